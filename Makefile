@@ -1,0 +1,108 @@
+# mukernel: a RISC-V Sv39 microkernel. `make run` boots it on QEMU virt; `make test` tests it.
+# Every target that needs a tool installs it first (tools/setup.sh); build output is in build/.
+
+BOARD ?= qemu-virt
+BOARDS := qemu-virt visionfive2 hifive-unmatched hifive-unleashed
+ifeq ($(filter $(BOARD),$(BOARDS)),)
+$(error BOARD must be one of: $(BOARDS))
+endif
+
+CROSS ?= riscv64-unknown-elf-
+CC := $(CROSS)gcc
+OBJCOPY := $(CROSS)objcopy
+B := build
+PY := /usr/bin/python3
+SETUP := tools/setup.sh
+
+# Flags that run on every supported core (the FU540's U54 has no Zba/Zbb).
+ARCH := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany
+KCFLAGS := -std=gnu11 $(ARCH) -ffreestanding -nostdlib -fno-builtin -fno-common -fno-pie \
+	-mno-relax -O2 -g -Wall -Wextra -Werror -I. -MMD -MP
+KLDFLAGS := -nostdlib -no-pie -Wl,--no-relax -Wl,--build-id=none -T kernel/kernel.ld
+HOSTCC := gcc
+HOSTCFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer
+
+KSRC := kernel/entry.S kernel/trapvec.S kernel/main.c kernel/trap.c kernel/printk.c \
+	kernel/format.c kernel/console.c kernel/power.c kernel/bootargs.c kernel/selftest.c \
+	kernel/dt.c sbi/sbi.c vm/frame.c vm/memmap.c vm/pt.c vm/kmem.c \
+	drivers/drivers.c drivers/uart_ns16550.c drivers/uart_sifive.c drivers/plic.c \
+	drivers/finisher.c drivers/timer.c
+KOBJ := $(patsubst %,$(B)/k/%.o,$(basename $(KSRC)))
+
+# QEMU
+QEMU := qemu-system-riscv64
+OPENSBI := /usr/lib/riscv64-linux-gnu/opensbi/generic
+FW ?= dynamic
+MEM ?= 128M
+SMP ?= 1
+ARGS ?=
+QEMU_VIRT = $(QEMU) -M virt -m $(MEM) -smp $(SMP) -nographic -bios $(OPENSBI)/fw_$(FW).bin \
+	-kernel $(B)/Image
+
+DTS := $(wildcard dts/*.dts)
+DTBS := $(patsubst dts/%.dts,$(B)/dtb/%.dtb,$(DTS))
+HOST_TESTS := $(B)/host/test_units $(B)/host/test_dt
+
+.PHONY: all run debug test lint host-tests deps-build deps-run deps-test fdtinfo clean
+all: $(B)/Image
+
+# --- set-up: install what is missing, once per machine -----------------------------
+deps-build:
+	@$(SETUP) build
+deps-run:
+	@$(SETUP) run
+deps-test:
+	@$(SETUP) test
+
+# --- the kernel ---------------------------------------------------------------------
+$(B)/k/%.o: %.c | deps-build
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -c $< -o $@
+$(B)/k/%.o: %.S | deps-build
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -c $< -o $@
+$(B)/kernel.elf: $(KOBJ) kernel/kernel.ld
+	$(CC) $(KCFLAGS) $(KLDFLAGS) $(KOBJ) -o $@
+$(B)/Image: $(B)/kernel.elf tools/check_image.py
+	$(OBJCOPY) -O binary $< $@
+	@$(PY) tools/check_image.py $@
+
+run: $(B)/Image | deps-run
+	@echo "QEMU virt, $(MEM), $(SMP) hart(s); Ctrl-A X quits"
+	$(QEMU_VIRT) -append "$(ARGS)"
+
+debug: $(B)/Image | deps-run
+	@echo "QEMU is halted with a gdb stub on :1234. In another terminal:"
+	@echo "  gdb-multiarch $(B)/kernel.elf -ex 'target remote :1234'"
+	$(QEMU_VIRT) -append "$(ARGS)" -s -S
+
+# --- host side: device trees, unit tests, fdtinfo -------------------------------------
+$(B)/dtb/%.dtb: dts/%.dts | deps-build
+	@mkdir -p $(dir $@)
+	dtc -q -I dts -O dtb -o $@ $<
+$(B)/host/test_units: test/host/test_units.c kernel/format.c vm/frame.c vm/memmap.c | deps-build
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOSTCFLAGS) $^ -o $@
+$(B)/host/test_dt: test/host/test_dt.c kernel/dt.c | deps-build
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOSTCFLAGS) $^ -lfdt -o $@
+$(B)/host/fdtinfo: tools/fdtinfo.c kernel/dt.c | deps-build
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOSTCFLAGS) $^ -o $@
+
+# make fdtinfo DTB=file.dtb (default: this board's own tree)
+fdtinfo: $(B)/host/fdtinfo $(DTBS)
+	@$(B)/host/fdtinfo $(if $(DTB),$(DTB),$(B)/dtb/$(BOARD).dtb)
+
+# --- tests ----------------------------------------------------------------------------
+lint: | deps-test
+	@tools/lint.sh
+
+test: $(B)/Image $(HOST_TESTS) $(DTBS) | deps-test
+	@$(PY) test/run.py
+
+clean:
+	rm -rf $(B)
+
+-include $(KOBJ:.o=.d)

@@ -1,0 +1,60 @@
+/* The kernel command line (/chosen bootargs): what to do once booted. */
+#include <stdbool.h>
+
+#include "kernel/boot.h"
+#include "kernel/console.h"
+#include "kernel/power.h"
+#include "kernel/printk.h"
+#include "kernel/riscv.h"
+
+#define CRASH_VA 0x10UL /* the lower half maps nothing in the kernel */
+
+int boot_usable_harts(void)
+{
+	int n = 0;
+	for (int i = 0; i < boot.dt.nharts; i++)
+		n += boot.dt.harts[i].skip == DT_HART_OK;
+	return n;
+}
+
+/* True if word appears as a whole space-separated word in args. */
+static bool has_word(const char *args, const char *word)
+{
+	for (const char *p = args; *p;) {
+		while (*p == ' ')
+			p++;
+		const char *w = word;
+		while (*w && *p == *w)
+			p++, w++;
+		if (!*w && (*p == ' ' || *p == '\0'))
+			return true;
+		while (*p && *p != ' ')
+			p++;
+	}
+	return false;
+}
+
+/* Until there are tasks, the console just echoes what it receives. */
+static void __attribute__((noreturn)) idle_echo(void)
+{
+	printk("no init task yet: echoing the console (QEMU: Ctrl-A X quits)\n");
+	for (;;) {
+		int c;
+		while ((c = console_getc()) >= 0)
+			console_putc(c == '\r' ? '\n' : (char)c);
+		wfi();
+	}
+}
+
+void boot_run(const char *bootargs)
+{
+	if (has_word(bootargs, "crash")) {
+		printk("crash requested: storing to an unmapped address\n");
+		unsigned long va = CRASH_VA;
+		__asm__ volatile("" : "+r"(va)); /* hide the constant from the compiler's checks */
+		*(volatile unsigned long *)va = 0;
+	}
+	if (has_word(bootargs, "test"))
+		machine_exit(selftest_run() ? EXIT_TESTS_FAILED : EXIT_OK);
+	idle_echo();
+}

@@ -1,0 +1,23 @@
+/*
+ * The kernel console: the UART named by /chosen stdout-path when a driver matches,
+ * otherwise the SBI console. Input arrives by interrupt into a ring buffer.
+ */
+#ifndef KERNEL_CONSOLE_H
+#define KERNEL_CONSOLE_H
+
+#include "kernel/dt.h"
+
+/* Pick and start the UART driver; before this, output goes through SBI. */
+void console_init(const struct dt_info *info);
+/* Route UART receive interrupts to this hart's PLIC context. */
+void console_enable_rx(int plic_ctx);
+const char *console_driver_name(void);
+void console_putc(char c);
+void console_write(const char *s, unsigned long n);
+/* A received byte, or -1 if none is waiting. */
+int console_getc(void);
+/* The PLIC source of the console UART (0 if none): the interrupt path checks it. */
+unsigned console_irq(void);
+void console_interrupt(void);
+
+#endif

@@ -1,0 +1,36 @@
+/*
+ * Per-hart state. In the kernel, tp always holds this hart's struct hart; in user mode
+ * (later) sscratch holds it instead, and the trap vector swaps them. Nothing per hart is
+ * kept in globals, so more harts need no rewrite.
+ */
+#ifndef KERNEL_HART_H
+#define KERNEL_HART_H
+
+#include <stdint.h>
+
+struct thread;
+
+#define MAX_HARTS 8
+
+struct hart {
+	struct hart *self;    /* offset 0: the trap vector relies on it */
+	uint64_t kernel_sp;   /* offset 8: stack to switch to on a trap from user mode */
+	uint64_t user_sp;     /* offset 16: scratch for the user sp during entry */
+	uint64_t hartid;      /* the firmware's id (any number) */
+	unsigned index;	      /* 0..nharts-1, our own dense number */
+	int plic_ctx;	      /* S-mode PLIC context, -1 if none */
+	uint64_t ticks;	      /* timer interrupts taken */
+	uint64_t next_tick;   /* time of the next timer interrupt */
+	uint64_t probe_fixup; /* where a faulting probe_load resumes, 0 if none */
+};
+
+extern struct hart harts[MAX_HARTS];
+
+static inline struct hart *this_hart(void)
+{
+	struct hart *h;
+	__asm__ volatile("mv %0, tp" : "=r"(h));
+	return h;
+}
+
+#endif

@@ -1,0 +1,92 @@
+/* Trap dispatch: one switch over named causes, one exit. */
+#include "kernel/trap.h"
+
+#include <stddef.h>
+
+#include "drivers/plic.h"
+#include "drivers/timer.h"
+#include "kernel/abi/error.h"
+#include "kernel/asm.h"
+#include "kernel/console.h"
+#include "kernel/hart.h"
+#include "kernel/printk.h"
+#include "kernel/riscv.h"
+
+_Static_assert(offsetof(struct hart, kernel_sp) == HART_KERNEL_SP, "asm.h out of step");
+_Static_assert(offsetof(struct hart, user_sp) == HART_USER_SP, "asm.h out of step");
+_Static_assert(offsetof(struct hart, probe_fixup) == HART_PROBE_FIXUP, "asm.h out of step");
+_Static_assert(E_FAULT == E_FAULT_VALUE, "asm.h out of step");
+_Static_assert(sizeof(struct trapframe) == 36 * 8, "trapvec.S out of step");
+
+extern char probe_load_insn[];
+
+const char *trap_cause_name(uint64_t scause)
+{
+	static const char *const exc[] = {
+		[EXC_INSN_MISALIGNED] = "instruction address misaligned",
+		[EXC_INSN_ACCESS] = "instruction access fault",
+		[EXC_ILLEGAL_INSN] = "illegal instruction",
+		[EXC_BREAKPOINT] = "breakpoint",
+		[EXC_LOAD_MISALIGNED] = "load address misaligned",
+		[EXC_LOAD_ACCESS] = "load access fault",
+		[EXC_STORE_MISALIGNED] = "store address misaligned",
+		[EXC_STORE_ACCESS] = "store access fault",
+		[EXC_ECALL_U] = "ecall from U-mode",
+		[EXC_ECALL_S] = "ecall from S-mode",
+		[EXC_INSN_PAGE_FAULT] = "instruction page fault",
+		[EXC_LOAD_PAGE_FAULT] = "load page fault",
+		[EXC_STORE_PAGE_FAULT] = "store/AMO page fault",
+	};
+	if (scause & SCAUSE_INTR)
+		return "interrupt";
+	if (scause < sizeof(exc) / sizeof(exc[0]) && exc[scause])
+		return exc[scause];
+	return "reserved cause";
+}
+
+/* Claim every pending source on this hart's context and hand each to its driver. */
+static void external_interrupt(void)
+{
+	int ctx = this_hart()->plic_ctx;
+	uint32_t irq;
+
+	if (ctx < 0 || !plic_present())
+		return;
+	while ((irq = plic_claim(ctx)) != 0) {
+		if (irq == console_irq())
+			console_interrupt();
+		plic_complete(ctx, irq);
+	}
+}
+
+/* A kernel load fault at the probe instruction resumes at its fixup; nothing else may fault. */
+static int probe_fault(struct trapframe *tf)
+{
+	struct hart *h = this_hart();
+	if (!h->probe_fixup || tf->sepc != (uint64_t)probe_load_insn)
+		return 0;
+	tf->sepc = h->probe_fixup;
+	return 1;
+}
+
+void trap_kernel(struct trapframe *tf)
+{
+	switch (tf->scause) {
+	case SCAUSE_INTR | IRQ_S_TIMER:
+		timer_interrupt();
+		break;
+	case SCAUSE_INTR | IRQ_S_EXT:
+		external_interrupt();
+		break;
+	case SCAUSE_INTR | IRQ_S_SOFT:
+		csr_clear(sip, SIE_SSIE);
+		break;
+	case EXC_LOAD_PAGE_FAULT:
+	case EXC_LOAD_ACCESS:
+		if (probe_fault(tf))
+			break;
+		panic_trap(tf);
+	default:
+		panic_trap(tf);
+	}
+}

@@ -1,0 +1,50 @@
+/* Traps: the saved register frame and the dispatch entry points. */
+#ifndef KERNEL_TRAP_H
+#define KERNEL_TRAP_H
+
+#include <stdint.h>
+
+/* Register numbers in trapframe.x[]. */
+enum reg {
+	REG_RA = 1,
+	REG_SP = 2,
+	REG_GP = 3,
+	REG_TP = 4,
+	REG_T0 = 5,
+	REG_T1 = 6,
+	REG_T2 = 7,
+	REG_S0 = 8,
+	REG_S1 = 9,
+	REG_A0 = 10,
+	REG_A1 = 11,
+	REG_A2 = 12,
+	REG_A3 = 13,
+	REG_A4 = 14,
+	REG_A5 = 15,
+	REG_A6 = 16,
+	REG_A7 = 17,
+	REG_T3 = 28,
+	REG_T4 = 29,
+	REG_T5 = 30,
+	REG_T6 = 31,
+};
+
+/* Saved by trap_entry; offsets are fixed in trapvec.S (TF_*). */
+struct trapframe {
+	uint64_t x[32]; /* x[0] unused; x[2] is the interrupted sp */
+	uint64_t sepc;
+	uint64_t sstatus;
+	uint64_t scause;
+	uint64_t stval;
+};
+
+void trap_kernel(struct trapframe *tf);
+const char *trap_cause_name(uint64_t scause);
+
+/*
+ * Read 8 bytes at va, or return E_FAULT instead of trapping if it is not mapped.
+ * The only place the kernel expects a fault of its own; used by self-tests.
+ */
+int probe_load(uint64_t va, uint64_t *out);
+
+#endif

@@ -1,0 +1,146 @@
+/*
+ * Host unit tests for the kernel's pure logic: PTE helpers, the frame allocator and its
+ * reference counts, the physical range set, and printk formatting. Built with ASan and
+ * UBSan; ends with "N passed, M failed".
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel/abi/error.h"
+#include "kernel/format.h"
+#include "vm/frame.h"
+#include "vm/memmap.h"
+#include "vm/pte.h"
+
+static int passed, failed;
+
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		if (cond) {                                                    \
+			passed++;                                              \
+		} else {                                                       \
+			failed++;                                              \
+			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+		}                                                              \
+	} while (0)
+
+static void test_pte(void)
+{
+	pte_t e = pte_make(0x80201000UL, PTE_V | PTE_R | PTE_X);
+	CHECK(pte_pa(e) == 0x80201000UL);
+	CHECK(pte_leaf(e) && pte_valid(e));
+	CHECK(!pte_leaf(pte_make(0x1000, PTE_V)));
+	CHECK(pte_flags(e) == (PTE_V | PTE_R | PTE_X));
+	CHECK(pte_pa(pte_make(0xfffffffffff000UL, PTE_V)) == 0xfffffffffff000UL);
+	CHECK(pte_flags(pte_make(0x1000, PTE_V | PTE_COW | PTE_SHARED)) & PTE_COW);
+	CHECK(PTE_COW == (1UL << 8) && PTE_SHARED == (1UL << 9));
+	CHECK(pt_index(0xffffffff80200000UL, 2) == 510);
+	CHECK(pt_index(0xffffffff80200000UL, 1) == 1);
+	CHECK(pt_index(0xffffffc000000000UL, 2) == 256);
+	CHECK(pt_level_size(0) == 4096 && pt_level_size(1) == (2UL << 20) &&
+	      pt_level_size(2) == (1UL << 30));
+	CHECK(va_canonical(0x3fffffffffUL) && va_canonical(0xffffffc000000000UL));
+	CHECK(!va_canonical(0x4000000000UL) && !va_canonical(0x8000000000000000UL));
+	CHECK(pte_perm_ok(PTE_R) && pte_perm_ok(PTE_R | PTE_W) && pte_perm_ok(PTE_R | PTE_X));
+	CHECK(!pte_perm_ok(PTE_W) && !pte_perm_ok(PTE_R | PTE_W | PTE_X) &&
+	      !pte_perm_ok(PTE_W | PTE_X));
+}
+
+#define POOL_BASE   0x80000000UL
+#define POOL_FRAMES 64
+
+static void test_frames(void)
+{
+	struct frame_pool p;
+	void *meta = malloc(frame_meta_bytes(POOL_FRAMES));
+	uint64_t a, b, pa;
+
+	frame_pool_init(&p, POOL_BASE, POOL_FRAMES, meta);
+	CHECK(frame_alloc(&p, &a) == E_NOMEM); /* everything starts reserved */
+	/* Release 16 frames, from a range that is not page aligned at either end. */
+	CHECK(frame_pool_release(&p, POOL_BASE + 0x800, 17 * FRAME_SIZE) == 16);
+	CHECK(frame_pool_release(&p, POOL_BASE, 4 * FRAME_SIZE) ==
+	      1); /* only frame 0 was reserved */
+	CHECK(p.nfree == 17 && p.nusable == 17);
+	CHECK(frame_alloc(&p, &a) == 0 && frame_alloc(&p, &b) == 0 && a != b);
+	CHECK(frame_count(&p, a) == 1 && p.nfree == 15);
+	CHECK(frame_ref(&p, a) == 0 && frame_count(&p, a) == 2 && p.nshared == 1);
+	CHECK(frame_unref(&p, a) == 1 && p.nshared == 0);
+	CHECK(frame_unref(&p, a) == 0 && p.nfree == 16);
+	CHECK(frame_unref(&p, a) == E_INVAL);			      /* double free */
+	CHECK(frame_ref(&p, a) == E_INVAL);			      /* ref of a free frame */
+	CHECK(frame_ref(&p, POOL_BASE + 40 * FRAME_SIZE) == E_INVAL); /* reserved */
+	CHECK(frame_ref(&p, POOL_BASE + 0x10) == E_INVAL);	      /* unaligned */
+	CHECK(frame_ref(&p, POOL_BASE - FRAME_SIZE) == E_INVAL);      /* outside */
+	CHECK(frame_count(&p, POOL_BASE + POOL_FRAMES * FRAME_SIZE) == FRAME_RESERVED);
+	/* Exhaust, fail cleanly, then give everything back. */
+	uint64_t got[POOL_FRAMES];
+	int n = 0;
+	while (frame_alloc(&p, &pa) == 0)
+		got[n++] = pa;
+	CHECK(n == 16 && p.nfree == 0);
+	for (int i = 0; i < n; i++)
+		frame_unref(&p, got[i]);
+	CHECK(frame_unref(&p, b) == 0 && p.nfree == 17);
+	free(meta);
+}
+
+static void test_memmap(void)
+{
+	struct memmap m;
+	uint64_t at;
+	memmap_init(&m);
+	CHECK(memmap_add(&m, 0x1000, 0x1000) == E_INVAL);
+	CHECK(memmap_add(&m, 0x80000000, 0x88000000) == 0);
+	CHECK(memmap_add(&m, 0x90000000, 0x91000000) == 0 && m.n == 2);
+	CHECK(memmap_add(&m, 0x88000000, 0x90000000) == 0 && m.n == 1); /* joins both */
+	CHECK(memmap_remove(&m, 0x80000000, 0x80080000) == 0 && m.r[0].base == 0x80080000);
+	CHECK(memmap_remove(&m, 0x80200000, 0x80300000) == 0 && m.n == 2); /* a hole */
+	CHECK(memmap_bytes(&m) == 0x11000000 - 0x80000 - 0x100000);
+	CHECK(memmap_remove(&m, 0x70000000, 0xa0000000) == 0 && m.n == 0);
+	CHECK(memmap_add(&m, 0x1000, 0x3000) == 0 && memmap_find(&m, 0x2000, 0x1000, &at) == 0 &&
+	      at == 0x1000);
+	CHECK(memmap_find(&m, 0x2000, 0x2000, &at) ==
+	      E_NOMEM); /* aligned start leaves too little */
+	memmap_init(&m);
+	for (int i = 0; i < MEMMAP_MAX; i++)
+		memmap_add(&m, (uint64_t)i * 0x10000, (uint64_t)i * 0x10000 + 0x1000);
+	CHECK(m.n == MEMMAP_MAX && memmap_add(&m, 0x10000000, 0x10001000) == E_RANGE);
+	CHECK(memmap_remove(&m, 0x10000 + 0x400, 0x10000 + 0x800) == E_RANGE); /* split overflows */
+}
+
+static void check_fmt(const char *want, const char *got)
+{
+	if (strcmp(want, got) != 0)
+		printf("format: want \"%s\" got \"%s\"\n", want, got);
+	CHECK(strcmp(want, got) == 0);
+}
+
+static void test_format(void)
+{
+	char b[80];
+	ksnprintf(b, sizeof(b), "%d %i %u %x %X", -1, 42, 4000000000u, 0xabcu, 0xabcu);
+	check_fmt("-1 42 4000000000 abc ABC", b);
+	ksnprintf(b, sizeof(b), "%ld %lu %lx", (long)INT64_MIN, (unsigned long)UINT64_MAX,
+		  0x1234567890abcdefUL);
+	check_fmt("-9223372036854775808 18446744073709551615 1234567890abcdef", b);
+	ksnprintf(b, sizeof(b), "[%5d][%-5d][%05d][%-4s][%3s][%c][%%]", 42, 42, -42, "ab", "abcd",
+		  'z');
+	check_fmt("[   42][42   ][-0042][ab  ][abcd][z][%]", b);
+	ksnprintf(b, sizeof(b), "%p %s", (void *)0x80200000UL, (char *)NULL);
+	check_fmt("0x0000000080200000 (null)", b);
+	CHECK(ksnprintf(b, 4, "%s", "truncate") == 8 && strcmp(b, "tru") == 0);
+	CHECK(ksnprintf(b, 1, "x") == 1 && b[0] == '\0');
+}
+
+int main(void)
+{
+	test_pte();
+	test_frames();
+	test_memmap();
+	test_format();
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed != 0;
+}

@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""make test: every check, host and in-guest, with one closing line "N passed, M failed".
+
+Steps run in order; each prints one PASS/FAIL line. A step that prints its own
+"N passed, M failed" adds those counts; any other step counts as one test.
+"""
+import glob
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "qemu"))
+import harness  # noqa: E402
+
+B = "build"
+PY = "/usr/bin/python3"
+OPENSBI = "/usr/lib/riscv64-linux-gnu/opensbi/generic"
+QEMU = "qemu-system-riscv64"
+REF_DTB = os.environ.get("REFERENCE_DTB_DIR",
+                         os.path.join(os.path.dirname(os.path.abspath(".")), "shared",
+                                      "reference-dtb"))
+TIMEOUT = 120  # seconds per boot: generous, a hang still ends
+
+
+def virt(mem, fw, args, smp=1, extra=()):
+    return [QEMU, "-M", "virt", "-m", mem, "-smp", str(smp), "-nographic", "-bios",
+            "%s/fw_%s.bin" % (OPENSBI, fw), "-kernel", B + "/Image", "-append", args, *extra]
+
+
+def host_step(name, argv):
+    res = harness.Result(name)
+    p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    res.output = p.stdout
+    with open(os.path.join(B, "test-logs", name + ".log"), "wb") as f:
+        f.write(p.stdout)
+    summary = harness.SUMMARY.findall(p.stdout)
+    if summary:
+        res.passed, res.failed = int(summary[-1][0]), int(summary[-1][1])
+    res.ok = p.returncode == 0 and res.failed == 0
+    if not res.ok:
+        tail = p.stdout.decode(errors="replace").strip().splitlines()[-6:]
+        res.reason = "exit %d: %s" % (p.returncode, " | ".join(tail))
+    return res
+
+
+def qemu_dumps():
+    """QEMU's own generated trees, for the parser tests."""
+    out = []
+    for machine, opts in (("virt", ["-m", "128M", "-smp", "2"]), ("sifive_u", ["-smp", "5"])):
+        path = "%s/dtb/qemu-dump-%s.dtb" % (B, machine)
+        subprocess.run([QEMU, "-M", "%s,dumpdtb=%s" % (machine, path), *opts, "-nographic"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if os.path.exists(path):
+            out.append(path)
+    return out
+
+
+def expect_panic(name, argv):
+    """The harness must call a deliberate kernel fault a failure, and say it was a panic."""
+    res = harness.run_qemu(name + "-inner", argv, TIMEOUT)
+    outer = harness.Result(name)
+    outer.ok = (not res.ok) and res.reason.startswith("kernel panic")
+    outer.reason = "harness said %r" % str(res)
+    return outer
+
+
+def steps():
+    dtbs = sorted(glob.glob(B + "/dtb/*.dtb")) + qemu_dumps()
+    ref = sorted(glob.glob(os.path.join(REF_DTB, "*.dtb")))
+    rx = [(b"@rx-ready", b"ping\r")]
+    yield lambda: host_step("lint", ["tools/lint.sh"])
+    yield lambda: host_step("host-units", [B + "/host/test_units"])
+    yield lambda: host_step("host-dt", [B + "/host/test_dt", *dtbs, *ref])
+    yield lambda: host_step("image-header", [PY, "test/host/test_image.py", B + "/Image"])
+    yield lambda: harness.run_qemu("virt-128M-fw_jump", virt("128M", "jump", "test"), TIMEOUT,
+                                   send_on=rx)
+    yield lambda: harness.run_qemu("virt-32M-fw_dynamic", virt("32M", "dynamic", "test"),
+                                   TIMEOUT, send_on=rx)
+    yield lambda: expect_panic("deliberate-kernel-fault", virt("128M", "dynamic", "crash"))
+    if not ref:
+        print("note: no reference DTBs at %s; upstream board trees not checked" % REF_DTB)
+
+
+def main():
+    os.makedirs(os.path.join(B, "test-logs"), exist_ok=True)
+    passed = failed = 0
+    for step in steps():
+        res = step()
+        print(str(res) + ("" if not (res.passed or res.failed) else
+                          "  (%d passed, %d failed)" % (res.passed, res.failed)), flush=True)
+        if res.passed or res.failed:
+            passed += res.passed
+            failed += res.failed + (0 if res.ok or res.failed else 1)
+        else:
+            passed += res.ok
+            failed += not res.ok
+    print("logs in %s/test-logs/" % B)
+    print("total: %d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

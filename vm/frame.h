@@ -1,0 +1,52 @@
+/*
+ * Physical frames with reference counts. A pool covers one span of physical
+ * addresses; every frame in it is either reserved (firmware, kernel image, device
+ * tree, the pool's own metadata), free (on the free stack, count 0), or in use with a
+ * count of its references (page-table mappings, kernel objects).
+ *
+ * The metadata lives outside the frames themselves (a count and a stack slot per
+ * frame, 8 bytes per 4 KiB), so allocation never touches the frame it hands out and
+ * the same code runs in host unit tests on fake addresses.
+ */
+#ifndef VM_FRAME_H
+#define VM_FRAME_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define FRAME_SIZE     4096UL
+#define FRAME_SHIFT    12
+#define FRAME_RESERVED UINT32_MAX /* count of a frame that is never handed out */
+#define FRAME_REF_MAX  (UINT32_MAX - 1)
+
+struct frame_pool {
+	uint64_t base; /* physical address of frame 0 */
+	uint64_t nframes;
+	uint32_t *ref;	 /* nframes counts */
+	uint32_t *stack; /* free frame numbers; nfree of them valid */
+	uint64_t nfree;
+	uint64_t nusable; /* frames that are not reserved */
+	uint64_t nshared; /* frames with a count above 1 */
+};
+
+/* Bytes of metadata a pool of nframes needs (ref + stack), page-rounded. */
+uint64_t frame_meta_bytes(uint64_t nframes);
+/* Start a pool with every frame reserved; meta must hold frame_meta_bytes(). */
+void frame_pool_init(struct frame_pool *p, uint64_t base, uint64_t nframes, void *meta);
+/* Hand the whole frames inside [pa, pa+size) to the free stack; returns how many. */
+uint64_t frame_pool_release(struct frame_pool *p, uint64_t pa, uint64_t size);
+
+/* Take a free frame (count 1) into *pa; 0 or E_NOMEM. */
+int frame_alloc(struct frame_pool *p, uint64_t *pa);
+/* One more reference to an in-use frame; 0, or E_INVAL for a bad or unused frame. */
+int frame_ref(struct frame_pool *p, uint64_t pa);
+/* One reference fewer: returns the remaining count (0 = freed), or E_INVAL. */
+int64_t frame_unref(struct frame_pool *p, uint64_t pa);
+/* The count of a frame; FRAME_RESERVED for reserved or outside the pool. */
+uint32_t frame_count(const struct frame_pool *p, uint64_t pa);
+bool frame_in_pool(const struct frame_pool *p, uint64_t pa);
+
+/* The kernel's pool (kernel only). */
+extern struct frame_pool kframes;
+
+#endif

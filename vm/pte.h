@@ -1,0 +1,103 @@
+/*
+ * Sv39 page-table entries: every bit named here and nowhere else.
+ *
+ * A virtual address splits into three 9-bit indices and a 12-bit offset:
+ *
+ *   38        30 29        21 20        12 11           0
+ *  +------------+------------+------------+--------------+
+ *  |   VPN[2]   |   VPN[1]   |   VPN[0]   |    offset    |
+ *  +------------+------------+------------+--------------+
+ *
+ * and bits 63..39 must copy bit 38. A PTE holds a 44-bit physical page number:
+ *
+ *   63   54 53           10 9  8 7 6 5 4 3 2 1 0
+ *  +-------+---------------+----+-+-+-+-+-+-+-+-+
+ *  |   0   |      PPN      |RSW |D|A|G|U|X|W|R|V|
+ *  +-------+---------------+----+-+-+-+-+-+-+-+-+
+ *
+ * RSW (bits 8-9) is ours: bit 8 marks a copy-on-write page, bit 9 a shared mapping
+ * whose frame must never be copied (docs/vm-cow.md has the full state table).
+ */
+#ifndef VM_PTE_H
+#define VM_PTE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef uint64_t pte_t;
+
+#define PTE_V	   (1UL << 0) /* valid */
+#define PTE_R	   (1UL << 1) /* readable */
+#define PTE_W	   (1UL << 2) /* writable */
+#define PTE_X	   (1UL << 3) /* executable */
+#define PTE_U	   (1UL << 4) /* user accessible */
+#define PTE_G	   (1UL << 5) /* global: in every address space */
+#define PTE_A	   (1UL << 6) /* accessed: set by us, boards fault instead of setting it */
+#define PTE_D	   (1UL << 7) /* dirty: likewise */
+#define PTE_COW	   (1UL << 8) /* RSW bit 0: copy on write */
+#define PTE_SHARED (1UL << 9) /* RSW bit 1: shared mapping, writes go to the one frame */
+
+#define PTE_PPN_SHIFT 10
+#define PTE_PPN_BITS  44
+#define PTE_PPN_MASK  (((1UL << PTE_PPN_BITS) - 1) << PTE_PPN_SHIFT)
+#define PTE_PERM_MASK (PTE_R | PTE_W | PTE_X)
+
+#define PT_LEVELS     3
+#define PT_INDEX_BITS 9
+#define PT_ENTRIES    (1 << PT_INDEX_BITS)
+#define PT_PAGE_SHIFT 12
+#define SV39_VA_BITS  39
+
+/* Page size mapped by a leaf at a level: 4 KiB, 2 MiB, 1 GiB. */
+static inline uint64_t pt_level_size(int level)
+{
+	return 1UL << (PT_PAGE_SHIFT + PT_INDEX_BITS * level);
+}
+
+static inline unsigned pt_index(uint64_t va, int level)
+{
+	return (va >> (PT_PAGE_SHIFT + PT_INDEX_BITS * level)) & (PT_ENTRIES - 1);
+}
+
+/* A canonical Sv39 address: bits 63..38 all equal. */
+static inline bool va_canonical(uint64_t va)
+{
+	int64_t s = (int64_t)(va << (64 - SV39_VA_BITS)) >> (64 - SV39_VA_BITS);
+	return (uint64_t)s == va;
+}
+
+static inline pte_t pte_make(uint64_t pa, uint64_t flags)
+{
+	return ((pa >> PT_PAGE_SHIFT) << PTE_PPN_SHIFT) | flags;
+}
+
+static inline uint64_t pte_pa(pte_t pte)
+{
+	return ((pte & PTE_PPN_MASK) >> PTE_PPN_SHIFT) << PT_PAGE_SHIFT;
+}
+
+static inline bool pte_valid(pte_t pte)
+{
+	return pte & PTE_V;
+}
+
+/* A valid entry with any of R/W/X is a leaf; with none it points to the next table. */
+static inline bool pte_leaf(pte_t pte)
+{
+	return (pte & PTE_V) && (pte & PTE_PERM_MASK);
+}
+
+static inline uint64_t pte_flags(pte_t pte)
+{
+	return pte & ~PTE_PPN_MASK;
+}
+
+/* W without R is reserved in Sv39, and W with X breaks W^X: both are refused. */
+static inline bool pte_perm_ok(uint64_t flags)
+{
+	if ((flags & PTE_W) && !(flags & PTE_R))
+		return false;
+	return !((flags & PTE_W) && (flags & PTE_X));
+}
+
+#endif

@@ -1,0 +1,36 @@
+/*
+ * The kernel's view of memory. The virtual memory map (Sv39, 39-bit addresses):
+ *
+ *   0x0000000000000000 - 0x0000003fffffffff  user space (256 GiB), per task
+ *   0xffffffc000000000 - 0xffffffff7fffffff  direct map: PA p is at DIRECT_MAP_BASE + p
+ *                                            (RAM read-write, never executable;
+ *                                             the few devices the kernel uses, same rule)
+ *   0xffffffff80000000 - 0xffffffffffffffff  the kernel image, W^X per section
+ *
+ * The kernel image is linked at KERNEL_VBASE + 0x200000 whatever the board: booti and
+ * OpenSBI put it 0x200000 above a 1 GiB-aligned RAM base, and boot maps it there.
+ */
+#ifndef VM_VM_H
+#define VM_VM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PAGE_SIZE	4096UL
+#define PAGE_SHIFT	12
+#define DIRECT_MAP_BASE 0xffffffc000000000UL
+#define KERNEL_VBASE	0xffffffff80000000UL
+
+static inline void *phys_to_virt(uint64_t pa)
+{
+	return (void *)(pa + DIRECT_MAP_BASE);
+}
+static inline uint64_t virt_to_phys(const void *va)
+{
+	return (uint64_t)va - DIRECT_MAP_BASE;
+}
+
+/* Map [pa, pa+size) device registers into the kernel, uncached is the platform's job. */
+void *vm_ioremap(uint64_t pa, uint64_t size);
+
+#endif
