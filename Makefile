@@ -27,7 +27,9 @@ KSRC := kernel/entry.S kernel/trapvec.S kernel/main.c kernel/trap.c kernel/print
 	kernel/format.c kernel/console.c kernel/power.c kernel/bootargs.c kernel/selftest.c \
 	kernel/dt.c sbi/sbi.c vm/frame.c vm/memmap.c vm/pt.c vm/kmem.c \
 	drivers/drivers.c drivers/uart_ns16550.c drivers/uart_sifive.c drivers/plic.c \
-	drivers/finisher.c drivers/timer.c
+	drivers/finisher.c drivers/timer.c kernel/kalloc.c kernel/object.c kernel/cap.c \
+	kernel/sched.c kernel/ipc.c kernel/task.c kernel/memobj.c kernel/syscall.c \
+	kernel/uaccess.c kernel/init.c kernel/archive.S vm/as.c
 KOBJ := $(patsubst %,$(B)/k/%.o,$(basename $(KSRC)))
 
 # QEMU
@@ -62,6 +64,10 @@ $(B)/k/%.o: %.c | deps-build
 $(B)/k/%.o: %.S | deps-build
 	@mkdir -p $(dir $@)
 	$(CC) $(KCFLAGS) -c $< -o $@
+# The boot archive (user programs) is built into the image's read-only data.
+$(B)/k/kernel/archive.o: kernel/archive.S $(B)/archive.bin
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -DARCHIVE_BIN='"$(B)/archive.bin"' -c $< -o $@
 $(B)/kernel.elf: $(KOBJ) kernel/kernel.ld
 	$(CC) $(KCFLAGS) $(KLDFLAGS) $(KOBJ) -o $@
 $(B)/Image: $(B)/kernel.elf tools/check_image.py
@@ -105,4 +111,5 @@ test: $(B)/Image $(HOST_TESTS) $(DTBS) | deps-test
 clean:
 	rm -rf $(B)
 
+include userland/build.mk
 -include $(KOBJ:.o=.d)

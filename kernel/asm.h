@@ -22,6 +22,7 @@
 #define HART_KERNEL_SP	 8
 #define HART_USER_SP	 16
 #define HART_PROBE_FIXUP 56
+#define HART_CUR_TF	 80
 #define E_FAULT_VALUE	 (-3) /* E_FAULT in kernel/abi/error.h */
 
 #endif

@@ -13,8 +13,13 @@ struct boot_info {
 extern struct boot_info boot;
 
 int boot_usable_harts(void);
-/* Act on the kernel command line: "test" runs the self-tests, "crash" faults on purpose. */
+/*
+ * Act on the kernel command line: "ktest" runs the kernel self-tests, "crash" faults on
+ * purpose; otherwise init starts with the words of the command line as its arguments.
+ */
 void boot_run(const char *bootargs) __attribute__((noreturn));
+/* Load init from the boot archive with the command line as its arguments. */
+void init_start(const char *cmdline);
 /* The in-kernel self-test suite; returns the number of failures. */
 int selftest_run(void);
 

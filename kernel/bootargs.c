@@ -2,10 +2,10 @@
 #include <stdbool.h>
 
 #include "kernel/boot.h"
-#include "kernel/console.h"
 #include "kernel/power.h"
 #include "kernel/printk.h"
 #include "kernel/riscv.h"
+#include "kernel/trap.h"
 
 #define CRASH_VA 0x10UL /* the lower half maps nothing in the kernel */
 
@@ -34,18 +34,6 @@ static bool has_word(const char *args, const char *word)
 	return false;
 }
 
-/* Until there are tasks, the console just echoes what it receives. */
-static void __attribute__((noreturn)) idle_echo(void)
-{
-	printk("no init task yet: echoing the console (QEMU: Ctrl-A X quits)\n");
-	for (;;) {
-		int c;
-		while ((c = console_getc()) >= 0)
-			console_putc(c == '\r' ? '\n' : (char)c);
-		wfi();
-	}
-}
-
 void boot_run(const char *bootargs)
 {
 	if (has_word(bootargs, "crash")) {
@@ -54,7 +42,8 @@ void boot_run(const char *bootargs)
 		__asm__ volatile("" : "+r"(va)); /* hide the constant from the compiler's checks */
 		*(volatile unsigned long *)va = 0;
 	}
-	if (has_word(bootargs, "test"))
+	if (has_word(bootargs, "ktest"))
 		machine_exit(selftest_run() ? EXIT_TESTS_FAILED : EXIT_OK);
-	idle_echo();
+	init_start(bootargs);
+	user_return(trap_resume());
 }

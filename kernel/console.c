@@ -3,6 +3,8 @@
 
 #include "drivers/plic.h"
 #include "drivers/uart.h"
+#include "kernel/object.h"
+#include "kernel/sched.h"
 #include "kernel/spinlock.h"
 #include "sbi/sbi.h"
 #include "vm/vm.h"
@@ -15,6 +17,7 @@ static struct {
 	struct spinlock rx_lock;
 	char rx[RX_RING];
 	unsigned rx_head, rx_tail; /* head: next write, tail: next read */
+	struct thread *readers;	   /* threads blocked in console_read */
 } con;
 
 static struct uart *console_uart_setup(const struct dt_device *d, const struct uart_driver *drv)
@@ -85,6 +88,22 @@ void console_interrupt(void)
 			con.rx[con.rx_head++ & (RX_RING - 1)] = (char)c;
 	}
 	spin_unlock(&con.rx_lock, s);
+	struct thread *t;
+	while (con.rx_head != con.rx_tail && (t = tq_pop(&con.readers)) != 0)
+		sched_ready(t);
+}
+
+void console_wait(struct thread *t)
+{
+	t->tf.sepc -= 4; /* back onto the ecall: the read runs again when woken */
+	t->state = TS_BLOCKED_IO;
+	tq_push(&con.readers, t);
+}
+
+void console_cancel(struct thread *t)
+{
+	if (t->state == TS_BLOCKED_IO)
+		tq_remove(&con.readers, t);
 }
 
 int console_getc(void)

@@ -7,6 +7,8 @@
 
 #include "kernel/dt.h"
 
+struct thread;
+
 /* Pick and start the UART driver; before this, output goes through SBI. */
 void console_init(const struct dt_info *info);
 /* Route UART receive interrupts to this hart's PLIC context. */
@@ -19,5 +21,9 @@ int console_getc(void);
 /* The PLIC source of the console UART (0 if none): the interrupt path checks it. */
 unsigned console_irq(void);
 void console_interrupt(void);
+/* Block t until input arrives; its console_read is then run again. */
+void console_wait(struct thread *t);
+/* Forget t if it waits for input (it is being killed). */
+void console_cancel(struct thread *t);
 
 #endif

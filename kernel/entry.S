@@ -114,4 +114,5 @@ boot_root_pt:
 	.globl boot_stack
 boot_stack:
 	.space	BOOT_STACK_SIZE
+	.globl boot_stack_top
 boot_stack_top:

@@ -16,11 +16,12 @@
 #include "kernel/printk.h"
 #include "kernel/riscv.h"
 #include "sbi/sbi.h"
+#include "vm/as.h"
 #include "vm/frame.h"
 #include "vm/kmem.h"
 #include "vm/vm.h"
 
-extern char __kernel_start[], __kernel_end[];
+extern char __kernel_start[], __kernel_end[], boot_stack_top[];
 
 struct hart harts[MAX_HARTS];
 struct boot_info boot;
@@ -32,6 +33,8 @@ static void hart_setup(uint64_t hartid)
 	h->hartid = hartid;
 	h->index = 0;
 	h->plic_ctx = -1;
+	/* The kernel runs on one stack per hart: every trap from user mode starts afresh. */
+	h->kernel_sp = (uint64_t)boot_stack_top;
 	__asm__ volatile("mv tp, %0" ::"r"(h));
 }
 
@@ -59,6 +62,7 @@ static void memory_setup(uint64_t load_pa)
 		panic("memory set-up failed: %s", err_name(err));
 	if ((err = kmem_paging_init(&boot.dt, &boot.mem)) != 0)
 		panic("kernel page table failed: %s", err_name(err));
+	as_probe_asids();
 }
 
 static void devices_setup(uint64_t hartid)

@@ -11,11 +11,16 @@
 #include "kernel/hart.h"
 #include "kernel/printk.h"
 #include "kernel/riscv.h"
+#include "kernel/sched.h"
+#include "kernel/syscall.h"
+#include "kernel/task.h"
+#include "vm/as.h"
 
 _Static_assert(offsetof(struct hart, kernel_sp) == HART_KERNEL_SP, "asm.h out of step");
 _Static_assert(offsetof(struct hart, user_sp) == HART_USER_SP, "asm.h out of step");
 _Static_assert(offsetof(struct hart, probe_fixup) == HART_PROBE_FIXUP, "asm.h out of step");
 _Static_assert(E_FAULT == E_FAULT_VALUE, "asm.h out of step");
+_Static_assert(offsetof(struct hart, cur_tf) == HART_CUR_TF, "asm.h out of step");
 _Static_assert(sizeof(struct trapframe) == 36 * 8, "trapvec.S out of step");
 
 extern char probe_load_insn[];
@@ -74,6 +79,7 @@ void trap_kernel(struct trapframe *tf)
 	switch (tf->scause) {
 	case SCAUSE_INTR | IRQ_S_TIMER:
 		timer_interrupt();
+		sched_tick();
 		break;
 	case SCAUSE_INTR | IRQ_S_EXT:
 		external_interrupt();
@@ -89,4 +95,59 @@ void trap_kernel(struct trapframe *tf)
 	default:
 		panic_trap(tf);
 	}
+}
+
+/* A store fault is either copy-on-write (resolved here) or a real fault. */
+static void user_store_fault(struct thread *t, uint64_t va)
+{
+	int err = as_cow_fault(t->task, va);
+	if (err == E_NOMEM)
+		thread_fault(t, LABEL_OOM, EXC_STORE_PAGE_FAULT, va);
+	else if (err)
+		thread_fault(t, LABEL_FAULT, EXC_STORE_PAGE_FAULT, va);
+}
+
+/* The registers a thread enters user mode with: U-mode, interrupts on after sret. */
+static uint64_t user_sstatus(void)
+{
+	uint64_t s = csr_read(sstatus);
+	s &= ~(SSTATUS_SPP | SSTATUS_SIE | SSTATUS_SUM | SSTATUS_FS);
+	return s | SSTATUS_SPIE;
+}
+
+struct trapframe *trap_user(struct trapframe *tf)
+{
+	struct thread *t = sched_current();
+
+	switch (tf->scause) {
+	case EXC_ECALL_U:
+		tf->sepc += 4; /* past the ecall, before the call may rewind it */
+		syscall_dispatch(t);
+		break;
+	case SCAUSE_INTR | IRQ_S_TIMER:
+		timer_interrupt();
+		sched_tick();
+		break;
+	case SCAUSE_INTR | IRQ_S_EXT:
+		external_interrupt();
+		break;
+	case SCAUSE_INTR | IRQ_S_SOFT:
+		csr_clear(sip, SIE_SSIE);
+		break;
+	case EXC_STORE_PAGE_FAULT:
+		user_store_fault(t, tf->stval);
+		break;
+	default:
+		thread_fault(t, LABEL_FAULT, tf->scause, tf->stval);
+		break;
+	}
+	return trap_resume();
+}
+
+struct trapframe *trap_resume(void)
+{
+	struct trapframe *next = sched_next();
+	next->sstatus = user_sstatus();
+	this_hart()->cur_tf = next;
+	return next;
 }

@@ -39,6 +39,12 @@ struct trapframe {
 };
 
 void trap_kernel(struct trapframe *tf);
+/* A trap from user mode: handle it, pick who runs next, return that thread's frame. */
+struct trapframe *trap_user(struct trapframe *tf);
+/* Pick the next thread and prepare its frame for user_return. */
+struct trapframe *trap_resume(void);
+/* Enter user mode with a frame from trap_resume (trapvec.S). */
+void user_return(struct trapframe *tf) __attribute__((noreturn));
 const char *trap_cause_name(uint64_t scause);
 
 /*

@@ -46,9 +46,47 @@ trap_entry:
 	addi	sp, sp, TF_SIZE
 	sret
 
+/* From user mode: tp = this hart, sscratch = the user's tp. Save into the thread. */
 from_user:
-	/* No user mode yet: nothing runs there, so this cannot happen. */
-	j	from_user
+	sd	t0, HART_USER_SP(tp)	/* a free slot while we find the frame */
+	ld	t0, HART_CUR_TF(tp)
+	sd	x1, 1 * 8(t0)
+	sd	x2, 2 * 8(t0)
+	sd	x3, 3 * 8(t0)
+	.irp n, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
+	sd	x\n, \n * 8(t0)
+	.endr
+	ld	t1, HART_USER_SP(tp)
+	sd	t1, 5 * 8(t0)
+	csrr	t1, sscratch
+	sd	t1, 4 * 8(t0)
+	csrw	sscratch, zero		/* in the kernel now */
+	csrr	t1, sepc
+	sd	t1, TF_SEPC(t0)
+	csrr	t1, scause
+	sd	t1, TF_SCAUSE(t0)
+	csrr	t1, stval
+	sd	t1, TF_STVAL(t0)
+	ld	sp, HART_KERNEL_SP(tp)
+	mv	a0, t0
+	call	trap_user		/* returns the frame to resume */
+
+/* Enter user mode with the registers in the frame at a0 (sstatus prepared by C). */
+	.globl user_return
+user_return:
+	csrw	sscratch, tp
+	ld	t0, TF_SEPC(a0)
+	csrw	sepc, t0
+	ld	t0, TF_SSTATUS(a0)
+	csrw	sstatus, t0
+	ld	x1, 1 * 8(a0)
+	ld	x2, 2 * 8(a0)
+	ld	x3, 3 * 8(a0)
+	.irp n, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
+	ld	x\n, \n * 8(a0)
+	.endr
+	ld	a0, 10 * 8(a0)
+	sret
 
 /* int probe_load(uint64_t va, uint64_t *out) */
 	.globl probe_load

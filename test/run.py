@@ -72,9 +72,9 @@ def steps():
     yield lambda: host_step("host-units", [B + "/host/test_units"])
     yield lambda: host_step("host-dt", [B + "/host/test_dt", *dtbs, *ref])
     yield lambda: host_step("image-header", [PY, "test/host/test_image.py", B + "/Image"])
-    yield lambda: harness.run_qemu("virt-128M-fw_jump", virt("128M", "jump", "test"), TIMEOUT,
+    yield lambda: harness.run_qemu("virt-128M-fw_jump", virt("128M", "jump", "ktest"), TIMEOUT,
                                    send_on=rx)
-    yield lambda: harness.run_qemu("virt-32M-fw_dynamic", virt("32M", "dynamic", "test"),
+    yield lambda: harness.run_qemu("virt-32M-fw_dynamic", virt("32M", "dynamic", "ktest"),
                                    TIMEOUT, send_on=rx)
     yield lambda: expect_panic("deliberate-kernel-fault", virt("128M", "dynamic", "crash"))
     if not ref:

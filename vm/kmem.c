@@ -14,9 +14,8 @@ struct frame_pool kframes;
 extern pte_t boot_root_pt[PT_ENTRIES];
 extern char __kernel_start[], __text_end[], __rodata_end[], __kernel_end[];
 
-/* Kernel virtual address of the image to its physical address. */
 static uint64_t load_pa_of_image;
-static uint64_t image_va_to_pa(const void *va)
+uint64_t kmem_image_pa(const void *va)
 {
 	return (uint64_t)va - (uint64_t)__kernel_start + load_pa_of_image;
 }
@@ -91,9 +90,8 @@ static int kmem_map_image(pte_t *root)
 	};
 	for (unsigned i = 0; i < sizeof(sect) / sizeof(sect[0]); i++) {
 		uint64_t va = (uint64_t)sect[i].start, size = (uint64_t)sect[i].end - va;
-		int err =
-			size ? pt_map(root, va, image_va_to_pa(sect[i].start), size, sect[i].flags)
-			     : 0;
+		int err = size ? pt_map(root, va, kmem_image_pa(sect[i].start), size, sect[i].flags)
+			       : 0;
 		if (err)
 			return err;
 	}

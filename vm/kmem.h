@@ -17,6 +17,8 @@ struct kmem_layout {
 
 /* Direct-map, with the boot table's 1 GiB pages, every gigabyte that [pa, pa+size) touches. */
 void kmem_boot_map(uint64_t pa, uint64_t size);
+/* The physical address of something in the kernel image. */
+uint64_t kmem_image_pa(const void *va);
 /* Build the frame pool from the device tree: 0 or an enum err. */
 int kmem_init(const struct dt_info *info, struct kmem_layout *lay);
 /* Build the kernel page table (W^X image, direct-mapped RAM) and switch to it. */

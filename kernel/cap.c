@@ -1,0 +1,127 @@
+/*
+ * Capability spaces. A slot holds an object reference plus rights and a badge. Every
+ * copy is linked under the capability it came from, so revoke can find and delete
+ * the whole subtree; deleting a capability hands its children to its parent.
+ */
+#include "kernel/abi/error.h"
+#include "kernel/kalloc.h"
+#include "kernel/object.h"
+
+#define CHUNK_BYTES (CAPS_PER_PAGE * sizeof(struct cap))
+
+struct cap *cap_lookup(struct task *t, uint64_t slot)
+{
+	if (slot >= CSPACE_SLOTS || !t->cspace[slot / CAPS_PER_PAGE])
+		return 0;
+	return &t->cspace[slot / CAPS_PER_PAGE][slot % CAPS_PER_PAGE];
+}
+
+struct cap *cap_slot(struct task *t, uint64_t slot, int *err)
+{
+	struct cap **chunk = slot < CSPACE_SLOTS ? &t->cspace[slot / CAPS_PER_PAGE] : 0;
+	*err = E_BADCAP;
+	if (!chunk)
+		return 0;
+	if (!*chunk) {
+		*err = E_QUOTA;
+		if (quota_take(t, kalloc_charge(CHUNK_BYTES)) != 0)
+			return 0;
+		if (!(*chunk = kzalloc(CHUNK_BYTES))) {
+			quota_give(t, kalloc_charge(CHUNK_BYTES));
+			*err = E_NOMEM;
+			return 0;
+		}
+	}
+	return &(*chunk)[slot % CAPS_PER_PAGE];
+}
+
+void cspace_clear(struct task *t)
+{
+	for (unsigned p = 0; p < CSPACE_PAGES; p++) {
+		if (!t->cspace[p])
+			continue;
+		for (unsigned i = 0; i < CAPS_PER_PAGE; i++)
+			cap_delete(&t->cspace[p][i]);
+		kfree(t->cspace[p], CHUNK_BYTES);
+		quota_give(t, kalloc_charge(CHUNK_BYTES));
+		t->cspace[p] = 0;
+	}
+}
+
+/* The slot if it holds an object of type (OBJ_NONE: any) with all of rights. */
+struct cap *cap_get(struct task *t, uint64_t slot, uint32_t type, uint32_t rights, int *err)
+{
+	struct cap *c = cap_lookup(t, slot);
+	if (!c || !c->obj)
+		*err = E_BADCAP;
+	else if (type != OBJ_NONE && c->obj->type != type)
+		*err = E_TYPE;
+	else if ((c->rights & rights) != rights)
+		*err = E_RIGHTS;
+	else
+		return c;
+	return 0;
+}
+
+static void link_child(struct cap *parent, struct cap *c)
+{
+	c->parent = parent;
+	c->sibling_prev = 0;
+	c->sibling_next = parent ? parent->child : 0;
+	if (c->sibling_next)
+		c->sibling_next->sibling_prev = c;
+	if (parent)
+		parent->child = c;
+}
+
+static void unlink(struct cap *c)
+{
+	if (c->sibling_prev)
+		c->sibling_prev->sibling_next = c->sibling_next;
+	else if (c->parent)
+		c->parent->child = c->sibling_next;
+	if (c->sibling_next)
+		c->sibling_next->sibling_prev = c->sibling_prev;
+	c->parent = c->sibling_next = c->sibling_prev = 0;
+}
+
+/* dst must be empty; takes a new reference on obj. */
+void cap_install(struct cap *dst, struct kobj *obj, uint32_t rights, uint64_t badge,
+		 struct cap *parent)
+{
+	kobj_get(obj);
+	dst->obj = obj;
+	dst->rights = rights;
+	dst->badge = badge;
+	dst->child = 0;
+	link_child(parent, dst);
+}
+
+void cap_delete(struct cap *c)
+{
+	if (!c->obj)
+		return;
+	struct kobj *obj = c->obj;
+	/* Children move up to our parent: deleting a copy must not revoke its copies. */
+	while (c->child) {
+		struct cap *ch = c->child;
+		unlink(ch);
+		link_child(c->parent, ch);
+	}
+	unlink(c);
+	c->obj = 0;
+	c->rights = 0;
+	c->badge = 0;
+	kobj_put(obj); /* last: destruction may touch other slots */
+}
+
+/* Delete leaves first, without recursion: a long chain of copies cannot blow the stack. */
+void cap_revoke(struct cap *c)
+{
+	while (c->child) {
+		struct cap *d = c->child;
+		while (d->child)
+			d = d->child;
+		cap_delete(d);
+	}
+}

@@ -1,0 +1,317 @@
+/*
+ * Synchronous IPC. A message lives in the sender's saved registers until a receiver
+ * takes it; the kernel copies the tag, up to 8 words, an optional buffer (through the
+ * one checked user-copy path) and an optional capability straight into the receiver.
+ * A call leaves the caller blocked on a one-shot reply held by the receiver.
+ */
+#include "kernel/ipc.h"
+
+#include "kernel/abi/error.h"
+#include "kernel/sched.h"
+#include "kernel/uaccess.h"
+
+static const int msg_regs[IPC_WORDS] = { REG_A2, REG_A3, REG_A4, REG_A5,
+					 REG_A6, REG_T3, REG_T4, REG_T5 };
+
+void ipc_fail(struct thread *t, int err)
+{
+	t->tf.x[REG_A0] = (uint64_t)(int64_t)err;
+	sched_ready(t);
+}
+
+int ipc_check_send(struct thread *t)
+{
+	uint64_t tag = t->tf.x[REG_A1];
+	int err = 0;
+	if (ipc_tag_len(tag) > IPC_BUF_MAX)
+		return E_RANGE;
+	if (ipc_tag_len(tag))
+		err = user_check(t->task, t->tf.x[REG_T0], ipc_tag_len(tag), 0);
+	if (!err && (tag & IPC_TAG_CAP) &&
+	    !cap_get(t->task, t->tf.x[REG_T6], OBJ_NONE, CAP_GRANT, &err))
+		return err;
+	return err;
+}
+
+int ipc_check_recv(struct thread *t)
+{
+	unsigned cap = ipc_recv_capacity(t->tf.x[REG_T2]);
+	if (cap > IPC_BUF_MAX)
+		return E_RANGE;
+	return cap ? user_check(t->task, t->tf.x[REG_T1], cap, 1) : 0;
+}
+
+/* The capability half of a transfer: 1 if one was installed in the receiver. */
+static int transfer_cap(struct thread *from, struct thread *to, uint64_t tag)
+{
+	int err = 0;
+	unsigned slot = ipc_recv_slot(to->tf.x[REG_T2]);
+	if (!(tag & IPC_TAG_CAP) || slot == IPC_RECV_SLOT_NONE)
+		return 0;
+	struct cap *src = cap_get(from->task, from->tf.x[REG_T6], OBJ_NONE, CAP_GRANT, &err);
+	struct cap *dst = cap_slot(to->task, slot, &err);
+	if (!src || !dst || dst->obj)
+		return 0;
+	cap_install(dst, src->obj, src->rights, src->badge, src);
+	return 1;
+}
+
+/*
+ * Copy the message from one thread to another. The receiver's t2 says how large its
+ * buffer is and where a capability may go; a longer buffer is cut short.
+ */
+static int transfer(struct thread *from, struct thread *to, uint64_t badge)
+{
+	uint64_t tag = from->tf.x[REG_A1];
+	unsigned words = ipc_tag_words(tag), len = ipc_tag_len(tag);
+	unsigned cap = ipc_recv_capacity(to->tf.x[REG_T2]);
+	int status = 0;
+
+	for (unsigned i = 0; i < words; i++)
+		to->tf.x[msg_regs[i]] = from->tf.x[msg_regs[i]];
+	if (len > cap)
+		len = cap;
+	if (len)
+		status = user_copy_between(to->task, to->tf.x[REG_T1], from->task,
+					   from->tf.x[REG_T0], len);
+	int got_cap = transfer_cap(from, to, tag);
+	to->tf.x[REG_A1] = ipc_tag(ipc_tag_label(tag), words, status ? 0 : len, got_cap);
+	to->tf.x[REG_T6] = badge;
+	to->tf.x[REG_A0] = (uint64_t)(int64_t)status;
+	return status;
+}
+
+/* After a call is delivered: the caller waits on the receiver's one-shot reply. */
+static void arm_reply(struct thread *caller, struct thread *server)
+{
+	if (server->reply_to) {
+		/* An unanswered earlier call is abandoned: its caller must not hang. */
+		struct thread *old = server->reply_to;
+		server->reply_to = 0;
+		if (old->state == TS_BLOCKED_REPLY && old->reply_gen == server->reply_to_gen)
+			ipc_fail(old, E_DEAD);
+		kobj_put(&old->hdr);
+	}
+	caller->state = TS_BLOCKED_REPLY;
+	kobj_get(&caller->hdr);
+	server->reply_to = caller;
+	server->reply_to_gen = caller->reply_gen;
+}
+
+/* The sender's side once a receiver has the message. */
+static void sender_done(struct thread *sender, struct thread *receiver)
+{
+	if (sender->ipc_call) {
+		arm_reply(sender, receiver);
+	} else {
+		sender->tf.x[REG_A0] = 0;
+		if (sender->state != TS_RUNNING)
+			sched_ready(sender);
+	}
+}
+
+int ipc_send(struct thread *t, struct endpoint *ep, uint64_t badge, bool call, bool block)
+{
+	struct thread *r = tq_pop(&ep->recvq);
+	t->ipc_call = call;
+	if (r) {
+		transfer(t, r, badge);
+		sched_ready(r);
+		sender_done(t, r);
+		return 0;
+	}
+	if (!block)
+		return E_AGAIN;
+	t->ipc_badge = badge;
+	t->state = TS_BLOCKED_SEND;
+	t->wait_obj = ep;
+	tq_push(&ep->sendq, t);
+	return 0;
+}
+
+int ipc_recv(struct thread *t, struct endpoint *ep, bool block)
+{
+	struct thread *s = tq_pop(&ep->sendq);
+	if (s) {
+		s->wait_obj = 0;
+		transfer(s, t, s->ipc_badge);
+		sender_done(s, t);
+		return 0;
+	}
+	if (!block)
+		return E_AGAIN;
+	t->state = TS_BLOCKED_RECV;
+	t->wait_obj = ep;
+	tq_push(&ep->recvq, t);
+	return 0;
+}
+
+/* Answer caller (generation gen) with t's message; E_DEAD if it stopped waiting. */
+static int answer(struct thread *t, struct thread *caller, uint32_t gen)
+{
+	if (caller->state != TS_BLOCKED_REPLY || caller->reply_gen != gen)
+		return E_DEAD;
+	/* The caller's own a1 says what it can take: a reply fills the same registers. */
+	transfer(t, caller, 0);
+	caller->reply_gen++;
+	sched_ready(caller);
+	return 0;
+}
+
+int ipc_reply(struct thread *t)
+{
+	struct thread *caller = t->reply_to;
+	if (!caller)
+		return E_BADCAP;
+	t->reply_to = 0;
+	int err = answer(t, caller, t->reply_to_gen);
+	kobj_put(&caller->hdr);
+	return err;
+}
+
+int ipc_reply_save(struct thread *t, struct cap *dst)
+{
+	if (!t->reply_to)
+		return E_BADCAP;
+	if (dst->obj)
+		return E_BUSY;
+	struct reply *r = kobj_alloc(OBJ_REPLY, sizeof(*r), t->task);
+	if (!r)
+		return E_QUOTA;
+	r->caller = t->reply_to; /* the thread's reference moves to the object */
+	r->gen = t->reply_to_gen;
+	t->reply_to = 0;
+	cap_install(dst, &r->hdr, CAP_SEND, 0, 0);
+	kobj_put(&r->hdr); /* the slot holds the only reference */
+	return 0;
+}
+
+int reply_for(struct thread *t, struct thread *caller, struct cap *dst)
+{
+	struct reply *r = kobj_alloc(OBJ_REPLY, sizeof(*r), t->task);
+	if (!r)
+		return E_QUOTA;
+	kobj_get(&caller->hdr);
+	r->caller = caller;
+	r->gen = caller->reply_gen;
+	cap_install(dst, &r->hdr, CAP_SEND, 0, 0);
+	kobj_put(&r->hdr);
+	return 0;
+}
+
+int ipc_reply_cap(struct thread *t, struct cap *c)
+{
+	struct reply *r = (struct reply *)c->obj;
+	struct thread *caller = r->caller;
+	if (!caller)
+		return E_DEAD;
+	r->caller = 0;
+	int err = answer(t, caller, r->gen);
+	kobj_put(&caller->hdr);
+	cap_delete(c); /* one shot */
+	return err;
+}
+
+void reply_destroy(struct reply *r)
+{
+	struct thread *caller = r->caller;
+	if (!caller)
+		return;
+	r->caller = 0;
+	if (caller->state == TS_BLOCKED_REPLY && caller->reply_gen == r->gen)
+		ipc_fail(caller, E_DEAD);
+	kobj_put(&caller->hdr);
+}
+
+void endpoint_destroy(struct endpoint *ep)
+{
+	struct thread *t;
+	while ((t = tq_pop(&ep->sendq)) != 0)
+		ipc_fail(t, E_DEAD);
+	while ((t = tq_pop(&ep->recvq)) != 0)
+		ipc_fail(t, E_DEAD);
+}
+
+void ipc_cancel(struct thread *t)
+{
+	if (t->state == TS_BLOCKED_SEND)
+		tq_remove(&((struct endpoint *)t->wait_obj)->sendq, t);
+	else if (t->state == TS_BLOCKED_RECV)
+		tq_remove(&((struct endpoint *)t->wait_obj)->recvq, t);
+	else if (t->state == TS_BLOCKED_NOTIFY)
+		tq_remove(&((struct notify *)t->wait_obj)->waitq, t);
+	t->wait_obj = 0;
+	if (t->reply_to) {
+		struct thread *caller = t->reply_to;
+		t->reply_to = 0;
+		if (caller->state == TS_BLOCKED_REPLY && caller->reply_gen == t->reply_to_gen)
+			ipc_fail(caller, E_DEAD);
+		kobj_put(&caller->hdr);
+	}
+}
+
+int notify_signal(struct notify *n, uint64_t bits)
+{
+	struct thread *w = tq_pop(&n->waitq);
+	if (!w) {
+		n->bits |= bits;
+		return 0;
+	}
+	w->tf.x[REG_A0] = 0;
+	w->tf.x[REG_A1] = n->bits | bits;
+	n->bits = 0;
+	sched_ready(w);
+	return 0;
+}
+
+int notify_wait(struct thread *t, struct notify *n, bool block)
+{
+	if (n->bits) {
+		t->tf.x[REG_A1] = n->bits;
+		n->bits = 0;
+		return 0;
+	}
+	if (!block)
+		return E_AGAIN;
+	t->state = TS_BLOCKED_NOTIFY;
+	t->wait_obj = n;
+	tq_push(&n->waitq, t);
+	return 0;
+}
+
+void notify_destroy(struct notify *n)
+{
+	struct thread *t;
+	while ((t = tq_pop(&n->waitq)) != 0)
+		ipc_fail(t, E_DEAD);
+}
+
+/*
+ * A message the kernel writes on t's behalf: t's registers carry it, t blocks as its
+ * sender, and the supervisor receives it like any other (the badge names the task).
+ */
+int ipc_kernel_message(struct thread *t, uint64_t label, const uint64_t *words, unsigned n)
+{
+	struct task *task = t->task;
+	if (!task->supervisor.obj)
+		return E_BADCAP;
+	t->tf.x[REG_A1] = ipc_tag(label, n, 0, 0);
+	for (unsigned i = 0; i < n && i < IPC_WORDS; i++)
+		t->tf.x[msg_regs[i]] = words[i];
+	t->tf.x[REG_T2] = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
+	/* A call: the thread waits for its supervisor, which answers or kills the task. */
+	struct endpoint *ep = (struct endpoint *)task->supervisor.obj;
+	struct thread *r = tq_pop(&ep->recvq);
+	t->state = TS_BLOCKED_SEND;
+	t->ipc_call = true;
+	t->ipc_badge = task->supervisor.badge;
+	if (r) {
+		transfer(t, r, t->ipc_badge);
+		sched_ready(r);
+		arm_reply(t, r);
+		return 0;
+	}
+	t->wait_obj = ep;
+	tq_push(&ep->sendq, t);
+	return 0;
+}

@@ -1,0 +1,17 @@
+/*
+ * Small kernel allocations (kernel objects) from size-class slabs carved out of frames.
+ * Each class keeps a free list threaded through its free chunks. Allocations are
+ * charged to a task's quota by the caller, not here.
+ */
+#ifndef KERNEL_KALLOC_H
+#define KERNEL_KALLOC_H
+
+#include <stddef.h>
+
+/* A zeroed chunk of at least size bytes (size <= 4096), or NULL. */
+void *kzalloc(size_t size);
+void kfree(void *p, size_t size);
+/* The bytes actually reserved for a request of size: what quotas are charged. */
+size_t kalloc_charge(size_t size);
+
+#endif

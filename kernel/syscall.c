@@ -1,0 +1,514 @@
+/*
+ * System call dispatch. The table is expanded from SYSCALLS() in kernel/abi/syscall.h,
+ * so a call in the list without a handler here does not compile. Every handler checks
+ * all of its arguments (slot, type, rights, ranges) before it changes anything.
+ * A handler's return value goes to a0, except KEEP_REGS: the handler (or whoever wakes
+ * the thread later) has set the registers itself.
+ */
+#include "kernel/abi/error.h"
+#include "kernel/abi/syscall.h"
+#include "kernel/console.h"
+#include "kernel/ipc.h"
+#include "kernel/memobj.h"
+#include "kernel/power.h"
+#include "kernel/printk.h"
+#include "kernel/riscv.h"
+#include "kernel/sched.h"
+#include "kernel/syscall.h"
+#include "kernel/task.h"
+#include "kernel/uaccess.h"
+#include "vm/as.h"
+#include "vm/frame.h"
+
+#define KEEP	  ((long)0x4b454550) /* not an error, and no call returns it as a value */
+#define ARG(t, n) ((t)->tf.x[REG_A0 + (n)])
+
+#define SYS_DECLARE(n, name, args, what) static long sys_##name(struct thread *t);
+SYSCALLS(SYS_DECLARE)
+#undef SYS_DECLARE
+
+static long (*const table[SYS__COUNT])(struct thread *) = {
+#define SYS_ENTRY(n, name, args, what) [n] = sys_##name,
+	SYSCALLS(SYS_ENTRY)
+#undef SYS_ENTRY
+};
+
+/* Blocking unless the number carried SYS_NONBLOCK. */
+static bool may_block(struct thread *t)
+{
+	return (t->tf.x[REG_A7] & SYS_NONBLOCK) == 0;
+}
+
+void syscall_dispatch(struct thread *t)
+{
+	uint64_t nr = t->tf.x[REG_A7] & ~(uint64_t)SYS_NONBLOCK;
+	long ret = nr < SYS__COUNT ? table[nr](t) : E_NOSYS;
+	if (ret != KEEP)
+		t->tf.x[REG_A0] = (uint64_t)ret;
+}
+
+static struct task *task_arg(struct thread *t, int n, int *err)
+{
+	struct cap *c = cap_get(t->task, ARG(t, n), OBJ_TASK, CAP_CONTROL, err);
+	return c ? (struct task *)c->obj : 0;
+}
+
+/* An empty slot in the caller's space, or NULL with *err set. */
+static struct cap *empty_slot(struct thread *t, uint64_t slot, int *err)
+{
+	struct cap *c = cap_slot(t->task, slot, err);
+	if (c && c->obj)
+		*err = E_BUSY;
+	return c && !c->obj ? c : 0;
+}
+
+static long sys_debug_write(struct thread *t)
+{
+	char buf[128];
+	uint64_t va = ARG(t, 0), len = ARG(t, 1), done = 0;
+	if (len > IPC_BUF_MAX)
+		return E_RANGE;
+	while (done < len) {
+		uint64_t n = len - done < sizeof(buf) ? len - done : sizeof(buf);
+		int err = user_copy_in(t->task, buf, va + done, n);
+		if (err)
+			return err;
+		console_write(buf, n);
+		done += n;
+	}
+	return (long)len;
+}
+
+static long sys_yield(struct thread *t)
+{
+	(void)t;
+	sched_yield();
+	return 0;
+}
+
+static long sys_exit(struct thread *t)
+{
+	thread_exit(t, ARG(t, 0));
+	return KEEP;
+}
+
+static long sys_sleep(struct thread *t)
+{
+	sched_sleep_until(t, rdtime() + ARG(t, 0));
+	return KEEP;
+}
+
+static long do_send(struct thread *t, bool call)
+{
+	int err = 0;
+	struct cap *c = cap_lookup(t->task, ARG(t, 0));
+	if (!call && c && c->obj && c->obj->type == OBJ_REPLY) {
+		long r = ipc_check_send(t);
+		return r ? r : ipc_reply_cap(t, c);
+	}
+	c = cap_get(t->task, ARG(t, 0), OBJ_ENDPOINT, CAP_SEND, &err);
+	if (!c)
+		return err;
+	if ((err = ipc_check_send(t)) || (call && (err = ipc_check_recv(t))))
+		return err;
+	err = ipc_send(t, (struct endpoint *)c->obj, c->badge, call, may_block(t));
+	return err ? err : KEEP;
+}
+
+static long sys_send(struct thread *t)
+{
+	return do_send(t, false);
+}
+
+static long sys_call(struct thread *t)
+{
+	return do_send(t, true);
+}
+
+static long do_recv(struct thread *t)
+{
+	int err = 0;
+	struct cap *c = cap_get(t->task, ARG(t, 0), OBJ_ENDPOINT, CAP_RECV, &err);
+	if (!c)
+		return err;
+	if ((err = ipc_check_recv(t)))
+		return err;
+	err = ipc_recv(t, (struct endpoint *)c->obj, may_block(t));
+	return err ? err : KEEP;
+}
+
+static long sys_recv(struct thread *t)
+{
+	return do_recv(t);
+}
+
+static long sys_reply(struct thread *t)
+{
+	long err = ipc_check_send(t);
+	return err ? err : ipc_reply(t);
+}
+
+static long sys_reply_recv(struct thread *t)
+{
+	int err = 0;
+	if (!cap_get(t->task, ARG(t, 0), OBJ_ENDPOINT, CAP_RECV, &err))
+		return err;
+	if ((err = ipc_check_send(t)) || (err = ipc_check_recv(t)))
+		return err;
+	ipc_reply(t); /* a caller that went away does not stop the receive */
+	return do_recv(t);
+}
+
+static long sys_reply_save(struct thread *t)
+{
+	int err = 0;
+	struct cap *dst = empty_slot(t, ARG(t, 0), &err);
+	return dst ? ipc_reply_save(t, dst) : err;
+}
+
+static long sys_cap_copy(struct thread *t)
+{
+	int err = 0;
+	struct cap *src = cap_get(t->task, ARG(t, 0), OBJ_NONE, 0, &err);
+	struct cap *dst = src ? empty_slot(t, ARG(t, 1), &err) : 0;
+	if (!dst)
+		return err;
+	cap_install(dst, src->obj, src->rights & (uint32_t)ARG(t, 2), src->badge, src);
+	return 0;
+}
+
+static long sys_cap_mint(struct thread *t)
+{
+	int err = 0;
+	struct cap *src = cap_get(t->task, ARG(t, 0), OBJ_NONE, 0, &err);
+	struct cap *dst = src ? empty_slot(t, ARG(t, 1), &err) : 0;
+	if (!dst)
+		return err;
+	if (src->obj->type != OBJ_ENDPOINT && src->obj->type != OBJ_NOTIFY)
+		return E_TYPE;
+	if (src->badge || ARG(t, 3) == 0)
+		return E_INVAL; /* badges are set once, and 0 means "no badge" */
+	cap_install(dst, src->obj, src->rights & (uint32_t)ARG(t, 2), ARG(t, 3), src);
+	return 0;
+}
+
+static long sys_cap_delete(struct thread *t)
+{
+	struct cap *c = cap_lookup(t->task, ARG(t, 0));
+	if (ARG(t, 0) >= CSPACE_SLOTS)
+		return E_BADCAP;
+	if (c)
+		cap_delete(c);
+	return 0;
+}
+
+static long sys_cap_revoke(struct thread *t)
+{
+	int err = 0;
+	struct cap *c = cap_get(t->task, ARG(t, 0), OBJ_NONE, 0, &err);
+	if (!c)
+		return err;
+	cap_revoke(c);
+	return 0;
+}
+
+static long sys_cap_info(struct thread *t)
+{
+	int err = 0;
+	struct cap *c = cap_get(t->task, ARG(t, 0), OBJ_NONE, 0, &err);
+	if (!c)
+		return err;
+	t->tf.x[REG_A1] = c->badge;
+	return (long)(c->obj->type | (c->rights << 8));
+}
+
+static struct kobj *create(struct task *payer, uint64_t type, uint64_t arg, int *err)
+{
+	struct kobj *o = 0;
+	*err = E_QUOTA;
+	if (type == OBJ_ENDPOINT)
+		o = kobj_alloc(OBJ_ENDPOINT, sizeof(struct endpoint), payer);
+	else if (type == OBJ_NOTIFY)
+		o = kobj_alloc(OBJ_NOTIFY, sizeof(struct notify), payer);
+	else if (type == OBJ_MEMORY)
+		o = (struct kobj *)memobj_new_anon(payer, arg, err);
+	else
+		*err = E_TYPE;
+	return o;
+}
+
+static long sys_obj_create(struct thread *t)
+{
+	int err = 0;
+	struct task *payer = task_arg(t, 0, &err);
+	struct cap *dst = payer ? empty_slot(t, ARG(t, 2), &err) : 0;
+	if (!dst)
+		return err;
+	struct kobj *o = create(payer, ARG(t, 1), ARG(t, 3), &err);
+	if (!o)
+		return err;
+	cap_install(dst, o, CAP_ALL, 0, 0);
+	kobj_put(o);
+	return 0;
+}
+
+static long sys_notify_signal(struct thread *t)
+{
+	int err = 0;
+	struct cap *c = cap_get(t->task, ARG(t, 0), OBJ_NOTIFY, CAP_SEND, &err);
+	if (!c)
+		return err;
+	return notify_signal((struct notify *)c->obj, ARG(t, 1) | c->badge);
+}
+
+static long sys_notify_wait(struct thread *t)
+{
+	int err = 0;
+	struct cap *c = cap_get(t->task, ARG(t, 0), OBJ_NOTIFY, CAP_RECV, &err);
+	if (!c)
+		return err;
+	err = notify_wait(t, (struct notify *)c->obj, may_block(t));
+	return err ? err : (t->state == TS_RUNNING ? 0 : KEEP);
+}
+
+/* The supervisor argument: an endpoint cap with SEND, or -1 for none. */
+static struct cap *supervisor_arg(struct thread *t, uint64_t slot, int *err)
+{
+	static struct cap none;
+	if (slot == (uint64_t)-1)
+		return &none;
+	return cap_get(t->task, slot, OBJ_ENDPOINT, CAP_SEND, err);
+}
+
+static long sys_task_create(struct thread *t)
+{
+	int err = 0;
+	struct task *creator = task_arg(t, 0, &err);
+	struct cap *dst = creator ? empty_slot(t, ARG(t, 1), &err) : 0;
+	struct cap *sup = dst ? supervisor_arg(t, ARG(t, 3), &err) : 0;
+	if (!sup)
+		return err;
+	if (ARG(t, 2) > creator->quota_limit)
+		return E_QUOTA;
+	struct task *child = task_new(creator, ARG(t, 2));
+	if (!child)
+		return E_NOMEM;
+	if (sup->obj)
+		cap_install(&child->supervisor, sup->obj, CAP_SEND, sup->badge, sup);
+	cap_install(dst, &child->hdr, CAP_ALL, 0, cap_lookup(child, SLOT_SELF));
+	return 0;
+}
+
+static long sys_task_cap_put(struct thread *t)
+{
+	int err = 0;
+	struct task *target = task_arg(t, 0, &err);
+	struct cap *src = target ? cap_get(t->task, ARG(t, 1), OBJ_NONE, 0, &err) : 0;
+	struct cap *dst = src ? cap_slot(target, ARG(t, 2), &err) : 0;
+	if (!dst)
+		return err;
+	if (dst->obj)
+		return E_BUSY;
+	cap_install(dst, src->obj, src->rights & (uint32_t)ARG(t, 3), src->badge, src);
+	return 0;
+}
+
+static long sys_thread_create(struct thread *t)
+{
+	int err = 0;
+	struct task *target = task_arg(t, 0, &err);
+	struct cap *dst = 0;
+	if (!target)
+		return err;
+	if (ARG(t, 1) != (uint64_t)-1 && !(dst = empty_slot(t, ARG(t, 1), &err)))
+		return err;
+	if (target->dead)
+		return E_DEAD;
+	struct thread *th = thread_new(target, t->task, ARG(t, 2), ARG(t, 3), ARG(t, 4));
+	if (!th)
+		return E_QUOTA;
+	if (dst)
+		cap_install(dst, &th->hdr, CAP_ALL, 0, 0);
+	return (long)th->id;
+}
+
+static long sys_task_kill(struct thread *t)
+{
+	int err = 0;
+	struct task *target = task_arg(t, 0, &err);
+	if (!target)
+		return err;
+	task_kill(target);
+	return t->state == TS_DEAD ? KEEP : 0;
+}
+
+static long sys_map_anon(struct thread *t)
+{
+	int err = 0;
+	struct task *target = task_arg(t, 0, &err);
+	return target ? as_map_anon(target, ARG(t, 1), ARG(t, 2), (uint32_t)ARG(t, 3)) : err;
+}
+
+static long sys_map(struct thread *t)
+{
+	int err = 0;
+	struct task *target = task_arg(t, 0, &err);
+	struct cap *m = target ? cap_get(t->task, ARG(t, 1), OBJ_MEMORY, 0, &err) : 0;
+	if (!m)
+		return err;
+	return memobj_map(target, (struct memobj *)m->obj, m->rights, ARG(t, 2), ARG(t, 3),
+			  ARG(t, 4), (uint32_t)ARG(t, 5));
+}
+
+static long sys_unmap(struct thread *t)
+{
+	int err = 0;
+	struct task *target = task_arg(t, 0, &err);
+	return target ? as_unmap(target, ARG(t, 1), ARG(t, 2)) : err;
+}
+
+static long sys_protect(struct thread *t)
+{
+	int err = 0;
+	struct task *target = task_arg(t, 0, &err);
+	return target ? as_protect(target, ARG(t, 1), ARG(t, 2), (uint32_t)ARG(t, 3)) : err;
+}
+
+static long sys_memstat(struct thread *t)
+{
+	int err = 0;
+	struct task *target = task_arg(t, 0, &err);
+	if (!target)
+		return err;
+	struct memstat ms = {
+		.total_frames = kframes.nusable,
+		.free_frames = kframes.nfree,
+		.shared_frames = kframes.nshared,
+		.cow_faults = cow_stats.faults,
+		.cow_copies = cow_stats.copies,
+		.cow_reuses = cow_stats.reuses,
+		.task_resident = target->resident,
+		.task_quota_left = target->quota_limit - target->quota_used,
+	};
+	return user_copy_out(t->task, ARG(t, 1), &ms, sizeof(ms));
+}
+
+/* The parent's thread that is waiting on t's pending reply, or NULL. */
+static struct thread *fork_caller(struct thread *t, struct task *parent)
+{
+	struct thread *c = t->reply_to;
+	if (!c || c->task != parent || c->state != TS_BLOCKED_REPLY ||
+	    c->reply_gen != t->reply_to_gen)
+		return 0;
+	return c;
+}
+
+/* Give the child a copy of each of the parent's slots, except per-thread and one-shot ones. */
+static int fork_cspace(struct task *parent, struct task *child)
+{
+	int err;
+	for (unsigned i = 0; i < CSPACE_SLOTS; i++) {
+		struct cap *src = cap_lookup(parent, i), *dst;
+		if (i == SLOT_SELF || !src || !src->obj || src->obj->type == OBJ_REPLY ||
+		    src->obj->type == OBJ_THREAD)
+			continue;
+		if (!(dst = cap_slot(child, i, &err)))
+			return err;
+		cap_install(dst, src->obj, src->rights, src->badge, src);
+	}
+	return 0;
+}
+
+/*
+ * Clone the task whose thread is blocked in a call to us: its address space (COW or
+ * eager), its slots, and that one thread, which waits on a reply capability we keep.
+ * Everything is checked before anything is made; a failure part-way frees the child.
+ */
+static long sys_fork(struct thread *t)
+{
+	int err = 0;
+	struct task *parent = task_arg(t, 0, &err);
+	struct cap *dst = parent ? empty_slot(t, ARG(t, 1), &err) : 0;
+	struct cap *rdst = dst ? empty_slot(t, ARG(t, 3), &err) : 0;
+	struct cap *sup = rdst ? supervisor_arg(t, ARG(t, 4), &err) : 0;
+	struct thread *caller = sup ? fork_caller(t, parent) : 0;
+	if (!sup)
+		return err;
+	if (!caller || ARG(t, 1) == ARG(t, 3))
+		return E_INVAL;
+	if (ARG(t, 2) != FORK_COW && ARG(t, 2) != FORK_EAGER)
+		return E_INVAL;
+	struct task *child = task_new(t->task, parent->quota_limit);
+	if (!child)
+		return E_NOMEM;
+	struct thread *th = 0;
+	if ((err = as_clone(parent, child, (int)ARG(t, 2))) != 0 ||
+	    !(th = thread_new(child, t->task, 0, 0, 0))) {
+		task_kill(child); /* its own slot held the last reference: this frees it */
+		return err ? err : E_NOMEM;
+	}
+	sched_remove(th);
+	th->tf = caller->tf;
+	th->state = TS_BLOCKED_REPLY;
+	if (sup->obj)
+		cap_install(&child->supervisor, sup->obj, CAP_SEND, sup->badge, sup);
+	if ((err = fork_cspace(parent, child)) != 0 || (err = reply_for(t, th, rdst)) != 0) {
+		task_kill(child);
+		return err;
+	}
+	cap_install(dst, &child->hdr, CAP_ALL, 0, cap_lookup(child, SLOT_SELF));
+	return (long)th->id;
+}
+
+static long sys_irq_bind(struct thread *t)
+{
+	(void)t;
+	return E_NOSYS;
+}
+
+static long sys_console_read(struct thread *t)
+{
+	int err = 0;
+	char buf[64];
+	uint64_t n = 0;
+	if (!cap_get(t->task, ARG(t, 0), OBJ_CONSOLE, 0, &err))
+		return err;
+	if ((err = user_check(t->task, ARG(t, 1), ARG(t, 2), 1)))
+		return err;
+	for (int c; n < ARG(t, 2) && n < sizeof(buf) && (c = console_getc()) >= 0;)
+		buf[n++] = (char)c;
+	if (n == 0)
+		return may_block(t) ? (console_wait(t), KEEP) : E_AGAIN;
+	err = user_copy_out(t->task, ARG(t, 1), buf, n);
+	return err ? err : (long)n;
+}
+
+static long sys_poweroff(struct thread *t)
+{
+	int err = 0;
+	if (!cap_get(t->task, ARG(t, 0), OBJ_MACHINE, 0, &err))
+		return err;
+	machine_exit((int)ARG(t, 1));
+}
+
+static long sys_thread_ctl(struct thread *t)
+{
+	int err = 0;
+	struct cap *c = cap_get(t->task, ARG(t, 0), OBJ_THREAD, CAP_CONTROL, &err);
+	if (!c)
+		return err;
+	struct thread *th = (struct thread *)c->obj;
+	if (ARG(t, 1) == THREAD_CTL_PRIORITY && ARG(t, 2) <= THREAD_PRIO_MAX) {
+		bool ready = th->state == TS_READY;
+		sched_remove(th);
+		th->prio = (uint32_t)ARG(t, 2);
+		if (ready)
+			sched_ready(th);
+		return 0;
+	}
+	if (ARG(t, 1) == THREAD_CTL_AFFINITY && (int64_t)ARG(t, 2) >= -1) {
+		th->affinity = (int)ARG(t, 2);
+		return 0;
+	}
+	return E_INVAL;
+}

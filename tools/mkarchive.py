@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""Pack user programs into the boot archive the kernel carries.
+
+Usage: mkarchive.py -o archive.bin name=path [name=path ...]
+
+Format (kernel/abi/ipc.h): a header {magic "MKAR", version 1, count, 0}, then count
+entries {name[48], offset, size}, all little endian; every file starts on a 4096-byte
+boundary so its pages can be mapped straight from the archive.
+"""
+import argparse
+import struct
+import sys
+
+MAGIC = b"MKAR"
+VERSION = 1
+PAGE = 4096
+NAME_MAX = 48
+HEADER = struct.Struct("<4sIII")
+ENTRY = struct.Struct("<%dsQQ" % NAME_MAX)
+MAX_FILES = (PAGE - HEADER.size) // ENTRY.size  # the table fits in the first page
+
+
+def align(n):
+    return (n + PAGE - 1) // PAGE * PAGE
+
+
+def pack(files):
+    if len(files) > MAX_FILES:
+        raise ValueError("%d files; at most %d fit" % (len(files), MAX_FILES))
+    table = HEADER.pack(MAGIC, VERSION, len(files), 0)
+    body = b""
+    offset = PAGE
+    for name, data in files:
+        raw = name.encode()
+        if not raw or len(raw) >= NAME_MAX or b"/" in raw:
+            raise ValueError("bad program name %r" % name)
+        table += ENTRY.pack(raw, offset, len(data))
+        padded = data.ljust(align(len(data)), b"\0")
+        body += padded
+        offset += len(padded)
+    return table.ljust(PAGE, b"\0") + body
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("-o", required=True)
+    ap.add_argument("files", nargs="*", metavar="name=path")
+    args = ap.parse_args()
+    files, seen = [], set()
+    for spec in args.files:
+        name, _, path = spec.partition("=")
+        if name in seen:
+            print("mkarchive: %s given twice" % name, file=sys.stderr)
+            return 1
+        seen.add(name)
+        with open(path, "rb") as f:
+            files.append((name, f.read()))
+    try:
+        out = pack(files)
+    except ValueError as e:
+        print("mkarchive: %s" % e, file=sys.stderr)
+        return 1
+    with open(args.o, "wb") as f:
+        f.write(out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

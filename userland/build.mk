@@ -1,0 +1,44 @@
+# User programs: the runtime library, the programs in userland/bin and userland/tests,
+# the user's own APPS="a.c b.c", and the boot archive that carries them all.
+# Included from the top Makefile (uses B, CROSS, ARCH, PY).
+
+UCFLAGS := -std=gnu11 $(ARCH) --specs=picolibc.specs -O2 -g -Wall -Wextra -Werror -I. \
+	-Iuserland/lib -ffunction-sections -fdata-sections -MMD -MP
+# Linking names the plain ISA so gcc picks picolibc's rv64imac/lp64 multilib.
+ULDFLAGS := -march=rv64imac -mabi=lp64 -mcmodel=medany --specs=picolibc.specs -nostartfiles -static -T userland/lib/user.ld \
+	-Wl,--gc-sections
+
+ULIB_SRC := $(wildcard userland/lib/*.c) userland/lib/crt0.S
+ULIB_OBJ := $(patsubst %,$(B)/u/%.o,$(basename $(ULIB_SRC)))
+UPROG_SRC := $(wildcard userland/bin/*.c userland/tests/*.c) $(APPS)
+UPROG_NAMES := $(basename $(notdir $(UPROG_SRC)))
+USER_PROGS := $(patsubst %,$(B)/user/%.elf,$(UPROG_NAMES))
+
+$(B)/u/%.o: %.c | deps-build
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -c $< -o $@
+$(B)/u/%.o: %.S | deps-build
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -c $< -o $@
+$(B)/user/lib.a: $(ULIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(CROSS)ar rcs $@ $^
+
+# One rule per program, so a program may come from any directory (APPS).
+define user_prog
+$(B)/user/$(basename $(notdir $(1))).elf: $(B)/u/$(basename $(1)).o $(B)/user/lib.a userland/lib/user.ld
+	@mkdir -p $$(dir $$@)
+	$(CC) $(ULDFLAGS) $(B)/u/$(basename $(1)).o $(B)/user/lib.a -o $$@
+endef
+$(foreach s,$(UPROG_SRC),$(eval $(call user_prog,$(s))))
+
+# The archive is rebuilt when the set of programs changes, not only their contents.
+$(B)/user/progs.list: FORCE
+	@mkdir -p $(dir $@)
+	@echo "$(UPROG_NAMES)" | cmp -s - $@ || echo "$(UPROG_NAMES)" > $@
+$(B)/archive.bin: $(USER_PROGS) $(B)/user/progs.list tools/mkarchive.py
+	$(PY) tools/mkarchive.py -o $@ $(foreach n,$(UPROG_NAMES),$(n)=$(B)/user/$(n).elf)
+
+.PHONY: FORCE
+FORCE:
+-include $(ULIB_OBJ:.o=.d) $(patsubst %,$(B)/u/%.d,$(basename $(UPROG_SRC)))

@@ -1,0 +1,20 @@
+/*
+ * Program entry. The loader (or, for init, the kernel) leaves the usual block at sp:
+ * argc, argv[0..argc-1], NULL, envp..., NULL, then the strings.
+ */
+	.section .text.entry, "ax"
+	.globl _start
+_start:
+	.option push
+	.option norelax
+	la	gp, __global_pointer$
+	.option pop
+	la	tp, __tls_base		/* picolibc keeps errno thread-local */
+	ld	a0, 0(sp)		/* argc */
+	addi	a1, sp, 8		/* argv */
+	slli	t0, a0, 3
+	add	a2, a1, t0
+	addi	a2, a2, 8		/* envp: after argv's NULL */
+	andi	sp, sp, -16
+	call	__user_start		/* libc_glue.c: init, main, exit */
+1:	j	1b

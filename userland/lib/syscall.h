@@ -1,0 +1,109 @@
+/*
+ * System-call stubs. The numbers and argument counts come from SYSCALLS() in
+ * kernel/abi/syscall.h, the same list the kernel's dispatch table is built from:
+ * SYSCALL(map_anon, SLOT_SELF, va, pages, prot) fails to compile if map_anon does not
+ * take exactly four arguments.
+ */
+#ifndef USER_SYSCALL_H
+#define USER_SYSCALL_H
+
+#include <stdint.h>
+
+#include "kernel/abi/error.h"
+#include "kernel/abi/ipc.h"
+#include "kernel/abi/syscall.h"
+
+enum sys_nargs {
+#define SYS_NARGS(n, name, args, what) SYS_NARGS_##name = args,
+	SYSCALLS(SYS_NARGS)
+#undef SYS_NARGS
+};
+
+static inline long syscall6(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
+{
+	register long r0 __asm__("a0") = a0;
+	register long r1 __asm__("a1") = a1;
+	register long r2 __asm__("a2") = a2;
+	register long r3 __asm__("a3") = a3;
+	register long r4 __asm__("a4") = a4;
+	register long r5 __asm__("a5") = a5;
+	register long r7 __asm__("a7") = nr;
+	__asm__ volatile("ecall"
+			 : "+r"(r0), "+r"(r1)
+			 : "r"(r2), "r"(r3), "r"(r4), "r"(r5), "r"(r7)
+			 : "memory");
+	return r0;
+}
+
+/* Like syscall6, and also the value the kernel leaves in a1. */
+static inline long syscall6_a1(long nr, long a0, long a1, long a2, long a3, long *out1)
+{
+	register long r0 __asm__("a0") = a0;
+	register long r1 __asm__("a1") = a1;
+	register long r2 __asm__("a2") = a2;
+	register long r3 __asm__("a3") = a3;
+	register long r7 __asm__("a7") = nr;
+	__asm__ volatile("ecall" : "+r"(r0), "+r"(r1) : "r"(r2), "r"(r3), "r"(r7) : "memory");
+	*out1 = r1;
+	return r0;
+}
+
+#define SYS_COUNT_(...)				  SYS_COUNT__(__VA_ARGS__, 6, 5, 4, 3, 2, 1, 0)
+#define SYS_COUNT__(_0, a, b, c, d, e, f, n, ...) n
+#define SYS_PAD_(nr, a, b, c, d, e, f, ...) \
+	syscall6(nr, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
+
+/* SYSCALL(name, args...): checked against the list, then an ecall. */
+#define SYSCALL(name, ...)                                                       \
+	({                                                                       \
+		_Static_assert(SYS_COUNT_(0, ##__VA_ARGS__) == SYS_NARGS_##name, \
+			       "wrong argument count for " #name);               \
+		SYS_PAD_(SYS_##name, ##__VA_ARGS__, 0, 0, 0, 0, 0, 0);           \
+	})
+
+/* The same call, but failing with E_AGAIN instead of blocking. */
+#define SYSCALL_NB(name, ...)                                                         \
+	({                                                                            \
+		_Static_assert(SYS_COUNT_(0, ##__VA_ARGS__) == SYS_NARGS_##name,      \
+			       "wrong argument count for " #name);                    \
+		SYS_PAD_(SYS_##name | SYS_NONBLOCK, ##__VA_ARGS__, 0, 0, 0, 0, 0, 0); \
+	})
+
+#define PAGE_BYTES 4096UL
+
+/* A message, as the IPC calls move it (kernel/abi/ipc.h has the register layout). */
+struct ipc_msg {
+	uint64_t tag; /* ipc_tag(label, words, len, cap) */
+	uint64_t w[IPC_WORDS];
+	uint64_t badge;	  /* out: the sender's badge */
+	const void *sbuf; /* in: bytes to send (tag's len) */
+	void *rbuf;	  /* in: where received bytes go */
+	uint64_t rspec;	  /* in: ipc_recv_spec(capacity, slot); out: unchanged */
+	uint64_t cap;	  /* in: slot of a capability to send */
+};
+
+/* One IPC system call (send, recv, call, reply, reply_recv, each maybe | SYS_NONBLOCK). */
+long ipc(long nr, uint64_t slot, struct ipc_msg *m);
+
+static inline long ipc_send(uint64_t slot, struct ipc_msg *m)
+{
+	return ipc(SYS_send, slot, m);
+}
+static inline long ipc_recv(uint64_t slot, struct ipc_msg *m)
+{
+	return ipc(SYS_recv, slot, m);
+}
+static inline long ipc_call(uint64_t slot, struct ipc_msg *m)
+{
+	return ipc(SYS_call, slot, m);
+}
+static inline long ipc_reply(struct ipc_msg *m)
+{
+	return ipc(SYS_reply, 0, m);
+}
+static inline long ipc_reply_recv(uint64_t slot, struct ipc_msg *m)
+{
+	return ipc(SYS_reply_recv, slot, m);
+}
+
+#endif
