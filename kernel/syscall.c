@@ -7,7 +7,10 @@
  */
 #include "kernel/abi/error.h"
 #include "kernel/abi/syscall.h"
+#include "drivers/timer.h"
+#include "kernel/boot.h"
 #include "kernel/console.h"
+#include "kernel/hart.h"
 #include "kernel/ipc.h"
 #include "kernel/memobj.h"
 #include "kernel/power.h"
@@ -19,6 +22,7 @@
 #include "kernel/uaccess.h"
 #include "vm/as.h"
 #include "vm/frame.h"
+#include "vm/vm.h"
 
 #define KEEP	  ((long)0x4b454550) /* not an error, and no call returns it as a value */
 #define ARG(t, n) ((t)->tf.x[REG_A0 + (n)])
@@ -92,10 +96,32 @@ static long sys_exit(struct thread *t)
 	return KEEP;
 }
 
+#define NS_PER_S 1000000000UL
+
 static long sys_sleep(struct thread *t)
 {
-	sched_sleep_until(t, rdtime() + ARG(t, 0));
+	uint64_t ns = ARG(t, 0), hz = timer_timebase();
+	/* Split to avoid overflow: whole seconds, then the rest. */
+	uint64_t ticks = (ns / NS_PER_S) * hz + (ns % NS_PER_S) * hz / NS_PER_S;
+	sched_sleep_until(t, rdtime() + ticks);
 	return KEEP;
+}
+
+static void copy_str(char *dst, const char *src, unsigned n)
+{
+	unsigned i = 0;
+	for (; i + 1 < n && src[i]; i++)
+		dst[i] = src[i];
+	dst[i] = 0;
+}
+
+static long sys_sysinfo(struct thread *t)
+{
+	struct sysinfo si = { .timebase_hz = timer_timebase(), .harts = 1, .page_size = PAGE_SIZE };
+	const struct dt_hart *me = dt_find_hart(&boot.dt, this_hart()->hartid);
+	copy_str(si.model, boot.dt.model, sizeof(si.model));
+	copy_str(si.isa, me ? me->isa : "", sizeof(si.isa));
+	return user_copy_out(t->task, ARG(t, 0), &si, sizeof(si));
 }
 
 static long do_send(struct thread *t, bool call)

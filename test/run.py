@@ -76,6 +76,8 @@ def steps():
                                    send_on=rx)
     yield lambda: harness.run_qemu("virt-32M-fw_dynamic", virt("32M", "dynamic", "ktest"),
                                    TIMEOUT, send_on=rx)
+    yield lambda: harness.run_qemu("user-suite-128M", virt("128M", "dynamic", "test"), TIMEOUT)
+    yield lambda: harness.run_qemu("user-suite-32M", virt("32M", "dynamic", "test"), TIMEOUT)
     yield lambda: expect_panic("deliberate-kernel-fault", virt("128M", "dynamic", "crash"))
     if not ref:
         print("note: no reference DTBs at %s; upstream board trees not checked" % REF_DTB)

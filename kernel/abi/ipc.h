@@ -142,6 +142,15 @@ struct archive_entry {
 	uint64_t offset, size;
 };
 
+/* sysinfo: what user space may know about the machine. */
+struct sysinfo {
+	uint64_t timebase_hz; /* rdtime ticks per second */
+	uint64_t harts;	      /* harts running the kernel */
+	uint64_t page_size;
+	char model[64]; /* the device tree's model */
+	char isa[64];	/* the boot hart's riscv,isa */
+};
+
 struct memstat {
 	uint64_t total_frames;
 	uint64_t free_frames;

@@ -16,7 +16,7 @@
 	X(0, debug_write, 2, "write bytes to the debug console (no capability)")        \
 	X(1, yield, 0, "give up the rest of the time slice (no capability)")            \
 	X(2, exit, 1, "end the calling thread; the last thread ends the task")          \
-	X(3, sleep, 1, "sleep for a number of timebase ticks (no capability)")          \
+	X(3, sleep, 1, "sleep for a number of nanoseconds (no capability)")             \
 	X(4, send, 2, "send a message on an endpoint, or reply through a reply cap")    \
 	X(5, recv, 2, "receive a message on an endpoint")                               \
 	X(6, call, 2, "send, then wait for the answer on a fresh one-shot reply")       \
@@ -44,7 +44,8 @@
 	X(28, irq_bind, 4, "deliver a device interrupt as notification bits")           \
 	X(29, console_read, 3, "read bytes typed on the console")                       \
 	X(30, poweroff, 2, "power the machine off with a status")                       \
-	X(31, thread_ctl, 3, "set a thread's priority or hart affinity")
+	X(31, thread_ctl, 3, "set a thread's priority or hart affinity")                \
+	X(32, sysinfo, 1, "facts about the machine: timebase, harts, model (no capability)")
 
 #define SYS_NONBLOCK 0x100 /* or-ed into the number: fail with E_AGAIN instead of blocking */
 

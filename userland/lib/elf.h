@@ -1,0 +1,60 @@
+/* ELF64 as the loader reads it, and the named errors for malformed files. */
+#ifndef USER_ELF_H
+#define USER_ELF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ELF_MAGIC      0x464c457fu /* "\x7fELF" little endian */
+#define ELF_CLASS64    2
+#define ELF_DATA_LE    1
+#define ELF_ET_EXEC    2
+#define ELF_ET_DYN     3
+#define ELF_EM_RISCV   243
+#define ELF_PT_LOAD    1
+#define ELF_PT_DYNAMIC 2
+#define ELF_PF_X       1
+#define ELF_PF_W       2
+#define ELF_PF_R       4
+#define ELF_MAX_SEG    (1UL << 30) /* larger than any program we could hold: absurd */
+#define ELF_MAX_PHDRS  16
+
+struct elf64_ehdr {
+	uint32_t magic;
+	uint8_t class, data, version, osabi, pad[8];
+	uint16_t type, machine;
+	uint32_t version2;
+	uint64_t entry, phoff, shoff;
+	uint32_t flags;
+	uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
+};
+
+struct elf64_phdr {
+	uint32_t type, flags;
+	uint64_t offset, vaddr, paddr, filesz, memsz, align;
+};
+
+/* What is wrong with a file: each malformation has its own name. */
+enum elf_err {
+	ELF_OK = 0,
+	ELF_TRUNCATED = -100, /* shorter than its headers say */
+	ELF_BAD_MAGIC = -101,
+	ELF_BAD_CLASS = -102,	/* not 64-bit little endian */
+	ELF_BAD_MACHINE = -103, /* not RISC-V */
+	ELF_BAD_TYPE = -104,	/* not an executable or a position-independent one */
+	ELF_BAD_PHDRS = -105,	/* program header table size or place */
+	ELF_SEG_OUT_OF_FILE = -106,
+	ELF_SEG_OVERLAP = -107,
+	ELF_SEG_KERNEL = -108, /* a segment outside user space */
+	ELF_SEG_SIZE = -109,   /* filesz > memsz, or an absurd size */
+	ELF_BAD_ALIGN = -110,  /* offset and address disagree within a page */
+	ELF_BAD_ENTRY = -111,  /* zero, or not in an executable segment */
+	ELF_NO_SEGMENTS = -112,
+	ELF_WX = -113, /* a segment both writable and executable */
+};
+
+/* Check everything the loader relies on; ELF_OK or an enum elf_err. base: load bias. */
+int elf_check(const void *file, size_t size, uint64_t base);
+const char *elf_strerror(int err);
+
+#endif

@@ -1,0 +1,4 @@
+/* Shared state for in-guest tests. */
+#include "testlib.h"
+
+int test_failures;

@@ -1,0 +1,35 @@
+/*
+ * For in-guest test programs: CHECK prints the failing expression and counts it; a test
+ * returns test_status() from main, and init's runner reports ok or FAIL.
+ */
+#ifndef USER_TESTLIB_H
+#define USER_TESTLIB_H
+
+#include <stdio.h>
+
+extern int test_failures;
+
+#define CHECK(cond)                                                                       \
+	do {                                                                              \
+		if (!(cond)) {                                                            \
+			printf("  check failed: %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+			test_failures++;                                                  \
+		}                                                                         \
+	} while (0)
+
+#define CHECK_EQ(a, b)                                                                     \
+	do {                                                                               \
+		long a_ = (long)(a), b_ = (long)(b);                                       \
+		if (a_ != b_) {                                                            \
+			printf("  check failed: %s:%d: %s == %s (%ld != %ld)\n", __FILE__, \
+			       __LINE__, #a, #b, a_, b_);                                  \
+			test_failures++;                                                   \
+		}                                                                          \
+	} while (0)
+
+static inline int test_status(void)
+{
+	return test_failures ? 1 : 0;
+}
+
+#endif
