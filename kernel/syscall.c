@@ -51,10 +51,16 @@ void syscall_dispatch(struct thread *t)
 		t->tf.x[REG_A0] = (uint64_t)ret;
 }
 
+/* A live task named by argument n, with CONTROL. A killed task takes no more work. */
 static struct task *task_arg(struct thread *t, int n, int *err)
 {
 	struct cap *c = cap_get(t->task, ARG(t, n), OBJ_TASK, CAP_CONTROL, err);
-	return c ? (struct task *)c->obj : 0;
+	struct task *task = c ? (struct task *)c->obj : 0;
+	if (task && task->dead) {
+		*err = E_DEAD;
+		return 0;
+	}
+	return task;
 }
 
 /* An empty slot in the caller's space, or NULL with *err set. */
@@ -321,7 +327,8 @@ static long sys_task_create(struct thread *t)
 		return E_NOMEM;
 	if (sup->obj)
 		cap_install(&child->supervisor, sup->obj, CAP_SEND, sup->badge, sup);
-	cap_install(dst, &child->hdr, CAP_ALL, 0, cap_lookup(child, SLOT_SELF));
+	/* Not derived from the child's own slot: the child must not be able to revoke it. */
+	cap_install(dst, &child->hdr, CAP_ALL, 0, 0);
 	return 0;
 }
 
@@ -429,14 +436,17 @@ static struct thread *fork_caller(struct thread *t, struct task *parent)
 	return c;
 }
 
-/* Give the child a copy of each of the parent's slots, except per-thread and one-shot ones. */
+/*
+ * Give the child a copy of each of the parent's slots, except its identity (SLOT_SELF,
+ * SLOT_PROC) and per-thread or one-shot capabilities.
+ */
 static int fork_cspace(struct task *parent, struct task *child)
 {
 	int err;
 	for (unsigned i = 0; i < CSPACE_SLOTS; i++) {
 		struct cap *src = cap_lookup(parent, i), *dst;
-		if (i == SLOT_SELF || !src || !src->obj || src->obj->type == OBJ_REPLY ||
-		    src->obj->type == OBJ_THREAD)
+		if (i == SLOT_SELF || i == SLOT_PROC || !src || !src->obj ||
+		    src->obj->type == OBJ_REPLY || src->obj->type == OBJ_THREAD)
 			continue;
 		if (!(dst = cap_slot(child, i, &err)))
 			return err;
@@ -464,7 +474,10 @@ static long sys_fork(struct thread *t)
 		return E_INVAL;
 	if (ARG(t, 2) != FORK_COW && ARG(t, 2) != FORK_EAGER)
 		return E_INVAL;
-	struct task *child = task_new(t->task, parent->quota_limit);
+	/* The child's limit is its parent's, but never more than the caller's own. */
+	uint64_t quota = parent->quota_limit < t->task->quota_limit ? parent->quota_limit
+								    : t->task->quota_limit;
+	struct task *child = task_new(t->task, quota);
 	if (!child)
 		return E_NOMEM;
 	struct thread *th = 0;
@@ -482,7 +495,7 @@ static long sys_fork(struct thread *t)
 		task_kill(child);
 		return err;
 	}
-	cap_install(dst, &child->hdr, CAP_ALL, 0, cap_lookup(child, SLOT_SELF));
+	cap_install(dst, &child->hdr, CAP_ALL, 0, 0);
 	return (long)th->id;
 }
 
@@ -499,6 +512,8 @@ static long sys_console_read(struct thread *t)
 	uint64_t n = 0;
 	if (!cap_get(t->task, ARG(t, 0), OBJ_CONSOLE, 0, &err))
 		return err;
+	if (ARG(t, 2) == 0)
+		return 0;
 	if ((err = user_check(t->task, ARG(t, 1), ARG(t, 2), 1)))
 		return err;
 	for (int c; n < ARG(t, 2) && n < sizeof(buf) && (c = console_getc()) >= 0;)

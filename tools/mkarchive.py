@@ -32,7 +32,7 @@ def pack(files):
     offset = PAGE
     for name, data in files:
         raw = name.encode()
-        if not raw or len(raw) >= NAME_MAX or b"/" in raw:
+        if not raw or len(raw) >= NAME_MAX or b"/" in raw or b"\0" in raw:
             raise ValueError("bad program name %r" % name)
         table += ENTRY.pack(raw, offset, len(data))
         padded = data.ljust(align(len(data)), b"\0")
@@ -48,13 +48,20 @@ def main():
     args = ap.parse_args()
     files, seen = [], set()
     for spec in args.files:
-        name, _, path = spec.partition("=")
+        name, eq, path = spec.partition("=")
+        if not eq or not path:
+            print("mkarchive: %r is not name=path" % spec, file=sys.stderr)
+            return 1
         if name in seen:
             print("mkarchive: %s given twice" % name, file=sys.stderr)
             return 1
         seen.add(name)
-        with open(path, "rb") as f:
-            files.append((name, f.read()))
+        try:
+            with open(path, "rb") as f:
+                files.append((name, f.read()))
+        except OSError as e:
+            print("mkarchive: %s: %s" % (path, e.strerror), file=sys.stderr)
+            return 1
     try:
         out = pack(files)
     except ValueError as e:

@@ -6,13 +6,16 @@ UCFLAGS := -std=gnu11 $(ARCH) --specs=picolibc.specs -O2 -g -Wall -Wextra -Werro
 	-Iuserland/lib -ffunction-sections -fdata-sections -MMD -MP
 # Linking names the plain ISA so gcc picks picolibc's rv64imac/lp64 multilib.
 ULDFLAGS := -march=rv64imac -mabi=lp64 -mcmodel=medany --specs=picolibc.specs -nostartfiles -static -T userland/lib/user.ld \
-	-Wl,--gc-sections
+	-Wl,--gc-sections -Wl,--build-id=none -Wl,-z,max-page-size=4096
 
-ULIB_SRC := $(wildcard userland/lib/*.c) userland/lib/crt0.S
+ULIB_SRC := $(wildcard userland/lib/*.c userland/lib/*.S)
 ULIB_OBJ := $(patsubst %,$(B)/u/%.o,$(basename $(ULIB_SRC)))
 UPROG_SRC := $(wildcard userland/bin/*.c userland/tests/*.c) $(APPS)
 UPROG_NAMES := $(basename $(notdir $(UPROG_SRC)))
 USER_PROGS := $(patsubst %,$(B)/user/%.elf,$(UPROG_NAMES))
+ifneq ($(words $(UPROG_NAMES)),$(words $(sort $(UPROG_NAMES))))
+$(error user programs must have different names: $(sort $(UPROG_SRC)))
+endif
 
 $(B)/u/%.o: %.c | deps-build
 	@mkdir -p $(dir $@)
@@ -36,8 +39,12 @@ $(foreach s,$(UPROG_SRC),$(eval $(call user_prog,$(s))))
 $(B)/user/progs.list: FORCE
 	@mkdir -p $(dir $@)
 	@echo "$(UPROG_NAMES)" | cmp -s - $@ || echo "$(UPROG_NAMES)" > $@
-$(B)/archive.bin: $(USER_PROGS) $(B)/user/progs.list tools/mkarchive.py
-	$(PY) tools/mkarchive.py -o $@ $(foreach n,$(UPROG_NAMES),$(n)=$(B)/user/$(n).elf)
+# The archive carries stripped copies; the .elf files keep symbols for addr2line and gdb.
+$(B)/user/strip/%: $(B)/user/%.elf
+	@mkdir -p $(dir $@)
+	$(CROSS)strip --strip-all -o $@ $<
+$(B)/archive.bin: $(UPROG_NAMES:%=$(B)/user/strip/%) $(B)/user/progs.list tools/mkarchive.py
+	$(PY) tools/mkarchive.py -o $@ $(foreach n,$(UPROG_NAMES),$(n)=$(B)/user/strip/$(n))
 
 .PHONY: FORCE
 FORCE:

@@ -252,9 +252,14 @@ int as_protect(struct task *t, uint64_t va, uint64_t npages, uint32_t prot)
 	uint64_t flags = as_prot_flags(prot);
 	if (!flags || !user_va_ok(va, npages))
 		return E_INVAL;
-	for (uint64_t i = 0; i < npages; i++)
-		if (!as_pte(t, va + i * PAGE_SIZE))
+	for (uint64_t i = 0; i < npages; i++) {
+		pte_t *e = as_pte(t, va + i * PAGE_SIZE);
+		if (!e)
 			return E_FAULT;
+		/* A shared mapping never gains W or X: the object's capability decided those. */
+		if ((*e & PTE_SHARED) && (flags & ~*e & (PTE_W | PTE_X)))
+			return E_RIGHTS;
+	}
 	for (uint64_t i = 0; i < npages; i++, va += PAGE_SIZE) {
 		pte_t *e = as_pte(t, va);
 		pte_t old = *e, keep = old & ~(PTE_PERM_MASK | PTE_COW);

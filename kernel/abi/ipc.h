@@ -34,11 +34,13 @@ enum obj_type {
 
 /* Slots every task has when it starts; init also gets the boot-time authorities. */
 enum boot_slot {
-	SLOT_SELF = 0,	     /* the task itself, with CONTROL */
-	SLOT_ARCHIVE = 1,    /* init: the boot archive, READ|EXEC */
-	SLOT_CONSOLE = 2,    /* init: console input */
-	SLOT_IRQCTL = 3,     /* init: interrupt control */
-	SLOT_MACHINE = 4,    /* init: poweroff */
+	SLOT_SELF = 0,	  /* the task itself, with CONTROL */
+	SLOT_ARCHIVE = 1, /* init: the boot archive, READ|EXEC */
+	SLOT_CONSOLE = 2, /* init: console input */
+	SLOT_IRQCTL = 3,  /* init: interrupt control */
+	SLOT_MACHINE = 4, /* init: poweroff */
+	SLOT_PROC =
+		5, /* a process's own badged capability to the fork server; fork does not copy it */
 	SLOT_FIRST_FREE = 8, /* the first slot a program may use freely */
 };
 #define CSPACE_SLOTS 512
@@ -52,7 +54,7 @@ enum boot_slot {
  * reply); a capability, if the tag has IPC_TAG_CAP, is in the slot named by t2.
  *
  * The tag: bits 0-3 words used (0..8), bit 4 a capability is attached,
- * bits 16-28 buffer bytes (0..4096; on receive, the buffer's capacity),
+ * bits 16-28 buffer bytes (0..4096; the receiver's capacity is in its t2),
  * bits 32-63 a label the protocol defines.
  */
 #define IPC_WORDS	    8
@@ -99,7 +101,7 @@ static inline uint64_t ipc_tag_label(uint64_t tag)
 /* Labels of the messages the kernel itself sends to a task's supervisor endpoint. */
 #define LABEL_FAULT 0xfa17 /* words: scause, stval, sepc, thread id */
 #define LABEL_EXIT  0xe417 /* words: exit status */
-#define LABEL_OOM   0x0077 /* words: address of the write that found no frame */
+#define LABEL_OOM   0x0077 /* words: as for a fault; the store found no frame */
 
 /* Mapping protection and kind (map, map_anon, protect). */
 #define PROT_NONE_	0

@@ -1,95 +1,112 @@
 /*
- * init: the first task. With "test" among its arguments it runs every program in the
- * boot archive whose name starts with "test_", one task per test, with a free-frame
- * check around the suite, and powers off with the result. Otherwise it greets and runs
- * "hello" (the shell comes with the loader work).
+ * init: the first task. It starts the fork server, registers itself there as pid 1,
+ * then either runs the in-guest test suite ("test" on the kernel command line) or the
+ * programs named after "run" (the shell comes with the loader work).
+ *
+ * The suite runs every program in the boot archive whose name starts with "test_", each
+ * as its own process, with a time limit and a free-frame check around the whole suite,
+ * and powers off with the result.
  */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include "proc.h"
 #include "spawn.h"
 #include "syscall.h"
 
 #define TEST_PREFIX    "test_"
-#define TEST_TIMEOUT_S 60
-#define POLL_TICKS_DIV 50 /* poll the supervisor endpoint 50 times a second */
+#define TEST_TIMEOUT_S 120
+#define POLLS_PER_S    20
+#define NS_PER_S       1000000000L
 
-static long sup_ep; /* where the kernel reports our children's exits and faults */
-#define NS_PER_S 1000000000L
-
-static const char *label_name(uint64_t label)
+/* Start the fork server with its endpoint and the archive; we get pid 1's capability. */
+static int start_forksrv(void)
 {
-	return label == LABEL_EXIT ? "exit" : label == LABEL_OOM ? "out of memory" : "fault";
-}
-
-/* Wait for the child with this badge to report, up to the timeout. */
-static long wait_child(uint64_t badge, struct ipc_msg *m)
-{
-	for (unsigned polls = 0; polls < TEST_TIMEOUT_S * POLL_TICKS_DIV; polls++) {
-		memset(m, 0, sizeof(*m));
-		m->rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
-		long err = ipc(SYS_recv | SYS_NONBLOCK, sup_ep, m);
-		if (err == 0 && m->badge == badge)
-			return 0;
-		if (err == 0)
-			continue; /* a straggler from an earlier test: its task is gone already */
-		SYSCALL(sleep, NS_PER_S / POLL_TICKS_DIV);
-	}
-	return E_AGAIN;
-}
-
-/* One test program in its own task; 1 if it passed. */
-static int run_test(const char *name, uint64_t badge)
-{
-	char *argv[] = { (char *)name, 0 };
-	long sup = slot_alloc();
+	char *argv[] = { "forksrv", 0 };
+	long ep = slot_alloc();
 	struct spawned s;
-	struct ipc_msg m;
-	int err = (int)SYSCALL(cap_mint, sup_ep, sup, CAP_SEND, badge);
-	struct spawn_req req = { .name = name, .argv = argv, .supervisor = sup };
+	struct spawn_req req = { .name = "forksrv", .argv = argv, .supervisor = -1 };
+	int err = (int)SYSCALL(obj_create, SLOT_SELF, OBJ_ENDPOINT, ep, 0);
 	if (!err)
 		err = spawn_create(&req, &s);
 	if (!err)
+		err = (int)SYSCALL(task_cap_put, s.task, ep, SLOT_SERVER, CAP_ALL);
+	if (!err)
 		err = (int)SYSCALL(task_cap_put, s.task, SLOT_ARCHIVE, SLOT_ARCHIVE,
 				   CAP_READ | CAP_EXEC | CAP_GRANT);
+	if (!err)
+		err = (int)SYSCALL(cap_mint, ep, SLOT_PROC, CAP_SEND, PID_INIT);
 	if (!err && spawn_start(&s) < 0)
 		err = E_NOMEM;
-	if (!err)
-		err = (int)wait_child(badge, &m);
-	int ok = !err && ipc_tag_label(m.tag) == LABEL_EXIT && m.w[0] == 0;
-	if (err)
-		printf("test %-24s FAIL: %s\n", name, err == E_AGAIN ? "timeout" : err_name(err));
+	return err;
+}
+
+/* Ask the fork server to start a program as our child: its pid or -errno. */
+static long spawn_child(const char *name, char *const *args)
+{
+	char buf[512];
+	unsigned len = 0;
+	for (const char *const *a = (const char *const *)args; *a; a++) {
+		size_t n = strlen(*a) + 1;
+		if (len + n > sizeof(buf))
+			return -E2BIG;
+		memcpy(buf + len, *a, n);
+		len += n;
+	}
+	(void)name;
+	return (long)proc_request(PROC_SPAWN, 0, 0, 0, buf, len);
+}
+
+/* Wait for pid, killing it after the time limit: its wait() status, or -1. */
+static int wait_limited(pid_t pid, int *status)
+{
+	for (long polls = 0; polls < TEST_TIMEOUT_S * POLLS_PER_S; polls++) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+		if (r == pid)
+			return 0;
+		if (r < 0)
+			return -1;
+		SYSCALL(sleep, NS_PER_S / POLLS_PER_S);
+	}
+	kill(pid, SIG_KILL);
+	waitpid(pid, status, 0);
+	return 1;
+}
+
+static int run_test(const char *name)
+{
+	char *argv[] = { (char *)name, 0 };
+	int status = 0;
+	long pid = spawn_child(name, argv);
+	int r = pid > 0 ? wait_limited((pid_t)pid, &status) : -1;
+	int ok = r == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	if (pid <= 0)
+		printf("test %-24s FAIL: cannot start (%ld)\n", name, pid);
+	else if (r > 0)
+		printf("test %-24s FAIL: timeout after %d s\n", name, TEST_TIMEOUT_S);
+	else if (!ok && WIFSIGNALED(status))
+		printf("test %-24s FAIL: killed by signal %d\n", name, WTERMSIG(status));
 	else if (!ok)
-		printf("test %-24s FAIL: %s %ld (scause %lu, addr %#lx, pc %#lx)\n", name,
-		       label_name(ipc_tag_label(m.tag)), (long)m.w[0], m.w[0], m.w[1], m.w[2]);
+		printf("test %-24s FAIL: exit status %d\n", name, WEXITSTATUS(status));
 	else
 		printf("test %-24s ok\n", name);
-	if (s.task > 0) {
-		SYSCALL(task_kill, s.task);
-		slot_free(s.task);
-	}
-	slot_free(sup);
 	return ok;
 }
 
-static int run_suite(void)
+static int run_suite(const struct archive *a)
 {
-	struct archive a;
+	const struct archive_header *h = (const void *)a->base;
+	const struct archive_entry *e = (const void *)(h + 1);
 	struct memstat before, after;
 	int passed = 0, failed = 0;
-	if (archive_open(&a) || (sup_ep = slot_alloc()) < 0 ||
-	    SYSCALL(obj_create, SLOT_SELF, OBJ_ENDPOINT, sup_ep, 0)) {
-		printf("init: cannot set up the test runner\n");
-		return 1;
-	}
-	const struct archive_header *h = (const void *)a.base;
-	const struct archive_entry *e = (const void *)(h + 1);
 	SYSCALL(memstat, SLOT_SELF, &before);
-	for (uint32_t i = 0; i < h->count; i++) {
-		if (strncmp(e[i].name, TEST_PREFIX, strlen(TEST_PREFIX)) != 0)
-			continue;
-		run_test(e[i].name, i + 1) ? passed++ : failed++;
-	}
+	for (uint32_t i = 0; i < h->count; i++)
+		if (strncmp(e[i].name, TEST_PREFIX, strlen(TEST_PREFIX)) == 0)
+			run_test(e[i].name) ? passed++ : failed++;
 	SYSCALL(memstat, SLOT_SELF, &after);
 	if (after.free_frames != before.free_frames) {
 		printf("test %-24s FAIL: %lu free frames after, %lu before\n", "frame_leak",
@@ -103,16 +120,36 @@ static int run_suite(void)
 	return failed ? 1 : 0;
 }
 
+/* "run prog args...": run one program and exit with its status. */
+static int run_one(int argc, char **argv)
+{
+	int status = 0;
+	if (argc < 1)
+		return 2;
+	long pid = spawn_child(argv[0], argv);
+	if (pid <= 0) {
+		printf("init: cannot run %s (%ld)\n", argv[0], pid);
+		return 127;
+	}
+	waitpid((pid_t)pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 int main(int argc, char **argv)
 {
-	for (int i = 1; i < argc; i++)
+	struct archive a;
+	/* getpid is the first round trip: once it answers, the server is up and settled. */
+	if (archive_open(&a) != 0 || start_forksrv() != 0 || getpid() != PID_INIT) {
+		printf("init: cannot start the fork server\n");
+		return 1;
+	}
+	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "test") == 0)
-			return run_suite();
-	printf("init: hello from user space\n");
-	char *hargv[] = { "hello", "world", 0 };
-	struct spawn_req req = { .name = "hello", .argv = hargv, .supervisor = -1 };
-	long t = spawn(&req);
-	printf("init: spawned hello: %ld\n", t);
-	SYSCALL(sleep, NS_PER_S / 10);
-	return 0;
+			return run_suite(&a);
+		if (strcmp(argv[i], "run") == 0)
+			return run_one(argc - i - 1, argv + i + 1);
+	}
+	char *hello[] = { "hello", "from", "init", 0 };
+	printf("init: fork server up; no shell yet, running hello\n");
+	return run_one(3, hello);
 }

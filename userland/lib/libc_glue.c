@@ -10,41 +10,64 @@
 
 #include "syscall.h"
 
-#define OUT_BUF 256
+#define OUT_BUF	   256
+#define HEAP_LIMIT USER_MMAP_BASE /* the break never grows into the mmap area */
 
-static char out_buf[OUT_BUF];
-static unsigned out_len;
+/* An output stream: the FILE picolibc writes through, and the line it is collecting. */
+struct out_stream {
+	FILE file; /* first: the put and flush hooks get a pointer to it */
+	unsigned len;
+	char buf[OUT_BUF];
+};
+
+static int out_put(char c, FILE *f);
+static int out_flush(FILE *f);
+
+static struct out_stream out_std = {
+	.file = FDEV_SETUP_STREAM(out_put, NULL, out_flush, _FDEV_SETUP_WRITE),
+};
+static struct out_stream out_err = {
+	.file = FDEV_SETUP_STREAM(out_put, NULL, out_flush, _FDEV_SETUP_WRITE),
+};
 
 static int out_flush(FILE *f)
 {
-	(void)f;
-	if (out_len)
-		SYSCALL(debug_write, out_buf, out_len);
-	out_len = 0;
+	struct out_stream *s = (struct out_stream *)f;
+	if (s == &out_err)
+		out_flush(&out_std.file); /* what went to stdout before shows first */
+	if (s->len)
+		SYSCALL(debug_write, s->buf, s->len);
+	s->len = 0;
 	return 0;
 }
 
 static int out_put(char c, FILE *f)
 {
-	out_buf[out_len++] = c;
-	if (c == '\n' || out_len == OUT_BUF)
+	struct out_stream *s = (struct out_stream *)f;
+	s->buf[s->len++] = c;
+	if (c == '\n' || s->len == OUT_BUF)
 		out_flush(f);
 	return (unsigned char)c;
 }
 
-/* Console input: only tasks holding the console capability (init, the shell) can read. */
+/*
+ * Console input, a byte per call so nothing typed for a later reader is taken: only
+ * tasks holding the console capability (init, the shell) can read; others get EOF.
+ * A prompt without a newline is shown before we wait.
+ */
 static int in_get(FILE *f)
 {
 	char c = 0;
 	(void)f;
+	out_flush(&out_err.file);
 	long n = SYSCALL(console_read, SLOT_CONSOLE, &c, 1);
 	return n == 1 ? (unsigned char)c : _FDEV_EOF;
 }
 
-static FILE stdio_stream = FDEV_SETUP_STREAM(out_put, in_get, out_flush, _FDEV_SETUP_RW);
-FILE *const stdin = &stdio_stream;
-FILE *const stdout = &stdio_stream;
-FILE *const stderr = &stdio_stream;
+static FILE in = FDEV_SETUP_STREAM(NULL, in_get, NULL, _FDEV_SETUP_READ);
+FILE *const stdin = &in;
+FILE *const stdout = &out_std.file;
+FILE *const stderr = &out_err.file;
 
 extern char _end[];
 static uintptr_t brk_cur, brk_mapped; /* the break, and the end of its mapped pages */
@@ -54,7 +77,7 @@ void *sbrk(ptrdiff_t incr)
 	if (!brk_cur)
 		brk_cur = brk_mapped = (uintptr_t)_end;
 	uintptr_t old = brk_cur, want = brk_cur + incr;
-	if (incr < 0 || want < old) {
+	if (incr < 0 || want < old || want > HEAP_LIMIT) {
 		errno = ENOMEM; /* shrinking is not worth its complexity here */
 		return (void *)-1;
 	}
@@ -73,7 +96,7 @@ void *sbrk(ptrdiff_t incr)
 
 void _exit(int status)
 {
-	out_flush(stdout);
+	out_flush(&out_err.file); /* and stdout before it */
 	for (;;)
 		SYSCALL(exit, status);
 }

@@ -22,6 +22,10 @@ int archive_open(struct archive *a)
 		const struct archive_header *h = (const void *)ARCHIVE_VA;
 		const struct archive_entry *e = (const void *)(h + 1);
 		uint64_t end = PAGE;
+		if (h->magic != ARCHIVE_MAGIC || h->version != ARCHIVE_VERSION) {
+			SYSCALL(unmap, SLOT_SELF, ARCHIVE_VA, 1);
+			return E_FORMAT;
+		}
 		for (uint32_t i = 0; i < h->count && i < (PAGE - sizeof(*h)) / sizeof(*e); i++)
 			if (PAGE_UP(e[i].offset + e[i].size) > end)
 				end = PAGE_UP(e[i].offset + e[i].size);
@@ -45,8 +49,8 @@ int archive_find(const struct archive *a, const char *name, uint64_t *offset, ui
 	const struct archive_header *h = (const void *)a->base;
 	const struct archive_entry *e = (const void *)(h + 1);
 	for (uint32_t i = 0; i < h->count && i < (PAGE - sizeof(*h)) / sizeof(*e); i++) {
-		if (strncmp(e[i].name, name, ARCHIVE_NAME) == 0 && e[i].offset <= a->size &&
-		    e[i].size <= a->size - e[i].offset) {
+		if (strncmp(e[i].name, name, ARCHIVE_NAME) == 0 && e[i].offset % PAGE == 0 &&
+		    e[i].offset <= a->size && e[i].size <= a->size - e[i].offset) {
 			*offset = e[i].offset;
 			*size = e[i].size;
 			return 0;
@@ -96,8 +100,9 @@ static int load_segment(long task, const struct archive *a, uint64_t foff,
 	uint32_t prot = seg_prot(p->flags);
 	uint64_t va = base + PAGE_OF(p->vaddr), end = base + p->vaddr + p->memsz;
 	uint64_t fstart = foff + PAGE_OF(p->offset), fend = base + p->vaddr + p->filesz;
-	/* Whole pages of file data; for a read-only segment the last partial page too. */
-	uint64_t full = (p->flags & ELF_PF_W) ? PAGE_OF(fend) : PAGE_UP(fend);
+	/* Whole pages of file data; without bss or W, the last partial page too. */
+	int bss = p->memsz > p->filesz;
+	uint64_t full = (p->flags & ELF_PF_W) || bss ? PAGE_OF(fend) : PAGE_UP(fend);
 	if (full > end)
 		full = PAGE_UP(end);
 	int err = file_pages(task, va, fstart / PAGE, (full > va ? full - va : 0) / PAGE, prot);
@@ -122,9 +127,9 @@ static int build_stack(long task, char *const *argv, uint64_t *sp)
 	uint64_t words[SPAWN_ARGS_MAX + 3], str = PAGE;
 	int argc = 0;
 	memset(page, 0, sizeof(page));
-	for (; argv && argv[argc] && argc < SPAWN_ARGS_MAX; argc++) {
+	for (; argv && argv[argc]; argc++) {
 		size_t len = strlen(argv[argc]) + 1;
-		if (len > str - sizeof(words))
+		if (argc == SPAWN_ARGS_MAX || len > str - sizeof(words))
 			return E_RANGE;
 		str -= len;
 		memcpy(page + str, argv[argc], len);

@@ -69,6 +69,32 @@ static inline long syscall6_a1(long nr, long a0, long a1, long a2, long a3, long
 		SYS_PAD_(SYS_##name | SYS_NONBLOCK, ##__VA_ARGS__, 0, 0, 0, 0, 0, 0); \
 	})
 
+/*
+ * The same calls as functions, one for each entry of SYSCALLS(): long sys_<name>(long a0,
+ * ...) with the list's argument count. Arguments are longs: cast pointers, or use SYSCALL().
+ */
+#define SYS_PARAMS_0 void
+#define SYS_PARAMS_1 long a0
+#define SYS_PARAMS_2 long a0, long a1
+#define SYS_PARAMS_3 long a0, long a1, long a2
+#define SYS_PARAMS_4 long a0, long a1, long a2, long a3
+#define SYS_PARAMS_5 long a0, long a1, long a2, long a3, long a4
+#define SYS_PARAMS_6 long a0, long a1, long a2, long a3, long a4, long a5
+#define SYS_ARGS_0   0, 0, 0, 0, 0, 0
+#define SYS_ARGS_1   a0, 0, 0, 0, 0, 0
+#define SYS_ARGS_2   a0, a1, 0, 0, 0, 0
+#define SYS_ARGS_3   a0, a1, a2, 0, 0, 0
+#define SYS_ARGS_4   a0, a1, a2, a3, 0, 0
+#define SYS_ARGS_5   a0, a1, a2, a3, a4, 0
+#define SYS_ARGS_6   a0, a1, a2, a3, a4, a5
+#define SYS_STUB(n, name, args, what)                         \
+	static inline long sys_##name(SYS_PARAMS_##args)      \
+	{                                                     \
+		return syscall6(SYS_##name, SYS_ARGS_##args); \
+	}
+SYSCALLS(SYS_STUB)
+#undef SYS_STUB
+
 #define PAGE_BYTES 4096UL
 
 /* A message, as the IPC calls move it (kernel/abi/ipc.h has the register layout). */
@@ -104,6 +130,24 @@ static inline long ipc_reply(struct ipc_msg *m)
 static inline long ipc_reply_recv(uint64_t slot, struct ipc_msg *m)
 {
 	return ipc(SYS_reply_recv, slot, m);
+}
+
+/* The same without blocking: E_AGAIN when the other side is not waiting. */
+static inline long ipc_send_nb(uint64_t slot, struct ipc_msg *m)
+{
+	return ipc(SYS_send | SYS_NONBLOCK, slot, m);
+}
+static inline long ipc_recv_nb(uint64_t slot, struct ipc_msg *m)
+{
+	return ipc(SYS_recv | SYS_NONBLOCK, slot, m);
+}
+static inline long ipc_call_nb(uint64_t slot, struct ipc_msg *m)
+{
+	return ipc(SYS_call | SYS_NONBLOCK, slot, m);
+}
+static inline long ipc_reply_recv_nb(uint64_t slot, struct ipc_msg *m)
+{
+	return ipc(SYS_reply_recv | SYS_NONBLOCK, slot, m);
 }
 
 #endif

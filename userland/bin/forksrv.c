@@ -1,0 +1,324 @@
+/*
+ * The fork server: fork, exit, wait and the process table, in user space.
+ *
+ * It is the supervisor of every process: the kernel reports each exit and fault to it as
+ * a message badged with the process's pid. Processes ask it for fork, wait, getpid,
+ * spawn and kill through the badged capability in their SLOT_PROC. docs/process.md has
+ * the protocol and the life cycle.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "proc.h"
+#include "spawn.h"
+#include "syscall.h"
+
+struct proc {
+	int state; /* enum proc_state */
+	int64_t pid, ppid;
+	int status;	  /* wait() status once a zombie */
+	long task;	  /* our slot for its task, -1 for init */
+	long wait_reply;  /* a saved reply while it blocks in wait(), else -1 */
+	int64_t wait_pid; /* what that wait() waits for */
+	int orphan;	  /* its parent died: init adopted it */
+};
+
+static struct proc procs[PROC_MAX];
+static int64_t next_pid = PID_INIT + 1;
+static char spawn_buf[IPC_BUF_MAX];
+
+static struct proc *find(int64_t pid)
+{
+	for (int i = 0; i < PROC_MAX; i++)
+		if (procs[i].state != PS_FREE && procs[i].pid == pid)
+			return &procs[i];
+	return 0;
+}
+
+static struct proc *proc_new(int64_t ppid)
+{
+	for (int i = 0; i < PROC_MAX; i++) {
+		if (procs[i].state == PS_FREE) {
+			procs[i] = (struct proc){ .state = PS_RUNNING,
+						  .pid = next_pid++,
+						  .ppid = ppid,
+						  .task = -1,
+						  .wait_reply = -1 };
+			return &procs[i];
+		}
+	}
+	return 0;
+}
+
+static void reply(int64_t w0, uint64_t w1)
+{
+	struct ipc_msg m = { .tag = ipc_tag(0, 2, 0, 0) };
+	m.w[0] = (uint64_t)w0;
+	m.w[1] = w1;
+	ipc_reply(&m);
+}
+
+/* Answer through a saved reply capability (one shot: the kernel deletes it). */
+static void reply_saved(long slot, int64_t w0, uint64_t w1)
+{
+	struct ipc_msg m = { .tag = ipc_tag(0, 2, 0, 0) };
+	m.w[0] = (uint64_t)w0;
+	m.w[1] = w1;
+	ipc_send(slot, &m);
+	slot_free(slot);
+}
+
+static int matches(const struct proc *child, int64_t parent, int64_t want)
+{
+	return child->state != PS_FREE && child->ppid == parent &&
+	       (want == -1 || child->pid == want);
+}
+
+static void reap(struct proc *p)
+{
+	p->state = PS_FREE;
+}
+
+/* A child became a zombie: hand it to a parent blocked in wait(), if one is. */
+static void notify_parent(struct proc *p)
+{
+	struct proc *parent = find(p->ppid);
+	if (parent && parent->wait_reply >= 0 && matches(p, parent->pid, parent->wait_pid)) {
+		reply_saved(parent->wait_reply, p->pid, (uint64_t)p->status);
+		parent->wait_reply = -1;
+		reap(p);
+	} else if (p->orphan) {
+		reap(p); /* adopted by init, which never waits for adoptees */
+	}
+}
+
+static void proc_exit(struct proc *p, int status)
+{
+	if (p->task >= 0) {
+		SYSCALL(task_kill, p->task);
+		slot_free(p->task);
+		p->task = -1;
+	}
+	if (p->wait_reply >= 0) {
+		slot_free(p->wait_reply); /* deleting it wakes nobody: the waiter is gone */
+		p->wait_reply = -1;
+	}
+	p->state = PS_ZOMBIE;
+	p->status = status;
+	/* Orphans go to init; their zombies are reaped now, as init never waits for them. */
+	for (int i = 0; i < PROC_MAX; i++) {
+		if (procs[i].state == PS_FREE || procs[i].ppid != p->pid)
+			continue;
+		procs[i].ppid = PID_INIT;
+		procs[i].orphan = 1;
+		if (procs[i].state == PS_ZOMBIE)
+			reap(&procs[i]);
+	}
+	notify_parent(p);
+}
+
+static int fault_signal(uint64_t label, uint64_t scause)
+{
+	if (label == LABEL_OOM)
+		return SIG_KILL;
+	switch (scause) {
+	case 2: /* illegal instruction */
+		return SIG_ILL;
+	case 0: /* misaligned fetch, load, store */
+	case 4:
+	case 6:
+		return SIG_BUS;
+	default:
+		return SIG_SEGV;
+	}
+}
+
+/* Give a new process its identity (SLOT_PROC) and, unless forked (it has it), the archive. */
+static int give_caps(struct proc *c, int archive)
+{
+	long s = slot_alloc();
+	int err = (int)SYSCALL(cap_mint, SLOT_SERVER, s, CAP_SEND, c->pid);
+	if (!err)
+		err = (int)SYSCALL(task_cap_put, c->task, s, SLOT_PROC, CAP_SEND);
+	slot_free(s);
+	if (!err && archive)
+		err = (int)SYSCALL(task_cap_put, c->task, SLOT_ARCHIVE, SLOT_ARCHIVE,
+				   CAP_READ | CAP_EXEC | CAP_GRANT);
+	return err;
+}
+
+/* fork: the caller's thread waits on our reply; the kernel clones it. */
+static void do_fork(struct proc *p, uint64_t mode)
+{
+	struct proc *c = proc_new(p->pid);
+	long sup = slot_alloc(), rep = slot_alloc(), task = slot_alloc();
+	int err = c ? (int)SYSCALL(cap_mint, SLOT_SERVER, sup, CAP_SEND, c->pid) : E_RANGE;
+	if (!err) {
+		long tid = SYSCALL(fork, p->task, task, mode, rep, sup);
+		err = tid < 0 ? (int)tid : 0;
+	}
+	slot_free(sup);
+	if (!err) {
+		c->task = task;
+		err = give_caps(c, 0);
+		if (err)
+			proc_exit(c, SIG_KILL);
+	}
+	if (err) {
+		if (c && c->task < 0)
+			reap(c);
+		slot_free(rep);
+		if (!c || c->task < 0)
+			slot_free(task);
+		reply(err == E_NOMEM || err == E_QUOTA ? -ENOMEM : -EAGAIN, 0);
+		return;
+	}
+	reply_saved(rep, 0, 0); /* the child's fork() returns 0 */
+	reply(c->pid, 0);	/* the parent's returns the pid */
+}
+
+static void do_wait(struct proc *p, int64_t want, uint64_t options)
+{
+	int any = 0;
+	for (int i = 0; i < PROC_MAX; i++) {
+		if (!matches(&procs[i], p->pid, want))
+			continue;
+		any = 1;
+		if (procs[i].state == PS_ZOMBIE) {
+			reply(procs[i].pid, (uint64_t)procs[i].status);
+			reap(&procs[i]);
+			return;
+		}
+	}
+	if (!any) {
+		reply(-ECHILD, 0);
+	} else if (options & WNOHANG) {
+		reply(0, 0);
+	} else {
+		long s = slot_alloc();
+		if (s < 0 || SYSCALL(reply_save, s) != 0) {
+			reply(-ENOMEM, 0);
+			return;
+		}
+		p->wait_reply = s;
+		p->wait_pid = want;
+	}
+}
+
+/* spawn: the buffer holds the program name then its arguments, NUL-separated. */
+static void do_spawn(struct proc *p, unsigned len)
+{
+	char *argv[SPAWN_ARGS_MAX + 1];
+	int argc = 0;
+	spawn_buf[len < sizeof(spawn_buf) ? len : sizeof(spawn_buf) - 1] = 0;
+	for (unsigned at = 0; at < len && argc < SPAWN_ARGS_MAX; at += strlen(spawn_buf + at) + 1)
+		argv[argc++] = spawn_buf + at;
+	argv[argc] = 0;
+	struct proc *c = argc ? proc_new(p->pid) : 0;
+	long sup = slot_alloc();
+	struct spawned s;
+	int err = c ? (int)SYSCALL(cap_mint, SLOT_SERVER, sup, CAP_SEND, c->pid) : -EINVAL;
+	struct spawn_req req = { .name = argv[0], .argv = argv, .supervisor = sup };
+	if (!err)
+		err = spawn_create(&req, &s);
+	slot_free(sup);
+	if (!err) {
+		c->task = s.task;
+		err = give_caps(c, 1);
+		if (!err && spawn_start(&s) < 0)
+			err = E_NOMEM;
+		if (err)
+			proc_exit(c, SIG_KILL);
+	} else if (c) {
+		reap(c);
+	}
+	reply(err ? (err == E_NOENT ? -ENOENT : -ENOEXEC) : c->pid, 0);
+}
+
+static void do_kill(int64_t pid, uint64_t sig)
+{
+	struct proc *t = find(pid);
+	if (!t || t->state != PS_RUNNING || t->pid == PID_INIT) {
+		reply(-ESRCH, 0);
+		return;
+	}
+	reply(0, 0); /* before the exit: the caller may be the one killed */
+	proc_exit(t, (int)(sig & 0x7f));
+}
+
+static void do_list(uint64_t index)
+{
+	for (uint64_t i = index; i < PROC_MAX; i++) {
+		struct proc *q = &procs[i];
+		if (q->state == PS_FREE)
+			continue;
+		struct ipc_msg m = { .tag = ipc_tag(0, 5, 0, 0) };
+		m.w[0] = (uint64_t)q->pid;
+		m.w[1] = (uint64_t)q->ppid;
+		m.w[2] = (uint64_t)q->state;
+		m.w[3] = (uint64_t)q->status;
+		m.w[4] = i + 1; /* where the next call should start */
+		ipc_reply(&m);
+		return;
+	}
+	reply(-1, 0);
+}
+
+static void serve(struct ipc_msg *m)
+{
+	struct proc *p = find((int64_t)m->badge);
+	uint64_t label = ipc_tag_label(m->tag);
+	if (!p)
+		return; /* a stale message from a process already gone */
+	switch (label) {
+	case LABEL_EXIT:
+		proc_exit(p, (int)((m->w[0] & 0xff) << 8));
+		reply(0, 0); /* to a dead thread: releases the kernel's hold on it */
+		break;
+	case LABEL_FAULT:
+	case LABEL_OOM:
+		proc_exit(p, fault_signal(label, m->w[0]));
+		reply(0, 0);
+		break;
+	case PROC_FORK:
+		do_fork(p, m->w[0]);
+		break;
+	case PROC_WAIT:
+		do_wait(p, (int64_t)m->w[0], m->w[1]);
+		break;
+	case PROC_GETPID:
+		reply(p->pid, (uint64_t)p->ppid);
+		break;
+	case PROC_SPAWN:
+		do_spawn(p, ipc_tag_len(m->tag));
+		break;
+	case PROC_KILL:
+		do_kill((int64_t)m->w[0], m->w[1]);
+		break;
+	case PROC_LIST:
+		do_list(m->w[0]);
+		break;
+	default:
+		reply(-ENOSYS, 0);
+		break;
+	}
+}
+
+int main(void)
+{
+	struct archive a;
+	procs[0] = (struct proc){
+		.state = PS_RUNNING, .pid = PID_INIT, .ppid = 0, .task = -1, .wait_reply = -1
+	};
+	/* Map the archive before serving: what that costs is paid once, up front. */
+	if (archive_open(&a) != 0)
+		printf("forksrv: no boot archive: spawn will fail\n");
+	for (;;) {
+		struct ipc_msg m = { .rbuf = spawn_buf };
+		m.rspec = ipc_recv_spec(sizeof(spawn_buf), IPC_RECV_SLOT_NONE);
+		if (ipc_recv(SLOT_SERVER, &m) == 0)
+			serve(&m);
+	}
+}

@@ -1,0 +1,80 @@
+/*
+ * The POSIX process calls, as requests to the fork server (lib/proc.h): fork, forkx,
+ * wait, waitpid, getpid, getppid, kill; _exit is the exit system call (libc_glue.c),
+ * which the kernel reports to the server.
+ */
+#include <errno.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "proc.h"
+#include "syscall.h"
+
+int64_t proc_request(uint64_t label, uint64_t w0, uint64_t w1, uint64_t *out1, const void *buf,
+		     unsigned len)
+{
+	struct ipc_msg m = { .tag = ipc_tag(label, 2, len, 0), .sbuf = buf };
+	m.w[0] = w0;
+	m.w[1] = w1;
+	m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
+	long err = ipc_call(SLOT_PROC, &m);
+	if (err)
+		return err == E_BADCAP ? -ENOSYS : -EIO;
+	if (out1)
+		*out1 = m.w[1];
+	return (int64_t)m.w[0];
+}
+
+/* A negative reply is -errno: set errno and return -1. */
+static int64_t result(int64_t r)
+{
+	if (r < 0) {
+		errno = (int)-r;
+		return -1;
+	}
+	return r;
+}
+
+pid_t forkx(int mode)
+{
+	return (pid_t)result(proc_request(PROC_FORK, (uint64_t)mode, 0, 0, 0, 0));
+}
+
+pid_t fork(void)
+{
+	return forkx(FORK_COW);
+}
+
+pid_t waitpid(pid_t pid, int *status, int options)
+{
+	uint64_t st = 0;
+	int64_t r = result(
+		proc_request(PROC_WAIT, (uint64_t)(int64_t)pid, (uint64_t)options, &st, 0, 0));
+	if (r > 0 && status)
+		*status = (int)st;
+	return (pid_t)r;
+}
+
+pid_t wait(int *status)
+{
+	return waitpid(-1, status, 0);
+}
+
+pid_t getpid(void)
+{
+	return (pid_t)result(proc_request(PROC_GETPID, 0, 0, 0, 0, 0));
+}
+
+pid_t getppid(void)
+{
+	uint64_t ppid = 0;
+	if (result(proc_request(PROC_GETPID, 0, 0, &ppid, 0, 0)) < 0)
+		return -1;
+	return (pid_t)ppid;
+}
+
+int kill(pid_t pid, int sig)
+{
+	return (int)result(proc_request(PROC_KILL, (uint64_t)(int64_t)pid, (uint64_t)sig, 0, 0, 0));
+}
