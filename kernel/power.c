@@ -26,9 +26,8 @@ void machine_exit(int status)
 	finisher_exit(status);
 	sbi_shutdown(status != EXIT_OK);
 	try_cold_reboot(status);
-	/* Boards whose firmware lacks SRST end here: say so, then stop for good. */
-	printk("poweroff: firmware has no SBI SRST shutdown or reboot; halting (status %d)\n",
-	       status);
+	/* Firmware without SRST, or whose SRST can do neither, ends here: say so and stop. */
+	printk("poweroff: firmware has no SBI SRST; halting (status %d)\n", status);
 	for (;;)
 		wfi();
 }

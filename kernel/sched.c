@@ -8,6 +8,7 @@
 #define NPRIO (THREAD_PRIO_MAX + 1)
 
 static struct thread *runq[NPRIO];
+static unsigned runq_mask;	/* bit p set: runq[p] is not empty */
 static struct thread *sleepers; /* unsorted: few sleep at once */
 
 void tq_push(struct thread **q, struct thread *t)
@@ -56,12 +57,16 @@ void sched_ready(struct thread *t)
 	t->state = TS_READY;
 	t->wait_obj = 0;
 	tq_push(&runq[t->prio], t);
+	runq_mask |= 1u << t->prio;
 }
 
 void sched_remove(struct thread *t)
 {
-	if (t->state == TS_READY)
+	if (t->state == TS_READY) {
 		tq_remove(&runq[t->prio], t);
+		if (!runq[t->prio])
+			runq_mask &= ~(1u << t->prio);
+	}
 }
 
 struct thread *sched_current(void)
@@ -120,21 +125,21 @@ void sched_tick(void)
 	if (!cur || cur->state != TS_RUNNING)
 		return;
 	/* Preempt only for equal or higher priority work. */
-	for (int p = THREAD_PRIO_MAX; p >= (int)cur->prio; p--) {
-		if (runq[p]) {
-			sched_ready(cur);
-			return;
-		}
-	}
+	if (runq_mask >> cur->prio)
+		sched_ready(cur);
 }
 
 static struct thread *pick(void)
 {
-	for (int p = THREAD_PRIO_MAX; p >= 0; p--) {
-		if (runq[p])
-			return tq_pop(&runq[p]);
-	}
-	return 0;
+	if (!runq_mask)
+		return 0;
+	int p = THREAD_PRIO_MAX;
+	while (!(runq_mask & (1u << p))) /* the highest non-empty level; 8 at most */
+		p--;
+	struct thread *t = tq_pop(&runq[p]);
+	if (!runq[p])
+		runq_mask &= ~(1u << p);
+	return t;
 }
 
 struct trapframe *sched_next(void)

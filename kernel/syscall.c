@@ -443,14 +443,19 @@ static struct thread *fork_caller(struct thread *t, struct task *parent)
 static int fork_cspace(struct task *parent, struct task *child)
 {
 	int err;
-	for (unsigned i = 0; i < CSPACE_SLOTS; i++) {
-		struct cap *src = cap_lookup(parent, i), *dst;
-		if (i == SLOT_SELF || i == SLOT_PROC || !src || !src->obj ||
-		    src->obj->type == OBJ_REPLY || src->obj->type == OBJ_THREAD)
-			continue;
-		if (!(dst = cap_slot(child, i, &err)))
-			return err;
-		cap_install(dst, src->obj, src->rights, src->badge, src);
+	for (unsigned p = 0; p < CSPACE_PAGES; p++) {
+		if (!parent->cspace[p])
+			continue; /* a chunk never used holds nothing */
+		for (unsigned j = 0; j < CAPS_PER_PAGE; j++) {
+			unsigned i = p * CAPS_PER_PAGE + j;
+			struct cap *src = &parent->cspace[p][j], *dst;
+			if (!src->obj || i == SLOT_SELF || i == SLOT_PROC ||
+			    src->obj->type == OBJ_REPLY || src->obj->type == OBJ_THREAD)
+				continue;
+			if (!(dst = cap_slot(child, i, &err)))
+				return err;
+			cap_install(dst, src->obj, src->rights, src->badge, src);
+		}
 	}
 	return 0;
 }

@@ -13,8 +13,9 @@ ULIB_OBJ := $(patsubst %,$(B)/u/%.o,$(basename $(ULIB_SRC)))
 UPROG_SRC := $(wildcard userland/bin/*.c userland/tests/*.c) $(APPS)
 UPROG_NAMES := $(basename $(notdir $(UPROG_SRC)))
 USER_PROGS := $(patsubst %,$(B)/user/%.elf,$(UPROG_NAMES))
-ifneq ($(words $(UPROG_NAMES)),$(words $(sort $(UPROG_NAMES))))
-$(error user programs must have different names: $(sort $(UPROG_SRC)))
+UPROG_DUPS := $(strip $(foreach n,$(sort $(UPROG_NAMES)),$(if $(word 2,$(filter $(n),$(UPROG_NAMES))),$(n))))
+ifneq ($(UPROG_DUPS),)
+$(error more than one user program is called: $(UPROG_DUPS))
 endif
 
 $(B)/u/%.o: %.c | deps-build

@@ -87,23 +87,39 @@ void as_activate(struct task *t)
 		sfence_vma_all();
 }
 
+/*
+ * Page tables are mostly empty: fork and teardown skip eight entries at a time when
+ * all eight are zero, which is most of the cost of walking a sparse tree.
+ */
+#define PTE_GROUP 8
+
+static inline int group_empty(const pte_t *p)
+{
+	return (p[0] | p[1] | p[2] | p[3] | p[4] | p[5] | p[6] | p[7]) == 0;
+}
+
 /* Free a table and everything under it; leaves drop their frame. */
 static void free_table(struct task *t, pte_t *table, int level)
 {
+	uint64_t leaves = 0;
 	for (int i = 0; i < PT_ENTRIES; i++) {
+		if ((i % PTE_GROUP) == 0 && group_empty(&table[i])) {
+			i += PTE_GROUP - 1;
+			continue;
+		}
 		pte_t e = table[i];
 		if (!pte_valid(e))
 			continue;
 		if (pte_leaf(e)) {
-			frame_put(pte_pa(e));
-			t->resident--;
-			quota_give(t, PAGE_SIZE);
+			frame_drop(&kframes, pte_pa(e));
+			leaves++;
 		} else {
 			free_table(t, phys_to_virt(pte_pa(e)), level - 1);
 		}
 	}
+	t->resident -= leaves;
+	quota_give(t, (leaves + 1) * PAGE_SIZE); /* the leaves and the table itself */
 	frame_unref(&kframes, virt_to_phys(table));
-	quota_give(t, PAGE_SIZE);
 }
 
 void as_destroy(struct task *t)
@@ -144,18 +160,26 @@ static int user_va_ok(uint64_t va, uint64_t npages)
 	       npages <= (USER_VA_MAX - va) / PAGE_SIZE;
 }
 
-/* The level-0 PTE for va, making tables (charged to t) when create is set. */
-static pte_t *as_walk(struct task *t, uint64_t va, int create)
+/*
+ * The level-0 PTE for va, making tables (charged to t) when err is not NULL; on failure
+ * *err says why: E_QUOTA or E_NOMEM.
+ */
+static pte_t *as_walk(struct task *t, uint64_t va, int *err)
 {
 	pte_t *table = t->root;
 	for (int l = PT_LEVELS - 1; l > 0; l--) {
 		pte_t *e = &table[pt_index(va, l)];
 		if (!pte_valid(*e)) {
-			if (!create || quota_take(t, PAGE_SIZE) != 0)
+			if (!err)
 				return 0;
+			if (quota_take(t, PAGE_SIZE) != 0) {
+				*err = E_QUOTA;
+				return 0;
+			}
 			pte_t *next = pt_alloc();
 			if (!next) {
 				quota_give(t, PAGE_SIZE);
+				*err = E_NOMEM;
 				return 0;
 			}
 			*e = pte_make(virt_to_phys(next), PTE_V);
@@ -181,12 +205,12 @@ int as_map(struct task *t, uint64_t va, uint64_t pa, uint64_t flags)
 		err = E_INVAL;
 	else if (quota_take(t, PAGE_SIZE) != 0)
 		err = E_QUOTA;
-	else if (!(e = as_walk(t, va, 1)))
-		err = E_NOMEM;
+	else if (!(e = as_walk(t, va, &err)))
+		quota_give(t, PAGE_SIZE);
 	else if (pte_valid(*e))
 		err = E_BUSY;
 	if (err) {
-		if (err != E_INVAL && err != E_QUOTA)
+		if (err == E_BUSY)
 			quota_give(t, PAGE_SIZE);
 		frame_put(pa);
 		return err;
@@ -343,46 +367,80 @@ int as_translate(struct task *t, uint64_t va, int write, uint64_t *pa)
 	return 0;
 }
 
-/* One parent leaf into the child: share (COW or as is) or copy (EAGER). */
-static int clone_leaf(struct task *child, uint64_t va, pte_t *pe, int mode, int *wp)
+/* EAGER: a private copy of one page for the child; 0 or E_NOMEM. */
+static int copy_leaf(pte_t e, pte_t *ce)
 {
-	pte_t e = *pe;
-	uint64_t pa = pte_pa(e);
-	if (e & PTE_SHARED) {
-		frame_get(pa);
-		return as_map(child, va, pa, pte_flags(e) & ~(PTE_V | PTE_U | PTE_A | PTE_D));
-	}
-	if (mode == FORK_EAGER) {
-		uint64_t np;
-		if (frame_alloc(&kframes, &np) != 0)
-			return E_NOMEM;
-		copy_page(np, pa);
-		pte_t f = pte_flags(e);
-		if (f & PTE_COW)
-			f = (f & ~PTE_COW) | PTE_W; /* the child's copy is its own */
-		return as_map(child, va, np, f & ~(PTE_V | PTE_U | PTE_A | PTE_D));
-	}
-	if (e & PTE_W) {
-		*pe = (e & ~PTE_W) | PTE_COW;
-		*wp = 1;
-	}
-	frame_get(pa);
-	return as_map(child, va, pa, pte_flags(*pe) & ~(PTE_V | PTE_U | PTE_A | PTE_D));
+	uint64_t np;
+	if (frame_alloc(&kframes, &np) != 0)
+		return E_NOMEM;
+	copy_page(np, pte_pa(e));
+	pte_t f = pte_flags(e);
+	if (f & PTE_COW)
+		f = (f & ~PTE_COW) | PTE_W; /* the child's copy is its own */
+	*ce = pte_make(np, f);
+	return 0;
 }
 
-static int clone_table(struct task *child, pte_t *table, int level, uint64_t va_base, int mode,
-		       int *wp)
+/*
+ * The leaves of one parent table into the child's table. COW: a writable private page
+ * loses W and gains COW in the parent, the child gets the same entry, the frame one more
+ * reference. This loop is the per-page cost of fork, so it stays this small.
+ */
+static int clone_leaves(pte_t *pt, pte_t *ct, int mode, int *wp, uint64_t *pages)
 {
-	for (int i = 0; i < PT_ENTRIES; i++) {
-		pte_t e = table[i];
-		uint64_t va = va_base + ((uint64_t)i << (PT_PAGE_SHIFT + PT_INDEX_BITS * level));
-		int err;
-		if (!pte_valid(e))
+	uint64_t n = 0;
+	int err = 0;
+	for (int i = 0; i < PT_ENTRIES && !err; i++) {
+		if ((i % PTE_GROUP) == 0 && group_empty(&pt[i])) {
+			i += PTE_GROUP - 1;
 			continue;
-		if (level == 0)
-			err = clone_leaf(child, va, &table[i], mode, wp);
-		else
-			err = clone_table(child, phys_to_virt(pte_pa(e)), level - 1, va, mode, wp);
+		}
+		pte_t e = pt[i];
+		if (!(e & PTE_V))
+			continue;
+		n++;
+		if (mode == FORK_EAGER && !(e & PTE_SHARED)) {
+			err = copy_leaf(e, &ct[i]);
+			n -= err != 0;
+			continue;
+		}
+		if ((e & (PTE_W | PTE_SHARED)) == PTE_W) {
+			e = (e & ~PTE_W) | PTE_COW;
+			pt[i] = e;
+			*wp = 1;
+		}
+		frame_share(&kframes, pte_pa(e));
+		ct[i] = e;
+	}
+	*pages += n;
+	return err;
+}
+
+/* Mirror one level of tables, making the child's tables as we go (charged to it). */
+static int clone_tables(struct task *child, pte_t *pt, pte_t *ct, int level, int mode, int *wp,
+			uint64_t *pages)
+{
+	/* At the root only the lower half is the user's: the upper half is the kernel. */
+	int entries = level == PT_LEVELS - 1 ? USER_ROOT_ENTRIES : PT_ENTRIES;
+	for (int i = 0; i < entries; i++) {
+		if ((i % PTE_GROUP) == 0 && group_empty(&pt[i])) {
+			i += PTE_GROUP - 1;
+			continue;
+		}
+		if (!pte_valid(pt[i]))
+			continue;
+		if (quota_take(child, PAGE_SIZE) != 0)
+			return E_QUOTA;
+		pte_t *next = pt_alloc();
+		if (!next) {
+			quota_give(child, PAGE_SIZE);
+			return E_NOMEM;
+		}
+		ct[i] = pte_make(virt_to_phys(next), PTE_V);
+		pte_t *child_pt = phys_to_virt(pte_pa(pt[i]));
+		int err = level == 1
+				  ? clone_leaves(child_pt, next, mode, wp, pages)
+				  : clone_tables(child, child_pt, next, level - 1, mode, wp, pages);
 		if (err)
 			return err;
 	}
@@ -391,13 +449,17 @@ static int clone_table(struct task *child, pte_t *table, int level, uint64_t va_
 
 int as_clone(struct task *parent, struct task *child, int mode)
 {
-	int wp = 0, err = 0;
-	for (int i = 0; i < USER_ROOT_ENTRIES && !err; i++) {
-		if (pte_valid(parent->root[i]))
-			err = clone_table(
-				child, phys_to_virt(pte_pa(parent->root[i])), PT_LEVELS - 2,
-				(uint64_t)i << (PT_PAGE_SHIFT + PT_INDEX_BITS * 2), mode, &wp);
-	}
+	int wp = 0;
+	uint64_t pages = 0;
+	int err = clone_tables(child, parent->root, child->root, PT_LEVELS - 1, mode, &wp, &pages);
+	/*
+	 * The pages are charged after the walk, even past the limit, so that destroying a
+	 * child whose clone failed refunds exactly what it holds.
+	 */
+	child->resident += pages;
+	child->quota_used += pages * PAGE_SIZE;
+	if (!err && child->quota_used > child->quota_limit)
+		err = E_QUOTA;
 	/* Pages the parent could write are read-only now: drop its cached translations. */
 	if (wp)
 		as_flush_all(parent);

@@ -46,6 +46,30 @@ int64_t frame_unref(struct frame_pool *p, uint64_t pa);
 uint32_t frame_count(const struct frame_pool *p, uint64_t pa);
 bool frame_in_pool(const struct frame_pool *p, uint64_t pa);
 
+/*
+ * The hot-path pair used by fork and teardown: one more reference, one fewer, for a
+ * frame the caller knows is in use (reserved frames, such as the boot image, are left
+ * alone). No argument checks beyond the pool's bounds: the callers took pa from a PTE.
+ */
+static inline void frame_share(struct frame_pool *p, uint64_t pa)
+{
+	uint64_t i = (pa - p->base) >> FRAME_SHIFT;
+	if (i < p->nframes && p->ref[i] != FRAME_RESERVED && p->ref[i]++ == 1)
+		p->nshared++;
+}
+
+static inline void frame_drop(struct frame_pool *p, uint64_t pa)
+{
+	uint64_t i = (pa - p->base) >> FRAME_SHIFT;
+	if (i >= p->nframes || p->ref[i] == FRAME_RESERVED || p->ref[i] == 0)
+		return;
+	uint32_t c = --p->ref[i];
+	if (c == 1)
+		p->nshared--;
+	else if (c == 0)
+		p->stack[p->nfree++] = (uint32_t)i;
+}
+
 /* The kernel's pool (kernel only). */
 extern struct frame_pool kframes;
 

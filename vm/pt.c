@@ -14,8 +14,10 @@ pte_t *pt_alloc(void)
 	if (frame_alloc(&kframes, &pa) != 0)
 		return 0;
 	uint64_t *t = phys_to_virt(pa);
-	for (int i = 0; i < PT_ENTRIES; i++)
-		t[i] = 0;
+	for (int i = 0; i < PT_ENTRIES; i += 8) {
+		t[i] = t[i + 1] = t[i + 2] = t[i + 3] = 0;
+		t[i + 4] = t[i + 5] = t[i + 6] = t[i + 7] = 0;
+	}
 	return t;
 }
 

@@ -2,7 +2,7 @@
  * The fork server: fork, exit, wait and the process table, in user space.
  *
  * It is the supervisor of every process: the kernel reports each exit and fault to it as
- * a message badged with the process's pid. Processes ask it for fork, wait, getpid,
+ * a message badged with the process's table entry. Processes ask it for fork, wait, getpid,
  * spawn and kill through the badged capability in their SLOT_PROC. docs/process.md has
  * the protocol and the life cycle.
  */
@@ -28,6 +28,21 @@ struct proc {
 static struct proc procs[PROC_MAX];
 static int64_t next_pid = PID_INIT + 1;
 static char spawn_buf[IPC_BUF_MAX];
+static struct ipc_msg answer; /* the reply to the current request, sent with the next receive */
+static int answering;
+
+/* A process's badge is its table index + 1: the lookup on every request is one step. */
+static uint64_t badge_of(const struct proc *p)
+{
+	return (uint64_t)(p - procs) + 1;
+}
+
+static struct proc *by_badge(uint64_t badge)
+{
+	if (badge == 0 || badge > PROC_MAX || procs[badge - 1].state == PS_FREE)
+		return 0;
+	return &procs[badge - 1];
+}
 
 static struct proc *find(int64_t pid)
 {
@@ -52,12 +67,13 @@ static struct proc *proc_new(int64_t ppid)
 	return 0;
 }
 
+/* Answer the current request: the answer goes out with our next receive (reply_recv). */
 static void reply(int64_t w0, uint64_t w1)
 {
-	struct ipc_msg m = { .tag = ipc_tag(0, 2, 0, 0) };
-	m.w[0] = (uint64_t)w0;
-	m.w[1] = w1;
-	ipc_reply(&m);
+	answer.tag = ipc_tag(0, 2, 0, 0);
+	answer.w[0] = (uint64_t)w0;
+	answer.w[1] = w1;
+	answering = 1;
 }
 
 /* Answer through a saved reply capability (one shot: the kernel deletes it). */
@@ -139,7 +155,7 @@ static int fault_signal(uint64_t label, uint64_t scause)
 static int give_caps(struct proc *c, int archive)
 {
 	long s = slot_alloc();
-	int err = (int)SYSCALL(cap_mint, SLOT_SERVER, s, CAP_SEND, c->pid);
+	int err = (int)SYSCALL(cap_mint, SLOT_SERVER, s, CAP_SEND, badge_of(c));
 	if (!err)
 		err = (int)SYSCALL(task_cap_put, c->task, s, SLOT_PROC, CAP_SEND);
 	slot_free(s);
@@ -154,7 +170,7 @@ static void do_fork(struct proc *p, uint64_t mode)
 {
 	struct proc *c = proc_new(p->pid);
 	long sup = slot_alloc(), rep = slot_alloc(), task = slot_alloc();
-	int err = c ? (int)SYSCALL(cap_mint, SLOT_SERVER, sup, CAP_SEND, c->pid) : E_RANGE;
+	int err = c ? (int)SYSCALL(cap_mint, SLOT_SERVER, sup, CAP_SEND, badge_of(c)) : E_RANGE;
 	if (!err) {
 		long tid = SYSCALL(fork, p->task, task, mode, rep, sup);
 		err = tid < 0 ? (int)tid : 0;
@@ -219,7 +235,7 @@ static void do_spawn(struct proc *p, unsigned len)
 	struct proc *c = argc ? proc_new(p->pid) : 0;
 	long sup = slot_alloc();
 	struct spawned s;
-	int err = c ? (int)SYSCALL(cap_mint, SLOT_SERVER, sup, CAP_SEND, c->pid) : -EINVAL;
+	int err = c ? (int)SYSCALL(cap_mint, SLOT_SERVER, sup, CAP_SEND, badge_of(c)) : -EINVAL;
 	struct spawn_req req = { .name = argv[0], .argv = argv, .supervisor = sup };
 	if (!err)
 		err = spawn_create(&req, &s);
@@ -254,13 +270,11 @@ static void do_list(uint64_t index)
 		struct proc *q = &procs[i];
 		if (q->state == PS_FREE)
 			continue;
-		struct ipc_msg m = { .tag = ipc_tag(0, 5, 0, 0) };
-		m.w[0] = (uint64_t)q->pid;
-		m.w[1] = (uint64_t)q->ppid;
-		m.w[2] = (uint64_t)q->state;
-		m.w[3] = (uint64_t)q->status;
-		m.w[4] = i + 1; /* where the next call should start */
-		ipc_reply(&m);
+		reply(q->pid, (uint64_t)q->ppid);
+		answer.tag = ipc_tag(0, 5, 0, 0);
+		answer.w[2] = (uint64_t)q->state;
+		answer.w[3] = (uint64_t)q->status;
+		answer.w[4] = i + 1; /* where the next call should start */
 		return;
 	}
 	reply(-1, 0);
@@ -268,7 +282,7 @@ static void do_list(uint64_t index)
 
 static void serve(struct ipc_msg *m)
 {
-	struct proc *p = find((int64_t)m->badge);
+	struct proc *p = by_badge(m->badge);
 	uint64_t label = ipc_tag_label(m->tag);
 	if (!p)
 		return; /* a stale message from a process already gone */
@@ -316,9 +330,13 @@ int main(void)
 	if (archive_open(&a) != 0)
 		printf("forksrv: no boot archive: spawn will fail\n");
 	for (;;) {
-		struct ipc_msg m = { .rbuf = spawn_buf };
-		m.rspec = ipc_recv_spec(sizeof(spawn_buf), IPC_RECV_SLOT_NONE);
-		if (ipc_recv(SLOT_SERVER, &m) == 0)
-			serve(&m);
+		/* One system call per request: the answer to this one, and the next request. */
+		struct ipc_msg *m = &answer;
+		m->rbuf = spawn_buf;
+		m->rspec = ipc_recv_spec(sizeof(spawn_buf), IPC_RECV_SLOT_NONE);
+		long err = answering ? ipc_reply_recv(SLOT_SERVER, m) : ipc_recv(SLOT_SERVER, m);
+		answering = 0;
+		if (err == 0)
+			serve(m);
 	}
 }

@@ -1,0 +1,280 @@
+/*
+ * forkbench: fork latency, copy-on-write against eager copying, timed by the guest
+ * itself with rdcycle (under QEMU icount, one cycle is one instruction). Each case runs
+ * a warm-up, then N timed iterations, and prints one machine-readable line
+ * (docs/benchmark.md has the format; tools/forkbench_report.py reads it).
+ *
+ * Arguments: icount=0|1 (told by make bench), iters=N (default 1000).
+ */
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/memstat.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "proc.h"
+#include "syscall.h"
+#include "unistd_ext.h"
+
+#define PAGE	  4096
+#define WARMUP	  10
+#define MAX_ITERS 1000
+#define BIG_KIB	  8192 /* from here on, fewer iterations */
+
+struct bench {
+	int icount;
+	int iters;
+	const char *only; /* run just this case (for profiling), or NULL */
+	char *mem;	  /* the touched private memory */
+};
+
+static uint64_t samples[MAX_ITERS];
+
+static inline uint64_t cycles(void)
+{
+	uint64_t c;
+	__asm__ volatile("rdcycle %0" : "=r"(c));
+	return c;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void report(const char *name, const char *mode, unsigned kib, int n)
+{
+	uint64_t sum = 0;
+	qsort(samples, n, sizeof(samples[0]), cmp_u64);
+	for (int i = 0; i < n; i++)
+		sum += samples[i];
+	printf("@result test=%s mode=%s touched_kib=%u iters=%d unit=cycles min=%lu median=%lu "
+	       "p99=%lu max=%lu mean=%lu\n",
+	       name, mode, kib, n, (unsigned long)samples[0], (unsigned long)samples[n / 2],
+	       (unsigned long)samples[(n * 99) / 100 >= n ? n - 1 : (n * 99) / 100],
+	       (unsigned long)samples[n - 1], (unsigned long)(sum / n));
+}
+
+/* Write one byte per page so every page is private, resident and dirty. */
+static void touch(char *mem, unsigned kib, char v)
+{
+	for (unsigned off = 0; off < kib * 1024; off += PAGE)
+		mem[off] = v;
+}
+
+static uint64_t one_fork_exit_wait(int mode)
+{
+	int st;
+	uint64_t t0 = cycles();
+	pid_t p = forkx(mode);
+	if (p == 0)
+		_exit(0);
+	waitpid(p, &st, 0);
+	return p > 0 ? cycles() - t0 : 0;
+}
+
+static void fork_exit_wait(struct bench *b, int mode, unsigned kib)
+{
+	int n = kib >= BIG_KIB ? b->iters / 20 + 5 : b->iters;
+	touch(b->mem, kib, 1);
+	for (int i = 0; i < WARMUP; i++)
+		one_fork_exit_wait(mode);
+	for (int i = 0; i < n; i++)
+		samples[i] = one_fork_exit_wait(mode);
+	report("fork_exit_wait", mode == FORK_COW ? "cow" : "eager", kib, n);
+}
+
+/* Free frames before fork, after it, and after the child wrote every page. */
+static void memory_line(struct bench *b, int mode, unsigned kib)
+{
+	struct memstat before, forked, touched;
+	volatile uint64_t *flag =
+		mmap(0, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int st;
+	touch(b->mem, kib, 1);
+	*flag = 0;
+	memstat(&before);
+	pid_t p = forkx(mode);
+	if (p == 0) {
+		while (*flag == 0)
+			SYSCALL(yield);
+		touch(b->mem, kib, 2);
+		*flag = 2;
+		while (*flag == 2)
+			SYSCALL(yield);
+		_exit(0);
+	}
+	memstat(&forked);
+	*flag = 1;
+	while (*flag != 2)
+		SYSCALL(yield);
+	memstat(&touched);
+	*flag = 3;
+	waitpid(p, &st, 0);
+	munmap((void *)flag, PAGE);
+	printf("@memory touched_kib=%u mode=%s free_before=%lu free_after_fork=%lu "
+	       "free_after_touch=%lu\n",
+	       kib, mode == FORK_COW ? "cow" : "eager", (unsigned long)before.free_frames,
+	       (unsigned long)forked.free_frames, (unsigned long)touched.free_frames);
+}
+
+/* From the parent's fork() call to the child's first instruction after it. */
+static void fork_to_child(struct bench *b)
+{
+	volatile uint64_t *stamp =
+		mmap(0, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	for (int i = 0; i < WARMUP + b->iters; i++) {
+		int st;
+		uint64_t t0 = cycles();
+		pid_t p = fork();
+		if (p == 0) {
+			*stamp = cycles();
+			_exit(0);
+		}
+		waitpid(p, &st, 0);
+		if (i >= WARMUP)
+			samples[i - WARMUP] = *stamp - t0;
+	}
+	munmap((void *)stamp, PAGE);
+	report("fork_to_child", "cow", 0, b->iters);
+}
+
+static void spawn_wait(struct bench *b)
+{
+	static const char name[] = "true";
+	int n = b->iters / 10 + 5;
+	for (int i = 0; i < WARMUP + n; i++) {
+		int st;
+		uint64_t t0 = cycles();
+		long pid = proc_request(PROC_SPAWN, 0, 0, 0, name, sizeof(name));
+		if (pid > 0)
+			waitpid((pid_t)pid, &st, 0);
+		if (i >= WARMUP)
+			samples[i - WARMUP] = cycles() - t0;
+	}
+	report("spawn_wait", "-", 0, n);
+}
+
+/* One store into each of n COW pages; the child holds the other reference, or is gone. */
+static void cow_faults(struct bench *b, int reuse)
+{
+	int n = b->iters, st;
+	char *pages = mmap(0, (size_t)(n + WARMUP) * PAGE, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	touch(pages, (n + WARMUP) * (PAGE / 1024), 1);
+	pid_t p = fork();
+	if (p == 0) {
+		while (!reuse) /* hold the other reference until killed */
+			SYSCALL(sleep, 1000000000UL);
+		_exit(0);
+	}
+	if (reuse)
+		waitpid(p, &st, 0);
+	for (int i = 0; i < n + WARMUP; i++) {
+		volatile char *at = pages + (size_t)i * PAGE;
+		uint64_t t0 = cycles();
+		*at = 2;
+		if (i >= WARMUP)
+			samples[i - WARMUP] = cycles() - t0;
+	}
+	if (!reuse) {
+		kill(p, SIG_KILL);
+		waitpid(p, &st, 0);
+	}
+	munmap(pages, (size_t)(n + WARMUP) * PAGE);
+	report(reuse ? "cow_fault_reuse" : "cow_fault_copy", "cow", 4, n);
+}
+
+/* A null call and its reply: the fork server's getpid, straight through ipc(). */
+static void ipc_call_case(struct bench *b)
+{
+	for (int i = 0; i < WARMUP + b->iters; i++) {
+		struct ipc_msg m = { .tag = ipc_tag(PROC_GETPID, 0, 0, 0) };
+		m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
+		uint64_t t0 = cycles();
+		ipc_call(SLOT_PROC, &m);
+		if (i >= WARMUP)
+			samples[i - WARMUP] = cycles() - t0;
+	}
+	report("ipc_call", "-", 0, b->iters);
+}
+
+static int wanted(const struct bench *b, const char *name)
+{
+	return !b->only || strcmp(b->only, name) == 0;
+}
+
+static void header(const struct bench *b)
+{
+	struct sysinfo si;
+	SYSCALL(sysinfo, &si);
+	for (char *c = si.model; *c; c++)
+		if (*c == ' ' || *c == ',')
+			*c = *c == ' ' ? '_' : *c;
+	printf("@forkbench v1 board=%s harts=%lu isa=%s timebase_hz=%lu icount=%d\n", si.model,
+	       (unsigned long)si.harts, si.isa, (unsigned long)si.timebase_hz, b->icount);
+}
+
+static void parse_args(struct bench *b, int argc, char **argv)
+{
+	b->icount = 0;
+	b->iters = MAX_ITERS;
+	b->only = 0;
+	for (int i = 1; i < argc; i++) {
+		if (strncmp(argv[i], "icount=", 7) == 0)
+			b->icount = atoi(argv[i] + 7);
+		else if (strncmp(argv[i], "iters=", 6) == 0)
+			b->iters = atoi(argv[i] + 6);
+		else if (strncmp(argv[i], "only=", 5) == 0)
+			b->only = argv[i] + 5;
+	}
+	if (b->iters < 20 || b->iters > MAX_ITERS)
+		b->iters = MAX_ITERS;
+}
+
+int main(int argc, char **argv)
+{
+	static const unsigned sizes[] = { 0, 16, 64, 1024, 8192, 32768 };
+	struct bench b;
+	struct memstat ms;
+	parse_args(&b, argc, argv);
+	header(&b);
+	memstat(&ms);
+	for (unsigned s = 0; wanted(&b, "fork_exit_wait") && s < sizeof(sizes) / sizeof(sizes[0]);
+	     s++) {
+		unsigned kib = sizes[s];
+		/* Each size needs room for an eager copy as well: stop at what does not fit. */
+		if ((uint64_t)kib * 1024 / PAGE * 2 + 1024 > ms.free_frames)
+			break;
+		b.mem = kib ? mmap(0, (size_t)kib * 1024, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+			    : 0;
+		if (b.mem == MAP_FAILED)
+			break;
+		printf("forkbench: fork_exit_wait at %u KiB\n", kib);
+		fork_exit_wait(&b, FORK_COW, kib);
+		fork_exit_wait(&b, FORK_EAGER, kib);
+		memory_line(&b, FORK_COW, kib);
+		memory_line(&b, FORK_EAGER, kib);
+		if (kib)
+			munmap(b.mem, (size_t)kib * 1024);
+	}
+	printf("forkbench: the other cases\n");
+	if (wanted(&b, "fork_to_child"))
+		fork_to_child(&b);
+	if (wanted(&b, "spawn_wait"))
+		spawn_wait(&b);
+	if (wanted(&b, "cow_fault_copy"))
+		cow_faults(&b, 0);
+	if (wanted(&b, "cow_fault_reuse"))
+		cow_faults(&b, 1);
+	if (wanted(&b, "ipc_call"))
+		ipc_call_case(&b);
+	printf("@done\n");
+	return 0;
+}
