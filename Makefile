@@ -46,7 +46,7 @@ DTS := $(wildcard dts/*.dts)
 DTBS := $(patsubst dts/%.dts,$(B)/dtb/%.dtb,$(DTS))
 HOST_TESTS := $(B)/host/test_units $(B)/host/test_dt
 
-.PHONY: all run debug test lint host-tests deps-build deps-run deps-test fdtinfo clean
+.PHONY: all run debug bench bench-serial test lint host-tests deps-build deps-run deps-test fdtinfo clean
 all: $(B)/Image
 
 # --- set-up: install what is missing, once per machine -----------------------------
@@ -74,9 +74,32 @@ $(B)/Image: $(B)/kernel.elf tools/check_image.py
 	$(OBJCOPY) -O binary $< $@
 	@$(PY) tools/check_image.py $@
 
+# make run CMD="prog args": boot, run that one program, power off with its exit status.
+ifneq ($(CMD),)
+ARGS := run $(CMD)
+endif
 run: $(B)/Image | deps-run
 	@echo "QEMU virt, $(MEM), $(SMP) hart(s); Ctrl-A X quits"
 	$(QEMU_VIRT) -append "$(ARGS)"
+
+# The benchmark: QEMU with one instruction per nanosecond, so every figure repeats exactly.
+ICOUNT ?= 1
+BENCH_ITERS ?= 1000
+BENCH_MEM ?= 128M
+ifeq ($(ICOUNT),1)
+ICOUNT_FLAGS := -icount shift=0,sleep=off
+endif
+bench: $(B)/Image | deps-test
+	@echo "forkbench on QEMU virt, 1 hart, $(BENCH_MEM), icount=$(ICOUNT) (unit: guest instructions when icount=1)"
+	$(QEMU) -M virt -m $(BENCH_MEM) -smp 1 -nographic $(ICOUNT_FLAGS) -bios $(OPENSBI)/fw_dynamic.bin \
+		-kernel $(B)/Image -append "run forkbench icount=$(ICOUNT) iters=$(BENCH_ITERS)" \
+		< /dev/null | $(PY) tools/forkbench_report.py --stdin --print --out $(B)/bench
+
+# Collect from a board already booted with `run forkbench` (see docs/benchmark.md).
+SERIAL ?= /dev/ttyUSB0
+BAUD ?= 115200
+bench-serial: | deps-test
+	$(PY) tools/forkbench_report.py --serial $(SERIAL) --baud $(BAUD) --print --out $(B)/bench
 
 debug: $(B)/Image | deps-run
 	@echo "QEMU is halted with a gdb stub on :1234. In another terminal:"

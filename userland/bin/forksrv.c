@@ -151,17 +151,25 @@ static int fault_signal(uint64_t label, uint64_t scause)
 	}
 }
 
-/* Give a new process its identity (SLOT_PROC) and, unless forked (it has it), the archive. */
-static int give_caps(struct proc *c, int archive)
+/*
+ * Give a new process its identity (SLOT_PROC) and, unless it was forked (it has them
+ * already), the archive and console input. Programs init starts directly (the shell, the
+ * tests) may also power the machine off.
+ */
+static int give_caps(struct proc *c, int fresh)
 {
 	long s = slot_alloc();
 	int err = (int)SYSCALL(cap_mint, SLOT_SERVER, s, CAP_SEND, badge_of(c));
 	if (!err)
 		err = (int)SYSCALL(task_cap_put, c->task, s, SLOT_PROC, CAP_SEND);
 	slot_free(s);
-	if (!err && archive)
+	if (!err && fresh)
 		err = (int)SYSCALL(task_cap_put, c->task, SLOT_ARCHIVE, SLOT_ARCHIVE,
 				   CAP_READ | CAP_EXEC | CAP_GRANT);
+	if (!err && fresh)
+		err = (int)SYSCALL(task_cap_put, c->task, SLOT_CONSOLE, SLOT_CONSOLE, CAP_ALL);
+	if (!err && fresh && c->ppid == PID_INIT)
+		err = (int)SYSCALL(task_cap_put, c->task, SLOT_MACHINE, SLOT_MACHINE, CAP_ALL);
 	return err;
 }
 

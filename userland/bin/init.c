@@ -39,6 +39,10 @@ static int start_forksrv(void)
 		err = (int)SYSCALL(task_cap_put, s.task, SLOT_ARCHIVE, SLOT_ARCHIVE,
 				   CAP_READ | CAP_EXEC | CAP_GRANT);
 	if (!err)
+		err = (int)SYSCALL(task_cap_put, s.task, SLOT_CONSOLE, SLOT_CONSOLE, CAP_ALL);
+	if (!err)
+		err = (int)SYSCALL(task_cap_put, s.task, SLOT_MACHINE, SLOT_MACHINE, CAP_ALL);
+	if (!err)
 		err = (int)SYSCALL(cap_mint, ep, SLOT_PROC, CAP_SEND, PID_INIT);
 	if (!err && spawn_start(&s) < 0)
 		err = E_NOMEM;
