@@ -134,5 +134,6 @@ test: $(B)/Image $(HOST_TESTS) $(DTBS) | deps-test
 clean:
 	rm -rf $(B)
 
+include dts/boards.mk
 include userland/build.mk
 -include $(KOBJ:.o=.d)

@@ -12,6 +12,9 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "qemu"))
 import harness  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(__file__))
+import boards  # noqa: E402
+
 B = "build"
 PY = "/usr/bin/python3"
 OPENSBI = "/usr/lib/riscv64-linux-gnu/opensbi/generic"
@@ -79,9 +82,8 @@ def steps():
                                    TIMEOUT, send_on=rx)
     yield lambda: harness.run_qemu("user-suite-128M", virt("128M", "dynamic", "test"), TIMEOUT)
     yield lambda: harness.run_qemu("user-suite-32M", virt("32M", "dynamic", "test"), TIMEOUT)
+    yield from boards.steps(B, harness, virt, TIMEOUT)
     yield lambda: expect_panic("deliberate-kernel-fault", virt("128M", "dynamic", "crash"))
-    if not ref:
-        print("note: no reference DTBs at %s; upstream board trees not checked" % REF_DTB)
 
 
 def main():
