@@ -14,6 +14,7 @@ import harness  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(__file__))
 import boards  # noqa: E402
+import serial_bench  # noqa: E402
 
 B = "build"
 PY = "/usr/bin/python3"
@@ -82,6 +83,10 @@ def steps():
                                    TIMEOUT, send_on=rx)
     yield lambda: harness.run_qemu("user-suite-128M", virt("128M", "dynamic", "test"), TIMEOUT)
     yield lambda: harness.run_qemu("user-suite-32M", virt("32M", "dynamic", "test"), TIMEOUT)
+    yield lambda: host_step("bench-report", [PY, "test/host/test_forkbench_report.py"])
+    bench = virt("128M", "dynamic", "run forkbench icount=1 iters=20",
+                 extra=["-icount", "shift=0,sleep=off"])
+    yield lambda: serial_bench.run(harness, bench, PY, TIMEOUT)
     yield from boards.steps(B, harness, virt, TIMEOUT)
     yield lambda: expect_panic("deliberate-kernel-fault", virt("128M", "dynamic", "crash"))
 

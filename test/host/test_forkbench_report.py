@@ -1,0 +1,196 @@
+#!/usr/bin/env python3
+"""forkbench_report.py: a good log gives four files, a damaged one gives exit 2 and no
+files, and the --serial path (pyserial on a pseudo-terminal) matches the --log path.
+
+Run with /usr/bin/python3 (Debian's, which has pyserial and matplotlib)."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import tty
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOOL = os.path.join(HERE, "..", "..", "tools", "forkbench_report.py")
+SAMPLE = os.path.join(HERE, "forkbench-sample.log")
+PYTHON = "/usr/bin/python3"
+OUTPUTS = ["forkbench.json", "forkbench.csv", "forkbench.md", "forkbench.png"]
+
+
+class Checks:
+    def __init__(self):
+        self.passed = self.failed = 0
+
+    def check(self, name, ok, detail=""):
+        print("%-52s %s" % (name, "ok" if ok else "FAIL" + (": " + detail if detail else "")))
+        self.passed += bool(ok)
+        self.failed += not ok
+
+
+def run_tool(args, timeout=60):
+    return subprocess.run([PYTHON, TOOL] + args, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def sample_lines():
+    with open(SAMPLE, "rb") as f:
+        return f.read().split(b"\n")
+
+
+def results_in(lines):
+    return [ln.decode().strip() for ln in lines if ln.startswith(b"@result")]
+
+
+def expected_ratio(lines, kib):
+    med = {}
+    for ln in results_in(lines):
+        f = dict(t.split("=", 1) for t in ln.split()[1:])
+        if f["test"] == "fork_exit_wait" and f["touched_kib"] == str(kib):
+            med[f["mode"]] = int(f["median"])
+    return "%.2fx" % (med["eager"] / med["cow"])
+
+
+def check_good(c, tmp):
+    out = os.path.join(tmp, "good")
+    p = run_tool(["--log", SAMPLE, "--out", out, "--print"])
+    c.check("sample log: exit 0", p.returncode == 0, p.stderr.strip())
+    for name in OUTPUTS:
+        path = os.path.join(out, name)
+        c.check("sample log: writes %s" % name, os.path.isfile(path) and os.path.getsize(path) > 0)
+    if p.returncode != 0:
+        return None
+    doc = json.load(open(os.path.join(out, "forkbench.json")))
+    check_json(c, doc)
+    md = open(os.path.join(out, "forkbench.md")).read()
+    lines = sample_lines()
+    for kib in (64, 8192):
+        r = expected_ratio(lines, kib)
+        c.check("md: EAGER/COW ratio %s at %d KiB" % (r, kib), r in md)
+    c.check("md: states the unit (guest instructions)", "guest instructions" in md)
+    c.check("--print: markdown table on stdout", "| fork_exit_wait |" in p.stdout)
+    csv_rows = open(os.path.join(out, "forkbench.csv")).read().splitlines()
+    c.check("csv: header plus one row per result",
+            csv_rows[0].startswith("test,mode,touched_kib") and
+            len(csv_rows) == 1 + len(results_in(lines)))
+    c.check("png: is a PNG", open(os.path.join(out, "forkbench.png"), "rb").read(8)
+            == b"\x89PNG\r\n\x1a\n")
+    return doc
+
+
+def check_json(c, doc):
+    meta = doc.get("meta", {})
+    c.check("json: meta has the header fields",
+            meta.get("board") == "riscv-virtio,qemu" and meta.get("harts") == 1 and
+            meta.get("timebase_hz") == 10000000 and meta.get("icount") == 1 and
+            meta.get("isa", "").startswith("rv64"))
+    want = results_in(sample_lines())
+    got = doc.get("results", [])
+    c.check("json: one result per @result line (%d)" % len(want), len(got) == len(want))
+    same = all("@result " + " ".join("%s=%s" % kv for kv in r.items()) == w
+               for r, w in zip(got, want))
+    c.check("json: every result with all fields, in order", same)
+    ints = all(isinstance(r[k], int) for r in got
+               for k in ("touched_kib", "iters", "min", "median", "p99", "max", "mean"))
+    c.check("json: numbers are ints", ints)
+    tests = {r["test"] for r in got}
+    c.check("json: all seven cases", len(tests) == 7)
+    c.check("json: memory lines", len(doc.get("memory", [])) == 10)
+
+
+def broken_variants():
+    lines = sample_lines()
+    header = [i for i, ln in enumerate(lines) if ln.startswith(b"@forkbench")][0]
+    first_result = [i for i, ln in enumerate(lines) if ln.startswith(b"@result")][3]
+    no_done = [ln for ln in lines if not ln.startswith(b"@done")]
+    truncated = list(lines)
+    truncated[first_result] = lines[first_result][:lines[first_result].index(b" p99=")]
+    chopped_digits = list(lines)
+    chopped_digits[first_result] = lines[first_result].replace(b" max=", b"forkbench: x max=")
+    v2 = list(lines)
+    v2[header] = lines[header].replace(b"@forkbench v1", b"@forkbench v2")
+    no_header = lines[:header] + lines[header + 1:]
+    return [("missing @done", no_done, "missing @done (truncated run?)"),
+            ("truncated result line", truncated, "line %d" % (first_result + 1)),
+            ("garbled result line", chopped_digits, "line %d" % (first_result + 1)),
+            ("unknown version", v2, "unknown version"),
+            ("no header", no_header, "header")]
+
+
+def check_broken(c, tmp):
+    for name, lines, needle in broken_variants():
+        log = os.path.join(tmp, name.replace(" ", "_") + ".log")
+        with open(log, "wb") as f:
+            f.write(b"\n".join(lines))
+        out = os.path.join(tmp, "out_" + name.replace(" ", "_"))
+        p = run_tool(["--log", log, "--out", out])
+        err = p.stderr.strip()
+        c.check("%s: exit 2" % name, p.returncode == 2, "rc=%d %s" % (p.returncode, err))
+        c.check("%s: one-line error mentioning %r" % (name, needle),
+                needle in err and len(err.splitlines()) == 1, err)
+        c.check("%s: no output files" % name, not os.path.exists(out))
+
+
+def feed_pty(master, data, chunk=97, delay=0.005):
+    for i in range(0, len(data), chunk):
+        os.write(master, data[i:i + chunk])
+        time.sleep(delay)
+
+
+def check_serial(c, tmp, want):
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    data = open(SAMPLE, "rb").read()
+    out = os.path.join(tmp, "serial")
+    writer = threading.Thread(target=feed_pty, args=(master, data), daemon=True)
+    proc = subprocess.Popen([PYTHON, TOOL, "--serial", os.ttyname(slave), "--baud", "115200",
+                             "--timeout", "30", "--out", out],
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        # pyserial flushes the input when it opens the port: write only once it is open
+        first = proc.stderr.readline()
+        writer.start()
+        _, rest = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        if writer.ident:  # started
+            writer.join(timeout=5)
+        os.close(master)
+        os.close(slave)
+    err = first + rest
+    c.check("serial (pty): exit 0", proc.returncode == 0, err.strip())
+    c.check("serial (pty): progress on stderr", "waiting" in first and "result" in rest)
+    path = os.path.join(out, "forkbench.json")
+    got = json.load(open(path)) if os.path.isfile(path) else None
+    c.check("serial (pty): same JSON as from the log", want is not None and got == want)
+    c.check("serial (pty): all four files",
+            all(os.path.isfile(os.path.join(out, n)) for n in OUTPUTS))
+
+
+def check_stdin(c, tmp, want):
+    out = os.path.join(tmp, "stdin")
+    with open(SAMPLE, "rb") as f:
+        p = subprocess.run([PYTHON, TOOL, "--stdin", "--tee", "--out", out], stdin=f,
+                           capture_output=True, timeout=60)
+    c.check("stdin --tee: exit 0", p.returncode == 0, p.stderr.decode().strip())
+    c.check("stdin --tee: echoes the stream", b"@forkbench v1" in p.stdout)
+    path = os.path.join(out, "forkbench.json")
+    got = json.load(open(path)) if os.path.isfile(path) else None
+    c.check("stdin: same JSON as from the log", want is not None and got == want)
+
+
+def main():
+    c = Checks()
+    with tempfile.TemporaryDirectory() as tmp:
+        want = check_good(c, tmp)
+        check_broken(c, tmp)
+        check_serial(c, tmp, want)
+        check_stdin(c, tmp, want)
+    print("%d passed, %d failed" % (c.passed, c.failed))
+    return 1 if c.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
