@@ -146,8 +146,12 @@ struct trapframe *trap_user(struct trapframe *tf)
 
 struct trapframe *trap_resume(void)
 {
+	struct hart *h = this_hart();
+	/* Most traps return to the thread that took them: its frame is ready as it is. */
+	if (h->current && h->current->state == TS_RUNNING)
+		return h->cur_tf;
 	struct trapframe *next = sched_next();
 	next->sstatus = user_sstatus();
-	this_hart()->cur_tf = next;
+	h->cur_tf = next;
 	return next;
 }
