@@ -315,3 +315,74 @@ int ipc_kernel_message(struct thread *t, uint64_t label, const uint64_t *words, 
 	tq_push(&ep->sendq, t);
 	return 0;
 }
+
+/*
+ * The fast paths: a call that finds its server waiting, and a reply_recv that answers
+ * a waiting caller while nobody else is queued. Both move only the register words (no
+ * buffer, no capability) and switch straight to the partner, without the run queue.
+ * Anything else returns NULL and takes the general path, which gives the same result.
+ */
+static struct cap *fast_endpoint(struct thread *t, uint32_t right)
+{
+	struct cap *c = cap_lookup(t->task, t->tf.x[REG_A0]);
+	if (!c || !c->obj || c->obj->type != OBJ_ENDPOINT || !(c->rights & right))
+		return 0;
+	return c;
+}
+
+static void copy_words(struct thread *from, struct thread *to, uint64_t badge)
+{
+	uint64_t tag = from->tf.x[REG_A1];
+	unsigned words = ipc_tag_words(tag);
+	/* All eight: cheaper than deciding how many; unused ones are don't-cares. */
+	to->tf.x[REG_A2] = from->tf.x[REG_A2];
+	to->tf.x[REG_A3] = from->tf.x[REG_A3];
+	to->tf.x[REG_A4] = from->tf.x[REG_A4];
+	to->tf.x[REG_A5] = from->tf.x[REG_A5];
+	to->tf.x[REG_A6] = from->tf.x[REG_A6];
+	to->tf.x[REG_T3] = from->tf.x[REG_T3];
+	to->tf.x[REG_T4] = from->tf.x[REG_T4];
+	to->tf.x[REG_T5] = from->tf.x[REG_T5];
+	to->tf.x[REG_A1] = ipc_tag(ipc_tag_label(tag), words, 0, 0);
+	to->tf.x[REG_T6] = badge;
+	to->tf.x[REG_A0] = 0;
+}
+
+static bool words_only(struct thread *t)
+{
+	uint64_t tag = t->tf.x[REG_A1];
+	return ipc_tag_len(tag) == 0 && !(tag & IPC_TAG_CAP) &&
+	       ipc_recv_capacity(t->tf.x[REG_T2]) <= IPC_BUF_MAX;
+}
+
+struct thread *ipc_fast_call(struct thread *t)
+{
+	struct cap *c = fast_endpoint(t, CAP_SEND);
+	struct endpoint *ep = c ? (struct endpoint *)c->obj : 0;
+	struct thread *r = ep ? ep->recvq : 0;
+	if (!r || !words_only(t))
+		return 0;
+	tq_remove(&ep->recvq, r);
+	r->wait_obj = 0;
+	copy_words(t, r, c->badge);
+	arm_reply(t, r);
+	return r;
+}
+
+struct thread *ipc_fast_reply_recv(struct thread *t)
+{
+	struct cap *c = fast_endpoint(t, CAP_RECV);
+	struct endpoint *ep = c ? (struct endpoint *)c->obj : 0;
+	struct thread *caller = t->reply_to;
+	if (!ep || ep->sendq || !caller || caller->state != TS_BLOCKED_REPLY ||
+	    caller->reply_gen != t->reply_to_gen || !words_only(t))
+		return 0;
+	t->reply_to = 0;
+	copy_words(t, caller, 0);
+	caller->reply_gen++;
+	kobj_put(&caller->hdr); /* the task's list still holds it: it cannot go here */
+	t->state = TS_BLOCKED_RECV;
+	t->wait_obj = ep;
+	tq_push(&ep->recvq, t);
+	return caller;
+}

@@ -21,6 +21,13 @@ int ipc_check_recv(struct thread *t);
 int notify_signal(struct notify *n, uint64_t bits);
 int notify_wait(struct thread *t, struct notify *n, bool block);
 
+/*
+ * Fast paths for call and reply_recv: the thread to switch to, or NULL to take the
+ * general path. t's sepc is already past its ecall.
+ */
+struct thread *ipc_fast_call(struct thread *t);
+struct thread *ipc_fast_reply_recv(struct thread *t);
+
 /* End t's part in any IPC: unlink from queues, fail its pending caller with E_DEAD. */
 void ipc_cancel(struct thread *t);
 /* Wake a blocked thread with an error in a0. */

@@ -142,6 +142,16 @@ static struct thread *pick(void)
 	return t;
 }
 
+struct trapframe *sched_switch_to(struct thread *next)
+{
+	struct hart *h = this_hart();
+	next->state = TS_RUNNING;
+	if (h->as_active != next->task)
+		as_activate(next->task);
+	h->current = next;
+	return &next->tf;
+}
+
 struct trapframe *sched_next(void)
 {
 	struct hart *h = this_hart();

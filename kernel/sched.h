@@ -25,6 +25,8 @@ void sched_sleep_until(struct thread *t, uint64_t when);
 /* Pick the next thread, idling until there is one, switch to its address space, and
  * return its register frame for trap return. */
 struct trapframe *sched_next(void);
+/* Run t next on this hart at once (it is runnable and on no queue): IPC's direct switch. */
+struct trapframe *sched_switch_to(struct thread *t);
 /* Remove t from the sleeper list if it is on it. */
 void sched_unsleep(struct thread *t);
 

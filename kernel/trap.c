@@ -8,7 +8,9 @@
 #include "kernel/abi/error.h"
 #include "kernel/asm.h"
 #include "kernel/console.h"
+#include "kernel/abi/syscall.h"
 #include "kernel/hart.h"
+#include "kernel/ipc.h"
 #include "kernel/printk.h"
 #include "kernel/riscv.h"
 #include "kernel/sched.h"
@@ -110,18 +112,41 @@ static void user_store_fault(struct thread *t, uint64_t va)
 /* The registers a thread enters user mode with: U-mode, interrupts on after sret. */
 static uint64_t user_sstatus(void)
 {
-	uint64_t s = csr_read(sstatus);
-	s &= ~(SSTATUS_SPP | SSTATUS_SIE | SSTATUS_SUM | SSTATUS_FS);
-	return s | SSTATUS_SPIE;
+	static uint64_t value; /* the same for every thread: worked out once */
+	if (!value) {
+		uint64_t s = csr_read(sstatus);
+		s &= ~(SSTATUS_SPP | SSTATUS_SIE | SSTATUS_SUM | SSTATUS_FS);
+		value = s | SSTATUS_SPIE;
+	}
+	return value;
+}
+
+/* call and reply_recv between threads that are waiting for each other: switch directly. */
+static struct trapframe *ipc_fast_path(struct thread *t)
+{
+	struct thread *to = 0;
+	if (t->tf.x[REG_A7] == SYS_call)
+		to = ipc_fast_call(t);
+	else if (t->tf.x[REG_A7] == SYS_reply_recv)
+		to = ipc_fast_reply_recv(t);
+	if (!to)
+		return 0;
+	struct trapframe *next = sched_switch_to(to);
+	next->sstatus = user_sstatus();
+	this_hart()->cur_tf = next;
+	return next;
 }
 
 struct trapframe *trap_user(struct trapframe *tf)
 {
 	struct thread *t = sched_current();
+	struct trapframe *next;
 
 	switch (tf->scause) {
 	case EXC_ECALL_U:
 		tf->sepc += 4; /* past the ecall, before the call may rewind it */
+		if ((next = ipc_fast_path(t)) != 0)
+			return next;
 		syscall_dispatch(t);
 		break;
 	case SCAUSE_INTR | IRQ_S_TIMER:
