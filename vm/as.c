@@ -55,6 +55,17 @@ static void as_flush_all(struct task *t)
 		sfence_vma_all();
 }
 
+/*
+ * Page tables are mostly empty: fork and teardown skip eight entries at a time when
+ * all eight are zero, which is most of the cost of walking a sparse tree.
+ */
+#define PTE_GROUP 8
+
+static inline int group_empty(const pte_t *p)
+{
+	return (p[0] | p[1] | p[2] | p[3] | p[4] | p[5] | p[6] | p[7]) == 0;
+}
+
 int as_init(struct task *t)
 {
 	if (quota_take(t, PAGE_SIZE) != 0)
@@ -64,9 +75,15 @@ int as_init(struct task *t)
 		quota_give(t, PAGE_SIZE);
 		return E_NOMEM;
 	}
-	/* The kernel half is shared: its root entries point at the kernel's own tables. */
-	for (int i = USER_ROOT_ENTRIES; i < PT_ENTRIES; i++)
-		t->root[i] = kernel_root[i];
+	/*
+	 * The kernel half is shared: its root entries point at the kernel's own tables. Only a
+	 * handful are in use (the direct map's gigabytes and the image), so copy just those;
+	 * pt_alloc zeroed the rest.
+	 */
+	for (int i = USER_ROOT_ENTRIES; i < PT_ENTRIES; i += PTE_GROUP)
+		if (!group_empty(&kernel_root[i]))
+			for (int j = i; j < i + PTE_GROUP; j++)
+				t->root[j] = kernel_root[j];
 	/* ASIDs wrap; a reused ASID is flushed before the new task runs. */
 	if (asid_bits) {
 		t->asid = next_asid;
@@ -85,17 +102,6 @@ void as_activate(struct task *t)
 				(virt_to_phys(t->root) >> PAGE_SHIFT));
 	if (!asid_bits)
 		sfence_vma_all();
-}
-
-/*
- * Page tables are mostly empty: fork and teardown skip eight entries at a time when
- * all eight are zero, which is most of the cost of walking a sparse tree.
- */
-#define PTE_GROUP 8
-
-static inline int group_empty(const pte_t *p)
-{
-	return (p[0] | p[1] | p[2] | p[3] | p[4] | p[5] | p[6] | p[7]) == 0;
 }
 
 /* Free a table and everything under it; leaves drop their frame. */
