@@ -15,6 +15,7 @@ import harness  # noqa: E402
 sys.path.insert(0, os.path.dirname(__file__))
 import boards  # noqa: E402
 import serial_bench  # noqa: E402
+import test_shell  # noqa: E402
 
 B = "build"
 PY = "/usr/bin/python3"
@@ -87,6 +88,7 @@ def steps():
     bench = virt("128M", "dynamic", "run forkbench icount=1 iters=20",
                  extra=["-icount", "shift=0,sleep=off"])
     yield lambda: serial_bench.run(harness, bench, PY, TIMEOUT)
+    yield from test_shell.steps(B, harness, virt, TIMEOUT)
     yield from boards.steps(B, harness, virt, TIMEOUT)
     yield lambda: expect_panic("deliberate-kernel-fault", virt("128M", "dynamic", "crash"))
 

@@ -1,7 +1,7 @@
 /*
  * init: the first task. It starts the fork server, registers itself there as pid 1,
- * then either runs the in-guest test suite ("test" on the kernel command line) or the
- * programs named after "run" (the shell comes with the loader work).
+ * then runs the in-guest test suite ("test" on the kernel command line), the program
+ * named after "run", or, with neither, the shell; it exits with that status.
  *
  * The suite runs every program in the boot archive whose name starts with "test_", each
  * as its own process, with a time limit and a free-frame check around the whole suite,
@@ -153,7 +153,6 @@ int main(int argc, char **argv)
 		if (strcmp(argv[i], "run") == 0)
 			return run_one(argc - i - 1, argv + i + 1);
 	}
-	char *hello[] = { "hello", "from", "init", 0 };
-	printf("init: fork server up; no shell yet, running hello\n");
-	return run_one(3, hello);
+	char *shell[] = { "sh", 0 };
+	return run_one(1, shell);
 }

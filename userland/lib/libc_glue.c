@@ -1,6 +1,7 @@
 /*
  * What picolibc needs from us: the three standard streams, the program break for
  * malloc, and _exit. Output is buffered a line at a time and written with debug_write.
+ * read and write on fds 0-2 (fd.c) come here too, so they reach the same console.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -8,9 +9,11 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "fd.h"
 #include "syscall.h"
 
 #define OUT_BUF	   256
+#define DEBUG_MAX  4096		  /* debug_write takes at most this much at once */
 #define HEAP_LIMIT USER_MMAP_BASE /* the break never grows into the mmap area */
 
 /* An output stream: the FILE picolibc writes through, and the line it is collecting. */
@@ -64,6 +67,38 @@ static int in_get(FILE *f)
 	return n == 1 ? (unsigned char)c : _FDEV_EOF;
 }
 
+/* write(1 or 2, ...): what stdio holds goes first, then the bytes themselves. */
+ssize_t console_fd_write(const void *buf, size_t n)
+{
+	const char *b = buf;
+	out_flush(&out_err.file);
+	for (size_t done = 0; done < n;) {
+		size_t k = n - done < DEBUG_MAX ? n - done : DEBUG_MAX;
+		if (SYSCALL(debug_write, b + done, k) < 0) {
+			errno = EFAULT;
+			return done ? (ssize_t)done : -1;
+		}
+		done += k;
+	}
+	return (ssize_t)n;
+}
+
+/* read(0, ...): what the console has, at least a byte; EOF without the console. */
+ssize_t console_fd_read(void *buf, size_t n)
+{
+	if (n == 0)
+		return 0;
+	out_flush(&out_err.file);
+	long got = SYSCALL(console_read, SLOT_CONSOLE, buf, n);
+	if (got == E_BADCAP || got == E_TYPE)
+		return 0;
+	if (got < 0) {
+		errno = got == E_FAULT ? EFAULT : EIO;
+		return -1;
+	}
+	return got;
+}
+
 static FILE in = FDEV_SETUP_STREAM(NULL, in_get, NULL, _FDEV_SETUP_READ);
 FILE *const stdin = &in;
 FILE *const stdout = &out_std.file;
@@ -96,6 +131,7 @@ void *sbrk(ptrdiff_t incr)
 
 void _exit(int status)
 {
+	fd_close_all();		  /* pipe ends: the readers see EOF */
 	out_flush(&out_err.file); /* and stdout before it */
 	for (;;)
 		SYSCALL(exit, status);

@@ -1,13 +1,14 @@
 /*
  * The POSIX process calls, as requests to the fork server (lib/proc.h): fork, forkx,
  * wait, waitpid, getpid, getppid, kill; _exit is the exit system call (libc_glue.c),
- * which the kernel reports to the server.
+ * which the kernel reports to the server. fork passes descriptors on (fd.c).
  */
 #include <errno.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fd.h"
 #include "proc.h"
 #include "syscall.h"
 
@@ -36,9 +37,17 @@ static int64_t result(int64_t r)
 	return r;
 }
 
+/*
+ * The child inherits every descriptor: its pipe ends are counted in the shared headers
+ * before it exists, so a reader never sees EOF while the child still holds a writer.
+ */
 pid_t forkx(int mode)
 {
-	return (pid_t)result(proc_request(PROC_FORK, (uint64_t)mode, 0, 0, 0, 0));
+	fd_fork_prepare();
+	pid_t pid = (pid_t)result(proc_request(PROC_FORK, (uint64_t)mode, 0, 0, 0, 0));
+	if (pid < 0)
+		fd_fork_undo();
+	return pid;
 }
 
 pid_t fork(void)
