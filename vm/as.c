@@ -226,8 +226,42 @@ int as_map(struct task *t, uint64_t va, uint64_t pa, uint64_t flags)
 	return 0;
 }
 
+static int table_empty(const pte_t *table)
+{
+	for (int i = 0; i < PT_ENTRIES; i += PTE_GROUP)
+		if (!group_empty(&table[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * Free the level-0 tables that [va, end) left empty, so a process that maps and unmaps
+ * at fresh addresses does not collect tables until it exits. (Upper levels stay: there
+ * are few of them.)
+ */
+static void as_prune(struct task *t, uint64_t va, uint64_t end)
+{
+	uint64_t span = pt_level_size(1);
+	for (uint64_t b = va & ~(span - 1); b < end; b += span) {
+		pte_t *l1 = &t->root[pt_index(b, 2)];
+		if (!pte_valid(*l1))
+			continue;
+		pte_t *l1e = &((pte_t *)phys_to_virt(pte_pa(*l1)))[pt_index(b, 1)];
+		if (!pte_valid(*l1e) || pte_leaf(*l1e) || !table_empty(phys_to_virt(pte_pa(*l1e))))
+			continue;
+		uint64_t table = pte_pa(*l1e);
+		*l1e = 0;
+		/* A non-leaf entry changed: an address-scoped fence does not cover cached walks,
+		 * and the walk cache must forget the table before the frame is reused. */
+		as_flush_all(t);
+		quota_give(t, PAGE_SIZE);
+		frame_unref(&kframes, table);
+	}
+}
+
 int as_unmap(struct task *t, uint64_t va, uint64_t npages)
 {
+	uint64_t start = va;
 	if (!user_va_ok(va, npages))
 		return E_INVAL;
 	for (uint64_t i = 0; i < npages; i++, va += PAGE_SIZE) {
@@ -242,6 +276,7 @@ int as_unmap(struct task *t, uint64_t va, uint64_t npages)
 		t->resident--;
 		quota_give(t, PAGE_SIZE);
 	}
+	as_prune(t, start, va);
 	return 0;
 }
 
