@@ -28,11 +28,25 @@ $(B)/user/lib.a: $(ULIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(CROSS)ar rcs $@ $^
 
+# Programs built position-independent: ld.lld -pie (GNU ld for riscv64-elf has no -pie),
+# with the dynamic relocations also applied in the file (right at the link address).
+# Empty for now: ld.lld 14 refuses picolibc's errno ("STT_TLS symbol but no SHF_TLS
+# section") once the runtime pulls errno in; see docs/loader.md.
+PIE_PROGS :=
+UPIE_LDFLAGS := $(subst userland/lib/user.ld,userland/lib/user-pie.ld,$(ULDFLAGS)) \
+	-B$(B)/lld -Wl,-pie -Wl,--no-dynamic-linker -Wl,-z,text -Wl,--apply-dynamic-relocs
+$(B)/lld/ld:
+	@mkdir -p $(dir $@)
+	ln -sf $(shell command -v ld.lld) $@
+$(foreach n,$(PIE_PROGS),$(eval $(B)/u/userland/bin/$(n).o: UCFLAGS += -fPIE))
+
 # One rule per program, so a program may come from any directory (APPS).
 define user_prog
-$(B)/user/$(basename $(notdir $(1))).elf: $(B)/u/$(basename $(1)).o $(B)/user/lib.a userland/lib/user.ld
+$(B)/user/$(basename $(notdir $(1))).elf: $(B)/u/$(basename $(1)).o $(B)/user/lib.a userland/lib/user.ld \
+		$(if $(filter $(basename $(notdir $(1))),$(PIE_PROGS)),userland/lib/user-pie.ld $(B)/lld/ld)
 	@mkdir -p $$(dir $$@)
-	$(CC) $(ULDFLAGS) $(B)/u/$(basename $(1)).o $(B)/user/lib.a -o $$@
+	$(CC) $(if $(filter $(basename $(notdir $(1))),$(PIE_PROGS)),$(UPIE_LDFLAGS),$(ULDFLAGS)) \
+		$(B)/u/$(basename $(1)).o $(B)/user/lib.a -o $$@
 endef
 $(foreach s,$(UPROG_SRC),$(eval $(call user_prog,$(s))))
 

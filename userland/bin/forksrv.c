@@ -23,7 +23,11 @@ struct proc {
 	long wait_reply;  /* a saved reply while it blocks in wait(), else -1 */
 	int64_t wait_pid; /* what that wait() waits for */
 	int orphan;	  /* its parent died: init adopted it */
+	unsigned caps;	  /* enum proc_caps: what exec must give the new image */
 };
+
+/* The boot capabilities a process holds besides SLOT_PROC: exec gives them again. */
+enum proc_caps { HAS_ARCHIVE = 1, HAS_CONSOLE = 2, HAS_MACHINE = 4 };
 
 static struct proc procs[PROC_MAX];
 static int64_t next_pid = PID_INIT + 1;
@@ -152,25 +156,30 @@ static int fault_signal(uint64_t label, uint64_t scause)
 }
 
 /*
- * Give a new process its identity (SLOT_PROC) and, unless it was forked (it has them
- * already), the archive and console input. Programs init starts directly (the shell, the
- * tests) may also power the machine off.
+ * Give a process its identity (SLOT_PROC) and the boot capabilities named in caps: a
+ * forked child has them already (the kernel copied them), a spawned or exec'd image not.
  */
-static int give_caps(struct proc *c, int fresh)
+static int give_caps(struct proc *c, unsigned caps)
 {
 	long s = slot_alloc();
 	int err = (int)SYSCALL(cap_mint, SLOT_SERVER, s, CAP_SEND, badge_of(c));
 	if (!err)
 		err = (int)SYSCALL(task_cap_put, c->task, s, SLOT_PROC, CAP_SEND);
 	slot_free(s);
-	if (!err && fresh)
+	if (!err && (caps & HAS_ARCHIVE))
 		err = (int)SYSCALL(task_cap_put, c->task, SLOT_ARCHIVE, SLOT_ARCHIVE,
 				   CAP_READ | CAP_EXEC | CAP_GRANT);
-	if (!err && fresh)
+	if (!err && (caps & HAS_CONSOLE))
 		err = (int)SYSCALL(task_cap_put, c->task, SLOT_CONSOLE, SLOT_CONSOLE, CAP_ALL);
-	if (!err && fresh && c->ppid == PID_INIT)
+	if (!err && (caps & HAS_MACHINE))
 		err = (int)SYSCALL(task_cap_put, c->task, SLOT_MACHINE, SLOT_MACHINE, CAP_ALL);
 	return err;
+}
+
+/* Programs init starts directly (the shell, the tests) may also power the machine off. */
+static unsigned spawn_caps(const struct proc *c)
+{
+	return HAS_ARCHIVE | HAS_CONSOLE | (c->ppid == PID_INIT ? HAS_MACHINE : 0);
 }
 
 /* fork: the caller's thread waits on our reply; the kernel clones it. */
@@ -186,6 +195,7 @@ static void do_fork(struct proc *p, uint64_t mode)
 	slot_free(sup);
 	if (!err) {
 		c->task = task;
+		c->caps = p->caps;
 		err = give_caps(c, 0);
 		if (err)
 			proc_exit(c, SIG_KILL);
@@ -231,15 +241,27 @@ static void do_wait(struct proc *p, int64_t want, uint64_t options)
 	}
 }
 
+/* The request buffer's NUL-separated strings into list (NULL-terminated): how many. */
+static int split_args(unsigned len, char **list)
+{
+	int n = 0;
+	spawn_buf[len < sizeof(spawn_buf) ? len : sizeof(spawn_buf) - 1] = 0;
+	for (unsigned at = 0; at < len && n < SPAWN_ARGS_MAX; at += strlen(spawn_buf + at) + 1)
+		list[n++] = spawn_buf + at;
+	list[n] = 0;
+	return n;
+}
+
+static int64_t load_error(int err)
+{
+	return err == E_NOENT ? -ENOENT : err == E_NOMEM || err == E_QUOTA ? -ENOMEM : -ENOEXEC;
+}
+
 /* spawn: the buffer holds the program name then its arguments, NUL-separated. */
 static void do_spawn(struct proc *p, unsigned len)
 {
 	char *argv[SPAWN_ARGS_MAX + 1];
-	int argc = 0;
-	spawn_buf[len < sizeof(spawn_buf) ? len : sizeof(spawn_buf) - 1] = 0;
-	for (unsigned at = 0; at < len && argc < SPAWN_ARGS_MAX; at += strlen(spawn_buf + at) + 1)
-		argv[argc++] = spawn_buf + at;
-	argv[argc] = 0;
+	int argc = split_args(len, argv);
 	struct proc *c = argc ? proc_new(p->pid) : 0;
 	long sup = slot_alloc();
 	struct spawned s;
@@ -250,7 +272,8 @@ static void do_spawn(struct proc *p, unsigned len)
 	slot_free(sup);
 	if (!err) {
 		c->task = s.task;
-		err = give_caps(c, 1);
+		c->caps = spawn_caps(c);
+		err = give_caps(c, c->caps);
 		if (!err && spawn_start(&s) < 0)
 			err = E_NOMEM;
 		if (err)
@@ -258,7 +281,45 @@ static void do_spawn(struct proc *p, unsigned len)
 	} else if (c) {
 		reap(c);
 	}
-	reply(err ? (err == E_NOENT ? -ENOENT : -ENOEXEC) : c->pid, 0);
+	reply(err ? load_error(err) : c->pid, 0);
+}
+
+/*
+ * exec: a new task for the same process (pid, badge, parent, children), loaded from the
+ * archive, with SLOT_PROC and the boot capabilities the process had. Other slots are not
+ * carried over (we cannot read the old task's). The old task is killed, which drops every
+ * frame and copy-on-write share it held. On failure the caller gets -errno and runs on.
+ */
+static void do_exec(struct proc *p, uint64_t argc, unsigned len)
+{
+	char *list[SPAWN_ARGS_MAX + 1];
+	int n = split_args(len, list);
+	if (n < 1 || argc >= (uint64_t)n) {
+		reply(-EINVAL, 0);
+		return;
+	}
+	char *argv[SPAWN_ARGS_MAX + 1];
+	memcpy(argv, list + 1, argc * sizeof(char *));
+	argv[argc] = 0;
+	long sup = slot_alloc();
+	struct spawned s;
+	struct spawn_req req = {
+		.name = list[0], .argv = argv, .supervisor = sup, .envp = list + 1 + argc
+	};
+	int err = (int)SYSCALL(cap_mint, SLOT_SERVER, sup, CAP_SEND, badge_of(p));
+	if (!err)
+		err = spawn_create(&req, &s);
+	slot_free(sup);
+	if (err) {
+		reply(load_error(err), 0);
+		return;
+	}
+	SYSCALL(task_kill, p->task);
+	slot_free(p->task);
+	p->task = s.task;
+	if (give_caps(p, p->caps) || spawn_start(&s) < 0)
+		proc_exit(p, SIG_KILL);
+	reply(0, 0); /* to the old, dead thread: releases the kernel's hold on it */
 }
 
 static void do_kill(int64_t pid, uint64_t sig)
@@ -321,6 +382,12 @@ static void serve(struct ipc_msg *m)
 		break;
 	case PROC_LIST:
 		do_list(m->w[0]);
+		break;
+	case PROC_EXEC:
+		if (p->task >= 0)
+			do_exec(p, m->w[0], ipc_tag_len(m->tag));
+		else
+			reply(-EPERM, 0); /* init has no task we hold */
 		break;
 	default:
 		reply(-ENOSYS, 0);

@@ -13,6 +13,13 @@
 #define ELF_EM_RISCV   243
 #define ELF_PT_LOAD    1
 #define ELF_PT_DYNAMIC 2
+#define ELF_DT_NULL    0
+#define ELF_DT_RELA    7
+#define ELF_DT_RELASZ  8
+#define ELF_DT_RELAENT 9
+#define ELF_R_NONE     0
+#define ELF_R_RELATIVE 3  /* R_RISCV_RELATIVE: *where = base + addend */
+#define ELF_MAX_DYN    64 /* entries of PT_DYNAMIC the loader reads */
 #define ELF_PF_X       1
 #define ELF_PF_W       2
 #define ELF_PF_R       4
@@ -34,6 +41,16 @@ struct elf64_phdr {
 	uint64_t offset, vaddr, paddr, filesz, memsz, align;
 };
 
+struct elf64_dyn {
+	int64_t tag;
+	uint64_t val;
+};
+
+struct elf64_rela {
+	uint64_t offset, info;
+	int64_t addend;
+};
+
 /* What is wrong with a file: each malformation has its own name. */
 enum elf_err {
 	ELF_OK = 0,
@@ -50,11 +67,27 @@ enum elf_err {
 	ELF_BAD_ALIGN = -110,  /* offset and address disagree within a page */
 	ELF_BAD_ENTRY = -111,  /* zero, or not in an executable segment */
 	ELF_NO_SEGMENTS = -112,
-	ELF_WX = -113, /* a segment both writable and executable */
+	ELF_WX = -113,		      /* a segment both writable and executable */
+	ELF_BAD_RELOC = -114,	      /* a relocation of another type, or outside the file data */
+	ELF_BAD_DYNAMIC = -115,	      /* PT_DYNAMIC or its relocation table malformed */
+	ELF_BAD_BASE = -116,	      /* a base for a fixed-address program, or unaligned */
+	ELF_BAD_DATA = -117,	      /* big endian */
+	ELF_BAD_PHENTSIZE = -118,     /* program header entries of the wrong size */
+	ELF_PHDRS_OUT_OF_FILE = -119, /* the program header table starts past the end */
+	ELF_SEG_FILESZ = -120,	      /* a segment's file size above its memory size */
+	ELF_ENTRY_ZERO = -121,	      /* entry point 0 */
+};
+
+/* R_RISCV_RELATIVE relocations of a position-independent file, checked by elf_check. */
+struct elf_relocs {
+	const struct elf64_rela *rela;
+	uint64_t count;
 };
 
 /* Check everything the loader relies on; ELF_OK or an enum elf_err. base: load bias. */
 int elf_check(const void *file, size_t size, uint64_t base);
 const char *elf_strerror(int err);
+/* Its checked relocation table (count 0 if none): ELF_OK or an enum elf_err. */
+int elf_relocs(const void *file, size_t size, struct elf_relocs *r);
 
 #endif

@@ -20,6 +20,7 @@ enum proc_label {
 	PROC_SPAWN = 4,	 /* buffer = name \0 arg1 \0 ... -> w0 = pid */
 	PROC_KILL = 5,	 /* w0 = pid, w1 = signal -> w0 = 0 */
 	PROC_LIST = 6, /* w0 = index -> w0 = pid, w1 = ppid, w2 = state, w3 = status (or -1: end) */
+	PROC_EXEC = 7, /* w0 = argc, buffer = name, argv[0..argc), envp... -> only -errno */
 };
 
 /* Process states as PROC_LIST reports them. */

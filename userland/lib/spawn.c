@@ -86,102 +86,214 @@ static int child_page(long task, uint64_t va, uint32_t prot, const void *src, si
 	return (int)err;
 }
 
-/* Pages of the file mapped as they are: [va, va + n pages) from file page fpage. */
-static int file_pages(long task, uint64_t va, uint64_t fpage, uint64_t n, uint32_t prot)
+/* The file being loaded: which memory object holds it, and where we see it. */
+struct image {
+	long slot;	     /* the archive or the caller's memory object */
+	const uint8_t *file; /* the file, mapped in our space */
+	uint64_t fpage;	     /* the file's first page in the object */
+	uint64_t size;
+};
+
+/* One load: the task, the bias, the relocations and a run of file pages not yet mapped. */
+struct loader {
+	long task;
+	const struct image *img;
+	uint64_t base;
+	struct elf_relocs rel;
+	unsigned reloc_pages;
+	uint64_t run_va, run_fpage, run_n; /* link address, object page, pages */
+	uint32_t run_prot;
+};
+
+/* Map the pending run of file pages write-copy, as they are in the object. */
+static int flush_run(struct loader *l)
 {
-	if (n == 0)
+	if (l->run_n == 0)
 		return 0;
-	return (int)SYSCALL(map, task, SLOT_ARCHIVE, va, fpage, n, prot | MAP_KIND_COPY);
+	long err = SYSCALL(map, l->task, l->img->slot, l->base + l->run_va, l->run_fpage, l->run_n,
+			   l->run_prot | MAP_KIND_COPY);
+	l->run_n = 0;
+	return (int)err;
 }
 
-static int load_segment(long task, const struct archive *a, uint64_t foff,
-			const struct elf64_phdr *p, uint64_t base)
+static int add_run(struct loader *l, uint64_t va, uint64_t fpage, uint32_t prot)
+{
+	if (l->run_n && (l->run_va + l->run_n * PAGE != va || l->run_prot != prot ||
+			 l->run_fpage + l->run_n != fpage)) {
+		int err = flush_run(l);
+		if (err)
+			return err;
+	}
+	if (l->run_n == 0) {
+		l->run_va = va;
+		l->run_fpage = fpage;
+		l->run_prot = prot;
+	}
+	l->run_n++;
+	return 0;
+}
+
+static int is_relative(const struct elf64_rela *r)
+{
+	return (r->info & 0xffffffffu) == ELF_R_RELATIVE;
+}
+
+/* Does a relocation write the page at link address pv? Never at the link address itself. */
+static int page_relocated(const struct loader *l, uint64_t pv)
+{
+	for (uint64_t i = 0; l->base && i < l->rel.count; i++)
+		if (is_relative(&l->rel.rela[i]) && PAGE_OF(l->rel.rela[i].offset) == pv)
+			return 1;
+	return 0;
+}
+
+/* A page of its own for the child: len bytes of the file from foff, relocated, zero after. */
+static int private_page(struct loader *l, uint64_t pv, uint64_t foff, uint64_t len, uint32_t prot)
+{
+	static uint8_t page[PAGE];
+	memset(page, 0, sizeof(page));
+	memcpy(page, l->img->file + foff, len);
+	for (uint64_t i = 0; l->base && i < l->rel.count; i++) {
+		const struct elf64_rela *r = &l->rel.rela[i];
+		if (is_relative(r) && PAGE_OF(r->offset) == pv) {
+			uint64_t v = l->base + (uint64_t)r->addend;
+			memcpy(page + (r->offset - pv), &v, sizeof(v));
+		}
+	}
+	return child_page(l->task, l->base + pv, prot, page, PAGE, 0);
+}
+
+/*
+ * One PT_LOAD segment, page by page: file pages are mapped write-copy from the object
+ * (shared until written); a page that relocations write, or where file data ends and
+ * writable data or bss follows, is a private copy; the rest of bss is fresh zero pages.
+ */
+static int load_segment(struct loader *l, const struct elf64_phdr *p)
 {
 	uint32_t prot = seg_prot(p->flags);
-	uint64_t va = base + PAGE_OF(p->vaddr), end = base + p->vaddr + p->memsz;
-	uint64_t fstart = foff + PAGE_OF(p->offset), fend = base + p->vaddr + p->filesz;
-	/* Whole pages of file data; without bss or W, the last partial page too. */
-	int bss = p->memsz > p->filesz;
-	uint64_t full = (p->flags & ELF_PF_W) || bss ? PAGE_OF(fend) : PAGE_UP(fend);
-	if (full > end)
-		full = PAGE_UP(end);
-	int err = file_pages(task, va, fstart / PAGE, (full > va ? full - va : 0) / PAGE, prot);
-	if (err || full >= end)
-		return err;
-	uint64_t next = full;
-	if (fend > full) {
-		/* Data ends inside this page and bss follows: copy, leaving the tail zero. */
-		const uint8_t *src = a->base + fstart + (full - va);
-		if ((err = child_page(task, full, prot, src, fend - full, 0)))
-			return err;
-		next = full + PAGE;
+	uint64_t first = PAGE_OF(p->vaddr), fend = p->vaddr + p->filesz;
+	uint64_t end = PAGE_UP(p->vaddr + p->memsz), pv = first;
+	int tail_private = (p->flags & ELF_PF_W) || p->memsz > p->filesz, err = 0;
+	for (; pv < end && pv < fend && !err; pv += PAGE) {
+		uint64_t foff = PAGE_OF(p->offset) + (pv - first);
+		int partial = fend - pv < PAGE && tail_private, reloc = page_relocated(l, pv);
+		if (!partial && !reloc) {
+			err = add_run(l, pv, l->img->fpage + foff / PAGE, prot);
+			continue;
+		}
+		l->reloc_pages += reloc && !partial;
+		err = flush_run(l);
+		if (!err)
+			err = private_page(l, pv, foff, partial ? fend - pv : PAGE, prot);
 	}
-	return next < end ? (int)SYSCALL(map_anon, task, next, (PAGE_UP(end) - next) / PAGE, prot)
-			  : 0;
+	if (!err)
+		err = flush_run(l);
+	if (!err && pv < end)
+		err = (int)SYSCALL(map_anon, l->task, l->base + pv, (end - pv) / PAGE, prot);
+	return err;
 }
 
-/* The top stack page: argc, argv[], NULL, envp NULL, then the strings. */
-static int build_stack(long task, char *const *argv, uint64_t *sp)
+/* Put the strings of list at the top of page (below *str), their addresses in words. */
+static int put_strings(char *page, uint64_t *str, char *const *list, uint64_t *words, int *n,
+		       size_t room)
+{
+	for (int i = 0; list && list[i]; i++, (*n)++) {
+		size_t len = strlen(list[i]) + 1;
+		if (*n >= SPAWN_ARGS_MAX || len > *str - room)
+			return E_RANGE;
+		*str -= len;
+		memcpy(page + *str, list[i], len);
+		words[*n] = USER_STACK_TOP - PAGE + *str;
+	}
+	return 0;
+}
+
+/* The top stack page: argc, argv[], NULL, envp[], NULL, then the strings. */
+static int build_stack(long task, char *const *argv, char *const *envp, uint64_t *sp)
 {
 	static char page[PAGE];
-	uint64_t words[SPAWN_ARGS_MAX + 3], str = PAGE;
-	int argc = 0;
+	uint64_t words[SPAWN_ARGS_MAX + 3], strs[SPAWN_ARGS_MAX], str = PAGE;
+	int argc = 0, n = 0;
 	memset(page, 0, sizeof(page));
-	for (; argv && argv[argc]; argc++) {
-		size_t len = strlen(argv[argc]) + 1;
-		if (argc == SPAWN_ARGS_MAX || len > str - sizeof(words))
-			return E_RANGE;
-		str -= len;
-		memcpy(page + str, argv[argc], len);
-		words[1 + argc] = USER_STACK_TOP - PAGE + str;
-	}
-	words[0] = argc;
+	int err = put_strings(page, &str, argv, strs, &n, sizeof(words));
+	argc = n;
+	if (!err)
+		err = put_strings(page, &str, envp, strs, &n, sizeof(words));
+	if (err)
+		return err;
+	words[0] = (uint64_t)argc;
+	memcpy(words + 1, strs, (size_t)argc * sizeof(uint64_t));
 	words[1 + argc] = 0;
-	words[2 + argc] = 0;
-	uint64_t at = (str - (argc + 3) * sizeof(uint64_t)) & ~15UL;
-	memcpy(page + at, words, (argc + 3) * sizeof(uint64_t));
+	memcpy(words + 2 + argc, strs + argc, (size_t)(n - argc) * sizeof(uint64_t));
+	words[2 + n] = 0;
+	uint64_t at = (str - (uint64_t)(n + 3) * sizeof(uint64_t)) & ~15UL;
+	memcpy(page + at, words, (size_t)(n + 3) * sizeof(uint64_t));
 	*sp = USER_STACK_TOP - PAGE + at;
-	long err = SYSCALL(map_anon, task, USER_STACK_TOP - USER_STACK_SIZE,
+	err = (int)SYSCALL(map_anon, task, USER_STACK_TOP - USER_STACK_SIZE,
 			   USER_STACK_SIZE / PAGE - 1, MAP_PROT_READ | MAP_PROT_WRITE);
-	return err ? (int)err
+	return err ? err
 		   : child_page(task, USER_STACK_TOP - PAGE, MAP_PROT_READ | MAP_PROT_WRITE, page,
 				PAGE, 0);
 }
 
-static int load(long task, const struct archive *a, uint64_t foff, uint64_t fsize,
-		const struct spawn_req *req, struct spawned *out)
+static int load(long task, const struct image *img, const struct spawn_req *req,
+		struct spawned *out)
 {
-	const struct elf64_ehdr *h = (const void *)(a->base + foff);
-	int err = elf_check(h, fsize, req->base);
+	const struct elf64_ehdr *h = (const void *)img->file;
+	struct loader l = { .task = task, .img = img, .base = req->base };
+	int err = elf_check(h, img->size, req->base);
+	if (!err)
+		err = elf_relocs(h, img->size, &l.rel);
 	if (err)
 		return err;
 	const struct elf64_phdr *ph = (const void *)((const char *)h + h->phoff);
 	for (unsigned i = 0; i < h->phnum && !err; i++)
 		if (ph[i].type == ELF_PT_LOAD)
-			err = load_segment(task, a, foff, &ph[i], req->base);
+			err = load_segment(&l, &ph[i]);
 	out->entry = req->base + h->entry;
-	return err ? err : build_stack(task, req->argv, &out->sp);
+	out->reloc_pages = l.reloc_pages;
+	return err ? err : build_stack(task, req->argv, req->envp, &out->sp);
 }
 
-int spawn_create(const struct spawn_req *req, struct spawned *out)
+/* Find the file: in the archive, or the caller's memory object mapped here for the load. */
+static int open_image(const struct spawn_req *req, struct image *img)
 {
 	struct archive a;
 	uint64_t foff, fsize;
-	struct memstat ms;
+	if (req->object) {
+		uint64_t pages = PAGE_UP(req->object_size) / PAGE;
+		long err = pages ? SYSCALL(map, SLOT_SELF, req->object, OBJECT_VA, 0, pages,
+					   MAP_PROT_READ | MAP_KIND_COPY)
+				 : ELF_TRUNCATED;
+		*img = (struct image){ req->object, (const uint8_t *)OBJECT_VA, 0,
+				       req->object_size };
+		return (int)err;
+	}
 	int err = archive_open(&a);
 	if (!err)
 		err = archive_find(&a, req->name, &foff, &fsize);
-	if (!err)
-		err = (int)SYSCALL(memstat, SLOT_SELF, &ms);
-	if (err)
-		return err;
-	long task = slot_alloc();
-	if (task < 0)
-		return E_RANGE;
+	*img = (struct image){ SLOT_ARCHIVE, a.base + foff, foff / PAGE, fsize };
+	return err;
+}
+
+static void close_image(const struct spawn_req *req)
+{
+	if (req->object)
+		SYSCALL(unmap, SLOT_SELF, OBJECT_VA, PAGE_UP(req->object_size) / PAGE);
+}
+
+static int create_and_load(const struct spawn_req *req, const struct image *img,
+			   struct spawned *out)
+{
+	struct memstat ms = { 0 };
+	int err = (int)SYSCALL(memstat, SLOT_SELF, &ms);
+	long task = err ? -1 : slot_alloc();
+	if (err || task < 0)
+		return err ? err : E_RANGE;
 	uint64_t quota = req->quota ? req->quota : ms.task_quota_left;
 	err = (int)SYSCALL(task_create, SLOT_SELF, task, quota, req->supervisor);
 	if (!err)
-		err = load(task, &a, foff, fsize, req, out);
+		err = load(task, img, req, out);
 	if (err) {
 		SYSCALL(task_kill, task);
 		slot_free(task);
@@ -189,6 +301,17 @@ int spawn_create(const struct spawn_req *req, struct spawned *out)
 	}
 	out->task = task;
 	return 0;
+}
+
+int spawn_create(const struct spawn_req *req, struct spawned *out)
+{
+	struct image img;
+	int err = open_image(req, &img);
+	if (err)
+		return err;
+	err = create_and_load(req, &img, out);
+	close_image(req);
+	return err;
 }
 
 long spawn_start(const struct spawned *s)

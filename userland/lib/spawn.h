@@ -13,7 +13,8 @@
 
 #define ARCHIVE_VA     0x3000000000UL /* where archive_open maps the archive */
 #define SCRATCH_VA     0x3100000000UL /* one page for building a child's pages */
-#define SPAWN_ARGS_MAX 32
+#define OBJECT_VA      0x3200000000UL /* where spawn maps a memory object it loads from */
+#define SPAWN_ARGS_MAX 32	      /* argv and envp strings together */
 
 struct archive {
 	const uint8_t *base;
@@ -30,16 +31,20 @@ long slot_alloc(void);
 void slot_free(long slot);
 
 struct spawn_req {
-	const char *name;  /* program in the archive */
-	char *const *argv; /* NULL-terminated; argv[0] should be the name */
-	long supervisor;   /* endpoint slot told of its exit and faults, or -1 */
-	uint64_t quota;	   /* bytes; 0: as much as ours */
-	uint64_t base;	   /* load bias for a position-independent program, else 0 */
+	const char *name;     /* program in the archive */
+	char *const *argv;    /* NULL-terminated; argv[0] should be the name */
+	long supervisor;      /* endpoint slot told of its exit and faults, or -1 */
+	uint64_t quota;	      /* bytes; 0: as much as ours */
+	uint64_t base;	      /* load bias for a position-independent program, else 0 */
+	char *const *envp;    /* NULL-terminated, or NULL: none */
+	long object;	      /* a memory object slot holding the file instead, 0: the archive */
+	uint64_t object_size; /* the file's bytes in that object */
 };
 
 struct spawned {
 	long task; /* our slot holding the new task */
 	uint64_t entry, sp;
+	unsigned reloc_pages; /* pages made private only because relocations write them */
 };
 
 /* Create the task and load it, without starting it: 0 or a negative error. */
