@@ -5,6 +5,7 @@
 #include "kernel/power.h"
 #include "kernel/printk.h"
 #include "kernel/riscv.h"
+#include "kernel/smp.h"
 #include "kernel/trap.h"
 
 #define CRASH_VA 0x10UL /* the lower half maps nothing in the kernel */
@@ -44,6 +45,10 @@ void boot_run(const char *bootargs)
 	}
 	if (has_word(bootargs, "ktest"))
 		machine_exit(selftest_run() ? EXIT_TESTS_FAILED : EXIT_OK);
+	irq_off();
+	printk("smp: %u hart(s) running\n", smp_start()); /* holds the lock from here */
 	init_start(bootargs);
-	user_return(trap_resume());
+	struct trapframe *tf = trap_resume();
+	bkl_unlock();
+	user_return(tf);
 }

@@ -106,6 +106,41 @@ high_entry:
 	j	4b
 	.option pop
 
+/*
+ * Other harts start here (SBI HSM hart_start): MMU off, a0 = hart id, a1 = the struct
+ * hart prepared for it (a kernel virtual address). They borrow the boot page table to
+ * reach the linked addresses, then switch to the kernel's own in C.
+ */
+	.section .text
+	.option push
+	.option norvc
+	.globl secondary_entry
+secondary_entry:
+	csrw	sie, zero
+	csrw	sscratch, zero
+	la	t0, boot_root_pt
+	srli	t0, t0, PAGE_SHIFT
+	li	t1, SATP_SV39
+	or	t0, t0, t1
+	sfence.vma
+	csrw	satp, t0
+	sfence.vma
+	ld	t0, secondary_high_addr
+	jr	t0
+	.balign 8
+secondary_high_addr:
+	.dword	secondary_high
+secondary_high:
+	mv	tp, a1
+	ld	sp, HART_KERNEL_SP(tp)
+	la	t0, trap_entry
+	csrw	stvec, t0
+	mv	a0, tp
+	call	smp_secondary_main
+1:	wfi
+	j	1b
+	.option pop
+
 	.section .bss
 	.balign PAGE_SIZE
 	.globl boot_root_pt

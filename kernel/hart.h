@@ -16,19 +16,25 @@ struct trapframe;
 #define MAX_HARTS 8
 
 struct hart {
-	struct hart *self;	  /* offset 0: the trap vector relies on it */
-	uint64_t kernel_sp;	  /* offset 8: stack to switch to on a trap from user mode */
-	uint64_t user_sp;	  /* offset 16: scratch for the user sp during entry */
-	uint64_t hartid;	  /* the firmware's id (any number) */
-	unsigned index;		  /* 0..nharts-1, our own dense number */
-	int plic_ctx;		  /* S-mode PLIC context, -1 if none */
-	uint64_t ticks;		  /* timer interrupts taken */
-	uint64_t next_tick;	  /* time of the next timer interrupt */
-	uint64_t probe_fixup;	  /* where a faulting probe_load resumes, 0 if none */
-	struct thread *current;	  /* the thread this hart runs, NULL when idle */
-	struct task *as_active;	  /* whose address space satp holds, NULL for the kernel's */
-	struct trapframe *cur_tf; /* offset 80: where a trap from user mode saves registers */
+	struct hart *self;	     /* offset 0: the trap vector relies on it */
+	uint64_t kernel_sp;	     /* offset 8: stack to switch to on a trap from user mode */
+	uint64_t user_sp;	     /* offset 16: scratch for the user sp during entry */
+	uint64_t hartid;	     /* the firmware's id (any number) */
+	unsigned index;		     /* 0..nharts-1, our own dense number */
+	int plic_ctx;		     /* S-mode PLIC context, -1 if none */
+	uint64_t ticks;		     /* timer interrupts taken */
+	uint64_t next_tick;	     /* time of the next timer interrupt */
+	uint64_t probe_fixup;	     /* where a faulting probe_load resumes, 0 if none */
+	struct thread *current;	     /* the thread this hart runs, NULL when idle */
+	struct task *as_active;	     /* whose address space satp holds, NULL for the kernel's */
+	struct trapframe *cur_tf;    /* offset 80: where a trap from user mode saves registers */
+	int online;		     /* running the kernel */
+	volatile int idle;	     /* waiting in wfi for work: wake it with an IPI */
+	volatile uint64_t flush_req; /* TLB shootdowns asked of this hart */
+	volatile uint64_t flush_ack; /* and done by it */
 };
+
+extern unsigned harts_online;
 
 extern struct hart harts[MAX_HARTS];
 

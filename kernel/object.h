@@ -103,6 +103,10 @@ struct task {
 	struct cap *cspace[CSPACE_PAGES]; /* made on first use */
 	struct thread *threads;		  /* live threads */
 	struct cap supervisor;		  /* endpoint told about faults and exit (not in cspace) */
+	uint64_t active_harts;		  /* by hart id: harts whose satp holds this tree now */
+	uint64_t tlb_harts;		  /* by hart id: harts that may cache its translations */
+	uint64_t stale_harts; /* by hart id: must flush this ASID before running it again */
+	bool as_doomed;	      /* destroyed while another hart still had it in satp */
 	uint64_t exit_status;
 };
 

@@ -2,6 +2,7 @@
 #include "kernel/sched.h"
 
 #include "kernel/hart.h"
+#include "kernel/smp.h"
 #include "kernel/riscv.h"
 #include "vm/as.h"
 
@@ -58,6 +59,7 @@ void sched_ready(struct thread *t)
 	t->wait_obj = 0;
 	tq_push(&runq[t->prio], t);
 	runq_mask |= 1u << t->prio;
+	smp_kick();
 }
 
 void sched_remove(struct thread *t)
@@ -129,26 +131,60 @@ void sched_tick(void)
 		sched_ready(cur);
 }
 
+/* The first thread at level p that may run on this hart (its affinity allows it). */
+static struct thread *eligible(int p)
+{
+	struct thread *t = runq[p];
+	int me = (int)this_hart()->index;
+	if (!t)
+		return 0;
+	do {
+		if (t->affinity < 0 || t->affinity == me)
+			return t;
+		t = t->next;
+	} while (t != runq[p]);
+	return 0;
+}
+
 static struct thread *pick(void)
 {
-	if (!runq_mask)
-		return 0;
-	int p = THREAD_PRIO_MAX;
-	while (!(runq_mask & (1u << p))) /* the highest non-empty level; 8 at most */
-		p--;
-	struct thread *t = tq_pop(&runq[p]);
-	if (!runq[p])
-		runq_mask &= ~(1u << p);
-	return t;
+	for (int p = THREAD_PRIO_MAX; p >= 0; p--) {
+		struct thread *t = (runq_mask & (1u << p)) ? eligible(p) : 0;
+		if (!t)
+			continue;
+		tq_remove(&runq[p], t);
+		if (!runq[p])
+			runq_mask &= ~(1u << p);
+		return t;
+	}
+	return 0;
+}
+
+/* This hart stops running cur: drop the reference that running held. */
+static void leave(struct hart *h)
+{
+	struct thread *cur = h->current;
+	h->current = 0;
+	if (cur && smp_on())
+		kobj_put(&cur->hdr);
+}
+
+static void enter(struct hart *h, struct thread *next)
+{
+	next->state = TS_RUNNING;
+	if (smp_on())
+		kobj_get(
+			&next->hdr); /* a thread killed elsewhere stays intact while it runs here */
+	if (h->as_active != next->task)
+		as_activate(next->task);
+	h->current = next;
 }
 
 struct trapframe *sched_switch_to(struct thread *next)
 {
 	struct hart *h = this_hart();
-	next->state = TS_RUNNING;
-	if (h->as_active != next->task)
-		as_activate(next->task);
-	h->current = next;
+	leave(h);
+	enter(h, next);
 	return &next->tf;
 }
 
@@ -159,17 +195,21 @@ struct trapframe *sched_next(void)
 
 	if (cur && cur->state == TS_RUNNING)
 		return &cur->tf;
+	leave(h);
 	while (!(next = pick())) {
-		h->current = 0;
-		/* Idle: let interrupts in (they are taken as kernel traps) until work comes. */
+		/* An idle hart holds no task's tree: a destroyed one can then be freed. */
+		if (h->as_active)
+			as_activate(0);
+		/* Idle: without the lock, interrupts on (taken as kernel traps) until work comes. */
+		h->idle = 1;
+		bkl_unlock();
 		irq_on();
 		wfi();
 		irq_off();
+		bkl_lock();
+		h->idle = 0;
 		wake_sleepers();
 	}
-	next->state = TS_RUNNING;
-	if (h->as_active != next->task)
-		as_activate(next->task);
-	h->current = next;
+	enter(h, next);
 	return &next->tf;
 }

@@ -123,7 +123,9 @@ static void copy_str(char *dst, const char *src, unsigned n)
 
 static long sys_sysinfo(struct thread *t)
 {
-	struct sysinfo si = { .timebase_hz = timer_timebase(), .harts = 1, .page_size = PAGE_SIZE };
+	struct sysinfo si = { .timebase_hz = timer_timebase(),
+			      .harts = harts_online,
+			      .page_size = PAGE_SIZE };
 	const struct dt_hart *me = dt_find_hart(&boot.dt, this_hart()->hartid);
 	copy_str(si.model, boot.dt.model, sizeof(si.model));
 	copy_str(si.isa, me ? me->isa : "", sizeof(si.isa));

@@ -9,6 +9,7 @@
 #include "kernel/power.h"
 #include "kernel/printk.h"
 #include "kernel/sched.h"
+#include "kernel/smp.h"
 #include "vm/as.h"
 
 struct task *init_task;
@@ -67,7 +68,8 @@ static void unlink_thread(struct thread *th)
 /* Take th out of every queue and mark it dead; drop the task list's reference. */
 static void thread_kill(struct thread *th)
 {
-	if (this_hart()->current == th)
+	/* One hart keeps no reference for the thread it runs: forget it before it goes. */
+	if (!smp_on() && this_hart()->current == th)
 		this_hart()->current = 0;
 	sched_remove(th);
 	sched_unsleep(th);

@@ -14,6 +14,7 @@
 #include "kernel/printk.h"
 #include "kernel/riscv.h"
 #include "kernel/sched.h"
+#include "kernel/smp.h"
 #include "kernel/syscall.h"
 #include "kernel/task.h"
 #include "vm/as.h"
@@ -76,7 +77,20 @@ static int probe_fault(struct trapframe *tf)
 	return 1;
 }
 
+static void trap_kernel_locked(struct trapframe *tf);
+
 void trap_kernel(struct trapframe *tf)
+{
+	/* Interrupts reach the kernel only while idle, without the lock; faults may hold it. */
+	int locked = !bkl_held();
+	if (locked)
+		bkl_lock();
+	trap_kernel_locked(tf);
+	if (locked)
+		bkl_unlock();
+}
+
+static void trap_kernel_locked(struct trapframe *tf)
 {
 	switch (tf->scause) {
 	case SCAUSE_INTR | IRQ_S_TIMER:
@@ -137,10 +151,22 @@ static struct trapframe *ipc_fast_path(struct thread *t)
 	return next;
 }
 
+static struct trapframe *trap_user_locked(struct trapframe *tf);
+
 struct trapframe *trap_user(struct trapframe *tf)
+{
+	bkl_lock();
+	struct trapframe *next = trap_user_locked(tf);
+	bkl_unlock();
+	return next;
+}
+
+static struct trapframe *trap_user_locked(struct trapframe *tf)
 {
 	struct thread *t = sched_current();
 	struct trapframe *next;
+	if (t->state == TS_DEAD)
+		return trap_resume(); /* killed from another hart while it ran here */
 
 	switch (tf->scause) {
 	case EXC_ECALL_U:

@@ -75,6 +75,12 @@ const char *sbi_impl_name(void);
 void sbi_describe(char *buf, unsigned long len);
 
 void sbi_console_putc(char c); /* DBCN, else the legacy call */
+/* Start a stopped hart at physical address start with a1 = opaque (HSM). */
+long sbi_hart_start(unsigned long hartid, unsigned long start, unsigned long opaque);
+/* A supervisor software interrupt to the harts in mask (bit n = hart id n). */
+void sbi_send_ipi(unsigned long mask);
+/* Flush [va, va+size) (size -1: everything) for asid on the harts in mask; waits. */
+void sbi_remote_sfence(unsigned long mask, unsigned long va, unsigned long size, long asid);
 void sbi_set_timer(uint64_t when);
 /* Shut the machine down; returns only if the firmware cannot. */
 void sbi_shutdown(bool failure);

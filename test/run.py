@@ -32,6 +32,12 @@ def virt(mem, fw, args, smp=1, extra=()):
             "%s/fw_%s.bin" % (OPENSBI, fw), "-kernel", B + "/Image", "-append", args, *extra]
 
 
+def sifive_u(args):
+    """The HiFive Unleashed model: an E51 without MMU as hart 0, four U54s, no finisher."""
+    return [QEMU, "-M", "sifive_u", "-smp", "5", "-m", "512M", "-nographic", "-no-reboot",
+            "-bios", "%s/fw_jump.bin" % OPENSBI, "-kernel", B + "/Image", "-append", args]
+
+
 def host_step(name, argv):
     res = harness.Result(name)
     p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -84,6 +90,9 @@ def steps():
                                    TIMEOUT, send_on=rx)
     yield lambda: harness.run_qemu("user-suite-128M", virt("128M", "dynamic", "test"), TIMEOUT)
     yield lambda: harness.run_qemu("user-suite-32M", virt("32M", "dynamic", "test"), TIMEOUT)
+    yield lambda: harness.run_qemu("user-suite-smp4", virt("128M", "dynamic", "test", smp=4),
+                                   TIMEOUT)
+    yield lambda: harness.run_qemu("user-suite-sifive_u-smp5", sifive_u("test"), TIMEOUT)
     yield lambda: host_step("bench-report", [PY, "test/host/test_forkbench_report.py"])
     bench = virt("128M", "dynamic", "run forkbench icount=1 iters=20",
                  extra=["-icount", "shift=0,sleep=off"])

@@ -3,6 +3,8 @@
 
 #include "kernel/abi/error.h"
 #include "kernel/hart.h"
+#include "kernel/smp.h"
+#include "sbi/sbi.h"
 #include "kernel/riscv.h"
 #include "vm/frame.h"
 #include "vm/pt.h"
@@ -39,12 +41,39 @@ void as_probe_asids(void)
 	}
 }
 
+static uint64_t my_bit(void)
+{
+	return this_hart()->hartid < 64 ? 1UL << this_hart()->hartid : 0;
+}
+
+/*
+ * The shootdown rule: a translation that lost permission or changed frame is flushed on
+ * this hart, and on every other hart that has run this task since it was created
+ * (tlb_harts), which must confirm before this returns (smp_shootdown). Only then may the
+ * old frame be freed or the store that needed the change go on. Single-hart tasks, the
+ * common case, never pay for it.
+ */
+static void remote_flush(struct task *t, uint64_t va, uint64_t size)
+{
+	if (!smp_on())
+		return; /* one hart: nobody else can hold a translation */
+	uint64_t running = t->active_harts & ~my_bit();
+	(void)va;
+	(void)size;
+	/* Harts that ran it before but not now flush when they next switch to it. */
+	t->stale_harts |= t->tlb_harts & ~t->active_harts & ~my_bit();
+	t->tlb_harts &= t->active_harts | my_bit();
+	if (running)
+		smp_shootdown(running);
+}
+
 static void as_flush_page(struct task *t, uint64_t va)
 {
 	if (asid_bits)
 		__asm__ volatile("sfence.vma %0, %1" ::"r"(va), "r"((uint64_t)t->asid) : "memory");
 	else
 		sfence_vma_addr(va);
+	remote_flush(t, va, PAGE_SIZE);
 }
 
 static void as_flush_all(struct task *t)
@@ -53,6 +82,7 @@ static void as_flush_all(struct task *t)
 		__asm__ volatile("sfence.vma zero, %0" ::"r"((uint64_t)t->asid) : "memory");
 	else
 		sfence_vma_all();
+	remote_flush(t, 0, (uint64_t)-1);
 }
 
 /*
@@ -92,16 +122,52 @@ int as_init(struct task *t)
 			next_asid = 1;
 	}
 	as_flush_all(t);
+	/* Its ASID may have been another task's: every other hart flushes it on first use. */
+	t->stale_harts = ~my_bit();
 	return 0;
 }
 
+static void as_free_tables(struct task *t);
+
+/*
+ * With several harts: which harts use or may cache a tree. The tree and its task outlive
+ * this hart's use of them (a reference), and the last hart out of a destroyed tree frees
+ * it. A hart told its entries for t's ASID may be stale flushes them before running t.
+ */
+static void as_track(struct task *t, struct task *old, uint64_t asid)
+{
+	uint64_t me = my_bit();
+	if (t) {
+		kobj_get(&t->hdr);
+		t->active_harts |= me;
+		t->tlb_harts |= me;
+		if (t->stale_harts & me) {
+			t->stale_harts &= ~me;
+			__asm__ volatile("sfence.vma zero, %0" ::"r"(asid) : "memory");
+		}
+	}
+	if (old) {
+		old->active_harts &= ~me;
+		if (old->as_doomed && !old->active_harts)
+			as_free_tables(old);
+		kobj_put(&old->hdr);
+	}
+}
+
+/* Put t's tree (NULL: the kernel's alone) in this hart's satp. */
 void as_activate(struct task *t)
 {
-	this_hart()->as_active = t;
-	csr_write(satp, SATP_MODE_SV39 | ((uint64_t)t->asid << SATP_ASID_SHIFT) |
-				(virt_to_phys(t->root) >> PAGE_SHIFT));
+	struct hart *h = this_hart();
+	struct task *old = h->as_active;
+	pte_t *root = t ? t->root : kernel_root;
+	uint64_t asid = t ? t->asid : 0;
+	csr_write(satp,
+		  SATP_MODE_SV39 | (asid << SATP_ASID_SHIFT) | (virt_to_phys(root) >> PAGE_SHIFT));
 	if (!asid_bits)
 		sfence_vma_all();
+	h->as_active = t;
+	if (smp_on())
+		as_track(t, old, asid);
 }
 
 /* Free a table and everything under it; leaves drop their frame. */
@@ -128,24 +194,38 @@ static void free_table(struct task *t, pte_t *table, int level)
 	frame_unref(&kframes, virt_to_phys(table));
 }
 
-void as_destroy(struct task *t)
+static void as_free_tables(struct task *t)
 {
-	if (!t->root)
-		return;
 	for (int i = 0; i < USER_ROOT_ENTRIES; i++) {
 		if (pte_valid(t->root[i]))
 			free_table(t, phys_to_virt(pte_pa(t->root[i])), PT_LEVELS - 2);
 		t->root[i] = 0;
 	}
-	if (this_hart()->as_active == t) {
-		/* Never leave satp on a tree about to be freed. */
-		csr_write(satp, SATP_MODE_SV39 | (virt_to_phys(kernel_root) >> PAGE_SHIFT));
-		this_hart()->as_active = 0;
-	}
 	as_flush_all(t);
 	frame_unref(&kframes, virt_to_phys(t->root));
 	quota_give(t, PAGE_SIZE);
 	t->root = 0;
+	t->as_doomed = false;
+}
+
+/*
+ * Tear down t's address space. Never while a hart's satp holds it: this hart moves to
+ * the kernel's tree; other harts are sent an IPI, and the last of them to move away frees
+ * the tree (as_leave). Until then its frames stay allocated, so no stale translation can
+ * reach a frame that was reused.
+ */
+void as_destroy(struct task *t)
+{
+	if (!t->root || t->as_doomed)
+		return;
+	if (this_hart()->as_active == t)
+		as_activate(0);
+	if (t->active_harts) {
+		t->as_doomed = true;
+		sbi_send_ipi(t->active_harts);
+		return;
+	}
+	as_free_tables(t);
 }
 
 uint64_t as_prot_flags(uint32_t prot)

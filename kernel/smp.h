@@ -1,0 +1,46 @@
+/*
+ * More harts. Every application hart the device tree calls usable (an MMU, status okay)
+ * is started with SBI HSM and runs threads from the one run queue. The kernel is
+ * serialised by one big lock, taken on every entry from user mode and by idle harts
+ * when they wake; docs/architecture.md explains why that is enough and what it costs.
+ */
+#ifndef KERNEL_SMP_H
+#define KERNEL_SMP_H
+
+#include <stdint.h>
+
+/* Set once, at boot, if other harts run: single-hart systems skip the lock and the
+ * references that keep objects alive while another hart uses them. */
+extern int lock_on;
+static inline int smp_on(void)
+{
+	return lock_on;
+}
+
+void bkl_lock_smp(void);
+void bkl_unlock_smp(void);
+
+/* The big kernel lock: free of cost when only one hart runs. */
+static inline void bkl_lock(void)
+{
+	if (lock_on)
+		bkl_lock_smp();
+}
+
+static inline void bkl_unlock(void)
+{
+	if (lock_on)
+		bkl_unlock_smp();
+}
+/* True if this hart holds the lock (a panic inside the kernel must not wait for it). */
+int bkl_held(void);
+/* Make every hart in mask (by hart id) flush its TLB; returns when all have. */
+void smp_shootdown(uint64_t mask);
+/* Start the other usable harts, taking the lock first; returns how many run now. */
+unsigned smp_start(void);
+/* Wake one idle hart, if any, because work was queued. */
+void smp_kick(void);
+/* The mask of online harts by hart id, except this one. */
+uint64_t smp_others(void);
+
+#endif
