@@ -144,6 +144,26 @@ static void fork_to_child(struct bench *b)
 	report("fork_to_child", "cow", 0, b->iters);
 }
 
+/* fork, then exec a program that exits at once; the parent waits. */
+static void fork_exec_wait(struct bench *b)
+{
+	static char *const argv[] = { "true", 0 };
+	int n = b->iters / 10 + 5;
+	for (int i = 0; i < WARMUP + n; i++) {
+		int st;
+		uint64_t t0 = cycles();
+		pid_t p = fork();
+		if (p == 0) {
+			execv("true", argv);
+			_exit(127);
+		}
+		waitpid(p, &st, 0);
+		if (i >= WARMUP)
+			samples[i - WARMUP] = cycles() - t0;
+	}
+	report("fork_exec_wait", "cow", 0, n);
+}
+
 static void spawn_wait(struct bench *b)
 {
 	static const char name[] = "true";
@@ -267,6 +287,8 @@ int main(int argc, char **argv)
 	printf("forkbench: the other cases\n");
 	if (wanted(&b, "fork_to_child"))
 		fork_to_child(&b);
+	if (wanted(&b, "fork_exec_wait"))
+		fork_exec_wait(&b);
 	if (wanted(&b, "spawn_wait"))
 		spawn_wait(&b);
 	if (wanted(&b, "cow_fault_copy"))
