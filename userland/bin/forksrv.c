@@ -15,15 +15,18 @@
 #include "spawn.h"
 #include "syscall.h"
 
+#define WAITERS 8 /* threads of one process that may block in wait() at once */
+
 struct proc {
 	int state; /* enum proc_state */
 	int64_t pid, ppid;
-	int status;	  /* wait() status once a zombie */
-	long task;	  /* our slot for its task, -1 for init */
-	long wait_reply;  /* a saved reply while it blocks in wait(), else -1 */
-	int64_t wait_pid; /* what that wait() waits for */
-	int orphan;	  /* its parent died: init adopted it */
-	unsigned caps;	  /* enum proc_caps: what exec must give the new image */
+	int status; /* wait() status once a zombie */
+	long task;  /* our slot for its task, -1 for init */
+	/* Threads blocked in wait(): their saved replies (0: none) and what each waits for. */
+	long wait_reply[WAITERS];
+	int64_t wait_pid[WAITERS];
+	int orphan;    /* its parent died: init adopted it */
+	unsigned caps; /* enum proc_caps: what exec must give the new image */
 };
 
 /* The boot capabilities a process holds besides SLOT_PROC: exec gives them again. */
@@ -60,11 +63,9 @@ static struct proc *proc_new(int64_t ppid)
 {
 	for (int i = 0; i < PROC_MAX; i++) {
 		if (procs[i].state == PS_FREE) {
-			procs[i] = (struct proc){ .state = PS_RUNNING,
-						  .pid = next_pid++,
-						  .ppid = ppid,
-						  .task = -1,
-						  .wait_reply = -1 };
+			procs[i] = (struct proc){
+				.state = PS_RUNNING, .pid = next_pid++, .ppid = ppid, .task = -1
+			};
 			return &procs[i];
 		}
 	}
@@ -105,11 +106,15 @@ static void reap(struct proc *p)
 static void notify_parent(struct proc *p)
 {
 	struct proc *parent = find(p->ppid);
-	if (parent && parent->wait_reply >= 0 && matches(p, parent->pid, parent->wait_pid)) {
-		reply_saved(parent->wait_reply, p->pid, (uint64_t)p->status);
-		parent->wait_reply = -1;
-		reap(p);
-	} else if (p->orphan) {
+	for (int w = 0; parent && w < WAITERS; w++) {
+		if (parent->wait_reply[w] && matches(p, parent->pid, parent->wait_pid[w])) {
+			reply_saved(parent->wait_reply[w], p->pid, (uint64_t)p->status);
+			parent->wait_reply[w] = 0;
+			reap(p);
+			return;
+		}
+	}
+	if (p->orphan) {
 		reap(p); /* adopted by init, which never waits for adoptees */
 	}
 }
@@ -121,9 +126,10 @@ static void proc_exit(struct proc *p, int status)
 		slot_free(p->task);
 		p->task = -1;
 	}
-	if (p->wait_reply >= 0) {
-		slot_free(p->wait_reply); /* deleting it wakes nobody: the waiter is gone */
-		p->wait_reply = -1;
+	for (int w = 0; w < WAITERS; w++) {
+		if (p->wait_reply[w])
+			slot_free(p->wait_reply[w]); /* wakes nobody: the waiter is gone */
+		p->wait_reply[w] = 0;
 	}
 	p->state = PS_ZOMBIE;
 	p->status = status;
@@ -231,13 +237,17 @@ static void do_wait(struct proc *p, int64_t want, uint64_t options)
 	} else if (options & WNOHANG) {
 		reply(0, 0);
 	} else {
-		long s = slot_alloc();
+		int w = 0;
+		while (w < WAITERS && p->wait_reply[w])
+			w++;
+		long s = w < WAITERS ? slot_alloc() : -1;
 		if (s < 0 || SYSCALL(reply_save, s) != 0) {
-			reply(-ENOMEM, 0);
+			slot_free(s);
+			reply(w < WAITERS ? -ENOMEM : -EAGAIN, 0);
 			return;
 		}
-		p->wait_reply = s;
-		p->wait_pid = want;
+		p->wait_reply[w] = s;
+		p->wait_pid[w] = want;
 	}
 }
 
@@ -398,9 +408,7 @@ static void serve(struct ipc_msg *m)
 int main(void)
 {
 	struct archive a;
-	procs[0] = (struct proc){
-		.state = PS_RUNNING, .pid = PID_INIT, .ppid = 0, .task = -1, .wait_reply = -1
-	};
+	procs[0] = (struct proc){ .state = PS_RUNNING, .pid = PID_INIT, .ppid = 0, .task = -1 };
 	/* Map the archive before serving: what that costs is paid once, up front. */
 	if (archive_open(&a) != 0)
 		printf("forksrv: no boot archive: spawn will fail\n");

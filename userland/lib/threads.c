@@ -1,0 +1,111 @@
+/* Threads: see threads.h. */
+#include "threads.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "spawn.h"
+#include "syscall.h"
+
+#define STACK_SIZE (64 * 1024)
+#define DONE_BIT   1
+
+struct uthread {
+	char *tls; /* first: the entry stub loads tp from here */
+	void (*fn)(void *);
+	void *arg;
+	long slot; /* our capability to the thread */
+	long done; /* a notification its end signals */
+	char *mem; /* stack, then the thread-local block */
+};
+
+extern char __tls_size[];
+extern void _init_tls(void *tls);
+
+void uthread_main(struct uthread *t);
+void uthread_main(struct uthread *t)
+{
+	t->fn(t->arg);
+	SYSCALL(notify_signal, t->done, DONE_BIT);
+	for (;;)
+		SYSCALL(exit, 0);
+}
+
+/* A new thread starts with pc, sp and a0 (its struct uthread) only: gp and tp here. */
+void uthread_entry(void);
+__asm__(".text\n"
+	".globl uthread_entry\n"
+	"uthread_entry:\n"
+	".option push\n"
+	".option norelax\n"
+	"	la gp, __global_pointer$\n"
+	".option pop\n"
+	"	ld tp, 0(a0)\n"
+	"	tail uthread_main\n");
+
+static void release(struct uthread *t)
+{
+	slot_free(t->slot);
+	slot_free(t->done);
+	free(t->mem);
+	free(t);
+}
+
+int thread_create(thread_t *out, void (*fn)(void *), void *arg)
+{
+	size_t tls = ((size_t)__tls_size + 15) & ~(size_t)15;
+	struct uthread *t = calloc(1, sizeof(*t));
+	if (!t || !(t->mem = malloc(STACK_SIZE + tls + 16))) {
+		free(t);
+		errno = ENOMEM;
+		return -1;
+	}
+	t->fn = fn;
+	t->arg = arg;
+	t->slot = slot_alloc();
+	t->done = slot_alloc();
+	t->tls = (char *)(((uintptr_t)t->mem + STACK_SIZE + 15) & ~(uintptr_t)15);
+	_init_tls(t->tls);
+	long err = t->slot < 0 || t->done < 0
+			   ? E_RANGE
+			   : SYSCALL(obj_create, SLOT_SELF, OBJ_NOTIFY, t->done, 0);
+	/* The stack ends where the thread-local block begins. */
+	if (!err)
+		err = SYSCALL(thread_create, SLOT_SELF, t->slot, uthread_entry,
+			      ((uintptr_t)t->tls - 16) & ~(uintptr_t)15, t) < 0;
+	if (err) {
+		release(t);
+		errno = EAGAIN;
+		return -1;
+	}
+	*out = t;
+	return 0;
+}
+
+int thread_join(thread_t t)
+{
+	long bits = 0;
+	while (!(bits & DONE_BIT))
+		if (syscall6_a1(SYS_notify_wait, t->done, 0, 0, 0, &bits) != 0) {
+			errno = EINVAL;
+			return -1;
+		}
+	release(t);
+	return 0;
+}
+
+int thread_harts(void)
+{
+	struct sysinfo si = { 0 };
+	return SYSCALL(sysinfo, &si) == 0 && si.harts ? (int)si.harts : 1;
+}
+
+int thread_pin(thread_t t, int hart)
+{
+	if (SYSCALL(thread_ctl, t->slot, THREAD_CTL_AFFINITY, hart % thread_harts()) != 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}

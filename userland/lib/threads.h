@@ -1,0 +1,22 @@
+/*
+ * Threads in one process: enough for tests and benchmarks that need several harts.
+ * Each thread has its own stack and its own thread-local block (so errno is per thread),
+ * a capability of its own (for thread_pin) and a notification its end sets (thread_join).
+ * fork() clones only the calling thread.
+ */
+#ifndef USER_THREADS_H
+#define USER_THREADS_H
+
+struct uthread;
+typedef struct uthread *thread_t;
+
+/* Start fn(arg) in a new thread: 0, or -1 with errno set. */
+int thread_create(thread_t *t, void (*fn)(void *), void *arg);
+/* Wait for it to return, then free what it used: 0 or -1. */
+int thread_join(thread_t t);
+/* Run it only on hart index hart (taken modulo the harts running): 0 or -1. */
+int thread_pin(thread_t t, int hart);
+/* How many harts run the kernel. */
+int thread_harts(void);
+
+#endif
