@@ -86,12 +86,13 @@ run: $(B)/Image | deps-run
 ICOUNT ?= 1
 BENCH_ITERS ?= 1000
 BENCH_MEM ?= 128M
+BENCH_SMP ?= 1
 ifeq ($(ICOUNT),1)
 ICOUNT_FLAGS := -icount shift=0,sleep=off
 endif
 bench: $(B)/Image | deps-test
-	@echo "forkbench on QEMU virt, 1 hart, $(BENCH_MEM), icount=$(ICOUNT) (unit: guest instructions when icount=1)"
-	$(QEMU) -M virt -m $(BENCH_MEM) -smp 1 -nographic $(ICOUNT_FLAGS) -bios $(OPENSBI)/fw_dynamic.bin \
+	@echo "forkbench on QEMU virt, $(BENCH_SMP) hart(s), $(BENCH_MEM), icount=$(ICOUNT) (unit: guest instructions when icount=1)"
+	$(QEMU) -M virt -m $(BENCH_MEM) -smp $(BENCH_SMP) -nographic $(ICOUNT_FLAGS) -bios $(OPENSBI)/fw_dynamic.bin \
 		-kernel $(B)/Image -append "run forkbench icount=$(ICOUNT) iters=$(BENCH_ITERS)" \
 		< /dev/null | $(PY) tools/forkbench_report.py --stdin --print --out $(B)/bench
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "proc.h"
+#include "threads.h"
 #include "syscall.h"
 #include "unistd_ext.h"
 
@@ -39,6 +40,13 @@ static inline uint64_t cycles(void)
 	uint64_t c;
 	__asm__ volatile("rdcycle %0" : "=r"(c));
 	return c;
+}
+
+static inline uint64_t ticks(void)
+{
+	uint64_t t;
+	__asm__ volatile("rdtime %0" : "=r"(t));
+	return t;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -210,6 +218,83 @@ static void cow_faults(struct bench *b, int reuse)
 	report(reuse ? "cow_fault_reuse" : "cow_fault_copy", "cow", 4, n);
 }
 
+static volatile int spinning;
+
+static void spin(void *unused)
+{
+	(void)unused;
+	while (spinning)
+		;
+}
+
+/*
+ * The cost of a shootdown: copying COW faults while another thread of the same process
+ * runs on another hart, so every fault must wait for that hart to flush. Only with
+ * several harts; compare with cow_fault_copy.
+ */
+static void cow_fault_shootdown(struct bench *b)
+{
+	thread_t t;
+	int n = b->iters, st;
+	if (thread_harts() < 2)
+		return;
+	char *pages = mmap(0, (size_t)(n + WARMUP) * PAGE, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	touch(pages, (n + WARMUP) * (PAGE / 1024), 1);
+	spinning = 1;
+	thread_create(&t, spin, 0);
+	thread_pin(t, 1);
+	pid_t p = fork();
+	if (p == 0)
+		while (1)
+			SYSCALL(sleep, 1000000000UL);
+	for (int i = 0; i < n + WARMUP; i++) {
+		volatile char *at = pages + (size_t)i * PAGE;
+		uint64_t t0 = cycles();
+		*at = 2;
+		if (i >= WARMUP)
+			samples[i - WARMUP] = cycles() - t0;
+	}
+	spinning = 0;
+	thread_join(t);
+	kill(p, SIG_KILL);
+	waitpid(p, &st, 0);
+	munmap(pages, (size_t)(n + WARMUP) * PAGE);
+	report("cow_fault_shootdown", "cow", 4, n);
+}
+
+static void fork_loop(void *arg)
+{
+	for (int i = 0; i < *(int *)arg; i++)
+		one_fork_exit_wait(FORK_COW);
+}
+
+/*
+ * Fork throughput with 1, 2 and 4 harts busy: that many threads, each pinned to its own
+ * hart, fork+exit+wait in a loop. Forks per second of guest time (rdtime). Under icount
+ * every hart's instructions share one clock, so only a run without icount shows harts
+ * adding throughput.
+ */
+static void fork_throughput(struct bench *b)
+{
+	struct sysinfo si;
+	int n = b->iters / 4 + 5;
+	SYSCALL(sysinfo, &si);
+	for (int w = 1; w <= 4 && w <= thread_harts(); w *= 2) {
+		thread_t t[4];
+		uint64_t t0 = ticks();
+		for (int i = 0; i < w; i++)
+			if (thread_create(&t[i], fork_loop, &n) == 0)
+				thread_pin(t[i], i);
+		for (int i = 0; i < w; i++)
+			thread_join(t[i]);
+		uint64_t dt = ticks() - t0;
+		printf("@throughput harts_busy=%d forks=%d ticks=%lu forks_per_s=%lu\n", w, w * n,
+		       (unsigned long)dt,
+		       (unsigned long)(dt ? (uint64_t)w * n * si.timebase_hz / dt : 0));
+	}
+}
+
 /* A null call and its reply: the fork server's getpid, straight through ipc(). */
 static void ipc_call_case(struct bench *b)
 {
@@ -297,6 +382,10 @@ int main(int argc, char **argv)
 		cow_faults(&b, 1);
 	if (wanted(&b, "ipc_call"))
 		ipc_call_case(&b);
+	if (wanted(&b, "cow_fault_shootdown"))
+		cow_fault_shootdown(&b);
+	if (wanted(&b, "fork_throughput"))
+		fork_throughput(&b);
 	printf("@done\n");
 	return 0;
 }
