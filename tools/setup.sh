@@ -4,7 +4,7 @@
 # impossible, one line names the packages to install by hand.
 set -euo pipefail
 
-build=(gcc make gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf picolibc-riscv64-unknown-elf
+build=(gcc make gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf picolibc-riscv64-unknown-elf lld
 	device-tree-compiler libfdt-dev python3)
 run=("${build[@]}" qemu-system-misc opensbi gdb-multiarch)
 test=("${run[@]}" u-boot-qemu u-boot-tools mtools dosfstools clang-format cppcheck python3-serial

@@ -30,9 +30,9 @@ $(B)/user/lib.a: $(ULIB_OBJ)
 
 # Programs built position-independent: ld.lld -pie (GNU ld for riscv64-elf has no -pie),
 # with the dynamic relocations also applied in the file (right at the link address).
-# Empty for now: ld.lld 14 refuses picolibc's errno ("STT_TLS symbol but no SHF_TLS
-# section") once the runtime pulls errno in; see docs/loader.md.
-PIE_PROGS :=
+# ld.lld 14 refuses picolibc's errno ("STT_TLS symbol but no SHF_TLS section"), so only
+# programs that use no C library can be PIE for now; see docs/loader.md.
+PIE_PROGS := pie_hello
 UPIE_LDFLAGS := $(subst userland/lib/user.ld,userland/lib/user-pie.ld,$(ULDFLAGS)) \
 	-B$(B)/lld -Wl,-pie -Wl,--no-dynamic-linker -Wl,-z,text -Wl,--apply-dynamic-relocs
 $(B)/lld/ld:
