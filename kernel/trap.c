@@ -79,6 +79,23 @@ static int probe_fault(struct trapframe *tf)
 
 static void trap_kernel_locked(struct trapframe *tf);
 
+/* The interrupts, the same from kernel (idle) and user mode. */
+static void interrupt(uint64_t scause)
+{
+	switch (scause) {
+	case SCAUSE_INTR | IRQ_S_TIMER:
+		timer_interrupt();
+		sched_tick();
+		break;
+	case SCAUSE_INTR | IRQ_S_EXT:
+		external_interrupt();
+		break;
+	default: /* the software interrupt: an IPI, whose work is done by taking the lock */
+		csr_clear(sip, SIE_SSIE);
+		break;
+	}
+}
+
 void trap_kernel(struct trapframe *tf)
 {
 	/* Interrupts reach the kernel only while idle, without the lock; faults may hold it. */
@@ -94,14 +111,9 @@ static void trap_kernel_locked(struct trapframe *tf)
 {
 	switch (tf->scause) {
 	case SCAUSE_INTR | IRQ_S_TIMER:
-		timer_interrupt();
-		sched_tick();
-		break;
 	case SCAUSE_INTR | IRQ_S_EXT:
-		external_interrupt();
-		break;
 	case SCAUSE_INTR | IRQ_S_SOFT:
-		csr_clear(sip, SIE_SSIE);
+		interrupt(tf->scause);
 		break;
 	case EXC_LOAD_PAGE_FAULT:
 	case EXC_LOAD_ACCESS:
@@ -176,14 +188,9 @@ static struct trapframe *trap_user_locked(struct trapframe *tf)
 		syscall_dispatch(t);
 		break;
 	case SCAUSE_INTR | IRQ_S_TIMER:
-		timer_interrupt();
-		sched_tick();
-		break;
 	case SCAUSE_INTR | IRQ_S_EXT:
-		external_interrupt();
-		break;
 	case SCAUSE_INTR | IRQ_S_SOFT:
-		csr_clear(sip, SIE_SSIE);
+		interrupt(tf->scause);
 		break;
 	case EXC_STORE_PAGE_FAULT:
 		user_store_fault(t, tf->stval);
