@@ -4,8 +4,9 @@
  * (docs/ipc-caps.md). Everything else is started from user space.
  *
  * init's ELF is read defensively (it is built by us, but a bad archive must not crash
- * the kernel): each PT_LOAD page is copied into a fresh frame, bss zeroed.
+ * the kernel): each ELF_PT_LOAD page is copied into a fresh frame, bss zeroed.
  */
+#include "kernel/abi/elf.h"
 #include "kernel/abi/error.h"
 #include "kernel/abi/ipc.h"
 #include "kernel/boot.h"
@@ -17,29 +18,7 @@
 #include "vm/frame.h"
 #include "vm/vm.h"
 
-#define ELF_MAGIC  0x464c457fu /* "\x7fELF" */
-#define ELFCLASS64 2
-#define EM_RISCV   243
-#define PT_LOAD	   1
-#define PF_X	   1
-#define PF_W	   2
-#define PF_R	   4
-#define INIT_PROG  "init"
-
-struct elf_hdr {
-	uint32_t magic;
-	uint8_t class, data, version, osabi, pad[8];
-	uint16_t type, machine;
-	uint32_t version2;
-	uint64_t entry, phoff, shoff;
-	uint32_t flags;
-	uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-
-struct elf_phdr {
-	uint32_t type, flags;
-	uint64_t offset, vaddr, paddr, filesz, memsz, align;
-};
+#define INIT_PROG "init"
 
 extern char __bootarchive_start[], __bootarchive_end[];
 
@@ -80,13 +59,13 @@ static const uint8_t *archive_file(const char *name, uint64_t *size)
 
 static uint32_t seg_prot(uint32_t pf)
 {
-	return ((pf & PF_R) ? MAP_PROT_READ : 0) | ((pf & PF_W) ? MAP_PROT_WRITE : 0) |
-	       ((pf & PF_X) ? MAP_PROT_EXEC : 0);
+	return ((pf & ELF_PF_R) ? MAP_PROT_READ : 0) | ((pf & ELF_PF_W) ? MAP_PROT_WRITE : 0) |
+	       ((pf & ELF_PF_X) ? MAP_PROT_EXEC : 0);
 }
 
 /* One segment, page by page, into fresh frames. */
 static int load_segment(struct task *t, const uint8_t *file, uint64_t size,
-			const struct elf_phdr *ph)
+			const struct elf64_phdr *ph)
 {
 	uint64_t flags = as_prot_flags(seg_prot(ph->flags));
 	if (!flags || ph->filesz > ph->memsz || ph->offset > size ||
@@ -113,14 +92,15 @@ static int load_segment(struct task *t, const uint8_t *file, uint64_t size,
 
 static int load_elf(struct task *t, const uint8_t *file, uint64_t size, uint64_t *entry)
 {
-	const struct elf_hdr *h = (const void *)file;
-	if (size < sizeof(*h) || h->magic != ELF_MAGIC || h->class != ELFCLASS64 ||
-	    h->machine != EM_RISCV || h->phentsize != sizeof(struct elf_phdr) || h->phoff > size ||
-	    h->phnum > (size - h->phoff) / sizeof(struct elf_phdr) || h->entry == 0)
+	const struct elf64_ehdr *h = (const void *)file;
+	if (size < sizeof(*h) || h->magic != ELF_MAGIC || h->class != ELF_CLASS64 ||
+	    h->machine != ELF_EM_RISCV || h->phentsize != sizeof(struct elf64_phdr) ||
+	    h->phoff > size || h->phnum > (size - h->phoff) / sizeof(struct elf64_phdr) ||
+	    h->entry == 0)
 		return E_FORMAT;
-	const struct elf_phdr *ph = (const void *)(file + h->phoff);
+	const struct elf64_phdr *ph = (const void *)(file + h->phoff);
 	for (unsigned i = 0; i < h->phnum; i++) {
-		int err = ph[i].type == PT_LOAD ? load_segment(t, file, size, &ph[i]) : 0;
+		int err = ph[i].type == ELF_PT_LOAD ? load_segment(t, file, size, &ph[i]) : 0;
 		if (err)
 			return err;
 	}
