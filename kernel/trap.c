@@ -129,6 +129,8 @@ static void trap_kernel_locked(struct trapframe *tf)
 static void user_store_fault(struct thread *t, uint64_t va)
 {
 	int err = as_cow_fault(t->task, va);
+	if (err == E_FAULT && as_fault_stale(t->task, va, EXC_STORE_PAGE_FAULT))
+		return;
 	if (err == E_NOMEM)
 		thread_fault(t, LABEL_OOM, EXC_STORE_PAGE_FAULT, va);
 	else if (err)
@@ -196,7 +198,8 @@ static struct trapframe *trap_user_locked(struct trapframe *tf)
 		user_store_fault(t, tf->stval);
 		break;
 	default:
-		thread_fault(t, LABEL_FAULT, tf->scause, tf->stval);
+		if (!as_fault_stale(t->task, tf->stval, tf->scause))
+			thread_fault(t, LABEL_FAULT, tf->scause, tf->stval);
 		break;
 	}
 	return trap_resume();

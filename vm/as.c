@@ -475,6 +475,19 @@ int as_cow_fault(struct task *t, uint64_t va)
 	return 0;
 }
 
+int as_fault_stale(struct task *t, uint64_t va, uint64_t scause)
+{
+	uint64_t need = scause == EXC_STORE_PAGE_FAULT	? PTE_W
+			: scause == EXC_LOAD_PAGE_FAULT ? PTE_R
+			: scause == EXC_INSN_PAGE_FAULT ? PTE_X
+							: 0;
+	pte_t *e = need && va < USER_VA_MAX ? as_walk(t, va, 0) : 0;
+	if (!e || (*e & (PTE_V | PTE_U | need)) != (PTE_V | PTE_U | need))
+		return 0;
+	sfence_vma_addr(va & ~(PAGE_SIZE - 1));
+	return 1;
+}
+
 int as_translate(struct task *t, uint64_t va, int write, uint64_t *pa)
 {
 	pte_t *e = as_pte(t, va & ~(PAGE_SIZE - 1));

@@ -41,6 +41,13 @@ pte_t *as_pte(struct task *t, uint64_t va);
 
 /* Resolve a store fault at va: 0 if resolved, E_FAULT if real, E_NOMEM if no frame. */
 int as_cow_fault(struct task *t, uint64_t va);
+/*
+ * With several harts, a fault can come from a translation this hart cached before another
+ * hart changed the PTE (a COW page another thread already copied, a page just mapped).
+ * If the PTE now allows the access, flush this hart's entry and return 1: the access is
+ * retried. 0 means the fault is real.
+ */
+int as_fault_stale(struct task *t, uint64_t va, uint64_t scause);
 /* The physical address for a user access, breaking COW for a write; 0 or E_FAULT/E_NOMEM. */
 int as_translate(struct task *t, uint64_t va, int write, uint64_t *pa);
 
