@@ -241,13 +241,18 @@ void ipc_cancel(struct thread *t)
 	else if (t->state == TS_BLOCKED_NOTIFY)
 		tq_remove(&((struct notify *)t->wait_obj)->waitq, t);
 	t->wait_obj = 0;
-	if (t->reply_to) {
-		struct thread *caller = t->reply_to;
-		t->reply_to = 0;
-		if (caller->state == TS_BLOCKED_REPLY && caller->reply_gen == t->reply_to_gen)
-			ipc_fail(caller, E_DEAD);
-		kobj_put(&caller->hdr);
-	}
+	ipc_drop_reply(t);
+}
+
+void ipc_drop_reply(struct thread *t)
+{
+	struct thread *caller = t->reply_to;
+	if (!caller)
+		return;
+	t->reply_to = 0;
+	if (caller->state == TS_BLOCKED_REPLY && caller->reply_gen == t->reply_to_gen)
+		ipc_fail(caller, E_DEAD);
+	kobj_put(&caller->hdr);
 }
 
 int notify_signal(struct notify *n, uint64_t bits)

@@ -30,6 +30,8 @@ struct thread *ipc_fast_reply_recv(struct thread *t);
 
 /* End t's part in any IPC: unlink from queues, fail its pending caller with E_DEAD. */
 void ipc_cancel(struct thread *t);
+/* t will never answer the call it received: its caller wakes with E_DEAD. */
+void ipc_drop_reply(struct thread *t);
 /* Wake a blocked thread with an error in a0. */
 void ipc_fail(struct thread *t, int err);
 

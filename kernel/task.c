@@ -113,6 +113,7 @@ void thread_exit(struct thread *th, uint64_t status)
 {
 	struct task *t = th->task;
 	uint64_t words[1] = { status };
+	ipc_drop_reply(th); /* a caller it never answered must not wait for its supervisor */
 	if (!last_thread(th)) {
 		thread_kill(th);
 		return;
