@@ -27,9 +27,8 @@ int ipc_check_send(struct thread *t)
 		return E_RANGE;
 	if (ipc_tag_len(tag))
 		err = user_check(t->task, t->tf.x[REG_T0], ipc_tag_len(tag), 0);
-	if (!err && (tag & IPC_TAG_CAP) &&
-	    !cap_get(t->task, t->tf.x[REG_T6], OBJ_NONE, CAP_GRANT, &err))
-		return err;
+	if (!err && (tag & IPC_TAG_CAP))
+		cap_get(t->task, t->tf.x[REG_T6], OBJ_NONE, CAP_GRANT, &err);
 	return err;
 }
 
@@ -83,16 +82,18 @@ static int transfer(struct thread *from, struct thread *to, uint64_t badge)
 }
 
 /* After a call is delivered: the caller waits on the receiver's one-shot reply. */
+/* A reply (generation gen) that will never come: wake its caller if it still waits. */
+static void abandon(struct thread *caller, uint32_t gen)
+{
+	if (caller->state == TS_BLOCKED_REPLY && caller->reply_gen == gen)
+		ipc_fail(caller, E_DEAD);
+	kobj_put(&caller->hdr);
+}
+
 static void arm_reply(struct thread *caller, struct thread *server)
 {
-	if (server->reply_to) {
-		/* An unanswered earlier call is abandoned: its caller must not hang. */
-		struct thread *old = server->reply_to;
-		server->reply_to = 0;
-		if (old->state == TS_BLOCKED_REPLY && old->reply_gen == server->reply_to_gen)
-			ipc_fail(old, E_DEAD);
-		kobj_put(&old->hdr);
-	}
+	/* An unanswered earlier call is abandoned: its caller must not hang. */
+	ipc_drop_reply(server);
 	caller->state = TS_BLOCKED_REPLY;
 	kobj_get(&caller->hdr);
 	server->reply_to = caller;
@@ -214,13 +215,9 @@ int ipc_reply_cap(struct thread *t, struct cap *c)
 
 void reply_destroy(struct reply *r)
 {
-	struct thread *caller = r->caller;
-	if (!caller)
-		return;
+	if (r->caller)
+		abandon(r->caller, r->gen);
 	r->caller = 0;
-	if (caller->state == TS_BLOCKED_REPLY && caller->reply_gen == r->gen)
-		ipc_fail(caller, E_DEAD);
-	kobj_put(&caller->hdr);
 }
 
 void endpoint_destroy(struct endpoint *ep)
@@ -250,9 +247,7 @@ void ipc_drop_reply(struct thread *t)
 	if (!caller)
 		return;
 	t->reply_to = 0;
-	if (caller->state == TS_BLOCKED_REPLY && caller->reply_gen == t->reply_to_gen)
-		ipc_fail(caller, E_DEAD);
-	kobj_put(&caller->hdr);
+	abandon(caller, t->reply_to_gen);
 }
 
 int notify_signal(struct notify *n, uint64_t bits)

@@ -58,7 +58,7 @@ void memobj_destroy(struct memobj *m)
 	if (!m->pages)
 		return;
 	for (uint64_t i = 0; i < m->npages; i++)
-		frame_put(m->pages[i]);
+		frame_drop(&kframes, m->pages[i]);
 	quota_give(m->hdr.payer, m->pages_bytes / sizeof(uint64_t) * PAGE_SIZE);
 	kfree(m->pages, m->pages_bytes);
 }
@@ -102,7 +102,7 @@ int memobj_map(struct task *t, struct memobj *m, uint32_t rights, uint64_t va, u
 	uint64_t pte_flags = map_flags(flags);
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t pa = memobj_page(m, off + i);
-		frame_get(pa);
+		frame_share(&kframes, pa);
 		int err = as_map(t, va + i * PAGE_SIZE, pa, pte_flags);
 		if (err) {
 			as_unmap(t, va, i);

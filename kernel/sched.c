@@ -49,10 +49,6 @@ struct thread *tq_pop(struct thread **q)
 	return t;
 }
 
-void sched_init(void)
-{
-}
-
 void sched_ready(struct thread *t)
 {
 	t->state = TS_READY;

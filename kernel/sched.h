@@ -10,7 +10,6 @@
 
 #include "kernel/object.h"
 
-void sched_init(void);
 /* Make t runnable (from any state but running). */
 void sched_ready(struct thread *t);
 /* Take t off the run queue, if it is on it. */

@@ -44,40 +44,37 @@ static size_t page_left(uint64_t va)
 	return PAGE_SIZE - (va & (PAGE_SIZE - 1));
 }
 
-int user_copy_in(struct task *t, void *dst, uint64_t va, size_t len)
+/* The one loop: page by page through the task's table, breaking COW for writes. */
+static int user_copy(struct task *t, uint64_t va, char *kbuf, size_t len, int write)
 {
 	if (!range_ok(va, len))
 		return E_FAULT;
 	while (len) {
 		uint64_t pa;
 		size_t n = len < page_left(va) ? len : page_left(va);
-		int err = as_translate(t, va, 0, &pa);
+		int err = as_translate(t, va, write, &pa);
 		if (err)
 			return err;
-		copy_bytes(dst, phys_to_virt(pa), n);
-		dst = (char *)dst + n;
+		if (write)
+			copy_bytes(phys_to_virt(pa), kbuf, n);
+		else
+			copy_bytes(kbuf, phys_to_virt(pa), n);
+		kbuf += n;
 		va += n;
 		len -= n;
 	}
 	return 0;
 }
 
+int user_copy_in(struct task *t, void *dst, uint64_t va, size_t len)
+{
+	return user_copy(t, va, dst, len, 0);
+}
+
 int user_copy_out(struct task *t, uint64_t va, const void *src, size_t len)
 {
-	if (!range_ok(va, len))
-		return E_FAULT;
-	while (len) {
-		uint64_t pa;
-		size_t n = len < page_left(va) ? len : page_left(va);
-		int err = as_translate(t, va, 1, &pa);
-		if (err)
-			return err;
-		copy_bytes(phys_to_virt(pa), src, n);
-		src = (const char *)src + n;
-		va += n;
-		len -= n;
-	}
-	return 0;
+	/* The kernel buffer is only read on this path; the cast serves the shared loop. */
+	return user_copy(t, va, (char *)src, len, 1);
 }
 
 int user_copy_between(struct task *dt, uint64_t dva, struct task *st, uint64_t sva, size_t len)

@@ -130,30 +130,3 @@ void sbi_send_ipi(unsigned long mask)
 	if (sbi.features & SBI_HAS_IPI)
 		sbi_call(SBI_EXT_IPI, SBI_IPI_SEND, mask, 0, 0, 0);
 }
-
-/* remote_sfence_vma_asid takes five arguments: one more than sbi_call carries. */
-static void rfence_asid(unsigned long mask, unsigned long va, unsigned long size,
-			unsigned long asid)
-{
-	register unsigned long r0 __asm__("a0") = mask;
-	register unsigned long r1 __asm__("a1") = 0; /* hart_mask_base */
-	register unsigned long r2 __asm__("a2") = va;
-	register unsigned long r3 __asm__("a3") = size;
-	register unsigned long r4 __asm__("a4") = asid;
-	register unsigned long r6 __asm__("a6") = SBI_RFENCE_SFENCE_VMA_ASID;
-	register unsigned long r7 __asm__("a7") = SBI_EXT_RFENCE;
-	__asm__ volatile("ecall"
-			 : "+r"(r0), "+r"(r1)
-			 : "r"(r2), "r"(r3), "r"(r4), "r"(r6), "r"(r7)
-			 : "memory");
-}
-
-void sbi_remote_sfence(unsigned long mask, unsigned long va, unsigned long size, long asid)
-{
-	if (!(sbi.features & SBI_HAS_RFENCE))
-		return;
-	if (asid >= 0)
-		rfence_asid(mask, va, size, (unsigned long)asid);
-	else
-		sbi_call(SBI_EXT_RFENCE, SBI_RFENCE_SFENCE_VMA, mask, 0, va, size);
-}

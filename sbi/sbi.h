@@ -28,14 +28,12 @@ enum sbi_base_fid {
 	SBI_BASE_PROBE_EXT = 3,
 };
 
-#define SBI_TIME_SET_TIMER	   0
-#define SBI_IPI_SEND		   0
-#define SBI_RFENCE_SFENCE_VMA	   1
-#define SBI_RFENCE_SFENCE_VMA_ASID 2
-#define SBI_HSM_HART_START	   0
-#define SBI_HSM_HART_STATUS	   2
-#define SBI_SRST_RESET		   0
-#define SBI_DBCN_WRITE_BYTE	   2
+#define SBI_TIME_SET_TIMER  0
+#define SBI_IPI_SEND	    0
+#define SBI_HSM_HART_START  0
+#define SBI_HSM_HART_STATUS 2
+#define SBI_SRST_RESET	    0
+#define SBI_DBCN_WRITE_BYTE 2
 
 #define SBI_SRST_SHUTDOWN	0
 #define SBI_SRST_COLD_REBOOT	1
@@ -79,8 +77,7 @@ void sbi_console_putc(char c); /* DBCN, else the legacy call */
 long sbi_hart_start(unsigned long hartid, unsigned long start, unsigned long opaque);
 /* A supervisor software interrupt to the harts in mask (bit n = hart id n). */
 void sbi_send_ipi(unsigned long mask);
-/* Flush [va, va+size) (size -1: everything) for asid on the harts in mask; waits. */
-void sbi_remote_sfence(unsigned long mask, unsigned long va, unsigned long size, long asid);
+
 void sbi_set_timer(uint64_t when);
 /* Shut the machine down; returns only if the firmware cannot. */
 void sbi_shutdown(bool failure);

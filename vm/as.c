@@ -16,18 +16,6 @@ struct cow_stats cow_stats;
 static unsigned asid_bits;
 static uint16_t next_asid = 1;
 
-void frame_get(uint64_t pa)
-{
-	if (frame_count(&kframes, pa) != FRAME_RESERVED)
-		frame_ref(&kframes, pa);
-}
-
-void frame_put(uint64_t pa)
-{
-	if (frame_count(&kframes, pa) != FRAME_RESERVED)
-		frame_unref(&kframes, pa);
-}
-
 void as_probe_asids(void)
 {
 	uint64_t old = csr_read(satp);
@@ -53,13 +41,11 @@ static uint64_t my_bit(void)
  * old frame be freed or the store that needed the change go on. Single-hart tasks, the
  * common case, never pay for it.
  */
-static void remote_flush(struct task *t, uint64_t va, uint64_t size)
+static void remote_flush(struct task *t)
 {
 	if (!smp_on())
 		return; /* one hart: nobody else can hold a translation */
 	uint64_t running = t->active_harts & ~my_bit();
-	(void)va;
-	(void)size;
 	/* Harts that ran it before but not now flush when they next switch to it. */
 	t->stale_harts |= t->tlb_harts & ~t->active_harts & ~my_bit();
 	t->tlb_harts &= t->active_harts | my_bit();
@@ -73,7 +59,7 @@ static void as_flush_page(struct task *t, uint64_t va)
 		__asm__ volatile("sfence.vma %0, %1" ::"r"(va), "r"((uint64_t)t->asid) : "memory");
 	else
 		sfence_vma_addr(va);
-	remote_flush(t, va, PAGE_SIZE);
+	remote_flush(t);
 }
 
 static void as_flush_all(struct task *t)
@@ -82,7 +68,7 @@ static void as_flush_all(struct task *t)
 		__asm__ volatile("sfence.vma zero, %0" ::"r"((uint64_t)t->asid) : "memory");
 	else
 		sfence_vma_all();
-	remote_flush(t, 0, (uint64_t)-1);
+	remote_flush(t);
 }
 
 /*
@@ -298,7 +284,7 @@ int as_map(struct task *t, uint64_t va, uint64_t pa, uint64_t flags)
 	if (err) {
 		if (err == E_BUSY)
 			quota_give(t, PAGE_SIZE);
-		frame_put(pa);
+		frame_drop(&kframes, pa);
 		return err;
 	}
 	*e = pte_make(pa, flags | PTE_V | PTE_U | PTE_A | PTE_D);
@@ -352,7 +338,7 @@ int as_unmap(struct task *t, uint64_t va, uint64_t npages)
 		*e = 0;
 		/* The frame may be reused at once: no stale translation may outlive this. */
 		as_flush_page(t, va);
-		frame_put(pa);
+		frame_drop(&kframes, pa);
 		t->resident--;
 		quota_give(t, PAGE_SIZE);
 	}

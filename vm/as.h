@@ -54,8 +54,4 @@ int as_translate(struct task *t, uint64_t va, int write, uint64_t *pa);
 /* Clone parent's user half into child (FORK_COW or FORK_EAGER). */
 int as_clone(struct task *parent, struct task *child, int mode);
 
-/* Frame references that ignore reserved (boot image) frames, which live forever. */
-void frame_get(uint64_t pa);
-void frame_put(uint64_t pa);
-
 #endif
