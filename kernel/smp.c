@@ -53,12 +53,10 @@ void bkl_lock_smp(void)
 }
 
 /*
- * TLB shootdown (the caller holds the lock): every hart in mask (by hart id) flushes
- * its TLB before this returns. Harts in user mode or idle get an IPI; it brings them
- * into bkl_lock, where they flush and acknowledge. After the return no hart can use a
- * translation removed before the call.
+ * The fallback for firmware without RFENCE: every hart in mask gets an IPI, which brings
+ * it into bkl_lock, where it flushes everything and acknowledges.
  */
-void smp_shootdown(uint64_t mask)
+static void shootdown_by_ipi(uint64_t mask)
 {
 	uint64_t want[MAX_HARTS] = { 0 };
 	uint64_t ipi = 0;
@@ -76,6 +74,26 @@ void smp_shootdown(uint64_t mask)
 		while (want[i] && (int64_t)(__atomic_load_n(&harts[i].flush_ack, __ATOMIC_ACQUIRE) -
 					    want[i]) < 0)
 			;
+}
+
+/*
+ * TLB shootdown (the caller holds the lock): the harts in mask (by hart id, never this
+ * one) drop their translations of [va, va + size) for asid before this returns. SBI
+ * RFENCE does it in the firmware's M-mode IPI handler, which runs whatever the target is
+ * doing (user code, spinning on the lock with interrupts off, wfi), so no hart has to
+ * cooperate and none can deadlock against the lock we hold.
+ */
+void smp_shootdown(uint64_t mask, uint64_t va, uint64_t size, long asid)
+{
+	mask &= ~(this_hart()->hartid < 64 ? 1UL << this_hart()->hartid : 0);
+	if (!mask)
+		return;
+	long err = SBI_ERR_NOT_SUPPORTED;
+	if (sbi_has(SBI_HAS_RFENCE))
+		err = asid == SMP_ALL_ASIDS ? sbi_remote_sfence_vma(mask, va, size)
+					    : sbi_remote_sfence_vma_asid(mask, va, size, asid);
+	if (err != SBI_SUCCESS)
+		shootdown_by_ipi(mask);
 }
 
 void bkl_unlock_smp(void)

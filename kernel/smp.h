@@ -34,8 +34,14 @@ static inline void bkl_unlock(void)
 }
 /* True if this hart holds the lock (a panic inside the kernel must not wait for it). */
 int bkl_held(void);
-/* Make every hart in mask (by hart id) flush its TLB; returns when all have. */
-void smp_shootdown(uint64_t mask);
+/* asid for smp_shootdown on harts without ASIDs: every address space. */
+#define SMP_ALL_ASIDS (-1L)
+/*
+ * Make every hart in mask (by hart id) drop its translations of [va, va + size) for asid
+ * (SBI RFENCE; an IPI the hart acknowledges where the firmware has none). Returns when
+ * all have.
+ */
+void smp_shootdown(uint64_t mask, uint64_t va, uint64_t size, long asid);
 /* Start the other usable harts, taking the lock first; returns how many run now. */
 unsigned smp_start(void);
 /* Wake one idle hart, if any, because work was queued. */

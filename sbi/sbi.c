@@ -8,20 +8,29 @@ static struct {
 	unsigned features;
 } sbi;
 
-struct sbiret sbi_call(unsigned long ext, unsigned long fid, unsigned long a0, unsigned long a1,
-		       unsigned long a2, unsigned long a3)
+/* Five arguments: only RFENCE's address-space fence needs the fifth (a4 = ASID). */
+static struct sbiret sbi_call5(unsigned long ext, unsigned long fid, unsigned long a0,
+			       unsigned long a1, unsigned long a2, unsigned long a3,
+			       unsigned long a4)
 {
 	register unsigned long r0 __asm__("a0") = a0;
 	register unsigned long r1 __asm__("a1") = a1;
 	register unsigned long r2 __asm__("a2") = a2;
 	register unsigned long r3 __asm__("a3") = a3;
+	register unsigned long r4 __asm__("a4") = a4;
 	register unsigned long r6 __asm__("a6") = fid;
 	register unsigned long r7 __asm__("a7") = ext;
 	__asm__ volatile("ecall"
 			 : "+r"(r0), "+r"(r1)
-			 : "r"(r2), "r"(r3), "r"(r6), "r"(r7)
+			 : "r"(r2), "r"(r3), "r"(r4), "r"(r6), "r"(r7)
 			 : "memory");
 	return (struct sbiret){ .error = (long)r0, .value = (long)r1 };
+}
+
+struct sbiret sbi_call(unsigned long ext, unsigned long fid, unsigned long a0, unsigned long a1,
+		       unsigned long a2, unsigned long a3)
+{
+	return sbi_call5(ext, fid, a0, a1, a2, a3, 0);
 }
 
 static bool sbi_probe(unsigned long ext)
@@ -129,4 +138,16 @@ void sbi_send_ipi(unsigned long mask)
 {
 	if (sbi.features & SBI_HAS_IPI)
 		sbi_call(SBI_EXT_IPI, SBI_IPI_SEND, mask, 0, 0, 0);
+}
+
+long sbi_remote_sfence_vma(unsigned long mask, unsigned long start, unsigned long size)
+{
+	return sbi_call(SBI_EXT_RFENCE, SBI_RFENCE_SFENCE_VMA, mask, 0, start, size).error;
+}
+
+long sbi_remote_sfence_vma_asid(unsigned long mask, unsigned long start, unsigned long size,
+				unsigned long asid)
+{
+	return sbi_call5(SBI_EXT_RFENCE, SBI_RFENCE_SFENCE_VMA_ASID, mask, 0, start, size, asid)
+		.error;
 }

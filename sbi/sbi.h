@@ -28,12 +28,16 @@ enum sbi_base_fid {
 	SBI_BASE_PROBE_EXT = 3,
 };
 
-#define SBI_TIME_SET_TIMER  0
-#define SBI_IPI_SEND	    0
-#define SBI_HSM_HART_START  0
-#define SBI_HSM_HART_STATUS 2
-#define SBI_SRST_RESET	    0
-#define SBI_DBCN_WRITE_BYTE 2
+#define SBI_TIME_SET_TIMER	   0
+#define SBI_IPI_SEND		   0
+#define SBI_RFENCE_SFENCE_VMA	   1
+#define SBI_RFENCE_SFENCE_VMA_ASID 2
+/* An RFENCE range of this size covers the whole address space. */
+#define SBI_RFENCE_ALL		   (~0UL)
+#define SBI_HSM_HART_START	   0
+#define SBI_HSM_HART_STATUS	   2
+#define SBI_SRST_RESET		   0
+#define SBI_DBCN_WRITE_BYTE	   2
 
 #define SBI_SRST_SHUTDOWN	0
 #define SBI_SRST_COLD_REBOOT	1
@@ -77,6 +81,15 @@ void sbi_console_putc(char c); /* DBCN, else the legacy call */
 long sbi_hart_start(unsigned long hartid, unsigned long start, unsigned long opaque);
 /* A supervisor software interrupt to the harts in mask (bit n = hart id n). */
 void sbi_send_ipi(unsigned long mask);
+/*
+ * RFENCE: the harts in mask run sfence.vma over [start, start + size) (SBI_RFENCE_ALL:
+ * everything), for every ASID or for asid alone. The specification promises only that the
+ * request was sent; OpenSBI returns once every target hart has executed it, and the
+ * kernel's shootdown relies on that (docs/vm-cow.md). Returns the SBI error.
+ */
+long sbi_remote_sfence_vma(unsigned long mask, unsigned long start, unsigned long size);
+long sbi_remote_sfence_vma_asid(unsigned long mask, unsigned long start, unsigned long size,
+				unsigned long asid);
 
 void sbi_set_timer(uint64_t when);
 /* Shut the machine down; returns only if the firmware cannot. */

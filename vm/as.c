@@ -41,7 +41,7 @@ static uint64_t my_bit(void)
  * old frame be freed or the store that needed the change go on. Single-hart tasks, the
  * common case, never pay for it.
  */
-static void remote_flush(struct task *t)
+static void remote_flush(struct task *t, uint64_t va, uint64_t size)
 {
 	if (!smp_on())
 		return; /* one hart: nobody else can hold a translation */
@@ -50,7 +50,7 @@ static void remote_flush(struct task *t)
 	t->stale_harts |= t->tlb_harts & ~t->active_harts & ~my_bit();
 	t->tlb_harts &= t->active_harts | my_bit();
 	if (running)
-		smp_shootdown(running);
+		smp_shootdown(running, va, size, asid_bits ? (long)t->asid : SMP_ALL_ASIDS);
 }
 
 static void as_flush_page(struct task *t, uint64_t va)
@@ -59,7 +59,7 @@ static void as_flush_page(struct task *t, uint64_t va)
 		__asm__ volatile("sfence.vma %0, %1" ::"r"(va), "r"((uint64_t)t->asid) : "memory");
 	else
 		sfence_vma_addr(va);
-	remote_flush(t);
+	remote_flush(t, va, PAGE_SIZE);
 }
 
 static void as_flush_all(struct task *t)
@@ -68,7 +68,7 @@ static void as_flush_all(struct task *t)
 		__asm__ volatile("sfence.vma zero, %0" ::"r"((uint64_t)t->asid) : "memory");
 	else
 		sfence_vma_all();
-	remote_flush(t);
+	remote_flush(t, 0, SBI_RFENCE_ALL);
 }
 
 /*
