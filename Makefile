@@ -29,7 +29,7 @@ KSRC := kernel/entry.S kernel/trapvec.S kernel/main.c kernel/trap.c kernel/print
 	drivers/drivers.c drivers/uart_ns16550.c drivers/uart_sifive.c drivers/plic.c \
 	drivers/finisher.c drivers/timer.c kernel/kalloc.c kernel/object.c kernel/cap.c \
 	kernel/sched.c kernel/ipc.c kernel/task.c kernel/memobj.c kernel/syscall.c \
-	kernel/uaccess.c kernel/init.c kernel/archive.S kernel/string.c kernel/smp.c vm/as.c
+	kernel/uaccess.c kernel/init.c kernel/archive.S kernel/string.c kernel/smp.c kernel/irq.c vm/as.c
 KOBJ := $(patsubst %,$(B)/k/%.o,$(basename $(KSRC)))
 
 # QEMU

@@ -32,7 +32,6 @@
 #define PLIC_CTX_CLAIM	     0x4u    /* claim on read, complete on write */
 #define PLIC_CTX_REGS_END    0x8u
 
-#define PLIC_MAX_SOURCES   1023u /* highest source id the layout has room for */
 #define PLIC_MAX_CONTEXTS  15872 /* contexts the layout has room for */
 #define PLIC_IRQS_PER_WORD 32u
 
@@ -109,6 +108,11 @@ int plic_init(const struct dt_device *dev, uint32_t ndev)
 int plic_present(void)
 {
 	return plic_regs != NULL;
+}
+
+uint32_t plic_sources(void)
+{
+	return plic_regs ? plic_ndev : 0;
 }
 
 /* Threshold 0, and no sources enabled until plic_enable: firmware may have left some. */

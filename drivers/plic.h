@@ -10,6 +10,8 @@
 
 #include "kernel/dt.h"
 
+#define PLIC_MAX_SOURCES 1023u /* highest source id the register layout has room for */
+
 /* Map the PLIC described by dev; 0 or enum err. */
 int plic_init(const struct dt_device *dev, uint32_t ndev);
 /* Let context ctx take interrupts of any priority above 0. */
@@ -22,6 +24,8 @@ uint32_t plic_claim(int ctx);
 void plic_complete(int ctx, uint32_t irq);
 /* True if plic_init succeeded. */
 int plic_present(void);
+/* Source ids run 1..plic_sources() (riscv,ndev); 0 without a PLIC. */
+uint32_t plic_sources(void);
 
 bool plic_compatible(const char *compat, uint32_t len);
 

@@ -1021,6 +1021,38 @@ int dt_parse(const void *fdt, size_t maxlen, struct dt_info *out)
 	return out->nharts && out->nmem ? 0 : E_NOENT;
 }
 
+int dt_find_device(const void *fdt, size_t maxlen, const char *compat, uint32_t index,
+		   struct dt_device *out)
+{
+	struct dt_blob b;
+	struct dt_walk w;
+	struct dt_val v;
+	uint32_t node;
+	int err;
+
+	if (!out)
+		return E_INVAL;
+	dt_zero(out, sizeof(*out));
+	if (!fdt || !compat)
+		return E_INVAL;
+	err = dt_blob_open(fdt, maxlen, &b);
+	if (!err)
+		err = dt_check_struct(&b);
+	if (err)
+		return err;
+	dt_walk_init(&w);
+	while ((err = dt_walk_next(&b, &w, &node)) > 0) {
+		if (w.depth < 2 || !dt_prop(&b, node, "compatible", &v) || !dt_node_ok(&b, node) ||
+		    !dt_list_has(v, compat))
+			continue;
+		if (index-- == 0) {
+			dt_device_at(&b, &w, out);
+			return 0;
+		}
+	}
+	return err < 0 ? err : E_NOENT;
+}
+
 bool dt_compat_has(const char *compat, uint32_t len, const char *want)
 {
 	struct dt_val v;

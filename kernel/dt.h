@@ -81,6 +81,14 @@ struct dt_info {
  */
 int dt_parse(const void *fdt, size_t maxlen, struct dt_info *out);
 
+/*
+ * The index-th enabled node (document order, index 0 first) whose compatible list holds
+ * the string compat, read like the devices dt_parse() finds. 0, E_NOENT if there are
+ * fewer, E_FORMAT for a malformed blob, E_INVAL for NULL. out is zeroed first.
+ */
+int dt_find_device(const void *fdt, size_t maxlen, const char *compat, uint32_t index,
+		   struct dt_device *out);
+
 /* The blob's totalsize from its header, or 0 if the header is not a valid FDT header. */
 uint32_t dt_total_size(const void *fdt);
 

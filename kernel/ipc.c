@@ -7,6 +7,7 @@
 #include "kernel/ipc.h"
 
 #include "kernel/abi/error.h"
+#include "kernel/irq.h"
 #include "kernel/sched.h"
 #include "kernel/uaccess.h"
 
@@ -282,6 +283,7 @@ int notify_wait(struct thread *t, struct notify *n, bool block)
 void notify_destroy(struct notify *n)
 {
 	struct thread *t;
+	irq_notify_gone(n);
 	while ((t = tq_pop(&n->waitq)) != 0)
 		ipc_fail(t, E_DEAD);
 }

@@ -2,6 +2,7 @@
 #include "kernel/memobj.h"
 
 #include "kernel/abi/error.h"
+#include "kernel/irq.h"
 #include "kernel/kalloc.h"
 #include "vm/as.h"
 #include "vm/frame.h"
@@ -19,6 +20,21 @@ struct memobj *memobj_new_phys(uint64_t pa, uint64_t npages)
 		m->base_pa = pa;
 		m->npages = npages;
 	}
+	return m;
+}
+
+struct memobj *memobj_new_device(struct task *payer, uint64_t pa, uint64_t size, int *err)
+{
+	struct memobj *m = 0;
+	if ((*err = device_range_check(pa, size)) != 0)
+		return 0;
+	if (!(m = kobj_alloc(OBJ_MEMORY, sizeof(*m), payer))) {
+		*err = E_QUOTA;
+		return 0;
+	}
+	m->base_pa = pa;
+	m->npages = (size + PAGE_SIZE - 1) / PAGE_SIZE;
+	m->device = true;
 	return m;
 }
 
@@ -90,6 +106,9 @@ int memobj_map(struct task *t, struct memobj *m, uint32_t rights, uint64_t va, u
 {
 	uint32_t kind = flags & (MAP_KIND_SHARED | MAP_KIND_COPY);
 	if (!as_prot_flags(flags) || (kind != MAP_KIND_SHARED && kind != MAP_KIND_COPY))
+		return E_INVAL;
+	/* Registers are not memory: a private copy or running code from them means nothing. */
+	if (m->device && (kind != MAP_KIND_SHARED || (flags & MAP_PROT_EXEC)))
 		return E_INVAL;
 	if ((rights & rights_needed(flags)) != rights_needed(flags))
 		return E_RIGHTS;

@@ -87,9 +87,10 @@ struct notify {
 struct memobj {
 	struct kobj hdr;
 	uint64_t npages;
-	uint64_t base_pa; /* boot image range: contiguous, never freed */
+	uint64_t base_pa; /* boot image range or device registers: contiguous, never freed */
 	uint64_t *pages;  /* anonymous: one frame per page (a reference each) */
 	uint32_t pages_bytes;
+	bool device; /* device registers: shared mappings only, never executable */
 };
 
 struct task {

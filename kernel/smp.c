@@ -131,8 +131,11 @@ void smp_secondary_main(struct hart *h)
 	csr_write(satp, SATP_MODE_SV39 | (virt_to_phys(kernel_root) >> PAGE_SHIFT));
 	sfence_vma_all();
 	csr_write(scounteren, COUNTEREN_CY | COUNTEREN_TM | COUNTEREN_IR);
-	if (h->plic_ctx >= 0)
+	/* Device interrupts a user-level driver binds while running here arrive here. */
+	if (h->plic_ctx >= 0) {
 		plic_context_init(h->plic_ctx);
+		csr_set(sie, SIE_SEIE);
+	}
 	csr_set(sie, SIE_SSIE);
 	timer_start();
 	bkl_lock();

@@ -12,6 +12,7 @@
 #include "kernel/console.h"
 #include "kernel/hart.h"
 #include "kernel/ipc.h"
+#include "kernel/irq.h"
 #include "kernel/memobj.h"
 #include "kernel/power.h"
 #include "kernel/printk.h"
@@ -506,10 +507,75 @@ static long sys_fork(struct thread *t)
 	return (long)th->id;
 }
 
+/* The device-control capability (OBJ_IRQCTL with CONTROL) in argument 0: 0 or why not. */
+static int devctl_arg(struct thread *t)
+{
+	int err = 0;
+	return cap_get(t->task, ARG(t, 0), OBJ_IRQCTL, CAP_CONTROL, &err) ? 0 : err;
+}
+
 static long sys_irq_bind(struct thread *t)
 {
-	(void)t;
-	return E_NOSYS;
+	int err = devctl_arg(t);
+	struct cap *n = err ? 0 : cap_get(t->task, ARG(t, 2), OBJ_NOTIFY, CAP_SEND, &err);
+	if (!n)
+		return err;
+	if (ARG(t, 1) > UINT32_MAX)
+		return E_RANGE;
+	/* The badge is or-ed in as notify_signal does, so a minted capability can tag lines. */
+	return irq_bind((uint32_t)ARG(t, 1), (struct notify *)n->obj, ARG(t, 3) | n->badge);
+}
+
+static long sys_irq_ack(struct thread *t)
+{
+	int err = devctl_arg(t);
+	if (err)
+		return err;
+	return ARG(t, 1) > UINT32_MAX ? E_RANGE : irq_ack((uint32_t)ARG(t, 1));
+}
+
+static long sys_irq_unbind(struct thread *t)
+{
+	int err = devctl_arg(t);
+	if (err)
+		return err;
+	return ARG(t, 1) > UINT32_MAX ? E_RANGE : irq_unbind((uint32_t)ARG(t, 1));
+}
+
+/* The compatible string of device_get from user memory: 0, E_RANGE, E_FAULT or E_INVAL. */
+static int compat_arg(struct thread *t, char *buf, uint64_t size)
+{
+	uint64_t len = ARG(t, 3);
+	if (len == 0 || len >= size)
+		return E_RANGE;
+	int err = user_copy_in(t->task, buf, ARG(t, 2), len);
+	if (err)
+		return err;
+	buf[len] = '\0';
+	for (uint64_t i = 0; i < len; i++)
+		if (buf[i] == '\0')
+			return E_INVAL; /* one string, no list */
+	return 0;
+}
+
+static long sys_device_get(struct thread *t)
+{
+	char compat[DT_MAX_COMPAT];
+	struct dt_device d;
+	int err = devctl_arg(t);
+	struct cap *dst = err ? 0 : empty_slot(t, ARG(t, 1), &err);
+	if (!dst || (err = compat_arg(t, compat, sizeof(compat))) != 0)
+		return err;
+	if (ARG(t, 4) > UINT32_MAX)
+		return E_RANGE;
+	err = dt_find_device(phys_to_virt(boot.mem.dtb_pa), boot.mem.dtb_size, compat,
+			     (uint32_t)ARG(t, 4), &d);
+	struct memobj *m = err ? 0 : memobj_new_device(t->task, d.base, d.size, &err);
+	if (!m)
+		return err;
+	cap_install(dst, &m->hdr, CAP_READ | CAP_WRITE | CAP_GRANT, 0, 0);
+	kobj_put(&m->hdr);
+	return d.irq;
 }
 
 static long sys_console_read(struct thread *t)

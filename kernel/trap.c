@@ -11,6 +11,7 @@
 #include "kernel/abi/syscall.h"
 #include "kernel/hart.h"
 #include "kernel/ipc.h"
+#include "kernel/irq.h"
 #include "kernel/printk.h"
 #include "kernel/riscv.h"
 #include "kernel/sched.h"
@@ -63,6 +64,8 @@ static void external_interrupt(void)
 	while ((irq = plic_claim(ctx)) != 0) {
 		if (irq == console_irq())
 			console_interrupt();
+		else
+			irq_deliver(ctx, irq); /* a user-level driver's, or silenced */
 		plic_complete(ctx, irq);
 	}
 }

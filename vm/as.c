@@ -477,7 +477,8 @@ int as_fault_stale(struct task *t, uint64_t va, uint64_t scause)
 int as_translate(struct task *t, uint64_t va, int write, uint64_t *pa)
 {
 	pte_t *e = as_pte(t, va & ~(PAGE_SIZE - 1));
-	if (!e || !(*e & PTE_U))
+	/* Only RAM is in the kernel's direct map: device registers are never copied through. */
+	if (!e || !(*e & PTE_U) || !frame_in_pool(&kframes, pte_pa(*e)))
 		return E_FAULT;
 	if (write && !(*e & PTE_W)) {
 		int err = as_cow_fault(t, va); /* kernel writes break COW like user ones */

@@ -45,7 +45,10 @@
 	X(29, console_read, 3, "read bytes typed on the console")                       \
 	X(30, poweroff, 2, "power the machine off with a status")                       \
 	X(31, thread_ctl, 3, "set a thread's priority or hart affinity")                \
-	X(32, sysinfo, 1, "facts about the machine: timebase, harts, model (no capability)")
+	X(32, sysinfo, 1, "machine facts: timebase, harts, model (no capability)")      \
+	X(33, irq_ack, 2, "unmask a bound device interrupt")                            \
+	X(34, irq_unbind, 2, "release a bound device interrupt")                        \
+	X(35, device_get, 5, "a device's registers and interrupt, by compatible")
 
 #define SYS_NONBLOCK 0x100 /* or-ed into the number: fail with E_AGAIN instead of blocking */
 

@@ -1150,6 +1150,58 @@ static void *read_file(const char *path, size_t *size)
 	return buf;
 }
 
+/*
+ * dt_find_device against libfdt: for every node with a compatible string, look its first
+ * string up by the node's rank among the enabled nodes that carry it; past the last one
+ * the answer is E_NOENT. Corrupted copies must give an error or a bounded answer.
+ */
+static void test_find_device(const uint8_t *fdt, size_t size)
+{
+	struct dt_device got, exp;
+	int checked = 0;
+
+	group_begin("dt_find_device");
+	for (int node = fdt_next_node(fdt, -1, NULL); node >= 0;
+	     node = fdt_next_node(fdt, node, NULL)) {
+		const char *compat = fdt_getprop(fdt, node, "compatible", NULL);
+		uint32_t rank = 0;
+
+		if (!compat || !o_ok(fdt, node) || node == 0)
+			continue;
+		for (int n = fdt_node_offset_by_compatible(fdt, -1, compat); n >= 0 && n != node;
+		     n = fdt_node_offset_by_compatible(fdt, n, compat))
+			rank += o_ok(fdt, n) && n != 0;
+		memset(&exp, 0, sizeof(exp));
+		o_device(fdt, node, &exp);
+		int rc = dt_find_device(fdt, size, compat, rank, &got);
+		check(rc == 0, "%s #%u: rc %d", compat, rank, rc);
+		if (rc == 0)
+			cmp_device(compat, &got, &exp);
+		checked++;
+	}
+	check(dt_find_device(fdt, size, "no-such,device", 0, &got) == E_NOENT && !got.found,
+	      "an absent compatible is not E_NOENT");
+	check(dt_find_device(fdt, size, "riscv,plic0", 1000, &got) == E_NOENT,
+	      "an index past the last match is not E_NOENT");
+	check(dt_find_device(NULL, size, "x", 0, &got) == E_INVAL, "NULL blob accepted");
+	check(dt_find_device(fdt, 16, "riscv,plic0", 0, &got) < 0, "a 16-byte blob accepted");
+	check(checked > 0, "no node with a compatible string");
+
+	uint8_t *m = malloc(size);
+	uint32_t seed = 0x9e3779b9u ^ (uint32_t)size;
+	int bad = 0;
+	for (int round = 0; round < FUZZ_ROUNDS; round++) {
+		memcpy(m, fdt, size);
+		m[xorshift(&seed) % size] ^= (uint8_t)(1u << (xorshift(&seed) % 8));
+		int rc = dt_find_device(m, size, "ns16550a", 0, &got);
+		if (rc > 0 || got.compat_len > DT_MAX_COMPAT || (rc != 0 && got.found))
+			bad++;
+	}
+	check(bad == 0, "%d corrupted blobs gave out-of-range answers", bad);
+	free(m);
+	group_end();
+}
+
 static void test_file(const char *path)
 {
 	struct dt_info *got = malloc(sizeof(*got));
@@ -1168,6 +1220,7 @@ static void test_file(const char *path)
 	size = fdt_totalsize(fdt);
 	test_against_libfdt(fdt, size, got);
 	test_known_board(path, got);
+	test_find_device(fdt, size);
 	test_malformed(fdt, size);
 	free(got);
 	free(fdt);

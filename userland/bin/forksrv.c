@@ -30,7 +30,7 @@ struct proc {
 };
 
 /* The boot capabilities a process holds besides SLOT_PROC: exec gives them again. */
-enum proc_caps { HAS_ARCHIVE = 1, HAS_CONSOLE = 2, HAS_MACHINE = 4 };
+enum proc_caps { HAS_ARCHIVE = 1, HAS_CONSOLE = 2, HAS_MACHINE = 4, HAS_DEVCTL = 8 };
 
 static struct proc procs[PROC_MAX];
 static int64_t next_pid = PID_INIT + 1;
@@ -179,13 +179,18 @@ static int give_caps(struct proc *c, unsigned caps)
 		err = (int)SYSCALL(task_cap_put, c->task, SLOT_CONSOLE, SLOT_CONSOLE, CAP_ALL);
 	if (!err && (caps & HAS_MACHINE))
 		err = (int)SYSCALL(task_cap_put, c->task, SLOT_MACHINE, SLOT_MACHINE, CAP_ALL);
+	if (!err && (caps & HAS_DEVCTL))
+		err = (int)SYSCALL(task_cap_put, c->task, SLOT_IRQCTL, SLOT_IRQCTL, CAP_ALL);
 	return err;
 }
 
-/* Programs init starts directly (the shell, the tests) may also power the machine off. */
+/*
+ * Programs init starts directly (the shell, the tests, drivers) may also power the machine
+ * off and drive devices.
+ */
 static unsigned spawn_caps(const struct proc *c)
 {
-	return HAS_ARCHIVE | HAS_CONSOLE | (c->ppid == PID_INIT ? HAS_MACHINE : 0);
+	return HAS_ARCHIVE | HAS_CONSOLE | (c->ppid == PID_INIT ? HAS_MACHINE | HAS_DEVCTL : 0);
 }
 
 /* fork: the caller's thread waits on our reply; the kernel clones it. */

@@ -43,6 +43,8 @@ static int start_forksrv(void)
 	if (!err)
 		err = (int)SYSCALL(task_cap_put, s.task, SLOT_MACHINE, SLOT_MACHINE, CAP_ALL);
 	if (!err)
+		err = (int)SYSCALL(task_cap_put, s.task, SLOT_IRQCTL, SLOT_IRQCTL, CAP_ALL);
+	if (!err)
 		err = (int)SYSCALL(cap_mint, ep, SLOT_PROC, CAP_SEND, PID_INIT);
 	if (!err && spawn_start(&s) < 0)
 		err = E_NOMEM;
