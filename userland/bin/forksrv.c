@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "loader.h"
 #include "proc.h"
 #include "spawn.h"
 #include "syscall.h"
@@ -172,6 +173,8 @@ static int give_caps(struct proc *c, unsigned caps)
 	if (!err)
 		err = (int)SYSCALL(task_cap_put, c->task, s, SLOT_PROC, CAP_SEND);
 	slot_free(s);
+	if (!err && caps)
+		err = (int)SYSCALL(task_cap_put, c->task, SLOT_LOADER, SLOT_LOADER, CAP_SEND);
 	if (!err && (caps & HAS_ARCHIVE))
 		err = (int)SYSCALL(task_cap_put, c->task, SLOT_ARCHIVE, SLOT_ARCHIVE,
 				   CAP_READ | CAP_EXEC | CAP_GRANT);
@@ -407,11 +410,7 @@ static void serve(struct ipc_msg *m)
 
 int main(void)
 {
-	struct archive a;
 	procs[0] = (struct proc){ .state = PS_RUNNING, .pid = PID_INIT, .ppid = 0, .task = -1 };
-	/* Map the archive before serving: what that costs is paid once, up front. */
-	if (archive_open(&a) != 0)
-		printf("forksrv: no boot archive: spawn will fail\n");
 	for (;;) {
 		/* One system call per request: the answer to this one, and the next request. */
 		struct ipc_msg *m = &answer;
