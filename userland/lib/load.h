@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#define LOAD_AUX_MAX 64 /* aux words (key, value pairs) a stack takes */
+#define LOAD_AUX_MAX 128 /* aux words (key, value pairs) a stack takes */
 
 /* The file being loaded: which memory object holds it, and where we see it. */
 struct load_image {
