@@ -26,6 +26,7 @@ struct spipe {
 };
 
 static struct spipe pipes[PIPE_SERVER_MAX];
+static unsigned live; /* pipes in use: with none, fork and exit pay one compare */
 
 /* The exec being planned: which pipes, in order, and how many ends of each it keeps. */
 static unsigned plan_n, plan_ids[PIPE_SERVER_MAX];
@@ -38,6 +39,7 @@ static void drop(struct spipe *p)
 	slot_free(p->obj);
 	slot_free(p->data);
 	slot_free(p->space);
+	live -= p->sh != 0;
 	*p = (struct spipe){ 0 };
 }
 
@@ -75,8 +77,10 @@ int64_t pipesrv_create(long task, unsigned idx, const uint64_t slots[3])
 	if (!err)
 		err = SYSCALL(map, SLOT_SELF, p->obj, va, 0, 1,
 			      MAP_PROT_READ | MAP_PROT_WRITE | MAP_KIND_SHARED);
-	if (!err)
+	if (!err) {
 		p->sh = (struct pipe_shared *)va;
+		live++;
+	}
 	if (!err)
 		err = SYSCALL(task_cap_put, task, p->obj, slots[0], CAP_READ | CAP_WRITE);
 	if (!err)
@@ -93,7 +97,7 @@ int64_t pipesrv_create(long task, unsigned idx, const uint64_t slots[3])
 
 void pipesrv_fork(unsigned parent, unsigned child)
 {
-	for (unsigned i = 0; i < PIPE_SERVER_MAX; i++) {
+	for (unsigned i = 0; live && i < PIPE_SERVER_MAX; i++) {
 		if (!pipes[i].sh)
 			continue;
 		for (int e = 0; e < 2; e++) {
@@ -141,6 +145,8 @@ static void collect(void)
 void pipesrv_release(unsigned idx)
 {
 	static const int32_t none[2] = { 0, 0 };
+	if (!live)
+		return;
 	for (unsigned i = 0; i < PIPE_SERVER_MAX && idx < PROC_MAX; i++)
 		if (pipes[i].sh)
 			set_ends(&pipes[i], idx, none);
@@ -195,7 +201,7 @@ int pipesrv_exec_install(long task)
 
 void pipesrv_exec_commit(unsigned idx)
 {
-	for (unsigned i = 0; i < PIPE_SERVER_MAX && idx < PROC_MAX; i++) {
+	for (unsigned i = 0; live && i < PIPE_SERVER_MAX && idx < PROC_MAX; i++) {
 		int32_t want[2] = { 0, 0 };
 		for (unsigned j = 0; j < plan_n; j++)
 			if (plan_ids[j] == i)
@@ -204,7 +210,8 @@ void pipesrv_exec_commit(unsigned idx)
 			set_ends(&pipes[i], idx, want);
 	}
 	plan_n = 0;
-	collect();
+	if (live)
+		collect();
 }
 
 void pipesrv_init(void)
