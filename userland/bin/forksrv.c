@@ -3,8 +3,9 @@
  *
  * It is the supervisor of every process: the kernel reports each exit and fault to it as
  * a message badged with the process's table entry. Processes ask it for fork, wait, getpid,
- * spawn and kill through the badged capability in their SLOT_PROC. docs/process.md has
- * the protocol and the life cycle.
+ * spawn, exec, pipe and kill through the badged capability in their SLOT_PROC. Spawn and
+ * exec create the task here and have the loader server load it (spawn.c). docs/process.md
+ * has the protocol and the life cycle.
  */
 #include <errno.h>
 #include <stdio.h>
