@@ -3,14 +3,19 @@
  *
  * It is the supervisor of every process: the kernel reports each exit and fault to it as
  * a message badged with the process's table entry. Processes ask it for fork, wait, getpid,
- * spawn and kill through the badged capability in their SLOT_PROC. docs/process.md has
- * the protocol and the life cycle.
+ * spawn, exec, pipe and kill through the badged capability in their SLOT_PROC. Spawn and
+ * exec create the task here and have the loader server load it (spawn.c). docs/process.md
+ * has the protocol and the life cycle.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 
+#include "fd.h"
+#include "load.h"
+#include "loader.h"
+#include "pipe.h"
 #include "proc.h"
 #include "spawn.h"
 #include "syscall.h"
@@ -126,6 +131,7 @@ static void proc_exit(struct proc *p, int status)
 		slot_free(p->task);
 		p->task = -1;
 	}
+	pipesrv_release((unsigned)(p - procs)); /* ends it did not close: EOF, EPIPE */
 	for (int w = 0; w < WAITERS; w++) {
 		if (p->wait_reply[w])
 			slot_free(p->wait_reply[w]); /* wakes nobody: the waiter is gone */
@@ -172,6 +178,8 @@ static int give_caps(struct proc *c, unsigned caps)
 	if (!err)
 		err = (int)SYSCALL(task_cap_put, c->task, s, SLOT_PROC, CAP_SEND);
 	slot_free(s);
+	if (!err && caps)
+		err = (int)SYSCALL(task_cap_put, c->task, SLOT_LOADER, SLOT_LOADER, CAP_SEND);
 	if (!err && (caps & HAS_ARCHIVE))
 		err = (int)SYSCALL(task_cap_put, c->task, SLOT_ARCHIVE, SLOT_ARCHIVE,
 				   CAP_READ | CAP_EXEC | CAP_GRANT);
@@ -220,6 +228,7 @@ static void do_fork(struct proc *p, uint64_t mode)
 		reply(err == E_NOMEM || err == E_QUOTA ? -ENOMEM : -EAGAIN, 0);
 		return;
 	}
+	pipesrv_fork((unsigned)(p - procs), (unsigned)(c - procs)); /* before the child runs */
 	reply_saved(rep, 0, 0); /* the child's fork() returns 0 */
 	reply(c->pid, 0);	/* the parent's returns the pid */
 }
@@ -301,16 +310,27 @@ static void do_spawn(struct proc *p, unsigned len)
 
 /*
  * exec: a new task for the same process (pid, badge, parent, children), loaded from the
- * archive, with SLOT_PROC and the boot capabilities the process had. Other slots are not
- * carried over (we cannot read the old task's). The old task is killed, which drops every
- * frame and copy-on-write share it held. On failure the caller gets -errno and runs on.
+ * archive, with SLOT_PROC and the boot capabilities the process had, and the pipes its
+ * descriptors name (the list after the strings, checked against the ends it holds). No
+ * other slot is carried over (we cannot read the old task's). The old task is killed,
+ * which drops every frame and copy-on-write share it held; the pipe ends it held stay
+ * counted for the process. On failure the caller gets -errno and runs on.
  */
-static void do_exec(struct proc *p, uint64_t argc, unsigned len)
+static void do_exec(struct proc *p, uint64_t argc, uint64_t fdlen, unsigned len)
 {
+	uint32_t fds[FD_MAX];
+	uint64_t aux[LOAD_AUX_MAX];
 	char *list[SPAWN_ARGS_MAX + 1];
-	int n = split_args(len, list);
-	if (n < 1 || argc >= (uint64_t)n) {
+	if (fdlen > len || fdlen % sizeof(fds[0]) || fdlen > sizeof(fds)) {
 		reply(-EINVAL, 0);
+		return;
+	}
+	memcpy(fds, spawn_buf + len - fdlen, fdlen);
+	int naux = pipesrv_exec_plan((unsigned)(p - procs), fds, (unsigned)(fdlen / sizeof(fds[0])),
+				     aux, LOAD_AUX_MAX);
+	int n = split_args(len - (unsigned)fdlen, list);
+	if (naux < 0 || n < 1 || argc >= (uint64_t)n) {
+		reply(naux < 0 ? naux : -EINVAL, 0);
 		return;
 	}
 	char *argv[SPAWN_ARGS_MAX + 1];
@@ -318,13 +338,21 @@ static void do_exec(struct proc *p, uint64_t argc, unsigned len)
 	argv[argc] = 0;
 	long sup = slot_alloc();
 	struct spawned s;
-	struct spawn_req req = {
-		.name = list[0], .argv = argv, .supervisor = sup, .envp = list + 1 + argc
-	};
+	struct spawn_req req = { .name = list[0],
+				 .argv = argv,
+				 .supervisor = sup,
+				 .envp = list + 1 + argc,
+				 .aux = aux,
+				 .naux = (unsigned)naux };
 	int err = (int)SYSCALL(cap_mint, SLOT_SERVER, sup, CAP_SEND, badge_of(p));
 	if (!err)
 		err = spawn_create(&req, &s);
 	slot_free(sup);
+	if (!err && pipesrv_exec_install(s.task) != 0) {
+		SYSCALL(task_kill, s.task);
+		slot_free(s.task);
+		err = E_NOMEM;
+	}
 	if (err) {
 		reply(load_error(err), 0);
 		return;
@@ -332,9 +360,16 @@ static void do_exec(struct proc *p, uint64_t argc, unsigned len)
 	SYSCALL(task_kill, p->task);
 	slot_free(p->task);
 	p->task = s.task;
+	pipesrv_exec_commit((unsigned)(p - procs));
 	if (give_caps(p, p->caps) || spawn_start(&s) < 0)
 		proc_exit(p, SIG_KILL);
 	reply(0, 0); /* to the old, dead thread: releases the kernel's hold on it */
+}
+
+/* pipe: the fork server makes the pipe and keeps it, so it can close a dead holder's ends. */
+static void do_pipe(struct proc *p, const uint64_t *slots)
+{
+	reply(pipesrv_create(p->task, (unsigned)(p - procs), slots), 0);
 }
 
 static void do_kill(int64_t pid, uint64_t sig)
@@ -398,9 +433,12 @@ static void serve(struct ipc_msg *m)
 	case PROC_LIST:
 		do_list(m->w[0]);
 		break;
+	case PROC_PIPE:
+		do_pipe(p, m->w);
+		break;
 	case PROC_EXEC:
 		if (p->task >= 0)
-			do_exec(p, m->w[0], ipc_tag_len(m->tag));
+			do_exec(p, m->w[0], m->w[1], ipc_tag_len(m->tag));
 		else
 			reply(-EPERM, 0); /* init has no task we hold */
 		break;
@@ -412,11 +450,8 @@ static void serve(struct ipc_msg *m)
 
 int main(void)
 {
-	struct archive a;
 	procs[0] = (struct proc){ .state = PS_RUNNING, .pid = PID_INIT, .ppid = 0, .task = -1 };
-	/* Map the archive before serving: what that costs is paid once, up front. */
-	if (archive_open(&a) != 0)
-		printf("forksrv: no boot archive: spawn will fail\n");
+	pipesrv_init();
 	for (;;) {
 		/* One system call per request: the answer to this one, and the next request. */
 		struct ipc_msg *m = &answer;

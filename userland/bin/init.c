@@ -1,5 +1,6 @@
 /*
- * init: the first task. It starts the fork server, registers itself there as pid 1,
+ * init: the first task. It starts the loader server (loading it itself, the one load
+ * not done by the loader), then the fork server through it, registers itself there as pid 1,
  * then runs the in-guest test suite ("test" on the kernel command line), the program
  * named after "run", or, with neither, the shell; it exits with that status.
  *
@@ -14,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "loader.h"
 #include "proc.h"
 #include "spawn.h"
 #include "syscall.h"
@@ -23,7 +25,35 @@
 #define POLLS_PER_S    20
 #define NS_PER_S       1000000000L
 
-/* Start the fork server with its endpoint and the archive; we get pid 1's capability. */
+/*
+ * Start the loader server with the archive (read and execute: all it needs) and its
+ * endpoint; we keep a send capability in SLOT_LOADER. We load it ourselves: nothing
+ * else can yet.
+ */
+static int start_loader(void)
+{
+	char *argv[] = { "loader", 0 };
+	long ep = slot_alloc();
+	struct spawned s;
+	struct spawn_req req = { .name = "loader", .argv = argv, .supervisor = -1 };
+	int err = (int)SYSCALL(obj_create, SLOT_SELF, OBJ_ENDPOINT, ep, 0);
+	if (!err)
+		err = spawn_create_local(&req, &s);
+	if (!err)
+		err = (int)SYSCALL(task_cap_put, s.task, ep, SLOT_LOADER_EP, CAP_ALL);
+	if (!err)
+		err = (int)SYSCALL(task_cap_put, s.task, SLOT_ARCHIVE, SLOT_ARCHIVE,
+				   CAP_READ | CAP_EXEC);
+	if (!err)
+		err = (int)SYSCALL(cap_copy, ep, SLOT_LOADER, CAP_SEND);
+	if (!err && spawn_start(&s) < 0)
+		err = E_NOMEM;
+	slot_free(ep); /* the loader's copy and ours stay */
+	return err;
+}
+
+/* Start the fork server (through the loader) with its endpoint, the archive and the
+ * loader; we get pid 1's capability. */
 static int start_forksrv(void)
 {
 	char *argv[] = { "forksrv", 0 };
@@ -33,6 +63,8 @@ static int start_forksrv(void)
 	int err = (int)SYSCALL(obj_create, SLOT_SELF, OBJ_ENDPOINT, ep, 0);
 	if (!err)
 		err = spawn_create(&req, &s);
+	if (!err)
+		err = (int)SYSCALL(task_cap_put, s.task, SLOT_LOADER, SLOT_LOADER, CAP_SEND);
 	if (!err)
 		err = (int)SYSCALL(task_cap_put, s.task, ep, SLOT_SERVER, CAP_ALL);
 	if (!err)
@@ -145,8 +177,9 @@ int main(int argc, char **argv)
 {
 	struct archive a;
 	/* getpid is the first round trip: once it answers, the server is up and settled. */
-	if (archive_open(&a) != 0 || start_forksrv() != 0 || getpid() != PID_INIT) {
-		printf("init: cannot start the fork server\n");
+	if (archive_open(&a) != 0 || start_loader() != 0 || start_forksrv() != 0 ||
+	    getpid() != PID_INIT) {
+		printf("init: cannot start the loader and the fork server\n");
 		return 1;
 	}
 	for (int i = 1; i < argc; i++) {

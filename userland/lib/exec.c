@@ -2,11 +2,13 @@
  * execve and execv: the fork server loads the program into a new task for this process
  * (same pid, parent and children) and kills this one. Only a failure returns. The path
  * names a program of the boot archive: "/bin/name" and "name" are the same program.
+ * Open pipe descriptors go along: their list follows the strings (fd_exec_list).
  */
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "fd.h"
 #include "proc.h"
 #include "syscall.h"
 
@@ -43,12 +45,16 @@ int execve(const char *path, char *const argv[], char *const envp[])
 		errno = ENOENT;
 		return -1;
 	}
+	uint32_t fds[FD_MAX];
+	unsigned nfd = fd_exec_list(fds, FD_MAX), fdlen = nfd * (unsigned)sizeof(fds[0]);
 	if (pack(buf, &len, names) < 0 || (argc = pack(buf, &len, argv)) < 0 ||
-	    pack(buf, &len, envp) < 0) {
+	    pack(buf, &len, envp) < 0 || fdlen > IPC_BUF_MAX - len) {
 		errno = E2BIG;
 		return -1;
 	}
-	int64_t r = proc_request(PROC_EXEC, (uint64_t)argc, 0, 0, buf, len);
+	memcpy(buf + len, fds, fdlen);
+	len += fdlen;
+	int64_t r = proc_request(PROC_EXEC, (uint64_t)argc, fdlen, 0, buf, len);
 	errno = r < 0 ? (int)-r : EIO; /* a successful exec does not come back */
 	return -1;
 }

@@ -1,11 +1,15 @@
 /*
  * The descriptor table and the POSIX calls on it: read, write, close. Each call looks
  * the descriptor up and hands it to the console (libc_glue.c) or a pipe end (pipe.c).
+ * The table is inherited across fork (it is private memory) and exec (the fork server
+ * hands the pipes over; fd_inherit rebuilds the table in the new image).
  */
 #include <errno.h>
 #include <unistd.h>
 
 #include "fd.h"
+#include "pipe.h"
+#include "spawn.h"
 
 static struct fd_entry fds[FD_MAX] = {
 	[STDIN_FILENO] = { FD_CONSOLE, 0 },
@@ -76,33 +80,54 @@ int close(int fd)
 	return 0;
 }
 
-static void count_ends(int delta)
+unsigned fd_exec_list(uint32_t *list, unsigned max)
 {
-	for (int fd = 0; fd < FD_MAX; fd++)
+	unsigned n = 0;
+	for (int fd = 0; fd < FD_MAX && n < max; fd++)
 		if (is_pipe(&fds[fd]))
-			pipe_add_end(fds[fd].pipe, fds[fd].kind == FD_PIPE_WRITE, delta);
+			list[n++] =
+				EXEC_FD(fd, fds[fd].kind == FD_PIPE_WRITE, pipe_id(fds[fd].pipe));
+	return n;
 }
 
-void fd_fork_prepare(void)
+/* One AUX_FD pair: descriptor fd names an end of the pipe adopted as number j. */
+static void inherit_fd(uint64_t v, struct pipe **adopted, unsigned n)
 {
-	count_ends(1);
+	unsigned fd = v & 0xff, end = (v >> 8) & 0xff, j = (unsigned)(v >> 16);
+	if (fd <= STDERR_FILENO || fd >= FD_MAX || fds[fd].kind != FD_FREE || j >= n || !adopted[j])
+		return;
+	fds[fd] = (struct fd_entry){ end == PIPE_END_WRITE ? FD_PIPE_WRITE : FD_PIPE_READ,
+				     adopted[j] };
+	pipe_add_ref(adopted[j]);
 }
 
-void fd_fork_undo(void)
+/*
+ * Before main, in an image that exec started: the (key, value) pairs the fork server put
+ * after envp name the pipes it handed over (their capabilities in our first free slots,
+ * three each, which our first slot_alloc calls return) and the descriptors naming them.
+ * The kernel starts init with no such pairs: the first key that is neither ends the list.
+ */
+__attribute__((constructor)) static void fd_inherit(void)
 {
-	count_ends(-1);
-}
-
-void fd_exec_prepare(void)
-{
-	for (int fd = 0; fd < FD_MAX; fd++)
-		if (is_pipe(&fds[fd]))
-			pipe_drop_end(fds[fd].pipe, fds[fd].kind == FD_PIPE_WRITE);
-}
-
-void fd_exec_undo(void)
-{
-	count_ends(1);
+	extern char **environ;
+	struct pipe *adopted[PIPE_MAX];
+	unsigned n = 0;
+	char **e = environ;
+	while (e && *e)
+		e++;
+	const uint64_t *aux = e ? (const uint64_t *)(e + 1) : 0;
+	for (; aux && (aux[0] == AUX_PIPE || aux[0] == AUX_FD); aux += 2) {
+		if (aux[0] == AUX_FD) {
+			inherit_fd(aux[1], adopted, n);
+			continue;
+		}
+		long first = slot_alloc(), b = slot_alloc(), c = slot_alloc();
+		int ok = n < PIPE_MAX && first == (long)(aux[1] >> 16) && b == first + 1 &&
+			 c == first + 2;
+		struct pipe *p = ok ? pipe_adopt((unsigned)(aux[1] & 0xffff), first) : 0;
+		if (n < PIPE_MAX)
+			adopted[n++] = p;
+	}
 }
 
 void fd_close_all(void)

@@ -1,12 +1,13 @@
 /*
- * Pipes in the C library, without kernel help. A pipe is a shared anonymous memory object
- * (a header page, then a 16 KiB ring) and two notification objects: "data" (readers
- * wait on it) and "space" (writers wait on it). fork keeps the object shared and copies
- * the notification capabilities into the same slots, so parent and child use one pipe.
+ * Pipes in the C library, without kernel help. A pipe is a shared memory object (a
+ * header page, then a 16 KiB ring) and two notification objects: "data" (readers wait
+ * on it) and "space" (writers wait on it). The fork server makes them (PROC_PIPE) and
+ * keeps the end counts true across fork, exec and death (pipe.h, pipesrv.c). fork keeps
+ * the object shared and copies the notification capabilities into the same slots, so
+ * parent and child use one pipe; exec hands them to the new image (fd.c).
  *
- * The header counts the pipe's open ends in every process; fork counts the child's ends
- * before the child exists (fd_fork_prepare), so EOF comes after the last writer's close
- * and EPIPE after the last reader's.
+ * The header counts each process's open ends; the readers or writers are the sum, so
+ * EOF comes after the last writer's close or death, EPIPE after the last reader's.
  *
  * Waking without losing a wakeup: a waiter adds itself to the side's waiter count, then
  * checks its condition, then blocks in notify_wait. Whoever changes the state (moves
@@ -14,8 +15,7 @@
  * is sequentially consistent, so either the waiter sees the new state or the changer sees
  * the waiter; a signal sent before the wait leaves a pending bit that ends the wait at
  * once. Extra signals only make a later wait return early, and every caller re-checks.
- * A wait ends only by a change of state; a peer killed without closing (by a signal)
- * leaves its end counted, which docs/userland.md lists as a limit.
+ * A wait ends only by a change of state.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -24,23 +24,16 @@
 #include <unistd.h>
 
 #include "fd.h"
+#include "pipe.h"
 #include "spawn.h"
 #include "syscall.h"
 
-#define PIPE_MAX      16	       /* pipes one process may hold */
-#define PIPE_RING     (4 * PAGE_BYTES) /* bytes in flight */
-#define PIPE_ATOMIC   512	       /* writes up to this size are never interleaved */
-#define PIPE_MAP_SIZE (PAGE_BYTES + PIPE_RING)
+#define PIPE_RING     ((PIPE_PAGES - 1) * PAGE_BYTES) /* bytes in flight */
+#define PIPE_ATOMIC   512			      /* writes up to this size go in whole */
+#define PIPE_MAP_SIZE (PIPE_PAGES * PAGE_BYTES)
+#define PIPE_VA	      0x3500000000UL		   /* pipe i mapped at PIPE_VA + i * PIPE_STRIDE */
+#define PIPE_STRIDE   (PIPE_MAP_SIZE + PAGE_BYTES) /* and a gap, so overruns fault */
 #define SC	      __ATOMIC_SEQ_CST
-
-/* The shared header, at the start of the object. */
-struct pipe_shared {
-	uint64_t head;		   /* bytes ever written */
-	uint64_t tail;		   /* bytes ever read */
-	uint32_t readers, writers; /* open ends, in all processes */
-	uint32_t rwait, wwait;	   /* threads waiting for data, for space */
-	uint32_t rlock, wlock;	   /* one reader, one writer moves bytes at a time */
-};
 
 /* This process's view of a pipe. */
 struct pipe {
@@ -48,6 +41,7 @@ struct pipe {
 	uint8_t *ring;
 	long data_slot, space_slot; /* notifications */
 	int ends;		    /* our descriptors naming it */
+	unsigned id;		    /* the fork server's name for it */
 };
 
 static struct pipe pipes[PIPE_MAX];
@@ -79,16 +73,35 @@ static void wake(uint32_t *waiting, long slot)
 		SYSCALL(notify_signal, slot, 1);
 }
 
+/* Open ends of one kind, in every process: the sum of each process's own count. */
+static int64_t open_ends(struct pipe *p, int end)
+{
+	int64_t n = 0;
+	for (int i = 0; i < PROC_MAX; i++)
+		n += __atomic_load_n(&p->sh->ends[i][end], SC);
+	return n;
+}
+
+static int no_writers(struct pipe *p)
+{
+	return open_ends(p, PIPE_END_WRITE) <= 0;
+}
+
+static int no_readers(struct pipe *p)
+{
+	return open_ends(p, PIPE_END_READ) <= 0;
+}
+
 static int readable(struct pipe *p, size_t need)
 {
 	(void)need;
-	return load(&p->sh->head) != load(&p->sh->tail) || load32(&p->sh->writers) == 0;
+	return load(&p->sh->head) != load(&p->sh->tail) || no_writers(p);
 }
 
 static int writable(struct pipe *p, size_t need)
 {
 	uint64_t used = load(&p->sh->head) - load(&p->sh->tail);
-	return PIPE_RING - used >= need || load32(&p->sh->readers) == 0;
+	return PIPE_RING - used >= need || no_readers(p);
 }
 
 /* Block until ready(p, need) may have become true (callers re-check). */
@@ -149,7 +162,7 @@ ssize_t pipe_read(struct pipe *p, void *buf, size_t n)
 			wake(&p->sh->wwait, p->space_slot);
 			return (ssize_t)got;
 		}
-		if (load32(&p->sh->writers) == 0 && load(&p->sh->head) == load(&p->sh->tail))
+		if (no_writers(p) && load(&p->sh->head) == load(&p->sh->tail))
 			return 0; /* end of file */
 		wait_for(p, readable, 1, &p->sh->rwait, p->data_slot);
 	}
@@ -161,7 +174,7 @@ ssize_t pipe_write(struct pipe *p, const void *buf, size_t n)
 	size_t done = 0;
 	while (done < n) {
 		size_t need = n <= PIPE_ATOMIC ? n : 1; /* small writes go in whole */
-		if (load32(&p->sh->readers) == 0) {
+		if (no_readers(p)) {
 			errno = EPIPE;
 			return done ? (ssize_t)done : -1;
 		}
@@ -175,10 +188,12 @@ ssize_t pipe_write(struct pipe *p, const void *buf, size_t n)
 	return (ssize_t)n;
 }
 
-void pipe_add_end(struct pipe *p, int writer, int delta)
+/* Our table index at the fork server: the badge of our SLOT_PROC capability, less one. */
+static int self_index(void)
 {
-	uint32_t *count = writer ? &p->sh->writers : &p->sh->readers;
-	__atomic_add_fetch(count, (uint32_t)delta, SC);
+	long badge = 0;
+	long info = syscall6_a1(SYS_cap_info, SLOT_PROC, 0, 0, 0, &badge);
+	return info < 0 || badge < 1 || badge > PROC_MAX ? -1 : (int)badge - 1;
 }
 
 static void pipe_release(struct pipe *p)
@@ -191,7 +206,10 @@ static void pipe_release(struct pipe *p)
 
 void pipe_drop_end(struct pipe *p, int writer)
 {
-	pipe_add_end(p, writer, -1);
+	int me = self_index();
+	if (me >= 0)
+		__atomic_sub_fetch(&p->sh->ends[me][writer ? PIPE_END_WRITE : PIPE_END_READ], 1,
+				   SC);
 	if (writer)
 		wake(&p->sh->rwait, p->data_slot); /* maybe end of file */
 	else
@@ -205,40 +223,84 @@ void pipe_close(struct pipe *p, int writer)
 		pipe_release(p);
 }
 
-static long new_notify(void)
+static struct pipe *free_entry(void)
 {
-	long slot = slot_alloc();
-	if (slot >= 0 && SYSCALL(obj_create, SLOT_SELF, OBJ_NOTIFY, slot, 0) != 0) {
-		slot_free(slot);
-		slot = -1;
-	}
-	return slot;
+	for (int i = 0; i < PIPE_MAX; i++)
+		if (!pipes[i].sh)
+			return &pipes[i];
+	return 0;
 }
 
-/* A free entry with its object and notifications made, or 0 (errno set). */
+/* Map the pipe's object (in slot obj) at entry p's place; our capability goes. */
+static int pipe_map(struct pipe *p, long obj)
+{
+	uint64_t va = PIPE_VA + (uint64_t)(p - pipes) * PIPE_STRIDE;
+	long err = SYSCALL(map, SLOT_SELF, obj, va, 0, PIPE_PAGES,
+			   MAP_PROT_READ | MAP_PROT_WRITE | MAP_KIND_SHARED);
+	slot_free(obj);
+	if (err)
+		return -1;
+	p->sh = (struct pipe_shared *)va;
+	p->ring = (uint8_t *)va + PAGE_BYTES;
+	return 0;
+}
+
+/* A new pipe from the fork server, with one read and one write end counted as ours. */
 static struct pipe *pipe_new(void)
 {
-	struct pipe *p = 0;
-	for (int i = 0; i < PIPE_MAX && !p; i++)
-		if (!pipes[i].sh)
-			p = &pipes[i];
+	struct pipe *p = free_entry();
 	if (!p) {
 		errno = ENFILE;
 		return 0;
 	}
-	void *m = mmap(0, PIPE_MAP_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (m == MAP_FAILED)
-		return 0;
-	*p = (struct pipe){ .sh = m, .ring = (uint8_t *)m + PAGE_BYTES };
-	p->data_slot = new_notify();
-	p->space_slot = new_notify();
-	if (p->data_slot < 0 || p->space_slot < 0) {
-		pipe_release(p);
-		errno = ENOMEM;
-		return 0;
+	long obj = slot_alloc(), data = slot_alloc(), space = slot_alloc();
+	struct ipc_msg m = { .tag = ipc_tag(PROC_PIPE, 3, 0, 0) };
+	m.w[0] = (uint64_t)obj;
+	m.w[1] = (uint64_t)data;
+	m.w[2] = (uint64_t)space;
+	m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
+	long err = obj < 0 || data < 0 || space < 0 ? -ENFILE : ipc_call(SLOT_PROC, &m);
+	if (!err)
+		err = (long)m.w[0] < 0 ? (long)m.w[0] : 0;
+	else if (err != -ENFILE)
+		err = -ENOSYS;
+	if (!err) {
+		p->id = (unsigned)m.w[0];
+		p->data_slot = data;
+		p->space_slot = space;
+		if (pipe_map(p, obj) == 0)
+			return p;
+		/* Out of memory for the mapping: our counts go when we die. */
+		obj = -1;
+		err = -ENOMEM;
 	}
-	p->sh->readers = p->sh->writers = 1;
-	return p;
+	slot_free(obj);
+	slot_free(data);
+	slot_free(space);
+	*p = (struct pipe){ 0 };
+	errno = (int)-err;
+	return 0;
+}
+
+struct pipe *pipe_adopt(unsigned id, long first_slot)
+{
+	struct pipe *p = free_entry();
+	if (!p)
+		return 0;
+	p->id = id;
+	p->data_slot = first_slot + 1;
+	p->space_slot = first_slot + 2;
+	return pipe_map(p, first_slot) == 0 ? p : 0;
+}
+
+unsigned pipe_id(const struct pipe *p)
+{
+	return p->id;
+}
+
+void pipe_add_ref(struct pipe *p)
+{
+	p->ends++;
 }
 
 int pipe(int fds[2])
@@ -248,13 +310,14 @@ int pipe(int fds[2])
 		return -1;
 	int r = fd_alloc(FD_PIPE_READ, p);
 	int w = r < 0 ? -1 : fd_alloc(FD_PIPE_WRITE, p);
+	p->ends = 2;
 	if (w < 0) {
 		if (r >= 0)
 			fd_get(r)->kind = FD_FREE;
-		pipe_release(p);
+		pipe_close(p, 0);
+		pipe_close(p, 1);
 		return -1;
 	}
-	p->ends = 2;
 	fds[0] = r;
 	fds[1] = w;
 	return 0;

@@ -20,7 +20,10 @@ enum proc_label {
 	PROC_SPAWN = 4,	 /* buffer = name \0 arg1 \0 ... -> w0 = pid */
 	PROC_KILL = 5,	 /* w0 = pid, w1 = signal -> w0 = 0 */
 	PROC_LIST = 6, /* w0 = index -> w0 = pid, w1 = ppid, w2 = state, w3 = status (or -1: end) */
-	PROC_EXEC = 7, /* w0 = argc, buffer = name, argv[0..argc), envp... -> only -errno */
+	/* w0 = argc, w1 = fd list bytes, buffer = name, argv[0..argc), envp..., the fd list
+	 * (pipe.h) -> only -errno */
+	PROC_EXEC = 7,
+	PROC_PIPE = 8, /* w0..w2 = our empty slots for memory, data, space -> w0 = pipe id */
 };
 
 /* Process states as PROC_LIST reports them. */

@@ -38,16 +38,12 @@ static int64_t result(int64_t r)
 }
 
 /*
- * The child inherits every descriptor: its pipe ends are counted in the shared headers
- * before it exists, so a reader never sees EOF while the child still holds a writer.
+ * The child inherits every descriptor: the fork server counts its pipe ends before it
+ * runs, so a reader never sees EOF while the child still holds a writer.
  */
 pid_t forkx(int mode)
 {
-	fd_fork_prepare();
-	pid_t pid = (pid_t)result(proc_request(PROC_FORK, (uint64_t)mode, 0, 0, 0, 0));
-	if (pid < 0)
-		fd_fork_undo();
-	return pid;
+	return (pid_t)result(proc_request(PROC_FORK, (uint64_t)mode, 0, 0, 0, 0));
 }
 
 pid_t fork(void)

@@ -1,13 +1,16 @@
-/* Program loading from the boot archive: see spawn.h. */
+/*
+ * Starting programs (spawn.h): the task is made here, the loading is done by the loader
+ * server over IPC (loader.h), or, for init starting the loader itself, by load.c here.
+ */
 #include "spawn.h"
 
 #include <string.h>
 
-#include "elf.h"
+#include "load.h"
+#include "loader.h"
 #include "syscall.h"
 
 #define PAGE	   4096UL
-#define PAGE_OF(x) ((x) & ~(PAGE - 1))
 #define PAGE_UP(x) (((x) + PAGE - 1) & ~(PAGE - 1))
 
 static struct archive opened;
@@ -59,231 +62,93 @@ int archive_find(const struct archive *a, const char *name, uint64_t *offset, ui
 	return E_NOENT;
 }
 
-static uint32_t seg_prot(uint32_t pf)
+/* Pack name, argv and envp NUL-separated, then the aux words: the length, or E_RANGE. */
+static int pack_request(const struct spawn_req *req, char *buf, int *argc)
 {
-	return ((pf & ELF_PF_R) ? MAP_PROT_READ : 0) | ((pf & ELF_PF_W) ? MAP_PROT_WRITE : 0) |
-	       ((pf & ELF_PF_X) ? MAP_PROT_EXEC : 0);
+	unsigned len = 0;
+	char *const name[] = { (char *)req->name, 0 };
+	char *const *lists[] = { name, req->argv, req->envp };
+	*argc = 0;
+	for (int l = 0; l < 3; l++) {
+		for (int i = 0; lists[l] && lists[l][i]; i++) {
+			size_t n = strlen(lists[l][i]) + 1;
+			if (n > IPC_BUF_MAX - len)
+				return E_RANGE;
+			memcpy(buf + len, lists[l][i], n);
+			len += (unsigned)n;
+			*argc += l == 1;
+		}
+	}
+	size_t aux = (size_t)req->naux * sizeof(uint64_t);
+	if (aux > IPC_BUF_MAX - len)
+		return E_RANGE;
+	if (aux)
+		memcpy(buf + len, req->aux, aux);
+	return (int)(len + aux);
 }
 
-/*
- * Fill one private page for the child: a one-page memory object, filled through our own
- * mapping of it, then mapped write-copy into the child. Our slot goes at the end; the
- * child's mapping keeps the frame, and its first write will find it unshared.
- */
-static int child_page(long task, uint64_t va, uint32_t prot, const void *src, size_t len, size_t at)
+/* Give the loader the file in req->object: the session slot to load through, or error. */
+static long stage(const struct spawn_req *req)
 {
-	long slot = slot_alloc();
-	long err = slot < 0 ? E_RANGE : SYSCALL(obj_create, SLOT_SELF, OBJ_MEMORY, slot, 1);
+	long session = slot_alloc();
+	struct ipc_msg m = { .tag = ipc_tag(LOADER_STAGE, 1, 0, 1), .cap = req->object };
+	m.w[0] = req->object_size;
+	m.rspec = ipc_recv_spec(0, (unsigned)session);
+	long err = session < 0 ? E_RANGE : ipc_call(SLOT_LOADER, &m);
 	if (!err)
-		err = SYSCALL(map, SLOT_SELF, slot, SCRATCH_VA, 0, 1,
-			      MAP_PROT_READ | MAP_PROT_WRITE | MAP_KIND_SHARED);
-	if (!err) {
-		memcpy((char *)SCRATCH_VA + at, src, len);
-		SYSCALL(unmap, SLOT_SELF, SCRATCH_VA, 1);
-		err = SYSCALL(map, task, slot, va, 0, 1, prot | MAP_KIND_COPY);
+		err = (long)m.w[0];
+	if (!err && !(m.tag & IPC_TAG_CAP))
+		err = E_DEAD;
+	if (err) {
+		slot_free(session);
+		return err;
 	}
-	slot_free(slot);
+	return session;
+}
+
+/* Ask the loader to load req into task: 0 or its error. */
+static int load_remote(long task, const struct spawn_req *req, struct spawned *out)
+{
+	static char buf[IPC_BUF_MAX];
+	int argc, len = pack_request(req, buf, &argc);
+	long via = req->object ? stage(req) : SLOT_LOADER;
+	if (len < 0 || via < 0)
+		return len < 0 ? len : (int)via;
+	struct ipc_msg m = { .tag = ipc_tag(LOADER_LOAD, 3, (unsigned)len, 1),
+			     .sbuf = buf,
+			     .cap = task };
+	m.w[0] = (uint64_t)argc;
+	m.w[1] = req->base;
+	m.w[2] = (uint64_t)req->naux * sizeof(uint64_t);
+	m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
+	long err = ipc_call(via, &m);
+	if (via != SLOT_LOADER)
+		slot_free(via);
+	if (!err)
+		err = (long)m.w[0];
+	out->entry = m.w[1];
+	out->sp = m.w[2];
+	out->reloc_pages = (unsigned)m.w[3];
 	return (int)err;
 }
 
-/* The file being loaded: which memory object holds it, and where we see it. */
-struct image {
-	long slot;	     /* the archive or the caller's memory object */
-	const uint8_t *file; /* the file, mapped in our space */
-	uint64_t fpage;	     /* the file's first page in the object */
-	uint64_t size;
-};
-
-/* One load: the task, the bias, the relocations and a run of file pages not yet mapped. */
-struct loader {
-	long task;
-	const struct image *img;
-	uint64_t base;
-	struct elf_relocs rel;
-	unsigned reloc_pages;
-	uint64_t run_va, run_fpage, run_n; /* link address, object page, pages */
-	uint32_t run_prot;
-};
-
-/* Map the pending run of file pages write-copy, as they are in the object. */
-static int flush_run(struct loader *l)
+/* The loader's own work, in this task: only init uses it, to start the loader. */
+static int load_local(long task, const struct spawn_req *req, struct spawned *out)
 {
-	if (l->run_n == 0)
-		return 0;
-	long err = SYSCALL(map, l->task, l->img->slot, l->base + l->run_va, l->run_fpage, l->run_n,
-			   l->run_prot | MAP_KIND_COPY);
-	l->run_n = 0;
-	return (int)err;
-}
-
-static int add_run(struct loader *l, uint64_t va, uint64_t fpage, uint32_t prot)
-{
-	if (l->run_n && (l->run_va + l->run_n * PAGE != va || l->run_prot != prot ||
-			 l->run_fpage + l->run_n != fpage)) {
-		int err = flush_run(l);
-		if (err)
-			return err;
-	}
-	if (l->run_n == 0) {
-		l->run_va = va;
-		l->run_fpage = fpage;
-		l->run_prot = prot;
-	}
-	l->run_n++;
-	return 0;
-}
-
-static int is_relative(const struct elf64_rela *r)
-{
-	return (r->info & 0xffffffffu) == ELF_R_RELATIVE;
-}
-
-/* Does a relocation write the page at link address pv? Never at the link address itself. */
-static int page_relocated(const struct loader *l, uint64_t pv)
-{
-	for (uint64_t i = 0; l->base && i < l->rel.count; i++)
-		if (is_relative(&l->rel.rela[i]) && PAGE_OF(l->rel.rela[i].offset) == pv)
-			return 1;
-	return 0;
-}
-
-/* A page of its own for the child: len bytes of the file from foff, relocated, zero after. */
-static int private_page(struct loader *l, uint64_t pv, uint64_t foff, uint64_t len, uint32_t prot)
-{
-	static uint8_t page[PAGE];
-	memset(page, 0, sizeof(page));
-	memcpy(page, l->img->file + foff, len);
-	for (uint64_t i = 0; l->base && i < l->rel.count; i++) {
-		const struct elf64_rela *r = &l->rel.rela[i];
-		if (is_relative(r) && PAGE_OF(r->offset) == pv) {
-			uint64_t v = l->base + (uint64_t)r->addend;
-			memcpy(page + (r->offset - pv), &v, sizeof(v));
-		}
-	}
-	return child_page(l->task, l->base + pv, prot, page, PAGE, 0);
-}
-
-/*
- * One PT_LOAD segment, page by page: file pages are mapped write-copy from the object
- * (shared until written); a page that relocations write, or where file data ends and
- * writable data or bss follows, is a private copy; the rest of bss is fresh zero pages.
- */
-static int load_segment(struct loader *l, const struct elf64_phdr *p)
-{
-	uint32_t prot = seg_prot(p->flags);
-	uint64_t first = PAGE_OF(p->vaddr), fend = p->vaddr + p->filesz;
-	uint64_t end = PAGE_UP(p->vaddr + p->memsz), pv = first;
-	int tail_private = (p->flags & ELF_PF_W) || p->memsz > p->filesz, err = 0;
-	for (; pv < end && pv < fend && !err; pv += PAGE) {
-		uint64_t foff = PAGE_OF(p->offset) + (pv - first);
-		int partial = fend - pv < PAGE && tail_private, reloc = page_relocated(l, pv);
-		if (!partial && !reloc) {
-			err = add_run(l, pv, l->img->fpage + foff / PAGE, prot);
-			continue;
-		}
-		l->reloc_pages += reloc && !partial;
-		err = flush_run(l);
-		if (!err)
-			err = private_page(l, pv, foff, partial ? fend - pv : PAGE, prot);
-	}
+	struct load_image img;
+	struct load_args a = { req->argv, req->envp, req->base, req->aux, req->naux };
+	struct load_out o = { 0 };
+	int err = load_archive_image(req->name, &img);
 	if (!err)
-		err = flush_run(l);
-	if (!err && pv < end)
-		err = (int)SYSCALL(map_anon, l->task, l->base + pv, (end - pv) / PAGE, prot);
+		err = load_image(task, &img, &a, &o);
+	out->entry = o.entry;
+	out->sp = o.sp;
+	out->reloc_pages = o.reloc_pages;
 	return err;
 }
 
-/* Put the strings of list at the top of page (below *str), their addresses in words. */
-static int put_strings(char *page, uint64_t *str, char *const *list, uint64_t *words, int *n,
-		       size_t room)
-{
-	for (int i = 0; list && list[i]; i++, (*n)++) {
-		size_t len = strlen(list[i]) + 1;
-		if (*n >= SPAWN_ARGS_MAX || len > *str - room)
-			return E_RANGE;
-		*str -= len;
-		memcpy(page + *str, list[i], len);
-		words[*n] = USER_STACK_TOP - PAGE + *str;
-	}
-	return 0;
-}
-
-/* The top stack page: argc, argv[], NULL, envp[], NULL, then the strings. */
-static int build_stack(long task, char *const *argv, char *const *envp, uint64_t *sp)
-{
-	static char page[PAGE];
-	uint64_t words[SPAWN_ARGS_MAX + 3], strs[SPAWN_ARGS_MAX], str = PAGE;
-	int argc = 0, n = 0;
-	memset(page, 0, sizeof(page));
-	int err = put_strings(page, &str, argv, strs, &n, sizeof(words));
-	argc = n;
-	if (!err)
-		err = put_strings(page, &str, envp, strs, &n, sizeof(words));
-	if (err)
-		return err;
-	words[0] = (uint64_t)argc;
-	memcpy(words + 1, strs, (size_t)argc * sizeof(uint64_t));
-	words[1 + argc] = 0;
-	memcpy(words + 2 + argc, strs + argc, (size_t)(n - argc) * sizeof(uint64_t));
-	words[2 + n] = 0;
-	uint64_t at = (str - (uint64_t)(n + 3) * sizeof(uint64_t)) & ~15UL;
-	memcpy(page + at, words, (size_t)(n + 3) * sizeof(uint64_t));
-	*sp = USER_STACK_TOP - PAGE + at;
-	err = (int)SYSCALL(map_anon, task, USER_STACK_TOP - USER_STACK_SIZE,
-			   USER_STACK_SIZE / PAGE - 1, MAP_PROT_READ | MAP_PROT_WRITE);
-	return err ? err
-		   : child_page(task, USER_STACK_TOP - PAGE, MAP_PROT_READ | MAP_PROT_WRITE, page,
-				PAGE, 0);
-}
-
-static int load(long task, const struct image *img, const struct spawn_req *req,
-		struct spawned *out)
-{
-	const struct elf64_ehdr *h = (const void *)img->file;
-	struct loader l = { .task = task, .img = img, .base = req->base };
-	int err = elf_check(h, img->size, req->base);
-	if (!err)
-		err = elf_relocs(h, img->size, &l.rel);
-	if (err)
-		return err;
-	const struct elf64_phdr *ph = (const void *)((const char *)h + h->phoff);
-	for (unsigned i = 0; i < h->phnum && !err; i++)
-		if (ph[i].type == ELF_PT_LOAD)
-			err = load_segment(&l, &ph[i]);
-	out->entry = req->base + h->entry;
-	out->reloc_pages = l.reloc_pages;
-	return err ? err : build_stack(task, req->argv, req->envp, &out->sp);
-}
-
-/* Find the file: in the archive, or the caller's memory object mapped here for the load. */
-static int open_image(const struct spawn_req *req, struct image *img)
-{
-	struct archive a;
-	uint64_t foff, fsize;
-	if (req->object) {
-		uint64_t pages = PAGE_UP(req->object_size) / PAGE;
-		long err = pages ? SYSCALL(map, SLOT_SELF, req->object, OBJECT_VA, 0, pages,
-					   MAP_PROT_READ | MAP_KIND_COPY)
-				 : ELF_TRUNCATED;
-		*img = (struct image){ req->object, (const uint8_t *)OBJECT_VA, 0,
-				       req->object_size };
-		return (int)err;
-	}
-	int err = archive_open(&a);
-	if (!err)
-		err = archive_find(&a, req->name, &foff, &fsize);
-	*img = (struct image){ SLOT_ARCHIVE, a.base + foff, foff / PAGE, fsize };
-	return err;
-}
-
-static void close_image(const struct spawn_req *req)
-{
-	if (req->object)
-		SYSCALL(unmap, SLOT_SELF, OBJECT_VA, PAGE_UP(req->object_size) / PAGE);
-}
-
-static int create_and_load(const struct spawn_req *req, const struct image *img,
-			   struct spawned *out)
+/* A new task, supervised as req says, loaded by load(): 0 or an error (nothing left). */
+static int create_and_load(const struct spawn_req *req, struct spawned *out, int local)
 {
 	struct memstat ms = { 0 };
 	int err = (int)SYSCALL(memstat, SLOT_SELF, &ms);
@@ -293,7 +158,7 @@ static int create_and_load(const struct spawn_req *req, const struct image *img,
 	uint64_t quota = req->quota ? req->quota : ms.task_quota_left;
 	err = (int)SYSCALL(task_create, SLOT_SELF, task, quota, req->supervisor);
 	if (!err)
-		err = load(task, img, req, out);
+		err = local ? load_local(task, req, out) : load_remote(task, req, out);
 	if (err) {
 		SYSCALL(task_kill, task);
 		slot_free(task);
@@ -305,13 +170,12 @@ static int create_and_load(const struct spawn_req *req, const struct image *img,
 
 int spawn_create(const struct spawn_req *req, struct spawned *out)
 {
-	struct image img;
-	int err = open_image(req, &img);
-	if (err)
-		return err;
-	err = create_and_load(req, &img, out);
-	close_image(req);
-	return err;
+	return create_and_load(req, out, 0);
+}
+
+int spawn_create_local(const struct spawn_req *req, struct spawned *out)
+{
+	return create_and_load(req, out, 1);
 }
 
 long spawn_start(const struct spawned *s)

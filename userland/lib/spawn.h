@@ -1,9 +1,10 @@
 /*
- * Starting programs from the boot archive, in user space. Text and read-only data are
- * mapped write-copy straight from the archive, so every task running a program shares
- * its text frames; initialised data is write-copy too (shared until written); the page
- * where data ends and bss begins is a private copy; the rest of bss and the stack are
- * fresh zeroed pages. Used by init today and by the loader server.
+ * Starting programs from the boot archive, in user space. spawn_create makes the task
+ * (with its supervisor and quota) and asks the loader server (loader.h, bin/loader.c)
+ * to load it: text and read-only data are mapped write-copy straight from the archive,
+ * so every task running a program shares its text frames; initialised data is
+ * write-copy too (shared until written); the page where data ends and bss begins is a
+ * private copy; the rest of bss and the stack are fresh zeroed pages. docs/loader.md.
  */
 #ifndef USER_SPAWN_H
 #define USER_SPAWN_H
@@ -13,7 +14,8 @@
 
 #define ARCHIVE_VA     0x3000000000UL /* where archive_open maps the archive */
 #define SCRATCH_VA     0x3100000000UL /* one page for building a child's pages */
-#define OBJECT_VA      0x3200000000UL /* where spawn maps a memory object it loads from */
+#define OBJECT_VA      0x3200000000UL /* where the loader maps a memory object it loads from */
+#define STAGED_VA      0x3300000000UL /* where the loader copies such a file to check it */
 #define SPAWN_ARGS_MAX 32	      /* argv and envp strings together */
 
 struct archive {
@@ -39,6 +41,8 @@ struct spawn_req {
 	char *const *envp;    /* NULL-terminated, or NULL: none */
 	long object;	      /* a memory object slot holding the file instead, 0: the archive */
 	uint64_t object_size; /* the file's bytes in that object */
+	const uint64_t *aux;  /* (key, value) words for the stack after envp, or NULL */
+	unsigned naux;	      /* how many words */
 };
 
 struct spawned {
@@ -47,8 +51,11 @@ struct spawned {
 	unsigned reloc_pages; /* pages made private only because relocations write them */
 };
 
-/* Create the task and load it, without starting it: 0 or a negative error. */
+/* Create the task and have the loader server load it, without starting it: 0 or a
+ * negative error (enum err or enum elf_err). */
 int spawn_create(const struct spawn_req *req, struct spawned *out);
+/* The same, loading in this task (init starts the loader server so). */
+int spawn_create_local(const struct spawn_req *req, struct spawned *out);
 /* Start its first thread: thread id or a negative error. */
 long spawn_start(const struct spawned *s);
 /* Both: the task's slot, or a negative error (enum err or enum elf_err). */

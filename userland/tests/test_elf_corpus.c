@@ -1,7 +1,8 @@
 /*
  * Malformed ELF files, each made from a good one (true, from the archive) in a memory
- * object and handed to the real loader (spawn_create with req.object): every one is
- * refused with its own named error, and the good file still loads and runs afterwards.
+ * object and handed to the loader server (spawn_create with req.object stages it there):
+ * every one is refused with its own named error, and the good file still loads and runs
+ * afterwards.
  */
 #include <stdio.h>
 #include <stdlib.h>

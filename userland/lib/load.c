@@ -1,0 +1,223 @@
+/*
+ * The loader's core (load.h): each PT_LOAD segment mapped page by page into the target
+ * task, the stack built, nothing started. Every field used was checked by elf_check.
+ */
+#include "load.h"
+
+#include <string.h>
+
+#include "elf.h"
+#include "spawn.h"
+#include "syscall.h"
+
+#define PAGE		 4096UL
+#define PAGE_OF(x)	 ((x) & ~(PAGE - 1))
+#define PAGE_UP(x)	 (((x) + PAGE - 1) & ~(PAGE - 1))
+#define LOAD_STACK_WORDS (SPAWN_ARGS_MAX + 3 + LOAD_AUX_MAX + 2)
+
+static uint32_t seg_prot(uint32_t pf)
+{
+	return ((pf & ELF_PF_R) ? MAP_PROT_READ : 0) | ((pf & ELF_PF_W) ? MAP_PROT_WRITE : 0) |
+	       ((pf & ELF_PF_X) ? MAP_PROT_EXEC : 0);
+}
+
+/*
+ * Fill one private page for the child: a one-page memory object (the child pays for it),
+ * filled through our own mapping of it, then mapped write-copy into the child. Our slot
+ * goes at the end; the child's mapping keeps the frame, and its first write will find it
+ * unshared.
+ */
+static int child_page(long task, uint64_t va, uint32_t prot, const void *src, size_t len, size_t at)
+{
+	long slot = slot_alloc();
+	long err = slot < 0 ? E_RANGE : SYSCALL(obj_create, task, OBJ_MEMORY, slot, 1);
+	if (!err)
+		err = SYSCALL(map, SLOT_SELF, slot, SCRATCH_VA, 0, 1,
+			      MAP_PROT_READ | MAP_PROT_WRITE | MAP_KIND_SHARED);
+	if (!err) {
+		memcpy((char *)SCRATCH_VA + at, src, len);
+		SYSCALL(unmap, SLOT_SELF, SCRATCH_VA, 1);
+		err = SYSCALL(map, task, slot, va, 0, 1, prot | MAP_KIND_COPY);
+	}
+	slot_free(slot);
+	return (int)err;
+}
+
+/* One load: the task, the bias, the relocations and a run of file pages not yet mapped. */
+struct loader {
+	long task;
+	const struct load_image *img;
+	uint64_t base;
+	struct elf_relocs rel;
+	unsigned reloc_pages;
+	uint64_t run_va, run_fpage, run_n; /* link address, object page, pages */
+	uint32_t run_prot;
+};
+
+/* Map the pending run of file pages write-copy, as they are in the object. */
+static int flush_run(struct loader *l)
+{
+	if (l->run_n == 0)
+		return 0;
+	long err = SYSCALL(map, l->task, l->img->slot, l->base + l->run_va, l->run_fpage, l->run_n,
+			   l->run_prot | MAP_KIND_COPY);
+	l->run_n = 0;
+	return (int)err;
+}
+
+static int add_run(struct loader *l, uint64_t va, uint64_t fpage, uint32_t prot)
+{
+	if (l->run_n && (l->run_va + l->run_n * PAGE != va || l->run_prot != prot ||
+			 l->run_fpage + l->run_n != fpage)) {
+		int err = flush_run(l);
+		if (err)
+			return err;
+	}
+	if (l->run_n == 0) {
+		l->run_va = va;
+		l->run_fpage = fpage;
+		l->run_prot = prot;
+	}
+	l->run_n++;
+	return 0;
+}
+
+static int is_relative(const struct elf64_rela *r)
+{
+	return (r->info & 0xffffffffu) == ELF_R_RELATIVE;
+}
+
+/* Does a relocation write the page at link address pv? Never at the link address itself. */
+static int page_relocated(const struct loader *l, uint64_t pv)
+{
+	for (uint64_t i = 0; l->base && i < l->rel.count; i++)
+		if (is_relative(&l->rel.rela[i]) && PAGE_OF(l->rel.rela[i].offset) == pv)
+			return 1;
+	return 0;
+}
+
+/* A page of its own for the child: len bytes of the file from foff, relocated, zero after. */
+static int private_page(struct loader *l, uint64_t pv, uint64_t foff, uint64_t len, uint32_t prot)
+{
+	static uint8_t page[PAGE];
+	memset(page, 0, sizeof(page));
+	memcpy(page, l->img->file + foff, len);
+	for (uint64_t i = 0; l->base && i < l->rel.count; i++) {
+		const struct elf64_rela *r = &l->rel.rela[i];
+		if (is_relative(r) && PAGE_OF(r->offset) == pv) {
+			uint64_t v = l->base + (uint64_t)r->addend;
+			memcpy(page + (r->offset - pv), &v, sizeof(v));
+		}
+	}
+	return child_page(l->task, l->base + pv, prot, page, PAGE, 0);
+}
+
+/*
+ * One PT_LOAD segment, page by page: file pages are mapped write-copy from the object
+ * (shared until written); a page that relocations write, or where file data ends and
+ * writable data or bss follows, is a private copy; the rest of bss is fresh zero pages.
+ */
+static int load_segment(struct loader *l, const struct elf64_phdr *p)
+{
+	uint32_t prot = seg_prot(p->flags);
+	uint64_t first = PAGE_OF(p->vaddr), fend = p->vaddr + p->filesz;
+	uint64_t end = PAGE_UP(p->vaddr + p->memsz), pv = first;
+	int tail_private = (p->flags & ELF_PF_W) || p->memsz > p->filesz, err = 0;
+	for (; pv < end && pv < fend && !err; pv += PAGE) {
+		uint64_t foff = PAGE_OF(p->offset) + (pv - first);
+		int partial = fend - pv < PAGE && tail_private, reloc = page_relocated(l, pv);
+		if (!partial && !reloc) {
+			err = add_run(l, pv, l->img->fpage + foff / PAGE, prot);
+			continue;
+		}
+		l->reloc_pages += reloc && !partial;
+		err = flush_run(l);
+		if (!err)
+			err = private_page(l, pv, foff, partial ? fend - pv : PAGE, prot);
+	}
+	if (!err)
+		err = flush_run(l);
+	if (!err && pv < end)
+		err = (int)SYSCALL(map_anon, l->task, l->base + pv, (end - pv) / PAGE, prot);
+	return err;
+}
+
+/* Put the strings of list at the top of page (below *str), their addresses in words. */
+static int put_strings(char *page, uint64_t *str, char *const *list, uint64_t *words, int *n,
+		       size_t room)
+{
+	for (int i = 0; list && list[i]; i++, (*n)++) {
+		size_t len = strlen(list[i]) + 1;
+		if (*n >= SPAWN_ARGS_MAX || len > *str - room)
+			return E_RANGE;
+		*str -= len;
+		memcpy(page + *str, list[i], len);
+		words[*n] = USER_STACK_TOP - PAGE + *str;
+	}
+	return 0;
+}
+
+/* The top stack page: argc, argv[], NULL, envp[], NULL, aux pairs, 0, 0, the strings. */
+static int build_stack(long task, const struct load_args *a, uint64_t *sp)
+{
+	static char page[PAGE];
+	uint64_t words[LOAD_STACK_WORDS], strs[SPAWN_ARGS_MAX], str = PAGE;
+	int argc = 0, n = 0;
+	unsigned naux = a->aux ? a->naux & ~1u : 0;
+	if (naux > LOAD_AUX_MAX)
+		return E_RANGE;
+	memset(page, 0, sizeof(page));
+	int err = put_strings(page, &str, a->argv, strs, &n, sizeof(words));
+	argc = n;
+	if (!err)
+		err = put_strings(page, &str, a->envp, strs, &n, sizeof(words));
+	if (err)
+		return err;
+	unsigned total = (unsigned)n + 3 + naux + 2; /* argc, two NULLs, aux, its end pair */
+	words[0] = (uint64_t)argc;
+	memcpy(words + 1, strs, (size_t)argc * sizeof(uint64_t));
+	words[1 + argc] = 0;
+	memcpy(words + 2 + argc, strs + argc, (size_t)(n - argc) * sizeof(uint64_t));
+	words[2 + n] = 0;
+	if (naux)
+		memcpy(words + 3 + n, a->aux, naux * sizeof(uint64_t));
+	words[3 + n + naux] = words[4 + n + naux] = 0;
+	uint64_t at = (str - total * sizeof(uint64_t)) & ~15UL;
+	memcpy(page + at, words, total * sizeof(uint64_t));
+	*sp = USER_STACK_TOP - PAGE + at;
+	err = (int)SYSCALL(map_anon, task, USER_STACK_TOP - USER_STACK_SIZE,
+			   USER_STACK_SIZE / PAGE - 1, MAP_PROT_READ | MAP_PROT_WRITE);
+	return err ? err
+		   : child_page(task, USER_STACK_TOP - PAGE, MAP_PROT_READ | MAP_PROT_WRITE, page,
+				PAGE, 0);
+}
+
+int load_image(long task, const struct load_image *img, const struct load_args *a,
+	       struct load_out *out)
+{
+	const struct elf64_ehdr *h = (const void *)img->file;
+	struct loader l = { .task = task, .img = img, .base = a->base };
+	int err = elf_check(h, img->size, a->base);
+	if (!err)
+		err = elf_relocs(h, img->size, &l.rel);
+	if (err)
+		return err;
+	const struct elf64_phdr *ph = (const void *)((const char *)h + h->phoff);
+	for (unsigned i = 0; i < h->phnum && !err; i++)
+		if (ph[i].type == ELF_PT_LOAD)
+			err = load_segment(&l, &ph[i]);
+	out->entry = a->base + h->entry;
+	out->reloc_pages = l.reloc_pages;
+	return err ? err : build_stack(task, a, &out->sp);
+}
+
+int load_archive_image(const char *name, struct load_image *img)
+{
+	struct archive a;
+	uint64_t foff = 0, fsize = 0;
+	int err = archive_open(&a);
+	if (!err)
+		err = archive_find(&a, name, &foff, &fsize);
+	*img = (struct load_image){ SLOT_ARCHIVE, a.base + foff, foff / PAGE, fsize };
+	return err;
+}
