@@ -11,7 +11,7 @@
 #define SERVER_SLOT 20
 
 static long ep, lonely;
-static volatile long call_result, recv_result;
+static volatile long call_result, recv_result, receiver_ready;
 
 /* Helper: take one call and exit without answering it. */
 static int server(int keep)
@@ -38,6 +38,7 @@ static void receiver(uint64_t arg)
 	struct ipc_msg m = { 0 };
 	(void)arg;
 	m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
+	receiver_ready = 1;
 	recv_result = ipc_recv(lonely, &m);
 }
 
@@ -69,9 +70,18 @@ static void deleted_endpoint(void)
 {
 	lonely = tu_obj(OBJ_ENDPOINT);
 	recv_result = 1;
+	receiver_ready = 0;
 	CHECK(tu_thread(receiver, 0, 4) > 0);
-	for (int i = 0; i < 10; i++)
-		SYSCALL(yield);
+	/*
+	 * The receiver must be blocked in recv before the delete, or it finds the slot empty
+	 * (E_BADCAP). Yields alone do not ensure it when it runs on another hart: wait until it
+	 * is one instruction away from the call, then give it far longer than it needs.
+	 */
+	for (int i = 0; i < 1000 && !receiver_ready; i++)
+		SYSCALL(sleep, TU_NS_PER_MS);
+	for (int i = 0; i < 20; i++)
+		SYSCALL(sleep, TU_NS_PER_MS);
+	CHECK_EQ(receiver_ready, 1);
 	CHECK_EQ(recv_result, 1); /* still waiting */
 	CHECK_EQ(SYSCALL(cap_delete, lonely), 0);
 	tu_join(4);
