@@ -22,11 +22,11 @@ int notify_signal(struct notify *n, uint64_t bits);
 int notify_wait(struct thread *t, struct notify *n, bool block);
 
 /*
- * Fast paths for call and reply_recv: the thread to switch to, or NULL to take the
- * general path. t's sepc is already past its ecall.
+ * The fast paths for call and reply_recv (t's system call, its sepc already past the
+ * ecall): done, and the frame of the partner now running on this hart; or NULL, and
+ * nothing changed, for the general path.
  */
-struct thread *ipc_fast_call(struct thread *t);
-struct thread *ipc_fast_reply_recv(struct thread *t);
+struct trapframe *ipc_fast_path(struct thread *t);
 
 /* End t's part in any IPC: unlink from queues, fail its pending caller with E_DEAD. */
 void ipc_cancel(struct thread *t);
