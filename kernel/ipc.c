@@ -335,19 +335,20 @@ static struct endpoint *fast_endpoint(struct thread *t, uint32_t right, uint64_t
 	return (struct endpoint *)c->obj;
 }
 
-/* Only words travel: no buffer, no capability, at most IPC_WORDS words, a valid t2. */
+/*
+ * Only words travel: the tag's low half is nothing but a count of at most IPC_WORDS words
+ * (no buffer, no capability, no stray bits), and t2 is a valid receive spec. Such a tag is
+ * already what the general path would deliver, so it is passed on as it is.
+ */
 static bool words_only(struct thread *t)
 {
-	uint64_t tag = t->tf.x[REG_A1];
-	return (tag & (IPC_TAG_CAP | (uint64_t)IPC_TAG_LEN_MASK << IPC_TAG_LEN_SHIFT)) == 0 &&
-	       (tag & IPC_TAG_WORDS) <= IPC_WORDS &&
+	return (uint32_t)t->tf.x[REG_A1] <= IPC_WORDS &&
 	       ipc_recv_capacity(t->tf.x[REG_T2]) <= IPC_BUF_MAX;
 }
 
-/* What transfer() does for a words-only message. */
+/* What transfer() does for a words_only() message. */
 static void copy_words(struct thread *from, struct thread *to, uint64_t badge)
 {
-	uint64_t tag = from->tf.x[REG_A1];
 	/* All eight: cheaper than deciding how many; unused ones are don't-cares. */
 	to->tf.x[REG_A2] = from->tf.x[REG_A2];
 	to->tf.x[REG_A3] = from->tf.x[REG_A3];
@@ -357,8 +358,7 @@ static void copy_words(struct thread *from, struct thread *to, uint64_t badge)
 	to->tf.x[REG_T3] = from->tf.x[REG_T3];
 	to->tf.x[REG_T4] = from->tf.x[REG_T4];
 	to->tf.x[REG_T5] = from->tf.x[REG_T5];
-	/* words_only: no length, no capability, at most IPC_WORDS: label and words remain. */
-	to->tf.x[REG_A1] = ipc_tag(ipc_tag_label(tag), tag & IPC_TAG_WORDS, 0, 0);
+	to->tf.x[REG_A1] = from->tf.x[REG_A1];
 	to->tf.x[REG_T6] = badge;
 	to->tf.x[REG_A0] = 0;
 }
@@ -403,5 +403,5 @@ struct trapframe *ipc_fast_path(struct thread *t)
 		to = fast_call(t);
 	else if (nr == SYS_reply_recv)
 		to = fast_reply_recv(t);
-	return to ? sched_switch_to(to) : 0;
+	return to ? sched_switch_to(to) : trap_syscall_general(t);
 }

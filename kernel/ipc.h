@@ -22,9 +22,9 @@ int notify_signal(struct notify *n, uint64_t bits);
 int notify_wait(struct thread *t, struct notify *n, bool block);
 
 /*
- * The fast paths for call and reply_recv (t's system call, its sepc already past the
- * ecall): done, and the frame of the partner now running on this hart; or NULL, and
- * nothing changed, for the general path.
+ * t's system call (its sepc already past the ecall), first stop: a call or reply_recv
+ * between threads waiting for each other is done here, switching to the partner; all
+ * else, unchanged, goes on to trap_syscall_general(). Returns the frame to resume.
  */
 struct trapframe *ipc_fast_path(struct thread *t);
 

@@ -137,22 +137,27 @@ static void user_store_fault(struct thread *t, uint64_t va)
 		thread_fault(t, LABEL_FAULT, EXC_STORE_PAGE_FAULT, va);
 }
 
-/* A system call through the dispatch table (the fast path did not apply). */
-static __attribute__((noinline)) struct trapframe *general_system_call(void)
+/* A system call through the dispatch table: what ipc_fast_path() does not take. */
+struct trapframe *trap_syscall_general(struct thread *t)
 {
-	syscall_dispatch(sched_current());
+	syscall_dispatch(t);
 	return trap_resume();
 }
 
-/* A system call: IPC's fast path if it applies (nothing changed if not), else the table. */
+/*
+ * A system call. ipc_fast_path() sends everything it cannot do on to
+ * trap_syscall_general(), as a tail call: the fast path then pays for no second frame.
+ */
 static struct trapframe *system_call(struct thread *t)
 {
 	t->tf.sepc += 4; /* past the ecall, before the call may rewind it */
-	struct trapframe *next = ipc_fast_path(t);
-	return next ? next : general_system_call();
+	return ipc_fast_path(t);
 }
 
-/* Interrupts and exceptions from user mode: every trap but a system call. */
+/*
+ * Interrupts and exceptions from user mode: every trap but a system call. Not inlined
+ * (nor is trap_user_smp), so that the system-call path carries none of their frame.
+ */
 static __attribute__((noinline)) struct trapframe *user_exception(struct thread *t, uint64_t scause)
 {
 	uint64_t stval = csr_read(stval); /* nothing has trapped since: still this trap's */
