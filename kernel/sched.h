@@ -2,8 +2,8 @@
  * The scheduler: round-robin within 8 priority levels, preemptive on the timer tick.
  * The kernel runs with interrupts off, on one stack per hart, and never blocks inside a
  * call: a thread that must wait records why (its state) and the scheduler runs another.
- * Kernel state is only touched with interrupts off; a second hart will need one lock
- * around kernel entry (docs/architecture.md).
+ * Kernel state is only touched with interrupts off; with several harts one lock around
+ * kernel entry serialises it (docs/architecture.md).
  */
 #ifndef KERNEL_SCHED_H
 #define KERNEL_SCHED_H
@@ -30,7 +30,10 @@ struct trapframe *sched_next(void);
 /* Remove t from the sleeper list if it is on it. */
 void sched_unsleep(struct thread *t);
 
-/* Run next on this hart from now on, in its address space (the caller set h->current's fate). */
+/*
+ * Run next on this hart from now on, in its address space. With several harts the caller
+ * has already moved the running reference to it.
+ */
 static inline void sched_enter(struct hart *h, struct thread *next)
 {
 	next->state = TS_RUNNING;
@@ -55,8 +58,10 @@ static inline struct trapframe *sched_switch_to(struct thread *next)
 	return &next->tf;
 }
 
-/* Circular doubly linked queues of threads (run queues, endpoint queues): inline, as the
- * IPC fast path uses them. */
+/*
+ * Circular doubly linked queues of threads (run queues, endpoint queues): inline, as the
+ * IPC fast path uses them.
+ */
 static inline void tq_push(struct thread **q, struct thread *t)
 {
 	if (!*q) {

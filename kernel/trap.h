@@ -55,7 +55,7 @@ struct trapframe *trap_user(uint64_t scause);
 struct trapframe *trap_syscall_general(struct thread *t);
 /* Pick the next thread and prepare its frame for user_return. */
 struct trapframe *trap_resume(void);
-/* Enter user mode with a frame from trap_resume (trapvec.S). */
+/* A hart's first entry to user mode, with a frame from trap_resume (trapvec.S). */
 void user_return(struct trapframe *tf) __attribute__((noreturn));
 const char *trap_cause_name(uint64_t scause);
 

@@ -2,7 +2,7 @@
  * The trap vector: save every register, call the C dispatcher, restore, sret.
  *
  * sscratch tells the two kinds of trap apart. While the kernel runs it is 0. While a
- * thread runs in user mode it holds that thread's register frame (user_return puts it
+ * thread runs in user mode it holds that thread's register frame (trap_return puts it
  * there), and the frame's x0 slot, which no register needs, holds the hart. So the first
  * instruction swaps tp and sscratch: 0 means a kernel trap; anything else is the frame
  * to save the user's registers into, with no register spilled first.
@@ -86,7 +86,7 @@ from_user:
 	csrr	a0, scause
 	ld	tp, TF_HART(tp)
 	ld	sp, HART_KERNEL_SP(tp)
-	jal	trap_user		/* the kernel is small: jal reaches (1 MiB) */
+	jal	trap_user		/* one instruction; the link fails if ever out of reach */
 
 /* Back to user mode with the registers in the frame at a0: every one is loaded from it. */
 trap_return:
