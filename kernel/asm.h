@@ -20,9 +20,10 @@
 
 /* struct hart offsets (kernel/hart.h; checked by a static assert in trap.c). */
 #define HART_KERNEL_SP	 8
-#define HART_USER_SP	 16
-#define HART_PROBE_FIXUP 56
-#define HART_CUR_TF	 80
+#define HART_PROBE_FIXUP 48
 #define E_FAULT_VALUE	 (-3) /* E_FAULT in kernel/abi/error.h */
+
+/* sstatus bits cleared on entry to user mode (kernel/riscv.h names them; trap.c checks). */
+#define USER_SSTATUS_CLEAR 0x46102 /* SIE | SPP | FS | SUM: to U-mode, no FPU, no SUM */
 
 #endif

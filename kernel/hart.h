@@ -1,7 +1,7 @@
 /*
  * Per-hart state. In the kernel, tp always holds this hart's struct hart; in user mode
- * (later) sscratch holds it instead, and the trap vector swaps them. Nothing per hart is
- * kept in globals, so more harts need no rewrite.
+ * tp is the user's, and the trap vector finds the hart through the running thread's frame
+ * (kernel/trapvec.S). Nothing per hart is kept in globals, so more harts need no rewrite.
  */
 #ifndef KERNEL_HART_H
 #define KERNEL_HART_H
@@ -11,14 +11,12 @@
 struct thread;
 struct task;
 struct trapframe;
-struct trapframe;
 
 #define MAX_HARTS 8
 
 struct hart {
-	struct hart *self;	     /* offset 0: the trap vector relies on it */
+	struct hart *self;	     /* points to itself */
 	uint64_t kernel_sp;	     /* offset 8: stack to switch to on a trap from user mode */
-	uint64_t user_sp;	     /* offset 16: scratch for the user sp during entry */
 	uint64_t hartid;	     /* the firmware's id (any number) */
 	unsigned index;		     /* 0..nharts-1, our own dense number */
 	int plic_ctx;		     /* S-mode PLIC context, -1 if none */
@@ -27,7 +25,6 @@ struct hart {
 	uint64_t probe_fixup;	     /* where a faulting probe_load resumes, 0 if none */
 	struct thread *current;	     /* the thread this hart runs, NULL when idle */
 	struct task *as_active;	     /* whose address space satp holds, NULL for the kernel's */
-	struct trapframe *cur_tf;    /* offset 80: where a trap from user mode saves registers */
 	int online;		     /* running the kernel */
 	volatile int idle;	     /* waiting in wfi for work: wake it with an IPI */
 	volatile uint64_t flush_req; /* TLB shootdowns asked of this hart */

@@ -7,6 +7,7 @@
 #include "kernel/ipc.h"
 
 #include "kernel/abi/error.h"
+#include "kernel/abi/syscall.h"
 #include "kernel/irq.h"
 #include "kernel/sched.h"
 #include "kernel/uaccess.h"
@@ -323,19 +324,33 @@ int ipc_kernel_message(struct thread *t, uint64_t label, const uint64_t *words, 
  * a waiting caller while nobody else is queued. Both move only the register words (no
  * buffer, no capability) and switch straight to the partner, without the run queue.
  * Anything else returns NULL and takes the general path, which gives the same result.
+ * Every test comes before the first change, as in the general path.
  */
-static struct cap *fast_endpoint(struct thread *t, uint32_t right)
+
+/* The endpoint in t's slot a0 if t's capability there has right, else NULL. */
+static struct endpoint *fast_endpoint(struct thread *t, uint32_t right, uint64_t *badge)
 {
 	struct cap *c = cap_lookup(t->task, t->tf.x[REG_A0]);
 	if (!c || !c->obj || c->obj->type != OBJ_ENDPOINT || !(c->rights & right))
 		return 0;
-	return c;
+	*badge = c->badge;
+	return (struct endpoint *)c->obj;
 }
 
+/*
+ * Only words travel: the tag's low half is nothing but a count of at most IPC_WORDS words
+ * (no buffer, no capability, no stray bits), and t2 is a valid receive spec. Such a tag is
+ * already what the general path would deliver, so it is passed on as it is.
+ */
+static bool words_only(struct thread *t)
+{
+	return (uint32_t)t->tf.x[REG_A1] <= IPC_WORDS &&
+	       ipc_recv_capacity(t->tf.x[REG_T2]) <= IPC_BUF_MAX;
+}
+
+/* What transfer() does for a words_only() message. */
 static void copy_words(struct thread *from, struct thread *to, uint64_t badge)
 {
-	uint64_t tag = from->tf.x[REG_A1];
-	unsigned words = ipc_tag_words(tag);
 	/* All eight: cheaper than deciding how many; unused ones are don't-cares. */
 	to->tf.x[REG_A2] = from->tf.x[REG_A2];
 	to->tf.x[REG_A3] = from->tf.x[REG_A3];
@@ -345,36 +360,29 @@ static void copy_words(struct thread *from, struct thread *to, uint64_t badge)
 	to->tf.x[REG_T3] = from->tf.x[REG_T3];
 	to->tf.x[REG_T4] = from->tf.x[REG_T4];
 	to->tf.x[REG_T5] = from->tf.x[REG_T5];
-	to->tf.x[REG_A1] = ipc_tag(ipc_tag_label(tag), words, 0, 0);
+	to->tf.x[REG_A1] = from->tf.x[REG_A1];
 	to->tf.x[REG_T6] = badge;
 	to->tf.x[REG_A0] = 0;
 }
 
-static bool words_only(struct thread *t)
+static struct thread *fast_call(struct thread *t)
 {
-	uint64_t tag = t->tf.x[REG_A1];
-	return ipc_tag_len(tag) == 0 && !(tag & IPC_TAG_CAP) &&
-	       ipc_recv_capacity(t->tf.x[REG_T2]) <= IPC_BUF_MAX;
-}
-
-struct thread *ipc_fast_call(struct thread *t)
-{
-	struct cap *c = fast_endpoint(t, CAP_SEND);
-	struct endpoint *ep = c ? (struct endpoint *)c->obj : 0;
+	uint64_t badge;
+	struct endpoint *ep = fast_endpoint(t, CAP_SEND, &badge);
 	struct thread *r = ep ? ep->recvq : 0;
 	if (!r || !words_only(t))
 		return 0;
 	tq_remove(&ep->recvq, r);
 	r->wait_obj = 0;
-	copy_words(t, r, c->badge);
+	copy_words(t, r, badge);
 	arm_reply(t, r);
 	return r;
 }
 
-struct thread *ipc_fast_reply_recv(struct thread *t)
+static struct thread *fast_reply_recv(struct thread *t)
 {
-	struct cap *c = fast_endpoint(t, CAP_RECV);
-	struct endpoint *ep = c ? (struct endpoint *)c->obj : 0;
+	uint64_t badge;
+	struct endpoint *ep = fast_endpoint(t, CAP_RECV, &badge);
 	struct thread *caller = t->reply_to;
 	if (!ep || ep->sendq || !caller || caller->state != TS_BLOCKED_REPLY ||
 	    caller->reply_gen != t->reply_to_gen || !words_only(t))
@@ -387,4 +395,15 @@ struct thread *ipc_fast_reply_recv(struct thread *t)
 	t->wait_obj = ep;
 	tq_push(&ep->recvq, t);
 	return caller;
+}
+
+struct trapframe *ipc_fast_path(struct thread *t)
+{
+	uint64_t nr = t->tf.x[REG_A7];
+	struct thread *to = 0;
+	if (nr == SYS_call)
+		to = fast_call(t);
+	else if (nr == SYS_reply_recv)
+		to = fast_reply_recv(t);
+	return to ? sched_switch_to(to) : trap_syscall_general(t);
 }

@@ -22,11 +22,11 @@ int notify_signal(struct notify *n, uint64_t bits);
 int notify_wait(struct thread *t, struct notify *n, bool block);
 
 /*
- * Fast paths for call and reply_recv: the thread to switch to, or NULL to take the
- * general path. t's sepc is already past its ecall.
+ * t's system call (its sepc already past the ecall), first stop: a call or reply_recv
+ * between threads waiting for each other is done here, switching to the partner; all
+ * else, unchanged, goes on to trap_syscall_general(). Returns the frame to resume.
  */
-struct thread *ipc_fast_call(struct thread *t);
-struct thread *ipc_fast_reply_recv(struct thread *t);
+struct trapframe *ipc_fast_path(struct thread *t);
 
 /* End t's part in any IPC: unlink from queues, fail its pending caller with E_DEAD. */
 void ipc_cancel(struct thread *t);

@@ -12,43 +12,6 @@ static struct thread *runq[NPRIO];
 static unsigned runq_mask;	/* bit p set: runq[p] is not empty */
 static struct thread *sleepers; /* unsorted: few sleep at once */
 
-void tq_push(struct thread **q, struct thread *t)
-{
-	if (!*q) {
-		t->next = t->prev = t;
-		*q = t;
-		return;
-	}
-	struct thread *head = *q, *tail = head->prev;
-	t->next = head;
-	t->prev = tail;
-	tail->next = t;
-	head->prev = t;
-}
-
-void tq_remove(struct thread **q, struct thread *t)
-{
-	if (!t->next)
-		return;
-	if (t->next == t)
-		*q = 0;
-	else {
-		t->prev->next = t->next;
-		t->next->prev = t->prev;
-		if (*q == t)
-			*q = t->next;
-	}
-	t->next = t->prev = 0;
-}
-
-struct thread *tq_pop(struct thread **q)
-{
-	struct thread *t = *q;
-	if (t)
-		tq_remove(q, t);
-	return t;
-}
-
 void sched_ready(struct thread *t)
 {
 	t->state = TS_READY;
@@ -165,23 +128,17 @@ static void leave(struct hart *h)
 		kobj_put(&cur->hdr);
 }
 
-static void enter(struct hart *h, struct thread *next)
+/* With several harts, a thread killed elsewhere stays intact while it runs here. */
+static void hold(struct thread *next)
 {
-	next->state = TS_RUNNING;
 	if (smp_on())
-		kobj_get(
-			&next->hdr); /* a thread killed elsewhere stays intact while it runs here */
-	if (h->as_active != next->task)
-		as_activate(next->task);
-	h->current = next;
+		kobj_get(&next->hdr);
 }
 
-struct trapframe *sched_switch_to(struct thread *next)
+void sched_switch_refs(struct thread *next)
 {
-	struct hart *h = this_hart();
-	leave(h);
-	enter(h, next);
-	return &next->tf;
+	leave(this_hart());
+	hold(next);
 }
 
 struct trapframe *sched_next(void)
@@ -206,6 +163,7 @@ struct trapframe *sched_next(void)
 		h->idle = 0;
 		wake_sleepers();
 	}
-	enter(h, next);
+	hold(next);
+	sched_enter(h, next);
 	return &next->tf;
 }

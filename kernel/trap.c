@@ -21,10 +21,10 @@
 #include "vm/as.h"
 
 _Static_assert(offsetof(struct hart, kernel_sp) == HART_KERNEL_SP, "asm.h out of step");
-_Static_assert(offsetof(struct hart, user_sp) == HART_USER_SP, "asm.h out of step");
 _Static_assert(offsetof(struct hart, probe_fixup) == HART_PROBE_FIXUP, "asm.h out of step");
 _Static_assert(E_FAULT == E_FAULT_VALUE, "asm.h out of step");
-_Static_assert(offsetof(struct hart, cur_tf) == HART_CUR_TF, "asm.h out of step");
+_Static_assert(USER_SSTATUS_CLEAR == (SSTATUS_SIE | SSTATUS_SPP | SSTATUS_FS | SSTATUS_SUM),
+	       "asm.h out of step");
 _Static_assert(sizeof(struct trapframe) == 36 * 8, "trapvec.S out of step");
 
 extern char probe_load_insn[];
@@ -140,72 +140,76 @@ static void user_store_fault(struct thread *t, uint64_t va)
 		thread_fault(t, LABEL_FAULT, EXC_STORE_PAGE_FAULT, va);
 }
 
-/* The registers a thread enters user mode with: U-mode, interrupts on after sret. */
-static uint64_t user_sstatus(void)
+/* A system call through the dispatch table: what ipc_fast_path() does not take. */
+struct trapframe *trap_syscall_general(struct thread *t)
 {
-	static uint64_t value; /* the same for every thread: worked out once */
-	if (!value) {
-		uint64_t s = csr_read(sstatus);
-		s &= ~(SSTATUS_SPP | SSTATUS_SIE | SSTATUS_SUM | SSTATUS_FS);
-		value = s | SSTATUS_SPIE;
-	}
-	return value;
+	syscall_dispatch(t);
+	return trap_resume();
 }
 
-/* call and reply_recv between threads that are waiting for each other: switch directly. */
-static struct trapframe *ipc_fast_path(struct thread *t)
+/*
+ * A system call. ipc_fast_path() sends everything it cannot do on to
+ * trap_syscall_general(), as a tail call: the fast path then pays for no second frame.
+ */
+static struct trapframe *system_call(struct thread *t)
 {
-	struct thread *to = 0;
-	if (t->tf.x[REG_A7] == SYS_call)
-		to = ipc_fast_call(t);
-	else if (t->tf.x[REG_A7] == SYS_reply_recv)
-		to = ipc_fast_reply_recv(t);
-	if (!to)
-		return 0;
-	struct trapframe *next = sched_switch_to(to);
-	next->sstatus = user_sstatus();
-	this_hart()->cur_tf = next;
-	return next;
+	t->tf.sepc += 4; /* past the ecall, before the call may rewind it */
+	return ipc_fast_path(t);
 }
 
-static struct trapframe *trap_user_locked(struct trapframe *tf);
-
-struct trapframe *trap_user(struct trapframe *tf)
+/*
+ * Interrupts and exceptions from user mode: every trap but a system call. Not inlined
+ * (nor is trap_user_smp), so that the system-call path carries none of their frame.
+ */
+static __attribute__((noinline)) struct trapframe *user_exception(struct thread *t, uint64_t scause)
 {
-	bkl_lock();
-	struct trapframe *next = trap_user_locked(tf);
-	bkl_unlock();
-	return next;
-}
-
-static struct trapframe *trap_user_locked(struct trapframe *tf)
-{
-	struct thread *t = sched_current();
-	struct trapframe *next;
-	if (t->state == TS_DEAD)
-		return trap_resume(); /* killed from another hart while it ran here */
-
-	switch (tf->scause) {
-	case EXC_ECALL_U:
-		tf->sepc += 4; /* past the ecall, before the call may rewind it */
-		if ((next = ipc_fast_path(t)) != 0)
-			return next;
-		syscall_dispatch(t);
-		break;
+	uint64_t stval = csr_read(stval); /* nothing has trapped since: still this trap's */
+	switch (scause) {
 	case SCAUSE_INTR | IRQ_S_TIMER:
 	case SCAUSE_INTR | IRQ_S_EXT:
 	case SCAUSE_INTR | IRQ_S_SOFT:
-		interrupt(tf->scause);
+		interrupt(scause);
 		break;
 	case EXC_STORE_PAGE_FAULT:
-		user_store_fault(t, tf->stval);
+		user_store_fault(t, stval);
 		break;
 	default:
-		if (!as_fault_stale(t->task, tf->stval, tf->scause))
-			thread_fault(t, LABEL_FAULT, tf->scause, tf->stval);
+		if (!as_fault_stale(t->task, stval, scause))
+			thread_fault(t, LABEL_FAULT, scause, stval);
 		break;
 	}
 	return trap_resume();
+}
+
+/* Every trap from user mode, with the kernel serialised (the lock held, or one hart). */
+static struct trapframe *trap_user_locked(struct thread *t, uint64_t scause)
+{
+	if (scause == EXC_ECALL_U)
+		return system_call(t);
+	return user_exception(t, scause);
+}
+
+/* With several harts: take the lock, and mind a thread killed while it ran here. */
+static __attribute__((noinline)) struct trapframe *trap_user_smp(struct thread *t, uint64_t scause)
+{
+	struct trapframe *next;
+	bkl_lock_smp();
+	if (t->state == TS_DEAD) /* killed from another hart while it ran here */
+		next = trap_resume();
+	else
+		next = trap_user_locked(t, scause);
+	bkl_unlock_smp();
+	return next;
+}
+
+/* The running thread's registers are in its own frame already (trapvec.S). */
+struct trapframe *trap_user(uint64_t scause)
+{
+	struct thread *t = this_hart()->current;
+	/* One test for "several harts": a single hart needs no lock. */
+	if (smp_on())
+		return trap_user_smp(t, scause);
+	return trap_user_locked(t, scause);
 }
 
 struct trapframe *trap_resume(void)
@@ -213,9 +217,6 @@ struct trapframe *trap_resume(void)
 	struct hart *h = this_hart();
 	/* Most traps return to the thread that took them: its frame is ready as it is. */
 	if (h->current && h->current->state == TS_RUNNING)
-		return h->cur_tf;
-	struct trapframe *next = sched_next();
-	next->sstatus = user_sstatus();
-	h->cur_tf = next;
-	return next;
+		return &h->current->tf;
+	return sched_next();
 }

@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+struct thread;
+
 /* Register numbers in trapframe.x[]. */
 enum reg {
 	REG_RA = 1,
@@ -29,9 +31,14 @@ enum reg {
 	REG_T6 = 31,
 };
 
-/* Saved by trap_entry; offsets are fixed in trapvec.S (TF_*). */
+/*
+ * Saved by trap_entry; offsets are fixed in trapvec.S (TF_*). A kernel trap pushes one on
+ * the stack and fills it all. A thread's own frame (struct thread) gets only x[1..31] and
+ * sepc from a user trap; its x[0] slot holds the hart it runs on while in user mode, and
+ * sstatus, scause and stval are not used (trap_user gets scause as its argument).
+ */
 struct trapframe {
-	uint64_t x[32]; /* x[0] unused; x[2] is the interrupted sp */
+	uint64_t x[32]; /* x[2] is the interrupted sp */
 	uint64_t sepc;
 	uint64_t sstatus;
 	uint64_t scause;
@@ -39,11 +46,16 @@ struct trapframe {
 };
 
 void trap_kernel(struct trapframe *tf);
-/* A trap from user mode: handle it, pick who runs next, return that thread's frame. */
-struct trapframe *trap_user(struct trapframe *tf);
+/*
+ * A trap from user mode (the registers are saved in the running thread's frame): handle
+ * it, pick who runs next, return that thread's frame.
+ */
+struct trapframe *trap_user(uint64_t scause);
+/* t's system call through the dispatch table; the frame to resume (ipc_fast_path's way out). */
+struct trapframe *trap_syscall_general(struct thread *t);
 /* Pick the next thread and prepare its frame for user_return. */
 struct trapframe *trap_resume(void);
-/* Enter user mode with a frame from trap_resume (trapvec.S). */
+/* A hart's first entry to user mode, with a frame from trap_resume (trapvec.S). */
 void user_return(struct trapframe *tf) __attribute__((noreturn));
 const char *trap_cause_name(uint64_t scause);
 

@@ -1,10 +1,15 @@
 /*
  * The trap vector: save every register, call the C dispatcher, restore, sret.
- * sscratch is 0 while the kernel runs; a trap from user mode (a later issue) finds the
- * hart pointer there instead, so the first instruction tells the two apart.
+ *
+ * sscratch tells the two kinds of trap apart. While the kernel runs it is 0. While a
+ * thread runs in user mode it holds that thread's register frame (trap_return puts it
+ * there), and the frame's x0 slot, which no register needs, holds the hart. So the first
+ * instruction swaps tp and sscratch: 0 means a kernel trap; anything else is the frame
+ * to save the user's registers into, with no register spilled first.
  */
 #include "kernel/asm.h"
 
+#define TF_HART (0 * 8) /* x0 has no value to keep: the hart, while in user mode */
 #define TF_SEPC (32 * 8)
 #define TF_SSTATUS (33 * 8)
 #define TF_SCAUSE (34 * 8)
@@ -46,39 +51,49 @@ trap_entry:
 	addi	sp, sp, TF_SIZE
 	sret
 
-/* From user mode: tp = this hart, sscratch = the user's tp. Save into the thread. */
-from_user:
-	sd	t0, HART_USER_SP(tp)	/* a free slot while we find the frame */
-	ld	t0, HART_CUR_TF(tp)
-	sd	x1, 1 * 8(t0)
-	sd	x2, 2 * 8(t0)
-	sd	x3, 3 * 8(t0)
-	.irp n, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
-	sd	x\n, \n * 8(t0)
-	.endr
-	ld	t1, HART_USER_SP(tp)
-	sd	t1, 5 * 8(t0)
-	csrr	t1, sscratch
-	sd	t1, 4 * 8(t0)
-	csrw	sscratch, zero		/* in the kernel now */
-	csrr	t1, sepc
-	sd	t1, TF_SEPC(t0)
-	csrr	t1, scause
-	sd	t1, TF_SCAUSE(t0)
-	csrr	t1, stval
-	sd	t1, TF_STVAL(t0)
-	ld	sp, HART_KERNEL_SP(tp)
-	mv	a0, t0
-	call	trap_user		/* returns the frame to resume */
-
-/* Enter user mode with the registers in the frame at a0 (sstatus prepared by C). */
+/*
+ * The first entry to user mode on a hart (from C), with the registers in the frame at a0.
+ * sret must go to U-mode (SPP clear, whatever boot left), with no FPU (FS off: its
+ * registers are not switched), no SUM and interrupts off until sret. After this only
+ * trap_return enters user mode, and it need not write sstatus: a trap from U-mode leaves
+ * SPP clear, the kernel never sets FS or SUM and runs with interrupts off, and a kernel
+ * trap's sret leaves SPP clear again. SPIE needs no care: S-mode interrupts are always
+ * taken in U-mode, whatever SIE says there.
+ */
 	.globl user_return
 user_return:
-	csrw	sscratch, tp
+	li	t0, USER_SSTATUS_CLEAR
+	csrc	sstatus, t0
+	j	trap_return
+
+/*
+ * From user mode: tp = the thread's frame, sscratch = the user's tp. Every user register
+ * goes into the frame; scause goes to C as the argument (stval, needed by faults only,
+ * is read there). trap_user(scause) returns the frame to resume, which may be another
+ * thread's.
+ */
+from_user:
+	sd	x1, 1 * 8(tp)
+	sd	x2, 2 * 8(tp)
+	sd	x3, 3 * 8(tp)
+	.irp n, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
+	sd	x\n, \n * 8(tp)
+	.endr
+	csrrw	t0, sscratch, zero	/* the user's tp; sscratch 0: in the kernel now */
+	sd	t0, 4 * 8(tp)
+	csrr	t0, sepc
+	sd	t0, TF_SEPC(tp)
+	csrr	a0, scause
+	ld	tp, TF_HART(tp)
+	ld	sp, HART_KERNEL_SP(tp)
+	jal	trap_user		/* one instruction; the link fails if ever out of reach */
+
+/* Back to user mode with the registers in the frame at a0: every one is loaded from it. */
+trap_return:
+	sd	tp, TF_HART(a0)		/* the next trap finds this hart through the frame */
+	csrw	sscratch, a0
 	ld	t0, TF_SEPC(a0)
 	csrw	sepc, t0
-	ld	t0, TF_SSTATUS(a0)
-	csrw	sstatus, t0
 	ld	x1, 1 * 8(a0)
 	ld	x2, 2 * 8(a0)
 	ld	x3, 3 * 8(a0)
