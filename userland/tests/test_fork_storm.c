@@ -52,11 +52,25 @@ static int bomb(void)
 	return reaped == n;
 }
 
-static void storm_child(char *mem, size_t pages)
+static void storm_child(char *mem, size_t pages, volatile uint64_t *go)
 {
+	while (!*go)
+		usleep(1000);
 	for (size_t i = 0; i < pages; i++)
 		mem[i * PAGE] = 2; /* a copying fault each: too many for memory */
 	_exit(0);
+}
+
+/*
+ * The parent's own stack is shared copy-on-write with the children too, so its first
+ * store to a stack page after the forks needs a frame. Take those frames before the
+ * storm starts, or the parent may be the one that finds memory gone.
+ */
+static void __attribute__((noinline)) own_stack(void)
+{
+	volatile char deep[4 * PAGE];
+	for (size_t i = 0; i < sizeof(deep); i += PAGE / 2)
+		deep[i] = 0;
 }
 
 static int storm(void)
@@ -66,16 +80,22 @@ static int storm(void)
 	size_t pages = ms.free_frames / 3; /* four writers of a third each cannot all fit */
 	char *mem =
 		mmap(0, pages * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	volatile uint64_t *go =
+		mmap(0, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	pid_t kids[STORM_KIDS];
 	int killed = 0, finished = 0, st;
-	CHECK(mem != MAP_FAILED);
-	if (mem == MAP_FAILED)
+	CHECK(mem != MAP_FAILED && go != MAP_FAILED);
+	if (mem == MAP_FAILED || go == MAP_FAILED)
 		return 0;
 	for (size_t i = 0; i < pages; i++)
 		mem[i * PAGE] = 1;
+	*go = 0;
 	for (int i = 0; i < STORM_KIDS; i++)
 		if ((kids[i] = fork()) == 0)
-			storm_child(mem, pages);
+			storm_child(mem, pages, go);
+	own_stack();
+	waitpid(-1, &st, WNOHANG); /* the wait path's pages too */
+	*go = 1;
 	for (int i = 0; i < STORM_KIDS; i++) {
 		if (kids[i] < 0 || waitpid(kids[i], &st, 0) != kids[i])
 			continue;
@@ -88,6 +108,7 @@ static int storm(void)
 	CHECK_EQ(killed + finished, STORM_KIDS);
 	CHECK_EQ(mem[(pages - 1) * PAGE], 1); /* the parent's copy is untouched */
 	munmap(mem, pages * PAGE);
+	munmap((void *)go, PAGE);
 	return 1;
 }
 
