@@ -365,12 +365,18 @@ static void copy_words(struct thread *from, struct thread *to, uint64_t badge)
 	to->tf.x[REG_A0] = 0;
 }
 
+/* A direct switch runs the partner on this hart: only if its affinity allows that. */
+static bool may_run_here(const struct thread *t)
+{
+	return t->affinity < 0 || t->affinity == (int)this_hart()->index;
+}
+
 static struct thread *fast_call(struct thread *t)
 {
 	uint64_t badge;
 	struct endpoint *ep = fast_endpoint(t, CAP_SEND, &badge);
 	struct thread *r = ep ? ep->recvq : 0;
-	if (!r || !words_only(t))
+	if (!r || !words_only(t) || !may_run_here(r))
 		return 0;
 	tq_remove(&ep->recvq, r);
 	r->wait_obj = 0;
@@ -385,7 +391,7 @@ static struct thread *fast_reply_recv(struct thread *t)
 	struct endpoint *ep = fast_endpoint(t, CAP_RECV, &badge);
 	struct thread *caller = t->reply_to;
 	if (!ep || ep->sendq || !caller || caller->state != TS_BLOCKED_REPLY ||
-	    caller->reply_gen != t->reply_to_gen || !words_only(t))
+	    caller->reply_gen != t->reply_to_gen || !words_only(t) || !may_run_here(caller))
 		return 0;
 	t->reply_to = 0;
 	copy_words(t, caller, 0);
