@@ -16,6 +16,18 @@ struct cap *cap_lookup(struct task *t, uint64_t slot)
 	return &t->cspace[slot / CAPS_PER_PAGE][slot % CAPS_PER_PAGE];
 }
 
+/*
+ * A new chunk of empty slots. Only obj says whether a slot is empty: cap_install writes
+ * every other field, so clearing the rest of the 3.5 KiB would be work thrown away.
+ */
+static struct cap *chunk_new(void)
+{
+	struct cap *chunk = kalloc(CHUNK_BYTES);
+	for (unsigned i = 0; chunk && i < CAPS_PER_PAGE; i++)
+		chunk[i].obj = 0;
+	return chunk;
+}
+
 struct cap *cap_slot(struct task *t, uint64_t slot, int *err)
 {
 	struct cap **chunk = slot < CSPACE_SLOTS ? &t->cspace[slot / CAPS_PER_PAGE] : 0;
@@ -26,7 +38,7 @@ struct cap *cap_slot(struct task *t, uint64_t slot, int *err)
 		*err = E_QUOTA;
 		if (quota_take(t, kalloc_charge(CHUNK_BYTES)) != 0)
 			return 0;
-		if (!(*chunk = kzalloc(CHUNK_BYTES))) {
+		if (!(*chunk = chunk_new())) {
 			quota_give(t, kalloc_charge(CHUNK_BYTES));
 			*err = E_NOMEM;
 			return 0;
@@ -41,7 +53,8 @@ void cspace_clear(struct task *t)
 		if (!t->cspace[p])
 			continue;
 		for (unsigned i = 0; i < CAPS_PER_PAGE; i++)
-			cap_delete(&t->cspace[p][i]);
+			if (t->cspace[p][i].obj) /* most slots are empty: skip the call */
+				cap_delete(&t->cspace[p][i]);
 		kfree(t->cspace[p], CHUNK_BYTES);
 		quota_give(t, kalloc_charge(CHUNK_BYTES));
 		t->cspace[p] = 0;

@@ -463,8 +463,52 @@ static int fork_cspace(struct task *parent, struct task *child)
 }
 
 /*
+ * The supervisor and SLOT_PROC of a new child: copies of the endpoint cap sup (CAP_SEND
+ * only), with badge, or with sup's own badge when badge is 0.
+ */
+static int fork_supervise(struct task *child, struct cap *sup, uint64_t badge)
+{
+	int err;
+	struct cap *proc = cap_slot(child, SLOT_PROC, &err);
+	if (!proc)
+		return err;
+	badge = badge ? badge : sup->badge;
+	cap_install(&child->supervisor, sup->obj, CAP_SEND, badge, sup);
+	cap_install(proc, sup->obj, CAP_SEND, badge, sup);
+	return 0;
+}
+
+/*
+ * The clone's pending call is answered at once, as a words-only reply would be
+ * (kernel/abi/ipc.h): status 0, a tag of FORK_ANSWER_WORDS words, all zero, no badge.
+ */
+#define FORK_ANSWER_WORDS 2
+
+static void fork_answer_clone(struct thread *th)
+{
+	th->tf.x[REG_A0] = 0;
+	th->tf.x[REG_A1] = ipc_tag(0, FORK_ANSWER_WORDS, 0, 0);
+	th->tf.x[REG_A2] = 0; /* w0: fork() returns 0 in the child */
+	th->tf.x[REG_A3] = 0;
+	th->tf.x[REG_T6] = 0;
+}
+
+/*
+ * Both tasks store to the stack page as soon as the call returns: copy it for the child
+ * now and give the parent its own page back writable, which saves both a trap. This is
+ * only an early copy-on-write fault; if there is no frame, the page stays shared and a
+ * later store faults as usual.
+ */
+static void fork_stack_early(struct task *parent, struct task *child, uint64_t sp)
+{
+	if (as_cow_fault(child, sp) == 0)
+		as_cow_fault(parent, sp);
+}
+
+/*
  * Clone the task whose thread is blocked in a call to us: its address space (COW or
- * eager), its slots, and that one thread, which waits on a reply capability we keep.
+ * eager), its slots, and that one thread, whose call is answered with zeros so it starts
+ * as soon as it is scheduled. Our own pending reply still answers the parent.
  * Everything is checked before anything is made; a failure part-way frees the child.
  */
 static long sys_fork(struct thread *t)
@@ -472,15 +516,15 @@ static long sys_fork(struct thread *t)
 	int err = 0;
 	struct task *parent = task_arg(t, 0, &err);
 	struct cap *dst = parent ? empty_slot(t, ARG(t, 1), &err) : 0;
-	struct cap *rdst = dst ? empty_slot(t, ARG(t, 3), &err) : 0;
-	struct cap *sup = rdst ? supervisor_arg(t, ARG(t, 4), &err) : 0;
+	struct cap *sup = dst ? supervisor_arg(t, ARG(t, 3), &err) : 0;
 	struct thread *caller = sup ? fork_caller(t, parent) : 0;
+	uint64_t mode = ARG(t, 2), badge = ARG(t, 4);
 	if (!sup)
 		return err;
-	if (!caller || ARG(t, 1) == ARG(t, 3))
+	if (!caller || (mode != FORK_COW && mode != FORK_EAGER))
 		return E_INVAL;
-	if (ARG(t, 2) != FORK_COW && ARG(t, 2) != FORK_EAGER)
-		return E_INVAL;
+	if (badge && (!sup->obj || sup->badge))
+		return E_INVAL; /* badges are set once */
 	/* The child's limit is its parent's, but never more than the caller's own. */
 	uint64_t quota = parent->quota_limit < t->task->quota_limit ? parent->quota_limit
 								    : t->task->quota_limit;
@@ -488,21 +532,19 @@ static long sys_fork(struct thread *t)
 	if (!child)
 		return E_NOMEM;
 	struct thread *th = 0;
-	if ((err = as_clone(parent, child, (int)ARG(t, 2))) != 0 ||
-	    !(th = thread_new(child, t->task, 0, 0, 0))) {
+	if ((err = as_clone(parent, child, (int)mode)) != 0 ||
+	    (err = fork_cspace(parent, child)) != 0 ||
+	    (sup->obj && (err = fork_supervise(child, sup, badge)) != 0) ||
+	    !(th = thread_make(child, t->task))) {
 		task_kill(child); /* its own slot held the last reference: this frees it */
 		return err ? err : E_NOMEM;
 	}
-	sched_remove(th);
 	th->tf = caller->tf;
-	th->state = TS_BLOCKED_REPLY;
-	if (sup->obj)
-		cap_install(&child->supervisor, sup->obj, CAP_SEND, sup->badge, sup);
-	if ((err = fork_cspace(parent, child)) != 0 || (err = reply_for(t, th, rdst)) != 0) {
-		task_kill(child);
-		return err;
-	}
+	fork_answer_clone(th);
+	if (mode == FORK_COW)
+		fork_stack_early(parent, child, caller->tf.x[REG_SP]);
 	cap_install(dst, &child->hdr, CAP_ALL, 0, 0);
+	sched_ready(th);
 	return (long)th->id;
 }
 

@@ -59,15 +59,21 @@ static struct proc *find(int64_t pid)
 	return 0;
 }
 
+/* Field by field: a free entry has no waiters left, and a struct copy costs a memset. */
 static struct proc *proc_new(int64_t ppid)
 {
 	for (int i = 0; i < PROC_MAX; i++) {
-		if (procs[i].state == PS_FREE) {
-			procs[i] = (struct proc){
-				.state = PS_RUNNING, .pid = next_pid++, .ppid = ppid, .task = -1
-			};
-			return &procs[i];
-		}
+		struct proc *p = &procs[i];
+		if (p->state != PS_FREE)
+			continue;
+		p->state = PS_RUNNING;
+		p->pid = next_pid++;
+		p->ppid = ppid;
+		p->status = 0;
+		p->task = -1;
+		p->orphan = 0;
+		p->caps = 0;
+		return p;
 	}
 	return 0;
 }
@@ -81,14 +87,29 @@ static void reply(int64_t w0, uint64_t w1)
 	answering = 1;
 }
 
-/* Answer through a saved reply capability (one shot: the kernel deletes it). */
+/*
+ * Slots for saved replies. A reply capability is one shot: a send that succeeds leaves
+ * its slot empty, so the slot goes back here and is used again without a cap_delete.
+ */
+static long reply_slots[WAITERS];
+static int nreply_slots;
+
+static long reply_slot_get(void)
+{
+	return nreply_slots ? reply_slots[--nreply_slots] : slot_alloc();
+}
+
+/* Answer through a saved reply capability. */
 static void reply_saved(long slot, int64_t w0, uint64_t w1)
 {
-	struct ipc_msg m = { .tag = ipc_tag(0, 2, 0, 0) };
+	static struct ipc_msg m; /* static: a struct initialiser here costs a memset */
+	m.tag = ipc_tag(0, 2, 0, 0);
 	m.w[0] = (uint64_t)w0;
 	m.w[1] = w1;
-	ipc_send(slot, &m);
-	slot_free(slot);
+	if (ipc_send(slot, &m) == 0 && nreply_slots < WAITERS)
+		reply_slots[nreply_slots++] = slot;
+	else
+		slot_free(slot);
 }
 
 static int matches(const struct proc *child, int64_t parent, int64_t want)
@@ -188,35 +209,27 @@ static unsigned spawn_caps(const struct proc *c)
 	return HAS_ARCHIVE | HAS_CONSOLE | (c->ppid == PID_INIT ? HAS_MACHINE : 0);
 }
 
-/* fork: the caller's thread waits on our reply; the kernel clones it. */
+/*
+ * fork: the caller's thread waits on our reply; the kernel clones it, gives the child its
+ * supervisor and SLOT_PROC capabilities (badged with its table entry) and answers the
+ * child's copy of the call with 0. We answer the parent with the pid.
+ */
 static void do_fork(struct proc *p, uint64_t mode)
 {
 	struct proc *c = proc_new(p->pid);
-	long sup = slot_alloc(), rep = slot_alloc(), task = slot_alloc();
-	int err = c ? (int)SYSCALL(cap_mint, SLOT_SERVER, sup, CAP_SEND, badge_of(c)) : E_RANGE;
-	if (!err) {
-		long tid = SYSCALL(fork, p->task, task, mode, rep, sup);
-		err = tid < 0 ? (int)tid : 0;
-	}
-	slot_free(sup);
-	if (!err) {
-		c->task = task;
-		c->caps = p->caps;
-		err = give_caps(c, 0);
-		if (err)
-			proc_exit(c, SIG_KILL);
-	}
-	if (err) {
-		if (c && c->task < 0)
+	long task = c ? slot_alloc() : -1;
+	long tid =
+		task >= 0 ? SYSCALL(fork, p->task, task, mode, SLOT_SERVER, badge_of(c)) : E_RANGE;
+	if (tid < 0) {
+		if (c)
 			reap(c);
-		slot_free(rep);
-		if (!c || c->task < 0)
-			slot_free(task);
-		reply(err == E_NOMEM || err == E_QUOTA ? -ENOMEM : -EAGAIN, 0);
+		slot_free(task);
+		reply(tid == E_NOMEM || tid == E_QUOTA ? -ENOMEM : -EAGAIN, 0);
 		return;
 	}
-	reply_saved(rep, 0, 0); /* the child's fork() returns 0 */
-	reply(c->pid, 0);	/* the parent's returns the pid */
+	c->task = task;
+	c->caps = p->caps;
+	reply(c->pid, 0); /* the parent's fork() returns the pid */
 }
 
 static void do_wait(struct proc *p, int64_t want, uint64_t options)
@@ -240,7 +253,7 @@ static void do_wait(struct proc *p, int64_t want, uint64_t options)
 		int w = 0;
 		while (w < WAITERS && p->wait_reply[w])
 			w++;
-		long s = w < WAITERS ? slot_alloc() : -1;
+		long s = w < WAITERS ? reply_slot_get() : -1;
 		if (s < 0 || SYSCALL(reply_save, s) != 0) {
 			slot_free(s);
 			reply(w < WAITERS ? -ENOMEM : -EAGAIN, 0);
