@@ -44,6 +44,8 @@ struct cap *cap_slot(struct task *t, uint64_t slot, int *err)
 			return 0;
 		}
 	}
+	if (slot >= t->cspace_top)
+		t->cspace_top = (uint32_t)slot + 1;
 	return &(*chunk)[slot % CAPS_PER_PAGE];
 }
 
@@ -52,13 +54,15 @@ void cspace_clear(struct task *t)
 	for (unsigned p = 0; p < CSPACE_PAGES; p++) {
 		if (!t->cspace[p])
 			continue;
-		for (unsigned i = 0; i < CAPS_PER_PAGE; i++)
-			if (t->cspace[p][i].obj) /* most slots are empty: skip the call */
-				cap_delete(&t->cspace[p][i]);
+		struct cap *c = t->cspace[p], *end = c + cspace_chunk_span(t, p);
+		for (; c < end; c++)
+			if (c->obj) /* most slots are empty: skip the call */
+				cap_delete(c);
 		kfree(t->cspace[p], CHUNK_BYTES);
 		quota_give(t, kalloc_charge(CHUNK_BYTES));
 		t->cspace[p] = 0;
 	}
+	t->cspace_top = 0;
 }
 
 /* The slot if it holds an object of type (OBJ_NONE: any) with all of rights. */

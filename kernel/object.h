@@ -101,6 +101,7 @@ struct task {
 	uint64_t quota_used;
 	uint64_t resident;		  /* user frames mapped */
 	struct cap *cspace[CSPACE_PAGES]; /* made on first use */
+	uint32_t cspace_top;		  /* cap_slot never handed out a slot from here up */
 	struct thread *threads;		  /* live threads */
 	struct cap supervisor;		  /* endpoint told about faults and exit (not in cspace) */
 	uint64_t active_harts;		  /* by hart id: harts whose satp holds this tree now */
@@ -123,6 +124,14 @@ void quota_give(struct task *t, uint64_t bytes);
 struct cap *cap_lookup(struct task *t, uint64_t slot); /* NULL if out of range or never used */
 /* The slot, making its chunk (charged to t) if needed; NULL with E_BADCAP or E_QUOTA. */
 struct cap *cap_slot(struct task *t, uint64_t slot, int *err);
+/* How many slots of chunk p lie below cspace_top: the only ones that can be in use. */
+static inline unsigned cspace_chunk_span(const struct task *t, unsigned p)
+{
+	uint32_t base = p * CAPS_PER_PAGE;
+	return t->cspace_top <= base		       ? 0
+	       : t->cspace_top - base >= CAPS_PER_PAGE ? CAPS_PER_PAGE
+						       : t->cspace_top - base;
+}
 /* Delete every slot and free the chunks. */
 void cspace_clear(struct task *t);
 struct cap *cap_get(struct task *t, uint64_t slot, uint32_t type, uint32_t rights, int *err);

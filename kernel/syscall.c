@@ -446,11 +446,11 @@ static int fork_cspace(struct task *parent, struct task *child)
 {
 	int err;
 	for (unsigned p = 0; p < CSPACE_PAGES; p++) {
-		if (!parent->cspace[p])
-			continue; /* a chunk never used holds nothing */
-		for (unsigned j = 0; j < CAPS_PER_PAGE; j++) {
+		struct cap *chunk = parent->cspace[p];
+		unsigned n = chunk ? cspace_chunk_span(parent, p) : 0; /* never used: empty */
+		for (unsigned j = 0; j < n; j++) {
 			unsigned i = p * CAPS_PER_PAGE + j;
-			struct cap *src = &parent->cspace[p][j], *dst;
+			struct cap *src = &chunk[j], *dst;
 			if (!src->obj || i == SLOT_SELF || i == SLOT_PROC ||
 			    src->obj->type == OBJ_REPLY || src->obj->type == OBJ_THREAD)
 				continue;

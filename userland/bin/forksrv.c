@@ -33,6 +33,7 @@ struct proc {
 enum proc_caps { HAS_ARCHIVE = 1, HAS_CONSOLE = 2, HAS_MACHINE = 4 };
 
 static struct proc procs[PROC_MAX];
+static int procs_top = 1; /* entries from here up are free (scans stop here); 0 is init */
 static int64_t next_pid = PID_INIT + 1;
 static char spawn_buf[IPC_BUF_MAX];
 static struct ipc_msg answer; /* the reply to the current request, sent with the next receive */
@@ -53,7 +54,7 @@ static struct proc *by_badge(uint64_t badge)
 
 static struct proc *find(int64_t pid)
 {
-	for (int i = 0; i < PROC_MAX; i++)
+	for (int i = 0; i < procs_top; i++)
 		if (procs[i].state != PS_FREE && procs[i].pid == pid)
 			return &procs[i];
 	return 0;
@@ -73,6 +74,8 @@ static struct proc *proc_new(int64_t ppid)
 		p->task = -1;
 		p->orphan = 0;
 		p->caps = 0;
+		if (i >= procs_top)
+			procs_top = i + 1;
 		return p;
 	}
 	return 0;
@@ -121,6 +124,8 @@ static int matches(const struct proc *child, int64_t parent, int64_t want)
 static void reap(struct proc *p)
 {
 	p->state = PS_FREE;
+	while (procs_top > 0 && procs[procs_top - 1].state == PS_FREE)
+		procs_top--;
 }
 
 /* A child became a zombie: hand it to a parent blocked in wait(), if one is. */
@@ -155,7 +160,7 @@ static void proc_exit(struct proc *p, int status)
 	p->state = PS_ZOMBIE;
 	p->status = status;
 	/* Orphans go to init; their zombies are reaped now, as init never waits for them. */
-	for (int i = 0; i < PROC_MAX; i++) {
+	for (int i = 0; i < procs_top; i++) {
 		if (procs[i].state == PS_FREE || procs[i].ppid != p->pid)
 			continue;
 		procs[i].ppid = PID_INIT;
@@ -229,13 +234,20 @@ static void do_fork(struct proc *p, uint64_t mode)
 	}
 	c->task = task;
 	c->caps = p->caps;
-	reply(c->pid, 0); /* the parent's fork() returns the pid */
+	/*
+	 * The parent's fork() returns the pid. A plain reply queues the parent behind the
+	 * child, so the child runs first: one that exits at once is a zombie before the
+	 * parent's wait arrives, which then needs no saved reply.
+	 */
+	reply(c->pid, 0);
+	ipc_reply(&answer);
+	answering = 0;
 }
 
 static void do_wait(struct proc *p, int64_t want, uint64_t options)
 {
 	int any = 0;
-	for (int i = 0; i < PROC_MAX; i++) {
+	for (int i = 0; i < procs_top; i++) {
 		if (!matches(&procs[i], p->pid, want))
 			continue;
 		any = 1;
