@@ -101,13 +101,13 @@ struct task {
 	uint64_t quota_used;
 	uint64_t resident;		  /* user frames mapped */
 	struct cap *cspace[CSPACE_PAGES]; /* made on first use */
-	uint32_t cspace_top;		  /* cap_slot never handed out a slot from here up */
-	struct thread *threads;		  /* live threads */
-	struct cap supervisor;		  /* endpoint told about faults and exit (not in cspace) */
-	uint64_t active_harts;		  /* by hart id: harts whose satp holds this tree now */
-	uint64_t tlb_harts;		  /* by hart id: harts that may cache its translations */
-	uint64_t stale_harts; /* by hart id: must flush this ASID before running it again */
-	bool as_doomed;	      /* destroyed while another hart still had it in satp */
+	uint32_t cspace_top;	/* cap_slot never handed out a slot from here up (cap.c) */
+	struct thread *threads; /* live threads */
+	struct cap supervisor;	/* endpoint told about faults and exit (not in cspace) */
+	uint64_t active_harts;	/* by hart id: harts whose satp holds this tree now */
+	uint64_t tlb_harts;	/* by hart id: harts that may cache its translations */
+	uint64_t stale_harts;	/* by hart id: must flush this ASID before running it again */
+	bool as_doomed;		/* destroyed while another hart still had it in satp */
 	uint64_t exit_status;
 };
 
