@@ -51,16 +51,23 @@ void syscall_dispatch(struct thread *t)
 		t->tf.x[REG_A0] = (uint64_t)ret;
 }
 
-/* A live task named by argument n, with CONTROL. A killed task takes no more work. */
-static struct task *task_arg(struct thread *t, int n, int *err)
+/* A live task named by argument n, with CONTROL, and its slot in *slot. */
+static struct task *task_slot_arg(struct thread *t, int n, struct cap **slot, int *err)
 {
 	struct cap *c = cap_get(t->task, ARG(t, n), OBJ_TASK, CAP_CONTROL, err);
 	struct task *task = c ? (struct task *)c->obj : 0;
 	if (task && task->dead) {
-		*err = E_DEAD;
+		*err = E_DEAD; /* a killed task takes no more work */
 		return 0;
 	}
+	*slot = c;
 	return task;
+}
+
+static struct task *task_arg(struct thread *t, int n, int *err)
+{
+	struct cap *slot;
+	return task_slot_arg(t, n, &slot, err);
 }
 
 /* An empty slot in the caller's space, or NULL with *err set. */
@@ -367,14 +374,23 @@ static long sys_thread_create(struct thread *t)
 	return (long)th->id;
 }
 
+/*
+ * The slot goes too: deleting it is all a dead task's capability is still good for, and
+ * a supervisor reaping an exited task saves a call. A caller that killed its own task
+ * is gone, and its slots with it.
+ */
 static long sys_task_kill(struct thread *t)
 {
 	int err = 0;
-	struct task *target = task_arg(t, 0, &err);
+	struct cap *slot;
+	struct task *target = task_slot_arg(t, 0, &slot, &err);
 	if (!target)
 		return err;
 	task_kill(target);
-	return t->state == TS_DEAD ? KEEP : 0;
+	if (t->state == TS_DEAD)
+		return KEEP;
+	cap_delete(slot);
+	return 0;
 }
 
 static long sys_map_anon(struct thread *t)

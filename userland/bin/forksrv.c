@@ -91,15 +91,25 @@ static void reply(int64_t w0, uint64_t w1)
 }
 
 /*
- * Slots for saved replies. A reply capability is one shot: a send that succeeds leaves
- * its slot empty, so the slot goes back here and is used again without a cap_delete.
+ * Slots we know are empty but keep: a reply capability is one shot (a send that
+ * succeeds empties its slot), and task_kill empties the slot of the task it kills. They
+ * come back here and are used again without a cap_delete each.
  */
-static long reply_slots[WAITERS];
-static int nreply_slots;
+#define SPARE_SLOTS 8
+static long spare_slots[SPARE_SLOTS];
+static int nspare;
 
-static long reply_slot_get(void)
+static long spare_get(void)
 {
-	return nreply_slots ? reply_slots[--nreply_slots] : slot_alloc();
+	return nspare ? spare_slots[--nspare] : slot_alloc();
+}
+
+static void spare_put(long slot)
+{
+	if (slot >= 0 && nspare < SPARE_SLOTS)
+		spare_slots[nspare++] = slot;
+	else
+		slot_free(slot);
 }
 
 /* Answer through a saved reply capability. */
@@ -109,8 +119,8 @@ static void reply_saved(long slot, int64_t w0, uint64_t w1)
 	m.tag = ipc_tag(0, 2, 0, 0);
 	m.w[0] = (uint64_t)w0;
 	m.w[1] = w1;
-	if (ipc_send(slot, &m) == 0 && nreply_slots < WAITERS)
-		reply_slots[nreply_slots++] = slot;
+	if (ipc_send(slot, &m) == 0)
+		spare_put(slot);
 	else
 		slot_free(slot);
 }
@@ -148,8 +158,10 @@ static void notify_parent(struct proc *p)
 static void proc_exit(struct proc *p, int status)
 {
 	if (p->task >= 0) {
-		SYSCALL(task_kill, p->task);
-		slot_free(p->task);
+		if (SYSCALL(task_kill, p->task) == 0)
+			spare_put(p->task); /* the kill emptied the slot */
+		else
+			slot_free(p->task);
 		p->task = -1;
 	}
 	for (int w = 0; w < WAITERS; w++) {
@@ -222,13 +234,13 @@ static unsigned spawn_caps(const struct proc *c)
 static void do_fork(struct proc *p, uint64_t mode)
 {
 	struct proc *c = proc_new(p->pid);
-	long task = c ? slot_alloc() : -1;
+	long task = c ? spare_get() : -1;
 	long tid =
 		task >= 0 ? SYSCALL(fork, p->task, task, mode, SLOT_SERVER, badge_of(c)) : E_RANGE;
 	if (tid < 0) {
 		if (c)
 			reap(c);
-		slot_free(task);
+		spare_put(task); /* still empty */
 		reply(tid == E_NOMEM || tid == E_QUOTA ? -ENOMEM : -EAGAIN, 0);
 		return;
 	}
@@ -265,7 +277,7 @@ static void do_wait(struct proc *p, int64_t want, uint64_t options)
 		int w = 0;
 		while (w < WAITERS && p->wait_reply[w])
 			w++;
-		long s = w < WAITERS ? reply_slot_get() : -1;
+		long s = w < WAITERS ? spare_get() : -1;
 		if (s < 0 || SYSCALL(reply_save, s) != 0) {
 			slot_free(s);
 			reply(w < WAITERS ? -ENOMEM : -EAGAIN, 0);
