@@ -26,10 +26,11 @@ struct slab {
 
 static struct slab *partial[SLAB_SHIFTS];
 
+/* The smallest class that holds size; SLAB_SHIFTS means a whole frame. */
 static int size_class(size_t size)
 {
 	int c = 0;
-	while (((size_t)1 << (MIN_SHIFT + c)) < size)
+	while (c < SLAB_SHIFTS && ((size_t)1 << (MIN_SHIFT + c)) < size)
 		c++;
 	return c;
 }

@@ -112,8 +112,20 @@ struct task {
 };
 
 /* Take and drop references. kobj_put destroys at zero. */
-void kobj_get(struct kobj *o);
-void kobj_put(struct kobj *o);
+static inline void kobj_get(struct kobj *o)
+{
+	o->refs++;
+}
+/* The last reference goes (or there was none: a panic). */
+void kobj_put_last(struct kobj *o);
+/* Inline: most puts only count down, and there are many per system call. */
+static inline void kobj_put(struct kobj *o)
+{
+	if (o->refs > 1)
+		o->refs--;
+	else
+		kobj_put_last(o);
+}
 /* Allocate size bytes for a new object of type, charged to payer (may be NULL at boot). */
 void *kobj_alloc(uint32_t type, uint32_t size, struct task *payer);
 /* Charge or refund bytes on a task's quota: 0, or E_QUOTA. */
