@@ -13,6 +13,8 @@ static struct fd_entry fds[FD_MAX] = {
 	[STDERR_FILENO] = { FD_CONSOLE, 0 },
 };
 
+static int pipe_fds; /* entries that are pipe ends: the fork and exit scans skip none */
+
 static int is_pipe(const struct fd_entry *e)
 {
 	return e->kind == FD_PIPE_READ || e->kind == FD_PIPE_WRITE;
@@ -32,6 +34,7 @@ int fd_alloc(enum fd_kind kind, struct pipe *p)
 	for (int fd = 0; fd < FD_MAX; fd++) {
 		if (fds[fd].kind == FD_FREE) {
 			fds[fd] = (struct fd_entry){ kind, p };
+			pipe_fds += is_pipe(&fds[fd]);
 			return fd;
 		}
 	}
@@ -70,15 +73,17 @@ int close(int fd)
 	struct fd_entry *e = fd_get(fd);
 	if (!e)
 		return -1;
-	if (is_pipe(e))
+	if (is_pipe(e)) {
 		pipe_close(e->pipe, e->kind == FD_PIPE_WRITE);
+		pipe_fds--;
+	}
 	*e = (struct fd_entry){ FD_FREE, 0 };
 	return 0;
 }
 
 static void count_ends(int delta)
 {
-	for (int fd = 0; fd < FD_MAX; fd++)
+	for (int fd = 0; pipe_fds && fd < FD_MAX; fd++)
 		if (is_pipe(&fds[fd]))
 			pipe_add_end(fds[fd].pipe, fds[fd].kind == FD_PIPE_WRITE, delta);
 }
@@ -95,7 +100,7 @@ void fd_fork_undo(void)
 
 void fd_exec_prepare(void)
 {
-	for (int fd = 0; fd < FD_MAX; fd++)
+	for (int fd = 0; pipe_fds && fd < FD_MAX; fd++)
 		if (is_pipe(&fds[fd]))
 			pipe_drop_end(fds[fd].pipe, fds[fd].kind == FD_PIPE_WRITE);
 }
