@@ -10,6 +10,8 @@
 
 /* A zeroed chunk of at least size bytes (size <= 4096), or NULL. */
 void *kzalloc(size_t size);
+/* The same without the zeroing, for a caller that initialises every byte it reads. */
+void *kalloc(size_t size);
 void kfree(void *p, size_t size);
 /* The bytes actually reserved for a request of size: what quotas are charged. */
 size_t kalloc_charge(size_t size);

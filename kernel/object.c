@@ -40,11 +40,6 @@ void *kobj_alloc(uint32_t type, uint32_t size, struct task *payer)
 	return o;
 }
 
-void kobj_get(struct kobj *o)
-{
-	o->refs++;
-}
-
 static void kobj_destroy(struct kobj *o)
 {
 	switch (o->type) {
@@ -76,10 +71,10 @@ static void kobj_destroy(struct kobj *o)
 		kobj_put(&payer->hdr);
 }
 
-void kobj_put(struct kobj *o)
+void kobj_put_last(struct kobj *o)
 {
 	if (o->refs == 0)
 		panic("kobj_put: object %p of type %u has no references", (void *)o, o->type);
-	if (--o->refs == 0)
-		kobj_destroy(o);
+	o->refs = 0;
+	kobj_destroy(o);
 }

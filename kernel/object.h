@@ -102,18 +102,31 @@ struct task {
 	uint64_t quota_used;
 	uint64_t resident;		  /* user frames mapped */
 	struct cap *cspace[CSPACE_PAGES]; /* made on first use */
-	struct thread *threads;		  /* live threads */
-	struct cap supervisor;		  /* endpoint told about faults and exit (not in cspace) */
-	uint64_t active_harts;		  /* by hart id: harts whose satp holds this tree now */
-	uint64_t tlb_harts;		  /* by hart id: harts that may cache its translations */
-	uint64_t stale_harts; /* by hart id: must flush this ASID before running it again */
-	bool as_doomed;	      /* destroyed while another hart still had it in satp */
+	uint32_t cspace_top;	/* cap_slot never handed out a slot from here up (cap.c) */
+	struct thread *threads; /* live threads */
+	struct cap supervisor;	/* endpoint told about faults and exit (not in cspace) */
+	uint64_t active_harts;	/* by hart id: harts whose satp holds this tree now */
+	uint64_t tlb_harts;	/* by hart id: harts that may cache its translations */
+	uint64_t stale_harts;	/* by hart id: must flush this ASID before running it again */
+	bool as_doomed;		/* destroyed while another hart still had it in satp */
 	uint64_t exit_status;
 };
 
 /* Take and drop references. kobj_put destroys at zero. */
-void kobj_get(struct kobj *o);
-void kobj_put(struct kobj *o);
+static inline void kobj_get(struct kobj *o)
+{
+	o->refs++;
+}
+/* The last reference goes (or there was none: a panic). */
+void kobj_put_last(struct kobj *o);
+/* Inline: most puts only count down, and there are many per system call. */
+static inline void kobj_put(struct kobj *o)
+{
+	if (o->refs > 1)
+		o->refs--;
+	else
+		kobj_put_last(o);
+}
 /* Allocate size bytes for a new object of type, charged to payer (may be NULL at boot). */
 void *kobj_alloc(uint32_t type, uint32_t size, struct task *payer);
 /* Charge or refund bytes on a task's quota: 0, or E_QUOTA. */
@@ -124,6 +137,14 @@ void quota_give(struct task *t, uint64_t bytes);
 struct cap *cap_lookup(struct task *t, uint64_t slot); /* NULL if out of range or never used */
 /* The slot, making its chunk (charged to t) if needed; NULL with E_BADCAP or E_QUOTA. */
 struct cap *cap_slot(struct task *t, uint64_t slot, int *err);
+/* How many slots of chunk p lie below cspace_top: the only ones that can be in use. */
+static inline unsigned cspace_chunk_span(const struct task *t, unsigned p)
+{
+	uint32_t base = p * CAPS_PER_PAGE;
+	return t->cspace_top <= base		       ? 0
+	       : t->cspace_top - base >= CAPS_PER_PAGE ? CAPS_PER_PAGE
+						       : t->cspace_top - base;
+}
 /* Delete every slot and free the chunks. */
 void cspace_clear(struct task *t);
 struct cap *cap_get(struct task *t, uint64_t slot, uint32_t type, uint32_t rights, int *err);

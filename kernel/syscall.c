@@ -52,16 +52,23 @@ void syscall_dispatch(struct thread *t)
 		t->tf.x[REG_A0] = (uint64_t)ret;
 }
 
-/* A live task named by argument n, with CONTROL. A killed task takes no more work. */
-static struct task *task_arg(struct thread *t, int n, int *err)
+/* A live task named by argument n, with CONTROL, and its slot in *slot. */
+static struct task *task_slot_arg(struct thread *t, int n, struct cap **slot, int *err)
 {
 	struct cap *c = cap_get(t->task, ARG(t, n), OBJ_TASK, CAP_CONTROL, err);
 	struct task *task = c ? (struct task *)c->obj : 0;
 	if (task && task->dead) {
-		*err = E_DEAD;
+		*err = E_DEAD; /* a killed task takes no more work */
 		return 0;
 	}
+	*slot = c;
 	return task;
+}
+
+static struct task *task_arg(struct thread *t, int n, int *err)
+{
+	struct cap *slot;
+	return task_slot_arg(t, n, &slot, err);
 }
 
 /* An empty slot in the caller's space, or NULL with *err set. */
@@ -368,14 +375,23 @@ static long sys_thread_create(struct thread *t)
 	return (long)th->id;
 }
 
+/*
+ * The slot goes too: deleting it is all a dead task's capability is still good for, and
+ * a supervisor reaping an exited task saves a call. A caller that killed its own task
+ * is gone, and its slots with it.
+ */
 static long sys_task_kill(struct thread *t)
 {
 	int err = 0;
-	struct task *target = task_arg(t, 0, &err);
+	struct cap *slot;
+	struct task *target = task_slot_arg(t, 0, &slot, &err);
 	if (!target)
 		return err;
 	task_kill(target);
-	return t->state == TS_DEAD ? KEEP : 0;
+	if (t->state == TS_DEAD)
+		return KEEP;
+	cap_delete(slot);
+	return 0;
 }
 
 static long sys_map_anon(struct thread *t)
@@ -447,11 +463,11 @@ static int fork_cspace(struct task *parent, struct task *child)
 {
 	int err;
 	for (unsigned p = 0; p < CSPACE_PAGES; p++) {
-		if (!parent->cspace[p])
-			continue; /* a chunk never used holds nothing */
-		for (unsigned j = 0; j < CAPS_PER_PAGE; j++) {
+		struct cap *chunk = parent->cspace[p];
+		unsigned n = chunk ? cspace_chunk_span(parent, p) : 0; /* never used: empty */
+		for (unsigned j = 0; j < n; j++) {
 			unsigned i = p * CAPS_PER_PAGE + j;
-			struct cap *src = &parent->cspace[p][j], *dst;
+			struct cap *src = &chunk[j], *dst;
 			if (!src->obj || i == SLOT_SELF || i == SLOT_PROC ||
 			    src->obj->type == OBJ_REPLY || src->obj->type == OBJ_THREAD)
 				continue;
@@ -464,8 +480,52 @@ static int fork_cspace(struct task *parent, struct task *child)
 }
 
 /*
+ * The supervisor and SLOT_PROC of a new child: copies of the endpoint cap sup (CAP_SEND
+ * only), with badge, or with sup's own badge when badge is 0.
+ */
+static int fork_supervise(struct task *child, struct cap *sup, uint64_t badge)
+{
+	int err;
+	struct cap *proc = cap_slot(child, SLOT_PROC, &err);
+	if (!proc)
+		return err;
+	badge = badge ? badge : sup->badge;
+	cap_install(&child->supervisor, sup->obj, CAP_SEND, badge, sup);
+	cap_install(proc, sup->obj, CAP_SEND, badge, sup);
+	return 0;
+}
+
+/*
+ * The clone's pending call is answered at once, as a words-only reply would be
+ * (kernel/abi/ipc.h): status 0, a tag of FORK_ANSWER_WORDS words, all zero, no badge.
+ */
+#define FORK_ANSWER_WORDS 2
+
+static void fork_answer_clone(struct thread *th)
+{
+	th->tf.x[REG_A0] = 0;
+	th->tf.x[REG_A1] = ipc_tag(0, FORK_ANSWER_WORDS, 0, 0);
+	th->tf.x[REG_A2] = 0; /* w0: fork() returns 0 in the child */
+	th->tf.x[REG_A3] = 0;
+	th->tf.x[REG_T6] = 0;
+}
+
+/*
+ * Both tasks store to the stack page as soon as the call returns: copy it for the child
+ * now and give the parent its own page back writable, which saves both a trap. This is
+ * only an early copy-on-write fault; if there is no frame, the page stays shared and a
+ * later store faults as usual.
+ */
+static void fork_stack_early(struct task *parent, struct task *child, uint64_t sp)
+{
+	if (as_cow_fault(child, sp) == 0)
+		as_cow_fault(parent, sp);
+}
+
+/*
  * Clone the task whose thread is blocked in a call to us: its address space (COW or
- * eager), its slots, and that one thread, which waits on a reply capability we keep.
+ * eager), its slots, and that one thread, whose call is answered with zeros so it starts
+ * as soon as it is scheduled. Our own pending reply still answers the parent.
  * Everything is checked before anything is made; a failure part-way frees the child.
  */
 static long sys_fork(struct thread *t)
@@ -473,15 +533,15 @@ static long sys_fork(struct thread *t)
 	int err = 0;
 	struct task *parent = task_arg(t, 0, &err);
 	struct cap *dst = parent ? empty_slot(t, ARG(t, 1), &err) : 0;
-	struct cap *rdst = dst ? empty_slot(t, ARG(t, 3), &err) : 0;
-	struct cap *sup = rdst ? supervisor_arg(t, ARG(t, 4), &err) : 0;
+	struct cap *sup = dst ? supervisor_arg(t, ARG(t, 3), &err) : 0;
 	struct thread *caller = sup ? fork_caller(t, parent) : 0;
+	uint64_t mode = ARG(t, 2), badge = ARG(t, 4);
 	if (!sup)
 		return err;
-	if (!caller || ARG(t, 1) == ARG(t, 3))
+	if (!caller || (mode != FORK_COW && mode != FORK_EAGER))
 		return E_INVAL;
-	if (ARG(t, 2) != FORK_COW && ARG(t, 2) != FORK_EAGER)
-		return E_INVAL;
+	if (badge && (!sup->obj || sup->badge))
+		return E_INVAL; /* badges are set once */
 	/* The child's limit is its parent's, but never more than the caller's own. */
 	uint64_t quota = parent->quota_limit < t->task->quota_limit ? parent->quota_limit
 								    : t->task->quota_limit;
@@ -489,21 +549,19 @@ static long sys_fork(struct thread *t)
 	if (!child)
 		return E_NOMEM;
 	struct thread *th = 0;
-	if ((err = as_clone(parent, child, (int)ARG(t, 2))) != 0 ||
-	    !(th = thread_new(child, t->task, 0, 0, 0))) {
+	if ((err = as_clone(parent, child, (int)mode)) != 0 ||
+	    (err = fork_cspace(parent, child)) != 0 ||
+	    (sup->obj && (err = fork_supervise(child, sup, badge)) != 0) ||
+	    !(th = thread_make(child, t->task))) {
 		task_kill(child); /* its own slot held the last reference: this frees it */
 		return err ? err : E_NOMEM;
 	}
-	sched_remove(th);
 	th->tf = caller->tf;
-	th->state = TS_BLOCKED_REPLY;
-	if (sup->obj)
-		cap_install(&child->supervisor, sup->obj, CAP_SEND, sup->badge, sup);
-	if ((err = fork_cspace(parent, child)) != 0 || (err = reply_for(t, th, rdst)) != 0) {
-		task_kill(child);
-		return err;
-	}
+	fork_answer_clone(th);
+	if (mode == FORK_COW)
+		fork_stack_early(parent, child, caller->tf.x[REG_SP]);
 	cap_install(dst, &child->hdr, CAP_ALL, 0, 0);
+	sched_ready(th);
 	return (long)th->id;
 }
 

@@ -34,8 +34,7 @@ struct task *task_new(struct task *creator, uint64_t quota)
 	return t;
 }
 
-struct thread *thread_new(struct task *task, struct task *payer, uint64_t pc, uint64_t sp,
-			  uint64_t arg)
+struct thread *thread_make(struct task *task, struct task *payer)
 {
 	struct thread *th = kobj_alloc(OBJ_THREAD, sizeof(*th), payer);
 	if (!th)
@@ -45,12 +44,21 @@ struct thread *thread_new(struct task *task, struct task *payer, uint64_t pc, ui
 	th->id = next_thread_id++;
 	th->prio = THREAD_PRIO_DEFAULT;
 	th->affinity = -1;
-	th->tf.sepc = pc;
-	th->tf.x[REG_SP] = sp;
-	th->tf.x[REG_A0] = arg;
 	/* The task's list holds the reference kobj_alloc returned. */
 	th->task_next = task->threads;
 	task->threads = th;
+	return th;
+}
+
+struct thread *thread_new(struct task *task, struct task *payer, uint64_t pc, uint64_t sp,
+			  uint64_t arg)
+{
+	struct thread *th = thread_make(task, payer);
+	if (!th)
+		return 0;
+	th->tf.sepc = pc;
+	th->tf.x[REG_SP] = sp;
+	th->tf.x[REG_A0] = arg;
 	sched_ready(th);
 	return th;
 }

@@ -6,6 +6,8 @@
 
 /* A new empty task (no memory mapped, no threads) with its own task cap in SLOT_SELF. */
 struct task *task_new(struct task *creator, uint64_t quota);
+/* A new thread in task with zeroed registers, not yet runnable (TS_INACTIVE). */
+struct thread *thread_make(struct task *task, struct task *payer);
 /* A new thread in task, ready to run at pc with sp and a0 = arg. */
 struct thread *thread_new(struct task *task, struct task *payer, uint64_t pc, uint64_t sp,
 			  uint64_t arg);

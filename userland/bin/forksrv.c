@@ -38,6 +38,7 @@ struct proc {
 enum proc_caps { HAS_ARCHIVE = 1, HAS_CONSOLE = 2, HAS_MACHINE = 4, HAS_DEVCTL = 8 };
 
 static struct proc procs[PROC_MAX];
+static int procs_top = 1; /* entries from here up are free (scans stop here); 0 is init */
 static int64_t next_pid = PID_INIT + 1;
 static char spawn_buf[IPC_BUF_MAX];
 static struct ipc_msg answer; /* the reply to the current request, sent with the next receive */
@@ -58,21 +59,29 @@ static struct proc *by_badge(uint64_t badge)
 
 static struct proc *find(int64_t pid)
 {
-	for (int i = 0; i < PROC_MAX; i++)
+	for (int i = 0; i < procs_top; i++)
 		if (procs[i].state != PS_FREE && procs[i].pid == pid)
 			return &procs[i];
 	return 0;
 }
 
+/* Field by field: a free entry has no waiters left, and a struct copy costs a memset. */
 static struct proc *proc_new(int64_t ppid)
 {
 	for (int i = 0; i < PROC_MAX; i++) {
-		if (procs[i].state == PS_FREE) {
-			procs[i] = (struct proc){
-				.state = PS_RUNNING, .pid = next_pid++, .ppid = ppid, .task = -1
-			};
-			return &procs[i];
-		}
+		struct proc *p = &procs[i];
+		if (p->state != PS_FREE)
+			continue;
+		p->state = PS_RUNNING;
+		p->pid = next_pid++;
+		p->ppid = ppid;
+		p->status = 0;
+		p->task = -1;
+		p->orphan = 0;
+		p->caps = 0;
+		if (i >= procs_top)
+			procs_top = i + 1;
+		return p;
 	}
 	return 0;
 }
@@ -86,14 +95,39 @@ static void reply(int64_t w0, uint64_t w1)
 	answering = 1;
 }
 
-/* Answer through a saved reply capability (one shot: the kernel deletes it). */
+/*
+ * Slots we know are empty but keep: a reply capability is one shot (a send that
+ * succeeds empties its slot), and task_kill empties the slot of the task it kills. They
+ * come back here and are used again without a cap_delete each.
+ */
+#define SPARE_SLOTS 8
+static long spare_slots[SPARE_SLOTS];
+static int nspare;
+
+static long spare_get(void)
+{
+	return nspare ? spare_slots[--nspare] : slot_alloc();
+}
+
+static void spare_put(long slot)
+{
+	if (slot >= 0 && nspare < SPARE_SLOTS)
+		spare_slots[nspare++] = slot;
+	else
+		slot_free(slot);
+}
+
+/* Answer through a saved reply capability. */
 static void reply_saved(long slot, int64_t w0, uint64_t w1)
 {
-	struct ipc_msg m = { .tag = ipc_tag(0, 2, 0, 0) };
+	static struct ipc_msg m; /* static: a struct initialiser here costs a memset */
+	m.tag = ipc_tag(0, 2, 0, 0);
 	m.w[0] = (uint64_t)w0;
 	m.w[1] = w1;
-	ipc_send(slot, &m);
-	slot_free(slot);
+	if (ipc_send(slot, &m) == 0)
+		spare_put(slot);
+	else
+		slot_free(slot);
 }
 
 static int matches(const struct proc *child, int64_t parent, int64_t want)
@@ -105,6 +139,8 @@ static int matches(const struct proc *child, int64_t parent, int64_t want)
 static void reap(struct proc *p)
 {
 	p->state = PS_FREE;
+	while (procs_top > 0 && procs[procs_top - 1].state == PS_FREE)
+		procs_top--;
 }
 
 /* A child became a zombie: hand it to a parent blocked in wait(), if one is. */
@@ -127,8 +163,10 @@ static void notify_parent(struct proc *p)
 static void proc_exit(struct proc *p, int status)
 {
 	if (p->task >= 0) {
-		SYSCALL(task_kill, p->task);
-		slot_free(p->task);
+		if (SYSCALL(task_kill, p->task) == 0)
+			spare_put(p->task); /* the kill emptied the slot */
+		else
+			slot_free(p->task);
 		p->task = -1;
 	}
 	pipesrv_release((unsigned)(p - procs)); /* ends it did not close: EOF, EPIPE */
@@ -140,7 +178,7 @@ static void proc_exit(struct proc *p, int status)
 	p->state = PS_ZOMBIE;
 	p->status = status;
 	/* Orphans go to init; their zombies are reaped now, as init never waits for them. */
-	for (int i = 0; i < PROC_MAX; i++) {
+	for (int i = 0; i < procs_top; i++) {
 		if (procs[i].state == PS_FREE || procs[i].ppid != p->pid)
 			continue;
 		procs[i].ppid = PID_INIT;
@@ -201,42 +239,45 @@ static unsigned spawn_caps(const struct proc *c)
 	return HAS_ARCHIVE | HAS_CONSOLE | (c->ppid == PID_INIT ? HAS_MACHINE | HAS_DEVCTL : 0);
 }
 
-/* fork: the caller's thread waits on our reply; the kernel clones it. */
+/*
+ * fork: the caller's thread waits on our reply; the kernel clones it, gives the child its
+ * supervisor and SLOT_PROC capabilities (badged with its table entry) and answers the
+ * child's copy of the call with 0. We answer the parent with the pid.
+ */
 static void do_fork(struct proc *p, uint64_t mode)
 {
 	struct proc *c = proc_new(p->pid);
-	long sup = slot_alloc(), rep = slot_alloc(), task = slot_alloc();
-	int err = c ? (int)SYSCALL(cap_mint, SLOT_SERVER, sup, CAP_SEND, badge_of(c)) : E_RANGE;
-	if (!err) {
-		long tid = SYSCALL(fork, p->task, task, mode, rep, sup);
-		err = tid < 0 ? (int)tid : 0;
-	}
-	slot_free(sup);
-	if (!err) {
-		c->task = task;
-		c->caps = p->caps;
-		err = give_caps(c, 0);
-		if (err)
-			proc_exit(c, SIG_KILL);
-	}
-	if (err) {
-		if (c && c->task < 0)
+	long task = c ? spare_get() : -1;
+	/* With several harts the child may run as soon as it exists: count its pipe ends first. */
+	if (c)
+		pipesrv_fork((unsigned)(p - procs), (unsigned)(c - procs));
+	long tid =
+		task >= 0 ? SYSCALL(fork, p->task, task, mode, SLOT_SERVER, badge_of(c)) : E_RANGE;
+	if (tid < 0) {
+		if (c) {
+			pipesrv_release((unsigned)(c - procs));
 			reap(c);
-		slot_free(rep);
-		if (!c || c->task < 0)
-			slot_free(task);
-		reply(err == E_NOMEM || err == E_QUOTA ? -ENOMEM : -EAGAIN, 0);
+		}
+		spare_put(task); /* still empty */
+		reply(tid == E_NOMEM || tid == E_QUOTA ? -ENOMEM : -EAGAIN, 0);
 		return;
 	}
-	pipesrv_fork((unsigned)(p - procs), (unsigned)(c - procs)); /* before the child runs */
-	reply_saved(rep, 0, 0); /* the child's fork() returns 0 */
-	reply(c->pid, 0);	/* the parent's returns the pid */
+	c->task = task;
+	c->caps = p->caps;
+	/*
+	 * The parent's fork() returns the pid. A plain reply queues the parent behind the
+	 * child, so the child runs first: one that exits at once is a zombie before the
+	 * parent's wait arrives, which then needs no saved reply.
+	 */
+	reply(c->pid, 0);
+	ipc_reply(&answer);
+	answering = 0;
 }
 
 static void do_wait(struct proc *p, int64_t want, uint64_t options)
 {
 	int any = 0;
-	for (int i = 0; i < PROC_MAX; i++) {
+	for (int i = 0; i < procs_top; i++) {
 		if (!matches(&procs[i], p->pid, want))
 			continue;
 		any = 1;
@@ -254,7 +295,7 @@ static void do_wait(struct proc *p, int64_t want, uint64_t options)
 		int w = 0;
 		while (w < WAITERS && p->wait_reply[w])
 			w++;
-		long s = w < WAITERS ? slot_alloc() : -1;
+		long s = w < WAITERS ? spare_get() : -1;
 		if (s < 0 || SYSCALL(reply_save, s) != 0) {
 			slot_free(s);
 			reply(w < WAITERS ? -ENOMEM : -EAGAIN, 0);

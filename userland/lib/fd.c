@@ -129,10 +129,3 @@ __attribute__((constructor)) static void fd_inherit(void)
 			adopted[n++] = p;
 	}
 }
-
-void fd_close_all(void)
-{
-	for (int fd = 0; fd < FD_MAX; fd++)
-		if (fds[fd].kind != FD_FREE)
-			close(fd);
-}

@@ -28,8 +28,6 @@ struct fd_entry *fd_get(int fd);
 /* The lowest free fd, now holding kind and p; or -1 (errno = EMFILE). */
 int fd_alloc(enum fd_kind kind, struct pipe *p);
 
-/* Close every descriptor (from _exit). */
-void fd_close_all(void);
 /* Our pipe descriptors as exec entries for the fork server (pipe.h): how many. */
 unsigned fd_exec_list(uint32_t *list, unsigned max);
 
