@@ -294,7 +294,21 @@ static int table_unshare(struct task *t, pte_t *l1e)
 	*l1e = pte_make(new_pa, PTE_V | PTE_TABLE_DIRTY);
 	frame_drop(&kframes, old_pa); /* never the last reference: another task holds it */
 	as_flush_all(t);
-	cow_stats.table_copies++;
+	return 0;
+}
+
+/*
+ * Make the level-0 table behind t's level-1 entry *l1e t's alone, and mark it dirty. A
+ * dirty table is never shared (fork clears the mark before it shares), which keeps the
+ * common case, a store fault in a table written before, to one test. 0 or E_NOMEM.
+ */
+static inline int table_own(struct task *t, pte_t *l1e)
+{
+	if (*l1e & PTE_TABLE_DIRTY)
+		return 0;
+	if (table_shared(pte_pa(*l1e)))
+		return table_unshare(t, l1e); /* the copy is marked dirty */
+	*l1e |= PTE_TABLE_DIRTY;	      /* RSW of a non-leaf entry: the MMU ignores it */
 	return 0;
 }
 
@@ -311,11 +325,10 @@ static pte_t *leaf_for_write(struct task *t, uint64_t va, int *err)
 		return 0;
 	if (!pte_valid(*l1e))
 		*err = table_make(t, l1e, PTE_TABLE_DIRTY);
-	else if (table_shared(pte_pa(*l1e)))
-		*err = table_unshare(t, l1e);
+	else
+		*err = table_own(t, l1e);
 	if (*err)
 		return 0;
-	*l1e |= PTE_TABLE_DIRTY; /* RSW of a non-leaf entry: the MMU ignores it, no flush */
 	return &((pte_t *)phys_to_virt(pte_pa(*l1e)))[pt_index(va, 0)];
 }
 
@@ -528,13 +541,17 @@ static void copy_page(uint64_t dst_pa, uint64_t src_pa)
  */
 int as_cow_fault(struct task *t, uint64_t va)
 {
-	pte_t *e = va < USER_VA_MAX ? as_walk(t, va) : 0;
-	int err = 0;
-	if (!e || (*e & (PTE_V | PTE_U | PTE_COW)) != (PTE_V | PTE_U | PTE_COW))
+	pte_t *l1e = va < USER_VA_MAX ? as_walk_l1(t, va, 0) : 0;
+	if (!l1e || !pte_valid(*l1e))
+		return E_FAULT;
+	pte_t *e = &((pte_t *)phys_to_virt(pte_pa(*l1e)))[pt_index(va, 0)];
+	if ((*e & (PTE_V | PTE_U | PTE_COW)) != (PTE_V | PTE_U | PTE_COW))
 		return E_FAULT;
 	/* A shared table is copied first: its count-1 frames are still mapped twice. */
-	if (!(e = leaf_for_write(t, va, &err)))
+	int err = table_own(t, l1e);
+	if (err)
 		return err;
+	e = &((pte_t *)phys_to_virt(pte_pa(*l1e)))[pt_index(va, 0)];
 	uint64_t old_pa = pte_pa(*e), new_pa;
 	pte_t flags = (pte_flags(*e) & ~PTE_COW) | PTE_W | PTE_D;
 	uint64_t fi = (old_pa - kframes.base) >> FRAME_SHIFT;
@@ -631,31 +648,35 @@ static int clone_leaves(pte_t *pt, pte_t *ct, int mode, int *wp)
 }
 
 /*
- * A COW fork shares level-0 tables with at least this many leaves; sparser ones (a
- * stack, a data segment) are copied at once: one of the two tasks usually writes them
- * soon, and a copy made during fork's scan is cheaper than sharing and unsharing
- * (docs/benchmark.md has the measurements).
+ * A COW fork shares a level-0 table that its parent has not written since its last fork
+ * (the table is clean) or that holds at least this many leaves. A sparse dirty table, a
+ * stack or data segment in use, is copied during the scan fork makes of it anyway: one
+ * of the two tasks is about to write it, and copying it now is cheaper than sharing and
+ * unsharing it (docs/benchmark.md has the measurements).
  */
-#define SHARE_MIN_LEAVES 16
+#define SHARE_MIN_LEAVES 64
 
 /*
- * One level-0 table for the child, behind the parent's level-1 entry *pe. COW: one scan
- * write-protects the parent's private writable pages if the table is dirty (no other
- * table can hold one) and counts the leaves; then the child shares the table (one more
- * reference on it, none on its frames) or, if sparse, gets a copy. EAGER: a copy.
+ * One level-0 table for the child, behind the parent's level-1 entry *pe. COW: a dirty
+ * table is scanned once, to write-protect the parent's private writable pages (no clean
+ * table holds one) and count its leaves; then the child shares the table (one more
+ * reference on it, none on its frames) or, if dirty and sparse, gets a copy. EAGER: a
+ * copy, with every private page copied.
  */
 static int clone_l0(struct task *child, pte_t *pe, pte_t *ce, int mode, int *wp)
 {
 	pte_t *pt = phys_to_virt(pte_pa(*pe));
 	uint64_t groups = 0;
-	bool changed = false;
 	if (quota_take(child, PAGE_SIZE) != 0)
 		return E_QUOTA; /* shared or not, each task is charged for each of its tables */
 	if (mode == FORK_COW) {
-		unsigned n =
-			pt_l0_scan(pt, *pe & PTE_TABLE_DIRTY, SHARE_MIN_LEAVES, &groups, &changed);
-		*pe &= ~PTE_TABLE_DIRTY; /* RSW of a non-leaf entry: no flush */
-		*wp |= changed;
+		bool changed = false;
+		unsigned n = SHARE_MIN_LEAVES;
+		if (*pe & PTE_TABLE_DIRTY) {
+			n = pt_l0_scan(pt, true, &groups, &changed);
+			*pe &= ~PTE_TABLE_DIRTY; /* RSW of a non-leaf entry: no flush */
+			*wp |= changed;
+		}
 		if (n >= SHARE_MIN_LEAVES) {
 			frame_share(&kframes, pte_pa(*pe));
 			*ce = pte_make(pte_pa(*pe), PTE_V);
@@ -711,8 +732,8 @@ static uint64_t tree_leaves(struct task *t)
 			if (pte_valid(l1[j])) {
 				uint64_t groups;
 				bool changed;
-				n += pt_l0_scan(phys_to_virt(pte_pa(l1[j])), false, PT_ENTRIES + 1,
-						&groups, &changed);
+				n += pt_l0_scan(phys_to_virt(pte_pa(l1[j])), false, &groups,
+						&changed);
 			}
 	}
 	return n;

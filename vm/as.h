@@ -14,7 +14,6 @@
 
 struct cow_stats {
 	uint64_t faults, copies, reuses;
-	uint64_t table_copies; /* shared level-0 tables a task had to copy to change one */
 };
 extern struct cow_stats cow_stats;
 

@@ -45,12 +45,10 @@ static inline bool pt_group_empty(const pte_t *p)
 
 /*
  * Fork's one pass over a level-0 table. With protect, private writable leaves become
- * copy-on-write (*changed is set if any did) and the whole table is read; without, the
- * pass stops once stop leaves are counted. Returns the leaves counted; *groups gets bit g
- * for each group of eight entries (g = index / 8) that holds any.
+ * copy-on-write (*changed is set if any did). Returns the number of leaves; *groups gets
+ * bit g for each group of eight entries (g = index / 8) that holds any.
  */
-static inline unsigned pt_l0_scan(pte_t *t, bool protect, unsigned stop, uint64_t *groups,
-				  bool *changed)
+static inline unsigned pt_l0_scan(pte_t *t, bool protect, uint64_t *groups, bool *changed)
 {
 	unsigned n = 0;
 	uint64_t mask = 0;
@@ -66,8 +64,6 @@ static inline unsigned pt_l0_scan(pte_t *t, bool protect, unsigned stop, uint64_
 				*changed = true;
 			}
 		}
-		if (!protect && n >= stop)
-			break;
 	}
 	*groups = mask;
 	return n;

@@ -16,7 +16,7 @@
 
 #define PAGE	 4096
 #define REGION	 0x3000000000UL /* 2 MiB aligned: the region fills one level-0 table alone */
-#define NPAGES	 64		/* well above the kernel's threshold for sharing a table */
+#define NPAGES	 128		/* twice the kernel's threshold for sharing a dirty table */
 #define WORDS_PP (PAGE / 8)
 
 static volatile uint64_t *flag; /* a shared page: 1 = parent has written, 2 = child too */

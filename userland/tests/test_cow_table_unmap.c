@@ -16,7 +16,7 @@
 
 #define PAGE   4096
 #define REGION 0x3000000000UL /* 2 MiB aligned: the region fills one level-0 table alone */
-#define NPAGES 64
+#define NPAGES 128	      /* twice the kernel's threshold for sharing a dirty table */
 
 static volatile uint64_t *page(int i)
 {

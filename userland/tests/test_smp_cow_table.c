@@ -24,7 +24,7 @@
 #define WRITERS 2
 #define FORKS	100
 #define REGION	0x3000000000UL /* 2 MiB aligned: the region fills one level-0 table alone */
-#define NPAGES	64
+#define NPAGES	128	       /* twice the kernel's threshold for sharing a dirty table */
 
 static volatile uint64_t *pages[WRITERS];
 static volatile int stop;
