@@ -395,14 +395,49 @@ static void as_prune(struct task *t, uint64_t va, uint64_t end)
 }
 
 /*
- * Make every level-0 table that maps a page of [va, va + npages pages) t's own, so the
- * caller can then change the range without failing half-way. 0 or E_NOMEM; unsharing
- * changes nothing t or anyone else can see.
+ * The level-1 entry of a shared level-0 table whose whole 2 MiB lies in the next left
+ * pages from va, or NULL. Unmapping such a span only lets go of the table.
  */
-static int as_own_range(struct task *t, uint64_t va, uint64_t npages)
+static pte_t *shared_span(struct task *t, uint64_t va, uint64_t left)
+{
+	if ((va & (pt_level_size(1) - 1)) || left < PT_ENTRIES)
+		return 0;
+	pte_t *l1e = as_walk_l1(t, va, 0);
+	return l1e && pte_valid(*l1e) && table_shared(pte_pa(*l1e)) ? l1e : 0;
+}
+
+/*
+ * Unmap the whole span of a shared level-0 table: t drops its reference on the table,
+ * and the pages stay mapped by the other holders, so nothing is copied and nothing can
+ * fail. Its leaves are counted to refund resident and quota exactly.
+ */
+static void table_release(struct task *t, pte_t *l1e)
+{
+	uint64_t pa = pte_pa(*l1e), groups;
+	bool changed;
+	unsigned n = pt_l0_scan(phys_to_virt(pa), false, &groups, &changed);
+	*l1e = 0;
+	as_flush_all(t);	  /* a level-1 entry went: cached walks must forget the table */
+	frame_drop(&kframes, pa); /* never the last reference: another task holds it */
+	t->resident -= n;
+	quota_give(t, (n + 1) * PAGE_SIZE);
+}
+
+/*
+ * Make every level-0 table that maps a page of [va, va + npages pages) t's own, so the
+ * caller can then change the range without failing half-way; with whole_ok, a shared
+ * table the range covers whole is left shared (as_unmap releases it instead). 0 or
+ * E_NOMEM; unsharing changes nothing t or anyone else can see.
+ */
+static int as_own_range(struct task *t, uint64_t va, uint64_t npages, bool whole_ok)
 {
 	int err = 0;
 	for (uint64_t i = 0; i < npages; i++, va += PAGE_SIZE) {
+		if (whole_ok && shared_span(t, va, npages - i)) {
+			i += PT_ENTRIES - 1;
+			va += (PT_ENTRIES - 1) * PAGE_SIZE;
+			continue;
+		}
 		pte_t *l1e = as_walk_l1(t, va, 0);
 		if (!l1e || !pte_valid(*l1e)) {
 			/* No table: skip to the next 2 MiB (the loop adds the last page). */
@@ -425,10 +460,17 @@ int as_unmap(struct task *t, uint64_t va, uint64_t npages)
 	uint64_t start = va;
 	if (!user_va_ok(va, npages))
 		return E_INVAL;
-	int err = as_own_range(t, va, npages);
+	int err = as_own_range(t, va, npages, true);
 	if (err)
 		return err;
 	for (uint64_t i = 0; i < npages; i++, va += PAGE_SIZE) {
+		pte_t *l1e = shared_span(t, va, npages - i);
+		if (l1e) {
+			table_release(t, l1e);
+			i += PT_ENTRIES - 1;
+			va += (PT_ENTRIES - 1) * PAGE_SIZE;
+			continue;
+		}
 		pte_t *e = as_pte(t, va);
 		if (!e)
 			continue;
@@ -490,7 +532,7 @@ int as_protect(struct task *t, uint64_t va, uint64_t npages, uint32_t prot)
 			return E_RIGHTS;
 	}
 	/* Before the count-1 test below: a count-1 frame in a shared table has two users. */
-	int err = as_own_range(t, va, npages);
+	int err = as_own_range(t, va, npages, false);
 	if (err)
 		return err;
 	for (uint64_t i = 0; i < npages; i++, va += PAGE_SIZE) {
