@@ -73,10 +73,9 @@ static void as_flush_all(struct task *t)
 
 /*
  * Page tables are mostly empty: fork and teardown skip eight entries at a time when
- * all eight are zero (pt.h), which is most of the cost of walking a sparse tree.
+ * all eight are zero (PT_GROUP, pt_group_empty in pt.h), which is most of the cost of
+ * walking a sparse tree.
  */
-#define PTE_GROUP   PT_GROUP
-#define group_empty pt_group_empty
 
 int as_init(struct task *t)
 {
@@ -92,9 +91,9 @@ int as_init(struct task *t)
 	 * handful are in use (the direct map's gigabytes and the image), so copy just those;
 	 * pt_alloc zeroed the rest.
 	 */
-	for (int i = USER_ROOT_ENTRIES; i < PT_ENTRIES; i += PTE_GROUP)
-		if (!group_empty(&kernel_root[i]))
-			for (int j = i; j < i + PTE_GROUP; j++)
+	for (int i = USER_ROOT_ENTRIES; i < PT_ENTRIES; i += PT_GROUP)
+		if (!pt_group_empty(&kernel_root[i]))
+			for (int j = i; j < i + PT_GROUP; j++)
 				t->root[j] = kernel_root[j];
 	/* ASIDs wrap; a reused ASID is flushed before the new task runs. */
 	if (asid_bits) {
@@ -171,8 +170,8 @@ static void free_table(struct task *t, pte_t *table, int level)
 		return;
 	}
 	for (int i = 0; i < PT_ENTRIES; i++) {
-		if ((i % PTE_GROUP) == 0 && group_empty(&table[i])) {
-			i += PTE_GROUP - 1;
+		if ((i % PT_GROUP) == 0 && pt_group_empty(&table[i])) {
+			i += PT_GROUP - 1;
 			continue;
 		}
 		pte_t e = table[i];
@@ -363,8 +362,8 @@ int as_map(struct task *t, uint64_t va, uint64_t pa, uint64_t flags)
 
 static int table_empty(const pte_t *table)
 {
-	for (int i = 0; i < PT_ENTRIES; i += PTE_GROUP)
-		if (!group_empty(&table[i]))
+	for (int i = 0; i < PT_ENTRIES; i += PT_GROUP)
+		if (!pt_group_empty(&table[i]))
 			return 0;
 	return 1;
 }
@@ -667,8 +666,8 @@ static int clone_leaves(pte_t *pt, pte_t *ct, int mode, int *wp)
 {
 	int err = 0;
 	for (int i = 0; i < PT_ENTRIES && !err; i++) {
-		if ((i % PTE_GROUP) == 0 && group_empty(&pt[i])) {
-			i += PTE_GROUP - 1;
+		if ((i % PT_GROUP) == 0 && pt_group_empty(&pt[i])) {
+			i += PT_GROUP - 1;
 			continue;
 		}
 		pte_t e = pt[i];
@@ -745,8 +744,8 @@ static int clone_tables(struct task *child, pte_t *pt, pte_t *ct, int level, int
 	/* At the root only the lower half is the user's: the upper half is the kernel. */
 	int entries = level == PT_LEVELS - 1 ? USER_ROOT_ENTRIES : PT_ENTRIES;
 	for (int i = 0; i < entries; i++) {
-		if ((i % PTE_GROUP) == 0 && group_empty(&pt[i])) {
-			i += PTE_GROUP - 1;
+		if ((i % PT_GROUP) == 0 && pt_group_empty(&pt[i])) {
+			i += PT_GROUP - 1;
 			continue;
 		}
 		if (!pte_valid(pt[i]))
