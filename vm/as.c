@@ -73,14 +73,9 @@ static void as_flush_all(struct task *t)
 
 /*
  * Page tables are mostly empty: fork and teardown skip eight entries at a time when
- * all eight are zero, which is most of the cost of walking a sparse tree.
+ * all eight are zero (PT_GROUP, pt_group_empty in pt.h), which is most of the cost of
+ * walking a sparse tree.
  */
-#define PTE_GROUP 8
-
-static inline int group_empty(const pte_t *p)
-{
-	return (p[0] | p[1] | p[2] | p[3] | p[4] | p[5] | p[6] | p[7]) == 0;
-}
 
 int as_init(struct task *t)
 {
@@ -96,9 +91,9 @@ int as_init(struct task *t)
 	 * handful are in use (the direct map's gigabytes and the image), so copy just those;
 	 * pt_alloc zeroed the rest.
 	 */
-	for (int i = USER_ROOT_ENTRIES; i < PT_ENTRIES; i += PTE_GROUP)
-		if (!group_empty(&kernel_root[i]))
-			for (int j = i; j < i + PTE_GROUP; j++)
+	for (int i = USER_ROOT_ENTRIES; i < PT_ENTRIES; i += PT_GROUP)
+		if (!pt_group_empty(&kernel_root[i]))
+			for (int j = i; j < i + PT_GROUP; j++)
 				t->root[j] = kernel_root[j];
 	/* ASIDs wrap; a reused ASID is flushed before the new task runs. */
 	if (asid_bits) {
@@ -156,28 +151,38 @@ void as_activate(struct task *t)
 		as_track(t, old, asid);
 }
 
-/* Free a table and everything under it; leaves drop their frame. */
+/* True if a page table is also in another task's tree (shared at fork). */
+static inline bool table_shared(uint64_t table_pa)
+{
+	return kframes.ref[(table_pa - kframes.base) >> FRAME_SHIFT] > 1;
+}
+
+/*
+ * Let go of one table and everything under it. A shared level-0 table only loses this
+ * task's reference: its leaves are the table's, and the last holder drops them.
+ */
 static void free_table(struct task *t, pte_t *table, int level)
 {
-	uint64_t leaves = 0;
+	uint64_t pa = virt_to_phys(table);
+	quota_give(t, PAGE_SIZE);
+	if (level == 0 && table_shared(pa)) {
+		frame_drop(&kframes, pa);
+		return;
+	}
 	for (int i = 0; i < PT_ENTRIES; i++) {
-		if ((i % PTE_GROUP) == 0 && group_empty(&table[i])) {
-			i += PTE_GROUP - 1;
+		if ((i % PT_GROUP) == 0 && pt_group_empty(&table[i])) {
+			i += PT_GROUP - 1;
 			continue;
 		}
 		pte_t e = table[i];
 		if (!pte_valid(e))
 			continue;
-		if (pte_leaf(e)) {
+		if (pte_leaf(e))
 			frame_drop(&kframes, pte_pa(e));
-			leaves++;
-		} else {
+		else
 			free_table(t, phys_to_virt(pte_pa(e)), level - 1);
-		}
 	}
-	t->resident -= leaves;
-	quota_give(t, (leaves + 1) * PAGE_SIZE); /* the leaves and the table itself */
-	frame_unref(&kframes, virt_to_phys(table));
+	frame_unref(&kframes, pa);
 }
 
 static void as_free_tables(struct task *t)
@@ -189,7 +194,9 @@ static void as_free_tables(struct task *t)
 	}
 	as_flush_all(t);
 	frame_unref(&kframes, virt_to_phys(t->root));
-	quota_give(t, PAGE_SIZE);
+	/* The root, and one page per leaf: resident counts them, shared tables or not. */
+	quota_give(t, (t->resident + 1) * PAGE_SIZE);
+	t->resident = 0;
 	t->root = 0;
 	t->as_doomed = false;
 }
@@ -232,40 +239,103 @@ static int user_va_ok(uint64_t va, uint64_t npages)
 	       npages <= (USER_VA_MAX - va) / PAGE_SIZE;
 }
 
-/*
- * The level-0 PTE for va, making tables (charged to t) when err is not NULL; on failure
- * *err says why: E_QUOTA or E_NOMEM.
- */
-static pte_t *as_walk(struct task *t, uint64_t va, int *err)
+/* A new zeroed table for *e, charged to t; 0, E_QUOTA or E_NOMEM. */
+static int table_make(struct task *t, pte_t *e, uint64_t bits)
 {
-	pte_t *table = t->root;
-	for (int l = PT_LEVELS - 1; l > 0; l--) {
-		pte_t *e = &table[pt_index(va, l)];
-		if (!pte_valid(*e)) {
-			if (!err)
-				return 0;
-			if (quota_take(t, PAGE_SIZE) != 0) {
-				*err = E_QUOTA;
-				return 0;
-			}
-			pte_t *next = pt_alloc();
-			if (!next) {
-				quota_give(t, PAGE_SIZE);
-				*err = E_NOMEM;
-				return 0;
-			}
-			*e = pte_make(virt_to_phys(next), PTE_V);
-		}
-		table = phys_to_virt(pte_pa(*e));
+	if (quota_take(t, PAGE_SIZE) != 0)
+		return E_QUOTA;
+	pte_t *next = pt_alloc();
+	if (!next) {
+		quota_give(t, PAGE_SIZE);
+		return E_NOMEM;
 	}
-	return &table[pt_index(va, 0)];
+	*e = pte_make(virt_to_phys(next), PTE_V | bits);
+	return 0;
+}
+
+/*
+ * The level-1 entry above va's level-0 table, making the level-1 table (charged to t)
+ * when err is not NULL; on failure *err says why: E_QUOTA or E_NOMEM.
+ */
+static pte_t *as_walk_l1(struct task *t, uint64_t va, int *err)
+{
+	pte_t *e = &t->root[pt_index(va, PT_LEVELS - 1)];
+	if (!pte_valid(*e) && (!err || (*err = table_make(t, e, 0)) != 0))
+		return 0;
+	return &((pte_t *)phys_to_virt(pte_pa(*e)))[pt_index(va, 1)];
+}
+
+/*
+ * The level-0 PTE for va, or NULL if there is no table: for reading only, since it may
+ * be in a table shared with other tasks (leaf_for_write is the way to store).
+ */
+static pte_t *as_walk(struct task *t, uint64_t va)
+{
+	pte_t *l1e = as_walk_l1(t, va, 0);
+	if (!l1e || !pte_valid(*l1e))
+		return 0;
+	return &((pte_t *)phys_to_virt(pte_pa(*l1e)))[pt_index(va, 0)];
+}
+
+/*
+ * Give t its own copy of the level-0 table *l1e points at, which other tasks share. The
+ * copy maps the same frames, so each gains a reference; the shared table loses t's. t's
+ * cached walks may still lead to the old table: they are flushed on every hart before
+ * any entry of the copy can change. Quota is unchanged (t was charged for the table).
+ * 0, or E_NOMEM with nothing changed.
+ */
+static int table_unshare(struct task *t, pte_t *l1e)
+{
+	uint64_t new_pa, old_pa = pte_pa(*l1e);
+	if (frame_alloc(&kframes, &new_pa) != 0)
+		return E_NOMEM;
+	pt_l0_copy(phys_to_virt(new_pa), phys_to_virt(old_pa), &kframes);
+	*l1e = pte_make(new_pa, PTE_V | PTE_TABLE_DIRTY);
+	frame_drop(&kframes, old_pa); /* never the last reference: another task holds it */
+	as_flush_all(t);
+	return 0;
+}
+
+/*
+ * Make the level-0 table behind t's level-1 entry *l1e t's alone, and mark it dirty. A
+ * dirty table is never shared (fork clears the mark before it shares), which keeps the
+ * common case, a store fault in a table written before, to one test. 0 or E_NOMEM.
+ */
+static inline int table_own(struct task *t, pte_t *l1e)
+{
+	if (*l1e & PTE_TABLE_DIRTY)
+		return 0;
+	if (table_shared(pte_pa(*l1e)))
+		return table_unshare(t, l1e); /* the copy is marked dirty */
+	*l1e |= PTE_TABLE_DIRTY;	      /* RSW of a non-leaf entry: the MMU ignores it */
+	return 0;
+}
+
+/*
+ * The level-0 PTE for va in a table t alone holds, unsharing it first: the one way to a
+ * leaf that will be stored to (the rule: no task changes an entry of a shared table).
+ * Marks the table dirty for the next fork. Missing tables are made (charged to t).
+ * NULL with *err = E_QUOTA or E_NOMEM, and nothing visible changed.
+ */
+static pte_t *leaf_for_write(struct task *t, uint64_t va, int *err)
+{
+	pte_t *l1e = as_walk_l1(t, va, err);
+	if (!l1e)
+		return 0;
+	if (!pte_valid(*l1e))
+		*err = table_make(t, l1e, PTE_TABLE_DIRTY);
+	else
+		*err = table_own(t, l1e);
+	if (*err)
+		return 0;
+	return &((pte_t *)phys_to_virt(pte_pa(*l1e)))[pt_index(va, 0)];
 }
 
 pte_t *as_pte(struct task *t, uint64_t va)
 {
 	if (va >= USER_VA_MAX)
 		return 0;
-	pte_t *e = as_walk(t, va, 0);
+	pte_t *e = as_walk(t, va);
 	return e && pte_valid(*e) ? e : 0;
 }
 
@@ -275,15 +345,13 @@ int as_map(struct task *t, uint64_t va, uint64_t pa, uint64_t flags)
 	pte_t *e = 0;
 	if (!user_va_ok(va, 1))
 		err = E_INVAL;
+	else if (as_pte(t, va))
+		err = E_BUSY; /* before any table is made or unshared */
 	else if (quota_take(t, PAGE_SIZE) != 0)
 		err = E_QUOTA;
-	else if (!(e = as_walk(t, va, &err)))
+	else if (!(e = leaf_for_write(t, va, &err)))
 		quota_give(t, PAGE_SIZE);
-	else if (pte_valid(*e))
-		err = E_BUSY;
 	if (err) {
-		if (err == E_BUSY)
-			quota_give(t, PAGE_SIZE);
 		frame_drop(&kframes, pa);
 		return err;
 	}
@@ -294,8 +362,8 @@ int as_map(struct task *t, uint64_t va, uint64_t pa, uint64_t flags)
 
 static int table_empty(const pte_t *table)
 {
-	for (int i = 0; i < PT_ENTRIES; i += PTE_GROUP)
-		if (!group_empty(&table[i]))
+	for (int i = 0; i < PT_ENTRIES; i += PT_GROUP)
+		if (!pt_group_empty(&table[i]))
 			return 0;
 	return 1;
 }
@@ -325,12 +393,83 @@ static void as_prune(struct task *t, uint64_t va, uint64_t end)
 	}
 }
 
+/*
+ * The level-1 entry of a shared level-0 table whose whole 2 MiB lies in the next left
+ * pages from va, or NULL. Unmapping such a span only lets go of the table.
+ */
+static pte_t *shared_span(struct task *t, uint64_t va, uint64_t left)
+{
+	if ((va & (pt_level_size(1) - 1)) || left < PT_ENTRIES)
+		return 0;
+	pte_t *l1e = as_walk_l1(t, va, 0);
+	return l1e && pte_valid(*l1e) && table_shared(pte_pa(*l1e)) ? l1e : 0;
+}
+
+/*
+ * Unmap the whole span of a shared level-0 table: t drops its reference on the table,
+ * and the pages stay mapped by the other holders, so nothing is copied and nothing can
+ * fail. Its leaves are counted to refund resident and quota exactly.
+ */
+static void table_release(struct task *t, pte_t *l1e)
+{
+	uint64_t pa = pte_pa(*l1e), groups;
+	bool changed;
+	unsigned n = pt_l0_scan(phys_to_virt(pa), false, &groups, &changed);
+	*l1e = 0;
+	as_flush_all(t);	  /* a level-1 entry went: cached walks must forget the table */
+	frame_drop(&kframes, pa); /* never the last reference: another task holds it */
+	t->resident -= n;
+	quota_give(t, (n + 1) * PAGE_SIZE);
+}
+
+/*
+ * Make every level-0 table that maps a page of [va, va + npages pages) t's own, so the
+ * caller can then change the range without failing half-way; with whole_ok, a shared
+ * table the range covers whole is left shared (as_unmap releases it instead). 0 or
+ * E_NOMEM; unsharing changes nothing t or anyone else can see.
+ */
+static int as_own_range(struct task *t, uint64_t va, uint64_t npages, bool whole_ok)
+{
+	int err = 0;
+	for (uint64_t i = 0; i < npages; i++, va += PAGE_SIZE) {
+		if (whole_ok && shared_span(t, va, npages - i)) {
+			i += PT_ENTRIES - 1;
+			va += (PT_ENTRIES - 1) * PAGE_SIZE;
+			continue;
+		}
+		pte_t *l1e = as_walk_l1(t, va, 0);
+		if (!l1e || !pte_valid(*l1e)) {
+			/* No table: skip to the next 2 MiB (the loop adds the last page). */
+			uint64_t skip =
+				(pt_level_size(1) - (va & (pt_level_size(1) - 1))) / PAGE_SIZE;
+			if (skip > npages - i)
+				break;
+			i += skip - 1;
+			va += (skip - 1) * PAGE_SIZE;
+			continue;
+		}
+		if (as_pte(t, va) && !leaf_for_write(t, va, &err))
+			return err;
+	}
+	return 0;
+}
+
 int as_unmap(struct task *t, uint64_t va, uint64_t npages)
 {
 	uint64_t start = va;
 	if (!user_va_ok(va, npages))
 		return E_INVAL;
+	int err = as_own_range(t, va, npages, true);
+	if (err)
+		return err;
 	for (uint64_t i = 0; i < npages; i++, va += PAGE_SIZE) {
+		pte_t *l1e = shared_span(t, va, npages - i);
+		if (l1e) {
+			table_release(t, l1e);
+			i += PT_ENTRIES - 1;
+			va += (PT_ENTRIES - 1) * PAGE_SIZE;
+			continue;
+		}
 		pte_t *e = as_pte(t, va);
 		if (!e)
 			continue;
@@ -391,6 +530,10 @@ int as_protect(struct task *t, uint64_t va, uint64_t npages, uint32_t prot)
 		if ((*e & PTE_SHARED) && (flags & ~*e & (PTE_W | PTE_X)))
 			return E_RIGHTS;
 	}
+	/* Before the count-1 test below: a count-1 frame in a shared table has two users. */
+	int err = as_own_range(t, va, npages, false);
+	if (err)
+		return err;
 	for (uint64_t i = 0; i < npages; i++, va += PAGE_SIZE) {
 		pte_t *e = as_pte(t, va);
 		pte_t old = *e, keep = old & ~(PTE_PERM_MASK | PTE_COW);
@@ -428,6 +571,7 @@ static void copy_page(uint64_t dst_pa, uint64_t src_pa)
  * The store/AMO page fault (scause 15) on a user address:
  *   1. Find the PTE.
  *   2. If it is not COW, this is a real protection fault: the caller delivers it.
+ *      If its level-0 table is shared with another task, copy the table first.
  *   3. If the frame's count is 1, nobody else sees it: make it writable in place,
  *      clear COW, count a reuse.
  *   4. Otherwise allocate a frame and copy the 4 KiB, a word at a time, unrolled.
@@ -438,9 +582,17 @@ static void copy_page(uint64_t dst_pa, uint64_t src_pa)
  */
 int as_cow_fault(struct task *t, uint64_t va)
 {
-	pte_t *e = va < USER_VA_MAX ? as_walk(t, va, 0) : 0;
-	if (!e || (*e & (PTE_V | PTE_U | PTE_COW)) != (PTE_V | PTE_U | PTE_COW))
+	pte_t *l1e = va < USER_VA_MAX ? as_walk_l1(t, va, 0) : 0;
+	if (!l1e || !pte_valid(*l1e))
 		return E_FAULT;
+	pte_t *e = &((pte_t *)phys_to_virt(pte_pa(*l1e)))[pt_index(va, 0)];
+	if ((*e & (PTE_V | PTE_U | PTE_COW)) != (PTE_V | PTE_U | PTE_COW))
+		return E_FAULT;
+	/* A shared table is copied first: its count-1 frames are still mapped twice. */
+	int err = table_own(t, l1e);
+	if (err)
+		return err;
+	e = &((pte_t *)phys_to_virt(pte_pa(*l1e)))[pt_index(va, 0)];
 	uint64_t old_pa = pte_pa(*e), new_pa;
 	pte_t flags = (pte_flags(*e) & ~PTE_COW) | PTE_W | PTE_D;
 	uint64_t fi = (old_pa - kframes.base) >> FRAME_SHIFT;
@@ -467,7 +619,7 @@ int as_fault_stale(struct task *t, uint64_t va, uint64_t scause)
 			: scause == EXC_LOAD_PAGE_FAULT ? PTE_R
 			: scause == EXC_INSN_PAGE_FAULT ? PTE_X
 							: 0;
-	pte_t *e = need && va < USER_VA_MAX ? as_walk(t, va, 0) : 0;
+	pte_t *e = need && va < USER_VA_MAX ? as_walk(t, va) : 0;
 	if (!e || (*e & (PTE_V | PTE_U | need)) != (PTE_V | PTE_U | need))
 		return 0;
 	sfence_vma_addr(va & ~(PAGE_SIZE - 1));
@@ -484,6 +636,7 @@ int as_translate(struct task *t, uint64_t va, int write, uint64_t *pa)
 		int err = as_cow_fault(t, va); /* kernel writes break COW like user ones */
 		if (err)
 			return err;
+		e = as_pte(t, va & ~(PAGE_SIZE - 1)); /* the fault may have copied the table */
 	} else if (!(*e & PTE_R)) {
 		return E_FAULT;
 	}
@@ -506,26 +659,23 @@ static int copy_leaf(pte_t e, pte_t *ce)
 }
 
 /*
- * The leaves of one parent table into the child's table. COW: a writable private page
- * loses W and gains COW in the parent, the child gets the same entry, the frame one more
- * reference. This loop is the per-page cost of fork, so it stays this small.
+ * The leaves of one parent table into the child's own table. COW: a writable private
+ * page loses W and gains COW in the parent, the child gets the same entry, the frame one
+ * more reference. EAGER: private pages are copied, and the parent's table is only read.
  */
-static int clone_leaves(pte_t *pt, pte_t *ct, int mode, int *wp, uint64_t *pages)
+static int clone_leaves(pte_t *pt, pte_t *ct, int mode, int *wp)
 {
-	uint64_t n = 0;
 	int err = 0;
 	for (int i = 0; i < PT_ENTRIES && !err; i++) {
-		if ((i % PTE_GROUP) == 0 && group_empty(&pt[i])) {
-			i += PTE_GROUP - 1;
+		if ((i % PT_GROUP) == 0 && pt_group_empty(&pt[i])) {
+			i += PT_GROUP - 1;
 			continue;
 		}
 		pte_t e = pt[i];
 		if (!(e & PTE_V))
 			continue;
-		n++;
 		if (mode == FORK_EAGER && !(e & PTE_SHARED)) {
 			err = copy_leaf(e, &ct[i]);
-			n -= err != 0;
 			continue;
 		}
 		if ((e & (PTE_W | PTE_SHARED)) == PTE_W) {
@@ -536,50 +686,111 @@ static int clone_leaves(pte_t *pt, pte_t *ct, int mode, int *wp, uint64_t *pages
 		frame_share(&kframes, pte_pa(e));
 		ct[i] = e;
 	}
-	*pages += n;
 	return err;
 }
 
+/*
+ * A COW fork shares a level-0 table that its parent has not written since its last fork
+ * (the table is clean) or that holds at least this many leaves. A sparse dirty table, a
+ * stack or data segment in use, is copied during the scan fork makes of it anyway: one
+ * of the two tasks is about to write it, and copying it now is cheaper than sharing and
+ * unsharing it (docs/benchmark.md has the measurements).
+ */
+#define SHARE_MIN_LEAVES 64
+
+/*
+ * One level-0 table for the child, behind the parent's level-1 entry *pe. COW: a dirty
+ * table is scanned once, to write-protect the parent's private writable pages (no clean
+ * table holds one) and count its leaves; then the child shares the table (one more
+ * reference on it, none on its frames) or, if dirty and sparse, gets a copy. EAGER: a
+ * copy, with every private page copied.
+ */
+static int clone_l0(struct task *child, pte_t *pe, pte_t *ce, int mode, int *wp)
+{
+	pte_t *pt = phys_to_virt(pte_pa(*pe));
+	uint64_t groups = 0;
+	if (quota_take(child, PAGE_SIZE) != 0)
+		return E_QUOTA; /* shared or not, each task is charged for each of its tables */
+	if (mode == FORK_COW) {
+		bool changed = false;
+		unsigned n = SHARE_MIN_LEAVES;
+		if (*pe & PTE_TABLE_DIRTY) {
+			n = pt_l0_scan(pt, true, &groups, &changed);
+			*pe &= ~PTE_TABLE_DIRTY; /* RSW of a non-leaf entry: no flush */
+			*wp |= changed;
+		}
+		if (n >= SHARE_MIN_LEAVES) {
+			frame_share(&kframes, pte_pa(*pe));
+			*ce = pte_make(pte_pa(*pe), PTE_V);
+			return 0;
+		}
+	}
+	pte_t *next = pt_alloc();
+	if (!next) {
+		quota_give(child, PAGE_SIZE);
+		return E_NOMEM;
+	}
+	/* An EAGER child's copies are private and writable: its next fork must look. */
+	*ce = pte_make(virt_to_phys(next), PTE_V | (mode == FORK_EAGER ? PTE_TABLE_DIRTY : 0));
+	if (mode == FORK_COW) {
+		pt_l0_copy_groups(next, pt, groups, &kframes); /* nothing left to protect */
+		return 0;
+	}
+	return clone_leaves(pt, next, mode, wp);
+}
+
 /* Mirror one level of tables, making the child's tables as we go (charged to it). */
-static int clone_tables(struct task *child, pte_t *pt, pte_t *ct, int level, int mode, int *wp,
-			uint64_t *pages)
+static int clone_tables(struct task *child, pte_t *pt, pte_t *ct, int level, int mode, int *wp)
 {
 	/* At the root only the lower half is the user's: the upper half is the kernel. */
 	int entries = level == PT_LEVELS - 1 ? USER_ROOT_ENTRIES : PT_ENTRIES;
 	for (int i = 0; i < entries; i++) {
-		if ((i % PTE_GROUP) == 0 && group_empty(&pt[i])) {
-			i += PTE_GROUP - 1;
+		if ((i % PT_GROUP) == 0 && pt_group_empty(&pt[i])) {
+			i += PT_GROUP - 1;
 			continue;
 		}
 		if (!pte_valid(pt[i]))
 			continue;
-		if (quota_take(child, PAGE_SIZE) != 0)
-			return E_QUOTA;
-		pte_t *next = pt_alloc();
-		if (!next) {
-			quota_give(child, PAGE_SIZE);
-			return E_NOMEM;
-		}
-		ct[i] = pte_make(virt_to_phys(next), PTE_V);
-		pte_t *child_pt = phys_to_virt(pte_pa(pt[i]));
-		int err = level == 1
-				  ? clone_leaves(child_pt, next, mode, wp, pages)
-				  : clone_tables(child, child_pt, next, level - 1, mode, wp, pages);
+		int err = level == 1 ? clone_l0(child, &pt[i], &ct[i], mode, wp)
+				     : table_make(child, &ct[i], 0);
+		if (!err && level > 1)
+			err = clone_tables(child, phys_to_virt(pte_pa(pt[i])),
+					   phys_to_virt(pte_pa(ct[i])), level - 1, mode, wp);
 		if (err)
 			return err;
 	}
 	return 0;
 }
 
+/* The leaves in t's tree, counted: only for a clone that stopped part-way. */
+static uint64_t tree_leaves(struct task *t)
+{
+	uint64_t n = 0;
+	for (int i = 0; i < USER_ROOT_ENTRIES; i++) {
+		if (!pte_valid(t->root[i]))
+			continue;
+		pte_t *l1 = phys_to_virt(pte_pa(t->root[i]));
+		for (int j = 0; j < PT_ENTRIES; j++)
+			if (pte_valid(l1[j])) {
+				uint64_t groups;
+				bool changed;
+				n += pt_l0_scan(phys_to_virt(pte_pa(l1[j])), false, &groups,
+						&changed);
+			}
+	}
+	return n;
+}
+
 int as_clone(struct task *parent, struct task *child, int mode)
 {
 	int wp = 0;
-	uint64_t pages = 0;
-	int err = clone_tables(child, parent->root, child->root, PT_LEVELS - 1, mode, &wp, &pages);
+	int err = clone_tables(child, parent->root, child->root, PT_LEVELS - 1, mode, &wp);
 	/*
-	 * The pages are charged after the walk, even past the limit, so that destroying a
-	 * child whose clone failed refunds exactly what it holds.
+	 * A finished clone maps exactly the parent's leaves. The pages are charged after the
+	 * walk, even past the limit, so that destroying a child whose clone failed refunds
+	 * exactly what it holds.
 	 */
+	uint64_t pages = err ? tree_leaves(child) : parent->resident;
 	child->resident += pages;
 	child->quota_used += pages * PAGE_SIZE;
 	if (!err && child->quota_used > child->quota_limit)

@@ -15,8 +15,9 @@
  *  |   0   |      PPN      |RSW |D|A|G|U|X|W|R|V|
  *  +-------+---------------+----+-+-+-+-+-+-+-+-+
  *
- * RSW (bits 8-9) is ours: bit 8 marks a copy-on-write page, bit 9 a shared mapping
- * whose frame must never be copied (docs/vm-cow.md has the full state table).
+ * RSW (bits 8-9) is ours: in a leaf, bit 8 marks a copy-on-write page, bit 9 a shared
+ * mapping whose frame must never be copied (docs/vm-cow.md has the full state table); in
+ * a level-1 entry, bit 8 says the level-0 table below may hold private writable leaves.
  */
 #ifndef VM_PTE_H
 #define VM_PTE_H
@@ -26,16 +27,22 @@
 
 typedef uint64_t pte_t;
 
-#define PTE_V	   (1UL << 0) /* valid */
-#define PTE_R	   (1UL << 1) /* readable */
-#define PTE_W	   (1UL << 2) /* writable */
-#define PTE_X	   (1UL << 3) /* executable */
-#define PTE_U	   (1UL << 4) /* user accessible */
-#define PTE_G	   (1UL << 5) /* global: in every address space */
-#define PTE_A	   (1UL << 6) /* accessed: set by us, boards fault instead of setting it */
-#define PTE_D	   (1UL << 7) /* dirty: likewise */
-#define PTE_COW	   (1UL << 8) /* RSW bit 0: copy on write */
-#define PTE_SHARED (1UL << 9) /* RSW bit 1: shared mapping, writes go to the one frame */
+#define PTE_V		(1UL << 0) /* valid */
+#define PTE_R		(1UL << 1) /* readable */
+#define PTE_W		(1UL << 2) /* writable */
+#define PTE_X		(1UL << 3) /* executable */
+#define PTE_U		(1UL << 4) /* user accessible */
+#define PTE_G		(1UL << 5) /* global: in every address space */
+#define PTE_A		(1UL << 6) /* accessed: set by us, boards fault instead of setting it */
+#define PTE_D		(1UL << 7) /* dirty: likewise */
+#define PTE_COW		(1UL << 8) /* RSW bit 0: copy on write */
+#define PTE_SHARED	(1UL << 9) /* RSW bit 1: shared mapping, writes go to the one frame */
+/*
+ * In a level-1 entry (non-leaf; the MMU ignores RSW there): the level-0 table below may
+ * hold private writable leaves, so fork must write-protect them before sharing it. Set by
+ * every path that writes a leaf, cleared by fork (docs/vm-cow.md, "Shared page tables").
+ */
+#define PTE_TABLE_DIRTY (1UL << 8)
 
 #define PTE_PPN_SHIFT 10
 #define PTE_PPN_BITS  44

@@ -1,6 +1,7 @@
 /*
  * Host unit tests for the kernel's pure logic: PTE helpers, the frame allocator and its
- * reference counts, the physical range set, and printk formatting. Built with ASan and
+ * reference counts, fork's level-0 table helpers, the physical range set, and printk
+ * formatting. Built with ASan and
  * UBSan; ends with "N passed, M failed".
  */
 #include <stdint.h>
@@ -12,6 +13,7 @@
 #include "kernel/format.h"
 #include "vm/frame.h"
 #include "vm/memmap.h"
+#include "vm/pt.h"
 #include "vm/pte.h"
 
 static int passed, failed;
@@ -87,6 +89,45 @@ static void test_frames(void)
 	free(meta);
 }
 
+/* Fork's table helpers: write-protect, count, copy with a reference per leaf. */
+static void test_l0_tables(void)
+{
+	struct frame_pool p;
+	void *meta = malloc(frame_meta_bytes(POOL_FRAMES));
+	static pte_t t[PT_ENTRIES], c[PT_ENTRIES], d[PT_ENTRIES];
+	uint64_t pa[3], groups;
+	bool changed = false;
+
+	frame_pool_init(&p, POOL_BASE, POOL_FRAMES, meta);
+	frame_pool_release(&p, POOL_BASE, POOL_FRAMES * FRAME_SIZE);
+	for (int i = 0; i < 3; i++)
+		CHECK(frame_alloc(&p, &pa[i]) == 0);
+	t[3] = pte_make(pa[0], PTE_V | PTE_R | PTE_W | PTE_U);		      /* private RW */
+	t[100] = pte_make(pa[1], PTE_V | PTE_R | PTE_W | PTE_U | PTE_SHARED); /* shared RW */
+	t[511] = pte_make(pa[2], PTE_V | PTE_R | PTE_X | PTE_U);	      /* text */
+
+	/* Without protect, nothing changes. */
+	CHECK(pt_l0_scan(t, false, &groups, &changed) == 3 && !changed);
+	CHECK(t[3] & PTE_W);
+	CHECK(groups == ((1UL << 0) | (1UL << 12) | (1UL << 63)));
+	/* Protect: only the private writable page becomes COW. */
+	CHECK(pt_l0_scan(t, true, &groups, &changed) == 3 && changed);
+	CHECK(!(t[3] & PTE_W) && (t[3] & PTE_COW) && pte_pa(t[3]) == pa[0]);
+	CHECK((t[100] & PTE_W) && !(t[100] & PTE_COW));
+	CHECK(t[511] == pte_make(pa[2], PTE_V | PTE_R | PTE_X | PTE_U));
+	changed = false;
+	CHECK(pt_l0_scan(t, true, &groups, &changed) == 3 && !changed); /* nothing left */
+
+	/* Copies: same entries, one more reference on each frame. */
+	pt_l0_copy_groups(c, t, groups, &p);
+	pt_l0_copy(d, t, &p);
+	CHECK(memcmp(c, t, sizeof(t)) == 0 && memcmp(d, t, sizeof(t)) == 0);
+	for (int i = 0; i < 3; i++)
+		CHECK(frame_count(&p, pa[i]) == 3);
+	CHECK(p.nshared == 3);
+	free(meta);
+}
+
 static void test_memmap(void)
 {
 	struct memmap m;
@@ -139,6 +180,7 @@ int main(void)
 {
 	test_pte();
 	test_frames();
+	test_l0_tables();
 	test_memmap();
 	test_format();
 	printf("%d passed, %d failed\n", passed, failed);

@@ -1,0 +1,112 @@
+/*
+ * munmap and mprotect in a child, on a range inside a level-0 table it shares with its
+ * parent, change the child's mappings only. The first child unmaps some pages, makes
+ * others read-only and reads what is left; the second unmaps the table's whole span,
+ * which only lets go of the table; the third makes a page read-only and writes it, and
+ * must die of SIGSEGV. The parent's whole region is intact and writable
+ * afterwards, and the free frames are back where they were before the forks.
+ */
+#include <signal.h>
+#include <stdint.h>
+#include <sys/memstat.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "testlib.h"
+
+#define PAGE   4096
+#define REGION 0x3000000000UL /* 2 MiB aligned: the region fills one level-0 table alone */
+#define SPAN   (2UL << 20)    /* what one level-0 table maps */
+#define NPAGES 128	      /* twice the kernel's threshold for sharing a dirty table */
+
+static volatile uint64_t *page(int i)
+{
+	return (volatile uint64_t *)(REGION + (uint64_t)i * PAGE);
+}
+
+static int child_unmap_protect(void)
+{
+	if (munmap((void *)page(0), 8 * PAGE) || mprotect((void *)page(8), 8 * PAGE, PROT_READ))
+		return 1;
+	for (int i = 8; i < NPAGES; i++)
+		if (*page(i) != 1000 + (uint64_t)i)
+			return 2;
+	*page(20) = 7; /* still writable here */
+	/* Everything else of the region, table and all, goes too. */
+	if (munmap((void *)page(8), (NPAGES - 8) * PAGE))
+		return 3;
+	return 0;
+}
+
+/*
+ * munmap of the table's whole 2 MiB only lets go of the shared table: no frame is taken
+ * or freed, and resident and quota drop by exactly the pages and the table.
+ */
+static int child_unmap_span(void)
+{
+	struct memstat ms[2];
+	ms[0].free_frames = ms[1].free_frames = 0; /* copy our stack page before measuring */
+	memstat(&ms[0]);
+	if (munmap((void *)REGION, SPAN))
+		return 1;
+	memstat(&ms[1]);
+	if (ms[1].free_frames != ms[0].free_frames)
+		return 2;
+	if (ms[0].task_resident - ms[1].task_resident != NPAGES)
+		return 3;
+	if (ms[1].task_quota_left - ms[0].task_quota_left != (NPAGES + 1) * PAGE)
+		return 4;
+	return 0;
+}
+
+static void child_protect_write(void)
+{
+	mprotect((void *)page(30), PAGE, PROT_READ);
+	*page(30) = 1; /* must fault */
+	_exit(0);
+}
+
+int main(void)
+{
+	struct memstat start, end;
+	int st = -1;
+	CHECK(mmap((void *)REGION, NPAGES * PAGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == (void *)REGION);
+	for (int i = 0; i < NPAGES; i++)
+		*page(i) = 1000 + (uint64_t)i;
+	memstat(&start);
+
+	pid_t c = fork();
+	if (c == 0)
+		_exit(child_unmap_protect());
+	CHECK(c > 0 && waitpid(c, &st, 0) == c && WIFEXITED(st));
+	CHECK_EQ(WEXITSTATUS(st), 0);
+
+	c = fork();
+	if (c == 0)
+		_exit(child_unmap_span());
+	CHECK(c > 0 && waitpid(c, &st, 0) == c && WIFEXITED(st));
+	CHECK_EQ(WEXITSTATUS(st), 0);
+
+	c = fork();
+	if (c == 0)
+		child_protect_write();
+	CHECK(c > 0 && waitpid(c, &st, 0) == c);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+
+	/* Ours: every page still there with its value, and writable (in place: no sharer). */
+	int bad = 0;
+	for (int i = 0; i < NPAGES; i++)
+		bad += *page(i) != 1000 + (uint64_t)i;
+	CHECK_EQ(bad, 0);
+	for (int i = 0; i < NPAGES; i++)
+		*page(i) = 2000 + (uint64_t)i;
+	for (int i = 0; i < NPAGES; i++)
+		bad += *page(i) != 2000 + (uint64_t)i;
+	CHECK_EQ(bad, 0);
+	memstat(&end);
+	CHECK_EQ(end.free_frames, start.free_frames);
+	CHECK_EQ(munmap((void *)REGION, NPAGES * PAGE), 0);
+	return test_status();
+}
