@@ -994,20 +994,27 @@ static void dt_read_chosen(const struct dt_blob *b, struct dt_info *out)
 
 /* ---- interface ---- */
 
-int dt_parse(const void *fdt, size_t maxlen, struct dt_info *out)
+/* Every entry point: zero the answer, then check the whole blob before reading it. */
+static int dt_open_checked(const void *fdt, size_t maxlen, void *out, size_t size,
+			   struct dt_blob *b)
 {
-	struct dt_blob b;
-	uint32_t root;
 	int err;
 
 	if (!out)
 		return E_INVAL;
-	dt_zero(out, sizeof(*out));
+	dt_zero(out, size);
 	if (!fdt)
 		return E_INVAL;
-	err = dt_blob_open(fdt, maxlen, &b);
-	if (!err)
-		err = dt_check_struct(&b);
+	err = dt_blob_open(fdt, maxlen, b);
+	return err ? err : dt_check_struct(b);
+}
+
+int dt_parse(const void *fdt, size_t maxlen, struct dt_info *out)
+{
+	struct dt_blob b;
+	uint32_t root;
+	int err = dt_open_checked(fdt, maxlen, out, sizeof(*out), &b);
+
 	if (err)
 		return err;
 	if (!dt_root(&b, &root))
@@ -1028,16 +1035,8 @@ int dt_find_device(const void *fdt, size_t maxlen, const char *compat, uint32_t 
 	struct dt_walk w;
 	struct dt_val v;
 	uint32_t node;
-	int err;
+	int err = dt_open_checked(compat ? fdt : 0, maxlen, out, sizeof(*out), &b);
 
-	if (!out)
-		return E_INVAL;
-	dt_zero(out, sizeof(*out));
-	if (!fdt || !compat)
-		return E_INVAL;
-	err = dt_blob_open(fdt, maxlen, &b);
-	if (!err)
-		err = dt_check_struct(&b);
 	if (err)
 		return err;
 	dt_walk_init(&w);

@@ -6,6 +6,11 @@
  * the fork, through a translation that should have been shot down. Each writer checks
  * after every pass that none of its own stores was lost. Run with -smp 4; it passes
  * trivially, and still checks the same things, on one hart.
+ *
+ * It runs twice: with each page alone in its own mapping, and with both inside a dense
+ * region whose level-0 table every fork shares (docs/vm-cow.md), so that the first store
+ * after a fork makes the parent copy the table (a shootdown of the other writer's hart)
+ * before it copies the page.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -20,6 +25,8 @@
 #define WORDS	(PAGE / 8)
 #define WRITERS 2
 #define FORKS	100
+#define REGION	0x3000000000UL /* 2 MiB aligned: the region fills one level-0 table alone */
+#define NPAGES	128	       /* twice the kernel's threshold for sharing a dirty table */
 
 static volatile uint64_t *pages[WRITERS];
 static volatile int stop;
@@ -75,18 +82,41 @@ static void forker(uint64_t unused)
 	stop = 1;
 }
 
-int main(void)
+static void run(void)
 {
-	for (int k = 0; k < WRITERS; k++) {
-		pages[k] =
-			mmap(0, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		CHECK(pages[k] != MAP_FAILED);
-	}
-	CHECK_EQ(tu_join_init(), 0);
+	stop = 0;
 	for (int k = 0; k < WRITERS; k++)
 		CHECK(tu_thread(writer, (uint64_t)k, 1UL << k) > 0);
 	CHECK(tu_thread(forker, 0, 1UL << WRITERS) > 0);
 	tu_join((1UL << (WRITERS + 1)) - 1);
 	CHECK_EQ(lost, 0);
+}
+
+/* Both pages inside one dense private region: its table is shared at every fork. */
+static int in_shared_table(void)
+{
+	volatile uint64_t *r = mmap((void *)REGION, NPAGES * PAGE, PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	CHECK(r == (volatile uint64_t *)REGION);
+	if (r != (volatile uint64_t *)REGION)
+		return 0;
+	for (int i = 0; i < NPAGES; i++)
+		r[i * WORDS] = 0; /* every page present: the table is dense enough to share */
+	for (int k = 0; k < WRITERS; k++)
+		pages[k] = r + (uint64_t)(k * 17 + 5) * WORDS;
+	return 1;
+}
+
+int main(void)
+{
+	CHECK_EQ(tu_join_init(), 0);
+	for (int k = 0; k < WRITERS; k++) {
+		pages[k] =
+			mmap(0, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		CHECK(pages[k] != MAP_FAILED);
+	}
+	run();
+	if (in_shared_table())
+		run();
 	return test_status();
 }
