@@ -322,11 +322,16 @@ static pte_t *as_walk(struct task *t, uint64_t va)
  */
 static int table_unshare(struct task *t, pte_t *l1e)
 {
-	uint64_t new_pa, old_pa = pte_pa(*l1e);
-	if (frame_alloc(&kframes, &new_pa) != 0)
+	uint64_t new_pa, old_pa = pte_pa(*l1e), groups = *pt_groups(&kframes, old_pa);
+	int zeroed = frame_alloc_zero(&kframes, &new_pa);
+	if (zeroed < 0)
 		return E_NOMEM;
-	pt_l0_copy(phys_to_virt(new_pa), phys_to_virt(old_pa), &kframes);
-	*pt_groups(&kframes, new_pa) = *pt_groups(&kframes, old_pa);
+	/* Into a zeroed frame only the marked groups need copying; else all 512 entries. */
+	if (zeroed)
+		pt_l0_copy_groups(phys_to_virt(new_pa), phys_to_virt(old_pa), groups, &kframes);
+	else
+		pt_l0_copy(phys_to_virt(new_pa), phys_to_virt(old_pa), &kframes);
+	*pt_groups(&kframes, new_pa) = groups;
 	*l1e = pte_make(new_pa, PTE_V | PTE_TABLE_DIRTY);
 	frame_drop(&kframes, old_pa); /* never the last reference: another task holds it */
 	as_flush_all(t);

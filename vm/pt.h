@@ -115,10 +115,9 @@ static inline unsigned pt_l0_scan(pte_t *t, uint64_t look, bool protect, uint64_
 static inline void pt_l0_copy_groups(pte_t *dst, const pte_t *src, uint64_t groups,
 				     struct frame_pool *p)
 {
-	for (int g = 0; groups; g++, groups >>= 1) {
-		if (!(groups & 1))
-			continue;
-		for (int i = g * PT_GROUP; i < (g + 1) * PT_GROUP; i++) {
+	for (; groups; groups &= groups - 1) {
+		unsigned g = pt_lowest_group(groups);
+		for (unsigned i = g * PT_GROUP; i < (g + 1) * PT_GROUP; i++) {
 			if (!(src[i] & PTE_V))
 				continue;
 			frame_share(p, pte_pa(src[i]));
