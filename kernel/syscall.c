@@ -463,17 +463,23 @@ static int fork_cspace(struct task *parent, struct task *child)
 {
 	int err;
 	for (unsigned p = 0; p < CSPACE_PAGES; p++) {
-		struct cap *chunk = parent->cspace[p];
+		struct cap *chunk = parent->cspace[p], *dst = 0;
 		unsigned n = chunk ? cspace_chunk_span(parent, p) : 0; /* never used: empty */
 		for (unsigned j = 0; j < n; j++) {
 			unsigned i = p * CAPS_PER_PAGE + j;
-			struct cap *src = &chunk[j], *dst;
+			struct cap *src = &chunk[j];
 			if (!src->obj || i == SLOT_SELF || i == SLOT_PROC ||
 			    src->obj->type == OBJ_REPLY || src->obj->type == OBJ_THREAD)
 				continue;
-			if (!(dst = cap_slot(child, i, &err)))
+			/*
+			 * At the chunk's first copy, one cap_slot for the parent's last slot in it
+			 * makes the child's chunk with every slot up to there empty (SLOT_SELF,
+			 * filled already, is below the child's top and kept).
+			 */
+			if (!dst && !cap_slot(child, p * CAPS_PER_PAGE + n - 1, &err))
 				return err;
-			cap_install(dst, src->obj, src->rights, src->badge, src);
+			dst = child->cspace[p];
+			cap_install(&dst[j], src->obj, src->rights, src->badge, src);
 		}
 	}
 	return 0;

@@ -11,6 +11,8 @@
 #include "vm/vm.h"
 
 #define USER_ROOT_ENTRIES (PT_ENTRIES / 2) /* root slots 0..255: the lower half */
+/* The root's groups of eight entries that are the user's (the lower half). */
+#define USER_ROOT_GROUPS  ((1UL << (USER_ROOT_ENTRIES / PT_GROUP)) - 1)
 
 struct cow_stats cow_stats;
 static unsigned asid_bits;
@@ -72,10 +74,28 @@ static void as_flush_all(struct task *t)
 }
 
 /*
- * Page tables are mostly empty: fork and teardown skip eight entries at a time when
- * all eight are zero (PT_GROUP, pt_group_empty in pt.h), which is most of the cost of
- * walking a sparse tree.
+ * Page tables are mostly empty: fork and teardown visit only the groups of eight
+ * entries that a table's mask marks (pt_groups in pt.h), and teardown leaves every table
+ * zeroed for the next pt_alloc, so neither end of a fork scans or clears whole tables.
  */
+
+/* The group mask of one of our tables. */
+static inline uint64_t *groups_of(const pte_t *table)
+{
+	return pt_groups(&kframes, virt_to_phys(table));
+}
+
+/* Entry e of a table was just set non-zero. */
+static inline void mark(pte_t *e)
+{
+	pt_mark(&kframes, virt_to_phys(e) & ~(PAGE_SIZE - 1), e);
+}
+
+/* Eight zero entries from p: the group is cleared for the zeroed-frame stack. */
+static inline void group_zero(pte_t *p)
+{
+	p[0] = p[1] = p[2] = p[3] = p[4] = p[5] = p[6] = p[7] = 0;
+}
 
 int as_init(struct task *t)
 {
@@ -88,13 +108,16 @@ int as_init(struct task *t)
 	}
 	/*
 	 * The kernel half is shared: its root entries point at the kernel's own tables. Only a
-	 * handful are in use (the direct map's gigabytes and the image), so copy just those;
-	 * pt_alloc zeroed the rest.
+	 * handful are in use (the direct map's gigabytes and the image): copy the groups the
+	 * kernel root's mask marks; pt_alloc zeroed the rest.
 	 */
-	for (int i = USER_ROOT_ENTRIES; i < PT_ENTRIES; i += PT_GROUP)
-		if (!pt_group_empty(&kernel_root[i]))
-			for (int j = i; j < i + PT_GROUP; j++)
-				t->root[j] = kernel_root[j];
+	uint64_t kgroups = *groups_of(kernel_root) & ~USER_ROOT_GROUPS;
+	for (uint64_t m = kgroups; m; m &= m - 1) {
+		unsigned g = pt_lowest_group(m);
+		for (unsigned j = g * PT_GROUP; j < (g + 1) * PT_GROUP; j++)
+			t->root[j] = kernel_root[j];
+	}
+	*groups_of(t->root) = kgroups;
 	/* ASIDs wrap; a reused ASID is flushed before the new task runs. */
 	if (asid_bits) {
 		t->asid = next_asid;
@@ -157,9 +180,33 @@ static inline bool table_shared(uint64_t table_pa)
 	return kframes.ref[(table_pa - kframes.base) >> FRAME_SHIFT] > 1;
 }
 
+static void free_table(struct task *t, pte_t *table, int level);
+
+/*
+ * The entries of the groups in mask, at level: each leaf's frame or lower table let go,
+ * and the groups left zero.
+ */
+static void free_groups(struct task *t, pte_t *table, uint64_t mask, int level)
+{
+	for (; mask; mask &= mask - 1) {
+		pte_t *p = &table[pt_lowest_group(mask) * PT_GROUP];
+		for (int j = 0; j < PT_GROUP; j++) {
+			pte_t e = p[j];
+			if (!pte_valid(e))
+				continue;
+			if (pte_leaf(e))
+				frame_drop(&kframes, pte_pa(e));
+			else
+				free_table(t, phys_to_virt(pte_pa(e)), level - 1);
+		}
+		group_zero(p);
+	}
+}
+
 /*
  * Let go of one table and everything under it. A shared level-0 table only loses this
- * task's reference: its leaves are the table's, and the last holder drops them.
+ * task's reference: its leaves are the table's, and the last holder drops them. A table
+ * freed is left zeroed, and goes on the pool's stack of zeroed frames.
  */
 static void free_table(struct task *t, pte_t *table, int level)
 {
@@ -169,31 +216,19 @@ static void free_table(struct task *t, pte_t *table, int level)
 		frame_drop(&kframes, pa);
 		return;
 	}
-	for (int i = 0; i < PT_ENTRIES; i++) {
-		if ((i % PT_GROUP) == 0 && pt_group_empty(&table[i])) {
-			i += PT_GROUP - 1;
-			continue;
-		}
-		pte_t e = table[i];
-		if (!pte_valid(e))
-			continue;
-		if (pte_leaf(e))
-			frame_drop(&kframes, pte_pa(e));
-		else
-			free_table(t, phys_to_virt(pte_pa(e)), level - 1);
-	}
-	frame_unref(&kframes, pa);
+	free_groups(t, table, *pt_groups(&kframes, pa), level);
+	frame_unref_zeroed(&kframes, pa);
 }
 
 static void as_free_tables(struct task *t)
 {
-	for (int i = 0; i < USER_ROOT_ENTRIES; i++) {
-		if (pte_valid(t->root[i]))
-			free_table(t, phys_to_virt(pte_pa(t->root[i])), PT_LEVELS - 2);
-		t->root[i] = 0;
-	}
+	uint64_t mask = *groups_of(t->root);
+	free_groups(t, t->root, mask & USER_ROOT_GROUPS, PT_LEVELS - 1);
+	/* The kernel half's entries are the kernel's tables: only cleared. */
+	for (mask &= ~USER_ROOT_GROUPS; mask; mask &= mask - 1)
+		group_zero(&t->root[pt_lowest_group(mask) * PT_GROUP]);
 	as_flush_all(t);
-	frame_unref(&kframes, virt_to_phys(t->root));
+	frame_unref_zeroed(&kframes, virt_to_phys(t->root));
 	/* The root, and one page per leaf: resident counts them, shared tables or not. */
 	quota_give(t, (t->resident + 1) * PAGE_SIZE);
 	t->resident = 0;
@@ -250,6 +285,7 @@ static int table_make(struct task *t, pte_t *e, uint64_t bits)
 		return E_NOMEM;
 	}
 	*e = pte_make(virt_to_phys(next), PTE_V | bits);
+	mark(e);
 	return 0;
 }
 
@@ -286,10 +322,16 @@ static pte_t *as_walk(struct task *t, uint64_t va)
  */
 static int table_unshare(struct task *t, pte_t *l1e)
 {
-	uint64_t new_pa, old_pa = pte_pa(*l1e);
-	if (frame_alloc(&kframes, &new_pa) != 0)
+	uint64_t new_pa, old_pa = pte_pa(*l1e), groups = *pt_groups(&kframes, old_pa);
+	int zeroed = frame_alloc_zero(&kframes, &new_pa);
+	if (zeroed < 0)
 		return E_NOMEM;
-	pt_l0_copy(phys_to_virt(new_pa), phys_to_virt(old_pa), &kframes);
+	/* Into a zeroed frame only the marked groups need copying; else all 512 entries. */
+	if (zeroed)
+		pt_l0_copy_groups(phys_to_virt(new_pa), phys_to_virt(old_pa), groups, &kframes);
+	else
+		pt_l0_copy(phys_to_virt(new_pa), phys_to_virt(old_pa), &kframes);
+	*pt_groups(&kframes, new_pa) = groups;
 	*l1e = pte_make(new_pa, PTE_V | PTE_TABLE_DIRTY);
 	frame_drop(&kframes, old_pa); /* never the last reference: another task holds it */
 	as_flush_all(t);
@@ -356,16 +398,21 @@ int as_map(struct task *t, uint64_t va, uint64_t pa, uint64_t flags)
 		return err;
 	}
 	*e = pte_make(pa, flags | PTE_V | PTE_U | PTE_A | PTE_D);
+	mark(e);
 	t->resident++;
 	return 0;
 }
 
+/* True if the table holds no entry; its mask is made exact on the way. */
 static int table_empty(const pte_t *table)
 {
-	for (int i = 0; i < PT_ENTRIES; i += PT_GROUP)
-		if (!pt_group_empty(&table[i]))
-			return 0;
-	return 1;
+	uint64_t *mask = groups_of(table);
+	for (uint64_t m = *mask; m; m &= m - 1) {
+		unsigned g = pt_lowest_group(m);
+		if (pt_group_empty(&table[g * PT_GROUP]))
+			*mask &= ~(1UL << g);
+	}
+	return *mask == 0;
 }
 
 /*
@@ -389,7 +436,7 @@ static void as_prune(struct task *t, uint64_t va, uint64_t end)
 		 * and the walk cache must forget the table before the frame is reused. */
 		as_flush_all(t);
 		quota_give(t, PAGE_SIZE);
-		frame_unref(&kframes, table);
+		frame_unref_zeroed(&kframes, table); /* it is empty */
 	}
 }
 
@@ -414,7 +461,8 @@ static void table_release(struct task *t, pte_t *l1e)
 {
 	uint64_t pa = pte_pa(*l1e), groups;
 	bool changed;
-	unsigned n = pt_l0_scan(phys_to_virt(pa), false, &groups, &changed);
+	unsigned n =
+		pt_l0_scan(phys_to_virt(pa), *pt_groups(&kframes, pa), false, &groups, &changed);
 	*l1e = 0;
 	as_flush_all(t);	  /* a level-1 entry went: cached walks must forget the table */
 	frame_drop(&kframes, pa); /* never the last reference: another task holds it */
@@ -666,8 +714,10 @@ static int copy_leaf(pte_t e, pte_t *ce)
 static int clone_leaves(pte_t *pt, pte_t *ct, int mode, int *wp)
 {
 	int err = 0;
+	uint64_t mask = *groups_of(pt);
+	*groups_of(ct) = mask; /* before any entry: a failed clone frees what it has */
 	for (int i = 0; i < PT_ENTRIES && !err; i++) {
-		if ((i % PT_GROUP) == 0 && pt_group_empty(&pt[i])) {
+		if ((i % PT_GROUP) == 0 && !(mask & (1UL << (i / PT_GROUP)))) {
 			i += PT_GROUP - 1;
 			continue;
 		}
@@ -715,13 +765,15 @@ static int clone_l0(struct task *child, pte_t *pe, pte_t *ce, int mode, int *wp)
 		bool changed = false;
 		unsigned n = SHARE_MIN_LEAVES;
 		if (*pe & PTE_TABLE_DIRTY) {
-			n = pt_l0_scan(pt, true, &groups, &changed);
+			n = pt_l0_scan(pt, *groups_of(pt), true, &groups, &changed);
+			*groups_of(pt) = groups; /* exact now */
 			*pe &= ~PTE_TABLE_DIRTY; /* RSW of a non-leaf entry: no flush */
 			*wp |= changed;
 		}
 		if (n >= SHARE_MIN_LEAVES) {
 			frame_share(&kframes, pte_pa(*pe));
 			*ce = pte_make(pte_pa(*pe), PTE_V);
+			mark(ce);
 			return 0;
 		}
 	}
@@ -732,8 +784,10 @@ static int clone_l0(struct task *child, pte_t *pe, pte_t *ce, int mode, int *wp)
 	}
 	/* An EAGER child's copies are private and writable: its next fork must look. */
 	*ce = pte_make(virt_to_phys(next), PTE_V | (mode == FORK_EAGER ? PTE_TABLE_DIRTY : 0));
+	mark(ce);
 	if (mode == FORK_COW) {
 		pt_l0_copy_groups(next, pt, groups, &kframes); /* nothing left to protect */
+		*groups_of(next) = groups;
 		return 0;
 	}
 	return clone_leaves(pt, next, mode, wp);
@@ -743,21 +797,21 @@ static int clone_l0(struct task *child, pte_t *pe, pte_t *ce, int mode, int *wp)
 static int clone_tables(struct task *child, pte_t *pt, pte_t *ct, int level, int mode, int *wp)
 {
 	/* At the root only the lower half is the user's: the upper half is the kernel. */
-	int entries = level == PT_LEVELS - 1 ? USER_ROOT_ENTRIES : PT_ENTRIES;
-	for (int i = 0; i < entries; i++) {
-		if ((i % PT_GROUP) == 0 && pt_group_empty(&pt[i])) {
-			i += PT_GROUP - 1;
-			continue;
+	uint64_t mask = *groups_of(pt) & (level == PT_LEVELS - 1 ? USER_ROOT_GROUPS : ~0UL);
+	for (; mask; mask &= mask - 1) {
+		unsigned g = pt_lowest_group(mask);
+		for (unsigned i = g * PT_GROUP; i < (g + 1) * PT_GROUP; i++) {
+			if (!pte_valid(pt[i]))
+				continue;
+			int err = level == 1 ? clone_l0(child, &pt[i], &ct[i], mode, wp)
+					     : table_make(child, &ct[i], 0);
+			if (!err && level > 1)
+				err = clone_tables(child, phys_to_virt(pte_pa(pt[i])),
+						   phys_to_virt(pte_pa(ct[i])), level - 1, mode,
+						   wp);
+			if (err)
+				return err;
 		}
-		if (!pte_valid(pt[i]))
-			continue;
-		int err = level == 1 ? clone_l0(child, &pt[i], &ct[i], mode, wp)
-				     : table_make(child, &ct[i], 0);
-		if (!err && level > 1)
-			err = clone_tables(child, phys_to_virt(pte_pa(pt[i])),
-					   phys_to_virt(pte_pa(ct[i])), level - 1, mode, wp);
-		if (err)
-			return err;
 	}
 	return 0;
 }
@@ -774,7 +828,8 @@ static uint64_t tree_leaves(struct task *t)
 			if (pte_valid(l1[j])) {
 				uint64_t groups;
 				bool changed;
-				n += pt_l0_scan(phys_to_virt(pte_pa(l1[j])), false, &groups,
+				n += pt_l0_scan(phys_to_virt(pte_pa(l1[j])),
+						*pt_groups(&kframes, pte_pa(l1[j])), false, &groups,
 						&changed);
 			}
 	}

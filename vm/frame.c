@@ -5,7 +5,7 @@
 
 uint64_t frame_meta_bytes(uint64_t nframes)
 {
-	uint64_t bytes = nframes * (sizeof(uint32_t) * 2);
+	uint64_t bytes = nframes * (sizeof(uint32_t) * 2 + sizeof(uint64_t));
 	return (bytes + FRAME_SIZE - 1) & ~(FRAME_SIZE - 1);
 }
 
@@ -15,7 +15,9 @@ void frame_pool_init(struct frame_pool *p, uint64_t base, uint64_t nframes, void
 	p->nframes = nframes;
 	p->ref = meta;
 	p->stack = p->ref + nframes;
+	p->groups = (uint64_t *)(p->stack + nframes); /* 8 * nframes bytes in: aligned */
 	p->nfree = 0;
+	p->nzeroed = 0;
 	p->nusable = 0;
 	p->nshared = 0;
 	for (uint64_t i = 0; i < nframes; i++)
@@ -40,21 +42,38 @@ uint64_t frame_pool_release(struct frame_pool *p, uint64_t pa, uint64_t size)
 		if (!frame_in_pool(p, f) || p->ref[i] != FRAME_RESERVED)
 			continue;
 		p->ref[i] = 0;
-		p->stack[p->nfree++] = (uint32_t)i;
+		p->stack[p->nfree++ - p->nzeroed] = (uint32_t)i;
 		p->nusable++;
 		n++;
 	}
 	return n;
 }
 
+/* Pop the top of the ordinary stack (zeroed: the zeroed stack); both must be non-empty. */
+static uint64_t pop(struct frame_pool *p, bool zeroed)
+{
+	uint32_t i =
+		zeroed ? p->stack[p->nframes - p->nzeroed--] : p->stack[p->nfree - p->nzeroed - 1];
+	p->nfree--;
+	p->ref[i] = 1;
+	return p->base + ((uint64_t)i << FRAME_SHIFT);
+}
+
 int frame_alloc(struct frame_pool *p, uint64_t *pa)
 {
 	if (p->nfree == 0)
 		return E_NOMEM;
-	uint32_t i = p->stack[--p->nfree];
-	p->ref[i] = 1;
-	*pa = p->base + ((uint64_t)i << FRAME_SHIFT);
+	*pa = pop(p, p->nfree == p->nzeroed); /* zeroed frames only when nothing else is left */
 	return 0;
+}
+
+int frame_alloc_zero(struct frame_pool *p, uint64_t *pa)
+{
+	if (p->nfree == 0)
+		return E_NOMEM;
+	bool zeroed = p->nzeroed != 0;
+	*pa = pop(p, zeroed);
+	return zeroed;
 }
 
 /* The index of an in-use frame, or -1. */
@@ -86,7 +105,22 @@ int64_t frame_unref(struct frame_pool *p, uint64_t pa)
 	if (c == 1)
 		p->nshared--;
 	if (c == 0)
-		p->stack[p->nfree++] = (uint32_t)i;
+		p->stack[p->nfree++ - p->nzeroed] = (uint32_t)i;
+	return c;
+}
+
+int64_t frame_unref_zeroed(struct frame_pool *p, uint64_t pa)
+{
+	int64_t i = frame_used_index(p, pa);
+	if (i < 0)
+		return E_INVAL;
+	uint32_t c = --p->ref[i];
+	if (c == 1)
+		p->nshared--;
+	if (c == 0) {
+		p->nfree++;
+		p->stack[p->nframes - ++p->nzeroed] = (uint32_t)i;
+	}
 	return c;
 }
 

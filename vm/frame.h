@@ -4,9 +4,14 @@
  * tree, the pool's own metadata), free (on the free stack, count 0), or in use with a
  * count of its references (page-table mappings, kernel objects).
  *
- * The metadata lives outside the frames themselves (a count and a stack slot per
- * frame, 8 bytes per 4 KiB), so allocation never touches the frame it hands out and
- * the same code runs in host unit tests on fake addresses.
+ * The metadata lives outside the frames themselves (a count, a stack slot and a
+ * page-table group mask per frame, 16 bytes per 4 KiB), so allocation never touches the
+ * frame it hands out and the same code runs in host unit tests on fake addresses.
+ *
+ * Free frames sit on one of two stacks in the same array: ordinary ones from the bottom,
+ * frames known to hold only zeros (page tables emptied as they were freed) from the top.
+ * frame_alloc takes ordinary ones first, frame_alloc_zero zeroed ones, so a new page
+ * table is usually had without clearing 4 KiB.
  */
 #ifndef VM_FRAME_H
 #define VM_FRAME_H
@@ -22,9 +27,11 @@
 struct frame_pool {
 	uint64_t base; /* physical address of frame 0 */
 	uint64_t nframes;
-	uint32_t *ref;	 /* nframes counts */
-	uint32_t *stack; /* free frame numbers; nfree of them valid */
-	uint64_t nfree;
+	uint32_t *ref;	  /* nframes counts */
+	uint32_t *stack;  /* free frame numbers: ordinary from 0 up, zeroed from nframes - 1 down */
+	uint64_t *groups; /* per frame used as a page table: its group mask (vm/pt.h) */
+	uint64_t nfree;	  /* on both stacks */
+	uint64_t nzeroed; /* on the stack of zeroed frames */
 	uint64_t nusable; /* frames that are not reserved */
 	uint64_t nshared; /* frames with a count above 1 */
 };
@@ -36,8 +43,18 @@ void frame_pool_init(struct frame_pool *p, uint64_t base, uint64_t nframes, void
 /* Hand the whole frames inside [pa, pa+size) to the free stack; returns how many. */
 uint64_t frame_pool_release(struct frame_pool *p, uint64_t pa, uint64_t size);
 
-/* Take a free frame (count 1) into *pa; 0 or E_NOMEM. */
+/* Take a free frame (count 1) into *pa, an ordinary one if any; 0 or E_NOMEM. */
 int frame_alloc(struct frame_pool *p, uint64_t *pa);
+/*
+ * The same, a zeroed frame if any: 1 if *pa is known to hold only zeros, 0 if the caller
+ * must clear it, or E_NOMEM.
+ */
+int frame_alloc_zero(struct frame_pool *p, uint64_t *pa);
+/*
+ * frame_unref for a frame whose 4 KiB the caller has left all zero: freed at 0, it goes
+ * on the stack of zeroed frames. Returns the remaining count, or E_INVAL.
+ */
+int64_t frame_unref_zeroed(struct frame_pool *p, uint64_t pa);
 /* One more reference to an in-use frame; 0, or E_INVAL for a bad or unused frame. */
 int frame_ref(struct frame_pool *p, uint64_t pa);
 /* One reference fewer: returns the remaining count (0 = freed), or E_INVAL. */
@@ -67,7 +84,7 @@ static inline void frame_drop(struct frame_pool *p, uint64_t pa)
 	if (c == 1)
 		p->nshared--;
 	else if (c == 0)
-		p->stack[p->nfree++] = (uint32_t)i;
+		p->stack[p->nfree++ - p->nzeroed] = (uint32_t)i;
 }
 
 /* The kernel's pool (kernel only). */

@@ -11,14 +11,22 @@ pte_t *kernel_root;
 pte_t *pt_alloc(void)
 {
 	uint64_t pa;
-	if (frame_alloc(&kframes, &pa) != 0)
+	int zeroed = frame_alloc_zero(&kframes, &pa);
+	if (zeroed < 0)
 		return 0;
 	uint64_t *t = phys_to_virt(pa);
-	for (int i = 0; i < PT_ENTRIES; i += 8) {
+	for (int i = 0; !zeroed && i < PT_ENTRIES; i += 8) {
 		t[i] = t[i + 1] = t[i + 2] = t[i + 3] = 0;
 		t[i + 4] = t[i + 5] = t[i + 6] = t[i + 7] = 0;
 	}
+	*pt_groups(&kframes, pa) = 0;
 	return t;
+}
+
+/* Mark the group of entry e, in a table reached through the direct map. */
+static void mark(pte_t *e)
+{
+	pt_mark(&kframes, virt_to_phys(e) & ~(PAGE_SIZE - 1), e);
 }
 
 pte_t *pt_walk(pte_t *root, uint64_t va, int level, int create)
@@ -34,6 +42,7 @@ pte_t *pt_walk(pte_t *root, uint64_t va, int level, int create)
 				return 0;
 			/* Non-leaf entries carry only V; A/D/U are reserved there. */
 			*e = pte_make(virt_to_phys(next), PTE_V);
+			mark(e);
 		}
 		table = phys_to_virt(pte_pa(*e));
 	}
@@ -82,6 +91,7 @@ int pt_map(pte_t *root, uint64_t va, uint64_t pa, uint64_t size, uint64_t flags)
 		if (pte_valid(*e))
 			return E_BUSY;
 		*e = pte_make(pa, flags);
+		mark(e);
 		sfence_vma_addr(va);
 		va += pt_level_size(level);
 		pa += pt_level_size(level);

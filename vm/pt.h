@@ -10,7 +10,7 @@
 #include "vm/frame.h"
 #include "vm/pte.h"
 
-/* A zeroed frame for a page table (count 1), or 0 when memory is out. */
+/* A zeroed frame for a page table (count 1, group mask 0), or 0 when memory is out. */
 pte_t *pt_alloc(void);
 /*
  * The PTE for va at level (0 = 4 KiB leaf), creating missing tables when create is
@@ -44,15 +44,57 @@ static inline bool pt_group_empty(const pte_t *p)
 }
 
 /*
- * Fork's one pass over a level-0 table. With protect, private writable leaves become
- * copy-on-write (*changed is set if any did). Returns the number of leaves; *groups gets
- * bit g for each group of eight entries (g = index / 8) that holds any.
+ * Group masks. Every frame used as a page table has a 64-bit mask in its pool
+ * (p->groups): bit g clear means entries 8g..8g+7 are all zero; set, they may not be.
+ * Whoever stores a non-zero entry marks its group (pt_mark), so walks of a whole table
+ * (fork, teardown, pruning) visit only the marked groups instead of testing all 64. A
+ * mask may say more than the table holds (entries cleared later), never less.
  */
-static inline unsigned pt_l0_scan(pte_t *t, bool protect, uint64_t *groups, bool *changed)
+static inline uint64_t *pt_groups(struct frame_pool *p, uint64_t table_pa)
+{
+	return &p->groups[(table_pa - p->base) >> FRAME_SHIFT];
+}
+
+/* The group of entry e of a table: bits 6..11 of its address (8 entries of 8 bytes). */
+static inline unsigned pt_group_of(const pte_t *e)
+{
+	return ((uint64_t)e >> 6) & (PT_ENTRIES / PT_GROUP - 1);
+}
+
+/* Entry e, at table_pa + its offset, was just set non-zero: mark its group. */
+static inline void pt_mark(struct frame_pool *p, uint64_t table_pa, const pte_t *e)
+{
+	*pt_groups(p, table_pa) |= 1UL << pt_group_of(e);
+}
+
+/*
+ * The lowest set bit of a non-zero mask, by a de Bruijn multiply: the ISA has no
+ * count-trailing-zeros (no Zbb) and the kernel links no libgcc.
+ */
+static inline unsigned pt_lowest_group(uint64_t m)
+{
+	static const unsigned char pos[64] = {
+		0,  1,	48, 2,	57, 49, 28, 3,	61, 58, 50, 42, 38, 29, 17, 4,
+		62, 55, 59, 36, 53, 51, 43, 22, 45, 39, 33, 30, 24, 18, 12, 5,
+		63, 47, 56, 27, 60, 41, 37, 16, 54, 35, 52, 21, 44, 32, 23, 11,
+		46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9,	13, 8,	7,  6,
+	};
+	return pos[((m & -m) * 0x03f79d71b4cb0a89UL) >> 58];
+}
+
+/*
+ * Fork's one pass over a level-0 table, looking only at the groups in look (its mask).
+ * With protect, private writable leaves become copy-on-write (*changed is set if any
+ * did). Returns the number of leaves; *groups gets bit g for each group of eight entries
+ * (g = index / 8) that holds any: the table's exact mask.
+ */
+static inline unsigned pt_l0_scan(pte_t *t, uint64_t look, bool protect, uint64_t *groups,
+				  bool *changed)
 {
 	unsigned n = 0;
 	uint64_t mask = 0;
-	for (int g = 0; g < PT_ENTRIES / PT_GROUP; g++) {
+	for (; look; look &= look - 1) {
+		unsigned g = pt_lowest_group(look);
 		pte_t *p = &t[g * PT_GROUP];
 		if (pt_group_empty(p))
 			continue;
@@ -73,10 +115,9 @@ static inline unsigned pt_l0_scan(pte_t *t, bool protect, uint64_t *groups, bool
 static inline void pt_l0_copy_groups(pte_t *dst, const pte_t *src, uint64_t groups,
 				     struct frame_pool *p)
 {
-	for (int g = 0; groups; g++, groups >>= 1) {
-		if (!(groups & 1))
-			continue;
-		for (int i = g * PT_GROUP; i < (g + 1) * PT_GROUP; i++) {
+	for (; groups; groups &= groups - 1) {
+		unsigned g = pt_lowest_group(groups);
+		for (unsigned i = g * PT_GROUP; i < (g + 1) * PT_GROUP; i++) {
 			if (!(src[i] & PTE_V))
 				continue;
 			frame_share(p, pte_pa(src[i]));

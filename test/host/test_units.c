@@ -89,6 +89,54 @@ static void test_frames(void)
 	free(meta);
 }
 
+/*
+ * The zeroed-frame stack: frames given back zeroed come out of frame_alloc_zero first
+ * and out of frame_alloc last; the free count covers both stacks.
+ */
+static void test_zeroed_frames(void)
+{
+	struct frame_pool p;
+	void *meta = malloc(frame_meta_bytes(POOL_FRAMES));
+	uint64_t got[4], pa;
+
+	frame_pool_init(&p, POOL_BASE, POOL_FRAMES, meta);
+	CHECK(frame_alloc_zero(&p, &pa) == E_NOMEM);
+	frame_pool_release(&p, POOL_BASE, 4 * FRAME_SIZE);
+	for (int i = 0; i < 4; i++)
+		CHECK(frame_alloc(&p, &got[i]) == 0);
+	CHECK(frame_alloc(&p, &pa) == E_NOMEM && frame_alloc_zero(&p, &pa) == E_NOMEM);
+	CHECK(frame_unref_zeroed(&p, got[0]) == 0 && frame_unref_zeroed(&p, got[1]) == 0);
+	CHECK(frame_unref(&p, got[2]) == 0);
+	CHECK(p.nfree == 3 && p.nzeroed == 2);
+	CHECK(frame_unref_zeroed(&p, got[0]) == E_INVAL); /* double free */
+	/* A shared frame given back zeroed is not freed while the other holder has it. */
+	CHECK(frame_ref(&p, got[3]) == 0 && frame_unref_zeroed(&p, got[3]) == 1);
+	CHECK(p.nzeroed == 2 && p.nshared == 0);
+	/* frame_alloc takes the ordinary frame first; frame_alloc_zero the zeroed ones. */
+	CHECK(frame_alloc(&p, &pa) == 0 && pa == got[2]);
+	CHECK(frame_alloc_zero(&p, &pa) == 1 && pa == got[1]);
+	CHECK(frame_unref(&p, pa) == 0); /* ordinary again: not known zero */
+	CHECK(frame_alloc_zero(&p, &pa) == 1 && pa == got[0] && p.nzeroed == 0);
+	CHECK(frame_alloc_zero(&p, &pa) == 0 && pa == got[1]); /* none zeroed left */
+	CHECK(frame_unref_zeroed(&p, pa) == 0 && frame_alloc(&p, &pa) == 0 && pa == got[1]);
+	CHECK(p.nfree == 0 && p.nzeroed == 0);
+	free(meta);
+}
+
+/* Group masks: the group of an entry from its address, the lowest group of a mask. */
+static void test_groups(void)
+{
+	static pte_t t[PT_ENTRIES] __attribute__((aligned(4096)));
+	int ok = 1;
+	for (unsigned g = 0; g < 64; g++) {
+		ok &= pt_lowest_group(1UL << g) == g;
+		ok &= pt_lowest_group(~0UL << g) == g;
+		ok &= pt_group_of(&t[g * PT_GROUP]) == g && pt_group_of(&t[g * PT_GROUP + 7]) == g;
+	}
+	CHECK(ok);
+	CHECK(pt_lowest_group((1UL << 63) | (1UL << 40)) == 40);
+}
+
 /* Fork's table helpers: write-protect, count, copy with a reference per leaf. */
 static void test_l0_tables(void)
 {
@@ -107,16 +155,19 @@ static void test_l0_tables(void)
 	t[511] = pte_make(pa[2], PTE_V | PTE_R | PTE_X | PTE_U);	      /* text */
 
 	/* Without protect, nothing changes. */
-	CHECK(pt_l0_scan(t, false, &groups, &changed) == 3 && !changed);
+	CHECK(pt_l0_scan(t, ~0UL, false, &groups, &changed) == 3 && !changed);
 	CHECK(t[3] & PTE_W);
 	CHECK(groups == ((1UL << 0) | (1UL << 12) | (1UL << 63)));
 	/* Protect: only the private writable page becomes COW. */
-	CHECK(pt_l0_scan(t, true, &groups, &changed) == 3 && changed);
+	/* Groups outside the mask are not looked at: a mask never says less than the table. */
+	CHECK(pt_l0_scan(t, 1UL << 12, true, &groups, &changed) == 1 && !changed);
+	CHECK(groups == (1UL << 12) && (t[3] & PTE_W));
+	CHECK(pt_l0_scan(t, ~0UL, true, &groups, &changed) == 3 && changed);
 	CHECK(!(t[3] & PTE_W) && (t[3] & PTE_COW) && pte_pa(t[3]) == pa[0]);
 	CHECK((t[100] & PTE_W) && !(t[100] & PTE_COW));
 	CHECK(t[511] == pte_make(pa[2], PTE_V | PTE_R | PTE_X | PTE_U));
 	changed = false;
-	CHECK(pt_l0_scan(t, true, &groups, &changed) == 3 && !changed); /* nothing left */
+	CHECK(pt_l0_scan(t, ~0UL, true, &groups, &changed) == 3 && !changed); /* nothing left */
 
 	/* Copies: same entries, one more reference on each frame. */
 	pt_l0_copy_groups(c, t, groups, &p);
@@ -180,6 +231,8 @@ int main(void)
 {
 	test_pte();
 	test_frames();
+	test_zeroed_frames();
+	test_groups();
 	test_l0_tables();
 	test_memmap();
 	test_format();
