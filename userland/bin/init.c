@@ -24,6 +24,24 @@
 #define TEST_TIMEOUT_S 120
 #define POLLS_PER_S    20
 #define NS_PER_S       1000000000L
+/*
+ * The servers run above ordinary processes: a fault or exit message reaches the fork
+ * server at once, so under memory pressure an out-of-memory task is killed, and its
+ * frames are free again, before the other processes can fault too.
+ */
+#define SERVER_PRIO    (THREAD_PRIO_DEFAULT + 1)
+
+/* Start a server's first thread at SERVER_PRIO; its pid-like id, or a negative error. */
+static long start_server(const struct spawned *s)
+{
+	long th = slot_alloc();
+	long id = SYSCALL(thread_create, s->task, th, s->entry, s->sp, 0);
+	if (id > 0)
+		SYSCALL(thread_ctl, th, THREAD_CTL_PRIORITY, SERVER_PRIO);
+	SYSCALL(cap_delete, th);
+	slot_free(th);
+	return id;
+}
 
 /*
  * Start the loader server with the archive (read and execute: all it needs) and its
@@ -46,7 +64,7 @@ static int start_loader(void)
 				   CAP_READ | CAP_EXEC);
 	if (!err)
 		err = (int)SYSCALL(cap_copy, ep, SLOT_LOADER, CAP_SEND);
-	if (!err && spawn_start(&s) < 0)
+	if (!err && start_server(&s) < 0)
 		err = E_NOMEM;
 	slot_free(ep); /* the loader's copy and ours stay */
 	return err;
@@ -78,7 +96,7 @@ static int start_forksrv(void)
 		err = (int)SYSCALL(task_cap_put, s.task, SLOT_IRQCTL, SLOT_IRQCTL, CAP_ALL);
 	if (!err)
 		err = (int)SYSCALL(cap_mint, ep, SLOT_PROC, CAP_SEND, PID_INIT);
-	if (!err && spawn_start(&s) < 0)
+	if (!err && start_server(&s) < 0)
 		err = E_NOMEM;
 	return err;
 }

@@ -3,8 +3,8 @@
  * 1. a fork bomb: fork until fork fails cleanly (ENOMEM or EAGAIN); every child waits,
  *    then all are reaped;
  * 2. a COW-fault storm: children sharing a large region each try to write all of it at
- *    once, more than memory holds; those that find no frame die with SIGKILL, the rest
- *    finish; another process keeps working meanwhile.
+ *    once and hold their copies, more than memory holds; those that find no frame die
+ *    with SIGKILL, the rest finish; another process keeps working meanwhile.
  * Free frames return to their starting value after each.
  */
 #include <errno.h>
@@ -52,12 +52,23 @@ static int bomb(void)
 	return reaped == n;
 }
 
-static void storm_child(char *mem, size_t pages, volatile uint64_t *go)
+/* The storm's shared control words. */
+enum { STORM_GO, STORM_WRITTEN, STORM_RELEASE, STORM_WORDS };
+
+/*
+ * Write every page, then hold the copies until the parent says so: children that
+ * finished early cannot give their frames back to the others, so the storm needs more
+ * than memory holds however the children are scheduled.
+ */
+static void storm_child(char *mem, size_t pages, volatile uint64_t *ctl)
 {
-	while (!*go)
+	while (!ctl[STORM_GO])
 		usleep(1000);
 	for (size_t i = 0; i < pages; i++)
 		mem[i * PAGE] = 2; /* a copying fault each: too many for memory */
+	__atomic_add_fetch(&ctl[STORM_WRITTEN], 1, __ATOMIC_SEQ_CST);
+	while (!ctl[STORM_RELEASE])
+		usleep(1000);
 	_exit(0);
 }
 
@@ -73,6 +84,36 @@ static void __attribute__((noinline)) own_stack(void)
 		deep[i] = 0;
 }
 
+/* How one child ended: 1 killed for lack of memory, 2 finished, 0 anything else. */
+static int fate(int st)
+{
+	if (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)
+		return 1;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 2 : 0;
+}
+
+/* Reap the killed children while the others hold their copies, then release those. */
+static void storm_wait(pid_t *kids, volatile uint64_t *ctl, int *killed, int *finished)
+{
+	int ended[STORM_KIDS] = { 0 }, dead = 0, st;
+	while (dead + (int)ctl[STORM_WRITTEN] < STORM_KIDS) {
+		for (int i = 0; i < STORM_KIDS; i++)
+			if (!ended[i] && waitpid(kids[i], &st, WNOHANG) == kids[i]) {
+				ended[i] = 1 + fate(st);
+				dead++;
+			}
+		usleep(1000);
+	}
+	ctl[STORM_RELEASE] = 1;
+	for (int i = 0; i < STORM_KIDS; i++)
+		if (!ended[i] && waitpid(kids[i], &st, 0) == kids[i])
+			ended[i] = 1 + fate(st);
+	for (int i = 0; i < STORM_KIDS; i++) {
+		*killed += ended[i] == 2;
+		*finished += ended[i] == 3;
+	}
+}
+
 static int storm(void)
 {
 	struct memstat ms;
@@ -80,35 +121,36 @@ static int storm(void)
 	size_t pages = ms.free_frames / 3; /* four writers of a third each cannot all fit */
 	char *mem =
 		mmap(0, pages * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	volatile uint64_t *go =
+	volatile uint64_t *ctl =
 		mmap(0, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	pid_t kids[STORM_KIDS];
 	int killed = 0, finished = 0, st;
-	CHECK(mem != MAP_FAILED && go != MAP_FAILED);
-	if (mem == MAP_FAILED || go == MAP_FAILED)
+	CHECK(mem != MAP_FAILED && ctl != MAP_FAILED);
+	if (mem == MAP_FAILED || ctl == MAP_FAILED)
 		return 0;
 	for (size_t i = 0; i < pages; i++)
 		mem[i * PAGE] = 1;
-	*go = 0;
-	for (int i = 0; i < STORM_KIDS; i++)
-		if ((kids[i] = fork()) == 0)
-			storm_child(mem, pages, go);
-	own_stack();
-	waitpid(-1, &st, WNOHANG); /* the wait path's pages too */
-	*go = 1;
+	for (int w = 0; w < STORM_WORDS; w++)
+		ctl[w] = 0;
 	for (int i = 0; i < STORM_KIDS; i++) {
-		if (kids[i] < 0 || waitpid(kids[i], &st, 0) != kids[i])
-			continue;
-		killed += WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL;
-		finished += WIFEXITED(st) && WEXITSTATUS(st) == 0;
+		if ((kids[i] = fork()) == 0)
+			storm_child(mem, pages, ctl);
+		CHECK(kids[i] > 0);
+		if (kids[i] < 0)
+			return 0;
 	}
+	own_stack();
+	waitpid(-1, &st, WNOHANG); /* the wait and sleep paths' pages too */
+	usleep(1000);
+	ctl[STORM_GO] = 1;
+	storm_wait(kids, ctl, &killed, &finished);
 	printf("  COW storm over %lu pages: %d finished, %d killed for lack of memory\n",
 	       (unsigned long)pages, finished, killed);
 	CHECK(killed >= 1);
 	CHECK_EQ(killed + finished, STORM_KIDS);
 	CHECK_EQ(mem[(pages - 1) * PAGE], 1); /* the parent's copy is untouched */
 	munmap(mem, pages * PAGE);
-	munmap((void *)go, PAGE);
+	munmap((void *)ctl, PAGE);
 	return 1;
 }
 
