@@ -29,15 +29,16 @@ $(B)/user/lib.a: $(ULIB_OBJ)
 	rm -f $@ && $(CROSS)ar rcs $@ $^
 
 # Programs built position-independent: ld.lld -pie (GNU ld for riscv64-elf has no -pie),
-# with the dynamic relocations also applied in the file (right at the link address), and
-# -z text: a relocation in a read-only segment fails the link instead of costing private
-# text. They link the runtime built -fPIE (lib-pie.a), since non-PIC code may keep absolute
-# pointers in read-only data (gcc's switch tables, e.g. elf_strerror's). picolibc's libc.a
-# is not PIC: the few functions with pointer tables in .rodata do not link; docs/loader.md.
-# `make PIE=1 APPS=...` builds the user's programs so too.
+# with the dynamic relocations also applied in the file (right at the link address). They
+# link the runtime built -fPIE (lib-pie.a). picolibc's libc.a is not PIC: some of its
+# read-only data holds absolute pointers (strftime's names, strsignal's table...), so
+# -z notext lets ld.lld relocate read-only data too (those pages are private when moved);
+# text must still have no relocation, which tools/piecheck.py checks after each link (and
+# the loader on each load), with the rest of what would go wrong away from the link
+# address; docs/loader.md. `make PIE=1 APPS=...` builds the user's programs so too.
 PIE_PROGS := pie_hello pie_libc $(if $(filter 1,$(PIE)),$(basename $(notdir $(APPS))))
 UPIE_LDFLAGS := $(subst userland/lib/user.ld,userland/lib/user-pie.ld,$(ULDFLAGS)) \
-	-B$(B)/lld -Wl,-pie -Wl,--no-dynamic-linker -Wl,-z,text -Wl,--apply-dynamic-relocs
+	-B$(B)/lld -Wl,-pie -Wl,--no-dynamic-linker -Wl,-z,notext -Wl,--apply-dynamic-relocs
 ULIB_PIE_OBJ := $(patsubst %,$(B)/upie/%.o,$(basename $(ULIB_SRC)))
 $(B)/upie/%.o: %.c | deps-build
 	@mkdir -p $(dir $@)
@@ -51,8 +52,8 @@ $(B)/user/lib-pie.a: $(ULIB_PIE_OBJ)
 $(B)/lld/ld:
 	@mkdir -p $(dir $@)
 	ln -sf $(shell command -v ld.lld) $@
-# The weak symbols picolibc's non-PIC code tests for must be defined in a PIE (they would
-# not be 0 at another base): userland/lib/pie/pie_rt.c, linked as an object, since a weak
+# What non-PIC picolibc would get wrong away from the link address (the weak symbols it
+# tests for, _init_tls): userland/lib/pie/pie_rt.c, linked as an object, since a weak
 # reference pulls nothing from an archive.
 UPIE_RT := $(B)/upie/userland/lib/pie/pie_rt.o
 # A PIE program's own object is built -fPIE too, under upie/ (so PIE=1 never reuses a
@@ -60,21 +61,15 @@ UPIE_RT := $(B)/upie/userland/lib/pie/pie_rt.o
 is_pie = $(filter $(basename $(notdir $(1))),$(PIE_PROGS))
 prog_obj = $(B)/$(if $(call is_pie,$(1)),upie,u)/$(basename $(1)).o
 
-# A PIE keeping an undefined weak symbol may compute its address wrongly away from home
-# (see pie_rt.c): refuse it, naming the symbols.
-pie_weak_check = if $(CROSS)nm $(1) | grep -E '^ +[wv] '; then \
-	echo "$(1): undefined weak symbols in a PIE (define them in userland/lib/pie/pie_rt.c)"; \
-	rm -f $(1); exit 1; fi
-
 # One rule per program, so a program may come from any directory (APPS).
 define user_prog
 $(B)/user/$(basename $(notdir $(1))).elf: $(call prog_obj,$(1)) userland/lib/user.ld \
 		$(if $(call is_pie,$(1)),$(UPIE_RT) $(B)/user/lib-pie.a userland/lib/user-pie.ld $(B)/lld/ld,$(B)/user/lib.a) \
-		$(B)/user/pie.list
+		$(B)/user/pie.list $(if $(call is_pie,$(1)),tools/piecheck.py)
 	@mkdir -p $$(dir $$@)
 	$(CC) $(if $(call is_pie,$(1)),$(UPIE_LDFLAGS),$(ULDFLAGS)) $(call prog_obj,$(1)) \
 		$(if $(call is_pie,$(1)),$(UPIE_RT) $(B)/user/lib-pie.a,$(B)/user/lib.a) -o $$@
-	$(if $(call is_pie,$(1)),@$(call pie_weak_check,$$@))
+	$(if $(call is_pie,$(1)),@$(PY) tools/piecheck.py $$@ || { rm -f $$@; exit 1; })
 endef
 $(foreach s,$(UPROG_SRC),$(eval $(call user_prog,$(s))))
 

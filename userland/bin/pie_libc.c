@@ -1,10 +1,11 @@
 /*
  * A position-independent program that uses the C library (built with ld.lld -pie, see
  * userland/build.mk): printf, snprintf, malloc, errno (thread-local, in the main thread
- * and in a second one), and pointers the loader must relocate when it loads it away from
- * its link address: a whole page of them (code and data addresses), a constant table
- * (.data.rel.ro) and a pointer in ordinary data. It prints where it runs and exits 0 if
- * every check holds, else 1 after naming the first that failed.
+ * and in a second one), strftime (whose day and month names picolibc keeps in a table of
+ * pointers in read-only data), and pointers the loader must relocate when it loads it
+ * away from its link address: a whole page of them (code and data addresses), a constant
+ * table (.data.rel.ro) and a pointer in ordinary data. It prints where it runs and exits
+ * 0 if every check holds, else 1 after naming the first that failed.
  */
 #include <errno.h>
 #include <limits.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "threads.h"
 
@@ -70,6 +72,16 @@ static const char *heap_wrong(void)
 	return bad;
 }
 
+/* picolibc's names table is read-only data with absolute pointers: relocated too. */
+static const char *time_wrong(void)
+{
+	char buf[32];
+	struct tm t = { .tm_wday = 0, .tm_mon = 1 };
+	if (strftime(buf, sizeof(buf), "%A %B", &t) == 0 || strcmp(buf, "Sunday February"))
+		return "strftime";
+	return 0;
+}
+
 static void thread_errno(void *arg)
 {
 	errno = THREAD_ERR;
@@ -96,6 +108,8 @@ int main(void)
 	const char *bad = pointers_wrong();
 	if (!bad)
 		bad = heap_wrong();
+	if (!bad)
+		bad = time_wrong();
 	if (!bad)
 		bad = errno_wrong();
 	if (bad) {

@@ -47,9 +47,11 @@ enum elf_err {
 	ELF_SEG_FILESZ = -120,	      /* a segment's file size above its memory size */
 	ELF_ENTRY_ZERO = -121,	      /* entry point 0 */
 	ELF_RELOC_TYPE = -122,	      /* a relocation type the loader does not apply */
+	ELF_TEXT_RELOC = -123,	      /* a relocation in an executable segment */
 };
 
-/* R_RISCV_RELATIVE relocations of a position-independent file, checked by elf_check. */
+/* R_RISCV_RELATIVE relocations of a position-independent file, checked by elf_check:
+ * each 8-byte aligned, in a non-executable segment's file data. */
 struct elf_relocs {
 	const struct elf64_rela *rela;
 	uint64_t count;

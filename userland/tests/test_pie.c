@@ -2,7 +2,8 @@
  * Position-independent programs loaded away from their link address have their
  * relocations applied, run correctly, and cost only the pages their relocations write.
  *
- * For pie_hello (no C library) and pie_libc (printf, malloc, errno in two threads), the
+ * For pie_hello (no C library) and pie_libc (printf, malloc, errno in two threads,
+ * strftime, whose names table is read-only data with pointers), the
  * expected cost is worked out here from the file's own relocation records: the distinct
  * pages they write, less the page where file data ends and bss follows (private anyway).
  * Each program runs at its link address and 1 GiB away and must exit 0; away, the loader
@@ -14,8 +15,9 @@
  * unrelocated data, not a relocated page); the second shares the same frames (no new
  * shared frame, no frame more than the first), then both run correctly.
  *
- * Refusals: copies of pie_hello with a relocation record of another type (ELF_RELOC_TYPE)
- * or misplaced (ELF_BAD_RELOC) are refused by name; the good copy then loads and runs.
+ * Refusals: copies of pie_hello with a relocation record of another type (ELF_RELOC_TYPE),
+ * misplaced (ELF_BAD_RELOC) or in text (ELF_TEXT_RELOC) are refused by name; the good
+ * copy then loads and runs.
  */
 #include <stdint.h>
 #include <string.h>
@@ -33,6 +35,7 @@
 #define THIRD_BASE   0x80000000UL   /* 2 GiB */
 #define IMAGE_VA     0x2800000000UL /* our view of the object while we fill it */
 #define WAIT_POLLS   2000
+#define TO_TEXT	     1 /* not an offset: put the relocation at the entry point */
 #define MIN_TEXT     2 /* pie_libc has at least this many text pages (the C library) */
 #define R_TYPE(info) ((info)&0xffffffffu)
 
@@ -42,6 +45,7 @@ struct expect {
 	unsigned mapped;     /* file pages mapped from the file, shared */
 	unsigned text;	     /* of those, executable */
 	unsigned relocated;  /* distinct pages relocations write */
+	unsigned readonly;   /* of those, in a read-only segment */
 };
 
 struct run {
@@ -77,6 +81,7 @@ static void expect_of(const uint8_t *file, size_t size, struct expect *e)
 			int boundary = fend - pv < PAGE && tail_private,
 			    reloc = page_has_reloc(&rel, pv);
 			e->relocated += reloc;
+			e->readonly += reloc && !(p->flags & ELF_PF_W);
 			e->reloc_only += reloc && !boundary;
 			e->mapped += !reloc && !boundary;
 			e->text += !reloc && !boundary && (p->flags & ELF_PF_X);
@@ -158,7 +163,7 @@ static void run_at(const char *name, uint64_t base, struct run *r)
 }
 
 /* Home and away from the archive: correct at both, away costs what the records say. */
-static void moved(const char *name)
+static void moved(const char *name, unsigned min_readonly)
 {
 	struct run home, away;
 	struct expect e;
@@ -172,13 +177,14 @@ static void moved(const char *name)
 	       &home); /* a first load makes what stays (slots, slabs): measure the second */
 	run_at(name, 0, &home);
 	run_at(name, OTHER_BASE, &away);
-	printf("  %s: %u pages relocated (%u only for that); at its link address %lu frames, "
-	       "%u relocated pages; 1 GiB away %lu frames, %u relocated pages\n",
-	       name, e.relocated, e.reloc_only, (unsigned long)home.frames, home.reloc_pages,
-	       (unsigned long)away.frames, away.reloc_pages);
+	printf("  %s: %u pages relocated (%u read-only, %u only for that); at its link address "
+	       "%lu frames, %u relocated pages; 1 GiB away %lu frames, %u relocated pages\n",
+	       name, e.relocated, e.readonly, e.reloc_only, (unsigned long)home.frames,
+	       home.reloc_pages, (unsigned long)away.frames, away.reloc_pages);
 	CHECK_EQ(home.status, 0);
 	CHECK_EQ(away.status, 0);
 	CHECK(e.reloc_only >= 1); /* each has a page holding only pointers */
+	CHECK(e.readonly >= min_readonly);
 	CHECK_EQ(home.reloc_pages, 0);
 	CHECK_EQ(away.reloc_pages, e.reloc_only);
 	/* Moving it costs the relocated pages and page tables for the new place, no more. */
@@ -261,6 +267,7 @@ static void bad_relocs(void)
 		{ "R_RISCV_TLS_TPREL64", ELF_R_TLS_TPREL64, 0, ELF_RELOC_TYPE },
 		{ "misaligned", ELF_R_RELATIVE, 4, ELF_BAD_RELOC },
 		{ "outside the file data", ELF_R_RELATIVE, OTHER_BASE, ELF_BAD_RELOC },
+		{ "in text", ELF_R_RELATIVE, TO_TEXT, ELF_TEXT_RELOC },
 	};
 	uint64_t size = 0;
 	const uint8_t *file = archive_file("pie_hello", &size);
@@ -282,7 +289,10 @@ static void bad_relocs(void)
 		if (!r)
 			break;
 		r->info = bad[i].type;
-		r->offset += bad[i].offset_add;
+		if (bad[i].offset_add == TO_TEXT)
+			r->offset = ((const struct elf64_ehdr *)view)->entry & ~(uint64_t)7;
+		else
+			r->offset += bad[i].offset_add;
 		int err = load(&in, "pie_hello", OTHER_BASE, obj, size);
 		printf("  relocation %-22s %d %s\n", bad[i].what, err, elf_strerror(err));
 		CHECK_EQ(err, bad[i].want);
@@ -298,8 +308,8 @@ static void bad_relocs(void)
 
 int main(void)
 {
-	moved("pie_hello");
-	moved("pie_libc");
+	moved("pie_hello", 0);
+	moved("pie_libc", 1); /* strftime's names */
 	shared_text();
 	bad_relocs();
 	return test_status();
