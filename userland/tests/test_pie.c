@@ -34,9 +34,9 @@
 #define OTHER_BASE   0x40000000UL   /* 1 GiB from where they were linked */
 #define THIRD_BASE   0x80000000UL   /* 2 GiB */
 #define IMAGE_VA     0x2800000000UL /* our view of the object while we fill it */
-#define WAIT_POLLS   2000
-#define TO_TEXT	     1 /* not an offset: put the relocation at the entry point */
-#define MIN_TEXT     2 /* pie_libc has at least this many text pages (the C library) */
+#define WAIT_POLLS   10000	    /* 1 ms each: a guard against a hang, not a timing */
+#define TO_TEXT	     1		    /* not an offset: put the relocation at the entry point */
+#define MIN_TEXT     2		    /* pie_libc has at least this many text pages (the C library) */
 #define R_TYPE(info) ((info)&0xffffffffu)
 
 /* What the file's headers and relocation records say a load away from home costs. */
