@@ -29,27 +29,54 @@ $(B)/user/lib.a: $(ULIB_OBJ)
 	rm -f $@ && $(CROSS)ar rcs $@ $^
 
 # Programs built position-independent: ld.lld -pie (GNU ld for riscv64-elf has no -pie),
-# with the dynamic relocations also applied in the file (right at the link address).
-# ld.lld 14 refuses picolibc's errno ("STT_TLS symbol but no SHF_TLS section"), so only
-# programs that use no C library can be PIE for now; see docs/loader.md.
-PIE_PROGS := pie_hello
+# with the dynamic relocations also applied in the file (right at the link address). They
+# link the runtime built -fPIE (lib-pie.a). picolibc's libc.a is not PIC: some of its
+# read-only data holds absolute pointers (strftime's names, strsignal's table...), so
+# -z notext lets ld.lld relocate read-only data too (those pages are private when moved);
+# text must still have no relocation, which tools/piecheck.py checks after each link (and
+# the loader on each load), with the rest of what would go wrong away from the link
+# address; docs/loader.md. `make PIE=1 APPS=...` builds the user's programs so too.
+PIE_PROGS := pie_hello pie_libc $(if $(filter 1,$(PIE)),$(basename $(notdir $(APPS))))
 UPIE_LDFLAGS := $(subst userland/lib/user.ld,userland/lib/user-pie.ld,$(ULDFLAGS)) \
-	-B$(B)/lld -Wl,-pie -Wl,--no-dynamic-linker -Wl,-z,text -Wl,--apply-dynamic-relocs
+	-B$(B)/lld -Wl,-pie -Wl,--no-dynamic-linker -Wl,-z,notext -Wl,--apply-dynamic-relocs
+ULIB_PIE_OBJ := $(patsubst %,$(B)/upie/%.o,$(basename $(ULIB_SRC)))
+$(B)/upie/%.o: %.c | deps-build
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -fPIE -c $< -o $@
+$(B)/upie/%.o: %.S | deps-build
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -fPIE -c $< -o $@
+$(B)/user/lib-pie.a: $(ULIB_PIE_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(CROSS)ar rcs $@ $^
 $(B)/lld/ld:
 	@mkdir -p $(dir $@)
 	ln -sf $(shell command -v ld.lld) $@
-$(foreach n,$(PIE_PROGS),$(eval $(B)/u/userland/bin/$(n).o: UCFLAGS += -fPIE))
+# What non-PIC picolibc would get wrong away from the link address (the weak symbols it
+# tests for, _init_tls): userland/lib/pie/pie_rt.c, linked as an object, since a weak
+# reference pulls nothing from an archive.
+UPIE_RT := $(B)/upie/userland/lib/pie/pie_rt.o
+# A PIE program's own object is built -fPIE too, under upie/ (so PIE=1 never reuses a
+# non-PIC object of the same source).
+is_pie = $(filter $(basename $(notdir $(1))),$(PIE_PROGS))
+prog_obj = $(B)/$(if $(call is_pie,$(1)),upie,u)/$(basename $(1)).o
 
 # One rule per program, so a program may come from any directory (APPS).
 define user_prog
-$(B)/user/$(basename $(notdir $(1))).elf: $(B)/u/$(basename $(1)).o $(B)/user/lib.a userland/lib/user.ld \
-		$(if $(filter $(basename $(notdir $(1))),$(PIE_PROGS)),userland/lib/user-pie.ld $(B)/lld/ld)
+$(B)/user/$(basename $(notdir $(1))).elf: $(call prog_obj,$(1)) userland/lib/user.ld \
+		$(if $(call is_pie,$(1)),$(UPIE_RT) $(B)/user/lib-pie.a userland/lib/user-pie.ld $(B)/lld/ld,$(B)/user/lib.a) \
+		$(B)/user/pie.list $(if $(call is_pie,$(1)),tools/piecheck.py)
 	@mkdir -p $$(dir $$@)
-	$(CC) $(if $(filter $(basename $(notdir $(1))),$(PIE_PROGS)),$(UPIE_LDFLAGS),$(ULDFLAGS)) \
-		$(B)/u/$(basename $(1)).o $(B)/user/lib.a -o $$@
+	$(CC) $(if $(call is_pie,$(1)),$(UPIE_LDFLAGS),$(ULDFLAGS)) $(call prog_obj,$(1)) \
+		$(if $(call is_pie,$(1)),$(UPIE_RT) $(B)/user/lib-pie.a,$(B)/user/lib.a) -o $$@
+	$(if $(call is_pie,$(1)),@$(PY) tools/piecheck.py $$@ || { rm -f $$@; exit 1; })
 endef
 $(foreach s,$(UPROG_SRC),$(eval $(call user_prog,$(s))))
 
+# Programs relink when the set built position-independent changes (PIE=1).
+$(B)/user/pie.list: FORCE
+	@mkdir -p $(dir $@)
+	@echo "$(PIE_PROGS)" | cmp -s - $@ || echo "$(PIE_PROGS)" > $@
 # The archive is rebuilt when the set of programs changes, not only their contents.
 $(B)/user/progs.list: FORCE
 	@mkdir -p $(dir $@)
@@ -63,4 +90,4 @@ $(B)/archive.bin: $(UPROG_NAMES:%=$(B)/user/strip/%) $(B)/user/progs.list tools/
 
 .PHONY: FORCE
 FORCE:
--include $(ULIB_OBJ:.o=.d) $(patsubst %,$(B)/u/%.d,$(basename $(UPROG_SRC)))
+-include $(ULIB_OBJ:.o=.d) $(ULIB_PIE_OBJ:.o=.d) $(UPIE_RT:.o=.d) $(foreach s,$(UPROG_SRC),$(basename $(call prog_obj,$(s))).d)

@@ -25,6 +25,11 @@
 #define ELF_PF_W       2
 #define ELF_PF_R       4
 
+/* Types the loader does not apply and refuses by name (ELF_RELOC_TYPE, docs/loader.md). */
+#define ELF_R_64	  2 /* R_RISCV_64: symbol + addend (a static PIE has no symbols) */
+#define ELF_R_JUMP_SLOT	  5
+#define ELF_R_TLS_TPREL64 11
+
 struct elf64_ehdr {
 	uint32_t magic;
 	uint8_t class, data, version, osabi, pad[8];

@@ -119,13 +119,23 @@ static int read_dynamic(const void *file, const struct elf64_phdr *d, uint64_t v
 	return ELF_BAD_DYNAMIC; /* no DT_NULL where the loader looks */
 }
 
+/*
+ * Only R_RISCV_RELATIVE is applied (and R_RISCV_NONE skipped): a static PIE has no symbols
+ * to bind, so anything else (R_RISCV_64 against a symbol, JUMP_SLOT, TLS_TPREL64...)
+ * means a file built some other way, and guessing its meaning would load it wrong. Text
+ * is never relocated, so that every instance maps the same text frames; read-only data
+ * may be (its page is then private, built by the loader, still read-only).
+ */
 static int check_rela(const void *file, const struct elf64_rela *r)
 {
+	const struct elf64_phdr *s;
 	if (R_TYPE(r->info) == ELF_R_NONE)
 		return ELF_OK;
-	if (R_TYPE(r->info) != ELF_R_RELATIVE || r->offset % WORD || !seg_of(file, r->offset, WORD))
+	if (R_TYPE(r->info) != ELF_R_RELATIVE)
+		return ELF_RELOC_TYPE;
+	if (r->offset % WORD || !(s = seg_of(file, r->offset, WORD)))
 		return ELF_BAD_RELOC;
-	return ELF_OK;
+	return (s->flags & ELF_PF_X) ? ELF_TEXT_RELOC : ELF_OK;
 }
 
 int elf_relocs(const void *file, size_t size, struct elf_relocs *r)
@@ -215,6 +225,10 @@ const char *elf_strerror(int err)
 		return "segment writable and executable";
 	case ELF_BAD_RELOC:
 		return "bad relocation";
+	case ELF_RELOC_TYPE:
+		return "unsupported relocation type";
+	case ELF_TEXT_RELOC:
+		return "relocation in text";
 	case ELF_BAD_DYNAMIC:
 		return "bad dynamic section";
 	case ELF_BAD_BASE:

@@ -38,7 +38,7 @@ enum elf_err {
 	ELF_BAD_ENTRY = -111,  /* zero, or not in an executable segment */
 	ELF_NO_SEGMENTS = -112,
 	ELF_WX = -113,		      /* a segment both writable and executable */
-	ELF_BAD_RELOC = -114,	      /* a relocation of another type, or outside the file data */
+	ELF_BAD_RELOC = -114,	      /* a relocation misaligned, or outside the file data */
 	ELF_BAD_DYNAMIC = -115,	      /* PT_DYNAMIC or its relocation table malformed */
 	ELF_BAD_BASE = -116,	      /* a base for a fixed-address program, or unaligned */
 	ELF_BAD_DATA = -117,	      /* big endian */
@@ -46,9 +46,12 @@ enum elf_err {
 	ELF_PHDRS_OUT_OF_FILE = -119, /* the program header table starts past the end */
 	ELF_SEG_FILESZ = -120,	      /* a segment's file size above its memory size */
 	ELF_ENTRY_ZERO = -121,	      /* entry point 0 */
+	ELF_RELOC_TYPE = -122,	      /* a relocation type the loader does not apply */
+	ELF_TEXT_RELOC = -123,	      /* a relocation in an executable segment */
 };
 
-/* R_RISCV_RELATIVE relocations of a position-independent file, checked by elf_check. */
+/* R_RISCV_RELATIVE relocations of a position-independent file, checked by elf_check:
+ * each 8-byte aligned, in a non-executable segment's file data. */
 struct elf_relocs {
 	const struct elf64_rela *rela;
 	uint64_t count;
