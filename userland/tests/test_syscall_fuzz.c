@@ -31,13 +31,14 @@
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
 #define FUZZ_WORKERS	 8
-#define FUZZ_CALLS	 4000
+#define FUZZ_CALLS	 3000
 #define FUZZ_SEED	 0x5eed0000u
 #define WORKER_QUOTA	 (4 * 1024 * 1024UL)
 #define VICTIM_QUOTA	 (256 * 1024UL)
 #define HELPER_TIMEOUT	 30000 /* ms: a helper that has not reported by then hangs */
 #define LABEL_REPORT	 0x4e90
 #define REPORT_SLOT	 300 /* outside every slot number the fuzzer generates */
+#define SLOT_FORK_EP	 301 /* worker: where its forking thread calls it; not fuzzed */
 #define SLOT_RANGE	 41  /* the fuzzer's small slots: 0..40 */
 #define SLOT_VICTIM	 9   /* a task we made for the helper to work on */
 #define SLOT_EP		 10
@@ -65,9 +66,16 @@
 #define P_COMPAT	 0xa000000000000002UL
 #define P_STUB_EXIT	 0xa000000000000003UL
 
-static char scratch[3 * PAGE_BYTES] __attribute__((aligned(PAGE_BYTES)));
+/*
+ * Buffers the kernel may write: a pointer the fuzzer makes points into the first
+ * SCRATCH_SPAN bytes, and the kernel writes at most IPC_BUF_MAX from there, so the slack
+ * after keeps every write inside (no variable of ours lives there).
+ */
+#define SCRATCH_SPAN (3 * PAGE_BYTES)
+static char scratch[SCRATCH_SPAN + IPC_BUF_MAX] __attribute__((aligned(PAGE_BYTES)));
 static const char compat[] = "ns16550a";
 static int bad_returns;
+static unsigned forks; /* worker: forks that made a child */
 
 /* --- what each call may return (docs/syscalls.md, "Errors") --- */
 
@@ -196,8 +204,9 @@ _Static_assert(SYS_exit == 2 && SYS_notify_wait == 17 && SLOT_NT_BLOCK == 15, "s
 /* Tell the parent how it went; it kills us after. */
 static void report(void)
 {
-	struct ipc_msg m = { .tag = ipc_tag(LABEL_REPORT, 1, 0, 0) };
+	struct ipc_msg m = { .tag = ipc_tag(LABEL_REPORT, 2, 0, 0) };
 	m.w[0] = (uint64_t)(bad_returns + test_failures);
+	m.w[1] = forks;
 	m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
 	while (ipc_call(REPORT_SLOT, &m) != E_BADCAP)
 		;
@@ -574,7 +583,7 @@ static uint64_t value(void)
 	case 4:
 		return below(8);
 	case 5:
-		return (uint64_t)scratch + below(sizeof(scratch));
+		return (uint64_t)scratch + below(SCRATCH_SPAN);
 	case 6:
 		return (uint64_t)scratch + PAGE_BYTES * below(3);
 	case 7:
@@ -703,11 +712,52 @@ static void fuzz_task_create(void)
 	owned[nowned++] = r.a[1];
 }
 
+/*
+ * fork needs a call from a thread of the task being forked: this thread makes one, and
+ * the worker answers 1. In the child, the same call returns 0 (fork's own answer): the
+ * child's copy of this thread then ends, and with it the child.
+ */
+static void forking(uint64_t unused)
+{
+	(void)unused;
+	for (;;) {
+		struct ipc_msg m = { .tag = ipc_tag(3, 1, 0, 0) };
+		m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
+		if (ipc_call(SLOT_FORK_EP, &m) == 0 && m.w[0] == 0)
+			for (;;)
+				SYSCALL(exit, 0);
+	}
+}
+
+/* Take the forking thread's call, fork with random arguments, and answer it. */
+static void fuzz_fork(void)
+{
+	struct ipc_msg m = { 0 };
+	m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
+	if (nowned == OWNED_MAX || ipc_recv_nb(SLOT_FORK_EP, &m) != 0)
+		return;
+	struct regs r = { SYS_fork,
+			  { below(4) ? SLOT_SELF : value(), SLOT_RANGE - 1 - below(8), below(3),
+			    below(2) ? -1UL : value(), below(2) ? 0 : value() } };
+	/* SAFETY: as for task_create, the child must be killed before we go. */
+	if (!is_owned(r.a[1]) && checked(&r) > 0) {
+		owned[nowned++] = r.a[1];
+		forks++;
+	}
+	m.tag = ipc_tag(0, 1, 0, 0);
+	m.w[0] = 1;
+	ipc_reply(&m);
+}
+
 static void fuzz_one(void)
 {
 	struct regs r = { 0 };
 	if (below(40) == 0) {
 		fuzz_task_create();
+		return;
+	}
+	if (below(40) == 0) {
+		fuzz_fork();
 		return;
 	}
 	r.nr = below(64) == 0 ? next() >> below(64) : below(SYS__COUNT);
@@ -756,17 +806,20 @@ static void receiver(uint64_t seed)
 
 static int worker(uint32_t seed)
 {
-	char frame_buf[STACK_BUF];
+	char frame_buf[STACK_BUF + IPC_BUF_MAX];
 	rng = seed | 1;
-	heap_buf = malloc(PAGE_BYTES);
+	heap_buf = malloc(PAGE_BYTES + IPC_BUF_MAX);
 	stack_buf = frame_buf; /* the kernel may write all of it: nothing else lives there */
 	memset(scratch, 0, sizeof(scratch));
+	memset(frame_buf, 0, sizeof(frame_buf));
 	/* Some objects to start from; the fuzzer makes and deletes more. */
 	SYSCALL(obj_create, SLOT_SELF, OBJ_ENDPOINT, SLOT_EP, 0);
 	SYSCALL(obj_create, SLOT_SELF, OBJ_NOTIFY, SLOT_NT, 0);
 	SYSCALL(obj_create, SLOT_SELF, OBJ_MEMORY, SLOT_MEM, MEM_PAGES);
 	CHECK(tu_join_init() == 0);
 	CHECK(tu_thread(receiver, seed * 7 + 1, 1) > 0);
+	CHECK_EQ(SYSCALL(obj_create, SLOT_SELF, OBJ_ENDPOINT, SLOT_FORK_EP, 0), 0);
+	CHECK(tu_thread(forking, 0, 2) > 0);
 	for (unsigned i = 0; i < FUZZ_CALLS; i++)
 		fuzz_one();
 	for (unsigned i = 0; i < nowned; i++)
@@ -776,6 +829,8 @@ static int worker(uint32_t seed)
 }
 
 /* --- the parent --- */
+
+static uint64_t total_forks;
 
 /* Start role under quota with our victim task and boot slots; what it reported, or -1. */
 static long run_helper(const char *self, const char *role, int *faulted)
@@ -796,6 +851,7 @@ static long run_helper(const char *self, const char *role, int *faulted)
 		uint64_t label = ipc_tag_label(m.tag);
 		if (label == LABEL_REPORT) {
 			sent = (long)m.w[0];
+			total_forks += m.w[1];
 			break;
 		}
 		printf("  %s: kernel message %lx (%lx %lx %lx)\n", role, (unsigned long)label,
@@ -890,6 +946,7 @@ int main(int argc, char **argv)
 		/* Everything it and its tasks held is back. */
 		CHECK_EQ(frames_settle(before), before);
 	}
+	printf("  workers forked %lu children\n", (unsigned long)total_forks);
 	still_up();
 	return test_status();
 }
