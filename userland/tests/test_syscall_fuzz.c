@@ -8,8 +8,10 @@
  *   of its kind, the others valid: the call must fail with a documented code.
  * - "w<seed>": FUZZ_CALLS calls with random numbers (out-of-range ones and SYS_NONBLOCK
  *   too) and arguments drawn from interesting values, seeded by xorshift with the seed
- *   printed, so a failure can be replayed. A second thread receives and answers, so
- *   messages, buffers and capabilities really move.
+ *   printed, so a failure can be replayed ("run test_syscall_fuzz w<seed> v" runs one
+ *   directly and prints every call first). A second thread receives and answers, so
+ *   messages, buffers and capabilities really move; a third calls the worker so that
+ *   it can fork itself with random arguments.
  * Each reports its count of bad returns with a call on REPORT_SLOT, then we kill it. We
  * then check that the kernel still forks and passes messages, and that every frame the
  * helpers and their objects took has come back.
