@@ -502,6 +502,23 @@ static int as_own_range(struct task *t, uint64_t va, uint64_t npages, bool whole
 	return 0;
 }
 
+/*
+ * If no page table maps va: how many of the next left pages (at least 1) lie in the same
+ * hole, up to the end of its 2 MiB or, without a level-1 table, its 1 GiB. Otherwise 0.
+ * Walking a hole a table at a time keeps a call over all of user space (64 Mi pages)
+ * from holding the kernel for seconds.
+ */
+static uint64_t table_hole(struct task *t, uint64_t va, uint64_t left)
+{
+	pte_t *root = &t->root[pt_index(va, PT_LEVELS - 1)];
+	pte_t *l1e = pte_valid(*root) ? as_walk_l1(t, va, 0) : 0;
+	if (l1e && pte_valid(*l1e))
+		return 0;
+	uint64_t span = pt_level_size(l1e ? 1 : 2);
+	uint64_t pages = (span - (va & (span - 1))) / PAGE_SIZE;
+	return pages < left ? pages : left;
+}
+
 int as_unmap(struct task *t, uint64_t va, uint64_t npages)
 {
 	uint64_t start = va;
@@ -511,6 +528,12 @@ int as_unmap(struct task *t, uint64_t va, uint64_t npages)
 	if (err)
 		return err;
 	for (uint64_t i = 0; i < npages; i++, va += PAGE_SIZE) {
+		uint64_t hole = table_hole(t, va, npages - i);
+		if (hole) {
+			i += hole - 1;
+			va += (hole - 1) * PAGE_SIZE;
+			continue;
+		}
 		pte_t *l1e = shared_span(t, va, npages - i);
 		if (l1e) {
 			table_release(t, l1e);
@@ -538,9 +561,10 @@ int as_map_anon(struct task *t, uint64_t va, uint64_t npages, uint32_t prot)
 	uint64_t flags = as_prot_flags(prot);
 	if (!flags || !user_va_ok(va, npages) || npages == 0)
 		return E_INVAL;
-	for (uint64_t i = 0; i < npages; i++) {
-		pte_t *e = as_pte(t, va + i * PAGE_SIZE);
-		if (e)
+	for (uint64_t i = 0, hole; i < npages; i++) {
+		if ((hole = table_hole(t, va + i * PAGE_SIZE, npages - i)) != 0)
+			i += hole - 1; /* nothing mapped there */
+		else if (as_pte(t, va + i * PAGE_SIZE))
 			return E_BUSY; /* checked first: nothing changes on a clash */
 	}
 	for (uint64_t i = 0; i < npages; i++) {
