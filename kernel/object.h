@@ -110,6 +110,9 @@ struct task {
 	uint64_t stale_harts;	/* by hart id: must flush this ASID before running it again */
 	bool as_doomed;		/* destroyed while another hart still had it in satp */
 	uint64_t exit_status;
+	uint32_t task_caps;	  /* capabilities naming this task, its own SLOT_SELF included */
+	struct task *orphan_next; /* on the orphan list (cap.c), or NULL */
+	bool orphan_queued;
 };
 
 /* Take and drop references. kobj_put destroys at zero. */
