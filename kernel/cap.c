@@ -161,8 +161,6 @@ static void note_task_cap_gone(struct task *t, const struct cap *gone)
 
 static void reap_orphans(void)
 {
-	if (reaping)
-		return;
 	reaping = true;
 	while (orphans) {
 		struct task *t = orphans;
@@ -192,7 +190,8 @@ void cap_delete(struct cap *c)
 	c->rights = 0;
 	c->badge = 0;
 	kobj_put(obj); /* last: destruction may touch other slots */
-	reap_orphans();
+	if (orphans && !reaping)
+		reap_orphans();
 }
 
 /* Delete leaves first, without recursion: a long chain of copies cannot blow the stack. */

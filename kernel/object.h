@@ -98,6 +98,8 @@ struct task {
 	pte_t *root;
 	uint16_t asid;
 	bool dead;
+	bool orphan_queued;   /* on the orphan list (these two fill the padding after dead) */
+	uint32_t task_caps;   /* capabilities naming this task, its own SLOT_SELF included */
 	uint64_t quota_limit; /* bytes of frames and objects it may hold at once */
 	uint64_t quota_used;
 	uint64_t resident;		  /* user frames mapped */
@@ -110,9 +112,7 @@ struct task {
 	uint64_t stale_harts;	/* by hart id: must flush this ASID before running it again */
 	bool as_doomed;		/* destroyed while another hart still had it in satp */
 	uint64_t exit_status;
-	uint32_t task_caps;	  /* capabilities naming this task, its own SLOT_SELF included */
 	struct task *orphan_next; /* on the orphan list (cap.c), or NULL */
-	bool orphan_queued;
 };
 
 /* Take and drop references. kobj_put destroys at zero. */
