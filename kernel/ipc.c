@@ -189,19 +189,6 @@ int ipc_reply_save(struct thread *t, struct cap *dst)
 	return 0;
 }
 
-int reply_for(struct thread *t, struct thread *caller, struct cap *dst)
-{
-	struct reply *r = kobj_alloc(OBJ_REPLY, sizeof(*r), t->task);
-	if (!r)
-		return E_QUOTA;
-	kobj_get(&caller->hdr);
-	r->caller = caller;
-	r->gen = caller->reply_gen;
-	cap_install(dst, &r->hdr, CAP_SEND, 0, 0);
-	kobj_put(&r->hdr);
-	return 0;
-}
-
 int ipc_reply_cap(struct thread *t, struct cap *c)
 {
 	struct reply *r = (struct reply *)c->obj;

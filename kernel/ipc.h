@@ -10,8 +10,6 @@ int ipc_recv(struct thread *t, struct endpoint *ep, bool block);
 int ipc_reply(struct thread *t);
 /* Move t's pending reply into a reply object installed in slot dst. */
 int ipc_reply_save(struct thread *t, struct cap *dst);
-/* A reply capability in dst (owned by t's task) answering caller, which must be waiting. */
-int reply_for(struct thread *t, struct thread *caller, struct cap *dst);
 /* Answer through a saved reply capability (send on an OBJ_REPLY slot). */
 int ipc_reply_cap(struct thread *t, struct cap *c);
 /* Check a send's buffer and capability before anything changes. */

@@ -471,38 +471,6 @@ static void table_release(struct task *t, pte_t *l1e)
 }
 
 /*
- * Make every level-0 table that maps a page of [va, va + npages pages) t's own, so the
- * caller can then change the range without failing half-way; with whole_ok, a shared
- * table the range covers whole is left shared (as_unmap releases it instead). 0 or
- * E_NOMEM; unsharing changes nothing t or anyone else can see.
- */
-static int as_own_range(struct task *t, uint64_t va, uint64_t npages, bool whole_ok)
-{
-	int err = 0;
-	for (uint64_t i = 0; i < npages; i++, va += PAGE_SIZE) {
-		if (whole_ok && shared_span(t, va, npages - i)) {
-			i += PT_ENTRIES - 1;
-			va += (PT_ENTRIES - 1) * PAGE_SIZE;
-			continue;
-		}
-		pte_t *l1e = as_walk_l1(t, va, 0);
-		if (!l1e || !pte_valid(*l1e)) {
-			/* No table: skip to the next 2 MiB (the loop adds the last page). */
-			uint64_t skip =
-				(pt_level_size(1) - (va & (pt_level_size(1) - 1))) / PAGE_SIZE;
-			if (skip > npages - i)
-				break;
-			i += skip - 1;
-			va += (skip - 1) * PAGE_SIZE;
-			continue;
-		}
-		if (as_pte(t, va) && !leaf_for_write(t, va, &err))
-			return err;
-	}
-	return 0;
-}
-
-/*
  * If no page table maps va: how many of the next left pages (at least 1) lie in the same
  * hole, up to the end of its 2 MiB or, without a level-1 table, its 1 GiB. Otherwise 0.
  * Walking a hole a table at a time keeps a call over all of user space (64 Mi pages)
@@ -517,6 +485,33 @@ static uint64_t table_hole(struct task *t, uint64_t va, uint64_t left)
 	uint64_t span = pt_level_size(l1e ? 1 : 2);
 	uint64_t pages = (span - (va & (span - 1))) / PAGE_SIZE;
 	return pages < left ? pages : left;
+}
+
+/*
+ * Make every level-0 table that maps a page of [va, va + npages pages) t's own, so the
+ * caller can then change the range without failing half-way; with whole_ok, a shared
+ * table the range covers whole is left shared (as_unmap releases it instead). 0 or
+ * E_NOMEM; unsharing changes nothing t or anyone else can see.
+ */
+static int as_own_range(struct task *t, uint64_t va, uint64_t npages, bool whole_ok)
+{
+	int err = 0;
+	for (uint64_t i = 0; i < npages; i++, va += PAGE_SIZE) {
+		if (whole_ok && shared_span(t, va, npages - i)) {
+			i += PT_ENTRIES - 1;
+			va += (PT_ENTRIES - 1) * PAGE_SIZE;
+			continue;
+		}
+		uint64_t hole = table_hole(t, va, npages - i);
+		if (hole) {
+			i += hole - 1; /* the loop adds the last page */
+			va += (hole - 1) * PAGE_SIZE;
+			continue;
+		}
+		if (as_pte(t, va) && !leaf_for_write(t, va, &err))
+			return err;
+	}
+	return 0;
 }
 
 int as_unmap(struct task *t, uint64_t va, uint64_t npages)

@@ -96,7 +96,8 @@ int frame_ref(struct frame_pool *p, uint64_t pa)
 	return 0;
 }
 
-int64_t frame_unref(struct frame_pool *p, uint64_t pa)
+/* One reference fewer; a frame that reaches 0 goes on the ordinary or the zeroed stack. */
+static int64_t unref(struct frame_pool *p, uint64_t pa, bool zeroed)
 {
 	int64_t i = frame_used_index(p, pa);
 	if (i < 0)
@@ -104,24 +105,23 @@ int64_t frame_unref(struct frame_pool *p, uint64_t pa)
 	uint32_t c = --p->ref[i];
 	if (c == 1)
 		p->nshared--;
-	if (c == 0)
+	if (c == 0 && zeroed) {
+		p->nfree++;
+		p->stack[p->nframes - ++p->nzeroed] = (uint32_t)i;
+	} else if (c == 0) {
 		p->stack[p->nfree++ - p->nzeroed] = (uint32_t)i;
+	}
 	return c;
+}
+
+int64_t frame_unref(struct frame_pool *p, uint64_t pa)
+{
+	return unref(p, pa, false);
 }
 
 int64_t frame_unref_zeroed(struct frame_pool *p, uint64_t pa)
 {
-	int64_t i = frame_used_index(p, pa);
-	if (i < 0)
-		return E_INVAL;
-	uint32_t c = --p->ref[i];
-	if (c == 1)
-		p->nshared--;
-	if (c == 0) {
-		p->nfree++;
-		p->stack[p->nframes - ++p->nzeroed] = (uint32_t)i;
-	}
-	return c;
+	return unref(p, pa, true);
 }
 
 uint32_t frame_count(const struct frame_pool *p, uint64_t pa)

@@ -3,6 +3,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/memstat.h>
+#include <sys/mman.h>
 
 #include "testlib.h"
 
@@ -138,4 +140,33 @@ void tu_helper_kill(struct tu_helper *h)
 	if (h->ep > 0)
 		slot_free(h->ep);
 	h->sup = h->ep = -1;
+}
+
+int tu_region_map(void)
+{
+	void *r = mmap((void *)TU_REGION, TU_REGION_PAGES * TU_PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	if (r != (void *)TU_REGION)
+		return -1;
+	for (int i = 0; i < TU_REGION_PAGES; i++)
+		*tu_region_page(i) = tu_region_value(i, 1);
+	return 0;
+}
+
+int tu_region_ok(int mine, uint64_t who)
+{
+	for (int i = 0; i < TU_REGION_PAGES; i++)
+		if (*tu_region_page(i) != tu_region_value(i, i == mine ? who : 1))
+			return 0;
+	return 1;
+}
+
+long tu_region_store(int i, uint64_t v)
+{
+	struct memstat ms[2];
+	ms[0].free_frames = ms[1].free_frames = 0; /* copy our stack page before measuring */
+	memstat(&ms[0]);
+	*tu_region_page(i) = v;
+	memstat(&ms[1]);
+	return (long)(ms[0].free_frames - ms[1].free_frames);
 }

@@ -44,4 +44,31 @@ int tu_helper_wait(struct tu_helper *h, struct ipc_msg *m, unsigned timeout_ms);
 /* Kill the helper and free its slots. */
 void tu_helper_kill(struct tu_helper *h);
 
+/*
+ * A dense private region for the shared-page-table tests: TU_REGION_PAGES pages at a
+ * 2 MiB-aligned address, alone in their level-0 table and dense enough for fork to share
+ * it (docs/vm-cow.md). tu_region_map maps it and gives page i the value
+ * tu_region_value(i, 1).
+ */
+#define TU_REGION	0x3000000000UL
+#define TU_REGION_PAGES 128 /* twice the kernel's threshold for sharing a dirty table */
+#define TU_PAGE		4096
+
+static inline volatile uint64_t *tu_region_page(int i)
+{
+	return (volatile uint64_t *)(TU_REGION + (uint64_t)i * TU_PAGE);
+}
+
+static inline uint64_t tu_region_value(int i, uint64_t who)
+{
+	return who * 1000 + (uint64_t)i;
+}
+
+/* 0, or -1 if the region could not be mapped at TU_REGION. */
+int tu_region_map(void);
+/* Every page holds its first value, except page mine (-1: none), which holds who's. */
+int tu_region_ok(int mine, uint64_t who);
+/* The free frames one store of v to page i used (the memstat buffers are written first). */
+long tu_region_store(int i, uint64_t v);
+
 #endif

@@ -16,25 +16,18 @@
 
 #include "syscall.h"
 #include "testlib.h"
+#include "testutil.h"
 
-#define PAGE	  4096
-#define REGION	  0x3000000000UL /* 2 MiB aligned: the region fills one level-0 table alone */
-#define NPAGES	  128		 /* twice the kernel's threshold for sharing a dirty table */
 #define MAX_FILL  64
 #define STACK_PRE (24 * 1024)
 
 static volatile uint64_t *flag;
 
-static volatile uint64_t *page(int i)
-{
-	return (volatile uint64_t *)(REGION + (uint64_t)i * PAGE);
-}
-
 /* Copy the stack pages we will use while memory is out, so we need no frame then. */
 static int touch_stack(void)
 {
 	volatile char buf[STACK_PRE];
-	for (int i = 0; i < STACK_PRE; i += PAGE / 2)
+	for (int i = 0; i < STACK_PRE; i += TU_PAGE / 2)
 		buf[i] = 1;
 	return buf[0];
 }
@@ -47,8 +40,8 @@ static int fill_memory(uint64_t free_frames)
 {
 	int n = 0;
 	for (size_t want = free_frames; want > 0 && n < MAX_FILL;) {
-		void *p = mmap(0, want * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-			       -1, 0);
+		void *p = mmap(0, want * TU_PAGE, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED) {
 			want /= 2;
 			continue;
@@ -77,7 +70,7 @@ static void victim(void)
 {
 	flag[VICTIM_READY] = 1;
 	wait_for(VICTIM_GO, 1);
-	*page(5) = 5; /* killed here */
+	*tu_region_page(5) = 5; /* killed here */
 	_exit(0);
 }
 
@@ -97,12 +90,9 @@ int main(void)
 {
 	struct memstat start, full, end;
 	int st = -1;
-	flag = mmap(0, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	flag = mmap(0, TU_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	CHECK(flag != MAP_FAILED);
-	CHECK(mmap((void *)REGION, NPAGES * PAGE, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == (void *)REGION);
-	for (int i = 0; i < NPAGES; i++)
-		*page(i) = 1000 + (uint64_t)i;
+	CHECK_EQ(tu_region_map(), 0);
 	for (int i = 0; i < NFLAGS; i++)
 		flag[i] = 0;
 	memstat(&start);
@@ -134,13 +124,13 @@ int main(void)
 	flag[ALL_DONE] = 1;
 	CHECK(waitpid(h, &st, 0) == h && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	for (int i = 0; i < n; i++)
-		CHECK_EQ(munmap(fill[i], fill_pages[i] * PAGE), 0);
+		CHECK_EQ(munmap(fill[i], fill_pages[i] * TU_PAGE), 0);
 	int bad = 0;
-	for (int i = 0; i < NPAGES; i++)
-		bad += *page(i) != 1000 + (uint64_t)i;
+	for (int i = 0; i < TU_REGION_PAGES; i++)
+		bad += *tu_region_page(i) != tu_region_value(i, 1);
 	CHECK_EQ(bad, 0);
 	memstat(&end);
 	CHECK_EQ(end.free_frames, start.free_frames);
-	CHECK_EQ(munmap((void *)REGION, NPAGES * PAGE), 0);
+	CHECK_EQ(munmap((void *)TU_REGION, TU_REGION_PAGES * TU_PAGE), 0);
 	return test_status();
 }

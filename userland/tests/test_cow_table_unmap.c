@@ -14,27 +14,21 @@
 #include <unistd.h>
 
 #include "testlib.h"
+#include "testutil.h"
 
-#define PAGE   4096
-#define REGION 0x3000000000UL /* 2 MiB aligned: the region fills one level-0 table alone */
-#define SPAN   (2UL << 20)    /* what one level-0 table maps */
-#define NPAGES 128	      /* twice the kernel's threshold for sharing a dirty table */
-
-static volatile uint64_t *page(int i)
-{
-	return (volatile uint64_t *)(REGION + (uint64_t)i * PAGE);
-}
+#define SPAN (2UL << 20) /* what one level-0 table maps */
 
 static int child_unmap_protect(void)
 {
-	if (munmap((void *)page(0), 8 * PAGE) || mprotect((void *)page(8), 8 * PAGE, PROT_READ))
+	if (munmap((void *)tu_region_page(0), 8 * TU_PAGE) ||
+	    mprotect((void *)tu_region_page(8), 8 * TU_PAGE, PROT_READ))
 		return 1;
-	for (int i = 8; i < NPAGES; i++)
-		if (*page(i) != 1000 + (uint64_t)i)
+	for (int i = 8; i < TU_REGION_PAGES; i++)
+		if (*tu_region_page(i) != tu_region_value(i, 1))
 			return 2;
-	*page(20) = 7; /* still writable here */
+	*tu_region_page(20) = 7; /* still writable here */
 	/* Everything else of the region, table and all, goes too. */
-	if (munmap((void *)page(8), (NPAGES - 8) * PAGE))
+	if (munmap((void *)tu_region_page(8), (TU_REGION_PAGES - 8) * TU_PAGE))
 		return 3;
 	return 0;
 }
@@ -48,22 +42,22 @@ static int child_unmap_span(void)
 	struct memstat ms[2];
 	ms[0].free_frames = ms[1].free_frames = 0; /* copy our stack page before measuring */
 	memstat(&ms[0]);
-	if (munmap((void *)REGION, SPAN))
+	if (munmap((void *)TU_REGION, SPAN))
 		return 1;
 	memstat(&ms[1]);
 	if (ms[1].free_frames != ms[0].free_frames)
 		return 2;
-	if (ms[0].task_resident - ms[1].task_resident != NPAGES)
+	if (ms[0].task_resident - ms[1].task_resident != TU_REGION_PAGES)
 		return 3;
-	if (ms[1].task_quota_left - ms[0].task_quota_left != (NPAGES + 1) * PAGE)
+	if (ms[1].task_quota_left - ms[0].task_quota_left != (TU_REGION_PAGES + 1) * TU_PAGE)
 		return 4;
 	return 0;
 }
 
 static void child_protect_write(void)
 {
-	mprotect((void *)page(30), PAGE, PROT_READ);
-	*page(30) = 1; /* must fault */
+	mprotect((void *)tu_region_page(30), TU_PAGE, PROT_READ);
+	*tu_region_page(30) = 1; /* must fault */
 	_exit(0);
 }
 
@@ -71,10 +65,7 @@ int main(void)
 {
 	struct memstat start, end;
 	int st = -1;
-	CHECK(mmap((void *)REGION, NPAGES * PAGE, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == (void *)REGION);
-	for (int i = 0; i < NPAGES; i++)
-		*page(i) = 1000 + (uint64_t)i;
+	CHECK_EQ(tu_region_map(), 0);
 	memstat(&start);
 
 	pid_t c = fork();
@@ -97,16 +88,16 @@ int main(void)
 
 	/* Ours: every page still there with its value, and writable (in place: no sharer). */
 	int bad = 0;
-	for (int i = 0; i < NPAGES; i++)
-		bad += *page(i) != 1000 + (uint64_t)i;
+	for (int i = 0; i < TU_REGION_PAGES; i++)
+		bad += *tu_region_page(i) != tu_region_value(i, 1);
 	CHECK_EQ(bad, 0);
-	for (int i = 0; i < NPAGES; i++)
-		*page(i) = 2000 + (uint64_t)i;
-	for (int i = 0; i < NPAGES; i++)
-		bad += *page(i) != 2000 + (uint64_t)i;
+	for (int i = 0; i < TU_REGION_PAGES; i++)
+		*tu_region_page(i) = 2000 + (uint64_t)i;
+	for (int i = 0; i < TU_REGION_PAGES; i++)
+		bad += *tu_region_page(i) != 2000 + (uint64_t)i;
 	CHECK_EQ(bad, 0);
 	memstat(&end);
 	CHECK_EQ(end.free_frames, start.free_frames);
-	CHECK_EQ(munmap((void *)REGION, NPAGES * PAGE), 0);
+	CHECK_EQ(munmap((void *)TU_REGION, TU_REGION_PAGES * TU_PAGE), 0);
 	return test_status();
 }

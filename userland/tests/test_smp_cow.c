@@ -25,8 +25,6 @@
 #define WORDS	(PAGE / 8)
 #define WRITERS 2
 #define FORKS	100
-#define REGION	0x3000000000UL /* 2 MiB aligned: the region fills one level-0 table alone */
-#define NPAGES	128	       /* twice the kernel's threshold for sharing a dirty table */
 
 static volatile uint64_t *pages[WRITERS];
 static volatile int stop;
@@ -95,12 +93,13 @@ static void run(void)
 /* Both pages inside one dense private region: its table is shared at every fork. */
 static int in_shared_table(void)
 {
-	volatile uint64_t *r = mmap((void *)REGION, NPAGES * PAGE, PROT_READ | PROT_WRITE,
-				    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-	CHECK(r == (volatile uint64_t *)REGION);
-	if (r != (volatile uint64_t *)REGION)
+	volatile uint64_t *r =
+		mmap((void *)TU_REGION, TU_REGION_PAGES * PAGE, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	CHECK(r == (volatile uint64_t *)TU_REGION);
+	if (r != (volatile uint64_t *)TU_REGION)
 		return 0;
-	for (int i = 0; i < NPAGES; i++)
+	for (int i = 0; i < TU_REGION_PAGES; i++)
 		r[i * WORDS] = 0; /* every page present: the table is dense enough to share */
 	for (int k = 0; k < WRITERS; k++)
 		pages[k] = r + (uint64_t)(k * 17 + 5) * WORDS;
