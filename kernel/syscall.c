@@ -590,20 +590,23 @@ static long sys_irq_bind(struct thread *t)
 	return irq_bind((uint32_t)ARG(t, 1), (struct notify *)n->obj, ARG(t, 3) | n->badge);
 }
 
-static long sys_irq_ack(struct thread *t)
+/* irq_ack and irq_unbind: device control in a0, a bound source in a1. */
+static long on_bound_line(struct thread *t, int (*op)(uint32_t irq))
 {
 	int err = devctl_arg(t);
 	if (err)
 		return err;
-	return ARG(t, 1) > UINT32_MAX ? E_RANGE : irq_ack((uint32_t)ARG(t, 1));
+	return ARG(t, 1) > UINT32_MAX ? E_RANGE : op((uint32_t)ARG(t, 1));
+}
+
+static long sys_irq_ack(struct thread *t)
+{
+	return on_bound_line(t, irq_ack);
 }
 
 static long sys_irq_unbind(struct thread *t)
 {
-	int err = devctl_arg(t);
-	if (err)
-		return err;
-	return ARG(t, 1) > UINT32_MAX ? E_RANGE : irq_unbind((uint32_t)ARG(t, 1));
+	return on_bound_line(t, irq_unbind);
 }
 
 /* The compatible string of device_get from user memory: 0, E_RANGE, E_FAULT or E_INVAL. */
