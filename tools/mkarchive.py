@@ -3,21 +3,21 @@
 
 Usage: mkarchive.py -o archive.bin name=path [name=path ...]
 
-Format (kernel/abi/ipc.h): a header {magic "MKAR", version 1, count, 0}, then count
-entries {name[48], offset, size}, all little endian; every file starts on a 4096-byte
-boundary so its pages can be mapped straight from the archive.
+Format (kernel/abi/ipc.h): a header {magic "MKAR", version 2, count, table_pages}, then
+count entries {name[48], offset, size}, all little endian. The header and the entries fill
+the first table_pages pages; every file starts on a 4096-byte boundary after them, so its
+pages can be mapped straight from the archive. There is no limit on the number of files.
 """
 import argparse
 import struct
 import sys
 
 MAGIC = b"MKAR"
-VERSION = 1
+VERSION = 2
 PAGE = 4096
 NAME_MAX = 48
 HEADER = struct.Struct("<4sIII")
 ENTRY = struct.Struct("<%dsQQ" % NAME_MAX)
-MAX_FILES = (PAGE - HEADER.size) // ENTRY.size  # the table fits in the first page
 
 
 def align(n):
@@ -25,11 +25,10 @@ def align(n):
 
 
 def pack(files):
-    if len(files) > MAX_FILES:
-        raise ValueError("%d files; at most %d fit" % (len(files), MAX_FILES))
-    table = HEADER.pack(MAGIC, VERSION, len(files), 0)
+    table_pages = align(HEADER.size + ENTRY.size * len(files)) // PAGE
+    table = HEADER.pack(MAGIC, VERSION, len(files), table_pages)
     body = b""
-    offset = PAGE
+    offset = table_pages * PAGE
     for name, data in files:
         raw = name.encode()
         if not raw or len(raw) >= NAME_MAX or b"/" in raw or b"\0" in raw:
@@ -38,7 +37,7 @@ def pack(files):
         padded = data.ljust(align(len(data)), b"\0")
         body += padded
         offset += len(padded)
-    return table.ljust(PAGE, b"\0") + body
+    return table.ljust(table_pages * PAGE, b"\0") + body
 
 
 def main():

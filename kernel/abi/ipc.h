@@ -132,12 +132,16 @@ static inline uint64_t ipc_tag_label(uint64_t tag)
 #define USER_STACK_TOP	0x3f00000000UL /* the initial stack ends here */
 #define USER_STACK_SIZE 0x10000UL      /* 64 KiB; the page below is left unmapped */
 
-/* The boot archive (tools/mkarchive.py): a header page, then page-aligned files. */
+/*
+ * The boot archive (tools/mkarchive.py): the header and count entries fill the first
+ * table_pages pages, then come the page-aligned files. Readers check that the entries fit
+ * in the table before they look at one.
+ */
 #define ARCHIVE_MAGIC	0x52414b4du /* "MKAR" */
-#define ARCHIVE_VERSION 1
+#define ARCHIVE_VERSION 2
 #define ARCHIVE_NAME	48
 struct archive_header {
-	uint32_t magic, version, count, reserved;
+	uint32_t magic, version, count, table_pages;
 };
 struct archive_entry {
 	char name[ARCHIVE_NAME];

@@ -15,26 +15,48 @@
 
 static struct archive opened;
 
+/* The entries fit in the header's table pages, which fit in the archive: or E_FORMAT. */
+static int archive_check(const struct archive_header *h, uint64_t mapped)
+{
+	if (h->magic != ARCHIVE_MAGIC || h->version != ARCHIVE_VERSION || h->table_pages == 0 ||
+	    h->table_pages > mapped / PAGE)
+		return E_FORMAT;
+	uint64_t room = (h->table_pages * PAGE - sizeof(*h)) / sizeof(struct archive_entry);
+	return h->count <= room ? 0 : E_FORMAT;
+}
+
+/* Map n pages of the archive at ARCHIVE_VA, read-only and private. */
+static long archive_map(uint64_t pages)
+{
+	return SYSCALL(map, SLOT_SELF, SLOT_ARCHIVE, ARCHIVE_VA, 0, pages,
+		       MAP_PROT_READ | MAP_KIND_COPY);
+}
+
+/* Map the archive's header page, then its table, then all of it (the size the table says). */
 int archive_open(struct archive *a)
 {
 	if (!opened.base) {
-		long err = SYSCALL(map, SLOT_SELF, SLOT_ARCHIVE, ARCHIVE_VA, 0, 1,
-				   MAP_PROT_READ | MAP_KIND_COPY);
-		if (err)
-			return (int)err;
 		const struct archive_header *h = (const void *)ARCHIVE_VA;
 		const struct archive_entry *e = (const void *)(h + 1);
-		uint64_t end = PAGE;
-		if (h->magic != ARCHIVE_MAGIC || h->version != ARCHIVE_VERSION) {
-			SYSCALL(unmap, SLOT_SELF, ARCHIVE_VA, 1);
-			return E_FORMAT;
-		}
-		for (uint32_t i = 0; i < h->count && i < (PAGE - sizeof(*h)) / sizeof(*e); i++)
+		long err = archive_map(1);
+		uint64_t table = err ? 0 : h->table_pages;
+		if (!err && (h->magic != ARCHIVE_MAGIC || h->version != ARCHIVE_VERSION))
+			err = E_FORMAT;
+		SYSCALL(unmap, SLOT_SELF, ARCHIVE_VA, 1);
+		if (!err && (table == 0 || table > ARCHIVE_TABLE_MAX))
+			err = E_FORMAT;
+		if (!err)
+			err = archive_map(table);
+		if (!err)
+			err = archive_check(h, table * PAGE);
+		uint64_t end = table * PAGE;
+		for (uint32_t i = 0; !err && i < h->count; i++)
 			if (PAGE_UP(e[i].offset + e[i].size) > end)
 				end = PAGE_UP(e[i].offset + e[i].size);
-		SYSCALL(unmap, SLOT_SELF, ARCHIVE_VA, 1);
-		err = SYSCALL(map, SLOT_SELF, SLOT_ARCHIVE, ARCHIVE_VA, 0, end / PAGE,
-			      MAP_PROT_READ | MAP_KIND_COPY);
+		if (table)
+			SYSCALL(unmap, SLOT_SELF, ARCHIVE_VA, table);
+		if (!err)
+			err = archive_map(end / PAGE);
 		if (err)
 			return (int)err;
 		/* Make the scratch page's tables now: they stay, and leak checks see them once. */
@@ -51,7 +73,7 @@ int archive_find(const struct archive *a, const char *name, uint64_t *offset, ui
 {
 	const struct archive_header *h = (const void *)a->base;
 	const struct archive_entry *e = (const void *)(h + 1);
-	for (uint32_t i = 0; i < h->count && i < (PAGE - sizeof(*h)) / sizeof(*e); i++) {
+	for (uint32_t i = 0; i < h->count; i++) {
 		if (strncmp(e[i].name, name, ARCHIVE_NAME) == 0 && e[i].offset % PAGE == 0 &&
 		    e[i].offset <= a->size && e[i].size <= a->size - e[i].offset) {
 			*offset = e[i].offset;
