@@ -53,5 +53,16 @@ int as_translate(struct task *t, uint64_t va, int write, uint64_t *pa);
 
 /* Clone parent's user half into child (FORK_COW or FORK_EAGER). */
 int as_clone(struct task *parent, struct task *child, int mode);
+/*
+ * After a COW clone: both tasks store to the stack page as soon as the call returns, so
+ * it is copied for the child now and made writable again in the parent, which saves both
+ * a trap. Only an early copy-on-write fault: without a frame the page stays shared, and
+ * a later store faults as usual. Inline: it is on the path of every fork.
+ */
+static inline void as_fork_stack(struct task *parent, struct task *child, uint64_t sp)
+{
+	if (as_cow_fault(child, sp) == 0)
+		as_cow_fault(parent, sp);
+}
 
 #endif

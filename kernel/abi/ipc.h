@@ -39,8 +39,7 @@ enum boot_slot {
 	SLOT_CONSOLE = 2, /* init: console input */
 	SLOT_IRQCTL = 3,  /* init: interrupt control */
 	SLOT_MACHINE = 4, /* init: poweroff */
-	SLOT_PROC =
-		5, /* a process's own badged capability to the fork server; fork does not copy it */
+	/* 5..7: left to user-level conventions (the fork server's, userland/lib/proc.h) */
 	SLOT_FIRST_FREE = 8, /* the first slot a program may use freely */
 };
 #define CSPACE_SLOTS 512

@@ -40,7 +40,7 @@
 	X(24, unmap, 3, "remove mappings from a task")                                  \
 	X(25, protect, 4, "change the protection of mapped pages")                      \
 	X(26, memstat, 2, "memory statistics, system-wide and for a task")              \
-	X(27, fork, 5, "clone the calling task, copy-on-write or eager")                \
+	X(27, fork, 6, "clone the calling task, copy-on-write or eager")                \
 	X(28, irq_bind, 4, "deliver a device interrupt as notification bits")           \
 	X(29, console_read, 3, "read bytes typed on the console")                       \
 	X(30, poweroff, 2, "power the machine off with a status")                       \

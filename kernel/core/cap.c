@@ -78,6 +78,38 @@ void cspace_clear(struct task *t)
 	t->cspace_top = 0;
 }
 
+/*
+ * Copy each slot of from into the same slot of to, derived from from's, except its
+ * identity (SLOT_SELF and the slot skip) and per-thread or one-shot capabilities.
+ * 0, or E_QUOTA / E_NOMEM for a chunk of to (what was copied stays: to is being built).
+ */
+int cspace_copy(struct task *from, struct task *to, uint64_t skip)
+{
+	int err;
+	/* Chunks from the one holding cspace_top up were never used: they hold nothing. */
+	for (unsigned p = 0; p * CAPS_PER_PAGE < from->cspace_top; p++) {
+		struct cap *chunk = from->cspace[p], *dst = 0;
+		unsigned n = chunk ? cspace_chunk_span(from, p) : 0; /* never used: empty */
+		for (unsigned j = 0; j < n; j++) {
+			unsigned i = p * CAPS_PER_PAGE + j;
+			struct cap *src = &chunk[j];
+			if (!src->obj || i == SLOT_SELF || i == skip ||
+			    src->obj->type == OBJ_REPLY || src->obj->type == OBJ_THREAD)
+				continue;
+			/*
+			 * At the chunk's first copy, one cap_slot for from's last slot in it makes
+			 * to's chunk with every slot up to there empty (SLOT_SELF, filled already,
+			 * is below to's top and kept).
+			 */
+			if (!dst && !cap_slot(to, p * CAPS_PER_PAGE + n - 1, &err))
+				return err;
+			dst = to->cspace[p];
+			cap_install(&dst[j], src->obj, src->rights, src->badge, src);
+		}
+	}
+	return 0;
+}
+
 /* The slot if it holds an object of type (OBJ_NONE: any) with all of rights. */
 struct cap *cap_get(struct task *t, uint64_t slot, uint32_t type, uint32_t rights, int *err)
 {

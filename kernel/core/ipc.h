@@ -12,6 +12,22 @@ int ipc_reply(struct thread *t);
 int ipc_reply_save(struct thread *t, struct cap *dst);
 /* Answer through a saved reply capability (send on an OBJ_REPLY slot). */
 int ipc_reply_cap(struct thread *t, struct cap *c);
+/* Does caller still wait for the reply of generation gen (not answered, not failed)? */
+static inline bool ipc_awaits(const struct thread *caller, uint32_t gen)
+{
+	return caller->state == TS_BLOCKED_REPLY && caller->reply_gen == gen;
+}
+/* t's pending caller if it is a thread of task from still waiting for the answer, or NULL. */
+static inline struct thread *ipc_waiting_caller(struct thread *t, struct task *from)
+{
+	struct thread *c = t->reply_to;
+	return c && c->task == from && ipc_awaits(c, t->reply_to_gen) ? c : 0;
+}
+/*
+ * fork's clone: a copy of caller's registers, its call answered at once as a words-only
+ * reply of IPC_WORDS words would be: a0 = 0, every word 0, no badge, label 0.
+ */
+void ipc_answer_clone(struct thread *clone, const struct thread *caller);
 /* Check a send's buffer and capability before anything changes. */
 int ipc_check_send(struct thread *t);
 int ipc_check_recv(struct thread *t);

@@ -148,6 +148,8 @@ static inline unsigned cspace_chunk_span(const struct task *t, unsigned p)
 	       : t->cspace_top - base >= CAPS_PER_PAGE ? CAPS_PER_PAGE
 						       : t->cspace_top - base;
 }
+/* Copy from's slots into to (fork): all but SLOT_SELF, skip, replies and threads. */
+int cspace_copy(struct task *from, struct task *to, uint64_t skip);
 /* Delete every slot and free the chunks. */
 void cspace_clear(struct task *t);
 struct cap *cap_get(struct task *t, uint64_t slot, uint32_t type, uint32_t rights, int *err);

@@ -9,6 +9,7 @@
 #include "kernel/abi/error.h"
 #include "kernel/abi/syscall.h"
 #include "kernel/boot/boot.h"
+#include "kernel/core/fork.h"
 #include "kernel/core/ipc.h"
 #include "kernel/core/irq.h"
 #include "kernel/core/memobj.h"
@@ -445,130 +446,45 @@ static long sys_memstat(struct thread *t)
 	return user_copy_out(t->task, ARG(t, 1), &ms, sizeof(ms));
 }
 
-/* The parent's thread that is waiting on t's pending reply, or NULL. */
-static struct thread *fork_caller(struct thread *t, struct task *parent)
+/*
+ * The child's slot for a second copy of its supervisor capability: FORK_NO_SLOT, or a
+ * slot below CSPACE_SLOTS other than the child's own SLOT_SELF; only with a supervisor.
+ */
+static int sup_slot_arg(uint64_t slot, const struct cap *sup)
 {
-	struct thread *c = t->reply_to;
-	if (!c || c->task != parent || c->state != TS_BLOCKED_REPLY ||
-	    c->reply_gen != t->reply_to_gen)
+	if (slot == FORK_NO_SLOT)
 		return 0;
-	return c;
+	if (!sup->obj)
+		return E_INVAL;
+	if (slot >= CSPACE_SLOTS)
+		return E_BADCAP;
+	return slot == SLOT_SELF ? E_BUSY : 0;
 }
 
 /*
- * Give the child a copy of each of the parent's slots, except its identity (SLOT_SELF,
- * SLOT_PROC) and per-thread or one-shot capabilities.
- */
-static int fork_cspace(struct task *parent, struct task *child)
-{
-	int err;
-	for (unsigned p = 0; p < CSPACE_PAGES; p++) {
-		struct cap *chunk = parent->cspace[p], *dst = 0;
-		unsigned n = chunk ? cspace_chunk_span(parent, p) : 0; /* never used: empty */
-		for (unsigned j = 0; j < n; j++) {
-			unsigned i = p * CAPS_PER_PAGE + j;
-			struct cap *src = &chunk[j];
-			if (!src->obj || i == SLOT_SELF || i == SLOT_PROC ||
-			    src->obj->type == OBJ_REPLY || src->obj->type == OBJ_THREAD)
-				continue;
-			/*
-			 * At the chunk's first copy, one cap_slot for the parent's last slot in it
-			 * makes the child's chunk with every slot up to there empty (SLOT_SELF,
-			 * filled already, is below the child's top and kept).
-			 */
-			if (!dst && !cap_slot(child, p * CAPS_PER_PAGE + n - 1, &err))
-				return err;
-			dst = child->cspace[p];
-			cap_install(&dst[j], src->obj, src->rights, src->badge, src);
-		}
-	}
-	return 0;
-}
-
-/*
- * The supervisor and SLOT_PROC of a new child: copies of the endpoint cap sup (CAP_SEND
- * only), with badge, or with sup's own badge when badge is 0.
- */
-static int fork_supervise(struct task *child, struct cap *sup, uint64_t badge)
-{
-	int err;
-	struct cap *proc = cap_slot(child, SLOT_PROC, &err);
-	if (!proc)
-		return err;
-	badge = badge ? badge : sup->badge;
-	cap_install(&child->supervisor, sup->obj, CAP_SEND, badge, sup);
-	cap_install(proc, sup->obj, CAP_SEND, badge, sup);
-	return 0;
-}
-
-/*
- * The clone's pending call is answered at once, as a words-only reply would be
- * (kernel/abi/ipc.h): status 0, a tag of FORK_ANSWER_WORDS words, all zero, no badge.
- */
-#define FORK_ANSWER_WORDS 2
-
-static void fork_answer_clone(struct thread *th)
-{
-	th->tf.x[REG_A0] = 0;
-	th->tf.x[REG_A1] = ipc_tag(0, FORK_ANSWER_WORDS, 0, 0);
-	th->tf.x[REG_A2] = 0; /* w0: fork() returns 0 in the child */
-	th->tf.x[REG_A3] = 0;
-	th->tf.x[REG_T6] = 0;
-}
-
-/*
- * Both tasks store to the stack page as soon as the call returns: copy it for the child
- * now and give the parent its own page back writable, which saves both a trap. This is
- * only an early copy-on-write fault; if there is no frame, the page stays shared and a
- * later store faults as usual.
- */
-static void fork_stack_early(struct task *parent, struct task *child, uint64_t sp)
-{
-	if (as_cow_fault(child, sp) == 0)
-		as_cow_fault(parent, sp);
-}
-
-/*
- * Clone the task whose thread is blocked in a call to us: its address space (COW or
- * eager), its slots, and that one thread, whose call is answered with zeros so it starts
- * as soon as it is scheduled. Our own pending reply still answers the parent.
- * Everything is checked before anything is made; a failure part-way frees the child.
+ * fork's checks, all before anything is made (fork.c does the work): the parent, the
+ * server's empty slot, the supervisor, the parent's thread waiting on the server's
+ * pending reply, the mode, the badge and the child's slot for the supervisor's copy.
  */
 static long sys_fork(struct thread *t)
 {
 	int err = 0;
-	struct task *parent = task_arg(t, 0, &err);
-	struct cap *dst = parent ? empty_slot(t, ARG(t, 1), &err) : 0;
-	struct cap *sup = dst ? supervisor_arg(t, ARG(t, 3), &err) : 0;
-	struct thread *caller = sup ? fork_caller(t, parent) : 0;
-	uint64_t mode = ARG(t, 2), badge = ARG(t, 4);
-	if (!sup)
+	struct fork_req r = { .server = t->task, .badge = ARG(t, 4), .sup_slot = ARG(t, 5) };
+	uint64_t mode = ARG(t, 2);
+	r.parent = task_arg(t, 0, &err);
+	r.dst = r.parent ? empty_slot(t, ARG(t, 1), &err) : 0;
+	r.sup = r.dst ? supervisor_arg(t, ARG(t, 3), &err) : 0;
+	r.caller = r.sup ? ipc_waiting_caller(t, r.parent) : 0;
+	if (!r.sup)
 		return err;
-	if (!caller || (mode != FORK_COW && mode != FORK_EAGER))
+	if (!r.caller || (mode != FORK_COW && mode != FORK_EAGER))
 		return E_INVAL;
-	if (badge && (!sup->obj || sup->badge))
+	if (r.badge && (!r.sup->obj || r.sup->badge))
 		return E_INVAL; /* badges are set once */
-	/* The child's limit is its parent's, but never more than the caller's own. */
-	uint64_t quota = parent->quota_limit < t->task->quota_limit ? parent->quota_limit
-								    : t->task->quota_limit;
-	struct task *child = task_new(t->task, quota);
-	if (!child)
-		return E_NOMEM;
-	struct thread *th = 0;
-	if ((err = as_clone(parent, child, (int)mode)) != 0 ||
-	    (err = fork_cspace(parent, child)) != 0 ||
-	    (sup->obj && (err = fork_supervise(child, sup, badge)) != 0) ||
-	    !(th = thread_make(child, t->task))) {
-		task_kill(child); /* its own slot held the last reference: this frees it */
-		return err ? err : E_NOMEM;
-	}
-	th->tf = caller->tf;
-	fork_answer_clone(th);
-	if (mode == FORK_COW)
-		fork_stack_early(parent, child, caller->tf.x[REG_SP]);
-	cap_install(dst, &child->hdr, CAP_ALL, 0, 0);
-	sched_ready(th);
-	return (long)th->id;
+	if ((err = sup_slot_arg(r.sup_slot, r.sup)) != 0)
+		return err;
+	r.mode = (int)mode;
+	return fork_task(&r);
 }
 
 /* The device-control capability (OBJ_IRQCTL with CONTROL) in argument 0: 0 or why not. */

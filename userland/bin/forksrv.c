@@ -251,8 +251,9 @@ static void do_fork(struct proc *p, uint64_t mode)
 	/* With several harts the child may run as soon as it exists: count its pipe ends first. */
 	if (c)
 		pipesrv_fork((unsigned)(p - procs), (unsigned)(c - procs));
-	long tid =
-		task >= 0 ? SYSCALL(fork, p->task, task, mode, SLOT_SERVER, badge_of(c)) : E_RANGE;
+	long tid = task >= 0
+			   ? SYSCALL(fork, p->task, task, mode, SLOT_SERVER, badge_of(c), SLOT_PROC)
+			   : E_RANGE;
 	if (tid < 0) {
 		if (c) {
 			pipesrv_release((unsigned)(c - procs));

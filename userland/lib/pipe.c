@@ -25,6 +25,7 @@
 
 #include "fd.h"
 #include "pipe.h"
+#include "proc.h"
 #include "spawn.h"
 #include "syscall.h"
 

@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 
+#define SLOT_PROC   5 /* a process's own badged capability to the server (fork's a5) */
 #define SLOT_SERVER 6 /* the fork server's own endpoint, in the server */
 #define PROC_MAX    64
 #define PID_INIT    1

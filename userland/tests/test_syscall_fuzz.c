@@ -26,6 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "proc.h"
 #include "testlib.h"
 #include "testutil.h"
 
@@ -338,9 +339,12 @@ static const struct target targets[] = {
 	  { [2] = { 2, -1UL, 1UL << 40, ENDV } } },
 	{ SYS_memstat, { SYS_memstat, { SLOT_SELF, P_SCRATCH } }, { K_TASKSLOT, K_WPTR } },
 	{ SYS_fork,
-	  { SYS_fork, { SLOT_SELF, SLOT_DST, FORK_COW, -1UL, 0 } },
-	  { K_TASKSLOT, K_DST, K_FREE, K_FREE, K_FREE },
-	  { [2] = { 2, -1UL, ENDV }, [3] = { SLOT_NT, 41, 512, ENDV }, [4] = { 1, ENDV } } },
+	  { SYS_fork, { SLOT_SELF, SLOT_DST, FORK_COW, -1UL, 0, -1UL } },
+	  { K_TASKSLOT, K_DST, K_FREE, K_FREE, K_FREE, K_FREE },
+	  { [2] = { 2, -1UL, ENDV },
+	    [3] = { SLOT_NT, 41, 512, ENDV },
+	    [4] = { 1, ENDV },
+	    [5] = { SLOT_SELF, 512, ENDV } } },
 	{ SYS_irq_bind,
 	  { SYS_irq_bind, { SLOT_IRQCTL, IRQ_SOURCE, SLOT_NT, 1 } },
 	  { K_SLOT, K_FREE, K_SLOT, K_FREE },
@@ -740,7 +744,8 @@ static void fuzz_fork(void)
 		return;
 	struct regs r = { SYS_fork,
 			  { below(4) ? SLOT_SELF : value(), SLOT_RANGE - 1 - below(8), below(3),
-			    below(2) ? -1UL : value(), below(2) ? 0 : value() } };
+			    below(2) ? -1UL : value(), below(2) ? 0 : value(),
+			    below(2) ? -1UL : value() } };
 	/* SAFETY: as for task_create, the child must be killed before we go. */
 	if (!is_owned(r.a[1]) && checked(&r) > 0) {
 		owned[nowned++] = r.a[1];
