@@ -635,30 +635,30 @@ static void copy_page(uint64_t dst_pa, uint64_t src_pa)
 }
 
 /*
- * The store/AMO page fault (scause 15) on a user address:
+ * The store/AMO page fault (EXC_STORE_PAGE_FAULT) on a user address:
  *   1. Find the PTE.
  *   2. If it is not COW, this is a real protection fault: the caller delivers it.
  *      If its level-0 table is shared with another task, copy the table first.
  *   3. If the frame's count is 1, nobody else sees it: make it writable in place,
  *      clear COW, count a reuse.
- *   4. Otherwise allocate a frame and copy the 4 KiB, a word at a time, unrolled.
+ *   4. Otherwise allocate a frame and copy the 4 KiB, sixteen words a round.
  *   5. Install the copy writable, drop the old frame's reference, and flush this one
  *      address (the old translation was read-only, but it must not survive).
  *   6. Return: the store is retried.
- * No frame: E_NOMEM, and nothing has changed.
+ * No frame: AS_FAULT_NOMEM, and nothing has changed. Inlined in as_user_fault, the
+ * trap's way in, so that a COW fault pays for no further call.
  */
-int as_cow_fault(struct task *t, uint64_t va)
+static inline __attribute__((always_inline)) enum as_fault cow_fault(struct task *t, uint64_t va)
 {
 	pte_t *l1e = va < USER_VA_MAX ? as_walk_l1(t, va, 0) : 0;
 	if (!l1e || !pte_valid(*l1e))
-		return E_FAULT;
+		return AS_FAULT_REAL;
 	pte_t *e = &((pte_t *)phys_to_virt(pte_pa(*l1e)))[pt_index(va, 0)];
 	if ((*e & (PTE_V | PTE_U | PTE_COW)) != (PTE_V | PTE_U | PTE_COW))
-		return E_FAULT;
+		return AS_FAULT_REAL;
 	/* A shared table is copied first: its count-1 frames are still mapped twice. */
-	int err = table_own(t, l1e);
-	if (err)
-		return err;
+	if (table_own(t, l1e) != 0)
+		return AS_FAULT_NOMEM;
 	e = &((pte_t *)phys_to_virt(pte_pa(*l1e)))[pt_index(va, 0)];
 	uint64_t old_pa = pte_pa(*e), new_pa;
 	pte_t flags = (pte_flags(*e) & ~PTE_COW) | PTE_W | PTE_D;
@@ -670,27 +670,59 @@ int as_cow_fault(struct task *t, uint64_t va)
 		cow_stats.reuses++;
 	} else {
 		if (frame_alloc(&kframes, &new_pa) != 0)
-			return E_NOMEM;
+			return AS_FAULT_NOMEM;
 		copy_page(new_pa, old_pa);
 		*e = pte_make(new_pa, flags);
 		frame_drop(&kframes, old_pa);
 		cow_stats.copies++;
 	}
 	as_flush_page(t, va);
-	return 0;
+	return AS_FAULT_RESOLVED;
 }
 
-int as_fault_stale(struct task *t, uint64_t va, uint64_t scause)
+int as_cow_fault(struct task *t, uint64_t va)
 {
-	uint64_t need = scause == EXC_STORE_PAGE_FAULT	? PTE_W
-			: scause == EXC_LOAD_PAGE_FAULT ? PTE_R
-			: scause == EXC_INSN_PAGE_FAULT ? PTE_X
-							: 0;
+	enum as_fault f = cow_fault(t, va);
+	return f == AS_FAULT_RESOLVED ? 0 : f == AS_FAULT_NOMEM ? E_NOMEM : E_FAULT;
+}
+
+/* The PTE bits an access of cause needs, or 0 if cause is no page fault. */
+static uint64_t fault_needs(uint64_t cause)
+{
+	switch (cause) {
+	case EXC_STORE_PAGE_FAULT:
+		return PTE_W;
+	case EXC_LOAD_PAGE_FAULT:
+		return PTE_R;
+	case EXC_INSN_PAGE_FAULT:
+		return PTE_X;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * A fault from a translation this hart cached before another hart changed the PTE: if
+ * the PTE now allows the access, this hart's entry is flushed and the access retried.
+ */
+static bool fault_stale(struct task *t, uint64_t va, uint64_t cause)
+{
+	uint64_t need = fault_needs(cause);
 	pte_t *e = need && va < USER_VA_MAX ? as_walk(t, va) : 0;
 	if (!e || (*e & (PTE_V | PTE_U | need)) != (PTE_V | PTE_U | need))
-		return 0;
+		return false;
 	sfence_vma_addr(va & ~(PAGE_SIZE - 1));
-	return 1;
+	return true;
+}
+
+enum as_fault as_user_fault(struct task *t, uint64_t va, uint64_t cause)
+{
+	if (cause == EXC_STORE_PAGE_FAULT) {
+		enum as_fault f = cow_fault(t, va);
+		if (f != AS_FAULT_REAL)
+			return f;
+	}
+	return fault_stale(t, va, cause) ? AS_FAULT_RESOLVED : AS_FAULT_REAL;
 }
 
 int as_translate(struct task *t, uint64_t va, int write, uint64_t *pa)

@@ -41,18 +41,26 @@ pte_t *as_pte(struct task *t, uint64_t va);
 
 /* Resolve a store fault at va: 0 if resolved, E_FAULT if real, E_NOMEM if no frame. */
 int as_cow_fault(struct task *t, uint64_t va);
+
+/* What as_user_fault found. */
+enum as_fault {
+	AS_FAULT_RESOLVED = 0, /* the access is retried */
+	AS_FAULT_REAL = 1,     /* the thread faulted: its supervisor is told */
+	AS_FAULT_NOMEM = 2,    /* a copy-on-write store found no frame */
+};
 /*
- * With several harts, a fault can come from a translation this hart cached before another
- * hart changed the PTE (a COW page another thread already copied, a page just mapped).
- * If the PTE now allows the access, flush this hart's entry and return 1: the access is
- * retried. 0 means the fault is real.
+ * The one entry for an exception a user thread took at va (cause: enum exc_cause): a
+ * store to a copy-on-write page is resolved, and so is a fault that came from a stale
+ * translation (with several harts, one this hart cached before another hart changed the
+ * PTE: a COW page another thread already copied, a page just mapped), which is flushed.
  */
-int as_fault_stale(struct task *t, uint64_t va, uint64_t scause);
+enum as_fault as_user_fault(struct task *t, uint64_t va, uint64_t cause);
 /* The physical address for a user access, breaking COW for a write; 0 or E_FAULT/E_NOMEM. */
 int as_translate(struct task *t, uint64_t va, int write, uint64_t *pa);
 
 /* Clone parent's user half into child (FORK_COW or FORK_EAGER). */
 int as_clone(struct task *parent, struct task *child, int mode);
+
 /*
  * After a COW clone: both tasks store to the stack page as soon as the call returns, so
  * it is copied for the child now and made writable again in the parent, which saves both

@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include "kernel/abi/fault.h"
+
 /* sstatus */
 #define SSTATUS_SIE  (1UL << 1)	 /* interrupts enabled in S-mode */
 #define SSTATUS_SPIE (1UL << 5)	 /* SIE before the trap */
@@ -22,21 +24,7 @@
 
 /* scause: bit 63 set for interrupts */
 #define SCAUSE_INTR (1UL << 63)
-enum exc_cause {
-	EXC_INSN_MISALIGNED = 0,
-	EXC_INSN_ACCESS = 1,
-	EXC_ILLEGAL_INSN = 2,
-	EXC_BREAKPOINT = 3,
-	EXC_LOAD_MISALIGNED = 4,
-	EXC_LOAD_ACCESS = 5,
-	EXC_STORE_MISALIGNED = 6,
-	EXC_STORE_ACCESS = 7,
-	EXC_ECALL_U = 8,
-	EXC_ECALL_S = 9,
-	EXC_INSN_PAGE_FAULT = 12,
-	EXC_LOAD_PAGE_FAULT = 13,
-	EXC_STORE_PAGE_FAULT = 15,
-};
+/* The exception codes are the ABI's too (fault messages): kernel/abi/fault.h. */
 
 /* satp */
 #define SATP_MODE_SV39	(8UL << 60)

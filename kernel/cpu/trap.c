@@ -128,16 +128,12 @@ static void trap_kernel_locked(struct trapframe *tf)
 	}
 }
 
-/* A store fault is either copy-on-write (resolved here) or a real fault. */
-static void user_store_fault(struct thread *t, uint64_t va)
+/* An exception: vm resolves it (copy-on-write, a stale translation) or it is reported. */
+static void user_fault(struct thread *t, uint64_t scause, uint64_t stval)
 {
-	int err = as_cow_fault(t->task, va);
-	if (err == E_FAULT && as_fault_stale(t->task, va, EXC_STORE_PAGE_FAULT))
-		return;
-	if (err == E_NOMEM)
-		thread_fault(t, LABEL_OOM, EXC_STORE_PAGE_FAULT, va);
-	else if (err)
-		thread_fault(t, LABEL_FAULT, EXC_STORE_PAGE_FAULT, va);
+	enum as_fault f = as_user_fault(t->task, stval, scause);
+	if (f != AS_FAULT_RESOLVED)
+		thread_fault(t, f == AS_FAULT_NOMEM ? LABEL_OOM : LABEL_FAULT, scause, stval);
 }
 
 /* A system call through the dispatch table: what ipc_fast_path() does not take. */
@@ -170,12 +166,11 @@ static __attribute__((noinline)) struct trapframe *user_exception(struct thread 
 	case SCAUSE_INTR | IRQ_S_SOFT:
 		interrupt(scause);
 		break;
-	case EXC_STORE_PAGE_FAULT:
-		user_store_fault(t, stval);
+	case EXC_STORE_PAGE_FAULT: /* copy-on-write, the common one: its own test, first */
+		user_fault(t, EXC_STORE_PAGE_FAULT, stval);
 		break;
 	default:
-		if (!as_fault_stale(t->task, stval, scause))
-			thread_fault(t, LABEL_FAULT, scause, stval);
+		user_fault(t, scause, stval);
 		break;
 	}
 	return trap_resume();

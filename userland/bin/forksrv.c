@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 
 #include "fd.h"
+#include "kernel/abi/fault.h"
 #include "load.h"
 #include "loader.h"
 #include "pipe.h"
@@ -189,16 +190,17 @@ static void proc_exit(struct proc *p, int status)
 	notify_parent(p);
 }
 
+/* The signal a fault message stands for: out of memory kills, else by the cause's name. */
 static int fault_signal(uint64_t label, uint64_t scause)
 {
 	if (label == LABEL_OOM)
 		return SIG_KILL;
 	switch (scause) {
-	case 2: /* illegal instruction */
+	case EXC_ILLEGAL_INSN:
 		return SIG_ILL;
-	case 0: /* misaligned fetch, load, store */
-	case 4:
-	case 6:
+	case EXC_INSN_MISALIGNED:
+	case EXC_LOAD_MISALIGNED:
+	case EXC_STORE_MISALIGNED:
 		return SIG_BUS;
 	default:
 		return SIG_SEGV;

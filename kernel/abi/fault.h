@@ -1,0 +1,25 @@
+/*
+ * Why a thread faulted: the RISC-V exception codes (scause), as the kernel's fault
+ * message carries them in w0 (LABEL_FAULT, LABEL_OOM in ipc.h; docs/ipc-caps.md). The
+ * kernel's trap switch and a supervisor that maps causes to signals use the same names.
+ */
+#ifndef ABI_FAULT_H
+#define ABI_FAULT_H
+
+enum exc_cause {
+	EXC_INSN_MISALIGNED = 0,
+	EXC_INSN_ACCESS = 1,
+	EXC_ILLEGAL_INSN = 2,
+	EXC_BREAKPOINT = 3,
+	EXC_LOAD_MISALIGNED = 4,
+	EXC_LOAD_ACCESS = 5,
+	EXC_STORE_MISALIGNED = 6,
+	EXC_STORE_ACCESS = 7,
+	EXC_ECALL_U = 8, /* a system call: never a fault message */
+	EXC_ECALL_S = 9, /* the kernel's own SBI calls: never a fault message */
+	EXC_INSN_PAGE_FAULT = 12,
+	EXC_LOAD_PAGE_FAULT = 13,
+	EXC_STORE_PAGE_FAULT = 15,
+};
+
+#endif
