@@ -10,6 +10,7 @@
 #include "kernel/abi/syscall.h"
 #include "kernel/core/irq.h"
 #include "kernel/core/sched.h"
+#include "kernel/core/syscall.h"
 #include "kernel/core/uaccess.h"
 
 static const int msg_regs[IPC_WORDS] = { REG_A2, REG_A3, REG_A4, REG_A5,
@@ -431,5 +432,5 @@ struct trapframe *ipc_fast_path(struct thread *t)
 		to = fast_call(t);
 	else if (nr == SYS_reply_recv)
 		to = fast_reply_recv(t);
-	return to ? sched_switch_to(to) : trap_syscall_general(t);
+	return to ? sched_switch_to(to) : syscall_dispatch(t);
 }

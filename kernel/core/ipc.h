@@ -38,7 +38,8 @@ int notify_wait(struct thread *t, struct notify *n, bool block);
 /*
  * t's system call (its sepc already past the ecall), first stop: a call or reply_recv
  * between threads waiting for each other is done here, switching to the partner; all
- * else, unchanged, goes on to trap_syscall_general(). Returns the frame to resume.
+ * else, unchanged, goes on to the one dispatcher, syscall_dispatch(). Returns the frame
+ * to resume.
  */
 struct trapframe *ipc_fast_path(struct thread *t);
 

@@ -45,12 +45,13 @@ static bool may_block(struct thread *t)
 	return (t->tf.x[REG_A7] & SYS_NONBLOCK) == 0;
 }
 
-void syscall_dispatch(struct thread *t)
+struct trapframe *syscall_dispatch(struct thread *t)
 {
 	uint64_t nr = t->tf.x[REG_A7] & ~(uint64_t)SYS_NONBLOCK;
 	long ret = nr < SYS__COUNT ? table[nr](t) : E_NOSYS;
 	if (ret != KEEP)
 		t->tf.x[REG_A0] = (uint64_t)ret;
+	return trap_resume(); /* the caller, or whoever runs next if it blocked or died */
 }
 
 /* A live task named by argument n, with CONTROL, and its slot in *slot. */

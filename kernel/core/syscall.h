@@ -3,8 +3,13 @@
 #define KERNEL_SYSCALL_H
 
 struct thread;
+struct trapframe;
 
-/* Run the call in t's a7 with t's registers; results go back into them. */
-void syscall_dispatch(struct thread *t);
+/*
+ * The one dispatcher: run the call in t's a7 with t's registers (results go back into
+ * them) and return the frame to resume. ipc_fast_path() hands it every call it does not
+ * finish itself.
+ */
+struct trapframe *syscall_dispatch(struct thread *t);
 
 #endif

@@ -10,7 +10,6 @@
 #include "kernel/core/ipc.h"
 #include "kernel/core/irq.h"
 #include "kernel/core/sched.h"
-#include "kernel/core/syscall.h"
 #include "kernel/core/task.h"
 #include "kernel/cpu/asm.h"
 #include "kernel/cpu/hart.h"
@@ -136,16 +135,11 @@ static void user_fault(struct thread *t, uint64_t scause, uint64_t stval)
 		thread_fault(t, f == AS_FAULT_NOMEM ? LABEL_OOM : LABEL_FAULT, scause, stval);
 }
 
-/* A system call through the dispatch table: what ipc_fast_path() does not take. */
-struct trapframe *trap_syscall_general(struct thread *t)
-{
-	syscall_dispatch(t);
-	return trap_resume();
-}
-
 /*
- * A system call. ipc_fast_path() sends everything it cannot do on to
- * trap_syscall_general(), as a tail call: the fast path then pays for no second frame.
+ * A system call goes one way: to ipc_fast_path(), which switches straight to the partner
+ * of a call or reply_recv it can finish, or hands the call on to the one dispatcher
+ * (syscall_dispatch() in syscall.c). Both are tail calls: the fast path pays for no
+ * second frame, and nothing returns here.
  */
 static struct trapframe *system_call(struct thread *t)
 {

@@ -51,8 +51,6 @@ void trap_kernel(struct trapframe *tf);
  * it, pick who runs next, return that thread's frame.
  */
 struct trapframe *trap_user(uint64_t scause);
-/* t's system call through the dispatch table; the frame to resume (ipc_fast_path's way out). */
-struct trapframe *trap_syscall_general(struct thread *t);
 /* Pick the next thread and prepare its frame for user_return. */
 struct trapframe *trap_resume(void);
 /* A hart's first entry to user mode, with a frame from trap_resume (trapvec.S). */
