@@ -40,7 +40,7 @@ QEMU_VIRT = $(QEMU) -M virt -m $(MEM) -smp $(SMP) -nographic -bios $(OPENSBI)/fw
 
 DTS := $(wildcard dts/*.dts)
 DTBS := $(patsubst dts/%.dts,$(B)/dtb/%.dtb,$(DTS))
-HOST_TESTS := $(B)/host/test_units $(B)/host/test_dt
+HOST_TESTS := $(B)/host/test_units $(B)/host/test_as $(B)/host/test_dt
 
 .PHONY: all run debug bench bench-serial test lint host-tests deps-build deps-run deps-test fdtinfo clean
 all: $(B)/Image
@@ -108,6 +108,10 @@ $(B)/dtb/%.dtb: dts/%.dts | deps-build
 	@mkdir -p $(dir $@)
 	dtc -q -I dts -O dtb -o $@ $<
 $(B)/host/test_units: test/host/test_units.c kernel/lib/format.c vm/frame.c vm/memmap.c | deps-build
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOSTCFLAGS) $^ -o $@
+# vm/as.c as it is, on a frame pool over host memory (the TLB calls are the test's own).
+$(B)/host/test_as: test/host/test_as.c vm/as.c vm/pt.c vm/frame.c | deps-build
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOSTCFLAGS) $^ -o $@
 $(B)/host/test_dt: test/host/test_dt.c kernel/lib/dt.c | deps-build

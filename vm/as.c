@@ -2,12 +2,11 @@
 #include "vm/as.h"
 
 #include "kernel/abi/error.h"
-#include "kernel/cpu/hart.h"
-#include "kernel/cpu/riscv.h"
-#include "kernel/cpu/smp.h"
-#include "sbi/sbi.h"
+#include "kernel/abi/fault.h"
+#include "kernel/abi/ipc.h"
 #include "vm/frame.h"
 #include "vm/pt.h"
+#include "vm/tlb.h"
 #include "vm/vm.h"
 
 #define USER_ROOT_ENTRIES (PT_ENTRIES / 2) /* root slots 0..255: the lower half */
@@ -15,63 +14,6 @@
 #define USER_ROOT_GROUPS  ((1UL << (USER_ROOT_ENTRIES / PT_GROUP)) - 1)
 
 struct cow_stats cow_stats;
-static unsigned asid_bits;
-static uint16_t next_asid = 1;
-
-void as_probe_asids(void)
-{
-	uint64_t old = csr_read(satp);
-	csr_write(satp, old | (SATP_ASID_MASK << SATP_ASID_SHIFT));
-	uint64_t got = (csr_read(satp) >> SATP_ASID_SHIFT) & SATP_ASID_MASK;
-	csr_write(satp, old);
-	sfence_vma_all();
-	while (got & 1) {
-		asid_bits++;
-		got >>= 1;
-	}
-}
-
-static uint64_t my_bit(void)
-{
-	return this_hart()->hartid < 64 ? 1UL << this_hart()->hartid : 0;
-}
-
-/*
- * The shootdown rule: a translation that lost permission or changed frame is flushed on
- * this hart, and on every other hart that has run this task since it was created
- * (tlb_harts), which must confirm before this returns (smp_shootdown). Only then may the
- * old frame be freed or the store that needed the change go on. Single-hart tasks, the
- * common case, never pay for it.
- */
-static void remote_flush(struct task *t, uint64_t va, uint64_t size)
-{
-	if (!smp_on())
-		return; /* one hart: nobody else can hold a translation */
-	uint64_t running = t->active_harts & ~my_bit();
-	/* Harts that ran it before but not now flush when they next switch to it. */
-	t->stale_harts |= t->tlb_harts & ~t->active_harts & ~my_bit();
-	t->tlb_harts &= t->active_harts | my_bit();
-	if (running)
-		smp_shootdown(running, va, size, asid_bits ? (long)t->asid : SMP_ALL_ASIDS);
-}
-
-static void as_flush_page(struct task *t, uint64_t va)
-{
-	if (asid_bits)
-		__asm__ volatile("sfence.vma %0, %1" ::"r"(va), "r"((uint64_t)t->asid) : "memory");
-	else
-		sfence_vma_addr(va);
-	remote_flush(t, va, PAGE_SIZE);
-}
-
-static void as_flush_all(struct task *t)
-{
-	if (asid_bits)
-		__asm__ volatile("sfence.vma zero, %0" ::"r"((uint64_t)t->asid) : "memory");
-	else
-		sfence_vma_all();
-	remote_flush(t, 0, SBI_RFENCE_ALL);
-}
 
 /*
  * Page tables are mostly empty: fork and teardown visit only the groups of eight
@@ -97,13 +39,14 @@ static inline void group_zero(pte_t *p)
 	p[0] = p[1] = p[2] = p[3] = p[4] = p[5] = p[6] = p[7] = 0;
 }
 
-int as_init(struct task *t)
+int as_init(struct as *as, struct quota *quota)
 {
-	if (quota_take(t, PAGE_SIZE) != 0)
+	as->quota = quota;
+	if (quota_charge(as->quota, PAGE_SIZE) != 0)
 		return E_QUOTA;
-	t->root = pt_alloc();
-	if (!t->root) {
-		quota_give(t, PAGE_SIZE);
+	as->root = pt_alloc();
+	if (!as->root) {
+		quota_refund(as->quota, PAGE_SIZE);
 		return E_NOMEM;
 	}
 	/*
@@ -115,63 +58,23 @@ int as_init(struct task *t)
 	for (uint64_t m = kgroups; m; m &= m - 1) {
 		unsigned g = pt_lowest_group(m);
 		for (unsigned j = g * PT_GROUP; j < (g + 1) * PT_GROUP; j++)
-			t->root[j] = kernel_root[j];
+			as->root[j] = kernel_root[j];
 	}
-	*groups_of(t->root) = kgroups;
-	/* ASIDs wrap; a reused ASID is flushed before the new task runs. */
-	if (asid_bits) {
-		t->asid = next_asid;
-		next_asid = (next_asid + 1) & ((1u << asid_bits) - 1);
-		if (next_asid == 0)
-			next_asid = 1;
-	}
-	as_flush_all(t);
-	/* Its ASID may have been another task's: every other hart flushes it on first use. */
-	t->stale_harts = ~my_bit();
+	*groups_of(as->root) = kgroups;
+	tlb_new_asid(as);
 	return 0;
 }
 
-static void as_free_tables(struct task *t);
-
-/*
- * With several harts: which harts use or may cache a tree. The tree and its task outlive
- * this hart's use of them (a reference), and the last hart out of a destroyed tree frees
- * it. A hart told its entries for t's ASID may be stale flushes them before running t.
- */
-static void as_track(struct task *t, struct task *old, uint64_t asid)
+/* The table a valid non-leaf entry points at. */
+static inline pte_t *table_of(pte_t e)
 {
-	uint64_t me = my_bit();
-	if (t) {
-		kobj_get(&t->hdr);
-		t->active_harts |= me;
-		t->tlb_harts |= me;
-		if (t->stale_harts & me) {
-			t->stale_harts &= ~me;
-			__asm__ volatile("sfence.vma zero, %0" ::"r"(asid) : "memory");
-		}
-	}
-	if (old) {
-		old->active_harts &= ~me;
-		if (old->as_doomed && !old->active_harts)
-			as_free_tables(old);
-		kobj_put(&old->hdr);
-	}
+	return phys_to_virt(pte_pa(e));
 }
 
-/* Put t's tree (NULL: the kernel's alone) in this hart's satp. */
-void as_activate(struct task *t)
+/* The entry for va at level in the table the non-leaf entry e points at. */
+static inline pte_t *entry_below(pte_t e, uint64_t va, int level)
 {
-	struct hart *h = this_hart();
-	struct task *old = h->as_active;
-	pte_t *root = t ? t->root : kernel_root;
-	uint64_t asid = t ? t->asid : 0;
-	csr_write(satp,
-		  SATP_MODE_SV39 | (asid << SATP_ASID_SHIFT) | (virt_to_phys(root) >> PAGE_SHIFT));
-	if (!asid_bits)
-		sfence_vma_all();
-	h->as_active = t;
-	if (smp_on())
-		as_track(t, old, asid);
+	return &table_of(e)[pt_index(va, level)];
 }
 
 /* True if a page table is also in another task's tree (shared at fork). */
@@ -180,13 +83,13 @@ static inline bool table_shared(uint64_t table_pa)
 	return kframes.ref[(table_pa - kframes.base) >> FRAME_SHIFT] > 1;
 }
 
-static void free_table(struct task *t, pte_t *table, int level);
+static void free_table(struct as *as, pte_t *table, int level);
 
 /*
  * The entries of the groups in mask, at level: each leaf's frame or lower table let go,
  * and the groups left zero.
  */
-static void free_groups(struct task *t, pte_t *table, uint64_t mask, int level)
+static void free_groups(struct as *as, pte_t *table, uint64_t mask, int level)
 {
 	for (; mask; mask &= mask - 1) {
 		pte_t *p = &table[pt_lowest_group(mask) * PT_GROUP];
@@ -197,7 +100,7 @@ static void free_groups(struct task *t, pte_t *table, uint64_t mask, int level)
 			if (pte_leaf(e))
 				frame_drop(&kframes, pte_pa(e));
 			else
-				free_table(t, phys_to_virt(pte_pa(e)), level - 1);
+				free_table(as, table_of(e), level - 1);
 		}
 		group_zero(p);
 	}
@@ -208,52 +111,32 @@ static void free_groups(struct task *t, pte_t *table, uint64_t mask, int level)
  * task's reference: its leaves are the table's, and the last holder drops them. A table
  * freed is left zeroed, and goes on the pool's stack of zeroed frames.
  */
-static void free_table(struct task *t, pte_t *table, int level)
+static void free_table(struct as *as, pte_t *table, int level)
 {
 	uint64_t pa = virt_to_phys(table);
-	quota_give(t, PAGE_SIZE);
+	quota_refund(as->quota, PAGE_SIZE);
 	if (level == 0 && table_shared(pa)) {
 		frame_drop(&kframes, pa);
 		return;
 	}
-	free_groups(t, table, *pt_groups(&kframes, pa), level);
+	free_groups(as, table, *pt_groups(&kframes, pa), level);
 	frame_unref_zeroed(&kframes, pa);
 }
 
-static void as_free_tables(struct task *t)
+void as_free_tables(struct as *as)
 {
-	uint64_t mask = *groups_of(t->root);
-	free_groups(t, t->root, mask & USER_ROOT_GROUPS, PT_LEVELS - 1);
+	uint64_t mask = *groups_of(as->root);
+	free_groups(as, as->root, mask & USER_ROOT_GROUPS, PT_LEVELS - 1);
 	/* The kernel half's entries are the kernel's tables: only cleared. */
 	for (mask &= ~USER_ROOT_GROUPS; mask; mask &= mask - 1)
-		group_zero(&t->root[pt_lowest_group(mask) * PT_GROUP]);
-	as_flush_all(t);
-	frame_unref_zeroed(&kframes, virt_to_phys(t->root));
+		group_zero(&as->root[pt_lowest_group(mask) * PT_GROUP]);
+	tlb_flush_all(as);
+	frame_unref_zeroed(&kframes, virt_to_phys(as->root));
 	/* The root, and one page per leaf: resident counts them, shared tables or not. */
-	quota_give(t, (t->resident + 1) * PAGE_SIZE);
-	t->resident = 0;
-	t->root = 0;
-	t->as_doomed = false;
-}
-
-/*
- * Tear down t's address space. Never while a hart's satp holds it: this hart moves to
- * the kernel's tree; other harts are sent an IPI, and the last of them to move away frees
- * the tree (as_leave). Until then its frames stay allocated, so no stale translation can
- * reach a frame that was reused.
- */
-void as_destroy(struct task *t)
-{
-	if (!t->root || t->as_doomed)
-		return;
-	if (this_hart()->as_active == t)
-		as_activate(0);
-	if (t->active_harts) {
-		t->as_doomed = true;
-		sbi_send_ipi(t->active_harts);
-		return;
-	}
-	as_free_tables(t);
+	quota_refund(as->quota, (as->resident + 1) * PAGE_SIZE);
+	as->resident = 0;
+	as->root = 0;
+	as->doomed = false;
 }
 
 uint64_t as_prot_flags(uint32_t prot)
@@ -274,14 +157,14 @@ static int user_va_ok(uint64_t va, uint64_t npages)
 	       npages <= (USER_VA_MAX - va) / PAGE_SIZE;
 }
 
-/* A new zeroed table for *e, charged to t; 0, E_QUOTA or E_NOMEM. */
-static int table_make(struct task *t, pte_t *e, uint64_t bits)
+/* A new zeroed table for *e, charged to as; 0, E_QUOTA or E_NOMEM. */
+static int table_make(struct as *as, pte_t *e, uint64_t bits)
 {
-	if (quota_take(t, PAGE_SIZE) != 0)
+	if (quota_charge(as->quota, PAGE_SIZE) != 0)
 		return E_QUOTA;
 	pte_t *next = pt_alloc();
 	if (!next) {
-		quota_give(t, PAGE_SIZE);
+		quota_refund(as->quota, PAGE_SIZE);
 		return E_NOMEM;
 	}
 	*e = pte_make(virt_to_phys(next), PTE_V | bits);
@@ -290,37 +173,37 @@ static int table_make(struct task *t, pte_t *e, uint64_t bits)
 }
 
 /*
- * The level-1 entry above va's level-0 table, making the level-1 table (charged to t)
+ * The level-1 entry above va's level-0 table, making the level-1 table (charged to as)
  * when err is not NULL; on failure *err says why: E_QUOTA or E_NOMEM.
  */
-static pte_t *as_walk_l1(struct task *t, uint64_t va, int *err)
+static pte_t *as_walk_l1(struct as *as, uint64_t va, int *err)
 {
-	pte_t *e = &t->root[pt_index(va, PT_LEVELS - 1)];
-	if (!pte_valid(*e) && (!err || (*err = table_make(t, e, 0)) != 0))
+	pte_t *e = &as->root[pt_index(va, PT_LEVELS - 1)];
+	if (!pte_valid(*e) && (!err || (*err = table_make(as, e, 0)) != 0))
 		return 0;
-	return &((pte_t *)phys_to_virt(pte_pa(*e)))[pt_index(va, 1)];
+	return entry_below(*e, va, 1);
 }
 
 /*
  * The level-0 PTE for va, or NULL if there is no table: for reading only, since it may
  * be in a table shared with other tasks (leaf_for_write is the way to store).
  */
-static pte_t *as_walk(struct task *t, uint64_t va)
+static pte_t *as_walk(struct as *as, uint64_t va)
 {
-	pte_t *l1e = as_walk_l1(t, va, 0);
+	pte_t *l1e = as_walk_l1(as, va, 0);
 	if (!l1e || !pte_valid(*l1e))
 		return 0;
-	return &((pte_t *)phys_to_virt(pte_pa(*l1e)))[pt_index(va, 0)];
+	return entry_below(*l1e, va, 0);
 }
 
 /*
- * Give t its own copy of the level-0 table *l1e points at, which other tasks share. The
- * copy maps the same frames, so each gains a reference; the shared table loses t's. t's
+ * Give as its own copy of the level-0 table *l1e points at, which other tasks share. The
+ * copy maps the same frames, so each gains a reference; the shared table loses as's. Its
  * cached walks may still lead to the old table: they are flushed on every hart before
- * any entry of the copy can change. Quota is unchanged (t was charged for the table).
+ * any entry of the copy can change. Quota is unchanged (as was charged for the table).
  * 0, or E_NOMEM with nothing changed.
  */
-static int table_unshare(struct task *t, pte_t *l1e)
+static int table_unshare(struct as *as, pte_t *l1e)
 {
 	uint64_t new_pa, old_pa = pte_pa(*l1e), groups = *pt_groups(&kframes, old_pa);
 	int zeroed = frame_alloc_zero(&kframes, &new_pa);
@@ -334,72 +217,72 @@ static int table_unshare(struct task *t, pte_t *l1e)
 	*pt_groups(&kframes, new_pa) = groups;
 	*l1e = pte_make(new_pa, PTE_V | PTE_TABLE_DIRTY);
 	frame_drop(&kframes, old_pa); /* never the last reference: another task holds it */
-	as_flush_all(t);
+	tlb_flush_all(as);
 	return 0;
 }
 
 /*
- * Make the level-0 table behind t's level-1 entry *l1e t's alone, and mark it dirty. A
+ * Make the level-0 table behind as's level-1 entry *l1e as's alone, and mark it dirty. A
  * dirty table is never shared (fork clears the mark before it shares), which keeps the
  * common case, a store fault in a table written before, to one test. 0 or E_NOMEM.
  */
-static inline int table_own(struct task *t, pte_t *l1e)
+static inline int table_own(struct as *as, pte_t *l1e)
 {
 	if (*l1e & PTE_TABLE_DIRTY)
 		return 0;
 	if (table_shared(pte_pa(*l1e)))
-		return table_unshare(t, l1e); /* the copy is marked dirty */
-	*l1e |= PTE_TABLE_DIRTY;	      /* RSW of a non-leaf entry: the MMU ignores it */
+		return table_unshare(as, l1e); /* the copy is marked dirty */
+	*l1e |= PTE_TABLE_DIRTY;	       /* RSW of a non-leaf entry: the MMU ignores it */
 	return 0;
 }
 
 /*
- * The level-0 PTE for va in a table t alone holds, unsharing it first: the one way to a
+ * The level-0 PTE for va in a table as alone holds, unsharing it first: the one way to a
  * leaf that will be stored to (the rule: no task changes an entry of a shared table).
- * Marks the table dirty for the next fork. Missing tables are made (charged to t).
+ * Marks the table dirty for the next fork. Missing tables are made (charged to as).
  * NULL with *err = E_QUOTA or E_NOMEM, and nothing visible changed.
  */
-static pte_t *leaf_for_write(struct task *t, uint64_t va, int *err)
+static pte_t *leaf_for_write(struct as *as, uint64_t va, int *err)
 {
-	pte_t *l1e = as_walk_l1(t, va, err);
+	pte_t *l1e = as_walk_l1(as, va, err);
 	if (!l1e)
 		return 0;
 	if (!pte_valid(*l1e))
-		*err = table_make(t, l1e, PTE_TABLE_DIRTY);
+		*err = table_make(as, l1e, PTE_TABLE_DIRTY);
 	else
-		*err = table_own(t, l1e);
+		*err = table_own(as, l1e);
 	if (*err)
 		return 0;
-	return &((pte_t *)phys_to_virt(pte_pa(*l1e)))[pt_index(va, 0)];
+	return entry_below(*l1e, va, 0);
 }
 
-pte_t *as_pte(struct task *t, uint64_t va)
+pte_t *as_pte(struct as *as, uint64_t va)
 {
 	if (va >= USER_VA_MAX)
 		return 0;
-	pte_t *e = as_walk(t, va);
+	pte_t *e = as_walk(as, va);
 	return e && pte_valid(*e) ? e : 0;
 }
 
-int as_map(struct task *t, uint64_t va, uint64_t pa, uint64_t flags)
+int as_map(struct as *as, uint64_t va, uint64_t pa, uint64_t flags)
 {
 	int err = 0;
 	pte_t *e = 0;
 	if (!user_va_ok(va, 1))
 		err = E_INVAL;
-	else if (as_pte(t, va))
+	else if (as_pte(as, va))
 		err = E_BUSY; /* before any table is made or unshared */
-	else if (quota_take(t, PAGE_SIZE) != 0)
+	else if (quota_charge(as->quota, PAGE_SIZE) != 0)
 		err = E_QUOTA;
-	else if (!(e = leaf_for_write(t, va, &err)))
-		quota_give(t, PAGE_SIZE);
+	else if (!(e = leaf_for_write(as, va, &err)))
+		quota_refund(as->quota, PAGE_SIZE);
 	if (err) {
 		frame_drop(&kframes, pa);
 		return err;
 	}
 	*e = pte_make(pa, flags | PTE_V | PTE_U | PTE_A | PTE_D);
 	mark(e);
-	t->resident++;
+	as->resident++;
 	return 0;
 }
 
@@ -420,22 +303,22 @@ static int table_empty(const pte_t *table)
  * at fresh addresses does not collect tables until it exits. (Upper levels stay: there
  * are few of them.)
  */
-static void as_prune(struct task *t, uint64_t va, uint64_t end)
+static void as_prune(struct as *as, uint64_t va, uint64_t end)
 {
 	uint64_t span = pt_level_size(1);
 	for (uint64_t b = va & ~(span - 1); b < end; b += span) {
-		pte_t *l1 = &t->root[pt_index(b, 2)];
+		pte_t *l1 = &as->root[pt_index(b, 2)];
 		if (!pte_valid(*l1))
 			continue;
-		pte_t *l1e = &((pte_t *)phys_to_virt(pte_pa(*l1)))[pt_index(b, 1)];
-		if (!pte_valid(*l1e) || pte_leaf(*l1e) || !table_empty(phys_to_virt(pte_pa(*l1e))))
+		pte_t *l1e = entry_below(*l1, b, 1);
+		if (!pte_valid(*l1e) || pte_leaf(*l1e) || !table_empty(table_of(*l1e)))
 			continue;
 		uint64_t table = pte_pa(*l1e);
 		*l1e = 0;
 		/* A non-leaf entry changed: an address-scoped fence does not cover cached walks,
 		 * and the walk cache must forget the table before the frame is reused. */
-		as_flush_all(t);
-		quota_give(t, PAGE_SIZE);
+		tlb_flush_all(as);
+		quota_refund(as->quota, PAGE_SIZE);
 		frame_unref_zeroed(&kframes, table); /* it is empty */
 	}
 }
@@ -444,30 +327,30 @@ static void as_prune(struct task *t, uint64_t va, uint64_t end)
  * The level-1 entry of a shared level-0 table whose whole 2 MiB lies in the next left
  * pages from va, or NULL. Unmapping such a span only lets go of the table.
  */
-static pte_t *shared_span(struct task *t, uint64_t va, uint64_t left)
+static pte_t *shared_span(struct as *as, uint64_t va, uint64_t left)
 {
 	if ((va & (pt_level_size(1) - 1)) || left < PT_ENTRIES)
 		return 0;
-	pte_t *l1e = as_walk_l1(t, va, 0);
+	pte_t *l1e = as_walk_l1(as, va, 0);
 	return l1e && pte_valid(*l1e) && table_shared(pte_pa(*l1e)) ? l1e : 0;
 }
 
 /*
- * Unmap the whole span of a shared level-0 table: t drops its reference on the table,
+ * Unmap the whole span of a shared level-0 table: as drops its reference on the table,
  * and the pages stay mapped by the other holders, so nothing is copied and nothing can
  * fail. Its leaves are counted to refund resident and quota exactly.
  */
-static void table_release(struct task *t, pte_t *l1e)
+static void table_release(struct as *as, pte_t *l1e)
 {
 	uint64_t pa = pte_pa(*l1e), groups;
 	bool changed;
 	unsigned n =
 		pt_l0_scan(phys_to_virt(pa), *pt_groups(&kframes, pa), false, &groups, &changed);
 	*l1e = 0;
-	as_flush_all(t);	  /* a level-1 entry went: cached walks must forget the table */
+	tlb_flush_all(as);	  /* a level-1 entry went: cached walks must forget the table */
 	frame_drop(&kframes, pa); /* never the last reference: another task holds it */
-	t->resident -= n;
-	quota_give(t, (n + 1) * PAGE_SIZE);
+	as->resident -= n;
+	quota_refund(as->quota, (n + 1) * PAGE_SIZE);
 }
 
 /*
@@ -476,10 +359,10 @@ static void table_release(struct task *t, pte_t *l1e)
  * Walking a hole a table at a time keeps a call over all of user space (64 Mi pages)
  * from holding the kernel for seconds.
  */
-static uint64_t table_hole(struct task *t, uint64_t va, uint64_t left)
+static uint64_t table_hole(struct as *as, uint64_t va, uint64_t left)
 {
-	pte_t *root = &t->root[pt_index(va, PT_LEVELS - 1)];
-	pte_t *l1e = pte_valid(*root) ? as_walk_l1(t, va, 0) : 0;
+	pte_t *root = &as->root[pt_index(va, PT_LEVELS - 1)];
+	pte_t *l1e = pte_valid(*root) ? as_walk_l1(as, va, 0) : 0;
 	if (l1e && pte_valid(*l1e))
 		return 0;
 	uint64_t span = pt_level_size(l1e ? 1 : 2);
@@ -488,78 +371,78 @@ static uint64_t table_hole(struct task *t, uint64_t va, uint64_t left)
 }
 
 /*
- * Make every level-0 table that maps a page of [va, va + npages pages) t's own, so the
+ * Make every level-0 table that maps a page of [va, va + npages pages) as's own, so the
  * caller can then change the range without failing half-way; with whole_ok, a shared
  * table the range covers whole is left shared (as_unmap releases it instead). 0 or
- * E_NOMEM; unsharing changes nothing t or anyone else can see.
+ * E_NOMEM; unsharing changes nothing as or anyone else can see.
  */
-static int as_own_range(struct task *t, uint64_t va, uint64_t npages, bool whole_ok)
+static int as_own_range(struct as *as, uint64_t va, uint64_t npages, bool whole_ok)
 {
 	int err = 0;
 	for (uint64_t i = 0; i < npages; i++, va += PAGE_SIZE) {
-		if (whole_ok && shared_span(t, va, npages - i)) {
+		if (whole_ok && shared_span(as, va, npages - i)) {
 			i += PT_ENTRIES - 1;
 			va += (PT_ENTRIES - 1) * PAGE_SIZE;
 			continue;
 		}
-		uint64_t hole = table_hole(t, va, npages - i);
+		uint64_t hole = table_hole(as, va, npages - i);
 		if (hole) {
 			i += hole - 1; /* the loop adds the last page */
 			va += (hole - 1) * PAGE_SIZE;
 			continue;
 		}
-		if (as_pte(t, va) && !leaf_for_write(t, va, &err))
+		if (as_pte(as, va) && !leaf_for_write(as, va, &err))
 			return err;
 	}
 	return 0;
 }
 
-int as_unmap(struct task *t, uint64_t va, uint64_t npages)
+int as_unmap(struct as *as, uint64_t va, uint64_t npages)
 {
 	uint64_t start = va;
 	if (!user_va_ok(va, npages))
 		return E_INVAL;
-	int err = as_own_range(t, va, npages, true);
+	int err = as_own_range(as, va, npages, true);
 	if (err)
 		return err;
 	for (uint64_t i = 0; i < npages; i++, va += PAGE_SIZE) {
-		uint64_t hole = table_hole(t, va, npages - i);
+		uint64_t hole = table_hole(as, va, npages - i);
 		if (hole) {
 			i += hole - 1;
 			va += (hole - 1) * PAGE_SIZE;
 			continue;
 		}
-		pte_t *l1e = shared_span(t, va, npages - i);
+		pte_t *l1e = shared_span(as, va, npages - i);
 		if (l1e) {
-			table_release(t, l1e);
+			table_release(as, l1e);
 			i += PT_ENTRIES - 1;
 			va += (PT_ENTRIES - 1) * PAGE_SIZE;
 			continue;
 		}
-		pte_t *e = as_pte(t, va);
+		pte_t *e = as_pte(as, va);
 		if (!e)
 			continue;
 		uint64_t pa = pte_pa(*e);
 		*e = 0;
 		/* The frame may be reused at once: no stale translation may outlive this. */
-		as_flush_page(t, va);
+		tlb_flush_page(as, va);
 		frame_drop(&kframes, pa);
-		t->resident--;
-		quota_give(t, PAGE_SIZE);
+		as->resident--;
+		quota_refund(as->quota, PAGE_SIZE);
 	}
-	as_prune(t, start, va);
+	as_prune(as, start, va);
 	return 0;
 }
 
-int as_map_anon(struct task *t, uint64_t va, uint64_t npages, uint32_t prot)
+int as_map_anon(struct as *as, uint64_t va, uint64_t npages, uint32_t prot)
 {
 	uint64_t flags = as_prot_flags(prot);
 	if (!flags || !user_va_ok(va, npages) || npages == 0)
 		return E_INVAL;
 	for (uint64_t i = 0, hole; i < npages; i++) {
-		if ((hole = table_hole(t, va + i * PAGE_SIZE, npages - i)) != 0)
+		if ((hole = table_hole(as, va + i * PAGE_SIZE, npages - i)) != 0)
 			i += hole - 1; /* nothing mapped there */
-		else if (as_pte(t, va + i * PAGE_SIZE))
+		else if (as_pte(as, va + i * PAGE_SIZE))
 			return E_BUSY; /* checked first: nothing changes on a clash */
 	}
 	for (uint64_t i = 0; i < npages; i++) {
@@ -569,10 +452,10 @@ int as_map_anon(struct task *t, uint64_t va, uint64_t npages, uint32_t prot)
 			uint64_t *w = phys_to_virt(pa);
 			for (unsigned k = 0; k < PAGE_SIZE / 8; k++)
 				w[k] = 0;
-			err = as_map(t, va + i * PAGE_SIZE, pa, flags);
+			err = as_map(as, va + i * PAGE_SIZE, pa, flags);
 		}
 		if (err) {
-			as_unmap(t, va, i);
+			as_unmap(as, va, i);
 			return err;
 		}
 	}
@@ -584,13 +467,13 @@ int as_map_anon(struct task *t, uint64_t va, uint64_t npages, uint32_t prot)
  * PTE_SHARED (text), and asked to be writable becomes COW: no frame is allocated here,
  * the first store copies. Lowering permission flushes the page.
  */
-int as_protect(struct task *t, uint64_t va, uint64_t npages, uint32_t prot)
+int as_protect(struct as *as, uint64_t va, uint64_t npages, uint32_t prot)
 {
 	uint64_t flags = as_prot_flags(prot);
 	if (!flags || !user_va_ok(va, npages))
 		return E_INVAL;
 	for (uint64_t i = 0; i < npages; i++) {
-		pte_t *e = as_pte(t, va + i * PAGE_SIZE);
+		pte_t *e = as_pte(as, va + i * PAGE_SIZE);
 		if (!e)
 			return E_FAULT;
 		/* A shared mapping never gains W or X: the object's capability decided those. */
@@ -598,11 +481,11 @@ int as_protect(struct task *t, uint64_t va, uint64_t npages, uint32_t prot)
 			return E_RIGHTS;
 	}
 	/* Before the count-1 test below: a count-1 frame in a shared table has two users. */
-	int err = as_own_range(t, va, npages, false);
+	int err = as_own_range(as, va, npages, false);
 	if (err)
 		return err;
 	for (uint64_t i = 0; i < npages; i++, va += PAGE_SIZE) {
-		pte_t *e = as_pte(t, va);
+		pte_t *e = as_pte(as, va);
 		pte_t old = *e, keep = old & ~(PTE_PERM_MASK | PTE_COW);
 		uint64_t perm = flags & PTE_PERM_MASK;
 		int private_frame = !(old & PTE_SHARED) && frame_count(&kframes, pte_pa(old)) == 1;
@@ -611,7 +494,7 @@ int as_protect(struct task *t, uint64_t va, uint64_t npages, uint32_t prot)
 			keep |= PTE_COW;
 		}
 		*e = keep | perm;
-		as_flush_page(t, va);
+		tlb_flush_page(as, va);
 	}
 	return 0;
 }
@@ -648,41 +531,48 @@ static void copy_page(uint64_t dst_pa, uint64_t src_pa)
  * No frame: AS_FAULT_NOMEM, and nothing has changed. Inlined in as_user_fault, the
  * trap's way in, so that a COW fault pays for no further call.
  */
-static inline __attribute__((always_inline)) enum as_fault cow_fault(struct task *t, uint64_t va)
+static inline __attribute__((always_inline)) enum as_fault cow_fault(struct as *as, uint64_t va)
 {
-	pte_t *l1e = va < USER_VA_MAX ? as_walk_l1(t, va, 0) : 0;
+	pte_t *l1e = va < USER_VA_MAX ? as_walk_l1(as, va, 0) : 0;
 	if (!l1e || !pte_valid(*l1e))
 		return AS_FAULT_REAL;
-	pte_t *e = &((pte_t *)phys_to_virt(pte_pa(*l1e)))[pt_index(va, 0)];
+	pte_t *e = entry_below(*l1e, va, 0);
 	if ((*e & (PTE_V | PTE_U | PTE_COW)) != (PTE_V | PTE_U | PTE_COW))
 		return AS_FAULT_REAL;
-	/* A shared table is copied first: its count-1 frames are still mapped twice. */
-	if (table_own(t, l1e) != 0)
-		return AS_FAULT_NOMEM;
-	e = &((pte_t *)phys_to_virt(pte_pa(*l1e)))[pt_index(va, 0)];
+	/*
+	 * A table not yet dirty may be shared: it is copied first (its count-1 frames are
+	 * still mapped twice), and e is found again in the copy. A dirty one, the common
+	 * case, is the task's own already.
+	 */
+	if (!(*l1e & PTE_TABLE_DIRTY)) {
+		if (table_own(as, l1e) != 0)
+			return AS_FAULT_NOMEM;
+		e = entry_below(*l1e, va, 0);
+	}
 	uint64_t old_pa = pte_pa(*e), new_pa;
 	pte_t flags = (pte_flags(*e) & ~PTE_COW) | PTE_W | PTE_D;
 	uint64_t fi = (old_pa - kframes.base) >> FRAME_SHIFT;
 
-	cow_stats.faults++;
 	if (fi < kframes.nframes && kframes.ref[fi] == 1) {
 		*e = pte_make(old_pa, flags);
 		cow_stats.reuses++;
 	} else {
-		if (frame_alloc(&kframes, &new_pa) != 0)
+		if (frame_alloc(&kframes, &new_pa) != 0) {
+			cow_stats.no_frame++;
 			return AS_FAULT_NOMEM;
+		}
 		copy_page(new_pa, old_pa);
 		*e = pte_make(new_pa, flags);
 		frame_drop(&kframes, old_pa);
 		cow_stats.copies++;
 	}
-	as_flush_page(t, va);
+	tlb_flush_page(as, va);
 	return AS_FAULT_RESOLVED;
 }
 
-int as_cow_fault(struct task *t, uint64_t va)
+int as_cow_fault(struct as *as, uint64_t va)
 {
-	enum as_fault f = cow_fault(t, va);
+	enum as_fault f = cow_fault(as, va);
 	return f == AS_FAULT_RESOLVED ? 0 : f == AS_FAULT_NOMEM ? E_NOMEM : E_FAULT;
 }
 
@@ -705,37 +595,37 @@ static uint64_t fault_needs(uint64_t cause)
  * A fault from a translation this hart cached before another hart changed the PTE: if
  * the PTE now allows the access, this hart's entry is flushed and the access retried.
  */
-static bool fault_stale(struct task *t, uint64_t va, uint64_t cause)
+static bool fault_stale(struct as *as, uint64_t va, uint64_t cause)
 {
 	uint64_t need = fault_needs(cause);
-	pte_t *e = need && va < USER_VA_MAX ? as_walk(t, va) : 0;
+	pte_t *e = need && va < USER_VA_MAX ? as_walk(as, va) : 0;
 	if (!e || (*e & (PTE_V | PTE_U | need)) != (PTE_V | PTE_U | need))
 		return false;
-	sfence_vma_addr(va & ~(PAGE_SIZE - 1));
+	tlb_flush_here(va & ~(PAGE_SIZE - 1));
 	return true;
 }
 
-enum as_fault as_user_fault(struct task *t, uint64_t va, uint64_t cause)
+enum as_fault as_user_fault(struct as *as, uint64_t va, uint64_t cause)
 {
 	if (cause == EXC_STORE_PAGE_FAULT) {
-		enum as_fault f = cow_fault(t, va);
+		enum as_fault f = cow_fault(as, va);
 		if (f != AS_FAULT_REAL)
 			return f;
 	}
-	return fault_stale(t, va, cause) ? AS_FAULT_RESOLVED : AS_FAULT_REAL;
+	return fault_stale(as, va, cause) ? AS_FAULT_RESOLVED : AS_FAULT_REAL;
 }
 
-int as_translate(struct task *t, uint64_t va, int write, uint64_t *pa)
+int as_translate(struct as *as, uint64_t va, int write, uint64_t *pa)
 {
-	pte_t *e = as_pte(t, va & ~(PAGE_SIZE - 1));
+	pte_t *e = as_pte(as, va & ~(PAGE_SIZE - 1));
 	/* Only RAM is in the kernel's direct map: device registers are never copied through. */
 	if (!e || !(*e & PTE_U) || !frame_in_pool(&kframes, pte_pa(*e)))
 		return E_FAULT;
 	if (write && !(*e & PTE_W)) {
-		int err = as_cow_fault(t, va); /* kernel writes break COW like user ones */
+		int err = as_cow_fault(as, va); /* kernel writes break COW like user ones */
 		if (err)
 			return err;
-		e = as_pte(t, va & ~(PAGE_SIZE - 1)); /* the fault may have copied the table */
+		e = as_pte(as, va & ~(PAGE_SIZE - 1)); /* the fault may have copied the table */
 	} else if (!(*e & PTE_R)) {
 		return E_FAULT;
 	}
@@ -806,11 +696,11 @@ static int clone_leaves(pte_t *pt, pte_t *ct, int mode, int *wp)
  * reference on it, none on its frames) or, if dirty and sparse, gets a copy. EAGER: a
  * copy, with every private page copied.
  */
-static int clone_l0(struct task *child, pte_t *pe, pte_t *ce, int mode, int *wp)
+static int clone_l0(struct as *child, pte_t *pe, pte_t *ce, int mode, int *wp)
 {
-	pte_t *pt = phys_to_virt(pte_pa(*pe));
+	pte_t *pt = table_of(*pe);
 	uint64_t groups = 0;
-	if (quota_take(child, PAGE_SIZE) != 0)
+	if (quota_charge(child->quota, PAGE_SIZE) != 0)
 		return E_QUOTA; /* shared or not, each task is charged for each of its tables */
 	if (mode == FORK_COW) {
 		bool changed = false;
@@ -830,7 +720,7 @@ static int clone_l0(struct task *child, pte_t *pe, pte_t *ce, int mode, int *wp)
 	}
 	pte_t *next = pt_alloc();
 	if (!next) {
-		quota_give(child, PAGE_SIZE);
+		quota_refund(child->quota, PAGE_SIZE);
 		return E_NOMEM;
 	}
 	/* An EAGER child's copies are private and writable: its next fork must look. */
@@ -845,7 +735,7 @@ static int clone_l0(struct task *child, pte_t *pe, pte_t *ce, int mode, int *wp)
 }
 
 /* Mirror one level of tables, making the child's tables as we go (charged to it). */
-static int clone_tables(struct task *child, pte_t *pt, pte_t *ct, int level, int mode, int *wp)
+static int clone_tables(struct as *child, pte_t *pt, pte_t *ct, int level, int mode, int *wp)
 {
 	/* At the root only the lower half is the user's: the upper half is the kernel. */
 	uint64_t mask = *groups_of(pt) & (level == PT_LEVELS - 1 ? USER_ROOT_GROUPS : ~0UL);
@@ -857,9 +747,8 @@ static int clone_tables(struct task *child, pte_t *pt, pte_t *ct, int level, int
 			int err = level == 1 ? clone_l0(child, &pt[i], &ct[i], mode, wp)
 					     : table_make(child, &ct[i], 0);
 			if (!err && level > 1)
-				err = clone_tables(child, phys_to_virt(pte_pa(pt[i])),
-						   phys_to_virt(pte_pa(ct[i])), level - 1, mode,
-						   wp);
+				err = clone_tables(child, table_of(pt[i]), table_of(ct[i]),
+						   level - 1, mode, wp);
 			if (err)
 				return err;
 		}
@@ -867,19 +756,19 @@ static int clone_tables(struct task *child, pte_t *pt, pte_t *ct, int level, int
 	return 0;
 }
 
-/* The leaves in t's tree, counted: only for a clone that stopped part-way. */
-static uint64_t tree_leaves(struct task *t)
+/* The leaves in as's tree, counted: only for a clone that stopped part-way. */
+static uint64_t tree_leaves(struct as *as)
 {
 	uint64_t n = 0;
 	for (int i = 0; i < USER_ROOT_ENTRIES; i++) {
-		if (!pte_valid(t->root[i]))
+		if (!pte_valid(as->root[i]))
 			continue;
-		pte_t *l1 = phys_to_virt(pte_pa(t->root[i]));
+		pte_t *l1 = table_of(as->root[i]);
 		for (int j = 0; j < PT_ENTRIES; j++)
 			if (pte_valid(l1[j])) {
 				uint64_t groups;
 				bool changed;
-				n += pt_l0_scan(phys_to_virt(pte_pa(l1[j])),
+				n += pt_l0_scan(table_of(l1[j]),
 						*pt_groups(&kframes, pte_pa(l1[j])), false, &groups,
 						&changed);
 			}
@@ -887,7 +776,7 @@ static uint64_t tree_leaves(struct task *t)
 	return n;
 }
 
-int as_clone(struct task *parent, struct task *child, int mode)
+int as_clone(struct as *parent, struct as *child, int mode)
 {
 	int wp = 0;
 	int err = clone_tables(child, parent->root, child->root, PT_LEVELS - 1, mode, &wp);
@@ -898,11 +787,10 @@ int as_clone(struct task *parent, struct task *child, int mode)
 	 */
 	uint64_t pages = err ? tree_leaves(child) : parent->resident;
 	child->resident += pages;
-	child->quota_used += pages * PAGE_SIZE;
-	if (!err && child->quota_used > child->quota_limit)
+	if (quota_charge_over(child->quota, pages * PAGE_SIZE) && !err)
 		err = E_QUOTA;
 	/* Pages the parent could write are read-only now: drop its cached translations. */
 	if (wp)
-		as_flush_all(parent);
+		tlb_flush_all(parent);
 	return err;
 }

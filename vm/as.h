@@ -1,29 +1,52 @@
 /*
- * User address spaces: the lower half of a task's Sv39 tree. The page table is the only
+ * User address spaces: the lower half of an Sv39 tree. The page table is the only
  * record of what is mapped; the RSW bits say how a store must be treated
  * (docs/vm-cow.md has the state table). User frames are reference counted: a frame is
  * freed when its last mapping and its last memory object let go.
+ *
+ * vm knows nothing of tasks: a task holds a struct as, and pays for its page tables and
+ * pages through the owner's interface at the end of this header. That, the frame pool
+ * and vm/tlb.h are all as.c stands on, so the host unit tests (test/host/test_as.c) run
+ * it as it is.
  */
 #ifndef VM_AS_H
 #define VM_AS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
-#include "kernel/core/object.h"
+#include "kernel/lib/quota.h"
 #include "vm/pte.h"
 
+/* One address space: what vm keeps for it, and nothing else. */
+struct as {
+	pte_t *root;	       /* the Sv39 root; its upper half is the kernel's */
+	struct quota *quota;   /* the owner's: page tables and mapped pages are charged to it */
+	uint64_t resident;     /* user frames mapped */
+	uint64_t active_harts; /* by hart id: harts whose satp holds this tree now */
+	uint64_t tlb_harts;    /* by hart id: harts that may cache its translations */
+	uint64_t stale_harts;  /* by hart id: must flush this ASID before running it again */
+	uint16_t asid;
+	bool doomed; /* destroyed while another hart still had it in satp */
+};
+
+/*
+ * Copy-on-write faults since boot, by outcome: each fault that got past its checks is
+ * counted once (its total is the sum, so the fault path adds to one counter only).
+ */
 struct cow_stats {
-	uint64_t faults, copies, reuses;
+	uint64_t copies, reuses, no_frame;
 };
 extern struct cow_stats cow_stats;
 
 /* Work out how many ASID bits the hart has (0 on JH7110); call once at boot. */
 void as_probe_asids(void);
-int as_init(struct task *t);
+/* An empty address space (the kernel half shared) charged to quota: 0, E_QUOTA or E_NOMEM. */
+int as_init(struct as *as, struct quota *quota);
 /* Unmap everything and free the tables. */
-void as_destroy(struct task *t);
-/* Install satp for t on this hart. */
-void as_activate(struct task *t);
+void as_destroy(struct as *as);
+/* Install as (NULL: the kernel's tree alone) in this hart's satp. */
+void as_activate(struct as *as);
 
 /* PTE flags for a user mapping of prot (MAP_PROT_*); 0 if prot is not allowed (W+X, W only). */
 uint64_t as_prot_flags(uint32_t prot);
@@ -31,16 +54,16 @@ uint64_t as_prot_flags(uint32_t prot);
  * Map the frame at pa (the caller hands over one reference) at va with flags.
  * 0, E_INVAL (va), E_BUSY (mapped), E_QUOTA or E_NOMEM (the reference is then dropped).
  */
-int as_map(struct task *t, uint64_t va, uint64_t pa, uint64_t flags);
+int as_map(struct as *as, uint64_t va, uint64_t pa, uint64_t flags);
 /* Fresh zeroed private pages. Partial work is undone on failure. */
-int as_map_anon(struct task *t, uint64_t va, uint64_t npages, uint32_t prot);
-int as_unmap(struct task *t, uint64_t va, uint64_t npages);
-int as_protect(struct task *t, uint64_t va, uint64_t npages, uint32_t prot);
+int as_map_anon(struct as *as, uint64_t va, uint64_t npages, uint32_t prot);
+int as_unmap(struct as *as, uint64_t va, uint64_t npages);
+int as_protect(struct as *as, uint64_t va, uint64_t npages, uint32_t prot);
 /* The leaf PTE for a user va, or NULL. */
-pte_t *as_pte(struct task *t, uint64_t va);
+pte_t *as_pte(struct as *as, uint64_t va);
 
 /* Resolve a store fault at va: 0 if resolved, E_FAULT if real, E_NOMEM if no frame. */
-int as_cow_fault(struct task *t, uint64_t va);
+int as_cow_fault(struct as *as, uint64_t va);
 
 /* What as_user_fault found. */
 enum as_fault {
@@ -54,12 +77,12 @@ enum as_fault {
  * translation (with several harts, one this hart cached before another hart changed the
  * PTE: a COW page another thread already copied, a page just mapped), which is flushed.
  */
-enum as_fault as_user_fault(struct task *t, uint64_t va, uint64_t cause);
+enum as_fault as_user_fault(struct as *as, uint64_t va, uint64_t cause);
 /* The physical address for a user access, breaking COW for a write; 0 or E_FAULT/E_NOMEM. */
-int as_translate(struct task *t, uint64_t va, int write, uint64_t *pa);
+int as_translate(struct as *as, uint64_t va, int write, uint64_t *pa);
 
 /* Clone parent's user half into child (FORK_COW or FORK_EAGER). */
-int as_clone(struct task *parent, struct task *child, int mode);
+int as_clone(struct as *parent, struct as *child, int mode);
 
 /*
  * After a COW clone: both tasks store to the stack page as soon as the call returns, so
@@ -67,10 +90,18 @@ int as_clone(struct task *parent, struct task *child, int mode);
  * a trap. Only an early copy-on-write fault: without a frame the page stays shared, and
  * a later store faults as usual. Inline: it is on the path of every fork.
  */
-static inline void as_fork_stack(struct task *parent, struct task *child, uint64_t sp)
+static inline void as_fork_stack(struct as *parent, struct as *child, uint64_t sp)
 {
 	if (as_cow_fault(child, sp) == 0)
 		as_cow_fault(parent, sp);
 }
+
+/*
+ * What vm asks of an address space's owner besides its quota: the kernel's task
+ * (kernel/core/task.c), or a host test's double. Keep the owner (and so as) alive while
+ * a hart has as in its satp (vm/tlb.c), and let go.
+ */
+void as_hold(struct as *as);
+void as_release(struct as *as);
 
 #endif

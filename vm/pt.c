@@ -2,8 +2,8 @@
 #include "vm/pt.h"
 
 #include "kernel/abi/error.h"
-#include "kernel/cpu/riscv.h"
 #include "vm/frame.h"
+#include "vm/tlb.h"
 #include "vm/vm.h"
 
 pte_t *kernel_root;
@@ -92,7 +92,7 @@ int pt_map(pte_t *root, uint64_t va, uint64_t pa, uint64_t size, uint64_t flags)
 			return E_BUSY;
 		*e = pte_make(pa, flags);
 		mark(e);
-		sfence_vma_addr(va);
+		tlb_flush_kernel(va);
 		va += pt_level_size(level);
 		pa += pt_level_size(level);
 		size -= pt_level_size(level);
@@ -107,6 +107,6 @@ pte_t pt_unmap_page(pte_t *root, uint64_t va)
 		return 0;
 	pte_t old = *e;
 	*e = 0;
-	sfence_vma_addr(va);
+	tlb_flush_kernel(va);
 	return old;
 }

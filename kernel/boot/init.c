@@ -83,7 +83,7 @@ static int load_segment(struct task *t, const uint8_t *file, uint64_t size,
 			bool in_file = at >= ph->vaddr && at - ph->vaddr < ph->filesz;
 			page[i] = in_file ? file[ph->offset + (at - ph->vaddr)] : 0;
 		}
-		int err = as_map(t, va, pa, flags);
+		int err = as_map(&t->as, va, pa, flags);
 		if (err)
 			return err;
 	}
@@ -142,7 +142,7 @@ static int init_stack(struct task *t, const char *cmdline, uint64_t *sp)
 	int argc = split_args(buf, cmdline, argv), err;
 	uint64_t str = USER_STACK_TOP;
 
-	err = as_map_anon(t, USER_STACK_TOP - USER_STACK_SIZE, USER_STACK_SIZE / PAGE_SIZE,
+	err = as_map_anon(&t->as, USER_STACK_TOP - USER_STACK_SIZE, USER_STACK_SIZE / PAGE_SIZE,
 			  MAP_PROT_READ | MAP_PROT_WRITE);
 	words[0] = argc;
 	for (int i = 0; i < argc && !err; i++) {

@@ -34,7 +34,7 @@ static int fork_supervise(struct task *child, const struct fork_req *r)
 /* The child's limit is its parent's, but never more than the server's own. */
 static uint64_t child_quota(const struct fork_req *r)
 {
-	uint64_t p = r->parent->quota_limit, s = r->server->quota_limit;
+	uint64_t p = r->parent->quota.limit, s = r->server->quota.limit;
 	return p < s ? p : s;
 }
 
@@ -50,7 +50,7 @@ long fork_task(const struct fork_req *r)
 	if (!child)
 		return E_NOMEM;
 	struct thread *th = 0;
-	if ((err = as_clone(r->parent, child, r->mode)) != 0 ||
+	if ((err = as_clone(&r->parent->as, &child->as, r->mode)) != 0 ||
 	    (err = cspace_copy(r->parent, child, r->sup_slot)) != 0 ||
 	    (r->sup->obj && (err = fork_supervise(child, r)) != 0) ||
 	    !(th = thread_make(child, r->server))) {
@@ -59,7 +59,7 @@ long fork_task(const struct fork_req *r)
 	}
 	ipc_answer_clone(th, r->caller);
 	if (r->mode == FORK_COW)
-		as_fork_stack(r->parent, child, r->caller->tf.x[REG_SP]);
+		as_fork_stack(&r->parent->as, &child->as, r->caller->tf.x[REG_SP]);
 	cap_install(r->dst, &child->hdr, CAP_ALL, 0, 0);
 	sched_ready(th);
 	return (long)th->id;

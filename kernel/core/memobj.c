@@ -116,15 +116,15 @@ int memobj_map(struct task *t, struct memobj *m, uint32_t rights, uint64_t va, u
 	    va < USER_VA_MIN || va >= USER_VA_MAX || n > (USER_VA_MAX - va) / PAGE_SIZE)
 		return E_INVAL;
 	for (uint64_t i = 0; i < n; i++)
-		if (as_pte(t, va + i * PAGE_SIZE))
+		if (as_pte(&t->as, va + i * PAGE_SIZE))
 			return E_BUSY;
 	uint64_t pte_flags = map_flags(flags);
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t pa = memobj_page(m, off + i);
 		frame_share(&kframes, pa);
-		int err = as_map(t, va + i * PAGE_SIZE, pa, pte_flags);
+		int err = as_map(&t->as, va + i * PAGE_SIZE, pa, pte_flags);
 		if (err) {
-			as_unmap(t, va, i);
+			as_unmap(&t->as, va, i);
 			return err;
 		}
 	}

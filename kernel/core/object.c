@@ -9,16 +9,13 @@ int quota_take(struct task *t, uint64_t bytes)
 {
 	if (!t)
 		return 0; /* boot-time objects are the kernel's own */
-	if (t->quota_used + bytes > t->quota_limit)
-		return E_QUOTA;
-	t->quota_used += bytes;
-	return 0;
+	return quota_charge(&t->quota, bytes);
 }
 
 void quota_give(struct task *t, uint64_t bytes)
 {
 	if (t)
-		t->quota_used -= bytes;
+		quota_refund(&t->quota, bytes);
 }
 
 void *kobj_alloc(uint32_t type, uint32_t size, struct task *payer)

@@ -11,6 +11,8 @@
 
 #include "kernel/abi/ipc.h"
 #include "kernel/cpu/trap.h"
+#include "kernel/lib/quota.h"
+#include "vm/as.h"
 #include "vm/pte.h"
 
 struct task;
@@ -95,22 +97,15 @@ struct memobj {
 
 struct task {
 	struct kobj hdr;
-	pte_t *root;
-	uint16_t asid;
+	struct as as; /* its address space (vm/as.h) */
 	bool dead;
-	bool orphan_queued;   /* on the orphan list (these two fill the padding after dead) */
-	uint32_t task_caps;   /* capabilities naming this task, its own SLOT_SELF included */
-	uint64_t quota_limit; /* bytes of frames and objects it may hold at once */
-	uint64_t quota_used;
-	uint64_t resident;		  /* user frames mapped */
+	bool orphan_queued; /* on the orphan list (these two fill the padding after dead) */
+	uint32_t task_caps; /* capabilities naming this task, its own SLOT_SELF included */
+	struct quota quota; /* bytes of frames and objects it may hold at once, and holds */
 	struct cap *cspace[CSPACE_PAGES]; /* made on first use */
 	uint32_t cspace_top;	/* cap_slot never handed out a slot from here up (cap.c) */
 	struct thread *threads; /* live threads */
 	struct cap supervisor;	/* endpoint told about faults and exit (not in cspace) */
-	uint64_t active_harts;	/* by hart id: harts whose satp holds this tree now */
-	uint64_t tlb_harts;	/* by hart id: harts that may cache its translations */
-	uint64_t stale_harts;	/* by hart id: must flush this ASID before running it again */
-	bool as_doomed;		/* destroyed while another hart still had it in satp */
 	uint64_t exit_status;
 	struct task *orphan_next; /* on the orphan list (cap.c), or NULL */
 };

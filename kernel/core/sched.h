@@ -38,8 +38,8 @@ static inline void sched_enter(struct hart *h, struct thread *next)
 {
 	next->state = TS_RUNNING;
 	h->current = next;
-	if (h->as_active != next->task)
-		as_activate(next->task);
+	if (h->as_active != &next->task->as)
+		as_activate(&next->task->as);
 }
 
 /* With several harts, the running reference moves from this hart's thread to next. */

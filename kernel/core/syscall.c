@@ -332,7 +332,7 @@ static long sys_task_create(struct thread *t)
 	struct cap *sup = dst ? supervisor_arg(t, ARG(t, 3), &err) : 0;
 	if (!sup)
 		return err;
-	if (ARG(t, 2) > creator->quota_limit)
+	if (ARG(t, 2) > creator->quota.limit)
 		return E_QUOTA;
 	struct task *child = task_new(creator, ARG(t, 2));
 	if (!child)
@@ -400,7 +400,7 @@ static long sys_map_anon(struct thread *t)
 {
 	int err = 0;
 	struct task *target = task_arg(t, 0, &err);
-	return target ? as_map_anon(target, ARG(t, 1), ARG(t, 2), (uint32_t)ARG(t, 3)) : err;
+	return target ? as_map_anon(&target->as, ARG(t, 1), ARG(t, 2), (uint32_t)ARG(t, 3)) : err;
 }
 
 static long sys_map(struct thread *t)
@@ -418,14 +418,14 @@ static long sys_unmap(struct thread *t)
 {
 	int err = 0;
 	struct task *target = task_arg(t, 0, &err);
-	return target ? as_unmap(target, ARG(t, 1), ARG(t, 2)) : err;
+	return target ? as_unmap(&target->as, ARG(t, 1), ARG(t, 2)) : err;
 }
 
 static long sys_protect(struct thread *t)
 {
 	int err = 0;
 	struct task *target = task_arg(t, 0, &err);
-	return target ? as_protect(target, ARG(t, 1), ARG(t, 2), (uint32_t)ARG(t, 3)) : err;
+	return target ? as_protect(&target->as, ARG(t, 1), ARG(t, 2), (uint32_t)ARG(t, 3)) : err;
 }
 
 static long sys_memstat(struct thread *t)
@@ -438,11 +438,11 @@ static long sys_memstat(struct thread *t)
 		.total_frames = kframes.nusable,
 		.free_frames = kframes.nfree,
 		.shared_frames = kframes.nshared,
-		.cow_faults = cow_stats.faults,
+		.cow_faults = cow_stats.copies + cow_stats.reuses + cow_stats.no_frame,
 		.cow_copies = cow_stats.copies,
 		.cow_reuses = cow_stats.reuses,
-		.task_resident = target->resident,
-		.task_quota_left = target->quota_limit - target->quota_used,
+		.task_resident = target->as.resident,
+		.task_quota_left = target->quota.limit - target->quota.used,
 	};
 	return user_copy_out(t->task, ARG(t, 1), &ms, sizeof(ms));
 }

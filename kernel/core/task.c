@@ -1,6 +1,8 @@
 /* Tasks and threads: see task.h. */
 #include "kernel/core/task.h"
 
+#include <stddef.h>
+
 #include "kernel/abi/error.h"
 #include "kernel/core/ipc.h"
 #include "kernel/core/kalloc.h"
@@ -13,6 +15,26 @@
 #include "vm/as.h"
 
 struct task *init_task;
+
+/*
+ * The owner's side of vm's interface (vm/as.h): an address space is a task's, which a
+ * hart holds a reference on while the tree is in its satp (its quota is given to
+ * as_init).
+ */
+static inline struct task *as_owner(struct as *as)
+{
+	return (struct task *)((char *)as - offsetof(struct task, as));
+}
+
+void as_hold(struct as *as)
+{
+	kobj_get(&as_owner(as)->hdr);
+}
+
+void as_release(struct as *as)
+{
+	kobj_put(&as_owner(as)->hdr);
+}
 static uint64_t next_thread_id = 1;
 
 struct task *task_new(struct task *creator, uint64_t quota)
@@ -21,9 +43,9 @@ struct task *task_new(struct task *creator, uint64_t quota)
 	if (!t)
 		return 0;
 	int err;
-	t->quota_limit = quota;
+	t->quota.limit = quota;
 	struct cap *self = cap_slot(t, SLOT_SELF, &err);
-	if (!self || as_init(t) != 0) {
+	if (!self || as_init(&t->as, &t->quota) != 0) {
 		t->dead = true; /* nothing to stop: only free what was made */
 		cspace_clear(t);
 		kobj_put(&t->hdr);
@@ -103,7 +125,7 @@ void task_kill(struct task *t)
 		thread_kill(t->threads);
 	cspace_clear(t);
 	cap_delete(&t->supervisor);
-	as_destroy(t);
+	as_destroy(&t->as);
 	kobj_put(&t->hdr);
 }
 

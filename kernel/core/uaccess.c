@@ -3,6 +3,7 @@
 
 #include "kernel/abi/error.h"
 #include "kernel/abi/ipc.h"
+#include "kernel/core/object.h"
 #include "vm/as.h"
 #include "vm/vm.h"
 
@@ -29,7 +30,7 @@ int user_check(struct task *t, uint64_t va, size_t len, int write)
 	if (!range_ok(va, len))
 		return E_FAULT;
 	for (uint64_t p = va & ~(PAGE_SIZE - 1); p < va + len; p += PAGE_SIZE) {
-		pte_t *e = as_pte(t, p);
+		pte_t *e = as_pte(&t->as, p);
 		if (!e || !(*e & PTE_U) || !(*e & PTE_R))
 			return E_FAULT;
 		if (write && !(*e & (PTE_W | PTE_COW)))
@@ -52,7 +53,7 @@ static int user_copy(struct task *t, uint64_t va, char *kbuf, size_t len, int wr
 	while (len) {
 		uint64_t pa;
 		size_t n = len < page_left(va) ? len : page_left(va);
-		int err = as_translate(t, va, write, &pa);
+		int err = as_translate(&t->as, va, write, &pa);
 		if (err)
 			return err;
 		if (write)
@@ -86,9 +87,9 @@ int user_copy_between(struct task *dt, uint64_t dva, struct task *st, uint64_t s
 		size_t n = len;
 		n = n < page_left(dva) ? n : page_left(dva);
 		n = n < page_left(sva) ? n : page_left(sva);
-		int err = as_translate(st, sva, 0, &spa);
+		int err = as_translate(&st->as, sva, 0, &spa);
 		if (!err)
-			err = as_translate(dt, dva, 1, &dpa);
+			err = as_translate(&dt->as, dva, 1, &dpa);
 		if (err)
 			return err;
 		copy_bytes(phys_to_virt(dpa), phys_to_virt(spa), n);

@@ -10,6 +10,7 @@
 
 struct thread;
 struct task;
+struct as;
 struct trapframe;
 
 #define MAX_HARTS 8
@@ -24,7 +25,7 @@ struct hart {
 	uint64_t next_tick;	     /* time of the next timer interrupt */
 	uint64_t probe_fixup;	     /* where a faulting probe_load resumes, 0 if none */
 	struct thread *current;	     /* the thread this hart runs, NULL when idle */
-	struct task *as_active;	     /* whose address space satp holds, NULL for the kernel's */
+	struct as *as_active;	     /* whose address space satp holds, NULL for the kernel's */
 	int online;		     /* running the kernel */
 	volatile int idle;	     /* waiting in wfi for work: wake it with an IPI */
 	volatile uint64_t flush_req; /* TLB shootdowns asked of this hart */

@@ -130,7 +130,7 @@ static void trap_kernel_locked(struct trapframe *tf)
 /* An exception: vm resolves it (copy-on-write, a stale translation) or it is reported. */
 static void user_fault(struct thread *t, uint64_t scause, uint64_t stval)
 {
-	enum as_fault f = as_user_fault(t->task, stval, scause);
+	enum as_fault f = as_user_fault(&t->task->as, stval, scause);
 	if (f != AS_FAULT_RESOLVED)
 		thread_fault(t, f == AS_FAULT_NOMEM ? LABEL_OOM : LABEL_FAULT, scause, stval);
 }

@@ -1,0 +1,420 @@
+/*
+ * Host unit tests for vm/as.c, the address spaces, built with ASan and UBSan and run as
+ * they are in the kernel: the frame pool covers a buffer of this process ("physical"
+ * addresses are the buffer's minus the direct map's base, so phys_to_virt lands in it),
+ * the quota is a struct quota, and the TLB calls (vm/tlb.h) are counted instead of made.
+ * Covers clone (COW and EAGER), the store-fault steps (copy, reuse, a shared level-0
+ * table), unmap and protect over shared tables, and out-of-memory rollback; every test
+ * ends with the pool's free count back where it started. Ends with "N passed, M failed".
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel/abi/error.h"
+#include "kernel/abi/fault.h"
+#include "kernel/abi/ipc.h"
+#include "vm/as.h"
+#include "vm/frame.h"
+#include "vm/pt.h"
+#include "vm/tlb.h"
+#include "vm/vm.h"
+
+static int passed, failed;
+
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		if (cond) {                                                    \
+			passed++;                                              \
+		} else {                                                       \
+			failed++;                                              \
+			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+		}                                                              \
+	} while (0)
+
+/* --- what the kernel provides around as.c ------------------------------------------ */
+
+struct frame_pool kframes;
+static unsigned page_flushes, all_flushes;
+
+void tlb_flush_page(struct as *as, uint64_t va)
+{
+	(void)as;
+	(void)va;
+	page_flushes++;
+}
+
+void tlb_flush_all(struct as *as)
+{
+	(void)as;
+	all_flushes++;
+}
+
+void tlb_flush_here(uint64_t va)
+{
+	(void)va;
+}
+
+void tlb_flush_kernel(uint64_t va)
+{
+	(void)va;
+}
+
+void tlb_new_asid(struct as *as)
+{
+	as->asid = 1;
+}
+
+/* --- the pool, a kernel root and address spaces -------------------------------------- */
+
+#define POOL_FRAMES 1024
+#define RW	    (MAP_PROT_READ | MAP_PROT_WRITE)
+#define SPAN	    (2UL << 20)		/* what one level-0 table maps */
+#define SPARSE	    0x10000000UL	/* a few pages: fork copies their table */
+#define DENSE	    (SPARSE + 4 * SPAN) /* a whole table full: fork shares it */
+#define DENSE_PAGES 512
+
+static void *ram, *meta;
+
+/* A pool of n frames over fresh memory, every frame free, and a kernel root with one entry. */
+static void pool_start(uint64_t n)
+{
+	ram = aligned_alloc(FRAME_SIZE, n * FRAME_SIZE);
+	meta = malloc(frame_meta_bytes(n));
+	memset(ram, 0xa5, n * FRAME_SIZE); /* frames hold garbage until someone clears them */
+	frame_pool_init(&kframes, virt_to_phys(ram), n, meta);
+	frame_pool_release(&kframes, virt_to_phys(ram), n * FRAME_SIZE);
+	kernel_root = pt_alloc();
+	kernel_root[300] = pte_make(0x80000000UL, PTE_V | PTE_R | PTE_W | PTE_A | PTE_D);
+	pt_mark(&kframes, virt_to_phys(kernel_root), &kernel_root[300]);
+}
+
+static void pool_end(void)
+{
+	kernel_root[300] = 0;
+	*pt_groups(&kframes, virt_to_phys(kernel_root)) = 0;
+	frame_unref_zeroed(&kframes, virt_to_phys(kernel_root));
+	CHECK(kframes.nfree == kframes.nusable); /* nothing leaked */
+	CHECK(kframes.nshared == 0);
+	free(ram);
+	free(meta);
+}
+
+struct space {
+	struct as as;
+	struct quota quota;
+};
+
+static int space_new(struct space *s, uint64_t limit)
+{
+	memset(s, 0, sizeof(*s));
+	s->quota.limit = limit;
+	return as_init(&s->as, &s->quota);
+}
+
+static void space_free(struct space *s)
+{
+	as_free_tables(&s->as);
+	CHECK(s->quota.used == 0); /* every table and page refunded */
+}
+
+/* The leaf PTE for va, or 0. */
+static pte_t pte_at(struct space *s, uint64_t va)
+{
+	pte_t *e = as_pte(&s->as, va);
+	return e ? *e : 0;
+}
+
+/* The level-1 entry above va (its level-0 table), or 0. */
+static pte_t l1_at(struct space *s, uint64_t va)
+{
+	pte_t r = s->as.root[pt_index(va, 2)];
+	if (!pte_valid(r))
+		return 0;
+	return ((pte_t *)phys_to_virt(pte_pa(r)))[pt_index(va, 1)];
+}
+
+/* A store of v at va as user code makes it: a fault first if the page is not writable. */
+static int store(struct space *s, uint64_t va, uint8_t v)
+{
+	pte_t e = pte_at(s, va);
+	if (!(e & PTE_W)) {
+		enum as_fault f = as_user_fault(&s->as, va, EXC_STORE_PAGE_FAULT);
+		if (f != AS_FAULT_RESOLVED)
+			return (int)f;
+		e = pte_at(s, va);
+	}
+	*(uint8_t *)phys_to_virt(pte_pa(e) + (va & (PAGE_SIZE - 1))) = v;
+	return 0;
+}
+
+static int load(struct space *s, uint64_t va)
+{
+	uint64_t pa;
+	if (as_translate(&s->as, va, 0, &pa) != 0)
+		return -1;
+	return *(uint8_t *)phys_to_virt(pa);
+}
+
+/* A parent with 3 pages in one table and a whole table of 512, each page holding its number. */
+static void parent_make(struct space *p)
+{
+	CHECK(space_new(p, 1UL << 30) == 0);
+	CHECK(as_map_anon(&p->as, SPARSE, 3, RW) == 0);
+	CHECK(as_map_anon(&p->as, DENSE, DENSE_PAGES, RW) == 0);
+	for (unsigned i = 0; i < 3; i++)
+		CHECK(store(p, SPARSE + i * PAGE_SIZE, (uint8_t)(10 + i)) == 0);
+	for (unsigned i = 0; i < DENSE_PAGES; i++)
+		store(p, DENSE + i * PAGE_SIZE, (uint8_t)i);
+	CHECK(p->as.resident == 3 + DENSE_PAGES);
+}
+
+/* --- the tests ------------------------------------------------------------------------ */
+
+static void test_map_basics(void)
+{
+	struct space s;
+	pool_start(POOL_FRAMES);
+	uint64_t free0 = kframes.nfree;
+	CHECK(space_new(&s, 1UL << 30) == 0);
+	CHECK(s.as.root && s.as.root[300] == kernel_root[300]); /* the kernel half is shared */
+	CHECK(as_map_anon(&s.as, SPARSE, 2, RW) == 0);
+	CHECK(as_map_anon(&s.as, SPARSE + PAGE_SIZE, 1, RW) == E_BUSY);
+	CHECK(as_map_anon(&s.as, SPARSE + 1, 1, RW) == E_INVAL);
+	CHECK(as_map_anon(&s.as, SPARSE, 1, MAP_PROT_WRITE) == E_INVAL);   /* W alone */
+	CHECK(load(&s, SPARSE) == 0 && load(&s, SPARSE + PAGE_SIZE) == 0); /* zeroed */
+	CHECK(s.as.resident == 2);
+	/* root, level-1 and level-0 tables, two pages */
+	CHECK(s.quota.used == 5 * PAGE_SIZE && free0 - kframes.nfree == 5);
+	CHECK(as_unmap(&s.as, SPARSE, 2) == 0);
+	CHECK(!as_pte(&s.as, SPARSE) && s.as.resident == 0);
+	/* the emptied level-0 table went too */
+	CHECK(s.quota.used == 2 * PAGE_SIZE && !pte_valid(l1_at(&s, SPARSE)));
+	space_free(&s);
+	pool_end();
+}
+
+static void test_clone_cow(void)
+{
+	struct space p, c;
+	pool_start(POOL_FRAMES);
+	parent_make(&p);
+	CHECK(space_new(&c, 1UL << 30) == 0);
+	unsigned flushes = all_flushes;
+	CHECK(as_clone(&p.as, &c.as, FORK_COW) == 0);
+	CHECK(all_flushes > flushes); /* the parent lost W: its translations go */
+	CHECK(c.as.resident == p.as.resident);
+	/* Sparse table: copied; each page COW in both and its frame counted twice. */
+	pte_t pe = pte_at(&p, SPARSE), ce = pte_at(&c, SPARSE);
+	CHECK((pe & (PTE_W | PTE_COW)) == PTE_COW && pe == ce);
+	CHECK(frame_count(&kframes, pte_pa(pe)) == 2);
+	CHECK(pte_pa(l1_at(&p, SPARSE)) != pte_pa(l1_at(&c, SPARSE)));
+	/* Dense table: shared, one more reference on the table and none on its pages. */
+	CHECK(pte_pa(l1_at(&p, DENSE)) == pte_pa(l1_at(&c, DENSE)));
+	CHECK(frame_count(&kframes, pte_pa(l1_at(&p, DENSE))) == 2);
+	CHECK(frame_count(&kframes, pte_pa(pte_at(&p, DENSE))) == 1);
+	CHECK(pte_at(&c, DENSE + 7 * PAGE_SIZE) & PTE_COW);
+	CHECK(load(&c, SPARSE + PAGE_SIZE) == 11 && load(&c, DENSE + 7 * PAGE_SIZE) == 7);
+	/* The child is charged for every table (shared or not: root, level 1, two level 0)
+	 * and every page. */
+	CHECK(c.quota.used == (4 + 3 + DENSE_PAGES) * PAGE_SIZE);
+	space_free(&c);
+	CHECK(frame_count(&kframes, pte_pa(pte_at(&p, SPARSE))) == 1);
+	CHECK(frame_count(&kframes, pte_pa(l1_at(&p, DENSE))) == 1);
+	space_free(&p);
+	pool_end();
+}
+
+static void test_clone_eager(void)
+{
+	struct space p, c;
+	pool_start(POOL_FRAMES * 2);
+	parent_make(&p);
+	CHECK(space_new(&c, 1UL << 30) == 0);
+	unsigned flushes = all_flushes;
+	CHECK(as_clone(&p.as, &c.as, FORK_EAGER) == 0);
+	CHECK(all_flushes == flushes); /* the parent's tables are only read */
+	pte_t pe = pte_at(&p, SPARSE), ce = pte_at(&c, SPARSE);
+	CHECK((pe & PTE_W) && (ce & PTE_W) && !(ce & PTE_COW));
+	CHECK(pte_pa(pe) != pte_pa(ce) && load(&c, SPARSE + 2 * PAGE_SIZE) == 12);
+	CHECK(pte_pa(l1_at(&p, DENSE)) != pte_pa(l1_at(&c, DENSE)));
+	CHECK(load(&c, DENSE + 300 * PAGE_SIZE) == (300 & 0xff));
+	CHECK(store(&c, SPARSE, 99) == 0 && load(&p, SPARSE) == 10);
+	space_free(&c);
+	space_free(&p);
+	pool_end();
+}
+
+/* The store-fault steps in a copied (private) table: copy, then reuse. */
+static void test_fault_copy_reuse(void)
+{
+	struct space p, c;
+	pool_start(POOL_FRAMES);
+	parent_make(&p);
+	CHECK(space_new(&c, 1UL << 30) == 0);
+	CHECK(as_clone(&p.as, &c.as, FORK_COW) == 0);
+	uint64_t va = SPARSE + PAGE_SIZE, old = pte_pa(pte_at(&p, va));
+	struct cow_stats before = cow_stats;
+	unsigned pf = page_flushes;
+	CHECK(store(&c, va, 77) == 0); /* count 2: a copy */
+	CHECK(cow_stats.copies == before.copies + 1 && page_flushes == pf + 1);
+	CHECK(pte_pa(pte_at(&c, va)) != old && (pte_at(&c, va) & PTE_W));
+	CHECK(!(pte_at(&c, va) & PTE_COW));
+	CHECK(load(&c, va) == 77 && load(&p, va) == 11);
+	CHECK(frame_count(&kframes, old) == 1);
+	CHECK(store(&p, va, 55) == 0); /* count 1 now: reused in place */
+	CHECK(cow_stats.reuses == before.reuses + 1 && pte_pa(pte_at(&p, va)) == old);
+	CHECK(load(&p, va) == 55 && load(&c, va) == 77);
+	/* A store to a read-only page that is not COW is a real fault. */
+	CHECK(as_protect(&p.as, SPARSE, 1, MAP_PROT_READ) == 0);
+	CHECK(as_user_fault(&p.as, SPARSE, EXC_STORE_PAGE_FAULT) == AS_FAULT_REAL);
+	CHECK(as_user_fault(&p.as, 0x7000, EXC_STORE_PAGE_FAULT) == AS_FAULT_REAL);
+	CHECK(as_user_fault(&p.as, 0x7000, EXC_LOAD_PAGE_FAULT) == AS_FAULT_REAL);
+	CHECK(as_user_fault(&p.as, SPARSE, EXC_ILLEGAL_INSN) == AS_FAULT_REAL);
+	/* A load fault on a page that allows loads is stale: resolved. */
+	CHECK(as_user_fault(&p.as, SPARSE, EXC_LOAD_PAGE_FAULT) == AS_FAULT_RESOLVED);
+	space_free(&c);
+	space_free(&p);
+	pool_end();
+}
+
+/* A store into a shared level-0 table: the table is unshared first, then the page copied. */
+static void test_fault_shared_table(void)
+{
+	struct space p, c;
+	pool_start(POOL_FRAMES);
+	parent_make(&p);
+	CHECK(space_new(&c, 1UL << 30) == 0);
+	CHECK(as_clone(&p.as, &c.as, FORK_COW) == 0);
+	uint64_t va = DENSE + 5 * PAGE_SIZE, table = pte_pa(l1_at(&p, DENSE));
+	uint64_t old = pte_pa(pte_at(&p, va)), used = c.quota.used;
+	CHECK(store(&c, va, 200) == 0);
+	CHECK(pte_pa(l1_at(&c, DENSE)) != table && (l1_at(&c, DENSE) & PTE_TABLE_DIRTY));
+	CHECK(pte_pa(l1_at(&p, DENSE)) == table && frame_count(&kframes, table) == 1);
+	CHECK(c.quota.used == used); /* the child paid for the table already */
+	CHECK(pte_pa(pte_at(&c, va)) != old && load(&c, va) == 200 && load(&p, va) == 5);
+	/* Every other page of the copy is still shared with the parent, COW. */
+	CHECK(pte_at(&c, va + PAGE_SIZE) == pte_at(&p, va + PAGE_SIZE));
+	CHECK(frame_count(&kframes, pte_pa(pte_at(&p, va + PAGE_SIZE))) == 2);
+	/* The parent's table is its alone again: its store reuses the page it kept. */
+	CHECK(store(&p, va, 9) == 0 && pte_pa(pte_at(&p, va)) == old && load(&c, va) == 200);
+	CHECK(store(&p, va + PAGE_SIZE, 1) == 0 && load(&c, va + PAGE_SIZE) == 6);
+	space_free(&c);
+	space_free(&p);
+	pool_end();
+}
+
+static void test_unmap_protect_shared(void)
+{
+	struct space p, c;
+	pool_start(POOL_FRAMES);
+	parent_make(&p);
+	CHECK(space_new(&c, 1UL << 30) == 0);
+	CHECK(as_clone(&p.as, &c.as, FORK_COW) == 0);
+	uint64_t table = pte_pa(l1_at(&p, DENSE)), used = c.quota.used;
+	/* Unmapping a shared table's whole span only lets go of the table. */
+	CHECK(as_unmap(&c.as, DENSE, DENSE_PAGES) == 0);
+	CHECK(!pte_valid(l1_at(&c, DENSE)) && frame_count(&kframes, table) == 1);
+	CHECK(c.as.resident == 3 && c.quota.used == used - (DENSE_PAGES + 1) * PAGE_SIZE);
+	CHECK(load(&p, DENSE + 17 * PAGE_SIZE) == 17);
+	space_free(&c);
+
+	/* Part of a shared table: unshared first, so the other holder keeps every page. */
+	CHECK(space_new(&c, 1UL << 30) == 0);
+	CHECK(as_clone(&p.as, &c.as, FORK_COW) == 0);
+	CHECK(pte_pa(l1_at(&c, DENSE)) == table);
+	CHECK(as_unmap(&c.as, DENSE + 10 * PAGE_SIZE, 4) == 0);
+	CHECK(pte_pa(l1_at(&c, DENSE)) != table && !as_pte(&c.as, DENSE + 12 * PAGE_SIZE));
+	CHECK(load(&p, DENSE + 12 * PAGE_SIZE) == 12 && load(&c, DENSE + 14 * PAGE_SIZE) == 14);
+	CHECK(c.as.resident == 3 + DENSE_PAGES - 4);
+	space_free(&c);
+
+	/* Protect: the shared table is unshared before an entry changes. */
+	CHECK(space_new(&c, 1UL << 30) == 0);
+	CHECK(as_clone(&p.as, &c.as, FORK_COW) == 0);
+	CHECK(as_protect(&c.as, DENSE + 3 * PAGE_SIZE, 1, MAP_PROT_READ) == 0);
+	CHECK(pte_pa(l1_at(&c, DENSE)) != table && pte_pa(l1_at(&p, DENSE)) == table);
+	CHECK((pte_at(&c, DENSE + 3 * PAGE_SIZE) & (PTE_W | PTE_COW)) == 0);
+	CHECK(pte_at(&p, DENSE + 3 * PAGE_SIZE) & PTE_COW); /* the parent's entry as it was */
+	/* Writable again: the frame is still the parent's too, so it stays COW. */
+	CHECK(as_protect(&c.as, DENSE + 3 * PAGE_SIZE, 1, RW) == 0);
+	CHECK((pte_at(&c, DENSE + 3 * PAGE_SIZE) & (PTE_W | PTE_COW)) == PTE_COW);
+	CHECK(as_protect(&c.as, 0x7000, 1, RW) == E_FAULT);
+	space_free(&c);
+	space_free(&p);
+	pool_end();
+}
+
+/* Out of memory: nothing is left behind, and a failed store changes nothing. */
+static void test_oom_rollback(void)
+{
+	struct space p, c;
+	/* A clone that runs out of frames part-way: freeing the child gives all back. */
+	pool_start(600);
+	CHECK(space_new(&p, 1UL << 30) == 0);
+	CHECK(as_map_anon(&p.as, SPARSE, 3, RW) == 0);
+	/* One table of 100 pages, which a COW fork shares, and five of 40, which it copies. */
+	for (unsigned r = 0; r < 6; r++)
+		CHECK(as_map_anon(&p.as, DENSE + r * SPAN, r ? 40 : 100, RW) == 0);
+	uint64_t free0 = kframes.nfree, shared0 = kframes.nshared;
+	CHECK(space_new(&c, 1UL << 30) == 0);
+	CHECK(as_clone(&p.as, &c.as, FORK_EAGER) == E_NOMEM);
+	space_free(&c);
+	CHECK(kframes.nfree == free0 && kframes.nshared == shared0);
+
+	/* A quota too small for the clone: E_QUOTA, and freeing refunds exactly. */
+	CHECK(space_new(&c, 8 * PAGE_SIZE) == 0);
+	CHECK(as_clone(&p.as, &c.as, FORK_COW) == E_QUOTA);
+	space_free(&c);
+	CHECK(kframes.nfree == free0);
+
+	/* map_anon that runs out part-way maps nothing. */
+	struct space q;
+	CHECK(space_new(&q, 20 * PAGE_SIZE) == 0);
+	CHECK(as_map_anon(&q.as, SPARSE, 30, RW) == E_QUOTA);
+	CHECK(!as_pte(&q.as, SPARSE) && q.as.resident == 0);
+	space_free(&q);
+	CHECK(kframes.nfree == free0);
+
+	/*
+	 * A COW store with no frame left: AS_FAULT_NOMEM, the PTE as it was. The failed COW
+	 * clone left the parent's tables clean, so the next fork shares them all but the one
+	 * the parent writes now, which it copies (sparse and dirty).
+	 */
+	uint64_t va = DENSE + SPAN;
+	CHECK(store(&p, va, 3) == 0);
+	CHECK(space_new(&c, 1UL << 30) == 0);
+	CHECK(as_clone(&p.as, &c.as, FORK_COW) == 0);
+	uint64_t pa, taken = 0, *held = malloc(kframes.nfree * sizeof(*held));
+	while (frame_alloc(&kframes, &pa) == 0)
+		held[taken++] = pa;
+	pte_t before = pte_at(&c, va);
+	CHECK(frame_count(&kframes, pte_pa(l1_at(&c, va))) == 1);
+	CHECK(as_user_fault(&c.as, va, EXC_STORE_PAGE_FAULT) == AS_FAULT_NOMEM);
+	CHECK(pte_at(&c, va) == before && frame_count(&kframes, pte_pa(before)) == 2);
+	/* In a shared table, the table copy itself finds no frame: nothing changed either. */
+	uint64_t table = pte_pa(l1_at(&c, DENSE));
+	CHECK(as_user_fault(&c.as, DENSE, EXC_STORE_PAGE_FAULT) == AS_FAULT_NOMEM);
+	CHECK(pte_pa(l1_at(&c, DENSE)) == table && frame_count(&kframes, table) == 2);
+	while (taken)
+		frame_unref(&kframes, held[--taken]);
+	free(held);
+	CHECK(store(&c, va, 1) == 0 && load(&p, va) == 3 && load(&c, va) == 1);
+	space_free(&c);
+	space_free(&p);
+	pool_end();
+}
+
+int main(void)
+{
+	test_map_basics();
+	test_clone_cow();
+	test_clone_eager();
+	test_fault_copy_reuse();
+	test_fault_shared_table();
+	test_unmap_protect_shared();
+	test_oom_rollback();
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed != 0;
+}

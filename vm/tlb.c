@@ -1,0 +1,153 @@
+/*
+ * Harts, ASIDs and TLB maintenance for address spaces: see tlb.h. Everything in vm that
+ * touches satp, sfence.vma or another hart is here.
+ */
+#include "vm/tlb.h"
+
+#include "kernel/cpu/hart.h"
+#include "kernel/cpu/riscv.h"
+#include "kernel/cpu/smp.h"
+#include "sbi/sbi.h"
+#include "vm/pt.h"
+#include "vm/vm.h"
+
+static unsigned asid_bits;
+static uint16_t next_asid = 1;
+
+void as_probe_asids(void)
+{
+	uint64_t old = csr_read(satp);
+	csr_write(satp, old | (SATP_ASID_MASK << SATP_ASID_SHIFT));
+	uint64_t got = (csr_read(satp) >> SATP_ASID_SHIFT) & SATP_ASID_MASK;
+	csr_write(satp, old);
+	sfence_vma_all();
+	while (got & 1) {
+		asid_bits++;
+		got >>= 1;
+	}
+}
+
+static uint64_t my_bit(void)
+{
+	return this_hart()->hartid < 64 ? 1UL << this_hart()->hartid : 0;
+}
+
+/*
+ * The shootdown rule (tlb.h): the other harts that may cache as are those that have run
+ * it since it was created (tlb_harts); those running it now (active_harts) must confirm
+ * (smp_shootdown). Single-hart tasks, the common case, never pay for it.
+ */
+static void remote_flush(struct as *as, uint64_t va, uint64_t size)
+{
+	if (!smp_on())
+		return; /* one hart: nobody else can hold a translation */
+	uint64_t running = as->active_harts & ~my_bit();
+	/* Harts that ran it before but not now flush when they next switch to it. */
+	as->stale_harts |= as->tlb_harts & ~as->active_harts & ~my_bit();
+	as->tlb_harts &= as->active_harts | my_bit();
+	if (running)
+		smp_shootdown(running, va, size, asid_bits ? (long)as->asid : SMP_ALL_ASIDS);
+}
+
+void tlb_flush_page(struct as *as, uint64_t va)
+{
+	if (asid_bits)
+		__asm__ volatile("sfence.vma %0, %1" ::"r"(va), "r"((uint64_t)as->asid) : "memory");
+	else
+		sfence_vma_addr(va);
+	remote_flush(as, va, PAGE_SIZE);
+}
+
+void tlb_flush_all(struct as *as)
+{
+	if (asid_bits)
+		__asm__ volatile("sfence.vma zero, %0" ::"r"((uint64_t)as->asid) : "memory");
+	else
+		sfence_vma_all();
+	remote_flush(as, 0, SBI_RFENCE_ALL);
+}
+
+void tlb_flush_here(uint64_t va)
+{
+	sfence_vma_addr(va);
+}
+
+void tlb_flush_kernel(uint64_t va)
+{
+	sfence_vma_addr(va);
+}
+
+void tlb_new_asid(struct as *as)
+{
+	/* ASIDs wrap; a reused ASID is flushed before the new task runs. */
+	if (asid_bits) {
+		as->asid = next_asid;
+		next_asid = (next_asid + 1) & ((1u << asid_bits) - 1);
+		if (next_asid == 0)
+			next_asid = 1;
+	}
+	tlb_flush_all(as);
+	/* Its ASID may have been another task's: every other hart flushes it on first use. */
+	as->stale_harts = ~my_bit();
+}
+
+/*
+ * With several harts: which harts use or may cache a tree. The tree and its owner outlive
+ * this hart's use of them (as_hold), and the last hart out of a destroyed tree frees it.
+ * A hart told its entries for as's ASID may be stale flushes them before running it.
+ * Not inlined: as_activate, on every switch between tasks, then needs no frame.
+ */
+static __attribute__((noinline)) void as_track(struct as *as, struct as *old, uint64_t asid)
+{
+	uint64_t me = my_bit();
+	if (as) {
+		as_hold(as);
+		as->active_harts |= me;
+		as->tlb_harts |= me;
+		if (as->stale_harts & me) {
+			as->stale_harts &= ~me;
+			__asm__ volatile("sfence.vma zero, %0" ::"r"(asid) : "memory");
+		}
+	}
+	if (old) {
+		old->active_harts &= ~me;
+		if (old->doomed && !old->active_harts)
+			as_free_tables(old);
+		as_release(old);
+	}
+}
+
+void as_activate(struct as *as)
+{
+	struct hart *h = this_hart();
+	struct as *old = h->as_active;
+	pte_t *root = as ? as->root : kernel_root;
+	uint64_t asid = as ? as->asid : 0;
+	csr_write(satp,
+		  SATP_MODE_SV39 | (asid << SATP_ASID_SHIFT) | (virt_to_phys(root) >> PAGE_SHIFT));
+	if (!asid_bits)
+		sfence_vma_all();
+	h->as_active = as;
+	if (smp_on())
+		as_track(as, old, asid);
+}
+
+/*
+ * Tear down an address space. Never while a hart's satp holds it: this hart moves to
+ * the kernel's tree; other harts are sent an IPI, and the last of them to move away frees
+ * the tree (as_track). Until then its frames stay allocated, so no stale translation can
+ * reach a frame that was reused.
+ */
+void as_destroy(struct as *as)
+{
+	if (!as->root || as->doomed)
+		return;
+	if (this_hart()->as_active == as)
+		as_activate(0);
+	if (as->active_harts) {
+		as->doomed = true;
+		sbi_send_ipi(as->active_harts);
+		return;
+	}
+	as_free_tables(as);
+}

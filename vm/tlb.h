@@ -1,0 +1,31 @@
+/*
+ * TLB maintenance for address spaces (vm/tlb.c): the one place that knows harts, ASIDs
+ * and SBI remote fences. as.c and pt.c call only these, so the host unit tests can stand
+ * in for them and count the flushes.
+ */
+#ifndef VM_TLB_H
+#define VM_TLB_H
+
+#include <stdint.h>
+
+#include "vm/as.h"
+
+/*
+ * The shootdown rule: a translation of as that lost permission or changed frame is
+ * flushed on this hart and on every other hart that may cache it, which confirm before
+ * this returns. Only then may the old frame be freed or the store that needed it go on.
+ */
+void tlb_flush_page(struct as *as, uint64_t va);
+/* The same for every translation of as (a non-leaf entry changed, or a table went). */
+void tlb_flush_all(struct as *as);
+/* This hart's entry for va only: a stale translation whose PTE now allows the access. */
+void tlb_flush_here(uint64_t va);
+/* The kernel's own tree changed at va (boot-time mappings): this hart. */
+void tlb_flush_kernel(uint64_t va);
+/* Give a new address space an ASID; every hart flushes it before first use. */
+void tlb_new_asid(struct as *as);
+
+/* The tables of as freed at once (as.c): as_destroy's work once no hart holds as. */
+void as_free_tables(struct as *as);
+
+#endif
