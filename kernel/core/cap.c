@@ -161,56 +161,12 @@ void cap_install(struct cap *dst, struct kobj *obj, uint32_t rights, uint64_t ba
 	link_child(parent, dst);
 }
 
-/*
- * A task with no thread whose only capability left is its own SLOT_SELF can never run
- * again, and that capability keeps it alive: nobody could ever kill it. Such orphans
- * are killed here. They are queued and killed one after another by the outermost
- * delete, because killing one deletes its slots, which may orphan the next: a chain of
- * them must not recurse down the kernel stack. (A task whose threads wait forever, or
- * that copied its own capability into another of its slots, is not found this way.)
- */
-static struct task *orphans;
-static bool reaping;
-
-/* After gone is deleted: is t's SLOT_SELF (another slot) the only capability left? */
-static bool orphaned(struct task *t, const struct cap *gone)
-{
-	struct cap *self = cap_lookup(t, SLOT_SELF);
-	return !t->dead && !t->threads && t->task_caps == 1 && !t->orphan_queued && self &&
-	       self != gone && self->obj == &t->hdr;
-}
-
-static void note_task_cap_gone(struct task *t, const struct cap *gone)
-{
-	t->task_caps--;
-	if (!orphaned(t, gone))
-		return;
-	kobj_get(&t->hdr); /* the list's reference */
-	t->orphan_queued = true;
-	t->orphan_next = orphans;
-	orphans = t;
-}
-
-static void reap_orphans(void)
-{
-	reaping = true;
-	while (orphans) {
-		struct task *t = orphans;
-		orphans = t->orphan_next;
-		t->orphan_next = 0;
-		task_kill(t);
-		kobj_put(&t->hdr);
-	}
-	reaping = false;
-}
-
 void cap_delete(struct cap *c)
 {
 	if (!c->obj)
 		return;
 	struct kobj *obj = c->obj;
-	if (obj->type == OBJ_TASK)
-		note_task_cap_gone((struct task *)obj, c);
+	bool orphan = obj->type == OBJ_TASK && task_cap_gone((struct task *)obj, c);
 	/* Children move up to our parent: deleting a copy must not revoke its copies. */
 	while (c->child) {
 		struct cap *ch = c->child;
@@ -222,8 +178,8 @@ void cap_delete(struct cap *c)
 	c->rights = 0;
 	c->badge = 0;
 	kobj_put(obj); /* last: destruction may touch other slots */
-	if (orphans && !reaping)
-		reap_orphans();
+	if (orphan)
+		task_reap_orphans();
 }
 
 /* Delete leaves first, without recursion: a long chain of copies cannot blow the stack. */

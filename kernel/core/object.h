@@ -107,7 +107,7 @@ struct task {
 	struct thread *threads; /* live threads */
 	struct cap supervisor;	/* endpoint told about faults and exit (not in cspace) */
 	uint64_t exit_status;
-	struct task *orphan_next; /* on the orphan list (cap.c), or NULL */
+	struct task *orphan_next; /* on the orphan list (task.c), or NULL */
 };
 
 /* Take and drop references. kobj_put destroys at zero. */

@@ -170,3 +170,49 @@ void thread_fault(struct thread *th, uint64_t label, uint64_t scause, uint64_t s
 		machine_exit(EXIT_PANIC);
 	task_kill(th->task);
 }
+
+/*
+ * Orphans. A task with no thread whose only capability left is its own SLOT_SELF can
+ * never run again, and that capability keeps it alive: nobody could ever kill it. Such
+ * orphans are killed here, found as their task capabilities are deleted (cap_delete).
+ * They are queued and killed one after another by the outermost delete, because killing
+ * one deletes its slots, which may orphan the next: a chain of them must not recurse down
+ * the kernel stack. (A task whose threads wait forever, or that copied its own capability
+ * into another of its slots, is not found this way.)
+ */
+static struct task *orphans;
+static bool reaping;
+
+/* After gone is deleted: is t's SLOT_SELF (another slot) the only capability left? */
+static bool orphaned(struct task *t, const struct cap *gone)
+{
+	struct cap *self = cap_lookup(t, SLOT_SELF);
+	return !t->dead && !t->threads && t->task_caps == 1 && !t->orphan_queued && self &&
+	       self != gone && self->obj == &t->hdr;
+}
+
+bool task_orphan_queue(struct task *t, const struct cap *gone)
+{
+	if (!orphaned(t, gone))
+		return false;
+	kobj_get(&t->hdr); /* the list's reference */
+	t->orphan_queued = true;
+	t->orphan_next = orphans;
+	orphans = t;
+	return true;
+}
+
+void task_reap_orphans(void)
+{
+	if (reaping)
+		return; /* a delete inside the loop below: the loop takes what it queued */
+	reaping = true;
+	while (orphans) {
+		struct task *t = orphans;
+		orphans = t->orphan_next;
+		t->orphan_next = 0;
+		task_kill(t);
+		kobj_put(&t->hdr);
+	}
+	reaping = false;
+}
