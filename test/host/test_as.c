@@ -20,18 +20,7 @@
 #include "vm/pt.h"
 #include "vm/tlb.h"
 #include "vm/vm.h"
-
-static int passed, failed;
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (cond) {                                                    \
-			passed++;                                              \
-		} else {                                                       \
-			failed++;                                              \
-			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-		}                                                              \
-	} while (0)
+#include "test/host/check.h"
 
 /* --- what the kernel provides around as.c ------------------------------------------ */
 
@@ -170,6 +159,14 @@ static void parent_make(struct space *p)
 	CHECK(p->as.resident == 3 + DENSE_PAGES);
 }
 
+/* A parent made by parent_make and its COW child. */
+static void family_make(struct space *p, struct space *c)
+{
+	parent_make(p);
+	CHECK(space_new(c, 1UL << 30) == 0);
+	CHECK(as_clone(&p->as, &c->as, FORK_COW) == 0);
+}
+
 /* --- the tests ------------------------------------------------------------------------ */
 
 static void test_map_basics(void)
@@ -251,9 +248,7 @@ static void test_fault_copy_reuse(void)
 {
 	struct space p, c;
 	pool_start(POOL_FRAMES);
-	parent_make(&p);
-	CHECK(space_new(&c, 1UL << 30) == 0);
-	CHECK(as_clone(&p.as, &c.as, FORK_COW) == 0);
+	family_make(&p, &c);
 	uint64_t va = SPARSE + PAGE_SIZE, old = pte_pa(pte_at(&p, va));
 	struct cow_stats before = cow_stats;
 	unsigned pf = page_flushes;
@@ -284,9 +279,7 @@ static void test_fault_shared_table(void)
 {
 	struct space p, c;
 	pool_start(POOL_FRAMES);
-	parent_make(&p);
-	CHECK(space_new(&c, 1UL << 30) == 0);
-	CHECK(as_clone(&p.as, &c.as, FORK_COW) == 0);
+	family_make(&p, &c);
 	uint64_t va = DENSE + 5 * PAGE_SIZE, table = pte_pa(l1_at(&p, DENSE));
 	uint64_t old = pte_pa(pte_at(&p, va)), used = c.quota.used;
 	CHECK(store(&c, va, 200) == 0);
@@ -309,9 +302,7 @@ static void test_unmap_protect_shared(void)
 {
 	struct space p, c;
 	pool_start(POOL_FRAMES);
-	parent_make(&p);
-	CHECK(space_new(&c, 1UL << 30) == 0);
-	CHECK(as_clone(&p.as, &c.as, FORK_COW) == 0);
+	family_make(&p, &c);
 	uint64_t table = pte_pa(l1_at(&p, DENSE)), used = c.quota.used;
 	/* Unmapping a shared table's whole span only lets go of the table. */
 	CHECK(as_unmap(&c.as, DENSE, DENSE_PAGES) == 0);

@@ -15,18 +15,7 @@
 #include "vm/memmap.h"
 #include "vm/pt.h"
 #include "vm/pte.h"
-
-static int passed, failed;
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (cond) {                                                    \
-			passed++;                                              \
-		} else {                                                       \
-			failed++;                                              \
-			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-		}                                                              \
-	} while (0)
+#include "test/host/check.h"
 
 static void test_pte(void)
 {
