@@ -651,8 +651,9 @@ static int copy_leaf(pte_t e, pte_t *ce)
  * The leaves of one parent table into the child's own table. COW: a writable private
  * page loses W and gains COW in the parent, the child gets the same entry, the frame one
  * more reference. EAGER: private pages are copied, and the parent's table is only read.
+ * Not inlined in clone_l0: its loop runs once per page and keeps every register it needs.
  */
-static int clone_leaves(pte_t *pt, pte_t *ct, int mode, int *wp)
+static __attribute__((noinline)) int clone_leaves(pte_t *pt, pte_t *ct, int mode, int *wp)
 {
 	int err = 0;
 	uint64_t mask = *groups_of(pt);
