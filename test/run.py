@@ -14,6 +14,7 @@ import harness  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(__file__))
 import boards  # noqa: E402
+import failalloc  # noqa: E402
 import serial_bench  # noqa: E402
 import test_shell  # noqa: E402
 
@@ -93,6 +94,7 @@ def steps():
     yield lambda: harness.run_qemu("user-suite-smp4", virt("128M", "dynamic", "test", smp=4),
                                    TIMEOUT)
     yield lambda: harness.run_qemu("user-suite-sifive_u-smp5", sifive_u("test"), TIMEOUT)
+    yield lambda: failalloc.step()
     yield lambda: host_step("bench-report", [PY, "test/host/test_forkbench_report.py"])
     bench = virt("128M", "dynamic", "run forkbench icount=1 iters=20",
                  extra=["-icount", "shift=0,sleep=off"])

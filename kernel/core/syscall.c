@@ -11,6 +11,7 @@
 #include "kernel/boot/boot.h"
 #include "kernel/core/ipc.h"
 #include "kernel/core/irq.h"
+#include "kernel/core/kalloc.h"
 #include "kernel/core/memobj.h"
 #include "kernel/core/sched.h"
 #include "kernel/core/syscall.h"
@@ -21,6 +22,7 @@
 #include "kernel/io/console.h"
 #include "kernel/io/power.h"
 #include "kernel/io/printk.h"
+#include "kernel/lib/failalloc.h"
 #include "vm/as.h"
 #include "vm/frame.h"
 #include "vm/vm.h"
@@ -441,6 +443,7 @@ static long sys_memstat(struct thread *t)
 		.cow_reuses = cow_stats.reuses,
 		.task_resident = target->resident,
 		.task_quota_left = target->quota_limit - target->quota_used,
+		.kernel_objects = kalloc_live(),
 	};
 	return user_copy_out(t->task, ARG(t, 1), &ms, sizeof(ms));
 }
@@ -694,4 +697,10 @@ static long sys_thread_ctl(struct thread *t)
 		return 0;
 	}
 	return E_INVAL;
+}
+
+/* Debug builds only (make KDEBUG=1); E_NOSYS otherwise. See kernel/lib/failalloc.h. */
+static long sys_failalloc(struct thread *t)
+{
+	return failalloc_arm(ARG(t, 0));
 }
