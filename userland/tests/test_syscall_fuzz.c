@@ -916,8 +916,37 @@ static uint64_t frames_settle(uint64_t want)
 	return now;
 }
 
+/* make fuzz: workers from seed on, each checked like the suite's (docs/testing.md). */
+static int many(const char *self, uint32_t seed, unsigned workers)
+{
+	int faulted;
+	char role[16];
+	unsigned good = 0, bad = 0;
+	CHECK_EQ(run_helper(self, "targeted", &faulted), 0); /* warms up our own side */
+	uint64_t before = frames_settle(free_frames());
+	for (unsigned w = 0; w < workers; w++) {
+		snprintf(role, sizeof(role), "w%x", seed + w);
+		printf("  syscall seed %s\n", role + 1);
+		long r = run_helper(self, role, &faulted);
+		if ((faulted || r == 0) && frames_settle(before) == before) {
+			good++;
+			printf("  syscall calls %d\n", FUZZ_CALLS);
+		} else {
+			bad++;
+			printf("  syscall FAILED seed %x: replay with run test_syscall_fuzz %s v\n",
+			       seed + w, role);
+		}
+	}
+	still_up();
+	printf("%u passed, %u failed\n", good, bad + (unsigned)test_failures);
+	return bad || test_failures;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 4 && strcmp(argv[1], "many") == 0)
+		return many(argv[0], (uint32_t)strtoul(argv[2], 0, 16),
+			    (unsigned)strtoul(argv[3], 0, 10));
 	verbose = argc > 2;
 	if (argc > 1) {
 		/*
