@@ -20,12 +20,14 @@
  * (SAFETY): exit, killing or deleting its own task, unmapping its own code and stack,
  * blocking with nobody to wake it, and tasks left alive with no capability to kill them.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "proc.h"
 #include "testlib.h"
 #include "testutil.h"
 
@@ -39,8 +41,9 @@
 #define VICTIM_QUOTA	 (256 * 1024UL)
 #define HELPER_TIMEOUT	 30000 /* ms: a helper that has not reported by then hangs */
 #define LABEL_REPORT	 0x4e90
-#define REPORT_SLOT	 300 /* outside every slot number the fuzzer generates */
+#define REPORT_SLOT	 300 /* value() never generates it (SAFETY) */
 #define SLOT_FORK_EP	 301 /* worker: where its forking thread calls it; not fuzzed */
+#define SLOT_REPLAY_PROC 302 /* run directly: our fork-server capability, kept aside */
 #define SLOT_RANGE	 41  /* the fuzzer's small slots: 0..40 */
 #define SLOT_VICTIM	 9   /* a task we made for the helper to work on */
 #define SLOT_EP		 10
@@ -77,7 +80,8 @@
 static char scratch[SCRATCH_SPAN + IPC_BUF_MAX] __attribute__((aligned(PAGE_BYTES)));
 static const char compat[] = "ns16550a";
 static int bad_returns;
-static unsigned forks; /* worker: forks that made a child */
+static pid_t replay_pid; /* run directly: our pid, for the fork server to end us */
+static unsigned forks;	 /* worker: forks that made a child */
 
 /* --- what each call may return (docs/syscalls.md, "Errors") --- */
 
@@ -216,6 +220,13 @@ static void report(void)
 	/* Run directly: no parent to report to. Our other threads must end for exit to. */
 	SYSCALL(notify_signal, SLOT_NT_BLOCK, 1);
 	SYSCALL(sleep, POLL_NS);
+	printf("  %lu bad returns\n", (unsigned long)m.w[0]);
+	fflush(stdout);
+	/* The receiving and forking threads never end: have the fork server end us. */
+	struct ipc_msg k = { .tag = ipc_tag(PROC_KILL, 2, 0, 0),
+			     .w = { (uint64_t)replay_pid, SIGKILL } };
+	k.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
+	ipc_call(SLOT_REPLAY_PROC, &k);
 	exit(m.w[0] != 0);
 }
 
@@ -620,8 +631,11 @@ static uint64_t value(void)
 	}
 	case 11:
 		return (uint64_t)stack_buf + below(STACK_BUF / 2);
-	case 12:
-		return below(PAGE_BYTES * 2);
+	case 12: {
+		/* SAFETY: never the slots the worker reports and forks through. */
+		uint64_t v = below(PAGE_BYTES * 2);
+		return v >= REPORT_SLOT && v <= SLOT_REPLAY_PROC ? v + 3 : v;
+	}
 	case 13:
 		return ipc_tag(below(4), (unsigned)below(10), (unsigned)below(IPC_BUF_MAX + 2),
 			       (int)below(2));
@@ -955,6 +969,8 @@ int main(int argc, char **argv)
 		 */
 		SYSCALL(cap_delete, SLOT_MACHINE);
 		SYSCALL(cap_delete, SLOT_ARCHIVE);
+		replay_pid = getpid();
+		SYSCALL(cap_copy, SLOT_PROC, SLOT_REPLAY_PROC, CAP_SEND);
 		SYSCALL(cap_delete, SLOT_PROC);
 		SYSCALL(cap_delete, 7); /* SLOT_LOADER */
 	}
