@@ -30,7 +30,6 @@ static struct {
 	struct slab *partial[SLAB_SHIFTS];
 	uint64_t live; /* chunks and frames handed out and not yet freed */
 } slabs;
-#define partial slabs.partial
 
 /* The smallest class that holds size; SLAB_SHIFTS means a whole frame. */
 static int size_class(size_t size)
@@ -76,7 +75,7 @@ static void slab_unlink(int c, struct slab *s)
 	if (s->prev)
 		s->prev->next = s->next;
 	else
-		partial[c] = s->next;
+		slabs.partial[c] = s->next;
 	if (s->next)
 		s->next->prev = s->prev;
 	s->next = s->prev = NULL;
@@ -85,10 +84,10 @@ static void slab_unlink(int c, struct slab *s)
 static void slab_link(int c, struct slab *s)
 {
 	s->prev = NULL;
-	s->next = partial[c];
+	s->next = slabs.partial[c];
 	if (s->next)
 		s->next->prev = s;
-	partial[c] = s;
+	slabs.partial[c] = s;
 }
 
 static struct slab *slab_new(int c)
@@ -118,7 +117,7 @@ static void *alloc_frame(void)
 
 static void *alloc_chunk(int c)
 {
-	struct slab *s = partial[c] ? partial[c] : slab_new(c);
+	struct slab *s = slabs.partial[c] ? slabs.partial[c] : slab_new(c);
 	if (!s)
 		return NULL;
 	struct chunk *ch = s->free;
