@@ -32,8 +32,8 @@
 #define CALLS	      400
 #define SEED	      0x9e0f0000u
 #define VICTIM_QUOTA  (1024 * 1024UL)
-#define LABEL_MAX     12 /* random labels mostly below this, a few anywhere */
-#define WNOHANG_BIT   1	 /* waitpid's WNOHANG, forced on every wait */
+#define EMPTY_SLOT    250 /* a slot we never fill */
+#define LABEL_MAX     12  /* random labels mostly below this, a few anywhere */
 #define SETTLE_POLLS  200
 #define POLL_NS	      (10 * 1000000L)
 #define EXIT_BAD_CALL 3
@@ -95,7 +95,7 @@ static unsigned fill_buffer(void)
 /* A capability to attach: ours to give (never our own task), or a slot that is empty. */
 static long attach(void)
 {
-	const long caps[] = { victim, own_ep, own_note, own_mem, SLOT_PROC, 250, -1 };
+	const long caps[] = { victim, own_ep, own_note, own_mem, SLOT_PROC, EMPTY_SLOT, -1 };
 	return caps[below(sizeof(caps) / sizeof(caps[0]))];
 }
 
@@ -113,7 +113,7 @@ static int make_safe(const struct server *s, uint64_t *label, struct ipc_msg *m,
 	if (*label == PROC_PIPE)
 		return 0;
 	if (*label == PROC_WAIT)
-		m->w[1] |= WNOHANG_BIT;
+		m->w[1] |= WNOHANG;
 	if (*label == PROC_KILL &&
 	    (m->w[0] == (uint64_t)getpid() || m->w[0] == (uint64_t)getppid()))
 		return 0;
@@ -128,7 +128,7 @@ static int make_safe(const struct server *s, uint64_t *label, struct ipc_msg *m,
 /* Reap whatever children ended; a forked child of ours exits at once. */
 static void reap(int block)
 {
-	while (waitpid(-1, 0, block ? 0 : WNOHANG_BIT) > 0)
+	while (waitpid(-1, 0, block ? 0 : WNOHANG) > 0)
 		;
 }
 
@@ -152,7 +152,7 @@ static void one_message(void)
 		       (unsigned long)m.w[2], (unsigned long)m.w[3]);
 	long err = below(8) ? ipc_call(s->slot, &m) : ipc_send_nb(s->slot, &m);
 	if (verbose)
-		printf("  < %ld w0 %lx (pid %d)\n", err, (unsigned long)m.w[0], (int)getpid());
+		printf("  < %ld w0 %lx\n", err, (unsigned long)m.w[0]);
 	/* A forked copy of us: the answer 0 to PROC_FORK. */
 	if (s->slot == SLOT_PROC && label == PROC_FORK && err == 0 && m.w[0] == 0)
 		_exit(0);
