@@ -145,7 +145,7 @@ test-full: kdebug | deps-test
 # make fuzz SECONDS=600: the system-call and server-protocol fuzzers, until the time is up
 # or the first panic, hang or leak (it prints the seed that replays it; docs/testing.md).
 SECONDS ?= 60
-fuzz: $(B)/Image | deps-test
+fuzz: $(B)/Image kdebug | deps-test
 	@$(PY) test/fuzz.py --seconds $(SECONDS) $(if $(SEED),--seed $(SEED))
 
 clean:

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """make fuzz SECONDS=... [SEED=hex]: the fuzzers, boot after boot, until the time is up.
 
-Each boot runs one fuzzer over a batch of seeds: userland/tests/test_syscall_fuzz.c
-(random system calls) or userland/tests/test_proto_fuzz.c (random messages to the fork
-server and the loader), alternately. A boot that panics, hangs (no end within TIMEOUT)
-or reports a leak or a bad answer stops the run, which prints the seed and the command
-that replays it. At the end it prints how many calls and messages were made
+Each boot runs one fuzzer over a batch of seeds, in turn: test_syscall_fuzz.c (random
+system calls), test_proto_fuzz.c (random messages to the fork server and the loader), and
+the system-call fuzzer again on the debug kernel (build/kdebug, make KDEBUG=1) with every
+fifth kernel allocation failing (userland/tests/). A boot that panics, hangs (no end
+within TIMEOUT) or reports a leak or a bad answer stops the run, which prints the seed
+and the command that replays it. At the end it prints how many calls and messages were made
 (docs/testing.md).
 """
 import argparse
@@ -27,16 +28,21 @@ SEEDS = re.compile(rb"^  (syscall|proto) seed ([0-9a-f]+)", re.M)
 FAILED = re.compile(rb"^  (syscall|proto) FAILED seed ([0-9a-f]+)", re.M)
 
 
-def boot(cmd):
+def boot(cmd, image):
     return ["qemu-system-riscv64", "-M", "virt", "-m", "128M", "-smp", "1", "-nographic",
-            "-bios", OPENSBI + "/fw_dynamic.bin", "-kernel", "build/Image", "-append", cmd]
+            "-bios", OPENSBI + "/fw_dynamic.bin", "-kernel", image, "-append", cmd]
 
 
 def batch(n, seed):
-    """Boot n's command line: even boots fuzz system calls, odd ones the servers."""
-    if n % 2 == 0:
-        return "run test_syscall_fuzz many %x %d" % (seed, SYSCALL_WORKERS)
-    return "run test_proto_fuzz many %x %d %d" % (seed, PROTO_WORKERS, PROTO_CALLS)
+    """Boot n's kernel and command line, in turn: system calls, the servers, and system
+    calls on the debug kernel with every fifth kernel allocation failing."""
+    if n % 3 == 0:
+        return "build/Image", "run test_syscall_fuzz many %x %d" % (seed, SYSCALL_WORKERS)
+    if n % 3 == 1:
+        return "build/Image", "run test_proto_fuzz many %x %d %d" % (seed, PROTO_WORKERS,
+                                                                       PROTO_CALLS)
+    return "build/kdebug/Image", "run test_syscall_fuzz many %x %d inject" % (
+        seed, SYSCALL_WORKERS)
 
 
 def main():
@@ -49,8 +55,8 @@ def main():
     n = 0
     seed = args.seed << 12  # each boot takes the next block of seeds
     while time.monotonic() < deadline:
-        cmd = batch(n, seed)
-        res = harness.run_qemu("fuzz", boot(cmd), TIMEOUT)
+        image, cmd = batch(n, seed)
+        res = harness.run_qemu("fuzz", boot(cmd, image), TIMEOUT)
         for kind, calls in CALLS.findall(res.output):
             totals[kind] += int(calls)
         if not res.ok:
@@ -58,8 +64,9 @@ def main():
             seeds = FAILED.findall(res.output)[:1] or SEEDS.findall(res.output)[-1:]
             last = seeds[0][1].decode() if seeds else "%x" % seed
             print("fuzz: %s" % res)
-            print("fuzz: stopped at seed %s of boot '%s' (log build/test-logs/fuzz.log);"
-                  " replay the batch with make run CMD=\"%s\"" % (last, cmd, cmd[4:]))
+            print("fuzz: stopped at seed %s of boot '%s' on %s (log build/test-logs/fuzz.log);"
+                  " replay the batch with make%s run CMD=\"%s\""
+                  % (last, cmd, image, " KDEBUG=1" if "kdebug" in image else "", cmd[4:]))
             break
         print("fuzz: boot %d ok (%s); %d system calls, %d server messages so far"
               % (n, cmd[4:], totals[b"syscall"], totals[b"proto"]), flush=True)

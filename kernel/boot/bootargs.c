@@ -53,7 +53,7 @@ static uint64_t word_number(const char *args, const char *prefix)
 static void arm_failalloc(const char *bootargs)
 {
 	uint64_t n = word_number(bootargs, "failalloc=");
-	if (n && failalloc_arm(n) == E_NOSYS)
+	if (n && failalloc_arm(n, 0) == E_NOSYS)
 		printk("failalloc=%lu ignored: not a debug build (make KDEBUG=1)\n", n);
 }
 

@@ -702,5 +702,5 @@ static long sys_thread_ctl(struct thread *t)
 /* Debug builds only (make KDEBUG=1); E_NOSYS otherwise. See kernel/lib/failalloc.h. */
 static long sys_failalloc(struct thread *t)
 {
-	return failalloc_arm(ARG(t, 0));
+	return failalloc_arm(ARG(t, 0), ARG(t, 1));
 }

@@ -44,7 +44,7 @@
 
 static long arm(uint64_t n)
 {
-	return SYSCALL(failalloc, n);
+	return SYSCALL(failalloc, n, 0);
 }
 
 /* ENOMEM is the clean failure; anything else is wrong. */

@@ -36,6 +36,7 @@
 
 #define FUZZ_WORKERS	 8
 #define FUZZ_CALLS	 3000
+#define INJECT_EVERY	 5 /* debug kernels, role "i<seed>": this often an allocation fails */
 #define FUZZ_SEED	 0x5eed0000u
 #define WORKER_QUOTA	 (4 * 1024 * 1024UL)
 #define VICTIM_QUOTA	 (256 * 1024UL)
@@ -133,12 +134,14 @@ static const uint32_t allowed[SYS__COUNT] = {
 };
 
 /* Is r something call nr may return? Out-of-range numbers get E_NOSYS only. */
+static int injecting; /* "i<seed>": every INJECT_EVERY-th kernel allocation fails */
+
 static int documented(uint64_t nr, long r)
 {
 	nr &= ~(uint64_t)SYS_NONBLOCK;
 	if (nr >= SYS__COUNT)
 		return r == E_NOSYS;
-	if (r == 0)
+	if (r == 0 || (injecting && (r == E_NOMEM || r == E_QUOTA)))
 		return 1;
 	if (r > 0)
 		return (allowed[nr] & VALUE_OK) != 0;
@@ -840,6 +843,9 @@ static int worker(uint32_t seed)
 	CHECK(tu_thread(receiver, seed * 7 + 1, 1) > 0);
 	CHECK_EQ(SYSCALL(obj_create, SLOT_SELF, OBJ_ENDPOINT, SLOT_FORK_EP, 0), 0);
 	CHECK(tu_thread(forking, 0, 2) > 0);
+	/* Armed once our own threads run: from here a failure hits the calls we fuzz. */
+	if (injecting)
+		SYSCALL(failalloc, INJECT_EVERY, INJECT_EVERY);
 	for (unsigned i = 0; i < FUZZ_CALLS; i++)
 		fuzz_one();
 	for (unsigned i = 0; i < nowned; i++)
@@ -930,8 +936,11 @@ static uint64_t frames_settle(uint64_t want)
 	return now;
 }
 
-/* make fuzz: workers from seed on, each checked like the suite's (docs/testing.md). */
-static int many(const char *self, uint32_t seed, unsigned workers)
+/*
+ * make fuzz: workers from seed on, each checked like the suite's (docs/testing.md); with
+ * inject (a debug kernel), each also fails every INJECT_EVERY-th kernel allocation.
+ */
+static int many(const char *self, uint32_t seed, unsigned workers, int inject)
 {
 	int faulted;
 	char role[16];
@@ -939,9 +948,11 @@ static int many(const char *self, uint32_t seed, unsigned workers)
 	CHECK_EQ(run_helper(self, "targeted", &faulted), 0); /* warms up our own side */
 	uint64_t before = frames_settle(free_frames());
 	for (unsigned w = 0; w < workers; w++) {
-		snprintf(role, sizeof(role), "w%x", seed + w);
+		snprintf(role, sizeof(role), "%c%x", inject ? 'i' : 'w', seed + w);
 		printf("  syscall seed %s\n", role + 1);
 		long r = run_helper(self, role, &faulted);
+		if (inject)
+			SYSCALL(failalloc, 0, 0);
 		if ((faulted || r == 0) && frames_settle(before) == before) {
 			good++;
 			printf("  syscall calls %d\n", FUZZ_CALLS);
@@ -958,9 +969,9 @@ static int many(const char *self, uint32_t seed, unsigned workers)
 
 int main(int argc, char **argv)
 {
-	if (argc == 4 && strcmp(argv[1], "many") == 0)
+	if ((argc == 4 || argc == 5) && strcmp(argv[1], "many") == 0)
 		return many(argv[0], (uint32_t)strtoul(argv[2], 0, 16),
-			    (unsigned)strtoul(argv[3], 0, 10));
+			    (unsigned)strtoul(argv[3], 0, 10), argc == 5);
 	verbose = argc > 2;
 	if (argc > 1) {
 		/*
@@ -976,7 +987,8 @@ int main(int argc, char **argv)
 	}
 	if (argc > 1 && strcmp(argv[1], "targeted") == 0)
 		return targeted();
-	if (argc > 1 && argv[1][0] == 'w')
+	injecting = argc > 1 && argv[1][0] == 'i';
+	if (argc > 1 && (argv[1][0] == 'w' || injecting))
 		return worker((uint32_t)strtoul(argv[1] + 1, 0, 16));
 	int faulted;
 	char role[16];
