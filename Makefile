@@ -10,7 +10,10 @@ endif
 CROSS ?= riscv64-unknown-elf-
 CC := $(CROSS)gcc
 OBJCOPY := $(CROSS)objcopy
-B := build
+# KDEBUG=1: the debug kernel, with fault injection at every allocation (failalloc=N,
+# kernel/lib/failalloc.h), built apart in build/kdebug so the ordinary build is unaffected.
+KDEBUG ?= 0
+B := build$(if $(filter 1,$(KDEBUG)),/kdebug)
 PY := /usr/bin/python3
 SETUP := tools/setup.sh
 
@@ -18,6 +21,9 @@ SETUP := tools/setup.sh
 ARCH := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany
 KCFLAGS := -std=gnu11 $(ARCH) -ffreestanding -nostdlib -fno-builtin -fno-common -fno-pie \
 	-mno-relax -O2 -g -Wall -Wextra -Werror -I. -MMD -MP
+ifeq ($(KDEBUG),1)
+KCFLAGS += -DKDEBUG
+endif
 KLDFLAGS := -nostdlib -no-pie -Wl,--no-relax -Wl,--build-id=none -T kernel/boot/kernel.ld
 HOSTCC := gcc
 HOSTCFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined \
@@ -42,7 +48,8 @@ DTS := $(wildcard dts/*.dts)
 DTBS := $(patsubst dts/%.dts,$(B)/dtb/%.dtb,$(DTS))
 HOST_TESTS := $(B)/host/test_units $(B)/host/test_as $(B)/host/test_dt
 
-.PHONY: all run debug bench bench-serial test lint host-tests deps-build deps-run deps-test fdtinfo clean
+.PHONY: all run debug bench bench-serial test test-full fuzz kdebug lint host-tests deps-build deps-run deps-test \
+	fdtinfo clean
 all: $(B)/Image
 
 # --- set-up: install what is missing, once per machine -----------------------------
@@ -129,8 +136,21 @@ fdtinfo: $(B)/host/fdtinfo $(DTBS)
 lint: | deps-test
 	@tools/lint.sh
 
-test: $(B)/Image $(HOST_TESTS) $(DTBS) | deps-test
+# The debug kernel beside the ordinary one (a make of its own: another build directory).
+kdebug:
+	@$(MAKE) --no-print-directory KDEBUG=1 all
+
+# test: a sampled fault-injection sweep on the debug kernel; test-full: every allocation.
+test: $(B)/Image $(HOST_TESTS) $(DTBS) kdebug | deps-test
 	@$(PY) test/run.py
+test-full: kdebug | deps-test
+	@$(PY) test/failalloc.py --full
+
+# make fuzz SECONDS=600: the system-call and server-protocol fuzzers, until the time is up
+# or the first panic, hang or leak (it prints the seed that replays it; docs/testing.md).
+SECONDS ?= 60
+fuzz: $(B)/Image kdebug | deps-test
+	@$(PY) test/fuzz.py --seconds $(SECONDS) $(if $(SEED),--seed $(SEED))
 
 clean:
 	rm -rf $(B)

@@ -14,6 +14,7 @@ import harness  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(__file__))
 import boards  # noqa: E402
+import failalloc  # noqa: E402
 import serial_bench  # noqa: E402
 import test_shell  # noqa: E402
 
@@ -25,6 +26,7 @@ REF_DTB = os.environ.get("REFERENCE_DTB_DIR",
                          os.path.join(os.path.dirname(os.path.abspath(".")), "shared",
                                       "reference-dtb"))
 TIMEOUT = 120  # seconds per boot: generous, a hang still ends
+SUITE_TIMEOUT = 300  # the whole in-guest suite: over 2 minutes on sifive_u on a loaded host
 
 
 def virt(mem, fw, args, smp=1, extra=()):
@@ -89,11 +91,14 @@ def steps():
                                    send_on=rx)
     yield lambda: harness.run_qemu("virt-32M-fw_dynamic", virt("32M", "dynamic", "ktest"),
                                    TIMEOUT, send_on=rx)
-    yield lambda: harness.run_qemu("user-suite-128M", virt("128M", "dynamic", "test"), TIMEOUT)
-    yield lambda: harness.run_qemu("user-suite-32M", virt("32M", "dynamic", "test"), TIMEOUT)
+    yield lambda: harness.run_qemu("user-suite-128M", virt("128M", "dynamic", "test"),
+                                   SUITE_TIMEOUT)
+    yield lambda: harness.run_qemu("user-suite-32M", virt("32M", "dynamic", "test"),
+                                   SUITE_TIMEOUT)
     yield lambda: harness.run_qemu("user-suite-smp4", virt("128M", "dynamic", "test", smp=4),
-                                   TIMEOUT)
-    yield lambda: harness.run_qemu("user-suite-sifive_u-smp5", sifive_u("test"), TIMEOUT)
+                                   SUITE_TIMEOUT)
+    yield lambda: harness.run_qemu("user-suite-sifive_u-smp5", sifive_u("test"), SUITE_TIMEOUT)
+    yield lambda: failalloc.step()
     yield lambda: host_step("bench-report", [PY, "test/host/test_forkbench_report.py"])
     bench = virt("128M", "dynamic", "run forkbench icount=1 iters=20",
                  extra=["-icount", "shift=0,sleep=off"])

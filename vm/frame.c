@@ -2,6 +2,7 @@
 #include "vm/frame.h"
 
 #include "kernel/abi/error.h"
+#include "kernel/lib/failalloc.h"
 
 uint64_t frame_meta_bytes(uint64_t nframes)
 {
@@ -61,7 +62,7 @@ static uint64_t pop(struct frame_pool *p, bool zeroed)
 
 int frame_alloc(struct frame_pool *p, uint64_t *pa)
 {
-	if (p->nfree == 0)
+	if (p->nfree == 0 || failalloc_hit())
 		return E_NOMEM;
 	*pa = pop(p, p->nfree == p->nzeroed); /* zeroed frames only when nothing else is left */
 	return 0;
@@ -69,7 +70,7 @@ int frame_alloc(struct frame_pool *p, uint64_t *pa)
 
 int frame_alloc_zero(struct frame_pool *p, uint64_t *pa)
 {
-	if (p->nfree == 0)
+	if (p->nfree == 0 || failalloc_hit())
 		return E_NOMEM;
 	bool zeroed = p->nzeroed != 0;
 	*pa = pop(p, zeroed);

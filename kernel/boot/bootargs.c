@@ -7,6 +7,7 @@
 #include "kernel/cpu/trap.h"
 #include "kernel/io/power.h"
 #include "kernel/io/printk.h"
+#include "kernel/lib/failalloc.h"
 #include "kernel/selftest/selftest.h"
 
 #define CRASH_VA 0x10UL /* the lower half maps nothing in the kernel */
@@ -28,6 +29,34 @@ static bool has_word(const char *args, const char *word)
 	return false;
 }
 
+/* The decimal number after a word "prefix" (e.g. "failalloc="), or 0 if none. */
+static uint64_t word_number(const char *args, const char *prefix)
+{
+	for (const char *p = args; *p;) {
+		while (*p == ' ')
+			p++;
+		const char *w = prefix;
+		while (*w && *p == *w)
+			p++, w++;
+		uint64_t n = 0;
+		while (!*w && *p >= '0' && *p <= '9')
+			n = n * 10 + (uint64_t)(*p++ - '0');
+		if (!*w && (*p == ' ' || *p == '\0'))
+			return n;
+		while (*p && *p != ' ')
+			p++;
+	}
+	return 0;
+}
+
+/* failalloc=N (debug builds): the Nth allocation once init runs fails (not init's own making). */
+static void arm_failalloc(const char *bootargs)
+{
+	uint64_t n = word_number(bootargs, "failalloc=");
+	if (n && failalloc_arm(n, 0) == E_NOSYS)
+		printk("failalloc=%lu ignored: not a debug build (make KDEBUG=1)\n", n);
+}
+
 void boot_run(const char *bootargs)
 {
 	if (has_word(bootargs, "crash")) {
@@ -41,6 +70,7 @@ void boot_run(const char *bootargs)
 	irq_off();
 	printk("smp: %u hart(s) running\n", smp_start()); /* holds the lock from here */
 	init_start(bootargs);
+	arm_failalloc(bootargs);
 	struct trapframe *tf = trap_resume();
 	bkl_unlock();
 	user_return(tf);

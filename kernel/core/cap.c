@@ -4,11 +4,15 @@
  * the whole subtree; deleting a capability hands its children to its parent.
  */
 #include "kernel/abi/error.h"
+#include "kernel/core/irq.h"
 #include "kernel/core/kalloc.h"
 #include "kernel/core/object.h"
 #include "kernel/core/task.h"
 
 #define CHUNK_BYTES (CAPS_PER_PAGE * sizeof(struct cap))
+
+static bool reaping; /* unreachable tasks are judged later (see reap_orphans) */
+static void reap_orphans(void);
 
 /*
  * Only obj says whether a slot is empty (cap_install writes every other field), and only
@@ -64,6 +68,8 @@ struct cap *cap_slot(struct task *t, uint64_t slot, int *err)
 
 void cspace_clear(struct task *t)
 {
+	bool outermost = !reaping;
+	reaping = true; /* judge the tasks it names once every slot is gone */
 	for (unsigned p = 0; p < CSPACE_PAGES; p++) {
 		if (!t->cspace[p])
 			continue;
@@ -76,6 +82,8 @@ void cspace_clear(struct task *t)
 		t->cspace[p] = 0;
 	}
 	t->cspace_top = 0;
+	if (outermost)
+		reap_orphans();
 }
 
 /*
@@ -161,12 +169,100 @@ void cap_install(struct cap *dst, struct kobj *obj, uint32_t rights, uint64_t ba
 	link_child(parent, dst);
 }
 
+/*
+ * Unreachable tasks. A task keeps itself alive through SLOT_SELF, so one that nobody else
+ * can name and that can never run again would stay forever: nobody could kill it. That
+ * is a task such that
+ *   1. every capability naming it lies in its own slots (SLOT_SELF, and any copy it made),
+ *   2. and each of its threads is stopped for good: inactive, or waiting on an endpoint or
+ *      notification whose every reference is one of its own slots (no other task, no
+ *      supervisor link and no interrupt can wake it).
+ * Whenever a capability naming a live task goes, the task becomes a candidate; candidates
+ * are judged once the outermost delete (or a whole cspace_clear) is done, so the other
+ * slots a dying task held are gone first, and the unreachable ones are killed one after
+ * another: killing one deletes its slots, which may make the next unreachable, and a chain
+ * of them must not recurse down the kernel stack. Cycles that span several tasks (each
+ * waiting on an object only the other holds) are not found; their memory stays charged
+ * to the tasks that paid for it (docs/ipc-caps.md).
+ */
+static struct task *orphans;
+
+/* How many of t's own slots name o: a scan, made only for a candidate. */
+static unsigned caps_in(struct task *t, const struct kobj *o)
+{
+	unsigned n = 0;
+	for (unsigned p = 0; p < CSPACE_PAGES; p++) {
+		const struct cap *chunk = t->cspace[p];
+		unsigned span = chunk ? cspace_chunk_span(t, p) : 0;
+		for (unsigned j = 0; j < span; j++)
+			n += chunk[j].obj == o;
+	}
+	return n;
+}
+
+/* Step 2: can th never run again unless t itself wakes it? */
+static bool thread_stuck(struct task *t, const struct thread *th)
+{
+	const struct kobj *o = th->wait_obj;
+	switch (th->state) {
+	case TS_INACTIVE:
+	case TS_DEAD:
+		return true;
+	case TS_BLOCKED_NOTIFY:
+		if (!o || irq_bound(th->wait_obj))
+			return false;
+		return o->refs == caps_in(t, o);
+	case TS_BLOCKED_SEND:
+	case TS_BLOCKED_RECV:
+		return o && o->refs == caps_in(t, o);
+	default: /* running, ready, sleeping, console input, waiting for an answer */
+		return false;
+	}
+}
+
+static bool unreachable(struct task *t)
+{
+	if (t->dead || t->task_caps != caps_in(t, &t->hdr))
+		return false;
+	for (const struct thread *th = t->threads; th; th = th->task_next)
+		if (!thread_stuck(t, th))
+			return false;
+	return true;
+}
+
+static void note_task_cap_gone(struct task *t)
+{
+	t->task_caps--;
+	if (t->dead || t->orphan_queued)
+		return;
+	kobj_get(&t->hdr); /* the list's reference */
+	t->orphan_queued = true;
+	t->orphan_next = orphans;
+	orphans = t;
+}
+
+static void reap_orphans(void)
+{
+	reaping = true;
+	while (orphans) {
+		struct task *t = orphans;
+		orphans = t->orphan_next;
+		t->orphan_next = 0;
+		t->orphan_queued = false;
+		if (unreachable(t))
+			task_kill(t);
+		kobj_put(&t->hdr);
+	}
+	reaping = false;
+}
+
 void cap_delete(struct cap *c)
 {
 	if (!c->obj)
 		return;
 	struct kobj *obj = c->obj;
-	bool orphan = obj->type == OBJ_TASK && task_cap_gone((struct task *)obj, c);
+	if (obj->type == OBJ_TASK)
+		note_task_cap_gone((struct task *)obj);
 	/* Children move up to our parent: deleting a copy must not revoke its copies. */
 	while (c->child) {
 		struct cap *ch = c->child;
@@ -178,8 +274,8 @@ void cap_delete(struct cap *c)
 	c->rights = 0;
 	c->badge = 0;
 	kobj_put(obj); /* last: destruction may touch other slots */
-	if (orphan)
-		task_reap_orphans();
+	if (orphans && !reaping)
+		reap_orphans();
 }
 
 /* Delete leaves first, without recursion: a long chain of copies cannot blow the stack. */

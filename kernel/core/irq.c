@@ -105,6 +105,14 @@ void irq_deliver(int ctx, uint32_t irq)
 	notify_signal(l->n, l->bits);
 }
 
+bool irq_bound(const struct notify *n)
+{
+	for (uint32_t irq = 1; nbound && irq <= PLIC_MAX_SOURCES; irq++)
+		if (lines[irq].n == n)
+			return true;
+	return false;
+}
+
 void irq_notify_gone(struct notify *n)
 {
 	for (uint32_t irq = 1; nbound && irq <= PLIC_MAX_SOURCES; irq++)

@@ -23,6 +23,8 @@ int irq_unbind(uint32_t irq);
 void irq_deliver(int ctx, uint32_t irq);
 /* A notification is being destroyed: drop every binding to it. */
 void irq_notify_gone(struct notify *n);
+/* Is n bound to an interrupt (so the hardware may set its bits, with no capability)? */
+bool irq_bound(const struct notify *n);
 
 /*
  * Registers. May the device registers at [base, base + size) be handed to user space?

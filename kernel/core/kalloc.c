@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include "kernel/lib/failalloc.h"
 #include "vm/frame.h"
 #include "vm/vm.h"
 
@@ -24,7 +25,11 @@ struct slab {
 	unsigned used;
 };
 
-static struct slab *partial[SLAB_SHIFTS];
+/* The partial lists and the live count side by side: one base address serves both. */
+static struct {
+	struct slab *partial[SLAB_SHIFTS];
+	uint64_t live; /* chunks and frames handed out and not yet freed */
+} slabs;
 
 /* The smallest class that holds size; SLAB_SHIFTS means a whole frame. */
 static int size_class(size_t size)
@@ -70,7 +75,7 @@ static void slab_unlink(int c, struct slab *s)
 	if (s->prev)
 		s->prev->next = s->next;
 	else
-		partial[c] = s->next;
+		slabs.partial[c] = s->next;
 	if (s->next)
 		s->next->prev = s->prev;
 	s->next = s->prev = NULL;
@@ -79,10 +84,10 @@ static void slab_unlink(int c, struct slab *s)
 static void slab_link(int c, struct slab *s)
 {
 	s->prev = NULL;
-	s->next = partial[c];
+	s->next = slabs.partial[c];
 	if (s->next)
 		s->next->prev = s;
-	partial[c] = s;
+	slabs.partial[c] = s;
 }
 
 static struct slab *slab_new(int c)
@@ -104,13 +109,15 @@ static struct slab *slab_new(int c)
 	return s;
 }
 
-static void *alloc_class(int c)
+static void *alloc_frame(void)
 {
-	if (c >= SLAB_SHIFTS) {
-		uint64_t pa;
-		return frame_alloc(&kframes, &pa) == 0 ? phys_to_virt(pa) : NULL;
-	}
-	struct slab *s = partial[c] ? partial[c] : slab_new(c);
+	uint64_t pa;
+	return frame_alloc(&kframes, &pa) == 0 ? phys_to_virt(pa) : NULL;
+}
+
+static void *alloc_chunk(int c)
+{
+	struct slab *s = slabs.partial[c] ? slabs.partial[c] : slab_new(c);
 	if (!s)
 		return NULL;
 	struct chunk *ch = s->free;
@@ -118,6 +125,17 @@ static void *alloc_class(int c)
 	if (++s->used && !s->free)
 		slab_unlink(c, s); /* full: off the partial list */
 	return ch;
+}
+
+/* Every request counts for fault injection, even one a partial slab could serve. */
+static void *alloc_class(int c)
+{
+	if (c < SLAB_SHIFTS && failalloc_hit())
+		return NULL;
+	void *p = c < SLAB_SHIFTS ? alloc_chunk(c) : alloc_frame();
+	if (p)
+		slabs.live++;
+	return p;
 }
 
 void *kalloc(size_t size)
@@ -143,6 +161,7 @@ void kfree(void *p, size_t size)
 	int c = size_class(size);
 	if (!p)
 		return;
+	slabs.live--;
 	if (c >= SLAB_SHIFTS) {
 		frame_unref(&kframes, virt_to_phys(p));
 		return;
@@ -157,4 +176,9 @@ void kfree(void *p, size_t size)
 		slab_unlink(c, s);
 		frame_unref(&kframes, virt_to_phys(s));
 	}
+}
+
+uint64_t kalloc_live(void)
+{
+	return slabs.live;
 }

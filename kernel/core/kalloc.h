@@ -7,6 +7,7 @@
 #define KERNEL_KALLOC_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* A zeroed chunk of at least size bytes (size <= 4096), or NULL. */
 void *kzalloc(size_t size);
@@ -15,5 +16,7 @@ void *kalloc(size_t size);
 void kfree(void *p, size_t size);
 /* The bytes actually reserved for a request of size: what quotas are charged. */
 size_t kalloc_charge(size_t size);
+/* Allocations handed out and not yet freed (memstat's kernel_objects): a leak check. */
+uint64_t kalloc_live(void);
 
 #endif

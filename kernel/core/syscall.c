@@ -12,6 +12,7 @@
 #include "kernel/core/fork.h"
 #include "kernel/core/ipc.h"
 #include "kernel/core/irq.h"
+#include "kernel/core/kalloc.h"
 #include "kernel/core/memobj.h"
 #include "kernel/core/sched.h"
 #include "kernel/core/syscall.h"
@@ -22,6 +23,7 @@
 #include "kernel/io/console.h"
 #include "kernel/io/power.h"
 #include "kernel/io/printk.h"
+#include "kernel/lib/failalloc.h"
 #include "vm/as.h"
 #include "vm/frame.h"
 #include "vm/vm.h"
@@ -443,6 +445,7 @@ static long sys_memstat(struct thread *t)
 		.cow_reuses = cow_stats.reuses,
 		.task_resident = target->as.resident,
 		.task_quota_left = target->quota.limit - target->quota.used,
+		.kernel_objects = kalloc_live(),
 	};
 	return user_copy_out(t->task, ARG(t, 1), &ms, sizeof(ms));
 }
@@ -611,4 +614,10 @@ static long sys_thread_ctl(struct thread *t)
 		return 0;
 	}
 	return E_INVAL;
+}
+
+/* Debug builds only (make KDEBUG=1); E_NOSYS otherwise. See kernel/lib/failalloc.h. */
+static long sys_failalloc(struct thread *t)
+{
+	return failalloc_arm(ARG(t, 0), ARG(t, 1));
 }

@@ -18,20 +18,6 @@ void thread_exit(struct thread *t, uint64_t status);
 /* An unresolved user fault: stop t and report it (docs/ipc-caps.md). */
 void thread_fault(struct thread *t, uint64_t label, uint64_t scause, uint64_t stval);
 
-/* Queue t if it is an orphan now that gone is deleted (task_cap_gone's second half). */
-bool task_orphan_queue(struct task *t, const struct cap *gone);
-/*
- * One of t's task capabilities, gone, was deleted (cap_delete). True if t is now an
- * orphan, which is queued: the deleter then calls task_reap_orphans. Inline: most
- * deletions leave another capability or a thread, and end at the first tests.
- */
-static inline bool task_cap_gone(struct task *t, const struct cap *gone)
-{
-	return --t->task_caps == 1 && !t->threads && !t->dead && task_orphan_queue(t, gone);
-}
-/* Kill the queued orphans, unless a reap is already running further up the stack. */
-void task_reap_orphans(void);
-
 extern struct task *init_task;
 
 #endif

@@ -443,6 +443,18 @@ static void do_list(uint64_t index)
 	reply(-1, 0);
 }
 
+/*
+ * A request with fewer words than its label takes (proc.h) is refused: the words it did
+ * not send would read as whatever our last answer, to another process, left there.
+ */
+static int too_short(const struct ipc_msg *m, unsigned words)
+{
+	if (ipc_tag_words(m->tag) >= words)
+		return 0;
+	reply(-EINVAL, 0);
+	return 1;
+}
+
 static void serve(struct ipc_msg *m)
 {
 	struct proc *p = by_badge(m->badge);
@@ -460,10 +472,12 @@ static void serve(struct ipc_msg *m)
 		reply(0, 0);
 		break;
 	case PROC_FORK:
-		do_fork(p, m->w[0]);
+		if (!too_short(m, 1))
+			do_fork(p, m->w[0]);
 		break;
 	case PROC_WAIT:
-		do_wait(p, (int64_t)m->w[0], m->w[1]);
+		if (!too_short(m, 2))
+			do_wait(p, (int64_t)m->w[0], m->w[1]);
 		break;
 	case PROC_GETPID:
 		reply(p->pid, (uint64_t)p->ppid);
@@ -472,15 +486,20 @@ static void serve(struct ipc_msg *m)
 		do_spawn(p, ipc_tag_len(m->tag));
 		break;
 	case PROC_KILL:
-		do_kill((int64_t)m->w[0], m->w[1]);
+		if (!too_short(m, 2))
+			do_kill((int64_t)m->w[0], m->w[1]);
 		break;
 	case PROC_LIST:
-		do_list(m->w[0]);
+		if (!too_short(m, 1))
+			do_list(m->w[0]);
 		break;
 	case PROC_PIPE:
-		do_pipe(p, m->w);
+		if (!too_short(m, 3))
+			do_pipe(p, m->w);
 		break;
 	case PROC_EXEC:
+		if (too_short(m, 2))
+			break;
 		if (p->task >= 0)
 			do_exec(p, m->w[0], m->w[1], ipc_tag_len(m->tag));
 		else

@@ -15,6 +15,8 @@
 #define PAGE		4096UL
 #define PAGE_UP(x)	(((x) + PAGE - 1) & ~(PAGE - 1))
 #define OBJECT_PAGES	512 /* the largest memory object the kernel makes */
+#define LOAD_WORDS	3   /* argc, base, aux bytes (loader.h) */
+#define STAGE_WORDS	1   /* file bytes */
 #define TYPE_OF(info)	((info)&0xff)
 #define RIGHTS_OF(info) ((uint64_t)(info) >> 8)
 
@@ -132,10 +134,12 @@ static void serve(const struct ipc_msg *m)
 	struct load_out out = { 0 };
 	int err = E_NOSYS;
 	uint64_t label = ipc_tag_label(m->tag);
+	unsigned words = ipc_tag_words(m->tag);
+	/* Words a request did not send read as our last answer's: too few is E_INVAL. */
 	if (label == LOADER_LOAD)
-		err = do_load(m, &out);
+		err = words < LOAD_WORDS ? E_INVAL : do_load(m, &out);
 	else if (label == LOADER_STAGE)
-		err = do_stage(m);
+		err = words < STAGE_WORDS ? E_INVAL : do_stage(m);
 	SYSCALL(cap_delete, recv_slot); /* whatever came with the request */
 	int cap = label == LOADER_STAGE && !err;
 	answer.tag = ipc_tag(0, 4, 0, cap);

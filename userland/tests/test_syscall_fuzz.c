@@ -20,6 +20,7 @@
  * (SAFETY): exit, killing or deleting its own task, unmapping its own code and stack,
  * blocking with nobody to wake it, and tasks left alive with no capability to kill them.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,13 +36,15 @@
 
 #define FUZZ_WORKERS	 8
 #define FUZZ_CALLS	 3000
+#define INJECT_EVERY	 5 /* debug kernels, role "i<seed>": this often an allocation fails */
 #define FUZZ_SEED	 0x5eed0000u
 #define WORKER_QUOTA	 (4 * 1024 * 1024UL)
 #define VICTIM_QUOTA	 (256 * 1024UL)
 #define HELPER_TIMEOUT	 30000 /* ms: a helper that has not reported by then hangs */
 #define LABEL_REPORT	 0x4e90
-#define REPORT_SLOT	 300 /* outside every slot number the fuzzer generates */
+#define REPORT_SLOT	 300 /* value() never generates it (SAFETY) */
 #define SLOT_FORK_EP	 301 /* worker: where its forking thread calls it; not fuzzed */
+#define SLOT_REPLAY_PROC 302 /* run directly: our fork-server capability, kept aside */
 #define SLOT_RANGE	 41  /* the fuzzer's small slots: 0..40 */
 #define SLOT_VICTIM	 9   /* a task we made for the helper to work on */
 #define SLOT_EP		 10
@@ -78,7 +81,8 @@
 static char scratch[SCRATCH_SPAN + IPC_BUF_MAX] __attribute__((aligned(PAGE_BYTES)));
 static const char compat[] = "ns16550a";
 static int bad_returns;
-static unsigned forks; /* worker: forks that made a child */
+static pid_t replay_pid; /* run directly: our pid, for the fork server to end us */
+static unsigned forks;	 /* worker: forks that made a child */
 
 /* --- what each call may return (docs/syscalls.md, "Errors") --- */
 
@@ -126,15 +130,18 @@ static const uint32_t allowed[SYS__COUNT] = {
 	[SYS_irq_unbind] = E_DEVCTL | E_BIT(E_NOENT),
 	[SYS_device_get] = E_SLOTS | E_DSTS | E_BIT(E_RANGE) | E_BIT(E_FAULT) | E_BIT(E_INVAL) |
 			   E_BIT(E_NOENT) | VALUE_OK,
+	[SYS_failalloc] = E_BIT(E_NOSYS) | VALUE_OK,
 };
 
 /* Is r something call nr may return? Out-of-range numbers get E_NOSYS only. */
+static int injecting; /* "i<seed>": every INJECT_EVERY-th kernel allocation fails */
+
 static int documented(uint64_t nr, long r)
 {
 	nr &= ~(uint64_t)SYS_NONBLOCK;
 	if (nr >= SYS__COUNT)
 		return r == E_NOSYS;
-	if (r == 0)
+	if (r == 0 || (injecting && (r == E_NOMEM || r == E_QUOTA)))
 		return 1;
 	if (r > 0)
 		return (allowed[nr] & VALUE_OK) != 0;
@@ -216,6 +223,13 @@ static void report(void)
 	/* Run directly: no parent to report to. Our other threads must end for exit to. */
 	SYSCALL(notify_signal, SLOT_NT_BLOCK, 1);
 	SYSCALL(sleep, POLL_NS);
+	printf("  %lu bad returns\n", (unsigned long)m.w[0]);
+	fflush(stdout);
+	/* The receiving and forking threads never end: have the fork server end us. */
+	struct ipc_msg k = { .tag = ipc_tag(PROC_KILL, 2, 0, 0),
+			     .w = { (uint64_t)replay_pid, SIGKILL } };
+	k.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
+	ipc_call(SLOT_REPLAY_PROC, &k);
 	exit(m.w[0] != 0);
 }
 
@@ -623,8 +637,11 @@ static uint64_t value(void)
 	}
 	case 11:
 		return (uint64_t)stack_buf + below(STACK_BUF / 2);
-	case 12:
-		return below(PAGE_BYTES * 2);
+	case 12: {
+		/* SAFETY: never the slots the worker reports and forks through. */
+		uint64_t v = below(PAGE_BYTES * 2);
+		return v >= REPORT_SLOT && v <= SLOT_REPLAY_PROC ? v + 3 : v;
+	}
 	case 13:
 		return ipc_tag(below(4), (unsigned)below(10), (unsigned)below(IPC_BUF_MAX + 2),
 			       (int)below(2));
@@ -669,6 +686,9 @@ static int make_safe(struct regs *r)
 	uint64_t nr = r->nr & ~(uint64_t)SYS_NONBLOCK;
 	if (nr == SYS_exit || nr == SYS_task_create)
 		return 0; /* task_create goes through fuzz_task_create */
+	/* SAFETY: in a debug kernel, arming would fail calls in ways their lists do not name. */
+	if (nr == SYS_failalloc)
+		return 0;
 	if (blocking(nr))
 		r->nr |= SYS_NONBLOCK; /* nobody might ever wake us */
 	if (nr == SYS_sleep)
@@ -827,6 +847,9 @@ static int worker(uint32_t seed)
 	CHECK(tu_thread(receiver, seed * 7 + 1, 1) > 0);
 	CHECK_EQ(SYSCALL(obj_create, SLOT_SELF, OBJ_ENDPOINT, SLOT_FORK_EP, 0), 0);
 	CHECK(tu_thread(forking, 0, 2) > 0);
+	/* Armed once our own threads run: from here a failure hits the calls we fuzz. */
+	if (injecting)
+		SYSCALL(failalloc, INJECT_EVERY, INJECT_EVERY);
 	for (unsigned i = 0; i < FUZZ_CALLS; i++)
 		fuzz_one();
 	for (unsigned i = 0; i < nowned; i++)
@@ -917,8 +940,42 @@ static uint64_t frames_settle(uint64_t want)
 	return now;
 }
 
+/*
+ * make fuzz: workers from seed on, each checked like the suite's (docs/testing.md); with
+ * inject (a debug kernel), each also fails every INJECT_EVERY-th kernel allocation.
+ */
+static int many(const char *self, uint32_t seed, unsigned workers, int inject)
+{
+	int faulted;
+	char role[16];
+	unsigned good = 0, bad = 0;
+	CHECK_EQ(run_helper(self, "targeted", &faulted), 0); /* warms up our own side */
+	uint64_t before = frames_settle(free_frames());
+	for (unsigned w = 0; w < workers; w++) {
+		snprintf(role, sizeof(role), "%c%x", inject ? 'i' : 'w', seed + w);
+		printf("  syscall seed %s\n", role + 1);
+		long r = run_helper(self, role, &faulted);
+		if (inject)
+			SYSCALL(failalloc, 0, 0);
+		if ((faulted || r == 0) && frames_settle(before) == before) {
+			good++;
+			printf("  syscall calls %d\n", FUZZ_CALLS);
+		} else {
+			bad++;
+			printf("  syscall FAILED seed %x: replay with run test_syscall_fuzz %s v\n",
+			       seed + w, role);
+		}
+	}
+	still_up();
+	printf("%u passed, %u failed\n", good, bad + (unsigned)test_failures);
+	return bad || test_failures;
+}
+
 int main(int argc, char **argv)
 {
+	if ((argc == 4 || argc == 5) && strcmp(argv[1], "many") == 0)
+		return many(argv[0], (uint32_t)strtoul(argv[2], 0, 16),
+			    (unsigned)strtoul(argv[3], 0, 10), argc == 5);
 	verbose = argc > 2;
 	if (argc > 1) {
 		/*
@@ -927,12 +984,15 @@ int main(int argc, char **argv)
 		 */
 		SYSCALL(cap_delete, SLOT_MACHINE);
 		SYSCALL(cap_delete, SLOT_ARCHIVE);
+		replay_pid = getpid();
+		SYSCALL(cap_copy, SLOT_PROC, SLOT_REPLAY_PROC, CAP_SEND);
 		SYSCALL(cap_delete, SLOT_PROC);
 		SYSCALL(cap_delete, 7); /* SLOT_LOADER */
 	}
 	if (argc > 1 && strcmp(argv[1], "targeted") == 0)
 		return targeted();
-	if (argc > 1 && argv[1][0] == 'w')
+	injecting = argc > 1 && argv[1][0] == 'i';
+	if (argc > 1 && (argv[1][0] == 'w' || injecting))
 		return worker((uint32_t)strtoul(argv[1] + 1, 0, 16));
 	int faulted;
 	char role[16];
