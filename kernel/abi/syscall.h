@@ -48,7 +48,8 @@
 	X(32, sysinfo, 1, "machine facts: timebase, harts, model (no capability)")      \
 	X(33, irq_ack, 2, "unmask a bound device interrupt")                            \
 	X(34, irq_unbind, 2, "release a bound device interrupt")                        \
-	X(35, device_get, 5, "a device's registers and interrupt, by compatible")
+	X(35, device_get, 5, "a device's registers and interrupt, by compatible")       \
+	X(36, dma_addr, 3, "the physical address of a memory object's page, for DMA")
 
 #define SYS_NONBLOCK 0x100 /* or-ed into the number: fail with E_AGAIN instead of blocking */
 
