@@ -439,6 +439,7 @@ int main(int argc, char **argv)
 	}
 	work = argv[1];
 	setvbuf(stdout, 0, _IOLBF, 0);
+	mkdir(work, 0755); /* it may exist already */
 	one_type("fat12", "2048");
 	one_type("fat16", "20480 -F 16");
 	one_type("fat32", "40960 -F 32 -s 1");
