@@ -9,6 +9,8 @@ Steps (each one PASS/FAIL line):
   storage-modern  the same on FAT32 with virtio 1.0 (-global virtio-mmio.force-legacy=false).
   storage-corrupt a boot sector with a bad BPB: fatfs reports EINVAL, nothing crashes.
   storage-short   a disk shorter than its volume: the mount is refused, nothing crashes.
+  storage-driver  test_blk_driver against a scratch disk: malformed block requests are
+                  refused with EINVAL/ERANGE, the last sectors write and read back.
   storage-ioerror the device fails reads of one file's sector (QEMU blkdebug, errno 5):
                   that cat reports EIO, the driver keeps serving, the next cat works.
 """
@@ -178,10 +180,28 @@ def io_error(B, harness, virt, timeout):
     return verdict(res, harness, timed_out, problems)
 
 
+def driver(B, harness, virt, timeout):
+    path = B + "/storage/scratch.img"
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.truncate(1 << 20)
+    res, status, timed_out = run(harness, virt, "storage-driver", "run test_blk_driver",
+                                 disk_args("file=" + path, False), timeout)
+    problems = []
+    if b"check failed" in res.output:
+        problems.append("a check failed")
+    if b"legacy interface, 2048 sectors" not in res.output:
+        problems.append("the driver did not find the 1 MiB disk")
+    if status != 0 or b"init exited with status 0" not in res.output:
+        problems.append("exit status %s" % status)
+    return verdict(res, harness, timed_out, problems)
+
+
 def steps(B, harness, virt, timeout):
     yield lambda: use_disk(B, harness, virt, timeout, "storage-legacy", 16384, [], False)
     yield lambda: use_disk(B, harness, virt, timeout, "storage-modern", 40960,
                            ["-F", "32", "-s", "1"], True)
     yield lambda: corrupt(B, harness, virt, timeout)
     yield lambda: short_disk(B, harness, virt, timeout)
+    yield lambda: driver(B, harness, virt, timeout)
     yield lambda: io_error(B, harness, virt, timeout)
