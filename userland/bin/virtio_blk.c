@@ -1,7 +1,8 @@
 /*
  * virtio_blk: a user-level driver for a virtio block device on virtio-mmio, legacy
  * (version 1, QEMU 7.2's default) or modern (version 2, virtio 1.0). It serves the block
- * protocol (fs/blkproto.h, docs/storage.md) on the endpoint in SLOT_BLK_EP.
+ * protocol (fs/blkproto.h, docs/storage.md) on the endpoint in SLOT_BLK_EP, through the
+ * shared server loop (fs/blkserve.c), which checks every request before it comes here.
  *
  * argv[1], if given, is which virtio block device to drive (0 = the first). The device is
  * found through the device tree: every "virtio,mmio" node in turn (device_get's index),
@@ -16,6 +17,7 @@
 #include <string.h>
 
 #include "fs/blkproto.h"
+#include "fs/blkserve.h"
 #include "fs/virtio.h"
 #include "spawn.h"
 #include "syscall.h"
@@ -42,7 +44,7 @@
 _Static_assert(USED_END <= OFF_REQ, "the rings overlap the request header");
 
 struct vblk {
-	int present, legacy, readonly, broken;
+	int legacy, readonly, broken;
 	uint64_t sectors;
 	uint64_t queue_pa, data_pa;
 	long irq, notif;
@@ -50,7 +52,6 @@ struct vblk {
 };
 
 static struct vblk dev;
-static uint8_t msgbuf[IPC_BUF_MAX];
 
 static volatile uint32_t *reg(unsigned off)
 {
@@ -227,7 +228,6 @@ static int device_init(unsigned which)
 		dev.irq = 0; /* no interrupt: the used ring is polled all the same */
 	io_fence();
 	*reg(VIRTIO_MMIO_STATUS) |= VIRTIO_STATUS_DRIVER_OK;
-	dev.present = 1;
 	printf("virtio_blk: %s interface, %lu sectors%s, irq %ld\n",
 	       dev.legacy ? "legacy" : "virtio 1.0", (unsigned long)dev.sectors,
 	       dev.readonly ? " read-only" : "", dev.irq);
@@ -302,110 +302,46 @@ static int submit(uint32_t type, uint64_t sector, uint32_t len)
 	return err ? err : *status == VIRTIO_BLK_S_OK ? 0 : -EIO;
 }
 
-/* A read or write request's range, checked: 0 or a negative errno. */
-static int check_range(const struct ipc_msg *m, unsigned len_expected)
-{
-	uint64_t lba = m->w[0], count = m->w[1];
-	if (count == 0 || count > BLK_MAX_SECTORS)
-		return -EINVAL;
-	if (len_expected != count * BLK_SECTOR)
-		return -EINVAL;
-	if (lba >= dev.sectors || count > dev.sectors - lba)
-		return -ERANGE;
-	return 0;
-}
-
 static int device_usable(void)
 {
-	return !dev.present ? -ENODEV : dev.broken ? -EIO : 0;
+	return dev.broken ? -EIO : 0;
 }
 
-static int do_read(const struct ipc_msg *m, unsigned *out_len)
+/* The block operations blk_serve calls, with ranges it has checked already. */
+static int vb_read(void *ctx, uint64_t lba, unsigned count, void *buf)
 {
+	(void)ctx;
 	int err = device_usable();
 	if (!err)
-		err = check_range(m, (unsigned)m->w[1] * BLK_SECTOR);
+		err = submit(VIRTIO_BLK_T_IN, lba, count * BLK_SECTOR);
 	if (!err)
-		err = submit(VIRTIO_BLK_T_IN, m->w[0], (uint32_t)m->w[1] * BLK_SECTOR);
-	if (!err) {
-		*out_len = (unsigned)m->w[1] * BLK_SECTOR;
-		memcpy(msgbuf, data_page(), *out_len);
-	}
+		memcpy(buf, data_page(), count * BLK_SECTOR);
 	return err;
 }
 
-static int do_write(const struct ipc_msg *m)
+static int vb_write(void *ctx, uint64_t lba, unsigned count, const void *buf)
 {
-	unsigned len = ipc_tag_len(m->tag);
+	(void)ctx;
 	int err = device_usable();
-	if (!err && dev.readonly)
-		err = -EROFS;
-	if (!err && m->w[1] > BLK_MAX_SECTORS)
-		err = -EINVAL;
-	if (!err)
-		err = check_range(m, len);
-	if (!err) {
-		memcpy(data_page(), msgbuf, len);
-		err = submit(VIRTIO_BLK_T_OUT, m->w[0], len);
-	}
-	return err;
+	if (err)
+		return err;
+	memcpy(data_page(), buf, count * BLK_SECTOR);
+	return submit(VIRTIO_BLK_T_OUT, lba, count * BLK_SECTOR);
 }
 
-static int do_flush(void)
+static int vb_flush(void *ctx)
 {
+	(void)ctx;
 	int err = device_usable();
 	return err ? err : submit(VIRTIO_BLK_T_FLUSH, 0, 0);
 }
 
-/* Decode one request, act, and fill the answer (words and bytes). */
-static void serve(const struct ipc_msg *m, struct ipc_msg *a)
-{
-	unsigned len = 0;
-	long r;
-	memset(a->w, 0, sizeof(a->w));
-	switch (ipc_tag_label(m->tag)) {
-	case BLK_INFO:
-		r = dev.present ? 0 : -ENODEV;
-		a->w[1] = dev.sectors;
-		a->w[2] = BLK_SECTOR;
-		a->w[3] = dev.readonly ? BLK_INFO_READONLY : 0;
-		break;
-	case BLK_READ:
-		r = do_read(m, &len);
-		break;
-	case BLK_WRITE:
-		r = do_write(m);
-		break;
-	case BLK_FLUSH:
-		r = do_flush();
-		break;
-	default:
-		r = -ENOSYS;
-	}
-	a->w[0] = (uint64_t)r;
-	a->tag = ipc_tag(0, 4, len, 0);
-	a->sbuf = msgbuf;
-}
-
 int main(int argc, char **argv)
 {
-	struct ipc_msg m = { 0 }, a = { 0 };
+	static struct bdev bd;
 	unsigned which = argc > 1 ? (unsigned)strtoul(argv[1], 0, 0) : 0;
-	device_init(which); /* without a device every request is answered ENODEV */
-	m.rbuf = msgbuf;
-	m.rspec = ipc_recv_spec(sizeof(msgbuf), IPC_RECV_SLOT_NONE);
-	long err = ipc_recv(SLOT_BLK_EP, &m);
-	for (;;) {
-		if (err == 0) {
-			serve(&m, &a);
-			m.tag = a.tag;
-			memcpy(m.w, a.w, sizeof(m.w));
-			m.sbuf = a.sbuf;
-		} else {
-			m.tag = ipc_tag(0, 0, 0, 0); /* nothing received: nothing to answer */
-		}
-		m.rbuf = msgbuf;
-		m.rspec = ipc_recv_spec(sizeof(msgbuf), IPC_RECV_SLOT_NONE);
-		err = err == 0 ? ipc_reply_recv(SLOT_BLK_EP, &m) : ipc_recv(SLOT_BLK_EP, &m);
-	}
+	if (device_init(which) != 0)
+		blk_serve(0); /* without a device every request is answered ENODEV */
+	bd = (struct bdev){ 0, dev.sectors, dev.readonly, vb_read, vb_write, vb_flush };
+	blk_serve(&bd);
 }
