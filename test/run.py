@@ -33,10 +33,11 @@ def virt(mem, fw, args, smp=1, extra=()):
             "%s/fw_%s.bin" % (OPENSBI, fw), "-kernel", B + "/Image", "-append", args, *extra]
 
 
-def sifive_u(args):
+def sifive_u(args, extra=()):
     """The HiFive Unleashed model: an E51 without MMU as hart 0, four U54s, no finisher."""
     return [QEMU, "-M", "sifive_u", "-smp", "5", "-m", "512M", "-nographic", "-no-reboot",
-            "-bios", "%s/fw_jump.bin" % OPENSBI, "-kernel", B + "/Image", "-append", args]
+            "-bios", "%s/fw_jump.bin" % OPENSBI, "-kernel", B + "/Image", "-append", args,
+            *extra]
 
 
 def host_step(name, argv):
@@ -102,7 +103,7 @@ def steps():
                  extra=["-icount", "shift=0,sleep=off"])
     yield lambda: serial_bench.run(harness, bench, PY, TIMEOUT)
     yield from test_shell.steps(B, harness, virt, TIMEOUT)
-    yield from test_storage.steps(B, harness, virt, TIMEOUT)
+    yield from test_storage.steps(B, harness, virt, TIMEOUT, sifive_u)
     yield from boards.steps(B, harness, virt, TIMEOUT)
     yield lambda: expect_panic("deliberate-kernel-fault", virt("128M", "dynamic", "crash"))
 

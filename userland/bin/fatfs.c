@@ -1,7 +1,8 @@
 /*
- * fatfs: use a FAT volume on a virtio block device, through the user-level driver
- * (virtio_blk), the block layer and the FAT code (userland/lib/fs). It starts the driver,
- * finds the partition, mounts it, runs the commands, syncs and stops the driver.
+ * fatfs: use a FAT volume on a disk, through a user-level block driver, the block layer and
+ * the FAT code (userland/lib/fs). It starts the first driver that finds a device
+ * (virtio_blk, then sifive_spi_sd), finds the partition, mounts it, runs the commands,
+ * syncs and stops the driver. -d N takes the N-th device of that kind instead of the first.
  *
  *   fatfs [-d N] CMD ARGS [, CMD ARGS]...
  *     ls [PATH]          list a directory (size and name; "/" after a directory)
@@ -245,14 +246,27 @@ static int run_cmd(int argc, char **argv)
 	return -EINVAL;
 }
 
+/* The first driver that finds a device number which: 0, or -ENODEV if none does. */
+static int start_driver(struct blk_client *blk, const char *which, struct bdev *dev)
+{
+	static const char *const drivers[] = { "virtio_blk", "sifive_spi_sd" };
+	int err = -ENODEV;
+	for (unsigned i = 0; err == -ENODEV && i < sizeof(drivers) / sizeof(drivers[0]); i++) {
+		err = blk_start(drivers[i], which, blk);
+		if (!err)
+			err = blk_bdev(blk, dev);
+		if (err == -ENODEV)
+			blk_stop(blk);
+	}
+	return err;
+}
+
 /* Set up driver, cache, partition and volume: 0 or -errno. */
 static int mount(struct blk_client *blk, const char *which)
 {
 	static struct bdev dev;
 	struct bvol part;
-	int err = blk_start("virtio_blk", which, blk);
-	if (!err)
-		err = blk_bdev(blk, &dev);
+	int err = start_driver(blk, which, &dev);
 	void *mem = err ? 0 : malloc(bcache_mem_size(CACHE_SECTORS));
 	if (!err && !mem)
 		err = -ENOMEM;
