@@ -5,6 +5,7 @@
  * 4 KiB. A device error leaves the cache as it was and returns -EIO to the caller.
  */
 #include "bcache.h"
+#include "copy.h"
 
 #include <errno.h>
 #include <string.h>
@@ -112,7 +113,7 @@ static int32_t evict(struct bcache *c, int *err)
 
 static void install(struct bcache *c, int32_t i, uint64_t lba, const uint8_t *src)
 {
-	memcpy(sector_of(c, i), src, BC_SECTOR);
+	fs_copy(sector_of(c, i), src, BC_SECTOR);
 	c->e[i].lba = lba;
 	c->e[i].valid = 1;
 	c->e[i].dirty = 0;
@@ -129,7 +130,7 @@ static void install(struct bcache *c, int32_t i, uint64_t lba, const uint8_t *sr
  */
 static int32_t fill(struct bcache *c, uint64_t lba, int *err)
 {
-	static uint8_t buf[BC_READAHEAD * BC_SECTOR];
+	static uint8_t buf[BC_READAHEAD * BC_SECTOR] __attribute__((aligned(8)));
 	unsigned count = 1;
 	while (count < BC_READAHEAD && lba + count < c->dev->sectors &&
 	       lookup(c, lba + count) == NONE)

@@ -11,7 +11,7 @@
 
 #include "blkproto.h"
 
-static uint8_t msgbuf[IPC_BUF_MAX];
+static uint8_t msgbuf[IPC_BUF_MAX] __attribute__((aligned(8)));
 
 /* A read or write request's range, checked: 0 or a negative errno. */
 static int check_range(const struct bdev *dev, const struct ipc_msg *m, unsigned bytes)

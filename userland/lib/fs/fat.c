@@ -9,6 +9,7 @@
  * number of clusters (loops end as -EIO), every long name by its sequence and checksum.
  */
 #include "fat.h"
+#include "copy.h"
 
 #include <errno.h>
 #include <string.h>
@@ -805,7 +806,7 @@ long fat_read(struct fat_vol *v, struct fat_node *n, uint64_t off, void *buf, ui
 		uint64_t k = BC_SECTOR - pos % BC_SECTOR;
 		if (k > len - done)
 			k = len - done;
-		memcpy(dst + done, s + pos % BC_SECTOR, k);
+		fs_copy(dst + done, s + pos % BC_SECTOR, k);
 		done += k;
 	}
 	return (long)done;
@@ -877,7 +878,7 @@ static long write_span(struct fat_vol *v, struct fat_node *n, uint64_t off, cons
 		if (k > len - done)
 			k = len - done;
 		if (src)
-			memcpy(s + pos % BC_SECTOR, src + done, k);
+			fs_copy(s + pos % BC_SECTOR, src + done, k);
 		else
 			memset(s + pos % BC_SECTOR, 0, k);
 		bvol_dirty(&v->bv, sec);
