@@ -97,6 +97,7 @@ bench: $(B)/Image | deps-test
 	$(QEMU) -M virt -m $(BENCH_MEM) -smp $(BENCH_SMP) -nographic $(ICOUNT_FLAGS) -bios $(OPENSBI)/fw_dynamic.bin \
 		-kernel $(B)/Image -append "run forkbench icount=$(ICOUNT) iters=$(BENCH_ITERS)" \
 		< /dev/null | $(PY) tools/forkbench_report.py --stdin --print --out $(B)/bench
+	$(if $(filter 1,$(ICOUNT)),$(PY) tools/file_bench.py --image $(B)/Image --out $(B)/bench)
 
 # Collect from a board already booted with `run forkbench` (see docs/benchmark.md).
 SERIAL ?= /dev/ttyUSB0
