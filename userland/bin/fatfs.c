@@ -21,8 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fs/blkclient.h"
-#include "fs/fat.h"
+#include "fs/fatmount.h"
 #include "spawn.h"
 
 #define CACHE_SECTORS  2560	      /* 1.25 MiB: a 1 MiB file stays warm */
@@ -31,8 +30,8 @@
 #define RUN_WAIT_POLLS 6000	      /* of 10 ms: a minute */
 #define RUN_POLL_NS    10000000UL
 
-static struct fat_vol vol;
-static struct bcache cache;
+static struct fatmount mnt;
+static struct fat_vol *const vol = &mnt.vol;
 
 /* The directory holding path and the last component's name within it. */
 static int split_path(const char *path, struct fat_node *dir, const char **name, unsigned *len)
@@ -40,7 +39,7 @@ static int split_path(const char *path, struct fat_node *dir, const char **name,
 	const char *slash = strrchr(path, '/');
 	char parent[512];
 	if (!slash) {
-		fat_root(&vol, dir);
+		fat_root(vol, dir);
 		*name = path;
 	} else {
 		size_t n = (size_t)(slash - path);
@@ -48,7 +47,7 @@ static int split_path(const char *path, struct fat_node *dir, const char **name,
 			return -ENAMETOOLONG;
 		memcpy(parent, path, n);
 		parent[n] = 0;
-		int err = fat_walk(&vol, parent, dir);
+		int err = fat_walk(vol, parent, dir);
 		if (err)
 			return err;
 		*name = slash + 1;
@@ -62,8 +61,8 @@ static int cmd_ls(const char *path)
 	struct fat_node dir;
 	struct fat_dirent *de = malloc(sizeof(*de));
 	uint32_t pos = 0;
-	int err = de ? fat_walk(&vol, path, &dir) : -ENOMEM;
-	while (!err && (err = fat_readdir(&vol, &dir, &pos, de)) == 1) {
+	int err = de ? fat_walk(vol, path, &dir) : -ENOMEM;
+	while (!err && (err = fat_readdir(vol, &dir, &pos, de)) == 1) {
 		int d = (de->node.attr & FAT_ATTR_DIR) != 0;
 		printf("%10lu %s%s\n", (unsigned long)de->node.size, de->name, d ? "/" : "");
 		err = 0;
@@ -76,9 +75,9 @@ static int cmd_cat(const char *path)
 {
 	static char buf[4096] __attribute__((aligned(8)));
 	struct fat_node n;
-	int err = fat_walk(&vol, path, &n);
+	int err = fat_walk(vol, path, &n);
 	for (uint64_t off = 0; !err;) {
-		long got = fat_read(&vol, &n, off, buf, sizeof(buf));
+		long got = fat_read(vol, &n, off, buf, sizeof(buf));
 		if (got <= 0)
 			return (int)got;
 		fwrite(buf, 1, (size_t)got, stdout);
@@ -96,14 +95,14 @@ static int cmd_put(const char *path, const char *text, int append)
 	unsigned len;
 	int err = split_path(path, &dir, &name, &len);
 	if (!err)
-		err = fat_lookup(&vol, &dir, name, len, &n);
+		err = fat_lookup(vol, &dir, name, len, &n);
 	if (err == -ENOENT)
-		err = fat_create(&vol, &dir, name, len, 0, &n);
+		err = fat_create(vol, &dir, name, len, 0, &n);
 	if (!err && !append)
-		err = fat_truncate(&vol, &n, 0);
-	long w = err ? err : fat_write(&vol, &n, n.size, text, strlen(text));
+		err = fat_truncate(vol, &n, 0);
+	long w = err ? err : fat_write(vol, &n, n.size, text, strlen(text));
 	if (w >= 0)
-		w = fat_write(&vol, &n, n.size, "\n", 1);
+		w = fat_write(vol, &n, n.size, "\n", 1);
 	return w < 0 ? (int)w : 0;
 }
 
@@ -116,8 +115,8 @@ static int cmd_mkdir(const char *path, int remove, int is_dir)
 	if (err)
 		return err;
 	if (remove)
-		return fat_unlink(&vol, &dir, name, len, is_dir);
-	return fat_create(&vol, &dir, name, len, FAT_ATTR_DIR, &n);
+		return fat_unlink(vol, &dir, name, len, is_dir);
+	return fat_create(vol, &dir, name, len, FAT_ATTR_DIR, &n);
 }
 
 static int cmd_mv(const char *from, const char *to)
@@ -128,14 +127,14 @@ static int cmd_mv(const char *from, const char *to)
 	int err = split_path(from, &od, &on, &ol);
 	if (!err)
 		err = split_path(to, &nd, &nn, &nl);
-	return err ? err : fat_rename(&vol, &od, on, ol, &nd, nn, nl);
+	return err ? err : fat_rename(vol, &od, on, ol, &nd, nn, nl);
 }
 
 /* Copy the file into a fresh memory object, for the loader. */
 static long stage_file(const char *path, uint64_t *size)
 {
 	struct fat_node n;
-	int err = fat_walk(&vol, path, &n);
+	int err = fat_walk(vol, path, &n);
 	if (err)
 		return err;
 	uint64_t pages = ((uint64_t)n.size + PAGE_BYTES - 1) / PAGE_BYTES;
@@ -146,7 +145,7 @@ static long stage_file(const char *path, uint64_t *size)
 	    SYSCALL(map, SLOT_SELF, obj, PROG_VA, 0, pages,
 		    MAP_PROT_READ | MAP_PROT_WRITE | MAP_KIND_SHARED) != 0)
 		return -ENOMEM;
-	long got = fat_read(&vol, &n, 0, (void *)PROG_VA, n.size);
+	long got = fat_read(vol, &n, 0, (void *)PROG_VA, n.size);
 	SYSCALL(unmap, SLOT_SELF, PROG_VA, pages);
 	if (got != (long)n.size) {
 		SYSCALL(cap_delete, obj);
@@ -214,14 +213,14 @@ static int cmd_readbench(const char *path)
 {
 	static char buf[4096] __attribute__((aligned(8)));
 	struct fat_node n;
-	int err = fat_walk(&vol, path, &n);
+	int err = fat_walk(vol, path, &n);
 	for (int pass = 0; pass < 2 && !err; pass++) {
 		uint64_t total = 0, t0;
 		if (pass == 0)
-			err = bcache_drop(&cache);
+			err = bcache_drop(&mnt.cache);
 		t0 = cycles();
 		while (!err) {
-			long got = fat_read(&vol, &n, total, buf, sizeof(buf));
+			long got = fat_read(vol, &n, total, buf, sizeof(buf));
 			if (got < 0)
 				err = (int)got;
 			if (got <= 0)
@@ -261,55 +260,21 @@ static int run_cmd(int argc, char **argv)
 	return -EINVAL;
 }
 
-/* The first driver that finds a device number which: 0, or -ENODEV if none does. */
-static int start_driver(struct blk_client *blk, const char *which, struct bdev *dev)
-{
-	static const char *const drivers[] = { "virtio_blk", "sifive_spi_sd" };
-	int err = -ENODEV;
-	for (unsigned i = 0; err == -ENODEV && i < sizeof(drivers) / sizeof(drivers[0]); i++) {
-		err = blk_start(drivers[i], which, blk);
-		if (!err)
-			err = blk_bdev(blk, dev);
-		if (err == -ENODEV)
-			blk_stop(blk);
-	}
-	return err;
-}
-
-/* Set up driver, cache, partition and volume: 0 or -errno. */
-static int mount(struct blk_client *blk, const char *which)
-{
-	static struct bdev dev;
-	struct bvol part;
-	int err = start_driver(blk, which, &dev);
-	void *mem = err ? 0 : malloc(bcache_mem_size(CACHE_SECTORS));
-	if (!err && !mem)
-		err = -ENOMEM;
-	if (!err)
-		err = bcache_init(&cache, &dev, CACHE_SECTORS, mem);
-	if (!err)
-		err = part_find(&cache, &part);
-	if (!err)
-		err = fat_mount(&vol, &part);
-	return err;
-}
-
 int main(int argc, char **argv)
 {
-	struct blk_client blk;
 	const char *which = "0";
 	int first = 1, failures = 0;
 	if (argc > 2 && strcmp(argv[1], "-d") == 0) {
 		which = argv[2];
 		first = 3;
 	}
-	int err = mount(&blk, which);
+	int err = fatmount_start(&mnt, which, CACHE_SECTORS);
 	if (err) {
 		printf("fatfs: cannot mount: %s (%d)\n", strerror(-err), err);
 		return 1;
 	}
-	printf("fatfs: FAT%d, %u clusters of %u bytes\n", vol.type, vol.clusters,
-	       vol.cluster_bytes);
+	printf("fatfs: FAT%d, %u clusters of %u bytes, through %s\n", vol->type, vol->clusters,
+	       vol->cluster_bytes, mnt.driver);
 	for (int i = first; i < argc;) {
 		int j = i;
 		while (j < argc && strcmp(argv[j], ",") != 0)
@@ -322,12 +287,11 @@ int main(int argc, char **argv)
 		}
 		i = j + 1;
 	}
-	err = fat_sync(&vol);
+	err = fatmount_stop(&mnt);
 	if (err) {
 		printf("fatfs: sync: %s (%d)\n", strerror(-err), err);
 		failures++;
 	}
-	blk_stop(&blk);
 	printf("fatfs: %d failed\n", failures);
 	return failures ? 1 : 0;
 }

@@ -14,20 +14,32 @@ int blk_start(const char *driver, const char *which, struct blk_client *out)
 {
 	char *argv[] = { (char *)driver, (char *)which, 0 };
 	struct spawn_req req = { .name = driver, .argv = argv, .supervisor = -1 };
-	struct spawned s;
+	struct spawned s = { .task = -1 };
 	memset(out, 0, sizeof(*out));
 	out->ep = slot_alloc();
-	if (out->ep < 0 || SYSCALL(obj_create, SLOT_SELF, OBJ_ENDPOINT, out->ep, 0) != 0)
+	if (out->ep < 0)
 		return -ENOMEM;
-	int err = spawn_create(&req, &s);
+	int err = (int)SYSCALL(obj_create, SLOT_SELF, OBJ_ENDPOINT, out->ep, 0);
+	if (!err)
+		err = spawn_create(&req, &s);
 	if (!err)
 		err = (int)SYSCALL(task_cap_put, s.task, out->ep, SLOT_BLK_EP, CAP_ALL);
 	if (!err)
 		err = (int)SYSCALL(task_cap_put, s.task, SLOT_IRQCTL, SLOT_IRQCTL, CAP_ALL);
-	if (err || spawn_start(&s) <= 0)
-		return -ENOMEM;
-	out->task = s.task;
-	return 0;
+	if (!err && spawn_start(&s) <= 0)
+		err = E_NOMEM;
+	if (!err) {
+		out->task = s.task;
+		return 0;
+	}
+	if (s.task >= 0) { /* created, not started: nothing else holds it */
+		SYSCALL(task_kill, s.task);
+		SYSCALL(cap_delete, s.task);
+		slot_free(s.task);
+	}
+	SYSCALL(cap_delete, out->ep);
+	slot_free(out->ep);
+	return err == E_NOENT ? -ENOENT : -ENOMEM;
 }
 
 void blk_stop(struct blk_client *c)
