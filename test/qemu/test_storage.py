@@ -10,6 +10,9 @@ Steps (each one PASS/FAIL line):
   storage-sd-sdsc the same on QEMU sifive_u over the SiFive SPI controller and an SD card
                   in SPI mode (sifive_spi_sd): a 16 MiB SDSC card (byte addresses), FAT16.
   storage-sd-sdhc the same with a 4 GiB SDHC card (block addresses), FAT32.
+  storage-board   the SD-card image `make image BOARD=qemu-virt` writes (an MBR, the FAT32
+                  boot partition at 1 MiB with its bin/ folder), hello copied into bin/ with
+                  mtools: fatfs finds the partition, lists bin/ and runs the program.
   storage-corrupt a boot sector with a bad BPB: fatfs reports EINVAL, nothing crashes.
   storage-short   a disk shorter than its volume: the mount is refused, nothing crashes.
   storage-driver  test_blk_driver against a scratch disk: malformed block requests are
@@ -192,6 +195,31 @@ def io_error(B, harness, virt, timeout):
     return verdict(res, harness, timed_out, problems)
 
 
+def board_image(B, harness, virt, timeout):
+    import boards  # test/boards.py: make image for a board
+    res = harness.Result("storage-board")
+    out, err = boards.make_image(B, "storage-board", "qemu-virt")
+    if err:
+        res.reason = err
+        return res
+    card = os.path.join(out, "sdcard-qemu-virt.img")
+    p = sh("mcopy", "-i", card + "@@1M", B + "/user/strip/hello", "::/bin/hello")
+    if p.returncode != 0:
+        res.reason = "mcopy into the card's partition: " + p.stdout.decode(errors="replace")
+        return res
+    res, status, timed_out = run(harness, virt, "storage-board",
+                                 "run fatfs ls /bin , run /bin/hello",
+                                 disk_args("file=" + card, False), timeout)
+    problems = []
+    for rx, what in ((rb"FAT32, \d+ clusters of 512 bytes", "the FAT32 boot partition"),
+                     (rb"^\s+\d+ hello\r?$", "hello listed in bin/"),
+                     (rb"exited with status 0", "the program's exit"),
+                     (rb"^fatfs: 0 failed", "every command succeeding")):
+        if not re.search(rx, res.output, re.M):
+            problems.append("missing " + what)
+    return verdict(res, harness, timed_out, problems)
+
+
 def driver(B, harness, virt, timeout):
     path = B + "/storage/scratch.img"
     os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -218,6 +246,7 @@ def steps(B, harness, virt, timeout, sifive_u):
                            board=sifive_u, driver_line=b"SDSC card, 32768 sectors, CRC on")
     yield lambda: use_disk(B, harness, virt, timeout, "storage-sd-sdhc", 4 << 20, ["-F", "32"],
                            board=sifive_u, driver_line=b"SDHC/SDXC card, 8388608 sectors")
+    yield lambda: board_image(B, harness, virt, timeout)
     yield lambda: corrupt(B, harness, virt, timeout)
     yield lambda: short_disk(B, harness, virt, timeout)
     yield lambda: driver(B, harness, virt, timeout)
