@@ -53,7 +53,7 @@ static int dwrite(void *ctx, uint64_t lba, unsigned n, const void *buf)
 static void note(long r)
 {
 	static const int known[] = { ENOENT, ENOTDIR,	EISDIR,	      EIO,   EINVAL, ENOSPC,
-				     EEXIST, ENOTEMPTY, ENAMETOOLONG, EFBIG, EBUSY };
+				     EEXIST, ENOTEMPTY, ENAMETOOLONG, EFBIG, EBUSY,  ESTALE };
 	if (r >= 0) {
 		ok_results++;
 		return;

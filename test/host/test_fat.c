@@ -232,7 +232,11 @@ static void writes_files(struct fat_vol *v)
 		 0);
 	CHECK_EQ(fat_walk(v, "moved.txt", &x), 0);
 	CHECK_EQ(x.size, 37);
+	struct fat_node stale;
+	CHECK_EQ(fat_walk(v, "moved.txt", &stale), 0);
 	CHECK_EQ(fat_rename(v, &root, "moved.txt", 9, &root, "hello.txt", 9), 0);
+	CHECK_EQ(fat_write(v, &stale, 0, "x", 1), -ESTALE); /* renamed: its old place is free */
+	CHECK_EQ(fat_truncate(v, &stale, 0), -ESTALE);
 	CHECK_EQ(fat_walk(v, "hello.txt", &x), 0);
 	CHECK_EQ(x.size, 37);
 	CHECK_EQ(fat_walk(v, "moved.txt", &x), -ENOENT);

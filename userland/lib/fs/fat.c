@@ -669,20 +669,27 @@ static int dir_next(struct fat_vol *v, struct dir *d, uint32_t *pos, struct fat_
 		n->parent = d->n.cluster;
 		n->index = i;
 		n->lfn_count = has_lfn ? (uint8_t)(i - l.first) : 0;
+		memcpy(n->sname, e, sizeof(n->sname));
 		l.expect = 0;
 		*pos = i + 1;
 		return 1;
 	}
 }
 
-/* The short entry of node n: a pointer into the cache and its sector, or an error. */
+/*
+ * The short entry of node n: a pointer into the cache and its sector, or an error.
+ * -ESTALE if the entry no longer holds n's short name: the file was renamed or removed
+ * since the node was looked up, and its old place must not be written.
+ */
 static int node_entry(struct fat_vol *v, const struct fat_node *n, uint8_t **e, uint64_t *sec)
 {
 	struct fat_node pn = { .cluster = n->parent };
 	struct dir d;
 	dir_of(v, &pn, &d);
 	int r = dir_entry(v, &d, n->index, e, sec);
-	return r > 0 ? -EIO : r;
+	if (r)
+		return r > 0 ? -EIO : r;
+	return memcmp(*e, n->sname, sizeof(n->sname)) == 0 ? 0 : -ESTALE;
 }
 
 static int is_dir(const struct fat_node *n)
@@ -892,10 +899,21 @@ static long write_span(struct fat_vol *v, struct fat_node *n, uint64_t off, cons
 	return err ? err : e3;
 }
 
+/* Is n's entry still its own (not renamed or removed since the lookup)? 0 or -ESTALE. */
+static int node_current(struct fat_vol *v, const struct fat_node *n)
+{
+	uint8_t *e;
+	uint64_t sec;
+	return n->is_root || n->index == UINT32_MAX ? 0 : node_entry(v, n, &e, &sec);
+}
+
 long fat_write(struct fat_vol *v, struct fat_node *n, uint64_t off, const void *buf, uint64_t len)
 {
 	if (is_dir(n))
 		return -EISDIR;
+	int err = node_current(v, n);
+	if (err)
+		return err;
 	if (len == 0)
 		return 0;
 	if (off > FAT_FILE_MAX || len > FAT_FILE_MAX - off)
@@ -914,6 +932,9 @@ int fat_truncate(struct fat_vol *v, struct fat_node *n, uint64_t size)
 {
 	if (is_dir(n))
 		return -EISDIR;
+	int stale = node_current(v, n);
+	if (stale)
+		return stale;
 	if (size > FAT_FILE_MAX)
 		return -EFBIG;
 	if (size > n->size) {
@@ -1143,6 +1164,7 @@ static int add_entry(struct fat_vol *v, const struct fat_node *dir, const char *
 	out->parent = dir->cluster;
 	out->index = first + nlfn;
 	out->lfn_count = (uint8_t)nlfn;
+	memcpy(out->sname, sn, sizeof(out->sname));
 	return 0;
 }
 

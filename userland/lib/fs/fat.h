@@ -26,16 +26,18 @@
 /*
  * A file or directory. Its identity is (parent, index): the short entry's place in the
  * directory that holds it; the root has is_root set. rename and unlink invalidate nodes
- * of the names they move or remove: look them up again.
+ * of the names they move or remove: look them up again. A write through such a stale
+ * node gets -ESTALE instead of changing the entry that now sits at that place.
  */
 struct fat_node {
 	uint32_t cluster; /* first cluster, 0: an empty file (or the FAT12/16 root) */
 	uint32_t size;	  /* bytes; 0 for directories */
 	uint8_t attr;
 	uint8_t is_root;
-	uint8_t lfn_count;	     /* long-name entries just before the short one */
-	uint32_t parent;	     /* first cluster of the holding directory (0: FAT12/16 root) */
-	uint32_t index;		     /* the short entry's index in that directory */
+	uint8_t lfn_count; /* long-name entries just before the short one */
+	uint32_t parent;   /* first cluster of the holding directory (0: FAT12/16 root) */
+	uint32_t index;	   /* the short entry's index in that directory */
+	uint8_t sname[11]; /* its short name, checked before the entry is written (-ESTALE) */
 	uint32_t hint_idx, hint_clu; /* the last cluster reached: walks resume from there */
 };
 
@@ -77,7 +79,8 @@ int fat_walk(struct fat_vol *v, const char *path, struct fat_node *out);
 /* Up to len bytes from off: the count (0 at or past the end), -EISDIR or -EIO. */
 long fat_read(struct fat_vol *v, struct fat_node *n, uint64_t off, void *buf, uint64_t len);
 /* Write len bytes at off, growing the file (a gap reads as zeros): the count, -ENOSPC
- * (nothing written past what fits), -EFBIG (beyond 4 GiB - 1), -EISDIR or -EIO. */
+ * (nothing written past what fits), -EFBIG (beyond 4 GiB - 1), -EISDIR, -ESTALE (the
+ * node's name was renamed or removed) or -EIO. */
 long fat_write(struct fat_vol *v, struct fat_node *n, uint64_t off, const void *buf, uint64_t len);
 /* Set the size: shrinking frees clusters, growing adds zeros. */
 int fat_truncate(struct fat_vol *v, struct fat_node *n, uint64_t size);
