@@ -16,6 +16,8 @@ int blk_start(const char *driver, const char *which, struct blk_client *out)
 	struct spawn_req req = { .name = driver, .argv = argv, .supervisor = -1 };
 	struct spawned s = { .task = -1 };
 	memset(out, 0, sizeof(*out));
+	if (SYSCALL(cap_info, SLOT_IRQCTL) != (OBJ_IRQCTL | CAP_ALL << 8))
+		return -EPERM; /* no device control to hand the driver (a shell's child) */
 	out->ep = slot_alloc();
 	if (out->ep < 0)
 		return -ENOMEM;
@@ -39,7 +41,7 @@ int blk_start(const char *driver, const char *which, struct blk_client *out)
 	}
 	SYSCALL(cap_delete, out->ep);
 	slot_free(out->ep);
-	return err == E_NOENT ? -ENOENT : -ENOMEM;
+	return err == E_NOENT ? -ENOENT : err == E_BADCAP || err == E_RIGHTS ? -EPERM : -ENOMEM;
 }
 
 void blk_stop(struct blk_client *c)

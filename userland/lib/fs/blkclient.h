@@ -11,7 +11,10 @@ struct blk_client {
 	long ep;   /* the driver's endpoint */
 };
 
-/* Start the driver program (e.g. "virtio_blk") for device number which ("0"): 0 or -errno. */
+/*
+ * Start the driver program (e.g. "virtio_blk") for device number which ("0"): 0 or -errno
+ * (-EPERM without device control in SLOT_IRQCTL, -ENOENT if there is no such program).
+ */
 int blk_start(const char *driver, const char *which, struct blk_client *out);
 /* Kill the driver and free the slots. */
 void blk_stop(struct blk_client *c);
