@@ -77,8 +77,9 @@ ARGS := run $(CMD)
 endif
 # make run DISK=path.img: that image as a virtio-blk disk (raw; legacy virtio-mmio, as QEMU
 # 7.2 defaults to; VIRTIO=modern for virtio 1.0). fatfs uses it (docs/storage.md).
-DISK_ARGS := $(if $(DISK),-drive file=$(DISK),if=none,format=raw,id=hd0 \
-	-device virtio-blk-device,drive=hd0 \
+comma := ,
+DISK_ARGS := $(if $(DISK),-drive file=$(DISK)$(comma)if=none$(comma)format=raw$(comma)id=hd0 \
+	-device virtio-blk-device$(comma)drive=hd0 \
 	$(if $(filter modern,$(VIRTIO)),-global virtio-mmio.force-legacy=false))
 run: $(B)/Image | deps-run
 	@echo "QEMU virt, $(MEM), $(SMP) hart(s); Ctrl-A X quits"

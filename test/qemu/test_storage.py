@@ -10,6 +10,8 @@ Steps (each one PASS/FAIL line):
   storage-sd-sdsc the same on QEMU sifive_u over the SiFive SPI controller and an SD card
                   in SPI mode (sifive_spi_sd): a 16 MiB SDSC card (byte addresses), FAT16.
   storage-sd-sdhc the same with a 4 GiB SDHC card (block addresses), FAT32.
+  storage-make-run  `make run DISK=<the legacy step's image> CMD="fatfs cat new.txt"`
+                  attaches the disk: the guest prints what the legacy step wrote.
   storage-board   the SD-card image `make image BOARD=qemu-virt` writes (an MBR, the FAT32
                   boot partition at 1 MiB with its bin/ folder), hello copied into bin/ with
                   mtools: fatfs finds the partition, lists bin/ and runs the program.
@@ -195,6 +197,24 @@ def io_error(B, harness, virt, timeout):
     return verdict(res, harness, timed_out, problems)
 
 
+def make_run(B, harness, timeout):
+    res = harness.Result("storage-make-run")
+    disk = "%s/storage/storage-legacy.img" % B
+    try:
+        p = subprocess.run(["make", "run", "DISK=" + disk, 'CMD=fatfs cat new.txt'],
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        res.reason = "timeout after %ds" % timeout
+        return res
+    res.output = p.stdout
+    with open(os.path.join(B, "test-logs", "storage-make-run.log"), "wb") as f:
+        f.write(p.stdout)
+    ok = re.search(rb"^guest\r?$", p.stdout, re.M) and p.returncode == 0
+    res.ok, res.reason = bool(ok), "" if ok else "no 'guest' line (status %d)" % p.returncode
+    return res
+
+
 def board_image(B, harness, virt, timeout):
     import boards  # test/boards.py: make image for a board
     res = harness.Result("storage-board")
@@ -246,6 +266,7 @@ def steps(B, harness, virt, timeout, sifive_u):
                            board=sifive_u, driver_line=b"SDSC card, 32768 sectors, CRC on")
     yield lambda: use_disk(B, harness, virt, timeout, "storage-sd-sdhc", 4 << 20, ["-F", "32"],
                            board=sifive_u, driver_line=b"SDHC/SDXC card, 8388608 sectors")
+    yield lambda: make_run(B, harness, timeout)
     yield lambda: board_image(B, harness, virt, timeout)
     yield lambda: corrupt(B, harness, virt, timeout)
     yield lambda: short_disk(B, harness, virt, timeout)
