@@ -435,6 +435,47 @@ static void io_errors(void)
 	unload(&m);
 }
 
+/* A FAT12 root directory has a fixed number of entries, a volume a fixed number of
+ * clusters: going past either is ENOSPC, and the volume stays clean. */
+static void root_full(void)
+{
+	char img[512], cmd[4096];
+	struct mounted m;
+	struct fat_node root, n;
+	int created = 0, err = 0;
+	snprintf(img, sizeof(img), "%s/rootfull.img", work);
+	snprintf(cmd, sizeof(cmd), "rm -f %s && mkfs.fat -C -r 64 %s 1024 >/dev/null", img, img);
+	CHECK_EQ(system(cmd), 0);
+	load(&m, img, 32);
+	CHECK_EQ(part_find(&m.cache, &m.vol), 0);
+	CHECK_EQ(fat_mount(&m.fat, &m.vol), 0);
+	fat_root(&m.fat, &root);
+	while (created < 100) {
+		char name[16];
+		int len = snprintf(name, sizeof(name), "F%d.TXT", created);
+		err = fat_create(&m.fat, &root, name, (unsigned)len, 0, &n);
+		if (err)
+			break;
+		created++;
+	}
+	CHECK_EQ(err, -ENOSPC);
+	CHECK_EQ(created, 64);
+	/* A full volume: a write stops where the space ends, the next one gets ENOSPC. */
+	static uint8_t big[2 << 20];
+	CHECK_EQ(fat_walk(&m.fat, "F0.TXT", &n), 0);
+	long w = fat_write(&m.fat, &n, 0, big, sizeof(big));
+	CHECK(w > 0 && w < (long)sizeof(big));
+	CHECK_EQ(w % m.fat.cluster_bytes, 0);
+	CHECK_EQ(fat_write(&m.fat, &n, (uint64_t)w, big, 1), -ENOSPC);
+	CHECK_EQ(n.size, w);
+	CHECK_EQ(fat_truncate(&m.fat, &n, 0), 0); /* and the space comes back */
+	CHECK_EQ(fat_write(&m.fat, &n, 0, big, 4096), 4096);
+	CHECK_EQ(fat_sync(&m.fat), 0);
+	save(&m, img);
+	unload(&m);
+	CHECK_EQ(fsck_clean(img), 0);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -450,6 +491,7 @@ int main(int argc, char **argv)
 	cache_bounds();
 	partitions();
 	io_errors();
+	root_full();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
