@@ -340,7 +340,7 @@ static int vb_read(void *ctx, uint64_t lba, unsigned count, void *buf)
 	int err = device_usable();
 	if (!err)
 		err = submit(VIRTIO_BLK_T_IN, lba, count * BLK_SECTOR);
-	if (!err)
+	if (!err && buf != data_page())
 		fs_copy(buf, data_page(), count * BLK_SECTOR);
 	return err;
 }
@@ -351,7 +351,8 @@ static int vb_write(void *ctx, uint64_t lba, unsigned count, const void *buf)
 	int err = device_usable();
 	if (err)
 		return err;
-	fs_copy(data_page(), buf, count * BLK_SECTOR);
+	if (buf != data_page())
+		fs_copy(data_page(), buf, count * BLK_SECTOR);
 	return submit(VIRTIO_BLK_T_OUT, lba, count * BLK_SECTOR);
 }
 
@@ -369,5 +370,6 @@ int main(int argc, char **argv)
 	if (device_init(which) != 0)
 		blk_serve(0); /* without a device every request is answered ENODEV */
 	bd = (struct bdev){ 0, dev.sectors, dev.readonly, vb_read, vb_write, vb_flush };
-	blk_serve(&bd);
+	blk_serve_in(&bd,
+		     data_page()); /* requests arrive in, and answers leave from, the DMA page */
 }

@@ -11,7 +11,8 @@
 
 #include "blkproto.h"
 
-static uint8_t msgbuf[IPC_BUF_MAX] __attribute__((aligned(8)));
+static uint8_t own_buf[IPC_BUF_MAX] __attribute__((aligned(8)));
+static uint8_t *msgbuf = own_buf; /* or the driver's DMA buffer: see blk_serve_in */
 
 /* A read or write request's range, checked: 0 or a negative errno. */
 static int check_range(const struct bdev *dev, const struct ipc_msg *m, unsigned bytes)
@@ -67,6 +68,12 @@ static long serve(const struct bdev *dev, const struct ipc_msg *m, uint64_t *w, 
 	}
 }
 
+void blk_serve_in(const struct bdev *dev, void *buf)
+{
+	msgbuf = buf;
+	blk_serve(dev);
+}
+
 void blk_serve(const struct bdev *dev)
 {
 	struct ipc_msg m = { 0 };
@@ -81,7 +88,7 @@ void blk_serve(const struct bdev *dev)
 			m.sbuf = msgbuf;
 		}
 		m.rbuf = msgbuf;
-		m.rspec = ipc_recv_spec(sizeof(msgbuf), IPC_RECV_SLOT_NONE);
+		m.rspec = ipc_recv_spec(IPC_BUF_MAX, IPC_RECV_SLOT_NONE);
 		err = err == 0 ? ipc_reply_recv(SLOT_BLK_EP, &m) : ipc_recv(SLOT_BLK_EP, &m);
 	}
 }
