@@ -46,9 +46,11 @@ QEMU_VIRT = $(QEMU) -M virt -m $(MEM) -smp $(SMP) -nographic -bios $(OPENSBI)/fw
 
 DTS := $(wildcard dts/*.dts)
 DTBS := $(patsubst dts/%.dts,$(B)/dtb/%.dtb,$(DTS))
-HOST_TESTS := $(B)/host/test_units $(B)/host/test_as $(B)/host/test_dt
+HOST_TESTS := $(B)/host/test_units $(B)/host/test_as $(B)/host/test_dt $(B)/host/test_fat \
+	$(B)/host/fuzz_fat
+FS_HOST_SRC := userland/lib/fs/bcache.c userland/lib/fs/part.c userland/lib/fs/fat.c
 
-.PHONY: all run debug bench bench-serial test test-full fuzz kdebug lint host-tests deps-build deps-run deps-test \
+.PHONY: all run debug bench bench-serial test test-full fuzz fuzz-fat kdebug lint host-tests deps-build deps-run deps-test \
 	fdtinfo clean
 all: $(B)/Image
 
@@ -81,9 +83,15 @@ $(B)/Image: $(B)/kernel.elf tools/check_image.py
 ifneq ($(CMD),)
 ARGS := run $(CMD)
 endif
+# make run DISK=path.img: that image as a virtio-blk disk (raw; legacy virtio-mmio, as QEMU
+# 7.2 defaults to; VIRTIO=modern for virtio 1.0). fatfs uses it (docs/storage.md).
+comma := ,
+DISK_ARGS := $(if $(DISK),-drive file=$(DISK)$(comma)if=none$(comma)format=raw$(comma)id=hd0 \
+	-device virtio-blk-device$(comma)drive=hd0 \
+	$(if $(filter modern,$(VIRTIO)),-global virtio-mmio.force-legacy=false))
 run: $(B)/Image | deps-run
 	@echo "QEMU virt, $(MEM), $(SMP) hart(s); Ctrl-A X quits"
-	$(QEMU_VIRT) -append "$(ARGS)"
+	$(QEMU_VIRT) $(DISK_ARGS) -append "$(ARGS)"
 
 # The benchmark: QEMU with one instruction per nanosecond, so every figure repeats exactly.
 ICOUNT ?= 1
@@ -98,6 +106,7 @@ bench: $(B)/Image | deps-test
 	$(QEMU) -M virt -m $(BENCH_MEM) -smp $(BENCH_SMP) -nographic $(ICOUNT_FLAGS) -bios $(OPENSBI)/fw_dynamic.bin \
 		-kernel $(B)/Image -append "run forkbench icount=$(ICOUNT) iters=$(BENCH_ITERS)" \
 		< /dev/null | $(PY) tools/forkbench_report.py --stdin --print --out $(B)/bench
+	$(if $(filter 1,$(ICOUNT)),$(PY) tools/file_bench.py --image $(B)/Image --out $(B)/bench)
 
 # Collect from a board already booted with `run forkbench` (see docs/benchmark.md).
 SERIAL ?= /dev/ttyUSB0
@@ -124,6 +133,21 @@ $(B)/host/test_as: test/host/test_as.c vm/as.c vm/pt.c vm/frame.c | deps-build
 $(B)/host/test_dt: test/host/test_dt.c kernel/lib/dt.c | deps-build
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOSTCFLAGS) $^ -lfdt -o $@
+# The block layer and FAT (userland/lib/fs) on the host: tests against mkfs.fat/mtools
+# images, and the fuzzer on damaged ones (make fuzz runs it long; make test briefly).
+$(B)/host/test_fat: test/host/test_fat.c $(FS_HOST_SRC) $(wildcard userland/lib/fs/*.h) | deps-build
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOSTCFLAGS) $(filter %.c,$^) -o $@
+$(B)/host/fuzz_fat: test/host/fuzz_fat.c $(FS_HOST_SRC) $(wildcard userland/lib/fs/*.h) | deps-build
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOSTCFLAGS) $(filter %.c,$^) -o $@
+FUZZ_ROUNDS ?= 100000
+fuzz-fat: $(B)/host/test_fat $(B)/host/fuzz_fat | deps-test
+	@mkdir -p $(B)/fat-work
+	@$(B)/host/test_fat $(B)/fat-work >/dev/null
+	$(B)/host/fuzz_fat $(B)/fat-work/fat12.img $(FUZZ_ROUNDS) $(if $(SEED),$(SEED))
+	$(B)/host/fuzz_fat $(B)/fat-work/fat16.img $(FUZZ_ROUNDS) $(if $(SEED),$(SEED))
+
 $(B)/host/fdtinfo: tools/fdtinfo.c kernel/lib/dt.c | deps-build
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOSTCFLAGS) $^ -o $@
@@ -149,7 +173,7 @@ test-full: kdebug | deps-test
 # make fuzz SECONDS=600: the system-call and server-protocol fuzzers, until the time is up
 # or the first panic, hang or leak (it prints the seed that replays it; docs/testing.md).
 SECONDS ?= 60
-fuzz: $(B)/Image kdebug | deps-test
+fuzz: fuzz-fat $(B)/Image kdebug | deps-test
 	@$(PY) test/fuzz.py --seconds $(SECONDS) $(if $(SEED),--seed $(SEED))
 
 clean:

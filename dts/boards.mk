@@ -5,7 +5,8 @@
 #   Image                   the kernel: one Image boots on every board (docs/boot.md)
 #   extlinux/extlinux.conf  read by U-Boot's distro boot
 #   boot.cmd, boot.scr      the same boot as a U-Boot script, for set-ups without extlinux
-#   boot-$(BOARD).vfat      a FAT32 boot partition holding the files above
+#   boot-$(BOARD).vfat      a FAT32 boot partition holding the files above, and bin/ with
+#                           the programs APPS= builds
 #   sdcard-$(BOARD).img     an MBR disk: that partition at sector 2048, type 0x0c
 #   tftp.txt                the U-Boot commands for a network boot
 # No root and no loop devices: mkfs.vfat -C, mtools and tools/mkdisk.py work on plain files.
@@ -129,8 +130,11 @@ define TFTP_TXT
 $(subst |,$(newline),$(TFTP_CMDS))
 endef
 
+# The programs APPS= builds also go in the partition's /bin (stripped), for fatfs run.
+IMAGE_APPS := $(basename $(notdir $(APPS)))
+
 .PHONY: image
-image: $(B)/Image $(FDT) | deps-test $(IMG)/extlinux
+image: $(B)/Image $(FDT) $(IMAGE_APPS:%=$(B)/user/strip/%) | deps-test $(IMG)/extlinux
 	$(file >$(IMG)/extlinux/extlinux.conf,$(EXTLINUX_CONF))
 	$(file >$(IMG)/boot.cmd,$(BOOT_CMD))
 	$(file >$(IMG)/tftp.txt,$(TFTP_TXT))
@@ -143,6 +147,9 @@ image: $(B)/Image $(FDT) | deps-test $(IMG)/extlinux
 	mkfs.vfat -C -F 32 -s 1 -n $(BOOT_PART_LABEL) -i $(BOOT_PART_VOLID) $(VFAT) \
 		$$(($(BOOT_PART_MIB) * $(KIB_PER_MIB))) >/dev/null
 	cd $(IMG) && $(MTOOLS) mcopy -s -i $(notdir $(VFAT)) $(BOOT_FILES) ::/
+	$(MTOOLS) mmd -i $(VFAT) ::/bin
+	$(if $(IMAGE_APPS),cd $(B)/user/strip && $(MTOOLS) mcopy -i $(abspath $(VFAT)) \
+		$(IMAGE_APPS) ::/bin/)
 	$(PY) tools/mkdisk.py $(SDCARD) $(VFAT)
 	@echo "image: $(IMG) ($(BOARD_MODEL), kernel at $(BOARD_KERNEL_PA), append \"$(ARGS)\")"
 

@@ -17,6 +17,7 @@ import boards  # noqa: E402
 import failalloc  # noqa: E402
 import serial_bench  # noqa: E402
 import test_shell  # noqa: E402
+import test_storage  # noqa: E402
 
 B = "build"
 PY = "/usr/bin/python3"
@@ -34,10 +35,11 @@ def virt(mem, fw, args, smp=1, extra=()):
             "%s/fw_%s.bin" % (OPENSBI, fw), "-kernel", B + "/Image", "-append", args, *extra]
 
 
-def sifive_u(args):
+def sifive_u(args, extra=()):
     """The HiFive Unleashed model: an E51 without MMU as hart 0, four U54s, no finisher."""
     return [QEMU, "-M", "sifive_u", "-smp", "5", "-m", "512M", "-nographic", "-no-reboot",
-            "-bios", "%s/fw_jump.bin" % OPENSBI, "-kernel", B + "/Image", "-append", args]
+            "-bios", "%s/fw_jump.bin" % OPENSBI, "-kernel", B + "/Image", "-append", args,
+            *extra]
 
 
 def host_step(name, argv):
@@ -85,6 +87,9 @@ def steps():
     yield lambda: host_step("host-units", [B + "/host/test_units"])
     yield lambda: host_step("host-as", [B + "/host/test_as"])
     yield lambda: host_step("host-dt", [B + "/host/test_dt", *dtbs, *ref])
+    os.makedirs(B + "/fat-work", exist_ok=True)
+    yield lambda: host_step("host-fat", [B + "/host/test_fat", B + "/fat-work"])
+    yield lambda: host_step("fuzz-fat", [B + "/host/fuzz_fat", B + "/fat-work/fat12.img", "300"])
     yield lambda: host_step("syscall-docs", [PY, "test/host/test_syscall_docs.py"])
     yield lambda: host_step("image-header", [PY, "test/host/test_image.py", B + "/Image"])
     yield lambda: harness.run_qemu("virt-128M-fw_jump", virt("128M", "jump", "ktest"), TIMEOUT,
@@ -104,6 +109,7 @@ def steps():
                  extra=["-icount", "shift=0,sleep=off"])
     yield lambda: serial_bench.run(harness, bench, PY, TIMEOUT)
     yield from test_shell.steps(B, harness, virt, TIMEOUT)
+    yield from test_storage.steps(B, harness, virt, TIMEOUT, sifive_u)
     yield from boards.steps(B, harness, virt, TIMEOUT)
     yield lambda: expect_panic("deliberate-kernel-fault", virt("128M", "dynamic", "crash"))
 

@@ -8,7 +8,7 @@ UCFLAGS := -std=gnu11 $(ARCH) --specs=picolibc.specs -O2 -g -Wall -Wextra -Werro
 ULDFLAGS := -march=rv64imac -mabi=lp64 -mcmodel=medany --specs=picolibc.specs -nostartfiles -static -T userland/lib/user.ld \
 	-Wl,--gc-sections -Wl,--build-id=none -Wl,-z,max-page-size=4096
 
-ULIB_SRC := $(wildcard userland/lib/*.c userland/lib/*.S)
+ULIB_SRC := $(wildcard userland/lib/*.c userland/lib/*.S userland/lib/fs/*.c)
 ULIB_OBJ := $(patsubst %,$(B)/u/%.o,$(basename $(ULIB_SRC)))
 UPROG_SRC := $(wildcard userland/bin/*.c userland/tests/*.c) $(APPS)
 UPROG_NAMES := $(basename $(notdir $(UPROG_SRC)))

@@ -565,6 +565,26 @@ static long sys_device_get(struct thread *t)
 	return d.irq;
 }
 
+/*
+ * dma_addr: a driver programs a device with physical addresses, so it may ask where one
+ * page of its own anonymous memory object lies. Device-control authority is needed, as
+ * any bus master can reach all of RAM anyway; device and boot-image objects are refused.
+ */
+static long sys_dma_addr(struct thread *t)
+{
+	int err = devctl_arg(t);
+	struct cap *c =
+		err ? 0 : cap_get(t->task, ARG(t, 1), OBJ_MEMORY, CAP_READ | CAP_WRITE, &err);
+	if (!c)
+		return err;
+	struct memobj *m = (struct memobj *)c->obj;
+	if (!m->pages || m->device)
+		return E_INVAL;
+	if (ARG(t, 2) >= m->npages)
+		return E_RANGE;
+	return (long)memobj_page(m, ARG(t, 2));
+}
+
 static long sys_console_read(struct thread *t)
 {
 	int err = 0;

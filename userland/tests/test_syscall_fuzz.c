@@ -131,6 +131,7 @@ static const uint32_t allowed[SYS__COUNT] = {
 	[SYS_device_get] = E_SLOTS | E_DSTS | E_BIT(E_RANGE) | E_BIT(E_FAULT) | E_BIT(E_INVAL) |
 			   E_BIT(E_NOENT) | VALUE_OK,
 	[SYS_failalloc] = E_BIT(E_NOSYS) | VALUE_OK,
+	[SYS_dma_addr] = E_SLOTS | E_BIT(E_INVAL) | E_BIT(E_RANGE) | VALUE_OK,
 };
 
 /* Is r something call nr may return? Out-of-range numbers get E_NOSYS only. */
@@ -386,6 +387,10 @@ static const struct target targets[] = {
 	  { SYS_device_get, { SLOT_IRQCTL, SLOT_DST, P_COMPAT, sizeof(compat) - 1, 0 } },
 	  { K_SLOT, K_DST, K_PTR, K_FREE, K_FREE },
 	  { [3] = { 0, 128, -1UL, ENDV }, [4] = { 1UL << 32, -1UL, ENDV } } },
+	{ SYS_dma_addr,
+	  { SYS_dma_addr, { SLOT_IRQCTL, SLOT_MEM, 0 } },
+	  { K_SLOT, K_SLOT, K_FREE },
+	  { [2] = { MEM_PAGES, -1UL, ENDV } } },
 };
 
 /* Values tried in K_FREE positions: anything documented may come back. */

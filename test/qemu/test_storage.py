@@ -1,0 +1,274 @@
+"""Storage in QEMU: a FAT image built on the host with mkfs.fat and mtools, attached as a
+virtio-blk disk, used from the guest through the user-level driver (virtio_blk), the block
+layer and the FAT code (the fatfs program), then checked on the host again.
+
+Steps (each one PASS/FAIL line):
+  storage-legacy  FAT16, virtio-mmio legacy (QEMU 7.2's default): cat a file, run a
+                  program from the disk, write a new file, append to another; then on
+                  the host mtype must show the new contents and fsck.fat -n must be clean.
+  storage-modern  the same on FAT32 with virtio 1.0 (-global virtio-mmio.force-legacy=false).
+  storage-sd-sdsc the same on QEMU sifive_u over the SiFive SPI controller and an SD card
+                  in SPI mode (sifive_spi_sd): a 16 MiB SDSC card (byte addresses), FAT16.
+  storage-sd-sdhc the same with a 4 GiB SDHC card (block addresses), FAT32.
+  storage-make-run  `make run DISK=<the legacy step's image> CMD="fatfs cat new.txt"`
+                  attaches the disk: the guest prints what the legacy step wrote.
+  storage-board   the SD-card image `make image BOARD=qemu-virt` writes (an MBR, the FAT32
+                  boot partition at 1 MiB with its bin/ folder), hello copied into bin/ with
+                  mtools: fatfs finds the partition, lists bin/ and runs the program.
+  storage-corrupt a boot sector with a bad BPB: fatfs reports EINVAL, nothing crashes.
+  storage-short   a disk shorter than its volume: the mount is refused, nothing crashes.
+  storage-driver  test_blk_driver against a scratch disk: malformed block requests are
+                  refused with EINVAL/ERANGE, the last sectors write and read back.
+  storage-ioerror the device fails reads of one file's sector (QEMU blkdebug, errno 5):
+                  that cat reports EIO, the driver keeps serving, the next cat works.
+"""
+import os
+import re
+import subprocess
+
+import test_shell
+
+# init takes at most 15 words after its name: this is all of them.
+GUEST_CMDS = "cat hello.txt , run /bin/hello , write new.txt guest , append log.txt more"
+
+
+def sh(*argv, **kw):
+    return subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **kw)
+
+
+def make_image(B, path, kib, fat_args):
+    """A FAT image holding hello.txt, log.txt and bin/hello (the archive's hello)."""
+    d = os.path.dirname(path)
+    os.makedirs(d, exist_ok=True)
+    if os.path.exists(path):
+        os.remove(path)
+    for name, text in (("hello.txt", "hello from the card\n"), ("log.txt", "first line\n")):
+        with open(os.path.join(d, name), "w") as f:
+            f.write(text)
+    steps = [["mkfs.fat", "-C", *fat_args, path, str(kib)],
+             ["mcopy", "-i", path, os.path.join(d, "hello.txt"), "::/hello.txt"],
+             ["mcopy", "-i", path, os.path.join(d, "log.txt"), "::/log.txt"],
+             ["mmd", "-i", path, "::/bin"],
+             ["mcopy", "-i", path, B + "/user/strip/hello", "::/bin/hello"]]
+    for argv in steps:
+        p = sh(*argv)
+        if p.returncode != 0:
+            return "%s failed: %s" % (argv[0], p.stdout.decode(errors="replace"))
+    return ""
+
+
+def disk_args(drive, modern):
+    extra = ["-drive", drive + ",if=none,format=raw,id=hd0",
+             "-device", "virtio-blk-device,drive=hd0"]
+    return extra + (["-global", "virtio-mmio.force-legacy=false"] if modern else [])
+
+
+def run(harness, virt, name, args, extra, timeout):
+    res, status, timed_out = test_shell.run_seeing_status(
+        harness, name, virt("128M", "dynamic", args, extra=extra), timeout, ())
+    return res, status, timed_out
+
+
+def verdict(res, harness, timed_out, problems):
+    if harness.PANIC in res.output or timed_out:
+        return res  # the harness's reason stands
+    res.ok, res.reason = not problems, "; ".join(problems)
+    return res
+
+
+def host_checks(path):
+    """What mtype and fsck.fat see after the guest's changes."""
+    problems = []
+    for name, want in (("new.txt", b"guest\n"), ("log.txt", b"first line\nmore\n")):
+        got = sh("mtype", "-i", path, "::/" + name).stdout
+        if got != want:
+            problems.append("mtype %s: %r, want %r" % (name, got, want))
+    p = sh("fsck.fat", "-n", path)
+    if p.returncode != 0:
+        problems.append("fsck.fat -n: " + p.stdout.decode(errors="replace").replace("\n", " | "))
+    return problems
+
+
+def use_disk(B, harness, virt, timeout, name, kib, fat_args, modern=False, board=None,
+             driver_line=b""):
+    """On QEMU virt (board None) over virtio-blk, or on sifive_u (board = its argv
+    builder) with the image as the SD card; driver_line must appear in the output."""
+    path = "%s/storage/%s.img" % (B, name)
+    res = harness.Result(name)
+    err = make_image(B, path, kib, fat_args)
+    if err:
+        res.reason = err
+        return res
+    if board:
+        argv = board("run fatfs " + GUEST_CMDS,
+                     ["-drive", "if=sd,file=%s,format=raw" % path])
+        res, status, timed_out = test_shell.run_seeing_status(harness, name, argv, timeout, ())
+        status = 0  # this firmware cannot power off: QEMU's status says nothing
+    else:
+        res, status, timed_out = run(harness, virt, name, "run fatfs " + GUEST_CMDS,
+                                     disk_args("file=" + path, modern), timeout)
+        driver_line = b"virtio 1.0 interface" if modern else b"legacy interface"
+    out = res.output
+    problems = []
+    if driver_line not in out:
+        problems.append("the driver did not report %r" % driver_line.decode())
+    for rx, what in ((rb"^hello from the card\r?$", "the file's text"),
+                     (rb"^hello\r?$", "the program's output"),
+                     (rb"exited with status 0", "the program's exit"),
+                     (rb"^fatfs: 0 failed", "every command succeeding")):
+        if not re.search(rx, out, re.M):
+            problems.append("missing " + what)
+    if status != 0:
+        problems.append("QEMU exit status %s" % status)
+    problems += host_checks(path)
+    return verdict(res, harness, timed_out, problems)
+
+
+def corrupt(B, harness, virt, timeout):
+    """A bad BPB (a FAT bigger than the volume): the mount fails with EINVAL, no crash."""
+    path = B + "/storage/corrupt.img"
+    res = harness.Result("storage-corrupt")
+    err = make_image(B, path, 4096, [])
+    if err:
+        res.reason = err
+        return res
+    with open(path, "r+b") as f:
+        f.seek(22)
+        f.write(b"\xff\xff")
+    res, status, timed_out = run(harness, virt, "storage-corrupt", "run fatfs ls /",
+                                 disk_args("file=" + path, False), timeout)
+    problems = []
+    if not re.search(rb"cannot mount: .*\(-22\)", res.output):
+        problems.append("no EINVAL from the mount")
+    if b"init exited with status 1" not in res.output:
+        problems.append("fatfs did not exit with status 1")
+    return verdict(res, harness, timed_out, problems)
+
+
+def short_disk(B, harness, virt, timeout):
+    """The image cut to half its size: the volume does not fit, the mount is refused."""
+    path = B + "/storage/short.img"
+    res = harness.Result("storage-short")
+    err = make_image(B, path, 8192, [])
+    if err:
+        res.reason = err
+        return res
+    os.truncate(path, 4096 * 1024)
+    res, status, timed_out = run(harness, virt, "storage-short", "run fatfs cat hello.txt",
+                                 disk_args("file=" + path, True), timeout)
+    problems = []
+    if not re.search(rb"cannot mount: .*\(-22\)", res.output):
+        problems.append("the mount was not refused with EINVAL")
+    return verdict(res, harness, timed_out, problems)
+
+
+def data_sector(path, name):
+    """The first sector of a file's data, from mtools' own view (minfo, mshowfat)."""
+    info = sh("minfo", "-i", path, "::").stdout.decode()
+    spc = int(re.search(r"cluster size: (\d+) sectors", info).group(1))
+    rsvd = int(re.search(r"reserved \(boot\) sectors: (\d+)", info).group(1))
+    fats = int(re.search(r"^fats: (\d+)", info, re.M).group(1))
+    fatlen = int(re.search(r"sectors per fat: (\d+)", info).group(1))
+    root = int(re.search(r"max available root directory slots: (\d+)", info).group(1))
+    first = int(re.search(rb"<(\d+)", sh("mshowfat", "-i", path, "::/" + name).stdout).group(1))
+    return rsvd + fats * fatlen + root * 32 // 512 + (first - 2) * spc
+
+
+def io_error(B, harness, virt, timeout):
+    path = B + "/storage/ioerr.img"
+    res = harness.Result("storage-ioerror")
+    err = make_image(B, path, 8192, [])
+    if err:
+        res.reason = err
+        return res
+    conf = B + "/storage/blkdebug.conf"
+    with open(conf, "w") as f:
+        f.write('[inject-error]\nevent = "read_aio"\nerrno = "5"\nsector = "%d"\n'
+                % data_sector(path, "hello.txt"))
+    drive = "file=blkdebug:%s:%s" % (conf, path)
+    res, status, timed_out = run(harness, virt, "storage-ioerror",
+                                 "run fatfs cat hello.txt , cat log.txt",
+                                 disk_args(drive, False), timeout)
+    problems = []
+    if not re.search(rb"fatfs: cat: .*\(-5\)", res.output):
+        problems.append("no EIO for the failing sector")
+    if not re.search(rb"^first line\r?$", res.output, re.M):
+        problems.append("the driver did not serve the next read")
+    return verdict(res, harness, timed_out, problems)
+
+
+def make_run(B, harness, timeout):
+    res = harness.Result("storage-make-run")
+    disk = "%s/storage/storage-legacy.img" % B
+    try:
+        p = subprocess.run(["make", "run", "DISK=" + disk, 'CMD=fatfs cat new.txt'],
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        res.reason = "timeout after %ds" % timeout
+        return res
+    res.output = p.stdout
+    with open(os.path.join(B, "test-logs", "storage-make-run.log"), "wb") as f:
+        f.write(p.stdout)
+    ok = re.search(rb"^guest\r?$", p.stdout, re.M) and p.returncode == 0
+    res.ok, res.reason = bool(ok), "" if ok else "no 'guest' line (status %d)" % p.returncode
+    return res
+
+
+def board_image(B, harness, virt, timeout):
+    import boards  # test/boards.py: make image for a board
+    res = harness.Result("storage-board")
+    out, err = boards.make_image(B, "storage-board", "qemu-virt")
+    if err:
+        res.reason = err
+        return res
+    card = os.path.join(out, "sdcard-qemu-virt.img")
+    p = sh("mcopy", "-i", card + "@@1M", B + "/user/strip/hello", "::/bin/hello")
+    if p.returncode != 0:
+        res.reason = "mcopy into the card's partition: " + p.stdout.decode(errors="replace")
+        return res
+    res, status, timed_out = run(harness, virt, "storage-board",
+                                 "run fatfs ls /bin , run /bin/hello",
+                                 disk_args("file=" + card, False), timeout)
+    problems = []
+    for rx, what in ((rb"FAT32, \d+ clusters of 512 bytes", "the FAT32 boot partition"),
+                     (rb"^\s+\d+ hello\r?$", "hello listed in bin/"),
+                     (rb"exited with status 0", "the program's exit"),
+                     (rb"^fatfs: 0 failed", "every command succeeding")):
+        if not re.search(rx, res.output, re.M):
+            problems.append("missing " + what)
+    return verdict(res, harness, timed_out, problems)
+
+
+def driver(B, harness, virt, timeout):
+    path = B + "/storage/scratch.img"
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.truncate(1 << 20)
+    res, status, timed_out = run(harness, virt, "storage-driver", "run test_blk_driver",
+                                 disk_args("file=" + path, False), timeout)
+    problems = []
+    if b"check failed" in res.output:
+        problems.append("a check failed")
+    if b"legacy interface, 2048 sectors" not in res.output:
+        problems.append("the driver did not find the 1 MiB disk")
+    if status != 0 or b"init exited with status 0" not in res.output:
+        problems.append("exit status %s" % status)
+    return verdict(res, harness, timed_out, problems)
+
+
+def steps(B, harness, virt, timeout, sifive_u):
+    yield lambda: use_disk(B, harness, virt, timeout, "storage-legacy", 16384, [], False)
+    yield lambda: use_disk(B, harness, virt, timeout, "storage-modern", 40960,
+                           ["-F", "32", "-s", "1"], True)
+    # QEMU wants an SD card's size to be a power of 2; above 2 GiB it is an SDHC card.
+    yield lambda: use_disk(B, harness, virt, timeout, "storage-sd-sdsc", 16384, [],
+                           board=sifive_u, driver_line=b"SDSC card, 32768 sectors, CRC on")
+    yield lambda: use_disk(B, harness, virt, timeout, "storage-sd-sdhc", 4 << 20, ["-F", "32"],
+                           board=sifive_u, driver_line=b"SDHC/SDXC card, 8388608 sectors")
+    yield lambda: make_run(B, harness, timeout)
+    yield lambda: board_image(B, harness, virt, timeout)
+    yield lambda: corrupt(B, harness, virt, timeout)
+    yield lambda: short_disk(B, harness, virt, timeout)
+    yield lambda: driver(B, harness, virt, timeout)
+    yield lambda: io_error(B, harness, virt, timeout)
