@@ -48,7 +48,9 @@
 	X(32, sysinfo, 1, "machine facts: timebase, harts, model (no capability)")      \
 	X(33, irq_ack, 2, "unmask a bound device interrupt")                            \
 	X(34, irq_unbind, 2, "release a bound device interrupt")                        \
-	X(35, device_get, 5, "a device's registers and interrupt, by compatible")
+	X(35, device_get, 5, "a device's registers and interrupt, by compatible")       \
+	X(36, futex_wait, 3, "sleep while a 32-bit word holds a value, until woken")    \
+	X(37, futex_wake, 2, "wake threads sleeping on a 32-bit word")
 
 #define SYS_NONBLOCK 0x100 /* or-ed into the number: fail with E_AGAIN instead of blocking */
 

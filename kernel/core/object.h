@@ -59,6 +59,9 @@ struct thread {
 	int affinity; /* hart index, -1 for any */
 	uint64_t id;
 	uint64_t wake_at; /* sleep deadline in timebase ticks */
+	/* futex_wait: the word slept on, as its task and address (futex.c); 0 when not. */
+	struct task *futex_task; /* NULL for a word in a shared mapping: the key is physical */
+	uint64_t futex_addr;
 	/* IPC */
 	bool ipc_call;		 /* the queued send is a call */
 	uint64_t ipc_badge;	 /* badge of the capability the send used */

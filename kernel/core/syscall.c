@@ -9,6 +9,7 @@
 #include "kernel/abi/error.h"
 #include "kernel/abi/syscall.h"
 #include "kernel/boot/boot.h"
+#include "kernel/core/futex.h"
 #include "kernel/core/ipc.h"
 #include "kernel/core/irq.h"
 #include "kernel/core/memobj.h"
@@ -694,4 +695,15 @@ static long sys_thread_ctl(struct thread *t)
 		return 0;
 	}
 	return E_INVAL;
+}
+
+static long sys_futex_wait(struct thread *t)
+{
+	int err = futex_wait(t, ARG(t, 0), (uint32_t)ARG(t, 1), ARG(t, 2));
+	return err ? err : KEEP;
+}
+
+static long sys_futex_wake(struct thread *t)
+{
+	return futex_wake(t, ARG(t, 0), ARG(t, 1));
 }

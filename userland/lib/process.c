@@ -10,6 +10,7 @@
 
 #include "fd.h"
 #include "proc.h"
+#include "pthread_impl.h"
 #include "syscall.h"
 
 int64_t proc_request(uint64_t label, uint64_t w0, uint64_t w1, uint64_t *out1, const void *buf,
@@ -41,9 +42,28 @@ static int64_t result(int64_t r)
  * The child inherits every descriptor: the fork server counts its pipe ends before it
  * runs, so a reader never sees EOF while the child still holds a writer.
  */
-pid_t forkx(int mode)
+static pid_t fork_request(int mode)
 {
 	return (pid_t)result(proc_request(PROC_FORK, (uint64_t)mode, 0, 0, 0, 0));
+}
+
+/* pthread_atfork handlers and the C library's lock around the request (pthread.c). */
+static pid_t __attribute__((noinline)) fork_hooked(int mode)
+{
+	pthread_fork_prepare();
+	pid_t pid = fork_request(mode);
+	int err = errno;
+	pthread_fork_after(pid == 0);
+	errno = err;
+	return pid;
+}
+
+/* Only a process with threads or fork handlers pays for them. */
+pid_t forkx(int mode)
+{
+	if (pthread_threaded || pthread_atfork_count)
+		return fork_hooked(mode);
+	return fork_request(mode);
 }
 
 pid_t fork(void)

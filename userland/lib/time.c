@@ -1,14 +1,27 @@
-/* sleep, usleep and clock_gettime: the kernel's sleep call and the rdtime counter. */
+/*
+ * Clocks and sleeping: CLOCK_MONOTONIC is the rdtime counter (time since boot);
+ * CLOCK_REALTIME is the monotonic clock plus an offset, 0 at start: it reads as 1970
+ * plus the time since boot (no RTC is read yet). clock_settime changes the offset for
+ * this process and the children it forks later. Sleeps are the kernel's sleep call;
+ * timed waits turn an absolute time on either clock into a timebase deadline.
+ */
 #include <errno.h>
+#include <sched.h>
+#include <sys/time.h>
+#include <sys/times.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "futex.h"
 #include "syscall.h"
 
-#define NS_PER_S  1000000000ULL
-#define NS_PER_US 1000ULL
+#define NS_PER_S    1000000000ULL
+#define NS_PER_US   1000ULL
+#define TIMES_PER_S 1000 /* picolibc's CLK_TCK and CLOCKS_PER_SEC */
 
 static uint64_t timebase_hz;
+static int64_t realtime_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC */
+static uint64_t start_ticks;	   /* the process's first look at the clock */
 
 static uint64_t timebase(void)
 {
@@ -19,24 +32,179 @@ static uint64_t timebase(void)
 	return timebase_hz;
 }
 
-int usleep(useconds_t us)
+static uint64_t ticks_now(void)
 {
-	SYSCALL(sleep, (uint64_t)us * NS_PER_US);
-	return 0;
+	uint64_t t;
+	__asm__ volatile("rdtime %0" : "=r"(t));
+	return t;
 }
 
-unsigned sleep(unsigned s)
+/* Split to avoid overflow: whole seconds, then the rest. */
+static uint64_t ticks_to_ns(uint64_t t)
 {
-	SYSCALL(sleep, (uint64_t)s * NS_PER_S);
-	return 0;
+	uint64_t hz = timebase();
+	return t / hz * NS_PER_S + t % hz * NS_PER_S / hz;
+}
+
+static uint64_t ns_to_ticks(uint64_t ns)
+{
+	uint64_t hz = timebase();
+	return ns / NS_PER_S * hz + ns % NS_PER_S * hz / NS_PER_S;
+}
+
+static int valid(const struct timespec *ts)
+{
+	return ts->tv_nsec >= 0 && (uint64_t)ts->tv_nsec < NS_PER_S;
+}
+
+static int64_t ts_to_ns(const struct timespec *ts)
+{
+	return (int64_t)ts->tv_sec * (int64_t)NS_PER_S + ts->tv_nsec;
+}
+
+static void ns_to_ts(int64_t ns, struct timespec *ts)
+{
+	ts->tv_sec = (time_t)(ns / (int64_t)NS_PER_S);
+	ts->tv_nsec = (long)(ns % (int64_t)NS_PER_S);
+	if (ts->tv_nsec < 0) {
+		ts->tv_sec--;
+		ts->tv_nsec += (long)NS_PER_S;
+	}
+}
+
+/* Nanoseconds on clock now, or -1 for a clock we do not have. */
+static int64_t clock_ns(clockid_t id)
+{
+	int64_t mono = (int64_t)ticks_to_ns(ticks_now());
+	if (id == CLOCK_MONOTONIC)
+		return mono;
+	if (id == CLOCK_REALTIME)
+		return mono + realtime_offset_ns;
+	return -1;
 }
 
 int clock_gettime(clockid_t id, struct timespec *ts)
 {
-	uint64_t t, hz = timebase();
-	(void)id; /* one clock: time since boot, for CLOCK_MONOTONIC and CLOCK_REALTIME alike */
-	__asm__ volatile("rdtime %0" : "=r"(t));
-	ts->tv_sec = (time_t)(t / hz);
-	ts->tv_nsec = (long)((t % hz) * NS_PER_S / hz);
+	int64_t ns = clock_ns(id);
+	if (ns < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	ns_to_ts(ns, ts);
+	return 0;
+}
+
+int clock_getres(clockid_t id, struct timespec *res)
+{
+	if (clock_ns(id) < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (res)
+		ns_to_ts((int64_t)((NS_PER_S + timebase() - 1) / timebase()), res);
+	return 0;
+}
+
+int clock_settime(clockid_t id, const struct timespec *ts)
+{
+	if (id != CLOCK_REALTIME || !valid(ts)) {
+		errno = id == CLOCK_MONOTONIC ? EPERM : EINVAL;
+		return -1;
+	}
+	realtime_offset_ns = ts_to_ns(ts) - (int64_t)ticks_to_ns(ticks_now());
+	return 0;
+}
+
+int gettimeofday(struct timeval *restrict tv, void *restrict tz)
+{
+	struct timespec ts = { 0, 0 };
+	(void)tz;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (tv) {
+		tv->tv_sec = ts.tv_sec;
+		tv->tv_usec = (suseconds_t)(ts.tv_nsec / 1000);
+	}
+	return 0;
+}
+
+int clock_deadline(clockid_t clock, const struct timespec *abstime, uint64_t *ticks)
+{
+	if (!abstime) {
+		*ticks = FUTEX_FOREVER;
+		return 0;
+	}
+	if (!valid(abstime) || (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC))
+		return EINVAL;
+	uint64_t now = ticks_now();
+	int64_t left = ts_to_ns(abstime) - clock_ns(clock);
+	*ticks = left <= 0 ? 0 : now + ns_to_ticks((uint64_t)left);
+	if (*ticks < now)
+		*ticks = FUTEX_FOREVER; /* so far ahead it overflowed */
+	return 0;
+}
+
+/* Sleep until the timebase reaches deadline (the kernel sleeps by length, not to a time). */
+static void sleep_until(uint64_t deadline)
+{
+	for (uint64_t now; (now = ticks_now()) < deadline;)
+		SYSCALL(sleep, ticks_to_ns(deadline - now) + 1);
+}
+
+int clock_nanosleep(clockid_t clock, int flags, const struct timespec *req, struct timespec *rem)
+{
+	uint64_t deadline;
+	if (!valid(req) || (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC))
+		return EINVAL;
+	if (flags & TIMER_ABSTIME) {
+		clock_deadline(clock, req, &deadline);
+	} else {
+		deadline = ticks_now() + ns_to_ticks((uint64_t)ts_to_ns(req));
+	}
+	sleep_until(deadline);
+	if (rem && !(flags & TIMER_ABSTIME))
+		rem->tv_sec = 0, rem->tv_nsec = 0;
+	return 0;
+}
+
+int nanosleep(const struct timespec *req, struct timespec *rem)
+{
+	int err = clock_nanosleep(CLOCK_MONOTONIC, 0, req, rem);
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	return 0;
+}
+
+int usleep(useconds_t us)
+{
+	struct timespec ts = { (time_t)(us / 1000000), (long)(us % 1000000) * 1000 };
+	return nanosleep(&ts, 0);
+}
+
+unsigned sleep(unsigned s)
+{
+	struct timespec ts = { (time_t)s, 0 };
+	nanosleep(&ts, 0);
+	return 0;
+}
+
+/* No CPU accounting: user time is the wall time since the process first looked. */
+clock_t times(struct tms *t)
+{
+	if (!start_ticks)
+		start_ticks = ticks_now();
+	uint64_t now = ticks_now();
+	clock_t used = (clock_t)((now - start_ticks) * TIMES_PER_S / timebase());
+	if (t) {
+		t->tms_utime = used;
+		t->tms_stime = t->tms_cutime = t->tms_cstime = 0;
+	}
+	return (clock_t)(now * TIMES_PER_S / timebase());
+}
+
+int sched_yield(void)
+{
+	SYSCALL(yield);
 	return 0;
 }
