@@ -19,6 +19,7 @@
 #include "proc.h"
 #include "spawn.h"
 #include "syscall.h"
+#include "timesrv.h"
 
 #define WAITERS 8 /* threads of one process that may block in wait() at once */
 
@@ -477,6 +478,12 @@ static void serve(struct ipc_msg *m)
 	case PROC_PIPE:
 		do_pipe(p, m->w);
 		break;
+	case PROC_TIME: {
+		int64_t off = 0;
+		int64_t r = timesrv_request(m->w[0], m->w[1], &off);
+		reply(r, (uint64_t)off);
+		break;
+	}
 	case PROC_EXEC:
 		if (p->task >= 0)
 			do_exec(p, m->w[0], m->w[1], ipc_tag_len(m->tag));
@@ -493,6 +500,7 @@ int main(void)
 {
 	procs[0] = (struct proc){ .state = PS_RUNNING, .pid = PID_INIT, .ppid = 0, .task = -1 };
 	pipesrv_init();
+	timesrv_init();
 	for (;;) {
 		/* One system call per request: the answer to this one, and the next request. */
 		struct ipc_msg *m = &answer;

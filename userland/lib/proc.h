@@ -24,7 +24,12 @@ enum proc_label {
 	 * (pipe.h) -> only -errno */
 	PROC_EXEC = 7,
 	PROC_PIPE = 8, /* w0..w2 = our empty slots for memory, data, space -> w0 = pipe id */
+	/* w0 = PROC_TIME_GET, or PROC_TIME_SET with w1 = the new offset -> w0 = 0, w1 = the
+	 * CLOCK_REALTIME offset from CLOCK_MONOTONIC in ns (timesrv.c) */
+	PROC_TIME = 9,
 };
+
+enum proc_time_op { PROC_TIME_GET = 0, PROC_TIME_SET = 1 };
 
 /* Process states as PROC_LIST reports them. */
 enum proc_state { PS_FREE = 0, PS_RUNNING = 1, PS_ZOMBIE = 2 };

@@ -1,8 +1,8 @@
 /*
  * Clocks and sleeping: CLOCK_MONOTONIC is the rdtime counter (time since boot);
- * CLOCK_REALTIME is the monotonic clock plus an offset, 0 at start: it reads as 1970
- * plus the time since boot (no RTC is read yet). clock_settime changes the offset for
- * this process and the children it forks later. Sleeps are the kernel's sleep call;
+ * CLOCK_REALTIME is the monotonic clock plus an offset the fork server keeps for every
+ * process (PROC_TIME, timesrv.c: from the RTC at boot, else 0, i.e. 1970 plus the time
+ * since boot). clock_settime changes that offset. Sleeps are the kernel's sleep call;
  * timed waits turn an absolute time on either clock into a timebase deadline.
  */
 #include <errno.h>
@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "futex.h"
+#include "proc.h"
 #include "syscall.h"
 
 #define NS_PER_S    1000000000ULL
@@ -20,8 +21,8 @@
 #define TIMES_PER_S 1000 /* picolibc's CLK_TCK and CLOCKS_PER_SEC */
 
 static uint64_t timebase_hz;
-static int64_t realtime_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC */
-static uint64_t start_ticks;	   /* the process's first look at the clock */
+static int64_t local_offset_ns; /* without a fork server (init): our own offset */
+static uint64_t start_ticks;	/* the process's first look at the clock */
 
 static uint64_t timebase(void)
 {
@@ -72,14 +73,24 @@ static void ns_to_ts(int64_t ns, struct timespec *ts)
 	}
 }
 
+/* CLOCK_REALTIME - CLOCK_MONOTONIC, as the fork server holds it for everyone. */
+static int64_t realtime_offset(void)
+{
+	uint64_t off = 0;
+	if (proc_request(PROC_TIME, PROC_TIME_GET, 0, &off, 0, 0) != 0)
+		return local_offset_ns;
+	return (int64_t)off;
+}
+
 /* Nanoseconds on clock now, or -1 for a clock we do not have. */
 static int64_t clock_ns(clockid_t id)
 {
-	int64_t mono = (int64_t)ticks_to_ns(ticks_now());
 	if (id == CLOCK_MONOTONIC)
-		return mono;
-	if (id == CLOCK_REALTIME)
-		return mono + realtime_offset_ns;
+		return (int64_t)ticks_to_ns(ticks_now());
+	if (id == CLOCK_REALTIME) {
+		int64_t off = realtime_offset(); /* first: the IPC takes time */
+		return (int64_t)ticks_to_ns(ticks_now()) + off;
+	}
 	return -1;
 }
 
@@ -111,7 +122,9 @@ int clock_settime(clockid_t id, const struct timespec *ts)
 		errno = id == CLOCK_MONOTONIC ? EPERM : EINVAL;
 		return -1;
 	}
-	realtime_offset_ns = ts_to_ns(ts) - (int64_t)ticks_to_ns(ticks_now());
+	int64_t off = ts_to_ns(ts) - (int64_t)ticks_to_ns(ticks_now());
+	if (proc_request(PROC_TIME, PROC_TIME_SET, (uint64_t)off, 0, 0, 0) != 0)
+		local_offset_ns = off;
 	return 0;
 }
 

@@ -1,16 +1,22 @@
 /*
  * Clocks: CLOCK_MONOTONIC never goes back over 1,000 reads; nanosleep(20 ms) takes at
- * least 20 ms on it; bad arguments get EINVAL; clock_settime moves CLOCK_REALTIME (and
- * gettimeofday, time) but not CLOCK_MONOTONIC; an absolute clock_nanosleep and a
- * pthread_cond_timedwait on each clock end no earlier than asked.
+ * least 20 ms on it; bad arguments get EINVAL; CLOCK_REALTIME starts from the RTC when
+ * the device tree names one (after 2020) and from 1970 when it does not; clock_settime
+ * moves CLOCK_REALTIME (and gettimeofday, time) for every process but not
+ * CLOCK_MONOTONIC; an absolute clock_nanosleep and a pthread_cond_timedwait on each
+ * clock end no earlier than asked.
  */
 #include <errno.h>
+#include <string.h>
+#include <sys/wait.h>
 #include <pthread.h>
 #include <sys/time.h>
 #include <sys/times.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "spawn.h"
+#include "syscall.h"
 #include "testlib.h"
 
 #define NS 1000000000L
@@ -63,10 +69,27 @@ static void sleeps(void)
 	CHECK_EQ(clock_nanosleep((clockid_t)99, 0, &abs, 0), EINVAL);
 }
 
+#define YEAR_2020 1577836800LL
+
+/* Does the device tree name the RTC the fork server reads? -1: we cannot ask. */
+static int have_rtc(void)
+{
+	static const char compat[] = "google,goldfish-rtc";
+	long s = slot_alloc();
+	long r = SYSCALL(device_get, SLOT_IRQCTL, s, (long)compat, (long)strlen(compat), 0);
+	slot_free(s);
+	return r >= 0 ? 1 : r == E_NOENT ? 0 : -1;
+}
+
 static void realtime(void)
 {
 	struct timespec set = { 1700000000, 0 }, bad = { 1, NS };
-	long long mono0 = now_ns(CLOCK_MONOTONIC);
+	long long mono0 = now_ns(CLOCK_MONOTONIC), rt0 = now_ns(CLOCK_REALTIME);
+	int rtc = have_rtc();
+	if (rtc == 1)
+		CHECK(rt0 > YEAR_2020 * NS);
+	if (rtc == 0)
+		CHECK(rt0 < YEAR_2020 * NS && rt0 >= mono0);
 	CHECK_EQ(clock_settime(CLOCK_REALTIME, &set), 0);
 	long long rt = now_ns(CLOCK_REALTIME);
 	CHECK(rt >= 1700000000LL * NS && rt < 1700000010LL * NS);
@@ -78,9 +101,24 @@ static void realtime(void)
 	CHECK(tv.tv_sec >= 1700000000 && tv.tv_sec < 1700000010);
 	time_t t = time(0);
 	CHECK(t >= 1700000000 && t < 1700000010);
+	/* Another process sees the change, and its own change reaches us. */
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct timespec later = { 1800000000, 0 };
+		int ok = time(0) >= 1700000000 && time(0) < 1700000010;
+		_exit(ok && clock_settime(CLOCK_REALTIME, &later) == 0 ? 0 : 1);
+	}
+	int st = -1;
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(time(0) >= 1800000000 && time(0) < 1800000010);
 	struct tms tm;
 	CHECK(times(&tm) != (clock_t)-1);
 	CHECK(clock() != (clock_t)-1);
+	/* Put the clock back where it would be. */
+	long long back = rt0 + (now_ns(CLOCK_MONOTONIC) - mono0);
+	struct timespec restore = { (time_t)(back / NS), (long)(back % NS) };
+	CHECK_EQ(clock_settime(CLOCK_REALTIME, &restore), 0);
 }
 
 /* A timed wait nobody signals ends with ETIMEDOUT, not before its time, on either clock. */
