@@ -24,10 +24,12 @@
 #define WAITERS 8 /* threads of one process that may block in wait() at once */
 
 struct proc {
-	int state; /* enum proc_state */
+	int state;    /* enum proc_state */
+	int32_t pgid; /* process group, inherited at fork and spawn (in padding: no bigger) */
 	int64_t pid, ppid;
-	int status; /* wait() status once a zombie */
-	long task;  /* our slot for its task, -1 for init */
+	int status;  /* wait() status once a zombie */
+	int32_t sid; /* session, inherited likewise */
+	long task;   /* our slot for its task, -1 for init */
 	/* Threads blocked in wait(): their saved replies (0: none) and what each waits for. */
 	long wait_reply[WAITERS];
 	int64_t wait_pid[WAITERS];
@@ -67,7 +69,7 @@ static struct proc *find(int64_t pid)
 }
 
 /* Field by field: a free entry has no waiters left, and a struct copy costs a memset. */
-static struct proc *proc_new(int64_t ppid)
+static struct proc *proc_new(const struct proc *parent)
 {
 	for (int i = 0; i < PROC_MAX; i++) {
 		struct proc *p = &procs[i];
@@ -75,7 +77,9 @@ static struct proc *proc_new(int64_t ppid)
 			continue;
 		p->state = PS_RUNNING;
 		p->pid = next_pid++;
-		p->ppid = ppid;
+		p->ppid = parent->pid;
+		p->pgid = parent->pgid;
+		p->sid = parent->sid;
 		p->status = 0;
 		p->task = -1;
 		p->orphan = 0;
@@ -247,7 +251,7 @@ static unsigned spawn_caps(const struct proc *c)
  */
 static void do_fork(struct proc *p, uint64_t mode)
 {
-	struct proc *c = proc_new(p->pid);
+	struct proc *c = proc_new(p);
 	long task = c ? spare_get() : -1;
 	/* With several harts the child may run as soon as it exists: count its pipe ends first. */
 	if (c)
@@ -328,7 +332,7 @@ static void do_spawn(struct proc *p, unsigned len)
 {
 	char *argv[SPAWN_ARGS_MAX + 1];
 	int argc = split_args(len, argv);
-	struct proc *c = argc ? proc_new(p->pid) : 0;
+	struct proc *c = argc ? proc_new(p) : 0;
 	long sup = slot_alloc();
 	struct spawned s;
 	int err = c ? (int)SYSCALL(cap_mint, SLOT_SERVER, sup, CAP_SEND, badge_of(c)) : -EINVAL;
@@ -425,6 +429,65 @@ static void do_kill(int64_t pid, uint64_t sig)
 	proc_exit(t, (int)(sig & 0x7f));
 }
 
+#define ANY_SESSION (-1)
+
+/* Is there a live process other than not_me in group pgid of session sid (or any)? */
+static int group_exists(int64_t pgid, int64_t sid, const struct proc *not_me)
+{
+	for (int i = 0; i < procs_top; i++) {
+		const struct proc *q = &procs[i];
+		if (q->state == PS_RUNNING && q != not_me && q->pgid == pgid &&
+		    (sid == ANY_SESSION || q->sid == sid))
+			return 1;
+	}
+	return 0;
+}
+
+/* setpgid(pid, pgid) as POSIX says, checked before anything changes (docs/process.md). */
+static void do_setpgid(struct proc *p, int64_t pid, int64_t pgid)
+{
+	struct proc *t = pid == 0 ? p : find(pid);
+	if (pgid < 0) {
+		reply(-EINVAL, 0);
+		return;
+	}
+	if (!t || t->state != PS_RUNNING || (t != p && t->ppid != p->pid)) {
+		reply(-ESRCH, 0); /* only ourselves or a child of ours */
+		return;
+	}
+	if (pgid == 0)
+		pgid = t->pid;
+	int leader = t->sid == t->pid;
+	int other_session = t->sid != p->sid;
+	int no_group = pgid != t->pid && !group_exists(pgid, p->sid, 0);
+	if (leader || other_session || no_group) {
+		reply(-EPERM, 0);
+		return;
+	}
+	t->pgid = (int32_t)pgid;
+	reply(0, 0);
+}
+
+/* setsid: a new session and group led by the caller, unless it leads a group already. */
+static void do_setsid(struct proc *p)
+{
+	if (p->pgid == p->pid || group_exists(p->pid, ANY_SESSION, p)) {
+		reply(-EPERM, 0);
+		return;
+	}
+	p->pgid = p->sid = (int32_t)p->pid;
+	reply(p->sid, 0);
+}
+
+static void do_getpgid(struct proc *p, int64_t pid)
+{
+	struct proc *t = pid == 0 ? p : find(pid);
+	if (!t)
+		reply(-ESRCH, 0);
+	else
+		reply(t->pgid, (uint64_t)(int64_t)t->sid);
+}
+
 static void do_list(uint64_t index)
 {
 	for (uint64_t i = index; i < PROC_MAX; i++) {
@@ -478,6 +541,15 @@ static void serve(struct ipc_msg *m)
 	case PROC_PIPE:
 		do_pipe(p, m->w);
 		break;
+	case PROC_SETPGID:
+		do_setpgid(p, (int64_t)m->w[0], (int64_t)m->w[1]);
+		break;
+	case PROC_GETPGID:
+		do_getpgid(p, (int64_t)m->w[0]);
+		break;
+	case PROC_SETSID:
+		do_setsid(p);
+		break;
 	case PROC_TIME: {
 		int64_t off = 0;
 		int64_t r = timesrv_request(m->w[0], m->w[1], &off);
@@ -498,7 +570,9 @@ static void serve(struct ipc_msg *m)
 
 int main(void)
 {
-	procs[0] = (struct proc){ .state = PS_RUNNING, .pid = PID_INIT, .ppid = 0, .task = -1 };
+	procs[0] = (struct proc){
+		.state = PS_RUNNING, .pid = PID_INIT, .pgid = PID_INIT, .sid = PID_INIT, .task = -1
+	};
 	pipesrv_init();
 	timesrv_init();
 	for (;;) {

@@ -103,3 +103,33 @@ int kill(pid_t pid, int sig)
 {
 	return (int)result(proc_request(PROC_KILL, (uint64_t)(int64_t)pid, (uint64_t)sig, 0, 0, 0));
 }
+
+/* Process groups and sessions: the fork server keeps them (docs/process.md). */
+int setpgid(pid_t pid, pid_t pgid)
+{
+	return (int)result(
+		proc_request(PROC_SETPGID, (uint64_t)(int64_t)pid, (uint64_t)(int64_t)pgid, 0, 0, 0));
+}
+
+pid_t getpgid(pid_t pid)
+{
+	return (pid_t)result(proc_request(PROC_GETPGID, (uint64_t)(int64_t)pid, 0, 0, 0, 0));
+}
+
+pid_t getpgrp(void)
+{
+	return getpgid(0);
+}
+
+pid_t getsid(pid_t pid)
+{
+	uint64_t sid = 0;
+	if (result(proc_request(PROC_GETPGID, (uint64_t)(int64_t)pid, 0, &sid, 0, 0)) < 0)
+		return -1;
+	return (pid_t)sid;
+}
+
+pid_t setsid(void)
+{
+	return (pid_t)result(proc_request(PROC_SETSID, 0, 0, 0, 0, 0));
+}
