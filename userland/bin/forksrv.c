@@ -431,12 +431,12 @@ static void do_kill(int64_t pid, uint64_t sig)
 
 #define ANY_SESSION (-1)
 
-/* Is there a live process other than not_me in group pgid of session sid (or any)? */
-static int group_exists(int64_t pgid, int64_t sid, const struct proc *not_me)
+/* Is a live process other than entry skip (PROC_MAX: none) in group pgid of session sid? */
+static int group_exists(int64_t pgid, int64_t sid, int skip)
 {
 	for (int i = 0; i < procs_top; i++) {
 		const struct proc *q = &procs[i];
-		if (q->state == PS_RUNNING && q != not_me && q->pgid == pgid &&
+		if (i != skip && q->state == PS_RUNNING && q->pgid == pgid &&
 		    (sid == ANY_SESSION || q->sid == sid))
 			return 1;
 	}
@@ -459,7 +459,7 @@ static void do_setpgid(struct proc *p, int64_t pid, int64_t pgid)
 		pgid = t->pid;
 	int leader = t->sid == t->pid;
 	int other_session = t->sid != p->sid;
-	int no_group = pgid != t->pid && !group_exists(pgid, p->sid, 0);
+	int no_group = pgid != t->pid && !group_exists(pgid, p->sid, PROC_MAX);
 	if (leader || other_session || no_group) {
 		reply(-EPERM, 0);
 		return;
@@ -471,7 +471,7 @@ static void do_setpgid(struct proc *p, int64_t pid, int64_t pgid)
 /* setsid: a new session and group led by the caller, unless it leads a group already. */
 static void do_setsid(struct proc *p)
 {
-	if (p->pgid == p->pid || group_exists(p->pid, ANY_SESSION, p)) {
+	if (p->pgid == p->pid || group_exists(p->pid, ANY_SESSION, (int)(p - procs))) {
 		reply(-EPERM, 0);
 		return;
 	}

@@ -107,8 +107,8 @@ int kill(pid_t pid, int sig)
 /* Process groups and sessions: the fork server keeps them (docs/process.md). */
 int setpgid(pid_t pid, pid_t pgid)
 {
-	return (int)result(
-		proc_request(PROC_SETPGID, (uint64_t)(int64_t)pid, (uint64_t)(int64_t)pgid, 0, 0, 0));
+	return (int)result(proc_request(PROC_SETPGID, (uint64_t)(int64_t)pid,
+					(uint64_t)(int64_t)pgid, 0, 0, 0));
 }
 
 pid_t getpgid(pid_t pid)
