@@ -2,8 +2,10 @@
  * POSIX threads: creation, exit, join and detach, thread-specific keys, once and
  * fork handlers (pthread.h). Locks are in pthread_mutex.c, the rest in pthread_sync.c.
  *
- * A thread's memory is one block: its stack, then its thread-local block (so errno is
- * per thread); struct pthread is apart, so a joiner can read the result after the stack
+ * A thread's memory is one mapping (mmap): its stack, then its thread-local block (so
+ * errno is per thread). Every mmap leaves an unmapped page after it, so a stack that
+ * overflows downwards faults on the gap above the mapping before it instead of
+ * corrupting it. struct pthread is apart, so a joiner can read the result after the stack
  * is gone. A thread cannot free the stack it runs on, so its last steps (mark done,
  * wake the joiner, exit) are a few instructions that touch no memory but the done word;
  * a joinable thread's memory is freed by pthread_join, a detached one's by the next
@@ -14,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "futex.h"
 #include "pthread_impl.h"
@@ -84,6 +87,13 @@ int pthread_attr_getdetachstate(const pthread_attr_t *a, int *state)
 	return 0;
 }
 
+/* Free a thread that has finished: its mapping and its record. */
+static void release(struct pthread *t)
+{
+	munmap(t->mem, t->mem_len);
+	free(t);
+}
+
 /* Free every detached thread on the reap list that has finished. Caller holds threads_lock. */
 static void reap_locked(void)
 {
@@ -94,8 +104,7 @@ static void reap_locked(void)
 			continue;
 		}
 		*pp = t->reap_next;
-		free(t->mem);
-		free(t);
+		release(t);
 	}
 }
 
@@ -173,25 +182,29 @@ int pthread_create(pthread_t *out, const pthread_attr_t *a, void *(*fn)(void *),
 	}
 	size_t tls = ((size_t)__tls_size + 15) & ~(size_t)15;
 	size_t stack = (a->stacksize + 15) & ~(size_t)15;
+	size_t len = (stack + tls + PAGE_BYTES - 1) & ~(size_t)(PAGE_BYTES - 1);
 	pthread_mutex_lock(&threads_lock);
 	reap_locked();
 	pthread_mutex_unlock(&threads_lock);
 	struct pthread *t = calloc(1, sizeof(*t));
-	if (!t || !(t->mem = malloc(stack + tls + 16))) {
+	void *mem = t ? mmap(0, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+		      : MAP_FAILED;
+	if (mem == MAP_FAILED) {
 		free(t);
 		return EAGAIN;
 	}
+	t->mem = mem;
+	t->mem_len = len;
 	t->fn = fn;
 	t->arg = arg;
 	pthread_threaded = 1;
 	t->detached = a->detachstate == PTHREAD_CREATE_DETACHED;
-	t->tls = (char *)(((uintptr_t)t->mem + stack + 15) & ~(uintptr_t)15);
+	t->tls = t->mem + len - tls; /* the top of the mapping; the stack ends below it */
 	_init_tls(t->tls);
 	/* The stack ends where the thread-local block begins. */
 	long id = SYSCALL(thread_create, SLOT_SELF, -1, pthread_entry, (uintptr_t)t->tls - 16, t);
 	if (id < 0) {
-		free(t->mem);
-		free(t);
+		release(t);
 		return EAGAIN;
 	}
 	*out = t;
@@ -208,8 +221,7 @@ int pthread_join(pthread_t t, void **ret)
 		futex_wait(&t->done, 0, FUTEX_FOREVER);
 	if (ret)
 		*ret = t->ret;
-	free(t->mem);
-	free(t);
+	release(t);
 	return 0;
 }
 

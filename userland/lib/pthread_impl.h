@@ -10,7 +10,8 @@ struct pthread {
 	void *(*fn)(void *);
 	void *arg;
 	void *ret;
-	char *mem;		/* stack, then the thread-local block */
+	char *mem; /* stack, then the thread-local block: one mapping */
+	size_t mem_len;
 	volatile uint32_t done; /* set by the thread's last instructions; joiners wait on it */
 	int detached;		/* under threads_lock */
 	int exiting;		/* under threads_lock: past its last use of the lock */

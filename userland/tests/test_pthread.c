@@ -8,8 +8,10 @@
 #include <errno.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -373,6 +375,37 @@ static void detach_attrs(void)
 #endif
 }
 
+/* A thread that overflows its stack faults on the gap below it: the process dies of it. */
+static long deep(long n)
+{
+	volatile char frame[512];
+	frame[0] = (char)n;
+	return n ? deep(n - 1) + frame[0] : 0;
+}
+
+static void *overflow(void *unused)
+{
+	(void)unused;
+	return (void *)deep(1000); /* 512 KiB of frames on a 16 KiB stack */
+}
+
+static void stack_overflow(void)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		pthread_attr_t a;
+		pthread_t t;
+		pthread_attr_init(&a);
+		pthread_attr_setstacksize(&a, 16384);
+		pthread_create(&t, &a, overflow, 0);
+		pthread_join(t, 0);
+		_exit(0);
+	}
+	int st = 0;
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+}
+
 /* stdio: every line one thread prints arrives whole (the runner's log shows them). */
 static void *printer(void *arg)
 {
@@ -399,6 +432,7 @@ int main(void)
 	sync_objects();
 	semaphores();
 	detach_attrs();
+	stack_overflow();
 	stdio_lines();
 	return test_status();
 }
