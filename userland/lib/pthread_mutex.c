@@ -97,7 +97,7 @@ static int lock_owned(pthread_mutex_t *m, uint64_t deadline, int try)
 	pthread_t self = pthread_self_fast();
 	if (m->owner == self) {
 		if (m->type == PTHREAD_MUTEX_ERRORCHECK)
-			return EDEADLK;
+			return try ? EBUSY : EDEADLK; /* POSIX: trylock never reports deadlock */
 		if (m->count == UINT32_MAX)
 			return EAGAIN;
 		m->count++;

@@ -47,10 +47,11 @@ static uint64_t ticks_to_ns(uint64_t t)
 	return t / hz * NS_PER_S + t % hz * NS_PER_S / hz;
 }
 
+/* Rounded up: a deadline made from it is never early. */
 static uint64_t ns_to_ticks(uint64_t ns)
 {
 	uint64_t hz = timebase();
-	return ns / NS_PER_S * hz + ns % NS_PER_S * hz / NS_PER_S;
+	return ns / NS_PER_S * hz + (ns % NS_PER_S * hz + NS_PER_S - 1) / NS_PER_S;
 }
 
 static int valid(const struct timespec *ts)
@@ -148,8 +149,10 @@ int clock_deadline(clockid_t clock, const struct timespec *abstime, uint64_t *ti
 	}
 	if (!valid(abstime) || (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC))
 		return EINVAL;
+	/* The offset first (a call to the fork server), then one reading for both sides. */
+	int64_t off = clock == CLOCK_REALTIME ? realtime_offset() : 0;
 	uint64_t now = ticks_now();
-	int64_t left = ts_to_ns(abstime) - clock_ns(clock);
+	int64_t left = ts_to_ns(abstime) - ((int64_t)ticks_to_ns(now) + off);
 	*ticks = left <= 0 ? 0 : now + ns_to_ticks((uint64_t)left);
 	if (*ticks < now)
 		*ticks = FUTEX_FOREVER; /* so far ahead it overflowed */
@@ -202,18 +205,24 @@ unsigned sleep(unsigned s)
 	return 0;
 }
 
+/* Timebase ticks in times() units, split so it cannot overflow. */
+static clock_t ticks_to_times(uint64_t t)
+{
+	uint64_t hz = timebase();
+	return (clock_t)(t / hz * TIMES_PER_S + t % hz * TIMES_PER_S / hz);
+}
+
 /* No CPU accounting: user time is the wall time since the process first looked. */
 clock_t times(struct tms *t)
 {
 	if (!start_ticks)
 		start_ticks = ticks_now();
 	uint64_t now = ticks_now();
-	clock_t used = (clock_t)((now - start_ticks) * TIMES_PER_S / timebase());
 	if (t) {
-		t->tms_utime = used;
+		t->tms_utime = ticks_to_times(now - start_ticks);
 		t->tms_stime = t->tms_cutime = t->tms_cstime = 0;
 	}
-	return (clock_t)(now * TIMES_PER_S / timebase());
+	return ticks_to_times(now);
 }
 
 int sched_yield(void)

@@ -4,7 +4,7 @@
  * the device tree names one (after 2020) and from 1970 when it does not; clock_settime
  * moves CLOCK_REALTIME (and gettimeofday, time) for every process but not
  * CLOCK_MONOTONIC; an absolute clock_nanosleep and a pthread_cond_timedwait on each
- * clock end no earlier than asked.
+ * clock end no earlier than asked. Also the ids (all 0) and what sysconf answers.
  */
 #include <errno.h>
 #include <string.h>
@@ -151,6 +151,18 @@ int main(void)
 	realtime();
 	timed_waits();
 	CHECK(getuid() == 0 && geteuid() == 0 && getgid() == 0 && getegid() == 0);
+	/* What programs probe for before they use it. */
+	CHECK_EQ(sysconf(_SC_CLK_TCK), CLOCKS_PER_SEC);
+	CHECK_EQ(sysconf(_SC_PAGESIZE), 4096);
+	CHECK_EQ(getpagesize(), 4096);
+	CHECK(sysconf(_SC_NPROCESSORS_ONLN) >= 1);
+	CHECK(sysconf(_SC_PHYS_PAGES) > 0);
+	CHECK(sysconf(_SC_THREADS) > 0 && sysconf(_SC_SEMAPHORES) > 0 && sysconf(_SC_TIMERS) > 0);
+	CHECK(sysconf(_SC_MONOTONIC_CLOCK) > 0);
+	CHECK(sysconf(_SC_THREAD_KEYS_MAX) >= 128);
+	errno = 0;
+	CHECK(sysconf(_SC_SPORADIC_SERVER) == -1 && errno == 0); /* not offered */
+	CHECK(sysconf(-5) == -1 && errno == EINVAL);
 	CHECK_EQ(sched_yield(), 0);
 	return test_status();
 }
