@@ -46,51 +46,11 @@ int pthread_equal(pthread_t a, pthread_t b)
 	return a == b;
 }
 
-int pthread_attr_init(pthread_attr_t *a)
-{
-	a->stacksize = PTHREAD_STACK_DEFAULT;
-	a->detachstate = PTHREAD_CREATE_JOINABLE;
-	return 0;
-}
-
-int pthread_attr_destroy(pthread_attr_t *a)
-{
-	(void)a;
-	return 0;
-}
-
-int pthread_attr_setstacksize(pthread_attr_t *a, size_t size)
-{
-	if (size < PTHREAD_STACK_MIN)
-		return EINVAL;
-	a->stacksize = size;
-	return 0;
-}
-
-int pthread_attr_getstacksize(const pthread_attr_t *a, size_t *size)
-{
-	*size = a->stacksize;
-	return 0;
-}
-
-int pthread_attr_setdetachstate(pthread_attr_t *a, int state)
-{
-	if (state != PTHREAD_CREATE_JOINABLE && state != PTHREAD_CREATE_DETACHED)
-		return EINVAL;
-	a->detachstate = state;
-	return 0;
-}
-
-int pthread_attr_getdetachstate(const pthread_attr_t *a, int *state)
-{
-	*state = a->detachstate;
-	return 0;
-}
-
 /* Free a thread that has finished: its mapping and its record. */
 static void release(struct pthread *t)
 {
-	munmap(t->mem, t->mem_len);
+	if (t->mem_len)
+		munmap(t->mem, t->mem_len);
 	free(t);
 }
 
@@ -183,23 +143,30 @@ int pthread_create(pthread_t *out, const pthread_attr_t *a, void *(*fn)(void *),
 	size_t tls = ((size_t)__tls_size + 15) & ~(size_t)15;
 	size_t stack = (a->stacksize + 15) & ~(size_t)15;
 	size_t len = (stack + tls + PAGE_BYTES - 1) & ~(size_t)(PAGE_BYTES - 1);
+	if (a->stackaddr && a->stacksize < tls + PTHREAD_STACK_MIN)
+		return EINVAL; /* the caller's stack must hold the thread-local block too */
 	pthread_mutex_lock(&threads_lock);
 	reap_locked();
 	pthread_mutex_unlock(&threads_lock);
 	struct pthread *t = calloc(1, sizeof(*t));
-	void *mem = t ? mmap(0, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
-		      : MAP_FAILED;
+	void *mem = !t		   ? MAP_FAILED
+		    : a->stackaddr ? a->stackaddr
+				   : mmap(0, len, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (mem == MAP_FAILED) {
 		free(t);
 		return EAGAIN;
 	}
 	t->mem = mem;
-	t->mem_len = len;
+	t->mem_len = a->stackaddr ? 0 : len; /* 0: the caller's stack, not ours to unmap */
+	if (a->stackaddr)
+		len = a->stacksize;
 	t->fn = fn;
 	t->arg = arg;
 	pthread_threaded = 1;
 	t->detached = a->detachstate == PTHREAD_CREATE_DETACHED;
-	t->tls = t->mem + len - tls; /* the top of the mapping; the stack ends below it */
+	/* The thread-local block at the top, 16-byte aligned; the stack ends below it. */
+	t->tls = (char *)(((uintptr_t)t->mem + len - tls) & ~(uintptr_t)15);
 	_init_tls(t->tls);
 	/* The stack ends where the thread-local block begins. */
 	long id = SYSCALL(thread_create, SLOT_SELF, -1, pthread_entry, (uintptr_t)t->tls - 16, t);

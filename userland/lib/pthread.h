@@ -19,6 +19,10 @@ typedef struct pthread *pthread_t;
 typedef struct {
 	size_t stacksize;
 	int detachstate;
+	void *stackaddr;  /* pthread_attr_setstack: the caller's stack, or NULL */
+	size_t guardsize; /* kept; the guard is always mmap's one-page gap */
+	int inheritsched, schedpolicy;
+	struct sched_param schedparam;
 } pthread_attr_t;
 
 #define PTHREAD_CREATE_JOINABLE 0
@@ -34,6 +38,15 @@ typedef struct {
 #define PTHREAD_PROCESS_PRIVATE 0
 #define PTHREAD_PROCESS_SHARED	1
 
+/* Scheduling: one policy (SCHED_OTHER, priority 0), every thread in system scope. */
+#define PTHREAD_SCOPE_SYSTEM   0
+#define PTHREAD_SCOPE_PROCESS  1
+#define PTHREAD_INHERIT_SCHED  0
+#define PTHREAD_EXPLICIT_SCHED 1
+#define PTHREAD_PRIO_NONE      0
+#define PTHREAD_PRIO_INHERIT   1
+#define PTHREAD_PRIO_PROTECT   2
+
 /* word: 0 free, 1 held, 2 held and someone may wait. owner/count: recursive, errorcheck. */
 typedef struct {
 	int type;
@@ -45,6 +58,7 @@ typedef struct {
 typedef struct {
 	int type;
 	int pshared;
+	int protocol;
 } pthread_mutexattr_t;
 
 #define PTHREAD_MUTEX_INITIALIZER             \
@@ -130,6 +144,22 @@ int pthread_attr_setstacksize(pthread_attr_t *a, size_t size);
 int pthread_attr_getstacksize(const pthread_attr_t *a, size_t *size);
 int pthread_attr_setdetachstate(pthread_attr_t *a, int state);
 int pthread_attr_getdetachstate(const pthread_attr_t *a, int *state);
+int pthread_attr_setstack(pthread_attr_t *a, void *addr, size_t size);
+int pthread_attr_getstack(const pthread_attr_t *a, void **addr, size_t *size);
+int pthread_attr_setguardsize(pthread_attr_t *a, size_t size);
+int pthread_attr_getguardsize(const pthread_attr_t *a, size_t *size);
+int pthread_attr_setscope(pthread_attr_t *a, int scope);
+int pthread_attr_getscope(const pthread_attr_t *a, int *scope);
+int pthread_attr_setinheritsched(pthread_attr_t *a, int inherit);
+int pthread_attr_getinheritsched(const pthread_attr_t *a, int *inherit);
+int pthread_attr_setschedpolicy(pthread_attr_t *a, int policy);
+int pthread_attr_getschedpolicy(const pthread_attr_t *a, int *policy);
+int pthread_attr_setschedparam(pthread_attr_t *a, const struct sched_param *p);
+int pthread_attr_getschedparam(const pthread_attr_t *a, struct sched_param *p);
+int pthread_setschedparam(pthread_t t, int policy, const struct sched_param *p);
+int pthread_getschedparam(pthread_t t, int *policy, struct sched_param *p);
+int pthread_setconcurrency(int level);
+int pthread_getconcurrency(void);
 
 int pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(void *), void *arg);
 int pthread_join(pthread_t t, void **ret);
@@ -149,6 +179,8 @@ int pthread_mutexattr_settype(pthread_mutexattr_t *a, int type);
 int pthread_mutexattr_gettype(const pthread_mutexattr_t *a, int *type);
 int pthread_mutexattr_setpshared(pthread_mutexattr_t *a, int pshared);
 int pthread_mutexattr_getpshared(const pthread_mutexattr_t *a, int *pshared);
+int pthread_mutexattr_setprotocol(pthread_mutexattr_t *a, int protocol);
+int pthread_mutexattr_getprotocol(const pthread_mutexattr_t *a, int *protocol);
 int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a);
 int pthread_mutex_destroy(pthread_mutex_t *m);
 int pthread_mutex_lock(pthread_mutex_t *m);

@@ -23,6 +23,24 @@ int pthread_mutexattr_init(pthread_mutexattr_t *a)
 {
 	a->type = PTHREAD_MUTEX_DEFAULT;
 	a->pshared = PTHREAD_PROCESS_PRIVATE;
+	a->protocol = PTHREAD_PRIO_NONE;
+	return 0;
+}
+
+/* One priority for every thread: priority inheritance and ceilings are not offered. */
+int pthread_mutexattr_setprotocol(pthread_mutexattr_t *a, int protocol)
+{
+	if (protocol == PTHREAD_PRIO_INHERIT || protocol == PTHREAD_PRIO_PROTECT)
+		return ENOTSUP;
+	if (protocol != PTHREAD_PRIO_NONE)
+		return EINVAL;
+	a->protocol = protocol;
+	return 0;
+}
+
+int pthread_mutexattr_getprotocol(const pthread_mutexattr_t *a, int *protocol)
+{
+	*protocol = a->protocol;
 	return 0;
 }
 

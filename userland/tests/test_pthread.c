@@ -363,6 +363,28 @@ static void detach_attrs(void)
 	CHECK_EQ(pthread_create(&t, 0, small_stack, 0), 0);
 	usleep(5000);
 	CHECK_EQ(pthread_detach(t), 0);
+	/* A stack of our own, and the scheduling attributes there are. */
+	static char own_stack[32768] __attribute__((aligned(16)));
+	void *addr = 0;
+	pthread_attr_t o;
+	pthread_attr_init(&o);
+	CHECK_EQ(pthread_attr_setstack(&o, own_stack, sizeof(own_stack)), 0);
+	pthread_attr_getstack(&o, &addr, &sz);
+	CHECK(addr == own_stack && sz == sizeof(own_stack));
+	CHECK_EQ(pthread_create(&t, &o, small_stack, (void *)1), 0);
+	CHECK_EQ(pthread_join(t, &ret), 0);
+	CHECK_EQ((long)ret, 2);
+	CHECK_EQ(pthread_attr_setscope(&o, PTHREAD_SCOPE_PROCESS), ENOTSUP);
+	CHECK_EQ(pthread_attr_setscope(&o, PTHREAD_SCOPE_SYSTEM), 0);
+	CHECK_EQ(pthread_attr_setschedpolicy(&o, SCHED_FIFO), ENOTSUP);
+	CHECK_EQ(pthread_attr_setschedpolicy(&o, SCHED_OTHER), 0);
+	struct sched_param sp = { 0 };
+	int pol = -1;
+	CHECK_EQ(pthread_getschedparam(pthread_self(), &pol, &sp), 0);
+	CHECK(pol == SCHED_OTHER && sp.sched_priority == 0);
+	pthread_mutexattr_t ma;
+	pthread_mutexattr_init(&ma);
+	CHECK_EQ(pthread_mutexattr_setprotocol(&ma, PTHREAD_PRIO_INHERIT), ENOTSUP);
 	int old = -1;
 	CHECK_EQ(pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old), 0);
 	CHECK_EQ(old, PTHREAD_CANCEL_ENABLE);
