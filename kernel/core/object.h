@@ -68,6 +68,9 @@ struct thread {
 	uint32_t reply_gen;	 /* bumped on each answer: stale replies miss */
 	struct thread *reply_to; /* the caller this thread must answer (holds a ref) */
 	uint32_t reply_to_gen;
+	/* An upcall left for it while it ran on another hart (upcall.c). */
+	bool upcall_pending;
+	uint64_t upcall_pc, upcall_arg0, upcall_arg1;
 };
 
 struct endpoint {

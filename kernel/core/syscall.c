@@ -16,6 +16,7 @@
 #include "kernel/core/sched.h"
 #include "kernel/core/syscall.h"
 #include "kernel/core/task.h"
+#include "kernel/core/upcall.h"
 #include "kernel/core/uaccess.h"
 #include "kernel/cpu/hart.h"
 #include "kernel/cpu/riscv.h"
@@ -706,4 +707,21 @@ static long sys_futex_wait(struct thread *t)
 static long sys_futex_wake(struct thread *t)
 {
 	return futex_wake(t, ARG(t, 0), ARG(t, 1));
+}
+
+static long sys_upcall(struct thread *t)
+{
+	int err = 0;
+	struct task *task = task_arg(t, 0, &err);
+	if (!task)
+		return err;
+	err = upcall_send(t, task, ARG(t, 1), ARG(t, 2), ARG(t, 3));
+	/* The caller itself diverted (1): its registers are the handler's now. */
+	return err == UPCALL_SELF ? KEEP : err;
+}
+
+static long sys_upcall_return(struct thread *t)
+{
+	int err = upcall_return(t, ARG(t, 0));
+	return err ? err : KEEP;
 }

@@ -128,6 +128,8 @@ static const uint32_t allowed[SYS__COUNT] = {
 			   E_BIT(E_NOENT) | VALUE_OK,
 	[SYS_futex_wait] = E_BIT(E_INVAL) | E_BIT(E_FAULT) | E_BIT(E_AGAIN) | E_BIT(E_TIMEOUT),
 	[SYS_futex_wake] = E_BIT(E_INVAL) | E_BIT(E_FAULT) | VALUE_OK,
+	[SYS_upcall] = E_TASKS | E_BIT(E_FAULT),
+	[SYS_upcall_return] = E_BIT(E_FAULT),
 };
 
 /* Is r something call nr may return? Out-of-range numbers get E_NOSYS only. */
@@ -668,6 +670,9 @@ static int make_safe(struct regs *r)
 	uint64_t nr = r->nr & ~(uint64_t)SYS_NONBLOCK;
 	if (nr == SYS_exit || nr == SYS_task_create)
 		return 0; /* task_create goes through fuzz_task_create */
+	/* Our own registers would jump anywhere: upcalls only to other tasks, no returns. */
+	if ((nr == SYS_upcall && r->a[0] == SLOT_SELF) || nr == SYS_upcall_return)
+		return 0;
 	if (blocking(nr))
 		r->nr |= SYS_NONBLOCK; /* nobody might ever wake us */
 	if (nr == SYS_sleep)
