@@ -364,6 +364,30 @@ static void mutex_handoff(struct bench *b)
 	report("mutex_handoff", "-", 0, b->iters);
 }
 
+/* kill(getpid(), SIGUSR1) into a handler and back (docs/signals.md). */
+static volatile int signal_hits;
+
+static void signal_self_handler(int sig)
+{
+	(void)sig;
+	signal_hits++;
+}
+
+static void signal_self(struct bench *b)
+{
+	pid_t me = getpid();
+	signal(SIGUSR1, signal_self_handler);
+	for (int i = 0; i < WARMUP + b->iters; i++) {
+		uint64_t t0 = cycles();
+		kill(me, SIGUSR1);
+		if (i >= WARMUP)
+			samples[i - WARMUP] = cycles() - t0;
+	}
+	signal(SIGUSR1, SIG_DFL);
+	if (signal_hits == WARMUP + b->iters)
+		report("signal_self", "-", 0, b->iters);
+}
+
 static int wanted(const struct bench *b, const char *name)
 {
 	return !b->only || strcmp(b->only, name) == 0;
@@ -441,6 +465,8 @@ int main(int argc, char **argv)
 		mutex_uncontended(&b);
 	if (wanted(&b, "mutex_handoff"))
 		mutex_handoff(&b);
+	if (wanted(&b, "signal_self"))
+		signal_self(&b);
 	if (wanted(&b, "cow_fault_shootdown"))
 		cow_fault_shootdown(&b);
 	if (wanted(&b, "fork_throughput"))

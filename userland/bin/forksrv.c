@@ -8,6 +8,7 @@
  * has the protocol and the life cycle.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -17,6 +18,7 @@
 #include "loader.h"
 #include "pipe.h"
 #include "proc.h"
+#include "sigsrv.h"
 #include "spawn.h"
 #include "syscall.h"
 #include "timesrv.h"
@@ -407,6 +409,7 @@ static void do_exec(struct proc *p, uint64_t argc, uint64_t fdlen, unsigned len)
 	slot_free(p->task);
 	p->task = s.task;
 	pipesrv_exec_commit((unsigned)(p - procs));
+	sigsrv_clear((unsigned)(p - procs), p->pid); /* the new image has no handlers yet */
 	if (give_caps(p, p->caps) || spawn_start(&s) < 0)
 		proc_exit(p, SIG_KILL);
 	reply(0, 0); /* to the old, dead thread: releases the kernel's hold on it */
@@ -418,15 +421,73 @@ static void do_pipe(struct proc *p, const uint64_t *slots)
 	reply(pipesrv_create(p->task, (unsigned)(p - procs), slots), 0);
 }
 
-static void do_kill(int64_t pid, uint64_t sig)
+/* Answer the current request at once: the caller may be diverted or killed next. */
+static void reply_now(int64_t w0)
 {
-	struct proc *t = find(pid);
-	if (!t || t->state != PS_RUNNING || t->pid == PID_INIT) {
+	reply(w0, 0);
+	ipc_reply(&answer);
+	answering = 0;
+}
+
+/* POSIX's default actions: these are ignored (stopping is not offered: the stop
+ * signals are ignored too, docs/signals.md); every other one ends the process. */
+static int default_ignores(int sig)
+{
+	return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT ||
+	       sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+/*
+ * Deliver sig to t: to its C library if it takes signals (a wait() it is parked in ends
+ * with EINTR first, so the handler runs with nothing of ours outstanding), else the
+ * default action. SIGKILL and SIGSTOP are never caught.
+ */
+static void signal_proc(struct proc *t, int sig, int64_t sender)
+{
+	unsigned idx = (unsigned)(t - procs);
+	if (sig != SIGKILL && sig != SIGSTOP && t->task >= 0) {
+		for (int w = 0; w < WAITERS; w++) {
+			if (t->wait_reply[w]) {
+				reply_saved(t->wait_reply[w], -EINTR, 0);
+				t->wait_reply[w] = 0;
+			}
+		}
+		if (sigsrv_post(idx, t->pid, t->task, sig, sender))
+			return;
+	}
+	if (!default_ignores(sig))
+		proc_exit(t, sig);
+}
+
+/* kill(pid > 0), or a process group: pid 0 (the caller's), -1 (all but init), -pgid. */
+static void do_kill(struct proc *p, int64_t pid, uint64_t sig)
+{
+	int64_t group = pid == 0 ? p->pgid : pid < -1 ? -pid : 0;
+	struct proc *targets[PROC_MAX];
+	int n = 0;
+	if (sig >= NSIG) {
+		reply(-EINVAL, 0);
+		return;
+	}
+	for (int i = 0; i < procs_top; i++) {
+		struct proc *q = &procs[i];
+		if (q->state != PS_RUNNING || q->pid == PID_INIT)
+			continue;
+		if (pid > 0 ? q->pid == pid : pid == -1 || q->pgid == group)
+			targets[n++] = q;
+	}
+	if (n == 0) {
 		reply(-ESRCH, 0);
 		return;
 	}
-	reply(0, 0); /* before the exit: the caller may be the one killed */
-	proc_exit(t, (int)(sig & 0x7f));
+	if (sig == 0) {
+		reply(0, 0); /* only: does it exist */
+		return;
+	}
+	reply_now(0);
+	for (int i = 0; i < n; i++)
+		if (targets[i]->state == PS_RUNNING)
+			signal_proc(targets[i], (int)sig, p->pid);
 }
 
 #define ANY_SESSION (-1)
@@ -533,8 +594,21 @@ static void serve(struct ipc_msg *m)
 		do_spawn(p, ipc_tag_len(m->tag));
 		break;
 	case PROC_KILL:
-		do_kill((int64_t)m->w[0], m->w[1]);
+		do_kill(p, (int64_t)m->w[0], m->w[1]);
 		break;
+	case PROC_SIGENTRY:
+		sigsrv_set_entry((unsigned)(p - procs), p->pid, m->w[0]);
+		reply(0, 0);
+		break;
+	case PROC_SIGTAKE: {
+		int64_t sender = 0;
+		uint64_t rest = 0;
+		int sig = sigsrv_take((unsigned)(p - procs), p->pid, &sender, &rest);
+		reply(sig, (uint64_t)sender);
+		answer.tag = ipc_tag(0, 3, 0, 0);
+		answer.w[2] = rest;
+		break;
+	}
 	case PROC_LIST:
 		do_list(m->w[0]);
 		break;

@@ -47,21 +47,26 @@ static pid_t fork_request(int mode)
 	return (pid_t)result(proc_request(PROC_FORK, (uint64_t)mode, 0, 0, 0, 0));
 }
 
-/* pthread_atfork handlers and the C library's lock around the request (pthread.c). */
+/*
+ * pthread_atfork handlers and the C library's lock around the request (pthread.c); a
+ * child of a process that takes signals tells the server so (signal.c).
+ */
 static pid_t __attribute__((noinline)) fork_hooked(int mode)
 {
 	pthread_fork_prepare();
 	pid_t pid = fork_request(mode);
 	int err = errno;
+	if (pid == 0 && signals_registered)
+		signals_after_fork();
 	pthread_fork_after(pid == 0);
 	errno = err;
 	return pid;
 }
 
-/* Only a process with threads or fork handlers pays for them. */
+/* Only a process with threads, fork handlers or signal handlers pays for them. */
 pid_t forkx(int mode)
 {
-	if (pthread_threaded || pthread_atfork_count)
+	if (pthread_threaded || pthread_atfork_count || signals_registered)
 		return fork_hooked(mode);
 	return fork_request(mode);
 }
@@ -101,6 +106,8 @@ pid_t getppid(void)
 
 int kill(pid_t pid, int sig)
 {
+	if (signals_kill_self(pid, sig))
+		return 0;
 	return (int)result(proc_request(PROC_KILL, (uint64_t)(int64_t)pid, (uint64_t)sig, 0, 0, 0));
 }
 

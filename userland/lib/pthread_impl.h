@@ -33,6 +33,12 @@ extern int pthread_threaded;
 /* pthread_atfork handlers registered: fork must run them. */
 extern unsigned pthread_atfork_count;
 
+/* Set once the process takes signals (signal.c): a forked child registers again. */
+extern int signals_registered;
+void signals_after_fork(void);
+/* kill(): a signal to ourselves is delivered at once, on this thread (1 if so). */
+int signals_kill_self(pid_t pid, int sig);
+
 /* fork (process.c): pthread_atfork handlers and the C library's locks around it. */
 void pthread_fork_prepare(void);
 void pthread_fork_after(int in_child);

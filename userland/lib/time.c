@@ -159,11 +159,13 @@ int clock_deadline(clockid_t clock, const struct timespec *abstime, uint64_t *ti
 	return 0;
 }
 
-/* Sleep until the timebase reaches deadline (the kernel sleeps by length, not to a time). */
-static void sleep_until(uint64_t deadline)
+/* Sleep until the timebase reaches deadline: 0, or EINTR (a signal handler ran). */
+static int sleep_until(uint64_t deadline)
 {
 	for (uint64_t now; (now = ticks_now()) < deadline;)
-		SYSCALL(sleep, ticks_to_ns(deadline - now) + 1);
+		if (SYSCALL(sleep, ticks_to_ns(deadline - now) + 1) == E_INTR)
+			return EINTR;
+	return 0;
 }
 
 int clock_nanosleep(clockid_t clock, int flags, const struct timespec *req, struct timespec *rem)
@@ -171,15 +173,16 @@ int clock_nanosleep(clockid_t clock, int flags, const struct timespec *req, stru
 	uint64_t deadline;
 	if (!valid(req) || (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC))
 		return EINVAL;
-	if (flags & TIMER_ABSTIME) {
+	if (flags & TIMER_ABSTIME)
 		clock_deadline(clock, req, &deadline);
-	} else {
+	else
 		deadline = ticks_now() + ns_to_ticks((uint64_t)ts_to_ns(req));
+	int err = sleep_until(deadline);
+	if (rem && !(flags & TIMER_ABSTIME)) {
+		uint64_t now = ticks_now();
+		ns_to_ts(now < deadline ? (int64_t)ticks_to_ns(deadline - now) : 0, rem);
 	}
-	sleep_until(deadline);
-	if (rem && !(flags & TIMER_ABSTIME))
-		rem->tv_sec = 0, rem->tv_nsec = 0;
-	return 0;
+	return err;
 }
 
 int nanosleep(const struct timespec *req, struct timespec *rem)
@@ -198,11 +201,13 @@ int usleep(useconds_t us)
 	return nanosleep(&ts, 0);
 }
 
+/* What is left, in whole seconds rounded up, when a signal handler ends it early. */
 unsigned sleep(unsigned s)
 {
-	struct timespec ts = { (time_t)s, 0 };
-	nanosleep(&ts, 0);
-	return 0;
+	struct timespec ts = { (time_t)s, 0 }, rem = { 0, 0 };
+	if (nanosleep(&ts, &rem) == 0)
+		return 0;
+	return (unsigned)rem.tv_sec + (rem.tv_nsec > 0);
 }
 
 /* Timebase ticks in times() units, split so it cannot overflow. */

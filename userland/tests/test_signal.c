@@ -1,0 +1,227 @@
+/*
+ * Signals (docs/signals.md): a handler with SA_SIGINFO sees si_signo and si_pid (from
+ * raise and from another process); a blocked signal stays pending, shows in sigpending
+ * and is delivered exactly once when unblocked; SIG_IGN; default actions (end the
+ * process, or ignore SIGCHLD); SA_RESETHAND; the handler's own signal is blocked unless
+ * SA_NODEFER; sigsetjmp/siglongjmp out of a handler; sigsuspend and pause end with EINTR
+ * after a handler; nanosleep and wait() are cut short with EINTR; SIGKILL cannot be
+ * caught; kill(pid, 0) and killpg.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "testlib.h"
+
+static volatile int hits, last_sig, last_code;
+static volatile pid_t last_pid;
+static volatile int blocked_inside;
+
+static void info_handler(int sig, siginfo_t *si, void *ctx)
+{
+	(void)ctx;
+	sigset_t now;
+	hits++;
+	last_sig = si->si_signo;
+	last_pid = si->si_pid;
+	last_code = si->si_code;
+	sigprocmask(SIG_BLOCK, 0, &now);
+	blocked_inside = sigismember(&now, sig);
+}
+
+static void plain_handler(int sig)
+{
+	(void)sig;
+	hits++;
+}
+
+static void install(int sig, int flags)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = info_handler;
+	sa.sa_flags = SA_SIGINFO | flags;
+	sigemptyset(&sa.sa_mask);
+	CHECK_EQ(sigaction(sig, &sa, 0), 0);
+}
+
+static void siginfo_and_mask(void)
+{
+	install(SIGUSR1, 0);
+	hits = 0;
+	CHECK_EQ(raise(SIGUSR1), 0);
+	CHECK_EQ(hits, 1);
+	CHECK(last_sig == SIGUSR1 && last_pid == getpid() && last_code == SI_USER);
+	CHECK_EQ(blocked_inside, 1); /* its own signal is blocked while it runs */
+	install(SIGUSR1, SA_NODEFER);
+	raise(SIGUSR1);
+	CHECK_EQ(blocked_inside, 0);
+
+	/* Blocked: pending, then delivered once on unblocking. */
+	sigset_t set, pend;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	CHECK_EQ(sigprocmask(SIG_BLOCK, &set, 0), 0);
+	hits = 0;
+	raise(SIGUSR1);
+	raise(SIGUSR1);
+	CHECK_EQ(hits, 0);
+	CHECK_EQ(sigpending(&pend), 0);
+	CHECK_EQ(sigismember(&pend, SIGUSR1), 1);
+	CHECK_EQ(sigprocmask(SIG_UNBLOCK, &set, 0), 0);
+	CHECK_EQ(hits, 1);
+	sigpending(&pend);
+	CHECK_EQ(sigismember(&pend, SIGUSR1), 0);
+
+	/* Errors. */
+	CHECK(sigaction(SIGKILL, &(struct sigaction){ .sa_handler = plain_handler }, 0) == -1 &&
+	      errno == EINVAL);
+	CHECK(sigaction(0, 0, 0) == -1 && errno == EINVAL);
+	CHECK(sigaction(NSIG, 0, 0) == -1 && errno == EINVAL);
+	CHECK(sigaddset(&set, 99) == -1 && errno == EINVAL);
+	CHECK(sigprocmask(99, &set, 0) == -1 && errno == EINVAL);
+	CHECK_EQ(kill(getpid(), 0), 0);
+	CHECK(kill(999999, SIGUSR1) == -1 && errno == ESRCH);
+}
+
+/* A child signals us while we wait in sigsuspend: the handler sees its pid. */
+static void from_another_process(void)
+{
+	sigset_t block, old, wait_mask;
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR2);
+	install(SIGUSR2, 0);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	hits = 0;
+	pid_t me = getpid(), c = fork();
+	if (c == 0) {
+		kill(me, SIGUSR2);
+		_exit(0);
+	}
+	wait_mask = old;
+	sigdelset(&wait_mask, SIGUSR2);
+	CHECK(sigsuspend(&wait_mask) == -1 && errno == EINTR);
+	CHECK_EQ(hits, 1);
+	CHECK(last_sig == SIGUSR2 && last_pid == c);
+	sigprocmask(SIG_SETMASK, &old, 0);
+	int st;
+	CHECK_EQ(waitpid(c, &st, 0), c);
+}
+
+/* Default actions, SIG_IGN, SA_RESETHAND, SIGKILL: each in a child. */
+static int child_status(void (*body)(void))
+{
+	pid_t c = fork();
+	if (c == 0) {
+		body();
+		_exit(0);
+	}
+	int st = -1;
+	waitpid(c, &st, 0);
+	return st;
+}
+
+static void dies_of_usr1(void)
+{
+	signal(SIGUSR1, SIG_DFL);
+	raise(SIGUSR1);
+	_exit(3);
+}
+
+static void ignores(void)
+{
+	signal(SIGUSR1, SIG_IGN);
+	raise(SIGUSR1);
+	raise(SIGCHLD); /* default: ignored */
+	_exit(7);
+}
+
+static void resethand(void)
+{
+	install(SIGUSR1, SA_RESETHAND);
+	raise(SIGUSR1); /* handled, then back to the default */
+	raise(SIGUSR1); /* ends us */
+	_exit(4);
+}
+
+static void defaults(void)
+{
+	int st = child_status(dies_of_usr1);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGUSR1);
+	st = child_status(ignores);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 7);
+	st = child_status(resethand);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGUSR1);
+}
+
+/* siglongjmp out of a handler, the mask back as sigsetjmp saved it. */
+static sigjmp_buf jump;
+
+static void jumper(int sig)
+{
+	siglongjmp(jump, sig);
+}
+
+static void long_jump(void)
+{
+	signal(SIGUSR1, jumper);
+	int r = sigsetjmp(jump, 1);
+	if (r == 0) {
+		raise(SIGUSR1);
+		CHECK(!"not reached");
+	}
+	CHECK_EQ(r, SIGUSR1);
+	sigset_t now;
+	sigprocmask(SIG_BLOCK, 0, &now);
+	CHECK_EQ(sigismember(&now, SIGUSR1), 0);
+}
+
+/* A nanosleep and a wait() that a signal from a child cuts short. */
+static void interrupted_calls(void)
+{
+	signal(SIGUSR2, plain_handler);
+	struct sigaction sa;
+	sigaction(SIGUSR2, 0, &sa);
+	sa.sa_flags &= ~SA_RESTART;
+	sigaction(SIGUSR2, &sa, 0);
+	pid_t me = getpid();
+	pid_t c = fork();
+	if (c == 0) {
+		usleep(20000);
+		kill(me, SIGUSR2);
+		usleep(20000);
+		kill(me, SIGUSR2);
+		usleep(200000);
+		_exit(0);
+	}
+	struct timespec req = { 5, 0 }, rem = { 0, 0 };
+	hits = 0;
+	CHECK(nanosleep(&req, &rem) == -1 && errno == EINTR);
+	CHECK(rem.tv_sec > 0 && rem.tv_sec <= 5);
+	CHECK(hits >= 1);
+	int st;
+	pid_t r = waitpid(c, &st, 0);
+	CHECK(r == -1 && errno == EINTR);
+	CHECK_EQ(waitpid(c, &st, 0), c);
+}
+
+int main(void)
+{
+	siginfo_and_mask();
+	from_another_process();
+	defaults();
+	long_jump();
+	interrupted_calls();
+	/* Our own process group: killpg reaches us. */
+	CHECK_EQ(setpgid(0, 0), 0);
+	install(SIGUSR1, 0);
+	hits = 0;
+	CHECK_EQ(killpg(getpgrp(), 0), 0);
+	CHECK_EQ(killpg(getpgrp(), SIGUSR1), 0);
+	CHECK_EQ(hits, 1);
+	return test_status();
+}
