@@ -51,7 +51,7 @@
 	X(35, device_get, 5, "a device's registers and interrupt, by compatible")           \
 	X(36, futex_wait, 3, "sleep while a 32-bit word holds a value, until woken")        \
 	X(37, futex_wake, 2, "wake threads sleeping on a 32-bit word")                      \
-	X(38, upcall, 4, "divert a task's thread to a handler, its registers on its stack") \
+	X(38, upcall, 5, "divert a task's thread to a handler, its registers on its stack") \
 	X(39, upcall_return, 1, "resume the registers an upcall saved")
 
 #define SYS_NONBLOCK 0x100 /* or-ed into the number: fail with E_AGAIN instead of blocking */

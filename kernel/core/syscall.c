@@ -715,7 +715,7 @@ static long sys_upcall(struct thread *t)
 	struct task *task = task_arg(t, 0, &err);
 	if (!task)
 		return err;
-	err = upcall_send(t, task, ARG(t, 1), ARG(t, 2), ARG(t, 3));
+	err = upcall_send(t, task, ARG(t, 4), ARG(t, 1), ARG(t, 2), ARG(t, 3));
 	/* The caller itself diverted (1): its registers are the handler's now. */
 	return err == UPCALL_SELF ? KEEP : err;
 }

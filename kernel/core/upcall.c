@@ -1,9 +1,9 @@
 /*
  * Upcalls: see upcall.h. Steps of upcall_send:
  *
- *   1. Pick the task's oldest thread that can take it: not stopped, not dead, and not
- *      inside a message the kernel makes for it (its exit or a fault report), which the
- *      supervisor must see as it is.
+ *   1. Pick the thread asked for, or the task's oldest, if it can take it: not stopped,
+ *      not dead, and not inside a message the kernel makes for it (its exit or a fault
+ *      report), which the supervisor must see as it is.
  *   2. If it is running on another hart, leave the upcall with it and interrupt that
  *      hart: it is applied at that thread's next trap (trap_user_smp), before anything
  *      else, so the frame holds exactly the registers it had in user mode.
@@ -38,12 +38,14 @@ static bool in_kernel_message(const struct thread *t)
 	return label == LABEL_EXIT || label == LABEL_FAULT || label == LABEL_OOM;
 }
 
-/* The oldest thread of task that can be diverted (threads are listed newest first). */
-static struct thread *pick(struct task *task)
+/* Thread tid of task, or with tid 0 its oldest (threads are listed newest first), if it
+ * can be diverted. */
+static struct thread *pick(struct task *task, uint64_t tid)
 {
 	struct thread *found = 0;
 	for (struct thread *t = task->threads; t; t = t->task_next)
-		if (t->state != TS_INACTIVE && t->state != TS_DEAD && !in_kernel_message(t))
+		if (t->state != TS_INACTIVE && t->state != TS_DEAD && !in_kernel_message(t) &&
+		    (tid == 0 || t->id == tid))
 			found = t;
 	return found;
 }
@@ -125,9 +127,10 @@ static void leave_pending(struct thread *t, uint64_t pc, uint64_t arg0, uint64_t
 			sbi_send_ipi(1UL << harts[i].hartid);
 }
 
-int upcall_send(struct thread *caller, struct task *task, uint64_t pc, uint64_t arg0, uint64_t arg1)
+int upcall_send(struct thread *caller, struct task *task, uint64_t tid, uint64_t pc, uint64_t arg0,
+		uint64_t arg1)
 {
-	struct thread *t = pick(task);
+	struct thread *t = pick(task, tid);
 	if (!t)
 		return E_DEAD;
 	if (t->state == TS_RUNNING && t != caller) {

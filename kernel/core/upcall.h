@@ -14,11 +14,12 @@ struct thread;
 #define UPCALL_SELF 1 /* upcall_send diverted the caller itself */
 
 /*
- * Divert a thread of task to pc with a0 = arg0, a1 = arg1, a2 = the frame: 0,
+ * Divert thread tid of task (0: its oldest) to pc with a0 = arg0, a1 = arg1, a2 = the
+ * frame: 0,
  * UPCALL_SELF (the thread was caller, which now runs the handler), E_DEAD (no thread can
  * take it) or E_FAULT (its stack cannot hold the frame).
  */
-int upcall_send(struct thread *caller, struct task *task, uint64_t pc, uint64_t arg0,
+int upcall_send(struct thread *caller, struct task *task, uint64_t tid, uint64_t pc, uint64_t arg0,
 		uint64_t arg1);
 /* Restore t's registers from the frame at va: 0 (t resumes there) or E_FAULT. */
 int upcall_return(struct thread *t, uint64_t va);

@@ -452,11 +452,29 @@ static void signal_proc(struct proc *t, int sig, int64_t sender)
 				t->wait_reply[w] = 0;
 			}
 		}
-		if (sigsrv_post(idx, t->pid, t->task, sig, sender))
+		if (sigsrv_post(idx, t->pid, t->task, sig, sender, 0))
 			return;
 	}
 	if (!default_ignores(sig))
 		proc_exit(t, sig);
+}
+
+/*
+ * A fault in a process that takes signals: answer the kernel's report (the thread
+ * resumes at the faulting instruction; a0-a3 and t6 now hold the answer) and divert that
+ * thread to its C library with the fault's signal, from sender 0. 1 if done; 0 and the
+ * caller ends the process, as for one that takes no signals.
+ */
+static int fault_to_handler(struct proc *p, int sig, uint64_t tid)
+{
+	unsigned idx = (unsigned)(p - procs);
+	if (p->task < 0 || !sigsrv_takes_signals(idx, p->pid))
+		return 0;
+	reply_now(0);
+	if (sigsrv_post(idx, p->pid, p->task, sig, 0, tid))
+		return 1;
+	proc_exit(p, sig);
+	return 1;
 }
 
 /* kill(pid > 0), or a process group: pid 0 (the caller's), -1 (all but init), -pgid. */
@@ -577,6 +595,11 @@ static void serve(struct ipc_msg *m)
 		reply(0, 0); /* to a dead thread: releases the kernel's hold on it */
 		break;
 	case LABEL_FAULT:
+		if (fault_to_handler(p, fault_signal(label, m->w[0]), m->w[3]))
+			break;
+		proc_exit(p, fault_signal(label, m->w[0]));
+		reply(0, 0);
+		break;
 	case LABEL_OOM:
 		proc_exit(p, fault_signal(label, m->w[0]));
 		reply(0, 0);

@@ -135,7 +135,9 @@ static void run_handler(int sig, pid_t sender, void *context)
 		thread_mask |= SIG_BIT(sig);
 	thread_mask &= ~UNBLOCKABLE;
 	if (act.sa_flags & SA_SIGINFO) {
-		siginfo_t info = { .si_signo = sig, .si_code = SI_USER, .si_pid = sender };
+		siginfo_t info = { .si_signo = sig,
+				   .si_code = sender ? SI_USER : 0,
+				   .si_pid = sender };
 		act.sa_sigaction(sig, &info, context);
 	} else {
 		act.sa_handler(sig);
@@ -147,9 +149,18 @@ static void run_handler(int sig, pid_t sender, void *context)
 	handled++;
 }
 
+/* A signal for a fault (sender 0: the kernel): ignoring or blocking it cannot work. */
+static int from_fault(int sig, pid_t sender)
+{
+	return sender == 0 && (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE);
+}
+
 /* Act on one signal taken for this thread: keep it if blocked, else its disposition. */
 static void act_on(int sig, pid_t sender, void *context)
 {
+	if (from_fault(sig, sender) &&
+	    ((thread_mask & SIG_BIT(sig)) || actions[sig].sa_handler == SIG_IGN))
+		die_of(sig); /* the faulting instruction would only fault again */
 	if (thread_mask & SIG_BIT(sig)) {
 		taken_sender[sig] = sender;
 		__atomic_or_fetch(&taken_blocked, SIG_BIT(sig), __ATOMIC_SEQ_CST);

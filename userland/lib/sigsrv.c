@@ -43,6 +43,11 @@ void sigsrv_set_entry(unsigned idx, int64_t pid, uint64_t entry)
 	state_of(idx, pid)->entry = entry;
 }
 
+int sigsrv_takes_signals(unsigned idx, int64_t pid)
+{
+	return state_of(idx, pid)->entry != 0;
+}
+
 void sigsrv_clear(unsigned idx, int64_t pid)
 {
 	struct sig_state *s = state_of(idx, pid);
@@ -50,7 +55,7 @@ void sigsrv_clear(unsigned idx, int64_t pid)
 	s->pending = 0;
 }
 
-int sigsrv_post(unsigned idx, int64_t pid, long task, int sig, int64_t sender)
+int sigsrv_post(unsigned idx, int64_t pid, long task, int sig, int64_t sender, uint64_t tid)
 {
 	struct sig_state *s = state_of(idx, pid);
 	if (!s->entry || task < 0)
@@ -58,7 +63,7 @@ int sigsrv_post(unsigned idx, int64_t pid, long task, int sig, int64_t sender)
 	s->pending |= 1UL << sig;
 	s->sender[sig] = sender;
 	/* No thread can take it (all stopped), or no room on its stack: the default then. */
-	if (SYSCALL(upcall, task, s->entry, 0, 0) != 0) {
+	if (SYSCALL(upcall, task, s->entry, 0, 0, tid) != 0) {
 		s->pending &= ~(1UL << sig);
 		return 0;
 	}

@@ -5,12 +5,15 @@
  * process, or ignore SIGCHLD); SA_RESETHAND; the handler's own signal is blocked unless
  * SA_NODEFER; sigsetjmp/siglongjmp out of a handler; sigsuspend and pause end with EINTR
  * after a handler; nanosleep and wait() are cut short with EINTR; SIGKILL cannot be
- * caught; kill(pid, 0) and killpg.
+ * caught; kill(pid, 0) and killpg; a store to a read-only page and a bad instruction
+ * reach a SIGSEGV/SIGILL handler that siglongjmps out, and with SIG_DFL or SIG_IGN the
+ * process dies of the fault.
  */
 #include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -180,6 +183,74 @@ static void long_jump(void)
 	CHECK_EQ(sigismember(&now, SIGUSR1), 0);
 }
 
+/* Faults a handler can take: a store to a read-only page, a bad instruction. */
+static sigjmp_buf fault_jump;
+static volatile int fault_sig, fault_code;
+static volatile pid_t fault_pid;
+
+static void fault_handler(int sig, siginfo_t *si, void *ctx)
+{
+	(void)ctx;
+	fault_sig = sig;
+	fault_pid = si->si_pid;
+	fault_code = si->si_code;
+	siglongjmp(fault_jump, 1);
+}
+
+static int *volatile unmapped = (int *)0x10; /* the first page is never mapped */
+
+static void segv_default_dies(void)
+{
+	signal(SIGUSR1, plain_handler); /* takes signals, SIGSEGV left at SIG_DFL */
+	*unmapped = 1;
+	_exit(5);
+}
+
+static void segv_ignored_dies(void)
+{
+	signal(SIGSEGV, SIG_IGN); /* cannot ignore a fault: it would only come back */
+	*unmapped = 1;
+	_exit(6);
+}
+
+static void faults(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = fault_handler;
+	sa.sa_flags = SA_SIGINFO;
+	sigaction(SIGSEGV, &sa, 0);
+	sigaction(SIGILL, &sa, 0);
+	volatile int *ro =
+		mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(ro != MAP_FAILED);
+	ro[0] = 42;
+	CHECK_EQ(mprotect((void *)ro, 4096, PROT_READ), 0);
+	fault_sig = 0;
+	if (sigsetjmp(fault_jump, 1) == 0) {
+		ro[0] = 43; /* faults */
+		CHECK(!"not reached");
+	}
+	CHECK_EQ(fault_sig, SIGSEGV);
+	CHECK_EQ(fault_pid, 0);
+	CHECK_EQ(ro[0], 42);
+	fault_sig = 0;
+	if (sigsetjmp(fault_jump, 1) == 0) {
+		__asm__ volatile(".word 0"); /* an illegal instruction */
+		CHECK(!"not reached");
+	}
+	CHECK_EQ(fault_sig, SIGILL);
+	sigset_t now;
+	sigprocmask(SIG_BLOCK, 0, &now);
+	CHECK_EQ(sigismember(&now, SIGILL), 0); /* siglongjmp put the mask back */
+	signal(SIGSEGV, SIG_DFL);
+	signal(SIGILL, SIG_DFL);
+	int st = child_status(segv_default_dies);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+	st = child_status(segv_ignored_dies);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+}
+
 /* A nanosleep and a wait() that a signal from a child cuts short. */
 static void interrupted_calls(void)
 {
@@ -215,6 +286,7 @@ int main(void)
 	from_another_process();
 	defaults();
 	long_jump();
+	faults();
 	interrupted_calls();
 	/* Our own process group: killpg reaches us. */
 	CHECK_EQ(setpgid(0, 0), 0);

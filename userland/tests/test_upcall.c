@@ -43,7 +43,7 @@ static void self_upcall(void)
 {
 	long callee_saved = 0x5eed;
 	__asm__ volatile("" : "+r"(callee_saved));
-	long r = SYSCALL(upcall, SLOT_SELF, (uintptr_t)handler, 7, 8);
+	long r = SYSCALL(upcall, SLOT_SELF, (uintptr_t)handler, 7, 8, 0);
 	CHECK_EQ(r, 0);
 	CHECK_EQ(runs, 1);
 	CHECK(got0 == 7 && got1 == 8 && got_flags == 0 && got_sp_ok);
@@ -54,7 +54,7 @@ static void sender(void *unused)
 {
 	(void)unused;
 	while (!runs) {
-		SYSCALL(upcall, SLOT_SELF, (uintptr_t)handler, 21, 22);
+		SYSCALL(upcall, SLOT_SELF, (uintptr_t)handler, 21, 22, 0);
 		for (int i = 0; i < 50 && !runs; i++)
 			SYSCALL(yield);
 	}
@@ -97,7 +97,7 @@ static void bad_frames(void)
 {
 	CHECK_EQ(SYSCALL(upcall_return, 0), E_FAULT);
 	CHECK_EQ(SYSCALL(upcall_return, 0xffffffc000000000UL), E_FAULT);
-	CHECK_EQ(SYSCALL(upcall, 400, (uintptr_t)handler, 0, 0), E_BADCAP);
+	CHECK_EQ(SYSCALL(upcall, 400, (uintptr_t)handler, 0, 0, 0), E_BADCAP);
 	/* A forged frame: pc in the kernel, sp nowhere. Only this child may die of it. */
 	pid_t pid = fork();
 	if (pid == 0) {
