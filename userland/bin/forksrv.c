@@ -35,8 +35,9 @@ struct proc {
 	/* Threads blocked in wait(): their saved replies (0: none) and what each waits for. */
 	long wait_reply[WAITERS];
 	int64_t wait_pid[WAITERS];
-	int orphan;    /* its parent died: init adopted it */
-	unsigned caps; /* enum proc_caps: what exec must give the new image */
+	uint16_t orphan;   /* its parent died: init adopted it */
+	uint16_t sig_chld; /* SIGSRV_CHLD_*: what its C library does with SIGCHLD */
+	unsigned caps;	   /* enum proc_caps: what exec must give the new image */
 };
 
 /* The boot capabilities a process holds besides SLOT_PROC: exec gives them again. */
@@ -85,6 +86,7 @@ static struct proc *proc_new(const struct proc *parent)
 		p->status = 0;
 		p->task = -1;
 		p->orphan = 0;
+		p->sig_chld = 0;
 		p->caps = 0;
 		if (i >= procs_top)
 			procs_top = i + 1;
@@ -150,21 +152,46 @@ static void reap(struct proc *p)
 		procs_top--;
 }
 
-/* A child became a zombie: hand it to a parent blocked in wait(), if one is. */
+static void signal_proc(struct proc *t, int sig, int64_t sender);
+static int has_child(const struct proc *parent, int64_t want);
+
+/* A parent that ignores SIGCHLD keeps no zombies: waits for no child left get ECHILD. */
+static void reap_for_ignoring_parent(struct proc *p, struct proc *parent)
+{
+	reap(p);
+	for (int w = 0; w < WAITERS; w++) {
+		if (parent->wait_reply[w] && !has_child(parent, parent->wait_pid[w])) {
+			reply_saved(parent->wait_reply[w], -ECHILD, 0);
+			parent->wait_reply[w] = 0;
+		}
+	}
+}
+
+/*
+ * A child became a zombie: hand it to a parent blocked in wait(), if one is, and send
+ * the parent SIGCHLD if it catches it (docs/signals.md).
+ */
 static void notify_parent(struct proc *p)
 {
 	struct proc *parent = find(p->ppid);
-	for (int w = 0; parent && w < WAITERS; w++) {
+	unsigned chld = parent ? parent->sig_chld : 0;
+	if (chld & SIGSRV_CHLD_IGNORE) {
+		reap_for_ignoring_parent(p, parent);
+		return;
+	}
+	int handed = 0;
+	for (int w = 0; parent && w < WAITERS && !handed; w++) {
 		if (parent->wait_reply[w] && matches(p, parent->pid, parent->wait_pid[w])) {
 			reply_saved(parent->wait_reply[w], p->pid, (uint64_t)p->status);
 			parent->wait_reply[w] = 0;
 			reap(p);
-			return;
+			handed = 1;
 		}
 	}
-	if (p->orphan) {
+	if (!handed && p->orphan)
 		reap(p); /* adopted by init, which never waits for adoptees */
-	}
+	if (chld & SIGSRV_CHLD_CATCH)
+		signal_proc(parent, SIGCHLD, p->pid); /* its other waits end with EINTR */
 }
 
 static void proc_exit(struct proc *p, int status)
@@ -279,6 +306,14 @@ static void do_fork(struct proc *p, uint64_t mode)
 	reply(c->pid, 0);
 	ipc_reply(&answer);
 	answering = 0;
+}
+
+static int has_child(const struct proc *parent, int64_t want)
+{
+	for (int i = 0; i < procs_top; i++)
+		if (matches(&procs[i], parent->pid, want))
+			return 1;
+	return 0;
 }
 
 static void do_wait(struct proc *p, int64_t want, uint64_t options)
@@ -410,6 +445,7 @@ static void do_exec(struct proc *p, uint64_t argc, uint64_t fdlen, unsigned len)
 	p->task = s.task;
 	pipesrv_exec_commit((unsigned)(p - procs));
 	sigsrv_clear((unsigned)(p - procs), p->pid); /* the new image has no handlers yet */
+	p->sig_chld = 0;
 	if (give_caps(p, p->caps) || spawn_start(&s) < 0)
 		proc_exit(p, SIG_KILL);
 	reply(0, 0); /* to the old, dead thread: releases the kernel's hold on it */
@@ -621,6 +657,9 @@ static void serve(struct ipc_msg *m)
 		break;
 	case PROC_SIGENTRY:
 		sigsrv_set_entry((unsigned)(p - procs), p->pid, m->w[0]);
+		p->sig_chld =
+			m->w[0] ? (uint16_t)(m->w[1] & (SIGSRV_CHLD_CATCH | SIGSRV_CHLD_IGNORE))
+				: 0;
 		reply(0, 0);
 		break;
 	case PROC_SIGTAKE: {

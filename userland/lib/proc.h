@@ -27,11 +27,12 @@ enum proc_label {
 	/* w0 = PROC_TIME_GET, or PROC_TIME_SET with w1 = the new offset -> w0 = 0, w1 = the
 	 * CLOCK_REALTIME offset from CLOCK_MONOTONIC in ns (timesrv.c) */
 	PROC_TIME = 9,
-	PROC_SETPGID = 10,  /* w0 = pid (0: the caller), w1 = pgid (0: that pid) -> w0 = 0 */
-	PROC_GETPGID = 11,  /* w0 = pid (0: the caller) -> w0 = pgid, w1 = session id */
-	PROC_SETSID = 12,   /* -> w0 = the new session id (the caller's pid) */
-	PROC_SIGENTRY = 13, /* w0 = where the C library takes signals (0: nowhere) -> w0 = 0 */
-	PROC_SIGTAKE = 14,  /* -> w0 = a pending signal (0: none), w1 = its sender, w2 = the rest */
+	PROC_SETPGID = 10, /* w0 = pid (0: the caller), w1 = pgid (0: that pid) -> w0 = 0 */
+	PROC_GETPGID = 11, /* w0 = pid (0: the caller) -> w0 = pgid, w1 = session id */
+	PROC_SETSID = 12,  /* -> w0 = the new session id (the caller's pid) */
+	/* w0 = where the C library takes signals (0: nowhere), w1 = SIGCHLD bits (sigsrv.h) */
+	PROC_SIGENTRY = 13,
+	PROC_SIGTAKE = 14, /* -> w0 = a pending signal (0: none), w1 = its sender, w2 = the rest */
 };
 
 enum proc_time_op { PROC_TIME_GET = 0, PROC_TIME_SET = 1 };

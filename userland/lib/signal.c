@@ -89,20 +89,35 @@ int sigismember(const sigset_t *set, int sig)
 
 void sig_upcall(long a0, long a1, struct upcall_frame *f);
 
-/* Tell the fork server where we take signals, once. */
+/* What the fork server must do with SIGCHLD for us (sigsrv.h's bits). */
+static uint64_t chld_flags(void)
+{
+	const struct sigaction *a = &actions[SIGCHLD];
+	uint64_t f = 0;
+	if (a->sa_handler != SIG_DFL && a->sa_handler != SIG_IGN)
+		f |= 1; /* SIGSRV_CHLD_CATCH */
+	if (a->sa_handler == SIG_IGN || (a->sa_flags & SA_NOCLDWAIT))
+		f |= 2; /* SIGSRV_CHLD_IGNORE: no zombies */
+	return f;
+}
+
+/* Tell the fork server where we take signals (and what SIGCHLD means to us). */
+static void sig_tell_server(void)
+{
+	if (proc_request(PROC_SIGENTRY, (uintptr_t)sig_upcall, chld_flags(), 0, 0, 0) == 0)
+		signals_registered = 1;
+}
+
 static void sig_register(void)
 {
-	if (signals_registered)
-		return;
-	if (proc_request(PROC_SIGENTRY, (uintptr_t)sig_upcall, 0, 0, 0, 0) == 0)
-		signals_registered = 1;
+	if (!signals_registered)
+		sig_tell_server();
 }
 
 /* fork: the child is a new process to the server; its handlers are ours (POSIX). */
 void signals_after_fork(void)
 {
-	signals_registered = 0;
-	sig_register();
+	sig_tell_server();
 }
 
 /* POSIX's default action: ignore these (and the stop signals: no stopping here). */
@@ -255,6 +270,8 @@ int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 		*old = actions[sig];
 	if (act)
 		actions[sig] = *act;
+	if (act && sig == SIGCHLD)
+		sig_tell_server();
 	return 0;
 }
 

@@ -7,7 +7,8 @@
  * after a handler; nanosleep and wait() are cut short with EINTR; SIGKILL cannot be
  * caught; kill(pid, 0) and killpg; a store to a read-only page and a bad instruction
  * reach a SIGSEGV/SIGILL handler that siglongjmps out, and with SIG_DFL or SIG_IGN the
- * process dies of the fault.
+ * process dies of the fault; SIGCHLD carries the child's pid, and SIG_IGN on it leaves
+ * no zombie.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -280,6 +281,52 @@ static void interrupted_calls(void)
 	CHECK_EQ(waitpid(c, &st, 0), c);
 }
 
+/* SIGCHLD to the parent with the child's pid; SIG_IGN on it means no zombies. */
+static volatile pid_t chld_from;
+
+static void chld_handler(int sig, siginfo_t *si, void *ctx)
+{
+	(void)sig;
+	(void)ctx;
+	chld_from = si->si_pid;
+}
+
+static void sigchld(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = chld_handler;
+	sa.sa_flags = SA_SIGINFO;
+	CHECK_EQ(sigaction(SIGCHLD, &sa, 0), 0);
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &block, &old); /* so it cannot come before we wait for it */
+	chld_from = 0;
+	pid_t c = fork();
+	if (c == 0)
+		_exit(0);
+	while (!chld_from)
+		sigsuspend(&old);
+	sigprocmask(SIG_SETMASK, &old, 0);
+	CHECK_EQ(chld_from, c);
+	int st;
+	CHECK_EQ(waitpid(c, &st, 0), c); /* still a zombie to wait for */
+
+	signal(SIGCHLD, SIG_IGN);
+	c = fork();
+	if (c == 0)
+		_exit(0);
+	errno = 0;
+	CHECK(waitpid(c, &st, 0) == -1 && errno == ECHILD); /* reaped already, or at its exit */
+	signal(SIGCHLD, SIG_DFL);
+	c = fork();
+	if (c == 0)
+		_exit(9);
+	CHECK_EQ(waitpid(c, &st, 0), c);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 9);
+}
+
 int main(void)
 {
 	siginfo_and_mask();
@@ -287,6 +334,7 @@ int main(void)
 	defaults();
 	long_jump();
 	faults();
+	sigchld();
 	interrupted_calls();
 	/* Our own process group: killpg reaches us. */
 	CHECK_EQ(setpgid(0, 0), 0);
