@@ -127,16 +127,19 @@ static void spare_put(long slot)
 }
 
 /* Answer through a saved reply capability. */
-static void reply_saved(long slot, int64_t w0, uint64_t w1)
+/* 0 if the answer reached its caller; E_DEAD if the caller stopped waiting (a signal). */
+static int reply_saved(long slot, int64_t w0, uint64_t w1)
 {
 	static struct ipc_msg m; /* static: a struct initialiser here costs a memset */
 	m.tag = ipc_tag(0, 2, 0, 0);
 	m.w[0] = (uint64_t)w0;
 	m.w[1] = w1;
-	if (ipc_send(slot, &m) == 0)
+	int err = (int)ipc_send(slot, &m);
+	if (err == 0)
 		spare_put(slot);
 	else
 		slot_free(slot);
+	return err;
 }
 
 static int matches(const struct proc *child, int64_t parent, int64_t want)
@@ -182,10 +185,12 @@ static void notify_parent(struct proc *p)
 	int handed = 0;
 	for (int w = 0; parent && w < WAITERS && !handed; w++) {
 		if (parent->wait_reply[w] && matches(p, parent->pid, parent->wait_pid[w])) {
-			reply_saved(parent->wait_reply[w], p->pid, (uint64_t)p->status);
+			/* A waiter a signal took away is gone: the next one gets the child. */
+			handed = reply_saved(parent->wait_reply[w], p->pid, (uint64_t)p->status) ==
+				 0;
 			parent->wait_reply[w] = 0;
-			reap(p);
-			handed = 1;
+			if (handed)
+				reap(p);
 		}
 	}
 	if (!handed && p->orphan)
@@ -474,22 +479,23 @@ static int default_ignores(int sig)
 }
 
 /*
- * Deliver sig to t: to its C library if it takes signals (a wait() it is parked in ends
- * with EINTR first, so the handler runs with nothing of ours outstanding), else the
- * default action. SIGKILL and SIGSTOP are never caught.
+ * Deliver sig to t: to its C library if it takes signals, else the default action.
+ * SIGKILL and SIGSTOP are never caught. After the upcall, a wait() of t's still parked
+ * here ends with EINTR: the diverted thread's own wait was cut short by the kernel (our
+ * saved answer to it now misses), any other thread's gets -EINTR from us.
  */
 static void signal_proc(struct proc *t, int sig, int64_t sender)
 {
 	unsigned idx = (unsigned)(t - procs);
-	if (sig != SIGKILL && sig != SIGSTOP && t->task >= 0) {
+	if (sig != SIGKILL && sig != SIGSTOP && t->task >= 0 &&
+	    sigsrv_post(idx, t->pid, t->task, sig, sender, 0)) {
 		for (int w = 0; w < WAITERS; w++) {
 			if (t->wait_reply[w]) {
 				reply_saved(t->wait_reply[w], -EINTR, 0);
 				t->wait_reply[w] = 0;
 			}
 		}
-		if (sigsrv_post(idx, t->pid, t->task, sig, sender, 0))
-			return;
+		return;
 	}
 	if (!default_ignores(sig))
 		proc_exit(t, sig);
@@ -654,6 +660,14 @@ static void serve(struct ipc_msg *m)
 		break;
 	case PROC_KILL:
 		do_kill(p, (int64_t)m->w[0], m->w[1]);
+		break;
+	case PROC_EXIT:
+		if (p->task < 0) {
+			reply(-EPERM, 0); /* init ends by exiting */
+			break;
+		}
+		proc_exit(p, (int)((m->w[0] & 0xff) << 8));
+		reply(0, 0); /* to a dead thread: releases the kernel's hold on it */
 		break;
 	case PROC_SIGENTRY:
 		sigsrv_set_entry((unsigned)(p - procs), p->pid, m->w[0]);

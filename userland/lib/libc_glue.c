@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "fd.h"
+#include "proc.h"
+#include "pthread_impl.h"
 #include "syscall.h"
 
 #define OUT_BUF	   256
@@ -152,6 +154,9 @@ void *sbrk(ptrdiff_t incr)
 void _exit(int status)
 {
 	out_flush(&out_err.file); /* and stdout before it */
+	/* With other threads alive, the kernel's exit would end only this one (pthread.c). */
+	if (pthread_threaded)
+		proc_request(PROC_EXIT, (uint64_t)status, 0, 0, 0, 0);
 	for (;;)
 		SYSCALL(exit, status);
 }

@@ -32,7 +32,9 @@ enum proc_label {
 	PROC_SETSID = 12,  /* -> w0 = the new session id (the caller's pid) */
 	/* w0 = where the C library takes signals (0: nowhere), w1 = SIGCHLD bits (sigsrv.h) */
 	PROC_SIGENTRY = 13,
-	PROC_SIGTAKE = 14, /* -> w0 = a pending signal (0: none), w1 = its sender, w2 = the rest */
+	PROC_SIGTAKE = 14,
+	PROC_EXIT = 15,
+	/* w0 = status: end the whole process now, every thread (never answered) */ /* -> w0 = a pending signal (0: none), w1 = its sender, w2 = the rest */
 };
 
 enum proc_time_op { PROC_TIME_GET = 0, PROC_TIME_SET = 1 };

@@ -21,8 +21,8 @@ int64_t proc_request(uint64_t label, uint64_t w0, uint64_t w1, uint64_t *out1, c
 	m.w[1] = w1;
 	m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
 	long err = ipc_call(SLOT_PROC, &m);
-	if (err)
-		return err == E_BADCAP ? -ENOSYS : -EIO;
+	if (err) /* E_INTR: a signal handler ran while we waited (wait(), docs/signals.md) */
+		return err == E_BADCAP ? -ENOSYS : err == E_INTR ? -EINTR : -EIO;
 	if (out1)
 		*out1 = m.w[1];
 	return (int64_t)m.w[0];

@@ -26,6 +26,7 @@
 #define UNBLOCKABLE (SIG_BIT(SIGKILL) | SIG_BIT(SIGSTOP))
 #define REG_PC	    0
 #define REG_A0	    10
+#define REG_A1	    11
 #define REG_A7	    17
 #define ECALL_BYTES 4
 
@@ -115,8 +116,11 @@ static void sig_register(void)
 }
 
 /* fork: the child is a new process to the server; its handlers are ours (POSIX). */
+void itimer_after_fork(void);
+
 void signals_after_fork(void)
 {
+	itimer_after_fork(); /* POSIX: a child's ITIMER_REAL is off */
 	sig_tell_server();
 }
 
@@ -216,13 +220,21 @@ static void take_all(void *context)
 	}
 }
 
-/* A call cut short by the diversion: run it again, or let it return EINTR. */
+/*
+ * A call cut short by the diversion: run it again, or let it return EINTR. A request to
+ * the fork server runs again unless it is a wait() (the server parks only those: others
+ * are answered at once, so running them again is safe); a console read runs again when
+ * every handler had SA_RESTART; anything else returns EINTR after a handler.
+ */
 static void settle_interrupted(struct upcall_frame *f)
 {
 	if (!(f->flags & UPCALL_INTERRUPTED))
 		return;
-	int restartable = f->regs[REG_A7] == SYS_console_read;
-	if (!ran_handler || (restartable && !ran_without_restart)) {
+	uint64_t nr = f->regs[REG_A7] & ~(uint64_t)SYS_NONBLOCK;
+	int wait_call = nr == SYS_call && ipc_tag_label(f->regs[REG_A1]) == PROC_WAIT;
+	int always = nr == SYS_call && !wait_call;
+	int with_restart = nr == SYS_console_read && !ran_without_restart;
+	if (!ran_handler || always || with_restart) {
 		f->regs[REG_PC] -= ECALL_BYTES;
 		f->regs[REG_A0] = f->restart_a0;
 	}
