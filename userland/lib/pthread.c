@@ -174,6 +174,7 @@ int pthread_create(pthread_t *out, const pthread_attr_t *a, void *(*fn)(void *),
 		release(t);
 		return EAGAIN;
 	}
+	t->kernel_id = id; /* written before anyone can pthread_kill it: *out is set below */
 	*out = t;
 	return 0;
 }

@@ -16,6 +16,7 @@ struct pthread {
 	int detached;		/* under threads_lock */
 	int exiting;		/* under threads_lock: past its last use of the lock */
 	int cancel_state, cancel_type;
+	long kernel_id; /* thread_create's id: pthread_kill diverts this thread (0: the first) */
 	struct pthread *reap_next;
 };
 

@@ -20,6 +20,7 @@
 #include "futex.h"
 #include "kernel/abi/upcall.h"
 #include "proc.h"
+#include "pthread_impl.h"
 #include "syscall.h"
 
 #define SIG_BIT(s)  (1UL << (s))
@@ -240,13 +241,16 @@ static void settle_interrupted(struct upcall_frame *f)
 	}
 }
 
-/* Where the kernel diverts a thread (a2 = the frame its registers are in). */
+/*
+ * Where the kernel diverts a thread (a2 = the frame its registers are in): a0 = 0 from
+ * the fork server (take what it holds), or a signal pthread_kill aimed at this thread.
+ */
 void sig_upcall(long a0, long a1, struct upcall_frame *f)
 {
-	(void)a0;
-	(void)a1;
 	int errno_saved = errno;
 	ran_handler = ran_without_restart = 0;
+	if (a0 > 0 && a0 < NSIG)
+		act_on((int)a0, (pid_t)a1, f);
 	take_all(f);
 	act_on_unblocked(f);
 	settle_interrupted(f);
@@ -351,6 +355,30 @@ int pause(void)
 {
 	sigset_t now = thread_mask;
 	return sigsuspend(&now);
+}
+
+/*
+ * pthread_kill: to ourselves, delivered here and now; to another thread of the process,
+ * that thread is diverted to sig_upcall with the signal (the kernel's upcall on our own
+ * task, by its thread id). The signal is not queued: a second one sent before the
+ * first arrives on another hart replaces it.
+ */
+int pthread_kill(pthread_t t, int sig)
+{
+	if (sig < 0 || sig >= NSIG)
+		return EINVAL;
+	if (!t || (t != pthread_self() && t->done))
+		return ESRCH;
+	if (sig == 0)
+		return 0;
+	sig_register();
+	pid_t me = getpid();
+	if (t == pthread_self()) {
+		act_on(sig, me, 0);
+		return 0;
+	}
+	long err = SYSCALL(upcall, SLOT_SELF, (uintptr_t)sig_upcall, sig, me, t->kernel_id);
+	return err == 0 ? 0 : ESRCH;
 }
 
 int raise(int sig)

@@ -8,9 +8,11 @@
  * caught; kill(pid, 0) and killpg; a store to a read-only page and a bad instruction
  * reach a SIGSEGV/SIGILL handler that siglongjmps out, and with SIG_DFL or SIG_IGN the
  * process dies of the fault; SIGCHLD carries the child's pid, and SIG_IGN on it leaves
- * no zombie.
+ * no zombie; pthread_kill reaches the thread it names.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <string.h>
@@ -328,6 +330,45 @@ static void sigchld(void)
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 9);
 }
 
+/* pthread_kill: the handler runs on the thread aimed at. */
+static volatile pthread_t ran_on;
+static volatile int target_ready;
+
+static void where_handler(int sig)
+{
+	(void)sig;
+	ran_on = pthread_self();
+}
+
+static void *target(void *unused)
+{
+	(void)unused;
+	sigset_t none;
+	sigemptyset(&none);
+	target_ready = 1;
+	while (!ran_on)
+		sigsuspend(&none);
+	return 0;
+}
+
+static void thread_kill(void)
+{
+	pthread_t t;
+	signal(SIGUSR2, where_handler);
+	ran_on = 0;
+	CHECK_EQ(pthread_kill(pthread_self(), SIGUSR2), 0);
+	CHECK(ran_on == pthread_self());
+	ran_on = 0;
+	CHECK_EQ(pthread_create(&t, 0, target, 0), 0);
+	while (!target_ready)
+		sched_yield();
+	CHECK_EQ(pthread_kill(t, 0), 0);
+	CHECK_EQ(pthread_kill(t, SIGUSR2), 0);
+	CHECK_EQ(pthread_join(t, 0), 0);
+	CHECK(ran_on == t);
+	CHECK_EQ(pthread_kill(pthread_self(), 99), EINVAL);
+}
+
 int main(void)
 {
 	siginfo_and_mask();
@@ -337,6 +378,7 @@ int main(void)
 	faults();
 	sigchld();
 	interrupted_calls();
+	thread_kill();
 	/* Our own process group: killpg reaches us. */
 	CHECK_EQ(setpgid(0, 0), 0);
 	install(SIGUSR1, 0);

@@ -135,6 +135,8 @@ int sigfillset(sigset_t *set);
 int sigemptyset(sigset_t *set);
 int sigpending(sigset_t *set);
 int sigsuspend(const sigset_t *mask);
+struct pthread;
+int pthread_kill(struct pthread *t, int sig);
 
 #ifndef _SIGNAL_H_
 #include <signal.h>
