@@ -8,7 +8,7 @@
  *
  * A blocking call that the diversion cut short returns EINTR when a handler ran, and
  * runs again otherwise, or when every handler that ran had SA_RESTART and the call can
- * be run again (a console read; a wait() or nanosleep() cannot: POSIX).
+ * be run again (a console read or a wait(); nanosleep() cannot: POSIX).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -224,8 +224,8 @@ static void take_all(void *context)
 /*
  * A call cut short by the diversion: run it again, or let it return EINTR. A request to
  * the fork server runs again unless it is a wait() (the server parks only those: others
- * are answered at once, so running them again is safe); a console read runs again when
- * every handler had SA_RESTART; anything else returns EINTR after a handler.
+ * are answered at once, so running them again is safe); a wait() or a console read runs
+ * again when every handler had SA_RESTART; anything else returns EINTR after a handler.
  */
 static void settle_interrupted(struct upcall_frame *f)
 {
@@ -234,7 +234,7 @@ static void settle_interrupted(struct upcall_frame *f)
 	uint64_t nr = f->regs[REG_A7] & ~(uint64_t)SYS_NONBLOCK;
 	int wait_call = nr == SYS_call && ipc_tag_label(f->regs[REG_A1]) == PROC_WAIT;
 	int always = nr == SYS_call && !wait_call;
-	int with_restart = nr == SYS_console_read && !ran_without_restart;
+	int with_restart = (nr == SYS_console_read || wait_call) && !ran_without_restart;
 	if (!ran_handler || always || with_restart) {
 		f->regs[REG_PC] -= ECALL_BYTES;
 		f->regs[REG_A0] = f->restart_a0;

@@ -4,7 +4,8 @@
  * and is delivered exactly once when unblocked; SIG_IGN; default actions (end the
  * process, or ignore SIGCHLD); SA_RESETHAND; the handler's own signal is blocked unless
  * SA_NODEFER; sigsetjmp/siglongjmp out of a handler; sigsuspend and pause end with EINTR
- * after a handler; nanosleep and wait() are cut short with EINTR; SIGKILL cannot be
+ * after a handler; nanosleep and wait() are cut short with EINTR, and wait() runs on
+ * with SA_RESTART; SIGKILL cannot be
  * caught; kill(pid, 0) and killpg; a store to a read-only page and a bad instruction
  * reach a SIGSEGV/SIGILL handler that siglongjmps out, and with SIG_DFL or SIG_IGN the
  * process dies of the fault; SIGCHLD carries the child's pid, and SIG_IGN on it leaves
@@ -282,6 +283,20 @@ static void interrupted_calls(void)
 	pid_t r = waitpid(c, &st, 0);
 	CHECK(r == -1 && errno == EINTR);
 	CHECK_EQ(waitpid(c, &st, 0), c);
+
+	/* With SA_RESTART the wait runs on through the signal and returns the child. */
+	sa.sa_flags |= SA_RESTART;
+	sigaction(SIGUSR2, &sa, 0);
+	hits = 0;
+	c = fork();
+	if (c == 0) {
+		usleep(20000);
+		kill(me, SIGUSR2);
+		usleep(20000);
+		_exit(0);
+	}
+	CHECK_EQ(waitpid(c, &st, 0), c);
+	CHECK_EQ(hits, 1);
 }
 
 /* SIGCHLD to the parent with the child's pid; SIG_IGN on it means no zombies. */
