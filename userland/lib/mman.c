@@ -62,8 +62,15 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 		err = map_shared(va, pages, prot);
 	else
 		err = SYSCALL(map_anon, SLOT_SELF, va, pages, prot);
-	if (err)
-		return fail(err); /* a failed range stays unused: the space is vast */
+	if (err) {
+		/* Give the range back if no other thread took one after it: a failed mmap
+		 * moves nothing (addresses further on would need page tables of their own). */
+		uintptr_t after = va + (pages + 1) * PAGE_BYTES;
+		if (!(flags & MAP_FIXED))
+			__atomic_compare_exchange_n(&mmap_next, &after, va, 0, __ATOMIC_RELAXED,
+						    __ATOMIC_RELAXED);
+		return fail(err);
+	}
 	return (void *)va;
 }
 
