@@ -30,11 +30,13 @@ enum proc_label {
 	PROC_SETPGID = 10, /* w0 = pid (0: the caller), w1 = pgid (0: that pid) -> w0 = 0 */
 	PROC_GETPGID = 11, /* w0 = pid (0: the caller) -> w0 = pgid, w1 = session id */
 	PROC_SETSID = 12,  /* -> w0 = the new session id (the caller's pid) */
-	/* w0 = where the C library takes signals (0: nowhere), w1 = SIGCHLD bits (sigsrv.h) */
+	/* w0 = where the C library takes signals (0: nowhere), w1 = SIGCHLD bits (sigsrv.h)
+	 * -> w0 = 0 */
 	PROC_SIGENTRY = 13,
+	/* -> w0 = a pending signal (0: none), w1 = its sender, w2 = the signals left */
 	PROC_SIGTAKE = 14,
+	/* w0 = status: end the whole process now, every thread (never answered) */
 	PROC_EXIT = 15,
-	/* w0 = status: end the whole process now, every thread (never answered) */ /* -> w0 = a pending signal (0: none), w1 = its sender, w2 = the rest */
 };
 
 enum proc_time_op { PROC_TIME_GET = 0, PROC_TIME_SET = 1 };
