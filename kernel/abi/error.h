@@ -22,15 +22,19 @@ enum err {
 	E_BUSY = -12,	/* the object is in use */
 	E_NOSYS = -13,	/* no such call or feature */
 	E_QUOTA = -14,	/* the task's memory quota is spent */
-	E__COUNT = 15
+	/* a wait's deadline passed first */
+	E_TIMEOUT = -15,
+	/* an upcall cut the blocking call short */
+	E_INTR = -16,
+	E__COUNT = 17
 };
 
 /* A short name for each code, for messages and tests. */
 static inline const char *err_name(int e)
 {
 	static const char *const names[E__COUNT] = {
-		"OK",	"INVAL", "NOMEM",  "FAULT", "BADCAP", "TYPE",  "RIGHTS", "AGAIN",
-		"DEAD", "NOENT", "FORMAT", "RANGE", "BUSY",   "NOSYS", "QUOTA",
+		"OK",	 "INVAL",  "NOMEM", "FAULT", "BADCAP", "TYPE",	"RIGHTS",  "AGAIN", "DEAD",
+		"NOENT", "FORMAT", "RANGE", "BUSY",  "NOSYS",  "QUOTA", "TIMEOUT", "INTR",
 	};
 	return (e <= 0 && -e < E__COUNT) ? names[-e] : "?";
 }

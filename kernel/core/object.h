@@ -61,12 +61,18 @@ struct thread {
 	int affinity; /* hart index, -1 for any */
 	uint64_t id;
 	uint64_t wake_at; /* sleep deadline in timebase ticks */
+	/* futex_wait: the word slept on, as its task and address (futex.c); 0 when not. */
+	struct task *futex_task; /* NULL for a word in a shared mapping: the key is physical */
+	uint64_t futex_addr;
 	/* IPC */
 	bool ipc_call;		 /* the queued send is a call */
 	uint64_t ipc_badge;	 /* badge of the capability the send used */
 	uint32_t reply_gen;	 /* bumped on each answer: stale replies miss */
 	struct thread *reply_to; /* the caller this thread must answer (holds a ref) */
 	uint32_t reply_to_gen;
+	/* An upcall left for it while it ran on another hart (upcall.c). */
+	bool upcall_pending;
+	uint64_t upcall_pc, upcall_arg0, upcall_arg1;
 };
 
 struct endpoint {

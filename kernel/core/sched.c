@@ -1,6 +1,7 @@
 /* The scheduler: see sched.h. */
 #include "kernel/core/sched.h"
 
+#include "kernel/abi/error.h"
 #include "kernel/cpu/hart.h"
 #include "kernel/cpu/riscv.h"
 #include "kernel/cpu/smp.h"
@@ -46,6 +47,12 @@ void sched_unsleep(struct thread *t)
 {
 	if (t->state == TS_SLEEPING)
 		tq_remove(&sleepers, t);
+	t->futex_addr = 0;
+}
+
+struct thread *sched_sleepers(void)
+{
+	return sleepers;
 }
 
 static struct thread *first_due(uint64_t now)
@@ -67,7 +74,9 @@ static void wake_sleepers(void)
 	struct thread *t;
 	while ((t = first_due(now)) != 0) {
 		tq_remove(&sleepers, t);
-		t->tf.x[REG_A0] = 0;
+		/* A sleep ends with 0, a futex wait that reached its deadline with E_TIMEOUT. */
+		t->tf.x[REG_A0] = t->futex_addr ? (uint64_t)(int64_t)E_TIMEOUT : 0;
+		t->futex_addr = 0;
 		sched_ready(t);
 	}
 }

@@ -29,6 +29,8 @@ void sched_sleep_until(struct thread *t, uint64_t when);
 struct trapframe *sched_next(void);
 /* Remove t from the sleeper list if it is on it. */
 void sched_unsleep(struct thread *t);
+/* The sleeper list (circular, oldest first; futex waiters sleep on it too), or NULL. */
+struct thread *sched_sleepers(void);
 
 /*
  * Run next on this hart from now on, in its address space. With several harts the caller

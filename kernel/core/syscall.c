@@ -10,6 +10,7 @@
 #include "kernel/abi/syscall.h"
 #include "kernel/boot/boot.h"
 #include "kernel/core/fork.h"
+#include "kernel/core/futex.h"
 #include "kernel/core/ipc.h"
 #include "kernel/core/irq.h"
 #include "kernel/core/kalloc.h"
@@ -17,6 +18,7 @@
 #include "kernel/core/sched.h"
 #include "kernel/core/syscall.h"
 #include "kernel/core/task.h"
+#include "kernel/core/upcall.h"
 #include "kernel/core/uaccess.h"
 #include "kernel/cpu/hart.h"
 #include "kernel/cpu/riscv.h"
@@ -640,4 +642,32 @@ static long sys_thread_ctl(struct thread *t)
 static long sys_failalloc(struct thread *t)
 {
 	return failalloc_arm(ARG(t, 0), ARG(t, 1));
+}
+
+static long sys_futex_wait(struct thread *t)
+{
+	int err = futex_wait(t, ARG(t, 0), (uint32_t)ARG(t, 1), ARG(t, 2));
+	return err ? err : KEEP;
+}
+
+static long sys_futex_wake(struct thread *t)
+{
+	return futex_wake(t, ARG(t, 0), ARG(t, 1));
+}
+
+static long sys_upcall(struct thread *t)
+{
+	int err = 0;
+	struct task *task = task_arg(t, 0, &err);
+	if (!task)
+		return err;
+	err = upcall_send(t, task, ARG(t, 4), ARG(t, 1), ARG(t, 2), ARG(t, 3));
+	/* The caller itself diverted (1): its registers are the handler's now. */
+	return err == UPCALL_SELF ? KEEP : err;
+}
+
+static long sys_upcall_return(struct thread *t)
+{
+	int err = upcall_return(t, ARG(t, 0));
+	return err ? err : KEEP;
 }

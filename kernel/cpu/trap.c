@@ -11,6 +11,7 @@
 #include "kernel/core/irq.h"
 #include "kernel/core/sched.h"
 #include "kernel/core/task.h"
+#include "kernel/core/upcall.h"
 #include "kernel/cpu/asm.h"
 #include "kernel/cpu/hart.h"
 #include "kernel/cpu/riscv.h"
@@ -178,6 +179,19 @@ static struct trapframe *trap_user_locked(struct thread *t, uint64_t scause)
 	return user_exception(t, scause);
 }
 
+/*
+ * An upcall was left for t while it ran (upcall.c): divert it first, so the frame holds
+ * its user state. An interrupt is still handled; a system call or fault is not, since
+ * the instruction that trapped runs again when the handler returns.
+ */
+static struct trapframe *trap_after_upcall(struct thread *t, uint64_t scause)
+{
+	upcall_apply_pending(t);
+	if (scause & SCAUSE_INTR)
+		return user_exception(t, scause);
+	return trap_resume();
+}
+
 /* With several harts: take the lock, and mind a thread killed while it ran here. */
 static __attribute__((noinline)) struct trapframe *trap_user_smp(struct thread *t, uint64_t scause)
 {
@@ -185,6 +199,8 @@ static __attribute__((noinline)) struct trapframe *trap_user_smp(struct thread *
 	bkl_lock_smp();
 	if (t->state == TS_DEAD) /* killed from another hart while it ran here */
 		next = trap_resume();
+	else if (t->upcall_pending)
+		next = trap_after_upcall(t, scause);
 	else
 		next = trap_user_locked(t, scause);
 	bkl_unlock_smp();

@@ -6,6 +6,7 @@
  *
  * Arguments: icount=0|1 (told by make bench), iters=N (default 1000).
  */
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -309,6 +310,84 @@ static void ipc_call_case(struct bench *b)
 	report("ipc_call", "-", 0, b->iters);
 }
 
+/* pthread_mutex_lock and unlock of a free mutex: no system call (docs/userland.md). */
+static void mutex_uncontended(struct bench *b)
+{
+	static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+	for (int i = 0; i < WARMUP + b->iters; i++) {
+		uint64_t t0 = cycles();
+		pthread_mutex_lock(&m);
+		pthread_mutex_unlock(&m);
+		if (i >= WARMUP)
+			samples[i - WARMUP] = cycles() - t0;
+	}
+	report("mutex_uncontended", "-", 0, b->iters);
+}
+
+/* Two threads pass a turn back and forth through a mutex and a condition variable. */
+static pthread_mutex_t handoff_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t handoff_cv = PTHREAD_COND_INITIALIZER;
+static int handoff_turn, handoff_rounds;
+
+static void *handoff_peer(void *unused)
+{
+	(void)unused;
+	pthread_mutex_lock(&handoff_lock);
+	for (int i = 0; i < handoff_rounds; i++) {
+		while (handoff_turn != 1)
+			pthread_cond_wait(&handoff_cv, &handoff_lock);
+		handoff_turn = 0;
+		pthread_cond_signal(&handoff_cv);
+	}
+	pthread_mutex_unlock(&handoff_lock);
+	return 0;
+}
+
+static void mutex_handoff(struct bench *b)
+{
+	pthread_t t;
+	handoff_rounds = WARMUP + b->iters;
+	if (pthread_create(&t, 0, handoff_peer, 0) != 0)
+		return;
+	pthread_mutex_lock(&handoff_lock);
+	for (int i = 0; i < handoff_rounds; i++) {
+		uint64_t t0 = cycles();
+		handoff_turn = 1;
+		pthread_cond_signal(&handoff_cv);
+		while (handoff_turn != 0)
+			pthread_cond_wait(&handoff_cv, &handoff_lock);
+		if (i >= WARMUP)
+			samples[i - WARMUP] = cycles() - t0;
+	}
+	pthread_mutex_unlock(&handoff_lock);
+	pthread_join(t, 0);
+	report("mutex_handoff", "-", 0, b->iters);
+}
+
+/* kill(getpid(), SIGUSR1) into a handler and back (docs/signals.md). */
+static volatile int signal_hits;
+
+static void signal_self_handler(int sig)
+{
+	(void)sig;
+	signal_hits++;
+}
+
+static void signal_self(struct bench *b)
+{
+	pid_t me = getpid();
+	signal(SIGUSR1, signal_self_handler);
+	for (int i = 0; i < WARMUP + b->iters; i++) {
+		uint64_t t0 = cycles();
+		kill(me, SIGUSR1);
+		if (i >= WARMUP)
+			samples[i - WARMUP] = cycles() - t0;
+	}
+	signal(SIGUSR1, SIG_DFL);
+	if (signal_hits == WARMUP + b->iters)
+		report("signal_self", "-", 0, b->iters);
+}
+
 static int wanted(const struct bench *b, const char *name)
 {
 	return !b->only || strcmp(b->only, name) == 0;
@@ -382,6 +461,12 @@ int main(int argc, char **argv)
 		cow_faults(&b, 1);
 	if (wanted(&b, "ipc_call"))
 		ipc_call_case(&b);
+	if (wanted(&b, "mutex_uncontended"))
+		mutex_uncontended(&b);
+	if (wanted(&b, "mutex_handoff"))
+		mutex_handoff(&b);
+	if (wanted(&b, "signal_self"))
+		signal_self(&b);
 	if (wanted(&b, "cow_fault_shootdown"))
 		cow_fault_shootdown(&b);
 	if (wanted(&b, "fork_throughput"))

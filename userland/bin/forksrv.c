@@ -8,6 +8,7 @@
  * has the protocol and the life cycle.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -18,21 +19,26 @@
 #include "loader.h"
 #include "pipe.h"
 #include "proc.h"
+#include "sigsrv.h"
 #include "spawn.h"
 #include "syscall.h"
+#include "timesrv.h"
 
 #define WAITERS 8 /* threads of one process that may block in wait() at once */
 
 struct proc {
-	int state; /* enum proc_state */
+	int state;    /* enum proc_state */
+	int32_t pgid; /* process group, inherited at fork and spawn (in padding: no bigger) */
 	int64_t pid, ppid;
-	int status; /* wait() status once a zombie */
-	long task;  /* our slot for its task, -1 for init */
+	int status;  /* wait() status once a zombie */
+	int32_t sid; /* session, inherited likewise */
+	long task;   /* our slot for its task, -1 for init */
 	/* Threads blocked in wait(): their saved replies (0: none) and what each waits for. */
 	long wait_reply[WAITERS];
 	int64_t wait_pid[WAITERS];
-	int orphan;    /* its parent died: init adopted it */
-	unsigned caps; /* enum proc_caps: what exec must give the new image */
+	uint16_t orphan;   /* its parent died: init adopted it */
+	uint16_t sig_chld; /* SIGSRV_CHLD_*: what its C library does with SIGCHLD */
+	unsigned caps;	   /* enum proc_caps: what exec must give the new image */
 };
 
 /* The boot capabilities a process holds besides SLOT_PROC: exec gives them again. */
@@ -67,7 +73,7 @@ static struct proc *find(int64_t pid)
 }
 
 /* Field by field: a free entry has no waiters left, and a struct copy costs a memset. */
-static struct proc *proc_new(int64_t ppid)
+static struct proc *proc_new(const struct proc *parent)
 {
 	for (int i = 0; i < PROC_MAX; i++) {
 		struct proc *p = &procs[i];
@@ -75,10 +81,13 @@ static struct proc *proc_new(int64_t ppid)
 			continue;
 		p->state = PS_RUNNING;
 		p->pid = next_pid++;
-		p->ppid = ppid;
+		p->ppid = parent->pid;
+		p->pgid = parent->pgid;
+		p->sid = parent->sid;
 		p->status = 0;
 		p->task = -1;
 		p->orphan = 0;
+		p->sig_chld = 0;
 		p->caps = 0;
 		if (i >= procs_top)
 			procs_top = i + 1;
@@ -119,16 +128,19 @@ static void spare_put(long slot)
 }
 
 /* Answer through a saved reply capability. */
-static void reply_saved(long slot, int64_t w0, uint64_t w1)
+/* 0 if the answer reached its caller; E_DEAD if the caller stopped waiting (a signal). */
+static int reply_saved(long slot, int64_t w0, uint64_t w1)
 {
 	static struct ipc_msg m; /* static: a struct initialiser here costs a memset */
 	m.tag = ipc_tag(0, 2, 0, 0);
 	m.w[0] = (uint64_t)w0;
 	m.w[1] = w1;
-	if (ipc_send(slot, &m) == 0)
+	int err = (int)ipc_send(slot, &m);
+	if (err == 0)
 		spare_put(slot);
 	else
 		slot_free(slot);
+	return err;
 }
 
 static int matches(const struct proc *child, int64_t parent, int64_t want)
@@ -144,21 +156,48 @@ static void reap(struct proc *p)
 		procs_top--;
 }
 
-/* A child became a zombie: hand it to a parent blocked in wait(), if one is. */
+static void signal_proc(struct proc *t, int sig, int64_t sender);
+static int has_child(const struct proc *parent, int64_t want);
+
+/* A parent that ignores SIGCHLD keeps no zombies: waits for no child left get ECHILD. */
+static void reap_for_ignoring_parent(struct proc *p, struct proc *parent)
+{
+	reap(p);
+	for (int w = 0; w < WAITERS; w++) {
+		if (parent->wait_reply[w] && !has_child(parent, parent->wait_pid[w])) {
+			reply_saved(parent->wait_reply[w], -ECHILD, 0);
+			parent->wait_reply[w] = 0;
+		}
+	}
+}
+
+/*
+ * A child became a zombie: hand it to a parent blocked in wait(), if one is, and send
+ * the parent SIGCHLD if it catches it (docs/signals.md).
+ */
 static void notify_parent(struct proc *p)
 {
 	struct proc *parent = find(p->ppid);
-	for (int w = 0; parent && w < WAITERS; w++) {
+	unsigned chld = parent ? parent->sig_chld : 0;
+	if (chld & SIGSRV_CHLD_IGNORE) {
+		reap_for_ignoring_parent(p, parent);
+		return;
+	}
+	int handed = 0;
+	for (int w = 0; parent && w < WAITERS && !handed; w++) {
 		if (parent->wait_reply[w] && matches(p, parent->pid, parent->wait_pid[w])) {
-			reply_saved(parent->wait_reply[w], p->pid, (uint64_t)p->status);
+			/* A waiter a signal took away is gone: the next one gets the child. */
+			handed = reply_saved(parent->wait_reply[w], p->pid, (uint64_t)p->status) ==
+				 0;
 			parent->wait_reply[w] = 0;
-			reap(p);
-			return;
+			if (handed)
+				reap(p);
 		}
 	}
-	if (p->orphan) {
+	if (!handed && p->orphan)
 		reap(p); /* adopted by init, which never waits for adoptees */
-	}
+	if (chld & SIGSRV_CHLD_CATCH)
+		signal_proc(parent, SIGCHLD, p->pid); /* its other waits end with EINTR */
 }
 
 static void proc_exit(struct proc *p, int status)
@@ -248,7 +287,7 @@ static unsigned spawn_caps(const struct proc *c)
  */
 static void do_fork(struct proc *p, uint64_t mode)
 {
-	struct proc *c = proc_new(p->pid);
+	struct proc *c = proc_new(p);
 	long task = c ? spare_get() : -1;
 	/* With several harts the child may run as soon as it exists: count its pipe ends first. */
 	if (c)
@@ -275,6 +314,14 @@ static void do_fork(struct proc *p, uint64_t mode)
 	reply(c->pid, 0);
 	ipc_reply(&answer);
 	answering = 0;
+}
+
+static int has_child(const struct proc *parent, int64_t want)
+{
+	for (int i = 0; i < procs_top; i++)
+		if (matches(&procs[i], parent->pid, want))
+			return 1;
+	return 0;
 }
 
 static void do_wait(struct proc *p, int64_t want, uint64_t options)
@@ -330,7 +377,7 @@ static void do_spawn(struct proc *p, unsigned len)
 {
 	char *argv[SPAWN_ARGS_MAX + 1];
 	int argc = split_args(len, argv);
-	struct proc *c = argc ? proc_new(p->pid) : 0;
+	struct proc *c = argc ? proc_new(p) : 0;
 	long sup = slot_alloc();
 	struct spawned s;
 	int err = c ? (int)SYSCALL(cap_mint, SLOT_SERVER, sup, CAP_SEND, badge_of(c)) : -EINVAL;
@@ -405,6 +452,8 @@ static void do_exec(struct proc *p, uint64_t argc, uint64_t fdlen, unsigned len)
 	slot_free(p->task);
 	p->task = s.task;
 	pipesrv_exec_commit((unsigned)(p - procs));
+	sigsrv_clear((unsigned)(p - procs), p->pid); /* the new image has no handlers yet */
+	p->sig_chld = 0;
 	if (give_caps(p, p->caps) || spawn_start(&s) < 0)
 		proc_exit(p, SIG_KILL);
 	reply(0, 0); /* to the old, dead thread: releases the kernel's hold on it */
@@ -416,15 +465,151 @@ static void do_pipe(struct proc *p, const uint64_t *slots)
 	reply(pipesrv_create(p->task, (unsigned)(p - procs), slots), 0);
 }
 
-static void do_kill(int64_t pid, uint64_t sig)
+/* Answer the current request at once: the caller may be diverted or killed next. */
+static void reply_now(int64_t w0)
 {
-	struct proc *t = find(pid);
-	if (!t || t->state != PS_RUNNING || t->pid == PID_INIT) {
+	reply(w0, 0);
+	ipc_reply(&answer);
+	answering = 0;
+}
+
+/* POSIX's default actions: these are ignored (stopping is not offered: the stop
+ * signals are ignored too, docs/signals.md); every other one ends the process. */
+static int default_ignores(int sig)
+{
+	return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT ||
+	       sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+/*
+ * Deliver sig to t: to its C library if it takes signals, else the default action.
+ * SIGKILL and SIGSTOP are never caught. After the upcall, a wait() of t's still parked
+ * here ends with EINTR: the diverted thread's own wait was cut short by the kernel (our
+ * saved answer to it now misses), any other thread's gets -EINTR from us.
+ */
+static void signal_proc(struct proc *t, int sig, int64_t sender)
+{
+	unsigned idx = (unsigned)(t - procs);
+	if (sig != SIGKILL && sig != SIGSTOP && t->task >= 0 &&
+	    sigsrv_post(idx, t->pid, t->task, sig, sender, 0)) {
+		for (int w = 0; w < WAITERS; w++) {
+			if (t->wait_reply[w]) {
+				reply_saved(t->wait_reply[w], -EINTR, 0);
+				t->wait_reply[w] = 0;
+			}
+		}
+		return;
+	}
+	if (!default_ignores(sig))
+		proc_exit(t, sig);
+}
+
+/*
+ * A fault in a process that takes signals: answer the kernel's report (the thread
+ * resumes at the faulting instruction; a0-a3 and t6 now hold the answer) and divert that
+ * thread to its C library with the fault's signal, from sender 0. 1 if done; 0 and the
+ * caller ends the process, as for one that takes no signals.
+ */
+static int fault_to_handler(struct proc *p, int sig, uint64_t tid)
+{
+	unsigned idx = (unsigned)(p - procs);
+	if (p->task < 0 || !sigsrv_takes_signals(idx, p->pid))
+		return 0;
+	reply_now(0);
+	if (sigsrv_post(idx, p->pid, p->task, sig, 0, tid))
+		return 1;
+	proc_exit(p, sig);
+	return 1;
+}
+
+/* kill(pid > 0), or a process group: pid 0 (the caller's), -1 (all but init), -pgid. */
+static void do_kill(struct proc *p, int64_t pid, uint64_t sig)
+{
+	int64_t group = pid == 0 ? p->pgid : pid < -1 ? -pid : 0;
+	struct proc *targets[PROC_MAX];
+	int n = 0;
+	if (sig >= NSIG) {
+		reply(-EINVAL, 0);
+		return;
+	}
+	for (int i = 0; i < procs_top; i++) {
+		struct proc *q = &procs[i];
+		if (q->state != PS_RUNNING || q->pid == PID_INIT)
+			continue;
+		if (pid > 0 ? q->pid == pid : pid == -1 || q->pgid == group)
+			targets[n++] = q;
+	}
+	if (n == 0) {
 		reply(-ESRCH, 0);
 		return;
 	}
-	reply(0, 0); /* before the exit: the caller may be the one killed */
-	proc_exit(t, (int)(sig & 0x7f));
+	if (sig == 0) {
+		reply(0, 0); /* only: does it exist */
+		return;
+	}
+	reply_now(0);
+	for (int i = 0; i < n; i++)
+		if (targets[i]->state == PS_RUNNING)
+			signal_proc(targets[i], (int)sig, p->pid);
+}
+
+#define ANY_SESSION (-1)
+
+/* Is a live process other than entry skip (PROC_MAX: none) in group pgid of session sid? */
+static int group_exists(int64_t pgid, int64_t sid, int skip)
+{
+	for (int i = 0; i < procs_top; i++) {
+		const struct proc *q = &procs[i];
+		if (i != skip && q->state == PS_RUNNING && q->pgid == pgid &&
+		    (sid == ANY_SESSION || q->sid == sid))
+			return 1;
+	}
+	return 0;
+}
+
+/* setpgid(pid, pgid) as POSIX says, checked before anything changes (docs/process.md). */
+static void do_setpgid(struct proc *p, int64_t pid, int64_t pgid)
+{
+	struct proc *t = pid == 0 ? p : find(pid);
+	if (pgid < 0) {
+		reply(-EINVAL, 0);
+		return;
+	}
+	if (!t || t->state != PS_RUNNING || (t != p && t->ppid != p->pid)) {
+		reply(-ESRCH, 0); /* only ourselves or a child of ours */
+		return;
+	}
+	if (pgid == 0)
+		pgid = t->pid;
+	int leader = t->sid == t->pid;
+	int other_session = t->sid != p->sid;
+	int no_group = pgid != t->pid && !group_exists(pgid, p->sid, PROC_MAX);
+	if (leader || other_session || no_group) {
+		reply(-EPERM, 0);
+		return;
+	}
+	t->pgid = (int32_t)pgid;
+	reply(0, 0);
+}
+
+/* setsid: a new session and group led by the caller, unless it leads a group already. */
+static void do_setsid(struct proc *p)
+{
+	if (p->pgid == p->pid || group_exists(p->pid, ANY_SESSION, (int)(p - procs))) {
+		reply(-EPERM, 0);
+		return;
+	}
+	p->pgid = p->sid = (int32_t)p->pid;
+	reply(p->sid, 0);
+}
+
+static void do_getpgid(struct proc *p, int64_t pid)
+{
+	struct proc *t = pid == 0 ? p : find(pid);
+	if (!t)
+		reply(-ESRCH, 0);
+	else
+		reply(t->pgid, (uint64_t)(int64_t)t->sid);
 }
 
 static void do_list(uint64_t index)
@@ -467,6 +652,11 @@ static void serve(struct ipc_msg *m)
 		reply(0, 0); /* to a dead thread: releases the kernel's hold on it */
 		break;
 	case LABEL_FAULT:
+		if (fault_to_handler(p, fault_signal(label, m->w[0]), m->w[3]))
+			break;
+		proc_exit(p, fault_signal(label, m->w[0]));
+		reply(0, 0);
+		break;
 	case LABEL_OOM:
 		proc_exit(p, fault_signal(label, m->w[0]));
 		reply(0, 0);
@@ -487,8 +677,32 @@ static void serve(struct ipc_msg *m)
 		break;
 	case PROC_KILL:
 		if (!too_short(m, 2))
-			do_kill((int64_t)m->w[0], m->w[1]);
+			do_kill(p, (int64_t)m->w[0], m->w[1]);
 		break;
+	case PROC_EXIT:
+		if (p->task < 0) {
+			reply(-EPERM, 0); /* init ends by exiting */
+			break;
+		}
+		proc_exit(p, (int)((m->w[0] & 0xff) << 8));
+		reply(0, 0); /* to a dead thread: releases the kernel's hold on it */
+		break;
+	case PROC_SIGENTRY:
+		sigsrv_set_entry((unsigned)(p - procs), p->pid, m->w[0]);
+		p->sig_chld =
+			m->w[0] ? (uint16_t)(m->w[1] & (SIGSRV_CHLD_CATCH | SIGSRV_CHLD_IGNORE))
+				: 0;
+		reply(0, 0);
+		break;
+	case PROC_SIGTAKE: {
+		int64_t sender = 0;
+		uint64_t rest = 0;
+		int sig = sigsrv_take((unsigned)(p - procs), p->pid, &sender, &rest);
+		reply(sig, (uint64_t)sender);
+		answer.tag = ipc_tag(0, 3, 0, 0);
+		answer.w[2] = rest;
+		break;
+	}
 	case PROC_LIST:
 		if (!too_short(m, 1))
 			do_list(m->w[0]);
@@ -497,6 +711,21 @@ static void serve(struct ipc_msg *m)
 		if (!too_short(m, 3))
 			do_pipe(p, m->w);
 		break;
+	case PROC_SETPGID:
+		do_setpgid(p, (int64_t)m->w[0], (int64_t)m->w[1]);
+		break;
+	case PROC_GETPGID:
+		do_getpgid(p, (int64_t)m->w[0]);
+		break;
+	case PROC_SETSID:
+		do_setsid(p);
+		break;
+	case PROC_TIME: {
+		int64_t off = 0;
+		int64_t r = timesrv_request(m->w[0], m->w[1], &off);
+		reply(r, (uint64_t)off);
+		break;
+	}
 	case PROC_EXEC:
 		if (too_short(m, 2))
 			break;
@@ -513,8 +742,11 @@ static void serve(struct ipc_msg *m)
 
 int main(void)
 {
-	procs[0] = (struct proc){ .state = PS_RUNNING, .pid = PID_INIT, .ppid = 0, .task = -1 };
+	procs[0] = (struct proc){
+		.state = PS_RUNNING, .pid = PID_INIT, .pgid = PID_INIT, .sid = PID_INIT, .task = -1
+	};
 	pipesrv_init();
+	timesrv_init();
 	for (;;) {
 		/* One system call per request: the answer to this one, and the next request. */
 		struct ipc_msg *m = &answer;

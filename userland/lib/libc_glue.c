@@ -10,15 +10,23 @@
 #include <unistd.h>
 
 #include "fd.h"
+#include "proc.h"
+#include "pthread_impl.h"
 #include "syscall.h"
 
 #define OUT_BUF	   256
 #define DEBUG_MAX  4096		  /* debug_write takes at most this much at once */
 #define HEAP_LIMIT USER_MMAP_BASE /* the break never grows into the mmap area */
 
-/* An output stream: the FILE picolibc writes through, and the line it is collecting. */
+/*
+ * An output stream: the FILE picolibc writes through. Each thread collects its own line
+ * (thread-local), and a line goes out in one debug_write, so lines from two threads
+ * never mix and no lock is needed.
+ */
 struct out_stream {
 	FILE file; /* first: the put and flush hooks get a pointer to it */
+};
+struct out_line {
 	unsigned len;
 	char buf[OUT_BUF];
 };
@@ -32,11 +40,17 @@ static struct out_stream out_std = {
 static struct out_stream out_err = {
 	.file = FDEV_SETUP_STREAM(out_put, NULL, out_flush, _FDEV_SETUP_WRITE),
 };
+static __thread struct out_line out_lines[2]; /* stdout's, stderr's */
+
+static struct out_line *line_of(FILE *f)
+{
+	return &out_lines[f == &out_err.file];
+}
 
 static int out_flush(FILE *f)
 {
-	struct out_stream *s = (struct out_stream *)f;
-	if (s == &out_err)
+	struct out_line *s = line_of(f);
+	if (f == &out_err.file)
 		out_flush(&out_std.file); /* what went to stdout before shows first */
 	/* Nothing to write, nothing stored: a child that only exits keeps this page shared. */
 	if (s->len) {
@@ -48,7 +62,7 @@ static int out_flush(FILE *f)
 
 static int out_put(char c, FILE *f)
 {
-	struct out_stream *s = (struct out_stream *)f;
+	struct out_line *s = line_of(f);
 	s->buf[s->len++] = c;
 	if (c == '\n' || s->len == OUT_BUF)
 		out_flush(f);
@@ -140,6 +154,9 @@ void *sbrk(ptrdiff_t incr)
 void _exit(int status)
 {
 	out_flush(&out_err.file); /* and stdout before it */
+	/* With other threads alive, the kernel's exit would end only this one (pthread.c). */
+	if (pthread_threaded)
+		proc_request(PROC_EXIT, (uint64_t)status, 0, 0, 0, 0);
 	for (;;)
 		SYSCALL(exit, status);
 }

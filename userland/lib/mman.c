@@ -49,20 +49,28 @@ static long map_shared(uintptr_t va, size_t pages, int prot)
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
 	size_t pages = (len + PAGE_BYTES - 1) / PAGE_BYTES;
-	uintptr_t va = (flags & MAP_FIXED) ? (uintptr_t)addr : mmap_next;
+	uintptr_t va = (uintptr_t)addr;
 	long err;
 	(void)fd;
 	if (!(flags & MAP_ANONYMOUS) || off != 0 || pages == 0 ||
 	    !(flags & (MAP_SHARED | MAP_PRIVATE)))
 		return fail(E_INVAL);
+	/* Threads may map at once: each takes its own range (and a gap, so overruns fault). */
+	if (!(flags & MAP_FIXED))
+		va = __atomic_fetch_add(&mmap_next, (pages + 1) * PAGE_BYTES, __ATOMIC_RELAXED);
 	if (flags & MAP_SHARED)
 		err = map_shared(va, pages, prot);
 	else
 		err = SYSCALL(map_anon, SLOT_SELF, va, pages, prot);
-	if (err)
+	if (err) {
+		/* Give the range back if no other thread took one after it: a failed mmap
+		 * moves nothing (addresses further on would need page tables of their own). */
+		uintptr_t after = va + (pages + 1) * PAGE_BYTES;
+		if (!(flags & MAP_FIXED))
+			__atomic_compare_exchange_n(&mmap_next, &after, va, 0, __ATOMIC_RELAXED,
+						    __ATOMIC_RELAXED);
 		return fail(err);
-	if (!(flags & MAP_FIXED))
-		mmap_next += (pages + 1) * PAGE_BYTES; /* and a gap, so overruns fault */
+	}
 	return (void *)va;
 }
 

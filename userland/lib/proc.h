@@ -25,7 +25,22 @@ enum proc_label {
 	 * (pipe.h) -> only -errno */
 	PROC_EXEC = 7,
 	PROC_PIPE = 8, /* w0..w2 = our empty slots for memory, data, space -> w0 = pipe id */
+	/* w0 = PROC_TIME_GET, or PROC_TIME_SET with w1 = the new offset -> w0 = 0, w1 = the
+	 * CLOCK_REALTIME offset from CLOCK_MONOTONIC in ns (timesrv.c) */
+	PROC_TIME = 9,
+	PROC_SETPGID = 10, /* w0 = pid (0: the caller), w1 = pgid (0: that pid) -> w0 = 0 */
+	PROC_GETPGID = 11, /* w0 = pid (0: the caller) -> w0 = pgid, w1 = session id */
+	PROC_SETSID = 12,  /* -> w0 = the new session id (the caller's pid) */
+	/* w0 = where the C library takes signals (0: nowhere), w1 = SIGCHLD bits (sigsrv.h)
+	 * -> w0 = 0 */
+	PROC_SIGENTRY = 13,
+	/* -> w0 = a pending signal (0: none), w1 = its sender, w2 = the signals left */
+	PROC_SIGTAKE = 14,
+	/* w0 = status: end the whole process now, every thread (never answered) */
+	PROC_EXIT = 15,
 };
+
+enum proc_time_op { PROC_TIME_GET = 0, PROC_TIME_SET = 1 };
 
 /* Process states as PROC_LIST reports them. */
 enum proc_state { PS_FREE = 0, PS_RUNNING = 1, PS_ZOMBIE = 2 };

@@ -10,6 +10,7 @@
 
 #include "fd.h"
 #include "proc.h"
+#include "pthread_impl.h"
 #include "syscall.h"
 
 int64_t proc_request(uint64_t label, uint64_t w0, uint64_t w1, uint64_t *out1, const void *buf,
@@ -20,8 +21,8 @@ int64_t proc_request(uint64_t label, uint64_t w0, uint64_t w1, uint64_t *out1, c
 	m.w[1] = w1;
 	m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
 	long err = ipc_call(SLOT_PROC, &m);
-	if (err)
-		return err == E_BADCAP ? -ENOSYS : -EIO;
+	if (err) /* E_INTR: a signal handler ran while we waited (wait(), docs/signals.md) */
+		return err == E_BADCAP ? -ENOSYS : err == E_INTR ? -EINTR : -EIO;
 	if (out1)
 		*out1 = m.w[1];
 	return (int64_t)m.w[0];
@@ -41,9 +42,33 @@ static int64_t result(int64_t r)
  * The child inherits every descriptor: the fork server counts its pipe ends before it
  * runs, so a reader never sees EOF while the child still holds a writer.
  */
-pid_t forkx(int mode)
+static pid_t fork_request(int mode)
 {
 	return (pid_t)result(proc_request(PROC_FORK, (uint64_t)mode, 0, 0, 0, 0));
+}
+
+/*
+ * pthread_atfork handlers and the C library's lock around the request (pthread.c); a
+ * child of a process that takes signals tells the server so (signal.c).
+ */
+static pid_t __attribute__((noinline)) fork_hooked(int mode)
+{
+	pthread_fork_prepare();
+	pid_t pid = fork_request(mode);
+	int err = errno;
+	if (pid == 0 && signals_registered)
+		signals_after_fork();
+	pthread_fork_after(pid == 0);
+	errno = err;
+	return pid;
+}
+
+/* Only a process with threads, fork handlers or signal handlers pays for them. */
+pid_t forkx(int mode)
+{
+	if (pthread_threaded || pthread_atfork_count || signals_registered)
+		return fork_hooked(mode);
+	return fork_request(mode);
 }
 
 pid_t fork(void)
@@ -81,5 +106,37 @@ pid_t getppid(void)
 
 int kill(pid_t pid, int sig)
 {
+	if (signals_kill_self(pid, sig))
+		return 0;
 	return (int)result(proc_request(PROC_KILL, (uint64_t)(int64_t)pid, (uint64_t)sig, 0, 0, 0));
+}
+
+/* Process groups and sessions: the fork server keeps them (docs/process.md). */
+int setpgid(pid_t pid, pid_t pgid)
+{
+	return (int)result(proc_request(PROC_SETPGID, (uint64_t)(int64_t)pid,
+					(uint64_t)(int64_t)pgid, 0, 0, 0));
+}
+
+pid_t getpgid(pid_t pid)
+{
+	return (pid_t)result(proc_request(PROC_GETPGID, (uint64_t)(int64_t)pid, 0, 0, 0, 0));
+}
+
+pid_t getpgrp(void)
+{
+	return getpgid(0);
+}
+
+pid_t getsid(pid_t pid)
+{
+	uint64_t sid = 0;
+	if (result(proc_request(PROC_GETPGID, (uint64_t)(int64_t)pid, 0, &sid, 0, 0)) < 0)
+		return -1;
+	return (pid_t)sid;
+}
+
+pid_t setsid(void)
+{
+	return (pid_t)result(proc_request(PROC_SETSID, 0, 0, 0, 0, 0));
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pthread_impl.h"
 #include "spawn.h"
 #include "syscall.h"
 
@@ -15,9 +16,10 @@ struct uthread {
 	char *tls; /* first: the entry stub loads tp from here */
 	void (*fn)(void *);
 	void *arg;
-	long slot; /* our capability to the thread */
-	long done; /* a notification its end signals */
-	char *mem; /* stack, then the thread-local block */
+	long slot;	     /* our capability to the thread */
+	long done;	     /* a notification its end signals */
+	char *mem;	     /* stack, then the thread-local block */
+	struct pthread self; /* its identity for pthread_self (owner of the C library's lock) */
 };
 
 extern char __tls_size[];
@@ -26,6 +28,7 @@ extern void _init_tls(void *tls);
 void uthread_main(struct uthread *t);
 void uthread_main(struct uthread *t)
 {
+	pthread_cur = &t->self;
 	t->fn(t->arg);
 	SYSCALL(notify_signal, t->done, DONE_BIT);
 	for (;;)
@@ -63,6 +66,7 @@ int thread_create(thread_t *out, void (*fn)(void *), void *arg)
 	}
 	t->fn = fn;
 	t->arg = arg;
+	pthread_threaded = 1; /* fork now takes the C library's lock (pthread.c) */
 	t->slot = slot_alloc();
 	t->done = slot_alloc();
 	t->tls = (char *)(((uintptr_t)t->mem + STACK_SIZE + 15) & ~(uintptr_t)15);

@@ -2,7 +2,8 @@
  * Threads in one process: enough for tests and benchmarks that need several harts.
  * Each thread has its own stack and its own thread-local block (so errno is per thread),
  * a capability of its own (for thread_pin) and a notification its end sets (thread_join).
- * fork() clones only the calling thread.
+ * fork() clones only the calling thread. Each is also a thread to <pthread.h>: it has
+ * its own pthread_self(), so the C library's locks (malloc) work between them.
  */
 #ifndef USER_THREADS_H
 #define USER_THREADS_H

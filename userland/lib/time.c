@@ -1,14 +1,28 @@
-/* sleep, usleep and clock_gettime: the kernel's sleep call and the rdtime counter. */
+/*
+ * Clocks and sleeping: CLOCK_MONOTONIC is the rdtime counter (time since boot);
+ * CLOCK_REALTIME is the monotonic clock plus an offset the fork server keeps for every
+ * process (PROC_TIME, timesrv.c: from the RTC at boot, else 0, i.e. 1970 plus the time
+ * since boot). clock_settime changes that offset. Sleeps are the kernel's sleep call;
+ * timed waits turn an absolute time on either clock into a timebase deadline.
+ */
 #include <errno.h>
+#include <sched.h>
+#include <sys/time.h>
+#include <sys/times.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "futex.h"
+#include "proc.h"
 #include "syscall.h"
 
-#define NS_PER_S  1000000000ULL
-#define NS_PER_US 1000ULL
+#define NS_PER_S    1000000000ULL
+#define NS_PER_US   1000ULL
+#define TIMES_PER_S 1000 /* picolibc's CLK_TCK and CLOCKS_PER_SEC */
 
 static uint64_t timebase_hz;
+static int64_t local_offset_ns; /* without a fork server (init): our own offset */
+static uint64_t start_ticks;	/* the process's first look at the clock */
 
 static uint64_t timebase(void)
 {
@@ -19,24 +33,205 @@ static uint64_t timebase(void)
 	return timebase_hz;
 }
 
-int usleep(useconds_t us)
+static uint64_t ticks_now(void)
 {
-	SYSCALL(sleep, (uint64_t)us * NS_PER_US);
-	return 0;
+	uint64_t t;
+	__asm__ volatile("rdtime %0" : "=r"(t));
+	return t;
 }
 
-unsigned sleep(unsigned s)
+/* Split to avoid overflow: whole seconds, then the rest. */
+static uint64_t ticks_to_ns(uint64_t t)
 {
-	SYSCALL(sleep, (uint64_t)s * NS_PER_S);
-	return 0;
+	uint64_t hz = timebase();
+	return t / hz * NS_PER_S + t % hz * NS_PER_S / hz;
+}
+
+/* Rounded up: a deadline made from it is never early. */
+static uint64_t ns_to_ticks(uint64_t ns)
+{
+	uint64_t hz = timebase();
+	return ns / NS_PER_S * hz + (ns % NS_PER_S * hz + NS_PER_S - 1) / NS_PER_S;
+}
+
+static int valid(const struct timespec *ts)
+{
+	return ts->tv_nsec >= 0 && (uint64_t)ts->tv_nsec < NS_PER_S;
+}
+
+static int64_t ts_to_ns(const struct timespec *ts)
+{
+	return (int64_t)ts->tv_sec * (int64_t)NS_PER_S + ts->tv_nsec;
+}
+
+static void ns_to_ts(int64_t ns, struct timespec *ts)
+{
+	ts->tv_sec = (time_t)(ns / (int64_t)NS_PER_S);
+	ts->tv_nsec = (long)(ns % (int64_t)NS_PER_S);
+	if (ts->tv_nsec < 0) {
+		ts->tv_sec--;
+		ts->tv_nsec += (long)NS_PER_S;
+	}
+}
+
+/* CLOCK_REALTIME - CLOCK_MONOTONIC, as the fork server holds it for everyone. */
+static int64_t realtime_offset(void)
+{
+	uint64_t off = 0;
+	if (proc_request(PROC_TIME, PROC_TIME_GET, 0, &off, 0, 0) != 0)
+		return local_offset_ns;
+	return (int64_t)off;
+}
+
+/* Nanoseconds on clock now, or -1 for a clock we do not have. */
+static int64_t clock_ns(clockid_t id)
+{
+	if (id == CLOCK_MONOTONIC)
+		return (int64_t)ticks_to_ns(ticks_now());
+	if (id == CLOCK_REALTIME) {
+		int64_t off = realtime_offset(); /* first: the IPC takes time */
+		return (int64_t)ticks_to_ns(ticks_now()) + off;
+	}
+	return -1;
 }
 
 int clock_gettime(clockid_t id, struct timespec *ts)
 {
-	uint64_t t, hz = timebase();
-	(void)id; /* one clock: time since boot, for CLOCK_MONOTONIC and CLOCK_REALTIME alike */
-	__asm__ volatile("rdtime %0" : "=r"(t));
-	ts->tv_sec = (time_t)(t / hz);
-	ts->tv_nsec = (long)((t % hz) * NS_PER_S / hz);
+	int64_t ns = clock_ns(id);
+	if (ns < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	ns_to_ts(ns, ts);
+	return 0;
+}
+
+int clock_getres(clockid_t id, struct timespec *res)
+{
+	if (clock_ns(id) < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (res)
+		ns_to_ts((int64_t)((NS_PER_S + timebase() - 1) / timebase()), res);
+	return 0;
+}
+
+int clock_settime(clockid_t id, const struct timespec *ts)
+{
+	if (id != CLOCK_REALTIME || !valid(ts)) {
+		errno = id == CLOCK_MONOTONIC ? EPERM : EINVAL;
+		return -1;
+	}
+	int64_t off = ts_to_ns(ts) - (int64_t)ticks_to_ns(ticks_now());
+	if (proc_request(PROC_TIME, PROC_TIME_SET, (uint64_t)off, 0, 0, 0) != 0)
+		local_offset_ns = off;
+	return 0;
+}
+
+int gettimeofday(struct timeval *restrict tv, void *restrict tz)
+{
+	struct timespec ts = { 0, 0 };
+	(void)tz;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (tv) {
+		tv->tv_sec = ts.tv_sec;
+		tv->tv_usec = (suseconds_t)(ts.tv_nsec / 1000);
+	}
+	return 0;
+}
+
+int clock_deadline(clockid_t clock, const struct timespec *abstime, uint64_t *ticks)
+{
+	if (!abstime) {
+		*ticks = FUTEX_FOREVER;
+		return 0;
+	}
+	if (!valid(abstime) || (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC))
+		return EINVAL;
+	/* The offset first (a call to the fork server), then one reading for both sides. */
+	int64_t off = clock == CLOCK_REALTIME ? realtime_offset() : 0;
+	uint64_t now = ticks_now();
+	int64_t left = ts_to_ns(abstime) - ((int64_t)ticks_to_ns(now) + off);
+	*ticks = left <= 0 ? 0 : now + ns_to_ticks((uint64_t)left);
+	if (*ticks < now)
+		*ticks = FUTEX_FOREVER; /* so far ahead it overflowed */
+	return 0;
+}
+
+/* Sleep until the timebase reaches deadline: 0, or EINTR (a signal handler ran). */
+static int sleep_until(uint64_t deadline)
+{
+	for (uint64_t now; (now = ticks_now()) < deadline;)
+		if (SYSCALL(sleep, ticks_to_ns(deadline - now) + 1) == E_INTR)
+			return EINTR;
+	return 0;
+}
+
+int clock_nanosleep(clockid_t clock, int flags, const struct timespec *req, struct timespec *rem)
+{
+	uint64_t deadline;
+	if (!valid(req) || (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC))
+		return EINVAL;
+	if (flags & TIMER_ABSTIME)
+		clock_deadline(clock, req, &deadline);
+	else
+		deadline = ticks_now() + ns_to_ticks((uint64_t)ts_to_ns(req));
+	int err = sleep_until(deadline);
+	if (rem && !(flags & TIMER_ABSTIME)) {
+		uint64_t now = ticks_now();
+		ns_to_ts(now < deadline ? (int64_t)ticks_to_ns(deadline - now) : 0, rem);
+	}
+	return err;
+}
+
+int nanosleep(const struct timespec *req, struct timespec *rem)
+{
+	int err = clock_nanosleep(CLOCK_MONOTONIC, 0, req, rem);
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	return 0;
+}
+
+int usleep(useconds_t us)
+{
+	struct timespec ts = { (time_t)(us / 1000000), (long)(us % 1000000) * 1000 };
+	return nanosleep(&ts, 0);
+}
+
+/* What is left, in whole seconds rounded up, when a signal handler ends it early. */
+unsigned sleep(unsigned s)
+{
+	struct timespec ts = { (time_t)s, 0 }, rem = { 0, 0 };
+	if (nanosleep(&ts, &rem) == 0)
+		return 0;
+	return (unsigned)rem.tv_sec + (rem.tv_nsec > 0);
+}
+
+/* Timebase ticks in times() units, split so it cannot overflow. */
+static clock_t ticks_to_times(uint64_t t)
+{
+	uint64_t hz = timebase();
+	return (clock_t)(t / hz * TIMES_PER_S + t % hz * TIMES_PER_S / hz);
+}
+
+/* No CPU accounting: user time is the wall time since the process first looked. */
+clock_t times(struct tms *t)
+{
+	if (!start_ticks)
+		start_ticks = ticks_now();
+	uint64_t now = ticks_now();
+	if (t) {
+		t->tms_utime = ticks_to_times(now - start_ticks);
+		t->tms_stime = t->tms_cutime = t->tms_cstime = 0;
+	}
+	return ticks_to_times(now);
+}
+
+int sched_yield(void)
+{
+	SYSCALL(yield);
 	return 0;
 }

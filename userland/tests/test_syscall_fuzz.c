@@ -61,6 +61,7 @@
 #define MEM_PAGES	 2
 #define MEMOBJ_MAX_PAGES 512 /* docs/syscalls.md, obj_create */
 #define IRQ_SOURCE	 1
+#define FUTEX_TICKS_MAX	 100000 /* 10 ms at QEMU's 10 MHz timebase */
 #define NS_SLEEP_MAX	 100000
 #define STACK_BUF	 256
 #define FRAME_POLLS	 100
@@ -132,6 +133,10 @@ static const uint32_t allowed[SYS__COUNT] = {
 			   E_BIT(E_NOENT) | VALUE_OK,
 	[SYS_failalloc] = E_BIT(E_NOSYS) | VALUE_OK,
 	[SYS_dma_addr] = E_SLOTS | E_BIT(E_INVAL) | E_BIT(E_RANGE) | VALUE_OK,
+	[SYS_futex_wait] = E_BIT(E_INVAL) | E_BIT(E_FAULT) | E_BIT(E_AGAIN) | E_BIT(E_TIMEOUT),
+	[SYS_futex_wake] = E_BIT(E_INVAL) | E_BIT(E_FAULT) | VALUE_OK,
+	[SYS_upcall] = E_TASKS | E_BIT(E_FAULT),
+	[SYS_upcall_return] = E_BIT(E_FAULT),
 };
 
 /* Is r something call nr may return? Out-of-range numbers get E_NOSYS only. */
@@ -694,10 +699,18 @@ static int make_safe(struct regs *r)
 	/* SAFETY: in a debug kernel, arming would fail calls in ways their lists do not name. */
 	if (nr == SYS_failalloc)
 		return 0;
+	/* Our own registers would jump anywhere: upcalls only to other tasks, no returns. */
+	if ((nr == SYS_upcall && r->a[0] == SLOT_SELF) || nr == SYS_upcall_return)
+		return 0;
 	if (blocking(nr))
 		r->nr |= SYS_NONBLOCK; /* nobody might ever wake us */
 	if (nr == SYS_sleep)
 		r->a[0] %= NS_SLEEP_MAX;
+	if (nr == SYS_futex_wait) { /* a deadline soon: nobody would wake a matching word */
+		uint64_t now;
+		__asm__ volatile("rdtime %0" : "=r"(now));
+		r->a[2] = now + r->a[2] % FUTEX_TICKS_MAX;
+	}
 	if (nr == SYS_debug_write && r->a[1] <= IPC_BUF_MAX)
 		r->a[1] = 0; /* no random bytes on the console */
 	/* No second capability to ourselves: only slot 0 names us, so the rules below hold. */

@@ -1,0 +1,21 @@
+/*
+ * The frame the upcall call (docs/syscalls.md 40) writes on a thread's user stack, and
+ * upcall_return (39) reads back. Shared with user space (userland/lib/signal.c).
+ */
+#ifndef ABI_UPCALL_H
+#define ABI_UPCALL_H
+
+#include <stdint.h>
+
+#define UPCALL_REGS 32
+
+/* flags */
+#define UPCALL_INTERRUPTED 1 /* a blocking call was cut short: it returns E_INTR */
+
+struct upcall_frame {
+	uint64_t regs[UPCALL_REGS]; /* x1..x31 at their index; regs[0] holds the pc */
+	uint64_t flags;
+	uint64_t restart_a0; /* INTERRUPTED: the call's a0, to run it again from pc - 4 */
+};
+
+#endif

@@ -1,0 +1,165 @@
+/*
+ * Upcalls: see upcall.h. Steps of upcall_send:
+ *
+ *   1. Pick the thread asked for, or the task's oldest, if it can take it: not stopped,
+ *      not dead, and not inside a message the kernel makes for it (its exit or a fault
+ *      report), which the supervisor must see as it is.
+ *   2. If it is running on another hart, leave the upcall with it and interrupt that
+ *      hart: it is applied at that thread's next trap (trap_user_smp), before anything
+ *      else, so the frame holds exactly the registers it had in user mode.
+ *   3. Otherwise check its stack can hold the frame, cut short the call it is blocked
+ *      in (the call returns E_INTR, and the frame says how to run it again), write the
+ *      frame below its stack pointer, and point its registers at the handler.
+ *
+ * Nothing in a frame is trusted on the way back: upcall_return loads only the user
+ * registers and pc, which the thread could have set itself; sstatus never comes from
+ * user memory, so a forged frame can only make its own thread jump or fault.
+ */
+#include "kernel/core/upcall.h"
+
+#include "kernel/abi/error.h"
+#include "kernel/abi/upcall.h"
+#include "kernel/core/object.h"
+#include "kernel/core/sched.h"
+#include "kernel/core/uaccess.h"
+#include "kernel/cpu/hart.h"
+#include "kernel/cpu/smp.h"
+#include "kernel/io/console.h"
+#include "sbi/sbi.h"
+
+#define FRAME_ALIGN 16 /* the RISC-V psABI's stack alignment */
+
+/* Is t inside a message the kernel made for it (exit, fault)? Its supervisor decides. */
+static bool in_kernel_message(const struct thread *t)
+{
+	if (t->state != TS_BLOCKED_SEND && t->state != TS_BLOCKED_REPLY)
+		return false;
+	uint64_t label = ipc_tag_label(t->tf.x[REG_A1]);
+	return label == LABEL_EXIT || label == LABEL_FAULT || label == LABEL_OOM;
+}
+
+/* Thread tid of task, or with tid 0 its oldest (threads are listed newest first), if it
+ * can be diverted. */
+static struct thread *pick(struct task *task, uint64_t tid)
+{
+	struct thread *found = 0;
+	for (struct thread *t = task->threads; t; t = t->task_next)
+		if (t->state != TS_INACTIVE && t->state != TS_DEAD && !in_kernel_message(t) &&
+		    (tid == 0 || t->id == tid))
+			found = t;
+	return found;
+}
+
+static bool blocked(const struct thread *t)
+{
+	return t->state != TS_READY && t->state != TS_RUNNING;
+}
+
+/* Take t out of whatever it waits on; the call's result will be the frame's a0. */
+static void cut_short(struct thread *t)
+{
+	sched_unsleep(t);
+	console_cancel(t);
+	if (t->state == TS_BLOCKED_SEND)
+		tq_remove(&((struct endpoint *)t->wait_obj)->sendq, t);
+	else if (t->state == TS_BLOCKED_RECV)
+		tq_remove(&((struct endpoint *)t->wait_obj)->recvq, t);
+	else if (t->state == TS_BLOCKED_NOTIFY)
+		tq_remove(&((struct notify *)t->wait_obj)->waitq, t);
+	else if (t->state == TS_BLOCKED_REPLY)
+		t->reply_gen++; /* the answer, when it comes, misses */
+	t->wait_obj = 0;
+}
+
+/* How the thread to divert stands. */
+enum divert {
+	DIVERT_OTHER,	  /* another thread, ready or blocked */
+	DIVERT_SELF_CALL, /* the caller, inside this upcall call: it returns 0 afterwards */
+	DIVERT_AT_TRAP,	  /* a thread that just trapped: its frame is its user state */
+};
+
+/* Divert t now (it is not running elsewhere). */
+static int deliver(struct thread *t, enum divert how, uint64_t pc, uint64_t arg0, uint64_t arg1)
+{
+	struct upcall_frame f = { .flags = 0 };
+	uint64_t sp = (t->tf.x[REG_SP] - sizeof(f)) & ~(uint64_t)(FRAME_ALIGN - 1);
+	if (user_check(t->task, sp, sizeof(f), 1))
+		return E_FAULT;
+	for (int i = 1; i < UPCALL_REGS; i++)
+		f.regs[i] = t->tf.x[i];
+	f.regs[0] = t->tf.sepc;
+	bool was_blocked = how == DIVERT_OTHER && blocked(t);
+	if (how == DIVERT_SELF_CALL) {
+		f.regs[REG_A0] = 0; /* this call's own result, seen when the handler returns */
+	} else if (was_blocked) {
+		/* A console read waits on its ecall (it runs again when woken): step past it. */
+		if (t->state == TS_BLOCKED_IO)
+			f.regs[0] += 4;
+		f.flags = UPCALL_INTERRUPTED;
+		f.restart_a0 = t->tf.x[REG_A0];
+		f.regs[REG_A0] = (uint64_t)(int64_t)E_INTR;
+		cut_short(t);
+	}
+	int err = user_copy_out(t->task, sp, &f, sizeof(f));
+	if (!err) {
+		t->tf.x[REG_SP] = sp;
+		t->tf.sepc = pc;
+		t->tf.x[REG_A0] = arg0;
+		t->tf.x[REG_A1] = arg1;
+		t->tf.x[REG_A2] = sp;
+	} else if (was_blocked) {
+		t->tf.x[REG_A0] = (uint64_t)(int64_t)E_INTR; /* no frame: the call just fails */
+	}
+	if (was_blocked)
+		sched_ready(t);
+	return err ? E_FAULT : 0;
+}
+
+/* t runs on another hart: leave the upcall with it and make that hart trap. */
+static void leave_pending(struct thread *t, uint64_t pc, uint64_t arg0, uint64_t arg1)
+{
+	t->upcall_pending = true;
+	t->upcall_pc = pc;
+	t->upcall_arg0 = arg0;
+	t->upcall_arg1 = arg1;
+	for (unsigned i = 0; i < harts_online; i++)
+		if (harts[i].current == t && harts[i].hartid < 64)
+			sbi_send_ipi(1UL << harts[i].hartid);
+}
+
+int upcall_send(struct thread *caller, struct task *task, uint64_t tid, uint64_t pc, uint64_t arg0,
+		uint64_t arg1)
+{
+	struct thread *t = pick(task, tid);
+	if (!t)
+		return E_DEAD;
+	if (t->state == TS_RUNNING && t != caller) {
+		leave_pending(t, pc, arg0, arg1);
+		return 0;
+	}
+	if (t != caller)
+		return deliver(t, DIVERT_OTHER, pc, arg0, arg1);
+	int err = deliver(t, DIVERT_SELF_CALL, pc, arg0, arg1);
+	return err ? err : UPCALL_SELF;
+}
+
+int upcall_apply_pending(struct thread *t)
+{
+	if (!t->upcall_pending)
+		return 0;
+	t->upcall_pending = false;
+	/* No frame (a bad stack): the upcall is lost, as it would be for a blocked one. */
+	deliver(t, DIVERT_AT_TRAP, t->upcall_pc, t->upcall_arg0, t->upcall_arg1);
+	return 1;
+}
+
+int upcall_return(struct thread *t, uint64_t va)
+{
+	struct upcall_frame f;
+	if (user_copy_in(t->task, &f, va, sizeof(f)))
+		return E_FAULT;
+	for (int i = 1; i < UPCALL_REGS; i++)
+		t->tf.x[i] = f.regs[i];
+	t->tf.sepc = f.regs[0];
+	return 0;
+}

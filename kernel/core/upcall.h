@@ -1,0 +1,29 @@
+/*
+ * Upcalls: divert a thread of a task to a handler in its own address space, its
+ * registers saved on its user stack, and resume them later (upcall.c). The mechanism
+ * under POSIX signals (docs/signals.md); the kernel knows nothing of signals.
+ */
+#ifndef KERNEL_UPCALL_H
+#define KERNEL_UPCALL_H
+
+#include <stdint.h>
+
+struct task;
+struct thread;
+
+#define UPCALL_SELF 1 /* upcall_send diverted the caller itself */
+
+/*
+ * Divert thread tid of task (0: its oldest) to pc with a0 = arg0, a1 = arg1, a2 = the
+ * frame: 0,
+ * UPCALL_SELF (the thread was caller, which now runs the handler), E_DEAD (no thread can
+ * take it) or E_FAULT (its stack cannot hold the frame).
+ */
+int upcall_send(struct thread *caller, struct task *task, uint64_t tid, uint64_t pc, uint64_t arg0,
+		uint64_t arg1);
+/* Restore t's registers from the frame at va: 0 (t resumes there) or E_FAULT. */
+int upcall_return(struct thread *t, uint64_t va);
+/* With several harts: apply an upcall left for t while it ran; 1 if one was applied. */
+int upcall_apply_pending(struct thread *t);
+
+#endif

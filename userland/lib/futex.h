@@ -1,0 +1,38 @@
+/*
+ * The C library's side of the kernel's futex_wait and futex_wake (docs/syscalls.md 38,
+ * 39), and the conversion of an absolute timeout on a POSIX clock to the kernel's
+ * deadline in timebase ticks (time.c).
+ */
+#ifndef USER_FUTEX_H
+#define USER_FUTEX_H
+
+#include <errno.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "syscall.h"
+
+/* No deadline: futex_wait waits until woken. */
+#define FUTEX_FOREVER UINT64_MAX
+
+/*
+ * The timebase deadline for abstime on clock: 0 and *ticks, or EINVAL (a bad clock or
+ * tv_nsec). A time already past gives a deadline in the past (the wait times out at once).
+ * NULL abstime gives FUTEX_FOREVER.
+ */
+int clock_deadline(clockid_t clock, const struct timespec *abstime, uint64_t *ticks);
+
+/* Sleep while *w == val, until woken or the deadline: 0 (woken, or *w differed) or ETIMEDOUT. */
+static inline int futex_wait(volatile uint32_t *w, uint32_t val, uint64_t deadline)
+{
+	long r = SYSCALL(futex_wait, (uintptr_t)w, val, deadline);
+	return r == E_TIMEOUT ? ETIMEDOUT : 0;
+}
+
+/* Wake up to n threads sleeping on w. */
+static inline void futex_wake(volatile uint32_t *w, uint32_t n)
+{
+	SYSCALL(futex_wake, (uintptr_t)w, n);
+}
+
+#endif

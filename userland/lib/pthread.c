@@ -1,0 +1,409 @@
+/*
+ * POSIX threads: creation, exit, join and detach, thread-specific keys, once and
+ * fork handlers (pthread.h). Locks are in pthread_mutex.c, the rest in pthread_sync.c.
+ *
+ * A thread's memory is one mapping (mmap): its stack, then its thread-local block (so
+ * errno is per thread). Every mmap leaves an unmapped page after it, so a stack that
+ * overflows downwards faults on the gap above the mapping before it instead of
+ * corrupting it. struct pthread is apart, so a joiner can read the result after the stack
+ * is gone. A thread cannot free the stack it runs on, so its last steps (mark done,
+ * wake the joiner, exit) are a few instructions that touch no memory but the done word;
+ * a joinable thread's memory is freed by pthread_join, a detached one's by the next
+ * pthread_create or pthread_detach that finds it done.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "futex.h"
+#include "pthread_impl.h"
+#include "syscall.h"
+
+extern char __tls_size[];
+extern void _init_tls(void *tls);
+
+static struct pthread main_thread;
+int pthread_threaded;
+__thread struct pthread *pthread_cur;
+
+/* Threads that ended detached, freed once done is set (list under threads_lock). */
+static pthread_mutex_t threads_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct pthread *reap_list;
+
+pthread_t pthread_self(void)
+{
+	struct pthread *t = pthread_cur;
+	if (!t)
+		t = pthread_cur = &main_thread; /* the first thread never went through create */
+	return t;
+}
+
+int pthread_equal(pthread_t a, pthread_t b)
+{
+	return a == b;
+}
+
+/* Free a thread that has finished: its mapping and its record. */
+static void release(struct pthread *t)
+{
+	if (t->mem_len)
+		munmap(t->mem, t->mem_len);
+	free(t);
+}
+
+/* Free every detached thread on the reap list that has finished. Caller holds threads_lock. */
+static void reap_locked(void)
+{
+	for (struct pthread **pp = &reap_list; *pp;) {
+		struct pthread *t = *pp;
+		if (!__atomic_load_n(&t->done, __ATOMIC_ACQUIRE)) {
+			pp = &t->reap_next;
+			continue;
+		}
+		*pp = t->reap_next;
+		release(t);
+	}
+}
+
+/*
+ * The end of every created thread: set done, wake a joiner, exit. Registers only after
+ * the store, since once done is set the stack may be freed under us.
+ */
+static void __attribute__((noreturn)) finish(volatile uint32_t *done)
+{
+	register long a0 __asm__("a0") = (long)done;
+	__asm__ volatile("fence rw, w\n"
+			 "	li t1, 1\n"
+			 "	sw t1, 0(a0)\n"
+			 "	li a1, 1\n"
+			 "	li a7, %1\n"
+			 "	ecall\n" /* futex_wake(done, 1) */
+			 "1:	li a0, 0\n"
+			 "	li a7, %2\n"
+			 "	ecall\n" /* exit(0): this thread only */
+			 "	j 1b\n"
+			 :
+			 : "r"(a0), "i"(SYS_futex_wake), "i"(SYS_exit)
+			 : "memory");
+	__builtin_unreachable();
+}
+
+static void run_key_destructors(void);
+
+void pthread_exit(void *ret)
+{
+	struct pthread *t = pthread_self();
+	run_key_destructors();
+	fflush(stderr); /* this thread's unfinished lines (libc_glue.c), stdout's first */
+	t->ret = ret;
+	if (t == &main_thread) {
+		/* The process ends with its last thread; exit() is for the whole process. */
+		for (;;)
+			SYSCALL(exit, 0);
+	}
+	pthread_mutex_lock(&threads_lock);
+	t->exiting = 1;
+	if (t->detached) {
+		t->reap_next = reap_list;
+		reap_list = t;
+	}
+	pthread_mutex_unlock(&threads_lock);
+	finish(&t->done);
+}
+
+void pthread_main(struct pthread *t);
+void pthread_main(struct pthread *t)
+{
+	pthread_cur = t;
+	pthread_exit(t->fn(t->arg));
+}
+
+/* A new thread starts with pc, sp and a0 (its struct pthread) only: gp and tp here. */
+void pthread_entry(void);
+__asm__(".text\n"
+	".globl pthread_entry\n"
+	"pthread_entry:\n"
+	".option push\n"
+	".option norelax\n"
+	"	la gp, __global_pointer$\n"
+	".option pop\n"
+	"	ld tp, 0(a0)\n"
+	"	tail pthread_main\n");
+
+int pthread_create(pthread_t *out, const pthread_attr_t *a, void *(*fn)(void *), void *arg)
+{
+	pthread_attr_t def;
+	if (!a) {
+		pthread_attr_init(&def);
+		a = &def;
+	}
+	size_t tls = ((size_t)__tls_size + 15) & ~(size_t)15;
+	size_t stack = (a->stacksize + 15) & ~(size_t)15;
+	size_t len = (stack + tls + PAGE_BYTES - 1) & ~(size_t)(PAGE_BYTES - 1);
+	if (a->stackaddr && a->stacksize < tls + PTHREAD_STACK_MIN)
+		return EINVAL; /* the caller's stack must hold the thread-local block too */
+	pthread_mutex_lock(&threads_lock);
+	reap_locked();
+	pthread_mutex_unlock(&threads_lock);
+	struct pthread *t = calloc(1, sizeof(*t));
+	void *mem = !t		   ? MAP_FAILED
+		    : a->stackaddr ? a->stackaddr
+				   : mmap(0, len, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED) {
+		free(t);
+		return EAGAIN;
+	}
+	t->mem = mem;
+	t->mem_len = a->stackaddr ? 0 : len; /* 0: the caller's stack, not ours to unmap */
+	if (a->stackaddr)
+		len = a->stacksize;
+	t->fn = fn;
+	t->arg = arg;
+	pthread_threaded = 1;
+	t->detached = a->detachstate == PTHREAD_CREATE_DETACHED;
+	/* The thread-local block at the top, 16-byte aligned; the stack ends below it. */
+	t->tls = (char *)(((uintptr_t)t->mem + len - tls) & ~(uintptr_t)15);
+	_init_tls(t->tls);
+	/* The stack ends where the thread-local block begins. */
+	long id = SYSCALL(thread_create, SLOT_SELF, -1, pthread_entry, (uintptr_t)t->tls - 16, t);
+	if (id < 0) {
+		release(t);
+		return EAGAIN;
+	}
+	t->kernel_id = id; /* written before anyone can pthread_kill it: *out is set below */
+	*out = t;
+	return 0;
+}
+
+int pthread_join(pthread_t t, void **ret)
+{
+	if (t == pthread_self())
+		return EDEADLK;
+	if (!t || t->detached)
+		return EINVAL;
+	while (!__atomic_load_n(&t->done, __ATOMIC_ACQUIRE))
+		futex_wait(&t->done, 0, FUTEX_FOREVER);
+	if (ret)
+		*ret = t->ret;
+	release(t);
+	return 0;
+}
+
+int pthread_detach(pthread_t t)
+{
+	if (!t || t == &main_thread)
+		return EINVAL; /* the first thread's end is the process's */
+	pthread_mutex_lock(&threads_lock);
+	int err = t->detached ? EINVAL : 0;
+	if (!err) {
+		t->detached = 1;
+		if (t->exiting) { /* it has ended already (or is ending): free it when done */
+			t->reap_next = reap_list;
+			reap_list = t;
+		}
+	}
+	reap_locked();
+	pthread_mutex_unlock(&threads_lock);
+	return err;
+}
+
+/* --- cancellation: the state is kept, cancelling itself is not offered --- */
+
+int pthread_cancel(pthread_t t)
+{
+	(void)t;
+	return ENOTSUP;
+}
+
+int pthread_setcancelstate(int state, int *old)
+{
+	struct pthread *t = pthread_self();
+	if (state != PTHREAD_CANCEL_ENABLE && state != PTHREAD_CANCEL_DISABLE)
+		return EINVAL;
+	if (old)
+		*old = t->cancel_state;
+	t->cancel_state = state;
+	return 0;
+}
+
+int pthread_setcanceltype(int type, int *old)
+{
+	struct pthread *t = pthread_self();
+	if (type != PTHREAD_CANCEL_DEFERRED && type != PTHREAD_CANCEL_ASYNCHRONOUS)
+		return EINVAL;
+	if (old)
+		*old = t->cancel_type;
+	t->cancel_type = type;
+	return 0;
+}
+
+void pthread_testcancel(void)
+{
+}
+
+/* --- once --- */
+
+enum { ONCE_NEW, ONCE_RUNNING, ONCE_DONE };
+
+int pthread_once(pthread_once_t *o, void (*fn)(void))
+{
+	if (__atomic_load_n(&o->state, __ATOMIC_ACQUIRE) == ONCE_DONE)
+		return 0;
+	uint32_t expect = ONCE_NEW;
+	if (__atomic_compare_exchange_n(&o->state, &expect, ONCE_RUNNING, 0, __ATOMIC_ACQ_REL,
+					__ATOMIC_ACQUIRE)) {
+		fn();
+		__atomic_store_n(&o->state, ONCE_DONE, __ATOMIC_RELEASE);
+		futex_wake(&o->state, UINT32_MAX);
+		return 0;
+	}
+	while (__atomic_load_n(&o->state, __ATOMIC_ACQUIRE) == ONCE_RUNNING)
+		futex_wait(&o->state, ONCE_RUNNING, FUTEX_FOREVER);
+	return 0;
+}
+
+/*
+ * --- keys: a global table of destructors, each thread's values in a block of its own ---
+ * Both are allocated on first use, so a program that never uses keys carries no table
+ * (a bigger data segment would cost every fork a page).
+ */
+
+struct key_slot {
+	uint32_t gen; /* odd while the key exists; a value of another generation is stale */
+	void (*destructor)(void *);
+};
+struct key_value {
+	uint32_t gen;
+	void *value;
+};
+static struct key_slot *keys;
+static pthread_mutex_t keys_lock = PTHREAD_MUTEX_INITIALIZER;
+static __thread struct key_value *key_values;
+
+int pthread_key_create(pthread_key_t *k, void (*destructor)(void *))
+{
+	int err = EAGAIN;
+	pthread_mutex_lock(&keys_lock);
+	if (!keys)
+		keys = calloc(PTHREAD_KEYS_MAX, sizeof(*keys));
+	for (unsigned i = 0; keys && i < PTHREAD_KEYS_MAX; i++) {
+		if (keys[i].gen & 1)
+			continue;
+		keys[i].gen++;
+		keys[i].destructor = destructor;
+		*k = i;
+		err = 0;
+		break;
+	}
+	if (!keys)
+		err = ENOMEM;
+	pthread_mutex_unlock(&keys_lock);
+	return err;
+}
+
+static int key_live(pthread_key_t k)
+{
+	return keys && k < PTHREAD_KEYS_MAX && (keys[k].gen & 1);
+}
+
+int pthread_key_delete(pthread_key_t k)
+{
+	int err = EINVAL;
+	pthread_mutex_lock(&keys_lock);
+	if (key_live(k)) {
+		keys[k].gen++;
+		keys[k].destructor = 0;
+		err = 0;
+	}
+	pthread_mutex_unlock(&keys_lock);
+	return err;
+}
+
+void *pthread_getspecific(pthread_key_t k)
+{
+	if (!key_values || !key_live(k) || key_values[k].gen != keys[k].gen)
+		return 0;
+	return key_values[k].value;
+}
+
+int pthread_setspecific(pthread_key_t k, const void *v)
+{
+	if (!key_live(k))
+		return EINVAL;
+	if (!key_values && !(key_values = calloc(PTHREAD_KEYS_MAX, sizeof(*key_values))))
+		return ENOMEM;
+	key_values[k].gen = keys[k].gen;
+	key_values[k].value = (void *)v;
+	return 0;
+}
+
+/* POSIX: call each non-NULL value's destructor, again while destructors set new values. */
+static void run_key_destructors(void)
+{
+	for (int round = 0; key_values && round < PTHREAD_DESTRUCTOR_ITERATIONS; round++) {
+		int ran = 0;
+		for (unsigned i = 0; i < PTHREAD_KEYS_MAX; i++) {
+			void *v = pthread_getspecific(i);
+			void (*d)(void *) = keys[i].destructor;
+			if (!v || !d)
+				continue;
+			key_values[i].value = 0;
+			d(v);
+			ran = 1;
+		}
+		if (!ran)
+			break;
+	}
+	free(key_values);
+	key_values = 0;
+}
+
+/* --- fork handlers: prepare in reverse order of registration, parent and child in order --- */
+
+#define ATFORK_MAX 32
+struct atfork {
+	void (*prepare)(void), (*parent)(void), (*child)(void);
+};
+static struct atfork *atforks; /* on first use, like the key table */
+unsigned pthread_atfork_count;
+static pthread_mutex_t atfork_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int pthread_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void))
+{
+	int err = ENOMEM;
+	pthread_mutex_lock(&atfork_lock);
+	if (!atforks)
+		atforks = calloc(ATFORK_MAX, sizeof(*atforks));
+	if (atforks && pthread_atfork_count < ATFORK_MAX) {
+		atforks[pthread_atfork_count++] = (struct atfork){ prepare, parent, child };
+		err = 0;
+	}
+	pthread_mutex_unlock(&atfork_lock);
+	return err;
+}
+
+void pthread_fork_prepare(void)
+{
+	pthread_mutex_lock(&atfork_lock);
+	for (unsigned i = pthread_atfork_count; i-- > 0;)
+		if (atforks[i].prepare)
+			atforks[i].prepare();
+	if (pthread_threaded)
+		libc_lock_fork(FORK_PHASE_PREPARE);
+}
+
+void pthread_fork_after(int in_child)
+{
+	if (pthread_threaded)
+		libc_lock_fork(in_child ? FORK_PHASE_CHILD : FORK_PHASE_PARENT);
+	for (unsigned i = 0; i < pthread_atfork_count; i++) {
+		void (*fn)(void) = in_child ? atforks[i].child : atforks[i].parent;
+		if (fn)
+			fn();
+	}
+	pthread_mutex_unlock(&atfork_lock);
+}

@@ -1,0 +1,51 @@
+/* What the pthread files share: the thread record and the C library's own locks. */
+#ifndef USER_PTHREAD_IMPL_H
+#define USER_PTHREAD_IMPL_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+struct pthread {
+	char *tls; /* first: the entry stub loads tp from here */
+	void *(*fn)(void *);
+	void *arg;
+	void *ret;
+	char *mem; /* stack, then the thread-local block: one mapping */
+	size_t mem_len;
+	volatile uint32_t done; /* set by the thread's last instructions; joiners wait on it */
+	int detached;		/* under threads_lock */
+	int exiting;		/* under threads_lock: past its last use of the lock */
+	int cancel_state, cancel_type;
+	long kernel_id; /* thread_create's id: pthread_kill diverts this thread (0: the first) */
+	struct pthread *reap_next;
+};
+
+extern __thread struct pthread *pthread_cur;
+
+/* The calling thread, cheaply: the first thread's record is made on first use. */
+static inline pthread_t pthread_self_fast(void)
+{
+	struct pthread *t = pthread_cur;
+	return t ? t : pthread_self();
+}
+
+/* Set by the first pthread_create: from then on fork takes the C library's lock. */
+extern int pthread_threaded;
+/* pthread_atfork handlers registered: fork must run them. */
+extern unsigned pthread_atfork_count;
+
+/* Set once the process takes signals (signal.c): a forked child registers again. */
+extern int signals_registered;
+void signals_after_fork(void);
+/* kill(): a signal to ourselves is delivered at once, on this thread (1 if so). */
+int signals_kill_self(pid_t pid, int sig);
+
+/* fork (process.c): pthread_atfork handlers and the C library's locks around it. */
+void pthread_fork_prepare(void);
+void pthread_fork_after(int in_child);
+
+enum { FORK_PHASE_PREPARE, FORK_PHASE_PARENT, FORK_PHASE_CHILD };
+/* picolibc's own lock (malloc, environment, ...) is held across fork (libc_lock.c). */
+void libc_lock_fork(int phase);
+
+#endif

@@ -1,0 +1,403 @@
+/*
+ * POSIX signals, the C library's part (docs/signals.md). The fork server holds what was
+ * sent and not yet taken; this file holds the dispositions (sigaction), each thread's
+ * mask, and the signals taken but blocked. The first signal call registers sig_upcall
+ * with the server (PROC_SIGENTRY); from then on every signal sent to the process
+ * diverts one of its threads there (the kernel's upcall), which takes the pending
+ * signals (PROC_SIGTAKE) and acts on each, then resumes the thread (upcall_return).
+ *
+ * A blocking call that the diversion cut short returns EINTR when a handler ran, and
+ * runs again otherwise, or when every handler that ran had SA_RESTART and the call can
+ * be run again (a console read or a wait(); nanosleep() cannot: POSIX).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <unistd.h>
+
+#include "futex.h"
+#include "kernel/abi/upcall.h"
+#include "proc.h"
+#include "pthread_impl.h"
+#include "syscall.h"
+
+#define SIG_BIT(s)  (1UL << (s))
+#define UNBLOCKABLE (SIG_BIT(SIGKILL) | SIG_BIT(SIGSTOP))
+#define REG_PC	    0
+#define REG_A0	    10
+#define REG_A1	    11
+#define REG_A7	    17
+#define ECALL_BYTES 4
+
+static struct sigaction actions[NSIG];
+static volatile uint64_t taken_blocked; /* taken from the server while blocked */
+static pid_t taken_sender[NSIG];
+int signals_registered; /* process.c: a forked child registers again */
+static __thread sigset_t thread_mask;
+static __thread volatile uint32_t handled; /* handlers run on this thread: sigsuspend waits on it */
+static __thread int ran_handler, ran_without_restart;
+
+static int bad_signal(int sig)
+{
+	return sig <= 0 || sig >= NSIG;
+}
+
+/* --- sets --- */
+
+int sigemptyset(sigset_t *set)
+{
+	*set = 0;
+	return 0;
+}
+
+int sigfillset(sigset_t *set)
+{
+	*set = ~(sigset_t)0 & ~(sigset_t)1; /* bit 0 is no signal */
+	return 0;
+}
+
+int sigaddset(sigset_t *set, int sig)
+{
+	if (bad_signal(sig)) {
+		errno = EINVAL;
+		return -1;
+	}
+	*set |= SIG_BIT(sig);
+	return 0;
+}
+
+int sigdelset(sigset_t *set, int sig)
+{
+	if (bad_signal(sig)) {
+		errno = EINVAL;
+		return -1;
+	}
+	*set &= ~SIG_BIT(sig);
+	return 0;
+}
+
+int sigismember(const sigset_t *set, int sig)
+{
+	if (bad_signal(sig)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return (*set & SIG_BIT(sig)) != 0;
+}
+
+/* --- delivery --- */
+
+void sig_upcall(long a0, long a1, struct upcall_frame *f);
+
+/* What the fork server must do with SIGCHLD for us (sigsrv.h's bits). */
+static uint64_t chld_flags(void)
+{
+	const struct sigaction *a = &actions[SIGCHLD];
+	uint64_t f = 0;
+	if (a->sa_handler != SIG_DFL && a->sa_handler != SIG_IGN)
+		f |= 1; /* SIGSRV_CHLD_CATCH */
+	if (a->sa_handler == SIG_IGN || (a->sa_flags & SA_NOCLDWAIT))
+		f |= 2; /* SIGSRV_CHLD_IGNORE: no zombies */
+	return f;
+}
+
+/* Tell the fork server where we take signals (and what SIGCHLD means to us). */
+static void sig_tell_server(void)
+{
+	if (proc_request(PROC_SIGENTRY, (uintptr_t)sig_upcall, chld_flags(), 0, 0, 0) == 0)
+		signals_registered = 1;
+}
+
+static void sig_register(void)
+{
+	if (!signals_registered)
+		sig_tell_server();
+}
+
+/* fork: the child is a new process to the server; its handlers are ours (POSIX). */
+void itimer_after_fork(void);
+
+void signals_after_fork(void)
+{
+	itimer_after_fork(); /* POSIX: a child's ITIMER_REAL is off */
+	sig_tell_server();
+}
+
+/* POSIX's default action: ignore these (and the stop signals: no stopping here). */
+static int default_ignores(int sig)
+{
+	return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT ||
+	       sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+/* End the process of sig: the server does it once we no longer take signals. */
+static void die_of(int sig)
+{
+	proc_request(PROC_SIGENTRY, 0, 0, 0, 0, 0);
+	signals_registered = 0;
+	kill(getpid(), sig);
+	for (;;)
+		_exit(128 + sig); /* only if the server is gone */
+}
+
+static void run_handler(int sig, pid_t sender, void *context)
+{
+	struct sigaction act = actions[sig];
+	sigset_t saved = thread_mask;
+	if (act.sa_flags & SA_RESETHAND) {
+		actions[sig].sa_handler = SIG_DFL;
+		actions[sig].sa_flags &= ~SA_SIGINFO;
+	}
+	thread_mask |= act.sa_mask;
+	if (!(act.sa_flags & (SA_NODEFER | SA_RESETHAND)))
+		thread_mask |= SIG_BIT(sig);
+	thread_mask &= ~UNBLOCKABLE;
+	if (act.sa_flags & SA_SIGINFO) {
+		siginfo_t info = { .si_signo = sig,
+				   .si_code = sender ? SI_USER : 0,
+				   .si_pid = sender };
+		act.sa_sigaction(sig, &info, context);
+	} else {
+		act.sa_handler(sig);
+	}
+	thread_mask = saved;
+	ran_handler = 1;
+	if (!(act.sa_flags & SA_RESTART))
+		ran_without_restart = 1;
+	handled++;
+}
+
+/* A signal for a fault (sender 0: the kernel): ignoring or blocking it cannot work. */
+static int from_fault(int sig, pid_t sender)
+{
+	return sender == 0 && (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE);
+}
+
+/* Act on one signal taken for this thread: keep it if blocked, else its disposition. */
+static void act_on(int sig, pid_t sender, void *context)
+{
+	if (from_fault(sig, sender) &&
+	    ((thread_mask & SIG_BIT(sig)) || actions[sig].sa_handler == SIG_IGN))
+		die_of(sig); /* the faulting instruction would only fault again */
+	if (thread_mask & SIG_BIT(sig)) {
+		taken_sender[sig] = sender;
+		__atomic_or_fetch(&taken_blocked, SIG_BIT(sig), __ATOMIC_SEQ_CST);
+		return;
+	}
+	_sig_func_ptr h = actions[sig].sa_handler;
+	if (h == SIG_IGN || (h == SIG_DFL && default_ignores(sig)))
+		return;
+	if (h == SIG_DFL)
+		die_of(sig);
+	run_handler(sig, sender, context);
+}
+
+/* Signals taken earlier while blocked and unblocked now. */
+static void act_on_unblocked(void *context)
+{
+	uint64_t ready;
+	while ((ready = taken_blocked & ~thread_mask) != 0) {
+		int sig = __builtin_ctzl(ready);
+		__atomic_and_fetch(&taken_blocked, ~SIG_BIT(sig), __ATOMIC_SEQ_CST);
+		act_on(sig, taken_sender[sig], context);
+	}
+}
+
+/* Everything the server holds for us: one signal per request, until none is left. */
+static void take_all(void *context)
+{
+	for (;;) {
+		struct ipc_msg m = { .tag = ipc_tag(PROC_SIGTAKE, 0, 0, 0) };
+		m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
+		if (ipc_call(SLOT_PROC, &m) != 0)
+			return;
+		int64_t sig = (int64_t)m.w[0];
+		if (sig > 0 && sig < NSIG)
+			act_on((int)sig, (pid_t)m.w[1], context);
+		if (sig <= 0 || sig >= NSIG || m.w[2] == 0)
+			return; /* w2: what is still pending */
+	}
+}
+
+/*
+ * A call cut short by the diversion: run it again, or let it return EINTR. A request to
+ * the fork server runs again unless it is a wait() (the server parks only those: others
+ * are answered at once, so running them again is safe); a wait() or a console read runs
+ * again when every handler had SA_RESTART; anything else returns EINTR after a handler.
+ */
+static void settle_interrupted(struct upcall_frame *f)
+{
+	if (!(f->flags & UPCALL_INTERRUPTED))
+		return;
+	uint64_t nr = f->regs[REG_A7] & ~(uint64_t)SYS_NONBLOCK;
+	int wait_call = nr == SYS_call && ipc_tag_label(f->regs[REG_A1]) == PROC_WAIT;
+	int always = nr == SYS_call && !wait_call;
+	int with_restart = (nr == SYS_console_read || wait_call) && !ran_without_restart;
+	if (!ran_handler || always || with_restart) {
+		f->regs[REG_PC] -= ECALL_BYTES;
+		f->regs[REG_A0] = f->restart_a0;
+	}
+}
+
+/*
+ * Where the kernel diverts a thread (a2 = the frame its registers are in): a0 = 0 from
+ * the fork server (take what it holds), or a signal pthread_kill aimed at this thread.
+ */
+void sig_upcall(long a0, long a1, struct upcall_frame *f)
+{
+	int errno_saved = errno;
+	ran_handler = ran_without_restart = 0;
+	if (a0 > 0 && a0 < NSIG)
+		act_on((int)a0, (pid_t)a1, f);
+	take_all(f);
+	act_on_unblocked(f);
+	settle_interrupted(f);
+	errno = errno_saved;
+	SYSCALL(upcall_return, (uintptr_t)f);
+	for (;;) /* a frame we cannot read: nothing to go back to */
+		_exit(128 + SIGSEGV);
+}
+
+/*
+ * kill() to ourselves, not blocked here: delivered on this thread before kill returns,
+ * as POSIX asks, without a round trip through the server. 1 if done so.
+ */
+int signals_kill_self(pid_t pid, int sig)
+{
+	if (!signals_registered || pid <= 0 || bad_signal(sig) || (thread_mask & SIG_BIT(sig)) ||
+	    pid != getpid())
+		return 0;
+	act_on(sig, pid, 0);
+	return 1;
+}
+
+/* --- the calls --- */
+
+int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+	if (bad_signal(sig) || (act && (sig == SIGKILL || sig == SIGSTOP))) {
+		errno = EINVAL;
+		return -1;
+	}
+	sig_register();
+	if (old)
+		*old = actions[sig];
+	if (act)
+		actions[sig] = *act;
+	if (act && sig == SIGCHLD)
+		sig_tell_server();
+	return 0;
+}
+
+_sig_func_ptr signal(int sig, _sig_func_ptr handler)
+{
+	struct sigaction act = { .sa_handler = handler, .sa_flags = SA_RESTART }, old;
+	if (sigaction(sig, &act, &old) != 0)
+		return SIG_ERR;
+	return old.sa_handler;
+}
+
+int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
+{
+	sigset_t was = thread_mask;
+	if (set) {
+		if (how == SIG_BLOCK)
+			thread_mask |= *set;
+		else if (how == SIG_UNBLOCK)
+			thread_mask &= ~*set;
+		else if (how == SIG_SETMASK)
+			thread_mask = *set;
+		else
+			return EINVAL;
+		thread_mask &= ~UNBLOCKABLE & ~(sigset_t)1;
+		sig_register();
+	}
+	if (old)
+		*old = was;
+	act_on_unblocked(0); /* POSIX: one unblocked now is delivered before we return */
+	return 0;
+}
+
+int sigprocmask(int how, const sigset_t *set, sigset_t *old)
+{
+	int err = pthread_sigmask(how, set, old);
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	return 0;
+}
+
+int sigpending(sigset_t *set)
+{
+	*set = taken_blocked & thread_mask;
+	return 0;
+}
+
+int sigsuspend(const sigset_t *mask)
+{
+	sigset_t saved = thread_mask;
+	uint32_t seen = handled;
+	sig_register();
+	thread_mask = *mask & ~UNBLOCKABLE;
+	act_on_unblocked(0);
+	while (handled == seen)
+		SYSCALL(futex_wait, (uintptr_t)&handled, seen, FUTEX_FOREVER);
+	thread_mask = saved;
+	act_on_unblocked(0);
+	errno = EINTR;
+	return -1;
+}
+
+int pause(void)
+{
+	sigset_t now = thread_mask;
+	return sigsuspend(&now);
+}
+
+/*
+ * pthread_kill: to ourselves, delivered here and now; to another thread of the process,
+ * that thread is diverted to sig_upcall with the signal (the kernel's upcall on our own
+ * task, by its thread id). The signal is not queued: a second one sent before the
+ * first arrives on another hart replaces it.
+ */
+int pthread_kill(pthread_t t, int sig)
+{
+	if (sig < 0 || sig >= NSIG)
+		return EINVAL;
+	if (!t || (t != pthread_self() && t->done))
+		return ESRCH;
+	if (sig == 0)
+		return 0;
+	sig_register();
+	pid_t me = getpid();
+	if (t == pthread_self()) {
+		act_on(sig, me, 0);
+		return 0;
+	}
+	long err = SYSCALL(upcall, SLOT_SELF, (uintptr_t)sig_upcall, sig, me, t->kernel_id);
+	return err == 0 ? 0 : ESRCH;
+}
+
+int raise(int sig)
+{
+	return kill(getpid(), sig);
+}
+
+int killpg(pid_t pgrp, int sig)
+{
+	if (pgrp <= 1) {
+		errno = EINVAL;
+		return -1;
+	}
+	return kill(-pgrp, sig);
+}
+
+void siglongjmp(sigjmp_buf b, int val)
+{
+	if (b->save_mask)
+		pthread_sigmask(SIG_SETMASK, &b->mask, 0);
+	longjmp(b->env, val ? val : 1);
+}

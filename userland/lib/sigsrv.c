@@ -1,0 +1,84 @@
+/*
+ * The fork server's part of signals (docs/signals.md): per process, the address where
+ * its C library takes signals and the set of signals sent but not yet taken, with who
+ * sent each. Posting a signal sets its bit and diverts a thread of the process to that
+ * address with the kernel's upcall; the C library then takes the pending signals one by
+ * one (PROC_SIGTAKE) and decides: handler, ignore, block, or its default action. A
+ * process that never registered an address gets the default action from the server.
+ */
+#include "sigsrv.h"
+
+#include <signal.h>
+
+#include "proc.h"
+#include "syscall.h"
+
+/*
+ * By table entry; valid only for the pid that set it, so a new process in a reused entry
+ * starts with none, and exit and fork spend nothing on it.
+ */
+struct sig_state {
+	int64_t owner; /* the pid that registered */
+	uint64_t entry;
+	uint64_t pending; /* bit n: signal n */
+	int64_t sender[NSIG];
+};
+
+static struct sig_state sigs[PROC_MAX];
+
+/* Process idx's state if pid owns it; otherwise it is made empty for pid. */
+static struct sig_state *state_of(unsigned idx, int64_t pid)
+{
+	struct sig_state *s = &sigs[idx];
+	if (s->owner != pid) {
+		s->owner = pid;
+		s->entry = 0;
+		s->pending = 0;
+	}
+	return s;
+}
+
+void sigsrv_set_entry(unsigned idx, int64_t pid, uint64_t entry)
+{
+	state_of(idx, pid)->entry = entry;
+}
+
+int sigsrv_takes_signals(unsigned idx, int64_t pid)
+{
+	return state_of(idx, pid)->entry != 0;
+}
+
+void sigsrv_clear(unsigned idx, int64_t pid)
+{
+	struct sig_state *s = state_of(idx, pid);
+	s->entry = 0;
+	s->pending = 0;
+}
+
+int sigsrv_post(unsigned idx, int64_t pid, long task, int sig, int64_t sender, uint64_t tid)
+{
+	struct sig_state *s = state_of(idx, pid);
+	if (!s->entry || task < 0)
+		return 0;
+	s->pending |= 1UL << sig;
+	s->sender[sig] = sender;
+	/* No thread can take it (all stopped), or no room on its stack: the default then. */
+	if (SYSCALL(upcall, task, s->entry, 0, 0, tid) != 0) {
+		s->pending &= ~(1UL << sig);
+		return 0;
+	}
+	return 1;
+}
+
+int sigsrv_take(unsigned idx, int64_t pid, int64_t *sender, uint64_t *rest)
+{
+	struct sig_state *s = state_of(idx, pid);
+	int sig = 0;
+	if (s->pending) {
+		sig = __builtin_ctzl(s->pending);
+		s->pending &= s->pending - 1;
+		*sender = s->sender[sig];
+	}
+	*rest = s->pending;
+	return sig;
+}

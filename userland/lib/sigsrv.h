@@ -1,0 +1,27 @@
+/* The fork server's signal bookkeeping (sigsrv.c, docs/signals.md). */
+#ifndef USER_SIGSRV_H
+#define USER_SIGSRV_H
+
+#include <stdint.h>
+
+/* PROC_SIGENTRY's w1: what the C library does with SIGCHLD (forksrv keeps it per process). */
+#define SIGSRV_CHLD_CATCH  1 /* a SIGCHLD handler: send SIGCHLD when a child ends */
+#define SIGSRV_CHLD_IGNORE 2 /* SIG_IGN or SA_NOCLDWAIT: no zombies */
+
+/* Where process idx's C library takes signals (PROC_SIGENTRY), 0 for nowhere. */
+void sigsrv_set_entry(unsigned idx, int64_t pid, uint64_t entry);
+/* Has process idx (pid) registered where it takes signals? */
+int sigsrv_takes_signals(unsigned idx, int64_t pid);
+/* Forget process idx's entry and pending signals (it exec'd). State is kept per pid:
+ * a process that ends needs no call, the next one in its entry starts empty. */
+void sigsrv_clear(unsigned idx, int64_t pid);
+/*
+ * Post sig from sender (0: the kernel, a fault) to process idx, whose task we hold in
+ * task, diverting thread tid (0: its oldest): 1 if its C library takes it (pending now,
+ * the thread diverted to its entry), 0 if the caller must apply the default action.
+ */
+int sigsrv_post(unsigned idx, int64_t pid, long task, int sig, int64_t sender, uint64_t tid);
+/* PROC_SIGTAKE: the lowest pending signal (0: none), its sender, and what is left. */
+int sigsrv_take(unsigned idx, int64_t pid, int64_t *sender, uint64_t *rest);
+
+#endif

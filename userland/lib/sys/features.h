@@ -1,0 +1,23 @@
+/*
+ * picolibc's <sys/features.h>, plus the POSIX options this system offers, so that
+ * <unistd.h> names them and <time.h>, <sched.h> declare what goes with them
+ * (CLOCK_MONOTONIC, clock_gettime, sched_yield): threads and their locks
+ * (pthread.h), clocks and timed waits (time.c), semaphores (semaphore.h).
+ */
+#ifndef USER_SYS_FEATURES_H
+#define USER_SYS_FEATURES_H
+
+#include_next <sys/features.h>
+
+#define _POSIX_THREADS		     200809L
+#define _POSIX_THREAD_SAFE_FUNCTIONS 200809L
+#define _POSIX_READER_WRITER_LOCKS   200809L
+#define _POSIX_SPIN_LOCKS	     200809L
+#define _POSIX_BARRIERS		     200809L
+#define _POSIX_TIMEOUTS		     200809L
+#define _POSIX_TIMERS		     200809L
+#define _POSIX_MONOTONIC_CLOCK	     200809L
+#define _POSIX_CLOCK_SELECTION	     200809L
+#define _POSIX_SEMAPHORES	     200809L
+
+#endif

@@ -1,0 +1,405 @@
+/*
+ * Signals (docs/signals.md): a handler with SA_SIGINFO sees si_signo and si_pid (from
+ * raise and from another process); a blocked signal stays pending, shows in sigpending
+ * and is delivered exactly once when unblocked; SIG_IGN; default actions (end the
+ * process, or ignore SIGCHLD); SA_RESETHAND; the handler's own signal is blocked unless
+ * SA_NODEFER; sigsetjmp/siglongjmp out of a handler; sigsuspend and pause end with EINTR
+ * after a handler; nanosleep and wait() are cut short with EINTR, and wait() runs on
+ * with SA_RESTART; SIGKILL cannot be
+ * caught; kill(pid, 0) and killpg; a store to a read-only page and a bad instruction
+ * reach a SIGSEGV/SIGILL handler that siglongjmps out, and with SIG_DFL or SIG_IGN the
+ * process dies of the fault; SIGCHLD carries the child's pid, and SIG_IGN on it leaves
+ * no zombie; pthread_kill reaches the thread it names.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "testlib.h"
+
+static volatile int hits, last_sig, last_code;
+static volatile pid_t last_pid;
+static volatile int blocked_inside;
+
+static void info_handler(int sig, siginfo_t *si, void *ctx)
+{
+	(void)ctx;
+	sigset_t now;
+	hits++;
+	last_sig = si->si_signo;
+	last_pid = si->si_pid;
+	last_code = si->si_code;
+	sigprocmask(SIG_BLOCK, 0, &now);
+	blocked_inside = sigismember(&now, sig);
+}
+
+static void plain_handler(int sig)
+{
+	(void)sig;
+	hits++;
+}
+
+static void install(int sig, int flags)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = info_handler;
+	sa.sa_flags = SA_SIGINFO | flags;
+	sigemptyset(&sa.sa_mask);
+	CHECK_EQ(sigaction(sig, &sa, 0), 0);
+}
+
+static void siginfo_and_mask(void)
+{
+	install(SIGUSR1, 0);
+	hits = 0;
+	CHECK_EQ(raise(SIGUSR1), 0);
+	CHECK_EQ(hits, 1);
+	CHECK(last_sig == SIGUSR1 && last_pid == getpid() && last_code == SI_USER);
+	CHECK_EQ(blocked_inside, 1); /* its own signal is blocked while it runs */
+	install(SIGUSR1, SA_NODEFER);
+	raise(SIGUSR1);
+	CHECK_EQ(blocked_inside, 0);
+
+	/* Blocked: pending, then delivered once on unblocking. */
+	sigset_t set, pend;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	CHECK_EQ(sigprocmask(SIG_BLOCK, &set, 0), 0);
+	hits = 0;
+	raise(SIGUSR1);
+	raise(SIGUSR1);
+	CHECK_EQ(hits, 0);
+	CHECK_EQ(sigpending(&pend), 0);
+	CHECK_EQ(sigismember(&pend, SIGUSR1), 1);
+	CHECK_EQ(sigprocmask(SIG_UNBLOCK, &set, 0), 0);
+	CHECK_EQ(hits, 1);
+	sigpending(&pend);
+	CHECK_EQ(sigismember(&pend, SIGUSR1), 0);
+
+	/* Errors. */
+	CHECK(sigaction(SIGKILL, &(struct sigaction){ .sa_handler = plain_handler }, 0) == -1 &&
+	      errno == EINVAL);
+	CHECK(sigaction(0, 0, 0) == -1 && errno == EINVAL);
+	CHECK(sigaction(NSIG, 0, 0) == -1 && errno == EINVAL);
+	CHECK(sigaddset(&set, 99) == -1 && errno == EINVAL);
+	CHECK(sigprocmask(99, &set, 0) == -1 && errno == EINVAL);
+	CHECK_EQ(kill(getpid(), 0), 0);
+	CHECK(kill(999999, SIGUSR1) == -1 && errno == ESRCH);
+}
+
+/* A child signals us while we wait in sigsuspend: the handler sees its pid. */
+static void from_another_process(void)
+{
+	sigset_t block, old, wait_mask;
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR2);
+	install(SIGUSR2, 0);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	hits = 0;
+	pid_t me = getpid(), c = fork();
+	if (c == 0) {
+		kill(me, SIGUSR2);
+		_exit(0);
+	}
+	wait_mask = old;
+	sigdelset(&wait_mask, SIGUSR2);
+	CHECK(sigsuspend(&wait_mask) == -1 && errno == EINTR);
+	CHECK_EQ(hits, 1);
+	CHECK(last_sig == SIGUSR2 && last_pid == c);
+	sigprocmask(SIG_SETMASK, &old, 0);
+	int st;
+	CHECK_EQ(waitpid(c, &st, 0), c);
+}
+
+/* Default actions, SIG_IGN, SA_RESETHAND, SIGKILL: each in a child. */
+static int child_status(void (*body)(void))
+{
+	pid_t c = fork();
+	if (c == 0) {
+		body();
+		_exit(0);
+	}
+	int st = -1;
+	waitpid(c, &st, 0);
+	return st;
+}
+
+static void dies_of_usr1(void)
+{
+	signal(SIGUSR1, SIG_DFL);
+	raise(SIGUSR1);
+	_exit(3);
+}
+
+static void ignores(void)
+{
+	signal(SIGUSR1, SIG_IGN);
+	raise(SIGUSR1);
+	raise(SIGCHLD); /* default: ignored */
+	_exit(7);
+}
+
+static void resethand(void)
+{
+	install(SIGUSR1, SA_RESETHAND);
+	raise(SIGUSR1); /* handled, then back to the default */
+	raise(SIGUSR1); /* ends us */
+	_exit(4);
+}
+
+static void defaults(void)
+{
+	int st = child_status(dies_of_usr1);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGUSR1);
+	st = child_status(ignores);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 7);
+	st = child_status(resethand);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGUSR1);
+}
+
+/* siglongjmp out of a handler, the mask back as sigsetjmp saved it. */
+static sigjmp_buf jump;
+
+static void jumper(int sig)
+{
+	siglongjmp(jump, sig);
+}
+
+static void long_jump(void)
+{
+	signal(SIGUSR1, jumper);
+	int r = sigsetjmp(jump, 1);
+	if (r == 0) {
+		raise(SIGUSR1);
+		CHECK(!"not reached");
+	}
+	CHECK_EQ(r, SIGUSR1);
+	sigset_t now;
+	sigprocmask(SIG_BLOCK, 0, &now);
+	CHECK_EQ(sigismember(&now, SIGUSR1), 0);
+}
+
+/* Faults a handler can take: a store to a read-only page, a bad instruction. */
+static sigjmp_buf fault_jump;
+static volatile int fault_sig, fault_code;
+static volatile pid_t fault_pid;
+
+static void fault_handler(int sig, siginfo_t *si, void *ctx)
+{
+	(void)ctx;
+	fault_sig = sig;
+	fault_pid = si->si_pid;
+	fault_code = si->si_code;
+	siglongjmp(fault_jump, 1);
+}
+
+static int *volatile unmapped = (int *)0x10; /* the first page is never mapped */
+
+static void segv_default_dies(void)
+{
+	signal(SIGUSR1, plain_handler); /* takes signals, SIGSEGV left at SIG_DFL */
+	*unmapped = 1;
+	_exit(5);
+}
+
+static void segv_ignored_dies(void)
+{
+	signal(SIGSEGV, SIG_IGN); /* cannot ignore a fault: it would only come back */
+	*unmapped = 1;
+	_exit(6);
+}
+
+static void faults(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = fault_handler;
+	sa.sa_flags = SA_SIGINFO;
+	sigaction(SIGSEGV, &sa, 0);
+	sigaction(SIGILL, &sa, 0);
+	volatile int *ro =
+		mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(ro != MAP_FAILED);
+	ro[0] = 42;
+	CHECK_EQ(mprotect((void *)ro, 4096, PROT_READ), 0);
+	fault_sig = 0;
+	if (sigsetjmp(fault_jump, 1) == 0) {
+		ro[0] = 43; /* faults */
+		CHECK(!"not reached");
+	}
+	CHECK_EQ(fault_sig, SIGSEGV);
+	CHECK_EQ(fault_pid, 0);
+	CHECK_EQ(ro[0], 42);
+	fault_sig = 0;
+	if (sigsetjmp(fault_jump, 1) == 0) {
+		__asm__ volatile(".word 0"); /* an illegal instruction */
+		CHECK(!"not reached");
+	}
+	CHECK_EQ(fault_sig, SIGILL);
+	sigset_t now;
+	sigprocmask(SIG_BLOCK, 0, &now);
+	CHECK_EQ(sigismember(&now, SIGILL), 0); /* siglongjmp put the mask back */
+	signal(SIGSEGV, SIG_DFL);
+	signal(SIGILL, SIG_DFL);
+	int st = child_status(segv_default_dies);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+	st = child_status(segv_ignored_dies);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+}
+
+/* A nanosleep and a wait() that a signal from a child cuts short. */
+static void interrupted_calls(void)
+{
+	signal(SIGUSR2, plain_handler);
+	struct sigaction sa;
+	sigaction(SIGUSR2, 0, &sa);
+	sa.sa_flags &= ~SA_RESTART;
+	sigaction(SIGUSR2, &sa, 0);
+	pid_t me = getpid();
+	pid_t c = fork();
+	if (c == 0) {
+		usleep(20000);
+		kill(me, SIGUSR2);
+		usleep(20000);
+		kill(me, SIGUSR2);
+		usleep(200000);
+		_exit(0);
+	}
+	struct timespec req = { 5, 0 }, rem = { 0, 0 };
+	hits = 0;
+	CHECK(nanosleep(&req, &rem) == -1 && errno == EINTR);
+	CHECK(rem.tv_sec > 0 && rem.tv_sec <= 5);
+	CHECK(hits >= 1);
+	int st;
+	pid_t r = waitpid(c, &st, 0);
+	CHECK(r == -1 && errno == EINTR);
+	CHECK_EQ(waitpid(c, &st, 0), c);
+
+	/* With SA_RESTART the wait runs on through the signal and returns the child. */
+	sa.sa_flags |= SA_RESTART;
+	sigaction(SIGUSR2, &sa, 0);
+	hits = 0;
+	c = fork();
+	if (c == 0) {
+		usleep(20000);
+		kill(me, SIGUSR2);
+		usleep(20000);
+		_exit(0);
+	}
+	CHECK_EQ(waitpid(c, &st, 0), c);
+	CHECK_EQ(hits, 1);
+}
+
+/* SIGCHLD to the parent with the child's pid; SIG_IGN on it means no zombies. */
+static volatile pid_t chld_from;
+
+static void chld_handler(int sig, siginfo_t *si, void *ctx)
+{
+	(void)sig;
+	(void)ctx;
+	chld_from = si->si_pid;
+}
+
+static void sigchld(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = chld_handler;
+	sa.sa_flags = SA_SIGINFO;
+	CHECK_EQ(sigaction(SIGCHLD, &sa, 0), 0);
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &block, &old); /* so it cannot come before we wait for it */
+	chld_from = 0;
+	pid_t c = fork();
+	if (c == 0)
+		_exit(0);
+	while (!chld_from)
+		sigsuspend(&old);
+	sigprocmask(SIG_SETMASK, &old, 0);
+	CHECK_EQ(chld_from, c);
+	int st;
+	CHECK_EQ(waitpid(c, &st, 0), c); /* still a zombie to wait for */
+
+	signal(SIGCHLD, SIG_IGN);
+	c = fork();
+	if (c == 0)
+		_exit(0);
+	errno = 0;
+	CHECK(waitpid(c, &st, 0) == -1 && errno == ECHILD); /* reaped already, or at its exit */
+	signal(SIGCHLD, SIG_DFL);
+	c = fork();
+	if (c == 0)
+		_exit(9);
+	CHECK_EQ(waitpid(c, &st, 0), c);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 9);
+}
+
+/* pthread_kill: the handler runs on the thread aimed at. */
+static volatile pthread_t ran_on;
+static volatile int target_ready;
+
+static void where_handler(int sig)
+{
+	(void)sig;
+	ran_on = pthread_self();
+}
+
+static void *target(void *unused)
+{
+	(void)unused;
+	sigset_t none;
+	sigemptyset(&none);
+	target_ready = 1;
+	while (!ran_on)
+		sigsuspend(&none);
+	return 0;
+}
+
+static void thread_kill(void)
+{
+	pthread_t t;
+	signal(SIGUSR2, where_handler);
+	ran_on = 0;
+	CHECK_EQ(pthread_kill(pthread_self(), SIGUSR2), 0);
+	CHECK(ran_on == pthread_self());
+	ran_on = 0;
+	CHECK_EQ(pthread_create(&t, 0, target, 0), 0);
+	while (!target_ready)
+		sched_yield();
+	CHECK_EQ(pthread_kill(t, 0), 0);
+	CHECK_EQ(pthread_kill(t, SIGUSR2), 0);
+	CHECK_EQ(pthread_join(t, 0), 0);
+	CHECK(ran_on == t);
+	CHECK_EQ(pthread_kill(pthread_self(), 99), EINVAL);
+}
+
+int main(void)
+{
+	siginfo_and_mask();
+	from_another_process();
+	defaults();
+	long_jump();
+	faults();
+	sigchld();
+	interrupted_calls();
+	thread_kill();
+	/* Our own process group: killpg reaches us. */
+	CHECK_EQ(setpgid(0, 0), 0);
+	install(SIGUSR1, 0);
+	hits = 0;
+	CHECK_EQ(killpg(getpgrp(), 0), 0);
+	CHECK_EQ(killpg(getpgrp(), SIGUSR1), 0);
+	CHECK_EQ(hits, 1);
+	return test_status();
+}

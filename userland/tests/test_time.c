@@ -1,0 +1,168 @@
+/*
+ * Clocks: CLOCK_MONOTONIC never goes back over 1,000 reads; nanosleep(20 ms) takes at
+ * least 20 ms on it; bad arguments get EINVAL; CLOCK_REALTIME starts from the RTC when
+ * the device tree names one (after 2020) and from 1970 when it does not; clock_settime
+ * moves CLOCK_REALTIME (and gettimeofday, time) for every process but not
+ * CLOCK_MONOTONIC; an absolute clock_nanosleep and a pthread_cond_timedwait on each
+ * clock end no earlier than asked. Also the ids (all 0) and what sysconf answers.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <pthread.h>
+#include <sys/time.h>
+#include <sys/times.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "spawn.h"
+#include "syscall.h"
+#include "testlib.h"
+
+#define NS 1000000000L
+
+static long long ns_of(const struct timespec *t)
+{
+	return (long long)t->tv_sec * NS + t->tv_nsec;
+}
+
+static long long now_ns(clockid_t c)
+{
+	struct timespec t = { 0, 0 };
+	CHECK_EQ(clock_gettime(c, &t), 0);
+	return ns_of(&t);
+}
+
+static void monotonic(void)
+{
+	long long prev = now_ns(CLOCK_MONOTONIC);
+	for (int i = 0; i < 1000; i++) {
+		long long n = now_ns(CLOCK_MONOTONIC);
+		CHECK(n >= prev);
+		prev = n;
+	}
+	struct timespec res = { 0, 0 }, t;
+	CHECK_EQ(clock_getres(CLOCK_MONOTONIC, &res), 0);
+	CHECK(res.tv_sec == 0 && res.tv_nsec > 0);
+	CHECK(clock_gettime((clockid_t)99, &t) == -1 && errno == EINVAL);
+}
+
+static void sleeps(void)
+{
+	struct timespec req = { 0, 20 * 1000 * 1000 }, rem = { 5, 5 };
+	long long t0 = now_ns(CLOCK_MONOTONIC);
+	CHECK_EQ(nanosleep(&req, &rem), 0);
+	CHECK(now_ns(CLOCK_MONOTONIC) - t0 >= 20 * 1000 * 1000);
+	CHECK(rem.tv_sec == 0 && rem.tv_nsec == 0);
+	req.tv_nsec = NS;
+	CHECK(nanosleep(&req, 0) == -1 && errno == EINVAL);
+	req.tv_nsec = -1;
+	CHECK(nanosleep(&req, 0) == -1 && errno == EINVAL);
+	t0 = now_ns(CLOCK_MONOTONIC);
+	CHECK_EQ(usleep(10000), 0);
+	CHECK(now_ns(CLOCK_MONOTONIC) - t0 >= 10 * 1000 * 1000);
+	/* absolute, on the monotonic clock */
+	long long until = now_ns(CLOCK_MONOTONIC) + 15 * 1000 * 1000;
+	struct timespec abs = { (time_t)(until / NS), (long)(until % NS) };
+	CHECK_EQ(clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &abs, 0), 0);
+	CHECK(now_ns(CLOCK_MONOTONIC) >= until);
+	CHECK_EQ(clock_nanosleep((clockid_t)99, 0, &abs, 0), EINVAL);
+}
+
+#define YEAR_2020 1577836800LL
+
+/* Does the device tree name the RTC the fork server reads? -1: we cannot ask. */
+static int have_rtc(void)
+{
+	static const char compat[] = "google,goldfish-rtc";
+	long s = slot_alloc();
+	long r = SYSCALL(device_get, SLOT_IRQCTL, s, (long)compat, (long)strlen(compat), 0);
+	slot_free(s);
+	return r >= 0 ? 1 : r == E_NOENT ? 0 : -1;
+}
+
+static void realtime(void)
+{
+	struct timespec set = { 1700000000, 0 }, bad = { 1, NS };
+	long long mono0 = now_ns(CLOCK_MONOTONIC), rt0 = now_ns(CLOCK_REALTIME);
+	int rtc = have_rtc();
+	if (rtc == 1)
+		CHECK(rt0 > YEAR_2020 * NS);
+	if (rtc == 0)
+		CHECK(rt0 < YEAR_2020 * NS && rt0 >= mono0);
+	CHECK_EQ(clock_settime(CLOCK_REALTIME, &set), 0);
+	long long rt = now_ns(CLOCK_REALTIME);
+	CHECK(rt >= 1700000000LL * NS && rt < 1700000010LL * NS);
+	CHECK(now_ns(CLOCK_MONOTONIC) >= mono0); /* not moved */
+	CHECK(clock_settime(CLOCK_MONOTONIC, &set) == -1 && errno == EPERM);
+	CHECK(clock_settime(CLOCK_REALTIME, &bad) == -1 && errno == EINVAL);
+	struct timeval tv;
+	CHECK_EQ(gettimeofday(&tv, 0), 0);
+	CHECK(tv.tv_sec >= 1700000000 && tv.tv_sec < 1700000010);
+	time_t t = time(0);
+	CHECK(t >= 1700000000 && t < 1700000010);
+	/* Another process sees the change, and its own change reaches us. */
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct timespec later = { 1800000000, 0 };
+		int ok = time(0) >= 1700000000 && time(0) < 1700000010;
+		_exit(ok && clock_settime(CLOCK_REALTIME, &later) == 0 ? 0 : 1);
+	}
+	int st = -1;
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(time(0) >= 1800000000 && time(0) < 1800000010);
+	struct tms tm;
+	CHECK(times(&tm) != (clock_t)-1);
+	CHECK(clock() != (clock_t)-1);
+	/* Put the clock back where it would be. */
+	long long back = rt0 + (now_ns(CLOCK_MONOTONIC) - mono0);
+	struct timespec restore = { (time_t)(back / NS), (long)(back % NS) };
+	CHECK_EQ(clock_settime(CLOCK_REALTIME, &restore), 0);
+}
+
+/* A timed wait nobody signals ends with ETIMEDOUT, not before its time, on either clock. */
+static void timed_waits(void)
+{
+	static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+	clockid_t clocks[2] = { CLOCK_REALTIME, CLOCK_MONOTONIC };
+	for (int i = 0; i < 2; i++) {
+		pthread_condattr_t a;
+		pthread_cond_t c;
+		pthread_condattr_init(&a);
+		CHECK_EQ(pthread_condattr_setclock(&a, clocks[i]), 0);
+		pthread_cond_init(&c, &a);
+		long long until = now_ns(clocks[i]) + 20 * 1000 * 1000;
+		struct timespec abs = { (time_t)(until / NS), (long)(until % NS) };
+		pthread_mutex_lock(&m);
+		CHECK_EQ(pthread_cond_timedwait(&c, &m, &abs), ETIMEDOUT);
+		CHECK(now_ns(clocks[i]) >= until);
+		abs.tv_nsec = -5;
+		CHECK_EQ(pthread_cond_timedwait(&c, &m, &abs), EINVAL);
+		CHECK_EQ(pthread_mutex_trylock(&m), EBUSY); /* still held by us */
+		pthread_mutex_unlock(&m);
+	}
+}
+
+int main(void)
+{
+	monotonic();
+	sleeps();
+	realtime();
+	timed_waits();
+	CHECK(getuid() == 0 && geteuid() == 0 && getgid() == 0 && getegid() == 0);
+	/* What programs probe for before they use it. */
+	CHECK_EQ(sysconf(_SC_CLK_TCK), CLOCKS_PER_SEC);
+	CHECK_EQ(sysconf(_SC_PAGESIZE), 4096);
+	CHECK_EQ(getpagesize(), 4096);
+	CHECK(sysconf(_SC_NPROCESSORS_ONLN) >= 1);
+	CHECK(sysconf(_SC_PHYS_PAGES) > 0);
+	CHECK(sysconf(_SC_THREADS) > 0 && sysconf(_SC_SEMAPHORES) > 0 && sysconf(_SC_TIMERS) > 0);
+	CHECK(sysconf(_SC_MONOTONIC_CLOCK) > 0);
+	CHECK(sysconf(_SC_THREAD_KEYS_MAX) >= 128);
+	errno = 0;
+	CHECK(sysconf(_SC_SPORADIC_SERVER) == -1 && errno == 0); /* not offered */
+	CHECK(sysconf(-5) == -1 && errno == EINVAL);
+	CHECK_EQ(sched_yield(), 0);
+	return test_status();
+}
