@@ -40,7 +40,7 @@ QEMU_VIRT = $(QEMU) -M virt -m $(MEM) -smp $(SMP) -nographic -bios $(OPENSBI)/fw
 
 DTS := $(wildcard dts/*.dts)
 DTBS := $(patsubst dts/%.dts,$(B)/dtb/%.dtb,$(DTS))
-HOST_TESTS := $(B)/host/test_units $(B)/host/test_dt
+HOST_TESTS := $(B)/host/test_units $(B)/host/test_dt $(B)/host/test_shparse
 
 .PHONY: all run debug bench bench-serial test lint host-tests deps-build deps-run deps-test fdtinfo clean
 all: $(B)/Image
@@ -113,6 +113,9 @@ $(B)/host/test_units: test/host/test_units.c kernel/lib/format.c vm/frame.c vm/m
 $(B)/host/test_dt: test/host/test_dt.c kernel/lib/dt.c | deps-build
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOSTCFLAGS) $^ -lfdt -o $@
+$(B)/host/test_shparse: test/host/test_shparse.c userland/lib/shparse.c | deps-build
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOSTCFLAGS) $^ -o $@
 $(B)/host/fdtinfo: tools/fdtinfo.c kernel/lib/dt.c | deps-build
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOSTCFLAGS) $^ -o $@

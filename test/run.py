@@ -82,6 +82,7 @@ def steps():
     yield lambda: host_step("lint", ["tools/lint.sh"])
     yield lambda: host_step("host-units", [B + "/host/test_units"])
     yield lambda: host_step("host-dt", [B + "/host/test_dt", *dtbs, *ref])
+    yield lambda: host_step("host-shparse", [B + "/host/test_shparse"])
     yield lambda: host_step("syscall-docs", [PY, "test/host/test_syscall_docs.py"])
     yield lambda: host_step("image-header", [PY, "test/host/test_image.py", B + "/Image"])
     yield lambda: harness.run_qemu("virt-128M-fw_jump", virt("128M", "jump", "ktest"), TIMEOUT,
