@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 
 #include "fd.h"
+#include "fs.h"
 #include "load.h"
 #include "loader.h"
 #include "pipe.h"
@@ -170,6 +171,7 @@ static void proc_exit(struct proc *p, int status)
 		p->task = -1;
 	}
 	pipesrv_release((unsigned)(p - procs)); /* ends it did not close: EOF, EPIPE */
+	fsholders_release((unsigned)(p - procs)); /* open files it did not close */
 	for (int w = 0; w < WAITERS; w++) {
 		if (p->wait_reply[w])
 			slot_free(p->wait_reply[w]); /* wakes nobody: the waiter is gone */
@@ -218,6 +220,8 @@ static int give_caps(struct proc *c, unsigned caps)
 	slot_free(s);
 	if (!err && caps)
 		err = (int)SYSCALL(task_cap_put, c->task, SLOT_LOADER, SLOT_LOADER, CAP_SEND);
+	if (!err && caps)
+		err = (int)SYSCALL(task_cap_put, c->task, FORKSRV_SLOT_FS, SLOT_FS, CAP_SEND);
 	if (!err && (caps & HAS_ARCHIVE))
 		err = (int)SYSCALL(task_cap_put, c->task, SLOT_ARCHIVE, SLOT_ARCHIVE,
 				   CAP_READ | CAP_EXEC | CAP_GRANT);
@@ -249,13 +253,16 @@ static void do_fork(struct proc *p, uint64_t mode)
 	struct proc *c = proc_new(p->pid);
 	long task = c ? spare_get() : -1;
 	/* With several harts the child may run as soon as it exists: count its pipe ends first. */
-	if (c)
+	if (c) {
 		pipesrv_fork((unsigned)(p - procs), (unsigned)(c - procs));
+		fsholders_fork((unsigned)(p - procs), (unsigned)(c - procs));
+	}
 	long tid =
 		task >= 0 ? SYSCALL(fork, p->task, task, mode, SLOT_SERVER, badge_of(c)) : E_RANGE;
 	if (tid < 0) {
 		if (c) {
 			pipesrv_release((unsigned)(c - procs));
+			fsholders_release((unsigned)(c - procs));
 			reap(c);
 		}
 		spare_put(task); /* still empty */
@@ -402,6 +409,7 @@ static void do_exec(struct proc *p, uint64_t argc, uint64_t fdlen, unsigned len)
 	slot_free(p->task);
 	p->task = s.task;
 	pipesrv_exec_commit((unsigned)(p - procs));
+	fsholders_release((unsigned)(p - procs)); /* the new image holds no file yet */
 	if (give_caps(p, p->caps) || spawn_start(&s) < 0)
 		proc_exit(p, SIG_KILL);
 	reply(0, 0); /* to the old, dead thread: releases the kernel's hold on it */
