@@ -1,7 +1,7 @@
 /*
  * execvp and execlp: exec a program by name through $PATH (the directories between
  * colons, "/bin" when PATH is unset, an empty entry meaning "."). A name with a '/' is
- * used as it is. POSIX: when every candidate fails, errno tells the most useful reason:
+ * used as it is. And execl, execve with the arguments listed. POSIX: when every candidate fails, errno tells the most useful reason:
  * a program found that would not run (EACCES, ENOEXEC...) before "not found" (ENOENT).
  */
 #include <errno.h>
@@ -46,19 +46,36 @@ int execvp(const char *file, char *const argv[])
 	return -1;
 }
 
-int execlp(const char *file, const char *arg0, ...)
+/* Gather execl's variable arguments into argv (NULL-terminated): 0, or -1 (E2BIG). */
+static int gather(char **argv, const char *arg0, va_list ap)
 {
-	char *argv[EXECLP_ARGS_MAX + 1];
-	va_list ap;
 	int n = 0;
 	argv[n++] = (char *)arg0;
-	va_start(ap, arg0);
 	while (argv[n - 1] && n <= EXECLP_ARGS_MAX)
 		argv[n++] = va_arg(ap, char *);
-	va_end(ap);
 	if (argv[n - 1]) {
 		errno = E2BIG;
 		return -1;
 	}
-	return execvp(file, argv);
+	return 0;
+}
+
+int execlp(const char *file, const char *arg0, ...)
+{
+	char *argv[EXECLP_ARGS_MAX + 1];
+	va_list ap;
+	va_start(ap, arg0);
+	int r = gather(argv, arg0, ap);
+	va_end(ap);
+	return r < 0 ? -1 : execvp(file, argv);
+}
+
+int execl(const char *path, const char *arg0, ...)
+{
+	char *argv[EXECLP_ARGS_MAX + 1];
+	va_list ap;
+	va_start(ap, arg0);
+	int r = gather(argv, arg0, ap);
+	va_end(ap);
+	return r < 0 ? -1 : execve(path, argv, environ);
 }

@@ -1,0 +1,87 @@
+/*
+ * The shell's language, run as `sh -c SCRIPT` with standard output in a pipe: pipelines,
+ * redirections, && and ||, $?, quoting and variables, cd, background jobs and wait,
+ * exit statuses (127 not found, 2 syntax error, exit N). Each script's whole output and
+ * status are compared. The interactive side is test/qemu/test_shell.py.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "testlib.h"
+
+#define OUT_MAX 512
+
+int test_failures;
+
+/* Run sh -c script with stdout (and stderr, with err) into out: the wait status. */
+static int run(const char *script, char *out, int err)
+{
+	int p[2], status = -1;
+	size_t len = 0;
+	out[0] = 0;
+	if (pipe(p) != 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(p[1], STDOUT_FILENO);
+		if (err)
+			dup2(p[1], STDERR_FILENO);
+		close(p[0]);
+		close(p[1]);
+		execl("/bin/sh", "sh", "-c", script, (char *)0);
+		_exit(126);
+	}
+	close(p[1]);
+	for (ssize_t n; len < OUT_MAX - 1 && (n = read(p[0], out + len, OUT_MAX - 1 - len)) > 0;)
+		len += (size_t)n;
+	out[len] = 0;
+	close(p[0]);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return status;
+}
+
+/* Check that script prints exactly want and exits with code. */
+static void expect(const char *script, const char *want, int code, int err)
+{
+	char out[OUT_MAX];
+	int st = run(script, out, err);
+	int ok = WIFEXITED(st) && WEXITSTATUS(st) == code && strcmp(out, want) == 0;
+	CHECK(ok);
+	if (!ok)
+		printf("  script %s: status %#x, output [%s], wanted [%s] and exit %d\n", script,
+		       st, out, want, code);
+}
+
+int main(void)
+{
+	expect("echo one two | wc -w", "2\n", 0, 0);
+	expect("echo abc | cat | wc -c", "4\n", 0, 0);
+	expect("false; echo $?", "1\n", 0, 0);
+	expect("true && echo a || echo b; false && echo c || echo d", "a\nd\n", 0, 0);
+	expect("false || false && echo no; echo $?", "1\n", 0, 0);
+	expect("echo 'a  b' \"c  d\" e\\ f '$X'", "a  b c  d e f $X\n", 0, 0);
+	expect("X=1; Y=\"$X 2\"; echo \"[$Y]\" ${X}x $UNSET.", "[1 2] 1x .\n", 0, 0);
+	expect("X=1 env | grep -x X=1; echo ${X}.", "X=1\n.\n", 0, 0);
+	expect("echo x > /tmp/t_sh; echo y >> /tmp/t_sh; cat < /tmp/t_sh; wc -l /tmp/t_sh",
+	       "x\ny\n2 /tmp/t_sh\n", 0, 0);
+	expect("echo z > /tmp/t_sh; cat /tmp/t_sh; rm /tmp/t_sh; cat /tmp/t_sh 2>/dev/null", "z\n",
+	       1, 0);
+	expect("echo a > /tmp/t_sh2; echo b >> /tmp/t_sh2; head -n 1 /tmp/t_sh2; rm /tmp/t_sh2",
+	       "a\n", 0, 0);
+	expect("nosuch 2>&1", "sh: nosuch: not found\n", 127, 0);
+	expect("nosuch", "sh: nosuch: not found\n", 127, 1);
+	expect("echo |", "sh: syntax error at end of line\n", 2, 1);
+	expect("echo 'open", "sh: unterminated quote\n", 2, 1);
+	expect("cd /tmp && pwd; cd / && pwd", "/tmp\n/\n", 0, 0);
+	expect("cd /nonexistent", "sh: cd: /nonexistent: No such file or directory\n", 1, 1);
+	expect("echo bg & wait; echo fg", "bg\nfg\n", 0, 0);
+	expect("false & wait $!; echo $?", "1\n", 0, 0);
+	expect("exit 7; echo not", "", 7, 0);
+	expect("echo out; echo err >&2", "out\n", 0, 0);
+	expect("echo out 2>&1 >/dev/null", "", 0, 0);
+	expect("cat <<x", "sh: syntax error near '<'\n", 2, 1); /* no here-documents */
+	return test_status();
+}
