@@ -28,7 +28,7 @@
 #define FS_IO_MAX    4096 /* bytes one read or write message moves */
 
 /* The page the server shares with the fork server: who holds each open description. */
-#define FS_HOLDERS_VA  0x3400000000UL /* where both map it */
+#define FS_HOLDERS_VA  0x3600000000UL /* where both map it (pipesrv.c has 0x34..) */
 #define FS_HOLDER_WORDS (FS_OFD_MAX / 64)
 struct fs_holders {
 	uint32_t dirty; /* the fork server cleared a dead process's row: sweep */
