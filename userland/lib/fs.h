@@ -26,6 +26,7 @@
 #define FS_OFD_MAX   256 /* open file descriptions at once */
 #define FS_FILE_PAGES 4096 /* the largest file: 16 MiB */
 #define FS_IO_MAX    4096 /* bytes one read or write message moves */
+#define FS_EXEC_PAGES 512 /* the largest program exec takes from a file: 2 MiB */
 
 /* The page the server shares with the fork server: who holds each open description. */
 #define FS_HOLDERS_VA  0x3600000000UL /* where both map it (pipesrv.c has 0x34..) */
@@ -45,13 +46,18 @@ enum fs_kind { FS_KIND_FILE = 1, FS_KIND_DIR = 2, FS_KIND_CONSOLE = 3, FS_KIND_D
 
 enum fs_label {
 	/* On SLOT_FS. buffer = the path with its NUL. */
-	FS_OPEN = 1,	 /* w0 = O_ flags, w1 = mode, w2 = our process index -> w1 = kind, cap */
+	/* w0 = O_ flags, w1 = mode, w2 = our process index -> w1 = kind, cap, w2 = the
+	 * description's token (a secret for FS_REOPEN), w3 = its badge */
+	FS_OPEN = 1,
 	FS_STAT = 2,	 /* -> w1 = mode, w2 = size, w3 = inode, w4 = links */
 	FS_UNLINK = 3,	 /* -> 0 */
 	FS_MKDIR = 4,	 /* w1 = mode -> 0 */
 	FS_RMDIR = 5,	 /* -> 0 */
 	FS_RENAME = 6,	 /* buffer = old path \0 new path \0 -> 0 */
 	FS_TRUNCATE = 7, /* w0 = length -> 0 */
+	/* Not a path: w0 = a description's badge, w1 = its token, w2 = our process index ->
+	 * cap (a new capability to that description). exec's way to keep open files. */
+	FS_REOPEN = 8,
 	/* On a description's capability. */
 	FS_READ = 16,	  /* w0 = bytes (<= FS_IO_MAX), w1 = offset or -1 (the description's) */
 	FS_WRITE = 17,	  /* buffer = bytes, w0 = offset or -1 -> w0 = bytes written */
@@ -64,6 +70,7 @@ enum fs_label {
 	FS_SETFL = 24,	  /* w0 = O_APPEND or 0 -> 0 */
 	FS_MAP = 25,	  /* w0 = file page, w1 = 1 for write -> cap, w1 = first page, w2 = pages */
 	FS_FSYNC = 26,	  /* -> 0 */
+	FS_EXEC = 27,	  /* -> cap = the file in one memory object (read-only), w1 = bytes */
 };
 
 /* A description's badge: its index and a generation, so a stale capability is refused. */
