@@ -44,7 +44,7 @@ QEMU_VIRT = $(QEMU) -M virt -m $(MEM) -smp $(SMP) -nographic -bios $(OPENSBI)/fw
 
 DTS := $(wildcard dts/*.dts)
 DTBS := $(patsubst dts/%.dts,$(B)/dtb/%.dtb,$(DTS))
-HOST_TESTS := $(B)/host/test_units $(B)/host/test_dt
+HOST_TESTS := $(B)/host/test_units $(B)/host/test_dt $(B)/host/test_fstree
 
 .PHONY: all run debug bench bench-serial test lint host-tests deps-build deps-run deps-test fdtinfo clean
 all: $(B)/Image
@@ -114,6 +114,9 @@ $(B)/dtb/%.dtb: dts/%.dts | deps-build
 $(B)/host/test_units: test/host/test_units.c kernel/format.c vm/frame.c vm/memmap.c | deps-build
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOSTCFLAGS) $^ -o $@
+$(B)/host/test_fstree: test/host/test_fstree.c userland/lib/fstree.c | deps-build
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOSTCFLAGS) -Iuserland/lib $^ -o $@
 $(B)/host/test_dt: test/host/test_dt.c kernel/dt.c | deps-build
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOSTCFLAGS) $^ -lfdt -o $@

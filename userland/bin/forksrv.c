@@ -43,7 +43,7 @@ static int procs_top = 1; /* entries from here up are free (scans stop here); 0 
 static int64_t next_pid = PID_INIT + 1;
 static char spawn_buf[IPC_BUF_MAX];
 static struct ipc_msg answer; /* the reply to the current request, sent with the next receive */
-static long exec_obj; /* where an exec request's file (a memory object) arrives */
+static long exec_obj;	      /* where an exec request's file (a memory object) arrives */
 static int answering;
 
 /* A process's badge is its table index + 1: the lookup on every request is one step. */
@@ -171,7 +171,7 @@ static void proc_exit(struct proc *p, int status)
 			slot_free(p->task);
 		p->task = -1;
 	}
-	pipesrv_release((unsigned)(p - procs)); /* ends it did not close: EOF, EPIPE */
+	pipesrv_release((unsigned)(p - procs));	  /* ends it did not close: EOF, EPIPE */
 	fsholders_release((unsigned)(p - procs)); /* open files it did not close */
 	for (int w = 0; w < WAITERS; w++) {
 		if (p->wait_reply[w])

@@ -25,17 +25,17 @@
 #include "spawn.h"
 #include "syscall.h"
 
-#define PAGE	      4096UL
-#define FILE_VA	      0x2000000000UL /* file i's bytes at FILE_VA + i * FILE_SPAN */
-#define FILE_SPAN     (FS_FILE_PAGES * PAGE)
-#define EXT_MAX	      17  /* extents of the largest file */
-#define EXT_BIG	      512 /* pages of every extent from 10 on: the largest object */
-#define SLOT_PROBE    16  /* slots between the capability-space chunks we touch at start */
-#define ACCMODE(f)    ((f)&O_ACCMODE)
-#define CAN_READ(f)   (ACCMODE(f) != O_WRONLY)
-#define CAN_WRITE(f)  (ACCMODE(f) != O_RDONLY)
-#define GIB	      (1UL << 30)
-#define EXEC_VA	      0x3700000000UL /* where an exec object is filled */
+#define PAGE	     4096UL
+#define FILE_VA	     0x2000000000UL /* file i's bytes at FILE_VA + i * FILE_SPAN */
+#define FILE_SPAN    (FS_FILE_PAGES * PAGE)
+#define EXT_MAX	     17	 /* extents of the largest file */
+#define EXT_BIG	     512 /* pages of every extent from 10 on: the largest object */
+#define SLOT_PROBE   16	 /* slots between the capability-space chunks we touch at start */
+#define ACCMODE(f)   ((f)&O_ACCMODE)
+#define CAN_READ(f)  (ACCMODE(f) != O_WRONLY)
+#define CAN_WRITE(f) (ACCMODE(f) != O_RDONLY)
+#define GIB	     (1UL << 30)
+#define EXEC_VA	     0x3700000000UL /* where an exec object is filled */
 
 struct ofd {
 	int16_t node; /* -1: free */
@@ -56,7 +56,7 @@ static char buf[IPC_BUF_MAX + 1];
 static const char zeros[FS_IO_MAX];
 static struct archive archive;
 static uint64_t pages_used, pages_limit;
-static long cap_out; /* the capability the last reply carried, dropped before the next */
+static long cap_out;	     /* the capability the last reply carried, dropped before the next */
 static uint64_t token_state; /* the token generator's state */
 
 /* A token nobody can guess from the ones they saw: a splitmix64 step over the time. */
@@ -103,8 +103,9 @@ static int ensure(int node, uint64_t p)
 		long s = pages_used + n <= pages_limit ? slot_alloc() : -1;
 		long err = s < 0 ? E_NOMEM : SYSCALL(obj_create, SLOT_SELF, OBJ_MEMORY, s, n);
 		if (!err)
-			err = SYSCALL(map, SLOT_SELF, s, (uint64_t)(file_va(node) + ext_first(k) * PAGE),
-				      0, n, MAP_PROT_READ | MAP_PROT_WRITE | MAP_KIND_SHARED);
+			err = SYSCALL(map, SLOT_SELF, s,
+				      (uint64_t)(file_va(node) + ext_first(k) * PAGE), 0, n,
+				      MAP_PROT_READ | MAP_PROT_WRITE | MAP_KIND_SHARED);
 		if (err) {
 			slot_free(s);
 			return -ENOSPC;
@@ -121,7 +122,8 @@ static void drop_extents(int node, unsigned from)
 	for (unsigned k = from; k < EXT_MAX; k++) {
 		if (!ext_slot[node][k])
 			continue;
-		SYSCALL(unmap, SLOT_SELF, (uint64_t)(file_va(node) + ext_first(k) * PAGE), ext_pages(k));
+		SYSCALL(unmap, SLOT_SELF, (uint64_t)(file_va(node) + ext_first(k) * PAGE),
+			ext_pages(k));
 		slot_free(ext_slot[node][k]);
 		ext_slot[node][k] = 0;
 		pages_used -= ext_pages(k);
@@ -211,7 +213,8 @@ static struct ofd *ofd_of(uint64_t badge)
 static int held(unsigned i)
 {
 	for (unsigned p = 0; p < PROC_MAX; p++)
-		if (__atomic_load_n(&holders->bits[p][i / 64], __ATOMIC_RELAXED) & (1UL << (i % 64)))
+		if (__atomic_load_n(&holders->bits[p][i / 64], __ATOMIC_RELAXED) &
+		    (1UL << (i % 64)))
 			return 1;
 	return 0;
 }
@@ -299,7 +302,8 @@ static int64_t do_open(struct ipc_msg *m, const char *path)
 		return err;
 	long s = slot_alloc();
 	struct ofd *o = &ofds[i];
-	if (s < 0 || SYSCALL(cap_mint, SLOT_FS_EP, s, CAP_SEND | CAP_GRANT, FS_BADGE(i, o->gen)) != 0) {
+	if (s < 0 ||
+	    SYSCALL(cap_mint, SLOT_FS_EP, s, CAP_SEND | CAP_GRANT, FS_BADGE(i, o->gen)) != 0) {
 		slot_free(s);
 		return -ENFILE;
 	}
@@ -312,7 +316,9 @@ static int64_t do_open(struct ipc_msg *m, const char *path)
 	cap_out = s;
 	m->w[2] = o->token;
 	m->w[3] = FS_BADGE(i, o->gen);
-	m->w[1] = n->type == FST_DIR ? FS_KIND_DIR : n->type == FST_FILE ? FS_KIND_FILE : FS_KIND_DEV;
+	m->w[1] = n->type == FST_DIR	? FS_KIND_DIR
+		  : n->type == FST_FILE ? FS_KIND_FILE
+					: FS_KIND_DEV;
 	return 0;
 }
 
@@ -450,8 +456,10 @@ static int64_t do_write(struct ofd *o, struct ipc_msg *m, unsigned len)
 
 static int64_t do_seek(struct ofd *o, int64_t off, uint64_t whence)
 {
-	int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (int64_t)o->off :
-		       whence == SEEK_END ? (int64_t)tree.n[o->node].size : -1;
+	int64_t base = whence == SEEK_SET   ? 0
+		       : whence == SEEK_CUR ? (int64_t)o->off
+		       : whence == SEEK_END ? (int64_t)tree.n[o->node].size
+					    : -1;
 	if (base < 0 || (off > 0 && base > INT64_MAX - off) || base + off < 0)
 		return -EINVAL;
 	o->off = (uint64_t)(base + off);
@@ -495,9 +503,10 @@ static int64_t do_map(struct ofd *o, struct ipc_msg *m)
 		m->w[3] = n->data / PAGE;
 	} else {
 		unsigned k = ext_of(p);
-		err = ensure(o->node, p) ? E_NOMEM :
-		      SYSCALL(cap_copy, ext_slot[o->node][k], s,
-			      CAP_READ | CAP_EXEC | CAP_GRANT | (wr ? CAP_WRITE : 0));
+		err = ensure(o->node, p)
+			      ? E_NOMEM
+			      : SYSCALL(cap_copy, ext_slot[o->node][k], s,
+					CAP_READ | CAP_EXEC | CAP_GRANT | (wr ? CAP_WRITE : 0));
 		m->w[1] = ext_first(k);
 		m->w[2] = ext_pages(k);
 		m->w[3] = 0;
@@ -621,7 +630,9 @@ static int64_t do_reopen(struct ipc_msg *m)
 	hold((unsigned)proc, (unsigned)(o - ofds), 1);
 	cap_out = s;
 	const struct fst_node *n = &tree.n[o->node];
-	m->w[1] = n->type == FST_DIR ? FS_KIND_DIR : n->type == FST_FILE ? FS_KIND_FILE : FS_KIND_DEV;
+	m->w[1] = n->type == FST_DIR	? FS_KIND_DIR
+		  : n->type == FST_FILE ? FS_KIND_FILE
+					: FS_KIND_DEV;
 	return 0;
 }
 

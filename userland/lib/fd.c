@@ -477,8 +477,9 @@ static uint64_t get_hex(const char **s)
 	uint64_t v = 0;
 	for (; **s; (*s)++) {
 		char c = **s;
-		unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0') :
-			     c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10) : 16;
+		unsigned d = c >= '0' && c <= '9'   ? (unsigned)(c - '0')
+			     : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+						    : 16;
 		if (d == 16)
 			break;
 		v = v << 4 | d;
@@ -507,7 +508,8 @@ static void inherit_file(unsigned fd, uint64_t badge, uint64_t token)
 	m.w[1] = token;
 	m.w[2] = fd_proc_index();
 	m.rspec = ipc_recv_spec(0, (unsigned)(slot < 0 ? IPC_RECV_SLOT_NONE : slot));
-	if (slot < 0 || ipc_call(SLOT_FS, &m) != 0 || (int64_t)m.w[0] < 0 || !(m.tag & IPC_TAG_CAP)) {
+	if (slot < 0 || ipc_call(SLOT_FS, &m) != 0 || (int64_t)m.w[0] < 0 ||
+	    !(m.tag & IPC_TAG_CAP)) {
 		slot_free(slot);
 		return;
 	}

@@ -23,10 +23,10 @@ struct pipe;
 
 /* An open file of this process: the capability and how many of our descriptors name it. */
 struct ofile {
-	long cap;  /* 0: free */
-	int refs;  /* descriptors naming it */
-	int kind;  /* enum fs_kind */
-	int flags; /* O_ flags given to open */
+	long cap;	       /* 0: free */
+	int refs;	       /* descriptors naming it */
+	int kind;	       /* enum fs_kind */
+	int flags;	       /* O_ flags given to open */
 	uint64_t badge, token; /* the description's, for keeping it across exec */
 };
 

@@ -28,7 +28,8 @@ static char page[4096];
 static void mapper(int i, int ready)
 {
 	int fd = open("/tmp/ten", O_RDONLY);
-	const volatile char *p = mmap(0, FILE_BYTES, PROT_READ, i % 2 ? MAP_PRIVATE : MAP_SHARED, fd, 0);
+	const volatile char *p =
+		mmap(0, FILE_BYTES, PROT_READ, i % 2 ? MAP_PRIVATE : MAP_SHARED, fd, 0);
 	char ok = p != MAP_FAILED;
 	for (int j = 0; ok && j < PAGES; j++)
 		ok = p[j * 4096] == (char)j;
