@@ -40,7 +40,7 @@ QEMU_VIRT = $(QEMU) -M virt -m $(MEM) -smp $(SMP) -nographic -bios $(OPENSBI)/fw
 
 DTS := $(wildcard dts/*.dts)
 DTBS := $(patsubst dts/%.dts,$(B)/dtb/%.dtb,$(DTS))
-HOST_TESTS := $(B)/host/test_units $(B)/host/test_dt $(B)/host/test_shparse
+HOST_TESTS := $(B)/host/test_units $(B)/host/test_dt $(B)/host/test_fstree $(B)/host/test_shparse
 
 .PHONY: all run debug bench bench-serial test lint host-tests deps-build deps-run deps-test fdtinfo clean
 all: $(B)/Image
@@ -110,6 +110,9 @@ $(B)/dtb/%.dtb: dts/%.dts | deps-build
 $(B)/host/test_units: test/host/test_units.c kernel/lib/format.c vm/frame.c vm/memmap.c | deps-build
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOSTCFLAGS) $^ -o $@
+$(B)/host/test_fstree: test/host/test_fstree.c userland/lib/fstree.c | deps-build
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOSTCFLAGS) -Iuserland/lib $^ -o $@
 $(B)/host/test_dt: test/host/test_dt.c kernel/lib/dt.c | deps-build
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOSTCFLAGS) $^ -lfdt -o $@

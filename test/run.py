@@ -81,6 +81,7 @@ def steps():
     rx = [(b"@rx-ready", b"ping\r")]
     yield lambda: host_step("lint", ["tools/lint.sh"])
     yield lambda: host_step("host-units", [B + "/host/test_units"])
+    yield lambda: host_step("host-fstree", [B + "/host/test_fstree"])
     yield lambda: host_step("host-dt", [B + "/host/test_dt", *dtbs, *ref])
     yield lambda: host_step("host-shparse", [B + "/host/test_shparse"])
     yield lambda: host_step("syscall-docs", [PY, "test/host/test_syscall_docs.py"])

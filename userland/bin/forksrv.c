@@ -43,6 +43,7 @@ static int procs_top = 1; /* entries from here up are free (scans stop here); 0 
 static int64_t next_pid = PID_INIT + 1;
 static char spawn_buf[IPC_BUF_MAX];
 static struct ipc_msg answer; /* the reply to the current request, sent with the next receive */
+static long exec_obj;	      /* where an exec request's file (a memory object) arrives */
 static int answering;
 
 /* A process's badge is its table index + 1: the lookup on every request is one step. */
@@ -170,7 +171,7 @@ static void proc_exit(struct proc *p, int status)
 			slot_free(p->task);
 		p->task = -1;
 	}
-	pipesrv_release((unsigned)(p - procs)); /* ends it did not close: EOF, EPIPE */
+	pipesrv_release((unsigned)(p - procs));	  /* ends it did not close: EOF, EPIPE */
 	fsholders_release((unsigned)(p - procs)); /* open files it did not close */
 	for (int w = 0; w < WAITERS; w++) {
 		if (p->wait_reply[w])
@@ -364,8 +365,11 @@ static void do_spawn(struct proc *p, unsigned len)
  * which drops every frame and copy-on-write share it held; the pipe ends it held stay
  * counted for the process. On failure the caller gets -errno and runs on.
  */
-static void do_exec(struct proc *p, uint64_t argc, uint64_t fdlen, unsigned len)
+static void do_exec(struct proc *p, const struct ipc_msg *m)
 {
+	uint64_t argc = m->w[0], fdlen = m->w[1];
+	unsigned len = ipc_tag_len(m->tag);
+	int has_obj = (m->tag & IPC_TAG_CAP) != 0;
 	uint32_t fds[FD_MAX];
 	uint64_t aux[LOAD_AUX_MAX];
 	char *list[SPAWN_ARGS_MAX + 1];
@@ -391,7 +395,9 @@ static void do_exec(struct proc *p, uint64_t argc, uint64_t fdlen, unsigned len)
 				 .supervisor = sup,
 				 .envp = list + 1 + argc,
 				 .aux = aux,
-				 .naux = (unsigned)naux };
+				 .naux = (unsigned)naux,
+				 .object = has_obj ? exec_obj : 0,
+				 .object_size = has_obj ? m->w[2] : 0 };
 	int err = (int)SYSCALL(cap_mint, SLOT_SERVER, sup, CAP_SEND, badge_of(p));
 	if (!err)
 		err = spawn_create(&req, &s);
@@ -409,7 +415,6 @@ static void do_exec(struct proc *p, uint64_t argc, uint64_t fdlen, unsigned len)
 	slot_free(p->task);
 	p->task = s.task;
 	pipesrv_exec_commit((unsigned)(p - procs));
-	fsholders_release((unsigned)(p - procs)); /* the new image holds no file yet */
 	if (give_caps(p, p->caps) || spawn_start(&s) < 0)
 		proc_exit(p, SIG_KILL);
 	reply(0, 0); /* to the old, dead thread: releases the kernel's hold on it */
@@ -487,7 +492,7 @@ static void serve(struct ipc_msg *m)
 		break;
 	case PROC_EXEC:
 		if (p->task >= 0)
-			do_exec(p, m->w[0], m->w[1], ipc_tag_len(m->tag));
+			do_exec(p, m);
 		else
 			reply(-EPERM, 0); /* init has no task we hold */
 		break;
@@ -501,14 +506,18 @@ int main(void)
 {
 	procs[0] = (struct proc){ .state = PS_RUNNING, .pid = PID_INIT, .ppid = 0, .task = -1 };
 	pipesrv_init();
+	exec_obj = slot_alloc();
 	for (;;) {
 		/* One system call per request: the answer to this one, and the next request. */
 		struct ipc_msg *m = &answer;
 		m->rbuf = spawn_buf;
-		m->rspec = ipc_recv_spec(sizeof(spawn_buf), IPC_RECV_SLOT_NONE);
+		m->rspec = ipc_recv_spec(sizeof(spawn_buf), (unsigned)exec_obj);
 		long err = answering ? ipc_reply_recv(SLOT_SERVER, m) : ipc_recv(SLOT_SERVER, m);
 		answering = 0;
+		int got_cap = err == 0 && (m->tag & IPC_TAG_CAP);
 		if (err == 0)
 			serve(m);
+		if (got_cap)
+			SYSCALL(cap_delete, exec_obj); /* whatever came, it is not kept */
 	}
 }

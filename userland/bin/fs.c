@@ -25,33 +25,50 @@
 #include "spawn.h"
 #include "syscall.h"
 
-#define PAGE	      4096UL
-#define FILE_VA	      0x2000000000UL /* file i's bytes at FILE_VA + i * FILE_SPAN */
-#define FILE_SPAN     (FS_FILE_PAGES * PAGE)
-#define EXT_MAX	      17  /* extents of the largest file */
-#define EXT_BIG	      512 /* pages of every extent from 10 on: the largest object */
-#define SLOT_PROBE    16  /* slots between the capability-space chunks we touch at start */
-#define ACCMODE(f)    ((f)&O_ACCMODE)
-#define CAN_READ(f)   (ACCMODE(f) != O_WRONLY)
-#define CAN_WRITE(f)  (ACCMODE(f) != O_RDONLY)
-#define GIB	      (1UL << 30)
+#define PAGE	     4096UL
+#define FILE_VA	     0x2000000000UL /* file i's bytes at FILE_VA + i * FILE_SPAN */
+#define FILE_SPAN    (FS_FILE_PAGES * PAGE)
+#define EXT_MAX	     17	 /* extents of the largest file */
+#define EXT_BIG	     512 /* pages of every extent from 10 on: the largest object */
+#define SLOT_PROBE   16	 /* slots between the capability-space chunks we touch at start */
+#define ACCMODE(f)   ((f)&O_ACCMODE)
+#define CAN_READ(f)  (ACCMODE(f) != O_WRONLY)
+#define CAN_WRITE(f) (ACCMODE(f) != O_RDONLY)
+#define GIB	     (1UL << 30)
+#define EXEC_VA	     0x3700000000UL /* where an exec object is filled */
 
 struct ofd {
 	int16_t node; /* -1: free */
 	uint16_t gen;
 	uint32_t flags; /* O_ flags it was opened with; O_APPEND may change */
 	uint64_t off;
+	uint64_t token; /* what FS_REOPEN must show: only holders of the description know it */
 };
 
 static struct fst tree;
 static int16_t ext_slot[FS_NODES][EXT_MAX]; /* 0: not made */
+/* A file as one object for exec, kept until the file changes: copies share its frames. */
+static int16_t exec_slot[FS_NODES];
+static uint64_t exec_pages[FS_NODES];
 static struct ofd ofds[FS_OFD_MAX];
 static struct fs_holders *const holders = (struct fs_holders *)FS_HOLDERS_VA;
 static char buf[IPC_BUF_MAX + 1];
 static const char zeros[FS_IO_MAX];
 static struct archive archive;
 static uint64_t pages_used, pages_limit;
-static long cap_out; /* the capability the last reply carried, dropped before the next */
+static long cap_out;	     /* the capability the last reply carried, dropped before the next */
+static uint64_t token_state; /* the token generator's state */
+
+/* A token nobody can guess from the ones they saw: a splitmix64 step over the time. */
+static uint64_t token_new(void)
+{
+	uint64_t t;
+	__asm__ volatile("rdtime %0" : "=r"(t));
+	uint64_t z = (token_state += 0x9e3779b97f4a7c15UL ^ (t << 17));
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9UL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebUL;
+	return z ^ (z >> 31);
+}
 
 static uint64_t ext_first(unsigned k)
 {
@@ -86,8 +103,9 @@ static int ensure(int node, uint64_t p)
 		long s = pages_used + n <= pages_limit ? slot_alloc() : -1;
 		long err = s < 0 ? E_NOMEM : SYSCALL(obj_create, SLOT_SELF, OBJ_MEMORY, s, n);
 		if (!err)
-			err = SYSCALL(map, SLOT_SELF, s, (uint64_t)(file_va(node) + ext_first(k) * PAGE),
-				      0, n, MAP_PROT_READ | MAP_PROT_WRITE | MAP_KIND_SHARED);
+			err = SYSCALL(map, SLOT_SELF, s,
+				      (uint64_t)(file_va(node) + ext_first(k) * PAGE), 0, n,
+				      MAP_PROT_READ | MAP_PROT_WRITE | MAP_KIND_SHARED);
 		if (err) {
 			slot_free(s);
 			return -ENOSPC;
@@ -104,11 +122,23 @@ static void drop_extents(int node, unsigned from)
 	for (unsigned k = from; k < EXT_MAX; k++) {
 		if (!ext_slot[node][k])
 			continue;
-		SYSCALL(unmap, SLOT_SELF, (uint64_t)(file_va(node) + ext_first(k) * PAGE), ext_pages(k));
+		SYSCALL(unmap, SLOT_SELF, (uint64_t)(file_va(node) + ext_first(k) * PAGE),
+			ext_pages(k));
 		slot_free(ext_slot[node][k]);
 		ext_slot[node][k] = 0;
 		pages_used -= ext_pages(k);
 	}
+}
+
+/* The file changed: the next exec takes a fresh copy (running ones keep theirs). */
+static void exec_forget(int node)
+{
+	if (!exec_slot[node])
+		return;
+	slot_free(exec_slot[node]);
+	exec_slot[node] = 0;
+	pages_used -= exec_pages[node];
+	exec_pages[node] = 0;
 }
 
 /* A file's new size: extents wholly past it go, bytes between are zero. 0 or -errno. */
@@ -117,6 +147,7 @@ static int resize(int node, uint64_t size)
 	struct fst_node *n = &tree.n[node];
 	if (size > FILE_SPAN)
 		return -EFBIG;
+	exec_forget(node);
 	if (size > n->size) {
 		int err = ensure(node, (size - 1) / PAGE);
 		if (err)
@@ -165,6 +196,7 @@ static void stat_words(struct ipc_msg *m, int node)
 /* A node is gone (unlinked and closed): its bytes go with it. */
 static void node_gone(int node)
 {
+	exec_forget(node);
 	drop_extents(node, 0);
 	tree.n[node].size = 0;
 }
@@ -181,7 +213,8 @@ static struct ofd *ofd_of(uint64_t badge)
 static int held(unsigned i)
 {
 	for (unsigned p = 0; p < PROC_MAX; p++)
-		if (__atomic_load_n(&holders->bits[p][i / 64], __ATOMIC_RELAXED) & (1UL << (i % 64)))
+		if (__atomic_load_n(&holders->bits[p][i / 64], __ATOMIC_RELAXED) &
+		    (1UL << (i % 64)))
 			return 1;
 	return 0;
 }
@@ -269,17 +302,23 @@ static int64_t do_open(struct ipc_msg *m, const char *path)
 		return err;
 	long s = slot_alloc();
 	struct ofd *o = &ofds[i];
-	if (s < 0 || SYSCALL(cap_mint, SLOT_FS_EP, s, CAP_SEND | CAP_GRANT, FS_BADGE(i, o->gen)) != 0) {
+	if (s < 0 ||
+	    SYSCALL(cap_mint, SLOT_FS_EP, s, CAP_SEND | CAP_GRANT, FS_BADGE(i, o->gen)) != 0) {
 		slot_free(s);
 		return -ENFILE;
 	}
 	o->node = (int16_t)node;
 	o->flags = (uint32_t)flags;
 	o->off = 0;
+	o->token = token_new();
 	n->opens++;
 	hold((unsigned)proc, i, 1);
 	cap_out = s;
-	m->w[1] = n->type == FST_DIR ? FS_KIND_DIR : n->type == FST_FILE ? FS_KIND_FILE : FS_KIND_DEV;
+	m->w[2] = o->token;
+	m->w[3] = FS_BADGE(i, o->gen);
+	m->w[1] = n->type == FST_DIR	? FS_KIND_DIR
+		  : n->type == FST_FILE ? FS_KIND_FILE
+					: FS_KIND_DEV;
 	return 0;
 }
 
@@ -404,6 +443,7 @@ static int64_t do_write(struct ofd *o, struct ipc_msg *m, unsigned len)
 		end = (end - 1) & ~(PAGE - 1);
 	if (end <= off)
 		return -ENOSPC;
+	exec_forget(o->node);
 	if (off > n->size)
 		memset(file_va(o->node) + n->size, 0, off - n->size);
 	memcpy(file_va(o->node) + off, buf, end - off);
@@ -416,8 +456,10 @@ static int64_t do_write(struct ofd *o, struct ipc_msg *m, unsigned len)
 
 static int64_t do_seek(struct ofd *o, int64_t off, uint64_t whence)
 {
-	int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (int64_t)o->off :
-		       whence == SEEK_END ? (int64_t)tree.n[o->node].size : -1;
+	int64_t base = whence == SEEK_SET   ? 0
+		       : whence == SEEK_CUR ? (int64_t)o->off
+		       : whence == SEEK_END ? (int64_t)tree.n[o->node].size
+					    : -1;
 	if (base < 0 || (off > 0 && base > INT64_MAX - off) || base + off < 0)
 		return -EINVAL;
 	o->off = (uint64_t)(base + off);
@@ -461,9 +503,10 @@ static int64_t do_map(struct ofd *o, struct ipc_msg *m)
 		m->w[3] = n->data / PAGE;
 	} else {
 		unsigned k = ext_of(p);
-		err = ensure(o->node, p) ? E_NOMEM :
-		      SYSCALL(cap_copy, ext_slot[o->node][k], s,
-			      CAP_READ | CAP_EXEC | CAP_GRANT | (wr ? CAP_WRITE : 0));
+		err = ensure(o->node, p)
+			      ? E_NOMEM
+			      : SYSCALL(cap_copy, ext_slot[o->node][k], s,
+					CAP_READ | CAP_EXEC | CAP_GRANT | (wr ? CAP_WRITE : 0));
 		m->w[1] = ext_first(k);
 		m->w[2] = ext_pages(k);
 		m->w[3] = 0;
@@ -473,6 +516,50 @@ static int64_t do_map(struct ofd *o, struct ipc_msg *m)
 		return -ENOMEM;
 	}
 	cap_out = s;
+	return 0;
+}
+
+/* The file's bytes copied into a new object of its own. */
+static long exec_make(int node)
+{
+	uint64_t size = tree.n[node].size, pages = (size + PAGE - 1) / PAGE;
+	long s = pages_used + pages <= pages_limit ? slot_alloc() : -1;
+	long err = s < 0 ? E_NOMEM : SYSCALL(obj_create, SLOT_SELF, OBJ_MEMORY, s, pages);
+	if (!err)
+		err = SYSCALL(map, SLOT_SELF, s, EXEC_VA, 0, pages,
+			      MAP_PROT_READ | MAP_PROT_WRITE | MAP_KIND_SHARED);
+	if (err) {
+		slot_free(s);
+		return -ENOMEM;
+	}
+	memcpy((void *)EXEC_VA, file_va(node), size);
+	SYSCALL(unmap, SLOT_SELF, EXEC_VA, pages);
+	exec_slot[node] = (int16_t)s;
+	exec_pages[node] = pages;
+	pages_used += pages;
+	return 0;
+}
+
+/*
+ * FS_EXEC: the file as one read-only memory object, for the loader (through the fork
+ * server). The object is kept until the file changes, so every process running the file
+ * maps the same frames, as programs of the archive do.
+ */
+static int64_t do_exec_obj(struct ofd *o, struct ipc_msg *m)
+{
+	const struct fst_node *n = &tree.n[o->node];
+	if (!CAN_READ(o->flags) || n->type != FST_FILE)
+		return n->type == FST_DIR ? -EISDIR : -EACCES;
+	if (n->size == 0 || n->size > FS_EXEC_PAGES * PAGE)
+		return -ENOEXEC;
+	long s = slot_alloc();
+	if (s < 0 || (!exec_slot[o->node] && exec_make(o->node) != 0) ||
+	    SYSCALL(cap_copy, exec_slot[o->node], s, CAP_READ | CAP_EXEC | CAP_GRANT) != 0) {
+		slot_free(s);
+		return -ENOMEM;
+	}
+	cap_out = s;
+	m->w[1] = n->size;
 	return 0;
 }
 
@@ -516,9 +603,37 @@ static int64_t serve_ofd(struct ofd *o, struct ipc_msg *m, uint64_t label, unsig
 		return do_map(o, m);
 	case FS_FSYNC:
 		return 0;
+	case FS_EXEC:
+		return do_exec_obj(o, m);
 	default:
 		return -ENOSYS;
 	}
+}
+
+/*
+ * FS_REOPEN: a new capability to a description whose token the caller shows; the
+ * process it says it is now holds it (exec keeps open files so: docs/files.md).
+ */
+static int64_t do_reopen(struct ipc_msg *m)
+{
+	struct ofd *o = ofd_of(m->w[0]);
+	uint64_t proc = m->w[2];
+	if (!o || o->token != m->w[1])
+		return -EBADF;
+	if (proc >= PROC_MAX)
+		return -EINVAL;
+	long s = slot_alloc();
+	if (s < 0 || SYSCALL(cap_mint, SLOT_FS_EP, s, CAP_SEND | CAP_GRANT, m->w[0]) != 0) {
+		slot_free(s);
+		return -ENFILE;
+	}
+	hold((unsigned)proc, (unsigned)(o - ofds), 1);
+	cap_out = s;
+	const struct fst_node *n = &tree.n[o->node];
+	m->w[1] = n->type == FST_DIR	? FS_KIND_DIR
+		  : n->type == FST_FILE ? FS_KIND_FILE
+					: FS_KIND_DEV;
+	return 0;
 }
 
 /* A request on SLOT_FS: it names a path. */
@@ -526,6 +641,8 @@ static int64_t serve_path(struct ipc_msg *m, uint64_t label, unsigned len)
 {
 	if (label == FS_RENAME)
 		return do_rename(len);
+	if (label == FS_REOPEN)
+		return do_reopen(m);
 	const char *path = path_arg(len);
 	if (!path)
 		return len > FS_PATH_MAX ? -ENAMETOOLONG : -EINVAL;
@@ -610,6 +727,10 @@ static void prepare(void)
 {
 	struct memstat st;
 	memset(ext_slot, 0, sizeof(ext_slot));
+	memset(exec_slot, 0, sizeof(exec_slot));
+	memset(exec_pages, 0, sizeof(exec_pages));
+	if (SYSCALL(map_anon, SLOT_SELF, EXEC_VA, 1, MAP_PROT_READ) == 0)
+		SYSCALL(unmap, SLOT_SELF, EXEC_VA, 1);
 	memset(buf, 0, sizeof(buf));
 	for (unsigned i = 0; i < FS_OFD_MAX; i++)
 		ofds[i].node = -1;

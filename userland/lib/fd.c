@@ -243,7 +243,7 @@ static int64_t open_call(const char *path, int flags, unsigned mode, struct ofil
 		slot_free(slot);
 		return r < 0 ? r : (int64_t)m.w[1];
 	}
-	*f = (struct ofile){ slot, 1, (int)m.w[1], flags };
+	*f = (struct ofile){ slot, 1, (int)m.w[1], flags, m.w[3], m.w[2] };
 	return (int64_t)m.w[1];
 }
 
@@ -436,6 +436,107 @@ void fd_set_cwd(const char *abs)
 	cwd[sizeof(cwd) - 1] = 0;
 }
 
+/* Append the number v in hex to out at *at, then c. */
+static void put_hex(char *out, unsigned *at, uint64_t v, char c)
+{
+	char tmp[16];
+	int n = 0;
+	do {
+		tmp[n++] = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v);
+	while (n)
+		out[(*at)++] = tmp[--n];
+	out[(*at)++] = c;
+}
+
+const char *fd_exec_files(void)
+{
+	static char env[sizeof(FD_EXEC_ENV) + FD_MAX * 3 * 17];
+	unsigned at = sizeof(FD_EXEC_ENV) - 1, any = 0;
+	memcpy(env, FD_EXEC_ENV, at);
+	for (int fd = 0; fd < FD_MAX; fd++) {
+		if (fds[fd].kind != FD_FILE)
+			continue;
+		if (fds[fd].cloexec) {
+			release(&fds[fd]);
+			continue;
+		}
+		put_hex(env, &at, (uint64_t)fd, '.');
+		put_hex(env, &at, fds[fd].file->badge, '.');
+		put_hex(env, &at, fds[fd].file->token, ',');
+		any = 1;
+	}
+	env[at] = 0;
+	return any ? env : 0;
+}
+
+/* The next hex number of *s, which then points past the character after it. */
+static uint64_t get_hex(const char **s)
+{
+	uint64_t v = 0;
+	for (; **s; (*s)++) {
+		char c = **s;
+		unsigned d = c >= '0' && c <= '9'   ? (unsigned)(c - '0')
+			     : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+						    : 16;
+		if (d == 16)
+			break;
+		v = v << 4 | d;
+	}
+	if (**s)
+		(*s)++;
+	return v;
+}
+
+/* One open file kept across exec: a new capability for it, shared with earlier dups. */
+static void inherit_file(unsigned fd, uint64_t badge, uint64_t token)
+{
+	struct ipc_msg m = { .tag = ipc_tag(FS_REOPEN, 3, 0, 0) };
+	if (fd >= FD_MAX || fds[fd].kind == FD_PIPE_READ || fds[fd].kind == FD_PIPE_WRITE)
+		return;
+	for (int i = 0; i < FD_MAX; i++) {
+		if (ofiles[i].cap && ofiles[i].badge == badge) {
+			ofiles[i].refs++;
+			fds[fd] = (struct fd_entry){ FD_FILE, 0, &ofiles[i], 0 };
+			return;
+		}
+	}
+	struct ofile *f = ofile_new();
+	long slot = f ? slot_alloc() : -1;
+	m.w[0] = badge;
+	m.w[1] = token;
+	m.w[2] = fd_proc_index();
+	m.rspec = ipc_recv_spec(0, (unsigned)(slot < 0 ? IPC_RECV_SLOT_NONE : slot));
+	if (slot < 0 || ipc_call(SLOT_FS, &m) != 0 || (int64_t)m.w[0] < 0 ||
+	    !(m.tag & IPC_TAG_CAP)) {
+		slot_free(slot);
+		return;
+	}
+	*f = (struct ofile){ slot, 1, (int)m.w[1], O_RDWR, badge, token };
+	fds[fd] = (struct fd_entry){ FD_FILE, 0, f, 0 };
+}
+
+/* The files exec kept (FD_EXEC_ENV), taken out of the environment. */
+static void inherit_files(void)
+{
+	extern char **environ;
+	size_t n = sizeof(FD_EXEC_ENV) - 1;
+	for (char **e = environ; e && *e; e++) {
+		if (strncmp(*e, FD_EXEC_ENV, n) != 0)
+			continue;
+		for (const char *s = *e + n; *s;) {
+			unsigned fd = (unsigned)get_hex(&s);
+			uint64_t badge = get_hex(&s), token = get_hex(&s);
+			inherit_file(fd, badge, token);
+		}
+		do
+			e[0] = e[1];
+		while (*e++);
+		return;
+	}
+}
+
 unsigned fd_exec_list(uint32_t *list, unsigned max)
 {
 	unsigned n = 0;
@@ -484,4 +585,5 @@ __attribute__((constructor)) static void fd_inherit(void)
 		if (n < PIPE_MAX)
 			adopted[n++] = p;
 	}
+	inherit_files();
 }

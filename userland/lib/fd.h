@@ -23,10 +23,11 @@ struct pipe;
 
 /* An open file of this process: the capability and how many of our descriptors name it. */
 struct ofile {
-	long cap;  /* 0: free */
-	int refs;  /* descriptors naming it */
-	int kind;  /* enum fs_kind */
-	int flags; /* O_ flags given to open */
+	long cap;	       /* 0: free */
+	int refs;	       /* descriptors naming it */
+	int kind;	       /* enum fs_kind */
+	int flags;	       /* O_ flags given to open */
+	uint64_t badge, token; /* the description's, for keeping it across exec */
 };
 
 struct fd_entry {
@@ -43,6 +44,14 @@ extern int fd_open_max;
 struct fd_entry *fd_get(int fd);
 /* The lowest free fd, now holding kind and p; or -1 (errno = EMFILE). */
 int fd_alloc(enum fd_kind kind, struct pipe *p);
+
+/*
+ * Before exec: close-on-exec files are closed, and the other file descriptors described
+ * in one environment string (FD_EXEC_ENV=fd.badge.token,...) that the new image's
+ * fd_inherit turns back into descriptors: the string, or 0 if there are none.
+ */
+#define FD_EXEC_ENV "MUKERNEL_FDS="
+const char *fd_exec_files(void);
 
 /* Our pipe descriptors as exec entries for the fork server (pipe.h): how many. */
 unsigned fd_exec_list(uint32_t *list, unsigned max);

@@ -199,7 +199,10 @@ DIR *opendir(const char *path)
 
 static unsigned char dtype(uint64_t mode)
 {
-	return S_ISDIR(mode) ? DT_DIR : S_ISCHR(mode) ? DT_CHR : S_ISREG(mode) ? DT_REG : DT_UNKNOWN;
+	return S_ISDIR(mode)   ? DT_DIR
+	       : S_ISCHR(mode) ? DT_CHR
+	       : S_ISREG(mode) ? DT_REG
+			       : DT_UNKNOWN;
 }
 
 struct dirent *readdir(DIR *d)

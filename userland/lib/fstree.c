@@ -37,8 +37,8 @@ static int lookup(const struct fst *t, int dir, const char *name, unsigned len)
 		return t->n[dir].parent;
 	for (int i = 1; i < FS_NODES; i++) {
 		const struct fst_node *c = &t->n[i];
-		if (c->type != FST_FREE && c->linked && c->parent == dir && strlen(c->name) == len &&
-		    memcmp(c->name, name, len) == 0)
+		if (c->type != FST_FREE && c->linked && c->parent == dir &&
+		    strlen(c->name) == len && memcmp(c->name, name, len) == 0)
 			return i;
 	}
 	return -1;
@@ -59,7 +59,7 @@ int fst_walk(const struct fst *t, const char *path, int *node, int *parent, cons
 	if (strlen(path) >= FS_PATH_MAX)
 		return -ENAMETOOLONG;
 	int cur = FST_ROOT, dir = FST_ROOT;
-	const char *p = path, *name;
+	const char *p = path, *name, *named = 0;
 	unsigned len;
 	while ((len = next_name(&p, &name)) != 0) {
 		if (t->n[cur].type != FST_DIR)
@@ -67,6 +67,7 @@ int fst_walk(const struct fst *t, const char *path, int *node, int *parent, cons
 		if (len > FS_NAME_MAX)
 			return -ENAMETOOLONG;
 		dir = cur;
+		named = name;
 		cur = lookup(t, cur, name, len);
 		if (cur >= 0)
 			continue;
@@ -79,8 +80,8 @@ int fst_walk(const struct fst *t, const char *path, int *node, int *parent, cons
 	}
 	*node = cur;
 	if (parent) {
-		*parent = t->n[cur].parent;
-		*last = 0;
+		*parent = dir;
+		*last = named;
 	}
 	return 0;
 }
@@ -135,13 +136,13 @@ int fst_unlink(struct fst *t, int node, int dir_wanted)
 {
 	struct fst_node *n = &t->n[node];
 	if (node == FST_ROOT)
-		return dir_wanted ? -EBUSY : -EISDIR;
+		return dir_wanted ? -EBUSY : -EPERM;
 	if (t->n[n->parent].readonly || n->readonly)
 		return -EROFS;
 	if (dir_wanted && n->type != FST_DIR)
 		return -ENOTDIR;
 	if (!dir_wanted && n->type == FST_DIR)
-		return -EISDIR;
+		return -EPERM; /* POSIX: unlink may refuse directories, and does here */
 	if (dir_wanted && fst_has_children(t, node))
 		return -ENOTEMPTY;
 	drop(t, node);

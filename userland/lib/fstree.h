@@ -36,8 +36,10 @@ void fst_init(struct fst *t);
 /*
  * Walk an absolute path. 0 and *node = its index; or a negative errno: -ENOENT (a
  * component is missing), -ENOTDIR (a component is not a directory), -ENAMETOOLONG,
- * -EINVAL (not absolute). With parent non-null, a missing last name is not an error if
- * its directory exists: *node = -1, *parent = the directory and *last = the name.
+ * -EINVAL (not absolute). With parent non-null, *parent = the directory the last name
+ * was looked up in and *last = that name (0 for "/"), and a missing last name is not an
+ * error if its directory exists: then *node = -1. ("." and ".." as the last name give
+ * the directory they name, with *last pointing at the dots.)
  */
 int fst_walk(const struct fst *t, const char *path, int *node, int *parent, const char **last);
 /* A new node named name (length len) in directory dir: its index, or -ENOSPC, -EEXIST. */

@@ -75,9 +75,10 @@ static int map_file(struct ofile *f, uintptr_t va, uint64_t first, size_t pages,
 		if (r == 0 && (p < from || p >= from + n))
 			r = -EIO;
 		uint64_t run = r ? 0 : (from + n < end ? from + n : end) - p;
-		long err = r ? 0 :
-			   SYSCALL(map, SLOT_SELF, slot, va + (p - first) * PAGE_BYTES, obj + (p - from),
-				   run, (unsigned)prot | (shared ? MAP_KIND_SHARED : MAP_KIND_COPY));
+		long err = r ? 0
+			     : SYSCALL(map, SLOT_SELF, slot, va + (p - first) * PAGE_BYTES,
+				       obj + (p - from), run,
+				       (unsigned)prot | (shared ? MAP_KIND_SHARED : MAP_KIND_COPY));
 		SYSCALL(cap_delete, slot);
 		if (r || err) {
 			SYSCALL(unmap, SLOT_SELF, va, p - first);
@@ -125,8 +126,8 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 	} else {
 		if (off != 0)
 			return fail(E_INVAL);
-		err = (flags & MAP_SHARED) ? map_shared(va, pages, prot) :
-					     SYSCALL(map_anon, SLOT_SELF, va, pages, prot);
+		err = (flags & MAP_SHARED) ? map_shared(va, pages, prot)
+					   : SYSCALL(map_anon, SLOT_SELF, va, pages, prot);
 		if (err)
 			return fail(err);
 	}

@@ -135,6 +135,20 @@ static void dirs(void)
 	CHECK_EQ(unlink("h"), 0);
 	CHECK_EQ(chdir(".."), 0);
 	CHECK_EQ(rmdir("dir"), 0);
+	/* Rename over an existing file replaces it; the old name is gone. */
+	close(open("/tmp/r1", O_WRONLY | O_CREAT, 0644));
+	fd = open("/tmp/r2", O_WRONLY | O_CREAT, 0644);
+	CHECK_EQ(write(fd, "22", 2), 2);
+	close(fd);
+	CHECK_EQ(rename("/tmp/r1", "/tmp/r2"), 0);
+	CHECK_EQ(stat("/tmp/r2", &st), 0);
+	CHECK_EQ(st.st_size, 0);
+	CHECK_EQ(stat("/tmp/r1", &st), -1);
+	CHECK_EQ(rename("/tmp/r2", "/tmp"), -1);
+	CHECK_EQ(errno, EISDIR);
+	CHECK_EQ(unlink("/tmp/r2"), 0);
+	CHECK_EQ(unlink("/tmp"), -1);
+	CHECK_EQ(errno, EPERM);
 	CHECK_EQ(chdir("/tmp/nothere"), -1);
 	CHECK_EQ(errno, ENOENT);
 	CHECK_EQ(chdir("/"), 0);
