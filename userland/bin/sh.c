@@ -3,7 +3,8 @@
  * parses it (shparse.c: pipelines, and-or lists, redirections, quoting), and runs each
  * command: a built-in in the shell itself, anything else in a child it forks, which sets
  * up its descriptors and execs the program found through $PATH. `sh -c 'cmds'` runs one
- * line and `sh FILE` a script. docs/userland.md ("The shell") describes the language.
+ * line, `sh FILE` a script, and so does `sh` when standard input is not the console.
+ * docs/userland.md ("The shell") describes the language.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,7 +19,7 @@
 #include "shparse.h"
 #include "syscall.h"
 
-#define LINE_MAX_	 1024 /* longer lines are cut (typed) or refused (scripts) */
+#define LINE_MAX_	 1024 /* longer lines are cut */
 #define ARGS_STORE	 4096 /* one command's expanded words */
 #define JOBS_MAX	 16   /* background jobs the shell tracks for reporting */
 #define SAVE_FD_MIN	 10   /* where a built-in's redirected descriptors are kept */
@@ -730,7 +731,7 @@ static void parse_error(enum sh_status st, const char *text)
 	}
 	const char *at = text + parsed.err_at;
 	int n = 0;
-	while (at[n] && n < 2 && strchr("|&;<>", at[n]))
+	while (n < 2 && at[n] && strchr("|&;<>", at[n]))
 		n++;
 	if (n)
 		fprintf(stderr, "sh: syntax error near '%.*s'\n", n, at);
@@ -794,7 +795,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sh: %s: %s\n", argv[1], strerror(errno));
 		return STATUS_NOT_FOUND;
 	}
-	interactive = argc == 1;
+	interactive = argc == 1 && isatty(STDIN_FILENO);
 	if (interactive)
 		printf("sh: type help for the built-ins\n");
 	while (!exiting && read_line(fd, line) == 0) {
