@@ -59,30 +59,45 @@ static int hidden(const char *name)
 	return !opt_A || strcmp(name, ".") == 0 || strcmp(name, "..") == 0;
 }
 
-/* Read the names in dir (malloc'd, sorted): how many, or -1. */
+/* Append a copy of name to *names (n entries, room for *cap): 0, or -1 without memory. */
+static int add_name(char ***names, long *n, long *cap, const char *name)
+{
+	if (*n == *cap) {
+		long c = *cap ? *cap * 2 : 32;
+		char **p = realloc(*names, (size_t)c * sizeof(*p));
+		if (!p)
+			return -1;
+		*names = p, *cap = c;
+	}
+	if (!((*names)[*n] = strdup(name)))
+		return -1;
+	(*n)++;
+	return 0;
+}
+
+/*
+ * Read the names in dir (malloc'd, sorted): how many, or -1. The file server lists no
+ * "." and "..", which POSIX allows; -a shows them all the same, as users expect.
+ */
 static long read_names(const char *dir, char ***names)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
 	long n = 0, cap = 0;
+	int dots = 0; /* bit 0: "." was listed, bit 1: ".." */
 	*names = 0;
 	if (!d)
 		return -1;
 	while ((e = readdir(d))) {
-		if (hidden(e->d_name))
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 32;
-			char **p = realloc(*names, (size_t)cap * sizeof(*p));
-			if (!p)
-				break;
-			*names = p;
-		}
-		if (!((*names)[n] = strdup(e->d_name)))
+		dots |= (strcmp(e->d_name, ".") == 0) | (strcmp(e->d_name, "..") == 0) << 1;
+		if (!hidden(e->d_name) && add_name(names, &n, &cap, e->d_name) != 0)
 			break;
-		n++;
 	}
 	closedir(d);
+	if (opt_a && !(dots & 1))
+		add_name(names, &n, &cap, ".");
+	if (opt_a && !(dots & 2))
+		add_name(names, &n, &cap, "..");
 	qsort(*names, (size_t)n, sizeof(**names), by_name);
 	return n;
 }

@@ -4,56 +4,11 @@
  * exit statuses (127 not found, 2 syntax error, exit N). Each script's whole output and
  * status are compared. The interactive side is test/qemu/test_shell.py.
  */
-#include <fcntl.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include "testlib.h"
-
-#define OUT_MAX	 512
 #define OUT_FILE "/tmp/test_shell_lang.out"
 
+#include "shell_run.h"
+
 int test_failures;
-
-/* Run sh -c script with stdout (and stderr, with err) into a file, then into out: the wait status. */
-static int run(const char *script, char *out, int err)
-{
-	int status = -1, fd = open(OUT_FILE, O_RDWR | O_CREAT | O_TRUNC, 0666);
-	ssize_t len = 0;
-	out[0] = 0;
-	if (fd < 0)
-		return -1;
-	pid_t pid = fork();
-	if (pid == 0) {
-		dup2(fd, STDOUT_FILENO);
-		if (err)
-			dup2(fd, STDERR_FILENO);
-		close(fd);
-		execl("/bin/sh", "sh", "-c", script, (char *)0);
-		_exit(126);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid)
-		status = -1;
-	len = pread(fd, out, OUT_MAX - 1, 0);
-	out[len > 0 ? len : 0] = 0;
-	close(fd);
-	unlink(OUT_FILE);
-	return status;
-}
-
-/* Check that script prints exactly want and exits with code. */
-static void expect(const char *script, const char *want, int code, int err)
-{
-	char out[OUT_MAX];
-	int st = run(script, out, err);
-	int ok = WIFEXITED(st) && WEXITSTATUS(st) == code && strcmp(out, want) == 0;
-	CHECK(ok);
-	if (!ok)
-		printf("  script %s: status %#x, output [%s], wanted [%s] and exit %d\n", script,
-		       st, out, want, code);
-}
 
 int main(void)
 {
