@@ -221,8 +221,7 @@ static int give_caps(struct proc *c, unsigned caps)
 	slot_free(s);
 	if (!err && caps)
 		err = (int)SYSCALL(task_cap_put, c->task, SLOT_LOADER, SLOT_LOADER, CAP_SEND);
-	if (!err && caps)
-		err = (int)SYSCALL(task_cap_put, c->task, FORKSRV_SLOT_FS, SLOT_FS, CAP_SEND);
+
 	if (!err && (caps & HAS_ARCHIVE))
 		err = (int)SYSCALL(task_cap_put, c->task, SLOT_ARCHIVE, SLOT_ARCHIVE,
 				   CAP_READ | CAP_EXEC | CAP_GRANT);
@@ -426,6 +425,18 @@ static void do_pipe(struct proc *p, const uint64_t *slots)
 	reply(pipesrv_create(p->task, (unsigned)(p - procs), slots), 0);
 }
 
+/*
+ * The file server's capability, given on first use rather than at spawn: a process that
+ * never opens a file then has one slot less for every fork to copy. Asking again is
+ * harmless (the slot is full: E_BUSY, which is success here).
+ */
+static void do_fs(struct proc *p)
+{
+	long err = p->task < 0 ? 0
+			       : SYSCALL(task_cap_put, p->task, FORKSRV_SLOT_FS, SLOT_FS, CAP_SEND);
+	reply(err == 0 || err == E_BUSY ? 0 : -ENOMEM, 0);
+}
+
 static void do_kill(int64_t pid, uint64_t sig)
 {
 	struct proc *t = find(pid);
@@ -489,6 +500,9 @@ static void serve(struct ipc_msg *m)
 		break;
 	case PROC_PIPE:
 		do_pipe(p, m->w);
+		break;
+	case PROC_FS:
+		do_fs(p);
 		break;
 	case PROC_EXEC:
 		if (p->task >= 0)

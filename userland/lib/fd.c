@@ -72,6 +72,23 @@ unsigned fd_proc_index(void)
 	return info >= 0 && badge > 0 && badge <= PROC_MAX ? (unsigned)(badge - 1) : 0;
 }
 
+/*
+ * SLOT_FS, asked of the fork server the first time (PROC_FS): a process that never
+ * touches a file holds no capability to the file server, so its forks copy one slot
+ * less. A forked child inherits both the slot and this flag.
+ */
+long fd_fs_slot(void)
+{
+	static int have;
+	if (!have) {
+		long info = SYSCALL(cap_info, SLOT_FS);
+		have = info >= 0 && (info & 0xff) == OBJ_ENDPOINT;
+		if (!have)
+			have = proc_request(PROC_FS, 0, 0, 0, 0, 0) == 0;
+	}
+	return SLOT_FS;
+}
+
 int fd_abs_path(const char *path, char *out, unsigned max)
 {
 	if (!path)
@@ -237,7 +254,7 @@ static int64_t open_call(const char *path, int flags, unsigned mode, struct ofil
 	m.w[2] = fd_proc_index();
 	m.sbuf = path;
 	m.rspec = ipc_recv_spec(0, (unsigned)slot);
-	long err = ipc_call(SLOT_FS, &m);
+	long err = ipc_call(fd_fs_slot(), &m);
 	int64_t r = err ? -EIO : (int64_t)m.w[0];
 	if (r < 0 || !(m.tag & IPC_TAG_CAP)) {
 		slot_free(slot);
@@ -450,9 +467,8 @@ static void put_hex(char *out, unsigned *at, uint64_t v, char c)
 	out[(*at)++] = c;
 }
 
-const char *fd_exec_files(void)
+const char *fd_exec_files(char *env)
 {
-	static char env[sizeof(FD_EXEC_ENV) + FD_MAX * 3 * 17];
 	unsigned at = sizeof(FD_EXEC_ENV) - 1, any = 0;
 	memcpy(env, FD_EXEC_ENV, at);
 	for (int fd = 0; fd < FD_MAX; fd++) {
@@ -508,7 +524,7 @@ static void inherit_file(unsigned fd, uint64_t badge, uint64_t token)
 	m.w[1] = token;
 	m.w[2] = fd_proc_index();
 	m.rspec = ipc_recv_spec(0, (unsigned)(slot < 0 ? IPC_RECV_SLOT_NONE : slot));
-	if (slot < 0 || ipc_call(SLOT_FS, &m) != 0 || (int64_t)m.w[0] < 0 ||
+	if (slot < 0 || ipc_call(fd_fs_slot(), &m) != 0 || (int64_t)m.w[0] < 0 ||
 	    !(m.tag & IPC_TAG_CAP)) {
 		slot_free(slot);
 		return;

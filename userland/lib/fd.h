@@ -47,17 +47,20 @@ int fd_alloc(enum fd_kind kind, struct pipe *p);
 
 /*
  * Before exec: close-on-exec files are closed, and the other file descriptors described
- * in one environment string (FD_EXEC_ENV=fd.badge.token,...) that the new image's
- * fd_inherit turns back into descriptors: the string, or 0 if there are none.
+ * in one environment string (FD_EXEC_ENV=fd.badge.token,...), built in env, that the new
+ * image's fd_inherit turns back into descriptors: env, or 0 if there are none.
  */
-#define FD_EXEC_ENV "MUKERNEL_FDS="
-const char *fd_exec_files(void);
+#define FD_EXEC_ENV	"MUKERNEL_FDS="
+#define FD_EXEC_ENV_MAX (sizeof(FD_EXEC_ENV) + FD_MAX * 3 * 17)
+const char *fd_exec_files(char *env); /* env: FD_EXEC_ENV_MAX bytes */
 
 /* Our pipe descriptors as exec entries for the fork server (pipe.h): how many. */
 unsigned fd_exec_list(uint32_t *list, unsigned max);
 
 /* The absolute form of path against the working directory: 0 or -1 (errno set). */
 int fd_abs_path(const char *path, char *out, unsigned max);
+/* SLOT_FS, once the fork server has given it (on first use). */
+long fd_fs_slot(void);
 /* Our index at the fork server (the badge of our SLOT_PROC, less one). */
 unsigned fd_proc_index(void);
 

@@ -2,7 +2,7 @@
  * The POSIX calls that name a file by path (stat, unlink, rename, mkdir, rmdir,
  * truncate, access, chdir), fstat, and directory streams. Paths are made absolute here,
  * against the working directory this process keeps (fd.c), and sent to the file server
- * on SLOT_FS (fs.h); docs/files.md.
+ * on SLOT_FS (fs.h, fd_fs_slot); docs/files.md.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -29,7 +29,7 @@ static int64_t path_call(uint64_t label, const char *path, uint64_t w0, uint64_t
 	m->w[1] = w1;
 	m->sbuf = abs;
 	m->rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
-	int64_t r = ipc_call(SLOT_FS, m) ? -EIO : (int64_t)m->w[0];
+	int64_t r = ipc_call(fd_fs_slot(), m) ? -EIO : (int64_t)m->w[0];
 	if (r < 0) {
 		errno = (int)-r;
 		return -1;
@@ -127,7 +127,7 @@ int rename(const char *from, const char *to)
 	m.tag = ipc_tag(FS_RENAME, 0, (unsigned)(a + strlen(abs + a) + 1), 0);
 	m.sbuf = abs;
 	m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
-	int64_t r = ipc_call(SLOT_FS, &m) ? -EIO : (int64_t)m.w[0];
+	int64_t r = ipc_call(fd_fs_slot(), &m) ? -EIO : (int64_t)m.w[0];
 	if (r < 0) {
 		errno = (int)-r;
 		return -1;

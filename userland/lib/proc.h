@@ -25,6 +25,7 @@ enum proc_label {
 	 * (a file the file server gave, FS_EXEC), w2 = its bytes, and the name is only argv's. */
 	PROC_EXEC = 7,
 	PROC_PIPE = 8, /* w0..w2 = our empty slots for memory, data, space -> w0 = pipe id */
+	PROC_FS = 9,   /* -> 0: SLOT_FS now holds a send capability to the file server */
 };
 
 /* Process states as PROC_LIST reports them. */
