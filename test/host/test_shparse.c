@@ -215,6 +215,14 @@ static void test_limits(void)
 	for (int i = 0; i <= SH_PIPELINES_MAX; i++)
 		n += (size_t)snprintf(text + n, sizeof(text) - n, "a;");
 	CHECK(sh_parse(text, &L) == SH_ERR_LIMIT);
+	/* a line longer than the 16-bit offsets can name is refused, one that fits is not */
+	char *huge = malloc(SH_TEXT_MAX + 2);
+	memset(huge, 'a', SH_TEXT_MAX + 1);
+	huge[SH_TEXT_MAX + 1] = 0;
+	CHECK(sh_parse(huge, &L) == SH_ERR_LIMIT);
+	huge[SH_TEXT_MAX] = 0;
+	CHECK(sh_parse(huge, &L) == SH_OK && L.nwords == 1 && L.words[0].len == SH_TEXT_MAX);
+	free(huge);
 	/* an expansion that does not fit fails cleanly, and so does a zero-size buffer */
 	char small[4];
 	int q;

@@ -255,6 +255,8 @@ enum sh_status sh_parse(const char *text, struct sh_line *line)
 	line->text = text;
 	line->err_at = 0;
 	line->nwords = line->nredirs = line->ncmds = line->npipelines = 0;
+	if (strnlen(text, SH_TEXT_MAX + 1) > SH_TEXT_MAX)
+		return SH_ERR_LIMIT; /* words are 16-bit offsets into the text */
 	if ((st = peek(&p)) != SH_OK)
 		return st;
 	while (p.tok.kind != TOK_END) {

@@ -22,7 +22,8 @@
 #define SH_REDIRS_MAX	 32
 #define SH_CMDS_MAX	 32
 #define SH_PIPELINES_MAX 32
-#define SH_FD_MAX	 9 /* the highest descriptor a redirection may name */
+#define SH_FD_MAX	 9	    /* the highest descriptor a redirection may name */
+#define SH_TEXT_MAX	 UINT16_MAX /* the longest line, in bytes */
 
 /* What follows a pipeline: how the next one runs. */
 enum sh_op {
