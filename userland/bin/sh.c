@@ -353,17 +353,25 @@ static int cmd_poweroff(int argc, char **argv)
 	return 1;
 }
 
-/* exit [N]: end the shell with N, or the last command's status. */
+/* exit [N]: end the shell with N (0-255), or the last command's status. */
 static int cmd_exit(int argc, char **argv)
 {
+	char *end;
 	exiting = 1;
-	return argc > 1 ? atoi(argv[1]) & 0xff : last_status;
+	if (argc < 2)
+		return last_status;
+	long n = strtol(argv[1], &end, 10);
+	if (!argv[1][0] || *end) {
+		fprintf(stderr, "sh: exit: %s: not a number\n", argv[1]);
+		return STATUS_SYNTAX;
+	}
+	return (int)(n & 0xff);
 }
 
 /* cd [dir]: $HOME (or /) without an argument, $OLDPWD for "-"; keeps PWD and OLDPWD. */
 static int cmd_cd(int argc, char **argv)
 {
-	char old[PATH_MAX_], now[PATH_MAX_];
+	char old[PATH_MAX_], now[PATH_MAX_] = "";
 	const char *dir = argc > 1 ? argv[1] : getenv("HOME");
 	if (!dir || !*dir)
 		dir = "/";

@@ -35,6 +35,8 @@ int main(void)
 	expect("echo bg & wait; echo fg", "bg\nfg\n", 0, 0);
 	expect("false & wait $!; echo $?", "1\n", 0, 0);
 	expect("exit 7; echo not", "", 7, 0);
+	expect("exit 300", "", 300 & 0xff, 0);
+	expect("exit x", "sh: exit: x: not a number\n", 2, 1);
 	expect("echo out; echo err 2>/dev/null >&2", "out\n", 0, 0);
 	expect("echo out 2>&1 >/dev/null", "", 0, 0);
 	expect("cat <<x", "sh: syntax error near '<'\n", 2, 1); /* no here-documents */
