@@ -52,7 +52,7 @@ static int16_t exec_slot[FS_NODES];
 static uint64_t exec_pages[FS_NODES];
 static struct ofd ofds[FS_OFD_MAX];
 static struct fs_holders *const holders = (struct fs_holders *)FS_HOLDERS_VA;
-static char buf[IPC_BUF_MAX + 1];
+static char buf[IPC_BUF_MAX + 1] __attribute__((aligned(16))); /* copy_in goes by words */
 static const char zeros[FS_IO_MAX];
 static struct archive archive;
 static uint64_t pages_used, pages_limit;
@@ -130,6 +130,44 @@ static void drop_extents(int node, unsigned from)
 	}
 }
 
+/*
+ * Copy n bytes from the request buffer into a file. picolibc's memcpy is built for size
+ * and moves a byte at a time (six instructions a byte); a 4 KiB write spent 25,000
+ * instructions here. Words when source and destination agree modulo 8.
+ */
+static void copy_in(uint8_t *d, const uint8_t *s, size_t n)
+{
+	while (n && ((uintptr_t)d & 7)) {
+		*d++ = *s++;
+		n--;
+	}
+	if (((uintptr_t)s & 7) == 0) {
+		for (; n >= 32; n -= 32, d += 32, s += 32) {
+			const uint64_t *sw = (const uint64_t *)s;
+			uint64_t *dw = (uint64_t *)d;
+			dw[0] = sw[0];
+			dw[1] = sw[1];
+			dw[2] = sw[2];
+			dw[3] = sw[3];
+		}
+	}
+	while (n--)
+		*d++ = *s++;
+}
+
+/* Zero n bytes of a file: by words, for the reason copy_in gives. */
+static void zero(uint8_t *d, size_t n)
+{
+	while (n && ((uintptr_t)d & 7)) {
+		*d++ = 0;
+		n--;
+	}
+	for (; n >= 8; n -= 8, d += 8)
+		*(uint64_t *)d = 0;
+	while (n--)
+		*d++ = 0;
+}
+
 /* The file changed: the next exec takes a fresh copy (running ones keep theirs). */
 static void exec_forget(int node)
 {
@@ -152,7 +190,7 @@ static int resize(int node, uint64_t size)
 		int err = ensure(node, (size - 1) / PAGE);
 		if (err)
 			return err;
-		memset(file_va(node) + n->size, 0, size - n->size);
+		zero(file_va(node) + n->size, size - n->size);
 	} else if (size < n->size) {
 		drop_extents(node, size ? ext_of((size - 1) / PAGE) + 1 : 0);
 	}
@@ -445,8 +483,8 @@ static int64_t do_write(struct ofd *o, struct ipc_msg *m, unsigned len)
 		return -ENOSPC;
 	exec_forget(o->node);
 	if (off > n->size)
-		memset(file_va(o->node) + n->size, 0, off - n->size);
-	memcpy(file_va(o->node) + off, buf, end - off);
+		zero(file_va(o->node) + n->size, off - n->size);
+	copy_in(file_va(o->node) + off, (const uint8_t *)buf, end - off);
 	if (end > n->size)
 		n->size = end;
 	if (m->w[0] == (uint64_t)-1)
@@ -532,7 +570,7 @@ static long exec_make(int node)
 		slot_free(s);
 		return -ENOMEM;
 	}
-	memcpy((void *)EXEC_VA, file_va(node), size);
+	copy_in((uint8_t *)EXEC_VA, file_va(node), size);
 	SYSCALL(unmap, SLOT_SELF, EXEC_VA, pages);
 	exec_slot[node] = (int16_t)s;
 	exec_pages[node] = pages;
