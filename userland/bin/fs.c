@@ -681,6 +681,8 @@ static int64_t serve_path(struct ipc_msg *m, uint64_t label, unsigned len)
 		return do_rename(len);
 	if (label == FS_REOPEN)
 		return do_reopen(m);
+	if (label < FS_OPEN || label > FS_TRUNCATE)
+		return -ENOSYS;
 	const char *path = path_arg(len);
 	if (!path)
 		return len > FS_PATH_MAX ? -ENAMETOOLONG : -EINVAL;
