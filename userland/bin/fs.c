@@ -58,6 +58,9 @@ static struct archive archive;
 static uint64_t pages_used, pages_limit;
 static long cap_out;	     /* the capability the last reply carried, dropped before the next */
 static uint64_t token_state; /* the token generator's state */
+/* The description the current answer gives a hold on: undone if the answer cannot go. */
+static int undo_ofd = -1;
+static unsigned undo_proc;
 
 /* A token nobody can guess from the ones they saw: a splitmix64 step over the time. */
 static uint64_t token_new(void)
@@ -351,6 +354,8 @@ static int64_t do_open(struct ipc_msg *m, const char *path)
 	o->token = token_new();
 	n->opens++;
 	hold((unsigned)proc, i, 1);
+	undo_ofd = (int)i;
+	undo_proc = (unsigned)proc;
 	cap_out = s;
 	m->w[2] = o->token;
 	m->w[3] = FS_BADGE(i, o->gen);
@@ -666,6 +671,8 @@ static int64_t do_reopen(struct ipc_msg *m)
 		return -ENFILE;
 	}
 	hold((unsigned)proc, (unsigned)(o - ofds), 1);
+	undo_ofd = (int)(o - ofds);
+	undo_proc = (unsigned)proc;
 	cap_out = s;
 	const struct fst_node *n = &tree.n[o->node];
 	m->w[1] = n->type == FST_DIR	? FS_KIND_DIR
@@ -784,11 +791,17 @@ static void prepare(void)
 	pages_limit = st.free_frames / 4;
 }
 
-/* The answer could not be sent (the kernel refused it): the caller still waits, so it
- * gets a plain -EIO instead. */
+/* The answer could not be sent (the kernel refused it, e.g. the caller would take no
+ * capability): the caller still waits, so it gets a plain -EIO instead, and an open that
+ * answer would have completed is undone. */
 static void answer_failed(void)
 {
 	struct ipc_msg m = { 0 };
+	if (undo_ofd >= 0) {
+		hold(undo_proc, (unsigned)undo_ofd, 0);
+		if (!held((unsigned)undo_ofd))
+			ofd_free(&ofds[undo_ofd]);
+	}
 	m.tag = ipc_tag(0, 1, 0, 0);
 	m.w[0] = (uint64_t)-EIO;
 	ipc_reply(&m);
@@ -817,6 +830,7 @@ int main(void)
 		long err = answering ? ipc_reply_recv(SLOT_FS_EP, &m) : ipc_recv(SLOT_FS_EP, &m);
 		if (err && answering)
 			answer_failed();
+		undo_ofd = -1;
 		if (cap_out) {
 			slot_free(cap_out);
 			cap_out = 0;
