@@ -52,12 +52,15 @@ static int16_t exec_slot[FS_NODES];
 static uint64_t exec_pages[FS_NODES];
 static struct ofd ofds[FS_OFD_MAX];
 static struct fs_holders *const holders = (struct fs_holders *)FS_HOLDERS_VA;
-static char buf[IPC_BUF_MAX + 1];
+static char buf[IPC_BUF_MAX + 1] __attribute__((aligned(16))); /* copy_in goes by words */
 static const char zeros[FS_IO_MAX];
 static struct archive archive;
 static uint64_t pages_used, pages_limit;
 static long cap_out;	     /* the capability the last reply carried, dropped before the next */
 static uint64_t token_state; /* the token generator's state */
+/* The description the current answer gives a hold on: undone if the answer cannot go. */
+static int undo_ofd = -1;
+static unsigned undo_proc;
 
 /* A token nobody can guess from the ones they saw: a splitmix64 step over the time. */
 static uint64_t token_new(void)
@@ -130,6 +133,44 @@ static void drop_extents(int node, unsigned from)
 	}
 }
 
+/*
+ * Copy n bytes from the request buffer into a file. picolibc's memcpy is built for size
+ * and moves a byte at a time (six instructions a byte); a 4 KiB write spent 25,000
+ * instructions here. Words when source and destination agree modulo 8.
+ */
+static void copy_in(uint8_t *d, const uint8_t *s, size_t n)
+{
+	while (n && ((uintptr_t)d & 7)) {
+		*d++ = *s++;
+		n--;
+	}
+	if (((uintptr_t)s & 7) == 0) {
+		for (; n >= 32; n -= 32, d += 32, s += 32) {
+			const uint64_t *sw = (const uint64_t *)s;
+			uint64_t *dw = (uint64_t *)d;
+			dw[0] = sw[0];
+			dw[1] = sw[1];
+			dw[2] = sw[2];
+			dw[3] = sw[3];
+		}
+	}
+	while (n--)
+		*d++ = *s++;
+}
+
+/* Zero n bytes of a file: by words, for the reason copy_in gives. */
+static void zero(uint8_t *d, size_t n)
+{
+	while (n && ((uintptr_t)d & 7)) {
+		*d++ = 0;
+		n--;
+	}
+	for (; n >= 8; n -= 8, d += 8)
+		*(uint64_t *)d = 0;
+	while (n--)
+		*d++ = 0;
+}
+
 /* The file changed: the next exec takes a fresh copy (running ones keep theirs). */
 static void exec_forget(int node)
 {
@@ -152,7 +193,7 @@ static int resize(int node, uint64_t size)
 		int err = ensure(node, (size - 1) / PAGE);
 		if (err)
 			return err;
-		memset(file_va(node) + n->size, 0, size - n->size);
+		zero(file_va(node) + n->size, size - n->size);
 	} else if (size < n->size) {
 		drop_extents(node, size ? ext_of((size - 1) / PAGE) + 1 : 0);
 	}
@@ -313,6 +354,8 @@ static int64_t do_open(struct ipc_msg *m, const char *path)
 	o->token = token_new();
 	n->opens++;
 	hold((unsigned)proc, i, 1);
+	undo_ofd = (int)i;
+	undo_proc = (unsigned)proc;
 	cap_out = s;
 	m->w[2] = o->token;
 	m->w[3] = FS_BADGE(i, o->gen);
@@ -445,8 +488,8 @@ static int64_t do_write(struct ofd *o, struct ipc_msg *m, unsigned len)
 		return -ENOSPC;
 	exec_forget(o->node);
 	if (off > n->size)
-		memset(file_va(o->node) + n->size, 0, off - n->size);
-	memcpy(file_va(o->node) + off, buf, end - off);
+		zero(file_va(o->node) + n->size, off - n->size);
+	copy_in(file_va(o->node) + off, (const uint8_t *)buf, end - off);
 	if (end > n->size)
 		n->size = end;
 	if (m->w[0] == (uint64_t)-1)
@@ -532,7 +575,7 @@ static long exec_make(int node)
 		slot_free(s);
 		return -ENOMEM;
 	}
-	memcpy((void *)EXEC_VA, file_va(node), size);
+	copy_in((uint8_t *)EXEC_VA, file_va(node), size);
 	SYSCALL(unmap, SLOT_SELF, EXEC_VA, pages);
 	exec_slot[node] = (int16_t)s;
 	exec_pages[node] = pages;
@@ -628,6 +671,8 @@ static int64_t do_reopen(struct ipc_msg *m)
 		return -ENFILE;
 	}
 	hold((unsigned)proc, (unsigned)(o - ofds), 1);
+	undo_ofd = (int)(o - ofds);
+	undo_proc = (unsigned)proc;
 	cap_out = s;
 	const struct fst_node *n = &tree.n[o->node];
 	m->w[1] = n->type == FST_DIR	? FS_KIND_DIR
@@ -643,6 +688,8 @@ static int64_t serve_path(struct ipc_msg *m, uint64_t label, unsigned len)
 		return do_rename(len);
 	if (label == FS_REOPEN)
 		return do_reopen(m);
+	if (label < FS_OPEN || label > FS_TRUNCATE)
+		return -ENOSYS;
 	const char *path = path_arg(len);
 	if (!path)
 		return len > FS_PATH_MAX ? -ENAMETOOLONG : -EINVAL;
@@ -744,11 +791,17 @@ static void prepare(void)
 	pages_limit = st.free_frames / 4;
 }
 
-/* The answer could not be sent (the kernel refused it): the caller still waits, so it
- * gets a plain -EIO instead. */
+/* The answer could not be sent (the kernel refused it, e.g. the caller would take no
+ * capability): the caller still waits, so it gets a plain -EIO instead, and an open that
+ * answer would have completed is undone. */
 static void answer_failed(void)
 {
 	struct ipc_msg m = { 0 };
+	if (undo_ofd >= 0) {
+		hold(undo_proc, (unsigned)undo_ofd, 0);
+		if (!held((unsigned)undo_ofd))
+			ofd_free(&ofds[undo_ofd]);
+	}
 	m.tag = ipc_tag(0, 1, 0, 0);
 	m.w[0] = (uint64_t)-EIO;
 	ipc_reply(&m);
@@ -777,6 +830,7 @@ int main(void)
 		long err = answering ? ipc_reply_recv(SLOT_FS_EP, &m) : ipc_recv(SLOT_FS_EP, &m);
 		if (err && answering)
 			answer_failed();
+		undo_ofd = -1;
 		if (cap_out) {
 			slot_free(cap_out);
 			cap_out = 0;
