@@ -14,6 +14,9 @@ int main(void)
 {
 	expect("echo one two | wc -w", "2\n", 0, 0);
 	expect("echo abc | cat | wc -c", "4\n", 0, 0);
+	expect("nosuch 2>&1 | wc -l; echo $?", "1\n0\n", 0, 0);
+	expect("false | true && true | false || echo last-fails", "last-fails\n", 0, 0);
+	expect("cd /tmp && echo x > rel.txt && cat rel.txt | wc -c; rm rel.txt", "2\n", 0, 0);
 	expect("false; echo $?", "1\n", 0, 0);
 	expect("true && echo a || echo b; false && echo c || echo d", "a\nd\n", 0, 0);
 	expect("false || false && echo no; echo $?", "1\n", 0, 0);
