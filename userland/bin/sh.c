@@ -25,6 +25,7 @@
 #define SAVE_FD_MIN	 10   /* where a built-in's redirected descriptors are kept */
 #define NAME_MAX_	 64   /* the longest variable name the shell looks up */
 #define PATH_MAX_	 256
+#define CMD_NAME_MAX	 32 /* a command name as its error lines show it */
 #define PROMPT		 "$ "
 #define DEFAULT_PATH	 "/bin"
 #define STATUS_NOT_FOUND 127  /* POSIX: the command was not found */
@@ -560,7 +561,7 @@ static int run_here(const struct sh_cmd *c, struct command *cmd, const struct bu
 }
 
 /* Wait for the pipeline's children (pids[0..n)): the last one's status, as $? shows it. */
-static int wait_all(const pid_t *pids, char (*names)[32], int n)
+static int wait_all(const pid_t *pids, char (*names)[CMD_NAME_MAX], int n)
 {
 	int status = 0, result = 0;
 	for (int i = 0; i < n; i++) {
@@ -606,11 +607,11 @@ static struct command cmd_buf; /* large: one at a time, expanded just before it 
 /* Start command c of a pipeline reading in, writing out (other: our pipe's read end). */
 static pid_t start_one(const struct sh_cmd *c, int in, int out, int other, char *name, int expanded)
 {
-	snprintf(name, 32, "?");
+	snprintf(name, CMD_NAME_MAX, "?");
 	if (!expanded && expand_command(c, &cmd_buf) != 0)
 		return -1;
 	if (cmd_buf.argc)
-		snprintf(name, 32, "%s", cmd_buf.argv[0]);
+		snprintf(name, CMD_NAME_MAX, "%s", cmd_buf.argv[0]);
 	pid_t pid = start(c, &cmd_buf, in, out, other);
 	if (pid < 0)
 		fprintf(stderr, "sh: fork: %s\n", strerror(errno));
@@ -620,7 +621,7 @@ static pid_t start_one(const struct sh_cmd *c, int in, int out, int other, char 
 /* A command alone: run here if it is a built-in or has no name, else in a child. */
 static int run_single(const struct sh_cmd *c)
 {
-	char name[32];
+	char name[CMD_NAME_MAX];
 	if (expand_command(c, &cmd_buf) != 0)
 		return 1;
 	const struct builtin *b = cmd_buf.argc ? find_builtin(cmd_buf.argv[0]) : 0;
@@ -639,7 +640,7 @@ static int run_pipeline(unsigned k)
 {
 	const struct sh_pipeline *pl = &parsed.pipelines[k];
 	pid_t pids[SH_CMDS_MAX];
-	char names[SH_CMDS_MAX][32];
+	char names[SH_CMDS_MAX][CMD_NAME_MAX];
 	int in = STDIN_FILENO, n = pl->ncmds;
 	if (n == 1)
 		return run_single(&parsed.cmds[pl->first_cmd]);
