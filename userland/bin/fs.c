@@ -25,17 +25,18 @@
 #include "spawn.h"
 #include "syscall.h"
 
-#define PAGE	     4096UL
-#define FILE_VA	     0x2000000000UL /* file i's bytes at FILE_VA + i * FILE_SPAN */
-#define FILE_SPAN    (FS_FILE_PAGES * PAGE)
-#define EXT_MAX	     17	 /* extents of the largest file */
-#define EXT_BIG	     512 /* pages of every extent from 10 on: the largest object */
-#define SLOT_PROBE   16	 /* slots between the capability-space chunks we touch at start */
-#define ACCMODE(f)   ((f)&O_ACCMODE)
-#define CAN_READ(f)  (ACCMODE(f) != O_WRONLY)
-#define CAN_WRITE(f) (ACCMODE(f) != O_RDONLY)
-#define GIB	     (1UL << 30)
-#define EXEC_VA	     0x3700000000UL /* where an exec object is filled */
+#define PAGE	       4096UL
+#define FILE_VA	       0x2000000000UL /* file i's bytes at FILE_VA + i * FILE_SPAN */
+#define FILE_SPAN      (FS_FILE_PAGES * PAGE)
+#define EXT_MAX	       17  /* extents of the largest file */
+#define EXT_BIG	       512 /* pages of every extent from 10 on: the largest object */
+#define SLOT_PROBE     16  /* slots between the capability-space chunks we touch at start */
+#define ACCMODE(f)     ((f)&O_ACCMODE)
+#define CAN_READ(f)    (ACCMODE(f) != O_WRONLY)
+#define CAN_WRITE(f)   (ACCMODE(f) != O_RDONLY)
+#define GIB	       (1UL << 30)
+#define EXEC_VA	       0x3700000000UL /* where an exec object is filled */
+#define DATA_PAGES_MAX 8192	      /* file data: a quarter of free memory, at most 32 MiB */
 
 struct ofd {
 	int16_t node; /* -1: free */
@@ -788,7 +789,7 @@ static void prepare(void)
 		if (SYSCALL(obj_create, SLOT_SELF, OBJ_NOTIFY, s, 0) == 0)
 			SYSCALL(cap_delete, s);
 	SYSCALL(memstat, SLOT_SELF, &st);
-	pages_limit = st.free_frames / 4;
+	pages_limit = st.free_frames / 4 < DATA_PAGES_MAX ? st.free_frames / 4 : DATA_PAGES_MAX;
 }
 
 /* The answer could not be sent (the kernel refused it, e.g. the caller would take no

@@ -299,9 +299,10 @@ static int dup_into(const struct fd_entry *e, int newfd, int cloexec)
 {
 	fds[newfd] = *e;
 	fds[newfd].cloexec = cloexec;
-	if (is_pipe(e))
+	if (is_pipe(e)) {
 		pipe_add_ref(e->pipe);
-	else if (e->kind == FD_FILE)
+		pipe_count_end(e->pipe, e->kind == FD_PIPE_WRITE);
+	} else if (e->kind == FD_FILE)
 		e->file->refs++;
 	return newfd;
 }
@@ -533,24 +534,50 @@ static void inherit_file(unsigned fd, uint64_t badge, uint64_t token)
 	fds[fd] = (struct fd_entry){ FD_FILE, 0, f, 0 };
 }
 
-/* The files exec kept (FD_EXEC_ENV), taken out of the environment. */
-static void inherit_files(void)
+/* Take the environment string that starts with prefix out of environ: its value, or 0. */
+static const char *take_env(const char *prefix)
 {
 	extern char **environ;
-	size_t n = sizeof(FD_EXEC_ENV) - 1;
+	size_t n = strlen(prefix);
 	for (char **e = environ; e && *e; e++) {
-		if (strncmp(*e, FD_EXEC_ENV, n) != 0)
+		if (strncmp(*e, prefix, n) != 0)
 			continue;
-		for (const char *s = *e + n; *s;) {
-			unsigned fd = (unsigned)get_hex(&s);
-			uint64_t badge = get_hex(&s), token = get_hex(&s);
-			inherit_file(fd, badge, token);
-		}
+		const char *v = *e + n;
 		do
 			e[0] = e[1];
 		while (*e++);
-		return;
+		return v;
 	}
+	return 0;
+}
+
+/* The files exec kept (FD_EXEC_ENV), taken out of the environment. */
+static void inherit_files(void)
+{
+	const char *s = take_env(FD_EXEC_ENV);
+	while (s && *s) {
+		unsigned fd = (unsigned)get_hex(&s);
+		uint64_t badge = get_hex(&s), token = get_hex(&s);
+		inherit_file(fd, badge, token);
+	}
+}
+
+const char *fd_exec_cwd(char *env)
+{
+	size_t n = sizeof(FD_EXEC_CWD) - 1, len = strlen(cwd);
+	if (strcmp(cwd, "/") == 0 || n + len + 1 > FD_EXEC_CWD_MAX)
+		return 0;
+	memcpy(env, FD_EXEC_CWD, n);
+	memcpy(env + n, cwd, len + 1);
+	return env;
+}
+
+/* POSIX: exec keeps the working directory (FD_EXEC_CWD, taken out of the environment). */
+static void inherit_cwd(void)
+{
+	const char *dir = take_env(FD_EXEC_CWD);
+	if (dir && dir[0] == '/' && strlen(dir) < FS_PATH_MAX)
+		fd_set_cwd(dir);
 }
 
 unsigned fd_exec_list(uint32_t *list, unsigned max)
@@ -567,7 +594,8 @@ unsigned fd_exec_list(uint32_t *list, unsigned max)
 static void inherit_fd(uint64_t v, struct pipe **adopted, unsigned n)
 {
 	unsigned fd = v & 0xff, end = (v >> 8) & 0xff, j = (unsigned)(v >> 16);
-	if (fd <= STDERR_FILENO || fd >= FD_MAX || fds[fd].kind != FD_FREE || j >= n || !adopted[j])
+	if (fd >= FD_MAX || (fds[fd].kind != FD_FREE && fds[fd].kind != FD_CONSOLE) || j >= n ||
+	    !adopted[j])
 		return;
 	fds[fd] = (struct fd_entry){ end == PIPE_END_WRITE ? FD_PIPE_WRITE : FD_PIPE_READ,
 				     adopted[j], 0, 0 };
@@ -584,22 +612,31 @@ __attribute__((constructor)) static void fd_inherit(void)
 {
 	extern char **environ;
 	struct pipe *adopted[PIPE_MAX];
-	unsigned n = 0;
+	long first[PIPE_MAX];
+	unsigned n = 0, k = 0;
 	char **e = environ;
 	while (e && *e)
 		e++;
-	const uint64_t *aux = e ? (const uint64_t *)(e + 1) : 0;
-	for (; aux && (aux[0] == AUX_PIPE || aux[0] == AUX_FD); aux += 2) {
-		if (aux[0] == AUX_FD) {
-			inherit_fd(aux[1], adopted, n);
+	const uint64_t *aux = e ? (const uint64_t *)(e + 1) : 0, *a;
+	/* Claim every pipe's slots before adopting any: adopting frees a slot (the object's,
+	 * once mapped), which the next pipe's slot_alloc would otherwise return. */
+	for (a = aux; a && (a[0] == AUX_PIPE || a[0] == AUX_FD); a += 2) {
+		if (a[0] != AUX_PIPE || k == PIPE_MAX)
+			continue;
+		long f = slot_alloc(), b = slot_alloc(), c = slot_alloc();
+		first[k++] = f == (long)(a[1] >> 16) && b == f + 1 && c == f + 2 ? f : -1;
+	}
+	for (a = aux; a && (a[0] == AUX_PIPE || a[0] == AUX_FD); a += 2) {
+		if (a[0] == AUX_FD) {
+			inherit_fd(a[1], adopted, n);
 			continue;
 		}
-		long first = slot_alloc(), b = slot_alloc(), c = slot_alloc();
-		int ok = n < PIPE_MAX && first == (long)(aux[1] >> 16) && b == first + 1 &&
-			 c == first + 2;
-		struct pipe *p = ok ? pipe_adopt((unsigned)(aux[1] & 0xffff), first) : 0;
-		if (n < PIPE_MAX)
-			adopted[n++] = p;
+		if (n < k) {
+			unsigned id = (unsigned)(a[1] & 0xffff);
+			adopted[n] = first[n] >= 0 ? pipe_adopt(id, first[n]) : 0;
+			n++;
+		}
 	}
 	inherit_files();
+	inherit_cwd();
 }

@@ -53,6 +53,10 @@ int fd_alloc(enum fd_kind kind, struct pipe *p);
 #define FD_EXEC_ENV	"MUKERNEL_FDS="
 #define FD_EXEC_ENV_MAX (sizeof(FD_EXEC_ENV) + FD_MAX * 3 * 17)
 const char *fd_exec_files(char *env); /* env: FD_EXEC_ENV_MAX bytes */
+/* The working directory for the new image (FD_EXEC_CWD=path), built in env; 0 for "/". */
+#define FD_EXEC_CWD	"MUKERNEL_CWD="
+#define FD_EXEC_CWD_MAX (sizeof(FD_EXEC_CWD) + FS_PATH_MAX)
+const char *fd_exec_cwd(char *env); /* env: FD_EXEC_CWD_MAX bytes */
 
 /* Our pipe descriptors as exec entries for the fork server (pipe.h): how many. */
 unsigned fd_exec_list(uint32_t *list, unsigned max);
@@ -81,6 +85,8 @@ void pipe_drop_end(struct pipe *p, int writer); /* uncount it, wake the peers */
 struct pipe *pipe_adopt(unsigned id, long first_slot);
 unsigned pipe_id(const struct pipe *p);
 void pipe_add_ref(struct pipe *p); /* one more descriptor of ours names it */
+/* A new descriptor (dup) names an end: count it in the header, as each close uncounts one. */
+void pipe_count_end(struct pipe *p, int writer);
 
 /* libc_glue.c: the console as fds 0-2. */
 ssize_t console_fd_read(void *buf, size_t n);

@@ -1,4 +1,4 @@
-/* sysconf, uname and the resource limits: facts about this system for POSIX programs. */
+/* uname and the resource limits: facts about this system for POSIX programs. */
 #include <errno.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -8,8 +8,6 @@
 #include "fd.h"
 #include "syscall.h"
 
-#define TICKS_PER_S 100 /* the unit of times() and clock ticks POSIX asks about */
-
 /* The machine facts the kernel gives (harts, page size), once. */
 static const struct sysinfo *info(void)
 {
@@ -17,31 +15,6 @@ static const struct sysinfo *info(void)
 	if (!si.page_size && SYSCALL(sysinfo, &si) != 0)
 		si.page_size = PAGE_BYTES, si.harts = 1;
 	return &si;
-}
-
-long sysconf(int name)
-{
-	switch (name) {
-	case _SC_PAGESIZE:
-		return (long)info()->page_size;
-	case _SC_NPROCESSORS_ONLN:
-	case _SC_NPROCESSORS_CONF:
-		return (long)info()->harts;
-	case _SC_OPEN_MAX:
-		return fd_open_max;
-	case _SC_CLK_TCK:
-		return TICKS_PER_S;
-	case _SC_ARG_MAX:
-		return IPC_BUF_MAX;
-	default:
-		errno = EINVAL;
-		return -1;
-	}
-}
-
-int getpagesize(void)
-{
-	return (int)info()->page_size;
 }
 
 static void put(char *to, const char *s)

@@ -1,7 +1,8 @@
 /*
  * exec of a file written at run time: /bin/hello copied to /tmp/h through read and
  * write, then run twice from the copy with its standard output dup2'ed onto a file, so
- * the open file survives exec and both lines land in it; a file that is not a program
+ * the open file survives exec and both lines land in it (a close-on-exec one does not
+ * survive: that line goes elsewhere); a file that is not a program
  * gives ENOEXEC, a missing one ENOENT, a directory EISDIR.
  */
 #include <errno.h>
@@ -31,13 +32,15 @@ static int copy(const char *from, const char *to)
 	return (int)total;
 }
 
-/* Run path with argument arg in a child that holds it until we read: its pid. */
-static pid_t start(const char *path, char *arg, int out)
+/* Run path with argument arg, its standard output on out (close-on-exec if cloexec). */
+static pid_t start(const char *path, char *arg, int out, int cloexec)
 {
 	pid_t pid = fork();
 	if (pid == 0) {
 		char *argv[] = { "h", arg, 0 };
 		dup2(out, 1);
+		if (cloexec)
+			fcntl(1, F_SETFD, FD_CLOEXEC);
 		execv(path, argv);
 		_exit(100 + errno);
 	}
@@ -58,13 +61,17 @@ int main(void)
 	CHECK_EQ(copy("/bin/hello", "/tmp/h"), st.st_size);
 	/* The child's output goes to a file, so we can check it. */
 	int out = open("/tmp/h.out", O_RDWR | O_CREAT | O_TRUNC, 0644);
-	pid_t a = start("/tmp/h", "one", out);
+	pid_t a = start("/tmp/h", "one", out, 0);
 	CHECK_EQ(status_of(a), 0);
-	pid_t b = start("/tmp/h", "two", out);
+	pid_t b = start("/tmp/h", "two", out, 0);
 	CHECK_EQ(status_of(b), 0);
+	/* Close-on-exec: the program finds fd 1 closed, and its line goes to the console. */
+	pid_t c = start("/bin/hello", "three", out, 1);
+	CHECK_EQ(status_of(c), 0);
 	char buf[64] = { 0 };
 	CHECK(pread(out, buf, sizeof(buf) - 1, 0) > 0);
 	CHECK(strstr(buf, "one") != 0 && strstr(buf, "two") != 0);
+	CHECK(strstr(buf, "three") == 0);
 	close(out);
 	/* Not a program, missing, a directory. */
 	int fd = open("/tmp/notelf", O_WRONLY | O_CREAT | O_TRUNC, 0755);

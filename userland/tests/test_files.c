@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "testlib.h"
@@ -99,6 +100,34 @@ static void dup_and_fcntl(void)
 	CHECK_EQ(dup(99), -1);
 	CHECK_EQ(errno, EBADF);
 	CHECK_EQ(unlink("/tmp/d"), 0);
+}
+
+/* A forked child's descriptor is the same open file: the offset is shared. */
+static void fork_offset(void)
+{
+	char c = 0;
+	int fd = open("/tmp/fo", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	CHECK_EQ(write(fd, "abcdef", 6), 6);
+	CHECK_EQ(lseek(fd, 0, SEEK_SET), 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		char d[2];
+		_exit(read(fd, d, 2) != 2 || d[0] != 'a');
+	}
+	int st = -1;
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK_EQ(read(fd, &c, 1), 1);
+	CHECK_EQ(c, 'c');
+	/* The child's close does not close ours. */
+	pid = fork();
+	if (pid == 0)
+		_exit(close(fd) != 0);
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	CHECK_EQ(read(fd, &c, 1), 1);
+	CHECK_EQ(c, 'd');
+	close(fd);
+	CHECK_EQ(unlink("/tmp/fo"), 0);
 }
 
 static void dirs(void)
@@ -226,6 +255,7 @@ int main(void)
 {
 	basic_io();
 	dup_and_fcntl();
+	fork_offset();
 	dirs();
 	special();
 	unlinked_open();
