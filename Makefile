@@ -47,7 +47,7 @@ QEMU_VIRT = $(QEMU) -M virt -m $(MEM) -smp $(SMP) -nographic -bios $(OPENSBI)/fw
 DTS := $(wildcard dts/*.dts)
 DTBS := $(patsubst dts/%.dts,$(B)/dtb/%.dtb,$(DTS))
 HOST_TESTS := $(B)/host/test_units $(B)/host/test_as $(B)/host/test_dt $(B)/host/test_fat \
-	$(B)/host/fuzz_fat
+	$(B)/host/fuzz_fat $(B)/host/test_fstree $(B)/host/test_shparse
 FS_HOST_SRC := userland/lib/fs/bcache.c userland/lib/fs/part.c userland/lib/fs/fat.c
 
 .PHONY: all run debug bench bench-serial test test-full fuzz fuzz-fat kdebug lint host-tests deps-build deps-run deps-test \
@@ -148,6 +148,12 @@ fuzz-fat: $(B)/host/test_fat $(B)/host/fuzz_fat | deps-test
 	$(B)/host/fuzz_fat $(B)/fat-work/fat12.img $(FUZZ_ROUNDS) $(if $(SEED),$(SEED))
 	$(B)/host/fuzz_fat $(B)/fat-work/fat16.img $(FUZZ_ROUNDS) $(if $(SEED),$(SEED))
 
+$(B)/host/test_fstree: test/host/test_fstree.c userland/lib/fstree.c | deps-build
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOSTCFLAGS) -Iuserland/lib $^ -o $@
+$(B)/host/test_shparse: test/host/test_shparse.c userland/lib/shparse.c | deps-build
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOSTCFLAGS) $^ -o $@
 $(B)/host/fdtinfo: tools/fdtinfo.c kernel/lib/dt.c | deps-build
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOSTCFLAGS) $^ -o $@

@@ -90,6 +90,8 @@ def steps():
     os.makedirs(B + "/fat-work", exist_ok=True)
     yield lambda: host_step("host-fat", [B + "/host/test_fat", B + "/fat-work"])
     yield lambda: host_step("fuzz-fat", [B + "/host/fuzz_fat", B + "/fat-work/fat12.img", "300"])
+    yield lambda: host_step("host-fstree", [B + "/host/test_fstree"])
+    yield lambda: host_step("host-shparse", [B + "/host/test_shparse"])
     yield lambda: host_step("syscall-docs", [PY, "test/host/test_syscall_docs.py"])
     yield lambda: host_step("image-header", [PY, "test/host/test_image.py", B + "/Image"])
     yield lambda: harness.run_qemu("virt-128M-fw_jump", virt("128M", "jump", "ktest"), TIMEOUT,

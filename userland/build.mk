@@ -70,7 +70,7 @@ $(B)/user/$(basename $(notdir $(1))).elf: $(call prog_obj,$(1)) userland/lib/use
 		$(B)/user/pie.list $(if $(call is_pie,$(1)),tools/piecheck.py)
 	@mkdir -p $$(dir $$@)
 	$(CC) $(if $(call is_pie,$(1)),$(UPIE_LDFLAGS),$(ULDFLAGS)) $(call prog_obj,$(1)) \
-		$(if $(call is_pie,$(1)),$(UPIE_RT) $(B)/user/lib-pie.a,$(B)/user/lib.a) -o $$@
+		-Wl,--start-group $(if $(call is_pie,$(1)),$(UPIE_RT) $(B)/user/lib-pie.a,$(B)/user/lib.a) -lc -Wl,--end-group -o $$@
 	$(if $(call is_pie,$(1)),@$(PY) tools/piecheck.py $$@ || { rm -f $$@; exit 1; })
 endef
 $(foreach s,$(UPROG_SRC),$(eval $(call user_prog,$(s))))

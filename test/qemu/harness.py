@@ -31,14 +31,18 @@ class Result:
                             "" if self.ok else ": " + self.reason)
 
 
-def run_qemu(name, argv, timeout, send_on=(), expect_exit=0, log_dir="build/test-logs"):
-    """Run argv; send_on is a list of (marker bytes, text bytes) typed once when seen."""
+def run_qemu(name, argv, timeout, send_on=(), expect_exit=0, log_dir="build/test-logs",
+             ordered=False):
+    """Run argv; send_on is a list of (marker bytes, text bytes) typed once when seen.
+    ordered: type them strictly in turn, each when its marker appears in what came out
+    after the previous one was typed (so one marker, such as a prompt, can serve all)."""
     res = Result(name)
     os.makedirs(log_dir, exist_ok=True)
     proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, start_new_session=True)
     pending = list(send_on)
     out = bytearray()
+    since = 0  # ordered: where the search for the next marker starts
     deadline = time.monotonic() + timeout
     timed_out = False
     while True:
@@ -52,11 +56,12 @@ def run_qemu(name, argv, timeout, send_on=(), expect_exit=0, log_dir="build/test
             if not chunk:
                 break
             out += chunk
-            for item in list(pending):
-                if item[0] in out:
+            for item in list(pending[:1] if ordered else pending):
+                if item[0] in out[since:]:
                     proc.stdin.write(item[1])
                     proc.stdin.flush()
                     pending.remove(item)
+                    since = len(out) if ordered else 0
     if timed_out:
         os.killpg(proc.pid, signal.SIGKILL)
     status = proc.wait()

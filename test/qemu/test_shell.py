@@ -1,28 +1,60 @@
 """A shell session driven through the UART: boot with no arguments (init starts sh), type
 commands the way a person would, and check what comes back.
 
-Each command is typed once, when the previous command's output first appears (the
-harness's send_on), so the session runs in order: hello shell, meminfo, ps, a program
-that does not exist, then poweroff, which must end QEMU with status 0. The shell prints
-no "N passed, M failed" line, so the verdict is ours: a timeout or a panic still fails.
+Each line is typed when the shell's next prompt appears (the harness's ordered send_on),
+so the session runs in order: programs and built-ins, a command that does not exist and
+$?, cd and pwd, redirections (>, >>, <, 2>), a three-stage pipeline, && and ||,
+quoting and variables, a background job and wait, time, a syntax error, and poweroff,
+which must end QEMU with status 0. The shell prints no "N passed, M failed" line, so
+the verdict is ours: a timeout or a panic still fails.
 """
 import re
 
 PROMPT = b"$ "
-# (marker that appears once, text to type): the first marker is the shell's banner.
+# Typed in turn, each after the next prompt. None of them contains PROMPT.
 SESSION = [
-    (b"sh: type help", b"hellp\x7fo shell\r"),  # a typo, rubbed out with DEL
-    (b"hello shell\r\n", b"meminfo\r"),
-    (b"cow: faults", b"ps\r"),
-    (b"PID  PPID", b"nosuchprog\r"),
-    (b"nosuchprog: not found", b"poweroff\r"),
+    b"hellp\x7fo shell",  # a typo, rubbed out with DEL
+    b"meminfo",
+    b"ps",
+    b"nosuchprog",
+    b"echo status=$?",
+    b"cd /tmp && pwd",
+    b"echo 'one two' \"three  four\" > words.txt; echo five >> words.txt",
+    b"cat words.txt | grep -F two | wc -w",
+    b"wc -l < words.txt",
+    b"ls -l",
+    b"false || echo or-ran; true && echo and-ran; false && echo never-ran",
+    b"X='a b'; echo \"[$X]\" '[$X]' \\$X",
+    b"nosuch 2> err.txt; echo err=$?; cat err.txt",
+    b"sleep 1 & wait $!; echo bg=$?",
+    b"time true",
+    b"echo 'unterminated",
+    b"cd /nonexistent",
+    b"poweroff",
 ]
+LINE = rb"\r?$"
 EXPECT = [
-    (re.compile(rb"^hello shell\r?$", re.M), "hello's output"),
-    (re.compile(rb"^frames: total \d+, free \d+, shared \d+", re.M), "a meminfo free line"),
-    (re.compile(rb"^cow: faults \d+, copies \d+, reuses \d+", re.M), "meminfo's cow line"),
-    (re.compile(rb"^\s+1\s+0\s+run\r?$", re.M), "pid 1 in ps"),
-    (re.compile(rb"^sh: nosuchprog: not found", re.M), "not found"),
+    (rb"^hello shell" + LINE, "hello's output"),
+    (rb"^frames: total \d+, free \d+, shared \d+", "a meminfo free line"),
+    (rb"^cow: faults \d+, copies \d+, reuses \d+", "meminfo's cow line"),
+    (rb"^\s+1\s+0\s+run" + LINE, "pid 1 in ps"),
+    (rb"^sh: nosuchprog: not found" + LINE, "not found, on one line"),
+    (rb"^status=127" + LINE, "$? of a command not found"),
+    (rb"^/tmp" + LINE, "pwd after cd"),
+    (rb"^4" + LINE, "cat | grep | wc -w over a file written with > and >>"),
+    (rb"^2" + LINE, "wc -l < file"),
+    (rb"^-rw\S*\s+\d+\s+\d+\s+\d+\s+25 .*words\.txt" + LINE, "ls -l: the 25-byte file"),
+    (rb"^or-ran" + LINE, "||"),
+    (rb"^and-ran" + LINE, "&&"),
+    (rb"^\[a b\] \[\$X\] \$X" + LINE, "quoting and $VAR"),
+    (rb"^err=127\r?\nsh: nosuch: not found" + LINE, "2> kept the message for cat"),
+    (rb"^bg=0" + LINE, "& and wait $!"),
+    (rb"^time: real \d+\.\d{6} s, \d+ instructions, \d+ cycles" + LINE, "time's line"),
+    (rb"^sh: unterminated quote" + LINE, "a syntax error, on one line"),
+    (rb"^sh: cd: /nonexistent: No such file or directory" + LINE, "cd's error"),
+]
+UNEXPECTED = [
+    (rb"^never-ran", "&& ran after a failure"),
 ]
 
 
@@ -31,9 +63,12 @@ def check(res, harness, status, timed_out):
     out = res.output
     if harness.PANIC in out or timed_out:
         return res  # the harness's reason stands
-    missing = [what for rx, what in EXPECT if not rx.search(out)]
-    if missing:
-        res.ok, res.reason = False, "missing: " + ", ".join(missing)
+    missing = [what for rx, what in EXPECT if not re.search(rx, out, re.M)]
+    extra = [what for rx, what in UNEXPECTED if re.search(rx, out, re.M)]
+    if missing or extra:
+        res.ok, res.reason = False, "; ".join(
+            (["missing: " + ", ".join(missing)] if missing else []) +
+            (["unexpected: " + ", ".join(extra)] if extra else []))
     elif status != 0:
         res.ok, res.reason = False, "QEMU exit status %s, expected 0" % status
     elif out.count(PROMPT) < len(SESSION):
@@ -55,15 +90,16 @@ def run_seeing_status(harness, name, argv, timeout, send_on):
 
     harness.judge = watch
     try:
-        res = harness.run_qemu(name, argv, timeout, send_on=send_on)
+        res = harness.run_qemu(name, argv, timeout, send_on=send_on, ordered=True)
     finally:
         harness.judge = judge
     return res, seen["status"], seen["timed_out"]
 
 
 def session(harness, argv, timeout):
+    send_on = [(PROMPT, line + b"\r") for line in SESSION]
     res, status, timed_out = run_seeing_status(harness, "shell-session", argv, timeout,
-                                               SESSION)
+                                               send_on)
     return check(res, harness, status, timed_out)
 
 

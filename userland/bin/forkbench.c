@@ -7,6 +7,7 @@
  * Arguments: icount=0|1 (told by make bench), iters=N (default 1000).
  */
 #include <pthread.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -388,6 +389,89 @@ static void signal_self(struct bench *b)
 		report("signal_self", "-", 0, b->iters);
 }
 
+/*
+ * fork+exit+wait at 16 KiB while the process holds three open files and a pipe: the
+ * descriptor table and the open files must not slow fork down (the kernel copies the
+ * capabilities with the other slots; the fork server copies one row of the file server's
+ * holders page).
+ */
+static void fork_exit_wait_files(struct bench *b)
+{
+	int fds[3], p[2];
+	char *mem = mmap(0, 16 * 1024, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	const char *names[] = { "/tmp/bf0", "/tmp/bf1", "/tmp/bf2" };
+	for (int i = 0; i < 3; i++)
+		fds[i] = open(names[i], O_RDWR | O_CREAT | O_TRUNC, 0644);
+	pipe(p);
+	b->mem = mem;
+	touch(mem, 16, 1);
+	for (int i = 0; i < WARMUP; i++)
+		one_fork_exit_wait(FORK_COW);
+	for (int i = 0; i < b->iters; i++)
+		samples[i] = one_fork_exit_wait(FORK_COW);
+	report("fork_exit_wait_files", "cow", 16, b->iters);
+	for (int i = 0; i < 3; i++) {
+		close(fds[i]);
+		unlink(names[i]);
+	}
+	close(p[0]);
+	close(p[1]);
+	munmap(mem, 16 * 1024);
+}
+
+/* One pread or pwrite of 4 KiB from a file in the page cache: instructions per call. */
+static void file_io_4k(struct bench *b, int writing)
+{
+	/* Not static: every resident page of ours makes each fork_exit_wait fork dearer. */
+	char *page = mmap(0, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int fd = open("/tmp/bio", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	write(fd, page, PAGE);
+	for (int i = 0; i < WARMUP + b->iters; i++) {
+		uint64_t t0 = cycles();
+		if (writing)
+			pwrite(fd, page, PAGE, 0);
+		else
+			pread(fd, page, PAGE, 0);
+		if (i >= WARMUP)
+			samples[i - WARMUP] = cycles() - t0;
+	}
+	close(fd);
+	unlink("/tmp/bio");
+	munmap(page, PAGE);
+	report(writing ? "file_write_4k" : "file_read_4k", "-", 4, b->iters);
+}
+
+/*
+ * The first touch of each page of a file mapping: a load from a MAP_SHARED mapping
+ * (cached page), or a store to a MAP_PRIVATE one (the write-copy fault copies it).
+ */
+static void file_map_touch(struct bench *b, int cow)
+{
+	int n = b->iters + WARMUP;
+	int fd = open("/tmp/bmap", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	ftruncate(fd, (off_t)n * PAGE); /* in the cache: zero-filled pages */
+	char *m = mmap(0, (size_t)n * PAGE, cow ? PROT_READ | PROT_WRITE : PROT_READ,
+		       cow ? MAP_PRIVATE : MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED) {
+		close(fd);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		volatile char *at = m + (size_t)i * PAGE;
+		uint64_t t0 = cycles();
+		if (cow)
+			*at = 1;
+		else
+			(void)*at;
+		if (i >= WARMUP)
+			samples[i - WARMUP] = cycles() - t0;
+	}
+	munmap(m, (size_t)n * PAGE);
+	close(fd);
+	unlink("/tmp/bmap");
+	report(cow ? "file_cow_fault" : "mmap_file_fault", cow ? "cow" : "-", 4, b->iters);
+}
+
 static int wanted(const struct bench *b, const char *name)
 {
 	return !b->only || strcmp(b->only, name) == 0;
@@ -467,6 +551,16 @@ int main(int argc, char **argv)
 		mutex_handoff(&b);
 	if (wanted(&b, "signal_self"))
 		signal_self(&b);
+	if (wanted(&b, "fork_exit_wait_files"))
+		fork_exit_wait_files(&b);
+	if (wanted(&b, "file_read_4k"))
+		file_io_4k(&b, 0);
+	if (wanted(&b, "file_write_4k"))
+		file_io_4k(&b, 1);
+	if (wanted(&b, "mmap_file_fault"))
+		file_map_touch(&b, 0);
+	if (wanted(&b, "file_cow_fault"))
+		file_map_touch(&b, 1);
 	if (wanted(&b, "cow_fault_shootdown"))
 		cow_fault_shootdown(&b);
 	if (wanted(&b, "fork_throughput"))

@@ -15,6 +15,7 @@
 
 #include "fd.h"
 #include "kernel/abi/fault.h"
+#include "fs.h"
 #include "load.h"
 #include "loader.h"
 #include "pipe.h"
@@ -49,6 +50,7 @@ static int procs_top = 1; /* entries from here up are free (scans stop here); 0 
 static int64_t next_pid = PID_INIT + 1;
 static char spawn_buf[IPC_BUF_MAX];
 static struct ipc_msg answer; /* the reply to the current request, sent with the next receive */
+static long exec_obj;	      /* where an exec request's file (a memory object) arrives */
 static int answering;
 
 /* A process's badge is its table index + 1: the lookup on every request is one step. */
@@ -209,7 +211,8 @@ static void proc_exit(struct proc *p, int status)
 			slot_free(p->task);
 		p->task = -1;
 	}
-	pipesrv_release((unsigned)(p - procs)); /* ends it did not close: EOF, EPIPE */
+	pipesrv_release((unsigned)(p - procs));	  /* ends it did not close: EOF, EPIPE */
+	fsholders_release((unsigned)(p - procs)); /* open files it did not close */
 	for (int w = 0; w < WAITERS; w++) {
 		if (p->wait_reply[w])
 			slot_free(p->wait_reply[w]); /* wakes nobody: the waiter is gone */
@@ -259,6 +262,7 @@ static int give_caps(struct proc *c, unsigned caps)
 	slot_free(s);
 	if (!err && caps)
 		err = (int)SYSCALL(task_cap_put, c->task, SLOT_LOADER, SLOT_LOADER, CAP_SEND);
+
 	if (!err && (caps & HAS_ARCHIVE))
 		err = (int)SYSCALL(task_cap_put, c->task, SLOT_ARCHIVE, SLOT_ARCHIVE,
 				   CAP_READ | CAP_EXEC | CAP_GRANT);
@@ -290,14 +294,17 @@ static void do_fork(struct proc *p, uint64_t mode)
 	struct proc *c = proc_new(p);
 	long task = c ? spare_get() : -1;
 	/* With several harts the child may run as soon as it exists: count its pipe ends first. */
-	if (c)
+	if (c) {
 		pipesrv_fork((unsigned)(p - procs), (unsigned)(c - procs));
+		fsholders_fork((unsigned)(p - procs), (unsigned)(c - procs));
+	}
 	long tid = task >= 0
 			   ? SYSCALL(fork, p->task, task, mode, SLOT_SERVER, badge_of(c), SLOT_PROC)
 			   : E_RANGE;
 	if (tid < 0) {
 		if (c) {
 			pipesrv_release((unsigned)(c - procs));
+			fsholders_release((unsigned)(c - procs));
 			reap(c);
 		}
 		spare_put(task); /* still empty */
@@ -407,8 +414,11 @@ static void do_spawn(struct proc *p, unsigned len)
  * which drops every frame and copy-on-write share it held; the pipe ends it held stay
  * counted for the process. On failure the caller gets -errno and runs on.
  */
-static void do_exec(struct proc *p, uint64_t argc, uint64_t fdlen, unsigned len)
+static void do_exec(struct proc *p, const struct ipc_msg *m)
 {
+	uint64_t argc = m->w[0], fdlen = m->w[1];
+	unsigned len = ipc_tag_len(m->tag);
+	int has_obj = (m->tag & IPC_TAG_CAP) != 0;
 	uint32_t fds[FD_MAX];
 	uint64_t aux[LOAD_AUX_MAX];
 	char *list[SPAWN_ARGS_MAX + 1];
@@ -434,7 +444,9 @@ static void do_exec(struct proc *p, uint64_t argc, uint64_t fdlen, unsigned len)
 				 .supervisor = sup,
 				 .envp = list + 1 + argc,
 				 .aux = aux,
-				 .naux = (unsigned)naux };
+				 .naux = (unsigned)naux,
+				 .object = has_obj ? exec_obj : 0,
+				 .object_size = has_obj ? m->w[2] : 0 };
 	int err = (int)SYSCALL(cap_mint, SLOT_SERVER, sup, CAP_SEND, badge_of(p));
 	if (!err)
 		err = spawn_create(&req, &s);
@@ -463,6 +475,18 @@ static void do_exec(struct proc *p, uint64_t argc, uint64_t fdlen, unsigned len)
 static void do_pipe(struct proc *p, const uint64_t *slots)
 {
 	reply(pipesrv_create(p->task, (unsigned)(p - procs), slots), 0);
+}
+
+/*
+ * The file server's capability, given on first use rather than at spawn: a process that
+ * never opens a file then has one slot less for every fork to copy. Asking again is
+ * harmless (the slot is full: E_BUSY, which is success here).
+ */
+static void do_fs(struct proc *p)
+{
+	long err = p->task < 0 ? 0
+			       : SYSCALL(task_cap_put, p->task, FORKSRV_SLOT_FS, SLOT_FS, CAP_SEND);
+	reply(err == 0 || err == E_BUSY ? 0 : -ENOMEM, 0);
 }
 
 /* Answer the current request at once: the caller may be diverted or killed next. */
@@ -726,11 +750,14 @@ static void serve(struct ipc_msg *m)
 		reply(r, (uint64_t)off);
 		break;
 	}
+	case PROC_FS:
+		do_fs(p);
+		break;
 	case PROC_EXEC:
 		if (too_short(m, 2))
 			break;
 		if (p->task >= 0)
-			do_exec(p, m->w[0], m->w[1], ipc_tag_len(m->tag));
+			do_exec(p, m);
 		else
 			reply(-EPERM, 0); /* init has no task we hold */
 		break;
@@ -747,14 +774,18 @@ int main(void)
 	};
 	pipesrv_init();
 	timesrv_init();
+	exec_obj = slot_alloc();
 	for (;;) {
 		/* One system call per request: the answer to this one, and the next request. */
 		struct ipc_msg *m = &answer;
 		m->rbuf = spawn_buf;
-		m->rspec = ipc_recv_spec(sizeof(spawn_buf), IPC_RECV_SLOT_NONE);
+		m->rspec = ipc_recv_spec(sizeof(spawn_buf), (unsigned)exec_obj);
 		long err = answering ? ipc_reply_recv(SLOT_SERVER, m) : ipc_recv(SLOT_SERVER, m);
 		answering = 0;
+		int got_cap = err == 0 && (m->tag & IPC_TAG_CAP);
 		if (err == 0)
 			serve(m);
+		if (got_cap)
+			SYSCALL(cap_delete, exec_obj); /* whatever came, it is not kept */
 	}
 }

@@ -12,9 +12,11 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fs.h"
 #include "loader.h"
 #include "proc.h"
 #include "spawn.h"
@@ -70,9 +72,41 @@ static int start_loader(void)
 	return err;
 }
 
+/*
+ * Start the file server (through the loader) with its endpoint and the archive (read and
+ * execute, and grant: it hands /bin's pages to the clients that map them); we keep a send
+ * capability in SLOT_FS. The holders page it shares with the fork server is made here
+ * and mapped into both (start_forksrv maps the fork server's).
+ */
+static int start_fs(long holders, struct spawned *s)
+{
+	char *argv[] = { "fs", 0 };
+	long ep = slot_alloc();
+	struct spawn_req req = { .name = "fs", .argv = argv, .supervisor = -1 };
+	int err = (int)SYSCALL(obj_create, SLOT_SELF, OBJ_ENDPOINT, ep, 0);
+	if (!err)
+		err = (int)SYSCALL(obj_create, SLOT_SELF, OBJ_MEMORY, holders, 1);
+	if (!err)
+		err = spawn_create(&req, s);
+	if (!err)
+		err = (int)SYSCALL(task_cap_put, s->task, ep, SLOT_FS_EP, CAP_ALL);
+	if (!err)
+		err = (int)SYSCALL(task_cap_put, s->task, SLOT_ARCHIVE, SLOT_ARCHIVE,
+				   CAP_READ | CAP_EXEC | CAP_GRANT);
+	if (!err)
+		err = (int)SYSCALL(map, s->task, holders, FS_HOLDERS_VA, 0, 1,
+				   MAP_PROT_READ | MAP_PROT_WRITE | MAP_KIND_SHARED);
+	if (!err)
+		err = (int)SYSCALL(cap_copy, ep, SLOT_FS, CAP_SEND);
+	if (!err && start_server(s) < 0)
+		err = E_NOMEM;
+	slot_free(ep);
+	return err;
+}
+
 /* Start the fork server (through the loader) with its endpoint, the archive and the
  * loader; we get pid 1's capability. */
-static int start_forksrv(void)
+static int start_forksrv(long holders)
 {
 	char *argv[] = { "forksrv", 0 };
 	long ep = slot_alloc();
@@ -94,6 +128,11 @@ static int start_forksrv(void)
 		err = (int)SYSCALL(task_cap_put, s.task, SLOT_MACHINE, SLOT_MACHINE, CAP_ALL);
 	if (!err)
 		err = (int)SYSCALL(task_cap_put, s.task, SLOT_IRQCTL, SLOT_IRQCTL, CAP_ALL);
+	if (!err)
+		err = (int)SYSCALL(task_cap_put, s.task, SLOT_FS, FORKSRV_SLOT_FS, CAP_SEND);
+	if (!err)
+		err = (int)SYSCALL(map, s.task, holders, FS_HOLDERS_VA, 0, 1,
+				   MAP_PROT_READ | MAP_PROT_WRITE | MAP_KIND_SHARED);
 	if (!err)
 		err = (int)SYSCALL(cap_mint, ep, SLOT_PROC, CAP_SEND, PID_INIT);
 	if (!err && start_server(&s) < 0)
@@ -194,10 +233,19 @@ static int run_one(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	struct archive a;
+	struct spawned fs;
+	long holders = slot_alloc();
 	/* getpid is the first round trip: once it answers, the server is up and settled. */
-	if (archive_open(&a) != 0 || start_loader() != 0 || start_forksrv() != 0 ||
-	    getpid() != PID_INIT) {
-		printf("init: cannot start the loader and the fork server\n");
+	if (archive_open(&a) != 0 || start_loader() != 0 || start_fs(holders, &fs) != 0 ||
+	    start_forksrv(holders) != 0 || getpid() != PID_INIT) {
+		printf("init: cannot start the loader, the file server and the fork server\n");
+		return 1;
+	}
+	slot_free(holders); /* the page stays while the two servers map it */
+	/* One round trip: the file server has made all it keeps before the suite counts frames. */
+	struct stat root;
+	if (stat("/", &root) != 0) {
+		printf("init: the file server does not answer\n");
 		return 1;
 	}
 	for (int i = 1; i < argc; i++) {

@@ -1,10 +1,13 @@
 /*
- * sh: the interactive shell on the console. It reads a line (echoing what is typed,
- * since the console does not), splits it at blanks and either runs a built-in or asks
- * the fork server to start the program from the boot archive as its child, waits for
- * it, and shows a non-zero exit status. docs/userland.md describes it.
+ * sh: the shell. It reads a line (echoing what is typed, since the console does not),
+ * parses it (shparse.c: pipelines, and-or lists, redirections, quoting), and runs each
+ * command: a built-in in the shell itself, anything else in a child it forks, which sets
+ * up its descriptors and execs the program found through $PATH. `sh -c 'cmds'` runs one
+ * line, `sh FILE` a script, and so does `sh` when standard input is not the console.
+ * docs/userland.md ("The shell") describes the language.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,22 +16,51 @@
 #include <unistd.h>
 
 #include "proc.h"
+#include "shparse.h"
 #include "syscall.h"
 
-#define LINE_MAX_ 128 /* longer lines are cut */
-#define ARGS_MAX  16
-#define SPAWN_MAX 512 /* the fork server's spawn buffer */
-#define PROMPT	  "$ "
-#define CH_EOT	  0x04 /* ^D: end of input on an empty line */
-#define CH_BS	  0x08
-#define CH_DEL	  0x7f
-#define CH_CR	  '\r'
-#define CH_LF	  '\n'
+#define LINE_MAX_	 1024 /* longer lines are cut */
+#define ARGS_STORE	 4096 /* one command's expanded words */
+#define JOBS_MAX	 16   /* background jobs the shell tracks for reporting */
+#define SAVE_FD_MIN	 10   /* where a built-in's redirected descriptors are kept */
+#define NAME_MAX_	 64   /* the longest variable name the shell looks up */
+#define PATH_MAX_	 256
+#define CMD_NAME_MAX	 32 /* a command name as its error lines show it */
+#define PROMPT		 "$ "
+#define DEFAULT_PATH	 "/bin"
+#define STATUS_NOT_FOUND 127  /* POSIX: the command was not found */
+#define STATUS_NO_EXEC	 126  /* POSIX: found but could not run */
+#define STATUS_SYNTAX	 2    /* a syntax error, as other shells report it */
+#define STATUS_SIGNAL	 128  /* + the signal number */
+#define CH_EOT		 0x04 /* ^D: end of input on an empty line */
+#define CH_BS		 0x08
+#define CH_DEL		 0x7f
+#define CH_CR		 '\r'
+#define CH_LF		 '\n'
+
+static struct sh_line parsed;
+static int last_status;	     /* $? */
+static pid_t last_bg;	     /* $! (0: none yet) */
+static int exiting;	     /* the exit built-in ran */
+static int interactive;	     /* reading typed lines: prompt and echo */
+static pid_t jobs[JOBS_MAX]; /* background jobs not yet reported */
+
+/* A command's words after expansion: argv for exec, and its NAME=value prefixes. */
+struct command {
+	int argc, nassign;
+	char *argv[SH_WORDS_MAX + 1];
+	char *assign[SH_WORDS_MAX];
+	size_t used;
+	char store[ARGS_STORE];
+};
 
 static void echo(const char *s, size_t n)
 {
-	write(STDOUT_FILENO, s, n);
+	if (interactive)
+		write(STDOUT_FILENO, s, n);
 }
+
+/* ---- reading lines ---------------------------------------------------------------- */
 
 /* Take one typed character into line (len so far): the new length, or -1 at end. */
 static int edit(char *line, int len, char c)
@@ -40,23 +72,34 @@ static int edit(char *line, int len, char c)
 	}
 	if (c == CH_EOT && len == 0)
 		return -1;
-	if ((unsigned char)c < ' ' || len >= LINE_MAX_ - 1)
-		return len; /* other control characters, and the cut part of a long line */
+	if ((unsigned char)c < ' ' && c != '\t')
+		return len; /* other control characters */
+	if (len >= LINE_MAX_ - 1)
+		return len; /* the cut part of a long line */
 	echo(&c, 1);
 	line[len] = c;
 	return len + 1;
 }
 
-/* Read a line into line (NUL-terminated): 0, or -1 at the end of input. */
-static int read_line(char *line)
+/*
+ * Read a line from fd into line (NUL-terminated): 0, or -1 at the end of input. A byte
+ * per read, so what is typed after the line stays for the command that runs next.
+ */
+static int read_line(int fd, char *line)
 {
-	int len = 0;
+	int len = 0, got = 0;
 	char c;
-	fputs(PROMPT, stdout);
-	fflush(stdout);
+	if (interactive) {
+		fputs(PROMPT, stdout);
+		fflush(stdout);
+	}
 	for (;;) {
-		if (read(STDIN_FILENO, &c, 1) != 1)
-			return -1;
+		if (read(fd, &c, 1) != 1) {
+			if (!got)
+				return -1;
+			break; /* the last line of a script without its newline */
+		}
+		got = 1;
 		if (c == CH_CR || c == CH_LF)
 			break;
 		len = edit(line, len, c);
@@ -68,15 +111,185 @@ static int read_line(char *line)
 	return 0;
 }
 
-/* Split line at blanks into argv (NULL-terminated): the number of words. */
-static int split(char *line, char **argv)
+/* ---- expansion -------------------------------------------------------------------- */
+
+/* The value of $name for sh_expand: the special parameters, else the environment. */
+static const char *lookup(void *ctx, const char *name, size_t len)
 {
-	int argc = 0;
-	for (char *p = strtok(line, " \t"); p && argc < ARGS_MAX; p = strtok(0, " \t"))
-		argv[argc++] = p;
-	argv[argc] = 0;
-	return argc;
+	static char num[24], key[NAME_MAX_];
+	(void)ctx;
+	if (len == 1 && (name[0] == '?' || name[0] == '$' || name[0] == '!')) {
+		long v = name[0] == '?' ? last_status : name[0] == '$' ? (long)getpid() : last_bg;
+		if (name[0] == '!' && !last_bg)
+			return 0;
+		snprintf(num, sizeof(num), "%ld", v);
+		return num;
+	}
+	if (len == 1 && name[0] == '0')
+		return "sh";
+	if (len >= sizeof(key) || (name[0] >= '0' && name[0] <= '9'))
+		return 0;
+	memcpy(key, name, len);
+	key[len] = 0;
+	return getenv(key);
 }
+
+/* Expand word w into cmd's store: the string, or 0 (*none set when it expands to no word). */
+static char *expand_word(struct command *cmd, struct sh_word w, int *none)
+{
+	int quoted;
+	char *out = cmd->store + cmd->used;
+	long n = sh_expand(&parsed, w, lookup, 0, out, sizeof(cmd->store) - cmd->used, &quoted);
+	*none = 0;
+	if (n < 0) {
+		fprintf(stderr, "sh: %s\n", sh_strerror((enum sh_status)(-n)));
+		return 0;
+	}
+	if (n == 0 && !quoted) {
+		*none = 1;
+		return 0;
+	}
+	cmd->used += (size_t)n + 1;
+	return out;
+}
+
+/* Expand the words of c into cmd: 0, or -1 after printing why. */
+static int expand_command(const struct sh_cmd *c, struct command *cmd)
+{
+	cmd->argc = cmd->nassign = 0;
+	cmd->used = 0;
+	for (unsigned i = 0; i < c->nwords; i++) {
+		int none;
+		char *s = expand_word(cmd, parsed.words[c->first_word + i], &none);
+		if (!s && !none)
+			return -1;
+		if (!s)
+			continue;
+		if (i < c->nassign)
+			cmd->assign[cmd->nassign++] = s;
+		else
+			cmd->argv[cmd->argc++] = s;
+	}
+	cmd->argv[cmd->argc] = 0;
+	return 0;
+}
+
+/* NAME=value into the environment (name and value split at the first '='). */
+static int assign(char *nv)
+{
+	char *eq = strchr(nv, '=');
+	*eq = 0;
+	int r = setenv(nv, eq + 1, 1);
+	*eq = '=';
+	if (r != 0)
+		fprintf(stderr, "sh: %s: cannot set (%s)\n", nv, strerror(errno));
+	return r;
+}
+
+/* ---- redirections ----------------------------------------------------------------- */
+
+/* The descriptor n<&m or n>&m names (m is digits, or "-": close): m, -2 for "-", or -1. */
+static int dup_source(const char *s)
+{
+	if (strcmp(s, "-") == 0)
+		return -2;
+	if (!s[0] || s[1] || s[0] < '0' || s[0] > '9')
+		return -1;
+	return s[0] - '0';
+}
+
+/* Make descriptor r->fd what the redirection says: 0, or -1 after printing why. */
+static int redirect(const struct sh_redir *r)
+{
+	static const int flags[] = {
+		[SH_REDIR_IN] = O_RDONLY,
+		[SH_REDIR_OUT] = O_WRONLY | O_CREAT | O_TRUNC,
+		[SH_REDIR_APPEND] = O_WRONLY | O_CREAT | O_APPEND,
+	};
+	char target[PATH_MAX_];
+	int quoted, fd;
+	long n = sh_expand(&parsed, r->target, lookup, 0, target, sizeof(target), &quoted);
+	if (n < 0 || (n == 0 && !quoted)) {
+		fprintf(stderr, "sh: %s\n",
+			n < 0 ? sh_strerror((enum sh_status)(-n)) : "ambiguous redirect");
+		return -1;
+	}
+	if (r->kind == SH_REDIR_DUP) {
+		fd = dup_source(target);
+		if (fd == -2)
+			return close(r->fd), 0;
+		if (fd < 0 || dup2(fd, r->fd) < 0) {
+			fprintf(stderr, "sh: %s: bad file descriptor\n", target);
+			return -1;
+		}
+		return 0;
+	}
+	fd = open(target, flags[r->kind], 0666);
+	if (fd < 0) {
+		fprintf(stderr, "sh: %s: %s\n", target, strerror(errno));
+		return -1;
+	}
+	if (fd != r->fd) {
+		int ok = dup2(fd, r->fd) == r->fd;
+		close(fd);
+		if (!ok) {
+			fprintf(stderr, "sh: %s: %s\n", target, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int redirect_all(const struct sh_cmd *c)
+{
+	for (unsigned i = 0; i < c->nredirs; i++)
+		if (redirect(&parsed.redirs[c->first_redir + i]) != 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * A built-in runs in the shell, so its redirections must be undone after it: keep a
+ * copy of each descriptor they change (saved[fd]: -1 if it was closed, -2 untouched).
+ * Returns 0, or -1 (after printing why) if a copy could not be made.
+ */
+static int save_fds(const struct sh_cmd *c, int *saved)
+{
+	for (int fd = 0; fd <= SH_FD_MAX; fd++)
+		saved[fd] = -2;
+	for (unsigned i = 0; i < c->nredirs; i++) {
+		int fd = parsed.redirs[c->first_redir + i].fd;
+		if (saved[fd] != -2)
+			continue;
+		saved[fd] = fcntl(fd, F_DUPFD, SAVE_FD_MIN);
+		if (saved[fd] >= 0) {
+			fcntl(saved[fd], F_SETFD, FD_CLOEXEC);
+		} else if (errno != EBADF) {
+			fprintf(stderr, "sh: cannot keep descriptor %d: %s\n", fd, strerror(errno));
+			saved[fd] = -2;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void restore_fds(const int *saved)
+{
+	fflush(stdout);
+	fflush(stderr);
+	for (int fd = 0; fd <= SH_FD_MAX; fd++) {
+		if (saved[fd] == -2)
+			continue;
+		if (saved[fd] < 0) {
+			close(fd);
+			continue;
+		}
+		dup2(saved[fd], fd);
+		close(saved[fd]);
+	}
+}
+
+/* ---- built-ins -------------------------------------------------------------------- */
 
 static const char *const state_names[] = { "free", "run", "zombie" };
 
@@ -93,9 +306,10 @@ static long list_one(uint64_t index, uint64_t *w, uint64_t *next)
 	return (long)m.w[0];
 }
 
-static int cmd_ps(void)
+static int cmd_ps(int argc, char **argv)
 {
 	uint64_t w[4], next = 0;
+	(void)argc, (void)argv;
 	printf("  PID  PPID STATE\n");
 	while (list_one(next, w, &next) >= 0) {
 		const char *st = w[2] < 3 ? state_names[w[2]] : "?";
@@ -104,11 +318,12 @@ static int cmd_ps(void)
 	return 0;
 }
 
-static int cmd_meminfo(void)
+static int cmd_meminfo(int argc, char **argv)
 {
 	struct memstat ms;
+	(void)argc, (void)argv;
 	if (memstat(&ms) != 0) {
-		printf("meminfo: memstat failed\n");
+		fprintf(stderr, "meminfo: memstat failed\n");
 		return 1;
 	}
 	printf("frames: total %lu, free %lu, shared %lu (%lu KiB free)\n",
@@ -120,84 +335,482 @@ static int cmd_meminfo(void)
 	return 0;
 }
 
-static int cmd_help(void)
+static int cmd_help(int argc, char **argv)
 {
-	printf("built-ins: help, ps, meminfo, poweroff, exit [N]\n"
-	       "anything else runs a program from the boot archive: prog args...\n");
+	(void)argc, (void)argv;
+	printf("built-ins: cd [dir], pwd, export [NAME[=value]]..., unset NAME..., wait [pid]...,\n"
+	       "  exit [N], help, ps, meminfo, poweroff\n"
+	       "programs: ls in /bin; syntax: a | b, a && b, a || b, a; b, a &,\n"
+	       "  <file, >file, >>file, 2>file, 2>&1, 'quotes', \"$VAR\", $?, NAME=value cmd\n");
 	return 0;
 }
 
-/* The program's pid, or -errno: the fork server starts it as our child. */
-static long spawn(char **argv)
+static int cmd_poweroff(int argc, char **argv)
 {
-	char buf[SPAWN_MAX];
-	unsigned len = 0;
-	for (char **a = argv; *a; a++) {
-		size_t n = strlen(*a) + 1;
-		if (len + n > sizeof(buf))
-			return -E2BIG;
-		memcpy(buf + len, *a, n);
-		len += (unsigned)n;
-	}
-	return (long)proc_request(PROC_SPAWN, 0, 0, 0, buf, len);
+	(void)argc, (void)argv;
+	fflush(stdout);
+	SYSCALL(poweroff, SLOT_MACHINE, 0);
+	fprintf(stderr, "sh: poweroff: not allowed\n");
+	return 1;
 }
 
-static int run(char **argv)
+/* exit [N]: end the shell with N (0-255), or the last command's status. */
+static int cmd_exit(int argc, char **argv)
 {
+	char *end;
+	exiting = 1;
+	if (argc < 2)
+		return last_status;
+	long n = strtol(argv[1], &end, 10);
+	if (!argv[1][0] || *end) {
+		fprintf(stderr, "sh: exit: %s: not a number\n", argv[1]);
+		return STATUS_SYNTAX;
+	}
+	return (int)(n & 0xff);
+}
+
+/* cd [dir]: $HOME (or /) without an argument, $OLDPWD for "-"; keeps PWD and OLDPWD. */
+static int cmd_cd(int argc, char **argv)
+{
+	char old[PATH_MAX_], now[PATH_MAX_] = "";
+	const char *dir = argc > 1 ? argv[1] : getenv("HOME");
+	if (!dir || !*dir)
+		dir = "/";
+	if (strcmp(dir, "-") == 0 && !(dir = getenv("OLDPWD"))) {
+		fprintf(stderr, "sh: cd: OLDPWD not set\n");
+		return 1;
+	}
+	if (!getcwd(old, sizeof(old)))
+		old[0] = 0;
+	if (chdir(dir) != 0) {
+		fprintf(stderr, "sh: cd: %s: %s\n", dir, strerror(errno));
+		return 1;
+	}
+	if (old[0])
+		setenv("OLDPWD", old, 1);
+	if (getcwd(now, sizeof(now)))
+		setenv("PWD", now, 1);
+	if (argc > 1 && strcmp(argv[1], "-") == 0)
+		printf("%s\n", now);
+	return 0;
+}
+
+static int cmd_pwd(int argc, char **argv)
+{
+	char dir[PATH_MAX_];
+	(void)argc, (void)argv;
+	if (!getcwd(dir, sizeof(dir))) {
+		fprintf(stderr, "sh: pwd: %s\n", strerror(errno));
+		return 1;
+	}
+	printf("%s\n", dir);
+	return 0;
+}
+
+static int valid_name(const char *s, size_t n)
+{
+	if (!n || !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_'))
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return 0;
+	return 1;
+}
+
+/* export [NAME[=value]]...: every variable is in the environment, so this only sets. */
+static int cmd_export(int argc, char **argv)
+{
+	extern char **environ;
 	int status = 0;
-	long pid = spawn(argv);
-	if (pid == -ENOENT || pid == -ENOEXEC) {
-		printf("sh: %s: %s\n", argv[0], pid == -ENOENT ? "not found" : "cannot run");
-		return 127;
+	if (argc == 1)
+		for (char **e = environ; e && *e; e++)
+			printf("export %s\n", *e);
+	for (int i = 1; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+		size_t n = eq ? (size_t)(eq - argv[i]) : strlen(argv[i]);
+		if (!valid_name(argv[i], n)) {
+			fprintf(stderr, "sh: export: %s: not a valid name\n", argv[i]);
+			status = 1;
+		} else if (eq) {
+			status |= assign(argv[i]) != 0;
+		} else if (!getenv(argv[i])) {
+			status |= setenv(argv[i], "", 1) != 0;
+		}
 	}
-	if (pid <= 0) {
-		printf("sh: %s: cannot start (%s)\n", argv[0], strerror((int)-pid));
-		return 126;
-	}
-	if (waitpid((pid_t)pid, &status, 0) != pid) {
-		printf("sh: wait failed\n");
-		return 126;
-	}
+	return status;
+}
+
+static int cmd_unset(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		unsetenv(argv[i]);
+	return 0;
+}
+
+/* The status $? shows for a wait status, telling how a command died when it did. */
+static int exit_code(const char *name, int status)
+{
 	if (WIFSIGNALED(status)) {
-		printf("[signal %d]\n", WTERMSIG(status));
-		return 128 + WTERMSIG(status);
+		fprintf(stderr, "sh: %s: killed by signal %d (%s)\n", name, WTERMSIG(status),
+			strsignal(WTERMSIG(status)));
+		return STATUS_SIGNAL + WTERMSIG(status);
 	}
-	if (WEXITSTATUS(status))
-		printf("[exit %d]\n", WEXITSTATUS(status));
 	return WEXITSTATUS(status);
 }
 
-/* One command line; sets *done for exit. Returns the command's status. */
-static int execute(int argc, char **argv, int *done, int last)
+/* Forget a background job (it was waited for). */
+static void job_done(pid_t pid)
 {
-	if (strcmp(argv[0], "exit") == 0) {
-		*done = 1;
-		return argc > 1 ? atoi(argv[1]) : last;
-	}
-	if (strcmp(argv[0], "poweroff") == 0) {
-		fflush(stdout);
-		SYSCALL(poweroff, SLOT_MACHINE, 0);
-		printf("sh: poweroff: not allowed\n");
-		return 1;
-	}
-	if (strcmp(argv[0], "ps") == 0)
-		return cmd_ps();
-	if (strcmp(argv[0], "meminfo") == 0)
-		return cmd_meminfo();
-	if (strcmp(argv[0], "help") == 0)
-		return cmd_help();
-	return run(argv);
+	for (int i = 0; i < JOBS_MAX; i++)
+		if (jobs[i] == pid)
+			jobs[i] = 0;
 }
 
-int main(void)
+/* wait [pid]...: the last one's status (127 if it is not our child); all jobs without one. */
+static int cmd_wait(int argc, char **argv)
 {
-	char line[LINE_MAX_], *argv[ARGS_MAX + 1];
-	int done = 0, last = 0;
-	printf("sh: type help for the built-ins\n");
-	while (!done && read_line(line) == 0) {
-		int argc = split(line, argv);
-		if (argc > 0)
-			last = execute(argc, argv, &done, last);
+	int status = 0, r = 0;
+	pid_t pid;
+	if (argc == 1) {
+		while ((pid = waitpid(-1, &status, 0)) > 0)
+			job_done(pid);
+		return 0;
 	}
-	return last;
+	for (int i = 1; i < argc; i++) {
+		pid = (pid_t)atoi(argv[i]);
+		if (pid <= 0 || waitpid(pid, &status, 0) != pid) {
+			r = STATUS_NOT_FOUND;
+			continue;
+		}
+		job_done(pid);
+		r = exit_code(argv[i], status);
+	}
+	return r;
+}
+
+struct builtin {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+};
+
+static const struct builtin builtins[] = {
+	{ "cd", cmd_cd },	    { "pwd", cmd_pwd },
+	{ "export", cmd_export },   { "unset", cmd_unset },
+	{ "wait", cmd_wait },	    { "exit", cmd_exit },
+	{ "help", cmd_help },	    { "ps", cmd_ps },
+	{ "meminfo", cmd_meminfo }, { "poweroff", cmd_poweroff },
+};
+
+static const struct builtin *find_builtin(const char *name)
+{
+	for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
+		if (strcmp(builtins[i].name, name) == 0)
+			return &builtins[i];
+	return 0;
+}
+
+static int run_builtin(const struct builtin *b, struct command *cmd)
+{
+	int status = b->fn(cmd->argc, cmd->argv);
+	fflush(stdout);
+	fflush(stderr);
+	return status;
+}
+
+/* ---- running programs ------------------------------------------------------------- */
+
+/*
+ * In a child: set up the command's descriptors and environment, then exec it (or run
+ * the built-in). Never returns. POSIX exit statuses: 127 not found, 126 not runnable.
+ */
+static void child(const struct sh_cmd *c, struct command *cmd)
+{
+	if (redirect_all(c) != 0)
+		_exit(1);
+	for (int i = 0; i < cmd->nassign; i++)
+		assign(cmd->assign[i]);
+	if (cmd->argc == 0)
+		_exit(0);
+	const struct builtin *b = find_builtin(cmd->argv[0]);
+	if (b)
+		_exit(run_builtin(b, cmd));
+	execvp(cmd->argv[0], cmd->argv);
+	int e = errno;
+	if (e == ENOENT)
+		fprintf(stderr, "sh: %s: not found\n", cmd->argv[0]);
+	else
+		fprintf(stderr, "sh: %s: %s\n", cmd->argv[0], strerror(e));
+	fflush(stderr);
+	_exit(e == ENOENT ? STATUS_NOT_FOUND : STATUS_NO_EXEC);
+}
+
+/* A command alone, in the shell: assignments, a built-in, or only redirections. */
+static int run_here(const struct sh_cmd *c, struct command *cmd, const struct builtin *b)
+{
+	int saved[SH_FD_MAX + 1], status = 1;
+	if (!b)
+		for (int i = 0; i < cmd->nassign; i++)
+			if (assign(cmd->assign[i]) != 0)
+				return 1;
+	fflush(stdout);
+	if (save_fds(c, saved) == 0 && redirect_all(c) == 0)
+		status = b ? run_builtin(b, cmd) : 0;
+	restore_fds(saved);
+	return status;
+}
+
+/* Wait for the pipeline's children (pids[0..n)): the last one's status, as $? shows it. */
+static int wait_all(const pid_t *pids, char (*names)[CMD_NAME_MAX], int n)
+{
+	int status = 0, result = 0;
+	for (int i = 0; i < n; i++) {
+		if (pids[i] <= 0) {
+			result = i == n - 1 ? 1 : result; /* it did not start */
+			continue;
+		}
+		if (waitpid(pids[i], &status, 0) != pids[i]) {
+			fprintf(stderr, "sh: wait: %s\n", strerror(errno));
+			status = STATUS_NO_EXEC << 8;
+		}
+		int code = exit_code(names[i], status);
+		if (i == n - 1)
+			result = code;
+	}
+	return result;
+}
+
+/* Start command i of a pipeline in a child reading in and writing out: its pid or -1. */
+static pid_t start(const struct sh_cmd *c, struct command *cmd, int in, int out, int other)
+{
+	fflush(stdout);
+	fflush(stderr);
+	pid_t pid = fork();
+	if (pid != 0)
+		return pid;
+	if (other >= 0)
+		close(other); /* the read end of our own output pipe */
+	if (in != STDIN_FILENO) {
+		dup2(in, STDIN_FILENO);
+		close(in);
+	}
+	if (out != STDOUT_FILENO) {
+		dup2(out, STDOUT_FILENO);
+		close(out);
+	}
+	child(c, cmd);
+	return -1; /* not reached */
+}
+
+static struct command cmd_buf; /* large: one at a time, expanded just before it starts */
+
+/* Start command c of a pipeline reading in, writing out (other: our pipe's read end). */
+static pid_t start_one(const struct sh_cmd *c, int in, int out, int other, char *name, int expanded)
+{
+	snprintf(name, CMD_NAME_MAX, "?");
+	if (!expanded && expand_command(c, &cmd_buf) != 0)
+		return -1;
+	if (cmd_buf.argc)
+		snprintf(name, CMD_NAME_MAX, "%s", cmd_buf.argv[0]);
+	pid_t pid = start(c, &cmd_buf, in, out, other);
+	if (pid < 0)
+		fprintf(stderr, "sh: fork: %s\n", strerror(errno));
+	return pid;
+}
+
+/* A command alone: run here if it is a built-in or has no name, else in a child. */
+static int run_single(const struct sh_cmd *c)
+{
+	char name[CMD_NAME_MAX];
+	if (expand_command(c, &cmd_buf) != 0)
+		return 1;
+	const struct builtin *b = cmd_buf.argc ? find_builtin(cmd_buf.argv[0]) : 0;
+	if (cmd_buf.argc == 0 || b)
+		return run_here(c, &cmd_buf, b);
+	pid_t pid = start_one(c, STDIN_FILENO, STDOUT_FILENO, -1, name, 1);
+	return wait_all(&pid, &name, 1);
+}
+
+/*
+ * Run pipeline k: its status. Each command but the last writes into a new pipe that the
+ * next one reads; the shell closes its copies of the ends as soon as the child has them,
+ * so the reader sees end-of-file when the writer exits.
+ */
+static int run_pipeline(unsigned k)
+{
+	const struct sh_pipeline *pl = &parsed.pipelines[k];
+	pid_t pids[SH_CMDS_MAX];
+	char names[SH_CMDS_MAX][CMD_NAME_MAX];
+	int in = STDIN_FILENO, n = pl->ncmds;
+	if (n == 1)
+		return run_single(&parsed.cmds[pl->first_cmd]);
+	for (int i = 0; i < n; i++) {
+		int fds[2] = { -1, STDOUT_FILENO };
+		pids[i] = -1;
+		if (i < n - 1 && pipe(fds) != 0) {
+			fprintf(stderr, "sh: pipe: %s\n", strerror(errno));
+			n = i; /* run no more of it; wait for what started */
+			break;
+		}
+		pids[i] =
+			start_one(&parsed.cmds[pl->first_cmd + i], in, fds[1], fds[0], names[i], 0);
+		if (in != STDIN_FILENO)
+			close(in);
+		if (fds[1] != STDOUT_FILENO)
+			close(fds[1]);
+		in = fds[0] >= 0 ? fds[0] : STDIN_FILENO;
+	}
+	if (in != STDIN_FILENO)
+		close(in);
+	int status = wait_all(pids, names, n);
+	return n == pl->ncmds ? status : 1;
+}
+
+/* Pipelines first..last joined by && and ||: the status of the last that ran. */
+static int run_and_or(unsigned first, unsigned last)
+{
+	int status = run_pipeline(first);
+	last_status = status;
+	for (unsigned k = first + 1; k <= last && !exiting; k++) {
+		int op = parsed.pipelines[k - 1].op;
+		if ((op == SH_OP_AND && status != 0) || (op == SH_OP_OR && status == 0))
+			continue;
+		last_status = status = run_pipeline(k);
+	}
+	return status;
+}
+
+/* An and-or list ending in '&': a child runs it while we go on; $! is its pid. */
+static void run_background(unsigned first, unsigned last)
+{
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "sh: fork: %s\n", strerror(errno));
+		last_status = 1;
+		return;
+	}
+	if (pid == 0) {
+		/* POSIX, without job control: a background list reads /dev/null, not the terminal. */
+		int null = open("/dev/null", O_RDONLY);
+		if (null >= 0 && null != STDIN_FILENO) {
+			dup2(null, STDIN_FILENO);
+			close(null);
+		}
+		interactive = 0;
+		int status = run_and_or(first, last);
+		fflush(stdout);
+		_exit(status);
+	}
+	last_bg = pid;
+	last_status = 0;
+	for (int i = 0; i < JOBS_MAX; i++) {
+		if (!jobs[i]) {
+			jobs[i] = pid;
+			break;
+		}
+	}
+	if (interactive)
+		printf("[%d]\n", (int)pid);
+}
+
+/* Before a prompt: say which background jobs have ended (and reap them). */
+static void report_jobs(void)
+{
+	for (int i = 0; i < JOBS_MAX; i++) {
+		int status;
+		if (!jobs[i] || waitpid(jobs[i], &status, WNOHANG) != jobs[i])
+			continue;
+		if (WIFSIGNALED(status))
+			printf("[%d] killed by signal %d\n", (int)jobs[i], WTERMSIG(status));
+		else if (WEXITSTATUS(status))
+			printf("[%d] done, exit %d\n", (int)jobs[i], WEXITSTATUS(status));
+		else
+			printf("[%d] done\n", (int)jobs[i]);
+		jobs[i] = 0;
+	}
+}
+
+/* Print a parse error as one line: the operator where it was found, or the reason. */
+static void parse_error(enum sh_status st, const char *text)
+{
+	if (st != SH_ERR_SYNTAX) {
+		fprintf(stderr, "sh: %s\n", sh_strerror(st));
+		return;
+	}
+	const char *at = text + parsed.err_at;
+	int n = 0;
+	while (n < 2 && at[n] && strchr("|&;<>", at[n]))
+		n++;
+	if (n)
+		fprintf(stderr, "sh: syntax error near '%.*s'\n", n, at);
+	else
+		fprintf(stderr, "sh: syntax error at end of line\n");
+}
+
+/* Parse and run one line; $? is the status of its last command. */
+static void run_line(const char *text)
+{
+	enum sh_status st = sh_parse(text, &parsed);
+	if (st != SH_OK) {
+		parse_error(st, text);
+		last_status = STATUS_SYNTAX;
+		return;
+	}
+	for (unsigned first = 0; first < parsed.npipelines && !exiting;) {
+		unsigned last = first;
+		while (parsed.pipelines[last].op == SH_OP_AND ||
+		       parsed.pipelines[last].op == SH_OP_OR)
+			last++;
+		if (parsed.pipelines[last].op == SH_OP_BG)
+			run_background(first, last);
+		else
+			run_and_or(first, last);
+		first = last + 1;
+	}
+	fflush(stdout);
+}
+
+/* The environment a shell starts with when it was given none. */
+static void default_env(void)
+{
+	char dir[PATH_MAX_];
+	if (!getenv("PATH"))
+		setenv("PATH", DEFAULT_PATH, 1);
+	if (!getenv("HOME"))
+		setenv("HOME", "/", 1);
+	if (getcwd(dir, sizeof(dir)))
+		setenv("PWD", dir, 1);
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: sh [-c command | file]\n");
+	return STATUS_SYNTAX;
+}
+
+int main(int argc, char **argv)
+{
+	static char line[LINE_MAX_];
+	int fd = STDIN_FILENO;
+	default_env();
+	if (argc > 1 && strcmp(argv[1], "-c") == 0) {
+		if (argc < 3)
+			return usage();
+		run_line(argv[2]);
+		return last_status;
+	}
+	if (argc > 1 && (fd = open(argv[1], O_RDONLY | O_CLOEXEC)) < 0) {
+		fprintf(stderr, "sh: %s: %s\n", argv[1], strerror(errno));
+		return STATUS_NOT_FOUND;
+	}
+	interactive = argc == 1 && isatty(STDIN_FILENO);
+	if (interactive)
+		printf("sh: type help for the built-ins\n");
+	while (!exiting && read_line(fd, line) == 0) {
+		run_line(line);
+		if (interactive)
+			report_jobs();
+	}
+	return last_status;
 }

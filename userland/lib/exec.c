@@ -1,15 +1,20 @@
 /*
  * execve and execv: the fork server loads the program into a new task for this process
- * (same pid, parent and children) and kills this one. Only a failure returns. The path
- * names a program of the boot archive: "/bin/name" and "name" are the same program.
+ * (same pid, parent and children) and kills this one. Only a failure returns. A bare
+ * name or "/bin/name" is a program of the boot archive (the fast path: the loader maps it
+ * from the archive's frames); any other path is a file, which the file server hands over
+ * as one memory object (FS_EXEC) for the fork server to load.
  * Open pipe descriptors go along: their list follows the strings (fd_exec_list).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "fd.h"
+#include "fs.h"
 #include "proc.h"
+#include "spawn.h"
 #include "syscall.h"
 
 extern char **environ;
@@ -34,6 +39,39 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
+/*
+ * A program named by a path outside /bin: the file server hands the file over as one
+ * memory object in a fresh slot (its slot, or -1 with errno set).
+ */
+static long file_object(const char *path, uint64_t *size)
+{
+	int fd = open(path, O_RDONLY);
+	struct ofile *f = fd < 0 ? 0 : fd_file(fd);
+	long slot = f ? slot_alloc() : -1;
+	struct ipc_msg m = { .tag = ipc_tag(FS_EXEC, 0, 0, 0) };
+	m.rspec = ipc_recv_spec(0, (unsigned)slot);
+	int64_t r = slot < 0 ? -EMFILE : ipc_call((uint64_t)f->cap, &m) ? -EIO : (int64_t)m.w[0];
+	if (fd >= 0)
+		close(fd);
+	if (fd < 0)
+		return -1;
+	if (r == 0 && !(m.tag & IPC_TAG_CAP))
+		r = -EIO;
+	if (r < 0) {
+		slot_free(slot);
+		errno = (int)-r;
+		return -1;
+	}
+	*size = m.w[1];
+	return slot;
+}
+
+/* Does path name a program of the archive (a bare name, or /bin/name)? */
+static int in_archive(const char *path)
+{
+	return !strchr(path, '/') || (strncmp(path, "/bin/", 5) == 0 && !strchr(path + 5, '/'));
+}
+
 int execve(const char *path, char *const argv[], char *const envp[])
 {
 	static char buf[IPC_BUF_MAX];
@@ -47,14 +85,34 @@ int execve(const char *path, char *const argv[], char *const envp[])
 	}
 	uint32_t fds[FD_MAX];
 	unsigned nfd = fd_exec_list(fds, FD_MAX), fdlen = nfd * (unsigned)sizeof(fds[0]);
+	char env[FD_EXEC_ENV_MAX], cwd_env[FD_EXEC_CWD_MAX], *files[3];
+	unsigned nextra = 0;
+	if ((files[nextra] = (char *)fd_exec_files(env)))
+		nextra++;
+	if ((files[nextra] = (char *)fd_exec_cwd(cwd_env)))
+		nextra++;
+	files[nextra] = 0;
 	if (pack(buf, &len, names) < 0 || (argc = pack(buf, &len, argv)) < 0 ||
-	    pack(buf, &len, envp) < 0 || fdlen > IPC_BUF_MAX - len) {
+	    pack(buf, &len, envp) < 0 || pack(buf, &len, files) < 0 || fdlen > IPC_BUF_MAX - len) {
 		errno = E2BIG;
 		return -1;
 	}
 	memcpy(buf + len, fds, fdlen);
 	len += fdlen;
-	int64_t r = proc_request(PROC_EXEC, (uint64_t)argc, fdlen, 0, buf, len);
+	uint64_t size = 0;
+	long obj = in_archive(path) ? 0 : file_object(path, &size);
+	if (obj < 0)
+		return -1;
+	struct ipc_msg m = { .tag = ipc_tag(PROC_EXEC, 3, len, obj != 0), .sbuf = buf };
+	m.w[0] = (uint64_t)argc;
+	m.w[1] = fdlen;
+	m.w[2] = size;
+	m.cap = (uint64_t)obj;
+	m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
+	long err = ipc_call(SLOT_PROC, &m);
+	if (obj)
+		slot_free(obj);
+	int64_t r = err ? -EIO : (int64_t)m.w[0];
 	errno = r < 0 ? (int)-r : EIO; /* a successful exec does not come back */
 	return -1;
 }

@@ -1,25 +1,42 @@
 /*
- * The descriptor table and the POSIX calls on it: read, write, close. Each call looks
- * the descriptor up and hands it to the console (libc_glue.c) or a pipe end (pipe.c).
- * The table is inherited across fork (it is private memory) and exec (the fork server
- * hands the pipes over; fd_inherit rebuilds the table in the new image).
+ * The descriptor table and the POSIX calls on descriptors. Each call looks the
+ * descriptor up and hands it to the console (libc_glue.c), a pipe end (pipe.c) or the
+ * file server (fs.h), through the capability of the open file. The table is inherited
+ * across fork (it is private memory; the kernel copies the capabilities) and exec (the
+ * fork server hands the pipes over; fd_inherit rebuilds the table in the new image).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "fd.h"
+#include "fs.h"
+#include "fstree.h"
 #include "pipe.h"
 #include "spawn.h"
+#include "syscall.h"
 
 static struct fd_entry fds[FD_MAX] = {
-	[STDIN_FILENO] = { FD_CONSOLE, 0 },
-	[STDOUT_FILENO] = { FD_CONSOLE, 0 },
-	[STDERR_FILENO] = { FD_CONSOLE, 0 },
+	[STDIN_FILENO] = { FD_CONSOLE, 0, 0, 0 },
+	[STDOUT_FILENO] = { FD_CONSOLE, 0, 0, 0 },
+	[STDERR_FILENO] = { FD_CONSOLE, 0, 0, 0 },
 };
+static struct ofile ofiles[FD_MAX];
+static char cwd[FS_PATH_MAX] = "/";
+int fd_open_max = FD_MAX;
 
 static int is_pipe(const struct fd_entry *e)
 {
 	return e->kind == FD_PIPE_READ || e->kind == FD_PIPE_WRITE;
+}
+
+/* A system call's -errno as the POSIX -1 with errno set. */
+static long fail(long negerr)
+{
+	errno = (int)-negerr;
+	return -1;
 }
 
 struct fd_entry *fd_get(int fd)
@@ -31,16 +48,90 @@ struct fd_entry *fd_get(int fd)
 	return &fds[fd];
 }
 
+static int lowest_free(int from)
+{
+	for (int fd = from < 0 ? 0 : from; fd < fd_open_max && fd < FD_MAX; fd++)
+		if (fds[fd].kind == FD_FREE)
+			return fd;
+	return -1;
+}
+
 int fd_alloc(enum fd_kind kind, struct pipe *p)
 {
-	for (int fd = 0; fd < FD_MAX; fd++) {
-		if (fds[fd].kind == FD_FREE) {
-			fds[fd] = (struct fd_entry){ kind, p };
-			return fd;
-		}
+	int fd = lowest_free(0);
+	if (fd < 0)
+		return (int)fail(-EMFILE);
+	fds[fd] = (struct fd_entry){ kind, p, 0, 0 };
+	return fd;
+}
+
+unsigned fd_proc_index(void)
+{
+	long badge = 0;
+	long info = syscall6_a1(SYS_cap_info, SLOT_PROC, 0, 0, 0, &badge);
+	return info >= 0 && badge > 0 && badge <= PROC_MAX ? (unsigned)(badge - 1) : 0;
+}
+
+/*
+ * SLOT_FS, asked of the fork server the first time (PROC_FS): a process that never
+ * touches a file holds no capability to the file server, so its forks copy one slot
+ * less. A forked child inherits both the slot and this flag.
+ */
+long fd_fs_slot(void)
+{
+	static int have;
+	if (!have) {
+		long info = SYSCALL(cap_info, SLOT_FS);
+		have = info >= 0 && (info & 0xff) == OBJ_ENDPOINT;
+		if (!have)
+			have = proc_request(PROC_FS, 0, 0, 0, 0, 0) == 0;
 	}
-	errno = EMFILE;
-	return -1;
+	return SLOT_FS;
+}
+
+int fd_abs_path(const char *path, char *out, unsigned max)
+{
+	if (!path)
+		return (int)fail(-EFAULT);
+	int err = fs_path_join(cwd, path, out, max);
+	return err ? (int)fail(err) : 0;
+}
+
+/* One request on an open file's capability; the reply's words in m. */
+static int64_t file_call(const struct ofile *f, uint64_t label, struct ipc_msg *m, unsigned len)
+{
+	m->tag = ipc_tag(label, 2, len, 0);
+	m->cap = 0;
+	if (!m->rbuf)
+		m->rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
+	long err = ipc_call((uint64_t)f->cap, m);
+	return err ? -EIO : (int64_t)m->w[0];
+}
+
+/* A whole read or write, in FS_IO_MAX pieces; off = -1 for the description's offset. */
+static ssize_t file_io(struct ofile *f, uint64_t label, void *buf, size_t n, int64_t off)
+{
+	size_t done = 0;
+	while (done < n) {
+		size_t chunk = n - done < FS_IO_MAX ? n - done : FS_IO_MAX;
+		struct ipc_msg m = { 0 };
+		int wr = label == FS_WRITE;
+		m.w[wr ? 0 : 1] = off < 0 ? (uint64_t)-1 : (uint64_t)off + done;
+		m.w[0] = wr ? m.w[0] : chunk;
+		if (wr)
+			m.sbuf = (char *)buf + done;
+		else {
+			m.rbuf = (char *)buf + done;
+			m.rspec = ipc_recv_spec((unsigned)chunk, IPC_RECV_SLOT_NONE);
+		}
+		int64_t r = file_call(f, label, &m, wr ? (unsigned)chunk : 0);
+		if (r < 0)
+			return done ? (ssize_t)done : (ssize_t)fail(r);
+		done += (size_t)r;
+		if ((size_t)r < chunk)
+			break;
+	}
+	return (ssize_t)done;
 }
 
 ssize_t read(int fd, void *buf, size_t n)
@@ -52,8 +143,9 @@ ssize_t read(int fd, void *buf, size_t n)
 		return console_fd_read(buf, n);
 	if (e->kind == FD_PIPE_READ)
 		return pipe_read(e->pipe, buf, n);
-	errno = EBADF; /* the write end of a pipe */
-	return -1;
+	if (e->kind == FD_FILE)
+		return file_io(e->file, FS_READ, buf, n, -1);
+	return fail(-EBADF); /* the write end of a pipe */
 }
 
 ssize_t write(int fd, const void *buf, size_t n)
@@ -65,8 +157,71 @@ ssize_t write(int fd, const void *buf, size_t n)
 		return console_fd_write(buf, n);
 	if (e->kind == FD_PIPE_WRITE)
 		return pipe_write(e->pipe, buf, n);
-	errno = EBADF; /* the read end of a pipe */
-	return -1;
+	if (e->kind == FD_FILE)
+		return file_io(e->file, FS_WRITE, (void *)buf, n, -1);
+	return fail(-EBADF); /* the read end of a pipe */
+}
+
+/* An open file descriptor (not a pipe or the console), or 0 with errno = err. */
+static struct ofile *file_of(int fd, int err)
+{
+	struct fd_entry *e = fd_get(fd);
+	if (!e)
+		return 0;
+	if (e->kind != FD_FILE) {
+		errno = err;
+		return 0;
+	}
+	return e->file;
+}
+
+ssize_t pread(int fd, void *buf, size_t n, off_t off)
+{
+	struct ofile *f = file_of(fd, ESPIPE);
+	if (!f)
+		return -1;
+	return off < 0 ? fail(-EINVAL) : file_io(f, FS_READ, buf, n, off);
+}
+
+ssize_t pwrite(int fd, const void *buf, size_t n, off_t off)
+{
+	struct ofile *f = file_of(fd, ESPIPE);
+	if (!f)
+		return -1;
+	return off < 0 ? fail(-EINVAL) : file_io(f, FS_WRITE, (void *)buf, n, off);
+}
+
+off_t lseek(int fd, off_t off, int whence)
+{
+	struct ofile *f = file_of(fd, ESPIPE);
+	struct ipc_msg m = { 0 };
+	if (!f)
+		return -1;
+	m.w[0] = (uint64_t)off;
+	m.w[1] = (uint64_t)whence;
+	int64_t r = file_call(f, FS_SEEK, &m, 0);
+	return r < 0 ? fail(r) : r;
+}
+
+/* One descriptor less names f: the last lets the server know and drops the capability. */
+static void file_unref(struct ofile *f)
+{
+	struct ipc_msg m = { 0 };
+	if (--f->refs > 0)
+		return;
+	m.w[0] = fd_proc_index();
+	file_call(f, FS_CLOSE, &m, 0);
+	slot_free(f->cap);
+	f->cap = 0;
+}
+
+static void release(struct fd_entry *e)
+{
+	if (is_pipe(e))
+		pipe_close(e->pipe, e->kind == FD_PIPE_WRITE);
+	else if (e->kind == FD_FILE)
+		file_unref(e->file);
+	*e = (struct fd_entry){ FD_FREE, 0, 0, 0 };
 }
 
 int close(int fd)
@@ -74,17 +229,362 @@ int close(int fd)
 	struct fd_entry *e = fd_get(fd);
 	if (!e)
 		return -1;
-	if (is_pipe(e))
-		pipe_close(e->pipe, e->kind == FD_PIPE_WRITE);
-	*e = (struct fd_entry){ FD_FREE, 0 };
+	release(e);
 	return 0;
+}
+
+static struct ofile *ofile_new(void)
+{
+	for (int i = 0; i < FD_MAX; i++)
+		if (ofiles[i].cap == 0)
+			return &ofiles[i];
+	return 0;
+}
+
+/* FS_OPEN for path: the reply's kind, or -errno; the description's capability in *f. */
+static int64_t open_call(const char *path, int flags, unsigned mode, struct ofile *f)
+{
+	long slot = slot_alloc();
+	struct ipc_msg m = { 0 };
+	if (slot < 0)
+		return -EMFILE;
+	m.tag = ipc_tag(FS_OPEN, 3, (unsigned)strlen(path) + 1, 0);
+	m.w[0] = (uint64_t)flags;
+	m.w[1] = mode;
+	m.w[2] = fd_proc_index();
+	m.sbuf = path;
+	m.rspec = ipc_recv_spec(0, (unsigned)slot);
+	long err = ipc_call(fd_fs_slot(), &m);
+	int64_t r = err ? -EIO : (int64_t)m.w[0];
+	if (r < 0 || !(m.tag & IPC_TAG_CAP)) {
+		slot_free(slot);
+		return r < 0 ? r : (int64_t)m.w[1];
+	}
+	*f = (struct ofile){ slot, 1, (int)m.w[1], flags, m.w[3], m.w[2] };
+	return (int64_t)m.w[1];
+}
+
+int open(const char *path, int flags, ...)
+{
+	char abs[FS_PATH_MAX];
+	unsigned mode = 0;
+	if (flags & O_CREAT) {
+		va_list ap;
+		va_start(ap, flags);
+		mode = va_arg(ap, unsigned);
+		va_end(ap);
+	}
+	if (fd_abs_path(path, abs, sizeof(abs)) < 0)
+		return -1;
+	int fd = lowest_free(0);
+	struct ofile *f = ofile_new();
+	if (fd < 0 || !f)
+		return (int)fail(-EMFILE);
+	int64_t kind = open_call(abs, flags, mode, f);
+	if (kind < 0)
+		return (int)fail(kind);
+	fds[fd] = (struct fd_entry){ FD_FILE, 0, f, (flags & O_CLOEXEC) != 0 };
+	if (kind == FS_KIND_CONSOLE)
+		fds[fd] = (struct fd_entry){ FD_CONSOLE, 0, 0, (flags & O_CLOEXEC) != 0 };
+	return fd;
+}
+
+int creat(const char *path, mode_t mode)
+{
+	return open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+}
+
+/* Make newfd name what e names (newfd is free). */
+static int dup_into(const struct fd_entry *e, int newfd, int cloexec)
+{
+	fds[newfd] = *e;
+	fds[newfd].cloexec = cloexec;
+	if (is_pipe(e)) {
+		pipe_add_ref(e->pipe);
+		pipe_count_end(e->pipe, e->kind == FD_PIPE_WRITE);
+	} else if (e->kind == FD_FILE)
+		e->file->refs++;
+	return newfd;
+}
+
+static int dup_from(int fd, int from, int cloexec)
+{
+	struct fd_entry *e = fd_get(fd);
+	if (!e)
+		return -1;
+	if (from < 0 || from >= FD_MAX)
+		return (int)fail(-EINVAL);
+	int to = lowest_free(from);
+	return to < 0 ? (int)fail(-EMFILE) : dup_into(e, to, cloexec);
+}
+
+int dup(int fd)
+{
+	return dup_from(fd, 0, 0);
+}
+
+int dup2(int fd, int to)
+{
+	struct fd_entry *e = fd_get(fd);
+	if (!e)
+		return -1;
+	if (to < 0 || to >= FD_MAX)
+		return (int)fail(-EBADF);
+	if (to == fd)
+		return to;
+	if (fds[to].kind != FD_FREE)
+		release(&fds[to]);
+	return dup_into(e, to, 0);
+}
+
+/* F_GETFL: the access mode and O_APPEND. */
+static int get_fl(const struct fd_entry *e)
+{
+	struct ipc_msg m = { 0 };
+	if (e->kind == FD_CONSOLE)
+		return O_RDWR;
+	if (is_pipe(e))
+		return e->kind == FD_PIPE_READ ? O_RDONLY : O_WRONLY;
+	int64_t r = file_call(e->file, FS_GETFL, &m, 0);
+	return r < 0 ? (int)fail(r) : (int)(r & (O_ACCMODE | O_APPEND));
+}
+
+static int set_fl(const struct fd_entry *e, int flags)
+{
+	struct ipc_msg m = { 0 };
+	if (e->kind != FD_FILE)
+		return 0;
+	m.w[0] = (uint64_t)(flags & O_APPEND);
+	int64_t r = file_call(e->file, FS_SETFL, &m, 0);
+	return r < 0 ? (int)fail(r) : 0;
+}
+
+int fcntl(int fd, int cmd, ...)
+{
+	struct fd_entry *e = fd_get(fd);
+	va_list ap;
+	va_start(ap, cmd);
+	int arg = cmd == F_GETFD || cmd == F_GETFL ? 0 : va_arg(ap, int);
+	va_end(ap);
+	if (!e)
+		return -1;
+	switch (cmd) {
+	case F_DUPFD:
+		return dup_from(fd, arg, 0);
+	case F_DUPFD_CLOEXEC:
+		return dup_from(fd, arg, 1);
+	case F_GETFD:
+		return e->cloexec ? FD_CLOEXEC : 0;
+	case F_SETFD:
+		e->cloexec = (arg & FD_CLOEXEC) != 0;
+		return 0;
+	case F_GETFL:
+		return get_fl(e);
+	case F_SETFL:
+		return set_fl(e, arg);
+	default:
+		return (int)fail(-EINVAL);
+	}
+}
+
+int isatty(int fd)
+{
+	struct fd_entry *e = fd_get(fd);
+	if (e && e->kind != FD_CONSOLE)
+		errno = ENOTTY;
+	return e && e->kind == FD_CONSOLE;
+}
+
+int fsync(int fd)
+{
+	struct fd_entry *e = fd_get(fd);
+	struct ipc_msg m = { 0 };
+	if (!e)
+		return -1;
+	if (e->kind != FD_FILE)
+		return (int)fail(-EINVAL);
+	int64_t r = file_call(e->file, FS_FSYNC, &m, 0);
+	return r < 0 ? (int)fail(r) : 0;
+}
+
+int ftruncate(int fd, off_t len)
+{
+	struct fd_entry *e = fd_get(fd);
+	struct ipc_msg m = { 0 };
+	if (!e)
+		return -1;
+	if (e->kind != FD_FILE)
+		return (int)fail(-EINVAL);
+	m.w[0] = (uint64_t)len;
+	int64_t r = file_call(e->file, FS_FTRUNCATE, &m, 0);
+	return r < 0 ? (int)fail(r) : 0;
+}
+
+/* fstat's and readdir's way in: the open file fd names, or 0 (errno set). */
+struct ofile *fd_file(int fd)
+{
+	return file_of(fd, EINVAL);
+}
+
+/* One request on fd's open file, for the other parts of the library (fs calls, mmap). */
+int64_t fd_file_call(struct ofile *f, uint64_t label, struct ipc_msg *m, unsigned len)
+{
+	return file_call(f, label, m, len);
+}
+
+char *getcwd(char *buf, size_t size)
+{
+	size_t n = strlen(cwd) + 1;
+	if (!buf || size == 0) {
+		errno = buf ? EINVAL : EFAULT;
+		return 0;
+	}
+	if (n > size) {
+		errno = ERANGE;
+		return 0;
+	}
+	memcpy(buf, cwd, n);
+	return buf;
+}
+
+/* chdir's last step, once the path is known to name a directory. */
+void fd_set_cwd(const char *abs)
+{
+	strncpy(cwd, abs, sizeof(cwd) - 1);
+	cwd[sizeof(cwd) - 1] = 0;
+}
+
+/* Append the number v in hex to out at *at, then c. */
+static void put_hex(char *out, unsigned *at, uint64_t v, char c)
+{
+	char tmp[16];
+	int n = 0;
+	do {
+		tmp[n++] = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v);
+	while (n)
+		out[(*at)++] = tmp[--n];
+	out[(*at)++] = c;
+}
+
+const char *fd_exec_files(char *env)
+{
+	unsigned at = sizeof(FD_EXEC_ENV) - 1, any = 0;
+	memcpy(env, FD_EXEC_ENV, at);
+	for (int fd = 0; fd < FD_MAX; fd++) {
+		if (fds[fd].kind != FD_FILE)
+			continue;
+		if (fds[fd].cloexec) {
+			release(&fds[fd]);
+			continue;
+		}
+		put_hex(env, &at, (uint64_t)fd, '.');
+		put_hex(env, &at, fds[fd].file->badge, '.');
+		put_hex(env, &at, fds[fd].file->token, ',');
+		any = 1;
+	}
+	env[at] = 0;
+	return any ? env : 0;
+}
+
+/* The next hex number of *s, which then points past the character after it. */
+static uint64_t get_hex(const char **s)
+{
+	uint64_t v = 0;
+	for (; **s; (*s)++) {
+		char c = **s;
+		unsigned d = c >= '0' && c <= '9'   ? (unsigned)(c - '0')
+			     : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+						    : 16;
+		if (d == 16)
+			break;
+		v = v << 4 | d;
+	}
+	if (**s)
+		(*s)++;
+	return v;
+}
+
+/* One open file kept across exec: a new capability for it, shared with earlier dups. */
+static void inherit_file(unsigned fd, uint64_t badge, uint64_t token)
+{
+	struct ipc_msg m = { .tag = ipc_tag(FS_REOPEN, 3, 0, 0) };
+	if (fd >= FD_MAX || fds[fd].kind == FD_PIPE_READ || fds[fd].kind == FD_PIPE_WRITE)
+		return;
+	for (int i = 0; i < FD_MAX; i++) {
+		if (ofiles[i].cap && ofiles[i].badge == badge) {
+			ofiles[i].refs++;
+			fds[fd] = (struct fd_entry){ FD_FILE, 0, &ofiles[i], 0 };
+			return;
+		}
+	}
+	struct ofile *f = ofile_new();
+	long slot = f ? slot_alloc() : -1;
+	m.w[0] = badge;
+	m.w[1] = token;
+	m.w[2] = fd_proc_index();
+	m.rspec = ipc_recv_spec(0, (unsigned)(slot < 0 ? IPC_RECV_SLOT_NONE : slot));
+	if (slot < 0 || ipc_call(fd_fs_slot(), &m) != 0 || (int64_t)m.w[0] < 0 ||
+	    !(m.tag & IPC_TAG_CAP)) {
+		slot_free(slot);
+		return;
+	}
+	*f = (struct ofile){ slot, 1, (int)m.w[1], O_RDWR, badge, token };
+	fds[fd] = (struct fd_entry){ FD_FILE, 0, f, 0 };
+}
+
+/* Take the environment string that starts with prefix out of environ: its value, or 0. */
+static const char *take_env(const char *prefix)
+{
+	extern char **environ;
+	size_t n = strlen(prefix);
+	for (char **e = environ; e && *e; e++) {
+		if (strncmp(*e, prefix, n) != 0)
+			continue;
+		const char *v = *e + n;
+		do
+			e[0] = e[1];
+		while (*e++);
+		return v;
+	}
+	return 0;
+}
+
+/* The files exec kept (FD_EXEC_ENV), taken out of the environment. */
+static void inherit_files(void)
+{
+	const char *s = take_env(FD_EXEC_ENV);
+	while (s && *s) {
+		unsigned fd = (unsigned)get_hex(&s);
+		uint64_t badge = get_hex(&s), token = get_hex(&s);
+		inherit_file(fd, badge, token);
+	}
+}
+
+const char *fd_exec_cwd(char *env)
+{
+	size_t n = sizeof(FD_EXEC_CWD) - 1, len = strlen(cwd);
+	if (strcmp(cwd, "/") == 0 || n + len + 1 > FD_EXEC_CWD_MAX)
+		return 0;
+	memcpy(env, FD_EXEC_CWD, n);
+	memcpy(env + n, cwd, len + 1);
+	return env;
+}
+
+/* POSIX: exec keeps the working directory (FD_EXEC_CWD, taken out of the environment). */
+static void inherit_cwd(void)
+{
+	const char *dir = take_env(FD_EXEC_CWD);
+	if (dir && dir[0] == '/' && strlen(dir) < FS_PATH_MAX)
+		fd_set_cwd(dir);
 }
 
 unsigned fd_exec_list(uint32_t *list, unsigned max)
 {
 	unsigned n = 0;
 	for (int fd = 0; fd < FD_MAX && n < max; fd++)
-		if (is_pipe(&fds[fd]))
+		if (is_pipe(&fds[fd]) && !fds[fd].cloexec)
 			list[n++] =
 				EXEC_FD(fd, fds[fd].kind == FD_PIPE_WRITE, pipe_id(fds[fd].pipe));
 	return n;
@@ -94,10 +594,11 @@ unsigned fd_exec_list(uint32_t *list, unsigned max)
 static void inherit_fd(uint64_t v, struct pipe **adopted, unsigned n)
 {
 	unsigned fd = v & 0xff, end = (v >> 8) & 0xff, j = (unsigned)(v >> 16);
-	if (fd <= STDERR_FILENO || fd >= FD_MAX || fds[fd].kind != FD_FREE || j >= n || !adopted[j])
+	if (fd >= FD_MAX || (fds[fd].kind != FD_FREE && fds[fd].kind != FD_CONSOLE) || j >= n ||
+	    !adopted[j])
 		return;
 	fds[fd] = (struct fd_entry){ end == PIPE_END_WRITE ? FD_PIPE_WRITE : FD_PIPE_READ,
-				     adopted[j] };
+				     adopted[j], 0, 0 };
 	pipe_add_ref(adopted[j]);
 }
 
@@ -111,21 +612,31 @@ __attribute__((constructor)) static void fd_inherit(void)
 {
 	extern char **environ;
 	struct pipe *adopted[PIPE_MAX];
-	unsigned n = 0;
+	long first[PIPE_MAX];
+	unsigned n = 0, k = 0;
 	char **e = environ;
 	while (e && *e)
 		e++;
-	const uint64_t *aux = e ? (const uint64_t *)(e + 1) : 0;
-	for (; aux && (aux[0] == AUX_PIPE || aux[0] == AUX_FD); aux += 2) {
-		if (aux[0] == AUX_FD) {
-			inherit_fd(aux[1], adopted, n);
+	const uint64_t *aux = e ? (const uint64_t *)(e + 1) : 0, *a;
+	/* Claim every pipe's slots before adopting any: adopting frees a slot (the object's,
+	 * once mapped), which the next pipe's slot_alloc would otherwise return. */
+	for (a = aux; a && (a[0] == AUX_PIPE || a[0] == AUX_FD); a += 2) {
+		if (a[0] != AUX_PIPE || k == PIPE_MAX)
+			continue;
+		long f = slot_alloc(), b = slot_alloc(), c = slot_alloc();
+		first[k++] = f == (long)(a[1] >> 16) && b == f + 1 && c == f + 2 ? f : -1;
+	}
+	for (a = aux; a && (a[0] == AUX_PIPE || a[0] == AUX_FD); a += 2) {
+		if (a[0] == AUX_FD) {
+			inherit_fd(a[1], adopted, n);
 			continue;
 		}
-		long first = slot_alloc(), b = slot_alloc(), c = slot_alloc();
-		int ok = n < PIPE_MAX && first == (long)(aux[1] >> 16) && b == first + 1 &&
-			 c == first + 2;
-		struct pipe *p = ok ? pipe_adopt((unsigned)(aux[1] & 0xffff), first) : 0;
-		if (n < PIPE_MAX)
-			adopted[n++] = p;
+		if (n < k) {
+			unsigned id = (unsigned)(a[1] & 0xffff);
+			adopted[n] = first[n] >= 0 ? pipe_adopt(id, first[n]) : 0;
+			n++;
+		}
 	}
+	inherit_files();
+	inherit_cwd();
 }

@@ -1,8 +1,11 @@
 /*
- * File descriptors in the C library: a per-process table. 0, 1 and 2 are the console
- * (read: console_read on SLOT_CONSOLE; write: debug_write); 3 and up are pipe ends
- * (pipe.c). The table lives in private memory, so fork gives the child a copy (the fork
- * server counts the child's pipe ends); exec passes the pipe ends on. docs/userland.md.
+ * File descriptors in the C library: one per-process table for the console, pipe ends
+ * and files. 0, 1 and 2 start as the console (read: console_read on SLOT_CONSOLE; write:
+ * debug_write). A file descriptor names an open file (struct ofile): our capability to
+ * the file server's open file description (fs.h), shared by the descriptors dup made.
+ * The table lives in private memory, so fork gives the child a copy; the kernel copies
+ * the capabilities into the same slots, and the fork server counts the child's pipe ends
+ * and open files. exec passes the pipe ends on. docs/userland.md, docs/files.md.
  */
 #ifndef USER_FD_H
 #define USER_FD_H
@@ -14,22 +17,64 @@
 #define FD_MAX	 32
 #define PIPE_MAX 16 /* pipes one process may hold */
 
-enum fd_kind { FD_FREE = 0, FD_CONSOLE, FD_PIPE_READ, FD_PIPE_WRITE };
+enum fd_kind { FD_FREE = 0, FD_CONSOLE, FD_PIPE_READ, FD_PIPE_WRITE, FD_FILE };
 
 struct pipe;
 
+/* An open file of this process: the capability and how many of our descriptors name it. */
+struct ofile {
+	long cap;	       /* 0: free */
+	int refs;	       /* descriptors naming it */
+	int kind;	       /* enum fs_kind */
+	int flags;	       /* O_ flags given to open */
+	uint64_t badge, token; /* the description's, for keeping it across exec */
+};
+
 struct fd_entry {
 	enum fd_kind kind;
-	struct pipe *pipe; /* for the pipe kinds */
+	struct pipe *pipe;  /* for the pipe kinds */
+	struct ofile *file; /* for FD_FILE */
+	int cloexec;	    /* FD_CLOEXEC */
 };
+
+/* RLIMIT_NOFILE: descriptors from this number up are not handed out (<= FD_MAX). */
+extern int fd_open_max;
 
 /* The entry for fd, or 0 (errno = EBADF) if it is not open. */
 struct fd_entry *fd_get(int fd);
 /* The lowest free fd, now holding kind and p; or -1 (errno = EMFILE). */
 int fd_alloc(enum fd_kind kind, struct pipe *p);
 
+/*
+ * Before exec: close-on-exec files are closed, and the other file descriptors described
+ * in one environment string (FD_EXEC_ENV=fd.badge.token,...), built in env, that the new
+ * image's fd_inherit turns back into descriptors: env, or 0 if there are none.
+ */
+#define FD_EXEC_ENV	"MUKERNEL_FDS="
+#define FD_EXEC_ENV_MAX (sizeof(FD_EXEC_ENV) + FD_MAX * 3 * 17)
+const char *fd_exec_files(char *env); /* env: FD_EXEC_ENV_MAX bytes */
+/* The working directory for the new image (FD_EXEC_CWD=path), built in env; 0 for "/". */
+#define FD_EXEC_CWD	"MUKERNEL_CWD="
+#define FD_EXEC_CWD_MAX (sizeof(FD_EXEC_CWD) + FS_PATH_MAX)
+const char *fd_exec_cwd(char *env); /* env: FD_EXEC_CWD_MAX bytes */
+
 /* Our pipe descriptors as exec entries for the fork server (pipe.h): how many. */
 unsigned fd_exec_list(uint32_t *list, unsigned max);
+
+/* The absolute form of path against the working directory: 0 or -1 (errno set). */
+int fd_abs_path(const char *path, char *out, unsigned max);
+/* SLOT_FS, once the fork server has given it (on first use). */
+long fd_fs_slot(void);
+/* Our index at the fork server (the badge of our SLOT_PROC, less one). */
+unsigned fd_proc_index(void);
+
+/* The open file fd names, or 0 (errno = EBADF, or EINVAL: not a file). */
+struct ofile *fd_file(int fd);
+struct ipc_msg;
+/* One request on an open file's capability: the reply's w0 (>= 0 or -errno), words in m. */
+int64_t fd_file_call(struct ofile *f, uint64_t label, struct ipc_msg *m, unsigned len);
+/* chdir's last step: abs names a directory. */
+void fd_set_cwd(const char *abs);
 
 /* pipe.c: the pipe-end operations the fd layer calls. */
 ssize_t pipe_read(struct pipe *p, void *buf, size_t n);
@@ -40,6 +85,8 @@ void pipe_drop_end(struct pipe *p, int writer); /* uncount it, wake the peers */
 struct pipe *pipe_adopt(unsigned id, long first_slot);
 unsigned pipe_id(const struct pipe *p);
 void pipe_add_ref(struct pipe *p); /* one more descriptor of ours names it */
+/* A new descriptor (dup) names an end: count it in the header, as each close uncounts one. */
+void pipe_count_end(struct pipe *p, int writer);
 
 /* libc_glue.c: the console as fds 0-2. */
 ssize_t console_fd_read(void *buf, size_t n);

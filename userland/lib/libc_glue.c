@@ -1,7 +1,9 @@
 /*
  * What picolibc needs from us: the three standard streams, the program break for
- * malloc, and _exit. Output is buffered a line at a time and written with debug_write.
- * read and write on fds 0-2 (fd.c) come here too, so they reach the same console.
+ * malloc, and _exit. Output is buffered a line at a time and written with debug_write
+ * while the descriptor (1 or 2) is the console, else through write() to whatever it
+ * names (dup2 onto 1 sends printf to a file or pipe); stdin reads fd 0 likewise.
+ * read and write on console descriptors (fd.c) come here too.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -47,6 +49,24 @@ static struct out_line *line_of(FILE *f)
 	return &out_lines[f == &out_err.file];
 }
 
+/* Is fd the console (or closed)? Then stdio talks to the console itself. */
+static int on_console(int fd)
+{
+	int saved = errno;
+	struct fd_entry *e = fd_get(fd);
+	errno = saved;
+	return !e || e->kind == FD_CONSOLE;
+}
+
+/* A stream's bytes: to the console directly, or through the descriptor (a file, a pipe). */
+static void emit(int fd, const char *b, unsigned n)
+{
+	if (on_console(fd))
+		SYSCALL(debug_write, b, n);
+	else
+		write(fd, b, n);
+}
+
 static int out_flush(FILE *f)
 {
 	struct out_line *s = line_of(f);
@@ -54,8 +74,9 @@ static int out_flush(FILE *f)
 		out_flush(&out_std.file); /* what went to stdout before shows first */
 	/* Nothing to write, nothing stored: a child that only exits keeps this page shared. */
 	if (s->len) {
-		SYSCALL(debug_write, s->buf, s->len);
+		unsigned n = s->len;
 		s->len = 0;
+		emit(f == &out_err.file ? STDERR_FILENO : STDOUT_FILENO, s->buf, n);
 	}
 	return 0;
 }
@@ -79,6 +100,8 @@ static int in_get(FILE *f)
 	char c = 0;
 	(void)f;
 	out_flush(&out_err.file);
+	if (!on_console(STDIN_FILENO))
+		return read(STDIN_FILENO, &c, 1) == 1 ? (unsigned char)c : _FDEV_EOF;
 	long n = SYSCALL(console_read, SLOT_CONSOLE, &c, 1);
 	return n == 1 ? (unsigned char)c : _FDEV_EOF;
 }

@@ -5,9 +5,12 @@
  * MAP_FIXED come from a region that grows up from USER_MMAP_BASE.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/memstat.h>
 #include <sys/mman.h>
 
+#include "fd.h"
+#include "fs.h"
 #include "spawn.h"
 #include "syscall.h"
 
@@ -46,19 +49,82 @@ static long map_shared(uintptr_t va, size_t pages, int prot)
 	return err;
 }
 
+/*
+ * Map pages [first, first + pages) of the open file f at va. The file server hands over
+ * the memory object holding each run of pages (the page cache: the same frames read and
+ * write use), and we map it: shared, or write-copy for MAP_PRIVATE, where the first store
+ * copies the page through the kernel's copy-on-write path. -errno on failure, with
+ * nothing left mapped.
+ */
+static int map_file(struct ofile *f, uintptr_t va, uint64_t first, size_t pages, int prot,
+		    int shared)
+{
+	uint64_t p = first, end = first + pages;
+	long slot = slot_alloc();
+	if (slot < 0)
+		return -EMFILE;
+	while (p < end) {
+		struct ipc_msg m = { 0 };
+		m.w[0] = p;
+		m.w[1] = shared && (prot & PROT_WRITE);
+		m.rspec = ipc_recv_spec(0, (unsigned)slot);
+		m.tag = ipc_tag(FS_MAP, 2, 0, 0);
+		m.cap = 0;
+		int64_t r = ipc_call((uint64_t)f->cap, &m) ? -EIO : (int64_t)m.w[0];
+		uint64_t from = m.w[1], n = m.w[2], obj = m.w[3];
+		if (r == 0 && (p < from || p >= from + n))
+			r = -EIO;
+		uint64_t run = r ? 0 : (from + n < end ? from + n : end) - p;
+		long err = r ? 0
+			     : SYSCALL(map, SLOT_SELF, slot, va + (p - first) * PAGE_BYTES,
+				       obj + (p - from), run,
+				       (unsigned)prot | (shared ? MAP_KIND_SHARED : MAP_KIND_COPY));
+		SYSCALL(cap_delete, slot);
+		if (r || err) {
+			SYSCALL(unmap, SLOT_SELF, va, p - first);
+			slot_free(slot);
+			return r ? (int)r : -to_errno(err);
+		}
+		p += run;
+	}
+	slot_free(slot);
+	return 0;
+}
+
+/* mmap of a descriptor: checked here, mapped by map_file. */
+static long mmap_fd(uintptr_t va, size_t pages, int prot, int flags, int fd, off_t off)
+{
+	struct fd_entry *e = fd_get(fd);
+	if (!e)
+		return -EBADF;
+	if (e->kind != FD_FILE)
+		return -ENODEV;
+	if (off < 0 || off % PAGE_BYTES)
+		return -EINVAL;
+	int acc = e->file->flags & O_ACCMODE;
+	if (acc == O_WRONLY || ((flags & MAP_SHARED) && (prot & PROT_WRITE) && acc == O_RDONLY))
+		return -EACCES;
+	return map_file(e->file, va, (uint64_t)off / PAGE_BYTES, pages, prot,
+			(flags & MAP_SHARED) != 0);
+}
+
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
 	size_t pages = (len + PAGE_BYTES - 1) / PAGE_BYTES;
 	uintptr_t va = (uintptr_t)addr;
 	long err;
-	(void)fd;
-	if (!(flags & MAP_ANONYMOUS) || off != 0 || pages == 0 ||
-	    !(flags & (MAP_SHARED | MAP_PRIVATE)))
+	int kind = flags & (MAP_SHARED | MAP_PRIVATE);
+	if (pages == 0 || (kind != MAP_SHARED && kind != MAP_PRIVATE) || (prot & ~7) ||
+	    ((flags & MAP_FIXED) && (va % PAGE_BYTES)))
 		return fail(E_INVAL);
 	/* Threads may map at once: each takes its own range (and a gap, so overruns fault). */
 	if (!(flags & MAP_FIXED))
 		va = __atomic_fetch_add(&mmap_next, (pages + 1) * PAGE_BYTES, __ATOMIC_RELAXED);
-	if (flags & MAP_SHARED)
+	if (!(flags & MAP_ANONYMOUS))
+		err = mmap_fd(va, pages, prot, flags, fd, off);
+	else if (off != 0)
+		err = E_INVAL;
+	else if (flags & MAP_SHARED)
 		err = map_shared(va, pages, prot);
 	else
 		err = SYSCALL(map_anon, SLOT_SELF, va, pages, prot);
@@ -69,6 +135,10 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 		if (!(flags & MAP_FIXED))
 			__atomic_compare_exchange_n(&mmap_next, &after, va, 0, __ATOMIC_RELAXED,
 						    __ATOMIC_RELAXED);
+		if (!(flags & MAP_ANONYMOUS)) {
+			errno = (int)-err;
+			return MAP_FAILED;
+		}
 		return fail(err);
 	}
 	return (void *)va;
@@ -89,6 +159,19 @@ int mprotect(void *addr, size_t len, int prot)
 	long err = SYSCALL(protect, SLOT_SELF, addr, (len + PAGE_BYTES - 1) / PAGE_BYTES, prot);
 	if (err) {
 		errno = to_errno(err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Shared file mappings are the page cache itself, so there is nothing to write back:
+ * msync checks its arguments. */
+int msync(void *addr, size_t len, int flags)
+{
+	(void)len;
+	if (((uintptr_t)addr % PAGE_BYTES) || (flags & ~(MS_ASYNC | MS_SYNC | MS_INVALIDATE)) ||
+	    ((flags & MS_ASYNC) && (flags & MS_SYNC))) {
+		errno = EINVAL;
 		return -1;
 	}
 	return 0;

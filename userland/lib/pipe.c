@@ -304,6 +304,14 @@ void pipe_add_ref(struct pipe *p)
 	p->ends++;
 }
 
+void pipe_count_end(struct pipe *p, int writer)
+{
+	int me = self_index();
+	if (me >= 0)
+		__atomic_add_fetch(&p->sh->ends[me][writer ? PIPE_END_WRITE : PIPE_END_READ], 1,
+				   __ATOMIC_SEQ_CST);
+}
+
 int pipe(int fds[2])
 {
 	struct pipe *p = pipe_new();

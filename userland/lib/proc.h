@@ -22,7 +22,8 @@ enum proc_label {
 	PROC_KILL = 5,	 /* w0 = pid, w1 = signal -> w0 = 0 */
 	PROC_LIST = 6, /* w0 = index -> w0 = pid, w1 = ppid, w2 = state, w3 = status (or -1: end) */
 	/* w0 = argc, w1 = fd list bytes, buffer = name, argv[0..argc), envp..., the fd list
-	 * (pipe.h) -> only -errno */
+	 * (pipe.h) -> only -errno. With a capability: the program is that memory object
+	 * (a file the file server gave, FS_EXEC), w2 = its bytes, and the name is only argv's. */
 	PROC_EXEC = 7,
 	PROC_PIPE = 8, /* w0..w2 = our empty slots for memory, data, space -> w0 = pipe id */
 	/* w0 = PROC_TIME_GET, or PROC_TIME_SET with w1 = the new offset -> w0 = 0, w1 = the
@@ -38,6 +39,7 @@ enum proc_label {
 	PROC_SIGTAKE = 14,
 	/* w0 = status: end the whole process now, every thread (never answered) */
 	PROC_EXIT = 15,
+	PROC_FS = 20,  /* -> 0: SLOT_FS now holds a send capability to the file server */
 };
 
 enum proc_time_op { PROC_TIME_GET = 0, PROC_TIME_SET = 1 };

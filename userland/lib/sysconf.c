@@ -47,6 +47,8 @@ static long option(int name)
 	case _SC_SPIN_LOCKS:
 	case _SC_READER_WRITER_LOCKS:
 	case _SC_MEMORY_PROTECTION:
+	case _SC_MAPPED_FILES:
+	case _SC_SHARED_MEMORY_OBJECTS:
 	case _SC_VERSION:
 		return POSIX_2008;
 	default:
@@ -64,7 +66,7 @@ long sysconf(int name)
 	case _SC_CLK_TCK:
 		return TICKS_PER_S;
 	case _SC_OPEN_MAX:
-		return FD_MAX;
+		return fd_open_max;
 	case _SC_PAGESIZE:
 		return PAGE_BYTES;
 	case _SC_NPROCESSORS_CONF:

@@ -17,8 +17,16 @@
 #define MAP_ANON      MAP_ANONYMOUS
 #define MAP_FAILED    ((void *)-1)
 
+#define MS_ASYNC      1
+#define MS_INVALIDATE 2
+#define MS_SYNC	      4
+
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 int munmap(void *addr, size_t len);
 int mprotect(void *addr, size_t len, int prot);
+int msync(void *addr, size_t len, int flags);
+/* POSIX shared memory objects: files in /dev/shm (userland/lib/fileops.c). */
+int shm_open(const char *name, int flags, mode_t mode);
+int shm_unlink(const char *name);
 
 #endif

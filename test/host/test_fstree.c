@@ -1,0 +1,178 @@
+/*
+ * Host unit tests for the file server's namespace and the client's path logic
+ * (userland/lib/fstree.c): walking paths (".", "..", repeated slashes, missing and
+ * non-directory components, over-long names), creating, listing, unlinking (open files
+ * stay until released), rmdir of non-empty directories, rename (over files, into
+ * itself, onto a directory) and read-only trees, and fs_path_join. Built with ASan and
+ * UBSan; ends with "N passed, M failed".
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fstree.h"
+
+static int passed, failed;
+
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		if (cond) {                                                    \
+			passed++;                                              \
+		} else {                                                       \
+			failed++;                                              \
+			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+		}                                                              \
+	} while (0)
+
+static struct fst t;
+
+static int add(int dir, const char *name, enum fst_type type)
+{
+	return fst_add(&t, dir, name, (unsigned)strlen(name), type);
+}
+
+static int walk(const char *path)
+{
+	int node = -1;
+	int err = fst_walk(&t, path, &node, 0, 0);
+	return err ? err : node;
+}
+
+static void test_walk(void)
+{
+	fst_init(&t);
+	int tmp = add(FST_ROOT, "tmp", FST_DIR);
+	int a = add(tmp, "a", FST_FILE);
+	CHECK(tmp > 0 && a > 0);
+	CHECK(walk("/") == FST_ROOT);
+	CHECK(walk("/tmp") == tmp);
+	CHECK(walk("//tmp///a") == a);
+	CHECK(walk("/tmp/./a") == a);
+	CHECK(walk("/tmp/../tmp/a") == a);
+	CHECK(walk("/..") == FST_ROOT);
+	CHECK(walk("/tmp/b") == -ENOENT);
+	CHECK(walk("/tmp/a/b") == -ENOTDIR);
+	CHECK(walk("tmp") == -EINVAL);
+	char longname[FS_NAME_MAX + 3] = "/";
+	memset(longname + 1, 'x', FS_NAME_MAX + 1);
+	CHECK(walk(longname) == -ENAMETOOLONG);
+	char longpath[FS_PATH_MAX + 8];
+	memset(longpath, '/', sizeof(longpath) - 1);
+	longpath[sizeof(longpath) - 1] = 0;
+	CHECK(walk(longpath) == -ENAMETOOLONG);
+	/* A missing last name with its directory present, for O_CREAT and mkdir. */
+	int node, dir;
+	const char *last;
+	CHECK(fst_walk(&t, "/tmp/new", &node, &dir, &last) == 0 && node == -1 && dir == tmp &&
+	      strcmp(last, "new") == 0);
+	CHECK(fst_walk(&t, "/tmp/x/new", &node, &dir, &last) == -ENOENT);
+	CHECK(fst_walk(&t, "/tmp/a", &node, &dir, &last) == 0 && node == a && dir == tmp &&
+	      strcmp(last, "a") == 0);
+}
+
+static void test_add_list(void)
+{
+	fst_init(&t);
+	int d = add(FST_ROOT, "d", FST_DIR);
+	CHECK(add(d, "x", FST_FILE) > 0);
+	CHECK(add(d, "x", FST_FILE) == -EEXIST);
+	CHECK(add(d, ".", FST_FILE) == -EEXIST);
+	CHECK(add(d, "..", FST_DIR) == -EEXIST);
+	CHECK(fst_add(&t, d, "a/b", 3, FST_FILE) == -EINVAL);
+	CHECK(fst_add(&t, d, "", 0, FST_FILE) == -EINVAL);
+	int y = add(d, "y", FST_FILE);
+	CHECK(fst_child(&t, d, 0) > 0 && fst_child(&t, d, 1) == y && fst_child(&t, d, 2) == -1);
+	CHECK(fst_child(&t, FST_ROOT, 0) == d && fst_child(&t, FST_ROOT, 1) == -1);
+	/* The table fills: ENOSPC, and a freed node is reused. */
+	char name[16];
+	int last = 0, n;
+	for (int i = 0;
+	     (n = (snprintf(name, sizeof(name), "f%d", i), add(FST_ROOT, name, FST_FILE))) > 0; i++)
+		last = n;
+	CHECK(n == -ENOSPC);
+	CHECK(fst_unlink(&t, last, 0) == 0);
+	CHECK(add(FST_ROOT, "again", FST_FILE) == last);
+}
+
+static void test_unlink(void)
+{
+	fst_init(&t);
+	int d = add(FST_ROOT, "d", FST_DIR);
+	int f = add(d, "f", FST_FILE);
+	CHECK(fst_unlink(&t, d, 1) == -ENOTEMPTY);
+	CHECK(fst_unlink(&t, d, 0) == -EPERM);
+	CHECK(fst_unlink(&t, f, 1) == -ENOTDIR);
+	CHECK(fst_unlink(&t, FST_ROOT, 1) == -EBUSY);
+	t.n[f].opens = 1; /* an open description keeps the node */
+	CHECK(fst_unlink(&t, f, 0) == 0);
+	CHECK(walk("/d/f") == -ENOENT);
+	CHECK(t.n[f].type == FST_FILE && !t.n[f].linked);
+	CHECK(fst_child(&t, d, 0) == -1);
+	CHECK(add(d, "f", FST_FILE) != f); /* the name is free, the node is not */
+	CHECK(fst_release(&t, f) == 1 && t.n[f].type == FST_FREE);
+	CHECK(fst_unlink(&t, walk("/d/f"), 0) == 0);
+	CHECK(fst_unlink(&t, d, 1) == 0);
+	/* Read-only directories and their files. */
+	int bin = add(FST_ROOT, "bin", FST_DIR);
+	t.n[bin].readonly = 1;
+	int prog = add(bin, "p", FST_BIN);
+	t.n[prog].readonly = 1;
+	CHECK(fst_unlink(&t, prog, 0) == -EROFS);
+}
+
+static void test_rename(void)
+{
+	fst_init(&t);
+	int a = add(FST_ROOT, "a", FST_DIR), b = add(FST_ROOT, "b", FST_DIR);
+	int f = add(a, "f", FST_FILE), g = add(b, "g", FST_FILE), replaced;
+	CHECK(fst_rename(&t, f, b, "h", 1, &replaced) == 0 && replaced == -1);
+	CHECK(walk("/b/h") == f && walk("/a/f") == -ENOENT);
+	CHECK(fst_rename(&t, f, b, "g", 1, &replaced) == 0 && replaced == g);
+	CHECK(walk("/b/g") == f && t.n[g].type == FST_FREE);
+	CHECK(fst_rename(&t, a, a, "x", 1, &replaced) == -EINVAL); /* into itself */
+	int sub = add(a, "sub", FST_DIR);
+	CHECK(fst_rename(&t, a, sub, "x", 1, &replaced) == -EINVAL);
+	CHECK(fst_rename(&t, f, FST_ROOT, "a", 1, &replaced) == -EISDIR);
+	CHECK(fst_rename(&t, b, FST_ROOT, "a", 1, &replaced) == -ENOTEMPTY);
+	CHECK(fst_rename(&t, sub, FST_ROOT, "sub", 3, &replaced) == 0);
+	CHECK(fst_rename(&t, sub, FST_ROOT, "a", 1, &replaced) == 0 &&
+	      replaced == a); /* empty dir */
+	CHECK(walk("/a") == sub);
+	CHECK(fst_rename(&t, f, f, "x", 1, &replaced) == -ENOTDIR);
+	CHECK(fst_rename(&t, f, b, "g", 1, &replaced) == 0 && replaced == -1); /* onto itself */
+	CHECK(fst_rename(&t, FST_ROOT, b, "r", 1, &replaced) == -EBUSY);
+	CHECK(fst_is_within(&t, f, b) && !fst_is_within(&t, b, f));
+}
+
+static int join(const char *cwd, const char *path, const char *want)
+{
+	char out[FS_PATH_MAX];
+	return fs_path_join(cwd, path, out, sizeof(out)) == 0 && strcmp(out, want) == 0;
+}
+
+static void test_join(void)
+{
+	char out[8];
+	CHECK(join("/", "a", "/a"));
+	CHECK(join("/tmp", "a/b", "/tmp/a/b"));
+	CHECK(join("/tmp", "/x//y/", "/x/y"));
+	CHECK(join("/tmp/d", "..", "/tmp"));
+	CHECK(join("/tmp", "../../..", "/"));
+	CHECK(join("/tmp", ".", "/tmp"));
+	CHECK(join("/", "./a/./b/../c", "/a/c"));
+	CHECK(fs_path_join("/", "", out, sizeof(out)) == -ENOENT);
+	CHECK(fs_path_join("/", "abcdefgh", out, sizeof(out)) == -ENAMETOOLONG);
+	CHECK(fs_path_join("/", "abcdef", out, sizeof(out)) == 0 && strcmp(out, "/abcdef") == 0);
+	CHECK(fs_path_join("/", "a", out, 1) == -ENAMETOOLONG);
+}
+
+int main(void)
+{
+	test_walk();
+	test_add_list();
+	test_unlink();
+	test_rename();
+	test_join();
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed != 0;
+}

@@ -1,0 +1,274 @@
+/*
+ * Host unit tests for the shell's parser and word expansion (userland/lib/shparse.c):
+ * pipelines, and-or lists, redirections, assignments, quoting, $ expansion, the syntax
+ * errors and the limits. Built with ASan and UBSan; ends with "N passed, M failed".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "userland/lib/shparse.h"
+
+static int passed, failed;
+
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		if (cond) {                                                    \
+			passed++;                                              \
+		} else {                                                       \
+			failed++;                                              \
+			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+		}                                                              \
+	} while (0)
+
+static struct sh_line L;
+
+/* The variables the tests expand: a few names and the special parameters. */
+static const char *lookup(void *ctx, const char *name, size_t len)
+{
+	static const char *const vars[][2] = {
+		{ "HOME", "/home/u" }, { "X", "a b" }, { "EMPTY", "" }, { "?", "3" },
+		{ "$", "7" },	       { "!", "9" },   { "A_1", "v" },	{ "0", "sh" },
+	};
+	(void)ctx;
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+		if (strlen(vars[i][0]) == len && memcmp(vars[i][0], name, len) == 0)
+			return vars[i][1];
+	return 0;
+}
+
+/* Word i of the line, expanded (a static buffer), or "<err N>". */
+static const char *word(unsigned i)
+{
+	static char buf[256];
+	int quoted;
+	long n = sh_expand(&L, L.words[i], lookup, 0, buf, sizeof(buf), &quoted);
+	if (n < 0)
+		snprintf(buf, sizeof(buf), "<err %ld>", -n);
+	return buf;
+}
+
+/* Expand a whole line's first word: parse "text" and return word 0. */
+static const char *exp1(const char *text)
+{
+	if (sh_parse(text, &L) != SH_OK || L.nwords < 1)
+		return "<parse>";
+	return word(0);
+}
+
+static void test_simple(void)
+{
+	CHECK(sh_parse("", &L) == SH_OK && L.npipelines == 0);
+	CHECK(sh_parse("   \t ", &L) == SH_OK && L.npipelines == 0);
+	CHECK(sh_parse("# only a comment", &L) == SH_OK && L.npipelines == 0);
+	CHECK(sh_parse("echo  hi   there # not this", &L) == SH_OK);
+	CHECK(L.npipelines == 1 && L.ncmds == 1 && L.nwords == 3);
+	CHECK(L.cmds[0].nwords == 3 && L.cmds[0].nassign == 0 && L.cmds[0].nredirs == 0);
+	CHECK(strcmp(word(0), "echo") == 0 && strcmp(word(2), "there") == 0);
+	CHECK(L.pipelines[0].op == SH_OP_END);
+	/* a # inside a word is not a comment */
+	CHECK(sh_parse("echo a#b", &L) == SH_OK && L.nwords == 2 && strcmp(word(1), "a#b") == 0);
+}
+
+static void test_pipelines_and_lists(void)
+{
+	CHECK(sh_parse("a | b|c", &L) == SH_OK);
+	CHECK(L.npipelines == 1 && L.pipelines[0].ncmds == 3 && L.ncmds == 3);
+	CHECK(L.cmds[1].first_word == 1 && L.cmds[2].first_word == 2);
+	CHECK(sh_parse("a && b || c; d & e &", &L) == SH_OK);
+	CHECK(L.npipelines == 5);
+	CHECK(L.pipelines[0].op == SH_OP_AND && L.pipelines[1].op == SH_OP_OR);
+	CHECK(L.pipelines[2].op == SH_OP_END && L.pipelines[3].op == SH_OP_BG);
+	CHECK(L.pipelines[4].op == SH_OP_BG);
+	CHECK(sh_parse("a;", &L) == SH_OK && L.npipelines == 1);
+	CHECK(sh_parse("a|b&&c|d", &L) == SH_OK && L.npipelines == 2);
+	CHECK(L.pipelines[0].ncmds == 2 && L.pipelines[1].first_cmd == 2);
+}
+
+static void test_redirections(void)
+{
+	CHECK(sh_parse("sort <in >out 2>err >>log 2>&1", &L) == SH_OK);
+	CHECK(L.ncmds == 1 && L.cmds[0].nwords == 1 && L.cmds[0].nredirs == 5);
+	CHECK(L.redirs[0].fd == 0 && L.redirs[0].kind == SH_REDIR_IN);
+	CHECK(L.redirs[1].fd == 1 && L.redirs[1].kind == SH_REDIR_OUT);
+	CHECK(L.redirs[2].fd == 2 && L.redirs[2].kind == SH_REDIR_OUT);
+	CHECK(L.redirs[3].fd == 1 && L.redirs[3].kind == SH_REDIR_APPEND);
+	CHECK(L.redirs[4].fd == 2 && L.redirs[4].kind == SH_REDIR_DUP);
+	char buf[32];
+	int q;
+	CHECK(sh_expand(&L, L.redirs[2].target, lookup, 0, buf, sizeof(buf), &q) == 3 &&
+	      strcmp(buf, "err") == 0);
+	CHECK(sh_expand(&L, L.redirs[4].target, lookup, 0, buf, sizeof(buf), &q) == 1 &&
+	      strcmp(buf, "1") == 0);
+	/* a digit word not touching the operator is an argument */
+	CHECK(sh_parse("echo 2 >f", &L) == SH_OK && L.cmds[0].nwords == 2 && L.redirs[0].fd == 1);
+	CHECK(sh_parse("echo a2>f", &L) == SH_OK && L.cmds[0].nwords == 2 && L.redirs[0].fd == 1);
+	/* a redirection alone is a command; so is one before the name */
+	CHECK(sh_parse(">f", &L) == SH_OK && L.ncmds == 1 && L.cmds[0].nwords == 0);
+	CHECK(sh_parse("<in cat", &L) == SH_OK && L.cmds[0].nwords == 1 && L.nredirs == 1);
+	CHECK(sh_parse("echo x 10>f", &L) == SH_ERR_FD);
+	CHECK(sh_parse("echo x 99999999999999999999>f", &L) == SH_ERR_FD);
+	CHECK(sh_parse("echo x 9>f", &L) == SH_OK && L.redirs[0].fd == 9);
+	CHECK(sh_parse("echo \"2\">f", &L) == SH_OK && L.cmds[0].nwords == 2);
+}
+
+static void test_assignments(void)
+{
+	CHECK(sh_parse("A=1 B_2=x cmd C=3", &L) == SH_OK);
+	CHECK(L.cmds[0].nassign == 2 && L.cmds[0].nwords == 4);
+	CHECK(sh_assignment(&L, L.words[0]) == 1 && sh_assignment(&L, L.words[1]) == 3);
+	CHECK(sh_assignment(&L, L.words[2]) == 0);
+	CHECK(sh_parse("X=", &L) == SH_OK && L.cmds[0].nassign == 1 && L.cmds[0].nwords == 1);
+	CHECK(sh_parse("1X=a", &L) == SH_OK && L.cmds[0].nassign == 0);
+	CHECK(sh_parse("\"X\"=a", &L) == SH_OK && L.cmds[0].nassign == 0);
+	CHECK(sh_parse("=a", &L) == SH_OK && L.cmds[0].nassign == 0);
+	CHECK(sh_parse("X='a b' y", &L) == SH_OK && L.cmds[0].nassign == 1);
+	CHECK(strcmp(word(0), "X=a b") == 0);
+}
+
+static void test_quotes(void)
+{
+	CHECK(strcmp(exp1("'a b'"), "a b") == 0);
+	CHECK(strcmp(exp1("\"a b\""), "a b") == 0);
+	CHECK(strcmp(exp1("a\"b c\"d'e f'g"), "ab cde fg") == 0);
+	CHECK(strcmp(exp1("'a|b;c&&d>e'"), "a|b;c&&d>e") == 0);
+	CHECK(sh_parse("echo 'a|b' c", &L) == SH_OK && L.ncmds == 1 && L.nwords == 3);
+	CHECK(strcmp(exp1("a\\ b"), "a b") == 0);
+	CHECK(strcmp(exp1("a\\|b"), "a|b") == 0);
+	CHECK(strcmp(exp1("'$HOME'"), "$HOME") == 0);
+	CHECK(strcmp(exp1("\"$HOME\""), "/home/u") == 0);
+	CHECK(strcmp(exp1("\"\\$HOME \\\" \\\\ \\a\""), "$HOME \" \\ \\a") == 0);
+	CHECK(strcmp(exp1("'\\'"), "\\") == 0);
+	CHECK(strcmp(exp1("\"it's\""), "it's") == 0);
+	CHECK(strcmp(exp1("'say \"hi\"'"), "say \"hi\"") == 0);
+	CHECK(sh_parse("echo 'open", &L) == SH_ERR_QUOTE && L.err_at == 5);
+	CHECK(sh_parse("echo \"open\\\"", &L) == SH_ERR_QUOTE);
+	CHECK(sh_parse("echo ok; echo \"a'b", &L) == SH_ERR_QUOTE);
+	/* an empty quoted word is a word; an unset unquoted variable is none */
+	int q;
+	char buf[8];
+	CHECK(sh_parse("'' $UNSET \"\"", &L) == SH_OK && L.nwords == 3);
+	CHECK(sh_expand(&L, L.words[0], lookup, 0, buf, sizeof(buf), &q) == 0 && q == 1);
+	CHECK(sh_expand(&L, L.words[1], lookup, 0, buf, sizeof(buf), &q) == 0 && q == 0);
+	CHECK(sh_expand(&L, L.words[2], lookup, 0, buf, sizeof(buf), &q) == 0 && q == 1);
+	/* a trailing backslash stays */
+	CHECK(strcmp(exp1("a\\"), "a\\") == 0);
+}
+
+static void test_variables(void)
+{
+	CHECK(strcmp(exp1("$HOME/x"), "/home/u/x") == 0);
+	CHECK(strcmp(exp1("${HOME}x"), "/home/ux") == 0);
+	CHECK(strcmp(exp1("$HOMEx"), "") == 0);
+	CHECK(strcmp(exp1("$?$$$!"), "379") == 0);
+	CHECK(strcmp(exp1("${?}"), "3") == 0);
+	CHECK(strcmp(exp1("$0"), "sh") == 0);
+	CHECK(strcmp(exp1("$A_1-"), "v-") == 0);
+	CHECK(strcmp(exp1("$X"), "a b") == 0); /* no field splitting */
+	CHECK(strcmp(exp1("a$"), "a$") == 0);
+	CHECK(strcmp(exp1("$-x"), "$-x") == 0);
+	CHECK(strcmp(exp1("\"$\""), "$") == 0);
+	CHECK(strcmp(exp1("$EMPTY."), ".") == 0);
+	CHECK(strcmp(exp1("${HOME"), "<err 5>") == 0);
+	CHECK(strcmp(exp1("${}"), "<err 5>") == 0);
+	CHECK(strcmp(exp1("${A-b}"), "<err 5>") == 0);
+	/* an expanded value is not parsed again */
+	CHECK(sh_parse("echo $X", &L) == SH_OK && L.nwords == 2);
+}
+
+static void test_errors(void)
+{
+	const char *bad[] = { "|",    "a |",	"a | | b", "&& a", "a &&",     "a || ;",
+			      ";",    "a ;;",	"a & &",   "a >",  "a > |",    "a < ;",
+			      "a 2>", "a >>&b", "a|;",	   "&",	   "a && && b" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		enum sh_status st = sh_parse(bad[i], &L);
+		CHECK(st == SH_ERR_SYNTAX);
+		if (st != SH_ERR_SYNTAX)
+			printf("  line %s: status %d\n", bad[i], st);
+	}
+	CHECK(sh_parse("a | | b", &L) == SH_ERR_SYNTAX && L.err_at == 4);
+	CHECK(sh_parse("a &&", &L) == SH_ERR_SYNTAX && L.err_at == 4);
+	for (int s = SH_OK; s <= SH_ERR_LONG; s++)
+		CHECK(sh_strerror((enum sh_status)s)[0] != 0);
+}
+
+static void test_limits(void)
+{
+	static char text[4096];
+	size_t n = 0;
+	for (int i = 0; i < SH_WORDS_MAX; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "w ");
+	CHECK(sh_parse(text, &L) == SH_OK && L.nwords == SH_WORDS_MAX);
+	snprintf(text + n, sizeof(text) - n, "w");
+	CHECK(sh_parse(text, &L) == SH_ERR_LIMIT);
+	n = 0;
+	for (int i = 0; i <= SH_CMDS_MAX; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "a|");
+	snprintf(text + n, sizeof(text) - n, "a");
+	CHECK(sh_parse(text, &L) == SH_ERR_LIMIT);
+	n = 0;
+	for (int i = 0; i <= SH_REDIRS_MAX; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, ">f ");
+	CHECK(sh_parse(text, &L) == SH_ERR_LIMIT);
+	n = 0;
+	for (int i = 0; i <= SH_PIPELINES_MAX; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "a;");
+	CHECK(sh_parse(text, &L) == SH_ERR_LIMIT);
+	/* a line longer than the 16-bit offsets can name is refused, one that fits is not */
+	char *huge = malloc(SH_TEXT_MAX + 2);
+	memset(huge, 'a', SH_TEXT_MAX + 1);
+	huge[SH_TEXT_MAX + 1] = 0;
+	CHECK(sh_parse(huge, &L) == SH_ERR_LIMIT);
+	huge[SH_TEXT_MAX] = 0;
+	CHECK(sh_parse(huge, &L) == SH_OK && L.nwords == 1 && L.words[0].len == SH_TEXT_MAX);
+	free(huge);
+	/* an expansion that does not fit fails cleanly, and so does a zero-size buffer */
+	char small[4];
+	int q;
+	CHECK(sh_parse("$HOME", &L) == SH_OK);
+	CHECK(sh_expand(&L, L.words[0], lookup, 0, small, sizeof(small), &q) == -SH_ERR_LONG);
+	CHECK(sh_expand(&L, L.words[0], lookup, 0, small, 0, &q) == -SH_ERR_LONG);
+	CHECK(sh_parse("abc", &L) == SH_OK);
+	CHECK(sh_expand(&L, L.words[0], lookup, 0, small, sizeof(small), &q) == 3);
+}
+
+/* Random bytes never crash the parser, and every word it returns lies in the text. */
+static void test_garbage(void)
+{
+	static const char alphabet[] = "ab $'\"\\|&;<>{}?#=12\t";
+	char text[64], out[128];
+	unsigned seed = 12345;
+	int bad = 0;
+	for (int round = 0; round < 20000; round++) {
+		size_t len = (seed = seed * 1103515245 + 12345) % (sizeof(text) - 1);
+		for (size_t i = 0; i < len; i++) {
+			seed = seed * 1103515245 + 12345;
+			text[i] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
+		}
+		text[len] = 0;
+		if (sh_parse(text, &L) != SH_OK)
+			continue;
+		for (unsigned w = 0; w < L.nwords; w++) {
+			int q;
+			bad += L.words[w].start + L.words[w].len > len;
+			(void)sh_expand(&L, L.words[w], lookup, 0, out, sizeof(out), &q);
+		}
+	}
+	CHECK(bad == 0);
+}
+
+int main(void)
+{
+	test_simple();
+	test_pipelines_and_lists();
+	test_redirections();
+	test_assignments();
+	test_quotes();
+	test_variables();
+	test_errors();
+	test_limits();
+	test_garbage();
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,845 @@
+/*
+ * The file server: one namespace for every process (docs/files.md). "/" is a RAM file
+ * system; /bin holds the boot archive's programs, read-only, served from the archive's
+ * own frames; /dev holds console and tty (the client reads those itself), null, zero and
+ * shm/ for shm_open; /tmp is writable.
+ *
+ * A regular file's bytes are in memory objects this server creates and maps: extent k
+ * holds pages [ext_first(k), ext_first(k) + ext_pages(k)), sizes 1, 1, 2, 4 ... 512, then
+ * 512 each, so a file is contiguous in our address space (at file_va) and needs few
+ * objects. read and write copy from and to those frames; mmap hands the client the same
+ * objects, so there is one copy of each page: the page cache.
+ *
+ * The server is one loop: receive, decode and check, act, reply. It holds every
+ * capability it needs from the start and never blocks on a client, and nothing a client
+ * sends is trusted: a bad request gets a negative errno.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "fs.h"
+#include "fstree.h"
+#include "spawn.h"
+#include "syscall.h"
+
+#define PAGE	       4096UL
+#define FILE_VA	       0x2000000000UL /* file i's bytes at FILE_VA + i * FILE_SPAN */
+#define FILE_SPAN      (FS_FILE_PAGES * PAGE)
+#define EXT_MAX	       17  /* extents of the largest file */
+#define EXT_BIG	       512 /* pages of every extent from 10 on: the largest object */
+#define SLOT_PROBE     16  /* slots between the capability-space chunks we touch at start */
+#define ACCMODE(f)     ((f)&O_ACCMODE)
+#define CAN_READ(f)    (ACCMODE(f) != O_WRONLY)
+#define CAN_WRITE(f)   (ACCMODE(f) != O_RDONLY)
+#define GIB	       (1UL << 30)
+#define EXEC_VA	       0x3700000000UL /* where an exec object is filled */
+#define DATA_PAGES_MAX 8192	      /* file data: a quarter of free memory, at most 32 MiB */
+
+struct ofd {
+	int16_t node; /* -1: free */
+	uint16_t gen;
+	uint32_t flags; /* O_ flags it was opened with; O_APPEND may change */
+	uint64_t off;
+	uint64_t token; /* what FS_REOPEN must show: only holders of the description know it */
+};
+
+static struct fst tree;
+static int16_t ext_slot[FS_NODES][EXT_MAX]; /* 0: not made */
+/* A file as one object for exec, kept until the file changes: copies share its frames. */
+static int16_t exec_slot[FS_NODES];
+static uint64_t exec_pages[FS_NODES];
+static struct ofd ofds[FS_OFD_MAX];
+static struct fs_holders *const holders = (struct fs_holders *)FS_HOLDERS_VA;
+static char buf[IPC_BUF_MAX + 1] __attribute__((aligned(16))); /* copy_in goes by words */
+static const char zeros[FS_IO_MAX];
+static struct archive archive;
+static uint64_t pages_used, pages_limit;
+static long cap_out;	     /* the capability the last reply carried, dropped before the next */
+static uint64_t token_state; /* the token generator's state */
+/* The description the current answer gives a hold on: undone if the answer cannot go. */
+static int undo_ofd = -1;
+static unsigned undo_proc;
+
+/* A token nobody can guess from the ones they saw: a splitmix64 step over the time. */
+static uint64_t token_new(void)
+{
+	uint64_t t;
+	__asm__ volatile("rdtime %0" : "=r"(t));
+	uint64_t z = (token_state += 0x9e3779b97f4a7c15UL ^ (t << 17));
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9UL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebUL;
+	return z ^ (z >> 31);
+}
+
+static uint64_t ext_first(unsigned k)
+{
+	return k == 0 ? 0 : k <= 10 ? 1UL << (k - 1) : EXT_BIG * (k - 9UL);
+}
+
+static uint64_t ext_pages(unsigned k)
+{
+	return k == 0 ? 1 : k <= 10 ? 1UL << (k - 1) : EXT_BIG;
+}
+
+/* The extent holding file page p. */
+static unsigned ext_of(uint64_t p)
+{
+	if (p < 2 * EXT_BIG)
+		return p == 0 ? 0 : 64 - (unsigned)__builtin_clzl(p);
+	return 9 + (unsigned)(p / EXT_BIG);
+}
+
+static uint8_t *file_va(int node)
+{
+	return (uint8_t *)(FILE_VA + (uint64_t)node * FILE_SPAN);
+}
+
+/* Make node's extents up to and including the one holding page p: 0 or -ENOSPC. */
+static int ensure(int node, uint64_t p)
+{
+	for (unsigned k = 0; k <= ext_of(p); k++) {
+		if (ext_slot[node][k])
+			continue;
+		uint64_t n = ext_pages(k);
+		long s = pages_used + n <= pages_limit ? slot_alloc() : -1;
+		long err = s < 0 ? E_NOMEM : SYSCALL(obj_create, SLOT_SELF, OBJ_MEMORY, s, n);
+		if (!err)
+			err = SYSCALL(map, SLOT_SELF, s,
+				      (uint64_t)(file_va(node) + ext_first(k) * PAGE), 0, n,
+				      MAP_PROT_READ | MAP_PROT_WRITE | MAP_KIND_SHARED);
+		if (err) {
+			slot_free(s);
+			return -ENOSPC;
+		}
+		ext_slot[node][k] = (int16_t)s;
+		pages_used += n;
+	}
+	return 0;
+}
+
+/* Let go of node's extents from k on (its pages beyond a truncation, or all). */
+static void drop_extents(int node, unsigned from)
+{
+	for (unsigned k = from; k < EXT_MAX; k++) {
+		if (!ext_slot[node][k])
+			continue;
+		SYSCALL(unmap, SLOT_SELF, (uint64_t)(file_va(node) + ext_first(k) * PAGE),
+			ext_pages(k));
+		slot_free(ext_slot[node][k]);
+		ext_slot[node][k] = 0;
+		pages_used -= ext_pages(k);
+	}
+}
+
+/*
+ * Copy n bytes from the request buffer into a file. picolibc's memcpy is built for size
+ * and moves a byte at a time (six instructions a byte); a 4 KiB write spent 25,000
+ * instructions here. Words when source and destination agree modulo 8.
+ */
+static void copy_in(uint8_t *d, const uint8_t *s, size_t n)
+{
+	while (n && ((uintptr_t)d & 7)) {
+		*d++ = *s++;
+		n--;
+	}
+	if (((uintptr_t)s & 7) == 0) {
+		for (; n >= 32; n -= 32, d += 32, s += 32) {
+			const uint64_t *sw = (const uint64_t *)s;
+			uint64_t *dw = (uint64_t *)d;
+			dw[0] = sw[0];
+			dw[1] = sw[1];
+			dw[2] = sw[2];
+			dw[3] = sw[3];
+		}
+	}
+	while (n--)
+		*d++ = *s++;
+}
+
+/* Zero n bytes of a file: by words, for the reason copy_in gives. */
+static void zero(uint8_t *d, size_t n)
+{
+	while (n && ((uintptr_t)d & 7)) {
+		*d++ = 0;
+		n--;
+	}
+	for (; n >= 8; n -= 8, d += 8)
+		*(uint64_t *)d = 0;
+	while (n--)
+		*d++ = 0;
+}
+
+/* The file changed: the next exec takes a fresh copy (running ones keep theirs). */
+static void exec_forget(int node)
+{
+	if (!exec_slot[node])
+		return;
+	slot_free(exec_slot[node]);
+	exec_slot[node] = 0;
+	pages_used -= exec_pages[node];
+	exec_pages[node] = 0;
+}
+
+/* A file's new size: extents wholly past it go, bytes between are zero. 0 or -errno. */
+static int resize(int node, uint64_t size)
+{
+	struct fst_node *n = &tree.n[node];
+	if (size > FILE_SPAN)
+		return -EFBIG;
+	exec_forget(node);
+	if (size > n->size) {
+		int err = ensure(node, (size - 1) / PAGE);
+		if (err)
+			return err;
+		zero(file_va(node) + n->size, size - n->size);
+	} else if (size < n->size) {
+		drop_extents(node, size ? ext_of((size - 1) / PAGE) + 1 : 0);
+	}
+	n->size = size;
+	return 0;
+}
+
+/* The request's path: NUL-terminated within the message, absolute. */
+static const char *path_arg(unsigned len)
+{
+	if (len == 0 || len > FS_PATH_MAX || memchr(buf, 0, len) == 0)
+		return 0;
+	return buf[0] == '/' ? buf : 0;
+}
+
+static uint64_t mode_of(const struct fst_node *n)
+{
+	uint32_t perm = n->readonly ? n->mode & ~0222u : n->mode;
+	switch (n->type) {
+	case FST_DIR:
+		return S_IFDIR | perm;
+	case FST_NULL:
+	case FST_ZERO:
+	case FST_CONSOLE:
+		return S_IFCHR | 0666;
+	default:
+		return S_IFREG | perm;
+	}
+}
+
+/* The stat words of a node into m: w1 mode, w2 size, w3 inode, w4 links. */
+static void stat_words(struct ipc_msg *m, int node)
+{
+	const struct fst_node *n = &tree.n[node];
+	m->w[1] = mode_of(n);
+	m->w[2] = n->size;
+	m->w[3] = (uint64_t)node + 1;
+	m->w[4] = n->type == FST_DIR ? 2 : n->linked;
+}
+
+/* A node is gone (unlinked and closed): its bytes go with it. */
+static void node_gone(int node)
+{
+	exec_forget(node);
+	drop_extents(node, 0);
+	tree.n[node].size = 0;
+}
+
+static struct ofd *ofd_of(uint64_t badge)
+{
+	uint64_t i = FS_BADGE_INDEX(badge);
+	if (i == 0 || i > FS_OFD_MAX)
+		return 0;
+	struct ofd *o = &ofds[i - 1];
+	return o->node >= 0 && o->gen == FS_BADGE_GEN(badge) ? o : 0;
+}
+
+static int held(unsigned i)
+{
+	for (unsigned p = 0; p < PROC_MAX; p++)
+		if (__atomic_load_n(&holders->bits[p][i / 64], __ATOMIC_RELAXED) &
+		    (1UL << (i % 64)))
+			return 1;
+	return 0;
+}
+
+static void ofd_free(struct ofd *o)
+{
+	if (fst_release(&tree, o->node))
+		node_gone(o->node);
+	o->node = -1;
+	o->gen++;
+}
+
+/* The fork server cleared a dead (or exec'd) process's row: free what nobody holds. */
+static void sweep(void)
+{
+	if (!__atomic_exchange_n(&holders->dirty, 0, __ATOMIC_ACQ_REL))
+		return;
+	for (unsigned i = 0; i < FS_OFD_MAX; i++)
+		if (ofds[i].node >= 0 && !held(i))
+			ofd_free(&ofds[i]);
+}
+
+static void hold(unsigned proc, unsigned i, int on)
+{
+	uint64_t bit = 1UL << (i % 64), *w = &holders->bits[proc][i / 64];
+	if (on)
+		__atomic_fetch_or(w, bit, __ATOMIC_RELAXED);
+	else
+		__atomic_fetch_and(w, ~bit, __ATOMIC_RELAXED);
+}
+
+/* Which kinds of node open may give, and with which access. 0 or -errno. */
+static int open_check(const struct fst_node *n, uint64_t flags)
+{
+	int wr = CAN_WRITE(flags) || (flags & O_TRUNC);
+	if ((flags & O_DIRECTORY) && n->type != FST_DIR)
+		return -ENOTDIR;
+	if (n->type == FST_DIR && CAN_WRITE(flags))
+		return -EISDIR;
+	if (ACCMODE(flags) == O_ACCMODE)
+		return -EINVAL;
+	return wr && n->readonly ? -EROFS : 0;
+}
+
+/* Find or create the node open names: its index or -errno. */
+static int open_node(const char *path, uint64_t flags)
+{
+	int node, dir;
+	const char *last;
+	int err = fst_walk(&tree, path, &node, &dir, &last);
+	if (err)
+		return err;
+	if (node >= 0)
+		return (flags & O_CREAT) && (flags & O_EXCL) ? -EEXIST : node;
+	if (!(flags & O_CREAT))
+		return -ENOENT;
+	if (tree.n[dir].readonly)
+		return -EROFS;
+	return fst_add(&tree, dir, last, (unsigned)strcspn(last, "/"), FST_FILE);
+}
+
+/* FS_OPEN: w0 = flags, w2 = the caller's process index. */
+static int64_t do_open(struct ipc_msg *m, const char *path)
+{
+	uint64_t flags = m->w[0], proc = m->w[2];
+	unsigned i = 0;
+	if (proc >= PROC_MAX)
+		return -EINVAL;
+	while (i < FS_OFD_MAX && ofds[i].node >= 0)
+		i++;
+	int node = open_node(path, flags);
+	if (node < 0)
+		return node;
+	struct fst_node *n = &tree.n[node];
+	int err = open_check(n, flags);
+	if (err)
+		return err;
+	if (n->type == FST_CONSOLE) {
+		m->w[1] = FS_KIND_CONSOLE;
+		return 0;
+	}
+	if (i == FS_OFD_MAX)
+		return -ENFILE;
+	if ((flags & O_TRUNC) && n->type == FST_FILE && (err = resize(node, 0)) != 0)
+		return err;
+	long s = slot_alloc();
+	struct ofd *o = &ofds[i];
+	if (s < 0 ||
+	    SYSCALL(cap_mint, SLOT_FS_EP, s, CAP_SEND | CAP_GRANT, FS_BADGE(i, o->gen)) != 0) {
+		slot_free(s);
+		return -ENFILE;
+	}
+	o->node = (int16_t)node;
+	o->flags = (uint32_t)flags;
+	o->off = 0;
+	o->token = token_new();
+	n->opens++;
+	hold((unsigned)proc, i, 1);
+	undo_ofd = (int)i;
+	undo_proc = (unsigned)proc;
+	cap_out = s;
+	m->w[2] = o->token;
+	m->w[3] = FS_BADGE(i, o->gen);
+	m->w[1] = n->type == FST_DIR	? FS_KIND_DIR
+		  : n->type == FST_FILE ? FS_KIND_FILE
+					: FS_KIND_DEV;
+	return 0;
+}
+
+static int64_t walk_to(const char *path)
+{
+	int node;
+	int err = fst_walk(&tree, path, &node, 0, 0);
+	return err ? err : node;
+}
+
+static int64_t do_unlink(const char *path, int dir)
+{
+	int64_t node = walk_to(path);
+	if (node < 0)
+		return node;
+	int err = fst_unlink(&tree, (int)node, dir);
+	if (!err && tree.n[node].type == FST_FREE)
+		node_gone((int)node);
+	return err;
+}
+
+static int64_t do_mkdir(const char *path, uint64_t mode)
+{
+	int node, dir;
+	const char *last;
+	int err = fst_walk(&tree, path, &node, &dir, &last);
+	if (err)
+		return err;
+	if (node >= 0)
+		return -EEXIST;
+	if (tree.n[dir].readonly)
+		return -EROFS;
+	node = fst_add(&tree, dir, last, (unsigned)strcspn(last, "/"), FST_DIR);
+	if (node >= 0)
+		tree.n[node].mode = (uint32_t)mode & 07777;
+	return node < 0 ? node : 0;
+}
+
+/* FS_RENAME: buffer = old \0 new \0. */
+static int64_t do_rename(unsigned len)
+{
+	size_t a = strlen(buf);
+	if (a + 1 >= len || memchr(buf + a + 1, 0, len - a - 1) == 0 || buf[a + 1] != '/')
+		return -EINVAL;
+	int64_t node = walk_to(buf);
+	int to, dir, replaced;
+	const char *last;
+	if (node < 0)
+		return node;
+	int err = fst_walk(&tree, buf + a + 1, &to, &dir, &last);
+	if (err)
+		return err;
+	if (!last)
+		return -EBUSY; /* onto the root */
+	err = fst_rename(&tree, (int)node, dir, last, (unsigned)strcspn(last, "/"), &replaced);
+	if (!err && replaced >= 0 && tree.n[replaced].type == FST_FREE)
+		node_gone(replaced);
+	return err;
+}
+
+static int64_t do_truncate(int node, uint64_t len)
+{
+	const struct fst_node *n = &tree.n[node];
+	if ((int64_t)len < 0)
+		return -EINVAL;
+	if (n->type == FST_DIR)
+		return -EISDIR;
+	if (n->readonly)
+		return -EROFS;
+	return n->type == FST_FILE ? resize(node, len) : 0;
+}
+
+/* FS_READ: the bytes go back in the reply's buffer. */
+static int64_t do_read(struct ofd *o, struct ipc_msg *m)
+{
+	const struct fst_node *n = &tree.n[o->node];
+	uint64_t want = m->w[0] < FS_IO_MAX ? m->w[0] : FS_IO_MAX;
+	uint64_t off = m->w[1] == (uint64_t)-1 ? o->off : m->w[1];
+	if (!CAN_READ(o->flags))
+		return -EBADF;
+	if (n->type == FST_DIR)
+		return -EISDIR;
+	if ((int64_t)off < 0)
+		return -EINVAL;
+	if (n->type == FST_ZERO) {
+		m->sbuf = zeros;
+		return (int64_t)want;
+	}
+	uint64_t got = off < n->size ? n->size - off : 0;
+	got = got < want ? got : want;
+	if (n->type == FST_FILE)
+		m->sbuf = file_va(o->node) + off;
+	else if (n->type == FST_BIN)
+		m->sbuf = archive.base + n->data + off;
+	if (m->w[1] == (uint64_t)-1)
+		o->off = off + got;
+	return (int64_t)got;
+}
+
+/* FS_WRITE: as much as fits, from the request's buffer. */
+static int64_t do_write(struct ofd *o, struct ipc_msg *m, unsigned len)
+{
+	struct fst_node *n = &tree.n[o->node];
+	uint64_t off = m->w[0] == (uint64_t)-1 ? o->off : m->w[0];
+	if (!CAN_WRITE(o->flags))
+		return -EBADF;
+	if (n->type != FST_FILE)
+		return n->type == FST_NULL || n->type == FST_ZERO ? (int64_t)len : -EINVAL;
+	if ((o->flags & O_APPEND) && m->w[0] == (uint64_t)-1)
+		off = n->size;
+	if ((int64_t)off < 0)
+		return -EINVAL;
+	if (len == 0)
+		return 0;
+	if (off >= FILE_SPAN)
+		return -EFBIG;
+	if (off + len > FILE_SPAN)
+		len = (unsigned)(FILE_SPAN - off);
+	/* Grow page by page: a write that runs out of memory still writes what fits. */
+	uint64_t end = off + len;
+	while (end > off && ensure(o->node, (end - 1) / PAGE) != 0)
+		end = (end - 1) & ~(PAGE - 1);
+	if (end <= off)
+		return -ENOSPC;
+	exec_forget(o->node);
+	if (off > n->size)
+		zero(file_va(o->node) + n->size, off - n->size);
+	copy_in(file_va(o->node) + off, (const uint8_t *)buf, end - off);
+	if (end > n->size)
+		n->size = end;
+	if (m->w[0] == (uint64_t)-1)
+		o->off = end;
+	return (int64_t)(end - off);
+}
+
+static int64_t do_seek(struct ofd *o, int64_t off, uint64_t whence)
+{
+	int64_t base = whence == SEEK_SET   ? 0
+		       : whence == SEEK_CUR ? (int64_t)o->off
+		       : whence == SEEK_END ? (int64_t)tree.n[o->node].size
+					    : -1;
+	if (base < 0 || (off > 0 && base > INT64_MAX - off) || base + off < 0)
+		return -EINVAL;
+	o->off = (uint64_t)(base + off);
+	return (int64_t)o->off;
+}
+
+static int64_t do_readdir(struct ofd *o, struct ipc_msg *m)
+{
+	if (tree.n[o->node].type != FST_DIR)
+		return -ENOTDIR;
+	int c = m->w[0] < FS_NODES ? fst_child(&tree, o->node, (unsigned)m->w[0]) : -1;
+	if (c < 0)
+		return 0;
+	m->sbuf = tree.n[c].name;
+	m->tag = ipc_tag(0, 0, (unsigned)strlen(tree.n[c].name) + 1, 0);
+	m->w[1] = (uint64_t)c + 1;
+	m->w[2] = mode_of(&tree.n[c]);
+	return 1;
+}
+
+/* FS_MAP: the object holding file page w0, for the client to map itself. */
+static int64_t do_map(struct ofd *o, struct ipc_msg *m)
+{
+	const struct fst_node *n = &tree.n[o->node];
+	uint64_t p = m->w[0];
+	int wr = m->w[1] != 0;
+	if (!CAN_READ(o->flags) || (wr && !CAN_WRITE(o->flags)))
+		return -EACCES;
+	if (n->type != FST_FILE && n->type != FST_BIN)
+		return -ENODEV;
+	if (p >= FS_FILE_PAGES)
+		return -EINVAL;
+	long s = slot_alloc();
+	if (s < 0)
+		return -ENOMEM;
+	long err;
+	if (n->type == FST_BIN) {
+		err = SYSCALL(cap_copy, SLOT_ARCHIVE, s, CAP_READ | CAP_EXEC | CAP_GRANT);
+		m->w[1] = 0;
+		m->w[2] = (n->size + PAGE - 1) / PAGE;
+		m->w[3] = n->data / PAGE;
+	} else {
+		unsigned k = ext_of(p);
+		err = ensure(o->node, p)
+			      ? E_NOMEM
+			      : SYSCALL(cap_copy, ext_slot[o->node][k], s,
+					CAP_READ | CAP_EXEC | CAP_GRANT | (wr ? CAP_WRITE : 0));
+		m->w[1] = ext_first(k);
+		m->w[2] = ext_pages(k);
+		m->w[3] = 0;
+	}
+	if (err) {
+		slot_free(s);
+		return -ENOMEM;
+	}
+	cap_out = s;
+	return 0;
+}
+
+/* The file's bytes copied into a new object of its own. */
+static long exec_make(int node)
+{
+	uint64_t size = tree.n[node].size, pages = (size + PAGE - 1) / PAGE;
+	long s = pages_used + pages <= pages_limit ? slot_alloc() : -1;
+	long err = s < 0 ? E_NOMEM : SYSCALL(obj_create, SLOT_SELF, OBJ_MEMORY, s, pages);
+	if (!err)
+		err = SYSCALL(map, SLOT_SELF, s, EXEC_VA, 0, pages,
+			      MAP_PROT_READ | MAP_PROT_WRITE | MAP_KIND_SHARED);
+	if (err) {
+		slot_free(s);
+		return -ENOMEM;
+	}
+	copy_in((uint8_t *)EXEC_VA, file_va(node), size);
+	SYSCALL(unmap, SLOT_SELF, EXEC_VA, pages);
+	exec_slot[node] = (int16_t)s;
+	exec_pages[node] = pages;
+	pages_used += pages;
+	return 0;
+}
+
+/*
+ * FS_EXEC: the file as one read-only memory object, for the loader (through the fork
+ * server). The object is kept until the file changes, so every process running the file
+ * maps the same frames, as programs of the archive do.
+ */
+static int64_t do_exec_obj(struct ofd *o, struct ipc_msg *m)
+{
+	const struct fst_node *n = &tree.n[o->node];
+	if (!CAN_READ(o->flags) || n->type != FST_FILE)
+		return n->type == FST_DIR ? -EISDIR : -EACCES;
+	if (n->size == 0 || n->size > FS_EXEC_PAGES * PAGE)
+		return -ENOEXEC;
+	long s = slot_alloc();
+	if (s < 0 || (!exec_slot[o->node] && exec_make(o->node) != 0) ||
+	    SYSCALL(cap_copy, exec_slot[o->node], s, CAP_READ | CAP_EXEC | CAP_GRANT) != 0) {
+		slot_free(s);
+		return -ENOMEM;
+	}
+	cap_out = s;
+	m->w[1] = n->size;
+	return 0;
+}
+
+/* FS_CLOSE: the caller's process no longer holds it; freed once no process does. */
+static int64_t do_close(struct ofd *o, uint64_t proc)
+{
+	unsigned i = (unsigned)(o - ofds);
+	if (proc >= PROC_MAX)
+		return -EINVAL;
+	hold((unsigned)proc, i, 0);
+	if (!held(i))
+		ofd_free(o);
+	return 0;
+}
+
+/* A request on a description's capability. */
+static int64_t serve_ofd(struct ofd *o, struct ipc_msg *m, uint64_t label, unsigned len)
+{
+	switch (label) {
+	case FS_READ:
+		return do_read(o, m);
+	case FS_WRITE:
+		return do_write(o, m, len);
+	case FS_SEEK:
+		return do_seek(o, (int64_t)m->w[0], m->w[1]);
+	case FS_FTRUNCATE:
+		return CAN_WRITE(o->flags) ? do_truncate(o->node, m->w[0]) : -EINVAL;
+	case FS_FSTAT:
+		stat_words(m, o->node);
+		return 0;
+	case FS_READDIR:
+		return do_readdir(o, m);
+	case FS_CLOSE:
+		return do_close(o, m->w[0]);
+	case FS_GETFL:
+		return o->flags;
+	case FS_SETFL:
+		o->flags = (o->flags & ~(uint32_t)O_APPEND) | (uint32_t)(m->w[0] & O_APPEND);
+		return 0;
+	case FS_MAP:
+		return do_map(o, m);
+	case FS_FSYNC:
+		return 0;
+	case FS_EXEC:
+		return do_exec_obj(o, m);
+	default:
+		return -ENOSYS;
+	}
+}
+
+/*
+ * FS_REOPEN: a new capability to a description whose token the caller shows; the
+ * process it says it is now holds it (exec keeps open files so: docs/files.md).
+ */
+static int64_t do_reopen(struct ipc_msg *m)
+{
+	struct ofd *o = ofd_of(m->w[0]);
+	uint64_t proc = m->w[2];
+	if (!o || o->token != m->w[1])
+		return -EBADF;
+	if (proc >= PROC_MAX)
+		return -EINVAL;
+	long s = slot_alloc();
+	if (s < 0 || SYSCALL(cap_mint, SLOT_FS_EP, s, CAP_SEND | CAP_GRANT, m->w[0]) != 0) {
+		slot_free(s);
+		return -ENFILE;
+	}
+	hold((unsigned)proc, (unsigned)(o - ofds), 1);
+	undo_ofd = (int)(o - ofds);
+	undo_proc = (unsigned)proc;
+	cap_out = s;
+	const struct fst_node *n = &tree.n[o->node];
+	m->w[1] = n->type == FST_DIR	? FS_KIND_DIR
+		  : n->type == FST_FILE ? FS_KIND_FILE
+					: FS_KIND_DEV;
+	return 0;
+}
+
+/* A request on SLOT_FS: it names a path. */
+static int64_t serve_path(struct ipc_msg *m, uint64_t label, unsigned len)
+{
+	if (label == FS_RENAME)
+		return do_rename(len);
+	if (label == FS_REOPEN)
+		return do_reopen(m);
+	if (label < FS_OPEN || label > FS_TRUNCATE)
+		return -ENOSYS;
+	const char *path = path_arg(len);
+	if (!path)
+		return len > FS_PATH_MAX ? -ENAMETOOLONG : -EINVAL;
+	int64_t node;
+	switch (label) {
+	case FS_OPEN:
+		return do_open(m, path);
+	case FS_STAT:
+		node = walk_to(path);
+		if (node >= 0)
+			stat_words(m, (int)node);
+		return node < 0 ? node : 0;
+	case FS_UNLINK:
+		return do_unlink(path, 0);
+	case FS_RMDIR:
+		return do_unlink(path, 1);
+	case FS_MKDIR:
+		return do_mkdir(path, m->w[1]);
+	case FS_TRUNCATE:
+		node = walk_to(path);
+		return node < 0 ? node : do_truncate((int)node, m->w[0]);
+	default:
+		return -ENOSYS;
+	}
+}
+
+static void serve(struct ipc_msg *m)
+{
+	uint64_t label = ipc_tag_label(m->tag);
+	unsigned len = ipc_tag_len(m->tag);
+	int64_t r;
+	m->tag = ipc_tag(0, 0, 0, 0);
+	m->sbuf = 0;
+	if (m->badge == 0) {
+		r = serve_path(m, label, len);
+	} else {
+		struct ofd *o = ofd_of(m->badge);
+		r = o ? serve_ofd(o, m, label, len) : -EBADF;
+	}
+	unsigned out = ipc_tag_len(m->tag);
+	if (m->sbuf && label == FS_READ && r > 0)
+		out = (unsigned)r;
+	m->tag = ipc_tag(0, 5, m->sbuf ? out : 0, cap_out != 0);
+	m->w[0] = (uint64_t)r;
+	m->cap = (uint64_t)cap_out;
+}
+
+/* /dir/name as a node of type t: its index (the table has room at start). */
+static int add(int dir, const char *name, enum fst_type t, int readonly)
+{
+	int n = fst_add(&tree, dir, name, (unsigned)strlen(name), t);
+	if (n >= 0)
+		tree.n[n].readonly = (uint8_t)readonly;
+	return n;
+}
+
+/* /bin: one node per archive program, its bytes where the archive has them. */
+static void add_bin(int bin)
+{
+	const struct archive_header *h = (const void *)archive.base;
+	const struct archive_entry *e = (const void *)(h + 1);
+	for (uint32_t i = 0; i < h->count; i++) {
+		char name[FS_NAME_MAX + 1];
+		memcpy(name, e[i].name, sizeof(name) - 1);
+		name[FS_NAME_MAX] = 0;
+		int n = add(bin, name, FST_BIN, 1);
+		if (n >= 0) {
+			tree.n[n].data = e[i].offset;
+			tree.n[n].size = e[i].size;
+			tree.n[n].mode = 0755;
+		}
+	}
+}
+
+/*
+ * Everything this server will ever need for its own bookkeeping, made now: our tables
+ * touched, the page-table levels above file_va built, the capability-space chunks made.
+ * Later requests then take frames only for file data, which go back when the files do,
+ * and memory pressure cannot stop the server.
+ */
+static void prepare(void)
+{
+	struct memstat st;
+	memset(ext_slot, 0, sizeof(ext_slot));
+	memset(exec_slot, 0, sizeof(exec_slot));
+	memset(exec_pages, 0, sizeof(exec_pages));
+	if (SYSCALL(map_anon, SLOT_SELF, EXEC_VA, 1, MAP_PROT_READ) == 0)
+		SYSCALL(unmap, SLOT_SELF, EXEC_VA, 1);
+	memset(buf, 0, sizeof(buf));
+	for (unsigned i = 0; i < FS_OFD_MAX; i++)
+		ofds[i].node = -1;
+	for (uint64_t va = FILE_VA; va < FILE_VA + FS_NODES * FILE_SPAN; va += GIB)
+		if (SYSCALL(map_anon, SLOT_SELF, va, 1, MAP_PROT_READ) == 0)
+			SYSCALL(unmap, SLOT_SELF, va, 1);
+	for (long s = SLOT_FIRST_FREE; s < CSPACE_SLOTS; s += SLOT_PROBE)
+		if (SYSCALL(obj_create, SLOT_SELF, OBJ_NOTIFY, s, 0) == 0)
+			SYSCALL(cap_delete, s);
+	SYSCALL(memstat, SLOT_SELF, &st);
+	pages_limit = st.free_frames / 4 < DATA_PAGES_MAX ? st.free_frames / 4 : DATA_PAGES_MAX;
+}
+
+/* The answer could not be sent (the kernel refused it, e.g. the caller would take no
+ * capability): the caller still waits, so it gets a plain -EIO instead, and an open that
+ * answer would have completed is undone. */
+static void answer_failed(void)
+{
+	struct ipc_msg m = { 0 };
+	if (undo_ofd >= 0) {
+		hold(undo_proc, (unsigned)undo_ofd, 0);
+		if (!held((unsigned)undo_ofd))
+			ofd_free(&ofds[undo_ofd]);
+	}
+	m.tag = ipc_tag(0, 1, 0, 0);
+	m.w[0] = (uint64_t)-EIO;
+	ipc_reply(&m);
+}
+
+int main(void)
+{
+	fst_init(&tree);
+	prepare();
+	if (archive_open(&archive) != 0)
+		return 1;
+	add_bin(add(FST_ROOT, "bin", FST_DIR, 1));
+	int dev = add(FST_ROOT, "dev", FST_DIR, 1);
+	add(dev, "console", FST_CONSOLE, 0);
+	add(dev, "tty", FST_CONSOLE, 0);
+	add(dev, "null", FST_NULL, 0);
+	add(dev, "zero", FST_ZERO, 0);
+	add(dev, "shm", FST_DIR, 0);
+	add(FST_ROOT, "tmp", FST_DIR, 0);
+	tree.n[fst_walk(&tree, "/tmp", &dev, 0, 0) == 0 ? dev : 0].mode = 01777;
+	struct ipc_msg m = { 0 };
+	int answering = 0;
+	for (;;) {
+		m.rbuf = buf;
+		m.rspec = ipc_recv_spec(IPC_BUF_MAX, IPC_RECV_SLOT_NONE);
+		long err = answering ? ipc_reply_recv(SLOT_FS_EP, &m) : ipc_recv(SLOT_FS_EP, &m);
+		if (err && answering)
+			answer_failed();
+		undo_ofd = -1;
+		if (cap_out) {
+			slot_free(cap_out);
+			cap_out = 0;
+		}
+		answering = err == 0;
+		if (!answering)
+			continue;
+		sweep();
+		serve(&m);
+	}
+}

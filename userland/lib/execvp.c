@@ -1,0 +1,81 @@
+/*
+ * execvp and execlp: exec a program by name through $PATH (the directories between
+ * colons, "/bin" when PATH is unset, an empty entry meaning "."). A name with a '/' is
+ * used as it is. And execl, execve with the arguments listed. POSIX: when every candidate fails, errno tells the most useful reason:
+ * a program found that would not run (EACCES, ENOEXEC...) before "not found" (ENOENT).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define EXECVP_PATH_MAX 256
+#define EXECLP_ARGS_MAX 64
+#define DEFAULT_PATH	"/bin"
+
+extern char **environ;
+
+int execvp(const char *file, char *const argv[])
+{
+	char path[EXECVP_PATH_MAX];
+	int err = ENOENT;
+	if (!file || !*file) {
+		errno = ENOENT;
+		return -1;
+	}
+	if (strchr(file, '/'))
+		return execve(file, argv, environ);
+	const char *dirs = getenv("PATH");
+	for (const char *d = dirs ? dirs : DEFAULT_PATH; d;) {
+		const char *colon = strchr(d, ':');
+		int n = colon ? (int)(colon - d) : (int)strlen(d);
+		int len = snprintf(path, sizeof(path), "%.*s/%s", n, n ? d : ".", file);
+		if (len > 0 && len < (int)sizeof(path)) {
+			execve(path, argv, environ);
+			if (errno != ENOENT && errno != ENOTDIR)
+				err = errno; /* found, but it would not run: say so */
+		} else {
+			err = err == ENOENT ? ENAMETOOLONG : err;
+		}
+		d = colon ? colon + 1 : 0;
+	}
+	errno = err;
+	return -1;
+}
+
+/* Gather execl's variable arguments into argv (NULL-terminated): 0, or -1 (E2BIG). */
+static int gather(char **argv, const char *arg0, va_list ap)
+{
+	int n = 0;
+	argv[n++] = (char *)arg0;
+	while (argv[n - 1] && n <= EXECLP_ARGS_MAX)
+		argv[n++] = va_arg(ap, char *);
+	if (argv[n - 1]) {
+		errno = E2BIG;
+		return -1;
+	}
+	return 0;
+}
+
+int execlp(const char *file, const char *arg0, ...)
+{
+	char *argv[EXECLP_ARGS_MAX + 1];
+	va_list ap;
+	va_start(ap, arg0);
+	int r = gather(argv, arg0, ap);
+	va_end(ap);
+	return r < 0 ? -1 : execvp(file, argv);
+}
+
+int execl(const char *path, const char *arg0, ...)
+{
+	char *argv[EXECLP_ARGS_MAX + 1];
+	va_list ap;
+	va_start(ap, arg0);
+	int r = gather(argv, arg0, ap);
+	va_end(ap);
+	return r < 0 ? -1 : execve(path, argv, environ);
+}

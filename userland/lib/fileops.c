@@ -1,0 +1,280 @@
+/*
+ * The POSIX calls that name a file by path (stat, unlink, rename, mkdir, rmdir,
+ * truncate, access, chdir), fstat, and directory streams. Paths are made absolute here,
+ * against the working directory this process keeps (fd.c), and sent to the file server
+ * on SLOT_FS (fs.h, fd_fs_slot); docs/files.md.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fd.h"
+#include "fs.h"
+#include "syscall.h"
+
+/* One path request: w0 of the reply (>= 0), or -1 with errno set. */
+static int64_t path_call(uint64_t label, const char *path, uint64_t w0, uint64_t w1,
+			 struct ipc_msg *m)
+{
+	char abs[FS_PATH_MAX];
+	if (fd_abs_path(path, abs, sizeof(abs)) < 0)
+		return -1;
+	*m = (struct ipc_msg){ 0 };
+	m->tag = ipc_tag(label, 2, (unsigned)strlen(abs) + 1, 0);
+	m->w[0] = w0;
+	m->w[1] = w1;
+	m->sbuf = abs;
+	m->rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
+	int64_t r = ipc_call(fd_fs_slot(), m) ? -EIO : (int64_t)m->w[0];
+	if (r < 0) {
+		errno = (int)-r;
+		return -1;
+	}
+	return r;
+}
+
+static void fill_stat(struct stat *st, const struct ipc_msg *m)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_mode = (mode_t)m->w[1];
+	st->st_size = (off_t)m->w[2];
+	st->st_ino = (ino_t)m->w[3];
+	st->st_nlink = (nlink_t)m->w[4];
+	st->st_blksize = PAGE_BYTES;
+	st->st_blocks = (blkcnt_t)((m->w[2] + 511) / 512);
+	st->st_dev = 1;
+}
+
+int stat(const char *restrict path, struct stat *restrict st)
+{
+	struct ipc_msg m;
+	if (path_call(FS_STAT, path, 0, 0, &m) < 0)
+		return -1;
+	fill_stat(st, &m);
+	return 0;
+}
+
+/* There are no symbolic links: lstat is stat. */
+int lstat(const char *restrict path, struct stat *restrict st)
+{
+	return stat(path, st);
+}
+
+int fstat(int fd, struct stat *st)
+{
+	struct ipc_msg m = { 0 };
+	struct fd_entry *e = fd_get(fd);
+	if (!e)
+		return -1;
+	if (e->kind != FD_FILE) {
+		/* The console is a character device, a pipe a FIFO. */
+		memset(st, 0, sizeof(*st));
+		st->st_mode = e->kind == FD_CONSOLE ? S_IFCHR | 0666 : S_IFIFO | 0600;
+		st->st_nlink = 1;
+		st->st_blksize = PAGE_BYTES;
+		return 0;
+	}
+	int64_t r = fd_file_call(e->file, FS_FSTAT, &m, 0);
+	if (r < 0) {
+		errno = (int)-r;
+		return -1;
+	}
+	fill_stat(st, &m);
+	return 0;
+}
+
+int unlink(const char *path)
+{
+	struct ipc_msg m;
+	return path_call(FS_UNLINK, path, 0, 0, &m) < 0 ? -1 : 0;
+}
+
+int rmdir(const char *path)
+{
+	struct ipc_msg m;
+	return path_call(FS_RMDIR, path, 0, 0, &m) < 0 ? -1 : 0;
+}
+
+int mkdir(const char *path, mode_t mode)
+{
+	struct ipc_msg m;
+	return path_call(FS_MKDIR, path, 0, mode, &m) < 0 ? -1 : 0;
+}
+
+int truncate(const char *path, off_t len)
+{
+	struct ipc_msg m;
+	if (len < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return path_call(FS_TRUNCATE, path, (uint64_t)len, 0, &m) < 0 ? -1 : 0;
+}
+
+int rename(const char *from, const char *to)
+{
+	char abs[2 * FS_PATH_MAX];
+	struct ipc_msg m = { 0 };
+	if (fd_abs_path(from, abs, FS_PATH_MAX) < 0)
+		return -1;
+	size_t a = strlen(abs) + 1;
+	if (fd_abs_path(to, abs + a, FS_PATH_MAX) < 0)
+		return -1;
+	m.tag = ipc_tag(FS_RENAME, 0, (unsigned)(a + strlen(abs + a) + 1), 0);
+	m.sbuf = abs;
+	m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
+	int64_t r = ipc_call(fd_fs_slot(), &m) ? -EIO : (int64_t)m.w[0];
+	if (r < 0) {
+		errno = (int)-r;
+		return -1;
+	}
+	return 0;
+}
+
+/* No users: a file's permission bits are all that decide, and a read-only file system. */
+int access(const char *path, int how)
+{
+	struct stat st;
+	if (how & ~(R_OK | W_OK | X_OK)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (stat(path, &st) < 0)
+		return -1;
+	if ((how & W_OK) && !(st.st_mode & 0222)) {
+		errno = EROFS;
+		return -1;
+	}
+	if ((how & X_OK) && !S_ISDIR(st.st_mode) && !(st.st_mode & 0111)) {
+		errno = EACCES;
+		return -1;
+	}
+	return 0;
+}
+
+int chdir(const char *path)
+{
+	char abs[FS_PATH_MAX];
+	struct stat st;
+	if (fd_abs_path(path, abs, sizeof(abs)) < 0 || stat(abs, &st) < 0)
+		return -1;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	fd_set_cwd(abs);
+	return 0;
+}
+
+DIR *fdopendir(int fd)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return 0;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return 0;
+	}
+	DIR *d = calloc(1, sizeof(*d));
+	if (!d) {
+		errno = ENOMEM;
+		return 0;
+	}
+	d->fd = fd;
+	return d;
+}
+
+DIR *opendir(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd < 0 ? 0 : fdopendir(fd);
+	if (fd >= 0 && !d)
+		close(fd);
+	return d;
+}
+
+static unsigned char dtype(uint64_t mode)
+{
+	return S_ISDIR(mode)   ? DT_DIR
+	       : S_ISCHR(mode) ? DT_CHR
+	       : S_ISREG(mode) ? DT_REG
+			       : DT_UNKNOWN;
+}
+
+struct dirent *readdir(DIR *d)
+{
+	struct ipc_msg m = { 0 };
+	struct ofile *f = d ? fd_file(d->fd) : 0;
+	if (!f)
+		return 0;
+	m.w[0] = d->next;
+	m.rbuf = d->ent.d_name;
+	m.rspec = ipc_recv_spec(sizeof(d->ent.d_name), IPC_RECV_SLOT_NONE);
+	int64_t r = fd_file_call(f, FS_READDIR, &m, 0);
+	if (r <= 0) {
+		if (r < 0)
+			errno = (int)-r;
+		return 0;
+	}
+	d->next++;
+	d->ent.d_name[sizeof(d->ent.d_name) - 1] = 0;
+	d->ent.d_ino = (ino_t)m.w[1];
+	d->ent.d_type = dtype(m.w[2]);
+	return &d->ent;
+}
+
+void rewinddir(DIR *d)
+{
+	if (d)
+		d->next = 0;
+}
+
+int dirfd(DIR *d)
+{
+	return d->fd;
+}
+
+int closedir(DIR *d)
+{
+	if (!d) {
+		errno = EBADF;
+		return -1;
+	}
+	int r = close(d->fd);
+	free(d);
+	return r;
+}
+
+/* POSIX shared memory: files in /dev/shm, by a name that starts with one slash. */
+static int shm_path(const char *name, char *out)
+{
+	if (!name || name[0] != '/' || strchr(name + 1, '/') || !name[1]) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (strlen(name) + sizeof("/dev/shm") > FS_PATH_MAX) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(out, "/dev/shm");
+	strcat(out, name);
+	return 0;
+}
+
+int shm_open(const char *name, int flags, mode_t mode)
+{
+	char path[FS_PATH_MAX];
+	if (shm_path(name, path) < 0)
+		return -1;
+	return open(path, flags | O_CLOEXEC, mode);
+}
+
+int shm_unlink(const char *name)
+{
+	char path[FS_PATH_MAX];
+	return shm_path(name, path) < 0 ? -1 : unlink(path);
+}

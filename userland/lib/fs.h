@@ -1,0 +1,81 @@
+/*
+ * The file server's protocol (docs/files.md). Every process holds, in SLOT_FS, an
+ * unbadged send capability to the server: requests on it name a file by absolute path
+ * (open, stat, unlink, mkdir, rmdir, rename, truncate). A successful open answers with a
+ * capability badged with the open file description it made: reads, writes, seeks and the
+ * rest go on that one, so the kernel, not a field a client could fake, tells the server
+ * which open file a request is about. The offset lives with the description in the
+ * server, so a forked child, whose capability is a copy, shares it.
+ *
+ * Replies: w0 = a value >= 0, or a negative errno.
+ */
+#ifndef USER_FS_H
+#define USER_FS_H
+
+#include <stdint.h>
+
+#include "proc.h"
+
+#define SLOT_FS		6 /* a process's send capability to the file server */
+#define SLOT_FS_EP	6 /* the server's own endpoint, in the server */
+#define FORKSRV_SLOT_FS 5 /* the fork server's copy, which it gives every process */
+
+#define FS_PATH_MAX   256  /* bytes of an absolute path, with its NUL */
+#define FS_NAME_MAX   59   /* bytes of one name */
+#define FS_NODES      512  /* files, directories and devices at once */
+#define FS_OFD_MAX    256  /* open file descriptions at once */
+#define FS_FILE_PAGES 4096 /* the largest file: 16 MiB */
+#define FS_IO_MAX     4096 /* bytes one read or write message moves */
+#define FS_EXEC_PAGES 512  /* the largest program exec takes from a file: 2 MiB */
+
+/* The page the server shares with the fork server: who holds each open description. */
+#define FS_HOLDERS_VA	0x3600000000UL /* where both map it (pipesrv.c has 0x34..) */
+#define FS_HOLDER_WORDS (FS_OFD_MAX / 64)
+struct fs_holders {
+	uint32_t dirty; /* the fork server cleared a dead process's row: sweep */
+	uint32_t pad;
+	uint64_t bits[PROC_MAX][FS_HOLDER_WORDS]; /* [process index] one bit per description */
+};
+
+/* The fork server's side (fsholders.c). idx is a process's table index. */
+void fsholders_fork(unsigned parent, unsigned child);
+void fsholders_release(unsigned idx);
+
+/* What an open file is: the client picks its read and write path from this. */
+enum fs_kind { FS_KIND_FILE = 1, FS_KIND_DIR = 2, FS_KIND_CONSOLE = 3, FS_KIND_DEV = 4 };
+
+enum fs_label {
+	/* On SLOT_FS. buffer = the path with its NUL. */
+	/* w0 = O_ flags, w1 = mode, w2 = our process index -> w1 = kind, cap, w2 = the
+	 * description's token (a secret for FS_REOPEN), w3 = its badge */
+	FS_OPEN = 1,
+	FS_STAT = 2,	 /* -> w1 = mode, w2 = size, w3 = inode, w4 = links */
+	FS_UNLINK = 3,	 /* -> 0 */
+	FS_MKDIR = 4,	 /* w1 = mode -> 0 */
+	FS_RMDIR = 5,	 /* -> 0 */
+	FS_RENAME = 6,	 /* buffer = old path \0 new path \0 -> 0 */
+	FS_TRUNCATE = 7, /* w0 = length -> 0 */
+	/* Not a path: w0 = a description's badge, w1 = its token, w2 = our process index ->
+	 * cap (a new capability to that description). exec's way to keep open files. */
+	FS_REOPEN = 8,
+	/* On a description's capability. */
+	FS_READ = 16,	   /* w0 = bytes (<= FS_IO_MAX), w1 = offset or -1 (the description's) */
+	FS_WRITE = 17,	   /* buffer = bytes, w0 = offset or -1 -> w0 = bytes written */
+	FS_SEEK = 18,	   /* w0 = offset, w1 = whence -> w0 = the new offset */
+	FS_FTRUNCATE = 19, /* w0 = length -> 0 */
+	FS_FSTAT = 20,	   /* -> as FS_STAT */
+	FS_READDIR = 21,   /* w0 = index -> w0 = 1 and buffer = name (0: the end), w1 = inode */
+	FS_CLOSE = 22,	   /* w0 = our process index -> 0 */
+	FS_GETFL = 23,	   /* -> w0 = O_ flags */
+	FS_SETFL = 24,	   /* w0 = O_APPEND or 0 -> 0 */
+	FS_MAP = 25,   /* w0 = file page, w1 = 1 for write -> cap, w1 = first page, w2 = pages */
+	FS_FSYNC = 26, /* -> 0 */
+	FS_EXEC = 27,  /* -> cap = the file in one memory object (read-only), w1 = bytes */
+};
+
+/* A description's badge: its index and a generation, so a stale capability is refused. */
+#define FS_BADGE(i, gen)  ((uint64_t)(i) + 1 + ((uint64_t)(gen) << 16))
+#define FS_BADGE_INDEX(b) ((b)&0xffff)
+#define FS_BADGE_GEN(b)	  ((b) >> 16)
+
+#endif

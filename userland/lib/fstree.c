@@ -1,0 +1,274 @@
+/*
+ * The file server's namespace: nodes in a fixed table, each naming its parent directory;
+ * a directory's entries are the nodes whose parent it is (found by scanning, which at
+ * FS_NODES entries costs less than keeping lists right under rename and unlink).
+ * docs/files.md.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "fstree.h"
+
+void fst_init(struct fst *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->n[FST_ROOT] = (struct fst_node){ .type = FST_DIR, .linked = 1, .mode = 0755 };
+}
+
+/* The next component of *p (slashes skipped): its length, and *p moved past it. */
+static unsigned next_name(const char **p, const char **name)
+{
+	const char *s = *p;
+	while (*s == '/')
+		s++;
+	*name = s;
+	while (*s && *s != '/')
+		s++;
+	*p = s;
+	return (unsigned)(s - *name);
+}
+
+/* The entry called name (length len) in dir, or -1. "." and ".." are dir and its parent. */
+static int lookup(const struct fst *t, int dir, const char *name, unsigned len)
+{
+	if (len == 1 && name[0] == '.')
+		return dir;
+	if (len == 2 && name[0] == '.' && name[1] == '.')
+		return t->n[dir].parent;
+	for (int i = 1; i < FS_NODES; i++) {
+		const struct fst_node *c = &t->n[i];
+		if (c->type != FST_FREE && c->linked && c->parent == dir &&
+		    strlen(c->name) == len && memcmp(c->name, name, len) == 0)
+			return i;
+	}
+	return -1;
+}
+
+/* Is only a slash run left after *p? */
+static int at_end(const char *p)
+{
+	while (*p == '/')
+		p++;
+	return *p == 0;
+}
+
+int fst_walk(const struct fst *t, const char *path, int *node, int *parent, const char **last)
+{
+	if (path[0] != '/')
+		return -EINVAL;
+	if (strlen(path) >= FS_PATH_MAX)
+		return -ENAMETOOLONG;
+	int cur = FST_ROOT, dir = FST_ROOT;
+	const char *p = path, *name, *named = 0;
+	unsigned len;
+	while ((len = next_name(&p, &name)) != 0) {
+		if (t->n[cur].type != FST_DIR)
+			return -ENOTDIR;
+		if (len > FS_NAME_MAX)
+			return -ENAMETOOLONG;
+		dir = cur;
+		named = name;
+		cur = lookup(t, cur, name, len);
+		if (cur >= 0)
+			continue;
+		if (!parent || !at_end(p))
+			return -ENOENT;
+		*node = -1;
+		*parent = dir;
+		*last = name;
+		return 0;
+	}
+	*node = cur;
+	if (parent) {
+		*parent = dir;
+		*last = named;
+	}
+	return 0;
+}
+
+int fst_add(struct fst *t, int dir, const char *name, unsigned len, enum fst_type type)
+{
+	if (len == 0 || len > FS_NAME_MAX || memchr(name, '/', len))
+		return -EINVAL;
+	if ((len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.'))
+		return -EEXIST;
+	if (lookup(t, dir, name, len) >= 0)
+		return -EEXIST;
+	for (int i = 1; i < FS_NODES; i++) {
+		struct fst_node *c = &t->n[i];
+		if (c->type != FST_FREE)
+			continue;
+		*c = (struct fst_node){ .type = (uint8_t)type,
+					.linked = 1,
+					.parent = (uint16_t)dir,
+					.mode = type == FST_DIR ? 0755 : 0644 };
+		memcpy(c->name, name, len);
+		c->name[len] = 0;
+		return i;
+	}
+	return -ENOSPC;
+}
+
+int fst_child(const struct fst *t, int dir, unsigned index)
+{
+	for (int i = 1; i < FS_NODES; i++) {
+		const struct fst_node *c = &t->n[i];
+		if (c->type != FST_FREE && c->linked && c->parent == dir && index-- == 0)
+			return i;
+	}
+	return -1;
+}
+
+int fst_has_children(const struct fst *t, int dir)
+{
+	return fst_child(t, dir, 0) >= 0;
+}
+
+/* Forget node unless an open description still names it. */
+static void drop(struct fst *t, int node)
+{
+	t->n[node].linked = 0;
+	if (t->n[node].opens == 0)
+		t->n[node].type = FST_FREE;
+}
+
+int fst_unlink(struct fst *t, int node, int dir_wanted)
+{
+	struct fst_node *n = &t->n[node];
+	if (node == FST_ROOT)
+		return dir_wanted ? -EBUSY : -EPERM;
+	if (t->n[n->parent].readonly || n->readonly)
+		return -EROFS;
+	if (dir_wanted && n->type != FST_DIR)
+		return -ENOTDIR;
+	if (!dir_wanted && n->type == FST_DIR)
+		return -EPERM; /* POSIX: unlink may refuse directories, and does here */
+	if (dir_wanted && fst_has_children(t, node))
+		return -ENOTEMPTY;
+	drop(t, node);
+	return 0;
+}
+
+int fst_is_within(const struct fst *t, int a, int b)
+{
+	for (int hops = 0; hops < FS_NODES; hops++) {
+		if (a == b)
+			return 1;
+		if (a == FST_ROOT)
+			return 0;
+		a = t->n[a].parent;
+	}
+	return 0;
+}
+
+/* Can node replace old (rename onto an existing name)? 0 or -errno. */
+static int can_replace(const struct fst *t, int node, int old)
+{
+	int dir = t->n[node].type == FST_DIR, old_dir = t->n[old].type == FST_DIR;
+	if (dir && !old_dir)
+		return -ENOTDIR;
+	if (!dir && old_dir)
+		return -EISDIR;
+	if (old_dir && fst_has_children(t, old))
+		return -ENOTEMPTY;
+	return t->n[old].readonly ? -EROFS : 0;
+}
+
+int fst_rename(struct fst *t, int node, int dir, const char *name, unsigned len, int *replaced)
+{
+	struct fst_node *n = &t->n[node];
+	*replaced = -1;
+	if (node == FST_ROOT || len == 0 || len > FS_NAME_MAX || memchr(name, '/', len))
+		return node == FST_ROOT ? -EBUSY : -EINVAL;
+	if (n->readonly || t->n[n->parent].readonly || t->n[dir].readonly)
+		return -EROFS;
+	if (t->n[dir].type != FST_DIR)
+		return -ENOTDIR;
+	if (n->type == FST_DIR && fst_is_within(t, dir, node))
+		return -EINVAL; /* into itself */
+	if ((len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.'))
+		return -EINVAL;
+	int old = lookup(t, dir, name, len);
+	if (old == node)
+		return 0;
+	int err = old >= 0 ? can_replace(t, node, old) : 0;
+	if (err)
+		return err;
+	if (old >= 0) {
+		drop(t, old);
+		*replaced = old;
+	}
+	n->parent = (uint16_t)dir;
+	memcpy(n->name, name, len);
+	n->name[len] = 0;
+	return 0;
+}
+
+int fst_release(struct fst *t, int node)
+{
+	struct fst_node *n = &t->n[node];
+	if (n->opens)
+		n->opens--;
+	if (n->opens || n->linked)
+		return 0;
+	n->type = FST_FREE;
+	return 1;
+}
+
+/* Drop the last component of out (length *len), never past the root. */
+static void pop(char *out, unsigned *len)
+{
+	while (*len > 1 && out[*len - 1] != '/')
+		(*len)--;
+	if (*len > 1)
+		(*len)--;
+	out[*len] = 0;
+}
+
+/* Append "/name" to out. */
+static int push(char *out, unsigned *len, const char *name, unsigned n, unsigned max)
+{
+	unsigned sep = *len > 1;
+	if (*len + sep + n + 1 > max)
+		return -ENAMETOOLONG;
+	if (sep)
+		out[(*len)++] = '/';
+	memcpy(out + *len, name, n);
+	*len += n;
+	out[*len] = 0;
+	return 0;
+}
+
+/* Resolve each component of p onto out. */
+static int apply(char *out, unsigned *len, const char *p, unsigned max)
+{
+	const char *name;
+	unsigned n;
+	while ((n = next_name(&p, &name)) != 0) {
+		if (n == 1 && name[0] == '.')
+			continue;
+		if (n == 2 && name[0] == '.' && name[1] == '.') {
+			pop(out, len);
+			continue;
+		}
+		if (n > FS_NAME_MAX)
+			return -ENAMETOOLONG;
+		int err = push(out, len, name, n, max);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int fs_path_join(const char *cwd, const char *path, char *out, unsigned max)
+{
+	unsigned len = 1;
+	if (!path || !path[0])
+		return -ENOENT;
+	if (max < 2)
+		return -ENAMETOOLONG;
+	out[0] = '/';
+	out[1] = 0;
+	int err = path[0] == '/' ? 0 : apply(out, &len, cwd ? cwd : "/", max);
+	return err ? err : apply(out, &len, path, max);
+}

@@ -1,0 +1,67 @@
+/*
+ * The file server's namespace: a table of nodes (directories, files, devices) and the
+ * path logic on it, plain C with no system call so the host tests can run it under
+ * ASan and UBSan (test/host/test_fstree.c). The server (userland/bin/fs.c) keeps the
+ * data; this file keeps names, parents and link counts. docs/files.md.
+ */
+#ifndef USER_FSTREE_H
+#define USER_FSTREE_H
+
+#include <stdint.h>
+
+#include "fs.h"
+
+enum fst_type { FST_FREE = 0, FST_DIR, FST_FILE, FST_BIN, FST_NULL, FST_ZERO, FST_CONSOLE };
+
+struct fst_node {
+	uint8_t type;	  /* enum fst_type */
+	uint8_t readonly; /* a write gets EROFS: /bin and what is in it */
+	uint8_t linked;	  /* 1 while a directory names it, 0 once unlinked */
+	uint16_t parent;  /* index of the directory holding it (the root holds itself) */
+	uint32_t opens;	  /* open descriptions naming it: freed at 0 once unlinked */
+	uint32_t mode;	  /* permission bits */
+	char name[FS_NAME_MAX + 1];
+	uint64_t size;
+	uint64_t data; /* the server's: where its bytes are (a /bin file: its archive offset) */
+};
+
+struct fst {
+	struct fst_node n[FS_NODES];
+};
+
+#define FST_ROOT 0
+
+/* An empty tree: only the root directory. */
+void fst_init(struct fst *t);
+/*
+ * Walk an absolute path. 0 and *node = its index; or a negative errno: -ENOENT (a
+ * component is missing), -ENOTDIR (a component is not a directory), -ENAMETOOLONG,
+ * -EINVAL (not absolute). With parent non-null, *parent = the directory the last name
+ * was looked up in and *last = that name (0 for "/"), and a missing last name is not an
+ * error if its directory exists: then *node = -1. ("." and ".." as the last name give
+ * the directory they name, with *last pointing at the dots.)
+ */
+int fst_walk(const struct fst *t, const char *path, int *node, int *parent, const char **last);
+/* A new node named name (length len) in directory dir: its index, or -ENOSPC, -EEXIST. */
+int fst_add(struct fst *t, int dir, const char *name, unsigned len, enum fst_type type);
+/* The index-th entry of dir (0, 1, ...): its node, or -1 past the end. */
+int fst_child(const struct fst *t, int dir, unsigned index);
+/* Does dir hold anything? */
+int fst_has_children(const struct fst *t, int dir);
+/* Unlink node (a file; rmdir: an empty directory): 0 or -errno. Frees it unless open. */
+int fst_unlink(struct fst *t, int node, int dir_wanted);
+/* Move node to directory dir under name (replacing what is there as POSIX says): 0 or
+ * -errno. *replaced = the node it unlinked, or -1. */
+int fst_rename(struct fst *t, int node, int dir, const char *name, unsigned len, int *replaced);
+/* Is a under b (or b itself)? */
+int fst_is_within(const struct fst *t, int a, int b);
+/* One open description less: 1 if the node is gone now (unlinked and unopened). */
+int fst_release(struct fst *t, int node);
+
+/*
+ * Client side: cwd joined with path into out (size max), with "." and ".." and repeated
+ * slashes resolved lexically: 0, or -ENAMETOOLONG, -ENOENT (empty path).
+ */
+int fs_path_join(const char *cwd, const char *path, char *out, unsigned max);
+
+#endif

@@ -1,0 +1,105 @@
+/*
+ * The shell's command language, as pure C the host tests build too (test/host/
+ * test_shparse.c): sh_parse splits a line into and-or lists of pipelines of commands,
+ * with their redirections, and checks the syntax; sh_expand turns one word into its
+ * value (quotes removed, $NAME, ${NAME}, $?, $$ and $! replaced) when the command runs.
+ * No allocation: a parsed line is one struct that points into the line's text.
+ * docs/userland.md ("The shell") describes the language.
+ *
+ *   line     := [ and_or { (';' | '&') and_or } [';' | '&'] ] [ '#' comment ]
+ *   and_or   := pipeline { ('&&' | '||') pipeline }
+ *   pipeline := command { '|' command }
+ *   command  := { NAME=value } { word | redirection }      (at least one of them)
+ *   redirection := [digits] ('<' | '>' | '>>' | '<&' | '>&') word
+ */
+#ifndef USER_SHPARSE_H
+#define USER_SHPARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SH_WORDS_MAX	 128 /* words in one line, all commands together */
+#define SH_REDIRS_MAX	 32
+#define SH_CMDS_MAX	 32
+#define SH_PIPELINES_MAX 32
+#define SH_FD_MAX	 9	    /* the highest descriptor a redirection may name */
+#define SH_TEXT_MAX	 UINT16_MAX /* the longest line, in bytes */
+
+/* What follows a pipeline: how the next one runs. */
+enum sh_op {
+	SH_OP_END, /* ';' or the end of the line: run the next one after this */
+	SH_OP_BG,  /* '&': this and-or list runs in the background */
+	SH_OP_AND, /* '&&': the next runs if this one succeeded */
+	SH_OP_OR,  /* '||': the next runs if this one failed */
+};
+
+enum sh_redir_kind {
+	SH_REDIR_IN,	 /* n<file, n is 0 by default */
+	SH_REDIR_OUT,	 /* n>file, n is 1 by default: create or truncate */
+	SH_REDIR_APPEND, /* n>>file: create, or write at the end */
+	SH_REDIR_DUP,	 /* n<&m and n>&m: n becomes a copy of m ("-" closes n) */
+};
+
+enum sh_status {
+	SH_OK = 0,
+	SH_ERR_QUOTE,  /* a ' or " without its closing one */
+	SH_ERR_SYNTAX, /* an operator where a command or word must be (err_at says where) */
+	SH_ERR_LIMIT,  /* more words, commands or redirections than the limits above */
+	SH_ERR_FD,     /* a redirection names a descriptor above SH_FD_MAX */
+	SH_ERR_SUBST,  /* ${ without its } or with a bad name */
+	SH_ERR_LONG,   /* an expanded word does not fit the buffer */
+};
+
+/* A word as typed: a slice of the line, quotes and $ still in it. */
+struct sh_word {
+	uint16_t start, len;
+};
+
+struct sh_redir {
+	uint8_t fd, kind;
+	struct sh_word target;
+};
+
+struct sh_cmd {
+	uint8_t first_word, nassign, nwords; /* nassign leading NAME=value words, then argv */
+	uint8_t first_redir, nredirs;
+};
+
+struct sh_pipeline {
+	uint8_t first_cmd, ncmds, op; /* op: what follows it (enum sh_op) */
+};
+
+struct sh_line {
+	const char *text;
+	size_t err_at; /* for an error: the offset in text where it was found */
+	unsigned nwords, nredirs, ncmds, npipelines;
+	struct sh_word words[SH_WORDS_MAX];
+	struct sh_redir redirs[SH_REDIRS_MAX];
+	struct sh_cmd cmds[SH_CMDS_MAX];
+	struct sh_pipeline pipelines[SH_PIPELINES_MAX];
+};
+
+/* Parse text (NUL-terminated; it must outlive line): SH_OK or the error. */
+enum sh_status sh_parse(const char *text, struct sh_line *line);
+
+/* One line of text for an error of sh_parse or sh_expand, without the "sh: ". */
+const char *sh_strerror(enum sh_status s);
+
+/*
+ * The value of a variable for expansion: name is not NUL-terminated (len bytes; "?",
+ * "$" and "!" for the special ones). Returns the value, or 0 if it is unset.
+ */
+typedef const char *(*sh_lookup_fn)(void *ctx, const char *name, size_t len);
+
+/*
+ * Expand word w of line into out (cap bytes, NUL-terminated): the length, or -SH_ERR_*.
+ * *quoted is set when the word had quotes, so an empty result is still a word ("")
+ * rather than no word at all ($UNSET). The value of a $ is not split or expanded again.
+ */
+long sh_expand(const struct sh_line *line, struct sh_word w, sh_lookup_fn lookup, void *ctx,
+	       char *out, size_t cap, int *quoted);
+
+/* Is w a NAME=value assignment (an unquoted valid name, then '=')? The name's length. */
+size_t sh_assignment(const struct sh_line *line, struct sh_word w);
+
+#endif

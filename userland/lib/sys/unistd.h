@@ -1,0 +1,23 @@
+/*
+ * picolibc's <sys/unistd.h> (which <unistd.h> includes), plus the POSIX options this
+ * system has: memory protection (mprotect) and mapped files (mmap of a descriptor).
+ */
+#ifndef USER_SYS_UNISTD_H
+#define USER_SYS_UNISTD_H
+
+#include_next <sys/unistd.h>
+
+#ifndef _POSIX_MEMORY_PROTECTION
+#define _POSIX_MEMORY_PROTECTION 200809L
+#endif
+#ifndef _POSIX_MAPPED_FILES
+#define _POSIX_MAPPED_FILES 200809L
+#endif
+#ifndef _POSIX_SHARED_MEMORY_OBJECTS
+#define _POSIX_SHARED_MEMORY_OBJECTS 200809L
+#endif
+#ifndef _POSIX_SYNCHRONIZED_IO
+#define _POSIX_SYNCHRONIZED_IO 200809L
+#endif
+
+#endif

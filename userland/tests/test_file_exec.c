@@ -1,0 +1,91 @@
+/*
+ * exec of a file written at run time: /bin/hello copied to /tmp/h through read and
+ * write, then run twice from the copy with its standard output dup2'ed onto a file, so
+ * the open file survives exec and both lines land in it (a close-on-exec one does not
+ * survive: that line goes elsewhere); a file that is not a program
+ * gives ENOEXEC, a missing one ENOENT, a directory EISDIR.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "testlib.h"
+
+int test_failures;
+
+static int copy(const char *from, const char *to)
+{
+	char buf[1000];
+	int in = open(from, O_RDONLY), out = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	ssize_t n;
+	long total = 0;
+	while ((n = read(in, buf, sizeof(buf))) > 0) {
+		if (write(out, buf, (size_t)n) != n)
+			return -1;
+		total += n;
+	}
+	close(in);
+	close(out);
+	return (int)total;
+}
+
+/* Run path with argument arg, its standard output on out (close-on-exec if cloexec). */
+static pid_t start(const char *path, char *arg, int out, int cloexec)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		char *argv[] = { "h", arg, 0 };
+		dup2(out, 1);
+		if (cloexec)
+			fcntl(1, F_SETFD, FD_CLOEXEC);
+		execv(path, argv);
+		_exit(100 + errno);
+	}
+	return pid;
+}
+
+static int status_of(pid_t pid)
+{
+	int st = -1;
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+int main(void)
+{
+	struct stat st;
+	CHECK_EQ(stat("/bin/hello", &st), 0);
+	CHECK_EQ(copy("/bin/hello", "/tmp/h"), st.st_size);
+	/* The child's output goes to a file, so we can check it. */
+	int out = open("/tmp/h.out", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	pid_t a = start("/tmp/h", "one", out, 0);
+	CHECK_EQ(status_of(a), 0);
+	pid_t b = start("/tmp/h", "two", out, 0);
+	CHECK_EQ(status_of(b), 0);
+	/* Close-on-exec: the program finds fd 1 closed, and its line goes to the console. */
+	pid_t c = start("/bin/hello", "three", out, 1);
+	CHECK_EQ(status_of(c), 0);
+	char buf[64] = { 0 };
+	CHECK(pread(out, buf, sizeof(buf) - 1, 0) > 0);
+	CHECK(strstr(buf, "one") != 0 && strstr(buf, "two") != 0);
+	CHECK(strstr(buf, "three") == 0);
+	close(out);
+	/* Not a program, missing, a directory. */
+	int fd = open("/tmp/notelf", O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	CHECK_EQ(write(fd, "#!/bin/sh\n", 10), 10);
+	close(fd);
+	char *argv[] = { "x", 0 };
+	CHECK_EQ(execv("/tmp/notelf", argv), -1);
+	CHECK_EQ(errno, ENOEXEC);
+	CHECK_EQ(execv("/tmp/missing", argv), -1);
+	CHECK_EQ(errno, ENOENT);
+	CHECK_EQ(execv("/tmp", argv), -1);
+	CHECK_EQ(errno, EISDIR);
+	CHECK_EQ(unlink("/tmp/notelf"), 0);
+	CHECK_EQ(unlink("/tmp/h"), 0);
+	CHECK_EQ(unlink("/tmp/h.out"), 0);
+	return test_status();
+}

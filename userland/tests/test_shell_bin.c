@@ -1,0 +1,83 @@
+/*
+ * The programs in /bin, run through `sh -c` (shell_run.h): ls, cp, mv, rm, mkdir, rmdir,
+ * touch, cat, echo, wc, head, grep, env, true, false and time, each with its options and
+ * its exit statuses, on files under /tmp/tb (removed at the end).
+ */
+#define OUT_FILE "/tmp/test_shell_bin.out"
+
+#include "shell_run.h"
+
+int test_failures;
+
+#define WORDS "echo Alpha > /tmp/tb/f; echo beta >> /tmp/tb/f; echo gamma >> /tmp/tb/f"
+
+static void files_and_dirs(void)
+{
+	expect("mkdir -p /tmp/tb/a/b && touch /tmp/tb/a/x && ls /tmp/tb/a", "b\nx\n", 0, 0);
+	expect("mkdir /tmp/tb/a", "mkdir: /tmp/tb/a: File exists\n", 1, 1);
+	expect("echo hello > /tmp/tb/f; cp /tmp/tb/f /tmp/tb/a; cat /tmp/tb/a/f", "hello\n", 0, 0);
+	expect("mv /tmp/tb/f /tmp/tb/g && ls /tmp/tb && cat /tmp/tb/g", "a\ng\nhello\n", 0, 0);
+	expect("cp /tmp/tb/g /tmp/tb/g", "cp: /tmp/tb/g and /tmp/tb/g are the same file\n", 1, 1);
+	expect("cp /tmp/tb/nosuch /tmp/tb/h", "cp: /tmp/tb/nosuch: No such file or directory\n", 1,
+	       1);
+	expect("ls -a /tmp/tb/a", ".\n..\nb\nf\nx\n", 0, 0);
+	expect("ls -d /tmp/tb/a /tmp/tb/g", "/tmp/tb/a\n/tmp/tb/g\n", 0, 0);
+	expect("rmdir /tmp/tb/a", "rmdir: /tmp/tb/a: Directory not empty\n", 1, 1);
+	expect("rm /tmp/tb/a", "rm: /tmp/tb/a: is a directory\n", 1, 1);
+	expect("rm /tmp/tb/nosuch; echo $?; rm -f /tmp/tb/nosuch; echo $?",
+	       "rm: /tmp/tb/nosuch: No such file or directory\n1\n0\n", 0, 1);
+	expect("rmdir /tmp/tb/a/b && ls /tmp/tb/a", "f\nx\n", 0, 0);
+	expect("touch -c /tmp/tb/none; ls /tmp/tb", "a\ng\n", 0, 0);
+	expect("rm -r /tmp/tb/a && ls /tmp/tb", "g\n", 0, 0);
+	expect("ls /tmp/tb/a", "ls: /tmp/tb/a: No such file or directory\n", 1, 1);
+}
+
+/* ls -l: the mode, the size and the name of a 6-byte file, fields as POSIX lists them. */
+static void ls_long(void)
+{
+	char out[OUT_MAX], mode[16] = "", name[64] = "";
+	long links = -1, size = -1;
+	int st = sh_run("ls -l /tmp/tb/g", out, 0);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(sscanf(out, "%15s %ld %*u %*u %ld %*s %*s %*s %63s", mode, &links, &size, name) == 4);
+	CHECK(strncmp(mode, "-rw", 3) == 0 && links == 1 && size == 6);
+	CHECK(strcmp(name, "/tmp/tb/g") == 0);
+}
+
+static void text_tools(void)
+{
+	expect(WORDS "; wc /tmp/tb/f; wc -l < /tmp/tb/f", "3 3 17 /tmp/tb/f\n3\n", 0, 0);
+	expect("wc -cw /tmp/tb/f /tmp/tb/g", "3 17 /tmp/tb/f\n1 6 /tmp/tb/g\n4 23 total\n", 0, 0);
+	expect("head -n 2 /tmp/tb/f; head -n 1 /tmp/tb/f /tmp/tb/g",
+	       "Alpha\nbeta\n==> /tmp/tb/f <==\nAlpha\n\n==> /tmp/tb/g <==\nhello\n", 0, 0);
+	expect("head -n x /tmp/tb/f", "usage: head [-n number] [file...]\n", 1, 1);
+	expect("grep ph /tmp/tb/f; grep -i -n A /tmp/tb/f", "Alpha\n1:Alpha\n2:beta\n3:gamma\n", 0,
+	       0);
+	expect("grep -v -e beta -e gamma /tmp/tb/f; grep -c a /tmp/tb/f; grep -x bet /tmp/tb/f",
+	       "Alpha\n3\n", 1, 0);
+	expect("grep -l hello /tmp/tb/f /tmp/tb/g; grep hello /tmp/tb/f /tmp/tb/g",
+	       "/tmp/tb/g\n/tmp/tb/g:hello\n", 0, 0);
+	expect("grep -q beta /tmp/tb/f && echo found", "found\n", 0, 0);
+	expect("grep a /tmp/tb/nosuch", "grep: /tmp/tb/nosuch: No such file or directory\n", 2, 1);
+	expect("cat /tmp/tb/g - /tmp/tb/g < /tmp/tb/f", "hello\nAlpha\nbeta\ngamma\nhello\n", 0, 0);
+	expect("echo -n a; echo b c", "ab c\n", 0, 0);
+}
+
+static void env_and_status(void)
+{
+	expect("env -i A=1 B='x y' env", "A=1\nB=x y\n", 0, 0);
+	expect("env -i nosuch", "env: nosuch: not found\n", 127, 1);
+	expect("true; echo $?; false; echo $?", "0\n1\n", 0, 0);
+	expect("time false 2> /tmp/tb/t; echo $?; grep -c instructions /tmp/tb/t", "1\n1\n", 0, 0);
+	expect("time nosuch 2> /dev/null", "", 127, 0);
+	expect("rm -r /tmp/tb; ls -d /tmp/tb 2> /dev/null", "", 1, 0);
+}
+
+int main(void)
+{
+	files_and_dirs();
+	ls_long();
+	text_tools();
+	env_and_status();
+	return test_status();
+}
