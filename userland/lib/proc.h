@@ -39,7 +39,7 @@ enum proc_label {
 	PROC_SIGTAKE = 14,
 	/* w0 = status: end the whole process now, every thread (never answered) */
 	PROC_EXIT = 15,
-	PROC_FS = 20,  /* -> 0: SLOT_FS now holds a send capability to the file server */
+	PROC_FS = 20, /* -> 0: SLOT_FS now holds a send capability to the file server */
 };
 
 enum proc_time_op { PROC_TIME_GET = 0, PROC_TIME_SET = 1 };
