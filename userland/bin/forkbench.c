@@ -9,7 +9,8 @@
  * To add a case: write `static void my_case(struct bench *b)` and add it to `cases`.
  *
  * Arguments: icount=0|1 (told by make bench), iters=N (default 1000), only=<case>,
- * true=<program> (what fork_exec_wait and the spawn case start).
+ * true=<program> (what fork_exec_wait and the spawn case start), counter=clock_gettime
+ * (Linux: time with the clock even where user mode may read rdcycle).
  */
 #define _GNU_SOURCE /* Linux: CPU affinity */
 #include <signal.h>
@@ -409,8 +410,8 @@ static void fork_loop(void *arg)
 
 static void throughput_line(const char *name, int busy, int forks, uint64_t dt)
 {
-	printf("@throughput test=%s harts_busy=%d forks=%d ticks=%lu forks_per_s=%lu\n", name,
-	       busy, forks, (unsigned long)dt,
+	printf("@throughput test=%s harts_busy=%d forks=%d ticks=%lu forks_per_s=%lu\n", name, busy,
+	       forks, (unsigned long)dt,
 	       (unsigned long)(dt ? (uint64_t)forks * real_hz() / dt : 0));
 }
 
@@ -446,51 +447,35 @@ static void fork_throughput(struct bench *b)
 	}
 }
 
-struct procs_start {
-	volatile int go; /* set by the parent once every worker is pinned and waiting */
-	volatile int ready;
-	int count;
-};
-
 static void procs_worker(void *arg)
 {
-	struct procs_start *s = arg;
-	__atomic_add_fetch(&s->ready, 1, __ATOMIC_SEQ_CST);
-	while (!s->go)
-		port_yield();
-	for (int i = 0; i < s->count; i++)
+	for (int i = 0; i < *(int *)arg; i++)
 		one_fork_exit_wait(PORT_COW);
 }
 
 /*
  * Fork throughput of processes: w independent processes, each pinned to its own hart,
  * fork+exit+wait in a loop. Nothing is shared between them, so what limits scaling is the
- * kernel itself (its locks and servers). Timed from the start signal to the last worker's
- * exit, in real (guest) time.
+ * kernel itself (its locks and servers). Timed, like fork_throughput, from before the
+ * first worker starts to the last one's exit, in real (guest) time.
  */
 static void fork_throughput_procs(struct bench *b)
 {
-	struct procs_start *s = shared_page();
-	s->count = b->iters / 4 + 5;
+	int n = b->iters / 4 + 5;
 	for (int w = 1; w; w = next_busy(w)) {
 		pid_t pid[MAX_PROCS];
 		int started = 0, st;
-		s->go = s->ready = 0;
+		uint64_t t0 = real_ticks();
 		for (int i = 0; i < w && i < MAX_PROCS; i++) {
 			pid[started] = fork();
 			if (pid[started] == 0)
-				_exit(port_run_pinned(i, procs_worker, s) == 0 ? 0 : 1);
+				_exit(port_run_pinned(i, procs_worker, &n) == 0 ? 0 : 1);
 			started += pid[started] > 0;
 		}
-		while (s->ready < started)
-			port_yield();
-		uint64_t t0 = real_ticks();
-		s->go = 1;
 		for (int i = 0; i < started; i++)
 			waitpid(pid[i], &st, 0);
-		throughput_line("fork_throughput_procs", w, started * s->count, real_ticks() - t0);
+		throughput_line("fork_throughput_procs", w, started * n, real_ticks() - t0);
 	}
-	munmap(s, PAGE);
 }
 
 /* The cases in the order they run; `only=<name>` picks one. */
@@ -526,6 +511,8 @@ static void parse_args(struct bench *b, int argc, char **argv)
 			b->only = argv[i] + 5;
 		else if (strncmp(argv[i], "true=", 5) == 0)
 			snprintf(port_true_path, sizeof(port_true_path), "%s", argv[i] + 5);
+		else if (strcmp(argv[i], "counter=clock_gettime") == 0)
+			port_force_clock = 1;
 	}
 	if (b->iters < 20 || b->iters > MAX_ITERS)
 		b->iters = MAX_ITERS;
