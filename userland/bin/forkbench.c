@@ -218,9 +218,9 @@ static void fork_exec_wait(struct bench *b)
 /* Start `true` without fork and wait: through the loader server here, posix_spawn on Linux. */
 static void spawn_wait(struct bench *b)
 {
-	const char *name = port_has_ipc_call ? "spawn_wait" : "posix_spawn_wait";
+	const char *name = port_has_loader ? "spawn_wait" : "posix_spawn_wait";
 	int n = b->iters / 10 + 5;
-	if (!port_has_ipc_call)
+	if (!port_has_loader)
 		skip("spawn_wait", "-", "no_loader_server", "posix_spawn_wait");
 	for (int i = 0; i < WARMUP + n; i++) {
 		int st;

@@ -12,7 +12,8 @@
  *   port_free_pages()         free physical pages, system-wide
  *   port_yield(), port_park() give up the hart; wait until killed
  *   port_harts(), port_run_pinned()  harts running; run a function on one of them
- *   port_spawn_true()         start the `true` program without fork, or -1 (none)
+ *   port_spawn_true()         start the `true` program without fork (through the loader
+ *                             server where port_has_loader, else posix_spawn), or -1
  *   port_call_prepare(), port_null_call()  one kernel IPC call and reply (the message
  *                             set up first, untimed), where port_has_ipc_call
  *   port_futex_wait/wake()    where port_has_futex
@@ -64,6 +65,7 @@ static int port_force_clock;
 #define PORT_DEFAULT_TRUE "/bin/true"
 
 static const int port_has_eager = 0;
+static const int port_has_loader = 0; /* spawn through a loader server */
 static const int port_has_ipc_call = 0;
 static const int port_has_futex = 1;
 /* rdcycle when user mode may read it (scounteren.CY), else clock_gettime in ns. */
@@ -193,14 +195,15 @@ static int port_harts(void)
 
 static void port_header(int icount)
 {
-	char model[64], isa[64];
+	char model[64], isa[64], mmu[16];
 	struct utsname u;
 	uname(&u);
 	read_token("/sys/firmware/devicetree/base/model", 0, model, sizeof(model));
 	read_token("/proc/cpuinfo", "isa", isa, sizeof(isa));
+	read_token("/proc/cpuinfo", "mmu", mmu, sizeof(mmu));
 	printf("@forkbench v1 board=%s harts=%d isa=%s timebase_hz=%lu icount=%d os=%s "
-	       "release=%s counter=%s\n",
-	       model, port_harts(), isa, (unsigned long)real_hz(), icount, PORT_OS, u.release,
+	       "release=%s mmu=%s counter=%s\n",
+	       model, port_harts(), isa, (unsigned long)real_hz(), icount, PORT_OS, u.release, mmu,
 	       counter_name());
 }
 
@@ -345,6 +348,7 @@ static int thread_harts(void)
 #define PORT_DEFAULT_TRUE "true"
 
 static const int port_has_eager = 1;
+static const int port_has_loader = 1;
 static const int port_has_ipc_call = 1;
 static const int port_has_futex = 0;
 
