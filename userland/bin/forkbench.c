@@ -88,17 +88,17 @@ static void *shared_page(void)
 static uint64_t one_fork_exit_wait(int mode)
 {
 	int st;
-	uint64_t t0 = now();
+	uint64_t t0 = cycles();
 	pid_t p = port_fork(mode);
 	if (p == 0)
 		_exit(0);
 	waitpid(p, &st, 0);
-	return p > 0 ? now() - t0 : 0;
+	return p > 0 ? cycles() - t0 : 0;
 }
 
 static const char *mode_name(int mode)
 {
-	return mode == PORT_EAGER ? "eager" : "cow";
+	return mode == FORK_EAGER ? "eager" : "cow";
 }
 
 /* Not inlined: the timed loop keeps its registers (no spills inside the measurement). */
@@ -150,7 +150,7 @@ static void memory_line(struct bench *b, int mode, unsigned kib)
 static void fork_exit_wait_sizes(struct bench *b)
 {
 	static const unsigned sizes[] = { 0, 16, 64, 1024, 8192, 32768 };
-	static const int modes[] = { PORT_COW, PORT_EAGER };
+	static const int modes[] = { FORK_COW, FORK_EAGER };
 	int nmodes = port_has_eager ? 2 : 1;
 	uint64_t free_pages = port_free_pages();
 	if (!port_has_eager)
@@ -181,10 +181,10 @@ static void fork_to_child(struct bench *b)
 	volatile uint64_t *stamp = shared_page();
 	for (int i = 0; i < WARMUP + b->iters; i++) {
 		int st;
-		uint64_t t0 = now();
+		uint64_t t0 = cycles();
 		pid_t p = fork();
 		if (p == 0) {
-			*stamp = now();
+			*stamp = cycles();
 			_exit(0);
 		}
 		waitpid(p, &st, 0);
@@ -202,7 +202,7 @@ static void fork_exec_wait(struct bench *b)
 	int n = b->iters / 10 + 5;
 	for (int i = 0; i < WARMUP + n; i++) {
 		int st;
-		uint64_t t0 = now();
+		uint64_t t0 = cycles();
 		pid_t p = fork();
 		if (p == 0) {
 			execv(port_true_path, argv);
@@ -210,7 +210,7 @@ static void fork_exec_wait(struct bench *b)
 		}
 		waitpid(p, &st, 0);
 		if (i >= WARMUP)
-			samples[i - WARMUP] = now() - t0;
+			samples[i - WARMUP] = cycles() - t0;
 	}
 	report("fork_exec_wait", "cow", 0, n);
 }
@@ -224,12 +224,12 @@ static void spawn_wait(struct bench *b)
 		skip("spawn_wait", "-", "no_loader_server", "posix_spawn_wait");
 	for (int i = 0; i < WARMUP + n; i++) {
 		int st;
-		uint64_t t0 = now();
+		uint64_t t0 = cycles();
 		pid_t pid = port_spawn_true();
 		if (pid > 0)
 			waitpid(pid, &st, 0);
 		if (i >= WARMUP)
-			samples[i - WARMUP] = now() - t0;
+			samples[i - WARMUP] = cycles() - t0;
 	}
 	report(name, "-", 0, n);
 }
@@ -251,10 +251,10 @@ static void cow_faults(struct bench *b, int reuse)
 		waitpid(p, &st, 0);
 	for (int i = 0; i < n + WARMUP; i++) {
 		volatile char *at = pages + (size_t)i * PAGE;
-		uint64_t t0 = now();
+		uint64_t t0 = cycles();
 		*at = 2;
 		if (i >= WARMUP)
-			samples[i - WARMUP] = now() - t0;
+			samples[i - WARMUP] = cycles() - t0;
 	}
 	if (!reuse) {
 		kill(p, PORT_SIGKILL);
@@ -284,10 +284,10 @@ static void ipc_call_case(struct bench *b)
 	for (int i = 0; i < WARMUP + b->iters; i++) {
 		struct port_call c;
 		port_call_prepare(&c);
-		uint64_t t0 = now();
+		uint64_t t0 = cycles();
 		port_null_call(&c);
 		if (i >= WARMUP)
-			samples[i - WARMUP] = now() - t0;
+			samples[i - WARMUP] = cycles() - t0;
 	}
 	report("ipc_call", "-", 0, b->iters);
 }
@@ -313,11 +313,11 @@ static void pipe_roundtrip(struct bench *b)
 	close(there[0]);
 	close(back[1]);
 	for (int i = 0; i < WARMUP + b->iters; i++) {
-		uint64_t t0 = now();
+		uint64_t t0 = cycles();
 		if (write(there[1], &c, 1) != 1 || read(back[0], &c, 1) != 1)
 			break;
 		if (i >= WARMUP)
-			samples[i - WARMUP] = now() - t0;
+			samples[i - WARMUP] = cycles() - t0;
 	}
 	close(there[1]);
 	waitpid(p, &st, 0);
@@ -345,13 +345,13 @@ static void futex_roundtrip(struct bench *b)
 		_exit(0);
 	}
 	for (int i = 0; i < n; i++) {
-		uint64_t t0 = now();
+		uint64_t t0 = cycles();
 		*turn = 1;
 		port_futex_wake(turn);
 		while (*turn != 0)
 			port_futex_wait(turn, 1);
 		if (i >= WARMUP)
-			samples[i - WARMUP] = now() - t0;
+			samples[i - WARMUP] = cycles() - t0;
 	}
 	waitpid(p, &st, 0);
 	munmap((void *)turn, PAGE);
@@ -389,10 +389,10 @@ static void cow_fault_shootdown(struct bench *b)
 		port_park();
 	for (int i = 0; i < n + WARMUP; i++) {
 		volatile char *at = pages + (size_t)i * PAGE;
-		uint64_t t0 = now();
+		uint64_t t0 = cycles();
 		*at = 2;
 		if (i >= WARMUP)
-			samples[i - WARMUP] = now() - t0;
+			samples[i - WARMUP] = cycles() - t0;
 	}
 	spinning = 0;
 	thread_join(t);
@@ -405,7 +405,7 @@ static void cow_fault_shootdown(struct bench *b)
 static void fork_loop(void *arg)
 {
 	for (int i = 0; i < *(int *)arg; i++)
-		one_fork_exit_wait(PORT_COW);
+		one_fork_exit_wait(FORK_COW);
 }
 
 static void throughput_line(const char *name, int busy, int forks, uint64_t dt)
@@ -450,7 +450,7 @@ static void fork_throughput(struct bench *b)
 static void procs_worker(void *arg)
 {
 	for (int i = 0; i < *(int *)arg; i++)
-		one_fork_exit_wait(PORT_COW);
+		one_fork_exit_wait(FORK_COW);
 }
 
 /*

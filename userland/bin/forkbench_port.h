@@ -5,10 +5,11 @@
  * riscv64-linux-gnu-gcc -static for Linux; docs/benchmark.md).
  *
  * What a case may use from here:
- *   now()                     the per-operation counter; counter_unit() names its unit,
+ *   cycles()                  the per-operation counter (rdcycle, or clock_gettime in ns
+ *                             where user mode may not read it); counter_unit() its unit,
  *                             counter_name() how it is read (header counter=)
  *   real_ticks(), real_hz()   real (guest) time, for the throughput lines
- *   port_fork(mode)           fork, PORT_COW or (where port_has_eager) PORT_EAGER
+ *   port_fork(mode)           fork, FORK_COW or (where port_has_eager) FORK_EAGER
  *   port_free_pages()         free physical pages, system-wide
  *   port_yield(), port_park() give up the hart; wait until killed
  *   port_harts(), port_run_pinned()  harts running; run a function on one of them
@@ -60,8 +61,8 @@ static int port_force_clock;
 #include <unistd.h>
 
 #define PORT_OS		  "linux"
-#define PORT_COW	  0
-#define PORT_EAGER	  1
+#define FORK_COW	  0
+#define FORK_EAGER	  1
 #define PORT_DEFAULT_TRUE "/bin/true"
 
 static const int port_has_eager = 0;
@@ -80,7 +81,7 @@ static inline uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static inline uint64_t now(void)
+static inline uint64_t cycles(void)
 {
 	uint64_t c;
 	if (!port_rdcycle_ok)
@@ -133,13 +134,14 @@ static void probe_rdcycle(void)
 	sigaction(SIGILL, &old, 0);
 }
 
-/* As /init of the bench-linux initramfs, mount what the header reads. */
+/* As /init of the bench-linux initramfs, mount what the header reads; /tmp for files. */
 static void port_init(void)
 {
 	setvbuf(stdout, 0, _IOLBF, 0);
 	if (getpid() == 1) {
 		mkdir("/proc", 0555);
 		mkdir("/sys", 0555);
+		mkdir("/tmp", 01777);
 		mount("proc", "/proc", "proc", 0, 0);
 		mount("sysfs", "/sys", "sysfs", 0, 0);
 	}
@@ -209,7 +211,7 @@ static void port_header(int icount)
 
 static pid_t port_fork(int mode)
 {
-	(void)mode; /* port_has_eager is 0: always PORT_COW */
+	(void)mode; /* port_has_eager is 0: always FORK_COW */
 	return fork();
 }
 
@@ -343,8 +345,6 @@ static int thread_harts(void)
 #include "unistd_ext.h"
 
 #define PORT_OS		  "mukernel"
-#define PORT_COW	  FORK_COW
-#define PORT_EAGER	  FORK_EAGER
 #define PORT_DEFAULT_TRUE "true"
 
 static const int port_has_eager = 1;
@@ -352,7 +352,7 @@ static const int port_has_loader = 1;
 static const int port_has_ipc_call = 1;
 static const int port_has_futex = 0;
 
-static inline uint64_t now(void)
+static inline uint64_t cycles(void)
 {
 	uint64_t c;
 	__asm__ volatile("rdcycle %0" : "=r"(c));
