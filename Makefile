@@ -50,8 +50,8 @@ HOST_TESTS := $(B)/host/test_units $(B)/host/test_as $(B)/host/test_dt $(B)/host
 	$(B)/host/fuzz_fat $(B)/host/test_fstree $(B)/host/test_shparse
 FS_HOST_SRC := userland/lib/fs/bcache.c userland/lib/fs/part.c userland/lib/fs/fat.c
 
-.PHONY: all run debug bench bench-serial test test-full fuzz fuzz-fat kdebug lint host-tests deps-build deps-run deps-test \
-	fdtinfo clean
+.PHONY: all run debug bench bench-serial bench-linux test test-full fuzz fuzz-fat kdebug lint host-tests \
+	deps-build deps-run deps-test deps-linux fdtinfo clean
 all: $(B)/Image
 
 # --- set-up: install what is missing, once per machine -----------------------------
@@ -61,6 +61,8 @@ deps-run:
 	@$(SETUP) run
 deps-test:
 	@$(SETUP) test
+deps-linux:
+	@$(SETUP) linux
 
 # --- the kernel ---------------------------------------------------------------------
 $(B)/k/%.o: %.c | deps-build
@@ -107,12 +109,49 @@ bench: $(B)/Image | deps-test
 		-kernel $(B)/Image -append "run forkbench icount=$(ICOUNT) iters=$(BENCH_ITERS)" \
 		< /dev/null | $(PY) tools/forkbench_report.py --stdin --print --out $(B)/bench
 	$(if $(filter 1,$(ICOUNT)),$(PY) tools/file_bench.py --image $(B)/Image --out $(B)/bench)
+	@if [ -f $(B)/bench/linux.json ]; then $(PY) tools/forkbench_report.py --compare \
+		$(B)/bench/forkbench.json $(B)/bench/linux.json --out $(B)/bench --print; fi
 
 # Collect from a board already booted with `run forkbench` (see docs/benchmark.md).
+# LABEL names the run: $(B)/bench/$(LABEL).{json,csv,md,png} (default forkbench).
 SERIAL ?= /dev/ttyUSB0
 BAUD ?= 115200
+LABEL ?= forkbench
 bench-serial: | deps-test
-	$(PY) tools/forkbench_report.py --serial $(SERIAL) --baud $(BAUD) --print --out $(B)/bench
+	$(PY) tools/forkbench_report.py --serial $(SERIAL) --baud $(BAUD) --print --out $(B)/bench \
+		--name $(LABEL)
+
+# The same benchmark on Linux 6.1 (Debian's linux-source-6.1, tools/linux/), same QEMU
+# command as `make bench`: $(B)/bench/linux.{json,csv,md,png}. The kernel is built once
+# into $(B)/linux/ (minutes); forkbench.c is the same source, built for Linux.
+LINUX := $(B)/linux
+LINUX_CC := riscv64-linux-gnu-gcc
+LINUX_CFLAGS := -std=gnu11 -O2 -static -Wall -Wextra -Werror
+$(LINUX)/Image: tools/linux/build.sh tools/linux/forkbench.config tools/linux/sv39.patch | deps-linux
+	tools/linux/build.sh $(LINUX)
+$(LINUX)/forkbench: userland/bin/forkbench.c userland/bin/forkbench_port.h | deps-test
+	@mkdir -p $(dir $@)
+	$(LINUX_CC) $(LINUX_CFLAGS) $< -o $@ -lpthread
+$(LINUX)/true: tools/linux/true.c | deps-test
+	@mkdir -p $(dir $@)
+	$(LINUX_CC) $(LINUX_CFLAGS) $< -o $@
+$(LINUX)/true_tiny: tools/linux/true_tiny.c | deps-test
+	@mkdir -p $(dir $@)
+	$(LINUX_CC) $(LINUX_CFLAGS) -nostdlib $< -o $@
+# /init is forkbench; gen_init_cpio comes with the kernel tree.
+$(LINUX)/initramfs.cpio: $(LINUX)/Image $(LINUX)/forkbench $(LINUX)/true $(LINUX)/true_tiny
+	printf '%s\n' 'dir /dev 0755 0 0' 'nod /dev/console 0600 0 0 c 5 1' 'dir /bin 0755 0 0' \
+		'file /init $(LINUX)/forkbench 0755 0 0' 'file /bin/true $(LINUX)/true 0755 0 0' \
+		'file /bin/true_tiny $(LINUX)/true_tiny 0755 0 0' > $(LINUX)/initramfs.list
+	$(LINUX)/src/usr/gen_init_cpio $(LINUX)/initramfs.list > $@
+bench-linux: $(LINUX)/Image $(LINUX)/initramfs.cpio | deps-linux
+	@echo "forkbench on Linux $$(cat $(LINUX)/src/include/config/kernel.release), QEMU virt, $(BENCH_SMP) hart(s), $(BENCH_MEM), icount=$(ICOUNT)"
+	$(QEMU) -M virt -m $(BENCH_MEM) -smp $(BENCH_SMP) -nographic $(ICOUNT_FLAGS) -bios $(OPENSBI)/fw_dynamic.bin \
+		-kernel $(LINUX)/Image -initrd $(LINUX)/initramfs.cpio \
+		-append "console=ttyS0 quiet -- icount=$(ICOUNT) iters=$(BENCH_ITERS)" \
+		< /dev/null | $(PY) tools/forkbench_report.py --stdin --print --out $(B)/bench --name linux
+	@if [ -f $(B)/bench/forkbench.json ]; then $(PY) tools/forkbench_report.py --compare \
+		$(B)/bench/forkbench.json $(B)/bench/linux.json --out $(B)/bench --print; fi
 
 debug: $(B)/Image | deps-run
 	@echo "QEMU is halted with a gdb stub on :1234. In another terminal:"
@@ -171,7 +210,7 @@ kdebug:
 	@$(MAKE) --no-print-directory KDEBUG=1 all
 
 # test: a sampled fault-injection sweep on the debug kernel; test-full: every allocation.
-test: $(B)/Image $(HOST_TESTS) $(DTBS) kdebug | deps-test
+test: $(B)/Image $(HOST_TESTS) $(DTBS) kdebug $(LINUX)/forkbench | deps-test
 	@$(PY) test/run.py
 test-full: kdebug | deps-test
 	@$(PY) test/failalloc.py --full

@@ -107,6 +107,8 @@ def steps():
     yield lambda: harness.run_qemu("user-suite-sifive_u-smp5", sifive_u("test"), SUITE_TIMEOUT)
     yield lambda: failalloc.step()
     yield lambda: host_step("bench-report", [PY, "test/host/test_forkbench_report.py"])
+    yield lambda: host_step("bench-linux-format", [PY, "test/host/test_forkbench_linux.py",
+                                                   B + "/linux/forkbench"])
     bench = virt("128M", "dynamic", "run forkbench icount=1 iters=20",
                  extra=["-icount", "shift=0,sleep=off"])
     yield lambda: serial_bench.run(harness, bench, PY, TIMEOUT)

@@ -5,11 +5,17 @@ Reads the benchmark's output from a saved log, a serial port or stdin:
     forkbench_report.py --log run.log
     forkbench_report.py --serial /dev/ttyUSB0 --baud 115200
     qemu-system-riscv64 ... | forkbench_report.py --stdin --tee
-and writes forkbench.{json,csv,md,png} into --out (default build/bench).
+and writes NAME.{json,csv,md,png} into --out (default build/bench, NAME forkbench).
 Only lines starting with '@' matter; everything else is console noise.
 A run must start with an '@forkbench v1' header and end with '@done'; anything
 else (no header, another version, a truncated line, no @done) is an error:
 one line on stderr, no output files, exit status 2.
+
+    forkbench_report.py --compare A B [C ...]
+puts several runs side by side (this kernel and Linux, or a board under each OS):
+each is a JSON file this tool wrote or a raw log. It writes compare.{md,csv,png}:
+one table (each case, each run, each run's ratio to the first) and one plot
+(fork_exit_wait against touched memory, one line per run).
 """
 import argparse
 import csv
@@ -26,14 +32,19 @@ CASES = ["fork_exit_wait", "fork_to_child", "fork_exec_wait", "spawn_wait",
          "file_read_4k", "file_write_4k", "mmap_file_fault", "file_cow_fault"]
 HEADER_FIELDS = ["board", "harts", "isa", "timebase_hz", "icount"]
 HEADER_INTS = ["harts", "timebase_hz", "icount"]
+# Optional header fields: os (mukernel or linux), release (Linux's uname -r), counter
+# (rdcycle, or clock_gettime where user mode may not read the cycle counter).
 RESULT_FIELDS = ["test", "mode", "touched_kib", "iters", "unit",
                  "min", "median", "p99", "max", "mean"]
 RESULT_INTS = ["touched_kib", "iters", "min", "median", "p99", "max", "mean"]
 MEMORY_FIELDS = ["touched_kib", "mode", "free_before", "free_after_fork",
                  "free_after_touch"]
 MEMORY_INTS = ["touched_kib", "free_before", "free_after_fork", "free_after_touch"]
+SKIP_FIELDS = ["test", "mode", "reason"]  # and instead=<case,case> or "-"
+THROUGHPUT_FIELDS = ["harts_busy", "forks", "ticks", "forks_per_s"]  # and test=
+THROUGHPUT_INTS = THROUGHPUT_FIELDS
 MODES = {"result": ("cow", "eager", "-"), "memory": ("cow", "eager")}
-UNITS = ("cycles", "instret", "ticks")
+UNITS = ("cycles", "instret", "ticks", "ns")
 MISSING_DONE = "missing @done (truncated run?)"
 
 
@@ -88,7 +99,7 @@ class Run:
 
     def __init__(self, progress=None):
         self.meta = None
-        self.results, self.memory = [], []
+        self.results, self.memory, self.skipped, self.throughput = [], [], [], []
         self.done = False
         self.ignored = 0
         self.progress = progress or (lambda msg: None)
@@ -99,7 +110,8 @@ class Run:
             return
         tag, _, rest = line.partition(" ")
         handler = {"@forkbench": self.header, "@result": self.result,
-                   "@memory": self.mem, "@done": self.finish}.get(tag)
+                   "@memory": self.mem, "@skip": self.skip, "@throughput": self.tput,
+                   "@done": self.finish}.get(tag)
         if handler is None:
             self.progress("line %d: ignoring unknown line %s" % (lineno, tag))
         elif self.meta is None and tag != "@forkbench":
@@ -116,7 +128,8 @@ class Run:
                           % (lineno, len(self.results)))
         meta = {"version": VERSION}
         meta.update(fields(lineno, tokens[1:], HEADER_FIELDS, HEADER_INTS, "@forkbench"))
-        self.meta, self.results, self.memory = meta, [], []
+        self.meta, self.results, self.memory, self.skipped, self.throughput = \
+            meta, [], [], [], []
         self.progress("header: board=%s harts=%d isa=%s icount=%d"
                       % (meta["board"], meta["harts"], meta["isa"], meta["icount"]))
 
@@ -137,6 +150,20 @@ class Run:
         if m["mode"] not in MODES["memory"]:
             raise BenchError("line %d: unknown mode %r in @memory line" % (lineno, m["mode"]))
         self.memory.append(m)
+
+    def skip(self, lineno, tokens):
+        """A case the system has no equivalent for, and what measures the nearest thing."""
+        k = fields(lineno, tokens, SKIP_FIELDS, [], "@skip")
+        k["instead"] = [] if k.get("instead", "-") == "-" else k["instead"].split(",")
+        self.skipped.append(k)
+        self.progress("skipped: %s %s (%s)" % (k["test"], k["mode"], k["reason"]))
+
+    def tput(self, lineno, tokens):
+        t = fields(lineno, tokens, THROUGHPUT_FIELDS, THROUGHPUT_INTS, "@throughput")
+        t.setdefault("test", "fork_throughput")  # lines from before the test= field
+        if t["harts_busy"] == 0:
+            raise BenchError("line %d: harts_busy=0 in @throughput line" % lineno)
+        self.throughput.append(t)
 
     def finish(self, lineno, tokens):
         if not self.results:
@@ -267,21 +294,31 @@ def unit_text(meta, units):
     if meta["icount"]:
         return "guest instructions (QEMU -icount; counters: %s)" % ", ".join(sorted(units))
     names = {"cycles": "CPU cycles", "instret": "retired instructions",
-             "ticks": "timer ticks at %s Hz" % num(meta["timebase_hz"])}
+             "ticks": "timer ticks at %s Hz" % num(meta["timebase_hz"]),
+             "ns": "nanoseconds (clock_gettime)"}
     return ", ".join(names[u] for u in sorted(units))
 
 
 def render_json(run):
-    doc = {"meta": run.meta, "results": run.results, "memory": run.memory}
+    doc = {"meta": run.meta, "results": run.results, "memory": run.memory,
+           "skipped": run.skipped, "throughput": run.throughput}
     return json.dumps(doc, indent=2) + "\n"
 
 
 def render_csv(run):
+    """One table: the results, then a row per @throughput and per @skip line, each kind
+    filling its own columns (harts_busy..forks_per_s; skipped, instead)."""
     out = io.StringIO()
     extra = sorted({k for r in run.results for k in r} - set(RESULT_FIELDS))
-    w = csv.DictWriter(out, fieldnames=RESULT_FIELDS + extra, lineterminator="\n")
+    tput = THROUGHPUT_FIELDS if run.throughput else []
+    skip = ["skipped", "instead"] if run.skipped else []
+    w = csv.DictWriter(out, fieldnames=RESULT_FIELDS + extra + tput + skip,
+                       lineterminator="\n")
     w.writeheader()
     w.writerows(run.results)
+    w.writerows(dict(t, mode="-") for t in run.throughput)
+    w.writerows({"test": k["test"], "mode": k["mode"], "skipped": k["reason"],
+                 "instead": ";".join(k["instead"])} for k in run.skipped)
     return out.getvalue()
 
 
@@ -294,9 +331,13 @@ def md_table(head, rows, text_cols=1):
 
 
 def fork_medians(run):
-    """{touched_kib: {mode: median}} for fork_exit_wait."""
+    return fork_medians_of(run.results)
+
+
+def fork_medians_of(results):
+    """{touched_kib: {mode: result}} for fork_exit_wait."""
     table = {}
-    for r in run.results:
+    for r in results:
         if r["test"] == "fork_exit_wait":
             table.setdefault(r["touched_kib"], {})[r["mode"]] = r
     return table
@@ -334,13 +375,36 @@ def md_memory(run):
                     rows, text_cols=2)
 
 
+def md_throughput(run):
+    rows = [(t["test"], t["harts_busy"], num(t["forks"]), num(t["ticks"]), num(t["forks_per_s"]))
+            for t in run.throughput]
+    return md_table(["case", "harts busy", "forks", "ticks", "forks/s"], rows)
+
+
+def md_skipped(run):
+    rows = [(k["test"], k["mode"], k["reason"].replace("_", " "),
+             ", ".join(k["instead"]) or "—") for k in run.skipped]
+    return md_table(["case", "mode", "why", "measured instead"], rows, text_cols=4)
+
+
+def system_text(meta):
+    """'Linux 6.1.192' or 'mukernel', with the counter, for the heading line."""
+    what = {"linux": "Linux", "mukernel": "this kernel"}.get(meta.get("os"), meta.get("os"))
+    if what and meta.get("release"):
+        what += " " + meta["release"]
+    parts = [what] if what else []
+    if meta.get("counter"):
+        parts.append("counter `%s`" % meta["counter"])
+    return " (%s)" % ", ".join(parts) if parts else ""
+
+
 def render_md(run):
     meta = run.meta
     unit = unit_text(meta, {r["unit"] for r in run.results})
     out = ["# forkbench results", "",
-           "Board `%s`, %d hart(s), ISA `%s`, timebase %s Hz, icount %s." % (
+           "Board `%s`, %d hart(s), ISA `%s`, timebase %s Hz, icount %s%s." % (
                meta["board"], meta["harts"], meta["isa"], num(meta["timebase_hz"]),
-               "on" if meta["icount"] else "off"),
+               "on" if meta["icount"] else "off", system_text(meta)),
            "", "**Unit: %s.**" % unit, "", "## All results", ""]
     out += md_results(run)
     out += ["", "## fork+exit+wait median by touched memory, COW against EAGER", "",
@@ -348,6 +412,11 @@ def render_md(run):
     out += md_ratios(run)
     if run.memory:
         out += ["", "## Memory (free frames)", ""] + md_memory(run)
+    if run.throughput:
+        out += ["", "## Fork throughput (real time; forks per second of guest time)", ""]
+        out += md_throughput(run)
+    if run.skipped:
+        out += ["", "## Cases with no equivalent here", ""] + md_skipped(run)
     return "\n".join(out) + "\n"
 
 
@@ -401,11 +470,11 @@ def short_unit(meta, units):
     return " / ".join(sorted(units))
 
 
-def render_all(run):
-    return {"forkbench.json": render_json(run).encode(),
-            "forkbench.csv": render_csv(run).encode(),
-            "forkbench.md": render_md(run).encode(),
-            "forkbench.png": render_png(run)}
+def render_all(run, name="forkbench"):
+    return {name + ".json": render_json(run).encode(),
+            name + ".csv": render_csv(run).encode(),
+            name + ".md": render_md(run).encode(),
+            name + ".png": render_png(run)}
 
 
 def write_all(out_dir, files):
@@ -418,6 +487,182 @@ def write_all(out_dir, files):
         raise BenchError("cannot write %s: %s" % (e.filename or out_dir, e.strerror))
 
 
+# --- comparison of several runs -----------------------------------------------------
+
+def load_run(path):
+    """A run for --compare: a JSON file this tool wrote, or a raw log."""
+    if path.endswith(".json"):
+        try:
+            with open(path) as f:
+                doc = json.load(f)
+        except OSError as e:
+            raise BenchError("cannot read %s: %s" % (path, e.strerror))
+        except ValueError as e:
+            raise BenchError("%s: not JSON (%s)" % (path, e))
+        if not isinstance(doc, dict) or not isinstance(doc.get("meta"), dict) or \
+                not isinstance(doc.get("results"), list):
+            raise BenchError("%s: not a forkbench report (no meta or results)" % path)
+        doc.setdefault("skipped", [])
+        doc.setdefault("throughput", [])
+        return doc
+    run = Run()
+    try:
+        read_stream(log_source(path), run)
+    except BenchError as e:
+        raise BenchError("%s: %s" % (path, e))
+    return json.loads(render_json(run))
+
+
+def run_labels(paths, docs):
+    """Each run's column title: the file's name, or for the default name the system."""
+    labels = []
+    for path, doc in zip(paths, docs):
+        stem = os.path.splitext(os.path.basename(path))[0]
+        if stem == "forkbench" and doc["meta"].get("os"):
+            stem = {"mukernel": "this kernel"}.get(doc["meta"]["os"], doc["meta"]["os"])
+        labels.append(stem)
+    for i, label in enumerate(labels):
+        if labels.count(label) > 1:
+            labels[i] = "%s (%d)" % (label, i + 1)
+    return labels
+
+
+def case_key(r):
+    return (r["test"], r["mode"], r["touched_kib"])
+
+
+def case_rows(docs):
+    """Every (test, mode, touched_kib) any run has, in the order they first appear."""
+    keys = []
+    for doc in docs:
+        for r in doc["results"]:
+            if case_key(r) not in keys:
+                keys.append(case_key(r))
+        for k in doc["skipped"]:
+            if k["mode"] == "eager" and k["test"] == "fork_exit_wait":
+                continue  # shown per size, below
+            key = (k["test"], k["mode"], 0)
+            if not any(x[:2] == key[:2] for x in keys):
+                keys.append(key)
+    return keys
+
+
+def cell(doc, key):
+    """(text, median or None) for one run's entry of one case."""
+    for r in doc["results"]:
+        if case_key(r) == key:
+            return num(r["median"]), r["median"]
+    for k in doc["skipped"]:
+        if (k["test"], k["mode"]) == key[:2]:
+            for alt in k["instead"]:
+                for r in doc["results"]:
+                    if r["test"] == alt:
+                        return "%s (%s)" % (num(r["median"]), alt), r["median"]
+            return "skipped (%s)" % k["reason"].replace("_", " "), None
+    return "—", None
+
+
+def compare_table(docs, labels):
+    head = ["case", "mode", "touched"] + labels + ["%s / %s" % (l, labels[0]) for l in labels[1:]]
+    rows, csv_rows = [], []
+    for key in case_rows(docs):
+        cells = [cell(doc, key) for doc in docs]
+        base = cells[0][1]
+        ratios = ["%.2fx" % (c[1] / base) if c[1] is not None and base else "—"
+                  for c in cells[1:]]
+        rows.append([key[0], key[1], size_label(key[2])] + [c[0] for c in cells] + ratios)
+        csv_rows.append(dict(zip(["test", "mode", "touched_kib"], key),
+                             **{l: ("" if c[1] is None else c[1]) for l, c in zip(labels, cells)}))
+    return head, rows, csv_rows
+
+
+def compare_throughput(docs, labels):
+    keys = []
+    for doc in docs:
+        for t in doc["throughput"]:
+            if (t["test"], t["harts_busy"]) not in keys:
+                keys.append((t["test"], t["harts_busy"]))
+    rows = []
+    for test, busy in keys:
+        vals = [next((num(t["forks_per_s"]) for t in doc["throughput"]
+                      if (t["test"], t["harts_busy"]) == (test, busy)), "—") for doc in docs]
+        rows.append([test, busy] + vals)
+    return md_table(["case", "harts busy"] + labels, rows, text_cols=1) if rows else []
+
+
+def describe_run(label, doc):
+    meta = doc["meta"]
+    units = {r["unit"] for r in doc["results"]}
+    return "- **%s**: board `%s`, %s hart(s), icount %s%s; unit: %s." % (
+        label, meta.get("board"), meta.get("harts"), "on" if meta.get("icount") else "off",
+        system_text(meta), unit_text(meta, units) if units else "—")
+
+
+def render_compare_md(docs, labels):
+    head, rows, _ = compare_table(docs, labels)
+    out = ["# forkbench: %s" % " against ".join(labels), ""]
+    out += [describe_run(l, d) for l, d in zip(labels, docs)]
+    out += ["", "Medians. A case a system has no equivalent for shows what it measured instead,"
+            " in brackets, or why it was skipped; the ratio columns divide by the first run.",
+            ""]
+    out += md_table(head, rows, text_cols=3)
+    tput = compare_throughput(docs, labels)
+    if tput:
+        out += ["", "## Fork throughput (forks per second, real time)", ""] + tput
+    return "\n".join(out) + "\n"
+
+
+def render_compare_csv(docs, labels):
+    _, _, csv_rows = compare_table(docs, labels)
+    out = io.StringIO()
+    w = csv.DictWriter(out, fieldnames=["test", "mode", "touched_kib"] + labels,
+                       lineterminator="\n")
+    w.writeheader()
+    w.writerows(csv_rows)
+    return out.getvalue()
+
+
+def render_compare_png(docs, labels):
+    from matplotlib.figure import Figure
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.ticker import NullLocator
+    fig = Figure(figsize=(8, 5), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot(1, 1, 1)
+    tables = [fork_medians_of(doc["results"]) for doc in docs]
+    sizes = sorted({k for t in tables for k in t})
+    positive = [k for k in sizes if k > 0]
+    zero_at = min(positive) / 4 if positive else 1.0
+    for label, table in zip(labels, tables):
+        plot_series(ax, table, "cow", label, "o", zero_at)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xticks([k or zero_at for k in sizes])
+    ax.set_xticklabels([size_label(k) for k in sizes])
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.set_xlabel("touched private memory (log scale)")
+    units = sorted({short_unit(d["meta"], {r["unit"] for r in d["results"]}) for d in docs})
+    ax.set_ylabel("median latency, %s (log scale)" % " / ".join(units))
+    ax.set_title("fork+exit+wait (COW) vs touched memory, whiskers up to p99")
+    ax.grid(True, which="major", alpha=0.3)
+    if sizes:
+        ax.legend()
+    else:
+        ax.text(0.5, 0.5, "no fork_exit_wait results", ha="center", transform=ax.transAxes)
+    fig.tight_layout()
+    out = io.BytesIO()
+    fig.savefig(out, format="png", metadata={"Software": None})
+    return out.getvalue()
+
+
+def compare(paths, name):
+    docs = [load_run(p) for p in paths]
+    labels = run_labels(paths, docs)
+    return {name + ".md": render_compare_md(docs, labels).encode(),
+            name + ".csv": render_compare_csv(docs, labels).encode(),
+            name + ".png": render_compare_png(docs, labels)}
+
+
 # --- main ---------------------------------------------------------------------------
 
 def parse_args(argv):
@@ -426,20 +671,33 @@ def parse_args(argv):
     src.add_argument("--log", metavar="FILE", help="a saved UART log")
     src.add_argument("--serial", metavar="DEV", help="a serial device, e.g. /dev/ttyUSB0")
     src.add_argument("--stdin", action="store_true", help="read the UART stream from stdin")
+    src.add_argument("--compare", nargs="+", metavar="RUN",
+                     help="put runs side by side: JSON files this tool wrote, or logs")
     p.add_argument("--baud", type=int, default=115200, help="serial speed (default 115200)")
     p.add_argument("--timeout", type=float, default=1800,
                    help="seconds to wait for @done on --serial/--stdin (default 1800)")
     p.add_argument("--tee", action="store_true", help="echo the raw stream to stdout")
     p.add_argument("--out", default="build/bench", help="output directory (default build/bench)")
+    p.add_argument("--name", help="output file names: NAME.json and so on (default forkbench,"
+                   " or compare with --compare); a board run's label")
     p.add_argument("--print", action="store_true", help="print the markdown report at the end")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if args.name is None:
+        args.name = "compare" if args.compare else "forkbench"
+    if not args.name or "/" in args.name or args.name.startswith("."):
+        p.error("--name must be a plain file name")
+    if args.compare and len(args.compare) < 2:
+        p.error("--compare needs two runs or more")
+    return args
 
 
 def main(argv=None):
     args = parse_args(argv)
     try:
-        run = collect(args)
-        files = render_all(run)
+        if args.compare:
+            files = compare(args.compare, args.name)
+        else:
+            files = render_all(collect(args), args.name)
         write_all(args.out, files)
     except BenchError as e:
         sys.stderr.write("forkbench_report: error: %s\n" % e)
@@ -448,10 +706,10 @@ def main(argv=None):
         sys.stderr.write("forkbench_report: interrupted, nothing written\n")
         return 130
     if args.print:
-        sys.stdout.write(files["forkbench.md"].decode())
+        sys.stdout.write(files[args.name + ".md"].decode())
         sys.stdout.flush()
-    if args.log is None:
-        note("wrote %s/forkbench.{json,csv,md,png}" % args.out)
+    if args.log is None and not args.compare:
+        note("wrote %s/%s.{json,csv,md,png}" % (args.out, args.name))
     return 0
 
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install the Debian packages a make target needs, once. Usage: tools/setup.sh build|run|test
+# Install the Debian packages a make target needs, once. Usage: tools/setup.sh build|run|test|linux
 # Missing packages are installed with apt-get (through sudo when not root); if that is
 # impossible, one line names the packages to install by hand.
 set -euo pipefail
@@ -7,14 +7,18 @@ set -euo pipefail
 build=(gcc make gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf picolibc-riscv64-unknown-elf lld
 	device-tree-compiler libfdt-dev python3)
 run=("${build[@]}" qemu-system-misc opensbi gdb-multiarch)
+# test: also the Linux build of forkbench, run under qemu-user (format check only)
 test=("${run[@]}" u-boot-qemu u-boot-tools mtools dosfstools clang-format cppcheck python3-serial
-	python3-matplotlib)
+	python3-matplotlib gcc-riscv64-linux-gnu libc6-dev-riscv64-cross qemu-user)
+# linux: make bench-linux builds a small Linux from Debian's source to compare with
+linux=("${test[@]}" linux-source-6.1 flex bison bc xz-utils patch)
 
 case "${1:-}" in
 build) want=("${build[@]}") ;;
 run) want=("${run[@]}") ;;
 test) want=("${test[@]}") ;;
-*) echo "usage: $0 build|run|test" >&2; exit 2 ;;
+linux) want=("${linux[@]}") ;;
+*) echo "usage: $0 build|run|test|linux" >&2; exit 2 ;;
 esac
 
 stamp="build/.setup-$1"

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """forkbench_report.py: a good log gives four files, a damaged one gives exit 2 and no
 files, and the --serial path (pyserial on a pseudo-terminal) matches the --log path.
+A Linux run (skip lines, throughput lines) is carried into every file, and --compare
+puts the two recorded runs side by side.
 
 Run with /usr/bin/python3 (Debian's, which has pyserial and matplotlib)."""
 import json
@@ -15,6 +17,8 @@ import tty
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOOL = os.path.join(HERE, "..", "..", "tools", "forkbench_report.py")
 SAMPLE = os.path.join(HERE, "forkbench-sample.log")
+# make bench-linux's output, iters=20: skip lines, named substitutes, @throughput lines
+LINUX_SAMPLE = os.path.join(HERE, "forkbench-linux-sample.log")
 PYTHON = "/usr/bin/python3"
 OUTPUTS = ["forkbench.json", "forkbench.csv", "forkbench.md", "forkbench.png"]
 
@@ -181,6 +185,143 @@ def check_stdin(c, tmp, want):
     c.check("stdin: same JSON as from the log", want is not None and got == want)
 
 
+def parse_log(path):
+    """{(test, mode, touched_kib): median} and the @skip lines' fields, read directly."""
+    med, skips = {}, []
+    for ln in open(path, "rb").read().decode().splitlines():
+        f = dict(t.split("=", 1) for t in ln.split()[1:] if "=" in t)
+        if ln.startswith("@result"):
+            med[(f["test"], f["mode"], int(f["touched_kib"]))] = int(f["median"])
+        elif ln.startswith("@skip"):
+            skips.append(f)
+    return med, skips
+
+
+def check_linux(c, tmp):
+    out = os.path.join(tmp, "linux")
+    p = run_tool(["--log", LINUX_SAMPLE, "--out", out, "--name", "linux"])
+    c.check("linux log: exit 0", p.returncode == 0, p.stderr.strip())
+    c.check("linux log: --name linux writes linux.{json,csv,md,png}",
+            all(os.path.isfile(os.path.join(out, "linux." + e))
+                for e in ("json", "csv", "md", "png")))
+    if p.returncode != 0:
+        return None
+    doc = json.load(open(os.path.join(out, "linux.json")))
+    _, skips = parse_log(LINUX_SAMPLE)
+    c.check("linux json: header os, release, counter",
+            doc["meta"].get("os") == "linux" and doc["meta"].get("release") and
+            doc["meta"].get("counter") in ("rdcycle", "clock_gettime"))
+    c.check("linux json: one skipped entry per @skip line (%d)" % len(skips),
+            len(doc["skipped"]) == len(skips) and len(skips) >= 3)
+    ipc = [k for k in doc["skipped"] if k["test"] == "ipc_call"]
+    c.check("linux json: ipc_call skipped, pipe and futex round trips instead",
+            ipc and ipc[0]["instead"] == ["pipe_roundtrip", "futex_roundtrip"], str(ipc))
+    tput = {(t["test"], t["harts_busy"]) for t in doc["throughput"]}
+    c.check("linux json: @throughput lines of both cases",
+            ("fork_throughput", 1) in tput and ("fork_throughput_procs", 1) in tput,
+            str(tput))
+    md = open(os.path.join(out, "linux.md")).read()
+    c.check("linux md: skipped cases with the reason",
+            "| ipc_call | - | no kernel ipc | pipe_roundtrip, futex_roundtrip |" in md)
+    c.check("linux md: throughput table", "| fork_throughput_procs | 1 |" in md)
+    rows = open(os.path.join(out, "linux.csv")).read().splitlines()
+    c.check("linux csv: a row per result, throughput and skip line",
+            len(rows) == 1 + len(doc["results"]) + len(doc["throughput"]) + len(skips))
+    c.check("linux csv: skip rows carry reason and substitutes",
+            any(r.startswith("ipc_call,-,") and "no_kernel_ipc,pipe_roundtrip;futex_roundtrip"
+                in r for r in rows))
+    return out
+
+
+def compare_rows(md):
+    """The comparison table's body rows (the first table), split into cells."""
+    table = md.split("| case | mode | touched |", 1)[-1].split("\n\n", 1)[0]
+    return [[x.strip() for x in ln.strip().strip("|").split("|")]
+            for ln in table.splitlines()[2:] if ln.startswith("|")]
+
+
+def check_compare(c, tmp, good_json, linux_out):
+    out = os.path.join(tmp, "cmp")
+    p = run_tool(["--compare", SAMPLE, LINUX_SAMPLE, "--out", out, "--print"])
+    c.check("compare: exit 0", p.returncode == 0, p.stderr.strip())
+    c.check("compare: writes compare.{md,csv,png}",
+            all(os.path.isfile(os.path.join(out, "compare." + e)) for e in ("md", "csv", "png")))
+    if p.returncode != 0:
+        return
+    md = open(os.path.join(out, "compare.md")).read()
+    c.check("compare: --print shows the table", "| case | mode | touched |" in p.stdout)
+    rows = compare_rows(md)
+    mk, _ = parse_log(SAMPLE)
+    lx, _ = parse_log(LINUX_SAMPLE)
+    want = "%.2fx" % (lx[("fork_exit_wait", "cow", 64)] / mk[("fork_exit_wait", "cow", 64)])
+    row64 = [r for r in rows if r[:3] == ["fork_exit_wait", "cow", "64 KiB"]]
+    c.check("compare: fork_exit_wait 64 KiB, both medians and ratio %s" % want,
+            row64 and row64[0][3:] == ["{:,}".format(mk[("fork_exit_wait", "cow", 64)]),
+                                       "{:,}".format(lx[("fork_exit_wait", "cow", 64)]), want],
+            str(row64))
+    eager = [r for r in rows if r[:2] == ["fork_exit_wait", "eager"]]
+    c.check("compare: every EAGER row says Linux skipped it",
+            eager and all(r[4] == "skipped (no eager fork)" and r[5] == "—" for r in eager),
+            str(eager[:1]))
+    ipc = [r for r in rows if r[0] == "ipc_call"]
+    c.check("compare: ipc_call shows Linux's pipe round trip instead",
+            ipc and ipc[0][4] == "{:,} (pipe_roundtrip)".format(lx[("pipe_roundtrip", "-", 0)]),
+            str(ipc))
+    only = [r for r in rows if r[0] == "futex_roundtrip"]
+    c.check("compare: a case only Linux has gets a row, — for this kernel",
+            only and only[0][3] == "—", str(only))
+    c.check("compare: png is a PNG", open(os.path.join(out, "compare.png"), "rb").read(8)
+            == b"\x89PNG\r\n\x1a\n")
+    csv_rows = open(os.path.join(out, "compare.csv")).read().splitlines()
+    c.check("compare csv: a row per table row", len(csv_rows) == 1 + len(rows))
+    if good_json and linux_out:
+        out2 = os.path.join(tmp, "cmp-json")
+        q = run_tool(["--compare", os.path.join(good_json, "forkbench.json"),
+                      os.path.join(linux_out, "linux.json"), "--out", out2])
+        md2 = open(os.path.join(out2, "compare.md")).read() if q.returncode == 0 else ""
+        c.check("compare: JSON reports give the same table as the logs",
+                compare_rows(md2) == rows, q.stderr.strip())
+
+
+def check_compare_errors(c, tmp):
+    lines = sample_lines()
+    bad = os.path.join(tmp, "cut.log")
+    with open(bad, "wb") as f:
+        f.write(b"\n".join(ln for ln in lines if not ln.startswith(b"@done")))
+    out = os.path.join(tmp, "cmp-bad")
+    p = run_tool(["--compare", SAMPLE, bad, "--out", out])
+    err = p.stderr.strip()
+    c.check("compare, a truncated run: exit 2, one line naming it, no files",
+            p.returncode == 2 and "cut.log" in err and len(err.splitlines()) == 1 and
+            not os.path.exists(out), err)
+    p = run_tool(["--compare", SAMPLE, "--out", out])
+    c.check("compare, one run only: exit 2", p.returncode == 2 and not os.path.exists(out))
+
+
+def check_old_throughput(c, tmp):
+    """A @throughput line without test= (older forkbench) is fork_throughput; a bad one fails."""
+    lines = sample_lines()
+    done = [i for i, ln in enumerate(lines) if ln.startswith(b"@done")][0]
+    old = lines[:done] + [b"@throughput harts_busy=1 forks=10 ticks=100 forks_per_s=100000"] + \
+        lines[done:]
+    log = os.path.join(tmp, "old-tput.log")
+    with open(log, "wb") as f:
+        f.write(b"\n".join(old))
+    out = os.path.join(tmp, "old-tput")
+    p = run_tool(["--log", log, "--out", out])
+    doc = json.load(open(os.path.join(out, "forkbench.json"))) if p.returncode == 0 else {}
+    c.check("throughput without test=: taken as fork_throughput",
+            doc.get("throughput") == [{"harts_busy": 1, "forks": 10, "ticks": 100,
+                                       "forks_per_s": 100000, "test": "fork_throughput"}],
+            p.stderr.strip())
+    cut = lines[:done] + [b"@throughput test=fork_throughput harts_busy=1 forks=10 tic"] + \
+        lines[done:]
+    with open(log, "wb") as f:
+        f.write(b"\n".join(cut))
+    p = run_tool(["--log", log, "--out", os.path.join(tmp, "cut-tput")])
+    c.check("truncated @throughput line: exit 2", p.returncode == 2, p.stderr.strip())
+
+
 def main():
     c = Checks()
     with tempfile.TemporaryDirectory() as tmp:
@@ -188,6 +329,10 @@ def main():
         check_broken(c, tmp)
         check_serial(c, tmp, want)
         check_stdin(c, tmp, want)
+        linux_out = check_linux(c, tmp)
+        check_compare(c, tmp, os.path.join(tmp, "good") if want else None, linux_out)
+        check_compare_errors(c, tmp)
+        check_old_throughput(c, tmp)
     print("%d passed, %d failed" % (c.passed, c.failed))
     return 1 if c.failed else 0
 

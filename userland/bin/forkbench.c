@@ -4,29 +4,33 @@
  * a warm-up, then N timed iterations, and prints one machine-readable line
  * (docs/benchmark.md has the format; tools/forkbench_report.py reads it).
  *
- * Arguments: icount=0|1 (told by make bench), iters=N (default 1000).
+ * One source for this kernel and for Linux: what differs lives in forkbench_port.h.
+ * A case with no equivalent on the system it runs on prints an @skip line instead.
+ * To add a case: write `static void my_case(struct bench *b)` and add it to `cases`.
+ *
+ * Arguments: icount=0|1 (told by make bench), iters=N (default 1000), only=<case>,
+ * true=<program> (what fork_exec_wait and the spawn case start), counter=clock_gettime
+ * (Linux: time with the clock even where user mode may read rdcycle).
  */
-#include <pthread.h>
+#define _GNU_SOURCE /* Linux: CPU affinity */
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/memstat.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "proc.h"
-#include "threads.h"
-#include "syscall.h"
-#include "unistd_ext.h"
+#include "forkbench_port.h"
 
-#define PAGE	  4096
+#define PAGE	  PORT_PAGE
 #define WARMUP	  10
 #define MAX_ITERS 1000
 #define BIG_KIB	  8192 /* from here on, fewer iterations */
+#define MAX_PROCS 64   /* fork_throughput_procs: at most this many workers */
 
 struct bench {
 	int icount;
@@ -36,20 +40,6 @@ struct bench {
 };
 
 static uint64_t samples[MAX_ITERS];
-
-static inline uint64_t cycles(void)
-{
-	uint64_t c;
-	__asm__ volatile("rdcycle %0" : "=r"(c));
-	return c;
-}
-
-static inline uint64_t ticks(void)
-{
-	uint64_t t;
-	__asm__ volatile("rdtime %0" : "=r"(t));
-	return t;
-}
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -63,11 +53,21 @@ static void report(const char *name, const char *mode, unsigned kib, int n)
 	qsort(samples, n, sizeof(samples[0]), cmp_u64);
 	for (int i = 0; i < n; i++)
 		sum += samples[i];
-	printf("@result test=%s mode=%s touched_kib=%u iters=%d unit=cycles min=%lu median=%lu "
+	printf("@result test=%s mode=%s touched_kib=%u iters=%d unit=%s min=%lu median=%lu "
 	       "p99=%lu max=%lu mean=%lu\n",
-	       name, mode, kib, n, (unsigned long)samples[0], (unsigned long)samples[n / 2],
+	       name, mode, kib, n, counter_unit(), (unsigned long)samples[0],
+	       (unsigned long)samples[n / 2],
 	       (unsigned long)samples[(n * 99) / 100 >= n ? n - 1 : (n * 99) / 100],
 	       (unsigned long)samples[n - 1], (unsigned long)(sum / n));
+}
+
+/*
+ * A case this system has no equivalent for: say so instead of printing a figure.
+ * `instead` names the cases that measure the nearest thing here (comma-separated), or "-".
+ */
+static void skip(const char *name, const char *mode, const char *reason, const char *instead)
+{
+	printf("@skip test=%s mode=%s reason=%s instead=%s\n", name, mode, reason, instead);
 }
 
 /* Write one byte per page so every page is private, resident and dirty. */
@@ -77,18 +77,34 @@ static void touch(char *mem, unsigned kib, char v)
 		mem[off] = v;
 }
 
+static void *shared_page(void)
+{
+	void *p = mmap(0, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		printf("forkbench: no shared page\n");
+		exit(1);
+	}
+	return p;
+}
+
 static uint64_t one_fork_exit_wait(int mode)
 {
 	int st;
 	uint64_t t0 = cycles();
-	pid_t p = forkx(mode);
+	pid_t p = port_fork(mode);
 	if (p == 0)
 		_exit(0);
 	waitpid(p, &st, 0);
 	return p > 0 ? cycles() - t0 : 0;
 }
 
-static void fork_exit_wait(struct bench *b, int mode, unsigned kib)
+static const char *mode_name(int mode)
+{
+	return mode == FORK_EAGER ? "eager" : "cow";
+}
+
+/* Not inlined: the timed loop keeps its registers (no spills inside the measurement). */
+static __attribute__((noinline)) void fork_exit_wait(struct bench *b, int mode, unsigned kib)
 {
 	int n = kib >= BIG_KIB ? b->iters / 20 + 5 : b->iters;
 	touch(b->mem, kib, 1);
@@ -96,48 +112,75 @@ static void fork_exit_wait(struct bench *b, int mode, unsigned kib)
 		one_fork_exit_wait(mode);
 	for (int i = 0; i < n; i++)
 		samples[i] = one_fork_exit_wait(mode);
-	report("fork_exit_wait", mode == FORK_COW ? "cow" : "eager", kib, n);
+	report("fork_exit_wait", mode_name(mode), kib, n);
 }
 
-/* Free frames before fork, after it, and after the child wrote every page. */
+/* Free pages before fork, after it, and after the child wrote every page. */
 static void memory_line(struct bench *b, int mode, unsigned kib)
 {
-	struct memstat before, forked, touched;
-	volatile uint64_t *flag =
-		mmap(0, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	volatile uint64_t *flag = shared_page();
+	uint64_t before, forked, touched;
 	int st;
 	touch(b->mem, kib, 1);
 	*flag = 0;
-	memstat(&before);
-	pid_t p = forkx(mode);
+	before = port_free_pages();
+	pid_t p = port_fork(mode);
 	if (p == 0) {
 		while (*flag == 0)
-			SYSCALL(yield);
+			port_yield();
 		touch(b->mem, kib, 2);
 		*flag = 2;
 		while (*flag == 2)
-			SYSCALL(yield);
+			port_yield();
 		_exit(0);
 	}
-	memstat(&forked);
+	forked = port_free_pages();
 	*flag = 1;
 	while (*flag != 2)
-		SYSCALL(yield);
-	memstat(&touched);
+		port_yield();
+	touched = port_free_pages();
 	*flag = 3;
 	waitpid(p, &st, 0);
 	munmap((void *)flag, PAGE);
 	printf("@memory touched_kib=%u mode=%s free_before=%lu free_after_fork=%lu "
 	       "free_after_touch=%lu\n",
-	       kib, mode == FORK_COW ? "cow" : "eager", (unsigned long)before.free_frames,
-	       (unsigned long)forked.free_frames, (unsigned long)touched.free_frames);
+	       kib, mode_name(mode), (unsigned long)before, (unsigned long)forked,
+	       (unsigned long)touched);
+}
+
+/* fork_exit_wait and the memory lines for each size, COW and (where there is one) EAGER. */
+static void fork_exit_wait_sizes(struct bench *b)
+{
+	static const unsigned sizes[] = { 0, 16, 64, 1024, 8192, 32768 };
+	static const int modes[] = { FORK_COW, FORK_EAGER };
+	int nmodes = port_has_eager ? 2 : 1;
+	uint64_t free_pages = port_free_pages();
+	if (!port_has_eager)
+		skip("fork_exit_wait", "eager", "no_eager_fork", "-");
+	for (unsigned s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		unsigned kib = sizes[s];
+		/* Each size needs room for an eager copy as well: stop at what does not fit. */
+		if ((uint64_t)kib * 1024 / PAGE * 2 + 1024 > free_pages)
+			break;
+		b->mem = kib ? mmap(0, (size_t)kib * 1024, PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+			     : 0;
+		if (b->mem == MAP_FAILED)
+			break;
+		printf("forkbench: fork_exit_wait at %u KiB\n", kib);
+		for (int m = 0; m < nmodes; m++)
+			fork_exit_wait(b, modes[m], kib);
+		for (int m = 0; m < nmodes; m++)
+			memory_line(b, modes[m], kib);
+		if (kib)
+			munmap(b->mem, (size_t)kib * 1024);
+	}
 }
 
 /* From the parent's fork() call to the child's first instruction after it. */
 static void fork_to_child(struct bench *b)
 {
-	volatile uint64_t *stamp =
-		mmap(0, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	volatile uint64_t *stamp = shared_page();
 	for (int i = 0; i < WARMUP + b->iters; i++) {
 		int st;
 		uint64_t t0 = cycles();
@@ -164,7 +207,7 @@ static void fork_exec_wait(struct bench *b)
 		uint64_t t0 = cycles();
 		pid_t p = fork();
 		if (p == 0) {
-			execv("true", argv);
+			execv(port_true_path, argv);
 			_exit(127);
 		}
 		waitpid(p, &st, 0);
@@ -174,20 +217,23 @@ static void fork_exec_wait(struct bench *b)
 	report("fork_exec_wait", "cow", 0, n);
 }
 
+/* Start `true` without fork and wait: through the loader server here, posix_spawn on Linux. */
 static void spawn_wait(struct bench *b)
 {
-	static const char name[] = "true";
+	const char *name = port_has_loader ? "spawn_wait" : "posix_spawn_wait";
 	int n = b->iters / 10 + 5;
+	if (!port_has_loader)
+		skip("spawn_wait", "-", "no_loader_server", "posix_spawn_wait");
 	for (int i = 0; i < WARMUP + n; i++) {
 		int st;
 		uint64_t t0 = cycles();
-		long pid = proc_request(PROC_SPAWN, 0, 0, 0, name, sizeof(name));
+		pid_t pid = port_spawn_true();
 		if (pid > 0)
-			waitpid((pid_t)pid, &st, 0);
+			waitpid(pid, &st, 0);
 		if (i >= WARMUP)
 			samples[i - WARMUP] = cycles() - t0;
 	}
-	report("spawn_wait", "-", 0, n);
+	report(name, "-", 0, n);
 }
 
 /* One store into each of n COW pages; the child holds the other reference, or is gone. */
@@ -199,8 +245,8 @@ static void cow_faults(struct bench *b, int reuse)
 	touch(pages, (n + WARMUP) * (PAGE / 1024), 1);
 	pid_t p = fork();
 	if (p == 0) {
-		while (!reuse) /* hold the other reference until killed */
-			SYSCALL(sleep, 1000000000UL);
+		if (!reuse) /* hold the other reference until killed */
+			port_park();
 		_exit(0);
 	}
 	if (reuse)
@@ -213,11 +259,105 @@ static void cow_faults(struct bench *b, int reuse)
 			samples[i - WARMUP] = cycles() - t0;
 	}
 	if (!reuse) {
-		kill(p, SIG_KILL);
+		kill(p, PORT_SIGKILL);
 		waitpid(p, &st, 0);
 	}
 	munmap(pages, (size_t)(n + WARMUP) * PAGE);
 	report(reuse ? "cow_fault_reuse" : "cow_fault_copy", "cow", 4, n);
+}
+
+static void cow_fault_copy(struct bench *b)
+{
+	cow_faults(b, 0);
+}
+
+static void cow_fault_reuse(struct bench *b)
+{
+	cow_faults(b, 1);
+}
+
+/* A null call to the fork server and its reply. Linux has no kernel IPC call. */
+static void ipc_call_case(struct bench *b)
+{
+	if (!port_has_ipc_call) {
+		skip("ipc_call", "-", "no_kernel_ipc", "pipe_roundtrip,futex_roundtrip");
+		return;
+	}
+	for (int i = 0; i < WARMUP + b->iters; i++) {
+		struct port_call c;
+		port_call_prepare(&c);
+		uint64_t t0 = cycles();
+		port_null_call(&c);
+		if (i >= WARMUP)
+			samples[i - WARMUP] = cycles() - t0;
+	}
+	report("ipc_call", "-", 0, b->iters);
+}
+
+/*
+ * An ipc_call analogue: one byte to a child process through a pipe and one back, the
+ * child echoing. Runs where a kernel IPC call does not; here it would time the pipe server.
+ */
+static void pipe_roundtrip(struct bench *b)
+{
+	int there[2], back[2], st;
+	char c = 0;
+	if (port_has_ipc_call || pipe(there) != 0 || pipe(back) != 0)
+		return;
+	pid_t p = fork();
+	if (p == 0) {
+		close(there[1]); /* so that the parent's close ends the loop */
+		close(back[0]);
+		while (read(there[0], &c, 1) == 1 && write(back[1], &c, 1) == 1)
+			;
+		_exit(0);
+	}
+	close(there[0]);
+	close(back[1]);
+	for (int i = 0; i < WARMUP + b->iters; i++) {
+		uint64_t t0 = cycles();
+		if (write(there[1], &c, 1) != 1 || read(back[0], &c, 1) != 1)
+			break;
+		if (i >= WARMUP)
+			samples[i - WARMUP] = cycles() - t0;
+	}
+	close(there[1]);
+	waitpid(p, &st, 0);
+	close(back[0]);
+	report("pipe_roundtrip", "-", 0, b->iters);
+}
+
+/* The other analogue: two processes hand a turn back and forth through a shared futex word. */
+static void futex_roundtrip(struct bench *b)
+{
+	volatile uint32_t *turn;
+	int st, n = WARMUP + b->iters;
+	if (!port_has_futex || port_has_ipc_call)
+		return;
+	turn = shared_page();
+	*turn = 0;
+	pid_t p = fork();
+	if (p == 0) {
+		for (int i = 0; i < n; i++) {
+			while (*turn != 1)
+				port_futex_wait(turn, 0);
+			*turn = 0;
+			port_futex_wake(turn);
+		}
+		_exit(0);
+	}
+	for (int i = 0; i < n; i++) {
+		uint64_t t0 = cycles();
+		*turn = 1;
+		port_futex_wake(turn);
+		while (*turn != 0)
+			port_futex_wait(turn, 1);
+		if (i >= WARMUP)
+			samples[i - WARMUP] = cycles() - t0;
+	}
+	waitpid(p, &st, 0);
+	munmap((void *)turn, PAGE);
+	report("futex_roundtrip", "-", 0, b->iters);
 }
 
 static volatile int spinning;
@@ -248,8 +388,7 @@ static void cow_fault_shootdown(struct bench *b)
 	thread_pin(t, 1);
 	pid_t p = fork();
 	if (p == 0)
-		while (1)
-			SYSCALL(sleep, 1000000000UL);
+		port_park();
 	for (int i = 0; i < n + WARMUP; i++) {
 		volatile char *at = pages + (size_t)i * PAGE;
 		uint64_t t0 = cycles();
@@ -259,7 +398,7 @@ static void cow_fault_shootdown(struct bench *b)
 	}
 	spinning = 0;
 	thread_join(t);
-	kill(p, SIG_KILL);
+	kill(p, PORT_SIGKILL);
 	waitpid(p, &st, 0);
 	munmap(pages, (size_t)(n + WARMUP) * PAGE);
 	report("cow_fault_shootdown", "cow", 4, n);
@@ -271,44 +410,74 @@ static void fork_loop(void *arg)
 		one_fork_exit_wait(FORK_COW);
 }
 
+static void throughput_line(const char *name, int busy, int forks, uint64_t dt)
+{
+	printf("@throughput test=%s harts_busy=%d forks=%d ticks=%lu forks_per_s=%lu\n", name, busy,
+	       forks, (unsigned long)dt,
+	       (unsigned long)(dt ? (uint64_t)forks * real_hz() / dt : 0));
+}
+
+/* The busy-hart counts the throughput cases try: 1, 2, 4 and all harts, as far as there are. */
+static int next_busy(int w)
+{
+	int harts = port_harts();
+	if (w >= harts)
+		return 0;
+	return w * 2 <= 4 && w * 2 <= harts ? w * 2 : harts;
+}
+
 /*
- * Fork throughput with 1, 2 and 4 harts busy: that many threads, each pinned to its own
- * hart, fork+exit+wait in a loop. Forks per second of guest time (rdtime). Under icount
+ * Fork throughput of threads: w threads of one process, each pinned to its own hart,
+ * fork+exit+wait in a loop. They share an address space, so this also measures the
+ * shootdowns and locks that sharing costs. Forks per second of guest time. Under icount
  * every hart's instructions share one clock, so only a run without icount shows harts
  * adding throughput.
  */
 static void fork_throughput(struct bench *b)
 {
-	struct sysinfo si;
 	int n = b->iters / 4 + 5;
-	SYSCALL(sysinfo, &si);
-	for (int w = 1; w <= 4 && w <= thread_harts(); w *= 2) {
-		thread_t t[4];
-		uint64_t t0 = ticks();
-		for (int i = 0; i < w; i++)
-			if (thread_create(&t[i], fork_loop, &n) == 0)
-				thread_pin(t[i], i);
-		for (int i = 0; i < w; i++)
+	for (int w = 1; w; w = next_busy(w)) {
+		thread_t t[MAX_PROCS];
+		int started = 0;
+		uint64_t t0 = real_ticks();
+		for (int i = 0; i < w && i < MAX_PROCS; i++)
+			if (thread_create(&t[started], fork_loop, &n) == 0)
+				thread_pin(t[started++], i);
+		for (int i = 0; i < started; i++)
 			thread_join(t[i]);
-		uint64_t dt = ticks() - t0;
-		printf("@throughput harts_busy=%d forks=%d ticks=%lu forks_per_s=%lu\n", w, w * n,
-		       (unsigned long)dt,
-		       (unsigned long)(dt ? (uint64_t)w * n * si.timebase_hz / dt : 0));
+		throughput_line("fork_throughput", w, started * n, real_ticks() - t0);
 	}
 }
 
-/* A null call and its reply: the fork server's getpid, straight through ipc(). */
-static void ipc_call_case(struct bench *b)
+static void procs_worker(void *arg)
 {
-	for (int i = 0; i < WARMUP + b->iters; i++) {
-		struct ipc_msg m = { .tag = ipc_tag(PROC_GETPID, 0, 0, 0) };
-		m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
-		uint64_t t0 = cycles();
-		ipc_call(SLOT_PROC, &m);
-		if (i >= WARMUP)
-			samples[i - WARMUP] = cycles() - t0;
+	for (int i = 0; i < *(int *)arg; i++)
+		one_fork_exit_wait(FORK_COW);
+}
+
+/*
+ * Fork throughput of processes: w independent processes, each pinned to its own hart,
+ * fork+exit+wait in a loop. Nothing is shared between them, so what limits scaling is the
+ * kernel itself (its locks and servers). Timed, like fork_throughput, from before the
+ * first worker starts to the last one's exit, in real (guest) time.
+ */
+static void fork_throughput_procs(struct bench *b)
+{
+	int n = b->iters / 4 + 5;
+	for (int w = 1; w; w = next_busy(w)) {
+		pid_t pid[MAX_PROCS];
+		int started = 0, st;
+		uint64_t t0 = real_ticks();
+		for (int i = 0; i < w && i < MAX_PROCS; i++) {
+			pid[started] = fork();
+			if (pid[started] == 0)
+				_exit(port_run_pinned(i, procs_worker, &n) == 0 ? 0 : 1);
+			started += pid[started] > 0;
+		}
+		for (int i = 0; i < started; i++)
+			waitpid(pid[i], &st, 0);
+		throughput_line("fork_throughput_procs", w, started * n, real_ticks() - t0);
 	}
-	report("ipc_call", "-", 0, b->iters);
 }
 
 /* pthread_mutex_lock and unlock of a free mutex: no system call (docs/userland.md). */
@@ -472,21 +641,52 @@ static void file_map_touch(struct bench *b, int cow)
 	report(cow ? "file_cow_fault" : "mmap_file_fault", cow ? "cow" : "-", 4, b->iters);
 }
 
-static int wanted(const struct bench *b, const char *name)
+static void file_read_4k(struct bench *b)
 {
-	return !b->only || strcmp(b->only, name) == 0;
+	file_io_4k(b, 0);
 }
 
-static void header(const struct bench *b)
+static void file_write_4k(struct bench *b)
 {
-	struct sysinfo si;
-	SYSCALL(sysinfo, &si);
-	for (char *c = si.model; *c; c++)
-		if (*c == ' ' || *c == ',')
-			*c = *c == ' ' ? '_' : *c;
-	printf("@forkbench v1 board=%s harts=%lu isa=%s timebase_hz=%lu icount=%d\n", si.model,
-	       (unsigned long)si.harts, si.isa, (unsigned long)si.timebase_hz, b->icount);
+	file_io_4k(b, 1);
 }
+
+static void mmap_file_fault(struct bench *b)
+{
+	file_map_touch(b, 0);
+}
+
+static void file_cow_fault(struct bench *b)
+{
+	file_map_touch(b, 1);
+}
+
+/* The cases in the order they run; `only=<name>` picks one. */
+static const struct bench_case {
+	const char *name;
+	void (*run)(struct bench *b);
+} cases[] = {
+	{ "fork_exit_wait", fork_exit_wait_sizes },
+	{ "fork_to_child", fork_to_child },
+	{ "fork_exec_wait", fork_exec_wait },
+	{ "spawn_wait", spawn_wait },
+	{ "cow_fault_copy", cow_fault_copy },
+	{ "cow_fault_reuse", cow_fault_reuse },
+	{ "ipc_call", ipc_call_case },
+	{ "pipe_roundtrip", pipe_roundtrip },
+	{ "futex_roundtrip", futex_roundtrip },
+	{ "mutex_uncontended", mutex_uncontended },
+	{ "mutex_handoff", mutex_handoff },
+	{ "signal_self", signal_self },
+	{ "fork_exit_wait_files", fork_exit_wait_files },
+	{ "file_read_4k", file_read_4k },
+	{ "file_write_4k", file_write_4k },
+	{ "mmap_file_fault", mmap_file_fault },
+	{ "file_cow_fault", file_cow_fault },
+	{ "cow_fault_shootdown", cow_fault_shootdown },
+	{ "fork_throughput", fork_throughput },
+	{ "fork_throughput_procs", fork_throughput_procs },
+};
 
 static void parse_args(struct bench *b, int argc, char **argv)
 {
@@ -500,6 +700,10 @@ static void parse_args(struct bench *b, int argc, char **argv)
 			b->iters = atoi(argv[i] + 6);
 		else if (strncmp(argv[i], "only=", 5) == 0)
 			b->only = argv[i] + 5;
+		else if (strncmp(argv[i], "true=", 5) == 0)
+			snprintf(port_true_path, sizeof(port_true_path), "%s", argv[i] + 5);
+		else if (strcmp(argv[i], "counter=clock_gettime") == 0)
+			port_force_clock = 1;
 	}
 	if (b->iters < 20 || b->iters > MAX_ITERS)
 		b->iters = MAX_ITERS;
@@ -507,64 +711,18 @@ static void parse_args(struct bench *b, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	static const unsigned sizes[] = { 0, 16, 64, 1024, 8192, 32768 };
 	struct bench b;
-	struct memstat ms;
 	parse_args(&b, argc, argv);
-	header(&b);
-	memstat(&ms);
-	for (unsigned s = 0; wanted(&b, "fork_exit_wait") && s < sizeof(sizes) / sizeof(sizes[0]);
-	     s++) {
-		unsigned kib = sizes[s];
-		/* Each size needs room for an eager copy as well: stop at what does not fit. */
-		if ((uint64_t)kib * 1024 / PAGE * 2 + 1024 > ms.free_frames)
-			break;
-		b.mem = kib ? mmap(0, (size_t)kib * 1024, PROT_READ | PROT_WRITE,
-				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
-			    : 0;
-		if (b.mem == MAP_FAILED)
-			break;
-		printf("forkbench: fork_exit_wait at %u KiB\n", kib);
-		fork_exit_wait(&b, FORK_COW, kib);
-		fork_exit_wait(&b, FORK_EAGER, kib);
-		memory_line(&b, FORK_COW, kib);
-		memory_line(&b, FORK_EAGER, kib);
-		if (kib)
-			munmap(b.mem, (size_t)kib * 1024);
+	port_init();
+	port_header(b.icount);
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (b.only && strcmp(b.only, cases[i].name) != 0)
+			continue;
+		if (i == 1)
+			printf("forkbench: the other cases\n");
+		cases[i].run(&b);
 	}
-	printf("forkbench: the other cases\n");
-	if (wanted(&b, "fork_to_child"))
-		fork_to_child(&b);
-	if (wanted(&b, "fork_exec_wait"))
-		fork_exec_wait(&b);
-	if (wanted(&b, "spawn_wait"))
-		spawn_wait(&b);
-	if (wanted(&b, "cow_fault_copy"))
-		cow_faults(&b, 0);
-	if (wanted(&b, "cow_fault_reuse"))
-		cow_faults(&b, 1);
-	if (wanted(&b, "ipc_call"))
-		ipc_call_case(&b);
-	if (wanted(&b, "mutex_uncontended"))
-		mutex_uncontended(&b);
-	if (wanted(&b, "mutex_handoff"))
-		mutex_handoff(&b);
-	if (wanted(&b, "signal_self"))
-		signal_self(&b);
-	if (wanted(&b, "fork_exit_wait_files"))
-		fork_exit_wait_files(&b);
-	if (wanted(&b, "file_read_4k"))
-		file_io_4k(&b, 0);
-	if (wanted(&b, "file_write_4k"))
-		file_io_4k(&b, 1);
-	if (wanted(&b, "mmap_file_fault"))
-		file_map_touch(&b, 0);
-	if (wanted(&b, "file_cow_fault"))
-		file_map_touch(&b, 1);
-	if (wanted(&b, "cow_fault_shootdown"))
-		cow_fault_shootdown(&b);
-	if (wanted(&b, "fork_throughput"))
-		fork_throughput(&b);
 	printf("@done\n");
+	port_finish();
 	return 0;
 }

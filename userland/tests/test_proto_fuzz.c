@@ -114,8 +114,14 @@ static int make_safe(const struct server *s, uint64_t *label, struct ipc_msg *m,
 		return 0;
 	if (*label == PROC_WAIT)
 		m->w[1] |= WNOHANG;
-	if (*label == PROC_KILL &&
-	    (m->w[0] == (uint64_t)getpid() || m->w[0] == (uint64_t)getppid()))
+	/* Not at us, our parent or a whole group (pid 0 or below: ours may be among them). */
+	if (*label == PROC_KILL && ((int64_t)m->w[0] <= 0 || m->w[0] == (uint64_t)getpid() ||
+				    m->w[0] == (uint64_t)getppid()))
+		return 0;
+	/* Ending us, or a signal entry at a random address (our children's SIGCHLD would
+	 * jump there), or moving everyone's wall clock: none of these is the server's bug. */
+	if (*label == PROC_EXIT || *label == PROC_SIGENTRY ||
+	    (*label == PROC_TIME && m->w[0] == PROC_TIME_SET))
 		return 0;
 	/* exec: only a name no program has; spawn: only programs that end by themselves. */
 	if (*label == PROC_EXEC && len > 0)
