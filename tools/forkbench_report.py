@@ -22,7 +22,7 @@ import time
 
 VERSION = "v1"
 CASES = ["fork_exit_wait", "fork_to_child", "fork_exec_wait", "spawn_wait",
-         "cow_fault_copy", "cow_fault_reuse", "ipc_call"]
+         "cow_fault_copy", "cow_fault_reuse", "ipc_call", "pipe_pingpong"]
 HEADER_FIELDS = ["board", "harts", "isa", "timebase_hz", "icount"]
 HEADER_INTS = ["harts", "timebase_hz", "icount"]
 RESULT_FIELDS = ["test", "mode", "touched_kib", "iters", "unit",

@@ -8,6 +8,7 @@
  * has the protocol and the life cycle.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -30,6 +31,7 @@ struct proc {
 	/* Threads blocked in wait(): their saved replies (0: none) and what each waits for. */
 	long wait_reply[WAITERS];
 	int64_t wait_pid[WAITERS];
+	int nwaits;    /* how many wait_reply are set: 0 skips a scan */
 	int orphan;    /* its parent died: init adopted it */
 	unsigned caps; /* enum proc_caps: what exec must give the new image */
 };
@@ -143,6 +145,29 @@ static void reap(struct proc *p)
 		procs_top--;
 }
 
+static int has_child(const struct proc *parent, int64_t want)
+{
+	for (int i = 0; i < procs_top; i++)
+		if (matches(&procs[i], parent->pid, want))
+			return 1;
+	return 0;
+}
+
+/*
+ * After a reap: parent's blocked waiters left with no child to wait for get ECHILD.
+ * Out of line, and only called when parent has a wait parked: fork+exit+wait has none.
+ */
+__attribute__((noinline)) static void fail_hopeless_waiters(struct proc *parent)
+{
+	for (int w = 0; w < WAITERS; w++) {
+		if (!parent->wait_reply[w] || has_child(parent, parent->wait_pid[w]))
+			continue;
+		reply_saved(parent->wait_reply[w], -ECHILD, 0);
+		parent->wait_reply[w] = 0;
+		parent->nwaits--;
+	}
+}
+
 /* A child became a zombie: hand it to a parent blocked in wait(), if one is. */
 static void notify_parent(struct proc *p)
 {
@@ -151,7 +176,10 @@ static void notify_parent(struct proc *p)
 		if (parent->wait_reply[w] && matches(p, parent->pid, parent->wait_pid[w])) {
 			reply_saved(parent->wait_reply[w], p->pid, (uint64_t)p->status);
 			parent->wait_reply[w] = 0;
+			parent->nwaits--;
 			reap(p);
+			if (parent->nwaits)
+				fail_hopeless_waiters(parent);
 			return;
 		}
 	}
@@ -171,8 +199,10 @@ static void proc_exit(struct proc *p, int status)
 	}
 	pipesrv_release((unsigned)(p - procs)); /* ends it did not close: EOF, EPIPE */
 	for (int w = 0; w < WAITERS; w++) {
-		if (p->wait_reply[w])
+		if (p->wait_reply[w]) {
 			slot_free(p->wait_reply[w]); /* wakes nobody: the waiter is gone */
+			p->nwaits--;
+		}
 		p->wait_reply[w] = 0;
 	}
 	p->state = PS_ZOMBIE;
@@ -192,16 +222,16 @@ static void proc_exit(struct proc *p, int status)
 static int fault_signal(uint64_t label, uint64_t scause)
 {
 	if (label == LABEL_OOM)
-		return SIG_KILL;
+		return SIGKILL;
 	switch (scause) {
 	case 2: /* illegal instruction */
-		return SIG_ILL;
+		return SIGILL;
 	case 0: /* misaligned fetch, load, store */
 	case 4:
 	case 6:
-		return SIG_BUS;
+		return SIGBUS;
 	default:
-		return SIG_SEGV;
+		return SIGSEGV;
 	}
 }
 
@@ -284,6 +314,8 @@ static void do_wait(struct proc *p, int64_t want, uint64_t options)
 		if (procs[i].state == PS_ZOMBIE) {
 			reply(procs[i].pid, (uint64_t)procs[i].status);
 			reap(&procs[i]);
+			if (p->nwaits)
+				fail_hopeless_waiters(p);
 			return;
 		}
 	}
@@ -302,6 +334,7 @@ static void do_wait(struct proc *p, int64_t want, uint64_t options)
 			return;
 		}
 		p->wait_reply[w] = s;
+		p->nwaits++;
 		p->wait_pid[w] = want;
 	}
 }
@@ -342,7 +375,7 @@ static void do_spawn(struct proc *p, unsigned len)
 		if (!err && spawn_start(&s) < 0)
 			err = E_NOMEM;
 		if (err)
-			proc_exit(c, SIG_KILL);
+			proc_exit(c, SIGKILL);
 	} else if (c) {
 		reap(c);
 	}
@@ -389,11 +422,6 @@ static void do_exec(struct proc *p, uint64_t argc, uint64_t fdlen, unsigned len)
 	if (!err)
 		err = spawn_create(&req, &s);
 	slot_free(sup);
-	if (!err && pipesrv_exec_install(s.task) != 0) {
-		SYSCALL(task_kill, s.task);
-		slot_free(s.task);
-		err = E_NOMEM;
-	}
 	if (err) {
 		reply(load_error(err), 0);
 		return;
@@ -403,19 +431,28 @@ static void do_exec(struct proc *p, uint64_t argc, uint64_t fdlen, unsigned len)
 	p->task = s.task;
 	pipesrv_exec_commit((unsigned)(p - procs));
 	if (give_caps(p, p->caps) || spawn_start(&s) < 0)
-		proc_exit(p, SIG_KILL);
+		proc_exit(p, SIGKILL);
 	reply(0, 0); /* to the old, dead thread: releases the kernel's hold on it */
 }
 
-/* pipe: the fork server makes the pipe and keeps it, so it can close a dead holder's ends. */
-static void do_pipe(struct proc *p, const uint64_t *slots)
+/* pipe: the pipe is ours (pipesrv.c); the caller holds one read and one write end. */
+static void do_pipe(struct proc *p)
 {
-	reply(pipesrv_create(p->task, (unsigned)(p - procs), slots), 0);
+	reply(pipesrv_create((unsigned)(p - procs)), 0);
 }
 
+/* Signal 0 only asks whether the process exists (POSIX); any other ends it today. */
 static void do_kill(int64_t pid, uint64_t sig)
 {
 	struct proc *t = find(pid);
+	if (sig >= NSIG) {
+		reply(-EINVAL, 0);
+		return;
+	}
+	if (t && sig == 0) {
+		reply(0, 0);
+		return;
+	}
 	if (!t || t->state != PS_RUNNING || t->pid == PID_INIT) {
 		reply(-ESRCH, 0);
 		return;
@@ -438,6 +475,16 @@ static void do_list(uint64_t index)
 		return;
 	}
 	reply(-1, 0);
+}
+
+/* Pipe requests (outside the switch: its jump table stays small for the common calls). */
+static void serve_other(struct proc *p, struct ipc_msg *m, uint64_t label)
+{
+	if (label == PIPE_READ || label == PIPE_WRITE || label == PIPE_CLOSE)
+		/* Answered now, or later through a saved reply (blocked). */
+		answering = pipesrv_request((unsigned)(p - procs), m, spawn_buf, &answer);
+	else
+		reply(-ENOSYS, 0);
 }
 
 static void serve(struct ipc_msg *m)
@@ -475,8 +522,9 @@ static void serve(struct ipc_msg *m)
 		do_list(m->w[0]);
 		break;
 	case PROC_PIPE:
-		do_pipe(p, m->w);
+		do_pipe(p);
 		break;
+
 	case PROC_EXEC:
 		if (p->task >= 0)
 			do_exec(p, m->w[0], m->w[1], ipc_tag_len(m->tag));
@@ -484,7 +532,7 @@ static void serve(struct ipc_msg *m)
 			reply(-EPERM, 0); /* init has no task we hold */
 		break;
 	default:
-		reply(-ENOSYS, 0);
+		serve_other(p, m, label);
 		break;
 	}
 }

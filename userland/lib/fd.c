@@ -90,42 +90,31 @@ unsigned fd_exec_list(uint32_t *list, unsigned max)
 	return n;
 }
 
-/* One AUX_FD pair: descriptor fd names an end of the pipe adopted as number j. */
-static void inherit_fd(uint64_t v, struct pipe **adopted, unsigned n)
+/* One AUX_FD pair: descriptor fd names an end of the pipe the fork server calls id. */
+static void inherit_fd(uint64_t v)
 {
-	unsigned fd = v & 0xff, end = (v >> 8) & 0xff, j = (unsigned)(v >> 16);
-	if (fd <= STDERR_FILENO || fd >= FD_MAX || fds[fd].kind != FD_FREE || j >= n || !adopted[j])
+	unsigned fd = EXEC_FD_FD(v), end = EXEC_FD_END(v);
+	struct pipe *p = fd > STDERR_FILENO && fd < FD_MAX && fds[fd].kind == FD_FREE
+				 ? pipe_adopt((unsigned)EXEC_FD_ID(v))
+				 : 0;
+	if (!p)
 		return;
-	fds[fd] = (struct fd_entry){ end == PIPE_END_WRITE ? FD_PIPE_WRITE : FD_PIPE_READ,
-				     adopted[j] };
-	pipe_add_ref(adopted[j]);
+	fds[fd] = (struct fd_entry){ end == PIPE_END_WRITE ? FD_PIPE_WRITE : FD_PIPE_READ, p };
+	pipe_add_ref(p);
 }
 
 /*
- * Before main, in an image that exec started: the (key, value) pairs the fork server put
- * after envp name the pipes it handed over (their capabilities in our first free slots,
- * three each, which our first slot_alloc calls return) and the descriptors naming them.
- * The kernel starts init with no such pairs: the first key that is neither ends the list.
+ * Before main, in an image that exec started: the (AUX_FD, value) pairs the fork server
+ * put after envp name the pipe descriptors it handed over. The kernel starts init with
+ * no such pairs: the first key that is not AUX_FD ends the list.
  */
 __attribute__((constructor)) static void fd_inherit(void)
 {
 	extern char **environ;
-	struct pipe *adopted[PIPE_MAX];
-	unsigned n = 0;
 	char **e = environ;
 	while (e && *e)
 		e++;
-	const uint64_t *aux = e ? (const uint64_t *)(e + 1) : 0;
-	for (; aux && (aux[0] == AUX_PIPE || aux[0] == AUX_FD); aux += 2) {
-		if (aux[0] == AUX_FD) {
-			inherit_fd(aux[1], adopted, n);
-			continue;
-		}
-		long first = slot_alloc(), b = slot_alloc(), c = slot_alloc();
-		int ok = n < PIPE_MAX && first == (long)(aux[1] >> 16) && b == first + 1 &&
-			 c == first + 2;
-		struct pipe *p = ok ? pipe_adopt((unsigned)(aux[1] & 0xffff), first) : 0;
-		if (n < PIPE_MAX)
-			adopted[n++] = p;
-	}
+	for (const uint64_t *aux = e ? (const uint64_t *)(e + 1) : 0; aux && aux[0] == AUX_FD;
+	     aux += 2)
+		inherit_fd(aux[1]);
 }

@@ -11,6 +11,8 @@
 #include "spawn.h"
 #include "syscall.h"
 
+#define PROT_KNOWN (PROT_READ | PROT_WRITE | PROT_EXEC)
+
 static uintptr_t mmap_next = USER_MMAP_BASE;
 
 static int to_errno(long err)
@@ -53,7 +55,7 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 	long err;
 	(void)fd;
 	if (!(flags & MAP_ANONYMOUS) || off != 0 || pages == 0 ||
-	    !(flags & (MAP_SHARED | MAP_PRIVATE)))
+	    !(flags & (MAP_SHARED | MAP_PRIVATE)) || (prot & ~PROT_KNOWN))
 		return fail(E_INVAL);
 	if (flags & MAP_SHARED)
 		err = map_shared(va, pages, prot);
@@ -78,6 +80,10 @@ int munmap(void *addr, size_t len)
 
 int mprotect(void *addr, size_t len, int prot)
 {
+	if (prot & ~PROT_KNOWN) { /* the kernel's other bits are not the caller's to set */
+		errno = EINVAL;
+		return -1;
+	}
 	long err = SYSCALL(protect, SLOT_SELF, addr, (len + PAGE_BYTES - 1) / PAGE_BYTES, prot);
 	if (err) {
 		errno = to_errno(err);

@@ -23,16 +23,11 @@ enum proc_label {
 	/* w0 = argc, w1 = fd list bytes, buffer = name, argv[0..argc), envp..., the fd list
 	 * (pipe.h) -> only -errno */
 	PROC_EXEC = 7,
-	PROC_PIPE = 8, /* w0..w2 = our empty slots for memory, data, space -> w0 = pipe id */
+	PROC_PIPE = 8, /* -> w0 = pipe id; reads, writes and closes: pipe.h */
 };
 
 /* Process states as PROC_LIST reports them. */
 enum proc_state { PS_FREE = 0, PS_RUNNING = 1, PS_ZOMBIE = 2 };
-
-#define SIG_KILL 9
-#define SIG_ILL	 4
-#define SIG_BUS	 7
-#define SIG_SEGV 11
 
 /* Replies carry negative errno values in w0 on failure (ECHILD, EAGAIN, ENOMEM...). */
 int64_t proc_request(uint64_t label, uint64_t w0, uint64_t w1, uint64_t *out1, const void *buf,
