@@ -18,18 +18,14 @@ SETUP := tools/setup.sh
 ARCH := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany
 KCFLAGS := -std=gnu11 $(ARCH) -ffreestanding -nostdlib -fno-builtin -fno-common -fno-pie \
 	-mno-relax -O2 -g -Wall -Wextra -Werror -I. -MMD -MP
-KLDFLAGS := -nostdlib -no-pie -Wl,--no-relax -Wl,--build-id=none -T kernel/kernel.ld
+KLDFLAGS := -nostdlib -no-pie -Wl,--no-relax -Wl,--build-id=none -T kernel/boot/kernel.ld
 HOSTCC := gcc
 HOSTCFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer
 
-KSRC := kernel/entry.S kernel/trapvec.S kernel/main.c kernel/trap.c kernel/printk.c \
-	kernel/format.c kernel/console.c kernel/power.c kernel/bootargs.c kernel/selftest.c \
-	kernel/dt.c sbi/sbi.c vm/frame.c vm/memmap.c vm/pt.c vm/kmem.c \
-	drivers/drivers.c drivers/uart_ns16550.c drivers/uart_sifive.c drivers/plic.c \
-	drivers/finisher.c drivers/timer.c kernel/kalloc.c kernel/object.c kernel/cap.c \
-	kernel/sched.c kernel/ipc.c kernel/task.c kernel/memobj.c kernel/syscall.c \
-	kernel/uaccess.c kernel/init.c kernel/archive.S kernel/string.c kernel/smp.c kernel/irq.c vm/as.c
+# The kernel's sources, one folder per part (README.md, "Where things live").
+KDIRS := kernel/boot kernel/cpu kernel/core kernel/io kernel/lib kernel/selftest sbi vm drivers
+KSRC := $(foreach d,$(KDIRS),$(wildcard $(d)/*.c $(d)/*.S))
 KOBJ := $(patsubst %,$(B)/k/%.o,$(basename $(KSRC)))
 
 # QEMU
@@ -65,10 +61,10 @@ $(B)/k/%.o: %.S | deps-build
 	@mkdir -p $(dir $@)
 	$(CC) $(KCFLAGS) -c $< -o $@
 # The boot archive (user programs) is built into the image's read-only data.
-$(B)/k/kernel/archive.o: kernel/archive.S $(B)/archive.bin
+$(B)/k/kernel/boot/archive.o: kernel/boot/archive.S $(B)/archive.bin
 	@mkdir -p $(dir $@)
 	$(CC) $(KCFLAGS) -DARCHIVE_BIN='"$(B)/archive.bin"' -c $< -o $@
-$(B)/kernel.elf: $(KOBJ) kernel/kernel.ld
+$(B)/kernel.elf: $(KOBJ) kernel/boot/kernel.ld
 	$(CC) $(KCFLAGS) $(KLDFLAGS) $(KOBJ) -o $@
 $(B)/Image: $(B)/kernel.elf tools/check_image.py
 	$(OBJCOPY) -O binary $< $@
@@ -111,13 +107,13 @@ debug: $(B)/Image | deps-run
 $(B)/dtb/%.dtb: dts/%.dts | deps-build
 	@mkdir -p $(dir $@)
 	dtc -q -I dts -O dtb -o $@ $<
-$(B)/host/test_units: test/host/test_units.c kernel/format.c vm/frame.c vm/memmap.c | deps-build
+$(B)/host/test_units: test/host/test_units.c kernel/lib/format.c vm/frame.c vm/memmap.c | deps-build
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOSTCFLAGS) $^ -o $@
-$(B)/host/test_dt: test/host/test_dt.c kernel/dt.c | deps-build
+$(B)/host/test_dt: test/host/test_dt.c kernel/lib/dt.c | deps-build
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOSTCFLAGS) $^ -lfdt -o $@
-$(B)/host/fdtinfo: tools/fdtinfo.c kernel/dt.c | deps-build
+$(B)/host/fdtinfo: tools/fdtinfo.c kernel/lib/dt.c | deps-build
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOSTCFLAGS) $^ -o $@
 

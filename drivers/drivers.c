@@ -8,7 +8,7 @@
 
 #include "drivers/plic.h"
 #include "drivers/uart.h"
-#include "kernel/dt.h"
+#include "kernel/lib/dt.h"
 
 /*
  * First match wins, so more specific entries come first: a DesignWare UART may also

@@ -9,7 +9,7 @@
 #include "drivers/finisher.h"
 #include "drivers/mmio.h"
 #include "kernel/abi/error.h"
-#include "kernel/riscv.h"
+#include "kernel/cpu/riscv.h"
 #include "vm/vm.h"
 
 #define FINISHER_REG	      0x0u

@@ -7,7 +7,7 @@
 
 #include <stdbool.h>
 
-#include "kernel/dt.h"
+#include "kernel/lib/dt.h"
 
 int finisher_init(const struct dt_device *dev); /* 0, or E_NOENT if not found */
 bool finisher_present(void);

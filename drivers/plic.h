@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "kernel/dt.h"
+#include "kernel/lib/dt.h"
 
 #define PLIC_MAX_SOURCES 1023u /* highest source id the register layout has room for */
 

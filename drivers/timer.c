@@ -1,8 +1,8 @@
 /* The tick: see timer.h. */
 #include "drivers/timer.h"
 
-#include "kernel/hart.h"
-#include "kernel/riscv.h"
+#include "kernel/cpu/hart.h"
+#include "kernel/cpu/riscv.h"
 #include "sbi/sbi.h"
 
 static struct {

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "kernel/dt.h"
+#include "kernel/lib/dt.h"
 
 struct uart;
 

@@ -1,7 +1,7 @@
 /* SBI calls: see sbi.h. */
 #include "sbi/sbi.h"
 
-#include "kernel/riscv.h"
+#include "kernel/cpu/riscv.h"
 
 static struct {
 	unsigned long spec, impl_id, impl_version;

@@ -1,9 +1,9 @@
 /*
  * fdtinfo: show what the kernel would make of a device tree blob, using the kernel's own
- * reader (kernel/dt.c): model, RAM, reserved ranges, harts, console and its driver, PLIC,
+ * reader (kernel/lib/dt.c): model, RAM, reserved ranges, harts, console and its driver, PLIC,
  * timer.
  *
- * Build: gcc -std=gnu11 -O2 -Wall -Wextra -Werror -I. tools/fdtinfo.c kernel/dt.c -o build/host/fdtinfo
+ * Build: gcc -std=gnu11 -O2 -Wall -Wextra -Werror -I. tools/fdtinfo.c kernel/lib/dt.c -o build/host/fdtinfo
  * Use:   fdtinfo file.dtb    (exit 1 if the file is unreadable, malformed, or unbootable)
  */
 #include <stdio.h>
@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "kernel/abi/error.h"
-#include "kernel/dt.h"
+#include "kernel/lib/dt.h"
 
 #define MAX_PIECES	(DT_MAX_MEM + DT_MAX_RESV + 1) /* each reserved range splits at most one piece */
 #define KIB		1024ull

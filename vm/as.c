@@ -2,10 +2,10 @@
 #include "vm/as.h"
 
 #include "kernel/abi/error.h"
-#include "kernel/hart.h"
-#include "kernel/smp.h"
+#include "kernel/cpu/hart.h"
+#include "kernel/cpu/riscv.h"
+#include "kernel/cpu/smp.h"
 #include "sbi/sbi.h"
-#include "kernel/riscv.h"
 #include "vm/frame.h"
 #include "vm/pt.h"
 #include "vm/vm.h"

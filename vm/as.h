@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 
-#include "kernel/object.h"
+#include "kernel/core/object.h"
 #include "vm/pte.h"
 
 struct cow_stats {

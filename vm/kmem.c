@@ -2,8 +2,8 @@
 #include "vm/kmem.h"
 
 #include "kernel/abi/error.h"
-#include "kernel/printk.h"
-#include "kernel/riscv.h"
+#include "kernel/cpu/riscv.h"
+#include "kernel/io/printk.h"
 #include "vm/frame.h"
 #include "vm/memmap.h"
 #include "vm/pt.h"

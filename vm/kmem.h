@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "kernel/dt.h"
+#include "kernel/lib/dt.h"
 
 struct kmem_layout {
 	uint64_t load_pa; /* where the image was loaded */

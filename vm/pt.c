@@ -2,7 +2,7 @@
 #include "vm/pt.h"
 
 #include "kernel/abi/error.h"
-#include "kernel/riscv.h"
+#include "kernel/cpu/riscv.h"
 #include "vm/frame.h"
 #include "vm/vm.h"
 

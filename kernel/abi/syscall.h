@@ -1,6 +1,6 @@
 /*
  * The system call list: the single source of truth. The kernel's dispatch table
- * (kernel/syscall.c) and the user-side stubs (userland/lib/syscall.h) are both expanded
+ * (kernel/core/syscall.c) and the user-side stubs (userland/lib/syscall.h) are both expanded
  * from SYSCALLS(), and a test checks docs/syscalls.md against it.
  *
  * Calling convention: ecall with the number in a7 (optionally | SYS_NONBLOCK), arguments

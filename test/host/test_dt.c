@@ -1,5 +1,5 @@
 /*
- * Host tests for kernel/dt.c. For every DTB named on the command line, dt_parse() is run
+ * Host tests for kernel/lib/dt.c. For every DTB named on the command line, dt_parse() is run
  * and its answers are compared with the same answers worked out independently through
  * libfdt (the "oracle" functions, o_*). Then malformed blobs made from that DTB must give
  * an error and never a crash (run under ASan/UBSan). A synthetic tree built with libfdt's
@@ -7,7 +7,7 @@
  * by file name get a few fixed answers from the board facts.
  *
  * Build: gcc -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
- *        -Wall -Wextra -Werror -I. test/host/test_dt.c kernel/dt.c -lfdt -o build/host/test_dt
+ *        -Wall -Wextra -Werror -I. test/host/test_dt.c kernel/lib/dt.c -lfdt -o build/host/test_dt
  * Run:   build/host/test_dt a.dtb b.dtb ...   (last line: "N passed, M failed")
  */
 #include <libfdt.h>
@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "kernel/abi/error.h"
-#include "kernel/dt.h"
+#include "kernel/lib/dt.h"
 
 #define FDT_MAX_CELLS	 4 /* #...-cells beyond this: reg is not used (as in dt.c) */
 #define ROOT_ADDR_CELLS	 2

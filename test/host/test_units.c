@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "kernel/abi/error.h"
-#include "kernel/format.h"
+#include "kernel/lib/format.h"
 #include "vm/frame.h"
 #include "vm/memmap.h"
 #include "vm/pt.h"

@@ -1,0 +1,47 @@
+/* The kernel command line (/chosen bootargs): what to do once booted. */
+#include <stdbool.h>
+
+#include "kernel/boot/boot.h"
+#include "kernel/cpu/riscv.h"
+#include "kernel/cpu/smp.h"
+#include "kernel/cpu/trap.h"
+#include "kernel/io/power.h"
+#include "kernel/io/printk.h"
+#include "kernel/selftest/selftest.h"
+
+#define CRASH_VA 0x10UL /* the lower half maps nothing in the kernel */
+
+/* True if word appears as a whole space-separated word in args. */
+static bool has_word(const char *args, const char *word)
+{
+	for (const char *p = args; *p;) {
+		while (*p == ' ')
+			p++;
+		const char *w = word;
+		while (*w && *p == *w)
+			p++, w++;
+		if (!*w && (*p == ' ' || *p == '\0'))
+			return true;
+		while (*p && *p != ' ')
+			p++;
+	}
+	return false;
+}
+
+void boot_run(const char *bootargs)
+{
+	if (has_word(bootargs, "crash")) {
+		printk("crash requested: storing to an unmapped address\n");
+		unsigned long va = CRASH_VA;
+		__asm__ volatile("" : "+r"(va)); /* hide the constant from the compiler's checks */
+		*(volatile unsigned long *)va = 0;
+	}
+	if (has_word(bootargs, "ktest"))
+		machine_exit(selftest_run() ? EXIT_TESTS_FAILED : EXIT_OK);
+	irq_off();
+	printk("smp: %u hart(s) running\n", smp_start()); /* holds the lock from here */
+	init_start(bootargs);
+	struct trapframe *tf = trap_resume();
+	bkl_unlock();
+	user_return(tf);
+}

@@ -1,0 +1,417 @@
+/*
+ * Synchronous IPC. A message lives in the sender's saved registers until a receiver
+ * takes it; the kernel copies the tag, up to 8 words, an optional buffer (through the
+ * one checked user-copy path) and an optional capability straight into the receiver.
+ * A call leaves the caller blocked on a one-shot reply held by the receiver.
+ */
+#include "kernel/core/ipc.h"
+
+#include "kernel/abi/error.h"
+#include "kernel/abi/syscall.h"
+#include "kernel/core/irq.h"
+#include "kernel/core/sched.h"
+#include "kernel/core/uaccess.h"
+
+static const int msg_regs[IPC_WORDS] = { REG_A2, REG_A3, REG_A4, REG_A5,
+					 REG_A6, REG_T3, REG_T4, REG_T5 };
+
+void ipc_fail(struct thread *t, int err)
+{
+	t->tf.x[REG_A0] = (uint64_t)(int64_t)err;
+	sched_ready(t);
+}
+
+int ipc_check_send(struct thread *t)
+{
+	uint64_t tag = t->tf.x[REG_A1];
+	int err = 0;
+	if (ipc_tag_len(tag) > IPC_BUF_MAX)
+		return E_RANGE;
+	if (ipc_tag_len(tag))
+		err = user_check(t->task, t->tf.x[REG_T0], ipc_tag_len(tag), 0);
+	if (!err && (tag & IPC_TAG_CAP))
+		cap_get(t->task, t->tf.x[REG_T6], OBJ_NONE, CAP_GRANT, &err);
+	return err;
+}
+
+/*
+ * The receive buffer is checked when bytes arrive, not here: a server receives far more
+ * often than it is sent a buffer, and a bad buffer then fails both sides with E_FAULT.
+ */
+int ipc_check_recv(struct thread *t)
+{
+	return ipc_recv_capacity(t->tf.x[REG_T2]) > IPC_BUF_MAX ? E_RANGE : 0;
+}
+
+/*
+ * A caller's receive buffer is checked when it calls: a server that answers into a bad
+ * buffer is told 0 and cannot know the bytes were lost (a pipe read must fail with
+ * E_FAULT before the server takes bytes out of the pipe).
+ */
+int ipc_check_call_recv(struct thread *t)
+{
+	unsigned cap = ipc_recv_capacity(t->tf.x[REG_T2]);
+	if (cap > IPC_BUF_MAX)
+		return E_RANGE;
+	return cap ? user_check(t->task, t->tf.x[REG_T1], cap, 1) : 0;
+}
+
+/* The capability half of a transfer: 1 if one was installed in the receiver. */
+static int transfer_cap(struct thread *from, struct thread *to, uint64_t tag)
+{
+	int err = 0;
+	unsigned slot = ipc_recv_slot(to->tf.x[REG_T2]);
+	if (!(tag & IPC_TAG_CAP) || slot == IPC_RECV_SLOT_NONE)
+		return 0;
+	struct cap *src = cap_get(from->task, from->tf.x[REG_T6], OBJ_NONE, CAP_GRANT, &err);
+	struct cap *dst = cap_slot(to->task, slot, &err);
+	if (!src || !dst || dst->obj)
+		return 0;
+	cap_install(dst, src->obj, src->rights, src->badge, src);
+	return 1;
+}
+
+/*
+ * Copy the message from one thread to another. The receiver's t2 says how large its
+ * buffer is and where a capability may go; a longer buffer is cut short.
+ */
+static int transfer(struct thread *from, struct thread *to, uint64_t badge)
+{
+	uint64_t tag = from->tf.x[REG_A1];
+	unsigned words = ipc_tag_words(tag), len = ipc_tag_len(tag);
+	unsigned cap = ipc_recv_capacity(to->tf.x[REG_T2]);
+	int status = 0;
+
+	for (unsigned i = 0; i < words; i++)
+		to->tf.x[msg_regs[i]] = from->tf.x[msg_regs[i]];
+	if (len > cap)
+		len = cap;
+	if (len)
+		status = user_copy_between(to->task, to->tf.x[REG_T1], from->task,
+					   from->tf.x[REG_T0], len);
+	int got_cap = transfer_cap(from, to, tag);
+	to->tf.x[REG_A1] = ipc_tag(ipc_tag_label(tag), words, status ? 0 : len, got_cap);
+	to->tf.x[REG_T6] = badge;
+	to->tf.x[REG_A0] = (uint64_t)(int64_t)status;
+	return status;
+}
+
+/* After a call is delivered: the caller waits on the receiver's one-shot reply. */
+/* A reply (generation gen) that will never come: wake its caller if it still waits. */
+static void abandon(struct thread *caller, uint32_t gen)
+{
+	if (caller->state == TS_BLOCKED_REPLY && caller->reply_gen == gen)
+		ipc_fail(caller, E_DEAD);
+	kobj_put(&caller->hdr);
+}
+
+static void arm_reply(struct thread *caller, struct thread *server)
+{
+	/* An unanswered earlier call is abandoned: its caller must not hang. */
+	ipc_drop_reply(server);
+	caller->state = TS_BLOCKED_REPLY;
+	kobj_get(&caller->hdr);
+	server->reply_to = caller;
+	server->reply_to_gen = caller->reply_gen;
+}
+
+/* The sender's side once a receiver has the message (status: how the copy went). */
+static void sender_done(struct thread *sender, struct thread *receiver, int status)
+{
+	if (sender->ipc_call && status == 0) {
+		arm_reply(sender, receiver);
+	} else {
+		sender->tf.x[REG_A0] = (uint64_t)(int64_t)status;
+		if (sender->state != TS_RUNNING)
+			sched_ready(sender);
+	}
+}
+
+int ipc_send(struct thread *t, struct endpoint *ep, uint64_t badge, bool call, bool block)
+{
+	struct thread *r = tq_pop(&ep->recvq);
+	t->ipc_call = call;
+	if (r) {
+		int status = transfer(t, r, badge);
+		sched_ready(r);
+		sender_done(t, r, status);
+		return 0;
+	}
+	if (!block)
+		return E_AGAIN;
+	t->ipc_badge = badge;
+	t->state = TS_BLOCKED_SEND;
+	t->wait_obj = ep;
+	tq_push(&ep->sendq, t);
+	return 0;
+}
+
+int ipc_recv(struct thread *t, struct endpoint *ep, bool block)
+{
+	struct thread *s = tq_pop(&ep->sendq);
+	if (s) {
+		s->wait_obj = 0;
+		sender_done(s, t, transfer(s, t, s->ipc_badge));
+		return 0;
+	}
+	if (!block)
+		return E_AGAIN;
+	t->state = TS_BLOCKED_RECV;
+	t->wait_obj = ep;
+	tq_push(&ep->recvq, t);
+	return 0;
+}
+
+/* Answer caller (generation gen) with t's message; E_DEAD if it stopped waiting. */
+static int answer(struct thread *t, struct thread *caller, uint32_t gen)
+{
+	if (caller->state != TS_BLOCKED_REPLY || caller->reply_gen != gen)
+		return E_DEAD;
+	/* The caller's own a1 says what it can take: a reply fills the same registers. */
+	transfer(t, caller, 0);
+	caller->reply_gen++;
+	sched_ready(caller);
+	return 0;
+}
+
+int ipc_reply(struct thread *t)
+{
+	struct thread *caller = t->reply_to;
+	if (!caller)
+		return E_BADCAP;
+	t->reply_to = 0;
+	int err = answer(t, caller, t->reply_to_gen);
+	kobj_put(&caller->hdr);
+	return err;
+}
+
+int ipc_reply_save(struct thread *t, struct cap *dst)
+{
+	if (!t->reply_to)
+		return E_BADCAP;
+	if (dst->obj)
+		return E_BUSY;
+	struct reply *r = kobj_alloc(OBJ_REPLY, sizeof(*r), t->task);
+	if (!r)
+		return E_QUOTA;
+	r->caller = t->reply_to; /* the thread's reference moves to the object */
+	r->gen = t->reply_to_gen;
+	t->reply_to = 0;
+	cap_install(dst, &r->hdr, CAP_SEND, 0, 0);
+	kobj_put(&r->hdr); /* the slot holds the only reference */
+	return 0;
+}
+
+int ipc_reply_cap(struct thread *t, struct cap *c)
+{
+	struct reply *r = (struct reply *)c->obj;
+	struct thread *caller = r->caller;
+	if (!caller)
+		return E_DEAD;
+	r->caller = 0;
+	int err = answer(t, caller, r->gen);
+	kobj_put(&caller->hdr);
+	cap_delete(c); /* one shot */
+	return err;
+}
+
+void reply_destroy(struct reply *r)
+{
+	if (r->caller)
+		abandon(r->caller, r->gen);
+	r->caller = 0;
+}
+
+void endpoint_destroy(struct endpoint *ep)
+{
+	struct thread *t;
+	while ((t = tq_pop(&ep->sendq)) != 0)
+		ipc_fail(t, E_DEAD);
+	while ((t = tq_pop(&ep->recvq)) != 0)
+		ipc_fail(t, E_DEAD);
+}
+
+void ipc_cancel(struct thread *t)
+{
+	if (t->state == TS_BLOCKED_SEND)
+		tq_remove(&((struct endpoint *)t->wait_obj)->sendq, t);
+	else if (t->state == TS_BLOCKED_RECV)
+		tq_remove(&((struct endpoint *)t->wait_obj)->recvq, t);
+	else if (t->state == TS_BLOCKED_NOTIFY)
+		tq_remove(&((struct notify *)t->wait_obj)->waitq, t);
+	t->wait_obj = 0;
+	ipc_drop_reply(t);
+}
+
+void ipc_drop_reply(struct thread *t)
+{
+	struct thread *caller = t->reply_to;
+	if (!caller)
+		return;
+	t->reply_to = 0;
+	abandon(caller, t->reply_to_gen);
+}
+
+int notify_signal(struct notify *n, uint64_t bits)
+{
+	struct thread *w = tq_pop(&n->waitq);
+	if (!w) {
+		n->bits |= bits;
+		return 0;
+	}
+	w->tf.x[REG_A0] = 0;
+	w->tf.x[REG_A1] = n->bits | bits;
+	n->bits = 0;
+	sched_ready(w);
+	return 0;
+}
+
+int notify_wait(struct thread *t, struct notify *n, bool block)
+{
+	if (n->bits) {
+		t->tf.x[REG_A1] = n->bits;
+		n->bits = 0;
+		return 0;
+	}
+	if (!block)
+		return E_AGAIN;
+	t->state = TS_BLOCKED_NOTIFY;
+	t->wait_obj = n;
+	tq_push(&n->waitq, t);
+	return 0;
+}
+
+void notify_destroy(struct notify *n)
+{
+	struct thread *t;
+	irq_notify_gone(n);
+	while ((t = tq_pop(&n->waitq)) != 0)
+		ipc_fail(t, E_DEAD);
+}
+
+/*
+ * A message the kernel writes on t's behalf: t's registers carry it, t blocks as its
+ * sender, and the supervisor receives it like any other (the badge names the task).
+ */
+int ipc_kernel_message(struct thread *t, uint64_t label, const uint64_t *words, unsigned n)
+{
+	struct task *task = t->task;
+	if (!task->supervisor.obj)
+		return E_BADCAP;
+	t->tf.x[REG_A1] = ipc_tag(label, n, 0, 0);
+	for (unsigned i = 0; i < n && i < IPC_WORDS; i++)
+		t->tf.x[msg_regs[i]] = words[i];
+	t->tf.x[REG_T2] = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
+	/* A call: the thread waits for its supervisor, which answers or kills the task. */
+	struct endpoint *ep = (struct endpoint *)task->supervisor.obj;
+	struct thread *r = tq_pop(&ep->recvq);
+	t->state = TS_BLOCKED_SEND;
+	t->ipc_call = true;
+	t->ipc_badge = task->supervisor.badge;
+	if (r) {
+		transfer(t, r, t->ipc_badge);
+		sched_ready(r);
+		arm_reply(t, r);
+		return 0;
+	}
+	t->wait_obj = ep;
+	tq_push(&ep->sendq, t);
+	return 0;
+}
+
+/*
+ * The fast paths: a call that finds its server waiting, and a reply_recv that answers
+ * a waiting caller while nobody else is queued. Both move only the register words (no
+ * buffer, no capability) and switch straight to the partner, without the run queue.
+ * Anything else returns NULL and takes the general path, which gives the same result.
+ * Every test comes before the first change, as in the general path.
+ */
+
+/* The endpoint in t's slot a0 if t's capability there has right, else NULL. */
+static struct endpoint *fast_endpoint(struct thread *t, uint32_t right, uint64_t *badge)
+{
+	struct cap *c = cap_lookup(t->task, t->tf.x[REG_A0]);
+	if (!c || !c->obj || c->obj->type != OBJ_ENDPOINT || !(c->rights & right))
+		return 0;
+	*badge = c->badge;
+	return (struct endpoint *)c->obj;
+}
+
+/*
+ * Only words travel: the tag's low half is nothing but a count of at most IPC_WORDS words
+ * (no buffer, no capability, no stray bits), and t2 is a valid receive spec. Such a tag is
+ * already what the general path would deliver, so it is passed on as it is.
+ */
+static bool words_only(struct thread *t)
+{
+	return (uint32_t)t->tf.x[REG_A1] <= IPC_WORDS &&
+	       ipc_recv_capacity(t->tf.x[REG_T2]) <= IPC_BUF_MAX;
+}
+
+/* What transfer() does for a words_only() message. */
+static void copy_words(struct thread *from, struct thread *to, uint64_t badge)
+{
+	/* All eight: cheaper than deciding how many; unused ones are don't-cares. */
+	to->tf.x[REG_A2] = from->tf.x[REG_A2];
+	to->tf.x[REG_A3] = from->tf.x[REG_A3];
+	to->tf.x[REG_A4] = from->tf.x[REG_A4];
+	to->tf.x[REG_A5] = from->tf.x[REG_A5];
+	to->tf.x[REG_A6] = from->tf.x[REG_A6];
+	to->tf.x[REG_T3] = from->tf.x[REG_T3];
+	to->tf.x[REG_T4] = from->tf.x[REG_T4];
+	to->tf.x[REG_T5] = from->tf.x[REG_T5];
+	to->tf.x[REG_A1] = from->tf.x[REG_A1];
+	to->tf.x[REG_T6] = badge;
+	to->tf.x[REG_A0] = 0;
+}
+
+/* A direct switch runs the partner on this hart: only if its affinity allows that. */
+static bool may_run_here(const struct thread *t)
+{
+	return t->affinity < 0 || t->affinity == (int)this_hart()->index;
+}
+
+static struct thread *fast_call(struct thread *t)
+{
+	uint64_t badge;
+	struct endpoint *ep = fast_endpoint(t, CAP_SEND, &badge);
+	struct thread *r = ep ? ep->recvq : 0;
+	if (!r || !words_only(t) || !may_run_here(r))
+		return 0;
+	if (ipc_recv_capacity(t->tf.x[REG_T2]) && ipc_check_call_recv(t))
+		return 0; /* the general path gives the error */
+	tq_remove(&ep->recvq, r);
+	r->wait_obj = 0;
+	copy_words(t, r, badge);
+	arm_reply(t, r);
+	return r;
+}
+
+static struct thread *fast_reply_recv(struct thread *t)
+{
+	uint64_t badge;
+	struct endpoint *ep = fast_endpoint(t, CAP_RECV, &badge);
+	struct thread *caller = t->reply_to;
+	if (!ep || ep->sendq || !caller || caller->state != TS_BLOCKED_REPLY ||
+	    caller->reply_gen != t->reply_to_gen || !words_only(t) || !may_run_here(caller))
+		return 0;
+	t->reply_to = 0;
+	copy_words(t, caller, 0);
+	caller->reply_gen++;
+	kobj_put(&caller->hdr); /* the task's list still holds it: it cannot go here */
+	t->state = TS_BLOCKED_RECV;
+	t->wait_obj = ep;
+	tq_push(&ep->recvq, t);
+	return caller;
+}
+
+struct trapframe *ipc_fast_path(struct thread *t)
+{
+	uint64_t nr = t->tf.x[REG_A7];
+	struct thread *to = 0;
+	if (nr == SYS_call)
+		to = fast_call(t);
+	else if (nr == SYS_reply_recv)
+		to = fast_reply_recv(t);
+	return to ? sched_switch_to(to) : trap_syscall_general(t);
+}

@@ -1,0 +1,40 @@
+/* Synchronous IPC, one-shot replies and notifications (the calls in syscall.c). */
+#ifndef KERNEL_IPC_H
+#define KERNEL_IPC_H
+
+#include "kernel/core/object.h"
+
+/* Each returns 0 if the caller goes on running, or after blocking with its result set. */
+int ipc_send(struct thread *t, struct endpoint *ep, uint64_t badge, bool call, bool block);
+int ipc_recv(struct thread *t, struct endpoint *ep, bool block);
+int ipc_reply(struct thread *t);
+/* Move t's pending reply into a reply object installed in slot dst. */
+int ipc_reply_save(struct thread *t, struct cap *dst);
+/* Answer through a saved reply capability (send on an OBJ_REPLY slot). */
+int ipc_reply_cap(struct thread *t, struct cap *c);
+/* Check a send's buffer and capability before anything changes. */
+int ipc_check_send(struct thread *t);
+int ipc_check_recv(struct thread *t);
+int ipc_check_call_recv(struct thread *t); /* call: the receive buffer must be writable */
+
+int notify_signal(struct notify *n, uint64_t bits);
+int notify_wait(struct thread *t, struct notify *n, bool block);
+
+/*
+ * t's system call (its sepc already past the ecall), first stop: a call or reply_recv
+ * between threads waiting for each other is done here, switching to the partner; all
+ * else, unchanged, goes on to trap_syscall_general(). Returns the frame to resume.
+ */
+struct trapframe *ipc_fast_path(struct thread *t);
+
+/* End t's part in any IPC: unlink from queues, fail its pending caller with E_DEAD. */
+void ipc_cancel(struct thread *t);
+/* t will never answer the call it received: its caller wakes with E_DEAD. */
+void ipc_drop_reply(struct thread *t);
+/* Wake a blocked thread with an error in a0. */
+void ipc_fail(struct thread *t, int err);
+
+/* Deliver a kernel-made message (fault, exit) from t to its task's supervisor. */
+int ipc_kernel_message(struct thread *t, uint64_t label, const uint64_t *words, unsigned n);
+
+#endif

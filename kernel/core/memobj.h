@@ -1,0 +1,23 @@
+/* Memory objects: anonymous sets of frames, a range of the boot image, or device registers. */
+#ifndef KERNEL_MEMOBJ_H
+#define KERNEL_MEMOBJ_H
+
+#include "kernel/core/object.h"
+
+#define MEMOBJ_MAX_PAGES 512 /* one page of frame addresses */
+
+/* npages zeroed frames, charged to payer. */
+struct memobj *memobj_new_anon(struct task *payer, uint64_t npages, int *err);
+/* A view of physical [pa, pa + npages pages) that the frame pool never hands out. */
+struct memobj *memobj_new_phys(uint64_t pa, uint64_t npages);
+/*
+ * The registers of a device at [pa, pa + size) (device_range_check decides which may be
+ * given), charged to payer. Such an object maps only shared and never executable.
+ */
+struct memobj *memobj_new_device(struct task *payer, uint64_t pa, uint64_t size, int *err);
+uint64_t memobj_page(const struct memobj *m, uint64_t i);
+/* Map pages [off, off+n) of m at va in t; flags from the map call. Checks first. */
+int memobj_map(struct task *t, struct memobj *m, uint32_t rights, uint64_t va, uint64_t off,
+	       uint64_t n, uint32_t flags);
+
+#endif

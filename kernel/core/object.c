@@ -1,0 +1,80 @@
+/* Object lifetime and quotas: see object.h. */
+#include "kernel/core/object.h"
+
+#include "kernel/abi/error.h"
+#include "kernel/core/kalloc.h"
+#include "kernel/io/printk.h"
+
+int quota_take(struct task *t, uint64_t bytes)
+{
+	if (!t)
+		return 0; /* boot-time objects are the kernel's own */
+	if (t->quota_used + bytes > t->quota_limit)
+		return E_QUOTA;
+	t->quota_used += bytes;
+	return 0;
+}
+
+void quota_give(struct task *t, uint64_t bytes)
+{
+	if (t)
+		t->quota_used -= bytes;
+}
+
+void *kobj_alloc(uint32_t type, uint32_t size, struct task *payer)
+{
+	uint32_t charge = (uint32_t)kalloc_charge(size);
+	if (quota_take(payer, charge) != 0)
+		return NULL;
+	struct kobj *o = kzalloc(size);
+	if (!o) {
+		quota_give(payer, charge);
+		return NULL;
+	}
+	o->type = type;
+	o->refs = 1;
+	o->charge = charge;
+	o->payer = payer;
+	if (payer)
+		kobj_get(&payer->hdr);
+	return o;
+}
+
+static void kobj_destroy(struct kobj *o)
+{
+	switch (o->type) {
+	case OBJ_TASK:
+		task_destroy((struct task *)o);
+		break;
+	case OBJ_THREAD:
+		thread_destroy((struct thread *)o);
+		break;
+	case OBJ_ENDPOINT:
+		endpoint_destroy((struct endpoint *)o);
+		break;
+	case OBJ_REPLY:
+		reply_destroy((struct reply *)o);
+		break;
+	case OBJ_NOTIFY:
+		notify_destroy((struct notify *)o);
+		break;
+	case OBJ_MEMORY:
+		memobj_destroy((struct memobj *)o);
+		break;
+	default: /* the boot-time authorities are static and never reach zero */
+		return;
+	}
+	struct task *payer = o->payer;
+	quota_give(payer, o->charge);
+	kfree(o, o->charge);
+	if (payer)
+		kobj_put(&payer->hdr);
+}
+
+void kobj_put_last(struct kobj *o)
+{
+	if (o->refs == 0)
+		panic("kobj_put: object %p of type %u has no references", (void *)o, o->type);
+	o->refs = 0;
+	kobj_destroy(o);
+}

@@ -1,0 +1,167 @@
+/*
+ * Kernel objects. Every object starts with a struct kobj: its type, a reference count
+ * (capabilities plus internal references), and the task whose quota paid for it.
+ * When the count reaches zero the object is destroyed and its charge refunded.
+ */
+#ifndef KERNEL_OBJECT_H
+#define KERNEL_OBJECT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kernel/abi/ipc.h"
+#include "kernel/cpu/trap.h"
+#include "vm/pte.h"
+
+struct task;
+struct thread;
+
+#define CAPS_PER_PAGE 64 /* slots per cspace chunk */
+#define CSPACE_PAGES  (CSPACE_SLOTS / CAPS_PER_PAGE)
+
+struct kobj {
+	uint32_t type; /* enum obj_type */
+	uint32_t refs;
+	struct task *payer; /* holds a reference on the payer, released on destroy */
+	uint32_t charge;    /* bytes drawn from the payer's quota */
+};
+
+/* A capability slot. Derivation links let revoke find everything copied from a cap. */
+struct cap {
+	struct kobj *obj; /* NULL: empty slot */
+	uint32_t rights;
+	uint64_t badge;
+	struct cap *parent, *child, *sibling_next, *sibling_prev;
+};
+
+enum thread_state {
+	TS_INACTIVE = 0, /* created, or stopped after a fault */
+	TS_READY,
+	TS_RUNNING,
+	TS_BLOCKED_SEND,  /* in an endpoint's send queue (send or call) */
+	TS_BLOCKED_RECV,  /* in an endpoint's receive queue */
+	TS_BLOCKED_REPLY, /* called, waiting for the answer */
+	TS_BLOCKED_NOTIFY,
+	TS_SLEEPING,
+	TS_BLOCKED_IO, /* console input */
+	TS_DEAD,
+};
+
+struct thread {
+	struct kobj hdr;
+	struct trapframe tf; /* user registers while not running */
+	struct task *task;
+	struct thread *task_next;   /* the task's thread list */
+	struct thread *next, *prev; /* run queue or wait queue */
+	void *wait_obj;		    /* endpoint or notification blocked on */
+	uint32_t state;
+	uint32_t prio;
+	int affinity; /* hart index, -1 for any */
+	uint64_t id;
+	uint64_t wake_at; /* sleep deadline in timebase ticks */
+	/* IPC */
+	bool ipc_call;		 /* the queued send is a call */
+	uint64_t ipc_badge;	 /* badge of the capability the send used */
+	uint32_t reply_gen;	 /* bumped on each answer: stale replies miss */
+	struct thread *reply_to; /* the caller this thread must answer (holds a ref) */
+	uint32_t reply_to_gen;
+};
+
+struct endpoint {
+	struct kobj hdr;
+	struct thread *sendq, *recvq; /* circular lists, head = oldest */
+};
+
+struct reply {
+	struct kobj hdr;
+	struct thread *caller; /* holds a ref; NULL once used */
+	uint32_t gen;
+};
+
+struct notify {
+	struct kobj hdr;
+	uint64_t bits;
+	struct thread *waitq;
+};
+
+struct memobj {
+	struct kobj hdr;
+	uint64_t npages;
+	uint64_t base_pa; /* boot image range or device registers: contiguous, never freed */
+	uint64_t *pages;  /* anonymous: one frame per page (a reference each) */
+	uint32_t pages_bytes;
+	bool device; /* device registers: shared mappings only, never executable */
+};
+
+struct task {
+	struct kobj hdr;
+	pte_t *root;
+	uint16_t asid;
+	bool dead;
+	bool orphan_queued;   /* on the orphan list (these two fill the padding after dead) */
+	uint32_t task_caps;   /* capabilities naming this task, its own SLOT_SELF included */
+	uint64_t quota_limit; /* bytes of frames and objects it may hold at once */
+	uint64_t quota_used;
+	uint64_t resident;		  /* user frames mapped */
+	struct cap *cspace[CSPACE_PAGES]; /* made on first use */
+	uint32_t cspace_top;	/* cap_slot never handed out a slot from here up (cap.c) */
+	struct thread *threads; /* live threads */
+	struct cap supervisor;	/* endpoint told about faults and exit (not in cspace) */
+	uint64_t active_harts;	/* by hart id: harts whose satp holds this tree now */
+	uint64_t tlb_harts;	/* by hart id: harts that may cache its translations */
+	uint64_t stale_harts;	/* by hart id: must flush this ASID before running it again */
+	bool as_doomed;		/* destroyed while another hart still had it in satp */
+	uint64_t exit_status;
+	struct task *orphan_next; /* on the orphan list (cap.c), or NULL */
+};
+
+/* Take and drop references. kobj_put destroys at zero. */
+static inline void kobj_get(struct kobj *o)
+{
+	o->refs++;
+}
+/* The last reference goes (or there was none: a panic). */
+void kobj_put_last(struct kobj *o);
+/* Inline: most puts only count down, and there are many per system call. */
+static inline void kobj_put(struct kobj *o)
+{
+	if (o->refs > 1)
+		o->refs--;
+	else
+		kobj_put_last(o);
+}
+/* Allocate size bytes for a new object of type, charged to payer (may be NULL at boot). */
+void *kobj_alloc(uint32_t type, uint32_t size, struct task *payer);
+/* Charge or refund bytes on a task's quota: 0, or E_QUOTA. */
+int quota_take(struct task *t, uint64_t bytes);
+void quota_give(struct task *t, uint64_t bytes);
+
+/* Capability spaces (cap.c). */
+struct cap *cap_lookup(struct task *t, uint64_t slot); /* NULL if out of range or never used */
+/* The slot, making its chunk (charged to t) if needed; NULL with E_BADCAP or E_QUOTA. */
+struct cap *cap_slot(struct task *t, uint64_t slot, int *err);
+/* How many slots of chunk p lie below cspace_top: the only ones that can be in use. */
+static inline unsigned cspace_chunk_span(const struct task *t, unsigned p)
+{
+	uint32_t base = p * CAPS_PER_PAGE;
+	return t->cspace_top <= base		       ? 0
+	       : t->cspace_top - base >= CAPS_PER_PAGE ? CAPS_PER_PAGE
+						       : t->cspace_top - base;
+}
+/* Delete every slot and free the chunks. */
+void cspace_clear(struct task *t);
+struct cap *cap_get(struct task *t, uint64_t slot, uint32_t type, uint32_t rights, int *err);
+void cap_install(struct cap *dst, struct kobj *obj, uint32_t rights, uint64_t badge,
+		 struct cap *parent);
+void cap_delete(struct cap *c);
+void cap_revoke(struct cap *c);
+
+/* Object destructors, called by kobj_put. */
+void task_destroy(struct task *t);
+void thread_destroy(struct thread *t);
+void endpoint_destroy(struct endpoint *ep);
+void reply_destroy(struct reply *r);
+void notify_destroy(struct notify *n);
+void memobj_destroy(struct memobj *m);
+
+#endif

@@ -1,0 +1,103 @@
+/*
+ * The scheduler: round-robin within 8 priority levels, preemptive on the timer tick.
+ * The kernel runs with interrupts off, on one stack per hart, and never blocks inside a
+ * call: a thread that must wait records why (its state) and the scheduler runs another.
+ * Kernel state is only touched with interrupts off; with several harts one lock around
+ * kernel entry serialises it (docs/architecture.md).
+ */
+#ifndef KERNEL_SCHED_H
+#define KERNEL_SCHED_H
+
+#include "kernel/core/object.h"
+#include "kernel/cpu/hart.h"
+#include "kernel/cpu/smp.h"
+#include "vm/as.h"
+
+/* Make t runnable (from any state but running). */
+void sched_ready(struct thread *t);
+/* Take t off the run queue, if it is on it. */
+void sched_remove(struct thread *t);
+/* The thread running on this hart (NULL when idle). */
+struct thread *sched_current(void);
+/* The timer tick: wake sleepers, and let the current thread be preempted. */
+void sched_tick(void);
+void sched_yield(void);
+/* Put the current thread to sleep until the timebase reaches when. */
+void sched_sleep_until(struct thread *t, uint64_t when);
+/* Pick the next thread, idling until there is one, switch to its address space, and
+ * return its register frame for trap return. */
+struct trapframe *sched_next(void);
+/* Remove t from the sleeper list if it is on it. */
+void sched_unsleep(struct thread *t);
+
+/*
+ * Run next on this hart from now on, in its address space. With several harts the caller
+ * has already moved the running reference to it.
+ */
+static inline void sched_enter(struct hart *h, struct thread *next)
+{
+	next->state = TS_RUNNING;
+	h->current = next;
+	if (h->as_active != next->task)
+		as_activate(next->task);
+}
+
+/* With several harts, the running reference moves from this hart's thread to next. */
+void sched_switch_refs(struct thread *next);
+
+/*
+ * Run next on this hart at once (it is runnable and on no queue) and return its frame for
+ * trap return: IPC's direct switch. Inline, with one test for several harts, because it
+ * is half of every fast IPC.
+ */
+static inline struct trapframe *sched_switch_to(struct thread *next)
+{
+	if (smp_on())
+		sched_switch_refs(next);
+	sched_enter(this_hart(), next);
+	return &next->tf;
+}
+
+/*
+ * Circular doubly linked queues of threads (run queues, endpoint queues): inline, as the
+ * IPC fast path uses them.
+ */
+static inline void tq_push(struct thread **q, struct thread *t)
+{
+	if (!*q) {
+		t->next = t->prev = t;
+		*q = t;
+		return;
+	}
+	struct thread *head = *q, *tail = head->prev;
+	t->next = head;
+	t->prev = tail;
+	tail->next = t;
+	head->prev = t;
+}
+
+/* A thread on no queue (next is NULL) is left alone. */
+static inline void tq_remove(struct thread **q, struct thread *t)
+{
+	if (!t->next)
+		return;
+	if (t->next == t)
+		*q = 0;
+	else {
+		t->prev->next = t->next;
+		t->next->prev = t->prev;
+		if (*q == t)
+			*q = t->next;
+	}
+	t->next = t->prev = 0;
+}
+
+static inline struct thread *tq_pop(struct thread **q)
+{
+	struct thread *t = *q;
+	if (t)
+		tq_remove(q, t);
+	return t;
+}
+
+#endif

@@ -1,0 +1,697 @@
+/*
+ * System call dispatch. The table is expanded from SYSCALLS() in kernel/abi/syscall.h,
+ * so a call in the list without a handler here does not compile. Every handler checks
+ * all of its arguments (slot, type, rights, ranges) before it changes anything.
+ * A handler's return value goes to a0, except KEEP_REGS: the handler (or whoever wakes
+ * the thread later) has set the registers itself.
+ */
+#include "drivers/timer.h"
+#include "kernel/abi/error.h"
+#include "kernel/abi/syscall.h"
+#include "kernel/boot/boot.h"
+#include "kernel/core/ipc.h"
+#include "kernel/core/irq.h"
+#include "kernel/core/memobj.h"
+#include "kernel/core/sched.h"
+#include "kernel/core/syscall.h"
+#include "kernel/core/task.h"
+#include "kernel/core/uaccess.h"
+#include "kernel/cpu/hart.h"
+#include "kernel/cpu/riscv.h"
+#include "kernel/io/console.h"
+#include "kernel/io/power.h"
+#include "kernel/io/printk.h"
+#include "vm/as.h"
+#include "vm/frame.h"
+#include "vm/vm.h"
+
+#define KEEP	  ((long)0x4b454550) /* not an error, and no call returns it as a value */
+#define ARG(t, n) ((t)->tf.x[REG_A0 + (n)])
+
+#define SYS_DECLARE(n, name, args, what) static long sys_##name(struct thread *t);
+SYSCALLS(SYS_DECLARE)
+#undef SYS_DECLARE
+
+static long (*const table[SYS__COUNT])(struct thread *) = {
+#define SYS_ENTRY(n, name, args, what) [n] = sys_##name,
+	SYSCALLS(SYS_ENTRY)
+#undef SYS_ENTRY
+};
+
+/* Blocking unless the number carried SYS_NONBLOCK. */
+static bool may_block(struct thread *t)
+{
+	return (t->tf.x[REG_A7] & SYS_NONBLOCK) == 0;
+}
+
+void syscall_dispatch(struct thread *t)
+{
+	uint64_t nr = t->tf.x[REG_A7] & ~(uint64_t)SYS_NONBLOCK;
+	long ret = nr < SYS__COUNT ? table[nr](t) : E_NOSYS;
+	if (ret != KEEP)
+		t->tf.x[REG_A0] = (uint64_t)ret;
+}
+
+/* A live task named by argument n, with CONTROL, and its slot in *slot. */
+static struct task *task_slot_arg(struct thread *t, int n, struct cap **slot, int *err)
+{
+	struct cap *c = cap_get(t->task, ARG(t, n), OBJ_TASK, CAP_CONTROL, err);
+	struct task *task = c ? (struct task *)c->obj : 0;
+	if (task && task->dead) {
+		*err = E_DEAD; /* a killed task takes no more work */
+		return 0;
+	}
+	*slot = c;
+	return task;
+}
+
+static struct task *task_arg(struct thread *t, int n, int *err)
+{
+	struct cap *slot;
+	return task_slot_arg(t, n, &slot, err);
+}
+
+/* An empty slot in the caller's space, or NULL with *err set. */
+static struct cap *empty_slot(struct thread *t, uint64_t slot, int *err)
+{
+	struct cap *c = cap_slot(t->task, slot, err);
+	if (c && c->obj)
+		*err = E_BUSY;
+	return c && !c->obj ? c : 0;
+}
+
+static long sys_debug_write(struct thread *t)
+{
+	char buf[128];
+	uint64_t va = ARG(t, 0), len = ARG(t, 1), done = 0;
+	if (len > IPC_BUF_MAX)
+		return E_RANGE;
+	while (done < len) {
+		uint64_t n = len - done < sizeof(buf) ? len - done : sizeof(buf);
+		int err = user_copy_in(t->task, buf, va + done, n);
+		if (err)
+			return err;
+		console_write(buf, n);
+		done += n;
+	}
+	return (long)len;
+}
+
+static long sys_yield(struct thread *t)
+{
+	(void)t;
+	sched_yield();
+	return 0;
+}
+
+static long sys_exit(struct thread *t)
+{
+	thread_exit(t, ARG(t, 0));
+	return KEEP;
+}
+
+#define NS_PER_S 1000000000UL
+
+static long sys_sleep(struct thread *t)
+{
+	uint64_t ns = ARG(t, 0), hz = timer_timebase();
+	/* Split to avoid overflow: whole seconds, then the rest. */
+	uint64_t ticks = (ns / NS_PER_S) * hz + (ns % NS_PER_S) * hz / NS_PER_S;
+	sched_sleep_until(t, rdtime() + ticks);
+	return KEEP;
+}
+
+static void copy_str(char *dst, const char *src, unsigned n)
+{
+	unsigned i = 0;
+	for (; i + 1 < n && src[i]; i++)
+		dst[i] = src[i];
+	dst[i] = 0;
+}
+
+static long sys_sysinfo(struct thread *t)
+{
+	struct sysinfo si = { .timebase_hz = timer_timebase(),
+			      .harts = harts_online,
+			      .page_size = PAGE_SIZE };
+	const struct dt_hart *me = dt_find_hart(&boot.dt, this_hart()->hartid);
+	copy_str(si.model, boot.dt.model, sizeof(si.model));
+	copy_str(si.isa, me ? me->isa : "", sizeof(si.isa));
+	return user_copy_out(t->task, ARG(t, 0), &si, sizeof(si));
+}
+
+static long do_send(struct thread *t, bool call)
+{
+	int err = 0;
+	struct cap *c = cap_lookup(t->task, ARG(t, 0));
+	if (!call && c && c->obj && c->obj->type == OBJ_REPLY) {
+		long r = ipc_check_send(t);
+		return r ? r : ipc_reply_cap(t, c);
+	}
+	c = cap_get(t->task, ARG(t, 0), OBJ_ENDPOINT, CAP_SEND, &err);
+	if (!c)
+		return err;
+	if ((err = ipc_check_send(t)) || (call && (err = ipc_check_call_recv(t))))
+		return err;
+	err = ipc_send(t, (struct endpoint *)c->obj, c->badge, call, may_block(t));
+	return err ? err : KEEP;
+}
+
+static long sys_send(struct thread *t)
+{
+	return do_send(t, false);
+}
+
+static long sys_call(struct thread *t)
+{
+	return do_send(t, true);
+}
+
+static long do_recv(struct thread *t)
+{
+	int err = 0;
+	struct cap *c = cap_get(t->task, ARG(t, 0), OBJ_ENDPOINT, CAP_RECV, &err);
+	if (!c)
+		return err;
+	if ((err = ipc_check_recv(t)))
+		return err;
+	err = ipc_recv(t, (struct endpoint *)c->obj, may_block(t));
+	return err ? err : KEEP;
+}
+
+static long sys_recv(struct thread *t)
+{
+	return do_recv(t);
+}
+
+static long sys_reply(struct thread *t)
+{
+	long err = ipc_check_send(t);
+	return err ? err : ipc_reply(t);
+}
+
+static long sys_reply_recv(struct thread *t)
+{
+	int err = 0;
+	if (!cap_get(t->task, ARG(t, 0), OBJ_ENDPOINT, CAP_RECV, &err))
+		return err;
+	if ((err = ipc_check_send(t)) || (err = ipc_check_recv(t)))
+		return err;
+	ipc_reply(t); /* a caller that went away does not stop the receive */
+	return do_recv(t);
+}
+
+static long sys_reply_save(struct thread *t)
+{
+	int err = 0;
+	struct cap *dst = empty_slot(t, ARG(t, 0), &err);
+	return dst ? ipc_reply_save(t, dst) : err;
+}
+
+static long sys_cap_copy(struct thread *t)
+{
+	int err = 0;
+	struct cap *src = cap_get(t->task, ARG(t, 0), OBJ_NONE, 0, &err);
+	struct cap *dst = src ? empty_slot(t, ARG(t, 1), &err) : 0;
+	if (!dst)
+		return err;
+	cap_install(dst, src->obj, src->rights & (uint32_t)ARG(t, 2), src->badge, src);
+	return 0;
+}
+
+static long sys_cap_mint(struct thread *t)
+{
+	int err = 0;
+	struct cap *src = cap_get(t->task, ARG(t, 0), OBJ_NONE, 0, &err);
+	struct cap *dst = src ? empty_slot(t, ARG(t, 1), &err) : 0;
+	if (!dst)
+		return err;
+	if (src->obj->type != OBJ_ENDPOINT && src->obj->type != OBJ_NOTIFY)
+		return E_TYPE;
+	if (src->badge || ARG(t, 3) == 0)
+		return E_INVAL; /* badges are set once, and 0 means "no badge" */
+	cap_install(dst, src->obj, src->rights & (uint32_t)ARG(t, 2), ARG(t, 3), src);
+	return 0;
+}
+
+static long sys_cap_delete(struct thread *t)
+{
+	struct cap *c = cap_lookup(t->task, ARG(t, 0));
+	if (ARG(t, 0) >= CSPACE_SLOTS)
+		return E_BADCAP;
+	if (c)
+		cap_delete(c);
+	return 0;
+}
+
+static long sys_cap_revoke(struct thread *t)
+{
+	int err = 0;
+	struct cap *c = cap_get(t->task, ARG(t, 0), OBJ_NONE, 0, &err);
+	if (!c)
+		return err;
+	cap_revoke(c);
+	return 0;
+}
+
+static long sys_cap_info(struct thread *t)
+{
+	int err = 0;
+	struct cap *c = cap_get(t->task, ARG(t, 0), OBJ_NONE, 0, &err);
+	if (!c)
+		return err;
+	t->tf.x[REG_A1] = c->badge;
+	return (long)(c->obj->type | (c->rights << 8));
+}
+
+static struct kobj *create(struct task *payer, uint64_t type, uint64_t arg, int *err)
+{
+	struct kobj *o = 0;
+	*err = E_QUOTA;
+	if (type == OBJ_ENDPOINT)
+		o = kobj_alloc(OBJ_ENDPOINT, sizeof(struct endpoint), payer);
+	else if (type == OBJ_NOTIFY)
+		o = kobj_alloc(OBJ_NOTIFY, sizeof(struct notify), payer);
+	else if (type == OBJ_MEMORY)
+		o = (struct kobj *)memobj_new_anon(payer, arg, err);
+	else
+		*err = E_TYPE;
+	return o;
+}
+
+static long sys_obj_create(struct thread *t)
+{
+	int err = 0;
+	struct task *payer = task_arg(t, 0, &err);
+	struct cap *dst = payer ? empty_slot(t, ARG(t, 2), &err) : 0;
+	if (!dst)
+		return err;
+	struct kobj *o = create(payer, ARG(t, 1), ARG(t, 3), &err);
+	if (!o)
+		return err;
+	cap_install(dst, o, CAP_ALL, 0, 0);
+	kobj_put(o);
+	return 0;
+}
+
+static long sys_notify_signal(struct thread *t)
+{
+	int err = 0;
+	struct cap *c = cap_get(t->task, ARG(t, 0), OBJ_NOTIFY, CAP_SEND, &err);
+	if (!c)
+		return err;
+	return notify_signal((struct notify *)c->obj, ARG(t, 1) | c->badge);
+}
+
+static long sys_notify_wait(struct thread *t)
+{
+	int err = 0;
+	struct cap *c = cap_get(t->task, ARG(t, 0), OBJ_NOTIFY, CAP_RECV, &err);
+	if (!c)
+		return err;
+	err = notify_wait(t, (struct notify *)c->obj, may_block(t));
+	return err ? err : (t->state == TS_RUNNING ? 0 : KEEP);
+}
+
+/* The supervisor argument: an endpoint cap with SEND, or -1 for none. */
+static struct cap *supervisor_arg(struct thread *t, uint64_t slot, int *err)
+{
+	static struct cap none;
+	if (slot == (uint64_t)-1)
+		return &none;
+	return cap_get(t->task, slot, OBJ_ENDPOINT, CAP_SEND, err);
+}
+
+static long sys_task_create(struct thread *t)
+{
+	int err = 0;
+	struct task *creator = task_arg(t, 0, &err);
+	struct cap *dst = creator ? empty_slot(t, ARG(t, 1), &err) : 0;
+	struct cap *sup = dst ? supervisor_arg(t, ARG(t, 3), &err) : 0;
+	if (!sup)
+		return err;
+	if (ARG(t, 2) > creator->quota_limit)
+		return E_QUOTA;
+	struct task *child = task_new(creator, ARG(t, 2));
+	if (!child)
+		return E_NOMEM;
+	if (sup->obj)
+		cap_install(&child->supervisor, sup->obj, CAP_SEND, sup->badge, sup);
+	/* Not derived from the child's own slot: the child must not be able to revoke it. */
+	cap_install(dst, &child->hdr, CAP_ALL, 0, 0);
+	return 0;
+}
+
+static long sys_task_cap_put(struct thread *t)
+{
+	int err = 0;
+	struct task *target = task_arg(t, 0, &err);
+	struct cap *src = target ? cap_get(t->task, ARG(t, 1), OBJ_NONE, 0, &err) : 0;
+	struct cap *dst = src ? cap_slot(target, ARG(t, 2), &err) : 0;
+	if (!dst)
+		return err;
+	if (dst->obj)
+		return E_BUSY;
+	cap_install(dst, src->obj, src->rights & (uint32_t)ARG(t, 3), src->badge, src);
+	return 0;
+}
+
+static long sys_thread_create(struct thread *t)
+{
+	int err = 0;
+	struct task *target = task_arg(t, 0, &err);
+	struct cap *dst = 0;
+	if (!target)
+		return err;
+	if (ARG(t, 1) != (uint64_t)-1 && !(dst = empty_slot(t, ARG(t, 1), &err)))
+		return err;
+	if (target->dead)
+		return E_DEAD;
+	struct thread *th = thread_new(target, t->task, ARG(t, 2), ARG(t, 3), ARG(t, 4));
+	if (!th)
+		return E_QUOTA;
+	if (dst)
+		cap_install(dst, &th->hdr, CAP_ALL, 0, 0);
+	return (long)th->id;
+}
+
+/*
+ * The slot goes too: deleting it is all a dead task's capability is still good for, and
+ * a supervisor reaping an exited task saves a call. A caller that killed its own task
+ * is gone, and its slots with it.
+ */
+static long sys_task_kill(struct thread *t)
+{
+	int err = 0;
+	struct cap *slot;
+	struct task *target = task_slot_arg(t, 0, &slot, &err);
+	if (!target)
+		return err;
+	task_kill(target);
+	if (t->state == TS_DEAD)
+		return KEEP;
+	cap_delete(slot);
+	return 0;
+}
+
+static long sys_map_anon(struct thread *t)
+{
+	int err = 0;
+	struct task *target = task_arg(t, 0, &err);
+	return target ? as_map_anon(target, ARG(t, 1), ARG(t, 2), (uint32_t)ARG(t, 3)) : err;
+}
+
+static long sys_map(struct thread *t)
+{
+	int err = 0;
+	struct task *target = task_arg(t, 0, &err);
+	struct cap *m = target ? cap_get(t->task, ARG(t, 1), OBJ_MEMORY, 0, &err) : 0;
+	if (!m)
+		return err;
+	return memobj_map(target, (struct memobj *)m->obj, m->rights, ARG(t, 2), ARG(t, 3),
+			  ARG(t, 4), (uint32_t)ARG(t, 5));
+}
+
+static long sys_unmap(struct thread *t)
+{
+	int err = 0;
+	struct task *target = task_arg(t, 0, &err);
+	return target ? as_unmap(target, ARG(t, 1), ARG(t, 2)) : err;
+}
+
+static long sys_protect(struct thread *t)
+{
+	int err = 0;
+	struct task *target = task_arg(t, 0, &err);
+	return target ? as_protect(target, ARG(t, 1), ARG(t, 2), (uint32_t)ARG(t, 3)) : err;
+}
+
+static long sys_memstat(struct thread *t)
+{
+	int err = 0;
+	struct task *target = task_arg(t, 0, &err);
+	if (!target)
+		return err;
+	struct memstat ms = {
+		.total_frames = kframes.nusable,
+		.free_frames = kframes.nfree,
+		.shared_frames = kframes.nshared,
+		.cow_faults = cow_stats.faults,
+		.cow_copies = cow_stats.copies,
+		.cow_reuses = cow_stats.reuses,
+		.task_resident = target->resident,
+		.task_quota_left = target->quota_limit - target->quota_used,
+	};
+	return user_copy_out(t->task, ARG(t, 1), &ms, sizeof(ms));
+}
+
+/* The parent's thread that is waiting on t's pending reply, or NULL. */
+static struct thread *fork_caller(struct thread *t, struct task *parent)
+{
+	struct thread *c = t->reply_to;
+	if (!c || c->task != parent || c->state != TS_BLOCKED_REPLY ||
+	    c->reply_gen != t->reply_to_gen)
+		return 0;
+	return c;
+}
+
+/*
+ * Give the child a copy of each of the parent's slots, except its identity (SLOT_SELF,
+ * SLOT_PROC) and per-thread or one-shot capabilities.
+ */
+static int fork_cspace(struct task *parent, struct task *child)
+{
+	int err;
+	for (unsigned p = 0; p < CSPACE_PAGES; p++) {
+		struct cap *chunk = parent->cspace[p], *dst = 0;
+		unsigned n = chunk ? cspace_chunk_span(parent, p) : 0; /* never used: empty */
+		for (unsigned j = 0; j < n; j++) {
+			unsigned i = p * CAPS_PER_PAGE + j;
+			struct cap *src = &chunk[j];
+			if (!src->obj || i == SLOT_SELF || i == SLOT_PROC ||
+			    src->obj->type == OBJ_REPLY || src->obj->type == OBJ_THREAD)
+				continue;
+			/*
+			 * At the chunk's first copy, one cap_slot for the parent's last slot in it
+			 * makes the child's chunk with every slot up to there empty (SLOT_SELF,
+			 * filled already, is below the child's top and kept).
+			 */
+			if (!dst && !cap_slot(child, p * CAPS_PER_PAGE + n - 1, &err))
+				return err;
+			dst = child->cspace[p];
+			cap_install(&dst[j], src->obj, src->rights, src->badge, src);
+		}
+	}
+	return 0;
+}
+
+/*
+ * The supervisor and SLOT_PROC of a new child: copies of the endpoint cap sup (CAP_SEND
+ * only), with badge, or with sup's own badge when badge is 0.
+ */
+static int fork_supervise(struct task *child, struct cap *sup, uint64_t badge)
+{
+	int err;
+	struct cap *proc = cap_slot(child, SLOT_PROC, &err);
+	if (!proc)
+		return err;
+	badge = badge ? badge : sup->badge;
+	cap_install(&child->supervisor, sup->obj, CAP_SEND, badge, sup);
+	cap_install(proc, sup->obj, CAP_SEND, badge, sup);
+	return 0;
+}
+
+/*
+ * The clone's pending call is answered at once, as a words-only reply would be
+ * (kernel/abi/ipc.h): status 0, a tag of FORK_ANSWER_WORDS words, all zero, no badge.
+ */
+#define FORK_ANSWER_WORDS 2
+
+static void fork_answer_clone(struct thread *th)
+{
+	th->tf.x[REG_A0] = 0;
+	th->tf.x[REG_A1] = ipc_tag(0, FORK_ANSWER_WORDS, 0, 0);
+	th->tf.x[REG_A2] = 0; /* w0: fork() returns 0 in the child */
+	th->tf.x[REG_A3] = 0;
+	th->tf.x[REG_T6] = 0;
+}
+
+/*
+ * Both tasks store to the stack page as soon as the call returns: copy it for the child
+ * now and give the parent its own page back writable, which saves both a trap. This is
+ * only an early copy-on-write fault; if there is no frame, the page stays shared and a
+ * later store faults as usual.
+ */
+static void fork_stack_early(struct task *parent, struct task *child, uint64_t sp)
+{
+	if (as_cow_fault(child, sp) == 0)
+		as_cow_fault(parent, sp);
+}
+
+/*
+ * Clone the task whose thread is blocked in a call to us: its address space (COW or
+ * eager), its slots, and that one thread, whose call is answered with zeros so it starts
+ * as soon as it is scheduled. Our own pending reply still answers the parent.
+ * Everything is checked before anything is made; a failure part-way frees the child.
+ */
+static long sys_fork(struct thread *t)
+{
+	int err = 0;
+	struct task *parent = task_arg(t, 0, &err);
+	struct cap *dst = parent ? empty_slot(t, ARG(t, 1), &err) : 0;
+	struct cap *sup = dst ? supervisor_arg(t, ARG(t, 3), &err) : 0;
+	struct thread *caller = sup ? fork_caller(t, parent) : 0;
+	uint64_t mode = ARG(t, 2), badge = ARG(t, 4);
+	if (!sup)
+		return err;
+	if (!caller || (mode != FORK_COW && mode != FORK_EAGER))
+		return E_INVAL;
+	if (badge && (!sup->obj || sup->badge))
+		return E_INVAL; /* badges are set once */
+	/* The child's limit is its parent's, but never more than the caller's own. */
+	uint64_t quota = parent->quota_limit < t->task->quota_limit ? parent->quota_limit
+								    : t->task->quota_limit;
+	struct task *child = task_new(t->task, quota);
+	if (!child)
+		return E_NOMEM;
+	struct thread *th = 0;
+	if ((err = as_clone(parent, child, (int)mode)) != 0 ||
+	    (err = fork_cspace(parent, child)) != 0 ||
+	    (sup->obj && (err = fork_supervise(child, sup, badge)) != 0) ||
+	    !(th = thread_make(child, t->task))) {
+		task_kill(child); /* its own slot held the last reference: this frees it */
+		return err ? err : E_NOMEM;
+	}
+	th->tf = caller->tf;
+	fork_answer_clone(th);
+	if (mode == FORK_COW)
+		fork_stack_early(parent, child, caller->tf.x[REG_SP]);
+	cap_install(dst, &child->hdr, CAP_ALL, 0, 0);
+	sched_ready(th);
+	return (long)th->id;
+}
+
+/* The device-control capability (OBJ_IRQCTL with CONTROL) in argument 0: 0 or why not. */
+static int devctl_arg(struct thread *t)
+{
+	int err = 0;
+	return cap_get(t->task, ARG(t, 0), OBJ_IRQCTL, CAP_CONTROL, &err) ? 0 : err;
+}
+
+static long sys_irq_bind(struct thread *t)
+{
+	int err = devctl_arg(t);
+	struct cap *n = err ? 0 : cap_get(t->task, ARG(t, 2), OBJ_NOTIFY, CAP_SEND, &err);
+	if (!n)
+		return err;
+	if (ARG(t, 1) > UINT32_MAX)
+		return E_RANGE;
+	/* The badge is or-ed in as notify_signal does, so a minted capability can tag lines. */
+	return irq_bind((uint32_t)ARG(t, 1), (struct notify *)n->obj, ARG(t, 3) | n->badge);
+}
+
+/* irq_ack and irq_unbind: device control in a0, a bound source in a1. */
+static long on_bound_line(struct thread *t, int (*op)(uint32_t irq))
+{
+	int err = devctl_arg(t);
+	if (err)
+		return err;
+	return ARG(t, 1) > UINT32_MAX ? E_RANGE : op((uint32_t)ARG(t, 1));
+}
+
+static long sys_irq_ack(struct thread *t)
+{
+	return on_bound_line(t, irq_ack);
+}
+
+static long sys_irq_unbind(struct thread *t)
+{
+	return on_bound_line(t, irq_unbind);
+}
+
+/* The compatible string of device_get from user memory: 0, E_RANGE, E_FAULT or E_INVAL. */
+static int compat_arg(struct thread *t, char *buf, uint64_t size)
+{
+	uint64_t len = ARG(t, 3);
+	if (len == 0 || len >= size)
+		return E_RANGE;
+	int err = user_copy_in(t->task, buf, ARG(t, 2), len);
+	if (err)
+		return err;
+	buf[len] = '\0';
+	for (uint64_t i = 0; i < len; i++)
+		if (buf[i] == '\0')
+			return E_INVAL; /* one string, no list */
+	return 0;
+}
+
+static long sys_device_get(struct thread *t)
+{
+	char compat[DT_MAX_COMPAT];
+	struct dt_device d;
+	int err = devctl_arg(t);
+	struct cap *dst = err ? 0 : empty_slot(t, ARG(t, 1), &err);
+	if (!dst || (err = compat_arg(t, compat, sizeof(compat))) != 0)
+		return err;
+	if (ARG(t, 4) > UINT32_MAX)
+		return E_RANGE;
+	err = dt_find_device(phys_to_virt(boot.mem.dtb_pa), boot.mem.dtb_size, compat,
+			     (uint32_t)ARG(t, 4), &d);
+	struct memobj *m = err ? 0 : memobj_new_device(t->task, d.base, d.size, &err);
+	if (!m)
+		return err;
+	cap_install(dst, &m->hdr, CAP_READ | CAP_WRITE | CAP_GRANT, 0, 0);
+	kobj_put(&m->hdr);
+	return d.irq;
+}
+
+static long sys_console_read(struct thread *t)
+{
+	int err = 0;
+	char buf[64];
+	uint64_t n = 0;
+	if (!cap_get(t->task, ARG(t, 0), OBJ_CONSOLE, 0, &err))
+		return err;
+	if (ARG(t, 2) == 0)
+		return 0;
+	if ((err = user_check(t->task, ARG(t, 1), ARG(t, 2), 1)))
+		return err;
+	for (int c; n < ARG(t, 2) && n < sizeof(buf) && (c = console_getc()) >= 0;)
+		buf[n++] = (char)c;
+	if (n == 0)
+		return may_block(t) ? (console_wait(t), KEEP) : E_AGAIN;
+	err = user_copy_out(t->task, ARG(t, 1), buf, n);
+	return err ? err : (long)n;
+}
+
+static long sys_poweroff(struct thread *t)
+{
+	int err = 0;
+	if (!cap_get(t->task, ARG(t, 0), OBJ_MACHINE, 0, &err))
+		return err;
+	machine_exit((int)ARG(t, 1));
+}
+
+static long sys_thread_ctl(struct thread *t)
+{
+	int err = 0;
+	struct cap *c = cap_get(t->task, ARG(t, 0), OBJ_THREAD, CAP_CONTROL, &err);
+	if (!c)
+		return err;
+	struct thread *th = (struct thread *)c->obj;
+	if (ARG(t, 1) == THREAD_CTL_PRIORITY && ARG(t, 2) <= THREAD_PRIO_MAX) {
+		bool ready = th->state == TS_READY;
+		sched_remove(th);
+		th->prio = (uint32_t)ARG(t, 2);
+		if (ready)
+			sched_ready(th);
+		return 0;
+	}
+	/* A hart that does not run the kernel would leave the thread waiting forever. */
+	if (ARG(t, 1) == THREAD_CTL_AFFINITY &&
+	    ((int64_t)ARG(t, 2) == -1 || ARG(t, 2) < harts_online)) {
+		th->affinity = (int)ARG(t, 2);
+		return 0;
+	}
+	return E_INVAL;
+}

@@ -1,0 +1,150 @@
+/* Tasks and threads: see task.h. */
+#include "kernel/core/task.h"
+
+#include "kernel/abi/error.h"
+#include "kernel/core/ipc.h"
+#include "kernel/core/kalloc.h"
+#include "kernel/core/sched.h"
+#include "kernel/cpu/hart.h"
+#include "kernel/cpu/smp.h"
+#include "kernel/io/console.h"
+#include "kernel/io/power.h"
+#include "kernel/io/printk.h"
+#include "vm/as.h"
+
+struct task *init_task;
+static uint64_t next_thread_id = 1;
+
+struct task *task_new(struct task *creator, uint64_t quota)
+{
+	struct task *t = kobj_alloc(OBJ_TASK, sizeof(*t), creator);
+	if (!t)
+		return 0;
+	int err;
+	t->quota_limit = quota;
+	struct cap *self = cap_slot(t, SLOT_SELF, &err);
+	if (!self || as_init(t) != 0) {
+		t->dead = true; /* nothing to stop: only free what was made */
+		cspace_clear(t);
+		kobj_put(&t->hdr);
+		return 0;
+	}
+	cap_install(self, &t->hdr, CAP_ALL, 0, 0);
+	kobj_put(&t->hdr); /* the self capability holds the first reference */
+	return t;
+}
+
+struct thread *thread_make(struct task *task, struct task *payer)
+{
+	struct thread *th = kobj_alloc(OBJ_THREAD, sizeof(*th), payer);
+	if (!th)
+		return 0;
+	th->task = task;
+	kobj_get(&task->hdr);
+	th->id = next_thread_id++;
+	th->prio = THREAD_PRIO_DEFAULT;
+	th->affinity = -1;
+	/* The task's list holds the reference kobj_alloc returned. */
+	th->task_next = task->threads;
+	task->threads = th;
+	return th;
+}
+
+struct thread *thread_new(struct task *task, struct task *payer, uint64_t pc, uint64_t sp,
+			  uint64_t arg)
+{
+	struct thread *th = thread_make(task, payer);
+	if (!th)
+		return 0;
+	th->tf.sepc = pc;
+	th->tf.x[REG_SP] = sp;
+	th->tf.x[REG_A0] = arg;
+	sched_ready(th);
+	return th;
+}
+
+static void unlink_thread(struct thread *th)
+{
+	struct thread **pp = &th->task->threads;
+	while (*pp && *pp != th)
+		pp = &(*pp)->task_next;
+	if (*pp)
+		*pp = th->task_next;
+	th->task_next = 0;
+}
+
+/* Take th out of every queue and mark it dead; drop the task list's reference. */
+static void thread_kill(struct thread *th)
+{
+	/* One hart keeps no reference for the thread it runs: forget it before it goes. */
+	if (!smp_on() && this_hart()->current == th)
+		this_hart()->current = 0;
+	sched_remove(th);
+	sched_unsleep(th);
+	console_cancel(th);
+	ipc_cancel(th);
+	th->state = TS_DEAD;
+	unlink_thread(th);
+	kobj_put(&th->hdr);
+}
+
+void thread_destroy(struct thread *th)
+{
+	kobj_put(&th->task->hdr);
+}
+
+void task_kill(struct task *t)
+{
+	if (t->dead)
+		return;
+	t->dead = true;
+	kobj_get(&t->hdr); /* deleting SLOT_SELF must not free t under our feet */
+	while (t->threads)
+		thread_kill(t->threads);
+	cspace_clear(t);
+	cap_delete(&t->supervisor);
+	as_destroy(t);
+	kobj_put(&t->hdr);
+}
+
+void task_destroy(struct task *t)
+{
+	task_kill(t);
+}
+
+static bool last_thread(struct thread *th)
+{
+	return th->task->threads == th && !th->task_next;
+}
+
+void thread_exit(struct thread *th, uint64_t status)
+{
+	struct task *t = th->task;
+	uint64_t words[1] = { status };
+	ipc_drop_reply(th); /* a caller it never answered must not wait for its supervisor */
+	if (!last_thread(th)) {
+		thread_kill(th);
+		return;
+	}
+	t->exit_status = status;
+	if (ipc_kernel_message(th, LABEL_EXIT, words, 1) == 0)
+		return; /* the supervisor decides when the task goes */
+	if (t == init_task) {
+		printk("init exited with status %lu\n", status);
+		machine_exit((int)status);
+	}
+	task_kill(t);
+}
+
+void thread_fault(struct thread *th, uint64_t label, uint64_t scause, uint64_t stval)
+{
+	uint64_t words[4] = { scause, stval, th->tf.sepc, th->id };
+	if (ipc_kernel_message(th, label, words, 4) == 0)
+		return;
+	printk("task fault: thread %lu, %s at pc %p, address %p: task ended\n", th->id,
+	       label == LABEL_OOM ? "out of memory" : trap_cause_name(scause), (void *)th->tf.sepc,
+	       (void *)stval);
+	if (th->task == init_task)
+		machine_exit(EXIT_PANIC);
+	task_kill(th->task);
+}

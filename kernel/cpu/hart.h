@@ -1,0 +1,45 @@
+/*
+ * Per-hart state. In the kernel, tp always holds this hart's struct hart; in user mode
+ * tp is the user's, and the trap vector finds the hart through the running thread's frame
+ * (kernel/cpu/trapvec.S). Nothing per hart is kept in globals, so more harts need no rewrite.
+ */
+#ifndef KERNEL_HART_H
+#define KERNEL_HART_H
+
+#include <stdint.h>
+
+struct thread;
+struct task;
+struct trapframe;
+
+#define MAX_HARTS 8
+
+struct hart {
+	struct hart *self;	     /* points to itself */
+	uint64_t kernel_sp;	     /* offset 8: stack to switch to on a trap from user mode */
+	uint64_t hartid;	     /* the firmware's id (any number) */
+	unsigned index;		     /* 0..nharts-1, our own dense number */
+	int plic_ctx;		     /* S-mode PLIC context, -1 if none */
+	uint64_t ticks;		     /* timer interrupts taken */
+	uint64_t next_tick;	     /* time of the next timer interrupt */
+	uint64_t probe_fixup;	     /* where a faulting probe_load resumes, 0 if none */
+	struct thread *current;	     /* the thread this hart runs, NULL when idle */
+	struct task *as_active;	     /* whose address space satp holds, NULL for the kernel's */
+	int online;		     /* running the kernel */
+	volatile int idle;	     /* waiting in wfi for work: wake it with an IPI */
+	volatile uint64_t flush_req; /* TLB shootdowns asked of this hart */
+	volatile uint64_t flush_ack; /* and done by it */
+};
+
+extern unsigned harts_online;
+
+extern struct hart harts[MAX_HARTS];
+
+static inline struct hart *this_hart(void)
+{
+	struct hart *h;
+	__asm__ volatile("mv %0, tp" : "=r"(h));
+	return h;
+}
+
+#endif

@@ -1,0 +1,222 @@
+/* Trap dispatch: one switch over named causes, one exit. */
+#include "kernel/cpu/trap.h"
+
+#include <stddef.h>
+
+#include "drivers/plic.h"
+#include "drivers/timer.h"
+#include "kernel/abi/error.h"
+#include "kernel/abi/syscall.h"
+#include "kernel/core/ipc.h"
+#include "kernel/core/irq.h"
+#include "kernel/core/sched.h"
+#include "kernel/core/syscall.h"
+#include "kernel/core/task.h"
+#include "kernel/cpu/asm.h"
+#include "kernel/cpu/hart.h"
+#include "kernel/cpu/riscv.h"
+#include "kernel/cpu/smp.h"
+#include "kernel/io/console.h"
+#include "kernel/io/printk.h"
+#include "vm/as.h"
+
+_Static_assert(offsetof(struct hart, kernel_sp) == HART_KERNEL_SP, "asm.h out of step");
+_Static_assert(offsetof(struct hart, probe_fixup) == HART_PROBE_FIXUP, "asm.h out of step");
+_Static_assert(E_FAULT == E_FAULT_VALUE, "asm.h out of step");
+_Static_assert(USER_SSTATUS_CLEAR == (SSTATUS_SIE | SSTATUS_SPP | SSTATUS_FS | SSTATUS_SUM),
+	       "asm.h out of step");
+_Static_assert(sizeof(struct trapframe) == 36 * 8, "trapvec.S out of step");
+
+extern char probe_load_insn[];
+
+const char *trap_cause_name(uint64_t scause)
+{
+	static const char *const exc[] = {
+		[EXC_INSN_MISALIGNED] = "instruction address misaligned",
+		[EXC_INSN_ACCESS] = "instruction access fault",
+		[EXC_ILLEGAL_INSN] = "illegal instruction",
+		[EXC_BREAKPOINT] = "breakpoint",
+		[EXC_LOAD_MISALIGNED] = "load address misaligned",
+		[EXC_LOAD_ACCESS] = "load access fault",
+		[EXC_STORE_MISALIGNED] = "store address misaligned",
+		[EXC_STORE_ACCESS] = "store access fault",
+		[EXC_ECALL_U] = "ecall from U-mode",
+		[EXC_ECALL_S] = "ecall from S-mode",
+		[EXC_INSN_PAGE_FAULT] = "instruction page fault",
+		[EXC_LOAD_PAGE_FAULT] = "load page fault",
+		[EXC_STORE_PAGE_FAULT] = "store/AMO page fault",
+	};
+	if (scause & SCAUSE_INTR)
+		return "interrupt";
+	if (scause < sizeof(exc) / sizeof(exc[0]) && exc[scause])
+		return exc[scause];
+	return "reserved cause";
+}
+
+/* Claim every pending source on this hart's context and hand each to its driver. */
+static void external_interrupt(void)
+{
+	int ctx = this_hart()->plic_ctx;
+	uint32_t irq;
+
+	if (ctx < 0 || !plic_present())
+		return;
+	while ((irq = plic_claim(ctx)) != 0) {
+		if (irq == console_irq())
+			console_interrupt();
+		else
+			irq_deliver(ctx, irq); /* a user-level driver's, or silenced */
+		plic_complete(ctx, irq);
+	}
+}
+
+/* A kernel load fault at the probe instruction resumes at its fixup; nothing else may fault. */
+static int probe_fault(struct trapframe *tf)
+{
+	struct hart *h = this_hart();
+	if (!h->probe_fixup || tf->sepc != (uint64_t)probe_load_insn)
+		return 0;
+	tf->sepc = h->probe_fixup;
+	return 1;
+}
+
+static void trap_kernel_locked(struct trapframe *tf);
+
+/* The interrupts, the same from kernel (idle) and user mode. */
+static void interrupt(uint64_t scause)
+{
+	switch (scause) {
+	case SCAUSE_INTR | IRQ_S_TIMER:
+		timer_interrupt();
+		sched_tick();
+		break;
+	case SCAUSE_INTR | IRQ_S_EXT:
+		external_interrupt();
+		break;
+	default: /* the software interrupt: an IPI, whose work is done by taking the lock */
+		csr_clear(sip, SIE_SSIE);
+		break;
+	}
+}
+
+void trap_kernel(struct trapframe *tf)
+{
+	/* Interrupts reach the kernel only while idle, without the lock; faults may hold it. */
+	int locked = !bkl_held();
+	if (locked)
+		bkl_lock();
+	trap_kernel_locked(tf);
+	if (locked)
+		bkl_unlock();
+}
+
+static void trap_kernel_locked(struct trapframe *tf)
+{
+	switch (tf->scause) {
+	case SCAUSE_INTR | IRQ_S_TIMER:
+	case SCAUSE_INTR | IRQ_S_EXT:
+	case SCAUSE_INTR | IRQ_S_SOFT:
+		interrupt(tf->scause);
+		break;
+	case EXC_LOAD_PAGE_FAULT:
+	case EXC_LOAD_ACCESS:
+		if (probe_fault(tf))
+			break;
+		panic_trap(tf);
+	default:
+		panic_trap(tf);
+	}
+}
+
+/* A store fault is either copy-on-write (resolved here) or a real fault. */
+static void user_store_fault(struct thread *t, uint64_t va)
+{
+	int err = as_cow_fault(t->task, va);
+	if (err == E_FAULT && as_fault_stale(t->task, va, EXC_STORE_PAGE_FAULT))
+		return;
+	if (err == E_NOMEM)
+		thread_fault(t, LABEL_OOM, EXC_STORE_PAGE_FAULT, va);
+	else if (err)
+		thread_fault(t, LABEL_FAULT, EXC_STORE_PAGE_FAULT, va);
+}
+
+/* A system call through the dispatch table: what ipc_fast_path() does not take. */
+struct trapframe *trap_syscall_general(struct thread *t)
+{
+	syscall_dispatch(t);
+	return trap_resume();
+}
+
+/*
+ * A system call. ipc_fast_path() sends everything it cannot do on to
+ * trap_syscall_general(), as a tail call: the fast path then pays for no second frame.
+ */
+static struct trapframe *system_call(struct thread *t)
+{
+	t->tf.sepc += 4; /* past the ecall, before the call may rewind it */
+	return ipc_fast_path(t);
+}
+
+/*
+ * Interrupts and exceptions from user mode: every trap but a system call. Not inlined
+ * (nor is trap_user_smp), so that the system-call path carries none of their frame.
+ */
+static __attribute__((noinline)) struct trapframe *user_exception(struct thread *t, uint64_t scause)
+{
+	uint64_t stval = csr_read(stval); /* nothing has trapped since: still this trap's */
+	switch (scause) {
+	case SCAUSE_INTR | IRQ_S_TIMER:
+	case SCAUSE_INTR | IRQ_S_EXT:
+	case SCAUSE_INTR | IRQ_S_SOFT:
+		interrupt(scause);
+		break;
+	case EXC_STORE_PAGE_FAULT:
+		user_store_fault(t, stval);
+		break;
+	default:
+		if (!as_fault_stale(t->task, stval, scause))
+			thread_fault(t, LABEL_FAULT, scause, stval);
+		break;
+	}
+	return trap_resume();
+}
+
+/* Every trap from user mode, with the kernel serialised (the lock held, or one hart). */
+static struct trapframe *trap_user_locked(struct thread *t, uint64_t scause)
+{
+	if (scause == EXC_ECALL_U)
+		return system_call(t);
+	return user_exception(t, scause);
+}
+
+/* With several harts: take the lock, and mind a thread killed while it ran here. */
+static __attribute__((noinline)) struct trapframe *trap_user_smp(struct thread *t, uint64_t scause)
+{
+	struct trapframe *next;
+	bkl_lock_smp();
+	if (t->state == TS_DEAD) /* killed from another hart while it ran here */
+		next = trap_resume();
+	else
+		next = trap_user_locked(t, scause);
+	bkl_unlock_smp();
+	return next;
+}
+
+/* The running thread's registers are in its own frame already (trapvec.S). */
+struct trapframe *trap_user(uint64_t scause)
+{
+	struct thread *t = this_hart()->current;
+	/* One test for "several harts": a single hart needs no lock. */
+	if (smp_on())
+		return trap_user_smp(t, scause);
+	return trap_user_locked(t, scause);
+}
+
+struct trapframe *trap_resume(void)
+{
+	struct hart *h = this_hart();
+	/* Most traps return to the thread that took them: its frame is ready as it is. */
+	if (h->current && h->current->state == TS_RUNNING)
+		return &h->current->tf;
+	return sched_next();
+}

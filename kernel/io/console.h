@@ -1,0 +1,29 @@
+/*
+ * The kernel console: the UART named by /chosen stdout-path when a driver matches,
+ * otherwise the SBI console. Input arrives by interrupt into a ring buffer.
+ */
+#ifndef KERNEL_CONSOLE_H
+#define KERNEL_CONSOLE_H
+
+#include "kernel/lib/dt.h"
+
+struct thread;
+
+/* Pick and start the UART driver; before this, output goes through SBI. */
+void console_init(const struct dt_info *info);
+/* Route UART receive interrupts to this hart's PLIC context. */
+void console_enable_rx(int plic_ctx);
+const char *console_driver_name(void);
+void console_putc(char c);
+void console_write(const char *s, unsigned long n);
+/* A received byte, or -1 if none is waiting. */
+int console_getc(void);
+/* The PLIC source of the console UART (0 if none): the interrupt path checks it. */
+unsigned console_irq(void);
+void console_interrupt(void);
+/* Block t until input arrives; its console_read is then run again. */
+void console_wait(struct thread *t);
+/* Forget t if it waits for input (it is being killed). */
+void console_cancel(struct thread *t);
+
+#endif
