@@ -480,7 +480,7 @@ static void do_list(uint64_t index)
 /* Pipe requests (outside the switch: its jump table stays small for the common calls). */
 static void serve_other(struct proc *p, struct ipc_msg *m, uint64_t label)
 {
-	if (label == PIPE_READ || label == PIPE_WRITE || label == PIPE_CLOSE)
+	if (label >= PIPE_READ && label <= PIPE_DUP)
 		/* Answered now, or later through a saved reply (blocked). */
 		answering = pipesrv_request((unsigned)(p - procs), m, spawn_buf, &answer);
 	else

@@ -39,6 +39,8 @@ void pipe_drop_end(struct pipe *p, int writer); /* uncount it, wake the peers */
 struct pipe *pipe_adopt(unsigned id);
 unsigned pipe_id(const struct pipe *p);
 void pipe_add_ref(struct pipe *p); /* one more descriptor of ours names it */
+/* A new descriptor (dup) names an end: the fork server counts one more; 0 or -1 (errno). */
+int pipe_count_end(struct pipe *p, int writer);
 
 /* libc_glue.c: the console as fds 0-2. */
 ssize_t console_fd_read(void *buf, size_t n);

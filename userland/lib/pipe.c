@@ -92,13 +92,24 @@ ssize_t pipe_write(struct pipe *p, const void *buf, size_t n)
 	return (ssize_t)n;
 }
 
-void pipe_drop_end(struct pipe *p, int writer)
+/* A close or a dup of one end at the server. */
+static int64_t end_request(struct pipe *p, uint64_t label, int writer)
 {
-	struct ipc_msg m = { .tag = ipc_tag(PIPE_CLOSE, 2, 0, 0) };
+	struct ipc_msg m = { .tag = ipc_tag(label, 2, 0, 0) };
 	m.w[0] = p->id;
 	m.w[1] = writer ? PIPE_END_WRITE : PIPE_END_READ;
 	m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
-	pipe_call(&m);
+	return pipe_call(&m);
+}
+
+void pipe_drop_end(struct pipe *p, int writer)
+{
+	end_request(p, PIPE_CLOSE, writer);
+}
+
+int pipe_count_end(struct pipe *p, int writer)
+{
+	return (int)result(end_request(p, PIPE_DUP, writer));
 }
 
 void pipe_close(struct pipe *p, int writer)

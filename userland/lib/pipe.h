@@ -33,9 +33,12 @@ enum pipe_end { PIPE_END_READ = 0, PIPE_END_WRITE = 1 };
  *                is answered with 0 once room may have appeared: it sends them again.
  *                -EPIPE once no reader is left.
  *   PIPE_CLOSE:  w0 = id, w1 = enum pipe_end -> 0.
+ *   PIPE_DUP:    w0 = id, w1 = enum pipe_end -> 0: the process holds one more of an end
+ *                it holds (dup); each is closed on its own. -EBADF if it holds none.
  */
-enum pipe_label { PIPE_READ = 16, PIPE_WRITE = 17, PIPE_CLOSE = 18 };
-#define PIPE_NB		1u /* O_NONBLOCK: EAGAIN instead of blocking */
+enum pipe_label { PIPE_READ = 16, PIPE_WRITE = 17, PIPE_CLOSE = 18, PIPE_DUP = 19 };
+#define PIPE_ENDS_MAX	(1 << 20) /* ends of one kind one process may count */
+#define PIPE_NB		1u	  /* O_NONBLOCK: EAGAIN instead of blocking */
 /* A short read's bytes travel in registers: the kernel's fast path, no buffer copy. */
 #define PIPE_INLINE_MAX (8 * (IPC_WORDS - 1))
 

@@ -435,6 +435,20 @@ static int64_t do_close(unsigned idx, uint64_t id, uint64_t end)
 	return 0;
 }
 
+/* dup: one more of an end the process holds (bounded: the counts must not overflow). */
+static int64_t do_dup(unsigned idx, uint64_t id, uint64_t end)
+{
+	struct spipe *p = pipe_at(id);
+	if (!p || end > PIPE_END_WRITE || p->ends[idx][end] <= 0)
+		return -EBADF;
+	if (p->ends[idx][end] >= PIPE_ENDS_MAX)
+		return -EMFILE;
+	int32_t want[2] = { p->ends[idx][0], p->ends[idx][1] };
+	want[end]++;
+	set_ends((uint16_t)id, idx, want);
+	return 0;
+}
+
 /* One request; the answer goes in *answer (which may be *req: read req first). */
 int pipesrv_request(unsigned idx, const struct ipc_msg *req, const void *data,
 		    struct ipc_msg *answer)
@@ -447,6 +461,8 @@ int pipesrv_request(unsigned idx, const struct ipc_msg *req, const void *data,
 	answer->tag = ipc_tag(0, 1, 0, 0);
 	if (p && label == PIPE_CLOSE)
 		r = do_close(idx, w0, w1);
+	else if (p && label == PIPE_DUP)
+		r = do_dup(idx, w0, w1);
 	else if (p && label == PIPE_READ)
 		r = do_read(idx, p, w1 < IPC_BUF_MAX ? (unsigned)w1 : IPC_BUF_MAX, (unsigned)w2,
 			    answer);

@@ -1,8 +1,8 @@
 /*
  * The pipe protocol as the fork server serves it (pipe.h), through raw IPC: PIPE_NB
  * turns a read of an empty pipe and a write to a full one into EAGAIN; a write of up to
- * PIPE_ATOMIC bytes goes in whole or not at all; a close of an end the process does not
- * hold is EBADF; a read answers up to PIPE_INLINE_MAX bytes in registers and more in the
+ * PIPE_ATOMIC bytes goes in whole or not at all; PIPE_DUP counts one more end, so end of
+ * file waits for both closes; a close or dup of an end the process does not hold is EBADF; a read answers up to PIPE_INLINE_MAX bytes in registers and more in the
  * buffer, and never more than the buffer's capacity.
  */
 #include <errno.h>
@@ -55,11 +55,16 @@ int main(void)
 	CHECK_EQ(request(PIPE_WRITE, id, 0, 0, "hello", 5, &m), 5);
 	CHECK_EQ(request(PIPE_READ, id, BIG, 0, 0, 0, &m), 5);
 	CHECK(ipc_tag_words(m.tag) > 1 && memcmp(&m.w[1], "hello", 5) == 0);
+	/* dup: two write ends now; EOF only after both are closed. */
+	CHECK_EQ(request(PIPE_DUP, id, PIPE_END_WRITE, 0, 0, 0, &m), 0);
+	CHECK_EQ(request(PIPE_CLOSE, id, PIPE_END_WRITE, 0, 0, 0, &m), 0);
+	CHECK_EQ(request(PIPE_READ, id, 8, PIPE_NB, 0, 0, &m), -EAGAIN); /* a writer is left */
 	/* Ends: each closes once; a second close of the same end is EBADF. */
 	CHECK_EQ(request(PIPE_CLOSE, id, PIPE_END_WRITE, 0, 0, 0, &m), 0);
 	CHECK_EQ(request(PIPE_CLOSE, id, PIPE_END_WRITE, 0, 0, 0, &m), -EBADF);
 	CHECK_EQ(request(PIPE_WRITE, id, 0, 0, "x", 1, &m), -EBADF);
-	CHECK_EQ(request(PIPE_READ, id, 8, 0, 0, 0, &m), 0); /* end of file */
+	CHECK_EQ(request(PIPE_DUP, id, PIPE_END_WRITE, 0, 0, 0, &m), -EBADF); /* none held */
+	CHECK_EQ(request(PIPE_READ, id, 8, 0, 0, 0, &m), 0);		      /* end of file */
 	CHECK_EQ(request(PIPE_CLOSE, id, 2, 0, 0, 0, &m), -EBADF);
 	CHECK_EQ(request(PIPE_CLOSE, id, PIPE_END_READ, 0, 0, 0, &m), 0);
 	CHECK_EQ(request(PIPE_READ, id, 8, 0, 0, 0, &m), -EBADF); /* freed at the last close */
