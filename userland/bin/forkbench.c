@@ -213,7 +213,7 @@ static void cow_faults(struct bench *b, int reuse)
 			samples[i - WARMUP] = cycles() - t0;
 	}
 	if (!reuse) {
-		kill(p, SIG_KILL);
+		kill(p, SIGKILL);
 		waitpid(p, &st, 0);
 	}
 	munmap(pages, (size_t)(n + WARMUP) * PAGE);
@@ -259,7 +259,7 @@ static void cow_fault_shootdown(struct bench *b)
 	}
 	spinning = 0;
 	thread_join(t);
-	kill(p, SIG_KILL);
+	kill(p, SIGKILL);
 	waitpid(p, &st, 0);
 	munmap(pages, (size_t)(n + WARMUP) * PAGE);
 	report("cow_fault_shootdown", "cow", 4, n);
@@ -472,6 +472,39 @@ static void file_map_touch(struct bench *b, int cow)
 	report(cow ? "file_cow_fault" : "mmap_file_fault", cow ? "cow" : "-", 4, b->iters);
 }
 
+/*
+ * A 1-byte round trip between two processes over two pipes: the parent writes a byte
+ * down one, the child echoes it back up the other, the parent reads it.
+ */
+static void pipe_pingpong(struct bench *b)
+{
+	int down[2], up[2], st;
+	char c = 'x';
+	if (pipe(down) || pipe(up))
+		return;
+	pid_t p = fork();
+	if (p == 0) {
+		close(down[1]);
+		close(up[0]);
+		while (read(down[0], &c, 1) == 1 && write(up[1], &c, 1) == 1)
+			;
+		_exit(0);
+	}
+	close(down[0]);
+	close(up[1]);
+	for (int i = 0; i < WARMUP + b->iters; i++) {
+		uint64_t t0 = cycles();
+		if (write(down[1], &c, 1) != 1 || read(up[0], &c, 1) != 1)
+			break;
+		if (i >= WARMUP)
+			samples[i - WARMUP] = cycles() - t0;
+	}
+	close(down[1]); /* the child reads end of file and exits */
+	close(up[0]);
+	waitpid(p, &st, 0);
+	report("pipe_pingpong", "-", 0, b->iters);
+}
+
 static int wanted(const struct bench *b, const char *name)
 {
 	return !b->only || strcmp(b->only, name) == 0;
@@ -561,6 +594,8 @@ int main(int argc, char **argv)
 		file_map_touch(&b, 0);
 	if (wanted(&b, "file_cow_fault"))
 		file_map_touch(&b, 1);
+	if (wanted(&b, "pipe_pingpong"))
+		pipe_pingpong(&b);
 	if (wanted(&b, "cow_fault_shootdown"))
 		cow_fault_shootdown(&b);
 	if (wanted(&b, "fork_throughput"))
