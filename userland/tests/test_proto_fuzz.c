@@ -114,8 +114,10 @@ static int make_safe(const struct server *s, uint64_t *label, struct ipc_msg *m,
 		return 0;
 	if (*label == PROC_WAIT)
 		m->w[1] |= WNOHANG;
+	/* kill: not us or our parent, alone or through a group (0, -1, -our group). */
 	if (*label == PROC_KILL &&
-	    (m->w[0] == (uint64_t)getpid() || m->w[0] == (uint64_t)getppid()))
+	    (m->w[0] == (uint64_t)getpid() || m->w[0] == (uint64_t)getppid() || m->w[0] == 0 ||
+	     m->w[0] == -1UL || m->w[0] == (uint64_t) - (int64_t)getpgrp()))
 		return 0;
 	/* exec: only a name no program has; spawn: only programs that end by themselves. */
 	if (*label == PROC_EXEC && len > 0)
