@@ -524,7 +524,8 @@ static int default_ignores(int sig)
  * Deliver sig to t: to its C library if it takes signals, else the default action.
  * SIGKILL and SIGSTOP are never caught. After the upcall, a wait() of t's still parked
  * here ends with EINTR: the diverted thread's own wait was cut short by the kernel (our
- * saved answer to it now misses), any other thread's gets -EINTR from us.
+ * saved answer to it now misses), any other thread's gets -EINTR from us; so do its
+ * reads and writes blocked on pipes.
  */
 static void signal_proc(struct proc *t, int sig, int64_t sender)
 {
@@ -538,6 +539,7 @@ static void signal_proc(struct proc *t, int sig, int64_t sender)
 				t->nwaits--;
 			}
 		}
+		pipesrv_interrupt(idx);
 		return;
 	}
 	if (!default_ignores(sig))

@@ -63,6 +63,8 @@ int pipesrv_request(unsigned idx, const struct ipc_msg *req, const void *data,
 /* At fork (before the child runs): the child's counts become a copy of the parent's. */
 void pipesrv_fork(unsigned parent, unsigned child);
 void pipesrv_release(unsigned idx);
+/* A signal was delivered to idx: its blocked reads and writes end with -EINTR. */
+void pipesrv_interrupt(unsigned idx);
 /* exec: check list against idx's ends and describe it in aux (2 words a pair): words, or -errno. */
 int pipesrv_exec_plan(unsigned idx, const uint32_t *list, unsigned n, uint64_t *aux, unsigned max);
 /* The exec happened: idx's counts become the plan's, its old threads' waits are dropped. */

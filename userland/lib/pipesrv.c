@@ -187,14 +187,20 @@ static void answer_all(struct queue *q, int64_t w0)
 		answer_waiter(w, w0, 0, 0);
 }
 
-/* Drop process idx's waiters from q: their threads are dead. */
-static void forget(struct queue *q, unsigned idx)
+/*
+ * Take process idx's waiters off q: dropped if their threads are dead (w0 0), else
+ * answered with w0 (-EINTR: a signal came).
+ */
+static void take_waiters(struct queue *q, unsigned idx, int64_t w0)
 {
 	struct queue keep = { NONE, NONE };
 	for (int16_t w; (w = q->head) != NONE;) {
 		if (waiters[w].idx == idx) {
 			unqueue(q);
-			slot_free(waiters[w].reply);
+			if (w0)
+				answer_waiter(w, w0, 0, 0);
+			else
+				slot_free(waiters[w].reply);
 			continue;
 		}
 		q->head = waiters[w].next;
@@ -323,8 +329,8 @@ static void reset_process(unsigned idx, int use_plan)
 		for (unsigned j = 0; use_plan && j < plan_n; j++)
 			if (plan_ids[j] == id)
 				memcpy(want, plan_ends[j], sizeof(want));
-		forget(&pipes[id]->readers, idx);
-		forget(&pipes[id]->writers, idx);
+		take_waiters(&pipes[id]->readers, idx, 0);
+		take_waiters(&pipes[id]->writers, idx, 0);
 		set_ends(id, idx, want);
 	}
 }
@@ -333,6 +339,14 @@ void pipesrv_release(unsigned idx)
 {
 	if (nlive && idx < PROC_MAX)
 		reset_process(idx, 0);
+}
+
+void pipesrv_interrupt(unsigned idx)
+{
+	for (unsigned i = 0; idx < PROC_MAX && waiting[idx] && i < nlive; i++) {
+		take_waiters(&pipes[live[i]]->readers, idx, -EINTR);
+		take_waiters(&pipes[live[i]]->writers, idx, -EINTR);
+	}
 }
 
 void pipesrv_exec_commit(unsigned idx)
