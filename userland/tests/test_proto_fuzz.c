@@ -12,8 +12,9 @@
  *
  * SAFETY, what the fuzzer leaves out because it would rightly end or hang the worker:
  * the kernel's own labels (exit, fault: the server takes them as the sender's death),
- * killing itself or its parent, an exec that could succeed, spawning a program that
- * never ends, and a blocking wait.
+ * killing itself or its parent (also through a process group), PROC_EXIT, an exec that
+ * could succeed, spawning a program that never ends, a blocking wait, and setting the
+ * clock (which every later test would see).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,6 +119,9 @@ static int make_safe(const struct server *s, uint64_t *label, struct ipc_msg *m,
 	if (*label == PROC_KILL &&
 	    (m->w[0] == (uint64_t)getpid() || m->w[0] == (uint64_t)getppid() || m->w[0] == 0 ||
 	     m->w[0] == -1UL || m->w[0] == (uint64_t) - (int64_t)getpgrp()))
+		return 0;
+	/* Setting the clock is every process's business: later tests would see it. */
+	if ((*label == PROC_TIME && m->w[0] == PROC_TIME_SET) || *label == PROC_EXIT)
 		return 0;
 	/* exec: only a name no program has; spawn: only programs that end by themselves. */
 	if (*label == PROC_EXEC && len > 0)
