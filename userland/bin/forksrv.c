@@ -205,7 +205,8 @@ static void notify_parent(struct proc *p)
 		return;
 	}
 	int handed = 0;
-	for (int w = 0; parent && w < WAITERS && !handed; w++) {
+	/* nwaits 0 (fork+exit+wait: the child ends before the wait comes) skips the scan. */
+	for (int w = 0; parent && parent->nwaits && w < WAITERS && !handed; w++) {
 		if (parent->wait_reply[w] && matches(p, parent->pid, parent->wait_pid[w])) {
 			/* A waiter a signal took away is gone: the next one gets the child. */
 			handed = reply_saved(parent->wait_reply[w], p->pid, (uint64_t)p->status) ==
@@ -236,7 +237,7 @@ static void proc_exit(struct proc *p, int status)
 	}
 	pipesrv_release((unsigned)(p - procs));	  /* ends it did not close: EOF, EPIPE */
 	fsholders_release((unsigned)(p - procs)); /* open files it did not close */
-	for (int w = 0; w < WAITERS; w++) {
+	for (int w = 0; p->nwaits && w < WAITERS; w++) {
 		if (p->wait_reply[w]) {
 			slot_free(p->wait_reply[w]); /* wakes nobody: the waiter is gone */
 			p->nwaits--;
