@@ -29,7 +29,8 @@ import time
 VERSION = "v1"
 CASES = ["fork_exit_wait", "fork_to_child", "fork_exec_wait", "spawn_wait",
          "cow_fault_copy", "cow_fault_reuse", "ipc_call", "fork_exit_wait_files",
-         "file_read_4k", "file_write_4k", "mmap_file_fault", "file_cow_fault"]
+         "file_read_4k", "file_write_4k", "mmap_file_fault", "file_cow_fault",
+         "pipe_pingpong"]
 HEADER_FIELDS = ["board", "harts", "isa", "timebase_hz", "icount"]
 HEADER_INTS = ["harts", "timebase_hz", "icount"]
 # Optional header fields: os (mukernel or linux), release (Linux's uname -r), counter

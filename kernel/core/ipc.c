@@ -44,6 +44,19 @@ int ipc_check_recv(struct thread *t)
 	return ipc_recv_capacity(t->tf.x[REG_T2]) > IPC_BUF_MAX ? E_RANGE : 0;
 }
 
+/*
+ * A caller's receive buffer is checked when it calls: a server that answers into a bad
+ * buffer is told 0 and cannot know the bytes were lost (a pipe read must fail with
+ * E_FAULT before the server takes bytes out of the pipe).
+ */
+int ipc_check_call_recv(struct thread *t)
+{
+	unsigned cap = ipc_recv_capacity(t->tf.x[REG_T2]);
+	if (cap > IPC_BUF_MAX)
+		return E_RANGE;
+	return cap ? user_check(t->task, t->tf.x[REG_T1], cap, 1) : 0;
+}
+
 /* The capability half of a transfer: 1 if one was installed in the receiver. */
 static int transfer_cap(struct thread *from, struct thread *to, uint64_t tag)
 {
@@ -399,6 +412,8 @@ static struct thread *fast_call(struct thread *t)
 	struct thread *r = ep ? ep->recvq : 0;
 	if (!r || !words_only(t) || !may_run_here(r))
 		return 0;
+	if (ipc_recv_capacity(t->tf.x[REG_T2]) && ipc_check_call_recv(t))
+		return 0; /* the general path gives the error */
 	tq_remove(&ep->recvq, r);
 	r->wait_obj = 0;
 	copy_words(t, r, badge);

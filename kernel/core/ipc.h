@@ -31,6 +31,7 @@ void ipc_answer_clone(struct thread *clone, const struct thread *caller);
 /* Check a send's buffer and capability before anything changes. */
 int ipc_check_send(struct thread *t);
 int ipc_check_recv(struct thread *t);
+int ipc_check_call_recv(struct thread *t); /* call: the receive buffer must be writable */
 
 int notify_signal(struct notify *n, uint64_t bits);
 int notify_wait(struct thread *t, struct notify *n, bool block);

@@ -157,7 +157,7 @@ static long do_send(struct thread *t, bool call)
 	c = cap_get(t->task, ARG(t, 0), OBJ_ENDPOINT, CAP_SEND, &err);
 	if (!c)
 		return err;
-	if ((err = ipc_check_send(t)) || (call && (err = ipc_check_recv(t))))
+	if ((err = ipc_check_send(t)) || (call && (err = ipc_check_call_recv(t))))
 		return err;
 	err = ipc_send(t, (struct endpoint *)c->obj, c->badge, call, may_block(t));
 	return err ? err : KEEP;

@@ -20,7 +20,7 @@ SHARED = ["fork_exit_wait", "fork_to_child", "fork_exec_wait", "spawn_wait",
           "cow_fault_copy", "cow_fault_reuse", "ipc_call"]
 SKIPS = {("fork_exit_wait", "eager"): [],
          ("spawn_wait", "-"): ["posix_spawn_wait"],
-         ("ipc_call", "-"): ["pipe_roundtrip", "futex_roundtrip"]}
+         ("ipc_call", "-"): ["pipe_pingpong", "futex_roundtrip"]}
 THROUGHPUT = ["fork_throughput", "fork_throughput_procs"]
 
 

@@ -215,20 +215,20 @@ def check_linux(c, tmp):
             len(doc["skipped"]) == len(skips) and len(skips) >= 3)
     ipc = [k for k in doc["skipped"] if k["test"] == "ipc_call"]
     c.check("linux json: ipc_call skipped, pipe and futex round trips instead",
-            ipc and ipc[0]["instead"] == ["pipe_roundtrip", "futex_roundtrip"], str(ipc))
+            ipc and ipc[0]["instead"] == ["pipe_pingpong", "futex_roundtrip"], str(ipc))
     tput = {(t["test"], t["harts_busy"]) for t in doc["throughput"]}
     c.check("linux json: @throughput lines of both cases",
             ("fork_throughput", 1) in tput and ("fork_throughput_procs", 1) in tput,
             str(tput))
     md = open(os.path.join(out, "linux.md")).read()
     c.check("linux md: skipped cases with the reason",
-            "| ipc_call | - | no kernel ipc | pipe_roundtrip, futex_roundtrip |" in md)
+            "| ipc_call | - | no kernel ipc | pipe_pingpong, futex_roundtrip |" in md)
     c.check("linux md: throughput table", "| fork_throughput_procs | 1 |" in md)
     rows = open(os.path.join(out, "linux.csv")).read().splitlines()
     c.check("linux csv: a row per result, throughput and skip line",
             len(rows) == 1 + len(doc["results"]) + len(doc["throughput"]) + len(skips))
     c.check("linux csv: skip rows carry reason and substitutes",
-            any(r.startswith("ipc_call,-,") and "no_kernel_ipc,pipe_roundtrip;futex_roundtrip"
+            any(r.startswith("ipc_call,-,") and "no_kernel_ipc,pipe_pingpong;futex_roundtrip"
                 in r for r in rows))
     return out
 
@@ -265,7 +265,7 @@ def check_compare(c, tmp, good_json, linux_out):
             str(eager[:1]))
     ipc = [r for r in rows if r[0] == "ipc_call"]
     c.check("compare: ipc_call shows Linux's pipe round trip instead",
-            ipc and ipc[0][4] == "{:,} (pipe_roundtrip)".format(lx[("pipe_roundtrip", "-", 0)]),
+            ipc and ipc[0][4] == "{:,} (pipe_pingpong)".format(lx[("pipe_pingpong", "-", 0)]),
             str(ipc))
     only = [r for r in rows if r[0] == "futex_roundtrip"]
     c.check("compare: a case only Linux has gets a row, — for this kernel",

@@ -37,6 +37,7 @@ struct proc {
 	/* Threads blocked in wait(): their saved replies (0: none) and what each waits for. */
 	long wait_reply[WAITERS];
 	int64_t wait_pid[WAITERS];
+	int nwaits;	   /* how many wait_reply are set: 0 skips a scan */
 	uint16_t orphan;   /* its parent died: init adopted it */
 	uint16_t sig_chld; /* SIGSRV_CHLD_*: what its C library does with SIGCHLD */
 	unsigned caps;	   /* enum proc_caps: what exec must give the new image */
@@ -159,18 +160,36 @@ static void reap(struct proc *p)
 }
 
 static void signal_proc(struct proc *t, int sig, int64_t sender);
-static int has_child(const struct proc *parent, int64_t want);
+
+static int has_child(const struct proc *parent, int64_t want)
+{
+	for (int i = 0; i < procs_top; i++)
+		if (matches(&procs[i], parent->pid, want))
+			return 1;
+	return 0;
+}
+
+/*
+ * After a reap: parent's blocked waiters left with no child to wait for get ECHILD.
+ * Out of line, and only called when parent has a wait parked: fork+exit+wait has none.
+ */
+__attribute__((noinline)) static void fail_hopeless_waiters(struct proc *parent)
+{
+	for (int w = 0; w < WAITERS; w++) {
+		if (!parent->wait_reply[w] || has_child(parent, parent->wait_pid[w]))
+			continue;
+		reply_saved(parent->wait_reply[w], -ECHILD, 0);
+		parent->wait_reply[w] = 0;
+		parent->nwaits--;
+	}
+}
 
 /* A parent that ignores SIGCHLD keeps no zombies: waits for no child left get ECHILD. */
 static void reap_for_ignoring_parent(struct proc *p, struct proc *parent)
 {
 	reap(p);
-	for (int w = 0; w < WAITERS; w++) {
-		if (parent->wait_reply[w] && !has_child(parent, parent->wait_pid[w])) {
-			reply_saved(parent->wait_reply[w], -ECHILD, 0);
-			parent->wait_reply[w] = 0;
-		}
-	}
+	if (parent->nwaits)
+		fail_hopeless_waiters(parent);
 }
 
 /*
@@ -186,14 +205,19 @@ static void notify_parent(struct proc *p)
 		return;
 	}
 	int handed = 0;
-	for (int w = 0; parent && w < WAITERS && !handed; w++) {
+	/* nwaits 0 (fork+exit+wait: the child ends before the wait comes) skips the scan. */
+	for (int w = 0; parent && parent->nwaits && w < WAITERS && !handed; w++) {
 		if (parent->wait_reply[w] && matches(p, parent->pid, parent->wait_pid[w])) {
 			/* A waiter a signal took away is gone: the next one gets the child. */
 			handed = reply_saved(parent->wait_reply[w], p->pid, (uint64_t)p->status) ==
 				 0;
 			parent->wait_reply[w] = 0;
-			if (handed)
+			parent->nwaits--;
+			if (handed) {
 				reap(p);
+				if (parent->nwaits)
+					fail_hopeless_waiters(parent);
+			}
 		}
 	}
 	if (!handed && p->orphan)
@@ -213,9 +237,11 @@ static void proc_exit(struct proc *p, int status)
 	}
 	pipesrv_release((unsigned)(p - procs));	  /* ends it did not close: EOF, EPIPE */
 	fsholders_release((unsigned)(p - procs)); /* open files it did not close */
-	for (int w = 0; w < WAITERS; w++) {
-		if (p->wait_reply[w])
+	for (int w = 0; p->nwaits && w < WAITERS; w++) {
+		if (p->wait_reply[w]) {
 			slot_free(p->wait_reply[w]); /* wakes nobody: the waiter is gone */
+			p->nwaits--;
+		}
 		p->wait_reply[w] = 0;
 	}
 	p->state = PS_ZOMBIE;
@@ -236,16 +262,16 @@ static void proc_exit(struct proc *p, int status)
 static int fault_signal(uint64_t label, uint64_t scause)
 {
 	if (label == LABEL_OOM)
-		return SIG_KILL;
+		return SIGKILL;
 	switch (scause) {
 	case EXC_ILLEGAL_INSN:
-		return SIG_ILL;
+		return SIGILL;
 	case EXC_INSN_MISALIGNED:
 	case EXC_LOAD_MISALIGNED:
 	case EXC_STORE_MISALIGNED:
-		return SIG_BUS;
+		return SIGBUS;
 	default:
-		return SIG_SEGV;
+		return SIGSEGV;
 	}
 }
 
@@ -323,14 +349,6 @@ static void do_fork(struct proc *p, uint64_t mode)
 	answering = 0;
 }
 
-static int has_child(const struct proc *parent, int64_t want)
-{
-	for (int i = 0; i < procs_top; i++)
-		if (matches(&procs[i], parent->pid, want))
-			return 1;
-	return 0;
-}
-
 static void do_wait(struct proc *p, int64_t want, uint64_t options)
 {
 	int any = 0;
@@ -341,6 +359,8 @@ static void do_wait(struct proc *p, int64_t want, uint64_t options)
 		if (procs[i].state == PS_ZOMBIE) {
 			reply(procs[i].pid, (uint64_t)procs[i].status);
 			reap(&procs[i]);
+			if (p->nwaits)
+				fail_hopeless_waiters(p);
 			return;
 		}
 	}
@@ -359,6 +379,7 @@ static void do_wait(struct proc *p, int64_t want, uint64_t options)
 			return;
 		}
 		p->wait_reply[w] = s;
+		p->nwaits++;
 		p->wait_pid[w] = want;
 	}
 }
@@ -399,7 +420,7 @@ static void do_spawn(struct proc *p, unsigned len)
 		if (!err && spawn_start(&s) < 0)
 			err = E_NOMEM;
 		if (err)
-			proc_exit(c, SIG_KILL);
+			proc_exit(c, SIGKILL);
 	} else if (c) {
 		reap(c);
 	}
@@ -451,11 +472,6 @@ static void do_exec(struct proc *p, const struct ipc_msg *m)
 	if (!err)
 		err = spawn_create(&req, &s);
 	slot_free(sup);
-	if (!err && pipesrv_exec_install(s.task) != 0) {
-		SYSCALL(task_kill, s.task);
-		slot_free(s.task);
-		err = E_NOMEM;
-	}
 	if (err) {
 		reply(load_error(err), 0);
 		return;
@@ -467,14 +483,14 @@ static void do_exec(struct proc *p, const struct ipc_msg *m)
 	sigsrv_clear((unsigned)(p - procs), p->pid); /* the new image has no handlers yet */
 	p->sig_chld = 0;
 	if (give_caps(p, p->caps) || spawn_start(&s) < 0)
-		proc_exit(p, SIG_KILL);
+		proc_exit(p, SIGKILL);
 	reply(0, 0); /* to the old, dead thread: releases the kernel's hold on it */
 }
 
-/* pipe: the fork server makes the pipe and keeps it, so it can close a dead holder's ends. */
-static void do_pipe(struct proc *p, const uint64_t *slots)
+/* pipe: the pipe is ours (pipesrv.c); the caller holds one read and one write end. */
+static void do_pipe(struct proc *p)
 {
-	reply(pipesrv_create(p->task, (unsigned)(p - procs), slots), 0);
+	reply(pipesrv_create((unsigned)(p - procs)), 0);
 }
 
 /*
@@ -509,7 +525,8 @@ static int default_ignores(int sig)
  * Deliver sig to t: to its C library if it takes signals, else the default action.
  * SIGKILL and SIGSTOP are never caught. After the upcall, a wait() of t's still parked
  * here ends with EINTR: the diverted thread's own wait was cut short by the kernel (our
- * saved answer to it now misses), any other thread's gets -EINTR from us.
+ * saved answer to it now misses), any other thread's gets -EINTR from us; so do its
+ * reads and writes blocked on pipes.
  */
 static void signal_proc(struct proc *t, int sig, int64_t sender)
 {
@@ -520,8 +537,10 @@ static void signal_proc(struct proc *t, int sig, int64_t sender)
 			if (t->wait_reply[w]) {
 				reply_saved(t->wait_reply[w], -EINTR, 0);
 				t->wait_reply[w] = 0;
+				t->nwaits--;
 			}
 		}
+		pipesrv_interrupt(idx);
 		return;
 	}
 	if (!default_ignores(sig))
@@ -554,6 +573,10 @@ static void do_kill(struct proc *p, int64_t pid, uint64_t sig)
 	int n = 0;
 	if (sig >= NSIG) {
 		reply(-EINVAL, 0);
+		return;
+	}
+	if (sig == 0 && pid > 0) { /* only: does it exist (POSIX; a zombie or init too) */
+		reply(find(pid) ? 0 : -ESRCH, 0);
 		return;
 	}
 	for (int i = 0; i < procs_top; i++) {
@@ -664,6 +687,16 @@ static int too_short(const struct ipc_msg *m, unsigned words)
 	return 1;
 }
 
+/* Pipe requests (outside the switch: its jump table stays small for the common calls). */
+static void serve_other(struct proc *p, struct ipc_msg *m, uint64_t label)
+{
+	if (label >= PIPE_READ && label <= PIPE_DUP)
+		/* Answered now, or later through a saved reply (blocked). */
+		answering = pipesrv_request((unsigned)(p - procs), m, spawn_buf, &answer);
+	else
+		reply(-ENOSYS, 0);
+}
+
 static void serve(struct ipc_msg *m)
 {
 	struct proc *p = by_badge(m->badge);
@@ -732,8 +765,7 @@ static void serve(struct ipc_msg *m)
 			do_list(m->w[0]);
 		break;
 	case PROC_PIPE:
-		if (!too_short(m, 3))
-			do_pipe(p, m->w);
+		do_pipe(p);
 		break;
 	case PROC_SETPGID:
 		do_setpgid(p, (int64_t)m->w[0], (int64_t)m->w[1]);
@@ -753,6 +785,7 @@ static void serve(struct ipc_msg *m)
 	case PROC_FS:
 		do_fs(p);
 		break;
+
 	case PROC_EXEC:
 		if (too_short(m, 2))
 			break;
@@ -762,7 +795,7 @@ static void serve(struct ipc_msg *m)
 			reply(-EPERM, 0); /* init has no task we hold */
 		break;
 	default:
-		reply(-ENOSYS, 0);
+		serve_other(p, m, label);
 		break;
 	}
 }

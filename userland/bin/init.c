@@ -167,7 +167,7 @@ static int wait_limited(pid_t pid, int *status)
 			return -1;
 		SYSCALL(sleep, NS_PER_S / POLLS_PER_S);
 	}
-	kill(pid, SIG_KILL);
+	kill(pid, SIGKILL);
 	waitpid(pid, status, 0);
 	return 1;
 }

@@ -297,12 +297,14 @@ int creat(const char *path, mode_t mode)
 /* Make newfd name what e names (newfd is free). */
 static int dup_into(const struct fd_entry *e, int newfd, int cloexec)
 {
+	/* The fork server counts the new end first: if it cannot, nothing has changed. */
+	if (is_pipe(e) && pipe_count_end(e->pipe, e->kind == FD_PIPE_WRITE) < 0)
+		return -1;
 	fds[newfd] = *e;
 	fds[newfd].cloexec = cloexec;
-	if (is_pipe(e)) {
+	if (is_pipe(e))
 		pipe_add_ref(e->pipe);
-		pipe_count_end(e->pipe, e->kind == FD_PIPE_WRITE);
-	} else if (e->kind == FD_FILE)
+	else if (e->kind == FD_FILE)
 		e->file->refs++;
 	return newfd;
 }
@@ -590,53 +592,35 @@ unsigned fd_exec_list(uint32_t *list, unsigned max)
 	return n;
 }
 
-/* One AUX_FD pair: descriptor fd names an end of the pipe adopted as number j. */
-static void inherit_fd(uint64_t v, struct pipe **adopted, unsigned n)
+/* One AUX_FD pair: descriptor fd names an end of the pipe the fork server calls id. */
+static void inherit_fd(uint64_t v)
 {
-	unsigned fd = v & 0xff, end = (v >> 8) & 0xff, j = (unsigned)(v >> 16);
-	if (fd >= FD_MAX || (fds[fd].kind != FD_FREE && fds[fd].kind != FD_CONSOLE) || j >= n ||
-	    !adopted[j])
+	unsigned fd = EXEC_FD_FD(v), end = EXEC_FD_END(v);
+	/* fds 0-2 may still be the console: a shell pipeline's stage reads or writes a pipe there. */
+	struct pipe *p = fd < FD_MAX && (fds[fd].kind == FD_FREE || fds[fd].kind == FD_CONSOLE)
+				 ? pipe_adopt((unsigned)EXEC_FD_ID(v))
+				 : 0;
+	if (!p)
 		return;
-	fds[fd] = (struct fd_entry){ end == PIPE_END_WRITE ? FD_PIPE_WRITE : FD_PIPE_READ,
-				     adopted[j], 0, 0 };
-	pipe_add_ref(adopted[j]);
+	fds[fd] =
+		(struct fd_entry){ end == PIPE_END_WRITE ? FD_PIPE_WRITE : FD_PIPE_READ, p, 0, 0 };
+	pipe_add_ref(p);
 }
 
 /*
- * Before main, in an image that exec started: the (key, value) pairs the fork server put
- * after envp name the pipes it handed over (their capabilities in our first free slots,
- * three each, which our first slot_alloc calls return) and the descriptors naming them.
- * The kernel starts init with no such pairs: the first key that is neither ends the list.
+ * Before main, in an image that exec started: the (AUX_FD, value) pairs the fork server
+ * put after envp name the pipe descriptors it handed over. The kernel starts init with
+ * no such pairs: the first key that is not AUX_FD ends the list.
  */
 __attribute__((constructor)) static void fd_inherit(void)
 {
 	extern char **environ;
-	struct pipe *adopted[PIPE_MAX];
-	long first[PIPE_MAX];
-	unsigned n = 0, k = 0;
 	char **e = environ;
 	while (e && *e)
 		e++;
-	const uint64_t *aux = e ? (const uint64_t *)(e + 1) : 0, *a;
-	/* Claim every pipe's slots before adopting any: adopting frees a slot (the object's,
-	 * once mapped), which the next pipe's slot_alloc would otherwise return. */
-	for (a = aux; a && (a[0] == AUX_PIPE || a[0] == AUX_FD); a += 2) {
-		if (a[0] != AUX_PIPE || k == PIPE_MAX)
-			continue;
-		long f = slot_alloc(), b = slot_alloc(), c = slot_alloc();
-		first[k++] = f == (long)(a[1] >> 16) && b == f + 1 && c == f + 2 ? f : -1;
-	}
-	for (a = aux; a && (a[0] == AUX_PIPE || a[0] == AUX_FD); a += 2) {
-		if (a[0] == AUX_FD) {
-			inherit_fd(a[1], adopted, n);
-			continue;
-		}
-		if (n < k) {
-			unsigned id = (unsigned)(a[1] & 0xffff);
-			adopted[n] = first[n] >= 0 ? pipe_adopt(id, first[n]) : 0;
-			n++;
-		}
-	}
+	for (const uint64_t *aux = e ? (const uint64_t *)(e + 1) : 0; aux && aux[0] == AUX_FD;
+	     aux += 2)
+		inherit_fd(aux[1]);
 	inherit_files();
 	inherit_cwd();
 }

@@ -14,8 +14,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define FD_MAX	 32
-#define PIPE_MAX 16 /* pipes one process may hold */
+#define FD_MAX 32
 
 enum fd_kind { FD_FREE = 0, FD_CONSOLE, FD_PIPE_READ, FD_PIPE_WRITE, FD_FILE };
 
@@ -81,12 +80,12 @@ ssize_t pipe_read(struct pipe *p, void *buf, size_t n);
 ssize_t pipe_write(struct pipe *p, const void *buf, size_t n);
 void pipe_close(struct pipe *p, int writer);
 void pipe_drop_end(struct pipe *p, int writer); /* uncount it, wake the peers */
-/* A pipe the fork server handed over at exec (its objects from first_slot on), or 0. */
-struct pipe *pipe_adopt(unsigned id, long first_slot);
+/* Our entry for pipe id, which exec handed over (the first call adds it), or 0. */
+struct pipe *pipe_adopt(unsigned id);
 unsigned pipe_id(const struct pipe *p);
 void pipe_add_ref(struct pipe *p); /* one more descriptor of ours names it */
-/* A new descriptor (dup) names an end: count it in the header, as each close uncounts one. */
-void pipe_count_end(struct pipe *p, int writer);
+/* A new descriptor (dup) names an end: the fork server counts one more; 0 or -1 (errno). */
+int pipe_count_end(struct pipe *p, int writer);
 
 /* libc_glue.c: the console as fds 0-2. */
 ssize_t console_fd_read(void *buf, size_t n);

@@ -14,6 +14,8 @@
 #include "spawn.h"
 #include "syscall.h"
 
+#define PROT_KNOWN (PROT_READ | PROT_WRITE | PROT_EXEC)
+
 static uintptr_t mmap_next = USER_MMAP_BASE;
 
 static int to_errno(long err)
@@ -114,7 +116,7 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 	uintptr_t va = (uintptr_t)addr;
 	long err;
 	int kind = flags & (MAP_SHARED | MAP_PRIVATE);
-	if (pages == 0 || (kind != MAP_SHARED && kind != MAP_PRIVATE) || (prot & ~7) ||
+	if (pages == 0 || (kind != MAP_SHARED && kind != MAP_PRIVATE) || (prot & ~PROT_KNOWN) ||
 	    ((flags & MAP_FIXED) && (va % PAGE_BYTES)))
 		return fail(E_INVAL);
 	/* Threads may map at once: each takes its own range (and a gap, so overruns fault). */
@@ -156,6 +158,10 @@ int munmap(void *addr, size_t len)
 
 int mprotect(void *addr, size_t len, int prot)
 {
+	if (prot & ~PROT_KNOWN) { /* the kernel's other bits are not the caller's to set */
+		errno = EINVAL;
+		return -1;
+	}
 	long err = SYSCALL(protect, SLOT_SELF, addr, (len + PAGE_BYTES - 1) / PAGE_BYTES, prot);
 	if (err) {
 		errno = to_errno(err);

@@ -1,297 +1,141 @@
 /*
- * Pipes in the C library, without kernel help. A pipe is a shared memory object (a
- * header page, then a 16 KiB ring) and two notification objects: "data" (readers wait
- * on it) and "space" (writers wait on it). The fork server makes them (PROC_PIPE) and
- * keeps the end counts true across fork, exec and death (pipe.h, pipesrv.c). fork keeps
- * the object shared and copies the notification capabilities into the same slots, so
- * parent and child use one pipe; exec hands them to the new image (fd.c).
+ * Pipes in the C library: each read, write and close is a request to the fork server,
+ * which owns the pipe (pipe.h, pipesrv.c, docs/userland.md). The bytes travel in the
+ * IPC buffer, straight between the caller's buffer and the server's ring: the kernel
+ * checks the caller's buffer before anything moves, so a bad one gives EFAULT, and this
+ * library never touches it. A process keeps only which pipes its descriptors name.
  *
- * The header counts each process's open ends; the readers or writers are the sum, so
- * EOF comes after the last writer's close or death, EPIPE after the last reader's.
- *
- * Waking without losing a wakeup: a waiter adds itself to the side's waiter count, then
- * checks its condition, then blocks in notify_wait. Whoever changes the state (moves
- * data, closes an end) does so first and then signals once per counted waiter. All of it
- * is sequentially consistent, so either the waiter sees the new state or the changer sees
- * the waiter; a signal sent before the wait leaves a pending bit that ends the wait at
- * once. Extra signals only make a later wait return early, and every caller re-checks.
- * A wait ends only by a change of state.
+ * fork needs nothing here: the server copies the parent's end counts to the child, and
+ * the child's table is a copy of ours. exec hands the pipe descriptors over (fd.c).
  */
 #include <errno.h>
 #include <stdint.h>
-#include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "fd.h"
 #include "pipe.h"
-#include "proc.h"
-#include "spawn.h"
 #include "syscall.h"
 
-#define PIPE_RING     ((PIPE_PAGES - 1) * PAGE_BYTES) /* bytes in flight */
-#define PIPE_ATOMIC   512			      /* writes up to this size go in whole */
-#define PIPE_MAP_SIZE (PIPE_PAGES * PAGE_BYTES)
-#define PIPE_VA	      0x3500000000UL		   /* pipe i mapped at PIPE_VA + i * PIPE_STRIDE */
-#define PIPE_STRIDE   (PIPE_MAP_SIZE + PAGE_BYTES) /* and a gap, so overruns fault */
-#define SC	      __ATOMIC_SEQ_CST
-
-/* This process's view of a pipe. */
+/* This process's view of a pipe: the server's id and how many of our descriptors name it. */
 struct pipe {
-	struct pipe_shared *sh; /* 0: this entry is free */
-	uint8_t *ring;
-	long data_slot, space_slot; /* notifications */
-	int ends;		    /* our descriptors naming it */
-	unsigned id;		    /* the fork server's name for it */
+	unsigned id;
+	int ends; /* 0: this entry is free */
 };
 
-static struct pipe pipes[PIPE_MAX];
+static struct pipe pipes[FD_MAX];
 
-static uint64_t load(uint64_t *v)
+/* A request about one pipe: the server's answer (w0), or -errno. */
+static int64_t pipe_call(struct ipc_msg *m)
 {
-	return __atomic_load_n(v, SC);
+	long err = ipc_call(SLOT_PROC, m);
+	if (err)
+		return err == E_FAULT ? -EFAULT : err == E_BADCAP ? -ENOSYS : -EIO;
+	return (int64_t)m->w[0];
 }
 
-static uint32_t load32(uint32_t *v)
+static ssize_t result(int64_t r)
 {
-	return __atomic_load_n(v, SC);
-}
-
-static void lock(uint32_t *l)
-{
-	while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE))
-		SYSCALL(yield); /* held only while bytes are copied, never while waiting */
-}
-
-static void unlock(uint32_t *l)
-{
-	__atomic_store_n(l, 0, __ATOMIC_RELEASE);
-}
-
-static void wake(uint32_t *waiting, long slot)
-{
-	for (uint32_t n = load32(waiting); n > 0; n--)
-		SYSCALL(notify_signal, slot, 1);
-}
-
-/* Open ends of one kind, in every process: the sum of each process's own count. */
-static int64_t open_ends(struct pipe *p, int end)
-{
-	int64_t n = 0;
-	for (int i = 0; i < PROC_MAX; i++)
-		n += __atomic_load_n(&p->sh->ends[i][end], SC);
-	return n;
-}
-
-static int no_writers(struct pipe *p)
-{
-	return open_ends(p, PIPE_END_WRITE) <= 0;
-}
-
-static int no_readers(struct pipe *p)
-{
-	return open_ends(p, PIPE_END_READ) <= 0;
-}
-
-static int readable(struct pipe *p, size_t need)
-{
-	(void)need;
-	return load(&p->sh->head) != load(&p->sh->tail) || no_writers(p);
-}
-
-static int writable(struct pipe *p, size_t need)
-{
-	uint64_t used = load(&p->sh->head) - load(&p->sh->tail);
-	return PIPE_RING - used >= need || no_readers(p);
-}
-
-/* Block until ready(p, need) may have become true (callers re-check). */
-static void wait_for(struct pipe *p, int (*ready)(struct pipe *, size_t), size_t need,
-		     uint32_t *waiting, long slot)
-{
-	__atomic_add_fetch(waiting, 1, SC);
-	if (!ready(p, need))
-		SYSCALL(notify_wait, slot);
-	__atomic_sub_fetch(waiting, 1, SC);
-}
-
-/* Copy n bytes between the ring at position pos and buf, in at most two pieces. */
-static void ring_copy(struct pipe *p, uint64_t pos, void *buf, size_t n, int to_ring)
-{
-	size_t off = pos % PIPE_RING, first = n < PIPE_RING - off ? n : PIPE_RING - off;
-	uint8_t *b = buf;
-	if (to_ring) {
-		memcpy(p->ring + off, b, first);
-		memcpy(p->ring, b + first, n - first);
-	} else {
-		memcpy(b, p->ring + off, first);
-		memcpy(b + first, p->ring, n - first);
+	if (r < 0) {
+		errno = (int)-r;
+		return -1;
 	}
+	return (ssize_t)r;
 }
 
-/* Take up to n bytes: how many were taken. */
-static size_t take(struct pipe *p, void *buf, size_t n)
+/* A short read's bytes, from the reply's words (no memcpy: it moves a byte a step). */
+static void copy_in(uint8_t *to, const uint64_t *words, size_t n)
 {
-	lock(&p->sh->rlock);
-	uint64_t tail = load(&p->sh->tail), avail = load(&p->sh->head) - tail;
-	size_t k = avail < n ? (size_t)avail : n;
-	ring_copy(p, tail, buf, k, 0);
-	__atomic_store_n(&p->sh->tail, tail + k, SC);
-	unlock(&p->sh->rlock);
-	return k;
+	const uint8_t *from = (const uint8_t *)words;
+	while (n--)
+		*to++ = *from++;
 }
 
-/* Put up to n bytes if at least need fit: how many were put. */
-static size_t give(struct pipe *p, const void *buf, size_t n, size_t need)
-{
-	lock(&p->sh->wlock);
-	uint64_t head = load(&p->sh->head), space = PIPE_RING - (head - load(&p->sh->tail));
-	size_t k = space < need ? 0 : space < n ? (size_t)space : n;
-	ring_copy(p, head, (void *)buf, k, 1);
-	__atomic_store_n(&p->sh->head, head + k, SC);
-	unlock(&p->sh->wlock);
-	return k;
-}
-
+/* At most one IPC buffer: a pipe read may return fewer bytes than asked for. */
 ssize_t pipe_read(struct pipe *p, void *buf, size_t n)
 {
+	unsigned want = n < IPC_BUF_MAX ? (unsigned)n : IPC_BUF_MAX;
+	struct ipc_msg m = { .tag = ipc_tag(PIPE_READ, 3, 0, 0), .rbuf = buf };
 	if (n == 0)
 		return 0;
-	for (;;) {
-		size_t got = take(p, buf, n);
-		if (got) {
-			wake(&p->sh->wwait, p->space_slot);
-			return (ssize_t)got;
-		}
-		if (no_writers(p) && load(&p->sh->head) == load(&p->sh->tail))
-			return 0; /* end of file */
-		wait_for(p, readable, 1, &p->sh->rwait, p->data_slot);
-	}
+	m.w[0] = p->id;
+	m.w[1] = want;
+	m.w[2] = 0;
+	m.rspec = ipc_recv_spec(want, IPC_RECV_SLOT_NONE);
+	int64_t r = pipe_call(&m);
+	if (r > 0 && r <= PIPE_INLINE_MAX && ipc_tag_words(m.tag) > 1)
+		copy_in(buf, &m.w[1], (size_t)r); /* the kernel checked buf at the call */
+	return result(r);
 }
 
+/* One piece of at most a buffer: bytes the server took (0: woken, send again), or -errno. */
+static int64_t write_piece(struct pipe *p, const uint8_t *b, size_t n)
+{
+	struct ipc_msg m = { .tag = ipc_tag(PIPE_WRITE, 2, (unsigned)n, 0), .sbuf = b };
+	m.w[0] = p->id;
+	m.w[1] = 0;
+	m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
+	return pipe_call(&m);
+}
+
+/* Blocks until all n bytes went in; EPIPE or EFAULT part-way return what went in before. */
 ssize_t pipe_write(struct pipe *p, const void *buf, size_t n)
 {
 	const uint8_t *b = buf;
 	size_t done = 0;
 	while (done < n) {
-		size_t need = n <= PIPE_ATOMIC ? n : 1; /* small writes go in whole */
-		if (no_readers(p)) {
-			errno = EPIPE;
-			return done ? (ssize_t)done : -1;
-		}
-		size_t put = give(p, b + done, n - done, need);
-		done += put;
-		if (put)
-			wake(&p->sh->rwait, p->data_slot);
-		else
-			wait_for(p, writable, need, &p->sh->wwait, p->space_slot);
+		size_t piece = n - done < IPC_BUF_MAX ? n - done : IPC_BUF_MAX;
+		int64_t r = write_piece(p, b + done, piece);
+		if (r < 0)
+			return done ? (ssize_t)done : result(r);
+		done += (size_t)r;
 	}
 	return (ssize_t)n;
 }
 
-/* Our table index at the fork server: the badge of our SLOT_PROC capability, less one. */
-static int self_index(void)
+/* A close or a dup of one end at the server. */
+static int64_t end_request(struct pipe *p, uint64_t label, int writer)
 {
-	long badge = 0;
-	long info = syscall6_a1(SYS_cap_info, SLOT_PROC, 0, 0, 0, &badge);
-	return info < 0 || badge < 1 || badge > PROC_MAX ? -1 : (int)badge - 1;
-}
-
-static void pipe_release(struct pipe *p)
-{
-	munmap(p->sh, PIPE_MAP_SIZE);
-	slot_free(p->data_slot);
-	slot_free(p->space_slot);
-	*p = (struct pipe){ 0 };
+	struct ipc_msg m = { .tag = ipc_tag(label, 2, 0, 0) };
+	m.w[0] = p->id;
+	m.w[1] = writer ? PIPE_END_WRITE : PIPE_END_READ;
+	m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
+	return pipe_call(&m);
 }
 
 void pipe_drop_end(struct pipe *p, int writer)
 {
-	int me = self_index();
-	if (me >= 0)
-		__atomic_sub_fetch(&p->sh->ends[me][writer ? PIPE_END_WRITE : PIPE_END_READ], 1,
-				   SC);
-	if (writer)
-		wake(&p->sh->rwait, p->data_slot); /* maybe end of file */
-	else
-		wake(&p->sh->wwait, p->space_slot); /* maybe EPIPE */
+	end_request(p, PIPE_CLOSE, writer);
+}
+
+int pipe_count_end(struct pipe *p, int writer)
+{
+	return (int)result(end_request(p, PIPE_DUP, writer));
 }
 
 void pipe_close(struct pipe *p, int writer)
 {
 	pipe_drop_end(p, writer);
-	if (--p->ends == 0)
-		pipe_release(p);
+	p->ends--;
 }
 
-static struct pipe *free_entry(void)
+/* Our entry for pipe id: the one in use, else a free one (ends 0); or 0 if none is left. */
+static struct pipe *entry_for(unsigned id)
 {
-	for (int i = 0; i < PIPE_MAX; i++)
-		if (!pipes[i].sh)
+	struct pipe *free_one = 0;
+	for (int i = 0; i < FD_MAX; i++) {
+		if (pipes[i].ends > 0 && pipes[i].id == id)
 			return &pipes[i];
-	return 0;
-}
-
-/* Map the pipe's object (in slot obj) at entry p's place; our capability goes. */
-static int pipe_map(struct pipe *p, long obj)
-{
-	uint64_t va = PIPE_VA + (uint64_t)(p - pipes) * PIPE_STRIDE;
-	long err = SYSCALL(map, SLOT_SELF, obj, va, 0, PIPE_PAGES,
-			   MAP_PROT_READ | MAP_PROT_WRITE | MAP_KIND_SHARED);
-	slot_free(obj);
-	if (err)
-		return -1;
-	p->sh = (struct pipe_shared *)va;
-	p->ring = (uint8_t *)va + PAGE_BYTES;
-	return 0;
-}
-
-/* A new pipe from the fork server, with one read and one write end counted as ours. */
-static struct pipe *pipe_new(void)
-{
-	struct pipe *p = free_entry();
-	if (!p) {
-		errno = ENFILE;
-		return 0;
+		if (pipes[i].ends <= 0 && !free_one)
+			free_one = &pipes[i];
 	}
-	long obj = slot_alloc(), data = slot_alloc(), space = slot_alloc();
-	struct ipc_msg m = { .tag = ipc_tag(PROC_PIPE, 3, 0, 0) };
-	m.w[0] = (uint64_t)obj;
-	m.w[1] = (uint64_t)data;
-	m.w[2] = (uint64_t)space;
-	m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
-	long err = obj < 0 || data < 0 || space < 0 ? -ENFILE : ipc_call(SLOT_PROC, &m);
-	if (!err)
-		err = (long)m.w[0] < 0 ? (long)m.w[0] : 0;
-	else if (err != -ENFILE)
-		err = -ENOSYS;
-	if (!err) {
-		p->id = (unsigned)m.w[0];
-		p->data_slot = data;
-		p->space_slot = space;
-		if (pipe_map(p, obj) == 0)
-			return p;
-		/* Out of memory for the mapping: our counts go when we die. */
-		obj = -1;
-		err = -ENOMEM;
-	}
-	slot_free(obj);
-	slot_free(data);
-	slot_free(space);
-	*p = (struct pipe){ 0 };
-	errno = (int)-err;
-	return 0;
+	if (free_one)
+		*free_one = (struct pipe){ .id = id, .ends = 0 };
+	return free_one;
 }
 
-struct pipe *pipe_adopt(unsigned id, long first_slot)
+struct pipe *pipe_adopt(unsigned id)
 {
-	struct pipe *p = free_entry();
-	if (!p)
-		return 0;
-	p->id = id;
-	p->data_slot = first_slot + 1;
-	p->space_slot = first_slot + 2;
-	return pipe_map(p, first_slot) == 0 ? p : 0;
+	return entry_for(id);
 }
 
 unsigned pipe_id(const struct pipe *p)
@@ -304,29 +148,26 @@ void pipe_add_ref(struct pipe *p)
 	p->ends++;
 }
 
-void pipe_count_end(struct pipe *p, int writer)
-{
-	int me = self_index();
-	if (me >= 0)
-		__atomic_add_fetch(&p->sh->ends[me][writer ? PIPE_END_WRITE : PIPE_END_READ], 1,
-				   __ATOMIC_SEQ_CST);
-}
-
 int pipe(int fds[2])
 {
-	struct pipe *p = pipe_new();
-	if (!p)
-		return -1;
-	int r = fd_alloc(FD_PIPE_READ, p);
+	uint64_t unused;
+	int64_t id = proc_request(PROC_PIPE, 0, 0, &unused, 0, 0);
+	if (id < 0)
+		return (int)result(id);
+	struct pipe *p = entry_for((unsigned)id);
+	int r = p ? fd_alloc(FD_PIPE_READ, p) : -1;
 	int w = r < 0 ? -1 : fd_alloc(FD_PIPE_WRITE, p);
-	p->ends = 2;
 	if (w < 0) {
+		int saved = p ? errno : EMFILE;
 		if (r >= 0)
 			fd_get(r)->kind = FD_FREE;
-		pipe_close(p, 0);
-		pipe_close(p, 1);
+		struct pipe tmp = { .id = (unsigned)id, .ends = 2 };
+		pipe_close(&tmp, 0);
+		pipe_close(&tmp, 1);
+		errno = saved;
 		return -1;
 	}
+	p->ends = 2;
 	fds[0] = r;
 	fds[1] = w;
 	return 0;

@@ -25,7 +25,7 @@ enum proc_label {
 	 * (pipe.h) -> only -errno. With a capability: the program is that memory object
 	 * (a file the file server gave, FS_EXEC), w2 = its bytes, and the name is only argv's. */
 	PROC_EXEC = 7,
-	PROC_PIPE = 8, /* w0..w2 = our empty slots for memory, data, space -> w0 = pipe id */
+	PROC_PIPE = 8, /* -> w0 = pipe id; reads, writes and closes: pipe.h */
 	/* w0 = PROC_TIME_GET, or PROC_TIME_SET with w1 = the new offset -> w0 = 0, w1 = the
 	 * CLOCK_REALTIME offset from CLOCK_MONOTONIC in ns (timesrv.c) */
 	PROC_TIME = 9,
@@ -46,11 +46,6 @@ enum proc_time_op { PROC_TIME_GET = 0, PROC_TIME_SET = 1 };
 
 /* Process states as PROC_LIST reports them. */
 enum proc_state { PS_FREE = 0, PS_RUNNING = 1, PS_ZOMBIE = 2 };
-
-#define SIG_KILL 9
-#define SIG_ILL	 4
-#define SIG_BUS	 7
-#define SIG_SEGV 11
 
 /* Replies carry negative errno values in w0 on failure (ECHILD, EAGAIN, ENOMEM...). */
 int64_t proc_request(uint64_t label, uint64_t w0, uint64_t w1, uint64_t *out1, const void *buf,

@@ -18,8 +18,6 @@
 #define LATE_MS	   50
 #define LONG_MS	   100000
 #define FILL_BYTES (64 * 1024) /* more than the ring holds */
-#define SIG_SEGV_  11
-#define SIG_KILL_  9
 
 static char big[FILL_BYTES];
 static volatile uintptr_t nowhere = 0x10; /* nothing is mapped in the first page */
@@ -57,7 +55,7 @@ static void writer_faults(void)
 	CHECK_EQ(read(fds[0], &c, 1), 1);
 	CHECK_EQ(c, 'a');
 	CHECK_EQ(read(fds[0], &c, 1), 0); /* woken by the death: EOF */
-	CHECK(died_of(pid, SIG_SEGV_));
+	CHECK(died_of(pid, SIGSEGV));
 	close(fds[0]);
 }
 
@@ -72,8 +70,8 @@ static void writer_killed(void)
 		_exit(0);
 	}
 	close(fds[1]);
-	CHECK_EQ(kill(pid, SIG_KILL_), 0);
-	CHECK(died_of(pid, SIG_KILL_));
+	CHECK_EQ(kill(pid, SIGKILL), 0);
+	CHECK(died_of(pid, SIGKILL));
 	CHECK_EQ(read(fds[0], &c, 1), 0);
 	close(fds[0]);
 }
@@ -95,7 +93,7 @@ static void reader_faults(void)
 	errno = 0;
 	CHECK_EQ(write(fds[1], big, 1), -1);
 	CHECK_EQ(errno, EPIPE);
-	CHECK(died_of(pid, SIG_SEGV_));
+	CHECK(died_of(pid, SIGSEGV));
 	close(fds[1]);
 }
 

@@ -12,8 +12,9 @@
  *
  * SAFETY, what the fuzzer leaves out because it would rightly end or hang the worker:
  * the kernel's own labels (exit, fault: the server takes them as the sender's death),
- * killing itself or its parent, an exec that could succeed, spawning a program that
- * never ends, and a blocking wait.
+ * killing itself or its parent (also through a process group), PROC_EXIT, an exec that
+ * could succeed, spawning a program that never ends, a blocking wait, and setting the
+ * clock (which every later test would see).
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,0 +1,57 @@
+/*
+ * A reader blocked on an empty pipe that takes many signals (more than the 8 pipe waits
+ * a process may have parked at once) still reads the byte that comes after them: each
+ * signal ends the fork server's parked read (pipesrv_interrupt), so the restarted read
+ * does not leave a stale wait behind that would fill the process's share.
+ */
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "testlib.h"
+
+#define SIGNALS 12
+
+static volatile int hits;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	hits++;
+}
+
+int main(void)
+{
+	int p[2], ready[2], st = -1;
+	struct timespec pause = { 0, 20 * 1000000L };
+	CHECK_EQ(pipe(p), 0);
+	CHECK_EQ(pipe(ready), 0);
+	pid_t kid = fork();
+	if (kid == 0) {
+		struct sigaction sa = { 0 };
+		char c = 0;
+		sa.sa_handler = on_usr1;
+		sa.sa_flags = SA_RESTART;
+		sigaction(SIGUSR1, &sa, 0);
+		close(p[1]);
+		write(ready[1], "r", 1);
+		ssize_t n = read(p[0], &c, 1);
+		_exit(n == 1 && c == 'x' && hits == SIGNALS ? 0 : 10 + (int)n);
+	}
+	char r = 0;
+	close(p[0]);
+	CHECK_EQ(read(ready[0], &r, 1), 1);
+	for (int i = 0; i < SIGNALS; i++) {
+		nanosleep(&pause, 0); /* most signals find it blocked in read (not asserted) */
+		CHECK_EQ(kill(kid, SIGUSR1), 0);
+	}
+	nanosleep(&pause, 0);
+	CHECK_EQ(write(p[1], "x", 1), 1);
+	CHECK_EQ(waitpid(kid, &st, 0), kid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(p[1]);
+	close(ready[0]);
+	close(ready[1]);
+	return test_status();
+}
