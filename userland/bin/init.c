@@ -22,16 +22,17 @@
 #include "spawn.h"
 #include "syscall.h"
 
-#define TEST_PREFIX    "test_"
-#define TEST_TIMEOUT_S 120
-#define POLLS_PER_S    20
-#define NS_PER_S       1000000000L
+#define TEST_PREFIX	  "test_"
+#define TEST_TIMEOUT_S	  120
+#define POLLS_PER_S	  20
+#define LEAK_SETTLE_POLLS (2 * POLLS_PER_S) /* 2 s for the last frames to come home */
+#define NS_PER_S	  1000000000L
 /*
  * The servers run above ordinary processes: a fault or exit message reaches the fork
  * server at once, so under memory pressure an out-of-memory task is killed, and its
  * frames are free again, before the other processes can fault too.
  */
-#define SERVER_PRIO    (THREAD_PRIO_DEFAULT + 1)
+#define SERVER_PRIO	  (THREAD_PRIO_DEFAULT + 1)
 
 /* Start a server's first thread at SERVER_PRIO; its pid-like id, or a negative error. */
 static long start_server(const struct spawned *s)
@@ -202,7 +203,12 @@ static int run_suite(const struct archive *a)
 	for (uint32_t i = 0; i < h->count; i++)
 		if (strncmp(e[i].name, TEST_PREFIX, strlen(TEST_PREFIX)) == 0)
 			run_test(e[i].name) ? passed++ : failed++;
+	/* The last test's frames may still be on their way back from another hart. */
 	SYSCALL(memstat, SLOT_SELF, &after);
+	for (int i = 0; i < LEAK_SETTLE_POLLS && after.free_frames != before.free_frames; i++) {
+		SYSCALL(sleep, NS_PER_S / POLLS_PER_S);
+		SYSCALL(memstat, SLOT_SELF, &after);
+	}
 	if (after.free_frames != before.free_frames) {
 		printf("test %-24s FAIL: %lu free frames after, %lu before\n", "frame_leak",
 		       (unsigned long)after.free_frames, (unsigned long)before.free_frames);
