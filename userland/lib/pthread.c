@@ -406,4 +406,7 @@ void pthread_fork_after(int in_child)
 			fn();
 	}
 	pthread_mutex_unlock(&atfork_lock);
+	/* The child runs only the thread that forked (POSIX): its exit needs no fork server. */
+	if (in_child)
+		pthread_threaded = 0;
 }
