@@ -241,8 +241,8 @@ int memobj_resize(struct memobj *m, uint32_t rights, uint64_t n)
 {
 	if (!m->pages || m->device)
 		return E_INVAL;
-	if (!(rights & CAP_WRITE))
-		return E_RIGHTS;
+	if (!(rights & CAP_CONTROL))
+		return E_RIGHTS; /* the owner's right: mappers get read/write/exec copies */
 	if (n > m->npages)
 		return E_RANGE;
 	struct resize_ctx c = { m, 0, n, m->size };

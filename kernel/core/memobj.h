@@ -22,8 +22,8 @@ int memobj_map(struct task *t, struct memobj *m, uint32_t rights, uint64_t va, u
 	       uint64_t n, uint32_t flags);
 
 /*
- * Make an anonymous object's size n pages (rights: the caller's on its capability; write
- * is needed). Shrinking takes pages [n, size) back from every mapping in every task (a
+ * Make an anonymous object's size n pages (rights: the caller's on its capability;
+ * CAP_CONTROL, the owner's right, is needed). Shrinking takes pages [n, size) back from every mapping in every task (a
  * mapping copied privately by a store keeps its copy) and frees them; a later touch is a
  * bus error (FAULT_PAGE_GONE). Growing gives pages [size, n) fresh zeroed frames, which
  * the mappings that lost those pages map again. 0, E_INVAL (not anonymous), E_RIGHTS,
