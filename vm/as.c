@@ -21,16 +21,16 @@ struct cow_stats cow_stats;
  */
 #define AS_MAX 4096
 static struct as *as_table[AS_MAX];
-static uint32_t as_count;
+static uint64_t as_count;
 
 /* Enter as in the table: 0, or E_NOMEM when it is full. */
 static inline int as_register(struct as *as)
 {
-	uint32_t n = as_count;
+	uint64_t n = as_count;
 	if (n >= AS_MAX)
 		return E_NOMEM;
 	as_table[n] = as;
-	as->all_index = n;
+	as->all_index = (uint32_t)n;
 	as_count = n + 1;
 	return 0;
 }
@@ -882,10 +882,10 @@ static bool rewrite_as(struct as *as, bool (*fn)(pte_t *e, void *ctx), void *ctx
 uint64_t as_rewrite_all(bool (*fn)(pte_t *e, void *ctx), void *ctx)
 {
 	uint64_t changed = 0;
-	for (uint32_t i = 0; i < as_count; i++)
+	for (uint64_t i = 0; i < as_count; i++)
 		changed += rewrite_as(as_table[i], fn, ctx);
 	/* A table shared at fork changed under holders visited later: flush them all. */
-	for (uint32_t i = 0; changed && i < as_count; i++)
+	for (uint64_t i = 0; changed && i < as_count; i++)
 		tlb_flush_all(as_table[i]);
 	return changed;
 }
