@@ -843,6 +843,7 @@ static void prepare(void)
 {
 	struct memstat st;
 	memset(ext_slot, 0, sizeof(ext_slot));
+	memset(ext_held, 0, sizeof(ext_held));
 	memset(exec_slot, 0, sizeof(exec_slot));
 	memset(exec_pages, 0, sizeof(exec_pages));
 	if (SYSCALL(map_anon, SLOT_SELF, EXEC_VA, 1, MAP_PROT_READ) == 0)
