@@ -14,6 +14,34 @@
 #define USER_ROOT_GROUPS  ((1UL << (USER_ROOT_ENTRIES / PT_GROUP)) - 1)
 
 struct cow_stats cow_stats;
+/*
+ * Every address space with tables, for as_rewrite_all: one dense array (a removal moves
+ * the last entry into the hole), so adding and removing one costs a few instructions on
+ * the fork and exit paths and never allocates. Past AS_MAX, as_init fails with E_NOMEM.
+ */
+#define AS_MAX 4096
+static struct as *as_table[AS_MAX];
+static uint64_t as_count;
+
+/* Enter as in the table: 0, or E_NOMEM when it is full. */
+static inline int as_register(struct as *as)
+{
+	uint64_t n = as_count;
+	if (n >= AS_MAX)
+		return E_NOMEM;
+	as_table[n] = as;
+	as->all_index = (uint32_t)n;
+	as_count = n + 1;
+	return 0;
+}
+
+/* Take as out: the last entry fills its place. */
+static inline void as_unregister(struct as *as)
+{
+	struct as *moved = as_table[--as_count];
+	as_table[as->all_index] = moved;
+	moved->all_index = as->all_index;
+}
 
 /*
  * Page tables are mostly empty: fork and teardown visit only the groups of eight
@@ -45,7 +73,10 @@ int as_init(struct as *as, struct quota *quota)
 	if (quota_charge(as->quota, PAGE_SIZE) != 0)
 		return E_QUOTA;
 	as->root = pt_alloc();
-	if (!as->root) {
+	if (!as->root || as_register(as) != 0) {
+		if (as->root)
+			frame_unref_zeroed(&kframes, virt_to_phys(as->root));
+		as->root = 0;
 		quota_refund(as->quota, PAGE_SIZE);
 		return E_NOMEM;
 	}
@@ -132,6 +163,7 @@ void as_free_tables(struct as *as)
 		group_zero(&as->root[pt_lowest_group(mask) * PT_GROUP]);
 	tlb_flush_all(as);
 	frame_unref_zeroed(&kframes, virt_to_phys(as->root));
+	as_unregister(as);
 	/* The root, and one page per leaf: resident counts them, shared tables or not. */
 	quota_refund(as->quota, (as->resident + 1) * PAGE_SIZE);
 	as->resident = 0;
@@ -264,7 +296,8 @@ pte_t *as_pte(struct as *as, uint64_t va)
 	return e && pte_valid(*e) ? e : 0;
 }
 
-int as_map(struct as *as, uint64_t va, uint64_t pa, uint64_t flags)
+/* Install the leaf e at va (pa: the frame it maps, whose reference it holds). */
+static int map_leaf(struct as *as, uint64_t va, uint64_t pa, pte_t leaf)
 {
 	int err = 0;
 	pte_t *e = 0;
@@ -280,10 +313,20 @@ int as_map(struct as *as, uint64_t va, uint64_t pa, uint64_t flags)
 		frame_drop(&kframes, pa);
 		return err;
 	}
-	*e = pte_make(pa, flags | PTE_V | PTE_U | PTE_A | PTE_D);
+	*e = leaf;
 	mark(e);
 	as->resident++;
 	return 0;
+}
+
+int as_map(struct as *as, uint64_t va, uint64_t pa, uint64_t flags)
+{
+	return map_leaf(as, va, pa, pte_make(pa, flags | PTE_V | PTE_U | PTE_A | PTE_D));
+}
+
+int as_map_gone(struct as *as, uint64_t va, pte_t gone)
+{
+	return map_leaf(as, va, pte_pa(gone), gone);
 }
 
 /* True if the table holds no entry; its mask is made exact on the way. */
@@ -486,6 +529,8 @@ int as_protect(struct as *as, uint64_t va, uint64_t npages, uint32_t prot)
 		return err;
 	for (uint64_t i = 0; i < npages; i++, va += PAGE_SIZE) {
 		pte_t *e = as_pte(as, va);
+		if (pte_is_gone(*e))
+			continue; /* stays a bus error whatever the protection */
 		pte_t old = *e, keep = old & ~(PTE_PERM_MASK | PTE_COW);
 		uint64_t perm = flags & PTE_PERM_MASK;
 		int private_frame = !(old & PTE_SHARED) && frame_count(&kframes, pte_pa(old)) == 1;
@@ -605,6 +650,14 @@ static bool fault_stale(struct as *as, uint64_t va, uint64_t cause)
 	return true;
 }
 
+/* A real fault on a gone page (its object shrank) is a bus error, not a bad address. */
+static __attribute__((noinline)) enum as_fault fault_real(struct as *as, uint64_t va,
+							  uint64_t cause)
+{
+	pte_t *e = fault_needs(cause) && va < USER_VA_MAX ? as_walk(as, va) : 0;
+	return e && pte_is_gone(*e) ? AS_FAULT_GONE : AS_FAULT_REAL;
+}
+
 enum as_fault as_user_fault(struct as *as, uint64_t va, uint64_t cause)
 {
 	if (cause == EXC_STORE_PAGE_FAULT) {
@@ -612,7 +665,7 @@ enum as_fault as_user_fault(struct as *as, uint64_t va, uint64_t cause)
 		if (f != AS_FAULT_REAL)
 			return f;
 	}
-	return fault_stale(as, va, cause) ? AS_FAULT_RESOLVED : AS_FAULT_REAL;
+	return fault_stale(as, va, cause) ? AS_FAULT_RESOLVED : fault_real(as, va, cause);
 }
 
 int as_translate(struct as *as, uint64_t va, int write, uint64_t *pa)
@@ -666,7 +719,7 @@ static __attribute__((noinline)) int clone_leaves(pte_t *pt, pte_t *ct, int mode
 		pte_t e = pt[i];
 		if (!(e & PTE_V))
 			continue;
-		if (mode == FORK_EAGER && !(e & PTE_SHARED)) {
+		if (mode == FORK_EAGER && (e & (PTE_SHARED | PTE_U)) == PTE_U) {
 			err = copy_leaf(e, &ct[i]);
 			continue;
 		}
@@ -794,4 +847,45 @@ int as_clone(struct as *parent, struct as *child, int mode)
 	if (wp)
 		tlb_flush_all(parent);
 	return err;
+}
+
+/* Offer the leaves of one level-0 table to fn; true if any was rewritten. */
+static bool rewrite_l0(pte_t *t, bool (*fn)(pte_t *e, void *ctx), void *ctx)
+{
+	bool changed = false;
+	for (uint64_t m = *groups_of(t); m; m &= m - 1)
+		for (unsigned j = pt_lowest_group(m) * PT_GROUP, k = 0; k < PT_GROUP; k++)
+			if (pte_leaf(t[j + k]))
+				changed |= fn(&t[j + k], ctx);
+	return changed;
+}
+
+/* The level-0 tables of one address space's user half. */
+static bool rewrite_as(struct as *as, bool (*fn)(pte_t *e, void *ctx), void *ctx)
+{
+	bool changed = false;
+	for (uint64_t m = *groups_of(as->root) & USER_ROOT_GROUPS; m; m &= m - 1)
+		for (unsigned i = pt_lowest_group(m) * PT_GROUP, k = 0; k < PT_GROUP; k++) {
+			pte_t r = as->root[i + k];
+			if (!pte_valid(r) || pte_leaf(r))
+				continue;
+			pte_t *l1 = table_of(r);
+			for (uint64_t m1 = *groups_of(l1); m1; m1 &= m1 - 1)
+				for (unsigned j = pt_lowest_group(m1) * PT_GROUP, q = 0;
+				     q < PT_GROUP; q++)
+					if (pte_valid(l1[j + q]) && !pte_leaf(l1[j + q]))
+						changed |= rewrite_l0(table_of(l1[j + q]), fn, ctx);
+		}
+	return changed;
+}
+
+uint64_t as_rewrite_all(bool (*fn)(pte_t *e, void *ctx), void *ctx)
+{
+	uint64_t changed = 0;
+	for (uint64_t i = 0; i < as_count; i++)
+		changed += rewrite_as(as_table[i], fn, ctx);
+	/* A table shared at fork changed under holders visited later: flush them all. */
+	for (uint64_t i = 0; changed && i < as_count; i++)
+		tlb_flush_all(as_table[i]);
+	return changed;
 }

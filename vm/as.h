@@ -28,6 +28,9 @@ struct as {
 	uint64_t stale_harts;  /* by hart id: must flush this ASID before running it again */
 	uint16_t asid;
 	bool doomed; /* destroyed while another hart still had it in satp */
+	/* Its place in the table of every address space (as_rewrite_all): in the padding,
+	 * so a task stays within its 256-byte allocation class. */
+	uint32_t all_index;
 };
 
 /*
@@ -55,6 +58,8 @@ uint64_t as_prot_flags(uint32_t prot);
  * 0, E_INVAL (va), E_BUSY (mapped), E_QUOTA or E_NOMEM (the reference is then dropped).
  */
 int as_map(struct as *as, uint64_t va, uint64_t pa, uint64_t flags);
+/* The same for a gone entry (vm/pte.h): a page past its object's end, a bus error. */
+int as_map_gone(struct as *as, uint64_t va, pte_t gone);
 /* Fresh zeroed private pages. Partial work is undone on failure. */
 int as_map_anon(struct as *as, uint64_t va, uint64_t npages, uint32_t prot);
 int as_unmap(struct as *as, uint64_t va, uint64_t npages);
@@ -70,6 +75,7 @@ enum as_fault {
 	AS_FAULT_RESOLVED = 0, /* the access is retried */
 	AS_FAULT_REAL = 1,     /* the thread faulted: its supervisor is told */
 	AS_FAULT_NOMEM = 2,    /* a copy-on-write store found no frame */
+	AS_FAULT_GONE = 3,     /* the page's memory object no longer holds it (a bus error) */
 };
 /*
  * The one entry for an exception a user thread took at va (cause: enum exc_cause): a
@@ -80,6 +86,16 @@ enum as_fault {
 enum as_fault as_user_fault(struct as *as, uint64_t va, uint64_t cause);
 /* The physical address for a user access, breaking COW for a write; 0 or E_FAULT/E_NOMEM. */
 int as_translate(struct as *as, uint64_t va, int write, uint64_t *pa);
+
+/*
+ * Offer every user leaf of every address space to fn, which may rewrite the entry in
+ * place (keeping it a leaf) and says whether it did; then, if any did, every address
+ * space is flushed on every hart before this returns. A leaf in a table shared at fork
+ * is offered once per holder, so fn must leave a rewritten entry unmatched. For rare
+ * changes to pages mapped anywhere (a memory object shrinking or growing): it walks
+ * every table in the system. Returns how many address spaces changed.
+ */
+uint64_t as_rewrite_all(bool (*fn)(pte_t *e, void *ctx), void *ctx);
 
 /* Clone parent's user half into child (FORK_COW or FORK_EAGER). */
 int as_clone(struct as *parent, struct as *child, int mode);

@@ -44,6 +44,20 @@ typedef uint64_t pte_t;
  */
 #define PTE_TABLE_DIRTY (1UL << 8)
 
+/*
+ * A gone page: a page its memory object no longer holds (the object shrank). The entry
+ * stays a valid leaf, so every path that copies, counts or frees leaves treats it as one,
+ * but no user access passes it (U clear, read-only) and its PPN is no RAM: bit 43 marks
+ * it, bits 0-8 are the object's page, 9-11 the page's R/W/X and 12-42 the object's id.
+ * frame_share and frame_drop ignore it (outside every pool); the RSW bits are kept.
+ */
+#define PTE_GONE_MARK	    (1UL << 43)
+#define PTE_GONE_PAGE_BITS  9
+#define PTE_GONE_PERM_SHIFT PTE_GONE_PAGE_BITS
+#define PTE_GONE_ID_SHIFT   12
+#define PTE_R_SHIFT	    1 /* R, W, X are bits 1-3: shifted down they fit 3 bits */
+#define PTE_GONE_ID_MASK    ((1UL << 31) - 1)
+
 #define PTE_PPN_SHIFT 10
 #define PTE_PPN_BITS  44
 #define PTE_PPN_MASK  (((1UL << PTE_PPN_BITS) - 1) << PTE_PPN_SHIFT)
@@ -97,6 +111,36 @@ static inline bool pte_leaf(pte_t pte)
 static inline uint64_t pte_flags(pte_t pte)
 {
 	return pte & ~PTE_PPN_MASK;
+}
+
+/* The gone entry for page of object id, in place of the user leaf old. */
+static inline pte_t pte_gone_make(uint64_t id, uint64_t page, pte_t old)
+{
+	uint64_t ppn = PTE_GONE_MARK | ((id & PTE_GONE_ID_MASK) << PTE_GONE_ID_SHIFT) |
+		       (((old & PTE_PERM_MASK) >> PTE_R_SHIFT) << PTE_GONE_PERM_SHIFT) | page;
+	return (ppn << PTE_PPN_SHIFT) | (old & (PTE_COW | PTE_SHARED)) | PTE_V | PTE_R | PTE_A |
+	       PTE_D;
+}
+
+static inline bool pte_is_gone(pte_t e)
+{
+	return (e & (PTE_V | PTE_U)) == PTE_V && ((e >> PTE_PPN_SHIFT) & PTE_GONE_MARK);
+}
+
+/* The id and page a gone entry names, as one value (id << 9 | page). */
+static inline uint64_t pte_gone_key(pte_t e)
+{
+	uint64_t ppn = (e & PTE_PPN_MASK) >> PTE_PPN_SHIFT;
+	return ((ppn >> PTE_GONE_ID_SHIFT) & PTE_GONE_ID_MASK) << PTE_GONE_PAGE_BITS |
+	       (ppn & ((1UL << PTE_GONE_PAGE_BITS) - 1));
+}
+
+/* The user leaf flags a gone entry stood for (V, U, A and D included). */
+static inline uint64_t pte_gone_flags(pte_t e)
+{
+	uint64_t perm =
+		((e >> (PTE_PPN_SHIFT + PTE_GONE_PERM_SHIFT)) << PTE_R_SHIFT) & PTE_PERM_MASK;
+	return perm | (e & (PTE_COW | PTE_SHARED)) | PTE_V | PTE_U | PTE_A | PTE_D;
 }
 
 /* W without R is reserved in Sv39, and W with X breaks W^X: both are refused. */

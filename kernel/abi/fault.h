@@ -1,5 +1,6 @@
 /*
- * Why a thread faulted: the RISC-V exception codes (scause), as the kernel's fault
+ * Why a thread faulted: the RISC-V exception codes (scause), and one of the kernel's own
+ * (FAULT_PAGE_GONE), as the kernel's fault
  * message carries them in w0 (LABEL_FAULT, LABEL_OOM in ipc.h; docs/ipc-caps.md). The
  * kernel's trap switch and a supervisor that maps causes to signals use the same names.
  */
@@ -20,6 +21,12 @@ enum exc_cause {
 	EXC_INSN_PAGE_FAULT = 12,
 	EXC_LOAD_PAGE_FAULT = 13,
 	EXC_STORE_PAGE_FAULT = 15,
+	/*
+	 * Not an scause (the RISC-V codes stop below 64): a load, store or fetch touched a
+	 * page its memory object no longer holds, because the object shrank (memobj_resize;
+	 * a file truncated under a mapping). POSIX calls that a bus error.
+	 */
+	FAULT_PAGE_GONE = 64,
 };
 
 #endif

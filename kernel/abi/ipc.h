@@ -29,7 +29,7 @@ enum obj_type {
 #define CAP_READ    (1u << 3) /* memory: map readable */
 #define CAP_WRITE   (1u << 4) /* memory: map writable (shared) */
 #define CAP_EXEC    (1u << 5) /* memory: map executable */
-#define CAP_CONTROL (1u << 6) /* task/thread: create in, map into, kill */
+#define CAP_CONTROL (1u << 6) /* task/thread: create in, map into, kill; memory: resize */
 #define CAP_ALL	    0x7fu
 
 /* Slots every task has when it starts; init also gets the boot-time authorities. */

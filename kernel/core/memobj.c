@@ -8,6 +8,10 @@
 #include "vm/frame.h"
 #include "vm/vm.h"
 
+_Static_assert(MEMOBJ_MAX_PAGES <= UINT16_MAX, "struct memobj's size is 16 bits");
+
+static uint32_t next_id = 1; /* the id of the next anonymous object: 31 bits, never 0 */
+
 uint64_t memobj_page(const struct memobj *m, uint64_t i)
 {
 	return m->pages ? m->pages[i] : m->base_pa + i * PAGE_SIZE;
@@ -56,7 +60,9 @@ struct memobj *memobj_new_anon(struct task *payer, uint64_t npages, int *err)
 		return 0;
 	}
 	m->pages_bytes = npages * sizeof(uint64_t);
-	for (; m->npages < npages; m->npages++) {
+	m->id = next_id;
+	next_id = next_id >= PTE_GONE_ID_MASK ? 1 : next_id + 1;
+	for (; m->npages < npages; m->npages++, m->size++) {
 		if (frame_alloc(&kframes, &m->pages[m->npages]) != 0) {
 			kobj_put(&m->hdr); /* frees what was taken and refunds all */
 			*err = E_NOMEM;
@@ -73,7 +79,7 @@ void memobj_destroy(struct memobj *m)
 {
 	if (!m->pages)
 		return;
-	for (uint64_t i = 0; i < m->npages; i++)
+	for (uint64_t i = 0; i < m->size; i++)
 		frame_drop(&kframes, m->pages[i]);
 	quota_give(m->hdr.payer, m->pages_bytes / sizeof(uint64_t) * PAGE_SIZE);
 	kfree(m->pages, m->pages_bytes);
@@ -120,13 +126,145 @@ int memobj_map(struct task *t, struct memobj *m, uint32_t rights, uint64_t va, u
 			return E_BUSY;
 	uint64_t pte_flags = map_flags(flags);
 	for (uint64_t i = 0; i < n; i++) {
-		uint64_t pa = memobj_page(m, off + i);
-		frame_share(&kframes, pa);
-		int err = as_map(&t->as, va + i * PAGE_SIZE, pa, pte_flags);
+		uint64_t page = off + i, pa = memobj_page(m, page);
+		int err;
+		if (m->pages && page >= m->size) { /* past the end: a bus error from the start */
+			m->gone = true;
+			err = as_map_gone(&t->as, va + i * PAGE_SIZE,
+					  pte_gone_make(m->id, page, pte_make(0, pte_flags)));
+		} else {
+			frame_share(&kframes, pa);
+			err = as_map(&t->as, va + i * PAGE_SIZE, pa, pte_flags);
+		}
 		if (err) {
 			as_unmap(&t->as, va, i);
 			return err;
 		}
 	}
+	return 0;
+}
+
+/* What a rewrite over every address space looks for: pages of one object. */
+struct resize_ctx {
+	const struct memobj *m;
+	const uint64_t *sorted; /* shrink: frame | page, sorted; NULL to grow */
+	uint64_t lo, hi;	/* the pages that go or come back */
+};
+
+/* Shrink: the frame of a user leaf, if it is one of the going pages, and its page. */
+static bool going_page(const struct resize_ctx *c, uint64_t pa, uint64_t *page)
+{
+	uint64_t a = 0, b = c->hi - c->lo;
+	while (a < b) {
+		uint64_t mid = (a + b) / 2, v = c->sorted[mid] & ~(PAGE_SIZE - 1);
+		if (v == pa) {
+			*page = c->sorted[mid] & (PAGE_SIZE - 1);
+			return true;
+		}
+		if (v < pa)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	return false;
+}
+
+/* Shrink: a user leaf mapping a going page becomes that page's gone entry. */
+static bool revoke_leaf(pte_t *e, void *ctx)
+{
+	const struct resize_ctx *c = ctx;
+	uint64_t page;
+	if (!(*e & PTE_U) || !going_page(c, pte_pa(*e), &page))
+		return false;
+	uint64_t pa = pte_pa(*e);
+	*e = pte_gone_make(c->m->id, page, *e);
+	frame_drop(&kframes, pa); /* never the last: the object holds it until the flush */
+	return true;
+}
+
+/* Grow: a gone entry of a page that came back maps its new frame. */
+static bool restore_leaf(pte_t *e, void *ctx)
+{
+	const struct resize_ctx *c = ctx;
+	if (!pte_is_gone(*e))
+		return false;
+	uint64_t key = pte_gone_key(*e), page = key & ((1UL << PTE_GONE_PAGE_BITS) - 1);
+	if (key >> PTE_GONE_PAGE_BITS != c->m->id || page < c->lo || page >= c->hi)
+		return false;
+	frame_share(&kframes, c->m->pages[page]);
+	*e = pte_make(c->m->pages[page], pte_gone_flags(*e));
+	return true;
+}
+
+/* Pages [lo, hi) as frame | page, sorted in place (few, mostly in order): insertion. */
+static void sort_going(uint64_t *p, uint64_t lo, uint64_t hi)
+{
+	for (uint64_t i = lo; i < hi; i++)
+		p[i] |= i;
+	for (uint64_t i = lo + 1; i < hi; i++) {
+		uint64_t v = p[i], j = i;
+		for (; j > lo && p[j - 1] > v; j--)
+			p[j] = p[j - 1];
+		p[j] = v;
+	}
+}
+
+/* Pages [m->size, n) get zeroed frames: 0, or E_NOMEM with none taken. */
+static int take_frames(struct memobj *m, uint64_t n)
+{
+	for (uint64_t i = m->size; i < n; i++) {
+		int zeroed = frame_alloc_zero(&kframes, &m->pages[i]);
+		if (zeroed < 0) {
+			while (i-- > m->size) {
+				frame_drop(&kframes, m->pages[i]);
+				m->pages[i] = 0;
+			}
+			return E_NOMEM;
+		}
+		uint64_t *w = phys_to_virt(m->pages[i]);
+		for (unsigned k = 0; !zeroed && k < PAGE_SIZE / 8; k++)
+			w[k] = 0;
+	}
+	return 0;
+}
+
+/* True if a page from n on has a reference besides the object's: someone maps it. */
+static bool mapped_anywhere(const struct memobj *m, uint64_t n)
+{
+	for (uint64_t i = n; i < m->size; i++)
+		if (frame_count(&kframes, m->pages[i] & ~(PAGE_SIZE - 1)) > 1)
+			return true;
+	return false;
+}
+
+int memobj_resize(struct memobj *m, uint32_t rights, uint64_t n)
+{
+	if (!m->pages || m->device)
+		return E_INVAL;
+	if (!(rights & CAP_CONTROL))
+		return E_RIGHTS; /* the owner's right: mappers get read/write/exec copies */
+	if (n > m->npages)
+		return E_RANGE;
+	struct resize_ctx c = { m, 0, n, m->size };
+	if (n < m->size) {
+		/* The object keeps its references until every hart has flushed the old PTEs. */
+		sort_going(m->pages, n, m->size);
+		c.sorted = &m->pages[n];
+		if (mapped_anywhere(m, n) && as_rewrite_all(revoke_leaf, &c))
+			m->gone = true;
+		for (uint64_t i = n; i < m->size; i++) {
+			frame_drop(&kframes, m->pages[i] & ~(PAGE_SIZE - 1));
+			m->pages[i] = 0;
+		}
+	} else if (n > m->size) {
+		if (take_frames(m, n) != 0)
+			return E_NOMEM;
+		c.lo = m->size;
+		c.hi = n;
+		if (m->gone)
+			as_rewrite_all(restore_leaf, &c);
+		m->gone = m->gone && n < m->npages; /* all back: no gone entry names it */
+	}
+	m->size = (uint16_t)n;
 	return 0;
 }

@@ -96,9 +96,13 @@ struct memobj {
 	struct kobj hdr;
 	uint64_t npages;
 	uint64_t base_pa; /* boot image range or device registers: contiguous, never freed */
-	uint64_t *pages;  /* anonymous: one frame per page (a reference each) */
+	uint64_t *pages;  /* anonymous: one frame per page (a reference each), 0 past size */
 	uint32_t pages_bytes;
-	bool device; /* device registers: shared mappings only, never executable */
+	uint32_t id;   /* anonymous: names it in gone entries (vm/pte.h), never 0 */
+	uint16_t size; /* anonymous: pages [0, size) hold frames (memobj_resize moves it) */
+	bool device;   /* device registers: shared mappings only, never executable */
+	bool gone;     /* gone entries may name it: growing must look for them */
+		       /* 64 bytes: one allocation class. */
 };
 
 struct task {

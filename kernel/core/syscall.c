@@ -582,9 +582,17 @@ static long sys_dma_addr(struct thread *t)
 	struct memobj *m = (struct memobj *)c->obj;
 	if (!m->pages || m->device)
 		return E_INVAL;
-	if (ARG(t, 2) >= m->npages)
-		return E_RANGE;
+	if (ARG(t, 2) >= m->size)
+		return E_RANGE; /* past the object, or a page it gave back (memobj_resize) */
 	return (long)memobj_page(m, ARG(t, 2));
+}
+
+/* memobj_resize: the owner of an object (a file server) moves its end under every mapping. */
+static long sys_memobj_resize(struct thread *t)
+{
+	int err = 0;
+	struct cap *c = cap_get(t->task, ARG(t, 0), OBJ_MEMORY, 0, &err);
+	return c ? memobj_resize((struct memobj *)c->obj, c->rights, ARG(t, 1)) : err;
 }
 
 static long sys_console_read(struct thread *t)

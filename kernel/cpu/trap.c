@@ -133,7 +133,8 @@ static void user_fault(struct thread *t, uint64_t scause, uint64_t stval)
 {
 	enum as_fault f = as_user_fault(&t->task->as, stval, scause);
 	if (f != AS_FAULT_RESOLVED)
-		thread_fault(t, f == AS_FAULT_NOMEM ? LABEL_OOM : LABEL_FAULT, scause, stval);
+		thread_fault(t, f == AS_FAULT_NOMEM ? LABEL_OOM : LABEL_FAULT,
+			     f == AS_FAULT_GONE ? FAULT_PAGE_GONE : scause, stval);
 }
 
 /*

@@ -397,6 +397,73 @@ static void test_oom_rollback(void)
 	pool_end();
 }
 
+/* as_rewrite_all's callback for the test: a leaf mapping frame `ctx` becomes gone. */
+static bool gone_if_frame(pte_t *e, void *ctx)
+{
+	uint64_t pa = *(uint64_t *)ctx;
+	if (!(*e & PTE_U) || pte_pa(*e) != pa)
+		return false;
+	*e = pte_gone_make(5, 2, *e);
+	frame_drop(&kframes, pa);
+	return true;
+}
+
+/* And back: the gone entry naming object 5's page 2 maps frame `ctx` again. */
+static bool back_if_gone(pte_t *e, void *ctx)
+{
+	if (!pte_is_gone(*e) || pte_gone_key(*e) != (5UL << PTE_GONE_PAGE_BITS | 2))
+		return false;
+	frame_share(&kframes, *(uint64_t *)ctx);
+	*e = pte_make(*(uint64_t *)ctx, pte_gone_flags(*e));
+	return true;
+}
+
+/*
+ * A page taken back from every address space (memobj_resize): one rewrite reaches it in
+ * a table parent and child share, faults on it are bus errors, unmap, protect and an EAGER
+ * fork handle the entry without a frame, and the page comes back.
+ */
+static void test_rewrite_gone(void)
+{
+	struct space p, c, e;
+	pool_start(POOL_FRAMES);
+	family_make(&p, &c); /* the dense table is shared */
+	uint64_t va = DENSE + 5 * PAGE_SIZE, pa = pte_pa(pte_at(&p, va));
+	uint64_t res = c.as.resident, used = c.quota.used;
+	CHECK(frame_count(&kframes, pa) == 1);
+	frame_share(&kframes, pa); /* the object's own reference */
+	unsigned flushes = all_flushes;
+	CHECK(as_rewrite_all(gone_if_frame, &pa) == 1); /* one table, rewritten once */
+	CHECK(all_flushes >= flushes + 2);		/* both address spaces flushed */
+	CHECK(pte_is_gone(pte_at(&p, va)) && pte_is_gone(pte_at(&c, va)));
+	CHECK(frame_count(&kframes, pa) == 1 && c.as.resident == res && c.quota.used == used);
+	CHECK(as_user_fault(&c.as, va, EXC_LOAD_PAGE_FAULT) == AS_FAULT_GONE);
+	CHECK(as_user_fault(&p.as, va, EXC_STORE_PAGE_FAULT) == AS_FAULT_GONE);
+	CHECK(as_user_fault(&p.as, va + PAGE_SIZE, EXC_LOAD_PAGE_FAULT) == AS_FAULT_RESOLVED);
+	uint64_t got;
+	CHECK(as_translate(&c.as, va, 0, &got) == E_FAULT);
+	CHECK(as_protect(&p.as, va, 1, RW) == 0 && pte_is_gone(pte_at(&p, va)));
+	CHECK(as_rewrite_all(back_if_gone, &pa) == 2); /* p's own copy now, and c's table */
+	CHECK(load(&p, va) == 5 && load(&c, va) == 5 && frame_count(&kframes, pa) == 3);
+	CHECK(as_rewrite_all(gone_if_frame, &pa) == 2);
+	CHECK(as_unmap(&c.as, va, 1) == 0 && pte_at(&c, va) == 0);
+	CHECK(frame_count(&kframes, pa) == 1);
+	frame_drop(&kframes, pa);
+	space_free(&c);
+	space_free(&p);
+	/* An EAGER fork copies a gone entry as it is: there is no page to copy. */
+	CHECK(space_new(&p, 1UL << 30) == 0 && as_map_anon(&p.as, SPARSE, 1, RW) == 0);
+	pa = pte_pa(pte_at(&p, SPARSE));
+	frame_share(&kframes, pa);
+	CHECK(as_rewrite_all(gone_if_frame, &pa) == 1);
+	CHECK(space_new(&e, 1UL << 30) == 0 && as_clone(&p.as, &e.as, FORK_EAGER) == 0);
+	CHECK(pte_is_gone(pte_at(&e, SPARSE)) && frame_count(&kframes, pa) == 1);
+	frame_drop(&kframes, pa);
+	space_free(&e);
+	space_free(&p);
+	pool_end();
+}
+
 int main(void)
 {
 	test_map_basics();
@@ -406,6 +473,7 @@ int main(void)
 	test_fault_shared_table();
 	test_unmap_protect_shared();
 	test_oom_rollback();
+	test_rewrite_gone();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }

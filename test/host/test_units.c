@@ -1,5 +1,5 @@
 /*
- * Host unit tests for the kernel's pure logic: PTE helpers, the frame allocator and its
+ * Host unit tests for the kernel's pure logic: PTE helpers (gone entries too), the frame allocator and its
  * reference counts, fork's level-0 table helpers, the physical range set, and printk
  * formatting. Built with ASan and
  * UBSan; ends with "N passed, M failed".
@@ -41,6 +41,23 @@ static void test_pte(void)
 
 #define POOL_BASE   0x80000000UL
 #define POOL_FRAMES 64
+
+/* Gone entries (memobj_resize): a leaf no user access passes, naming object and page. */
+static void test_pte_gone(void)
+{
+	uint64_t user = PTE_V | PTE_U | PTE_A | PTE_D;
+	pte_t rw = pte_make(0x80201000UL, user | PTE_R | PTE_W | PTE_SHARED);
+	pte_t cow = pte_make(0x80202000UL, user | PTE_R | PTE_X | PTE_COW);
+	pte_t g = pte_gone_make(PTE_GONE_ID_MASK, 511, rw), h = pte_gone_make(7, 3, cow);
+	CHECK(pte_is_gone(g) && pte_is_gone(h) && !pte_is_gone(rw) && !pte_is_gone(cow));
+	CHECK(pte_leaf(g) && !(g & (PTE_U | PTE_W | PTE_X)));
+	CHECK(pte_gone_key(g) == (PTE_GONE_ID_MASK << PTE_GONE_PAGE_BITS | 511));
+	CHECK(pte_gone_key(h) == (7UL << PTE_GONE_PAGE_BITS | 3));
+	CHECK(pte_gone_flags(g) == pte_flags(rw) && pte_gone_flags(h) == pte_flags(cow));
+	/* Above any RAM: a pool's frame_share and frame_drop pass it by. */
+	CHECK(pte_pa(g) >= (1UL << 55) && pte_pa(h) >= (1UL << 55));
+	CHECK(!pte_is_gone(0) && !pte_is_gone(pte_make(0x80201000UL, PTE_V | PTE_R)));
+}
 
 static void test_frames(void)
 {
@@ -219,6 +236,7 @@ static void test_format(void)
 int main(void)
 {
 	test_pte();
+	test_pte_gone();
 	test_frames();
 	test_zeroed_frames();
 	test_groups();

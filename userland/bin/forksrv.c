@@ -269,6 +269,7 @@ static int fault_signal(uint64_t label, uint64_t scause)
 	case EXC_INSN_MISALIGNED:
 	case EXC_LOAD_MISALIGNED:
 	case EXC_STORE_MISALIGNED:
+	case FAULT_PAGE_GONE: /* past the end of a truncated file (POSIX: SIGBUS) */
 		return SIGBUS;
 	default:
 		return SIGSEGV;

@@ -47,7 +47,8 @@ struct ofd {
 };
 
 static struct fst tree;
-static int16_t ext_slot[FS_NODES][EXT_MAX]; /* 0: not made */
+static int16_t ext_slot[FS_NODES][EXT_MAX];  /* 0: not made */
+static uint16_t ext_held[FS_NODES][EXT_MAX]; /* pages the extent's object holds */
 /* A file as one object for exec, kept until the file changes: copies share its frames. */
 static int16_t exec_slot[FS_NODES];
 static uint64_t exec_pages[FS_NODES];
@@ -97,40 +98,99 @@ static uint8_t *file_va(int node)
 	return (uint8_t *)(FILE_VA + (uint64_t)node * FILE_SPAN);
 }
 
-/* Make node's extents up to and including the one holding page p: 0 or -ENOSPC. */
-static int ensure(int node, uint64_t p)
+/* Where extent k of node lies in our address space. */
+static uint64_t ext_va(int node, unsigned k)
 {
-	for (unsigned k = 0; k <= ext_of(p); k++) {
-		if (ext_slot[node][k])
-			continue;
-		uint64_t n = ext_pages(k);
-		long s = pages_used + n <= pages_limit ? slot_alloc() : -1;
-		long err = s < 0 ? E_NOMEM : SYSCALL(obj_create, SLOT_SELF, OBJ_MEMORY, s, n);
-		if (!err)
-			err = SYSCALL(map, SLOT_SELF, s,
-				      (uint64_t)(file_va(node) + ext_first(k) * PAGE), 0, n,
-				      MAP_PROT_READ | MAP_PROT_WRITE | MAP_KIND_SHARED);
-		if (err) {
-			slot_free(s);
-			return -ENOSPC;
-		}
-		ext_slot[node][k] = (int16_t)s;
-		pages_used += n;
+	return (uint64_t)(file_va(node) + ext_first(k) * PAGE);
+}
+
+/* Of a file holding `pages` pages, how many are in extent k. */
+static uint64_t ext_want(unsigned k, uint64_t pages)
+{
+	uint64_t f = ext_first(k), n = ext_pages(k);
+	return pages <= f ? 0 : pages - f < n ? pages - f : n;
+}
+
+static uint64_t pages_of(uint64_t bytes)
+{
+	return (bytes + PAGE - 1) / PAGE;
+}
+
+/*
+ * Extent k of node holds `want` pages. The object keeps its full length; the kernel
+ * takes the pages past want from every mapping (a later touch is SIGBUS) and gives them
+ * back as zero pages when they are wanted again (memobj_resize). We map only the pages
+ * the object holds, and unmap ours before a shrink, so when no client maps them the
+ * kernel has no mapping to look for. 0 or -ENOSPC (nothing changed).
+ */
+static int ext_hold(int node, unsigned k, uint64_t want)
+{
+	uint64_t had = ext_held[node][k];
+	if (want > had && pages_used + (want - had) > pages_limit)
+		return -ENOSPC;
+	if (want < had)
+		SYSCALL(unmap, SLOT_SELF, ext_va(node, k) + want * PAGE, had - want);
+	if (want != had && SYSCALL(memobj_resize, ext_slot[node][k], want) != 0)
+		return -ENOSPC; /* growing found no frame: still `had` pages */
+	if (want > had &&
+	    SYSCALL(map, SLOT_SELF, ext_slot[node][k], ext_va(node, k) + had * PAGE, had,
+		    want - had, MAP_PROT_READ | MAP_PROT_WRITE | MAP_KIND_SHARED) != 0) {
+		SYSCALL(memobj_resize, ext_slot[node][k], had);
+		return -ENOSPC;
 	}
+	pages_used = pages_used + want - had;
+	ext_held[node][k] = (uint16_t)want;
 	return 0;
 }
 
-/* Let go of node's extents from k on (its pages beyond a truncation, or all). */
-static void drop_extents(int node, unsigned from)
+/* Make extent k of node, holding `want` pages: 0 or -ENOSPC. */
+static int ext_make(int node, unsigned k, uint64_t want)
 {
-	for (unsigned k = from; k < EXT_MAX; k++) {
+	uint64_t n = ext_pages(k);
+	long s = pages_used + n <= pages_limit ? slot_alloc() : -1;
+	long err = s < 0 ? E_NOMEM : SYSCALL(obj_create, SLOT_SELF, OBJ_MEMORY, s, n);
+	if (err) {
+		slot_free(s);
+		return -ENOSPC;
+	}
+	/* Made whole (obj_create takes every frame), given back before anyone maps it. */
+	ext_slot[node][k] = (int16_t)s;
+	ext_held[node][k] = 0;
+	SYSCALL(memobj_resize, s, 0);
+	return ext_hold(node, k, want);
+}
+
+/*
+ * Node's extents hold exactly its first `pages` pages, made as needed: the page cache
+ * past a file's end holds nothing, so a mapping there gets SIGBUS. 0, or -ENOSPC with
+ * the extents holding `keep` pages again.
+ */
+static int cache_hold(int node, uint64_t pages, uint64_t keep)
+{
+	int err = 0;
+	for (unsigned k = 0; k < EXT_MAX && !err; k++) {
+		uint64_t want = ext_want(k, pages);
+		if (ext_slot[node][k])
+			err = ext_hold(node, k, want);
+		else if (want)
+			err = ext_make(node, k, want);
+	}
+	if (err && pages > keep)
+		cache_hold(node, keep, keep); /* only gives back: cannot fail */
+	return err;
+}
+
+/* Let go of node's extents (its file is gone). */
+static void drop_extents(int node)
+{
+	for (unsigned k = 0; k < EXT_MAX; k++) {
 		if (!ext_slot[node][k])
 			continue;
-		SYSCALL(unmap, SLOT_SELF, (uint64_t)(file_va(node) + ext_first(k) * PAGE),
-			ext_pages(k));
+		SYSCALL(unmap, SLOT_SELF, ext_va(node, k), ext_held[node][k]);
 		slot_free(ext_slot[node][k]);
 		ext_slot[node][k] = 0;
-		pages_used -= ext_pages(k);
+		pages_used -= ext_held[node][k];
+		ext_held[node][k] = 0;
 	}
 }
 
@@ -183,20 +243,26 @@ static void exec_forget(int node)
 	exec_pages[node] = 0;
 }
 
-/* A file's new size: extents wholly past it go, bytes between are zero. 0 or -errno. */
+/*
+ * A file's new size. Shrinking gives back the pages wholly past the end (every mapping
+ * of them loses them: SIGBUS) and zeroes the rest of the last page, so a mapping reads
+ * zeros past the end, as POSIX says; growing zero-fills. 0 or -errno.
+ */
 static int resize(int node, uint64_t size)
 {
 	struct fst_node *n = &tree.n[node];
+	uint64_t had = pages_of(n->size);
 	if (size > FILE_SPAN)
 		return -EFBIG;
 	exec_forget(node);
 	if (size > n->size) {
-		int err = ensure(node, (size - 1) / PAGE);
+		int err = cache_hold(node, pages_of(size), had);
 		if (err)
 			return err;
 		zero(file_va(node) + n->size, size - n->size);
 	} else if (size < n->size) {
-		drop_extents(node, size ? ext_of((size - 1) / PAGE) + 1 : 0);
+		cache_hold(node, pages_of(size), had); /* only gives back: cannot fail */
+		zero(file_va(node) + size, pages_of(size) * PAGE - size);
 	}
 	n->size = size;
 	return 0;
@@ -239,7 +305,7 @@ static void stat_words(struct ipc_msg *m, int node)
 static void node_gone(int node)
 {
 	exec_forget(node);
-	drop_extents(node, 0);
+	drop_extents(node);
 	tree.n[node].size = 0;
 }
 
@@ -483,7 +549,8 @@ static int64_t do_write(struct ofd *o, struct ipc_msg *m, unsigned len)
 		len = (unsigned)(FILE_SPAN - off);
 	/* Grow page by page: a write that runs out of memory still writes what fits. */
 	uint64_t end = off + len;
-	while (end > off && ensure(o->node, (end - 1) / PAGE) != 0)
+	uint64_t had = pages_of(n->size);
+	while (end > off && pages_of(end) > had && cache_hold(o->node, pages_of(end), had) != 0)
 		end = (end - 1) & ~(PAGE - 1);
 	if (end <= off)
 		return -ENOSPC;
@@ -546,8 +613,9 @@ static int64_t do_map(struct ofd *o, struct ipc_msg *m)
 		m->w[2] = (n->size + PAGE - 1) / PAGE;
 		m->w[3] = n->data / PAGE;
 	} else {
+		/* Past the end the extent is made holding nothing: those pages give SIGBUS. */
 		unsigned k = ext_of(p);
-		err = ensure(o->node, p)
+		err = !ext_slot[o->node][k] && ext_make(o->node, k, ext_want(k, pages_of(n->size)))
 			      ? E_NOMEM
 			      : SYSCALL(cap_copy, ext_slot[o->node][k], s,
 					CAP_READ | CAP_EXEC | CAP_GRANT | (wr ? CAP_WRITE : 0));
@@ -775,6 +843,7 @@ static void prepare(void)
 {
 	struct memstat st;
 	memset(ext_slot, 0, sizeof(ext_slot));
+	memset(ext_held, 0, sizeof(ext_held));
 	memset(exec_slot, 0, sizeof(exec_slot));
 	memset(exec_pages, 0, sizeof(exec_pages));
 	if (SYSCALL(map_anon, SLOT_SELF, EXEC_VA, 1, MAP_PROT_READ) == 0)

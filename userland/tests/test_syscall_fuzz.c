@@ -137,6 +137,7 @@ static const uint32_t allowed[SYS__COUNT] = {
 	[SYS_futex_wake] = E_BIT(E_INVAL) | E_BIT(E_FAULT) | VALUE_OK,
 	[SYS_upcall] = E_TASKS | E_BIT(E_FAULT),
 	[SYS_upcall_return] = E_BIT(E_FAULT),
+	[SYS_memobj_resize] = E_SLOTS | E_BIT(E_INVAL) | E_BIT(E_RANGE) | E_BIT(E_NOMEM),
 };
 
 /* Is r something call nr may return? Out-of-range numbers get E_NOSYS only. */
@@ -339,6 +340,10 @@ static const struct target targets[] = {
 	  { SYS_thread_create, { SLOT_SELF, SLOT_DST, P_STUB_EXIT, 0, 0 } },
 	  { K_TASKSLOT, K_DSTOPT, K_SKIP, K_FREE, K_FREE } },
 	{ SYS_task_kill, { SYS_task_kill, { SLOT_TASK } }, { K_TASKSLOT }, { { SLOT_MEM, ENDV } } },
+	{ SYS_memobj_resize,
+	  { SYS_memobj_resize, { SLOT_MEM, MEM_PAGES } },
+	  { K_SLOT, K_FREE },
+	  { [1] = { MEM_PAGES + 1, -1UL, 1UL << 32, ENDV } } },
 	{ SYS_map_anon,
 	  { SYS_map_anon, { SLOT_SELF, FUZZ_VA, 1, RW } },
 	  { K_TASKSLOT, K_VA, K_PAGES, K_PROT } },
@@ -414,6 +419,7 @@ static void cleanup(void)
 		SYSCALL(cap_delete, s);
 	}
 	SYSCALL(unmap, SLOT_SELF, FUZZ_VA, FUZZ_PAGES);
+	SYSCALL(memobj_resize, SLOT_MEM, MEM_PAGES); /* whole again after a shrink */
 	SYSCALL(irq_unbind, SLOT_IRQCTL, IRQ_SOURCE);
 	/* Threads made by thread_create run stub_exit: let them end. */
 	SYSCALL(yield);
