@@ -1,0 +1,171 @@
+/*
+ * /boot through the POSIX calls, when a disk is attached (test/qemu/test_storage.py runs
+ * it so): in a scratch directory /boot/tb it creates, writes, appends, truncates down and
+ * up, renames, maps (a shared writable mapping's stores reach the file after close),
+ * lists, unlinks an open file (still readable) and removes everything again, so the
+ * volume is as it was; the refusals (EXDEV, EBUSY, ENOTEMPTY, EEXIST, ENOENT, EPERM)
+ * are checked too. With /boot/bin/hello present it runs it twice. In the suite's boots
+ * there is no disk: then /boot must not exist at all (docs/files.md), and that is all.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "testlib.h"
+
+int test_failures;
+
+#define BIG 10000 /* bytes: more than two pages and not a whole number of them */
+
+static char pattern[BIG], got[BIG];
+
+static long file_size(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? (long)st.st_size : -errno;
+}
+
+/* Create, write, append, read back, truncate down and up. */
+static void bytes(void)
+{
+	for (int i = 0; i < BIG; i++)
+		pattern[i] = (char)('a' + i % 23);
+	int fd = open("/boot/tb/f.bin", O_RDWR | O_CREAT | O_EXCL, 0644);
+	CHECK(fd >= 0);
+	CHECK_EQ(write(fd, pattern, BIG), BIG);
+	close(fd);
+	fd = open("/boot/tb/f.bin", O_WRONLY | O_APPEND);
+	CHECK_EQ(write(fd, "tail", 4), 4);
+	close(fd);
+	CHECK_EQ(file_size("/boot/tb/f.bin"), BIG + 4);
+	fd = open("/boot/tb/f.bin", O_RDONLY);
+	CHECK_EQ(read(fd, got, BIG), BIG);
+	CHECK(memcmp(got, pattern, BIG) == 0);
+	CHECK_EQ(read(fd, got, 10), 4);
+	CHECK(memcmp(got, "tail", 4) == 0);
+	close(fd);
+	CHECK_EQ(truncate("/boot/tb/f.bin", 100), 0);
+	CHECK_EQ(truncate("/boot/tb/f.bin", 5000), 0);
+	fd = open("/boot/tb/f.bin", O_RDONLY);
+	CHECK_EQ(pread(fd, got, BIG, 0), 5000);
+	CHECK(memcmp(got, pattern, 100) == 0);
+	int zeros = 1;
+	for (int i = 100; i < 5000; i++)
+		zeros &= got[i] == 0;
+	CHECK(zeros);
+	close(fd);
+	CHECK_EQ(open("/boot/tb/f.bin", O_RDWR | O_CREAT | O_EXCL, 0644), -1);
+	CHECK_EQ(errno, EEXIST);
+	CHECK_EQ(open("/boot/tb/missing", O_RDONLY), -1);
+	CHECK_EQ(errno, ENOENT);
+}
+
+/* A shared writable mapping: its stores are in the file once it is closed. */
+static void mapping(void)
+{
+	int fd = open("/boot/tb/f.bin", O_RDWR);
+	char *p = mmap(0, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CHECK(p != MAP_FAILED);
+	if (p == MAP_FAILED)
+		return;
+	CHECK(memcmp(p, pattern, 100) == 0);
+	memcpy(p + 200, "mapped", 6);
+	CHECK_EQ(fsync(fd), 0);
+	munmap(p, 8192);
+	close(fd);
+	fd = open("/boot/tb/f.bin", O_RDONLY);
+	CHECK_EQ(pread(fd, got, 6, 200), 6);
+	CHECK(memcmp(got, "mapped", 6) == 0);
+	close(fd);
+}
+
+/* Names: rename, readdir, the refusals. */
+static void names(void)
+{
+	CHECK_EQ(rename("/boot/tb/f.bin", "/boot/tb/sub/g.bin"), 0);
+	CHECK_EQ(file_size("/boot/tb/f.bin"), -ENOENT);
+	CHECK_EQ(file_size("/boot/tb/sub/g.bin"), 5000);
+	CHECK_EQ(rename("/boot/tb/sub/g.bin", "/tmp/g.bin"), -1);
+	CHECK_EQ(errno, EXDEV);
+	CHECK_EQ(rename("/boot", "/tmp/b"), -1);
+	CHECK_EQ(errno, EBUSY);
+	CHECK_EQ(rmdir("/boot"), -1);
+	CHECK_EQ(errno, EBUSY);
+	CHECK_EQ(rmdir("/boot/tb/sub"), -1);
+	CHECK_EQ(errno, ENOTEMPTY);
+	CHECK_EQ(mkdir("/boot/tb/sub", 0755), -1);
+	CHECK_EQ(errno, EEXIST);
+	CHECK_EQ(unlink("/boot/tb/sub"), -1);
+	CHECK_EQ(errno, EPERM);
+	int fd = open("/boot/tb/long name with spaces.txt", O_WRONLY | O_CREAT, 0644);
+	CHECK(fd >= 0);
+	CHECK_EQ(write(fd, "x\n", 2), 2);
+	close(fd);
+	DIR *d = opendir("/boot/tb");
+	int seen = 0;
+	struct dirent *e;
+	while (d && (e = readdir(d)) != 0)
+		seen += strcmp(e->d_name, "sub") == 0 ||
+			strcmp(e->d_name, "long name with spaces.txt") == 0;
+	if (d)
+		closedir(d);
+	CHECK_EQ(seen, 2);
+}
+
+/* An unlinked open file stays readable; then everything goes. */
+static void removal(void)
+{
+	int fd = open("/boot/tb/sub/g.bin", O_RDONLY);
+	CHECK_EQ(unlink("/boot/tb/sub/g.bin"), 0);
+	CHECK_EQ(pread(fd, got, 100, 0), 100);
+	CHECK(memcmp(got, pattern, 100) == 0);
+	close(fd);
+	CHECK_EQ(unlink("/boot/tb/long name with spaces.txt"), 0);
+	CHECK_EQ(rmdir("/boot/tb/sub"), 0);
+	CHECK_EQ(rmdir("/boot/tb"), 0);
+	CHECK_EQ(file_size("/boot/tb"), -ENOENT);
+}
+
+/* A program on the disk, twice (the second shares the first's exec object). */
+static void programs(void)
+{
+	if (file_size("/boot/bin/hello") <= 0)
+		return;
+	for (int i = 0; i < 2; i++) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			char *argv[] = { "hello", 0 };
+			execv("/boot/bin/hello", argv);
+			_exit(100 + errno);
+		}
+		int st = -1;
+		CHECK_EQ(waitpid(pid, &st, 0), pid);
+		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+}
+
+int main(void)
+{
+	struct stat st;
+	if (stat("/boot", &st) != 0) {
+		CHECK_EQ(errno, ENOENT); /* no disk: no /boot */
+		printf("test_boot_files: no /boot\n");
+		return test_status();
+	}
+	CHECK(S_ISDIR(st.st_mode));
+	CHECK_EQ(mkdir("/boot/tb", 0755), 0);
+	CHECK_EQ(mkdir("/boot/tb/sub", 0755), 0);
+	bytes();
+	mapping();
+	names();
+	removal();
+	programs();
+	sync();
+	printf("test_boot_files: /boot checked\n");
+	return test_status();
+}
