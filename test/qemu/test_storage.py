@@ -25,6 +25,8 @@ Steps (each one PASS/FAIL line):
   storage-corrupt a boot sector with a bad BPB: the file server says EINVAL, there is no
                   /boot, nothing crashes.
   storage-short   a disk shorter than its volume: the mount is refused the same way.
+  storage-baddir  a folder whose entry points past the volume: /boot is mounted with the
+                  rest, the folder reads as empty, a write into it is EIO.
   storage-driver  test_blk_driver against a scratch disk: malformed block requests are
                   refused with EINVAL/ERANGE, the last sectors write and read back.
   storage-ioerror the device fails reads of one file's sector (QEMU blkdebug, errno 5):
@@ -52,8 +54,8 @@ def sh(*argv, **kw):
 
 
 def make_image(B, path, kib, fat_args, script=GUEST_SCRIPT):
-    """A FAT image holding hello.txt, log.txt, the script t.sh and bin/hello (the
-    archive's hello)."""
+    """A FAT image holding hello.txt, log.txt, the script t.sh, bin/hello and
+    bin/bigtext (the archive's programs)."""
     d = os.path.dirname(path)
     os.makedirs(d, exist_ok=True)
     if os.path.exists(path):
@@ -67,7 +69,8 @@ def make_image(B, path, kib, fat_args, script=GUEST_SCRIPT):
              ["mcopy", "-i", path, os.path.join(d, "log.txt"), "::/log.txt"],
              ["mcopy", "-i", path, os.path.join(d, "t.sh"), "::/t.sh"],
              ["mmd", "-i", path, "::/bin"],
-             ["mcopy", "-i", path, B + "/user/strip/hello", "::/bin/hello"]]
+             ["mcopy", "-i", path, B + "/user/strip/hello", "::/bin/hello"],
+             ["mcopy", "-i", path, B + "/user/strip/bigtext", "::/bin/bigtext"]]
     for argv in steps:
         p = sh(*argv)
         if p.returncode != 0:
@@ -173,6 +176,38 @@ def refused(harness, virt, timeout, name, path, modern):
         problems.append("/boot exists")
     if b"init exited with status 1" not in res.output:
         problems.append("ls did not exit with status 1")
+    return verdict(res, harness, timed_out, problems)
+
+
+def bad_dir(B, harness, virt, timeout):
+    """bin/'s directory entry points at a cluster past the volume: the mount goes on with
+    the rest, bin/ reads as empty, creating a file in it is EIO, nothing crashes."""
+    path = B + "/storage/baddir.img"
+    res = harness.Result("storage-baddir")
+    err = make_image(B, path, 8192, [], "cat /boot/hello.txt\nls /boot/bin\necho ls=$?\n"
+                     "echo x > /boot/bin/new\necho wrote=$?\n")
+    if err:
+        res.reason = err
+        return res
+    with open(path, "r+b") as f:
+        img = bytearray(f.read())
+        at = img.find(b"BIN        \x10")
+        if at < 0:
+            res.reason = "no BIN entry in the image"
+            return res
+        img[at + 26:at + 28] = b"\xf0\xff"  # first cluster 0xfff0: beyond any FAT16 volume
+        f.seek(0)
+        f.write(img)
+    res, status, timed_out = run(harness, virt, "storage-baddir", GUEST_CMD,
+                                 disk_args("file=" + path, False), timeout)
+    problems = []
+    for rx, what in ((rb"^hello from the card\r?$", "the root's file"),
+                     (rb"^ls=0\r?$", "ls of the damaged folder"),
+                     (rb"I/O error", "EIO for a file in the damaged folder"),
+                     (rb"^wrote=1\r?$", "the failed write's status"),
+                     (rb"init exited with status 0", "the script's end")):
+        if not re.search(rx, res.output, re.M):
+            problems.append("missing " + what)
     return verdict(res, harness, timed_out, problems)
 
 
@@ -317,5 +352,6 @@ def steps(B, harness, virt, timeout, sifive_u):
     yield lambda: board_image(B, harness, virt, timeout)
     yield lambda: corrupt(B, harness, virt, timeout)
     yield lambda: short_disk(B, harness, virt, timeout)
+    yield lambda: bad_dir(B, harness, virt, timeout)
     yield lambda: driver(B, harness, virt, timeout)
     yield lambda: io_error(B, harness, virt, timeout)

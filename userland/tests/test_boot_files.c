@@ -4,13 +4,16 @@
  * up, renames, maps (a shared writable mapping's stores reach the file after close),
  * lists, unlinks an open file (still readable) and removes everything again, so the
  * volume is as it was; the refusals (EXDEV, EBUSY, ENOTEMPTY, EEXIST, ENOENT, EPERM)
- * are checked too. With /boot/bin/hello present it runs it twice. In the suite's boots
+ * are checked too. With /boot/bin/hello present it runs it twice; with
+ * /boot/bin/bigtext, four running instances must share its text frames. In the suite's boots
  * there is no disk: then /boot must not exist at all (docs/files.md), and that is all.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/memstat.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -20,7 +23,11 @@
 
 int test_failures;
 
-#define BIG 10000 /* bytes: more than two pages and not a whole number of them */
+#define BIG	  10000 /* bytes: more than two pages and not a whole number of them */
+#define INSTANCES 4
+#define SETTLE_US 50000
+#define MIN_TEXT  16 /* bigtext's text pages are at least this many */
+#define SLACK	  1  /* a page table more or less */
 
 static char pattern[BIG], got[BIG];
 
@@ -149,6 +156,56 @@ static void programs(void)
 	}
 }
 
+static long free_frames(void)
+{
+	struct memstat m = { 0 };
+	memstat(&m);
+	return (long)m.free_frames;
+}
+
+/* Start path (it runs until killed) and let it settle: its pid; *cost: frames it took. */
+static pid_t start_measured(const char *path, long *cost)
+{
+	long before = free_frames();
+	pid_t pid = fork();
+	if (pid == 0) {
+		char *argv[] = { "bigtext", 0 };
+		execv(path, argv);
+		_exit(100 + errno);
+	}
+	usleep(SETTLE_US);
+	*cost = before - free_frames();
+	return pid;
+}
+
+/*
+ * Instances of /boot/bin/bigtext (72 KiB of text) share its text frames: the first pays
+ * for the file's exec object, each later one costs no text frame, so at least MIN_TEXT
+ * frames less than the first. Without sharing every instance would pay the same.
+ */
+static void shared_text(void)
+{
+	pid_t pid[INSTANCES];
+	long cost[INSTANCES];
+	if (file_size("/boot/bin/bigtext") <= 0)
+		return;
+	for (int i = 0; i < INSTANCES; i++)
+		pid[i] = start_measured("/boot/bin/bigtext", &cost[i]);
+	printf("  frames per /boot/bin/bigtext instance: %ld %ld %ld %ld\n", cost[0], cost[1],
+	       cost[2], cost[3]);
+	for (int i = 1; i < INSTANCES; i++) {
+		CHECK(cost[i] + MIN_TEXT <= cost[0]);
+		CHECK(cost[i] <= cost[1] + SLACK);
+	}
+	for (int i = 0; i < INSTANCES; i++) {
+		int st = 0;
+		CHECK(pid[i] > 0);
+		CHECK_EQ(kill(pid[i], SIGKILL), 0);
+		CHECK_EQ(waitpid(pid[i], &st, 0), pid[i]);
+		CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	}
+}
+
 int main(void)
 {
 	struct stat st;
@@ -165,6 +222,7 @@ int main(void)
 	names();
 	removal();
 	programs();
+	shared_text();
 	sync();
 	printf("test_boot_files: /boot checked\n");
 	return test_status();

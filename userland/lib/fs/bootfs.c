@@ -18,9 +18,11 @@ static void attach(struct bootfs *b, struct fst *t, int c, const struct fat_node
 /*
  * Every name of the volume as a node, directories breadth first (a queue of nodes, no
  * recursion). A name longer than the namespace takes (FS_NAME_MAX) is left out, and so is
- * everything once the node table is full: the volume itself is not touched.
+ * everything once the node table is full: the volume itself is not touched. A directory
+ * that cannot be read to its end (a damaged chain: EIO) shows what was read before the
+ * damage, and the rest of the volume is still mounted.
  */
-static int mirror(struct bootfs *b, struct fst *t)
+static void mirror(struct bootfs *b, struct fst *t)
 {
 	static int16_t queue[FS_NODES];
 	static struct fat_dirent de;
@@ -35,17 +37,14 @@ static int mirror(struct bootfs *b, struct fst *t)
 			int c = fst_add(t, dir, de.name, (unsigned)strlen(de.name),
 					isdir ? FST_DIR : FST_FILE);
 			if (c == -ENOSPC)
-				return 0;
+				return;
 			if (c < 0)
 				continue; /* a name we cannot show */
 			attach(b, t, c, &de.node);
 			if (isdir && tail < FS_NODES)
 				queue[tail++] = (int16_t)c;
 		}
-		if (r < 0)
-			return r;
 	}
-	return 0;
 }
 
 int bootfs_mount(struct bootfs *b, struct fst *t, int root)
@@ -59,12 +58,8 @@ int bootfs_mount(struct bootfs *b, struct fst *t, int root)
 	b->root = root;
 	b->on[root] = 1;
 	fat_root(&b->m.vol, &b->fn[root]);
-	err = mirror(b, t);
-	if (err) {
-		fatmount_stop(&b->m);
-		b->root = -1;
-	}
-	return err;
+	mirror(b, t);
+	return 0;
 }
 
 int bootfs_has(const struct bootfs *b, int node)
