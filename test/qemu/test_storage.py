@@ -27,6 +27,8 @@ Steps (each one PASS/FAIL line):
   storage-short   a disk shorter than its volume: the mount is refused the same way.
   storage-baddir  a folder whose entry points past the volume: /boot is mounted with the
                   rest, the folder reads as empty, a write into it is EIO.
+  storage-loopdir a folder whose entry points at the root (a loop): the mount ends, the
+                  folder is shown empty.
   storage-driver  test_blk_driver against a scratch disk: malformed block requests are
                   refused with EINVAL/ERANGE, the last sectors write and read back.
   storage-ioerror the device fails reads of one file's sector (QEMU blkdebug, errno 5):
@@ -179,11 +181,12 @@ def refused(harness, virt, timeout, name, path, modern):
     return verdict(res, harness, timed_out, problems)
 
 
-def bad_dir(B, harness, virt, timeout):
+def bad_dir(B, harness, virt, timeout, name="storage-baddir", cluster=b"\xf0\xff"):
     """bin/'s directory entry points at a cluster past the volume: the mount goes on with
-    the rest, bin/ reads as empty, creating a file in it is EIO, nothing crashes."""
-    path = B + "/storage/baddir.img"
-    res = harness.Result("storage-baddir")
+    the rest, bin/ reads as empty, creating a file in it is EIO, nothing crashes. With
+    cluster 0 bin/ is the root again, a loop: the mount shows it empty and ends."""
+    path = "%s/storage/%s.img" % (B, name)
+    res = harness.Result(name)
     err = make_image(B, path, 8192, [], "cat /boot/hello.txt\nls /boot/bin\necho ls=$?\n"
                      "echo x > /boot/bin/new\necho wrote=$?\n")
     if err:
@@ -195,16 +198,17 @@ def bad_dir(B, harness, virt, timeout):
         if at < 0:
             res.reason = "no BIN entry in the image"
             return res
-        img[at + 26:at + 28] = b"\xf0\xff"  # first cluster 0xfff0: beyond any FAT16 volume
+        img[at + 26:at + 28] = cluster  # 0xfff0: beyond any FAT16 volume; 0: the root
         f.seek(0)
         f.write(img)
-    res, status, timed_out = run(harness, virt, "storage-baddir", GUEST_CMD,
+    res, status, timed_out = run(harness, virt, name, GUEST_CMD,
                                  disk_args("file=" + path, False), timeout)
     problems = []
     for rx, what in ((rb"^hello from the card\r?$", "the root's file"),
                      (rb"^ls=0\r?$", "ls of the damaged folder"),
-                     (rb"I/O error", "EIO for a file in the damaged folder"),
-                     (rb"^wrote=1\r?$", "the failed write's status"),
+                     (rb"I/O error" if cluster != b"\0\0" else rb"^wrote=0\r?$",
+                      "EIO for a file in the damaged folder"),
+                     (rb"^wrote=[01]\r?$", "the write's status"),
                      (rb"init exited with status 0", "the script's end")):
         if not re.search(rx, res.output, re.M):
             problems.append("missing " + what)
@@ -353,5 +357,6 @@ def steps(B, harness, virt, timeout, sifive_u):
     yield lambda: corrupt(B, harness, virt, timeout)
     yield lambda: short_disk(B, harness, virt, timeout)
     yield lambda: bad_dir(B, harness, virt, timeout)
+    yield lambda: bad_dir(B, harness, virt, timeout, "storage-loopdir", b"\0\0")
     yield lambda: driver(B, harness, virt, timeout)
     yield lambda: io_error(B, harness, virt, timeout)

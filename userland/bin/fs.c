@@ -443,9 +443,10 @@ static int64_t do_open(struct ipc_msg *m, const char *path)
 	}
 	if (i == FS_OFD_MAX)
 		return -ENFILE;
-	if ((err = boot_load(node)) != 0)
-		return err;
+	/* Truncated first: a /boot file is then not read in only to be thrown away. */
 	if ((flags & O_TRUNC) && n->type == FST_FILE && (err = set_size(node, 0)) != 0)
+		return err;
+	if ((err = boot_load(node)) != 0)
 		return err;
 	long s = slot_alloc();
 	struct ofd *o = &ofds[i];

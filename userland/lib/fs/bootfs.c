@@ -5,6 +5,7 @@
 #include <string.h>
 
 #define BOOT_FILE_MODE 0755 /* FAT keeps no modes; like a vfat mount's default (umask 022) */
+#define BOOT_NODES_MAX (FS_NODES / 2) /* the most nodes a mount takes: the rest stay for RAM */
 
 /* Node c of t now names (fat node) f on the volume. */
 static void attach(struct bootfs *b, struct fst *t, int c, const struct fat_node *f)
@@ -15,18 +16,31 @@ static void attach(struct bootfs *b, struct fst *t, int c, const struct fat_node
 	t->n[c].size = (f->attr & FAT_ATTR_DIR) ? 0 : f->size;
 }
 
+/* Is cluster the first cluster of dir or of a directory above it (a loop on the disk)? */
+static int above(const struct bootfs *b, const struct fst *t, int dir, uint32_t cluster)
+{
+	for (int hops = 0; hops < FS_NODES; hops++, dir = t->n[dir].parent) {
+		if (b->fn[dir].cluster == cluster)
+			return 1;
+		if (dir == b->root)
+			return 0;
+	}
+	return 1;
+}
+
 /*
  * Every name of the volume as a node, directories breadth first (a queue of nodes, no
  * recursion). A name longer than the namespace takes (FS_NAME_MAX) is left out, and so is
- * everything once the node table is full: the volume itself is not touched. A directory
- * that cannot be read to its end (a damaged chain: EIO) shows what was read before the
- * damage, and the rest of the volume is still mounted.
+ * everything past BOOT_NODES_MAX nodes, or once the table is full: the volume itself is
+ * not touched, and the RAM file system keeps room. A directory that cannot be read to its
+ * end (a damaged chain: EIO) shows what was read before the damage, and one that is its
+ * own ancestor on a damaged disk is shown empty; the rest of the volume is still mounted.
  */
 static void mirror(struct bootfs *b, struct fst *t)
 {
 	static int16_t queue[FS_NODES];
 	static struct fat_dirent de;
-	unsigned head = 0, tail = 0;
+	unsigned head = 0, tail = 0, added = 0;
 	queue[tail++] = (int16_t)b->root;
 	while (head < tail) {
 		int dir = queue[head++];
@@ -34,14 +48,17 @@ static void mirror(struct bootfs *b, struct fst *t)
 		int r;
 		while ((r = fat_readdir(&b->m.vol, &b->fn[dir], &pos, &de)) == 1) {
 			int isdir = (de.node.attr & FAT_ATTR_DIR) != 0;
-			int c = fst_add(t, dir, de.name, (unsigned)strlen(de.name),
-					isdir ? FST_DIR : FST_FILE);
+			int c = added < BOOT_NODES_MAX
+					? fst_add(t, dir, de.name, (unsigned)strlen(de.name),
+						  isdir ? FST_DIR : FST_FILE)
+					: -ENOSPC;
 			if (c == -ENOSPC)
 				return;
 			if (c < 0)
 				continue; /* a name we cannot show */
+			added++;
 			attach(b, t, c, &de.node);
-			if (isdir && tail < FS_NODES)
+			if (isdir && tail < FS_NODES && !above(b, t, dir, de.node.cluster))
 				queue[tail++] = (int16_t)c;
 		}
 	}
