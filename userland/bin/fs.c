@@ -23,6 +23,7 @@
 
 #include "fs.h"
 #include "fs/bootfs.h"
+#include "fs/fatmount.h"
 #include "fstree.h"
 #include "spawn.h"
 #include "syscall.h"
@@ -39,6 +40,7 @@
 #define GIB	       (1UL << 30)
 #define EXEC_VA	       0x3700000000UL /* where an exec object is filled */
 #define DATA_PAGES_MAX 8192	      /* file data: a quarter of free memory, at most 32 MiB */
+#define BOOT_CACHE_SECTORS 2560	      /* /boot's sector cache: 1.25 MiB, a 1 MiB file stays warm */
 
 struct ofd {
 	int16_t node; /* -1: free */
@@ -68,6 +70,7 @@ static unsigned undo_proc;
  * in the page cache while it is open (loaded); a writable shared mapping's stores reach
  * the volume only when we copy them there (mapped_wr: at fsync, close and sync). */
 static struct bootfs boot;
+static struct fatmount boot_mount;
 static uint8_t loaded[FS_NODES], mapped_wr[FS_NODES];
 
 /* A token nobody can guess from the ones they saw: a splitmix64 step over the time. */
@@ -957,10 +960,12 @@ static void mount_boot(int argc, char **argv)
 	boot.root = -1;
 	if (argc > 1 && strcmp(argv[1], "noboot") == 0)
 		return;
-	int node = add(FST_ROOT, "boot", FST_DIR, 0);
-	int err = node < 0 ? node : bootfs_mount(&boot, &tree, node);
-	if (err && node >= 0)
-		fst_unlink(&tree, node, 1);
+	int err = fatmount_start(&boot_mount, "0", BOOT_CACHE_SECTORS);
+	int node = err ? err : add(FST_ROOT, "boot", FST_DIR, 0);
+	if (node >= 0)
+		bootfs_attach(&boot, &tree, node, &boot_mount.vol);
+	else if (!err)
+		fatmount_stop(&boot_mount);
 	if (err && err != -ENODEV)
 		say("no /boot: the disk's FAT volume cannot be mounted", err);
 }

@@ -46,7 +46,7 @@ static void mirror(struct bootfs *b, struct fst *t)
 		int dir = queue[head++];
 		uint32_t pos = 0;
 		int r;
-		while ((r = fat_readdir(&b->m.vol, &b->fn[dir], &pos, &de)) == 1) {
+		while ((r = fat_readdir(b->vol, &b->fn[dir], &pos, &de)) == 1) {
 			int isdir = (de.node.attr & FAT_ATTR_DIR) != 0;
 			int c = added < BOOT_NODES_MAX
 					? fst_add(t, dir, de.name, (unsigned)strlen(de.name),
@@ -64,19 +64,15 @@ static void mirror(struct bootfs *b, struct fst *t)
 	}
 }
 
-int bootfs_mount(struct bootfs *b, struct fst *t, int root)
+void bootfs_attach(struct bootfs *b, struct fst *t, int root, struct fat_vol *vol)
 {
 	memset(b->on, 0, sizeof(b->on));
-	b->root = -1;
+	b->vol = vol;
 	b->dirty = 0;
-	int err = fatmount_start(&b->m, "0", BOOT_CACHE_SECTORS);
-	if (err)
-		return err;
 	b->root = root;
 	b->on[root] = 1;
-	fat_root(&b->m.vol, &b->fn[root]);
+	fat_root(vol, &b->fn[root]);
 	mirror(b, t);
-	return 0;
 }
 
 int bootfs_has(const struct bootfs *b, int node)
@@ -90,13 +86,13 @@ int bootfs_create(struct bootfs *b, struct fst *t, int parent, const char *name,
 	struct fat_node f;
 	if (len == 0 || len > FS_NAME_MAX)
 		return len ? -ENAMETOOLONG : -EINVAL;
-	int err = fat_create(&b->m.vol, &b->fn[parent], name, len, dir ? FAT_ATTR_DIR : 0, &f);
+	int err = fat_create(b->vol, &b->fn[parent], name, len, dir ? FAT_ATTR_DIR : 0, &f);
 	if (err)
 		return err;
 	b->dirty = 1;
 	int c = fst_add(t, parent, name, len, dir ? FST_DIR : FST_FILE);
 	if (c < 0) { /* the table is full: take the new name off the volume again */
-		fat_unlink(&b->m.vol, &b->fn[parent], name, len, dir);
+		fat_unlink(b->vol, &b->fn[parent], name, len, dir);
 		return c;
 	}
 	attach(b, t, c, &f);
@@ -112,7 +108,7 @@ int bootfs_unlink(struct bootfs *b, struct fst *t, int node, int dir_wanted)
 		return -ENOTDIR;
 	if (!dir_wanted && n->type == FST_DIR)
 		return -EPERM; /* as for the RAM file system */
-	int err = fat_unlink(&b->m.vol, &b->fn[n->parent], n->name, (unsigned)strlen(n->name),
+	int err = fat_unlink(b->vol, &b->fn[n->parent], n->name, (unsigned)strlen(n->name),
 			     dir_wanted);
 	if (err)
 		return err;
@@ -130,7 +126,7 @@ int bootfs_rename(struct bootfs *b, struct fst *t, int node, int dir, const char
 		return -EBUSY;
 	if (len == 0 || len > FS_NAME_MAX)
 		return len ? -ENAMETOOLONG : -EINVAL;
-	int err = fat_rename(&b->m.vol, &b->fn[n->parent], n->name, (unsigned)strlen(n->name),
+	int err = fat_rename(b->vol, &b->fn[n->parent], n->name, (unsigned)strlen(n->name),
 			     &b->fn[dir], name, len);
 	if (err)
 		return err;
@@ -140,7 +136,7 @@ int bootfs_rename(struct bootfs *b, struct fst *t, int node, int dir, const char
 		b->on[*replaced] = 0; /* gone from the volume; kept in memory while open */
 	struct fat_node f;
 	/* The entry moved: its place is new (a directory's children keep theirs). */
-	if (fat_lookup(&b->m.vol, &b->fn[dir], name, len, &f) == 0)
+	if (fat_lookup(b->vol, &b->fn[dir], name, len, &f) == 0)
 		b->fn[node] = f;
 	else
 		b->on[node] = 0;
@@ -149,12 +145,12 @@ int bootfs_rename(struct bootfs *b, struct fst *t, int node, int dir, const char
 
 long bootfs_read(struct bootfs *b, int node, uint64_t off, void *buf, uint64_t len)
 {
-	return fat_read(&b->m.vol, &b->fn[node], off, buf, len);
+	return fat_read(b->vol, &b->fn[node], off, buf, len);
 }
 
 long bootfs_write(struct bootfs *b, int node, uint64_t off, const void *buf, uint64_t len)
 {
-	long r = fat_write(&b->m.vol, &b->fn[node], off, buf, len);
+	long r = fat_write(b->vol, &b->fn[node], off, buf, len);
 	if (r > 0)
 		b->dirty = 1;
 	return r;
@@ -164,7 +160,7 @@ int bootfs_truncate(struct bootfs *b, int node, uint64_t size)
 {
 	if (size > FAT_FILE_MAX)
 		return -EFBIG;
-	int err = fat_truncate(&b->m.vol, &b->fn[node], size);
+	int err = fat_truncate(b->vol, &b->fn[node], size);
 	b->dirty = 1;
 	return err;
 }
@@ -173,7 +169,7 @@ int bootfs_sync(struct bootfs *b)
 {
 	if (b->root < 0 || !b->dirty)
 		return 0;
-	int err = fat_sync(&b->m.vol);
+	int err = fat_sync(b->vol);
 	if (!err)
 		b->dirty = 0;
 	return err;

@@ -10,25 +10,22 @@
 #ifndef USER_FS_BOOTFS_H
 #define USER_FS_BOOTFS_H
 
-#include "fatmount.h"
+#include "fat.h"
 #include "fstree.h"
 
-#define BOOT_CACHE_SECTORS 2560 /* 1.25 MiB of sectors: a 1 MiB file stays warm */
-
+/* Plain C with no system call: the host test (test/host/test_bootfs.c) runs it too. The
+ * file server mounts the volume (fatmount_start) and hands it to bootfs_attach. */
 struct bootfs {
-	struct fatmount m;
+	struct fat_vol *vol;	      /* the mounted volume */
 	int root;		      /* the /boot node, -1 while nothing is mounted */
 	uint8_t on[FS_NODES];	      /* 1: the node is a name on the volume */
 	struct fat_node fn[FS_NODES]; /* where on the volume (valid while on[] is 1) */
 	int dirty;		      /* the volume changed since the last sync */
 };
 
-/*
- * Start a driver, mount the first FAT partition of its disk and add its names under the
- * directory node root of t: 0 or -errno (-ENODEV: no disk; -ENOENT: no FAT partition;
- * -EINVAL: a bad volume; -EIO). On failure nothing is left running and b->root is -1.
- */
-int bootfs_mount(struct bootfs *b, struct fst *t, int root);
+/* Show the mounted volume vol under the directory node root of t: its names become
+ * nodes (as many as fit; a damaged directory shows what could be read). */
+void bootfs_attach(struct bootfs *b, struct fst *t, int root, struct fat_vol *vol);
 /* Is node a name on the mounted volume (the /boot node included)? */
 int bootfs_has(const struct bootfs *b, int node);
 /* A new file (or, with dir set, directory) called name in directory node parent, on the
