@@ -39,9 +39,8 @@ static const char *work;
 		}                                                                                 \
 	} while (0)
 
-#define CACHE 256
-#define LONG_NAME                                                                          \
-	"a name of more than sixty bytes, longer than the namespace takes.txt"
+#define CACHE	  256
+#define LONG_NAME "a name of more than sixty bytes, longer than the namespace takes.txt"
 
 /* The disk in memory. */
 static uint8_t *disk;

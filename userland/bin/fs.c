@@ -28,19 +28,19 @@
 #include "spawn.h"
 #include "syscall.h"
 
-#define PAGE	       4096UL
-#define FILE_VA	       0x2000000000UL /* file i's bytes at FILE_VA + i * FILE_SPAN */
-#define FILE_SPAN      (FS_FILE_PAGES * PAGE)
-#define EXT_MAX	       17  /* extents of the largest file */
-#define EXT_BIG	       512 /* pages of every extent from 10 on: the largest object */
-#define SLOT_PROBE     16  /* slots between the capability-space chunks we touch at start */
-#define ACCMODE(f)     ((f)&O_ACCMODE)
-#define CAN_READ(f)    (ACCMODE(f) != O_WRONLY)
-#define CAN_WRITE(f)   (ACCMODE(f) != O_RDONLY)
-#define GIB	       (1UL << 30)
-#define EXEC_VA	       0x3700000000UL /* where an exec object is filled */
-#define DATA_PAGES_MAX 8192	      /* file data: a quarter of free memory, at most 32 MiB */
-#define BOOT_CACHE_SECTORS 2560	      /* /boot's sector cache: 1.25 MiB, a 1 MiB file stays warm */
+#define PAGE		   4096UL
+#define FILE_VA		   0x2000000000UL /* file i's bytes at FILE_VA + i * FILE_SPAN */
+#define FILE_SPAN	   (FS_FILE_PAGES * PAGE)
+#define EXT_MAX		   17  /* extents of the largest file */
+#define EXT_BIG		   512 /* pages of every extent from 10 on: the largest object */
+#define SLOT_PROBE	   16  /* slots between the capability-space chunks we touch at start */
+#define ACCMODE(f)	   ((f)&O_ACCMODE)
+#define CAN_READ(f)	   (ACCMODE(f) != O_WRONLY)
+#define CAN_WRITE(f)	   (ACCMODE(f) != O_RDONLY)
+#define GIB		   (1UL << 30)
+#define EXEC_VA		   0x3700000000UL /* where an exec object is filled */
+#define DATA_PAGES_MAX	   8192		  /* file data: a quarter of free memory, at most 32 MiB */
+#define BOOT_CACHE_SECTORS 2560 /* /boot's sector cache: 1.25 MiB, a 1 MiB file stays warm */
 
 struct ofd {
 	int16_t node; /* -1: free */
@@ -535,8 +535,9 @@ static int64_t do_rename(unsigned len)
 	if (bootfs_has(&boot, (int)node) != bootfs_has(&boot, dir))
 		return -EXDEV; /* between /boot's disk and memory */
 	if (bootfs_has(&boot, (int)node))
-		err = to == node ? 0
-				 : bootfs_rename(&boot, &tree, (int)node, dir, last, nlen, &replaced);
+		err = to == node
+			      ? 0
+			      : bootfs_rename(&boot, &tree, (int)node, dir, last, nlen, &replaced);
 	else
 		err = fst_rename(&tree, (int)node, dir, last, nlen, &replaced);
 	if (!err && replaced >= 0 && tree.n[replaced].type == FST_FREE)
