@@ -27,6 +27,7 @@ Steps (each one PASS/FAIL line):
   storage-short   a disk shorter than its volume: the mount is refused the same way.
   storage-baddir  a folder whose entry points past the volume: /boot is mounted with the
                   rest, the folder reads as empty, a write into it is EIO.
+  storage-full    a small volume filled by copies: ENOSPC, space back after rm, fsck clean.
   storage-loopdir a folder whose entry points at the root (a loop): the mount ends, the
                   folder is shown empty.
   storage-driver  test_blk_driver against a scratch disk: malformed block requests are
@@ -215,6 +216,32 @@ def bad_dir(B, harness, virt, timeout, name="storage-baddir", cluster=b"\xf0\xff
     return verdict(res, harness, timed_out, problems)
 
 
+def full(B, harness, virt, timeout):
+    """A small volume filled by copies of a program: a copy gets ENOSPC, removing one
+    gives the space back, and the host finds the volume consistent (fsck.fat -n)."""
+    path = B + "/storage/full.img"
+    res = harness.Result("storage-full")
+    copies = "".join("cp /boot/bin/hello /boot/c%d\n" % i for i in range(16))
+    err = make_image(B, path, 400, [], copies + "rm /boot/c0 /boot/c1\necho ok > /boot/after\n"
+                     "cat /boot/after\n")
+    if err:
+        res.reason = err
+        return res
+    res, status, timed_out = run(harness, virt, "storage-full", GUEST_CMD,
+                                 disk_args("file=" + path, False), timeout)
+    problems = []
+    if not re.search(rb"No space left on device", res.output):
+        problems.append("no ENOSPC")
+    if not re.search(rb"^ok\r?$", res.output, re.M):
+        problems.append("no write after the space came back")
+    if sh("mtype", "-i", path, "::/after").stdout != b"ok\n":
+        problems.append("mtype after: not ok")
+    p = sh("fsck.fat", "-n", path)
+    if p.returncode != 0:
+        problems.append("fsck.fat -n: " + p.stdout.decode(errors="replace").replace("\n", " | "))
+    return verdict(res, harness, timed_out, problems)
+
+
 def short_disk(B, harness, virt, timeout):
     """The image cut to half its size: the volume does not fit, the mount is refused."""
     path = B + "/storage/short.img"
@@ -357,6 +384,7 @@ def steps(B, harness, virt, timeout, sifive_u):
     yield lambda: corrupt(B, harness, virt, timeout)
     yield lambda: short_disk(B, harness, virt, timeout)
     yield lambda: bad_dir(B, harness, virt, timeout)
+    yield lambda: full(B, harness, virt, timeout)
     yield lambda: bad_dir(B, harness, virt, timeout, "storage-loopdir", b"\0\0")
     yield lambda: driver(B, harness, virt, timeout)
     yield lambda: io_error(B, harness, virt, timeout)
