@@ -47,7 +47,7 @@ QEMU_VIRT = $(QEMU) -M virt -m $(MEM) -smp $(SMP) -nographic -bios $(OPENSBI)/fw
 DTS := $(wildcard dts/*.dts)
 DTBS := $(patsubst dts/%.dts,$(B)/dtb/%.dtb,$(DTS))
 HOST_TESTS := $(B)/host/test_units $(B)/host/test_as $(B)/host/test_dt $(B)/host/test_fat \
-	$(B)/host/fuzz_fat $(B)/host/test_fstree $(B)/host/test_shparse
+	$(B)/host/fuzz_fat $(B)/host/test_fstree $(B)/host/test_shparse $(B)/host/test_bootfs
 FS_HOST_SRC := userland/lib/fs/bcache.c userland/lib/fs/part.c userland/lib/fs/fat.c
 
 .PHONY: all run debug bench bench-serial bench-linux test test-full fuzz fuzz-fat kdebug lint host-tests \
@@ -187,6 +187,11 @@ fuzz-fat: $(B)/host/test_fat $(B)/host/fuzz_fat | deps-test
 	$(B)/host/fuzz_fat $(B)/fat-work/fat12.img $(FUZZ_ROUNDS) $(if $(SEED),$(SEED))
 	$(B)/host/fuzz_fat $(B)/fat-work/fat16.img $(FUZZ_ROUNDS) $(if $(SEED),$(SEED))
 
+# /boot's logic (bootfs.c) over FAT and the namespace, against mtools and fsck.fat
+$(B)/host/test_bootfs: test/host/test_bootfs.c userland/lib/fs/bootfs.c userland/lib/fstree.c \
+		$(FS_HOST_SRC) $(wildcard userland/lib/fs/*.h) | deps-build
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOSTCFLAGS) -D_GNU_SOURCE -Iuserland/lib $(filter %.c,$^) -o $@
 $(B)/host/test_fstree: test/host/test_fstree.c userland/lib/fstree.c | deps-build
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOSTCFLAGS) -Iuserland/lib $^ -o $@

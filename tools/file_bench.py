@@ -2,7 +2,7 @@
 """make bench's file_read_seq case: 1 MiB read from a FAT volume on virtio-blk.
 
 Builds build/bench/file-disk.img (mkfs.fat, a 1 MiB file put there by mcopy), boots QEMU
-virt under -icount shift=0,sleep=off with `run fatfs readbench big.bin`, and reads the
+virt under -icount shift=0,sleep=off with `noboot run fatfs readbench big.bin`, and reads the
 @file_read_seq lines fatfs prints: guest instructions per KiB with the sector cache
 emptied first (cold: fatfs, the driver, IPC, the kernel and the wait for the host's I/O)
 and read again (warm: the cache alone). It runs the boot --runs times and keeps the
@@ -41,7 +41,7 @@ def one_run(image, disk):
             "-icount", "shift=0,sleep=off", "-bios", OPENSBI, "-kernel", image,
             "-drive", "file=%s,if=none,format=raw,id=hd0" % disk,
             "-device", "virtio-blk-device,drive=hd0",
-            "-append", "run fatfs readbench big.bin"]
+            "-append", "noboot run fatfs readbench big.bin"]
     out = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT, timeout=300).stdout
     got = {m.group(1).decode(): (int(m.group(2)), int(m.group(3)), int(m.group(4)))

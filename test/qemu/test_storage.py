@@ -1,26 +1,39 @@
 """Storage in QEMU: a FAT image built on the host with mkfs.fat and mtools, attached as a
-virtio-blk disk, used from the guest through the user-level driver (virtio_blk), the block
-layer and the FAT code (the fatfs program), then checked on the host again.
+virtio-blk disk (or sifive_u's SD card), which the file server mounts at /boot through the
+user-level driver, the block layer and the FAT code; the guest uses it with ordinary
+programs (a shell script on the disk itself), then the host checks the image again.
 
 Steps (each one PASS/FAIL line):
-  storage-legacy  FAT16, virtio-mmio legacy (QEMU 7.2's default): cat a file, run a
-                  program from the disk, write a new file, append to another; then on
-                  the host mtype must show the new contents and fsck.fat -n must be clean.
+  storage-legacy  FAT16, virtio-mmio legacy (QEMU 7.2's default): `run sh /boot/t.sh`
+                  cats /boot/hello.txt, runs /boot/bin/hello, writes /boot/new.txt,
+                  appends to /boot/log.txt and runs test_boot_files (every POSIX call on
+                  /boot); init syncs and powers off. On the host mtype must show the new
+                  contents, test_boot_files' scratch folder must be gone and fsck.fat -n
+                  must be clean.
   storage-modern  the same on FAT32 with virtio 1.0 (-global virtio-mmio.force-legacy=false).
   storage-sd-sdsc the same on QEMU sifive_u over the SiFive SPI controller and an SD card
                   in SPI mode (sifive_spi_sd): a 16 MiB SDSC card (byte addresses), FAT16.
   storage-sd-sdhc the same with a 4 GiB SDHC card (block addresses), FAT32.
-  storage-make-run  `make run DISK=<the legacy step's image> CMD="fatfs cat new.txt"`
+  storage-make-run  `make run DISK=<the legacy step's image> CMD="cat /boot/new.txt"`
                   attaches the disk: the guest prints what the legacy step wrote.
+  storage-fatfs   `noboot run fatfs ...` on the legacy step's image: with noboot the file
+                  server leaves the disk alone and fatfs reads it (and without noboot
+                  fatfs refuses, the disk being the server's).
   storage-board   the SD-card image `make image BOARD=qemu-virt` writes (an MBR, the FAT32
-                  boot partition at 1 MiB with its bin/ folder), hello copied into bin/ with
-                  mtools: fatfs finds the partition, lists bin/ and runs the program.
-  storage-corrupt a boot sector with a bad BPB: fatfs reports EINVAL, nothing crashes.
-  storage-short   a disk shorter than its volume: the mount is refused, nothing crashes.
+                  boot partition at 1 MiB with its bin/ folder), hello and a script copied
+                  in with mtools: /boot is that partition, ls lists bin/ and the program runs.
+  storage-corrupt a boot sector with a bad BPB: the file server says EINVAL, there is no
+                  /boot, nothing crashes.
+  storage-short   a disk shorter than its volume: the mount is refused the same way.
+  storage-baddir  a folder whose entry points past the volume: /boot is mounted with the
+                  rest, the folder reads as empty, a write into it is EIO.
+  storage-full    a small volume filled by copies: ENOSPC, space back after rm, fsck clean.
+  storage-loopdir a folder whose entry points at the root (a loop): the mount ends, the
+                  folder is shown empty.
   storage-driver  test_blk_driver against a scratch disk: malformed block requests are
                   refused with EINVAL/ERANGE, the last sectors write and read back.
   storage-ioerror the device fails reads of one file's sector (QEMU blkdebug, errno 5):
-                  that cat reports EIO, the driver keeps serving, the next cat works.
+                  that cat of /boot reports EIO, the driver keeps serving, the next works.
 """
 import os
 import re
@@ -28,28 +41,39 @@ import subprocess
 
 import test_shell
 
-# init takes at most 15 words after its name: this is all of them.
-GUEST_CMDS = "cat hello.txt , run /bin/hello , write new.txt guest , append log.txt more"
+# The guest's commands, a script on the disk itself (`run sh /boot/t.sh`).
+GUEST_SCRIPT = """cat /boot/hello.txt
+/boot/bin/hello
+echo status=$?
+echo guest > /boot/new.txt
+echo more >> /boot/log.txt
+test_boot_files
+"""
+GUEST_CMD = "run sh /boot/t.sh"
 
 
 def sh(*argv, **kw):
     return subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **kw)
 
 
-def make_image(B, path, kib, fat_args):
-    """A FAT image holding hello.txt, log.txt and bin/hello (the archive's hello)."""
+def make_image(B, path, kib, fat_args, script=GUEST_SCRIPT):
+    """A FAT image holding hello.txt, log.txt, the script t.sh, bin/hello and
+    bin/bigtext (the archive's programs)."""
     d = os.path.dirname(path)
     os.makedirs(d, exist_ok=True)
     if os.path.exists(path):
         os.remove(path)
-    for name, text in (("hello.txt", "hello from the card\n"), ("log.txt", "first line\n")):
+    for name, text in (("hello.txt", "hello from the card\n"), ("log.txt", "first line\n"),
+                       ("t.sh", script)):
         with open(os.path.join(d, name), "w") as f:
             f.write(text)
     steps = [["mkfs.fat", "-C", *fat_args, path, str(kib)],
              ["mcopy", "-i", path, os.path.join(d, "hello.txt"), "::/hello.txt"],
              ["mcopy", "-i", path, os.path.join(d, "log.txt"), "::/log.txt"],
+             ["mcopy", "-i", path, os.path.join(d, "t.sh"), "::/t.sh"],
              ["mmd", "-i", path, "::/bin"],
-             ["mcopy", "-i", path, B + "/user/strip/hello", "::/bin/hello"]]
+             ["mcopy", "-i", path, B + "/user/strip/hello", "::/bin/hello"],
+             ["mcopy", "-i", path, B + "/user/strip/bigtext", "::/bin/bigtext"]]
     for argv in steps:
         p = sh(*argv)
         if p.returncode != 0:
@@ -83,6 +107,8 @@ def host_checks(path):
         got = sh("mtype", "-i", path, "::/" + name).stdout
         if got != want:
             problems.append("mtype %s: %r, want %r" % (name, got, want))
+    if sh("mdir", "-i", path, "::/tb").returncode == 0:
+        problems.append("test_boot_files' folder tb is still on the disk")
     p = sh("fsck.fat", "-n", path)
     if p.returncode != 0:
         problems.append("fsck.fat -n: " + p.stdout.decode(errors="replace").replace("\n", " | "))
@@ -100,12 +126,12 @@ def use_disk(B, harness, virt, timeout, name, kib, fat_args, modern=False, board
         res.reason = err
         return res
     if board:
-        argv = board("run fatfs " + GUEST_CMDS,
+        argv = board(GUEST_CMD,
                      ["-drive", "if=sd,file=%s,format=raw" % path])
         res, status, timed_out = test_shell.run_seeing_status(harness, name, argv, timeout, ())
         status = 0  # this firmware cannot power off: QEMU's status says nothing
     else:
-        res, status, timed_out = run(harness, virt, name, "run fatfs " + GUEST_CMDS,
+        res, status, timed_out = run(harness, virt, name, GUEST_CMD,
                                      disk_args("file=" + path, modern), timeout)
         driver_line = b"virtio 1.0 interface" if modern else b"legacy interface"
     out = res.output
@@ -114,10 +140,13 @@ def use_disk(B, harness, virt, timeout, name, kib, fat_args, modern=False, board
         problems.append("the driver did not report %r" % driver_line.decode())
     for rx, what in ((rb"^hello from the card\r?$", "the file's text"),
                      (rb"^hello\r?$", "the program's output"),
-                     (rb"exited with status 0", "the program's exit"),
-                     (rb"^fatfs: 0 failed", "every command succeeding")):
+                     (rb"^status=0\r?$", "the program's exit"),
+                     (rb"^test_boot_files: /boot checked", "test_boot_files' end"),
+                     (rb"init exited with status 0", "every command succeeding")):
         if not re.search(rx, out, re.M):
             problems.append("missing " + what)
+    if b"check failed" in out:
+        problems.append("a check of test_boot_files failed")
     if status != 0:
         problems.append("QEMU exit status %s" % status)
     problems += host_checks(path)
@@ -135,13 +164,81 @@ def corrupt(B, harness, virt, timeout):
     with open(path, "r+b") as f:
         f.seek(22)
         f.write(b"\xff\xff")
-    res, status, timed_out = run(harness, virt, "storage-corrupt", "run fatfs ls /",
+    return refused(harness, virt, timeout, "storage-corrupt", path, False)
+
+
+def refused(harness, virt, timeout, name, path, modern):
+    """A disk the file server cannot mount: it says EINVAL, /boot does not exist (ls
+    fails), and the system runs on."""
+    res, status, timed_out = run(harness, virt, name, "run ls /boot",
+                                 disk_args("file=" + path, modern), timeout)
+    problems = []
+    if not re.search(rb"^fs: no /boot: .*\(-22\)", res.output, re.M):
+        problems.append("no EINVAL from the file server's mount")
+    if not re.search(rb"ls: /boot: No such file or directory", res.output):
+        problems.append("/boot exists")
+    if b"init exited with status 1" not in res.output:
+        problems.append("ls did not exit with status 1")
+    return verdict(res, harness, timed_out, problems)
+
+
+def bad_dir(B, harness, virt, timeout, name="storage-baddir", cluster=b"\xf0\xff"):
+    """bin/'s directory entry points at a cluster past the volume: the mount goes on with
+    the rest, bin/ reads as empty, creating a file in it is EIO, nothing crashes. With
+    cluster 0 bin/ is the root again, a loop: the mount shows it empty and ends."""
+    path = "%s/storage/%s.img" % (B, name)
+    res = harness.Result(name)
+    err = make_image(B, path, 8192, [], "cat /boot/hello.txt\nls /boot/bin\necho ls=$?\n"
+                     "echo x > /boot/bin/new\necho wrote=$?\n")
+    if err:
+        res.reason = err
+        return res
+    with open(path, "r+b") as f:
+        img = bytearray(f.read())
+        at = img.find(b"BIN        \x10")
+        if at < 0:
+            res.reason = "no BIN entry in the image"
+            return res
+        img[at + 26:at + 28] = cluster  # 0xfff0: beyond any FAT16 volume; 0: the root
+        f.seek(0)
+        f.write(img)
+    res, status, timed_out = run(harness, virt, name, GUEST_CMD,
                                  disk_args("file=" + path, False), timeout)
     problems = []
-    if not re.search(rb"cannot mount: .*\(-22\)", res.output):
-        problems.append("no EINVAL from the mount")
-    if b"init exited with status 1" not in res.output:
-        problems.append("fatfs did not exit with status 1")
+    for rx, what in ((rb"^hello from the card\r?$", "the root's file"),
+                     (rb"^ls=0\r?$", "ls of the damaged folder"),
+                     (rb"I/O error" if cluster != b"\0\0" else rb"^wrote=0\r?$",
+                      "EIO for a file in the damaged folder"),
+                     (rb"^wrote=[01]\r?$", "the write's status"),
+                     (rb"init exited with status 0", "the script's end")):
+        if not re.search(rx, res.output, re.M):
+            problems.append("missing " + what)
+    return verdict(res, harness, timed_out, problems)
+
+
+def full(B, harness, virt, timeout):
+    """A small volume filled by copies of a program: a copy gets ENOSPC, removing one
+    gives the space back, and the host finds the volume consistent (fsck.fat -n)."""
+    path = B + "/storage/full.img"
+    res = harness.Result("storage-full")
+    copies = "".join("cp /boot/bin/hello /boot/c%d\n" % i for i in range(16))
+    err = make_image(B, path, 400, [], copies + "rm /boot/c0 /boot/c1\necho ok > /boot/after\n"
+                     "cat /boot/after\n")
+    if err:
+        res.reason = err
+        return res
+    res, status, timed_out = run(harness, virt, "storage-full", GUEST_CMD,
+                                 disk_args("file=" + path, False), timeout)
+    problems = []
+    if not re.search(rb"No space left on device", res.output):
+        problems.append("no ENOSPC")
+    if not re.search(rb"^ok\r?$", res.output, re.M):
+        problems.append("no write after the space came back")
+    if sh("mtype", "-i", path, "::/after").stdout != b"ok\n":
+        problems.append("mtype after: not ok")
+    p = sh("fsck.fat", "-n", path)
+    if p.returncode != 0:
+        problems.append("fsck.fat -n: " + p.stdout.decode(errors="replace").replace("\n", " | "))
     return verdict(res, harness, timed_out, problems)
 
 
@@ -154,12 +251,7 @@ def short_disk(B, harness, virt, timeout):
         res.reason = err
         return res
     os.truncate(path, 4096 * 1024)
-    res, status, timed_out = run(harness, virt, "storage-short", "run fatfs cat hello.txt",
-                                 disk_args("file=" + path, True), timeout)
-    problems = []
-    if not re.search(rb"cannot mount: .*\(-22\)", res.output):
-        problems.append("the mount was not refused with EINVAL")
-    return verdict(res, harness, timed_out, problems)
+    return refused(harness, virt, timeout, "storage-short", path, True)
 
 
 def data_sector(path, name):
@@ -177,7 +269,7 @@ def data_sector(path, name):
 def io_error(B, harness, virt, timeout):
     path = B + "/storage/ioerr.img"
     res = harness.Result("storage-ioerror")
-    err = make_image(B, path, 8192, [])
+    err = make_image(B, path, 8192, [], "cat /boot/hello.txt\ncat /boot/log.txt\n")
     if err:
         res.reason = err
         return res
@@ -186,11 +278,10 @@ def io_error(B, harness, virt, timeout):
         f.write('[inject-error]\nevent = "read_aio"\nerrno = "5"\nsector = "%d"\n'
                 % data_sector(path, "hello.txt"))
     drive = "file=blkdebug:%s:%s" % (conf, path)
-    res, status, timed_out = run(harness, virt, "storage-ioerror",
-                                 "run fatfs cat hello.txt , cat log.txt",
+    res, status, timed_out = run(harness, virt, "storage-ioerror", GUEST_CMD,
                                  disk_args(drive, False), timeout)
     problems = []
-    if not re.search(rb"fatfs: cat: .*\(-5\)", res.output):
+    if not re.search(rb"cat: /boot/hello.txt: I/O error", res.output):
         problems.append("no EIO for the failing sector")
     if not re.search(rb"^first line\r?$", res.output, re.M):
         problems.append("the driver did not serve the next read")
@@ -201,7 +292,7 @@ def make_run(B, harness, timeout):
     res = harness.Result("storage-make-run")
     disk = "%s/storage/storage-legacy.img" % B
     try:
-        p = subprocess.run(["make", "run", "DISK=" + disk, 'CMD=fatfs cat new.txt'],
+        p = subprocess.run(["make", "run", "DISK=" + disk, 'CMD=cat /boot/new.txt'],
                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -223,20 +314,41 @@ def board_image(B, harness, virt, timeout):
         res.reason = err
         return res
     card = os.path.join(out, "sdcard-qemu-virt.img")
-    p = sh("mcopy", "-i", card + "@@1M", B + "/user/strip/hello", "::/bin/hello")
-    if p.returncode != 0:
-        res.reason = "mcopy into the card's partition: " + p.stdout.decode(errors="replace")
-        return res
-    res, status, timed_out = run(harness, virt, "storage-board",
-                                 "run fatfs ls /bin , run /bin/hello",
+    script = os.path.join(out, "board.sh")
+    with open(script, "w") as f:
+        f.write("ls -l /boot/bin\n/boot/bin/hello\necho status=$?\n")
+    for src, dst in ((B + "/user/strip/hello", "::/bin/hello"), (script, "::/board.sh")):
+        p = sh("mcopy", "-o", "-i", card + "@@1M", src, dst)
+        if p.returncode != 0:
+            res.reason = "mcopy into the card's partition: " + p.stdout.decode(errors="replace")
+            return res
+    res, status, timed_out = run(harness, virt, "storage-board", "run sh /boot/board.sh",
                                  disk_args("file=" + card, False), timeout)
     problems = []
-    for rx, what in ((rb"FAT32, \d+ clusters of 512 bytes", "the FAT32 boot partition"),
-                     (rb"^\s+\d+ hello\r?$", "hello listed in bin/"),
-                     (rb"exited with status 0", "the program's exit"),
-                     (rb"^fatfs: 0 failed", "every command succeeding")):
+    for rx, what in ((rb"^-\S+\s+\d+\s+\d+\s+\d+\s+\d+ .*hello\r?$", "hello listed in bin/"),
+                     (rb"^hello\r?$", "the program's output"),
+                     (rb"^status=0\r?$", "the program's exit")):
         if not re.search(rx, res.output, re.M):
             problems.append("missing " + what)
+    return verdict(res, harness, timed_out, problems)
+
+
+def fatfs(B, harness, virt, timeout):
+    """fatfs on the disk: refused while the file server has it, working with noboot."""
+    res = harness.Result("storage-fatfs")
+    disk = disk_args("file=%s/storage/storage-legacy.img" % B, False)
+    res, status, timed_out = run(harness, virt, "storage-fatfs", "run fatfs ls /", disk,
+                                 timeout)
+    problems = []
+    if not re.search(rb"fatfs: the disk is the file server's", res.output):
+        problems.append("fatfs did not refuse the mounted disk")
+    if problems or timed_out or harness.PANIC in res.output:
+        return verdict(res, harness, timed_out, problems)
+    res, status, timed_out = run(harness, virt, "storage-fatfs", "noboot run fatfs cat new.txt",
+                                 disk, timeout)
+    if not re.search(rb"^guest\r?$", res.output, re.M) or \
+            not re.search(rb"^fatfs: 0 failed", res.output, re.M):
+        problems.append("fatfs with noboot did not read new.txt")
     return verdict(res, harness, timed_out, problems)
 
 
@@ -267,8 +379,12 @@ def steps(B, harness, virt, timeout, sifive_u):
     yield lambda: use_disk(B, harness, virt, timeout, "storage-sd-sdhc", 4 << 20, ["-F", "32"],
                            board=sifive_u, driver_line=b"SDHC/SDXC card, 8388608 sectors")
     yield lambda: make_run(B, harness, timeout)
+    yield lambda: fatfs(B, harness, virt, timeout)
     yield lambda: board_image(B, harness, virt, timeout)
     yield lambda: corrupt(B, harness, virt, timeout)
     yield lambda: short_disk(B, harness, virt, timeout)
+    yield lambda: bad_dir(B, harness, virt, timeout)
+    yield lambda: full(B, harness, virt, timeout)
+    yield lambda: bad_dir(B, harness, virt, timeout, "storage-loopdir", b"\0\0")
     yield lambda: driver(B, harness, virt, timeout)
     yield lambda: io_error(B, harness, virt, timeout)

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "fs/fatmount.h"
 #include "spawn.h"
@@ -267,6 +268,12 @@ int main(int argc, char **argv)
 	if (argc > 2 && strcmp(argv[1], "-d") == 0) {
 		which = argv[2];
 		first = 3;
+	}
+	struct stat boot;
+	if (strcmp(which, "0") == 0 && stat("/boot", &boot) == 0) {
+		/* Two drivers on one device would undo each other's set-up. */
+		printf("fatfs: the disk is the file server's, at /boot (boot with noboot)\n");
+		return 1;
 	}
 	int err = fatmount_start(&mnt, which, CACHE_SECTORS);
 	if (err) {

@@ -16,27 +16,31 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
 #include "fs.h"
+#include "fs/bootfs.h"
+#include "fs/fatmount.h"
 #include "fstree.h"
 #include "spawn.h"
 #include "syscall.h"
 
-#define PAGE	       4096UL
-#define FILE_VA	       0x2000000000UL /* file i's bytes at FILE_VA + i * FILE_SPAN */
-#define FILE_SPAN      (FS_FILE_PAGES * PAGE)
-#define EXT_MAX	       17  /* extents of the largest file */
-#define EXT_BIG	       512 /* pages of every extent from 10 on: the largest object */
-#define SLOT_PROBE     16  /* slots between the capability-space chunks we touch at start */
-#define ACCMODE(f)     ((f)&O_ACCMODE)
-#define CAN_READ(f)    (ACCMODE(f) != O_WRONLY)
-#define CAN_WRITE(f)   (ACCMODE(f) != O_RDONLY)
-#define GIB	       (1UL << 30)
-#define EXEC_VA	       0x3700000000UL /* where an exec object is filled */
-#define DATA_PAGES_MAX 8192	      /* file data: a quarter of free memory, at most 32 MiB */
+#define PAGE		   4096UL
+#define FILE_VA		   0x2000000000UL /* file i's bytes at FILE_VA + i * FILE_SPAN */
+#define FILE_SPAN	   (FS_FILE_PAGES * PAGE)
+#define EXT_MAX		   17  /* extents of the largest file */
+#define EXT_BIG		   512 /* pages of every extent from 10 on: the largest object */
+#define SLOT_PROBE	   16  /* slots between the capability-space chunks we touch at start */
+#define ACCMODE(f)	   ((f)&O_ACCMODE)
+#define CAN_READ(f)	   (ACCMODE(f) != O_WRONLY)
+#define CAN_WRITE(f)	   (ACCMODE(f) != O_RDONLY)
+#define GIB		   (1UL << 30)
+#define EXEC_VA		   0x3700000000UL /* where an exec object is filled */
+#define DATA_PAGES_MAX	   8192		  /* file data: a quarter of free memory, at most 32 MiB */
+#define BOOT_CACHE_SECTORS 2560 /* /boot's sector cache: 1.25 MiB, a 1 MiB file stays warm */
 
 struct ofd {
 	int16_t node; /* -1: free */
@@ -63,6 +67,12 @@ static uint64_t token_state; /* the token generator's state */
 /* The description the current answer gives a hold on: undone if the answer cannot go. */
 static int undo_ofd = -1;
 static unsigned undo_proc;
+/* /boot: the disk's FAT volume, its names in the tree (bootfs.h). A /boot file's bytes are
+ * in the page cache while it is open (loaded); a writable shared mapping's stores reach
+ * the volume only when we copy them there (mapped_wr: at fsync, close and sync). */
+static struct bootfs boot;
+static struct fatmount boot_mount;
+static uint8_t loaded[FS_NODES], mapped_wr[FS_NODES];
 
 /* A token nobody can guess from the ones they saw: a splitmix64 step over the time. */
 static uint64_t token_new(void)
@@ -268,6 +278,81 @@ static int resize(int node, uint64_t size)
 	return 0;
 }
 
+/*
+ * A /boot file's bytes into the page cache, when it is opened and is not there yet: then
+ * read, write, mmap and exec treat it as any other file. 0 or -errno (-EIO from the disk,
+ * -EFBIG past the largest file we cache, -ENOMEM when file memory is used up).
+ */
+static int boot_load(int node)
+{
+	const struct fst_node *n = &tree.n[node];
+	if (!bootfs_has(&boot, node) || n->type != FST_FILE || loaded[node])
+		return 0;
+	if (n->size > FILE_SPAN)
+		return -EFBIG;
+	if (n->size && cache_hold(node, pages_of(n->size), 0) != 0) {
+		drop_extents(node);
+		return -ENOMEM;
+	}
+	long r = n->size ? bootfs_read(&boot, node, 0, file_va(node), n->size) : 0;
+	if (r != (long)n->size) {
+		drop_extents(node);
+		return r < 0 ? (int)r : -EIO;
+	}
+	loaded[node] = 1;
+	return 0;
+}
+
+/* Stores through writable shared mappings of a /boot file onto the volume: 0 or -errno. */
+static int boot_writeback(int node)
+{
+	if (!bootfs_has(&boot, node) || !loaded[node] || !mapped_wr[node] || !tree.n[node].size)
+		return 0;
+	long r = bootfs_write(&boot, node, 0, file_va(node), tree.n[node].size);
+	return r < 0 ? (int)r : 0;
+}
+
+/* Every change to /boot on the disk (FS_SYNC, and fsync): 0 or the first -errno. */
+static int boot_sync(void)
+{
+	int err = 0;
+	for (int i = 0; i < FS_NODES; i++) {
+		int e = boot_writeback(i);
+		err = err ? err : e;
+	}
+	int e = bootfs_sync(&boot);
+	return err ? err : e;
+}
+
+/*
+ * A file's new size (truncate, O_TRUNC), on the volume too for a /boot file. The step
+ * that can fail goes first: growing takes memory before the volume grows (and shrinks
+ * back if the volume is full), shrinking asks the volume first and cannot fail after.
+ */
+static int set_size(int node, uint64_t size)
+{
+	uint64_t old = tree.n[node].size;
+	int err;
+	if (!bootfs_has(&boot, node))
+		return resize(node, size);
+	if (size > FILE_SPAN)
+		return -EFBIG;
+	if (!loaded[node]) {
+		exec_forget(node);
+		err = bootfs_truncate(&boot, node, size);
+		if (!err)
+			tree.n[node].size = size;
+		return err;
+	}
+	if (size < old && (err = bootfs_truncate(&boot, node, size)) != 0)
+		return err;
+	if ((err = resize(node, size)) != 0)
+		return err;
+	if (size > old && (err = bootfs_truncate(&boot, node, size)) != 0)
+		resize(node, old);
+	return err;
+}
+
 /* The request's path: NUL-terminated within the message, absolute. */
 static const char *path_arg(unsigned len)
 {
@@ -307,6 +392,22 @@ static void node_gone(int node)
 	exec_forget(node);
 	drop_extents(node);
 	tree.n[node].size = 0;
+	loaded[node] = mapped_wr[node] = 0;
+}
+
+/*
+ * A /boot file's description closed: its changes go to the disk (POSIX asks no more of
+ * close, but a card is pulled without warning). The last close lets go of its pages
+ * unless a writable shared mapping may still store into them.
+ */
+static void boot_closed(int node)
+{
+	boot_writeback(node);
+	bootfs_sync(&boot);
+	if (tree.n[node].opens == 0 && !mapped_wr[node] && loaded[node]) {
+		drop_extents(node);
+		loaded[node] = 0;
+	}
 }
 
 static struct ofd *ofd_of(uint64_t badge)
@@ -329,8 +430,11 @@ static int held(unsigned i)
 
 static void ofd_free(struct ofd *o)
 {
-	if (fst_release(&tree, o->node))
-		node_gone(o->node);
+	int node = o->node;
+	if (fst_release(&tree, node))
+		node_gone(node);
+	else if (bootfs_has(&boot, node))
+		boot_closed(node);
 	o->node = -1;
 	o->gen++;
 }
@@ -381,6 +485,8 @@ static int open_node(const char *path, uint64_t flags)
 		return -ENOENT;
 	if (tree.n[dir].readonly)
 		return -EROFS;
+	if (bootfs_has(&boot, dir))
+		return bootfs_create(&boot, &tree, dir, last, (unsigned)strcspn(last, "/"), 0);
 	return fst_add(&tree, dir, last, (unsigned)strcspn(last, "/"), FST_FILE);
 }
 
@@ -406,7 +512,10 @@ static int64_t do_open(struct ipc_msg *m, const char *path)
 	}
 	if (i == FS_OFD_MAX)
 		return -ENFILE;
-	if ((flags & O_TRUNC) && n->type == FST_FILE && (err = resize(node, 0)) != 0)
+	/* Truncated first: a /boot file is then not read in only to be thrown away. */
+	if ((flags & O_TRUNC) && n->type == FST_FILE && (err = set_size(node, 0)) != 0)
+		return err;
+	if ((err = boot_load(node)) != 0)
 		return err;
 	long s = slot_alloc();
 	struct ofd *o = &ofds[i];
@@ -444,7 +553,8 @@ static int64_t do_unlink(const char *path, int dir)
 	int64_t node = walk_to(path);
 	if (node < 0)
 		return node;
-	int err = fst_unlink(&tree, (int)node, dir);
+	int err = bootfs_has(&boot, (int)node) ? bootfs_unlink(&boot, &tree, (int)node, dir)
+					       : fst_unlink(&tree, (int)node, dir);
 	if (!err && tree.n[node].type == FST_FREE)
 		node_gone((int)node);
 	return err;
@@ -461,6 +571,10 @@ static int64_t do_mkdir(const char *path, uint64_t mode)
 		return -EEXIST;
 	if (tree.n[dir].readonly)
 		return -EROFS;
+	if (bootfs_has(&boot, dir)) {
+		node = bootfs_create(&boot, &tree, dir, last, (unsigned)strcspn(last, "/"), 1);
+		return node < 0 ? node : 0; /* FAT keeps no mode */
+	}
 	node = fst_add(&tree, dir, last, (unsigned)strcspn(last, "/"), FST_DIR);
 	if (node >= 0)
 		tree.n[node].mode = (uint32_t)mode & 07777;
@@ -481,9 +595,17 @@ static int64_t do_rename(unsigned len)
 	int err = fst_walk(&tree, buf + a + 1, &to, &dir, &last);
 	if (err)
 		return err;
-	if (!last)
-		return -EBUSY; /* onto the root */
-	err = fst_rename(&tree, (int)node, dir, last, (unsigned)strcspn(last, "/"), &replaced);
+	if (!last || (boot.root >= 0 && (to == boot.root || node == boot.root)))
+		return -EBUSY; /* onto the root, or onto a mount point */
+	unsigned nlen = (unsigned)strcspn(last, "/");
+	if (bootfs_has(&boot, (int)node) != bootfs_has(&boot, dir))
+		return -EXDEV; /* between /boot's disk and memory */
+	if (bootfs_has(&boot, (int)node))
+		err = to == node
+			      ? 0
+			      : bootfs_rename(&boot, &tree, (int)node, dir, last, nlen, &replaced);
+	else
+		err = fst_rename(&tree, (int)node, dir, last, nlen, &replaced);
 	if (!err && replaced >= 0 && tree.n[replaced].type == FST_FREE)
 		node_gone(replaced);
 	return err;
@@ -498,7 +620,7 @@ static int64_t do_truncate(int node, uint64_t len)
 		return -EISDIR;
 	if (n->readonly)
 		return -EROFS;
-	return n->type == FST_FILE ? resize(node, len) : 0;
+	return n->type == FST_FILE ? set_size(node, len) : 0;
 }
 
 /* FS_READ: the bytes go back in the reply's buffer. */
@@ -554,6 +676,12 @@ static int64_t do_write(struct ofd *o, struct ipc_msg *m, unsigned len)
 		end = (end - 1) & ~(PAGE - 1);
 	if (end <= off)
 		return -ENOSPC;
+	if (bootfs_has(&boot, o->node)) { /* the volume first: it may take less, or fail */
+		long w = bootfs_write(&boot, o->node, off, buf, end - off);
+		if (w <= 0)
+			return w < 0 ? w : -ENOSPC;
+		end = off + (uint64_t)w;
+	}
 	exec_forget(o->node);
 	if (off > n->size)
 		zero(file_va(o->node) + n->size, off - n->size);
@@ -615,6 +743,8 @@ static int64_t do_map(struct ofd *o, struct ipc_msg *m)
 	} else {
 		/* Past the end the extent is made holding nothing: those pages give SIGBUS. */
 		unsigned k = ext_of(p);
+		if (wr && bootfs_has(&boot, o->node))
+			mapped_wr[o->node] = 1;
 		err = !ext_slot[o->node][k] && ext_make(o->node, k, ext_want(k, pages_of(n->size)))
 			      ? E_NOMEM
 			      : SYSCALL(cap_copy, ext_slot[o->node][k], s,
@@ -713,8 +843,11 @@ static int64_t serve_ofd(struct ofd *o, struct ipc_msg *m, uint64_t label, unsig
 		return 0;
 	case FS_MAP:
 		return do_map(o, m);
-	case FS_FSYNC:
-		return 0;
+	case FS_FSYNC: {
+		int err = boot_writeback(o->node);
+		int e = bootfs_sync(&boot);
+		return err ? err : e;
+	}
 	case FS_EXEC:
 		return do_exec_obj(o, m);
 	default:
@@ -757,6 +890,8 @@ static int64_t serve_path(struct ipc_msg *m, uint64_t label, unsigned len)
 		return do_rename(len);
 	if (label == FS_REOPEN)
 		return do_reopen(m);
+	if (label == FS_SYNC)
+		return boot_sync();
 	if (label < FS_OPEN || label > FS_TRUNCATE)
 		return -ENOSYS;
 	const char *path = path_arg(len);
@@ -877,7 +1012,35 @@ static void answer_failed(void)
 	ipc_reply(&m);
 }
 
-int main(void)
+/* One line on the console, without the C library's descriptors (we serve those). */
+static void say(const char *what, int err)
+{
+	char line[96];
+	int n = snprintf(line, sizeof(line), "fs: %s (%d)\n", what, err);
+	SYSCALL(debug_write, line, n < (int)sizeof(line) ? n : (int)sizeof(line) - 1);
+}
+
+/*
+ * /boot, when a disk holds a FAT volume: mounted, its names added to the tree. With no
+ * disk (or "noboot" from init, for fatfs to have the disk) there is no /boot at all; a
+ * disk we cannot mount is said on the console, and there is no /boot either.
+ */
+static void mount_boot(int argc, char **argv)
+{
+	boot.root = -1;
+	if (argc > 1 && strcmp(argv[1], "noboot") == 0)
+		return;
+	int err = fatmount_start(&boot_mount, "0", BOOT_CACHE_SECTORS);
+	int node = err ? err : add(FST_ROOT, "boot", FST_DIR, 0);
+	if (node >= 0)
+		bootfs_attach(&boot, &tree, node, &boot_mount.vol);
+	else if (!err)
+		fatmount_stop(&boot_mount);
+	if (err && err != -ENODEV)
+		say("no /boot: the disk's FAT volume cannot be mounted", err);
+}
+
+int main(int argc, char **argv)
 {
 	fst_init(&tree);
 	prepare();
@@ -892,6 +1055,7 @@ int main(void)
 	add(dev, "shm", FST_DIR, 0);
 	add(FST_ROOT, "tmp", FST_DIR, 0);
 	tree.n[fst_walk(&tree, "/tmp", &dev, 0, 0) == 0 ? dev : 0].mode = 01777;
+	mount_boot(argc, argv);
 	struct ipc_msg m = { 0 };
 	int answering = 0;
 	for (;;) {

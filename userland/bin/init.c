@@ -77,11 +77,13 @@ static int start_loader(void)
  * Start the file server (through the loader) with its endpoint and the archive (read and
  * execute, and grant: it hands /bin's pages to the clients that map them); we keep a send
  * capability in SLOT_FS. The holders page it shares with the fork server is made here
- * and mapped into both (start_forksrv maps the fork server's).
+ * and mapped into both (start_forksrv maps the fork server's). It also gets device
+ * control and the loader, to start the block driver of the disk it mounts at /boot,
+ * unless noboot leaves the disk to fatfs.
  */
-static int start_fs(long holders, struct spawned *s)
+static int start_fs(long holders, struct spawned *s, int noboot)
 {
-	char *argv[] = { "fs", 0 };
+	char *argv[] = { "fs", noboot ? "noboot" : 0, 0 };
 	long ep = slot_alloc();
 	struct spawn_req req = { .name = "fs", .argv = argv, .supervisor = -1 };
 	int err = (int)SYSCALL(obj_create, SLOT_SELF, OBJ_ENDPOINT, ep, 0);
@@ -97,6 +99,10 @@ static int start_fs(long holders, struct spawned *s)
 	if (!err)
 		err = (int)SYSCALL(map, s->task, holders, FS_HOLDERS_VA, 0, 1,
 				   MAP_PROT_READ | MAP_PROT_WRITE | MAP_KIND_SHARED);
+	if (!err)
+		err = (int)SYSCALL(task_cap_put, s->task, SLOT_IRQCTL, SLOT_IRQCTL, CAP_ALL);
+	if (!err) /* to load that driver */
+		err = (int)SYSCALL(task_cap_put, s->task, SLOT_LOADER, SLOT_LOADER, CAP_SEND);
 	if (!err)
 		err = (int)SYSCALL(cap_copy, ep, SLOT_FS, CAP_SEND);
 	if (!err && start_server(s) < 0)
@@ -236,13 +242,37 @@ static int run_one(int argc, char **argv)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/* Words before "run" or "test" are init's own options: is this one of them? */
+static int has_option(int argc, char **argv, const char *opt)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "run") != 0 && strcmp(argv[i], "test") != 0;
+	     i++)
+		if (strcmp(argv[i], opt) == 0)
+			return 1;
+	return 0;
+}
+
+/* What init runs: the suite, one program, or the shell; its exit status. */
+static int run_all(struct archive *a, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "test") == 0)
+			return run_suite(a);
+		if (strcmp(argv[i], "run") == 0)
+			return run_one(argc - i - 1, argv + i + 1);
+	}
+	char *shell[] = { "sh", 0 };
+	return run_one(1, shell);
+}
+
 int main(int argc, char **argv)
 {
 	struct archive a;
 	struct spawned fs;
 	long holders = slot_alloc();
+	int noboot = has_option(argc, argv, "noboot");
 	/* getpid is the first round trip: once it answers, the server is up and settled. */
-	if (archive_open(&a) != 0 || start_loader() != 0 || start_fs(holders, &fs) != 0 ||
+	if (archive_open(&a) != 0 || start_loader() != 0 || start_fs(holders, &fs, noboot) != 0 ||
 	    start_forksrv(holders) != 0 || getpid() != PID_INIT) {
 		printf("init: cannot start the loader, the file server and the fork server\n");
 		return 1;
@@ -254,12 +284,7 @@ int main(int argc, char **argv)
 		printf("init: the file server does not answer\n");
 		return 1;
 	}
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "test") == 0)
-			return run_suite(&a);
-		if (strcmp(argv[i], "run") == 0)
-			return run_one(argc - i - 1, argv + i + 1);
-	}
-	char *shell[] = { "sh", 0 };
-	return run_one(1, shell);
+	int status = run_all(&a, argc, argv);
+	sync(); /* our exit powers the machine off: /boot's changes go to the disk first */
+	return status;
 }

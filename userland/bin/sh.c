@@ -349,6 +349,7 @@ static int cmd_poweroff(int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	fflush(stdout);
+	sync(); /* /boot's changes to the disk before the power goes */
 	SYSCALL(poweroff, SLOT_MACHINE, 0);
 	fprintf(stderr, "sh: poweroff: not allowed\n");
 	return 1;

@@ -278,3 +278,12 @@ int shm_unlink(const char *name)
 	char path[FS_PATH_MAX];
 	return shm_path(name, path) < 0 ? -1 : unlink(path);
 }
+
+/* POSIX sync: the file server writes every change to /boot's disk (FS_SYNC). POSIX gives
+ * sync no way to fail; an I/O error is the server's to report. */
+void sync(void)
+{
+	struct ipc_msg m = { .tag = ipc_tag(FS_SYNC, 0, 0, 0) };
+	m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
+	ipc_call(fd_fs_slot(), &m);
+}

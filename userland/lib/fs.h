@@ -58,6 +58,7 @@ enum fs_label {
 	/* Not a path: w0 = a description's badge, w1 = its token, w2 = our process index ->
 	 * cap (a new capability to that description). exec's way to keep open files. */
 	FS_REOPEN = 8,
+	FS_SYNC = 9, /* -> 0: every change to a disk (/boot) is on the disk */
 	/* On a description's capability. */
 	FS_READ = 16,	   /* w0 = bytes (<= FS_IO_MAX), w1 = offset or -1 (the description's) */
 	FS_WRITE = 17,	   /* buffer = bytes, w0 = offset or -1 -> w0 = bytes written */
