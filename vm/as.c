@@ -492,9 +492,7 @@ int as_map_anon(struct as *as, uint64_t va, uint64_t npages, uint32_t prot)
 		uint64_t pa;
 		int err = frame_alloc(&kframes, &pa);
 		if (!err) {
-			uint64_t *w = phys_to_virt(pa);
-			for (unsigned k = 0; k < PAGE_SIZE / 8; k++)
-				w[k] = 0;
+			page_zero(pa);
 			err = as_map(as, va + i * PAGE_SIZE, pa, flags);
 		}
 		if (err) {

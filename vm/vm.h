@@ -30,6 +30,19 @@ static inline uint64_t virt_to_phys(const void *va)
 	return (uint64_t)va - DIRECT_MAP_BASE;
 }
 
+/*
+ * Zero the frame at pa, sixteen doublewords a round: 18 instructions per 128 bytes, 576
+ * a page, where one store a round took 1,536 (a spawn zeroes about 18 pages).
+ */
+static inline void page_zero(uint64_t pa)
+{
+	uint64_t *w = phys_to_virt(pa), *end = w + PAGE_SIZE / sizeof(uint64_t);
+	for (; w < end; w += 16) {
+		w[0] = w[1] = w[2] = w[3] = w[4] = w[5] = w[6] = w[7] = 0;
+		w[8] = w[9] = w[10] = w[11] = w[12] = w[13] = w[14] = w[15] = 0;
+	}
+}
+
 /* Map [pa, pa+size) device registers into the kernel, uncached is the platform's job. */
 void *vm_ioremap(uint64_t pa, uint64_t size);
 

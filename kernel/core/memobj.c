@@ -68,9 +68,7 @@ struct memobj *memobj_new_anon(struct task *payer, uint64_t npages, int *err)
 			*err = E_NOMEM;
 			return 0;
 		}
-		uint64_t *w = phys_to_virt(m->pages[m->npages]);
-		for (unsigned k = 0; k < PAGE_SIZE / 8; k++)
-			w[k] = 0;
+		page_zero(m->pages[m->npages]);
 	}
 	return m;
 }
