@@ -7,6 +7,7 @@
  * docs/userland.md ("The shell") describes the language.
  */
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -452,8 +453,10 @@ static int cmd_unset(int argc, char **argv)
 static int exit_code(const char *name, int status)
 {
 	if (WIFSIGNALED(status)) {
-		fprintf(stderr, "sh: %s: killed by signal %d (%s)\n", name, WTERMSIG(status),
-			strsignal(WTERMSIG(status)));
+		/* Not for SIGPIPE: a pipeline's writer ends so when its reader is done. */
+		if (WTERMSIG(status) != SIGPIPE)
+			fprintf(stderr, "sh: %s: killed by signal %d (%s)\n", name,
+				WTERMSIG(status), strsignal(WTERMSIG(status)));
 		return STATUS_SIGNAL + WTERMSIG(status);
 	}
 	return WEXITSTATUS(status);
