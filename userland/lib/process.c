@@ -128,6 +128,21 @@ pid_t getpgrp(void)
 	return getpgid(0);
 }
 
+/* The console's foreground process group, kept by the fork server (one console). */
+pid_t tcgetpgrp(int fd)
+{
+	if (!isatty(fd))
+		return -1; /* ENOTTY */
+	return (pid_t)result(proc_request(PROC_TCGETPGRP, 0, 0, 0, 0, 0));
+}
+
+int tcsetpgrp(int fd, pid_t pgrp)
+{
+	if (!isatty(fd))
+		return -1; /* ENOTTY */
+	return (int)result(proc_request(PROC_TCSETPGRP, (uint64_t)(int64_t)pgrp, 0, 0, 0, 0));
+}
+
 pid_t getsid(pid_t pid)
 {
 	uint64_t sid = 0;
