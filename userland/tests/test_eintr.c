@@ -5,9 +5,12 @@
  * that blocks with SIGUSR1 (with or without SA_RESTART) and SIGUSR2 (without) caught.
  * The parent sends SIGUSR1 until the child ends (or a while, with SA_RESTART), then
  * SIGUSR2 until it ends, then SIGKILL: the child checks that its call ended with EINTR
- * and whether SIGUSR2 had come by then (only with SA_RESTART).
+ * and whether SIGUSR2 had come by then (only with SA_RESTART). A pipe read and a wait()
+ * blocked in another thread run on through a signal that the first thread handles: POSIX
+ * interrupts only the thread that takes it.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -134,6 +137,83 @@ static int run_case(enum call c, int restart)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* --- another thread's blocked call is not interrupted --- */
+
+static int other_fd = -1;
+static pid_t other_child;
+static volatile long other_result;
+static volatile int other_errno;
+
+static void *other_read(void *arg)
+{
+	char c = 0;
+	(void)arg;
+	errno = 0;
+	other_result = read(other_fd, &c, 1) == 1 && c == 'x' ? 1 : -1;
+	other_errno = errno;
+	return 0;
+}
+
+static void *other_wait(void *arg)
+{
+	(void)arg;
+	errno = 0;
+	other_result = waitpid(other_child, 0, 0) == other_child ? 1 : -1;
+	other_errno = errno;
+	return 0;
+}
+
+/* A child that sends us SIGUSR1 a little later (through the fork server), then ends. */
+static pid_t usr1_later(void)
+{
+	pid_t k = fork();
+	if (k == 0) {
+		nap(5 * STEP_MS);
+		kill(getppid(), SIGUSR1);
+		_exit(0);
+	}
+	return k;
+}
+
+/* Thread t blocks in its call; we take SIGUSR1 in pause(); then release it with go. */
+static void other_thread(void *(*t)(void *), int go)
+{
+	pthread_t th;
+	other_result = 0;
+	CHECK_EQ(pthread_create(&th, 0, t, 0), 0);
+	nap(STEP_MS);
+	pid_t k = usr1_later();
+	int seen = usr1;
+	CHECK(pause() == -1 && errno == EINTR); /* we are the oldest thread: ours */
+	CHECK(usr1 > seen);
+	waitpid(k, 0, 0);
+	CHECK_EQ(other_result, 0); /* still blocked */
+	CHECK_EQ(write(go, "x", 1), 1);
+	pthread_join(th, 0);
+	CHECK_EQ(other_result, 1);
+	CHECK_EQ(other_errno, 0);
+}
+
+static void other_threads_run_on(void)
+{
+	int p[2], q[2];
+	catch(SIGUSR1, on_usr1, 0);
+	CHECK_EQ(pipe(p), 0);
+	other_fd = p[0];
+	other_thread(other_read, p[1]);
+	CHECK_EQ(pipe(q), 0);
+	other_child = fork();
+	if (other_child == 0) {
+		char c;
+		_exit(read(q[0], &c, 1) == 1 ? 0 : 1);
+	}
+	other_thread(other_wait, q[1]);
+	close(p[0]);
+	close(p[1]);
+	close(q[0]);
+	close(q[1]);
+}
+
 int main(void)
 {
 	static const char *names[] = { "pipe read", "pipe write", "console read", "wait" };
@@ -147,5 +227,6 @@ int main(void)
 			CHECK_EQ(code, 0);
 		}
 	}
+	other_threads_run_on();
 	return test_status();
 }
