@@ -697,8 +697,8 @@ static int run_pipeline(unsigned k)
 			n = i; /* run no more of it; wait for what started */
 			break;
 		}
-		pids[i] =
-			start_one(&parsed.cmds[pl->first_cmd + i], in, fds[1], fds[0], names[i], 0, &job);
+		pids[i] = start_one(&parsed.cmds[pl->first_cmd + i], in, fds[1], fds[0], names[i],
+				    0, &job);
 		if (in != STDIN_FILENO)
 			close(in);
 		if (fds[1] != STDOUT_FILENO)

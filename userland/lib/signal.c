@@ -236,8 +236,8 @@ static void settle_interrupted(struct upcall_frame *f)
 		return;
 	uint64_t nr = f->regs[REG_A7] & ~(uint64_t)SYS_NONBLOCK;
 	uint64_t label = ipc_tag_label(f->regs[REG_A1]);
-	int parked = nr == SYS_call && (label == PROC_WAIT || label == PIPE_READ ||
-					label == PIPE_WRITE);
+	int parked =
+		nr == SYS_call && (label == PROC_WAIT || label == PIPE_READ || label == PIPE_WRITE);
 	int always = nr == SYS_call && !parked;
 	int with_restart = (nr == SYS_console_read || parked) && !ran_without_restart;
 	if (!ran_handler || always || with_restart) {

@@ -47,7 +47,7 @@ static void on_usr2(int sig)
 	usr2++;
 }
 
-static void catch(int sig, void (*fn)(int), int flags)
+static void set_handler(int sig, void (*fn)(int), int flags)
 {
 	struct sigaction sa = { 0 };
 	sa.sa_handler = fn;
@@ -82,8 +82,8 @@ static ssize_t blocking_call(enum call c, pid_t *grandchild)
 static int child(enum call c, int restart, int ready)
 {
 	pid_t grandchild = 0;
-	catch(SIGUSR1, on_usr1, restart ? SA_RESTART : 0);
-	catch(SIGUSR2, on_usr2, 0);
+	set_handler(SIGUSR1, on_usr1, restart ? SA_RESTART : 0);
+	set_handler(SIGUSR2, on_usr2, 0);
 	write(ready, "r", 1);
 	errno = 0;
 	ssize_t r = blocking_call(c, &grandchild);
@@ -197,7 +197,7 @@ static void other_thread(void *(*t)(void *), int go)
 static void other_threads_run_on(void)
 {
 	int p[2], q[2];
-	catch(SIGUSR1, on_usr1, 0);
+	set_handler(SIGUSR1, on_usr1, 0);
 	CHECK_EQ(pipe(p), 0);
 	other_fd = p[0];
 	other_thread(other_read, p[1]);

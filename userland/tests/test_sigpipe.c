@@ -126,9 +126,9 @@ static void write_blocked(void)
 
 /*
  * A writer that fills the pipe and then blocks on one more byte; the only reader, a
- * child, ends without reading. With catch set the writer catches SIGPIPE.
+ * child, ends without reading. With caught set the writer catches SIGPIPE.
  */
-static int blocked_writer(int catch)
+static int blocked_writer(int caught)
 {
 	int p[2], st = -1;
 	if (pipe(p) != 0)
@@ -142,10 +142,10 @@ static int blocked_writer(int catch)
 	close(p[0]);
 	pid_t writer = fork();
 	if (writer == 0) {
-		if (catch)
+		if (caught)
 			catch_pipe();
 		CHECK_EQ(write(p[1], big, PIPE_RING), PIPE_RING); /* exactly full */
-		CHECK_EQ(write(p[1], "x", 1), -1);		 /* blocks, then the reader goes */
+		CHECK_EQ(write(p[1], "x", 1), -1);		  /* blocks, then the reader goes */
 		CHECK_EQ(errno, EPIPE);
 		CHECK_EQ(hits, 1);
 		_exit(test_status() ? 1 : 0);
