@@ -611,7 +611,8 @@ static void to_foreground(pid_t pid, pid_t *job)
 		return;
 	if (*job == 0)
 		*job = pid;
-	setpgid(pid, *job);
+	if (setpgid(pid, *job) != 0 && setpgid(pid, pid) == 0)
+		*job = pid; /* the earlier stages ended already: this one leads the job now */
 	tcsetpgrp(STDIN_FILENO, *job);
 }
 

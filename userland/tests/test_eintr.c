@@ -175,16 +175,22 @@ static pid_t usr1_later(void)
 	return k;
 }
 
-/* Thread t blocks in its call; we take SIGUSR1 in pause(); then release it with go. */
+/* Thread t blocks in its call; we take SIGUSR1 in sigsuspend; then release it with go. */
 static void other_thread(void *(*t)(void *), int go)
 {
 	pthread_t th;
 	other_result = 0;
 	CHECK_EQ(pthread_create(&th, 0, t, 0), 0);
+	sigset_t usr1_set, old;
+	sigemptyset(&usr1_set);
+	sigaddset(&usr1_set, SIGUSR1);
 	nap(STEP_MS);
+	/* Blocked until sigsuspend: one that comes early is kept, never lost to a hang. */
+	sigprocmask(SIG_BLOCK, &usr1_set, &old);
 	pid_t k = usr1_later();
 	int seen = usr1;
-	CHECK(pause() == -1 && errno == EINTR); /* we are the oldest thread: ours */
+	CHECK(sigsuspend(&old) == -1 && errno == EINTR); /* we are the oldest thread: ours */
+	sigprocmask(SIG_SETMASK, &old, 0);
 	CHECK(usr1 > seen);
 	waitpid(k, 0, 0);
 	CHECK_EQ(other_result, 0); /* still blocked */

@@ -136,7 +136,7 @@ static int blocked_writer(int caught)
 	pid_t reader = fork();
 	if (reader == 0) {
 		close(p[1]);
-		nap(2 * LATE_MS);
+		nap(4 * LATE_MS);
 		_exit(0); /* closes the last read end, unread */
 	}
 	close(p[0]);
@@ -166,7 +166,7 @@ static void partial_write(void)
 	pid_t reader = fork();
 	if (reader == 0) {
 		close(p[1]);
-		nap(LATE_MS);
+		nap(4 * LATE_MS);
 		_exit(0);
 	}
 	close(p[0]);
