@@ -55,7 +55,8 @@
 	X(39, futex_wake, 2, "wake threads sleeping on a 32-bit word")                      \
 	X(40, upcall, 5, "divert a task's thread to a handler, its registers on its stack") \
 	X(41, upcall_return, 1, "resume the registers an upcall saved")                     \
-	X(42, memobj_resize, 2, "shrink or grow a memory object under its mappings")
+	X(42, memobj_resize, 2, "shrink or grow a memory object under its mappings")        \
+	X(43, console_intr, 4, "make a typed byte set notification bits instead of input")
 
 #define SYS_NONBLOCK 0x100 /* or-ed into the number: fail with E_AGAIN instead of blocking */
 

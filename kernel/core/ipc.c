@@ -12,6 +12,7 @@
 #include "kernel/core/sched.h"
 #include "kernel/core/syscall.h"
 #include "kernel/core/uaccess.h"
+#include "kernel/io/console.h"
 
 static const int msg_regs[IPC_WORDS] = { REG_A2, REG_A3, REG_A4, REG_A5,
 					 REG_A6, REG_T3, REG_T4, REG_T5 };
@@ -319,6 +320,7 @@ void notify_destroy(struct notify *n)
 {
 	struct thread *t;
 	irq_notify_gone(n);
+	console_notify_gone(n);
 	while ((t = tq_pop(&n->waitq)) != 0)
 		ipc_fail(t, E_DEAD);
 }

@@ -614,6 +614,24 @@ static long sys_console_read(struct thread *t)
 	return err ? err : (long)n;
 }
 
+/*
+ * console_intr: the byte a3, typed on the console, is no longer input but sets a2 in the
+ * notification a1. Everything is checked before the binding changes; it ends only with
+ * the notification, so no other console holder can take it away.
+ */
+static long sys_console_intr(struct thread *t)
+{
+	int err = 0;
+	if (!cap_get(t->task, ARG(t, 0), OBJ_CONSOLE, 0, &err))
+		return err;
+	struct cap *n = cap_get(t->task, ARG(t, 1), OBJ_NOTIFY, CAP_SEND, &err);
+	if (!n)
+		return err;
+	if (ARG(t, 3) > UINT8_MAX || ARG(t, 2) == 0)
+		return E_INVAL;
+	return console_intr_bind((struct notify *)n->obj, ARG(t, 2) | n->badge, (uint8_t)ARG(t, 3));
+}
+
 static long sys_poweroff(struct thread *t)
 {
 	int err = 0;

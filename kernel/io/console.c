@@ -3,6 +3,8 @@
 
 #include "drivers/plic.h"
 #include "drivers/uart.h"
+#include "kernel/abi/error.h"
+#include "kernel/core/ipc.h"
 #include "kernel/core/object.h"
 #include "kernel/core/sched.h"
 #include "kernel/cpu/spinlock.h"
@@ -18,6 +20,10 @@ static struct {
 	char rx[RX_RING];
 	unsigned rx_head, rx_tail; /* head: next write, tail: next read */
 	struct thread *readers;	   /* threads blocked in console_read */
+	/* console_intr: the byte that is not input but sets intr_bits in intr (0: none). */
+	struct notify *intr;
+	uint64_t intr_bits;
+	uint8_t intr_byte;
 } con;
 
 static struct uart *console_uart_setup(const struct dt_device *d, const struct uart_driver *drv)
@@ -78,16 +84,27 @@ unsigned console_irq(void)
 	return con.have_uart ? con.uart.irq : 0;
 }
 
-/* Drain the UART into the ring; when the ring is full, new bytes are dropped. */
+/*
+ * Drain the UART into the ring; when the ring is full, new bytes are dropped. The bound
+ * interrupt byte (console_intr) is not input: it empties the ring (what was typed
+ * before it is thrown away, as a terminal's line is) and sets the bound bits.
+ */
 void console_interrupt(void)
 {
 	uint64_t s = spin_lock(&con.rx_lock);
+	bool intr = false;
 	int c;
 	while ((c = con.uart.ops->getc(&con.uart)) >= 0) {
-		if (con.rx_head - con.rx_tail < RX_RING)
+		if (con.intr && c == con.intr_byte) {
+			con.rx_tail = con.rx_head;
+			intr = true;
+		} else if (con.rx_head - con.rx_tail < RX_RING) {
 			con.rx[con.rx_head++ & (RX_RING - 1)] = (char)c;
+		}
 	}
 	spin_unlock(&con.rx_lock, s);
+	if (intr)
+		notify_signal(con.intr, con.intr_bits);
 	struct thread *t;
 	while (con.rx_head != con.rx_tail && (t = tq_pop(&con.readers)) != 0)
 		sched_ready(t);
@@ -114,4 +131,20 @@ int console_getc(void)
 		c = (unsigned char)con.rx[con.rx_tail++ & (RX_RING - 1)];
 	spin_unlock(&con.rx_lock, s);
 	return c;
+}
+
+int console_intr_bind(struct notify *n, uint64_t bits, uint8_t byte)
+{
+	if (con.intr)
+		return E_BUSY;
+	con.intr = n;
+	con.intr_bits = bits;
+	con.intr_byte = byte;
+	return 0;
+}
+
+void console_notify_gone(struct notify *n)
+{
+	if (con.intr == n)
+		con.intr = 0;
 }

@@ -25,5 +25,13 @@ void console_interrupt(void);
 void console_wait(struct thread *t);
 /* Forget t if it waits for input (it is being killed). */
 void console_cancel(struct thread *t);
+/*
+ * Bind byte to n: when it is typed it is not input; the ring is emptied and n gets bits.
+ * E_BUSY if a notification is bound already (until it is destroyed).
+ */
+struct notify;
+int console_intr_bind(struct notify *n, uint64_t bits, uint8_t byte);
+/* A notification is being destroyed: drop the binding to it. */
+void console_notify_gone(struct notify *n);
 
 #endif

@@ -4,14 +4,20 @@ commands the way a person would, and check what comes back.
 Each line is typed when the shell's next prompt appears (the harness's ordered send_on),
 so the session runs in order: programs and built-ins, a command that does not exist and
 $?, cd and pwd, redirections (>, >>, <, 2>), a three-stage pipeline, && and ||,
-quoting and variables, a background job and wait, time, a syntax error, and poweroff,
+quoting and variables, a background job and wait, time, a syntax error, Ctrl-C on a
+running job (the job dies of SIGINT, $? is 130, the shell goes on) and at the prompt
+(the line typed so far is dropped), and poweroff,
 which must end QEMU with status 0. The shell prints no "N passed, M failed" line, so
 the verdict is ours: a timeout or a panic still fails.
 """
 import re
 
 PROMPT = b"$ "
-# Typed in turn, each after the next prompt. None of them contains PROMPT.
+# Typed in turn, each after the next prompt (or, for a pair, after its marker, as is).
+# None of them contains PROMPT. ^C is typed once the job says it runs: its own "sleeping"
+# (typed as sleep""ing, so the echo of the line does not match) comes after the shell made
+# it the foreground job.
+CTRL_C = b"\x03"
 SESSION = [
     b"hellp\x7fo shell",  # a typo, rubbed out with DEL
     b"meminfo",
@@ -28,6 +34,11 @@ SESSION = [
     b"nosuch 2> err.txt; echo err=$?; cat err.txt",
     b"sleep 1 & wait $!; echo bg=$?",
     b"time true",
+    b"sh -c 'echo sleep\"\"ing; sleep 100'",
+    (b"sleeping", CTRL_C),
+    b"echo int=$?",
+    (PROMPT, b"echo dropped-line" + CTRL_C),  # no Enter: ^C ends the line
+    b"echo after-intr",
     b"echo 'unterminated",
     b"cd /nonexistent",
     b"poweroff",
@@ -49,12 +60,16 @@ EXPECT = [
     (rb"^\[a b\] \[\$X\] \$X" + LINE, "quoting and $VAR"),
     (rb"^err=127\r?\nsh: nosuch: not found" + LINE, "2> kept the message for cat"),
     (rb"^bg=0" + LINE, "& and wait $!"),
+    (rb"^int=130" + LINE, "^C ended the job with SIGINT (128+2)"),
+    (rb"^after-intr" + LINE, "the shell runs on after ^C at the prompt"),
     (rb"^time: real \d+\.\d{6} s, \d+ instructions, \d+ cycles" + LINE, "time's line"),
     (rb"^sh: unterminated quote" + LINE, "a syntax error, on one line"),
     (rb"^sh: cd: /nonexistent: No such file or directory" + LINE, "cd's error"),
 ]
 UNEXPECTED = [
     (rb"^never-ran", "&& ran after a failure"),
+    (rb"^dropped-line", "^C at the prompt ran the line typed before it"),
+    (rb"killed by signal 2", "a message for ^C"),
 ]
 
 
@@ -71,7 +86,7 @@ def check(res, harness, status, timed_out):
             (["unexpected: " + ", ".join(extra)] if extra else []))
     elif status != 0:
         res.ok, res.reason = False, "QEMU exit status %s, expected 0" % status
-    elif out.count(PROMPT) < len(SESSION):
+    elif out.count(PROMPT) < sum(isinstance(x, bytes) for x in SESSION):
         res.ok, res.reason = False, "only %d prompts" % out.count(PROMPT)
     else:
         res.ok, res.reason = True, ""
@@ -97,7 +112,7 @@ def run_seeing_status(harness, name, argv, timeout, send_on):
 
 
 def session(harness, argv, timeout):
-    send_on = [(PROMPT, line + b"\r") for line in SESSION]
+    send_on = [x if isinstance(x, tuple) else (PROMPT, x + b"\r") for x in SESSION]
     res, status, timed_out = run_seeing_status(harness, "shell-session", argv, timeout,
                                                send_on)
     return check(res, harness, status, timed_out)

@@ -47,6 +47,7 @@ struct proc {
 enum proc_caps { HAS_ARCHIVE = 1, HAS_CONSOLE = 2, HAS_MACHINE = 4, HAS_DEVCTL = 8 };
 
 static struct proc procs[PROC_MAX];
+static int32_t console_fg = PID_INIT; /* the console's foreground process group */
 static int procs_top = 1; /* entries from here up are free (scans stop here); 0 is init */
 static int64_t next_pid = PID_INIT + 1;
 static char spawn_buf[IPC_BUF_MAX];
@@ -688,13 +689,36 @@ static int too_short(const struct ipc_msg *m, unsigned words)
 	return 1;
 }
 
-/* Pipe requests (outside the switch: its jump table stays small for the common calls). */
+/*
+ * tcsetpgrp: the console's foreground group becomes pgid, which must be a group of the
+ * caller's session with a live member (POSIX: EINVAL for a negative id, EPERM else).
+ * Ctrl-C reaches that group (docs/signals.md).
+ */
+static void do_tcsetpgrp(struct proc *p, int64_t pgid)
+{
+	if (pgid <= 0 || pgid > INT32_MAX) {
+		reply(-EINVAL, 0);
+		return;
+	}
+	if (!group_exists(pgid, p->sid, PROC_MAX)) {
+		reply(-EPERM, 0);
+		return;
+	}
+	console_fg = (int32_t)pgid;
+	reply(0, 0);
+}
+
+/* Pipe and terminal requests (outside the switch: its jump table stays small). */
 static void serve_other(struct proc *p, struct ipc_msg *m, uint64_t label)
 {
 	if (label >= PIPE_READ && label <= PIPE_DUP)
 		/* Answered now, or later through a saved reply (blocked). */
 		answering = pipesrv_request((unsigned)(p - procs), m, spawn_buf, &answer);
-	else
+	else if (label == PROC_TCGETPGRP)
+		reply(console_fg, 0);
+	else if (label == PROC_TCSETPGRP && !too_short(m, 1))
+		do_tcsetpgrp(p, (int64_t)m->w[0]);
+	else if (label != PROC_TCSETPGRP)
 		reply(-ENOSYS, 0);
 }
 

@@ -7,6 +7,7 @@
  * docs/userland.md ("The shell") describes the language.
  */
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +18,9 @@
 
 #include "proc.h"
 #include "shparse.h"
+#include "spawn.h"
 #include "syscall.h"
+#include "threads.h"
 
 #define LINE_MAX_	 1024 /* longer lines are cut */
 #define ARGS_STORE	 4096 /* one command's expanded words */
@@ -33,6 +36,8 @@
 #define STATUS_SYNTAX	 2    /* a syntax error, as other shells report it */
 #define STATUS_SIGNAL	 128  /* + the signal number */
 #define CH_EOT		 0x04 /* ^D: end of input on an empty line */
+#define CH_INTR		 0x03 /* ^C: SIGINT to the foreground job (the kernel takes it) */
+#define INTR_BIT	 1
 #define CH_BS		 0x08
 #define CH_DEL		 0x7f
 #define CH_CR		 '\r'
@@ -44,6 +49,8 @@ static pid_t last_bg;	     /* $! (0: none yet) */
 static int exiting;	     /* the exit built-in ran */
 static int interactive;	     /* reading typed lines: prompt and echo */
 static pid_t jobs[JOBS_MAX]; /* background jobs not yet reported */
+static int job_control;	     /* each job in its own process group, the console's foreground */
+static long intr_note = -1;  /* the notification ^C sets */
 
 /* A command's words after expansion: argv for exec, and its NAME=value prefixes. */
 struct command {
@@ -95,6 +102,12 @@ static int read_line(int fd, char *line)
 	}
 	for (;;) {
 		if (read(fd, &c, 1) != 1) {
+			if (errno == EINTR && job_control) {
+				/* ^C at the prompt: the line is dropped, a new prompt */
+				echo("\n" PROMPT, 1 + sizeof(PROMPT) - 1);
+				len = got = 0;
+				continue;
+			}
 			if (!got)
 				return -1;
 			break; /* the last line of a script without its newline */
@@ -453,8 +466,13 @@ static int cmd_unset(int argc, char **argv)
 static int exit_code(const char *name, int status)
 {
 	if (WIFSIGNALED(status)) {
-		fprintf(stderr, "sh: %s: killed by signal %d (%s)\n", name, WTERMSIG(status),
-			strsignal(WTERMSIG(status)));
+		/* Not for SIGPIPE (a pipeline's writer ends so when its reader is done) nor
+		 * SIGINT (^C: the person typing knows): a new line only, as shells do. */
+		if (WTERMSIG(status) == SIGINT)
+			echo("\n", 1);
+		else if (WTERMSIG(status) != SIGPIPE)
+			fprintf(stderr, "sh: %s: killed by signal %d (%s)\n", name,
+				WTERMSIG(status), strsignal(WTERMSIG(status)));
 		return STATUS_SIGNAL + WTERMSIG(status);
 	}
 	return WEXITSTATUS(status);
@@ -578,17 +596,42 @@ static int wait_all(const pid_t *pids, char (*names)[CMD_NAME_MAX], int n)
 		if (i == n - 1)
 			result = code;
 	}
+	if (job_control)
+		tcsetpgrp(STDIN_FILENO, getpid()); /* the shell is the foreground again */
 	return result;
 }
 
+/*
+ * With job control, a foreground job's processes form a group of their own (led by its
+ * first, or *job 0: this one), which becomes the console's foreground so ^C reaches
+ * them and not the shell. Both sides set it, so it holds whichever runs first.
+ */
+static void to_foreground(pid_t pid, pid_t *job)
+{
+	if (!job_control)
+		return;
+	if (*job == 0)
+		*job = pid;
+	if (setpgid(pid, *job) != 0 && setpgid(pid, pid) == 0)
+		*job = pid; /* the earlier stages ended already: this one leads the job now */
+	tcsetpgrp(STDIN_FILENO, *job);
+}
+
 /* Start command i of a pipeline in a child reading in and writing out: its pid or -1. */
-static pid_t start(const struct sh_cmd *c, struct command *cmd, int in, int out, int other)
+static pid_t start(const struct sh_cmd *c, struct command *cmd, int in, int out, int other,
+		   pid_t *job)
 {
 	fflush(stdout);
 	fflush(stderr);
 	pid_t pid = fork();
+	if (pid > 0)
+		to_foreground(pid, job);
 	if (pid != 0)
 		return pid;
+	if (job_control) {
+		to_foreground(getpid(), job);
+		signal(SIGINT, SIG_DFL); /* the shell's own handler is not the command's */
+	}
 	if (other >= 0)
 		close(other); /* the read end of our own output pipe */
 	if (in != STDIN_FILENO) {
@@ -606,14 +649,15 @@ static pid_t start(const struct sh_cmd *c, struct command *cmd, int in, int out,
 static struct command cmd_buf; /* large: one at a time, expanded just before it starts */
 
 /* Start command c of a pipeline reading in, writing out (other: our pipe's read end). */
-static pid_t start_one(const struct sh_cmd *c, int in, int out, int other, char *name, int expanded)
+static pid_t start_one(const struct sh_cmd *c, int in, int out, int other, char *name, int expanded,
+		       pid_t *job)
 {
 	snprintf(name, CMD_NAME_MAX, "?");
 	if (!expanded && expand_command(c, &cmd_buf) != 0)
 		return -1;
 	if (cmd_buf.argc)
 		snprintf(name, CMD_NAME_MAX, "%s", cmd_buf.argv[0]);
-	pid_t pid = start(c, &cmd_buf, in, out, other);
+	pid_t pid = start(c, &cmd_buf, in, out, other, job);
 	if (pid < 0)
 		fprintf(stderr, "sh: fork: %s\n", strerror(errno));
 	return pid;
@@ -628,7 +672,8 @@ static int run_single(const struct sh_cmd *c)
 	const struct builtin *b = cmd_buf.argc ? find_builtin(cmd_buf.argv[0]) : 0;
 	if (cmd_buf.argc == 0 || b)
 		return run_here(c, &cmd_buf, b);
-	pid_t pid = start_one(c, STDIN_FILENO, STDOUT_FILENO, -1, name, 1);
+	pid_t job = 0;
+	pid_t pid = start_one(c, STDIN_FILENO, STDOUT_FILENO, -1, name, 1, &job);
 	return wait_all(&pid, &name, 1);
 }
 
@@ -643,6 +688,7 @@ static int run_pipeline(unsigned k)
 	pid_t pids[SH_CMDS_MAX];
 	char names[SH_CMDS_MAX][CMD_NAME_MAX];
 	int in = STDIN_FILENO, n = pl->ncmds;
+	pid_t job = 0;
 	if (n == 1)
 		return run_single(&parsed.cmds[pl->first_cmd]);
 	for (int i = 0; i < n; i++) {
@@ -653,8 +699,8 @@ static int run_pipeline(unsigned k)
 			n = i; /* run no more of it; wait for what started */
 			break;
 		}
-		pids[i] =
-			start_one(&parsed.cmds[pl->first_cmd + i], in, fds[1], fds[0], names[i], 0);
+		pids[i] = start_one(&parsed.cmds[pl->first_cmd + i], in, fds[1], fds[0], names[i],
+				    0, &job);
 		if (in != STDIN_FILENO)
 			close(in);
 		if (fds[1] != STDOUT_FILENO)
@@ -691,7 +737,11 @@ static void run_background(unsigned first, unsigned last)
 		last_status = 1;
 		return;
 	}
+	if (job_control)
+		setpgid(pid > 0 ? pid : 0, 0); /* a group of its own, never the foreground */
 	if (pid == 0) {
+		job_control = 0;
+		signal(SIGINT, SIG_DFL);
 		/* POSIX, without job control: a background list reads /dev/null, not the terminal. */
 		int null = open("/dev/null", O_RDONLY);
 		if (null >= 0 && null != STDIN_FILENO) {
@@ -772,6 +822,54 @@ static void run_line(const char *text)
 	fflush(stdout);
 }
 
+/* ---- Ctrl-C ----------------------------------------------------------------------- */
+
+static void on_sigint(int sig)
+{
+	(void)sig; /* only to end a read of the line with EINTR */
+}
+
+/*
+ * The ^C thread. The kernel sets our notification when ^C is typed (console_intr: it is
+ * then not input, and what was typed before it is dropped); we send SIGINT to the
+ * console's foreground group, which the fork server keeps: the running job, or the
+ * shell itself at the prompt.
+ */
+static void intr_loop(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		long err = SYSCALL(notify_wait, intr_note);
+		if (err == E_INTR)
+			continue;
+		if (err < 0)
+			return;
+		pid_t pg = tcgetpgrp(STDIN_FILENO);
+		if (pg > PID_INIT)
+			kill(-pg, SIGINT);
+	}
+}
+
+/*
+ * An interactive shell leads a process group of its own, the console's foreground, and
+ * catches SIGINT (without SA_RESTART). ^C is bound here unless a shell further out has it.
+ */
+static void job_control_start(void)
+{
+	struct sigaction sa = { 0 };
+	thread_t t;
+	if (setpgid(0, 0) != 0 || tcsetpgrp(STDIN_FILENO, getpid()) != 0)
+		return;
+	sa.sa_handler = on_sigint;
+	sigaction(SIGINT, &sa, 0);
+	job_control = 1;
+	intr_note = slot_alloc();
+	if (intr_note < 0 || SYSCALL(obj_create, SLOT_SELF, OBJ_NOTIFY, intr_note, 0) != 0 ||
+	    SYSCALL(console_intr, SLOT_CONSOLE, intr_note, INTR_BIT, CH_INTR) != 0 ||
+	    thread_create(&t, intr_loop, 0) != 0)
+		SYSCALL(cap_delete, intr_note); /* no ^C here: also unbinds it */
+}
+
 /* The environment a shell starts with when it was given none. */
 static void default_env(void)
 {
@@ -806,8 +904,10 @@ int main(int argc, char **argv)
 		return STATUS_NOT_FOUND;
 	}
 	interactive = argc == 1 && isatty(STDIN_FILENO);
-	if (interactive)
+	if (interactive) {
 		printf("sh: type help for the built-ins\n");
+		job_control_start();
+	}
 	while (!exiting && read_line(fd, line) == 0) {
 		run_line(line);
 		if (interactive)

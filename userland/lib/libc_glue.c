@@ -132,7 +132,8 @@ ssize_t console_fd_read(void *buf, size_t n)
 	if (got == E_BADCAP || got == E_TYPE)
 		return 0;
 	if (got < 0) {
-		errno = got == E_FAULT ? EFAULT : EIO;
+		/* E_INTR: a handler without SA_RESTART ran while we waited (signal.c). */
+		errno = got == E_FAULT ? EFAULT : got == E_INTR ? EINTR : EIO;
 		return -1;
 	}
 	return got;

@@ -14,6 +14,7 @@
 
 #include "fd.h"
 #include "pipe.h"
+#include "pthread_impl.h"
 #include "syscall.h"
 
 /* This process's view of a pipe: the server's id and how many of our descriptors name it. */
@@ -24,13 +25,24 @@ struct pipe {
 
 static struct pipe pipes[FD_MAX];
 
-/* A request about one pipe: the server's answer (w0), or -errno. */
+#define SEND_AGAIN INT64_MIN /* pipe_call: the request must be sent again */
+
+/*
+ * A request about one pipe: the server's answer (w0), or -errno. The call itself fails
+ * with E_INTR when a signal handler ran on this thread and the call is not to run
+ * again (signal.c decides: SA_RESTART). An answer of -EINTR instead comes from the
+ * server when a signal went to another thread of ours (it ends every parked request of
+ * the process, docs/signals.md): this thread sends the request again.
+ */
 static int64_t pipe_call(struct ipc_msg *m)
 {
 	long err = ipc_call(SLOT_PROC, m);
 	if (err)
-		return err == E_FAULT ? -EFAULT : err == E_BADCAP ? -ENOSYS : -EIO;
-	return (int64_t)m->w[0];
+		return err == E_FAULT	 ? -EFAULT
+		       : err == E_BADCAP ? -ENOSYS
+		       : err == E_INTR	 ? -EINTR
+					 : -EIO;
+	return (int64_t)m->w[0] == -EINTR ? SEND_AGAIN : (int64_t)m->w[0];
 }
 
 static ssize_t result(int64_t r)
@@ -54,14 +66,18 @@ static void copy_in(uint8_t *to, const uint64_t *words, size_t n)
 ssize_t pipe_read(struct pipe *p, void *buf, size_t n)
 {
 	unsigned want = n < IPC_BUF_MAX ? (unsigned)n : IPC_BUF_MAX;
-	struct ipc_msg m = { .tag = ipc_tag(PIPE_READ, 3, 0, 0), .rbuf = buf };
+	struct ipc_msg m;
+	int64_t r;
 	if (n == 0)
 		return 0;
-	m.w[0] = p->id;
-	m.w[1] = want;
-	m.w[2] = 0;
-	m.rspec = ipc_recv_spec(want, IPC_RECV_SLOT_NONE);
-	int64_t r = pipe_call(&m);
+	do {
+		m = (struct ipc_msg){ .tag = ipc_tag(PIPE_READ, 3, 0, 0), .rbuf = buf };
+		m.w[0] = p->id;
+		m.w[1] = want;
+		m.w[2] = 0;
+		m.rspec = ipc_recv_spec(want, IPC_RECV_SLOT_NONE);
+		r = pipe_call(&m);
+	} while (r == SEND_AGAIN);
 	if (r > 0 && r <= PIPE_INLINE_MAX && ipc_tag_words(m.tag) > 1)
 		copy_in(buf, &m.w[1], (size_t)r); /* the kernel checked buf at the call */
 	return result(r);
@@ -70,14 +86,22 @@ ssize_t pipe_read(struct pipe *p, void *buf, size_t n)
 /* One piece of at most a buffer: bytes the server took (0: woken, send again), or -errno. */
 static int64_t write_piece(struct pipe *p, const uint8_t *b, size_t n)
 {
-	struct ipc_msg m = { .tag = ipc_tag(PIPE_WRITE, 2, (unsigned)n, 0), .sbuf = b };
-	m.w[0] = p->id;
-	m.w[1] = 0;
-	m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
-	return pipe_call(&m);
+	int64_t r;
+	do {
+		struct ipc_msg m = { .tag = ipc_tag(PIPE_WRITE, 2, (unsigned)n, 0), .sbuf = b };
+		m.w[0] = p->id;
+		m.w[1] = 0;
+		m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
+		r = pipe_call(&m);
+	} while (r == SEND_AGAIN);
+	return r;
 }
 
-/* Blocks until all n bytes went in; EPIPE or EFAULT part-way return what went in before. */
+/*
+ * Blocks until all n bytes went in. A failure part-way (EPIPE, EFAULT, EINTR) returns
+ * what went in before; one before any byte moved is -1 with errno, and EPIPE then
+ * comes with SIGPIPE to this thread first (POSIX).
+ */
 ssize_t pipe_write(struct pipe *p, const void *buf, size_t n)
 {
 	const uint8_t *b = buf;
@@ -85,8 +109,12 @@ ssize_t pipe_write(struct pipe *p, const void *buf, size_t n)
 	while (done < n) {
 		size_t piece = n - done < IPC_BUF_MAX ? n - done : IPC_BUF_MAX;
 		int64_t r = write_piece(p, b + done, piece);
+		if (r < 0 && done)
+			return (ssize_t)done;
+		if (r == -EPIPE)
+			signals_pipe_broken(); /* ends us unless SIGPIPE is ignored or caught */
 		if (r < 0)
-			return done ? (ssize_t)done : result(r);
+			return result(r);
 		done += (size_t)r;
 	}
 	return (ssize_t)n;

@@ -40,6 +40,9 @@ enum proc_label {
 	/* w0 = status: end the whole process now, every thread (never answered) */
 	PROC_EXIT = 15,
 	PROC_FS = 20, /* -> 0: SLOT_FS now holds a send capability to the file server */
+	/* The console's foreground process group (tcgetpgrp, tcsetpgrp): -> w0 = pgid */
+	PROC_TCGETPGRP = 24,
+	PROC_TCSETPGRP = 25, /* w0 = pgid, a group of the caller's session -> w0 = 0 */
 };
 
 enum proc_time_op { PROC_TIME_GET = 0, PROC_TIME_SET = 1 };

@@ -76,14 +76,28 @@ pid_t fork(void)
 	return forkx(FORK_COW);
 }
 
+/*
+ * A call cut short by a signal handler on this thread fails with E_INTR (-EINTR, or it
+ * runs again with SA_RESTART: signal.c). An answer of -EINTR from the server instead
+ * means the signal went to another of our threads (it ends every wait of the process
+ * it holds, docs/signals.md): this thread waits again.
+ */
 pid_t waitpid(pid_t pid, int *status, int options)
 {
-	uint64_t st = 0;
-	int64_t r = result(
-		proc_request(PROC_WAIT, (uint64_t)(int64_t)pid, (uint64_t)options, &st, 0, 0));
-	if (r > 0 && status)
-		*status = (int)st;
-	return (pid_t)r;
+	struct ipc_msg m;
+	long err;
+	do {
+		m = (struct ipc_msg){ .tag = ipc_tag(PROC_WAIT, 2, 0, 0) };
+		m.w[0] = (uint64_t)(int64_t)pid;
+		m.w[1] = (uint64_t)options;
+		m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
+		err = ipc_call(SLOT_PROC, &m);
+	} while (err == 0 && (int64_t)m.w[0] == -EINTR);
+	if (err)
+		return (pid_t)result(err == E_BADCAP ? -ENOSYS : err == E_INTR ? -EINTR : -EIO);
+	if ((int64_t)m.w[0] > 0 && status)
+		*status = (int)m.w[1];
+	return (pid_t)result((int64_t)m.w[0]);
 }
 
 pid_t wait(int *status)
@@ -126,6 +140,21 @@ pid_t getpgid(pid_t pid)
 pid_t getpgrp(void)
 {
 	return getpgid(0);
+}
+
+/* The console's foreground process group, kept by the fork server (one console). */
+pid_t tcgetpgrp(int fd)
+{
+	if (!isatty(fd))
+		return -1; /* ENOTTY */
+	return (pid_t)result(proc_request(PROC_TCGETPGRP, 0, 0, 0, 0, 0));
+}
+
+int tcsetpgrp(int fd, pid_t pgrp)
+{
+	if (!isatty(fd))
+		return -1; /* ENOTTY */
+	return (int)result(proc_request(PROC_TCSETPGRP, (uint64_t)(int64_t)pgrp, 0, 0, 0, 0));
 }
 
 pid_t getsid(pid_t pid)

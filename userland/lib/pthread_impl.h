@@ -39,6 +39,8 @@ extern int signals_registered;
 void signals_after_fork(void);
 /* kill(): a signal to ourselves is delivered at once, on this thread (1 if so). */
 int signals_kill_self(pid_t pid, int sig);
+/* A pipe write found no reader (pipe.c): SIGPIPE to this thread, before EPIPE. */
+void signals_pipe_broken(void);
 
 /* fork (process.c): pthread_atfork handlers and the C library's locks around it. */
 void pthread_fork_prepare(void);

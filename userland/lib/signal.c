@@ -8,7 +8,8 @@
  *
  * A blocking call that the diversion cut short returns EINTR when a handler ran, and
  * runs again otherwise, or when every handler that ran had SA_RESTART and the call can
- * be run again (a console read or a wait(); nanosleep() cannot: POSIX).
+ * be run again (a console read, a wait(), a pipe read or write; nanosleep() cannot:
+ * POSIX).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -19,6 +20,7 @@
 
 #include "futex.h"
 #include "kernel/abi/upcall.h"
+#include "pipe.h"
 #include "proc.h"
 #include "pthread_impl.h"
 #include "syscall.h"
@@ -223,18 +225,21 @@ static void take_all(void *context)
 
 /*
  * A call cut short by the diversion: run it again, or let it return EINTR. A request to
- * the fork server runs again unless it is a wait() (the server parks only those: others
- * are answered at once, so running them again is safe); a wait() or a console read runs
- * again when every handler had SA_RESTART; anything else returns EINTR after a handler.
+ * the fork server runs again unless it is one the server parks (a wait(), a pipe read
+ * or write: others are answered at once, so running them again is safe); a parked
+ * request or a console read runs again when every handler had SA_RESTART (or none ran);
+ * anything else returns EINTR after a handler.
  */
 static void settle_interrupted(struct upcall_frame *f)
 {
 	if (!(f->flags & UPCALL_INTERRUPTED))
 		return;
 	uint64_t nr = f->regs[REG_A7] & ~(uint64_t)SYS_NONBLOCK;
-	int wait_call = nr == SYS_call && ipc_tag_label(f->regs[REG_A1]) == PROC_WAIT;
-	int always = nr == SYS_call && !wait_call;
-	int with_restart = (nr == SYS_console_read || wait_call) && !ran_without_restart;
+	uint64_t label = ipc_tag_label(f->regs[REG_A1]);
+	int parked =
+		nr == SYS_call && (label == PROC_WAIT || label == PIPE_READ || label == PIPE_WRITE);
+	int always = nr == SYS_call && !parked;
+	int with_restart = (nr == SYS_console_read || parked) && !ran_without_restart;
 	if (!ran_handler || always || with_restart) {
 		f->regs[REG_PC] -= ECALL_BYTES;
 		f->regs[REG_A0] = f->restart_a0;
@@ -271,6 +276,18 @@ int signals_kill_self(pid_t pid, int sig)
 		return 0;
 	act_on(sig, pid, 0);
 	return 1;
+}
+
+/*
+ * A write found the pipe with no reader (pipe.c): SIGPIPE to the calling thread, as
+ * POSIX asks, from no process (sender 0), acted on before the write returns EPIPE. In
+ * a process that never made a signal call the disposition is SIG_DFL: it dies of it.
+ */
+void signals_pipe_broken(void)
+{
+	if (!signals_registered)
+		die_of(SIGPIPE);
+	act_on(SIGPIPE, 0, 0);
 }
 
 /* --- the calls --- */

@@ -138,6 +138,7 @@ static const uint32_t allowed[SYS__COUNT] = {
 	[SYS_upcall] = E_TASKS | E_BIT(E_FAULT),
 	[SYS_upcall_return] = E_BIT(E_FAULT),
 	[SYS_memobj_resize] = E_SLOTS | E_BIT(E_INVAL) | E_BIT(E_RANGE) | E_BIT(E_NOMEM),
+	[SYS_console_intr] = E_SLOTS | E_BIT(E_INVAL) | E_BIT(E_BUSY),
 };
 
 /* Is r something call nr may return? Out-of-range numbers get E_NOSYS only. */
@@ -378,6 +379,10 @@ static const struct target targets[] = {
 	  { NB(console_read), { SLOT_CONSOLE, P_SCRATCH, 8 } },
 	  { K_SLOT, K_WPTR, K_FREE },
 	  { [2] = { -1UL, 1UL << 40, ENDV } } },
+	{ SYS_console_intr,
+	  { SYS_console_intr, { SLOT_CONSOLE, SLOT_NT, 1, 3 } },
+	  { K_SLOT, K_SLOT, K_FREE, K_FREE },
+	  { [2] = { 0, ENDV }, [3] = { 256, -1UL, ENDV } } },
 	{ SYS_poweroff, { SYS_poweroff, { SLOT_MACHINE, 0 } }, { K_SLOT, K_FREE } },
 	{ SYS_thread_ctl,
 	  { SYS_thread_ctl, { SLOT_THREAD, THREAD_CTL_PRIORITY, THREAD_PRIO_DEFAULT } },
