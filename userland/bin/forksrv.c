@@ -325,6 +325,9 @@ static void do_fork(struct proc *p, uint64_t mode)
 	if (c) {
 		pipesrv_fork((unsigned)(p - procs), (unsigned)(c - procs));
 		fsholders_fork((unsigned)(p - procs), (unsigned)(c - procs));
+		/* Its handlers are its parent's copies: no PROC_SIGENTRY from every child. */
+		sigsrv_fork((unsigned)(p - procs), p->pid, (unsigned)(c - procs), c->pid);
+		c->sig_chld = p->sig_chld;
 	}
 	long tid = task >= 0
 			   ? SYSCALL(fork, p->task, task, mode, SLOT_SERVER, badge_of(c), SLOT_PROC)

@@ -68,6 +68,8 @@ static void *timer_main(void *unused)
 /* After fork (signal.c): the child's timer is off and its thread does not exist. */
 void itimer_after_fork(void)
 {
+	if (deadline == DISARMED && !interval && !thread_made)
+		return; /* never armed: storing would copy this page from the parent */
 	deadline = DISARMED;
 	interval = 0;
 	thread_made = 0;

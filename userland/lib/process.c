@@ -49,16 +49,21 @@ static pid_t fork_request(int mode)
 
 /*
  * pthread_atfork handlers and the C library's lock around the request (pthread.c); a
- * child of a process that takes signals tells the server so (signal.c).
+ * child of a process that takes signals turns its interval timer off (signal.c).
  */
 static pid_t __attribute__((noinline)) fork_hooked(int mode)
 {
-	pthread_fork_prepare();
+	/* Without threads or handlers the locks guard nothing, and each store to them after
+	 * the fork would copy a page, in the parent and in the child. */
+	int hooks = pthread_threaded || pthread_atfork_count;
+	if (hooks)
+		pthread_fork_prepare();
 	pid_t pid = fork_request(mode);
 	int err = errno;
 	if (pid == 0 && signals_registered)
 		signals_after_fork();
-	pthread_fork_after(pid == 0);
+	if (hooks)
+		pthread_fork_after(pid == 0);
 	errno = err;
 	return pid;
 }

@@ -121,10 +121,14 @@ static void sig_register(void)
 /* fork: the child is a new process to the server; its handlers are ours (POSIX). */
 void itimer_after_fork(void);
 
+/*
+ * The fork server already takes the child's signals where the parent did (its copy of
+ * our handlers is at the same address), so only the timer is left. Stores here would
+ * each cost the child a copy of a page shared with its parent.
+ */
 void signals_after_fork(void)
 {
 	itimer_after_fork(); /* POSIX: a child's ITIMER_REAL is off */
-	sig_tell_server();
 }
 
 /* POSIX's default action: ignore these (and the stop signals: no stopping here). */

@@ -43,6 +43,13 @@ void sigsrv_set_entry(unsigned idx, int64_t pid, uint64_t entry)
 	state_of(idx, pid)->entry = entry;
 }
 
+void sigsrv_fork(unsigned pidx, int64_t ppid, unsigned cidx, int64_t cpid)
+{
+	uint64_t entry = state_of(pidx, ppid)->entry;
+	if (entry)
+		state_of(cidx, cpid)->entry = entry;
+}
+
 int sigsrv_takes_signals(unsigned idx, int64_t pid)
 {
 	return state_of(idx, pid)->entry != 0;

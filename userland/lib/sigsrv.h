@@ -10,6 +10,8 @@
 
 /* Where process idx's C library takes signals (PROC_SIGENTRY), 0 for nowhere. */
 void sigsrv_set_entry(unsigned idx, int64_t pid, uint64_t entry);
+/* fork: the child (cidx, cpid) takes signals where its parent does, none pending (POSIX). */
+void sigsrv_fork(unsigned pidx, int64_t ppid, unsigned cidx, int64_t cpid);
 /* Has process idx (pid) registered where it takes signals? */
 int sigsrv_takes_signals(unsigned idx, int64_t pid);
 /* Forget process idx's entry and pending signals (it exec'd). State is kept per pid:

@@ -120,6 +120,34 @@ static void from_another_process(void)
 	CHECK_EQ(waitpid(c, &st, 0), c);
 }
 
+/*
+ * A forked child takes signals where its parent did, without asking: the fork server
+ * copies the registration at fork. A signal from outside runs the child's handler; if the
+ * server did not know, it would apply the default action and the child would die of it.
+ */
+static void child_keeps_handlers(void)
+{
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR1);
+	install(SIGUSR1, 0);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	pid_t c = fork();
+	if (c == 0) {
+		hits = 0;
+		sigset_t open = old;
+		sigdelset(&open, SIGUSR1);
+		sigsuspend(&open); /* the parent's kill may already be pending */
+		_exit(hits == 1 && last_sig == SIGUSR1 ? 0 : 1);
+	}
+	sigprocmask(SIG_SETMASK, &old, 0);
+	CHECK(c > 0);
+	CHECK_EQ(kill(c, SIGUSR1), 0);
+	int st = -1;
+	CHECK_EQ(waitpid(c, &st, 0), c);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
 /* Default actions, SIG_IGN, SA_RESETHAND, SIGKILL: each in a child. */
 static int child_status(void (*body)(void))
 {
@@ -388,6 +416,7 @@ int main(void)
 {
 	siginfo_and_mask();
 	from_another_process();
+	child_keeps_handlers();
 	defaults();
 	long_jump();
 	faults();
