@@ -193,8 +193,16 @@ void cap_install(struct cap *dst, struct kobj *obj, uint32_t rights, uint64_t ba
  * of them must not recurse down the kernel stack. Cycles that span several tasks (each
  * waiting on an object only the other holds) are not found; their memory stays charged
  * to the tasks that paid for it (docs/ipc-caps.md).
+ *
+ * Condition 1 can hold while a thread still runs: it is about to block for good, or it
+ * runs on another hart at that moment. Such a task is a suspect, judged again every
+ * RECHECK_TICKS timer ticks until it is unreachable, named from outside again, or dead;
+ * otherwise it would escape for ever once its thread stopped.
  */
+#define RECHECK_TICKS 10 /* 100 ms at TICK_HZ 100 */
 static struct task *orphans;
+static struct task *suspects; /* linked through orphan_next; orphan_queued stays set */
+static unsigned ticks_since_check;
 
 /* How many of t's own slots name o: a scan, made only for a candidate. */
 static unsigned caps_in(struct task *t, const struct kobj *o)
@@ -229,10 +237,15 @@ static bool thread_stuck(struct task *t, const struct thread *th)
 	}
 }
 
-static bool unreachable(struct task *t)
+/* Condition 1: nothing outside t names it. */
+static bool named_only_by_itself(struct task *t)
 {
-	if (t->dead || t->task_caps != caps_in(t, &t->hdr))
-		return false;
+	return !t->dead && t->task_caps == caps_in(t, &t->hdr);
+}
+
+/* Condition 2: no thread of t can run again. */
+static bool all_threads_stuck(struct task *t)
+{
 	for (const struct thread *th = t->threads; th; th = th->task_next)
 		if (!thread_stuck(t, th))
 			return false;
@@ -257,12 +270,32 @@ static void reap_orphans(void)
 		struct task *t = orphans;
 		orphans = t->orphan_next;
 		t->orphan_next = 0;
+		bool alone = named_only_by_itself(t);
+		if (alone && !all_threads_stuck(t)) {
+			t->orphan_next = suspects; /* keeps the list's reference */
+			suspects = t;
+			continue;
+		}
 		t->orphan_queued = false;
-		if (unreachable(t))
+		if (alone)
 			task_kill(t);
 		kobj_put(&t->hdr);
 	}
 	reaping = false;
+}
+
+void cap_tick(void)
+{
+	if (!suspects || reaping || ++ticks_since_check < RECHECK_TICKS)
+		return;
+	ticks_since_check = 0;
+	while (suspects) {
+		struct task *t = suspects;
+		suspects = t->orphan_next;
+		t->orphan_next = orphans;
+		orphans = t;
+	}
+	reap_orphans();
 }
 
 void cap_delete(struct cap *c)

@@ -162,6 +162,9 @@ void cap_install(struct cap *dst, struct kobj *obj, uint32_t rights, uint64_t ba
 		 struct cap *parent);
 void cap_delete(struct cap *c);
 void cap_revoke(struct cap *c);
+/* From the timer tick: judge again the tasks nobody else names whose thread could still
+ * run when they were judged (cap.c, "Unreachable tasks"). */
+void cap_tick(void);
 
 /* Object destructors, called by kobj_put. */
 void task_destroy(struct task *t);

@@ -89,6 +89,7 @@ static void interrupt(uint64_t scause)
 	case SCAUSE_INTR | IRQ_S_TIMER:
 		timer_interrupt();
 		sched_tick();
+		cap_tick();
 		break;
 	case SCAUSE_INTR | IRQ_S_EXT:
 		external_interrupt();

@@ -6,6 +6,9 @@
  * (the middle nodes also park a second thread on a private endpoint). Once we kill the
  * root, nobody can reach the nodes below it: the kernel finds and frees them
  * (kernel/core/cap.c, docs/ipc-caps.md).
+ *
+ * A task whose last outside capability goes while its thread still runs is collected
+ * too, once that thread blocks for good: the node "late" spins for a while first.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +26,7 @@
 #define SETTLE_POLLS  200
 #define POLL_NS	      (10 * TU_NS_PER_MS)
 #define EXIT_BAD_NODE 3
+#define LATE_SPIN_DIV 10 /* the late node runs 1/10 s, then blocks */
 
 static void park(uint64_t slot)
 {
@@ -71,6 +75,29 @@ static int node(const char *self, int d)
 	}
 }
 
+static uint64_t rdtime(void)
+{
+	uint64_t t;
+	__asm__ volatile("rdtime %0" : "=r"(t));
+	return t;
+}
+
+/* Run for a while (we are ready or running when our last outside capability goes), then
+ * block for good on a notification nobody else holds. */
+static void late_node(void)
+{
+	long note = tu_obj(OBJ_NOTIFY);
+	struct sysinfo si = { 0 };
+	SYSCALL(sysinfo, &si);
+	uint64_t t0 = rdtime();
+	while (rdtime() - t0 < si.timebase_hz / LATE_SPIN_DIV)
+		SYSCALL(yield);
+	for (;;) {
+		long bits = 0;
+		syscall6_a1(SYS_notify_wait, note, 0, 0, 0, &bits);
+	}
+}
+
 static struct memstat now(void)
 {
 	struct memstat ms = { 0 };
@@ -100,12 +127,43 @@ static int tree_round(const char *self)
 	return 0;
 }
 
+/* Start a late node and drop every capability to it at once: 1 if it is collected. */
+static int late_round(const char *self)
+{
+	struct memstat before = now(), after;
+	struct tu_helper h;
+	int back = 0;
+	CHECK_EQ(tu_helper_create(&h, self, "late", NODE_QUOTA), 0);
+	CHECK(tu_helper_start(&h) > 0);
+	slot_free(h.s.task); /* its thread is ready or running now: judged later */
+	h.s.task = -1;
+	for (int i = 0; i < SETTLE_POLLS && !back; i++) {
+		after = now();
+		/* Only our endpoint for its reports (one object) is left once it is gone. */
+		back = after.free_frames == before.free_frames &&
+		       after.kernel_objects == before.kernel_objects + 1;
+		if (!back)
+			SYSCALL(sleep, POLL_NS);
+	}
+	if (!back)
+		printf("  late: %ld frames and %ld kernel objects not back\n",
+		       (long)(before.free_frames - after.free_frames),
+		       (long)(after.kernel_objects - before.kernel_objects - 1));
+	tu_helper_kill(&h);
+	after = now();
+	CHECK_EQ(after.kernel_objects, before.kernel_objects);
+	return back;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc > 1 && strcmp(argv[1], "late") == 0)
+		late_node(); /* never returns */
 	if (argc > 1 && strncmp(argv[1], "node", 4) == 0)
 		return node(argv[0], argv[1][4] - '0');
 	tree_round(argv[0]); /* warms up what a first round leaves (our slots) */
 	CHECK(tree_round(argv[0]));
 	CHECK(tree_round(argv[0]));
+	CHECK(late_round(argv[0]));
 	return test_status();
 }
