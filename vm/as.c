@@ -543,31 +543,13 @@ int as_protect(struct as *as, uint64_t va, uint64_t npages, uint32_t prot)
 }
 
 /*
- * 4 KiB, sixteen doublewords per round: 32 rounds of 16 loads, 16 stores and the loop's
- * three instructions. Without a vector unit, 1,024 memory instructions are the floor.
- */
-static void copy_page(uint64_t dst_pa, uint64_t src_pa)
-{
-	uint64_t *d = phys_to_virt(dst_pa);
-	const uint64_t *s = phys_to_virt(src_pa), *end = s + PAGE_SIZE / 8;
-	for (; s < end; s += 16, d += 16) {
-		uint64_t a0 = s[0], a1 = s[1], a2 = s[2], a3 = s[3], a4 = s[4], a5 = s[5];
-		uint64_t a6 = s[6], a7 = s[7], a8 = s[8], a9 = s[9], a10 = s[10], a11 = s[11];
-		uint64_t a12 = s[12], a13 = s[13], a14 = s[14], a15 = s[15];
-		d[0] = a0, d[1] = a1, d[2] = a2, d[3] = a3, d[4] = a4, d[5] = a5, d[6] = a6;
-		d[7] = a7, d[8] = a8, d[9] = a9, d[10] = a10, d[11] = a11, d[12] = a12;
-		d[13] = a13, d[14] = a14, d[15] = a15;
-	}
-}
-
-/*
  * The store/AMO page fault (EXC_STORE_PAGE_FAULT) on a user address:
  *   1. Find the PTE.
  *   2. If it is not COW, this is a real protection fault: the caller delivers it.
  *      If its level-0 table is shared with another task, copy the table first.
  *   3. If the frame's count is 1, nobody else sees it: make it writable in place,
  *      clear COW, count a reuse.
- *   4. Otherwise allocate a frame and copy the 4 KiB, sixteen words a round.
+ *   4. Otherwise allocate a frame and copy the 4 KiB (page_copy).
  *   5. Install the copy writable, drop the old frame's reference, and flush this one
  *      address (the old translation was read-only, but it must not survive).
  *   6. Return: the store is retried.
@@ -604,7 +586,7 @@ static inline __attribute__((always_inline)) enum as_fault cow_fault(struct as *
 			cow_stats.no_frame++;
 			return AS_FAULT_NOMEM;
 		}
-		copy_page(new_pa, old_pa);
+		page_copy(phys_to_virt(new_pa), phys_to_virt(old_pa));
 		*e = pte_make(new_pa, flags);
 		frame_drop(&kframes, old_pa);
 		cow_stats.copies++;
@@ -690,7 +672,7 @@ static int copy_leaf(pte_t e, pte_t *ce)
 	uint64_t np;
 	if (frame_alloc(&kframes, &np) != 0)
 		return E_NOMEM;
-	copy_page(np, pte_pa(e));
+	page_copy(phys_to_virt(np), phys_to_virt(pte_pa(e)));
 	pte_t f = pte_flags(e);
 	if (f & PTE_COW)
 		f = (f & ~PTE_COW) | PTE_W; /* the child's copy is its own */

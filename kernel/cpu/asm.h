@@ -23,6 +23,10 @@
 #define HART_PROBE_FIXUP 48
 #define E_FAULT_VALUE	 (-3) /* E_FAULT in kernel/abi/error.h */
 
+/* scause values trapvec.S tells apart (enum exc_cause in kernel/abi/fault.h; trap.c checks). */
+#define EXC_ECALL_U_VALUE	   8
+#define EXC_STORE_PAGE_FAULT_VALUE 15
+
 /* sstatus bits cleared on entry to user mode (kernel/cpu/riscv.h names them; trap.c checks). */
 #define USER_SSTATUS_CLEAR 0x46102 /* SIE | SPP | FS | SUM: to U-mode, no FPU, no SUM */
 

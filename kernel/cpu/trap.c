@@ -23,6 +23,8 @@
 _Static_assert(offsetof(struct hart, kernel_sp) == HART_KERNEL_SP, "asm.h out of step");
 _Static_assert(offsetof(struct hart, probe_fixup) == HART_PROBE_FIXUP, "asm.h out of step");
 _Static_assert(E_FAULT == E_FAULT_VALUE, "asm.h out of step");
+_Static_assert(EXC_ECALL_U == EXC_ECALL_U_VALUE, "asm.h out of step");
+_Static_assert(EXC_STORE_PAGE_FAULT == EXC_STORE_PAGE_FAULT_VALUE, "asm.h out of step");
 _Static_assert(USER_SSTATUS_CLEAR == (SSTATUS_SIE | SSTATUS_SPP | SSTATUS_FS | SSTATUS_SUM),
 	       "asm.h out of step");
 _Static_assert(sizeof(struct trapframe) == 36 * 8, "trapvec.S out of step");
@@ -129,13 +131,20 @@ static void trap_kernel_locked(struct trapframe *tf)
 	}
 }
 
+/* trap_store_fault(): several harts, the fault not looked at (no enum as_fault value). */
+#define STORE_FAULT_SMP (-1)
+
 /* An exception: vm resolves it (copy-on-write, a stale translation) or it is reported. */
-static void user_fault(struct thread *t, uint64_t scause, uint64_t stval)
+static void user_fault_report(struct thread *t, uint64_t scause, uint64_t stval, enum as_fault f)
 {
-	enum as_fault f = as_user_fault(&t->task->as, stval, scause);
 	if (f != AS_FAULT_RESOLVED)
 		thread_fault(t, f == AS_FAULT_NOMEM ? LABEL_OOM : LABEL_FAULT,
 			     f == AS_FAULT_GONE ? FAULT_PAGE_GONE : scause, stval);
+}
+
+static void user_fault(struct thread *t, uint64_t scause, uint64_t stval)
+{
+	user_fault_report(t, scause, stval, as_user_fault(&t->task->as, stval, scause));
 }
 
 /*
@@ -216,7 +225,40 @@ struct trapframe *trap_user(uint64_t scause)
 	/* One test for "several harts": a single hart needs no lock. */
 	if (smp_on())
 		return trap_user_smp(t, scause);
-	return trap_user_locked(t, scause);
+	return user_exception(t, scause);
+}
+
+/* A system call: trapvec.S has told it from every other trap already. */
+struct trapframe *trap_syscall(void)
+{
+	struct thread *t = this_hart()->current;
+	if (smp_on())
+		return trap_user_smp(t, EXC_ECALL_U);
+	return system_call(t);
+}
+
+/*
+ * A store page fault, with s0-s11 not yet in the frame (trapvec.S): resolve it if it is
+ * copy-on-write or stale and this is the one hart (no lock, no other hart to kill the
+ * thread or leave it an upcall). 0 if resolved and the thread goes on; otherwise nothing
+ * has changed and trap_store_fault_report() gets the value back.
+ */
+int trap_store_fault(void)
+{
+	if (smp_on())
+		return STORE_FAULT_SMP;
+	return as_user_fault(&this_hart()->current->task->as, csr_read(stval),
+			     EXC_STORE_PAGE_FAULT);
+}
+
+/* The rest of a store fault, with the whole frame saved: f is trap_store_fault()'s. */
+struct trapframe *trap_store_fault_report(int f)
+{
+	struct thread *t = this_hart()->current;
+	if (f == STORE_FAULT_SMP)
+		return trap_user_smp(t, EXC_STORE_PAGE_FAULT);
+	user_fault_report(t, EXC_STORE_PAGE_FAULT, csr_read(stval), (enum as_fault)f);
+	return trap_resume();
 }
 
 struct trapframe *trap_resume(void)

@@ -51,6 +51,15 @@ void trap_kernel(struct trapframe *tf);
  * it, pick who runs next, return that thread's frame.
  */
 struct trapframe *trap_user(uint64_t scause);
+/* The same for a system call (trapvec.S tells them apart). */
+struct trapframe *trap_syscall(void);
+/*
+ * A store page fault from user mode, s0-s11 still in the registers: 0 if resolved (the
+ * thread resumes with its registers), else the value to pass, with the frame complete,
+ * to trap_store_fault_report(), which reports the fault and returns the frame to resume.
+ */
+int trap_store_fault(void);
+struct trapframe *trap_store_fault_report(int f);
 /* Pick the next thread and prepare its frame for user_return. */
 struct trapframe *trap_resume(void);
 /* A hart's first entry to user mode, with a frame from trap_resume (trapvec.S). */

@@ -1,5 +1,6 @@
 /*
- * The trap vector: save every register, call the C dispatcher, restore, sret.
+ * The trap vector: save the registers, call the C dispatcher, restore, sret (a resolved
+ * user store fault skips s0-s11 both ways: see store_fault).
  *
  * sscratch tells the two kinds of trap apart. While the kernel runs it is 0. While a
  * thread runs in user mode it holds that thread's register frame (trap_return puts it
@@ -66,17 +67,28 @@ user_return:
 	csrc	sstatus, t0
 	j	trap_return
 
+/* The frame's s0-s11 (at f), which the store-fault way leaves in the registers. */
+.macro SAVE_CALLEE f
+	.irp n, 8, 9, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27
+	sd	x\n, \n * 8(\f)
+	.endr
+.endm
+
 /*
  * From user mode: tp = the thread's frame, sscratch = the user's tp. Every user register
- * goes into the frame; scause goes to C as the argument (stval, needed by faults only,
- * is read there). trap_user(scause) returns the frame to resume, which may be another
- * thread's.
+ * goes into the frame. A system call goes to trap_syscall(), any other trap to
+ * trap_user(scause) (stval, needed by faults only, is read there); both return the frame
+ * to resume, which may be another thread's.
+ *
+ * A store page fault, nearly always copy-on-write, first tries a shorter way
+ * (store_fault, below): the callee-saved registers s0-s11 are not saved, since C keeps
+ * them, and trap_store_fault() resolves the fault if it can.
  */
 from_user:
 	sd	x1, 1 * 8(tp)
 	sd	x2, 2 * 8(tp)
 	sd	x3, 3 * 8(tp)
-	.irp n, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
+	.irp n, 5, 6, 7, 10, 11, 12, 13, 14, 15, 16, 17, 28, 29, 30, 31
 	sd	x\n, \n * 8(tp)
 	.endr
 	csrrw	t0, sscratch, zero	/* the user's tp; sscratch 0: in the kernel now */
@@ -84,9 +96,12 @@ from_user:
 	csrr	t0, sepc
 	sd	t0, TF_SEPC(tp)
 	csrr	a0, scause
+	li	t1, EXC_ECALL_U_VALUE
+	bne	a0, t1, not_syscall
+	SAVE_CALLEE tp
 	ld	tp, TF_HART(tp)
 	ld	sp, HART_KERNEL_SP(tp)
-	jal	trap_user		/* one instruction; the link fails if ever out of reach */
+	jal	trap_syscall		/* one instruction; the link fails if ever out of reach */
 
 /* Back to user mode with the registers in the frame at a0: every one is loaded from it. */
 trap_return:
@@ -102,6 +117,48 @@ trap_return:
 	.endr
 	ld	a0, 10 * 8(a0)
 	sret
+
+/* Interrupts and exceptions: scause in a0, every register but s0-s11 in the frame at tp. */
+not_syscall:
+	li	t1, EXC_STORE_PAGE_FAULT_VALUE
+	beq	a0, t1, store_fault
+	SAVE_CALLEE tp
+	ld	tp, TF_HART(tp)
+	ld	sp, HART_KERNEL_SP(tp)
+	call	trap_user
+	j	trap_return
+
+/*
+ * A store page fault. trap_store_fault() returns 0 if it resolved the fault (one hart:
+ * no lock to take, and the same thread runs on): then only what C may have changed is
+ * loaded back, and s0-s11 still hold the user's values. Otherwise s0-s11 join the frame
+ * before anything that may read it or switch threads (a fault report, a signal) runs:
+ * trap_store_fault_report() gets what trap_store_fault() returned.
+ */
+store_fault:
+	mv	t0, tp
+	ld	tp, TF_HART(t0)
+	ld	sp, HART_KERNEL_SP(tp)
+	addi	sp, sp, -16		/* the frame, kept across the call */
+	sd	t0, 0(sp)
+	call	trap_store_fault
+	ld	t0, 0(sp)
+	addi	sp, sp, 16
+	bnez	a0, 1f
+	csrw	sscratch, t0		/* resolved: back to the same thread */
+	ld	t1, TF_SEPC(t0)
+	csrw	sepc, t1
+	ld	x1, 1 * 8(t0)
+	ld	x2, 2 * 8(t0)
+	ld	x3, 3 * 8(t0)
+	.irp n, 4, 6, 7, 10, 11, 12, 13, 14, 15, 16, 17, 28, 29, 30, 31
+	ld	x\n, \n * 8(t0)
+	.endr
+	ld	t0, 5 * 8(t0)
+	sret
+1:	SAVE_CALLEE t0
+	call	trap_store_fault_report
+	j	trap_return
 
 /* int probe_load(uint64_t va, uint64_t *out) */
 	.globl probe_load

@@ -55,6 +55,12 @@ void tlb_new_asid(struct as *as)
 	as->asid = 1;
 }
 
+/* The kernel's page_copy is RISC-V assembly (vm/page_copy.S). */
+void page_copy(void *dst, const void *src)
+{
+	memcpy(dst, src, PAGE_SIZE);
+}
+
 /* --- the pool, a kernel root and address spaces -------------------------------------- */
 
 #define POOL_FRAMES 1024
