@@ -13,7 +13,7 @@
 
 #include "testlib.h"
 
-#define PAGE 4096
+#define PAGE  4096
 #define NREGS 22 /* s0-s11, a0-a7, t0-t1; t5 and t6 carry the addresses */
 
 /*
@@ -22,26 +22,26 @@
  */
 static void store_keeping(const uint64_t *in, uint64_t *out)
 {
-	__asm__ volatile(
-		"mv t5, %0\n mv t6, %1\n"
-		"ld s0, 0(t6)\n ld s1, 8(t6)\n ld s2, 16(t6)\n ld s3, 24(t6)\n"
-		"ld s4, 32(t6)\n ld s5, 40(t6)\n ld s6, 48(t6)\n ld s7, 56(t6)\n"
-		"ld s8, 64(t6)\n ld s9, 72(t6)\n ld s10, 80(t6)\n ld s11, 88(t6)\n"
-		"ld a0, 96(t6)\n ld a1, 104(t6)\n ld a2, 112(t6)\n ld a3, 120(t6)\n"
-		"ld a4, 128(t6)\n ld a5, 136(t6)\n ld a6, 144(t6)\n ld a7, 152(t6)\n"
-		"ld t0, 160(t6)\n ld t1, 168(t6)\n"
-		"ld t6, 176(t6)\n" /* the address, last */
-		"sb s0, 0(t6)\n"   /* the faulting store */
-		"sd s0, 0(t5)\n sd s1, 8(t5)\n sd s2, 16(t5)\n sd s3, 24(t5)\n"
-		"sd s4, 32(t5)\n sd s5, 40(t5)\n sd s6, 48(t5)\n sd s7, 56(t5)\n"
-		"sd s8, 64(t5)\n sd s9, 72(t5)\n sd s10, 80(t5)\n sd s11, 88(t5)\n"
-		"sd a0, 96(t5)\n sd a1, 104(t5)\n sd a2, 112(t5)\n sd a3, 120(t5)\n"
-		"sd a4, 128(t5)\n sd a5, 136(t5)\n sd a6, 144(t5)\n sd a7, 152(t5)\n"
-		"sd t0, 160(t5)\n sd t1, 168(t5)\n"
-		:
-		: "r"(out), "r"(in)
-		: "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "a0",
-		  "a1", "a2", "a3", "a4", "a5", "a6", "a7", "t0", "t1", "t5", "t6", "memory");
+	__asm__ volatile("mv t5, %0\n mv t6, %1\n"
+			 "ld s0, 0(t6)\n ld s1, 8(t6)\n ld s2, 16(t6)\n ld s3, 24(t6)\n"
+			 "ld s4, 32(t6)\n ld s5, 40(t6)\n ld s6, 48(t6)\n ld s7, 56(t6)\n"
+			 "ld s8, 64(t6)\n ld s9, 72(t6)\n ld s10, 80(t6)\n ld s11, 88(t6)\n"
+			 "ld a0, 96(t6)\n ld a1, 104(t6)\n ld a2, 112(t6)\n ld a3, 120(t6)\n"
+			 "ld a4, 128(t6)\n ld a5, 136(t6)\n ld a6, 144(t6)\n ld a7, 152(t6)\n"
+			 "ld t0, 160(t6)\n ld t1, 168(t6)\n"
+			 "ld t6, 176(t6)\n" /* the address, last */
+			 "sb s0, 0(t6)\n"   /* the faulting store */
+			 "sd s0, 0(t5)\n sd s1, 8(t5)\n sd s2, 16(t5)\n sd s3, 24(t5)\n"
+			 "sd s4, 32(t5)\n sd s5, 40(t5)\n sd s6, 48(t5)\n sd s7, 56(t5)\n"
+			 "sd s8, 64(t5)\n sd s9, 72(t5)\n sd s10, 80(t5)\n sd s11, 88(t5)\n"
+			 "sd a0, 96(t5)\n sd a1, 104(t5)\n sd a2, 112(t5)\n sd a3, 120(t5)\n"
+			 "sd a4, 128(t5)\n sd a5, 136(t5)\n sd a6, 144(t5)\n sd a7, 152(t5)\n"
+			 "sd t0, 160(t5)\n sd t1, 168(t5)\n"
+			 :
+			 : "r"(out), "r"(in)
+			 : "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11",
+			   "a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "t0", "t1", "t5", "t6",
+			   "memory");
 }
 
 /* One faulting store at page; 1 if every register came back and the byte is there. */
@@ -66,8 +66,8 @@ static int registers_kept(volatile char *page, uint64_t seed)
 
 int main(void)
 {
-	volatile char *pages = mmap(0, 2 * PAGE, PROT_READ | PROT_WRITE,
-				    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	volatile char *pages =
+		mmap(0, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	CHECK(pages != MAP_FAILED);
 	if (pages == MAP_FAILED)
 		return test_status();
