@@ -111,12 +111,14 @@ def run_seeing_status(harness, name, argv, timeout, send_on):
     return res, seen["status"], seen["timed_out"]
 
 
-def session(harness, argv, timeout):
+def session(harness, argv, timeout, name="shell-session"):
     send_on = [x if isinstance(x, tuple) else (PROMPT, x + b"\r") for x in SESSION]
-    res, status, timed_out = run_seeing_status(harness, "shell-session", argv, timeout,
-                                               send_on)
+    res, status, timed_out = run_seeing_status(harness, name, argv, timeout, send_on)
     return check(res, harness, status, timed_out)
 
 
 def steps(B, harness, virt, TIMEOUT):
     yield lambda: session(harness, virt("128M", "dynamic", ""), TIMEOUT)
+    # Ctrl-C and the job groups again with four harts (the issue asks for both).
+    yield lambda: session(harness, virt("128M", "dynamic", "", smp=4), TIMEOUT,
+                          "shell-session-smp4")
