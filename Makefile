@@ -159,19 +159,21 @@ debug: $(B)/Image | deps-run
 	$(QEMU_VIRT) -append "$(ARGS)" -s -S
 
 # --- host side: device trees, unit tests, fdtinfo -------------------------------------
+# The unit tests share their checks (test/host/check.h).
+$(filter-out $(B)/host/fuzz_fat,$(HOST_TESTS)): test/host/check.h
 $(B)/dtb/%.dtb: dts/%.dts | deps-build
 	@mkdir -p $(dir $@)
 	dtc -q -I dts -O dtb -o $@ $<
 $(B)/host/test_units: test/host/test_units.c kernel/lib/format.c vm/frame.c vm/memmap.c | deps-build
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOSTCFLAGS) $^ -o $@
+	$(HOSTCC) $(HOSTCFLAGS) $(filter %.c,$^) -o $@
 # vm/as.c as it is, on a frame pool over host memory (the TLB calls are the test's own).
 $(B)/host/test_as: test/host/test_as.c vm/as.c vm/pt.c vm/frame.c | deps-build
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOSTCFLAGS) $^ -o $@
+	$(HOSTCC) $(HOSTCFLAGS) $(filter %.c,$^) -o $@
 $(B)/host/test_dt: test/host/test_dt.c kernel/lib/dt.c | deps-build
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOSTCFLAGS) $^ -lfdt -o $@
+	$(HOSTCC) $(HOSTCFLAGS) $(filter %.c,$^) -lfdt -o $@
 # The block layer and FAT (userland/lib/fs) on the host: tests against mkfs.fat/mtools
 # images, and the fuzzer on damaged ones (make fuzz runs it long; make test briefly).
 $(B)/host/test_fat: test/host/test_fat.c $(FS_HOST_SRC) $(wildcard userland/lib/fs/*.h) | deps-build
@@ -194,13 +196,13 @@ $(B)/host/test_bootfs: test/host/test_bootfs.c userland/lib/fs/bootfs.c userland
 	$(HOSTCC) $(HOSTCFLAGS) -D_GNU_SOURCE -Iuserland/lib $(filter %.c,$^) -o $@
 $(B)/host/test_fstree: test/host/test_fstree.c userland/lib/fstree.c | deps-build
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOSTCFLAGS) -Iuserland/lib $^ -o $@
+	$(HOSTCC) $(HOSTCFLAGS) -Iuserland/lib $(filter %.c,$^) -o $@
 $(B)/host/test_shparse: test/host/test_shparse.c userland/lib/shparse.c | deps-build
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOSTCFLAGS) $^ -o $@
+	$(HOSTCC) $(HOSTCFLAGS) $(filter %.c,$^) -o $@
 $(B)/host/fdtinfo: tools/fdtinfo.c kernel/lib/dt.c | deps-build
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOSTCFLAGS) $^ -o $@
+	$(HOSTCC) $(HOSTCFLAGS) $(filter %.c,$^) -o $@
 
 # make fdtinfo DTB=file.dtb (default: this board's own tree)
 fdtinfo: $(B)/host/fdtinfo $(DTBS)

@@ -13,31 +13,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "check.h"
 #include "fs/bootfs.h"
 
-static int passed, failed;
 static const char *work;
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (cond) {                                                    \
-			passed++;                                              \
-		} else {                                                       \
-			failed++;                                              \
-			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-		}                                                              \
-	} while (0)
-#define CHECK_EQ(a, b)                                                                            \
-	do {                                                                                      \
-		long long a_ = (long long)(a), b_ = (long long)(b);                               \
-		if (a_ == b_) {                                                                   \
-			passed++;                                                                 \
-		} else {                                                                          \
-			failed++;                                                                 \
-			printf("FAIL %s:%d: %s == %lld, want %lld\n", __FILE__, __LINE__, #a, a_, \
-			       b_);                                                               \
-		}                                                                                 \
-	} while (0)
 
 #define CACHE	  256
 #define LONG_NAME "a name of more than sixty bytes, longer than the namespace takes.txt"

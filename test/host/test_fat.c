@@ -11,32 +11,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "check.h"
 #include "userland/lib/fs/bcache.h"
 #include "userland/lib/fs/fat.h"
 
-static int passed, failed;
 static const char *work;
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (cond) {                                                    \
-			passed++;                                              \
-		} else {                                                       \
-			failed++;                                              \
-			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-		}                                                              \
-	} while (0)
-#define CHECK_EQ(a, b)                                                                            \
-	do {                                                                                      \
-		long long a_ = (long long)(a), b_ = (long long)(b);                               \
-		if (a_ == b_) {                                                                   \
-			passed++;                                                                 \
-		} else {                                                                          \
-			failed++;                                                                 \
-			printf("FAIL %s:%d: %s == %lld, want %lld\n", __FILE__, __LINE__, #a, a_, \
-			       b_);                                                               \
-		}                                                                                 \
-	} while (0)
 
 /* A disk in memory; reads at or past fail_from give -EIO (an injected device error). */
 struct ramdisk {

@@ -10,19 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check.h"
 #include "fstree.h"
-
-static int passed, failed;
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (cond) {                                                    \
-			passed++;                                              \
-		} else {                                                       \
-			failed++;                                              \
-			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-		}                                                              \
-	} while (0)
 
 static struct fst t;
 
