@@ -12,8 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define PATH_MAX_ 256
-#define CHUNK	  4096
+#include "into_target.h"
+
+#define CHUNK 4096
 
 static int opt_f;
 
@@ -80,48 +81,17 @@ static int copy_file(const char *src, const char *dst)
 	return r == 0 ? 0 : fail(dst);
 }
 
-static int is_dir(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static const char *base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	return slash && slash[1] ? slash + 1 : path;
-}
-
 int main(int argc, char **argv)
 {
-	int c, status = 0;
-	char path[PATH_MAX_];
+	int c;
 	while ((c = getopt(argc, argv, "f")) != -1) {
 		if (c != 'f')
 			goto usage;
 		opt_f = 1;
 	}
-	int n = argc - optind;
-	const char *target = n >= 2 ? argv[argc - 1] : 0;
-	if (n < 2)
+	if (argc - optind < 2)
 		goto usage;
-	if (!is_dir(target)) {
-		if (n > 2) {
-			fprintf(stderr, "cp: %s: not a directory\n", target);
-			return 1;
-		}
-		return copy_file(argv[optind], target);
-	}
-	for (int i = optind; i < argc - 1; i++) {
-		if (snprintf(path, sizeof(path), "%s/%s", target, base_name(argv[i])) >=
-		    (int)sizeof(path)) {
-			fprintf(stderr, "cp: %s: name too long\n", argv[i]);
-			status = 1;
-			continue;
-		}
-		status |= copy_file(argv[i], path);
-	}
-	return status;
+	return into_target("cp", argc, argv, optind, copy_file);
 usage:
 	fprintf(stderr, "usage: cp [-f] source target, cp [-f] source... directory\n");
 	return 1;
