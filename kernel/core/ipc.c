@@ -266,7 +266,7 @@ void endpoint_destroy(struct endpoint *ep)
 		ipc_fail(t, E_DEAD);
 }
 
-void ipc_cancel(struct thread *t)
+bool ipc_unqueue(struct thread *t)
 {
 	if (t->state == TS_BLOCKED_SEND)
 		tq_remove(&((struct endpoint *)t->wait_obj)->sendq, t);
@@ -274,6 +274,14 @@ void ipc_cancel(struct thread *t)
 		tq_remove(&((struct endpoint *)t->wait_obj)->recvq, t);
 	else if (t->state == TS_BLOCKED_NOTIFY)
 		tq_remove(&((struct notify *)t->wait_obj)->waitq, t);
+	else
+		return false;
+	return true;
+}
+
+void ipc_cancel(struct thread *t)
+{
+	ipc_unqueue(t);
 	t->wait_obj = 0;
 	ipc_drop_reply(t);
 }

@@ -19,6 +19,7 @@
 
 #include "kernel/abi/error.h"
 #include "kernel/abi/upcall.h"
+#include "kernel/core/ipc.h"
 #include "kernel/core/object.h"
 #include "kernel/core/sched.h"
 #include "kernel/core/uaccess.h"
@@ -60,13 +61,7 @@ static void cut_short(struct thread *t)
 {
 	sched_unsleep(t);
 	console_cancel(t);
-	if (t->state == TS_BLOCKED_SEND)
-		tq_remove(&((struct endpoint *)t->wait_obj)->sendq, t);
-	else if (t->state == TS_BLOCKED_RECV)
-		tq_remove(&((struct endpoint *)t->wait_obj)->recvq, t);
-	else if (t->state == TS_BLOCKED_NOTIFY)
-		tq_remove(&((struct notify *)t->wait_obj)->waitq, t);
-	else if (t->state == TS_BLOCKED_REPLY)
+	if (!ipc_unqueue(t) && t->state == TS_BLOCKED_REPLY)
 		t->reply_gen++; /* the answer, when it comes, misses */
 	t->wait_obj = 0;
 }
