@@ -17,9 +17,24 @@
 static const int msg_regs[IPC_WORDS] = { REG_A2, REG_A3, REG_A4, REG_A5,
 					 REG_A6, REG_T3, REG_T4, REG_T5 };
 
+/* The registers a fault report borrows, in report_regs' order: its tag, words, spec. */
+static const int report_borrows[REPORT_REGS] = { REG_A1, REG_A2, REG_A3, REG_A4, REG_A5, REG_T2 };
+_Static_assert(REPORT_WORDS == 4, "a fault report's words are a2-a5, msg_regs 0-3");
+
+void ipc_report_restore(struct thread *t)
+{
+	for (unsigned i = 0; i < REPORT_REGS; i++)
+		t->tf.x[report_borrows[i]] = t->report_regs[i];
+	t->in_report = false;
+}
+
+/* A lost fault report puts nothing in a0: the instruction runs again, as it trapped. */
 void ipc_fail(struct thread *t, int err)
 {
-	t->tf.x[REG_A0] = (uint64_t)(int64_t)err;
+	if (t->in_report)
+		ipc_report_restore(t);
+	else
+		t->tf.x[REG_A0] = (uint64_t)(int64_t)err;
 	sched_ready(t);
 }
 
@@ -169,8 +184,12 @@ static int answer(struct thread *t, struct thread *caller, uint32_t gen)
 {
 	if (!ipc_awaits(caller, gen))
 		return E_DEAD;
-	/* The caller's own a1 says what it can take: a reply fills the same registers. */
-	transfer(t, caller, 0);
+	/* The caller's own a1 says what it can take: a reply fills the same registers. An
+	 * answered fault report carries nothing back: the thread resumes as it trapped. */
+	if (caller->in_report)
+		ipc_report_restore(caller);
+	else
+		transfer(t, caller, 0);
 	caller->reply_gen++;
 	sched_ready(caller);
 	return 0;
@@ -364,6 +383,21 @@ int ipc_kernel_message(struct thread *t, uint64_t label, const uint64_t *words, 
 }
 
 /*
+ * A fault report is a kernel message that keeps what it overwrites: whether the
+ * supervisor answers it, loses it or diverts the thread (upcall.c), the thread runs on
+ * with the registers it trapped with, so a handler that returns finds them intact.
+ */
+int ipc_fault_report(struct thread *t, uint64_t label, const uint64_t *words)
+{
+	if (!t->task->supervisor.obj)
+		return E_BADCAP;
+	for (unsigned i = 0; i < REPORT_REGS; i++)
+		t->report_regs[i] = t->tf.x[report_borrows[i]];
+	t->in_report = true;
+	return ipc_kernel_message(t, label, words, REPORT_WORDS);
+}
+
+/*
  * The fast paths: a call that finds its server waiting, and a reply_recv that answers
  * a waiting caller while nobody else is queued. Both move only the register words (no
  * buffer, no capability) and switch straight to the partner, without the run queue.
@@ -437,7 +471,7 @@ static struct thread *fast_reply_recv(struct thread *t)
 	struct endpoint *ep = fast_endpoint(t, CAP_RECV, &badge);
 	struct thread *caller = t->reply_to;
 	if (!ep || ep->sendq || !caller || !ipc_awaits(caller, t->reply_to_gen) || !words_only(t) ||
-	    !may_run_here(caller))
+	    !may_run_here(caller) || caller->in_report)
 		return 0;
 	t->reply_to = 0;
 	copy_words(t, caller, 0);

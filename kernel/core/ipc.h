@@ -55,5 +55,11 @@ void ipc_fail(struct thread *t, int err);
 
 /* Deliver a kernel-made message (fault, exit) from t to its task's supervisor. */
 int ipc_kernel_message(struct thread *t, uint64_t label, const uint64_t *words, unsigned n);
+/* The same for a fault (LABEL_FAULT, LABEL_OOM) of REPORT_WORDS words, keeping the user
+ * registers it overwrites for when the thread resumes. */
+#define REPORT_WORDS 4
+int ipc_fault_report(struct thread *t, uint64_t label, const uint64_t *words);
+/* t leaves its fault report: the registers it trapped with come back. */
+void ipc_report_restore(struct thread *t);
 
 #endif

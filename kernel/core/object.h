@@ -49,6 +49,9 @@ enum thread_state {
 	TS_DEAD,
 };
 
+/* The registers a fault report borrows: a1 (tag), a2-a5 (its four words), t2. */
+#define REPORT_REGS 6
+
 struct thread {
 	struct kobj hdr;
 	struct trapframe tf; /* user registers while not running */
@@ -66,6 +69,7 @@ struct thread {
 	uint64_t futex_addr;
 	/* IPC */
 	bool ipc_call;		 /* the queued send is a call */
+	bool in_report;		 /* in a fault report: report_regs hold what it overwrote */
 	uint64_t ipc_badge;	 /* badge of the capability the send used */
 	uint32_t reply_gen;	 /* bumped on each answer: stale replies miss */
 	struct thread *reply_to; /* the caller this thread must answer (holds a ref) */
@@ -73,7 +77,11 @@ struct thread {
 	/* An upcall left for it while it ran on another hart (upcall.c). */
 	bool upcall_pending;
 	uint64_t upcall_pc, upcall_arg0, upcall_arg1;
+	/* A fault report's tag, words and receive spec displace these user registers (ipc.c). */
+	uint64_t report_regs[REPORT_REGS];
 };
+/* Every fork allocates one: a larger class would cost each fork more to clear. */
+_Static_assert(sizeof(struct thread) <= 512, "struct thread fits the 512-byte class");
 
 struct endpoint {
 	struct kobj hdr;

@@ -160,8 +160,8 @@ void thread_exit(struct thread *th, uint64_t status)
 
 void thread_fault(struct thread *th, uint64_t label, uint64_t scause, uint64_t stval)
 {
-	uint64_t words[4] = { scause, stval, th->tf.sepc, th->id };
-	if (ipc_kernel_message(th, label, words, 4) == 0)
+	uint64_t words[REPORT_WORDS] = { scause, stval, th->tf.sepc, th->id };
+	if (ipc_fault_report(th, label, words) == 0)
 		return;
 	printk("task fault: thread %lu, %s at pc %p, address %p: task ended\n", th->id,
 	       label == LABEL_OOM ? "out of memory" : trap_cause_name(scause), (void *)th->tf.sepc,

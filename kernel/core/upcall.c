@@ -2,14 +2,16 @@
  * Upcalls: see upcall.h. Steps of upcall_send:
  *
  *   1. Pick the thread asked for, or the task's oldest, if it can take it: not stopped,
- *      not dead, and not inside a message the kernel makes for it (its exit or a fault
- *      report), which the supervisor must see as it is.
+ *      not dead, and not inside a message the kernel makes for it (its exit, or a fault
+ *      report not yet received), which the supervisor must see as it is.
  *   2. If it is running on another hart, leave the upcall with it and interrupt that
  *      hart: it is applied at that thread's next trap (trap_user_smp), before anything
  *      else, so the frame holds exactly the registers it had in user mode.
  *   3. Otherwise check its stack can hold the frame, cut short the call it is blocked
  *      in (the call returns E_INTR, and the frame says how to run it again), write the
- *      frame below its stack pointer, and point its registers at the handler.
+ *      frame below its stack pointer, and point its registers at the handler. A thread
+ *      whose fault report was received gets its own registers back instead, and the
+ *      frame resumes the faulting instruction; the report's answer then misses.
  *
  * Nothing in a frame is trusted on the way back: upcall_return loads only the user
  * registers and pc, which the thread could have set itself; sstatus never comes from
@@ -30,11 +32,17 @@
 
 #define FRAME_ALIGN 16 /* the RISC-V psABI's stack alignment */
 
-/* Is t inside a message the kernel made for it (exit, fault)? Its supervisor decides. */
+/*
+ * Is t inside a message the kernel made for it (exit, fault) that its supervisor must
+ * see first? A fault report the supervisor has taken (t awaits the answer) may be
+ * diverted: that is how a fault becomes a signal without letting the thread run first.
+ */
 static bool in_kernel_message(const struct thread *t)
 {
 	if (t->state != TS_BLOCKED_SEND && t->state != TS_BLOCKED_REPLY)
 		return false;
+	if (t->in_report)
+		return t->state == TS_BLOCKED_SEND;
 	uint64_t label = ipc_tag_label(t->tf.x[REG_A1]);
 	return label == LABEL_EXIT || label == LABEL_FAULT || label == LABEL_OOM;
 }
@@ -80,13 +88,19 @@ static int deliver(struct thread *t, enum divert how, uint64_t pc, uint64_t arg0
 	uint64_t sp = (t->tf.x[REG_SP] - sizeof(f)) & ~(uint64_t)(FRAME_ALIGN - 1);
 	if (user_check(t->task, sp, sizeof(f), 1))
 		return E_FAULT;
+	bool was_blocked = how == DIVERT_OTHER && blocked(t);
+	bool report = was_blocked && t->in_report;
+	if (report) {
+		/* The frame resumes the faulting instruction, with the registers it had. */
+		ipc_report_restore(t);
+		cut_short(t);
+	}
 	for (int i = 1; i < UPCALL_REGS; i++)
 		f.regs[i] = t->tf.x[i];
 	f.regs[0] = t->tf.sepc;
-	bool was_blocked = how == DIVERT_OTHER && blocked(t);
 	if (how == DIVERT_SELF_CALL) {
 		f.regs[REG_A0] = 0; /* this call's own result, seen when the handler returns */
-	} else if (was_blocked) {
+	} else if (was_blocked && !report) {
 		/* A console read waits on its ecall (it runs again when woken): step past it. */
 		if (t->state == TS_BLOCKED_IO)
 			f.regs[0] += 4;
@@ -102,7 +116,7 @@ static int deliver(struct thread *t, enum divert how, uint64_t pc, uint64_t arg0
 		t->tf.x[REG_A0] = arg0;
 		t->tf.x[REG_A1] = arg1;
 		t->tf.x[REG_A2] = sp;
-	} else if (was_blocked) {
+	} else if (was_blocked && !report) {
 		t->tf.x[REG_A0] = (uint64_t)(int64_t)E_INTR; /* no frame: the call just fails */
 	}
 	if (was_blocked)

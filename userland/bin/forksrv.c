@@ -553,21 +553,18 @@ static void signal_proc(struct proc *t, int sig, int64_t sender)
 }
 
 /*
- * A fault in a process that takes signals: answer the kernel's report (the thread
- * resumes at the faulting instruction; a0-a3 and t6 now hold the answer) and divert that
- * thread to its C library with the fault's signal, from sender 0. 1 if done; 0 and the
- * caller ends the process, as for one that takes no signals.
+ * A fault in a process that takes signals: divert the faulting thread, still stopped in
+ * its report, to its C library with the fault's signal from sender 0. The kernel gives
+ * it back the registers it faulted with, and the frame resumes the faulting instruction;
+ * the report needs no answer. Were it answered first, the thread could run again on
+ * another hart and fault anew before the diversion. 1 if done; 0 and the caller ends the
+ * process, as for one that takes no signals.
  */
 static int fault_to_handler(struct proc *p, int sig, uint64_t tid)
 {
 	unsigned idx = (unsigned)(p - procs);
-	if (p->task < 0 || !sigsrv_takes_signals(idx, p->pid))
-		return 0;
-	reply_now(0);
-	if (sigsrv_post(idx, p->pid, p->task, sig, 0, tid))
-		return 1;
-	proc_exit(p, sig);
-	return 1;
+	return p->task >= 0 && sigsrv_takes_signals(idx, p->pid) &&
+	       sigsrv_post(idx, p->pid, p->task, sig, 0, tid);
 }
 
 /* kill(pid > 0), or a process group: pid 0 (the caller's), -1 (all but init), -pgid. */
