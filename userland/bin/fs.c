@@ -376,7 +376,7 @@ static uint64_t mode_of(const struct fst_node *n)
 	}
 }
 
-/* The stat words of a node into m: w1 mode, w2 size, w3 inode, w4 links. */
+/* The stat words of a node into m: w1 mode, w2 size, w3 inode, w4 links, w5 read-only. */
 static void stat_words(struct ipc_msg *m, int node)
 {
 	const struct fst_node *n = &tree.n[node];
@@ -384,6 +384,7 @@ static void stat_words(struct ipc_msg *m, int node)
 	m->w[2] = n->size;
 	m->w[3] = (uint64_t)node + 1;
 	m->w[4] = n->type == FST_DIR ? 2 : n->linked;
+	m->w[5] = n->readonly;
 }
 
 /* A node is gone (unlinked and closed): its bytes go with it. */
@@ -471,8 +472,8 @@ static int open_check(const struct fst_node *n, uint64_t flags)
 	return wr && n->readonly ? -EROFS : 0;
 }
 
-/* Find or create the node open names: its index or -errno. */
-static int open_node(const char *path, uint64_t flags)
+/* Find or create the node open names (a new RAM file gets mode): its index or -errno. */
+static int open_node(const char *path, uint64_t flags, uint64_t mode)
 {
 	int node, dir;
 	const char *last;
@@ -487,19 +488,22 @@ static int open_node(const char *path, uint64_t flags)
 		return -EROFS;
 	if (bootfs_has(&boot, dir))
 		return bootfs_create(&boot, &tree, dir, last, (unsigned)strcspn(last, "/"), 0);
-	return fst_add(&tree, dir, last, (unsigned)strcspn(last, "/"), FST_FILE);
+	node = fst_add(&tree, dir, last, (unsigned)strcspn(last, "/"), FST_FILE);
+	if (node >= 0)
+		tree.n[node].mode = (uint32_t)mode & 07777;
+	return node;
 }
 
 /* FS_OPEN: w0 = flags, w2 = the caller's process index. */
 static int64_t do_open(struct ipc_msg *m, const char *path)
 {
-	uint64_t flags = m->w[0], proc = m->w[2];
+	uint64_t flags = m->w[0], mode = m->w[1], proc = m->w[2];
 	unsigned i = 0;
 	if (proc >= PROC_MAX)
 		return -EINVAL;
 	while (i < FS_OFD_MAX && ofds[i].node >= 0)
 		i++;
-	int node = open_node(path, flags);
+	int node = open_node(path, flags, mode);
 	if (node < 0)
 		return node;
 	struct fst_node *n = &tree.n[node];
@@ -579,6 +583,23 @@ static int64_t do_mkdir(const char *path, uint64_t mode)
 	if (node >= 0)
 		tree.n[node].mode = (uint32_t)mode & 07777;
 	return node < 0 ? node : 0;
+}
+
+/*
+ * FS_CHMOD, FS_FCHMOD: a RAM file's or directory's permission bits. /bin is read-only
+ * (EROFS); FAT keeps no modes and the devices have fixed ones (EPERM, as Linux's vfat).
+ */
+static int64_t do_chmod(int node, uint64_t mode)
+{
+	struct fst_node *n = &tree.n[node];
+	if (mode & ~(uint64_t)07777)
+		return -EINVAL;
+	if (n->readonly)
+		return -EROFS;
+	if (bootfs_has(&boot, node) || (n->type != FST_FILE && n->type != FST_DIR))
+		return -EPERM;
+	n->mode = (uint32_t)mode;
+	return 0;
 }
 
 /* FS_RENAME: buffer = old \0 new \0. */
@@ -850,6 +871,8 @@ static int64_t serve_ofd(struct ofd *o, struct ipc_msg *m, uint64_t label, unsig
 	}
 	case FS_EXEC:
 		return do_exec_obj(o, m);
+	case FS_FCHMOD:
+		return do_chmod(o->node, m->w[0]);
 	default:
 		return -ENOSYS;
 	}
@@ -892,7 +915,7 @@ static int64_t serve_path(struct ipc_msg *m, uint64_t label, unsigned len)
 		return do_reopen(m);
 	if (label == FS_SYNC)
 		return boot_sync();
-	if (label < FS_OPEN || label > FS_TRUNCATE)
+	if ((label < FS_OPEN || label > FS_TRUNCATE) && label != FS_CHMOD)
 		return -ENOSYS;
 	const char *path = path_arg(len);
 	if (!path)
@@ -915,6 +938,9 @@ static int64_t serve_path(struct ipc_msg *m, uint64_t label, unsigned len)
 	case FS_TRUNCATE:
 		node = walk_to(path);
 		return node < 0 ? node : do_truncate((int)node, m->w[0]);
+	case FS_CHMOD:
+		node = walk_to(path);
+		return node < 0 ? node : do_chmod((int)node, m->w[1]);
 	default:
 		return -ENOSYS;
 	}
@@ -936,7 +962,7 @@ static void serve(struct ipc_msg *m)
 	unsigned out = ipc_tag_len(m->tag);
 	if (m->sbuf && label == FS_READ && r > 0)
 		out = (unsigned)r;
-	m->tag = ipc_tag(0, 5, m->sbuf ? out : 0, cap_out != 0);
+	m->tag = ipc_tag(0, 6, m->sbuf ? out : 0, cap_out != 0);
 	m->w[0] = (uint64_t)r;
 	m->cap = (uint64_t)cap_out;
 }

@@ -280,7 +280,7 @@ int open(const char *path, int flags, ...)
 	struct ofile *f = ofile_new();
 	if (fd < 0 || !f)
 		return (int)fail(-EMFILE);
-	int64_t kind = open_call(abs, flags, mode, f);
+	int64_t kind = open_call(abs, flags, mode & ~fd_umask(), f);
 	if (kind < 0)
 		return (int)fail(kind);
 	fds[fd] = (struct fd_entry){ FD_FILE, 0, f, (flags & O_CLOEXEC) != 0 };
@@ -346,14 +346,18 @@ static int get_fl(const struct fd_entry *e)
 	if (e->kind == FD_CONSOLE)
 		return O_RDWR;
 	if (is_pipe(e))
-		return e->kind == FD_PIPE_READ ? O_RDONLY : O_WRONLY;
+		return (e->kind == FD_PIPE_READ ? O_RDONLY : O_WRONLY) |
+		       (pipe_nonblock(e->pipe, e->kind == FD_PIPE_WRITE) ? O_NONBLOCK : 0);
 	int64_t r = file_call(e->file, FS_GETFL, &m, 0);
 	return r < 0 ? (int)fail(r) : (int)(r & (O_ACCMODE | O_APPEND));
 }
 
+/* F_SETFL: O_APPEND for a file, O_NONBLOCK for a pipe end; the console ignores both. */
 static int set_fl(const struct fd_entry *e, int flags)
 {
 	struct ipc_msg m = { 0 };
+	if (is_pipe(e))
+		pipe_set_nonblock(e->pipe, e->kind == FD_PIPE_WRITE, flags & O_NONBLOCK);
 	if (e->kind != FD_FILE)
 		return 0;
 	m.w[0] = (uint64_t)(flags & O_APPEND);
@@ -574,6 +578,44 @@ const char *fd_exec_cwd(char *env)
 	return env;
 }
 
+#define DEFAULT_UMASK 022 /* as most systems start their first process */
+static mode_t creation_mask = DEFAULT_UMASK;
+
+mode_t umask(mode_t mask)
+{
+	mode_t old = creation_mask;
+	creation_mask = mask & 0777;
+	return old;
+}
+
+mode_t fd_umask(void)
+{
+	return creation_mask;
+}
+
+const char *fd_exec_umask(char *env)
+{
+	if (creation_mask == DEFAULT_UMASK)
+		return 0;
+	size_t n = sizeof(FD_EXEC_UMASK) - 1;
+	memcpy(env, FD_EXEC_UMASK, n);
+	for (int shift = 6; shift >= 0; shift -= 3) /* three octal digits */
+		env[n++] = (char)('0' + ((creation_mask >> shift) & 7));
+	env[n] = 0;
+	return env;
+}
+
+/* POSIX: exec keeps the mask too (FD_EXEC_UMASK, taken out of the environment). */
+static void inherit_umask(void)
+{
+	const char *v = take_env(FD_EXEC_UMASK);
+	mode_t mask = 0;
+	for (; v && *v >= '0' && *v <= '7'; v++)
+		mask = (mode_t)(mask << 3 | (mode_t)(*v - '0'));
+	if (v)
+		creation_mask = mask & 0777;
+}
+
 /* POSIX: exec keeps the working directory (FD_EXEC_CWD, taken out of the environment). */
 static void inherit_cwd(void)
 {
@@ -623,4 +665,5 @@ __attribute__((constructor)) static void fd_inherit(void)
 		inherit_fd(aux[1]);
 	inherit_files();
 	inherit_cwd();
+	inherit_umask();
 }

@@ -56,6 +56,13 @@ const char *fd_exec_files(char *env); /* env: FD_EXEC_ENV_MAX bytes */
 #define FD_EXEC_CWD	"MUKERNEL_CWD="
 #define FD_EXEC_CWD_MAX (sizeof(FD_EXEC_CWD) + FS_PATH_MAX)
 const char *fd_exec_cwd(char *env); /* env: FD_EXEC_CWD_MAX bytes */
+/* The file mode creation mask for the new image (FD_EXEC_UMASK=octal), built in env; 0
+ * for the default 022. */
+#define FD_EXEC_UMASK	  "MUKERNEL_UMASK="
+#define FD_EXEC_UMASK_MAX (sizeof(FD_EXEC_UMASK) + 4)
+const char *fd_exec_umask(char *env); /* env: FD_EXEC_UMASK_MAX bytes */
+/* The file mode creation mask (umask): open and mkdir clear these bits of a new mode. */
+mode_t fd_umask(void);
 
 /* Our pipe descriptors as exec entries for the fork server (pipe.h): how many. */
 unsigned fd_exec_list(uint32_t *list, unsigned max);
@@ -86,6 +93,9 @@ unsigned pipe_id(const struct pipe *p);
 void pipe_add_ref(struct pipe *p); /* one more descriptor of ours names it */
 /* A new descriptor (dup) names an end: the fork server counts one more; 0 or -1 (errno). */
 int pipe_count_end(struct pipe *p, int writer);
+/* O_NONBLOCK of one end, for every descriptor of ours that names it. */
+void pipe_set_nonblock(struct pipe *p, int writer, int on);
+int pipe_nonblock(const struct pipe *p, int writer);
 
 /* libc_glue.c: the console as fds 0-2. */
 ssize_t console_fd_read(void *buf, size_t n);

@@ -1,6 +1,7 @@
 /*
  * The POSIX calls that name a file by path (stat, unlink, rename, mkdir, rmdir,
- * truncate, access, chdir), fstat, and directory streams. Paths are made absolute here,
+ * truncate, access, chdir, chmod, and link, symlink, mkfifo, mknod and readlink, which
+ * no file system here keeps), fstat and fchmod, and directory streams. Paths are made absolute here,
  * against the working directory this process keeps (fd.c), and sent to the file server
  * on SLOT_FS (fs.h, fd_fs_slot); docs/files.md.
  */
@@ -102,7 +103,7 @@ int rmdir(const char *path)
 int mkdir(const char *path, mode_t mode)
 {
 	struct ipc_msg m;
-	return path_call(FS_MKDIR, path, 0, mode, &m) < 0 ? -1 : 0;
+	return path_call(FS_MKDIR, path, 0, mode & ~fd_umask(), &m) < 0 ? -1 : 0;
 }
 
 int truncate(const char *path, off_t len)
@@ -136,24 +137,113 @@ int rename(const char *from, const char *to)
 }
 
 /* No users: a file's permission bits are all that decide, and a read-only file system. */
+/*
+ * Every process runs as root (uid 0), so as POSIX gives root: reading and writing are
+ * allowed whatever the mode, but not writing on a read-only file system (/bin: EROFS),
+ * and executing a file needs an execute bit.
+ */
 int access(const char *path, int how)
 {
-	struct stat st;
+	struct ipc_msg m;
 	if (how & ~(R_OK | W_OK | X_OK)) {
 		errno = EINVAL;
 		return -1;
 	}
-	if (stat(path, &st) < 0)
+	if (path_call(FS_STAT, path, 0, 0, &m) < 0)
 		return -1;
-	if ((how & W_OK) && !(st.st_mode & 0222)) {
+	if ((how & W_OK) && m.w[5]) {
 		errno = EROFS;
 		return -1;
 	}
-	if ((how & X_OK) && !S_ISDIR(st.st_mode) && !(st.st_mode & 0111)) {
+	if ((how & X_OK) && !S_ISDIR(m.w[1]) && !(m.w[1] & 0111)) {
 		errno = EACCES;
 		return -1;
 	}
 	return 0;
+}
+
+int chmod(const char *path, mode_t mode)
+{
+	struct ipc_msg m;
+	return path_call(FS_CHMOD, path, 0, mode, &m) < 0 ? -1 : 0;
+}
+
+int fchmod(int fd, mode_t mode)
+{
+	struct fd_entry *e = fd_get(fd);
+	struct ipc_msg m = { 0 };
+	if (!e)
+		return -1;
+	if (e->kind != FD_FILE) {
+		errno = EINVAL; /* a pipe or the console: POSIX lets us refuse */
+		return -1;
+	}
+	m.w[0] = mode;
+	int64_t r = fd_file_call(e->file, FS_FCHMOD, &m, 0);
+	if (r < 0) {
+		errno = (int)-r;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Hard and symbolic links, FIFOs and device nodes: no file system here keeps them. As
+ * Linux says for a file system without them, EPERM, after the errors the names give.
+ */
+static int no_such_node(const char *path)
+{
+	char dir[FS_PATH_MAX];
+	struct stat st;
+	if (stat(path, &st) == 0) {
+		errno = EEXIST;
+		return -1;
+	}
+	if (errno != ENOENT || fd_abs_path(path, dir, sizeof(dir)) < 0)
+		return -1;
+	char *last = strrchr(dir, '/');
+	last[last == dir] = 0; /* the directory it would be in ("/" for a top-level name) */
+	if (stat(dir, &st) < 0)
+		return -1;
+	errno = S_ISDIR(st.st_mode) ? EPERM : ENOTDIR;
+	return -1;
+}
+
+int link(const char *from, const char *to)
+{
+	struct stat st;
+	return stat(from, &st) < 0 ? -1 : no_such_node(to);
+}
+
+int symlink(const char *target, const char *path)
+{
+	(void)target; /* any string may be a symbolic link's target */
+	return no_such_node(path);
+}
+
+int mkfifo(const char *path, mode_t mode)
+{
+	(void)mode;
+	return no_such_node(path);
+}
+
+int mknod(const char *path, mode_t mode, dev_t dev)
+{
+	(void)mode;
+	(void)dev;
+	return no_such_node(path);
+}
+
+/* No file is a symbolic link: EINVAL for any that exists. */
+ssize_t readlink(const char *restrict path, char *restrict buf, size_t size)
+{
+	struct stat st;
+	(void)buf;
+	(void)size;
+	if (stat(path, &st) < 0)
+		return -1;
+	errno = EINVAL;
+	return -1;
 }
 
 int chdir(const char *path)

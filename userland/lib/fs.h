@@ -49,7 +49,7 @@ enum fs_label {
 	/* w0 = O_ flags, w1 = mode, w2 = our process index -> w1 = kind, cap, w2 = the
 	 * description's token (a secret for FS_REOPEN), w3 = its badge */
 	FS_OPEN = 1,
-	FS_STAT = 2,	 /* -> w1 = mode, w2 = size, w3 = inode, w4 = links */
+	FS_STAT = 2,	 /* -> w1 = mode, w2 = size, w3 = inode, w4 = links, w5 = read-only */
 	FS_UNLINK = 3,	 /* -> 0 */
 	FS_MKDIR = 4,	 /* w1 = mode -> 0 */
 	FS_RMDIR = 5,	 /* -> 0 */
@@ -58,7 +58,8 @@ enum fs_label {
 	/* Not a path: w0 = a description's badge, w1 = its token, w2 = our process index ->
 	 * cap (a new capability to that description). exec's way to keep open files. */
 	FS_REOPEN = 8,
-	FS_SYNC = 9, /* -> 0: every change to a disk (/boot) is on the disk */
+	FS_SYNC = 9,   /* -> 0: every change to a disk (/boot) is on the disk */
+	FS_CHMOD = 10, /* w1 = mode (07777 bits) -> 0 */
 	/* On a description's capability. */
 	FS_READ = 16,	   /* w0 = bytes (<= FS_IO_MAX), w1 = offset or -1 (the description's) */
 	FS_WRITE = 17,	   /* buffer = bytes, w0 = offset or -1 -> w0 = bytes written */
@@ -69,9 +70,10 @@ enum fs_label {
 	FS_CLOSE = 22,	   /* w0 = our process index -> 0 */
 	FS_GETFL = 23,	   /* -> w0 = O_ flags */
 	FS_SETFL = 24,	   /* w0 = O_APPEND or 0 -> 0 */
-	FS_MAP = 25,   /* w0 = file page, w1 = 1 for write -> cap, w1 = first page, w2 = pages */
-	FS_FSYNC = 26, /* -> 0 */
-	FS_EXEC = 27,  /* -> cap = the file in one memory object (read-only), w1 = bytes */
+	FS_MAP = 25,	/* w0 = file page, w1 = 1 for write -> cap, w1 = first page, w2 = pages */
+	FS_FSYNC = 26,	/* -> 0 */
+	FS_EXEC = 27,	/* -> cap = the file in one memory object (read-only), w1 = bytes */
+	FS_FCHMOD = 28, /* w0 = mode (07777 bits) -> 0 */
 };
 
 /* A description's badge: its index and a generation, so a stale capability is refused. */

@@ -9,6 +9,7 @@
  * the child's table is a copy of ours. exec hands the pipe descriptors over (fd.c).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <unistd.h>
 
@@ -21,6 +22,8 @@
 struct pipe {
 	unsigned id;
 	int ends; /* 0: this entry is free */
+	/* O_NONBLOCK of each end (enum pipe_end), shared by our descriptors of that end. */
+	uint8_t nonblock[2];
 };
 
 static struct pipe pipes[FD_MAX];
@@ -74,7 +77,7 @@ ssize_t pipe_read(struct pipe *p, void *buf, size_t n)
 		m = (struct ipc_msg){ .tag = ipc_tag(PIPE_READ, 3, 0, 0), .rbuf = buf };
 		m.w[0] = p->id;
 		m.w[1] = want;
-		m.w[2] = 0;
+		m.w[2] = p->nonblock[PIPE_END_READ] ? PIPE_NB : 0;
 		m.rspec = ipc_recv_spec(want, IPC_RECV_SLOT_NONE);
 		r = pipe_call(&m);
 	} while (r == SEND_AGAIN);
@@ -90,7 +93,7 @@ static int64_t write_piece(struct pipe *p, const uint8_t *b, size_t n)
 	do {
 		struct ipc_msg m = { .tag = ipc_tag(PIPE_WRITE, 2, (unsigned)n, 0), .sbuf = b };
 		m.w[0] = p->id;
-		m.w[1] = 0;
+		m.w[1] = p->nonblock[PIPE_END_WRITE] ? PIPE_NB : 0;
 		m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
 		r = pipe_call(&m);
 	} while (r == SEND_AGAIN);
@@ -98,9 +101,10 @@ static int64_t write_piece(struct pipe *p, const uint8_t *b, size_t n)
 }
 
 /*
- * Blocks until all n bytes went in. A failure part-way (EPIPE, EFAULT, EINTR) returns
- * what went in before; one before any byte moved is -1 with errno, and EPIPE then
- * comes with SIGPIPE to this thread first (POSIX).
+ * Blocks until all n bytes went in. A failure part-way (EPIPE, EFAULT, EINTR, or EAGAIN
+ * when the end is O_NONBLOCK and the pipe is full) returns what went in before; one
+ * before any byte moved is -1 with errno, and EPIPE then comes with SIGPIPE to this
+ * thread first (POSIX). Non-blocking, up to PIPE_BUF bytes go in whole or not at all.
  */
 ssize_t pipe_write(struct pipe *p, const void *buf, size_t n)
 {
@@ -174,6 +178,33 @@ unsigned pipe_id(const struct pipe *p)
 void pipe_add_ref(struct pipe *p)
 {
 	p->ends++;
+}
+
+void pipe_set_nonblock(struct pipe *p, int writer, int on)
+{
+	p->nonblock[writer ? PIPE_END_WRITE : PIPE_END_READ] = on != 0;
+}
+
+int pipe_nonblock(const struct pipe *p, int writer)
+{
+	return p->nonblock[writer ? PIPE_END_WRITE : PIPE_END_READ];
+}
+
+/* POSIX 2024's pipe2: O_NONBLOCK and O_CLOEXEC on both new descriptors. */
+int pipe2(int fds[2], int flags)
+{
+	if (flags & ~(O_NONBLOCK | O_CLOEXEC)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (pipe(fds) < 0)
+		return -1;
+	for (int i = 0; i < 2; i++) {
+		struct fd_entry *e = fd_get(fds[i]);
+		e->cloexec = (flags & O_CLOEXEC) != 0;
+		pipe_set_nonblock(e->pipe, i, flags & O_NONBLOCK);
+	}
+	return 0;
 }
 
 int pipe(int fds[2])
