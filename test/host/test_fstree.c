@@ -3,7 +3,7 @@
  * (userland/lib/fstree.c): walking paths (".", "..", repeated slashes, missing and
  * non-directory components, over-long names), creating, listing, unlinking (open files
  * stay until released), rmdir of non-empty directories, rename (over files, into
- * itself, onto a directory) and read-only trees, and fs_path_join. Built with ASan and
+ * itself, onto a directory) and read-only trees, fst_path, and fs_path_join. Built with ASan and
  * UBSan; ends with "N passed, M failed".
  */
 #include <errno.h>
@@ -133,6 +133,26 @@ static void test_rename(void)
 	CHECK(fst_is_within(&t, f, b) && !fst_is_within(&t, b, f));
 }
 
+/* fst_path: the name a node has now, following renames; unlinked nodes have none. */
+static void test_path(void)
+{
+	char out[FS_PATH_MAX], tiny[8];
+	fst_init(&t);
+	int a = add(FST_ROOT, "a", FST_DIR), b = add(a, "bb", FST_DIR), f = add(b, "f", FST_FILE);
+	int replaced;
+	CHECK(fst_path(&t, FST_ROOT, out, sizeof(out)) == 1 && strcmp(out, "/") == 0);
+	CHECK(fst_path(&t, f, out, sizeof(out)) == 7 && strcmp(out, "/a/bb/f") == 0);
+	CHECK(fst_rename(&t, b, FST_ROOT, "c", 1, &replaced) == 0);
+	CHECK(fst_path(&t, f, out, sizeof(out)) == 4 && strcmp(out, "/c/f") == 0);
+	CHECK(fst_path(&t, f, tiny, 4) == -ENAMETOOLONG);
+	CHECK(fst_path(&t, f, tiny, 5) == 4 && strcmp(tiny, "/c/f") == 0);
+	CHECK(fst_path(&t, FST_ROOT, tiny, 1) == -ENAMETOOLONG);
+	t.n[f].opens = 1; /* open, then unlinked: no path any more */
+	CHECK(fst_unlink(&t, f, 0) == 0);
+	CHECK(fst_path(&t, f, out, sizeof(out)) == -ENOENT);
+	CHECK(fst_path(&t, a, out, sizeof(out)) == 2 && strcmp(out, "/a") == 0);
+}
+
 static int join(const char *cwd, const char *path, const char *want)
 {
 	char out[FS_PATH_MAX];
@@ -161,6 +181,7 @@ int main(void)
 	test_add_list();
 	test_unlink();
 	test_rename();
+	test_path();
 	test_join();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;

@@ -740,6 +740,18 @@ static int64_t do_readdir(struct ofd *o, struct ipc_msg *m)
 	return 1;
 }
 
+/* FS_GETPATH: the path the description's node has now, in the answer's buffer. */
+static int64_t do_getpath(struct ofd *o, struct ipc_msg *m)
+{
+	static char path[FS_PATH_MAX];
+	int len = fst_path(&tree, o->node, path, sizeof(path));
+	if (len < 0)
+		return len;
+	m->sbuf = path;
+	m->tag = ipc_tag(0, 0, (unsigned)len + 1, 0);
+	return len;
+}
+
 /* FS_MAP: the object holding file page w0, for the client to map itself. */
 static int64_t do_map(struct ofd *o, struct ipc_msg *m)
 {
@@ -873,6 +885,8 @@ static int64_t serve_ofd(struct ofd *o, struct ipc_msg *m, uint64_t label, unsig
 		return do_exec_obj(o, m);
 	case FS_FCHMOD:
 		return do_chmod(o->node, m->w[0]);
+	case FS_GETPATH:
+		return do_getpath(o, m);
 	default:
 		return -ENOSYS;
 	}

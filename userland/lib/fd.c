@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -339,6 +340,19 @@ int dup2(int fd, int to)
 	return dup_into(e, to, 0);
 }
 
+/* POSIX 2024's dup3: dup2 with O_CLOEXEC, and an error (not a no-op) when fd == to. */
+int dup3(int fd, int to, int flags)
+{
+	if (flags & ~O_CLOEXEC)
+		return (int)fail(-EINVAL);
+	if (fd == to)
+		return (int)fail(fd_get(fd) ? -EINVAL : -EBADF);
+	int r = dup2(fd, to);
+	if (r >= 0)
+		fds[r].cloexec = (flags & O_CLOEXEC) != 0;
+	return r;
+}
+
 /* F_GETFL: the access mode and O_APPEND. */
 static int get_fl(const struct fd_entry *e)
 {
@@ -413,6 +427,12 @@ int fsync(int fd)
 	return r < 0 ? (int)fail(r) : 0;
 }
 
+/* Data and metadata go to the disk together: fdatasync is fsync. */
+int fdatasync(int fd)
+{
+	return fsync(fd);
+}
+
 int ftruncate(int fd, off_t len)
 {
 	struct fd_entry *e = fd_get(fd);
@@ -438,15 +458,20 @@ int64_t fd_file_call(struct ofile *f, uint64_t label, struct ipc_msg *m, unsigne
 	return file_call(f, label, m, len);
 }
 
+/* A null buf is allocated, of size bytes or (size 0) as many as needed (POSIX 2024). */
 char *getcwd(char *buf, size_t size)
 {
 	size_t n = strlen(cwd) + 1;
-	if (!buf || size == 0) {
-		errno = buf ? EINVAL : EFAULT;
+	if (buf && size == 0) {
+		errno = EINVAL;
 		return 0;
 	}
-	if (n > size) {
+	if (size && n > size) {
 		errno = ERANGE;
+		return 0;
+	}
+	if (!buf && !(buf = malloc(size ? size : n))) {
+		errno = ENOMEM;
 		return 0;
 	}
 	memcpy(buf, cwd, n);

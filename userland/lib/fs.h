@@ -70,10 +70,11 @@ enum fs_label {
 	FS_CLOSE = 22,	   /* w0 = our process index -> 0 */
 	FS_GETFL = 23,	   /* -> w0 = O_ flags */
 	FS_SETFL = 24,	   /* w0 = O_APPEND or 0 -> 0 */
-	FS_MAP = 25,	/* w0 = file page, w1 = 1 for write -> cap, w1 = first page, w2 = pages */
-	FS_FSYNC = 26,	/* -> 0 */
-	FS_EXEC = 27,	/* -> cap = the file in one memory object (read-only), w1 = bytes */
-	FS_FCHMOD = 28, /* w0 = mode (07777 bits) -> 0 */
+	FS_MAP = 25,	 /* w0 = file page, w1 = 1 for write -> cap, w1 = first page, w2 = pages */
+	FS_FSYNC = 26,	 /* -> 0 */
+	FS_EXEC = 27,	 /* -> cap = the file in one memory object (read-only), w1 = bytes */
+	FS_FCHMOD = 28,	 /* w0 = mode (07777 bits) -> 0 */
+	FS_GETPATH = 29, /* -> w0 = length, buffer = the node's absolute path now */
 };
 
 /* A description's badge: its index and a generation, so a stale capability is refused. */

@@ -215,6 +215,30 @@ int fst_release(struct fst *t, int node)
 	return 1;
 }
 
+int fst_path(const struct fst *t, int node, char *out, unsigned max)
+{
+	unsigned len = 0, hops = 0;
+	if (max < 2)
+		return -ENAMETOOLONG;
+	/* Built from the end of out backwards, parent by parent, then moved to the front. */
+	for (int n = node; n != FST_ROOT; n = t->n[n].parent) {
+		const struct fst_node *x = &t->n[n];
+		unsigned nlen = (unsigned)strlen(x->name);
+		if (!x->linked || x->type == FST_FREE || ++hops > FS_NODES)
+			return -ENOENT;
+		if (len + nlen + 2 > max)
+			return -ENAMETOOLONG;
+		len += nlen + 1;
+		memcpy(out + max - len + 1, x->name, nlen);
+		out[max - len] = '/';
+	}
+	if (len == 0)
+		out[max - ++len] = '/'; /* the root itself */
+	memmove(out, out + max - len, len);
+	out[len] = 0;
+	return (int)len;
+}
+
 /* Drop the last component of out (length *len), never past the root. */
 static void pop(char *out, unsigned *len)
 {

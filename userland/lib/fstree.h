@@ -57,6 +57,11 @@ int fst_rename(struct fst *t, int node, int dir, const char *name, unsigned len,
 int fst_is_within(const struct fst *t, int a, int b);
 /* One open description less: 1 if the node is gone now (unlinked and unopened). */
 int fst_release(struct fst *t, int node);
+/*
+ * The absolute path that names node now, into out (max bytes with the NUL): its length,
+ * or -ENOENT (it or a directory above it was unlinked), -ENAMETOOLONG.
+ */
+int fst_path(const struct fst *t, int node, char *out, unsigned max);
 
 /*
  * Client side: cwd joined with path into out (size max), with "." and ".." and repeated

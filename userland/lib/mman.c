@@ -192,3 +192,58 @@ int memstat(struct memstat *ms)
 	}
 	return 0;
 }
+
+/*
+ * Memory locking: no page is ever paged out here (a frame stays until it is unmapped),
+ * so every mapped page is already locked. These check their arguments and succeed.
+ */
+static int range_ok(const void *addr, size_t len)
+{
+	if ((uintptr_t)addr + len < (uintptr_t)addr) {
+		errno = ENOMEM; /* wraps around: not a range of this address space */
+		return 0;
+	}
+	return 1;
+}
+
+int mlock(const void *addr, size_t len)
+{
+	return range_ok(addr, len) ? 0 : -1;
+}
+
+int munlock(const void *addr, size_t len)
+{
+	return range_ok(addr, len) ? 0 : -1;
+}
+
+int mlockall(int flags)
+{
+	if (flags == 0 || (flags & ~(MCL_CURRENT | MCL_FUTURE))) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+int munlockall(void)
+{
+	return 0;
+}
+
+/* Advice changes nothing here: pages are made on first touch and kept (POSIX allows
+ * ignoring it). It returns the error number, as POSIX says, rather than setting errno. */
+int posix_madvise(void *addr, size_t len, int advice)
+{
+	(void)addr;
+	(void)len;
+	switch (advice) {
+	case POSIX_MADV_NORMAL:
+	case POSIX_MADV_SEQUENTIAL:
+	case POSIX_MADV_RANDOM:
+	case POSIX_MADV_WILLNEED:
+	case POSIX_MADV_DONTNEED:
+		return 0;
+	default:
+		return EINVAL;
+	}
+}

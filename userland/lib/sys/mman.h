@@ -25,6 +25,19 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 int munmap(void *addr, size_t len);
 int mprotect(void *addr, size_t len, int prot);
 int msync(void *addr, size_t len, int flags);
+/* Locking and advice (mman.c): pages are never paged out, so these only check. */
+#define MCL_CURRENT 1
+#define MCL_FUTURE  2
+int mlock(const void *addr, size_t len);
+int munlock(const void *addr, size_t len);
+int mlockall(int flags);
+int munlockall(void);
+#define POSIX_MADV_NORMAL     0
+#define POSIX_MADV_RANDOM     1
+#define POSIX_MADV_SEQUENTIAL 2
+#define POSIX_MADV_WILLNEED   3
+#define POSIX_MADV_DONTNEED   4
+int posix_madvise(void *addr, size_t len, int advice);
 /* POSIX shared memory objects: files in /dev/shm (userland/lib/fileops.c). */
 int shm_open(const char *name, int flags, mode_t mode);
 int shm_unlink(const char *name);

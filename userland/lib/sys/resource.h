@@ -1,4 +1,5 @@
-/* picolibc's <sys/resource.h>, plus the limits this system has (userland/lib/posix.c). */
+/* picolibc's <sys/resource.h> (struct rusage, getrusage), plus the limits this system has
+ * (userland/lib/posix.c). */
 #ifndef USER_SYS_RESOURCE_H
 #define USER_SYS_RESOURCE_H
 

@@ -1,7 +1,7 @@
 /*
  * picolibc's <sys/unistd.h> (which <unistd.h> includes), plus the POSIX options this
  * system has: memory protection (mprotect) and mapped files (mmap of a descriptor), and
- * pipe2 (POSIX 2024), which picolibc declares only for _GNU_SOURCE.
+ * pipe2 and dup3 (POSIX 2024), which picolibc declares only for _GNU_SOURCE.
  */
 #ifndef USER_SYS_UNISTD_H
 #define USER_SYS_UNISTD_H
@@ -9,6 +9,7 @@
 #include_next <sys/unistd.h>
 
 int pipe2(int fds[2], int flags);
+int dup3(int fd, int to, int flags);
 
 #ifndef _POSIX_MEMORY_PROTECTION
 #define _POSIX_MEMORY_PROTECTION 200809L
