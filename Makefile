@@ -47,7 +47,8 @@ QEMU_VIRT = $(QEMU) -M virt -m $(MEM) -smp $(SMP) -nographic -bios $(OPENSBI)/fw
 DTS := $(wildcard dts/*.dts)
 DTBS := $(patsubst dts/%.dts,$(B)/dtb/%.dtb,$(DTS))
 HOST_TESTS := $(B)/host/test_units $(B)/host/test_as $(B)/host/test_dt $(B)/host/test_fat \
-	$(B)/host/fuzz_fat $(B)/host/test_fstree $(B)/host/test_shparse $(B)/host/test_bootfs
+	$(B)/host/fuzz_fat $(B)/host/test_fstree $(B)/host/test_shparse $(B)/host/test_bootfs \
+	$(B)/host/test_glob
 FS_HOST_SRC := userland/lib/fs/bcache.c userland/lib/fs/part.c userland/lib/fs/fat.c
 
 .PHONY: all run debug bench bench-serial bench-linux test test-full fuzz fuzz-fat kdebug lint host-tests \
@@ -197,6 +198,9 @@ $(B)/host/test_bootfs: test/host/test_bootfs.c userland/lib/fs/bootfs.c userland
 $(B)/host/test_fstree: test/host/test_fstree.c userland/lib/fstree.c | deps-build
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOSTCFLAGS) -Iuserland/lib $(filter %.c,$^) -o $@
+$(B)/host/test_glob: test/host/test_glob.c userland/lib/glob.c userland/lib/glob.h | deps-build
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOSTCFLAGS) -D_DEFAULT_SOURCE -Iuserland/lib $(filter %.c,$^) -o $@
 $(B)/host/test_shparse: test/host/test_shparse.c userland/lib/shparse.c | deps-build
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOSTCFLAGS) $(filter %.c,$^) -o $@

@@ -1,7 +1,7 @@
 /*
  * Host unit tests for the shell's parser and word expansion (userland/lib/shparse.c):
- * pipelines, and-or lists, redirections, assignments, quoting, $ expansion, the syntax
- * errors and the limits. Built with ASan and UBSan; ends with "N passed, M failed".
+ * pipelines, and-or lists, redirections, assignments, quoting, $ expansion, glob
+ * patterns (sh_pattern), the syntax errors and the limits. Built with ASan and UBSan; ends with "N passed, M failed".
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,8 +16,9 @@ static struct sh_line L;
 static const char *lookup(void *ctx, const char *name, size_t len)
 {
 	static const char *const vars[][2] = {
-		{ "HOME", "/home/u" }, { "X", "a b" }, { "EMPTY", "" }, { "?", "3" },
-		{ "$", "7" },	       { "!", "9" },   { "A_1", "v" },	{ "0", "sh" },
+		{ "HOME", "/home/u" }, { "X", "a b" }, { "EMPTY", "" },
+		{ "?", "3" },	       { "$", "7" },   { "!", "9" },
+		{ "A_1", "v" },	       { "0", "sh" },  { "STAR", "*.c" },
 	};
 	(void)ctx;
 	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
@@ -165,6 +166,34 @@ static void test_variables(void)
 	CHECK(sh_parse("echo $X", &L) == SH_OK && L.nwords == 2);
 }
 
+/* A line's first word as a glob pattern: "<none>" without a wildcard, "<err N>". */
+static const char *pat1(const char *text)
+{
+	static char buf[256];
+	if (sh_parse(text, &L) != SH_OK || L.nwords < 1)
+		return "<parse>";
+	long n = sh_pattern(&L, L.words[0], lookup, 0, buf, sizeof(buf));
+	if (n < 0)
+		snprintf(buf, sizeof(buf), "<err %ld>", -n);
+	return n == 0 ? "<none>" : buf;
+}
+
+static void test_patterns(void)
+{
+	CHECK(strcmp(pat1("*.c"), "*.c") == 0);
+	CHECK(strcmp(pat1("a?[bc]"), "a?[bc]") == 0);
+	CHECK(strcmp(pat1("plain"), "<none>") == 0);
+	CHECK(strcmp(pat1("'*.c'"), "<none>") == 0); /* quoted: no wildcard */
+	CHECK(strcmp(pat1("\\*.c"), "<none>") == 0); /* escaped */
+	CHECK(strcmp(pat1("'a*'*"), "a\\**") == 0);  /* the quoted star escaped */
+	CHECK(strcmp(pat1("\"[x]\"?"), "\\[x\\]?") == 0);
+	CHECK(strcmp(pat1("$STAR"), "*.c") == 0);	 /* an unquoted value's star counts */
+	CHECK(strcmp(pat1("\"$STAR\""), "<none>") == 0); /* a quoted one does not */
+	CHECK(strcmp(pat1("$HOME/*"), "/home/u/*") == 0);
+	CHECK(strcmp(pat1("a\\\\b*"), "a\\\\b*") == 0); /* an escaped backslash stays one */
+	CHECK(strcmp(pat1("${HOME"), "<err 5>") == 0);
+}
+
 static void test_errors(void)
 {
 	const char *bad[] = { "|",    "a |",	"a | | b", "&& a", "a &&",     "a || ;",
@@ -255,6 +284,7 @@ int main(void)
 	test_assignments();
 	test_quotes();
 	test_variables();
+	test_patterns();
 	test_errors();
 	test_limits();
 	test_garbage();

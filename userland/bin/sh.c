@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,6 +167,44 @@ static char *expand_word(struct command *cmd, struct sh_word w, int *none)
 	return out;
 }
 
+/*
+ * Word w, expanded to s (the last string in cmd's store), as arguments: if it holds a
+ * wildcard nothing quotes, the paths it matches, sorted, in its place; if none match,
+ * the word itself (POSIX). 0, or -1 after printing why.
+ */
+static int add_args(struct command *cmd, struct sh_word w, char *s)
+{
+	static char pat[ARGS_STORE];
+	glob_t g;
+	if (cmd->argc >= SH_WORDS_MAX) { /* earlier words' matches took the room */
+		fprintf(stderr, "sh: too many arguments\n");
+		return -1;
+	}
+	long n = sh_pattern(&parsed, w, lookup, 0, pat, sizeof(pat));
+	int r = n > 0 ? glob(pat, 0, 0, &g) : GLOB_NOMATCH;
+	if (r != 0) {
+		if (r != GLOB_NOMATCH)
+			fprintf(stderr, "sh: %s: cannot expand\n", s);
+		if (n > 0)
+			globfree(&g);
+		cmd->argv[cmd->argc++] = s;
+		return r == GLOB_NOMATCH ? 0 : -1;
+	}
+	cmd->used -= strlen(s) + 1; /* the pattern gives way to its matches */
+	for (size_t i = 0; i < g.gl_pathc && r == 0; i++) {
+		size_t len = strlen(g.gl_pathv[i]) + 1;
+		if (cmd->argc >= SH_WORDS_MAX || len > sizeof(cmd->store) - cmd->used) {
+			fprintf(stderr, "sh: %s: too many matches\n", pat);
+			r = -1;
+			break;
+		}
+		cmd->argv[cmd->argc++] = memcpy(cmd->store + cmd->used, g.gl_pathv[i], len);
+		cmd->used += len;
+	}
+	globfree(&g);
+	return r;
+}
+
 /* Expand the words of c into cmd: 0, or -1 after printing why. */
 static int expand_command(const struct sh_cmd *c, struct command *cmd)
 {
@@ -180,8 +219,8 @@ static int expand_command(const struct sh_cmd *c, struct command *cmd)
 			continue;
 		if (i < c->nassign)
 			cmd->assign[cmd->nassign++] = s;
-		else
-			cmd->argv[cmd->argc++] = s;
+		else if (add_args(cmd, parsed.words[c->first_word + i], s) < 0)
+			return -1;
 	}
 	cmd->argv[cmd->argc] = 0;
 	return 0;

@@ -322,12 +322,24 @@ static void put(struct outbuf *o, const char *s, size_t n)
 	o->len += n;
 }
 
+/* Append n bytes of s; escaped (a pattern's quoted text): each wildcard or backslash
+ * gets a backslash first, so glob takes it literally. */
+static void put_text(struct outbuf *o, const char *s, size_t n, int escaped)
+{
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (escaped && (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\'))
+			put(o, "\\", 1);
+		put(o, &s[i], 1);
+	}
+}
+
 /*
  * A $ at s[i] (i < end): append its value, return the index after it; -1 for a bad
  * ${...}. $NAME, ${NAME}, $?, $$, $!, $0-$9 and ${?}...; any other $ is itself.
  */
 static long dollar(const char *s, size_t i, size_t end, sh_lookup_fn lookup, void *ctx,
-		   struct outbuf *o)
+		   struct outbuf *o, int escaped)
 {
 	size_t name = i + 1, n = 0, after;
 	int braced = name < end && s[name] == '{';
@@ -350,7 +362,7 @@ static long dollar(const char *s, size_t i, size_t end, sh_lookup_fn lookup, voi
 	}
 	const char *v = lookup(ctx, s + name, n);
 	if (v)
-		put(o, v, strlen(v));
+		put_text(o, v, strlen(v), escaped);
 	return (long)after;
 }
 
@@ -360,18 +372,22 @@ static int dquote_escapable(char c)
 	return c == '$' || c == '`' || c == '"' || c == '\\' || c == '\n';
 }
 
-long sh_expand(const struct sh_line *line, struct sh_word w, sh_lookup_fn lookup, void *ctx,
-	       char *out, size_t cap, int *quoted)
+/*
+ * The walk of sh_expand and sh_pattern: quotes removed, $ replaced. For a pattern, the
+ * text that quotes or a backslash protect goes escaped (unquoted $ values do not: POSIX
+ * expands their wildcards too).
+ */
+static long walk(const struct sh_line *line, struct sh_word w, sh_lookup_fn lookup, void *ctx,
+		 struct outbuf *o, int pattern, int *quoted)
 {
 	const char *s = line->text;
 	size_t i = w.start, end = (size_t)w.start + w.len;
-	struct outbuf o = { out, cap, 0, cap == 0 };
 	char q = 0; /* the quote we are inside, or 0 */
 	*quoted = 0;
 	while (i < end) {
 		char c = s[i];
 		if (c == '$' && q != '\'') {
-			long next = dollar(s, i, end, lookup, ctx, &o);
+			long next = dollar(s, i, end, lookup, ctx, o, pattern && q);
 			if (next < 0)
 				return -SH_ERR_SUBST;
 			i = (size_t)next;
@@ -381,14 +397,42 @@ long sh_expand(const struct sh_line *line, struct sh_word w, sh_lookup_fn lookup
 			q = c, *quoted = 1, i++;
 		} else if (c == '\\' && i + 1 < end &&
 			   (!q || (q == '"' && dquote_escapable(s[i + 1])))) {
-			put(&o, s + i + 1, 1);
+			put_text(o, s + i + 1, 1, pattern);
 			*quoted = 1, i += 2;
 		} else {
-			put(&o, s + i, 1), i++;
+			put_text(o, s + i, 1, pattern && q), i++;
 		}
 	}
-	if (o.full)
+	if (o->full)
 		return -SH_ERR_LONG;
-	out[o.len] = 0;
-	return (long)o.len;
+	o->p[o->len] = 0;
+	return (long)o->len;
+}
+
+long sh_expand(const struct sh_line *line, struct sh_word w, sh_lookup_fn lookup, void *ctx,
+	       char *out, size_t cap, int *quoted)
+{
+	struct outbuf o = { out, cap, 0, cap == 0 };
+	return walk(line, w, lookup, ctx, &o, 0, quoted);
+}
+
+/* Does pattern p hold a wildcard no backslash protects? */
+static int has_wildcard(const char *p)
+{
+	for (; *p; p++) {
+		if (*p == '\\' && p[1])
+			p++;
+		else if (*p == '*' || *p == '?' || *p == '[')
+			return 1;
+	}
+	return 0;
+}
+
+long sh_pattern(const struct sh_line *line, struct sh_word w, sh_lookup_fn lookup, void *ctx,
+		char *out, size_t cap)
+{
+	struct outbuf o = { out, cap, 0, cap == 0 };
+	int quoted;
+	long n = walk(line, w, lookup, ctx, &o, 1, &quoted);
+	return n > 0 && !has_wildcard(out) ? 0 : n;
 }

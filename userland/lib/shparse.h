@@ -99,6 +99,15 @@ typedef const char *(*sh_lookup_fn)(void *ctx, const char *name, size_t len);
 long sh_expand(const struct sh_line *line, struct sh_word w, sh_lookup_fn lookup, void *ctx,
 	       char *out, size_t cap, int *quoted);
 
+/*
+ * Word w as a glob pattern for pathname expansion, into out (cap bytes): what sh_expand
+ * gives, with the text that quotes or a backslash protect escaped for glob. Its length
+ * if it holds a wildcard nothing protects (then the shell expands it), 0 if it holds
+ * none, or -SH_ERR_*.
+ */
+long sh_pattern(const struct sh_line *line, struct sh_word w, sh_lookup_fn lookup, void *ctx,
+		char *out, size_t cap);
+
 /* Is w a NAME=value assignment (an unquoted valid name, then '=')? The name's length. */
 size_t sh_assignment(const struct sh_line *line, struct sh_word w);
 

@@ -1,6 +1,7 @@
 /*
  * The shell's language, run as `sh -c SCRIPT` with standard output in a file: pipelines,
- * redirections, && and ||, $?, quoting and variables, cd, background jobs and wait,
+ * redirections, && and ||, $?, quoting and variables, pathname expansion (*, ?, [...]),
+ * cd, background jobs and wait,
  * exit statuses (127 not found, 2 syntax error, exit N). Each script's whole output and
  * status are compared. The interactive side is test/qemu/test_shell.py.
  */
@@ -34,6 +35,11 @@ int main(void)
 	expect("echo |", "sh: syntax error at end of line\n", 2, 1);
 	expect("echo 'open", "sh: unterminated quote\n", 2, 1);
 	expect("cd /tmp && pwd; cd / && pwd", "/tmp\n/\n", 0, 0);
+	/* Pathname expansion: sorted, no dot files, quoted wildcards literal, no match kept. */
+	expect("mkdir /tmp/g && cd /tmp/g && touch b.c a.c c.h .x.c && echo *.c; "
+	       "echo '*.c' \"*\".c \\*.c; echo *.zz; echo [ab].? .*; echo /tmp/g/*.h; "
+	       "P='*.h'; echo $P \"$P\"; rm *.c .x.c c.h && echo * && cd / && rmdir /tmp/g",
+	       "a.c b.c\n*.c *.c *.c\n*.zz\na.c b.c .x.c\n/tmp/g/c.h\nc.h *.h\n*\n", 0, 0);
 	expect("cd /nonexistent", "sh: cd: /nonexistent: No such file or directory\n", 1, 1);
 	expect("echo bg & wait; echo fg", "bg\nfg\n", 0, 0);
 	expect("false & wait $!; echo $?", "1\n", 0, 0);
