@@ -1,14 +1,21 @@
 /*
- * ITIMER_REAL and alarm: a thread of the process (made on first use) sleeps in
- * futex_wait until the timer's deadline and then sends the process SIGALRM through the
- * fork server, so the signal reaches the process like any other (docs/signals.md).
- * Setting the timer wakes the thread to take the new deadline. A forked child has no
- * timer (POSIX), and no timer thread until it sets one.
+ * Timers: ITIMER_REAL and alarm, and the POSIX per-process timers (timer_create and the
+ * rest) on CLOCK_REALTIME and CLOCK_MONOTONIC. One thread of the process (made on first
+ * use) sleeps in futex_wait until the earliest deadline of any timer, then acts for each
+ * one due: sends the process its signal through the fork server, so it arrives like
+ * any other (docs/signals.md), or starts a thread for SIGEV_THREAD; and rearms it with
+ * its interval. Setting a timer wakes the thread to take the new deadline. Deadlines are
+ * in timebase ticks: a CLOCK_REALTIME deadline given as an absolute time is converted
+ * once, when it is set. A forked child has no timers (POSIX), and no timer thread until
+ * it sets one; exec ends them with the image.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "futex.h"
@@ -16,15 +23,34 @@
 #include "pthread_impl.h"
 #include "syscall.h"
 
-#define NS_PER_S  1000000000ULL
-#define NS_PER_US 1000ULL
-#define DISARMED  FUTEX_FOREVER
+#define NS_PER_S      1000000000ULL
+#define NS_PER_US     1000ULL
+#define DISARMED      FUTEX_FOREVER
+#define TIMERS_MAX    32 /* slot 0 is ITIMER_REAL's; timer_create hands out the rest */
+#define ITIMER_SLOT   0
+#define OVERRUN_MAX   0x7fffffff /* DELAYTIMER_MAX: a count past it stays there */
+#define TIMER_STACK   16384
+#define SIGNO_INVALID 0
+
+struct ptimer {
+	int used;
+	int notify; /* SIGEV_NONE, SIGEV_SIGNAL or SIGEV_THREAD */
+	int signo;
+	clockid_t clock; /* what an absolute time (TIMER_ABSTIME) is on */
+	union sigval value;
+	void (*fn)(union sigval); /* SIGEV_THREAD */
+	uint64_t deadline;	  /* ticks, or DISARMED */
+	uint64_t interval;	  /* ticks, 0: one shot */
+	int overrun;		  /* expirations that the last notice stood for, less one */
+};
 
 static pthread_mutex_t timer_lock = PTHREAD_MUTEX_INITIALIZER;
-static uint64_t deadline = DISARMED; /* timebase ticks */
-static uint64_t interval;	     /* ticks, 0: one shot */
-static volatile uint32_t changed;    /* bumped by every setitimer: the thread re-reads */
-static int thread_made;
+static struct ptimer timers[TIMERS_MAX] = { [ITIMER_SLOT] = { .used = 1,
+							      .notify = SIGEV_SIGNAL,
+							      .signo = SIGALRM,
+							      .deadline = DISARMED } };
+static volatile uint32_t changed; /* bumped by every change: the thread re-reads */
+static int thread_made, created;  /* created: timer_create was ever called */
 static uint64_t hz;
 
 static uint64_t now_ticks(void)
@@ -34,45 +60,108 @@ static uint64_t now_ticks(void)
 	return t;
 }
 
-static uint64_t tv_to_ticks(const struct timeval *tv)
+static void need_hz(void)
 {
-	return (uint64_t)tv->tv_sec * hz + (uint64_t)tv->tv_usec * NS_PER_US * hz / NS_PER_S;
+	if (!hz) {
+		struct sysinfo si = { 0 };
+		hz = SYSCALL(sysinfo, &si) == 0 && si.timebase_hz ? si.timebase_hz : 1;
+	}
 }
 
-static void ticks_to_tv(uint64_t t, struct timeval *tv)
+/* Rounded up: a deadline made from it is never early. */
+static uint64_t ns_to_ticks(uint64_t ns)
 {
-	tv->tv_sec = (time_t)(t / hz);
-	tv->tv_usec = (suseconds_t)(t % hz * NS_PER_S / hz / NS_PER_US);
+	return ns / NS_PER_S * hz + (ns % NS_PER_S * hz + NS_PER_S - 1) / NS_PER_S;
 }
 
-/* The timer thread: sleep to the deadline, send SIGALRM, rearm with the interval. */
+static uint64_t ticks_to_ns(uint64_t t)
+{
+	return t / hz * NS_PER_S + t % hz * NS_PER_S / hz;
+}
+
+/* A due timer's notice, taken under the lock and given after it. */
+struct notice {
+	int notify, signo;
+	union sigval value;
+	void (*fn)(union sigval);
+};
+
+/* Take timer t's expiry at now: its notice, and its next deadline. */
+static struct notice expire(struct ptimer *t, uint64_t now)
+{
+	uint64_t missed = t->interval ? (now - t->deadline) / t->interval : 0;
+	t->overrun = missed > OVERRUN_MAX ? OVERRUN_MAX : (int)missed;
+	t->deadline = t->interval ? t->deadline + (missed + 1) * t->interval : DISARMED;
+	return (struct notice){ t->notify, t->signo, t->value, t->fn };
+}
+
+static void *notify_thread(void *arg)
+{
+	struct notice *n = arg;
+	struct notice copy = *n;
+	free(n);
+	copy.fn(copy.value);
+	return 0;
+}
+
+static void give(const struct notice *n)
+{
+	if (n->notify == SIGEV_SIGNAL) {
+		proc_request(PROC_KILL, (uint64_t)getpid(), (uint64_t)n->signo, 0, 0, 0);
+	} else if (n->notify == SIGEV_THREAD) {
+		pthread_t t;
+		pthread_attr_t a;
+		struct notice *copy = malloc(sizeof(*copy));
+		if (!copy)
+			return; /* out of memory: this expiry's call is lost */
+		*copy = *n;
+		pthread_attr_init(&a);
+		pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+		if (pthread_create(&t, &a, notify_thread, copy) != 0)
+			free(copy);
+	}
+}
+
+/* The timer thread: sleep to the earliest deadline, act for every timer due, again. */
 static void *timer_main(void *unused)
 {
 	(void)unused;
 	for (;;) {
+		struct notice due[TIMERS_MAX];
+		int ndue = 0;
 		pthread_mutex_lock(&timer_lock);
 		uint32_t seen = changed;
-		uint64_t when = deadline;
-		int due = when != DISARMED && now_ticks() >= when;
-		if (due)
-			deadline = interval ? when + interval : DISARMED;
+		uint64_t now = now_ticks(), next = DISARMED;
+		for (int i = 0; i < TIMERS_MAX; i++) {
+			struct ptimer *t = &timers[i];
+			if (!t->used || t->deadline == DISARMED)
+				continue;
+			if (t->deadline <= now)
+				due[ndue++] = expire(t, now);
+			if (t->deadline < next)
+				next = t->deadline;
+		}
 		pthread_mutex_unlock(&timer_lock);
-		if (due)
-			proc_request(PROC_KILL, (uint64_t)getpid(), SIGALRM, 0, 0, 0);
-		else
-			SYSCALL(futex_wait, (uintptr_t)&changed, seen, when);
+		for (int i = 0; i < ndue; i++)
+			give(&due[i]);
+		if (!ndue)
+			SYSCALL(futex_wait, (uintptr_t)&changed, seen, next);
 	}
 	return 0;
 }
 
-/* After fork (signal.c): the child's timer is off and its thread does not exist. */
+/* After fork (signal.c): the child's timers are gone and its thread does not exist. */
 void itimer_after_fork(void)
 {
-	if (deadline == DISARMED && !interval && !thread_made)
-		return; /* never armed: storing would copy this page from the parent */
-	deadline = DISARMED;
-	interval = 0;
-	thread_made = 0;
+	if (!thread_made && !created)
+		return; /* never used: storing would copy these pages from the parent */
+	for (int i = 0; i < TIMERS_MAX; i++) {
+		timers[i].deadline = DISARMED;
+		timers[i].interval = 0;
+		timers[i].used = i == ITIMER_SLOT;
+	}
+	thread_made = created = 0;
+	pthread_mutex_init(&timer_lock, 0);
 }
 
 static int start_thread(void)
@@ -83,55 +172,84 @@ static int start_thread(void)
 		return 0;
 	pthread_attr_init(&a);
 	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&a, 16384);
+	pthread_attr_setstacksize(&a, TIMER_STACK);
 	if (pthread_create(&t, &a, timer_main, 0) != 0)
 		return -1;
 	thread_made = 1;
 	return 0;
 }
 
+/* Arm (deadline in ticks, or DISARMED) timer t under the lock: 0, or EAGAIN. */
+static int arm_locked(struct ptimer *t, uint64_t deadline, uint64_t interval)
+{
+	if (deadline != DISARMED && start_thread() != 0)
+		return EAGAIN;
+	t->deadline = deadline;
+	t->interval = deadline == DISARMED ? 0 : interval;
+	t->overrun = 0;
+	changed++;
+	return 0;
+}
+
+/* What is left of t's time and its interval, in ticks (1 if due and not yet taken). */
+static void left_locked(const struct ptimer *t, uint64_t *left, uint64_t *interval)
+{
+	uint64_t now = now_ticks();
+	*left = t->deadline == DISARMED ? 0 : t->deadline > now ? t->deadline - now : 1;
+	*interval = t->interval;
+}
+
+/* ---- setitimer, getitimer, alarm ------------------------------------------------ */
+
+static uint64_t tv_to_ticks(const struct timeval *tv)
+{
+	return ns_to_ticks((uint64_t)tv->tv_sec * NS_PER_S + (uint64_t)tv->tv_usec * NS_PER_US);
+}
+
+static void ticks_to_tv(uint64_t t, struct timeval *tv)
+{
+	uint64_t ns = ticks_to_ns(t);
+	tv->tv_sec = (time_t)(ns / NS_PER_S);
+	tv->tv_usec = (suseconds_t)(ns % NS_PER_S / NS_PER_US);
+}
+
 int getitimer(int which, struct itimerval *v)
 {
+	uint64_t left, interval;
 	if (which != ITIMER_REAL) {
 		errno = EINVAL;
 		return -1;
 	}
-	if (!hz) {
-		struct sysinfo si = { 0 };
-		hz = SYSCALL(sysinfo, &si) == 0 && si.timebase_hz ? si.timebase_hz : 1;
-	}
+	need_hz();
 	pthread_mutex_lock(&timer_lock);
-	uint64_t now = now_ticks();
-	ticks_to_tv(deadline == DISARMED ? 0 : deadline > now ? deadline - now : 1, &v->it_value);
-	ticks_to_tv(interval, &v->it_interval);
+	left_locked(&timers[ITIMER_SLOT], &left, &interval);
 	pthread_mutex_unlock(&timer_lock);
+	ticks_to_tv(left, &v->it_value);
+	ticks_to_tv(interval, &v->it_interval);
 	return 0;
 }
 
 int setitimer(int which, const struct itimerval *restrict v, struct itimerval *restrict old)
 {
 	if (which != ITIMER_REAL || v->it_value.tv_usec < 0 || v->it_value.tv_usec >= 1000000 ||
-	    v->it_interval.tv_usec < 0 || v->it_interval.tv_usec >= 1000000) {
+	    v->it_interval.tv_usec < 0 || v->it_interval.tv_usec >= 1000000 ||
+	    v->it_value.tv_sec < 0 || v->it_interval.tv_sec < 0) {
 		errno = EINVAL;
 		return -1;
 	}
 	if (old)
 		getitimer(which, old);
-	else
-		getitimer(which, &(struct itimerval){ 0 }); /* sets hz */
+	need_hz();
 	int arm = v->it_value.tv_sec || v->it_value.tv_usec;
 	struct sigaction cur;
 	sigaction(SIGALRM, 0, &cur); /* registers us with the server: SIGALRM must reach us */
 	pthread_mutex_lock(&timer_lock);
-	int err = arm ? start_thread() : 0;
-	if (!err) {
-		deadline = arm ? now_ticks() + tv_to_ticks(&v->it_value) : DISARMED;
-		interval = arm ? tv_to_ticks(&v->it_interval) : 0;
-		changed++;
-	}
+	int err = arm_locked(&timers[ITIMER_SLOT],
+			     arm ? now_ticks() + tv_to_ticks(&v->it_value) : DISARMED,
+			     tv_to_ticks(&v->it_interval));
 	pthread_mutex_unlock(&timer_lock);
 	if (err) {
-		errno = EAGAIN;
+		errno = err;
 		return -1;
 	}
 	futex_wake(&changed, 1);
@@ -144,4 +262,160 @@ unsigned alarm(unsigned secs)
 	if (setitimer(ITIMER_REAL, &v, &old) != 0)
 		return 0;
 	return (unsigned)old.it_value.tv_sec + (old.it_value.tv_usec > 0);
+}
+
+/* ---- timer_create and the rest (POSIX per-process timers) ------------------------- */
+
+/* Timer id's slot, or 0 with EINVAL for an id not made by timer_create. */
+static struct ptimer *timer_of(timer_t id)
+{
+	if (id == 0 || id >= TIMERS_MAX || !timers[id].used) {
+		errno = EINVAL;
+		return 0;
+	}
+	return &timers[id];
+}
+
+int timer_create(clockid_t clock, struct sigevent *restrict ev, timer_t *restrict id)
+{
+	struct sigevent plain = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGALRM };
+	if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (!ev)
+		ev = &plain; /* POSIX: SIGALRM, with the timer's id as the value */
+	int sigok = ev->sigev_signo > 0 && ev->sigev_signo < NSIG;
+	if ((ev->sigev_notify == SIGEV_SIGNAL && !sigok) ||
+	    (ev->sigev_notify == SIGEV_THREAD && !ev->sigev_notify_function) ||
+	    (ev->sigev_notify != SIGEV_SIGNAL && ev->sigev_notify != SIGEV_THREAD &&
+	     ev->sigev_notify != SIGEV_NONE)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (ev->sigev_notify == SIGEV_SIGNAL) {
+		struct sigaction cur;
+		sigaction(ev->sigev_signo, 0, &cur); /* registers us: the signal must reach us */
+	}
+	need_hz();
+	pthread_mutex_lock(&timer_lock);
+	timer_t i = 1;
+	while (i < TIMERS_MAX && timers[i].used)
+		i++;
+	if (i < TIMERS_MAX) {
+		created = 1;
+		timers[i] =
+			(struct ptimer){ .used = 1,
+					 .clock = clock,
+					 .notify = ev->sigev_notify,
+					 .signo = ev->sigev_notify == SIGEV_SIGNAL ? ev->sigev_signo
+										   : SIGNO_INVALID,
+					 .value = ev->sigev_value,
+					 .fn = ev->sigev_notify_function,
+					 .deadline = DISARMED };
+		if (ev == &plain)
+			timers[i].value.sival_int = (int)i;
+	}
+	pthread_mutex_unlock(&timer_lock);
+	if (i == TIMERS_MAX) {
+		errno = EAGAIN;
+		return -1;
+	}
+	*id = i;
+	return 0;
+}
+
+int timer_delete(timer_t id)
+{
+	pthread_mutex_lock(&timer_lock);
+	struct ptimer *t = timer_of(id);
+	if (t) {
+		*t = (struct ptimer){ .deadline = DISARMED };
+		changed++;
+	}
+	pthread_mutex_unlock(&timer_lock);
+	return t ? 0 : -1;
+}
+
+static int valid_ts(const struct timespec *ts)
+{
+	return ts->tv_sec >= 0 && ts->tv_nsec >= 0 && (uint64_t)ts->tv_nsec < NS_PER_S;
+}
+
+static uint64_t ts_to_ticks(const struct timespec *ts)
+{
+	return ns_to_ticks((uint64_t)ts->tv_sec * NS_PER_S + (uint64_t)ts->tv_nsec);
+}
+
+static void ticks_to_ts(uint64_t t, struct timespec *ts)
+{
+	uint64_t ns = ticks_to_ns(t);
+	ts->tv_sec = (time_t)(ns / NS_PER_S);
+	ts->tv_nsec = (long)(ns % NS_PER_S);
+}
+
+int timer_gettime(timer_t id, struct itimerspec *v)
+{
+	uint64_t left = 0, interval = 0;
+	pthread_mutex_lock(&timer_lock);
+	struct ptimer *t = timer_of(id);
+	if (t)
+		left_locked(t, &left, &interval);
+	pthread_mutex_unlock(&timer_lock);
+	if (!t)
+		return -1;
+	ticks_to_ts(left, &v->it_value);
+	ticks_to_ts(interval, &v->it_interval);
+	return 0;
+}
+
+int timer_settime(timer_t id, int flags, const struct itimerspec *restrict v,
+		  struct itimerspec *restrict old)
+{
+	uint64_t deadline = DISARMED;
+	int arm = v->it_value.tv_sec || v->it_value.tv_nsec;
+	if (!valid_ts(&v->it_value) || !valid_ts(&v->it_interval)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (old && timer_gettime(id, old) != 0)
+		return -1;
+	need_hz();
+	/* An absolute time on the timer's clock; clock_deadline asks the fork server for
+	 * CLOCK_REALTIME's offset, so before the lock. A time already past is due now. */
+	if (arm && (flags & TIMER_ABSTIME)) {
+		pthread_mutex_lock(&timer_lock);
+		struct ptimer *t = timer_of(id);
+		clockid_t clock = t ? t->clock : CLOCK_MONOTONIC;
+		pthread_mutex_unlock(&timer_lock);
+		if (!t)
+			return -1;
+		if (clock_deadline(clock, &v->it_value, &deadline) != 0) {
+			errno = EINVAL;
+			return -1;
+		}
+		if (deadline == 0)
+			deadline = now_ticks();
+	} else if (arm) {
+		deadline = now_ticks() + ts_to_ticks(&v->it_value);
+	}
+	pthread_mutex_lock(&timer_lock);
+	struct ptimer *t = timer_of(id);
+	int err = t ? arm_locked(t, deadline, ts_to_ticks(&v->it_interval)) : EINVAL;
+	pthread_mutex_unlock(&timer_lock);
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	futex_wake(&changed, 1);
+	return 0;
+}
+
+int timer_getoverrun(timer_t id)
+{
+	pthread_mutex_lock(&timer_lock);
+	struct ptimer *t = timer_of(id);
+	int n = t ? t->overrun : -1;
+	pthread_mutex_unlock(&timer_lock);
+	return n;
 }

@@ -153,7 +153,11 @@ int clock_deadline(clockid_t clock, const struct timespec *abstime, uint64_t *ti
 	int64_t off = clock == CLOCK_REALTIME ? realtime_offset() : 0;
 	uint64_t now = ticks_now();
 	int64_t left = ts_to_ns(abstime) - ((int64_t)ticks_to_ns(now) + off);
-	*ticks = left <= 0 ? 0 : now + ns_to_ticks((uint64_t)left);
+	if (left <= 0) {
+		*ticks = 0; /* already past: a wait on it times out at once */
+		return 0;
+	}
+	*ticks = now + ns_to_ticks((uint64_t)left);
 	if (*ticks < now)
 		*ticks = FUTEX_FOREVER; /* so far ahead it overflowed */
 	return 0;

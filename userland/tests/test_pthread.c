@@ -199,6 +199,8 @@ static void mutex_kinds(void)
 	clock_gettime(CLOCK_REALTIME, &after);
 	CHECK(after.tv_sec > ts.tv_sec ||
 	      (after.tv_sec == ts.tv_sec && after.tv_nsec >= ts.tv_nsec));
+	ts.tv_sec -= 2; /* already past: ETIMEDOUT at once */
+	CHECK_EQ(pthread_mutex_timedlock(&n, &ts), ETIMEDOUT);
 	ts.tv_nsec = 1000000000;
 	CHECK_EQ(pthread_mutex_timedlock(&n, &ts), EINVAL);
 	CHECK_EQ(pthread_mutex_trylock(&n), EBUSY);
@@ -303,6 +305,8 @@ static void semaphores(void)
 	ts.tv_nsec += 10 * 1000 * 1000;
 	if (ts.tv_nsec >= 1000000000)
 		ts.tv_sec++, ts.tv_nsec -= 1000000000;
+	CHECK(sem_timedwait(&sem, &ts) == -1 && errno == ETIMEDOUT);
+	ts.tv_sec -= 2; /* already past: ETIMEDOUT at once */
 	CHECK(sem_timedwait(&sem, &ts) == -1 && errno == ETIMEDOUT);
 	pthread_create(&t, 0, sem_poster, 0);
 	for (int i = 0; i < ITEMS; i++)

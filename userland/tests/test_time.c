@@ -137,6 +137,9 @@ static void timed_waits(void)
 		pthread_mutex_lock(&m);
 		CHECK_EQ(pthread_cond_timedwait(&c, &m, &abs), ETIMEDOUT);
 		CHECK(now_ns(clocks[i]) >= until);
+		/* A time already past times out at once (it once waited for ever). */
+		struct timespec past = { (time_t)(until / NS) - 1, 0 };
+		CHECK_EQ(pthread_cond_timedwait(&c, &m, &past), ETIMEDOUT);
 		abs.tv_nsec = -5;
 		CHECK_EQ(pthread_cond_timedwait(&c, &m, &abs), EINVAL);
 		CHECK_EQ(pthread_mutex_trylock(&m), EBUSY); /* still held by us */

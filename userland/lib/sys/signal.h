@@ -66,6 +66,8 @@ struct sigevent {
 	int sigev_notify;
 	int sigev_signo;
 	union sigval sigev_value;
+	void (*sigev_notify_function)(union sigval); /* SIGEV_THREAD */
+	void *sigev_notify_attributes;		     /* SIGEV_THREAD: ignored, the defaults */
 };
 #define SIGEV_NONE   1
 #define SIGEV_SIGNAL 2

@@ -1,0 +1,202 @@
+/*
+ * POSIX per-process timers (docs/signals.md, "Timers"): a one-shot SIGEV_SIGNAL timer
+ * on CLOCK_MONOTONIC fires once and not early; a periodic one fires again and again
+ * until deleted; TIMER_ABSTIME on CLOCK_REALTIME; SIGEV_NONE only counts down;
+ * SIGEV_THREAD calls its function in a thread with the timer's value; timer_gettime and
+ * disarming; a forked child has none; and the errors (EINVAL for a bad clock, signal,
+ * time or id).
+ */
+#include <errno.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "testlib.h"
+
+#define MS 1000000L
+
+static volatile int hits;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	hits++;
+}
+
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / MS;
+}
+
+static timer_t make(clockid_t clock, int notify, int signo)
+{
+	struct sigevent ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.sigev_notify = notify;
+	ev.sigev_signo = signo;
+	ev.sigev_value.sival_int = 42;
+	timer_t id = 0;
+	CHECK_EQ(timer_create(clock, &ev, &id), 0);
+	return id;
+}
+
+/* Wait (in sigsuspend, SIGUSR1 blocked otherwise) until at least n hits. */
+static void wait_hits(int n)
+{
+	sigset_t none;
+	sigemptyset(&none);
+	while (hits < n)
+		sigsuspend(&none);
+}
+
+static void one_shot_and_periodic(void)
+{
+	sigset_t usr1, old;
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	signal(SIGUSR1, on_usr1);
+	sigprocmask(SIG_BLOCK, &usr1, &old);
+	timer_t t = make(CLOCK_MONOTONIC, SIGEV_SIGNAL, SIGUSR1);
+	struct itimerspec v = { .it_value = { 0, 30 * MS } }, cur;
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	hits = 0;
+	CHECK_EQ(timer_settime(t, 0, &v, 0), 0);
+	CHECK_EQ(timer_gettime(t, &cur), 0);
+	CHECK(cur.it_value.tv_sec == 0 && cur.it_value.tv_nsec > 0 &&
+	      cur.it_value.tv_nsec <= 30 * MS);
+	wait_hits(1);
+	CHECK(ms_since(&t0) >= 30); /* never early */
+	CHECK_EQ(timer_gettime(t, &cur), 0);
+	CHECK(cur.it_value.tv_sec == 0 && cur.it_value.tv_nsec == 0); /* one shot: disarmed */
+	/* Periodic: 10 ms, five times, then deleted: no more. */
+	hits = 0;
+	v.it_value.tv_nsec = 10 * MS;
+	v.it_interval.tv_nsec = 10 * MS;
+	CHECK_EQ(timer_settime(t, 0, &v, 0), 0);
+	wait_hits(5);
+	CHECK(timer_getoverrun(t) >= 0);
+	CHECK_EQ(timer_delete(t), 0);
+	int seen = hits;
+	usleep(50000);
+	sigprocmask(SIG_SETMASK, &old, 0); /* one may have been pending at the delete */
+	CHECK(hits <= seen + 1);
+	CHECK(timer_gettime(t, &cur) == -1 && errno == EINVAL);
+	CHECK(timer_delete(t) == -1 && errno == EINVAL);
+}
+
+static void absolute_realtime(void)
+{
+	sigset_t usr1, old;
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, &old);
+	timer_t t = make(CLOCK_REALTIME, SIGEV_SIGNAL, SIGUSR1);
+	struct itimerspec v = { 0 };
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	clock_gettime(CLOCK_REALTIME, &v.it_value);
+	v.it_value.tv_nsec += 40 * MS;
+	if (v.it_value.tv_nsec >= 1000 * MS) {
+		v.it_value.tv_sec++;
+		v.it_value.tv_nsec -= 1000 * MS;
+	}
+	hits = 0;
+	CHECK_EQ(timer_settime(t, TIMER_ABSTIME, &v, 0), 0);
+	wait_hits(1);
+	CHECK(ms_since(&t0) >= 39);
+	/* A time already past is due at once. */
+	clock_gettime(CLOCK_REALTIME, &v.it_value);
+	v.it_value.tv_sec -= 5;
+	CHECK_EQ(timer_settime(t, TIMER_ABSTIME, &v, 0), 0);
+	wait_hits(2);
+	CHECK_EQ(timer_delete(t), 0);
+	sigprocmask(SIG_SETMASK, &old, 0);
+}
+
+static void counting_only(void)
+{
+	timer_t t = make(CLOCK_MONOTONIC, SIGEV_NONE, 0);
+	struct itimerspec v = { .it_value = { 5, 0 } }, a, b;
+	CHECK_EQ(timer_settime(t, 0, &v, 0), 0);
+	CHECK_EQ(timer_gettime(t, &a), 0);
+	usleep(20000);
+	CHECK_EQ(timer_gettime(t, &b), 0);
+	CHECK(a.it_value.tv_sec <= 5 &&
+	      (b.it_value.tv_sec < a.it_value.tv_sec || (b.it_value.tv_sec == a.it_value.tv_sec &&
+							 b.it_value.tv_nsec < a.it_value.tv_nsec)));
+	/* Disarming with a zero value: the old setting comes back. */
+	struct itimerspec zero = { 0 }, was;
+	CHECK_EQ(timer_settime(t, 0, &zero, &was), 0);
+	CHECK(was.it_value.tv_sec <= 4);
+	CHECK_EQ(timer_gettime(t, &a), 0);
+	CHECK(a.it_value.tv_sec == 0 && a.it_value.tv_nsec == 0);
+	CHECK_EQ(timer_delete(t), 0);
+}
+
+static sem_t fired;
+static volatile int fired_value;
+
+static void in_thread(union sigval v)
+{
+	fired_value = v.sival_int;
+	sem_post(&fired);
+}
+
+static void thread_notify(void)
+{
+	struct sigevent ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.sigev_notify = SIGEV_THREAD;
+	ev.sigev_notify_function = in_thread;
+	ev.sigev_value.sival_int = 77;
+	timer_t t;
+	CHECK_EQ(sem_init(&fired, 0, 0), 0);
+	CHECK_EQ(timer_create(CLOCK_MONOTONIC, &ev, &t), 0);
+	struct itimerspec v = { .it_value = { 0, 10 * MS } };
+	CHECK_EQ(timer_settime(t, 0, &v, 0), 0);
+	CHECK_EQ(sem_wait(&fired), 0);
+	CHECK_EQ(fired_value, 77);
+	CHECK_EQ(timer_delete(t), 0);
+}
+
+static void errors_and_fork(void)
+{
+	struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = 0 };
+	timer_t t;
+	CHECK(timer_create(CLOCK_MONOTONIC, &ev, &t) == -1 && errno == EINVAL);
+	ev.sigev_signo = SIGUSR1;
+	CHECK(timer_create(99, &ev, &t) == -1 && errno == EINVAL);
+	ev.sigev_notify = 99;
+	CHECK(timer_create(CLOCK_MONOTONIC, &ev, &t) == -1 && errno == EINVAL);
+	ev.sigev_notify = SIGEV_THREAD; /* without a function */
+	CHECK(timer_create(CLOCK_MONOTONIC, &ev, &t) == -1 && errno == EINVAL);
+	CHECK_EQ(timer_create(CLOCK_MONOTONIC, 0, &t), 0); /* SIGALRM by default */
+	struct itimerspec bad = { .it_value = { 0, 1000 * MS } }, v = { .it_value = { 9, 0 } };
+	CHECK(timer_settime(t, 0, &bad, 0) == -1 && errno == EINVAL);
+	CHECK(timer_settime(12345, 0, &v, 0) == -1 && errno == EINVAL);
+	CHECK_EQ(timer_settime(t, 0, &v, 0), 0);
+	pid_t c = fork();
+	if (c == 0) { /* the child has no timers */
+		struct itimerspec cur;
+		_exit(timer_gettime(t, &cur) == -1 && errno == EINVAL ? 0 : 1);
+	}
+	int st = -1;
+	CHECK(waitpid(c, &st, 0) == c && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK_EQ(timer_delete(t), 0);
+}
+
+int main(void)
+{
+	one_shot_and_periodic();
+	absolute_realtime();
+	counting_only();
+	thread_notify();
+	errors_and_fork();
+	return test_status();
+}
