@@ -117,6 +117,37 @@ static inline bool table_shared(uint64_t table_pa)
 static void free_table(struct as *as, pte_t *table, int level);
 
 /*
+ * The leaves of a level-0 table's groups in mask each lose the table's reference, and the
+ * groups are left zero: free_groups() for level 0, where every valid entry is a leaf. The
+ * pool's base, size and counts are held in registers across the loop, and the frames that
+ * stop being shared are counted once at the end (frame_drop() reloads them per leaf,
+ * since its stores may alias them): about 9 instructions less per leaf, at every exit.
+ */
+static void free_leaves(pte_t *table, uint64_t mask)
+{
+	struct frame_pool *p = &kframes;
+	uint64_t base = p->base, nframes = p->nframes, unshared = 0;
+	uint32_t *ref = p->ref;
+	for (; mask; mask &= mask - 1) {
+		pte_t *g = &table[pt_lowest_group(mask) * PT_GROUP];
+		for (int j = 0; j < PT_GROUP; j++) {
+			if (!pte_valid(g[j]))
+				continue;
+			uint64_t i = (pte_pa(g[j]) - base) >> FRAME_SHIFT;
+			if (i >= nframes || ref[i] == FRAME_RESERVED || ref[i] == 0)
+				continue;
+			uint32_t c = --ref[i];
+			if (c == 1)
+				unshared++;
+			else if (c == 0)
+				frame_drop_last(p, i);
+		}
+		group_zero(g);
+	}
+	p->nshared -= unshared;
+}
+
+/*
  * The entries of the groups in mask, at level: each leaf's frame or lower table let go,
  * and the groups left zero.
  */
@@ -150,7 +181,10 @@ static void free_table(struct as *as, pte_t *table, int level)
 		frame_drop(&kframes, pa);
 		return;
 	}
-	free_groups(as, table, *pt_groups(&kframes, pa), level);
+	if (level == 0)
+		free_leaves(table, *pt_groups(&kframes, pa));
+	else
+		free_groups(as, table, *pt_groups(&kframes, pa), level);
 	frame_unref_zeroed(&kframes, pa);
 }
 

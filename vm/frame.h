@@ -75,6 +75,12 @@ static inline void frame_share(struct frame_pool *p, uint64_t pa)
 		p->nshared++;
 }
 
+/* Frame i's count has just dropped to zero: it goes on the stack of ordinary free frames. */
+static inline void frame_drop_last(struct frame_pool *p, uint64_t i)
+{
+	p->stack[p->nfree++ - p->nzeroed] = (uint32_t)i;
+}
+
 static inline void frame_drop(struct frame_pool *p, uint64_t pa)
 {
 	uint64_t i = (pa - p->base) >> FRAME_SHIFT;
@@ -84,7 +90,7 @@ static inline void frame_drop(struct frame_pool *p, uint64_t pa)
 	if (c == 1)
 		p->nshared--;
 	else if (c == 0)
-		p->stack[p->nfree++ - p->nzeroed] = (uint32_t)i;
+		frame_drop_last(p, i);
 }
 
 /* The kernel's pool (kernel only). */

@@ -111,19 +111,30 @@ static inline unsigned pt_l0_scan(pte_t *t, uint64_t look, bool protect, uint64_
 	return n;
 }
 
-/* The groups of src named in groups (from pt_l0_scan) into a zeroed dst, a reference each. */
+/*
+ * The groups of src named in groups (from pt_l0_scan) into a zeroed dst, a reference each.
+ * frame_share() by hand: the pool's base, size and counts stay in registers, and the
+ * frames that become shared are counted once at the end (a store through ref may alias
+ * the pool's fields, so frame_share() reloads them for every leaf).
+ */
 static inline void pt_l0_copy_groups(pte_t *dst, const pte_t *src, uint64_t groups,
 				     struct frame_pool *p)
 {
+	uint64_t base = p->base, nframes = p->nframes, shared = 0;
+	uint32_t *ref = p->ref;
 	for (; groups; groups &= groups - 1) {
 		unsigned g = pt_lowest_group(groups);
 		for (unsigned i = g * PT_GROUP; i < (g + 1) * PT_GROUP; i++) {
-			if (!(src[i] & PTE_V))
+			pte_t e = src[i];
+			if (!(e & PTE_V))
 				continue;
-			frame_share(p, pte_pa(src[i]));
-			dst[i] = src[i];
+			uint64_t f = (pte_pa(e) - base) >> FRAME_SHIFT;
+			if (f < nframes && ref[f] != FRAME_RESERVED && ref[f]++ == 1)
+				shared++;
+			dst[i] = e;
 		}
 	}
+	p->nshared += shared;
 }
 
 /* dst becomes a copy of src, and every frame src maps gains a reference (dst's). */

@@ -15,19 +15,6 @@ static bool reaping; /* unreachable tasks are judged later (see reap_orphans) */
 static void reap_orphans(void);
 
 /*
- * Only obj says whether a slot is empty (cap_install writes every other field), and only
- * the slots below cspace_top are ever read: those are the ones a chunk keeps cleared.
- * Slots above are not touched until cap_slot hands one out, so a new chunk costs a few
- * stores rather than clearing 3.5 KiB.
- */
-struct cap *cap_lookup(struct task *t, uint64_t slot)
-{
-	if (slot >= t->cspace_top || !t->cspace[slot / CAPS_PER_PAGE])
-		return 0;
-	return &t->cspace[slot / CAPS_PER_PAGE][slot % CAPS_PER_PAGE];
-}
-
-/*
  * Mark slots [from, to) empty, in the chunks that exist: a chunk at a time, so each slot
  * costs one store (fork's first copy into a chunk clears up to 64; slot by slot, with the
  * chunk looked up for each, that cost a fork+exit+wait about 200).
