@@ -115,14 +115,25 @@ uint64_t smp_others(void)
 	return mask;
 }
 
-void smp_kick(void)
+/* Send hart h an IPI if it idles in wfi (a busy hart finds the work at its next pick). */
+static int kick_if_idle(struct hart *h)
 {
-	for (unsigned i = 0; i < harts_online; i++) {
-		if (harts[i].idle && &harts[i] != this_hart() && harts[i].hartid < 64) {
-			sbi_send_ipi(1UL << harts[i].hartid);
-			return;
-		}
+	if (!h->idle || h == this_hart() || h->hartid >= 64)
+		return 0;
+	sbi_send_ipi(1UL << h->hartid);
+	return 1;
+}
+
+void smp_kick(int hart)
+{
+	if (hart >= 0) {
+		if ((unsigned)hart < harts_online)
+			kick_if_idle(&harts[hart]);
+		return;
 	}
+	for (unsigned i = 0; i < harts_online; i++)
+		if (kick_if_idle(&harts[i]))
+			return;
 }
 
 /* A second hart arrives here from entry.S, on its own stack, with tp set, MMU on. */
