@@ -19,7 +19,7 @@ void sched_ready(struct thread *t)
 	t->wait_obj = 0;
 	tq_push(&runq[t->prio], t);
 	runq_mask |= 1u << t->prio;
-	smp_kick();
+	smp_kick(t->affinity);
 }
 
 void sched_remove(struct thread *t)
@@ -88,30 +88,50 @@ void sched_yield(void)
 		sched_ready(cur);
 }
 
+/* t may run on this hart (its affinity allows it). */
+static int allowed_here(const struct thread *t)
+{
+	return t->affinity < 0 || t->affinity == (int)this_hart()->index;
+}
+
+/* The first thread at level p that may run on this hart. */
+static struct thread *eligible(int p)
+{
+	struct thread *t = runq[p];
+	if (!t)
+		return 0;
+	do {
+		if (allowed_here(t))
+			return t;
+		t = t->next;
+	} while (t != runq[p]);
+	return 0;
+}
+
+/*
+ * Is there work this hart may run at priority min or above? Threads pinned to other harts
+ * do not count: preempting for them only requeues the current thread and picks it again.
+ */
+static int ready_here(uint32_t min)
+{
+	for (int p = THREAD_PRIO_MAX; p >= (int)min; p--)
+		if ((runq_mask & (1u << p)) && eligible(p))
+			return 1;
+	return 0;
+}
+
 void sched_tick(void)
 {
 	wake_sleepers();
 	struct thread *cur = sched_current();
 	if (!cur || cur->state != TS_RUNNING)
 		return;
-	/* Preempt only for equal or higher priority work. */
-	if (runq_mask >> cur->prio)
+	/*
+	 * Preempt for equal or higher priority work this hart may run, or move a thread
+	 * whose affinity has changed to exclude this hart (sched_ready kicks its hart).
+	 */
+	if (!allowed_here(cur) || ready_here(cur->prio))
 		sched_ready(cur);
-}
-
-/* The first thread at level p that may run on this hart (its affinity allows it). */
-static struct thread *eligible(int p)
-{
-	struct thread *t = runq[p];
-	int me = (int)this_hart()->index;
-	if (!t)
-		return 0;
-	do {
-		if (t->affinity < 0 || t->affinity == me)
-			return t;
-		t = t->next;
-	} while (t != runq[p]);
-	return 0;
 }
 
 static struct thread *pick(void)

@@ -30,14 +30,38 @@ static void flush_if_asked(struct hart *h)
 	}
 }
 
+/* Harts (by index) asleep in bkl_lock until the holder lets go: it wakes them by IPI. */
+static uint64_t lock_sleepers;
+
+/* Polls of the lock before a waiting hart sleeps: a kernel entry is short. */
+#define LOCK_SPINS 64
+
 /*
- * Waiting harts answer shootdowns while they spin: the holder may be waiting for them,
- * and they cannot take an interrupt here.
+ * Sleep in wfi until the lock may be free. The bit is set before the lock is looked at
+ * again, and bkl_unlock_smp frees the lock before it reads the bits, so one of the two
+ * sees the other: no wake-up is lost. An IPI that comes before the wfi stays pending and
+ * ends it at once. Any interrupt ends it too (they are taken later); the caller looks again.
+ */
+static int sleep_on_lock(struct hart *h)
+{
+	uint64_t bit = 1UL << h->index;
+	__atomic_fetch_or(&lock_sleepers, bit, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&big_lock, __ATOMIC_SEQ_CST))
+		wfi();
+	__atomic_fetch_and(&lock_sleepers, ~bit, __ATOMIC_SEQ_CST);
+	return 1;
+}
+
+/*
+ * Waiting harts answer shootdowns while they wait: the holder may be waiting for them,
+ * and they cannot take an interrupt here. After a short spin a waiter sleeps in wfi, so a
+ * hart never burns its time (or, under QEMU's round robin, the holder's) on the lock.
  */
 void bkl_lock_smp(void)
 {
 	struct hart *h = this_hart();
 	uint32_t me = h->index + 1, free = 0;
+	int slept = 0;
 	/* Uncontended, nobody can be waiting for this hart's acknowledgement. */
 	if (__atomic_compare_exchange_n(&big_lock, &free, me, 0, __ATOMIC_ACQUIRE,
 					__ATOMIC_RELAXED))
@@ -46,9 +70,15 @@ void bkl_lock_smp(void)
 	while (!__atomic_compare_exchange_n(&big_lock, &free, me, 0, __ATOMIC_ACQUIRE,
 					    __ATOMIC_RELAXED)) {
 		free = 0;
-		while (__atomic_load_n(&big_lock, __ATOMIC_RELAXED))
+		for (int spins = 0; __atomic_load_n(&big_lock, __ATOMIC_RELAXED); spins++) {
 			flush_if_asked(h);
+			if (spins >= LOCK_SPINS)
+				slept = sleep_on_lock(h);
+		}
 	}
+	/* The wake-up IPI has done its work: it must not trap once interrupts are on. */
+	if (slept)
+		csr_clear(sip, SIE_SSIE);
 	flush_if_asked(h);
 }
 
@@ -96,9 +126,18 @@ void smp_shootdown(uint64_t mask, uint64_t va, uint64_t size, long asid)
 		shootdown_by_ipi(mask);
 }
 
+/* Free the lock, then wake the harts that sleep waiting for it (see sleep_on_lock). */
 void bkl_unlock_smp(void)
 {
-	__atomic_store_n(&big_lock, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&big_lock, 0, __ATOMIC_SEQ_CST);
+	uint64_t sleepers = __atomic_load_n(&lock_sleepers, __ATOMIC_SEQ_CST);
+	if (!sleepers)
+		return;
+	uint64_t ipi = 0;
+	for (unsigned i = 0; i < harts_online; i++)
+		if ((sleepers & (1UL << i)) && harts[i].hartid < 64)
+			ipi |= 1UL << harts[i].hartid;
+	sbi_send_ipi(ipi);
 }
 
 int bkl_held(void)
@@ -115,14 +154,25 @@ uint64_t smp_others(void)
 	return mask;
 }
 
-void smp_kick(void)
+/* Send hart h an IPI if it idles in wfi (a busy hart finds the work at its next pick). */
+static int kick_if_idle(struct hart *h)
 {
-	for (unsigned i = 0; i < harts_online; i++) {
-		if (harts[i].idle && &harts[i] != this_hart() && harts[i].hartid < 64) {
-			sbi_send_ipi(1UL << harts[i].hartid);
-			return;
-		}
+	if (!h->idle || h == this_hart() || h->hartid >= 64)
+		return 0;
+	sbi_send_ipi(1UL << h->hartid);
+	return 1;
+}
+
+void smp_kick(int hart)
+{
+	if (hart >= 0) {
+		if ((unsigned)hart < harts_online)
+			kick_if_idle(&harts[hart]);
+		return;
 	}
+	for (unsigned i = 0; i < harts_online; i++)
+		if (kick_if_idle(&harts[i]))
+			return;
 }
 
 /* A second hart arrives here from entry.S, on its own stack, with tp set, MMU on. */

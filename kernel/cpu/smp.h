@@ -44,8 +44,12 @@ int bkl_held(void);
 void smp_shootdown(uint64_t mask, uint64_t va, uint64_t size, long asid);
 /* Start the other usable harts, taking the lock first; returns how many run now. */
 unsigned smp_start(void);
-/* Wake one idle hart, if any, because work was queued. */
-void smp_kick(void);
+/*
+ * Work was queued for hart (an index), or for any hart if hart is negative: wake that
+ * hart, or the first idle one, if it idles. A thread pinned to a hart must wake that hart:
+ * another one would find nothing it may run and go back to sleep.
+ */
+void smp_kick(int hart);
 /* The mask of online harts by hart id, except this one. */
 uint64_t smp_others(void);
 
