@@ -283,6 +283,22 @@ int signals_kill_self(pid_t pid, int sig)
 }
 
 /*
+ * A kill of a group we may be in (pid 0, -1 or -pgid) went through the fork server,
+ * which answered us before diverting us: on several harts that diversion can land
+ * after kill has returned. POSIX wants a signal to ourselves delivered before kill
+ * returns, so take what the server holds for us now; the diversion then finds nothing.
+ */
+void signals_take_now(void)
+{
+	if (!signals_registered)
+		return;
+	int errno_saved = errno;
+	take_all(0);
+	act_on_unblocked(0);
+	errno = errno_saved;
+}
+
+/*
  * A write found the pipe with no reader (pipe.c): SIGPIPE to the calling thread, as
  * POSIX asks, from no process (sender 0), acted on before the write returns EPIPE. In
  * a process that never made a signal call the disposition is SIG_DFL: it dies of it.

@@ -10,7 +10,8 @@
  * reach a SIGSEGV/SIGILL handler that siglongjmps out, and with SIG_DFL or SIG_IGN the
  * process dies of the fault; a SIGSEGV handler that mends the page and returns sees the
  * store done with every register intact; SIGCHLD carries the child's pid, and SIG_IGN on it leaves
- * no zombie; pthread_kill reaches the thread it names.
+ * no zombie; pthread_kill reaches the thread it names; killpg of our own group has run
+ * the handler when it returns, on any number of harts.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -476,5 +477,13 @@ int main(void)
 	CHECK_EQ(killpg(getpgrp(), 0), 0);
 	CHECK_EQ(killpg(getpgrp(), SIGUSR1), 0);
 	CHECK_EQ(hits, 1);
+	/* Every time, on any number of harts, the handler has run when killpg returns. */
+	int late = 0;
+	for (int i = 0; i < 200; i++) {
+		hits = 0;
+		killpg(getpgrp(), SIGUSR1);
+		late += hits != 1;
+	}
+	CHECK_EQ(late, 0);
 	return test_status();
 }
