@@ -81,7 +81,7 @@ static uint64_t ticks_to_ns(uint64_t t)
 
 /* A due timer's notice, taken under the lock and given after it. */
 struct notice {
-	int notify, signo;
+	int notify, signo, posix; /* posix: a timer_create timer (not ITIMER_REAL) */
 	union sigval value;
 	void (*fn)(union sigval);
 };
@@ -92,7 +92,7 @@ static struct notice expire(struct ptimer *t, uint64_t now)
 	uint64_t missed = t->interval ? (now - t->deadline) / t->interval : 0;
 	t->overrun = missed > OVERRUN_MAX ? OVERRUN_MAX : (int)missed;
 	t->deadline = t->interval ? t->deadline + (missed + 1) * t->interval : DISARMED;
-	return (struct notice){ t->notify, t->signo, t->value, t->fn };
+	return (struct notice){ t->notify, t->signo, t != &timers[ITIMER_SLOT], t->value, t->fn };
 }
 
 static void *notify_thread(void *arg)
@@ -107,6 +107,8 @@ static void *notify_thread(void *arg)
 static void give(const struct notice *n)
 {
 	if (n->notify == SIGEV_SIGNAL) {
+		if (n->posix)
+			signals_note_timer(n->signo, n->value);
 		proc_request(PROC_KILL, (uint64_t)getpid(), (uint64_t)n->signo, 0, 0, 0);
 	} else if (n->notify == SIGEV_THREAD) {
 		pthread_t t;

@@ -39,6 +39,8 @@ extern int signals_registered;
 void signals_after_fork(void);
 /* kill(): a signal to ourselves is delivered at once, on this thread (1 if so). */
 int signals_kill_self(pid_t pid, int sig);
+/* A POSIX timer (itimer.c) is about to send sig: its handler gets SI_TIMER and value. */
+void signals_note_timer(int sig, union sigval value);
 /* After a kill of a group we may be in: act on what the server holds for us now. */
 void signals_take_now(void);
 /* A pipe write found no reader (pipe.c): SIGPIPE to this thread, before EPIPE. */

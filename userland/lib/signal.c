@@ -122,6 +122,30 @@ static void sig_register(void)
 void itimer_after_fork(void);
 
 /*
+ * The value of the last POSIX timer signal sent (itimer.c), per signal, until a
+ * handler takes it: so an SA_SIGINFO handler sees SI_TIMER and the timer's
+ * sigev_value. A kill of the same signal from elsewhere while one is unclaimed would be
+ * taken for the timer's.
+ */
+static uint64_t timer_noted; /* bit n: signal n has an unclaimed note */
+static union sigval timer_value[NSIG];
+
+void signals_note_timer(int sig, union sigval value)
+{
+	timer_value[sig] = value;
+	__atomic_or_fetch(&timer_noted, SIG_BIT(sig), __ATOMIC_ACQ_REL);
+}
+
+static int timer_claim(int sig, union sigval *value)
+{
+	if (!(__atomic_load_n(&timer_noted, __ATOMIC_ACQUIRE) & SIG_BIT(sig)))
+		return 0;
+	*value = timer_value[sig];
+	__atomic_and_fetch(&timer_noted, ~SIG_BIT(sig), __ATOMIC_ACQ_REL);
+	return 1;
+}
+
+/*
  * The fork server already takes the child's signals where the parent did (its copy of
  * our handlers is at the same address), so only the timer is left. Stores here would
  * each cost the child a copy of a page shared with its parent.
@@ -164,6 +188,8 @@ static void run_handler(int sig, pid_t sender, void *context)
 		siginfo_t info = { .si_signo = sig,
 				   .si_code = sender ? SI_USER : 0,
 				   .si_pid = sender };
+		if (sender && timer_claim(sig, &info.si_value)) /* one of our timers sent it */
+			info.si_code = SI_TIMER, info.si_pid = 0;
 		act.sa_sigaction(sig, &info, context);
 	} else {
 		act.sa_handler(sig);

@@ -1,6 +1,7 @@
 /*
  * POSIX per-process timers (docs/signals.md, "Timers"): a one-shot SIGEV_SIGNAL timer
- * on CLOCK_MONOTONIC fires once and not early; a periodic one fires again and again
+ * on CLOCK_MONOTONIC fires once and not early, its handler seeing SI_TIMER and the
+ * timer's sigev_value; a periodic one fires again and again
  * until deleted; TIMER_ABSTIME on CLOCK_REALTIME; SIGEV_NONE only counts down;
  * SIGEV_THREAD calls its function in a thread with the timer's value; timer_gettime and
  * disarming; a forked child has none; and the errors (EINVAL for a bad clock, signal,
@@ -20,9 +21,14 @@
 
 static volatile int hits;
 
-static void on_usr1(int sig)
+static volatile int seen_code, seen_value;
+
+static void on_usr1(int sig, siginfo_t *si, void *ctx)
 {
 	(void)sig;
+	(void)ctx;
+	seen_code = si->si_code;
+	seen_value = si->si_value.sival_int;
 	hits++;
 }
 
@@ -59,7 +65,11 @@ static void one_shot_and_periodic(void)
 	sigset_t usr1, old;
 	sigemptyset(&usr1);
 	sigaddset(&usr1, SIGUSR1);
-	signal(SIGUSR1, on_usr1);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_usr1;
+	sa.sa_flags = SA_SIGINFO;
+	sigaction(SIGUSR1, &sa, 0);
 	sigprocmask(SIG_BLOCK, &usr1, &old);
 	timer_t t = make(CLOCK_MONOTONIC, SIGEV_SIGNAL, SIGUSR1);
 	struct itimerspec v = { .it_value = { 0, 30 * MS } }, cur;
@@ -72,6 +82,8 @@ static void one_shot_and_periodic(void)
 	      cur.it_value.tv_nsec <= 30 * MS);
 	wait_hits(1);
 	CHECK(ms_since(&t0) >= 30); /* never early */
+	CHECK_EQ(seen_code, SI_TIMER);
+	CHECK_EQ(seen_value, 42); /* the timer's sigev_value */
 	CHECK_EQ(timer_gettime(t, &cur), 0);
 	CHECK(cur.it_value.tv_sec == 0 && cur.it_value.tv_nsec == 0); /* one shot: disarmed */
 	/* Periodic: 10 ms, five times, then deleted: no more. */
@@ -86,6 +98,8 @@ static void one_shot_and_periodic(void)
 	usleep(50000);
 	sigprocmask(SIG_SETMASK, &old, 0); /* one may have been pending at the delete */
 	CHECK(hits <= seen + 1);
+	raise(SIGUSR1); /* a plain one after them is not taken for the timer's */
+	CHECK_EQ(seen_code, SI_USER);
 	CHECK(timer_gettime(t, &cur) == -1 && errno == EINVAL);
 	CHECK(timer_delete(t) == -1 && errno == EINVAL);
 }
