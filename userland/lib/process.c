@@ -128,8 +128,10 @@ int kill(pid_t pid, int sig)
 	if (signals_kill_self(pid, sig))
 		return 0;
 	int64_t r = proc_request(PROC_KILL, (uint64_t)(int64_t)pid, (uint64_t)sig, 0, 0, 0);
-	if (r == 0 && pid <= 0 && sig != 0)
-		signals_take_now(); /* we may be one of the group: ours before we return */
+	/* We may be one of the group: with no other thread to take it, ours before we
+	 * return (POSIX). With threads, the one the server diverts takes it. */
+	if (r == 0 && pid <= 0 && sig != 0 && !pthread_threaded)
+		signals_take_now();
 	return (int)result(r);
 }
 

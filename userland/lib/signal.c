@@ -312,7 +312,8 @@ int signals_kill_self(pid_t pid, int sig)
  * A kill of a group we may be in (pid 0, -1 or -pgid) went through the fork server,
  * which answered us before diverting us: on several harts that diversion can land
  * after kill has returned. POSIX wants a signal to ourselves delivered before kill
- * returns, so take what the server holds for us now; the diversion then finds nothing.
+ * returns when no other thread could take it, so a process without threads takes what
+ * the server holds for it now; the diversion then finds nothing.
  */
 void signals_take_now(void)
 {

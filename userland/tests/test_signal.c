@@ -10,8 +10,8 @@
  * reach a SIGSEGV/SIGILL handler that siglongjmps out, and with SIG_DFL or SIG_IGN the
  * process dies of the fault; a SIGSEGV handler that mends the page and returns sees the
  * store done with every register intact; SIGCHLD carries the child's pid, and SIG_IGN on it leaves
- * no zombie; pthread_kill reaches the thread it names; killpg of our own group has run
- * the handler when it returns, on any number of harts.
+ * no zombie; killpg of our own group has run the handler when it returns (no threads
+ * yet), on any number of harts; pthread_kill reaches the thread it names.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -419,6 +419,27 @@ static void sigchld(void)
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 9);
 }
 
+/*
+ * Our own process group: killpg reaches us, and in a process without threads the
+ * handler has run when killpg returns, every time, on any number of harts.
+ */
+static void own_group(void)
+{
+	CHECK_EQ(setpgid(0, 0), 0);
+	install(SIGUSR1, 0);
+	hits = 0;
+	CHECK_EQ(killpg(getpgrp(), 0), 0);
+	CHECK_EQ(killpg(getpgrp(), SIGUSR1), 0);
+	CHECK_EQ(hits, 1);
+	int late = 0;
+	for (int i = 0; i < 200; i++) {
+		hits = 0;
+		killpg(getpgrp(), SIGUSR1);
+		late += hits != 1;
+	}
+	CHECK_EQ(late, 0);
+}
+
 /* pthread_kill: the handler runs on the thread aimed at. */
 static volatile pthread_t ran_on;
 static volatile int target_ready;
@@ -469,21 +490,7 @@ int main(void)
 	handler_returns();
 	sigchld();
 	interrupted_calls();
+	own_group(); /* before thread_kill: a process without threads */
 	thread_kill();
-	/* Our own process group: killpg reaches us. */
-	CHECK_EQ(setpgid(0, 0), 0);
-	install(SIGUSR1, 0);
-	hits = 0;
-	CHECK_EQ(killpg(getpgrp(), 0), 0);
-	CHECK_EQ(killpg(getpgrp(), SIGUSR1), 0);
-	CHECK_EQ(hits, 1);
-	/* Every time, on any number of harts, the handler has run when killpg returns. */
-	int late = 0;
-	for (int i = 0; i < 200; i++) {
-		hits = 0;
-		killpg(getpgrp(), SIGUSR1);
-		late += hits != 1;
-	}
-	CHECK_EQ(late, 0);
 	return test_status();
 }
