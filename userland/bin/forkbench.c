@@ -13,9 +13,11 @@
  * (Linux: time with the clock even where user mode may read rdcycle).
  */
 #define _GNU_SOURCE /* Linux: CPU affinity */
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +25,27 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+/* log=PATH: every @ line also goes there, appended (on a board, /boot/forkbench.log). */
+static int at_log = -1;
+
+/* One @ line: to standard output, and to the log if there is one. */
+static void at(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void at(const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (n >= (int)sizeof(line))
+		n = (int)sizeof(line) - 1;
+	fputs(line, stdout);
+	if (at_log >= 0 && write(at_log, line, (size_t)n) != n)
+		at_log = -1; /* the disk is full or gone: standard output still has it all */
+}
 
 #include "forkbench_port.h"
 
@@ -36,6 +59,7 @@ struct bench {
 	int icount;
 	int iters;
 	const char *only; /* run just this case (for profiling), or NULL */
+	const char *log;  /* log=: the file the @ lines are appended to, or NULL */
 	char *mem;	  /* the touched private memory */
 };
 
@@ -53,12 +77,12 @@ static void report(const char *name, const char *mode, unsigned kib, int n)
 	qsort(samples, n, sizeof(samples[0]), cmp_u64);
 	for (int i = 0; i < n; i++)
 		sum += samples[i];
-	printf("@result test=%s mode=%s touched_kib=%u iters=%d unit=%s min=%lu median=%lu "
-	       "p99=%lu max=%lu mean=%lu\n",
-	       name, mode, kib, n, counter_unit(), (unsigned long)samples[0],
-	       (unsigned long)samples[n / 2],
-	       (unsigned long)samples[(n * 99) / 100 >= n ? n - 1 : (n * 99) / 100],
-	       (unsigned long)samples[n - 1], (unsigned long)(sum / n));
+	at("@result test=%s mode=%s touched_kib=%u iters=%d unit=%s min=%lu median=%lu "
+	   "p99=%lu max=%lu mean=%lu\n",
+	   name, mode, kib, n, counter_unit(), (unsigned long)samples[0],
+	   (unsigned long)samples[n / 2],
+	   (unsigned long)samples[(n * 99) / 100 >= n ? n - 1 : (n * 99) / 100],
+	   (unsigned long)samples[n - 1], (unsigned long)(sum / n));
 }
 
 /*
@@ -67,7 +91,7 @@ static void report(const char *name, const char *mode, unsigned kib, int n)
  */
 static void skip(const char *name, const char *mode, const char *reason, const char *instead)
 {
-	printf("@skip test=%s mode=%s reason=%s instead=%s\n", name, mode, reason, instead);
+	at("@skip test=%s mode=%s reason=%s instead=%s\n", name, mode, reason, instead);
 }
 
 /* Write one byte per page so every page is private, resident and dirty. */
@@ -142,10 +166,10 @@ static void memory_line(struct bench *b, int mode, unsigned kib)
 	*flag = 3;
 	waitpid(p, &st, 0);
 	munmap((void *)flag, PAGE);
-	printf("@memory touched_kib=%u mode=%s free_before=%lu free_after_fork=%lu "
-	       "free_after_touch=%lu\n",
-	       kib, mode_name(mode), (unsigned long)before, (unsigned long)forked,
-	       (unsigned long)touched);
+	at("@memory touched_kib=%u mode=%s free_before=%lu free_after_fork=%lu "
+	   "free_after_touch=%lu\n",
+	   kib, mode_name(mode), (unsigned long)before, (unsigned long)forked,
+	   (unsigned long)touched);
 }
 
 /* fork_exit_wait and the memory lines for each size, COW and (where there is one) EAGER. */
@@ -413,9 +437,8 @@ static void fork_loop(void *arg)
 
 static void throughput_line(const char *name, int busy, int forks, uint64_t dt)
 {
-	printf("@throughput test=%s harts_busy=%d forks=%d ticks=%lu forks_per_s=%lu\n", name, busy,
-	       forks, (unsigned long)dt,
-	       (unsigned long)(dt ? (uint64_t)forks * real_hz() / dt : 0));
+	at("@throughput test=%s harts_busy=%d forks=%d ticks=%lu forks_per_s=%lu\n", name, busy,
+	   forks, (unsigned long)dt, (unsigned long)(dt ? (uint64_t)forks * real_hz() / dt : 0));
 }
 
 /* The busy-hart counts the throughput cases try: 1, 2, 4 and all harts, as far as there are. */
@@ -722,6 +745,7 @@ static void parse_args(struct bench *b, int argc, char **argv)
 	b->icount = 0;
 	b->iters = MAX_ITERS;
 	b->only = 0;
+	b->log = 0;
 	for (int i = 1; i < argc; i++) {
 		if (strncmp(argv[i], "icount=", 7) == 0)
 			b->icount = atoi(argv[i] + 7);
@@ -729,6 +753,8 @@ static void parse_args(struct bench *b, int argc, char **argv)
 			b->iters = atoi(argv[i] + 6);
 		else if (strncmp(argv[i], "only=", 5) == 0)
 			b->only = argv[i] + 5;
+		else if (strncmp(argv[i], "log=", 4) == 0)
+			b->log = argv[i] + 4;
 		else if (strncmp(argv[i], "true=", 5) == 0)
 			snprintf(port_true_path, sizeof(port_true_path), "%s", argv[i] + 5);
 		else if (strcmp(argv[i], "counter=clock_gettime") == 0)
@@ -742,6 +768,8 @@ int main(int argc, char **argv)
 {
 	struct bench b;
 	parse_args(&b, argc, argv);
+	if (b.log && (at_log = open(b.log, O_WRONLY | O_CREAT | O_APPEND, 0644)) < 0)
+		printf("forkbench: cannot open %s: %s\n", b.log, strerror(errno));
 	port_init();
 	port_header(b.icount);
 	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -751,7 +779,9 @@ int main(int argc, char **argv)
 			printf("forkbench: the other cases\n");
 		run_case(&cases[i], &b);
 	}
-	printf("@done\n");
+	at("@done\n");
+	if (at_log >= 0)
+		close(at_log); /* on /boot: the close puts it on the disk */
 	port_finish();
 	return 0;
 }

@@ -203,10 +203,10 @@ static void port_header(int icount)
 	read_token("/sys/firmware/devicetree/base/model", 0, model, sizeof(model));
 	read_token("/proc/cpuinfo", "isa", isa, sizeof(isa));
 	read_token("/proc/cpuinfo", "mmu", mmu, sizeof(mmu));
-	printf("@forkbench v1 board=%s harts=%d isa=%s timebase_hz=%lu icount=%d os=%s "
-	       "release=%s mmu=%s counter=%s\n",
-	       model, port_harts(), isa, (unsigned long)real_hz(), icount, PORT_OS, u.release, mmu,
-	       counter_name());
+	at("@forkbench v1 board=%s harts=%d isa=%s timebase_hz=%lu icount=%d os=%s "
+	   "release=%s mmu=%s counter=%s\n",
+	   model, port_harts(), isa, (unsigned long)real_hz(), icount, PORT_OS, u.release, mmu,
+	   counter_name());
 }
 
 static pid_t port_fork(int mode)
@@ -408,10 +408,10 @@ static void port_header(int icount)
 	for (char *c = si.model; *c; c++)
 		if (*c == ' ')
 			*c = '_';
-	printf("@forkbench v1 board=%s harts=%lu isa=%s timebase_hz=%lu icount=%d os=%s "
-	       "counter=%s\n",
-	       si.model, (unsigned long)si.harts, si.isa, (unsigned long)si.timebase_hz, icount,
-	       PORT_OS, counter_name());
+	at("@forkbench v1 board=%s harts=%lu isa=%s timebase_hz=%lu icount=%d os=%s "
+	   "counter=%s\n",
+	   si.model, (unsigned long)si.harts, si.isa, (unsigned long)si.timebase_hz, icount,
+	   PORT_OS, counter_name());
 }
 
 static pid_t port_fork(int mode)
