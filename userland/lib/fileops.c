@@ -162,10 +162,14 @@ int access(const char *path, int how)
 	return 0;
 }
 
+/* Only the permission bits count: a mode taken from st_mode (type bits and all), as a
+ * copy made to match its source passes, changes those bits (as Linux does). */
+#define PERM_BITS 07777
+
 int chmod(const char *path, mode_t mode)
 {
 	struct ipc_msg m;
-	return path_call(FS_CHMOD, path, 0, mode, &m) < 0 ? -1 : 0;
+	return path_call(FS_CHMOD, path, 0, mode & PERM_BITS, &m) < 0 ? -1 : 0;
 }
 
 int fchmod(int fd, mode_t mode)
@@ -178,7 +182,7 @@ int fchmod(int fd, mode_t mode)
 		errno = EINVAL; /* a pipe or the console: POSIX lets us refuse */
 		return -1;
 	}
-	m.w[0] = mode;
+	m.w[0] = mode & PERM_BITS;
 	int64_t r = fd_file_call(e->file, FS_FCHMOD, &m, 0);
 	if (r < 0) {
 		errno = (int)-r;

@@ -52,6 +52,8 @@ static void creation_modes(void)
 
 static void changing_modes(void)
 {
+	CHECK_EQ(chmod("/tmp/m_a", S_IFREG | 0640), 0); /* a whole st_mode: its bits count */
+	CHECK_EQ(mode_of("/tmp/m_a"), 0640);
 	CHECK_EQ(chmod("/tmp/m_a", 0444), 0);
 	CHECK_EQ(mode_of("/tmp/m_a"), 0444);
 	CHECK_EQ(access("/tmp/m_a", W_OK), 0); /* root writes it anyway */
