@@ -193,6 +193,34 @@ static int arm_locked(struct ptimer *t, uint64_t deadline, uint64_t interval)
 	return 0;
 }
 
+/* Timer id's slot, or 0 with EINVAL for an id not made by timer_create. */
+static struct ptimer *timer_of(timer_t id)
+{
+	if (id == 0 || id >= TIMERS_MAX || !timers[id].used) {
+		errno = EINVAL;
+		return 0;
+	}
+	return &timers[id];
+}
+
+/*
+ * Arm timer id (ITIMER_SLOT for setitimer's) with deadline and interval, and wake the
+ * thread to take it: 0, or -1 with errno (EINVAL for an id timer_create did not give).
+ */
+static int arm(timer_t id, uint64_t deadline, uint64_t interval)
+{
+	pthread_mutex_lock(&timer_lock);
+	struct ptimer *t = id == ITIMER_SLOT ? &timers[ITIMER_SLOT] : timer_of(id);
+	int err = t ? arm_locked(t, deadline, interval) : EINVAL;
+	pthread_mutex_unlock(&timer_lock);
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	futex_wake(&changed, 1);
+	return 0;
+}
+
 /* What is left of t's time and its interval, in ticks (1 if due and not yet taken). */
 static void left_locked(const struct ptimer *t, uint64_t *left, uint64_t *interval)
 {
@@ -242,20 +270,11 @@ int setitimer(int which, const struct itimerval *restrict v, struct itimerval *r
 	if (old)
 		getitimer(which, old);
 	need_hz();
-	int arm = v->it_value.tv_sec || v->it_value.tv_usec;
+	int on = v->it_value.tv_sec || v->it_value.tv_usec;
 	struct sigaction cur;
 	sigaction(SIGALRM, 0, &cur); /* registers us with the server: SIGALRM must reach us */
-	pthread_mutex_lock(&timer_lock);
-	int err = arm_locked(&timers[ITIMER_SLOT],
-			     arm ? now_ticks() + tv_to_ticks(&v->it_value) : DISARMED,
-			     tv_to_ticks(&v->it_interval));
-	pthread_mutex_unlock(&timer_lock);
-	if (err) {
-		errno = err;
-		return -1;
-	}
-	futex_wake(&changed, 1);
-	return 0;
+	return arm(ITIMER_SLOT, on ? now_ticks() + tv_to_ticks(&v->it_value) : DISARMED,
+		   tv_to_ticks(&v->it_interval));
 }
 
 unsigned alarm(unsigned secs)
@@ -267,16 +286,6 @@ unsigned alarm(unsigned secs)
 }
 
 /* ---- timer_create and the rest (POSIX per-process timers) ------------------------- */
-
-/* Timer id's slot, or 0 with EINVAL for an id not made by timer_create. */
-static struct ptimer *timer_of(timer_t id)
-{
-	if (id == 0 || id >= TIMERS_MAX || !timers[id].used) {
-		errno = EINVAL;
-		return 0;
-	}
-	return &timers[id];
-}
 
 int timer_create(clockid_t clock, struct sigevent *restrict ev, timer_t *restrict id)
 {
@@ -375,7 +384,7 @@ int timer_settime(timer_t id, int flags, const struct itimerspec *restrict v,
 		  struct itimerspec *restrict old)
 {
 	uint64_t deadline = DISARMED;
-	int arm = v->it_value.tv_sec || v->it_value.tv_nsec;
+	int on = v->it_value.tv_sec || v->it_value.tv_nsec;
 	if (!valid_ts(&v->it_value) || !valid_ts(&v->it_interval)) {
 		errno = EINVAL;
 		return -1;
@@ -385,7 +394,7 @@ int timer_settime(timer_t id, int flags, const struct itimerspec *restrict v,
 	need_hz();
 	/* An absolute time on the timer's clock; clock_deadline asks the fork server for
 	 * CLOCK_REALTIME's offset, so before the lock. A time already past is due now. */
-	if (arm && (flags & TIMER_ABSTIME)) {
+	if (on && (flags & TIMER_ABSTIME)) {
 		pthread_mutex_lock(&timer_lock);
 		struct ptimer *t = timer_of(id);
 		clockid_t clock = t ? t->clock : CLOCK_MONOTONIC;
@@ -398,19 +407,10 @@ int timer_settime(timer_t id, int flags, const struct itimerspec *restrict v,
 		}
 		if (deadline == 0)
 			deadline = now_ticks();
-	} else if (arm) {
+	} else if (on) {
 		deadline = now_ticks() + ts_to_ticks(&v->it_value);
 	}
-	pthread_mutex_lock(&timer_lock);
-	struct ptimer *t = timer_of(id);
-	int err = t ? arm_locked(t, deadline, ts_to_ticks(&v->it_interval)) : EINVAL;
-	pthread_mutex_unlock(&timer_lock);
-	if (err) {
-		errno = err;
-		return -1;
-	}
-	futex_wake(&changed, 1);
-	return 0;
+	return arm(id, deadline, ts_to_ticks(&v->it_interval));
 }
 
 int timer_getoverrun(timer_t id)
