@@ -664,12 +664,17 @@ static bool fault_stale(struct as *as, uint64_t va, uint64_t cause)
 	return true;
 }
 
-/* A real fault on a gone page (its object shrank) is a bus error, not a bad address. */
+/*
+ * A real fault on a gone page (its object shrank) is a bus error, not a bad address; one
+ * on a page that is mapped but not for this access is told apart from one on nothing.
+ */
 static __attribute__((noinline)) enum as_fault fault_real(struct as *as, uint64_t va,
 							  uint64_t cause)
 {
 	pte_t *e = fault_needs(cause) && va < USER_VA_MAX ? as_walk(as, va) : 0;
-	return e && pte_is_gone(*e) ? AS_FAULT_GONE : AS_FAULT_REAL;
+	if (!e || !(*e & PTE_V))
+		return AS_FAULT_REAL;
+	return pte_is_gone(*e) ? AS_FAULT_GONE : AS_FAULT_DENIED;
 }
 
 enum as_fault as_user_fault(struct as *as, uint64_t va, uint64_t cause)

@@ -76,6 +76,7 @@ enum as_fault {
 	AS_FAULT_REAL = 1,     /* the thread faulted: its supervisor is told */
 	AS_FAULT_NOMEM = 2,    /* a copy-on-write store found no frame */
 	AS_FAULT_GONE = 3,     /* the page's memory object no longer holds it (a bus error) */
+	AS_FAULT_DENIED = 4,   /* a real fault on a mapped page its protection forbids */
 };
 /*
  * The one entry for an exception a user thread took at va (cause: enum exc_cause): a

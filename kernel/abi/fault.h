@@ -29,4 +29,12 @@ enum exc_cause {
 	FAULT_PAGE_GONE = 64,
 };
 
+/*
+ * A flag or'ed into a fault report's cause word, never part of a cause: the page is
+ * mapped, but its protection forbids this access (POSIX's SEGV_ACCERR; clear for an
+ * address nothing is mapped at, SEGV_MAPERR). FAULT_CAUSE_MASK keeps only the cause.
+ */
+#define FAULT_DENIED	 0x100
+#define FAULT_CAUSE_MASK 0xff
+
 #endif

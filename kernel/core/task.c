@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include "kernel/abi/error.h"
+#include "kernel/abi/fault.h"
 #include "kernel/core/ipc.h"
 #include "kernel/core/kalloc.h"
 #include "kernel/core/sched.h"
@@ -164,8 +165,8 @@ void thread_fault(struct thread *th, uint64_t label, uint64_t scause, uint64_t s
 	if (ipc_fault_report(th, label, words) == 0)
 		return;
 	printk("task fault: thread %lu, %s at pc %p, address %p: task ended\n", th->id,
-	       label == LABEL_OOM ? "out of memory" : trap_cause_name(scause), (void *)th->tf.sepc,
-	       (void *)stval);
+	       label == LABEL_OOM ? "out of memory" : trap_cause_name(scause & FAULT_CAUSE_MASK),
+	       (void *)th->tf.sepc, (void *)stval);
 	if (th->task == init_task)
 		machine_exit(EXIT_PANIC);
 	task_kill(th->task);

@@ -134,12 +134,20 @@ static void trap_kernel_locked(struct trapframe *tf)
 /* trap_store_fault(): several harts, the fault not looked at (no enum as_fault value). */
 #define STORE_FAULT_SMP (-1)
 
+/* The cause word of a report: what vm found decides a bus error or a denied access. */
+static uint64_t fault_cause(uint64_t scause, enum as_fault f)
+{
+	return f == AS_FAULT_GONE     ? FAULT_PAGE_GONE
+	       : f == AS_FAULT_DENIED ? scause | FAULT_DENIED
+				      : scause;
+}
+
 /* An exception: vm resolves it (copy-on-write, a stale translation) or it is reported. */
 static void user_fault_report(struct thread *t, uint64_t scause, uint64_t stval, enum as_fault f)
 {
 	if (f != AS_FAULT_RESOLVED)
 		thread_fault(t, f == AS_FAULT_NOMEM ? LABEL_OOM : LABEL_FAULT,
-			     f == AS_FAULT_GONE ? FAULT_PAGE_GONE : scause, stval);
+			     fault_cause(scause, f), stval);
 }
 
 static void user_fault(struct thread *t, uint64_t scause, uint64_t stval)

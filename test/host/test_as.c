@@ -267,9 +267,10 @@ static void test_fault_copy_reuse(void)
 	CHECK(store(&p, va, 55) == 0); /* count 1 now: reused in place */
 	CHECK(cow_stats.reuses == before.reuses + 1 && pte_pa(pte_at(&p, va)) == old);
 	CHECK(load(&p, va) == 55 && load(&c, va) == 77);
-	/* A store to a read-only page that is not COW is a real fault. */
+	/* A store to a read-only page that is not COW is a real fault, on a mapped page. */
 	CHECK(as_protect(&p.as, SPARSE, 1, MAP_PROT_READ) == 0);
-	CHECK(as_user_fault(&p.as, SPARSE, EXC_STORE_PAGE_FAULT) == AS_FAULT_REAL);
+	CHECK(as_user_fault(&p.as, SPARSE, EXC_STORE_PAGE_FAULT) == AS_FAULT_DENIED);
+	CHECK(as_user_fault(&p.as, SPARSE, EXC_INSN_PAGE_FAULT) == AS_FAULT_DENIED);
 	CHECK(as_user_fault(&p.as, 0x7000, EXC_STORE_PAGE_FAULT) == AS_FAULT_REAL);
 	CHECK(as_user_fault(&p.as, 0x7000, EXC_LOAD_PAGE_FAULT) == AS_FAULT_REAL);
 	CHECK(as_user_fault(&p.as, SPARSE, EXC_ILLEGAL_INSN) == AS_FAULT_REAL);

@@ -260,13 +260,15 @@ static void proc_exit(struct proc *p, int status)
 }
 
 /* The signal a fault message stands for: out of memory kills, else by the cause's name. */
-static int fault_signal(uint64_t label, uint64_t scause)
+static int fault_signal(uint64_t label, uint64_t cause)
 {
 	if (label == LABEL_OOM)
 		return SIGKILL;
-	switch (scause) {
+	switch (cause & FAULT_CAUSE_MASK) {
 	case EXC_ILLEGAL_INSN:
 		return SIGILL;
+	case EXC_BREAKPOINT:
+		return SIGTRAP;
 	case EXC_INSN_MISALIGNED:
 	case EXC_LOAD_MISALIGNED:
 	case EXC_STORE_MISALIGNED:
@@ -275,6 +277,35 @@ static int fault_signal(uint64_t label, uint64_t scause)
 	default:
 		return SIGSEGV;
 	}
+}
+
+/* POSIX's si_code for the fault a report's cause word names (its signal: fault_signal). */
+static int fault_code(uint64_t cause)
+{
+	switch (cause & FAULT_CAUSE_MASK) {
+	case EXC_ILLEGAL_INSN:
+		return ILL_ILLOPC;
+	case EXC_BREAKPOINT:
+		return TRAP_BRKPT;
+	case EXC_INSN_MISALIGNED:
+	case EXC_LOAD_MISALIGNED:
+	case EXC_STORE_MISALIGNED:
+		return BUS_ADRALN;
+	case FAULT_PAGE_GONE:
+		return BUS_ADRERR;
+	default:
+		return cause & FAULT_DENIED ? SEGV_ACCERR : SEGV_MAPERR;
+	}
+}
+
+/*
+ * POSIX's si_addr: the faulting instruction for SIGILL and SIGTRAP, the address accessed
+ * (stval: the data address, or the fetch address of an instruction fault) for the rest.
+ */
+static uint64_t fault_addr(const struct ipc_msg *m)
+{
+	uint64_t cause = m->w[0] & FAULT_CAUSE_MASK;
+	return cause == EXC_ILLEGAL_INSN || cause == EXC_BREAKPOINT ? m->w[2] : m->w[1];
 }
 
 /*
@@ -560,11 +591,14 @@ static void signal_proc(struct proc *t, int sig, int64_t sender)
  * another hart and fault anew before the diversion. 1 if done; 0 and the caller ends the
  * process, as for one that takes no signals.
  */
-static int fault_to_handler(struct proc *p, int sig, uint64_t tid)
+static int fault_to_handler(struct proc *p, const struct ipc_msg *m)
 {
 	unsigned idx = (unsigned)(p - procs);
-	return p->task >= 0 && sigsrv_takes_signals(idx, p->pid) &&
-	       sigsrv_post(idx, p->pid, p->task, sig, 0, tid);
+	int sig = fault_signal(LABEL_FAULT, m->w[0]);
+	if (p->task < 0 || !sigsrv_takes_signals(idx, p->pid))
+		return 0;
+	sigsrv_note_fault(idx, p->pid, sig, fault_code(m->w[0]), fault_addr(m));
+	return sigsrv_post(idx, p->pid, p->task, sig, 0, m->w[3]);
 }
 
 /* kill(pid > 0), or a process group: pid 0 (the caller's), -1 (all but init), -pgid. */
@@ -734,7 +768,7 @@ static void serve(struct ipc_msg *m)
 		reply(0, 0); /* to a dead thread: releases the kernel's hold on it */
 		break;
 	case LABEL_FAULT:
-		if (fault_to_handler(p, fault_signal(label, m->w[0]), m->w[3]))
+		if (fault_to_handler(p, m))
 			break;
 		proc_exit(p, fault_signal(label, m->w[0]));
 		reply(0, 0);
@@ -778,11 +812,13 @@ static void serve(struct ipc_msg *m)
 		break;
 	case PROC_SIGTAKE: {
 		int64_t sender = 0;
-		uint64_t rest = 0;
-		int sig = sigsrv_take((unsigned)(p - procs), p->pid, &sender, &rest);
+		uint64_t rest = 0, fault[2] = { 0, 0 };
+		int sig = sigsrv_take((unsigned)(p - procs), p->pid, &sender, &rest, fault);
 		reply(sig, (uint64_t)sender);
-		answer.tag = ipc_tag(0, 3, 0, 0);
+		answer.tag = ipc_tag(0, 5, 0, 0);
 		answer.w[2] = rest;
+		answer.w[3] = fault[0];
+		answer.w[4] = fault[1];
 		break;
 	}
 	case PROC_LIST:

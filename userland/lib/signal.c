@@ -40,6 +40,14 @@ int signals_registered; /* process.c: a forked child registers again */
 static __thread sigset_t thread_mask;
 static __thread volatile uint32_t handled; /* handlers run on this thread: sigsuspend waits on it */
 static __thread int ran_handler, ran_without_restart;
+/*
+ * The si_code and si_addr of the fault this thread is taking (PROC_SIGTAKE's w3 and w4),
+ * from take_all to the handler it runs; code 0 when the signal taken was sent.
+ */
+static __thread struct {
+	int code;
+	void *addr;
+} fault_taken;
 
 static int bad_signal(int sig)
 {
@@ -190,6 +198,8 @@ static void run_handler(int sig, pid_t sender, void *context)
 				   .si_pid = sender };
 		if (sender && timer_claim(sig, &info.si_value)) /* one of our timers sent it */
 			info.si_code = SI_TIMER, info.si_pid = 0;
+		if (!sender && fault_taken.code)
+			info.si_code = fault_taken.code, info.si_addr = fault_taken.addr;
 		act.sa_sigaction(sig, &info, context);
 	} else {
 		act.sa_handler(sig);
@@ -246,8 +256,11 @@ static void take_all(void *context)
 		if (ipc_call(SLOT_PROC, &m) != 0)
 			return;
 		int64_t sig = (int64_t)m.w[0];
+		fault_taken.code = (int)m.w[3];
+		fault_taken.addr = (void *)(uintptr_t)m.w[4];
 		if (sig > 0 && sig < NSIG)
 			act_on((int)sig, (pid_t)m.w[1], context);
+		fault_taken.code = 0;
 		if (sig <= 0 || sig >= NSIG || m.w[2] == 0)
 			return; /* w2: what is still pending */
 	}

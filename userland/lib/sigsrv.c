@@ -22,6 +22,9 @@ struct sig_state {
 	uint64_t entry;
 	uint64_t pending; /* bit n: signal n */
 	int64_t sender[NSIG];
+	/* A fault's si_code and si_addr, by signal; the code is 0 for a signal sent. */
+	uint32_t fault_code[NSIG];
+	uint64_t fault_addr[NSIG];
 };
 
 static struct sig_state sigs[PROC_MAX];
@@ -67,6 +70,8 @@ int sigsrv_post(unsigned idx, int64_t pid, long task, int sig, int64_t sender, u
 	struct sig_state *s = state_of(idx, pid);
 	if (!s->entry || task < 0)
 		return 0;
+	if (sender != 0)
+		s->fault_code[sig] = 0; /* sent, not a fault (only faults post with sender 0) */
 	s->pending |= 1UL << sig;
 	s->sender[sig] = sender;
 	/* No thread can take it (all stopped), or no room on its stack: the default then. */
@@ -77,7 +82,14 @@ int sigsrv_post(unsigned idx, int64_t pid, long task, int sig, int64_t sender, u
 	return 1;
 }
 
-int sigsrv_take(unsigned idx, int64_t pid, int64_t *sender, uint64_t *rest)
+void sigsrv_note_fault(unsigned idx, int64_t pid, int sig, int code, uint64_t addr)
+{
+	struct sig_state *s = state_of(idx, pid);
+	s->fault_code[sig] = (uint32_t)code;
+	s->fault_addr[sig] = addr;
+}
+
+int sigsrv_take(unsigned idx, int64_t pid, int64_t *sender, uint64_t *rest, uint64_t fault[2])
 {
 	struct sig_state *s = state_of(idx, pid);
 	int sig = 0;
@@ -85,6 +97,11 @@ int sigsrv_take(unsigned idx, int64_t pid, int64_t *sender, uint64_t *rest)
 		sig = __builtin_ctzl(s->pending);
 		s->pending &= s->pending - 1;
 		*sender = s->sender[sig];
+		if (*sender == 0 && s->fault_code[sig]) {
+			fault[0] = s->fault_code[sig];
+			fault[1] = s->fault_addr[sig];
+		}
+		s->fault_code[sig] = 0;
 	}
 	*rest = s->pending;
 	return sig;

@@ -23,7 +23,15 @@ void sigsrv_clear(unsigned idx, int64_t pid);
  * the thread diverted to its entry), 0 if the caller must apply the default action.
  */
 int sigsrv_post(unsigned idx, int64_t pid, long task, int sig, int64_t sender, uint64_t tid);
-/* PROC_SIGTAKE: the lowest pending signal (0: none), its sender, and what is left. */
-int sigsrv_take(unsigned idx, int64_t pid, int64_t *sender, uint64_t *rest);
+/*
+ * A fault's si_code and si_addr for the sig about to be posted with sender 0 (the
+ * kernel): PROC_SIGTAKE hands them over with the signal.
+ */
+void sigsrv_note_fault(unsigned idx, int64_t pid, int sig, int code, uint64_t addr);
+/*
+ * PROC_SIGTAKE: the lowest pending signal (0: none), its sender, what is left, and for a
+ * fault its si_code and si_addr in fault[0] and fault[1] (both 0 otherwise).
+ */
+int sigsrv_take(unsigned idx, int64_t pid, int64_t *sender, uint64_t *rest, uint64_t fault[2]);
 
 #endif

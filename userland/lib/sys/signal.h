@@ -90,6 +90,40 @@ typedef struct {
 #define SI_ASYNCIO 4
 #define SI_MESGQ   5
 
+/*
+ * si_code for a signal the hardware raised (a fault: si_pid is 0, si_addr is set). They
+ * start above the SI_ values so that no fault's code reads as SI_USER.
+ */
+#define ILL_ILLOPC    16 /* illegal opcode (also floating point: FP is off for user mode) */
+#define ILL_ILLOPN    17
+#define ILL_ILLADR    18
+#define ILL_ILLTRP    19
+#define ILL_PRVOPC    20
+#define ILL_PRVREG    21
+#define ILL_COPROC    22
+#define ILL_BADSTK    23
+#define FPE_INTDIV    16
+#define FPE_INTOVF    17
+#define FPE_FLTDIV    18
+#define FPE_FLTOVF    19
+#define FPE_FLTUND    20
+#define FPE_FLTRES    21
+#define FPE_FLTINV    22
+#define FPE_FLTSUB    23
+#define SEGV_MAPERR   16 /* nothing is mapped at si_addr */
+#define SEGV_ACCERR   17 /* mapped, but its protection forbids the access */
+#define BUS_ADRALN    16 /* a misaligned access */
+#define BUS_ADRERR    17 /* a page its memory object no longer holds (a truncated file) */
+#define BUS_OBJERR    18
+#define TRAP_BRKPT    16 /* ebreak */
+#define TRAP_TRACE    17
+#define CLD_EXITED    16
+#define CLD_KILLED    17
+#define CLD_DUMPED    18
+#define CLD_TRAPPED   19
+#define CLD_STOPPED   20
+#define CLD_CONTINUED 21
+
 typedef void (*_sig_func_ptr)(int);
 
 struct sigaction {
