@@ -208,13 +208,17 @@ void as_free_tables(struct as *as)
 uint64_t as_prot_flags(uint32_t prot)
 {
 	uint64_t f = PTE_U;
+	if (prot & ~(MAP_PROT_ALL | MAP_KIND_SHARED | MAP_KIND_COPY))
+		return 0; /* a bit nobody defined */
 	if (prot & MAP_PROT_READ)
 		f |= PTE_R;
 	if (prot & MAP_PROT_WRITE)
 		f |= PTE_W;
 	if (prot & MAP_PROT_EXEC)
 		f |= PTE_X;
-	return (f & PTE_PERM_MASK) && pte_perm_ok(f) ? f : 0;
+	if (!(f & PTE_PERM_MASK))
+		return PTE_R; /* no access: a leaf only the kernel's walkers see (vm/pte.h) */
+	return pte_perm_ok(f) ? f : 0;
 }
 
 static int user_va_ok(uint64_t va, uint64_t npages)
@@ -355,7 +359,7 @@ static int map_leaf(struct as *as, uint64_t va, uint64_t pa, pte_t leaf)
 
 int as_map(struct as *as, uint64_t va, uint64_t pa, uint64_t flags)
 {
-	return map_leaf(as, va, pa, pte_make(pa, flags | PTE_V | PTE_U | PTE_A | PTE_D));
+	return map_leaf(as, va, pa, pte_make(pa, flags | PTE_V | PTE_A | PTE_D));
 }
 
 int as_map_gone(struct as *as, uint64_t va, pte_t gone)
@@ -514,7 +518,7 @@ int as_unmap(struct as *as, uint64_t va, uint64_t npages)
 int as_map_anon(struct as *as, uint64_t va, uint64_t npages, uint32_t prot)
 {
 	uint64_t flags = as_prot_flags(prot);
-	if (!flags || !user_va_ok(va, npages) || npages == 0)
+	if (!flags || (prot & ~MAP_PROT_ALL) || !user_va_ok(va, npages) || npages == 0)
 		return E_INVAL;
 	for (uint64_t i = 0, hole; i < npages; i++) {
 		if ((hole = table_hole(as, va + i * PAGE_SIZE, npages - i)) != 0)
@@ -545,7 +549,7 @@ int as_map_anon(struct as *as, uint64_t va, uint64_t npages, uint32_t prot)
 int as_protect(struct as *as, uint64_t va, uint64_t npages, uint32_t prot)
 {
 	uint64_t flags = as_prot_flags(prot);
-	if (!flags || !user_va_ok(va, npages))
+	if (!flags || (prot & ~MAP_PROT_ALL) || !user_va_ok(va, npages))
 		return E_INVAL;
 	for (uint64_t i = 0; i < npages; i++) {
 		pte_t *e = as_pte(as, va + i * PAGE_SIZE);
@@ -563,14 +567,18 @@ int as_protect(struct as *as, uint64_t va, uint64_t npages, uint32_t prot)
 		pte_t *e = as_pte(as, va);
 		if (pte_is_gone(*e))
 			continue; /* stays a bus error whatever the protection */
-		pte_t old = *e, keep = old & ~(PTE_PERM_MASK | PTE_COW);
+		pte_t old = *e, keep = old & ~(PTE_PERM_MASK | PTE_COW | PTE_U);
 		uint64_t perm = flags & PTE_PERM_MASK;
 		int private_frame = !(old & PTE_SHARED) && frame_count(&kframes, pte_pa(old)) == 1;
-		if ((perm & PTE_W) && !(old & PTE_SHARED) && !private_frame) {
+		if (!(flags & PTE_U)) {
+			/* No access: only U goes; frame, R/W/X and COW stay for later (vm/pte.h). */
+			keep = old & ~PTE_U;
+			perm = 0;
+		} else if ((perm & PTE_W) && !(old & PTE_SHARED) && !private_frame) {
 			perm &= ~PTE_W; /* logically writable: the first store copies */
 			keep |= PTE_COW;
 		}
-		*e = keep | perm;
+		*e = keep | perm | (flags & PTE_U);
 		tlb_flush_page(as, va);
 	}
 	return 0;

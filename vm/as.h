@@ -51,7 +51,10 @@ void as_destroy(struct as *as);
 /* Install as (NULL: the kernel's tree alone) in this hart's satp. */
 void as_activate(struct as *as);
 
-/* PTE flags for a user mapping of prot (MAP_PROT_*); 0 if prot is not allowed (W+X, W only). */
+/*
+ * PTE flags for a user mapping of prot (MAP_PROT_*, MAP_KIND_* ignored; none of R/W/X: a
+ * no-access leaf, vm/pte.h); 0 if prot is not allowed (W+X, W only, an unknown bit).
+ */
 uint64_t as_prot_flags(uint32_t prot);
 /*
  * Map the frame at pa (the caller hands over one reference) at va with flags.

@@ -116,8 +116,9 @@ static inline uint64_t pte_flags(pte_t pte)
 /* The gone entry for page of object id, in place of the user leaf old. */
 static inline pte_t pte_gone_make(uint64_t id, uint64_t page, pte_t old)
 {
+	uint64_t perm = (old & PTE_U) ? (old & PTE_PERM_MASK) >> PTE_R_SHIFT : 0;
 	uint64_t ppn = PTE_GONE_MARK | ((id & PTE_GONE_ID_MASK) << PTE_GONE_ID_SHIFT) |
-		       (((old & PTE_PERM_MASK) >> PTE_R_SHIFT) << PTE_GONE_PERM_SHIFT) | page;
+		       (perm << PTE_GONE_PERM_SHIFT) | page;
 	return (ppn << PTE_PPN_SHIFT) | (old & (PTE_COW | PTE_SHARED)) | PTE_V | PTE_R | PTE_A |
 	       PTE_D;
 }
@@ -135,12 +136,26 @@ static inline uint64_t pte_gone_key(pte_t e)
 	       (ppn & ((1UL << PTE_GONE_PAGE_BITS) - 1));
 }
 
-/* The user leaf flags a gone entry stood for (V, U, A and D included). */
+/* The user leaf flags a gone entry stood for (V, U, A and D included; no U for no access). */
 static inline uint64_t pte_gone_flags(pte_t e)
 {
 	uint64_t perm =
 		((e >> (PTE_PPN_SHIFT + PTE_GONE_PERM_SHIFT)) << PTE_R_SHIFT) & PTE_PERM_MASK;
-	return perm | (e & (PTE_COW | PTE_SHARED)) | PTE_V | PTE_U | PTE_A | PTE_D;
+	uint64_t access = perm ? perm | PTE_U : PTE_R; /* 0: it was a no-access leaf */
+	return access | (e & (PTE_COW | PTE_SHARED)) | PTE_V | PTE_A | PTE_D;
+}
+
+/*
+ * A page mapped with no access (PROT_NONE): a user leaf with U clear. It keeps its frame,
+ * its R/W/X (so a shared page can get back what it was mapped with) and its RSW bits, so
+ * fork, unmap and the frame counts treat it as any leaf; the MMU lets no user access pass
+ * it, and the kernel's own walkers (uaccess, as_translate) need U too. A gone entry has U
+ * clear as well and is told apart by its mark. A gone entry made from a no-access leaf
+ * keeps 0 as its R/W/X, and comes back as a no-access leaf.
+ */
+static inline bool pte_is_noaccess(pte_t e)
+{
+	return (e & (PTE_V | PTE_U)) == PTE_V && !((e >> PTE_PPN_SHIFT) & PTE_GONE_MARK);
 }
 
 /* W without R is reserved in Sv39, and W with X breaks W^X: both are refused. */

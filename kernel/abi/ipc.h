@@ -107,6 +107,7 @@ static inline uint64_t ipc_tag_label(uint64_t tag)
 #define MAP_PROT_READ	(1u << 0)
 #define MAP_PROT_WRITE	(1u << 1)
 #define MAP_PROT_EXEC	(1u << 2)
+#define MAP_PROT_ALL	(MAP_PROT_READ | MAP_PROT_WRITE | MAP_PROT_EXEC) /* none: no access */
 #define MAP_KIND_SHARED (1u << 4) /* writes reach the object, seen by every mapper */
 #define MAP_KIND_COPY	(1u << 5) /* write-copy: reads share, a write gets a private copy */
 

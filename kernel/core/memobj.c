@@ -87,7 +87,8 @@ void memobj_destroy(struct memobj *m)
 static uint32_t rights_needed(uint32_t flags)
 {
 	uint32_t r = 0;
-	if (flags & MAP_PROT_READ)
+	/* No access needs the read right too: protect may make the page readable later. */
+	if ((flags & MAP_PROT_READ) || !(flags & (MAP_PROT_READ | MAP_PROT_WRITE | MAP_PROT_EXEC)))
 		r |= CAP_READ;
 	if (flags & MAP_PROT_EXEC)
 		r |= CAP_EXEC;
@@ -172,7 +173,7 @@ static bool revoke_leaf(pte_t *e, void *ctx)
 {
 	const struct resize_ctx *c = ctx;
 	uint64_t page;
-	if (!(*e & PTE_U) || !going_page(c, pte_pa(*e), &page))
+	if (!(*e & PTE_V) || pte_is_gone(*e) || !going_page(c, pte_pa(*e), &page))
 		return false;
 	uint64_t pa = pte_pa(*e);
 	*e = pte_gone_make(c->m->id, page, *e);

@@ -93,6 +93,16 @@ static int map_file(struct ofile *f, uintptr_t va, uint64_t first, size_t pages,
 	return 0;
 }
 
+/*
+ * MAP_FIXED replaces whatever is mapped in the range (POSIX): called once the request is
+ * checked, so a call that fails for a bad argument changes nothing.
+ */
+static void clear_fixed(uintptr_t va, size_t pages, int flags)
+{
+	if (flags & MAP_FIXED)
+		SYSCALL(unmap, SLOT_SELF, va, pages);
+}
+
 /* mmap of a descriptor: checked here, mapped by map_file. */
 static long mmap_fd(uintptr_t va, size_t pages, int prot, int flags, int fd, off_t off)
 {
@@ -106,6 +116,7 @@ static long mmap_fd(uintptr_t va, size_t pages, int prot, int flags, int fd, off
 	int acc = e->file->flags & O_ACCMODE;
 	if (acc == O_WRONLY || ((flags & MAP_SHARED) && (prot & PROT_WRITE) && acc == O_RDONLY))
 		return -EACCES;
+	clear_fixed(va, pages, flags);
 	return map_file(e->file, va, (uint64_t)off / PAGE_BYTES, pages, prot,
 			(flags & MAP_SHARED) != 0);
 }
@@ -126,10 +137,11 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 		err = mmap_fd(va, pages, prot, flags, fd, off);
 	else if (off != 0)
 		err = E_INVAL;
-	else if (flags & MAP_SHARED)
-		err = map_shared(va, pages, prot);
-	else
-		err = SYSCALL(map_anon, SLOT_SELF, va, pages, prot);
+	else {
+		clear_fixed(va, pages, flags);
+		err = (flags & MAP_SHARED) ? map_shared(va, pages, prot)
+					   : SYSCALL(map_anon, SLOT_SELF, va, pages, prot);
+	}
 	if (err) {
 		/* Give the range back if no other thread took one after it: a failed mmap
 		 * moves nothing (addresses further on would need page tables of their own). */

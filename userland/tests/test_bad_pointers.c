@@ -60,7 +60,7 @@ static void map_anon_invalid(void)
 	CHECK_EQ(SYSCALL(map_anon, SLOT_SELF, USER_VA_MAX, 1, RW), E_INVAL);
 	CHECK_EQ(SYSCALL(map_anon, SLOT_SELF, USER_VA_MAX - PAGE_BYTES, 2, RW), E_INVAL);
 	CHECK_EQ(SYSCALL(map_anon, SLOT_SELF, PROBE_VA, 0, RW), E_INVAL);
-	CHECK_EQ(SYSCALL(map_anon, SLOT_SELF, PROBE_VA, 1, 0), E_INVAL);
+	CHECK_EQ(SYSCALL(map_anon, SLOT_SELF, PROBE_VA, 1, MAP_PROT_WRITE), E_INVAL); /* W alone */
 	CHECK_EQ(SYSCALL(map_anon, SLOT_SELF, PROBE_VA, 1UL << 40, RW), E_INVAL);
 	/* None of them left a mapping behind. */
 	CHECK_EQ(SYSCALL(debug_write, PROBE_VA, 1), E_FAULT);

@@ -272,7 +272,8 @@ static const uint64_t bad_values[][BAD_MAX] = {
 	[K_VA] = { 0, 8, KERNEL_VA, USER_VA_MAX, FUZZ_VA + 1, -PAGE_BYTES, 0x8000000000000000UL,
 		   ENDV },
 	[K_PAGES] = { 0, 1UL << 40, -1UL, 1UL << 26, ENDV },
-	[K_PROT] = { 0, MAP_PROT_WRITE, MAP_PROT_WRITE | MAP_PROT_EXEC, -1UL, ENDV },
+	[K_PROT] = { MAP_PROT_WRITE, MAP_PROT_WRITE | MAP_PROT_EXEC, MAP_PROT_READ | 0x100, -1UL,
+		     ENDV },
 	[K_LEN] = { IPC_BUF_MAX + 1, -1UL, 1UL << 32, ENDV },
 };
 /* How many values a list holds: up to ENDV, or none if it is all zero. */
