@@ -541,6 +541,12 @@ int as_map_anon(struct as *as, uint64_t va, uint64_t npages, uint32_t prot)
 	return 0;
 }
 
+/* What protect may give a shared leaf: its R/W/X now, and W if it was mapped writable. */
+static uint64_t shared_ceiling(pte_t e)
+{
+	return (e & PTE_PERM_MASK) | ((e & PTE_SHARED_MAYWRITE) ? PTE_W : 0);
+}
+
 /*
  * New protection for mapped pages. A page that is COW, or shared read-only without
  * PTE_SHARED (text), and asked to be writable becomes COW: no frame is allocated here,
@@ -555,8 +561,8 @@ int as_protect(struct as *as, uint64_t va, uint64_t npages, uint32_t prot)
 		pte_t *e = as_pte(as, va + i * PAGE_SIZE);
 		if (!e)
 			return E_FAULT;
-		/* A shared mapping never gains W or X: the object's capability decided those. */
-		if ((*e & PTE_SHARED) && (flags & ~*e & (PTE_W | PTE_X)))
+		/* A shared mapping never gains more than its capability allowed at map time. */
+		if ((*e & PTE_SHARED) && (flags & ~shared_ceiling(*e) & (PTE_W | PTE_X)))
 			return E_RIGHTS;
 	}
 	/* Before the count-1 test below: a count-1 frame in a shared table has two users. */
@@ -567,7 +573,9 @@ int as_protect(struct as *as, uint64_t va, uint64_t npages, uint32_t prot)
 		pte_t *e = as_pte(as, va);
 		if (pte_is_gone(*e))
 			continue; /* stays a bus error whatever the protection */
-		pte_t old = *e, keep = old & ~(PTE_PERM_MASK | PTE_COW | PTE_U);
+		pte_t old = *e, keep = old & ~(PTE_PERM_MASK | PTE_U);
+		if (!(old & PTE_SHARED))
+			keep &= ~PTE_COW; /* recomputed below; a shared leaf keeps its MAYWRITE */
 		uint64_t perm = flags & PTE_PERM_MASK;
 		int private_frame = !(old & PTE_SHARED) && frame_count(&kframes, pte_pa(old)) == 1;
 		if (!(flags & PTE_U)) {
@@ -604,8 +612,8 @@ static inline __attribute__((always_inline)) enum as_fault cow_fault(struct as *
 	if (!l1e || !pte_valid(*l1e))
 		return AS_FAULT_REAL;
 	pte_t *e = entry_below(*l1e, va, 0);
-	if ((*e & (PTE_V | PTE_U | PTE_COW)) != (PTE_V | PTE_U | PTE_COW))
-		return AS_FAULT_REAL;
+	if ((*e & (PTE_V | PTE_U | PTE_COW | PTE_SHARED)) != (PTE_V | PTE_U | PTE_COW))
+		return AS_FAULT_REAL; /* on a shared leaf the bit is PTE_SHARED_MAYWRITE */
 	/*
 	 * A table not yet dirty may be shared: it is copied first (its count-1 frames are
 	 * still mapped twice), and e is found again in the copy. A dirty one, the common

@@ -27,22 +27,27 @@
 
 typedef uint64_t pte_t;
 
-#define PTE_V		(1UL << 0) /* valid */
-#define PTE_R		(1UL << 1) /* readable */
-#define PTE_W		(1UL << 2) /* writable */
-#define PTE_X		(1UL << 3) /* executable */
-#define PTE_U		(1UL << 4) /* user accessible */
-#define PTE_G		(1UL << 5) /* global: in every address space */
-#define PTE_A		(1UL << 6) /* accessed: set by us, boards fault instead of setting it */
-#define PTE_D		(1UL << 7) /* dirty: likewise */
-#define PTE_COW		(1UL << 8) /* RSW bit 0: copy on write */
-#define PTE_SHARED	(1UL << 9) /* RSW bit 1: shared mapping, writes go to the one frame */
+#define PTE_V		    (1UL << 0) /* valid */
+#define PTE_R		    (1UL << 1) /* readable */
+#define PTE_W		    (1UL << 2) /* writable */
+#define PTE_X		    (1UL << 3) /* executable */
+#define PTE_U		    (1UL << 4) /* user accessible */
+#define PTE_G		    (1UL << 5) /* global: in every address space */
+#define PTE_A		    (1UL << 6) /* accessed: set by us, boards fault instead of setting it */
+#define PTE_D		    (1UL << 7) /* dirty: likewise */
+#define PTE_COW		    (1UL << 8) /* RSW bit 0: copy on write */
+#define PTE_SHARED	    (1UL << 9) /* RSW bit 1: shared mapping, writes go to the one frame */
+/*
+ * RSW bit 0 on a shared leaf, where copy-on-write never applies: the mapping was made
+ * writable (its capability allowed it), so protect may give W back after taking it.
+ */
+#define PTE_SHARED_MAYWRITE PTE_COW
 /*
  * In a level-1 entry (non-leaf; the MMU ignores RSW there): the level-0 table below may
  * hold private writable leaves, so fork must write-protect them before sharing it. Set by
  * every path that writes a leaf, cleared by fork (docs/vm-cow.md, "Shared page tables").
  */
-#define PTE_TABLE_DIRTY (1UL << 8)
+#define PTE_TABLE_DIRTY	    (1UL << 8)
 
 /*
  * A gone page: a page its memory object no longer holds (the object shrank). The entry

@@ -102,7 +102,7 @@ static uint64_t map_flags(uint32_t flags)
 {
 	uint64_t f = as_prot_flags(flags);
 	if (flags & MAP_KIND_SHARED)
-		return f | PTE_SHARED;
+		return f | PTE_SHARED | ((f & PTE_W) ? PTE_SHARED_MAYWRITE : 0);
 	return (f & PTE_W) ? (f & ~PTE_W) | PTE_COW : f;
 }
 

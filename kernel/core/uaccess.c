@@ -33,7 +33,8 @@ int user_check(struct task *t, uint64_t va, size_t len, int write)
 		pte_t *e = as_pte(&t->as, p);
 		if (!e || !(*e & PTE_U) || !(*e & PTE_R))
 			return E_FAULT;
-		if (write && !(*e & (PTE_W | PTE_COW)))
+		/* Writable, or copy-on-write (on a shared leaf the bit is MAYWRITE: no). */
+		if (write && !(*e & PTE_W) && (*e & (PTE_COW | PTE_SHARED)) != PTE_COW)
 			return E_FAULT;
 	}
 	return 0;

@@ -523,6 +523,37 @@ static void test_noaccess(void)
 	pool_end();
 }
 
+/*
+ * A shared leaf mapped writable (as memobj.c maps one) loses W to protect and gets it
+ * back; meanwhile its MAYWRITE bit is no copy-on-write: a store is a denied fault and
+ * the kernel's writes fail. One mapped read-only never gains W.
+ */
+static void test_shared_maywrite(void)
+{
+	struct space s;
+	uint64_t pa, ro, got, copies = cow_stats.copies;
+	const uint64_t shared = PTE_U | PTE_SHARED;
+	pool_start(POOL_FRAMES);
+	CHECK(space_new(&s, 1UL << 30) == 0);
+	CHECK(frame_alloc(&kframes, &pa) == 0 && frame_alloc(&kframes, &ro) == 0);
+	CHECK(as_map(&s.as, SPARSE, pa, shared | PTE_R | PTE_W | PTE_SHARED_MAYWRITE) == 0);
+	CHECK(as_map(&s.as, SPARSE + PAGE_SIZE, ro, shared | PTE_R) == 0);
+	CHECK(as_protect(&s.as, SPARSE, 1, MAP_PROT_READ) == 0);
+	CHECK(!(pte_at(&s, SPARSE) & PTE_W) && (pte_at(&s, SPARSE) & PTE_SHARED_MAYWRITE));
+	CHECK(as_user_fault(&s.as, SPARSE, EXC_STORE_PAGE_FAULT) == AS_FAULT_DENIED);
+	CHECK(as_translate(&s.as, SPARSE, 1, &got) == E_FAULT);
+	CHECK(cow_stats.copies == copies && frame_count(&kframes, pa) == 1);
+	CHECK(as_protect(&s.as, SPARSE, 1, RW) == 0 && (pte_at(&s, SPARSE) & PTE_W));
+	CHECK(store(&s, SPARSE, 6) == 0 && pte_pa(pte_at(&s, SPARSE)) == pa);
+	CHECK(as_protect(&s.as, SPARSE, 1, RW | MAP_PROT_EXEC) == E_INVAL); /* W^X */
+	CHECK(as_protect(&s.as, SPARSE + PAGE_SIZE, 1, RW) == E_RIGHTS);
+	CHECK(as_protect(&s.as, SPARSE + PAGE_SIZE, 1, 0) == 0);
+	CHECK(as_protect(&s.as, SPARSE + PAGE_SIZE, 1, RW) == E_RIGHTS);
+	CHECK(as_unmap(&s.as, SPARSE, 2) == 0);
+	space_free(&s);
+	pool_end();
+}
+
 int main(void)
 {
 	test_map_basics();
@@ -534,6 +565,7 @@ int main(void)
 	test_oom_rollback();
 	test_rewrite_gone();
 	test_noaccess();
+	test_shared_maywrite();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }

@@ -4,9 +4,11 @@
  * and its bytes come back with access. A forked child shares it copy-on-write: its
  * stores after mprotect never reach the parent. A shared mapping keeps sharing through
  * PROT_NONE. MAP_FIXED replaces what is mapped (POSIX), so a PROT_NONE reservation can
- * be filled in place; a bad MAP_FIXED request leaves the old mapping as it was.
+ * be filled in place; a bad MAP_FIXED request leaves the old mapping as it was. A shared
+ * mapping made read-only gets write back, up to what it was mapped with.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -132,6 +134,57 @@ static void fork_none(void)
 	CHECK_EQ(munmap(s, PAGE), 0);
 }
 
+/*
+ * A shared mapping made read-only and writable again (POSIX: within what the object
+ * allows): stores between fault, and the object sees the later ones. One mapped
+ * read-only cannot be made writable (EACCES).
+ */
+static void shared_round_trip(void)
+{
+	char *s = mmap(0, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	CHECK(s != MAP_FAILED);
+	s[0] = 'x';
+	CHECK_EQ(mprotect(s, PAGE, PROT_READ), 0);
+	CHECK(denied(s + 1, 1));
+	int fds[2];
+	CHECK_EQ(pipe(fds), 0);
+	CHECK_EQ(write(fds[1], "yz", 2), 2);
+	errno = 0;
+	CHECK_EQ(read(fds[0], s, 2), -1); /* the kernel may not write it either */
+	CHECK_EQ(errno, EFAULT);
+	CHECK_EQ(mprotect(s, PAGE, PROT_READ | PROT_WRITE), 0);
+	CHECK_EQ(read(fds[0], s, 2), 2);
+	CHECK(s[0] == 'y' && s[1] == 'z');
+	close(fds[0]);
+	close(fds[1]);
+	int st = -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		s[2] = 'c';
+		_exit(0);
+	}
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	CHECK_EQ(s[2], 'c'); /* still shared */
+	CHECK_EQ(munmap(s, PAGE), 0);
+
+	int fd = open("/tmp/prot_none_ro", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	CHECK(fd >= 0);
+	CHECK_EQ(ftruncate(fd, PAGE), 0);
+	close(fd);
+	fd = open("/tmp/prot_none_ro", O_RDONLY);
+	char *r = mmap(0, PAGE, PROT_READ, MAP_SHARED, fd, 0);
+	CHECK(r != MAP_FAILED);
+	errno = 0;
+	CHECK_EQ(mprotect(r, PAGE, PROT_READ | PROT_WRITE), -1);
+	CHECK_EQ(errno, EACCES);
+	CHECK_EQ(mprotect(r, PAGE, PROT_NONE), 0);
+	CHECK_EQ(mprotect(r, PAGE, PROT_READ), 0);
+	CHECK_EQ(r[0], 0);
+	CHECK_EQ(munmap(r, PAGE), 0);
+	close(fd);
+	unlink("/tmp/prot_none_ro");
+}
+
 int main(void)
 {
 	struct sigaction sa = { .sa_sigaction = on_segv, .sa_flags = SA_SIGINFO };
@@ -140,5 +193,6 @@ int main(void)
 	none_and_back();
 	fresh_none();
 	fork_none();
+	shared_round_trip();
 	return test_status();
 }
