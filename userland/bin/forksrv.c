@@ -863,6 +863,7 @@ static void serve(struct ipc_msg *m)
 
 int main(void)
 {
+	own_data_pages();
 	procs[0] = (struct proc){
 		.state = PS_RUNNING, .pid = PID_INIT, .pgid = PID_INIT, .sid = PID_INIT, .task = -1
 	};

@@ -1082,6 +1082,7 @@ static void mount_boot(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	own_data_pages();
 	fst_init(&tree);
 	prepare();
 	if (archive_open(&archive) != 0)

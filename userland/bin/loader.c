@@ -161,6 +161,7 @@ int main(void)
 {
 	struct archive a;
 	int answering = 0;
+	own_data_pages();
 	if (archive_open(&a) != 0)
 		SYSCALL(debug_write, "loader: no boot archive\n", 24);
 	recv_slot = slot_alloc();

@@ -14,6 +14,7 @@
 #include "fd.h"
 #include "fs.h"
 #include "proc.h"
+#include "rlimit.h"
 #include "spawn.h"
 #include "syscall.h"
 
@@ -85,13 +86,16 @@ int execve(const char *path, char *const argv[], char *const envp[])
 	}
 	uint32_t fds[FD_MAX];
 	unsigned nfd = fd_exec_list(fds, FD_MAX), fdlen = nfd * (unsigned)sizeof(fds[0]);
-	char env[FD_EXEC_ENV_MAX], cwd_env[FD_EXEC_CWD_MAX], mask_env[FD_EXEC_UMASK_MAX], *files[4];
+	char env[FD_EXEC_ENV_MAX], cwd_env[FD_EXEC_CWD_MAX], mask_env[FD_EXEC_UMASK_MAX];
+	char limit_env[RLIMIT_EXEC_ENV_MAX], *files[5];
 	unsigned nextra = 0;
 	if ((files[nextra] = (char *)fd_exec_files(env)))
 		nextra++;
 	if ((files[nextra] = (char *)fd_exec_cwd(cwd_env)))
 		nextra++;
 	if ((files[nextra] = (char *)fd_exec_umask(mask_env)))
+		nextra++;
+	if ((files[nextra] = (char *)rlimit_exec_env(limit_env, sizeof(limit_env))))
 		nextra++;
 	files[nextra] = 0;
 	if (pack(buf, &len, names) < 0 || (argc = pack(buf, &len, argv)) < 0 ||

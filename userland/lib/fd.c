@@ -10,12 +10,14 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fd.h"
 #include "fs.h"
 #include "fstree.h"
 #include "pipe.h"
+#include "rlimit.h"
 #include "spawn.h"
 #include "syscall.h"
 
@@ -149,9 +151,27 @@ ssize_t read(int fd, void *buf, size_t n)
 	return fail(-EBADF); /* the write end of a pipe */
 }
 
+/*
+ * A file write of n bytes at off (-1: the description's offset) under RLIMIT_FSIZE: the
+ * bytes that may go (rlimit.c), or -1 (errno set). Asks where the write lands only when
+ * a limit is set.
+ */
+static ssize_t fsize_room(int fd, const struct ofile *f, int64_t off, size_t n)
+{
+	struct stat st;
+	if (rlimit_cur(RLIMIT_FSIZE) == RLIM_INFINITY)
+		return (ssize_t)n;
+	if (off < 0 && (f->flags & O_APPEND))
+		off = fstat(fd, &st) == 0 ? st.st_size : -1;
+	else if (off < 0)
+		off = lseek(fd, 0, SEEK_CUR);
+	return off < 0 ? -1 : rlimit_fsize_room((uint64_t)off, n);
+}
+
 ssize_t write(int fd, const void *buf, size_t n)
 {
 	struct fd_entry *e = fd_get(fd);
+	ssize_t room;
 	if (!e)
 		return -1;
 	if (e->kind == FD_CONSOLE)
@@ -159,7 +179,9 @@ ssize_t write(int fd, const void *buf, size_t n)
 	if (e->kind == FD_PIPE_WRITE)
 		return pipe_write(e->pipe, buf, n);
 	if (e->kind == FD_FILE)
-		return file_io(e->file, FS_WRITE, (void *)buf, n, -1);
+		return (room = fsize_room(fd, e->file, -1, n)) < 0
+			       ? -1
+			       : file_io(e->file, FS_WRITE, (void *)buf, (size_t)room, -1);
 	return fail(-EBADF); /* the read end of a pipe */
 }
 
@@ -187,9 +209,13 @@ ssize_t pread(int fd, void *buf, size_t n, off_t off)
 ssize_t pwrite(int fd, const void *buf, size_t n, off_t off)
 {
 	struct ofile *f = file_of(fd, ESPIPE);
+	ssize_t room;
 	if (!f)
 		return -1;
-	return off < 0 ? fail(-EINVAL) : file_io(f, FS_WRITE, (void *)buf, n, off);
+	if (off < 0)
+		return fail(-EINVAL);
+	room = fsize_room(fd, f, off, n);
+	return room < 0 ? -1 : file_io(f, FS_WRITE, (void *)buf, (size_t)room, off);
 }
 
 off_t lseek(int fd, off_t off, int whence)
@@ -441,6 +467,8 @@ int ftruncate(int fd, off_t len)
 		return -1;
 	if (e->kind != FD_FILE)
 		return (int)fail(-EINVAL);
+	if (len > 0 && rlimit_fsize_past((uint64_t)len))
+		return -1;
 	m.w[0] = (uint64_t)len;
 	int64_t r = file_call(e->file, FS_FTRUNCATE, &m, 0);
 	return r < 0 ? (int)fail(r) : 0;
@@ -520,7 +548,7 @@ const char *fd_exec_files(char *env)
 }
 
 /* The next hex number of *s, which then points past the character after it. */
-static uint64_t get_hex(const char **s)
+uint64_t fd_get_hex(const char **s)
 {
 	uint64_t v = 0;
 	for (; **s; (*s)++) {
@@ -565,11 +593,25 @@ static void inherit_file(unsigned fd, uint64_t badge, uint64_t token)
 	fds[fd] = (struct fd_entry){ FD_FILE, 0, f, 0 };
 }
 
-/* Take the environment string that starts with prefix out of environ: its value, or 0. */
-static const char *take_env(const char *prefix)
+/* Does the environment hold any FD_EXEC_PREFIX entry? Looked at once, at start. */
+static int env_has_ours(void)
+{
+	extern char **environ;
+	static int known, has;
+	if (!known) {
+		for (char **e = environ; e && *e && !has; e++)
+			has = strncmp(*e, FD_EXEC_PREFIX, sizeof(FD_EXEC_PREFIX) - 1) == 0;
+		known = 1;
+	}
+	return has;
+}
+
+const char *fd_take_env(const char *prefix)
 {
 	extern char **environ;
 	size_t n = strlen(prefix);
+	if (!env_has_ours())
+		return 0; /* the usual case: one pass over the environment, not one per name */
 	for (char **e = environ; e && *e; e++) {
 		if (strncmp(*e, prefix, n) != 0)
 			continue;
@@ -585,10 +627,10 @@ static const char *take_env(const char *prefix)
 /* The files exec kept (FD_EXEC_ENV), taken out of the environment. */
 static void inherit_files(void)
 {
-	const char *s = take_env(FD_EXEC_ENV);
+	const char *s = fd_take_env(FD_EXEC_ENV);
 	while (s && *s) {
-		unsigned fd = (unsigned)get_hex(&s);
-		uint64_t badge = get_hex(&s), token = get_hex(&s);
+		unsigned fd = (unsigned)fd_get_hex(&s);
+		uint64_t badge = fd_get_hex(&s), token = fd_get_hex(&s);
 		inherit_file(fd, badge, token);
 	}
 }
@@ -633,7 +675,7 @@ const char *fd_exec_umask(char *env)
 /* POSIX: exec keeps the mask too (FD_EXEC_UMASK, taken out of the environment). */
 static void inherit_umask(void)
 {
-	const char *v = take_env(FD_EXEC_UMASK);
+	const char *v = fd_take_env(FD_EXEC_UMASK);
 	mode_t mask = 0;
 	for (; v && *v >= '0' && *v <= '7'; v++)
 		mask = (mode_t)(mask << 3 | (mode_t)(*v - '0'));
@@ -644,7 +686,7 @@ static void inherit_umask(void)
 /* POSIX: exec keeps the working directory (FD_EXEC_CWD, taken out of the environment). */
 static void inherit_cwd(void)
 {
-	const char *dir = take_env(FD_EXEC_CWD);
+	const char *dir = fd_take_env(FD_EXEC_CWD);
 	if (dir && dir[0] == '/' && strlen(dir) < FS_PATH_MAX)
 		fd_set_cwd(dir);
 }

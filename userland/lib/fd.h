@@ -49,6 +49,7 @@ int fd_alloc(enum fd_kind kind, struct pipe *p);
  * in one environment string (FD_EXEC_ENV=fd.badge.token,...), built in env, that the new
  * image's fd_inherit turns back into descriptors: env, or 0 if there are none.
  */
+#define FD_EXEC_PREFIX	"MUKERNEL_" /* every name exec hands over starts so */
 #define FD_EXEC_ENV	"MUKERNEL_FDS="
 #define FD_EXEC_ENV_MAX (sizeof(FD_EXEC_ENV) + FD_MAX * 3 * 17)
 const char *fd_exec_files(char *env); /* env: FD_EXEC_ENV_MAX bytes */
@@ -61,6 +62,10 @@ const char *fd_exec_cwd(char *env); /* env: FD_EXEC_CWD_MAX bytes */
 #define FD_EXEC_UMASK	  "MUKERNEL_UMASK="
 #define FD_EXEC_UMASK_MAX (sizeof(FD_EXEC_UMASK) + 4)
 const char *fd_exec_umask(char *env); /* env: FD_EXEC_UMASK_MAX bytes */
+/* Take the environment string that starts with prefix out of environ: its value, or 0. */
+const char *fd_take_env(const char *prefix);
+/* A lower-case hex number at *s, which then moves past it and one separator after it. */
+uint64_t fd_get_hex(const char **s);
 /* The file mode creation mask (umask): open and mkdir clear these bits of a new mode. */
 mode_t fd_umask(void);
 

@@ -14,6 +14,7 @@
 #include "fd.h"
 #include "proc.h"
 #include "pthread_impl.h"
+#include "rlimit.h"
 #include "syscall.h"
 
 #define OUT_BUF	   256
@@ -147,17 +148,29 @@ FILE *const stderr = &out_err.file;
 extern char _end[];
 static uintptr_t brk_cur, brk_mapped; /* the break, and the end of its mapped pages */
 
+void own_data_pages(void)
+{
+	extern char __tls_base[]; /* where the data segment starts (user.ld) */
+	/* An atomic or of 0 stores the word unchanged: a page still shared with the
+	 * program's file is copied now. */
+	for (uintptr_t a = (uintptr_t)__tls_base; a < (uintptr_t)_end; a += PAGE_BYTES)
+		__atomic_fetch_or((uint32_t *)a, 0, __ATOMIC_RELAXED);
+}
+
 void *sbrk(ptrdiff_t incr)
 {
 	if (!brk_cur)
 		brk_cur = brk_mapped = (uintptr_t)_end;
 	uintptr_t old = brk_cur, want = brk_cur + incr;
-	if (incr < 0 || want < old || want > HEAP_LIMIT) {
+	if (incr < 0 || want < old || want > HEAP_LIMIT ||
+	    want - (uintptr_t)_end > rlimit_cur(RLIMIT_DATA)) {
 		errno = ENOMEM; /* shrinking is not worth its complexity here */
 		return (void *)-1;
 	}
 	if (want > brk_mapped) {
 		uintptr_t top = (want + PAGE_BYTES - 1) & ~(uintptr_t)(PAGE_BYTES - 1);
+		if (rlimit_as_exceeded(top - brk_mapped))
+			return (void *)-1;
 		if (SYSCALL(map_anon, SLOT_SELF, brk_mapped, (top - brk_mapped) / PAGE_BYTES,
 			    MAP_PROT_READ | MAP_PROT_WRITE) != 0) {
 			errno = ENOMEM;

@@ -11,6 +11,7 @@
 
 #include "fd.h"
 #include "fs.h"
+#include "rlimit.h"
 #include "spawn.h"
 #include "syscall.h"
 
@@ -127,9 +128,13 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 	uintptr_t va = (uintptr_t)addr;
 	long err;
 	int kind = flags & (MAP_SHARED | MAP_PRIVATE);
-	if (pages == 0 || (kind != MAP_SHARED && kind != MAP_PRIVATE) || (prot & ~PROT_KNOWN) ||
+	if (len == 0 || (kind != MAP_SHARED && kind != MAP_PRIVATE) || (prot & ~PROT_KNOWN) ||
 	    ((flags & MAP_FIXED) && (va % PAGE_BYTES)))
 		return fail(E_INVAL);
+	/* POSIX's ENOMEM: more than user space holds, or than RLIMIT_AS allows. */
+	if (len > USER_VA_MAX || ((flags & MAP_FIXED) && len > USER_VA_MAX - va) ||
+	    rlimit_as_exceeded(pages * PAGE_BYTES))
+		return fail(E_NOMEM);
 	/* Threads may map at once: each takes its own range (and a gap, so overruns fault). */
 	if (!(flags & MAP_FIXED))
 		va = __atomic_fetch_add(&mmap_next, (pages + 1) * PAGE_BYTES, __ATOMIC_RELAXED);
@@ -160,6 +165,10 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 
 int munmap(void *addr, size_t len)
 {
+	if (len == 0) { /* POSIX */
+		errno = EINVAL;
+		return -1;
+	}
 	long err = SYSCALL(unmap, SLOT_SELF, addr, (len + PAGE_BYTES - 1) / PAGE_BYTES);
 	if (err) {
 		errno = to_errno(err);

@@ -1,5 +1,5 @@
 /*
- * uname, the resource limits and usage, the scheduling policy calls and pathconf: facts
+ * uname, the resource usage, the scheduling policy calls and pathconf: facts
  * about this system for POSIX programs.
  */
 #include <errno.h>
@@ -44,31 +44,6 @@ int uname(struct utsname *u)
 	put(u->release, "0.1");
 	put(u->version, info()->model);
 	put(u->machine, "riscv64");
-	return 0;
-}
-
-int getrlimit(int resource, struct rlimit *r)
-{
-	if (resource != RLIMIT_NOFILE) {
-		errno = EINVAL;
-		return -1;
-	}
-	r->rlim_cur = (rlim_t)fd_open_max;
-	r->rlim_max = FD_MAX;
-	return 0;
-}
-
-int setrlimit(int resource, const struct rlimit *r)
-{
-	if (resource != RLIMIT_NOFILE || r->rlim_cur > r->rlim_max) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (r->rlim_max > FD_MAX) {
-		errno = EPERM;
-		return -1;
-	}
-	fd_open_max = (int)r->rlim_cur;
 	return 0;
 }
 

@@ -111,6 +111,14 @@ struct ipc_msg {
 /* One IPC system call (send, recv, call, reply, reply_recv, each maybe | SYS_NONBLOCK). */
 long ipc(long nr, uint64_t slot, struct ipc_msg *m);
 
+/*
+ * For a server, at start (libc_glue.c): make every page of its data and bss its own now,
+ * one store per page. A page still shared with the program's file would otherwise be
+ * copied at its first store, in the middle of a request: a frame taken then, which under
+ * memory pressure may not be there (and the server would die of it).
+ */
+void own_data_pages(void);
+
 static inline long ipc_send(uint64_t slot, struct ipc_msg *m)
 {
 	return ipc(SYS_send, slot, m);

@@ -95,6 +95,7 @@ int main(void)
 	CHECK_EQ(tu_region_map(), 0);
 	for (int i = 0; i < NFLAGS; i++)
 		flag[i] = 0;
+	errno = 0; /* its page may still be the program file's until a first store */
 	memstat(&start);
 
 	pid_t v = fork();
