@@ -155,12 +155,16 @@ static int timer_claim(int sig, union sigval *value)
 
 /*
  * The fork server already takes the child's signals where the parent did (its copy of
- * our handlers is at the same address), so only the timer is left. Stores here would
- * each cost the child a copy of a page shared with its parent.
+ * our handlers is at the same address), so only the timer and the signals we took while
+ * blocked are left: POSIX starts a child with none pending. Stores here would each cost
+ * the child a copy of a page shared with its parent, so there are none when there is
+ * nothing to clear.
  */
 void signals_after_fork(void)
 {
 	itimer_after_fork(); /* POSIX: a child's ITIMER_REAL is off */
+	if (taken_blocked)
+		taken_blocked = 0;
 }
 
 /* POSIX's default action: ignore these (and the stop signals: no stopping here). */

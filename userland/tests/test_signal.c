@@ -150,6 +150,37 @@ static void child_keeps_handlers(void)
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
+/* POSIX: a child starts with no signal pending, though it keeps the blocked mask. */
+static void child_none_pending(void)
+{
+	sigset_t block, old, pending;
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR1);
+	sigaddset(&block, SIGUSR2);
+	install(SIGUSR1, 0);
+	install(SIGUSR2, 0);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	CHECK_EQ(kill(getpid(), SIGUSR1), 0);
+	CHECK_EQ(kill(getpid(), SIGUSR2), 0);
+	CHECK(sigpending(&pending) == 0 && sigismember(&pending, SIGUSR1) &&
+	      sigismember(&pending, SIGUSR2));
+	pid_t c = fork();
+	if (c == 0) {
+		sigset_t mask, p;
+		sigprocmask(SIG_BLOCK, 0, &mask);
+		int ok = sigismember(&mask, SIGUSR1) && sigismember(&mask, SIGUSR2);
+		ok = ok && sigpending(&p) == 0 && !sigismember(&p, SIGUSR1) &&
+		     !sigismember(&p, SIGUSR2);
+		_exit(ok ? 0 : 1);
+	}
+	int st = -1;
+	CHECK_EQ(waitpid(c, &st, 0), c);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	hits = 0;
+	sigprocmask(SIG_SETMASK, &old, 0); /* ours are still pending: both run now */
+	CHECK_EQ(hits, 2);
+}
+
 /* Default actions, SIG_IGN, SA_RESETHAND, SIGKILL: each in a child. */
 static int child_status(void (*body)(void))
 {
@@ -484,6 +515,7 @@ int main(void)
 	siginfo_and_mask();
 	from_another_process();
 	child_keeps_handlers();
+	child_none_pending();
 	defaults();
 	long_jump();
 	faults();
