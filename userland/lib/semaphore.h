@@ -1,4 +1,7 @@
-/* POSIX unnamed semaphores (userland/lib/semaphore.c): a counter and futex_wait. */
+/*
+ * POSIX semaphores: unnamed (userland/lib/semaphore.c: a counter and futex_wait) and
+ * named (semnamed.c: the same in a page of shared memory).
+ */
 #ifndef USER_SEMAPHORE_H
 #define USER_SEMAPHORE_H
 
@@ -20,5 +23,8 @@ int sem_trywait(sem_t *s);
 int sem_timedwait(sem_t *s, const struct timespec *abstime);
 int sem_post(sem_t *s);
 int sem_getvalue(sem_t *s, int *value);
+sem_t *sem_open(const char *name, int oflag, ...);
+int sem_close(sem_t *s);
+int sem_unlink(const char *name);
 
 #endif

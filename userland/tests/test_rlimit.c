@@ -31,8 +31,8 @@ static void on_xfsz(int sig)
 static void every_resource(void)
 {
 	struct rlimit r;
-	static const int all[] = { RLIMIT_CPU,	 RLIMIT_FSIZE,	RLIMIT_DATA,	RLIMIT_STACK,
-				   RLIMIT_CORE,	 RLIMIT_NOFILE, RLIMIT_AS,	RLIMIT_NPROC,
+	static const int all[] = { RLIMIT_CPU,	   RLIMIT_FSIZE,  RLIMIT_DATA, RLIMIT_STACK,
+				   RLIMIT_CORE,	   RLIMIT_NOFILE, RLIMIT_AS,   RLIMIT_NPROC,
 				   RLIMIT_MEMLOCK, RLIMIT_RSS };
 	for (unsigned i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		CHECK_EQ(getrlimit(all[i], &r), 0);
