@@ -23,7 +23,7 @@
 #include <sys/stat.h>
 
 #include "fs/fatmount.h"
-#include "spawn.h"
+#include "taskspawn.h"
 
 #define CACHE_SECTORS  2560	      /* 1.25 MiB: a 1 MiB file stays warm */
 #define PROG_VA	       0x3a00000000UL /* where run stages a program's file */

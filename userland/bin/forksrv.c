@@ -21,7 +21,7 @@
 #include "pipe.h"
 #include "proc.h"
 #include "sigsrv.h"
-#include "spawn.h"
+#include "taskspawn.h"
 #include "syscall.h"
 #include "timesrv.h"
 

@@ -25,7 +25,7 @@
 #include "fs/bootfs.h"
 #include "fs/fatmount.h"
 #include "fstree.h"
-#include "spawn.h"
+#include "taskspawn.h"
 #include "syscall.h"
 
 #define PAGE		   4096UL

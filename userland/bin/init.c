@@ -19,7 +19,7 @@
 #include "fs.h"
 #include "loader.h"
 #include "proc.h"
-#include "spawn.h"
+#include "taskspawn.h"
 #include "syscall.h"
 
 #define TEST_PREFIX	  "test_"

@@ -9,7 +9,7 @@
 
 #include "load.h"
 #include "loader.h"
-#include "spawn.h"
+#include "taskspawn.h"
 #include "syscall.h"
 
 #define PAGE		4096UL

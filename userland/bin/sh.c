@@ -19,7 +19,7 @@
 
 #include "proc.h"
 #include "shparse.h"
-#include "spawn.h"
+#include "taskspawn.h"
 #include "syscall.h"
 #include "threads.h"
 

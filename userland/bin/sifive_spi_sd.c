@@ -24,7 +24,7 @@
 #include "fs/blkproto.h"
 #include "fs/blkserve.h"
 #include "fs/sdspi.h"
-#include "spawn.h"
+#include "taskspawn.h"
 #include "syscall.h"
 
 #define REGS_VA		 0x3800000000UL

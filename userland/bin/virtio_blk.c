@@ -20,7 +20,7 @@
 #include "fs/blkserve.h"
 #include "fs/copy.h"
 #include "fs/virtio.h"
-#include "spawn.h"
+#include "taskspawn.h"
 #include "syscall.h"
 
 #define REGS_VA	  0x3800000000UL /* the device's register page */

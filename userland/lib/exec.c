@@ -14,8 +14,9 @@
 #include "fd.h"
 #include "fs.h"
 #include "proc.h"
+#include "pthread_impl.h"
 #include "rlimit.h"
-#include "spawn.h"
+#include "taskspawn.h"
 #include "syscall.h"
 
 extern char **environ;
@@ -87,7 +88,7 @@ int execve(const char *path, char *const argv[], char *const envp[])
 	uint32_t fds[FD_MAX];
 	unsigned nfd = fd_exec_list(fds, FD_MAX), fdlen = nfd * (unsigned)sizeof(fds[0]);
 	char env[FD_EXEC_ENV_MAX], cwd_env[FD_EXEC_CWD_MAX], mask_env[FD_EXEC_UMASK_MAX];
-	char limit_env[RLIMIT_EXEC_ENV_MAX], *files[5];
+	char limit_env[RLIMIT_EXEC_ENV_MAX], sig_env[SIG_EXEC_ENV_MAX], *files[6];
 	unsigned nextra = 0;
 	if ((files[nextra] = (char *)fd_exec_files(env)))
 		nextra++;
@@ -96,6 +97,8 @@ int execve(const char *path, char *const argv[], char *const envp[])
 	if ((files[nextra] = (char *)fd_exec_umask(mask_env)))
 		nextra++;
 	if ((files[nextra] = (char *)rlimit_exec_env(limit_env, sizeof(limit_env))))
+		nextra++;
+	if ((files[nextra] = (char *)signals_exec_env(sig_env, sizeof(sig_env))))
 		nextra++;
 	files[nextra] = 0;
 	if (pack(buf, &len, names) < 0 || (argc = pack(buf, &len, argv)) < 0 ||

@@ -1,5 +1,5 @@
 /*
- * execvp and execlp: exec a program by name through $PATH (the directories between
+ * execvp, execvpe and execlp: exec a program by name through $PATH (the directories between
  * colons, "/bin" when PATH is unset, an empty entry meaning "."). A name with a '/' is
  * used as it is. And execl, execve with the arguments listed. POSIX: when every candidate fails, errno tells the most useful reason:
  * a program found that would not run (EACCES, ENOEXEC...) before "not found" (ENOENT).
@@ -20,6 +20,12 @@ extern char **environ;
 
 int execvp(const char *file, char *const argv[])
 {
+	return execvpe(file, argv, environ);
+}
+
+/* execvp with the new image's environment given (the search still uses our PATH). */
+int execvpe(const char *file, char *const argv[], char *const envp[])
+{
 	char path[EXECVP_PATH_MAX];
 	int err = ENOENT;
 	if (!file || !*file) {
@@ -27,14 +33,14 @@ int execvp(const char *file, char *const argv[])
 		return -1;
 	}
 	if (strchr(file, '/'))
-		return execve(file, argv, environ);
+		return execve(file, argv, envp);
 	const char *dirs = getenv("PATH");
 	for (const char *d = dirs ? dirs : DEFAULT_PATH; d;) {
 		const char *colon = strchr(d, ':');
 		int n = colon ? (int)(colon - d) : (int)strlen(d);
 		int len = snprintf(path, sizeof(path), "%.*s/%s", n, n ? d : ".", file);
 		if (len > 0 && len < (int)sizeof(path)) {
-			execve(path, argv, environ);
+			execve(path, argv, envp);
 			if (errno != ENOENT && errno != ENOTDIR)
 				err = errno; /* found, but it would not run: say so */
 		} else {

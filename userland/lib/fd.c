@@ -18,7 +18,7 @@
 #include "fstree.h"
 #include "pipe.h"
 #include "rlimit.h"
-#include "spawn.h"
+#include "taskspawn.h"
 #include "syscall.h"
 
 static struct fd_entry fds[FD_MAX] = {

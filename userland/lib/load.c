@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "elf.h"
-#include "spawn.h"
+#include "taskspawn.h"
 #include "syscall.h"
 
 #define PAGE		 4096UL

@@ -12,7 +12,7 @@
 #include "fd.h"
 #include "fs.h"
 #include "rlimit.h"
-#include "spawn.h"
+#include "taskspawn.h"
 #include "syscall.h"
 
 #define PROT_KNOWN (PROT_READ | PROT_WRITE | PROT_EXEC)

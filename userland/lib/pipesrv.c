@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "pipe.h"
-#include "spawn.h"
+#include "taskspawn.h"
 #include "syscall.h"
 
 #define PIPE_VA	      0x3400000000UL /* pipe i at PIPE_VA + i * PIPE_STRIDE */

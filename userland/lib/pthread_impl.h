@@ -37,6 +37,10 @@ extern unsigned pthread_atfork_count;
 /* Set once the process takes signals (signal.c): a forked child registers again. */
 extern int signals_registered;
 void signals_after_fork(void);
+/* exec's hand-over of the signal mask and ignored signals (signal.c), built in env; or 0. */
+#define SIG_EXEC_ENV	 "MUKERNEL_SIGS="
+#define SIG_EXEC_ENV_MAX (sizeof(SIG_EXEC_ENV) + 2 * 17)
+const char *signals_exec_env(char *env, size_t size);
 /* kill(): a signal to ourselves is delivered at once, on this thread (1 if so). */
 int signals_kill_self(pid_t pid, int sig);
 /* A POSIX timer (itimer.c) is about to send sig: its handler gets SI_TIMER and value. */

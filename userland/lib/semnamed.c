@@ -103,8 +103,7 @@ static struct named *map_page(int fd, int created, unsigned value)
 		return 0;
 	if (!created && !wait_until(fd, 0))
 		return 0;
-	struct named *p =
-		mmap(0, sizeof(*p), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	struct named *p = mmap(0, sizeof(*p), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED)
 		return 0;
 	if (created) {

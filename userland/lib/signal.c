@@ -16,8 +16,10 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <unistd.h>
 
+#include "fd.h"
 #include "futex.h"
 #include "kernel/abi/upcall.h"
 #include "pipe.h"
@@ -118,6 +120,39 @@ static void sig_tell_server(void)
 {
 	if (proc_request(PROC_SIGENTRY, (uintptr_t)sig_upcall, chld_flags(), 0, 0, 0) == 0)
 		signals_registered = 1;
+}
+
+/*
+ * exec keeps the calling thread's signal mask and the signals set to SIG_IGN (POSIX;
+ * caught ones go back to SIG_DFL, as they cannot be anything else in a new image). They
+ * reach the new image in the environment (SIG_EXEC_ENV=mask.ignored, in hex), as the
+ * umask does (fd.c), and signals_inherit takes them back before main. 0 if there are
+ * none: the usual case costs the exec nothing.
+ */
+const char *signals_exec_env(char *env, size_t size)
+{
+	uint64_t ignored = 0;
+	for (int sig = 1; sig < NSIG; sig++)
+		if (actions[sig].sa_handler == SIG_IGN)
+			ignored |= SIG_BIT(sig);
+	if (!thread_mask && !ignored)
+		return 0;
+	int n = snprintf(env, size, "%s%lx.%lx", SIG_EXEC_ENV, (unsigned long)thread_mask,
+			 (unsigned long)ignored);
+	return n > 0 && (size_t)n < size ? env : 0;
+}
+
+__attribute__((constructor)) static void signals_inherit(void)
+{
+	const char *v = fd_take_env(SIG_EXEC_ENV);
+	if (!v)
+		return;
+	uint64_t mask = fd_get_hex(&v), ignored = fd_get_hex(&v);
+	for (int sig = 1; sig < NSIG; sig++)
+		if ((ignored & SIG_BIT(sig)) && !(UNBLOCKABLE & SIG_BIT(sig)))
+			actions[sig].sa_handler = SIG_IGN;
+	thread_mask = mask & ~UNBLOCKABLE & ~(sigset_t)1;
+	sig_tell_server(); /* so that the server hands us what we ignore or block */
 }
 
 static void sig_register(void)

@@ -1,5 +1,5 @@
 /* A bitmap of this task's free capability slots (SLOT_FIRST_FREE and up). */
-#include "spawn.h"
+#include "taskspawn.h"
 #include "syscall.h"
 
 #define WORD_BITS 64

@@ -1,8 +1,8 @@
 /*
- * Starting programs (spawn.h): the task is made here, the loading is done by the loader
+ * Starting programs (taskspawn.h): the task is made here, the loading is done by the loader
  * server over IPC (loader.h), or, for init starting the loader itself, by load.c here.
  */
-#include "spawn.h"
+#include "taskspawn.h"
 
 #include <string.h>
 

@@ -1,65 +1,64 @@
 /*
- * Starting programs from the boot archive, in user space. spawn_create makes the task
- * (with its supervisor and quota) and asks the loader server (loader.h, bin/loader.c)
- * to load it: text and read-only data are mapped write-copy straight from the archive,
- * so every task running a program shares its text frames; initialised data is
- * write-copy too (shared until written); the page where data ends and bss begins is a
- * private copy; the rest of bss and the stack are fresh zeroed pages. docs/loader.md.
+ * POSIX <spawn.h> (userland/lib/posix_spawn.c): posix_spawn and posix_spawnp, with their
+ * file actions and attributes. (The C library's own way to start a program through the
+ * loader server is taskspawn.h.)
  */
 #ifndef USER_SPAWN_H
 #define USER_SPAWN_H
 
-#include <stddef.h>
-#include <stdint.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/types.h>
 
-#define ARCHIVE_VA	  0x3000000000UL /* where archive_open maps the archive */
-#define SCRATCH_VA	  0x3100000000UL /* one page for building a child's pages */
-#define ARCHIVE_TABLE_MAX 64 /* pages of archive table archive_open accepts (4,000 files) */
-#define OBJECT_VA	  0x3200000000UL /* where the loader maps a memory object it loads from */
-#define STAGED_VA	  0x3300000000UL /* where the loader copies such a file to check it */
-#define SPAWN_ARGS_MAX	  32		 /* argv and envp strings together */
+#define POSIX_SPAWN_RESETIDS	  0x01
+#define POSIX_SPAWN_SETPGROUP	  0x02
+#define POSIX_SPAWN_SETSIGDEF	  0x04
+#define POSIX_SPAWN_SETSIGMASK	  0x08
+#define POSIX_SPAWN_SETSCHEDPARAM 0x10
+#define POSIX_SPAWN_SETSCHEDULER  0x20
+#define POSIX_SPAWN_SETSID	  0x40
 
-struct archive {
-	const uint8_t *base;
-	uint64_t size;
-};
+typedef struct {
+	short flags;
+	pid_t pgroup;
+	sigset_t sigdefault, sigmask;
+	int policy;
+	struct sched_param param;
+} posix_spawnattr_t;
 
-/* Map the boot archive (slot SLOT_ARCHIVE) read-only into this task, once. */
-int archive_open(struct archive *a);
-/* The file called name: 0, or E_NOENT. */
-int archive_find(const struct archive *a, const char *name, uint64_t *offset, uint64_t *size);
+struct posix_spawn_action; /* posix_spawn.c */
+typedef struct {
+	int count, room;
+	struct posix_spawn_action *actions;
+} posix_spawn_file_actions_t;
 
-/* A free capability slot of this task, or -1; and giving one back. */
-long slot_alloc(void);
-void slot_free(long slot);
+int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *actions,
+		const posix_spawnattr_t *attr, char *const argv[], char *const envp[]);
+int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *actions,
+		 const posix_spawnattr_t *attr, char *const argv[], char *const envp[]);
 
-struct spawn_req {
-	const char *name;     /* program in the archive */
-	char *const *argv;    /* NULL-terminated; argv[0] should be the name */
-	long supervisor;      /* endpoint slot told of its exit and faults, or -1 */
-	uint64_t quota;	      /* bytes; 0: as much as ours */
-	uint64_t base;	      /* load bias for a position-independent program, else 0 */
-	char *const *envp;    /* NULL-terminated, or NULL: none */
-	long object;	      /* a memory object slot holding the file instead, 0: the archive */
-	uint64_t object_size; /* the file's bytes in that object */
-	const uint64_t *aux;  /* (key, value) words for the stack after envp, or NULL */
-	unsigned naux;	      /* how many words */
-};
+int posix_spawn_file_actions_init(posix_spawn_file_actions_t *fa);
+int posix_spawn_file_actions_destroy(posix_spawn_file_actions_t *fa);
+int posix_spawn_file_actions_addopen(posix_spawn_file_actions_t *fa, int fd, const char *path,
+				     int oflag, mode_t mode);
+int posix_spawn_file_actions_addclose(posix_spawn_file_actions_t *fa, int fd);
+int posix_spawn_file_actions_adddup2(posix_spawn_file_actions_t *fa, int fd, int newfd);
+int posix_spawn_file_actions_addchdir(posix_spawn_file_actions_t *fa, const char *path);
+int posix_spawn_file_actions_addfchdir(posix_spawn_file_actions_t *fa, int fd);
 
-struct spawned {
-	long task; /* our slot holding the new task */
-	uint64_t entry, sp;
-	unsigned reloc_pages; /* pages made private only because relocations write them */
-};
-
-/* Create the task and have the loader server load it, without starting it: 0 or a
- * negative error (enum err or enum elf_err). */
-int spawn_create(const struct spawn_req *req, struct spawned *out);
-/* The same, loading in this task (init starts the loader server so). */
-int spawn_create_local(const struct spawn_req *req, struct spawned *out);
-/* Start its first thread: thread id or a negative error. */
-long spawn_start(const struct spawned *s);
-/* Both: the task's slot, or a negative error (enum err or enum elf_err). */
-long spawn(const struct spawn_req *req);
+int posix_spawnattr_init(posix_spawnattr_t *a);
+int posix_spawnattr_destroy(posix_spawnattr_t *a);
+int posix_spawnattr_getflags(const posix_spawnattr_t *a, short *flags);
+int posix_spawnattr_setflags(posix_spawnattr_t *a, short flags);
+int posix_spawnattr_getpgroup(const posix_spawnattr_t *a, pid_t *pgroup);
+int posix_spawnattr_setpgroup(posix_spawnattr_t *a, pid_t pgroup);
+int posix_spawnattr_getsigdefault(const posix_spawnattr_t *a, sigset_t *set);
+int posix_spawnattr_setsigdefault(posix_spawnattr_t *a, const sigset_t *set);
+int posix_spawnattr_getsigmask(const posix_spawnattr_t *a, sigset_t *set);
+int posix_spawnattr_setsigmask(posix_spawnattr_t *a, const sigset_t *set);
+int posix_spawnattr_getschedpolicy(const posix_spawnattr_t *a, int *policy);
+int posix_spawnattr_setschedpolicy(posix_spawnattr_t *a, int policy);
+int posix_spawnattr_getschedparam(const posix_spawnattr_t *a, struct sched_param *p);
+int posix_spawnattr_setschedparam(posix_spawnattr_t *a, const struct sched_param *p);
 
 #endif

@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "spawn.h"
+#include "taskspawn.h"
 #include "syscall.h"
 
 #define TU_NS_PER_MS 1000000UL

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "pthread_impl.h"
-#include "spawn.h"
+#include "taskspawn.h"
 #include "syscall.h"
 
 #define STACK_SIZE (64 * 1024)

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "proc.h"
-#include "spawn.h"
+#include "taskspawn.h"
 #include "syscall.h"
 #include "timesrv.h"
 

@@ -6,7 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "spawn.h"
+#include "taskspawn.h"
 #include "syscall.h"
 #include "testlib.h"
 

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "proc.h"
-#include "spawn.h"
+#include "taskspawn.h"
 #include "testlib.h"
 
 #define HOLD_MS	   "300"

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "elf.h"
-#include "spawn.h"
+#include "taskspawn.h"
 #include "syscall.h"
 #include "testlib.h"
 

@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "proc.h"
-#include "spawn.h"
+#include "taskspawn.h"
 #include "syscall.h"
 #include "testlib.h"
 #include "testutil.h"

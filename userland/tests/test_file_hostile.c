@@ -13,7 +13,7 @@
 
 #include "fd.h"
 #include "fs.h"
-#include "spawn.h"
+#include "taskspawn.h"
 #include "syscall.h"
 #include "testlib.h"
 

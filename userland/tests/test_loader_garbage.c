@@ -10,7 +10,7 @@
 
 #include "elf.h"
 #include "loader.h"
-#include "spawn.h"
+#include "taskspawn.h"
 #include "syscall.h"
 #include "testlib.h"
 #include "testutil.h"

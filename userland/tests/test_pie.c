@@ -25,7 +25,7 @@
 #include <sys/memstat.h>
 
 #include "elf.h"
-#include "spawn.h"
+#include "taskspawn.h"
 #include "syscall.h"
 #include "testlib.h"
 

@@ -25,7 +25,7 @@
 
 #include "loader.h"
 #include "proc.h"
-#include "spawn.h"
+#include "taskspawn.h"
 #include "syscall.h"
 #include "testlib.h"
 

@@ -19,8 +19,8 @@ static void errors(void)
 	CHECK(sem_open("/a/b", O_CREAT, 0600, 1) == SEM_FAILED && errno == EINVAL);
 	CHECK(sem_open("/tsn", O_CREAT, 0600, (unsigned)SEM_VALUE_MAX + 1) == SEM_FAILED &&
 	      errno == EINVAL);
-	CHECK(sem_open("/tsn_a_name_much_longer_than_any_file_name_here_can_ever_be_ok",
-		       O_CREAT, 0600, 1) == SEM_FAILED &&
+	CHECK(sem_open("/tsn_a_name_much_longer_than_any_file_name_here_can_ever_be_ok", O_CREAT,
+		       0600, 1) == SEM_FAILED &&
 	      errno == ENAMETOOLONG);
 	sem_t *s = sem_open("/tsn", O_CREAT | O_EXCL, 0600, 2);
 	CHECK(s != SEM_FAILED);

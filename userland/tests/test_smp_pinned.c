@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/memstat.h>
 
-#include "spawn.h"
+#include "taskspawn.h"
 #include "syscall.h"
 #include "testlib.h"
 #include "threads.h"

@@ -13,7 +13,7 @@
 
 #include "elf.h"
 #include "proc.h"
-#include "spawn.h"
+#include "taskspawn.h"
 #include "testlib.h"
 
 #define INSTANCES  8

@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "spawn.h"
+#include "taskspawn.h"
 #include "syscall.h"
 #include "testlib.h"
 

@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "spawn.h"
+#include "taskspawn.h"
 
 int blk_start(const char *driver, const char *which, struct blk_client *out)
 {

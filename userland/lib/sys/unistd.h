@@ -10,6 +10,7 @@
 
 int pipe2(int fds[2], int flags);
 int dup3(int fd, int to, int flags);
+int execvpe(const char *file, char *const argv[], char *const envp[]);
 
 #ifndef _POSIX_MEMORY_PROTECTION
 #define _POSIX_MEMORY_PROTECTION 200809L
