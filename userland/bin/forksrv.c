@@ -41,6 +41,7 @@ struct proc {
 	uint16_t orphan;   /* its parent died: init adopted it */
 	uint16_t sig_chld; /* SIGSRV_CHLD_*: what its C library does with SIGCHLD */
 	unsigned caps;	   /* enum proc_caps: what exec must give the new image */
+	uint8_t wait_keep; /* bit w: waiter w asked WNOWAIT (waitid): it leaves the zombie */
 };
 
 /* The boot capabilities a process holds besides SLOT_PROC: exec gives them again. */
@@ -147,10 +148,15 @@ static int reply_saved(long slot, int64_t w0, uint64_t w1)
 	return err;
 }
 
-static int matches(const struct proc *child, int64_t parent, int64_t want)
+/* Is child one that parent's wait for want (waitpid's pid argument) is about? */
+static int matches(const struct proc *child, const struct proc *parent, int64_t want)
 {
-	return child->state != PS_FREE && child->ppid == parent &&
-	       (want == -1 || child->pid == want);
+	if (child->state == PS_FREE || child->ppid != parent->pid)
+		return 0;
+	if (want > 0)
+		return child->pid == want;
+	/* -1: any; 0: any in the parent's process group; below -1: any in group -want. */
+	return want == -1 || child->pgid == (want == 0 ? parent->pgid : -want);
 }
 
 static void reap(struct proc *p)
@@ -165,7 +171,7 @@ static void signal_proc(struct proc *t, int sig, int64_t sender);
 static int has_child(const struct proc *parent, int64_t want)
 {
 	for (int i = 0; i < procs_top; i++)
-		if (matches(&procs[i], parent->pid, want))
+		if (matches(&procs[i], parent, want))
 			return 1;
 	return 0;
 }
@@ -208,12 +214,15 @@ static void notify_parent(struct proc *p)
 	int handed = 0;
 	/* nwaits 0 (fork+exit+wait: the child ends before the wait comes) skips the scan. */
 	for (int w = 0; parent && parent->nwaits && w < WAITERS && !handed; w++) {
-		if (parent->wait_reply[w] && matches(p, parent->pid, parent->wait_pid[w])) {
+		if (parent->wait_reply[w] && matches(p, parent, parent->wait_pid[w])) {
 			/* A waiter a signal took away is gone: the next one gets the child. */
 			handed = reply_saved(parent->wait_reply[w], p->pid, (uint64_t)p->status) ==
 				 0;
 			parent->wait_reply[w] = 0;
 			parent->nwaits--;
+			if (parent->wait_keep & (1u << w))
+				handed =
+					0; /* WNOWAIT: told, but the zombie stays for a real wait */
 			if (handed) {
 				reap(p);
 				if (parent->nwaits)
@@ -389,11 +398,13 @@ static void do_wait(struct proc *p, int64_t want, uint64_t options)
 {
 	int any = 0;
 	for (int i = 0; i < procs_top; i++) {
-		if (!matches(&procs[i], p->pid, want))
+		if (!matches(&procs[i], p, want))
 			continue;
 		any = 1;
 		if (procs[i].state == PS_ZOMBIE) {
 			reply(procs[i].pid, (uint64_t)procs[i].status);
+			if (options & WNOWAIT)
+				return; /* waitid: the zombie stays waitable */
 			reap(&procs[i]);
 			if (p->nwaits)
 				fail_hopeless_waiters(p);
@@ -417,6 +428,8 @@ static void do_wait(struct proc *p, int64_t want, uint64_t options)
 		p->wait_reply[w] = s;
 		p->nwaits++;
 		p->wait_pid[w] = want;
+		p->wait_keep = (uint8_t)((p->wait_keep & ~(1u << w)) |
+					 ((options & WNOWAIT) ? 1u << w : 0));
 	}
 }
 

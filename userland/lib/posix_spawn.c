@@ -24,9 +24,9 @@ struct posix_spawn_action {
 	char *path; /* our copy (open, chdir) */
 };
 
-#define SPAWN_FLAGS_KNOWN                                                                   \
-	(POSIX_SPAWN_RESETIDS | POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF |             \
-	 POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSCHEDPARAM | POSIX_SPAWN_SETSCHEDULER |    \
+#define SPAWN_FLAGS_KNOWN                                                                \
+	(POSIX_SPAWN_RESETIDS | POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF |          \
+	 POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSCHEDPARAM | POSIX_SPAWN_SETSCHEDULER | \
 	 POSIX_SPAWN_SETSID)
 
 /* --- file actions --- */
@@ -219,7 +219,9 @@ static int apply_action(const struct posix_spawn_action *a)
 			return -1;
 		return 0;
 	case ACT_CLOSE:
-		return close(a->fd) != 0 && errno != EBADF ? -1 : 0; /* closing a closed one is no error */
+		return close(a->fd) != 0 && errno != EBADF
+			       ? -1
+			       : 0; /* closing a closed one is no error */
 	case ACT_DUP2:
 		if (a->fd == a->newfd) /* POSIX: the descriptor stays open across the exec */
 			return fcntl(a->fd, F_SETFD, 0) < 0 ? -1 : 0;
@@ -235,8 +237,7 @@ static int apply_action(const struct posix_spawn_action *a)
 
 /* The child's side: set everything up and exec; on failure tell the parent and die. */
 static void child(int report, const char *path, const posix_spawn_file_actions_t *fa,
-		  const posix_spawnattr_t *attr, char *const argv[], char *const envp[],
-		  int search)
+		  const posix_spawnattr_t *attr, char *const argv[], char *const envp[], int search)
 {
 	int err = 0;
 	if (apply_attr(attr) != 0)
@@ -259,8 +260,7 @@ static void child(int report, const char *path, const posix_spawn_file_actions_t
 }
 
 static int spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
-		 const posix_spawnattr_t *attr, char *const argv[], char *const envp[],
-		 int search)
+		 const posix_spawnattr_t *attr, char *const argv[], char *const envp[], int search)
 {
 	int report[2], err = 0, st;
 	extern char **environ;

@@ -4,6 +4,8 @@
  * which the kernel reports to the server. fork passes descriptors on (fd.c).
  */
 #include <errno.h>
+#include <signal.h>
+#include <string.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -103,6 +105,46 @@ pid_t waitpid(pid_t pid, int *status, int options)
 	if ((int64_t)m.w[0] > 0 && status)
 		*status = (int)m.w[1];
 	return (pid_t)result((int64_t)m.w[0]);
+}
+
+/*
+ * waitid: only WEXITED can ever find a child here (nothing stops or continues). WNOWAIT
+ * leaves the zombie waitable (the fork server does not reap it).
+ */
+int waitid(idtype_t idtype, id_t id, siginfo_t *info, int options)
+{
+	const int known = WNOHANG | WEXITED | WSTOPPED | WCONTINUED | WNOWAIT;
+	pid_t want = -1, r;
+	int st = 0;
+	if (!info || (options & ~known) || !(options & (WEXITED | WSTOPPED | WCONTINUED)) ||
+	    (idtype != P_ALL && idtype != P_PID && idtype != P_PGID) ||
+	    (idtype == P_PID && (pid_t)id <= 0) || (idtype == P_PGID && (pid_t)id < 0)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (idtype == P_PID)
+		want = (pid_t)id;
+	else if (idtype == P_PGID)
+		want = id ? -(pid_t)id : 0; /* 0: our own group */
+	memset(info, 0, sizeof(*info));
+	if (!(options & WEXITED)) {
+		/* Only a stop or a continue would do, and none ever comes: ECHILD with no
+		 * child, nothing with WNOHANG, else wait for a signal. */
+		if (waitpid(want, &st, WNOHANG | WNOWAIT) < 0)
+			return -1; /* ECHILD */
+		if (options & WNOHANG)
+			return 0;
+		sigset_t now;
+		pthread_sigmask(SIG_BLOCK, 0, &now);
+		return sigsuspend(&now);
+	}
+	if ((r = waitpid(want, &st, options & (WNOHANG | WNOWAIT))) <= 0)
+		return r; /* -1 with errno, or 0: WNOHANG and nothing yet (info is zero) */
+	info->si_signo = SIGCHLD;
+	info->si_pid = r;
+	info->si_code = WIFEXITED(st) ? CLD_EXITED : CLD_KILLED;
+	info->si_status = WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st);
+	return 0;
 }
 
 pid_t wait(int *status)
