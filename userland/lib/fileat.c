@@ -179,3 +179,33 @@ char *realpath(const char *restrict path, char *restrict resolved)
 	}
 	return strcpy(out, abs);
 }
+
+/* The links and special files this system has none of, relative to a directory too. */
+int linkat(int fromfd, const char *from, int tofd, const char *to, int flags)
+{
+	char fbuf[FS_PATH_MAX], tbuf[FS_PATH_MAX];
+	const char *f = flags_ok(flags, AT_SYMLINK_FOLLOW) ? at_path(fromfd, from, fbuf) : 0;
+	const char *t = f ? at_path(tofd, to, tbuf) : 0;
+	return t ? link(f, t) : -1;
+}
+
+int symlinkat(const char *target, int dirfd, const char *path)
+{
+	char buf[FS_PATH_MAX];
+	const char *p = at_path(dirfd, path, buf);
+	return p ? symlink(target, p) : -1;
+}
+
+int mkfifoat(int dirfd, const char *path, mode_t mode)
+{
+	char buf[FS_PATH_MAX];
+	const char *p = at_path(dirfd, path, buf);
+	return p ? mkfifo(p, mode) : -1;
+}
+
+int mknodat(int dirfd, const char *path, mode_t mode, dev_t dev)
+{
+	char buf[FS_PATH_MAX];
+	const char *p = at_path(dirfd, path, buf);
+	return p ? mknod(p, mode, dev) : -1;
+}

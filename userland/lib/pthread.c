@@ -96,6 +96,7 @@ static void run_key_destructors(void);
 void pthread_exit(void *ret)
 {
 	struct pthread *t = pthread_self();
+	pthread_cleanup_run(); /* handlers still pushed, then the keys' destructors (POSIX) */
 	run_key_destructors();
 	fflush(stderr); /* this thread's unfinished lines (libc_glue.c), stdout's first */
 	t->ret = ret;

@@ -157,6 +157,7 @@ int pthread_attr_getschedpolicy(const pthread_attr_t *a, int *policy);
 int pthread_attr_setschedparam(pthread_attr_t *a, const struct sched_param *p);
 int pthread_attr_getschedparam(const pthread_attr_t *a, struct sched_param *p);
 int pthread_setschedparam(pthread_t t, int policy, const struct sched_param *p);
+int pthread_setschedprio(pthread_t t, int prio);
 int pthread_getschedparam(pthread_t t, int *policy, struct sched_param *p);
 int pthread_setconcurrency(int level);
 int pthread_getconcurrency(void);
@@ -209,6 +210,8 @@ int pthread_setspecific(pthread_key_t k, const void *v);
 
 int pthread_rwlockattr_init(pthread_rwlockattr_t *a);
 int pthread_rwlockattr_destroy(pthread_rwlockattr_t *a);
+int pthread_rwlockattr_setpshared(pthread_rwlockattr_t *a, int pshared);
+int pthread_rwlockattr_getpshared(const pthread_rwlockattr_t *a, int *pshared);
 int pthread_rwlock_init(pthread_rwlock_t *l, const pthread_rwlockattr_t *a);
 int pthread_rwlock_destroy(pthread_rwlock_t *l);
 int pthread_rwlock_rdlock(pthread_rwlock_t *l);
@@ -221,6 +224,8 @@ int pthread_rwlock_unlock(pthread_rwlock_t *l);
 
 int pthread_barrierattr_init(pthread_barrierattr_t *a);
 int pthread_barrierattr_destroy(pthread_barrierattr_t *a);
+int pthread_barrierattr_setpshared(pthread_barrierattr_t *a, int pshared);
+int pthread_barrierattr_getpshared(const pthread_barrierattr_t *a, int *pshared);
 int pthread_barrier_init(pthread_barrier_t *b, const pthread_barrierattr_t *a, unsigned count);
 int pthread_barrier_destroy(pthread_barrier_t *b);
 int pthread_barrier_wait(pthread_barrier_t *b);
@@ -230,5 +235,26 @@ int pthread_spin_destroy(pthread_spinlock_t *s);
 int pthread_spin_lock(pthread_spinlock_t *s);
 int pthread_spin_trylock(pthread_spinlock_t *s);
 int pthread_spin_unlock(pthread_spinlock_t *s);
+
+/*
+ * Cleanup handlers (pthread_cleanup.c): push and pop are one lexical block, as POSIX
+ * requires; pthread_exit runs the thread's handlers still pushed, newest first. There is
+ * no cancellation here, so pthread_exit is the only other way they run.
+ */
+struct pthread_cleanup_frame {
+	void (*routine)(void *);
+	void *arg;
+	struct pthread_cleanup_frame *prev;
+};
+void pthread_cleanup_enter(struct pthread_cleanup_frame *f, void (*routine)(void *), void *arg);
+void pthread_cleanup_leave(struct pthread_cleanup_frame *f, int execute);
+#define pthread_cleanup_push(routine, arg)                   \
+	do {                                                 \
+		struct pthread_cleanup_frame cleanup_frame_; \
+		pthread_cleanup_enter(&cleanup_frame_, (routine), (arg));
+#define pthread_cleanup_pop(execute)                       \
+	pthread_cleanup_leave(&cleanup_frame_, (execute)); \
+	}                                                  \
+	while (0)
 
 #endif

@@ -155,6 +155,13 @@ int pthread_setschedparam(pthread_t t, int policy, const struct sched_param *p)
 	return err ? err : p->sched_priority != 0 ? EINVAL : 0;
 }
 
+/* One priority (0) for every thread: another is EINVAL, as for pthread_setschedparam. */
+int pthread_setschedprio(pthread_t t, int prio)
+{
+	(void)t;
+	return prio != 0 ? EINVAL : 0;
+}
+
 int pthread_getschedparam(pthread_t t, int *policy, struct sched_param *p)
 {
 	(void)t;

@@ -37,6 +37,8 @@ extern unsigned pthread_atfork_count;
 /* Set once the process takes signals (signal.c): a forked child registers again. */
 extern int signals_registered;
 void signals_after_fork(void);
+/* pthread_exit's first step: the cleanup handlers still pushed (pthread_cleanup.c). */
+void pthread_cleanup_run(void);
 /* exec's hand-over of the signal mask and ignored signals (signal.c), built in env; or 0. */
 #define SIG_EXEC_ENV	 "MUKERNEL_SIGS="
 #define SIG_EXEC_ENV_MAX (sizeof(SIG_EXEC_ENV) + 2 * 17)

@@ -144,6 +144,40 @@ int pthread_barrierattr_init(pthread_barrierattr_t *a)
 	return 0;
 }
 
+/* Barriers and rwlocks keep all their state in themselves: shared pages work too. */
+static int pshared_ok(int pshared)
+{
+	return pshared == PTHREAD_PROCESS_PRIVATE || pshared == PTHREAD_PROCESS_SHARED;
+}
+
+int pthread_barrierattr_setpshared(pthread_barrierattr_t *a, int pshared)
+{
+	if (!pshared_ok(pshared))
+		return EINVAL;
+	a->pshared = pshared;
+	return 0;
+}
+
+int pthread_barrierattr_getpshared(const pthread_barrierattr_t *a, int *pshared)
+{
+	*pshared = a->pshared;
+	return 0;
+}
+
+int pthread_rwlockattr_setpshared(pthread_rwlockattr_t *a, int pshared)
+{
+	if (!pshared_ok(pshared))
+		return EINVAL;
+	a->pshared = pshared;
+	return 0;
+}
+
+int pthread_rwlockattr_getpshared(const pthread_rwlockattr_t *a, int *pshared)
+{
+	*pshared = a->pshared;
+	return 0;
+}
+
 int pthread_barrierattr_destroy(pthread_barrierattr_t *a)
 {
 	(void)a;

@@ -87,7 +87,7 @@ int main(void)
 		setpgid(0, 0);
 		_exit(4);
 	}
-	setpgid(d, d); /* whichever of us comes first */
+	setpgid(d, d);					    /* whichever of us comes first */
 	CHECK(waitpid(0, &st, 0) == -1 && errno == ECHILD); /* none left in our group */
 	CHECK_EQ(waitpid(-d, &st, 0), d);
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 4);

@@ -10,10 +10,10 @@
 
 #include <signal.h>
 
-#define WSTOPPED    WUNTRACED
-#define WEXITED	    4
-#define WCONTINUED  8
-#define WNOWAIT	    0x1000000
+#define WSTOPPED	WUNTRACED
+#define WEXITED		4
+#define WCONTINUED	8
+#define WNOWAIT		0x1000000
 #define WIFCONTINUED(w) 0
 #define WCOREDUMP(w)	0
 
