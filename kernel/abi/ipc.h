@@ -19,6 +19,9 @@ enum obj_type {
 	OBJ_IRQCTL = 7,	  /* authority to bind device interrupts */
 	OBJ_CONSOLE = 8,  /* authority to read the console */
 	OBJ_MACHINE = 9,  /* authority to power off */
+	OBJ_PIPE_READ = 10,  /* the read end of a pipe (kernel/abi/pipe.h) */
+	OBJ_PIPE_WRITE = 11, /* the write end of a pipe */
+	OBJ_PIPE = 12,	     /* the ring both ends share: no capability names it */
 	OBJ__COUNT
 };
 
