@@ -8,13 +8,17 @@
  * Steps of a read (a write is the mirror image):
  *   1. Nothing asked for: 0.
  *   2. The ring is empty: 0 (end of file) with no write end left; E_AGAIN when the call
- *      may not block; else check the buffer (E_FAULT now rather than after the wait) and
- *      sleep on the ecall in the wait queue.
+ *      may not block; else sleep on the ecall in the wait queue. The buffer is checked
+ *      when bytes are there to move (as Linux does): a bad one gives E_FAULT then.
  *   3. Copy what is there, up to n bytes, then move tail and wake the waiting writers.
+ * A write that brings bytes to waiting readers does their reads for them (give_direct,
+ * wake_readers): the round trip of two processes over two pipes is then one system call
+ * a side less, and a small write to a waiting reader is copied once, not through the ring.
  */
 #include "kernel/core/pipe.h"
 
 #include "kernel/abi/error.h"
+#include "kernel/abi/syscall.h"
 #include "kernel/core/kalloc.h"
 #include "kernel/core/sched.h"
 #include "kernel/core/uaccess.h"
@@ -131,9 +135,6 @@ long pipe_read(struct thread *t, struct pipe_end *e, uint64_t va, uint64_t n, bo
 			return 0;
 		if (!block)
 			return E_AGAIN;
-		int err = user_check(t->task, va, want, 1);
-		if (err)
-			return err;
 		wait_on(t, p);
 		return 0;
 	}
@@ -144,6 +145,64 @@ long pipe_read(struct thread *t, struct pipe_end *e, uint64_t va, uint64_t n, bo
 	p->tail += len;
 	wake_all(p);
 	return len;
+}
+
+/* Is w, waiting on its ecall, in a pipe_read? */
+static bool waits_to_read(const struct thread *w)
+{
+	return (w->tf.x[REG_A7] & ~(uint64_t)SYS_NONBLOCK) == SYS_pipe_read;
+}
+
+/*
+ * Do the read reader r waits to run again, as that run would (its a1 = buffer, a2 =
+ * count, the ring not empty): its result in a0 and its pc past the ecall. false if the
+ * copy failed: then it runs the call again itself and gets the error.
+ */
+static bool serve_reader(struct pipe *p, struct thread *r)
+{
+	uint64_t n = r->tf.x[REG_A2];
+	uint32_t have = p->head - p->tail, want = n < PIPE_RING ? (uint32_t)n : PIPE_RING;
+	uint32_t len = want < have ? want : have;
+	if (len == 0 || ring_copy(p, p->tail, r->task, r->tf.x[REG_A1], len, true) != 0)
+		return false;
+	p->tail += len;
+	r->tf.x[REG_A0] = len;
+	r->tf.sepc += 4;
+	return true;
+}
+
+/*
+ * The ring is empty and reader r, the oldest waiter, asked for at least len bytes: they
+ * go straight from the writer's buffer to r's, and r's read is done as serve_reader does
+ * it. false if there is no such reader or the copy failed (then nothing counts as moved:
+ * the write takes the ring's way, which gives the writer its own error if any).
+ */
+static bool give_direct(struct pipe *p, struct thread *t, uint64_t va, uint32_t len)
+{
+	struct thread *r = p->waitq;
+	if (!r || p->head != p->tail || !waits_to_read(r) || r->tf.x[REG_A2] < len)
+		return false;
+	if (user_copy_between(r->task, r->tf.x[REG_A1], t->task, va, len) != 0)
+		return false;
+	tq_remove(&p->waitq, r);
+	r->tf.x[REG_A0] = len;
+	r->tf.sepc += 4;
+	sched_ready(r);
+	return true;
+}
+
+/*
+ * Bytes came: the readers waiting are served in turn while bytes are left (each is
+ * spared running its call again), the rest run theirs again.
+ */
+static void wake_readers(struct pipe *p)
+{
+	struct thread *w;
+	while ((w = tq_pop(&p->waitq)) != 0) {
+		if (p->head != p->tail && waits_to_read(w))
+			serve_reader(p, w);
+		sched_ready(w);
+	}
 }
 
 long pipe_write(struct thread *t, struct pipe_end *e, uint64_t va, uint64_t n, bool block)
@@ -167,11 +226,13 @@ long pipe_write(struct thread *t, struct pipe_end *e, uint64_t va, uint64_t n, b
 		return 0;
 	}
 	uint32_t len = want < room ? want : room;
+	if (give_direct(p, t, va, len))
+		return len;
 	int err = ring_copy(p, p->head, t->task, va, len, false);
 	if (err)
 		return err;
 	p->head += len;
-	wake_all(p);
+	wake_readers(p);
 	return len;
 }
 

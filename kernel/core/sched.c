@@ -19,7 +19,8 @@ void sched_ready(struct thread *t)
 	t->wait_obj = 0;
 	tq_push(&runq[t->prio], t);
 	runq_mask |= 1u << t->prio;
-	smp_kick(t->affinity);
+	if (smp_on()) /* one hart has nobody to kick: it picks the thread itself */
+		smp_kick(t->affinity);
 }
 
 void sched_remove(struct thread *t)
