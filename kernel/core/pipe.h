@@ -30,9 +30,9 @@ struct pipe_end {
 };
 
 struct pipe {
-	struct kobj hdr;		    /* OBJ_PIPE: one reference per end still named */
-	struct pipe_end end[2];		    /* enum pipe_side */
-	uint32_t head, tail;		    /* bytes ever written and read, modulo 2^32 */
+	struct kobj hdr;	/* OBJ_PIPE: one reference per end still named */
+	struct pipe_end end[2]; /* enum pipe_side */
+	uint32_t head, tail;	/* bytes ever written and read, modulo 2^32 */
 	/* Readers of an empty pipe or writers of a full one: never both at once. */
 	struct thread *waitq;
 	char *ring[PIPE_PAGES];

@@ -651,8 +651,8 @@ unsigned fd_exec_list(uint32_t *list, unsigned max)
 	unsigned n = 0;
 	for (int fd = 0; fd < FD_MAX && n < max; fd++)
 		if (is_pipe(&fds[fd]) && !fds[fd].cloexec)
-			list[n++] = EXEC_FD(fd, fds[fd].kind == FD_PIPE_WRITE,
-					    pipe_slot(fds[fd].pipe));
+			list[n++] =
+				EXEC_FD(fd, fds[fd].kind == FD_PIPE_WRITE, pipe_slot(fds[fd].pipe));
 	return n;
 }
 
@@ -665,24 +665,26 @@ static void inherit_fd(uint64_t v)
 {
 	unsigned fd = EXEC_FD_FD(v), end = EXEC_FD_END(v);
 	long slot = (long)EXEC_FD_SLOT(v);
-	long info = SYSCALL(cap_info, slot);
 	int type = end == PIPE_END_WRITE ? OBJ_PIPE_WRITE : OBJ_PIPE_READ;
 	/* fds 0-2 may still be the console: a shell pipeline's stage reads or writes a pipe there. */
-	struct pipe *p = fd < FD_MAX && info >= 0 && (info & 0xff) == type &&
-					 (fds[fd].kind == FD_FREE || fds[fd].kind == FD_CONSOLE)
-				 ? pipe_adopt(slot, end == PIPE_END_WRITE)
-				 : 0;
-	if (!p || slot_reserve(slot) < 0)
+	if (fd >= FD_MAX || (fds[fd].kind != FD_FREE && fds[fd].kind != FD_CONSOLE))
 		return;
-	fds[fd] = (struct fd_entry){ type == OBJ_PIPE_WRITE ? FD_PIPE_WRITE : FD_PIPE_READ, p, 0,
-				     0 };
+	long info = SYSCALL(cap_info, slot);
+	if (info < 0 || (info & 0xff) != type || slot_reserve(slot) < 0)
+		return;
+	struct pipe *p = pipe_adopt(slot, end == PIPE_END_WRITE);
+	if (!p)
+		return;
+	fds[fd] =
+		(struct fd_entry){ type == OBJ_PIPE_WRITE ? FD_PIPE_WRITE : FD_PIPE_READ, p, 0, 0 };
 	pipe_add_ref(p);
 }
 
 /*
  * Before main, in an image that exec started: the (AUX_FD, value) pairs the fork server
- * put after envp name the pipe descriptors it handed over, with their capabilities. The kernel starts init with
- * no such pairs: the first key that is not AUX_FD ends the list.
+ * put after envp name the pipe descriptors it handed over and the slots of their
+ * capabilities. The kernel starts init with no such pairs: the first key that is not
+ * AUX_FD ends the list.
  */
 __attribute__((constructor)) static void fd_inherit(void)
 {

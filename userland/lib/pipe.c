@@ -32,15 +32,15 @@ static struct pipe pipes[FD_MAX];
 /* A kernel error as the POSIX -1 with errno (E_DEAD: no reader, EPIPE). */
 static ssize_t fail(long err)
 {
-	errno = err == E_FAULT	   ? EFAULT
-		: err == E_AGAIN   ? EAGAIN
-		: err == E_INTR	   ? EINTR
-		: err == E_DEAD	   ? EPIPE
-		: err == E_NOMEM   ? ENOMEM
-		: err == E_BADCAP  ? EBADF
-		: err == E_TYPE	   ? EBADF
-		: err == E_RIGHTS  ? EBADF
-				   : EIO;
+	errno = err == E_FAULT	  ? EFAULT
+		: err == E_AGAIN  ? EAGAIN
+		: err == E_INTR	  ? EINTR
+		: err == E_DEAD	  ? EPIPE
+		: err == E_NOMEM  ? ENOMEM
+		: err == E_BADCAP ? EBADF
+		: err == E_TYPE	  ? EBADF
+		: err == E_RIGHTS ? EBADF
+				  : EIO;
 	return -1;
 }
 

@@ -21,12 +21,12 @@
 #include "syscall.h"
 #include "testlib.h"
 
-#define JUNK	   0xa5
+#define JUNK	     0xa5
 #define SETTLE_POLLS 200
 #define POLL_NS	     (10 * 1000000L)
-#define NEW_SLOT   100 /* the child's pipes go from here up */
-#define BAD_BUF	   16  /* an address nothing maps */
-#define HUGE_BYTES (~0UL)
+#define NEW_SLOT     100 /* the child's pipes go from here up */
+#define BAD_BUF	     16	 /* an address nothing maps */
+#define HUGE_BYTES   (~0UL)
 
 extern char __tls_base[], __bss_end[];
 

@@ -20,7 +20,7 @@
 #include "testlib.h"
 
 #define FAR_SLOT    600
-#define BAD_BUF	    16 /* nothing maps it */
+#define BAD_BUF	    16		  /* nothing maps it */
 #define SMALL_QUOTA (16 * 1024UL) /* its page table and slots fit; a ring does not */
 #define TINY_ROOM   100
 #define ONE_MS	    1000000L
@@ -59,11 +59,11 @@ static void create_errors(void)
 {
 	long a = slot_alloc(), b = slot_alloc(), ep = slot_alloc();
 	CHECK_EQ(SYSCALL(obj_create, SLOT_SELF, OBJ_ENDPOINT, ep, 0), 0);
-	CHECK_EQ(SYSCALL(pipe_create, a, a, b), E_BADCAP);	    /* no task there */
-	CHECK_EQ(SYSCALL(pipe_create, ep, a, b), E_TYPE);	    /* not a task */
-	CHECK_EQ(SYSCALL(pipe_create, SLOT_SELF, ep, b), E_BUSY);   /* full */
-	CHECK_EQ(SYSCALL(pipe_create, SLOT_SELF, a, ep), E_BUSY);   /* full */
-	CHECK_EQ(SYSCALL(pipe_create, SLOT_SELF, a, a), E_BUSY);    /* one slot twice */
+	CHECK_EQ(SYSCALL(pipe_create, a, a, b), E_BADCAP);	  /* no task there */
+	CHECK_EQ(SYSCALL(pipe_create, ep, a, b), E_TYPE);	  /* not a task */
+	CHECK_EQ(SYSCALL(pipe_create, SLOT_SELF, ep, b), E_BUSY); /* full */
+	CHECK_EQ(SYSCALL(pipe_create, SLOT_SELF, a, ep), E_BUSY); /* full */
+	CHECK_EQ(SYSCALL(pipe_create, SLOT_SELF, a, a), E_BUSY);  /* one slot twice */
 	CHECK_EQ(SYSCALL(pipe_create, SLOT_SELF, FAR_SLOT, b), E_BADCAP);
 	CHECK_EQ(SYSCALL(cap_info, a), E_BADCAP); /* nothing was made */
 	CHECK_EQ(SYSCALL(cap_info, b), E_BADCAP);
@@ -101,10 +101,10 @@ static void zero_and_nonblocking(void)
 	CHECK_EQ(rd(e.r, got, 1), E_AGAIN);
 	CHECK_EQ(wr(e.w, big, PIPE_RING), PIPE_RING); /* exactly full */
 	CHECK_EQ(wr(e.w, big, 1), E_AGAIN);
-	CHECK_EQ(rd(e.r, got, TINY_ROOM), TINY_ROOM); /* room for TINY_ROOM */
-	CHECK_EQ(wr(e.w, big, PIPE_ATOMIC), E_AGAIN); /* whole or not at all */
+	CHECK_EQ(rd(e.r, got, TINY_ROOM), TINY_ROOM);	    /* room for TINY_ROOM */
+	CHECK_EQ(wr(e.w, big, PIPE_ATOMIC), E_AGAIN);	    /* whole or not at all */
 	CHECK_EQ(wr(e.w, big, PIPE_ATOMIC + 1), TINY_ROOM); /* longer: what fits */
-	CHECK_EQ(rd(e.r, got, ~0UL), PIPE_RING); /* a huge count reads what is there */
+	CHECK_EQ(rd(e.r, got, ~0UL), PIPE_RING);	    /* a huge count reads what is there */
 	drop(e);
 }
 
@@ -137,7 +137,7 @@ static void eof_and_broken(void)
 	slot_free(e.r);
 	e = make();
 	slot_free(e.r);
-	CHECK_EQ(SYSCALL(pipe_write, e.w, (uintptr_t)"x", 1), E_DEAD);
+	CHECK_EQ(SYSCALL(pipe_write, e.w, (uintptr_t) "x", 1), E_DEAD);
 	CHECK_EQ(wr(e.w, &c, 0), 0);
 	slot_free(e.w);
 }
@@ -197,7 +197,7 @@ static void blocked_reader(void)
 	CHECK_EQ(pthread_create(&th, 0, reader, 0), 0);
 	pause_ms(20);
 	CHECK_EQ(reader_got[0], -100); /* still waiting */
-	CHECK_EQ(SYSCALL(pipe_write, e.w, (uintptr_t)"w", 1), 1);
+	CHECK_EQ(SYSCALL(pipe_write, e.w, (uintptr_t) "w", 1), 1);
 	pause_ms(20);
 	CHECK_EQ(reader_got[0], 1);
 	slot_free(e.w);
