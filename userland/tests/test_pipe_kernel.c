@@ -5,7 +5,8 @@
  * nothing; end of file after the data once the write end goes, E_DEAD once the read end
  * goes; non-blocking calls, whole writes of up to PIPE_ATOMIC bytes and partial longer
  * ones; a quota too small; a thread blocked in a read woken by a write and by the last
- * write end's deletion; and every frame and kernel object back at the end.
+ * write end's deletion; every frame and kernel object back at the end; and a task that
+ * waits on a pipe only it holds, freed once nobody else names it.
  */
 #include <pthread.h>
 #include <string.h>
@@ -18,12 +19,14 @@
 #include "spawn.h"
 #include "syscall.h"
 #include "testlib.h"
+#include "testutil.h"
 
-#define FAR_SLOT    600
-#define BAD_BUF	    16		  /* nothing maps it */
-#define SMALL_QUOTA (16 * 1024UL) /* its page table and slots fit; a ring does not */
-#define TINY_ROOM   100
-#define ONE_MS	    1000000L
+#define FAR_SLOT     600
+#define BAD_BUF	     16		   /* nothing maps it */
+#define SMALL_QUOTA  (16 * 1024UL) /* its page table and slots fit; a ring does not */
+#define TINY_ROOM    100
+#define ONE_MS	     1000000L
+#define SETTLE_POLLS 200
 
 static char big[PIPE_RING];
 static char got[PIPE_RING];
@@ -206,9 +209,50 @@ static void blocked_reader(void)
 	slot_free(e.r);
 }
 
-int main(void)
+/* The helper's role: read its own pipe, whose write end only it holds: for ever. */
+static int self_reader(void)
+{
+	long r = slot_alloc(), w = slot_alloc();
+	char c;
+	if (SYSCALL(pipe_create, SLOT_SELF, r, w) != 0)
+		return 1;
+	SYSCALL(pipe_read, r, (uintptr_t)&c, 1);
+	return 2;
+}
+
+static uint64_t free_frames(void)
+{
+	struct memstat ms;
+	memstat(&ms);
+	return ms.free_frames;
+}
+
+/*
+ * A task nobody else names whose thread waits on a pipe only it holds can never run
+ * again: once our last capability to it goes, the kernel frees it (docs/ipc-caps.md),
+ * its pipe's ring included.
+ */
+static void unreachable_reader(const char *self)
+{
+	struct tu_helper h;
+	CHECK_EQ(tu_helper_create(&h, self, "self_reader", 0), 0);
+	CHECK(tu_helper_start(&h) > 0);
+	pause_ms(50);
+	uint64_t held = free_frames();
+	CHECK_EQ(SYSCALL(cap_delete, h.s.task), 0);
+	slot_free(h.s.task);
+	h.s.task = -1;
+	for (int i = 0; i < SETTLE_POLLS && free_frames() < held + PIPE_RING / 4096; i++)
+		pause_ms(10);
+	CHECK(free_frames() >= held + PIPE_RING / 4096);
+	tu_helper_kill(&h);
+}
+
+int main(int argc, char **argv)
 {
 	struct memstat before, after;
+	if (argc > 1)
+		return self_reader();
 	memset(big, 'b', sizeof(big));
 	drop(make()); /* warm up: whatever the first pipe grows stays */
 	char *two = mmap(0, 2 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -225,6 +269,7 @@ int main(void)
 	memstat(&after);
 	CHECK_EQ(after.free_frames, before.free_frames);
 	CHECK_EQ(after.kernel_objects, before.kernel_objects);
-	blocked_reader(); /* last: a thread's stack stays with the library */
+	blocked_reader(); /* a thread's stack stays with the library */
+	unreachable_reader(argv[0]);
 	return test_status();
 }
