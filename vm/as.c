@@ -683,6 +683,20 @@ enum as_fault as_user_fault(struct as *as, uint64_t va, uint64_t cause)
 	return fault_stale(as, va, cause) ? AS_FAULT_RESOLVED : fault_real(as, va, cause);
 }
 
+/*
+ * A kernel write to a page that is not writable: break its copy-on-write share as a user
+ * store would, then translate again (the fault may have copied the table). Out of line,
+ * so that as_translate's common case saves no registers.
+ */
+static __attribute__((noinline)) int translate_cow(struct as *as, uint64_t va, uint64_t *pa)
+{
+	int err = as_cow_fault(as, va);
+	if (err)
+		return err;
+	*pa = pte_pa(*as_pte(as, va & ~(PAGE_SIZE - 1))) + (va & (PAGE_SIZE - 1));
+	return 0;
+}
+
 int as_translate(struct as *as, uint64_t va, int write, uint64_t *pa)
 {
 	pte_t *e = va < USER_VA_MAX ? as_walk(as, va & ~(PAGE_SIZE - 1)) : 0;
@@ -691,14 +705,10 @@ int as_translate(struct as *as, uint64_t va, int write, uint64_t *pa)
 	/* Only RAM is in the kernel's direct map: device registers are never copied through. */
 	if (!e || !(*e & PTE_U) || !frame_in_pool(&kframes, pte_pa(*e)))
 		return E_FAULT;
-	if (write && !(*e & PTE_W)) {
-		int err = as_cow_fault(as, va); /* kernel writes break COW like user ones */
-		if (err)
-			return err;
-		e = as_pte(as, va & ~(PAGE_SIZE - 1)); /* the fault may have copied the table */
-	} else if (!(*e & PTE_R)) {
+	if (write && !(*e & PTE_W))
+		return translate_cow(as, va, pa);
+	if (!(*e & PTE_R))
 		return E_FAULT;
-	}
 	*pa = pte_pa(*e) + (va & (PAGE_SIZE - 1));
 	return 0;
 }
