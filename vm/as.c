@@ -246,7 +246,7 @@ static int table_make(struct as *as, pte_t *e, uint64_t bits)
  * The level-1 entry above va's level-0 table, making the level-1 table (charged to as)
  * when err is not NULL; on failure *err says why: E_QUOTA or E_NOMEM.
  */
-static pte_t *as_walk_l1(struct as *as, uint64_t va, int *err)
+static inline pte_t *as_walk_l1(struct as *as, uint64_t va, int *err)
 {
 	pte_t *e = &as->root[pt_index(va, PT_LEVELS - 1)];
 	if (!pte_valid(*e) && (!err || (*err = table_make(as, e, 0)) != 0))
@@ -256,9 +256,10 @@ static pte_t *as_walk_l1(struct as *as, uint64_t va, int *err)
 
 /*
  * The level-0 PTE for va, or NULL if there is no table: for reading only, since it may
- * be in a table shared with other tasks (leaf_for_write is the way to store).
+ * be in a table shared with other tasks (leaf_for_write is the way to store). Inline:
+ * every copy between the kernel and user memory walks here (as_translate).
  */
-static pte_t *as_walk(struct as *as, uint64_t va)
+static inline __attribute__((always_inline)) pte_t *as_walk(struct as *as, uint64_t va)
 {
 	pte_t *l1e = as_walk_l1(as, va, 0);
 	if (!l1e || !pte_valid(*l1e))
@@ -703,20 +704,32 @@ enum as_fault as_user_fault(struct as *as, uint64_t va, uint64_t cause)
 	return fault_stale(as, va, cause) ? AS_FAULT_RESOLVED : fault_real(as, va, cause);
 }
 
+/*
+ * A kernel write to a page that is not writable: break its copy-on-write share as a user
+ * store would, then translate again (the fault may have copied the table). Out of line,
+ * so that as_translate's common case saves no registers.
+ */
+static __attribute__((noinline)) int translate_cow(struct as *as, uint64_t va, uint64_t *pa)
+{
+	int err = as_cow_fault(as, va);
+	if (err)
+		return err;
+	*pa = pte_pa(*as_pte(as, va & ~(PAGE_SIZE - 1))) + (va & (PAGE_SIZE - 1));
+	return 0;
+}
+
 int as_translate(struct as *as, uint64_t va, int write, uint64_t *pa)
 {
-	pte_t *e = as_pte(as, va & ~(PAGE_SIZE - 1));
+	pte_t *e = va < USER_VA_MAX ? as_walk(as, va & ~(PAGE_SIZE - 1)) : 0;
+	if (e && !pte_valid(*e))
+		e = 0;
 	/* Only RAM is in the kernel's direct map: device registers are never copied through. */
 	if (!e || !(*e & PTE_U) || !frame_in_pool(&kframes, pte_pa(*e)))
 		return E_FAULT;
-	if (write && !(*e & PTE_W)) {
-		int err = as_cow_fault(as, va); /* kernel writes break COW like user ones */
-		if (err)
-			return err;
-		e = as_pte(as, va & ~(PAGE_SIZE - 1)); /* the fault may have copied the table */
-	} else if (!(*e & PTE_R)) {
+	if (write && !(*e & PTE_W))
+		return translate_cow(as, va, pa);
+	if (!(*e & PTE_R))
 		return E_FAULT;
-	}
 	*pa = pte_pa(*e) + (va & (PAGE_SIZE - 1));
 	return 0;
 }

@@ -25,12 +25,6 @@ void frame_pool_init(struct frame_pool *p, uint64_t base, uint64_t nframes, void
 		p->ref[i] = FRAME_RESERVED;
 }
 
-bool frame_in_pool(const struct frame_pool *p, uint64_t pa)
-{
-	return pa >= p->base && ((pa - p->base) >> FRAME_SHIFT) < p->nframes &&
-	       (pa & (FRAME_SIZE - 1)) == 0;
-}
-
 uint64_t frame_pool_release(struct frame_pool *p, uint64_t pa, uint64_t size)
 {
 	uint64_t first = (pa + FRAME_SIZE - 1) & ~(FRAME_SIZE - 1);

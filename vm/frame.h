@@ -61,7 +61,12 @@ int frame_ref(struct frame_pool *p, uint64_t pa);
 int64_t frame_unref(struct frame_pool *p, uint64_t pa);
 /* The count of a frame; FRAME_RESERVED for reserved or outside the pool. */
 uint32_t frame_count(const struct frame_pool *p, uint64_t pa);
-bool frame_in_pool(const struct frame_pool *p, uint64_t pa);
+/* Inline: every copy between the kernel and user memory asks it (as_translate). */
+static inline bool frame_in_pool(const struct frame_pool *p, uint64_t pa)
+{
+	return pa >= p->base && ((pa - p->base) >> FRAME_SHIFT) < p->nframes &&
+	       (pa & (FRAME_SIZE - 1)) == 0;
+}
 
 /*
  * The hot-path pair used by fork and teardown: one more reference, one fewer, for a

@@ -10,15 +10,18 @@
 /* Kinds of kernel object a capability can name. */
 enum obj_type {
 	OBJ_NONE = 0,
-	OBJ_TASK = 1,	  /* an address space plus a capability space */
-	OBJ_THREAD = 2,	  /* something the scheduler runs */
-	OBJ_ENDPOINT = 3, /* synchronous IPC rendezvous */
-	OBJ_REPLY = 4,	  /* one-shot answer to one call */
-	OBJ_NOTIFY = 5,	  /* asynchronous bits */
-	OBJ_MEMORY = 6,	  /* a set of frames: anonymous, or a range of the boot image */
-	OBJ_IRQCTL = 7,	  /* authority to bind device interrupts */
-	OBJ_CONSOLE = 8,  /* authority to read the console */
-	OBJ_MACHINE = 9,  /* authority to power off */
+	OBJ_TASK = 1,	     /* an address space plus a capability space */
+	OBJ_THREAD = 2,	     /* something the scheduler runs */
+	OBJ_ENDPOINT = 3,    /* synchronous IPC rendezvous */
+	OBJ_REPLY = 4,	     /* one-shot answer to one call */
+	OBJ_NOTIFY = 5,	     /* asynchronous bits */
+	OBJ_MEMORY = 6,	     /* a set of frames: anonymous, or a range of the boot image */
+	OBJ_IRQCTL = 7,	     /* authority to bind device interrupts */
+	OBJ_CONSOLE = 8,     /* authority to read the console */
+	OBJ_MACHINE = 9,     /* authority to power off */
+	OBJ_PIPE_READ = 10,  /* the read end of a pipe (kernel/abi/pipe.h) */
+	OBJ_PIPE_WRITE = 11, /* the write end of a pipe */
+	OBJ_PIPE = 12,	     /* the ring both ends share: no capability names it */
 	OBJ__COUNT
 };
 

@@ -56,7 +56,11 @@
 	X(40, upcall, 5, "divert a task's thread to a handler, its registers on its stack") \
 	X(41, upcall_return, 1, "resume the registers an upcall saved")                     \
 	X(42, memobj_resize, 2, "shrink or grow a memory object under its mappings")        \
-	X(43, console_intr, 4, "make a typed byte set notification bits instead of input")
+	X(43, console_intr, 4, "make a typed byte set notification bits instead of input")  \
+	X(44, pipe_create, 3, "create a pipe: a read end and a write end in two slots")     \
+	X(45, pipe_read, 3, "take bytes out of a pipe through its read end")                \
+	X(46, pipe_write, 3, "put bytes into a pipe through its write end")                 \
+	X(47, task_cap_get, 4, "copy a capability out of another task's slot")
 
 #define SYS_NONBLOCK 0x100 /* or-ed into the number: fail with E_AGAIN instead of blocking */
 

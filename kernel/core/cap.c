@@ -7,6 +7,7 @@
 #include "kernel/core/irq.h"
 #include "kernel/core/kalloc.h"
 #include "kernel/core/object.h"
+#include "kernel/core/pipe.h"
 #include "kernel/core/task.h"
 
 #define CHUNK_BYTES (CAPS_PER_PAGE * sizeof(struct cap))
@@ -170,9 +171,9 @@ void cap_install(struct cap *dst, struct kobj *obj, uint32_t rights, uint64_t ba
  * can name and that can never run again would stay forever: nobody could kill it. That
  * is a task such that
  *   1. every capability naming it lies in its own slots (SLOT_SELF, and any copy it made),
- *   2. and each of its threads is stopped for good: inactive, or waiting on an endpoint or
- *      notification whose every reference is one of its own slots (no other task, no
- *      supervisor link and no interrupt can wake it).
+ *   2. and each of its threads is stopped for good: inactive, or waiting on an endpoint,
+ *      notification or pipe whose every reference (for a pipe: to either end) is one of
+ *      its own slots (no other task, no supervisor link and no interrupt can wake it).
  * Whenever a capability naming a live task goes, the task becomes a candidate; candidates
  * are judged once the outermost delete (or a whole cspace_clear) is done, so the other
  * slots a dying task held are gone first, and the unreachable ones are killed one after
@@ -219,6 +220,11 @@ static bool thread_stuck(struct task *t, const struct thread *th)
 	case TS_BLOCKED_SEND:
 	case TS_BLOCKED_RECV:
 		return o && o->refs == caps_in(t, o);
+	case TS_BLOCKED_PIPE: { /* only t holds the ends that could wake it */
+		const struct pipe *p = th->wait_obj;
+		return p->end[PIPE_READER].hdr.refs == caps_in(t, &p->end[PIPE_READER].hdr) &&
+		       p->end[PIPE_WRITER].hdr.refs == caps_in(t, &p->end[PIPE_WRITER].hdr);
+	}
 	default: /* running, ready, sleeping, console input, waiting for an answer */
 		return false;
 	}

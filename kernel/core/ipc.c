@@ -9,6 +9,7 @@
 #include "kernel/abi/error.h"
 #include "kernel/abi/syscall.h"
 #include "kernel/core/irq.h"
+#include "kernel/core/pipe.h"
 #include "kernel/core/sched.h"
 #include "kernel/core/syscall.h"
 #include "kernel/core/uaccess.h"
@@ -295,6 +296,8 @@ bool ipc_unqueue(struct thread *t)
 		tq_remove(&((struct endpoint *)t->wait_obj)->recvq, t);
 	else if (t->state == TS_BLOCKED_NOTIFY)
 		tq_remove(&((struct notify *)t->wait_obj)->waitq, t);
+	else if (t->state == TS_BLOCKED_PIPE)
+		pipe_unqueue(t);
 	else
 		return false;
 	return true;

@@ -44,7 +44,7 @@ int notify_wait(struct thread *t, struct notify *n, bool block);
  */
 struct trapframe *ipc_fast_path(struct thread *t);
 
-/* Take t off the endpoint or notification queue it waits in: false if it waits in none. */
+/* Take t off the endpoint, notification or pipe queue it waits in: false if in none. */
 bool ipc_unqueue(struct thread *t);
 /* End t's part in any IPC: unlink from queues, fail its pending caller with E_DEAD. */
 void ipc_cancel(struct thread *t);

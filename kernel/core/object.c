@@ -3,6 +3,7 @@
 
 #include "kernel/abi/error.h"
 #include "kernel/core/kalloc.h"
+#include "kernel/core/pipe.h"
 #include "kernel/io/printk.h"
 
 int quota_take(struct task *t, uint64_t bytes)
@@ -58,6 +59,13 @@ static void kobj_destroy(struct kobj *o)
 	case OBJ_MEMORY:
 		memobj_destroy((struct memobj *)o);
 		break;
+	case OBJ_PIPE:
+		pipe_destroy((struct pipe *)o);
+		break;
+	case OBJ_PIPE_READ:
+	case OBJ_PIPE_WRITE: /* inside its pipe: nothing of its own to free */
+		pipe_end_destroy((struct pipe_end *)o);
+		return;
 	default: /* the boot-time authorities are static and never reach zero */
 		return;
 	}

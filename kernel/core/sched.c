@@ -19,7 +19,8 @@ void sched_ready(struct thread *t)
 	t->wait_obj = 0;
 	tq_push(&runq[t->prio], t);
 	runq_mask |= 1u << t->prio;
-	smp_kick(t->affinity);
+	if (smp_on()) /* one hart has nobody to kick: it picks the thread itself */
+		smp_kick(t->affinity);
 }
 
 void sched_remove(struct thread *t)
@@ -134,10 +135,29 @@ void sched_tick(void)
 		sched_ready(cur);
 }
 
+/* The highest level set in a mask of NPRIO bits: three steps, as RV64IMAC has no clz. */
+static inline int top_level(unsigned mask)
+{
+	int p = 0;
+	_Static_assert(NPRIO <= 8, "three halvings cover the levels");
+	if (mask >> 4) {
+		p = 4;
+		mask >>= 4;
+	}
+	if (mask >> 2) {
+		p += 2;
+		mask >>= 2;
+	}
+	return p + (int)(mask >> 1);
+}
+
+/* Only the levels that hold threads are looked at, highest first. */
 static struct thread *pick(void)
 {
-	for (int p = THREAD_PRIO_MAX; p >= 0; p--) {
-		struct thread *t = (runq_mask & (1u << p)) ? eligible(p) : 0;
+	for (unsigned left = runq_mask; left;) {
+		int p = top_level(left);
+		struct thread *t = eligible(p);
+		left &= ~(1u << p);
 		if (!t)
 			continue;
 		tq_remove(&runq[p], t);
@@ -170,14 +190,13 @@ void sched_switch_refs(struct thread *next)
 	hold(next);
 }
 
-struct trapframe *sched_next(void)
+/*
+ * Nothing to run: idle until there is. Apart from sched_next, so that a switch with work
+ * waiting (every blocking call's) pays for none of its registers.
+ */
+static __attribute__((noinline)) struct thread *idle_until_work(struct hart *h)
 {
-	struct hart *h = this_hart();
-	struct thread *cur = h->current, *next;
-
-	if (cur && cur->state == TS_RUNNING)
-		return &cur->tf;
-	leave(h);
+	struct thread *next;
 	while (!(next = pick())) {
 		/* An idle hart holds no task's tree: a destroyed one can then be freed. */
 		if (h->as_active)
@@ -192,6 +211,19 @@ struct trapframe *sched_next(void)
 		h->idle = 0;
 		wake_sleepers();
 	}
+	return next;
+}
+
+struct trapframe *sched_next(void)
+{
+	struct hart *h = this_hart();
+	struct thread *cur = h->current, *next;
+
+	if (cur && cur->state == TS_RUNNING)
+		return &cur->tf;
+	leave(h);
+	if (!(next = pick()))
+		next = idle_until_work(h);
 	hold(next);
 	sched_enter(h, next);
 	return &next->tf;

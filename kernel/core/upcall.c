@@ -101,8 +101,9 @@ static int deliver(struct thread *t, enum divert how, uint64_t pc, uint64_t arg0
 	if (how == DIVERT_SELF_CALL) {
 		f.regs[REG_A0] = 0; /* this call's own result, seen when the handler returns */
 	} else if (was_blocked && !report) {
-		/* A console read waits on its ecall (it runs again when woken): step past it. */
-		if (t->state == TS_BLOCKED_IO)
+		/* A console read or a pipe call waits on its ecall (it runs again when woken):
+		 * step past it. */
+		if (t->state == TS_BLOCKED_IO || t->state == TS_BLOCKED_PIPE)
 			f.regs[0] += 4;
 		f.flags = UPCALL_INTERRUPTED;
 		f.restart_a0 = t->tf.x[REG_A0];

@@ -320,8 +320,8 @@ static void ipc_call_case(struct bench *b)
 
 /*
  * A 1-byte round trip between two processes over two pipes: the parent writes a byte down
- * one, the child echoes it back up the other. Here the fork server carries both pipes; on
- * Linux it is the ipc_call analogue.
+ * one, the child echoes it back up the other. Here the pipes are kernel objects; on Linux
+ * it is the ipc_call analogue.
  */
 static void pipe_pingpong(struct bench *b)
 {

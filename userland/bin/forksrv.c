@@ -3,7 +3,7 @@
  *
  * It is the supervisor of every process: the kernel reports each exit and fault to it as
  * a message badged with the process's table entry. Processes ask it for fork, wait, getpid,
- * spawn, exec, pipe and kill through the badged capability in their SLOT_PROC. Spawn and
+ * spawn, exec and kill through the badged capability in their SLOT_PROC. Spawn and
  * exec create the task here and have the loader server load it (spawn.c). docs/process.md
  * has the protocol and the life cycle.
  */
@@ -245,7 +245,6 @@ static void proc_exit(struct proc *p, int status)
 			slot_free(p->task);
 		p->task = -1;
 	}
-	pipesrv_release((unsigned)(p - procs));	  /* ends it did not close: EOF, EPIPE */
 	fsholders_release((unsigned)(p - procs)); /* open files it did not close */
 	for (int w = 0; p->nwaits && w < WAITERS; w++) {
 		if (p->wait_reply[w]) {
@@ -361,9 +360,8 @@ static void do_fork(struct proc *p, uint64_t mode)
 {
 	struct proc *c = proc_new(p);
 	long task = c ? spare_get() : -1;
-	/* With several harts the child may run as soon as it exists: count its pipe ends first. */
+	/* With several harts the child may run as soon as it exists: count its files first. */
 	if (c) {
-		pipesrv_fork((unsigned)(p - procs), (unsigned)(c - procs));
 		fsholders_fork((unsigned)(p - procs), (unsigned)(c - procs));
 		/* Its handlers are its parent's copies: no PROC_SIGENTRY from every child. */
 		sigsrv_fork((unsigned)(p - procs), p->pid, (unsigned)(c - procs), c->pid);
@@ -374,7 +372,6 @@ static void do_fork(struct proc *p, uint64_t mode)
 			   : E_RANGE;
 	if (tid < 0) {
 		if (c) {
-			pipesrv_release((unsigned)(c - procs));
 			fsholders_release((unsigned)(c - procs));
 			reap(c);
 		}
@@ -477,12 +474,61 @@ static void do_spawn(struct proc *p, unsigned len)
 }
 
 /*
+ * exec's pipe ends. The list after the strings has one entry per pipe descriptor, fd |
+ * end << 8 | slot << 16 (pipe.h). Each slot of the old task (SLOT_FIRST_FREE and up) that
+ * holds an end of the kind named is copied into one of ours, taken[i], and described in
+ * aux as (AUX_FD, entry); any other entry is left out, so the new image gets only pipe
+ * ends, in the slots the old one had them. Returns the aux words.
+ */
+static int exec_take_pipes(const struct proc *p, const uint32_t *list, unsigned n, long *taken,
+			   uint64_t *aux)
+{
+	int naux = 0;
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t slot = EXEC_FD_SLOT(list[i]);
+		long type = EXEC_FD_END(list[i]) == PIPE_END_WRITE ? OBJ_PIPE_WRITE : OBJ_PIPE_READ;
+		long mine = slot >= SLOT_FIRST_FREE && slot < CSPACE_SLOTS ? slot_alloc() : -1;
+		taken[i] = -1;
+		if (mine < 0 || SYSCALL(task_cap_get, p->task, slot, mine, CAP_ALL) != 0 ||
+		    (SYSCALL(cap_info, mine) & 0xff) != type) {
+			slot_free(mine);
+			continue;
+		}
+		taken[i] = mine;
+		aux[naux++] = AUX_FD;
+		aux[naux++] = list[i];
+	}
+	return naux;
+}
+
+/* Put the ends taken into the new task's slots (0 or an error), and let ours go. */
+static int exec_give_pipes(long task, const uint32_t *list, unsigned n, const long *taken)
+{
+	int err = 0;
+	for (unsigned i = 0; i < n; i++) {
+		if (taken[i] < 0)
+			continue;
+		long r = SYSCALL(task_cap_put, task, taken[i], EXEC_FD_SLOT(list[i]), CAP_ALL);
+		if (r != 0 && r != E_BUSY) /* busy: two descriptors named one capability */
+			err = (int)r;
+		slot_free(taken[i]);
+	}
+	return err;
+}
+
+static void drop_pipes(unsigned n, const long *taken)
+{
+	for (unsigned i = 0; i < n; i++)
+		slot_free(taken[i]);
+}
+
+/*
  * exec: a new task for the same process (pid, badge, parent, children), loaded from the
- * archive, with SLOT_PROC and the boot capabilities the process had, and the pipes its
- * descriptors name (the list after the strings, checked against the ends it holds). No
- * other slot is carried over (we cannot read the old task's). The old task is killed,
- * which drops every frame and copy-on-write share it held; the pipe ends it held stay
- * counted for the process. On failure the caller gets -errno and runs on.
+ * archive, with SLOT_PROC and the boot capabilities the process had, and the pipe ends
+ * its descriptors name (the list after the strings). No other slot is carried over. The
+ * old task is killed, which drops every frame and copy-on-write share it held, and the
+ * capabilities it still had: the new image's copies keep the pipe ends open. On failure
+ * the caller gets -errno and runs on.
  */
 static void do_exec(struct proc *p, const struct ipc_msg *m)
 {
@@ -490,20 +536,22 @@ static void do_exec(struct proc *p, const struct ipc_msg *m)
 	unsigned len = ipc_tag_len(m->tag);
 	int has_obj = (m->tag & IPC_TAG_CAP) != 0;
 	uint32_t fds[FD_MAX];
-	uint64_t aux[LOAD_AUX_MAX];
+	long taken[FD_MAX];
+	uint64_t aux[2 * FD_MAX];
 	char *list[SPAWN_ARGS_MAX + 1];
+	_Static_assert(2 * FD_MAX <= LOAD_AUX_MAX, "every pipe descriptor fits the aux words");
 	if (fdlen > len || fdlen % sizeof(fds[0]) || fdlen > sizeof(fds)) {
 		reply(-EINVAL, 0);
 		return;
 	}
 	memcpy(fds, spawn_buf + len - fdlen, fdlen);
-	int naux = pipesrv_exec_plan((unsigned)(p - procs), fds, (unsigned)(fdlen / sizeof(fds[0])),
-				     aux, LOAD_AUX_MAX);
+	unsigned nfd = (unsigned)(fdlen / sizeof(fds[0]));
 	int n = split_args(len - (unsigned)fdlen, list);
-	if (naux < 0 || n < 1 || argc >= (uint64_t)n) {
-		reply(naux < 0 ? naux : -EINVAL, 0);
+	if (n < 1 || argc >= (uint64_t)n) {
+		reply(-EINVAL, 0);
 		return;
 	}
+	int naux = exec_take_pipes(p, fds, nfd, taken, aux);
 	char *argv[SPAWN_ARGS_MAX + 1];
 	memcpy(argv, list + 1, argc * sizeof(char *));
 	argv[argc] = 0;
@@ -522,24 +570,19 @@ static void do_exec(struct proc *p, const struct ipc_msg *m)
 		err = spawn_create(&req, &s);
 	slot_free(sup);
 	if (err) {
+		drop_pipes(nfd, taken);
 		reply(load_error(err), 0);
 		return;
 	}
+	err = exec_give_pipes(s.task, fds, nfd, taken);
 	SYSCALL(task_kill, p->task);
 	slot_free(p->task);
 	p->task = s.task;
-	pipesrv_exec_commit((unsigned)(p - procs));
 	sigsrv_clear((unsigned)(p - procs), p->pid); /* the new image has no handlers yet */
 	p->sig_chld = 0;
-	if (give_caps(p, p->caps) || spawn_start(&s) < 0)
+	if (err || give_caps(p, p->caps) || spawn_start(&s) < 0)
 		proc_exit(p, SIGKILL);
 	reply(0, 0); /* to the old, dead thread: releases the kernel's hold on it */
-}
-
-/* pipe: the pipe is ours (pipesrv.c); the caller holds one read and one write end. */
-static void do_pipe(struct proc *p)
-{
-	reply(pipesrv_create((unsigned)(p - procs)), 0);
 }
 
 /*
@@ -574,8 +617,7 @@ static int default_ignores(int sig)
  * Deliver sig to t: to its C library if it takes signals, else the default action.
  * SIGKILL and SIGSTOP are never caught. After the upcall, a wait() of t's still parked
  * here ends with EINTR: the diverted thread's own wait was cut short by the kernel (our
- * saved answer to it now misses), any other thread's gets -EINTR from us; so do its
- * reads and writes blocked on pipes.
+ * saved answer to it now misses), any other thread's gets -EINTR from us.
  */
 static void signal_proc(struct proc *t, int sig, int64_t sender)
 {
@@ -589,7 +631,6 @@ static void signal_proc(struct proc *t, int sig, int64_t sender)
 				t->nwaits--;
 			}
 		}
-		pipesrv_interrupt(idx);
 		return;
 	}
 	if (!default_ignores(sig))
@@ -755,13 +796,10 @@ static void do_tcsetpgrp(struct proc *p, int64_t pgid)
 	reply(0, 0);
 }
 
-/* Pipe and terminal requests (outside the switch: its jump table stays small). */
+/* Terminal requests (outside the switch: its jump table stays small). */
 static void serve_other(struct proc *p, struct ipc_msg *m, uint64_t label)
 {
-	if (label >= PIPE_READ && label <= PIPE_DUP)
-		/* Answered now, or later through a saved reply (blocked). */
-		answering = pipesrv_request((unsigned)(p - procs), m, spawn_buf, &answer);
-	else if (label == PROC_TCGETPGRP)
+	if (label == PROC_TCGETPGRP)
 		reply(console_fg, 0);
 	else if (label == PROC_TCSETPGRP && !too_short(m, 1))
 		do_tcsetpgrp(p, (int64_t)m->w[0]);
@@ -838,9 +876,6 @@ static void serve(struct ipc_msg *m)
 		if (!too_short(m, 1))
 			do_list(m->w[0]);
 		break;
-	case PROC_PIPE:
-		do_pipe(p);
-		break;
 	case PROC_SETPGID:
 		do_setpgid(p, (int64_t)m->w[0], (int64_t)m->w[1]);
 		break;
@@ -880,7 +915,6 @@ int main(void)
 	procs[0] = (struct proc){
 		.state = PS_RUNNING, .pid = PID_INIT, .pgid = PID_INIT, .sid = PID_INIT, .task = -1
 	};
-	pipesrv_init();
 	timesrv_init();
 	exec_obj = slot_alloc();
 	for (;;) {

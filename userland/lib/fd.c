@@ -3,7 +3,7 @@
  * descriptor up and hands it to the console (libc_glue.c), a pipe end (pipe.c) or the
  * file server (fs.h), through the capability of the open file. The table is inherited
  * across fork (it is private memory; the kernel copies the capabilities) and exec (the
- * fork server hands the pipes over; fd_inherit rebuilds the table in the new image).
+ * fork server hands the pipe ends over; fd_inherit rebuilds the table in the new image).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -245,7 +245,7 @@ static void file_unref(struct ofile *f)
 static void release(struct fd_entry *e)
 {
 	if (is_pipe(e))
-		pipe_close(e->pipe, e->kind == FD_PIPE_WRITE);
+		pipe_close(e->pipe);
 	else if (e->kind == FD_FILE)
 		file_unref(e->file);
 	*e = (struct fd_entry){ FD_FREE, 0, 0, 0 };
@@ -321,12 +321,9 @@ int creat(const char *path, mode_t mode)
 	return open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
 }
 
-/* Make newfd name what e names (newfd is free). */
+/* Make newfd name what e names (newfd is free): the same capability or open file. */
 static int dup_into(const struct fd_entry *e, int newfd, int cloexec)
 {
-	/* The fork server counts the new end first: if it cannot, nothing has changed. */
-	if (is_pipe(e) && pipe_count_end(e->pipe, e->kind == FD_PIPE_WRITE) < 0)
-		return -1;
 	fds[newfd] = *e;
 	fds[newfd].cloexec = cloexec;
 	if (is_pipe(e))
@@ -387,7 +384,7 @@ static int get_fl(const struct fd_entry *e)
 		return O_RDWR;
 	if (is_pipe(e))
 		return (e->kind == FD_PIPE_READ ? O_RDONLY : O_WRONLY) |
-		       (pipe_nonblock(e->pipe, e->kind == FD_PIPE_WRITE) ? O_NONBLOCK : 0);
+		       (pipe_nonblock(e->pipe) ? O_NONBLOCK : 0);
 	int64_t r = file_call(e->file, FS_GETFL, &m, 0);
 	return r < 0 ? (int)fail(r) : (int)(r & (O_ACCMODE | O_APPEND));
 }
@@ -397,7 +394,7 @@ static int set_fl(const struct fd_entry *e, int flags)
 {
 	struct ipc_msg m = { 0 };
 	if (is_pipe(e))
-		pipe_set_nonblock(e->pipe, e->kind == FD_PIPE_WRITE, flags & O_NONBLOCK);
+		pipe_set_nonblock(e->pipe, flags & O_NONBLOCK);
 	if (e->kind != FD_FILE)
 		return 0;
 	m.w[0] = (uint64_t)(flags & O_APPEND);
@@ -697,29 +694,39 @@ unsigned fd_exec_list(uint32_t *list, unsigned max)
 	for (int fd = 0; fd < FD_MAX && n < max; fd++)
 		if (is_pipe(&fds[fd]) && !fds[fd].cloexec)
 			list[n++] =
-				EXEC_FD(fd, fds[fd].kind == FD_PIPE_WRITE, pipe_id(fds[fd].pipe));
+				EXEC_FD(fd, fds[fd].kind == FD_PIPE_WRITE, pipe_slot(fds[fd].pipe));
 	return n;
 }
 
-/* One AUX_FD pair: descriptor fd names an end of the pipe the fork server calls id. */
+/*
+ * One AUX_FD pair: descriptor fd names the pipe end whose capability the fork server put
+ * in our slot (the same slot as in the old image). The slot is checked to hold an end of
+ * that kind, and kept from the slot allocator.
+ */
 static void inherit_fd(uint64_t v)
 {
 	unsigned fd = EXEC_FD_FD(v), end = EXEC_FD_END(v);
+	long slot = (long)EXEC_FD_SLOT(v);
+	int type = end == PIPE_END_WRITE ? OBJ_PIPE_WRITE : OBJ_PIPE_READ;
 	/* fds 0-2 may still be the console: a shell pipeline's stage reads or writes a pipe there. */
-	struct pipe *p = fd < FD_MAX && (fds[fd].kind == FD_FREE || fds[fd].kind == FD_CONSOLE)
-				 ? pipe_adopt((unsigned)EXEC_FD_ID(v))
-				 : 0;
+	if (fd >= FD_MAX || (fds[fd].kind != FD_FREE && fds[fd].kind != FD_CONSOLE))
+		return;
+	long info = SYSCALL(cap_info, slot);
+	if (info < 0 || (info & 0xff) != type || slot_reserve(slot) < 0)
+		return;
+	struct pipe *p = pipe_adopt(slot, end == PIPE_END_WRITE);
 	if (!p)
 		return;
 	fds[fd] =
-		(struct fd_entry){ end == PIPE_END_WRITE ? FD_PIPE_WRITE : FD_PIPE_READ, p, 0, 0 };
+		(struct fd_entry){ type == OBJ_PIPE_WRITE ? FD_PIPE_WRITE : FD_PIPE_READ, p, 0, 0 };
 	pipe_add_ref(p);
 }
 
 /*
  * Before main, in an image that exec started: the (AUX_FD, value) pairs the fork server
- * put after envp name the pipe descriptors it handed over. The kernel starts init with
- * no such pairs: the first key that is not AUX_FD ends the list.
+ * put after envp name the pipe descriptors it handed over and the slots of their
+ * capabilities. The kernel starts init with no such pairs: the first key that is not
+ * AUX_FD ends the list.
  */
 __attribute__((constructor)) static void fd_inherit(void)
 {

@@ -4,8 +4,8 @@
  * debug_write). A file descriptor names an open file (struct ofile): our capability to
  * the file server's open file description (fs.h), shared by the descriptors dup made.
  * The table lives in private memory, so fork gives the child a copy; the kernel copies
- * the capabilities into the same slots, and the fork server counts the child's pipe ends
- * and open files. exec passes the pipe ends on. docs/userland.md, docs/files.md.
+ * the capabilities, pipe ends included, into the same slots, and the fork server counts
+ * the child's open files. exec passes the pipe ends on. docs/userland.md, docs/files.md.
  */
 #ifndef USER_FD_H
 #define USER_FD_H
@@ -69,7 +69,7 @@ uint64_t fd_get_hex(const char **s);
 /* The file mode creation mask (umask): open and mkdir clear these bits of a new mode. */
 mode_t fd_umask(void);
 
-/* Our pipe descriptors as exec entries for the fork server (pipe.h): how many. */
+/* Our pipe descriptors as exec entries for the fork server (pipe.h's EXEC_FD): how many. */
 unsigned fd_exec_list(uint32_t *list, unsigned max);
 
 /* The absolute form of path against the working directory: 0 or -1 (errno set). */
@@ -90,17 +90,15 @@ void fd_set_cwd(const char *abs);
 /* pipe.c: the pipe-end operations the fd layer calls. */
 ssize_t pipe_read(struct pipe *p, void *buf, size_t n);
 ssize_t pipe_write(struct pipe *p, const void *buf, size_t n);
-void pipe_close(struct pipe *p, int writer);
-void pipe_drop_end(struct pipe *p, int writer); /* uncount it, wake the peers */
-/* Our entry for pipe id, which exec handed over (the first call adds it), or 0. */
-struct pipe *pipe_adopt(unsigned id);
-unsigned pipe_id(const struct pipe *p);
-void pipe_add_ref(struct pipe *p); /* one more descriptor of ours names it */
-/* A new descriptor (dup) names an end: the fork server counts one more; 0 or -1 (errno). */
-int pipe_count_end(struct pipe *p, int writer);
-/* O_NONBLOCK of one end, for every descriptor of ours that names it. */
-void pipe_set_nonblock(struct pipe *p, int writer, int on);
-int pipe_nonblock(const struct pipe *p, int writer);
+/* One descriptor fewer names p: the last deletes our capability to the end. */
+void pipe_close(struct pipe *p);
+void pipe_add_ref(struct pipe *p); /* one more descriptor of ours names it (dup) */
+/* Our entry for the end whose capability is in slot (exec handed it over), or 0. */
+struct pipe *pipe_adopt(long slot, int writer);
+long pipe_slot(const struct pipe *p);
+/* O_NONBLOCK of our capability to an end, for every descriptor of ours that names it. */
+void pipe_set_nonblock(struct pipe *p, int on);
+int pipe_nonblock(const struct pipe *p);
 
 /* libc_glue.c: the console as fds 0-2. */
 ssize_t console_fd_read(void *buf, size_t n);

@@ -29,7 +29,7 @@
 #define FS_EXEC_PAGES 512  /* the largest program exec takes from a file: 2 MiB */
 
 /* The page the server shares with the fork server: who holds each open description. */
-#define FS_HOLDERS_VA	0x3600000000UL /* where both map it (pipesrv.c has 0x34..) */
+#define FS_HOLDERS_VA	0x3600000000UL /* where both map it  */
 #define FS_HOLDER_WORDS (FS_OFD_MAX / 64)
 struct fs_holders {
 	uint32_t dirty; /* the fork server cleared a dead process's row: sweep */

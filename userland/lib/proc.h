@@ -22,10 +22,11 @@ enum proc_label {
 	PROC_KILL = 5,	 /* w0 = pid, w1 = signal -> w0 = 0 */
 	PROC_LIST = 6, /* w0 = index -> w0 = pid, w1 = ppid, w2 = state, w3 = status (or -1: end) */
 	/* w0 = argc, w1 = fd list bytes, buffer = name, argv[0..argc), envp..., the fd list
-	 * (pipe.h) -> only -errno. With a capability: the program is that memory object
-	 * (a file the file server gave, FS_EXEC), w2 = its bytes, and the name is only argv's. */
+	 * (pipe.h: the pipe ends to hand over) -> only -errno. With a capability: the program
+	 * is that memory object (a file the file server gave, FS_EXEC), w2 = its bytes, and
+	 * the name is only argv's. */
 	PROC_EXEC = 7,
-	PROC_PIPE = 8, /* -> w0 = pipe id; reads, writes and closes: pipe.h */
+	/* 8 was PROC_PIPE: pipes are the kernel's now (pipe.h) */
 	/* w0 = PROC_TIME_GET, or PROC_TIME_SET with w1 = the new offset -> w0 = 0, w1 = the
 	 * CLOCK_REALTIME offset from CLOCK_MONOTONIC in ns (timesrv.c) */
 	PROC_TIME = 9,

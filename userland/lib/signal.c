@@ -22,7 +22,6 @@
 #include "fd.h"
 #include "futex.h"
 #include "kernel/abi/upcall.h"
-#include "pipe.h"
 #include "proc.h"
 #include "pthread_impl.h"
 #include "syscall.h"
@@ -307,10 +306,11 @@ static void take_all(void *context)
 
 /*
  * A call cut short by the diversion: run it again, or let it return EINTR. A request to
- * the fork server runs again unless it is one the server parks (a wait(), a pipe read
- * or write: others are answered at once, so running them again is safe); a parked
- * request or a console read runs again when every handler had SA_RESTART (or none ran);
- * anything else returns EINTR after a handler.
+ * the fork server runs again unless it is one the server parks (a wait(): others are
+ * answered at once, so running them again is safe); a parked request, a console read or
+ * a pipe read or write (the kernel's, which moved nothing when it was cut short) runs
+ * again when every handler had SA_RESTART (or none ran); anything else returns EINTR
+ * after a handler.
  */
 static void settle_interrupted(struct upcall_frame *f)
 {
@@ -318,11 +318,11 @@ static void settle_interrupted(struct upcall_frame *f)
 		return;
 	uint64_t nr = f->regs[REG_A7] & ~(uint64_t)SYS_NONBLOCK;
 	uint64_t label = ipc_tag_label(f->regs[REG_A1]);
-	int parked =
-		nr == SYS_call && (label == PROC_WAIT || label == PIPE_READ || label == PIPE_WRITE);
+	int parked = nr == SYS_call && label == PROC_WAIT;
 	int always = nr == SYS_call && !parked;
-	int with_restart = (nr == SYS_console_read || parked) && !ran_without_restart;
-	if (!ran_handler || always || with_restart) {
+	int restartable =
+		nr == SYS_console_read || nr == SYS_pipe_read || nr == SYS_pipe_write || parked;
+	if (!ran_handler || always || (restartable && !ran_without_restart)) {
 		f->regs[REG_PC] -= ECALL_BYTES;
 		f->regs[REG_A0] = f->restart_a0;
 	}

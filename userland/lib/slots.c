@@ -24,3 +24,11 @@ void slot_free(long s)
 		used[s / WORD_BITS] &= ~(1UL << (s % WORD_BITS));
 	}
 }
+
+long slot_reserve(long s)
+{
+	if (s < SLOT_FIRST_FREE || s >= CSPACE_SLOTS)
+		return -1;
+	used[s / WORD_BITS] |= 1UL << (s % WORD_BITS);
+	return s;
+}

@@ -32,6 +32,8 @@ int archive_find(const struct archive *a, const char *name, uint64_t *offset, ui
 /* A free capability slot of this task, or -1; and giving one back. */
 long slot_alloc(void);
 void slot_free(long slot);
+/* Mark a slot that came filled (exec's pipe ends) as in use: slot, or -1 if out of range. */
+long slot_reserve(long slot);
 
 struct spawn_req {
 	const char *name;     /* program in the archive */

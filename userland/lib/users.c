@@ -53,8 +53,7 @@ static int copy_user(struct passwd *pw, char *buf, size_t size, struct passwd **
 	return 0;
 }
 
-int getpwnam_r(const char *name, struct passwd *pw, char *buf, size_t size,
-	       struct passwd **result)
+int getpwnam_r(const char *name, struct passwd *pw, char *buf, size_t size, struct passwd **result)
 {
 	*result = 0;
 	return getpwnam(name) ? copy_user(pw, buf, size, result) : 0;

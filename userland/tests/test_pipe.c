@@ -3,8 +3,8 @@
  * using different chunk sizes (tiny, odd, page-sized, larger than the ring), in both
  * directions. Every byte carries a pattern of its position, so a lost, repeated or
  * reordered byte shows. A round with a tiny chunk moves 64 KiB (still four times the
- * ring): each read or write is a request to the fork server, and 150,000 of them would
- * take most of the suite's time on four harts.
+ * ring): each read or write is a system call, and 150,000 of them would take much of
+ * the suite's time on four harts.
  */
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /*
- * A process that dies without closing its pipe ends does not leave them counted: the
- * fork server clears a dead process's ends. A writer that faults (after a fork, so its
- * counts came from its parent) gives a blocked reader EOF, not a hang; a writer killed
+ * A process that dies without closing its pipe ends does not leave them open: its task's
+ * death deletes its capabilities to them. A writer that faults (after a fork, so its
+ * capabilities are copies of its parent's) gives a blocked reader EOF, not a hang; a writer killed
  * with kill() does too; a reader that faults wakes a writer blocked on a full pipe,
  * whose next write fails with EPIPE.
  */

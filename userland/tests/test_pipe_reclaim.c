@@ -14,7 +14,7 @@
 #define ROUNDS	   200
 #define HOLDERS	   4
 #define EACH	   13 /* pipes per holder: 26 descriptors + 3 console + 2 inherited */
-#define PIPE_FRAME 5  /* what one pipe costs the server */
+#define PIPE_FRAME 4  /* a pipe's ring (its header is a small kernel object) */
 
 static unsigned long free_frames(void)
 {

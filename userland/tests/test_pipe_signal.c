@@ -1,8 +1,7 @@
 /*
- * A reader blocked on an empty pipe that takes many signals (more than the 8 pipe waits
- * a process may have parked at once) still reads the byte that comes after them: each
- * signal ends the fork server's parked read (pipesrv_interrupt), so the restarted read
- * does not leave a stale wait behind that would fill the process's share.
+ * A reader blocked on an empty pipe that takes many signals still reads the byte that
+ * comes after them: each signal cuts the kernel's wait short (E_INTR), the handler runs,
+ * and with SA_RESTART the read runs again, leaving no stale wait behind.
  */
 #include <signal.h>
 #include <sys/wait.h>

@@ -67,8 +67,7 @@ static void users(void)
 	CHECK(getpwuid_r(0, &pwbuf, buf, 4, &pr) == ERANGE && pr == 0);
 	CHECK(getpwnam_r("x", &pwbuf, buf, sizeof(buf), &pr) == 0 && pr == 0);
 	CHECK(gr && strcmp(gr->gr_name, "root") == 0 && gr->gr_mem[0] == 0);
-	CHECK(getgrnam_r("root", &grbuf, buf, sizeof(buf), &grr) == 0 && grr &&
-	      grr->gr_gid == 0);
+	CHECK(getgrnam_r("root", &grbuf, buf, sizeof(buf), &grr) == 0 && grr && grr->gr_gid == 0);
 	setpwent();
 	CHECK(getpwent() == pw && getpwent() == 0);
 	endpwent();

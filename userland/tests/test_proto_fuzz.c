@@ -107,12 +107,6 @@ static int make_safe(const struct server *s, uint64_t *label, struct ipc_msg *m,
 		return 0;
 	if (s->slot != SLOT_PROC)
 		return 1;
-	/*
-	 * Pipes: a closed pipe is collected only when some process dies or execs (issue 12,
-	 * part 1, reworks them), so the leak check would see one still held.
-	 */
-	if (*label == PROC_PIPE)
-		return 0;
 	if (*label == PROC_WAIT)
 		m->w[1] |= WNOHANG;
 	/* Not at us, our parent or a whole group (pid 0 or below: ours may be among them). */

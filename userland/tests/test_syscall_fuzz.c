@@ -53,6 +53,8 @@
 #define SLOT_TASK	 13		/* targeted: a task the helper made */
 #define SLOT_THREAD	 14		/* targeted: a thread of its own, blocked */
 #define SLOT_NT_BLOCK	 15		/* targeted: the notification that thread waits on */
+#define SLOT_PIPE_R	 16		/* targeted: a pipe's read end */
+#define SLOT_PIPE_W	 17		/* targeted: its write end */
 #define SLOT_DST	 20		/* targeted: the destination slot for calls that fill one */
 #define FUZZ_VA		 0x2400000000UL /* where the fuzzer may map and unmap its own pages */
 #define FUZZ_PAGES	 16
@@ -139,6 +141,11 @@ static const uint32_t allowed[SYS__COUNT] = {
 	[SYS_upcall_return] = E_BIT(E_FAULT),
 	[SYS_memobj_resize] = E_SLOTS | E_BIT(E_INVAL) | E_BIT(E_RANGE) | E_BIT(E_NOMEM),
 	[SYS_console_intr] = E_SLOTS | E_BIT(E_INVAL) | E_BIT(E_BUSY),
+	[SYS_pipe_create] = E_TASKS | E_DSTS,
+	[SYS_pipe_read] = E_SLOTS | E_BIT(E_FAULT) | E_BIT(E_AGAIN) | E_BIT(E_NOMEM) | VALUE_OK,
+	[SYS_pipe_write] = E_SLOTS | E_BIT(E_FAULT) | E_BIT(E_AGAIN) | E_BIT(E_DEAD) |
+			   E_BIT(E_NOMEM) | VALUE_OK,
+	[SYS_task_cap_get] = E_TASKS | E_DSTS,
 };
 
 /* Is r something call nr may return? Out-of-range numbers get E_NOSYS only. */
@@ -407,6 +414,22 @@ static const struct target targets[] = {
 	  { SYS_dma_addr, { SLOT_IRQCTL, SLOT_MEM, 0 } },
 	  { K_SLOT, K_SLOT, K_FREE },
 	  { [2] = { MEM_PAGES, -1UL, ENDV } } },
+	{ SYS_pipe_create,
+	  { SYS_pipe_create, { SLOT_SELF, SLOT_DST, SLOT_DST + 1 } },
+	  { K_TASKSLOT, K_DST, K_DST },
+	  { [2] = { SLOT_DST, ENDV } } },
+	{ NB(pipe_read),
+	  { NB(pipe_read), { SLOT_PIPE_R, P_SCRATCH, 8 } },
+	  { K_SLOT, K_WPTR, K_FREE },
+	  { [0] = { SLOT_PIPE_W, SLOT_EP, ENDV } } },
+	{ NB(pipe_write),
+	  { NB(pipe_write), { SLOT_PIPE_W, P_SCRATCH, 8 } },
+	  { K_SLOT, K_PTR, K_FREE },
+	  { [0] = { SLOT_PIPE_R, SLOT_EP, ENDV } } },
+	{ SYS_task_cap_get,
+	  { SYS_task_cap_get, { SLOT_TASK, SLOT_SELF, SLOT_DST, CAP_ALL } },
+	  { K_TASKSLOT, K_FREE, K_DST, K_FREE },
+	  { [1] = { 1, 512, -1UL, 1UL << 32, ENDV } } },
 };
 
 /* Values tried in K_FREE positions: anything documented may come back. */
@@ -437,6 +460,7 @@ static void setup_targeted(void)
 	CHECK_EQ(SYSCALL(obj_create, SLOT_SELF, OBJ_NOTIFY, SLOT_NT, 0), 0);
 	CHECK_EQ(SYSCALL(obj_create, SLOT_SELF, OBJ_MEMORY, SLOT_MEM, MEM_PAGES), 0);
 	CHECK_EQ(SYSCALL(obj_create, SLOT_SELF, OBJ_NOTIFY, SLOT_NT_BLOCK, 0), 0);
+	CHECK_EQ(SYSCALL(pipe_create, SLOT_SELF, SLOT_PIPE_R, SLOT_PIPE_W), 0);
 	CHECK(SYSCALL(thread_create, SLOT_SELF, SLOT_THREAD, (uint64_t)stub_block, 0, 0) > 0);
 	memset(scratch, '.', sizeof(scratch));
 	cleanup();
@@ -691,7 +715,8 @@ static int is_owned(uint64_t slot)
 static int blocking(uint64_t nr)
 {
 	return nr == SYS_send || nr == SYS_recv || nr == SYS_call || nr == SYS_reply_recv ||
-	       nr == SYS_notify_wait || nr == SYS_console_read;
+	       nr == SYS_notify_wait || nr == SYS_console_read || nr == SYS_pipe_read ||
+	       nr == SYS_pipe_write;
 }
 
 static int task_call(uint64_t nr)
@@ -728,8 +753,11 @@ static int make_safe(struct regs *r)
 	/* No second capability to ourselves: only slot 0 names us, so the rules below hold. */
 	if ((nr == SYS_cap_copy || nr == SYS_cap_mint) && r->a[0] == SLOT_SELF)
 		r->a[0] = SLOT_EP;
-	if (nr == SYS_task_cap_put && r->a[1] == SLOT_SELF)
+	if ((nr == SYS_task_cap_put || nr == SYS_task_cap_get) && r->a[1] == SLOT_SELF)
 		r->a[1] = SLOT_EP;
+	/* The kernel writes at most IPC_BUF_MAX bytes where our pointers point (scratch). */
+	if (nr == SYS_pipe_read)
+		r->a[2] %= IPC_BUF_MAX + 1;
 	if (r->t6 == SLOT_SELF)
 		r->t6 = SLOT_EP;
 	/* Nor deleting, killing or re-coding ourselves, or dropping a task we must kill. */

@@ -1,0 +1,56 @@
+/*
+ * Pipes: a ring of PIPE_RING bytes and its two ends, each an object a capability names.
+ * An end's count is the capabilities that name it (a descriptor's, a forked child's, an
+ * exec'd image's): when the last write end goes, readers get end of file once the ring
+ * is empty; when the last read end goes, writes fail with E_DEAD. The ring lives until
+ * both ends are gone. A thread that must wait sleeps on its ecall in the pipe's one wait
+ * queue and runs its call again when woken (docs/syscalls.md, pipe_read and pipe_write).
+ */
+#ifndef KERNEL_PIPE_H
+#define KERNEL_PIPE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kernel/abi/pipe.h"
+#include "kernel/core/object.h"
+#include "vm/vm.h"
+
+#define PIPE_PAGES (PIPE_RING / PAGE_SIZE)
+_Static_assert(PIPE_RING % PAGE_SIZE == 0, "the ring is whole frames");
+
+enum pipe_side { PIPE_READER = 0, PIPE_WRITER = 1 };
+
+struct pipe;
+
+/* Lives inside its pipe (no allocation, no charge): at 0 it wakes the waiters and lets go. */
+struct pipe_end {
+	struct kobj hdr; /* OBJ_PIPE_READ or OBJ_PIPE_WRITE */
+	struct pipe *pipe;
+};
+
+struct pipe {
+	struct kobj hdr;	/* OBJ_PIPE: one reference per end still named */
+	struct pipe_end end[2]; /* enum pipe_side */
+	uint32_t head, tail;	/* bytes ever written and read, modulo 2^32 */
+	/* Readers of an empty pipe or writers of a full one: never both at once. */
+	struct thread *waitq;
+	char *ring[PIPE_PAGES];
+};
+
+/* A new pipe charged to payer, its ends installed in the empty slots rd and wr. */
+int pipe_create(struct task *payer, struct cap *rd, struct cap *wr);
+/*
+ * Up to n bytes into t's buffer at va: how many (0: end of file), an error, or t is left
+ * blocked on its ecall (not TS_RUNNING) to run the call again when woken.
+ */
+long pipe_read(struct thread *t, struct pipe_end *e, uint64_t va, uint64_t n, bool block);
+/* Up to n bytes from va into the pipe, the same way (E_DEAD: no read end left). */
+long pipe_write(struct thread *t, struct pipe_end *e, uint64_t va, uint64_t n, bool block);
+/* t, in TS_BLOCKED_PIPE, leaves the wait queue (a kill or an upcall). */
+void pipe_unqueue(struct thread *t);
+
+void pipe_end_destroy(struct pipe_end *e);
+void pipe_destroy(struct pipe *p);
+
+#endif
