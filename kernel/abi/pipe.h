@@ -8,4 +8,9 @@
 #define PIPE_RING   16384 /* bytes a pipe holds: four frames, charged to its creator */
 #define PIPE_ATOMIC 512	  /* a write of up to this many bytes goes in whole (POSIX PIPE_BUF) */
 
+/* pipe_state's answer: these bits, and the bytes the ring holds from PIPE_STATE_BYTES up. */
+#define PIPE_STATE_READY     1 /* a read would not wait; a write of PIPE_ATOMIC would not */
+#define PIPE_STATE_PEER_GONE 2 /* no end of the other kind is left */
+#define PIPE_STATE_BYTES     8 /* shift */
+
 #endif

@@ -80,6 +80,19 @@ static bool side_open(const struct pipe *p, enum pipe_side side)
 	return p->end[side].hdr.refs > 0;
 }
 
+long pipe_state(const struct pipe_end *e)
+{
+	const struct pipe *p = e->pipe;
+	uint32_t used = p->head - p->tail;
+	bool reader = e == &p->end[PIPE_READER];
+	long s = (long)used << PIPE_STATE_BYTES;
+	if (!side_open(p, reader ? PIPE_WRITER : PIPE_READER))
+		s |= PIPE_STATE_PEER_GONE;
+	if (reader ? used > 0 : PIPE_RING - used >= PIPE_ATOMIC)
+		s |= PIPE_STATE_READY;
+	return s;
+}
+
 /* Every waiter runs its call again: the pipe changed under it. */
 static void wake_all(struct pipe *p)
 {

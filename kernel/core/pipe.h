@@ -47,6 +47,8 @@ int pipe_create(struct task *payer, struct cap *rd, struct cap *wr);
 long pipe_read(struct thread *t, struct pipe_end *e, uint64_t va, uint64_t n, bool block);
 /* Up to n bytes from va into the pipe, the same way (E_DEAD: no read end left). */
 long pipe_write(struct thread *t, struct pipe_end *e, uint64_t va, uint64_t n, bool block);
+/* What e would do now, without waiting (PIPE_STATE_* in kernel/abi/pipe.h). */
+long pipe_state(const struct pipe_end *e);
 /* t, in TS_BLOCKED_PIPE, leaves the wait queue (a kill or an upcall). */
 void pipe_unqueue(struct thread *t);
 

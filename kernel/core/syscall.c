@@ -751,6 +751,20 @@ static long sys_pipe_read(struct thread *t)
 	return pipe_result(t, pipe_read(t, e, ARG(t, 1), ARG(t, 2), may_block(t)));
 }
 
+/* Either end, with the right its kind needs: a read end CAP_READ, a write end CAP_WRITE. */
+static long sys_pipe_state(struct thread *t)
+{
+	struct cap *c = cap_lookup(t->task, ARG(t, 0));
+	if (!c || !c->obj)
+		return E_BADCAP;
+	uint32_t type = c->obj->type;
+	if (type != OBJ_PIPE_READ && type != OBJ_PIPE_WRITE)
+		return E_TYPE;
+	if (!(c->rights & (type == OBJ_PIPE_READ ? CAP_READ : CAP_WRITE)))
+		return E_RIGHTS;
+	return pipe_state((const struct pipe_end *)c->obj);
+}
+
 static long sys_pipe_write(struct thread *t)
 {
 	int err = 0;

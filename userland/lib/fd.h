@@ -102,6 +102,8 @@ int pipe_nonblock(const struct pipe *p);
 
 /* libc_glue.c: the console as fds 0-2. */
 ssize_t console_fd_read(void *buf, size_t n);
+/* Would a console read not wait? (It may read one byte ahead, which read then gives.) */
+int console_fd_ready(void);
 ssize_t console_fd_write(const void *buf, size_t n);
 
 #endif

@@ -124,10 +124,29 @@ ssize_t console_fd_write(const void *buf, size_t n)
 }
 
 /* read(0, ...): what the console has, at least a byte; EOF without the console. */
+/* A byte poll read ahead to see that input is there (console_fd_ready): read gets it first. */
+static int lookahead = -1;
+
+int console_fd_ready(void)
+{
+	unsigned char c = 0;
+	if (lookahead >= 0)
+		return 1;
+	long got = SYSCALL_NB(console_read, SLOT_CONSOLE, &c, 1);
+	if (got == 1)
+		lookahead = c;
+	return got != E_AGAIN; /* a byte, or no console: a read would not wait */
+}
+
 ssize_t console_fd_read(void *buf, size_t n)
 {
 	if (n == 0)
 		return 0;
+	if (lookahead >= 0) {
+		*(unsigned char *)buf = (unsigned char)lookahead;
+		lookahead = -1;
+		return 1;
+	}
 	out_flush(&out_err.file);
 	long got = SYSCALL(console_read, SLOT_CONSOLE, buf, n);
 	if (got == E_BADCAP || got == E_TYPE)

@@ -37,6 +37,11 @@ extern unsigned pthread_atfork_count;
 /* Set once the process takes signals (signal.c): a forked child registers again. */
 extern int signals_registered;
 void signals_after_fork(void);
+/*
+ * This thread's count of handlers run (signal.c): a wait that must end with EINTR when a
+ * handler runs (poll, select) sleeps on it with futex_wait and compares.
+ */
+volatile uint32_t *signals_handled_word(void);
 /* pthread_exit's first step: the cleanup handlers still pushed (pthread_cleanup.c). */
 void pthread_cleanup_run(void);
 /* exec's hand-over of the signal mask and ignored signals (signal.c), built in env; or 0. */

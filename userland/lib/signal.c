@@ -452,6 +452,11 @@ int sigpending(sigset_t *set)
 	return 0;
 }
 
+volatile uint32_t *signals_handled_word(void)
+{
+	return &handled;
+}
+
 int sigsuspend(const sigset_t *mask)
 {
 	sigset_t saved = thread_mask;

@@ -146,6 +146,7 @@ static const uint32_t allowed[SYS__COUNT] = {
 	[SYS_pipe_write] = E_SLOTS | E_BIT(E_FAULT) | E_BIT(E_AGAIN) | E_BIT(E_DEAD) |
 			   E_BIT(E_NOMEM) | VALUE_OK,
 	[SYS_task_cap_get] = E_TASKS | E_DSTS,
+	[SYS_pipe_state] = E_SLOTS | VALUE_OK,
 };
 
 /* Is r something call nr may return? Out-of-range numbers get E_NOSYS only. */
@@ -430,6 +431,7 @@ static const struct target targets[] = {
 	  { SYS_task_cap_get, { SLOT_TASK, SLOT_SELF, SLOT_DST, CAP_ALL } },
 	  { K_TASKSLOT, K_FREE, K_DST, K_FREE },
 	  { [1] = { 1, 512, -1UL, 1UL << 32, ENDV } } },
+	{ SYS_pipe_state, { SYS_pipe_state, { SLOT_PIPE_R } }, { K_SLOT }, { { 0 } } },
 };
 
 /* Values tried in K_FREE positions: anything documented may come back. */
