@@ -41,6 +41,8 @@
 #define EXEC_VA		   0x3700000000UL /* where an exec object is filled */
 #define DATA_PAGES_MAX	   8192		  /* file data: a quarter of free memory, at most 32 MiB */
 #define BOOT_CACHE_SECTORS 2560 /* /boot's sector cache: 1.25 MiB, a 1 MiB file stays warm */
+#define NS_PER_S	   1000000000LL
+#define RELATIME_S	   86400 /* a read moves an access time older than this (Linux's relatime) */
 
 struct ofd {
 	int16_t node; /* -1: free */
@@ -73,6 +75,76 @@ static unsigned undo_proc;
 static struct bootfs boot;
 static struct fatmount boot_mount;
 static uint8_t loaded[FS_NODES], mapped_wr[FS_NODES];
+static uint64_t timebase_hz; /* the rdtime counter's rate, from sysinfo */
+static int boot_stamped;     /* the nodes made at start have had the fork server's clock */
+
+/* Which of a node's times a change moves (touch). */
+enum { T_ACCESS = 1, T_MODIFY = 2, T_CHANGE = 4, T_ALL = 7 };
+
+/*
+ * CLOCK_REALTIME now, as time() reads it: the monotonic counter plus the offset the fork
+ * server keeps (it writes it into the holders page at start and at every clock_settime).
+ */
+static struct fs_ts clock_now(void)
+{
+	uint64_t t;
+	__asm__ volatile("rdtime %0" : "=r"(t));
+	int64_t ns =
+		(int64_t)(t / timebase_hz * NS_PER_S + t % timebase_hz * NS_PER_S / timebase_hz);
+	ns += __atomic_load_n(&holders->realtime_offset_ns, __ATOMIC_RELAXED);
+	struct fs_ts ts = { ns / NS_PER_S, ns % NS_PER_S };
+	if (ts.nsec < 0) {
+		ts.sec--;
+		ts.nsec += NS_PER_S;
+	}
+	return ts;
+}
+
+/*
+ * A change to node (a write, a new or removed name in a directory, chmod...): the times
+ * POSIX says it moves, now. A /boot name keeps its times in its FAT entry too, as FAT can
+ * (bootfs_set_times: its status change time is its modification time).
+ */
+static void touch(int node, unsigned what)
+{
+	struct fs_times *t = &tree.n[node].times;
+	struct fs_ts now = clock_now();
+	if (what & T_ACCESS)
+		t->atim = now;
+	if (what & T_MODIFY)
+		t->mtim = now;
+	if (what & T_CHANGE)
+		t->ctim = now;
+	bootfs_set_times(&boot, &tree, node, what & T_ACCESS ? &t->atim.sec : 0,
+			 what & T_MODIFY ? &t->mtim.sec : 0);
+}
+
+/* A read: the access time moves only when it is not after the last change or is a day
+ * old (Linux's relatime), so reading costs no write to a disk, and /bin (read-only) keeps
+ * its times. */
+static void touch_read(int node)
+{
+	const struct fst_node *n = &tree.n[node];
+	struct fs_ts now = clock_now();
+	const struct fs_ts *a = &n->times.atim;
+	int stale = a->sec < n->times.mtim.sec ||
+		    (a->sec == n->times.mtim.sec && a->nsec <= n->times.mtim.nsec) ||
+		    a->sec < n->times.ctim.sec ||
+		    (a->sec == n->times.ctim.sec && a->nsec <= n->times.ctim.nsec) ||
+		    now.sec - a->sec >= RELATIME_S;
+	if (stale && !n->readonly)
+		touch(node, T_ACCESS);
+}
+
+/* The nodes made before the fork server started its clock get its time at the first
+ * request (the fork server has published the offset before any process can ask). */
+static void stamp_start(void)
+{
+	boot_stamped = 1;
+	for (int i = 0; i < FS_NODES; i++)
+		if (tree.n[i].type != FST_FREE && (!bootfs_has(&boot, i) || i == boot.root))
+			touch(i, T_ALL);
+}
 
 /* A token nobody can guess from the ones they saw: a splitmix64 step over the time. */
 static uint64_t token_new(void)
@@ -385,6 +457,8 @@ static void stat_words(struct ipc_msg *m, int node)
 	m->w[3] = (uint64_t)node + 1;
 	m->w[4] = n->type == FST_DIR ? 2 : n->linked;
 	m->w[5] = n->readonly;
+	m->sbuf = &n->times;
+	m->tag = ipc_tag(0, 0, sizeof(n->times), 0);
 }
 
 /* A node is gone (unlinked and closed): its bytes go with it. */
@@ -487,10 +561,15 @@ static int open_node(const char *path, uint64_t flags, uint64_t mode)
 	if (tree.n[dir].readonly)
 		return -EROFS;
 	if (bootfs_has(&boot, dir))
-		return bootfs_create(&boot, &tree, dir, last, (unsigned)strcspn(last, "/"), 0);
-	node = fst_add(&tree, dir, last, (unsigned)strcspn(last, "/"), FST_FILE);
-	if (node >= 0)
+		node = bootfs_create(&boot, &tree, dir, last, (unsigned)strcspn(last, "/"), 0);
+	else
+		node = fst_add(&tree, dir, last, (unsigned)strcspn(last, "/"), FST_FILE);
+	if (node >= 0 && !bootfs_has(&boot, node)) {
 		tree.n[node].mode = (uint32_t)mode & 07777;
+		touch(node, T_ALL);
+	}
+	if (node >= 0)
+		touch(dir, T_MODIFY | T_CHANGE);
 	return node;
 }
 
@@ -517,8 +596,11 @@ static int64_t do_open(struct ipc_msg *m, const char *path)
 	if (i == FS_OFD_MAX)
 		return -ENFILE;
 	/* Truncated first: a /boot file is then not read in only to be thrown away. */
-	if ((flags & O_TRUNC) && n->type == FST_FILE && (err = set_size(node, 0)) != 0)
-		return err;
+	if ((flags & O_TRUNC) && n->type == FST_FILE) {
+		if ((err = set_size(node, 0)) != 0)
+			return err;
+		touch(node, T_MODIFY | T_CHANGE); /* POSIX: even when it was empty */
+	}
 	if ((err = boot_load(node)) != 0)
 		return err;
 	long s = slot_alloc();
@@ -557,11 +639,17 @@ static int64_t do_unlink(const char *path, int dir)
 	int64_t node = walk_to(path);
 	if (node < 0)
 		return node;
+	int parent = tree.n[node].parent;
 	int err = bootfs_has(&boot, (int)node) ? bootfs_unlink(&boot, &tree, (int)node, dir)
 					       : fst_unlink(&tree, (int)node, dir);
-	if (!err && tree.n[node].type == FST_FREE)
+	if (err)
+		return err;
+	touch(parent, T_MODIFY | T_CHANGE);
+	if (tree.n[node].type == FST_FREE)
 		node_gone((int)node);
-	return err;
+	else
+		touch((int)node, T_CHANGE); /* its link count changed; still open */
+	return 0;
 }
 
 static int64_t do_mkdir(const char *path, uint64_t mode)
@@ -577,12 +665,17 @@ static int64_t do_mkdir(const char *path, uint64_t mode)
 		return -EROFS;
 	if (bootfs_has(&boot, dir)) {
 		node = bootfs_create(&boot, &tree, dir, last, (unsigned)strcspn(last, "/"), 1);
-		return node < 0 ? node : 0; /* FAT keeps no mode */
+	} else {
+		node = fst_add(&tree, dir, last, (unsigned)strcspn(last, "/"), FST_DIR);
+		if (node >= 0) {
+			tree.n[node].mode = (uint32_t)mode & 07777; /* FAT keeps no mode */
+			touch(node, T_ALL);
+		}
 	}
-	node = fst_add(&tree, dir, last, (unsigned)strcspn(last, "/"), FST_DIR);
-	if (node >= 0)
-		tree.n[node].mode = (uint32_t)mode & 07777;
-	return node < 0 ? node : 0;
+	if (node < 0)
+		return node;
+	touch(dir, T_MODIFY | T_CHANGE);
+	return 0;
 }
 
 /*
@@ -599,7 +692,40 @@ static int64_t do_chmod(int node, uint64_t mode)
 	if (bootfs_has(&boot, node) || (n->type != FST_FILE && n->type != FST_DIR))
 		return -EPERM;
 	n->mode = (uint32_t)mode;
+	touch(node, T_CHANGE);
 	return 0;
+}
+
+/* A utimes word pair's nanoseconds: a time, or UTIME_NOW, or UTIME_OMIT. */
+static int nsec_ok(int64_t ns)
+{
+	return (ns >= 0 && ns < NS_PER_S) || ns == FS_UTIME_NOW || ns == FS_UTIME_OMIT;
+}
+
+/*
+ * FS_UTIMES, FS_FUTIMES: w0, w1 = the access time, w2, w3 = the modification time, a
+ * nanosecond word may say now or leave it. The status change time moves unless both are
+ * left (POSIX). Everyone is root, so any time may be set; /bin and /dev are read-only.
+ */
+static int64_t do_utimes(int node, const struct ipc_msg *m)
+{
+	struct fst_node *n = &tree.n[node];
+	int64_t an = (int64_t)m->w[1], mn = (int64_t)m->w[3];
+	if (!nsec_ok(an) || !nsec_ok(mn))
+		return -EINVAL;
+	if (n->readonly)
+		return -EROFS;
+	if (an == FS_UTIME_OMIT && mn == FS_UTIME_OMIT)
+		return 0;
+	struct fs_ts now = clock_now();
+	struct fs_times *t = &n->times;
+	if (an != FS_UTIME_OMIT)
+		t->atim = an == FS_UTIME_NOW ? now : (struct fs_ts){ (int64_t)m->w[0], an };
+	if (mn != FS_UTIME_OMIT)
+		t->mtim = mn == FS_UTIME_NOW ? now : (struct fs_ts){ (int64_t)m->w[2], mn };
+	t->ctim = now;
+	return bootfs_set_times(&boot, &tree, node, an != FS_UTIME_OMIT ? &t->atim.sec : 0,
+				mn != FS_UTIME_OMIT ? &t->mtim.sec : 0);
 }
 
 /* FS_RENAME: buffer = old \0 new \0. */
@@ -621,6 +747,7 @@ static int64_t do_rename(unsigned len)
 	unsigned nlen = (unsigned)strcspn(last, "/");
 	if (bootfs_has(&boot, (int)node) != bootfs_has(&boot, dir))
 		return -EXDEV; /* between /boot's disk and memory */
+	int from = tree.n[node].parent;
 	if (bootfs_has(&boot, (int)node))
 		err = to == node
 			      ? 0
@@ -629,6 +756,13 @@ static int64_t do_rename(unsigned len)
 		err = fst_rename(&tree, (int)node, dir, last, nlen, &replaced);
 	if (!err && replaced >= 0 && tree.n[replaced].type == FST_FREE)
 		node_gone(replaced);
+	else if (!err && replaced >= 0)
+		touch(replaced, T_CHANGE);
+	if (!err && to != node) {
+		touch(from, T_MODIFY | T_CHANGE);
+		touch(dir, T_MODIFY | T_CHANGE);
+		touch((int)node, T_CHANGE);
+	}
 	return err;
 }
 
@@ -641,7 +775,12 @@ static int64_t do_truncate(int node, uint64_t len)
 		return -EISDIR;
 	if (n->readonly)
 		return -EROFS;
-	return n->type == FST_FILE ? set_size(node, len) : 0;
+	if (n->type != FST_FILE || len == n->size)
+		return 0; /* POSIX moves the times only when the size changes */
+	int err = set_size(node, len);
+	if (!err)
+		touch(node, T_MODIFY | T_CHANGE);
+	return err;
 }
 
 /* FS_READ: the bytes go back in the reply's buffer. */
@@ -668,6 +807,8 @@ static int64_t do_read(struct ofd *o, struct ipc_msg *m)
 		m->sbuf = archive.base + n->data + off;
 	if (m->w[1] == (uint64_t)-1)
 		o->off = off + got;
+	if (got && n->type == FST_FILE)
+		touch_read(o->node);
 	return (int64_t)got;
 }
 
@@ -709,6 +850,7 @@ static int64_t do_write(struct ofd *o, struct ipc_msg *m, unsigned len)
 	copy_in(file_va(o->node) + off, (const uint8_t *)buf, end - off);
 	if (end > n->size)
 		n->size = end;
+	touch(o->node, T_MODIFY | T_CHANGE);
 	if (m->w[0] == (uint64_t)-1)
 		o->off = end;
 	return (int64_t)(end - off);
@@ -731,6 +873,8 @@ static int64_t do_readdir(struct ofd *o, struct ipc_msg *m)
 	if (tree.n[o->node].type != FST_DIR)
 		return -ENOTDIR;
 	int c = m->w[0] < FS_NODES ? fst_child(&tree, o->node, (unsigned)m->w[0]) : -1;
+	if (m->w[0] == 0)
+		touch_read(o->node); /* a listing from its start reads the directory */
 	if (c < 0)
 		return 0;
 	m->sbuf = tree.n[c].name;
@@ -887,6 +1031,8 @@ static int64_t serve_ofd(struct ofd *o, struct ipc_msg *m, uint64_t label, unsig
 		return do_chmod(o->node, m->w[0]);
 	case FS_GETPATH:
 		return do_getpath(o, m);
+	case FS_FUTIMES:
+		return do_utimes(o->node, m);
 	default:
 		return -ENOSYS;
 	}
@@ -929,7 +1075,7 @@ static int64_t serve_path(struct ipc_msg *m, uint64_t label, unsigned len)
 		return do_reopen(m);
 	if (label == FS_SYNC)
 		return boot_sync();
-	if ((label < FS_OPEN || label > FS_TRUNCATE) && label != FS_CHMOD)
+	if ((label < FS_OPEN || label > FS_TRUNCATE) && label != FS_CHMOD && label != FS_UTIMES)
 		return -ENOSYS;
 	const char *path = path_arg(len);
 	if (!path)
@@ -955,6 +1101,9 @@ static int64_t serve_path(struct ipc_msg *m, uint64_t label, unsigned len)
 	case FS_CHMOD:
 		node = walk_to(path);
 		return node < 0 ? node : do_chmod((int)node, m->w[1]);
+	case FS_UTIMES:
+		node = walk_to(path);
+		return node < 0 ? node : do_utimes((int)node, m);
 	default:
 		return -ENOSYS;
 	}
@@ -967,6 +1116,10 @@ static void serve(struct ipc_msg *m)
 	int64_t r;
 	m->tag = ipc_tag(0, 0, 0, 0);
 	m->sbuf = 0;
+	if (!boot_stamped)
+		stamp_start();
+	if (boot.root >= 0)
+		boot.vol->now = clock_now().sec; /* what FAT stamps a write or a new name with */
 	if (m->badge == 0) {
 		r = serve_path(m, label, len);
 	} else {
@@ -1032,6 +1185,8 @@ static void prepare(void)
 	for (long s = SLOT_FIRST_FREE; s < CSPACE_SLOTS; s += SLOT_PROBE)
 		if (SYSCALL(obj_create, SLOT_SELF, OBJ_NOTIFY, s, 0) == 0)
 			SYSCALL(cap_delete, s);
+	struct sysinfo si = { 0 };
+	timebase_hz = SYSCALL(sysinfo, &si) == 0 && si.timebase_hz ? si.timebase_hz : 1;
 	SYSCALL(memstat, SLOT_SELF, &st);
 	pages_limit = st.free_frames / 4 < DATA_PAGES_MAX ? st.free_frames / 4 : DATA_PAGES_MAX;
 }

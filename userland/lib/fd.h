@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #define FD_MAX 32
 
@@ -79,6 +80,8 @@ struct ofile *fd_file(int fd);
 struct ipc_msg;
 /* One request on an open file's capability: the reply's w0 (>= 0 or -errno), words in m. */
 int64_t fd_file_call(struct ofile *f, uint64_t label, struct ipc_msg *m, unsigned len);
+/* utimensat's request (filetimes.c): path's access and modification times (null: now). */
+int fs_utimes_path(const char *path, const struct timespec *t);
 /* chdir's last step: abs names a directory. */
 void fd_set_cwd(const char *abs);
 

@@ -35,7 +35,26 @@ struct fs_holders {
 	uint32_t dirty; /* the fork server cleared a dead process's row: sweep */
 	uint32_t pad;
 	uint64_t bits[PROC_MAX][FS_HOLDER_WORDS]; /* [process index] one bit per description */
+	/* CLOCK_REALTIME - CLOCK_MONOTONIC in ns, as the fork server keeps it (timesrv.c):
+	 * the file server stamps files with the same clock time() reads. */
+	int64_t realtime_offset_ns;
 };
+
+/* The fork server's side of realtime_offset_ns (timesrv.c calls it at every change). */
+void fsholders_clock(int64_t offset_ns);
+
+/* A file time: seconds and nanoseconds since 1970 (struct timespec's fields). */
+struct fs_ts {
+	int64_t sec;
+	int64_t nsec;
+};
+/* FS_STAT's and FS_FSTAT's answer buffer: the last access, data change and status change. */
+struct fs_times {
+	struct fs_ts atim, mtim, ctim;
+};
+/* FS_UTIMES' nsec words that are not a time (<sys/stat.h>'s UTIME_NOW, UTIME_OMIT). */
+#define FS_UTIME_NOW  ((1L << 30) - 1L)
+#define FS_UTIME_OMIT ((1L << 30) - 2L)
 
 /* The fork server's side (fsholders.c). idx is a process's table index. */
 void fsholders_fork(unsigned parent, unsigned child);
@@ -49,7 +68,9 @@ enum fs_label {
 	/* w0 = O_ flags, w1 = mode, w2 = our process index -> w1 = kind, cap, w2 = the
 	 * description's token (a secret for FS_REOPEN), w3 = its badge */
 	FS_OPEN = 1,
-	FS_STAT = 2,	 /* -> w1 = mode, w2 = size, w3 = inode, w4 = links, w5 = read-only */
+	/* -> w1 = mode, w2 = size, w3 = inode, w4 = links, w5 = read-only; the answer's
+	 * buffer = struct fs_times */
+	FS_STAT = 2,
 	FS_UNLINK = 3,	 /* -> 0 */
 	FS_MKDIR = 4,	 /* w1 = mode -> 0 */
 	FS_RMDIR = 5,	 /* -> 0 */
@@ -60,6 +81,9 @@ enum fs_label {
 	FS_REOPEN = 8,
 	FS_SYNC = 9,   /* -> 0: every change to a disk (/boot) is on the disk */
 	FS_CHMOD = 10, /* w1 = mode (07777 bits) -> 0 */
+	/* w0, w1 = the access time's sec, nsec; w2, w3 = the modification time's (nsec may be
+	 * FS_UTIME_NOW or FS_UTIME_OMIT) -> 0 */
+	FS_UTIMES = 11,
 	/* On a description's capability. */
 	FS_READ = 16,	   /* w0 = bytes (<= FS_IO_MAX), w1 = offset or -1 (the description's) */
 	FS_WRITE = 17,	   /* buffer = bytes, w0 = offset or -1 -> w0 = bytes written */
@@ -75,6 +99,7 @@ enum fs_label {
 	FS_EXEC = 27,	 /* -> cap = the file in one memory object (read-only), w1 = bytes */
 	FS_FCHMOD = 28,	 /* w0 = mode (07777 bits) -> 0 */
 	FS_GETPATH = 29, /* -> w0 = length, buffer = the node's absolute path now */
+	FS_FUTIMES = 30, /* as FS_UTIMES */
 };
 
 /* A description's badge: its index and a generation, so a stale capability is refused. */

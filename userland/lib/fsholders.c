@@ -19,6 +19,7 @@ static int holds_any(unsigned idx)
 }
 
 _Static_assert(FS_HOLDER_WORDS == 4, "holds_any reads the whole row");
+_Static_assert(sizeof(struct fs_holders) <= 4096, "the holders page is one page");
 
 void fsholders_fork(unsigned parent, unsigned child)
 {
@@ -37,4 +38,10 @@ void fsholders_release(unsigned idx)
 	for (unsigned w = 0; w < FS_HOLDER_WORDS; w++)
 		__atomic_store_n(&holders->bits[idx][w], 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&holders->dirty, 1, __ATOMIC_RELEASE);
+}
+
+/* The file server stamps files with CLOCK_REALTIME: it reads the offset we keep here. */
+void fsholders_clock(int64_t offset_ns)
+{
+	__atomic_store_n(&holders->realtime_offset_ns, offset_ns, __ATOMIC_RELAXED);
 }
