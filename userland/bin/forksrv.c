@@ -501,13 +501,16 @@ static void do_pipe(struct proc *p)
 /*
  * The file server's capability, given on first use rather than at spawn: a process that
  * never opens a file then has one slot less for every fork to copy. Asking again is
- * harmless (the slot is full: E_BUSY, which is success here).
+ * harmless (the slot is full: E_BUSY, which is success here); the C library asks again
+ * for its lock key.
  */
 static void do_fs(struct proc *p)
 {
 	long err = p->task < 0 ? 0
 			       : SYSCALL(task_cap_put, p->task, FORKSRV_SLOT_FS, SLOT_FS, CAP_SEND);
-	reply(err == 0 || err == E_BUSY ? 0 : -ENOMEM, 0);
+	/* w1: its key for record locks (fs.h), which only it and the file server see. */
+	reply(err == 0 || err == E_BUSY ? 0 : -ENOMEM,
+	      fsholders_key((unsigned)(p - procs), (uint32_t)p->pid));
 }
 
 /* Answer the current request at once: the caller may be diverted or killed next. */

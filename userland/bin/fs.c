@@ -24,6 +24,7 @@
 #include "fs.h"
 #include "fs/bootfs.h"
 #include "fs/fatmount.h"
+#include "fslock.h"
 #include "fstree.h"
 #include "spawn.h"
 #include "syscall.h"
@@ -76,7 +77,18 @@ static struct bootfs boot;
 static struct fatmount boot_mount;
 static uint8_t loaded[FS_NODES], mapped_wr[FS_NODES];
 static uint64_t timebase_hz; /* the rdtime counter's rate, from sysinfo */
-static int boot_stamped;     /* the nodes made at start have had the fork server's clock */
+/* Record locks (fslock.h) and the F_SETLKW requests waiting for one: each keeps its
+ * caller's reply, answered when the range is free. */
+static struct fsl_table locks;
+static struct lock_wait {
+	long reply; /* 0: a free entry */
+	int16_t node;
+	uint8_t owner, type;
+	uint32_t gen;
+	int64_t start, end;
+} lwait[FS_LOCK_WAITERS];
+static int no_answer;	 /* the current request's reply was kept: answer nothing now */
+static int boot_stamped; /* the nodes made at start have had the fork server's clock */
 
 /* Which of a node's times a change moves (touch). */
 enum { T_ACCESS = 1, T_MODIFY = 2, T_CHANGE = 4, T_ALL = 7 };
@@ -514,7 +526,195 @@ static void ofd_free(struct ofd *o)
 	o->gen++;
 }
 
-/* The fork server cleared a dead (or exec'd) process's row: free what nobody holds. */
+/* ---- record locks (docs/files.md, "Record locks") ---- */
+
+/* Does the request come from process proc: does it show proc's key? */
+static int key_ok(uint64_t proc, uint64_t key)
+{
+	return proc < PROC_MAX && key &&
+	       __atomic_load_n(&holders->lock_key[proc], __ATOMIC_ACQUIRE) == key;
+}
+
+static uint32_t gen_of(unsigned proc)
+{
+	return __atomic_load_n(&holders->lock_gen[proc], __ATOMIC_ACQUIRE);
+}
+
+static void lwait_drop(struct lock_wait *w)
+{
+	slot_free(w->reply); /* a kept reply nobody will answer: the caller gets E_DEAD */
+	w->reply = 0;
+}
+
+/*
+ * Would owner, waiting for type over start..end of node, wait for target? Each holder
+ * of a conflicting range is waited for, and so is whatever that holder waits for in
+ * turn (seen: the processes already followed, so a cycle elsewhere ends the walk).
+ */
+static int waits_for(unsigned owner, int node, int type, int64_t start, int64_t end,
+		     unsigned target, uint64_t *seen)
+{
+	for (unsigned i = 0; i < FSL_MAX; i++) {
+		const struct fsl_lock *l = &locks.l[i];
+		if (l->node != node || l->owner == owner || l->start > end || start > l->end ||
+		    (type != FSL_WRITE && l->type != FSL_WRITE))
+			continue;
+		if (l->owner == target)
+			return 1;
+		if (*seen & (1UL << l->owner))
+			continue;
+		*seen |= 1UL << l->owner;
+		for (unsigned k = 0; k < FS_LOCK_WAITERS; k++) {
+			const struct lock_wait *w = &lwait[k];
+			if (w->reply && w->owner == l->owner && w->gen == gen_of(w->owner) &&
+			    waits_for(w->owner, w->node, w->type, w->start, w->end, target, seen))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Answer every waiting request whose range is free now, in the order they came. The
+ * answer goes first and the lock is set only if it was taken: a caller that stopped
+ * waiting (a signal cut its call short, or it died) is given nothing.
+ */
+static void lwait_wake(void)
+{
+	for (unsigned k = 0; k < FS_LOCK_WAITERS; k++) {
+		struct lock_wait *w = &lwait[k];
+		if (!w->reply)
+			continue;
+		if (w->gen != gen_of(w->owner)) {
+			lwait_drop(w);
+			continue;
+		}
+		if (fsl_conflict(&locks, w->node, w->owner, w->type, w->start, w->end) >= 0)
+			continue;
+		int err = fsl_set(&locks, w->node, w->owner, w->gen, w->type, w->start, w->end, 0);
+		struct ipc_msg m = { .tag = ipc_tag(0, 1, 0, 0), .w = { (uint64_t)(int64_t)err } };
+		if (ipc_send((uint64_t)w->reply, &m) == 0 && !err)
+			fsl_set(&locks, w->node, w->owner, w->gen, w->type, w->start, w->end, 1);
+		lwait_drop(w);
+	}
+}
+
+/* Locks of processes that died since (their generation moved on) go, and waits too. */
+static void locks_sweep(void)
+{
+	for (unsigned i = 0; i < FSL_MAX; i++)
+		if (locks.l[i].node != FSL_FREE && locks.l[i].gen != gen_of(locks.l[i].owner))
+			locks.l[i].node = FSL_FREE;
+	lwait_wake();
+}
+
+/* Every lock proc holds on node goes (a descriptor of the file was closed). */
+static void locks_release(int node, unsigned proc)
+{
+	fsl_release(&locks, node, proc);
+	lwait_wake();
+}
+
+/* A wait for a range another process holds: proc's reply is kept. 0, or -errno. */
+static int64_t lwait_add(int node, unsigned proc, int type, int64_t start, int64_t end)
+{
+	uint64_t seen = 0;
+	if (waits_for(proc, node, type, start, end, proc, &seen))
+		return -EDEADLK; /* someone it waits for waits (maybe through others) for it */
+	for (unsigned k = 0; k < FS_LOCK_WAITERS; k++) {
+		struct lock_wait *w = &lwait[k];
+		if (w->reply)
+			continue;
+		long slot = slot_alloc();
+		if (slot < 0 || SYSCALL(reply_save, slot) != 0) {
+			slot_free(slot);
+			return -ENOLCK;
+		}
+		*w = (struct lock_wait){
+			slot, (int16_t)node, (uint8_t)proc, (uint8_t)type, gen_of(proc), start, end
+		};
+		no_answer = 1;
+		return 0;
+	}
+	return -ENOLCK;
+}
+
+/* F_GETLK's answer: the first lock in the way, or F_UNLCK. */
+static int64_t lock_get(struct ipc_msg *m, int node, unsigned proc, int type, int64_t start,
+			int64_t end)
+{
+	int c = fsl_conflict(&locks, node, proc, type, start, end);
+	if (c < 0) {
+		m->w[1] = F_UNLCK;
+		return 0;
+	}
+	const struct fsl_lock *l = &locks.l[c];
+	m->w[1] = l->type == FSL_WRITE ? F_WRLCK : F_RDLCK;
+	m->w[2] = (uint64_t)l->start;
+	m->w[3] = l->end == FSL_EOF ? 0 : (uint64_t)(l->end - l->start + 1);
+	m->w[4] = __atomic_load_n(&holders->lock_pid[l->owner], __ATOMIC_RELAXED);
+	return 0;
+}
+
+/* The struct flock fields of a request as a range of o's file: 0 or -errno. */
+static int lock_range(const struct ofd *o, const struct ipc_msg *m, int64_t *start, int64_t *end)
+{
+	int64_t base = m->w[2] == SEEK_SET   ? 0
+		       : m->w[2] == SEEK_CUR ? (int64_t)o->off
+		       : m->w[2] == SEEK_END ? (int64_t)tree.n[o->node].size
+					     : -1;
+	if (base < 0)
+		return -EINVAL;
+	return fsl_range(base, (int64_t)m->w[3], (int64_t)m->w[4], start, end);
+}
+
+/*
+ * FS_LOCK: fcntl's F_GETLK, F_SETLK and F_SETLKW, and the release a close of a dup asks
+ * for. Every argument is checked, then that the caller is the process it names (its key)
+ * and holds this description, before anything changes.
+ */
+static int64_t do_lock(struct ofd *o, struct ipc_msg *m)
+{
+	uint64_t cmd = m->w[0], proc = m->w[5];
+	int node = o->node, type = m->w[1] == F_RDLCK	? FSL_READ
+				   : m->w[1] == F_WRLCK ? FSL_WRITE
+				   : m->w[1] == F_UNLCK ? FSL_UNLOCK
+							: 0;
+	int64_t start, end;
+	if (proc >= PROC_MAX)
+		return -EINVAL;
+	if (cmd == FS_LK_RELEASE) {
+		if (!fsl_holds(&locks, node, (unsigned)proc))
+			return 0;
+		if (!key_ok(proc, m->w[6]))
+			return -ESTALE;
+		locks_release(node, (unsigned)proc);
+		return 0;
+	}
+	if (cmd > FS_LK_WAIT || !type || (cmd == FS_LK_GET && type == FSL_UNLOCK))
+		return -EINVAL;
+	int err = lock_range(o, m, &start, &end);
+	if (err)
+		return err;
+	if (cmd != FS_LK_GET && ((type == FSL_READ && !CAN_READ(o->flags)) ||
+				 (type == FSL_WRITE && !CAN_WRITE(o->flags))))
+		return -EBADF;
+	unsigned i = (unsigned)(o - ofds);
+	if (!key_ok(proc, m->w[6]) ||
+	    !(__atomic_load_n(&holders->bits[proc][i / 64], __ATOMIC_RELAXED) & (1UL << (i % 64))))
+		return -ESTALE;
+	if (cmd == FS_LK_GET)
+		return lock_get(m, node, (unsigned)proc, type, start, end);
+	if (type != FSL_UNLOCK && fsl_conflict(&locks, node, (unsigned)proc, type, start, end) >= 0)
+		return cmd == FS_LK_SET ? -EAGAIN
+					: lwait_add(node, (unsigned)proc, type, start, end);
+	err = fsl_set(&locks, node, (unsigned)proc, gen_of((unsigned)proc), type, start, end, 1);
+	if (!err)
+		lwait_wake(); /* an unlock or a downgrade may free a range someone waits for */
+	return err;
+}
+
+/* The fork server cleared a dead process's row: free what nobody holds, and its locks. */
 static void sweep(void)
 {
 	if (!__atomic_exchange_n(&holders->dirty, 0, __ATOMIC_ACQ_REL))
@@ -522,6 +722,7 @@ static void sweep(void)
 	for (unsigned i = 0; i < FS_OFD_MAX; i++)
 		if (ofds[i].node >= 0 && !held(i))
 			ofd_free(&ofds[i]);
+	locks_sweep();
 }
 
 static void hold(unsigned proc, unsigned i, int on)
@@ -983,11 +1184,16 @@ static int64_t do_exec_obj(struct ofd *o, struct ipc_msg *m)
 }
 
 /* FS_CLOSE: the caller's process no longer holds it; freed once no process does. */
-static int64_t do_close(struct ofd *o, uint64_t proc)
+static int64_t do_close(struct ofd *o, uint64_t proc, uint64_t key)
 {
 	unsigned i = (unsigned)(o - ofds);
 	if (proc >= PROC_MAX)
 		return -EINVAL;
+	if (fsl_holds(&locks, o->node, (unsigned)proc)) {
+		if (!key_ok(proc, key))
+			return -ESTALE; /* show the key: only the process may drop its locks */
+		locks_release(o->node, (unsigned)proc);
+	}
 	hold((unsigned)proc, i, 0);
 	if (!held(i))
 		ofd_free(o);
@@ -1012,7 +1218,7 @@ static int64_t serve_ofd(struct ofd *o, struct ipc_msg *m, uint64_t label, unsig
 	case FS_READDIR:
 		return do_readdir(o, m);
 	case FS_CLOSE:
-		return do_close(o, m->w[0]);
+		return do_close(o, m->w[0], m->w[1]);
 	case FS_GETFL:
 		return o->flags;
 	case FS_SETFL:
@@ -1033,6 +1239,8 @@ static int64_t serve_ofd(struct ofd *o, struct ipc_msg *m, uint64_t label, unsig
 		return do_getpath(o, m);
 	case FS_FUTIMES:
 		return do_utimes(o->node, m);
+	case FS_LOCK:
+		return do_lock(o, m);
 	default:
 		return -ENOSYS;
 	}
@@ -1063,6 +1271,7 @@ static int64_t do_reopen(struct ipc_msg *m)
 	m->w[1] = n->type == FST_DIR	? FS_KIND_DIR
 		  : n->type == FST_FILE ? FS_KIND_FILE
 					: FS_KIND_DEV;
+	m->w[2] = (uint64_t)fsl_holds(&locks, o->node, (unsigned)proc); /* locks survive exec */
 	return 0;
 }
 
@@ -1238,6 +1447,7 @@ static void mount_boot(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	fst_init(&tree);
+	fsl_init(&locks);
 	prepare();
 	if (archive_open(&archive) != 0)
 		return 1;
@@ -1269,5 +1479,7 @@ int main(int argc, char **argv)
 			continue;
 		sweep();
 		serve(&m);
+		if (no_answer) /* its reply is kept (a lock wait): answer nothing now */
+			answering = no_answer = 0;
 	}
 }

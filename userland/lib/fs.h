@@ -38,10 +38,19 @@ struct fs_holders {
 	/* CLOCK_REALTIME - CLOCK_MONOTONIC in ns, as the fork server keeps it (timesrv.c):
 	 * the file server stamps files with the same clock time() reads. */
 	int64_t realtime_offset_ns;
+	/* Record locks (docs/files.md): who a lock request comes from. The fork server gives
+	 * a process its key (PROC_FS's w1) and the file server takes a request only with the
+	 * key of the process it names; the key changes at every fork of a process that has
+	 * one (the child knows the old one) and is gone at death. */
+	uint64_t lock_key[PROC_MAX];
+	uint32_t lock_gen[PROC_MAX]; /* one more at each death: older locks are the dead's */
+	uint32_t lock_pid[PROC_MAX]; /* the pid F_GETLK reports for a lock of this process */
 };
 
 /* The fork server's side of realtime_offset_ns (timesrv.c calls it at every change). */
 void fsholders_clock(int64_t offset_ns);
+/* Process idx's lock key, made if it has none; pid is its pid (PROC_FS). */
+uint64_t fsholders_key(unsigned idx, uint32_t pid);
 
 /* A file time: seconds and nanoseconds since 1970 (struct timespec's fields). */
 struct fs_ts {
@@ -91,7 +100,7 @@ enum fs_label {
 	FS_FTRUNCATE = 19, /* w0 = length -> 0 */
 	FS_FSTAT = 20,	   /* -> as FS_STAT */
 	FS_READDIR = 21,   /* w0 = index -> w0 = 1 and buffer = name (0: the end), w1 = inode */
-	FS_CLOSE = 22,	   /* w0 = our process index -> 0 */
+	FS_CLOSE = 22,	   /* w0 = our process index, w1 = our lock key (or 0) -> 0 */
 	FS_GETFL = 23,	   /* -> w0 = O_ flags */
 	FS_SETFL = 24,	   /* w0 = O_APPEND or 0 -> 0 */
 	FS_MAP = 25,	 /* w0 = file page, w1 = 1 for write -> cap, w1 = first page, w2 = pages */
@@ -100,7 +109,16 @@ enum fs_label {
 	FS_FCHMOD = 28,	 /* w0 = mode (07777 bits) -> 0 */
 	FS_GETPATH = 29, /* -> w0 = length, buffer = the node's absolute path now */
 	FS_FUTIMES = 30, /* as FS_UTIMES */
+	/* w0 = enum fs_lock_cmd, w1 = F_RDLCK/F_WRLCK/F_UNLCK, w2 = whence, w3 = start,
+	 * w4 = length, w5 = our process index, w6 = our lock key -> 0; FS_LK_GET: w1 = the
+	 * blocking lock's type or F_UNLCK, w2 = its start, w3 = its length, w4 = its pid */
+	FS_LOCK = 31,
 };
+
+/* FS_LOCK's commands: F_GETLK, F_SETLK, F_SETLKW, and "a descriptor of this file was
+ * closed" (close of a dup: every lock of ours on the file goes). */
+enum fs_lock_cmd { FS_LK_GET = 0, FS_LK_SET = 1, FS_LK_WAIT = 2, FS_LK_RELEASE = 3 };
+#define FS_LOCK_WAITERS 32 /* F_SETLKW requests waiting at once (ENOLCK past it) */
 
 /* A description's badge: its index and a generation, so a stale capability is refused. */
 #define FS_BADGE(i, gen)  ((uint64_t)(i) + 1 + ((uint64_t)(gen) << 16))

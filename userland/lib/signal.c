@@ -8,7 +8,7 @@
  *
  * A blocking call that the diversion cut short returns EINTR when a handler ran, and
  * runs again otherwise, or when every handler that ran had SA_RESTART and the call can
- * be run again (a console read, a wait(), a pipe read or write; nanosleep() cannot:
+ * be run again (a console read, a wait(), a pipe read or write, F_SETLKW; nanosleep() cannot:
  * POSIX).
  */
 #include <errno.h>
@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <unistd.h>
 
+#include "fs.h"
 #include "futex.h"
 #include "kernel/abi/upcall.h"
 #include "pipe.h"
@@ -256,7 +257,8 @@ static void take_all(void *context)
 /*
  * A call cut short by the diversion: run it again, or let it return EINTR. A request to
  * the fork server runs again unless it is one the server parks (a wait(), a pipe read
- * or write: others are answered at once, so running them again is safe); a parked
+ * or write: others are answered at once, so running them again is safe), and so does a
+ * request to another server unless it is an F_SETLKW the file server holds; a parked
  * request or a console read runs again when every handler had SA_RESTART (or none ran);
  * anything else returns EINTR after a handler.
  */
@@ -266,8 +268,10 @@ static void settle_interrupted(struct upcall_frame *f)
 		return;
 	uint64_t nr = f->regs[REG_A7] & ~(uint64_t)SYS_NONBLOCK;
 	uint64_t label = ipc_tag_label(f->regs[REG_A1]);
-	int parked =
-		nr == SYS_call && (label == PROC_WAIT || label == PIPE_READ || label == PIPE_WRITE);
+	/* An F_SETLKW the file server holds (not a request on SLOT_PROC): as a wait(). */
+	int lock_wait = nr == SYS_call && label == FS_LOCK && f->restart_a0 != SLOT_PROC;
+	int parked = nr == SYS_call &&
+		     (label == PROC_WAIT || label == PIPE_READ || label == PIPE_WRITE || lock_wait);
 	int always = nr == SYS_call && !parked;
 	int with_restart = (nr == SYS_console_read || parked) && !ran_without_restart;
 	if (!ran_handler || always || with_restart) {

@@ -21,10 +21,14 @@
 
 int test_failures;
 
-#define D_PATH  "/tmp/ft"
+#define D_PATH "/tmp/ft"
 #define F_PATH D_PATH "/f"
-#define NS   1000000000LL
-#define GAP  (struct timespec){ 0, 2000000 } /* a clock step between two calls */
+#define NS     1000000000LL
+#define GAP                \
+	(struct timespec)  \
+	{                  \
+		0, 2000000 \
+	} /* a clock step between two calls */
 
 static long long ns_of(struct timespec t)
 {
