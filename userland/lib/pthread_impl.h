@@ -18,6 +18,7 @@ struct pthread {
 	int cancel_state, cancel_type;
 	long kernel_id; /* thread_create's id: pthread_kill diverts this thread (0: the first) */
 	struct pthread *reap_next;
+	uint64_t sigmask; /* its creator's signal mask, which it starts with (POSIX) */
 };
 
 extern __thread struct pthread *pthread_cur;
@@ -37,6 +38,9 @@ extern unsigned pthread_atfork_count;
 /* Set once the process takes signals (signal.c): a forked child registers again. */
 extern int signals_registered;
 void signals_after_fork(void);
+/* The calling thread's signal mask, and a new thread's first act: set it. */
+uint64_t signals_thread_mask(void);
+void signals_thread_start(uint64_t mask);
 /* kill(): a signal to ourselves is delivered at once, on this thread (1 if so). */
 int signals_kill_self(pid_t pid, int sig);
 /* A POSIX timer (itimer.c) is about to send sig: its handler gets SI_TIMER and value. */

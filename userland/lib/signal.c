@@ -16,6 +16,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fs.h"
@@ -33,6 +34,7 @@
 #define REG_A1	    11
 #define REG_A7	    17
 #define ECALL_BYTES 4
+#define NS_PER_S    1000000000L
 
 static struct sigaction actions[NSIG];
 static volatile uint64_t taken_blocked; /* taken from the server while blocked */
@@ -208,15 +210,34 @@ static int from_fault(int sig, pid_t sender)
 	return sender == 0 && (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE);
 }
 
-/* Act on one signal taken for this thread: keep it if blocked, else its disposition. */
+/*
+ * sigwait and its kin (below): the signals some thread waits for, and a count that moves
+ * whenever a signal is kept in taken_blocked, which the waiters sleep on.
+ */
+static volatile uint64_t waited;
+static volatile uint32_t taken_seq;
+static uint32_t wait_count[NSIG];
+static pthread_mutex_t wait_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Keep sig for whoever unblocks it or waits for it, and wake the waiters. */
+static void keep(int sig, pid_t sender)
+{
+	taken_sender[sig] = sender;
+	__atomic_or_fetch(&taken_blocked, SIG_BIT(sig), __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&taken_seq, 1, __ATOMIC_SEQ_CST);
+	if (waited)
+		futex_wake(&taken_seq, UINT32_MAX);
+}
+
+/* Act on one signal taken for this thread: keep it if blocked here or some thread waits
+ * for it (POSIX: a thread in sigwait takes it), else its disposition. */
 static void act_on(int sig, pid_t sender, void *context)
 {
 	if (from_fault(sig, sender) &&
 	    ((thread_mask & SIG_BIT(sig)) || actions[sig].sa_handler == SIG_IGN))
 		die_of(sig); /* the faulting instruction would only fault again */
-	if (thread_mask & SIG_BIT(sig)) {
-		taken_sender[sig] = sender;
-		__atomic_or_fetch(&taken_blocked, SIG_BIT(sig), __ATOMIC_SEQ_CST);
+	if ((thread_mask | waited) & SIG_BIT(sig)) {
+		keep(sig, sender);
 		return;
 	}
 	_sig_func_ptr h = actions[sig].sa_handler;
@@ -227,11 +248,12 @@ static void act_on(int sig, pid_t sender, void *context)
 	run_handler(sig, sender, context);
 }
 
-/* Signals taken earlier while blocked and unblocked now. */
+/* Signals taken earlier while blocked and unblocked now (those a sigwait waits for stay
+ * for it). */
 static void act_on_unblocked(void *context)
 {
 	uint64_t ready;
-	while ((ready = taken_blocked & ~thread_mask) != 0) {
+	while ((ready = taken_blocked & ~thread_mask & ~waited) != 0) {
 		int sig = __builtin_ctzl(ready);
 		__atomic_and_fetch(&taken_blocked, ~SIG_BIT(sig), __ATOMIC_SEQ_CST);
 		act_on(sig, taken_sender[sig], context);
@@ -398,6 +420,17 @@ int sigprocmask(int how, const sigset_t *set, sigset_t *old)
 	return 0;
 }
 
+uint64_t signals_thread_mask(void)
+{
+	return thread_mask;
+}
+
+/* A thread created by pthread_create starts with its creator's mask (POSIX). */
+void signals_thread_start(uint64_t mask)
+{
+	thread_mask = mask;
+}
+
 int sigpending(sigset_t *set)
 {
 	*set = taken_blocked & thread_mask;
@@ -417,6 +450,118 @@ int sigsuspend(const sigset_t *mask)
 	act_on_unblocked(0);
 	errno = EINTR;
 	return -1;
+}
+
+/* Count us among the waiters for the signals of want (on 1), or no longer (on 0). */
+static void wait_mark(sigset_t want, int on)
+{
+	pthread_mutex_lock(&wait_lock);
+	for (int sig = 1; sig < NSIG; sig++) {
+		if (!(want & SIG_BIT(sig)))
+			continue;
+		wait_count[sig] += on ? 1 : (uint32_t)-1;
+		if (wait_count[sig])
+			__atomic_or_fetch(&waited, SIG_BIT(sig), __ATOMIC_SEQ_CST);
+		else
+			__atomic_and_fetch(&waited, ~SIG_BIT(sig), __ATOMIC_SEQ_CST);
+	}
+	pthread_mutex_unlock(&wait_lock);
+}
+
+/* Take one kept signal of want, lowest first: its number, or 0. */
+static int take_kept(sigset_t want)
+{
+	uint64_t ready;
+	while ((ready = taken_blocked & want) != 0) {
+		int sig = __builtin_ctzl(ready);
+		if (__atomic_fetch_and(&taken_blocked, ~SIG_BIT(sig), __ATOMIC_SEQ_CST) &
+		    SIG_BIT(sig))
+			return sig;
+	}
+	return 0;
+}
+
+/* What sigwaitinfo reports for a signal taken from the kept ones. */
+static void info_of(int sig, siginfo_t *info)
+{
+	pid_t sender = taken_sender[sig];
+	*info = (siginfo_t){ .si_signo = sig, .si_code = sender ? SI_USER : 0, .si_pid = sender };
+	if (sender && timer_claim(sig, &info->si_value)) /* one of our timers sent it */
+		info->si_code = SI_TIMER, info->si_pid = 0;
+}
+
+/*
+ * Wait until a signal of set is pending for us, take it and return it; 0 with *err =
+ * EAGAIN at the deadline (a timebase tick count) or EINTR once a handler ran on this
+ * thread. The signals come as any signal does (sig_upcall on some thread, which keeps
+ * them for us as act_on says); we sleep on taken_seq in between.
+ */
+static int wait_signal(const sigset_t *set, siginfo_t *info, uint64_t deadline, int *err)
+{
+	sigset_t want = *set & ~UNBLOCKABLE & ~(sigset_t)1;
+	uint32_t seen = handled;
+	int sig = 0;
+	sig_register();
+	wait_mark(want, 1);
+	for (;;) {
+		uint32_t seq = __atomic_load_n(&taken_seq, __ATOMIC_SEQ_CST);
+		if ((sig = take_kept(want)) != 0)
+			break;
+		if (handled != seen) {
+			*err = EINTR;
+			break;
+		}
+		if (futex_wait(&taken_seq, seq, deadline) == ETIMEDOUT &&
+		    (sig = take_kept(want)) == 0) {
+			*err = EAGAIN;
+			break;
+		}
+	}
+	wait_mark(want, 0);
+	if (sig) {
+		siginfo_t mine;
+		info_of(sig, info ? info : &mine);
+	}
+	return sig;
+}
+
+int sigtimedwait(const sigset_t *restrict set, siginfo_t *restrict info,
+		 const struct timespec *restrict timeout)
+{
+	uint64_t deadline = FUTEX_FOREVER;
+	int err = 0;
+	if (timeout) {
+		struct timespec now, end;
+		if (timeout->tv_nsec < 0 || timeout->tv_nsec >= NS_PER_S || timeout->tv_sec < 0) {
+			errno = EINVAL;
+			return -1;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		end.tv_sec = now.tv_sec + timeout->tv_sec;
+		end.tv_nsec = now.tv_nsec + timeout->tv_nsec;
+		if (end.tv_nsec >= NS_PER_S)
+			end.tv_sec++, end.tv_nsec -= NS_PER_S;
+		clock_deadline(CLOCK_MONOTONIC, &end, &deadline);
+	}
+	int sig = wait_signal(set, info, deadline, &err);
+	if (!sig)
+		errno = err;
+	return sig ? sig : -1;
+}
+
+int sigwaitinfo(const sigset_t *restrict set, siginfo_t *restrict info)
+{
+	return sigtimedwait(set, info, 0);
+}
+
+/* sigwait never fails with EINTR (POSIX): a handler that ran meanwhile does not end it. */
+int sigwait(const sigset_t *restrict set, int *restrict sig)
+{
+	int err = 0, got;
+	while ((got = wait_signal(set, 0, FUTEX_FOREVER, &err)) == 0)
+		;
+	*sig = got;
+	return 0;
 }
 
 int pause(void)
