@@ -16,6 +16,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -133,6 +134,42 @@ void itimer_after_fork(void);
 static uint64_t timer_noted; /* bit n: signal n has an unclaimed note */
 static union sigval timer_value[NSIG];
 
+static int timer_claim(int sig, union sigval *value);
+
+/* The same for a sigqueue signal, as the server gives it with the signal (PROC_SIGTAKE):
+ * a plain kill after it took its place, and clears the note. */
+static uint64_t queue_noted;
+static union sigval queue_value[NSIG];
+
+static void note_queue(int sig, int queued, uint64_t value)
+{
+	if (!queued) {
+		__atomic_and_fetch(&queue_noted, ~SIG_BIT(sig), __ATOMIC_ACQ_REL);
+		return;
+	}
+	memcpy(&queue_value[sig], &value, sizeof(queue_value[sig]));
+	__atomic_or_fetch(&queue_noted, SIG_BIT(sig), __ATOMIC_ACQ_REL);
+}
+
+static int queue_claim(int sig, union sigval *value)
+{
+	if (!(__atomic_fetch_and(&queue_noted, ~SIG_BIT(sig), __ATOMIC_ACQ_REL) & SIG_BIT(sig)))
+		return 0;
+	*value = queue_value[sig];
+	return 1;
+}
+
+/* What a signal's siginfo_t says: the sender; SI_QUEUE and sigqueue's value; or
+ * SI_TIMER and the timer's value. */
+static void info_fill(int sig, pid_t sender, siginfo_t *info)
+{
+	*info = (siginfo_t){ .si_signo = sig, .si_code = sender ? SI_USER : 0, .si_pid = sender };
+	if (queue_claim(sig, &info->si_value))
+		info->si_code = SI_QUEUE;
+	else if (sender && timer_claim(sig, &info->si_value)) /* one of our timers sent it */
+		info->si_code = SI_TIMER, info->si_pid = 0;
+}
+
 void signals_note_timer(int sig, union sigval value)
 {
 	timer_value[sig] = value;
@@ -187,12 +224,9 @@ static void run_handler(int sig, pid_t sender, void *context)
 	if (!(act.sa_flags & (SA_NODEFER | SA_RESETHAND)))
 		thread_mask |= SIG_BIT(sig);
 	thread_mask &= ~UNBLOCKABLE;
+	siginfo_t info;
+	info_fill(sig, sender, &info); /* claims this signal's notes either way */
 	if (act.sa_flags & SA_SIGINFO) {
-		siginfo_t info = { .si_signo = sig,
-				   .si_code = sender ? SI_USER : 0,
-				   .si_pid = sender };
-		if (sender && timer_claim(sig, &info.si_value)) /* one of our timers sent it */
-			info.si_code = SI_TIMER, info.si_pid = 0;
 		act.sa_sigaction(sig, &info, context);
 	} else {
 		act.sa_handler(sig);
@@ -241,8 +275,11 @@ static void act_on(int sig, pid_t sender, void *context)
 		return;
 	}
 	_sig_func_ptr h = actions[sig].sa_handler;
-	if (h == SIG_IGN || (h == SIG_DFL && default_ignores(sig)))
+	if (h == SIG_IGN || (h == SIG_DFL && default_ignores(sig))) {
+		union sigval unused;
+		queue_claim(sig, &unused); /* gone with it */
 		return;
+	}
 	if (h == SIG_DFL)
 		die_of(sig);
 	run_handler(sig, sender, context);
@@ -269,8 +306,10 @@ static void take_all(void *context)
 		if (ipc_call(SLOT_PROC, &m) != 0)
 			return;
 		int64_t sig = (int64_t)m.w[0];
-		if (sig > 0 && sig < NSIG)
+		if (sig > 0 && sig < NSIG) {
+			note_queue((int)sig, m.w[3] == 1, m.w[4]);
 			act_on((int)sig, (pid_t)m.w[1], context);
+		}
 		if (sig <= 0 || sig >= NSIG || m.w[2] == 0)
 			return; /* w2: what is still pending */
 	}
@@ -481,15 +520,6 @@ static int take_kept(sigset_t want)
 	return 0;
 }
 
-/* What sigwaitinfo reports for a signal taken from the kept ones. */
-static void info_of(int sig, siginfo_t *info)
-{
-	pid_t sender = taken_sender[sig];
-	*info = (siginfo_t){ .si_signo = sig, .si_code = sender ? SI_USER : 0, .si_pid = sender };
-	if (sender && timer_claim(sig, &info->si_value)) /* one of our timers sent it */
-		info->si_code = SI_TIMER, info->si_pid = 0;
-}
-
 /*
  * Wait until a signal of set is pending for us, take it and return it; 0 with *err =
  * EAGAIN at the deadline (a timebase tick count) or EINTR once a handler ran on this
@@ -520,7 +550,7 @@ static int wait_signal(const sigset_t *set, siginfo_t *info, uint64_t deadline, 
 	wait_mark(want, 0);
 	if (sig) {
 		siginfo_t mine;
-		info_of(sig, info ? info : &mine);
+		info_fill(sig, taken_sender[sig], info ? info : &mine);
 	}
 	return sig;
 }
@@ -592,6 +622,33 @@ int pthread_kill(pthread_t t, int sig)
 	}
 	long err = SYSCALL(upcall, SLOT_SELF, (uintptr_t)sig_upcall, sig, me, t->kernel_id);
 	return err == 0 ? 0 : ESRCH;
+}
+
+/*
+ * sigqueue: kill with a value, to one process (the fork server keeps the value with the
+ * pending signal: SI_QUEUE). Standard signals do not queue: a second one before the
+ * first is taken is one signal, with the last value. To ourselves without threads, ours
+ * before we return, as kill does.
+ */
+int sigqueue(pid_t pid, int sig, const union sigval value)
+{
+	uint64_t v = 0;
+	memcpy(&v, &value, sizeof(value));
+	struct ipc_msg m = { .tag = ipc_tag(PROC_KILL, 4, 0, 0),
+			     .w = { (uint64_t)(int64_t)pid, (uint64_t)sig, PROC_KILL_QUEUE, v } };
+	if (bad_signal(sig) && sig != 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
+	int64_t r = ipc_call(SLOT_PROC, &m) ? -EIO : (int64_t)m.w[0];
+	if (r < 0) {
+		errno = (int)-r;
+		return -1;
+	}
+	if (sig && pid == getpid() && !pthread_threaded)
+		signals_take_now();
+	return 0;
 }
 
 int raise(int sig)

@@ -21,7 +21,9 @@ struct sig_state {
 	int64_t owner; /* the pid that registered */
 	uint64_t entry;
 	uint64_t pending; /* bit n: signal n */
+	uint64_t queued;  /* bit n: signal n came from sigqueue, with value[n] */
 	int64_t sender[NSIG];
+	uint64_t value[NSIG];
 };
 
 static struct sig_state sigs[PROC_MAX];
@@ -68,6 +70,7 @@ int sigsrv_post(unsigned idx, int64_t pid, long task, int sig, int64_t sender, u
 	if (!s->entry || task < 0)
 		return 0;
 	s->pending |= 1UL << sig;
+	s->queued &= ~(1UL << sig);
 	s->sender[sig] = sender;
 	/* No thread can take it (all stopped), or no room on its stack: the default then. */
 	if (SYSCALL(upcall, task, s->entry, 0, 0, tid) != 0) {
@@ -77,14 +80,29 @@ int sigsrv_post(unsigned idx, int64_t pid, long task, int sig, int64_t sender, u
 	return 1;
 }
 
-int sigsrv_take(unsigned idx, int64_t pid, int64_t *sender, uint64_t *rest)
+int sigsrv_post_value(unsigned idx, int64_t pid, long task, int sig, int64_t sender, uint64_t value)
+{
+	struct sig_state *s = state_of(idx, pid);
+	if (!sigsrv_post(idx, pid, task, sig, sender, 0))
+		return 0;
+	s->queued |= 1UL << sig;
+	s->value[sig] = value;
+	return 1;
+}
+
+int sigsrv_take(unsigned idx, int64_t pid, int64_t *sender, uint64_t *rest, int *queued,
+		uint64_t *value)
 {
 	struct sig_state *s = state_of(idx, pid);
 	int sig = 0;
+	*queued = 0;
 	if (s->pending) {
 		sig = __builtin_ctzl(s->pending);
 		s->pending &= s->pending - 1;
 		*sender = s->sender[sig];
+		*queued = (s->queued >> sig) & 1;
+		*value = s->value[sig];
+		s->queued &= ~(1UL << sig);
 	}
 	*rest = s->pending;
 	return sig;

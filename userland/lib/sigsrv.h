@@ -23,7 +23,13 @@ void sigsrv_clear(unsigned idx, int64_t pid);
  * the thread diverted to its entry), 0 if the caller must apply the default action.
  */
 int sigsrv_post(unsigned idx, int64_t pid, long task, int sig, int64_t sender, uint64_t tid);
-/* PROC_SIGTAKE: the lowest pending signal (0: none), its sender, and what is left. */
-int sigsrv_take(unsigned idx, int64_t pid, int64_t *sender, uint64_t *rest);
+/* The same for sigqueue: the signal carries value (SI_QUEUE), until a plain one replaces
+ * it (standard signals do not queue). */
+int sigsrv_post_value(unsigned idx, int64_t pid, long task, int sig, int64_t sender,
+		      uint64_t value);
+/* PROC_SIGTAKE: the lowest pending signal (0: none), its sender, and what is left;
+ * *queued = 1 and *value when sigqueue sent it. */
+int sigsrv_take(unsigned idx, int64_t pid, int64_t *sender, uint64_t *rest, int *queued,
+		uint64_t *value);
 
 #endif

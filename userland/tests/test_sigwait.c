@@ -6,7 +6,9 @@
  * time) and EINVAL for a bad one; a handled signal that is not waited for ends the wait
  * with EINTR; with threads, a signal sent to the process goes to the thread in sigwait,
  * even when another thread leaves it unblocked with a handler; a thread starts with its
- * creator's mask.
+ * creator's mask. sigqueue: SI_QUEUE and the value, from another process to sigwaitinfo
+ * and to ourselves to an SA_SIGINFO handler before it returns; a kill after it is SI_USER
+ * again; ESRCH and EINVAL.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -184,6 +186,70 @@ static void threads(void)
 	CHECK_EQ(sigprocmask(SIG_UNBLOCK, &both, 0), 0);
 }
 
+/* A child that sigqueues sig with value v to us every few ms until killed: its pid. */
+static pid_t pester_queue(int sig, int v)
+{
+	pid_t parent = getpid(), pid = fork();
+	if (pid == 0)
+		for (union sigval val = { .sival_int = v };;) {
+			sigqueue(parent, sig, val);
+			SYSCALL(sleep, STEP_MS * NS_PER_MS);
+		}
+	return pid;
+}
+
+static volatile int info_code, info_value, info_pid;
+
+static void on_info(int sig, siginfo_t *info, void *ctx)
+{
+	(void)sig;
+	(void)ctx;
+	info_code = info->si_code;
+	info_value = info->si_value.sival_int;
+	info_pid = info->si_pid;
+}
+
+static void queued(void)
+{
+	sigset_t s = just(SIGUSR2);
+	CHECK_EQ(sigprocmask(SIG_BLOCK, &s, 0), 0);
+	pid_t pid = pester_queue(SIGUSR2, 77);
+	siginfo_t info = { 0 };
+	CHECK_EQ(sigwaitinfo(&s, &info), SIGUSR2);
+	CHECK_EQ(info.si_code, SI_QUEUE);
+	CHECK_EQ(info.si_value.sival_int, 77);
+	CHECK_EQ(info.si_pid, pid);
+	stop(pid);
+	struct timespec zero = { 0, 0 };
+	while (sigtimedwait(&s, 0, &zero) > 0) /* what came before it was stopped */
+		;
+	CHECK_EQ(sigprocmask(SIG_UNBLOCK, &s, 0), 0);
+	struct sigaction sa = { 0 }, old;
+	sa.sa_sigaction = on_info;
+	sa.sa_flags = SA_SIGINFO;
+	CHECK_EQ(sigaction(SIGUSR2, &sa, &old), 0);
+	union sigval v = { .sival_int = 99 };
+	info_code = 0;
+	CHECK_EQ(sigqueue(getpid(), SIGUSR2, v), 0);
+	CHECK_EQ(info_code, SI_QUEUE); /* handled before sigqueue returned */
+	CHECK_EQ(info_value, 99);
+	CHECK_EQ(info_pid, getpid());
+	info_code = 0;
+	CHECK_EQ(kill(getpid(), SIGUSR2), 0);
+	CHECK_EQ(info_code, SI_USER);
+	CHECK_EQ(sigqueue(getpid(), 0, v), 0); /* only: do we exist */
+	errno = 0;
+	CHECK_EQ(sigqueue(getpid(), 99, v), -1);
+	CHECK_EQ(errno, EINVAL);
+	errno = 0;
+	CHECK_EQ(sigqueue(-3, SIGUSR2, v), -1);
+	CHECK_EQ(errno, ESRCH);
+	errno = 0;
+	CHECK_EQ(sigqueue(30000, SIGUSR2, v), -1);
+	CHECK_EQ(errno, ESRCH);
+	CHECK_EQ(sigaction(SIGUSR2, &old, 0), 0);
+}
+
 int main(void)
 {
 	struct sigaction sa = { 0 };
@@ -195,6 +261,7 @@ int main(void)
 	from_another();
 	from_timer();
 	interrupted();
+	queued();
 	threads();
 	return test_status();
 }
