@@ -401,8 +401,6 @@ static void deadlock(void)
 static int after_exec(int fd, int up)
 {
 	tell(up, 'e');
-	char c = 0;
-	(void)c;
 	int d = dup(fd);
 	SYSCALL(sleep, 50 * NS_PER_MS); /* the parent probes meanwhile (any order is right) */
 	close(d);
