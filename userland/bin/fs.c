@@ -22,12 +22,14 @@
 #include <sys/stat.h>
 
 #include "fs.h"
+#include "futex.h"
 #include "fs/bootfs.h"
 #include "fs/fatmount.h"
 #include "fslock.h"
 #include "fstree.h"
 #include "spawn.h"
 #include "syscall.h"
+#include "threads.h"
 
 #define PAGE		   4096UL
 #define FILE_VA		   0x2000000000UL /* file i's bytes at FILE_VA + i * FILE_SPAN */
@@ -1284,6 +1286,8 @@ static int64_t serve_path(struct ipc_msg *m, uint64_t label, unsigned len)
 		return do_reopen(m);
 	if (label == FS_SYNC)
 		return boot_sync();
+	if (label == FS_SWEEP)
+		return 0; /* the sweep ran before this request */
 	if ((label < FS_OPEN || label > FS_TRUNCATE) && label != FS_CHMOD && label != FS_UTIMES)
 		return -ENOSYS;
 	const char *path = path_arg(len);
@@ -1444,6 +1448,22 @@ static void mount_boot(int argc, char **argv)
 		say("no /boot: the disk's FAT volume cannot be mounted", err);
 }
 
+/*
+ * A process that held record locks died: the fork server sets the holders page's dirty
+ * word and wakes this thread, which sends us a request, so the sweep that drops its
+ * locks (and answers whoever waited for them) runs now, not at some later request.
+ */
+static void sweeper(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		struct ipc_msg m = { .tag = ipc_tag(FS_SWEEP, 0, 0, 0) };
+		SYSCALL(futex_wait, (uintptr_t)&holders->dirty, 0, FUTEX_FOREVER);
+		m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
+		ipc_call(SLOT_FS_EP, &m);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	fst_init(&tree);
@@ -1461,6 +1481,9 @@ int main(int argc, char **argv)
 	add(FST_ROOT, "tmp", FST_DIR, 0);
 	tree.n[fst_walk(&tree, "/tmp", &dev, 0, 0) == 0 ? dev : 0].mode = 01777;
 	mount_boot(argc, argv);
+	thread_t sweep_thread;
+	if (thread_create(&sweep_thread, sweeper, 0) != 0)
+		say("no sweeper thread: a dead process's locks go at the next request", -errno);
 	struct ipc_msg m = { 0 };
 	int answering = 0;
 	for (;;) {

@@ -93,6 +93,9 @@ enum fs_label {
 	/* w0, w1 = the access time's sec, nsec; w2, w3 = the modification time's (nsec may be
 	 * FS_UTIME_NOW or FS_UTIME_OMIT) -> 0 */
 	FS_UTIMES = 11,
+	/* -> 0. Nothing but the sweep every request starts with: the server's own thread
+	 * sends it when the fork server wakes it (a process that held locks died). */
+	FS_SWEEP = 12,
 	/* On a description's capability. */
 	FS_READ = 16,	   /* w0 = bytes (<= FS_IO_MAX), w1 = offset or -1 (the description's) */
 	FS_WRITE = 17,	   /* buffer = bytes, w0 = offset or -1 -> w0 = bytes written */

@@ -7,6 +7,7 @@
  * servers at FS_HOLDERS_VA. docs/files.md.
  */
 #include "fs.h"
+#include "syscall.h"
 
 static struct fs_holders *const holders = (struct fs_holders *)FS_HOLDERS_VA;
 static uint64_t key_state; /* the key generator's: only this server sees it */
@@ -52,8 +53,10 @@ void fsholders_release(unsigned idx)
 	int keyed = __atomic_load_n(&holders->lock_key[idx], __ATOMIC_RELAXED) != 0;
 	__atomic_store_n(&holders->lock_key[idx], 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&holders->lock_gen[idx], holders->lock_gen[idx] + 1, __ATOMIC_RELEASE);
-	if (keyed && !holds_any(idx))
-		__atomic_store_n(&holders->dirty, 1, __ATOMIC_RELEASE); /* its locks go */
+	if (keyed) { /* its locks go now: someone may wait for them */
+		__atomic_store_n(&holders->dirty, 1, __ATOMIC_RELEASE);
+		SYSCALL(futex_wake, (uintptr_t)&holders->dirty, 1);
+	}
 	if (!holds_any(idx))
 		return;
 	for (unsigned w = 0; w < FS_HOLDER_WORDS; w++)

@@ -3,7 +3,8 @@
  * (EAGAIN) and F_GETLK's report with the holder's pid; ranges split and merged, to the
  * end of the file (l_len 0) and backwards (negative l_len); locks not inherited by fork;
  * all of a process's locks on a file dropped by a close of any descriptor of it (another
- * open, a dup); dropped at death by SIGKILL; kept across exec (and dropped by a close in
+ * open, a dup); dropped at death by SIGKILL (and a process waiting for them gets them
+ * with no other request to the server); kept across exec (and dropped by a close in
  * the new image); F_SETLKW waiting for an unlock, cut short by a signal (EINTR), and
  * EDEADLK for a two-process cycle; lockf; ENOLCK at the table's bound; the errors
  * (EBADF for a descriptor not open for the lock's type, EINVAL). A child that knows its
@@ -289,6 +290,31 @@ static void death(void)
 	close(from);
 }
 
+/* A wait for a lock whose holder is killed ends without any other request to the file
+ * server (the fork server wakes its sweeper). */
+static void death_wakes(void)
+{
+	int fd = open_file(O_RDWR), to, from, up[2];
+	pid_t holder = child(death_child, fd, &to, &from);
+	CHECK_EQ(hear(from), 'l');
+	CHECK_EQ(pipe(up), 0);
+	pid_t waiter = fork();
+	if (waiter == 0) {
+		tell(up[1], 'w');
+		_exit(lk(fd, F_SETLKW, F_WRLCK, 0, 1) == 0 ? 0 : 1);
+	}
+	CHECK_EQ(hear(up[0]), 'w');
+	CHECK_EQ(kill(holder, SIGKILL), 0);
+	CHECK_EQ(reap(holder), 100 + SIGKILL);
+	CHECK_EQ(reap(waiter), 0); /* got the lock (then died, dropping it) */
+	CHECK(free_for_others());
+	close(fd);
+	close(to);
+	close(from);
+	close(up[0]);
+	close(up[1]);
+}
+
 /* ---- waiting ---- */
 
 static void wait_child(int fd, int up, int down)
@@ -397,12 +423,14 @@ static void deadlock(void)
 
 /* ---- exec, lockf, limits, errors ---- */
 
-/* The new image: its lock is still there; a close of a dup in it drops the lock. */
-static int after_exec(int fd, int up)
+/* The new image: its lock is still there (the parent looks); a close of a dup in it
+ * drops the lock. */
+static int after_exec(int fd, int up, int down)
 {
 	tell(up, 'e');
+	if (hear(down) != 'p')
+		return 1;
 	int d = dup(fd);
-	SYSCALL(sleep, 50 * NS_PER_MS); /* the parent probes meanwhile (any order is right) */
 	close(d);
 	tell(up, 'c');
 	return 0;
@@ -410,27 +438,34 @@ static int after_exec(int fd, int up)
 
 static void exec_keeps(const char *self)
 {
-	int fd = open_file(O_RDWR), up[2];
+	int fd = open_file(O_RDWR), up[2], down[2];
 	CHECK_EQ(pipe(up), 0);
+	CHECK_EQ(pipe(down), 0);
 	pid_t pid = fork();
 	if (pid == 0) {
-		char a[12], b[12];
+		char a[12], b[12], c[12];
 		snprintf(a, sizeof(a), "%d", fd);
 		snprintf(b, sizeof(b), "%d", up[1]);
-		char *argv[] = { (char *)self, "after_exec", a, b, 0 };
+		snprintf(c, sizeof(c), "%d", down[0]);
+		char *argv[] = { (char *)self, "after_exec", a, b, c, 0 };
 		close(up[0]);
+		close(down[1]);
 		if (lk(fd, F_SETLK, F_WRLCK, 0, 0) != 0)
 			_exit(4);
 		execv(self, argv);
 		_exit(5);
 	}
 	close(up[1]);
+	close(down[0]);
 	CHECK_EQ(hear(up[0]), 'e');
 	CHECK_EQ(probe(fd, F_WRLCK, 0, 1).l_pid, pid); /* the lock lived through exec */
+	CHECK(!free_for_others());
+	tell(down[1], 'p');
 	CHECK_EQ(hear(up[0]), 'c');
 	CHECK(free_for_others());
 	CHECK_EQ(reap(pid), 0);
 	close(up[0]);
+	close(down[1]);
 	close(fd);
 }
 
@@ -517,8 +552,8 @@ static void errors(void)
 
 int main(int argc, char **argv)
 {
-	if (argc == 4 && strcmp(argv[1], "after_exec") == 0)
-		return after_exec(atoi(argv[2]), atoi(argv[3]));
+	if (argc == 5 && strcmp(argv[1], "after_exec") == 0)
+		return after_exec(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
 	int fd = open(PATH, O_RDWR | O_CREAT | O_TRUNC, 0644);
 	CHECK(fd >= 0);
 	close(fd);
@@ -527,6 +562,7 @@ int main(int argc, char **argv)
 	not_inherited();
 	close_any();
 	death();
+	death_wakes();
 	waiting();
 	interrupted();
 	deadlock();
