@@ -641,6 +641,18 @@ static int64_t lwait_add(int node, unsigned proc, int type, int64_t start, int64
 	return -ENOLCK;
 }
 
+/* The waits of proc for exactly this lock go unanswered (its caller gave up: EINTR). A
+ * thread of proc waiting for the same lock gets E_DEAD, and its C library asks again. */
+static void lwait_cancel(int node, unsigned proc, int type, int64_t start, int64_t end)
+{
+	for (unsigned k = 0; k < FS_LOCK_WAITERS; k++) {
+		struct lock_wait *w = &lwait[k];
+		if (w->reply && w->node == node && w->owner == proc && w->type == type &&
+		    w->start == start && w->end == end)
+			lwait_drop(w);
+	}
+}
+
 /* F_GETLK's answer: the first lock in the way, or F_UNLCK. */
 static int64_t lock_get(struct ipc_msg *m, int node, unsigned proc, int type, int64_t start,
 			int64_t end)
@@ -693,7 +705,7 @@ static int64_t do_lock(struct ofd *o, struct ipc_msg *m)
 		locks_release(node, (unsigned)proc);
 		return 0;
 	}
-	if (cmd > FS_LK_WAIT || !type || (cmd == FS_LK_GET && type == FSL_UNLOCK))
+	if (cmd > FS_LK_CANCEL || !type || (cmd == FS_LK_GET && type == FSL_UNLOCK))
 		return -EINVAL;
 	int err = lock_range(o, m, &start, &end);
 	if (err)
@@ -707,6 +719,10 @@ static int64_t do_lock(struct ofd *o, struct ipc_msg *m)
 		return -ESTALE;
 	if (cmd == FS_LK_GET)
 		return lock_get(m, node, (unsigned)proc, type, start, end);
+	if (cmd == FS_LK_CANCEL) {
+		lwait_cancel(node, (unsigned)proc, type, start, end);
+		return 0;
+	}
 	if (type != FSL_UNLOCK && fsl_conflict(&locks, node, (unsigned)proc, type, start, end) >= 0)
 		return cmd == FS_LK_SET ? -EAGAIN
 					: lwait_add(node, (unsigned)proc, type, start, end);

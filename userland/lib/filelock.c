@@ -28,22 +28,38 @@ uint64_t fd_lock_key(int fresh)
 }
 
 /* One FS_LOCK request (words w0..w4 set), with our process and key: the answer's w0. */
+static int64_t lock_once(struct ofile *f, struct ipc_msg *m, const uint64_t w[5], int fresh)
+{
+	for (int i = 0; i < 5; i++)
+		m->w[i] = w[i]; /* an answer overwrote them */
+	m->tag = ipc_tag(FS_LOCK, 7, 0, 0);
+	m->w[5] = fd_proc_index();
+	m->w[6] = fd_lock_key(fresh);
+	m->cap = 0;
+	m->rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
+	long err = ipc_call((uint64_t)f->cap, m);
+	return err == E_INTR ? -EINTR : err == E_DEAD ? -ECANCELED : err ? -EIO : (int64_t)m->w[0];
+}
+
+/*
+ * With a fresh key after -ESTALE. An F_SETLKW the server dropped (another thread of ours
+ * cancelled the same wait: E_DEAD) is sent again; one a signal ended (EINTR) is
+ * cancelled, so the server neither keeps nor counts it (docs/files.md).
+ */
 static int64_t lock_call(struct ofile *f, struct ipc_msg *m)
 {
-	int64_t r = -ESTALE;
 	uint64_t w[5] = { m->w[0], m->w[1], m->w[2], m->w[3], m->w[4] };
-	for (int fresh = 0; fresh < 2 && r == -ESTALE; fresh++) {
-		for (int i = 0; i < 5; i++)
-			m->w[i] = w[i]; /* an answer overwrote them */
-		m->tag = ipc_tag(FS_LOCK, 7, 0, 0);
-		m->w[5] = fd_proc_index();
-		m->w[6] = fd_lock_key(fresh);
-		m->cap = 0;
-		m->rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
-		long err = ipc_call((uint64_t)f->cap, m);
-		r = err == E_INTR ? -EINTR : err ? -EIO : (int64_t)m->w[0];
+	int64_t r = lock_once(f, m, w, 0);
+	for (int tries = 0; r == -ECANCELED && w[0] == FS_LK_WAIT && tries < 16; tries++)
+		r = lock_once(f, m, w, 0);
+	if (r == -ESTALE)
+		r = lock_once(f, m, w, 1);
+	if (r == -EINTR && w[0] == FS_LK_WAIT) {
+		uint64_t c[5] = { FS_LK_CANCEL, w[1], w[2], w[3], w[4] };
+		struct ipc_msg cm = { 0 };
+		lock_once(f, &cm, c, 0);
 	}
-	return r;
+	return r == -ECANCELED ? -EIO : r;
 }
 
 int fd_lock_release(struct ofile *f)

@@ -118,9 +118,16 @@ enum fs_label {
 	FS_LOCK = 31,
 };
 
-/* FS_LOCK's commands: F_GETLK, F_SETLK, F_SETLKW, and "a descriptor of this file was
- * closed" (close of a dup: every lock of ours on the file goes). */
-enum fs_lock_cmd { FS_LK_GET = 0, FS_LK_SET = 1, FS_LK_WAIT = 2, FS_LK_RELEASE = 3 };
+/* FS_LOCK's commands: F_GETLK, F_SETLK, F_SETLKW, "a descriptor of this file was
+ * closed" (close of a dup: every lock of ours on the file goes), and "forget my F_SETLKW
+ * with these words" (a signal ended it with EINTR). */
+enum fs_lock_cmd {
+	FS_LK_GET = 0,
+	FS_LK_SET = 1,
+	FS_LK_WAIT = 2,
+	FS_LK_RELEASE = 3,
+	FS_LK_CANCEL = 4
+};
 #define FS_LOCK_WAITERS 32 /* F_SETLKW requests waiting at once (ENOLCK past it) */
 
 /* A description's badge: its index and a generation, so a stale capability is refused. */

@@ -354,7 +354,6 @@ static void on_usr1(int sig)
 
 static void eintr_child(int fd, int up, int down)
 {
-	(void)down;
 	struct sigaction sa = { 0 };
 	sa.sa_handler = on_usr1;
 	sigaction(SIGUSR1, &sa, 0);
@@ -364,9 +363,24 @@ static void eintr_child(int fd, int up, int down)
 	CHECK_EQ(r, -1);
 	CHECK_EQ(errno, EINTR);
 	CHECK(usr1 > 0);
+	CHECK_EQ(lk(fd, F_SETLK, F_WRLCK, 10, 1), 0);
 	tell(up, 'i');
+	hear(down); /* holding [10, 11) until the parent is done */
 }
 
+static volatile int alarms;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	alarms++;
+}
+
+/*
+ * A wait cut short by a signal: EINTR, and the server forgets it. Were it kept, the
+ * child would still count as waiting for our [0, 1), and our wait for its [10, 11) would
+ * close a cycle: EDEADLK. It is a plain wait, which our own alarm ends.
+ */
 static void interrupted(void)
 {
 	int fd = open_file(O_RDWR), to, from;
@@ -383,9 +397,19 @@ static void interrupted(void)
 	CHECK_EQ(c, 'i');
 	if (c != 'i')
 		kill(pid, SIGKILL);
+	struct sigaction sa = { 0 };
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, 0);
+	alarm(1);
+	errno = 0;
+	CHECK_EQ(lk(fd, F_SETLKW, F_WRLCK, 10, 1), -1);
+	CHECK_EQ(errno, EINTR); /* not EDEADLK */
+	CHECK(alarms > 0);
+	alarm(0);
+	tell(to, 'q');
 	CHECK_EQ(reap(pid), 0);
 	CHECK_EQ(lk(fd, F_SETLK, F_UNLCK, 0, 0), 0);
-	CHECK(free_for_others()); /* the wait it gave up took nothing */
+	CHECK(free_for_others()); /* the waits given up took nothing */
 	close(fd);
 	close(to);
 	close(from);
