@@ -46,6 +46,7 @@
 #define BOOT_CACHE_SECTORS 2560 /* /boot's sector cache: 1.25 MiB, a 1 MiB file stays warm */
 #define NS_PER_S	   1000000000LL
 #define RELATIME_S	   86400 /* a read moves an access time older than this (Linux's relatime) */
+#define DAY_S		   86400
 
 struct ofd {
 	int16_t node; /* -1: free */
@@ -146,6 +147,9 @@ static void touch_read(int node)
 		    a->sec < n->times.ctim.sec ||
 		    (a->sec == n->times.ctim.sec && a->nsec <= n->times.ctim.nsec) ||
 		    now.sec - a->sec >= RELATIME_S;
+	/* FAT keeps the access day only: today's stays as it is, with no look at the disk. */
+	if (bootfs_has(&boot, node) && a->sec / DAY_S == now.sec / DAY_S)
+		return;
 	if (stale && !n->readonly)
 		touch(node, T_ACCESS);
 }
