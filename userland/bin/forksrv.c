@@ -504,13 +504,15 @@ static void do_pipe(struct proc *p)
  * harmless (the slot is full: E_BUSY, which is success here); the C library asks again
  * for its lock key.
  */
-static void do_fs(struct proc *p)
+static void do_fs(struct proc *p, const struct ipc_msg *m)
 {
 	long err = p->task < 0 ? 0
 			       : SYSCALL(task_cap_put, p->task, FORKSRV_SLOT_FS, SLOT_FS, CAP_SEND);
-	/* w1: its key for record locks (fs.h), which only it and the file server see. */
+	/* w1: its key for record locks (fs.h), which only it and the file server see; made
+	 * only for a process that locks, so only those pay for one at fork and death. */
+	int want_key = ipc_tag_words(m->tag) >= 1 && m->w[0] == PROC_FS_LOCK_KEY;
 	reply(err == 0 || err == E_BUSY ? 0 : -ENOMEM,
-	      fsholders_key((unsigned)(p - procs), (uint32_t)p->pid));
+	      want_key ? fsholders_key((unsigned)(p - procs), (uint32_t)p->pid) : 0);
 }
 
 /* Answer the current request at once: the caller may be diverted or killed next. */
@@ -838,7 +840,7 @@ static void serve(struct ipc_msg *m)
 		break;
 	}
 	case PROC_FS:
-		do_fs(p);
+		do_fs(p, m);
 		break;
 
 	case PROC_EXEC:

@@ -22,7 +22,7 @@ static uint64_t key; /* 0: not asked yet */
 uint64_t fd_lock_key(int fresh)
 {
 	uint64_t k = 0;
-	if ((fresh || !key) && proc_request(PROC_FS, 0, 0, &k, 0, 0) == 0)
+	if ((fresh || !key) && proc_request(PROC_FS, PROC_FS_LOCK_KEY, 0, &k, 0, 0) == 0)
 		key = k;
 	return key;
 }

@@ -41,14 +41,17 @@ enum proc_label {
 	PROC_SIGTAKE = 14,
 	/* w0 = status: end the whole process now, every thread (never answered) */
 	PROC_EXIT = 15,
-	PROC_FS = 20, /* -> 0: SLOT_FS now holds a send capability to the file server */
+	/* w0 = PROC_FS_LOCK_KEY or 0 -> 0: SLOT_FS now holds a send capability to the file
+	 * server; w1 = the process's record-lock key if asked for (fs.h) */
+	PROC_FS = 20,
 	/* The console's foreground process group (tcgetpgrp, tcsetpgrp): -> w0 = pgid */
 	PROC_TCGETPGRP = 24,
 	PROC_TCSETPGRP = 25, /* w0 = pgid, a group of the caller's session -> w0 = 0 */
 };
 
 enum proc_time_op { PROC_TIME_GET = 0, PROC_TIME_SET = 1 };
-#define PROC_KILL_QUEUE 1 /* PROC_KILL's w2: sigqueue, with a value */
+#define PROC_KILL_QUEUE	 1 /* PROC_KILL's w2: sigqueue, with a value */
+#define PROC_FS_LOCK_KEY 1 /* PROC_FS's w0: and my lock key (made now if I have none) */
 
 /* Process states as PROC_LIST reports them. */
 enum proc_state { PS_FREE = 0, PS_RUNNING = 1, PS_ZOMBIE = 2 };
