@@ -373,6 +373,11 @@ int signals_kill_self(pid_t pid, int sig)
 	return 1;
 }
 
+int signals_blocked_here(int sig)
+{
+	return signals_registered && !bad_signal(sig) && (thread_mask & SIG_BIT(sig));
+}
+
 /*
  * A kill of a group we may be in (pid 0, -1 or -pgid) went through the fork server,
  * which answered us before diverting us: on several harts that diversion can land

@@ -259,9 +259,9 @@ int main(void)
 	CHECK_EQ(sigaction(SIGUSR2, &sa, 0), 0);
 	already_pending();
 	from_another();
+	queued(); /* before from_timer: no thread yet, so ours before sigqueue returns */
 	from_timer();
 	interrupted();
-	queued();
 	threads();
 	return test_status();
 }
