@@ -91,6 +91,7 @@ def steps():
     yield lambda: host_step("host-fat", [B + "/host/test_fat", B + "/fat-work"])
     yield lambda: host_step("fuzz-fat", [B + "/host/fuzz_fat", B + "/fat-work/fat12.img", "300"])
     yield lambda: host_step("host-fstree", [B + "/host/test_fstree"])
+    yield lambda: host_step("host-fslock", [B + "/host/test_fslock"])
     yield lambda: host_step("host-bootfs", [B + "/host/test_bootfs", B + "/fat-work"])
     yield lambda: host_step("host-shparse", [B + "/host/test_shparse"])
     yield lambda: host_step("host-glob", [B + "/host/test_glob"])

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "check.h"
 #include "userland/lib/fs/bcache.h"
@@ -455,6 +456,42 @@ static void root_full(void)
 	CHECK_EQ(fsck_clean(img), 0);
 }
 
+/*
+ * FAT dates against the host's gmtime: every field of the packed date and time, the way
+ * back (to the two-second step), and the clamps at 1980 and 2107.
+ */
+static void dates(void)
+{
+	const int64_t first = 315532800, last = 4354819198; /* 1980-01-01, 2107-12-31 23:59:58 */
+	uint16_t d, t;
+	unsigned bad = 0;
+	srand(7);
+	for (int i = 0; i < 200000; i++) {
+		int64_t s = first + (int64_t)(((uint64_t)rand() << 31 | (uint64_t)rand()) %
+					      (uint64_t)(last - first + 2));
+		time_t tt = (time_t)s;
+		struct tm tm;
+		gmtime_r(&tt, &tm);
+		fat_time_pack(s, &d, &t);
+		bad += (d >> 9) != (unsigned)(tm.tm_year - 80) ||
+		       ((d >> 5) & 15) != (unsigned)(tm.tm_mon + 1) ||
+		       (d & 31) != (unsigned)tm.tm_mday || (t >> 11) != (unsigned)tm.tm_hour ||
+		       ((t >> 5) & 63) != (unsigned)tm.tm_min ||
+		       (t & 31) != (unsigned)(tm.tm_sec / 2) || fat_time_unpack(d, t) != s - s % 2;
+	}
+	CHECK_EQ(bad, 0);
+	fat_time_pack(0, &d, &t);
+	CHECK_EQ(fat_time_unpack(d, t), first);
+	fat_time_pack(-5000000000LL, &d, &t);
+	CHECK_EQ(fat_time_unpack(d, t), first);
+	fat_time_pack(last + 86400 * 400LL, &d, &t);
+	CHECK_EQ(fat_time_unpack(d, t), last);
+	fat_time_pack(951782400, &d, &t); /* 2000-02-29: a leap day of a century year */
+	CHECK_EQ(d, 20 << 9 | 2 << 5 | 29);
+	CHECK_EQ(fat_time_unpack(0, 0), first);		/* a date never set */
+	CHECK_EQ(fat_time_unpack(0x21, 0xffff), first); /* hour 31 and the rest: read as 0 */
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -471,6 +508,7 @@ int main(int argc, char **argv)
 	partitions();
 	io_errors();
 	root_full();
+	dates();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

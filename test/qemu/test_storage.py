@@ -107,6 +107,9 @@ def host_checks(path):
         got = sh("mtype", "-i", path, "::/" + name).stdout
         if got != want:
             problems.append("mtype %s: %r, want %r" % (name, got, want))
+    listing = sh("mdir", "-i", path, "::/log.txt").stdout
+    if not re.search(rb"2021-03-04 +5:06", listing):  # test_boot_files' utime
+        problems.append("log.txt's modification time is not 2021-03-04 05:06: %r" % listing)
     if sh("mdir", "-i", path, "::/tb").returncode == 0:
         problems.append("test_boot_files' folder tb is still on the disk")
     p = sh("fsck.fat", "-n", path)

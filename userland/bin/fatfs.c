@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "fs/fatmount.h"
 #include "taskspawn.h"
@@ -282,6 +283,7 @@ int main(int argc, char **argv)
 	}
 	printf("fatfs: FAT%d, %u clusters of %u bytes, through %s\n", vol->type, vol->clusters,
 	       vol->cluster_bytes, mnt.driver);
+	vol->now = time(0); /* what new and written entries are stamped with */
 	for (int i = first; i < argc;) {
 		int j = i;
 		while (j < argc && strcmp(argv[j], ",") != 0)

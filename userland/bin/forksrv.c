@@ -588,13 +588,18 @@ static void do_exec(struct proc *p, const struct ipc_msg *m)
 /*
  * The file server's capability, given on first use rather than at spawn: a process that
  * never opens a file then has one slot less for every fork to copy. Asking again is
- * harmless (the slot is full: E_BUSY, which is success here).
+ * harmless (the slot is full: E_BUSY, which is success here); the C library asks again
+ * for its lock key.
  */
-static void do_fs(struct proc *p)
+static void do_fs(struct proc *p, const struct ipc_msg *m)
 {
 	long err = p->task < 0 ? 0
 			       : SYSCALL(task_cap_put, p->task, FORKSRV_SLOT_FS, SLOT_FS, CAP_SEND);
-	reply(err == 0 || err == E_BUSY ? 0 : -ENOMEM, 0);
+	/* w1: its key for record locks (fs.h), which only it and the file server see; made
+	 * only for a process that locks, so only those pay for one at fork and death. */
+	int want_key = ipc_tag_words(m->tag) >= 1 && m->w[0] == PROC_FS_LOCK_KEY;
+	reply(err == 0 || err == E_BUSY ? 0 : -ENOMEM,
+	      want_key ? fsholders_key((unsigned)(p - procs), (uint32_t)p->pid) : 0);
 }
 
 /* Answer the current request at once: the caller may be diverted or killed next. */
@@ -617,13 +622,15 @@ static int default_ignores(int sig)
  * Deliver sig to t: to its C library if it takes signals, else the default action.
  * SIGKILL and SIGSTOP are never caught. After the upcall, a wait() of t's still parked
  * here ends with EINTR: the diverted thread's own wait was cut short by the kernel (our
- * saved answer to it now misses), any other thread's gets -EINTR from us.
+ * saved answer to it now misses), any other thread's gets -EINTR from us; so do its
+ * reads and writes blocked on pipes. value: sigqueue's, or null for kill.
  */
-static void signal_proc(struct proc *t, int sig, int64_t sender)
+static void signal_proc_value(struct proc *t, int sig, int64_t sender, const uint64_t *value)
 {
 	unsigned idx = (unsigned)(t - procs);
 	if (sig != SIGKILL && sig != SIGSTOP && t->task >= 0 &&
-	    sigsrv_post(idx, t->pid, t->task, sig, sender, 0)) {
+	    (value ? sigsrv_post_value(idx, t->pid, t->task, sig, sender, *value)
+		   : sigsrv_post(idx, t->pid, t->task, sig, sender, 0))) {
 		for (int w = 0; w < WAITERS; w++) {
 			if (t->wait_reply[w]) {
 				reply_saved(t->wait_reply[w], -EINTR, 0);
@@ -635,6 +642,11 @@ static void signal_proc(struct proc *t, int sig, int64_t sender)
 	}
 	if (!default_ignores(sig))
 		proc_exit(t, sig);
+}
+
+static void signal_proc(struct proc *t, int sig, int64_t sender)
+{
+	signal_proc_value(t, sig, sender, 0);
 }
 
 /*
@@ -655,8 +667,9 @@ static int fault_to_handler(struct proc *p, const struct ipc_msg *m)
 	return sigsrv_post(idx, p->pid, p->task, sig, 0, m->w[3]);
 }
 
-/* kill(pid > 0), or a process group: pid 0 (the caller's), -1 (all but init), -pgid. */
-static void do_kill(struct proc *p, int64_t pid, uint64_t sig)
+/* kill(pid > 0), or a process group: pid 0 (the caller's), -1 (all but init), -pgid.
+ * value: sigqueue's (one process only), or null. */
+static void do_kill(struct proc *p, int64_t pid, uint64_t sig, const uint64_t *value)
 {
 	int64_t group = pid == 0 ? p->pgid : pid < -1 ? -pid : 0;
 	struct proc *targets[PROC_MAX];
@@ -687,7 +700,18 @@ static void do_kill(struct proc *p, int64_t pid, uint64_t sig)
 	reply_now(0);
 	for (int i = 0; i < n; i++)
 		if (targets[i]->state == PS_RUNNING)
-			signal_proc(targets[i], (int)sig, p->pid);
+			signal_proc_value(targets[i], (int)sig, p->pid, value);
+}
+
+/* sigqueue: PROC_KILL with w2 = PROC_KILL_QUEUE, w3 = the value; one process only. */
+static void reply_queue(struct proc *p, const struct ipc_msg *m)
+{
+	int64_t pid = (int64_t)m->w[0];
+	uint64_t value = m->w[3];
+	if (pid <= 0)
+		reply(-ESRCH, 0);
+	else
+		do_kill(p, pid, m->w[1], &value);
 }
 
 #define ANY_SESSION (-1)
@@ -843,8 +867,12 @@ static void serve(struct ipc_msg *m)
 		do_spawn(p, ipc_tag_len(m->tag));
 		break;
 	case PROC_KILL:
-		if (!too_short(m, 2))
-			do_kill(p, (int64_t)m->w[0], m->w[1]);
+		if (too_short(m, 2))
+			break;
+		if (ipc_tag_words(m->tag) >= 4 && m->w[2] == PROC_KILL_QUEUE)
+			reply_queue(p, m);
+		else
+			do_kill(p, (int64_t)m->w[0], m->w[1], 0);
 		break;
 	case PROC_EXIT:
 		if (p->task < 0) {
@@ -863,13 +891,17 @@ static void serve(struct ipc_msg *m)
 		break;
 	case PROC_SIGTAKE: {
 		int64_t sender = 0;
-		uint64_t rest = 0, fault[2] = { 0, 0 };
-		int sig = sigsrv_take((unsigned)(p - procs), p->pid, &sender, &rest, fault);
+		uint64_t rest = 0, value = 0, fault[2] = { 0, 0 };
+		int queued = 0;
+		int sig = sigsrv_take((unsigned)(p - procs), p->pid, &sender, &rest, &queued,
+				      &value, fault);
 		reply(sig, (uint64_t)sender);
-		answer.tag = ipc_tag(0, 5, 0, 0);
+		answer.tag = ipc_tag(0, 7, 0, 0);
 		answer.w[2] = rest;
-		answer.w[3] = fault[0];
-		answer.w[4] = fault[1];
+		answer.w[3] = (uint64_t)queued;
+		answer.w[4] = value;
+		answer.w[5] = fault[0];
+		answer.w[6] = fault[1];
 		break;
 	}
 	case PROC_LIST:
@@ -892,7 +924,7 @@ static void serve(struct ipc_msg *m)
 		break;
 	}
 	case PROC_FS:
-		do_fs(p);
+		do_fs(p, m);
 		break;
 
 	case PROC_EXEC:

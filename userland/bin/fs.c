@@ -22,11 +22,14 @@
 #include <sys/stat.h>
 
 #include "fs.h"
+#include "futex.h"
 #include "fs/bootfs.h"
 #include "fs/fatmount.h"
+#include "fslock.h"
 #include "fstree.h"
 #include "taskspawn.h"
 #include "syscall.h"
+#include "threads.h"
 
 #define PAGE		   4096UL
 #define FILE_VA		   0x2000000000UL /* file i's bytes at FILE_VA + i * FILE_SPAN */
@@ -41,6 +44,9 @@
 #define EXEC_VA		   0x3700000000UL /* where an exec object is filled */
 #define DATA_PAGES_MAX	   8192		  /* file data: a quarter of free memory, at most 32 MiB */
 #define BOOT_CACHE_SECTORS 2560 /* /boot's sector cache: 1.25 MiB, a 1 MiB file stays warm */
+#define NS_PER_S	   1000000000LL
+#define RELATIME_S	   86400 /* a read moves an access time older than this (Linux's relatime) */
+#define DAY_S		   86400
 
 struct ofd {
 	int16_t node; /* -1: free */
@@ -73,6 +79,90 @@ static unsigned undo_proc;
 static struct bootfs boot;
 static struct fatmount boot_mount;
 static uint8_t loaded[FS_NODES], mapped_wr[FS_NODES];
+static uint64_t timebase_hz; /* the rdtime counter's rate, from sysinfo */
+/* Record locks (fslock.h) and the F_SETLKW requests waiting for one: each keeps its
+ * caller's reply, answered when the range is free. */
+static struct fsl_table locks;
+static struct lock_wait {
+	long reply; /* 0: a free entry */
+	int16_t node;
+	uint8_t owner, type;
+	uint32_t gen;
+	int64_t start, end;
+} lwait[FS_LOCK_WAITERS];
+static int no_answer;	 /* the current request's reply was kept: answer nothing now */
+static int boot_stamped; /* the nodes made at start have had the fork server's clock */
+
+/* Which of a node's times a change moves (touch). */
+enum { T_ACCESS = 1, T_MODIFY = 2, T_CHANGE = 4, T_ALL = 7 };
+
+/*
+ * CLOCK_REALTIME now, as time() reads it: the monotonic counter plus the offset the fork
+ * server keeps (it writes it into the holders page at start and at every clock_settime).
+ */
+static struct fs_ts clock_now(void)
+{
+	uint64_t t;
+	__asm__ volatile("rdtime %0" : "=r"(t));
+	int64_t ns =
+		(int64_t)(t / timebase_hz * NS_PER_S + t % timebase_hz * NS_PER_S / timebase_hz);
+	ns += __atomic_load_n(&holders->realtime_offset_ns, __ATOMIC_RELAXED);
+	struct fs_ts ts = { ns / NS_PER_S, ns % NS_PER_S };
+	if (ts.nsec < 0) {
+		ts.sec--;
+		ts.nsec += NS_PER_S;
+	}
+	return ts;
+}
+
+/*
+ * A change to node (a write, a new or removed name in a directory, chmod...): the times
+ * POSIX says it moves, now. A /boot name keeps its times in its FAT entry too, as FAT can
+ * (bootfs_set_times: its status change time is its modification time).
+ */
+static void touch(int node, unsigned what)
+{
+	struct fs_times *t = &tree.n[node].times;
+	struct fs_ts now = clock_now();
+	if (what & T_ACCESS)
+		t->atim = now;
+	if (what & T_MODIFY)
+		t->mtim = now;
+	if (what & T_CHANGE)
+		t->ctim = now;
+	bootfs_set_times(&boot, &tree, node, what & T_ACCESS ? &t->atim.sec : 0,
+			 what & T_MODIFY ? &t->mtim.sec : 0);
+}
+
+/* A read: the access time moves only when it is not after the last change or is a day
+ * old (Linux's relatime), so reading costs no write to a disk, and /bin (read-only) keeps
+ * its times. */
+static void touch_read(int node)
+{
+	const struct fst_node *n = &tree.n[node];
+	struct fs_ts now = clock_now();
+	const struct fs_ts *a = &n->times.atim;
+	int stale = a->sec < n->times.mtim.sec ||
+		    (a->sec == n->times.mtim.sec && a->nsec <= n->times.mtim.nsec) ||
+		    a->sec < n->times.ctim.sec ||
+		    (a->sec == n->times.ctim.sec && a->nsec <= n->times.ctim.nsec) ||
+		    now.sec - a->sec >= RELATIME_S;
+	/* FAT keeps the access day only: today's stays as it is, with no look at the disk. */
+	if (bootfs_has(&boot, node) && a->sec / DAY_S == now.sec / DAY_S)
+		return;
+	if (stale && !n->readonly)
+		touch(node, T_ACCESS);
+}
+
+/* The nodes made before the fork server started its clock get its time at the first
+ * request (the fork server has published the offset before any process can ask). */
+static void stamp_start(void)
+{
+	boot_stamped = 1;
+	for (int i = 0; i < FS_NODES; i++)
+		if (tree.n[i].type != FST_FREE && (!bootfs_has(&boot, i) || i == boot.root))
+			touch(i, T_ALL);
+}
 
 /* A token nobody can guess from the ones they saw: a splitmix64 step over the time. */
 static uint64_t token_new(void)
@@ -385,6 +475,8 @@ static void stat_words(struct ipc_msg *m, int node)
 	m->w[3] = (uint64_t)node + 1;
 	m->w[4] = n->type == FST_DIR ? 2 : n->linked;
 	m->w[5] = n->readonly;
+	m->sbuf = &n->times;
+	m->tag = ipc_tag(0, 0, sizeof(n->times), 0);
 }
 
 /* A node is gone (unlinked and closed): its bytes go with it. */
@@ -440,7 +532,211 @@ static void ofd_free(struct ofd *o)
 	o->gen++;
 }
 
-/* The fork server cleared a dead (or exec'd) process's row: free what nobody holds. */
+/* ---- record locks (docs/files.md, "Record locks") ---- */
+
+/* Does the request come from process proc: does it show proc's key? */
+static int key_ok(uint64_t proc, uint64_t key)
+{
+	return proc < PROC_MAX && key &&
+	       __atomic_load_n(&holders->lock_key[proc], __ATOMIC_ACQUIRE) == key;
+}
+
+static uint32_t gen_of(unsigned proc)
+{
+	return __atomic_load_n(&holders->lock_gen[proc], __ATOMIC_ACQUIRE);
+}
+
+static void lwait_drop(struct lock_wait *w)
+{
+	slot_free(w->reply); /* a kept reply nobody will answer: the caller gets E_DEAD */
+	w->reply = 0;
+}
+
+/*
+ * Would owner, waiting for type over start..end of node, wait for target? Each holder
+ * of a conflicting range is waited for, and so is whatever that holder waits for in
+ * turn (seen: the processes already followed, so a cycle elsewhere ends the walk).
+ */
+static int waits_for(unsigned owner, int node, int type, int64_t start, int64_t end,
+		     unsigned target, uint64_t *seen)
+{
+	for (unsigned i = 0; i < FSL_MAX; i++) {
+		const struct fsl_lock *l = &locks.l[i];
+		if (l->node != node || l->owner == owner || l->start > end || start > l->end ||
+		    (type != FSL_WRITE && l->type != FSL_WRITE))
+			continue;
+		if (l->owner == target)
+			return 1;
+		if (*seen & (1UL << l->owner))
+			continue;
+		*seen |= 1UL << l->owner;
+		for (unsigned k = 0; k < FS_LOCK_WAITERS; k++) {
+			const struct lock_wait *w = &lwait[k];
+			if (w->reply && w->owner == l->owner && w->gen == gen_of(w->owner) &&
+			    waits_for(w->owner, w->node, w->type, w->start, w->end, target, seen))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Answer every waiting request whose range is free now, in the order they came. The
+ * answer goes first and the lock is set only if it was taken: a caller that stopped
+ * waiting (a signal cut its call short, or it died) is given nothing.
+ */
+static void lwait_wake(void)
+{
+	for (unsigned k = 0; k < FS_LOCK_WAITERS; k++) {
+		struct lock_wait *w = &lwait[k];
+		if (!w->reply)
+			continue;
+		if (w->gen != gen_of(w->owner)) {
+			lwait_drop(w);
+			continue;
+		}
+		if (fsl_conflict(&locks, w->node, w->owner, w->type, w->start, w->end) >= 0)
+			continue;
+		int err = fsl_set(&locks, w->node, w->owner, w->gen, w->type, w->start, w->end, 0);
+		struct ipc_msg m = { .tag = ipc_tag(0, 1, 0, 0), .w = { (uint64_t)(int64_t)err } };
+		if (ipc_send((uint64_t)w->reply, &m) == 0 && !err)
+			fsl_set(&locks, w->node, w->owner, w->gen, w->type, w->start, w->end, 1);
+		lwait_drop(w);
+	}
+}
+
+/* Locks of processes that died since (their generation moved on) go, and waits too. */
+static void locks_sweep(void)
+{
+	for (unsigned i = 0; i < FSL_MAX; i++)
+		if (locks.l[i].node != FSL_FREE && locks.l[i].gen != gen_of(locks.l[i].owner))
+			locks.l[i].node = FSL_FREE;
+	lwait_wake();
+}
+
+/* Every lock proc holds on node goes (a descriptor of the file was closed). */
+static void locks_release(int node, unsigned proc)
+{
+	fsl_release(&locks, node, proc);
+	lwait_wake();
+}
+
+/* A wait for a range another process holds: proc's reply is kept. 0, or -errno. */
+static int64_t lwait_add(int node, unsigned proc, int type, int64_t start, int64_t end)
+{
+	uint64_t seen = 0;
+	if (waits_for(proc, node, type, start, end, proc, &seen))
+		return -EDEADLK; /* someone it waits for waits (maybe through others) for it */
+	for (unsigned k = 0; k < FS_LOCK_WAITERS; k++) {
+		struct lock_wait *w = &lwait[k];
+		if (w->reply)
+			continue;
+		long slot = slot_alloc();
+		if (slot < 0 || SYSCALL(reply_save, slot) != 0) {
+			slot_free(slot);
+			return -ENOLCK;
+		}
+		*w = (struct lock_wait){
+			slot, (int16_t)node, (uint8_t)proc, (uint8_t)type, gen_of(proc), start, end
+		};
+		no_answer = 1;
+		return 0;
+	}
+	return -ENOLCK;
+}
+
+/* The waits of proc for exactly this lock go unanswered (its caller gave up: EINTR). A
+ * thread of proc waiting for the same lock gets E_DEAD, and its C library asks again. */
+static void lwait_cancel(int node, unsigned proc, int type, int64_t start, int64_t end)
+{
+	for (unsigned k = 0; k < FS_LOCK_WAITERS; k++) {
+		struct lock_wait *w = &lwait[k];
+		if (w->reply && w->node == node && w->owner == proc && w->type == type &&
+		    w->start == start && w->end == end)
+			lwait_drop(w);
+	}
+}
+
+/* F_GETLK's answer: the first lock in the way, or F_UNLCK. */
+static int64_t lock_get(struct ipc_msg *m, int node, unsigned proc, int type, int64_t start,
+			int64_t end)
+{
+	int c = fsl_conflict(&locks, node, proc, type, start, end);
+	if (c < 0) {
+		m->w[1] = F_UNLCK;
+		return 0;
+	}
+	const struct fsl_lock *l = &locks.l[c];
+	m->w[1] = l->type == FSL_WRITE ? F_WRLCK : F_RDLCK;
+	m->w[2] = (uint64_t)l->start;
+	m->w[3] = l->end == FSL_EOF ? 0 : (uint64_t)(l->end - l->start + 1);
+	m->w[4] = __atomic_load_n(&holders->lock_pid[l->owner], __ATOMIC_RELAXED);
+	return 0;
+}
+
+/* The struct flock fields of a request as a range of o's file: 0 or -errno. */
+static int lock_range(const struct ofd *o, const struct ipc_msg *m, int64_t *start, int64_t *end)
+{
+	int64_t base = m->w[2] == SEEK_SET   ? 0
+		       : m->w[2] == SEEK_CUR ? (int64_t)o->off
+		       : m->w[2] == SEEK_END ? (int64_t)tree.n[o->node].size
+					     : -1;
+	if (base < 0)
+		return -EINVAL;
+	return fsl_range(base, (int64_t)m->w[3], (int64_t)m->w[4], start, end);
+}
+
+/*
+ * FS_LOCK: fcntl's F_GETLK, F_SETLK and F_SETLKW, and the release a close of a dup asks
+ * for. Every argument is checked, then that the caller is the process it names (its key)
+ * and holds this description, before anything changes.
+ */
+static int64_t do_lock(struct ofd *o, struct ipc_msg *m)
+{
+	uint64_t cmd = m->w[0], proc = m->w[5];
+	int node = o->node, type = m->w[1] == F_RDLCK	? FSL_READ
+				   : m->w[1] == F_WRLCK ? FSL_WRITE
+				   : m->w[1] == F_UNLCK ? FSL_UNLOCK
+							: 0;
+	int64_t start, end;
+	if (proc >= PROC_MAX)
+		return -EINVAL;
+	if (cmd == FS_LK_RELEASE) {
+		if (!fsl_holds(&locks, node, (unsigned)proc))
+			return 0;
+		if (!key_ok(proc, m->w[6]))
+			return -ESTALE;
+		locks_release(node, (unsigned)proc);
+		return 0;
+	}
+	if (cmd > FS_LK_CANCEL || !type || (cmd == FS_LK_GET && type == FSL_UNLOCK))
+		return -EINVAL;
+	int err = lock_range(o, m, &start, &end);
+	if (err)
+		return err;
+	if (cmd != FS_LK_GET && ((type == FSL_READ && !CAN_READ(o->flags)) ||
+				 (type == FSL_WRITE && !CAN_WRITE(o->flags))))
+		return -EBADF;
+	unsigned i = (unsigned)(o - ofds);
+	if (!key_ok(proc, m->w[6]) ||
+	    !(__atomic_load_n(&holders->bits[proc][i / 64], __ATOMIC_RELAXED) & (1UL << (i % 64))))
+		return -ESTALE;
+	if (cmd == FS_LK_GET)
+		return lock_get(m, node, (unsigned)proc, type, start, end);
+	if (cmd == FS_LK_CANCEL) {
+		lwait_cancel(node, (unsigned)proc, type, start, end);
+		return 0;
+	}
+	if (type != FSL_UNLOCK && fsl_conflict(&locks, node, (unsigned)proc, type, start, end) >= 0)
+		return cmd == FS_LK_SET ? -EAGAIN
+					: lwait_add(node, (unsigned)proc, type, start, end);
+	err = fsl_set(&locks, node, (unsigned)proc, gen_of((unsigned)proc), type, start, end, 1);
+	if (!err)
+		lwait_wake(); /* an unlock or a downgrade may free a range someone waits for */
+	return err;
+}
+
+/* The fork server cleared a dead process's row: free what nobody holds, and its locks. */
 static void sweep(void)
 {
 	if (!__atomic_exchange_n(&holders->dirty, 0, __ATOMIC_ACQ_REL))
@@ -448,6 +744,7 @@ static void sweep(void)
 	for (unsigned i = 0; i < FS_OFD_MAX; i++)
 		if (ofds[i].node >= 0 && !held(i))
 			ofd_free(&ofds[i]);
+	locks_sweep();
 }
 
 static void hold(unsigned proc, unsigned i, int on)
@@ -487,10 +784,15 @@ static int open_node(const char *path, uint64_t flags, uint64_t mode)
 	if (tree.n[dir].readonly)
 		return -EROFS;
 	if (bootfs_has(&boot, dir))
-		return bootfs_create(&boot, &tree, dir, last, (unsigned)strcspn(last, "/"), 0);
-	node = fst_add(&tree, dir, last, (unsigned)strcspn(last, "/"), FST_FILE);
-	if (node >= 0)
+		node = bootfs_create(&boot, &tree, dir, last, (unsigned)strcspn(last, "/"), 0);
+	else
+		node = fst_add(&tree, dir, last, (unsigned)strcspn(last, "/"), FST_FILE);
+	if (node >= 0 && !bootfs_has(&boot, node)) {
 		tree.n[node].mode = (uint32_t)mode & 07777;
+		touch(node, T_ALL);
+	}
+	if (node >= 0)
+		touch(dir, T_MODIFY | T_CHANGE);
 	return node;
 }
 
@@ -517,8 +819,11 @@ static int64_t do_open(struct ipc_msg *m, const char *path)
 	if (i == FS_OFD_MAX)
 		return -ENFILE;
 	/* Truncated first: a /boot file is then not read in only to be thrown away. */
-	if ((flags & O_TRUNC) && n->type == FST_FILE && (err = set_size(node, 0)) != 0)
-		return err;
+	if ((flags & O_TRUNC) && n->type == FST_FILE) {
+		if ((err = set_size(node, 0)) != 0)
+			return err;
+		touch(node, T_MODIFY | T_CHANGE); /* POSIX: even when it was empty */
+	}
 	if ((err = boot_load(node)) != 0)
 		return err;
 	long s = slot_alloc();
@@ -557,11 +862,17 @@ static int64_t do_unlink(const char *path, int dir)
 	int64_t node = walk_to(path);
 	if (node < 0)
 		return node;
+	int parent = tree.n[node].parent;
 	int err = bootfs_has(&boot, (int)node) ? bootfs_unlink(&boot, &tree, (int)node, dir)
 					       : fst_unlink(&tree, (int)node, dir);
-	if (!err && tree.n[node].type == FST_FREE)
+	if (err)
+		return err;
+	touch(parent, T_MODIFY | T_CHANGE);
+	if (tree.n[node].type == FST_FREE)
 		node_gone((int)node);
-	return err;
+	else
+		touch((int)node, T_CHANGE); /* its link count changed; still open */
+	return 0;
 }
 
 static int64_t do_mkdir(const char *path, uint64_t mode)
@@ -577,12 +888,17 @@ static int64_t do_mkdir(const char *path, uint64_t mode)
 		return -EROFS;
 	if (bootfs_has(&boot, dir)) {
 		node = bootfs_create(&boot, &tree, dir, last, (unsigned)strcspn(last, "/"), 1);
-		return node < 0 ? node : 0; /* FAT keeps no mode */
+	} else {
+		node = fst_add(&tree, dir, last, (unsigned)strcspn(last, "/"), FST_DIR);
+		if (node >= 0) {
+			tree.n[node].mode = (uint32_t)mode & 07777; /* FAT keeps no mode */
+			touch(node, T_ALL);
+		}
 	}
-	node = fst_add(&tree, dir, last, (unsigned)strcspn(last, "/"), FST_DIR);
-	if (node >= 0)
-		tree.n[node].mode = (uint32_t)mode & 07777;
-	return node < 0 ? node : 0;
+	if (node < 0)
+		return node;
+	touch(dir, T_MODIFY | T_CHANGE);
+	return 0;
 }
 
 /*
@@ -599,7 +915,40 @@ static int64_t do_chmod(int node, uint64_t mode)
 	if (bootfs_has(&boot, node) || (n->type != FST_FILE && n->type != FST_DIR))
 		return -EPERM;
 	n->mode = (uint32_t)mode;
+	touch(node, T_CHANGE);
 	return 0;
+}
+
+/* A utimes word pair's nanoseconds: a time, or UTIME_NOW, or UTIME_OMIT. */
+static int nsec_ok(int64_t ns)
+{
+	return (ns >= 0 && ns < NS_PER_S) || ns == FS_UTIME_NOW || ns == FS_UTIME_OMIT;
+}
+
+/*
+ * FS_UTIMES, FS_FUTIMES: w0, w1 = the access time, w2, w3 = the modification time, a
+ * nanosecond word may say now or leave it. The status change time moves unless both are
+ * left (POSIX). Everyone is root, so any time may be set; /bin and /dev are read-only.
+ */
+static int64_t do_utimes(int node, const struct ipc_msg *m)
+{
+	struct fst_node *n = &tree.n[node];
+	int64_t an = (int64_t)m->w[1], mn = (int64_t)m->w[3];
+	if (!nsec_ok(an) || !nsec_ok(mn))
+		return -EINVAL;
+	if (n->readonly)
+		return -EROFS;
+	if (an == FS_UTIME_OMIT && mn == FS_UTIME_OMIT)
+		return 0;
+	struct fs_ts now = clock_now();
+	struct fs_times *t = &n->times;
+	if (an != FS_UTIME_OMIT)
+		t->atim = an == FS_UTIME_NOW ? now : (struct fs_ts){ (int64_t)m->w[0], an };
+	if (mn != FS_UTIME_OMIT)
+		t->mtim = mn == FS_UTIME_NOW ? now : (struct fs_ts){ (int64_t)m->w[2], mn };
+	t->ctim = now;
+	return bootfs_set_times(&boot, &tree, node, an != FS_UTIME_OMIT ? &t->atim.sec : 0,
+				mn != FS_UTIME_OMIT ? &t->mtim.sec : 0);
 }
 
 /* FS_RENAME: buffer = old \0 new \0. */
@@ -621,6 +970,7 @@ static int64_t do_rename(unsigned len)
 	unsigned nlen = (unsigned)strcspn(last, "/");
 	if (bootfs_has(&boot, (int)node) != bootfs_has(&boot, dir))
 		return -EXDEV; /* between /boot's disk and memory */
+	int from = tree.n[node].parent;
 	if (bootfs_has(&boot, (int)node))
 		err = to == node
 			      ? 0
@@ -629,6 +979,13 @@ static int64_t do_rename(unsigned len)
 		err = fst_rename(&tree, (int)node, dir, last, nlen, &replaced);
 	if (!err && replaced >= 0 && tree.n[replaced].type == FST_FREE)
 		node_gone(replaced);
+	else if (!err && replaced >= 0)
+		touch(replaced, T_CHANGE);
+	if (!err && to != node) {
+		touch(from, T_MODIFY | T_CHANGE);
+		touch(dir, T_MODIFY | T_CHANGE);
+		touch((int)node, T_CHANGE);
+	}
 	return err;
 }
 
@@ -641,7 +998,12 @@ static int64_t do_truncate(int node, uint64_t len)
 		return -EISDIR;
 	if (n->readonly)
 		return -EROFS;
-	return n->type == FST_FILE ? set_size(node, len) : 0;
+	if (n->type != FST_FILE || len == n->size)
+		return 0; /* POSIX moves the times only when the size changes */
+	int err = set_size(node, len);
+	if (!err)
+		touch(node, T_MODIFY | T_CHANGE);
+	return err;
 }
 
 /* FS_READ: the bytes go back in the reply's buffer. */
@@ -668,6 +1030,8 @@ static int64_t do_read(struct ofd *o, struct ipc_msg *m)
 		m->sbuf = archive.base + n->data + off;
 	if (m->w[1] == (uint64_t)-1)
 		o->off = off + got;
+	if (got && n->type == FST_FILE)
+		touch_read(o->node);
 	return (int64_t)got;
 }
 
@@ -709,6 +1073,7 @@ static int64_t do_write(struct ofd *o, struct ipc_msg *m, unsigned len)
 	copy_in(file_va(o->node) + off, (const uint8_t *)buf, end - off);
 	if (end > n->size)
 		n->size = end;
+	touch(o->node, T_MODIFY | T_CHANGE);
 	if (m->w[0] == (uint64_t)-1)
 		o->off = end;
 	return (int64_t)(end - off);
@@ -731,6 +1096,8 @@ static int64_t do_readdir(struct ofd *o, struct ipc_msg *m)
 	if (tree.n[o->node].type != FST_DIR)
 		return -ENOTDIR;
 	int c = m->w[0] < FS_NODES ? fst_child(&tree, o->node, (unsigned)m->w[0]) : -1;
+	if (m->w[0] == 0)
+		touch_read(o->node); /* a listing from its start reads the directory */
 	if (c < 0)
 		return 0;
 	m->sbuf = tree.n[c].name;
@@ -839,11 +1206,16 @@ static int64_t do_exec_obj(struct ofd *o, struct ipc_msg *m)
 }
 
 /* FS_CLOSE: the caller's process no longer holds it; freed once no process does. */
-static int64_t do_close(struct ofd *o, uint64_t proc)
+static int64_t do_close(struct ofd *o, uint64_t proc, uint64_t key)
 {
 	unsigned i = (unsigned)(o - ofds);
 	if (proc >= PROC_MAX)
 		return -EINVAL;
+	if (fsl_holds(&locks, o->node, (unsigned)proc)) {
+		if (!key_ok(proc, key))
+			return -ESTALE; /* show the key: only the process may drop its locks */
+		locks_release(o->node, (unsigned)proc);
+	}
 	hold((unsigned)proc, i, 0);
 	if (!held(i))
 		ofd_free(o);
@@ -868,7 +1240,7 @@ static int64_t serve_ofd(struct ofd *o, struct ipc_msg *m, uint64_t label, unsig
 	case FS_READDIR:
 		return do_readdir(o, m);
 	case FS_CLOSE:
-		return do_close(o, m->w[0]);
+		return do_close(o, m->w[0], m->w[1]);
 	case FS_GETFL:
 		return o->flags;
 	case FS_SETFL:
@@ -887,6 +1259,10 @@ static int64_t serve_ofd(struct ofd *o, struct ipc_msg *m, uint64_t label, unsig
 		return do_chmod(o->node, m->w[0]);
 	case FS_GETPATH:
 		return do_getpath(o, m);
+	case FS_FUTIMES:
+		return do_utimes(o->node, m);
+	case FS_LOCK:
+		return do_lock(o, m);
 	default:
 		return -ENOSYS;
 	}
@@ -917,6 +1293,7 @@ static int64_t do_reopen(struct ipc_msg *m)
 	m->w[1] = n->type == FST_DIR	? FS_KIND_DIR
 		  : n->type == FST_FILE ? FS_KIND_FILE
 					: FS_KIND_DEV;
+	m->w[2] = (uint64_t)fsl_holds(&locks, o->node, (unsigned)proc); /* locks survive exec */
 	return 0;
 }
 
@@ -929,7 +1306,9 @@ static int64_t serve_path(struct ipc_msg *m, uint64_t label, unsigned len)
 		return do_reopen(m);
 	if (label == FS_SYNC)
 		return boot_sync();
-	if ((label < FS_OPEN || label > FS_TRUNCATE) && label != FS_CHMOD)
+	if (label == FS_SWEEP)
+		return 0; /* the sweep ran before this request */
+	if ((label < FS_OPEN || label > FS_TRUNCATE) && label != FS_CHMOD && label != FS_UTIMES)
 		return -ENOSYS;
 	const char *path = path_arg(len);
 	if (!path)
@@ -955,6 +1334,9 @@ static int64_t serve_path(struct ipc_msg *m, uint64_t label, unsigned len)
 	case FS_CHMOD:
 		node = walk_to(path);
 		return node < 0 ? node : do_chmod((int)node, m->w[1]);
+	case FS_UTIMES:
+		node = walk_to(path);
+		return node < 0 ? node : do_utimes((int)node, m);
 	default:
 		return -ENOSYS;
 	}
@@ -967,6 +1349,10 @@ static void serve(struct ipc_msg *m)
 	int64_t r;
 	m->tag = ipc_tag(0, 0, 0, 0);
 	m->sbuf = 0;
+	if (!boot_stamped)
+		stamp_start();
+	if (boot.root >= 0)
+		boot.vol->now = clock_now().sec; /* what FAT stamps a write or a new name with */
 	if (m->badge == 0) {
 		r = serve_path(m, label, len);
 	} else {
@@ -1032,6 +1418,8 @@ static void prepare(void)
 	for (long s = SLOT_FIRST_FREE; s < CSPACE_SLOTS; s += SLOT_PROBE)
 		if (SYSCALL(obj_create, SLOT_SELF, OBJ_NOTIFY, s, 0) == 0)
 			SYSCALL(cap_delete, s);
+	struct sysinfo si = { 0 };
+	timebase_hz = SYSCALL(sysinfo, &si) == 0 && si.timebase_hz ? si.timebase_hz : 1;
 	SYSCALL(memstat, SLOT_SELF, &st);
 	pages_limit = st.free_frames / 4 < DATA_PAGES_MAX ? st.free_frames / 4 : DATA_PAGES_MAX;
 }
@@ -1080,10 +1468,27 @@ static void mount_boot(int argc, char **argv)
 		say("no /boot: the disk's FAT volume cannot be mounted", err);
 }
 
+/*
+ * A process that held record locks died: the fork server sets the holders page's dirty
+ * word and wakes this thread, which sends us a request, so the sweep that drops its
+ * locks (and answers whoever waited for them) runs now, not at some later request.
+ */
+static void sweeper(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		struct ipc_msg m = { .tag = ipc_tag(FS_SWEEP, 0, 0, 0) };
+		SYSCALL(futex_wait, (uintptr_t)&holders->dirty, 0, FUTEX_FOREVER);
+		m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
+		ipc_call(SLOT_FS_EP, &m);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	own_data_pages();
 	fst_init(&tree);
+	fsl_init(&locks);
 	prepare();
 	if (archive_open(&archive) != 0)
 		return 1;
@@ -1097,6 +1502,9 @@ int main(int argc, char **argv)
 	add(FST_ROOT, "tmp", FST_DIR, 0);
 	tree.n[fst_walk(&tree, "/tmp", &dev, 0, 0) == 0 ? dev : 0].mode = 01777;
 	mount_boot(argc, argv);
+	thread_t sweep_thread;
+	if (thread_create(&sweep_thread, sweeper, 0) != 0)
+		say("no sweeper thread: a dead process's locks go at the next request", -errno);
 	struct ipc_msg m = { 0 };
 	int answering = 0;
 	for (;;) {
@@ -1115,5 +1523,7 @@ int main(int argc, char **argv)
 			continue;
 		sweep();
 		serve(&m);
+		if (no_answer) /* its reply is kept (a lock wait): answer nothing now */
+			answering = no_answer = 0;
 	}
 }

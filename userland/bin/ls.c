@@ -3,7 +3,8 @@
  * and each other file's name; "." without operands. -a shows names starting with '.',
  * -A those but "." and "..", -d lists a directory itself, not its entries, -l the long
  * form: type and permissions, links, owner and group (numbers), size, modification time
- * and name. Files are listed before directories; with more than one operand each
+ * (UTC; the year instead of the time of day when not within the last six months) and
+ * name. Files are listed before directories; with more than one operand each
  * directory is preceded by "name:". Exit status 1 if an operand could not be listed.
  */
 #include <dirent.h>
@@ -15,8 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PATH_MAX_ 256
-#define DATE_MAX  32
+#define PATH_MAX_   256
+#define DATE_MAX    32
+#define HALF_YEAR_S (182L * 24 * 3600)
 
 static int opt_a, opt_A, opt_d, opt_l;
 
@@ -38,9 +40,11 @@ static void show(const char *name, const struct stat *st)
 		printf("%s\n", name);
 		return;
 	}
-	time_t t = st->st_mtime;
+	/* POSIX's two forms: the time of day within the last six months, else the year. */
+	time_t t = st->st_mtime, now = time(0);
 	struct tm *tm = gmtime(&t);
-	if (!tm || !strftime(date, sizeof(date), "%b %e %H:%M", tm))
+	const char *form = t <= now && now - t < HALF_YEAR_S ? "%b %e %H:%M" : "%b %e  %Y";
+	if (!tm || !strftime(date, sizeof(date), form, tm))
 		snprintf(date, sizeof(date), "?");
 	mode_string(st->st_mode, mode);
 	printf("%s %2lu %u %u %8lld %s %s\n", mode, (unsigned long)st->st_nlink,

@@ -231,13 +231,25 @@ off_t lseek(int fd, off_t off, int whence)
 }
 
 /* One descriptor less names f: the last lets the server know and drops the capability. */
+/*
+ * POSIX: a close of any descriptor of a file drops every record lock we hold on it. The
+ * last one of a description says so with FS_CLOSE (our key proves it is us when we hold
+ * locks); another one, only if we may hold locks at all.
+ */
 static void file_unref(struct ofile *f)
 {
 	struct ipc_msg m = { 0 };
-	if (--f->refs > 0)
+	if (--f->refs > 0) {
+		if (fd_may_lock)
+			fd_lock_release(f);
 		return;
+	}
 	m.w[0] = fd_proc_index();
-	file_call(f, FS_CLOSE, &m, 0);
+	m.w[1] = fd_may_lock ? fd_lock_key(0) : 0;
+	if (file_call(f, FS_CLOSE, &m, 0) == -ESTALE) {
+		m = (struct ipc_msg){ .w = { fd_proc_index(), fd_lock_key(1) } };
+		file_call(f, FS_CLOSE, &m, 0);
+	}
 	slot_free(f->cap);
 	f->cap = 0;
 }
@@ -407,6 +419,11 @@ int fcntl(int fd, int cmd, ...)
 	struct fd_entry *e = fd_get(fd);
 	va_list ap;
 	va_start(ap, cmd);
+	if (cmd == F_GETLK || cmd == F_SETLK || cmd == F_SETLKW) {
+		struct flock *fl = va_arg(ap, struct flock *);
+		va_end(ap);
+		return fd_lock(fd, cmd, fl);
+	}
 	int arg = cmd == F_GETFD || cmd == F_GETFL ? 0 : va_arg(ap, int);
 	va_end(ap);
 	if (!e)
@@ -588,6 +605,7 @@ static void inherit_file(unsigned fd, uint64_t badge, uint64_t token)
 	}
 	*f = (struct ofile){ slot, 1, (int)m.w[1], O_RDWR, badge, token };
 	fds[fd] = (struct fd_entry){ FD_FILE, 0, f, 0 };
+	fd_may_lock |= m.w[2] != 0; /* the image before exec locked this file */
 }
 
 /* Does the environment hold any FD_EXEC_PREFIX entry? Looked at once, at start. */

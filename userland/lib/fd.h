@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #define FD_MAX 32
 
@@ -84,6 +85,16 @@ struct ofile *fd_file(int fd);
 struct ipc_msg;
 /* One request on an open file's capability: the reply's w0 (>= 0 or -errno), words in m. */
 int64_t fd_file_call(struct ofile *f, uint64_t label, struct ipc_msg *m, unsigned len);
+/* Record locks (filelock.c). fcntl's F_GETLK, F_SETLK, F_SETLKW: 0 or -1 (errno). */
+struct flock;
+int fd_lock(int fd, int cmd, struct flock *fl);
+/* Our lock key (fresh: ask the fork server again; it changed at a fork). */
+uint64_t fd_lock_key(int fresh);
+/* A descriptor of f's file closed while others remain: our locks on it go. 0 or -errno. */
+int fd_lock_release(struct ofile *f);
+extern int fd_may_lock; /* we (this image, or the one before exec) may hold locks */
+/* utimensat's request (filetimes.c): path's access and modification times (null: now). */
+int fs_utimes_path(const char *path, const struct timespec *t);
 /* chdir's last step: abs names a directory. */
 void fd_set_cwd(const char *abs);
 

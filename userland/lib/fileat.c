@@ -1,6 +1,7 @@
 /*
  * Paths relative to a directory descriptor: the POSIX *at calls (openat, fstatat,
- * mkdirat, unlinkat, renameat, faccessat, fchmodat, readlinkat), fchdir, and realpath.
+ * mkdirat, unlinkat, renameat, faccessat, fchmodat, readlinkat, utimensat), fchdir, and
+ * realpath.
  * A relative path is joined to the directory's path as the file server names it now
  * (FS_GETPATH), so a directory renamed while open is followed, and one removed gives
  * ENOENT; AT_FDCWD means the working directory, as for the plain calls. There are no
@@ -100,6 +101,14 @@ int fstatat(int dirfd, const char *restrict path, struct stat *restrict st, int 
 	char buf[FS_PATH_MAX];
 	const char *p = flags_ok(flags, AT_SYMLINK_NOFOLLOW) ? at_path(dirfd, path, buf) : 0;
 	return p ? stat(p, st) : -1;
+}
+
+/* No symbolic links: AT_SYMLINK_NOFOLLOW is taken and changes nothing. */
+int utimensat(int dirfd, const char *path, const struct timespec t[2], int flags)
+{
+	char buf[FS_PATH_MAX];
+	const char *p = flags_ok(flags, AT_SYMLINK_NOFOLLOW) ? at_path(dirfd, path, buf) : 0;
+	return p ? fs_utimes_path(p, t) : -1;
 }
 
 int mkdirat(int dirfd, const char *path, mode_t mode)

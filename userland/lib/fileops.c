@@ -38,9 +38,22 @@ static int64_t path_call(uint64_t label, const char *path, uint64_t w0, uint64_t
 	return r;
 }
 
-static void fill_stat(struct stat *st, const struct ipc_msg *m)
+static void fill_ts(struct timespec *ts, const struct fs_ts *f)
 {
+	ts->tv_sec = (time_t)f->sec;
+	ts->tv_nsec = (long)f->nsec;
+}
+
+/* The stat words of FS_STAT's or FS_FSTAT's answer, and its times (in the buffer). */
+static void fill_stat(struct stat *st, const struct ipc_msg *m, const struct fs_times *t)
+{
+	int whole = ipc_tag_len(m->tag) >= sizeof(*t);
 	memset(st, 0, sizeof(*st));
+	if (whole) {
+		fill_ts(&st->st_atim, &t->atim);
+		fill_ts(&st->st_mtim, &t->mtim);
+		fill_ts(&st->st_ctim, &t->ctim);
+	}
 	st->st_mode = (mode_t)m->w[1];
 	st->st_size = (off_t)m->w[2];
 	st->st_ino = (ino_t)m->w[3];
@@ -52,10 +65,21 @@ static void fill_stat(struct stat *st, const struct ipc_msg *m)
 
 int stat(const char *restrict path, struct stat *restrict st)
 {
-	struct ipc_msg m;
-	if (path_call(FS_STAT, path, 0, 0, &m) < 0)
+	char abs[FS_PATH_MAX];
+	struct fs_times t;
+	struct ipc_msg m = { 0 };
+	if (fd_abs_path(path, abs, sizeof(abs)) < 0)
 		return -1;
-	fill_stat(st, &m);
+	m.tag = ipc_tag(FS_STAT, 0, (unsigned)strlen(abs) + 1, 0);
+	m.sbuf = abs;
+	m.rbuf = &t;
+	m.rspec = ipc_recv_spec(sizeof(t), IPC_RECV_SLOT_NONE);
+	int64_t r = ipc_call(fd_fs_slot(), &m) ? -EIO : (int64_t)m.w[0];
+	if (r < 0) {
+		errno = (int)-r;
+		return -1;
+	}
+	fill_stat(st, &m, &t);
 	return 0;
 }
 
@@ -67,7 +91,8 @@ int lstat(const char *restrict path, struct stat *restrict st)
 
 int fstat(int fd, struct stat *st)
 {
-	struct ipc_msg m = { 0 };
+	struct fs_times t;
+	struct ipc_msg m = { .rbuf = &t, .rspec = ipc_recv_spec(sizeof(t), IPC_RECV_SLOT_NONE) };
 	struct fd_entry *e = fd_get(fd);
 	if (!e)
 		return -1;
@@ -84,7 +109,7 @@ int fstat(int fd, struct stat *st)
 		errno = (int)-r;
 		return -1;
 	}
-	fill_stat(st, &m);
+	fill_stat(st, &m, &t);
 	return 0;
 }
 

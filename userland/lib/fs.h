@@ -35,7 +35,35 @@ struct fs_holders {
 	uint32_t dirty; /* the fork server cleared a dead process's row: sweep */
 	uint32_t pad;
 	uint64_t bits[PROC_MAX][FS_HOLDER_WORDS]; /* [process index] one bit per description */
+	/* CLOCK_REALTIME - CLOCK_MONOTONIC in ns, as the fork server keeps it (timesrv.c):
+	 * the file server stamps files with the same clock time() reads. */
+	int64_t realtime_offset_ns;
+	/* Record locks (docs/files.md): who a lock request comes from. The fork server gives
+	 * a process its key (PROC_FS's w1) and the file server takes a request only with the
+	 * key of the process it names; the key changes at every fork of a process that has
+	 * one (the child knows the old one) and is gone at death. */
+	uint64_t lock_key[PROC_MAX];
+	uint32_t lock_gen[PROC_MAX]; /* one more at each death: older locks are the dead's */
+	uint32_t lock_pid[PROC_MAX]; /* the pid F_GETLK reports for a lock of this process */
 };
+
+/* The fork server's side of realtime_offset_ns (timesrv.c calls it at every change). */
+void fsholders_clock(int64_t offset_ns);
+/* Process idx's lock key, made if it has none; pid is its pid (PROC_FS). */
+uint64_t fsholders_key(unsigned idx, uint32_t pid);
+
+/* A file time: seconds and nanoseconds since 1970 (struct timespec's fields). */
+struct fs_ts {
+	int64_t sec;
+	int64_t nsec;
+};
+/* FS_STAT's and FS_FSTAT's answer buffer: the last access, data change and status change. */
+struct fs_times {
+	struct fs_ts atim, mtim, ctim;
+};
+/* FS_UTIMES' nsec words that are not a time (<sys/stat.h>'s UTIME_NOW, UTIME_OMIT). */
+#define FS_UTIME_NOW  ((1L << 30) - 1L)
+#define FS_UTIME_OMIT ((1L << 30) - 2L)
 
 /* The fork server's side (fsholders.c). idx is a process's table index. */
 void fsholders_fork(unsigned parent, unsigned child);
@@ -49,7 +77,9 @@ enum fs_label {
 	/* w0 = O_ flags, w1 = mode, w2 = our process index -> w1 = kind, cap, w2 = the
 	 * description's token (a secret for FS_REOPEN), w3 = its badge */
 	FS_OPEN = 1,
-	FS_STAT = 2,	 /* -> w1 = mode, w2 = size, w3 = inode, w4 = links, w5 = read-only */
+	/* -> w1 = mode, w2 = size, w3 = inode, w4 = links, w5 = read-only; the answer's
+	 * buffer = struct fs_times */
+	FS_STAT = 2,
 	FS_UNLINK = 3,	 /* -> 0 */
 	FS_MKDIR = 4,	 /* w1 = mode -> 0 */
 	FS_RMDIR = 5,	 /* -> 0 */
@@ -60,6 +90,12 @@ enum fs_label {
 	FS_REOPEN = 8,
 	FS_SYNC = 9,   /* -> 0: every change to a disk (/boot) is on the disk */
 	FS_CHMOD = 10, /* w1 = mode (07777 bits) -> 0 */
+	/* w0, w1 = the access time's sec, nsec; w2, w3 = the modification time's (nsec may be
+	 * FS_UTIME_NOW or FS_UTIME_OMIT) -> 0 */
+	FS_UTIMES = 11,
+	/* -> 0. Nothing but the sweep every request starts with: the server's own thread
+	 * sends it when the fork server wakes it (a process that held locks died). */
+	FS_SWEEP = 12,
 	/* On a description's capability. */
 	FS_READ = 16,	   /* w0 = bytes (<= FS_IO_MAX), w1 = offset or -1 (the description's) */
 	FS_WRITE = 17,	   /* buffer = bytes, w0 = offset or -1 -> w0 = bytes written */
@@ -67,7 +103,7 @@ enum fs_label {
 	FS_FTRUNCATE = 19, /* w0 = length -> 0 */
 	FS_FSTAT = 20,	   /* -> as FS_STAT */
 	FS_READDIR = 21,   /* w0 = index -> w0 = 1 and buffer = name (0: the end), w1 = inode */
-	FS_CLOSE = 22,	   /* w0 = our process index -> 0 */
+	FS_CLOSE = 22,	   /* w0 = our process index, w1 = our lock key (or 0) -> 0 */
 	FS_GETFL = 23,	   /* -> w0 = O_ flags */
 	FS_SETFL = 24,	   /* w0 = O_APPEND or 0 -> 0 */
 	FS_MAP = 25,	 /* w0 = file page, w1 = 1 for write -> cap, w1 = first page, w2 = pages */
@@ -75,7 +111,24 @@ enum fs_label {
 	FS_EXEC = 27,	 /* -> cap = the file in one memory object (read-only), w1 = bytes */
 	FS_FCHMOD = 28,	 /* w0 = mode (07777 bits) -> 0 */
 	FS_GETPATH = 29, /* -> w0 = length, buffer = the node's absolute path now */
+	FS_FUTIMES = 30, /* as FS_UTIMES */
+	/* w0 = enum fs_lock_cmd, w1 = F_RDLCK/F_WRLCK/F_UNLCK, w2 = whence, w3 = start,
+	 * w4 = length, w5 = our process index, w6 = our lock key -> 0; FS_LK_GET: w1 = the
+	 * blocking lock's type or F_UNLCK, w2 = its start, w3 = its length, w4 = its pid */
+	FS_LOCK = 31,
 };
+
+/* FS_LOCK's commands: F_GETLK, F_SETLK, F_SETLKW, "a descriptor of this file was
+ * closed" (close of a dup: every lock of ours on the file goes), and "forget my F_SETLKW
+ * with these words" (a signal ended it with EINTR). */
+enum fs_lock_cmd {
+	FS_LK_GET = 0,
+	FS_LK_SET = 1,
+	FS_LK_WAIT = 2,
+	FS_LK_RELEASE = 3,
+	FS_LK_CANCEL = 4
+};
+#define FS_LOCK_WAITERS 32 /* F_SETLKW requests waiting at once (ENOLCK past it) */
 
 /* A description's badge: its index and a generation, so a stale capability is refused. */
 #define FS_BADGE(i, gen)  ((uint64_t)(i) + 1 + ((uint64_t)(gen) << 16))

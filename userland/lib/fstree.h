@@ -23,6 +23,7 @@ struct fst_node {
 	char name[FS_NAME_MAX + 1];
 	uint64_t size;
 	uint64_t data; /* the server's: where its bytes are (a /bin file: its archive offset) */
+	struct fs_times times; /* the server's (fs.c, bootfs.c): st_atim, st_mtim, st_ctim */
 };
 
 struct fst {

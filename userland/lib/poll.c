@@ -128,7 +128,8 @@ int poll(struct pollfd fds[], nfds_t n, int timeout)
 int ppoll(struct pollfd fds[], nfds_t n, const struct timespec *timeout, const sigset_t *mask)
 {
 	sigset_t old;
-	if (timeout && (timeout->tv_sec < 0 || timeout->tv_nsec < 0 || timeout->tv_nsec >= NS_PER_S)) {
+	if (timeout &&
+	    (timeout->tv_sec < 0 || timeout->tv_nsec < 0 || timeout->tv_nsec >= NS_PER_S)) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -184,7 +185,8 @@ static int select_ns(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, int64_t wait_
 
 int select(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, struct timeval *timeout)
 {
-	if (timeout && (timeout->tv_sec < 0 || timeout->tv_usec < 0 || timeout->tv_usec >= 1000000)) {
+	if (timeout &&
+	    (timeout->tv_sec < 0 || timeout->tv_usec < 0 || timeout->tv_usec >= 1000000)) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -196,13 +198,15 @@ int pselect(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, const struct timespec 
 	    const sigset_t *mask)
 {
 	sigset_t old;
-	if (timeout && (timeout->tv_sec < 0 || timeout->tv_nsec < 0 || timeout->tv_nsec >= NS_PER_S)) {
+	if (timeout &&
+	    (timeout->tv_sec < 0 || timeout->tv_nsec < 0 || timeout->tv_nsec >= NS_PER_S)) {
 		errno = EINVAL;
 		return -1;
 	}
 	if (mask)
 		pthread_sigmask(SIG_SETMASK, mask, &old);
-	int r = select_ns(nfds, rd, wr, ex, timeout ? timeout->tv_sec * NS_PER_S + timeout->tv_nsec : -1);
+	int r = select_ns(nfds, rd, wr, ex,
+			  timeout ? timeout->tv_sec * NS_PER_S + timeout->tv_nsec : -1);
 	int err = errno;
 	if (mask)
 		pthread_sigmask(SIG_SETMASK, &old, 0);

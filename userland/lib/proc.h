@@ -19,7 +19,8 @@ enum proc_label {
 	PROC_WAIT = 2,	 /* w0 = pid or -1, w1 = options -> w0 = pid, w1 = status */
 	PROC_GETPID = 3, /* -> w0 = pid, w1 = parent's pid */
 	PROC_SPAWN = 4,	 /* buffer = name \0 arg1 \0 ... -> w0 = pid */
-	PROC_KILL = 5,	 /* w0 = pid, w1 = signal -> w0 = 0 */
+	/* w0 = pid, w1 = signal; sigqueue: w2 = PROC_KILL_QUEUE, w3 = the value -> w0 = 0 */
+	PROC_KILL = 5,
 	PROC_LIST = 6, /* w0 = index -> w0 = pid, w1 = ppid, w2 = state, w3 = status (or -1: end) */
 	/* w0 = argc, w1 = fd list bytes, buffer = name, argv[0..argc), envp..., the fd list
 	 * (pipe.h: the pipe ends to hand over) -> only -errno. With a capability: the program
@@ -36,17 +37,22 @@ enum proc_label {
 	/* w0 = where the C library takes signals (0: nowhere), w1 = SIGCHLD bits (sigsrv.h)
 	 * -> w0 = 0 */
 	PROC_SIGENTRY = 13,
-	/* -> w0 = a pending signal (0: none), w1 = its sender, w2 = the signals left */
+	/* -> w0 = a pending signal (0: none), w1 = its sender, w2 = the signals left,
+	 * w3 = 1 if sigqueue sent it, w4 = its value */
 	PROC_SIGTAKE = 14,
 	/* w0 = status: end the whole process now, every thread (never answered) */
 	PROC_EXIT = 15,
-	PROC_FS = 20, /* -> 0: SLOT_FS now holds a send capability to the file server */
+	/* w0 = PROC_FS_LOCK_KEY or 0 -> 0: SLOT_FS now holds a send capability to the file
+	 * server; w1 = the process's record-lock key if asked for (fs.h) */
+	PROC_FS = 20,
 	/* The console's foreground process group (tcgetpgrp, tcsetpgrp): -> w0 = pgid */
 	PROC_TCGETPGRP = 24,
 	PROC_TCSETPGRP = 25, /* w0 = pgid, a group of the caller's session -> w0 = 0 */
 };
 
 enum proc_time_op { PROC_TIME_GET = 0, PROC_TIME_SET = 1 };
+#define PROC_KILL_QUEUE	 1 /* PROC_KILL's w2: sigqueue, with a value */
+#define PROC_FS_LOCK_KEY 1 /* PROC_FS's w0: and my lock key (made now if I have none) */
 
 /* Process states as PROC_LIST reports them. */
 enum proc_state { PS_FREE = 0, PS_RUNNING = 1, PS_ZOMBIE = 2 };

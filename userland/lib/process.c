@@ -169,10 +169,12 @@ int kill(pid_t pid, int sig)
 {
 	if (signals_kill_self(pid, sig))
 		return 0;
+	int blocked = signals_blocked_here(sig);
 	int64_t r = proc_request(PROC_KILL, (uint64_t)(int64_t)pid, (uint64_t)sig, 0, 0, 0);
-	/* We may be one of the group: with no other thread to take it, ours before we
-	 * return (POSIX). With threads, the one the server diverts takes it. */
-	if (r == 0 && pid <= 0 && sig != 0 && !pthread_threaded)
+	/* We may be one of the group, or the target with sig blocked: with no other thread
+	 * to take it, ours (or pending, for sigpending and sigwait) before we return. With
+	 * threads, the one the server diverts takes it. */
+	if (r == 0 && (pid <= 0 || blocked) && sig != 0 && !pthread_threaded)
 		signals_take_now();
 	return (int)result(r);
 }

@@ -119,6 +119,7 @@ void pthread_main(struct pthread *t);
 void pthread_main(struct pthread *t)
 {
 	pthread_cur = t;
+	signals_thread_start(t->sigmask);
 	pthread_exit(t->fn(t->arg));
 }
 
@@ -164,6 +165,7 @@ int pthread_create(pthread_t *out, const pthread_attr_t *a, void *(*fn)(void *),
 		len = a->stacksize;
 	t->fn = fn;
 	t->arg = arg;
+	t->sigmask = signals_thread_mask();
 	pthread_threaded = 1;
 	t->detached = a->detachstate == PTHREAD_CREATE_DETACHED;
 	/* The thread-local block at the top, 16-byte aligned; the stack ends below it. */

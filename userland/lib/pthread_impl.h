@@ -18,6 +18,7 @@ struct pthread {
 	int cancel_state, cancel_type;
 	long kernel_id; /* thread_create's id: pthread_kill diverts this thread (0: the first) */
 	struct pthread *reap_next;
+	uint64_t sigmask; /* its creator's signal mask, which it starts with (POSIX) */
 };
 
 extern __thread struct pthread *pthread_cur;
@@ -48,12 +49,17 @@ void pthread_cleanup_run(void);
 #define SIG_EXEC_ENV	 "MUKERNEL_SIGS="
 #define SIG_EXEC_ENV_MAX (sizeof(SIG_EXEC_ENV) + 2 * 17)
 const char *signals_exec_env(char *env, size_t size);
+/* The calling thread's signal mask, and a new thread's first act: set it. */
+uint64_t signals_thread_mask(void);
+void signals_thread_start(uint64_t mask);
 /* kill(): a signal to ourselves is delivered at once, on this thread (1 if so). */
 int signals_kill_self(pid_t pid, int sig);
 /* A POSIX timer (itimer.c) is about to send sig: its handler gets SI_TIMER and value. */
 void signals_note_timer(int sig, union sigval value);
 /* After a kill of a group we may be in: act on what the server holds for us now. */
 void signals_take_now(void);
+/* Does this thread block sig (in a process that takes signals)? */
+int signals_blocked_here(int sig);
 /* A pipe write found no reader (pipe.c): SIGPIPE to this thread, before EPIPE. */
 void signals_pipe_broken(void);
 

@@ -8,7 +8,7 @@
  *
  * A blocking call that the diversion cut short returns EINTR when a handler ran, and
  * runs again otherwise, or when every handler that ran had SA_RESTART and the call can
- * be run again (a console read, a wait(), a pipe read or write; nanosleep() cannot:
+ * be run again (a console read, a wait(), a pipe read or write, F_SETLKW; nanosleep() cannot:
  * POSIX).
  */
 #include <errno.h>
@@ -17,9 +17,12 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fd.h"
+#include "fs.h"
 #include "futex.h"
 #include "kernel/abi/upcall.h"
 #include "proc.h"
@@ -33,6 +36,7 @@
 #define REG_A1	    11
 #define REG_A7	    17
 #define ECALL_BYTES 4
+#define NS_PER_S    1000000000L
 
 static struct sigaction actions[NSIG];
 static volatile uint64_t taken_blocked; /* taken from the server while blocked */
@@ -172,6 +176,44 @@ void itimer_after_fork(void);
 static uint64_t timer_noted; /* bit n: signal n has an unclaimed note */
 static union sigval timer_value[NSIG];
 
+static int timer_claim(int sig, union sigval *value);
+
+/* The same for a sigqueue signal, as the server gives it with the signal (PROC_SIGTAKE):
+ * a plain kill after it took its place, and clears the note. */
+static uint64_t queue_noted;
+static union sigval queue_value[NSIG];
+
+static void note_queue(int sig, int queued, uint64_t value)
+{
+	if (!queued) {
+		__atomic_and_fetch(&queue_noted, ~SIG_BIT(sig), __ATOMIC_ACQ_REL);
+		return;
+	}
+	memcpy(&queue_value[sig], &value, sizeof(queue_value[sig]));
+	__atomic_or_fetch(&queue_noted, SIG_BIT(sig), __ATOMIC_ACQ_REL);
+}
+
+static int queue_claim(int sig, union sigval *value)
+{
+	if (!(__atomic_fetch_and(&queue_noted, ~SIG_BIT(sig), __ATOMIC_ACQ_REL) & SIG_BIT(sig)))
+		return 0;
+	*value = queue_value[sig];
+	return 1;
+}
+
+/* What a signal's siginfo_t says: the sender; SI_QUEUE and sigqueue's value; or
+ * SI_TIMER and the timer's value. */
+static void info_fill(int sig, pid_t sender, siginfo_t *info)
+{
+	*info = (siginfo_t){ .si_signo = sig, .si_code = sender ? SI_USER : 0, .si_pid = sender };
+	if (queue_claim(sig, &info->si_value))
+		info->si_code = SI_QUEUE;
+	else if (sender && timer_claim(sig, &info->si_value)) /* one of our timers sent it */
+		info->si_code = SI_TIMER, info->si_pid = 0;
+	else if (!sender && fault_taken.code) /* a fault's, from the server (PROC_SIGTAKE) */
+		info->si_code = fault_taken.code, info->si_addr = fault_taken.addr;
+}
+
 void signals_note_timer(int sig, union sigval value)
 {
 	timer_value[sig] = value;
@@ -230,14 +272,9 @@ static void run_handler(int sig, pid_t sender, void *context)
 	if (!(act.sa_flags & (SA_NODEFER | SA_RESETHAND)))
 		thread_mask |= SIG_BIT(sig);
 	thread_mask &= ~UNBLOCKABLE;
+	siginfo_t info;
+	info_fill(sig, sender, &info); /* claims this signal's notes either way */
 	if (act.sa_flags & SA_SIGINFO) {
-		siginfo_t info = { .si_signo = sig,
-				   .si_code = sender ? SI_USER : 0,
-				   .si_pid = sender };
-		if (sender && timer_claim(sig, &info.si_value)) /* one of our timers sent it */
-			info.si_code = SI_TIMER, info.si_pid = 0;
-		if (!sender && fault_taken.code)
-			info.si_code = fault_taken.code, info.si_addr = fault_taken.addr;
 		act.sa_sigaction(sig, &info, context);
 	} else {
 		act.sa_handler(sig);
@@ -255,30 +292,53 @@ static int from_fault(int sig, pid_t sender)
 	return sender == 0 && (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE);
 }
 
-/* Act on one signal taken for this thread: keep it if blocked, else its disposition. */
+/*
+ * sigwait and its kin (below): the signals some thread waits for, and a count that moves
+ * whenever a signal is kept in taken_blocked, which the waiters sleep on.
+ */
+static volatile uint64_t waited;
+static volatile uint32_t taken_seq;
+static uint32_t wait_count[NSIG];
+static pthread_mutex_t wait_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Keep sig for whoever unblocks it or waits for it, and wake the waiters. */
+static void keep(int sig, pid_t sender)
+{
+	taken_sender[sig] = sender;
+	__atomic_or_fetch(&taken_blocked, SIG_BIT(sig), __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&taken_seq, 1, __ATOMIC_SEQ_CST);
+	if (waited)
+		futex_wake(&taken_seq, UINT32_MAX);
+}
+
+/* Act on one signal taken for this thread: keep it if blocked here or some thread waits
+ * for it (POSIX: a thread in sigwait takes it), else its disposition. */
 static void act_on(int sig, pid_t sender, void *context)
 {
 	if (from_fault(sig, sender) &&
 	    ((thread_mask & SIG_BIT(sig)) || actions[sig].sa_handler == SIG_IGN))
 		die_of(sig); /* the faulting instruction would only fault again */
-	if (thread_mask & SIG_BIT(sig)) {
-		taken_sender[sig] = sender;
-		__atomic_or_fetch(&taken_blocked, SIG_BIT(sig), __ATOMIC_SEQ_CST);
+	if ((thread_mask | waited) & SIG_BIT(sig)) {
+		keep(sig, sender);
 		return;
 	}
 	_sig_func_ptr h = actions[sig].sa_handler;
-	if (h == SIG_IGN || (h == SIG_DFL && default_ignores(sig)))
+	if (h == SIG_IGN || (h == SIG_DFL && default_ignores(sig))) {
+		union sigval unused;
+		queue_claim(sig, &unused); /* gone with it */
 		return;
+	}
 	if (h == SIG_DFL)
 		die_of(sig);
 	run_handler(sig, sender, context);
 }
 
-/* Signals taken earlier while blocked and unblocked now. */
+/* Signals taken earlier while blocked and unblocked now (those a sigwait waits for stay
+ * for it). */
 static void act_on_unblocked(void *context)
 {
 	uint64_t ready;
-	while ((ready = taken_blocked & ~thread_mask) != 0) {
+	while ((ready = taken_blocked & ~thread_mask & ~waited) != 0) {
 		int sig = __builtin_ctzl(ready);
 		__atomic_and_fetch(&taken_blocked, ~SIG_BIT(sig), __ATOMIC_SEQ_CST);
 		act_on(sig, taken_sender[sig], context);
@@ -294,10 +354,12 @@ static void take_all(void *context)
 		if (ipc_call(SLOT_PROC, &m) != 0)
 			return;
 		int64_t sig = (int64_t)m.w[0];
-		fault_taken.code = (int)m.w[3];
-		fault_taken.addr = (void *)(uintptr_t)m.w[4];
-		if (sig > 0 && sig < NSIG)
+		fault_taken.code = (int)m.w[5];
+		fault_taken.addr = (void *)(uintptr_t)m.w[6];
+		if (sig > 0 && sig < NSIG) {
+			note_queue((int)sig, m.w[3] == 1, m.w[4]);
 			act_on((int)sig, (pid_t)m.w[1], context);
+		}
 		fault_taken.code = 0;
 		if (sig <= 0 || sig >= NSIG || m.w[2] == 0)
 			return; /* w2: what is still pending */
@@ -307,10 +369,11 @@ static void take_all(void *context)
 /*
  * A call cut short by the diversion: run it again, or let it return EINTR. A request to
  * the fork server runs again unless it is one the server parks (a wait(): others are
- * answered at once, so running them again is safe); a parked request, a console read or
- * a pipe read or write (the kernel's, which moved nothing when it was cut short) runs
- * again when every handler had SA_RESTART (or none ran); anything else returns EINTR
- * after a handler.
+ * answered at once, so running them again is safe), and so does a request to another
+ * server unless it is an F_SETLKW the file server holds; a parked request, a console
+ * read or a pipe read or write (the kernel's, which moved nothing when it was cut short)
+ * runs again when every handler had SA_RESTART (or none ran); anything else returns
+ * EINTR after a handler.
  */
 static void settle_interrupted(struct upcall_frame *f)
 {
@@ -318,7 +381,9 @@ static void settle_interrupted(struct upcall_frame *f)
 		return;
 	uint64_t nr = f->regs[REG_A7] & ~(uint64_t)SYS_NONBLOCK;
 	uint64_t label = ipc_tag_label(f->regs[REG_A1]);
-	int parked = nr == SYS_call && label == PROC_WAIT;
+	/* An F_SETLKW the file server holds (not a request on SLOT_PROC): as a wait(). */
+	int lock_wait = nr == SYS_call && label == FS_LOCK && f->restart_a0 != SLOT_PROC;
+	int parked = nr == SYS_call && (label == PROC_WAIT || lock_wait);
 	int always = nr == SYS_call && !parked;
 	int restartable =
 		nr == SYS_console_read || nr == SYS_pipe_read || nr == SYS_pipe_write || parked;
@@ -358,6 +423,11 @@ int signals_kill_self(pid_t pid, int sig)
 		return 0;
 	act_on(sig, pid, 0);
 	return 1;
+}
+
+int signals_blocked_here(int sig)
+{
+	return signals_registered && !bad_signal(sig) && (thread_mask & SIG_BIT(sig));
 }
 
 /*
@@ -446,6 +516,17 @@ int sigprocmask(int how, const sigset_t *set, sigset_t *old)
 	return 0;
 }
 
+uint64_t signals_thread_mask(void)
+{
+	return thread_mask;
+}
+
+/* A thread created by pthread_create starts with its creator's mask (POSIX). */
+void signals_thread_start(uint64_t mask)
+{
+	thread_mask = mask;
+}
+
 int sigpending(sigset_t *set)
 {
 	*set = taken_blocked & thread_mask;
@@ -470,6 +551,109 @@ int sigsuspend(const sigset_t *mask)
 	act_on_unblocked(0);
 	errno = EINTR;
 	return -1;
+}
+
+/* Count us among the waiters for the signals of want (on 1), or no longer (on 0). */
+static void wait_mark(sigset_t want, int on)
+{
+	pthread_mutex_lock(&wait_lock);
+	for (int sig = 1; sig < NSIG; sig++) {
+		if (!(want & SIG_BIT(sig)))
+			continue;
+		wait_count[sig] += on ? 1 : (uint32_t)-1;
+		if (wait_count[sig])
+			__atomic_or_fetch(&waited, SIG_BIT(sig), __ATOMIC_SEQ_CST);
+		else
+			__atomic_and_fetch(&waited, ~SIG_BIT(sig), __ATOMIC_SEQ_CST);
+	}
+	pthread_mutex_unlock(&wait_lock);
+}
+
+/* Take one kept signal of want, lowest first: its number, or 0. */
+static int take_kept(sigset_t want)
+{
+	uint64_t ready;
+	while ((ready = taken_blocked & want) != 0) {
+		int sig = __builtin_ctzl(ready);
+		if (__atomic_fetch_and(&taken_blocked, ~SIG_BIT(sig), __ATOMIC_SEQ_CST) &
+		    SIG_BIT(sig))
+			return sig;
+	}
+	return 0;
+}
+
+/*
+ * Wait until a signal of set is pending for us, take it and return it; 0 with *err =
+ * EAGAIN at the deadline (a timebase tick count) or EINTR once a handler ran on this
+ * thread. The signals come as any signal does (sig_upcall on some thread, which keeps
+ * them for us as act_on says); we sleep on taken_seq in between.
+ */
+static int wait_signal(const sigset_t *set, siginfo_t *info, uint64_t deadline, int *err)
+{
+	sigset_t want = *set & ~UNBLOCKABLE & ~(sigset_t)1;
+	uint32_t seen = handled;
+	int sig = 0;
+	sig_register();
+	wait_mark(want, 1);
+	for (;;) {
+		uint32_t seq = __atomic_load_n(&taken_seq, __ATOMIC_SEQ_CST);
+		if ((sig = take_kept(want)) != 0)
+			break;
+		if (handled != seen) {
+			*err = EINTR;
+			break;
+		}
+		if (futex_wait(&taken_seq, seq, deadline) == ETIMEDOUT &&
+		    (sig = take_kept(want)) == 0) {
+			*err = EAGAIN;
+			break;
+		}
+	}
+	wait_mark(want, 0);
+	if (sig) {
+		siginfo_t mine;
+		info_fill(sig, taken_sender[sig], info ? info : &mine);
+	}
+	return sig;
+}
+
+int sigtimedwait(const sigset_t *restrict set, siginfo_t *restrict info,
+		 const struct timespec *restrict timeout)
+{
+	uint64_t deadline = FUTEX_FOREVER;
+	int err = 0;
+	if (timeout) {
+		struct timespec now, end;
+		if (timeout->tv_nsec < 0 || timeout->tv_nsec >= NS_PER_S || timeout->tv_sec < 0) {
+			errno = EINVAL;
+			return -1;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		end.tv_sec = now.tv_sec + timeout->tv_sec;
+		end.tv_nsec = now.tv_nsec + timeout->tv_nsec;
+		if (end.tv_nsec >= NS_PER_S)
+			end.tv_sec++, end.tv_nsec -= NS_PER_S;
+		clock_deadline(CLOCK_MONOTONIC, &end, &deadline);
+	}
+	int sig = wait_signal(set, info, deadline, &err);
+	if (!sig)
+		errno = err;
+	return sig ? sig : -1;
+}
+
+int sigwaitinfo(const sigset_t *restrict set, siginfo_t *restrict info)
+{
+	return sigtimedwait(set, info, 0);
+}
+
+/* sigwait never fails with EINTR (POSIX): a handler that ran meanwhile does not end it. */
+int sigwait(const sigset_t *restrict set, int *restrict sig)
+{
+	int err = 0, got;
+	while ((got = wait_signal(set, 0, FUTEX_FOREVER, &err)) == 0)
+		;
+	*sig = got;
+	return 0;
 }
 
 int pause(void)
@@ -500,6 +684,33 @@ int pthread_kill(pthread_t t, int sig)
 	}
 	long err = SYSCALL(upcall, SLOT_SELF, (uintptr_t)sig_upcall, sig, me, t->kernel_id);
 	return err == 0 ? 0 : ESRCH;
+}
+
+/*
+ * sigqueue: kill with a value, to one process (the fork server keeps the value with the
+ * pending signal: SI_QUEUE). Standard signals do not queue: a second one before the
+ * first is taken is one signal, with the last value. To ourselves without threads, ours
+ * before we return, as kill does.
+ */
+int sigqueue(pid_t pid, int sig, const union sigval value)
+{
+	uint64_t v = 0;
+	memcpy(&v, &value, sizeof(value));
+	struct ipc_msg m = { .tag = ipc_tag(PROC_KILL, 4, 0, 0),
+			     .w = { (uint64_t)(int64_t)pid, (uint64_t)sig, PROC_KILL_QUEUE, v } };
+	if (bad_signal(sig) && sig != 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
+	int64_t r = ipc_call(SLOT_PROC, &m) ? -EIO : (int64_t)m.w[0];
+	if (r < 0) {
+		errno = (int)-r;
+		return -1;
+	}
+	if (sig && pid == getpid() && !pthread_threaded)
+		signals_take_now();
+	return 0;
 }
 
 int raise(int sig)

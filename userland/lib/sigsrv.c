@@ -21,10 +21,12 @@ struct sig_state {
 	int64_t owner; /* the pid that registered */
 	uint64_t entry;
 	uint64_t pending; /* bit n: signal n */
+	uint64_t queued;  /* bit n: signal n came from sigqueue, with value[n] */
 	int64_t sender[NSIG];
 	/* A fault's si_code and si_addr, by signal; the code is 0 for a signal sent. */
 	uint32_t fault_code[NSIG];
 	uint64_t fault_addr[NSIG];
+	uint64_t value[NSIG];
 };
 
 static struct sig_state sigs[PROC_MAX];
@@ -73,6 +75,7 @@ int sigsrv_post(unsigned idx, int64_t pid, long task, int sig, int64_t sender, u
 	if (sender != 0)
 		s->fault_code[sig] = 0; /* sent, not a fault (only faults post with sender 0) */
 	s->pending |= 1UL << sig;
+	s->queued &= ~(1UL << sig);
 	s->sender[sig] = sender;
 	/* No thread can take it (all stopped), or no room on its stack: the default then. */
 	if (SYSCALL(upcall, task, s->entry, 0, 0, tid) != 0) {
@@ -89,10 +92,22 @@ void sigsrv_note_fault(unsigned idx, int64_t pid, int sig, int code, uint64_t ad
 	s->fault_addr[sig] = addr;
 }
 
-int sigsrv_take(unsigned idx, int64_t pid, int64_t *sender, uint64_t *rest, uint64_t fault[2])
+int sigsrv_post_value(unsigned idx, int64_t pid, long task, int sig, int64_t sender, uint64_t value)
+{
+	struct sig_state *s = state_of(idx, pid);
+	if (!sigsrv_post(idx, pid, task, sig, sender, 0))
+		return 0;
+	s->queued |= 1UL << sig;
+	s->value[sig] = value;
+	return 1;
+}
+
+int sigsrv_take(unsigned idx, int64_t pid, int64_t *sender, uint64_t *rest, int *queued,
+		uint64_t *value, uint64_t fault[2])
 {
 	struct sig_state *s = state_of(idx, pid);
 	int sig = 0;
+	*queued = 0;
 	if (s->pending) {
 		sig = __builtin_ctzl(s->pending);
 		s->pending &= s->pending - 1;
@@ -102,6 +117,9 @@ int sigsrv_take(unsigned idx, int64_t pid, int64_t *sender, uint64_t *rest, uint
 			fault[1] = s->fault_addr[sig];
 		}
 		s->fault_code[sig] = 0;
+		*queued = (s->queued >> sig) & 1;
+		*value = s->value[sig];
+		s->queued &= ~(1UL << sig);
 	}
 	*rest = s->pending;
 	return sig;

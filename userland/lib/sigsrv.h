@@ -28,10 +28,16 @@ int sigsrv_post(unsigned idx, int64_t pid, long task, int sig, int64_t sender, u
  * kernel): PROC_SIGTAKE hands them over with the signal.
  */
 void sigsrv_note_fault(unsigned idx, int64_t pid, int sig, int code, uint64_t addr);
+/* The same as sigsrv_post for sigqueue: the signal carries value (SI_QUEUE), until a
+ * plain one replaces it (standard signals do not queue). */
+int sigsrv_post_value(unsigned idx, int64_t pid, long task, int sig, int64_t sender,
+		      uint64_t value);
 /*
- * PROC_SIGTAKE: the lowest pending signal (0: none), its sender, what is left, and for a
- * fault its si_code and si_addr in fault[0] and fault[1] (both 0 otherwise).
+ * PROC_SIGTAKE: the lowest pending signal (0: none), its sender, and what is left;
+ * *queued = 1 and *value when sigqueue sent it; for a fault its si_code and si_addr in
+ * fault[0] and fault[1] (both 0 otherwise).
  */
-int sigsrv_take(unsigned idx, int64_t pid, int64_t *sender, uint64_t *rest, uint64_t fault[2]);
+int sigsrv_take(unsigned idx, int64_t pid, int64_t *sender, uint64_t *rest, int *queued,
+		uint64_t *value, uint64_t fault[2]);
 
 #endif

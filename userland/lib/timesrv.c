@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "fs.h"
 #include "proc.h"
 #include "taskspawn.h"
 #include "syscall.h"
@@ -57,13 +58,15 @@ void timesrv_init(void)
 	uint64_t rtc = rtc_read();
 	if (rtc)
 		realtime_offset_ns = (int64_t)(rtc - mono_ns());
+	fsholders_clock(realtime_offset_ns);
 }
 
 int64_t timesrv_request(uint64_t op, uint64_t offset, int64_t *out)
 {
-	if (op == PROC_TIME_SET)
+	if (op == PROC_TIME_SET) {
 		realtime_offset_ns = (int64_t)offset;
-	else if (op != PROC_TIME_GET)
+		fsholders_clock(realtime_offset_ns); /* file times follow clock_settime */
+	} else if (op != PROC_TIME_GET)
 		return -EINVAL;
 	*out = realtime_offset_ns;
 	return 0;

@@ -17,7 +17,9 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+#include <utime.h>
 
 #include "testlib.h"
 
@@ -184,6 +186,68 @@ static void programs(void)
 	}
 }
 
+/*
+ * FAT keeps a modification time in two-second steps and an access date (docs/files.md,
+ * "Times"): what stat shows is what the entry holds, so it survives a remount.
+ */
+#define DAY	    86400
+#define T_2020	    1592224497L /* 2020-06-15 12:34:57 UTC */
+#define T_2020_FAT  1592224496L /* ... as FAT keeps it */
+#define T_2020_DAY  1592179200L /* 2020-06-15 00:00 */
+#define T_FAT_FIRST 315532800L	/* 1980-01-01 */
+#define T_FAT_LAST  4354819198L /* 2107-12-31 23:59:58 */
+#define T_2200	    7258118400L
+#define T_LOG	    1614834368L /* 2021-03-04 05:06:08: test_storage.py reads it back */
+
+/* A time as FAT can keep it: before its first day (a board with no RTC starts at
+ * 1970), its first moment. */
+static time_t fat_clamp(time_t t)
+{
+	return t < T_FAT_FIRST ? T_FAT_FIRST : t;
+}
+
+static void times(void)
+{
+	struct stat st, dir;
+	time_t t0 = fat_clamp(time(0) - 2);
+	int fd = open("/boot/tb/t.txt", O_RDWR | O_CREAT | O_EXCL, 0644);
+	CHECK_EQ(write(fd, "x", 1), 1);
+	time_t t1 = fat_clamp(time(0));
+	CHECK_EQ(fstat(fd, &st), 0);
+	CHECK(st.st_mtime >= t0 && st.st_mtime <= t1);
+	CHECK_EQ(st.st_mtime % 2, 0);
+	CHECK_EQ(st.st_mtim.tv_nsec, 0);
+	CHECK_EQ(st.st_ctime, st.st_mtime); /* FAT keeps no other */
+	CHECK_EQ(st.st_atime % DAY, 0);	    /* a date */
+	CHECK(st.st_atime <= st.st_mtime && st.st_mtime < st.st_atime + DAY);
+	CHECK_EQ(stat("/boot/tb", &dir), 0); /* a name was added to it */
+	CHECK(dir.st_mtime >= t0 && dir.st_mtime <= t1);
+	struct utimbuf ub = { T_2020, T_2020 };
+	CHECK_EQ(utime("/boot/tb/t.txt", &ub), 0);
+	CHECK_EQ(fstat(fd, &st), 0);
+	CHECK_EQ(st.st_mtime, T_2020_FAT);
+	CHECK_EQ(st.st_atime, T_2020_DAY);
+	char c;
+	CHECK_EQ(pread(fd, &c, 1, 0), 1); /* the access date was old: it moves to today */
+	CHECK_EQ(fstat(fd, &st), 0);
+	if (time(0) > T_2020_DAY + DAY) /* a wall clock: today is after that day */
+		CHECK(st.st_atime > T_2020_DAY && st.st_atime <= time(0));
+	CHECK_EQ(st.st_mtime, T_2020_FAT);
+	ub = (struct utimbuf){ 0, 100 }; /* before FAT's first day: its first moment */
+	CHECK_EQ(utime("/boot/tb/t.txt", &ub), 0);
+	CHECK_EQ(stat("/boot/tb/t.txt", &st), 0);
+	CHECK_EQ(st.st_mtime, T_FAT_FIRST);
+	ub = (struct utimbuf){ T_2200, T_2200 }; /* after its last: its last */
+	CHECK_EQ(utime("/boot/tb/t.txt", &ub), 0);
+	CHECK_EQ(stat("/boot/tb/t.txt", &st), 0);
+	CHECK_EQ(st.st_mtime, T_FAT_LAST);
+	close(fd);
+	CHECK_EQ(unlink("/boot/tb/t.txt"), 0);
+	ub = (struct utimbuf){ T_LOG, T_LOG };
+	if (stat("/boot/log.txt", &st) == 0)
+		CHECK_EQ(utime("/boot/log.txt", &ub), 0);
+}
+
 static long free_frames(void)
 {
 	struct memstat m = { 0 };
@@ -248,6 +312,7 @@ int main(void)
 	CHECK_EQ(mkdir("/boot/tb", 0755), 0);
 	CHECK_EQ(mkdir("/boot/tb/sub", 0755), 0);
 	bytes();
+	times();
 	mapping();
 	names();
 	programs();

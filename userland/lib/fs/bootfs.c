@@ -7,6 +7,16 @@
 #define BOOT_FILE_MODE 0755 /* FAT keeps no modes; like a vfat mount's default (umask 022) */
 #define BOOT_NODES_MAX (FS_NODES / 2) /* the most nodes a mount takes: the rest stay for RAM */
 
+/* The tree shows node c's times as its entry holds them. */
+static void show_times(const struct bootfs *b, struct fst *t, int c)
+{
+	const struct fat_node *f = &b->fn[c];
+	struct fs_times *tm = &t->n[c].times;
+	tm->mtim = (struct fs_ts){ fat_time_unpack(f->wdate, f->wtime), 0 };
+	tm->ctim = tm->mtim;
+	tm->atim = (struct fs_ts){ fat_time_unpack(f->adate, 0), 0 };
+}
+
 /* Node c of t now names (fat node) f on the volume. */
 static void attach(struct bootfs *b, struct fst *t, int c, const struct fat_node *f)
 {
@@ -14,6 +24,7 @@ static void attach(struct bootfs *b, struct fst *t, int c, const struct fat_node
 	b->fn[c] = *f;
 	t->n[c].mode = BOOT_FILE_MODE;
 	t->n[c].size = (f->attr & FAT_ATTR_DIR) ? 0 : f->size;
+	show_times(b, t, c);
 }
 
 /* Is cluster the first cluster of dir or of a directory above it (a loop on the disk)? */
@@ -163,6 +174,18 @@ int bootfs_truncate(struct bootfs *b, int node, uint64_t size)
 	int err = fat_truncate(b->vol, &b->fn[node], size);
 	b->dirty = 1;
 	return err;
+}
+
+int bootfs_set_times(struct bootfs *b, struct fst *t, int node, const int64_t *atime,
+		     const int64_t *mtime)
+{
+	if (!bootfs_has(b, node) || node == b->root)
+		return 0;
+	int r = fat_set_times(b->vol, &b->fn[node], atime, mtime);
+	if (r > 0)
+		b->dirty = 1;
+	show_times(b, t, node);
+	return r < 0 ? r : 0;
 }
 
 int bootfs_sync(struct bootfs *b)

@@ -43,6 +43,13 @@ int bootfs_rename(struct bootfs *b, struct fst *t, int node, int dir, const char
 long bootfs_read(struct bootfs *b, int node, uint64_t off, void *buf, uint64_t len);
 long bootfs_write(struct bootfs *b, int node, uint64_t off, const void *buf, uint64_t len);
 int bootfs_truncate(struct bootfs *b, int node, uint64_t size);
+/* Store node's access time and modification time (either may be NULL) in its entry and
+ * show in the tree what FAT kept of them (days and two-second steps; st_ctim is the
+ * modification time, as FAT keeps no other; the write and truncate above stamp the
+ * entry with the volume's `now`: call this after them too). The /boot node itself has
+ * no entry: its times stay the tree's. 0 or -errno. */
+int bootfs_set_times(struct bootfs *b, struct fst *t, int node, const int64_t *atime,
+		     const int64_t *mtime);
 /* Everything changed on the disk (fat_sync), if anything changed: 0 or -EIO. */
 int bootfs_sync(struct bootfs *b);
 

@@ -29,16 +29,22 @@
 #define FSINFO_FREE_OFF	 488
 #define FSINFO_NEXT_OFF	 492
 #define FSINFO_UNKNOWN	 0xffffffffu
-#define FAT_DATE_1980	 0x0021u /* 1980-01-01: there is no clock to stamp with */
+#define FAT_YEAR0	 1980
+#define FAT_YEARS	 128 /* a date's 7-bit year: 1980 .. 2107 */
+#define SECS_PER_DAY	 86400
+#define DAYS_1970_1980	 3652 /* 1970-01-01 to 1980-01-01 */
 #define SHORT_TAIL_MAX	 999999u
 
 /* Directory entry fields. */
 #define DE_NAME	   0
 #define DE_ATTR	   11
 #define DE_NTRES   12
+#define DE_CTENTH  13
+#define DE_CTIME   14
 #define DE_CDATE   16
 #define DE_ADATE   18
 #define DE_CLUS_HI 20
+#define DE_WTIME   22
 #define DE_WDATE   24
 #define DE_CLUS_LO 26
 #define DE_SIZE	   28
@@ -87,6 +93,66 @@ static void put32(uint8_t *p, uint32_t v)
 {
 	put16(p, v);
 	put16(p + 2, v >> 16);
+}
+
+/* ---- dates ---- */
+
+static int leap(unsigned y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static unsigned month_days(unsigned y, unsigned m)
+{
+	static const uint8_t days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	return days[m] + (m == 1 && leap(y));
+}
+
+void fat_time_pack(int64_t secs, uint16_t *date, uint16_t *time)
+{
+	int64_t lo = (int64_t)DAYS_1970_1980 * SECS_PER_DAY;
+	int64_t days = (secs < lo ? lo : secs) / SECS_PER_DAY - DAYS_1970_1980;
+	int64_t rest = secs < lo ? 0 : secs % SECS_PER_DAY;
+	unsigned y = 0, m = 0;
+	while (y < FAT_YEARS && days >= 365 + leap(FAT_YEAR0 + y))
+		days -= 365 + leap(FAT_YEAR0 + y++);
+	if (y == FAT_YEARS) { /* past 2107: the last moment FAT holds */
+		*date = (uint16_t)((FAT_YEARS - 1) << 9 | 12 << 5 | 31);
+		*time = (uint16_t)(23 << 11 | 59 << 5 | 29);
+		return;
+	}
+	while (days >= month_days(FAT_YEAR0 + y, m))
+		days -= month_days(FAT_YEAR0 + y, m++);
+	*date = (uint16_t)(y << 9 | (m + 1) << 5 | (unsigned)(days + 1));
+	*time = (uint16_t)((rest / 3600) << 11 | (rest / 60 % 60) << 5 | (rest % 60) / 2);
+}
+
+int64_t fat_time_unpack(uint16_t date, uint16_t time)
+{
+	unsigned y = date >> 9, m = (date >> 5) & 15, d = date & 31;
+	unsigned h = time >> 11, min = (time >> 5) & 63, s2 = time & 31;
+	int64_t days = DAYS_1970_1980;
+	m = m >= 1 && m <= 12 ? m - 1 : 0;
+	for (unsigned k = 0; k < y; k++)
+		days += 365 + leap(FAT_YEAR0 + k);
+	for (unsigned k = 0; k < m; k++)
+		days += month_days(FAT_YEAR0 + y, k);
+	days += d ? d - 1 : 0;
+	return days * SECS_PER_DAY + (h < 24 ? h : 0) * 3600 + (min < 60 ? min : 0) * 60 +
+	       (s2 < 30 ? s2 : 0) * 2;
+}
+
+/* A new entry's dates and times: created, written and read now. */
+static void stamp_new(const struct fat_vol *v, uint8_t *e)
+{
+	uint16_t date, time;
+	fat_time_pack(v->now, &date, &time);
+	e[DE_CTENTH] = 0;
+	put16(e + DE_CTIME, time);
+	put16(e + DE_CDATE, date);
+	put16(e + DE_ADATE, date);
+	put16(e + DE_WTIME, time);
+	put16(e + DE_WDATE, date);
 }
 
 /* ---- mount ---- */
@@ -670,6 +736,9 @@ static int dir_next(struct fat_vol *v, struct dir *d, uint32_t *pos, struct fat_
 		n->index = i;
 		n->lfn_count = has_lfn ? (uint8_t)(i - l.first) : 0;
 		memcpy(n->sname, e, sizeof(n->sname));
+		n->wdate = le16(e + DE_WDATE);
+		n->wtime = le16(e + DE_WTIME);
+		n->adate = le16(e + DE_ADATE);
 		l.expect = 0;
 		*pos = i + 1;
 		return 1;
@@ -819,8 +888,9 @@ long fat_read(struct fat_vol *v, struct fat_node *n, uint64_t off, void *buf, ui
 	return (long)done;
 }
 
-/* Write the node's first cluster and size into its directory entry. */
-static int node_store(struct fat_vol *v, const struct fat_node *n)
+/* Write the node's first cluster and size into its directory entry, stamped as changed
+ * now. */
+static int node_store(struct fat_vol *v, struct fat_node *n)
 {
 	uint8_t *e;
 	uint64_t sec;
@@ -831,7 +901,9 @@ static int node_store(struct fat_vol *v, const struct fat_node *n)
 		return err;
 	set_entry_cluster(e, n->cluster);
 	put32(e + DE_SIZE, is_dir(n) ? 0 : n->size);
-	put16(e + DE_WDATE, FAT_DATE_1980);
+	fat_time_pack(v->now, &n->wdate, &n->wtime);
+	put16(e + DE_WTIME, n->wtime);
+	put16(e + DE_WDATE, n->wdate);
 	e[DE_ATTR] |= is_dir(n) ? 0 : FAT_ATTR_ARCH;
 	bvol_dirty(&v->bv, sec);
 	return 0;
@@ -962,6 +1034,33 @@ int fat_truncate(struct fat_vol *v, struct fat_node *n, uint64_t size)
 	n->size = (uint32_t)size;
 	int e2 = node_store(v, n);
 	return err ? err : e2;
+}
+
+int fat_set_times(struct fat_vol *v, struct fat_node *n, const int64_t *atime, const int64_t *mtime)
+{
+	uint8_t *e;
+	uint64_t sec;
+	uint16_t adate = n->adate, wdate = n->wdate, wtime = n->wtime, unused;
+	if (n->is_root || n->index == UINT32_MAX)
+		return 0;
+	int err = node_entry(v, n, &e, &sec);
+	if (err)
+		return err;
+	if (atime)
+		fat_time_pack(*atime, &adate, &unused);
+	if (mtime)
+		fat_time_pack(*mtime, &wdate, &wtime);
+	if (adate == le16(e + DE_ADATE) && wdate == le16(e + DE_WDATE) &&
+	    wtime == le16(e + DE_WTIME))
+		return 0; /* a read the same day: the disk is not written */
+	n->adate = adate;
+	n->wdate = wdate;
+	n->wtime = wtime;
+	put16(e + DE_ADATE, adate);
+	put16(e + DE_WTIME, wtime);
+	put16(e + DE_WDATE, wdate);
+	bvol_dirty(&v->bv, sec);
+	return 1;
 }
 
 /* ---- creating and removing entries ---- */
@@ -1165,6 +1264,9 @@ static int add_entry(struct fat_vol *v, const struct fat_node *dir, const char *
 	out->index = first + nlfn;
 	out->lfn_count = (uint8_t)nlfn;
 	memcpy(out->sname, sn, sizeof(out->sname));
+	out->wdate = le16(entry + DE_WDATE);
+	out->wtime = le16(entry + DE_WTIME);
+	out->adate = le16(entry + DE_ADATE);
 	return 0;
 }
 
@@ -1200,9 +1302,7 @@ static int dir_init(struct fat_vol *v, uint32_t c, uint32_t parent)
 		if (k)
 			e[1] = '.';
 		e[DE_ATTR] = FAT_ATTR_DIR;
-		put16(e + DE_CDATE, FAT_DATE_1980);
-		put16(e + DE_ADATE, FAT_DATE_1980);
-		put16(e + DE_WDATE, FAT_DATE_1980);
+		stamp_new(v, e);
 		set_entry_cluster(e, k ? parent : c);
 	}
 	bvol_dirty(&v->bv, cluster_sector(v, c));
@@ -1241,9 +1341,7 @@ int fat_create(struct fat_vol *v, const struct fat_node *dir, const char *name, 
 		attr |= FAT_ATTR_ARCH;
 	}
 	tmpl[DE_ATTR] = attr;
-	put16(tmpl + DE_CDATE, FAT_DATE_1980);
-	put16(tmpl + DE_ADATE, FAT_DATE_1980);
-	put16(tmpl + DE_WDATE, FAT_DATE_1980);
+	stamp_new(v, tmpl);
 	set_entry_cluster(tmpl, c);
 	err = add_entry(v, dir, name, len, tmpl, out);
 	if (err && c)

@@ -39,6 +39,8 @@ struct fat_node {
 	uint32_t index;	   /* the short entry's index in that directory */
 	uint8_t sname[11]; /* its short name, checked before the entry is written (-ESTALE) */
 	uint32_t hint_idx, hint_clu; /* the last cluster reached: walks resume from there */
+	uint16_t wdate, wtime;	     /* the entry's last modification (FAT date and time) */
+	uint16_t adate;		     /* its last access date */
 };
 
 struct fat_dirent {
@@ -62,7 +64,17 @@ struct fat_vol {
 	uint32_t free_count;   /* from FSInfo, 0xffffffff: unknown */
 	uint32_t next_free;    /* where the search for a free cluster starts */
 	int fsinfo_dirty;
+	int64_t now; /* seconds since 1970 that changes are stamped with (the caller's clock) */
 };
+
+/*
+ * FAT's dates and times: a date counts years from 1980 (to 2107), a time two-second
+ * steps. They are local time on other systems; we have no time zone and keep UTC. Seconds
+ * since 1970 as a date and time, clamped to what FAT can hold; and back (a field out of
+ * range, as a date of 0, reads as its lowest value).
+ */
+void fat_time_pack(int64_t secs, uint16_t *date, uint16_t *time);
+int64_t fat_time_unpack(uint16_t date, uint16_t time);
 
 /* Does this sector look like a FAT boot sector (jump, sector size, a sane BPB)? */
 int fat_bpb_plausible(const uint8_t *sector);
@@ -82,8 +94,15 @@ long fat_read(struct fat_vol *v, struct fat_node *n, uint64_t off, void *buf, ui
  * (nothing written past what fits), -EFBIG (beyond 4 GiB - 1), -EISDIR, -ESTALE (the
  * node's name was renamed or removed) or -EIO. */
 long fat_write(struct fat_vol *v, struct fat_node *n, uint64_t off, const void *buf, uint64_t len);
-/* Set the size: shrinking frees clusters, growing adds zeros. */
+/* Set the size: shrinking frees clusters, growing adds zeros. Both (and fat_write) stamp
+ * the entry's modification date and time with v->now. */
 int fat_truncate(struct fat_vol *v, struct fat_node *n, uint64_t size);
+/* Set n's access date and modification time (either may be NULL: left as it is), in
+ * seconds since 1970 (utimensat, and the access date a read moves). 1 if the entry
+ * changed, 0 if it already held them (or n is the root, which has no entry), -ESTALE,
+ * -EIO. */
+int fat_set_times(struct fat_vol *v, struct fat_node *n, const int64_t *atime,
+		  const int64_t *mtime);
 
 /* A new empty file, or directory with attr FAT_ATTR_DIR: -EEXIST, -EINVAL (bad name),
  * -ENAMETOOLONG, -ENOSPC, -ENOTDIR, -EIO. */

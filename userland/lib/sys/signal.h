@@ -171,6 +171,12 @@ int sigfillset(sigset_t *set);
 int sigemptyset(sigset_t *set);
 int sigpending(sigset_t *set);
 int sigsuspend(const sigset_t *mask);
+int sigqueue(pid_t pid, int sig, const union sigval value);
+struct timespec;
+int sigwait(const sigset_t *__restrict set, int *__restrict sig);
+int sigwaitinfo(const sigset_t *__restrict set, siginfo_t *__restrict info);
+int sigtimedwait(const sigset_t *__restrict set, siginfo_t *__restrict info,
+		 const struct timespec *__restrict timeout);
 struct pthread;
 int pthread_kill(struct pthread *t, int sig);
 
