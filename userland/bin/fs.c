@@ -1119,6 +1119,18 @@ static int64_t do_getpath(struct ofd *o, struct ipc_msg *m)
 	return len;
 }
 
+/*
+ * A mapping shows whole pages: the bytes past the end of the file in its last page must
+ * read as zeros, and stores there through an earlier mapping never reach the file
+ * (POSIX). They are cleared whenever a mapping of that page is handed out.
+ */
+static void map_tail_clean(int node, unsigned k)
+{
+	uint64_t size = tree.n[node].size, last = size / PAGE;
+	if (size % PAGE && last >= ext_first(k) && last < ext_first(k) + ext_pages(k))
+		zero(file_va(node) + size, PAGE - size % PAGE);
+}
+
 /* FS_MAP: the object holding file page w0, for the client to map itself. */
 static int64_t do_map(struct ofd *o, struct ipc_msg *m)
 {
@@ -1152,11 +1164,14 @@ static int64_t do_map(struct ofd *o, struct ipc_msg *m)
 		m->w[1] = ext_first(k);
 		m->w[2] = ext_pages(k);
 		m->w[3] = 0;
+		if (!err)
+			map_tail_clean(o->node, k);
 	}
 	if (err) {
 		slot_free(s);
 		return -ENOMEM;
 	}
+	touch_read(o->node); /* POSIX: a mapping marks the access time, as a read does */
 	cap_out = s;
 	return 0;
 }

@@ -254,6 +254,20 @@ static void file_unref(struct ofile *f)
 	f->cap = 0;
 }
 
+void fd_file_hold(struct ofile *f)
+{
+	f->refs++;
+}
+
+/* A mapping's reference going: not a close of a descriptor, so no lock is released. */
+void fd_file_drop(struct ofile *f)
+{
+	if (f->refs > 1)
+		f->refs--;
+	else
+		file_unref(f);
+}
+
 static void release(struct fd_entry *e)
 {
 	if (is_pipe(e))

@@ -82,6 +82,9 @@ unsigned fd_proc_index(void);
 
 /* The open file fd names, or 0 (errno = EBADF, or EINVAL: not a file). */
 struct ofile *fd_file(int fd);
+/* A shared writable mapping of f keeps it open as a descriptor does, until munmap. */
+void fd_file_hold(struct ofile *f);
+void fd_file_drop(struct ofile *f);
 struct ipc_msg;
 /* One request on an open file's capability: the reply's w0 (>= 0 or -errno), words in m. */
 int64_t fd_file_call(struct ofile *f, uint64_t label, struct ipc_msg *m, unsigned len);

@@ -95,13 +95,88 @@ static int map_file(struct ofile *f, uintptr_t va, uint64_t first, size_t pages,
 }
 
 /*
+ * Shared writable mappings of files: msync marks each file it covers modified (POSIX:
+ * st_mtime and st_ctime between a store through the mapping and the next msync). Each
+ * keeps its open file as a descriptor does, so closing the descriptor after mmap leaves
+ * the file open until munmap. Past WRITE_MAPS_MAX such mappings a file is marked
+ * modified at mmap instead.
+ */
+#define WRITE_MAPS_MAX 16
+static struct {
+	uintptr_t va, end; /* end 0: a free entry */
+	struct ofile *f;
+} write_maps[WRITE_MAPS_MAX];
+static volatile uint32_t write_maps_lock; /* mmap is safe from several threads at once */
+/* How many entries are in use: munmap looks no further (and stores nothing: a forked
+ * child's store would copy the page) when it is 0, as in nearly every process. */
+static volatile int write_maps_used;
+
+static void maps_lock(void)
+{
+	while (__atomic_exchange_n(&write_maps_lock, 1, __ATOMIC_ACQUIRE))
+		SYSCALL(yield);
+}
+
+static void maps_unlock(void)
+{
+	__atomic_store_n(&write_maps_lock, 0, __ATOMIC_RELEASE);
+}
+
+/* Mark f's file modified now (mtime and ctime; the access time stays). */
+static void mark_modified(struct ofile *f)
+{
+	struct ipc_msg m = { 0 };
+	m.w[0] = 0;
+	m.w[1] = FS_UTIME_OMIT;
+	m.w[2] = 0;
+	m.w[3] = FS_UTIME_NOW;
+	fd_file_call(f, FS_FUTIMES, &m, 0);
+}
+
+static void track_write_map(uintptr_t va, size_t pages, struct ofile *f)
+{
+	maps_lock();
+	for (int i = 0; i < WRITE_MAPS_MAX; i++) {
+		if (!write_maps[i].end) {
+			fd_file_hold(f);
+			write_maps_used++;
+			write_maps[i].va = va;
+			write_maps[i].end = va + pages * PAGE_BYTES;
+			write_maps[i].f = f;
+			maps_unlock();
+			return;
+		}
+	}
+	maps_unlock();
+	mark_modified(f); /* no room to follow it: now rather than never */
+}
+
+/* [va, end) is unmapped: mappings wholly inside it let their files go. */
+static void untrack_write_maps(uintptr_t va, uintptr_t end)
+{
+	if (!write_maps_used)
+		return;
+	maps_lock();
+	for (int i = 0; i < WRITE_MAPS_MAX; i++) {
+		if (!write_maps[i].end || write_maps[i].va < va || write_maps[i].end > end)
+			continue;
+		fd_file_drop(write_maps[i].f);
+		write_maps[i].end = 0;
+		write_maps_used--;
+	}
+	maps_unlock();
+}
+
+/*
  * MAP_FIXED replaces whatever is mapped in the range (POSIX): called once the request is
  * checked, so a call that fails for a bad argument changes nothing.
  */
 static void clear_fixed(uintptr_t va, size_t pages, int flags)
 {
-	if (flags & MAP_FIXED)
+	if (flags & MAP_FIXED) {
 		SYSCALL(unmap, SLOT_SELF, va, pages);
+		untrack_write_maps(va, va + pages * PAGE_BYTES);
+	}
 }
 
 /* mmap of a descriptor: checked here, mapped by map_file. */
@@ -118,8 +193,11 @@ static long mmap_fd(uintptr_t va, size_t pages, int prot, int flags, int fd, off
 	if (acc == O_WRONLY || ((flags & MAP_SHARED) && (prot & PROT_WRITE) && acc == O_RDONLY))
 		return -EACCES;
 	clear_fixed(va, pages, flags);
-	return map_file(e->file, va, (uint64_t)off / PAGE_BYTES, pages, prot,
-			(flags & MAP_SHARED) != 0);
+	int err = map_file(e->file, va, (uint64_t)off / PAGE_BYTES, pages, prot,
+			   (flags & MAP_SHARED) != 0);
+	if (!err && (flags & MAP_SHARED) && (prot & PROT_WRITE))
+		track_write_map(va, pages, e->file);
+	return err;
 }
 
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
@@ -169,11 +247,13 @@ int munmap(void *addr, size_t len)
 		errno = EINVAL;
 		return -1;
 	}
-	long err = SYSCALL(unmap, SLOT_SELF, addr, (len + PAGE_BYTES - 1) / PAGE_BYTES);
+	size_t pages = (len + PAGE_BYTES - 1) / PAGE_BYTES;
+	long err = SYSCALL(unmap, SLOT_SELF, addr, pages);
 	if (err) {
 		errno = to_errno(err);
 		return -1;
 	}
+	untrack_write_maps((uintptr_t)addr, (uintptr_t)addr + pages * PAGE_BYTES);
 	return 0;
 }
 
@@ -191,15 +271,33 @@ int mprotect(void *addr, size_t len, int prot)
 	return 0;
 }
 
-/* Shared file mappings are the page cache itself, so there is nothing to write back:
- * msync checks its arguments. */
+/*
+ * Shared file mappings are the page cache itself, so there is nothing to write back:
+ * msync checks its arguments, and with MS_SYNC or MS_ASYNC marks the files of the shared
+ * writable mappings it covers modified.
+ */
 int msync(void *addr, size_t len, int flags)
 {
-	(void)len;
-	if (((uintptr_t)addr % PAGE_BYTES) || (flags & ~(MS_ASYNC | MS_SYNC | MS_INVALIDATE)) ||
-	    ((flags & MS_ASYNC) && (flags & MS_SYNC))) {
+	uintptr_t va = (uintptr_t)addr, end = va + len;
+	struct ofile *files[WRITE_MAPS_MAX];
+	int n = 0;
+	if ((va % PAGE_BYTES) || (flags & ~(MS_ASYNC | MS_SYNC | MS_INVALIDATE)) ||
+	    ((flags & MS_ASYNC) && (flags & MS_SYNC)) || end < va) {
 		errno = EINVAL;
 		return -1;
+	}
+	if (!(flags & (MS_SYNC | MS_ASYNC)) || !write_maps_used)
+		return 0;
+	maps_lock();
+	for (int i = 0; i < WRITE_MAPS_MAX; i++)
+		if (write_maps[i].end && write_maps[i].va < end && va < write_maps[i].end) {
+			fd_file_hold(write_maps[i].f); /* kept while we use it unlocked */
+			files[n++] = write_maps[i].f;
+		}
+	maps_unlock();
+	for (int i = 0; i < n; i++) {
+		mark_modified(files[i]);
+		fd_file_drop(files[i]);
 	}
 	return 0;
 }
