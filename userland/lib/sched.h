@@ -14,5 +14,7 @@ int sched_setscheduler(pid_t pid, int policy, const struct sched_param *param);
 int sched_getscheduler(pid_t pid);
 int sched_get_priority_max(int policy);
 int sched_get_priority_min(int policy);
+struct timespec;
+int sched_rr_get_interval(pid_t pid, struct timespec *interval); /* misc.c */
 
 #endif

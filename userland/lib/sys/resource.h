@@ -29,4 +29,11 @@ struct rlimit {
 int getrlimit(int resource, struct rlimit *r);
 int setrlimit(int resource, const struct rlimit *r);
 
+/* The nice value (userland/lib/misc.c): kept and reported, one priority for every thread. */
+#define PRIO_PROCESS 0
+#define PRIO_PGRP    1
+#define PRIO_USER    2
+int getpriority(int which, id_t who);
+int setpriority(int which, id_t who, int value);
+
 #endif

@@ -12,6 +12,11 @@ int pipe2(int fds[2], int flags);
 int dup3(int fd, int to, int flags);
 int execvpe(const char *file, char *const argv[], char *const envp[]);
 
+/* confstr (userland/lib/misc.c): picolibc names these only for Cygwin and RTEMS. */
+#ifndef _CS_PATH
+#define _CS_PATH 0
+#endif
+
 #ifndef _POSIX_MEMORY_PROTECTION
 #define _POSIX_MEMORY_PROTECTION 200809L
 #endif
