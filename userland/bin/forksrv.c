@@ -232,8 +232,15 @@ static void notify_parent(struct proc *p)
 	}
 	if (!handed && p->orphan)
 		reap(p); /* adopted by init, which never waits for adoptees */
-	if (chld & SIGSRV_CHLD_CATCH)
+	if (chld & SIGSRV_CHLD_CATCH) {
 		signal_proc(parent, SIGCHLD, p->pid); /* its other waits end with EINTR */
+		/* siginfo: CLD_EXITED and the exit status, or CLD_KILLED and the signal. */
+		int exited = WIFEXITED(p->status);
+		sigsrv_note_fault(
+			(unsigned)(parent - procs), parent->pid, SIGCHLD,
+			exited ? CLD_EXITED : CLD_KILLED,
+			(uint64_t)(exited ? WEXITSTATUS(p->status) : WTERMSIG(p->status)));
+	}
 }
 
 static void proc_exit(struct proc *p, int status)

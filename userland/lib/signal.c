@@ -46,13 +46,16 @@ static __thread sigset_t thread_mask;
 static __thread volatile uint32_t handled; /* handlers run on this thread: sigsuspend waits on it */
 static __thread int ran_handler, ran_without_restart;
 /*
- * The si_code and si_addr of the fault this thread is taking (PROC_SIGTAKE's w3 and w4),
- * from take_all to the handler it runs; code 0 when the signal taken was sent.
+ * The si_code and si_addr (a fault's) or si_status (SIGCHLD's) of the signal this thread
+ * is taking (PROC_SIGTAKE's w5 and w6), from take_all to the handler it runs; code 0 when
+ * there are none. kept_info holds them for a signal kept while blocked.
  */
-static __thread struct {
+struct taken_info {
 	int code;
 	void *addr;
-} fault_taken;
+};
+static __thread struct taken_info fault_taken;
+static struct taken_info kept_info[NSIG];
 
 static int bad_signal(int sig)
 {
@@ -212,6 +215,9 @@ static void info_fill(int sig, pid_t sender, siginfo_t *info)
 		info->si_code = SI_TIMER, info->si_pid = 0;
 	else if (!sender && fault_taken.code) /* a fault's, from the server (PROC_SIGTAKE) */
 		info->si_code = fault_taken.code, info->si_addr = fault_taken.addr;
+	else if (sig == SIGCHLD && fault_taken.code) /* the child's end: code and status */
+		info->si_code = fault_taken.code,
+		info->si_status = (int)(uintptr_t)fault_taken.addr;
 }
 
 void signals_note_timer(int sig, union sigval value)
@@ -305,6 +311,7 @@ static pthread_mutex_t wait_lock = PTHREAD_MUTEX_INITIALIZER;
 static void keep(int sig, pid_t sender)
 {
 	taken_sender[sig] = sender;
+	kept_info[sig] = fault_taken;
 	__atomic_or_fetch(&taken_blocked, SIG_BIT(sig), __ATOMIC_SEQ_CST);
 	__atomic_add_fetch(&taken_seq, 1, __ATOMIC_SEQ_CST);
 	if (waited)
@@ -341,7 +348,9 @@ static void act_on_unblocked(void *context)
 	while ((ready = taken_blocked & ~thread_mask & ~waited) != 0) {
 		int sig = __builtin_ctzl(ready);
 		__atomic_and_fetch(&taken_blocked, ~SIG_BIT(sig), __ATOMIC_SEQ_CST);
+		fault_taken = kept_info[sig];
 		act_on(sig, taken_sender[sig], context);
+		fault_taken.code = 0;
 	}
 }
 
@@ -612,7 +621,9 @@ static int wait_signal(const sigset_t *set, siginfo_t *info, uint64_t deadline, 
 	wait_mark(want, 0);
 	if (sig) {
 		siginfo_t mine;
+		fault_taken = kept_info[sig];
 		info_fill(sig, taken_sender[sig], info ? info : &mine);
+		fault_taken.code = 0;
 	}
 	return sig;
 }

@@ -112,7 +112,7 @@ int sigsrv_take(unsigned idx, int64_t pid, int64_t *sender, uint64_t *rest, int 
 		sig = __builtin_ctzl(s->pending);
 		s->pending &= s->pending - 1;
 		*sender = s->sender[sig];
-		if (*sender == 0 && s->fault_code[sig]) {
+		if (s->fault_code[sig]) { /* a fault's (sender 0), or SIGCHLD's own */
 			fault[0] = s->fault_code[sig];
 			fault[1] = s->fault_addr[sig];
 		}

@@ -25,7 +25,8 @@ void sigsrv_clear(unsigned idx, int64_t pid);
 int sigsrv_post(unsigned idx, int64_t pid, long task, int sig, int64_t sender, uint64_t tid);
 /*
  * A fault's si_code and si_addr for the sig about to be posted with sender 0 (the
- * kernel): PROC_SIGTAKE hands them over with the signal.
+ * kernel), or SIGCHLD's code and status just after it was posted: PROC_SIGTAKE hands
+ * them over with the signal (a later post of sig with a sender clears them).
  */
 void sigsrv_note_fault(unsigned idx, int64_t pid, int sig, int code, uint64_t addr);
 /* The same as sigsrv_post for sigqueue: the signal carries value (SI_QUEUE), until a

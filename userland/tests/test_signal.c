@@ -406,11 +406,14 @@ static void interrupted_calls(void)
 
 /* SIGCHLD to the parent with the child's pid; SIG_IGN on it means no zombies. */
 static volatile pid_t chld_from;
+static volatile int chld_code, chld_status;
 
 static void chld_handler(int sig, siginfo_t *si, void *ctx)
 {
 	(void)sig;
 	(void)ctx;
+	chld_code = si->si_code;
+	chld_status = si->si_status;
 	chld_from = si->si_pid;
 }
 
@@ -428,11 +431,13 @@ static void sigchld(void)
 	chld_from = 0;
 	pid_t c = fork();
 	if (c == 0)
-		_exit(0);
+		_exit(5);
 	while (!chld_from)
 		sigsuspend(&old);
 	sigprocmask(SIG_SETMASK, &old, 0);
 	CHECK_EQ(chld_from, c);
+	CHECK_EQ(chld_code, CLD_EXITED); /* POSIX's SIGCHLD siginfo */
+	CHECK_EQ(chld_status, 5);
 	int st;
 	CHECK_EQ(waitpid(c, &st, 0), c); /* still a zombie to wait for */
 
