@@ -69,6 +69,12 @@ void boot_run(const char *bootargs)
 		machine_exit(selftest_run() ? EXIT_TESTS_FAILED : EXIT_OK);
 	irq_off();
 	printk("smp: %u hart(s) running\n", smp_start()); /* holds the lock from here */
+	if (has_word(bootargs, "hang") && smp_on()) {
+		/* The SMP watchdog's test: the other harts wait for the lock until it fires. */
+		printk("hang requested: holding the big kernel lock\n");
+		for (;;)
+			wfi();
+	}
 	init_start(bootargs);
 	arm_failalloc(bootargs);
 	struct trapframe *tf = trap_resume();

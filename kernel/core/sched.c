@@ -5,6 +5,7 @@
 #include "kernel/cpu/hart.h"
 #include "kernel/cpu/riscv.h"
 #include "kernel/cpu/smp.h"
+#include "kernel/io/printk.h"
 #include "vm/as.h"
 
 #define NPRIO (THREAD_PRIO_MAX + 1)
@@ -195,4 +196,28 @@ struct trapframe *sched_next(void)
 	hold(next);
 	sched_enter(h, next);
 	return &next->tf;
+}
+
+/* One queue for the watchdog: its threads, at most REPORT_MAX of them. */
+#define REPORT_MAX 16
+static void report_queue(const char *name, struct thread *q)
+{
+	struct thread *t = q;
+	int n = 0;
+	if (!t)
+		return;
+	printk("  %s:", name);
+	do {
+		printk(" %lu(p%u,a%d)", t->id, t->prio, t->affinity);
+		t = t->next;
+	} while (t && t != q && ++n < REPORT_MAX);
+	printk("%s\n", t && t != q ? " ..." : "");
+}
+
+void sched_report(void)
+{
+	printk("  run queue mask 0x%x\n", runq_mask);
+	for (int p = THREAD_PRIO_MAX; p >= 0; p--)
+		report_queue("ready", runq[p]);
+	report_queue("sleeping", sleepers);
 }

@@ -30,6 +30,7 @@ struct hart {
 	volatile int idle;	     /* waiting in wfi for work: wake it with an IPI */
 	volatile uint64_t flush_req; /* TLB shootdowns asked of this hart */
 	volatile uint64_t flush_ack; /* and done by it */
+	volatile uint64_t lock_wait_since; /* time it began to wait for the big lock, or 0 */
 };
 
 extern unsigned harts_online;
