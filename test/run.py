@@ -106,6 +106,12 @@ def torture(shift):
     return harness.run_qemu("torture-smp4-shift%d" % shift, argv, TIMEOUT)
 
 
+def kdebug_virt(args, smp):
+    argv = virt("128M", "dynamic", args, smp=smp)
+    argv[argv.index(B + "/Image")] = B + "/kdebug/Image"
+    return argv
+
+
 def steps():
     dtbs = sorted(glob.glob(B + "/dtb/*.dtb")) + qemu_dumps()
     ref = sorted(glob.glob(os.path.join(REF_DTB, "*.dtb")))
@@ -137,6 +143,10 @@ def steps():
     for shift in TORTURE_SHIFTS:
         yield lambda shift=shift: torture(shift)
     yield watchdog_fires
+    # The debug kernel checks the lock order (kernel/cpu/lockorder.h) on every acquisition.
+    yield lambda: harness.run_qemu("user-suite-smp4-kdebug", kdebug_virt("test", 4),
+                                   SUITE_TIMEOUT)
+    yield lambda: expect_panic("lock-order-inversion", kdebug_virt("lockorder", 2))
     yield lambda: failalloc.step()
     yield lambda: host_step("bench-report", [PY, "test/host/test_forkbench_report.py"])
     yield lambda: host_step("bench-linux-format", [PY, "test/host/test_forkbench_linux.py",

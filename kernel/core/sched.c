@@ -3,6 +3,7 @@
 
 #include "kernel/abi/error.h"
 #include "kernel/cpu/hart.h"
+#include "kernel/cpu/lockorder.h"
 #include "kernel/cpu/riscv.h"
 #include "kernel/cpu/smp.h"
 #include "kernel/io/printk.h"
@@ -186,6 +187,7 @@ struct trapframe *sched_next(void)
 		/* Idle: without the lock, interrupts on (taken as kernel traps) until work comes. */
 		h->idle = 1;
 		bkl_unlock();
+		lock_order_none("idles holding");
 		irq_on();
 		wfi();
 		irq_off();

@@ -5,6 +5,7 @@
 #include "drivers/timer.h"
 #include "kernel/boot/boot.h"
 #include "kernel/cpu/hart.h"
+#include "kernel/cpu/lockorder.h"
 #include "kernel/cpu/riscv.h"
 #include "kernel/core/object.h"
 #include "kernel/core/sched.h"
@@ -124,6 +125,7 @@ void bkl_lock_smp(void)
 	struct hart *h = this_hart();
 	uint32_t me = h->index + 1, free = 0;
 	int slept = 0;
+	lock_order_take(LOCK_BKL);
 	/* Uncontended, nobody can be waiting for this hart's acknowledgement. */
 	if (__atomic_compare_exchange_n(&big_lock, &free, me, 0, __ATOMIC_ACQUIRE,
 					__ATOMIC_RELAXED))
@@ -217,6 +219,7 @@ void smp_shootdown(uint64_t mask, uint64_t va, uint64_t size, long asid)
 /* Free the lock, then wake the harts that sleep waiting for it (see sleep_on_lock). */
 void bkl_unlock_smp(void)
 {
+	lock_order_drop(LOCK_BKL);
 	__atomic_store_n(&big_lock, 0, __ATOMIC_SEQ_CST);
 	uint64_t sleepers = __atomic_load_n(&lock_sleepers, __ATOMIC_SEQ_CST);
 	if (!sleepers)

@@ -49,8 +49,9 @@
 
 /* The parts, and how many operations each does at scale 1. */
 enum part { P_FORK, P_COW, P_IPC, P_CHURN, P_THREADS, P_VICTIMS, P_COUNT };
-static const char *const part_name[P_COUNT] = { "fork", "cow", "ipc", "churn", "threads",
-						"victims" };
+static const char *const part_name[P_COUNT] = {
+	"fork", "cow", "ipc", "churn", "threads", "victims"
+};
 static const uint64_t part_ops[P_COUNT] = { 25, 25, 700, 150, 80, 2 };
 
 /* In a shared page: the victim part runs in a child process and reports here too. */
@@ -69,7 +70,7 @@ static unsigned scale = SCALE_SUITE;
 #define CHURN_FIRST  16
 #define CHURN_PAGES  8
 /* The range whose protection changes under its readers. */
-#define PROT_PAGES 4
+#define PROT_PAGES   4
 
 static volatile uint64_t *region;
 /* Futex ping-pong between the forker and the writer: one pass per fork, child alive. */
@@ -157,7 +158,8 @@ static void await_pass(void)
 	uint32_t want = __atomic_add_fetch(&forks_begun, 1, __ATOMIC_SEQ_CST);
 	futex_wake(&forks_begun, 1);
 	uint32_t got;
-	while ((got = __atomic_load_n(&passes_done, __ATOMIC_SEQ_CST)) < want && !pg->finished[P_COW])
+	while ((got = __atomic_load_n(&passes_done, __ATOMIC_SEQ_CST)) < want &&
+	       !pg->finished[P_COW])
 		futex_wait(&passes_done, got, FUTEX_FOREVER);
 }
 
@@ -301,7 +303,8 @@ static void spawner(void *unused)
 	(void)unused;
 	for (uint64_t n = 0; n < target(P_THREADS); n++) {
 		thread_t t;
-		if (thread_create(&t, short_thread, (void *)(uintptr_t)n) != 0 || thread_join(t) != 0)
+		if (thread_create(&t, short_thread, (void *)(uintptr_t)n) != 0 ||
+		    thread_join(t) != 0)
 			fail(P_THREADS);
 		step(P_THREADS);
 	}
@@ -393,7 +396,8 @@ static int watchdog(uint64_t t0)
 				last[p] = pg->done[p];
 				since[p] = now_ms();
 			} else if (now_ms() - since[p] > STALL_S * 1000UL) {
-				printf("  watchdog: %s made no progress for %d s; where each part is:\n",
+				printf("  watchdog: %s made no progress for %d s; where each part "
+				       "is:\n",
 				       part_name[p], STALL_S);
 				report(t0);
 				return -1;
@@ -409,10 +413,10 @@ static int watchdog(uint64_t t0)
 static int setup(void)
 {
 	pg = mmap(0, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	region = mmap(0, REGION_PAGES * PAGE, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	prot_range = mmap(0, PROT_PAGES * PAGE, PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	region = mmap(0, REGION_PAGES * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		      -1, 0);
+	prot_range = mmap(0, PROT_PAGES * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			  -1, 0);
 	if (pg == MAP_FAILED || region == MAP_FAILED || prot_range == MAP_FAILED)
 		return -1;
 	memset((void *)pg, 0, sizeof(*pg));
