@@ -86,7 +86,7 @@ def watchdog_fires():
                            TIMEOUT)
     outer = harness.Result("smp-watchdog")
     want = [b"watchdog: hart", b"big kernel lock: held by hart 0", b"hart 3 (id 3)",
-            b"run queue mask"]
+            b"run queue: mask"]
     missing = [w.decode() for w in want if w not in res.output]
     outer.ok = res.reason.startswith("kernel panic") and not missing
     outer.reason = "harness said %r; missing %s" % (str(res), missing)

@@ -11,26 +11,59 @@
 
 #define NPRIO (THREAD_PRIO_MAX + 1)
 
-static struct thread *runq[NPRIO];
-static unsigned runq_mask;	/* bit p set: runq[p] is not empty */
+/*
+ * One ready queue per hart (docs/architecture.md, "Scheduling"): a circular list per
+ * priority level and a mask of the levels that are not empty. Still under the big kernel
+ * lock: a hart reads the others' queues only to steal.
+ */
+struct runq {
+	struct thread *level[NPRIO];
+	unsigned mask; /* bit p set: level[p] is not empty */
+};
+static struct runq runqs[MAX_HARTS];
 static struct thread *sleepers; /* unsorted: few sleep at once */
+
+/*
+ * The hart whose queue t joins: the one it is pinned to; else the hart it last ran on if
+ * that one idles (its cache may still hold t's working set), else any idle hart, else
+ * the last one again, whose next pick or a stealing hart will find it.
+ */
+static unsigned place(const struct thread *t)
+{
+	if (t->affinity >= 0)
+		return (unsigned)t->affinity;
+	if (!smp_on() || harts[t->last_hart].idle)
+		return t->last_hart;
+	for (unsigned i = 0; i < harts_online; i++)
+		if (harts[i].idle)
+			return i;
+	return t->last_hart;
+}
 
 void sched_ready(struct thread *t)
 {
+	unsigned hart = place(t);
+	struct runq *rq = &runqs[hart];
 	t->state = TS_READY;
 	t->wait_obj = 0;
-	tq_push(&runq[t->prio], t);
-	runq_mask |= 1u << t->prio;
-	smp_kick(t->affinity);
+	t->rq_hart = (uint16_t)hart;
+	tq_push(&rq->level[t->prio], t);
+	rq->mask |= 1u << t->prio;
+	smp_kick((int)hart);
+}
+
+static void dequeue(struct thread *t)
+{
+	struct runq *rq = &runqs[t->rq_hart];
+	tq_remove(&rq->level[t->prio], t);
+	if (!rq->level[t->prio])
+		rq->mask &= ~(1u << t->prio);
 }
 
 void sched_remove(struct thread *t)
 {
-	if (t->state == TS_READY) {
-		tq_remove(&runq[t->prio], t);
-		if (!runq[t->prio])
-			runq_mask &= ~(1u << t->prio);
-	}
+	if (t->state == TS_READY)
+		dequeue(t);
 }
 
 struct thread *sched_current(void)
@@ -96,18 +129,49 @@ static int allowed_here(const struct thread *t)
 	return t->affinity < 0 || t->affinity == (int)this_hart()->index;
 }
 
-/* The first thread at level p that may run on this hart. */
-static struct thread *eligible(int p)
+/* The first thread at level p of rq that may run on this hart. */
+static struct thread *eligible(const struct runq *rq, int p)
 {
-	struct thread *t = runq[p];
+	struct thread *t = rq->level[p];
 	if (!t)
 		return 0;
 	do {
 		if (allowed_here(t))
 			return t;
 		t = t->next;
-	} while (t != runq[p]);
+	} while (t != rq->level[p]);
 	return 0;
+}
+
+/* The best thread of rq this hart may run at priority min or above, or NULL. */
+static struct thread *best_in(const struct runq *rq, int min)
+{
+	for (int p = THREAD_PRIO_MAX; p >= min; p--) {
+		struct thread *t = (rq->mask & (1u << p)) ? eligible(rq, p) : 0;
+		if (t)
+			return t;
+	}
+	return 0;
+}
+
+/*
+ * The thread this hart should run next, at priority min or above: the best of its own
+ * queue, unless another hart's queue holds one of higher priority that may run here
+ * (stolen: that hart is busy, or it would have taken it). NULL if none.
+ */
+static struct thread *find(int min)
+{
+	unsigned me = this_hart()->index;
+	struct thread *best = best_in(&runqs[me], min);
+	if (!smp_on())
+		return best;
+	for (unsigned i = 0; i < harts_online; i++) {
+		struct thread *t =
+			i == me ? 0 : best_in(&runqs[i], best ? (int)best->prio + 1 : min);
+		if (t)
+			best = t;
+	}
+	return best;
 }
 
 /*
@@ -116,10 +180,7 @@ static struct thread *eligible(int p)
  */
 static int ready_here(uint32_t min)
 {
-	for (int p = THREAD_PRIO_MAX; p >= (int)min; p--)
-		if ((runq_mask & (1u << p)) && eligible(p))
-			return 1;
-	return 0;
+	return find((int)min) != 0;
 }
 
 void sched_tick(void)
@@ -138,16 +199,10 @@ void sched_tick(void)
 
 static struct thread *pick(void)
 {
-	for (int p = THREAD_PRIO_MAX; p >= 0; p--) {
-		struct thread *t = (runq_mask & (1u << p)) ? eligible(p) : 0;
-		if (!t)
-			continue;
-		tq_remove(&runq[p], t);
-		if (!runq[p])
-			runq_mask &= ~(1u << p);
-		return t;
-	}
-	return 0;
+	struct thread *t = find(0);
+	if (t)
+		dequeue(t);
+	return t;
 }
 
 /* This hart stops running cur: drop the reference that running held. */
@@ -155,8 +210,10 @@ static void leave(struct hart *h)
 {
 	struct thread *cur = h->current;
 	h->current = 0;
-	if (cur && smp_on())
+	if (cur && smp_on()) {
+		cur->last_hart = (uint16_t)h->index; /* where sched_ready places it next */
 		kobj_put(&cur->hdr);
+	}
 }
 
 /* With several harts, a thread killed elsewhere stays intact while it runs here. */
@@ -218,8 +275,10 @@ static void report_queue(const char *name, struct thread *q)
 
 void sched_report(void)
 {
-	printk("  run queue mask 0x%x\n", runq_mask);
-	for (int p = THREAD_PRIO_MAX; p >= 0; p--)
-		report_queue("ready", runq[p]);
+	for (unsigned i = 0; i < harts_online; i++) {
+		printk("  hart %u's run queue: mask 0x%x\n", i, runqs[i].mask);
+		for (int p = THREAD_PRIO_MAX; p >= 0; p--)
+			report_queue("ready", runqs[i].level[p]);
+	}
 	report_queue("sleeping", sleepers);
 }
