@@ -18,7 +18,16 @@
 #define HART_STACK (16 * 1024)
 
 unsigned harts_online = 1;
-static volatile uint32_t big_lock; /* 0 free, else the holder's index + 1 */
+/*
+ * The big kernel lock: 0 free, else the holder's index + 1. Free harts race for it, so a
+ * hart that leaves the kernel and comes back at once usually gets it again without waking
+ * anyone; but a hart that has waited STARVE_MS is handed it directly at the next unlock.
+ * Without that a hart could take it again between its own system calls while another
+ * waited 10 s (under QEMU's round robin at -icount shift=7, where the waiter only ran while
+ * the holder was inside the kernel); the torture test's watchdog caught it.
+ */
+static volatile uint32_t big_lock;
+#define STARVE_MS 100
 /* Where and when the holder took it: the watchdog's report (written by the holder only). */
 static volatile uint64_t lock_pc, lock_since;
 int lock_on; /* set when a second hart starts: one hart needs no lock */
@@ -108,11 +117,23 @@ static uint64_t lock_sleepers;
 static int sleep_on_lock(struct hart *h)
 {
 	uint64_t bit = 1UL << h->index;
+	uint32_t me = h->index + 1;
 	__atomic_fetch_or(&lock_sleepers, bit, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&big_lock, __ATOMIC_SEQ_CST))
+	uint32_t v = __atomic_load_n(&big_lock, __ATOMIC_SEQ_CST);
+	if (v && v != me)
 		wfi();
 	__atomic_fetch_and(&lock_sleepers, ~bit, __ATOMIC_SEQ_CST);
 	return 1;
+}
+
+/* Take the lock if it is free, or if the last holder handed it to us. */
+static int got_lock(uint32_t me)
+{
+	uint32_t v = __atomic_load_n(&big_lock, __ATOMIC_ACQUIRE);
+	if (v == me)
+		return 1;
+	return !v && __atomic_compare_exchange_n(&big_lock, &v, me, 0, __ATOMIC_ACQUIRE,
+						 __ATOMIC_RELAXED);
 }
 
 /*
@@ -120,36 +141,35 @@ static int sleep_on_lock(struct hart *h)
  * and they cannot take an interrupt here. After a short spin a waiter sleeps in wfi, so a
  * hart never burns its time (or, under QEMU's round robin, the holder's) on the lock.
  */
-void bkl_lock_smp(void)
+static void wait_for_lock(struct hart *h)
 {
-	struct hart *h = this_hart();
-	uint32_t me = h->index + 1, free = 0;
+	uint32_t me = h->index + 1;
 	int slept = 0;
-	lock_order_take(LOCK_BKL);
-	/* Uncontended, nobody can be waiting for this hart's acknowledgement. */
-	if (__atomic_compare_exchange_n(&big_lock, &free, me, 0, __ATOMIC_ACQUIRE,
-					__ATOMIC_RELAXED))
-		goto taken;
-	free = 0;
 	h->lock_wait_since = rdtime();
-	while (!__atomic_compare_exchange_n(&big_lock, &free, me, 0, __ATOMIC_ACQUIRE,
-					    __ATOMIC_RELAXED)) {
-		free = 0;
-		for (int spins = 0; __atomic_load_n(&big_lock, __ATOMIC_RELAXED); spins++) {
-			flush_if_asked(h);
-			if (spins < LOCK_SPINS)
-				continue;
-			slept = sleep_on_lock(h);
-			if (overdue(h->lock_wait_since))
-				watchdog_fire("the big kernel lock", h->lock_wait_since);
-		}
+	for (int spins = 0; !got_lock(me); spins++) {
+		flush_if_asked(h);
+		if (spins < LOCK_SPINS)
+			continue;
+		slept = sleep_on_lock(h);
+		if (overdue(h->lock_wait_since))
+			watchdog_fire("the big kernel lock", h->lock_wait_since);
 	}
 	h->lock_wait_since = 0;
 	/* The wake-up IPI has done its work: it must not trap once interrupts are on. */
 	if (slept)
 		csr_clear(sip, SIE_SSIE);
 	flush_if_asked(h);
-taken:
+}
+
+void bkl_lock_smp(void)
+{
+	struct hart *h = this_hart();
+	uint32_t free = 0;
+	lock_order_take(LOCK_BKL);
+	/* Uncontended, nobody can be waiting for this hart's acknowledgement. */
+	if (!__atomic_compare_exchange_n(&big_lock, &free, h->index + 1, 0, __ATOMIC_ACQUIRE,
+					 __ATOMIC_RELAXED))
+		wait_for_lock(h);
 	lock_pc = (uint64_t)__builtin_return_address(0);
 	lock_since = rdtime();
 }
@@ -216,11 +236,29 @@ void smp_shootdown(uint64_t mask, uint64_t va, uint64_t size, long asid)
 		shootdown_by_ipi(mask);
 }
 
-/* Free the lock, then wake the harts that sleep waiting for it (see sleep_on_lock). */
+/* The hart (index + 1) that has waited longest, if over STARVE_MS; else 0. */
+static uint32_t starving(void)
+{
+	uint64_t now = rdtime(), oldest = now - STARVE_MS * timer_timebase() / 1000;
+	uint32_t heir = 0;
+	for (unsigned i = 0; i < harts_online; i++) {
+		uint64_t since = harts[i].lock_wait_since;
+		if (since && since < oldest) {
+			oldest = since;
+			heir = i + 1;
+		}
+	}
+	return heir;
+}
+
+/*
+ * Free the lock, or hand it to a starving waiter, then wake the harts that sleep waiting
+ * for it (see sleep_on_lock).
+ */
 void bkl_unlock_smp(void)
 {
 	lock_order_drop(LOCK_BKL);
-	__atomic_store_n(&big_lock, 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&big_lock, starving(), __ATOMIC_SEQ_CST);
 	uint64_t sleepers = __atomic_load_n(&lock_sleepers, __ATOMIC_SEQ_CST);
 	if (!sleepers)
 		return;
