@@ -15,7 +15,8 @@ extern struct boot_info boot;
 int boot_usable_harts(void);
 /*
  * Act on the kernel command line: "ktest" runs the kernel self-tests, "crash" faults on
- * purpose; otherwise init starts with the words of the command line as its arguments.
+ * purpose, "hang" (several harts) keeps the big kernel lock so that the SMP watchdog
+ * fires; otherwise init starts with the words of the command line as its arguments.
  */
 void boot_run(const char *bootargs) __attribute__((noreturn));
 /* Load init from the boot archive with the command line as its arguments. */

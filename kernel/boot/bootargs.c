@@ -2,6 +2,7 @@
 #include <stdbool.h>
 
 #include "kernel/boot/boot.h"
+#include "kernel/cpu/lockorder.h"
 #include "kernel/cpu/riscv.h"
 #include "kernel/cpu/smp.h"
 #include "kernel/cpu/trap.h"
@@ -57,6 +58,17 @@ static void arm_failalloc(const char *bootargs)
 		printk("failalloc=%lu ignored: not a debug build (make KDEBUG=1)\n", n);
 }
 
+/* "lockorder": the debug kernel's order check must stop an inversion (docs/testing.md). */
+static void break_lock_order(void)
+{
+#ifdef KDEBUG
+	printk("lockorder requested: the printk lock, then the console receive lock\n");
+	lock_order_take(LOCK_PRINT);
+	lock_order_take(LOCK_CONSOLE_RX);
+#endif
+	printk("lockorder ignored: not a debug build (make KDEBUG=1)\n");
+}
+
 void boot_run(const char *bootargs)
 {
 	if (has_word(bootargs, "crash")) {
@@ -65,10 +77,18 @@ void boot_run(const char *bootargs)
 		__asm__ volatile("" : "+r"(va)); /* hide the constant from the compiler's checks */
 		*(volatile unsigned long *)va = 0;
 	}
+	if (has_word(bootargs, "lockorder"))
+		break_lock_order();
 	if (has_word(bootargs, "ktest"))
 		machine_exit(selftest_run() ? EXIT_TESTS_FAILED : EXIT_OK);
 	irq_off();
 	printk("smp: %u hart(s) running\n", smp_start()); /* holds the lock from here */
+	if (has_word(bootargs, "hang") && smp_on()) {
+		/* The SMP watchdog's test: the other harts wait for the lock until it fires. */
+		printk("hang requested: holding the big kernel lock\n");
+		for (;;)
+			wfi();
+	}
 	init_start(bootargs);
 	arm_failalloc(bootargs);
 	struct trapframe *tf = trap_resume();

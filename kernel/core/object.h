@@ -62,7 +62,9 @@ struct thread {
 	void *wait_obj;		    /* endpoint or notification blocked on */
 	uint32_t state;
 	uint32_t prio;
-	int affinity; /* hart index, -1 for any */
+	int affinity;	    /* hart index, -1 for any */
+	uint16_t last_hart; /* the hart it ran on last (with several harts) */
+	uint16_t rq_hart;   /* while ready: the hart whose run queue holds it */
 	uint64_t id;
 	uint64_t wake_at; /* sleep deadline in timebase ticks */
 	/* futex_wait: the word slept on, as its task and address (futex.c); 0 when not. */

@@ -3,33 +3,68 @@
 
 #include "kernel/abi/error.h"
 #include "kernel/cpu/hart.h"
+#include "kernel/cpu/lockorder.h"
 #include "kernel/cpu/riscv.h"
 #include "kernel/cpu/smp.h"
+#include "kernel/io/printk.h"
 #include "vm/as.h"
 
 #define NPRIO (THREAD_PRIO_MAX + 1)
 
-static struct thread *runq[NPRIO];
-static unsigned runq_mask;	/* bit p set: runq[p] is not empty */
+/*
+ * One ready queue per hart (docs/architecture.md, "Scheduling"): a circular list per
+ * priority level and a mask of the levels that are not empty. Still under the big kernel
+ * lock: a hart reads the others' queues only to steal.
+ */
+struct runq {
+	struct thread *level[NPRIO];
+	unsigned mask; /* bit p set: level[p] is not empty */
+};
+static struct runq runqs[MAX_HARTS];
 static struct thread *sleepers; /* unsorted: few sleep at once */
+
+/*
+ * The hart whose queue t joins: the one it is pinned to; else the hart it last ran on if
+ * that one idles (its cache may still hold t's working set), else any idle hart, else
+ * the last one again, whose next pick or a stealing hart will find it.
+ */
+static unsigned place(const struct thread *t)
+{
+	if (t->affinity >= 0)
+		return (unsigned)t->affinity;
+	if (!smp_on() || harts[t->last_hart].idle)
+		return t->last_hart;
+	for (unsigned i = 0; i < harts_online; i++)
+		if (harts[i].idle)
+			return i;
+	return t->last_hart;
+}
 
 void sched_ready(struct thread *t)
 {
+	unsigned hart = place(t);
+	struct runq *rq = &runqs[hart];
 	t->state = TS_READY;
 	t->wait_obj = 0;
-	tq_push(&runq[t->prio], t);
-	runq_mask |= 1u << t->prio;
+	t->rq_hart = (uint16_t)hart;
+	tq_push(&rq->level[t->prio], t);
+	rq->mask |= 1u << t->prio;
 	if (smp_on()) /* one hart has nobody to kick: it picks the thread itself */
-		smp_kick(t->affinity);
+		smp_kick((int)hart);
+}
+
+static void dequeue(struct thread *t)
+{
+	struct runq *rq = &runqs[t->rq_hart];
+	tq_remove(&rq->level[t->prio], t);
+	if (!rq->level[t->prio])
+		rq->mask &= ~(1u << t->prio);
 }
 
 void sched_remove(struct thread *t)
 {
-	if (t->state == TS_READY) {
-		tq_remove(&runq[t->prio], t);
-		if (!runq[t->prio])
-			runq_mask &= ~(1u << t->prio);
-	}
+	if (t->state == TS_READY)
+		dequeue(t);
 }
 
 struct thread *sched_current(void)
@@ -95,44 +130,18 @@ static int allowed_here(const struct thread *t)
 	return t->affinity < 0 || t->affinity == (int)this_hart()->index;
 }
 
-/* The first thread at level p that may run on this hart. */
-static struct thread *eligible(int p)
+/* The first thread at level p of rq that may run on this hart. */
+static struct thread *eligible(const struct runq *rq, int p)
 {
-	struct thread *t = runq[p];
+	struct thread *t = rq->level[p];
 	if (!t)
 		return 0;
 	do {
 		if (allowed_here(t))
 			return t;
 		t = t->next;
-	} while (t != runq[p]);
+	} while (t != rq->level[p]);
 	return 0;
-}
-
-/*
- * Is there work this hart may run at priority min or above? Threads pinned to other harts
- * do not count: preempting for them only requeues the current thread and picks it again.
- */
-static int ready_here(uint32_t min)
-{
-	for (int p = THREAD_PRIO_MAX; p >= (int)min; p--)
-		if ((runq_mask & (1u << p)) && eligible(p))
-			return 1;
-	return 0;
-}
-
-void sched_tick(void)
-{
-	wake_sleepers();
-	struct thread *cur = sched_current();
-	if (!cur || cur->state != TS_RUNNING)
-		return;
-	/*
-	 * Preempt for equal or higher priority work this hart may run, or move a thread
-	 * whose affinity has changed to exclude this hart (sched_ready kicks its hart).
-	 */
-	if (!allowed_here(cur) || ready_here(cur->prio))
-		sched_ready(cur);
 }
 
 /* The highest level set in a mask of NPRIO bits: three steps, as RV64IMAC has no clz. */
@@ -151,21 +160,72 @@ static inline int top_level(unsigned mask)
 	return p + (int)(mask >> 1);
 }
 
+/* The best thread of rq this hart may run at priority min or above, or NULL: only the
+ * levels that hold threads are looked at, highest first. */
+static struct thread *best_in(const struct runq *rq, int min)
+{
+	for (unsigned left = rq->mask & ~((1u << min) - 1); left;) {
+		int p = top_level(left);
+		struct thread *t = eligible(rq, p);
+		if (t)
+			return t;
+		left &= ~(1u << p);
+	}
+	return 0;
+}
+
+/*
+ * The thread this hart should run next, at priority min or above: the best of its own
+ * queue, unless another hart's queue holds one of higher priority that may run here
+ * (stolen: that hart is busy, or it would have taken it). NULL if none.
+ */
+static struct thread *find(int min)
+{
+	unsigned me = this_hart()->index;
+	if (!smp_on()) { /* one hart: every queued thread may run here, none to steal */
+		unsigned left = runqs[me].mask & ~((1u << min) - 1);
+		return left ? runqs[me].level[top_level(left)] : 0;
+	}
+	struct thread *best = best_in(&runqs[me], min);
+	for (unsigned i = 0; i < harts_online; i++) {
+		struct thread *t =
+			i == me ? 0 : best_in(&runqs[i], best ? (int)best->prio + 1 : min);
+		if (t)
+			best = t;
+	}
+	return best;
+}
+
+/*
+ * Is there work this hart may run at priority min or above? Threads pinned to other harts
+ * do not count: preempting for them only requeues the current thread and picks it again.
+ */
+static int ready_here(uint32_t min)
+{
+	return find((int)min) != 0;
+}
+
+void sched_tick(void)
+{
+	wake_sleepers();
+	struct thread *cur = sched_current();
+	if (!cur || cur->state != TS_RUNNING)
+		return;
+	/*
+	 * Preempt for equal or higher priority work this hart may run, or move a thread
+	 * whose affinity has changed to exclude this hart (sched_ready kicks its hart).
+	 */
+	if (!allowed_here(cur) || ready_here(cur->prio))
+		sched_ready(cur);
+}
+
 /* Only the levels that hold threads are looked at, highest first. */
 static struct thread *pick(void)
 {
-	for (unsigned left = runq_mask; left;) {
-		int p = top_level(left);
-		struct thread *t = eligible(p);
-		left &= ~(1u << p);
-		if (!t)
-			continue;
-		tq_remove(&runq[p], t);
-		if (!runq[p])
-			runq_mask &= ~(1u << p);
-		return t;
-	}
-	return 0;
+	struct thread *t = find(0);
+	if (t)
+		dequeue(t);
+	return t;
 }
 
 /* This hart stops running cur: drop the reference that running held. */
@@ -173,8 +233,10 @@ static void leave(struct hart *h)
 {
 	struct thread *cur = h->current;
 	h->current = 0;
-	if (cur && smp_on())
+	if (cur && smp_on()) {
+		cur->last_hart = (uint16_t)h->index; /* where sched_ready places it next */
 		kobj_put(&cur->hdr);
+	}
 }
 
 /* With several harts, a thread killed elsewhere stays intact while it runs here. */
@@ -204,6 +266,7 @@ static __attribute__((noinline)) struct thread *idle_until_work(struct hart *h)
 		/* Idle: without the lock, interrupts on (taken as kernel traps) until work comes. */
 		h->idle = 1;
 		bkl_unlock();
+		lock_order_none("idles holding");
 		irq_on();
 		wfi();
 		irq_off();
@@ -227,4 +290,30 @@ struct trapframe *sched_next(void)
 	hold(next);
 	sched_enter(h, next);
 	return &next->tf;
+}
+
+/* One queue for the watchdog: its threads, at most REPORT_MAX of them. */
+#define REPORT_MAX 16
+static void report_queue(const char *name, struct thread *q)
+{
+	struct thread *t = q;
+	int n = 0;
+	if (!t)
+		return;
+	printk("  %s:", name);
+	do {
+		printk(" %lu(p%u,a%d)", t->id, t->prio, t->affinity);
+		t = t->next;
+	} while (t && t != q && ++n < REPORT_MAX);
+	printk("%s\n", t && t != q ? " ..." : "");
+}
+
+void sched_report(void)
+{
+	for (unsigned i = 0; i < harts_online; i++) {
+		printk("  hart %u's run queue: mask 0x%x\n", i, runqs[i].mask);
+		for (int p = THREAD_PRIO_MAX; p >= 0; p--)
+			report_queue("ready", runqs[i].level[p]);
+	}
+	report_queue("sleeping", sleepers);
 }

@@ -31,6 +31,8 @@ struct trapframe *sched_next(void);
 void sched_unsleep(struct thread *t);
 /* The sleeper list (circular, oldest first; futex waiters sleep on it too), or NULL. */
 struct thread *sched_sleepers(void);
+/* Print the run queue and the sleepers (the SMP watchdog's report, read without the lock). */
+void sched_report(void);
 
 /*
  * Run next on this hart from now on, in its address space. With several harts the caller

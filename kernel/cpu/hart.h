@@ -30,6 +30,9 @@ struct hart {
 	volatile int idle;	     /* waiting in wfi for work: wake it with an IPI */
 	volatile uint64_t flush_req; /* TLB shootdowns asked of this hart */
 	volatile uint64_t flush_ack; /* and done by it */
+	volatile uint64_t lock_wait_since; /* time it began to wait for the big lock, or 0 */
+	uint32_t locks_held;		   /* debug builds: a bit per lock class held */
+	int lock_order_off;		   /* debug builds: the check has fired (lockorder.h) */
 };
 
 extern unsigned harts_online;

@@ -5,7 +5,10 @@
 #include "drivers/timer.h"
 #include "kernel/boot/boot.h"
 #include "kernel/cpu/hart.h"
+#include "kernel/cpu/lockorder.h"
 #include "kernel/cpu/riscv.h"
+#include "kernel/core/object.h"
+#include "kernel/core/sched.h"
 #include "kernel/cpu/trap.h"
 #include "kernel/io/printk.h"
 #include "sbi/sbi.h"
@@ -15,19 +18,88 @@
 #define HART_STACK (16 * 1024)
 
 unsigned harts_online = 1;
-static volatile uint32_t big_lock; /* 0 free, else the holder's index + 1 */
-int lock_on;			   /* set when a second hart starts: one hart needs no lock */
+/*
+ * The big kernel lock: 0 free, else the holder's index + 1. Free harts race for it, so a
+ * hart that leaves the kernel and comes back at once usually gets it again without waking
+ * anyone; but a hart that has waited STARVE_MS is handed it directly at the next unlock.
+ * Without that a hart could take it again between its own system calls while another
+ * waited 10 s (under QEMU's round robin at -icount shift=7, where the waiter only ran while
+ * the holder was inside the kernel); the torture test's watchdog caught it.
+ */
+static volatile uint32_t big_lock;
+#define STARVE_MS 100
+/* Where and when the holder took it: the watchdog's report (written by the holder only). */
+static volatile uint64_t lock_pc, lock_since;
+int lock_on; /* set when a second hart starts: one hart needs no lock */
 static uint8_t stacks[MAX_HARTS][HART_STACK] __attribute__((aligned(16)));
 extern char secondary_entry[];
 
-/* A shootdown asked of this hart: it runs no user code now, so flushing it all is safe. */
+/* The hart (index + 1) waiting in shootdown_by_ipi for acknowledgements, 0 if none. */
+static volatile uint32_t shootdown_waiter;
+
+/*
+ * A shootdown asked of this hart: it runs no user code now, so flushing it all is safe.
+ * The asking hart sleeps until the last acknowledgement: wake it.
+ */
 static void flush_if_asked(struct hart *h)
 {
 	uint64_t req = __atomic_load_n(&h->flush_req, __ATOMIC_ACQUIRE);
-	if (h->flush_ack != req) {
-		sfence_vma_all();
-		__atomic_store_n(&h->flush_ack, req, __ATOMIC_RELEASE);
-	}
+	if (h->flush_ack == req)
+		return;
+	sfence_vma_all();
+	__atomic_store_n(&h->flush_ack, req, __ATOMIC_SEQ_CST);
+	uint32_t waiter = __atomic_load_n(&shootdown_waiter, __ATOMIC_SEQ_CST);
+	if (waiter && harts[waiter - 1].hartid < 64)
+		sbi_send_ipi(1UL << harts[waiter - 1].hartid);
+}
+
+/*
+ * The watchdog. The kernel never blocks inside a call, so the lock is held for one system
+ * call or fault; a hart that has waited WATCHDOG_S seconds for it (or for a shootdown's
+ * acknowledgements) is in a deadlock or a livelock. It reports every hart's state, the
+ * lock's holder and the run queue, and panics, rather than hang the machine.
+ */
+#define WATCHDOG_S 10
+
+static int overdue(uint64_t since)
+{
+	return rdtime() - since > WATCHDOG_S * timer_timebase();
+}
+
+static void report_hart(const struct hart *o, uint64_t now)
+{
+	const struct thread *t = o->current;
+	printk("  hart %u (id %lu)%s: ", o->index, o->hartid, o == this_hart() ? ", this one" : "");
+	if (t)
+		printk("thread %lu (prio %u, affinity %d, state %u)", t->id, t->prio, t->affinity,
+		       t->state);
+	else
+		printk("no thread%s", o->idle ? ", idle" : "");
+	if (o->lock_wait_since)
+		printk(", waiting for the lock for %lu ms",
+		       (now - o->lock_wait_since) * 1000 / timer_timebase());
+	printk(", %lu ticks\n", o->ticks);
+}
+
+static void __attribute__((noreturn)) watchdog_fire(const char *what, uint64_t since)
+{
+	static uint32_t fired;
+	uint64_t now = rdtime();
+	uint32_t holder = big_lock;
+	if (__atomic_exchange_n(&fired, 1, __ATOMIC_SEQ_CST))
+		for (;;) /* another hart reports: one report, not interleaved copies */
+			wfi();
+	printk("\nwatchdog: hart %u has waited %lu ms for %s\n", this_hart()->index,
+	       (now - since) * 1000 / timer_timebase(), what);
+	for (unsigned i = 0; i < harts_online; i++)
+		report_hart(&harts[i], now);
+	if (holder)
+		printk("  big kernel lock: held by hart %u for %lu ms, taken at %p\n", holder - 1,
+		       (now - lock_since) * 1000 / timer_timebase(), (void *)lock_pc);
+	else
+		printk("  big kernel lock: free\n");
+	sched_report();
+	panic("watchdog: no progress for %d s (%s)", WATCHDOG_S, what);
 }
 
 /* Harts (by index) asleep in bkl_lock until the holder lets go: it wakes them by IPI. */
@@ -45,11 +117,23 @@ static uint64_t lock_sleepers;
 static int sleep_on_lock(struct hart *h)
 {
 	uint64_t bit = 1UL << h->index;
+	uint32_t me = h->index + 1;
 	__atomic_fetch_or(&lock_sleepers, bit, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&big_lock, __ATOMIC_SEQ_CST))
+	uint32_t v = __atomic_load_n(&big_lock, __ATOMIC_SEQ_CST);
+	if (v && v != me)
 		wfi();
 	__atomic_fetch_and(&lock_sleepers, ~bit, __ATOMIC_SEQ_CST);
 	return 1;
+}
+
+/* Take the lock if it is free, or if the last holder handed it to us. */
+static int got_lock(uint32_t me)
+{
+	uint32_t v = __atomic_load_n(&big_lock, __ATOMIC_ACQUIRE);
+	if (v == me)
+		return 1;
+	return !v && __atomic_compare_exchange_n(&big_lock, &v, me, 0, __ATOMIC_ACQUIRE,
+						 __ATOMIC_RELAXED);
 }
 
 /*
@@ -57,34 +141,55 @@ static int sleep_on_lock(struct hart *h)
  * and they cannot take an interrupt here. After a short spin a waiter sleeps in wfi, so a
  * hart never burns its time (or, under QEMU's round robin, the holder's) on the lock.
  */
-void bkl_lock_smp(void)
+static void wait_for_lock(struct hart *h)
 {
-	struct hart *h = this_hart();
-	uint32_t me = h->index + 1, free = 0;
+	uint32_t me = h->index + 1;
 	int slept = 0;
-	/* Uncontended, nobody can be waiting for this hart's acknowledgement. */
-	if (__atomic_compare_exchange_n(&big_lock, &free, me, 0, __ATOMIC_ACQUIRE,
-					__ATOMIC_RELAXED))
-		return;
-	free = 0;
-	while (!__atomic_compare_exchange_n(&big_lock, &free, me, 0, __ATOMIC_ACQUIRE,
-					    __ATOMIC_RELAXED)) {
-		free = 0;
-		for (int spins = 0; __atomic_load_n(&big_lock, __ATOMIC_RELAXED); spins++) {
-			flush_if_asked(h);
-			if (spins >= LOCK_SPINS)
-				slept = sleep_on_lock(h);
-		}
+	h->lock_wait_since = rdtime();
+	for (int spins = 0; !got_lock(me); spins++) {
+		flush_if_asked(h);
+		if (spins < LOCK_SPINS)
+			continue;
+		slept = sleep_on_lock(h);
+		if (overdue(h->lock_wait_since))
+			watchdog_fire("the big kernel lock", h->lock_wait_since);
 	}
+	h->lock_wait_since = 0;
 	/* The wake-up IPI has done its work: it must not trap once interrupts are on. */
 	if (slept)
 		csr_clear(sip, SIE_SSIE);
 	flush_if_asked(h);
 }
 
+void bkl_lock_smp(void)
+{
+	struct hart *h = this_hart();
+	uint32_t free = 0;
+	lock_order_take(LOCK_BKL);
+	/* Uncontended, nobody can be waiting for this hart's acknowledgement. */
+	if (!__atomic_compare_exchange_n(&big_lock, &free, h->index + 1, 0, __ATOMIC_ACQUIRE,
+					 __ATOMIC_RELAXED))
+		wait_for_lock(h);
+	lock_pc = (uint64_t)__builtin_return_address(0);
+	lock_since = rdtime();
+}
+
+/* Every hart in want (by index) has acknowledged its request. */
+static int all_acked(const uint64_t *want)
+{
+	for (unsigned i = 0; i < harts_online; i++)
+		if (want[i] &&
+		    (int64_t)(__atomic_load_n(&harts[i].flush_ack, __ATOMIC_ACQUIRE) - want[i]) < 0)
+			return 0;
+	return 1;
+}
+
 /*
- * The fallback for firmware without RFENCE: every hart in mask gets an IPI, which brings
- * it into bkl_lock, where it flushes everything and acknowledges.
+ * Every hart in mask gets an IPI, which brings it into bkl_lock (we hold the lock), where
+ * it flushes everything, acknowledges and wakes us. We sleep in wfi meanwhile rather than
+ * spin: a spinning hart would take the host time (or, under QEMU's round robin, the turn)
+ * that the targets need to answer. SSIP is cleared before each look, so an IPI that comes
+ * after the look ends the wfi at once.
  */
 static void shootdown_by_ipi(uint64_t mask)
 {
@@ -99,37 +204,61 @@ static void shootdown_by_ipi(uint64_t mask)
 	}
 	if (!ipi)
 		return;
+	uint64_t since = rdtime();
+	__atomic_store_n(&shootdown_waiter, this_hart()->index + 1, __ATOMIC_SEQ_CST);
 	sbi_send_ipi(ipi);
-	for (unsigned i = 0; i < harts_online; i++)
-		while (want[i] && (int64_t)(__atomic_load_n(&harts[i].flush_ack, __ATOMIC_ACQUIRE) -
-					    want[i]) < 0)
-			;
+	for (;;) {
+		csr_clear(sip, SIE_SSIE);
+		if (all_acked(want))
+			break;
+		wfi();
+		if (overdue(since))
+			watchdog_fire("TLB shootdown acknowledgements", since);
+	}
+	__atomic_store_n(&shootdown_waiter, 0, __ATOMIC_SEQ_CST);
 }
 
 /*
  * TLB shootdown (the caller holds the lock): the harts in mask (by hart id, never this
- * one) drop their translations of [va, va + size) for asid before this returns. SBI
- * RFENCE does it in the firmware's M-mode IPI handler, which runs whatever the target is
- * doing (user code, spinning on the lock with interrupts off, wfi), so no hart has to
- * cooperate and none can deadlock against the lock we hold.
+ * one) drop their translations (all of them: va, size and asid only bound what the
+ * caller needs) before this returns. Not SBI RFENCE: OpenSBI spins in M-mode until every
+ * target has fenced, and a spinning hart holds back the targets it waits for whenever
+ * they share host CPUs with it (QEMU's round robin under -icount ran the spinner to the
+ * end of its turn, a whole tick, for every fence). Our own IPI lets the sender sleep.
  */
 void smp_shootdown(uint64_t mask, uint64_t va, uint64_t size, long asid)
 {
+	(void)va;
+	(void)size;
+	(void)asid;
 	mask &= ~(this_hart()->hartid < 64 ? 1UL << this_hart()->hartid : 0);
-	if (!mask)
-		return;
-	long err = SBI_ERR_NOT_SUPPORTED;
-	if (sbi_has(SBI_HAS_RFENCE))
-		err = asid == SMP_ALL_ASIDS ? sbi_remote_sfence_vma(mask, va, size)
-					    : sbi_remote_sfence_vma_asid(mask, va, size, asid);
-	if (err != SBI_SUCCESS)
+	if (mask)
 		shootdown_by_ipi(mask);
 }
 
-/* Free the lock, then wake the harts that sleep waiting for it (see sleep_on_lock). */
+/* The hart (index + 1) that has waited longest, if over STARVE_MS; else 0. */
+static uint32_t starving(void)
+{
+	uint64_t now = rdtime(), oldest = now - STARVE_MS * timer_timebase() / 1000;
+	uint32_t heir = 0;
+	for (unsigned i = 0; i < harts_online; i++) {
+		uint64_t since = harts[i].lock_wait_since;
+		if (since && since < oldest) {
+			oldest = since;
+			heir = i + 1;
+		}
+	}
+	return heir;
+}
+
+/*
+ * Free the lock, or hand it to a starving waiter, then wake the harts that sleep waiting
+ * for it (see sleep_on_lock).
+ */
 void bkl_unlock_smp(void)
 {
-	__atomic_store_n(&big_lock, 0, __ATOMIC_SEQ_CST);
+	lock_order_drop(LOCK_BKL);
+	__atomic_store_n(&big_lock, starving(), __ATOMIC_SEQ_CST);
 	uint64_t sleepers = __atomic_load_n(&lock_sleepers, __ATOMIC_SEQ_CST);
 	if (!sleepers)
 		return;

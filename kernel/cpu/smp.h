@@ -37,9 +37,9 @@ int bkl_held(void);
 /* asid for smp_shootdown on harts without ASIDs: every address space. */
 #define SMP_ALL_ASIDS (-1L)
 /*
- * Make every hart in mask (by hart id) drop its translations of [va, va + size) for asid
- * (SBI RFENCE; an IPI the hart acknowledges where the firmware has none). Returns when
- * all have.
+ * Make every hart in mask (by hart id) drop its translations of [va, va + size) for asid:
+ * an IPI that brings each into the lock, where it flushes and acknowledges. Returns when
+ * all have; a hart that waits WATCHDOG_S seconds for that panics with every hart's state.
  */
 void smp_shootdown(uint64_t mask, uint64_t va, uint64_t size, long asid);
 /* Start the other usable harts, taking the lock first; returns how many run now. */

@@ -14,6 +14,7 @@
 #include "kernel/core/upcall.h"
 #include "kernel/cpu/asm.h"
 #include "kernel/cpu/hart.h"
+#include "kernel/cpu/lockorder.h"
 #include "kernel/cpu/riscv.h"
 #include "kernel/cpu/smp.h"
 #include "kernel/io/console.h"
@@ -223,6 +224,7 @@ static __attribute__((noinline)) struct trapframe *trap_user_smp(struct thread *
 	else
 		next = trap_user_locked(t, scause);
 	bkl_unlock_smp();
+	lock_order_none("returns to user mode holding");
 	return next;
 }
 

@@ -24,7 +24,7 @@ static struct {
 	struct notify *intr;
 	uint64_t intr_bits;
 	uint8_t intr_byte;
-} con;
+} con = { .rx_lock = SPINLOCK_INIT(LOCK_CONSOLE_RX) };
 
 static struct uart *console_uart_setup(const struct dt_device *d, const struct uart_driver *drv)
 {

@@ -10,7 +10,12 @@
 #include "kernel/io/power.h"
 #include "kernel/lib/format.h"
 
-static struct spinlock print_lock = SPINLOCK_INIT;
+static struct spinlock print_lock = SPINLOCK_INIT(LOCK_PRINT);
+
+void printk_force_unlock(void)
+{
+	__atomic_store_n(&print_lock.locked, 0, __ATOMIC_RELEASE);
+}
 
 static void printk_out(char c, void *arg)
 {
