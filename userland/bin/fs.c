@@ -164,15 +164,10 @@ static void stamp_start(void)
 			touch(i, T_ALL);
 }
 
-/* A token nobody can guess from the ones they saw: a splitmix64 step over the time. */
+/* A token nobody can guess from the ones they saw. */
 static uint64_t token_new(void)
 {
-	uint64_t t;
-	__asm__ volatile("rdtime %0" : "=r"(t));
-	uint64_t z = (token_state += 0x9e3779b97f4a7c15UL ^ (t << 17));
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9UL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebUL;
-	return z ^ (z >> 31);
+	return fs_unguessable(&token_state, 17);
 }
 
 static uint64_t ext_first(unsigned k)

@@ -135,4 +135,18 @@ enum fs_lock_cmd {
 #define FS_BADGE_INDEX(b) ((b)&0xffff)
 #define FS_BADGE_GEN(b)	  ((b) >> 16)
 
+/*
+ * A value nobody can work out from the earlier ones (the file server's tokens, the fork
+ * server's lock keys): a splitmix64 step of *state, mixed with the time shifted by mix.
+ */
+static inline uint64_t fs_unguessable(uint64_t *state, unsigned mix)
+{
+	uint64_t t;
+	__asm__ volatile("rdtime %0" : "=r"(t));
+	uint64_t z = (*state += 0x9e3779b97f4a7c15UL ^ (t << mix));
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9UL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebUL;
+	return z ^ (z >> 31);
+}
+
 #endif

@@ -12,15 +12,10 @@
 static struct fs_holders *const holders = (struct fs_holders *)FS_HOLDERS_VA;
 static uint64_t key_state; /* the key generator's: only this server sees it */
 
-/* A new lock key, never 0: a splitmix64 step over the time. */
+/* A new lock key, never 0. */
 static uint64_t key_new(void)
 {
-	uint64_t t;
-	__asm__ volatile("rdtime %0" : "=r"(t));
-	uint64_t z = (key_state += 0x9e3779b97f4a7c15UL ^ (t << 23));
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9UL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebUL;
-	z ^= z >> 31;
+	uint64_t z = fs_unguessable(&key_state, 23);
 	return z ? z : 1;
 }
 

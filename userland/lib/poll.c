@@ -124,18 +124,27 @@ int poll(struct pollfd fds[], nfds_t n, int timeout)
 	return poll_ns(fds, n, timeout < 0 ? -1 : (int64_t)timeout * NS_PER_MS);
 }
 
+/* A timeout as nanoseconds to wait (null: -1, for ever): 0, or -1 with EINVAL. */
+static int timeout_ns(const struct timespec *t, int64_t *ns)
+{
+	if (t && (t->tv_sec < 0 || t->tv_nsec < 0 || t->tv_nsec >= NS_PER_S)) {
+		errno = EINVAL;
+		return -1;
+	}
+	*ns = t ? t->tv_sec * NS_PER_S + t->tv_nsec : -1;
+	return 0;
+}
+
 /* The signal mask is swapped around the wait (not atomically: see docs/userland.md). */
 int ppoll(struct pollfd fds[], nfds_t n, const struct timespec *timeout, const sigset_t *mask)
 {
 	sigset_t old;
-	if (timeout &&
-	    (timeout->tv_sec < 0 || timeout->tv_nsec < 0 || timeout->tv_nsec >= NS_PER_S)) {
-		errno = EINVAL;
+	int64_t ns;
+	if (timeout_ns(timeout, &ns) < 0)
 		return -1;
-	}
 	if (mask)
 		pthread_sigmask(SIG_SETMASK, mask, &old);
-	int r = poll_ns(fds, n, timeout ? timeout->tv_sec * NS_PER_S + timeout->tv_nsec : -1);
+	int r = poll_ns(fds, n, ns);
 	int err = errno;
 	if (mask)
 		pthread_sigmask(SIG_SETMASK, &old, 0);
@@ -198,15 +207,12 @@ int pselect(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, const struct timespec 
 	    const sigset_t *mask)
 {
 	sigset_t old;
-	if (timeout &&
-	    (timeout->tv_sec < 0 || timeout->tv_nsec < 0 || timeout->tv_nsec >= NS_PER_S)) {
-		errno = EINVAL;
+	int64_t ns;
+	if (timeout_ns(timeout, &ns) < 0)
 		return -1;
-	}
 	if (mask)
 		pthread_sigmask(SIG_SETMASK, mask, &old);
-	int r = select_ns(nfds, rd, wr, ex,
-			  timeout ? timeout->tv_sec * NS_PER_S + timeout->tv_nsec : -1);
+	int r = select_ns(nfds, rd, wr, ex, ns);
 	int err = errno;
 	if (mask)
 		pthread_sigmask(SIG_SETMASK, &old, 0);

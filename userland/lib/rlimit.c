@@ -25,20 +25,19 @@
 #define RLIMIT_EXEC_ENV "MUKERNEL_RLIMIT="
 
 /* What a process starts with: no limits but the descriptor table and the fixed stack. */
-#define DEFAULT_LIMITS                                                 \
-	{                                                              \
-		[RLIMIT_CPU] = { RLIM_INFINITY, RLIM_INFINITY },       \
-		[RLIMIT_FSIZE] = { RLIM_INFINITY, RLIM_INFINITY },     \
-		[RLIMIT_DATA] = { RLIM_INFINITY, RLIM_INFINITY },      \
-		[RLIMIT_STACK] = { USER_STACK_SIZE, USER_STACK_SIZE }, \
-		[RLIMIT_CORE] = { 0, RLIM_INFINITY },                  \
-		[RLIMIT_RSS] = { RLIM_INFINITY, RLIM_INFINITY },       \
-		[RLIMIT_NPROC] = { RLIM_INFINITY, RLIM_INFINITY },     \
-		[RLIMIT_NOFILE] = { FD_MAX, FD_MAX },                  \
-		[RLIMIT_MEMLOCK] = { RLIM_INFINITY, RLIM_INFINITY },   \
-		[RLIMIT_AS] = { RLIM_INFINITY, RLIM_INFINITY },        \
-	}
-static const struct rlimit defaults[RLIM_NLIMITS] = DEFAULT_LIMITS;
+static const struct rlimit defaults[RLIM_NLIMITS] = {
+	[RLIMIT_CPU] = { RLIM_INFINITY, RLIM_INFINITY },
+	[RLIMIT_FSIZE] = { RLIM_INFINITY, RLIM_INFINITY },
+	[RLIMIT_DATA] = { RLIM_INFINITY, RLIM_INFINITY },
+	[RLIMIT_STACK] = { USER_STACK_SIZE, USER_STACK_SIZE },
+	[RLIMIT_CORE] = { 0, RLIM_INFINITY },
+	[RLIMIT_RSS] = { RLIM_INFINITY, RLIM_INFINITY },
+	[RLIMIT_NPROC] = { RLIM_INFINITY, RLIM_INFINITY },
+	[RLIMIT_NOFILE] = { FD_MAX, FD_MAX },
+	[RLIMIT_MEMLOCK] = { RLIM_INFINITY, RLIM_INFINITY },
+	[RLIMIT_AS] = { RLIM_INFINITY, RLIM_INFINITY },
+};
+
 /*
  * A resource's limit is in limits only once set (bit r of set): a process that sets none,
  * nearly all of them, has nothing to copy at start and nothing to hand to exec.
