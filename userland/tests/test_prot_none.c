@@ -102,6 +102,11 @@ static void fresh_none(void)
 	      MAP_FAILED);
 	CHECK_EQ(errno, EINVAL);
 	CHECK_EQ(q[1], 4);
+	/* MAP_FIXED at an address past user space is POSIX's ENOMEM, not EINVAL. */
+	errno = 0;
+	CHECK(mmap((void *)(1UL << 50), PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+		   -1, 0) == MAP_FAILED);
+	CHECK_EQ(errno, ENOMEM);
 	CHECK_EQ(munmap(p, 3 * PAGE), 0);
 }
 
