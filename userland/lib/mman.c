@@ -210,7 +210,8 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 	    ((flags & MAP_FIXED) && (va % PAGE_BYTES)))
 		return fail(E_INVAL);
 	/* POSIX's ENOMEM: more than user space holds, or than RLIMIT_AS allows. */
-	if (len > USER_VA_MAX || ((flags & MAP_FIXED) && (va > USER_VA_MAX || len > USER_VA_MAX - va)) ||
+	if (len > USER_VA_MAX ||
+	    ((flags & MAP_FIXED) && (va > USER_VA_MAX || len > USER_VA_MAX - va)) ||
 	    rlimit_as_exceeded(pages * PAGE_BYTES))
 		return fail(E_NOMEM);
 	/* Threads may map at once: each takes its own range (and a gap, so overruns fault). */

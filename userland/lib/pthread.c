@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,7 +121,24 @@ void pthread_main(struct pthread *t)
 {
 	pthread_cur = t;
 	signals_thread_start(t->sigmask);
+	__atomic_store_n(&t->started, 1, __ATOMIC_SEQ_CST);
+	uint64_t early = __atomic_exchange_n(&t->early_signals, 0, __ATOMIC_SEQ_CST);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (early & (1ULL << sig))
+			pthread_kill(t, sig); /* to ourselves: acted on here, under our mask */
 	pthread_exit(t->fn(t->arg));
+}
+
+int pthread_hold_early_signal(struct pthread *t, int sig)
+{
+	if (t->kernel_id == 0 || __atomic_load_n(&t->started, __ATOMIC_SEQ_CST))
+		return 0;
+	__atomic_or_fetch(&t->early_signals, 1ULL << sig, __ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&t->started, __ATOMIC_SEQ_CST))
+		return 1; /* it takes the bit when it starts */
+	/* It started meanwhile: if it has not taken the bit, send it as usual. */
+	uint64_t left = __atomic_fetch_and(&t->early_signals, ~(1ULL << sig), __ATOMIC_SEQ_CST);
+	return (left & (1ULL << sig)) == 0;
 }
 
 /* A new thread starts with pc, sp and a0 (its struct pthread) only: gp and tp here. */
@@ -188,8 +206,11 @@ int pthread_join(pthread_t t, void **ret)
 		return EDEADLK;
 	if (!t || t->detached)
 		return EINVAL;
-	while (!__atomic_load_n(&t->done, __ATOMIC_ACQUIRE))
+	cancel_point();
+	while (!__atomic_load_n(&t->done, __ATOMIC_ACQUIRE)) {
 		futex_wait(&t->done, 0, FUTEX_FOREVER);
+		cancel_point(); /* a cancel leaves t joinable (POSIX) */
+	}
 	if (ret)
 		*ret = t->ret;
 	release(t);
@@ -212,40 +233,6 @@ int pthread_detach(pthread_t t)
 	reap_locked();
 	pthread_mutex_unlock(&threads_lock);
 	return err;
-}
-
-/* --- cancellation: the state is kept, cancelling itself is not offered --- */
-
-int pthread_cancel(pthread_t t)
-{
-	(void)t;
-	return ENOTSUP;
-}
-
-int pthread_setcancelstate(int state, int *old)
-{
-	struct pthread *t = pthread_self();
-	if (state != PTHREAD_CANCEL_ENABLE && state != PTHREAD_CANCEL_DISABLE)
-		return EINVAL;
-	if (old)
-		*old = t->cancel_state;
-	t->cancel_state = state;
-	return 0;
-}
-
-int pthread_setcanceltype(int type, int *old)
-{
-	struct pthread *t = pthread_self();
-	if (type != PTHREAD_CANCEL_DEFERRED && type != PTHREAD_CANCEL_ASYNCHRONOUS)
-		return EINVAL;
-	if (old)
-		*old = t->cancel_type;
-	t->cancel_type = type;
-	return 0;
-}
-
-void pthread_testcancel(void)
-{
 }
 
 /* --- once --- */

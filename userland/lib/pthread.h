@@ -2,7 +2,7 @@
  * POSIX threads on the kernel's threads (userland/lib/pthread.c, docs/userland.md
  * "Threads"). Locks are a 32-bit word changed with atomics; only a thread that must wait
  * enters the kernel (futex_wait), and only an unlock that saw a waiter wakes one
- * (futex_wake). Cancellation is not offered: pthread_cancel returns ENOTSUP.
+ * (futex_wake). Cancellation: pthread_cancel.c.
  */
 #ifndef USER_PTHREAD_H
 #define USER_PTHREAD_H
@@ -238,8 +238,8 @@ int pthread_spin_unlock(pthread_spinlock_t *s);
 
 /*
  * Cleanup handlers (pthread_cleanup.c): push and pop are one lexical block, as POSIX
- * requires; pthread_exit runs the thread's handlers still pushed, newest first. There is
- * no cancellation here, so pthread_exit is the only other way they run.
+ * requires; pthread_exit, and so a cancel, runs the thread's handlers still pushed,
+ * newest first.
  */
 struct pthread_cleanup_frame {
 	void (*routine)(void *);

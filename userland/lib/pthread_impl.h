@@ -15,7 +15,11 @@ struct pthread {
 	volatile uint32_t done; /* set by the thread's last instructions; joiners wait on it */
 	int detached;		/* under threads_lock */
 	int exiting;		/* under threads_lock: past its last use of the lock */
-	int cancel_state, cancel_type;
+	int cancel_state, cancel_type;	  /* this thread's own, read by its upcall handler */
+	volatile uint32_t cancel_pending; /* set by pthread_cancel, never cleared */
+	volatile uint32_t cancel_ack;	  /* the handler's answer to pthread_cancel */
+	volatile uint32_t started;	  /* its gp and tp are set: it may be diverted */
+	volatile uint64_t early_signals;  /* pthread_kill before it started: raised at its start */
 	long kernel_id; /* thread_create's id: pthread_kill diverts this thread (0: the first) */
 	struct pthread *reap_next;
 	uint64_t sigmask; /* its creator's signal mask, which it starts with (POSIX) */
@@ -62,6 +66,28 @@ void signals_take_now(void);
 int signals_blocked_here(int sig);
 /* A pipe write found no reader (pipe.c): SIGPIPE to this thread, before EPIPE. */
 void signals_pipe_broken(void);
+
+/*
+ * Cancellation points (pthread_cancel.c) call cancel_point on entry, after each wait
+ * they loop on, and last, once their own state is put right (a condition wait has its
+ * mutex again). It acts on a pending cancel when cancellation is enabled: the thread
+ * exits with PTHREAD_CANCELED. pthread_cancel cuts the target's blocking wait short so
+ * that it gets there.
+ */
+void cancel_act(struct pthread *t);
+static inline void cancel_point(void)
+{
+	struct pthread *t = pthread_cur;
+	if (t && __atomic_load_n(&t->cancel_pending, __ATOMIC_RELAXED))
+		cancel_act(t);
+}
+
+/*
+ * pthread_kill of a thread that has not started yet (no gp or tp to run a handler with):
+ * 1 if sig is kept for it to raise on itself as it starts, 0 if it has started and can be
+ * diverted now.
+ */
+int pthread_hold_early_signal(struct pthread *t, int sig);
 
 /* fork (process.c): pthread_atfork handlers and the C library's locks around it. */
 void pthread_fork_prepare(void);

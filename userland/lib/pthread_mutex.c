@@ -257,7 +257,8 @@ int pthread_cond_destroy(pthread_cond_t *c)
  * Unlock m completely, sleep on the signal count, relock m as contended (threads woken
  * by a broadcast queue on the mutex, and each unlock must wake the next).
  */
-static int cond_wait(pthread_cond_t *c, pthread_mutex_t *m, uint64_t deadline)
+static inline __attribute__((always_inline)) int cond_wait(pthread_cond_t *c, pthread_mutex_t *m,
+							   uint64_t deadline)
 {
 	int typed = m->type != PTHREAD_MUTEX_NORMAL;
 	pthread_t owner = m->owner;
@@ -277,16 +278,25 @@ static int cond_wait(pthread_cond_t *c, pthread_mutex_t *m, uint64_t deadline)
 	return err;
 }
 
+/* A cancellation point: a cancel acts once m is locked again, as POSIX says. */
+static int cond_wait_point(pthread_cond_t *c, pthread_mutex_t *m, uint64_t deadline)
+{
+	cancel_point();
+	int err = cond_wait(c, m, deadline);
+	cancel_point();
+	return err;
+}
+
 int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 {
-	return cond_wait(c, m, FUTEX_FOREVER);
+	return cond_wait_point(c, m, FUTEX_FOREVER);
 }
 
 int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *abstime)
 {
 	uint64_t deadline;
 	int err = clock_deadline(c->clock, abstime, &deadline);
-	return err ? err : cond_wait(c, m, deadline);
+	return err ? err : cond_wait_point(c, m, deadline);
 }
 
 static int cond_wake(pthread_cond_t *c, uint32_t n)

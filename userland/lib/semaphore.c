@@ -8,6 +8,7 @@
 #include <semaphore.h>
 
 #include "futex.h"
+#include "pthread_impl.h"
 
 static int fail(int err)
 {
@@ -42,18 +43,22 @@ static int take(sem_t *s)
 	return 0;
 }
 
+/* A cancellation point: a cancel acts before or between waits, never after taking one. */
 static int wait_until(sem_t *s, uint64_t deadline)
 {
+	int err = 0;
+	cancel_point();
 	while (!take(s)) {
 		__atomic_add_fetch(&s->waiters, 1, __ATOMIC_SEQ_CST);
-		int err = futex_wait(&s->value, 0, deadline);
+		err = futex_wait(&s->value, 0, deadline);
 		__atomic_sub_fetch(&s->waiters, 1, __ATOMIC_SEQ_CST);
-		if (err && !take(s))
-			return fail(err);
-		if (err)
-			return 0;
+		if (err) {
+			err = take(s) ? 0 : err;
+			break;
+		}
+		cancel_point();
 	}
-	return 0;
+	return err ? fail(err) : 0;
 }
 
 int sem_wait(sem_t *s)

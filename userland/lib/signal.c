@@ -693,6 +693,8 @@ int pthread_kill(pthread_t t, int sig)
 		act_on(sig, me, 0);
 		return 0;
 	}
+	if (pthread_hold_early_signal(t, sig))
+		return 0;
 	long err = SYSCALL(upcall, SLOT_SELF, (uintptr_t)sig_upcall, sig, me, t->kernel_id);
 	return err == 0 ? 0 : ESRCH;
 }

@@ -14,6 +14,7 @@
 
 #include "futex.h"
 #include "proc.h"
+#include "pthread_impl.h"
 #include "syscall.h"
 
 #define NS_PER_S    1000000000ULL
@@ -181,11 +182,13 @@ int clock_nanosleep(clockid_t clock, int flags, const struct timespec *req, stru
 		clock_deadline(clock, req, &deadline);
 	else
 		deadline = ticks_now() + ns_to_ticks((uint64_t)ts_to_ns(req));
+	cancel_point(); /* sleep, usleep and nanosleep too */
 	int err = sleep_until(deadline);
 	if (rem && !(flags & TIMER_ABSTIME)) {
 		uint64_t now = ticks_now();
 		ns_to_ts(now < deadline ? (int64_t)ticks_to_ns(deadline - now) : 0, rem);
 	}
+	cancel_point();
 	return err;
 }
 
