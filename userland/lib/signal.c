@@ -481,6 +481,10 @@ int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 		*old = actions[sig];
 	if (act)
 		actions[sig] = *act;
+	/* POSIX: an action that ignores the signal discards it if pending, blocked or not. */
+	if (act &&
+	    (act->sa_handler == SIG_IGN || (act->sa_handler == SIG_DFL && default_ignores(sig))))
+		__atomic_and_fetch(&taken_blocked, ~SIG_BIT(sig), __ATOMIC_SEQ_CST);
 	if (act && sig == SIGCHLD)
 		sig_tell_server();
 	return 0;

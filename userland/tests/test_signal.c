@@ -1,7 +1,7 @@
 /*
  * Signals (docs/signals.md): a handler with SA_SIGINFO sees si_signo and si_pid (from
  * raise and from another process); a blocked signal stays pending, shows in sigpending
- * and is delivered exactly once when unblocked; SIG_IGN; default actions (end the
+ * and is delivered exactly once when unblocked; SIG_IGN, which discards one pending; default actions (end the
  * process, or ignore SIGCHLD); SA_RESETHAND; the handler's own signal is blocked unless
  * SA_NODEFER; sigsetjmp/siglongjmp out of a handler; sigsuspend and pause end with EINTR
  * after a handler; nanosleep and wait() are cut short with EINTR, and wait() runs on
@@ -207,6 +207,27 @@ static void ignores(void)
 	raise(SIGUSR1);
 	raise(SIGCHLD); /* default: ignored */
 	_exit(7);
+}
+
+/* POSIX: setting SIG_IGN discards a pending signal, blocked or not. */
+static void ignore_discards_pending(void)
+{
+	sigset_t set, pending;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	install(SIGUSR2, 0);
+	CHECK_EQ(sigprocmask(SIG_BLOCK, &set, 0), 0);
+	raise(SIGUSR2);
+	CHECK_EQ(sigpending(&pending), 0);
+	CHECK(sigismember(&pending, SIGUSR2));
+	signal(SIGUSR2, SIG_IGN);
+	CHECK_EQ(sigpending(&pending), 0);
+	CHECK(!sigismember(&pending, SIGUSR2));
+	int before = hits;
+	install(SIGUSR2, 0);
+	CHECK_EQ(sigprocmask(SIG_UNBLOCK, &set, 0), 0);
+	CHECK_EQ(hits, before); /* nothing was left to deliver */
+	signal(SIGUSR2, SIG_DFL);
 }
 
 static void resethand(void)
@@ -522,6 +543,7 @@ int main(void)
 	child_keeps_handlers();
 	child_none_pending();
 	defaults();
+	ignore_discards_pending();
 	long_jump();
 	faults();
 	handler_returns();
