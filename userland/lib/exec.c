@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fd.h"
@@ -41,6 +42,14 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
+/* POSIX's EACCES: only a regular file with an execute bit set can be run. */
+static int may_execute(int fd)
+{
+	struct stat st;
+	return fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	       (st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH));
+}
+
 /*
  * A program named by a path outside /bin: the file server hands the file over as one
  * memory object in a fresh slot (its slot, or -1 with errno set).
@@ -48,6 +57,11 @@ static const char *base_name(const char *path)
 static long file_object(const char *path, uint64_t *size)
 {
 	int fd = open(path, O_RDONLY);
+	if (fd >= 0 && !may_execute(fd)) {
+		close(fd);
+		errno = EACCES;
+		return -1;
+	}
 	struct ofile *f = fd < 0 ? 0 : fd_file(fd);
 	long slot = f ? slot_alloc() : -1;
 	struct ipc_msg m = { .tag = ipc_tag(FS_EXEC, 0, 0, 0) };

@@ -73,7 +73,7 @@ int main(void)
 	CHECK(strstr(buf, "one") != 0 && strstr(buf, "two") != 0);
 	CHECK(strstr(buf, "three") == 0);
 	close(out);
-	/* Not a program, missing, a directory. */
+	/* Not a program, missing, a directory, no execute bit (POSIX: EACCES for the last two). */
 	int fd = open("/tmp/notelf", O_WRONLY | O_CREAT | O_TRUNC, 0755);
 	CHECK_EQ(write(fd, "#!/bin/sh\n", 10), 10);
 	close(fd);
@@ -83,7 +83,10 @@ int main(void)
 	CHECK_EQ(execv("/tmp/missing", argv), -1);
 	CHECK_EQ(errno, ENOENT);
 	CHECK_EQ(execv("/tmp", argv), -1);
-	CHECK_EQ(errno, EISDIR);
+	CHECK_EQ(errno, EACCES);
+	CHECK_EQ(chmod("/tmp/notelf", 0644), 0);
+	CHECK_EQ(execv("/tmp/notelf", argv), -1);
+	CHECK_EQ(errno, EACCES);
 	CHECK_EQ(unlink("/tmp/notelf"), 0);
 	CHECK_EQ(unlink("/tmp/h"), 0);
 	CHECK_EQ(unlink("/tmp/h.out"), 0);
