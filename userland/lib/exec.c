@@ -42,6 +42,8 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
+#define EXEC_SCRIPT_ARGS_MAX 256 /* a script's arguments, its interpreter's included */
+
 /* POSIX's EACCES: only a regular file with an execute bit set can be run. */
 static int may_execute(int fd)
 {
@@ -82,6 +84,69 @@ static long file_object(const char *path, uint64_t *size)
 	return slot;
 }
 
+/*
+ * A script's first line, "#!interpreter [one argument]": 1 with them in line (split in
+ * place), 0 if path does not start so (or cannot be read: execve finds out why).
+ */
+#define SCRIPT_LINE_MAX 128
+static int script_line(const char *path, char *line, char **interp, char **arg)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = may_execute(fd) ? pread(fd, line, SCRIPT_LINE_MAX - 1, 0) : 0;
+	close(fd);
+	if (n < 3 || line[0] != '#' || line[1] != '!')
+		return 0;
+	line[n] = 0;
+	char *end = strchr(line, '\n');
+	if (!end)
+		return 0; /* longer than we read: not something we can run */
+	*end = 0;
+	char *p = line + 2;
+	p += strspn(p, " \t");
+	*interp = p;
+	p += strcspn(p, " \t");
+	*arg = 0;
+	if (*p) {
+		*p++ = 0;
+		p += strspn(p, " \t");
+		if (*p)
+			*arg = p; /* the rest of the line is one argument, as on Linux */
+	}
+	return **interp != 0;
+}
+
+/*
+ * Run a "#!" script: its interpreter with the optional argument, then the script's path,
+ * then the caller's arguments after argv[0]. The interpreter must be a program, not
+ * another script (ENOEXEC).
+ */
+static int exec_script(const char *path, char *interp, char *arg, char *const argv[],
+		       char *const envp[])
+{
+	char *args[EXEC_SCRIPT_ARGS_MAX + 4];
+	int n = 0;
+	args[n++] = interp;
+	if (arg)
+		args[n++] = arg;
+	args[n++] = (char *)path;
+	for (int i = 1; argv[0] && argv[i]; i++) {
+		if (n >= EXEC_SCRIPT_ARGS_MAX) {
+			errno = E2BIG;
+			return -1;
+		}
+		args[n++] = argv[i];
+	}
+	args[n] = 0;
+	char line[SCRIPT_LINE_MAX], *i2, *a2;
+	if (script_line(interp, line, &i2, &a2)) {
+		errno = ENOEXEC;
+		return -1;
+	}
+	return execve(interp, args, envp);
+}
+
 /* Does path name a program of the archive (a bare name, or /bin/name)? */
 static int in_archive(const char *path)
 {
@@ -99,6 +164,9 @@ int execve(const char *path, char *const argv[], char *const envp[])
 		errno = ENOENT;
 		return -1;
 	}
+	char line[SCRIPT_LINE_MAX], *interp, *arg;
+	if (!in_archive(path) && script_line(path, line, &interp, &arg))
+		return exec_script(path, interp, arg, argv, envp);
 	uint32_t fds[FD_MAX];
 	unsigned nfd = fd_exec_list(fds, FD_MAX), fdlen = nfd * (unsigned)sizeof(fds[0]);
 	char env[FD_EXEC_ENV_MAX], cwd_env[FD_EXEC_CWD_MAX], mask_env[FD_EXEC_UMASK_MAX];

@@ -1,8 +1,10 @@
 /*
  * execvp, execvpe and execlp: exec a program by name through $PATH (the directories between
  * colons, "/bin" when PATH is unset, an empty entry meaning "."). A name with a '/' is
- * used as it is. And execl, execve with the arguments listed. POSIX: when every candidate fails, errno tells the most useful reason:
- * a program found that would not run (EACCES, ENOEXEC...) before "not found" (ENOENT).
+ * used as it is. And execl, execve with the arguments listed. POSIX: a file found that is
+ * not a program (ENOEXEC) is run as a shell script, by /bin/sh; when every candidate
+ * fails, errno tells the most useful reason: a program found that would not run
+ * (EACCES...) before "not found" (ENOENT).
  */
 #include <errno.h>
 #include <limits.h>
@@ -15,12 +17,33 @@
 #define EXECVP_PATH_MAX 256
 #define EXECLP_ARGS_MAX 64
 #define DEFAULT_PATH	"/bin"
+#define SHELL_PATH	"/bin/sh"
 
 extern char **environ;
 
 int execvp(const char *file, char *const argv[])
 {
 	return execvpe(file, argv, environ);
+}
+
+/* execve, or for a file that is not a program, the shell with it: "sh path args...". */
+static int exec_or_script(const char *path, char *const argv[], char *const envp[])
+{
+	execve(path, argv, envp);
+	if (errno != ENOEXEC)
+		return -1;
+	int argc = 0;
+	while (argv[argc] && argc < EXECLP_ARGS_MAX)
+		argc++;
+	char *sh_argv[EXECLP_ARGS_MAX + 3];
+	sh_argv[0] = argc ? argv[0] : (char *)SHELL_PATH;
+	sh_argv[1] = (char *)path;
+	for (int i = 1; i <= argc; i++)
+		sh_argv[i + 1] = argv[i];
+	sh_argv[argc + 1 + (argc == 0)] = 0;
+	execve(SHELL_PATH, sh_argv, envp);
+	errno = ENOEXEC; /* the shell itself would not run: the file's own reason */
+	return -1;
 }
 
 /* execvp with the new image's environment given (the search still uses our PATH). */
@@ -33,14 +56,14 @@ int execvpe(const char *file, char *const argv[], char *const envp[])
 		return -1;
 	}
 	if (strchr(file, '/'))
-		return execve(file, argv, envp);
+		return exec_or_script(file, argv, envp);
 	const char *dirs = getenv("PATH");
 	for (const char *d = dirs ? dirs : DEFAULT_PATH; d;) {
 		const char *colon = strchr(d, ':');
 		int n = colon ? (int)(colon - d) : (int)strlen(d);
 		int len = snprintf(path, sizeof(path), "%.*s/%s", n, n ? d : ".", file);
 		if (len > 0 && len < (int)sizeof(path)) {
-			execve(path, argv, envp);
+			exec_or_script(path, argv, envp);
 			if (errno != ENOENT && errno != ENOTDIR)
 				err = errno; /* found, but it would not run: say so */
 		} else {

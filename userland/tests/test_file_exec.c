@@ -3,7 +3,9 @@
  * write, then run twice from the copy with its standard output dup2'ed onto a file, so
  * the open file survives exec and both lines land in it (a close-on-exec one does not
  * survive: that line goes elsewhere); a file that is not a program
- * gives ENOEXEC, a missing one ENOENT, a directory EISDIR.
+ * gives ENOEXEC, a missing one ENOENT, a directory or a file without an execute bit
+ * EACCES; a "#!/bin/sh" script runs under the shell with its arguments, and execvp runs
+ * a file that is not a program as a shell script (POSIX).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -54,6 +56,49 @@ static int status_of(pid_t pid)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+static void write_file(const char *path, const char *text, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+	CHECK_EQ(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+/* Run path (execv, or execvp) with one argument; its exit status. */
+static int run(const char *path, int use_path)
+{
+	char *argv[] = { "script", "arg1", 0 };
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (use_path)
+			execvp(path, argv);
+		else
+			execv(path, argv);
+		_exit(100 + errno);
+	}
+	return status_of(pid);
+}
+
+static void scripts(void)
+{
+	char buf[64] = { 0 };
+	write_file("/tmp/s.sh", "#!/bin/sh\necho ran > /tmp/s.out\nexit 5\n", 0755);
+	CHECK_EQ(run("/tmp/s.sh", 0), 5);
+	int fd = open("/tmp/s.out", O_RDONLY);
+	CHECK(fd >= 0 && read(fd, buf, sizeof(buf) - 1) == 4 && strcmp(buf, "ran\n") == 0);
+	close(fd);
+	/* No "#!": execv refuses it, execvp hands it to the shell. */
+	write_file("/tmp/p.sh", "exit 6\n", 0755);
+	CHECK_EQ(run("/tmp/p.sh", 0), 100 + ENOEXEC);
+	CHECK_EQ(run("/tmp/p.sh", 1), 6);
+	/* An interpreter that is missing. */
+	write_file("/tmp/m.sh", "#!/tmp/no-such-shell\n", 0755);
+	CHECK_EQ(run("/tmp/m.sh", 0), 100 + ENOENT);
+	CHECK_EQ(unlink("/tmp/s.sh"), 0);
+	CHECK_EQ(unlink("/tmp/s.out"), 0);
+	CHECK_EQ(unlink("/tmp/p.sh"), 0);
+	CHECK_EQ(unlink("/tmp/m.sh"), 0);
+}
+
 int main(void)
 {
 	struct stat st;
@@ -75,7 +120,7 @@ int main(void)
 	close(out);
 	/* Not a program, missing, a directory, no execute bit (POSIX: EACCES for the last two). */
 	int fd = open("/tmp/notelf", O_WRONLY | O_CREAT | O_TRUNC, 0755);
-	CHECK_EQ(write(fd, "#!/bin/sh\n", 10), 10);
+	CHECK_EQ(write(fd, "\177ELG garbage\n", 14), 14);
 	close(fd);
 	char *argv[] = { "x", 0 };
 	CHECK_EQ(execv("/tmp/notelf", argv), -1);
@@ -90,5 +135,6 @@ int main(void)
 	CHECK_EQ(unlink("/tmp/notelf"), 0);
 	CHECK_EQ(unlink("/tmp/h"), 0);
 	CHECK_EQ(unlink("/tmp/h.out"), 0);
+	scripts();
 	return test_status();
 }
