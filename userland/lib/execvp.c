@@ -33,7 +33,7 @@ static int exec_or_script(const char *path, char *const argv[], char *const envp
 	if (errno != ENOEXEC)
 		return -1;
 	int argc = 0;
-	while (argv[argc] && argc < EXECLP_ARGS_MAX)
+	while (argc < EXECLP_ARGS_MAX && argv[argc])
 		argc++;
 	char *sh_argv[EXECLP_ARGS_MAX + 3];
 	sh_argv[0] = argc ? argv[0] : (char *)SHELL_PATH;
