@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdio-bufio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -163,6 +164,25 @@ static FILE in = FDEV_SETUP_STREAM(NULL, in_get, NULL, _FDEV_SETUP_READ);
 FILE *const stdin = &in;
 FILE *const stdout = &out_std.file;
 FILE *const stderr = &out_err.file;
+
+/*
+ * POSIX: fileno(stdin) is 0, stdout's 1, stderr's 2 (picolibc's own answers -1 for
+ * streams like ours that are not its buffered kind); a stream from fopen or fdopen keeps
+ * its descriptor in its buffered record.
+ */
+int fileno(FILE *f)
+{
+	if (f == stdin)
+		return STDIN_FILENO;
+	if (f == stdout)
+		return STDOUT_FILENO;
+	if (f == stderr)
+		return STDERR_FILENO;
+	if (f && (f->flags & __SBUF))
+		return ((struct __file_bufio *)f)->fd;
+	errno = EBADF;
+	return -1;
+}
 
 extern char _end[];
 static uintptr_t brk_cur, brk_mapped; /* the break, and the end of its mapped pages */

@@ -247,6 +247,11 @@ static void stdio(void)
 	CHECK(fgets(line, sizeof(line), f) && strcmp(line, "line 1\n") == 0);
 	CHECK(fgets(line, sizeof(line), f) && strcmp(line, "second\n") == 0);
 	CHECK(fgets(line, sizeof(line), f) == 0);
+	/* fileno: the standard streams' numbers, and a file stream's own descriptor. */
+	struct stat a, b;
+	int fd = fileno(f);
+	CHECK(fd > 2 && fstat(fd, &a) == 0 && stat("/tmp/s", &b) == 0 && a.st_ino == b.st_ino);
+	CHECK(fileno(stdin) == 0 && fileno(stdout) == 1 && fileno(stderr) == 2);
 	fclose(f);
 	CHECK_EQ(unlink("/tmp/s"), 0);
 }
