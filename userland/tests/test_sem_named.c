@@ -1,11 +1,14 @@
 /*
  * Named semaphores (sem_open, sem_close, sem_unlink): POSIX's errors, one address for
  * one name in a process, a post in one process waking a wait in another, and a name
- * unlinked while open (the old semaphore goes on, a new sem_open makes a new one).
+ * unlinked while open (the old semaphore goes on, a new sem_open makes a new one); a
+ * creator that died before the semaphore was ready (its page made, never marked ready):
+ * openers fail with EAGAIN after their wait, and sem_unlink clears the name.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <semaphore.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -63,9 +66,36 @@ static void between_processes(void)
 	CHECK_EQ(sem_unlink("/tsn_go"), 0);
 }
 
+/* A child makes the semaphore's shared page as sem_open's creator does, then dies. */
+static void dead_creator(void)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		int fd = shm_open("/sem.tsn_dead", O_RDWR | O_CREAT | O_EXCL, 0600);
+		_exit(fd >= 0 && ftruncate(fd, 4096) == 0 ? 0 : 1);
+	}
+	int st = -1;
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	errno = 0;
+	CHECK(sem_open("/tsn_dead", 0) == SEM_FAILED);
+	CHECK_EQ(errno, EAGAIN);
+	errno = 0;
+	CHECK(sem_open("/tsn_dead", O_CREAT, 0600, 1) == SEM_FAILED);
+	CHECK_EQ(errno, EAGAIN);
+	CHECK_EQ(sem_unlink("/tsn_dead"), 0);
+	sem_t *s = sem_open("/tsn_dead", O_CREAT | O_EXCL, 0600, 1);
+	CHECK(s != SEM_FAILED);
+	int v = -1;
+	CHECK(sem_getvalue(s, &v) == 0 && v == 1);
+	CHECK_EQ(sem_close(s), 0);
+	CHECK_EQ(sem_unlink("/tsn_dead"), 0);
+}
+
 int main(void)
 {
 	errors();
 	between_processes();
+	dead_creator();
 	return test_status();
 }
