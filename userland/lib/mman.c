@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <sys/memstat.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include "fd.h"
 #include "fs.h"
@@ -200,6 +201,22 @@ static long mmap_fd(uintptr_t va, size_t pages, int prot, int flags, int fd, off
 	return err;
 }
 
+/* Is fd open on /dev/zero? Asked only when a device refused to be mapped. */
+static int is_dev_zero(int fd)
+{
+	struct stat a, b;
+	return fstat(fd, &a) == 0 && stat("/dev/zero", &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
+/* Fresh zeroed pages at va: private, or one object that fork's children share. */
+static long map_zero(uintptr_t va, size_t pages, int prot, int flags)
+{
+	clear_fixed(va, pages, flags);
+	return (flags & MAP_SHARED) ? map_shared(va, pages, prot)
+				    : SYSCALL(map_anon, SLOT_SELF, va, pages, prot);
+}
+
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
 	size_t pages = (len + PAGE_BYTES - 1) / PAGE_BYTES;
@@ -217,15 +234,17 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 	/* Threads may map at once: each takes its own range (and a gap, so overruns fault). */
 	if (!(flags & MAP_FIXED))
 		va = __atomic_fetch_add(&mmap_next, (pages + 1) * PAGE_BYTES, __ATOMIC_RELAXED);
-	if (!(flags & MAP_ANONYMOUS))
+	if (!(flags & MAP_ANONYMOUS)) {
 		err = mmap_fd(va, pages, prot, flags, fd, off);
-	else if (off != 0)
+		if (err == -ENODEV &&
+		    is_dev_zero(fd)) { /* the old way to ask for anonymous memory */
+			flags |= MAP_ANONYMOUS;
+			err = map_zero(va, pages, prot, flags);
+		}
+	} else if (off != 0)
 		err = E_INVAL;
-	else {
-		clear_fixed(va, pages, flags);
-		err = (flags & MAP_SHARED) ? map_shared(va, pages, prot)
-					   : SYSCALL(map_anon, SLOT_SELF, va, pages, prot);
-	}
+	else
+		err = map_zero(va, pages, prot, flags);
 	if (err) {
 		/* Give the range back if no other thread took one after it: a failed mmap
 		 * moves nothing (addresses further on would need page tables of their own). */
