@@ -39,12 +39,21 @@ enum { ACK_NONE, ACK_SETTLED, ACK_AGAIN };
 #define CANCEL_ACK_WAIT_NS 2000000 /* how long one diversion may take to be answered */
 #define NS_PER_S	   1000000000L
 
-void cancel_act(struct pthread *t)
+volatile uint32_t cancel_requested;
+
+static void cancel_act(struct pthread *t)
 {
 	if (t->cancel_state != PTHREAD_CANCEL_ENABLE)
 		return;
 	t->cancel_state = PTHREAD_CANCEL_DISABLE; /* handlers that reach a point run on */
 	pthread_exit(PTHREAD_CANCELED);
+}
+
+void cancel_point_slow(void)
+{
+	struct pthread *t = pthread_cur;
+	if (t && __atomic_load_n(&t->cancel_pending, __ATOMIC_SEQ_CST))
+		cancel_act(t);
 }
 
 /*
@@ -143,6 +152,7 @@ int pthread_cancel(pthread_t t)
 {
 	if (!t)
 		return ESRCH;
+	__atomic_store_n(&cancel_requested, 1, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&t->cancel_pending, 1, __ATOMIC_SEQ_CST);
 	if (t == pthread_self()) {
 		if (t->cancel_type == PTHREAD_CANCEL_ASYNCHRONOUS)

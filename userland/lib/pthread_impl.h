@@ -74,12 +74,12 @@ void signals_pipe_broken(void);
  * exits with PTHREAD_CANCELED. pthread_cancel cuts the target's blocking wait short so
  * that it gets there.
  */
-void cancel_act(struct pthread *t);
+extern volatile uint32_t cancel_requested; /* set by the process's first pthread_cancel */
+void cancel_point_slow(void);
 static inline void cancel_point(void)
 {
-	struct pthread *t = pthread_cur;
-	if (t && __atomic_load_n(&t->cancel_pending, __ATOMIC_RELAXED))
-		cancel_act(t);
+	if (__builtin_expect(cancel_requested, 0)) /* one load, for processes that never cancel */
+		cancel_point_slow();
 }
 
 /*
