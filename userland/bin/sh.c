@@ -1,6 +1,6 @@
 /*
- * sh: the shell. It reads a line (echoing what is typed, since the console does not),
- * parses it (shparse.c: pipelines, and-or lists, redirections, quoting), and runs each
+ * sh: the shell. It reads a line (the console's canonical mode edits and echoes it, in the
+ * mode the shell puts back before each prompt), parses it (shparse.c: pipelines, and-or lists, redirections, quoting), and runs each
  * command: a built-in in the shell itself, anything else in a child it forks, which sets
  * up its descriptors and execs the program found through $PATH. `sh -c 'cmds'` runs one
  * line, `sh FILE` a script, and so does `sh` when standard input is not the console.
@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/memstat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "proc.h"
@@ -52,6 +53,7 @@ static int interactive;	     /* reading typed lines: prompt and echo */
 static pid_t jobs[JOBS_MAX]; /* background jobs not yet reported */
 static int job_control;	     /* each job in its own process group, the console's foreground */
 static long intr_note = -1;  /* the notification ^C sets */
+static struct termios tty;   /* the console mode lines are read in (interactive) */
 
 /* A command's words after expansion: argv for exec, and its NAME=value prefixes. */
 struct command {
@@ -70,21 +72,21 @@ static void echo(const char *s, size_t n)
 
 /* ---- reading lines ---------------------------------------------------------------- */
 
-/* Take one typed character into line (len so far): the new length, or -1 at end. */
+/*
+ * Take one character into line (len so far): the new length, or -1 at end. The console
+ * edited and echoed a typed line already (canonical mode); a file's control characters
+ * are dropped here, and a backspace in it takes one back.
+ */
 static int edit(char *line, int len, char c)
 {
-	if (c == CH_BS || c == CH_DEL) {
-		if (len > 0)
-			echo("\b \b", 3);
+	if (c == CH_BS || c == CH_DEL)
 		return len > 0 ? len - 1 : 0;
-	}
 	if (c == CH_EOT && len == 0)
 		return -1;
 	if ((unsigned char)c < ' ' && c != '\t')
 		return len; /* other control characters */
 	if (len >= LINE_MAX_ - 1)
 		return len; /* the cut part of a long line */
-	echo(&c, 1);
 	line[len] = c;
 	return len + 1;
 }
@@ -98,6 +100,7 @@ static int read_line(int fd, char *line)
 	int len = 0, got = 0;
 	char c;
 	if (interactive) {
+		tcsetattr(STDIN_FILENO, TCSANOW, &tty); /* whatever the last command left */
 		fputs(PROMPT, stdout);
 		fflush(stdout);
 	}
@@ -120,7 +123,6 @@ static int read_line(int fd, char *line)
 		if (len < 0)
 			return -1;
 	}
-	echo("\n", 1);
 	line[len] = 0;
 	return 0;
 }
@@ -942,8 +944,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sh: %s: %s\n", argv[1], strerror(errno));
 		return STATUS_NOT_FOUND;
 	}
-	interactive = argc == 1 && isatty(STDIN_FILENO);
+	interactive = argc == 1 && tcgetattr(STDIN_FILENO, &tty) == 0;
 	if (interactive) {
+		/* lines, edited and echoed by the console, CR typed as NL, ^C a signal */
+		tty.c_lflag |= ICANON | ECHO | ECHOE | ECHOK | ISIG;
+		tty.c_iflag |= ICRNL;
+		tty.c_oflag |= OPOST | ONLCR;
 		printf("sh: type help for the built-ins\n");
 		job_control_start();
 	}

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "kernel/abi/console.h"
 #include "fd.h"
 #include "proc.h"
 #include "pthread_impl.h"
@@ -103,8 +104,7 @@ static int in_get(FILE *f)
 	out_flush(&out_err.file);
 	if (!on_console(STDIN_FILENO))
 		return read(STDIN_FILENO, &c, 1) == 1 ? (unsigned char)c : _FDEV_EOF;
-	long n = SYSCALL(console_read, SLOT_CONSOLE, &c, 1);
-	return n == 1 ? (unsigned char)c : _FDEV_EOF;
+	return console_fd_read(&c, 1) == 1 ? (unsigned char)c : _FDEV_EOF;
 }
 
 /* write(1 or 2, ...): what stdio holds goes first, then the bytes themselves. */
@@ -148,15 +148,31 @@ ssize_t console_fd_read(void *buf, size_t n)
 		return 1;
 	}
 	out_flush(&out_err.file);
-	long got = SYSCALL(console_read, SLOT_CONSOLE, buf, n);
+	struct console_mode m = { .lflag = CON_ICANON }; /* if it cannot be read: a line */
+	long got = SYSCALL(console_mode_get, SLOT_CONSOLE, &m);
 	if (got == E_BADCAP || got == E_TYPE)
 		return 0;
-	if (got < 0) {
-		/* E_INTR: a handler without SA_RESTART ran while we waited (signal.c). */
-		errno = got == E_FAULT ? EFAULT : got == E_INTR ? EINTR : EIO;
-		return -1;
-	}
-	return got;
+	if (got == 0 && !(m.lflag & CON_ICANON) && (m.cc[CON_VTIME] || m.cc[CON_VMIN] == 0))
+		return console_timed_read(buf, n, m.cc[CON_VMIN], m.cc[CON_VTIME]);
+	/* canonical: a line; else VMIN bytes (the kernel waits for at most 64 at once) */
+	size_t want = 1;
+	if (got == 0 && !(m.lflag & CON_ICANON))
+		want = m.cc[CON_VMIN] < n ? m.cc[CON_VMIN] : n;
+	size_t done = 0;
+	do {
+		got = SYSCALL(console_read, SLOT_CONSOLE, (char *)buf + done, n - done);
+		if (got < 0 && done)
+			return (ssize_t)done;
+		if (got == E_BADCAP || got == E_TYPE)
+			return 0;
+		if (got < 0) {
+			/* E_INTR: a handler without SA_RESTART ran while we waited (signal.c). */
+			errno = got == E_FAULT ? EFAULT : got == E_INTR ? EINTR : EIO;
+			return -1;
+		}
+		done += (size_t)got;
+	} while (got > 0 && done < want);
+	return (ssize_t)done;
 }
 
 static FILE in = FDEV_SETUP_STREAM(NULL, in_get, NULL, _FDEV_SETUP_READ);

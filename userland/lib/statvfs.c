@@ -77,7 +77,10 @@ int fstatvfs(int fd, struct statvfs *buf)
 		return ask((uint64_t)e->file->cap, FS_FSTATVFS, 0, buf);
 	if (e->kind == FD_CONSOLE)
 		return statvfs("/dev/console", buf);
-	*buf = (struct statvfs){ .f_bsize = PAGE_BYTES, .f_frsize = PAGE_BYTES, .f_fsid = PIPE_FSID,
-				 .f_flag = ST_NOSUID, .f_namemax = FS_NAME_MAX };
+	*buf = (struct statvfs){ .f_bsize = PAGE_BYTES,
+				 .f_frsize = PAGE_BYTES,
+				 .f_fsid = PIPE_FSID,
+				 .f_flag = ST_NOSUID,
+				 .f_namemax = FS_NAME_MAX };
 	return 0;
 }

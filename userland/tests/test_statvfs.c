@@ -14,9 +14,9 @@
 
 #include "testlib.h"
 
-#define RAM_NODES 512
+#define RAM_NODES     512
 #define NAME_MAX_HERE 59
-#define CHUNK 4096
+#define CHUNK	      4096
 
 static struct statvfs of(const char *path)
 {
