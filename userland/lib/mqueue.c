@@ -497,17 +497,19 @@ mqd_t mq_open(const char *name, int oflag, ...)
 	}
 	if (!err && (oflag & O_ACCMODE) == O_ACCMODE)
 		err = EINVAL;
-	if (!err && (oflag & O_CREAT))
-		err = new_sizes(attr, &maxmsg, &msgsize);
 	for (mqd = 0; !err && mqd < MQ_OPEN_MAX && mqds[mqd].q; mqd++)
 		;
 	if (!err && mqd == MQ_OPEN_MAX)
 		err = EMFILE;
 	if (err)
 		return fail(err);
+	/* bad attributes matter only to a queue we would make: an existing one opens */
+	int bad_attr = (oflag & O_CREAT) ? new_sizes(attr, &maxmsg, &msgsize) : 0;
+	if (bad_attr && (oflag & O_EXCL))
+		return fail(bad_attr);
 	pthread_once(&pid_once, pid_init);
-	if ((err = open_file(shm, oflag, mode, &fd, &created)))
-		return fail(err == ENFILE ? ENFILE : err);
+	if ((err = open_file(shm, bad_attr ? oflag & ~O_CREAT : oflag, mode, &fd, &created)))
+		return fail(bad_attr && err == ENOENT ? bad_attr : err);
 	struct mqd_entry d;
 	err = created ? create(fd, &d, maxmsg, msgsize) : attach(fd, &d);
 	close(fd);

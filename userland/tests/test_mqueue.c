@@ -119,6 +119,9 @@ static void open_errors(void)
 	bad.mq_maxmsg = 0;
 	CHECK_EQ(mq_open("/tq_bad", O_CREAT | O_RDWR, 0600, &bad), -1);
 	CHECK_EQ(errno, EINVAL);
+	again = mq_open(Q, O_CREAT | O_RDWR, 0600, &bad); /* exists: the attributes do not matter */
+	CHECK(again >= 0);
+	mq_close(again);
 	bad = attr;
 	bad.mq_msgsize = -1;
 	CHECK_EQ(mq_open("/tq_bad", O_CREAT | O_RDWR, 0600, &bad), -1);
