@@ -317,6 +317,10 @@ static void test_compound(void)
 	CHECK(sh_parse("a )", &L) == SH_ERR_SYNTAX);
 	CHECK(sh_parse("a &&", &L) == SH_ERR_SYNTAX); /* at the top: no more lines wanted */
 	CHECK(sh_parse("if a &&\nb; then c; fi", &L) == SH_OK);
+	CHECK(sh_parse("! a | b && ! c", &L) == SH_OK && L.pipelines[0].negate);
+	CHECK(L.pipelines[0].ncmds == 2 && L.pipelines[1].negate);
+	CHECK(sh_parse("a !", &L) == SH_OK && !L.pipelines[0].negate && L.nwords == 2);
+	CHECK(sh_parse("!", &L) == SH_ERR_SYNTAX);
 }
 
 /* The body of here-document i of the line, expanded (a static buffer), or "<err N>". */

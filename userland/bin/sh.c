@@ -57,6 +57,9 @@ static int last_status;		 /* $? */
 static pid_t last_bg;		 /* $! (0: none yet) */
 static int exiting;		 /* the exit built-in ran */
 static volatile int interrupted; /* ^C: the lists and loops running stop */
+static int loop_depth;		 /* loops running around the command now */
+static int skip_loops;		 /* break, continue: loops to leave (the last one goes on) */
+static int skip_continue;	 /* continue: the outermost of them goes on to its next round */
 static int interactive;		 /* reading typed lines: prompt and echo */
 static pid_t jobs[JOBS_MAX];	 /* background jobs not yet reported */
 static int job_control;		 /* each job in its own process group, the console's foreground */
@@ -544,6 +547,36 @@ static int cmd_export(int argc, char **argv)
 	return status;
 }
 
+/* break [n], continue [n]: leave n loops (all there are, if fewer), or go on with the next
+ * round of the nth. Outside a loop nothing happens. */
+static int loop_control(int argc, char **argv, int go_on)
+{
+	long n = 1;
+	if (argc > 1) {
+		char *end;
+		n = strtol(argv[1], &end, 10);
+		if (!argv[1][0] || *end || n < 1) {
+			fprintf(stderr, "sh: %s: %s: bad count\n", argv[0], argv[1]);
+			return 1;
+		}
+	}
+	if (loop_depth) {
+		skip_loops = n > loop_depth ? loop_depth : (int)n;
+		skip_continue = go_on;
+	}
+	return 0;
+}
+
+static int cmd_break(int argc, char **argv)
+{
+	return loop_control(argc, argv, 0);
+}
+
+static int cmd_continue(int argc, char **argv)
+{
+	return loop_control(argc, argv, 1);
+}
+
 /* ":": nothing, successfully (a loop's "while :"). */
 static int cmd_colon(int argc, char **argv)
 {
@@ -611,12 +644,19 @@ struct builtin {
 };
 
 static const struct builtin builtins[] = {
-	{ "cd", cmd_cd },	    { "pwd", cmd_pwd },
-	{ "export", cmd_export },   { "unset", cmd_unset },
-	{ "wait", cmd_wait },	    { "exit", cmd_exit },
-	{ "help", cmd_help },	    { "ps", cmd_ps },
-	{ "meminfo", cmd_meminfo }, { "poweroff", cmd_poweroff },
+	{ "cd", cmd_cd },
+	{ "pwd", cmd_pwd },
+	{ "export", cmd_export },
+	{ "unset", cmd_unset },
+	{ "wait", cmd_wait },
+	{ "exit", cmd_exit },
+	{ "help", cmd_help },
+	{ "ps", cmd_ps },
+	{ "meminfo", cmd_meminfo },
+	{ "poweroff", cmd_poweroff },
 	{ ":", cmd_colon },
+	{ "break", cmd_break },
+	{ "continue", cmd_continue },
 };
 
 static const struct builtin *find_builtin(const char *name)
@@ -803,7 +843,7 @@ static int run_single(const struct sh_cmd *c)
  * next one reads; the shell closes its copies of the ends as soon as the child has them,
  * so the reader sees end-of-file when the writer exits.
  */
-static int run_pipeline(unsigned k)
+static int run_pipeline_cmds(unsigned k)
 {
 	const struct sh_pipeline *pl = &parsed.pipelines[k];
 	pid_t pids[SH_CMDS_MAX];
@@ -834,13 +874,26 @@ static int run_pipeline(unsigned k)
 	return n == pl->ncmds ? status : 1;
 }
 
+/* Pipeline k, its status turned over by a leading '!'. */
+static int run_pipeline(unsigned k)
+{
+	int status = run_pipeline_cmds(k);
+	return parsed.pipelines[k].negate ? !status : status;
+}
+
+/* Should the lists running stop: exit, ^C, break or continue? */
+static int stopping(void)
+{
+	return exiting || interrupted || skip_loops;
+}
+
 /* The pipelines from k joined by && and ||: the status of the last that ran. */
 static int run_and_or(unsigned k)
 {
 	int status = run_pipeline(k);
 	last_status = status;
-	for (int op; !exiting && !interrupted &&
-		     ((op = parsed.pipelines[k].op) == SH_OP_AND || op == SH_OP_OR);) {
+	for (int op;
+	     !stopping() && ((op = parsed.pipelines[k].op) == SH_OP_AND || op == SH_OP_OR);) {
 		k = parsed.pipelines[k].next;
 		if ((op == SH_OP_AND && status != 0) || (op == SH_OP_OR && status == 0))
 			continue;
@@ -927,7 +980,7 @@ static void parse_error(enum sh_status st, const char *text)
 /* Run a list from pipeline k: each and-or list in turn, in the background after '&'. */
 static int run_list(unsigned k)
 {
-	while (k != SH_NONE && !exiting && !interrupted) {
+	while (k != SH_NONE && !stopping()) {
 		unsigned last = k;
 		while (parsed.pipelines[last].op == SH_OP_AND ||
 		       parsed.pipelines[last].op == SH_OP_OR)
@@ -939,6 +992,21 @@ static int run_list(unsigned k)
 		k = parsed.pipelines[last].next;
 	}
 	return last_status;
+}
+
+/* After a loop's condition or body: 1 to go on, 0 to leave it (break, exit, ^C). */
+static int loop_goes_on(void)
+{
+	if (exiting || interrupted)
+		return 0;
+	if (!skip_loops)
+		return 1;
+	if (skip_continue && skip_loops == 1) {
+		skip_loops = 0; /* this is the loop continue names: its next round */
+		return 1;
+	}
+	skip_loops--;
+	return 0;
 }
 
 /* for NAME in words: each word (expanded, with pathname expansion) in NAME, then the body. */
@@ -966,14 +1034,18 @@ static int run_for(const struct sh_cmd *c)
 			return 1;
 		}
 	}
-	for (int i = 0; i < words->argc && !exiting && !interrupted; i++) {
+	loop_depth++;
+	for (int i = 0; i < words->argc; i++) {
 		if (setenv(name, words->argv[i], 1) != 0) {
 			fprintf(stderr, "sh: %s: cannot set (%s)\n", name, strerror(errno));
 			status = 1;
 			break;
 		}
 		status = run_list(c->list[1]);
+		if (!loop_goes_on())
+			break;
 	}
+	loop_depth--;
 	free(words);
 	return status;
 }
@@ -1021,17 +1093,21 @@ static int run_compound(const struct sh_cmd *c)
 	int status = 0;
 	switch (c->kind) {
 	case SH_CMD_IF:
-		if (run_list(c->list[0]) == 0 && !interrupted)
+		if (run_list(c->list[0]) == 0 && !stopping())
 			return run_list(c->list[1]);
-		return c->list[2] != SH_NONE && !interrupted ? run_list(c->list[2]) : 0;
+		return c->list[2] != SH_NONE && !stopping() ? run_list(c->list[2]) : 0;
 	case SH_CMD_WHILE:
 	case SH_CMD_UNTIL:
-		while (!exiting && !interrupted) {
+		loop_depth++;
+		for (;;) {
 			int cond = run_list(c->list[0]);
-			if (exiting || interrupted || (cond == 0) != (c->kind == SH_CMD_WHILE))
+			if (!loop_goes_on() || (cond == 0) != (c->kind == SH_CMD_WHILE))
 				break;
 			status = run_list(c->list[1]);
+			if (!loop_goes_on())
+				break;
 		}
+		loop_depth--;
 		return status;
 	case SH_CMD_FOR:
 		return run_for(c);
@@ -1051,6 +1127,7 @@ static void run_parsed(enum sh_status st, const char *text)
 		return;
 	}
 	interrupted = 0;
+	skip_loops = loop_depth = 0;
 	last_status = run_list(parsed.list);
 	fflush(stdout);
 }

@@ -378,7 +378,8 @@ static enum sh_status parse_if_rest(struct parser *p, int c)
 	int inner = new_cmd(l, SH_CMD_IF);
 	if (inner < 0 || l->npipelines >= SH_PIPELINES_MAX)
 		return SH_ERR_LIMIT;
-	l->pipelines[l->npipelines] = (struct sh_pipeline){ (uint8_t)inner, 1, SH_OP_END, SH_NONE };
+	l->pipelines[l->npipelines] =
+		(struct sh_pipeline){ (uint8_t)inner, 1, SH_OP_END, SH_NONE, 0 };
 	l->cmds[c].list[2] = (uint8_t)l->npipelines++;
 	return (st = advance(p)) != SH_OK ? st : parse_if_rest(p, inner);
 }
@@ -567,8 +568,13 @@ static enum sh_status parse_pipeline(struct parser *p, uint8_t *index)
 		return SH_ERR_LIMIT;
 	*index = (uint8_t)l->npipelines;
 	struct sh_pipeline *pl = &l->pipelines[l->npipelines++];
-	*pl = (struct sh_pipeline){ (uint8_t)l->ncmds, 0, SH_OP_END, SH_NONE };
+	*pl = (struct sh_pipeline){ (uint8_t)l->ncmds, 0, SH_OP_END, SH_NONE, 0 };
 	uint8_t *link = &pl->first_cmd;
+	if (is_kw(p, "!")) {
+		pl->negate = 1;
+		if ((st = advance(p)) != SH_OK)
+			return st;
+	}
 	for (;;) {
 		if ((st = parse_command(p, link)) != SH_OK)
 			return st;

@@ -1,16 +1,28 @@
 /*
  * The shell's command language, as pure C the host tests build too (test/host/
- * test_shparse.c): sh_parse splits a line into and-or lists of pipelines of commands,
- * with their redirections, and checks the syntax; sh_expand turns one word into its
- * value (quotes removed, $NAME, ${NAME}, $?, $$ and $! replaced) when the command runs.
- * No allocation: a parsed line is one struct that points into the line's text.
- * docs/userland.md ("The shell") describes the language.
+ * test_shparse.c): sh_parse splits a text (one line, or several: a compound command or
+ * a here-document spans lines) into lists of and-or lists of pipelines of commands,
+ * simple or compound, with their redirections, and checks the syntax; sh_expand turns
+ * one word into its value (quotes removed, $NAME, ${NAME}, $?, $$ and $! replaced) when
+ * the command runs. No allocation: a parsed text is one struct that points into the
+ * text. docs/userland.md ("The shell") describes the language.
  *
- *   line     := [ and_or { (';' | '&') and_or } [';' | '&'] ] [ '#' comment ]
- *   and_or   := pipeline { ('&&' | '||') pipeline }
- *   pipeline := command { '|' command }
- *   command  := { NAME=value } { word | redirection }      (at least one of them)
- *   redirection := [digits] ('<' | '>' | '>>' | '<&' | '>&') word
+ *   text     := list            ('#' to the end of its line: a comment)
+ *   list     := { and_or (';' | '&' | NL) } [ and_or ]     (empty lines anywhere)
+ *   and_or   := pipeline { ('&&' | '||') {NL} pipeline }
+ *   pipeline := [ '!' ] command { '|' {NL} command }
+ *   command  := simple | compound { redirection }
+ *   simple   := { NAME=value } { word | redirection }      (at least one of them)
+ *   compound := 'if' list 'then' list { 'elif' list 'then' list } [ 'else' list ] 'fi'
+ *             | ('while' | 'until') list 'do' list 'done'
+ *             | 'for' NAME [ {NL} 'in' { word } ] (';' | NL) {NL} 'do' list 'done'
+ *             | 'case' word {NL} 'in' {NL} { item } 'esac'
+ *   item     := [ '(' ] word { '|' word } ')' list [ ';;' {NL} ]
+ *   redirection := [digits] ('<' | '>' | '>>' | '<&' | '>&' | '<<' | '<<-') word
+ *
+ * The reserved words count only where a command starts (and 'in', 'do' where the
+ * grammar wants them). A here-document's body is the lines after the one its '<<' is
+ * on, up to a line that is its word (quotes removed); '<<-' strips leading tabs.
  */
 #ifndef USER_SHPARSE_H
 #define USER_SHPARSE_H
@@ -99,6 +111,7 @@ struct sh_item {
 struct sh_pipeline {
 	uint8_t first_cmd, ncmds, op; /* op: what follows it (enum sh_op) */
 	uint8_t next;		      /* the next pipeline of its list, or SH_NONE */
+	uint8_t negate;		      /* "! pipeline": its status is turned over */
 };
 
 struct sh_line {

@@ -73,6 +73,18 @@ int main(void)
 	       0, 0);
 	expect("for i in 1 2 3; do if false; then :; else echo $i; fi; done", "1\n2\n3\n", 0, 0);
 	expect("for i in 1 2; do exit 5; echo never; done; echo never", "", 5, 0);
+	expect("for i in 1 2 3 4; do if [ x ] 2>/dev/null; then :; fi; case $i in 2) continue;; "
+	       "4) break;; esac; echo $i; done; echo after",
+	       "1\n3\nafter\n", 0, 0);
+	expect("for i in a b; do for j in 1 2; do case $j in 2) continue 2;; esac; echo $i$j; "
+	       "done; echo never; done; for i in x; do while true; do break 5; done; echo no; "
+	       "done; "
+	       "echo out",
+	       "a1\nb1\nout\n", 0, 0);
+	expect("break; continue; echo outside; break x", "outside\nsh: break: x: bad count\n", 1,
+	       1);
+	expect("! false && echo negated; ! true; echo $?; ! echo x | wc -l", "negated\n1\n1\n", 1,
+	       0);
 	expect("fi", "sh: syntax error near 'fi'\n", 2, 1);
 	expect("if true; then echo x; fi fi", "sh: syntax error near 'fi'\n", 2, 1);
 	expect("while true; do", "sh: unexpected end of input\n", 2, 1);
