@@ -126,10 +126,12 @@ static int64_t mono_ns(void)
 	return (int64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
 }
 
-/* Free the lock if its holder has died (it can no longer let it go). */
+/* Free the lock if its holder has died (it can no longer let it go), or if the word
+ * holds no pid at all (a group or "every process" to kill: someone wrote garbage). */
 static void lock_reclaim(struct mq_shared *q, uint32_t holder)
 {
-	if (holder != (uint32_t)my_pid && kill((pid_t)holder, 0) < 0 && errno == ESRCH)
+	int gone = (int32_t)holder <= 0 || (kill((pid_t)holder, 0) < 0 && errno == ESRCH);
+	if (holder != (uint32_t)my_pid && gone)
 		__atomic_compare_exchange_n(&q->lock, &holder, 0, 0, __ATOMIC_ACQUIRE,
 					    __ATOMIC_RELAXED);
 }

@@ -323,6 +323,18 @@ static void hostile(void)
 	}
 	CHECK_EQ(child_status(c), 0);
 	CHECK_EQ(mq_receive(q, buf, sizeof(buf), 0), 2); /* the dead holder's lock is freed */
+	c = fork();
+	if (c == 0) { /* a lock word that names no process: "every process" */
+		int fd = open(SHM_FILE, O_RDWR);
+		uint32_t *w = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (fd < 0 || w == MAP_FAILED)
+			_exit(1);
+		w[1] = 0xffffffffu;
+		_exit(0);
+	}
+	CHECK_EQ(child_status(c), 0);
+	struct mq_attr held;
+	CHECK_EQ(mq_getattr(q, &held), 0); /* taken back from a holder that is no process */
 	CHECK_EQ(mq_send(q, "ok", 2, 1), 0);
 	c = fork();
 	if (c == 0) {
