@@ -539,6 +539,24 @@ int mq_close(mqd_t mqd)
 	return 0;
 }
 
+/*
+ * exec (exec.c) closes every queue: the mappings go with the old image; our notification
+ * requests must go now, or the new image would get their signals. (If the exec fails,
+ * they stay gone.)
+ */
+void mq_exec_forget(void)
+{
+	for (int i = 0; i < MQ_OPEN_MAX; i++) {
+		struct mq_shared *q = mqds[i].q;
+		if (!q || q->notify_pid != my_pid)
+			continue;
+		lock(q);
+		if (q->notify_pid == my_pid)
+			q->notify_pid = 0;
+		unlock(q);
+	}
+}
+
 /* The name goes at once; the queue lives while any process has it open (mapped). */
 int mq_unlink(const char *name)
 {

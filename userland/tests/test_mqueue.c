@@ -298,6 +298,26 @@ static void notification(void)
 	CHECK_EQ(mq_notify(q, &ev), -1);
 	CHECK_EQ(errno, EINVAL);
 	CHECK_EQ(mq_receive(q, buf, sizeof(buf), 0), 1);
+	/* exec closes the queues, and so takes back a request: it is free while the new
+	 * image still runs */
+	ev.sigev_notify = SIGEV_SIGNAL;
+	c = fork();
+	if (c == 0) {
+		if (mq_notify(q, &ev) != 0)
+			_exit(1);
+		execl("/bin/sleep", "sleep", "100", (char *)0);
+		_exit(2);
+	}
+	int freed = 0;
+	for (int i = 0; i < 10000 && !freed; i++) {
+		struct timespec ms = { 0, 1000000 };
+		freed = mq_notify(q, &ev) == 0;
+		nanosleep(&ms, 0);
+	}
+	CHECK(freed);
+	CHECK_EQ(kill(c, 0), 0); /* by the exec, not by the child's end */
+	kill(c, SIGKILL);
+	waitpid(c, 0, 0);
 	mq_close(q);
 	mq_unlink(Q);
 	signal(SIGUSR1, SIG_DFL);
