@@ -54,8 +54,10 @@ struct mq_shared {
 	uint32_t head, free; /* the lists of slots: in use (in receive order), free */
 	int32_t notify_pid;  /* 0: nobody asked (mq_notify) */
 	int32_t notify_signo;
-	uint32_t notify_kind; /* SIGEV_SIGNAL or SIGEV_NONE */
-	uint32_t pad;
+	uint32_t notify_kind;  /* SIGEV_SIGNAL, SIGEV_NONE or SIGEV_THREAD */
+	uint32_t notify_token; /* SIGEV_THREAD: which request it is */
+	uint32_t notify_fired; /* SIGEV_THREAD: the token of the last request that fired */
+	uint32_t notify_seq;   /* one more at each firing: the futex word the helpers wait on */
 	union sigval notify_value;
 };
 
@@ -64,12 +66,29 @@ struct mq_slot {
 	char data[];
 };
 
+/*
+ * A SIGEV_THREAD request: a thread of ours waits for it to fire and then calls the
+ * function (it is the "new thread" POSIX asks for). Once `released` is set it touches
+ * neither the queue nor this record again.
+ */
+struct notify_thread {
+	pthread_t thread;
+	int running; /* a helper was started and not yet let go */
+	uint32_t token;
+	volatile uint32_t cancel;   /* leave without calling */
+	volatile uint32_t released; /* a futex word: the helper is done with the queue */
+	void (*fn)(union sigval);
+	union sigval value;
+	struct mq_shared *q;
+};
+
 /* Our descriptors: one table per process. */
 static struct mqd_entry {
 	struct mq_shared *q; /* 0: a free entry */
 	size_t bytes;	     /* the mapping's length */
 	uint32_t maxmsg, msgsize, stride;
 	int flags; /* O_ACCMODE bits and O_NONBLOCK */
+	struct notify_thread helper;
 } mqds[MQ_OPEN_MAX];
 
 static pid_t my_pid; /* the lock's holder value; found again in a forked child */
@@ -81,9 +100,12 @@ static int fail(int err)
 	return -1;
 }
 
+/* In a forked child: our pid is new, and the parent's helper threads are not ours. */
 static void pid_after_fork(void)
 {
 	my_pid = getpid();
+	for (int i = 0; i < MQ_OPEN_MAX; i++)
+		mqds[i].helper.running = 0;
 }
 
 static void pid_init(void)
@@ -207,6 +229,7 @@ struct notice {
 	pid_t pid;
 	int signo;
 	union sigval value;
+	int wake_helpers; /* a SIGEV_THREAD request fired */
 };
 
 /*
@@ -232,7 +255,12 @@ static int put(const struct mqd_entry *d, const char *msg, size_t len, unsigned 
 		return err;
 	if (q->curmsgs++ == 0 && q->notify_pid > 0 && q->recv_waiting == 0) {
 		if (q->notify_kind == SIGEV_SIGNAL)
-			*n = (struct notice){ q->notify_pid, q->notify_signo, q->notify_value };
+			*n = (struct notice){ q->notify_pid, q->notify_signo, q->notify_value, 0 };
+		if (q->notify_kind == SIGEV_THREAD) {
+			q->notify_fired = q->notify_token;
+			q->notify_seq++;
+			n->wake_helpers = 1;
+		}
 		q->notify_pid = 0;
 	}
 	q->recv_seq++;
@@ -298,6 +326,8 @@ static int do_send(mqd_t mqd, const char *msg, size_t len, unsigned prio,
 			futex_wake(&d->q->recv_seq, UINT32_MAX);
 		if (n.pid > 0)
 			sigqueue(n.pid, n.signo, n.value);
+		if (n.wake_helpers)
+			futex_wake(&d->q->notify_seq, UINT32_MAX);
 		if (err != EAGAIN || (d->flags & O_NONBLOCK))
 			return err ? fail(err) : 0;
 		/* POSIX: the time is looked at only when the call would wait */
@@ -525,6 +555,61 @@ mqd_t mq_open(const char *name, int oflag, ...)
 	return mqd;
 }
 
+/* The helper thread of a SIGEV_THREAD request: waits for it to fire (or to be taken
+ * back), lets go of the queue, then calls the function. */
+static void *notify_helper(void *arg)
+{
+	struct notify_thread *h = arg;
+	struct mq_shared *q = h->q;
+	void (*fn)(union sigval) = h->fn;
+	union sigval value = h->value;
+	uint32_t token = h->token;
+	int fire = 0;
+	for (;;) {
+		uint32_t seq = __atomic_load_n(&q->notify_seq, __ATOMIC_ACQUIRE);
+		if (h->cancel)
+			break;
+		if (__atomic_load_n(&q->notify_fired, __ATOMIC_ACQUIRE) == token) {
+			fire = 1;
+			break;
+		}
+		futex_wait(&q->notify_seq, seq, FUTEX_FOREVER);
+	}
+	__atomic_store_n(&h->released, 1, __ATOMIC_RELEASE);
+	futex_wake(&h->released, 1);
+	if (fire)
+		fn(value);
+	return 0;
+}
+
+/* Let go of d's helper thread: told to leave if it still waits; returns once it no
+ * longer touches the queue (a function it is running goes on, detached). */
+static void stop_helper(struct mqd_entry *d)
+{
+	struct notify_thread *h = &d->helper;
+	if (!h->running)
+		return;
+	h->cancel = 1;
+	futex_wake(&d->q->notify_seq, UINT32_MAX);
+	while (!__atomic_load_n(&h->released, __ATOMIC_ACQUIRE))
+		futex_wait(&h->released, 0, FUTEX_FOREVER);
+	pthread_detach(h->thread);
+	h->running = 0;
+}
+
+/* Start the helper of a SIGEV_THREAD request with token: 0 or an errno. */
+static int start_helper(struct mqd_entry *d, const struct sigevent *ev, uint32_t token)
+{
+	struct notify_thread *h = &d->helper;
+	stop_helper(d); /* an earlier request's, fired already */
+	*h = (struct notify_thread){
+		.token = token, .fn = ev->sigev_notify_function, .value = ev->sigev_value, .q = d->q
+	};
+	int err = pthread_create(&h->thread, 0, notify_helper, h);
+	h->running = err == 0;
+	return err ? EAGAIN : 0;
+}
+
 int mq_close(mqd_t mqd)
 {
 	struct mqd_entry *d = entry(mqd);
@@ -534,6 +619,7 @@ int mq_close(mqd_t mqd)
 	if (d->q->notify_pid == my_pid)
 		d->q->notify_pid = 0; /* POSIX: our notification request goes with it */
 	unlock(d->q);
+	stop_helper(d);
 	munmap(d->q, d->bytes);
 	d->q = 0;
 	return 0;
@@ -596,38 +682,68 @@ int mq_setattr(mqd_t mqd, const struct mq_attr *restrict attr, struct mq_attr *r
 	return 0;
 }
 
+/* Is ev a request mq_notify takes? */
+static int notify_ok(const struct sigevent *ev)
+{
+	switch (ev->sigev_notify) {
+	case SIGEV_NONE:
+		return 1;
+	case SIGEV_SIGNAL:
+		return ev->sigev_signo > 0 && ev->sigev_signo < NSIG;
+	case SIGEV_THREAD:
+		return ev->sigev_notify_function != 0;
+	default:
+		return 0;
+	}
+}
+
+/* Is the request on q another live process's? */
+static int held_by_other(const struct mq_shared *q)
+{
+	pid_t p = q->notify_pid;
+	if (p <= 0 || p == my_pid)
+		return 0;
+	return !(kill(p, 0) < 0 && errno == ESRCH); /* a request of the dead does not count */
+}
+
 /*
- * Ask for a signal (SIGEV_SIGNAL, sent with sigqueue) or nothing (SIGEV_NONE) when a
- * message comes to the empty queue and no receiver waits; ev NULL takes our request
- * back. One process at a time (EBUSY); SIGEV_THREAD is not offered (EINVAL).
+ * Ask for a signal (SIGEV_SIGNAL, sent with sigqueue), a call of a function in a new
+ * thread (SIGEV_THREAD) or nothing (SIGEV_NONE) when a message comes to the empty queue
+ * and no receiver waits; ev NULL takes our request back. One process at a time (EBUSY).
  */
 int mq_notify(mqd_t mqd, const struct sigevent *ev)
 {
+	static uint32_t tokens;
 	struct mqd_entry *d = entry(mqd);
 	if (!d)
 		return -1;
-	if (ev && ev->sigev_notify != SIGEV_SIGNAL && ev->sigev_notify != SIGEV_NONE)
+	if (ev && !notify_ok(ev))
 		return fail(EINVAL);
-	if (ev && ev->sigev_notify == SIGEV_SIGNAL &&
-	    (ev->sigev_signo <= 0 || ev->sigev_signo >= NSIG))
-		return fail(EINVAL);
-	int err = 0;
+	int err = 0, mine;
+	uint32_t token = ((uint32_t)my_pid << 16) ^ ++tokens;
 	lock(d->q);
 	struct mq_shared *q = d->q;
-	int held = q->notify_pid > 0 && q->notify_pid != my_pid;
-	if (held && kill(q->notify_pid, 0) < 0 && errno == ESRCH)
-		held = 0; /* the process that asked is gone */
+	mine = q->notify_pid == my_pid;
 	if (!ev) {
-		if (q->notify_pid == my_pid)
+		if (mine)
 			q->notify_pid = 0; /* another process's request stays */
-	} else if (held || q->notify_pid == my_pid) {
+	} else if (mine || held_by_other(q)) {
 		err = EBUSY;
 	} else {
 		q->notify_kind = (uint32_t)ev->sigev_notify;
 		q->notify_signo = ev->sigev_signo;
 		q->notify_value = ev->sigev_value;
+		q->notify_token = token;
 		q->notify_pid = my_pid;
 	}
 	unlock(d->q);
+	if (!ev && mine)
+		stop_helper(d);
+	if (!err && ev && ev->sigev_notify == SIGEV_THREAD && (err = start_helper(d, ev, token))) {
+		lock(d->q);
+		if (q->notify_pid == my_pid && q->notify_token == token)
+			q->notify_pid = 0; /* no thread to call it: the request goes */
+		unlock(d->q);
+	}
 	return err ? fail(err) : 0;
 }

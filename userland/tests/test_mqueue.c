@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <mqueue.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -265,6 +266,50 @@ static void on_usr1(int sig, siginfo_t *si, void *ctx)
 	notified_val = si->si_value.sival_int;
 }
 
+static sem_t called;
+static volatile int called_value, called_count;
+
+static void on_message(union sigval v)
+{
+	called_value = v.sival_int;
+	called_count++;
+	sem_post(&called);
+}
+
+/* SIGEV_THREAD: the function runs in a new thread when another process sends; a request
+ * taken back (mq_notify NULL) or closed calls nothing. */
+static void thread_notification(mqd_t q)
+{
+	struct sigevent ev = { .sigev_notify = SIGEV_THREAD, .sigev_notify_function = on_message };
+	ev.sigev_value.sival_int = 777;
+	char buf[MSGSIZE];
+	sem_init(&called, 0, 0);
+	CHECK_EQ(mq_notify(q, &ev), 0);
+	CHECK_EQ(mq_notify(q, &ev), -1);
+	CHECK_EQ(errno, EBUSY);
+	pid_t c = fork();
+	if (c == 0)
+		_exit(mq_send(q, "t", 1, 0) == 0 ? 0 : 1);
+	CHECK_EQ(child_status(c), 0);
+	struct timespec limit = in_ms(10000);
+	CHECK_EQ(sem_timedwait(&called, &limit), 0);
+	CHECK_EQ(called_value, 777);
+	CHECK_EQ(mq_receive(q, buf, sizeof(buf), 0), 1);
+	CHECK_EQ(mq_notify(q, &ev), 0); /* used up: a new one */
+	CHECK_EQ(mq_notify(q, 0), 0);	/* taken back: its thread is gone */
+	CHECK_EQ(mq_send(q, "u", 1, 0), 0);
+	CHECK_EQ(mq_receive(q, buf, sizeof(buf), 0), 1);
+	CHECK_EQ(mq_notify(q, &ev), 0);
+	mqd_t other = mq_open(Q, O_RDWR);
+	CHECK_EQ(mq_close(q), 0); /* the request goes with the descriptor */
+	CHECK_EQ(mq_send(other, "v", 1, 0), 0);
+	CHECK_EQ(called_count, 1);
+	CHECK_EQ(mq_notify(other, &ev), 0); /* free again */
+	CHECK_EQ(mq_notify(other, 0), 0);
+	CHECK_EQ(mq_receive(other, buf, sizeof(buf), 0), 1);
+	mq_close(other);
+}
+
 static void notification(void)
 {
 	struct sigaction sa = { 0 };
@@ -294,7 +339,10 @@ static void notification(void)
 	CHECK_EQ(notified_val, 4242);
 	CHECK_EQ(mq_notify(q, &ev), 0); /* the first was used up */
 	CHECK_EQ(mq_notify(q, 0), 0);	/* and taken back */
-	ev.sigev_notify = SIGEV_THREAD;
+	ev.sigev_notify = SIGEV_THREAD; /* without a function */
+	CHECK_EQ(mq_notify(q, &ev), -1);
+	CHECK_EQ(errno, EINVAL);
+	ev.sigev_notify = 99;
 	CHECK_EQ(mq_notify(q, &ev), -1);
 	CHECK_EQ(errno, EINVAL);
 	CHECK_EQ(mq_receive(q, buf, sizeof(buf), 0), 1);
@@ -318,7 +366,8 @@ static void notification(void)
 	CHECK_EQ(kill(c, 0), 0); /* by the exec, not by the child's end */
 	kill(c, SIGKILL);
 	waitpid(c, 0, 0);
-	mq_close(q);
+	CHECK_EQ(mq_notify(q, 0), 0);
+	thread_notification(q); /* closes q */
 	mq_unlink(Q);
 	signal(SIGUSR1, SIG_DFL);
 }
