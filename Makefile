@@ -48,7 +48,7 @@ DTS := $(wildcard dts/*.dts)
 DTBS := $(patsubst dts/%.dts,$(B)/dtb/%.dtb,$(DTS))
 HOST_TESTS := $(B)/host/test_units $(B)/host/test_as $(B)/host/test_dt $(B)/host/test_fat \
 	$(B)/host/fuzz_fat $(B)/host/test_fstree $(B)/host/test_shparse $(B)/host/test_bootfs \
-	$(B)/host/test_glob $(B)/host/test_fslock
+	$(B)/host/test_glob $(B)/host/test_fslock $(B)/host/test_ldisc
 FS_HOST_SRC := userland/lib/fs/bcache.c userland/lib/fs/part.c userland/lib/fs/fat.c
 
 .PHONY: all run debug bench bench-serial bench-linux test test-full fuzz fuzz-fat kdebug lint host-tests \
@@ -205,6 +205,10 @@ $(B)/host/test_glob: test/host/test_glob.c userland/lib/glob.c userland/lib/glob
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOSTCFLAGS) -D_DEFAULT_SOURCE -Iuserland/lib $(filter %.c,$^) -o $@
 $(B)/host/test_shparse: test/host/test_shparse.c userland/lib/shparse.c | deps-build
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOSTCFLAGS) $(filter %.c,$^) -o $@
+$(B)/host/test_ldisc: test/host/test_ldisc.c kernel/lib/ldisc.c kernel/lib/ldisc.h \
+		kernel/abi/console.h | deps-build
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOSTCFLAGS) $(filter %.c,$^) -o $@
 $(B)/host/fdtinfo: tools/fdtinfo.c kernel/lib/dt.c | deps-build

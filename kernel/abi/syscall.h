@@ -61,7 +61,9 @@
 	X(45, pipe_read, 3, "take bytes out of a pipe through its read end")                \
 	X(46, pipe_write, 3, "put bytes into a pipe through its write end")                 \
 	X(47, task_cap_get, 4, "copy a capability out of another task's slot")              \
-	X(48, pipe_state, 1, "what a pipe end would do now: ready, peer gone, bytes held")
+	X(48, pipe_state, 1, "what a pipe end would do now: ready, peer gone, bytes held")  \
+	X(49, console_mode_get, 2, "read the console's line discipline settings")           \
+	X(50, console_mode_set, 3, "set the console's line discipline settings, or flush input")
 
 #define SYS_NONBLOCK 0x100 /* or-ed into the number: fail with E_AGAIN instead of blocking */
 

@@ -6,6 +6,7 @@
  * the thread later) has set the registers itself.
  */
 #include "drivers/timer.h"
+#include "kernel/abi/console.h"
 #include "kernel/abi/error.h"
 #include "kernel/abi/syscall.h"
 #include "kernel/boot/boot.h"
@@ -98,7 +99,7 @@ static long sys_debug_write(struct thread *t)
 		int err = user_copy_in(t->task, buf, va + done, n);
 		if (err)
 			return err;
-		console_write(buf, n);
+		console_write_user(buf, n);
 		done += n;
 	}
 	return (long)len;
@@ -613,19 +614,49 @@ static long sys_console_read(struct thread *t)
 {
 	int err = 0;
 	char buf[64];
-	uint64_t n = 0;
 	if (!cap_get(t->task, ARG(t, 0), OBJ_CONSOLE, 0, &err))
 		return err;
 	if (ARG(t, 2) == 0)
 		return 0;
 	if ((err = user_check(t->task, ARG(t, 1), ARG(t, 2), 1)))
 		return err;
-	for (int c; n < ARG(t, 2) && n < sizeof(buf) && (c = console_getc()) >= 0;)
-		buf[n++] = (char)c;
-	if (n == 0)
+	long n = console_read(buf, ARG(t, 2) < sizeof(buf) ? (unsigned)ARG(t, 2) : sizeof(buf));
+	if (n < 0)
 		return may_block(t) ? (console_wait(t), KEEP) : E_AGAIN;
-	err = user_copy_out(t->task, ARG(t, 1), buf, n);
-	return err ? err : (long)n;
+	err = user_copy_out(t->task, ARG(t, 1), buf, (uint64_t)n);
+	return err ? err : n;
+}
+
+/* console_mode_get: the line discipline's settings, copied out to a1. */
+static long sys_console_mode_get(struct thread *t)
+{
+	int err = 0;
+	struct console_mode m;
+	if (!cap_get(t->task, ARG(t, 0), OBJ_CONSOLE, 0, &err))
+		return err;
+	console_mode_get(&m);
+	return user_copy_out(t->task, ARG(t, 1), &m, sizeof(m));
+}
+
+/* console_mode_set: a2 says what (enum console_set); new settings from a1, checked whole
+ * before anything changes. */
+static long sys_console_mode_set(struct thread *t)
+{
+	int err = 0;
+	struct console_mode m;
+	if (!cap_get(t->task, ARG(t, 0), OBJ_CONSOLE, 0, &err))
+		return err;
+	if (ARG(t, 2) == CON_SET_FLUSH_ONLY) {
+		console_mode_set(0, true);
+		return 0;
+	}
+	if (ARG(t, 2) != CON_SET_NOW && ARG(t, 2) != CON_SET_FLUSH)
+		return E_INVAL;
+	if ((err = user_copy_in(t->task, &m, ARG(t, 1), sizeof(m))) ||
+	    (err = console_mode_check(&m)))
+		return err;
+	console_mode_set(&m, ARG(t, 2) == CON_SET_FLUSH);
+	return 0;
 }
 
 /*

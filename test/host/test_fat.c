@@ -262,6 +262,22 @@ static void mtools_sees(const char *img)
 	CHECK_EQ(system(cmd), 0);
 }
 
+/* The bytes free that mtools reports for img (mdir's "bytes free" line). */
+static long long mtools_free(const char *img)
+{
+	char cmd[1024], out[256], digits[64];
+	snprintf(cmd, sizeof(cmd), "mdir -i %s ::/ | grep 'bytes free'", img);
+	FILE *p = popen(cmd, "r");
+	size_t n = fread(out, 1, sizeof(out) - 1, p), k = 0;
+	pclose(p);
+	out[n] = 0;
+	for (char *c = out; *c && strstr(c, "bytes") && k + 1 < sizeof(digits); c++)
+		if (*c >= '0' && *c <= '9')
+			digits[k++] = *c;
+	digits[k] = 0;
+	return k ? atoll(digits) : -1;
+}
+
 static void one_type(const char *label, const char *mkfs_args)
 {
 	char img[512];
@@ -274,11 +290,16 @@ static void one_type(const char *label, const char *mkfs_args)
 	printf("%s: FAT%d, %u clusters of %u bytes\n", label, m.fat.type, m.fat.clusters,
 	       m.fat.cluster_bytes);
 	reads_mtools_files(&m.fat);
+	CHECK_EQ(fat_free_clusters(&m.fat) * (long long)m.fat.cluster_bytes, mtools_free(img));
+	long before = fat_free_clusters(&m.fat);
 	writes_files(&m.fat);
+	long after = fat_free_clusters(&m.fat);
+	CHECK(after > 0 && after < before);
 	save(&m, img);
 	unload(&m);
 	CHECK_EQ(fsck_clean(img), 0);
 	mtools_sees(img);
+	CHECK_EQ(after * (long long)m.fat.cluster_bytes, mtools_free(img));
 }
 
 /* The cache holds at most its entries, and writes back what it evicts. */

@@ -251,10 +251,118 @@ static void test_limits(void)
 	CHECK(sh_expand(&L, L.words[0], lookup, 0, small, sizeof(small), &q) == 3);
 }
 
+/* The text of word i of the line as typed (for checking where a word came from). */
+static int word_is(unsigned i, const char *want)
+{
+	return i < L.nwords && L.words[i].len == strlen(want) &&
+	       memcmp(L.text + L.words[i].start, want, L.words[i].len) == 0;
+}
+
+static void test_compound(void)
+{
+	/* if with elif and else: the else part of the first is a pipeline of one if */
+	CHECK(sh_parse("if a; then b; elif c\nthen d; else e; fi > out", &L) == SH_OK);
+	CHECK(L.list == 0 && L.pipelines[0].ncmds == 1 && L.pipelines[0].next == SH_NONE);
+	const struct sh_cmd *c = &L.cmds[L.pipelines[0].first_cmd];
+	CHECK(c->kind == SH_CMD_IF && c->nredirs == 1);
+	CHECK(L.redirs[c->first_redir].kind == SH_REDIR_OUT);
+	CHECK(word_is(L.cmds[L.pipelines[c->list[0]].first_cmd].first_word, "a"));
+	CHECK(word_is(L.cmds[L.pipelines[c->list[1]].first_cmd].first_word, "b"));
+	const struct sh_cmd *elif = &L.cmds[L.pipelines[c->list[2]].first_cmd];
+	CHECK(elif->kind == SH_CMD_IF && elif->list[2] != SH_NONE);
+	CHECK(word_is(L.cmds[L.pipelines[elif->list[2]].first_cmd].first_word, "e"));
+	/* a list over lines, a compound command in a pipeline, then another list entry */
+	CHECK(sh_parse("while x\ndo\n  y; z &\ndone | w; v", &L) == SH_OK);
+	CHECK(L.pipelines[L.list].ncmds == 2);
+	c = &L.cmds[L.pipelines[L.list].first_cmd];
+	CHECK(c->kind == SH_CMD_WHILE && c->next != SH_NONE);
+	CHECK(word_is(L.cmds[c->next].first_word, "w"));
+	const struct sh_pipeline *body = &L.pipelines[c->list[1]];
+	CHECK(body->op == SH_OP_END && body->next != SH_NONE &&
+	      L.pipelines[body->next].op == SH_OP_BG);
+	CHECK(word_is(L.cmds[L.pipelines[L.pipelines[L.list].next].first_cmd].first_word, "v"));
+	CHECK(sh_parse("until a; do b; done", &L) == SH_OK && L.cmds[0].kind == SH_CMD_UNTIL);
+	/* for, with and without "in" */
+	CHECK(sh_parse("for i in 1 2 'x y'; do echo $i; done", &L) == SH_OK);
+	CHECK(L.cmds[0].kind == SH_CMD_FOR && L.cmds[0].has_in && L.cmds[0].nwords == 4);
+	CHECK(word_is(L.cmds[0].first_word, "i") && word_is(L.cmds[0].first_word + 3, "'x y'"));
+	CHECK(sh_parse("for i\ndo :; done", &L) == SH_OK && !L.cmds[0].has_in);
+	CHECK(sh_parse("for i in; do :; done", &L) == SH_OK && L.cmds[0].nwords == 1);
+	/* case: items with alternatives, an empty item, the last without ;; */
+	CHECK(sh_parse("case $x in\n a|b) one;;\n (c*) ;;\n *) two\nesac", &L) == SH_OK);
+	c = &L.cmds[0];
+	CHECK(c->kind == SH_CMD_CASE && word_is(c->first_word, "$x"));
+	const struct sh_item *it = &L.items[c->list[0]];
+	CHECK(it->nwords == 2 && word_is(it->first_word + 1, "b") && it->list != SH_NONE);
+	it = &L.items[it->next];
+	CHECK(it->nwords == 1 && word_is(it->first_word, "c*") && it->list == SH_NONE);
+	it = &L.items[it->next];
+	CHECK(word_is(it->first_word, "*") && it->next == SH_NONE);
+	/* reserved words only where a command starts */
+	CHECK(sh_parse("echo if then fi done", &L) == SH_OK && L.nwords == 5);
+	CHECK(sh_parse("'if' x", &L) == SH_OK && L.cmds[0].kind == SH_CMD_SIMPLE);
+	/* errors, and a text that needs more lines */
+	CHECK(sh_parse("if a; then b", &L) == SH_ERR_MORE);
+	CHECK(sh_parse("while a\ndo", &L) == SH_ERR_MORE);
+	CHECK(sh_parse("for i in a b", &L) == SH_ERR_MORE);
+	CHECK(sh_parse("case x in", &L) == SH_ERR_MORE);
+	CHECK(sh_parse("if a; then b; fi; fi", &L) == SH_ERR_SYNTAX);
+	CHECK(sh_parse("then", &L) == SH_ERR_SYNTAX);
+	CHECK(sh_parse("if; then b; fi", &L) == SH_ERR_SYNTAX);
+	CHECK(sh_parse("if a; then; fi", &L) == SH_ERR_SYNTAX);
+	CHECK(sh_parse("while a; done", &L) == SH_ERR_SYNTAX);
+	CHECK(sh_parse("for 1x in a; do b; done", &L) == SH_ERR_SYNTAX);
+	CHECK(sh_parse("case x in a) b;; esac x", &L) == SH_ERR_SYNTAX);
+	CHECK(sh_parse("if a; then b; fi x", &L) == SH_ERR_SYNTAX);
+	CHECK(sh_parse("a )", &L) == SH_ERR_SYNTAX);
+	CHECK(sh_parse("a &&", &L) == SH_ERR_SYNTAX); /* at the top: no more lines wanted */
+	CHECK(sh_parse("if a &&\nb; then c; fi", &L) == SH_OK);
+	CHECK(sh_parse("! a | b && ! c", &L) == SH_OK && L.pipelines[0].negate);
+	CHECK(L.pipelines[0].ncmds == 2 && L.pipelines[1].negate);
+	CHECK(sh_parse("a !", &L) == SH_OK && !L.pipelines[0].negate && L.nwords == 2);
+	CHECK(sh_parse("!", &L) == SH_ERR_SYNTAX);
+}
+
+/* The body of here-document i of the line, expanded (a static buffer), or "<err N>". */
+static const char *body(unsigned i)
+{
+	static char buf[256];
+	long n = sh_heredoc(&L, &L.redirs[i], lookup, 0, buf, sizeof(buf));
+	if (n < 0)
+		snprintf(buf, sizeof(buf), "<err %ld>", -n);
+	return buf;
+}
+
+static void test_heredocs(void)
+{
+	CHECK(sh_parse("cat <<END\nhi $HOME \\$X\n'q'\nEND", &L) == SH_OK);
+	CHECK(L.nredirs == 1 && L.redirs[0].kind == SH_REDIR_HEREDOC && L.redirs[0].fd == 0);
+	CHECK(strcmp(body(0), "hi /home/u $X\n'q'\n") == 0);
+	CHECK(sh_parse("cat <<'END' 3<<-E2; echo after\n$HOME\nEND\n\t\tx\n\tE2\necho last", &L) ==
+	      SH_OK);
+	CHECK(L.nredirs == 2 && L.redirs[1].fd == 3);
+	CHECK(strcmp(body(0), "$HOME\n") == 0); /* a quoted word: as it is */
+	CHECK(strcmp(body(1), "x\n") == 0);	/* <<-: the tabs go */
+	CHECK(L.npipelines == 3 && word_is(L.cmds[2].first_word, "echo"));
+	CHECK(word_is(L.cmds[2].first_word + 1, "last"));
+	CHECK(sh_parse("cat <<E\nline\\\ncontinued\nE\n", &L) == SH_OK);
+	CHECK(strcmp(body(0), "linecontinued\n") == 0);
+	CHECK(sh_parse("cat <<E\nE", &L) == SH_OK && strcmp(body(0), "") == 0);
+	CHECK(sh_parse("cat <<E", &L) == SH_ERR_MORE);
+	CHECK(sh_parse("cat <<E\nno end yet", &L) == SH_ERR_MORE);
+	CHECK(sh_parse("cat <<", &L) == SH_ERR_SYNTAX);
+	CHECK(sh_parse("cat <<E\n${\nE", &L) == SH_OK && strcmp(body(0), "<err 5>") == 0);
+	CHECK(sh_parse("if a; then cat <<E; fi\nin\nE\n", &L) == SH_OK);
+	CHECK(strcmp(body(0), "in\n") == 0);
+	char small[4];
+	CHECK(sh_parse("cat <<E\nlonger\nE", &L) == SH_OK);
+	CHECK(sh_heredoc(&L, &L.redirs[0], lookup, 0, small, sizeof(small)) == -SH_ERR_LONG);
+}
+
 /* Random bytes never crash the parser, and every word it returns lies in the text. */
 static void test_garbage(void)
 {
-	static const char alphabet[] = "ab $'\"\\|&;<>{}?#=12\t";
+	static const char alphabet[] = "ab $'\"\\|&;<>{}?#=12\t\n()";
 	char text[64], out[128];
 	unsigned seed = 12345;
 	int bad = 0;
@@ -267,6 +375,8 @@ static void test_garbage(void)
 		text[len] = 0;
 		if (sh_parse(text, &L) != SH_OK)
 			continue;
+		for (unsigned r = 0; r < L.nredirs; r++)
+			(void)sh_heredoc(&L, &L.redirs[r], lookup, 0, out, sizeof(out));
 		for (unsigned w = 0; w < L.nwords; w++) {
 			int q;
 			bad += L.words[w].start + L.words[w].len > len;
@@ -287,6 +397,8 @@ int main(void)
 	test_patterns();
 	test_errors();
 	test_limits();
+	test_compound();
+	test_heredocs();
 	test_garbage();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;

@@ -6,7 +6,8 @@ so the session runs in order: programs and built-ins, a command that does not ex
 $?, cd and pwd, redirections (>, >>, <, 2>), a three-stage pipeline, && and ||,
 quoting and variables, a background job and wait, time, a syntax error, Ctrl-C on a
 running job (the job dies of SIGINT, $? is 130, the shell goes on) and at the prompt
-(the line typed so far is dropped), and poweroff,
+(the line typed so far is dropped), the console's line editing for a program reading it
+(KILL, ERASE, EOF), a for loop typed over two lines, and poweroff,
 which must end QEMU with status 0. The shell prints no "N passed, M failed" line, so
 the verdict is ours: a timeout or a panic still fails.
 """
@@ -41,6 +42,13 @@ SESSION = [
     b"echo after-intr",
     b"echo 'unterminated",
     b"cd /nonexistent",
+    # The console's canonical mode for a program reading it: ^U (KILL) drops "abc", DEL
+    # (ERASE) the z; ^D ends "ab" without a newline, then alone it is the end of input.
+    b"head -n 1\rabc\x15xyz\x7fw",
+    b"wc -c\rab\x04cd\r\x04",
+    # A compound command over two lines: the second after the "> " prompt.
+    b"for i in a b",
+    (b"> ", b"do echo item-$i; done\r"),
     b"poweroff",
 ]
 LINE = rb"\r?$"
@@ -65,6 +73,9 @@ EXPECT = [
     (rb"^time: real \d+\.\d{6} s, \d+ instructions, \d+ cycles" + LINE, "time's line"),
     (rb"^sh: unterminated quote" + LINE, "a syntax error, on one line"),
     (rb"^sh: cd: /nonexistent: No such file or directory" + LINE, "cd's error"),
+    (rb"^xyw" + LINE, "KILL and ERASE in the console's canonical mode"),
+    (rb"^5" + LINE, "^D ends a line, then alone the input (wc -c counted ab, cd and NL)"),
+    (rb"^item-a" + LINE + rb"\n^item-b" + LINE, "a for loop typed over two lines"),
 ]
 UNEXPECTED = [
     (rb"^never-ran", "&& ran after a failure"),

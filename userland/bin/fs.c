@@ -90,8 +90,9 @@ static struct lock_wait {
 	uint32_t gen;
 	int64_t start, end;
 } lwait[FS_LOCK_WAITERS];
-static int no_answer;	 /* the current request's reply was kept: answer nothing now */
-static int boot_stamped; /* the nodes made at start have had the fork server's clock */
+static int no_answer;		      /* the current request's reply was kept: answer nothing now */
+static int boot_stamped;	      /* the nodes made at start have had the fork server's clock */
+static int bin_dir, dev_dir, shm_dir; /* /bin, /dev and /dev/shm: where the file systems meet */
 
 /* Which of a node's times a change moves (touch). */
 enum { T_ACCESS = 1, T_MODIFY = 2, T_CHANGE = 4, T_ALL = 7 };
@@ -1232,6 +1233,88 @@ static int64_t do_close(struct ofd *o, uint64_t proc, uint64_t key)
 	return 0;
 }
 
+/* Which file system holds node: /boot's volume, /bin's archive, /dev's devices (not
+ * /dev/shm, a RAM directory), or the RAM file system with everything else. */
+static enum fs_fsid fs_of(int node)
+{
+	if (boot.root >= 0 && fst_is_within(&tree, node, boot.root))
+		return FS_FSID_BOOT;
+	if (fst_is_within(&tree, node, bin_dir))
+		return FS_FSID_BIN;
+	if (fst_is_within(&tree, node, dev_dir) && !fst_is_within(&tree, node, shm_dir))
+		return FS_FSID_DEV;
+	return FS_FSID_RAM;
+}
+
+/* Nodes of the tree: all of them and the free ones (a file system's f_files, f_ffree). */
+static uint64_t nodes_free(void)
+{
+	uint64_t n = 0;
+	for (unsigned i = 0; i < FS_NODES; i++)
+		n += tree.n[i].type == FST_FREE;
+	return n;
+}
+
+/* Nodes and pages under dir (read-only trees: /bin, /dev less /dev/shm). */
+static void count_under(int dir, uint64_t *nodes, uint64_t *pages)
+{
+	*nodes = *pages = 0;
+	for (unsigned i = 0; i < FS_NODES; i++)
+		if (tree.n[i].type != FST_FREE && fs_of((int)i) == fs_of(dir)) {
+			++*nodes;
+			*pages += pages_of(tree.n[i].size);
+		}
+}
+
+/* Pages a file write could still take: our budget, and no more than the free frames. */
+static uint64_t ram_pages_free(void)
+{
+	struct memstat st;
+	uint64_t left = pages_limit - pages_used;
+	if (SYSCALL(memstat, SLOT_SELF, &st) == 0 && st.free_frames < left)
+		left = st.free_frames;
+	return left;
+}
+
+/*
+ * FS_STATVFS, FS_FSTATVFS: what the file system holding node has and has left, truthfully:
+ * RAM pages and table nodes, the archive (full, read-only), the devices (no space), the
+ * FAT volume's clusters (counted in its FAT) with our table's nodes for names.
+ */
+static int64_t do_statvfs(struct ipc_msg *m, int node)
+{
+	static struct fs_statvfs v;
+	enum fs_fsid id = fs_of(node);
+	v = (struct fs_statvfs){ .bsize = PAGE,
+				 .frsize = PAGE,
+				 .fsid = id,
+				 .namemax = FS_NAME_MAX,
+				 .flag = FS_VFS_NOSUID };
+	if (id == FS_FSID_BOOT) {
+		long freec = fat_free_clusters(boot.vol);
+		if (freec < 0)
+			return -EIO;
+		v.bsize = v.frsize = boot.vol->cluster_bytes;
+		v.blocks = boot.vol->clusters;
+		v.bfree = v.bavail = (uint64_t)freec;
+	} else if (id == FS_FSID_RAM) {
+		v.blocks = pages_limit;
+		v.bfree = v.bavail = ram_pages_free();
+	} else {
+		count_under(id == FS_FSID_BIN ? bin_dir : dev_dir, &v.files, &v.blocks);
+		v.flag |= FS_VFS_RDONLY;
+		if (id == FS_FSID_DEV)
+			v.blocks = 0;
+	}
+	if (id == FS_FSID_BOOT || id == FS_FSID_RAM) {
+		v.files = FS_NODES;
+		v.ffree = v.favail = nodes_free();
+	}
+	m->sbuf = &v;
+	m->tag = ipc_tag(0, 0, sizeof(v), 0);
+	return 0;
+}
+
 /* A request on a description's capability. */
 static int64_t serve_ofd(struct ofd *o, struct ipc_msg *m, uint64_t label, unsigned len)
 {
@@ -1273,6 +1356,8 @@ static int64_t serve_ofd(struct ofd *o, struct ipc_msg *m, uint64_t label, unsig
 		return do_utimes(o->node, m);
 	case FS_LOCK:
 		return do_lock(o, m);
+	case FS_FSTATVFS:
+		return do_statvfs(m, o->node);
 	default:
 		return -ENOSYS;
 	}
@@ -1318,7 +1403,8 @@ static int64_t serve_path(struct ipc_msg *m, uint64_t label, unsigned len)
 		return boot_sync();
 	if (label == FS_SWEEP)
 		return 0; /* the sweep ran before this request */
-	if ((label < FS_OPEN || label > FS_TRUNCATE) && label != FS_CHMOD && label != FS_UTIMES)
+	if ((label < FS_OPEN || label > FS_TRUNCATE) && label != FS_CHMOD && label != FS_UTIMES &&
+	    label != FS_STATVFS)
 		return -ENOSYS;
 	const char *path = path_arg(len);
 	if (!path)
@@ -1347,6 +1433,9 @@ static int64_t serve_path(struct ipc_msg *m, uint64_t label, unsigned len)
 	case FS_UTIMES:
 		node = walk_to(path);
 		return node < 0 ? node : do_utimes((int)node, m);
+	case FS_STATVFS:
+		node = walk_to(path);
+		return node < 0 ? node : do_statvfs(m, (int)node);
 	default:
 		return -ENOSYS;
 	}
@@ -1502,13 +1591,14 @@ int main(int argc, char **argv)
 	prepare();
 	if (archive_open(&archive) != 0)
 		return 1;
-	add_bin(add(FST_ROOT, "bin", FST_DIR, 1));
-	int dev = add(FST_ROOT, "dev", FST_DIR, 1);
+	bin_dir = add(FST_ROOT, "bin", FST_DIR, 1);
+	add_bin(bin_dir);
+	int dev = dev_dir = add(FST_ROOT, "dev", FST_DIR, 1);
 	add(dev, "console", FST_CONSOLE, 0);
 	add(dev, "tty", FST_CONSOLE, 0);
 	add(dev, "null", FST_NULL, 0);
 	add(dev, "zero", FST_ZERO, 0);
-	add(dev, "shm", FST_DIR, 0);
+	shm_dir = add(dev, "shm", FST_DIR, 0);
 	add(FST_ROOT, "tmp", FST_DIR, 0);
 	tree.n[fst_walk(&tree, "/tmp", &dev, 0, 0) == 0 ? dev : 0].mode = 01777;
 	mount_boot(argc, argv);

@@ -1,20 +1,25 @@
 /*
- * sh: the shell. It reads a line (echoing what is typed, since the console does not),
- * parses it (shparse.c: pipelines, and-or lists, redirections, quoting), and runs each
- * command: a built-in in the shell itself, anything else in a child it forks, which sets
- * up its descriptors and execs the program found through $PATH. `sh -c 'cmds'` runs one
- * line, `sh FILE` a script, and so does `sh` when standard input is not the console.
- * docs/userland.md ("The shell") describes the language.
+ * sh: the shell. It reads a line (the console's canonical mode edits and echoes it, in
+ * the mode the shell puts back before each prompt), and more lines while a compound
+ * command or here-document is open; parses the text (shparse.c: lists, pipelines,
+ * and-or lists, if/while/until/for/case, redirections and here-documents, quoting), and
+ * runs each command: a built-in or a compound command in the shell itself, anything
+ * else in a child it forks, which sets up its descriptors and execs the program found
+ * through $PATH. `sh -c 'text'` runs one text, `sh FILE` a script, and so does `sh` when
+ * standard input is not the console. docs/userland.md ("The shell") describes the
+ * language.
  */
 #include <errno.h>
 #include <signal.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/memstat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "proc.h"
@@ -23,14 +28,17 @@
 #include "syscall.h"
 #include "threads.h"
 
-#define LINE_MAX_	 1024 /* longer lines are cut */
-#define ARGS_STORE	 4096 /* one command's expanded words */
-#define JOBS_MAX	 16   /* background jobs the shell tracks for reporting */
-#define SAVE_FD_MIN	 10   /* where a built-in's redirected descriptors are kept */
-#define NAME_MAX_	 64   /* the longest variable name the shell looks up */
+#define LINE_MAX_	 1024  /* longer lines are cut */
+#define TEXT_MAX	 16384 /* the lines of one compound command or here-document */
+#define HEREDOC_MAX	 16384 /* one here-document's body, expanded */
+#define ARGS_STORE	 4096  /* one command's expanded words */
+#define JOBS_MAX	 16    /* background jobs the shell tracks for reporting */
+#define SAVE_FD_MIN	 10    /* where a built-in's redirected descriptors are kept */
+#define NAME_MAX_	 64    /* the longest variable name the shell looks up */
 #define PATH_MAX_	 256
 #define CMD_NAME_MAX	 32 /* a command name as its error lines show it */
 #define PROMPT		 "$ "
+#define PROMPT2		 "> " /* for the next line of a command not yet complete */
 #define DEFAULT_PATH	 "/bin"
 #define STATUS_NOT_FOUND 127  /* POSIX: the command was not found */
 #define STATUS_NO_EXEC	 126  /* POSIX: found but could not run */
@@ -45,13 +53,18 @@
 #define CH_LF		 '\n'
 
 static struct sh_line parsed;
-static int last_status;	     /* $? */
-static pid_t last_bg;	     /* $! (0: none yet) */
-static int exiting;	     /* the exit built-in ran */
-static int interactive;	     /* reading typed lines: prompt and echo */
-static pid_t jobs[JOBS_MAX]; /* background jobs not yet reported */
-static int job_control;	     /* each job in its own process group, the console's foreground */
-static long intr_note = -1;  /* the notification ^C sets */
+static int last_status;		 /* $? */
+static pid_t last_bg;		 /* $! (0: none yet) */
+static int exiting;		 /* the exit built-in ran */
+static volatile int interrupted; /* ^C: the lists and loops running stop */
+static int loop_depth;		 /* loops running around the command now */
+static int skip_loops;		 /* break, continue: loops to leave (the last one goes on) */
+static int skip_continue;	 /* continue: the outermost of them goes on to its next round */
+static int interactive;		 /* reading typed lines: prompt and echo */
+static pid_t jobs[JOBS_MAX];	 /* background jobs not yet reported */
+static int job_control;		 /* each job in its own process group, the console's foreground */
+static long intr_note = -1;	 /* the notification ^C sets */
+static struct termios tty;	 /* the console mode lines are read in (interactive) */
 
 /* A command's words after expansion: argv for exec, and its NAME=value prefixes. */
 struct command {
@@ -70,44 +83,44 @@ static void echo(const char *s, size_t n)
 
 /* ---- reading lines ---------------------------------------------------------------- */
 
-/* Take one typed character into line (len so far): the new length, or -1 at end. */
+/*
+ * Take one character into line (len so far): the new length, or -1 at end. The console
+ * edited and echoed a typed line already (canonical mode); a file's control characters
+ * are dropped here, and a backspace in it takes one back.
+ */
 static int edit(char *line, int len, char c)
 {
-	if (c == CH_BS || c == CH_DEL) {
-		if (len > 0)
-			echo("\b \b", 3);
+	if (c == CH_BS || c == CH_DEL)
 		return len > 0 ? len - 1 : 0;
-	}
 	if (c == CH_EOT && len == 0)
 		return -1;
 	if ((unsigned char)c < ' ' && c != '\t')
 		return len; /* other control characters */
 	if (len >= LINE_MAX_ - 1)
 		return len; /* the cut part of a long line */
-	echo(&c, 1);
 	line[len] = c;
 	return len + 1;
 }
 
 /*
- * Read a line from fd into line (NUL-terminated): 0, or -1 at the end of input. A byte
- * per read, so what is typed after the line stays for the command that runs next.
+ * Read a line from fd into line (NUL-terminated), after prompt: 0, -1 at the end of
+ * input, 1 when ^C dropped it. A byte per read, so what is typed after the line stays
+ * for the command that runs next.
  */
-static int read_line(int fd, char *line)
+static int read_line(int fd, char *line, const char *prompt)
 {
 	int len = 0, got = 0;
 	char c;
 	if (interactive) {
-		fputs(PROMPT, stdout);
+		tcsetattr(STDIN_FILENO, TCSANOW, &tty); /* whatever the last command left */
+		fputs(prompt, stdout);
 		fflush(stdout);
 	}
 	for (;;) {
 		if (read(fd, &c, 1) != 1) {
 			if (errno == EINTR && job_control) {
-				/* ^C at the prompt: the line is dropped, a new prompt */
-				echo("\n" PROMPT, 1 + sizeof(PROMPT) - 1);
-				len = got = 0;
-				continue;
+				echo("\n", 1); /* ^C at the prompt: the line is dropped */
+				return 1;
 			}
 			if (!got)
 				return -1;
@@ -120,7 +133,6 @@ static int read_line(int fd, char *line)
 		if (len < 0)
 			return -1;
 	}
-	echo("\n", 1);
 	line[len] = 0;
 	return 0;
 }
@@ -250,6 +262,33 @@ static int dup_source(const char *s)
 	return s[0] - '0';
 }
 
+/*
+ * A here-document's body, expanded, in a file of its own that only the descriptor names
+ * (made in /tmp and unlinked at once): the descriptor, or -1 after printing why.
+ */
+static int heredoc_fd(const struct sh_redir *r)
+{
+	static char body[HEREDOC_MAX];
+	static unsigned made;
+	char path[PATH_MAX_];
+	long n = sh_heredoc(&parsed, r, lookup, 0, body, sizeof(body));
+	if (n < 0) {
+		fprintf(stderr, "sh: here-document: %s\n", sh_strerror((enum sh_status)(-n)));
+		return -1;
+	}
+	snprintf(path, sizeof(path), "/tmp/.sh-here-%d-%u", (int)getpid(), made++);
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, body, (size_t)n) != n || lseek(fd, 0, SEEK_SET) != 0) {
+		fprintf(stderr, "sh: here-document: %s\n", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		unlink(path);
+		return -1;
+	}
+	unlink(path);
+	return fd;
+}
+
 /* Make descriptor r->fd what the redirection says: 0, or -1 after printing why. */
 static int redirect(const struct sh_redir *r)
 {
@@ -260,6 +299,17 @@ static int redirect(const struct sh_redir *r)
 	};
 	char target[PATH_MAX_];
 	int quoted, fd;
+	if (r->kind == SH_REDIR_HEREDOC) {
+		fd = heredoc_fd(r);
+		if (fd < 0)
+			return -1;
+		int ok = fd == r->fd || dup2(fd, r->fd) == r->fd;
+		if (fd != r->fd)
+			close(fd);
+		else
+			fcntl(fd, F_SETFD, 0); /* it is the command's now */
+		return ok ? 0 : -1;
+	}
 	long n = sh_expand(&parsed, r->target, lookup, 0, target, sizeof(target), &quoted);
 	if (n < 0 || (n == 0 && !quoted)) {
 		fprintf(stderr, "sh: %s\n",
@@ -391,9 +441,12 @@ static int cmd_help(int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	printf("built-ins: cd [dir], pwd, export [NAME[=value]]..., unset NAME..., wait [pid]...,\n"
-	       "  exit [N], help, ps, meminfo, poweroff\n"
+	       "  exit [N], help, ps, meminfo, poweroff, :\n"
 	       "programs: ls in /bin; syntax: a | b, a && b, a || b, a; b, a &,\n"
-	       "  <file, >file, >>file, 2>file, 2>&1, 'quotes', \"$VAR\", $?, NAME=value cmd\n");
+	       "  <file, >file, >>file, 2>file, 2>&1, <<END, 'quotes', \"$VAR\", $?, NAME=value "
+	       "cmd,\n"
+	       "  if/then/elif/else/fi, while/until/do/done, for NAME in ...; do ...; done, "
+	       "case/esac\n");
 	return 0;
 }
 
@@ -494,6 +547,43 @@ static int cmd_export(int argc, char **argv)
 	return status;
 }
 
+/* break [n], continue [n]: leave n loops (all there are, if fewer), or go on with the next
+ * round of the nth. Outside a loop nothing happens. */
+static int loop_control(int argc, char **argv, int go_on)
+{
+	long n = 1;
+	if (argc > 1) {
+		char *end;
+		n = strtol(argv[1], &end, 10);
+		if (!argv[1][0] || *end || n < 1) {
+			fprintf(stderr, "sh: %s: %s: bad count\n", argv[0], argv[1]);
+			return 1;
+		}
+	}
+	if (loop_depth) {
+		skip_loops = n > loop_depth ? loop_depth : (int)n;
+		skip_continue = go_on;
+	}
+	return 0;
+}
+
+static int cmd_break(int argc, char **argv)
+{
+	return loop_control(argc, argv, 0);
+}
+
+static int cmd_continue(int argc, char **argv)
+{
+	return loop_control(argc, argv, 1);
+}
+
+/* ":": nothing, successfully (a loop's "while :"). */
+static int cmd_colon(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	return 0;
+}
+
 static int cmd_unset(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++)
@@ -507,9 +597,10 @@ static int exit_code(const char *name, int status)
 	if (WIFSIGNALED(status)) {
 		/* Not for SIGPIPE (a pipeline's writer ends so when its reader is done) nor
 		 * SIGINT (^C: the person typing knows): a new line only, as shells do. */
-		if (WTERMSIG(status) == SIGINT)
+		if (WTERMSIG(status) == SIGINT) {
 			echo("\n", 1);
-		else if (WTERMSIG(status) != SIGPIPE)
+			interrupted = 1; /* and the loop or list it ran in stops */
+		} else if (WTERMSIG(status) != SIGPIPE)
 			fprintf(stderr, "sh: %s: killed by signal %d (%s)\n", name,
 				WTERMSIG(status), strsignal(WTERMSIG(status)));
 		return STATUS_SIGNAL + WTERMSIG(status);
@@ -553,11 +644,19 @@ struct builtin {
 };
 
 static const struct builtin builtins[] = {
-	{ "cd", cmd_cd },	    { "pwd", cmd_pwd },
-	{ "export", cmd_export },   { "unset", cmd_unset },
-	{ "wait", cmd_wait },	    { "exit", cmd_exit },
-	{ "help", cmd_help },	    { "ps", cmd_ps },
-	{ "meminfo", cmd_meminfo }, { "poweroff", cmd_poweroff },
+	{ "cd", cmd_cd },
+	{ "pwd", cmd_pwd },
+	{ "export", cmd_export },
+	{ "unset", cmd_unset },
+	{ "wait", cmd_wait },
+	{ "exit", cmd_exit },
+	{ "help", cmd_help },
+	{ "ps", cmd_ps },
+	{ "meminfo", cmd_meminfo },
+	{ "poweroff", cmd_poweroff },
+	{ ":", cmd_colon },
+	{ "break", cmd_break },
+	{ "continue", cmd_continue },
 };
 
 static const struct builtin *find_builtin(const char *name)
@@ -578,14 +677,24 @@ static int run_builtin(const struct builtin *b, struct command *cmd)
 
 /* ---- running programs ------------------------------------------------------------- */
 
+static int run_compound(const struct sh_cmd *c);
+
 /*
  * In a child: set up the command's descriptors and environment, then exec it (or run
- * the built-in). Never returns. POSIX exit statuses: 127 not found, 126 not runnable.
+ * the built-in, or the compound command). Never returns. POSIX exit statuses: 127 not
+ * found, 126 not runnable.
  */
 static void child(const struct sh_cmd *c, struct command *cmd)
 {
 	if (redirect_all(c) != 0)
 		_exit(1);
+	if (c->kind != SH_CMD_SIMPLE) {
+		interactive = job_control = 0; /* a subshell: its jobs are not the console's */
+		int status = run_compound(c);
+		fflush(stdout);
+		fflush(stderr);
+		_exit(status);
+	}
 	for (int i = 0; i < cmd->nassign; i++)
 		assign(cmd->assign[i]);
 	if (cmd->argc == 0)
@@ -692,9 +801,9 @@ static pid_t start_one(const struct sh_cmd *c, int in, int out, int other, char 
 		       pid_t *job)
 {
 	snprintf(name, CMD_NAME_MAX, "?");
-	if (!expanded && expand_command(c, &cmd_buf) != 0)
+	if (c->kind == SH_CMD_SIMPLE && !expanded && expand_command(c, &cmd_buf) != 0)
 		return -1;
-	if (cmd_buf.argc)
+	if (c->kind == SH_CMD_SIMPLE && cmd_buf.argc)
 		snprintf(name, CMD_NAME_MAX, "%s", cmd_buf.argv[0]);
 	pid_t pid = start(c, &cmd_buf, in, out, other, job);
 	if (pid < 0)
@@ -702,10 +811,23 @@ static pid_t start_one(const struct sh_cmd *c, int in, int out, int other, char 
 	return pid;
 }
 
-/* A command alone: run here if it is a built-in or has no name, else in a child. */
+/* A compound command alone: here, with its redirections undone afterwards. */
+static int run_compound_here(const struct sh_cmd *c)
+{
+	int saved[SH_FD_MAX + 1], status = 1;
+	fflush(stdout);
+	if (save_fds(c, saved) == 0 && redirect_all(c) == 0)
+		status = run_compound(c);
+	restore_fds(saved);
+	return status;
+}
+
+/* A command alone: run here if it is a built-in, compound or has no name, else in a child. */
 static int run_single(const struct sh_cmd *c)
 {
 	char name[CMD_NAME_MAX];
+	if (c->kind != SH_CMD_SIMPLE)
+		return run_compound_here(c);
 	if (expand_command(c, &cmd_buf) != 0)
 		return 1;
 	const struct builtin *b = cmd_buf.argc ? find_builtin(cmd_buf.argv[0]) : 0;
@@ -721,16 +843,17 @@ static int run_single(const struct sh_cmd *c)
  * next one reads; the shell closes its copies of the ends as soon as the child has them,
  * so the reader sees end-of-file when the writer exits.
  */
-static int run_pipeline(unsigned k)
+static int run_pipeline_cmds(unsigned k)
 {
 	const struct sh_pipeline *pl = &parsed.pipelines[k];
 	pid_t pids[SH_CMDS_MAX];
 	char names[SH_CMDS_MAX][CMD_NAME_MAX];
 	int in = STDIN_FILENO, n = pl->ncmds;
 	pid_t job = 0;
+	unsigned ci = pl->first_cmd;
 	if (n == 1)
-		return run_single(&parsed.cmds[pl->first_cmd]);
-	for (int i = 0; i < n; i++) {
+		return run_single(&parsed.cmds[ci]);
+	for (int i = 0; i < n; i++, ci = parsed.cmds[ci].next) {
 		int fds[2] = { -1, STDOUT_FILENO };
 		pids[i] = -1;
 		if (i < n - 1 && pipe(fds) != 0) {
@@ -738,8 +861,7 @@ static int run_pipeline(unsigned k)
 			n = i; /* run no more of it; wait for what started */
 			break;
 		}
-		pids[i] = start_one(&parsed.cmds[pl->first_cmd + i], in, fds[1], fds[0], names[i],
-				    0, &job);
+		pids[i] = start_one(&parsed.cmds[ci], in, fds[1], fds[0], names[i], 0, &job);
 		if (in != STDIN_FILENO)
 			close(in);
 		if (fds[1] != STDOUT_FILENO)
@@ -752,13 +874,27 @@ static int run_pipeline(unsigned k)
 	return n == pl->ncmds ? status : 1;
 }
 
-/* Pipelines first..last joined by && and ||: the status of the last that ran. */
-static int run_and_or(unsigned first, unsigned last)
+/* Pipeline k, its status turned over by a leading '!'. */
+static int run_pipeline(unsigned k)
 {
-	int status = run_pipeline(first);
+	int status = run_pipeline_cmds(k);
+	return parsed.pipelines[k].negate ? !status : status;
+}
+
+/* Should the lists running stop: exit, ^C, break or continue? */
+static int stopping(void)
+{
+	return exiting || interrupted || skip_loops;
+}
+
+/* The pipelines from k joined by && and ||: the status of the last that ran. */
+static int run_and_or(unsigned k)
+{
+	int status = run_pipeline(k);
 	last_status = status;
-	for (unsigned k = first + 1; k <= last && !exiting; k++) {
-		int op = parsed.pipelines[k - 1].op;
+	for (int op;
+	     !stopping() && ((op = parsed.pipelines[k].op) == SH_OP_AND || op == SH_OP_OR);) {
+		k = parsed.pipelines[k].next;
 		if ((op == SH_OP_AND && status != 0) || (op == SH_OP_OR && status == 0))
 			continue;
 		last_status = status = run_pipeline(k);
@@ -767,7 +903,7 @@ static int run_and_or(unsigned first, unsigned last)
 }
 
 /* An and-or list ending in '&': a child runs it while we go on; $! is its pid. */
-static void run_background(unsigned first, unsigned last)
+static void run_background(unsigned first)
 {
 	fflush(stdout);
 	pid_t pid = fork();
@@ -788,7 +924,7 @@ static void run_background(unsigned first, unsigned last)
 			close(null);
 		}
 		interactive = 0;
-		int status = run_and_or(first, last);
+		int status = run_and_or(first);
 		fflush(stdout);
 		_exit(status);
 	}
@@ -821,7 +957,7 @@ static void report_jobs(void)
 	}
 }
 
-/* Print a parse error as one line: the operator where it was found, or the reason. */
+/* Print a parse error as one line: the operator or word where it was found, or the reason. */
 static void parse_error(enum sh_status st, const char *text)
 {
 	if (st != SH_ERR_SYNTAX) {
@@ -830,42 +966,184 @@ static void parse_error(enum sh_status st, const char *text)
 	}
 	const char *at = text + parsed.err_at;
 	int n = 0;
-	while (n < 2 && at[n] && strchr("|&;<>", at[n]))
+	while (n < 2 && at[n] && strchr("|&;<>()", at[n]))
 		n++;
-	if (n)
+	if (!n) /* no operator: the word (a reserved word out of place) */
+		while (at[n] && !strchr(" \t\r\n|&;<>()", at[n]))
+			n++;
+	if (n && at[0])
 		fprintf(stderr, "sh: syntax error near '%.*s'\n", n, at);
 	else
 		fprintf(stderr, "sh: syntax error at end of line\n");
 }
 
-/* Parse and run one line; $? is the status of its last command. */
-static void run_line(const char *text)
+/* Run a list from pipeline k: each and-or list in turn, in the background after '&'. */
+static int run_list(unsigned k)
 {
-	enum sh_status st = sh_parse(text, &parsed);
+	while (k != SH_NONE && !stopping()) {
+		unsigned last = k;
+		while (parsed.pipelines[last].op == SH_OP_AND ||
+		       parsed.pipelines[last].op == SH_OP_OR)
+			last = parsed.pipelines[last].next;
+		if (parsed.pipelines[last].op == SH_OP_BG)
+			run_background(k);
+		else
+			run_and_or(k);
+		k = parsed.pipelines[last].next;
+	}
+	return last_status;
+}
+
+/* After a loop's condition or body: 1 to go on, 0 to leave it (break, exit, ^C). */
+static int loop_goes_on(void)
+{
+	if (exiting || interrupted)
+		return 0;
+	if (!skip_loops)
+		return 1;
+	if (skip_continue && skip_loops == 1) {
+		skip_loops = 0; /* this is the loop continue names: its next round */
+		return 1;
+	}
+	skip_loops--;
+	return 0;
+}
+
+/* for NAME in words: each word (expanded, with pathname expansion) in NAME, then the body. */
+static int run_for(const struct sh_cmd *c)
+{
+	struct command *words = malloc(sizeof(*words));
+	char name[NAME_MAX_];
+	int status = 0;
+	const struct sh_word *w = &parsed.words[c->first_word];
+	if (!words || w->len >= sizeof(name)) {
+		free(words);
+		fprintf(stderr, "sh: for: %s\n", words ? "name too long" : strerror(ENOMEM));
+		return 1;
+	}
+	memcpy(name, parsed.text + w->start, w->len);
+	name[w->len] = 0;
+	words->argc = words->nassign = 0;
+	words->used = 0;
+	for (unsigned i = 1; i < c->nwords; i++) {
+		int none;
+		char *v = expand_word(words, parsed.words[c->first_word + i], &none);
+		if ((!v && !none) ||
+		    (v && add_args(words, parsed.words[c->first_word + i], v) < 0)) {
+			free(words);
+			return 1;
+		}
+	}
+	loop_depth++;
+	for (int i = 0; i < words->argc; i++) {
+		if (setenv(name, words->argv[i], 1) != 0) {
+			fprintf(stderr, "sh: %s: cannot set (%s)\n", name, strerror(errno));
+			status = 1;
+			break;
+		}
+		status = run_list(c->list[1]);
+		if (!loop_goes_on())
+			break;
+	}
+	loop_depth--;
+	free(words);
+	return status;
+}
+
+/* Does case pattern w match s? (A pattern without wildcards compares as a string.) */
+static int case_match(struct sh_word w, const char *s)
+{
+	static char pat[ARGS_STORE];
+	int quoted;
+	long n = sh_pattern(&parsed, w, lookup, 0, pat, sizeof(pat));
+	if (n == 0)
+		n = sh_expand(&parsed, w, lookup, 0, pat, sizeof(pat), &quoted);
+	else if (n > 0)
+		return fnmatch(pat, s, 0) == 0;
+	if (n < 0) {
+		fprintf(stderr, "sh: %s\n", sh_strerror((enum sh_status)(-n)));
+		return 0;
+	}
+	return strcmp(pat, s) == 0;
+}
+
+/* case word in ...: the list of the first item with a pattern that matches; 0 if none. */
+static int run_case(const struct sh_cmd *c)
+{
+	static char subject[ARGS_STORE];
+	int quoted;
+	long n = sh_expand(&parsed, parsed.words[c->first_word], lookup, 0, subject,
+			   sizeof(subject), &quoted);
+	if (n < 0) {
+		fprintf(stderr, "sh: %s\n", sh_strerror((enum sh_status)(-n)));
+		return 1;
+	}
+	for (unsigned i = c->list[0]; i != SH_NONE; i = parsed.items[i].next) {
+		const struct sh_item *it = &parsed.items[i];
+		for (unsigned p = 0; p < it->nwords; p++)
+			if (case_match(parsed.words[it->first_word + p], subject))
+				return it->list == SH_NONE ? 0 : run_list(it->list);
+	}
+	return 0;
+}
+
+/* if, while, until, for, case: the status of the last command run in it (0 if none). */
+static int run_compound(const struct sh_cmd *c)
+{
+	int status = 0;
+	switch (c->kind) {
+	case SH_CMD_IF:
+		if (run_list(c->list[0]) == 0 && !stopping())
+			return run_list(c->list[1]);
+		return c->list[2] != SH_NONE && !stopping() ? run_list(c->list[2]) : 0;
+	case SH_CMD_WHILE:
+	case SH_CMD_UNTIL:
+		loop_depth++;
+		for (;;) {
+			int cond = run_list(c->list[0]);
+			if (!loop_goes_on() || (cond == 0) != (c->kind == SH_CMD_WHILE))
+				break;
+			status = run_list(c->list[1]);
+			if (!loop_goes_on())
+				break;
+		}
+		loop_depth--;
+		return status;
+	case SH_CMD_FOR:
+		return run_for(c);
+	case SH_CMD_CASE:
+		return run_case(c);
+	default:
+		return 1;
+	}
+}
+
+/* Run a text sh_parse took (st its result); $? is the status of its last command. */
+static void run_parsed(enum sh_status st, const char *text)
+{
 	if (st != SH_OK) {
 		parse_error(st, text);
 		last_status = STATUS_SYNTAX;
 		return;
 	}
-	for (unsigned first = 0; first < parsed.npipelines && !exiting;) {
-		unsigned last = first;
-		while (parsed.pipelines[last].op == SH_OP_AND ||
-		       parsed.pipelines[last].op == SH_OP_OR)
-			last++;
-		if (parsed.pipelines[last].op == SH_OP_BG)
-			run_background(first, last);
-		else
-			run_and_or(first, last);
-		first = last + 1;
-	}
+	interrupted = 0;
+	skip_loops = loop_depth = 0;
+	last_status = run_list(parsed.list);
 	fflush(stdout);
+}
+
+/* Parse and run one whole text (sh -c). */
+static void run_line(const char *text)
+{
+	run_parsed(sh_parse(text, &parsed), text);
 }
 
 /* ---- Ctrl-C ----------------------------------------------------------------------- */
 
 static void on_sigint(int sig)
 {
-	(void)sig; /* only to end a read of the line with EINTR */
+	(void)sig; /* to end a read of the line with EINTR, and what runs */
+	interrupted = 1;
 }
 
 /*
@@ -942,15 +1220,39 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sh: %s: %s\n", argv[1], strerror(errno));
 		return STATUS_NOT_FOUND;
 	}
-	interactive = argc == 1 && isatty(STDIN_FILENO);
+	interactive = argc == 1 && tcgetattr(STDIN_FILENO, &tty) == 0;
 	if (interactive) {
+		/* lines, edited and echoed by the console, CR typed as NL, ^C a signal */
+		tty.c_lflag |= ICANON | ECHO | ECHOE | ECHOK | ISIG;
+		tty.c_iflag |= ICRNL;
+		tty.c_oflag |= OPOST | ONLCR;
 		printf("sh: type help for the built-ins\n");
 		job_control_start();
 	}
-	while (!exiting && read_line(fd, line) == 0) {
-		run_line(line);
+	static char text[TEXT_MAX];
+	size_t len = 0;
+	int r;
+	while (!exiting && (r = read_line(fd, line, len ? PROMPT2 : PROMPT)) >= 0) {
+		size_t n = strlen(line);
+		if (r == 1 || len + n + 2 > sizeof(text)) { /* ^C, or more than a text holds */
+			if (r == 0)
+				fprintf(stderr, "sh: %s\n", sh_strerror(SH_ERR_LIMIT));
+			len = 0;
+			continue;
+		}
+		if (len)
+			text[len++] = '\n';
+		memcpy(text + len, line, n + 1);
+		len += n;
+		enum sh_status st = sh_parse(text, &parsed);
+		if (st == SH_ERR_MORE)
+			continue; /* a compound command or here-document goes on */
+		run_parsed(st, text);
+		len = 0;
 		if (interactive)
 			report_jobs();
 	}
+	if (len && !exiting) /* the input ended inside a command */
+		run_line(text);
 	return last_status;
 }

@@ -153,6 +153,9 @@ static int in_archive(const char *path)
 	return !strchr(path, '/') || (strncmp(path, "/bin/", 5) == 0 && !strchr(path + 5, '/'));
 }
 
+/* mqueue.c: exec closes message queues, and so takes back our notification requests. */
+void mq_exec_forget(void) __attribute__((weak));
+
 int execve(const char *path, char *const argv[], char *const envp[])
 {
 	static char buf[IPC_BUF_MAX];
@@ -200,6 +203,8 @@ int execve(const char *path, char *const argv[], char *const envp[])
 	m.w[2] = size;
 	m.cap = (uint64_t)obj;
 	m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
+	if (mq_exec_forget) /* linked only by programs that use message queues */
+		mq_exec_forget();
 	long err = ipc_call(SLOT_PROC, &m);
 	if (obj)
 		slot_free(obj);

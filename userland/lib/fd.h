@@ -119,5 +119,7 @@ ssize_t console_fd_read(void *buf, size_t n);
 /* Would a console read not wait? (It may read one byte ahead, which read then gives.) */
 int console_fd_ready(void);
 ssize_t console_fd_write(const void *buf, size_t n);
+/* termios.c: a non-canonical console read with VTIME (or VMIN 0), timed here. */
+ssize_t console_timed_read(char *buf, size_t n, unsigned vmin, unsigned vtime);
 
 #endif

@@ -96,6 +96,8 @@ enum fs_label {
 	/* -> 0. Nothing but the sweep every request starts with: the server's own thread
 	 * sends it when the fork server wakes it (a process that held locks died). */
 	FS_SWEEP = 12,
+	/* -> 0; the answer's buffer = struct fs_statvfs of the file system holding path */
+	FS_STATVFS = 13,
 	/* On a description's capability. */
 	FS_READ = 16,	   /* w0 = bytes (<= FS_IO_MAX), w1 = offset or -1 (the description's) */
 	FS_WRITE = 17,	   /* buffer = bytes, w0 = offset or -1 -> w0 = bytes written */
@@ -116,7 +118,20 @@ enum fs_label {
 	 * w4 = length, w5 = our process index, w6 = our lock key -> 0; FS_LK_GET: w1 = the
 	 * blocking lock's type or F_UNLCK, w2 = its start, w3 = its length, w4 = its pid */
 	FS_LOCK = 31,
+	FS_FSTATVFS = 32, /* -> as FS_STATVFS, for the description's file */
 };
+
+/*
+ * FS_STATVFS's answer: one file system (docs/files.md, "File systems"). Blocks count
+ * frsize bytes; fsid names the file system; flag holds FS_VFS_ flags (<sys/statvfs.h>'s
+ * ST_RDONLY and ST_NOSUID have the same values).
+ */
+struct fs_statvfs {
+	uint64_t bsize, frsize, blocks, bfree, bavail, files, ffree, favail, fsid, flag, namemax;
+};
+#define FS_VFS_RDONLY 1 /* nothing under it can be written or made */
+#define FS_VFS_NOSUID 2 /* set-user-ID bits do nothing (there is only root) */
+enum fs_fsid { FS_FSID_RAM = 1, FS_FSID_BIN = 2, FS_FSID_DEV = 3, FS_FSID_BOOT = 4 };
 
 /* FS_LOCK's commands: F_GETLK, F_SETLK, F_SETLKW, "a descriptor of this file was
  * closed" (close of a dup: every lock of ours on the file goes), and "forget my F_SETLKW

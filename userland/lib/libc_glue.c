@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "kernel/abi/console.h"
 #include "fd.h"
 #include "proc.h"
 #include "pthread_impl.h"
@@ -104,8 +105,7 @@ static int in_get(FILE *f)
 	out_flush(&out_err.file);
 	if (!on_console(STDIN_FILENO))
 		return read(STDIN_FILENO, &c, 1) == 1 ? (unsigned char)c : _FDEV_EOF;
-	long n = SYSCALL(console_read, SLOT_CONSOLE, &c, 1);
-	return n == 1 ? (unsigned char)c : _FDEV_EOF;
+	return console_fd_read(&c, 1) == 1 ? (unsigned char)c : _FDEV_EOF;
 }
 
 /* write(1 or 2, ...): what stdio holds goes first, then the bytes themselves. */
@@ -125,39 +125,70 @@ ssize_t console_fd_write(const void *buf, size_t n)
 }
 
 /* read(0, ...): what the console has, at least a byte; EOF without the console. */
-/* A byte poll read ahead to see that input is there (console_fd_ready): read gets it first. */
-static int lookahead = -1;
+/* A byte poll read ahead to see that input is there (console_fd_ready): read gets it
+ * first; or LOOKAHEAD_EOF, an end of input (^D) it took, which read then gives. */
+#define LOOKAHEAD_NONE (-1)
+#define LOOKAHEAD_EOF  (-2)
+static int lookahead = LOOKAHEAD_NONE;
 
 int console_fd_ready(void)
 {
 	unsigned char c = 0;
-	if (lookahead >= 0)
+	if (lookahead != LOOKAHEAD_NONE)
 		return 1;
 	long got = SYSCALL_NB(console_read, SLOT_CONSOLE, &c, 1);
 	if (got == 1)
 		lookahead = c;
+	else if (got == 0)
+		lookahead = LOOKAHEAD_EOF;
 	return got != E_AGAIN; /* a byte, or no console: a read would not wait */
 }
 
+/* console_read until want bytes are in (VMIN; a line needs one call): the count, 0 with
+ * no console, or -1. A call takes at most 64 bytes. */
+static ssize_t console_read_min(char *buf, size_t n, size_t want)
+{
+	size_t done = 0;
+	long got;
+	do {
+		got = SYSCALL(console_read, SLOT_CONSOLE, buf + done, n - done);
+		if (got < 0 && done)
+			return (ssize_t)done;
+		if (got == E_BADCAP || got == E_TYPE)
+			return 0;
+		if (got < 0) {
+			/* E_INTR: a handler without SA_RESTART ran while we waited (signal.c). */
+			errno = got == E_FAULT ? EFAULT : got == E_INTR ? EINTR : EIO;
+			return -1;
+		}
+		done += (size_t)got;
+	} while (got > 0 && done < want);
+	return (ssize_t)done;
+}
+
+/* As the console's mode says (termios.c): a line, VMIN bytes, or a read VTIME times. */
 ssize_t console_fd_read(void *buf, size_t n)
 {
 	if (n == 0)
 		return 0;
-	if (lookahead >= 0) {
-		*(unsigned char *)buf = (unsigned char)lookahead;
-		lookahead = -1;
+	if (lookahead != LOOKAHEAD_NONE) {
+		int c = lookahead;
+		lookahead = LOOKAHEAD_NONE;
+		if (c == LOOKAHEAD_EOF)
+			return 0;
+		*(unsigned char *)buf = (unsigned char)c;
 		return 1;
 	}
 	out_flush(&out_err.file);
-	long got = SYSCALL(console_read, SLOT_CONSOLE, buf, n);
-	if (got == E_BADCAP || got == E_TYPE)
+	struct console_mode m = { .lflag = CON_ICANON }; /* if it cannot be read: a line */
+	long err = SYSCALL(console_mode_get, SLOT_CONSOLE, &m);
+	if (err == E_BADCAP || err == E_TYPE)
 		return 0;
-	if (got < 0) {
-		/* E_INTR: a handler without SA_RESTART ran while we waited (signal.c). */
-		errno = got == E_FAULT ? EFAULT : got == E_INTR ? EINTR : EIO;
-		return -1;
-	}
-	return got;
+	if (err || (m.lflag & CON_ICANON))
+		return console_read_min(buf, n, 1);
+	if (m.cc[CON_VTIME] || m.cc[CON_VMIN] == 0)
+		return console_timed_read(buf, n, m.cc[CON_VMIN], m.cc[CON_VTIME]);
+	return console_read_min(buf, n, m.cc[CON_VMIN] < n ? m.cc[CON_VMIN] : n);
 }
 
 static FILE in = FDEV_SETUP_STREAM(NULL, in_get, NULL, _FDEV_SETUP_READ);

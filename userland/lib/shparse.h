@@ -1,16 +1,28 @@
 /*
  * The shell's command language, as pure C the host tests build too (test/host/
- * test_shparse.c): sh_parse splits a line into and-or lists of pipelines of commands,
- * with their redirections, and checks the syntax; sh_expand turns one word into its
- * value (quotes removed, $NAME, ${NAME}, $?, $$ and $! replaced) when the command runs.
- * No allocation: a parsed line is one struct that points into the line's text.
- * docs/userland.md ("The shell") describes the language.
+ * test_shparse.c): sh_parse splits a text (one line, or several: a compound command or
+ * a here-document spans lines) into lists of and-or lists of pipelines of commands,
+ * simple or compound, with their redirections, and checks the syntax; sh_expand turns
+ * one word into its value (quotes removed, $NAME, ${NAME}, $?, $$ and $! replaced) when
+ * the command runs. No allocation: a parsed text is one struct that points into the
+ * text. docs/userland.md ("The shell") describes the language.
  *
- *   line     := [ and_or { (';' | '&') and_or } [';' | '&'] ] [ '#' comment ]
- *   and_or   := pipeline { ('&&' | '||') pipeline }
- *   pipeline := command { '|' command }
- *   command  := { NAME=value } { word | redirection }      (at least one of them)
- *   redirection := [digits] ('<' | '>' | '>>' | '<&' | '>&') word
+ *   text     := list            ('#' to the end of its line: a comment)
+ *   list     := { and_or (';' | '&' | NL) } [ and_or ]     (empty lines anywhere)
+ *   and_or   := pipeline { ('&&' | '||') {NL} pipeline }
+ *   pipeline := [ '!' ] command { '|' {NL} command }
+ *   command  := simple | compound { redirection }
+ *   simple   := { NAME=value } { word | redirection }      (at least one of them)
+ *   compound := 'if' list 'then' list { 'elif' list 'then' list } [ 'else' list ] 'fi'
+ *             | ('while' | 'until') list 'do' list 'done'
+ *             | 'for' NAME [ {NL} 'in' { word } ] (';' | NL) {NL} 'do' list 'done'
+ *             | 'case' word {NL} 'in' {NL} { item } 'esac'
+ *   item     := [ '(' ] word { '|' word } ')' list [ ';;' {NL} ]
+ *   redirection := [digits] ('<' | '>' | '>>' | '<&' | '>&' | '<<' | '<<-') word
+ *
+ * The reserved words count only where a command starts (and 'in', 'do' where the
+ * grammar wants them). A here-document's body is the lines after the one its '<<' is
+ * on, up to a line that is its word (quotes removed); '<<-' strips leading tabs.
  */
 #ifndef USER_SHPARSE_H
 #define USER_SHPARSE_H
@@ -18,10 +30,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SH_WORDS_MAX	 128 /* words in one line, all commands together */
+#define SH_WORDS_MAX	 250 /* words in one text, all commands together */
 #define SH_REDIRS_MAX	 32
-#define SH_CMDS_MAX	 32
-#define SH_PIPELINES_MAX 32
+#define SH_CMDS_MAX	 64
+#define SH_PIPELINES_MAX 64
+#define SH_ITEMS_MAX	 32	    /* case items */
+#define SH_NONE		 0xff	    /* no pipeline, command or item: the end of a chain */
 #define SH_FD_MAX	 9	    /* the highest descriptor a redirection may name */
 #define SH_TEXT_MAX	 UINT16_MAX /* the longest line, in bytes */
 
@@ -38,7 +52,15 @@ enum sh_redir_kind {
 	SH_REDIR_OUT,	 /* n>file, n is 1 by default: create or truncate */
 	SH_REDIR_APPEND, /* n>>file: create, or write at the end */
 	SH_REDIR_DUP,	 /* n<&m and n>&m: n becomes a copy of m ("-" closes n) */
+	SH_REDIR_HEREDOC /* n<<word, n<<-word: n reads the body (sh_heredoc) */
 };
+
+/* A here-document's flags. */
+#define SH_HEREDOC_STRIP  1 /* <<-: leading tabs are not part of its lines */
+#define SH_HEREDOC_QUOTED 2 /* its word had quotes: the body is taken as it is */
+
+/* What a command is. */
+enum sh_cmd_kind { SH_CMD_SIMPLE, SH_CMD_IF, SH_CMD_WHILE, SH_CMD_UNTIL, SH_CMD_FOR, SH_CMD_CASE };
 
 enum sh_status {
 	SH_OK = 0,
@@ -48,6 +70,8 @@ enum sh_status {
 	SH_ERR_FD,     /* a redirection names a descriptor above SH_FD_MAX */
 	SH_ERR_SUBST,  /* ${ without its } or with a bad name */
 	SH_ERR_LONG,   /* an expanded word does not fit the buffer */
+	SH_ERR_MORE,   /* the text ends inside a compound command or before a here-document's
+			* end: the shell reads another line and parses again */
 };
 
 /* A word as typed: a slice of the line, quotes and $ still in it. */
@@ -56,27 +80,50 @@ struct sh_word {
 };
 
 struct sh_redir {
-	uint8_t fd, kind;
-	struct sh_word target;
+	uint8_t fd, kind, flags; /* flags: SH_HEREDOC_ */
+	struct sh_word target;	 /* a here-document: its word */
+	struct sh_word body;	 /* a here-document: its lines, each with its newline */
 };
 
+/*
+ * A command. Simple: nassign leading NAME=value words, then argv. if: list[0] the
+ * condition, list[1] then, list[2] else (an elif is an else holding one if), SH_NONE when
+ * absent. while, until: list[0] the condition, list[1] the body. for: first_word the
+ * name, then nwords - 1 words (has_in: there was an "in"), list[1] the body. case:
+ * first_word the word, list[0] the first item. A compound command's redirections apply
+ * to all of it.
+ */
 struct sh_cmd {
-	uint8_t first_word, nassign, nwords; /* nassign leading NAME=value words, then argv */
+	uint8_t kind;			     /* enum sh_cmd_kind */
+	uint8_t first_word, nassign, nwords; /* the words, as above */
 	uint8_t first_redir, nredirs;
+	uint8_t list[3]; /* the first pipeline of each list, or SH_NONE */
+	uint8_t has_in;	 /* for */
+	uint8_t next;	 /* the next command of its pipeline, or SH_NONE */
 };
 
+/* A case item: patterns (words, nwords of them), the list run on a match. */
+struct sh_item {
+	uint8_t first_word, nwords, list, next; /* next: the next item, or SH_NONE */
+};
+
+/* A pipeline: its commands (a chain from first_cmd, ncmds long) and what follows it. */
 struct sh_pipeline {
 	uint8_t first_cmd, ncmds, op; /* op: what follows it (enum sh_op) */
+	uint8_t next;		      /* the next pipeline of its list, or SH_NONE */
+	uint8_t negate;		      /* "! pipeline": its status is turned over */
 };
 
 struct sh_line {
 	const char *text;
 	size_t err_at; /* for an error: the offset in text where it was found */
-	unsigned nwords, nredirs, ncmds, npipelines;
+	unsigned nwords, nredirs, ncmds, npipelines, nitems;
+	uint8_t list; /* the first pipeline of the text's own list, or SH_NONE */
 	struct sh_word words[SH_WORDS_MAX];
 	struct sh_redir redirs[SH_REDIRS_MAX];
 	struct sh_cmd cmds[SH_CMDS_MAX];
 	struct sh_pipeline pipelines[SH_PIPELINES_MAX];
+	struct sh_item items[SH_ITEMS_MAX];
 };
 
 /* Parse text (NUL-terminated; it must outlive line): SH_OK or the error. */
@@ -107,6 +154,14 @@ long sh_expand(const struct sh_line *line, struct sh_word w, sh_lookup_fn lookup
  */
 long sh_pattern(const struct sh_line *line, struct sh_word w, sh_lookup_fn lookup, void *ctx,
 		char *out, size_t cap);
+
+/*
+ * The body of here-document r into out (cap bytes, NUL-terminated): its length, or
+ * -SH_ERR_*. Without SH_HEREDOC_QUOTED, $ expands and a backslash quotes $, `, \ and a
+ * newline (which it removes); with SH_HEREDOC_STRIP, each line's leading tabs go.
+ */
+long sh_heredoc(const struct sh_line *line, const struct sh_redir *r, sh_lookup_fn lookup,
+		void *ctx, char *out, size_t cap);
 
 /* Is w a NAME=value assignment (an unquoted valid name, then '=')? The name's length. */
 size_t sh_assignment(const struct sh_line *line, struct sh_word w);

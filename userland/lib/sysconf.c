@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <semaphore.h>
 #include <time.h>
+#include <mqueue.h>
 #include <unistd.h>
 
 #include "fd.h"
@@ -49,6 +50,7 @@ static long option(int name)
 	case _SC_MEMORY_PROTECTION:
 	case _SC_MAPPED_FILES:
 	case _SC_SHARED_MEMORY_OBJECTS:
+	case _SC_MESSAGE_PASSING:
 	case _SC_VERSION:
 		return POSIX_2008;
 	default:
@@ -78,6 +80,10 @@ long sysconf(int name)
 		return frames(1);
 	case _SC_SEM_VALUE_MAX:
 		return SEM_VALUE_MAX;
+	case _SC_MQ_OPEN_MAX:
+		return MQ_OPEN_MAX;
+	case _SC_MQ_PRIO_MAX:
+		return MQ_PRIO_MAX;
 	case _SC_THREAD_KEYS_MAX:
 		return PTHREAD_KEYS_MAX;
 	case _SC_THREAD_STACK_MIN:

@@ -1,7 +1,7 @@
 /*
  * The shell's language, run as `sh -c SCRIPT` with standard output in a file: pipelines,
  * redirections, && and ||, $?, quoting and variables, pathname expansion (*, ?, [...]),
- * cd, background jobs and wait,
+ * cd, background jobs and wait, if, while, until, for, case and here-documents,
  * exit statuses (127 not found, 2 syntax error, exit N). Each script's whole output and
  * status are compared. The interactive side is test/qemu/test_shell.py.
  */
@@ -48,6 +48,56 @@ int main(void)
 	expect("exit x", "sh: exit: x: not a number\n", 2, 1);
 	expect("echo out; echo err 2>/dev/null >&2", "out\n", 0, 0);
 	expect("echo out 2>&1 >/dev/null", "", 0, 0);
-	expect("cat <<x", "sh: syntax error near '<'\n", 2, 1); /* no here-documents */
+	/* Compound commands */
+	expect("if true; then echo y; else echo n; fi; if false; then echo y; fi; echo $?",
+	       "y\n0\n", 0, 0);
+	expect("if false; then echo 1; elif false; then echo 2; elif true; then echo 3; else "
+	       "echo 4; fi",
+	       "3\n", 0, 0);
+	expect("if nosuch 2>/dev/null; then echo y; else echo n $?; fi", "n 127\n", 0, 0);
+	expect("while false; do echo never; done; echo w$?; until true; do echo never; done",
+	       "w0\n", 0, 0);
+	expect("X=a; while [ -n \"$X\" ] 2>/dev/null; do echo never; done; echo $?", "0\n", 0, 0);
+	expect("for i in 1 'two  words' \"$HOME\"; do echo \"<$i>\"; done",
+	       "<1>\n<two  words>\n</>\n", 0, 0);
+	expect("for i in; do echo never; done; for f in /bin/tru*; do echo $f; done", "/bin/true\n",
+	       0, 0);
+	expect("for i in a b c; do echo $i; done | wc -l; for i in x\ndo\necho $i\ndone > "
+	       "/tmp/t_f; "
+	       "cat /tmp/t_f; rm /tmp/t_f",
+	       "3\nx\n", 0, 0);
+	expect("for w in apple b.c zed; do case $w in a*) echo A;; *.c|*.h) echo C;; *) echo "
+	       "other;; esac; done",
+	       "A\nC\nother\n", 0, 0);
+	expect("case '*' in \\*) echo star;; esac; case x in y) echo y; esac; echo $?", "star\n0\n",
+	       0, 0);
+	expect("for i in 1 2 3; do if false; then :; else echo $i; fi; done", "1\n2\n3\n", 0, 0);
+	expect("for i in 1 2; do exit 5; echo never; done; echo never", "", 5, 0);
+	expect("for i in 1 2 3 4; do if [ x ] 2>/dev/null; then :; fi; case $i in 2) continue;; "
+	       "4) break;; esac; echo $i; done; echo after",
+	       "1\n3\nafter\n", 0, 0);
+	expect("for i in a b; do for j in 1 2; do case $j in 2) continue 2;; esac; echo $i$j; "
+	       "done; echo never; done; for i in x; do while true; do break 5; done; echo no; "
+	       "done; "
+	       "echo out",
+	       "a1\nb1\nout\n", 0, 0);
+	expect("break; continue; echo outside; break x", "outside\nsh: break: x: bad count\n", 1,
+	       1);
+	expect("! false && echo negated; ! true; echo $?; ! echo x | wc -l", "negated\n1\n1\n", 1,
+	       0);
+	expect("fi", "sh: syntax error near 'fi'\n", 2, 1);
+	expect("if true; then echo x; fi fi", "sh: syntax error near 'fi'\n", 2, 1);
+	expect("while true; do", "sh: unexpected end of input\n", 2, 1);
+	expect("for 1 in a; do :; done", "sh: syntax error near '1'\n", 2, 1);
+	/* Here-documents */
+	expect("X=v; cat <<END\n$X and \\$X\n'q' \"d\"\nEND\necho after",
+	       "v and $X\n'q' \"d\"\nafter\n", 0, 0);
+	expect("cat <<'E' | wc -l\n$X\nE", "1\n", 0, 0);
+	expect("cat <<\"E\"\n$HOME\nE", "$HOME\n", 0, 0);
+	expect("cat <<-E\n\t\tindented\n\tE", "indented\n", 0, 0);
+	expect("cat 3<<A 4<<B <&4\na\nA\nb\nB", "b\n", 0, 0);
+	expect("for i in 1 2; do cat <<E\nline $i\nE\ndone", "line 1\nline 2\n", 0, 0);
+	expect("if true; then cat; fi <<E\nto the if\nE", "to the if\n", 0, 0);
+	expect("cat <<x", "sh: unexpected end of input\n", 2, 1);
 	return test_status();
 }

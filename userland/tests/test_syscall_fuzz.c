@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "proc.h"
+#include "kernel/abi/console.h"
 #include "testlib.h"
 #include "testutil.h"
 
@@ -147,6 +148,8 @@ static const uint32_t allowed[SYS__COUNT] = {
 			   E_BIT(E_NOMEM) | VALUE_OK,
 	[SYS_task_cap_get] = E_TASKS | E_DSTS,
 	[SYS_pipe_state] = E_SLOTS | VALUE_OK,
+	[SYS_console_mode_get] = E_SLOTS | E_BIT(E_FAULT) | E_BIT(E_NOMEM),
+	[SYS_console_mode_set] = E_SLOTS | E_BIT(E_FAULT) | E_BIT(E_INVAL),
 };
 
 /* Is r something call nr may return? Out-of-range numbers get E_NOSYS only. */
@@ -1056,6 +1059,9 @@ int main(int argc, char **argv)
 		return worker((uint32_t)strtoul(argv[1] + 1, 0, 16));
 	int faulted;
 	char role[16];
+	/* A worker may set the console's mode (console_mode_set): it is put back after each. */
+	struct console_mode mode;
+	CHECK_EQ(SYSCALL(console_mode_get, SLOT_CONSOLE, &mode), 0);
 	/* One round first: whatever our own side of it allocates stays for the rest. */
 	CHECK_EQ(run_helper(argv[0], "targeted", &faulted), 0);
 	CHECK(!faulted);
@@ -1068,6 +1074,7 @@ int main(int argc, char **argv)
 		snprintf(role, sizeof(role), "w%x", FUZZ_SEED + w);
 		printf("  worker seed %s\n", role + 1);
 		long bad = run_helper(argv[0], role, &faulted);
+		SYSCALL(console_mode_set, SLOT_CONSOLE, &mode, CON_SET_NOW);
 		/* A worker that faulted ended by its own doing; one that reported must be clean. */
 		CHECK(faulted || bad == 0);
 		/* Everything it and its tasks held is back. */

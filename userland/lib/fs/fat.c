@@ -406,6 +406,30 @@ static void fsinfo_adjust(struct fat_vol *v, int delta)
 	v->fsinfo_dirty = 1;
 }
 
+/*
+ * Free clusters, counted in the FAT itself the first time (FSInfo's count is only a hint,
+ * and FAT12/16 have none), then kept by every allocation and release (fsinfo_adjust).
+ * The count also becomes what fat_sync writes to FSInfo.
+ */
+long fat_free_clusters(struct fat_vol *v)
+{
+	if (v->free_counted)
+		return v->free_count;
+	uint32_t n = 0;
+	for (uint32_t c = 2; c <= v->clusters + 1; c++) {
+		uint32_t val;
+		int err = fat_get(v, c, &val);
+		if (err)
+			return err;
+		n += val == 0;
+	}
+	if (v->fsinfo_sec && n != v->free_count)
+		v->fsinfo_dirty = 1;
+	v->free_count = n;
+	v->free_counted = 1;
+	return n;
+}
+
 /* A free cluster, marked end-of-chain: 0 and *out, -ENOSPC or -EIO. */
 static int cluster_alloc(struct fat_vol *v, uint32_t *out)
 {

@@ -64,6 +64,7 @@ struct fat_vol {
 	uint32_t free_count;   /* from FSInfo, 0xffffffff: unknown */
 	uint32_t next_free;    /* where the search for a free cluster starts */
 	int fsinfo_dirty;
+	int free_counted; /* free_count was counted in the FAT (fat_free_clusters) */
 	int64_t now; /* seconds since 1970 that changes are stamped with (the caller's clock) */
 };
 
@@ -120,6 +121,8 @@ int fat_unlink(struct fat_vol *v, const struct fat_node *dir, const char *name, 
  * directory); -EINVAL for moving a directory below itself. */
 int fat_rename(struct fat_vol *v, const struct fat_node *odir, const char *oname, unsigned olen,
 	       const struct fat_node *ndir, const char *nname, unsigned nlen);
+/* The free clusters (counted in the FAT once, then kept): the count or -EIO. */
+long fat_free_clusters(struct fat_vol *v);
 /* Write back FSInfo and every changed sector, then flush the device. */
 int fat_sync(struct fat_vol *v);
 

@@ -2,7 +2,8 @@
  * picolibc's <sys/features.h>, plus the POSIX options this system offers, so that
  * <unistd.h> names them and <time.h>, <sched.h> declare what goes with them
  * (CLOCK_MONOTONIC, clock_gettime, sched_yield): threads and their locks
- * (pthread.h), clocks and timed waits (time.c), semaphores (semaphore.h).
+ * (pthread.h), clocks and timed waits (time.c), semaphores (semaphore.h), message
+ * queues (mqueue.h).
  */
 #ifndef USER_SYS_FEATURES_H
 #define USER_SYS_FEATURES_H
@@ -19,5 +20,6 @@
 #define _POSIX_MONOTONIC_CLOCK	     200809L
 #define _POSIX_CLOCK_SELECTION	     200809L
 #define _POSIX_SEMAPHORES	     200809L
+#define _POSIX_MESSAGE_PASSING	     200809L
 
 #endif
