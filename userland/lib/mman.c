@@ -12,6 +12,7 @@
 
 #include "fd.h"
 #include "fs.h"
+#include "pthread_impl.h"
 #include "rlimit.h"
 #include "taskspawn.h"
 #include "syscall.h"
@@ -301,6 +302,7 @@ int msync(void *addr, size_t len, int flags)
 	uintptr_t va = (uintptr_t)addr, end = va + len;
 	struct ofile *files[WRITE_MAPS_MAX];
 	int n = 0;
+	cancel_point();
 	if ((va % PAGE_BYTES) || (flags & ~(MS_ASYNC | MS_SYNC | MS_INVALIDATE)) ||
 	    ((flags & MS_ASYNC) && (flags & MS_SYNC)) || end < va) {
 		errno = EINVAL;

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "futex.h"
+#include "pthread_impl.h"
 #include "syscall.h"
 
 #define MQ_PREFIX      "/mq."
@@ -374,9 +375,21 @@ static ssize_t do_receive(mqd_t mqd, char *msg, size_t len, unsigned *prio,
 	}
 }
 
+/*
+ * The four are cancellation points: a cancel acts on the way in, or on the way out of a
+ * wait it cut short (EINTR), never after a message moved.
+ */
+static long cancel_after(long r)
+{
+	if (r < 0 && errno == EINTR)
+		cancel_point();
+	return r;
+}
+
 int mq_send(mqd_t mqd, const char *msg, size_t len, unsigned prio)
 {
-	return do_send(mqd, msg, len, prio, 0);
+	cancel_point();
+	return (int)cancel_after(do_send(mqd, msg, len, prio, 0));
 }
 
 int mq_timedsend(mqd_t mqd, const char *msg, size_t len, unsigned prio,
@@ -384,12 +397,14 @@ int mq_timedsend(mqd_t mqd, const char *msg, size_t len, unsigned prio,
 {
 	if (!abs_timeout)
 		return fail(EINVAL);
-	return do_send(mqd, msg, len, prio, abs_timeout);
+	cancel_point();
+	return (int)cancel_after(do_send(mqd, msg, len, prio, abs_timeout));
 }
 
 ssize_t mq_receive(mqd_t mqd, char *msg, size_t len, unsigned *prio)
 {
-	return do_receive(mqd, msg, len, prio, 0);
+	cancel_point();
+	return cancel_after(do_receive(mqd, msg, len, prio, 0));
 }
 
 ssize_t mq_timedreceive(mqd_t mqd, char *restrict msg, size_t len, unsigned *restrict prio,
@@ -397,7 +412,8 @@ ssize_t mq_timedreceive(mqd_t mqd, char *restrict msg, size_t len, unsigned *res
 {
 	if (!abs_timeout)
 		return fail(EINVAL);
-	return do_receive(mqd, msg, len, prio, abs_timeout);
+	cancel_point();
+	return cancel_after(do_receive(mqd, msg, len, prio, abs_timeout));
 }
 
 /* ---- open, close, unlink -------------------------------------------------------- */

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "fd.h"
+#include "pthread_impl.h"
 #include "syscall.h"
 
 #define CONSOLE_SPEED B115200	  /* what tcgetattr reports: the firmware sets the UART */
@@ -86,6 +87,7 @@ int tcsetattr(int fd, int optional_actions, const struct termios *t)
 /* Output goes out as it is written (the kernel waits for the UART): nothing to drain. */
 int tcdrain(int fd)
 {
+	cancel_point(); /* POSIX names it a cancellation point; it never waits here */
 	return console_fd(fd);
 }
 

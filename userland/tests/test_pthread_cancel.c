@@ -2,7 +2,7 @@
  * Thread cancellation (POSIX; docs/userland.md): a deferred cancel acts only at a
  * cancellation point (pthread_testcancel, sleep, pthread_cond_wait with the mutex locked
  * again before the cleanup handlers run, sem_wait, pthread_join), and the joiner sees
- * PTHREAD_CANCELED; cleanup handlers run newest first, then the keys' destructors; a
+ * PTHREAD_CANCELED (and mq_receive, which takes no message when cancelled); cleanup handlers run newest first, then the keys' destructors; a
  * thread with cancellation disabled runs on and acts once it enables it and reaches a
  * point; an asynchronous cancel stops a loop that reaches no point; a cancel sent before
  * the thread has started acts at its first point; pthread_kill right after
@@ -10,6 +10,8 @@
  * ended is not an error; bad arguments give EINVAL.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <mqueue.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <signal.h>
@@ -82,6 +84,14 @@ static void *wait_on_sem(void *arg)
 	reached = 1;
 	sem_wait(&sem);
 	return (void *)1; /* not reached: the cancel comes first */
+}
+
+static void *receive_forever(void *arg)
+{
+	char buf[64];
+	reached = 1;
+	mq_receive((mqd_t)(long)arg, buf, sizeof(buf), 0);
+	return (void *)1; /* not reached: the queue stays empty */
 }
 
 static void *join_forever(void *arg)
@@ -177,6 +187,15 @@ static void deferred_points(void)
 	int v = -1;
 	CHECK(sem_getvalue(&sem, &v) == 0 && v == 0);
 	CHECK(cancel_when_reached(join_forever, (void *)pthread_self()) == PTHREAD_CANCELED);
+	struct mq_attr attr = { .mq_maxmsg = 2, .mq_msgsize = 64 };
+	mqd_t q = mq_open("/tpc_q", O_RDWR | O_CREAT | O_EXCL, 0600, &attr);
+	CHECK(q != (mqd_t)-1);
+	CHECK(cancel_when_reached(receive_forever, (void *)(long)q) == PTHREAD_CANCELED);
+	char buf[64];
+	CHECK_EQ(mq_send(q, "m", 1, 0), 0); /* the cancelled receive took nothing */
+	CHECK_EQ(mq_receive(q, buf, sizeof(buf), 0), 1);
+	CHECK_EQ(mq_close(q), 0);
+	CHECK_EQ(mq_unlink("/tpc_q"), 0);
 }
 
 static void state_and_type(void)
