@@ -124,10 +124,25 @@ void sched_yield(void)
 		sched_ready(cur);
 }
 
-/* t may run on this hart (its affinity allows it). */
-static int allowed_here(const struct thread *t)
+/*
+ * The receiver a message from this hart goes to when the first in line is pinned to
+ * another hart: the first pinned to this hart, else the first unpinned, else NULL. A
+ * server that keeps a receiving thread pinned to each hart (the fork server) thus serves
+ * every client on the client's own hart, by a direct switch; the kernel knows nothing of
+ * who serves what.
+ */
+struct thread *sched_nearest(struct thread *q)
 {
-	return t->affinity < 0 || t->affinity == (int)this_hart()->index;
+	int me = (int)this_hart()->index;
+	struct thread *t = q, *unpinned = 0;
+	do {
+		if (t->affinity == me)
+			return t;
+		if (!unpinned && t->affinity < 0)
+			unpinned = t;
+		t = t->next;
+	} while (t != q);
+	return unpinned;
 }
 
 /* The first thread at level p of rq that may run on this hart. */
@@ -137,7 +152,7 @@ static struct thread *eligible(const struct runq *rq, int p)
 	if (!t)
 		return 0;
 	do {
-		if (allowed_here(t))
+		if (sched_allowed_here(t))
 			return t;
 		t = t->next;
 	} while (t != rq->level[p]);
@@ -215,7 +230,7 @@ void sched_tick(void)
 	 * Preempt for equal or higher priority work this hart may run, or move a thread
 	 * whose affinity has changed to exclude this hart (sched_ready kicks its hart).
 	 */
-	if (!allowed_here(cur) || ready_here(cur->prio))
+	if (!sched_allowed_here(cur) || ready_here(cur->prio))
 		sched_ready(cur);
 }
 
