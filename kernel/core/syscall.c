@@ -462,6 +462,7 @@ static long sys_memstat(struct thread *t)
 		.task_resident = target->as.resident,
 		.task_quota_left = target->quota.limit - target->quota.used,
 		.kernel_objects = kalloc_live(),
+		.tlb_fences = smp_fences_sent(),
 	};
 	return user_copy_out(t->task, ARG(t, 1), &ms, sizeof(ms));
 }

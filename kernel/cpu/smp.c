@@ -34,6 +34,14 @@ int lock_on; /* set when a second hart starts: one hart needs no lock */
 static uint8_t stacks[MAX_HARTS][HART_STACK] __attribute__((aligned(16)));
 extern char secondary_entry[];
 
+/* Shootdown requests sent, one per hart asked: under the lock, read by memstat. */
+static uint64_t fences_sent;
+
+uint64_t smp_fences_sent(void)
+{
+	return fences_sent;
+}
+
 /* The hart (index + 1) waiting in shootdown_by_ipi for acknowledgements, 0 if none. */
 static volatile uint32_t shootdown_waiter;
 
@@ -201,6 +209,7 @@ static void shootdown_by_ipi(uint64_t mask)
 			continue;
 		want[i] = __atomic_add_fetch(&o->flush_req, 1, __ATOMIC_ACQ_REL);
 		ipi |= 1UL << o->hartid;
+		fences_sent++;
 	}
 	if (!ipi)
 		return;

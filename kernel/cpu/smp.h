@@ -42,6 +42,8 @@ int bkl_held(void);
  * all have; a hart that waits WATCHDOG_S seconds for that panics with every hart's state.
  */
 void smp_shootdown(uint64_t mask, uint64_t va, uint64_t size, long asid);
+/* Shootdown requests sent since boot, one per hart asked (memstat's tlb_fences). */
+uint64_t smp_fences_sent(void);
 /* Start the other usable harts, taking the lock first; returns how many run now. */
 unsigned smp_start(void);
 /*
