@@ -40,6 +40,22 @@ static unsigned place(const struct thread *t)
 	return t->last_hart;
 }
 
+/*
+ * t was queued on hart: wake it if it idles; if it runs a thread of lower priority,
+ * interrupt it, so that it picks again at once (sched_next) rather than at its next tick.
+ * Without that a server thread pinned to a busy hart waited up to a tick for its turn.
+ */
+static void wake_hart(unsigned hart, const struct thread *t)
+{
+	struct hart *h = &harts[hart];
+	smp_kick((int)hart);
+	if (h != this_hart() && !h->idle && h->current && h->current->prio < t->prio &&
+	    !h->preempt) {
+		h->preempt = 1;
+		smp_interrupt(hart);
+	}
+}
+
 void sched_ready(struct thread *t)
 {
 	unsigned hart = place(t);
@@ -50,10 +66,10 @@ void sched_ready(struct thread *t)
 	tq_push(&rq->level[t->prio], t);
 	rq->mask |= 1u << t->prio;
 	if (smp_on()) /* one hart has nobody to kick: it picks the thread itself */
-		smp_kick((int)hart);
+		wake_hart(hart, t);
 }
 
-static void dequeue(struct thread *t)
+static inline __attribute__((always_inline)) void dequeue(struct thread *t)
 {
 	struct runq *rq = &runqs[t->rq_hart];
 	tq_remove(&rq->level[t->prio], t);
@@ -194,7 +210,7 @@ static struct thread *best_in(const struct runq *rq, int min)
  * queue, unless another hart's queue holds one of higher priority that may run here
  * (stolen: that hart is busy, or it would have taken it). NULL if none.
  */
-static struct thread *find(int min)
+static inline __attribute__((always_inline)) struct thread *find(int min)
 {
 	unsigned me = this_hart()->index;
 	if (!smp_on()) { /* one hart: every queued thread may run here, none to steal */
@@ -292,12 +308,25 @@ static __attribute__((noinline)) struct thread *idle_until_work(struct hart *h)
 	return next;
 }
 
+/*
+ * Another hart queued work of higher priority than cur for us (wake_hart): cur goes back
+ * on a queue if such work is still there. True if it did.
+ */
+static __attribute__((noinline)) bool yield_to_higher(struct hart *h, struct thread *cur)
+{
+	h->preempt = 0;
+	if (!ready_here(cur->prio + 1))
+		return false;
+	sched_ready(cur);
+	return true;
+}
+
 struct trapframe *sched_next(void)
 {
 	struct hart *h = this_hart();
 	struct thread *cur = h->current, *next;
 
-	if (cur && cur->state == TS_RUNNING)
+	if (cur && cur->state == TS_RUNNING && (!h->preempt || !yield_to_higher(h, cur)))
 		return &cur->tf;
 	leave(h);
 	if (!(next = pick()))

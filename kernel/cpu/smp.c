@@ -301,6 +301,12 @@ static int kick_if_idle(struct hart *h)
 	return 1;
 }
 
+void smp_interrupt(unsigned hart)
+{
+	if (hart < harts_online && &harts[hart] != this_hart() && harts[hart].hartid < 64)
+		sbi_send_ipi(1UL << harts[hart].hartid);
+}
+
 void smp_kick(int hart)
 {
 	if (hart >= 0) {

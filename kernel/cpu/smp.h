@@ -52,6 +52,8 @@ unsigned smp_start(void);
  * another one would find nothing it may run and go back to sleep.
  */
 void smp_kick(int hart);
+/* Interrupt busy hart (an index, not this one): it enters the kernel and picks again. */
+void smp_interrupt(unsigned hart);
 /* The mask of online harts by hart id, except this one. */
 uint64_t smp_others(void);
 

@@ -7,8 +7,8 @@
  * exec create the task here and have the loader server load it (spawn.c). docs/process.md
  * has the protocol and the life cycle.
  *
- * With several harts it receives on one thread per hart, each pinned to its hart but the
- * first, and the kernel gives a message to a receiver on the sender's hart first: a
+ * With several harts it receives on one thread per hart, each pinned to its hart, and
+ * the kernel gives a message to a receiver on the sender's hart first: a
  * client is served where it runs, and clients on different harts do not queue behind
  * one thread. The threads share the table (and everything else here but the request
  * they are serving) under one lock, taken around each request.
@@ -1090,26 +1090,28 @@ static void serve_forever(void *unused)
 }
 
 /*
- * A server thread for each hart but the first, pinned to it, at our own priority (init
- * gives its servers SERVER_PRIO). This thread stays unpinned: it serves the first hart,
- * or any hart whose own thread is busy. A thread that cannot be made is left out: the
- * others serve its hart's clients.
+ * A server thread for each hart, pinned to it, at our own priority (init gives its
+ * servers SERVER_PRIO): 1 if every hart has one, and this thread may end. Exactly one
+ * server thread per hart: a second one of equal priority, woken on a hart whose own
+ * thread serves, waited there for the next tick while holding up the table lock. A
+ * thread that cannot be made is left out, and this one serves on, on any hart.
  */
-static void start_hart_servers(void)
+static int start_hart_servers(void)
 {
-	int harts = thread_harts();
+	int harts = thread_harts(), made = 0;
 	if (harts < 2)
-		return;
+		return 0;
 	threaded = 1;  /* before any thread runs: from now on the table is locked */
 	table_enter(); /* held while making them: thread_create takes slots too */
-	for (int h = 1; h < harts; h++) {
+	for (int h = 0; h < harts; h++) {
 		thread_t t;
 		if (thread_create(&t, serve_forever, 0) != 0)
 			break;
 		thread_priority(t, SERVER_PRIO);
-		thread_pin(t, h);
+		made += thread_pin(t, h) == 0;
 	}
 	table_leave();
+	return made == harts;
 }
 
 /*
@@ -1138,6 +1140,8 @@ int main(void)
 				  .task = -1,
 				  .badge = PID_INIT };
 	timesrv_init();
-	start_hart_servers();
+	if (start_hart_servers())
+		for (;;)
+			SYSCALL(exit, 0); /* the hart servers serve: this thread ends */
 	serve_forever(0);
 }
