@@ -83,6 +83,21 @@ void sched_remove(struct thread *t)
 		dequeue(t);
 }
 
+/*
+ * A queued thread must move: left on the queue of a hart it may no longer run on, it
+ * waited there until its own hart happened to look (its next tick, 10 ms). Every pin
+ * of a new thread (thread_create, then thread_ctl) met that when the thread was
+ * already queued elsewhere.
+ */
+void sched_set_affinity(struct thread *t, int hart)
+{
+	bool ready = t->state == TS_READY;
+	sched_remove(t);
+	t->affinity = hart;
+	if (ready)
+		sched_ready(t);
+}
+
 struct thread *sched_current(void)
 {
 	return this_hart()->current;

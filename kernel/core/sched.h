@@ -19,6 +19,8 @@
 void sched_ready(struct thread *t);
 /* Take t off the run queue, if it is on it. */
 void sched_remove(struct thread *t);
+/* Pin t to hart (an index), or unpin it with -1; a queued t moves to that hart's queue. */
+void sched_set_affinity(struct thread *t, int hart);
 /* The thread running on this hart (NULL when idle). */
 struct thread *sched_current(void);
 /* The timer tick: wake sleepers, and let the current thread be preempted. */

@@ -673,7 +673,7 @@ static long sys_thread_ctl(struct thread *t)
 	/* A hart that does not run the kernel would leave the thread waiting forever. */
 	if (ARG(t, 1) == THREAD_CTL_AFFINITY &&
 	    ((int64_t)ARG(t, 2) == -1 || ARG(t, 2) < harts_online)) {
-		th->affinity = (int)ARG(t, 2);
+		sched_set_affinity(th, (int)ARG(t, 2));
 		return 0;
 	}
 	return E_INVAL;
