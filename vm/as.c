@@ -487,6 +487,7 @@ int as_unmap(struct as *as, uint64_t va, uint64_t npages)
 	int err = as_own_range(as, va, npages, true);
 	if (err)
 		return err;
+	tlb_batch_begin(as); /* other harts are fenced once, below (nothing is allocated) */
 	for (uint64_t i = 0; i < npages; i++, va += PAGE_SIZE) {
 		uint64_t hole = table_hole(as, va, npages - i);
 		if (hole) {
@@ -513,6 +514,7 @@ int as_unmap(struct as *as, uint64_t va, uint64_t npages)
 		quota_refund(as->quota, PAGE_SIZE);
 	}
 	as_prune(as, start, va);
+	tlb_batch_end(as);
 	return 0;
 }
 
@@ -570,6 +572,7 @@ int as_protect(struct as *as, uint64_t va, uint64_t npages, uint32_t prot)
 	int err = as_own_range(as, va, npages, false);
 	if (err)
 		return err;
+	tlb_batch_begin(as); /* other harts are fenced once, below (nothing is allocated) */
 	for (uint64_t i = 0; i < npages; i++, va += PAGE_SIZE) {
 		pte_t *e = as_pte(as, va);
 		if (pte_is_gone(*e))
@@ -590,6 +593,7 @@ int as_protect(struct as *as, uint64_t va, uint64_t npages, uint32_t prot)
 		*e = keep | perm | (flags & PTE_U);
 		tlb_flush_page(as, va);
 	}
+	tlb_batch_end(as);
 	return 0;
 }
 

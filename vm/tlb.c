@@ -14,6 +14,15 @@
 static unsigned asid_bits;
 static uint16_t next_asid = 1;
 
+/*
+ * Each hart's open batch (tlb_batch_begin): the address space whose other harts it will
+ * fence once at the end, and whether any change since asks for that fence.
+ */
+static struct {
+	struct as *as;
+	bool remote_due;
+} batch[MAX_HARTS];
+
 void as_probe_asids(void)
 {
 	uint64_t old = csr_read(satp);
@@ -49,13 +58,24 @@ static void remote_flush(struct as *as, uint64_t va, uint64_t size)
 		smp_shootdown(running, va, size, asid_bits ? (long)as->asid : SMP_ALL_ASIDS);
 }
 
+/* The fence on the other harts: now, or at the end of this hart's batch on as. */
+static void remote_now_or_batched(struct as *as, uint64_t va, uint64_t size)
+{
+	if (!smp_on())
+		return;
+	if (batch[this_hart()->index].as == as)
+		batch[this_hart()->index].remote_due = true;
+	else
+		remote_flush(as, va, size);
+}
+
 void tlb_flush_page(struct as *as, uint64_t va)
 {
 	if (asid_bits)
 		__asm__ volatile("sfence.vma %0, %1" ::"r"(va), "r"((uint64_t)as->asid) : "memory");
 	else
 		sfence_vma_addr(va);
-	remote_flush(as, va, PAGE_SIZE);
+	remote_now_or_batched(as, va, PAGE_SIZE);
 }
 
 void tlb_flush_all(struct as *as)
@@ -64,7 +84,21 @@ void tlb_flush_all(struct as *as)
 		__asm__ volatile("sfence.vma zero, %0" ::"r"((uint64_t)as->asid) : "memory");
 	else
 		sfence_vma_all();
-	remote_flush(as, 0, SBI_RFENCE_ALL);
+	remote_now_or_batched(as, 0, SBI_RFENCE_ALL);
+}
+
+void tlb_batch_begin(struct as *as)
+{
+	batch[this_hart()->index].as = as;
+	batch[this_hart()->index].remote_due = false;
+}
+
+void tlb_batch_end(struct as *as)
+{
+	bool due = batch[this_hart()->index].remote_due;
+	batch[this_hart()->index].as = 0;
+	if (due)
+		remote_flush(as, 0, SBI_RFENCE_ALL);
 }
 
 void tlb_flush_here(uint64_t va)

@@ -18,6 +18,18 @@
 void tlb_flush_page(struct as *as, uint64_t va);
 /* The same for every translation of as (a non-leaf entry changed, or a table went). */
 void tlb_flush_all(struct as *as);
+/*
+ * A batch of changes to as (munmap or mprotect of a range): tlb_flush_page and
+ * tlb_flush_all fence this hart at once, and the other harts that may cache as once, at
+ * tlb_batch_end, instead of once per page or emptied table. Safe because the caller
+ * holds the big kernel lock throughout and allocates no frame inside the batch: a frame
+ * or page table it frees cannot be handed out before every hart has dropped its
+ * translations (no hart writes a page table: A and D are always set), and a thread
+ * elsewhere that uses an old translation meanwhile only acts as if it had come before
+ * the call, which has not returned.
+ */
+void tlb_batch_begin(struct as *as);
+void tlb_batch_end(struct as *as);
 /* This hart's entry for va only: a stale translation whose PTE now allows the access. */
 void tlb_flush_here(uint64_t va);
 /* The kernel's own tree changed at va (boot-time mappings): this hart. */

@@ -170,6 +170,7 @@ struct memstat {
 	uint64_t task_resident;	  /* frames mapped by the task asked about */
 	uint64_t task_quota_left; /* bytes */
 	uint64_t kernel_objects;  /* kernel allocations outstanding: objects, cspace chunks... */
+	uint64_t tlb_fences;	  /* TLB shootdown requests sent to other harts since boot */
 };
 
 #endif

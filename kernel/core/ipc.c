@@ -149,7 +149,7 @@ static void sender_done(struct thread *sender, struct thread *receiver, int stat
 
 int ipc_send(struct thread *t, struct endpoint *ep, uint64_t badge, bool call, bool block)
 {
-	struct thread *r = tq_pop(&ep->recvq);
+	struct thread *r = tq_pop_nearest(&ep->recvq);
 	t->ipc_call = call;
 	if (r) {
 		int status = transfer(t, r, badge);
@@ -372,7 +372,7 @@ int ipc_kernel_message(struct thread *t, uint64_t label, const uint64_t *words, 
 	t->tf.x[REG_T2] = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
 	/* A call: the thread waits for its supervisor, which answers or kills the task. */
 	struct endpoint *ep = (struct endpoint *)task->supervisor.obj;
-	struct thread *r = tq_pop(&ep->recvq);
+	struct thread *r = tq_pop_nearest(&ep->recvq);
 	t->state = TS_BLOCKED_SEND;
 	t->ipc_call = true;
 	t->ipc_badge = task->supervisor.badge;
@@ -460,8 +460,10 @@ static struct thread *fast_call(struct thread *t)
 	uint64_t badge;
 	struct endpoint *ep = fast_endpoint(t, CAP_SEND, &badge);
 	struct thread *r = ep ? ep->recvq : 0;
-	if (!r || !words_only(t) || !may_run_here(r))
+	if (!r || !words_only(t))
 		return 0;
+	if (!may_run_here(r) && !(r = sched_nearest(r)))
+		return 0; /* every receiver is pinned to another hart */
 	if (ipc_recv_capacity(t->tf.x[REG_T2]) && ipc_check_call_recv(t))
 		return 0; /* the general path gives the error */
 	tq_remove(&ep->recvq, r);

@@ -40,6 +40,22 @@ static unsigned place(const struct thread *t)
 	return t->last_hart;
 }
 
+/*
+ * t was queued on hart: wake it if it idles; if it runs a thread of lower priority,
+ * interrupt it, so that it picks again at once (sched_next) rather than at its next tick.
+ * Without that a server thread pinned to a busy hart waited up to a tick for its turn.
+ */
+static void wake_hart(unsigned hart, const struct thread *t)
+{
+	struct hart *h = &harts[hart];
+	smp_kick((int)hart);
+	if (h != this_hart() && !h->idle && h->current && h->current->prio < t->prio &&
+	    !h->preempt) {
+		h->preempt = 1;
+		smp_interrupt(hart);
+	}
+}
+
 void sched_ready(struct thread *t)
 {
 	unsigned hart = place(t);
@@ -50,10 +66,10 @@ void sched_ready(struct thread *t)
 	tq_push(&rq->level[t->prio], t);
 	rq->mask |= 1u << t->prio;
 	if (smp_on()) /* one hart has nobody to kick: it picks the thread itself */
-		smp_kick((int)hart);
+		wake_hart(hart, t);
 }
 
-static void dequeue(struct thread *t)
+static inline __attribute__((always_inline)) void dequeue(struct thread *t)
 {
 	struct runq *rq = &runqs[t->rq_hart];
 	tq_remove(&rq->level[t->prio], t);
@@ -65,6 +81,21 @@ void sched_remove(struct thread *t)
 {
 	if (t->state == TS_READY)
 		dequeue(t);
+}
+
+/*
+ * A queued thread must move: left on the queue of a hart it may no longer run on, it
+ * waited there until its own hart happened to look (its next tick, 10 ms). Every pin
+ * of a new thread (thread_create, then thread_ctl) met that when the thread was
+ * already queued elsewhere.
+ */
+void sched_set_affinity(struct thread *t, int hart)
+{
+	bool ready = t->state == TS_READY;
+	sched_remove(t);
+	t->affinity = hart;
+	if (ready)
+		sched_ready(t);
 }
 
 struct thread *sched_current(void)
@@ -124,10 +155,25 @@ void sched_yield(void)
 		sched_ready(cur);
 }
 
-/* t may run on this hart (its affinity allows it). */
-static int allowed_here(const struct thread *t)
+/*
+ * The receiver a message from this hart goes to when the first in line is pinned to
+ * another hart: the first pinned to this hart, else the first unpinned, else NULL. A
+ * server that keeps a receiving thread pinned to each hart (the fork server) thus serves
+ * every client on the client's own hart, by a direct switch; the kernel knows nothing of
+ * who serves what.
+ */
+struct thread *sched_nearest(struct thread *q)
 {
-	return t->affinity < 0 || t->affinity == (int)this_hart()->index;
+	int me = (int)this_hart()->index;
+	struct thread *t = q, *unpinned = 0;
+	do {
+		if (t->affinity == me)
+			return t;
+		if (!unpinned && t->affinity < 0)
+			unpinned = t;
+		t = t->next;
+	} while (t != q);
+	return unpinned;
 }
 
 /* The first thread at level p of rq that may run on this hart. */
@@ -137,7 +183,7 @@ static struct thread *eligible(const struct runq *rq, int p)
 	if (!t)
 		return 0;
 	do {
-		if (allowed_here(t))
+		if (sched_allowed_here(t))
 			return t;
 		t = t->next;
 	} while (t != rq->level[p]);
@@ -179,7 +225,7 @@ static struct thread *best_in(const struct runq *rq, int min)
  * queue, unless another hart's queue holds one of higher priority that may run here
  * (stolen: that hart is busy, or it would have taken it). NULL if none.
  */
-static struct thread *find(int min)
+static inline __attribute__((always_inline)) struct thread *find(int min)
 {
 	unsigned me = this_hart()->index;
 	if (!smp_on()) { /* one hart: every queued thread may run here, none to steal */
@@ -215,7 +261,7 @@ void sched_tick(void)
 	 * Preempt for equal or higher priority work this hart may run, or move a thread
 	 * whose affinity has changed to exclude this hart (sched_ready kicks its hart).
 	 */
-	if (!allowed_here(cur) || ready_here(cur->prio))
+	if (!sched_allowed_here(cur) || ready_here(cur->prio))
 		sched_ready(cur);
 }
 
@@ -277,12 +323,25 @@ static __attribute__((noinline)) struct thread *idle_until_work(struct hart *h)
 	return next;
 }
 
+/*
+ * Another hart queued work of higher priority than cur for us (wake_hart): cur goes back
+ * on a queue if such work is still there. True if it did.
+ */
+static __attribute__((noinline)) bool yield_to_higher(struct hart *h, struct thread *cur)
+{
+	h->preempt = 0;
+	if (!ready_here(cur->prio + 1))
+		return false;
+	sched_ready(cur);
+	return true;
+}
+
 struct trapframe *sched_next(void)
 {
 	struct hart *h = this_hart();
 	struct thread *cur = h->current, *next;
 
-	if (cur && cur->state == TS_RUNNING)
+	if (cur && cur->state == TS_RUNNING && (!h->preempt || !yield_to_higher(h, cur)))
 		return &cur->tf;
 	leave(h);
 	if (!(next = pick()))

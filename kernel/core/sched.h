@@ -8,6 +8,8 @@
 #ifndef KERNEL_SCHED_H
 #define KERNEL_SCHED_H
 
+#include <stdbool.h>
+
 #include "kernel/core/object.h"
 #include "kernel/cpu/hart.h"
 #include "kernel/cpu/smp.h"
@@ -17,6 +19,8 @@
 void sched_ready(struct thread *t);
 /* Take t off the run queue, if it is on it. */
 void sched_remove(struct thread *t);
+/* Pin t to hart (an index), or unpin it with -1; a queued t moves to that hart's queue. */
+void sched_set_affinity(struct thread *t, int hart);
 /* The thread running on this hart (NULL when idle). */
 struct thread *sched_current(void);
 /* The timer tick: wake sleepers, and let the current thread be preempted. */
@@ -99,6 +103,39 @@ static inline void tq_remove(struct thread **q, struct thread *t)
 static inline struct thread *tq_pop(struct thread **q)
 {
 	struct thread *t = *q;
+	if (t)
+		tq_remove(q, t);
+	return t;
+}
+
+/* t may run on this hart (its affinity allows it). */
+static inline bool sched_allowed_here(const struct thread *t)
+{
+	return t->affinity < 0 || t->affinity == (int)this_hart()->index;
+}
+
+/* Of threads waiting on a queue, the first pinned to this hart, else the first that may
+ * run on any hart; NULL if all are pinned to others (sched.c). */
+struct thread *sched_nearest(struct thread *q);
+
+/*
+ * Of the threads waiting to receive on an endpoint (queue q), the one to give a message
+ * sent from this hart: the first if it may run here (always, with one hart), else the
+ * nearest, which then runs here without waking another hart, else the first. The queue
+ * is left as it is.
+ */
+static inline struct thread *tq_nearest(struct thread *q)
+{
+	struct thread *t;
+	if (!q || sched_allowed_here(q))
+		return q;
+	return (t = sched_nearest(q)) != 0 ? t : q;
+}
+
+/* tq_nearest, taken off the queue. */
+static inline struct thread *tq_pop_nearest(struct thread **q)
+{
+	struct thread *t = tq_nearest(*q);
 	if (t)
 		tq_remove(q, t);
 	return t;

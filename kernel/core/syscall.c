@@ -463,6 +463,7 @@ static long sys_memstat(struct thread *t)
 		.task_resident = target->as.resident,
 		.task_quota_left = target->quota.limit - target->quota.used,
 		.kernel_objects = kalloc_live(),
+		.tlb_fences = smp_fences_sent(),
 	};
 	return user_copy_out(t->task, ARG(t, 1), &ms, sizeof(ms));
 }
@@ -703,7 +704,7 @@ static long sys_thread_ctl(struct thread *t)
 	/* A hart that does not run the kernel would leave the thread waiting forever. */
 	if (ARG(t, 1) == THREAD_CTL_AFFINITY &&
 	    ((int64_t)ARG(t, 2) == -1 || ARG(t, 2) < harts_online)) {
-		th->affinity = (int)ARG(t, 2);
+		sched_set_affinity(th, (int)ARG(t, 2));
 		return 0;
 	}
 	return E_INVAL;

@@ -28,6 +28,7 @@ struct hart {
 	struct as *as_active;	     /* whose address space satp holds, NULL for the kernel's */
 	int online;		     /* running the kernel */
 	volatile int idle;	     /* waiting in wfi for work: wake it with an IPI */
+	int preempt;		     /* asked to run queued work above its thread's priority */
 	volatile uint64_t flush_req; /* TLB shootdowns asked of this hart */
 	volatile uint64_t flush_ack; /* and done by it */
 	volatile uint64_t lock_wait_since; /* time it began to wait for the big lock, or 0 */

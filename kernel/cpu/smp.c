@@ -34,6 +34,14 @@ int lock_on; /* set when a second hart starts: one hart needs no lock */
 static uint8_t stacks[MAX_HARTS][HART_STACK] __attribute__((aligned(16)));
 extern char secondary_entry[];
 
+/* Shootdown requests sent, one per hart asked: under the lock, read by memstat. */
+static uint64_t fences_sent;
+
+uint64_t smp_fences_sent(void)
+{
+	return fences_sent;
+}
+
 /* The hart (index + 1) waiting in shootdown_by_ipi for acknowledgements, 0 if none. */
 static volatile uint32_t shootdown_waiter;
 
@@ -201,6 +209,7 @@ static void shootdown_by_ipi(uint64_t mask)
 			continue;
 		want[i] = __atomic_add_fetch(&o->flush_req, 1, __ATOMIC_ACQ_REL);
 		ipi |= 1UL << o->hartid;
+		fences_sent++;
 	}
 	if (!ipi)
 		return;
@@ -290,6 +299,12 @@ static int kick_if_idle(struct hart *h)
 		return 0;
 	sbi_send_ipi(1UL << h->hartid);
 	return 1;
+}
+
+void smp_interrupt(unsigned hart)
+{
+	if (hart < harts_online && &harts[hart] != this_hart() && harts[hart].hartid < 64)
+		sbi_send_ipi(1UL << harts[hart].hartid);
 }
 
 void smp_kick(int hart)

@@ -42,6 +42,8 @@ int bkl_held(void);
  * all have; a hart that waits WATCHDOG_S seconds for that panics with every hart's state.
  */
 void smp_shootdown(uint64_t mask, uint64_t va, uint64_t size, long asid);
+/* Shootdown requests sent since boot, one per hart asked (memstat's tlb_fences). */
+uint64_t smp_fences_sent(void);
 /* Start the other usable harts, taking the lock first; returns how many run now. */
 unsigned smp_start(void);
 /*
@@ -50,6 +52,8 @@ unsigned smp_start(void);
  * another one would find nothing it may run and go back to sleep.
  */
 void smp_kick(int hart);
+/* Interrupt busy hart (an index, not this one): it enters the kernel and picks again. */
+void smp_interrupt(unsigned hart);
 /* The mask of online harts by hart id, except this one. */
 uint64_t smp_others(void);
 

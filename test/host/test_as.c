@@ -26,18 +26,50 @@
 
 struct frame_pool kframes;
 static unsigned page_flushes, all_flushes;
+/*
+ * Batches (tlb.h) must nest nowhere, close, and allocate no frame inside: the free count
+ * may only grow between a begin, the page flushes inside and the end.
+ */
+static unsigned batches, batch_depth, batch_errors;
+static uint64_t batch_free;
+
+static void batch_check_no_alloc(void)
+{
+	if (batch_depth && kframes.nfree < batch_free)
+		batch_errors++;
+	batch_free = kframes.nfree;
+}
 
 void tlb_flush_page(struct as *as, uint64_t va)
 {
 	(void)as;
 	(void)va;
 	page_flushes++;
+	batch_check_no_alloc();
 }
 
 void tlb_flush_all(struct as *as)
 {
 	(void)as;
 	all_flushes++;
+	batch_check_no_alloc();
+}
+
+void tlb_batch_begin(struct as *as)
+{
+	(void)as;
+	batches++;
+	if (batch_depth++)
+		batch_errors++;
+	batch_free = kframes.nfree;
+}
+
+void tlb_batch_end(struct as *as)
+{
+	(void)as;
+	batch_check_no_alloc();
+	if (batch_depth-- != 1)
+		batch_errors++;
 }
 
 void tlb_flush_here(uint64_t va)
@@ -346,6 +378,27 @@ static void test_unmap_protect_shared(void)
 	pool_end();
 }
 
+/*
+ * Unmap and protect of a range each change it in one batch (one fence per other hart,
+ * tlb.h), and allocate inside none, even where a shared table must be unshared first.
+ */
+static void test_batches(void)
+{
+	struct space p, c;
+	pool_start(POOL_FRAMES);
+	family_make(&p, &c);
+	unsigned b = batches, pf = page_flushes;
+	CHECK(as_protect(&c.as, DENSE + 8 * PAGE_SIZE, 16, MAP_PROT_READ) == 0);
+	CHECK(batches == b + 1 && page_flushes == pf + 16);
+	CHECK(as_unmap(&c.as, DENSE + 4 * PAGE_SIZE, 32) == 0);
+	CHECK(batches == b + 2 && page_flushes == pf + 16 + 32);
+	CHECK(as_unmap(&p.as, SPARSE, 3) == 0 && batches == b + 3);
+	CHECK(batch_depth == 0 && batch_errors == 0);
+	space_free(&c);
+	space_free(&p);
+	pool_end();
+}
+
 /* Out of memory: nothing is left behind, and a failed store changes nothing. */
 static void test_oom_rollback(void)
 {
@@ -562,6 +615,7 @@ int main(void)
 	test_fault_copy_reuse();
 	test_fault_shared_table();
 	test_unmap_protect_shared();
+	test_batches();
 	test_oom_rollback();
 	test_rewrite_gone();
 	test_noaccess();

@@ -6,8 +6,15 @@
  * spawn, exec and kill through the badged capability in their SLOT_PROC. Spawn and
  * exec create the task here and have the loader server load it (spawn.c). docs/process.md
  * has the protocol and the life cycle.
+ *
+ * With several harts it receives on one thread per hart, each pinned to its hart, and
+ * the kernel gives a message to a receiver on the sender's hart first: a
+ * client is served where it runs, and clients on different harts do not queue behind
+ * one thread. The threads share the table (and everything else here but the request
+ * they are serving) under one lock, taken around each request.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +30,7 @@
 #include "sigsrv.h"
 #include "taskspawn.h"
 #include "syscall.h"
+#include "threads.h"
 #include "timesrv.h"
 
 #define WAITERS 8 /* threads of one process that may block in wait() at once */
@@ -42,6 +50,8 @@ struct proc {
 	uint16_t sig_chld; /* SIGSRV_CHLD_*: what its C library does with SIGCHLD */
 	unsigned caps;	   /* enum proc_caps: what exec must give the new image */
 	uint8_t wait_keep; /* bit w: waiter w asked WNOWAIT (waitid): it leaves the zombie */
+	uint16_t gen;	   /* the generation its badge carries (badge_of) */
+	uint32_t badge;	   /* its badge while it is not free, 0 when free (by_badge) */
 };
 
 /* The boot capabilities a process holds besides SLOT_PROC: exec gives them again. */
@@ -51,22 +61,52 @@ static struct proc procs[PROC_MAX];
 static int32_t console_fg = PID_INIT; /* the console's foreground process group */
 static int procs_top = 1; /* entries from here up are free (scans stop here); 0 is init */
 static int64_t next_pid = PID_INIT + 1;
-static char spawn_buf[IPC_BUF_MAX];
-static struct ipc_msg answer; /* the reply to the current request, sent with the next receive */
-static long exec_obj;	      /* where an exec request's file (a memory object) arrives */
-static int answering;
+/*
+ * Each server thread's own: the buffer, the reply to its current request (sent with its
+ * next receive), and where an exec request's file (a memory object) arrives. The buffer
+ * is declared first: GCC lays them out in reverse, and the others then sit within
+ * reach of one instruction from tp.
+ */
+static __thread char spawn_buf[IPC_BUF_MAX];
+static __thread struct ipc_msg answer;
+static __thread int answering;
+static __thread long exec_obj;
 
-/* A process's badge is its table index + 1: the lookup on every request is one step. */
-static uint64_t badge_of(const struct proc *p)
+/*
+ * The lock over everything the server threads share: the table, the spare slots, the
+ * slot allocator, the signal, file-holder and clock state. Taken only once a second
+ * thread exists (threaded), so one hart pays nothing for it.
+ */
+static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
+static int threaded;
+
+/*
+ * A process's badge is its table index + 1, with the entry's generation above
+ * PROC_BADGE_INDEX_BITS (proc.h): the lookup on every request is one step. The
+ * generation is new for every process an entry holds and at every exec, so a request
+ * that waited for the table lock while its sender died (or exec'd) and the entry was
+ * reused is stale, never another process's (init's badge, PID_INIT, is entry 0 at
+ * generation 0).
+ */
+_Static_assert(PROC_MAX < PROC_BADGE_INDEX_MASK, "an index fits below the generation");
+
+static uint32_t badge_at(const struct proc *p, uint16_t gen)
 {
-	return (uint64_t)(p - procs) + 1;
+	return ((uint32_t)(p - procs) + 1) | (uint32_t)gen << PROC_BADGE_INDEX_BITS;
 }
 
+static uint64_t badge_of(const struct proc *p)
+{
+	return p->badge;
+}
+
+/* A free entry's badge is 0, which no request carries: one test for both. */
 static struct proc *by_badge(uint64_t badge)
 {
-	if (badge == 0 || badge > PROC_MAX || procs[badge - 1].state == PS_FREE)
+	uint64_t index = (badge & PROC_BADGE_INDEX_MASK) - 1;
+	if (index >= PROC_MAX || procs[index].badge != badge)
 		return 0;
-	return &procs[badge - 1];
+	return &procs[index];
 }
 
 static struct proc *find(int64_t pid)
@@ -85,6 +125,7 @@ static struct proc *proc_new(const struct proc *parent)
 		if (p->state != PS_FREE)
 			continue;
 		p->state = PS_RUNNING;
+		p->badge = badge_at(p, ++p->gen); /* the last process's requests are stale */
 		p->pid = next_pid++;
 		p->ppid = parent->pid;
 		p->pgid = parent->pgid;
@@ -162,6 +203,7 @@ static int matches(const struct proc *child, const struct proc *parent, int64_t 
 static void reap(struct proc *p)
 {
 	p->state = PS_FREE;
+	p->badge = 0;
 	while (procs_top > 0 && procs[procs_top - 1].state == PS_FREE)
 		procs_top--;
 }
@@ -374,9 +416,9 @@ static void do_fork(struct proc *p, uint64_t mode)
 		sigsrv_fork((unsigned)(p - procs), p->pid, (unsigned)(c - procs), c->pid);
 		c->sig_chld = p->sig_chld;
 	}
-	long tid = task >= 0
-			   ? SYSCALL(fork, p->task, task, mode, SLOT_SERVER, badge_of(c), SLOT_PROC)
-			   : E_RANGE;
+	uint64_t badge = c ? badge_of(c) : 0;
+	long tid = task >= 0 ? SYSCALL(fork, p->task, task, mode, SLOT_SERVER, badge, SLOT_PROC)
+			     : E_RANGE;
 	if (tid < 0) {
 		if (c) {
 			fsholders_release((unsigned)(c - procs));
@@ -398,6 +440,27 @@ static void do_fork(struct proc *p, uint64_t mode)
 	answering = 0;
 }
 
+/*
+ * Answer p's wait with its zombie child z, and reap z unless the wait asked WNOWAIT.
+ * With several server threads the answer goes first and z is reaped only if it arrived:
+ * a signal may have cut the wait short while the request waited for the table lock, and
+ * the status must then stay for the next wait. One thread answers with its next receive.
+ */
+static void wait_take_zombie(struct proc *p, struct proc *z, uint64_t options)
+{
+	reply(z->pid, (uint64_t)z->status);
+	if (threaded) {
+		answering = 0;
+		if (ipc_reply(&answer) != 0)
+			return; /* nobody waits now: the zombie stays */
+	}
+	if (options & WNOWAIT)
+		return; /* waitid: the zombie stays waitable */
+	reap(z);
+	if (p->nwaits)
+		fail_hopeless_waiters(p);
+}
+
 static void do_wait(struct proc *p, int64_t want, uint64_t options)
 {
 	int any = 0;
@@ -406,12 +469,7 @@ static void do_wait(struct proc *p, int64_t want, uint64_t options)
 			continue;
 		any = 1;
 		if (procs[i].state == PS_ZOMBIE) {
-			reply(procs[i].pid, (uint64_t)procs[i].status);
-			if (options & WNOWAIT)
-				return; /* waitid: the zombie stays waitable */
-			reap(&procs[i]);
-			if (p->nwaits)
-				fail_hopeless_waiters(p);
+			wait_take_zombie(p, &procs[i], options);
 			return;
 		}
 	}
@@ -572,7 +630,9 @@ static void do_exec(struct proc *p, const struct ipc_msg *m)
 				 .naux = (unsigned)naux,
 				 .object = has_obj ? exec_obj : 0,
 				 .object_size = has_obj ? m->w[2] : 0 };
-	int err = (int)SYSCALL(cap_mint, SLOT_SERVER, sup, CAP_SEND, badge_of(p));
+	/* The new image's badge has the next generation: the old one's requests go stale. */
+	uint16_t gen = (uint16_t)(p->gen + 1);
+	int err = (int)SYSCALL(cap_mint, SLOT_SERVER, sup, CAP_SEND, badge_at(p, gen));
 	if (!err)
 		err = spawn_create(&req, &s);
 	slot_free(sup);
@@ -585,6 +645,8 @@ static void do_exec(struct proc *p, const struct ipc_msg *m)
 	SYSCALL(task_kill, p->task);
 	slot_free(p->task);
 	p->task = s.task;
+	p->gen = gen;
+	p->badge = badge_at(p, gen);
 	sigsrv_clear((unsigned)(p - procs), p->pid); /* the new image has no handlers yet */
 	p->sig_chld = 0;
 	if (err || give_caps(p, p->caps) || spawn_start(&s) < 0)
@@ -780,6 +842,32 @@ static void do_getpgid(struct proc *p, int64_t pid)
 		reply(t->pgid, (uint64_t)(int64_t)t->sid);
 }
 
+/*
+ * PROC_SIGTAKE. With several server threads the answer goes at once, and a signal
+ * whose answer did not arrive is given back: a diversion may have cut the call short
+ * while the request waited for the table lock (the diverted thread takes again).
+ */
+static void do_sigtake(struct proc *p)
+{
+	int64_t sender = 0;
+	uint64_t rest = 0, value = 0, fault[2] = { 0, 0 };
+	int queued = 0;
+	unsigned idx = (unsigned)(p - procs);
+	int sig = sigsrv_take(idx, p->pid, &sender, &rest, &queued, &value, fault);
+	reply(sig, (uint64_t)sender);
+	answer.tag = ipc_tag(0, 7, 0, 0);
+	answer.w[2] = rest;
+	answer.w[3] = (uint64_t)queued;
+	answer.w[4] = value;
+	answer.w[5] = fault[0];
+	answer.w[6] = fault[1];
+	if (!threaded)
+		return; /* answered with our next receive */
+	answering = 0;
+	if (ipc_reply(&answer) != 0)
+		sigsrv_untake(idx, p->pid, sig, queued, fault);
+}
+
 static void do_list(uint64_t index)
 {
 	for (uint64_t i = index; i < PROC_MAX; i++) {
@@ -838,22 +926,29 @@ static void serve_other(struct proc *p, struct ipc_msg *m, uint64_t label)
 		reply(-ENOSYS, 0);
 }
 
-static void serve(struct ipc_msg *m)
+static inline __attribute__((always_inline)) void serve(struct ipc_msg *m)
 {
 	struct proc *p = by_badge(m->badge);
 	uint64_t label = ipc_tag_label(m->tag);
-	if (!p)
-		return; /* a stale message from a process already gone */
+	/*
+	 * Every request is answered, even one whose answer misses (its sender is gone, or
+	 * was diverted): the answer also releases the kernel's hold on the sender's thread,
+	 * which would otherwise last until this server thread's next request, and a thread
+	 * pinned to a quiet hart may not get one for a long time.
+	 */
+	if (!p) {
+		reply(-ESRCH, 0); /* a stale request: its process is gone, or exec'd */
+		return;
+	}
 	switch (label) {
 	case LABEL_EXIT:
 		proc_exit(p, (int)((m->w[0] & 0xff) << 8));
 		reply(0, 0); /* to a dead thread: releases the kernel's hold on it */
 		break;
 	case LABEL_FAULT:
-		if (fault_to_handler(p, m))
-			break;
-		proc_exit(p, fault_signal(label, m->w[0]));
-		reply(0, 0);
+		if (!fault_to_handler(p, m))
+			proc_exit(p, fault_signal(label, m->w[0]));
+		reply(0, 0); /* after a diversion it misses: the thread runs its handler */
 		break;
 	case LABEL_OOM:
 		proc_exit(p, fault_signal(label, m->w[0]));
@@ -882,6 +977,8 @@ static void serve(struct ipc_msg *m)
 			do_kill(p, (int64_t)m->w[0], m->w[1], 0);
 		break;
 	case PROC_EXIT:
+		if (too_short(m, 1))
+			break;
 		if (p->task < 0) {
 			reply(-EPERM, 0); /* init ends by exiting */
 			break;
@@ -890,42 +987,36 @@ static void serve(struct ipc_msg *m)
 		reply(0, 0); /* to a dead thread: releases the kernel's hold on it */
 		break;
 	case PROC_SIGENTRY:
+		if (too_short(m, 2))
+			break;
 		sigsrv_set_entry((unsigned)(p - procs), p->pid, m->w[0]);
 		p->sig_chld =
 			m->w[0] ? (uint16_t)(m->w[1] & (SIGSRV_CHLD_CATCH | SIGSRV_CHLD_IGNORE))
 				: 0;
 		reply(0, 0);
 		break;
-	case PROC_SIGTAKE: {
-		int64_t sender = 0;
-		uint64_t rest = 0, value = 0, fault[2] = { 0, 0 };
-		int queued = 0;
-		int sig = sigsrv_take((unsigned)(p - procs), p->pid, &sender, &rest, &queued,
-				      &value, fault);
-		reply(sig, (uint64_t)sender);
-		answer.tag = ipc_tag(0, 7, 0, 0);
-		answer.w[2] = rest;
-		answer.w[3] = (uint64_t)queued;
-		answer.w[4] = value;
-		answer.w[5] = fault[0];
-		answer.w[6] = fault[1];
+	case PROC_SIGTAKE:
+		do_sigtake(p);
 		break;
-	}
 	case PROC_LIST:
 		if (!too_short(m, 1))
 			do_list(m->w[0]);
 		break;
 	case PROC_SETPGID:
-		do_setpgid(p, (int64_t)m->w[0], (int64_t)m->w[1]);
+		if (!too_short(m, 2))
+			do_setpgid(p, (int64_t)m->w[0], (int64_t)m->w[1]);
 		break;
 	case PROC_GETPGID:
-		do_getpgid(p, (int64_t)m->w[0]);
+		if (!too_short(m, 1))
+			do_getpgid(p, (int64_t)m->w[0]);
 		break;
 	case PROC_SETSID:
 		do_setsid(p);
 		break;
 	case PROC_TIME: {
 		int64_t off = 0;
+		if (too_short(m, 2))
+			break;
 		int64_t r = timesrv_request(m->w[0], m->w[1], &off);
 		reply(r, (uint64_t)off);
 		break;
@@ -948,14 +1039,25 @@ static void serve(struct ipc_msg *m)
 	}
 }
 
-int main(void)
+static void table_enter(void)
 {
-	own_data_pages();
-	procs[0] = (struct proc){
-		.state = PS_RUNNING, .pid = PID_INIT, .pgid = PID_INIT, .sid = PID_INIT, .task = -1
-	};
-	timesrv_init();
-	exec_obj = slot_alloc();
+	if (threaded)
+		pthread_mutex_lock(&table_lock);
+}
+
+static void table_leave(void)
+{
+	if (threaded)
+		pthread_mutex_unlock(&table_lock);
+}
+
+/*
+ * One server thread's loop: receive, serve (under the lock when several threads serve),
+ * answer with the next receive. Made twice, with the lock and without, so that one
+ * thread (one hart) pays nothing for it.
+ */
+static inline __attribute__((always_inline)) void serve_loop(int locked)
+{
 	for (;;) {
 		/* One system call per request: the answer to this one, and the next request. */
 		struct ipc_msg *m = &answer;
@@ -964,9 +1066,82 @@ int main(void)
 		long err = answering ? ipc_reply_recv(SLOT_SERVER, m) : ipc_recv(SLOT_SERVER, m);
 		answering = 0;
 		int got_cap = err == 0 && (m->tag & IPC_TAG_CAP);
-		if (err == 0)
+		if (err == 0) {
+			if (locked)
+				pthread_mutex_lock(&table_lock);
 			serve(m);
+			if (locked)
+				pthread_mutex_unlock(&table_lock);
+		}
 		if (got_cap)
 			SYSCALL(cap_delete, exec_obj); /* whatever came, it is not kept */
 	}
+}
+
+static void serve_forever(void *unused)
+{
+	(void)unused;
+	table_enter();
+	exec_obj = slot_alloc();
+	table_leave();
+	if (threaded)
+		serve_loop(1);
+	serve_loop(0);
+}
+
+/*
+ * A server thread for each hart, pinned to it, at our own priority (init gives its
+ * servers SERVER_PRIO): 1 if every hart has one, and this thread may end. Exactly one
+ * server thread per hart: a second one of equal priority, woken on a hart whose own
+ * thread serves, waited there for the next tick while holding up the table lock. A
+ * thread that cannot be made is left out, and this one serves on, on any hart.
+ */
+static int start_hart_servers(void)
+{
+	int harts = thread_harts(), made = 0;
+	if (harts < 2)
+		return 0;
+	threaded = 1;  /* before any thread runs: from now on the table is locked */
+	table_enter(); /* held while making them: thread_create takes slots too */
+	for (int h = 0; h < harts; h++) {
+		thread_t t;
+		if (thread_create(&t, serve_forever, 0) != 0)
+			break;
+		thread_priority(t, SERVER_PRIO);
+		made += thread_pin(t, h) == 0;
+	}
+	table_leave();
+	return made == harts;
+}
+
+/*
+ * Take our whole capability space now: the kernel gives a task its slots in chunks as it
+ * first uses them, and a chunk is a frame. Taken at start, a fork bomb or several server
+ * threads' slots can never make us need one under memory pressure, and the suite's leak
+ * check never sees us grow. Touching one slot in every SLOT_STRIDE is enough for any
+ * chunk size from SLOT_STRIDE up.
+ */
+#define SLOT_STRIDE 16
+static void reserve_cspace(void)
+{
+	for (long s = SLOT_FIRST_FREE; s < CSPACE_SLOTS; s += SLOT_STRIDE)
+		if (SYSCALL(cap_copy, SLOT_SERVER, s, CAP_SEND) == 0)
+			SYSCALL(cap_delete, s); /* it was empty: leave it so */
+}
+
+int main(void)
+{
+	own_data_pages();
+	reserve_cspace();
+	procs[0] = (struct proc){ .state = PS_RUNNING,
+				  .pid = PID_INIT,
+				  .pgid = PID_INIT,
+				  .sid = PID_INIT,
+				  .task = -1,
+				  .badge = PID_INIT };
+	timesrv_init();
+	if (start_hart_servers())
+		for (;;)
+			SYSCALL(exit, 0); /* the hart servers serve: this thread ends */
+	serve_forever(0);
 }

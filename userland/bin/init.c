@@ -27,13 +27,6 @@
 #define POLLS_PER_S	  20
 #define LEAK_SETTLE_POLLS (2 * POLLS_PER_S) /* 2 s for the last frames to come home */
 #define NS_PER_S	  1000000000L
-/*
- * The servers run above ordinary processes: a fault or exit message reaches the fork
- * server at once, so under memory pressure an out-of-memory task is killed, and its
- * frames are free again, before the other processes can fault too.
- */
-#define SERVER_PRIO	  (THREAD_PRIO_DEFAULT + 1)
-
 /* Start a server's first thread at SERVER_PRIO; its pid-like id, or a negative error. */
 static long start_server(const struct spawned *s)
 {

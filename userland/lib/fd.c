@@ -72,7 +72,8 @@ unsigned fd_proc_index(void)
 {
 	long badge = 0;
 	long info = syscall6_a1(SYS_cap_info, SLOT_PROC, 0, 0, 0, &badge);
-	return info >= 0 && badge > 0 && badge <= PROC_MAX ? (unsigned)(badge - 1) : 0;
+	uint64_t entry = (uint64_t)badge & PROC_BADGE_INDEX_MASK; /* index + 1 */
+	return info >= 0 && entry > 0 && entry <= PROC_MAX ? (unsigned)(entry - 1) : 0;
 }
 
 /*

@@ -1,6 +1,6 @@
 /*
  * The fork server's protocol (docs/process.md). Every process holds, in SLOT_PROC, a
- * send capability to the server badged with its pid; the server tells callers apart by
+ * send capability to the server badged with its table entry; the server tells callers apart by
  * that badge. The kernel's own exit and fault messages arrive on the same endpoint,
  * badged the same way, because the server is every process's supervisor.
  */
@@ -13,6 +13,13 @@
 #define SLOT_SERVER 6 /* the fork server's own endpoint, in the server */
 #define PROC_MAX    64
 #define PID_INIT    1
+
+/*
+ * A process's badge: its entry in the server's table + 1 in the low PROC_BADGE_INDEX_BITS,
+ * the entry's generation above (docs/process.md, "Who holds what").
+ */
+#define PROC_BADGE_INDEX_BITS 16
+#define PROC_BADGE_INDEX_MASK ((1UL << PROC_BADGE_INDEX_BITS) - 1)
 
 enum proc_label {
 	PROC_FORK = 1,	 /* w0 = FORK_COW or FORK_EAGER -> w0 = pid (0 in the child) */

@@ -124,3 +124,14 @@ int sigsrv_take(unsigned idx, int64_t pid, int64_t *sender, uint64_t *rest, int 
 	*rest = s->pending;
 	return sig;
 }
+
+void sigsrv_untake(unsigned idx, int64_t pid, int sig, int queued, const uint64_t fault[2])
+{
+	struct sig_state *s = state_of(idx, pid);
+	if (sig <= 0 || sig >= NSIG)
+		return;
+	s->pending |= 1UL << sig;
+	s->queued |= (uint64_t)(queued != 0) << sig;
+	s->fault_code[sig] = (uint32_t)fault[0];
+	s->fault_addr[sig] = fault[1];
+}

@@ -40,5 +40,11 @@ int sigsrv_post_value(unsigned idx, int64_t pid, long task, int sig, int64_t sen
  */
 int sigsrv_take(unsigned idx, int64_t pid, int64_t *sender, uint64_t *rest, int *queued,
 		uint64_t *value, uint64_t fault[2]);
+/*
+ * Give back a signal sigsrv_take handed out whose answer never arrived (the taker was
+ * diverted meanwhile, and takes again): pending as it was, with queued and fault as
+ * sigsrv_take gave them.
+ */
+void sigsrv_untake(unsigned idx, int64_t pid, int sig, int queued, const uint64_t fault[2]);
 
 #endif

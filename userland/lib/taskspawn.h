@@ -12,12 +12,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel/abi/ipc.h"
+
 #define ARCHIVE_VA	  0x3000000000UL /* where archive_open maps the archive */
 #define SCRATCH_VA	  0x3100000000UL /* one page for building a child's pages */
 #define ARCHIVE_TABLE_MAX 64 /* pages of archive table archive_open accepts (4,000 files) */
 #define OBJECT_VA	  0x3200000000UL /* where the loader maps a memory object it loads from */
 #define STAGED_VA	  0x3300000000UL /* where the loader copies such a file to check it */
 #define SPAWN_ARGS_MAX	  32		 /* argv and envp strings together */
+/*
+ * The priority of the servers' threads (init's loader, file and fork servers), above
+ * ordinary processes: a fault or exit message reaches the fork server at once, so under
+ * memory pressure an out-of-memory task is killed, and its frames are free again, before
+ * the other processes can fault too.
+ */
+#define SERVER_PRIO	  (THREAD_PRIO_DEFAULT + 1)
 
 struct archive {
 	const uint8_t *base;

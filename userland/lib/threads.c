@@ -113,3 +113,12 @@ int thread_pin(thread_t t, int hart)
 	}
 	return 0;
 }
+
+int thread_priority(thread_t t, int prio)
+{
+	if (SYSCALL(thread_ctl, t->slot, THREAD_CTL_PRIORITY, prio) != 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
