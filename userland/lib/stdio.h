@@ -1,6 +1,7 @@
 /* picolibc's <stdio.h>, plus what it lacks: renameat (POSIX 2008, userland/lib/fileat.c),
  * popen and pclose (popen.c), and getline, getdelim, dprintf, the stream locks and the
- * _unlocked character calls (stdio_more.c). */
+ * _unlocked character calls (stdio_more.c), and open_memstream (memstream.c, which also
+ * replaces picolibc's fmemopen). */
 #ifndef USER_STDIO_H
 #define USER_STDIO_H
 
@@ -22,5 +23,6 @@ int getc_unlocked(FILE *f);
 int getchar_unlocked(void);
 int putc_unlocked(int c, FILE *f);
 int putchar_unlocked(int c);
+FILE *open_memstream(char **bufp, size_t *sizep);
 
 #endif

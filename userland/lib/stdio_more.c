@@ -1,9 +1,11 @@
 /*
  * The stdio calls POSIX has and picolibc's does not (docs/userland.md): getline and
  * getdelim, dprintf and vdprintf, fgetpos and fsetpos, and the explicit stream locks
- * with the _unlocked character calls. picolibc's streams take no lock of their own, so
- * flockfile is one process-wide recursive lock: it orders whole sequences of calls
- * between threads that ask for it, which is what POSIX promises it for.
+ * with the _unlocked character calls; and fgets, because picolibc 1.8's returns NULL
+ * when the end of the file ends a line, losing a last line without its newline.
+ * picolibc's streams take no lock of their own, so flockfile is one process-wide
+ * recursive lock: it orders whole sequences of calls between threads that ask for it,
+ * which is what POSIX promises it for.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -42,6 +44,22 @@ ssize_t getdelim(char **line, size_t *size, int delim, FILE *f)
 		return -1; /* end of file (or an error) before any byte */
 	(*line)[n] = 0;
 	return (ssize_t)n;
+}
+
+/* POSIX: NULL only when nothing was read; a line cut short by the end is still a line. */
+char *fgets(char *restrict s, int size, FILE *restrict f)
+{
+	int n = 0, c = 0;
+	if (size <= 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	while (n < size - 1 && c != '\n' && (c = getc(f)) != EOF)
+		s[n++] = (char)c;
+	if (n == 0 && size > 1)
+		return NULL;
+	s[n] = '\0';
+	return s;
 }
 
 ssize_t getline(char **line, size_t *size, FILE *f)

@@ -94,7 +94,7 @@ static void realtime(void)
 	long long rt = now_ns(CLOCK_REALTIME);
 	CHECK(rt >= 1700000000LL * NS && rt < 1700000010LL * NS);
 	CHECK(now_ns(CLOCK_MONOTONIC) >= mono0); /* not moved */
-	CHECK(clock_settime(CLOCK_MONOTONIC, &set) == -1 && errno == EPERM);
+	CHECK(clock_settime(CLOCK_MONOTONIC, &set) == -1 && errno == EINVAL);
 	CHECK(clock_settime(CLOCK_REALTIME, &bad) == -1 && errno == EINVAL);
 	struct timeval tv;
 	CHECK_EQ(gettimeofday(&tv, 0), 0);
