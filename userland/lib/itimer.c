@@ -26,7 +26,7 @@
 #define NS_PER_S      1000000000ULL
 #define NS_PER_US     1000ULL
 #define DISARMED      FUTEX_FOREVER
-#define TIMERS_MAX    32 /* slot 0 is ITIMER_REAL's; timer_create hands out the rest */
+#define TIMERS_MAX    33 /* slot 0 is ITIMER_REAL's; timer_create hands out the 32 POSIX asks for */
 #define ITIMER_SLOT   0
 #define OVERRUN_MAX   0x7fffffff /* DELAYTIMER_MAX: a count past it stays there */
 #define TIMER_STACK   16384

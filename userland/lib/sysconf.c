@@ -17,6 +17,10 @@
 
 #define POSIX_2008  200809L
 #define TICKS_PER_S CLOCKS_PER_SEC /* times() units (time.c) */
+#define SC_NAME_END (_SC_POSIX_26_VERSION + 1) /* picolibc's last _SC_ name, plus one */
+#define HOST_NAME_LEN 64		     /* utsname's nodename, without its NUL */
+#define TIMERS_OFFERED 32		     /* timer_create's slots (itimer.c) */
+#define OVERRUNS_MAX 0x7fffffffL	     /* DELAYTIMER_MAX: an overrun count stops here */
 
 static long harts(void)
 {
@@ -51,6 +55,10 @@ static long option(int name)
 	case _SC_MAPPED_FILES:
 	case _SC_SHARED_MEMORY_OBJECTS:
 	case _SC_MESSAGE_PASSING:
+	case _SC_FSYNC:
+	case _SC_SYNCHRONIZED_IO:
+	case _SC_SPAWN:
+	case _SC_THREAD_ATTR_STACKADDR:
 	case _SC_VERSION:
 		return POSIX_2008;
 	default:
@@ -92,8 +100,18 @@ long sysconf(int name)
 		return PTHREAD_DESTRUCTOR_ITERATIONS;
 	case _SC_NGROUPS_MAX:
 		return 0;
+	case _SC_IOV_MAX:
+		return IOV_MAX;
+	case _SC_LINE_MAX:
+		return LINE_MAX;
+	case _SC_HOST_NAME_MAX:
+		return HOST_NAME_LEN;
+	case _SC_TIMER_MAX:
+		return TIMERS_OFFERED;
+	case _SC_DELAYTIMER_MAX:
+		return OVERRUNS_MAX;
 	}
-	if (name < 0 || name > _SC_THREAD_CPUTIME) {
+	if (name < 0 || name >= SC_NAME_END) {
 		errno = EINVAL;
 		return -1;
 	}
