@@ -20,8 +20,8 @@ static int cluster;	/* index of the next option character within argv[optind] */
 static int cluster_arg; /* the optind cluster belongs to; another value restarts */
 
 /* Diagnostics go to stderr unless opterr is 0 or optstring starts with ':'. */
-static void complain(char *const argv[], const char *shortopts, const char *what,
-		     const char *name, int c)
+static void complain(char *const argv[], const char *shortopts, const char *what, const char *name,
+		     int c)
 {
 	if (!opterr || shortopts[0] == ':')
 		return;
@@ -184,8 +184,8 @@ static int scan_long(int argc, char *const argv[], const char *shortopts,
 	return short_option(argc, argv, shortopts);
 }
 
-int getopt_long(int argc, char *const argv[], const char *shortopts,
-		const struct option *longopts, int *longind)
+int getopt_long(int argc, char *const argv[], const char *shortopts, const struct option *longopts,
+		int *longind)
 {
 	return scan_long(argc, argv, shortopts, longopts, longind, 0);
 }

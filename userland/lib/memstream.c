@@ -17,11 +17,11 @@
 struct mem_file {
 	struct __file_ext ext; /* first: picolibc sees a FILE */
 	char *buf;
-	size_t size;	/* bytes of data: reads end here */
-	size_t cap;	/* bytes of buffer: writes end here (fmemopen) */
+	size_t size; /* bytes of data: reads end here */
+	size_t cap;  /* bytes of buffer: writes end here (fmemopen) */
 	size_t pos;
-	int append;	/* every write goes to the end of the data */
-	int owned;	/* fmemopen allocated buf: free it at close */
+	int append;	 /* every write goes to the end of the data */
+	int owned;	 /* fmemopen allocated buf: free it at close */
 	char **user_buf; /* open_memstream: where the caller sees the buffer */
 	size_t *user_size;
 };
@@ -73,8 +73,10 @@ static int mem_flush(FILE *f)
 static __off_t mem_seek(FILE *f, __off_t off, int whence)
 {
 	struct mem_file *m = mem_of(f);
-	__off_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (__off_t)m->pos
-				       : whence == SEEK_END ? (__off_t)m->size : -1;
+	__off_t base = whence == SEEK_SET   ? 0
+		       : whence == SEEK_CUR ? (__off_t)m->pos
+		       : whence == SEEK_END ? (__off_t)m->size
+					    : -1;
 	if (base < 0 || off < -base || (!m->user_buf && (size_t)(base + off) > m->cap)) {
 		errno = EINVAL;
 		return -1;
@@ -125,7 +127,7 @@ FILE *fmemopen(void *restrict buf, size_t size, const char *restrict mode)
 		return NULL;
 	}
 	m->ext = (struct __file_ext)FDEV_SETUP_EXT(fmem_put, fmem_get, mem_flush, fmem_close,
-						    mem_seek, NULL, flags);
+						   mem_seek, NULL, flags);
 	m->buf = buf;
 	m->cap = size;
 	m->append = append;
@@ -207,7 +209,7 @@ FILE *open_memstream(char **bufp, size_t *sizep)
 		return NULL;
 	}
 	m->ext = (struct __file_ext)FDEV_SETUP_EXT(dyn_put, NULL, dyn_flush, dyn_close, mem_seek,
-						    NULL, __SWR);
+						   NULL, __SWR);
 	m->buf = buf;
 	m->cap = MEMSTREAM_START;
 	m->user_buf = bufp;

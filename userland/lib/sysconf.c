@@ -15,12 +15,12 @@
 #include "proc.h"
 #include "syscall.h"
 
-#define POSIX_2008  200809L
-#define TICKS_PER_S CLOCKS_PER_SEC /* times() units (time.c) */
-#define SC_NAME_END (_SC_POSIX_26_VERSION + 1) /* picolibc's last _SC_ name, plus one */
-#define HOST_NAME_LEN 64		     /* utsname's nodename, without its NUL */
-#define TIMERS_OFFERED 32		     /* timer_create's slots (itimer.c) */
-#define OVERRUNS_MAX 0x7fffffffL	     /* DELAYTIMER_MAX: an overrun count stops here */
+#define POSIX_2008     200809L
+#define TICKS_PER_S    CLOCKS_PER_SEC		  /* times() units (time.c) */
+#define SC_NAME_END    (_SC_POSIX_26_VERSION + 1) /* picolibc's last _SC_ name, plus one */
+#define HOST_NAME_LEN  64			  /* utsname's nodename, without its NUL */
+#define TIMERS_OFFERED 32			  /* timer_create's slots (itimer.c) */
+#define OVERRUNS_MAX   0x7fffffffL		  /* DELAYTIMER_MAX: an overrun count stops here */
 
 static long harts(void)
 {

@@ -132,12 +132,12 @@ static void short_options(void)
 static void long_options(void)
 {
 	static const struct option lo[] = { { "verbose", no_argument, NULL, 'v' },
-					     { "file", required_argument, NULL, 'f' },
-					     { "level", optional_argument, NULL, 'l' },
-					     { NULL, 0, NULL, 0 } };
-	char *av[] = { "p",	  "--verbose", "--file=x", "--fil", "y",
+					    { "file", required_argument, NULL, 'f' },
+					    { "level", optional_argument, NULL, 'l' },
+					    { NULL, 0, NULL, 0 } };
+	char *av[] = { "p",	  "--verbose", "--file=x", "--fil",   "y",
 		       "--level", "--lev=3",   "-v",	   "--bogus", NULL };
-	int got[16], n = 0, o, idx = -1;
+	int got[16] = { 0 }, n = 0, o, idx = -1;
 	optind = 1;
 	opterr = 0;
 	while ((o = getopt_long(9, av, "vf:l::", lo, &idx)) != -1 && n < 16)

@@ -12,10 +12,10 @@
 #include "testlib.h"
 
 /* A header option that is defined must be > 0 at run time too. */
-#define CHECK_OPTION(macro, name)                                \
-	do {                                                     \
-		CHECK((macro) > 0);                              \
-		CHECK_EQ(sysconf(name), (macro));                \
+#define CHECK_OPTION(macro, name)                 \
+	do {                                      \
+		CHECK((macro) > 0);               \
+		CHECK_EQ(sysconf(name), (macro)); \
 	} while (0)
 
 static void *on_own_stack(void *arg)
