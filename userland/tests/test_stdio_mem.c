@@ -1,7 +1,8 @@
 /*
  * The C library pieces a ported program reads its input with, where picolibc 1.8 differs
  * from POSIX: fgets at the end of a file without a final newline, fmemopen and
- * open_memstream, and getopt/getopt_long (optopt, ':' handling, "--", no permutation).
+ * open_memstream, getopt/getopt_long (optopt, ':' handling, "--", no permutation), fopen's
+ * 'x' and 'e' flags, and remove of a directory.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "testlib.h"
@@ -30,6 +32,37 @@ static void last_line(void)
 	CHECK(fgets(buf, sizeof(buf), f) == NULL && feof(f));
 	fclose(f);
 	unlink("/tmp/stdio_mem");
+}
+
+/* "wx" refuses an existing file and leaves it whole; "e" closes on exec; remove rmdirs. */
+static void open_flags(void)
+{
+	FILE *f = fopen("/tmp/stdio_x", "w");
+	CHECK(f != NULL);
+	if (f) {
+		fputs("keep", f);
+		fclose(f);
+	}
+	errno = 0;
+	CHECK(fopen("/tmp/stdio_x", "wx") == NULL && errno == EEXIST);
+	char buf[16] = { 0 };
+	f = fopen("/tmp/stdio_x", "re");
+	CHECK(f != NULL);
+	if (f) {
+		CHECK(fgets(buf, sizeof(buf), f) && strcmp(buf, "keep") == 0);
+		CHECK(fcntl(fileno(f), F_GETFD) == FD_CLOEXEC);
+		fclose(f);
+	}
+	CHECK(fopen("/tmp/stdio_x", "rw") == NULL && errno == EINVAL);
+	CHECK_EQ(remove("/tmp/stdio_x"), 0);
+	f = fopen("/tmp/stdio_x", "w+x"); /* now it is new */
+	CHECK(f != NULL);
+	if (f)
+		fclose(f);
+	CHECK_EQ(remove("/tmp/stdio_x"), 0);
+	CHECK_EQ(mkdir("/tmp/stdio_d", 0755), 0);
+	CHECK_EQ(remove("/tmp/stdio_d"), 0);
+	CHECK(access("/tmp/stdio_d", F_OK) == -1 && errno == ENOENT);
 }
 
 static void fmem(void)
@@ -151,6 +184,7 @@ static void long_options(void)
 int main(void)
 {
 	last_line();
+	open_flags();
 	fmem();
 	memstream();
 	short_options();
