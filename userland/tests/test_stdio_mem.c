@@ -44,7 +44,10 @@ static void open_flags(void)
 		fclose(f);
 	}
 	errno = 0;
-	CHECK(fopen("/tmp/stdio_x", "wx") == NULL && errno == EEXIST);
+	FILE *refused = fopen("/tmp/stdio_x", "wx");
+	CHECK(refused == NULL && errno == EEXIST);
+	if (refused)
+		fclose(refused);
 	char buf[16] = { 0 };
 	f = fopen("/tmp/stdio_x", "re");
 	CHECK(f != NULL);
@@ -53,7 +56,10 @@ static void open_flags(void)
 		CHECK(fcntl(fileno(f), F_GETFD) == FD_CLOEXEC);
 		fclose(f);
 	}
-	CHECK(fopen("/tmp/stdio_x", "rw") == NULL && errno == EINVAL);
+	refused = fopen("/tmp/stdio_x", "rw");
+	CHECK(refused == NULL && errno == EINVAL);
+	if (refused)
+		fclose(refused);
 	CHECK_EQ(remove("/tmp/stdio_x"), 0);
 	f = fopen("/tmp/stdio_x", "w+x"); /* now it is new */
 	CHECK(f != NULL);
