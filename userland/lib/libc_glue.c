@@ -46,6 +46,9 @@ static struct out_stream out_err = {
 	.file = FDEV_SETUP_STREAM(out_put, NULL, out_flush, _FDEV_SETUP_WRITE),
 };
 static __thread struct out_line out_lines[2]; /* stdout's, stderr's */
+/* setvbuf's mode for each (process-wide, so a child inherits it): a line at a time
+ * unless the program asks for _IONBF or _IOFBF. */
+static int out_modes[2] = { _IOLBF, _IOLBF };
 
 static struct out_line *line_of(FILE *f)
 {
@@ -87,10 +90,34 @@ static int out_flush(FILE *f)
 static int out_put(char c, FILE *f)
 {
 	struct out_line *s = line_of(f);
+	int mode = out_modes[f == &out_err.file];
 	s->buf[s->len++] = c;
-	if (c == '\n' || s->len == OUT_BUF)
+	if (s->len == OUT_BUF || mode == _IONBF || (c == '\n' && mode == _IOLBF))
 		out_flush(f);
 	return (unsigned char)c;
+}
+
+/*
+ * picolibc 1.8's setvbuf does nothing for a stream that is not its buffered kind, so
+ * setvbuf(stdout, NULL, _IONBF, 0) was ignored. The standard streams take the mode
+ * here (the buffer stays ours: C lets setvbuf ignore buf); others go to the stream's
+ * own hook, as picolibc's does.
+ */
+int setvbuf(FILE *restrict f, char *restrict buf, int mode, size_t size)
+{
+	if (mode != _IONBF && mode != _IOLBF && mode != _IOFBF) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (f == &out_std.file || f == &out_err.file) {
+		out_flush(f);
+		out_modes[f == &out_err.file] = mode;
+		return 0;
+	}
+	struct __file_ext *ext = (struct __file_ext *)f;
+	if ((f->flags & __SEXT) && ext->setvbuf)
+		return ext->setvbuf(f, buf, mode, size);
+	return 0;
 }
 
 /*

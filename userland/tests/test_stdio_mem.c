@@ -2,7 +2,7 @@
  * The C library pieces a ported program reads its input with, where picolibc 1.8 differs
  * from POSIX: fgets at the end of a file without a final newline, fmemopen and
  * open_memstream, getopt/getopt_long (optopt, ':' handling, "--", no permutation), fopen's
- * 'x' and 'e' flags, and remove of a directory.
+ * 'x' and 'e' flags, remove of a directory, and setvbuf on stdout.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "testlib.h"
@@ -69,6 +70,43 @@ static void open_flags(void)
 	CHECK_EQ(mkdir("/tmp/stdio_d", 0755), 0);
 	CHECK_EQ(remove("/tmp/stdio_d"), 0);
 	CHECK(access("/tmp/stdio_d", F_OK) == -1 && errno == ENOENT);
+}
+
+/* What the child's stdout sends down a pipe under a buffering mode. */
+static void stdout_mode(int mode, char *got, size_t len)
+{
+	int p[2];
+	memset(got, 0, len);
+	CHECK_EQ(pipe(p), 0);
+	pid_t kid = fork();
+	if (kid == 0) {
+		dup2(p[1], STDOUT_FILENO);
+		setvbuf(stdout, NULL, mode, BUFSIZ);
+		printf("ab"); /* unbuffered: in the pipe now, so a fork cannot copy it */
+		if (mode == _IOFBF) {
+			printf("\n");
+			CHECK_EQ(write(p[1], "W", 1), 1); /* ahead of the line still held */
+		} else if (fork() == 0) {
+			_exit(0); /* exit flushes: a buffered "ab" would come twice */
+		}
+		wait(NULL);
+		exit(0);
+	}
+	close(p[1]);
+	CHECK_EQ(waitpid(kid, NULL, 0), kid);
+	CHECK(read(p[0], got, len - 1) > 0);
+	close(p[0]);
+}
+
+static void buffering(void)
+{
+	char got[32];
+	stdout_mode(_IONBF, got, sizeof(got));
+	CHECK(strcmp(got, "ab") == 0);
+	stdout_mode(_IOFBF, got, sizeof(got));
+	CHECK(strcmp(got, "Wab\n") == 0);
+	errno = 0;
+	CHECK(setvbuf(stdout, NULL, 99, 0) != 0 && errno == EINVAL);
 }
 
 static void fmem(void)
@@ -191,6 +229,7 @@ int main(void)
 {
 	last_line();
 	open_flags();
+	buffering();
 	fmem();
 	memstream();
 	short_options();
