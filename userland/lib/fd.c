@@ -17,6 +17,7 @@
 #include "fs.h"
 #include "fstree.h"
 #include "pipe.h"
+#include "pthread_impl.h"
 #include "rlimit.h"
 #include "taskspawn.h"
 #include "syscall.h"
@@ -138,7 +139,7 @@ static ssize_t file_io(struct ofile *f, uint64_t label, void *buf, size_t n, int
 	return (ssize_t)done;
 }
 
-ssize_t read(int fd, void *buf, size_t n)
+static inline ssize_t read_any(int fd, void *buf, size_t n)
 {
 	struct fd_entry *e = fd_get(fd);
 	if (!e)
@@ -150,6 +151,22 @@ ssize_t read(int fd, void *buf, size_t n)
 	if (e->kind == FD_FILE)
 		return file_io(e->file, FS_READ, buf, n, -1);
 	return fail(-EBADF); /* the write end of a pipe */
+}
+
+/* read and write are cancellation points: here before they start, and where their waits
+ * end early (pipe.c, libc_glue.c), so that the usual call pays one test. */
+/* The cancellation point, out of line: read and write stay leaf tail calls without it. */
+static __attribute__((noinline)) ssize_t read_at_point(int fd, void *buf, size_t n)
+{
+	cancel_point_slow();
+	return read_any(fd, buf, n);
+}
+
+ssize_t read(int fd, void *buf, size_t n)
+{
+	if (__builtin_expect(cancel_requested, 0))
+		return read_at_point(fd, buf, n);
+	return read_any(fd, buf, n);
 }
 
 /*
@@ -169,7 +186,7 @@ static ssize_t fsize_room(int fd, const struct ofile *f, int64_t off, size_t n)
 	return off < 0 ? -1 : rlimit_fsize_room((uint64_t)off, n);
 }
 
-ssize_t write(int fd, const void *buf, size_t n)
+static inline ssize_t write_any(int fd, const void *buf, size_t n)
 {
 	struct fd_entry *e = fd_get(fd);
 	ssize_t room;
@@ -184,6 +201,19 @@ ssize_t write(int fd, const void *buf, size_t n)
 			       ? -1
 			       : file_io(e->file, FS_WRITE, (void *)buf, (size_t)room, -1);
 	return fail(-EBADF); /* the read end of a pipe */
+}
+
+static __attribute__((noinline)) ssize_t write_at_point(int fd, const void *buf, size_t n)
+{
+	cancel_point_slow();
+	return write_any(fd, buf, n);
+}
+
+ssize_t write(int fd, const void *buf, size_t n)
+{
+	if (__builtin_expect(cancel_requested, 0))
+		return write_at_point(fd, buf, n);
+	return write_any(fd, buf, n);
 }
 
 /* An open file descriptor (not a pipe or the console), or 0 with errno = err. */
@@ -201,6 +231,7 @@ static struct ofile *file_of(int fd, int err)
 
 ssize_t pread(int fd, void *buf, size_t n, off_t off)
 {
+	cancel_point();
 	struct ofile *f = file_of(fd, ESPIPE);
 	if (!f)
 		return -1;
@@ -209,6 +240,7 @@ ssize_t pread(int fd, void *buf, size_t n, off_t off)
 
 ssize_t pwrite(int fd, const void *buf, size_t n, off_t off)
 {
+	cancel_point();
 	struct ofile *f = file_of(fd, ESPIPE);
 	ssize_t room;
 	if (!f)
@@ -278,12 +310,14 @@ static void release(struct fd_entry *e)
 	*e = (struct fd_entry){ FD_FREE, 0, 0, 0 };
 }
 
+/* A cancellation point after the descriptor is gone, so a cancel never leaks it. */
 int close(int fd)
 {
 	struct fd_entry *e = fd_get(fd);
 	if (!e)
 		return -1;
 	release(e);
+	cancel_point();
 	return 0;
 }
 
@@ -322,6 +356,7 @@ int open(const char *path, int flags, ...)
 {
 	char abs[FS_PATH_MAX];
 	unsigned mode = 0;
+	cancel_point();
 	if (flags & O_CREAT) {
 		va_list ap;
 		va_start(ap, flags);
@@ -472,6 +507,7 @@ int isatty(int fd)
 
 int fsync(int fd)
 {
+	cancel_point();
 	struct fd_entry *e = fd_get(fd);
 	struct ipc_msg m = { 0 };
 	if (!e)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "fd.h"
+#include "pthread_impl.h"
 #include "fs.h"
 #include "syscall.h"
 
@@ -92,7 +93,11 @@ int fd_lock(int fd, int cmd, struct flock *fl)
 	m.w[4] = (uint64_t)(int64_t)fl->l_len;
 	if (cmd != F_GETLK && fl->l_type != F_UNLCK)
 		fd_may_lock = 1;
+	if (cmd == F_SETLKW)
+		cancel_point(); /* F_SETLKW is a cancellation point, before and after its wait */
 	int64_t r = lock_call(e->file, &m);
+	if (r == -EINTR && cmd == F_SETLKW)
+		cancel_point();
 	if (r < 0)
 		return fail(r);
 	if (cmd == F_GETLK) {

@@ -184,7 +184,10 @@ static ssize_t console_read_min(char *buf, size_t n, size_t want)
 		if (got == E_BADCAP || got == E_TYPE)
 			return 0;
 		if (got < 0) {
-			/* E_INTR: a handler without SA_RESTART ran while we waited (signal.c). */
+			/* E_INTR: a handler without SA_RESTART ran while we waited (signal.c),
+			 * or pthread_cancel cut the wait: read is a cancellation point. */
+			if (got == E_INTR)
+				cancel_point();
 			errno = got == E_FAULT ? EFAULT : got == E_INTR ? EINTR : EIO;
 			return -1;
 		}

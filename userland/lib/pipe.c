@@ -29,9 +29,12 @@ struct pipe {
 
 static struct pipe pipes[FD_MAX];
 
-/* A kernel error as the POSIX -1 with errno (E_DEAD: no reader, EPIPE). */
+/* A kernel error as the POSIX -1 with errno (E_DEAD: no reader, EPIPE). A wait cut short
+ * (E_INTR) may have been cut by pthread_cancel: read and write are cancellation points. */
 static ssize_t fail(long err)
 {
+	if (err == E_INTR)
+		cancel_point();
 	errno = err == E_FAULT	  ? EFAULT
 		: err == E_AGAIN  ? EAGAIN
 		: err == E_INTR	  ? EINTR

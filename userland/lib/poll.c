@@ -104,6 +104,7 @@ static int poll_ns(struct pollfd *fds, nfds_t n, int64_t wait_ns)
 	}
 	int64_t end = wait_ns < 0 ? 0 : now_ns() + wait_ns;
 	for (int first = 1;; first = 0) {
+		cancel_point(); /* poll, select and their p-forms are cancellation points */
 		int count = scan(fds, n);
 		if (count || wait_ns == 0)
 			return count;
