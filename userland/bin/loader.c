@@ -22,11 +22,11 @@
 
 #define PAGE		4096UL
 #define PAGE_UP(x)	(((x) + PAGE - 1) & ~(PAGE - 1))
-#define OBJECT_PAGES	512 /* the largest memory object the kernel makes */
+#define OBJECT_PAGES	512		      /* the largest memory object the kernel makes */
 #define WINDOW_BYTES	(OBJECT_PAGES * PAGE) /* one thread's object or staged window */
-#define THREADS_MAX	8   /* server threads: one per hart, as many as the kernel runs */
-#define LOAD_WORDS	3   /* argc, base, aux bytes (loader.h) */
-#define STAGE_WORDS	1   /* file bytes */
+#define THREADS_MAX	8 /* server threads: one per hart, as many as the kernel runs */
+#define LOAD_WORDS	3 /* argc, base, aux bytes (loader.h) */
+#define STAGE_WORDS	1 /* file bytes */
 #define TYPE_OF(info)	((info)&0xff)
 #define RIGHTS_OF(info) ((uint64_t)(info) >> 8)
 
@@ -36,7 +36,7 @@ _Static_assert(LOADER_SESSIONS > THREADS_MAX, "a stage always finds a session no
 struct server {
 	char buf[IPC_BUF_MAX + 1]; /* one more: a terminating NUL always fits */
 	struct ipc_msg answer;
-	long recv_slot;		   /* where a request's capability lands (emptied after each) */
+	long recv_slot; /* where a request's capability lands (emptied after each) */
 	struct load_scratch scratch;
 	uint64_t object_va, staged_va; /* where a staged object is mapped, and copied to */
 };
@@ -103,7 +103,10 @@ static struct session *session_find(uint64_t badge)
 	return 0;
 }
 
-/* A session for a new stage (under the lock): a free one, else the oldest not loading. */
+/*
+ * A session for a new stage (under the lock): a free one, else the oldest not loading;
+ * 0 if every one is being loaded (never: there are more sessions than threads).
+ */
 static struct session *session_take(void)
 {
 	struct session *pick = 0;
@@ -114,7 +117,8 @@ static struct session *session_take(void)
 		if (!s->loading && (!pick || s->badge < pick->badge))
 			pick = s;
 	}
-	end_session(pick); /* more than LOADER_SESSIONS staged: the oldest is cut off */
+	if (pick)
+		end_session(pick); /* more than LOADER_SESSIONS staged: the oldest is cut off */
 	return pick;
 }
 
@@ -133,8 +137,7 @@ static int split(char *buf, unsigned len, char **list, int max)
  * The staged file, copied into our own pages: the client may still write the object,
  * and nothing we check may change under us. Its pages are mapped from the object.
  */
-static int open_staged(const struct server *sv, const struct session *s,
-		       struct load_image *img)
+static int open_staged(const struct server *sv, const struct session *s, struct load_image *img)
 {
 	uint64_t pages = PAGE_UP(s->size) / PAGE;
 	long err = SYSCALL(map, SLOT_SELF, s->obj, sv->object_va, 0, pages,
@@ -220,6 +223,11 @@ static int do_stage(struct server *sv, const struct ipc_msg *m, int *err)
 	}
 	sessions_enter();
 	struct session *s = session_take();
+	if (!s) {
+		sessions_leave();
+		*err = E_BUSY;
+		return 0;
+	}
 	*err = (int)SYSCALL(cap_copy, sv->recv_slot, s->obj, CAP_ALL);
 	if (!*err)
 		*err = (int)SYSCALL(cap_mint, SLOT_LOADER_EP, s->cap, CAP_SEND | CAP_GRANT,
@@ -233,7 +241,8 @@ static int do_stage(struct server *sv, const struct ipc_msg *m, int *err)
 		sv->answer.tag = ipc_tag(0, 4, 0, 1);
 		sv->answer.cap = (uint64_t)s->cap;
 		sv->answer.w[0] = 0;
-		ipc_reply(&sv->answer); /* a plain send wants none: the session stays till replaced */
+		/* A plain send wants none: the session then stays until pushed out. */
+		ipc_reply(&sv->answer);
 	}
 	sessions_leave();
 	return answered;
@@ -311,8 +320,8 @@ static void serve_forever(void *index)
 		struct ipc_msg *m = &sv.answer;
 		m->rbuf = sv.buf;
 		m->rspec = ipc_recv_spec(IPC_BUF_MAX, (unsigned)sv.recv_slot);
-		long err = answering ? ipc_reply_recv(SLOT_LOADER_EP, m)
-				     : ipc_recv(SLOT_LOADER_EP, m);
+		long err =
+			answering ? ipc_reply_recv(SLOT_LOADER_EP, m) : ipc_recv(SLOT_LOADER_EP, m);
 		answering = err == 0 && serve(&sv, m);
 		if (err)
 			SYSCALL(cap_delete, sv.recv_slot);

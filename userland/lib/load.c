@@ -42,8 +42,7 @@ static int child_page_open(long task, const struct load_scratch *s)
  * Map the filled page write-copy into the child at va. Our capability goes: the child's
  * mapping keeps the frame, and its first write will find it unshared.
  */
-static int child_page_close(long task, const struct load_scratch *s, uint64_t va,
-			    uint32_t prot)
+static int child_page_close(long task, const struct load_scratch *s, uint64_t va, uint32_t prot)
 {
 	SYSCALL(unmap, SLOT_SELF, s->va, 1);
 	long err = SYSCALL(map, task, s->slot, va, 0, 1, prot | MAP_KIND_COPY);

@@ -21,7 +21,7 @@
 #include "threads.h"
 
 #define SELF	     "/bin/test_smp_spawn"
-#define ROLE	     "exit"	    /* argv[1] of a child: exit with the status in argv[2] */
+#define ROLE	     "exit" /* argv[1] of a child: exit with the status in argv[2] */
 #define WORKERS	     4
 #define ROUNDS	     10
 #define STATUS_SPAN  100	    /* statuses asked: 1..STATUS_SPAN */
@@ -151,8 +151,7 @@ static void worker(int index)
 {
 	struct worker w = { .index = index };
 	thread_t t;
-	if (thread_create(&t, rounds, &w) != 0 || thread_pin(t, index) != 0 ||
-	    thread_join(t) != 0)
+	if (thread_create(&t, rounds, &w) != 0 || thread_pin(t, index) != 0 || thread_join(t) != 0)
 		w.errors++;
 	if (w.errors)
 		printf("  worker %d: %d rounds failed\n", index, w.errors);
