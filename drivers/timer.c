@@ -49,6 +49,27 @@ void timer_interrupt(void)
 	timer_arm(h->next_tick);
 }
 
+/*
+ * The tick is due (pending) on a hart that waits in the kernel with interrupts off, for
+ * the big kernel lock or for shootdown acknowledgements: a pending interrupt ends every
+ * wfi at once, so the wait spun until it ended (under QEMU's round robin, in the time
+ * the other harts needed to end it). Arm the timer a period on instead: the wait sleeps
+ * and still wakes each period to look at the watchdog. True if it was snoozed.
+ */
+bool timer_snooze(void)
+{
+	if (!(csr_read(sip) & SIE_STIE))
+		return false;
+	timer_arm(rdtime() + timer.period);
+	return true;
+}
+
+/* After a snooze: the tick that was due comes back, taken once interrupts are on. */
+void timer_unsnooze(void)
+{
+	timer_arm(this_hart()->next_tick);
+}
+
 const char *timer_source(void)
 {
 	return timer.sstc ? "sstc" : "sbi-time";

@@ -309,12 +309,18 @@ static __attribute__((noinline)) struct thread *idle_until_work(struct hart *h)
 		/* An idle hart holds no task's tree: a destroyed one can then be freed. */
 		if (h->as_active)
 			as_activate(0);
-		/* Idle: without the lock, interrupts on (taken as kernel traps) until work comes. */
+		/*
+		 * Idle: without the lock, in wfi until an interrupt is pending, then take it (a
+		 * kernel trap) with interrupts on for a moment. The wfi comes with them still
+		 * off: an IPI sent once h->idle is seen (sched_ready's kick) then stays pending
+		 * and ends the wfi at once. With them on before the wfi, such an IPI was taken
+		 * and cleared first, and the wfi slept on with work queued until the next tick.
+		 */
 		h->idle = 1;
 		bkl_unlock();
 		lock_order_none("idles holding");
-		irq_on();
 		wfi();
+		irq_on();
 		irq_off();
 		bkl_lock();
 		h->idle = 0;
@@ -344,6 +350,7 @@ struct trapframe *sched_next(void)
 	if (cur && cur->state == TS_RUNNING && (!h->preempt || !yield_to_higher(h, cur)))
 		return &cur->tf;
 	leave(h);
+	h->preempt = 0; /* the pick below takes the best: left set, it kept wake_hart quiet */
 	if (!(next = pick()))
 		next = idle_until_work(h);
 	hold(next);

@@ -67,6 +67,9 @@ struct thread *thread_make(struct task *task, struct task *payer)
 	th->id = next_thread_id++;
 	th->prio = THREAD_PRIO_DEFAULT;
 	th->affinity = -1;
+	/* It first goes where it is made (sched.c's place): a forked child then runs on its
+	 * parent's hart once the parent waits, rather than kicking hart 0 or another. */
+	th->last_hart = (uint16_t)this_hart()->index;
 	/* The task's list holds the reference kobj_alloc returned. */
 	th->task_next = task->threads;
 	task->threads = th;

@@ -153,16 +153,20 @@ static void wait_for_lock(struct hart *h)
 {
 	uint32_t me = h->index + 1;
 	int slept = 0;
+	bool snoozed = false;
 	h->lock_wait_since = rdtime();
 	for (int spins = 0; !got_lock(me); spins++) {
 		flush_if_asked(h);
 		if (spins < LOCK_SPINS)
 			continue;
+		snoozed |= timer_snooze(); /* a due tick would end every wfi at once */
 		slept = sleep_on_lock(h);
 		if (overdue(h->lock_wait_since))
 			watchdog_fire("the big kernel lock", h->lock_wait_since);
 	}
 	h->lock_wait_since = 0;
+	if (snoozed)
+		timer_unsnooze();
 	/* The wake-up IPI has done its work: it must not trap once interrupts are on. */
 	if (slept)
 		csr_clear(sip, SIE_SSIE);
@@ -214,17 +218,21 @@ static void shootdown_by_ipi(uint64_t mask)
 	if (!ipi)
 		return;
 	uint64_t since = rdtime();
+	bool snoozed = false;
 	__atomic_store_n(&shootdown_waiter, this_hart()->index + 1, __ATOMIC_SEQ_CST);
 	sbi_send_ipi(ipi);
 	for (;;) {
 		csr_clear(sip, SIE_SSIE);
 		if (all_acked(want))
 			break;
+		snoozed |= timer_snooze(); /* a due tick would end every wfi at once */
 		wfi();
 		if (overdue(since))
 			watchdog_fire("TLB shootdown acknowledgements", since);
 	}
 	__atomic_store_n(&shootdown_waiter, 0, __ATOMIC_SEQ_CST);
+	if (snoozed)
+		timer_unsnooze();
 }
 
 /*
@@ -261,21 +269,39 @@ static uint32_t starving(void)
 }
 
 /*
- * Free the lock, or hand it to a starving waiter, then wake the harts that sleep waiting
- * for it (see sleep_on_lock).
+ * The sleeper (by index) to wake for a free lock: the heir it was handed to, else the
+ * one that has waited longest. -1 if the heir does not sleep (it polls) or none sleeps.
+ */
+static int next_sleeper(uint64_t sleepers, uint32_t heir)
+{
+	int pick = -1;
+	if (heir)
+		return (sleepers & (1UL << (heir - 1))) ? (int)heir - 1 : -1;
+	for (unsigned i = 0; i < harts_online; i++)
+		if ((sleepers & (1UL << i)) &&
+		    (pick < 0 || harts[i].lock_wait_since < harts[pick].lock_wait_since))
+			pick = (int)i;
+	return pick;
+}
+
+/*
+ * Free the lock, or hand it to a starving waiter, then wake one hart that sleeps waiting
+ * for it (see sleep_on_lock). One is enough: a woken hart that loses the race sleeps
+ * again with its bit set, and whoever holds the lock then wakes the next at its unlock.
+ * Waking them all cost an IPI per sleeper per unlock (an SBI call, and an M-mode trap on
+ * each target, about 3,000 instructions under QEMU), and all but one slept again.
  */
 void bkl_unlock_smp(void)
 {
 	lock_order_drop(LOCK_BKL);
-	__atomic_store_n(&big_lock, starving(), __ATOMIC_SEQ_CST);
+	uint32_t heir = starving();
+	__atomic_store_n(&big_lock, heir, __ATOMIC_SEQ_CST);
 	uint64_t sleepers = __atomic_load_n(&lock_sleepers, __ATOMIC_SEQ_CST);
 	if (!sleepers)
 		return;
-	uint64_t ipi = 0;
-	for (unsigned i = 0; i < harts_online; i++)
-		if ((sleepers & (1UL << i)) && harts[i].hartid < 64)
-			ipi |= 1UL << harts[i].hartid;
-	sbi_send_ipi(ipi);
+	int wake = next_sleeper(sleepers, heir);
+	if (wake >= 0 && harts[wake].hartid < 64)
+		sbi_send_ipi(1UL << harts[wake].hartid);
 }
 
 int bkl_held(void)

@@ -22,34 +22,31 @@ static uint32_t seg_prot(uint32_t pf)
 }
 
 /*
- * Open one private page for the child: a one-page memory object (the child pays for it),
- * mapped at SCRATCH_VA for us to fill. The kernel made it zero, so only what differs
- * from zero is written (a byte-wise memset and a staging copy cost a spawn 40,000).
+ * Open one private page for the child: a one-page memory object (the child pays for it)
+ * in our scratch slot, mapped at our scratch page for us to fill. The kernel made it
+ * zero, so only what differs from zero is written (a byte-wise memset and a staging copy
+ * cost a spawn 40,000). 0 or an error.
  */
-static char *child_page_open(long task, long *slot)
+static int child_page_open(long task, const struct load_scratch *s)
 {
-	*slot = slot_alloc();
-	long err = *slot < 0 ? E_RANGE : SYSCALL(obj_create, task, OBJ_MEMORY, *slot, 1);
+	long err = SYSCALL(obj_create, task, OBJ_MEMORY, s->slot, 1);
 	if (!err)
-		err = SYSCALL(map, SLOT_SELF, *slot, SCRATCH_VA, 0, 1,
+		err = SYSCALL(map, SLOT_SELF, s->slot, s->va, 0, 1,
 			      MAP_PROT_READ | MAP_PROT_WRITE | MAP_KIND_SHARED);
-	if (err) {
-		slot_free(*slot);
-		*slot = err;
-		return 0;
-	}
-	return (char *)SCRATCH_VA;
+	if (err)
+		SYSCALL(cap_delete, s->slot);
+	return (int)err;
 }
 
 /*
- * Map the filled page write-copy into the child at va. Our slot goes: the child's mapping
- * keeps the frame, and its first write will find it unshared.
+ * Map the filled page write-copy into the child at va. Our capability goes: the child's
+ * mapping keeps the frame, and its first write will find it unshared.
  */
-static int child_page_close(long task, long slot, uint64_t va, uint32_t prot)
+static int child_page_close(long task, const struct load_scratch *s, uint64_t va, uint32_t prot)
 {
-	SYSCALL(unmap, SLOT_SELF, SCRATCH_VA, 1);
-	long err = SYSCALL(map, task, slot, va, 0, 1, prot | MAP_KIND_COPY);
-	slot_free(slot);
+	SYSCALL(unmap, SLOT_SELF, s->va, 1);
+	long err = SYSCALL(map, task, s->slot, va, 0, 1, prot | MAP_KIND_COPY);
+	SYSCALL(cap_delete, s->slot);
 	return (int)err;
 }
 
@@ -68,6 +65,7 @@ static void copy_fast(void *dst, const void *src, size_t n)
 struct loader {
 	long task;
 	const struct load_image *img;
+	const struct load_scratch *scratch;
 	uint64_t base;
 	struct elf_relocs rel;
 	unsigned reloc_pages;
@@ -120,10 +118,10 @@ static int page_relocated(const struct loader *l, uint64_t pv)
 /* A page of its own for the child: len bytes of the file from foff, relocated, zero after. */
 static int private_page(struct loader *l, uint64_t pv, uint64_t foff, uint64_t len, uint32_t prot)
 {
-	long slot;
-	char *page = child_page_open(l->task, &slot);
-	if (!page)
-		return (int)slot;
+	char *page = (char *)l->scratch->va;
+	int err = child_page_open(l->task, l->scratch);
+	if (err)
+		return err;
 	copy_fast(page, l->img->file + foff, len);
 	for (uint64_t i = 0; l->base && i < l->rel.count; i++) {
 		const struct elf64_rela *r = &l->rel.rela[i];
@@ -132,7 +130,7 @@ static int private_page(struct loader *l, uint64_t pv, uint64_t foff, uint64_t l
 			memcpy(page + (r->offset - pv), &v, sizeof(v));
 		}
 	}
-	return child_page_close(l->task, slot, l->base + pv, prot);
+	return child_page_close(l->task, l->scratch, l->base + pv, prot);
 }
 
 /*
@@ -181,9 +179,11 @@ static int put_strings(char *page, uint64_t *str, char *const *list, uint64_t *w
 }
 
 /* The top stack page: argc, argv[], NULL, envp[], NULL, aux pairs, 0, 0, the strings. */
-static int build_stack(long task, const struct load_args *a, uint64_t *sp)
+static int build_stack(long task, const struct load_args *a, const struct load_scratch *s,
+		       uint64_t *sp)
 {
-	static char page[PAGE] __attribute__((aligned(16))); /* copy_fast goes by words */
+	/* On our stack: each loader thread builds its own (copy_fast goes by words). */
+	char page[PAGE] __attribute__((aligned(16)));
 	uint64_t words[LOAD_STACK_WORDS], strs[SPAWN_ARGS_MAX], str = PAGE;
 	int argc = 0, n = 0;
 	unsigned naux = a->aux ? a->naux & ~1u : 0;
@@ -211,19 +211,20 @@ static int build_stack(long task, const struct load_args *a, uint64_t *sp)
 	*sp = USER_STACK_TOP - PAGE + at;
 	err = (int)SYSCALL(map_anon, task, USER_STACK_TOP - USER_STACK_SIZE,
 			   USER_STACK_SIZE / PAGE - 1, MAP_PROT_READ | MAP_PROT_WRITE);
-	long slot;
-	char *top = err ? 0 : child_page_open(task, &slot);
-	if (!top)
-		return err ? err : (int)slot;
+	if (!err)
+		err = child_page_open(task, s);
+	if (err)
+		return err;
+	char *top = (char *)s->va;
 	copy_fast(top + at, page + at, PAGE - at); /* below at, the fresh page is zero */
-	return child_page_close(task, slot, USER_STACK_TOP - PAGE, MAP_PROT_READ | MAP_PROT_WRITE);
+	return child_page_close(task, s, USER_STACK_TOP - PAGE, MAP_PROT_READ | MAP_PROT_WRITE);
 }
 
 int load_image(long task, const struct load_image *img, const struct load_args *a,
-	       struct load_out *out)
+	       const struct load_scratch *scratch, struct load_out *out)
 {
 	const struct elf64_ehdr *h = (const void *)img->file;
-	struct loader l = { .task = task, .img = img, .base = a->base };
+	struct loader l = { .task = task, .img = img, .scratch = scratch, .base = a->base };
 	int err = elf_check(h, img->size, a->base);
 	if (!err)
 		err = elf_relocs(h, img->size, &l.rel);
@@ -235,7 +236,7 @@ int load_image(long task, const struct load_image *img, const struct load_args *
 			err = load_segment(&l, &ph[i]);
 	out->entry = a->base + h->entry;
 	out->reloc_pages = l.reloc_pages;
-	return err ? err : build_stack(task, a, &out->sp);
+	return err ? err : build_stack(task, a, scratch, &out->sp);
 }
 
 int load_archive_image(const char *name, struct load_image *img)

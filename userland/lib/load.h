@@ -26,6 +26,16 @@ struct load_args {
 	unsigned naux;	     /* words in aux, even */
 };
 
+/*
+ * Where one load builds the child's private pages: a page of our address space to map
+ * each through, and an empty slot of ours for its memory object. Each loader thread has
+ * its own, so several loads run at once without sharing either (docs/loader.md).
+ */
+struct load_scratch {
+	uint64_t va;
+	long slot;
+};
+
 struct load_out {
 	uint64_t entry, sp;
 	unsigned reloc_pages; /* pages made private only because relocations write them */
@@ -35,6 +45,6 @@ struct load_out {
 int load_archive_image(const char *name, struct load_image *img);
 /* Check img and map it into task (CAP_CONTROL): 0, an enum err or an enum elf_err. */
 int load_image(long task, const struct load_image *img, const struct load_args *a,
-	       struct load_out *out);
+	       const struct load_scratch *scratch, struct load_out *out);
 
 #endif

@@ -7,8 +7,13 @@
 #ifndef USER_LOADER_H
 #define USER_LOADER_H
 
-#define SLOT_LOADER    7 /* a send capability to the loader, in every process */
-#define SLOT_LOADER_EP 6 /* the loader's own endpoint, in the loader */
+#define SLOT_LOADER	7 /* a send capability to the loader, in every process */
+#define SLOT_LOADER_EP	6 /* the loader's own endpoint, in the loader */
+/*
+ * Staged files the loader keeps at once (each until its load): staging one more cuts off
+ * the oldest session not being loaded. More than the loader's threads (one per hart).
+ */
+#define LOADER_SESSIONS 16
 
 enum loader_label {
 	/*

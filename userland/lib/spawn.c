@@ -160,9 +160,11 @@ static int load_local(long task, const struct spawn_req *req, struct spawned *ou
 	struct load_image img;
 	struct load_args a = { req->argv, req->envp, req->base, req->aux, req->naux };
 	struct load_out o = { 0 };
-	int err = load_archive_image(req->name, &img);
+	struct load_scratch scratch = { SCRATCH_VA, slot_alloc() };
+	int err = scratch.slot < 0 ? E_RANGE : load_archive_image(req->name, &img);
 	if (!err)
-		err = load_image(task, &img, &a, &o);
+		err = load_image(task, &img, &a, &scratch, &o);
+	slot_free(scratch.slot);
 	out->entry = o.entry;
 	out->sp = o.sp;
 	out->reloc_pages = o.reloc_pages;

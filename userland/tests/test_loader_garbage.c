@@ -2,7 +2,7 @@
  * The loader server against a client sending garbage: an unknown label, no capability or
  * the wrong kind, a task without CAP_CONTROL, a name that never ends, counts and aux
  * lengths that do not fit the buffer, absurd staged sizes, a session used twice or cut
- * off by a newer one, a plain send that wants no answer. Each gets its own error, and
+ * off by LOADER_SESSIONS newer ones, a plain send that wants no answer. Each gets its own error, and
  * afterwards the loader still loads and runs a program, and no frame is left behind.
  */
 #include <string.h>
@@ -75,11 +75,13 @@ static void bad_requests(void)
 	drop_task(t);
 }
 
-/* Sessions: garbage staged, absurd sizes, one load per session, the newest wins. */
+/* Sessions: garbage staged, absurd sizes, one load per session, the oldest cut off. */
 static void bad_sessions(void)
 {
 	long obj = slot_alloc(), t = new_task();
-	long s1 = slot_alloc(), s2 = slot_alloc();
+	long s1 = slot_alloc(), newer[LOADER_SESSIONS];
+	for (int i = 0; i < LOADER_SESSIONS; i++)
+		newer[i] = slot_alloc();
 	CHECK_EQ(SYSCALL(obj_create, SLOT_SELF, OBJ_MEMORY, obj, 1), 0);
 	CHECK_EQ(ask(SLOT_LOADER, LOADER_STAGE, obj, 0, 0, 0, s1), E_RANGE);
 	CHECK_EQ(ask(SLOT_LOADER, LOADER_STAGE, obj, 0, 1UL << 40, 0, s1), E_RANGE);
@@ -88,13 +90,17 @@ static void bad_sessions(void)
 	CHECK_EQ(ask(SLOT_LOADER, LOADER_STAGE, obj, 0, 8 * PAGE, 0, s1), 0);
 	CHECK_EQ(ask(s1, LOADER_LOAD, t, 2, 0, 0, 0), E_INVAL);
 	CHECK_EQ(ask(s1, LOADER_LOAD, t, 2, 0, 0, 0), E_BADCAP); /* one load per session */
-	/* Two stagings: the first session is cut off; the second holds a zeroed page. */
+	/* LOADER_SESSIONS more stagings: the first session, the oldest, is cut off; each
+	 * newer one holds a zeroed page, and loading through it ends it. */
 	CHECK_EQ(ask(SLOT_LOADER, LOADER_STAGE, obj, 0, PAGE, 0, s1), 0);
-	CHECK_EQ(ask(SLOT_LOADER, LOADER_STAGE, obj, 0, PAGE, 0, s2), 0);
+	for (int i = 0; i < LOADER_SESSIONS; i++)
+		CHECK_EQ(ask(SLOT_LOADER, LOADER_STAGE, obj, 0, PAGE, 0, newer[i]), 0);
 	CHECK_EQ(ask(s1, LOADER_LOAD, t, 2, 0, 0, 0), E_BADCAP);
-	CHECK_EQ(ask(s2, LOADER_LOAD, t, 2, 0, 0, 0), ELF_BAD_MAGIC);
+	for (int i = 0; i < LOADER_SESSIONS; i++)
+		CHECK_EQ(ask(newer[i], LOADER_LOAD, t, 2, 0, 0, 0), ELF_BAD_MAGIC);
 	slot_free(s1);
-	slot_free(s2);
+	for (int i = 0; i < LOADER_SESSIONS; i++)
+		slot_free(newer[i]);
 	slot_free(obj);
 	drop_task(t);
 }

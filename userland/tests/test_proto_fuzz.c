@@ -206,34 +206,40 @@ static int settled(uint64_t frames, uint64_t objects)
 }
 
 /*
- * The loader keeps one staged file until a load through its session uses it or another
- * stage replaces it (docs/loader.md), so a worker's staged object may outlive the worker.
- * Before each count we stage a page of our own and load through that session (into a task
- * kept for this, from a file that is no ELF): the loader then holds nothing of anyone's.
+ * The loader keeps up to LOADER_SESSIONS staged files, each until a load through its
+ * session uses it or newer stages push it out (docs/loader.md), so a worker's staged
+ * object may outlive the worker. Before each count we stage a page of our own that many
+ * times (every older session is cut off) and load through each of ours (into a task kept
+ * for this, from a file that is no ELF): the loader then holds nothing of anyone's.
  */
 static long drain_obj = -1, drain_task = -1;
 
-static void end_loader_session(void)
+static void end_loader_sessions(void)
 {
-	long sess = slot_alloc();
+	long sess[LOADER_SESSIONS];
 	if (drain_obj < 0) {
 		drain_obj = slot_alloc();
 		drain_task = slot_alloc();
 		SYSCALL(obj_create, SLOT_SELF, OBJ_MEMORY, drain_obj, 1);
 		SYSCALL(task_create, SLOT_SELF, drain_task, VICTIM_QUOTA, -1);
 	}
-	struct ipc_msg m = { .tag = ipc_tag(LOADER_STAGE, 1, 0, 1), .cap = (uint64_t)drain_obj };
-	m.w[0] = 1;
-	m.rspec = ipc_recv_spec(0, (unsigned)sess);
-	if (ipc_call(SLOT_LOADER, &m) == 0 && m.w[0] == 0) {
+	for (int i = 0; i < LOADER_SESSIONS; i++) {
+		struct ipc_msg m = { .tag = ipc_tag(LOADER_STAGE, 1, 0, 1),
+				     .cap = (uint64_t)drain_obj };
+		sess[i] = slot_alloc();
+		m.w[0] = 1;
+		m.rspec = ipc_recv_spec(0, (unsigned)sess[i]);
+		ipc_call(SLOT_LOADER, &m);
+	}
+	for (int i = 0; i < LOADER_SESSIONS; i++) {
 		static const char name[] = "x";
 		struct ipc_msg l = { .tag = ipc_tag(LOADER_LOAD, 3, sizeof(name), 1),
 				     .sbuf = name,
 				     .cap = (uint64_t)drain_task };
 		l.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
-		ipc_call((uint64_t)sess, &l);
+		ipc_call((uint64_t)sess[i], &l); /* E_BADCAP if the stage failed: no session */
+		slot_free(sess[i]);
 	}
-	slot_free(sess);
 }
 
 /* Our own kept objects go last, so the suite's frame count comes back too. */
@@ -249,7 +255,7 @@ static void drop_drain(void)
 /* One worker as a child process; 1 if it ended well and left nothing behind. */
 static int run_worker(uint64_t seed, unsigned calls)
 {
-	end_loader_session();
+	end_loader_sessions();
 	uint64_t frames = count(0), objects = count(1);
 	pid_t pid = fork();
 	if (pid == 0)
@@ -266,7 +272,7 @@ static int run_worker(uint64_t seed, unsigned calls)
 		_exit(EXIT_BAD_CALL);
 	}
 	ok &= t > 0 && waitpid(t, &st, 0) == t && WIFEXITED(st) && WEXITSTATUS(st) == 0;
-	end_loader_session();
+	end_loader_sessions();
 	return settled(frames, objects) && ok;
 }
 
