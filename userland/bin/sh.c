@@ -3,11 +3,12 @@
  * the mode the shell puts back before each prompt), and more lines while a compound
  * command or here-document is open; parses the text (shparse.c: lists, pipelines,
  * and-or lists, if/while/until/for/case, redirections and here-documents, quoting), and
- * runs each command: a built-in or a compound command in the shell itself, anything
- * else in a child it forks, which sets up its descriptors and execs the program found
- * through $PATH. `sh -c 'text'` runs one text, `sh FILE` a script, and so does `sh` when
- * standard input is not the console. docs/userland.md ("The shell") describes the
- * language.
+ * runs each command: a built-in, a function or a compound command in the shell itself,
+ * anything else in a child it forks, which sets up its descriptors and execs the program
+ * found through $PATH. Expansion (shparse.c) calls back for variables, assignments and
+ * command substitutions, which run in a child writing into a pipe. `sh -c 'text' [arg0
+ * args]` runs one text, `sh FILE [args]` a script, and so does `sh` when standard input
+ * is not the console. docs/userland.md ("The shell") describes the language.
  */
 #include <errno.h>
 #include <signal.h>
@@ -37,6 +38,9 @@
 #define NAME_MAX_	 64    /* the longest variable name the shell looks up */
 #define PATH_MAX_	 256
 #define CMD_NAME_MAX	 32 /* a command name as its error lines show it */
+#define SUBST_MAX	 16384 /* the output of one command substitution (more is dropped) */
+#define FUNCS_MAX	 64    /* functions defined at once */
+#define FUNC_DEPTH_MAX	 200   /* function calls nested */
 #define PROMPT		 "$ "
 #define PROMPT2		 "> " /* for the next line of a command not yet complete */
 #define DEFAULT_PATH	 "/bin"
@@ -52,7 +56,8 @@
 #define CH_CR		 '\r'
 #define CH_LF		 '\n'
 
-static struct sh_line parsed;
+static struct sh_line parsed_top; /* the text being run, or a function's body (call_function) */
+static struct sh_line *parsed = &parsed_top;
 static int last_status;		 /* $? */
 static pid_t last_bg;		 /* $! (0: none yet) */
 static int exiting;		 /* the exit built-in ran */
@@ -65,6 +70,19 @@ static pid_t jobs[JOBS_MAX];	 /* background jobs not yet reported */
 static int job_control;		 /* each job in its own process group, the console's foreground */
 static long intr_note = -1;	 /* the notification ^C sets */
 static struct termios tty;	 /* the console mode lines are read in (interactive) */
+static const char *arg0 = "sh";	 /* $0: the shell, script, or sh -c's first operand */
+static int npos;		 /* $#: the positional parameters $1... in pos (our copies) */
+static char **pos;
+static int subst_status = -1;	 /* the last command substitution's status, -1: none ran */
+static int func_depth;		 /* function calls running */
+static int returning;		 /* the return built-in ran: the function's lists stop */
+static int return_status;
+
+/* A function: its name and the text of its compound command, parsed at each call. */
+struct func {
+	char *name, *body;
+};
+static struct func funcs[FUNCS_MAX];
 
 /* A command's words after expansion: argv for exec, and its NAME=value prefixes. */
 struct command {
@@ -151,24 +169,128 @@ static const char *lookup(void *ctx, const char *name, size_t len)
 		snprintf(num, sizeof(num), "%ld", v);
 		return num;
 	}
-	if (len == 1 && name[0] == '0')
-		return "sh";
-	if (len >= sizeof(key) || (name[0] >= '0' && name[0] <= '9'))
+	if (len == 1 && name[0] == '#') {
+		snprintf(num, sizeof(num), "%d", npos);
+		return num;
+	}
+	if (name[0] >= '0' && name[0] <= '9') { /* $0, and the positional parameters */
+		long k = 0;
+		for (size_t i = 0; i < len && k <= npos; i++)
+			k = k * 10 + (name[i] - '0');
+		return k == 0 ? arg0 : k <= npos ? pos[k - 1] : 0;
+	}
+	if (len >= sizeof(key))
 		return 0;
 	memcpy(key, name, len);
 	key[len] = 0;
 	return getenv(key);
 }
 
+/*
+ * An expansion failed: say why. ${NAME?} of an unset NAME also ends a shell that is not
+ * interactive (POSIX), with status 1.
+ */
+static void expansion_error(long err)
+{
+	fprintf(stderr, "sh: %s\n", sh_strerror((enum sh_status)(-err)));
+	if (err == -SH_ERR_UNSET && !interactive) {
+		exiting = 1;
+		last_status = 1;
+	}
+}
+
+/* ${NAME=word}: set the variable (name is len bytes). */
+static int assign_var(void *ctx, const char *name, size_t len, const char *value)
+{
+	char key[NAME_MAX_];
+	(void)ctx;
+	if (len >= sizeof(key))
+		return -1;
+	memcpy(key, name, len);
+	key[len] = 0;
+	return setenv(key, value, 1);
+}
+
+static void run_line(const char *text);
+
+/* Read what the child writes to fd into out (cap bytes, the rest read and dropped). */
+static size_t read_all(int fd, char *out, size_t cap)
+{
+	static char spill[512];
+	size_t n = 0;
+	for (;;) {
+		char *at = n < cap ? out + n : spill;
+		size_t room = n < cap ? cap - n : sizeof(spill);
+		ssize_t r = read(fd, at, room);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return n < cap ? n : cap;
+		n += (size_t)r;
+	}
+}
+
+/*
+ * $(text) and `text`: run text in a child (a subshell: its variables, functions and
+ * directory are its own) with standard output into a pipe; its output, trailing newlines
+ * removed; subst_status is its status. 0 if it could not start.
+ */
+static const char *command_output(void *ctx, const char *text, size_t len)
+{
+	static char out[SUBST_MAX];
+	int fds[2], status = 0;
+	(void)ctx;
+	fflush(stdout);
+	fflush(stderr);
+	if (pipe(fds) != 0) {
+		fprintf(stderr, "sh: pipe: %s\n", strerror(errno));
+		return 0;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		char *copy = malloc(len + 1);
+		close(fds[0]);
+		if (fds[1] != STDOUT_FILENO) {
+			dup2(fds[1], STDOUT_FILENO);
+			close(fds[1]);
+		}
+		interactive = job_control = 0;
+		if (!copy)
+			_exit(STATUS_NO_EXEC);
+		memcpy(copy, text, len);
+		copy[len] = 0;
+		run_line(copy);
+		fflush(stdout);
+		_exit(last_status);
+	}
+	close(fds[1]);
+	if (pid < 0) {
+		fprintf(stderr, "sh: fork: %s\n", strerror(errno));
+		close(fds[0]);
+		return 0;
+	}
+	size_t n = read_all(fds[0], out, sizeof(out) - 1);
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	subst_status = WIFEXITED(status) ? WEXITSTATUS(status) : STATUS_SIGNAL + WTERMSIG(status);
+	while (n && out[n - 1] == '\n')
+		n--;
+	out[n] = 0;
+	return out;
+}
+
+static const struct sh_env shenv = { lookup, assign_var, command_output, 0 };
+
 /* Expand word w into cmd's store: the string, or 0 (*none set when it expands to no word). */
 static char *expand_word(struct command *cmd, struct sh_word w, int *none)
 {
 	int quoted;
 	char *out = cmd->store + cmd->used;
-	long n = sh_expand(&parsed, w, lookup, 0, out, sizeof(cmd->store) - cmd->used, &quoted);
+	long n = sh_expand(parsed, w, &shenv, out, sizeof(cmd->store) - cmd->used, &quoted);
 	*none = 0;
 	if (n < 0) {
-		fprintf(stderr, "sh: %s\n", sh_strerror((enum sh_status)(-n)));
+		expansion_error(n);
 		return 0;
 	}
 	if (n == 0 && !quoted) {
@@ -179,42 +301,63 @@ static char *expand_word(struct command *cmd, struct sh_word w, int *none)
 	return out;
 }
 
-/*
- * Word w, expanded to s (the last string in cmd's store), as arguments: if it holds a
- * wildcard nothing quotes, the paths it matches, sorted, in its place; if none match,
- * the word itself (POSIX). 0, or -1 after printing why.
- */
-static int add_args(struct command *cmd, struct sh_word w, char *s)
+/* Add s to cmd's arguments (copied into its store): 0, or -1 after printing why. */
+static int add_arg(struct command *cmd, const char *s)
 {
-	static char pat[ARGS_STORE];
-	glob_t g;
-	if (cmd->argc >= SH_WORDS_MAX) { /* earlier words' matches took the room */
+	size_t len = strlen(s) + 1;
+	if (cmd->argc >= SH_WORDS_MAX || len > sizeof(cmd->store) - cmd->used) {
 		fprintf(stderr, "sh: too many arguments\n");
 		return -1;
 	}
-	long n = sh_pattern(&parsed, w, lookup, 0, pat, sizeof(pat));
-	int r = n > 0 ? glob(pat, 0, 0, &g) : GLOB_NOMATCH;
+	cmd->argv[cmd->argc++] = memcpy(cmd->store + cmd->used, s, len);
+	cmd->used += len;
+	return 0;
+}
+
+/* A field with a wildcard: the paths it matches, sorted; none match: itself (POSIX). */
+static int add_matches(struct command *cmd, char *pat)
+{
+	glob_t g;
+	int r = glob(pat, 0, 0, &g);
 	if (r != 0) {
 		if (r != GLOB_NOMATCH)
-			fprintf(stderr, "sh: %s: cannot expand\n", s);
-		if (n > 0)
-			globfree(&g);
-		cmd->argv[cmd->argc++] = s;
-		return r == GLOB_NOMATCH ? 0 : -1;
+			fprintf(stderr, "sh: %s: cannot expand\n", pat);
+		sh_unescape(pat);
+		return r == GLOB_NOMATCH ? add_arg(cmd, pat) : -1;
 	}
-	cmd->used -= strlen(s) + 1; /* the pattern gives way to its matches */
-	for (size_t i = 0; i < g.gl_pathc && r == 0; i++) {
-		size_t len = strlen(g.gl_pathv[i]) + 1;
-		if (cmd->argc >= SH_WORDS_MAX || len > sizeof(cmd->store) - cmd->used) {
-			fprintf(stderr, "sh: %s: too many matches\n", pat);
-			r = -1;
-			break;
-		}
-		cmd->argv[cmd->argc++] = memcpy(cmd->store + cmd->used, g.gl_pathv[i], len);
-		cmd->used += len;
-	}
+	for (size_t i = 0; i < g.gl_pathc && r == 0; i++)
+		r = add_arg(cmd, g.gl_pathv[i]);
 	globfree(&g);
 	return r;
+}
+
+/*
+ * Word w as arguments: its fields (unquoted expansions split, "$@" one per parameter),
+ * each with a wildcard nothing quotes replaced by the paths it matches. 0, or -1 after
+ * printing why.
+ */
+static int add_args(struct command *cmd, struct sh_word w)
+{
+	static char fields[ARGS_STORE];
+	int n;
+	long len = sh_fields(parsed, w, &shenv, fields, sizeof(fields), &n);
+	if (len < 0) {
+		expansion_error(len);
+		return -1;
+	}
+	for (int i = 0, at = 0; i < n; i++) {
+		char *f = fields + at;
+		at += (int)strlen(f) + 1;
+		if (sh_has_wildcard(f)) {
+			if (add_matches(cmd, f) != 0)
+				return -1;
+		} else {
+			sh_unescape(f);
+			if (add_arg(cmd, f) != 0)
+				return -1;
+		}
+	}
+	return 0;
 }
 
 /* Expand the words of c into cmd: 0, or -1 after printing why. */
@@ -224,15 +367,16 @@ static int expand_command(const struct sh_cmd *c, struct command *cmd)
 	cmd->used = 0;
 	for (unsigned i = 0; i < c->nwords; i++) {
 		int none;
-		char *s = expand_word(cmd, parsed.words[c->first_word + i], &none);
-		if (!s && !none)
-			return -1;
-		if (!s)
+		struct sh_word w = parsed->words[c->first_word + i];
+		if (i >= c->nassign) {
+			if (add_args(cmd, w) < 0)
+				return -1;
 			continue;
-		if (i < c->nassign)
-			cmd->assign[cmd->nassign++] = s;
-		else if (add_args(cmd, parsed.words[c->first_word + i], s) < 0)
-			return -1;
+		}
+		char *s = expand_word(cmd, w, &none);
+		if (!s)
+			return -1; /* an assignment always has its "NAME=" */
+		cmd->assign[cmd->nassign++] = s;
 	}
 	cmd->argv[cmd->argc] = 0;
 	return 0;
@@ -271,7 +415,7 @@ static int heredoc_fd(const struct sh_redir *r)
 	static char body[HEREDOC_MAX];
 	static unsigned made;
 	char path[PATH_MAX_];
-	long n = sh_heredoc(&parsed, r, lookup, 0, body, sizeof(body));
+	long n = sh_heredoc(parsed, r, &shenv, body, sizeof(body));
 	if (n < 0) {
 		fprintf(stderr, "sh: here-document: %s\n", sh_strerror((enum sh_status)(-n)));
 		return -1;
@@ -310,7 +454,7 @@ static int redirect(const struct sh_redir *r)
 			fcntl(fd, F_SETFD, 0); /* it is the command's now */
 		return ok ? 0 : -1;
 	}
-	long n = sh_expand(&parsed, r->target, lookup, 0, target, sizeof(target), &quoted);
+	long n = sh_expand(parsed, r->target, &shenv, target, sizeof(target), &quoted);
 	if (n < 0 || (n == 0 && !quoted)) {
 		fprintf(stderr, "sh: %s\n",
 			n < 0 ? sh_strerror((enum sh_status)(-n)) : "ambiguous redirect");
@@ -345,7 +489,7 @@ static int redirect(const struct sh_redir *r)
 static int redirect_all(const struct sh_cmd *c)
 {
 	for (unsigned i = 0; i < c->nredirs; i++)
-		if (redirect(&parsed.redirs[c->first_redir + i]) != 0)
+		if (redirect(&parsed->redirs[c->first_redir + i]) != 0)
 			return -1;
 	return 0;
 }
@@ -360,7 +504,7 @@ static int save_fds(const struct sh_cmd *c, int *saved)
 	for (int fd = 0; fd <= SH_FD_MAX; fd++)
 		saved[fd] = -2;
 	for (unsigned i = 0; i < c->nredirs; i++) {
-		int fd = parsed.redirs[c->first_redir + i].fd;
+		int fd = parsed->redirs[c->first_redir + i].fd;
 		if (saved[fd] != -2)
 			continue;
 		saved[fd] = fcntl(fd, F_DUPFD, SAVE_FD_MIN);
@@ -441,12 +585,14 @@ static int cmd_help(int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	printf("built-ins: cd [dir], pwd, export [NAME[=value]]..., unset NAME..., wait [pid]...,\n"
-	       "  exit [N], help, ps, meminfo, poweroff, :\n"
+	       "  exit [N], help, ps, meminfo, poweroff, :, set [--] [arg...], shift [n], return [n]\n"
 	       "programs: ls in /bin; syntax: a | b, a && b, a || b, a; b, a &,\n"
 	       "  <file, >file, >>file, 2>file, 2>&1, <<END, 'quotes', \"$VAR\", $?, NAME=value "
 	       "cmd,\n"
 	       "  if/then/elif/else/fi, while/until/do/done, for NAME in ...; do ...; done, "
-	       "case/esac\n");
+	       "case/esac,\n"
+	       "  { list; }, ( list ), name() { ...; }, $(cmd), `cmd`, $((1 + 2)), ${x:-y},\n"
+	       "  $1 $# \"$@\", set -- args, shift, return\n");
 	return 0;
 }
 
@@ -584,11 +730,122 @@ static int cmd_colon(int argc, char **argv)
 	return 0;
 }
 
+static struct func *find_function(const char *name)
+{
+	for (int i = 0; i < FUNCS_MAX; i++)
+		if (funcs[i].name && strcmp(funcs[i].name, name) == 0)
+			return &funcs[i];
+	return 0;
+}
+
+static void forget_function(struct func *f)
+{
+	free(f->name);
+	free(f->body);
+	f->name = f->body = 0;
+}
+
+/* unset [-fv] NAME...: variables (-v, the default) or functions (-f). */
 static int cmd_unset(int argc, char **argv)
 {
-	for (int i = 1; i < argc; i++)
-		unsetenv(argv[i]);
+	int i = 1, funcs_only = 0;
+	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		if (strcmp(argv[i], "-f") == 0 || strcmp(argv[i], "-v") == 0) {
+			funcs_only = argv[i][1] == 'f';
+		} else {
+			fprintf(stderr, "sh: unset: %s: bad option\n", argv[i]);
+			return STATUS_SYNTAX;
+		}
+	}
+	for (; i < argc; i++) {
+		struct func *f = find_function(argv[i]);
+		if (funcs_only && f)
+			forget_function(f);
+		else if (!funcs_only)
+			unsetenv(argv[i]);
+	}
 	return 0;
+}
+
+/* The positional parameters become args[0..n) (copied): 0, or -1 with the old ones kept. */
+static int set_params(int n, char *const *args)
+{
+	char **v = calloc((size_t)n + 1, sizeof(*v));
+	for (int i = 0; v && i < n; i++) {
+		if (!(v[i] = strdup(args[i]))) {
+			while (i-- > 0)
+				free(v[i]);
+			free(v);
+			v = 0;
+		}
+	}
+	if (!v) {
+		fprintf(stderr, "sh: %s\n", strerror(ENOMEM));
+		return -1;
+	}
+	for (int i = 0; i < npos; i++)
+		free(pos[i]);
+	free(pos);
+	pos = v;
+	npos = n;
+	return 0;
+}
+
+/* set [--] [arg...]: with operands, they become $1...; without, the variables are listed. */
+static int cmd_set(int argc, char **argv)
+{
+	extern char **environ;
+	int i = 1;
+	if (argc == 1) {
+		for (char **e = environ; e && *e; e++)
+			printf("%s\n", *e);
+		return 0;
+	}
+	if (strcmp(argv[1], "--") == 0)
+		i = 2;
+	else if (argv[1][0] == '-' || argv[1][0] == '+') {
+		fprintf(stderr, "sh: set: %s: options are not supported\n", argv[1]);
+		return STATUS_SYNTAX;
+	}
+	return set_params(argc - i, argv + i) == 0 ? 0 : 1;
+}
+
+/* shift [n]: $n+1... become $1...; n past $# is an error (status 1, nothing moves). */
+static int cmd_shift(int argc, char **argv)
+{
+	char *end;
+	long n = argc > 1 ? strtol(argv[1], &end, 10) : 1;
+	if (argc > 1 && (!argv[1][0] || *end || n < 0)) {
+		fprintf(stderr, "sh: shift: %s: bad count\n", argv[1]);
+		return STATUS_SYNTAX;
+	}
+	if (n > npos) {
+		fprintf(stderr, "sh: shift: %ld: past the %d parameters\n", n, npos);
+		return 1;
+	}
+	for (long i = 0; i < n; i++)
+		free(pos[i]);
+	memmove(pos, pos + n, (size_t)(npos - n + 1) * sizeof(*pos));
+	npos -= (int)n;
+	return 0;
+}
+
+/* return [n]: leave the function running with n, or the last command's status. */
+static int cmd_return(int argc, char **argv)
+{
+	char *end;
+	if (!func_depth) {
+		fprintf(stderr, "sh: return: not in a function\n");
+		return 1;
+	}
+	long n = argc > 1 ? strtol(argv[1], &end, 10) : last_status;
+	if (argc > 1 && (!argv[1][0] || *end)) {
+		fprintf(stderr, "sh: return: %s: not a number\n", argv[1]);
+		n = STATUS_SYNTAX;
+	}
+	returning = 1;
+	return_status = (int)(n & 0xff);
+	return return_status;
 }
 
 /* The status $? shows for a wait status, telling how a command died when it did. */
@@ -657,10 +914,26 @@ static const struct builtin builtins[] = {
 	{ ":", cmd_colon },
 	{ "break", cmd_break },
 	{ "continue", cmd_continue },
+	{ "set", cmd_set },
+	{ "shift", cmd_shift },
+	{ "return", cmd_return },
 };
+
+/* The special built-ins POSIX finds before functions (the others come after them). */
+static int is_special_builtin(const char *name)
+{
+	static const char *const special[] = { "break", "continue", "exit", "export", "return",
+					       "set",	"shift",    "unset", ":" };
+	for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); i++)
+		if (strcmp(special[i], name) == 0)
+			return 1;
+	return 0;
+}
 
 static const struct builtin *find_builtin(const char *name)
 {
+	if (!is_special_builtin(name) && find_function(name))
+		return 0; /* a function of that name comes first */
 	for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
 		if (strcmp(builtins[i].name, name) == 0)
 			return &builtins[i];
@@ -678,6 +951,7 @@ static int run_builtin(const struct builtin *b, struct command *cmd)
 /* ---- running programs ------------------------------------------------------------- */
 
 static int run_compound(const struct sh_cmd *c);
+static int call_function(const struct func *f, int argc, char **argv);
 
 /*
  * In a child: set up the command's descriptors and environment, then exec it (or run
@@ -700,8 +974,15 @@ static void child(const struct sh_cmd *c, struct command *cmd)
 	if (cmd->argc == 0)
 		_exit(0);
 	const struct builtin *b = find_builtin(cmd->argv[0]);
+	const struct func *f = b ? 0 : find_function(cmd->argv[0]);
 	if (b)
 		_exit(run_builtin(b, cmd));
+	if (f) {
+		int status = call_function(f, cmd->argc, cmd->argv);
+		fflush(stdout);
+		fflush(stderr);
+		_exit(status);
+	}
 	execvp(cmd->argv[0], cmd->argv);
 	int e = errno;
 	if (e == ENOENT)
@@ -712,8 +993,13 @@ static void child(const struct sh_cmd *c, struct command *cmd)
 	_exit(e == ENOENT ? STATUS_NOT_FOUND : STATUS_NO_EXEC);
 }
 
-/* A command alone, in the shell: assignments, a built-in, or only redirections. */
-static int run_here(const struct sh_cmd *c, struct command *cmd, const struct builtin *b)
+/*
+ * A command alone, in the shell: assignments, a built-in, a function (its assignments
+ * stay set, as for a special built-in), or only redirections (the status of the last
+ * command substitution, if one ran).
+ */
+static int run_here(const struct sh_cmd *c, struct command *cmd, const struct builtin *b,
+		    const struct func *f)
 {
 	int saved[SH_FD_MAX + 1], status = 1;
 	if (!b)
@@ -722,7 +1008,9 @@ static int run_here(const struct sh_cmd *c, struct command *cmd, const struct bu
 				return 1;
 	fflush(stdout);
 	if (save_fds(c, saved) == 0 && redirect_all(c) == 0)
-		status = b ? run_builtin(b, cmd) : 0;
+		status = b ? run_builtin(b, cmd)
+		       : f ? call_function(f, cmd->argc, cmd->argv)
+			   : (subst_status >= 0 ? subst_status : 0);
 	restore_fds(saved);
 	return status;
 }
@@ -811,10 +1099,21 @@ static pid_t start_one(const struct sh_cmd *c, int in, int out, int other, char 
 	return pid;
 }
 
+/* ( list ) alone: in a child, whose changes (variables, directory) are its own. */
+static int run_subshell(const struct sh_cmd *c)
+{
+	char name[CMD_NAME_MAX];
+	pid_t job = 0;
+	pid_t pid = start_one(c, STDIN_FILENO, STDOUT_FILENO, -1, name, 1, &job);
+	return wait_all(&pid, &name, 1);
+}
+
 /* A compound command alone: here, with its redirections undone afterwards. */
 static int run_compound_here(const struct sh_cmd *c)
 {
 	int saved[SH_FD_MAX + 1], status = 1;
+	if (c->kind == SH_CMD_SUBSHELL)
+		return run_subshell(c);
 	fflush(stdout);
 	if (save_fds(c, saved) == 0 && redirect_all(c) == 0)
 		status = run_compound(c);
@@ -828,11 +1127,13 @@ static int run_single(const struct sh_cmd *c)
 	char name[CMD_NAME_MAX];
 	if (c->kind != SH_CMD_SIMPLE)
 		return run_compound_here(c);
+	subst_status = -1;
 	if (expand_command(c, &cmd_buf) != 0)
 		return 1;
 	const struct builtin *b = cmd_buf.argc ? find_builtin(cmd_buf.argv[0]) : 0;
-	if (cmd_buf.argc == 0 || b)
-		return run_here(c, &cmd_buf, b);
+	const struct func *f = cmd_buf.argc && !b ? find_function(cmd_buf.argv[0]) : 0;
+	if (cmd_buf.argc == 0 || b || f)
+		return run_here(c, &cmd_buf, b, f);
 	pid_t job = 0;
 	pid_t pid = start_one(c, STDIN_FILENO, STDOUT_FILENO, -1, name, 1, &job);
 	return wait_all(&pid, &name, 1);
@@ -845,15 +1146,15 @@ static int run_single(const struct sh_cmd *c)
  */
 static int run_pipeline_cmds(unsigned k)
 {
-	const struct sh_pipeline *pl = &parsed.pipelines[k];
+	const struct sh_pipeline *pl = &parsed->pipelines[k];
 	pid_t pids[SH_CMDS_MAX];
 	char names[SH_CMDS_MAX][CMD_NAME_MAX];
 	int in = STDIN_FILENO, n = pl->ncmds;
 	pid_t job = 0;
 	unsigned ci = pl->first_cmd;
 	if (n == 1)
-		return run_single(&parsed.cmds[ci]);
-	for (int i = 0; i < n; i++, ci = parsed.cmds[ci].next) {
+		return run_single(&parsed->cmds[ci]);
+	for (int i = 0; i < n; i++, ci = parsed->cmds[ci].next) {
 		int fds[2] = { -1, STDOUT_FILENO };
 		pids[i] = -1;
 		if (i < n - 1 && pipe(fds) != 0) {
@@ -861,7 +1162,7 @@ static int run_pipeline_cmds(unsigned k)
 			n = i; /* run no more of it; wait for what started */
 			break;
 		}
-		pids[i] = start_one(&parsed.cmds[ci], in, fds[1], fds[0], names[i], 0, &job);
+		pids[i] = start_one(&parsed->cmds[ci], in, fds[1], fds[0], names[i], 0, &job);
 		if (in != STDIN_FILENO)
 			close(in);
 		if (fds[1] != STDOUT_FILENO)
@@ -878,13 +1179,13 @@ static int run_pipeline_cmds(unsigned k)
 static int run_pipeline(unsigned k)
 {
 	int status = run_pipeline_cmds(k);
-	return parsed.pipelines[k].negate ? !status : status;
+	return parsed->pipelines[k].negate ? !status : status;
 }
 
-/* Should the lists running stop: exit, ^C, break or continue? */
+/* Should the lists running stop: exit, ^C, break, continue or return? */
 static int stopping(void)
 {
-	return exiting || interrupted || skip_loops;
+	return exiting || interrupted || skip_loops || returning;
 }
 
 /* The pipelines from k joined by && and ||: the status of the last that ran. */
@@ -893,8 +1194,8 @@ static int run_and_or(unsigned k)
 	int status = run_pipeline(k);
 	last_status = status;
 	for (int op;
-	     !stopping() && ((op = parsed.pipelines[k].op) == SH_OP_AND || op == SH_OP_OR);) {
-		k = parsed.pipelines[k].next;
+	     !stopping() && ((op = parsed->pipelines[k].op) == SH_OP_AND || op == SH_OP_OR);) {
+		k = parsed->pipelines[k].next;
 		if ((op == SH_OP_AND && status != 0) || (op == SH_OP_OR && status == 0))
 			continue;
 		last_status = status = run_pipeline(k);
@@ -964,7 +1265,7 @@ static void parse_error(enum sh_status st, const char *text)
 		fprintf(stderr, "sh: %s\n", sh_strerror(st));
 		return;
 	}
-	const char *at = text + parsed.err_at;
+	const char *at = text + parsed->err_at;
 	int n = 0;
 	while (n < 2 && at[n] && strchr("|&;<>()", at[n]))
 		n++;
@@ -982,14 +1283,14 @@ static int run_list(unsigned k)
 {
 	while (k != SH_NONE && !stopping()) {
 		unsigned last = k;
-		while (parsed.pipelines[last].op == SH_OP_AND ||
-		       parsed.pipelines[last].op == SH_OP_OR)
-			last = parsed.pipelines[last].next;
-		if (parsed.pipelines[last].op == SH_OP_BG)
+		while (parsed->pipelines[last].op == SH_OP_AND ||
+		       parsed->pipelines[last].op == SH_OP_OR)
+			last = parsed->pipelines[last].next;
+		if (parsed->pipelines[last].op == SH_OP_BG)
 			run_background(k);
 		else
 			run_and_or(k);
-		k = parsed.pipelines[last].next;
+		k = parsed->pipelines[last].next;
 	}
 	return last_status;
 }
@@ -1015,21 +1316,24 @@ static int run_for(const struct sh_cmd *c)
 	struct command *words = malloc(sizeof(*words));
 	char name[NAME_MAX_];
 	int status = 0;
-	const struct sh_word *w = &parsed.words[c->first_word];
+	const struct sh_word *w = &parsed->words[c->first_word];
 	if (!words || w->len >= sizeof(name)) {
 		free(words);
 		fprintf(stderr, "sh: for: %s\n", words ? "name too long" : strerror(ENOMEM));
 		return 1;
 	}
-	memcpy(name, parsed.text + w->start, w->len);
+	memcpy(name, parsed->text + w->start, w->len);
 	name[w->len] = 0;
 	words->argc = words->nassign = 0;
 	words->used = 0;
 	for (unsigned i = 1; i < c->nwords; i++) {
-		int none;
-		char *v = expand_word(words, parsed.words[c->first_word + i], &none);
-		if ((!v && !none) ||
-		    (v && add_args(words, parsed.words[c->first_word + i], v) < 0)) {
+		if (add_args(words, parsed->words[c->first_word + i]) < 0) {
+			free(words);
+			return 1;
+		}
+	}
+	for (int i = 0; !c->has_in && i < npos; i++) { /* for NAME; do: "$@" */
+		if (add_arg(words, pos[i]) < 0) {
 			free(words);
 			return 1;
 		}
@@ -1050,18 +1354,44 @@ static int run_for(const struct sh_cmd *c)
 	return status;
 }
 
+/* NAME() compound: keep the compound's text under NAME (replacing what was there). */
+static int define_function(const struct sh_cmd *c)
+{
+	struct sh_word name = parsed->words[c->first_word], body = parsed->words[c->first_word + 1];
+	struct func *f = 0;
+	for (int i = 0; i < FUNCS_MAX && !f; i++)
+		if (funcs[i].name && strlen(funcs[i].name) == name.len &&
+		    memcmp(funcs[i].name, parsed->text + name.start, name.len) == 0)
+			f = &funcs[i];
+	for (int i = 0; i < FUNCS_MAX && !f; i++)
+		if (!funcs[i].name)
+			f = &funcs[i];
+	char *n = strndup(parsed->text + name.start, name.len);
+	char *b = strndup(parsed->text + body.start, body.len);
+	if (!f || !n || !b) {
+		fprintf(stderr, "sh: %.*s: %s\n", (int)name.len, parsed->text + name.start,
+			f ? strerror(ENOMEM) : "too many functions");
+		free(n);
+		free(b);
+		return 1;
+	}
+	forget_function(f);
+	f->name = n, f->body = b;
+	return 0;
+}
+
 /* Does case pattern w match s? (A pattern without wildcards compares as a string.) */
 static int case_match(struct sh_word w, const char *s)
 {
 	static char pat[ARGS_STORE];
 	int quoted;
-	long n = sh_pattern(&parsed, w, lookup, 0, pat, sizeof(pat));
+	long n = sh_pattern(parsed, w, &shenv, pat, sizeof(pat));
 	if (n == 0)
-		n = sh_expand(&parsed, w, lookup, 0, pat, sizeof(pat), &quoted);
+		n = sh_expand(parsed, w, &shenv, pat, sizeof(pat), &quoted);
 	else if (n > 0)
 		return fnmatch(pat, s, 0) == 0;
 	if (n < 0) {
-		fprintf(stderr, "sh: %s\n", sh_strerror((enum sh_status)(-n)));
+		expansion_error(n);
 		return 0;
 	}
 	return strcmp(pat, s) == 0;
@@ -1072,16 +1402,16 @@ static int run_case(const struct sh_cmd *c)
 {
 	static char subject[ARGS_STORE];
 	int quoted;
-	long n = sh_expand(&parsed, parsed.words[c->first_word], lookup, 0, subject,
+	long n = sh_expand(parsed, parsed->words[c->first_word], &shenv, subject,
 			   sizeof(subject), &quoted);
 	if (n < 0) {
-		fprintf(stderr, "sh: %s\n", sh_strerror((enum sh_status)(-n)));
+		expansion_error(n);
 		return 1;
 	}
-	for (unsigned i = c->list[0]; i != SH_NONE; i = parsed.items[i].next) {
-		const struct sh_item *it = &parsed.items[i];
+	for (unsigned i = c->list[0]; i != SH_NONE; i = parsed->items[i].next) {
+		const struct sh_item *it = &parsed->items[i];
 		for (unsigned p = 0; p < it->nwords; p++)
-			if (case_match(parsed.words[it->first_word + p], subject))
+			if (case_match(parsed->words[it->first_word + p], subject))
 				return it->list == SH_NONE ? 0 : run_list(it->list);
 	}
 	return 0;
@@ -1113,9 +1443,52 @@ static int run_compound(const struct sh_cmd *c)
 		return run_for(c);
 	case SH_CMD_CASE:
 		return run_case(c);
+	case SH_CMD_GROUP:
+	case SH_CMD_SUBSHELL: /* in the child start() made */
+		return run_list(c->list[0]);
+	case SH_CMD_FUNC:
+		return define_function(c);
 	default:
 		return 1;
 	}
+}
+
+/*
+ * Call function f with argv[1..argc) as its positional parameters: its body's text is
+ * parsed again into a line of its own, which becomes the one being run until it ends.
+ * Its status: return's, or the last command's.
+ */
+static int call_function(const struct func *f, int argc, char **argv)
+{
+	struct sh_line *outer = parsed, *line = malloc(sizeof(*line));
+	char *text = strdup(f->body), **outer_pos = pos; /* the body may be redefined inside */
+	int outer_npos = npos, outer_loops = loop_depth, status = 1;
+	if (!line || !text || func_depth >= FUNC_DEPTH_MAX) {
+		fprintf(stderr, "sh: %s: %s\n", argv[0], line && text ? "calls nested too deep"
+									: strerror(ENOMEM));
+		free(line);
+		free(text);
+		return 1;
+	}
+	pos = 0, npos = 0;
+	if (set_params(argc - 1, argv + 1) == 0 && sh_parse(text, line) == SH_OK) {
+		parsed = line;
+		func_depth++;
+		loop_depth = 0; /* break and continue do not reach the caller's loops */
+		status = run_list(line->list);
+		if (returning)
+			status = return_status;
+		returning = 0;
+		func_depth--;
+		loop_depth = outer_loops;
+		parsed = outer;
+	}
+	set_params(0, 0);
+	free(pos);
+	pos = outer_pos, npos = outer_npos;
+	free(line);
+	free(text);
+	return status;
 }
 
 /* Run a text sh_parse took (st its result); $? is the status of its last command. */
@@ -1128,14 +1501,14 @@ static void run_parsed(enum sh_status st, const char *text)
 	}
 	interrupted = 0;
 	skip_loops = loop_depth = 0;
-	last_status = run_list(parsed.list);
+	last_status = run_list(parsed->list);
 	fflush(stdout);
 }
 
 /* Parse and run one whole text (sh -c). */
 static void run_line(const char *text)
 {
-	run_parsed(sh_parse(text, &parsed), text);
+	run_parsed(sh_parse(text, parsed), text);
 }
 
 /* ---- Ctrl-C ----------------------------------------------------------------------- */
@@ -1201,8 +1574,16 @@ static void default_env(void)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: sh [-c command | file]\n");
+	fprintf(stderr, "usage: sh [-c command [arg0 [arg...]] | file [arg...]]\n");
 	return STATUS_SYNTAX;
+}
+
+/* $0 and the positional parameters from the operands: args[0] is $0 (none: keep "sh"). */
+static int start_params(int n, char **args)
+{
+	if (n > 0)
+		arg0 = args[0];
+	return n > 1 ? set_params(n - 1, args + 1) : 0;
 }
 
 int main(int argc, char **argv)
@@ -1211,7 +1592,7 @@ int main(int argc, char **argv)
 	int fd = STDIN_FILENO;
 	default_env();
 	if (argc > 1 && strcmp(argv[1], "-c") == 0) {
-		if (argc < 3)
+		if (argc < 3 || start_params(argc - 3, argv + 3) != 0)
 			return usage();
 		run_line(argv[2]);
 		return last_status;
@@ -1220,6 +1601,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sh: %s: %s\n", argv[1], strerror(errno));
 		return STATUS_NOT_FOUND;
 	}
+	if (argc > 1 && start_params(argc - 1, argv + 1) != 0)
+		return STATUS_NO_EXEC;
 	interactive = argc == 1 && tcgetattr(STDIN_FILENO, &tty) == 0;
 	if (interactive) {
 		/* lines, edited and echoed by the console, CR typed as NL, ^C a signal */
@@ -1244,7 +1627,7 @@ int main(int argc, char **argv)
 			text[len++] = '\n';
 		memcpy(text + len, line, n + 1);
 		len += n;
-		enum sh_status st = sh_parse(text, &parsed);
+		enum sh_status st = sh_parse(text, parsed);
 		if (st == SH_ERR_MORE)
 			continue; /* a compound command or here-document goes on */
 		run_parsed(st, text);
