@@ -319,6 +319,14 @@ static void test_substitution(void)
 	deep[399] = 0;
 	CHECK(sh_arith(deep, &env, &v) == -SH_ERR_ARITH); /* too deep, and unbalanced */
 	CHECK(sh_arith("2 * (3 + 4)", &env, &v) == 0 && v == 14);
+	char nest[512] = "";
+	for (int i = 0; i < 40; i++)
+		strcat(nest, "${U:-");
+	strcat(nest, "x");
+	for (int i = 0; i < 40; i++)
+		strcat(nest, "}");
+	CHECK(strcmp(exp1(nest), "<err 6>") == 0); /* nested too deep: refused, no crash */
+	CHECK(strcmp(exp1("${U:-${U:-${U:-deep}}}"), "deep") == 0);
 }
 
 static void test_functions_groups(void)

@@ -824,6 +824,7 @@ size_t sh_assignment(const struct sh_line *line, struct sh_word w)
 #define MODE_FIELDS  2	  /* unquoted values are split into NUL-separated fields (sh_fields) */
 #define VALUE_MAX    4096 /* a nested text: ${NAME=word}'s word, $((...)), `...` */
 #define ARITH_DEPTH  64	  /* parentheses and operators nested in $((...)) */
+#define WALK_DEPTH   32	  /* ${...}, $((...)) and `...` nested inside one another */
 #define DEFAULT_IFS  " \t\n"
 
 enum escape { ESC_NONE, ESC_BACKSLASH, ESC_ALL };
@@ -1159,11 +1160,25 @@ static int dquote_escapable(char c)
  * replaced. For a pattern, the text that quotes or a backslash protect goes escaped
  * (unquoted values do not: POSIX expands their wildcards too). 0, or -SH_ERR_.
  */
+static long walk_text(struct xp *x, const char *s, size_t i, size_t end, char q, int *quoted);
+
+/* The walk, with nesting bounded: each level of it may hold a VALUE_MAX buffer. */
 static long walk(struct xp *x, const char *s, size_t i, size_t end, char q, int *quoted)
+{
+	static unsigned depth;
+	*quoted = 0;
+	if (depth >= WALK_DEPTH)
+		return -SH_ERR_LONG;
+	depth++;
+	long r = walk_text(x, s, i, end, q, quoted);
+	depth--;
+	return r;
+}
+
+static long walk_text(struct xp *x, const char *s, size_t i, size_t end, char q, int *quoted)
 {
 	struct outbuf *o = x->o;
 	enum escape quoted_esc = (o->mode & MODE_PATTERN) ? ESC_ALL : ESC_NONE;
-	*quoted = 0;
 	while (i < end) {
 		char c = s[i];
 		if ((c == '$' || c == '`') && q != '\'') {
