@@ -262,7 +262,11 @@ static void test_parameters(void)
 	CHECK(strcmp(exp1("${SET:=v1}.$SET.${SET:=v2}"), "v1.v1.v1") == 0);
 	CHECK(strcmp(exp1("${1:=x}"), "p one") == 0);
 	CHECK(strcmp(exp1("${2:=x}"), "<err 5>") == 0); /* a positional parameter: no */
-	CHECK(strcmp(exp1("${HOME%x}"), "<err 5>") == 0);
+	CHECK(strcmp(exp1("${HOME%/*}.${HOME%%/*}.${HOME#*/}.${HOME##*/}"), "/home..home/u.u") == 0);
+	CHECK(strcmp(exp1("${HOME%x}.${HOME#x}.${UNSET%x}.${HOME%}"), "/home/u./home/u../home/u") == 0);
+	CHECK(strcmp(exp1("${STAR%.c}.${STAR%'*'.c}.${STAR#\\*}"), "*...c") == 0);
+	CHECK(strcmp(exp1("${HOME%\"/u\"}${HOME#/home}"), "/home/u") == 0);
+	CHECK(strcmp(exp1("${HOME^x}"), "<err 5>") == 0);
 	CHECK(strcmp(exp1("${A b}"), "<err 5>") == 0);
 	/* fields: split values, "$@", quotes, wildcards kept for glob */
 	CHECK(strcmp(fields1("$X"), "a|b") == 0);

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/memstat.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -830,6 +831,204 @@ static int cmd_shift(int argc, char **argv)
 	return 0;
 }
 
+/* ---- test and [ -------------------------------------------------------------------- */
+
+/* One evaluation of test's operands: the words, where it is, and whether it went wrong. */
+struct test_eval {
+	char **arg;
+	int n, i, err;
+};
+
+static int test_is(const struct test_eval *t, int at, const char *s)
+{
+	return at < t->n && strcmp(t->arg[at], s) == 0;
+}
+
+static int test_binary_op(const char *s)
+{
+	static const char *const ops[] = { "=", "!=", "-eq", "-ne", "-gt", "-ge", "-lt", "-le" };
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (strcmp(ops[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+/* A decimal integer operand, or an error (status 2). */
+static long test_int(struct test_eval *t, const char *s)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (!*s || *end || errno) {
+		fprintf(stderr, "sh: test: %s: integer expected\n", s);
+		t->err = 1;
+	}
+	return v;
+}
+
+static int test_binary(struct test_eval *t, const char *a, const char *op, const char *b)
+{
+	if (op[0] != '-')
+		return (strcmp(a, b) == 0) == (op[0] == '=');
+	long x = test_int(t, a), y = test_int(t, b);
+	switch (op[1] == 'e' ? 'e' : op[1] == 'n' ? 'n' : op[1] == 'g' ? (op[2] == 't' ? 'g' : 'G')
+										: (op[2] == 't' ? 'l' : 'L')) {
+	case 'e':
+		return x == y;
+	case 'n':
+		return x != y;
+	case 'g':
+		return x > y;
+	case 'G':
+		return x >= y;
+	case 'l':
+		return x < y;
+	default:
+		return x <= y;
+	}
+}
+
+/* -X path (or string, fd): 1, 0, or -1 when X is no unary operator. */
+static int test_unary(const char *op, const char *s)
+{
+	struct stat st;
+	if (op[0] != '-' || !op[1] || op[2])
+		return -1;
+	switch (op[1]) {
+	case 'n':
+		return s[0] != 0;
+	case 'z':
+		return s[0] == 0;
+	case 't':
+		return isatty(atoi(s));
+	case 'r':
+		return access(s, R_OK) == 0;
+	case 'w':
+		return access(s, W_OK) == 0;
+	case 'x':
+		return access(s, X_OK) == 0;
+	case 'h':
+	case 'L':
+		return lstat(s, &st) == 0 && S_ISLNK(st.st_mode);
+	}
+	if (!strchr("ebcdfgpsSu", op[1]))
+		return -1;
+	if (stat(s, &st) != 0)
+		return 0;
+	switch (op[1]) {
+	case 'b':
+		return S_ISBLK(st.st_mode);
+	case 'c':
+		return S_ISCHR(st.st_mode);
+	case 'd':
+		return S_ISDIR(st.st_mode);
+	case 'f':
+		return S_ISREG(st.st_mode);
+	case 'g':
+		return (st.st_mode & S_ISGID) != 0;
+	case 'p':
+		return S_ISFIFO(st.st_mode);
+	case 's':
+		return st.st_size > 0;
+	case 'S':
+		return S_ISSOCK(st.st_mode);
+	case 'u':
+		return (st.st_mode & S_ISUID) != 0;
+	default: /* e */
+		return 1;
+	}
+}
+
+static int test_or(struct test_eval *t);
+
+/* ( expr ), a binary or unary test, or a string (true if not empty). */
+static int test_primary(struct test_eval *t)
+{
+	if (t->i >= t->n) {
+		fprintf(stderr, "sh: test: argument expected\n");
+		t->err = 1;
+		return 0;
+	}
+	char **a = t->arg + t->i;
+	if (t->i + 2 < t->n && test_binary_op(a[1])) {
+		t->i += 3;
+		return test_binary(t, a[0], a[1], a[2]);
+	}
+	if (test_is(t, t->i, "(") && t->i + 1 < t->n) {
+		t->i++;
+		int v = test_or(t);
+		if (!test_is(t, t->i, ")")) {
+			fprintf(stderr, "sh: test: ')' expected\n");
+			t->err = 1;
+		}
+		t->i++;
+		return v;
+	}
+	if (t->i + 1 < t->n) {
+		int v = test_unary(a[0], a[1]);
+		if (v >= 0) {
+			t->i += 2;
+			return v;
+		}
+	}
+	t->i++;
+	return a[0][0] != 0;
+}
+
+static int test_not(struct test_eval *t)
+{
+	if (test_is(t, t->i, "!") && t->i + 1 < t->n) {
+		t->i++;
+		return !test_not(t);
+	}
+	return test_primary(t);
+}
+
+static int test_and(struct test_eval *t)
+{
+	int v = test_not(t);
+	while (!t->err && test_is(t, t->i, "-a")) {
+		t->i++;
+		v = test_not(t) && v;
+	}
+	return v;
+}
+
+static int test_or(struct test_eval *t)
+{
+	int v = test_and(t);
+	while (!t->err && test_is(t, t->i, "-o")) {
+		t->i++;
+		v = test_and(t) || v;
+	}
+	return v;
+}
+
+/*
+ * test expr, [ expr ]: 0 true, 1 false, 2 an error. Strings (-n, -z, =, !=), integers
+ * (-eq, -ne, -gt, -ge, -lt, -le), files (-e, -f, -d, -s, -r, -w, -x, -h, -L, -p, -S, -b,
+ * -c, -u, -g), -t fd, !, -a, -o and ( ). No operand is false, one is true if not empty.
+ */
+static int cmd_test(int argc, char **argv)
+{
+	struct test_eval t = { argv + 1, argc - 1, 0, 0 };
+	if (strcmp(argv[0], "[") == 0) {
+		if (argc < 2 || strcmp(argv[argc - 1], "]") != 0) {
+			fprintf(stderr, "sh: [: missing ]\n");
+			return 2;
+		}
+		t.n--;
+	}
+	if (t.n == 0)
+		return 1;
+	int v = test_or(&t);
+	if (!t.err && t.i < t.n) {
+		fprintf(stderr, "sh: test: %s: unexpected operand\n", t.arg[t.i]);
+		t.err = 1;
+	}
+	return t.err ? 2 : !v;
+}
+
 /* return [n]: leave the function running with n, or the last command's status. */
 static int cmd_return(int argc, char **argv)
 {
@@ -917,6 +1116,8 @@ static const struct builtin builtins[] = {
 	{ "set", cmd_set },
 	{ "shift", cmd_shift },
 	{ "return", cmd_return },
+	{ "test", cmd_test },
+	{ "[", cmd_test },
 };
 
 /* The special built-ins POSIX finds before functions (the others come after them). */

@@ -5,6 +5,7 @@
  * syntax; a word is expanded later, when its command runs, so `false; echo $?` sees
  * the status false left.
  */
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1007,8 +1008,60 @@ static void put_param(struct xp *x, const char *s, size_t name, size_t n, int in
 		put_value(x, v, strlen(v), inq);
 }
 
+/* Expand s[a, b) as a pattern (quoted text escaped) into buf (VALUE_MAX): 0 or -SH_ERR_. */
+static long expand_pattern(const struct xp *x, const char *s, size_t a, size_t b, char *buf)
+{
+	struct outbuf t = { buf, VALUE_MAX, 0, 0, MODE_PATTERN, 0, 0, 0 };
+	struct xp inner = { x->env, &t };
+	int quoted;
+	long r = walk(&inner, s, a, b, 0, &quoted);
+	if (r < 0)
+		return r;
+	if (t.full)
+		return -SH_ERR_LONG;
+	buf[t.len] = 0;
+	return 0;
+}
+
 /*
- * ${...} at s[i] (close: the index after its '}'): ${NAME}, ${#NAME}, and
+ * ${NAME%word}, ${NAME%%word}: the value without the shortest (longest) end that the
+ * pattern word matches; ${NAME#word}, ${NAME##word}: without such a start. op at s[at].
+ */
+static long trim(struct xp *x, const char *s, size_t at, size_t last, const char *v, int inq)
+{
+	char pat[VALUE_MAX], val[VALUE_MAX];
+	int suffix = s[at] == '%', longest = s[at + 1] == s[at];
+	size_t len = v ? strlen(v) : 0, keep = 0, from = 0;
+	long r = expand_pattern(x, s, at + 1 + longest, last, pat);
+	if (r < 0)
+		return r;
+	if (len >= sizeof(val))
+		return -SH_ERR_LONG;
+	memcpy(val, v ? v : "", len + 1);
+	for (size_t k = 0; k <= len; k++) {
+		size_t cut = suffix == longest ? k : len - k; /* where the end or start is cut */
+		int match;
+		if (suffix) {
+			match = fnmatch(pat, val + cut, 0) == 0;
+		} else {
+			char c = val[cut];
+			val[cut] = 0;
+			match = fnmatch(pat, val, 0) == 0;
+			val[cut] = c;
+		}
+		if (match) {
+			keep = suffix ? cut : len - cut, from = suffix ? 0 : cut;
+			break;
+		}
+		keep = len;
+	}
+	put_value(x, val + from, keep, inq);
+	return 0;
+}
+
+/*
+ * ${...} at s[i] (close: the index after its '}'): ${NAME}, ${#NAME}, ${NAME%word} and
+ * its kin (trim), and
  * ${NAME[:]-word}, ${NAME[:]=word}, ${NAME[:]+word}, ${NAME[:]?word}.
  */
 static long dollar_braced(struct xp *x, const char *s, size_t i, size_t close, int inq)
@@ -1031,6 +1084,10 @@ static long dollar_braced(struct xp *x, const char *s, size_t i, size_t close, i
 	if (at == last) {
 		put_param(x, s, name, n, inq);
 		return (long)close;
+	}
+	if (s[at] == '%' || s[at] == '#') {
+		long r = trim(x, s, at, last, v, inq);
+		return r < 0 ? r : (long)close;
 	}
 	int colon = s[at] == ':';
 	char op = s[at + colon];

@@ -3,9 +3,9 @@
  * args` with standard output in a file: command substitution ($(...) and `...`, nested,
  * in quotes, its status), field splitting of unquoted expansions, positional parameters
  * ($1..$9, ${10}, $#, $@, "$@", $*, set --, shift, for without in), ${x:-y}, ${x:=y},
- * ${x+y}, ${x:?}, ${#x}, $((...)), functions (arguments, return, recursion, in a
- * pipeline, redefinition, unset -f), { } and ( ), $$ and $!, export and unset, and
- * pipeline statuses. Each script's whole output and status are compared.
+ * ${x+y}, ${x:?}, ${#x}, ${x%y} and kin, $((...)), functions (arguments, return, recursion, in a
+ * pipeline, redefinition, unset -f), { } and ( ), the test and [ built-ins, $$ and $!,
+ * export and unset, and pipeline statuses. Each script's whole output and status are compared.
  */
 #define OUT_FILE "/tmp/test_shell_expand.out"
 
@@ -93,7 +93,9 @@ static void parameter_expansion(void)
 	       0, 0);
 	expect("v=x; unset u; echo [${v+alt}] [${u+alt}] [${v:+\"a b\"}]", "[alt] [] [a b]\n", 0, 0);
 	expect("unset u; echo ${u:?}; echo not-here", "sh: parameter null or not set\n", 1, 1);
-	expect("echo ${v%x}", "sh: bad substitution\n", 1, 1);
+	expect("echo ${v^x}", "sh: bad substitution\n", 1, 1);
+	expect("f=/a/b.tar.gz; echo ${f##*/} ${f%.*} ${f%%.*} ${f#/*/} ${f%/*} ${f%x}",
+	       "b.tar.gz /a/b.tar /a/b b.tar.gz /a /a/b.tar.gz\n", 0, 0);
 	expect("d=/x; echo ${u:-$d/y} \"${u:-a  b}\"", "/x/y a  b\n", 0, 0);
 }
 
@@ -140,6 +142,26 @@ static void groups(void)
 	expect("{ echo g; } > /tmp/sg; cat /tmp/sg; rm /tmp/sg", "g\n", 0, 0);
 }
 
+static void test_builtin(void)
+{
+	expect("test a = a && echo 1; [ a != a ] || echo 2; [ -n '' ] || echo 3; [ -z '' ] && echo 4",
+	       "1\n2\n3\n4\n", 0, 0);
+	expect("[ 3 -lt 10 ] && [ 10 -ge 10 ] && [ -5 -ne 5 ] && ! [ 2 -gt 3 ] && echo ints",
+	       "ints\n", 0, 0);
+	expect("[ -d /tmp ] && [ -e /bin/sh ] && [ ! -f /tmp ] && [ ! -e /nosuch ] && echo files",
+	       "files\n", 0, 0);
+	expect("touch /tmp/te; [ -s /tmp/te ] || echo empty; echo x > /tmp/te; [ -s /tmp/te ] && "
+	       "[ -f /tmp/te -a -r /tmp/te ] && echo full; rm /tmp/te",
+	       "empty\nfull\n", 0, 0);
+	expect("test; echo $?; test ''; echo $?; test x; echo $?; [ -n ]; echo $?; [ ]; echo $?",
+	       "1\n1\n0\n0\n1\n", 0, 0);
+	expect("[ \\( a = b -o 1 -eq 1 \\) -a ! x = y ] && echo group", "group\n", 0, 0);
+	expect("[ 1 -eq x ]; echo $?", "sh: test: x: integer expected\n2\n", 0, 1);
+	expect("[ a = a; echo $?", "sh: [: missing ]\n2\n", 0, 1);
+	expect("test a b; echo $?", "sh: test: b: unexpected operand\n2\n", 0, 1);
+	expect("i=0; while [ $i -lt 3 ]; do i=$((i + 1)); done; echo $i", "3\n", 0, 0);
+}
+
 static void misc(void)
 {
 	expect("export E1=v; sh -c 'echo $E1'; unset E1; sh -c 'echo [$E1]'", "v\n[]\n", 0, 0);
@@ -160,6 +182,7 @@ int main(void)
 	arithmetic();
 	functions();
 	groups();
+	test_builtin();
 	misc();
 	return test_status();
 }
