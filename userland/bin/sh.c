@@ -586,7 +586,8 @@ static int cmd_help(int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	printf("built-ins: cd [dir], pwd, export [NAME[=value]]..., unset NAME..., wait [pid]...,\n"
-	       "  exit [N], help, ps, meminfo, poweroff, :, set [--] [arg...], shift [n], return [n]\n"
+	       "  exit [N], help, ps, meminfo, poweroff, :, set [--] [arg...], shift [n], return [n],\n"
+	       "  read [-r] NAME..., test EXPR, [ EXPR ]\n"
 	       "programs: ls in /bin; syntax: a | b, a && b, a || b, a; b, a &,\n"
 	       "  <file, >file, >>file, 2>file, 2>&1, <<END, 'quotes', \"$VAR\", $?, NAME=value "
 	       "cmd,\n"
@@ -829,6 +830,98 @@ static int cmd_shift(int argc, char **argv)
 	memmove(pos, pos + n, (size_t)(npos - n + 1) * sizeof(*pos));
 	npos -= (int)n;
 	return 0;
+}
+
+/* ---- read ----------------------------------------------------------------------------- */
+
+/*
+ * One line of standard input into line (cap bytes), a byte per read so that what follows
+ * stays for the next reader. Without raw, a backslash quotes the next byte (kept, marked
+ * in quoted[]) and a backslash-newline joins lines. 1 at end of input before any byte.
+ */
+static int read_input_line(char *line, char *quoted, size_t cap, int raw, size_t *len)
+{
+	int got = 0, escaped = 0;
+	char c;
+	*len = 0;
+	for (;;) {
+		ssize_t r = read(STDIN_FILENO, &c, 1);
+		if (r < 0 && errno == EINTR && !interrupted)
+			continue;
+		if (r != 1)
+			return !got;
+		got = 1;
+		int was_escaped = escaped;
+		escaped = 0;
+		if (was_escaped && c == '\n')
+			continue; /* a backslash-newline joins the lines */
+		if (!was_escaped && !raw && c == '\\') {
+			escaped = 1;
+			continue;
+		}
+		if (!was_escaped && c == '\n')
+			return 0;
+		if (*len + 1 < cap) {
+			quoted[*len] = (char)was_escaped;
+			line[(*len)++] = c;
+		}
+	}
+}
+
+/* Is c one of $IFS's characters (space, tab and newline when IFS is unset)? */
+static int is_ifs(char c)
+{
+	const char *ifs = getenv("IFS");
+	return c && strchr(ifs ? ifs : " \t\n", c);
+}
+
+/*
+ * read [-r] NAME...: a line of standard input split at $IFS into the names in turn, the
+ * last one taking the rest (its leading and trailing separators removed). 0, or 1 at
+ * end of input (the names are still set from what was read).
+ */
+static int cmd_read(int argc, char **argv)
+{
+	static char line[LINE_MAX_ * 4], quoted[LINE_MAX_ * 4];
+	int i = 1, raw = 0, status = 0;
+	size_t len, at = 0;
+	if (i < argc && strcmp(argv[i], "-r") == 0)
+		raw = 1, i++;
+	if (i >= argc) {
+		fprintf(stderr, "sh: read: a variable name is needed\n");
+		return STATUS_SYNTAX;
+	}
+	for (int k = i; k < argc; k++) {
+		if (!valid_name(argv[k], strlen(argv[k]))) {
+			fprintf(stderr, "sh: read: %s: not a valid name\n", argv[k]);
+			return STATUS_SYNTAX;
+		}
+	}
+	fflush(stdout);
+	if (read_input_line(line, quoted, sizeof(line), raw, &len) != 0)
+		status = 1;
+	line[len] = 0;
+	for (; i < argc; i++) {
+		while (at < len && !quoted[at] && is_ifs(line[at]))
+			at++;
+		size_t start = at, end;
+		if (i == argc - 1) {
+			end = len;
+			while (end > start && !quoted[end - 1] && is_ifs(line[end - 1]))
+				end--;
+			at = len;
+		} else {
+			while (at < len && (quoted[at] || !is_ifs(line[at])))
+				at++;
+			end = at;
+		}
+		char saved = line[end];
+		line[end] = 0;
+		if (setenv(argv[i], line + start, 1) != 0)
+			status = 2;
+		line[end] = saved;
+	}
+	return status;
 }
 
 /* ---- test and [ -------------------------------------------------------------------- */
@@ -1117,6 +1210,7 @@ static const struct builtin builtins[] = {
 	{ "shift", cmd_shift },
 	{ "return", cmd_return },
 	{ "test", cmd_test },
+	{ "read", cmd_read },
 	{ "[", cmd_test },
 };
 

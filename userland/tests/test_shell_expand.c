@@ -162,6 +162,19 @@ static void test_builtin(void)
 	expect("i=0; while [ $i -lt 3 ]; do i=$((i + 1)); done; echo $i", "3\n", 0, 0);
 }
 
+static void read_builtin(void)
+{
+	expect("echo '  a b  c d  ' | { read x y rest; echo \"[$x][$y][$rest]\"; }",
+	       "[a][b][c d]\n", 0, 0);
+	expect("cat <<E | while read line; do echo \"<$line>\"; done\none\ntwo  words\nE",
+	       "<one>\n<two  words>\n", 0, 0);
+	expect("read a b <<E\nx\\ y z\nE\necho \"[$a][$b]\"", "[x y][z]\n", 0, 0);
+	expect("read -r a <<'E'\nx\\ y\nE\necho \"[$a]\"", "[x\\ y]\n", 0, 0);
+	expect("read a < /dev/null; echo $? \"[$a]\"", "1 []\n", 0, 0);
+	expect("IFS=:; read a b <<E\n1:2:3\nE\necho \"$a\" \"$b\" $b", "1 2:3 2 3\n", 0, 0);
+	expect("read 1x <<E\nv\nE", "sh: read: 1x: not a valid name\n", 2, 1);
+}
+
 static void misc(void)
 {
 	expect("export E1=v; sh -c 'echo $E1'; unset E1; sh -c 'echo [$E1]'", "v\n[]\n", 0, 0);
@@ -183,6 +196,7 @@ int main(void)
 	functions();
 	groups();
 	test_builtin();
+	read_builtin();
 	misc();
 	return test_status();
 }
