@@ -323,6 +323,18 @@ static void test_substitution(void)
 	deep[399] = 0;
 	CHECK(sh_arith(deep, &env, &v) == -SH_ERR_ARITH); /* too deep, and unbalanced */
 	CHECK(sh_arith("2 * (3 + 4)", &env, &v) == 0 && v == 14);
+	assigned[0] = 0;
+	CHECK(sh_arith("SET = 5", &env, &v) == 0 && v == 5 && strcmp(assigned, "5") == 0);
+	CHECK(sh_arith("SET += 2 * 3", &env, &v) == 0 && v == 11 && strcmp(assigned, "11") == 0);
+	CHECK(sh_arith("SET <<= 1", &env, &v) == 0 && v == 22);
+	CHECK(sh_arith("(SET %= 5) + SET", &env, &v) == 0 && v == 4); /* 22 % 5, then 2 */
+	CHECK(sh_arith("SET == 2", &env, &v) == 0 && v == 1);
+	CHECK(sh_arith("0 && (SET = 1)", &env, &v) == 0 && v == 0 && strcmp(assigned, "2") == 0);
+	CHECK(sh_arith("1 || 1 / 0", &env, &v) == 0 && v == 1);	 /* not taken: no error */
+	CHECK(sh_arith("0 ? 1 / 0 : 4", &env, &v) == 0 && v == 4);
+	CHECK(sh_arith("1 ? SET : (SET = 9)", &env, &v) == 0 && v == 2 && strcmp(assigned, "2") == 0);
+	CHECK(sh_arith("N = 3", &env, &v) == -SH_ERR_ARITH); /* the shell refused it */
+	CHECK(sh_arith("SET /= 0", &env, &v) == -SH_ERR_ARITH && strcmp(assigned, "2") == 0);
 	char nest[512] = "";
 	for (int i = 0; i < 40; i++)
 		strcat(nest, "${U:-");

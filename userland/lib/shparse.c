@@ -1387,6 +1387,7 @@ struct arith {
 	size_t i;
 	const struct sh_env *env;
 	int err, depth;
+	int skip; /* inside the side && || or ?: do not take: no assignment, no error */
 };
 
 /* Binary operators by precedence (C's): the longer spelling of each first. */
@@ -1487,7 +1488,7 @@ static long arith_apply(struct arith *a, const char *op, long l, long r)
 		return (long)(ul * ur);
 	default: /* / and %: division by zero is an error; LONG_MIN / -1 wraps */
 		if (r == 0) {
-			a->err = 1;
+			a->err = !a->skip;
 			return 0;
 		}
 		if (r == -1)
@@ -1519,7 +1520,11 @@ static long arith_binary(struct arith *a, int min)
 			a->err = 1;
 			break;
 		}
+		const char *op = arith_ops[k].op;
+		int skips = (op[0] == '&' && op[1] == '&' && !l) || (op[0] == '|' && op[1] == '|' && l);
+		a->skip += skips;
 		long r = arith_binary(a, arith_ops[k].prec + 1);
+		a->skip -= skips;
 		a->depth--;
 		if (!a->err)
 			l = arith_apply(a, arith_ops[k].op, l, r);
@@ -1527,28 +1532,73 @@ static long arith_binary(struct arith *a, int min)
 	return l;
 }
 
-/* cond ? a : b, or a binary expression. */
-static long arith_expr(struct arith *a)
+/* cond ? a : b, or a binary expression; only the branch taken has effects. */
+static long arith_cond(struct arith *a)
 {
 	long c = arith_binary(a, 1);
 	arith_blanks(a);
 	if (a->err || a->s[a->i] != '?')
 		return c;
 	a->i++;
+	a->skip += !c;
 	long t = arith_expr(a);
+	a->skip -= !c;
 	arith_blanks(a);
 	if (a->s[a->i] != ':') {
 		a->err = 1;
 		return 0;
 	}
 	a->i++;
-	long f = arith_expr(a);
+	a->skip += !!c;
+	long f = arith_cond(a);
+	a->skip -= !!c;
 	return c ? t : f;
+}
+
+/* The assignment operators, and the binary operator each applies first ("" for =). */
+static const char *const assign_ops[][2] = {
+	{ "<<=", "<<" }, { ">>=", ">>" }, { "*=", "*" }, { "/=", "/" }, { "%=", "%" }, { "+=", "+" },
+	{ "-=", "-" },	 { "&=", "&" },	  { "^=", "^" }, { "|=", "|" }, { "=", "" },
+};
+
+/* NAME op= expr (right to left, the lowest precedence), or a conditional expression. */
+static long arith_expr(struct arith *a)
+{
+	arith_blanks(a);
+	size_t start = a->i, n = 0;
+	while (is_name_char(a->s[start + n]) && (n || is_name_start(a->s[start])))
+		n++;
+	a->i += n;
+	arith_blanks(a);
+	for (size_t k = 0; n && k < sizeof(assign_ops) / sizeof(assign_ops[0]); k++) {
+		size_t len = strlen(assign_ops[k][0]);
+		if (strncmp(a->s + a->i, assign_ops[k][0], len) != 0 ||
+		    (len == 1 && a->s[a->i + 1] == '='))
+			continue; /* "==" is a comparison */
+		a->i += len;
+		if (++a->depth > ARITH_DEPTH) {
+			a->err = 1;
+			return 0;
+		}
+		long v = arith_expr(a);
+		a->depth--;
+		if (assign_ops[k][1][0] && !a->err)
+			v = arith_apply(a, assign_ops[k][1], arith_var(a, start, n), v);
+		if (!a->err && !a->skip) {
+			char num[24];
+			snprintf(num, sizeof(num), "%ld", v);
+			if (!a->env->assign || a->env->assign(a->env->ctx, a->s + start, n, num) != 0)
+				a->err = 1;
+		}
+		return v;
+	}
+	a->i = start;
+	return arith_cond(a);
 }
 
 long sh_arith(const char *expr, const struct sh_env *env, long *value)
 {
-	struct arith a = { expr, 0, env, 0, 0 };
+	struct arith a = { expr, 0, env, 0, 0, 0 };
 	*value = arith_expr(&a);
 	arith_blanks(&a);
 	if (a.err || expr[a.i])

@@ -212,7 +212,8 @@ long sh_heredoc(const struct sh_line *line, const struct sh_redir *r, const stru
  * The value of the arithmetic expression expr (NUL-terminated, already expanded; names
  * are variables, their values decimal integers, unset or empty 0): 0 and *value, or
  * -SH_ERR_ARITH. Integers, ( ), unary + - ! ~, * / %, + -, << >>, < <= > >=, == !=, &,
- * ^, |, &&, ||, and ?: (C's precedence).
+ * ^, |, &&, ||, ?: and the assignments = *= /= %= += -= <<= >>= &= ^= |= (C's
+ * precedence; only the side of && || ?: that is taken assigns or divides).
  */
 long sh_arith(const char *expr, const struct sh_env *env, long *value);
 

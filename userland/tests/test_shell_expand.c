@@ -108,6 +108,9 @@ static void arithmetic(void)
 	       "25 4 1 0 1\n", 0, 0);
 	expect("echo $((1 / 0)); echo after", "sh: bad arithmetic expression\nafter\n", 0, 1);
 	expect("x=abc; echo $((x + 1))", "sh: bad arithmetic expression\n", 1, 1);
+	expect("i=1; echo $((i += 2)) $((i *= 3)) $i $((j = 4)) $j $((0 && (k = 1))) [$k]",
+	       "3 9 9 4 4 0 []\n", 0, 0);
+	expect("n=3; while [ $((n -= 1)) -ge 0 ]; do echo $n; done", "2\n1\n0\n", 0, 0);
 }
 
 static void functions(void)
