@@ -213,6 +213,7 @@ static int assign_var(void *ctx, const char *name, size_t len, const char *value
 }
 
 static void run_line(const char *text);
+static int run_text(char *text);
 
 /* Read what the child writes to fd into out (cap bytes, the rest read and dropped). */
 static size_t read_all(int fd, char *out, size_t cap)
@@ -587,7 +588,7 @@ static int cmd_help(int argc, char **argv)
 	(void)argc, (void)argv;
 	printf("built-ins: cd [dir], pwd, export [NAME[=value]]..., unset NAME..., wait [pid]...,\n"
 	       "  exit [N], help, ps, meminfo, poweroff, :, set [--] [arg...], shift [n], return [n],\n"
-	       "  read [-r] NAME..., test EXPR, [ EXPR ]\n"
+	       "  read [-r] NAME..., test EXPR, [ EXPR ], eval [arg...], . file\n"
 	       "programs: ls in /bin; syntax: a | b, a && b, a || b, a; b, a &,\n"
 	       "  <file, >file, >>file, 2>file, 2>&1, <<END, 'quotes', \"$VAR\", $?, NAME=value "
 	       "cmd,\n"
@@ -1122,6 +1123,70 @@ static int cmd_test(int argc, char **argv)
 	return t.err ? 2 : !v;
 }
 
+/* eval [arg...]: the operands joined by spaces, run as shell text here. */
+static int cmd_eval(int argc, char **argv)
+{
+	size_t len = 1;
+	for (int i = 1; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	char *text = malloc(len);
+	if (!text) {
+		fprintf(stderr, "sh: eval: %s\n", strerror(ENOMEM));
+		return 1;
+	}
+	text[0] = 0;
+	for (int i = 1; i < argc; i++) {
+		strcat(text, argv[i]);
+		if (i < argc - 1)
+			strcat(text, " ");
+	}
+	int status = run_text(text);
+	free(text);
+	return status;
+}
+
+/* Where . finds file: as it is with a '/', else the first readable one in $PATH. */
+static int dot_path(const char *file, char *path, size_t size)
+{
+	const char *d = getenv("PATH");
+	if (strchr(file, '/'))
+		return snprintf(path, size, "%s", file) < (int)size ? 0 : -1;
+	for (d = d ? d : DEFAULT_PATH; d;) {
+		const char *colon = strchr(d, ':');
+		int n = colon ? (int)(colon - d) : (int)strlen(d);
+		if (snprintf(path, size, "%.*s/%s", n, n ? d : ".", file) < (int)size &&
+		    access(path, R_OK) == 0)
+			return 0;
+		d = colon ? colon + 1 : 0;
+	}
+	return -1;
+}
+
+/* . file: its commands run in this shell (its whole text at once, up to SH_TEXT_MAX). */
+static int cmd_dot(int argc, char **argv)
+{
+	char path[PATH_MAX_];
+	if (argc < 2) {
+		fprintf(stderr, "sh: .: a file name is needed\n");
+		return STATUS_SYNTAX;
+	}
+	int fd = dot_path(argv[1], path, sizeof(path)) == 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	char *text = fd >= 0 ? malloc(SH_TEXT_MAX + 1) : 0;
+	size_t n = text ? read_all(fd, text, SH_TEXT_MAX) : 0;
+	if (fd >= 0)
+		close(fd);
+	if (!text) {
+		fprintf(stderr, "sh: .: %s: %s\n", argv[1], fd < 0 ? "not found" : strerror(ENOMEM));
+		if (!interactive)
+			exiting = 1; /* POSIX: a special built-in's error ends a script */
+		return fd < 0 ? STATUS_NOT_FOUND : 1;
+	}
+	text[n] = 0;
+	int status = run_text(text);
+	free(text);
+	return status;
+}
+
 /* return [n]: leave the function running with n, or the last command's status. */
 static int cmd_return(int argc, char **argv)
 {
@@ -1211,14 +1276,17 @@ static const struct builtin builtins[] = {
 	{ "return", cmd_return },
 	{ "test", cmd_test },
 	{ "read", cmd_read },
+	{ "eval", cmd_eval },
+	{ ".", cmd_dot },
 	{ "[", cmd_test },
 };
 
 /* The special built-ins POSIX finds before functions (the others come after them). */
 static int is_special_builtin(const char *name)
 {
-	static const char *const special[] = { "break", "continue", "exit", "export", "return",
-					       "set",	"shift",    "unset", ":" };
+	static const char *const special[] = { "break", "continue", "exit",  "export", "return",
+					       "set",	"shift",    "unset", ":",      "eval",
+					       "." };
 	for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); i++)
 		if (strcmp(special[i], name) == 0)
 			return 1;
@@ -1746,6 +1814,31 @@ static int run_compound(const struct sh_cmd *c)
 	default:
 		return 1;
 	}
+}
+
+/*
+ * Run text (eval's, a . file's) here: parsed into a line of its own, which becomes the one
+ * being run until it ends. Its status, or 2 for a syntax error.
+ */
+static int run_text(char *text)
+{
+	struct sh_line *outer = parsed, *line = malloc(sizeof(*line));
+	if (!line) {
+		fprintf(stderr, "sh: %s\n", strerror(ENOMEM));
+		return 1;
+	}
+	enum sh_status st = sh_parse(text, line);
+	int status = STATUS_SYNTAX;
+	if (st != SH_OK) {
+		parsed = line; /* parse_error reads where the error is */
+		parse_error(st, text);
+	} else {
+		parsed = line;
+		status = line->list == SH_NONE ? 0 : run_list(line->list);
+	}
+	parsed = outer;
+	free(line);
+	return status;
 }
 
 /*

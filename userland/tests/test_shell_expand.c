@@ -178,6 +178,17 @@ static void read_builtin(void)
 	expect("read 1x <<E\nv\nE", "sh: read: 1x: not a valid name\n", 2, 1);
 }
 
+static void eval_dot(void)
+{
+	expect("c='echo a; echo b'; eval $c; eval 'x=5'; echo $x; eval; echo $?", "a\nb\n5\n0\n", 0, 0);
+	expect("v=hidden; n=v; eval echo \\$$n", "hidden\n", 0, 0);
+	expect("eval 'echo |'; echo $?", "sh: syntax error at end of line\n2\n", 0, 1);
+	expect("echo 'y=from-dot; f() { echo in-f $1; }' > /tmp/sd.sh; . /tmp/sd.sh; echo $y; f z; "
+	       "rm /tmp/sd.sh",
+	       "from-dot\nin-f z\n", 0, 0);
+	expect(". /nosuch; echo not-here", "sh: .: /nosuch: not found\n", 127, 1);
+}
+
 static void misc(void)
 {
 	expect("export E1=v; sh -c 'echo $E1'; unset E1; sh -c 'echo [$E1]'", "v\n[]\n", 0, 0);
@@ -200,6 +211,7 @@ int main(void)
 	groups();
 	test_builtin();
 	read_builtin();
+	eval_dot();
 	misc();
 	return test_status();
 }
