@@ -101,10 +101,14 @@ enum as_fault {
  * The one entry for an exception a user thread took at va (cause: enum exc_cause): a
  * store to a copy-on-write page is resolved, and so is a fault that came from a stale
  * translation (with several harts, one this hart cached before another hart changed the
- * PTE: a COW page another thread already copied, a page just mapped), which is flushed.
+ * PTE: a COW page another thread already copied, a page just mapped), which is flushed,
+ * and a load or store on an unmapped page of the stack reserve, which maps it.
  */
 enum as_fault as_user_fault(struct as *as, uint64_t va, uint64_t cause);
-/* The physical address for a user access, breaking COW for a write; 0 or E_FAULT/E_NOMEM. */
+/*
+ * The physical address for a user access, breaking COW for a write and mapping a stack
+ * reserve page not touched yet; 0 or E_FAULT/E_NOMEM.
+ */
 int as_translate(struct as *as, uint64_t va, int write, uint64_t *pa);
 
 /*
