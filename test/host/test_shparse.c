@@ -12,6 +12,7 @@
 
 static struct sh_line L;
 static char assigned[64]; /* SET's value, once assigned */
+static const char *ifs;	  /* $IFS, or unset */
 
 /* The variables the tests expand: a few names and the special parameters. */
 static const char *lookup(void *ctx, const char *name, size_t len)
@@ -22,10 +23,13 @@ static const char *lookup(void *ctx, const char *name, size_t len)
 		{ "A_1", "v" },	       { "0", "sh" },  { "STAR", "*.c" },
 		{ "#", "3" },	       { "1", "p one" }, { "2", "" },
 		{ "3", "*x" },	       { "N", "7" },	 { "TEN", "0x0a" },
+		{ "COLONS", ":a::b : c:" },
 	};
 	(void)ctx;
 	if (len == 3 && memcmp(name, "SET", 3) == 0 && assigned[0])
 		return assigned;
+	if (len == 3 && memcmp(name, "IFS", 3) == 0)
+		return ifs;
 	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
 		if (strlen(vars[i][0]) == len && memcmp(vars[i][0], name, len) == 0)
 			return vars[i][1];
@@ -270,6 +274,10 @@ static void test_parameters(void)
 	CHECK(strcmp(exp1("${A b}"), "<err 5>") == 0);
 	/* fields: split values, "$@", quotes, wildcards kept for glob */
 	CHECK(strcmp(fields1("$X"), "a|b") == 0);
+	ifs = ": ";
+	CHECK(strcmp(fields1("$COLONS"), "|a||b|c") == 0); /* ":a::b : c:" */
+	ifs = 0;
+	CHECK(strcmp(fields1("$COLONS"), ":a::b|:|c:") == 0);
 	CHECK(strcmp(fields1("\"$X\""), "a b") == 0);
 	CHECK(strcmp(fields1("x$X\"\""), "xa|b") == 0);
 	CHECK(strcmp(fields1("\"$@\""), "p one||\\*x") == 0); /* quoted: escaped */

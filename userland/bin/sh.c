@@ -876,10 +876,26 @@ static int is_ifs(char c)
 	return c && strchr(ifs ? ifs : " \t\n", c);
 }
 
+/* Is c one of $IFS's white space characters? */
+static int is_ifs_space(char c)
+{
+	return (c == ' ' || c == '\t' || c == '\n') && is_ifs(c);
+}
+
+/* Past the IFS white space at line[at] (only unquoted characters separate). */
+static size_t skip_ifs_space(const char *line, const char *quoted, size_t at, size_t len)
+{
+	while (at < len && !quoted[at] && is_ifs_space(line[at]))
+		at++;
+	return at;
+}
+
 /*
- * read [-r] NAME...: a line of standard input split at $IFS into the names in turn, the
- * last one taking the rest (its leading and trailing separators removed). 0, or 1 at
- * end of input (the names are still set from what was read).
+ * read [-r] NAME...: a line of standard input split at $IFS into the names in turn (as
+ * field splitting does: white space runs, or one other IFS character with the white
+ * space around it, separate), the last one taking the rest (its leading and trailing IFS
+ * white space removed). 0, or 1 at end of input (the names are still set from what was
+ * read).
  */
 static int cmd_read(int argc, char **argv)
 {
@@ -903,18 +919,20 @@ static int cmd_read(int argc, char **argv)
 		status = 1;
 	line[len] = 0;
 	for (; i < argc; i++) {
-		while (at < len && !quoted[at] && is_ifs(line[at]))
-			at++;
+		at = skip_ifs_space(line, quoted, at, len);
 		size_t start = at, end;
 		if (i == argc - 1) {
 			end = len;
-			while (end > start && !quoted[end - 1] && is_ifs(line[end - 1]))
+			while (end > start && !quoted[end - 1] && is_ifs_space(line[end - 1]))
 				end--;
 			at = len;
 		} else {
 			while (at < len && (quoted[at] || !is_ifs(line[at])))
 				at++;
 			end = at;
+			at = skip_ifs_space(line, quoted, at, len);
+			if (at < len && !quoted[at] && is_ifs(line[at])) /* one other separator */
+				at = skip_ifs_space(line, quoted, at + 1, len);
 		}
 		char saved = line[end];
 		line[end] = 0;

@@ -906,7 +906,9 @@ static const char *env_get(const struct sh_env *env, const char *name, size_t le
 
 /*
  * The value of an expansion: inside double quotes as it is (escaped for a pattern);
- * outside, in MODE_FIELDS, split at $IFS's characters.
+ * outside, in MODE_FIELDS, split at $IFS's characters (POSIX): runs of its white space
+ * separate fields and are dropped at either end; each other character of it ends a
+ * field, an empty one too ("a::b" is three fields), taking the white space around it.
  */
 static void put_value(struct xp *x, const char *v, size_t n, int inq)
 {
@@ -922,10 +924,14 @@ static void put_value(struct xp *x, const char *v, size_t n, int inq)
 	const char *ifs = env_get(x->env, "IFS", 3);
 	ifs = ifs ? ifs : DEFAULT_IFS;
 	for (size_t i = 0; i < n; i++) {
-		if (v[i] && strchr(ifs, v[i]))
-			o->brk = 1;
-		else
+		if (!v[i] || !strchr(ifs, v[i])) {
 			put_text(o, v + i, 1, ESC_BACKSLASH);
+		} else if (is_blank(v[i]) || v[i] == '\n') {
+			o->brk = 1;
+		} else {
+			field_end(o);
+			o->brk = 0;
+		}
 	}
 }
 

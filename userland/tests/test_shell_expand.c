@@ -61,6 +61,8 @@ static void splitting(void)
 	expect("x='a  b'; echo \"$x\" $x", "a  b a b\n", 0, 0);
 	expect("x=''; for w in $x \"$x\"; do echo \"[$w]\"; done", "[]\n", 0, 0);
 	expect("IFS=:; x=a:b; for w in $x; do echo $w; done", "a\nb\n", 0, 0);
+	expect("IFS=': '; x=':a::b : c:'; for w in $x; do echo \"[$w]\"; done", "[]\n[a]\n[]\n[b]\n[c]\n",
+	       0, 0);
 	expect("mkdir -p /tmp/se && touch /tmp/se/f1 /tmp/se/f2; p='/tmp/se/f*'; echo $p \"$p\"; "
 	       "rm -r /tmp/se",
 	       "/tmp/se/f1 /tmp/se/f2 /tmp/se/f*\n", 0, 0);
@@ -174,6 +176,7 @@ static void read_builtin(void)
 	expect("read a b <<E\nx\\ y z\nE\necho \"[$a][$b]\"", "[x y][z]\n", 0, 0);
 	expect("read -r a <<'E'\nx\\ y\nE\necho \"[$a]\"", "[x\\ y]\n", 0, 0);
 	expect("read a < /dev/null; echo $? \"[$a]\"", "1 []\n", 0, 0);
+	expect("IFS=:; read a b c <<E\n1::3\nE\necho \"[$a][$b][$c]\"", "[1][][3]\n", 0, 0);
 	expect("IFS=:; read a b <<E\n1:2:3\nE\necho \"$a\" \"$b\" $b", "1 2:3 2 3\n", 0, 0);
 	expect("read 1x <<E\nv\nE", "sh: read: 1x: not a valid name\n", 2, 1);
 }
