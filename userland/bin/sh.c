@@ -41,7 +41,7 @@
 #define CMD_NAME_MAX	 32 /* a command name as its error lines show it */
 #define SUBST_MAX	 16384 /* the output of one command substitution (more is dropped) */
 #define FUNCS_MAX	 64    /* functions defined at once */
-#define FUNC_DEPTH_MAX	 200   /* function calls nested */
+#define FUNC_DEPTH_MAX	 200   /* function calls nested, and eval and . texts */
 #define PROMPT		 "$ "
 #define PROMPT2		 "> " /* for the next line of a command not yet complete */
 #define DEFAULT_PATH	 "/bin"
@@ -76,6 +76,7 @@ static int npos;		 /* $#: the positional parameters $1... in pos (our copies) */
 static char **pos;
 static int subst_status = -1;	 /* the last command substitution's status, -1: none ran */
 static int func_depth;		 /* function calls running */
+static int text_depth;		 /* eval and . texts running */
 static int returning;		 /* the return built-in ran: the function's lists stop */
 static int return_status;
 
@@ -1184,13 +1185,17 @@ static int dot_path(const char *file, char *path, size_t size)
 static int cmd_dot(int argc, char **argv)
 {
 	char path[PATH_MAX_];
+	struct stat st;
 	if (argc < 2) {
 		fprintf(stderr, "sh: .: a file name is needed\n");
 		return STATUS_SYNTAX;
 	}
 	int fd = dot_path(argv[1], path, sizeof(path)) == 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
-	char *text = fd >= 0 ? malloc(SH_TEXT_MAX + 1) : 0;
-	size_t n = text ? read_all(fd, text, SH_TEXT_MAX) : 0;
+	size_t size = fd >= 0 && fstat(fd, &st) == 0 && st.st_size <= SH_TEXT_MAX
+			      ? (size_t)st.st_size
+			      : SH_TEXT_MAX;
+	char *text = fd >= 0 ? malloc(size + 1) : 0;
+	size_t n = text ? read_all(fd, text, size) : 0;
 	if (fd >= 0)
 		close(fd);
 	if (!text) {
@@ -1840,11 +1845,13 @@ static int run_compound(const struct sh_cmd *c)
  */
 static int run_text(char *text)
 {
-	struct sh_line *outer = parsed, *line = malloc(sizeof(*line));
-	if (!line) {
-		fprintf(stderr, "sh: %s\n", strerror(ENOMEM));
+	struct sh_line *outer = parsed, *line = 0;
+	int deep = text_depth >= FUNC_DEPTH_MAX;
+	if (deep || !(line = malloc(sizeof(*line)))) {
+		fprintf(stderr, "sh: %s\n", deep ? "eval and . nested too deep" : strerror(ENOMEM));
 		return 1;
 	}
+	text_depth++;
 	enum sh_status st = sh_parse(text, line);
 	int status = STATUS_SYNTAX;
 	if (st != SH_OK) {
@@ -1855,6 +1862,7 @@ static int run_text(char *text)
 		status = line->list == SH_NONE ? 0 : run_list(line->list);
 	}
 	parsed = outer;
+	text_depth--;
 	free(line);
 	return status;
 }

@@ -190,6 +190,8 @@ static void eval_dot(void)
 	       "rm /tmp/sd.sh",
 	       "from-dot\nin-f z\n", 0, 0);
 	expect(". /nosuch; echo not-here", "sh: .: /nosuch: not found\n", 127, 1);
+	expect("echo '. /tmp/sr.sh' > /tmp/sr.sh; . /tmp/sr.sh; echo $?; rm /tmp/sr.sh",
+	       "sh: eval and . nested too deep\n1\n", 0, 1);
 }
 
 static void misc(void)
