@@ -1681,10 +1681,10 @@ static int run_list(unsigned k)
 	return last_status;
 }
 
-/* After a loop's condition or body: 1 to go on, 0 to leave it (break, exit, ^C). */
+/* After a loop's condition or body: 1 to go on, 0 to leave it (break, exit, return, ^C). */
 static int loop_goes_on(void)
 {
-	if (exiting || interrupted)
+	if (exiting || interrupted || returning)
 		return 0;
 	if (!skip_loops)
 		return 1;

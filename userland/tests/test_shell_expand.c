@@ -133,7 +133,9 @@ static void functions(void)
 	expect("f()\n{\n  echo multi\n}\nf", "multi\n", 0, 0);
 	expect("pwd() { echo mine; }; pwd", "mine\n", 0, 0);
 	expect("f() { x=inside; }; f; echo $x", "inside\n", 0, 0);
-	expect("f() { for i in 1 2 3; do return $i; done; }; f; echo $?", "1\n", 0, 0);
+	expect("f() { for i in 1 2 3; do return $i; done; }; f; echo $? $i", "1 1\n", 0, 0);
+	expect("f() { while true; do return 0; done; }; f; echo $?", "0\n", 0, 0);
+	expect("f() { until false; do while :; do return 5; done; done; }; f; echo $?", "5\n", 0, 0);
 	expect("return", "sh: return: not in a function\n", 1, 1);
 	expect("f() { echo in-f; }; f > /tmp/sf_out; cat /tmp/sf_out; rm /tmp/sf_out", "in-f\n", 0, 0);
 }
