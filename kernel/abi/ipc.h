@@ -129,10 +129,10 @@ static inline uint64_t ipc_tag_label(uint64_t tag)
 #define THREAD_PRIO_DEFAULT 3
 
 /* User space: [USER_VA_MIN, USER_VA_MAX). The first page is never mapped. */
-#define USER_VA_MIN	0x1000UL
-#define USER_VA_MAX	0x4000000000UL
-#define USER_LINK_BASE	0x10000UL      /* where static programs are linked */
-#define USER_MMAP_BASE	0x2000000000UL /* mmap and shared mappings grow up from here */
+#define USER_VA_MIN	   0x1000UL
+#define USER_VA_MAX	   0x4000000000UL
+#define USER_LINK_BASE	   0x10000UL	  /* where static programs are linked */
+#define USER_MMAP_BASE	   0x2000000000UL /* mmap and shared mappings grow up from here */
 #define USER_STACK_TOP	   0x3f00000000UL /* the initial stack ends here */
 #define USER_STACK_DEFAULT 0x800000UL	  /* the stack reserve exec gives: 8 MiB */
 #define USER_STACK_MAX	   0x40000000UL	  /* the largest stack reserve: 1 GiB */

@@ -18,12 +18,14 @@ static const char *ifs;	  /* $IFS, or unset */
 static const char *lookup(void *ctx, const char *name, size_t len)
 {
 	static const char *const vars[][2] = {
-		{ "HOME", "/home/u" }, { "X", "a b" }, { "EMPTY", "" },
-		{ "?", "3" },	       { "$", "7" },   { "!", "9" },
-		{ "A_1", "v" },	       { "0", "sh" },  { "STAR", "*.c" },
-		{ "#", "3" },	       { "1", "p one" }, { "2", "" },
-		{ "3", "*x" },	       { "N", "7" },	 { "TEN", "0x0a" },
-		{ "COLONS", ":a::b : c:" },
+		{ "HOME", "/home/u" }, { "X", "a b" },
+		{ "EMPTY", "" },       { "?", "3" },
+		{ "$", "7" },	       { "!", "9" },
+		{ "A_1", "v" },	       { "0", "sh" },
+		{ "STAR", "*.c" },     { "#", "3" },
+		{ "1", "p one" },      { "2", "" },
+		{ "3", "*x" },	       { "N", "7" },
+		{ "TEN", "0x0a" },     { "COLONS", ":a::b : c:" },
 	};
 	(void)ctx;
 	if (len == 3 && memcmp(name, "SET", 3) == 0 && assigned[0])
@@ -266,8 +268,10 @@ static void test_parameters(void)
 	CHECK(strcmp(exp1("${SET:=v1}.$SET.${SET:=v2}"), "v1.v1.v1") == 0);
 	CHECK(strcmp(exp1("${1:=x}"), "p one") == 0);
 	CHECK(strcmp(exp1("${2:=x}"), "<err 5>") == 0); /* a positional parameter: no */
-	CHECK(strcmp(exp1("${HOME%/*}.${HOME%%/*}.${HOME#*/}.${HOME##*/}"), "/home..home/u.u") == 0);
-	CHECK(strcmp(exp1("${HOME%x}.${HOME#x}.${UNSET%x}.${HOME%}"), "/home/u./home/u../home/u") == 0);
+	CHECK(strcmp(exp1("${HOME%/*}.${HOME%%/*}.${HOME#*/}.${HOME##*/}"), "/home..home/u.u") ==
+	      0);
+	CHECK(strcmp(exp1("${HOME%x}.${HOME#x}.${UNSET%x}.${HOME%}"), "/home/u./home/u../home/u") ==
+	      0);
 	CHECK(strcmp(exp1("${STAR%.c}.${STAR%'*'.c}.${STAR#\\*}"), "*...c") == 0);
 	CHECK(strcmp(exp1("${HOME%\"/u\"}${HOME#/home}"), "/home/u") == 0);
 	CHECK(strcmp(exp1("${HOME^x}"), "<err 5>") == 0);
@@ -298,7 +302,8 @@ static void test_substitution(void)
 {
 	CHECK(sh_parse("echo $(a; b | c) `d e` z", &L) == SH_OK && L.nwords == 4);
 	CHECK(strcmp(exp1("$(echo a; echo b)"), "<echo a; echo b>") == 0);
-	CHECK(strcmp(exp1("x$(a $(b) c)y"), "x<a $(b) c>y") == 0); /* the inner one is the shell's */
+	CHECK(strcmp(exp1("x$(a $(b) c)y"), "x<a $(b) c>y") ==
+	      0); /* the inner one is the shell's */
 	CHECK(strcmp(exp1("\"$(a \")\" b)\""), "<a \")\" b>") == 0);
 	CHECK(strcmp(exp1("$(a ')' b)"), "<a ')' b>") == 0);
 	CHECK(strcmp(exp1("`a \\`b\\` \\$c`"), "<a `b` $c>") == 0);
@@ -312,7 +317,8 @@ static void test_substitution(void)
 	CHECK(strcmp(exp1("$((N * 2 - $N))"), "7") == 0);
 	CHECK(strcmp(exp1("$((TEN + 010 + 0x10))"), "34") == 0);
 	CHECK(strcmp(exp1("$((-7 / 2)).$((-7 % 2)).$((7 % -2))"), "-3.-1.1") == 0);
-	CHECK(strcmp(exp1("$((1 < 2)).$((2 <= 1)).$((3 == 3)).$((3 != 3)).$((!0))"), "1.0.1.0.1") == 0);
+	CHECK(strcmp(exp1("$((1 < 2)).$((2 <= 1)).$((3 == 3)).$((3 != 3)).$((!0))"), "1.0.1.0.1") ==
+	      0);
 	CHECK(strcmp(exp1("$((1 && 0 || 2)).$((6 & 3 | 8 ^ 1)).$((1 << 4 >> 2)).$((~0))"),
 		     "1.11.4.-1") == 0);
 	CHECK(strcmp(exp1("$((UNSET + EMPTY + 1))"), "1") == 0);
@@ -338,9 +344,10 @@ static void test_substitution(void)
 	CHECK(sh_arith("(SET %= 5) + SET", &env, &v) == 0 && v == 4); /* 22 % 5, then 2 */
 	CHECK(sh_arith("SET == 2", &env, &v) == 0 && v == 1);
 	CHECK(sh_arith("0 && (SET = 1)", &env, &v) == 0 && v == 0 && strcmp(assigned, "2") == 0);
-	CHECK(sh_arith("1 || 1 / 0", &env, &v) == 0 && v == 1);	 /* not taken: no error */
+	CHECK(sh_arith("1 || 1 / 0", &env, &v) == 0 && v == 1); /* not taken: no error */
 	CHECK(sh_arith("0 ? 1 / 0 : 4", &env, &v) == 0 && v == 4);
-	CHECK(sh_arith("1 ? SET : (SET = 9)", &env, &v) == 0 && v == 2 && strcmp(assigned, "2") == 0);
+	CHECK(sh_arith("1 ? SET : (SET = 9)", &env, &v) == 0 && v == 2 &&
+	      strcmp(assigned, "2") == 0);
 	CHECK(sh_arith("N = 3", &env, &v) == -SH_ERR_ARITH); /* the shell refused it */
 	CHECK(sh_arith("SET /= 0", &env, &v) == -SH_ERR_ARITH && strcmp(assigned, "2") == 0);
 	char nest[512] = "";

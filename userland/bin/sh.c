@@ -38,7 +38,7 @@
 #define SAVE_FD_MIN	 10    /* where a built-in's redirected descriptors are kept */
 #define NAME_MAX_	 64    /* the longest variable name the shell looks up */
 #define PATH_MAX_	 256
-#define CMD_NAME_MAX	 32 /* a command name as its error lines show it */
+#define CMD_NAME_MAX	 32    /* a command name as its error lines show it */
 #define SUBST_MAX	 16384 /* the output of one command substitution (more is dropped) */
 #define FUNCS_MAX	 64    /* functions defined at once */
 #define FUNC_DEPTH_MAX	 200   /* function calls nested, and eval and . texts */
@@ -74,10 +74,10 @@ static struct termios tty;	 /* the console mode lines are read in (interactive) 
 static const char *arg0 = "sh";	 /* $0: the shell, script, or sh -c's first operand */
 static int npos;		 /* $#: the positional parameters $1... in pos (our copies) */
 static char **pos;
-static int subst_status = -1;	 /* the last command substitution's status, -1: none ran */
-static int func_depth;		 /* function calls running */
-static int text_depth;		 /* eval and . texts running */
-static int returning;		 /* the return built-in ran: the function's lists stop */
+static int subst_status = -1; /* the last command substitution's status, -1: none ran */
+static int func_depth;	      /* function calls running */
+static int text_depth;	      /* eval and . texts running */
+static int returning;	      /* the return built-in ran: the function's lists stop */
 static int return_status;
 
 /* A function: its name and the text of its compound command, parsed at each call. */
@@ -588,7 +588,8 @@ static int cmd_help(int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	printf("built-ins: cd [dir], pwd, export [NAME[=value]]..., unset NAME..., wait [pid]...,\n"
-	       "  exit [N], help, ps, meminfo, poweroff, :, set [--] [arg...], shift [n], return [n],\n"
+	       "  exit [N], help, ps, meminfo, poweroff, :, set [--] [arg...], shift [n], return "
+	       "[n],\n"
 	       "  read [-r] NAME..., test EXPR, [ EXPR ], eval [arg...], . file\n"
 	       "programs: ls in /bin; syntax: a | b, a && b, a || b, a; b, a &,\n"
 	       "  <file, >file, >>file, 2>file, 2>&1, <<END, 'quotes', \"$VAR\", $?, NAME=value "
@@ -984,8 +985,10 @@ static int test_binary(struct test_eval *t, const char *a, const char *op, const
 	if (op[0] != '-')
 		return (strcmp(a, b) == 0) == (op[0] == '=');
 	long x = test_int(t, a), y = test_int(t, b);
-	switch (op[1] == 'e' ? 'e' : op[1] == 'n' ? 'n' : op[1] == 'g' ? (op[2] == 't' ? 'g' : 'G')
-										: (op[2] == 't' ? 'l' : 'L')) {
+	switch (op[1] == 'e'   ? 'e'
+		: op[1] == 'n' ? 'n'
+		: op[1] == 'g' ? (op[2] == 't' ? 'g' : 'G')
+			       : (op[2] == 't' ? 'l' : 'L')) {
 	case 'e':
 		return x == y;
 	case 'n':
@@ -1199,7 +1202,8 @@ static int cmd_dot(int argc, char **argv)
 	if (fd >= 0)
 		close(fd);
 	if (!text) {
-		fprintf(stderr, "sh: .: %s: %s\n", argv[1], fd < 0 ? "not found" : strerror(ENOMEM));
+		fprintf(stderr, "sh: .: %s: %s\n", argv[1],
+			fd < 0 ? "not found" : strerror(ENOMEM));
 		if (!interactive)
 			exiting = 1; /* POSIX: a special built-in's error ends a script */
 		return fd < 0 ? STATUS_NOT_FOUND : 1;
@@ -1307,9 +1311,9 @@ static const struct builtin builtins[] = {
 /* The special built-ins POSIX finds before functions (the others come after them). */
 static int is_special_builtin(const char *name)
 {
-	static const char *const special[] = { "break", "continue", "exit",  "export", "return",
-					       "set",	"shift",    "unset", ":",      "eval",
-					       "." };
+	static const char *const special[] = { "break",	 "continue", "exit",  "export",
+					       "return", "set",	     "shift", "unset",
+					       ":",	 "eval",     "." };
 	for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); i++)
 		if (strcmp(special[i], name) == 0)
 			return 1;
@@ -1394,9 +1398,9 @@ static int run_here(const struct sh_cmd *c, struct command *cmd, const struct bu
 				return 1;
 	fflush(stdout);
 	if (save_fds(c, saved) == 0 && redirect_all(c) == 0)
-		status = b ? run_builtin(b, cmd)
-		       : f ? call_function(f, cmd->argc, cmd->argv)
-			   : (subst_status >= 0 ? subst_status : 0);
+		status = b   ? run_builtin(b, cmd)
+			 : f ? call_function(f, cmd->argc, cmd->argv)
+			     : (subst_status >= 0 ? subst_status : 0);
 	restore_fds(saved);
 	return status;
 }
@@ -1788,8 +1792,8 @@ static int run_case(const struct sh_cmd *c)
 {
 	static char subject[ARGS_STORE];
 	int quoted;
-	long n = sh_expand(parsed, parsed->words[c->first_word], &shenv, subject,
-			   sizeof(subject), &quoted);
+	long n = sh_expand(parsed, parsed->words[c->first_word], &shenv, subject, sizeof(subject),
+			   &quoted);
 	if (n < 0) {
 		expansion_error(n);
 		return 1;
@@ -1878,8 +1882,8 @@ static int call_function(const struct func *f, int argc, char **argv)
 	char *text = strdup(f->body), **outer_pos = pos; /* the body may be redefined inside */
 	int outer_npos = npos, outer_loops = loop_depth, status = 1;
 	if (!line || !text || func_depth >= FUNC_DEPTH_MAX) {
-		fprintf(stderr, "sh: %s: %s\n", argv[0], line && text ? "calls nested too deep"
-									: strerror(ENOMEM));
+		fprintf(stderr, "sh: %s: %s\n", argv[0],
+			line && text ? "calls nested too deep" : strerror(ENOMEM));
 		free(line);
 		free(text);
 		return 1;

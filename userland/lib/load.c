@@ -214,7 +214,8 @@ static int build_stack(long task, const struct load_args *a, uint64_t *sp)
 	memset(page + used, 0, str - used); /* the alignment gap: nothing of an earlier load */
 	*sp = USER_STACK_TOP - PAGE + at;
 	err = (int)SYSCALL(map_anon, task, USER_STACK_TOP - USER_STACK_DEFAULT,
-			   USER_STACK_DEFAULT / PAGE, MAP_PROT_READ | MAP_PROT_WRITE | MAP_KIND_STACK);
+			   USER_STACK_DEFAULT / PAGE,
+			   MAP_PROT_READ | MAP_PROT_WRITE | MAP_KIND_STACK);
 	long slot;
 	char *top = err ? 0 : child_page_open(task, &slot);
 	if (!top)

@@ -597,14 +597,14 @@ static enum sh_status parse_compound(struct parser *p, uint8_t k, uint8_t *index
 /* The compound command the current token starts, or SH_CMD_SIMPLE. */
 static uint8_t compound_kind(const struct parser *p)
 {
-	return is_kw(p, "if")		  ? SH_CMD_IF
-	       : is_kw(p, "while")	  ? SH_CMD_WHILE
-	       : is_kw(p, "until")	  ? SH_CMD_UNTIL
-	       : is_kw(p, "for")	  ? SH_CMD_FOR
-	       : is_kw(p, "case")	  ? SH_CMD_CASE
-	       : is_kw(p, "{")		  ? SH_CMD_GROUP
+	return is_kw(p, "if")	     ? SH_CMD_IF
+	       : is_kw(p, "while")   ? SH_CMD_WHILE
+	       : is_kw(p, "until")   ? SH_CMD_UNTIL
+	       : is_kw(p, "for")     ? SH_CMD_FOR
+	       : is_kw(p, "case")    ? SH_CMD_CASE
+	       : is_kw(p, "{")	     ? SH_CMD_GROUP
 	       : is_op(p, OP_LPAREN) ? SH_CMD_SUBSHELL
-					  : SH_CMD_SIMPLE;
+				     : SH_CMD_SIMPLE;
 }
 
 /* Is the current token a name followed by "()" (a function definition)? */
@@ -657,8 +657,8 @@ static enum sh_status parse_function(struct parser *p, uint8_t *index)
 	size_t end = p->tok.start;
 	while (end > start && (is_blank(l->text[end - 1]) || l->text[end - 1] == '\n'))
 		end--;
-	l->words[l->cmds[c].first_word + 1] = (struct sh_word){ (uint16_t)start,
-								(uint16_t)(end - start) };
+	l->words[l->cmds[c].first_word + 1] =
+		(struct sh_word){ (uint16_t)start, (uint16_t)(end - start) };
 	return SH_OK;
 }
 
@@ -892,7 +892,8 @@ static void put_text(struct outbuf *o, const char *s, size_t n, enum escape esc)
 {
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
-		if ((esc == ESC_ALL && (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\')) ||
+		if ((esc == ESC_ALL &&
+		     (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\')) ||
 		    (esc == ESC_BACKSLASH && c == '\\'))
 			put(o, "\\", 1);
 		put(o, &s[i], 1);
@@ -1279,8 +1280,8 @@ static long expand_word(const struct sh_line *line, struct sh_word w, const stru
 	return (long)o->len;
 }
 
-long sh_expand(const struct sh_line *line, struct sh_word w, const struct sh_env *env,
-	       char *out, size_t cap, int *quoted)
+long sh_expand(const struct sh_line *line, struct sh_word w, const struct sh_env *env, char *out,
+	       size_t cap, int *quoted)
 {
 	struct outbuf o = { out, cap, 0, cap == 0, 0, 0, 0, 0 };
 	return expand_word(line, w, env, &o, quoted);
@@ -1308,8 +1309,8 @@ void sh_unescape(char *p)
 	*w = 0;
 }
 
-long sh_pattern(const struct sh_line *line, struct sh_word w, const struct sh_env *env,
-		char *out, size_t cap)
+long sh_pattern(const struct sh_line *line, struct sh_word w, const struct sh_env *env, char *out,
+		size_t cap)
 {
 	struct outbuf o = { out, cap, 0, cap == 0, MODE_PATTERN, 0, 0, 0 };
 	int quoted;
@@ -1325,8 +1326,8 @@ static int is_quoted_at(const struct sh_line *line, struct sh_word w)
 	       (w.len == 6 && memcmp(s, "\"${@}\"", 6) == 0);
 }
 
-long sh_fields(const struct sh_line *line, struct sh_word w, const struct sh_env *env,
-	       char *out, size_t cap, int *nfields)
+long sh_fields(const struct sh_line *line, struct sh_word w, const struct sh_env *env, char *out,
+	       size_t cap, int *nfields)
 {
 	struct outbuf o = { out, cap, 0, cap == 0, MODE_PATTERN | MODE_FIELDS, 0, 0, 0 };
 	struct xp x = { env, &o };
@@ -1402,7 +1403,7 @@ static const struct {
 	int prec;
 } arith_ops[] = {
 	{ "||", 1 }, { "&&", 2 }, { "==", 6 }, { "!=", 6 }, { "<=", 7 }, { ">=", 7 },
-	{ "<<", 8 }, { ">>", 8 }, { "|", 3 },  { "^", 4 },  { "&", 5 },  { "<", 7 },
+	{ "<<", 8 }, { ">>", 8 }, { "|", 3 },  { "^", 4 },  { "&", 5 },	 { "<", 7 },
 	{ ">", 7 },  { "+", 9 },  { "-", 9 },  { "*", 10 }, { "/", 10 }, { "%", 10 },
 };
 
@@ -1527,7 +1528,8 @@ static long arith_binary(struct arith *a, int min)
 			break;
 		}
 		const char *op = arith_ops[k].op;
-		int skips = (op[0] == '&' && op[1] == '&' && !l) || (op[0] == '|' && op[1] == '|' && l);
+		int skips =
+			(op[0] == '&' && op[1] == '&' && !l) || (op[0] == '|' && op[1] == '|' && l);
 		a->skip += skips;
 		long r = arith_binary(a, arith_ops[k].prec + 1);
 		a->skip -= skips;
@@ -1563,8 +1565,9 @@ static long arith_cond(struct arith *a)
 
 /* The assignment operators, and the binary operator each applies first ("" for =). */
 static const char *const assign_ops[][2] = {
-	{ "<<=", "<<" }, { ">>=", ">>" }, { "*=", "*" }, { "/=", "/" }, { "%=", "%" }, { "+=", "+" },
-	{ "-=", "-" },	 { "&=", "&" },	  { "^=", "^" }, { "|=", "|" }, { "=", "" },
+	{ "<<=", "<<" }, { ">>=", ">>" }, { "*=", "*" }, { "/=", "/" },
+	{ "%=", "%" },	 { "+=", "+" },	  { "-=", "-" }, { "&=", "&" },
+	{ "^=", "^" },	 { "|=", "|" },	  { "=", "" },
 };
 
 /* NAME op= expr (right to left, the lowest precedence), or a conditional expression. */
@@ -1593,7 +1596,8 @@ static long arith_expr(struct arith *a)
 		if (!a->err && !a->skip) {
 			char num[24];
 			snprintf(num, sizeof(num), "%ld", v);
-			if (!a->env->assign || a->env->assign(a->env->ctx, a->s + start, n, num) != 0)
+			if (!a->env->assign ||
+			    a->env->assign(a->env->ctx, a->s + start, n, num) != 0)
 				a->err = 1;
 		}
 		return v;

@@ -173,8 +173,8 @@ struct sh_env {
  * rather than no word at all ($UNSET). The value of an expansion is not split or
  * expanded again.
  */
-long sh_expand(const struct sh_line *line, struct sh_word w, const struct sh_env *env,
-	       char *out, size_t cap, int *quoted);
+long sh_expand(const struct sh_line *line, struct sh_word w, const struct sh_env *env, char *out,
+	       size_t cap, int *quoted);
 
 /*
  * Word w as a command's arguments: its fields into out (cap bytes), each NUL-terminated,
@@ -184,8 +184,8 @@ long sh_expand(const struct sh_line *line, struct sh_word w, const struct sh_env
  * positional parameter. Returns the bytes used, or -SH_ERR_*. sh_unescape makes a
  * field that holds no wildcard (sh_has_wildcard) plain text again.
  */
-long sh_fields(const struct sh_line *line, struct sh_word w, const struct sh_env *env,
-	       char *out, size_t cap, int *nfields);
+long sh_fields(const struct sh_line *line, struct sh_word w, const struct sh_env *env, char *out,
+	       size_t cap, int *nfields);
 /* Does pattern p hold a wildcard that no backslash protects? */
 int sh_has_wildcard(const char *p);
 /* Take the escaping backslashes out of p, in place. */
@@ -197,8 +197,8 @@ void sh_unescape(char *p);
  * if it holds a wildcard nothing protects (then the shell expands it), 0 if it holds
  * none, or -SH_ERR_*.
  */
-long sh_pattern(const struct sh_line *line, struct sh_word w, const struct sh_env *env,
-		char *out, size_t cap);
+long sh_pattern(const struct sh_line *line, struct sh_word w, const struct sh_env *env, char *out,
+		size_t cap);
 
 /*
  * The body of here-document r into out (cap bytes, NUL-terminated): its length, or

@@ -61,8 +61,8 @@ static void splitting(void)
 	expect("x='a  b'; echo \"$x\" $x", "a  b a b\n", 0, 0);
 	expect("x=''; for w in $x \"$x\"; do echo \"[$w]\"; done", "[]\n", 0, 0);
 	expect("IFS=:; x=a:b; for w in $x; do echo $w; done", "a\nb\n", 0, 0);
-	expect("IFS=': '; x=':a::b : c:'; for w in $x; do echo \"[$w]\"; done", "[]\n[a]\n[]\n[b]\n[c]\n",
-	       0, 0);
+	expect("IFS=': '; x=':a::b : c:'; for w in $x; do echo \"[$w]\"; done",
+	       "[]\n[a]\n[]\n[b]\n[c]\n", 0, 0);
 	expect("mkdir -p /tmp/se && touch /tmp/se/f1 /tmp/se/f2; p='/tmp/se/f*'; echo $p \"$p\"; "
 	       "rm -r /tmp/se",
 	       "/tmp/se/f1 /tmp/se/f2 /tmp/se/f*\n", 0, 0);
@@ -81,8 +81,8 @@ static void parameters(void)
 	       "11 p x y z\nz\n", 0, 0);
 	expect("set -- 'a b'; set -- \"$@\" c; echo $#; for x in \"$@\"; do echo $x; done",
 	       "2\na b\nc\n", 0, 0);
-	expect("set --; echo $#; for x in \"$@\"; do echo never; done; echo [\"$@\"]", "0\n[]\n",
-	       0, 0);
+	expect("set --; echo $#; for x in \"$@\"; do echo never; done; echo [\"$@\"]", "0\n[]\n", 0,
+	       0);
 	expect("echo $$ | grep -qx \"$$\" && sleep 0 & wait $!; echo $?", "0\n", 0, 0);
 	expect("set -e", "sh: set: -e: options are not supported\n", 2, 1);
 }
@@ -91,9 +91,10 @@ static void parameter_expansion(void)
 {
 	expect("unset u; e=; v=x; echo ${u:-d} ${e:-d} [${e-d}] ${v:-d} ${#v} ${#u} ${#}",
 	       "d d [] x 1 0 0\n", 0, 0);
-	expect("unset u; echo ${u:=set} $u; e=; echo [${e=no}] ${e:=yes} $e", "set set\n[] yes yes\n",
-	       0, 0);
-	expect("v=x; unset u; echo [${v+alt}] [${u+alt}] [${v:+\"a b\"}]", "[alt] [] [a b]\n", 0, 0);
+	expect("unset u; echo ${u:=set} $u; e=; echo [${e=no}] ${e:=yes} $e",
+	       "set set\n[] yes yes\n", 0, 0);
+	expect("v=x; unset u; echo [${v+alt}] [${u+alt}] [${v:+\"a b\"}]", "[alt] [] [a b]\n", 0,
+	       0);
 	expect("unset u; echo ${u:?}; echo not-here", "sh: parameter null or not set\n", 1, 1);
 	expect("echo ${v^x}", "sh: bad substitution\n", 1, 1);
 	expect("f=/a/b.tar.gz; echo ${f##*/} ${f%.*} ${f%%.*} ${f#/*/} ${f%/*} ${f%x}",
@@ -105,7 +106,8 @@ static void arithmetic(void)
 {
 	expect("echo $((1 + 2 * 3)) $(( (1 + 2) * 3 )) $((7 / 2)) $((7 % 3)) $((-7 / 2))",
 	       "7 9 3 1 -3\n", 0, 0);
-	expect("i=0; while case $i in 3) false;; esac; do i=$((i + 1)); done; echo $i", "3\n", 0, 0);
+	expect("i=0; while case $i in 3) false;; esac; do i=$((i + 1)); done; echo $i", "3\n", 0,
+	       0);
 	expect("n=5; echo $((n * n)) $(($n - 1)) $((n > 3)) $((n == 4)) $((n != 4 && 1))",
 	       "25 4 1 0 1\n", 0, 0);
 	expect("echo $((1 / 0)); echo after", "sh: bad arithmetic expression\nafter\n", 0, 1);
@@ -128,16 +130,18 @@ static void functions(void)
 	expect("deep() { deep; }; deep; echo $?", "sh: deep: calls nested too deep\n1\n", 0, 1);
 	expect("set -- outer; f() { echo $1; }; f inner; echo $1", "inner\nouter\n", 0, 0);
 	expect("f() { echo piped; }; f | wc -l", "1\n", 0, 0);
-	expect("f() { echo one; }; f() { echo two; }; f; unset -f f; f 2>&1", "two\nsh: f: not found\n",
-	       127, 0);
+	expect("f() { echo one; }; f() { echo two; }; f; unset -f f; f 2>&1",
+	       "two\nsh: f: not found\n", 127, 0);
 	expect("f()\n{\n  echo multi\n}\nf", "multi\n", 0, 0);
 	expect("pwd() { echo mine; }; pwd", "mine\n", 0, 0);
 	expect("f() { x=inside; }; f; echo $x", "inside\n", 0, 0);
 	expect("f() { for i in 1 2 3; do return $i; done; }; f; echo $? $i", "1 1\n", 0, 0);
 	expect("f() { while true; do return 0; done; }; f; echo $?", "0\n", 0, 0);
-	expect("f() { until false; do while :; do return 5; done; done; }; f; echo $?", "5\n", 0, 0);
+	expect("f() { until false; do while :; do return 5; done; done; }; f; echo $?", "5\n", 0,
+	       0);
 	expect("return", "sh: return: not in a function\n", 1, 1);
-	expect("f() { echo in-f; }; f > /tmp/sf_out; cat /tmp/sf_out; rm /tmp/sf_out", "in-f\n", 0, 0);
+	expect("f() { echo in-f; }; f > /tmp/sf_out; cat /tmp/sf_out; rm /tmp/sf_out", "in-f\n", 0,
+	       0);
 }
 
 static void groups(void)
@@ -151,7 +155,8 @@ static void groups(void)
 
 static void test_builtin(void)
 {
-	expect("test a = a && echo 1; [ a != a ] || echo 2; [ -n '' ] || echo 3; [ -z '' ] && echo 4",
+	expect("test a = a && echo 1; [ a != a ] || echo 2; [ -n '' ] || echo 3; [ -z '' ] && echo "
+	       "4",
 	       "1\n2\n3\n4\n", 0, 0);
 	expect("[ 3 -lt 10 ] && [ 10 -ge 10 ] && [ -5 -ne 5 ] && ! [ 2 -gt 3 ] && echo ints",
 	       "ints\n", 0, 0);
@@ -185,7 +190,8 @@ static void read_builtin(void)
 
 static void eval_dot(void)
 {
-	expect("c='echo a; echo b'; eval $c; eval 'x=5'; echo $x; eval; echo $?", "a\nb\n5\n0\n", 0, 0);
+	expect("c='echo a; echo b'; eval $c; eval 'x=5'; echo $x; eval; echo $?", "a\nb\n5\n0\n", 0,
+	       0);
 	expect("v=hidden; n=v; eval echo \\$$n", "hidden\n", 0, 0);
 	expect("eval 'echo |'; echo $?", "sh: syntax error at end of line\n2\n", 0, 1);
 	expect("echo 'y=from-dot; f() { echo in-f $1; }' > /tmp/sd.sh; . /tmp/sd.sh; echo $y; f z; "
@@ -199,8 +205,8 @@ static void eval_dot(void)
 static void misc(void)
 {
 	expect("export E1=v; sh -c 'echo $E1'; unset E1; sh -c 'echo [$E1]'", "v\n[]\n", 0, 0);
-	expect("true | false; echo $?; false | true; echo $?; ! true | false; echo $?",
-	       "1\n0\n0\n", 0, 0);
+	expect("true | false; echo $?; false | true; echo $?; ! true | false; echo $?", "1\n0\n0\n",
+	       0, 0);
 	expect("echo 'echo script $# $1 $0' > /tmp/ss.sh; sh /tmp/ss.sh a b; rm /tmp/ss.sh",
 	       "script 2 a /tmp/ss.sh\n", 0, 0);
 	expect("sh -c 'echo $0 $1' me you", "me you\n", 0, 0);

@@ -114,7 +114,8 @@ static __attribute__((noinline)) void fork_inherits(void)
 		for (size_t i = 0; i < sizeof(a); i += 4096)
 			a[i] = 0xee;
 		/* and it may grow further than its parent did */
-		_exit(deep(0, 2 * MIB / FRAME_BYTES) == deep_expected(2 * MIB / FRAME_BYTES) ? 0 : 2);
+		_exit(deep(0, 2 * MIB / FRAME_BYTES) == deep_expected(2 * MIB / FRAME_BYTES) ? 0
+											     : 2);
 	}
 	int st = -1;
 	CHECK_EQ(waitpid(pid, &st, 0), pid);
