@@ -145,6 +145,19 @@ static void overflow(void)
 	deep(0, depth_limit);
 }
 
+static void on_segv(int sig)
+{
+	(void)sig;
+	_exit(9); /* the handler cannot run on the overflowed stack: never reached */
+}
+
+/* A SIGSEGV handler without sigaltstack: there is no stack to run it on, so it dies. */
+static void overflow_with_handler(void)
+{
+	signal(SIGSEGV, on_segv);
+	deep(0, depth_limit);
+}
+
 static void overflow_small_limit(void)
 {
 	struct rlimit r = { 256 * KIB, RLIM_INFINITY };
@@ -171,6 +184,8 @@ static void limits(void)
 	CHECK_EQ(r.rlim_max, RLIM_INFINITY);
 
 	int st = in_child(overflow); /* the default limit: 8 MiB, then SIGSEGV */
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+	st = in_child(overflow_with_handler);
 	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
 	st = in_child(overflow_small_limit);
 	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
