@@ -190,7 +190,7 @@ static void test_variables(void)
 	CHECK(strcmp(exp1("$A_1-"), "v-") == 0);
 	CHECK(strcmp(exp1("$X"), "a b") == 0); /* no field splitting */
 	CHECK(strcmp(exp1("a$"), "a$") == 0);
-	CHECK(strcmp(exp1("$-x"), "$-x") == 0);
+	CHECK(strcmp(exp1("$-x"), "x") == 0); /* $- (no options set), then x */
 	CHECK(strcmp(exp1("\"$\""), "$") == 0);
 	CHECK(strcmp(exp1("$EMPTY."), ".") == 0);
 	CHECK(strcmp(exp1("${HOME"), "<err 5>") == 0);

@@ -77,6 +77,10 @@ static char **pos;
 static int subst_status = -1; /* the last command substitution's status, -1: none ran */
 static int func_depth;	      /* function calls running */
 static int text_depth;	      /* eval and . texts running */
+static int opt_errexit;	      /* set -e: a command that fails ends the shell */
+static int opt_xtrace;	      /* set -x: each command is written to stderr before it runs */
+static int opt_noglob;	      /* set -f: no pathname expansion */
+static int cond_depth;	      /* conditions of if, while, until running: -e does not act */
 static int returning;	      /* the return built-in ran: the function's lists stop */
 static int return_status;
 
@@ -173,6 +177,11 @@ static const char *lookup(void *ctx, const char *name, size_t len)
 	}
 	if (len == 1 && name[0] == '#') {
 		snprintf(num, sizeof(num), "%d", npos);
+		return num;
+	}
+	if (len == 1 && name[0] == '-') { /* the options set */
+		snprintf(num, sizeof(num), "%s%s%s", opt_errexit ? "e" : "", opt_noglob ? "f" : "",
+			 opt_xtrace ? "x" : "");
 		return num;
 	}
 	if (name[0] >= '0' && name[0] <= '9') { /* $0, and the positional parameters */
@@ -351,7 +360,7 @@ static int add_args(struct command *cmd, struct sh_word w)
 	for (int i = 0, at = 0; i < n; i++) {
 		char *f = fields + at;
 		at += (int)strlen(f) + 1;
-		if (sh_has_wildcard(f)) {
+		if (sh_has_wildcard(f) && !opt_noglob) {
 			if (add_matches(cmd, f) != 0)
 				return -1;
 		} else {
@@ -361,6 +370,20 @@ static int add_args(struct command *cmd, struct sh_word w)
 		}
 	}
 	return 0;
+}
+
+/* set -x: the command as it will run, on standard error: "+ NAME=value... arg...". */
+static void trace(const struct command *cmd)
+{
+	if (!opt_xtrace || (!cmd->argc && !cmd->nassign))
+		return;
+	fputs("+", stderr);
+	for (int i = 0; i < cmd->nassign; i++)
+		fprintf(stderr, " %s", cmd->assign[i]);
+	for (int i = 0; i < cmd->argc; i++)
+		fprintf(stderr, " %s", cmd->argv[i]);
+	fputs("\n", stderr);
+	fflush(stderr);
 }
 
 /* Expand the words of c into cmd: 0, or -1 after printing why. */
@@ -382,6 +405,7 @@ static int expand_command(const struct sh_cmd *c, struct command *cmd)
 		cmd->assign[cmd->nassign++] = s;
 	}
 	cmd->argv[cmd->argc] = 0;
+	trace(cmd);
 	return 0;
 }
 
@@ -588,9 +612,9 @@ static int cmd_help(int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	printf("built-ins: cd [dir], pwd, export [NAME[=value]]..., unset NAME..., wait [pid]...,\n"
-	       "  exit [N], help, ps, meminfo, poweroff, :, set [--] [arg...], shift [n], return "
-	       "[n],\n"
-	       "  read [-r] NAME..., test EXPR, [ EXPR ], eval [arg...], . file\n"
+	       "  exit [N], help, ps, meminfo, poweroff, :, set [-efx] [--] [arg...],\n"
+	       "  shift [n], return [n], "
+	       "read [-r] NAME..., test EXPR, [ EXPR ], eval [arg...], . file\n"
 	       "programs: ls in /bin; syntax: a | b, a && b, a || b, a; b, a &,\n"
 	       "  <file, >file, >>file, 2>file, 2>&1, <<END, 'quotes', \"$VAR\", $?, NAME=value "
 	       "cmd,\n"
@@ -796,7 +820,10 @@ static int set_params(int n, char *const *args)
 	return 0;
 }
 
-/* set [--] [arg...]: with operands, they become $1...; without, the variables are listed. */
+/*
+ * set [-efx] [+efx] [--] [arg...]: options on (-) or off (+); the operands after them
+ * become $1... (after "--", none too); without any operand, the variables are listed.
+ */
 static int cmd_set(int argc, char **argv)
 {
 	extern char **environ;
@@ -806,12 +833,25 @@ static int cmd_set(int argc, char **argv)
 			printf("%s\n", *e);
 		return 0;
 	}
-	if (strcmp(argv[1], "--") == 0)
-		i = 2;
-	else if (argv[1][0] == '-' || argv[1][0] == '+') {
-		fprintf(stderr, "sh: set: %s: options are not supported\n", argv[1]);
-		return STATUS_SYNTAX;
+	for (; i < argc && (argv[i][0] == '-' || argv[i][0] == '+') && argv[i][1]; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		for (const char *o = argv[i] + 1; *o; o++) {
+			int *opt = *o == 'e'   ? &opt_errexit
+				   : *o == 'x' ? &opt_xtrace
+				   : *o == 'f' ? &opt_noglob
+					       : 0;
+			if (!opt) {
+				fprintf(stderr, "sh: set: -%c: unknown option\n", *o);
+				return STATUS_SYNTAX;
+			}
+			*opt = argv[i][0] == '-';
+		}
 	}
+	if (i == argc && strcmp(argv[i - 1], "--") != 0)
+		return 0; /* only options: the parameters stay */
 	return set_params(argc - i, argv + i) == 0 ? 0 : 1;
 }
 
@@ -1578,10 +1618,23 @@ static int stopping(void)
 	return exiting || interrupted || skip_loops || returning;
 }
 
+/*
+ * set -e: the shell ends when pipeline k failed, unless it was a condition (of if, while,
+ * until), a pipeline a && or || follows, or one turned over by '!' (POSIX).
+ */
+static void errexit_check(unsigned k, int status)
+{
+	const struct sh_pipeline *pl = &parsed->pipelines[k];
+	if (opt_errexit && status != 0 && !cond_depth && pl->op != SH_OP_AND &&
+	    pl->op != SH_OP_OR && !pl->negate)
+		exiting = 1;
+}
+
 /* The pipelines from k joined by && and ||: the status of the last that ran. */
 static int run_and_or(unsigned k)
 {
 	int status = run_pipeline(k);
+	unsigned ran = k; /* the last pipeline that ran */
 	last_status = status;
 	for (int op;
 	     !stopping() && ((op = parsed->pipelines[k].op) == SH_OP_AND || op == SH_OP_OR);) {
@@ -1589,7 +1642,9 @@ static int run_and_or(unsigned k)
 		if ((op == SH_OP_AND && status != 0) || (op == SH_OP_OR && status == 0))
 			continue;
 		last_status = status = run_pipeline(k);
+		ran = k;
 	}
+	errexit_check(ran, status);
 	return status;
 }
 
@@ -1683,6 +1738,15 @@ static int run_list(unsigned k)
 		k = parsed->pipelines[last].next;
 	}
 	return last_status;
+}
+
+/* The condition of an if, while or until: its failures do not end a set -e shell. */
+static int run_condition(unsigned k)
+{
+	cond_depth++;
+	int status = run_list(k);
+	cond_depth--;
+	return status;
 }
 
 /* After a loop's condition or body: 1 to go on, 0 to leave it (break, exit, return, ^C). */
@@ -1813,14 +1877,14 @@ static int run_compound(const struct sh_cmd *c)
 	int status = 0;
 	switch (c->kind) {
 	case SH_CMD_IF:
-		if (run_list(c->list[0]) == 0 && !stopping())
+		if (run_condition(c->list[0]) == 0 && !stopping())
 			return run_list(c->list[1]);
 		return c->list[2] != SH_NONE && !stopping() ? run_list(c->list[2]) : 0;
 	case SH_CMD_WHILE:
 	case SH_CMD_UNTIL:
 		loop_depth++;
 		for (;;) {
-			int cond = run_list(c->list[0]);
+			int cond = run_condition(c->list[0]);
 			if (!loop_goes_on() || (cond == 0) != (c->kind == SH_CMD_WHILE))
 				break;
 			status = run_list(c->list[1]);

@@ -980,7 +980,7 @@ static void put_params(struct xp *x, char which, int inq)
 /* Is s[i] a one-character special parameter? */
 static int is_special(char c)
 {
-	return c && strchr("?$!#*@", c);
+	return c && strchr("?$!#*@-", c);
 }
 
 /* The length of the parameter name at s[i] (before end): a special, digits or a name. */
