@@ -59,7 +59,8 @@ static const char *command(void *ctx, const char *text, size_t len)
 	return out;
 }
 
-static const struct sh_env env = { lookup, assign, command, 0 };
+static const struct sh_env env = { lookup, assign, command, 0, 0 };
+static struct sh_env nounset_env = { lookup, assign, command, 0, 0 };
 
 /* Word i of the line, expanded (a static buffer), or "<err N>". */
 static const char *word(unsigned i)
@@ -275,6 +276,15 @@ static void test_parameters(void)
 	CHECK(strcmp(exp1("${STAR%.c}.${STAR%'*'.c}.${STAR#\\*}"), "*...c") == 0);
 	CHECK(strcmp(exp1("${HOME%\"/u\"}${HOME#/home}"), "/home/u") == 0);
 	CHECK(strcmp(exp1("${HOME^x}"), "<err 5>") == 0);
+	nounset_env.nounset = 1; /* set -u */
+	CHECK(sh_parse("$UNSET ${UNSET} ${#UNSET} ${UNSET%x} $5 ${UNSET-d}${UNSET:+x} \"$@\" $HOME",
+		       &L) == SH_OK);
+	int q;
+	char b[64];
+	for (int i = 0; i < 5; i++)
+		CHECK(sh_expand(&L, L.words[i], &nounset_env, b, sizeof(b), &q) == -SH_ERR_UNSET);
+	for (int i = 5; i < 8; i++)
+		CHECK(sh_expand(&L, L.words[i], &nounset_env, b, sizeof(b), &q) >= 0);
 	CHECK(strcmp(exp1("${A b}"), "<err 5>") == 0);
 	/* fields: split values, "$@", quotes, wildcards kept for glob */
 	CHECK(strcmp(fields1("$X"), "a|b") == 0);

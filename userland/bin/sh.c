@@ -81,6 +81,7 @@ static int opt_errexit;	      /* set -e: a command that fails ends the shell */
 static int opt_xtrace;	      /* set -x: each command is written to stderr before it runs */
 static int opt_noglob;	      /* set -f: no pathname expansion */
 static int cond_depth;	      /* conditions of if, while, until running: -e does not act */
+static struct sh_env shenv;   /* what expansion asks of us (below); set -u is its nounset */
 static int returning;	      /* the return built-in ran: the function's lists stop */
 static int return_status;
 
@@ -180,8 +181,8 @@ static const char *lookup(void *ctx, const char *name, size_t len)
 		return num;
 	}
 	if (len == 1 && name[0] == '-') { /* the options set */
-		snprintf(num, sizeof(num), "%s%s%s", opt_errexit ? "e" : "", opt_noglob ? "f" : "",
-			 opt_xtrace ? "x" : "");
+		snprintf(num, sizeof(num), "%s%s%s%s", opt_errexit ? "e" : "",
+			 opt_noglob ? "f" : "", shenv.nounset ? "u" : "", opt_xtrace ? "x" : "");
 		return num;
 	}
 	if (name[0] >= '0' && name[0] <= '9') { /* $0, and the positional parameters */
@@ -292,7 +293,7 @@ static const char *command_output(void *ctx, const char *text, size_t len)
 	return out;
 }
 
-static const struct sh_env shenv = { lookup, assign_var, command_output, 0 };
+static struct sh_env shenv = { lookup, assign_var, command_output, 0, 0 }; /* set -u */
 
 /* Expand word w into cmd's store: the string, or 0 (*none set when it expands to no word). */
 static char *expand_word(struct command *cmd, struct sh_word w, int *none)
@@ -612,7 +613,7 @@ static int cmd_help(int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	printf("built-ins: cd [dir], pwd, export [NAME[=value]]..., unset NAME..., wait [pid]...,\n"
-	       "  exit [N], help, ps, meminfo, poweroff, :, set [-efx] [--] [arg...],\n"
+	       "  exit [N], help, ps, meminfo, poweroff, :, set [-efux] [--] [arg...],\n"
 	       "  shift [n], return [n], "
 	       "read [-r] NAME..., test EXPR, [ EXPR ], eval [arg...], . file\n"
 	       "programs: ls in /bin; syntax: a | b, a && b, a || b, a; b, a &,\n"
@@ -821,7 +822,7 @@ static int set_params(int n, char *const *args)
 }
 
 /*
- * set [-efx] [+efx] [--] [arg...]: options on (-) or off (+); the operands after them
+ * set [-efux] [+efux] [--] [arg...]: options on (-) or off (+); the operands after them
  * become $1... (after "--", none too); without any operand, the variables are listed.
  */
 static int cmd_set(int argc, char **argv)
@@ -839,7 +840,8 @@ static int cmd_set(int argc, char **argv)
 			break;
 		}
 		for (const char *o = argv[i] + 1; *o; o++) {
-			int *opt = *o == 'e'   ? &opt_errexit
+			int *opt = *o == 'u'   ? &shenv.nounset
+				   : *o == 'e' ? &opt_errexit
 				   : *o == 'x' ? &opt_xtrace
 				   : *o == 'f' ? &opt_noglob
 					       : 0;

@@ -1003,16 +1003,20 @@ static size_t param_len(const char *s, size_t i, size_t end, int braced)
 	return n;
 }
 
-/* The value of parameter s[name, name+n) into the output (specials $@ and $* included). */
-static void put_param(struct xp *x, const char *s, size_t name, size_t n, int inq)
+/*
+ * The value of parameter s[name, name+n) into the output (specials $@ and $* included):
+ * 0, or -SH_ERR_UNSET for an unset one under set -u (env->nounset).
+ */
+static long put_param(struct xp *x, const char *s, size_t name, size_t n, int inq)
 {
 	if (n == 1 && (s[name] == '@' || s[name] == '*')) {
 		put_params(x, s[name], inq);
-		return;
+		return 0;
 	}
 	const char *v = env_get(x->env, s + name, n);
 	if (v)
 		put_value(x, v, strlen(v), inq);
+	return v || !x->env->nounset ? 0 : -SH_ERR_UNSET;
 }
 
 /* Expand s[a, b) as a pattern (quoted text escaped) into buf (VALUE_MAX): 0 or -SH_ERR_. */
@@ -1084,15 +1088,19 @@ static long dollar_braced(struct xp *x, const char *s, size_t i, size_t close, i
 		char num[24];
 		if (at != last)
 			return -SH_ERR_SUBST;
+		if (!v && x->env->nounset)
+			return -SH_ERR_UNSET;
 		int len = snprintf(num, sizeof(num), "%zu", v ? strlen(v) : (size_t)0);
 		put_value(x, num, (size_t)len, inq);
 		return (long)close;
 	}
 	if (at == last) {
-		put_param(x, s, name, n, inq);
-		return (long)close;
+		long r = put_param(x, s, name, n, inq);
+		return r < 0 ? r : (long)close;
 	}
 	if (s[at] == '%' || s[at] == '#') {
+		if (!v && x->env->nounset)
+			return -SH_ERR_UNSET;
 		long r = trim(x, s, at, last, v, inq);
 		return r < 0 ? r : (long)close;
 	}
@@ -1106,7 +1114,7 @@ static long dollar_braced(struct xp *x, const char *s, size_t i, size_t close, i
 		use_word = !use_word;
 	if (!use_word) {
 		if (op != '+')
-			put_param(x, s, name, n, inq);
+			put_param(x, s, name, n, inq); /* set (or empty, without ':'): no error */
 		return (long)close;
 	}
 	if (op == '?')
@@ -1135,8 +1143,8 @@ static long dollar(struct xp *x, const char *s, size_t i, size_t end, int inq)
 		put_text(x->o, "$", 1, ESC_NONE);
 		return (long)i + 1;
 	}
-	put_param(x, s, i + 1, n, inq);
-	return (long)(i + 1 + n);
+	long r = put_param(x, s, i + 1, n, inq);
+	return r < 0 ? r : (long)(i + 1 + n);
 }
 
 /* The output of text (len bytes) run by the shell, as a value. */

@@ -165,6 +165,7 @@ struct sh_env {
 	 * could not run. The string lives until the next call. */
 	const char *(*command)(void *ctx, const char *text, size_t len);
 	void *ctx;
+	int nounset; /* set -u: expanding an unset parameter is an error (SH_ERR_UNSET) */
 };
 
 /*

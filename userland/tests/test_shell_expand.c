@@ -221,6 +221,9 @@ static void set_options(void)
 	expect("set -f; echo /bi*; set +f; echo /bi*", "/bi*\n/bin\n", 0, 0);
 	expect("set -e -- a b; echo $# $1 $-", "2 a e\n", 0, 0);
 	expect("set -- x; set -e; echo $1", "x\n", 0, 0);
+	expect("set -u; echo ${U-d} $# \"$@\" $-; echo $U; echo no",
+	       "d 0 u\nsh: parameter null or not set\n", 1, 1);
+	expect("set -u; set +u; echo [$U]", "[]\n", 0, 0);
 }
 
 static void misc(void)
