@@ -21,6 +21,8 @@ struct cow_stats cow_stats;
  */
 #define AS_MAX 4096
 static struct as *as_table[AS_MAX];
+_Static_assert(AS_MAX <= (1u << 12), "all_index is a 12-bit field (vm/as.h)");
+_Static_assert(USER_STACK_MAX / PAGE_SIZE < (1u << 20), "stack_pages is a 20-bit field");
 static uint64_t as_count;
 
 /* Enter as in the table: 0, or E_NOMEM when it is full. */
@@ -70,6 +72,7 @@ static inline void group_zero(pte_t *p)
 int as_init(struct as *as, struct quota *quota)
 {
 	as->quota = quota;
+	as->stack_pages = 0;
 	if (quota_charge(as->quota, PAGE_SIZE) != 0)
 		return E_QUOTA;
 	as->root = pt_alloc();
@@ -671,6 +674,44 @@ static uint64_t fault_needs(uint64_t cause)
 	}
 }
 
+int as_stack_reserve(struct as *as, uint64_t npages)
+{
+	if (npages > USER_STACK_MAX / PAGE_SIZE)
+		return E_INVAL;
+	as->stack_pages = (uint32_t)npages;
+	return 0;
+}
+
+/* Is va in the stack reserve? */
+static bool in_stack_reserve(const struct as *as, uint64_t va)
+{
+	return va < USER_STACK_TOP && va >= USER_STACK_TOP - (uint64_t)as->stack_pages * PAGE_SIZE;
+}
+
+/*
+ * The stack grows on demand: no page table describes the reserve, only its size, so a
+ * fork or an exec pays nothing for the megabytes a process never touches.
+ */
+int as_stack_fault(struct as *as, uint64_t va)
+{
+	uint64_t pa;
+	if (!in_stack_reserve(as, va) || as_pte(as, va))
+		return E_FAULT;
+	if (frame_alloc(&kframes, &pa) != 0)
+		return E_NOMEM;
+	page_zero(pa);
+	return as_map(as, va & ~(PAGE_SIZE - 1), pa, as_prot_flags(MAP_PROT_READ | MAP_PROT_WRITE));
+}
+
+/* A load or store on nothing: resolved if the stack reserve takes it, else a real fault. */
+static enum as_fault stack_demand(struct as *as, uint64_t va, uint64_t cause)
+{
+	if (cause != EXC_LOAD_PAGE_FAULT && cause != EXC_STORE_PAGE_FAULT)
+		return AS_FAULT_REAL;
+	int err = as_stack_fault(as, va);
+	return err == 0 ? AS_FAULT_RESOLVED : err == E_FAULT ? AS_FAULT_REAL : AS_FAULT_NOMEM;
+}
+
 /*
  * A fault from a translation this hart cached before another hart changed the PTE: if
  * the PTE now allows the access, this hart's entry is flushed and the access retried.
@@ -694,7 +735,7 @@ static __attribute__((noinline)) enum as_fault fault_real(struct as *as, uint64_
 {
 	pte_t *e = fault_needs(cause) && va < USER_VA_MAX ? as_walk(as, va) : 0;
 	if (!e || !(*e & PTE_V))
-		return AS_FAULT_REAL;
+		return stack_demand(as, va, cause);
 	return pte_is_gone(*e) ? AS_FAULT_GONE : AS_FAULT_DENIED;
 }
 
@@ -722,13 +763,23 @@ static __attribute__((noinline)) int translate_cow(struct as *as, uint64_t va, u
 	return 0;
 }
 
+/* A kernel copy to or from a stack page not touched yet maps it, as a user access would. */
+static __attribute__((noinline)) int translate_stack(struct as *as, uint64_t va, uint64_t *pa)
+{
+	int err = as_stack_fault(as, va);
+	if (err)
+		return err == E_QUOTA ? E_NOMEM : err;
+	*pa = pte_pa(*as_pte(as, va & ~(PAGE_SIZE - 1))) + (va & (PAGE_SIZE - 1));
+	return 0;
+}
+
 int as_translate(struct as *as, uint64_t va, int write, uint64_t *pa)
 {
 	pte_t *e = va < USER_VA_MAX ? as_walk(as, va & ~(PAGE_SIZE - 1)) : 0;
-	if (e && !pte_valid(*e))
-		e = 0;
+	if (!e || !pte_valid(*e))
+		return translate_stack(as, va, pa);
 	/* Only RAM is in the kernel's direct map: device registers are never copied through. */
-	if (!e || !(*e & PTE_U) || !frame_in_pool(&kframes, pte_pa(*e)))
+	if (!(*e & PTE_U) || !frame_in_pool(&kframes, pte_pa(*e)))
 		return E_FAULT;
 	if (write && !(*e & PTE_W))
 		return translate_cow(as, va, pa);
@@ -885,6 +936,7 @@ static uint64_t tree_leaves(struct as *as)
 int as_clone(struct as *parent, struct as *child, int mode)
 {
 	int wp = 0;
+	child->stack_pages = parent->stack_pages;
 	int err = clone_tables(child, parent->root, child->root, PT_LEVELS - 1, mode, &wp);
 	/*
 	 * A finished clone maps exactly the parent's leaves. The pages are charged after the

@@ -28,9 +28,13 @@ struct as {
 	uint64_t stale_harts;  /* by hart id: must flush this ASID before running it again */
 	uint16_t asid;
 	bool doomed; /* destroyed while another hart still had it in satp */
-	/* Its place in the table of every address space (as_rewrite_all): in the padding,
-	 * so a task stays within its 256-byte allocation class. */
-	uint32_t all_index;
+	/*
+	 * Its place in the table of every address space (as_rewrite_all; AS_MAX fits in 12
+	 * bits) and the size of its stack reserve in pages (as_stack_reserve; up to
+	 * USER_STACK_MAX): both in the padding, so a task stays within its 256-byte class.
+	 */
+	uint32_t all_index : 12;
+	uint32_t stack_pages : 20;
 };
 
 /*
@@ -70,6 +74,18 @@ int as_protect(struct as *as, uint64_t va, uint64_t npages, uint32_t prot);
 /* The leaf PTE for a user va, or NULL. */
 pte_t *as_pte(struct as *as, uint64_t va);
 
+/*
+ * The stack reserve: [USER_STACK_TOP - npages pages, USER_STACK_TOP) becomes demand-zero
+ * (a fault on an unmapped page there maps a fresh zeroed private read-write page), and
+ * replaces the old reserve; pages already mapped stay. 0, or E_INVAL past USER_STACK_MAX.
+ */
+int as_stack_reserve(struct as *as, uint64_t npages);
+/*
+ * Map the zeroed page for va if it lies in the stack reserve and nothing is mapped there:
+ * 0, E_FAULT (not such a page), E_NOMEM or E_QUOTA.
+ */
+int as_stack_fault(struct as *as, uint64_t va);
+
 /* Resolve a store fault at va: 0 if resolved, E_FAULT if real, E_NOMEM if no frame. */
 int as_cow_fault(struct as *as, uint64_t va);
 
@@ -85,10 +101,14 @@ enum as_fault {
  * The one entry for an exception a user thread took at va (cause: enum exc_cause): a
  * store to a copy-on-write page is resolved, and so is a fault that came from a stale
  * translation (with several harts, one this hart cached before another hart changed the
- * PTE: a COW page another thread already copied, a page just mapped), which is flushed.
+ * PTE: a COW page another thread already copied, a page just mapped), which is flushed,
+ * and a load or store on an unmapped page of the stack reserve, which maps it.
  */
 enum as_fault as_user_fault(struct as *as, uint64_t va, uint64_t cause);
-/* The physical address for a user access, breaking COW for a write; 0 or E_FAULT/E_NOMEM. */
+/*
+ * The physical address for a user access, breaking COW for a write and mapping a stack
+ * reserve page not touched yet; 0 or E_FAULT/E_NOMEM.
+ */
 int as_translate(struct as *as, uint64_t va, int write, uint64_t *pa);
 
 /*

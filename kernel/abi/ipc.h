@@ -113,6 +113,7 @@ static inline uint64_t ipc_tag_label(uint64_t tag)
 #define MAP_PROT_ALL	(MAP_PROT_READ | MAP_PROT_WRITE | MAP_PROT_EXEC) /* none: no access */
 #define MAP_KIND_SHARED (1u << 4) /* writes reach the object, seen by every mapper */
 #define MAP_KIND_COPY	(1u << 5) /* write-copy: reads share, a write gets a private copy */
+#define MAP_KIND_STACK	(1u << 6) /* map_anon: set the demand-zero stack reserve instead */
 
 /* obj_create kinds and their argument. */
 /* OBJ_ENDPOINT: arg unused. OBJ_NOTIFY: arg unused. OBJ_MEMORY: arg = pages (zeroed). */
@@ -128,12 +129,13 @@ static inline uint64_t ipc_tag_label(uint64_t tag)
 #define THREAD_PRIO_DEFAULT 3
 
 /* User space: [USER_VA_MIN, USER_VA_MAX). The first page is never mapped. */
-#define USER_VA_MIN	0x1000UL
-#define USER_VA_MAX	0x4000000000UL
-#define USER_LINK_BASE	0x10000UL      /* where static programs are linked */
-#define USER_MMAP_BASE	0x2000000000UL /* mmap and shared mappings grow up from here */
-#define USER_STACK_TOP	0x3f00000000UL /* the initial stack ends here */
-#define USER_STACK_SIZE 0x10000UL      /* 64 KiB; the page below is left unmapped */
+#define USER_VA_MIN	   0x1000UL
+#define USER_VA_MAX	   0x4000000000UL
+#define USER_LINK_BASE	   0x10000UL	  /* where static programs are linked */
+#define USER_MMAP_BASE	   0x2000000000UL /* mmap and shared mappings grow up from here */
+#define USER_STACK_TOP	   0x3f00000000UL /* the initial stack ends here */
+#define USER_STACK_DEFAULT 0x800000UL	  /* the stack reserve exec gives: 8 MiB */
+#define USER_STACK_MAX	   0x40000000UL	  /* the largest stack reserve: 1 GiB */
 
 /*
  * The boot archive (tools/mkarchive.py): the header and count entries fill the first

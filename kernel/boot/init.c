@@ -131,7 +131,8 @@ static int split_args(char *buf, const char *cmdline, char **argv)
 }
 
 /*
- * The stack (with an unmapped guard page below it) and, at its top, the usual block:
+ * The stack reserve (demand-zero: the copies below map its top page, and nothing is mapped
+ * below the reserve) and, at its top, the usual block:
  * argc, argv pointers, NULL, an empty envp (NULL), then the strings themselves.
  */
 static int init_stack(struct task *t, const char *cmdline, uint64_t *sp)
@@ -142,8 +143,7 @@ static int init_stack(struct task *t, const char *cmdline, uint64_t *sp)
 	int argc = split_args(buf, cmdline, argv), err;
 	uint64_t str = USER_STACK_TOP;
 
-	err = as_map_anon(&t->as, USER_STACK_TOP - USER_STACK_SIZE, USER_STACK_SIZE / PAGE_SIZE,
-			  MAP_PROT_READ | MAP_PROT_WRITE);
+	err = as_stack_reserve(&t->as, USER_STACK_DEFAULT / PAGE_SIZE);
 	words[0] = argc;
 	for (int i = 0; i < argc && !err; i++) {
 		unsigned len = 0;

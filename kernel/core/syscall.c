@@ -415,11 +415,24 @@ static long sys_task_kill(struct thread *t)
 	return 0;
 }
 
+/* map_anon with MAP_KIND_STACK: the reserve ends at USER_STACK_TOP and is read-write. */
+static long map_stack(struct as *as, uint64_t va, uint64_t npages, uint64_t prot)
+{
+	if (prot != (MAP_PROT_READ | MAP_PROT_WRITE | MAP_KIND_STACK) ||
+	    npages > USER_STACK_MAX / PAGE_SIZE || va != USER_STACK_TOP - npages * PAGE_SIZE)
+		return E_INVAL;
+	return as_stack_reserve(as, npages);
+}
+
 static long sys_map_anon(struct thread *t)
 {
 	int err = 0;
 	struct task *target = task_arg(t, 0, &err);
-	return target ? as_map_anon(&target->as, ARG(t, 1), ARG(t, 2), (uint32_t)ARG(t, 3)) : err;
+	if (!target)
+		return err;
+	if (ARG(t, 3) & MAP_KIND_STACK)
+		return map_stack(&target->as, ARG(t, 1), ARG(t, 2), ARG(t, 3));
+	return as_map_anon(&target->as, ARG(t, 1), ARG(t, 2), (uint32_t)ARG(t, 3));
 }
 
 static long sys_map(struct thread *t)

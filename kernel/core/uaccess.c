@@ -31,6 +31,8 @@ int user_check(struct task *t, uint64_t va, size_t len, int write)
 		return E_FAULT;
 	for (uint64_t p = va & ~(PAGE_SIZE - 1); p < va + len; p += PAGE_SIZE) {
 		pte_t *e = as_pte(&t->as, p);
+		if (!e && as_stack_fault(&t->as, p) == 0)
+			e = as_pte(&t->as, p); /* a stack page not touched yet: mapped now */
 		if (!e || !(*e & PTE_U) || !(*e & PTE_R))
 			return E_FAULT;
 		/* Writable, or copy-on-write (on a shared leaf the bit is MAYWRITE: no). */

@@ -607,6 +607,45 @@ static void test_shared_maywrite(void)
 	pool_end();
 }
 
+/*
+ * The stack reserve: a store or a load on an unmapped page in it maps a zeroed page (a
+ * kernel copy too); below it, or an instruction fetch, is a real fault; a fork child
+ * inherits the reserve; no frame or quota: AS_FAULT_NOMEM, nothing changed.
+ */
+static void test_stack_reserve(void)
+{
+	struct space s, c;
+	uint64_t top = USER_STACK_TOP, pa;
+	pool_start(POOL_FRAMES);
+	uint64_t free0 = kframes.nfree;
+	CHECK(space_new(&s, 1UL << 30) == 0);
+	CHECK(as_stack_reserve(&s.as, USER_STACK_MAX / PAGE_SIZE + 1) == E_INVAL);
+	CHECK(as_stack_reserve(&s.as, 16) == 0);
+	CHECK(store(&s, top - 1, 7) == 0 && load(&s, top - 1) == 7);
+	CHECK(as_user_fault(&s.as, top - 16 * PAGE_SIZE, EXC_LOAD_PAGE_FAULT) == AS_FAULT_RESOLVED);
+	CHECK(load(&s, top - 16 * PAGE_SIZE + 5) == 0);
+	CHECK(as_user_fault(&s.as, top - 17 * PAGE_SIZE, EXC_STORE_PAGE_FAULT) == AS_FAULT_REAL);
+	CHECK(as_user_fault(&s.as, top - 3 * PAGE_SIZE, EXC_INSN_PAGE_FAULT) == AS_FAULT_REAL);
+	CHECK(as_user_fault(&s.as, top, EXC_STORE_PAGE_FAULT) == AS_FAULT_REAL);
+	CHECK(as_translate(&s.as, top - 5 * PAGE_SIZE + 8, 1, &pa) == 0); /* a kernel copy */
+	CHECK(as_translate(&s.as, top - 20 * PAGE_SIZE, 1, &pa) == E_FAULT);
+	CHECK(s.as.resident == 3);
+	CHECK(space_new(&c, 1UL << 30) == 0);
+	CHECK(as_clone(&s.as, &c.as, FORK_COW) == 0);
+	CHECK(load(&c, top - 1) == 7 && store(&c, top - 9 * PAGE_SIZE, 1) == 0);
+	CHECK(!as_pte(&s.as, top - 9 * PAGE_SIZE)); /* the child's page is its own */
+	space_free(&c);
+	/* A quota with no room for the page: NOMEM, nothing mapped. */
+	CHECK(space_new(&c, 2 * PAGE_SIZE) == 0);
+	CHECK(as_stack_reserve(&c.as, 4) == 0);
+	CHECK(as_user_fault(&c.as, top - 1, EXC_STORE_PAGE_FAULT) == AS_FAULT_NOMEM);
+	CHECK(!as_pte(&c.as, top - 1) && c.as.resident == 0);
+	space_free(&c);
+	space_free(&s);
+	CHECK(kframes.nfree == free0);
+	pool_end();
+}
+
 int main(void)
 {
 	test_map_basics();
@@ -620,6 +659,7 @@ int main(void)
 	test_rewrite_gone();
 	test_noaccess();
 	test_shared_maywrite();
+	test_stack_reserve();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }

@@ -11,28 +11,63 @@
 #include "userland/lib/shparse.h"
 
 static struct sh_line L;
+static char assigned[64]; /* SET's value, once assigned */
+static const char *ifs;	  /* $IFS, or unset */
 
 /* The variables the tests expand: a few names and the special parameters. */
 static const char *lookup(void *ctx, const char *name, size_t len)
 {
 	static const char *const vars[][2] = {
-		{ "HOME", "/home/u" }, { "X", "a b" }, { "EMPTY", "" },
-		{ "?", "3" },	       { "$", "7" },   { "!", "9" },
-		{ "A_1", "v" },	       { "0", "sh" },  { "STAR", "*.c" },
+		{ "HOME", "/home/u" }, { "X", "a b" },
+		{ "EMPTY", "" },       { "?", "3" },
+		{ "$", "7" },	       { "!", "9" },
+		{ "A_1", "v" },	       { "0", "sh" },
+		{ "STAR", "*.c" },     { "#", "3" },
+		{ "1", "p one" },      { "2", "" },
+		{ "3", "*x" },	       { "N", "7" },
+		{ "TEN", "0x0a" },     { "COLONS", ":a::b : c:" },
 	};
 	(void)ctx;
+	if (len == 3 && memcmp(name, "SET", 3) == 0 && assigned[0])
+		return assigned;
+	if (len == 3 && memcmp(name, "IFS", 3) == 0)
+		return ifs;
 	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
 		if (strlen(vars[i][0]) == len && memcmp(vars[i][0], name, len) == 0)
 			return vars[i][1];
 	return 0;
 }
 
+/* ${SET=word}, ${SET:=word}: the one variable the tests assign. */
+static int assign(void *ctx, const char *name, size_t len, const char *value)
+{
+	(void)ctx;
+	if (len != 3 || memcmp(name, "SET", 3) != 0)
+		return -1;
+	snprintf(assigned, sizeof(assigned), "%s", value);
+	return 0;
+}
+
+/* $(text) and `text`: "<text>", so the tests see what would have run; "" for "none". */
+static const char *command(void *ctx, const char *text, size_t len)
+{
+	static char out[128];
+	(void)ctx;
+	if (len == 4 && memcmp(text, "none", 4) == 0)
+		return "";
+	snprintf(out, sizeof(out), "<%.*s>", (int)len, text);
+	return out;
+}
+
+static const struct sh_env env = { lookup, assign, command, 0, 0 };
+static struct sh_env nounset_env = { lookup, assign, command, 0, 0 };
+
 /* Word i of the line, expanded (a static buffer), or "<err N>". */
 static const char *word(unsigned i)
 {
 	static char buf[256];
 	int quoted;
-	long n = sh_expand(&L, L.words[i], lookup, 0, buf, sizeof(buf), &quoted);
+	long n = sh_expand(&L, L.words[i], &env, buf, sizeof(buf), &quoted);
 	if (n < 0)
 		snprintf(buf, sizeof(buf), "<err %ld>", -n);
 	return buf;
@@ -86,9 +121,9 @@ static void test_redirections(void)
 	CHECK(L.redirs[4].fd == 2 && L.redirs[4].kind == SH_REDIR_DUP);
 	char buf[32];
 	int q;
-	CHECK(sh_expand(&L, L.redirs[2].target, lookup, 0, buf, sizeof(buf), &q) == 3 &&
+	CHECK(sh_expand(&L, L.redirs[2].target, &env, buf, sizeof(buf), &q) == 3 &&
 	      strcmp(buf, "err") == 0);
-	CHECK(sh_expand(&L, L.redirs[4].target, lookup, 0, buf, sizeof(buf), &q) == 1 &&
+	CHECK(sh_expand(&L, L.redirs[4].target, &env, buf, sizeof(buf), &q) == 1 &&
 	      strcmp(buf, "1") == 0);
 	/* a digit word not touching the operator is an argument */
 	CHECK(sh_parse("echo 2 >f", &L) == SH_OK && L.cmds[0].nwords == 2 && L.redirs[0].fd == 1);
@@ -138,9 +173,9 @@ static void test_quotes(void)
 	int q;
 	char buf[8];
 	CHECK(sh_parse("'' $UNSET \"\"", &L) == SH_OK && L.nwords == 3);
-	CHECK(sh_expand(&L, L.words[0], lookup, 0, buf, sizeof(buf), &q) == 0 && q == 1);
-	CHECK(sh_expand(&L, L.words[1], lookup, 0, buf, sizeof(buf), &q) == 0 && q == 0);
-	CHECK(sh_expand(&L, L.words[2], lookup, 0, buf, sizeof(buf), &q) == 0 && q == 1);
+	CHECK(sh_expand(&L, L.words[0], &env, buf, sizeof(buf), &q) == 0 && q == 1);
+	CHECK(sh_expand(&L, L.words[1], &env, buf, sizeof(buf), &q) == 0 && q == 0);
+	CHECK(sh_expand(&L, L.words[2], &env, buf, sizeof(buf), &q) == 0 && q == 1);
 	/* a trailing backslash stays */
 	CHECK(strcmp(exp1("a\\"), "a\\") == 0);
 }
@@ -156,12 +191,12 @@ static void test_variables(void)
 	CHECK(strcmp(exp1("$A_1-"), "v-") == 0);
 	CHECK(strcmp(exp1("$X"), "a b") == 0); /* no field splitting */
 	CHECK(strcmp(exp1("a$"), "a$") == 0);
-	CHECK(strcmp(exp1("$-x"), "$-x") == 0);
+	CHECK(strcmp(exp1("$-x"), "x") == 0); /* $- (no options set), then x */
 	CHECK(strcmp(exp1("\"$\""), "$") == 0);
 	CHECK(strcmp(exp1("$EMPTY."), ".") == 0);
 	CHECK(strcmp(exp1("${HOME"), "<err 5>") == 0);
 	CHECK(strcmp(exp1("${}"), "<err 5>") == 0);
-	CHECK(strcmp(exp1("${A-b}"), "<err 5>") == 0);
+	CHECK(strcmp(exp1("${A-b}"), "b") == 0);
 	/* an expanded value is not parsed again */
 	CHECK(sh_parse("echo $X", &L) == SH_OK && L.nwords == 2);
 }
@@ -172,7 +207,7 @@ static const char *pat1(const char *text)
 	static char buf[256];
 	if (sh_parse(text, &L) != SH_OK || L.nwords < 1)
 		return "<parse>";
-	long n = sh_pattern(&L, L.words[0], lookup, 0, buf, sizeof(buf));
+	long n = sh_pattern(&L, L.words[0], &env, buf, sizeof(buf));
 	if (n < 0)
 		snprintf(buf, sizeof(buf), "<err %ld>", -n);
 	return n == 0 ? "<none>" : buf;
@@ -194,6 +229,167 @@ static void test_patterns(void)
 	CHECK(strcmp(pat1("${HOME"), "<err 5>") == 0);
 }
 
+/* A line's first word as fields, joined by '|' ("<err N>"; "<no field>" for none). */
+static const char *fields1(const char *text)
+{
+	static char buf[256], out[300];
+	int n;
+	if (sh_parse(text, &L) != SH_OK || L.nwords < 1)
+		return "<parse>";
+	long len = sh_fields(&L, L.words[0], &env, buf, sizeof(buf), &n);
+	if (len < 0) {
+		snprintf(out, sizeof(out), "<err %ld>", -len);
+		return out;
+	}
+	if (n == 0)
+		return "<no field>";
+	size_t at = 0;
+	out[0] = 0;
+	for (int i = 0, off = 0; i < n; i++) {
+		at += (size_t)snprintf(out + at, sizeof(out) - at, "%s%s", i ? "|" : "", buf + off);
+		off += (int)strlen(buf + off) + 1;
+	}
+	return out;
+}
+
+static void test_parameters(void)
+{
+	assigned[0] = 0;
+	CHECK(strcmp(exp1("$#:$1:$2:${1}"), "3:p one::p one") == 0);
+	CHECK(strcmp(exp1("\"$*\""), "p one  *x") == 0);
+	CHECK(strcmp(exp1("$10"), "p one0") == 0); /* $1, then 0 */
+	CHECK(strcmp(exp1("${#HOME}.${#UNSET}.${#}"), "7.0.3") == 0);
+	CHECK(strcmp(exp1("${UNSET-d}.${EMPTY-d}.${EMPTY:-d}.${HOME:-d}"), "d..d./home/u") == 0);
+	CHECK(strcmp(exp1("${HOME+s}.${EMPTY+s}.${EMPTY:+s}.${UNSET+s}"), "s.s..") == 0);
+	CHECK(strcmp(exp1("${UNSET:-$HOME/x}"), "/home/u/x") == 0);
+	CHECK(strcmp(exp1("${UNSET:-'a b'}"), "a b") == 0);
+	CHECK(strcmp(exp1("${UNSET?}"), "<err 9>") == 0);
+	CHECK(strcmp(exp1("${EMPTY:?msg}"), "<err 9>") == 0);
+	CHECK(strcmp(exp1("${HOME?x}"), "/home/u") == 0);
+	CHECK(strcmp(exp1("${SET:=v1}.$SET.${SET:=v2}"), "v1.v1.v1") == 0);
+	CHECK(strcmp(exp1("${1:=x}"), "p one") == 0);
+	CHECK(strcmp(exp1("${2:=x}"), "<err 5>") == 0); /* a positional parameter: no */
+	CHECK(strcmp(exp1("${HOME%/*}.${HOME%%/*}.${HOME#*/}.${HOME##*/}"), "/home..home/u.u") ==
+	      0);
+	CHECK(strcmp(exp1("${HOME%x}.${HOME#x}.${UNSET%x}.${HOME%}"), "/home/u./home/u../home/u") ==
+	      0);
+	CHECK(strcmp(exp1("${STAR%.c}.${STAR%'*'.c}.${STAR#\\*}"), "*...c") == 0);
+	CHECK(strcmp(exp1("${HOME%\"/u\"}${HOME#/home}"), "/home/u") == 0);
+	CHECK(strcmp(exp1("${HOME^x}"), "<err 5>") == 0);
+	nounset_env.nounset = 1; /* set -u */
+	CHECK(sh_parse("$UNSET ${UNSET} ${#UNSET} ${UNSET%x} $5 ${UNSET-d}${UNSET:+x} \"$@\" $HOME",
+		       &L) == SH_OK);
+	int q;
+	char b[64];
+	for (int i = 0; i < 5; i++)
+		CHECK(sh_expand(&L, L.words[i], &nounset_env, b, sizeof(b), &q) == -SH_ERR_UNSET);
+	for (int i = 5; i < 8; i++)
+		CHECK(sh_expand(&L, L.words[i], &nounset_env, b, sizeof(b), &q) >= 0);
+	CHECK(strcmp(exp1("${A b}"), "<err 5>") == 0);
+	/* fields: split values, "$@", quotes, wildcards kept for glob */
+	CHECK(strcmp(fields1("$X"), "a|b") == 0);
+	ifs = ": ";
+	CHECK(strcmp(fields1("$COLONS"), "|a||b|c") == 0); /* ":a::b : c:" */
+	ifs = 0;
+	CHECK(strcmp(fields1("$COLONS"), ":a::b|:|c:") == 0);
+	CHECK(strcmp(fields1("\"$X\""), "a b") == 0);
+	CHECK(strcmp(fields1("x$X\"\""), "xa|b") == 0);
+	CHECK(strcmp(fields1("\"$@\""), "p one||\\*x") == 0); /* quoted: escaped */
+	CHECK(strcmp(fields1("$@"), "p|one|*x") == 0);
+	CHECK(strcmp(fields1("\"<$@>\""), "<p one||\\*x>") == 0);
+	CHECK(strcmp(fields1("$UNSET"), "<no field>") == 0);
+	CHECK(strcmp(fields1("''"), "") == 0);
+	CHECK(strcmp(fields1("'*'$STAR"), "\\**.c") == 0);
+	CHECK(strcmp(fields1("$(none)"), "<no field>") == 0);
+	CHECK(strcmp(fields1("$(a  b)"), "<a|b>") == 0);
+	CHECK(strcmp(fields1("\"$(a  b)\""), "<a  b>") == 0);
+	char buf[32] = "a\\*b\\\\c";
+	sh_unescape(buf);
+	CHECK(strcmp(buf, "a*b\\c") == 0 && sh_has_wildcard("x*") && !sh_has_wildcard("x\\*"));
+}
+
+static void test_substitution(void)
+{
+	CHECK(sh_parse("echo $(a; b | c) `d e` z", &L) == SH_OK && L.nwords == 4);
+	CHECK(strcmp(exp1("$(echo a; echo b)"), "<echo a; echo b>") == 0);
+	CHECK(strcmp(exp1("x$(a $(b) c)y"), "x<a $(b) c>y") ==
+	      0); /* the inner one is the shell's */
+	CHECK(strcmp(exp1("\"$(a \")\" b)\""), "<a \")\" b>") == 0);
+	CHECK(strcmp(exp1("$(a ')' b)"), "<a ')' b>") == 0);
+	CHECK(strcmp(exp1("`a \\`b\\` \\$c`"), "<a `b` $c>") == 0);
+	CHECK(strcmp(exp1("'$(a)'"), "$(a)") == 0);
+	CHECK(sh_parse("echo $(a", &L) == SH_ERR_QUOTE);
+	CHECK(sh_parse("echo `a", &L) == SH_ERR_QUOTE);
+	CHECK(sh_parse("echo \"$(a\"", &L) == SH_ERR_QUOTE);
+	/* arithmetic */
+	CHECK(strcmp(exp1("$((1 + 2 * 3))"), "7") == 0);
+	CHECK(strcmp(exp1("$(( (1 + 2) * 3 ))"), "9") == 0);
+	CHECK(strcmp(exp1("$((N * 2 - $N))"), "7") == 0);
+	CHECK(strcmp(exp1("$((TEN + 010 + 0x10))"), "34") == 0);
+	CHECK(strcmp(exp1("$((-7 / 2)).$((-7 % 2)).$((7 % -2))"), "-3.-1.1") == 0);
+	CHECK(strcmp(exp1("$((1 < 2)).$((2 <= 1)).$((3 == 3)).$((3 != 3)).$((!0))"), "1.0.1.0.1") ==
+	      0);
+	CHECK(strcmp(exp1("$((1 && 0 || 2)).$((6 & 3 | 8 ^ 1)).$((1 << 4 >> 2)).$((~0))"),
+		     "1.11.4.-1") == 0);
+	CHECK(strcmp(exp1("$((UNSET + EMPTY + 1))"), "1") == 0);
+	CHECK(strcmp(exp1("$((0 ? 5 : N > 3 ? 6 : 7))"), "6") == 0);
+	CHECK(strcmp(exp1("$((1 / 0))"), "<err 8>") == 0);
+	CHECK(strcmp(exp1("$((5 % 0))"), "<err 8>") == 0);
+	CHECK(strcmp(exp1("$((1 +))"), "<err 8>") == 0);
+	CHECK(strcmp(exp1("$((HOME))"), "<err 8>") == 0); /* not a number */
+	CHECK(strcmp(exp1("$((9223372036854775807 + 1))"), "-9223372036854775808") == 0);
+	CHECK(strcmp(exp1("$((-9223372036854775807 - 1)) $(((-9223372036854775807 - 1) / -1))"),
+		     "-9223372036854775808") == 0);
+	long v;
+	char deep[400];
+	memset(deep, '(', 200);
+	memset(deep + 200, ')', 199);
+	deep[399] = 0;
+	CHECK(sh_arith(deep, &env, &v) == -SH_ERR_ARITH); /* too deep, and unbalanced */
+	CHECK(sh_arith("2 * (3 + 4)", &env, &v) == 0 && v == 14);
+	assigned[0] = 0;
+	CHECK(sh_arith("SET = 5", &env, &v) == 0 && v == 5 && strcmp(assigned, "5") == 0);
+	CHECK(sh_arith("SET += 2 * 3", &env, &v) == 0 && v == 11 && strcmp(assigned, "11") == 0);
+	CHECK(sh_arith("SET <<= 1", &env, &v) == 0 && v == 22);
+	CHECK(sh_arith("(SET %= 5) + SET", &env, &v) == 0 && v == 4); /* 22 % 5, then 2 */
+	CHECK(sh_arith("SET == 2", &env, &v) == 0 && v == 1);
+	CHECK(sh_arith("0 && (SET = 1)", &env, &v) == 0 && v == 0 && strcmp(assigned, "2") == 0);
+	CHECK(sh_arith("1 || 1 / 0", &env, &v) == 0 && v == 1); /* not taken: no error */
+	CHECK(sh_arith("0 ? 1 / 0 : 4", &env, &v) == 0 && v == 4);
+	CHECK(sh_arith("1 ? SET : (SET = 9)", &env, &v) == 0 && v == 2 &&
+	      strcmp(assigned, "2") == 0);
+	CHECK(sh_arith("N = 3", &env, &v) == -SH_ERR_ARITH); /* the shell refused it */
+	CHECK(sh_arith("SET /= 0", &env, &v) == -SH_ERR_ARITH && strcmp(assigned, "2") == 0);
+	char nest[512] = "";
+	for (int i = 0; i < 40; i++)
+		strcat(nest, "${U:-");
+	strcat(nest, "x");
+	for (int i = 0; i < 40; i++)
+		strcat(nest, "}");
+	CHECK(strcmp(exp1(nest), "<err 6>") == 0); /* nested too deep: refused, no crash */
+	CHECK(strcmp(exp1("${U:-${U:-${U:-deep}}}"), "deep") == 0);
+}
+
+static void test_functions_groups(void)
+{
+	CHECK(sh_parse("f() { echo a; }; f", &L) == SH_OK);
+	CHECK(L.cmds[0].kind == SH_CMD_FUNC && L.cmds[0].nwords == 2);
+	struct sh_word body = L.words[L.cmds[0].first_word + 1];
+	CHECK(body.len == 11 && memcmp(L.text + body.start, "{ echo a; }", 11) == 0);
+	CHECK(sh_parse("f ()\n{\n echo a\n}\n", &L) == SH_OK && L.cmds[0].kind == SH_CMD_FUNC);
+	CHECK(sh_parse("f() { echo a", &L) == SH_ERR_MORE);
+	CHECK(sh_parse("f() echo a", &L) == SH_ERR_SYNTAX);
+	CHECK(sh_parse("f() if true; then :; fi", &L) == SH_OK);
+	CHECK(sh_parse("{ a; b; } > f", &L) == SH_OK && L.cmds[0].kind == SH_CMD_GROUP &&
+	      L.cmds[0].nredirs == 1);
+	CHECK(sh_parse("(a; b) | c", &L) == SH_OK && L.cmds[0].kind == SH_CMD_SUBSHELL &&
+	      L.pipelines[0].ncmds == 2);
+	CHECK(sh_parse("{ a; } }", &L) == SH_ERR_SYNTAX);
+	CHECK(sh_parse("}", &L) == SH_ERR_SYNTAX);
+	CHECK(sh_parse("( a", &L) == SH_ERR_MORE);
+	CHECK(sh_parse("echo { }", &L) == SH_OK && L.nwords == 3);
+}
+
 static void test_errors(void)
 {
 	const char *bad[] = { "|",    "a |",	"a | | b", "&& a", "a &&",     "a || ;",
@@ -207,7 +403,7 @@ static void test_errors(void)
 	}
 	CHECK(sh_parse("a | | b", &L) == SH_ERR_SYNTAX && L.err_at == 4);
 	CHECK(sh_parse("a &&", &L) == SH_ERR_SYNTAX && L.err_at == 4);
-	for (int s = SH_OK; s <= SH_ERR_LONG; s++)
+	for (int s = SH_OK; s <= SH_ERR_UNSET; s++)
 		CHECK(sh_strerror((enum sh_status)s)[0] != 0);
 }
 
@@ -245,10 +441,10 @@ static void test_limits(void)
 	char small[4];
 	int q;
 	CHECK(sh_parse("$HOME", &L) == SH_OK);
-	CHECK(sh_expand(&L, L.words[0], lookup, 0, small, sizeof(small), &q) == -SH_ERR_LONG);
-	CHECK(sh_expand(&L, L.words[0], lookup, 0, small, 0, &q) == -SH_ERR_LONG);
+	CHECK(sh_expand(&L, L.words[0], &env, small, sizeof(small), &q) == -SH_ERR_LONG);
+	CHECK(sh_expand(&L, L.words[0], &env, small, 0, &q) == -SH_ERR_LONG);
 	CHECK(sh_parse("abc", &L) == SH_OK);
-	CHECK(sh_expand(&L, L.words[0], lookup, 0, small, sizeof(small), &q) == 3);
+	CHECK(sh_expand(&L, L.words[0], &env, small, sizeof(small), &q) == 3);
 }
 
 /* The text of word i of the line as typed (for checking where a word came from). */
@@ -327,7 +523,7 @@ static void test_compound(void)
 static const char *body(unsigned i)
 {
 	static char buf[256];
-	long n = sh_heredoc(&L, &L.redirs[i], lookup, 0, buf, sizeof(buf));
+	long n = sh_heredoc(&L, &L.redirs[i], &env, buf, sizeof(buf));
 	if (n < 0)
 		snprintf(buf, sizeof(buf), "<err %ld>", -n);
 	return buf;
@@ -356,17 +552,17 @@ static void test_heredocs(void)
 	CHECK(strcmp(body(0), "in\n") == 0);
 	char small[4];
 	CHECK(sh_parse("cat <<E\nlonger\nE", &L) == SH_OK);
-	CHECK(sh_heredoc(&L, &L.redirs[0], lookup, 0, small, sizeof(small)) == -SH_ERR_LONG);
+	CHECK(sh_heredoc(&L, &L.redirs[0], &env, small, sizeof(small)) == -SH_ERR_LONG);
 }
 
 /* Random bytes never crash the parser, and every word it returns lies in the text. */
 static void test_garbage(void)
 {
-	static const char alphabet[] = "ab $'\"\\|&;<>{}?#=12\t\n()";
+	static const char alphabet[] = "ab $'\"\\|&;<>{}?#=12\t\n()`:-+*@%";
 	char text[64], out[128];
 	unsigned seed = 12345;
 	int bad = 0;
-	for (int round = 0; round < 20000; round++) {
+	for (int round = 0; round < 40000; round++) {
 		size_t len = (seed = seed * 1103515245 + 12345) % (sizeof(text) - 1);
 		for (size_t i = 0; i < len; i++) {
 			seed = seed * 1103515245 + 12345;
@@ -376,14 +572,28 @@ static void test_garbage(void)
 		if (sh_parse(text, &L) != SH_OK)
 			continue;
 		for (unsigned r = 0; r < L.nredirs; r++)
-			(void)sh_heredoc(&L, &L.redirs[r], lookup, 0, out, sizeof(out));
+			(void)sh_heredoc(&L, &L.redirs[r], &env, out, sizeof(out));
 		for (unsigned w = 0; w < L.nwords; w++) {
 			int q;
 			bad += L.words[w].start + L.words[w].len > len;
-			(void)sh_expand(&L, L.words[w], lookup, 0, out, sizeof(out), &q);
+			(void)sh_expand(&L, L.words[w], &env, out, sizeof(out), &q);
+			(void)sh_fields(&L, L.words[w], &env, out, sizeof(out), &q);
+			(void)sh_pattern(&L, L.words[w], &env, out, sizeof(out));
 		}
 	}
 	CHECK(bad == 0);
+	/* arithmetic on random expressions: an answer or an error, nothing undefined */
+	static const char ops[] = "0129+-*/%()<>=!&|^~?: NX";
+	for (int round = 0; round < 40000; round++) {
+		long v;
+		size_t len = (seed = seed * 1103515245 + 12345) % 24;
+		for (size_t i = 0; i < len; i++) {
+			seed = seed * 1103515245 + 12345;
+			text[i] = ops[(seed >> 16) % (sizeof(ops) - 1)];
+		}
+		text[len] = 0;
+		(void)sh_arith(text, &env, &v);
+	}
 }
 
 int main(void)
@@ -400,6 +610,9 @@ int main(void)
 	test_compound();
 	test_heredocs();
 	test_garbage();
+	test_parameters();
+	test_substitution();
+	test_functions_groups();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

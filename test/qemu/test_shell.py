@@ -7,7 +7,7 @@ $?, cd and pwd, redirections (>, >>, <, 2>), a three-stage pipeline, && and ||,
 quoting and variables, a background job and wait, time, a syntax error, Ctrl-C on a
 running job (the job dies of SIGINT, $? is 130, the shell goes on) and at the prompt
 (the line typed so far is dropped), the console's line editing for a program reading it
-(KILL, ERASE, EOF), a for loop typed over two lines, and poweroff,
+(KILL, ERASE, EOF), a for loop and a function typed over two lines, and poweroff,
 which must end QEMU with status 0. The shell prints no "N passed, M failed" line, so
 the verdict is ours: a timeout or a panic still fails.
 """
@@ -49,6 +49,10 @@ SESSION = [
     # A compound command over two lines: the second after the "> " prompt.
     b"for i in a b",
     (b"> ", b"do echo item-$i; done\r"),
+    # A function typed over two lines, with a command substitution and arithmetic.
+    b"greet() {",
+    (b"> ", b"echo \"hi $1 $(echo the\"\"re) $((6 * 7))\"; }\r"),
+    b"greet you",
     b"poweroff",
 ]
 LINE = rb"\r?$"
@@ -76,6 +80,7 @@ EXPECT = [
     (rb"^xyw" + LINE, "KILL and ERASE in the console's canonical mode"),
     (rb"^5" + LINE, "^D ends a line, then alone the input (wc -c counted ab, cd and NL)"),
     (rb"^item-a" + LINE + rb"\n^item-b" + LINE, "a for loop typed over two lines"),
+    (rb"^hi you there 42" + LINE, "a function typed over two lines, $(...) and $((...))"),
 ]
 UNEXPECTED = [
     (rb"^never-ran", "&& ran after a failure"),

@@ -511,16 +511,26 @@ static int64_t load_error(int err)
 	return err == E_NOENT ? -ENOENT : err == E_NOMEM || err == E_QUOTA ? -ENOMEM : -ENOEXEC;
 }
 
-/* spawn: the buffer holds the program name then its arguments, NUL-separated. */
-static void do_spawn(struct proc *p, unsigned len)
+/*
+ * spawn: the buffer holds the program name, its arguments, then its environment,
+ * NUL-separated; nargs strings are the arguments (0: all).
+ */
+static void do_spawn(struct proc *p, unsigned len, uint64_t nargs)
 {
-	char *argv[SPAWN_ARGS_MAX + 1];
+	char *argv[SPAWN_ARGS_MAX + 2];
 	int argc = split_args(len, argv);
+	char **envp = 0;
+	if (nargs && nargs < (uint64_t)argc) {
+		memmove(argv + nargs + 1, argv + nargs, (argc - nargs + 1) * sizeof(argv[0]));
+		argv[nargs] = 0; /* the end of argv; the environment follows */
+		envp = argv + nargs + 1;
+		argc = (int)nargs;
+	}
 	struct proc *c = argc ? proc_new(p) : 0;
 	long sup = slot_alloc();
 	struct spawned s;
 	int err = c ? (int)SYSCALL(cap_mint, SLOT_SERVER, sup, CAP_SEND, badge_of(c)) : -EINVAL;
-	struct spawn_req req = { .name = argv[0], .argv = argv, .supervisor = sup };
+	struct spawn_req req = { .name = argv[0], .argv = argv, .supervisor = sup, .envp = envp };
 	if (!err)
 		err = spawn_create(&req, &s);
 	slot_free(sup);
@@ -966,7 +976,7 @@ static inline __attribute__((always_inline)) void serve(struct ipc_msg *m)
 		reply(p->pid, (uint64_t)p->ppid);
 		break;
 	case PROC_SPAWN:
-		do_spawn(p, ipc_tag_len(m->tag));
+		do_spawn(p, ipc_tag_len(m->tag), ipc_tag_words(m->tag) ? m->w[0] : 0);
 		break;
 	case PROC_KILL:
 		if (too_short(m, 2))

@@ -140,20 +140,36 @@ static int start_forksrv(long holders)
 	return err;
 }
 
-/* Ask the fork server to start a program as our child: its pid or -errno. */
+/*
+ * The environment every program init starts gets (the shell passes it on): where the
+ * programs are, as confstr(_CS_PATH) says, root's home, and the directory it starts in.
+ */
+static char *const child_env[] = { "PATH=/bin", "HOME=/", "PWD=/", 0 };
+
+/* Put the strings of list after *len bytes of buf: how many, or -1 if they do not fit. */
+static int pack_strings(char *buf, size_t size, unsigned *len, char *const *list)
+{
+	int count = 0;
+	for (; list[count]; count++) {
+		size_t n = strlen(list[count]) + 1;
+		if (*len + n > size)
+			return -1;
+		memcpy(buf + *len, list[count], n);
+		*len += (unsigned)n;
+	}
+	return count;
+}
+
+/* Ask the fork server to start a program as our child, with child_env: its pid or -errno. */
 static long spawn_child(const char *name, char *const *args)
 {
 	char buf[512];
 	unsigned len = 0;
-	for (const char *const *a = (const char *const *)args; *a; a++) {
-		size_t n = strlen(*a) + 1;
-		if (len + n > sizeof(buf))
-			return -E2BIG;
-		memcpy(buf + len, *a, n);
-		len += n;
-	}
+	int argc = pack_strings(buf, sizeof(buf), &len, args);
+	if (argc < 0 || pack_strings(buf, sizeof(buf), &len, child_env) < 0)
+		return -E2BIG;
 	(void)name;
-	return (long)proc_request(PROC_SPAWN, 0, 0, 0, buf, len);
+	return (long)proc_request(PROC_SPAWN, (uint64_t)argc, 0, 0, buf, len);
 }
 
 /* Wait for pid, killing it after the time limit: its wait() status, or -1. */

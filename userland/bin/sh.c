@@ -3,11 +3,12 @@
  * the mode the shell puts back before each prompt), and more lines while a compound
  * command or here-document is open; parses the text (shparse.c: lists, pipelines,
  * and-or lists, if/while/until/for/case, redirections and here-documents, quoting), and
- * runs each command: a built-in or a compound command in the shell itself, anything
- * else in a child it forks, which sets up its descriptors and execs the program found
- * through $PATH. `sh -c 'text'` runs one text, `sh FILE` a script, and so does `sh` when
- * standard input is not the console. docs/userland.md ("The shell") describes the
- * language.
+ * runs each command: a built-in, a function or a compound command in the shell itself,
+ * anything else in a child it forks, which sets up its descriptors and execs the program
+ * found through $PATH. Expansion (shparse.c) calls back for variables, assignments and
+ * command substitutions, which run in a child writing into a pipe. `sh -c 'text' [arg0
+ * args]` runs one text, `sh FILE [args]` a script, and so does `sh` when standard input
+ * is not the console. docs/userland.md ("The shell") describes the language.
  */
 #include <errno.h>
 #include <signal.h>
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/memstat.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -36,7 +38,10 @@
 #define SAVE_FD_MIN	 10    /* where a built-in's redirected descriptors are kept */
 #define NAME_MAX_	 64    /* the longest variable name the shell looks up */
 #define PATH_MAX_	 256
-#define CMD_NAME_MAX	 32 /* a command name as its error lines show it */
+#define CMD_NAME_MAX	 32    /* a command name as its error lines show it */
+#define SUBST_MAX	 16384 /* the output of one command substitution (more is dropped) */
+#define FUNCS_MAX	 64    /* functions defined at once */
+#define FUNC_DEPTH_MAX	 200   /* function calls nested, and eval and . texts */
 #define PROMPT		 "$ "
 #define PROMPT2		 "> " /* for the next line of a command not yet complete */
 #define DEFAULT_PATH	 "/bin"
@@ -52,7 +57,8 @@
 #define CH_CR		 '\r'
 #define CH_LF		 '\n'
 
-static struct sh_line parsed;
+static struct sh_line parsed_top; /* the text being run, or a function's body (call_function) */
+static struct sh_line *parsed = &parsed_top;
 static int last_status;		 /* $? */
 static pid_t last_bg;		 /* $! (0: none yet) */
 static int exiting;		 /* the exit built-in ran */
@@ -65,6 +71,25 @@ static pid_t jobs[JOBS_MAX];	 /* background jobs not yet reported */
 static int job_control;		 /* each job in its own process group, the console's foreground */
 static long intr_note = -1;	 /* the notification ^C sets */
 static struct termios tty;	 /* the console mode lines are read in (interactive) */
+static const char *arg0 = "sh";	 /* $0: the shell, script, or sh -c's first operand */
+static int npos;		 /* $#: the positional parameters $1... in pos (our copies) */
+static char **pos;
+static int subst_status = -1; /* the last command substitution's status, -1: none ran */
+static int func_depth;	      /* function calls running */
+static int text_depth;	      /* eval and . texts running */
+static int opt_errexit;	      /* set -e: a command that fails ends the shell */
+static int opt_xtrace;	      /* set -x: each command is written to stderr before it runs */
+static int opt_noglob;	      /* set -f: no pathname expansion */
+static int cond_depth;	      /* conditions of if, while, until running: -e does not act */
+static struct sh_env shenv;   /* what expansion asks of us (below); set -u is its nounset */
+static int returning;	      /* the return built-in ran: the function's lists stop */
+static int return_status;
+
+/* A function: its name and the text of its compound command, parsed at each call. */
+struct func {
+	char *name, *body;
+};
+static struct func funcs[FUNCS_MAX];
 
 /* A command's words after expansion: argv for exec, and its NAME=value prefixes. */
 struct command {
@@ -151,24 +176,134 @@ static const char *lookup(void *ctx, const char *name, size_t len)
 		snprintf(num, sizeof(num), "%ld", v);
 		return num;
 	}
-	if (len == 1 && name[0] == '0')
-		return "sh";
-	if (len >= sizeof(key) || (name[0] >= '0' && name[0] <= '9'))
+	if (len == 1 && name[0] == '#') {
+		snprintf(num, sizeof(num), "%d", npos);
+		return num;
+	}
+	if (len == 1 && name[0] == '-') { /* the options set */
+		snprintf(num, sizeof(num), "%s%s%s%s", opt_errexit ? "e" : "",
+			 opt_noglob ? "f" : "", shenv.nounset ? "u" : "", opt_xtrace ? "x" : "");
+		return num;
+	}
+	if (name[0] >= '0' && name[0] <= '9') { /* $0, and the positional parameters */
+		long k = 0;
+		for (size_t i = 0; i < len && k <= npos; i++)
+			k = k * 10 + (name[i] - '0');
+		return k == 0 ? arg0 : k <= npos ? pos[k - 1] : 0;
+	}
+	if (len >= sizeof(key))
 		return 0;
 	memcpy(key, name, len);
 	key[len] = 0;
 	return getenv(key);
 }
 
+/*
+ * An expansion failed: say why. ${NAME?} of an unset NAME also ends a shell that is not
+ * interactive (POSIX), with status 1.
+ */
+static void expansion_error(long err)
+{
+	fprintf(stderr, "sh: %s\n", sh_strerror((enum sh_status)(-err)));
+	if (err == -SH_ERR_UNSET && !interactive) {
+		exiting = 1;
+		last_status = 1;
+	}
+}
+
+/* ${NAME=word}: set the variable (name is len bytes). */
+static int assign_var(void *ctx, const char *name, size_t len, const char *value)
+{
+	char key[NAME_MAX_];
+	(void)ctx;
+	if (len >= sizeof(key))
+		return -1;
+	memcpy(key, name, len);
+	key[len] = 0;
+	return setenv(key, value, 1);
+}
+
+static void run_line(const char *text);
+static int run_text(char *text);
+
+/* Read what the child writes to fd into out (cap bytes, the rest read and dropped). */
+static size_t read_all(int fd, char *out, size_t cap)
+{
+	static char spill[512];
+	size_t n = 0;
+	for (;;) {
+		char *at = n < cap ? out + n : spill;
+		size_t room = n < cap ? cap - n : sizeof(spill);
+		ssize_t r = read(fd, at, room);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return n < cap ? n : cap;
+		n += (size_t)r;
+	}
+}
+
+/*
+ * $(text) and `text`: run text in a child (a subshell: its variables, functions and
+ * directory are its own) with standard output into a pipe; its output, trailing newlines
+ * removed; subst_status is its status. 0 if it could not start.
+ */
+static const char *command_output(void *ctx, const char *text, size_t len)
+{
+	static char out[SUBST_MAX];
+	int fds[2], status = 0;
+	(void)ctx;
+	fflush(stdout);
+	fflush(stderr);
+	if (pipe(fds) != 0) {
+		fprintf(stderr, "sh: pipe: %s\n", strerror(errno));
+		return 0;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		char *copy = malloc(len + 1);
+		close(fds[0]);
+		if (fds[1] != STDOUT_FILENO) {
+			dup2(fds[1], STDOUT_FILENO);
+			close(fds[1]);
+		}
+		interactive = job_control = 0;
+		if (!copy)
+			_exit(STATUS_NO_EXEC);
+		memcpy(copy, text, len);
+		copy[len] = 0;
+		run_line(copy);
+		fflush(stdout);
+		_exit(last_status);
+	}
+	close(fds[1]);
+	if (pid < 0) {
+		fprintf(stderr, "sh: fork: %s\n", strerror(errno));
+		close(fds[0]);
+		return 0;
+	}
+	size_t n = read_all(fds[0], out, sizeof(out) - 1);
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	subst_status = WIFEXITED(status) ? WEXITSTATUS(status) : STATUS_SIGNAL + WTERMSIG(status);
+	while (n && out[n - 1] == '\n')
+		n--;
+	out[n] = 0;
+	return out;
+}
+
+static struct sh_env shenv = { lookup, assign_var, command_output, 0, 0 }; /* set -u */
+
 /* Expand word w into cmd's store: the string, or 0 (*none set when it expands to no word). */
 static char *expand_word(struct command *cmd, struct sh_word w, int *none)
 {
 	int quoted;
 	char *out = cmd->store + cmd->used;
-	long n = sh_expand(&parsed, w, lookup, 0, out, sizeof(cmd->store) - cmd->used, &quoted);
+	long n = sh_expand(parsed, w, &shenv, out, sizeof(cmd->store) - cmd->used, &quoted);
 	*none = 0;
 	if (n < 0) {
-		fprintf(stderr, "sh: %s\n", sh_strerror((enum sh_status)(-n)));
+		expansion_error(n);
 		return 0;
 	}
 	if (n == 0 && !quoted) {
@@ -179,42 +314,77 @@ static char *expand_word(struct command *cmd, struct sh_word w, int *none)
 	return out;
 }
 
-/*
- * Word w, expanded to s (the last string in cmd's store), as arguments: if it holds a
- * wildcard nothing quotes, the paths it matches, sorted, in its place; if none match,
- * the word itself (POSIX). 0, or -1 after printing why.
- */
-static int add_args(struct command *cmd, struct sh_word w, char *s)
+/* Add s to cmd's arguments (copied into its store): 0, or -1 after printing why. */
+static int add_arg(struct command *cmd, const char *s)
 {
-	static char pat[ARGS_STORE];
-	glob_t g;
-	if (cmd->argc >= SH_WORDS_MAX) { /* earlier words' matches took the room */
+	size_t len = strlen(s) + 1;
+	if (cmd->argc >= SH_WORDS_MAX || len > sizeof(cmd->store) - cmd->used) {
 		fprintf(stderr, "sh: too many arguments\n");
 		return -1;
 	}
-	long n = sh_pattern(&parsed, w, lookup, 0, pat, sizeof(pat));
-	int r = n > 0 ? glob(pat, 0, 0, &g) : GLOB_NOMATCH;
+	cmd->argv[cmd->argc++] = memcpy(cmd->store + cmd->used, s, len);
+	cmd->used += len;
+	return 0;
+}
+
+/* A field with a wildcard: the paths it matches, sorted; none match: itself (POSIX). */
+static int add_matches(struct command *cmd, char *pat)
+{
+	glob_t g;
+	int r = glob(pat, 0, 0, &g);
 	if (r != 0) {
 		if (r != GLOB_NOMATCH)
-			fprintf(stderr, "sh: %s: cannot expand\n", s);
-		if (n > 0)
-			globfree(&g);
-		cmd->argv[cmd->argc++] = s;
-		return r == GLOB_NOMATCH ? 0 : -1;
+			fprintf(stderr, "sh: %s: cannot expand\n", pat);
+		sh_unescape(pat);
+		return r == GLOB_NOMATCH ? add_arg(cmd, pat) : -1;
 	}
-	cmd->used -= strlen(s) + 1; /* the pattern gives way to its matches */
-	for (size_t i = 0; i < g.gl_pathc && r == 0; i++) {
-		size_t len = strlen(g.gl_pathv[i]) + 1;
-		if (cmd->argc >= SH_WORDS_MAX || len > sizeof(cmd->store) - cmd->used) {
-			fprintf(stderr, "sh: %s: too many matches\n", pat);
-			r = -1;
-			break;
-		}
-		cmd->argv[cmd->argc++] = memcpy(cmd->store + cmd->used, g.gl_pathv[i], len);
-		cmd->used += len;
-	}
+	for (size_t i = 0; i < g.gl_pathc && r == 0; i++)
+		r = add_arg(cmd, g.gl_pathv[i]);
 	globfree(&g);
 	return r;
+}
+
+/*
+ * Word w as arguments: its fields (unquoted expansions split, "$@" one per parameter),
+ * each with a wildcard nothing quotes replaced by the paths it matches. 0, or -1 after
+ * printing why.
+ */
+static int add_args(struct command *cmd, struct sh_word w)
+{
+	static char fields[ARGS_STORE];
+	int n;
+	long len = sh_fields(parsed, w, &shenv, fields, sizeof(fields), &n);
+	if (len < 0) {
+		expansion_error(len);
+		return -1;
+	}
+	for (int i = 0, at = 0; i < n; i++) {
+		char *f = fields + at;
+		at += (int)strlen(f) + 1;
+		if (sh_has_wildcard(f) && !opt_noglob) {
+			if (add_matches(cmd, f) != 0)
+				return -1;
+		} else {
+			sh_unescape(f);
+			if (add_arg(cmd, f) != 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* set -x: the command as it will run, on standard error: "+ NAME=value... arg...". */
+static void trace(const struct command *cmd)
+{
+	if (!opt_xtrace || (!cmd->argc && !cmd->nassign))
+		return;
+	fputs("+", stderr);
+	for (int i = 0; i < cmd->nassign; i++)
+		fprintf(stderr, " %s", cmd->assign[i]);
+	for (int i = 0; i < cmd->argc; i++)
+		fprintf(stderr, " %s", cmd->argv[i]);
+	fputs("\n", stderr);
+	fflush(stderr);
 }
 
 /* Expand the words of c into cmd: 0, or -1 after printing why. */
@@ -224,17 +394,19 @@ static int expand_command(const struct sh_cmd *c, struct command *cmd)
 	cmd->used = 0;
 	for (unsigned i = 0; i < c->nwords; i++) {
 		int none;
-		char *s = expand_word(cmd, parsed.words[c->first_word + i], &none);
-		if (!s && !none)
-			return -1;
-		if (!s)
+		struct sh_word w = parsed->words[c->first_word + i];
+		if (i >= c->nassign) {
+			if (add_args(cmd, w) < 0)
+				return -1;
 			continue;
-		if (i < c->nassign)
-			cmd->assign[cmd->nassign++] = s;
-		else if (add_args(cmd, parsed.words[c->first_word + i], s) < 0)
-			return -1;
+		}
+		char *s = expand_word(cmd, w, &none);
+		if (!s)
+			return -1; /* an assignment always has its "NAME=" */
+		cmd->assign[cmd->nassign++] = s;
 	}
 	cmd->argv[cmd->argc] = 0;
+	trace(cmd);
 	return 0;
 }
 
@@ -271,7 +443,7 @@ static int heredoc_fd(const struct sh_redir *r)
 	static char body[HEREDOC_MAX];
 	static unsigned made;
 	char path[PATH_MAX_];
-	long n = sh_heredoc(&parsed, r, lookup, 0, body, sizeof(body));
+	long n = sh_heredoc(parsed, r, &shenv, body, sizeof(body));
 	if (n < 0) {
 		fprintf(stderr, "sh: here-document: %s\n", sh_strerror((enum sh_status)(-n)));
 		return -1;
@@ -310,7 +482,7 @@ static int redirect(const struct sh_redir *r)
 			fcntl(fd, F_SETFD, 0); /* it is the command's now */
 		return ok ? 0 : -1;
 	}
-	long n = sh_expand(&parsed, r->target, lookup, 0, target, sizeof(target), &quoted);
+	long n = sh_expand(parsed, r->target, &shenv, target, sizeof(target), &quoted);
 	if (n < 0 || (n == 0 && !quoted)) {
 		fprintf(stderr, "sh: %s\n",
 			n < 0 ? sh_strerror((enum sh_status)(-n)) : "ambiguous redirect");
@@ -345,7 +517,7 @@ static int redirect(const struct sh_redir *r)
 static int redirect_all(const struct sh_cmd *c)
 {
 	for (unsigned i = 0; i < c->nredirs; i++)
-		if (redirect(&parsed.redirs[c->first_redir + i]) != 0)
+		if (redirect(&parsed->redirs[c->first_redir + i]) != 0)
 			return -1;
 	return 0;
 }
@@ -360,7 +532,7 @@ static int save_fds(const struct sh_cmd *c, int *saved)
 	for (int fd = 0; fd <= SH_FD_MAX; fd++)
 		saved[fd] = -2;
 	for (unsigned i = 0; i < c->nredirs; i++) {
-		int fd = parsed.redirs[c->first_redir + i].fd;
+		int fd = parsed->redirs[c->first_redir + i].fd;
 		if (saved[fd] != -2)
 			continue;
 		saved[fd] = fcntl(fd, F_DUPFD, SAVE_FD_MIN);
@@ -441,12 +613,16 @@ static int cmd_help(int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	printf("built-ins: cd [dir], pwd, export [NAME[=value]]..., unset NAME..., wait [pid]...,\n"
-	       "  exit [N], help, ps, meminfo, poweroff, :\n"
+	       "  exit [N], help, ps, meminfo, poweroff, :, set [-efux] [--] [arg...],\n"
+	       "  shift [n], return [n], "
+	       "read [-r] NAME..., test EXPR, [ EXPR ], eval [arg...], . file\n"
 	       "programs: ls in /bin; syntax: a | b, a && b, a || b, a; b, a &,\n"
 	       "  <file, >file, >>file, 2>file, 2>&1, <<END, 'quotes', \"$VAR\", $?, NAME=value "
 	       "cmd,\n"
 	       "  if/then/elif/else/fi, while/until/do/done, for NAME in ...; do ...; done, "
-	       "case/esac\n");
+	       "case/esac,\n"
+	       "  { list; }, ( list ), name() { ...; }, $(cmd), `cmd`, $((1 + 2)), ${x:-y},\n"
+	       "  $1 $# \"$@\", set -- args, shift, return\n");
 	return 0;
 }
 
@@ -584,11 +760,518 @@ static int cmd_colon(int argc, char **argv)
 	return 0;
 }
 
+static struct func *find_function(const char *name)
+{
+	for (int i = 0; i < FUNCS_MAX; i++)
+		if (funcs[i].name && strcmp(funcs[i].name, name) == 0)
+			return &funcs[i];
+	return 0;
+}
+
+static void forget_function(struct func *f)
+{
+	free(f->name);
+	free(f->body);
+	f->name = f->body = 0;
+}
+
+/* unset [-fv] NAME...: variables (-v, the default) or functions (-f). */
 static int cmd_unset(int argc, char **argv)
 {
-	for (int i = 1; i < argc; i++)
-		unsetenv(argv[i]);
+	int i = 1, funcs_only = 0;
+	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		if (strcmp(argv[i], "-f") == 0 || strcmp(argv[i], "-v") == 0) {
+			funcs_only = argv[i][1] == 'f';
+		} else {
+			fprintf(stderr, "sh: unset: %s: bad option\n", argv[i]);
+			return STATUS_SYNTAX;
+		}
+	}
+	for (; i < argc; i++) {
+		struct func *f = find_function(argv[i]);
+		if (funcs_only && f)
+			forget_function(f);
+		else if (!funcs_only)
+			unsetenv(argv[i]);
+	}
 	return 0;
+}
+
+/* The positional parameters become args[0..n) (copied): 0, or -1 with the old ones kept. */
+static int set_params(int n, char *const *args)
+{
+	char **v = calloc((size_t)n + 1, sizeof(*v));
+	for (int i = 0; v && i < n; i++) {
+		if (!(v[i] = strdup(args[i]))) {
+			while (i-- > 0)
+				free(v[i]);
+			free(v);
+			v = 0;
+		}
+	}
+	if (!v) {
+		fprintf(stderr, "sh: %s\n", strerror(ENOMEM));
+		return -1;
+	}
+	for (int i = 0; i < npos; i++)
+		free(pos[i]);
+	free(pos);
+	pos = v;
+	npos = n;
+	return 0;
+}
+
+/*
+ * set [-efux] [+efux] [--] [arg...]: options on (-) or off (+); the operands after them
+ * become $1... (after "--", none too); without any operand, the variables are listed.
+ */
+static int cmd_set(int argc, char **argv)
+{
+	extern char **environ;
+	int i = 1;
+	if (argc == 1) {
+		for (char **e = environ; e && *e; e++)
+			printf("%s\n", *e);
+		return 0;
+	}
+	for (; i < argc && (argv[i][0] == '-' || argv[i][0] == '+') && argv[i][1]; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		for (const char *o = argv[i] + 1; *o; o++) {
+			int *opt = *o == 'u'   ? &shenv.nounset
+				   : *o == 'e' ? &opt_errexit
+				   : *o == 'x' ? &opt_xtrace
+				   : *o == 'f' ? &opt_noglob
+					       : 0;
+			if (!opt) {
+				fprintf(stderr, "sh: set: -%c: unknown option\n", *o);
+				return STATUS_SYNTAX;
+			}
+			*opt = argv[i][0] == '-';
+		}
+	}
+	if (i == argc && strcmp(argv[i - 1], "--") != 0)
+		return 0; /* only options: the parameters stay */
+	return set_params(argc - i, argv + i) == 0 ? 0 : 1;
+}
+
+/* shift [n]: $n+1... become $1...; n past $# is an error (status 1, nothing moves). */
+static int cmd_shift(int argc, char **argv)
+{
+	char *end;
+	long n = argc > 1 ? strtol(argv[1], &end, 10) : 1;
+	if (argc > 1 && (!argv[1][0] || *end || n < 0)) {
+		fprintf(stderr, "sh: shift: %s: bad count\n", argv[1]);
+		return STATUS_SYNTAX;
+	}
+	if (n > npos) {
+		fprintf(stderr, "sh: shift: %ld: past the %d parameters\n", n, npos);
+		return 1;
+	}
+	for (long i = 0; i < n; i++)
+		free(pos[i]);
+	memmove(pos, pos + n, (size_t)(npos - n + 1) * sizeof(*pos));
+	npos -= (int)n;
+	return 0;
+}
+
+/* ---- read ----------------------------------------------------------------------------- */
+
+/*
+ * One line of standard input into line (cap bytes), a byte per read so that what follows
+ * stays for the next reader. Without raw, a backslash quotes the next byte (kept, marked
+ * in quoted[]) and a backslash-newline joins lines. 1 at end of input before any byte.
+ */
+static int read_input_line(char *line, char *quoted, size_t cap, int raw, size_t *len)
+{
+	int got = 0, escaped = 0;
+	char c;
+	*len = 0;
+	for (;;) {
+		ssize_t r = read(STDIN_FILENO, &c, 1);
+		if (r < 0 && errno == EINTR && !interrupted)
+			continue;
+		if (r != 1)
+			return !got;
+		got = 1;
+		int was_escaped = escaped;
+		escaped = 0;
+		if (was_escaped && c == '\n')
+			continue; /* a backslash-newline joins the lines */
+		if (!was_escaped && !raw && c == '\\') {
+			escaped = 1;
+			continue;
+		}
+		if (!was_escaped && c == '\n')
+			return 0;
+		if (*len + 1 < cap) {
+			quoted[*len] = (char)was_escaped;
+			line[(*len)++] = c;
+		}
+	}
+}
+
+/* Is c one of $IFS's characters (space, tab and newline when IFS is unset)? */
+static int is_ifs(char c)
+{
+	const char *ifs = getenv("IFS");
+	return c && strchr(ifs ? ifs : " \t\n", c);
+}
+
+/* Is c one of $IFS's white space characters? */
+static int is_ifs_space(char c)
+{
+	return (c == ' ' || c == '\t' || c == '\n') && is_ifs(c);
+}
+
+/* Past the IFS white space at line[at] (only unquoted characters separate). */
+static size_t skip_ifs_space(const char *line, const char *quoted, size_t at, size_t len)
+{
+	while (at < len && !quoted[at] && is_ifs_space(line[at]))
+		at++;
+	return at;
+}
+
+/*
+ * read [-r] NAME...: a line of standard input split at $IFS into the names in turn (as
+ * field splitting does: white space runs, or one other IFS character with the white
+ * space around it, separate), the last one taking the rest (its leading and trailing IFS
+ * white space removed). 0, or 1 at end of input (the names are still set from what was
+ * read).
+ */
+static int cmd_read(int argc, char **argv)
+{
+	static char line[LINE_MAX_ * 4], quoted[LINE_MAX_ * 4];
+	int i = 1, raw = 0, status = 0;
+	size_t len, at = 0;
+	if (i < argc && strcmp(argv[i], "-r") == 0)
+		raw = 1, i++;
+	if (i >= argc) {
+		fprintf(stderr, "sh: read: a variable name is needed\n");
+		return STATUS_SYNTAX;
+	}
+	for (int k = i; k < argc; k++) {
+		if (!valid_name(argv[k], strlen(argv[k]))) {
+			fprintf(stderr, "sh: read: %s: not a valid name\n", argv[k]);
+			return STATUS_SYNTAX;
+		}
+	}
+	fflush(stdout);
+	if (read_input_line(line, quoted, sizeof(line), raw, &len) != 0)
+		status = 1;
+	line[len] = 0;
+	for (; i < argc; i++) {
+		at = skip_ifs_space(line, quoted, at, len);
+		size_t start = at, end;
+		if (i == argc - 1) {
+			end = len;
+			while (end > start && !quoted[end - 1] && is_ifs_space(line[end - 1]))
+				end--;
+			at = len;
+		} else {
+			while (at < len && (quoted[at] || !is_ifs(line[at])))
+				at++;
+			end = at;
+			at = skip_ifs_space(line, quoted, at, len);
+			if (at < len && !quoted[at] && is_ifs(line[at])) /* one other separator */
+				at = skip_ifs_space(line, quoted, at + 1, len);
+		}
+		char saved = line[end];
+		line[end] = 0;
+		if (setenv(argv[i], line + start, 1) != 0)
+			status = 2;
+		line[end] = saved;
+	}
+	return status;
+}
+
+/* ---- test and [ -------------------------------------------------------------------- */
+
+/* One evaluation of test's operands: the words, where it is, and whether it went wrong. */
+struct test_eval {
+	char **arg;
+	int n, i, err;
+};
+
+static int test_is(const struct test_eval *t, int at, const char *s)
+{
+	return at < t->n && strcmp(t->arg[at], s) == 0;
+}
+
+static int test_binary_op(const char *s)
+{
+	static const char *const ops[] = { "=", "!=", "-eq", "-ne", "-gt", "-ge", "-lt", "-le" };
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (strcmp(ops[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+/* A decimal integer operand, or an error (status 2). */
+static long test_int(struct test_eval *t, const char *s)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (!*s || *end || errno) {
+		fprintf(stderr, "sh: test: %s: integer expected\n", s);
+		t->err = 1;
+	}
+	return v;
+}
+
+static int test_binary(struct test_eval *t, const char *a, const char *op, const char *b)
+{
+	if (op[0] != '-')
+		return (strcmp(a, b) == 0) == (op[0] == '=');
+	long x = test_int(t, a), y = test_int(t, b);
+	switch (op[1] == 'e'   ? 'e'
+		: op[1] == 'n' ? 'n'
+		: op[1] == 'g' ? (op[2] == 't' ? 'g' : 'G')
+			       : (op[2] == 't' ? 'l' : 'L')) {
+	case 'e':
+		return x == y;
+	case 'n':
+		return x != y;
+	case 'g':
+		return x > y;
+	case 'G':
+		return x >= y;
+	case 'l':
+		return x < y;
+	default:
+		return x <= y;
+	}
+}
+
+/* -X path (or string, fd): 1, 0, or -1 when X is no unary operator. */
+static int test_unary(const char *op, const char *s)
+{
+	struct stat st;
+	if (op[0] != '-' || !op[1] || op[2])
+		return -1;
+	switch (op[1]) {
+	case 'n':
+		return s[0] != 0;
+	case 'z':
+		return s[0] == 0;
+	case 't':
+		return isatty(atoi(s));
+	case 'r':
+		return access(s, R_OK) == 0;
+	case 'w':
+		return access(s, W_OK) == 0;
+	case 'x':
+		return access(s, X_OK) == 0;
+	case 'h':
+	case 'L':
+		return lstat(s, &st) == 0 && S_ISLNK(st.st_mode);
+	}
+	if (!strchr("ebcdfgpsSu", op[1]))
+		return -1;
+	if (stat(s, &st) != 0)
+		return 0;
+	switch (op[1]) {
+	case 'b':
+		return S_ISBLK(st.st_mode);
+	case 'c':
+		return S_ISCHR(st.st_mode);
+	case 'd':
+		return S_ISDIR(st.st_mode);
+	case 'f':
+		return S_ISREG(st.st_mode);
+	case 'g':
+		return (st.st_mode & S_ISGID) != 0;
+	case 'p':
+		return S_ISFIFO(st.st_mode);
+	case 's':
+		return st.st_size > 0;
+	case 'S':
+		return S_ISSOCK(st.st_mode);
+	case 'u':
+		return (st.st_mode & S_ISUID) != 0;
+	default: /* e */
+		return 1;
+	}
+}
+
+static int test_or(struct test_eval *t);
+
+/* ( expr ), a binary or unary test, or a string (true if not empty). */
+static int test_primary(struct test_eval *t)
+{
+	if (t->i >= t->n) {
+		fprintf(stderr, "sh: test: argument expected\n");
+		t->err = 1;
+		return 0;
+	}
+	char **a = t->arg + t->i;
+	if (t->i + 2 < t->n && test_binary_op(a[1])) {
+		t->i += 3;
+		return test_binary(t, a[0], a[1], a[2]);
+	}
+	if (test_is(t, t->i, "(") && t->i + 1 < t->n) {
+		t->i++;
+		int v = test_or(t);
+		if (!test_is(t, t->i, ")")) {
+			fprintf(stderr, "sh: test: ')' expected\n");
+			t->err = 1;
+		}
+		t->i++;
+		return v;
+	}
+	if (t->i + 1 < t->n) {
+		int v = test_unary(a[0], a[1]);
+		if (v >= 0) {
+			t->i += 2;
+			return v;
+		}
+	}
+	t->i++;
+	return a[0][0] != 0;
+}
+
+static int test_not(struct test_eval *t)
+{
+	if (test_is(t, t->i, "!") && t->i + 1 < t->n) {
+		t->i++;
+		return !test_not(t);
+	}
+	return test_primary(t);
+}
+
+static int test_and(struct test_eval *t)
+{
+	int v = test_not(t);
+	while (!t->err && test_is(t, t->i, "-a")) {
+		t->i++;
+		v = test_not(t) && v;
+	}
+	return v;
+}
+
+static int test_or(struct test_eval *t)
+{
+	int v = test_and(t);
+	while (!t->err && test_is(t, t->i, "-o")) {
+		t->i++;
+		v = test_and(t) || v;
+	}
+	return v;
+}
+
+/*
+ * test expr, [ expr ]: 0 true, 1 false, 2 an error. Strings (-n, -z, =, !=), integers
+ * (-eq, -ne, -gt, -ge, -lt, -le), files (-e, -f, -d, -s, -r, -w, -x, -h, -L, -p, -S, -b,
+ * -c, -u, -g), -t fd, !, -a, -o and ( ). No operand is false, one is true if not empty.
+ */
+static int cmd_test(int argc, char **argv)
+{
+	struct test_eval t = { argv + 1, argc - 1, 0, 0 };
+	if (strcmp(argv[0], "[") == 0) {
+		if (argc < 2 || strcmp(argv[argc - 1], "]") != 0) {
+			fprintf(stderr, "sh: [: missing ]\n");
+			return 2;
+		}
+		t.n--;
+	}
+	if (t.n == 0)
+		return 1;
+	int v = test_or(&t);
+	if (!t.err && t.i < t.n) {
+		fprintf(stderr, "sh: test: %s: unexpected operand\n", t.arg[t.i]);
+		t.err = 1;
+	}
+	return t.err ? 2 : !v;
+}
+
+/* eval [arg...]: the operands joined by spaces, run as shell text here. */
+static int cmd_eval(int argc, char **argv)
+{
+	size_t len = 1;
+	for (int i = 1; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	char *text = malloc(len);
+	if (!text) {
+		fprintf(stderr, "sh: eval: %s\n", strerror(ENOMEM));
+		return 1;
+	}
+	text[0] = 0;
+	for (int i = 1; i < argc; i++) {
+		strcat(text, argv[i]);
+		if (i < argc - 1)
+			strcat(text, " ");
+	}
+	int status = run_text(text);
+	free(text);
+	return status;
+}
+
+/* Where . finds file: as it is with a '/', else the first readable one in $PATH. */
+static int dot_path(const char *file, char *path, size_t size)
+{
+	const char *d = getenv("PATH");
+	if (strchr(file, '/'))
+		return snprintf(path, size, "%s", file) < (int)size ? 0 : -1;
+	for (d = d ? d : DEFAULT_PATH; d;) {
+		const char *colon = strchr(d, ':');
+		int n = colon ? (int)(colon - d) : (int)strlen(d);
+		if (snprintf(path, size, "%.*s/%s", n, n ? d : ".", file) < (int)size &&
+		    access(path, R_OK) == 0)
+			return 0;
+		d = colon ? colon + 1 : 0;
+	}
+	return -1;
+}
+
+/* . file: its commands run in this shell (its whole text at once, up to SH_TEXT_MAX). */
+static int cmd_dot(int argc, char **argv)
+{
+	char path[PATH_MAX_];
+	struct stat st;
+	if (argc < 2) {
+		fprintf(stderr, "sh: .: a file name is needed\n");
+		return STATUS_SYNTAX;
+	}
+	int fd = dot_path(argv[1], path, sizeof(path)) == 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	size_t size = fd >= 0 && fstat(fd, &st) == 0 && st.st_size <= SH_TEXT_MAX
+			      ? (size_t)st.st_size
+			      : SH_TEXT_MAX;
+	char *text = fd >= 0 ? malloc(size + 1) : 0;
+	size_t n = text ? read_all(fd, text, size) : 0;
+	if (fd >= 0)
+		close(fd);
+	if (!text) {
+		fprintf(stderr, "sh: .: %s: %s\n", argv[1],
+			fd < 0 ? "not found" : strerror(ENOMEM));
+		if (!interactive)
+			exiting = 1; /* POSIX: a special built-in's error ends a script */
+		return fd < 0 ? STATUS_NOT_FOUND : 1;
+	}
+	text[n] = 0;
+	int status = run_text(text);
+	free(text);
+	return status;
+}
+
+/* return [n]: leave the function running with n, or the last command's status. */
+static int cmd_return(int argc, char **argv)
+{
+	char *end;
+	if (!func_depth) {
+		fprintf(stderr, "sh: return: not in a function\n");
+		return 1;
+	}
+	long n = argc > 1 ? strtol(argv[1], &end, 10) : last_status;
+	if (argc > 1 && (!argv[1][0] || *end)) {
+		fprintf(stderr, "sh: return: %s: not a number\n", argv[1]);
+		n = STATUS_SYNTAX;
+	}
+	returning = 1;
+	return_status = (int)(n & 0xff);
+	return return_status;
 }
 
 /* The status $? shows for a wait status, telling how a command died when it did. */
@@ -657,10 +1340,32 @@ static const struct builtin builtins[] = {
 	{ ":", cmd_colon },
 	{ "break", cmd_break },
 	{ "continue", cmd_continue },
+	{ "set", cmd_set },
+	{ "shift", cmd_shift },
+	{ "return", cmd_return },
+	{ "test", cmd_test },
+	{ "read", cmd_read },
+	{ "eval", cmd_eval },
+	{ ".", cmd_dot },
+	{ "[", cmd_test },
 };
+
+/* The special built-ins POSIX finds before functions (the others come after them). */
+static int is_special_builtin(const char *name)
+{
+	static const char *const special[] = { "break",	 "continue", "exit",  "export",
+					       "return", "set",	     "shift", "unset",
+					       ":",	 "eval",     "." };
+	for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); i++)
+		if (strcmp(special[i], name) == 0)
+			return 1;
+	return 0;
+}
 
 static const struct builtin *find_builtin(const char *name)
 {
+	if (!is_special_builtin(name) && find_function(name))
+		return 0; /* a function of that name comes first */
 	for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
 		if (strcmp(builtins[i].name, name) == 0)
 			return &builtins[i];
@@ -678,6 +1383,7 @@ static int run_builtin(const struct builtin *b, struct command *cmd)
 /* ---- running programs ------------------------------------------------------------- */
 
 static int run_compound(const struct sh_cmd *c);
+static int call_function(const struct func *f, int argc, char **argv);
 
 /*
  * In a child: set up the command's descriptors and environment, then exec it (or run
@@ -700,8 +1406,15 @@ static void child(const struct sh_cmd *c, struct command *cmd)
 	if (cmd->argc == 0)
 		_exit(0);
 	const struct builtin *b = find_builtin(cmd->argv[0]);
+	const struct func *f = b ? 0 : find_function(cmd->argv[0]);
 	if (b)
 		_exit(run_builtin(b, cmd));
+	if (f) {
+		int status = call_function(f, cmd->argc, cmd->argv);
+		fflush(stdout);
+		fflush(stderr);
+		_exit(status);
+	}
 	execvp(cmd->argv[0], cmd->argv);
 	int e = errno;
 	if (e == ENOENT)
@@ -712,8 +1425,13 @@ static void child(const struct sh_cmd *c, struct command *cmd)
 	_exit(e == ENOENT ? STATUS_NOT_FOUND : STATUS_NO_EXEC);
 }
 
-/* A command alone, in the shell: assignments, a built-in, or only redirections. */
-static int run_here(const struct sh_cmd *c, struct command *cmd, const struct builtin *b)
+/*
+ * A command alone, in the shell: assignments, a built-in, a function (its assignments
+ * stay set, as for a special built-in), or only redirections (the status of the last
+ * command substitution, if one ran).
+ */
+static int run_here(const struct sh_cmd *c, struct command *cmd, const struct builtin *b,
+		    const struct func *f)
 {
 	int saved[SH_FD_MAX + 1], status = 1;
 	if (!b)
@@ -722,7 +1440,9 @@ static int run_here(const struct sh_cmd *c, struct command *cmd, const struct bu
 				return 1;
 	fflush(stdout);
 	if (save_fds(c, saved) == 0 && redirect_all(c) == 0)
-		status = b ? run_builtin(b, cmd) : 0;
+		status = b   ? run_builtin(b, cmd)
+			 : f ? call_function(f, cmd->argc, cmd->argv)
+			     : (subst_status >= 0 ? subst_status : 0);
 	restore_fds(saved);
 	return status;
 }
@@ -811,10 +1531,21 @@ static pid_t start_one(const struct sh_cmd *c, int in, int out, int other, char 
 	return pid;
 }
 
+/* ( list ) alone: in a child, whose changes (variables, directory) are its own. */
+static int run_subshell(const struct sh_cmd *c)
+{
+	char name[CMD_NAME_MAX];
+	pid_t job = 0;
+	pid_t pid = start_one(c, STDIN_FILENO, STDOUT_FILENO, -1, name, 1, &job);
+	return wait_all(&pid, &name, 1);
+}
+
 /* A compound command alone: here, with its redirections undone afterwards. */
 static int run_compound_here(const struct sh_cmd *c)
 {
 	int saved[SH_FD_MAX + 1], status = 1;
+	if (c->kind == SH_CMD_SUBSHELL)
+		return run_subshell(c);
 	fflush(stdout);
 	if (save_fds(c, saved) == 0 && redirect_all(c) == 0)
 		status = run_compound(c);
@@ -828,11 +1559,13 @@ static int run_single(const struct sh_cmd *c)
 	char name[CMD_NAME_MAX];
 	if (c->kind != SH_CMD_SIMPLE)
 		return run_compound_here(c);
+	subst_status = -1;
 	if (expand_command(c, &cmd_buf) != 0)
 		return 1;
 	const struct builtin *b = cmd_buf.argc ? find_builtin(cmd_buf.argv[0]) : 0;
-	if (cmd_buf.argc == 0 || b)
-		return run_here(c, &cmd_buf, b);
+	const struct func *f = cmd_buf.argc && !b ? find_function(cmd_buf.argv[0]) : 0;
+	if (cmd_buf.argc == 0 || b || f)
+		return run_here(c, &cmd_buf, b, f);
 	pid_t job = 0;
 	pid_t pid = start_one(c, STDIN_FILENO, STDOUT_FILENO, -1, name, 1, &job);
 	return wait_all(&pid, &name, 1);
@@ -845,15 +1578,15 @@ static int run_single(const struct sh_cmd *c)
  */
 static int run_pipeline_cmds(unsigned k)
 {
-	const struct sh_pipeline *pl = &parsed.pipelines[k];
+	const struct sh_pipeline *pl = &parsed->pipelines[k];
 	pid_t pids[SH_CMDS_MAX];
 	char names[SH_CMDS_MAX][CMD_NAME_MAX];
 	int in = STDIN_FILENO, n = pl->ncmds;
 	pid_t job = 0;
 	unsigned ci = pl->first_cmd;
 	if (n == 1)
-		return run_single(&parsed.cmds[ci]);
-	for (int i = 0; i < n; i++, ci = parsed.cmds[ci].next) {
+		return run_single(&parsed->cmds[ci]);
+	for (int i = 0; i < n; i++, ci = parsed->cmds[ci].next) {
 		int fds[2] = { -1, STDOUT_FILENO };
 		pids[i] = -1;
 		if (i < n - 1 && pipe(fds) != 0) {
@@ -861,7 +1594,7 @@ static int run_pipeline_cmds(unsigned k)
 			n = i; /* run no more of it; wait for what started */
 			break;
 		}
-		pids[i] = start_one(&parsed.cmds[ci], in, fds[1], fds[0], names[i], 0, &job);
+		pids[i] = start_one(&parsed->cmds[ci], in, fds[1], fds[0], names[i], 0, &job);
 		if (in != STDIN_FILENO)
 			close(in);
 		if (fds[1] != STDOUT_FILENO)
@@ -878,27 +1611,42 @@ static int run_pipeline_cmds(unsigned k)
 static int run_pipeline(unsigned k)
 {
 	int status = run_pipeline_cmds(k);
-	return parsed.pipelines[k].negate ? !status : status;
+	return parsed->pipelines[k].negate ? !status : status;
 }
 
-/* Should the lists running stop: exit, ^C, break or continue? */
+/* Should the lists running stop: exit, ^C, break, continue or return? */
 static int stopping(void)
 {
-	return exiting || interrupted || skip_loops;
+	return exiting || interrupted || skip_loops || returning;
+}
+
+/*
+ * set -e: the shell ends when pipeline k failed, unless it was a condition (of if, while,
+ * until), a pipeline a && or || follows, or one turned over by '!' (POSIX).
+ */
+static void errexit_check(unsigned k, int status)
+{
+	const struct sh_pipeline *pl = &parsed->pipelines[k];
+	if (opt_errexit && status != 0 && !cond_depth && pl->op != SH_OP_AND &&
+	    pl->op != SH_OP_OR && !pl->negate)
+		exiting = 1;
 }
 
 /* The pipelines from k joined by && and ||: the status of the last that ran. */
 static int run_and_or(unsigned k)
 {
 	int status = run_pipeline(k);
+	unsigned ran = k; /* the last pipeline that ran */
 	last_status = status;
 	for (int op;
-	     !stopping() && ((op = parsed.pipelines[k].op) == SH_OP_AND || op == SH_OP_OR);) {
-		k = parsed.pipelines[k].next;
+	     !stopping() && ((op = parsed->pipelines[k].op) == SH_OP_AND || op == SH_OP_OR);) {
+		k = parsed->pipelines[k].next;
 		if ((op == SH_OP_AND && status != 0) || (op == SH_OP_OR && status == 0))
 			continue;
 		last_status = status = run_pipeline(k);
+		ran = k;
 	}
+	errexit_check(ran, status);
 	return status;
 }
 
@@ -964,7 +1712,7 @@ static void parse_error(enum sh_status st, const char *text)
 		fprintf(stderr, "sh: %s\n", sh_strerror(st));
 		return;
 	}
-	const char *at = text + parsed.err_at;
+	const char *at = text + parsed->err_at;
 	int n = 0;
 	while (n < 2 && at[n] && strchr("|&;<>()", at[n]))
 		n++;
@@ -982,22 +1730,31 @@ static int run_list(unsigned k)
 {
 	while (k != SH_NONE && !stopping()) {
 		unsigned last = k;
-		while (parsed.pipelines[last].op == SH_OP_AND ||
-		       parsed.pipelines[last].op == SH_OP_OR)
-			last = parsed.pipelines[last].next;
-		if (parsed.pipelines[last].op == SH_OP_BG)
+		while (parsed->pipelines[last].op == SH_OP_AND ||
+		       parsed->pipelines[last].op == SH_OP_OR)
+			last = parsed->pipelines[last].next;
+		if (parsed->pipelines[last].op == SH_OP_BG)
 			run_background(k);
 		else
 			run_and_or(k);
-		k = parsed.pipelines[last].next;
+		k = parsed->pipelines[last].next;
 	}
 	return last_status;
 }
 
-/* After a loop's condition or body: 1 to go on, 0 to leave it (break, exit, ^C). */
+/* The condition of an if, while or until: its failures do not end a set -e shell. */
+static int run_condition(unsigned k)
+{
+	cond_depth++;
+	int status = run_list(k);
+	cond_depth--;
+	return status;
+}
+
+/* After a loop's condition or body: 1 to go on, 0 to leave it (break, exit, return, ^C). */
 static int loop_goes_on(void)
 {
-	if (exiting || interrupted)
+	if (exiting || interrupted || returning)
 		return 0;
 	if (!skip_loops)
 		return 1;
@@ -1015,21 +1772,24 @@ static int run_for(const struct sh_cmd *c)
 	struct command *words = malloc(sizeof(*words));
 	char name[NAME_MAX_];
 	int status = 0;
-	const struct sh_word *w = &parsed.words[c->first_word];
+	const struct sh_word *w = &parsed->words[c->first_word];
 	if (!words || w->len >= sizeof(name)) {
 		free(words);
 		fprintf(stderr, "sh: for: %s\n", words ? "name too long" : strerror(ENOMEM));
 		return 1;
 	}
-	memcpy(name, parsed.text + w->start, w->len);
+	memcpy(name, parsed->text + w->start, w->len);
 	name[w->len] = 0;
 	words->argc = words->nassign = 0;
 	words->used = 0;
 	for (unsigned i = 1; i < c->nwords; i++) {
-		int none;
-		char *v = expand_word(words, parsed.words[c->first_word + i], &none);
-		if ((!v && !none) ||
-		    (v && add_args(words, parsed.words[c->first_word + i], v) < 0)) {
+		if (add_args(words, parsed->words[c->first_word + i]) < 0) {
+			free(words);
+			return 1;
+		}
+	}
+	for (int i = 0; !c->has_in && i < npos; i++) { /* for NAME; do: "$@" */
+		if (add_arg(words, pos[i]) < 0) {
 			free(words);
 			return 1;
 		}
@@ -1050,18 +1810,44 @@ static int run_for(const struct sh_cmd *c)
 	return status;
 }
 
+/* NAME() compound: keep the compound's text under NAME (replacing what was there). */
+static int define_function(const struct sh_cmd *c)
+{
+	struct sh_word name = parsed->words[c->first_word], body = parsed->words[c->first_word + 1];
+	struct func *f = 0;
+	for (int i = 0; i < FUNCS_MAX && !f; i++)
+		if (funcs[i].name && strlen(funcs[i].name) == name.len &&
+		    memcmp(funcs[i].name, parsed->text + name.start, name.len) == 0)
+			f = &funcs[i];
+	for (int i = 0; i < FUNCS_MAX && !f; i++)
+		if (!funcs[i].name)
+			f = &funcs[i];
+	char *n = strndup(parsed->text + name.start, name.len);
+	char *b = strndup(parsed->text + body.start, body.len);
+	if (!f || !n || !b) {
+		fprintf(stderr, "sh: %.*s: %s\n", (int)name.len, parsed->text + name.start,
+			f ? strerror(ENOMEM) : "too many functions");
+		free(n);
+		free(b);
+		return 1;
+	}
+	forget_function(f);
+	f->name = n, f->body = b;
+	return 0;
+}
+
 /* Does case pattern w match s? (A pattern without wildcards compares as a string.) */
 static int case_match(struct sh_word w, const char *s)
 {
 	static char pat[ARGS_STORE];
 	int quoted;
-	long n = sh_pattern(&parsed, w, lookup, 0, pat, sizeof(pat));
+	long n = sh_pattern(parsed, w, &shenv, pat, sizeof(pat));
 	if (n == 0)
-		n = sh_expand(&parsed, w, lookup, 0, pat, sizeof(pat), &quoted);
+		n = sh_expand(parsed, w, &shenv, pat, sizeof(pat), &quoted);
 	else if (n > 0)
 		return fnmatch(pat, s, 0) == 0;
 	if (n < 0) {
-		fprintf(stderr, "sh: %s\n", sh_strerror((enum sh_status)(-n)));
+		expansion_error(n);
 		return 0;
 	}
 	return strcmp(pat, s) == 0;
@@ -1072,16 +1858,16 @@ static int run_case(const struct sh_cmd *c)
 {
 	static char subject[ARGS_STORE];
 	int quoted;
-	long n = sh_expand(&parsed, parsed.words[c->first_word], lookup, 0, subject,
-			   sizeof(subject), &quoted);
+	long n = sh_expand(parsed, parsed->words[c->first_word], &shenv, subject, sizeof(subject),
+			   &quoted);
 	if (n < 0) {
-		fprintf(stderr, "sh: %s\n", sh_strerror((enum sh_status)(-n)));
+		expansion_error(n);
 		return 1;
 	}
-	for (unsigned i = c->list[0]; i != SH_NONE; i = parsed.items[i].next) {
-		const struct sh_item *it = &parsed.items[i];
+	for (unsigned i = c->list[0]; i != SH_NONE; i = parsed->items[i].next) {
+		const struct sh_item *it = &parsed->items[i];
 		for (unsigned p = 0; p < it->nwords; p++)
-			if (case_match(parsed.words[it->first_word + p], subject))
+			if (case_match(parsed->words[it->first_word + p], subject))
 				return it->list == SH_NONE ? 0 : run_list(it->list);
 	}
 	return 0;
@@ -1093,14 +1879,14 @@ static int run_compound(const struct sh_cmd *c)
 	int status = 0;
 	switch (c->kind) {
 	case SH_CMD_IF:
-		if (run_list(c->list[0]) == 0 && !stopping())
+		if (run_condition(c->list[0]) == 0 && !stopping())
 			return run_list(c->list[1]);
 		return c->list[2] != SH_NONE && !stopping() ? run_list(c->list[2]) : 0;
 	case SH_CMD_WHILE:
 	case SH_CMD_UNTIL:
 		loop_depth++;
 		for (;;) {
-			int cond = run_list(c->list[0]);
+			int cond = run_condition(c->list[0]);
 			if (!loop_goes_on() || (cond == 0) != (c->kind == SH_CMD_WHILE))
 				break;
 			status = run_list(c->list[1]);
@@ -1113,9 +1899,80 @@ static int run_compound(const struct sh_cmd *c)
 		return run_for(c);
 	case SH_CMD_CASE:
 		return run_case(c);
+	case SH_CMD_GROUP:
+	case SH_CMD_SUBSHELL: /* in the child start() made */
+		return run_list(c->list[0]);
+	case SH_CMD_FUNC:
+		return define_function(c);
 	default:
 		return 1;
 	}
+}
+
+/*
+ * Run text (eval's, a . file's) here: parsed into a line of its own, which becomes the one
+ * being run until it ends. Its status, or 2 for a syntax error.
+ */
+static int run_text(char *text)
+{
+	struct sh_line *outer = parsed, *line = 0;
+	int deep = text_depth >= FUNC_DEPTH_MAX;
+	if (deep || !(line = malloc(sizeof(*line)))) {
+		fprintf(stderr, "sh: %s\n", deep ? "eval and . nested too deep" : strerror(ENOMEM));
+		return 1;
+	}
+	text_depth++;
+	enum sh_status st = sh_parse(text, line);
+	int status = STATUS_SYNTAX;
+	if (st != SH_OK) {
+		parsed = line; /* parse_error reads where the error is */
+		parse_error(st, text);
+	} else {
+		parsed = line;
+		status = line->list == SH_NONE ? 0 : run_list(line->list);
+	}
+	parsed = outer;
+	text_depth--;
+	free(line);
+	return status;
+}
+
+/*
+ * Call function f with argv[1..argc) as its positional parameters: its body's text is
+ * parsed again into a line of its own, which becomes the one being run until it ends.
+ * Its status: return's, or the last command's.
+ */
+static int call_function(const struct func *f, int argc, char **argv)
+{
+	struct sh_line *outer = parsed, *line = malloc(sizeof(*line));
+	char *text = strdup(f->body), **outer_pos = pos; /* the body may be redefined inside */
+	int outer_npos = npos, outer_loops = loop_depth, status = 1;
+	if (!line || !text || func_depth >= FUNC_DEPTH_MAX) {
+		fprintf(stderr, "sh: %s: %s\n", argv[0],
+			line && text ? "calls nested too deep" : strerror(ENOMEM));
+		free(line);
+		free(text);
+		return 1;
+	}
+	pos = 0, npos = 0;
+	if (set_params(argc - 1, argv + 1) == 0 && sh_parse(text, line) == SH_OK) {
+		parsed = line;
+		func_depth++;
+		loop_depth = 0; /* break and continue do not reach the caller's loops */
+		status = run_list(line->list);
+		if (returning)
+			status = return_status;
+		returning = 0;
+		func_depth--;
+		loop_depth = outer_loops;
+		parsed = outer;
+	}
+	set_params(0, 0);
+	free(pos);
+	pos = outer_pos, npos = outer_npos;
+	free(line);
+	free(text);
+	return status;
 }
 
 /* Run a text sh_parse took (st its result); $? is the status of its last command. */
@@ -1128,14 +1985,14 @@ static void run_parsed(enum sh_status st, const char *text)
 	}
 	interrupted = 0;
 	skip_loops = loop_depth = 0;
-	last_status = run_list(parsed.list);
+	last_status = run_list(parsed->list);
 	fflush(stdout);
 }
 
 /* Parse and run one whole text (sh -c). */
 static void run_line(const char *text)
 {
-	run_parsed(sh_parse(text, &parsed), text);
+	run_parsed(sh_parse(text, parsed), text);
 }
 
 /* ---- Ctrl-C ----------------------------------------------------------------------- */
@@ -1201,8 +2058,16 @@ static void default_env(void)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: sh [-c command | file]\n");
+	fprintf(stderr, "usage: sh [-c command [arg0 [arg...]] | file [arg...]]\n");
 	return STATUS_SYNTAX;
+}
+
+/* $0 and the positional parameters from the operands: args[0] is $0 (none: keep "sh"). */
+static int start_params(int n, char **args)
+{
+	if (n > 0)
+		arg0 = args[0];
+	return n > 1 ? set_params(n - 1, args + 1) : 0;
 }
 
 int main(int argc, char **argv)
@@ -1211,7 +2076,7 @@ int main(int argc, char **argv)
 	int fd = STDIN_FILENO;
 	default_env();
 	if (argc > 1 && strcmp(argv[1], "-c") == 0) {
-		if (argc < 3)
+		if (argc < 3 || start_params(argc - 3, argv + 3) != 0)
 			return usage();
 		run_line(argv[2]);
 		return last_status;
@@ -1220,6 +2085,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sh: %s: %s\n", argv[1], strerror(errno));
 		return STATUS_NOT_FOUND;
 	}
+	if (argc > 1 && start_params(argc - 1, argv + 1) != 0)
+		return STATUS_NO_EXEC;
 	interactive = argc == 1 && tcgetattr(STDIN_FILENO, &tty) == 0;
 	if (interactive) {
 		/* lines, edited and echoed by the console, CR typed as NL, ^C a signal */
@@ -1244,7 +2111,7 @@ int main(int argc, char **argv)
 			text[len++] = '\n';
 		memcpy(text + len, line, n + 1);
 		len += n;
-		enum sh_status st = sh_parse(text, &parsed);
+		enum sh_status st = sh_parse(text, parsed);
 		if (st == SH_ERR_MORE)
 			continue; /* a compound command or here-document goes on */
 		run_parsed(st, text);

@@ -1,6 +1,6 @@
 /*
  * execvp, execvpe and execlp: exec a program by name through $PATH (the directories between
- * colons, "/bin" when PATH is unset, an empty entry meaning "."). A name with a '/' is
+ * colons, confstr(_CS_PATH)'s list when PATH is unset, an empty entry meaning "."). A name with a '/' is
  * used as it is. And execl, execve with the arguments listed. POSIX: a file found that is
  * not a program (ENOEXEC) is run as a shell script, by /bin/sh; when every candidate
  * fails, errno tells the most useful reason: a program found that would not run
@@ -16,7 +16,6 @@
 
 #define EXECVP_PATH_MAX 256
 #define EXECLP_ARGS_MAX 64
-#define DEFAULT_PATH	"/bin"
 #define SHELL_PATH	"/bin/sh"
 
 extern char **environ;
@@ -49,7 +48,7 @@ static int exec_or_script(const char *path, char *const argv[], char *const envp
 /* execvp with the new image's environment given (the search still uses our PATH). */
 int execvpe(const char *file, char *const argv[], char *const envp[])
 {
-	char path[EXECVP_PATH_MAX];
+	char path[EXECVP_PATH_MAX], standard[EXECVP_PATH_MAX];
 	int err = ENOENT;
 	if (!file || !*file) {
 		errno = ENOENT;
@@ -58,7 +57,11 @@ int execvpe(const char *file, char *const argv[], char *const envp[])
 	if (strchr(file, '/'))
 		return exec_or_script(file, argv, envp);
 	const char *dirs = getenv("PATH");
-	for (const char *d = dirs ? dirs : DEFAULT_PATH; d;) {
+	if (!dirs) { /* POSIX leaves it to us: the standard utilities' own path */
+		size_t n = confstr(_CS_PATH, standard, sizeof(standard));
+		dirs = n && n <= sizeof(standard) ? standard : "/bin";
+	}
+	for (const char *d = dirs; d;) {
 		const char *colon = strchr(d, ':');
 		int n = colon ? (int)(colon - d) : (int)strlen(d);
 		int len = snprintf(path, sizeof(path), "%.*s/%s", n, n ? d : ".", file);

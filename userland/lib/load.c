@@ -178,7 +178,11 @@ static int put_strings(char *page, uint64_t *str, char *const *list, uint64_t *w
 	return 0;
 }
 
-/* The top stack page: argc, argv[], NULL, envp[], NULL, aux pairs, 0, 0, the strings. */
+/*
+ * The top stack page: argc, argv[], NULL, envp[], NULL, aux pairs, 0, 0, the strings. The
+ * rest of the stack is the kernel's demand-zero reserve (RLIMIT_STACK's default; the C
+ * library sets another limit at start), so only this page is made here.
+ */
 static int build_stack(long task, const struct load_args *a, const struct load_scratch *s,
 		       uint64_t *sp)
 {
@@ -209,8 +213,9 @@ static int build_stack(long task, const struct load_args *a, const struct load_s
 	memcpy(page + at, words, total * sizeof(uint64_t));
 	memset(page + used, 0, str - used); /* the alignment gap: nothing of an earlier load */
 	*sp = USER_STACK_TOP - PAGE + at;
-	err = (int)SYSCALL(map_anon, task, USER_STACK_TOP - USER_STACK_SIZE,
-			   USER_STACK_SIZE / PAGE - 1, MAP_PROT_READ | MAP_PROT_WRITE);
+	err = (int)SYSCALL(map_anon, task, USER_STACK_TOP - USER_STACK_DEFAULT,
+			   USER_STACK_DEFAULT / PAGE,
+			   MAP_PROT_READ | MAP_PROT_WRITE | MAP_KIND_STACK);
 	if (!err)
 		err = child_page_open(task, s);
 	if (err)

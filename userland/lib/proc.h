@@ -25,7 +25,9 @@ enum proc_label {
 	PROC_FORK = 1,	 /* w0 = FORK_COW or FORK_EAGER -> w0 = pid (0 in the child) */
 	PROC_WAIT = 2,	 /* w0 = pid or -1, w1 = options -> w0 = pid, w1 = status */
 	PROC_GETPID = 3, /* -> w0 = pid, w1 = parent's pid */
-	PROC_SPAWN = 4,	 /* buffer = name \0 arg1 \0 ... -> w0 = pid */
+	/* buffer = name \0 arg1 \0 ... [env \0 ...]; w0 = how many strings are arguments (the
+	 * name included; 0: all), the rest is the environment -> w0 = pid */
+	PROC_SPAWN = 4,
 	/* w0 = pid, w1 = signal; sigqueue: w2 = PROC_KILL_QUEUE, w3 = the value -> w0 = 0 */
 	PROC_KILL = 5,
 	PROC_LIST = 6, /* w0 = index -> w0 = pid, w1 = ppid, w2 = state, w3 = status (or -1: end) */

@@ -24,12 +24,12 @@
 
 #define RLIMIT_EXEC_ENV "MUKERNEL_RLIMIT="
 
-/* What a process starts with: no limits but the descriptor table and the fixed stack. */
+/* What a process starts with: no limits but the descriptor table and the stack's 8 MiB. */
 static const struct rlimit defaults[RLIM_NLIMITS] = {
 	[RLIMIT_CPU] = { RLIM_INFINITY, RLIM_INFINITY },
 	[RLIMIT_FSIZE] = { RLIM_INFINITY, RLIM_INFINITY },
 	[RLIMIT_DATA] = { RLIM_INFINITY, RLIM_INFINITY },
-	[RLIMIT_STACK] = { USER_STACK_SIZE, USER_STACK_SIZE },
+	[RLIMIT_STACK] = { USER_STACK_DEFAULT, RLIM_INFINITY },
 	[RLIMIT_CORE] = { 0, RLIM_INFINITY },
 	[RLIMIT_RSS] = { RLIM_INFINITY, RLIM_INFINITY },
 	[RLIMIT_NPROC] = { RLIM_INFINITY, RLIM_INFINITY },
@@ -61,9 +61,21 @@ int getrlimit(int resource, struct rlimit *r)
 }
 
 /*
+ * The stack may grow down to RLIMIT_STACK's soft limit below USER_STACK_TOP, at most
+ * USER_STACK_MAX (which "unlimited" means): the kernel's demand-zero reserve is set to
+ * that, so a store past it is a fault, SIGSEGV. Pages already in use stay.
+ */
+static int stack_reserve(rlim_t bytes)
+{
+	uint64_t pages = bytes >= USER_STACK_MAX ? USER_STACK_MAX / PAGE_BYTES
+						 : (bytes + PAGE_BYTES - 1) / PAGE_BYTES;
+	return (int)SYSCALL(map_anon, SLOT_SELF, USER_STACK_TOP - pages * PAGE_BYTES, pages,
+			    MAP_PROT_READ | MAP_PROT_WRITE | MAP_KIND_STACK);
+}
+
+/*
  * Every process is root here (docs/files.md), so a hard limit may be raised as well as
- * lowered, except where the system has a fixed ceiling: the descriptor table (FD_MAX)
- * and the stack, whose size is fixed at exec (EPERM past them).
+ * lowered, except past the descriptor table (FD_MAX, EPERM).
  */
 int setrlimit(int resource, const struct rlimit *r)
 {
@@ -71,10 +83,12 @@ int setrlimit(int resource, const struct rlimit *r)
 		errno = EINVAL;
 		return -1;
 	}
-	if ((resource == RLIMIT_NOFILE && r->rlim_max > FD_MAX) ||
-	    (resource == RLIMIT_STACK && r->rlim_max != RLIM_INFINITY &&
-	     r->rlim_max > USER_STACK_SIZE)) {
+	if (resource == RLIMIT_NOFILE && r->rlim_max > FD_MAX) {
 		errno = EPERM;
+		return -1;
+	}
+	if (resource == RLIMIT_STACK && stack_reserve(r->rlim_cur) != 0) {
+		errno = EINVAL; /* the kernel refused: nothing changed */
 		return -1;
 	}
 	limits[resource] = *r;

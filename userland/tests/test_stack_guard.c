@@ -1,5 +1,6 @@
 /*
- * The unmapped page below the 64 KiB stack: deep recursion stores into it and the
+ * The page below the stack reserve (RLIMIT_STACK's default, 8 MiB, demand-zero) is never
+ * mapped: deep recursion grows the stack page by page down to it, stores into it, and the
  * supervisor gets LABEL_FAULT with scause 15 (store page fault) and that address.
  */
 #include <stdio.h>
@@ -9,9 +10,9 @@
 #include "testutil.h"
 
 #define STORE_PAGE_FAULT 15
-#define STACK_BOTTOM	 (USER_STACK_TOP - USER_STACK_SIZE)
+#define STACK_BOTTOM	 (USER_STACK_TOP - USER_STACK_DEFAULT)
 
-static volatile uint64_t depth_limit = 1UL << 40; /* never reached: 64 KiB runs out */
+static volatile uint64_t depth_limit = 1UL << 40; /* never reached: 8 MiB runs out */
 
 /* Not a tail call: the frame and its array live until the inner call returns. */
 static __attribute__((noinline)) uint64_t deep(uint64_t n)
