@@ -211,6 +211,59 @@ static void expansion_error(long err)
 	}
 }
 
+/*
+ * Shell variables live in the environment, so lookups are getenv; the ones not exported
+ * are also listed here, and a child drops them before exec (POSIX: only exported
+ * variables reach a command's environment). A variable the shell was started with is
+ * exported; one it creates is not, until `export`.
+ */
+static char **unexported;
+static int n_unexported, cap_unexported;
+
+static int find_unexported(const char *name)
+{
+	for (int i = 0; i < n_unexported; i++)
+		if (strcmp(unexported[i], name) == 0)
+			return i;
+	return -1;
+}
+
+static void mark_exported(const char *name)
+{
+	int i = find_unexported(name);
+	if (i < 0)
+		return;
+	free(unexported[i]);
+	unexported[i] = unexported[--n_unexported];
+}
+
+/* Set name to value; a name new to the shell stays out of children's environments. */
+static int set_var(const char *name, const char *value)
+{
+	if (!getenv(name) && find_unexported(name) < 0) {
+		if (n_unexported == cap_unexported) {
+			int cap = cap_unexported ? 2 * cap_unexported : 16;
+			char **more = realloc(unexported, (size_t)cap * sizeof(*more));
+			if (!more)
+				return -1;
+			unexported = more;
+			cap_unexported = cap;
+		}
+		char *copy = strdup(name);
+		if (!copy)
+			return -1;
+		unexported[n_unexported++] = copy;
+	}
+	return setenv(name, value, 1);
+}
+
+/* In a child about to exec: what is not exported goes. */
+static void drop_unexported(void)
+{
+	for (int i = 0; i < n_unexported; i++)
+		unsetenv(unexported[i]);
+}
+
 /* ${NAME=word}: set the variable (name is len bytes). */
 static int assign_var(void *ctx, const char *name, size_t len, const char *value)
 {
@@ -220,7 +273,7 @@ static int assign_var(void *ctx, const char *name, size_t len, const char *value
 		return -1;
 	memcpy(key, name, len);
 	key[len] = 0;
-	return setenv(key, value, 1);
+	return set_var(key, value);
 }
 
 static void run_line(const char *text);
@@ -415,7 +468,7 @@ static int assign(char *nv)
 {
 	char *eq = strchr(nv, '=');
 	*eq = 0;
-	int r = setenv(nv, eq + 1, 1);
+	int r = set_var(nv, eq + 1);
 	*eq = '=';
 	if (r != 0)
 		fprintf(stderr, "sh: %s: cannot set (%s)\n", nv, strerror(errno));
@@ -700,14 +753,26 @@ static int valid_name(const char *s, size_t n)
 	return 1;
 }
 
-/* export [NAME[=value]]...: every variable is in the environment, so this only sets. */
+/* Is the environment string e (NAME=value) a variable the shell has not exported? */
+static int unexported_entry(const char *e)
+{
+	for (int i = 0; i < n_unexported; i++) {
+		size_t n = strlen(unexported[i]);
+		if (strncmp(e, unexported[i], n) == 0 && e[n] == '=')
+			return 1;
+	}
+	return 0;
+}
+
+/* export [NAME[=value]]...: the names reach every command run after. */
 static int cmd_export(int argc, char **argv)
 {
 	extern char **environ;
 	int status = 0;
 	if (argc == 1)
 		for (char **e = environ; e && *e; e++)
-			printf("export %s\n", *e);
+			if (!unexported_entry(*e))
+				printf("export %s\n", *e);
 	for (int i = 1; i < argc; i++) {
 		char *eq = strchr(argv[i], '=');
 		size_t n = eq ? (size_t)(eq - argv[i]) : strlen(argv[i]);
@@ -716,8 +781,13 @@ static int cmd_export(int argc, char **argv)
 			status = 1;
 		} else if (eq) {
 			status |= assign(argv[i]) != 0;
+			*eq = 0;
+			mark_exported(argv[i]);
+			*eq = '=';
 		} else if (!getenv(argv[i])) {
 			status |= setenv(argv[i], "", 1) != 0;
+		} else {
+			mark_exported(argv[i]);
 		}
 	}
 	return status;
@@ -791,8 +861,10 @@ static int cmd_unset(int argc, char **argv)
 		struct func *f = find_function(argv[i]);
 		if (funcs_only && f)
 			forget_function(f);
-		else if (!funcs_only)
+		else if (!funcs_only) {
 			unsetenv(argv[i]);
+			mark_exported(argv[i]); /* forgotten: a later one starts unexported */
+		}
 	}
 	return 0;
 }
@@ -980,7 +1052,7 @@ static int cmd_read(int argc, char **argv)
 		}
 		char saved = line[end];
 		line[end] = 0;
-		if (setenv(argv[i], line + start, 1) != 0)
+		if (set_var(argv[i], line + start) != 0)
 			status = 2;
 		line[end] = saved;
 	}
@@ -1401,8 +1473,13 @@ static void child(const struct sh_cmd *c, struct command *cmd)
 		fflush(stderr);
 		_exit(status);
 	}
-	for (int i = 0; i < cmd->nassign; i++)
+	for (int i = 0; i < cmd->nassign; i++) {
 		assign(cmd->assign[i]);
+		char *eq = strchr(cmd->assign[i], '='); /* NAME=value cmd: exported to cmd */
+		*eq = 0;
+		mark_exported(cmd->assign[i]);
+		*eq = '=';
+	}
 	if (cmd->argc == 0)
 		_exit(0);
 	const struct builtin *b = find_builtin(cmd->argv[0]);
@@ -1415,6 +1492,7 @@ static void child(const struct sh_cmd *c, struct command *cmd)
 		fflush(stderr);
 		_exit(status);
 	}
+	drop_unexported();
 	execvp(cmd->argv[0], cmd->argv);
 	int e = errno;
 	if (e == ENOENT)
@@ -1796,7 +1874,7 @@ static int run_for(const struct sh_cmd *c)
 	}
 	loop_depth++;
 	for (int i = 0; i < words->argc; i++) {
-		if (setenv(name, words->argv[i], 1) != 0) {
+		if (set_var(name, words->argv[i]) != 0) {
 			fprintf(stderr, "sh: %s: cannot set (%s)\n", name, strerror(errno));
 			status = 1;
 			break;

@@ -5,7 +5,8 @@
  * ($1..$9, ${10}, $#, $@, "$@", $*, set --, shift, for without in), ${x:-y}, ${x:=y},
  * ${x+y}, ${x:?}, ${#x}, ${x%y} and kin, $((...)), functions (arguments, return, recursion, in a
  * pipeline, redefinition, unset -f), { } and ( ), the test and [ built-ins, $$ and $!,
- * export and unset, and pipeline statuses. Each script's whole output and status are compared.
+ * export and unset (a variable not exported stays out of commands' environments), and
+ * pipeline statuses. Each script's whole output and status are compared.
  */
 #define OUT_FILE "/tmp/test_shell_expand.out"
 
@@ -235,6 +236,13 @@ static void misc(void)
 	       "script 2 a /tmp/ss.sh\n", 0, 0);
 	expect("sh -c 'echo $0 $1' me you", "me you\n", 0, 0);
 	expect("echo $PATH $HOME", "/bin /\n", 0, 0);
+	/* only exported variables reach a command's environment (POSIX) */
+	expect("L=1; sh -c 'echo [$L]'; echo $L", "[]\n1\n", 0, 0);
+	expect("L=1; L=2 sh -c 'echo [$L]'; sh -c 'echo [$L]'", "[2]\n[]\n", 0, 0);
+	expect("L=1; export L; sh -c 'echo [$L]'; L=3; sh -c 'echo [$L]'", "[1]\n[3]\n", 0, 0);
+	expect("L=1; export | grep -c L=; export L; export | grep -c L=", "0\n1\n", 0, 0);
+	expect("for L in a; do :; done; read R <<EOF\nr\nEOF\nsh -c 'echo [$L$R]'", "[]\n", 0, 0);
+	expect("L=1; unset L; export L=4; sh -c 'echo [$L]'", "[4]\n", 0, 0);
 }
 
 int main(void)
