@@ -56,7 +56,8 @@ const char *signals_exec_env(char *env, size_t size);
 /* The calling thread's signal mask, and a new thread's first act: set it. */
 uint64_t signals_thread_mask(void);
 void signals_thread_start(uint64_t mask);
-/* kill(): a signal to ourselves is delivered at once, on this thread (1 if so). */
+/* kill(): a signal to ourselves is delivered at once, on this thread (1 if so; -1: it is
+ * ours, but goes through the server and is taken when it answers). */
 int signals_kill_self(pid_t pid, int sig);
 /* A POSIX timer (itimer.c) is about to send sig: its handler gets SI_TIMER and value. */
 void signals_note_timer(int sig, union sigval value);

@@ -31,6 +31,7 @@
 
 #define SIG_BIT(s)  (1UL << (s))
 #define UNBLOCKABLE (SIG_BIT(SIGKILL) | SIG_BIT(SIGSTOP))
+#define STOP_SIGNALS (SIG_BIT(SIGSTOP) | SIG_BIT(SIGTSTP) | SIG_BIT(SIGTTIN) | SIG_BIT(SIGTTOU))
 #define REG_PC	    0
 #define REG_A0	    10
 #define REG_A1	    11
@@ -118,6 +119,8 @@ static uint64_t chld_flags(void)
 		f |= 1; /* SIGSRV_CHLD_CATCH */
 	if (a->sa_handler == SIG_IGN || (a->sa_flags & SA_NOCLDWAIT))
 		f |= 2; /* SIGSRV_CHLD_IGNORE: no zombies */
+	if (a->sa_flags & SA_NOCLDSTOP)
+		f |= 4; /* SIGSRV_CHLD_NOCLDSTOP: not told of stops and continues */
 	return f;
 }
 
@@ -148,11 +151,30 @@ const char *signals_exec_env(char *env, size_t size)
 	return n > 0 && (size_t)n < size ? env : 0;
 }
 
+/*
+ * Every process tells the server where it takes signals before main (the fork server,
+ * which would ask itself, defines this 0): the stop signals stop a process through its
+ * C library (stop_process), even one that never made a signal call. That alone does not
+ * set signals_registered, which makes fork pay for the signal state (process.c): the
+ * server knows our entry when either is set.
+ */
+__attribute__((weak)) const int signals_register_at_start = 1;
+static int entry_at_start;
+
+static int server_has_entry(void)
+{
+	return signals_registered || entry_at_start;
+}
+
 __attribute__((constructor)) static void signals_inherit(void)
 {
 	const char *v = fd_take_env(SIG_EXEC_ENV);
-	if (!v)
+	if (!v) {
+		if (signals_register_at_start &&
+		    proc_request(PROC_SIGENTRY, (uintptr_t)sig_upcall, 0, 0, 0, 0) == 0)
+			entry_at_start = 1;
 		return;
+	}
 	uint64_t mask = fd_get_hex(&v), ignored = fd_get_hex(&v);
 	for (int sig = 1; sig < NSIG; sig++)
 		if ((ignored & SIG_BIT(sig)) && !(UNBLOCKABLE & SIG_BIT(sig)))
@@ -249,18 +271,44 @@ void signals_after_fork(void)
 		taken_blocked = 0;
 }
 
-/* POSIX's default action: ignore these (and the stop signals: no stopping here). */
+/* POSIX's default action: ignore these (the stop signals' is stop_process). */
 static int default_ignores(int sig)
 {
-	return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT ||
-	       sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+	return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT;
+}
+
+static int is_stop_signal(int sig)
+{
+	return (STOP_SIGNALS & SIG_BIT(sig)) != 0;
+}
+
+/* A process's other threads keep running while one stops it (docs/signals.md). */
+static void park_other_threads(void)
+{
+}
+
+static void release_other_threads(void)
+{
+}
+
+/*
+ * Stop the process for stop signal sig (SIGSTOP, or another at SIG_DFL): the other
+ * threads park (below), and this one asks the fork server to stop us (PROC_STOP), which
+ * answers once SIGCONT continues us, or at once if one came since sig was sent. SIGKILL
+ * ends us meanwhile. Signals sent while we are stopped stay with the server until then.
+ */
+static void stop_process(int sig)
+{
+	park_other_threads();
+	proc_request(PROC_STOP, (uint64_t)sig, 0, 0, 0, 0);
+	release_other_threads();
 }
 
 /* End the process of sig: the server does it once we no longer take signals. */
 static void die_of(int sig)
 {
 	proc_request(PROC_SIGENTRY, 0, 0, 0, 0, 0);
-	signals_registered = 0;
+	signals_registered = entry_at_start = 0;
 	kill(getpid(), sig);
 	for (;;)
 		_exit(128 + sig); /* only if the server is gone */
@@ -325,6 +373,15 @@ static void act_on(int sig, pid_t sender, void *context)
 	if (from_fault(sig, sender) &&
 	    ((thread_mask & SIG_BIT(sig)) || actions[sig].sa_handler == SIG_IGN))
 		die_of(sig); /* the faulting instruction would only fault again */
+	/* POSIX: SIGCONT drops the stop signals pending, a stop signal a pending SIGCONT. */
+	if (sig == SIGCONT)
+		__atomic_and_fetch(&taken_blocked, ~STOP_SIGNALS, __ATOMIC_SEQ_CST);
+	else if (is_stop_signal(sig))
+		__atomic_and_fetch(&taken_blocked, ~SIG_BIT(SIGCONT), __ATOMIC_SEQ_CST);
+	if (sig == SIGSTOP) {
+		stop_process(sig); /* never caught, ignored or blocked */
+		return;
+	}
 	if ((thread_mask | waited) & SIG_BIT(sig)) {
 		keep(sig, sender);
 		return;
@@ -335,9 +392,12 @@ static void act_on(int sig, pid_t sender, void *context)
 		queue_claim(sig, &unused); /* gone with it */
 		return;
 	}
-	if (h == SIG_DFL)
+	if (h == SIG_DFL && is_stop_signal(sig))
+		stop_process(sig);
+	else if (h == SIG_DFL)
 		die_of(sig);
-	run_handler(sig, sender, context);
+	else
+		run_handler(sig, sender, context);
 }
 
 /* Signals taken earlier while blocked and unblocked now (those a sigwait waits for stay
@@ -423,13 +483,19 @@ void sig_upcall(long a0, long a1, struct upcall_frame *f)
 
 /*
  * kill() to ourselves, not blocked here: delivered on this thread before kill returns,
- * as POSIX asks, without a round trip through the server. 1 if done so.
+ * as POSIX asks, without a round trip through the server. 1 if done so; -1 if it is
+ * ours but must go through the server, and be taken when it answers: a stop signal or
+ * SIGCONT, which the server's job control must see.
  */
 int signals_kill_self(pid_t pid, int sig)
 {
-	if (!signals_registered || pid <= 0 || bad_signal(sig) || (thread_mask & SIG_BIT(sig)) ||
+	if (!server_has_entry() || pid <= 0 || bad_signal(sig) || (thread_mask & SIG_BIT(sig)) ||
 	    pid != getpid())
 		return 0;
+	if (is_stop_signal(sig) || sig == SIGCONT)
+		return -1;
+	if (!signals_registered)
+		return 0; /* the server's way: it knows what to do with us */
 	act_on(sig, pid, 0);
 	return 1;
 }
@@ -448,7 +514,7 @@ int signals_blocked_here(int sig)
  */
 void signals_take_now(void)
 {
-	if (!signals_registered)
+	if (!server_has_entry())
 		return;
 	int errno_saved = errno;
 	take_all(0);
