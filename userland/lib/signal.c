@@ -63,6 +63,13 @@ static int bad_signal(int sig)
 	return sig <= 0 || sig >= NSIG;
 }
 
+/* thread_mask changed: the other threads read it in our record (hand_to_other). */
+static void mask_publish(void)
+{
+	if (pthread_cur)
+		pthread_cur->sigmask = thread_mask;
+}
+
 /* --- sets --- */
 
 int sigemptyset(sigset_t *set)
@@ -282,13 +289,71 @@ static int is_stop_signal(int sig)
 	return (STOP_SIGNALS & SIG_BIT(sig)) != 0;
 }
 
-/* A process's other threads keep running while one stops it (docs/signals.md). */
+/*
+ * While one thread stops the process (stop_process), the others are diverted to
+ * sig_upcall with PARK_ARG and wait there until it is continued: a stopped process's
+ * threads do not run. stop_parked is 1 meanwhile.
+ */
+#define PARK_ARG (-1L)
+static volatile uint32_t stop_parked;
+
+static void divert_to_park(struct pthread *t, void *unused)
+{
+	(void)unused;
+	if (!t->done)
+		SYSCALL(upcall, SLOT_SELF, (uintptr_t)sig_upcall, PARK_ARG, 0, t->kernel_id);
+}
+
 static void park_other_threads(void)
 {
+	if (!pthread_threaded)
+		return;
+	__atomic_store_n(&stop_parked, 1, __ATOMIC_SEQ_CST);
+	while (pthread_each_other(divert_to_park, 0) != 0)
+		SYSCALL(yield); /* a thread is being made or ending: the list is busy */
 }
 
 static void release_other_threads(void)
 {
+	if (!__atomic_load_n(&stop_parked, __ATOMIC_SEQ_CST))
+		return;
+	__atomic_store_n(&stop_parked, 0, __ATOMIC_SEQ_CST);
+	futex_wake(&stop_parked, UINT32_MAX);
+}
+
+/* A diverted thread's part in a stop: wait until the process is continued. */
+static void park_here(void)
+{
+	while (__atomic_load_n(&stop_parked, __ATOMIC_SEQ_CST))
+		futex_wait(&stop_parked, 1, FUTEX_FOREVER);
+}
+
+/*
+ * A signal sent to the process that the thread taking it blocks is kept (keep); POSIX
+ * gives it to a thread that does not block it, if there is one: divert that one, which
+ * then finds it kept and unblocked for it (act_on_unblocked).
+ */
+struct hand_over {
+	int sig;
+	int done;
+};
+
+void sig_upcall(long a0, long a1, struct upcall_frame *f);
+
+static void divert_if_unblocked(struct pthread *t, void *arg)
+{
+	struct hand_over *h = arg;
+	if (h->done || t->done || (t->sigmask & SIG_BIT(h->sig)))
+		return;
+	if (SYSCALL(upcall, SLOT_SELF, (uintptr_t)sig_upcall, 0, 0, t->kernel_id) == 0)
+		h->done = 1;
+}
+
+static void hand_to_other(int sig)
+{
+	struct hand_over h = { .sig = sig, .done = 0 };
+	if (pthread_threaded)
+		pthread_each_other(divert_if_unblocked, &h); /* list busy: kept as before */
 }
 
 /*
@@ -326,6 +391,7 @@ static void run_handler(int sig, pid_t sender, void *context)
 	if (!(act.sa_flags & (SA_NODEFER | SA_RESETHAND)))
 		thread_mask |= SIG_BIT(sig);
 	thread_mask &= ~UNBLOCKABLE;
+	mask_publish();
 	siginfo_t info;
 	info_fill(sig, sender, &info); /* claims this signal's notes either way */
 	if (act.sa_flags & SA_SIGINFO) {
@@ -334,6 +400,7 @@ static void run_handler(int sig, pid_t sender, void *context)
 		act.sa_handler(sig);
 	}
 	thread_mask = saved;
+	mask_publish();
 	ran_handler = 1;
 	if (!(act.sa_flags & SA_RESTART))
 		ran_without_restart = 1;
@@ -426,8 +493,11 @@ static void take_all(void *context)
 		fault_taken.code = (int)m.w[5];
 		fault_taken.addr = (void *)(uintptr_t)m.w[6];
 		if (sig > 0 && sig < NSIG) {
+			uint64_t bit = SIG_BIT(sig), kept_before = taken_blocked & bit;
 			note_queue((int)sig, m.w[3] == 1, m.w[4]);
 			act_on((int)sig, (pid_t)m.w[1], context);
+			if (!kept_before && (taken_blocked & bit) && !(waited & bit))
+				hand_to_other((int)sig); /* we block it: another thread may not */
 		}
 		fault_taken.code = 0;
 		if (sig <= 0 || sig >= NSIG || m.w[2] == 0)
@@ -470,6 +540,8 @@ void sig_upcall(long a0, long a1, struct upcall_frame *f)
 {
 	int errno_saved = errno;
 	ran_handler = ran_without_restart = 0;
+	if (a0 == PARK_ARG)
+		park_here();
 	if (a0 > 0 && a0 < NSIG)
 		act_on((int)a0, (pid_t)a1, f);
 	take_all(f);
@@ -577,6 +649,7 @@ int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
 		else
 			return EINVAL;
 		thread_mask &= ~UNBLOCKABLE & ~(sigset_t)1;
+		mask_publish();
 		sig_register();
 	}
 	if (old)
@@ -604,6 +677,7 @@ uint64_t signals_thread_mask(void)
 void signals_thread_start(uint64_t mask)
 {
 	thread_mask = mask;
+	mask_publish();
 }
 
 int sigpending(sigset_t *set)
@@ -623,10 +697,12 @@ int sigsuspend(const sigset_t *mask)
 	uint32_t seen = handled;
 	sig_register();
 	thread_mask = *mask & ~UNBLOCKABLE;
+	mask_publish();
 	act_on_unblocked(0);
 	while (handled == seen)
 		SYSCALL(futex_wait, (uintptr_t)&handled, seen, FUTEX_FOREVER);
 	thread_mask = saved;
+	mask_publish();
 	act_on_unblocked(0);
 	errno = EINTR;
 	return -1;
