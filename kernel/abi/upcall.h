@@ -9,6 +9,12 @@
 
 #define UPCALL_REGS 32
 
+/*
+ * upcall_stack (docs/syscalls.md 51) keeps a stack top to 64 bytes: every user address
+ * (below 2^38) then fits the kernel's 32-bit field.
+ */
+#define UPCALL_STACK_SHIFT 6
+
 /* flags */
 #define UPCALL_INTERRUPTED 1 /* a blocking call was cut short: it returns E_INTR */
 

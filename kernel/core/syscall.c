@@ -744,6 +744,11 @@ static long sys_upcall_return(struct thread *t)
 	return err ? err : KEEP;
 }
 
+static long sys_upcall_stack(struct thread *t)
+{
+	return upcall_set_stack(t, ARG(t, 0));
+}
+
 static long sys_pipe_create(struct thread *t)
 {
 	int err = 0;

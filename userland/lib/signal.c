@@ -70,6 +70,88 @@ static void mask_publish(void)
 		pthread_cur->sigmask = thread_mask;
 }
 
+/* --- the alternate stack --- */
+
+/* This thread's alternate signal stack (sigaltstack); alt_size 0: none. */
+static __thread char *alt_base;
+static __thread size_t alt_size;
+
+/* Is this thread running on its alternate stack now? */
+static int on_alt_stack(void)
+{
+	uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+	return alt_size && sp >= (uintptr_t)alt_base && sp <= (uintptr_t)alt_base + alt_size;
+}
+
+/* Tell the kernel where this thread's upcall frames go when its stack is full (an
+ * overflow): the alternate stack's top, or 0. */
+static int alt_tell_kernel(void)
+{
+	uintptr_t top = alt_size ? (uintptr_t)alt_base + alt_size : 0;
+	return SYSCALL(upcall_stack, top) == 0 ? 0 : -1;
+}
+
+/* Call fn(sig, info, context) with the stack pointer at top, and come back. */
+void sig_call_on_stack(uintptr_t top, void *fn, long sig, void *info, void *context);
+__asm__(".text\n"
+	".globl sig_call_on_stack\n"
+	"sig_call_on_stack:\n"
+	"	andi a0, a0, -16\n"
+	"	addi a0, a0, -16\n"
+	"	sd ra, 8(a0)\n"
+	"	sd sp, 0(a0)\n"
+	"	mv sp, a0\n"
+	"	mv t0, a1\n"
+	"	mv a0, a2\n"
+	"	mv a1, a3\n"
+	"	mv a2, a4\n"
+	"	jalr t0\n"
+	"	ld ra, 8(sp)\n"
+	"	ld sp, 0(sp)\n"
+	"	ret\n");
+
+static void sig_register(void);
+
+/*
+ * sigaltstack (POSIX): per thread. EPERM while running on it, EINVAL for a flag other
+ * than SS_DISABLE, ENOMEM below MINSIGSTKSZ. SA_ONSTACK handlers run on it
+ * (run_handler), and the kernel writes a signal's frame there when the thread's own stack
+ * is full (upcall_stack, docs/syscalls.md 51): a SIGSEGV handler runs after an overflow.
+ */
+int sigaltstack(const stack_t *restrict ss, stack_t *restrict old)
+{
+	int on = on_alt_stack();
+	if (ss && on) {
+		errno = EPERM;
+		return -1;
+	}
+	if (ss && (ss->ss_flags & ~SS_DISABLE)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (ss && !(ss->ss_flags & SS_DISABLE) && ss->ss_size < MINSIGSTKSZ) {
+		errno = ENOMEM;
+		return -1;
+	}
+	stack_t was = { .ss_sp = alt_base,
+			.ss_size = alt_size,
+			.ss_flags = on ? SS_ONSTACK : alt_size ? 0 : SS_DISABLE };
+	if (ss) {
+		int off = ss->ss_flags & SS_DISABLE;
+		alt_base = off ? 0 : ss->ss_sp;
+		alt_size = off ? 0 : ss->ss_size;
+		if (alt_tell_kernel() != 0) { /* outside user space */
+			alt_base = was.ss_sp, alt_size = was.ss_size;
+			errno = EINVAL;
+			return -1;
+		}
+		sig_register(); /* so that fork tells the kernel again in the child */
+	}
+	if (old)
+		*old = was;
+	return 0;
+}
+
 /* --- sets --- */
 
 int sigemptyset(sigset_t *set)
@@ -274,6 +356,8 @@ static int timer_claim(int sig, union sigval *value)
 void signals_after_fork(void)
 {
 	itimer_after_fork(); /* POSIX: a child's ITIMER_REAL is off */
+	if (alt_size)
+		alt_tell_kernel(); /* the kernel's record of it is the parent thread's */
 	if (taken_blocked)
 		taken_blocked = 0;
 }
@@ -394,11 +478,13 @@ static void run_handler(int sig, pid_t sender, void *context)
 	mask_publish();
 	siginfo_t info;
 	info_fill(sig, sender, &info); /* claims this signal's notes either way */
-	if (act.sa_flags & SA_SIGINFO) {
+	void *fn = (act.sa_flags & SA_SIGINFO) ? (void *)act.sa_sigaction : (void *)act.sa_handler;
+	if ((act.sa_flags & SA_ONSTACK) && alt_size && !on_alt_stack())
+		sig_call_on_stack((uintptr_t)alt_base + alt_size, fn, sig, &info, context);
+	else if (act.sa_flags & SA_SIGINFO)
 		act.sa_sigaction(sig, &info, context);
-	} else {
+	else
 		act.sa_handler(sig);
-	}
 	thread_mask = saved;
 	mask_publish();
 	ran_handler = 1;
