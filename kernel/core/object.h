@@ -84,6 +84,7 @@ struct thread {
 	uint64_t upcall_pc, upcall_arg0, upcall_arg1;
 	/* A fault report's tag, words and receive spec displace these user registers (ipc.c). */
 	uint64_t report_regs[REPORT_REGS];
+	uint64_t run_ticks; /* timebase ticks it ran, sampled at each tick (sched.c) */
 };
 /* Every fork allocates one: a larger class would cost each fork more to clear. */
 _Static_assert(sizeof(struct thread) <= 512, "struct thread fits the 512-byte class");
@@ -131,6 +132,7 @@ struct task {
 	struct cap supervisor;	/* endpoint told about faults and exit (not in cspace) */
 	uint64_t exit_status;
 	struct task *orphan_next; /* on the orphan list (task.c), or NULL */
+	uint64_t ended_ticks;	  /* the run time of its threads that ended (cpu_time) */
 };
 
 /* Take and drop references. kobj_put destroys at zero. */

@@ -100,6 +100,7 @@ static void unlink_thread(struct thread *th)
 static void thread_kill(struct thread *th)
 {
 	/* One hart keeps no reference for the thread it runs: forget it before it goes. */
+	th->task->ended_ticks += th->run_ticks;
 	if (!smp_on() && this_hart()->current == th)
 		this_hart()->current = 0;
 	sched_remove(th);

@@ -160,8 +160,8 @@ long fpathconf(int fd, int name)
 	return fstat(fd, &st) < 0 ? -1 : path_limit(name);
 }
 
-/* What times() reports (time.c): no per-process CPU accounting, so the user time is the
- * time since the process first asked, and the rest is 0. */
+/* What times() reports (time.c): the process's run time as user time; children's are
+ * not collected (0). */
 int getrusage(int who, struct rusage *r)
 {
 	struct tms t;

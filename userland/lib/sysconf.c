@@ -51,6 +51,8 @@ static long option(int name)
 	case _SC_MAPPED_FILES:
 	case _SC_SHARED_MEMORY_OBJECTS:
 	case _SC_MESSAGE_PASSING:
+	case _SC_CPUTIME:
+	case _SC_THREAD_CPUTIME:
 	case _SC_VERSION:
 		return POSIX_2008;
 	default:

@@ -21,5 +21,9 @@
 #define _POSIX_CLOCK_SELECTION	     200809L
 #define _POSIX_SEMAPHORES	     200809L
 #define _POSIX_MESSAGE_PASSING	     200809L
+#undef _POSIX_CPUTIME
+#undef _POSIX_THREAD_CPUTIME
+#define _POSIX_CPUTIME		     200809L /* the kernel counts run time (time.c) */
+#define _POSIX_THREAD_CPUTIME	     200809L
 
 #endif
