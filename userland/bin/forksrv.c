@@ -60,6 +60,8 @@ struct proc {
 	uint8_t report;	   /* enum job_report: a stop or continue no wait has taken yet */
 	uint8_t stopsig;   /* the signal that stopped it (report JOB_REPORT_STOPPED) */
 	long stop_reply;   /* the reply of its thread parked in PROC_STOP while stopped, or 0 */
+	uint64_t run_ticks;   /* once a zombie: its run time (timebase ticks) */
+	uint64_t child_ticks; /* its children's and their descendants' it has waited for */
 	uint16_t gen;	   /* the generation its badge carries (badge_of) */
 	uint32_t badge;	   /* its badge while it is not free, 0 when free (by_badge) */
 };
@@ -162,6 +164,7 @@ static struct proc *proc_new(const struct proc *parent)
 		p->job = JOB_RUNNING;
 		p->report = JOB_REPORT_NONE;
 		p->stop_reply = 0;
+		p->child_ticks = 0;
 		if (i >= procs_top)
 			procs_top = i + 1;
 		return p;
@@ -225,6 +228,12 @@ static int matches(const struct proc *child, const struct proc *parent, int64_t 
 		return child->pid == want;
 	/* -1: any; 0: any in the parent's process group; below -1: any in group -want. */
 	return want == -1 || child->pgid == (want == 0 ? parent->pgid : -want);
+}
+
+/* POSIX's RUSAGE_CHILDREN: parent waited for child z, which is reaped now. */
+static void count_child_time(struct proc *parent, const struct proc *z)
+{
+	parent->child_ticks += z->run_ticks + z->child_ticks;
 }
 
 static void reap(struct proc *p)
@@ -294,6 +303,7 @@ static void notify_parent(struct proc *p)
 				handed =
 					0; /* WNOWAIT: told, but the zombie stays for a real wait */
 			if (handed) {
+				count_child_time(parent, p);
 				reap(p);
 				if (parent->nwaits)
 					fail_hopeless_waiters(parent);
@@ -313,8 +323,15 @@ static void notify_parent(struct proc *p)
 	}
 }
 
-static void proc_exit(struct proc *p, int status)
+/*
+ * p ends with status, having run for run_ticks (the kernel's exit message says; -1:
+ * ask the kernel, for a process ended by a signal or PROC_EXIT).
+ */
+static void proc_exit_ran(struct proc *p, int status, int64_t run_ticks)
 {
+	if (run_ticks < 0 && p->task >= 0)
+		run_ticks = SYSCALL(cpu_time, p->task, 0);
+	p->run_ticks = run_ticks < 0 ? 0 : (uint64_t)run_ticks;
 	if (p->task >= 0) {
 		if (SYSCALL(task_kill, p->task) == 0)
 			spare_put(p->task); /* the kill emptied the slot */
@@ -348,6 +365,11 @@ static void proc_exit(struct proc *p, int status)
 			reap(&procs[i]);
 	}
 	notify_parent(p);
+}
+
+static void proc_exit(struct proc *p, int status)
+{
+	proc_exit_ran(p, status, -1);
 }
 
 /* The signal a fault message stands for: out of memory kills, else by the cause's name. */
@@ -490,6 +512,7 @@ static void wait_take_zombie(struct proc *p, struct proc *z, uint64_t options)
 	}
 	if (options & WNOWAIT)
 		return; /* waitid: the zombie stays waitable */
+	count_child_time(p, z);
 	reap(z);
 	if (p->nwaits)
 		fail_hopeless_waiters(p);
@@ -1119,8 +1142,9 @@ static inline __attribute__((always_inline)) void serve(struct ipc_msg *m)
 		return;
 	}
 	switch (label) {
-	case LABEL_EXIT:
-		proc_exit(p, (int)((m->w[0] & 0xff) << 8));
+	case LABEL_EXIT: /* w1: its run time */
+		proc_exit_ran(p, (int)((m->w[0] & 0xff) << 8),
+			      ipc_tag_words(m->tag) >= 2 ? (int64_t)(m->w[1] & INT64_MAX) : -1);
 		reply(0, 0); /* to a dead thread: releases the kernel's hold on it */
 		break;
 	case LABEL_FAULT:
@@ -1179,6 +1203,9 @@ static inline __attribute__((always_inline)) void serve(struct ipc_msg *m)
 	case PROC_STOP:
 		if (!too_short(m, 1))
 			do_stop(p, m->w[0]);
+		break;
+	case PROC_TIMES:
+		reply((int64_t)(p->child_ticks & INT64_MAX), 0);
 		break;
 	case PROC_LIST:
 		if (!too_short(m, 1))

@@ -252,15 +252,18 @@ static clock_t ticks_to_times(uint64_t t)
 
 /*
  * The process's run time, all of it as user time (the kernel does not tell its own
- * part apart). Children's times are not collected: tms_cutime and tms_cstime are 0.
+ * part apart), and likewise its waited-for children's, which the fork server adds up
+ * as it reaps them (PROC_TIMES).
  */
 clock_t times(struct tms *t)
 {
 	uint64_t now = ticks_now();
 	if (t) {
 		long run = SYSCALL(cpu_time, SLOT_SELF, 0);
+		int64_t children = proc_request(PROC_TIMES, 0, 0, 0, 0, 0);
 		t->tms_utime = ticks_to_times(run < 0 ? 0 : (uint64_t)run);
-		t->tms_stime = t->tms_cutime = t->tms_cstime = 0;
+		t->tms_cutime = ticks_to_times(children < 0 ? 0 : (uint64_t)children);
+		t->tms_stime = t->tms_cstime = 0;
 	}
 	return ticks_to_times(now);
 }

@@ -122,9 +122,53 @@ static void test_cpuclockid(void)
 	CHECK(ns_of(wid) == -1 && errno == EINVAL); /* its clock went with it */
 }
 
+static int64_t children_ns(void)
+{
+	struct rusage ru;
+	if (getrusage(RUSAGE_CHILDREN, &ru) != 0)
+		return -1;
+	return (int64_t)ru.ru_utime.tv_sec * NS_PER_S + ru.ru_utime.tv_usec * 1000LL;
+}
+
+/* times()'s tms_cutime and RUSAGE_CHILDREN: children waited for, exited or killed. */
+static void test_children(void)
+{
+	int p[2], st = 0;
+	char c;
+	int64_t before = children_ns();
+	CHECK(before >= 0);
+	pid_t a = fork();
+	if (a == 0)
+		_exit(spin_ms(SPIN_MS) ? 0 : 1);
+	CHECK_EQ(waitpid(a, &st, 0), a);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	int64_t after_a = children_ns();
+	CHECK(after_a - before >= SPIN_MS * NS_PER_MS);
+	struct tms tm;
+	times(&tm);
+	CHECK((int64_t)tm.tms_cutime * (NS_PER_S / sysconf(_SC_CLK_TCK)) >= after_a - NS_PER_MS);
+
+	CHECK_EQ(pipe(p), 0);
+	pid_t b = fork();
+	if (b == 0) {
+		spin_ms(SPIN_MS);
+		write(p[1], "s", 1);
+		for (;;)
+			;
+	}
+	CHECK_EQ(read(p[0], &c, 1), 1);
+	CHECK(children_ns() == after_a); /* not counted until waited for */
+	CHECK_EQ(kill(b, SIGKILL), 0);
+	CHECK_EQ(waitpid(b, &st, 0), b);
+	CHECK(children_ns() - after_a >= SPIN_MS * NS_PER_MS);
+	close(p[0]);
+	close(p[1]);
+}
+
 int main(void)
 {
 	test_clocks();
 	test_cpuclockid();
+	test_children();
 	return test_status();
 }
