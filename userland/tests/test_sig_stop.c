@@ -92,12 +92,16 @@ static void on_tstp(int sig)
 	(void)sig;
 }
 
-/* SIGTSTP: stops at SIG_DFL, not when caught. */
+/* SIGTSTP, SIGTTIN, SIGTTOU: stop at SIG_DFL; SIGTSTP caught does not. */
 static void test_tstp(void)
 {
 	pid_t pid = spinner();
 	CHECK(counter_moves());
 	stop_and_see(pid, SIGTSTP);
+	continue_and_see(pid);
+	stop_and_see(pid, SIGTTIN); /* the other two stop at SIG_DFL too */
+	continue_and_see(pid);
+	stop_and_see(pid, SIGTTOU);
 	continue_and_see(pid);
 	kill_and_reap(pid);
 
