@@ -199,12 +199,19 @@ int sigismember(const sigset_t *set, int sig)
 
 void sig_upcall(long a0, long a1, struct upcall_frame *f);
 
-/* What the fork server must do with SIGCHLD for us (sigsrv.h's bits). */
+static volatile uint64_t waited; /* the signals some thread waits for (sigwait, below) */
+
+/*
+ * What the fork server must do with SIGCHLD for us (sigsrv.h's bits). It sends SIGCHLD
+ * only to a process that can see it: one with a handler, or (POSIX: SIGCHLD is made even
+ * at SIG_DFL) one where this thread blocks it, for sigpending, or a thread waits for it.
+ */
 static uint64_t chld_flags(void)
 {
 	const struct sigaction *a = &actions[SIGCHLD];
 	uint64_t f = 0;
-	if (a->sa_handler != SIG_DFL && a->sa_handler != SIG_IGN)
+	int seen = a->sa_handler == SIG_DFL && ((thread_mask | waited) & SIG_BIT(SIGCHLD));
+	if ((a->sa_handler != SIG_DFL && a->sa_handler != SIG_IGN) || seen)
 		f |= 1; /* SIGSRV_CHLD_CATCH */
 	if (a->sa_handler == SIG_IGN || (a->sa_flags & SA_NOCLDWAIT))
 		f |= 2; /* SIGSRV_CHLD_IGNORE: no zombies */
@@ -500,10 +507,9 @@ static int from_fault(int sig, pid_t sender)
 }
 
 /*
- * sigwait and its kin (below): the signals some thread waits for, and a count that moves
- * whenever a signal is kept in taken_blocked, which the waiters sleep on.
+ * sigwait and its kin (below): the signals some thread waits for (waited, above), and a
+ * count that moves whenever a signal is kept in taken_blocked, which the waiters sleep on.
  */
-static volatile uint64_t waited;
 static volatile uint32_t taken_seq;
 static uint32_t wait_count[NSIG];
 static pthread_mutex_t wait_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -725,6 +731,7 @@ _sig_func_ptr signal(int sig, _sig_func_ptr handler)
 int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
 {
 	sigset_t was = thread_mask;
+	int chld_was = signals_registered && (was & SIG_BIT(SIGCHLD));
 	if (set) {
 		if (how == SIG_BLOCK)
 			thread_mask |= *set;
@@ -736,7 +743,10 @@ int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
 			return EINVAL;
 		thread_mask &= ~UNBLOCKABLE & ~(sigset_t)1;
 		mask_publish();
-		sig_register();
+		if (chld_was != ((thread_mask & SIG_BIT(SIGCHLD)) != 0))
+			sig_tell_server(); /* SIGCHLD blocked or not: see chld_flags */
+		else
+			sig_register();
 	}
 	if (old)
 		*old = was;
@@ -808,6 +818,8 @@ static void wait_mark(sigset_t want, int on)
 			__atomic_and_fetch(&waited, ~SIG_BIT(sig), __ATOMIC_SEQ_CST);
 	}
 	pthread_mutex_unlock(&wait_lock);
+	if ((want & SIG_BIT(SIGCHLD)) && actions[SIGCHLD].sa_handler == SIG_DFL)
+		sig_tell_server(); /* a sigwait for SIGCHLD: see chld_flags */
 }
 
 /* Take one kept signal of want, lowest first: its number, or 0. */
