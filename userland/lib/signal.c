@@ -380,6 +380,10 @@ static int is_stop_signal(int sig)
 	return (STOP_SIGNALS & SIG_BIT(sig)) != 0;
 }
 
+/* SIGCONTs acted on: a stop signal taken before one that another diversion of this
+ * thread acted on first (take_all) is dropped, as the server drops those still held. */
+static volatile uint32_t conts_taken;
+
 /*
  * While one thread stops the process (stop_process), the others are diverted to
  * sig_upcall with PARK_ARG and wait there until it is continued: a stopped process's
@@ -533,8 +537,10 @@ static void act_on(int sig, pid_t sender, void *context)
 	    ((thread_mask & SIG_BIT(sig)) || actions[sig].sa_handler == SIG_IGN))
 		die_of(sig); /* the faulting instruction would only fault again */
 	/* POSIX: SIGCONT drops the stop signals pending, a stop signal a pending SIGCONT. */
-	if (sig == SIGCONT)
+	if (sig == SIGCONT) {
+		__atomic_add_fetch(&conts_taken, 1, __ATOMIC_SEQ_CST);
 		__atomic_and_fetch(&taken_blocked, ~STOP_SIGNALS, __ATOMIC_SEQ_CST);
+	}
 	else if (is_stop_signal(sig))
 		__atomic_and_fetch(&taken_blocked, ~SIG_BIT(SIGCONT), __ATOMIC_SEQ_CST);
 	if (sig == SIGSTOP) {
@@ -577,6 +583,7 @@ static void act_on_unblocked(void *context)
 static void take_all(void *context)
 {
 	for (;;) {
+		uint32_t conts = conts_taken;
 		struct ipc_msg m = { .tag = ipc_tag(PROC_SIGTAKE, 0, 0, 0) };
 		m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
 		if (ipc_call(SLOT_PROC, &m) != 0)
@@ -588,6 +595,8 @@ static void take_all(void *context)
 			uint64_t bit = SIG_BIT(sig), kept_before = taken_blocked & bit;
 			note_queue((int)sig, m.w[3] == 1, m.w[4]);
 			act_on((int)sig, (pid_t)m.w[1], context);
+			if (is_stop_signal((int)sig) && conts_taken != conts)
+				__atomic_and_fetch(&taken_blocked, ~STOP_SIGNALS, __ATOMIC_SEQ_CST);
 			if (!kept_before && (taken_blocked & bit) && !(waited & bit))
 				hand_to_other((int)sig); /* we block it: another thread may not */
 		}
