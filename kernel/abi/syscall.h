@@ -63,7 +63,9 @@
 	X(47, task_cap_get, 4, "copy a capability out of another task's slot")              \
 	X(48, pipe_state, 1, "what a pipe end would do now: ready, peer gone, bytes held")  \
 	X(49, console_mode_get, 2, "read the console's line discipline settings")           \
-	X(50, console_mode_set, 3, "set the console's line discipline settings, or flush input")
+	X(50, console_mode_set, 3, "set the console's line discipline settings, or flush input") \
+	X(51, upcall_stack, 1, "where upcalls write their frame when the stack cannot hold it") \
+	X(52, cpu_time, 2, "the run time of a task, or of one of its threads, in timebase ticks")
 
 #define SYS_NONBLOCK 0x100 /* or-ed into the number: fail with E_AGAIN instead of blocking */
 

@@ -9,6 +9,17 @@
 
 #define UPCALL_REGS 32
 
+/*
+ * upcall_stack (docs/syscalls.md 51) keeps a stack top to 64 bytes: every user address
+ * (below 2^38) then fits the kernel's 32-bit field.
+ */
+#define UPCALL_STACK_SHIFT 6
+
+/* cpu_time's a1 (docs/syscalls.md 52), besides 0 (the whole task) and a thread id. */
+#define CPU_TIME_CALLER UINT64_MAX	   /* the calling thread */
+#define CPU_TIME_OLDEST (UINT64_MAX - 1) /* the task's oldest live thread */
+#define CPU_TIME_HZ	100		   /* its resolution: sampled at each timer tick */
+
 /* flags */
 #define UPCALL_INTERRUPTED 1 /* a blocking call was cut short: it returns E_INTR */
 

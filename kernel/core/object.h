@@ -70,18 +70,21 @@ struct thread {
 	/* futex_wait: the word slept on, as its task and address (futex.c); 0 when not. */
 	struct task *futex_task; /* NULL for a word in a shared mapping: the key is physical */
 	uint64_t futex_addr;
-	/* IPC */
+	/* IPC (the small fields first: they share one word) */
 	bool ipc_call;		 /* the queued send is a call */
 	bool in_report;		 /* in a fault report: report_regs hold what it overwrote */
-	uint64_t ipc_badge;	 /* badge of the capability the send used */
+	bool upcall_pending;	 /* an upcall was left for it on another hart (upcall.c) */
 	uint32_t reply_gen;	 /* bumped on each answer: stale replies miss */
+	uint64_t ipc_badge;	 /* badge of the capability the send used */
 	struct thread *reply_to; /* the caller this thread must answer (holds a ref) */
 	uint32_t reply_to_gen;
-	/* An upcall left for it while it ran on another hart (upcall.c). */
-	bool upcall_pending;
+	/* upcall_stack: where an upcall writes its frame when the thread's own stack cannot
+	 * hold it, as top >> UPCALL_STACK_SHIFT (0: nowhere; upcall.c). */
+	uint32_t upcall_stack;
 	uint64_t upcall_pc, upcall_arg0, upcall_arg1;
 	/* A fault report's tag, words and receive spec displace these user registers (ipc.c). */
 	uint64_t report_regs[REPORT_REGS];
+	uint64_t run_ticks; /* timebase ticks it ran, sampled at each tick (sched.c) */
 };
 /* Every fork allocates one: a larger class would cost each fork more to clear. */
 _Static_assert(sizeof(struct thread) <= 512, "struct thread fits the 512-byte class");
@@ -129,6 +132,7 @@ struct task {
 	struct cap supervisor;	/* endpoint told about faults and exit (not in cspace) */
 	uint64_t exit_status;
 	struct task *orphan_next; /* on the orphan list (task.c), or NULL */
+	uint64_t ended_ticks;	  /* the run time of its threads that ended (cpu_time) */
 };
 
 /* Take and drop references. kobj_put destroys at zero. */

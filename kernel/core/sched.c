@@ -1,7 +1,9 @@
 /* The scheduler: see sched.h. */
 #include "kernel/core/sched.h"
 
+#include "drivers/timer.h"
 #include "kernel/abi/error.h"
+#include "kernel/abi/upcall.h"
 #include "kernel/cpu/hart.h"
 #include "kernel/cpu/lockorder.h"
 #include "kernel/cpu/riscv.h"
@@ -251,10 +253,27 @@ static int ready_here(uint32_t min)
 	return find((int)min) != 0;
 }
 
+/*
+ * CPU time (cpu_time, docs/syscalls.md 52) is sampled, as in classic Unix: at each tick
+ * the thread the hart runs is charged the time since the last one, and an idle hart
+ * charges nobody. Nothing is added to a context switch, so IPC and fork pay nothing;
+ * the price is a resolution of one tick (CPU_TIME_HZ).
+ */
+static void charge_tick(struct hart *h, struct thread *cur)
+{
+	uint64_t now = rdtime();
+	if (cur && h->run_since)
+		cur->run_ticks += now - h->run_since;
+	h->run_since = now;
+}
+
+_Static_assert(TICK_HZ == CPU_TIME_HZ, "cpu_time's resolution is the tick");
+
 void sched_tick(void)
 {
 	wake_sleepers();
 	struct thread *cur = sched_current();
+	charge_tick(this_hart(), cur);
 	if (!cur || cur->state != TS_RUNNING)
 		return;
 	/*

@@ -20,6 +20,7 @@
 #include "kernel/core/sched.h"
 #include "kernel/core/syscall.h"
 #include "kernel/core/task.h"
+#include "kernel/abi/upcall.h"
 #include "kernel/core/upcall.h"
 #include "kernel/core/uaccess.h"
 #include "kernel/cpu/hart.h"
@@ -755,6 +756,33 @@ static long sys_upcall_return(struct thread *t)
 {
 	int err = upcall_return(t, ARG(t, 0));
 	return err ? err : KEEP;
+}
+
+static long sys_upcall_stack(struct thread *t)
+{
+	return upcall_set_stack(t, ARG(t, 0));
+}
+
+/* A task's run time: its threads' that ended and its live ones' (tid 0), or one thread's. */
+static long sys_cpu_time(struct thread *t)
+{
+	int err = 0;
+	struct task *task = task_arg(t, 0, &err);
+	if (!task)
+		return err;
+	uint64_t tid = ARG(t, 1), ticks = tid ? 0 : task->ended_ticks;
+	bool found = tid == 0;
+	if (tid == CPU_TIME_CALLER && task == t->task)
+		tid = t->id;
+	for (struct thread *th = task->threads; th; th = th->task_next) {
+		/* Listed newest first: the oldest is the last. */
+		bool oldest = tid == CPU_TIME_OLDEST && !th->task_next;
+		if (tid == 0 || th->id == tid || oldest) {
+			ticks += th->run_ticks;
+			found = true;
+		}
+	}
+	return found ? (long)(ticks & (uint64_t)INT64_MAX) : E_INVAL;
 }
 
 static long sys_pipe_create(struct thread *t)

@@ -103,6 +103,7 @@ static void unlink_thread(struct thread *th)
 static void thread_kill(struct thread *th)
 {
 	/* One hart keeps no reference for the thread it runs: forget it before it goes. */
+	th->task->ended_ticks += th->run_ticks;
 	if (!smp_on() && this_hart()->current == th)
 		this_hart()->current = 0;
 	sched_remove(th);
@@ -146,14 +147,15 @@ static bool last_thread(struct thread *th)
 void thread_exit(struct thread *th, uint64_t status)
 {
 	struct task *t = th->task;
-	uint64_t words[1] = { status };
+	/* The status, and the task's run time for its supervisor's accounts (cpu_time). */
+	uint64_t words[2] = { status, t->ended_ticks + th->run_ticks };
 	ipc_drop_reply(th); /* a caller it never answered must not wait for its supervisor */
 	if (!last_thread(th)) {
 		thread_kill(th);
 		return;
 	}
 	t->exit_status = status;
-	if (ipc_kernel_message(th, LABEL_EXIT, words, 1) == 0)
+	if (ipc_kernel_message(th, LABEL_EXIT, words, 2) == 0)
 		return; /* the supervisor decides when the task goes */
 	if (t == init_task) {
 		printk("init exited with status %lu\n", status);

@@ -81,12 +81,39 @@ enum divert {
 	DIVERT_AT_TRAP,	  /* a thread that just trapped: its frame is its user state */
 };
 
+/*
+ * Where t's frame goes: below its stack pointer, or, when that cannot hold it (a stack
+ * overflow: the fault is on the stack's guard page), below the top t set with
+ * upcall_stack (the C library's sigaltstack). 0 if neither will do.
+ */
+static uint64_t frame_place(const struct thread *t)
+{
+	uint64_t size = sizeof(struct upcall_frame);
+	uint64_t sp = (t->tf.x[REG_SP] - size) & ~(uint64_t)(FRAME_ALIGN - 1);
+	if (!user_check(t->task, sp, size, 1))
+		return sp;
+	if (!t->upcall_stack)
+		return 0;
+	sp = (((uint64_t)t->upcall_stack << UPCALL_STACK_SHIFT) - size) &
+	     ~(uint64_t)(FRAME_ALIGN - 1);
+	return user_check(t->task, sp, size, 1) ? 0 : sp;
+}
+
+/* upcall_stack: the calling thread's fallback stack top (0: none). */
+int upcall_set_stack(struct thread *t, uint64_t top)
+{
+	if (top >= USER_VA_MAX || (top && top < USER_VA_MIN))
+		return E_INVAL;
+	t->upcall_stack = (uint32_t)(top >> UPCALL_STACK_SHIFT);
+	return 0;
+}
+
 /* Divert t now (it is not running elsewhere). */
 static int deliver(struct thread *t, enum divert how, uint64_t pc, uint64_t arg0, uint64_t arg1)
 {
 	struct upcall_frame f = { .flags = 0 };
-	uint64_t sp = (t->tf.x[REG_SP] - sizeof(f)) & ~(uint64_t)(FRAME_ALIGN - 1);
-	if (user_check(t->task, sp, sizeof(f), 1))
+	uint64_t sp = frame_place(t);
+	if (!sp)
 		return E_FAULT;
 	bool was_blocked = how == DIVERT_OTHER && blocked(t);
 	bool report = was_blocked && t->in_report;

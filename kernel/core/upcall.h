@@ -23,6 +23,9 @@ int upcall_send(struct thread *caller, struct task *task, uint64_t tid, uint64_t
 		uint64_t arg1);
 /* Restore t's registers from the frame at va: 0 (t resumes there) or E_FAULT. */
 int upcall_return(struct thread *t, uint64_t va);
+/* upcall_stack: where t's frames go when its stack cannot hold one; E_INVAL for an
+ * address outside user space. */
+int upcall_set_stack(struct thread *t, uint64_t top);
 /* With several harts: apply an upcall left for t while it ran; 1 if one was applied. */
 int upcall_apply_pending(struct thread *t);
 

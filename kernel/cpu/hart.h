@@ -25,6 +25,7 @@ struct hart {
 	uint64_t next_tick;	     /* time of the next timer interrupt */
 	uint64_t probe_fixup;	     /* where a faulting probe_load resumes, 0 if none */
 	struct thread *current;	     /* the thread this hart runs, NULL when idle */
+	uint64_t run_since;	     /* the last tick, when run time was last charged (sched.c) */
 	struct as *as_active;	     /* whose address space satp holds, NULL for the kernel's */
 	int online;		     /* running the kernel */
 	volatile int idle;	     /* waiting in wfi for work: wake it with an IPI */

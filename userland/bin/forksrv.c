@@ -33,6 +33,9 @@
 #include "threads.h"
 #include "timesrv.h"
 
+/* We are the server the C library would tell where it takes signals (signal.c). */
+const int signals_register_at_start = 0;
+
 #define WAITERS 8 /* threads of one process that may block in wait() at once */
 
 struct proc {
@@ -50,9 +53,32 @@ struct proc {
 	uint16_t sig_chld; /* SIGSRV_CHLD_*: what its C library does with SIGCHLD */
 	unsigned caps;	   /* enum proc_caps: what exec must give the new image */
 	uint8_t wait_keep; /* bit w: waiter w asked WNOWAIT (waitid): it leaves the zombie */
+	uint8_t wait_stops;  /* bit w: waiter w asked WUNTRACED: a child's stop answers it */
+	uint8_t wait_conts;  /* bit w: waiter w asked WCONTINUED: a child's continue does */
+	uint8_t wait_noexit; /* bit w: waiter w did not ask WEXITED (waitid): no zombie for it */
+	uint8_t job;	   /* enum job_state */
+	uint8_t report;	   /* enum job_report: a stop or continue no wait has taken yet */
+	uint8_t stopsig;   /* the signal that stopped it (report JOB_REPORT_STOPPED) */
+	long stop_reply;   /* the reply of its thread parked in PROC_STOP while stopped, or 0 */
+	uint64_t run_ticks;   /* once a zombie: its run time (timebase ticks) */
+	uint64_t child_ticks; /* its children's and their descendants' it has waited for */
 	uint16_t gen;	   /* the generation its badge carries (badge_of) */
 	uint32_t badge;	   /* its badge while it is not free, 0 when free (by_badge) */
 };
+
+/*
+ * Job control (docs/signals.md, "Stopping and continuing"). A stop signal posted makes a
+ * process JOB_STOPPING; its C library, acting on the signal, asks PROC_STOP, and only
+ * then (unless a SIGCONT came in between) is it JOB_STOPPED, its thread parked in that
+ * request until SIGCONT or SIGKILL. What its parent's wait reports is kept apart (report).
+ */
+enum job_state { JOB_RUNNING = 0, JOB_STOPPING, JOB_STOPPED };
+enum job_report { JOB_REPORT_NONE = 0, JOB_REPORT_STOPPED, JOB_REPORT_CONTINUED };
+#define WAIT_KNOWN (WNOHANG | WUNTRACED | WCONTINUED | WEXITED | WNOWAIT)
+#define STATUS_STOPPED(sig) (((sig) << 8) | 0x7f) /* what WIFSTOPPED and WSTOPSIG read */
+#define STATUS_CONTINUED    0xffff		/* what WIFCONTINUED reads */
+#define STOP_SIGNALS                                                                  \
+	((1UL << SIGSTOP) | (1UL << SIGTSTP) | (1UL << SIGTTIN) | (1UL << SIGTTOU))
 
 /* The boot capabilities a process holds besides SLOT_PROC: exec gives them again. */
 enum proc_caps { HAS_ARCHIVE = 1, HAS_CONSOLE = 2, HAS_MACHINE = 4, HAS_DEVCTL = 8 };
@@ -135,6 +161,10 @@ static struct proc *proc_new(const struct proc *parent)
 		p->orphan = 0;
 		p->sig_chld = 0;
 		p->caps = 0;
+		p->job = JOB_RUNNING;
+		p->report = JOB_REPORT_NONE;
+		p->stop_reply = 0;
+		p->child_ticks = 0;
 		if (i >= procs_top)
 			procs_top = i + 1;
 		return p;
@@ -200,6 +230,12 @@ static int matches(const struct proc *child, const struct proc *parent, int64_t 
 	return want == -1 || child->pgid == (want == 0 ? parent->pgid : -want);
 }
 
+/* POSIX's RUSAGE_CHILDREN: parent waited for child z, which is reaped now. */
+static void count_child_time(struct proc *parent, const struct proc *z)
+{
+	parent->child_ticks += z->run_ticks + z->child_ticks;
+}
+
 static void reap(struct proc *p)
 {
 	p->state = PS_FREE;
@@ -256,7 +292,8 @@ static void notify_parent(struct proc *p)
 	int handed = 0;
 	/* nwaits 0 (fork+exit+wait: the child ends before the wait comes) skips the scan. */
 	for (int w = 0; parent && parent->nwaits && w < WAITERS && !handed; w++) {
-		if (parent->wait_reply[w] && matches(p, parent, parent->wait_pid[w])) {
+		if (parent->wait_reply[w] && !(parent->wait_noexit & (1u << w)) &&
+		    matches(p, parent, parent->wait_pid[w])) {
 			/* A waiter a signal took away is gone: the next one gets the child. */
 			handed = reply_saved(parent->wait_reply[w], p->pid, (uint64_t)p->status) ==
 				 0;
@@ -266,6 +303,7 @@ static void notify_parent(struct proc *p)
 				handed =
 					0; /* WNOWAIT: told, but the zombie stays for a real wait */
 			if (handed) {
+				count_child_time(parent, p);
 				reap(p);
 				if (parent->nwaits)
 					fail_hopeless_waiters(parent);
@@ -285,8 +323,15 @@ static void notify_parent(struct proc *p)
 	}
 }
 
-static void proc_exit(struct proc *p, int status)
+/*
+ * p ends with status, having run for run_ticks (the kernel's exit message says; -1:
+ * ask the kernel, for a process ended by a signal or PROC_EXIT).
+ */
+static void proc_exit_ran(struct proc *p, int status, int64_t run_ticks)
 {
+	if (run_ticks < 0 && p->task >= 0)
+		run_ticks = SYSCALL(cpu_time, p->task, 0);
+	p->run_ticks = run_ticks < 0 ? 0 : (uint64_t)run_ticks;
 	if (p->task >= 0) {
 		if (SYSCALL(task_kill, p->task) == 0)
 			spare_put(p->task); /* the kill emptied the slot */
@@ -302,6 +347,12 @@ static void proc_exit(struct proc *p, int status)
 		}
 		p->wait_reply[w] = 0;
 	}
+	if (p->stop_reply) {
+		slot_free(p->stop_reply); /* its parked thread is gone with the task */
+		p->stop_reply = 0;
+	}
+	p->job = JOB_RUNNING;
+	p->report = JOB_REPORT_NONE;
 	p->state = PS_ZOMBIE;
 	p->status = status;
 	/* Orphans go to init; their zombies are reaped now, as init never waits for them. */
@@ -314,6 +365,11 @@ static void proc_exit(struct proc *p, int status)
 			reap(&procs[i]);
 	}
 	notify_parent(p);
+}
+
+static void proc_exit(struct proc *p, int status)
+{
+	proc_exit_ran(p, status, -1);
 }
 
 /* The signal a fault message stands for: out of memory kills, else by the cause's name. */
@@ -456,43 +512,89 @@ static void wait_take_zombie(struct proc *p, struct proc *z, uint64_t options)
 	}
 	if (options & WNOWAIT)
 		return; /* waitid: the zombie stays waitable */
+	count_child_time(p, z);
 	reap(z);
 	if (p->nwaits)
 		fail_hopeless_waiters(p);
 }
 
+/* What child c has for a wait with options, as a wait() status: its end, its stop or
+ * its continue that no wait has taken yet; -1 if nothing. */
+static int wait_event(const struct proc *c, uint64_t options)
+{
+	if (c->state == PS_ZOMBIE)
+		return (options & WEXITED) ? c->status : -1;
+	if (c->report == JOB_REPORT_STOPPED && (options & WUNTRACED))
+		return STATUS_STOPPED(c->stopsig);
+	if (c->report == JOB_REPORT_CONTINUED && (options & WCONTINUED))
+		return STATUS_CONTINUED;
+	return -1;
+}
+
+/* Answer p's wait with child c's stop or continue (status), which is then taken unless
+ * the wait asked WNOWAIT; as wait_take_zombie, only if the answer arrived. */
+static void wait_take_report(struct proc *c, int status, uint64_t options)
+{
+	reply(c->pid, (uint64_t)status);
+	if (threaded) {
+		answering = 0;
+		if (ipc_reply(&answer) != 0)
+			return;
+	}
+	if (!(options & WNOWAIT))
+		c->report = JOB_REPORT_NONE;
+}
+
+/* Park p's wait in a free waiter entry: answered when a child has what it asks for. */
+static void wait_park(struct proc *p, int64_t want, uint64_t options)
+{
+	int w = 0;
+	while (w < WAITERS && p->wait_reply[w])
+		w++;
+	long s = w < WAITERS ? spare_get() : -1;
+	if (s < 0 || SYSCALL(reply_save, s) != 0) {
+		slot_free(s);
+		reply(w < WAITERS ? -ENOMEM : -EAGAIN, 0);
+		return;
+	}
+	uint8_t bit = (uint8_t)(1u << w);
+	p->wait_reply[w] = s;
+	p->nwaits++;
+	p->wait_pid[w] = want;
+	p->wait_keep = (uint8_t)((p->wait_keep & ~bit) | ((options & WNOWAIT) ? bit : 0));
+	p->wait_stops = (uint8_t)((p->wait_stops & ~bit) | ((options & WUNTRACED) ? bit : 0));
+	p->wait_conts = (uint8_t)((p->wait_conts & ~bit) | ((options & WCONTINUED) ? bit : 0));
+	p->wait_noexit = (uint8_t)((p->wait_noexit & ~bit) | ((options & WEXITED) ? 0 : bit));
+}
+
+/* PROC_WAIT: options are waitpid's and waitid's (WEXITED: report ends; waitpid sends it). */
 static void do_wait(struct proc *p, int64_t want, uint64_t options)
 {
 	int any = 0;
+	if (options & ~(uint64_t)WAIT_KNOWN) {
+		reply(-EINVAL, 0);
+		return;
+	}
 	for (int i = 0; i < procs_top; i++) {
 		if (!matches(&procs[i], p, want))
 			continue;
 		any = 1;
-		if (procs[i].state == PS_ZOMBIE) {
+		int status = wait_event(&procs[i], options);
+		if (status >= 0 && procs[i].state == PS_ZOMBIE) {
 			wait_take_zombie(p, &procs[i], options);
 			return;
 		}
-	}
-	if (!any) {
-		reply(-ECHILD, 0);
-	} else if (options & WNOHANG) {
-		reply(0, 0);
-	} else {
-		int w = 0;
-		while (w < WAITERS && p->wait_reply[w])
-			w++;
-		long s = w < WAITERS ? spare_get() : -1;
-		if (s < 0 || SYSCALL(reply_save, s) != 0) {
-			slot_free(s);
-			reply(w < WAITERS ? -ENOMEM : -EAGAIN, 0);
+		if (status >= 0) {
+			wait_take_report(&procs[i], status, options);
 			return;
 		}
-		p->wait_reply[w] = s;
-		p->nwaits++;
-		p->wait_pid[w] = want;
-		p->wait_keep = (uint8_t)((p->wait_keep & ~(1u << w)) |
-					 ((options & WNOWAIT) ? 1u << w : 0));
 	}
+	if (!any)
+		reply(-ECHILD, 0);
+	else if (options & WNOHANG)
+		reply(0, 0);
+	else
+		wait_park(p, want, options);
 }
 
 /* The request buffer's NUL-separated strings into list (NULL-terminated): how many. */
@@ -689,8 +791,8 @@ static void reply_now(int64_t w0)
 	answering = 0;
 }
 
-/* POSIX's default actions: these are ignored (stopping is not offered: the stop
- * signals are ignored too, docs/signals.md); every other one ends the process. */
+/* POSIX's default actions: these are ignored, and the stop signals stop a process
+ * through its C library (job_signal); every other one ends the process. */
 static int default_ignores(int sig)
 {
 	return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT ||
@@ -698,8 +800,105 @@ static int default_ignores(int sig)
 }
 
 /*
+ * Child c stopped or continued (its report says which): answer a wait of its parent's
+ * that asked for that, and send the parent SIGCHLD with code (CLD_STOPPED or
+ * CLD_CONTINUED) if it catches SIGCHLD without SA_NOCLDSTOP.
+ */
+static void notify_job(struct proc *c, int code)
+{
+	struct proc *parent = find(c->ppid);
+	if (!parent || c->orphan)
+		return; /* init, which adopted it, never waits for adoptees */
+	int stopped = c->report == JOB_REPORT_STOPPED;
+	uint8_t asked = stopped ? parent->wait_stops : parent->wait_conts;
+	int status = wait_event(c, stopped ? WUNTRACED : WCONTINUED);
+	for (int w = 0; parent->nwaits && w < WAITERS; w++) {
+		if (!parent->wait_reply[w] || !(asked & (1u << w)) ||
+		    !matches(c, parent, parent->wait_pid[w]))
+			continue;
+		int told = reply_saved(parent->wait_reply[w], c->pid, (uint64_t)status) == 0;
+		parent->wait_reply[w] = 0;
+		parent->nwaits--;
+		if (told && !(parent->wait_keep & (1u << w)))
+			c->report = JOB_REPORT_NONE;
+		if (told)
+			break;
+	}
+	unsigned chld = parent->sig_chld;
+	if ((chld & SIGSRV_CHLD_CATCH) && !(chld & SIGSRV_CHLD_NOCLDSTOP)) {
+		signal_proc(parent, SIGCHLD, c->pid);
+		sigsrv_note_fault((unsigned)(parent - procs), parent->pid, SIGCHLD, code,
+				  (uint64_t)(stopped ? c->stopsig : SIGCONT));
+	}
+}
+
+/* SIGCONT: a stopped t goes on (its parked PROC_STOP is answered), and stop signals
+ * not yet acted on are dropped (POSIX), whatever SIGCONT's disposition. */
+static void job_continue(struct proc *t)
+{
+	sigsrv_discard((unsigned)(t - procs), t->pid, STOP_SIGNALS);
+	if (t->job == JOB_STOPPED) {
+		reply_saved(t->stop_reply, 0, 0);
+		t->stop_reply = 0;
+		t->job = JOB_RUNNING;
+		t->report = JOB_REPORT_CONTINUED;
+		notify_job(t, CLD_CONTINUED);
+	}
+	t->job = JOB_RUNNING;
+}
+
+/*
+ * What job control does with sig sent to t before it is posted: SIGCONT continues t; a
+ * stop signal drops a pending SIGCONT (POSIX) and makes t JOB_STOPPING, so that its C
+ * library's PROC_STOP is honoured. 1 if sig is held pending instead: t is stopped, and
+ * only SIGKILL and SIGCONT act on a stopped process.
+ */
+static int job_signal(struct proc *t, int sig, int64_t sender)
+{
+	unsigned idx = (unsigned)(t - procs);
+	if (sig == SIGCONT) {
+		job_continue(t);
+		return 0;
+	}
+	if (STOP_SIGNALS & (1UL << sig)) {
+		sigsrv_discard(idx, t->pid, 1UL << SIGCONT);
+		if (t->job == JOB_RUNNING)
+			t->job = JOB_STOPPING;
+	}
+	return t->job == JOB_STOPPED && sig != SIGKILL && sigsrv_hold(idx, t->pid, sig, sender);
+}
+
+/*
+ * PROC_STOP: p's C library acts on stop signal w0 (docs/signals.md). Unless a SIGCONT
+ * came since the signal was sent, p is stopped: this request is parked until SIGCONT
+ * answers it (or SIGKILL ends p), and p's parent is told.
+ */
+static void do_stop(struct proc *p, uint64_t sig)
+{
+	if (sig >= NSIG || !(STOP_SIGNALS & (1UL << sig))) {
+		reply(-EINVAL, 0);
+		return;
+	}
+	if (p->job != JOB_STOPPING || p->task < 0) {
+		reply(0, 0); /* continued already */
+		return;
+	}
+	long s = spare_get();
+	if (s < 0 || SYSCALL(reply_save, s) != 0) {
+		slot_free(s);
+		reply(-ENOMEM, 0);
+		return;
+	}
+	p->job = JOB_STOPPED;
+	p->stop_reply = s;
+	p->stopsig = (uint8_t)sig;
+	p->report = JOB_REPORT_STOPPED;
+	notify_job(p, CLD_STOPPED);
+}
+
+/*
  * Deliver sig to t: to its C library if it takes signals, else the default action.
- * SIGKILL and SIGSTOP are never caught. After the upcall, a wait() of t's still parked
+ * SIGKILL is never caught. After the upcall, a wait() of t's still parked
  * here ends with EINTR: the diverted thread's own wait was cut short by the kernel (our
  * saved answer to it now misses), any other thread's gets -EINTR from us; so do its
  * reads and writes blocked on pipes. value: sigqueue's, or null for kill.
@@ -707,7 +906,9 @@ static int default_ignores(int sig)
 static void signal_proc_value(struct proc *t, int sig, int64_t sender, const uint64_t *value)
 {
 	unsigned idx = (unsigned)(t - procs);
-	if (sig != SIGKILL && sig != SIGSTOP && t->task >= 0 &&
+	if (job_signal(t, sig, sender))
+		return;
+	if (sig != SIGKILL && t->task >= 0 &&
 	    (value ? sigsrv_post_value(idx, t->pid, t->task, sig, sender, *value)
 		   : sigsrv_post(idx, t->pid, t->task, sig, sender, 0))) {
 		for (int w = 0; w < WAITERS; w++) {
@@ -951,8 +1152,9 @@ static inline __attribute__((always_inline)) void serve(struct ipc_msg *m)
 		return;
 	}
 	switch (label) {
-	case LABEL_EXIT:
-		proc_exit(p, (int)((m->w[0] & 0xff) << 8));
+	case LABEL_EXIT: /* w1: its run time */
+		proc_exit_ran(p, (int)((m->w[0] & 0xff) << 8),
+			      ipc_tag_words(m->tag) >= 2 ? (int64_t)(m->w[1] & INT64_MAX) : -1);
 		reply(0, 0); /* to a dead thread: releases the kernel's hold on it */
 		break;
 	case LABEL_FAULT:
@@ -1001,12 +1203,19 @@ static inline __attribute__((always_inline)) void serve(struct ipc_msg *m)
 			break;
 		sigsrv_set_entry((unsigned)(p - procs), p->pid, m->w[0]);
 		p->sig_chld =
-			m->w[0] ? (uint16_t)(m->w[1] & (SIGSRV_CHLD_CATCH | SIGSRV_CHLD_IGNORE))
+			m->w[0] ? (uint16_t)(m->w[1] & SIGSRV_CHLD_ALL)
 				: 0;
 		reply(0, 0);
 		break;
 	case PROC_SIGTAKE:
 		do_sigtake(p);
+		break;
+	case PROC_STOP:
+		if (!too_short(m, 1))
+			do_stop(p, m->w[0]);
+		break;
+	case PROC_TIMES:
+		reply((int64_t)(p->child_ticks & INT64_MAX), 0);
 		break;
 	case PROC_LIST:
 		if (!too_short(m, 1))

@@ -94,12 +94,20 @@ static int nap(int64_t ns, uint32_t seen)
 	return *handled != seen;
 }
 
-/* Look, then nap and look again until something is ready or wait_ns (-1: forever) ends. */
-static int poll_ns(struct pollfd *fds, nfds_t n, int64_t wait_ns)
+/*
+ * Look, then nap and look again until something is ready or wait_ns (-1: forever) ends;
+ * EINTR once a handler ran on this thread since its count was seen (ppoll and pselect
+ * read it before they change the mask: a signal their mask unblocks, delivered as the
+ * mask changes, is then not lost).
+ */
+static int poll_seen(struct pollfd *fds, nfds_t n, int64_t wait_ns, uint32_t seen)
 {
-	uint32_t seen = *signals_handled_word();
 	if (n > (nfds_t)sysconf(_SC_OPEN_MAX) && n > FD_MAX) {
 		errno = EINVAL;
+		return -1;
+	}
+	if (*signals_handled_word() != seen) {
+		errno = EINTR;
 		return -1;
 	}
 	int64_t end = wait_ns < 0 ? 0 : now_ns() + wait_ns;
@@ -120,6 +128,11 @@ static int poll_ns(struct pollfd *fds, nfds_t n, int64_t wait_ns)
 	}
 }
 
+static int poll_ns(struct pollfd *fds, nfds_t n, int64_t wait_ns)
+{
+	return poll_seen(fds, n, wait_ns, *signals_handled_word());
+}
+
 int poll(struct pollfd fds[], nfds_t n, int timeout)
 {
 	return poll_ns(fds, n, timeout < 0 ? -1 : (int64_t)timeout * NS_PER_MS);
@@ -136,16 +149,21 @@ static int timeout_ns(const struct timespec *t, int64_t *ns)
 	return 0;
 }
 
-/* The signal mask is swapped around the wait (not atomically: see docs/userland.md). */
+/*
+ * The signal mask is swapped around the wait; a signal it unblocks that is delivered as
+ * it changes (pending already, or arriving after) ends the wait with EINTR, as if the
+ * two were one step (POSIX).
+ */
 int ppoll(struct pollfd fds[], nfds_t n, const struct timespec *timeout, const sigset_t *mask)
 {
 	sigset_t old;
 	int64_t ns;
+	uint32_t seen = *signals_handled_word();
 	if (timeout_ns(timeout, &ns) < 0)
 		return -1;
 	if (mask)
 		pthread_sigmask(SIG_SETMASK, mask, &old);
-	int r = poll_ns(fds, n, ns);
+	int r = poll_seen(fds, n, ns, seen);
 	int err = errno;
 	if (mask)
 		pthread_sigmask(SIG_SETMASK, &old, 0);
@@ -154,7 +172,8 @@ int ppoll(struct pollfd fds[], nfds_t n, const struct timespec *timeout, const s
 }
 
 /* select over poll: the three sets in, the ready ones out; EBADF for a closed fd. */
-static int select_ns(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, int64_t wait_ns)
+static int select_ns(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, int64_t wait_ns,
+		     uint32_t seen)
 {
 	struct pollfd fds[FD_SETSIZE];
 	nfds_t n = 0;
@@ -172,7 +191,7 @@ static int select_ns(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, int64_t wait_
 			return -1; /* EBADF */
 		fds[n++] = (struct pollfd){ fd, ev, 0 };
 	}
-	int r = poll_ns(fds, n, wait_ns);
+	int r = poll_seen(fds, n, wait_ns, seen);
 	if (r < 0)
 		return -1;
 	int count = 0;
@@ -201,7 +220,7 @@ int select(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, struct timeval *timeout
 		return -1;
 	}
 	int64_t ns = timeout ? timeout->tv_sec * NS_PER_S + timeout->tv_usec * 1000L : -1;
-	return select_ns(nfds, rd, wr, ex, ns);
+	return select_ns(nfds, rd, wr, ex, ns, *signals_handled_word());
 }
 
 int pselect(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, const struct timespec *timeout,
@@ -209,11 +228,12 @@ int pselect(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, const struct timespec 
 {
 	sigset_t old;
 	int64_t ns;
+	uint32_t seen = *signals_handled_word(); /* before the mask changes: as ppoll */
 	if (timeout_ns(timeout, &ns) < 0)
 		return -1;
 	if (mask)
 		pthread_sigmask(SIG_SETMASK, mask, &old);
-	int r = select_ns(nfds, rd, wr, ex, ns);
+	int r = select_ns(nfds, rd, wr, ex, ns, seen);
 	int err = errno;
 	if (mask)
 		pthread_sigmask(SIG_SETMASK, &old, 0);

@@ -160,8 +160,8 @@ long fpathconf(int fd, int name)
 	return fstat(fd, &st) < 0 ? -1 : path_limit(name);
 }
 
-/* What times() reports (time.c): no per-process CPU accounting, so the user time is the
- * time since the process first asked, and the rest is 0. */
+/* What times() reports (time.c): the process's run time, or its waited-for children's,
+ * as user time. */
 int getrusage(int who, struct rusage *r)
 {
 	struct tms t;
@@ -171,10 +171,9 @@ int getrusage(int who, struct rusage *r)
 	}
 	times(&t);
 	memset(r, 0, sizeof(*r));
-	if (who == RUSAGE_SELF) {
-		long hz = sysconf(_SC_CLK_TCK);
-		r->ru_utime.tv_sec = (time_t)(t.tms_utime / hz);
-		r->ru_utime.tv_usec = (suseconds_t)((t.tms_utime % hz) * 1000000 / hz);
-	}
+	long hz = sysconf(_SC_CLK_TCK);
+	clock_t user = who == RUSAGE_SELF ? t.tms_utime : t.tms_cutime;
+	r->ru_utime.tv_sec = (time_t)(user / hz);
+	r->ru_utime.tv_usec = (suseconds_t)((user % hz) * 1000000 / hz);
 	return 0;
 }

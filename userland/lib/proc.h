@@ -51,6 +51,12 @@ enum proc_label {
 	PROC_SIGTAKE = 14,
 	/* w0 = status: end the whole process now, every thread (never answered) */
 	PROC_EXIT = 15,
+	/* w0 = a stop signal the caller acts on: stop, unless a SIGCONT came since it was
+	 * sent -> w0 = 0 once continued (docs/signals.md, "Stopping and continuing") */
+	PROC_STOP = 16,
+	/* -> w0 = the run time, in timebase ticks, of the caller's children (and theirs)
+	 * it has waited for: POSIX's RUSAGE_CHILDREN, times()'s tms_cutime */
+	PROC_TIMES = 17,
 	/* w0 = PROC_FS_LOCK_KEY or 0 -> 0: SLOT_FS now holds a send capability to the file
 	 * server; w1 = the process's record-lock key if asked for (fs.h) */
 	PROC_FS = 20,

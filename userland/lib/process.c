@@ -84,19 +84,20 @@ pid_t fork(void)
 }
 
 /*
- * A call cut short by a signal handler on this thread fails with E_INTR (-EINTR, or it
- * runs again with SA_RESTART: signal.c). An answer of -EINTR from the server instead
- * means the signal went to another of our threads (it ends every wait of the process
- * it holds, docs/signals.md): this thread waits again.
+ * PROC_WAIT with waitpid's and waitid's options (WEXITED for ends: the server knows
+ * them all). A call cut short by a signal handler on this thread fails with E_INTR
+ * (-EINTR, or it runs again with SA_RESTART: signal.c). An answer of -EINTR from the
+ * server instead means the signal went to another of our threads (it ends every wait
+ * of the process it holds, docs/signals.md): this thread waits again.
  */
-pid_t waitpid(pid_t pid, int *status, int options)
+static pid_t wait_request(pid_t pid, int *status, int options)
 {
 	struct ipc_msg m;
 	long err;
 	do {
 		m = (struct ipc_msg){ .tag = ipc_tag(PROC_WAIT, 2, 0, 0) };
 		m.w[0] = (uint64_t)(int64_t)pid;
-		m.w[1] = (uint64_t)options;
+		m.w[1] = (uint64_t)(unsigned)options;
 		m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
 		err = ipc_call(SLOT_PROC, &m);
 	} while (err == 0 && (int64_t)m.w[0] == -EINTR);
@@ -107,10 +108,33 @@ pid_t waitpid(pid_t pid, int *status, int options)
 	return (pid_t)result((int64_t)m.w[0]);
 }
 
-/*
- * waitid: only WEXITED can ever find a child here (nothing stops or continues). WNOWAIT
- * leaves the zombie waitable (the fork server does not reap it).
- */
+/* POSIX's waitpid options: anything else is EINVAL. */
+pid_t waitpid(pid_t pid, int *status, int options)
+{
+	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return wait_request(pid, status, options | WEXITED);
+}
+
+/* waitid's siginfo_t for a wait() status st of child pid. */
+static void waitid_info(siginfo_t *info, pid_t pid, int st)
+{
+	info->si_signo = SIGCHLD;
+	info->si_pid = pid;
+	if (WIFEXITED(st))
+		info->si_code = CLD_EXITED, info->si_status = WEXITSTATUS(st);
+	else if (WIFSTOPPED(st))
+		info->si_code = CLD_STOPPED, info->si_status = WSTOPSIG(st);
+	else if (WIFCONTINUED(st))
+		info->si_code = CLD_CONTINUED, info->si_status = SIGCONT;
+	else
+		info->si_code = CLD_KILLED, info->si_status = WTERMSIG(st);
+}
+
+/* waitid: WEXITED, WSTOPPED and WCONTINUED in any mix; WNOWAIT leaves what it reports
+ * (a zombie, a stop, a continue) for a later wait. */
 int waitid(idtype_t idtype, id_t id, siginfo_t *info, int options)
 {
 	const int known = WNOHANG | WEXITED | WSTOPPED | WCONTINUED | WNOWAIT;
@@ -127,23 +151,9 @@ int waitid(idtype_t idtype, id_t id, siginfo_t *info, int options)
 	else if (idtype == P_PGID)
 		want = id ? -(pid_t)id : 0; /* 0: our own group */
 	memset(info, 0, sizeof(*info));
-	if (!(options & WEXITED)) {
-		/* Only a stop or a continue would do, and none ever comes: ECHILD with no
-		 * child, nothing with WNOHANG, else wait for a signal. */
-		if (waitpid(want, &st, WNOHANG | WNOWAIT) < 0)
-			return -1; /* ECHILD */
-		if (options & WNOHANG)
-			return 0;
-		sigset_t now;
-		pthread_sigmask(SIG_BLOCK, 0, &now);
-		return sigsuspend(&now);
-	}
-	if ((r = waitpid(want, &st, options & (WNOHANG | WNOWAIT))) <= 0)
+	if ((r = wait_request(want, &st, options)) <= 0)
 		return r; /* -1 with errno, or 0: WNOHANG and nothing yet (info is zero) */
-	info->si_signo = SIGCHLD;
-	info->si_pid = r;
-	info->si_code = WIFEXITED(st) ? CLD_EXITED : CLD_KILLED;
-	info->si_status = WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st);
+	waitid_info(info, r, st);
 	return 0;
 }
 
@@ -167,9 +177,10 @@ pid_t getppid(void)
 
 int kill(pid_t pid, int sig)
 {
-	if (signals_kill_self(pid, sig))
+	int self = signals_kill_self(pid, sig);
+	if (self > 0)
 		return 0;
-	int blocked = signals_blocked_here(sig);
+	int blocked = signals_blocked_here(sig) || self < 0;
 	int64_t r = proc_request(PROC_KILL, (uint64_t)(int64_t)pid, (uint64_t)sig, 0, 0, 0);
 	/* We may be one of the group, or the target with sig blocked: with no other thread
 	 * to take it, ours (or pending, for sigpending and sigwait) before we return. With

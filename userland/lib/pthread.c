@@ -33,6 +33,39 @@ __thread struct pthread *pthread_cur;
 /* Threads that ended detached, freed once done is set (list under threads_lock). */
 static pthread_mutex_t threads_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct pthread *reap_list;
+/* Every live thread once a second one is made, the first included (threads_lock). */
+static struct pthread *live_list;
+
+static void live_add_locked(struct pthread *t)
+{
+	for (struct pthread *q = live_list; q; q = q->live_next)
+		if (q == t)
+			return; /* a create that failed added its maker already */
+	t->live_next = live_list;
+	live_list = t;
+}
+
+static void live_remove_locked(struct pthread *t)
+{
+	for (struct pthread **pp = &live_list; *pp; pp = &(*pp)->live_next) {
+		if (*pp == t) {
+			*pp = t->live_next;
+			return;
+		}
+	}
+}
+
+int pthread_each_other(void (*fn)(struct pthread *t, void *arg), void *arg)
+{
+	struct pthread *self = pthread_cur;
+	if (pthread_mutex_trylock(&threads_lock) != 0)
+		return -1;
+	for (struct pthread *t = live_list; t; t = t->live_next)
+		if (t != self && (t == &main_thread || __atomic_load_n(&t->started, __ATOMIC_SEQ_CST)))
+			fn(t, arg);
+	pthread_mutex_unlock(&threads_lock);
+	return 0;
+}
 
 pthread_t pthread_self(void)
 {
@@ -101,12 +134,14 @@ void pthread_exit(void *ret)
 	run_key_destructors();
 	fflush(stderr); /* this thread's unfinished lines (libc_glue.c), stdout's first */
 	t->ret = ret;
+	pthread_mutex_lock(&threads_lock);
+	live_remove_locked(t);
 	if (t == &main_thread) {
+		pthread_mutex_unlock(&threads_lock);
 		/* The process ends with its last thread; exit() is for the whole process. */
 		for (;;)
 			SYSCALL(exit, 0);
 	}
-	pthread_mutex_lock(&threads_lock);
 	t->exiting = 1;
 	if (t->detached) {
 		t->reap_next = reap_list;
@@ -165,8 +200,13 @@ int pthread_create(pthread_t *out, const pthread_attr_t *a, void *(*fn)(void *),
 	size_t len = (stack + tls + PAGE_BYTES - 1) & ~(size_t)(PAGE_BYTES - 1);
 	if (a->stackaddr && a->stacksize < tls + PTHREAD_STACK_MIN)
 		return EINVAL; /* the caller's stack must hold the thread-local block too */
+	struct pthread *self = pthread_self(); /* the first thread's record, made now */
 	pthread_mutex_lock(&threads_lock);
 	reap_locked();
+	if (!pthread_threaded) { /* the first thread made since start (or fork) */
+		self->sigmask = signals_thread_mask();
+		live_add_locked(self);
+	}
 	pthread_mutex_unlock(&threads_lock);
 	struct pthread *t = calloc(1, sizeof(*t));
 	void *mem = !t		   ? MAP_FAILED
@@ -196,6 +236,9 @@ int pthread_create(pthread_t *out, const pthread_attr_t *a, void *(*fn)(void *),
 		return EAGAIN;
 	}
 	t->kernel_id = id; /* written before anyone can pthread_kill it: *out is set below */
+	pthread_mutex_lock(&threads_lock);
+	live_add_locked(t);
+	pthread_mutex_unlock(&threads_lock);
 	*out = t;
 	return 0;
 }
@@ -397,6 +440,8 @@ void pthread_fork_after(int in_child)
 	}
 	pthread_mutex_unlock(&atfork_lock);
 	/* The child runs only the thread that forked (POSIX): its exit needs no fork server. */
-	if (in_child)
+	if (in_child && pthread_threaded) {
 		pthread_threaded = 0;
+		live_list = 0; /* the others are not in the child; pthread_create adds us again */
+	}
 }

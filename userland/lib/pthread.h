@@ -138,6 +138,9 @@ typedef volatile uint32_t pthread_spinlock_t;
 #define PTHREAD_CANCEL_ASYNCHRONOUS 1
 #define PTHREAD_CANCELED	    ((void *)-1)
 
+#include <sys/types.h>
+/* The CPU-time clock of thread t (time.c; clock_gettime reads it). */
+int pthread_getcpuclockid(pthread_t t, clockid_t *clock_id);
 int pthread_attr_init(pthread_attr_t *a);
 int pthread_attr_destroy(pthread_attr_t *a);
 int pthread_attr_setstacksize(pthread_attr_t *a, size_t size);

@@ -109,8 +109,7 @@ void cancel_upcall(long a0, long a1, struct upcall_frame *f)
 	futex_wake(&t->cancel_ack, 1);
 	/* This diversion may have replaced the fork server's own (one is pending at most):
 	 * take whatever signals it holds for us. */
-	if (signals_registered)
-		signals_take_now();
+	signals_take_now(); /* if the server knows where we take signals */
 	errno = errno_saved;
 	SYSCALL(upcall_return, (uintptr_t)f);
 	for (;;) /* a frame we cannot read: nothing to go back to */

@@ -22,8 +22,18 @@ struct pthread {
 	volatile uint64_t early_signals;  /* pthread_kill before it started: raised at its start */
 	long kernel_id; /* thread_create's id: pthread_kill diverts this thread (0: the first) */
 	struct pthread *reap_next;
-	uint64_t sigmask; /* its creator's signal mask, which it starts with (POSIX) */
+	/* Its creator's signal mask, which it starts with (POSIX); then its own mask as
+	 * signal.c sets it, read by other threads looking for one to take a signal. */
+	volatile uint64_t sigmask;
+	struct pthread *live_next; /* the live threads' list, under threads_lock */
 };
+
+/*
+ * Call fn(t, arg) for every live thread t but the caller that has started (it may be
+ * diverted): 0, or -1 if the thread list is busy (a thread being made or ending) and
+ * nothing was called. Safe from a signal handler: it never waits for the lock.
+ */
+int pthread_each_other(void (*fn)(struct pthread *t, void *arg), void *arg);
 
 extern __thread struct pthread *pthread_cur;
 
@@ -56,7 +66,8 @@ const char *signals_exec_env(char *env, size_t size);
 /* The calling thread's signal mask, and a new thread's first act: set it. */
 uint64_t signals_thread_mask(void);
 void signals_thread_start(uint64_t mask);
-/* kill(): a signal to ourselves is delivered at once, on this thread (1 if so). */
+/* kill(): a signal to ourselves is delivered at once, on this thread (1 if so; -1: it is
+ * ours, but goes through the server and is taken when it answers). */
 int signals_kill_self(pid_t pid, int sig);
 /* A POSIX timer (itimer.c) is about to send sig: its handler gets SI_TIMER and value. */
 void signals_note_timer(int sig, union sigval value);

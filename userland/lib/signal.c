@@ -31,6 +31,7 @@
 
 #define SIG_BIT(s)  (1UL << (s))
 #define UNBLOCKABLE (SIG_BIT(SIGKILL) | SIG_BIT(SIGSTOP))
+#define STOP_SIGNALS (SIG_BIT(SIGSTOP) | SIG_BIT(SIGTSTP) | SIG_BIT(SIGTTIN) | SIG_BIT(SIGTTOU))
 #define REG_PC	    0
 #define REG_A0	    10
 #define REG_A1	    11
@@ -60,6 +61,95 @@ static struct taken_info kept_info[NSIG];
 static int bad_signal(int sig)
 {
 	return sig <= 0 || sig >= NSIG;
+}
+
+/* thread_mask changed: the other threads read it in our record (hand_to_other). */
+static void mask_publish(void)
+{
+	if (pthread_cur)
+		pthread_cur->sigmask = thread_mask;
+}
+
+/* --- the alternate stack --- */
+
+/* This thread's alternate signal stack (sigaltstack); alt_size 0: none. */
+static __thread char *alt_base;
+static __thread size_t alt_size;
+
+/* Is this thread running on its alternate stack now? */
+static int on_alt_stack(void)
+{
+	uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+	return alt_size && sp >= (uintptr_t)alt_base && sp <= (uintptr_t)alt_base + alt_size;
+}
+
+/* Tell the kernel where this thread's upcall frames go when its stack is full (an
+ * overflow): the alternate stack's top, or 0. */
+static int alt_tell_kernel(void)
+{
+	uintptr_t top = alt_size ? (uintptr_t)alt_base + alt_size : 0;
+	return SYSCALL(upcall_stack, top) == 0 ? 0 : -1;
+}
+
+/* Call fn(sig, info, context) with the stack pointer at top, and come back. */
+void sig_call_on_stack(uintptr_t top, void *fn, long sig, void *info, void *context);
+__asm__(".text\n"
+	".globl sig_call_on_stack\n"
+	"sig_call_on_stack:\n"
+	"	andi a0, a0, -16\n"
+	"	addi a0, a0, -16\n"
+	"	sd ra, 8(a0)\n"
+	"	sd sp, 0(a0)\n"
+	"	mv sp, a0\n"
+	"	mv t0, a1\n"
+	"	mv a0, a2\n"
+	"	mv a1, a3\n"
+	"	mv a2, a4\n"
+	"	jalr t0\n"
+	"	ld ra, 8(sp)\n"
+	"	ld sp, 0(sp)\n"
+	"	ret\n");
+
+static void sig_register(void);
+
+/*
+ * sigaltstack (POSIX): per thread. EPERM while running on it, EINVAL for a flag other
+ * than SS_DISABLE, ENOMEM below MINSIGSTKSZ. SA_ONSTACK handlers run on it
+ * (run_handler), and the kernel writes a signal's frame there when the thread's own stack
+ * is full (upcall_stack, docs/syscalls.md 51): a SIGSEGV handler runs after an overflow.
+ */
+int sigaltstack(const stack_t *restrict ss, stack_t *restrict old)
+{
+	int on = on_alt_stack();
+	if (ss && on) {
+		errno = EPERM;
+		return -1;
+	}
+	if (ss && (ss->ss_flags & ~SS_DISABLE)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (ss && !(ss->ss_flags & SS_DISABLE) && ss->ss_size < MINSIGSTKSZ) {
+		errno = ENOMEM;
+		return -1;
+	}
+	stack_t was = { .ss_sp = alt_base,
+			.ss_size = alt_size,
+			.ss_flags = on ? SS_ONSTACK : alt_size ? 0 : SS_DISABLE };
+	if (ss) {
+		int off = ss->ss_flags & SS_DISABLE;
+		alt_base = off ? 0 : ss->ss_sp;
+		alt_size = off ? 0 : ss->ss_size;
+		if (alt_tell_kernel() != 0) { /* outside user space */
+			alt_base = was.ss_sp, alt_size = was.ss_size;
+			errno = EINVAL;
+			return -1;
+		}
+		sig_register(); /* so that fork tells the kernel again in the child */
+	}
+	if (old)
+		*old = was;
+	return 0;
 }
 
 /* --- sets --- */
@@ -109,15 +199,24 @@ int sigismember(const sigset_t *set, int sig)
 
 void sig_upcall(long a0, long a1, struct upcall_frame *f);
 
-/* What the fork server must do with SIGCHLD for us (sigsrv.h's bits). */
+static volatile uint64_t waited; /* the signals some thread waits for (sigwait, below) */
+
+/*
+ * What the fork server must do with SIGCHLD for us (sigsrv.h's bits). It sends SIGCHLD
+ * only to a process that can see it: one with a handler, or (POSIX: SIGCHLD is made even
+ * at SIG_DFL) one where this thread blocks it, for sigpending, or a thread waits for it.
+ */
 static uint64_t chld_flags(void)
 {
 	const struct sigaction *a = &actions[SIGCHLD];
 	uint64_t f = 0;
-	if (a->sa_handler != SIG_DFL && a->sa_handler != SIG_IGN)
+	int seen = a->sa_handler == SIG_DFL && ((thread_mask | waited) & SIG_BIT(SIGCHLD));
+	if ((a->sa_handler != SIG_DFL && a->sa_handler != SIG_IGN) || seen)
 		f |= 1; /* SIGSRV_CHLD_CATCH */
 	if (a->sa_handler == SIG_IGN || (a->sa_flags & SA_NOCLDWAIT))
 		f |= 2; /* SIGSRV_CHLD_IGNORE: no zombies */
+	if (a->sa_flags & SA_NOCLDSTOP)
+		f |= 4; /* SIGSRV_CHLD_NOCLDSTOP: not told of stops and continues */
 	return f;
 }
 
@@ -148,11 +247,30 @@ const char *signals_exec_env(char *env, size_t size)
 	return n > 0 && (size_t)n < size ? env : 0;
 }
 
+/*
+ * Every process tells the server where it takes signals before main (the fork server,
+ * which would ask itself, defines this 0): the stop signals stop a process through its
+ * C library (stop_process), even one that never made a signal call. That alone does not
+ * set signals_registered, which makes fork pay for the signal state (process.c): the
+ * server knows our entry when either is set.
+ */
+__attribute__((weak)) const int signals_register_at_start = 1;
+static int entry_at_start;
+
+static int server_has_entry(void)
+{
+	return signals_registered || entry_at_start;
+}
+
 __attribute__((constructor)) static void signals_inherit(void)
 {
 	const char *v = fd_take_env(SIG_EXEC_ENV);
-	if (!v)
+	if (!v) {
+		if (signals_register_at_start &&
+		    proc_request(PROC_SIGENTRY, (uintptr_t)sig_upcall, 0, 0, 0, 0) == 0)
+			entry_at_start = 1;
 		return;
+	}
 	uint64_t mask = fd_get_hex(&v), ignored = fd_get_hex(&v);
 	for (int sig = 1; sig < NSIG; sig++)
 		if ((ignored & SIG_BIT(sig)) && !(UNBLOCKABLE & SIG_BIT(sig)))
@@ -245,22 +363,112 @@ static int timer_claim(int sig, union sigval *value)
 void signals_after_fork(void)
 {
 	itimer_after_fork(); /* POSIX: a child's ITIMER_REAL is off */
+	if (alt_size)
+		alt_tell_kernel(); /* the kernel's record of it is the parent thread's */
 	if (taken_blocked)
 		taken_blocked = 0;
 }
 
-/* POSIX's default action: ignore these (and the stop signals: no stopping here). */
+/* POSIX's default action: ignore these (the stop signals' is stop_process). */
 static int default_ignores(int sig)
 {
-	return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT ||
-	       sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+	return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT;
+}
+
+static int is_stop_signal(int sig)
+{
+	return (STOP_SIGNALS & SIG_BIT(sig)) != 0;
+}
+
+/* SIGCONTs acted on: a stop signal taken before one that another diversion of this
+ * thread acted on first (take_all) is dropped, as the server drops those still held. */
+static volatile uint32_t conts_taken;
+
+/*
+ * While one thread stops the process (stop_process), the others are diverted to
+ * sig_upcall with PARK_ARG and wait there until it is continued: a stopped process's
+ * threads do not run. stop_parked is 1 meanwhile.
+ */
+#define PARK_ARG (-1L)
+static volatile uint32_t stop_parked;
+
+static void divert_to_park(struct pthread *t, void *unused)
+{
+	(void)unused;
+	if (!t->done)
+		SYSCALL(upcall, SLOT_SELF, (uintptr_t)sig_upcall, PARK_ARG, 0, t->kernel_id);
+}
+
+static void park_other_threads(void)
+{
+	if (!pthread_threaded)
+		return;
+	__atomic_store_n(&stop_parked, 1, __ATOMIC_SEQ_CST);
+	while (pthread_each_other(divert_to_park, 0) != 0)
+		SYSCALL(yield); /* a thread is being made or ending: the list is busy */
+}
+
+static void release_other_threads(void)
+{
+	if (!__atomic_load_n(&stop_parked, __ATOMIC_SEQ_CST))
+		return;
+	__atomic_store_n(&stop_parked, 0, __ATOMIC_SEQ_CST);
+	futex_wake(&stop_parked, UINT32_MAX);
+}
+
+/* A diverted thread's part in a stop: wait until the process is continued. */
+static void park_here(void)
+{
+	while (__atomic_load_n(&stop_parked, __ATOMIC_SEQ_CST))
+		futex_wait(&stop_parked, 1, FUTEX_FOREVER);
+}
+
+/*
+ * A signal sent to the process that the thread taking it blocks is kept (keep); POSIX
+ * gives it to a thread that does not block it, if there is one: divert that one, which
+ * then finds it kept and unblocked for it (act_on_unblocked).
+ */
+struct hand_over {
+	int sig;
+	int done;
+};
+
+void sig_upcall(long a0, long a1, struct upcall_frame *f);
+
+static void divert_if_unblocked(struct pthread *t, void *arg)
+{
+	struct hand_over *h = arg;
+	if (h->done || t->done || (t->sigmask & SIG_BIT(h->sig)))
+		return;
+	if (SYSCALL(upcall, SLOT_SELF, (uintptr_t)sig_upcall, 0, 0, t->kernel_id) == 0)
+		h->done = 1;
+}
+
+static void hand_to_other(int sig)
+{
+	struct hand_over h = { .sig = sig, .done = 0 };
+	if (pthread_threaded)
+		pthread_each_other(divert_if_unblocked, &h); /* list busy: kept as before */
+}
+
+/*
+ * Stop the process for stop signal sig (SIGSTOP, or another at SIG_DFL): the other
+ * threads park (below), and this one asks the fork server to stop us (PROC_STOP), which
+ * answers once SIGCONT continues us, or at once if one came since sig was sent. SIGKILL
+ * ends us meanwhile. Signals sent while we are stopped stay with the server until then.
+ */
+static void stop_process(int sig)
+{
+	park_other_threads();
+	proc_request(PROC_STOP, (uint64_t)sig, 0, 0, 0, 0);
+	release_other_threads();
 }
 
 /* End the process of sig: the server does it once we no longer take signals. */
 static void die_of(int sig)
 {
 	proc_request(PROC_SIGENTRY, 0, 0, 0, 0, 0);
-	signals_registered = 0;
+	signals_registered = entry_at_start = 0;
 	kill(getpid(), sig);
 	for (;;)
 		_exit(128 + sig); /* only if the server is gone */
@@ -278,14 +486,18 @@ static void run_handler(int sig, pid_t sender, void *context)
 	if (!(act.sa_flags & (SA_NODEFER | SA_RESETHAND)))
 		thread_mask |= SIG_BIT(sig);
 	thread_mask &= ~UNBLOCKABLE;
+	mask_publish();
 	siginfo_t info;
 	info_fill(sig, sender, &info); /* claims this signal's notes either way */
-	if (act.sa_flags & SA_SIGINFO) {
+	void *fn = (act.sa_flags & SA_SIGINFO) ? (void *)act.sa_sigaction : (void *)act.sa_handler;
+	if ((act.sa_flags & SA_ONSTACK) && alt_size && !on_alt_stack())
+		sig_call_on_stack((uintptr_t)alt_base + alt_size, fn, sig, &info, context);
+	else if (act.sa_flags & SA_SIGINFO)
 		act.sa_sigaction(sig, &info, context);
-	} else {
+	else
 		act.sa_handler(sig);
-	}
 	thread_mask = saved;
+	mask_publish();
 	ran_handler = 1;
 	if (!(act.sa_flags & SA_RESTART))
 		ran_without_restart = 1;
@@ -299,10 +511,9 @@ static int from_fault(int sig, pid_t sender)
 }
 
 /*
- * sigwait and its kin (below): the signals some thread waits for, and a count that moves
- * whenever a signal is kept in taken_blocked, which the waiters sleep on.
+ * sigwait and its kin (below): the signals some thread waits for (waited, above), and a
+ * count that moves whenever a signal is kept in taken_blocked, which the waiters sleep on.
  */
-static volatile uint64_t waited;
 static volatile uint32_t taken_seq;
 static uint32_t wait_count[NSIG];
 static pthread_mutex_t wait_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -325,6 +536,17 @@ static void act_on(int sig, pid_t sender, void *context)
 	if (from_fault(sig, sender) &&
 	    ((thread_mask & SIG_BIT(sig)) || actions[sig].sa_handler == SIG_IGN))
 		die_of(sig); /* the faulting instruction would only fault again */
+	/* POSIX: SIGCONT drops the stop signals pending, a stop signal a pending SIGCONT. */
+	if (sig == SIGCONT) {
+		__atomic_add_fetch(&conts_taken, 1, __ATOMIC_SEQ_CST);
+		__atomic_and_fetch(&taken_blocked, ~STOP_SIGNALS, __ATOMIC_SEQ_CST);
+	}
+	else if (is_stop_signal(sig))
+		__atomic_and_fetch(&taken_blocked, ~SIG_BIT(SIGCONT), __ATOMIC_SEQ_CST);
+	if (sig == SIGSTOP) {
+		stop_process(sig); /* never caught, ignored or blocked */
+		return;
+	}
 	if ((thread_mask | waited) & SIG_BIT(sig)) {
 		keep(sig, sender);
 		return;
@@ -335,9 +557,12 @@ static void act_on(int sig, pid_t sender, void *context)
 		queue_claim(sig, &unused); /* gone with it */
 		return;
 	}
-	if (h == SIG_DFL)
+	if (h == SIG_DFL && is_stop_signal(sig))
+		stop_process(sig);
+	else if (h == SIG_DFL)
 		die_of(sig);
-	run_handler(sig, sender, context);
+	else
+		run_handler(sig, sender, context);
 }
 
 /* Signals taken earlier while blocked and unblocked now (those a sigwait waits for stay
@@ -358,6 +583,7 @@ static void act_on_unblocked(void *context)
 static void take_all(void *context)
 {
 	for (;;) {
+		uint32_t conts = conts_taken;
 		struct ipc_msg m = { .tag = ipc_tag(PROC_SIGTAKE, 0, 0, 0) };
 		m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
 		if (ipc_call(SLOT_PROC, &m) != 0)
@@ -366,8 +592,13 @@ static void take_all(void *context)
 		fault_taken.code = (int)m.w[5];
 		fault_taken.addr = (void *)(uintptr_t)m.w[6];
 		if (sig > 0 && sig < NSIG) {
+			uint64_t bit = SIG_BIT(sig), kept_before = taken_blocked & bit;
 			note_queue((int)sig, m.w[3] == 1, m.w[4]);
 			act_on((int)sig, (pid_t)m.w[1], context);
+			if (is_stop_signal((int)sig) && conts_taken != conts)
+				__atomic_and_fetch(&taken_blocked, ~STOP_SIGNALS, __ATOMIC_SEQ_CST);
+			if (!kept_before && (taken_blocked & bit) && !(waited & bit))
+				hand_to_other((int)sig); /* we block it: another thread may not */
 		}
 		fault_taken.code = 0;
 		if (sig <= 0 || sig >= NSIG || m.w[2] == 0)
@@ -410,6 +641,8 @@ void sig_upcall(long a0, long a1, struct upcall_frame *f)
 {
 	int errno_saved = errno;
 	ran_handler = ran_without_restart = 0;
+	if (a0 == PARK_ARG)
+		park_here();
 	if (a0 > 0 && a0 < NSIG)
 		act_on((int)a0, (pid_t)a1, f);
 	take_all(f);
@@ -423,13 +656,19 @@ void sig_upcall(long a0, long a1, struct upcall_frame *f)
 
 /*
  * kill() to ourselves, not blocked here: delivered on this thread before kill returns,
- * as POSIX asks, without a round trip through the server. 1 if done so.
+ * as POSIX asks, without a round trip through the server. 1 if done so; -1 if it is
+ * ours but must go through the server, and be taken when it answers: a stop signal or
+ * SIGCONT, which the server's job control must see.
  */
 int signals_kill_self(pid_t pid, int sig)
 {
-	if (!signals_registered || pid <= 0 || bad_signal(sig) || (thread_mask & SIG_BIT(sig)) ||
+	if (!server_has_entry() || pid <= 0 || bad_signal(sig) || (thread_mask & SIG_BIT(sig)) ||
 	    pid != getpid())
 		return 0;
+	if (is_stop_signal(sig) || sig == SIGCONT)
+		return -1;
+	if (!signals_registered)
+		return 0; /* the server's way: it knows what to do with us */
 	act_on(sig, pid, 0);
 	return 1;
 }
@@ -448,7 +687,7 @@ int signals_blocked_here(int sig)
  */
 void signals_take_now(void)
 {
-	if (!signals_registered)
+	if (!server_has_entry())
 		return;
 	int errno_saved = errno;
 	take_all(0);
@@ -501,6 +740,7 @@ _sig_func_ptr signal(int sig, _sig_func_ptr handler)
 int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
 {
 	sigset_t was = thread_mask;
+	int chld_was = signals_registered && (was & SIG_BIT(SIGCHLD));
 	if (set) {
 		if (how == SIG_BLOCK)
 			thread_mask |= *set;
@@ -511,7 +751,11 @@ int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
 		else
 			return EINVAL;
 		thread_mask &= ~UNBLOCKABLE & ~(sigset_t)1;
-		sig_register();
+		mask_publish();
+		if (chld_was != ((thread_mask & SIG_BIT(SIGCHLD)) != 0))
+			sig_tell_server(); /* SIGCHLD blocked or not: see chld_flags */
+		else
+			sig_register();
 	}
 	if (old)
 		*old = was;
@@ -538,6 +782,7 @@ uint64_t signals_thread_mask(void)
 void signals_thread_start(uint64_t mask)
 {
 	thread_mask = mask;
+	mask_publish();
 }
 
 int sigpending(sigset_t *set)
@@ -557,10 +802,12 @@ int sigsuspend(const sigset_t *mask)
 	uint32_t seen = handled;
 	sig_register();
 	thread_mask = *mask & ~UNBLOCKABLE;
+	mask_publish();
 	act_on_unblocked(0);
 	while (handled == seen)
 		SYSCALL(futex_wait, (uintptr_t)&handled, seen, FUTEX_FOREVER);
 	thread_mask = saved;
+	mask_publish();
 	act_on_unblocked(0);
 	errno = EINTR;
 	return -1;
@@ -580,6 +827,8 @@ static void wait_mark(sigset_t want, int on)
 			__atomic_and_fetch(&waited, ~SIG_BIT(sig), __ATOMIC_SEQ_CST);
 	}
 	pthread_mutex_unlock(&wait_lock);
+	if ((want & SIG_BIT(SIGCHLD)) && actions[SIGCHLD].sa_handler == SIG_DFL)
+		sig_tell_server(); /* a sigwait for SIGCHLD: see chld_flags */
 }
 
 /* Take one kept signal of want, lowest first: its number, or 0. */

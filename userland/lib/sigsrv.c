@@ -67,6 +67,25 @@ void sigsrv_clear(unsigned idx, int64_t pid)
 	s->pending = 0;
 }
 
+void sigsrv_discard(unsigned idx, int64_t pid, uint64_t mask)
+{
+	struct sig_state *s = state_of(idx, pid);
+	s->pending &= ~mask;
+	s->queued &= ~mask;
+}
+
+int sigsrv_hold(unsigned idx, int64_t pid, int sig, int64_t sender)
+{
+	struct sig_state *s = state_of(idx, pid);
+	if (!s->entry)
+		return 0;
+	s->fault_code[sig] = 0;
+	s->pending |= 1UL << sig;
+	s->queued &= ~(1UL << sig);
+	s->sender[sig] = sender;
+	return 1;
+}
+
 int sigsrv_post(unsigned idx, int64_t pid, long task, int sig, int64_t sender, uint64_t tid)
 {
 	struct sig_state *s = state_of(idx, pid);

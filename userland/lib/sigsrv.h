@@ -7,6 +7,8 @@
 /* PROC_SIGENTRY's w1: what the C library does with SIGCHLD (forksrv keeps it per process). */
 #define SIGSRV_CHLD_CATCH  1 /* a SIGCHLD handler: send SIGCHLD when a child ends */
 #define SIGSRV_CHLD_IGNORE 2 /* SIG_IGN or SA_NOCLDWAIT: no zombies */
+#define SIGSRV_CHLD_NOCLDSTOP 4 /* SA_NOCLDSTOP: no SIGCHLD when a child stops or continues */
+#define SIGSRV_CHLD_ALL	      (SIGSRV_CHLD_CATCH | SIGSRV_CHLD_IGNORE | SIGSRV_CHLD_NOCLDSTOP)
 
 /* Where process idx's C library takes signals (PROC_SIGENTRY), 0 for nowhere. */
 void sigsrv_set_entry(unsigned idx, int64_t pid, uint64_t entry);
@@ -29,6 +31,11 @@ int sigsrv_post(unsigned idx, int64_t pid, long task, int sig, int64_t sender, u
  * them over with the signal (a later post of sig with a sender clears them).
  */
 void sigsrv_note_fault(unsigned idx, int64_t pid, int sig, int code, uint64_t addr);
+/* Drop the signals of mask pending for process idx (SIGCONT drops the stop signals). */
+void sigsrv_discard(unsigned idx, int64_t pid, uint64_t mask);
+/* Make sig from sender pending for process idx without diverting a thread (it is
+ * stopped): 1 if its C library takes signals, 0 if not (nothing done). */
+int sigsrv_hold(unsigned idx, int64_t pid, int sig, int64_t sender);
 /* The same as sigsrv_post for sigqueue: the signal carries value (SI_QUEUE), until a
  * plain one replaces it (standard signals do not queue). */
 int sigsrv_post_value(unsigned idx, int64_t pid, long task, int sig, int64_t sender,

@@ -59,6 +59,9 @@ static long option(int name)
 	case _SC_SYNCHRONIZED_IO:
 	case _SC_SPAWN:
 	case _SC_THREAD_ATTR_STACKADDR:
+	case _SC_JOB_CONTROL:
+	case _SC_CPUTIME:
+	case _SC_THREAD_CPUTIME:
 	case _SC_VERSION:
 		return POSIX_2008;
 	default:

@@ -13,17 +13,17 @@
 #include <unistd.h>
 
 #include "futex.h"
+#include "kernel/abi/upcall.h"
 #include "proc.h"
 #include "pthread_impl.h"
 #include "syscall.h"
 
 #define NS_PER_S    1000000000ULL
 #define NS_PER_US   1000ULL
-#define TIMES_PER_S 1000 /* picolibc's CLK_TCK and CLOCKS_PER_SEC */
+#define TIMES_PER_S CLOCKS_PER_SEC /* times() units: sysconf(_SC_CLK_TCK) (sysconf.c) */
 
 static uint64_t timebase_hz;
 static int64_t local_offset_ns; /* without a fork server (init): our own offset */
-static uint64_t start_ticks;	/* the process's first look at the clock */
 
 static uint64_t timebase(void)
 {
@@ -84,9 +84,31 @@ static int64_t realtime_offset(void)
 	return (int64_t)off;
 }
 
+/*
+ * CPU-time clocks: the kernel counts each thread's run time (cpu_time, docs/syscalls.md
+ * 52). pthread_getcpuclockid's clock for another thread is THREAD_CLOCK | its kernel
+ * id (0: the first thread, the task's oldest).
+ */
+#define THREAD_CLOCK ((clockid_t)1 << 40)
+
+/* Run time in nanoseconds of our task (tid 0) or one of its threads; -1 if none. */
+static int64_t cpu_ns(uint64_t tid)
+{
+	long t = SYSCALL(cpu_time, SLOT_SELF, tid);
+	return t < 0 ? -1 : (int64_t)ticks_to_ns((uint64_t)t);
+}
+
 /* Nanoseconds on clock now, or -1 for a clock we do not have. */
 static int64_t clock_ns(clockid_t id)
 {
+	if (id == CLOCK_PROCESS_CPUTIME_ID)
+		return cpu_ns(0);
+	if (id == CLOCK_THREAD_CPUTIME_ID)
+		return cpu_ns(CPU_TIME_CALLER);
+	if (id & THREAD_CLOCK) {
+		uint64_t tid = id & ~THREAD_CLOCK;
+		return tid >> 32 ? -1 : cpu_ns(tid ? tid : CPU_TIME_OLDEST);
+	}
 	if (id == CLOCK_MONOTONIC)
 		return (int64_t)ticks_to_ns(ticks_now());
 	if (id == CLOCK_REALTIME) {
@@ -107,14 +129,18 @@ int clock_gettime(clockid_t id, struct timespec *ts)
 	return 0;
 }
 
+/* The CPU-time clocks are sampled once a tick (CPU_TIME_HZ); the others count the timebase. */
 int clock_getres(clockid_t id, struct timespec *res)
 {
 	if (clock_ns(id) < 0) {
 		errno = EINVAL;
 		return -1;
 	}
+	int cpu = id == CLOCK_PROCESS_CPUTIME_ID || id == CLOCK_THREAD_CPUTIME_ID ||
+		  (id & THREAD_CLOCK);
+	uint64_t hz = cpu ? CPU_TIME_HZ : timebase();
 	if (res)
-		ns_to_ts((int64_t)((NS_PER_S + timebase() - 1) / timebase()), res);
+		ns_to_ts((int64_t)((NS_PER_S + hz - 1) / hz), res);
 	return 0;
 }
 
@@ -224,17 +250,40 @@ static clock_t ticks_to_times(uint64_t t)
 	return (clock_t)(t / hz * TIMES_PER_S + t % hz * TIMES_PER_S / hz);
 }
 
-/* No CPU accounting: user time is the wall time since the process first looked. */
+/*
+ * The process's run time, all of it as user time (the kernel does not tell its own
+ * part apart), and likewise its waited-for children's, which the fork server adds up
+ * as it reaps them (PROC_TIMES).
+ */
 clock_t times(struct tms *t)
 {
-	if (!start_ticks)
-		start_ticks = ticks_now();
 	uint64_t now = ticks_now();
 	if (t) {
-		t->tms_utime = ticks_to_times(now - start_ticks);
-		t->tms_stime = t->tms_cutime = t->tms_cstime = 0;
+		long run = SYSCALL(cpu_time, SLOT_SELF, 0);
+		int64_t children = proc_request(PROC_TIMES, 0, 0, 0, 0, 0);
+		t->tms_utime = ticks_to_times(run < 0 ? 0 : (uint64_t)run);
+		t->tms_cutime = ticks_to_times(children < 0 ? 0 : (uint64_t)children);
+		t->tms_stime = t->tms_cstime = 0;
 	}
 	return ticks_to_times(now);
+}
+
+/* POSIX: our own process's clock; another's exists (EPERM to read) or not (ESRCH). */
+int clock_getcpuclockid(pid_t pid, clockid_t *id)
+{
+	if (pid != 0 && pid != getpid())
+		return kill(pid, 0) == 0 ? EPERM : ESRCH;
+	*id = CLOCK_PROCESS_CPUTIME_ID;
+	return 0;
+}
+
+int pthread_getcpuclockid(pthread_t t, clockid_t *id)
+{
+	if (!t || (t != pthread_self() && t->done))
+		return ESRCH;
+	*id = t == pthread_self() ? CLOCK_THREAD_CPUTIME_ID
+				  : THREAD_CLOCK | (clockid_t)(uint64_t)t->kernel_id;
+	return 0;
 }
 
 int sched_yield(void)

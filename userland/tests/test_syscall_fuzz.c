@@ -150,6 +150,8 @@ static const uint32_t allowed[SYS__COUNT] = {
 	[SYS_pipe_state] = E_SLOTS | VALUE_OK,
 	[SYS_console_mode_get] = E_SLOTS | E_BIT(E_FAULT) | E_BIT(E_NOMEM),
 	[SYS_console_mode_set] = E_SLOTS | E_BIT(E_FAULT) | E_BIT(E_INVAL),
+	[SYS_upcall_stack] = E_BIT(E_INVAL),
+	[SYS_cpu_time] = E_TASKS | E_BIT(E_INVAL) | VALUE_OK,
 };
 
 /* Is r something call nr may return? Out-of-range numbers get E_NOSYS only. */

@@ -19,6 +19,8 @@
 #define _POSIX_THREAD_PROCESS_SHARED 200809L
 #define _POSIX_FSYNC		     200809L
 #define _POSIX_SPAWN		     200809L
+#undef _POSIX_JOB_CONTROL
+#define _POSIX_JOB_CONTROL	     200809L /* stop and continue, groups, sessions */
 #define _POSIX_THREAD_SAFE_FUNCTIONS 200809L
 #define _POSIX_READER_WRITER_LOCKS   200809L
 #define _POSIX_SPIN_LOCKS	     200809L
@@ -29,5 +31,9 @@
 #define _POSIX_CLOCK_SELECTION	     200809L
 #define _POSIX_SEMAPHORES	     200809L
 #define _POSIX_MESSAGE_PASSING	     200809L
+#undef _POSIX_CPUTIME
+#undef _POSIX_THREAD_CPUTIME
+#define _POSIX_CPUTIME	      200809L /* the kernel counts run time (time.c) */
+#define _POSIX_THREAD_CPUTIME 200809L
 
 #endif

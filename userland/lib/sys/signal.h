@@ -139,14 +139,16 @@ struct sigaction {
 
 #define SA_NOCLDSTOP 0x1
 #define SA_SIGINFO   0x2
-#define SA_ONSTACK   0x4 /* accepted; handlers always run on the interrupted stack */
+#define SA_ONSTACK   0x4 /* run on the sigaltstack stack */
 #define SA_RESTART   0x8
 #define SA_NODEFER   0x10
 #define SA_RESETHAND 0x20
 #define SA_NOCLDWAIT 0x40
 
-#define MINSIGSTKSZ 2048
-#define SIGSTKSZ    8192
+/* The C library's signal entry runs on the alternate stack too (the upcall frame alone
+ * is 272 bytes): a smaller one is ENOMEM. */
+#define MINSIGSTKSZ 4096
+#define SIGSTKSZ    16384
 #define SS_ONSTACK  0x1
 #define SS_DISABLE  0x2
 typedef struct sigaltstack {
@@ -170,6 +172,7 @@ int sigismember(const sigset_t *set, int sig);
 int sigfillset(sigset_t *set);
 int sigemptyset(sigset_t *set);
 int sigpending(sigset_t *set);
+int sigaltstack(const stack_t *__restrict ss, stack_t *__restrict old);
 int sigsuspend(const sigset_t *mask);
 int sigqueue(pid_t pid, int sig, const union sigval value);
 struct timespec;
