@@ -787,37 +787,47 @@ static __attribute__((noinline)) int clone_leaves(pte_t *pt, pte_t *ct, int mode
 }
 
 /*
- * A COW fork shares a level-0 table that its parent has not written since its last fork
- * (the table is clean) or that holds at least this many leaves. A sparse dirty table, a
- * stack or data segment in use, is copied during the scan fork makes of it anyway: one
- * of the two tasks is about to write it, and copying it now is cheaper than sharing and
- * unsharing it (docs/benchmark.md has the measurements).
+ * A COW fork shares every level-0 table but one: the table of the address both tasks
+ * store to as soon as the call returns (the calling thread's stack), when it is dirty and
+ * holds fewer than this many leaves. That one is copied during the scan fork makes of it
+ * anyway, since sharing it would only have the first store copy it (and flush). Any other
+ * dirty table (data, heap) is write-protected and shared: a child that exits or execs
+ * soon never pays for a copy, and whichever task stores there first copies the table in
+ * its fault (docs/vm-cow.md, "Shared page tables"; docs/benchmark.md has the figures).
  */
 #define SHARE_MIN_LEAVES 64
+
+/* What one clone carries down the walk. */
+struct clone {
+	struct as *child;
+	const pte_t *hot; /* the parent's level-1 entry above the hot address, or NULL */
+	int mode;	  /* FORK_COW or FORK_EAGER */
+	int wp;		  /* set when a parent's page lost W: its translations must go */
+};
 
 /*
  * One level-0 table for the child, behind the parent's level-1 entry *pe. COW: a dirty
  * table is scanned once, to write-protect the parent's private writable pages (no clean
  * table holds one) and count its leaves; then the child shares the table (one more
- * reference on it, none on its frames) or, if dirty and sparse, gets a copy. EAGER: a
- * copy, with every private page copied.
+ * reference on it, none on its frames) or, if it is the hot one, dirty and sparse, gets
+ * a copy. EAGER: a copy, with every private page copied.
  */
-static int clone_l0(struct as *child, pte_t *pe, pte_t *ce, int mode, int *wp)
+static int clone_l0(struct clone *cl, pte_t *pe, pte_t *ce)
 {
 	pte_t *pt = table_of(*pe);
 	uint64_t groups = 0;
-	if (quota_charge(child->quota, PAGE_SIZE) != 0)
+	if (quota_charge(cl->child->quota, PAGE_SIZE) != 0)
 		return E_QUOTA; /* shared or not, each task is charged for each of its tables */
-	if (mode == FORK_COW) {
+	if (cl->mode == FORK_COW) {
 		bool changed = false;
 		unsigned n = SHARE_MIN_LEAVES;
 		if (*pe & PTE_TABLE_DIRTY) {
 			n = pt_l0_scan(pt, *groups_of(pt), true, &groups, &changed);
 			*groups_of(pt) = groups; /* exact now */
 			*pe &= ~PTE_TABLE_DIRTY; /* RSW of a non-leaf entry: no flush */
-			*wp |= changed;
+			cl->wp |= changed;
 		}
-		if (n >= SHARE_MIN_LEAVES) {
+		if (n >= SHARE_MIN_LEAVES || pe != cl->hot) {
 			frame_share(&kframes, pte_pa(*pe));
 			*ce = pte_make(pte_pa(*pe), PTE_V);
 			mark(ce);
@@ -826,22 +836,22 @@ static int clone_l0(struct as *child, pte_t *pe, pte_t *ce, int mode, int *wp)
 	}
 	pte_t *next = pt_alloc();
 	if (!next) {
-		quota_refund(child->quota, PAGE_SIZE);
+		quota_refund(cl->child->quota, PAGE_SIZE);
 		return E_NOMEM;
 	}
 	/* An EAGER child's copies are private and writable: its next fork must look. */
-	*ce = pte_make(virt_to_phys(next), PTE_V | (mode == FORK_EAGER ? PTE_TABLE_DIRTY : 0));
+	*ce = pte_make(virt_to_phys(next), PTE_V | (cl->mode == FORK_EAGER ? PTE_TABLE_DIRTY : 0));
 	mark(ce);
-	if (mode == FORK_COW) {
+	if (cl->mode == FORK_COW) {
 		pt_l0_copy_groups(next, pt, groups, &kframes); /* nothing left to protect */
 		*groups_of(next) = groups;
 		return 0;
 	}
-	return clone_leaves(pt, next, mode, wp);
+	return clone_leaves(pt, next, cl->mode, &cl->wp);
 }
 
 /* Mirror one level of tables, making the child's tables as we go (charged to it). */
-static int clone_tables(struct as *child, pte_t *pt, pte_t *ct, int level, int mode, int *wp)
+static int clone_tables(struct clone *cl, pte_t *pt, pte_t *ct, int level)
 {
 	/* At the root only the lower half is the user's: the upper half is the kernel. */
 	uint64_t mask = *groups_of(pt) & (level == PT_LEVELS - 1 ? USER_ROOT_GROUPS : ~0UL);
@@ -850,11 +860,10 @@ static int clone_tables(struct as *child, pte_t *pt, pte_t *ct, int level, int m
 		for (unsigned i = g * PT_GROUP; i < (g + 1) * PT_GROUP; i++) {
 			if (!pte_valid(pt[i]))
 				continue;
-			int err = level == 1 ? clone_l0(child, &pt[i], &ct[i], mode, wp)
-					     : table_make(child, &ct[i], 0);
+			int err = level == 1 ? clone_l0(cl, &pt[i], &ct[i])
+					     : table_make(cl->child, &ct[i], 0);
 			if (!err && level > 1)
-				err = clone_tables(child, table_of(pt[i]), table_of(ct[i]),
-						   level - 1, mode, wp);
+				err = clone_tables(cl, table_of(pt[i]), table_of(ct[i]), level - 1);
 			if (err)
 				return err;
 		}
@@ -882,10 +891,11 @@ static uint64_t tree_leaves(struct as *as)
 	return n;
 }
 
-int as_clone(struct as *parent, struct as *child, int mode)
+int as_clone(struct as *parent, struct as *child, int mode, uint64_t hot)
 {
-	int wp = 0;
-	int err = clone_tables(child, parent->root, child->root, PT_LEVELS - 1, mode, &wp);
+	struct clone cl = { .child = child, .mode = mode };
+	cl.hot = hot < USER_VA_MAX ? as_walk_l1(parent, hot, 0) : 0;
+	int err = clone_tables(&cl, parent->root, child->root, PT_LEVELS - 1);
 	/*
 	 * A finished clone maps exactly the parent's leaves. The pages are charged after the
 	 * walk, even past the limit, so that destroying a child whose clone failed refunds
@@ -896,7 +906,7 @@ int as_clone(struct as *parent, struct as *child, int mode)
 	if (quota_charge_over(child->quota, pages * PAGE_SIZE) && !err)
 		err = E_QUOTA;
 	/* Pages the parent could write are read-only now: drop its cached translations. */
-	if (wp)
+	if (cl.wp)
 		tlb_flush_all(parent);
 	return err;
 }
