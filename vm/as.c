@@ -67,6 +67,14 @@ static inline void group_zero(pte_t *p)
 	p[0] = p[1] = p[2] = p[3] = p[4] = p[5] = p[6] = p[7] = 0;
 }
 
+/* Eight entries from s to d, straight: a loop spent six instructions on each. */
+static inline void group_copy(pte_t *d, const pte_t *s)
+{
+	pte_t a0 = s[0], a1 = s[1], a2 = s[2], a3 = s[3], a4 = s[4], a5 = s[5], a6 = s[6],
+	      a7 = s[7];
+	d[0] = a0, d[1] = a1, d[2] = a2, d[3] = a3, d[4] = a4, d[5] = a5, d[6] = a6, d[7] = a7;
+}
+
 int as_init(struct as *as, struct quota *quota)
 {
 	as->quota = quota;
@@ -87,9 +95,8 @@ int as_init(struct as *as, struct quota *quota)
 	 */
 	uint64_t kgroups = *groups_of(kernel_root) & ~USER_ROOT_GROUPS;
 	for (uint64_t m = kgroups; m; m &= m - 1) {
-		unsigned g = pt_lowest_group(m);
-		for (unsigned j = g * PT_GROUP; j < (g + 1) * PT_GROUP; j++)
-			as->root[j] = kernel_root[j];
+		unsigned j = pt_lowest_group(m) * PT_GROUP;
+		group_copy(&as->root[j], &kernel_root[j]);
 	}
 	*groups_of(as->root) = kgroups;
 	tlb_new_asid(as);
