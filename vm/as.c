@@ -184,8 +184,11 @@ static void free_table(struct as *as, pte_t *table, int level)
 {
 	uint64_t pa = virt_to_phys(table);
 	quota_refund(as->quota, PAGE_SIZE);
-	if (level == 0 && table_shared(pa)) {
-		frame_drop(&kframes, pa);
+	uint32_t *ref = &kframes.ref[(pa - kframes.base) >> FRAME_SHIFT];
+	if (level == 0 && *ref > 1) {
+		/* Shared (table_shared): another holder keeps it, so no range test, no free. */
+		if (--*ref == 1)
+			kframes.nshared--;
 		return;
 	}
 	if (level == 0)
@@ -835,9 +838,10 @@ static int clone_l0(struct clone *cl, pte_t *pe, pte_t *ce)
 			cl->wp |= changed;
 		}
 		if (n >= SHARE_MIN_LEAVES || pe != cl->hot) {
-			frame_share(&kframes, pte_pa(*pe));
-			*ce = pte_make(pte_pa(*pe), PTE_V);
-			mark(ce);
+			/* A table is a pool frame the parent holds: no range or reserved test. */
+			if (kframes.ref[(pte_pa(*pe) - kframes.base) >> FRAME_SHIFT]++ == 1)
+				kframes.nshared++;
+			*ce = pte_make(pte_pa(*pe), PTE_V); /* clone_tables marked its group */
 			return 0;
 		}
 	}
@@ -848,7 +852,6 @@ static int clone_l0(struct clone *cl, pte_t *pe, pte_t *ce)
 	}
 	/* An EAGER child's copies are private and writable: its next fork must look. */
 	*ce = pte_make(virt_to_phys(next), PTE_V | (cl->mode == FORK_EAGER ? PTE_TABLE_DIRTY : 0));
-	mark(ce);
 	if (cl->mode == FORK_COW) {
 		pt_l0_copy_groups(next, pt, groups, &kframes); /* nothing left to protect */
 		*groups_of(next) = groups;
@@ -862,6 +865,10 @@ static int clone_tables(struct clone *cl, pte_t *pt, pte_t *ct, int level)
 {
 	/* At the root only the lower half is the user's: the upper half is the kernel. */
 	uint64_t mask = *groups_of(pt) & (level == PT_LEVELS - 1 ? USER_ROOT_GROUPS : ~0UL);
+	/* The child's level-1 table gets the parent's groups at once, not per entry (clone_l0
+	 * fills them; a mask may say more than a table holds if the clone stops part-way). */
+	if (level == 1)
+		*groups_of(ct) = mask;
 	for (; mask; mask &= mask - 1) {
 		unsigned g = pt_lowest_group(mask);
 		for (unsigned i = g * PT_GROUP; i < (g + 1) * PT_GROUP; i++) {
