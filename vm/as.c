@@ -813,6 +813,7 @@ struct clone {
 	const pte_t *hot; /* the parent's level-1 entry above the hot address, or NULL */
 	int mode;	  /* FORK_COW or FORK_EAGER */
 	int wp;		  /* set when a parent's page lost W: its translations must go */
+	uint64_t shared;  /* level-0 tables shared so far, not yet charged */
 };
 
 /*
@@ -826,8 +827,6 @@ static int clone_l0(struct clone *cl, pte_t *pe, pte_t *ce)
 {
 	pte_t *pt = table_of(*pe);
 	uint64_t groups = 0;
-	if (quota_charge(cl->child->quota, PAGE_SIZE) != 0)
-		return E_QUOTA; /* shared or not, each task is charged for each of its tables */
 	if (cl->mode == FORK_COW) {
 		bool changed = false;
 		unsigned n = SHARE_MIN_LEAVES;
@@ -842,9 +841,12 @@ static int clone_l0(struct clone *cl, pte_t *pe, pte_t *ce)
 			if (kframes.ref[(pte_pa(*pe) - kframes.base) >> FRAME_SHIFT]++ == 1)
 				kframes.nshared++;
 			*ce = pte_make(pte_pa(*pe), PTE_V); /* clone_tables marked its group */
+			cl->shared++; /* charged after the walk: sharing allocates nothing */
 			return 0;
 		}
 	}
+	if (quota_charge(cl->child->quota, PAGE_SIZE) != 0)
+		return E_QUOTA; /* before the frame: a copy is charged when it is made */
 	pte_t *next = pt_alloc();
 	if (!next) {
 		quota_refund(cl->child->quota, PAGE_SIZE);
@@ -911,13 +913,14 @@ int as_clone(struct as *parent, struct as *child, int mode, uint64_t hot)
 	cl.hot = hot < USER_VA_MAX ? as_walk_l1(parent, hot, 0) : 0;
 	int err = clone_tables(&cl, parent->root, child->root, PT_LEVELS - 1);
 	/*
-	 * A finished clone maps exactly the parent's leaves. The pages are charged after the
-	 * walk, even past the limit, so that destroying a child whose clone failed refunds
-	 * exactly what it holds.
+	 * A finished clone maps exactly the parent's leaves. The pages and the shared tables
+	 * (each task is charged for every table in its tree, shared or not) are charged after
+	 * the walk, even past the limit, so that destroying a child whose clone failed
+	 * refunds exactly what it holds.
 	 */
 	uint64_t pages = err ? tree_leaves(child) : parent->resident;
 	child->resident += pages;
-	if (quota_charge_over(child->quota, pages * PAGE_SIZE) && !err)
+	if (quota_charge_over(child->quota, (pages + cl.shared) * PAGE_SIZE) && !err)
 		err = E_QUOTA;
 	/* Pages the parent could write are read-only now: drop its cached translations. */
 	if (cl.wp)
