@@ -61,6 +61,18 @@ static inline void mark(pte_t *e)
 	pt_mark(&kframes, virt_to_phys(e) & ~(PAGE_SIZE - 1), e);
 }
 
+/*
+ * Entry e of a level-1 table was just cleared: if its whole group is zero now, the mask
+ * forgets it, so neither fork (which gives a child its parent's level-1 mask) nor exit
+ * keeps visiting a group that an unmap emptied.
+ */
+static inline void unmark_if_empty(pte_t *e)
+{
+	pte_t *g = (pte_t *)((uint64_t)e & ~(PT_GROUP * sizeof(pte_t) - 1));
+	if (pt_group_empty(g))
+		*groups_of((pte_t *)((uint64_t)e & ~(PAGE_SIZE - 1))) &= ~(1UL << pt_group_of(e));
+}
+
 /* Eight zero entries from p: the group is cleared for the zeroed-frame stack. */
 static inline void group_zero(pte_t *p)
 {
@@ -407,6 +419,7 @@ static void as_prune(struct as *as, uint64_t va, uint64_t end)
 			continue;
 		uint64_t table = pte_pa(*l1e);
 		*l1e = 0;
+		unmark_if_empty(l1e);
 		/* A non-leaf entry changed: an address-scoped fence does not cover cached walks,
 		 * and the walk cache must forget the table before the frame is reused. */
 		tlb_flush_all(as);
@@ -439,6 +452,7 @@ static void table_release(struct as *as, pte_t *l1e)
 	unsigned n =
 		pt_l0_scan(phys_to_virt(pa), *pt_groups(&kframes, pa), false, &groups, &changed);
 	*l1e = 0;
+	unmark_if_empty(l1e);
 	tlb_flush_all(as);	  /* a level-1 entry went: cached walks must forget the table */
 	frame_drop(&kframes, pa); /* never the last reference: another task holds it */
 	as->resident -= n;
