@@ -228,6 +228,8 @@ static void test_map_basics(void)
 	CHECK(!as_pte(&s.as, SPARSE) && s.as.resident == 0);
 	/* the emptied level-0 table went too */
 	CHECK(s.quota.used == 2 * PAGE_SIZE && !pte_valid(l1_at(&s, SPARSE)));
+	/* and its level-1 group, empty now, is unmarked: fork and exit skip it */
+	CHECK(*pt_groups(&kframes, pte_pa(s.as.root[pt_index(SPARSE, 2)])) == 0);
 	space_free(&s);
 	pool_end();
 }
