@@ -63,10 +63,30 @@ static inline void mark(pte_t *e)
 	pt_mark(&kframes, virt_to_phys(e) & ~(PAGE_SIZE - 1), e);
 }
 
+/*
+ * Entry e of a level-1 table was just cleared: if its whole group is zero now, the mask
+ * forgets it, so neither fork (which gives a child its parent's level-1 mask) nor exit
+ * keeps visiting a group that an unmap emptied.
+ */
+static inline void unmark_if_empty(pte_t *e)
+{
+	pte_t *g = (pte_t *)((uint64_t)e & ~(PT_GROUP * sizeof(pte_t) - 1));
+	if (pt_group_empty(g))
+		*groups_of((pte_t *)((uint64_t)e & ~(PAGE_SIZE - 1))) &= ~(1UL << pt_group_of(e));
+}
+
 /* Eight zero entries from p: the group is cleared for the zeroed-frame stack. */
 static inline void group_zero(pte_t *p)
 {
 	p[0] = p[1] = p[2] = p[3] = p[4] = p[5] = p[6] = p[7] = 0;
+}
+
+/* Eight entries from s to d, straight: a loop spent six instructions on each. */
+static inline void group_copy(pte_t *d, const pte_t *s)
+{
+	pte_t a0 = s[0], a1 = s[1], a2 = s[2], a3 = s[3], a4 = s[4], a5 = s[5], a6 = s[6],
+	      a7 = s[7];
+	d[0] = a0, d[1] = a1, d[2] = a2, d[3] = a3, d[4] = a4, d[5] = a5, d[6] = a6, d[7] = a7;
 }
 
 int as_init(struct as *as, struct quota *quota)
@@ -90,9 +110,8 @@ int as_init(struct as *as, struct quota *quota)
 	 */
 	uint64_t kgroups = *groups_of(kernel_root) & ~USER_ROOT_GROUPS;
 	for (uint64_t m = kgroups; m; m &= m - 1) {
-		unsigned g = pt_lowest_group(m);
-		for (unsigned j = g * PT_GROUP; j < (g + 1) * PT_GROUP; j++)
-			as->root[j] = kernel_root[j];
+		unsigned j = pt_lowest_group(m) * PT_GROUP;
+		group_copy(&as->root[j], &kernel_root[j]);
 	}
 	*groups_of(as->root) = kgroups;
 	tlb_new_asid(as);
@@ -180,8 +199,11 @@ static void free_table(struct as *as, pte_t *table, int level)
 {
 	uint64_t pa = virt_to_phys(table);
 	quota_refund(as->quota, PAGE_SIZE);
-	if (level == 0 && table_shared(pa)) {
-		frame_drop(&kframes, pa);
+	uint32_t *ref = &kframes.ref[(pa - kframes.base) >> FRAME_SHIFT];
+	if (level == 0 && *ref > 1) {
+		/* Shared (table_shared): another holder keeps it, so no range test, no free. */
+		if (--*ref == 1)
+			kframes.nshared--;
 		return;
 	}
 	if (level == 0)
@@ -400,6 +422,7 @@ static void as_prune(struct as *as, uint64_t va, uint64_t end)
 			continue;
 		uint64_t table = pte_pa(*l1e);
 		*l1e = 0;
+		unmark_if_empty(l1e);
 		/* A non-leaf entry changed: an address-scoped fence does not cover cached walks,
 		 * and the walk cache must forget the table before the frame is reused. */
 		tlb_flush_all(as);
@@ -432,6 +455,7 @@ static void table_release(struct as *as, pte_t *l1e)
 	unsigned n =
 		pt_l0_scan(phys_to_virt(pa), *pt_groups(&kframes, pa), false, &groups, &changed);
 	*l1e = 0;
+	unmark_if_empty(l1e);
 	tlb_flush_all(as);	  /* a level-1 entry went: cached walks must forget the table */
 	frame_drop(&kframes, pa); /* never the last reference: another task holds it */
 	as->resident -= n;
@@ -838,74 +862,89 @@ static __attribute__((noinline)) int clone_leaves(pte_t *pt, pte_t *ct, int mode
 }
 
 /*
- * A COW fork shares a level-0 table that its parent has not written since its last fork
- * (the table is clean) or that holds at least this many leaves. A sparse dirty table, a
- * stack or data segment in use, is copied during the scan fork makes of it anyway: one
- * of the two tasks is about to write it, and copying it now is cheaper than sharing and
- * unsharing it (docs/benchmark.md has the measurements).
+ * A COW fork shares every level-0 table but one: the table of the address both tasks
+ * store to as soon as the call returns (the calling thread's stack), when it is dirty and
+ * holds fewer than this many leaves. That one is copied during the scan fork makes of it
+ * anyway, since sharing it would only have the first store copy it (and flush). Any other
+ * dirty table (data, heap) is write-protected and shared: a child that exits or execs
+ * soon never pays for a copy, and whichever task stores there first copies the table in
+ * its fault (docs/vm-cow.md, "Shared page tables"; docs/benchmark.md has the figures).
  */
 #define SHARE_MIN_LEAVES 64
+
+/* What one clone carries down the walk. */
+struct clone {
+	struct as *child;
+	const pte_t *hot; /* the parent's level-1 entry above the hot address, or NULL */
+	int mode;	  /* FORK_COW or FORK_EAGER */
+	int wp;		  /* set when a parent's page lost W: its translations must go */
+	uint64_t shared;  /* level-0 tables shared so far, not yet charged */
+};
 
 /*
  * One level-0 table for the child, behind the parent's level-1 entry *pe. COW: a dirty
  * table is scanned once, to write-protect the parent's private writable pages (no clean
  * table holds one) and count its leaves; then the child shares the table (one more
- * reference on it, none on its frames) or, if dirty and sparse, gets a copy. EAGER: a
- * copy, with every private page copied.
+ * reference on it, none on its frames) or, if it is the hot one, dirty and sparse, gets
+ * a copy. EAGER: a copy, with every private page copied.
  */
-static int clone_l0(struct as *child, pte_t *pe, pte_t *ce, int mode, int *wp)
+static int clone_l0(struct clone *cl, pte_t *pe, pte_t *ce)
 {
 	pte_t *pt = table_of(*pe);
 	uint64_t groups = 0;
-	if (quota_charge(child->quota, PAGE_SIZE) != 0)
-		return E_QUOTA; /* shared or not, each task is charged for each of its tables */
-	if (mode == FORK_COW) {
+	if (cl->mode == FORK_COW) {
 		bool changed = false;
 		unsigned n = SHARE_MIN_LEAVES;
 		if (*pe & PTE_TABLE_DIRTY) {
 			n = pt_l0_scan(pt, *groups_of(pt), true, &groups, &changed);
 			*groups_of(pt) = groups; /* exact now */
 			*pe &= ~PTE_TABLE_DIRTY; /* RSW of a non-leaf entry: no flush */
-			*wp |= changed;
+			cl->wp |= changed;
 		}
-		if (n >= SHARE_MIN_LEAVES) {
-			frame_share(&kframes, pte_pa(*pe));
-			*ce = pte_make(pte_pa(*pe), PTE_V);
-			mark(ce);
+		if (n >= SHARE_MIN_LEAVES || pe != cl->hot) {
+			/* A table is a pool frame the parent holds: no range or reserved test. */
+			if (kframes.ref[(pte_pa(*pe) - kframes.base) >> FRAME_SHIFT]++ == 1)
+				kframes.nshared++;
+			*ce = pte_make(pte_pa(*pe), PTE_V); /* clone_tables marked its group */
+			cl->shared++; /* charged after the walk: sharing allocates nothing */
 			return 0;
 		}
 	}
+	if (quota_charge(cl->child->quota, PAGE_SIZE) != 0)
+		return E_QUOTA; /* before the frame: a copy is charged when it is made */
 	pte_t *next = pt_alloc();
 	if (!next) {
-		quota_refund(child->quota, PAGE_SIZE);
+		quota_refund(cl->child->quota, PAGE_SIZE);
 		return E_NOMEM;
 	}
 	/* An EAGER child's copies are private and writable: its next fork must look. */
-	*ce = pte_make(virt_to_phys(next), PTE_V | (mode == FORK_EAGER ? PTE_TABLE_DIRTY : 0));
-	mark(ce);
-	if (mode == FORK_COW) {
+	*ce = pte_make(virt_to_phys(next), PTE_V | (cl->mode == FORK_EAGER ? PTE_TABLE_DIRTY : 0));
+	if (cl->mode == FORK_COW) {
 		pt_l0_copy_groups(next, pt, groups, &kframes); /* nothing left to protect */
 		*groups_of(next) = groups;
 		return 0;
 	}
-	return clone_leaves(pt, next, mode, wp);
+	return clone_leaves(pt, next, cl->mode, &cl->wp);
 }
 
 /* Mirror one level of tables, making the child's tables as we go (charged to it). */
-static int clone_tables(struct as *child, pte_t *pt, pte_t *ct, int level, int mode, int *wp)
+static int clone_tables(struct clone *cl, pte_t *pt, pte_t *ct, int level)
 {
 	/* At the root only the lower half is the user's: the upper half is the kernel. */
 	uint64_t mask = *groups_of(pt) & (level == PT_LEVELS - 1 ? USER_ROOT_GROUPS : ~0UL);
+	/* The child's level-1 table gets the parent's groups at once, not per entry (clone_l0
+	 * fills them; a mask may say more than a table holds if the clone stops part-way). */
+	if (level == 1)
+		*groups_of(ct) = mask;
 	for (; mask; mask &= mask - 1) {
 		unsigned g = pt_lowest_group(mask);
 		for (unsigned i = g * PT_GROUP; i < (g + 1) * PT_GROUP; i++) {
 			if (!pte_valid(pt[i]))
 				continue;
-			int err = level == 1 ? clone_l0(child, &pt[i], &ct[i], mode, wp)
-					     : table_make(child, &ct[i], 0);
+			int err = level == 1 ? clone_l0(cl, &pt[i], &ct[i])
+					     : table_make(cl->child, &ct[i], 0);
 			if (!err && level > 1)
-				err = clone_tables(child, table_of(pt[i]), table_of(ct[i]),
-						   level - 1, mode, wp);
+				err = clone_tables(cl, table_of(pt[i]), table_of(ct[i]), level - 1);
 			if (err)
 				return err;
 		}
@@ -933,22 +972,24 @@ static uint64_t tree_leaves(struct as *as)
 	return n;
 }
 
-int as_clone(struct as *parent, struct as *child, int mode)
+int as_clone(struct as *parent, struct as *child, int mode, uint64_t hot)
 {
-	int wp = 0;
+	struct clone cl = { .child = child, .mode = mode };
 	child->stack_pages = parent->stack_pages;
-	int err = clone_tables(child, parent->root, child->root, PT_LEVELS - 1, mode, &wp);
+	cl.hot = hot < USER_VA_MAX ? as_walk_l1(parent, hot, 0) : 0;
+	int err = clone_tables(&cl, parent->root, child->root, PT_LEVELS - 1);
 	/*
-	 * A finished clone maps exactly the parent's leaves. The pages are charged after the
-	 * walk, even past the limit, so that destroying a child whose clone failed refunds
-	 * exactly what it holds.
+	 * A finished clone maps exactly the parent's leaves. The pages and the shared tables
+	 * (each task is charged for every table in its tree, shared or not) are charged after
+	 * the walk, even past the limit, so that destroying a child whose clone failed
+	 * refunds exactly what it holds.
 	 */
 	uint64_t pages = err ? tree_leaves(child) : parent->resident;
 	child->resident += pages;
-	if (quota_charge_over(child->quota, pages * PAGE_SIZE) && !err)
+	if (quota_charge_over(child->quota, (pages + cl.shared) * PAGE_SIZE) && !err)
 		err = E_QUOTA;
 	/* Pages the parent could write are read-only now: drop its cached translations. */
-	if (wp)
+	if (cl.wp)
 		tlb_flush_all(parent);
 	return err;
 }

@@ -121,8 +121,14 @@ int as_translate(struct as *as, uint64_t va, int write, uint64_t *pa);
  */
 uint64_t as_rewrite_all(bool (*fn)(pte_t *e, void *ctx), void *ctx);
 
-/* Clone parent's user half into child (FORK_COW or FORK_EAGER). */
-int as_clone(struct as *parent, struct as *child, int mode);
+/*
+ * Clone parent's user half into child (FORK_COW or FORK_EAGER). hot: an address both
+ * tasks store to as soon as the clone returns (the calling thread's stack pointer, or
+ * AS_CLONE_NO_HOT): a COW clone copies its level-0 table when
+ * that is sparse, and shares every other table (docs/vm-cow.md, "Shared page tables").
+ */
+int as_clone(struct as *parent, struct as *child, int mode, uint64_t hot);
+#define AS_CLONE_NO_HOT ((uint64_t)-1) /* as_clone's hot: no such address */
 
 /*
  * After a COW clone: both tasks store to the stack page as soon as the call returns, so

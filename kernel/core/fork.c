@@ -50,7 +50,8 @@ long fork_task(const struct fork_req *r)
 	if (!child)
 		return E_NOMEM;
 	struct thread *th = 0;
-	if ((err = as_clone(&r->parent->as, &child->as, r->mode)) != 0 ||
+	uint64_t sp = r->caller->tf.x[REG_SP]; /* both tasks store there first */
+	if ((err = as_clone(&r->parent->as, &child->as, r->mode, sp)) != 0 ||
 	    (err = cspace_copy(r->parent, child, r->sup_slot)) != 0 ||
 	    (r->sup->obj && (err = fork_supervise(child, r)) != 0) ||
 	    !(th = thread_make(child, r->server))) {
@@ -59,7 +60,7 @@ long fork_task(const struct fork_req *r)
 	}
 	ipc_answer_clone(th, r->caller);
 	if (r->mode == FORK_COW)
-		as_fork_stack(&r->parent->as, &child->as, r->caller->tf.x[REG_SP]);
+		as_fork_stack(&r->parent->as, &child->as, sp);
 	cap_install(r->dst, &child->hdr, CAP_ALL, 0, 0);
 	sched_ready(th);
 	return (long)th->id;

@@ -98,7 +98,7 @@ void page_copy(void *dst, const void *src)
 #define POOL_FRAMES 1024
 #define RW	    (MAP_PROT_READ | MAP_PROT_WRITE)
 #define SPAN	    (2UL << 20)		/* what one level-0 table maps */
-#define SPARSE	    0x10000000UL	/* a few pages: fork copies their table */
+#define SPARSE	    0x10000000UL	/* a few pages: fork copies their table when hot */
 #define DENSE	    (SPARSE + 4 * SPAN) /* a whole table full: fork shares it */
 #define DENSE_PAGES 512
 
@@ -202,7 +202,7 @@ static void family_make(struct space *p, struct space *c)
 {
 	parent_make(p);
 	CHECK(space_new(c, 1UL << 30) == 0);
-	CHECK(as_clone(&p->as, &c->as, FORK_COW) == 0);
+	CHECK(as_clone(&p->as, &c->as, FORK_COW, SPARSE) == 0);
 }
 
 /* --- the tests ------------------------------------------------------------------------ */
@@ -228,6 +228,8 @@ static void test_map_basics(void)
 	CHECK(!as_pte(&s.as, SPARSE) && s.as.resident == 0);
 	/* the emptied level-0 table went too */
 	CHECK(s.quota.used == 2 * PAGE_SIZE && !pte_valid(l1_at(&s, SPARSE)));
+	/* and its level-1 group, empty now, is unmarked: fork and exit skip it */
+	CHECK(*pt_groups(&kframes, pte_pa(s.as.root[pt_index(SPARSE, 2)])) == 0);
 	space_free(&s);
 	pool_end();
 }
@@ -239,7 +241,7 @@ static void test_clone_cow(void)
 	parent_make(&p);
 	CHECK(space_new(&c, 1UL << 30) == 0);
 	unsigned flushes = all_flushes;
-	CHECK(as_clone(&p.as, &c.as, FORK_COW) == 0);
+	CHECK(as_clone(&p.as, &c.as, FORK_COW, SPARSE) == 0);
 	CHECK(all_flushes > flushes); /* the parent lost W: its translations go */
 	CHECK(c.as.resident == p.as.resident);
 	/* Sparse table: copied; each page COW in both and its frame counted twice. */
@@ -263,6 +265,39 @@ static void test_clone_cow(void)
 	pool_end();
 }
 
+/*
+ * A sparse dirty table away from the hot address is write-protected and shared; the first
+ * store into it copies the table (and then the page), and each task keeps its own values.
+ */
+static void test_clone_shares_cold(void)
+{
+	struct space p, c;
+	pool_start(POOL_FRAMES);
+	parent_make(&p);
+	CHECK(space_new(&c, 1UL << 30) == 0);
+	CHECK(as_clone(&p.as, &c.as, FORK_COW, AS_CLONE_NO_HOT) == 0);
+	uint64_t table = pte_pa(l1_at(&p, SPARSE)), va = SPARSE + PAGE_SIZE;
+	uint64_t old = pte_pa(pte_at(&p, va));
+	CHECK(pte_pa(l1_at(&c, SPARSE)) == table && frame_count(&kframes, table) == 2);
+	CHECK(!(l1_at(&p, SPARSE) & PTE_TABLE_DIRTY) && frame_count(&kframes, old) == 1);
+	CHECK((pte_at(&p, va) & (PTE_W | PTE_COW)) == PTE_COW && pte_at(&c, va) == pte_at(&p, va));
+	CHECK(c.quota.used == (4 + 3 + DENSE_PAGES) * PAGE_SIZE && c.as.resident == p.as.resident);
+	unsigned flushes = all_flushes;
+	CHECK(store(&p, va, 55) == 0); /* the parent's table copy, then its page copy */
+	CHECK(all_flushes > flushes && pte_pa(l1_at(&p, SPARSE)) != table);
+	CHECK(frame_count(&kframes, table) == 1 && frame_count(&kframes, old) == 1);
+	CHECK(pte_pa(pte_at(&p, va)) != old && load(&p, va) == 55 && load(&c, va) == 11);
+	struct cow_stats before = cow_stats;
+	CHECK(store(&c, va, 66) == 0); /* the table is the child's alone now: reused in place */
+	CHECK(cow_stats.reuses == before.reuses + 1 && pte_pa(pte_at(&c, va)) == old);
+	CHECK(pte_pa(l1_at(&c, SPARSE)) == table && (l1_at(&c, SPARSE) & PTE_TABLE_DIRTY));
+	CHECK(load(&c, va) == 66 && load(&p, va) == 55 && load(&p, SPARSE) == 10);
+	CHECK(load(&c, SPARSE + 2 * PAGE_SIZE) == 12);
+	space_free(&c);
+	space_free(&p);
+	pool_end();
+}
+
 static void test_clone_eager(void)
 {
 	struct space p, c;
@@ -270,7 +305,7 @@ static void test_clone_eager(void)
 	parent_make(&p);
 	CHECK(space_new(&c, 1UL << 30) == 0);
 	unsigned flushes = all_flushes;
-	CHECK(as_clone(&p.as, &c.as, FORK_EAGER) == 0);
+	CHECK(as_clone(&p.as, &c.as, FORK_EAGER, AS_CLONE_NO_HOT) == 0);
 	CHECK(all_flushes == flushes); /* the parent's tables are only read */
 	pte_t pe = pte_at(&p, SPARSE), ce = pte_at(&c, SPARSE);
 	CHECK((pe & PTE_W) && (ce & PTE_W) && !(ce & PTE_COW));
@@ -354,7 +389,7 @@ static void test_unmap_protect_shared(void)
 
 	/* Part of a shared table: unshared first, so the other holder keeps every page. */
 	CHECK(space_new(&c, 1UL << 30) == 0);
-	CHECK(as_clone(&p.as, &c.as, FORK_COW) == 0);
+	CHECK(as_clone(&p.as, &c.as, FORK_COW, SPARSE) == 0);
 	CHECK(pte_pa(l1_at(&c, DENSE)) == table);
 	CHECK(as_unmap(&c.as, DENSE + 10 * PAGE_SIZE, 4) == 0);
 	CHECK(pte_pa(l1_at(&c, DENSE)) != table && !as_pte(&c.as, DENSE + 12 * PAGE_SIZE));
@@ -364,7 +399,7 @@ static void test_unmap_protect_shared(void)
 
 	/* Protect: the shared table is unshared before an entry changes. */
 	CHECK(space_new(&c, 1UL << 30) == 0);
-	CHECK(as_clone(&p.as, &c.as, FORK_COW) == 0);
+	CHECK(as_clone(&p.as, &c.as, FORK_COW, SPARSE) == 0);
 	CHECK(as_protect(&c.as, DENSE + 3 * PAGE_SIZE, 1, MAP_PROT_READ) == 0);
 	CHECK(pte_pa(l1_at(&c, DENSE)) != table && pte_pa(l1_at(&p, DENSE)) == table);
 	CHECK((pte_at(&c, DENSE + 3 * PAGE_SIZE) & (PTE_W | PTE_COW)) == 0);
@@ -412,13 +447,13 @@ static void test_oom_rollback(void)
 		CHECK(as_map_anon(&p.as, DENSE + r * SPAN, r ? 40 : 100, RW) == 0);
 	uint64_t free0 = kframes.nfree, shared0 = kframes.nshared;
 	CHECK(space_new(&c, 1UL << 30) == 0);
-	CHECK(as_clone(&p.as, &c.as, FORK_EAGER) == E_NOMEM);
+	CHECK(as_clone(&p.as, &c.as, FORK_EAGER, AS_CLONE_NO_HOT) == E_NOMEM);
 	space_free(&c);
 	CHECK(kframes.nfree == free0 && kframes.nshared == shared0);
 
 	/* A quota too small for the clone: E_QUOTA, and freeing refunds exactly. */
 	CHECK(space_new(&c, 8 * PAGE_SIZE) == 0);
-	CHECK(as_clone(&p.as, &c.as, FORK_COW) == E_QUOTA);
+	CHECK(as_clone(&p.as, &c.as, FORK_COW, SPARSE) == E_QUOTA);
 	space_free(&c);
 	CHECK(kframes.nfree == free0);
 
@@ -433,12 +468,12 @@ static void test_oom_rollback(void)
 	/*
 	 * A COW store with no frame left: AS_FAULT_NOMEM, the PTE as it was. The failed COW
 	 * clone left the parent's tables clean, so the next fork shares them all but the one
-	 * the parent writes now, which it copies (sparse and dirty).
+	 * the parent writes now, which it copies (sparse, dirty and hot).
 	 */
 	uint64_t va = DENSE + SPAN;
 	CHECK(store(&p, va, 3) == 0);
 	CHECK(space_new(&c, 1UL << 30) == 0);
-	CHECK(as_clone(&p.as, &c.as, FORK_COW) == 0);
+	CHECK(as_clone(&p.as, &c.as, FORK_COW, va) == 0);
 	uint64_t pa, taken = 0, *held = malloc(kframes.nfree * sizeof(*held));
 	while (frame_alloc(&kframes, &pa) == 0)
 		held[taken++] = pa;
@@ -518,7 +553,8 @@ static void test_rewrite_gone(void)
 	pa = pte_pa(pte_at(&p, SPARSE));
 	frame_share(&kframes, pa);
 	CHECK(as_rewrite_all(gone_if_frame, &pa) == 1);
-	CHECK(space_new(&e, 1UL << 30) == 0 && as_clone(&p.as, &e.as, FORK_EAGER) == 0);
+	CHECK(space_new(&e, 1UL << 30) == 0 &&
+	      as_clone(&p.as, &e.as, FORK_EAGER, AS_CLONE_NO_HOT) == 0);
 	CHECK(pte_is_gone(pte_at(&e, SPARSE)) && frame_count(&kframes, pa) == 1);
 	frame_drop(&kframes, pa);
 	space_free(&e);
@@ -549,7 +585,7 @@ static void test_noaccess(void)
 	CHECK(as_user_fault(&p.as, SPARSE, EXC_INSN_PAGE_FAULT) == AS_FAULT_DENIED);
 	CHECK(as_translate(&p.as, SPARSE, 0, &got) == E_FAULT);
 	CHECK(as_translate(&p.as, SPARSE, 1, &got) == E_FAULT);
-	CHECK(space_new(&c, 1UL << 30) == 0 && as_clone(&p.as, &c.as, FORK_COW) == 0);
+	CHECK(space_new(&c, 1UL << 30) == 0 && as_clone(&p.as, &c.as, FORK_COW, SPARSE) == 0);
 	CHECK(frame_count(&kframes, pa) == 2 && pte_is_noaccess(pte_at(&c, SPARSE)));
 	CHECK(!(pte_at(&p, SPARSE) & PTE_W)); /* the fork write-protected it all the same */
 	CHECK(as_user_fault(&c.as, SPARSE, EXC_STORE_PAGE_FAULT) == AS_FAULT_DENIED);
@@ -631,7 +667,7 @@ static void test_stack_reserve(void)
 	CHECK(as_translate(&s.as, top - 20 * PAGE_SIZE, 1, &pa) == E_FAULT);
 	CHECK(s.as.resident == 3);
 	CHECK(space_new(&c, 1UL << 30) == 0);
-	CHECK(as_clone(&s.as, &c.as, FORK_COW) == 0);
+	CHECK(as_clone(&s.as, &c.as, FORK_COW, AS_CLONE_NO_HOT) == 0);
 	CHECK(load(&c, top - 1) == 7 && store(&c, top - 9 * PAGE_SIZE, 1) == 0);
 	CHECK(!as_pte(&s.as, top - 9 * PAGE_SIZE)); /* the child's page is its own */
 	space_free(&c);
@@ -650,6 +686,7 @@ int main(void)
 {
 	test_map_basics();
 	test_clone_cow();
+	test_clone_shares_cold();
 	test_clone_eager();
 	test_fault_copy_reuse();
 	test_fault_shared_table();
