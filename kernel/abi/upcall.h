@@ -16,9 +16,9 @@
 #define UPCALL_STACK_SHIFT 6
 
 /* cpu_time's a1 (docs/syscalls.md 52), besides 0 (the whole task) and a thread id. */
-#define CPU_TIME_CALLER UINT64_MAX	   /* the calling thread */
+#define CPU_TIME_CALLER UINT64_MAX	 /* the calling thread */
 #define CPU_TIME_OLDEST (UINT64_MAX - 1) /* the task's oldest live thread */
-#define CPU_TIME_HZ	100		   /* its resolution: sampled at each timer tick */
+#define CPU_TIME_HZ	100		 /* its resolution: sampled at each timer tick */
 
 /* flags */
 #define UPCALL_INTERRUPTED 1 /* a blocking call was cut short: it returns E_INTR */

@@ -53,7 +53,6 @@ static inline void sched_enter(struct hart *h, struct thread *next)
 /* With several harts, the running reference moves from this hart's thread to next. */
 void sched_switch_refs(struct thread *next);
 
-
 /*
  * Run next on this hart at once (it is runnable and on no queue) and return its frame for
  * trap return: IPC's direct switch. Inline, with one test for several harts, because it

@@ -48,22 +48,22 @@ struct proc {
 	/* Threads blocked in wait(): their saved replies (0: none) and what each waits for. */
 	long wait_reply[WAITERS];
 	int64_t wait_pid[WAITERS];
-	int nwaits;	   /* how many wait_reply are set: 0 skips a scan */
-	uint16_t orphan;   /* its parent died: init adopted it */
-	uint16_t sig_chld; /* SIGSRV_CHLD_*: what its C library does with SIGCHLD */
-	unsigned caps;	   /* enum proc_caps: what exec must give the new image */
-	uint8_t wait_keep; /* bit w: waiter w asked WNOWAIT (waitid): it leaves the zombie */
-	uint8_t wait_stops;  /* bit w: waiter w asked WUNTRACED: a child's stop answers it */
-	uint8_t wait_conts;  /* bit w: waiter w asked WCONTINUED: a child's continue does */
-	uint8_t wait_noexit; /* bit w: waiter w did not ask WEXITED (waitid): no zombie for it */
-	uint8_t job;	   /* enum job_state */
-	uint8_t report;	   /* enum job_report: a stop or continue no wait has taken yet */
-	uint8_t stopsig;   /* the signal that stopped it (report JOB_REPORT_STOPPED) */
-	long stop_reply;   /* the reply of its thread parked in PROC_STOP while stopped, or 0 */
+	int nwaits;	      /* how many wait_reply are set: 0 skips a scan */
+	uint16_t orphan;      /* its parent died: init adopted it */
+	uint16_t sig_chld;    /* SIGSRV_CHLD_*: what its C library does with SIGCHLD */
+	unsigned caps;	      /* enum proc_caps: what exec must give the new image */
+	uint8_t wait_keep;    /* bit w: waiter w asked WNOWAIT (waitid): it leaves the zombie */
+	uint8_t wait_stops;   /* bit w: waiter w asked WUNTRACED: a child's stop answers it */
+	uint8_t wait_conts;   /* bit w: waiter w asked WCONTINUED: a child's continue does */
+	uint8_t wait_noexit;  /* bit w: waiter w did not ask WEXITED (waitid): no zombie for it */
+	uint8_t job;	      /* enum job_state */
+	uint8_t report;	      /* enum job_report: a stop or continue no wait has taken yet */
+	uint8_t stopsig;      /* the signal that stopped it (report JOB_REPORT_STOPPED) */
+	long stop_reply;      /* the reply of its thread parked in PROC_STOP while stopped, or 0 */
 	uint64_t run_ticks;   /* once a zombie: its run time (timebase ticks) */
 	uint64_t child_ticks; /* its children's and their descendants' it has waited for */
-	uint16_t gen;	   /* the generation its badge carries (badge_of) */
-	uint32_t badge;	   /* its badge while it is not free, 0 when free (by_badge) */
+	uint16_t gen;	      /* the generation its badge carries (badge_of) */
+	uint32_t badge;	      /* its badge while it is not free, 0 when free (by_badge) */
 };
 
 /*
@@ -74,11 +74,10 @@ struct proc {
  */
 enum job_state { JOB_RUNNING = 0, JOB_STOPPING, JOB_STOPPED };
 enum job_report { JOB_REPORT_NONE = 0, JOB_REPORT_STOPPED, JOB_REPORT_CONTINUED };
-#define WAIT_KNOWN (WNOHANG | WUNTRACED | WCONTINUED | WEXITED | WNOWAIT)
+#define WAIT_KNOWN	    (WNOHANG | WUNTRACED | WCONTINUED | WEXITED | WNOWAIT)
 #define STATUS_STOPPED(sig) (((sig) << 8) | 0x7f) /* what WIFSTOPPED and WSTOPSIG read */
-#define STATUS_CONTINUED    0xffff		/* what WIFCONTINUED reads */
-#define STOP_SIGNALS                                                                  \
-	((1UL << SIGSTOP) | (1UL << SIGTSTP) | (1UL << SIGTTIN) | (1UL << SIGTTOU))
+#define STATUS_CONTINUED    0xffff		  /* what WIFCONTINUED reads */
+#define STOP_SIGNALS	    ((1UL << SIGSTOP) | (1UL << SIGTSTP) | (1UL << SIGTTIN) | (1UL << SIGTTOU))
 
 /* The boot capabilities a process holds besides SLOT_PROC: exec gives them again. */
 enum proc_caps { HAS_ARCHIVE = 1, HAS_CONSOLE = 2, HAS_MACHINE = 4, HAS_DEVCTL = 8 };
@@ -1202,9 +1201,7 @@ static inline __attribute__((always_inline)) void serve(struct ipc_msg *m)
 		if (too_short(m, 2))
 			break;
 		sigsrv_set_entry((unsigned)(p - procs), p->pid, m->w[0]);
-		p->sig_chld =
-			m->w[0] ? (uint16_t)(m->w[1] & SIGSRV_CHLD_ALL)
-				: 0;
+		p->sig_chld = m->w[0] ? (uint16_t)(m->w[1] & SIGSRV_CHLD_ALL) : 0;
 		reply(0, 0);
 		break;
 	case PROC_SIGTAKE:

@@ -172,8 +172,7 @@ int ppoll(struct pollfd fds[], nfds_t n, const struct timespec *timeout, const s
 }
 
 /* select over poll: the three sets in, the ready ones out; EBADF for a closed fd. */
-static int select_ns(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, int64_t wait_ns,
-		     uint32_t seen)
+static int select_ns(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, int64_t wait_ns, uint32_t seen)
 {
 	struct pollfd fds[FD_SETSIZE];
 	nfds_t n = 0;

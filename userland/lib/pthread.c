@@ -61,7 +61,8 @@ int pthread_each_other(void (*fn)(struct pthread *t, void *arg), void *arg)
 	if (pthread_mutex_trylock(&threads_lock) != 0)
 		return -1;
 	for (struct pthread *t = live_list; t; t = t->live_next)
-		if (t != self && (t == &main_thread || __atomic_load_n(&t->started, __ATOMIC_SEQ_CST)))
+		if (t != self &&
+		    (t == &main_thread || __atomic_load_n(&t->started, __ATOMIC_SEQ_CST)))
 			fn(t, arg);
 	pthread_mutex_unlock(&threads_lock);
 	return 0;

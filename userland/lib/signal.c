@@ -29,15 +29,15 @@
 #include "pthread_impl.h"
 #include "syscall.h"
 
-#define SIG_BIT(s)  (1UL << (s))
-#define UNBLOCKABLE (SIG_BIT(SIGKILL) | SIG_BIT(SIGSTOP))
+#define SIG_BIT(s)   (1UL << (s))
+#define UNBLOCKABLE  (SIG_BIT(SIGKILL) | SIG_BIT(SIGSTOP))
 #define STOP_SIGNALS (SIG_BIT(SIGSTOP) | SIG_BIT(SIGTSTP) | SIG_BIT(SIGTTIN) | SIG_BIT(SIGTTOU))
-#define REG_PC	    0
-#define REG_A0	    10
-#define REG_A1	    11
-#define REG_A7	    17
-#define ECALL_BYTES 4
-#define NS_PER_S    1000000000L
+#define REG_PC	     0
+#define REG_A0	     10
+#define REG_A1	     11
+#define REG_A7	     17
+#define ECALL_BYTES  4
+#define NS_PER_S     1000000000L
 
 static struct sigaction actions[NSIG];
 static volatile uint64_t taken_blocked; /* taken from the server while blocked */
@@ -135,7 +135,9 @@ int sigaltstack(const stack_t *restrict ss, stack_t *restrict old)
 	}
 	stack_t was = { .ss_sp = alt_base,
 			.ss_size = alt_size,
-			.ss_flags = on ? SS_ONSTACK : alt_size ? 0 : SS_DISABLE };
+			.ss_flags = on	       ? SS_ONSTACK
+				    : alt_size ? 0
+					       : SS_DISABLE };
 	if (ss) {
 		int off = ss->ss_flags & SS_DISABLE;
 		alt_base = off ? 0 : ss->ss_sp;
@@ -540,8 +542,7 @@ static void act_on(int sig, pid_t sender, void *context)
 	if (sig == SIGCONT) {
 		__atomic_add_fetch(&conts_taken, 1, __ATOMIC_SEQ_CST);
 		__atomic_and_fetch(&taken_blocked, ~STOP_SIGNALS, __ATOMIC_SEQ_CST);
-	}
-	else if (is_stop_signal(sig))
+	} else if (is_stop_signal(sig))
 		__atomic_and_fetch(&taken_blocked, ~SIG_BIT(SIGCONT), __ATOMIC_SEQ_CST);
 	if (sig == SIGSTOP) {
 		stop_process(sig); /* never caught, ignored or blocked */

@@ -5,8 +5,8 @@
 #include <stdint.h>
 
 /* PROC_SIGENTRY's w1: what the C library does with SIGCHLD (forksrv keeps it per process). */
-#define SIGSRV_CHLD_CATCH  1 /* a SIGCHLD handler: send SIGCHLD when a child ends */
-#define SIGSRV_CHLD_IGNORE 2 /* SIG_IGN or SA_NOCLDWAIT: no zombies */
+#define SIGSRV_CHLD_CATCH     1 /* a SIGCHLD handler: send SIGCHLD when a child ends */
+#define SIGSRV_CHLD_IGNORE    2 /* SIG_IGN or SA_NOCLDWAIT: no zombies */
 #define SIGSRV_CHLD_NOCLDSTOP 4 /* SA_NOCLDSTOP: no SIGCHLD when a child stops or continues */
 #define SIGSRV_CHLD_ALL	      (SIGSRV_CHLD_CATCH | SIGSRV_CHLD_IGNORE | SIGSRV_CHLD_NOCLDSTOP)
 

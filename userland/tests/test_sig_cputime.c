@@ -16,11 +16,11 @@
 
 #include "testlib.h"
 
-#define NS_PER_MS  1000000LL
-#define NS_PER_S   1000000000LL
-#define SPIN_MS	   60  /* run time each spinner collects */
-#define SLEEP_MS   100 /* a sleep: adds no run time */
-#define GIVE_UP_S  20  /* a spinner that cannot collect SPIN_MS of run time in this long */
+#define NS_PER_MS 1000000LL
+#define NS_PER_S  1000000000LL
+#define SPIN_MS	  60  /* run time each spinner collects */
+#define SLEEP_MS  100 /* a sleep: adds no run time */
+#define GIVE_UP_S 20  /* a spinner that cannot collect SPIN_MS of run time in this long */
 
 static int64_t ns_of(clockid_t id)
 {

@@ -17,7 +17,7 @@
 
 #include "testlib.h"
 
-#define TRIES	 300   /* of TICK_US each: how long a running child gets to show it */
+#define TRIES	 300 /* of TICK_US each: how long a running child gets to show it */
 #define TICK_US	 10000
 #define QUIET_US 50000 /* how long a stopped child must show nothing */
 
@@ -251,7 +251,7 @@ static void test_waitid_jobs(void)
 	CHECK(si.si_pid == pid && si.si_code == CLD_STOPPED);
 	memset(&si, 0, sizeof(si));
 	CHECK_EQ(waitid(P_ALL, 0, &si, WSTOPPED | WNOHANG), 0);
-	CHECK_EQ(si.si_pid, 0); /* taken */
+	CHECK_EQ(si.si_pid, 0);				       /* taken */
 	CHECK_EQ(waitid(P_ALL, 0, &si, WEXITED | WNOHANG), 0); /* a stop is not an exit */
 	CHECK_EQ(si.si_pid, 0);
 	CHECK_EQ(kill(pid, SIGCONT), 0);
