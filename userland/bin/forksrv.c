@@ -609,7 +609,10 @@ static int split_args(unsigned len, char **list)
 
 static int64_t load_error(int err)
 {
-	return err == E_NOENT ? -ENOENT : err == E_NOMEM || err == E_QUOTA ? -ENOMEM : -ENOEXEC;
+	return err == E_NOENT			  ? -ENOENT
+	       : err == E_NOMEM || err == E_QUOTA ? -ENOMEM
+	       : err == E_RANGE			  ? -E2BIG /* the arguments fill more than a page */
+						  : -ENOEXEC;
 }
 
 /*
@@ -1348,6 +1351,7 @@ static void reserve_cspace(void)
 int main(void)
 {
 	own_data_pages();
+	own_stack_pages(SERVER_STACK_OWNED);
 	reserve_cspace();
 	procs[0] = (struct proc){ .state = PS_RUNNING,
 				  .pid = PID_INIT,

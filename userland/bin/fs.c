@@ -1586,6 +1586,7 @@ static void sweeper(void *arg)
 int main(int argc, char **argv)
 {
 	own_data_pages();
+	own_stack_pages(SERVER_STACK_OWNED);
 	fst_init(&tree);
 	fsl_init(&locks);
 	prepare();

@@ -355,6 +355,7 @@ int main(void)
 {
 	struct archive a;
 	own_data_pages();
+	own_stack_pages(SERVER_STACK_OWNED);
 	archive_err = archive_open(&a);
 	if (archive_err)
 		SYSCALL(debug_write, "loader: no boot archive\n", 24);

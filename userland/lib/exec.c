@@ -186,8 +186,10 @@ int execve(const char *path, char *const argv[], char *const envp[])
 	if ((files[nextra] = (char *)signals_exec_env(sig_env, sizeof(sig_env))))
 		nextra++;
 	files[nextra] = 0;
+	int nenv = -1, nfiles = -1; /* the server takes SPAWN_ARGS_MAX strings in all */
 	if (pack(buf, &len, names) < 0 || (argc = pack(buf, &len, argv)) < 0 ||
-	    pack(buf, &len, envp) < 0 || pack(buf, &len, files) < 0 || fdlen > IPC_BUF_MAX - len) {
+	    (nenv = pack(buf, &len, envp)) < 0 || (nfiles = pack(buf, &len, files)) < 0 ||
+	    fdlen > IPC_BUF_MAX - len || 1 + argc + nenv + nfiles > SPAWN_ARGS_MAX) {
 		errno = E2BIG;
 		return -1;
 	}

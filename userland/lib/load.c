@@ -14,6 +14,10 @@
 #define PAGE_OF(x)	 ((x) & ~(PAGE - 1))
 #define PAGE_UP(x)	 (((x) + PAGE - 1) & ~(PAGE - 1))
 #define LOAD_STACK_WORDS (SPAWN_ARGS_MAX + 3 + LOAD_AUX_MAX + 2)
+/* The stack's top pages that take the arguments: a full message of strings
+ * (IPC_BUF_MAX) and the words that point at them need two. */
+#define ARGS_PAGES	 2
+#define ARGS_BASE	 (USER_STACK_TOP - ARGS_PAGES * PAGE)
 
 static uint32_t seg_prot(uint32_t pf)
 {
@@ -163,40 +167,66 @@ static int load_segment(struct loader *l, const struct elf64_phdr *p)
 	return err;
 }
 
-/* Put the strings of list at the top of page (below *str), their addresses in words. */
-static int put_strings(char *page, uint64_t *str, char *const *list, uint64_t *words, int *n,
+static size_t count_strings(char *const *list)
+{
+	size_t n = 0;
+	while (list && list[n])
+		n++;
+	return n;
+}
+
+/* Put the strings of list at the top of area (below *str), their addresses in words;
+ * room bytes under them stay free for the words. */
+static int put_strings(char *area, uint64_t *str, char *const *list, uint64_t *words, int *n,
 		       size_t room)
 {
 	for (int i = 0; list && list[i]; i++, (*n)++) {
 		size_t len = strlen(list[i]) + 1;
-		if (*n >= SPAWN_ARGS_MAX || len > *str - room)
-			return E_RANGE;
+		if (*n >= SPAWN_ARGS_MAX || *str < room || len > *str - room)
+			return E_RANGE; /* exec's E2BIG */
 		*str -= len;
-		memcpy(page + *str, list[i], len);
-		words[*n] = USER_STACK_TOP - PAGE + *str;
+		memcpy(area + *str, list[i], len);
+		words[*n] = ARGS_BASE + *str;
 	}
 	return 0;
 }
 
+/* Fill the child's stack page at va from area + off (the bytes below off stay zero). */
+static int put_stack_page(long task, const struct load_scratch *s, uint64_t va, const char *area,
+			  uint64_t off)
+{
+	int err = child_page_open(task, s);
+	if (err)
+		return err;
+	copy_fast((char *)s->va + off, area + off, PAGE - off);
+	return child_page_close(task, s, va, MAP_PROT_READ | MAP_PROT_WRITE);
+}
+
 /*
- * The top stack page: argc, argv[], NULL, envp[], NULL, aux pairs, 0, 0, the strings. The
- * rest of the stack is the kernel's demand-zero reserve (RLIMIT_STACK's default; the C
- * library sets another limit at start), so only this page is made here.
+ * The top of the stack: argc, argv[], NULL, envp[], NULL, aux pairs, 0, 0, the strings,
+ * in the top ARGS_PAGES pages (a message of strings and the words that point at them fill
+ * more than one). The rest of the stack is the kernel's demand-zero reserve
+ * (RLIMIT_STACK's default; the C library sets another limit at start), so only the
+ * pages the arguments use are made here.
  */
 static int build_stack(long task, const struct load_args *a, const struct load_scratch *s,
 		       uint64_t *sp)
 {
 	/* On our stack: each loader thread builds its own (copy_fast goes by words). */
-	char page[PAGE] __attribute__((aligned(16)));
-	uint64_t words[LOAD_STACK_WORDS], strs[SPAWN_ARGS_MAX], str = PAGE;
+	char area[ARGS_PAGES * PAGE] __attribute__((aligned(16)));
+	uint64_t words[LOAD_STACK_WORDS], strs[SPAWN_ARGS_MAX], str = sizeof(area);
 	int argc = 0, n = 0;
 	unsigned naux = a->aux ? a->naux & ~1u : 0;
 	if (naux > LOAD_AUX_MAX)
 		return E_RANGE;
-	int err = put_strings(page, &str, a->argv, strs, &n, sizeof(words));
+	/* room for the words under the strings, 16-byte aligned */
+	size_t room = (count_strings(a->argv) + count_strings(a->envp) + 3 + naux + 2) *
+			      sizeof(uint64_t) +
+		      16;
+	int err = put_strings(area, &str, a->argv, strs, &n, room);
 	argc = n;
 	if (!err)
-		err = put_strings(page, &str, a->envp, strs, &n, sizeof(words));
+		err = put_strings(area, &str, a->envp, strs, &n, room);
 	if (err)
 		return err;
 	unsigned total = (unsigned)n + 3 + naux + 2; /* argc, two NULLs, aux, its end pair */
@@ -210,19 +240,17 @@ static int build_stack(long task, const struct load_args *a, const struct load_s
 	words[3 + n + naux] = words[4 + n + naux] = 0;
 	uint64_t at = (str - total * sizeof(uint64_t)) & ~15UL;
 	uint64_t used = at + total * sizeof(uint64_t);
-	memcpy(page + at, words, total * sizeof(uint64_t));
-	memset(page + used, 0, str - used); /* the alignment gap: nothing of an earlier load */
-	*sp = USER_STACK_TOP - PAGE + at;
+	memcpy(area + at, words, total * sizeof(uint64_t));
+	memset(area + used, 0, str - used); /* the alignment gap: nothing of an earlier load */
+	*sp = ARGS_BASE + at;
 	err = (int)SYSCALL(map_anon, task, USER_STACK_TOP - USER_STACK_DEFAULT,
 			   USER_STACK_DEFAULT / PAGE,
 			   MAP_PROT_READ | MAP_PROT_WRITE | MAP_KIND_STACK);
-	if (!err)
-		err = child_page_open(task, s);
-	if (err)
-		return err;
-	char *top = (char *)s->va;
-	copy_fast(top + at, page + at, PAGE - at); /* below at, the fresh page is zero */
-	return child_page_close(task, s, USER_STACK_TOP - PAGE, MAP_PROT_READ | MAP_PROT_WRITE);
+	for (uint64_t page = at / PAGE; !err && page < ARGS_PAGES; page++) {
+		uint64_t off = page == at / PAGE ? at % PAGE : 0;
+		err = put_stack_page(task, s, ARGS_BASE + page * PAGE, area + page * PAGE, off);
+	}
+	return err;
 }
 
 int load_image(long task, const struct load_image *img, const struct load_args *a,

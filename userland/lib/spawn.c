@@ -87,7 +87,7 @@ int archive_find(const struct archive *a, const char *name, uint64_t *offset, ui
 /* Pack name, argv and envp NUL-separated, then the aux words: the length, or E_RANGE. */
 static int pack_request(const struct spawn_req *req, char *buf, int *argc)
 {
-	unsigned len = 0;
+	unsigned len = 0, strings = 0;
 	char *const name[] = { (char *)req->name, 0 };
 	char *const *lists[] = { name, req->argv, req->envp };
 	*argc = 0;
@@ -99,6 +99,8 @@ static int pack_request(const struct spawn_req *req, char *buf, int *argc)
 			memcpy(buf + len, lists[l][i], n);
 			len += (unsigned)n;
 			*argc += l == 1;
+			if (++strings > SPAWN_ARGS_MAX + 1) /* the name and SPAWN_ARGS_MAX more */
+				return E_RANGE;
 		}
 	}
 	size_t aux = (size_t)req->naux * sizeof(uint64_t);

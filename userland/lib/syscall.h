@@ -7,6 +7,7 @@
 #ifndef USER_SYSCALL_H
 #define USER_SYSCALL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "kernel/abi/error.h"
@@ -118,6 +119,9 @@ long ipc(long nr, uint64_t slot, struct ipc_msg *m);
  * memory pressure may not be there (and the server would die of it).
  */
 void own_data_pages(void);
+/* Map bytes of the stack below the caller now (servers: see libc_glue.c). */
+void own_stack_pages(size_t bytes);
+#define SERVER_STACK_OWNED (64 * 1024) /* what a server's main thread may use */
 
 static inline long ipc_send(uint64_t slot, struct ipc_msg *m)
 {

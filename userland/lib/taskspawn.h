@@ -19,7 +19,7 @@
 #define ARCHIVE_TABLE_MAX 64 /* pages of archive table archive_open accepts (4,000 files) */
 #define OBJECT_VA	  0x3200000000UL /* where the loader maps a memory object it loads from */
 #define STAGED_VA	  0x3300000000UL /* where the loader copies such a file to check it */
-#define SPAWN_ARGS_MAX	  32		 /* argv and envp strings together */
+#define SPAWN_ARGS_MAX	  256		 /* argv and envp strings together */
 /*
  * The priority of the servers' threads (init's loader, file and fork servers), above
  * ordinary processes: a fault or exit message reaches the fork server at once, so under
