@@ -13,6 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "pthread_impl.h"
+
 #define SHELL	     "/bin/sh"
 #define POPEN_MAX    16 /* streams popen may have open at once (EMFILE past it) */
 #define EXIT_NO_EXEC 127
@@ -39,6 +41,7 @@ int system(const char *command)
 	sigset_t chld, old_mask;
 	if (!command)
 		return access(SHELL, X_OK) == 0; /* is there a shell to run commands? */
+	cancel_point(); /* system is a cancellation point (its waitpid is one too) */
 	sigemptyset(&ignore.sa_mask);
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);

@@ -108,14 +108,19 @@ static pid_t wait_request(pid_t pid, int *status, int options)
 	return (pid_t)result((int64_t)m.w[0]);
 }
 
-/* POSIX's waitpid options: anything else is EINVAL. */
+/* POSIX's waitpid options: anything else is EINVAL. A cancellation point, as are wait
+ * and waitid: on the way in, and when a cancel cut the wait (EINTR). */
 pid_t waitpid(pid_t pid, int *status, int options)
 {
 	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED)) {
 		errno = EINVAL;
 		return -1;
 	}
-	return wait_request(pid, status, options | WEXITED);
+	cancel_point();
+	pid_t r = wait_request(pid, status, options | WEXITED);
+	if (r < 0)
+		cancel_point();
+	return r;
 }
 
 /* waitid's siginfo_t for a wait() status st of child pid. */
@@ -151,7 +156,10 @@ int waitid(idtype_t idtype, id_t id, siginfo_t *info, int options)
 	else if (idtype == P_PGID)
 		want = id ? -(pid_t)id : 0; /* 0: our own group */
 	memset(info, 0, sizeof(*info));
-	if ((r = wait_request(want, &st, options)) <= 0)
+	cancel_point();
+	if ((r = wait_request(want, &st, options)) < 0)
+		cancel_point();
+	if (r <= 0)
 		return r; /* -1 with errno, or 0: WNOHANG and nothing yet (info is zero) */
 	waitid_info(info, r, st);
 	return 0;

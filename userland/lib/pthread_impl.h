@@ -87,6 +87,12 @@ void signals_pipe_broken(void);
  */
 extern volatile uint32_t cancel_requested; /* set by the process's first pthread_cancel */
 void cancel_point_slow(void);
+/* Would cancel_point act now? For a wait that must tidy up before it does. */
+static inline int cancel_due(void)
+{
+	return __builtin_expect(cancel_requested, 0) && pthread_cur &&
+	       pthread_cur->cancel_pending && pthread_cur->cancel_state == PTHREAD_CANCEL_ENABLE;
+}
 static inline void cancel_point(void)
 {
 	if (__builtin_expect(cancel_requested, 0)) /* one load, for processes that never cancel */

@@ -797,19 +797,22 @@ volatile uint32_t *signals_handled_word(void)
 	return &handled;
 }
 
+/* A cancellation point (as pause is): a cancel ends the wait with the old mask back. */
 int sigsuspend(const sigset_t *mask)
 {
+	cancel_point();
 	sigset_t saved = thread_mask;
 	uint32_t seen = handled;
 	sig_register();
 	thread_mask = *mask & ~UNBLOCKABLE;
 	mask_publish();
 	act_on_unblocked(0);
-	while (handled == seen)
+	while (handled == seen && !cancel_due())
 		SYSCALL(futex_wait, (uintptr_t)&handled, seen, FUTEX_FOREVER);
 	thread_mask = saved;
 	mask_publish();
 	act_on_unblocked(0);
+	cancel_point();
 	errno = EINTR;
 	return -1;
 }
@@ -856,12 +859,17 @@ static int wait_signal(const sigset_t *set, siginfo_t *info, uint64_t deadline, 
 	sigset_t want = *set & ~UNBLOCKABLE & ~(sigset_t)1;
 	uint32_t seen = handled;
 	int sig = 0;
+	cancel_point(); /* sigwait, sigwaitinfo and sigtimedwait are cancellation points */
 	sig_register();
 	wait_mark(want, 1);
 	for (;;) {
 		uint32_t seq = __atomic_load_n(&taken_seq, __ATOMIC_SEQ_CST);
 		if ((sig = take_kept(want)) != 0)
 			break;
+		if (cancel_due()) { /* no longer a waiter, then act (below) */
+			*err = EINTR;
+			break;
+		}
 		if (handled != seen) {
 			*err = EINTR;
 			break;
@@ -873,6 +881,8 @@ static int wait_signal(const sigset_t *set, siginfo_t *info, uint64_t deadline, 
 		}
 	}
 	wait_mark(want, 0);
+	if (!sig)
+		cancel_point();
 	if (sig) {
 		siginfo_t mine;
 		fault_taken = kept_info[sig];

@@ -1,7 +1,8 @@
 /*
  * The I/O calls POSIX names as cancellation points act on a deferred cancel: a thread
  * blocked in read of an empty pipe, write to a full one, poll and select with no
- * timeout, or fcntl(F_SETLKW) behind another process's lock is cut short by
+ * timeout, fcntl(F_SETLKW) behind another process's lock, pause, sigsuspend, sigwait,
+ * sigtimedwait or waitpid for a child that lives on is cut short by
  * pthread_cancel, runs its cleanup handler, and its joiner sees PTHREAD_CANCELED. With
  * cancellation disabled the same read runs to its end. close acts only after the
  * descriptor is gone.
@@ -82,6 +83,68 @@ static void *do_lock(void *arg)
 	pthread_cleanup_push(cleanup, 0);
 	reached = 1;
 	fcntl(lock_fd, F_SETLKW, &fl);
+	pthread_cleanup_pop(0);
+	return (void *)1;
+}
+
+static void *do_pause(void *arg)
+{
+	(void)arg;
+	pthread_cleanup_push(cleanup, 0);
+	reached = 1;
+	pause();
+	pthread_cleanup_pop(0);
+	return (void *)1;
+}
+
+static void *do_sigsuspend(void *arg)
+{
+	sigset_t none;
+	(void)arg;
+	sigemptyset(&none);
+	pthread_cleanup_push(cleanup, 0);
+	reached = 1;
+	sigsuspend(&none);
+	pthread_cleanup_pop(0);
+	return (void *)1;
+}
+
+static void *do_sigwait(void *arg)
+{
+	sigset_t usr2;
+	int sig = 0;
+	(void)arg;
+	sigemptyset(&usr2);
+	sigaddset(&usr2, SIGUSR2);
+	pthread_cleanup_push(cleanup, 0);
+	reached = 1;
+	sigwait(&usr2, &sig);
+	pthread_cleanup_pop(0);
+	return (void *)1;
+}
+
+static void *do_sigtimedwait(void *arg)
+{
+	sigset_t usr2;
+	struct timespec long_time = { 100, 0 };
+	(void)arg;
+	sigemptyset(&usr2);
+	sigaddset(&usr2, SIGUSR2);
+	pthread_cleanup_push(cleanup, 0);
+	reached = 1;
+	sigtimedwait(&usr2, 0, &long_time);
+	pthread_cleanup_pop(0);
+	return (void *)1;
+}
+
+static pid_t sleeper;
+
+static void *do_waitpid(void *arg)
+{
+	(void)arg;
+	pthread_cleanup_push(cleanup, 0);
+	reached = 1;
+	waitpid(sleeper, 0, 0);
 	pthread_cleanup_pop(0);
 	return (void *)1;
 }
@@ -209,6 +272,24 @@ int main(void)
 	cancel_blocked(do_poll);
 	cancel_blocked(do_select);
 	cancel_lock_wait();
+	cancel_blocked(do_pause);
+	cancel_blocked(do_sigsuspend);
+	sigset_t usr2;
+	sigemptyset(&usr2);
+	sigaddset(&usr2, SIGUSR2);
+	pthread_sigmask(SIG_BLOCK, &usr2, 0); /* for the sigwaits; new threads inherit it */
+	cancel_blocked(do_sigwait);
+	cancel_blocked(do_sigtimedwait);
+	sleeper = fork();
+	if (sleeper == 0) {
+		pause();
+		_exit(0);
+	}
+	cancel_blocked(do_waitpid);
+	int st = -1;
+	CHECK_EQ(kill(sleeper, SIGKILL), 0); /* the wait the cancel cut left it waitable */
+	CHECK_EQ(waitpid(sleeper, &st, 0), sleeper);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
 	disabled_runs_on();
 	close_acts_after();
 	return test_status();
