@@ -582,8 +582,21 @@ static uint64_t shared_ceiling(pte_t e)
  * PTE_SHARED (text), and asked to be writable becomes COW: no frame is allocated here,
  * the first store copies. Lowering permission flushes the page.
  */
+/* protect's MAP_PROT_QUERY: 0 if every page of the range has a leaf, else E_FAULT. */
+static int range_mapped(struct as *as, uint64_t va, uint64_t npages)
+{
+	if (!user_va_ok(va, npages))
+		return E_INVAL;
+	for (uint64_t i = 0; i < npages; i++)
+		if (!as_pte(as, va + i * PAGE_SIZE))
+			return E_FAULT;
+	return 0;
+}
+
 int as_protect(struct as *as, uint64_t va, uint64_t npages, uint32_t prot)
 {
+	if (prot == MAP_PROT_QUERY)
+		return range_mapped(as, va, npages);
 	uint64_t flags = as_prot_flags(prot);
 	if (!flags || (prot & ~MAP_PROT_ALL) || !user_va_ok(va, npages))
 		return E_INVAL;

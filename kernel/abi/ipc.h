@@ -114,6 +114,7 @@ static inline uint64_t ipc_tag_label(uint64_t tag)
 #define MAP_KIND_SHARED (1u << 4) /* writes reach the object, seen by every mapper */
 #define MAP_KIND_COPY	(1u << 5) /* write-copy: reads share, a write gets a private copy */
 #define MAP_KIND_STACK	(1u << 6) /* map_anon: set the demand-zero stack reserve instead */
+#define MAP_PROT_QUERY	(1u << 7) /* protect, alone: is every page mapped? Nothing changes */
 
 /* obj_create kinds and their argument. */
 /* OBJ_ENDPOINT: arg unused. OBJ_NOTIFY: arg unused. OBJ_MEMORY: arg = pages (zeroed). */

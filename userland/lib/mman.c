@@ -297,6 +297,19 @@ int mprotect(void *addr, size_t len, int prot)
  * msync checks its arguments, and with MS_SYNC or MS_ASYNC marks the files of the shared
  * writable mappings it covers modified.
  */
+/* Is every page of [addr, addr + len) mapped? 1, or 0 with errno = ENOMEM (POSIX). */
+static int range_mapped(const void *addr, size_t len)
+{
+	uintptr_t va = (uintptr_t)addr & ~(uintptr_t)(PAGE_BYTES - 1);
+	uintptr_t end = (uintptr_t)addr + len;
+	if (end < va || SYSCALL(protect, SLOT_SELF, va, (end - va + PAGE_BYTES - 1) / PAGE_BYTES,
+				MAP_PROT_QUERY) != 0) {
+		errno = ENOMEM; /* wraps, leaves user space, or a page is not mapped */
+		return 0;
+	}
+	return 1;
+}
+
 int msync(void *addr, size_t len, int flags)
 {
 	uintptr_t va = (uintptr_t)addr, end = va + len;
@@ -304,10 +317,12 @@ int msync(void *addr, size_t len, int flags)
 	int n = 0;
 	cancel_point();
 	if ((va % PAGE_BYTES) || (flags & ~(MS_ASYNC | MS_SYNC | MS_INVALIDATE)) ||
-	    ((flags & MS_ASYNC) && (flags & MS_SYNC)) || end < va) {
+	    ((flags & MS_ASYNC) && (flags & MS_SYNC))) {
 		errno = EINVAL;
 		return -1;
 	}
+	if (len && !range_mapped(addr, len)) /* a range that wraps too: ENOMEM */
+		return -1;
 	if (!(flags & (MS_SYNC | MS_ASYNC)) || !write_maps_used)
 		return 0;
 	maps_lock();
@@ -336,25 +351,17 @@ int memstat(struct memstat *ms)
 
 /*
  * Memory locking: no page is ever paged out here (a frame stays until it is unmapped),
- * so every mapped page is already locked. These check their arguments and succeed.
+ * so every mapped page is already locked. These check that the range is mapped
+ * (ENOMEM) and succeed.
  */
-static int range_ok(const void *addr, size_t len)
-{
-	if ((uintptr_t)addr + len < (uintptr_t)addr) {
-		errno = ENOMEM; /* wraps around: not a range of this address space */
-		return 0;
-	}
-	return 1;
-}
-
 int mlock(const void *addr, size_t len)
 {
-	return range_ok(addr, len) ? 0 : -1;
+	return !len || range_mapped(addr, len) ? 0 : -1;
 }
 
 int munlock(const void *addr, size_t len)
 {
-	return range_ok(addr, len) ? 0 : -1;
+	return !len || range_mapped(addr, len) ? 0 : -1;
 }
 
 int mlockall(int flags)
@@ -375,15 +382,16 @@ int munlockall(void)
  * ignoring it). It returns the error number, as POSIX says, rather than setting errno. */
 int posix_madvise(void *addr, size_t len, int advice)
 {
-	(void)addr;
-	(void)len;
 	switch (advice) {
 	case POSIX_MADV_NORMAL:
 	case POSIX_MADV_SEQUENTIAL:
 	case POSIX_MADV_RANDOM:
 	case POSIX_MADV_WILLNEED:
-	case POSIX_MADV_DONTNEED:
-		return 0;
+	case POSIX_MADV_DONTNEED: {
+		int saved = errno, mapped = !len || range_mapped(addr, len);
+		errno = saved; /* the answer is the error number; errno stays */
+		return mapped ? 0 : ENOMEM;
+	}
 	default:
 		return EINVAL;
 	}
