@@ -119,9 +119,23 @@ int unlink(const char *path)
 	return path_call(FS_UNLINK, path, 0, 0, &m) < 0 ? -1 : 0;
 }
 
+/* Does path's last component (trailing slashes aside) equal "."? */
+static int last_is_dot(const char *path)
+{
+	size_t n = strlen(path);
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	return n >= 1 && path[n - 1] == '.' && (n == 1 || path[n - 2] == '/');
+}
+
+/* POSIX: a last component of "." is EINVAL (the server would see a non-empty dir). */
 int rmdir(const char *path)
 {
 	struct ipc_msg m;
+	if (path && last_is_dot(path)) {
+		errno = EINVAL;
+		return -1;
+	}
 	return path_call(FS_RMDIR, path, 0, 0, &m) < 0 ? -1 : 0;
 }
 
