@@ -15,6 +15,8 @@ import time
 SUMMARY = re.compile(rb"^(\d+) passed, (\d+) failed\s*$", re.M)
 PANIC = b"PANIC"
 FAIL_LINE = re.compile(rb"^test \S+\s+FAIL.*$", re.M)
+TEST_LINE = re.compile(rb"^test \S+\s+(ok|FAIL).*$", re.M)
+WHY_LINES = 4  # of a failing test's own output, carried into the reason
 
 
 class Result:
@@ -72,6 +74,20 @@ def run_qemu(name, argv, timeout, send_on=(), expect_exit=0, log_dir="build/test
     return res
 
 
+def failure_with_why(out, fail):
+    """A FAIL line and the last lines its test printed (its failed checks), so that a
+    failure seen only in someone else's run (CI's) still says what went wrong."""
+    end = out.index(fail)
+    start = 0
+    for m in TEST_LINE.finditer(out, 0, end):
+        start = m.end()
+    own = [ln.strip() for ln in out[start:end].decode(errors="replace").splitlines()
+           if ln.strip()]
+    why = own[-WHY_LINES:]
+    text = fail.decode(errors="replace").strip()
+    return text + (" [" + " | ".join(why) + "]" if why else "")
+
+
 def judge(res, timed_out, timeout, status, expect_exit):
     out = res.output
     summary = SUMMARY.findall(out)
@@ -84,7 +100,7 @@ def judge(res, timed_out, timeout, status, expect_exit):
     elif timed_out:
         res.reason = "timeout after %ds (last output: %r)" % (timeout, out[-120:])
     elif fails:
-        res.reason = "; ".join(f.decode(errors="replace").strip() for f in fails)
+        res.reason = "; ".join(failure_with_why(out, f) for f in fails)
     elif not summary:
         res.reason = "no 'N passed, M failed' line"
     elif res.failed:
