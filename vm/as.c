@@ -227,7 +227,6 @@ void as_free_tables(struct as *as)
 	quota_refund(as->quota, (as->resident + 1) * PAGE_SIZE);
 	as->resident = 0;
 	as->root = 0;
-	as->doomed = false;
 }
 
 uint64_t as_prot_flags(uint32_t prot)

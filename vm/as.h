@@ -27,7 +27,6 @@ struct as {
 	uint64_t tlb_harts;    /* by hart id: harts that may cache its translations */
 	uint64_t stale_harts;  /* by hart id: must flush this ASID before running it again */
 	uint16_t asid;
-	bool doomed; /* destroyed while another hart still had it in satp */
 	/*
 	 * Its place in the table of every address space (as_rewrite_all; AS_MAX fits in 12
 	 * bits) and the size of its stack reserve in pages (as_stack_reserve; up to
@@ -50,10 +49,17 @@ extern struct cow_stats cow_stats;
 void as_probe_asids(void);
 /* An empty address space (the kernel half shared) charged to quota: 0, E_QUOTA or E_NOMEM. */
 int as_init(struct as *as, struct quota *quota);
-/* Unmap everything and free the tables. */
-void as_destroy(struct as *as);
+/*
+ * Unmap everything and free the tables, now. Returns the other harts (by hart id) that
+ * ran as: they have left its tree and wait for the kernel lock, still naming as their
+ * active tree until as_let_go (their threads of it must be dead).
+ */
+uint64_t as_destroy(struct as *as);
 /* Install as (NULL: the kernel's tree alone) in this hart's satp. */
 void as_activate(struct as *as);
+struct hart;
+/* Hart h (parked by as_destroy) no longer names its active tree, nor holds its owner. */
+void as_let_go(struct hart *h);
 
 /*
  * PTE flags for a user mapping of prot (MAP_PROT_*, MAP_KIND_* ignored; none of R/W/X: a

@@ -126,10 +126,10 @@ void tlb_new_asid(struct as *as)
 }
 
 /*
- * With several harts: which harts use or may cache a tree. The tree and its owner outlive
- * this hart's use of them (as_hold), and the last hart out of a destroyed tree frees it.
- * A hart told its entries for as's ASID may be stale flushes them before running it.
- * Not inlined: as_activate, on every switch between tasks, then needs no frame.
+ * With several harts: which harts use or may cache a tree. Its owner outlives this hart's
+ * use of it (as_hold). A hart told its entries for as's ASID may be stale flushes them
+ * before running it. Not inlined: as_activate, on every switch between tasks, then needs
+ * no frame.
  */
 static __attribute__((noinline)) void as_track(struct as *as, struct as *old, uint64_t asid)
 {
@@ -145,10 +145,14 @@ static __attribute__((noinline)) void as_track(struct as *as, struct as *old, ui
 	}
 	if (old) {
 		old->active_harts &= ~me;
-		if (old->doomed && !old->active_harts)
-			as_free_tables(old);
 		as_release(old);
 	}
+}
+
+/* The satp value that selects root with asid. */
+static inline uint64_t satp_of(const pte_t *root, uint64_t asid)
+{
+	return SATP_MODE_SV39 | (asid << SATP_ASID_SHIFT) | (virt_to_phys(root) >> PAGE_SHIFT);
 }
 
 void as_activate(struct as *as)
@@ -157,8 +161,7 @@ void as_activate(struct as *as)
 	struct as *old = h->as_active;
 	pte_t *root = as ? as->root : kernel_root;
 	uint64_t asid = as ? as->asid : 0;
-	csr_write(satp,
-		  SATP_MODE_SV39 | (asid << SATP_ASID_SHIFT) | (virt_to_phys(root) >> PAGE_SHIFT));
+	csr_write(satp, satp_of(root, asid));
 	if (!asid_bits)
 		sfence_vma_all();
 	h->as_active = as;
@@ -167,21 +170,34 @@ void as_activate(struct as *as)
 }
 
 /*
- * Tear down an address space. Never while a hart's satp holds it: this hart moves to
- * the kernel's tree; other harts are sent an IPI, and the last of them to move away frees
- * the tree (as_track). Until then its frames stay allocated, so no stale translation can
- * reach a frame that was reused.
+ * Tear down an address space. Never while a hart's satp holds it: this hart moves to the
+ * kernel's tree, and so does every other hart that runs it (the threads there are dead:
+ * they run no more user code), before the tables are freed. The frames then come back
+ * before the kill returns, so whoever learns of the death next (a waitpid) finds them
+ * free, and no stale translation can reach a frame that is reused.
  */
-void as_destroy(struct as *as)
+uint64_t as_destroy(struct as *as)
 {
-	if (!as->root || as->doomed)
-		return;
+	uint64_t others = 0;
+	if (!as->root)
+		return 0;
 	if (this_hart()->as_active == as)
 		as_activate(0);
-	if (as->active_harts) {
-		as->doomed = true;
-		sbi_send_ipi(as->active_harts);
-		return;
+	if (smp_on() && (others = as->active_harts & ~my_bit()) != 0) {
+		smp_shootdown_leave(others, virt_to_phys(as->root) >> PAGE_SHIFT,
+				    satp_of(kernel_root, 0));
+		as->active_harts &= ~others; /* they flushed it all: as_free_tables need not */
 	}
 	as_free_tables(as);
+	return others;
+}
+
+void as_let_go(struct hart *h)
+{
+	struct as *as = h->as_active;
+	if (!as)
+		return;
+	as->active_harts &= ~(h->hartid < 64 ? 1UL << h->hartid : 0);
+	h->as_active = 0;
+	as_release(as);
 }

@@ -15,7 +15,7 @@
 #define SYSCALLS(X)                                                                              \
 	X(0, debug_write, 2, "write bytes to the debug console (no capability)")                 \
 	X(1, yield, 0, "give up the rest of the time slice (no capability)")                     \
-	X(2, exit, 1, "end the calling thread; the last thread ends the task")                   \
+	X(2, exit, 3, "end the calling thread; the last thread ends the task")                   \
 	X(3, sleep, 1, "sleep for a number of nanoseconds (no capability)")                      \
 	X(4, send, 2, "send a message on an endpoint, or reply through a reply cap")             \
 	X(5, recv, 2, "receive a message on an endpoint")                                        \

@@ -78,11 +78,11 @@ static struct thread *first_waiter(const struct futex_key *k)
 	return 0;
 }
 
-long futex_wake(struct thread *t, uint64_t va, uint64_t n)
+long futex_wake(struct task *task, uint64_t va, uint64_t n)
 {
 	struct futex_key k;
 	uint64_t pa;
-	int err = key_of(t->task, va, &k, &pa);
+	int err = key_of(task, va, &k, &pa);
 	if (err)
 		return err;
 	long woken = 0;

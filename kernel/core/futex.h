@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+struct task;
 struct thread;
 
 #define FUTEX_NO_DEADLINE UINT64_MAX /* a deadline that never comes */
@@ -18,7 +19,7 @@ struct thread;
  * E_FAULT (not readable), E_AGAIN (the word differs) or E_TIMEOUT (deadline passed).
  */
 int futex_wait(struct thread *t, uint64_t va, uint32_t val, uint64_t deadline);
-/* Wake up to n threads waiting on the word at va: how many, or E_INVAL / E_FAULT. */
-long futex_wake(struct thread *t, uint64_t va, uint64_t n);
+/* Wake up to n threads waiting on the word at va in task: how many, or E_INVAL / E_FAULT. */
+long futex_wake(struct task *task, uint64_t va, uint64_t n);
 
 #endif

@@ -317,6 +317,17 @@ void sched_switch_refs(struct thread *next)
 	hold(next);
 }
 
+void sched_let_go(uint64_t mask)
+{
+	for (unsigned i = 0; i < harts_online; i++) {
+		struct hart *h = &harts[i];
+		if (h != this_hart() && h->hartid < 64 && (mask & (1UL << h->hartid))) {
+			leave(h);
+			as_let_go(h);
+		}
+	}
+}
+
 /*
  * Nothing to run: idle until there is. Apart from sched_next, so that a switch with work
  * waiting (every blocking call's) pays for none of its registers.

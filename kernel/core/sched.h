@@ -52,6 +52,11 @@ static inline void sched_enter(struct hart *h, struct thread *next)
 
 /* With several harts, the running reference moves from this hart's thread to next. */
 void sched_switch_refs(struct thread *next);
+/*
+ * The harts in mask (by hart id), parked in the lock by as_destroy, give up the dead
+ * threads they ran and their trees: the memory comes back now, not at their next switch.
+ */
+void sched_let_go(uint64_t mask);
 
 /*
  * Run next on this hart at once (it is runnable and on no queue) and return its frame for

@@ -115,8 +115,8 @@ static long sys_yield(struct thread *t)
 
 static long sys_exit(struct thread *t)
 {
-	thread_exit(t, ARG(t, 0));
-	return KEEP;
+	int err = thread_exit(t, ARG(t, 0), ARG(t, 1), (uint32_t)ARG(t, 2));
+	return err ? err : KEEP;
 }
 
 #define NS_PER_S 1000000000UL
@@ -738,7 +738,7 @@ static long sys_futex_wait(struct thread *t)
 
 static long sys_futex_wake(struct thread *t)
 {
-	return futex_wake(t, ARG(t, 0), ARG(t, 1));
+	return futex_wake(t->task, ARG(t, 0), ARG(t, 1));
 }
 
 static long sys_upcall(struct thread *t)

@@ -5,9 +5,11 @@
 
 #include "kernel/abi/error.h"
 #include "kernel/abi/fault.h"
+#include "kernel/core/futex.h"
 #include "kernel/core/ipc.h"
 #include "kernel/core/kalloc.h"
 #include "kernel/core/sched.h"
+#include "kernel/core/uaccess.h"
 #include "kernel/cpu/hart.h"
 #include "kernel/cpu/smp.h"
 #include "kernel/io/console.h"
@@ -130,7 +132,9 @@ void task_kill(struct task *t)
 		thread_kill(t->threads);
 	cspace_clear(t);
 	cap_delete(&t->supervisor);
-	as_destroy(&t->as);
+	uint64_t parked = as_destroy(&t->as);
+	if (parked)
+		sched_let_go(parked);
 	kobj_put(&t->hdr);
 }
 
@@ -144,24 +148,44 @@ static bool last_thread(struct thread *th)
 	return th->task->threads == th && !th->task_next;
 }
 
-void thread_exit(struct thread *th, uint64_t status)
+/*
+ * A thread that is not the task's last ends, and its done word (if any) says so: the
+ * store comes first, while the thread can still be told E_NOMEM, and the wake after, so a
+ * joiner that returns finds the thread gone from the kernel, not still on its way out.
+ * Nobody sees the word in between: its other threads' loads do, but anything they ask
+ * of the kernel waits for the lock this holds. A word that cannot be written (E_FAULT)
+ * is ignored: the thread ends all the same.
+ */
+static int thread_exit_one(struct thread *th, uint64_t done_va, uint32_t done_val)
+{
+	struct task *t = th->task;
+	int err = done_va ? user_copy_out(t, done_va, &done_val, sizeof(done_val)) : E_FAULT;
+	if (err == E_NOMEM)
+		return err;
+	ipc_drop_reply(th); /* a caller it never answered must not wait for it */
+	thread_kill(th);
+	if (!err)
+		futex_wake(t, done_va, UINT64_MAX);
+	return 0;
+}
+
+int thread_exit(struct thread *th, uint64_t status, uint64_t done_va, uint32_t done_val)
 {
 	struct task *t = th->task;
 	/* The status, and the task's run time for its supervisor's accounts (cpu_time). */
 	uint64_t words[2] = { status, t->ended_ticks + th->run_ticks };
+	if (!last_thread(th))
+		return thread_exit_one(th, done_va, done_val);
 	ipc_drop_reply(th); /* a caller it never answered must not wait for its supervisor */
-	if (!last_thread(th)) {
-		thread_kill(th);
-		return;
-	}
 	t->exit_status = status;
 	if (ipc_kernel_message(th, LABEL_EXIT, words, 2) == 0)
-		return; /* the supervisor decides when the task goes */
+		return 0; /* the supervisor decides when the task goes */
 	if (t == init_task) {
 		printk("init exited with status %lu\n", status);
 		machine_exit((int)status);
 	}
 	task_kill(t);
+	return 0;
 }
 
 void thread_fault(struct thread *th, uint64_t label, uint64_t scause, uint64_t stval)

@@ -13,8 +13,13 @@ struct thread *thread_new(struct task *task, struct task *payer, uint64_t pc, ui
 			  uint64_t arg);
 /* Stop every thread, release memory and slots. The object lives while caps name it. */
 void task_kill(struct task *t);
-/* The calling thread ends; the last one tells the supervisor (or ends the task). */
-void thread_exit(struct thread *t, uint64_t status);
+/*
+ * The calling thread ends; the last one tells the supervisor (or ends the task). Any
+ * other first stores done_val to the word at done_va (if not 0) and, once it has ended,
+ * wakes the word's futex waiters (a joiner). 0, or E_NOMEM with t still running (the
+ * store needed a frame: the word is in a copy-on-write page).
+ */
+int thread_exit(struct thread *t, uint64_t status, uint64_t done_va, uint32_t done_val);
 /* An unresolved user fault: stop t and report it (docs/ipc-caps.md). */
 void thread_fault(struct thread *t, uint64_t label, uint64_t scause, uint64_t stval);
 

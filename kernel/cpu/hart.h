@@ -32,6 +32,8 @@ struct hart {
 	int preempt;		     /* asked to run queued work above its thread's priority */
 	volatile uint64_t flush_req; /* TLB shootdowns asked of this hart */
 	volatile uint64_t flush_ack; /* and done by it */
+	/* With a shootdown: a tree to leave, if satp holds it (smp_shootdown_leave). */
+	volatile uint64_t leave_satp, leave_for;
 	volatile uint64_t lock_wait_since; /* time it began to wait for the big lock, or 0 */
 	uint32_t locks_held;		   /* debug builds: a bit per lock class held */
 	int lock_order_off;		   /* debug builds: the check has fired (lockorder.h) */

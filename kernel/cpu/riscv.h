@@ -30,6 +30,7 @@
 #define SATP_MODE_SV39	(8UL << 60)
 #define SATP_ASID_SHIFT 44
 #define SATP_ASID_MASK	0xffffUL
+#define SATP_PPN_MASK	((1UL << SATP_ASID_SHIFT) - 1)
 
 /* scounteren: let user mode read the counters */
 #define COUNTEREN_CY (1U << 0)

@@ -54,6 +54,10 @@ static void flush_if_asked(struct hart *h)
 	uint64_t req = __atomic_load_n(&h->flush_req, __ATOMIC_ACQUIRE);
 	if (h->flush_ack == req)
 		return;
+	/* Asked to leave a tree that is about to be freed: the kernel's serves until the
+	 * next switch, since this hart runs no user code of it before then. */
+	if (h->leave_satp && (csr_read(satp) & SATP_PPN_MASK) == h->leave_for)
+		csr_write(satp, h->leave_satp);
 	sfence_vma_all();
 	__atomic_store_n(&h->flush_ack, req, __ATOMIC_SEQ_CST);
 	uint32_t waiter = __atomic_load_n(&shootdown_waiter, __ATOMIC_SEQ_CST);
@@ -203,7 +207,7 @@ static int all_acked(const uint64_t *want)
  * that the targets need to answer. SSIP is cleared before each look, so an IPI that comes
  * after the look ends the wfi at once.
  */
-static void shootdown_by_ipi(uint64_t mask)
+static void shootdown_by_ipi(uint64_t mask, uint64_t leave_ppn, uint64_t to)
 {
 	uint64_t want[MAX_HARTS] = { 0 };
 	uint64_t ipi = 0;
@@ -211,6 +215,8 @@ static void shootdown_by_ipi(uint64_t mask)
 		struct hart *o = &harts[i];
 		if (o == this_hart() || o->hartid >= 64 || !(mask & (1UL << o->hartid)))
 			continue;
+		o->leave_for = leave_ppn;
+		o->leave_satp = to; /* published by the increment's release */
 		want[i] = __atomic_add_fetch(&o->flush_req, 1, __ATOMIC_ACQ_REL);
 		ipi |= 1UL << o->hartid;
 		fences_sent++;
@@ -233,6 +239,11 @@ static void shootdown_by_ipi(uint64_t mask)
 	__atomic_store_n(&shootdown_waiter, 0, __ATOMIC_SEQ_CST);
 	if (snoozed)
 		timer_unsnooze();
+	/* Asked and done: a later shootdown must not move a hart off a tree whose root
+	 * frame has been reused by then. */
+	for (unsigned i = 0; i < harts_online; i++)
+		if (want[i])
+			harts[i].leave_satp = 0;
 }
 
 /*
@@ -250,7 +261,14 @@ void smp_shootdown(uint64_t mask, uint64_t va, uint64_t size, long asid)
 	(void)asid;
 	mask &= ~(this_hart()->hartid < 64 ? 1UL << this_hart()->hartid : 0);
 	if (mask)
-		shootdown_by_ipi(mask);
+		shootdown_by_ipi(mask, 0, 0);
+}
+
+void smp_shootdown_leave(uint64_t mask, uint64_t root_ppn, uint64_t to)
+{
+	mask &= ~(this_hart()->hartid < 64 ? 1UL << this_hart()->hartid : 0);
+	if (mask)
+		shootdown_by_ipi(mask, root_ppn, to);
 }
 
 /* The hart (index + 1) that has waited longest, if over STARVE_MS; else 0. */

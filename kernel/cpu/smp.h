@@ -42,6 +42,12 @@ int bkl_held(void);
  * all have; a hart that waits WATCHDOG_S seconds for that panics with every hart's state.
  */
 void smp_shootdown(uint64_t mask, uint64_t va, uint64_t size, long asid);
+/*
+ * smp_shootdown of everything, where each hart whose satp holds the tree with root
+ * page number root_ppn also moves to satp value to (the kernel's tree) before it
+ * acknowledges: once this returns, no hart can reach the tree, and it can be freed.
+ */
+void smp_shootdown_leave(uint64_t mask, uint64_t root_ppn, uint64_t to);
 /* Shootdown requests sent since boot, one per hart asked (memstat's tlb_fences). */
 uint64_t smp_fences_sent(void);
 /* Start the other usable harts, taking the lock first; returns how many run now. */

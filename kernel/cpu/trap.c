@@ -217,7 +217,10 @@ static __attribute__((noinline)) struct trapframe *trap_user_smp(struct thread *
 {
 	struct trapframe *next;
 	bkl_lock_smp();
-	if (t->state == TS_DEAD) /* killed from another hart while it ran here */
+	/* Killed from another hart while it ran here, which may have let go of it too
+	 * (sched_let_go): then t may be gone, and the hart runs nothing. */
+	t = this_hart()->current;
+	if (!t || t->state == TS_DEAD)
 		next = trap_resume();
 	else if (t->upcall_pending)
 		next = trap_after_upcall(t, scause);

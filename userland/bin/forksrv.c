@@ -322,11 +322,18 @@ static void notify_parent(struct proc *p)
 	}
 }
 
+static void reply_now(int64_t w0);
+
 /*
  * p ends with status, having run for run_ticks (the kernel's exit message says; -1:
- * ask the kernel, for a process ended by a signal or PROC_EXIT).
+ * ask the kernel, for a process ended by a signal or PROC_EXIT). With from_p, the
+ * request being answered is the kernel's message from p's own (now dead) thread, and
+ * the answer releases the kernel's hold on that thread. With several harts it goes as
+ * soon as the task is killed, so that a waitpid on another hart that learns of the death
+ * finds all of p's memory back; on one hart, where the waiter runs only once we wait
+ * again, it goes with that wait (one system call less for every exit).
  */
-static void proc_exit_ran(struct proc *p, int status, int64_t run_ticks)
+static void proc_end(struct proc *p, int status, int64_t run_ticks, int from_p)
 {
 	if (run_ticks < 0 && p->task >= 0)
 		run_ticks = SYSCALL(cpu_time, p->task, 0);
@@ -338,6 +345,10 @@ static void proc_exit_ran(struct proc *p, int status, int64_t run_ticks)
 			slot_free(p->task);
 		p->task = -1;
 	}
+	if (from_p && threaded)
+		reply_now(0);
+	else if (from_p)
+		reply(0, 0);
 	fsholders_release((unsigned)(p - procs)); /* open files it did not close */
 	for (int w = 0; p->nwaits && w < WAITERS; w++) {
 		if (p->wait_reply[w]) {
@@ -368,7 +379,7 @@ static void proc_exit_ran(struct proc *p, int status, int64_t run_ticks)
 
 static void proc_exit(struct proc *p, int status)
 {
-	proc_exit_ran(p, status, -1);
+	proc_end(p, status, -1, 0);
 }
 
 /* The signal a fault message stands for: out of memory kills, else by the cause's name. */
@@ -1155,18 +1166,17 @@ static inline __attribute__((always_inline)) void serve(struct ipc_msg *m)
 	}
 	switch (label) {
 	case LABEL_EXIT: /* w1: its run time */
-		proc_exit_ran(p, (int)((m->w[0] & 0xff) << 8),
-			      ipc_tag_words(m->tag) >= 2 ? (int64_t)(m->w[1] & INT64_MAX) : -1);
-		reply(0, 0); /* to a dead thread: releases the kernel's hold on it */
+		proc_end(p, (int)((m->w[0] & 0xff) << 8),
+			 ipc_tag_words(m->tag) >= 2 ? (int64_t)(m->w[1] & INT64_MAX) : -1, 1);
 		break;
 	case LABEL_FAULT:
 		if (!fault_to_handler(p, m))
-			proc_exit(p, fault_signal(label, m->w[0]));
-		reply(0, 0); /* after a diversion it misses: the thread runs its handler */
+			proc_end(p, fault_signal(label, m->w[0]), -1, 1);
+		else
+			reply(0, 0); /* after a diversion it misses: the thread runs its handler */
 		break;
 	case LABEL_OOM:
-		proc_exit(p, fault_signal(label, m->w[0]));
-		reply(0, 0);
+		proc_end(p, fault_signal(label, m->w[0]), -1, 1);
 		break;
 	case PROC_FORK:
 		if (!too_short(m, 1))
@@ -1362,6 +1372,6 @@ int main(void)
 	timesrv_init();
 	if (start_hart_servers())
 		for (;;)
-			SYSCALL(exit, 0); /* the hart servers serve: this thread ends */
+			SYSCALL(exit, 0, 0, 0); /* the hart servers serve: this thread ends */
 	serve_forever(0);
 }

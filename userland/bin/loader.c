@@ -366,6 +366,6 @@ int main(void)
 	}
 	if (start_hart_servers())
 		for (;;)
-			SYSCALL(exit, 0); /* the hart servers serve: this thread ends */
+			SYSCALL(exit, 0, 0, 0); /* the hart servers serve: this thread ends */
 	serve_forever(0);
 }

@@ -24,5 +24,5 @@ void _start(void)
 	if (ok)
 		SYSCALL(debug_write, table[0], sizeof(greeting) - 1);
 	for (;;)
-		SYSCALL(exit, ok ? 0 : 1);
+		SYSCALL(exit, ok ? 0 : 1, 0, 0);
 }

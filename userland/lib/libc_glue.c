@@ -309,7 +309,7 @@ void _exit(int status)
 	if (pthread_threaded)
 		proc_request(PROC_EXIT, (uint64_t)status, 0, 0, 0, 0);
 	for (;;)
-		SYSCALL(exit, status);
+		SYSCALL(exit, status, 0, 0);
 }
 
 int main(int argc, char **argv, char **envp);

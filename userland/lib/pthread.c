@@ -6,8 +6,8 @@
  * errno is per thread). Every mmap leaves an unmapped page after it, so a stack that
  * overflows downwards faults on the gap above the mapping before it instead of
  * corrupting it. struct pthread is apart, so a joiner can read the result after the stack
- * is gone. A thread cannot free the stack it runs on, so its last steps (mark done,
- * wake the joiner, exit) are a few instructions that touch no memory but the done word;
+ * is gone. A thread cannot free the stack it runs on, so its last step is one exit call,
+ * registers only, and the kernel sets the done word and wakes the joiner once it is gone;
  * a joinable thread's memory is freed by pthread_join, a detached one's by the next
  * pthread_create or pthread_detach that finds it done.
  */
@@ -104,24 +104,22 @@ static void reap_locked(void)
 }
 
 /*
- * The end of every created thread: set done, wake a joiner, exit. Registers only after
- * the store, since once done is set the stack may be freed under us.
+ * The end of every created thread: exit, and the kernel sets done and wakes a joiner once
+ * the thread is gone (docs/syscalls.md, exit), so a join that returns finds it gone.
+ * Registers only: once done is set the stack may be freed under us. The call comes back
+ * only if setting done needed memory there was none of; it is tried again.
  */
 static void __attribute__((noreturn)) finish(volatile uint32_t *done)
 {
-	register long a0 __asm__("a0") = (long)done;
-	__asm__ volatile("fence rw, w\n"
-			 "	li t1, 1\n"
-			 "	sw t1, 0(a0)\n"
-			 "	li a1, 1\n"
-			 "	li a7, %1\n"
-			 "	ecall\n" /* futex_wake(done, 1) */
+	register long a1 __asm__("a1") = (long)done;
+	__asm__ volatile("fence rw, rw\n"
 			 "1:	li a0, 0\n"
-			 "	li a7, %2\n"
-			 "	ecall\n" /* exit(0): this thread only */
+			 "	li a2, 1\n"
+			 "	li a7, %1\n"
+			 "	ecall\n" /* exit(0, done, 1): this thread only */
 			 "	j 1b\n"
 			 :
-			 : "r"(a0), "i"(SYS_futex_wake), "i"(SYS_exit)
+			 : "r"(a1), "i"(SYS_exit)
 			 : "memory");
 	__builtin_unreachable();
 }
@@ -141,7 +139,7 @@ void pthread_exit(void *ret)
 		pthread_mutex_unlock(&threads_lock);
 		/* The process ends with its last thread; exit() is for the whole process. */
 		for (;;)
-			SYSCALL(exit, 0);
+			SYSCALL(exit, 0, 0, 0);
 	}
 	t->exiting = 1;
 	if (t->detached) {

@@ -113,7 +113,7 @@ void cancel_upcall(long a0, long a1, struct upcall_frame *f)
 	errno = errno_saved;
 	SYSCALL(upcall_return, (uintptr_t)f);
 	for (;;) /* a frame we cannot read: nothing to go back to */
-		SYSCALL(exit, 0);
+		SYSCALL(exit, 0, 0, 0);
 }
 
 /* When a diversion's answer is overdue (the target has not run yet). */

@@ -35,6 +35,7 @@
 #define REG_PC	     0
 #define REG_A0	     10
 #define REG_A1	     11
+#define REG_A2	     12 /* a call's first message word */
 #define REG_A7	     17
 #define ECALL_BYTES  4
 #define NS_PER_S     1000000000L
@@ -622,8 +623,11 @@ static void settle_interrupted(struct upcall_frame *f)
 		return;
 	uint64_t nr = f->regs[REG_A7] & ~(uint64_t)SYS_NONBLOCK;
 	uint64_t label = ipc_tag_label(f->regs[REG_A1]);
-	/* An F_SETLKW the file server holds (not a request on SLOT_PROC): as a wait(). */
-	int lock_wait = nr == SYS_call && label == FS_LOCK && f->restart_a0 != SLOT_PROC;
+	/* An F_SETLKW the file server holds (not a request on SLOT_PROC): as a wait(). Any
+	 * other lock request (F_SETLK, F_GETLK) is answered at once, and never fails with
+	 * EINTR (POSIX names EINTR for F_SETLKW alone). */
+	int lock_wait = nr == SYS_call && label == FS_LOCK && f->regs[REG_A2] == FS_LK_WAIT &&
+			f->restart_a0 != SLOT_PROC;
 	int parked = nr == SYS_call && (label == PROC_WAIT || lock_wait);
 	int always = nr == SYS_call && !parked;
 	int restartable =

@@ -43,7 +43,7 @@ void tu_thread_main(struct tu_start *st)
 	st->fn(st->arg);
 	SYSCALL(notify_signal, join_slot, st->bit);
 	for (;;)
-		SYSCALL(exit, test_status());
+		SYSCALL(exit, test_status(), 0, 0);
 }
 
 /* A new thread starts with only pc, sp and a0 set: load gp and tp as crt0 does. */

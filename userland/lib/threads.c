@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "futex.h"
 #include "pthread_impl.h"
 #include "taskspawn.h"
 #include "syscall.h"
@@ -17,7 +18,7 @@ struct uthread {
 	void (*fn)(void *);
 	void *arg;
 	long slot;	     /* our capability to the thread */
-	long done;	     /* a notification its end signals */
+	uint32_t done;	     /* set by the kernel once the thread has ended */
 	char *mem;	     /* stack, then the thread-local block */
 	struct pthread self; /* its identity for pthread_self (owner of the C library's lock) */
 };
@@ -30,9 +31,9 @@ void uthread_main(struct uthread *t)
 {
 	pthread_cur = &t->self;
 	t->fn(t->arg);
-	SYSCALL(notify_signal, t->done, DONE_BIT);
+	/* The kernel sets done once we are gone, so a join finds the thread ended. */
 	for (;;)
-		SYSCALL(exit, 0);
+		SYSCALL(exit, 0, (uintptr_t)&t->done, DONE_BIT);
 }
 
 /* A new thread starts with pc, sp and a0 (its struct uthread) only: gp and tp here. */
@@ -50,7 +51,6 @@ __asm__(".text\n"
 static void release(struct uthread *t)
 {
 	slot_free(t->slot);
-	slot_free(t->done);
 	free(t->mem);
 	free(t);
 }
@@ -68,12 +68,9 @@ int thread_create(thread_t *out, void (*fn)(void *), void *arg)
 	t->arg = arg;
 	pthread_threaded = 1; /* fork now takes the C library's lock (pthread.c) */
 	t->slot = slot_alloc();
-	t->done = slot_alloc();
 	t->tls = (char *)(((uintptr_t)t->mem + STACK_SIZE + 15) & ~(uintptr_t)15);
 	_init_tls(t->tls);
-	long err = t->slot < 0 || t->done < 0
-			   ? E_RANGE
-			   : SYSCALL(obj_create, SLOT_SELF, OBJ_NOTIFY, t->done, 0);
+	long err = t->slot < 0 ? E_RANGE : 0;
 	/* The stack ends where the thread-local block begins. */
 	if (!err)
 		err = SYSCALL(thread_create, SLOT_SELF, t->slot, uthread_entry,
@@ -89,12 +86,8 @@ int thread_create(thread_t *out, void (*fn)(void *), void *arg)
 
 int thread_join(thread_t t)
 {
-	long bits = 0;
-	while (!(bits & DONE_BIT))
-		if (syscall6_a1(SYS_notify_wait, t->done, 0, 0, 0, &bits) != 0) {
-			errno = EINVAL;
-			return -1;
-		}
+	while (!(__atomic_load_n(&t->done, __ATOMIC_ACQUIRE) & DONE_BIT))
+		futex_wait(&t->done, 0, FUTEX_FOREVER);
 	release(t);
 	return 0;
 }

@@ -1,7 +1,8 @@
 /*
  * Threads in one process: enough for tests and benchmarks that need several harts.
  * Each thread has its own stack and its own thread-local block (so errno is per thread),
- * a capability of its own (for thread_pin) and a notification its end sets (thread_join).
+ * a capability of its own (for thread_pin) and a done word the kernel sets once it has
+ * ended (exit's, docs/syscalls.md), which thread_join waits for.
  * fork() clones only the calling thread. Each is also a thread to <pthread.h>: it has
  * its own pthread_self(), so the C library's locks (malloc) work between them.
  */

@@ -66,11 +66,11 @@ static void __attribute__((noinline)) attack(void)
 			SYSCALL(cap_delete, s);
 	for (long s = NEW_SLOT; s + 1 < CSPACE_SLOTS; s += 2) {
 		if (SYSCALL(pipe_create, SLOT_SELF, s, s + 1) != 0)
-			SYSCALL(exit, 0); /* refused; its pipes go at its death */
+			SYSCALL(exit, 0, 0, 0); /* refused; its pipes go at its death */
 		pound(s, buf, sizeof(buf));
 		pound(s + 1, buf, sizeof(buf));
 	}
-	SYSCALL(exit, 0); /* out of slots first */
+	SYSCALL(exit, 0, 0, 0); /* out of slots first */
 }
 
 static void hostile_child(void)

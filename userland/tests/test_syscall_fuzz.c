@@ -221,6 +221,7 @@ __asm__(".text\n"
 	".globl stub_exit\n"
 	"stub_exit:\n"
 	"	li a0, 0\n"
+	"	li a1, 0\n" /* no done word */
 	"	li a7, 2\n" /* SYS_exit */
 	"	ecall\n"
 	"	j stub_exit\n"
@@ -816,7 +817,7 @@ static void forking(uint64_t unused)
 		m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
 		if (ipc_call(SLOT_FORK_EP, &m) == 0 && m.w[0] == 0)
 			for (;;)
-				SYSCALL(exit, 0);
+				SYSCALL(exit, 0, 0, 0);
 	}
 }
 
