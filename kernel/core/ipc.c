@@ -12,6 +12,7 @@
 #include "kernel/core/pipe.h"
 #include "kernel/core/sched.h"
 #include "kernel/core/syscall.h"
+#include "kernel/core/upcall.h"
 #include "kernel/core/uaccess.h"
 #include "kernel/io/console.h"
 
@@ -30,12 +31,25 @@ void ipc_report_restore(struct thread *t)
 }
 
 /* A lost fault report puts nothing in a0: the instruction runs again, as it trapped. */
+/*
+ * A call of t's has ended (answered or failed): an upcall that waited for that (upcall.c)
+ * diverts it now, with the call's result in the frame. Never on the fast path: a caller
+ * with an upcall waiting takes the general one.
+ */
+static void call_ended(struct thread *t)
+{
+	t->reply_parked = false;
+	if (t->upcall_pending)
+		upcall_apply_pending(t);
+}
+
 void ipc_fail(struct thread *t, int err)
 {
 	if (t->in_report)
 		ipc_report_restore(t);
 	else
 		t->tf.x[REG_A0] = (uint64_t)(int64_t)err;
+	call_ended(t);
 	sched_ready(t);
 }
 
@@ -194,6 +208,7 @@ static int answer(struct thread *t, struct thread *caller, uint32_t gen)
 	else
 		transfer(t, caller, 0);
 	caller->reply_gen++;
+	call_ended(caller);
 	sched_ready(caller);
 	return 0;
 }
@@ -253,6 +268,7 @@ int ipc_reply_save(struct thread *t, struct cap *dst)
 		return E_QUOTA;
 	r->caller = t->reply_to; /* the thread's reference moves to the object */
 	r->gen = t->reply_to_gen;
+	upcall_parked(r->caller); /* a signal may now cut its wait short */
 	t->reply_to = 0;
 	cap_install(dst, &r->hdr, CAP_SEND, 0, 0);
 	kobj_put(&r->hdr); /* the slot holds the only reference */
@@ -479,7 +495,7 @@ static struct thread *fast_reply_recv(struct thread *t)
 	struct endpoint *ep = fast_endpoint(t, CAP_RECV, &badge);
 	struct thread *caller = t->reply_to;
 	if (!ep || ep->sendq || !caller || !ipc_awaits(caller, t->reply_to_gen) || !words_only(t) ||
-	    !may_run_here(caller) || caller->in_report)
+	    !may_run_here(caller) || caller->in_report || caller->upcall_pending)
 		return 0;
 	t->reply_to = 0;
 	copy_words(t, caller, 0);

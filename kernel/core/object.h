@@ -73,7 +73,8 @@ struct thread {
 	/* IPC (the small fields first: they share one word) */
 	bool ipc_call;		 /* the queued send is a call */
 	bool in_report;		 /* in a fault report: report_regs hold what it overwrote */
-	bool upcall_pending;	 /* an upcall was left for it on another hart (upcall.c) */
+	bool upcall_pending;	 /* an upcall waits for it: on another hart, or an answer */
+	bool reply_parked;	 /* its call's answer was saved (reply_save) to come later */
 	uint32_t reply_gen;	 /* bumped on each answer: stale replies miss */
 	uint64_t ipc_badge;	 /* badge of the capability the send used */
 	struct thread *reply_to; /* the caller this thread must answer (holds a ref) */

@@ -59,6 +59,16 @@ static struct thread *pick(struct task *task, uint64_t tid)
 	return found;
 }
 
+/* Is task ending: a thread of it (its last) inside its exit message? */
+static bool ending(const struct task *task)
+{
+	for (const struct thread *t = task->threads; t; t = t->task_next)
+		if ((t->state == TS_BLOCKED_SEND || t->state == TS_BLOCKED_REPLY) &&
+		    !t->in_report && ipc_tag_label(t->tf.x[REG_A1]) == LABEL_EXIT)
+			return true;
+	return false;
+}
+
 static bool blocked(const struct thread *t)
 {
 	return t->state != TS_READY && t->state != TS_RUNNING;
@@ -71,6 +81,7 @@ static void cut_short(struct thread *t)
 	console_cancel(t);
 	if (!ipc_unqueue(t) && t->state == TS_BLOCKED_REPLY)
 		t->reply_gen++; /* the answer, when it comes, misses */
+	t->reply_parked = false;
 	t->wait_obj = 0;
 }
 
@@ -164,12 +175,32 @@ static void leave_pending(struct thread *t, uint64_t pc, uint64_t arg0, uint64_t
 			sbi_send_ipi(1UL << harts[i].hartid);
 }
 
+/*
+ * A call a server has taken and is working on: cut short, its answer would miss, and a
+ * request that changed something (a write, an unlink) could not be told from one that
+ * did not, nor safely run again. Only a queued call, or one whose answer the server
+ * parked (reply_save: a wait, a lock wait), may be cut short; this one's upcall waits
+ * for the answer (ipc.c's call_ended). A fault report the supervisor took is apart
+ * (in_report: diverting it is how a fault becomes a signal).
+ */
+static bool call_in_hand(const struct thread *t)
+{
+	return t->state == TS_BLOCKED_REPLY && !t->reply_parked && !t->in_report;
+}
+
 int upcall_send(struct thread *caller, struct task *task, uint64_t tid, uint64_t pc, uint64_t arg0,
 		uint64_t arg1)
 {
 	struct thread *t = pick(task, tid);
 	if (!t)
-		return E_DEAD;
+		return ending(task) ? E_AGAIN : E_DEAD;
+	if (t != caller && call_in_hand(t)) {
+		t->upcall_pending = true;
+		t->upcall_pc = pc;
+		t->upcall_arg0 = arg0;
+		t->upcall_arg1 = arg1;
+		return 0;
+	}
 	if (t->state == TS_RUNNING && t != caller) {
 		leave_pending(t, pc, arg0, arg1);
 		return 0;
@@ -178,6 +209,15 @@ int upcall_send(struct thread *caller, struct task *task, uint64_t tid, uint64_t
 		return deliver(t, DIVERT_OTHER, pc, arg0, arg1);
 	int err = deliver(t, DIVERT_SELF_CALL, pc, arg0, arg1);
 	return err ? err : UPCALL_SELF;
+}
+
+void upcall_parked(struct thread *t)
+{
+	t->reply_parked = true;
+	if (!t->upcall_pending)
+		return;
+	t->upcall_pending = false; /* it waited for this: the call is cut short now */
+	deliver(t, DIVERT_OTHER, t->upcall_pc, t->upcall_arg0, t->upcall_arg1);
 }
 
 int upcall_apply_pending(struct thread *t)

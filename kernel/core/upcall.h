@@ -28,5 +28,10 @@ int upcall_return(struct thread *t, uint64_t va);
 int upcall_set_stack(struct thread *t, uint64_t top);
 /* With several harts: apply an upcall left for t while it ran; 1 if one was applied. */
 int upcall_apply_pending(struct thread *t);
+/*
+ * t's call was parked by its server (reply_save): from now on an upcall may cut it
+ * short, and one that waited for the answer does so at once.
+ */
+void upcall_parked(struct thread *t);
 
 #endif

@@ -96,8 +96,13 @@ int sigsrv_post(unsigned idx, int64_t pid, long task, int sig, int64_t sender, u
 	s->pending |= 1UL << sig;
 	s->queued &= ~(1UL << sig);
 	s->sender[sig] = sender;
+	/* Its last thread is in its exit (E_AGAIN): the process has ended as far as POSIX
+	 * goes, and its exit status stands; the signal stays pending until it is gone. */
+	long err = SYSCALL(upcall, task, s->entry, 0, 0, tid);
+	if (err == E_AGAIN)
+		return 1;
 	/* No thread can take it (all stopped), or no room on its stack: the default then. */
-	if (SYSCALL(upcall, task, s->entry, 0, 0, tid) != 0) {
+	if (err != 0) {
 		s->pending &= ~(1UL << sig);
 		return 0;
 	}

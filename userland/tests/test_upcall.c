@@ -24,11 +24,15 @@ static volatile uint32_t word;
 /* Entered with a0, a1 from the upcall and a2 = the frame, on the stack below it. */
 static void handler(long a0, long a1, struct upcall_frame *f)
 {
-	got0 = a0;
-	got1 = a1;
-	got_flags = f->flags;
-	got_restart = f->restart_a0;
-	got_sp_ok = f->regs[2] > (uint64_t)f; /* the frame is below the interrupted sp */
+	/* The first upcall of a round is the one checked: with several harts the sender may
+	 * send another before it sees runs, which finds us later (in thread_join, say). */
+	if (!runs) {
+		got0 = a0;
+		got1 = a1;
+		got_flags = f->flags;
+		got_restart = f->restart_a0;
+		got_sp_ok = f->regs[2] > (uint64_t)f; /* the frame is below the interrupted sp */
+	}
 	if (restart_it && (f->flags & UPCALL_INTERRUPTED)) {
 		f->regs[0] -= 4; /* back onto the ecall, with its first argument */
 		f->regs[10] = f->restart_a0;
