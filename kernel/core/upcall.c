@@ -205,8 +205,16 @@ int upcall_send(struct thread *caller, struct task *task, uint64_t tid, uint64_t
 		leave_pending(t, pc, arg0, arg1);
 		return 0;
 	}
-	if (t != caller)
-		return deliver(t, DIVERT_OTHER, pc, arg0, arg1);
+	if (t != caller) {
+		/* A fault report the caller holds unanswered is answered by the diversion:
+		 * the caller's hold on t ends here, not at its next reply, so t's end, if it
+		 * dies of the signal, is not delayed until then. */
+		bool held = t->in_report && caller->reply_to == t;
+		int err = deliver(t, DIVERT_OTHER, pc, arg0, arg1);
+		if (held && !t->in_report)
+			ipc_drop_reply(caller); /* t awaits it no more: only the hold goes */
+		return err;
+	}
 	int err = deliver(t, DIVERT_SELF_CALL, pc, arg0, arg1);
 	return err ? err : UPCALL_SELF;
 }

@@ -914,16 +914,20 @@ static void do_stop(struct proc *p, uint64_t sig)
  * SIGKILL is never caught. After the upcall, a wait() of t's still parked
  * here ends with EINTR: the diverted thread's own wait was cut short by the kernel (our
  * saved answer to it now misses), any other thread's gets -EINTR from us; so do its
- * reads and writes blocked on pipes. value: sigqueue's, or null for kill.
+ * reads and writes blocked on pipes. value: sigqueue's, or null for kill. asked: t's
+ * own request (a kill of itself) is being answered, with 0; if t dies of sig, the
+ * answer goes as it dies (proc_end's from_p), else after the delivery, which its upcall
+ * then waits for: the signal is acted on before kill returns, as POSIX asks.
  */
-static void signal_proc_value(struct proc *t, int sig, int64_t sender, const uint64_t *value)
+static void signal_proc_value(struct proc *t, int sig, int64_t sender, const uint64_t *value,
+			      int asked)
 {
 	unsigned idx = (unsigned)(t - procs);
-	if (job_signal(t, sig, sender))
-		return;
-	if (sig != SIGKILL && t->task >= 0 &&
+	int taken = job_signal(t, sig, sender);
+	if (!taken && sig != SIGKILL && t->task >= 0 &&
 	    (value ? sigsrv_post_value(idx, t->pid, t->task, sig, sender, *value)
 		   : sigsrv_post(idx, t->pid, t->task, sig, sender, 0))) {
+		taken = 1;
 		for (int w = 0; w < WAITERS; w++) {
 			if (t->wait_reply[w]) {
 				reply_saved(t->wait_reply[w], -EINTR, 0);
@@ -931,15 +935,16 @@ static void signal_proc_value(struct proc *t, int sig, int64_t sender, const uin
 				t->nwaits--;
 			}
 		}
-		return;
 	}
-	if (!default_ignores(sig))
-		proc_exit(t, sig);
+	if (!taken && !default_ignores(sig))
+		proc_end(t, sig, -1, asked);
+	else if (asked)
+		reply(0, 0);
 }
 
 static void signal_proc(struct proc *t, int sig, int64_t sender)
 {
-	signal_proc_value(t, sig, sender, 0);
+	signal_proc_value(t, sig, sender, 0, 0);
 }
 
 /*
@@ -961,7 +966,9 @@ static int fault_to_handler(struct proc *p, const struct ipc_msg *m)
 }
 
 /* kill(pid > 0), or a process group: pid 0 (the caller's), -1 (all but init), -pgid.
- * value: sigqueue's (one process only), or null. */
+ * value: sigqueue's (one process only), or null. The caller, if a target, comes last
+ * and is answered with its own signal (signal_proc_value's asked); others are answered
+ * first. */
 static void do_kill(struct proc *p, int64_t pid, uint64_t sig, const uint64_t *value)
 {
 	int64_t group = pid == 0 ? p->pgid : pid < -1 ? -pid : 0;
@@ -990,10 +997,16 @@ static void do_kill(struct proc *p, int64_t pid, uint64_t sig, const uint64_t *v
 		reply(0, 0); /* only: does it exist */
 		return;
 	}
-	reply_now(0);
+	int self = 0;
 	for (int i = 0; i < n; i++)
-		if (targets[i]->state == PS_RUNNING)
-			signal_proc_value(targets[i], (int)sig, p->pid, value);
+		self |= targets[i] == p;
+	if (!self)
+		reply_now(0);
+	for (int i = 0; i < n; i++)
+		if (targets[i] != p && targets[i]->state == PS_RUNNING)
+			signal_proc_value(targets[i], (int)sig, p->pid, value, 0);
+	if (self)
+		signal_proc_value(p, (int)sig, p->pid, value, 1);
 }
 
 /* sigqueue: PROC_KILL with w2 = PROC_KILL_QUEUE, w3 = the value; one process only. */
@@ -1170,10 +1183,9 @@ static inline __attribute__((always_inline)) void serve(struct ipc_msg *m)
 			 ipc_tag_words(m->tag) >= 2 ? (int64_t)(m->w[1] & INT64_MAX) : -1, 1);
 		break;
 	case LABEL_FAULT:
+		/* A diversion answers the report itself (docs/syscalls.md 40): no reply. */
 		if (!fault_to_handler(p, m))
 			proc_end(p, fault_signal(label, m->w[0]), -1, 1);
-		else
-			reply(0, 0); /* after a diversion it misses: the thread runs its handler */
 		break;
 	case LABEL_OOM:
 		proc_end(p, fault_signal(label, m->w[0]), -1, 1);
@@ -1207,8 +1219,7 @@ static inline __attribute__((always_inline)) void serve(struct ipc_msg *m)
 			reply(-EPERM, 0); /* init ends by exiting */
 			break;
 		}
-		proc_exit(p, (int)((m->w[0] & 0xff) << 8));
-		reply(0, 0); /* to a dead thread: releases the kernel's hold on it */
+		proc_end(p, (int)((m->w[0] & 0xff) << 8), -1, 1);
 		break;
 	case PROC_SIGENTRY:
 		if (too_short(m, 2))
