@@ -8,8 +8,8 @@
  * registers, so the mmc-spi-slot child cannot say which controller it sits on: the
  * driver tries each sifive,spi0 node in turn and keeps the argv[1]-th (default 0: the
  * first) where a card answers CMD0 as an idle SD card does. The FIFOs are polled byte by byte;
- * every wait has a time-out, after which the request fails with EIO and the card is
- * initialised again before the next one.
+ * every wait has a time-out, after which the block's try fails, the card is initialised
+ * again and the block tried anew; after BLOCK_TRIES failures the request fails with EIO.
  *
  * Cards: SDSC (byte addresses, CSD version 1) and SDHC/SDXC (block addresses, CSD version
  * 2). CRC: CMD0 and CMD8 always carry a valid CRC7, as SPI mode requires; every command
@@ -43,6 +43,7 @@
 #define TIMEOUT_INIT_NS	 1000000000L /* 1 s for ACMD41 to leave idle */
 #define TIMEOUT_READ_NS	 100000000L  /* 100 ms for a read's data token */
 #define TIMEOUT_WRITE_NS 500000000L  /* 500 ms for a write's busy */
+#define BLOCK_TRIES	 3u	      /* tries of one block, the card initialised anew between */
 
 struct sdcard {
 	int sdhc; /* block-addressed */
@@ -195,12 +196,18 @@ static int read_block(uint8_t *buf, unsigned len)
 {
 	long deadline = now_ns() + TIMEOUT_READ_NS;
 	uint8_t t = SD_IDLE_BYTE, c[2];
-	do {
-		if (xfer(SD_IDLE_BYTE, &t) != 0 || now_ns() > deadline)
+	/* The clock is read only while the card is still silent: a token that came while
+	 * we were not running is taken, however late we look. */
+	for (;;) {
+		if (xfer(SD_IDLE_BYTE, &t) != 0)
 			return -EIO;
+		if (t == SD_TOKEN_START)
+			break;
 		if (t != SD_IDLE_BYTE && !(t & SD_ERROR_TOKEN_MASK))
 			return -EIO; /* an error token */
-	} while (t != SD_TOKEN_START);
+		if (now_ns() > deadline)
+			return -EIO;
+	}
 	if (recv_bytes(buf, len) != 0 || recv_bytes(c, 2) != 0)
 		return -EIO;
 	if (card.crc && (uint16_t)(c[0] << 8 | c[1]) != crc16(buf, len))
@@ -353,10 +360,14 @@ static int wait_not_busy(void)
 {
 	long deadline = now_ns() + TIMEOUT_WRITE_NS;
 	uint8_t b = 0;
-	while (b != SD_IDLE_BYTE)
-		if (xfer(SD_IDLE_BYTE, &b) != 0 || now_ns() > deadline)
+	for (;;) {
+		if (xfer(SD_IDLE_BYTE, &b) != 0)
 			return -EIO;
-	return 0;
+		if (b == SD_IDLE_BYTE)
+			return 0;
+		if (now_ns() > deadline) /* only while still busy, as in read_block */
+			return -EIO;
+	}
 }
 
 static int write_one(uint64_t lba, const uint8_t *buf)
@@ -383,24 +394,40 @@ static int write_one(uint64_t lba, const uint8_t *buf)
 	return err;
 }
 
+/*
+ * One block, read into into or written from from, tried up to BLOCK_TRIES times: a
+ * failed try (a CRC error, a time-out while this driver was not running) leaves the
+ * card in an unknown state, so it is initialised again before the next. Both may be
+ * repeated: a block written twice holds the same data.
+ */
+static int with_tries(uint64_t lba, uint8_t *into, const uint8_t *from)
+{
+	int err = -EIO;
+	for (unsigned t = 0; err && t < BLOCK_TRIES; t++) {
+		err = ready();
+		if (!err)
+			err = into ? read_one(lba, into) : write_one(lba, from);
+		card.needs_init |= err != 0;
+	}
+	return err;
+}
+
 /* The block operations blk_serve calls, with ranges it has checked already. */
 static int sd_read(void *ctx, uint64_t lba, unsigned count, void *buf)
 {
 	(void)ctx;
-	int err = ready();
+	int err = 0;
 	for (unsigned i = 0; !err && i < count; i++)
-		err = read_one(lba + i, (uint8_t *)buf + i * SD_BLOCK);
-	card.needs_init |= err != 0;
+		err = with_tries(lba + i, (uint8_t *)buf + i * SD_BLOCK, 0);
 	return err;
 }
 
 static int sd_write(void *ctx, uint64_t lba, unsigned count, const void *buf)
 {
 	(void)ctx;
-	int err = ready();
+	int err = 0;
 	for (unsigned i = 0; !err && i < count; i++)
-		err = write_one(lba + i, (const uint8_t *)buf + i * SD_BLOCK);
-	card.needs_init |= err != 0;
+		err = with_tries(lba + i, 0, (const uint8_t *)buf + i * SD_BLOCK);
 	return err;
 }
 
