@@ -43,7 +43,7 @@
 #define TIMEOUT_INIT_NS	 1000000000L /* 1 s for ACMD41 to leave idle */
 #define TIMEOUT_READ_NS	 100000000L  /* 100 ms for a read's data token */
 #define TIMEOUT_WRITE_NS 500000000L  /* 500 ms for a write's busy */
-#define BLOCK_TRIES	 3u	      /* tries of one block, the card initialised anew between */
+#define BLOCK_TRIES	 3u	     /* tries of one block, the card initialised anew between */
 
 struct sdcard {
 	int sdhc; /* block-addressed */
