@@ -165,7 +165,8 @@ $(filter-out $(B)/host/fuzz_fat,$(HOST_TESTS)): test/host/check.h
 $(B)/dtb/%.dtb: dts/%.dts | deps-build
 	@mkdir -p $(dir $@)
 	dtc -q -I dts -O dtb -o $@ $<
-$(B)/host/test_units: test/host/test_units.c kernel/lib/format.c vm/frame.c vm/memmap.c | deps-build
+$(B)/host/test_units: test/host/test_units.c kernel/lib/format.c vm/frame.c vm/memmap.c vm/asid.c \
+		vm/asid.h | deps-build
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOSTCFLAGS) $(filter %.c,$^) -o $@
 # vm/as.c as it is, on a frame pool over host memory (the TLB calls are the test's own).

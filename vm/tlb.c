@@ -8,11 +8,12 @@
 #include "kernel/cpu/riscv.h"
 #include "kernel/cpu/smp.h"
 #include "sbi/sbi.h"
+#include "vm/asid.h"
 #include "vm/pt.h"
 #include "vm/vm.h"
 
 static unsigned asid_bits;
-static uint16_t next_asid = 1;
+static struct asid_pool asids; /* which ASIDs live address spaces hold (asid.h) */
 
 /*
  * Each hart's open batch (tlb_batch_begin): the address space whose other harts it will
@@ -34,6 +35,7 @@ void as_probe_asids(void)
 		asid_bits++;
 		got >>= 1;
 	}
+	asid_pool_init(&asids, asid_bits);
 }
 
 static uint64_t my_bit(void)
@@ -113,13 +115,8 @@ void tlb_flush_kernel(uint64_t va)
 
 void tlb_new_asid(struct as *as)
 {
-	/* ASIDs wrap; a reused ASID is flushed before the new task runs. */
-	if (asid_bits) {
-		as->asid = next_asid;
-		next_asid = (next_asid + 1) & ((1u << asid_bits) - 1);
-		if (next_asid == 0)
-			next_asid = 1;
-	}
+	/* One no live space holds (or the shared one); a dead space's is flushed first. */
+	as->asid = asid_take(&asids);
 	tlb_flush_all(as);
 	/* Its ASID may have been another task's: every other hart flushes it on first use. */
 	as->stale_harts = ~my_bit();
@@ -149,6 +146,15 @@ static __attribute__((noinline)) void as_track(struct as *as, struct as *old, ui
 	}
 }
 
+/* The shared ASID's translations on this hart: they may be another space's. */
+static inline void flush_shared(void)
+{
+	if (asid_bits)
+		__asm__ volatile("sfence.vma zero, %0" ::"r"((uint64_t)asids.shared) : "memory");
+	else
+		sfence_vma_all();
+}
+
 /* The satp value that selects root with asid. */
 static inline uint64_t satp_of(const pte_t *root, uint64_t asid)
 {
@@ -162,8 +168,9 @@ void as_activate(struct as *as)
 	pte_t *root = as ? as->root : kernel_root;
 	uint64_t asid = as ? as->asid : 0;
 	csr_write(satp, satp_of(root, asid));
-	if (!asid_bits)
-		sfence_vma_all();
+	/* Spaces that share an ASID (asid.h; all of them without ASIDs) flush at each switch. */
+	if (asid == asids.shared)
+		flush_shared();
 	h->as_active = as;
 	if (smp_on())
 		as_track(as, old, asid);
@@ -189,6 +196,7 @@ uint64_t as_destroy(struct as *as)
 		as->active_harts &= ~others; /* they flushed it all: as_free_tables need not */
 	}
 	as_free_tables(as);
+	asid_give(&asids, as->asid); /* the next holder flushes it before use (tlb_new_asid) */
 	return others;
 }
 

@@ -1,7 +1,7 @@
 /*
  * Host unit tests for the kernel's pure logic: PTE helpers (gone entries too), the frame allocator and its
  * reference counts, fork's level-0 table helpers, the physical range set, and printk
- * formatting. Built with ASan and
+ * formatting, and the ASID pool. Built with ASan and
  * UBSan; ends with "N passed, M failed".
  */
 #include <stdint.h>
@@ -11,6 +11,7 @@
 
 #include "kernel/abi/error.h"
 #include "kernel/lib/format.h"
+#include "vm/asid.h"
 #include "vm/frame.h"
 #include "vm/memmap.h"
 #include "vm/pt.h"
@@ -233,6 +234,54 @@ static void test_format(void)
 	CHECK(ksnprintf(b, 1, "x") == 1 && b[0] == '\0');
 }
 
+/* Every ASID a pool of bits hands out before the shared one: distinct, none 0. */
+static int asid_fill(struct asid_pool *p, unsigned bits, uint16_t *got)
+{
+	static uint8_t seen[1u << ASID_BITS_MAX];
+	int n = 0, dup = 0;
+	memset(seen, 0, sizeof(seen));
+	asid_pool_init(p, bits);
+	for (uint16_t a; (a = asid_take(p)) != p->shared; n++) {
+		dup += a == 0 || seen[a]++;
+		got[n] = a;
+	}
+	CHECK(dup == 0);
+	return n;
+}
+
+static void test_asids(void)
+{
+	static struct asid_pool p;
+	static uint16_t got[1u << ASID_BITS_MAX];
+	/* 16 bits: 65,534 ASIDs (not 0, not the shared 65,535), then the shared one. */
+	CHECK(asid_fill(&p, 16, got) == 65534);
+	CHECK(asid_take(&p) == 65535 && asid_take(&p) == 65535);
+	asid_give(&p, 300);
+	asid_give(&p, 65535); /* the shared one is never free */
+	CHECK(asid_take(&p) == 300 && asid_take(&p) == 65535);
+	/* Small and absent ASID fields: 4 bits give 1..14; none gives 0, shared by all. */
+	CHECK(asid_fill(&p, 4, got) == 14 && got[0] == 1 && got[13] == 14);
+	CHECK(asid_take(&p) == 15);
+	CHECK(asid_fill(&p, 0, got) == 0 && asid_take(&p) == 0);
+	asid_give(&p, 0);
+	CHECK(asid_take(&p) == 0);
+	CHECK(asid_fill(&p, 7, got) == 126);
+	/* Churn: a long-lived space keeps its ASID through 300,000 short-lived ones (a
+	 * counter that wraps hands it out again after 65,535). */
+	asid_pool_init(&p, 16);
+	uint16_t kept = asid_take(&p);
+	int clash = 0, zero = 0;
+	uint16_t live[3] = { asid_take(&p), asid_take(&p), asid_take(&p) };
+	for (int i = 0; i < 300000; i++) {
+		uint16_t a = asid_take(&p);
+		clash += a == kept || a == live[0] || a == live[1] || a == live[2];
+		zero += a == 0 || a == p.shared;
+		asid_give(&p, live[i % 3]);
+		live[i % 3] = a;
+	}
+	CHECK(clash == 0 && zero == 0);
+}
+
 int main(void)
 {
 	test_pte();
@@ -243,6 +292,7 @@ int main(void)
 	test_l0_tables();
 	test_memmap();
 	test_format();
+	test_asids();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }
