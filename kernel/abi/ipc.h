@@ -21,7 +21,7 @@ enum obj_type {
 	OBJ_MACHINE = 9,     /* authority to power off */
 	OBJ_PIPE_READ = 10,  /* the read end of a pipe (kernel/abi/pipe.h) */
 	OBJ_PIPE_WRITE = 11, /* the write end of a pipe */
-	OBJ_PIPE = 12,	     /* the ring both ends share: no capability names it */
+	OBJ_PIPE = 12,	     /* the ring both ends share: named only by fifo_create's capability */
 	OBJ__COUNT
 };
 

@@ -12,5 +12,12 @@
 #define PIPE_STATE_READY     1 /* a read would not wait; a write of PIPE_ATOMIC would not */
 #define PIPE_STATE_PEER_GONE 2 /* no end of the other kind is left */
 #define PIPE_STATE_BYTES     8 /* shift */
+/* pipe_state on a named pipe's own capability (fifo_create): which ends are open. */
+#define PIPE_STATE_READERS   4	/* some capability names the read end */
+#define PIPE_STATE_WRITERS   16 /* some capability names the write end */
+
+/* fifo_open's a1. */
+#define FIFO_READ  0
+#define FIFO_WRITE 1
 
 #endif

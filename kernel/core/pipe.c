@@ -80,6 +80,55 @@ static bool side_open(const struct pipe *p, enum pipe_side side)
 	return p->end[side].hdr.refs > 0;
 }
 
+/*
+ * A named pipe (a FIFO): both ends closed, the one capability names the pipe itself.
+ * Its holder (the file server) opens ends with fifo_open; an end whose last capability
+ * went is closed (it woke its waiters and let go of the pipe) until opened again.
+ */
+int fifo_create(struct task *payer, struct cap *dst)
+{
+	struct pipe *p = kobj_alloc(OBJ_PIPE, sizeof(*p), payer);
+	if (!p)
+		return E_QUOTA;
+	int err = make_ring(p);
+	if (err) {
+		kobj_put(&p->hdr);
+		return err;
+	}
+	p->hdr.refs = 0; /* the capability's, taken by cap_install */
+	end_init(p, PIPE_READER, OBJ_PIPE_READ);
+	end_init(p, PIPE_WRITER, OBJ_PIPE_WRITE);
+	p->end[PIPE_READER].hdr.refs = p->end[PIPE_WRITER].hdr.refs = 0; /* closed */
+	cap_install(dst, &p->hdr, CAP_CONTROL, 0, 0);
+	return 0;
+}
+
+/*
+ * A new capability to p's end side in dst. A closed end opens again and holds the pipe
+ * once more; if both were closed, what the last ones left in the ring goes (POSIX: a
+ * FIFO's data lasts only while it is open).
+ */
+void fifo_open(struct pipe *p, enum pipe_side side, struct cap *dst)
+{
+	struct pipe_end *e = &p->end[side];
+	if (!side_open(p, PIPE_READER) && !side_open(p, PIPE_WRITER))
+		p->tail = p->head;
+	if (e->hdr.refs == 0)
+		kobj_get(&p->hdr); /* the open end's hold on the pipe */
+	cap_install(dst, &e->hdr,
+		    side == PIPE_READER ? CAP_READ | CAP_GRANT : CAP_WRITE | CAP_GRANT, 0, 0);
+}
+
+long fifo_state(const struct pipe *p)
+{
+	long s = (long)(p->head - p->tail) << PIPE_STATE_BYTES;
+	if (side_open(p, PIPE_READER))
+		s |= PIPE_STATE_READERS;
+	if (side_open(p, PIPE_WRITER))
+		s |= PIPE_STATE_WRITERS;
+	return s;
+}
+
 long pipe_state(const struct pipe_end *e)
 {
 	const struct pipe *p = e->pipe;

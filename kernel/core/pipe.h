@@ -47,6 +47,12 @@ int pipe_create(struct task *payer, struct cap *rd, struct cap *wr);
 long pipe_read(struct thread *t, struct pipe_end *e, uint64_t va, uint64_t n, bool block);
 /* Up to n bytes from va into the pipe, the same way (E_DEAD: no read end left). */
 long pipe_write(struct thread *t, struct pipe_end *e, uint64_t va, uint64_t n, bool block);
+/* A named pipe, both ends closed, its own capability (CAP_CONTROL) in the empty dst. */
+int fifo_create(struct task *payer, struct cap *dst);
+/* A new capability to p's end side in the empty dst, opening it if it was closed. */
+void fifo_open(struct pipe *p, enum pipe_side side, struct cap *dst);
+/* A named pipe's open ends and bytes held (PIPE_STATE_READERS, _WRITERS, _BYTES). */
+long fifo_state(const struct pipe *p);
 /* What e would do now, without waiting (PIPE_STATE_* in kernel/abi/pipe.h). */
 long pipe_state(const struct pipe_end *e);
 /* t, in TS_BLOCKED_PIPE, leaves the wait queue (a kill or an upcall). */

@@ -796,6 +796,30 @@ static long sys_pipe_create(struct thread *t)
 	return rd == wr ? E_BUSY : pipe_create(payer, rd, wr);
 }
 
+static long sys_fifo_create(struct thread *t)
+{
+	int err = 0;
+	struct task *payer = task_arg(t, 0, &err);
+	struct cap *dst = payer ? empty_slot(t, ARG(t, 1), &err) : 0;
+	return dst ? fifo_create(payer, dst) : err;
+}
+
+static long sys_fifo_open(struct thread *t)
+{
+	int err = 0;
+	struct cap *c = cap_get(t->task, ARG(t, 0), OBJ_PIPE, CAP_CONTROL, &err);
+	if (!c)
+		return err;
+	uint64_t side = ARG(t, 1);
+	if (side != FIFO_READ && side != FIFO_WRITE)
+		return E_INVAL;
+	struct cap *dst = empty_slot(t, ARG(t, 2), &err);
+	if (!dst)
+		return err;
+	fifo_open((struct pipe *)c->obj, side == FIFO_READ ? PIPE_READER : PIPE_WRITER, dst);
+	return 0;
+}
+
 /*
  * The pipe end of its type in argument 0 with right, or NULL with *err set. The good case
  * is tested inline (half of every pipe round trip); cap_get then names the error.
@@ -831,6 +855,8 @@ static long sys_pipe_state(struct thread *t)
 	if (!c || !c->obj)
 		return E_BADCAP;
 	uint32_t type = c->obj->type;
+	if (type == OBJ_PIPE) /* a named pipe's own capability: its open ends */
+		return c->rights & CAP_CONTROL ? fifo_state((const struct pipe *)c->obj) : E_RIGHTS;
 	if (type != OBJ_PIPE_READ && type != OBJ_PIPE_WRITE)
 		return E_TYPE;
 	if (!(c->rights & (type == OBJ_PIPE_READ ? CAP_READ : CAP_WRITE)))

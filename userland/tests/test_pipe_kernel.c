@@ -6,7 +6,8 @@
  * goes; non-blocking calls, whole writes of up to PIPE_ATOMIC bytes and partial longer
  * ones; a quota too small; a thread blocked in a read woken by a write and by the last
  * write end's deletion; every frame and kernel object back at the end; and a task that
- * waits on a pipe only it holds, freed once nobody else names it.
+ * waits on a pipe only it holds, freed once nobody else names it. Named pipes
+ * (fifo_create, fifo_open) too.
  */
 #include <pthread.h>
 #include <string.h>
@@ -248,6 +249,60 @@ static void unreachable_reader(const char *self)
 	tu_helper_kill(&h);
 }
 
+/*
+ * Named pipes (fifo_create, fifo_open): no end open at first; ends opened, closed and
+ * opened again; end of file and E_DEAD as for any pipe; the bytes dropped once both
+ * ends were closed, kept while one stays open; the errors.
+ */
+static void named_pipes(void)
+{
+	long f = slot_alloc(), r = slot_alloc(), w = slot_alloc(), e = slot_alloc();
+	char c = 0;
+	CHECK_EQ(SYSCALL(fifo_create, SLOT_SELF, FAR_SLOT), E_BADCAP);
+	CHECK_EQ(SYSCALL(fifo_create, SLOT_CONSOLE, f), E_TYPE);
+	CHECK_EQ(SYSCALL(fifo_create, SLOT_SELF, f), 0);
+	CHECK_EQ(SYSCALL(fifo_create, SLOT_SELF, f), E_BUSY);
+	CHECK_EQ(SYSCALL(pipe_state, f), 0); /* nothing open, nothing held */
+	CHECK_EQ(SYSCALL(fifo_open, f, 2, r), E_INVAL);
+	CHECK_EQ(SYSCALL(fifo_open, f, FIFO_READ, f), E_BUSY);
+	CHECK_EQ(SYSCALL(fifo_open, SLOT_CONSOLE, FIFO_READ, r), E_TYPE);
+	CHECK_EQ(SYSCALL(fifo_open, f, FIFO_READ, r), 0);
+	CHECK_EQ(SYSCALL(fifo_open, r, FIFO_READ, e), E_TYPE); /* an end is not the pipe */
+	CHECK_EQ(SYSCALL(cap_copy, f, e, 0), 0);
+	CHECK_EQ(SYSCALL(fifo_open, e, FIFO_READ, w), E_RIGHTS);
+	CHECK_EQ(SYSCALL(pipe_state, e), E_RIGHTS);
+	slot_free(e);
+	CHECK_EQ(SYSCALL(pipe_state, f), PIPE_STATE_READERS);
+	CHECK_EQ(rd(r, &c, 1), 0); /* no writer: end of file */
+	CHECK_EQ(SYSCALL(fifo_open, f, FIFO_WRITE, w), 0);
+	CHECK_EQ(SYSCALL(pipe_state, f), PIPE_STATE_READERS | PIPE_STATE_WRITERS);
+	CHECK_EQ(wr(w, "xy", 2), 2);
+	CHECK_EQ(SYSCALL(pipe_state, f) >> PIPE_STATE_BYTES, 2);
+	slot_free(w); /* the writer goes: the bytes stay for the reader, then end of file */
+	CHECK_EQ(SYSCALL(pipe_state, f), PIPE_STATE_READERS | 2L << PIPE_STATE_BYTES);
+	w = slot_alloc();
+	CHECK_EQ(SYSCALL(fifo_open, f, FIFO_WRITE, w), 0); /* a reader stays: nothing dropped */
+	CHECK_EQ(rd(r, &c, 1), 1);
+	CHECK_EQ(c, 'x');
+	slot_free(r); /* no reader: a write is E_DEAD, and the 'y' stays while w is open */
+	CHECK_EQ(wr(w, "z", 1), E_DEAD);
+	CHECK_EQ(SYSCALL(pipe_state, f), PIPE_STATE_WRITERS | 1L << PIPE_STATE_BYTES);
+	r = slot_alloc();
+	CHECK_EQ(SYSCALL(fifo_open, f, FIFO_READ, r), 0);
+	CHECK_EQ(rd(r, &c, 1), 1);
+	CHECK_EQ(c, 'y');
+	CHECK_EQ(wr(w, "q", 1), 1);
+	slot_free(w);
+	slot_free(r); /* both closed: the 'q' goes at the next open */
+	r = slot_alloc();
+	CHECK_EQ(SYSCALL(fifo_open, f, FIFO_READ, r), 0);
+	CHECK_EQ(SYSCALL(pipe_state, f), PIPE_STATE_READERS);
+	CHECK_EQ(rd(r, &c, 1), 0);
+	slot_free(f); /* the pipe lives on while an end is open */
+	CHECK_EQ(SYSCALL(pipe_state, r), PIPE_STATE_PEER_GONE);
+	slot_free(r);
+}
+
 int main(int argc, char **argv)
 {
 	struct memstat before, after;
@@ -266,6 +321,7 @@ int main(int argc, char **argv)
 	bad_buffers(two);
 	eof_and_broken();
 	quota_and_other_tasks();
+	named_pipes();
 	memstat(&after);
 	CHECK_EQ(after.free_frames, before.free_frames);
 	CHECK_EQ(after.kernel_objects, before.kernel_objects);

@@ -29,6 +29,7 @@
 
 #include "proc.h"
 #include "kernel/abi/console.h"
+#include "kernel/abi/pipe.h"
 #include "testlib.h"
 #include "testutil.h"
 
@@ -152,6 +153,8 @@ static const uint32_t allowed[SYS__COUNT] = {
 	[SYS_console_mode_set] = E_SLOTS | E_BIT(E_FAULT) | E_BIT(E_INVAL),
 	[SYS_upcall_stack] = E_BIT(E_INVAL),
 	[SYS_cpu_time] = E_TASKS | E_BIT(E_INVAL) | VALUE_OK,
+	[SYS_fifo_create] = E_TASKS | E_DSTS,
+	[SYS_fifo_open] = E_SLOTS | E_DSTS | E_BIT(E_INVAL),
 };
 
 /* Is r something call nr may return? Out-of-range numbers get E_NOSYS only. */
@@ -438,6 +441,11 @@ static const struct target targets[] = {
 	  { K_TASKSLOT, K_FREE, K_DST, K_FREE },
 	  { [1] = { 1, 512, -1UL, 1UL << 32, ENDV } } },
 	{ SYS_pipe_state, { SYS_pipe_state, { SLOT_PIPE_R } }, { K_SLOT }, { { 0 } } },
+	{ SYS_fifo_create, { SYS_fifo_create, { SLOT_SELF, SLOT_DST } }, { K_TASKSLOT, K_DST } },
+	{ SYS_fifo_open,
+	  { SYS_fifo_open, { SLOT_PIPE_R, FIFO_READ, SLOT_DST } },
+	  { K_SLOT, K_FREE, K_DST },
+	  { [1] = { 2, -1UL, ENDV } } },
 };
 
 /* Values tried in K_FREE positions: anything documented may come back. */
