@@ -23,6 +23,7 @@
 
 #include "fs.h"
 #include "futex.h"
+#include "kernel/abi/pipe.h"
 #include "fs/bootfs.h"
 #include "fs/fatmount.h"
 #include "fslock.h"
@@ -457,6 +458,8 @@ static uint64_t mode_of(const struct fst_node *n)
 	case FST_ZERO:
 	case FST_CONSOLE:
 		return S_IFCHR | 0666;
+	case FST_FIFO:
+		return S_IFIFO | perm;
 	default:
 		return S_IFREG | perm;
 	}
@@ -475,9 +478,170 @@ static void stat_words(struct ipc_msg *m, int node)
 	m->tag = ipc_tag(0, 0, sizeof(n->times), 0);
 }
 
+/*
+ * FIFOs (mkfifo): each has a kernel pipe made at its first open (fifo_create), kept in
+ * fifo_pipe[node]. We hold no end of it: each open gets a capability to one end
+ * (fifo_open), so end of file and EPIPE come as for any pipe, and pipe_state tells us
+ * which ends some process holds. An open that must wait for the other side (POSIX) keeps
+ * its reply in fifo_waits until that side opens.
+ */
+#define FIFO_WAITERS 32
+static long fifo_pipe[FS_NODES];
+static struct fifo_wait {
+	long reply; /* 0: a free entry */
+	int16_t node;
+	uint8_t side; /* FIFO_READ or FIFO_WRITE */
+} fifo_waits[FIFO_WAITERS];
+
+static void fifo_answer(struct fifo_wait *w, int64_t err, long cap)
+{
+	struct ipc_msg m = { .tag = ipc_tag(0, 2, 0, cap != 0),
+			     .w = { (uint64_t)err, FS_KIND_FIFO },
+			     .cap = (uint64_t)cap };
+	ipc_send((uint64_t)w->reply, &m); /* fails quietly if the opener went (a signal) */
+	slot_free(w->reply);
+	w->reply = 0;
+}
+
+/* node's pipe, made now if it has none: its slot, or -errno. */
+static long fifo_pipe_of(int node)
+{
+	if (fifo_pipe[node])
+		return fifo_pipe[node];
+	long s = slot_alloc();
+	long err = s < 0 ? E_NOMEM : SYSCALL(fifo_create, SLOT_SELF, s);
+	if (err) {
+		slot_free(s);
+		return err == E_QUOTA || err == E_NOMEM ? -ENOMEM : -ENFILE;
+	}
+	return fifo_pipe[node] = s;
+}
+
+/* A new capability to one end of node's pipe, in a slot of ours: the slot, or -errno. */
+static long fifo_end(int node, unsigned side)
+{
+	long s = slot_alloc();
+	if (s < 0 || SYSCALL(fifo_open, fifo_pipe[node], side, s) != 0) {
+		slot_free(s);
+		return -ENFILE;
+	}
+	return s;
+}
+
+/* The opens of node waiting for this side to come get their ends (of the other side). */
+static void fifo_wake(int node, unsigned side)
+{
+	for (unsigned k = 0; k < FIFO_WAITERS; k++) {
+		struct fifo_wait *w = &fifo_waits[k];
+		if (!w->reply || w->node != node || w->side == side)
+			continue;
+		long s = fifo_end(node, w->side);
+		fifo_answer(w, s < 0 ? s : 0, s < 0 ? 0 : s);
+		slot_free(s); /* the opener has its copy */
+	}
+}
+
+/* This open waits for the other side: its reply is kept. 0, or -ENFILE (table full). */
+static int64_t fifo_park(int node, unsigned side)
+{
+	for (unsigned k = 0; k < FIFO_WAITERS; k++) {
+		struct fifo_wait *w = &fifo_waits[k];
+		if (w->reply)
+			continue;
+		long slot = slot_alloc();
+		if (slot < 0 || SYSCALL(reply_save, slot) != 0) {
+			slot_free(slot);
+			return -ENFILE;
+		}
+		*w = (struct fifo_wait){ slot, (int16_t)node, (uint8_t)side };
+		no_answer = 1;
+		return 0;
+	}
+	return -ENFILE;
+}
+
+/*
+ * FS_OPEN of a FIFO (POSIX open): the answer carries an end of its pipe, not a
+ * description. Reading waits until some process opens it for writing and writing until
+ * some process opens it for reading, unless O_NONBLOCK: a reader then has its end at
+ * once, a writer ENXIO. O_RDWR is EINVAL (POSIX leaves it undefined). The opener's end
+ * is made first and the waiting opens of the other side are answered next: none of them
+ * can then see its peer missing (a reader end of file) before this open returns. Who
+ * holds the other side is then the kernel's word (pipe_state), so a waiting open whose
+ * opener gave up (a signal, or death) counts for nothing.
+ */
+static int64_t fifo_open_req(int node, uint64_t flags)
+{
+	if (ACCMODE(flags) == O_RDWR)
+		return -EINVAL;
+	unsigned side = ACCMODE(flags) == O_RDONLY ? FIFO_READ : FIFO_WRITE;
+	long pipe = fifo_pipe_of(node);
+	if (pipe < 0)
+		return pipe;
+	long s = fifo_end(node, side);
+	if (s < 0)
+		return s;
+	fifo_wake(node, side);
+	long st = SYSCALL(pipe_state, pipe);
+	if (!(st & (side == FIFO_READ ? PIPE_STATE_WRITERS : PIPE_STATE_READERS)) &&
+	    !(side == FIFO_READ && (flags & O_NONBLOCK))) {
+		slot_free(s); /* nobody on the other side: this end closes again */
+		return flags & O_NONBLOCK ? -ENXIO : fifo_park(node, side);
+	}
+	/*
+	 * Answered here, not by the loop, which drops the capability it sent only when the
+	 * next request comes: our copy would keep the end open until then (a reader would
+	 * see no end of file after the last writer closed).
+	 */
+	struct fifo_wait now = { .reply = slot_alloc() };
+	if (now.reply < 0 || SYSCALL(reply_save, now.reply) != 0) {
+		slot_free(now.reply);
+		slot_free(s);
+		return -ENFILE;
+	}
+	fifo_answer(&now, 0, s);
+	slot_free(s);
+	no_answer = 1;
+	return 0;
+}
+
+/* A FIFO gone from the namespace: its pipe lives on in the ends given out. */
+static void fifo_gone(int node)
+{
+	for (unsigned k = 0; k < FIFO_WAITERS; k++)
+		if (fifo_waits[k].reply && fifo_waits[k].node == node)
+			fifo_answer(&fifo_waits[k], -ENOENT, 0);
+	slot_free(fifo_pipe[node]);
+	fifo_pipe[node] = 0;
+}
+
+static int64_t do_mkfifo(const char *path, uint64_t mode)
+{
+	int node, dir;
+	const char *last;
+	int err = fst_walk(&tree, path, &node, &dir, &last);
+	if (err)
+		return err;
+	if (node >= 0)
+		return -EEXIST;
+	if (tree.n[dir].readonly)
+		return -EROFS;
+	if (bootfs_has(&boot, dir))
+		return -EPERM; /* FAT holds no FIFO */
+	node = fst_add(&tree, dir, last, (unsigned)strcspn(last, "/"), FST_FIFO);
+	if (node < 0)
+		return node;
+	tree.n[node].mode = (uint32_t)mode & 07777;
+	touch(node, T_ALL);
+	touch(dir, T_MODIFY | T_CHANGE);
+	return 0;
+}
+
 /* A node is gone (unlinked and closed): its bytes go with it. */
 static void node_gone(int node)
 {
+	if (fifo_pipe[node])
+		fifo_gone(node);
 	exec_forget(node);
 	drop_extents(node);
 	tree.n[node].size = 0;
@@ -812,6 +976,8 @@ static int64_t do_open(struct ipc_msg *m, const char *path)
 		m->w[1] = FS_KIND_CONSOLE;
 		return 0;
 	}
+	if (n->type == FST_FIFO)
+		return fifo_open_req(node, flags);
 	if (i == FS_OFD_MAX)
 		return -ENFILE;
 	/* Truncated first: a /boot file is then not read in only to be thrown away. */
@@ -1404,7 +1570,7 @@ static int64_t serve_path(struct ipc_msg *m, uint64_t label, unsigned len)
 	if (label == FS_SWEEP)
 		return 0; /* the sweep ran before this request */
 	if ((label < FS_OPEN || label > FS_TRUNCATE) && label != FS_CHMOD && label != FS_UTIMES &&
-	    label != FS_STATVFS)
+	    label != FS_STATVFS && label != FS_MKFIFO)
 		return -ENOSYS;
 	const char *path = path_arg(len);
 	if (!path)
@@ -1424,6 +1590,8 @@ static int64_t serve_path(struct ipc_msg *m, uint64_t label, unsigned len)
 		return do_unlink(path, 1);
 	case FS_MKDIR:
 		return do_mkdir(path, m->w[1]);
+	case FS_MKFIFO:
+		return do_mkfifo(path, m->w[1]);
 	case FS_TRUNCATE:
 		node = walk_to(path);
 		return node < 0 ? node : do_truncate((int)node, m->w[0]);

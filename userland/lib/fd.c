@@ -343,13 +343,35 @@ static int64_t open_call(const char *path, int flags, unsigned mode, struct ofil
 	m.sbuf = path;
 	m.rspec = ipc_recv_spec(0, (unsigned)slot);
 	long err = ipc_call(fd_fs_slot(), &m);
-	int64_t r = err ? -EIO : (int64_t)m.w[0];
+	/* E_INTR: a FIFO's open cut short while it waited for the other side (signal.c) */
+	int64_t r = err == E_INTR ? -EINTR : err ? -EIO : (int64_t)m.w[0];
 	if (r < 0 || !(m.tag & IPC_TAG_CAP)) {
 		slot_free(slot);
 		return r < 0 ? r : (int64_t)m.w[1];
 	}
 	*f = (struct ofile){ slot, 1, (int)m.w[1], flags, m.w[3], m.w[2] };
 	return (int64_t)m.w[1];
+}
+
+/*
+ * An open FIFO is a pipe descriptor: the file server answered with a capability to one
+ * end of its pipe (docs/files.md, "FIFOs"), which f held for a moment. fd is free.
+ */
+static int fifo_fd(int fd, struct ofile *f, int flags)
+{
+	long slot = f->cap;
+	int writer = (flags & O_ACCMODE) == O_WRONLY;
+	*f = (struct ofile){ 0 }; /* no description: f is free again */
+	struct pipe *p = pipe_adopt(slot, writer ? PIPE_END_WRITE : PIPE_END_READ);
+	if (!p) {
+		slot_free(slot);
+		return (int)fail(-EMFILE);
+	}
+	pipe_add_ref(p);
+	pipe_set_nonblock(p, flags & O_NONBLOCK);
+	fds[fd] = (struct fd_entry){ writer ? FD_PIPE_WRITE : FD_PIPE_READ, p, 0,
+				     (flags & O_CLOEXEC) != 0 };
+	return fd;
 }
 
 int open(const char *path, int flags, ...)
@@ -372,6 +394,8 @@ int open(const char *path, int flags, ...)
 	int64_t kind = open_call(abs, flags, mode & ~fd_umask(), f);
 	if (kind < 0)
 		return (int)fail(kind);
+	if (kind == FS_KIND_FIFO)
+		return fifo_fd(fd, f, flags);
 	fds[fd] = (struct fd_entry){ FD_FILE, 0, f, (flags & O_CLOEXEC) != 0 };
 	if (kind == FS_KIND_CONSOLE)
 		fds[fd] = (struct fd_entry){ FD_CONSOLE, 0, 0, (flags & O_CLOEXEC) != 0 };

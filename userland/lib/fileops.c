@@ -266,14 +266,17 @@ int symlink(const char *target, const char *path)
 
 int mkfifo(const char *path, mode_t mode)
 {
-	(void)mode;
-	return no_such_node(path);
+	struct ipc_msg m;
+	return path_call(FS_MKFIFO, path, 0, mode & ~fd_umask(), &m) < 0 ? -1 : 0;
 }
 
+/* A FIFO (S_IFIFO) is mkfifo; device and other nodes cannot be made (EPERM, as for one
+ * without privilege). */
 int mknod(const char *path, mode_t mode, dev_t dev)
 {
-	(void)mode;
 	(void)dev;
+	if (S_ISFIFO(mode))
+		return mkfifo(path, mode & 07777);
 	return no_such_node(path);
 }
 

@@ -70,7 +70,13 @@ void fsholders_fork(unsigned parent, unsigned child);
 void fsholders_release(unsigned idx);
 
 /* What an open file is: the client picks its read and write path from this. */
-enum fs_kind { FS_KIND_FILE = 1, FS_KIND_DIR = 2, FS_KIND_CONSOLE = 3, FS_KIND_DEV = 4 };
+enum fs_kind {
+	FS_KIND_FILE = 1,
+	FS_KIND_DIR = 2,
+	FS_KIND_CONSOLE = 3,
+	FS_KIND_DEV = 4,
+	FS_KIND_FIFO = 5, /* the capability is a pipe end, not a description */
+};
 
 enum fs_label {
 	/* On SLOT_FS. buffer = the path with its NUL. */
@@ -98,6 +104,7 @@ enum fs_label {
 	FS_SWEEP = 12,
 	/* -> 0; the answer's buffer = struct fs_statvfs of the file system holding path */
 	FS_STATVFS = 13,
+	FS_MKFIFO = 14, /* w1 = mode -> 0 */
 	/* On a description's capability. */
 	FS_READ = 16,	   /* w0 = bytes (<= FS_IO_MAX), w1 = offset or -1 (the description's) */
 	FS_WRITE = 17,	   /* buffer = bytes, w0 = offset or -1 -> w0 = bytes written */

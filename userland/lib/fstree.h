@@ -11,7 +11,16 @@
 
 #include "fs.h"
 
-enum fst_type { FST_FREE = 0, FST_DIR, FST_FILE, FST_BIN, FST_NULL, FST_ZERO, FST_CONSOLE };
+enum fst_type {
+	FST_FREE = 0,
+	FST_DIR,
+	FST_FILE,
+	FST_BIN,
+	FST_NULL,
+	FST_ZERO,
+	FST_CONSOLE,
+	FST_FIFO, /* a named pipe (mkfifo): the server keeps its pipe (fs.c) */
+};
 
 struct fst_node {
 	uint8_t type;	  /* enum fst_type */

@@ -612,7 +612,7 @@ static void take_all(void *context)
  * A call cut short by the diversion: run it again, or let it return EINTR. A request to
  * the fork server runs again unless it is one the server parks (a wait(): others are
  * answered at once, so running them again is safe), and so does a request to another
- * server unless it is an F_SETLKW the file server holds; a parked request, a console
+ * server unless it is an F_SETLKW or a FIFO's open the file server holds; a parked request, a console
  * read or a pipe read or write (the kernel's, which moved nothing when it was cut short)
  * runs again when every handler had SA_RESTART (or none ran); anything else returns
  * EINTR after a handler.
@@ -628,7 +628,9 @@ static void settle_interrupted(struct upcall_frame *f)
 	 * EINTR (POSIX names EINTR for F_SETLKW alone). */
 	int lock_wait = nr == SYS_call && label == FS_LOCK && f->regs[REG_A2] == FS_LK_WAIT &&
 			f->restart_a0 != SLOT_PROC;
-	int parked = nr == SYS_call && (label == PROC_WAIT || lock_wait);
+	/* An open of a FIFO waiting for its other side: the only FS_OPEN the server parks. */
+	int fifo_wait = nr == SYS_call && label == FS_OPEN && f->restart_a0 == SLOT_FS;
+	int parked = nr == SYS_call && (label == PROC_WAIT || lock_wait || fifo_wait);
 	int always = nr == SYS_call && !parked;
 	int restartable =
 		nr == SYS_console_read || nr == SYS_pipe_read || nr == SYS_pipe_write || parked;
