@@ -1,5 +1,5 @@
 /*
- * The programs in /bin, run through `sh -c` (shell_run.h): ls, cp, mv, rm, mkdir, rmdir,
+ * The programs in /bin, run through `sh -c` (shell_run.h): ls, cp, mv, rm, mkdir, rmdir, mkfifo,
  * touch, cat, echo, wc, head, grep, env, true, false and time, each with its options and
  * its exit statuses, on files under /tmp/tb (removed at the end).
  */
@@ -30,6 +30,10 @@ static void files_and_dirs(void)
 	expect("touch -c /tmp/tb/none; ls /tmp/tb", "a\ng\n", 0, 0);
 	expect("rm -r /tmp/tb/a && ls /tmp/tb", "g\n", 0, 0);
 	expect("ls /tmp/tb/a", "ls: /tmp/tb/a: No such file or directory\n", 1, 1);
+	/* A FIFO: the background writer's open waits for cat's, then cat reads to its EOF. */
+	expect("mkfifo /tmp/tb/p; echo through > /tmp/tb/p & cat /tmp/tb/p; wait; rm /tmp/tb/p",
+	       "through\n", 0, 0);
+	expect("mkfifo /tmp/tb/g", "mkfifo: /tmp/tb/g: File exists\n", 1, 1);
 }
 
 /* ls -l: the mode, the size and the name of a 6-byte file, fields as POSIX lists them. */
