@@ -34,6 +34,8 @@ Steps (each one PASS/FAIL line):
                   refused with EINVAL/ERANGE, the last sectors write and read back.
   storage-ioerror the device fails reads of one file's sector (QEMU blkdebug, errno 5):
                   that cat of /boot reports EIO, the driver keeps serving, the next works.
+  storage-writeerror the device fails writes of log.txt's sector: sync(1) prints I/O
+                  error and exits 1, and init warns that changes may be lost.
 """
 import os
 import re
@@ -291,6 +293,33 @@ def io_error(B, harness, virt, timeout):
     return verdict(res, harness, timed_out, problems)
 
 
+def write_error(B, harness, virt, timeout):
+    """Writes of log.txt's data sector fail (blkdebug write_aio, errno 5): sync(1) says
+    I/O error with status 1, and init, after a second try, says changes may be lost
+    instead of powering off in silence."""
+    path = B + "/storage/wrerr.img"
+    res = harness.Result("storage-writeerror")
+    err = make_image(B, path, 8192, [], "echo more >> /boot/log.txt\nsync\necho sync=$?\n")
+    if err:
+        res.reason = err
+        return res
+    conf = B + "/storage/blkdebug-write.conf"
+    with open(conf, "w") as f:
+        f.write('[inject-error]\nevent = "write_aio"\nerrno = "5"\nsector = "%d"\n'
+                % data_sector(path, "log.txt"))
+    drive = "file=blkdebug:%s:%s" % (conf, path)
+    res, status, timed_out = run(harness, virt, "storage-writeerror", GUEST_CMD,
+                                 disk_args(drive, False), timeout)
+    problems = []
+    for rx, what in ((rb"^sync: I/O error\r?$", "sync(1)'s error line"),
+                     (rb"^sync=1\r?$", "sync(1)'s status 1"),
+                     (rb"^init: sync: I/O error: changes to /boot may be lost\r?$",
+                      "init's warning")):
+        if not re.search(rx, res.output, re.M):
+            problems.append("missing " + what)
+    return verdict(res, harness, timed_out, problems)
+
+
 def make_run(B, harness, timeout):
     res = harness.Result("storage-make-run")
     disk = "%s/storage/storage-legacy.img" % B
@@ -391,3 +420,4 @@ def steps(B, harness, virt, timeout, sifive_u):
     yield lambda: bad_dir(B, harness, virt, timeout, "storage-loopdir", b"\0\0")
     yield lambda: driver(B, harness, virt, timeout)
     yield lambda: io_error(B, harness, virt, timeout)
+    yield lambda: write_error(B, harness, virt, timeout)

@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fd.h"
 #include "fs.h"
 #include "loader.h"
 #include "proc.h"
@@ -294,6 +295,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	int status = run_all(&a, argc, argv);
-	sync(); /* our exit powers the machine off: /boot's changes go to the disk first */
+	/* Our exit powers the machine off: /boot's changes go to the disk first. A failed
+	 * write stays in the server's memory, so one more try may still get it out. */
+	int err = fs_sync();
+	if (err && (err = fs_sync()) != 0)
+		printf("init: sync: %s: changes to /boot may be lost\n", strerror(-err));
 	return status;
 }

@@ -1,8 +1,16 @@
-/* sync: every change to /boot onto its disk (the file server's FS_SYNC; docs/storage.md). */
-#include <unistd.h>
+/*
+ * sync: every change to /boot onto its disk (the file server's FS_SYNC; docs/storage.md).
+ * Status 1, and a line, if a change could not be written (it stays in memory).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "fd.h"
 
 int main(void)
 {
-	sync();
-	return 0;
+	int err = fs_sync();
+	if (err)
+		fprintf(stderr, "sync: %s\n", strerror(-err));
+	return err ? 1 : 0;
 }

@@ -100,6 +100,9 @@ extern int fd_may_lock; /* we (this image, or the one before exec) may hold lock
 int fs_utimes_path(const char *path, const struct timespec *t);
 /* chdir's last step: abs names a directory. */
 void fd_set_cwd(const char *abs);
+/* sync, with the file server's answer: 0, or -EIO when a change to /boot could not be
+ * written (it stays in memory, to be tried again). */
+int fs_sync(void);
 
 /* pipe.c: the pipe-end operations the fd layer calls. */
 ssize_t pipe_read(struct pipe *p, void *buf, size_t n);

@@ -415,11 +415,18 @@ int shm_unlink(const char *name)
 	return shm_path(name, path) < 0 ? -1 : unlink(path);
 }
 
-/* POSIX sync: the file server writes every change to /boot's disk (FS_SYNC). POSIX gives
- * sync no way to fail; an I/O error is the server's to report. */
-void sync(void)
+int fs_sync(void)
 {
 	struct ipc_msg m = { .tag = ipc_tag(FS_SYNC, 0, 0, 0) };
 	m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
-	ipc_call(fd_fs_slot(), &m);
+	if (ipc_call(fd_fs_slot(), &m) != 0)
+		return -EIO;
+	return (int64_t)m.w[0] < 0 ? (int)(int64_t)m.w[0] : 0;
+}
+
+/* POSIX sync: the file server writes every change to /boot's disk (FS_SYNC). POSIX gives
+ * sync no way to fail: sync(1) and init use fs_sync to say so. */
+void sync(void)
+{
+	fs_sync();
 }
