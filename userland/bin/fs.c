@@ -493,14 +493,16 @@ static struct fifo_wait {
 	uint8_t side; /* FIFO_READ or FIFO_WRITE */
 } fifo_waits[FIFO_WAITERS];
 
-static void fifo_answer(struct fifo_wait *w, int64_t err, long cap)
+/* 1 if the opener got it; 0 if it went meanwhile (a signal, or death). */
+static int fifo_answer(struct fifo_wait *w, int64_t err, long cap)
 {
 	struct ipc_msg m = { .tag = ipc_tag(0, 2, 0, cap != 0),
 			     .w = { (uint64_t)err, FS_KIND_FIFO },
 			     .cap = (uint64_t)cap };
-	ipc_send((uint64_t)w->reply, &m); /* fails quietly if the opener went (a signal) */
+	int got = ipc_send((uint64_t)w->reply, &m) == 0;
 	slot_free(w->reply);
 	w->reply = 0;
+	return got;
 }
 
 /* node's pipe, made now if it has none: its slot, or -errno. */
@@ -528,17 +530,22 @@ static long fifo_end(int node, unsigned side)
 	return s;
 }
 
-/* The opens of node waiting for this side to come get their ends (of the other side). */
-static void fifo_wake(int node, unsigned side)
+/*
+ * The opens of node waiting for this side to come get their ends (of the other side):
+ * how many of them took theirs.
+ */
+static int fifo_wake(int node, unsigned side)
 {
+	int woke = 0;
 	for (unsigned k = 0; k < FIFO_WAITERS; k++) {
 		struct fifo_wait *w = &fifo_waits[k];
 		if (!w->reply || w->node != node || w->side == side)
 			continue;
 		long s = fifo_end(node, w->side);
-		fifo_answer(w, s < 0 ? s : 0, s < 0 ? 0 : s);
+		woke += fifo_answer(w, s < 0 ? s : 0, s < 0 ? 0 : s) && s >= 0;
 		slot_free(s); /* the opener has its copy */
 	}
+	return woke;
 }
 
 /* This open waits for the other side: its reply is kept. 0, or -ENFILE (table full). */
@@ -566,9 +573,10 @@ static int64_t fifo_park(int node, unsigned side)
  * some process opens it for reading, unless O_NONBLOCK: a reader then has its end at
  * once, a writer ENXIO. O_RDWR is EINVAL (POSIX leaves it undefined). The opener's end
  * is made first and the waiting opens of the other side are answered next: none of them
- * can then see its peer missing (a reader end of file) before this open returns. Who
- * holds the other side is then the kernel's word (pipe_state), so a waiting open whose
- * opener gave up (a signal, or death) counts for nothing.
+ * can then see its peer missing (a reader end of file) before this open returns. The
+ * other side is there if a waiting opener took its end (even one that has closed it
+ * again since), or if the kernel says some process holds an end of it (pipe_state): a
+ * waiting open whose opener gave up (a signal, or death) counts for nothing.
  */
 static int64_t fifo_open_req(int node, uint64_t flags)
 {
@@ -581,9 +589,10 @@ static int64_t fifo_open_req(int node, uint64_t flags)
 	long s = fifo_end(node, side);
 	if (s < 0)
 		return s;
-	fifo_wake(node, side);
+	/* An opener just woken counts even if it has closed its end again already. */
+	int woke = fifo_wake(node, side);
 	long st = SYSCALL(pipe_state, pipe);
-	if (!(st & (side == FIFO_READ ? PIPE_STATE_WRITERS : PIPE_STATE_READERS)) &&
+	if (!woke && !(st & (side == FIFO_READ ? PIPE_STATE_WRITERS : PIPE_STATE_READERS)) &&
 	    !(side == FIFO_READ && (flags & O_NONBLOCK))) {
 		slot_free(s); /* nobody on the other side: this end closes again */
 		return flags & O_NONBLOCK ? -ENXIO : fifo_park(node, side);

@@ -362,6 +362,14 @@ static int fifo_fd(int fd, struct ofile *f, int flags)
 	long slot = f->cap;
 	int writer = (flags & O_ACCMODE) == O_WRONLY;
 	*f = (struct ofile){ 0 }; /* no description: f is free again */
+	/*
+	 * The server sent us a copy of the end and deletes its own just after; one more
+	 * request (it serves one at a time) returns once it has. Else a close of our last
+	 * end could leave the server's open for a moment: a reader would miss its EOF.
+	 */
+	struct ipc_msg m = { .tag = ipc_tag(FS_SWEEP, 0, 0, 0) };
+	m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
+	ipc_call(fd_fs_slot(), &m);
 	struct pipe *p = pipe_adopt(slot, writer ? PIPE_END_WRITE : PIPE_END_READ);
 	if (!p) {
 		slot_free(slot);
