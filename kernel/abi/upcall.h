@@ -22,6 +22,7 @@
 
 /* flags */
 #define UPCALL_INTERRUPTED 1 /* a blocking call was cut short: it returns E_INTR */
+#define UPCALL_PARKED	   2 /* that call was one its server had parked (reply_save) */
 
 struct upcall_frame {
 	uint64_t regs[UPCALL_REGS]; /* x1..x31 at their index; regs[0] holds the pc */

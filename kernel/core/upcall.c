@@ -144,6 +144,8 @@ static int deliver(struct thread *t, enum divert how, uint64_t pc, uint64_t arg0
 		if (t->state == TS_BLOCKED_IO || t->state == TS_BLOCKED_PIPE)
 			f.regs[0] += 4;
 		f.flags = UPCALL_INTERRUPTED;
+		if (t->state == TS_BLOCKED_REPLY && t->reply_parked)
+			f.flags |= UPCALL_PARKED; /* not merely queued: the server held it */
 		f.restart_a0 = t->tf.x[REG_A0];
 		f.regs[REG_A0] = (uint64_t)(int64_t)E_INTR;
 		cut_short(t);

@@ -628,8 +628,10 @@ static void settle_interrupted(struct upcall_frame *f)
 	 * EINTR (POSIX names EINTR for F_SETLKW alone). */
 	int lock_wait = nr == SYS_call && label == FS_LOCK && f->regs[REG_A2] == FS_LK_WAIT &&
 			f->restart_a0 != SLOT_PROC;
-	/* An open of a FIFO waiting for its other side: the only FS_OPEN the server parks. */
-	int fifo_wait = nr == SYS_call && label == FS_OPEN && f->restart_a0 == SLOT_FS;
+	/* An open of a FIFO waiting for its other side: the only FS_OPEN the server parks
+	 * (one cut short while still queued runs again, as any queued request). */
+	int fifo_wait = nr == SYS_call && label == FS_OPEN && f->restart_a0 == SLOT_FS &&
+			(f->flags & UPCALL_PARKED);
 	int parked = nr == SYS_call && (label == PROC_WAIT || lock_wait || fifo_wait);
 	int always = nr == SYS_call && !parked;
 	int restartable =
