@@ -55,21 +55,38 @@ static void end_init(struct pipe *p, enum pipe_side side, uint32_t type)
 	p->end[side].pipe = p;
 }
 
-int pipe_create(struct task *payer, struct cap *rd, struct cap *wr)
+/* The rights of a new capability to an end: its one data right, and passing it on. */
+static uint32_t end_rights(enum pipe_side side)
+{
+	return (side == PIPE_READER ? CAP_READ : CAP_WRITE) | CAP_GRANT;
+}
+
+/* A pipe with its ring, charged to payer, its ends made: the pipe, or NULL and *err. */
+static struct pipe *pipe_new(struct task *payer, int *err)
 {
 	struct pipe *p = kobj_alloc(OBJ_PIPE, sizeof(*p), payer);
-	if (!p)
-		return E_QUOTA;
-	int err = make_ring(p);
-	if (err) {
-		kobj_put(&p->hdr);
-		return err;
+	if (!p) {
+		*err = E_QUOTA;
+		return 0;
 	}
-	p->hdr.refs = 2; /* one for each end */
+	if ((*err = make_ring(p)) != 0) {
+		kobj_put(&p->hdr);
+		return 0;
+	}
 	end_init(p, PIPE_READER, OBJ_PIPE_READ);
 	end_init(p, PIPE_WRITER, OBJ_PIPE_WRITE);
-	cap_install(rd, &p->end[PIPE_READER].hdr, CAP_READ | CAP_GRANT, 0, 0);
-	cap_install(wr, &p->end[PIPE_WRITER].hdr, CAP_WRITE | CAP_GRANT, 0, 0);
+	return p;
+}
+
+int pipe_create(struct task *payer, struct cap *rd, struct cap *wr)
+{
+	int err = 0;
+	struct pipe *p = pipe_new(payer, &err);
+	if (!p)
+		return err;
+	p->hdr.refs = 2; /* one for each end */
+	cap_install(rd, &p->end[PIPE_READER].hdr, end_rights(PIPE_READER), 0, 0);
+	cap_install(wr, &p->end[PIPE_WRITER].hdr, end_rights(PIPE_WRITER), 0, 0);
 	p->end[PIPE_READER].hdr.refs--;
 	p->end[PIPE_WRITER].hdr.refs--;
 	return 0;
@@ -87,17 +104,11 @@ static bool side_open(const struct pipe *p, enum pipe_side side)
  */
 int fifo_create(struct task *payer, struct cap *dst)
 {
-	struct pipe *p = kobj_alloc(OBJ_PIPE, sizeof(*p), payer);
+	int err = 0;
+	struct pipe *p = pipe_new(payer, &err);
 	if (!p)
-		return E_QUOTA;
-	int err = make_ring(p);
-	if (err) {
-		kobj_put(&p->hdr);
 		return err;
-	}
 	p->hdr.refs = 0; /* the capability's, taken by cap_install */
-	end_init(p, PIPE_READER, OBJ_PIPE_READ);
-	end_init(p, PIPE_WRITER, OBJ_PIPE_WRITE);
 	p->end[PIPE_READER].hdr.refs = p->end[PIPE_WRITER].hdr.refs = 0; /* closed */
 	cap_install(dst, &p->hdr, CAP_CONTROL, 0, 0);
 	return 0;
@@ -115,8 +126,7 @@ void fifo_open(struct pipe *p, enum pipe_side side, struct cap *dst)
 		p->tail = p->head;
 	if (e->hdr.refs == 0)
 		kobj_get(&p->hdr); /* the open end's hold on the pipe */
-	cap_install(dst, &e->hdr,
-		    side == PIPE_READER ? CAP_READ | CAP_GRANT : CAP_WRITE | CAP_GRANT, 0, 0);
+	cap_install(dst, &e->hdr, end_rights(side), 0, 0);
 }
 
 long fifo_state(const struct pipe *p)

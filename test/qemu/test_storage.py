@@ -271,6 +271,17 @@ def data_sector(path, name):
     return rsvd + fats * fatlen + root * 32 // 512 + (first - 2) * spc
 
 
+def run_failing(B, harness, virt, timeout, name, path, event, victim):
+    """Run GUEST_CMD with the image behind QEMU's blkdebug, which fails every event
+    (read_aio or write_aio) on the first data sector of file victim with errno 5."""
+    conf = "%s/storage/%s.blkdebug" % (B, name)
+    with open(conf, "w") as f:
+        f.write('[inject-error]\nevent = "%s"\nerrno = "5"\nsector = "%d"\n'
+                % (event, data_sector(path, victim)))
+    drive = "file=blkdebug:%s:%s" % (conf, path)
+    return run(harness, virt, name, GUEST_CMD, disk_args(drive, False), timeout)
+
+
 def io_error(B, harness, virt, timeout):
     path = B + "/storage/ioerr.img"
     res = harness.Result("storage-ioerror")
@@ -278,13 +289,8 @@ def io_error(B, harness, virt, timeout):
     if err:
         res.reason = err
         return res
-    conf = B + "/storage/blkdebug.conf"
-    with open(conf, "w") as f:
-        f.write('[inject-error]\nevent = "read_aio"\nerrno = "5"\nsector = "%d"\n'
-                % data_sector(path, "hello.txt"))
-    drive = "file=blkdebug:%s:%s" % (conf, path)
-    res, status, timed_out = run(harness, virt, "storage-ioerror", GUEST_CMD,
-                                 disk_args(drive, False), timeout)
+    res, status, timed_out = run_failing(B, harness, virt, timeout, "storage-ioerror", path,
+                                         "read_aio", "hello.txt")
     problems = []
     if not re.search(rb"cat: /boot/hello.txt: I/O error", res.output):
         problems.append("no EIO for the failing sector")
@@ -303,13 +309,8 @@ def write_error(B, harness, virt, timeout):
     if err:
         res.reason = err
         return res
-    conf = B + "/storage/blkdebug-write.conf"
-    with open(conf, "w") as f:
-        f.write('[inject-error]\nevent = "write_aio"\nerrno = "5"\nsector = "%d"\n'
-                % data_sector(path, "log.txt"))
-    drive = "file=blkdebug:%s:%s" % (conf, path)
-    res, status, timed_out = run(harness, virt, "storage-writeerror", GUEST_CMD,
-                                 disk_args(drive, False), timeout)
+    res, status, timed_out = run_failing(B, harness, virt, timeout, "storage-writeerror",
+                                         path, "write_aio", "log.txt")
     problems = []
     for rx, what in ((rb"^sync: I/O error\r?$", "sync(1)'s error line"),
                      (rb"^sync=1\r?$", "sync(1)'s status 1"),

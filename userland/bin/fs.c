@@ -624,28 +624,6 @@ static void fifo_gone(int node)
 	fifo_pipe[node] = 0;
 }
 
-static int64_t do_mkfifo(const char *path, uint64_t mode)
-{
-	int node, dir;
-	const char *last;
-	int err = fst_walk(&tree, path, &node, &dir, &last);
-	if (err)
-		return err;
-	if (node >= 0)
-		return -EEXIST;
-	if (tree.n[dir].readonly)
-		return -EROFS;
-	if (bootfs_has(&boot, dir))
-		return -EPERM; /* FAT holds no FIFO */
-	node = fst_add(&tree, dir, last, (unsigned)strcspn(last, "/"), FST_FIFO);
-	if (node < 0)
-		return node;
-	tree.n[node].mode = (uint32_t)mode & 07777;
-	touch(node, T_ALL);
-	touch(dir, T_MODIFY | T_CHANGE);
-	return 0;
-}
-
 /* A node is gone (unlinked and closed): its bytes go with it. */
 static void node_gone(int node)
 {
@@ -1046,7 +1024,11 @@ static int64_t do_unlink(const char *path, int dir)
 	return 0;
 }
 
-static int64_t do_mkdir(const char *path, uint64_t mode)
+/*
+ * FS_MKDIR, FS_MKFIFO: a new directory or FIFO named path, with mode (FAT keeps no mode,
+ * and holds no FIFO: EPERM under /boot). 0 or -errno.
+ */
+static int64_t make_node(const char *path, enum fst_type type, uint64_t mode)
 {
 	int node, dir;
 	const char *last;
@@ -1057,12 +1039,15 @@ static int64_t do_mkdir(const char *path, uint64_t mode)
 		return -EEXIST;
 	if (tree.n[dir].readonly)
 		return -EROFS;
+	unsigned len = (unsigned)strcspn(last, "/");
+	if (bootfs_has(&boot, dir) && type != FST_DIR)
+		return -EPERM;
 	if (bootfs_has(&boot, dir)) {
-		node = bootfs_create(&boot, &tree, dir, last, (unsigned)strcspn(last, "/"), 1);
+		node = bootfs_create(&boot, &tree, dir, last, len, 1);
 	} else {
-		node = fst_add(&tree, dir, last, (unsigned)strcspn(last, "/"), FST_DIR);
+		node = fst_add(&tree, dir, last, len, type);
 		if (node >= 0) {
-			tree.n[node].mode = (uint32_t)mode & 07777; /* FAT keeps no mode */
+			tree.n[node].mode = (uint32_t)mode & 07777;
 			touch(node, T_ALL);
 		}
 	}
@@ -1598,9 +1583,9 @@ static int64_t serve_path(struct ipc_msg *m, uint64_t label, unsigned len)
 	case FS_RMDIR:
 		return do_unlink(path, 1);
 	case FS_MKDIR:
-		return do_mkdir(path, m->w[1]);
+		return make_node(path, FST_DIR, m->w[1]);
 	case FS_MKFIFO:
-		return do_mkfifo(path, m->w[1]);
+		return make_node(path, FST_FIFO, m->w[1]);
 	case FS_TRUNCATE:
 		node = walk_to(path);
 		return node < 0 ? node : do_truncate((int)node, m->w[0]);
