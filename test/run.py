@@ -151,6 +151,11 @@ def steps():
     for shift in TORTURE_SHIFTS:
         yield lambda shift=shift: torture(shift)
     yield watchdog_fires
+    # OpenSBI 1.1 can start a hart at the previous start address with the previous
+    # argument (kernel/boot/entry.S): every other hart started so must still come up.
+    yield lambda: harness.run_qemu("smp-stale-hart-start",
+                                   virt("128M", "dynamic", "hsmstale run test_torture", smp=4),
+                                   TIMEOUT)
     # The debug kernel checks the lock order (kernel/cpu/lockorder.h) on every acquisition.
     yield lambda: harness.run_qemu("user-suite-smp4-kdebug", kdebug_virt("test", 4),
                                    SUITE_TIMEOUT)

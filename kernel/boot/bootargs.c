@@ -82,7 +82,8 @@ void boot_run(const char *bootargs)
 	if (has_word(bootargs, "ktest"))
 		machine_exit(selftest_run() ? EXIT_TESTS_FAILED : EXIT_OK);
 	irq_off();
-	printk("smp: %u hart(s) running\n", smp_start()); /* holds the lock from here */
+	/* holds the lock from here */
+	printk("smp: %u hart(s) running\n", smp_start(has_word(bootargs, "hsmstale")));
 	if (has_word(bootargs, "hang") && smp_on()) {
 		/* The SMP watchdog's test: the other harts wait for the lock until it fires. */
 		printk("hang requested: holding the big kernel lock\n");

@@ -28,6 +28,11 @@ _start:
 	.word	0			/* 0x3c res3 (no PE header) */
 
 real_start:
+	/* Only the first hart here boots; a later one was started by the kernel (see below). */
+	la	t0, boot_claimed
+	li	t1, 1
+	amoswap.w t1, t1, (t0)
+	bnez	t1, secondary_entry
 	csrw	sie, zero
 	csrw	sip, zero
 	csrw	sscratch, zero
@@ -107,9 +112,14 @@ high_entry:
 	.option pop
 
 /*
- * Other harts start here (SBI HSM hart_start): MMU off, a0 = hart id, a1 = the struct
- * hart prepared for it (a kernel virtual address). They borrow the boot page table to
- * reach the linked addresses, then switch to the kernel's own in C.
+ * Other harts start here (SBI HSM hart_start): MMU off, a0 = hart id. They borrow the
+ * boot page table to reach the linked addresses, then switch to the kernel's own in C.
+ *
+ * Only a0 is trusted. OpenSBI 1.1 (Debian bookworm's) marks a hart START_PENDING before
+ * it stores the start address and argument, so a hart that wakes in between starts
+ * with the previous ones: the kernel's own entry and the device tree. Such a hart comes
+ * here from _start, and either way finds its struct hart by its id, which the boot hart
+ * wrote before asking for the start. A hart the kernel did not ask for parks.
  */
 	.section .text
 	.option push
@@ -131,15 +141,31 @@ secondary_entry:
 secondary_high_addr:
 	.dword	secondary_high
 secondary_high:
-	mv	tp, a1
-	ld	sp, HART_KERNEL_SP(tp)
+	fence	r, r			/* the boot hart's writes to harts[] before its start call */
+	la	tp, harts
+	li	t1, HART_SLOTS
+1:	ld	t2, 0(tp)		/* self: set for every hart the kernel starts */
+	beqz	t2, 2f
+	ld	t2, HART_HARTID(tp)
+	beq	t2, a0, 3f
+2:	addi	tp, tp, HART_SIZE
+	addi	t1, t1, -1
+	bnez	t1, 1b
+4:	wfi				/* not a hart the kernel started */
+	j	4b
+3:	ld	sp, HART_KERNEL_SP(tp)
 	la	t0, trap_entry
 	csrw	stvec, t0
 	mv	a0, tp
 	call	smp_secondary_main
-1:	wfi
-	j	1b
+5:	wfi
+	j	5b
 	.option pop
+
+	.section .data
+	.balign 4
+boot_claimed:				/* set by the boot hart as it enters */
+	.word	0
 
 	.section .bss
 	.balign PAGE_SIZE

@@ -20,7 +20,10 @@
 
 /* struct hart offsets (kernel/cpu/hart.h; checked by a static assert in trap.c). */
 #define HART_KERNEL_SP	 8
+#define HART_HARTID	 16
 #define HART_PROBE_FIXUP 48
+#define HART_SIZE	 144
+#define HART_SLOTS	 8    /* MAX_HARTS */
 #define E_FAULT_VALUE	 (-3) /* E_FAULT in kernel/abi/error.h */
 
 /* scause values trapvec.S tells apart (enum exc_cause in kernel/abi/fault.h; trap.c checks). */

@@ -32,7 +32,7 @@ static volatile uint32_t big_lock;
 static volatile uint64_t lock_pc, lock_since;
 int lock_on; /* set when a second hart starts: one hart needs no lock */
 static uint8_t stacks[MAX_HARTS][HART_STACK] __attribute__((aligned(16)));
-extern char secondary_entry[];
+extern char _start[], secondary_entry[];
 
 /* Shootdown requests sent, one per hart asked: under the lock, read by memstat. */
 static uint64_t fences_sent;
@@ -383,21 +383,25 @@ void smp_secondary_main(struct hart *h)
 	user_return(tf);
 }
 
-static int start_one(const struct dt_hart *dh, unsigned index)
+static int start_one(const struct dt_hart *dh, unsigned index, int stale)
 {
+	uint64_t entry = kmem_image_pa(stale && index % 2 ? _start : secondary_entry);
+	uint64_t arg = stale ? boot.mem.dtb_pa : (uint64_t)&harts[index];
 	struct hart *h = &harts[index];
 	h->self = h;
 	h->hartid = dh->hartid;
 	h->index = index;
 	h->plic_ctx = dh->plic_s_context;
 	h->kernel_sp = (uint64_t)&stacks[index][HART_STACK];
-	long err = sbi_hart_start(dh->hartid, kmem_image_pa(secondary_entry), (uint64_t)h);
+	/* The new hart finds this struct by its id (entry.S): publish it before the start. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	long err = sbi_hart_start(dh->hartid, entry, arg);
 	if (err)
 		printk("smp: hart %u did not start (SBI error %ld)\n", dh->hartid, err);
 	return err == 0;
 }
 
-unsigned smp_start(void)
+unsigned smp_start(int stale_starts)
 {
 	if (!sbi_has(SBI_HAS_HSM)) {
 		printk("smp: firmware has no HSM: running on the boot hart alone\n");
@@ -413,7 +417,7 @@ unsigned smp_start(void)
 		const struct dt_hart *dh = &boot.dt.harts[i];
 		if (dh->skip != DT_HART_OK || dh->hartid == this_hart()->hartid)
 			continue;
-		if (start_one(dh, harts_online))
+		if (start_one(dh, harts_online, stale_starts))
 			harts_online++;
 	}
 	return harts_online;

@@ -50,8 +50,13 @@ void smp_shootdown(uint64_t mask, uint64_t va, uint64_t size, long asid);
 void smp_shootdown_leave(uint64_t mask, uint64_t root_ppn, uint64_t to);
 /* Shootdown requests sent since boot, one per hart asked (memstat's tlb_fences). */
 uint64_t smp_fences_sent(void);
-/* Start the other usable harts, taking the lock first; returns how many run now. */
-unsigned smp_start(void);
+/*
+ * Start the other usable harts, taking the lock first; returns how many run now.
+ * stale_starts: start them as OpenSBI 1.1's hart_start race can (entry.S), alternately
+ * at the kernel's first entry and at the secondary entry, each with the device tree for
+ * its argument; the "hsmstale" test.
+ */
+unsigned smp_start(int stale_starts);
 /*
  * Work was queued for hart (an index), or for any hart if hart is negative: wake that
  * hart, or the first idle one, if it idles. A thread pinned to a hart must wake that hart:

@@ -23,6 +23,8 @@
 
 _Static_assert(offsetof(struct hart, kernel_sp) == HART_KERNEL_SP, "asm.h out of step");
 _Static_assert(offsetof(struct hart, probe_fixup) == HART_PROBE_FIXUP, "asm.h out of step");
+_Static_assert(offsetof(struct hart, hartid) == HART_HARTID, "asm.h out of step");
+_Static_assert(sizeof(struct hart) == HART_SIZE && MAX_HARTS == HART_SLOTS, "asm.h out of step");
 _Static_assert(E_FAULT == E_FAULT_VALUE, "asm.h out of step");
 _Static_assert(EXC_ECALL_U == EXC_ECALL_U_VALUE, "asm.h out of step");
 _Static_assert(EXC_STORE_PAGE_FAULT == EXC_STORE_PAGE_FAULT_VALUE, "asm.h out of step");
