@@ -58,7 +58,7 @@ struct mq_shared {
 	uint32_t notify_kind;  /* SIGEV_SIGNAL, SIGEV_NONE or SIGEV_THREAD */
 	uint32_t notify_token; /* SIGEV_THREAD: which request it is */
 	uint32_t notify_fired; /* SIGEV_THREAD: the token of the last request that fired */
-	uint32_t notify_seq;   /* one more at each firing: the futex word the helpers wait on */
+	uint32_t notify_seq;   /* one more at each firing and stop_helper: helpers wait on it */
 	union sigval notify_value;
 };
 
@@ -259,7 +259,7 @@ static int put(const struct mqd_entry *d, const char *msg, size_t len, unsigned 
 			*n = (struct notice){ q->notify_pid, q->notify_signo, q->notify_value, 0 };
 		if (q->notify_kind == SIGEV_THREAD) {
 			q->notify_fired = q->notify_token;
-			q->notify_seq++;
+			__atomic_add_fetch(&q->notify_seq, 1, __ATOMIC_SEQ_CST);
 			n->wake_helpers = 1;
 		}
 		q->notify_pid = 0;
@@ -582,8 +582,9 @@ static void *notify_helper(void *arg)
 	uint32_t token = h->token;
 	int fire = 0;
 	for (;;) {
-		uint32_t seq = __atomic_load_n(&q->notify_seq, __ATOMIC_ACQUIRE);
-		if (h->cancel)
+		/* seq before cancel: stop_helper sets cancel before it moves seq on */
+		uint32_t seq = __atomic_load_n(&q->notify_seq, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&h->cancel, __ATOMIC_SEQ_CST))
 			break;
 		if (__atomic_load_n(&q->notify_fired, __ATOMIC_ACQUIRE) == token) {
 			fire = 1;
@@ -605,7 +606,13 @@ static void stop_helper(struct mqd_entry *d)
 	struct notify_thread *h = &d->helper;
 	if (!h->running)
 		return;
-	h->cancel = 1;
+	/*
+	 * A wake alone was lost when the helper had looked at cancel but not yet slept:
+	 * moving the word on makes that sleep return at once. Other processes' helpers
+	 * wake for nothing and wait again.
+	 */
+	__atomic_store_n(&h->cancel, 1, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&d->q->notify_seq, 1, __ATOMIC_SEQ_CST);
 	futex_wake(&d->q->notify_seq, UINT32_MAX);
 	while (!__atomic_load_n(&h->released, __ATOMIC_ACQUIRE))
 		futex_wait(&h->released, 0, FUTEX_FOREVER);

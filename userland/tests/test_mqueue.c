@@ -17,11 +17,12 @@
 
 #include "testlib.h"
 
-#define Q	 "/tq_main"
-#define MSGSIZE	 64
-#define MAXMSG	 4
-#define OPEN_MAX 32
-#define SHM_FILE "/dev/shm/mq.tq_main"
+#define Q	     "/tq_main"
+#define MSGSIZE	     64
+#define MAXMSG	     4
+#define OPEN_MAX     32
+#define SHM_FILE     "/dev/shm/mq.tq_main"
+#define CHURN_ROUNDS 200
 
 static struct mq_attr attr = { .mq_maxmsg = MAXMSG, .mq_msgsize = MSGSIZE };
 
@@ -310,6 +311,17 @@ static void thread_notification(mqd_t q)
 	mq_close(other);
 }
 
+/* A request made and taken back at once, many times: each time its helper thread is let
+ * go, whatever point of its start it has reached (a lost wake-up hung here at -smp 8). */
+static void notify_churn(mqd_t q)
+{
+	struct sigevent ev = { .sigev_notify = SIGEV_THREAD, .sigev_notify_function = on_message };
+	int ok = 0;
+	for (int i = 0; i < CHURN_ROUNDS; i++)
+		ok += mq_notify(q, &ev) == 0 && mq_notify(q, 0) == 0;
+	CHECK_EQ(ok, CHURN_ROUNDS);
+}
+
 static void notification(void)
 {
 	struct sigaction sa = { 0 };
@@ -367,6 +379,7 @@ static void notification(void)
 	kill(c, SIGKILL);
 	waitpid(c, 0, 0);
 	CHECK_EQ(mq_notify(q, 0), 0);
+	notify_churn(q);
 	thread_notification(q); /* closes q */
 	mq_unlink(Q);
 	signal(SIGUSR1, SIG_DFL);
