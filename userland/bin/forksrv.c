@@ -1009,6 +1009,16 @@ static void do_kill(struct proc *p, int64_t pid, uint64_t sig, const uint64_t *v
 		signal_proc_value(p, (int)sig, p->pid, value, 1);
 }
 
+/* PROC_KILL_LIVE: signal 0 only, to one pid; a zombie no longer runs (ESRCH). */
+static void reply_live(const struct ipc_msg *m)
+{
+	struct proc *q = m->w[1] == 0 && (int64_t)m->w[0] > 0 ? find((int64_t)m->w[0]) : 0;
+	if (m->w[1] != 0 || (int64_t)m->w[0] <= 0)
+		reply(-EINVAL, 0);
+	else
+		reply(q && q->state == PS_RUNNING ? 0 : -ESRCH, 0);
+}
+
 /* sigqueue: PROC_KILL with w2 = PROC_KILL_QUEUE, w3 = the value; one process only. */
 static void reply_queue(struct proc *p, const struct ipc_msg *m)
 {
@@ -1209,6 +1219,8 @@ static inline __attribute__((always_inline)) void serve(struct ipc_msg *m)
 			break;
 		if (ipc_tag_words(m->tag) >= 4 && m->w[2] == PROC_KILL_QUEUE)
 			reply_queue(p, m);
+		else if (ipc_tag_words(m->tag) >= 3 && m->w[2] == PROC_KILL_LIVE)
+			reply_live(m);
 		else
 			do_kill(p, (int64_t)m->w[0], m->w[1], 0);
 		break;

@@ -25,7 +25,7 @@ static void lock_new(_LOCK_T *lock, int type)
 {
 	*lock = malloc(sizeof(**lock));
 	if (*lock)
-		(*lock)->m = (pthread_mutex_t){ type, 0, 0, 0 };
+		(*lock)->m = (pthread_mutex_t){ .type = type };
 }
 
 void __retarget_lock_init(_LOCK_T *lock)

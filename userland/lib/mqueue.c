@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "futex.h"
+#include "proc.h"
 #include "pthread_impl.h"
 #include "syscall.h"
 
@@ -153,7 +154,7 @@ static int64_t mono_ns(void)
  * holds no pid at all (a group or "every process" to kill: someone wrote garbage). */
 static void lock_reclaim(struct mq_shared *q, uint32_t holder)
 {
-	int gone = (int32_t)holder <= 0 || (kill((pid_t)holder, 0) < 0 && errno == ESRCH);
+	int gone = (int32_t)holder <= 0 || proc_gone((pid_t)holder);
 	if (holder != (uint32_t)my_pid && gone)
 		__atomic_compare_exchange_n(&q->lock, &holder, 0, 0, __ATOMIC_ACQUIRE,
 					    __ATOMIC_RELAXED);
@@ -726,7 +727,7 @@ static int held_by_other(const struct mq_shared *q)
 	pid_t p = q->notify_pid;
 	if (p <= 0 || p == my_pid)
 		return 0;
-	return !(kill(p, 0) < 0 && errno == ESRCH); /* a request of the dead does not count */
+	return !proc_gone(p); /* a request of the dead (a zombie too) does not count */
 }
 
 /*

@@ -8,6 +8,7 @@
 #define USER_PROC_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #define SLOT_PROC   5 /* a process's own badged capability to the server (fork's a5) */
 #define SLOT_SERVER 6 /* the fork server's own endpoint, in the server */
@@ -28,7 +29,8 @@ enum proc_label {
 	/* buffer = name \0 arg1 \0 ... [env \0 ...]; w0 = how many strings are arguments (the
 	 * name included; 0: all), the rest is the environment -> w0 = pid */
 	PROC_SPAWN = 4,
-	/* w0 = pid, w1 = signal; sigqueue: w2 = PROC_KILL_QUEUE, w3 = the value -> w0 = 0 */
+	/* w0 = pid, w1 = signal; sigqueue: w2 = PROC_KILL_QUEUE, w3 = the value -> w0 = 0;
+	 * w2 = PROC_KILL_LIVE (signal 0, pid > 0): does it run (a zombie is -ESRCH) */
 	PROC_KILL = 5,
 	PROC_LIST = 6, /* w0 = index -> w0 = pid, w1 = ppid, w2 = state, w3 = status (or -1: end) */
 	/* w0 = argc, w1 = fd list bytes, buffer = name, argv[0..argc), envp..., the fd list
@@ -67,6 +69,7 @@ enum proc_label {
 
 enum proc_time_op { PROC_TIME_GET = 0, PROC_TIME_SET = 1 };
 #define PROC_KILL_QUEUE	 1 /* PROC_KILL's w2: sigqueue, with a value */
+#define PROC_KILL_LIVE	 2 /* PROC_KILL's w2: signal 0 asks whether it runs, not exists */
 #define PROC_FS_LOCK_KEY 1 /* PROC_FS's w0: and my lock key (made now if I have none) */
 
 /* Process states as PROC_LIST reports them. */
@@ -75,5 +78,11 @@ enum proc_state { PS_FREE = 0, PS_RUNNING = 1, PS_ZOMBIE = 2 };
 /* Replies carry negative errno values in w0 on failure (ECHILD, EAGAIN, ENOMEM...). */
 int64_t proc_request(uint64_t label, uint64_t w0, uint64_t w1, uint64_t *out1, const void *buf,
 		     unsigned len);
+
+/*
+ * Has process pid ended (or never been)? A zombie has: unlike kill(pid, 0), which POSIX
+ * answers 0 until the zombie is reaped. For locks that name their holder's pid.
+ */
+int proc_gone(pid_t pid);
 
 #endif

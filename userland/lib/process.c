@@ -30,6 +30,16 @@ int64_t proc_request(uint64_t label, uint64_t w0, uint64_t w1, uint64_t *out1, c
 	return (int64_t)m.w[0];
 }
 
+int proc_gone(pid_t pid)
+{
+	struct ipc_msg m = { .tag = ipc_tag(PROC_KILL, 3, 0, 0) };
+	m.w[0] = (uint64_t)(int64_t)pid;
+	m.w[1] = 0;
+	m.w[2] = PROC_KILL_LIVE;
+	m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
+	return pid > 0 && ipc_call(SLOT_PROC, &m) == 0 && (int64_t)m.w[0] == -ESRCH;
+}
+
 /* A negative reply is -errno: set errno and return -1. */
 static int64_t result(int64_t r)
 {

@@ -131,7 +131,8 @@ void pthread_exit(void *ret)
 	struct pthread *t = pthread_self();
 	pthread_cleanup_run(); /* handlers still pushed, then the keys' destructors (POSIX) */
 	run_key_destructors();
-	fflush(stderr); /* this thread's unfinished lines (libc_glue.c), stdout's first */
+	pthread_robust_exit(t); /* after the handlers: they may still unlock */
+	fflush(stderr);		/* this thread's unfinished lines (libc_glue.c), stdout's first */
 	t->ret = ret;
 	pthread_mutex_lock(&threads_lock);
 	live_remove_locked(t);

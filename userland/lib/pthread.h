@@ -47,31 +47,43 @@ typedef struct {
 #define PTHREAD_PRIO_INHERIT   1
 #define PTHREAD_PRIO_PROTECT   2
 
-/* word: 0 free, 1 held, 2 held and someone may wait. owner/count: recursive, errorcheck. */
+/* Robustness (pthread_mutexattr_setrobust): a robust mutex whose owner dies gives the
+ * next locker EOWNERDEAD (docs/userland.md, "Robust mutexes"). */
+#define PTHREAD_MUTEX_STALLED 0
+#define PTHREAD_MUTEX_ROBUST  1
+
+/*
+ * word: 0 free, 1 held, 2 held and someone may wait; for a robust mutex the owner's pid
+ * (pthread_mutex.c). owner, owner_pid, count: recursive, errorcheck and robust ones.
+ */
 typedef struct {
-	int type;
+	int type; /* PTHREAD_MUTEX_*, with MUTEX_ROBUST_FLAG for a robust one */
 	volatile uint32_t word;
 	pthread_t owner;
 	unsigned count;
+	int owner_pid;	   /* pthread_t values repeat across fork: the owner's process too */
+	int robust_state;  /* 0, or an owner died (EOWNERDEAD given), or not recoverable */
+	void *robust_next; /* the owning thread's list of robust mutexes it holds */
 } pthread_mutex_t;
 
 typedef struct {
 	int type;
 	int pshared;
 	int protocol;
+	int robust;
 } pthread_mutexattr_t;
 
-#define PTHREAD_MUTEX_INITIALIZER             \
-	{                                     \
-		PTHREAD_MUTEX_NORMAL, 0, 0, 0 \
+#define PTHREAD_MUTEX_INITIALIZER            \
+	{                                    \
+		.type = PTHREAD_MUTEX_NORMAL \
 	}
-#define PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP   \
+#define PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP  \
+	{                                       \
+		.type = PTHREAD_MUTEX_RECURSIVE \
+	}
+#define PTHREAD_ERRORCHECK_MUTEX_INITIALIZER_NP  \
 	{                                        \
-		PTHREAD_MUTEX_RECURSIVE, 0, 0, 0 \
-	}
-#define PTHREAD_ERRORCHECK_MUTEX_INITIALIZER_NP   \
-	{                                         \
-		PTHREAD_MUTEX_ERRORCHECK, 0, 0, 0 \
+		.type = PTHREAD_MUTEX_ERRORCHECK \
 	}
 
 /* seq: bumped by every signal; waiters: threads inside a wait (a signal to none is free). */
@@ -185,6 +197,9 @@ int pthread_mutexattr_setpshared(pthread_mutexattr_t *a, int pshared);
 int pthread_mutexattr_getpshared(const pthread_mutexattr_t *a, int *pshared);
 int pthread_mutexattr_setprotocol(pthread_mutexattr_t *a, int protocol);
 int pthread_mutexattr_getprotocol(const pthread_mutexattr_t *a, int *protocol);
+int pthread_mutexattr_setrobust(pthread_mutexattr_t *a, int robust);
+int pthread_mutexattr_getrobust(const pthread_mutexattr_t *a, int *robust);
+int pthread_mutex_consistent(pthread_mutex_t *m);
 int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a);
 int pthread_mutex_destroy(pthread_mutex_t *m);
 int pthread_mutex_lock(pthread_mutex_t *m);

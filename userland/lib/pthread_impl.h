@@ -25,7 +25,8 @@ struct pthread {
 	/* Its creator's signal mask, which it starts with (POSIX); then its own mask as
 	 * signal.c sets it, read by other threads looking for one to take a signal. */
 	volatile uint64_t sigmask;
-	struct pthread *live_next; /* the live threads' list, under threads_lock */
+	struct pthread *live_next;    /* the live threads' list, under threads_lock */
+	pthread_mutex_t *robust_held; /* robust mutexes it holds, linked by robust_next */
 };
 
 /*
@@ -59,6 +60,8 @@ void signals_after_fork(void);
 volatile uint32_t *signals_handled_word(void);
 /* pthread_exit's first step: the cleanup handlers still pushed (pthread_cleanup.c). */
 void pthread_cleanup_run(void);
+/* pthread_exit's last: each robust mutex t still holds is marked its owner's death. */
+void pthread_robust_exit(struct pthread *t);
 /* exec's hand-over of the signal mask and ignored signals (signal.c), built in env; or 0. */
 #define SIG_EXEC_ENV	 "MUKERNEL_SIGS="
 #define SIG_EXEC_ENV_MAX (sizeof(SIG_EXEC_ENV) + 2 * 17)
