@@ -3,7 +3,8 @@
  * (userland/lib/fstree.c): walking paths (".", "..", repeated slashes, missing and
  * non-directory components, over-long names), creating, listing, unlinking (open files
  * stay until released), rmdir of non-empty directories, rename (over files, into
- * itself, onto a directory) and read-only trees, fst_path, and fs_path_join. Built with ASan and
+ * itself, onto a directory) and read-only trees, hard links (a further name, its own name
+ * passing to a link, rename between names of one file), fst_path, and fs_path_join. Built with ASan and
  * UBSan; ends with "N passed, M failed".
  */
 #include <errno.h>
@@ -18,6 +19,12 @@ static struct fst t;
 static int add(int dir, const char *name, enum fst_type type)
 {
 	return fst_add(&t, dir, name, (unsigned)strlen(name), type);
+}
+
+static int unlink_(int entry, int dir_wanted)
+{
+	int node;
+	return fst_unlink(&t, entry, dir_wanted, &node);
 }
 
 static int walk(const char *path)
@@ -79,7 +86,7 @@ static void test_add_list(void)
 	     (n = (snprintf(name, sizeof(name), "f%d", i), add(FST_ROOT, name, FST_FILE))) > 0; i++)
 		last = n;
 	CHECK(n == -ENOSPC);
-	CHECK(fst_unlink(&t, last, 0) == 0);
+	CHECK(unlink_(last, 0) == 0);
 	CHECK(add(FST_ROOT, "again", FST_FILE) == last);
 }
 
@@ -88,25 +95,25 @@ static void test_unlink(void)
 	fst_init(&t);
 	int d = add(FST_ROOT, "d", FST_DIR);
 	int f = add(d, "f", FST_FILE);
-	CHECK(fst_unlink(&t, d, 1) == -ENOTEMPTY);
-	CHECK(fst_unlink(&t, d, 0) == -EPERM);
-	CHECK(fst_unlink(&t, f, 1) == -ENOTDIR);
-	CHECK(fst_unlink(&t, FST_ROOT, 1) == -EBUSY);
+	CHECK(unlink_(d, 1) == -ENOTEMPTY);
+	CHECK(unlink_(d, 0) == -EPERM);
+	CHECK(unlink_(f, 1) == -ENOTDIR);
+	CHECK(unlink_(FST_ROOT, 1) == -EBUSY);
 	t.n[f].opens = 1; /* an open description keeps the node */
-	CHECK(fst_unlink(&t, f, 0) == 0);
+	CHECK(unlink_(f, 0) == 0);
 	CHECK(walk("/d/f") == -ENOENT);
 	CHECK(t.n[f].type == FST_FILE && !t.n[f].linked);
 	CHECK(fst_child(&t, d, 0) == -1);
 	CHECK(add(d, "f", FST_FILE) != f); /* the name is free, the node is not */
 	CHECK(fst_release(&t, f) == 1 && t.n[f].type == FST_FREE);
-	CHECK(fst_unlink(&t, walk("/d/f"), 0) == 0);
-	CHECK(fst_unlink(&t, d, 1) == 0);
+	CHECK(unlink_(walk("/d/f"), 0) == 0);
+	CHECK(unlink_(d, 1) == 0);
 	/* Read-only directories and their files. */
 	int bin = add(FST_ROOT, "bin", FST_DIR);
 	t.n[bin].readonly = 1;
 	int prog = add(bin, "p", FST_BIN);
 	t.n[prog].readonly = 1;
-	CHECK(fst_unlink(&t, prog, 0) == -EROFS);
+	CHECK(unlink_(prog, 0) == -EROFS);
 }
 
 static void test_rename(void)
@@ -148,9 +155,62 @@ static void test_path(void)
 	CHECK(fst_path(&t, f, tiny, 5) == 4 && strcmp(tiny, "/c/f") == 0);
 	CHECK(fst_path(&t, FST_ROOT, tiny, 1) == -ENAMETOOLONG);
 	t.n[f].opens = 1; /* open, then unlinked: no path any more */
-	CHECK(fst_unlink(&t, f, 0) == 0);
+	CHECK(unlink_(f, 0) == 0);
 	CHECK(fst_path(&t, f, out, sizeof(out)) == -ENOENT);
 	CHECK(fst_path(&t, a, out, sizeof(out)) == 2 && strcmp(out, "/a") == 0);
+}
+
+static int entry(int dir, const char *name)
+{
+	return fst_entry(&t, dir, name, (unsigned)strlen(name));
+}
+
+static void test_links(void)
+{
+	fst_init(&t);
+	int d = add(FST_ROOT, "d", FST_DIR), e = add(FST_ROOT, "e", FST_DIR);
+	int f = add(d, "f", FST_FILE), node = -1, replaced;
+	CHECK(fst_nlink(&t, f) == 1);
+	int l = fst_link(&t, f, e, "g", 1);
+	CHECK(l > 0 && l != f);
+	CHECK(walk("/e/g") == f); /* the walk goes through to the file */
+	CHECK(entry(e, "g") == l && fst_resolve(&t, l) == f);
+	CHECK(fst_nlink(&t, f) == 2);
+	CHECK(fst_link(&t, f, e, "g", 1) == -EEXIST);
+	CHECK(fst_link(&t, d, e, "dd", 2) == -EPERM); /* no links to directories */
+	CHECK(fst_child(&t, e, 0) == l);
+	/* Its own name goes: the file moves to the link's name, keeping its index. */
+	CHECK(fst_unlink(&t, f, 0, &node) == 0 && node == f);
+	CHECK(walk("/d/f") == -ENOENT);
+	CHECK(walk("/e/g") == f);
+	CHECK(fst_nlink(&t, f) == 1 && t.n[f].linked && t.n[l].type == FST_FREE);
+	/* A link's name goes: the file stays. */
+	l = fst_link(&t, f, d, "h", 1);
+	CHECK(l > 0 && fst_nlink(&t, f) == 2);
+	CHECK(fst_unlink(&t, l, 0, &node) == 0 && node == f);
+	CHECK(fst_nlink(&t, f) == 1 && walk("/d/h") == -ENOENT && walk("/e/g") == f);
+	/* rename between two names of one file does nothing; onto a link replaces the name */
+	l = fst_link(&t, f, d, "h", 1);
+	CHECK(fst_rename(&t, l, e, "g", 1, &replaced) == 0 && replaced == -1);
+	CHECK(walk("/d/h") == f && fst_nlink(&t, f) == 2);
+	int other = add(d, "o", FST_FILE);
+	CHECK(fst_rename(&t, other, d, "h", 1, &replaced) == 0 && replaced == f);
+	CHECK(walk("/d/h") == other && fst_nlink(&t, f) == 1 && walk("/e/g") == f);
+	/* rename of a link moves only that name */
+	l = fst_link(&t, f, d, "k", 1);
+	CHECK(fst_rename(&t, l, e, "k2", 2, &replaced) == 0);
+	CHECK(walk("/e/k2") == f && walk("/d/k") == -ENOENT && fst_nlink(&t, f) == 2);
+	/* open and every name gone: kept until released */
+	t.n[f].opens = 1;
+	CHECK(unlink_(entry(e, "k2"), 0) == 0);
+	CHECK(unlink_(f, 0) == 0);
+	CHECK(fst_nlink(&t, f) == 0 && t.n[f].type == FST_FILE);
+	CHECK(fst_release(&t, f) == 1 && t.n[f].type == FST_FREE);
+	CHECK(entry(e, "g") == -1 && entry(e, "k2") == -1);
+	CHECK(entry(e, "g") == -1 && entry(e, "k2") == -1);
+	/* read-only directories refuse new names */
+	t.n[e].readonly = 1;
+	CHECK(fst_link(&t, other, e, "x", 1) == -EROFS);
 }
 
 static int join(const char *cwd, const char *path, const char *want)
@@ -182,6 +242,7 @@ int main(void)
 	test_unlink();
 	test_rename();
 	test_path();
+	test_links();
 	test_join();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;

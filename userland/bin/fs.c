@@ -472,7 +472,7 @@ static void stat_words(struct ipc_msg *m, int node)
 	m->w[1] = mode_of(n);
 	m->w[2] = n->size;
 	m->w[3] = (uint64_t)node + 1;
-	m->w[4] = n->type == FST_DIR ? 2 : n->linked;
+	m->w[4] = fst_nlink(&tree, node);
 	m->w[5] = n->readonly;
 	m->sbuf = &n->times;
 	m->tag = ipc_tag(0, 0, sizeof(n->times), 0);
@@ -1006,14 +1006,28 @@ static int64_t walk_to(const char *path)
 	return err ? err : node;
 }
 
+/* The entry path names: a link itself, not its file (unlink and rename act on names).
+ * "." and ".." and the root name directories: the node. */
+static int64_t entry_of(const char *path)
+{
+	int node, dir;
+	const char *last;
+	int err = fst_walk(&tree, path, &node, &dir, &last);
+	if (err || node < 0)
+		return err ? err : -ENOENT;
+	int e = last ? fst_entry(&tree, dir, last, (unsigned)strcspn(last, "/")) : -1;
+	return e >= 0 && fst_resolve(&tree, e) == node ? e : node;
+}
+
 static int64_t do_unlink(const char *path, int dir)
 {
-	int64_t node = walk_to(path);
-	if (node < 0)
-		return node;
-	int parent = tree.n[node].parent;
-	int err = bootfs_has(&boot, (int)node) ? bootfs_unlink(&boot, &tree, (int)node, dir)
-					       : fst_unlink(&tree, (int)node, dir);
+	int64_t entry = entry_of(path);
+	int node = (int)entry;
+	if (entry < 0)
+		return entry;
+	int parent = tree.n[entry].parent;
+	int err = bootfs_has(&boot, (int)entry) ? bootfs_unlink(&boot, &tree, (int)entry, dir)
+						: fst_unlink(&tree, (int)entry, dir, &node);
 	if (err)
 		return err;
 	touch(parent, T_MODIFY | T_CHANGE);
@@ -1113,11 +1127,12 @@ static int64_t do_rename(unsigned len)
 	size_t a = strlen(buf);
 	if (a + 1 >= len || memchr(buf + a + 1, 0, len - a - 1) == 0 || buf[a + 1] != '/')
 		return -EINVAL;
-	int64_t node = walk_to(buf);
+	int64_t entry = entry_of(buf);
 	int to, dir, replaced;
 	const char *last;
-	if (node < 0)
-		return node;
+	if (entry < 0)
+		return entry;
+	int64_t node = fst_resolve(&tree, (int)entry);
 	int err = fst_walk(&tree, buf + a + 1, &to, &dir, &last);
 	if (err)
 		return err;
@@ -1126,13 +1141,13 @@ static int64_t do_rename(unsigned len)
 	unsigned nlen = (unsigned)strcspn(last, "/");
 	if (bootfs_has(&boot, (int)node) != bootfs_has(&boot, dir))
 		return -EXDEV; /* between /boot's disk and memory */
-	int from = tree.n[node].parent;
+	int from = tree.n[entry].parent;
 	if (bootfs_has(&boot, (int)node))
 		err = to == node
 			      ? 0
 			      : bootfs_rename(&boot, &tree, (int)node, dir, last, nlen, &replaced);
 	else
-		err = fst_rename(&tree, (int)node, dir, last, nlen, &replaced);
+		err = fst_rename(&tree, (int)entry, dir, last, nlen, &replaced);
 	if (!err && replaced >= 0 && tree.n[replaced].type == FST_FREE)
 		node_gone(replaced);
 	else if (!err && replaced >= 0)
@@ -1143,6 +1158,34 @@ static int64_t do_rename(unsigned len)
 		touch((int)node, T_CHANGE);
 	}
 	return err;
+}
+
+/* FS_LINK: buffer = existing \0 new \0; a further name of a RAM file or FIFO. */
+static int64_t do_link(unsigned len)
+{
+	size_t a = strlen(buf);
+	if (a + 1 >= len || memchr(buf + a + 1, 0, len - a - 1) == 0 || buf[a + 1] != '/')
+		return -EINVAL;
+	int64_t node = walk_to(buf);
+	int to, dir;
+	const char *last;
+	if (node < 0)
+		return node;
+	int err = fst_walk(&tree, buf + a + 1, &to, &dir, &last);
+	if (err)
+		return err;
+	if (to >= 0 || !last)
+		return -EEXIST;
+	if (bootfs_has(&boot, (int)node) || bootfs_has(&boot, dir))
+		return bootfs_has(&boot, (int)node) && bootfs_has(&boot, dir) ? -EPERM : -EXDEV;
+	if (tree.n[node].readonly)
+		return -EXDEV; /* /bin is the boot archive's own file system */
+	err = fst_link(&tree, (int)node, dir, last, (unsigned)strcspn(last, "/"));
+	if (err < 0)
+		return err;
+	touch(dir, T_MODIFY | T_CHANGE);
+	touch((int)node, T_CHANGE);
+	return 0;
 }
 
 static int64_t do_truncate(int node, uint64_t len)
@@ -1256,10 +1299,11 @@ static int64_t do_readdir(struct ofd *o, struct ipc_msg *m)
 		touch_read(o->node); /* a listing from its start reads the directory */
 	if (c < 0)
 		return 0;
+	int node = fst_resolve(&tree, c); /* a link: its own name, its file's inode and mode */
 	m->sbuf = tree.n[c].name;
 	m->tag = ipc_tag(0, 0, (unsigned)strlen(tree.n[c].name) + 1, 0);
-	m->w[1] = (uint64_t)c + 1;
-	m->w[2] = mode_of(&tree.n[c]);
+	m->w[1] = (uint64_t)node + 1;
+	m->w[2] = mode_of(&tree.n[node]);
 	return 1;
 }
 
@@ -1557,6 +1601,8 @@ static int64_t serve_path(struct ipc_msg *m, uint64_t label, unsigned len)
 {
 	if (label == FS_RENAME)
 		return do_rename(len);
+	if (label == FS_LINK)
+		return do_link(len);
 	if (label == FS_REOPEN)
 		return do_reopen(m);
 	if (label == FS_SYNC)

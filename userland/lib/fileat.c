@@ -189,7 +189,7 @@ char *realpath(const char *restrict path, char *restrict resolved)
 	return strcpy(out, abs);
 }
 
-/* The links and special files this system has none of, relative to a directory too. */
+/* link relative to directories (no symbolic links: AT_SYMLINK_FOLLOW changes nothing). */
 int linkat(int fromfd, const char *from, int tofd, const char *to, int flags)
 {
 	char fbuf[FS_PATH_MAX], tbuf[FS_PATH_MAX];

@@ -155,7 +155,8 @@ int truncate(const char *path, off_t len)
 	return path_call(FS_TRUNCATE, path, (uint64_t)len, 0, &m) < 0 ? -1 : 0;
 }
 
-int rename(const char *from, const char *to)
+/* FS_RENAME, FS_LINK: two absolute paths in one buffer. 0, or -1 and errno. */
+static int two_paths(uint64_t label, const char *from, const char *to)
 {
 	char abs[2 * FS_PATH_MAX];
 	struct ipc_msg m = { 0 };
@@ -164,7 +165,7 @@ int rename(const char *from, const char *to)
 	size_t a = strlen(abs) + 1;
 	if (fd_abs_path(to, abs + a, FS_PATH_MAX) < 0)
 		return -1;
-	m.tag = ipc_tag(FS_RENAME, 0, (unsigned)(a + strlen(abs + a) + 1), 0);
+	m.tag = ipc_tag(label, 0, (unsigned)(a + strlen(abs + a) + 1), 0);
 	m.sbuf = abs;
 	m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
 	int64_t r = ipc_call(fd_fs_slot(), &m) ? -EIO : (int64_t)m.w[0];
@@ -173,6 +174,11 @@ int rename(const char *from, const char *to)
 		return -1;
 	}
 	return 0;
+}
+
+int rename(const char *from, const char *to)
+{
+	return two_paths(FS_RENAME, from, to);
 }
 
 /* No users: a file's permission bits are all that decide, and a read-only file system. */
@@ -252,10 +258,10 @@ static int no_such_node(const char *path)
 	return -1;
 }
 
+/* A hard link: RAM files and FIFOs (docs/files.md, "Links"). */
 int link(const char *from, const char *to)
 {
-	struct stat st;
-	return stat(from, &st) < 0 ? -1 : no_such_node(to);
+	return two_paths(FS_LINK, from, to);
 }
 
 int symlink(const char *target, const char *path)

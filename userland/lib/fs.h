@@ -105,6 +105,7 @@ enum fs_label {
 	/* -> 0; the answer's buffer = struct fs_statvfs of the file system holding path */
 	FS_STATVFS = 13,
 	FS_MKFIFO = 14, /* w1 = mode -> 0 */
+	FS_LINK = 15,	/* buffer = existing path \0 new path \0 -> 0 */
 	/* On a description's capability. */
 	FS_READ = 16,	   /* w0 = bytes (<= FS_IO_MAX), w1 = offset or -1 (the description's) */
 	FS_WRITE = 17,	   /* buffer = bytes, w0 = offset or -1 -> w0 = bytes written */

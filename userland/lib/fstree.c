@@ -29,7 +29,7 @@ static unsigned next_name(const char **p, const char **name)
 }
 
 /* The entry called name (length len) in dir, or -1. "." and ".." are dir and its parent. */
-static int lookup(const struct fst *t, int dir, const char *name, unsigned len)
+int fst_entry(const struct fst *t, int dir, const char *name, unsigned len)
 {
 	if (len == 1 && name[0] == '.')
 		return dir;
@@ -42,6 +42,17 @@ static int lookup(const struct fst *t, int dir, const char *name, unsigned len)
 			return i;
 	}
 	return -1;
+}
+
+int fst_resolve(const struct fst *t, int entry)
+{
+	return entry >= 0 && t->n[entry].type == FST_LINK ? t->n[entry].target : entry;
+}
+
+unsigned fst_nlink(const struct fst *t, int node)
+{
+	const struct fst_node *n = &t->n[node];
+	return n->type == FST_DIR ? 2 : n->linked ? 1u + n->links : 0;
 }
 
 /* Is only a slash run left after *p? */
@@ -68,7 +79,7 @@ int fst_walk(const struct fst *t, const char *path, int *node, int *parent, cons
 			return -ENAMETOOLONG;
 		dir = cur;
 		named = name;
-		cur = lookup(t, cur, name, len);
+		cur = fst_resolve(t, fst_entry(t, cur, name, len));
 		if (cur >= 0)
 			continue;
 		if (!parent || !at_end(p))
@@ -92,7 +103,7 @@ int fst_add(struct fst *t, int dir, const char *name, unsigned len, enum fst_typ
 		return -EINVAL;
 	if ((len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.'))
 		return -EEXIST;
-	if (lookup(t, dir, name, len) >= 0)
+	if (fst_entry(t, dir, name, len) >= 0)
 		return -EEXIST;
 	for (int i = 1; i < FS_NODES; i++) {
 		struct fst_node *c = &t->n[i];
@@ -108,6 +119,45 @@ int fst_add(struct fst *t, int dir, const char *name, unsigned len, enum fst_typ
 	}
 	return -ENOSPC;
 }
+
+int fst_link(struct fst *t, int node, int dir, const char *name, unsigned len)
+{
+	struct fst_node *n = &t->n[node];
+	if (n->type != FST_FILE && n->type != FST_FIFO)
+		return -EPERM; /* POSIX lets link refuse directories; devices have no data */
+	if (t->n[dir].readonly)
+		return -EROFS;
+	if (n->links == UINT16_MAX)
+		return -EMLINK;
+	int e = fst_add(t, dir, name, len, FST_LINK);
+	if (e < 0)
+		return e;
+	t->n[e].target = (uint16_t)node;
+	t->n[e].mode = 0;
+	n->links++;
+	return e;
+}
+
+/* node's own name is going while links remain: it takes over one link's name. */
+static void promote(struct fst *t, int node)
+{
+	struct fst_node *n = &t->n[node];
+	for (int i = 1; i < FS_NODES; i++) {
+		struct fst_node *l = &t->n[i];
+		if (l->type == FST_LINK && l->target == node) {
+			n->parent = l->parent;
+			memcpy(n->name, l->name, sizeof(n->name));
+			l->type = FST_FREE;
+			n->links--;
+			return;
+		}
+	}
+	n->links = 0; /* none found: the count was wrong; the name just goes */
+	n->linked = 0;
+}
+
+/* Take entry's name away: a link entry is freed, a node's own name passes to a link. */
+static void unname(struct fst *t, int entry);
 
 int fst_child(const struct fst *t, int dir, unsigned index)
 {
@@ -132,12 +182,27 @@ static void drop(struct fst *t, int node)
 		t->n[node].type = FST_FREE;
 }
 
-int fst_unlink(struct fst *t, int node, int dir_wanted)
+static void unname(struct fst *t, int entry)
 {
+	struct fst_node *e = &t->n[entry];
+	if (e->type == FST_LINK) {
+		t->n[e->target].links--;
+		e->type = FST_FREE;
+	} else if (e->links) {
+		promote(t, entry);
+	} else {
+		drop(t, entry);
+	}
+}
+
+int fst_unlink(struct fst *t, int entry, int dir_wanted, int *node_out)
+{
+	int node = fst_resolve(t, entry);
 	struct fst_node *n = &t->n[node];
+	*node_out = node;
 	if (node == FST_ROOT)
 		return dir_wanted ? -EBUSY : -EPERM;
-	if (t->n[n->parent].readonly || n->readonly)
+	if (t->n[t->n[entry].parent].readonly || n->readonly)
 		return -EROFS;
 	if (dir_wanted && n->type != FST_DIR)
 		return -ENOTDIR;
@@ -145,7 +210,7 @@ int fst_unlink(struct fst *t, int node, int dir_wanted)
 		return -EPERM; /* POSIX: unlink may refuse directories, and does here */
 	if (dir_wanted && fst_has_children(t, node))
 		return -ENOTEMPTY;
-	drop(t, node);
+	unname(t, entry);
 	return 0;
 }
 
@@ -164,6 +229,8 @@ int fst_is_within(const struct fst *t, int a, int b)
 /* Can node replace old (rename onto an existing name)? 0 or -errno. */
 static int can_replace(const struct fst *t, int node, int old)
 {
+	node = fst_resolve(t, node);
+	old = fst_resolve(t, old);
 	int dir = t->n[node].type == FST_DIR, old_dir = t->n[old].type == FST_DIR;
 	if (dir && !old_dir)
 		return -ENOTDIR;
@@ -188,15 +255,15 @@ int fst_rename(struct fst *t, int node, int dir, const char *name, unsigned len,
 		return -EINVAL; /* into itself */
 	if ((len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.'))
 		return -EINVAL;
-	int old = lookup(t, dir, name, len);
-	if (old == node)
-		return 0;
+	int old = fst_entry(t, dir, name, len);
+	if (old >= 0 && fst_resolve(t, old) == fst_resolve(t, node))
+		return 0; /* POSIX: two names of one file, or the same name: nothing happens */
 	int err = old >= 0 ? can_replace(t, node, old) : 0;
 	if (err)
 		return err;
 	if (old >= 0) {
-		drop(t, old);
-		*replaced = old;
+		*replaced = fst_resolve(t, old);
+		unname(t, old);
 	}
 	n->parent = (uint16_t)dir;
 	memcpy(n->name, name, len);

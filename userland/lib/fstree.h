@@ -20,6 +20,7 @@ enum fst_type {
 	FST_ZERO,
 	FST_CONSOLE,
 	FST_FIFO, /* a named pipe (mkfifo): the server keeps its pipe (fs.c) */
+	FST_LINK, /* a further name of a file (link): only a name, its target holds the rest */
 };
 
 struct fst_node {
@@ -27,6 +28,8 @@ struct fst_node {
 	uint8_t readonly; /* a write gets EROFS: /bin and what is in it */
 	uint8_t linked;	  /* 1 while a directory names it, 0 once unlinked */
 	uint16_t parent;  /* index of the directory holding it (the root holds itself) */
+	uint16_t links;	  /* FST_LINK names of it besides its own (links > 0: linked) */
+	uint16_t target;  /* an FST_LINK: the node it names */
 	uint32_t opens;	  /* open descriptions naming it: freed at 0 once unlinked */
 	uint32_t mode;	  /* permission bits */
 	char name[FS_NAME_MAX + 1];
@@ -52,16 +55,35 @@ void fst_init(struct fst *t);
  * the directory they name, with *last pointing at the dots.)
  */
 int fst_walk(const struct fst *t, const char *path, int *node, int *parent, const char **last);
+/*
+ * Hard links. A node has its own name, and each further name is an FST_LINK entry that
+ * names it (target); fst_walk goes through such entries to the node, so only unlink and
+ * rename see them (fst_entry). Unlinking a node's own name while links remain moves the
+ * node to one of them: a node with links > 0 is always linked, and its index (which open
+ * descriptions hold) never changes.
+ */
+/* The entry called name (length len) in dir itself, an FST_LINK too, or -1. */
+int fst_entry(const struct fst *t, int dir, const char *name, unsigned len);
+/* The node an entry names: itself, or an FST_LINK's target. */
+int fst_resolve(const struct fst *t, int entry);
+/* A new name for node (a file or FIFO) in dir: the entry's index, or -EEXIST, -ENOSPC,
+ * -EPERM (a directory or another kind), -EROFS. */
+int fst_link(struct fst *t, int node, int dir, const char *name, unsigned len);
+/* The number of names node has (st_nlink). */
+unsigned fst_nlink(const struct fst *t, int node);
 /* A new node named name (length len) in directory dir: its index, or -ENOSPC, -EEXIST. */
 int fst_add(struct fst *t, int dir, const char *name, unsigned len, enum fst_type type);
 /* The index-th entry of dir (0, 1, ...): its node, or -1 past the end. */
 int fst_child(const struct fst *t, int dir, unsigned index);
 /* Does dir hold anything? */
 int fst_has_children(const struct fst *t, int dir);
-/* Unlink node (a file; rmdir: an empty directory): 0 or -errno. Frees it unless open. */
-int fst_unlink(struct fst *t, int node, int dir_wanted);
-/* Move node to directory dir under name (replacing what is there as POSIX says): 0 or
- * -errno. *replaced = the node it unlinked, or -1. */
+/*
+ * Unlink entry (a file's name, or a link; rmdir: an empty directory): 0 or -errno. A node
+ * left with no name is freed unless open. *node = the node it named (for its times).
+ */
+int fst_unlink(struct fst *t, int entry, int dir_wanted, int *node);
+/* Move entry to directory dir under name (replacing what is there as POSIX says): 0 or
+ * -errno. *replaced = the node it unlinked a name of, or -1. Names of one node: nothing. */
 int fst_rename(struct fst *t, int node, int dir, const char *name, unsigned len, int *replaced);
 /* Is a under b (or b itself)? */
 int fst_is_within(const struct fst *t, int a, int b);

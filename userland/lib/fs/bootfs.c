@@ -125,7 +125,8 @@ int bootfs_unlink(struct bootfs *b, struct fst *t, int node, int dir_wanted)
 		return err;
 	b->dirty = 1;
 	b->on[node] = 0; /* if still open, a file of the server's memory from now on */
-	return fst_unlink(t, node, dir_wanted);
+	int named;
+	return fst_unlink(t, node, dir_wanted, &named);
 }
 
 int bootfs_rename(struct bootfs *b, struct fst *t, int node, int dir, const char *name,
