@@ -460,6 +460,8 @@ static uint64_t mode_of(const struct fst_node *n)
 		return S_IFCHR | 0666;
 	case FST_FIFO:
 		return S_IFIFO | perm;
+	case FST_SYMLINK:
+		return S_IFLNK | 0777;
 	default:
 		return S_IFREG | perm;
 	}
@@ -921,11 +923,18 @@ static int open_node(const char *path, uint64_t flags, uint64_t mode)
 {
 	int node, dir;
 	const char *last;
-	int err = fst_walk(&tree, path, &node, &dir, &last);
+	/* O_NOFOLLOW, and O_CREAT with O_EXCL (POSIX), do not follow a last-named link. */
+	int excl = (flags & O_CREAT) && (flags & O_EXCL);
+	int err = excl || (flags & O_NOFOLLOW) ? fst_walk_nofollow(&tree, path, &node, &dir, &last)
+					       : fst_walk(&tree, path, &node, &dir, &last);
 	if (err)
 		return err;
+	if (node >= 0 && excl)
+		return -EEXIST;
+	if (node >= 0 && tree.n[node].type == FST_SYMLINK)
+		return -ELOOP;
 	if (node >= 0)
-		return (flags & O_CREAT) && (flags & O_EXCL) ? -EEXIST : node;
+		return node;
 	if (!(flags & O_CREAT))
 		return -ENOENT;
 	if (tree.n[dir].readonly)
@@ -1012,15 +1021,30 @@ static int64_t entry_of(const char *path)
 {
 	int node, dir;
 	const char *last;
-	int err = fst_walk(&tree, path, &node, &dir, &last);
+	int err = fst_walk_nofollow(&tree, path, &node, &dir, &last);
 	if (err || node < 0)
 		return err ? err : -ENOENT;
 	int e = last ? fst_entry(&tree, dir, last, (unsigned)strcspn(last, "/")) : -1;
 	return e >= 0 && fst_resolve(&tree, e) == node ? e : node;
 }
 
+/* Is the last name of path "." or ".."? (rmdir refuses them: EINVAL.) */
+static int dots_last(const char *path)
+{
+	size_t n = strlen(path);
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	size_t i = n;
+	while (i > 0 && path[i - 1] != '/')
+		i--;
+	return (n - i == 1 && path[i] == '.') ||
+	       (n - i == 2 && path[i] == '.' && path[i + 1] == '.');
+}
+
 static int64_t do_unlink(const char *path, int dir)
 {
+	if (dir && dots_last(path))
+		return -EINVAL;
 	int64_t entry = entry_of(path);
 	int node = (int)entry;
 	if (entry < 0)
@@ -1046,7 +1070,7 @@ static int64_t make_node(const char *path, enum fst_type type, uint64_t mode)
 {
 	int node, dir;
 	const char *last;
-	int err = fst_walk(&tree, path, &node, &dir, &last);
+	int err = fst_walk_nofollow(&tree, path, &node, &dir, &last);
 	if (err)
 		return err;
 	if (node >= 0)
@@ -1133,7 +1157,7 @@ static int64_t do_rename(unsigned len)
 	if (entry < 0)
 		return entry;
 	int64_t node = fst_resolve(&tree, (int)entry);
-	int err = fst_walk(&tree, buf + a + 1, &to, &dir, &last);
+	int err = fst_walk_nofollow(&tree, buf + a + 1, &to, &dir, &last);
 	if (err)
 		return err;
 	if (!last || (boot.root >= 0 && (to == boot.root || node == boot.root)))
@@ -1160,6 +1184,46 @@ static int64_t do_rename(unsigned len)
 	return err;
 }
 
+/* FS_SYMLINK: buffer = target \0 path \0; a symbolic link at path (RAM only). */
+static int64_t do_symlink(unsigned len)
+{
+	size_t a = strlen(buf);
+	if (a + 1 >= len || memchr(buf + a + 1, 0, len - a - 1) == 0 || buf[a + 1] != '/')
+		return -EINVAL;
+	int node, dir;
+	const char *last;
+	int err = fst_walk_nofollow(&tree, buf + a + 1, &node, &dir, &last);
+	if (err)
+		return err;
+	if (node >= 0 || !last)
+		return -EEXIST;
+	if (tree.n[dir].readonly)
+		return -EROFS;
+	if (bootfs_has(&boot, dir))
+		return -EPERM; /* FAT holds no links */
+	node = fst_symlink(&tree, dir, last, (unsigned)strcspn(last, "/"), buf);
+	if (node < 0)
+		return node;
+	touch(node, T_ALL);
+	touch(dir, T_MODIFY | T_CHANGE);
+	return 0;
+}
+
+/* FS_READLINK: the text of the link path names, in the answer's buffer. */
+static int64_t do_readlink(struct ipc_msg *m, const char *path)
+{
+	int node;
+	int err = fst_walk_nofollow(&tree, path, &node, 0, 0);
+	if (err)
+		return err;
+	if (tree.n[node].type != FST_SYMLINK || !tree.text[node])
+		return -EINVAL;
+	touch_read(node);
+	m->sbuf = tree.text[node];
+	m->tag = ipc_tag(0, 0, (unsigned)tree.n[node].size, 0);
+	return (int64_t)tree.n[node].size;
+}
+
 /* FS_LINK: buffer = existing \0 new \0; a further name of a RAM file or FIFO. */
 static int64_t do_link(unsigned len)
 {
@@ -1171,7 +1235,7 @@ static int64_t do_link(unsigned len)
 	const char *last;
 	if (node < 0)
 		return node;
-	int err = fst_walk(&tree, buf + a + 1, &to, &dir, &last);
+	int err = fst_walk_nofollow(&tree, buf + a + 1, &to, &dir, &last);
 	if (err)
 		return err;
 	if (to >= 0 || !last)
@@ -1603,6 +1667,8 @@ static int64_t serve_path(struct ipc_msg *m, uint64_t label, unsigned len)
 		return do_rename(len);
 	if (label == FS_LINK)
 		return do_link(len);
+	if (label == FS_SYMLINK)
+		return do_symlink(len);
 	if (label == FS_REOPEN)
 		return do_reopen(m);
 	if (label == FS_SYNC)
@@ -1610,7 +1676,7 @@ static int64_t serve_path(struct ipc_msg *m, uint64_t label, unsigned len)
 	if (label == FS_SWEEP)
 		return 0; /* the sweep ran before this request */
 	if ((label < FS_OPEN || label > FS_TRUNCATE) && label != FS_CHMOD && label != FS_UTIMES &&
-	    label != FS_STATVFS && label != FS_MKFIFO)
+	    label != FS_STATVFS && label != FS_MKFIFO && label != FS_READLINK && label != FS_LSTAT)
 		return -ENOSYS;
 	const char *path = path_arg(len);
 	if (!path)
@@ -1624,6 +1690,15 @@ static int64_t serve_path(struct ipc_msg *m, uint64_t label, unsigned len)
 		if (node >= 0)
 			stat_words(m, (int)node);
 		return node < 0 ? node : 0;
+	case FS_LSTAT: {
+		int n;
+		int err = fst_walk_nofollow(&tree, path, &n, 0, 0);
+		if (!err)
+			stat_words(m, n);
+		return err;
+	}
+	case FS_READLINK:
+		return do_readlink(m, path);
 	case FS_UNLINK:
 		return do_unlink(path, 0);
 	case FS_RMDIR:

@@ -4,8 +4,9 @@
  * realpath.
  * A relative path is joined to the directory's path as the file server names it now
  * (FS_GETPATH), so a directory renamed while open is followed, and one removed gives
- * ENOENT; AT_FDCWD means the working directory, as for the plain calls. There are no
- * symbolic links, so AT_SYMLINK_NOFOLLOW changes nothing. docs/files.md.
+ * ENOENT; AT_FDCWD means the working directory, as for the plain calls. fstatat takes
+ * AT_SYMLINK_NOFOLLOW (lstat); utimensat and fchmodat accept it and act on what the link
+ * names (a link has no times or mode of its own to change). docs/files.md.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -100,10 +101,12 @@ int fstatat(int dirfd, const char *restrict path, struct stat *restrict st, int 
 {
 	char buf[FS_PATH_MAX];
 	const char *p = flags_ok(flags, AT_SYMLINK_NOFOLLOW) ? at_path(dirfd, path, buf) : 0;
-	return p ? stat(p, st) : -1;
+	if (!p)
+		return -1;
+	return flags & AT_SYMLINK_NOFOLLOW ? lstat(p, st) : stat(p, st);
 }
 
-/* No symbolic links: AT_SYMLINK_NOFOLLOW is taken and changes nothing. */
+/* AT_SYMLINK_NOFOLLOW is taken; the times changed are those of what a link names. */
 int utimensat(int dirfd, const char *path, const struct timespec t[2], int flags)
 {
 	char buf[FS_PATH_MAX];
@@ -181,6 +184,21 @@ char *realpath(const char *restrict path, char *restrict resolved)
 	}
 	if (fd_abs_path(path, abs, sizeof(abs)) < 0 || stat(path, &st) < 0)
 		return 0;
+	/* Symbolic links resolved: the name the file server gives what path opens. A FIFO
+	 * (its open would wait) or a device keeps the joined path. */
+	int fd = S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	if (fd >= 0) {
+		char named[FS_PATH_MAX];
+		struct fd_entry *e = fd_get(fd);
+		struct ipc_msg m = { .rbuf = named };
+		m.rspec = ipc_recv_spec(FS_PATH_MAX, IPC_RECV_SLOT_NONE);
+		int64_t r = e && e->kind == FD_FILE ? fd_file_call(e->file, FS_GETPATH, &m, 0) : -1;
+		if (r > 0 && r < FS_PATH_MAX) {
+			named[r] = 0;
+			strcpy(abs, named);
+		}
+		close(fd);
+	}
 	char *out = resolved ? resolved : malloc(FS_PATH_MAX);
 	if (!out) {
 		errno = ENOMEM;

@@ -63,14 +63,15 @@ static void fill_stat(struct stat *st, const struct ipc_msg *m, const struct fs_
 	st->st_dev = 1;
 }
 
-int stat(const char *restrict path, struct stat *restrict st)
+/* FS_STAT or FS_LSTAT of path into st: 0, or -1 and errno. */
+static int stat_call(uint64_t label, const char *restrict path, struct stat *restrict st)
 {
 	char abs[FS_PATH_MAX];
 	struct fs_times t;
 	struct ipc_msg m = { 0 };
 	if (fd_abs_path(path, abs, sizeof(abs)) < 0)
 		return -1;
-	m.tag = ipc_tag(FS_STAT, 0, (unsigned)strlen(abs) + 1, 0);
+	m.tag = ipc_tag(label, 0, (unsigned)strlen(abs) + 1, 0);
 	m.sbuf = abs;
 	m.rbuf = &t;
 	m.rspec = ipc_recv_spec(sizeof(t), IPC_RECV_SLOT_NONE);
@@ -83,10 +84,15 @@ int stat(const char *restrict path, struct stat *restrict st)
 	return 0;
 }
 
-/* There are no symbolic links: lstat is stat. */
+int stat(const char *restrict path, struct stat *restrict st)
+{
+	return stat_call(FS_STAT, path, st);
+}
+
+/* A symbolic link named last is described itself (S_IFLNK, its text's length). */
 int lstat(const char *restrict path, struct stat *restrict st)
 {
-	return stat(path, st);
+	return stat_call(FS_LSTAT, path, st);
 }
 
 int fstat(int fd, struct stat *st)
@@ -264,10 +270,32 @@ int link(const char *from, const char *to)
 	return two_paths(FS_LINK, from, to);
 }
 
+/* A symbolic link (docs/files.md, "Symbolic links"): any text, kept as given. */
 int symlink(const char *target, const char *path)
 {
-	(void)target; /* any string may be a symbolic link's target */
-	return no_such_node(path);
+	char buf[2 * FS_PATH_MAX];
+	struct ipc_msg m = { 0 };
+	if (!target || !path) {
+		errno = EFAULT;
+		return -1;
+	}
+	size_t tl = strlen(target) + 1;
+	if (tl > FS_PATH_MAX) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(buf, target, tl);
+	if (fd_abs_path(path, buf + tl, FS_PATH_MAX) < 0)
+		return -1;
+	m.tag = ipc_tag(FS_SYMLINK, 0, (unsigned)(tl + strlen(buf + tl) + 1), 0);
+	m.sbuf = buf;
+	m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
+	int64_t r = ipc_call(fd_fs_slot(), &m) ? -EIO : (int64_t)m.w[0];
+	if (r < 0) {
+		errno = (int)-r;
+		return -1;
+	}
+	return 0;
 }
 
 int mkfifo(const char *path, mode_t mode)
@@ -286,16 +314,25 @@ int mknod(const char *path, mode_t mode, dev_t dev)
 	return no_such_node(path);
 }
 
-/* No file is a symbolic link: EINVAL for any that exists. */
+/* The link's text, cut to size, with no NUL (POSIX); EINVAL for what is not a link. */
 ssize_t readlink(const char *restrict path, char *restrict buf, size_t size)
 {
-	struct stat st;
-	(void)buf;
-	(void)size;
-	if (stat(path, &st) < 0)
+	char abs[FS_PATH_MAX], text[FS_PATH_MAX];
+	struct ipc_msg m = { 0 };
+	if (fd_abs_path(path, abs, sizeof(abs)) < 0)
 		return -1;
-	errno = EINVAL;
-	return -1;
+	m.tag = ipc_tag(FS_READLINK, 0, (unsigned)strlen(abs) + 1, 0);
+	m.sbuf = abs;
+	m.rbuf = text;
+	m.rspec = ipc_recv_spec(sizeof(text), IPC_RECV_SLOT_NONE);
+	int64_t r = ipc_call(fd_fs_slot(), &m) ? -EIO : (int64_t)m.w[0];
+	if (r < 0 || r >= FS_PATH_MAX) {
+		errno = r < 0 ? (int)-r : EIO;
+		return -1;
+	}
+	size_t n = (size_t)r < size ? (size_t)r : size;
+	memcpy(buf, text, n);
+	return (ssize_t)n;
 }
 
 int chdir(const char *path)
@@ -308,6 +345,10 @@ int chdir(const char *path)
 		errno = ENOTDIR;
 		return -1;
 	}
+	/* The directory's own name, with ".." and symbolic links taken (getcwd's, POSIX). */
+	char named[FS_PATH_MAX];
+	if (realpath(abs, named))
+		strcpy(abs, named);
 	fd_set_cwd(abs);
 	return 0;
 }

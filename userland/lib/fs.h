@@ -127,6 +127,10 @@ enum fs_label {
 	 * blocking lock's type or F_UNLCK, w2 = its start, w3 = its length, w4 = its pid */
 	FS_LOCK = 31,
 	FS_FSTATVFS = 32, /* -> as FS_STATVFS, for the description's file */
+	/* Symbolic links (path requests, SLOT_FS). */
+	FS_SYMLINK = 33,  /* buffer = target \0 path \0 -> 0 */
+	FS_READLINK = 34, /* buffer = path -> w0 = length, buffer = the link's text */
+	FS_LSTAT = 35,	  /* buffer = path -> as FS_STAT, of a last-named link itself */
 };
 
 /*

@@ -5,12 +5,15 @@
  * docs/files.md.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fstree.h"
 
 void fst_init(struct fst *t)
 {
+	for (int i = 0; i < FS_NODES; i++)
+		free(t->text[i]); /* a tree used before (the host tests) */
 	memset(t, 0, sizeof(*t));
 	t->n[FST_ROOT] = (struct fst_node){ .type = FST_DIR, .linked = 1, .mode = 0755 };
 }
@@ -63,8 +66,32 @@ static int at_end(const char *p)
 	return *p == 0;
 }
 
-int fst_walk(const struct fst *t, const char *path, int *node, int *parent, const char **last)
+/*
+ * The path with the symbolic link node (met in dir, rest still to walk) put in place of
+ * its name, into out: 0 or -ENAMETOOLONG.
+ */
+static int expand(const struct fst *t, int dir, int node, const char *rest, char *out)
 {
+	const char *text = t->text[node] ? t->text[node] : "";
+	int n = 0;
+	if (text[0] != '/' && (n = fst_path(t, dir, out, FS_PATH_MAX)) < 0)
+		return n;
+	size_t tl = strlen(text), rl = strlen(rest);
+	if ((size_t)n + 1 + tl + rl >= FS_PATH_MAX)
+		return -ENAMETOOLONG;
+	if (n > 0)
+		out[n++] = '/';
+	memcpy(out + n, text, tl);
+	memcpy(out + n + tl, rest, rl + 1);
+	return 0;
+}
+
+static int walk(const struct fst *t, const char *path, int follow_last, int *node, int *parent,
+		const char **last)
+{
+	static char bufs[2][FS_PATH_MAX]; /* each expansion in the one the rest is not in */
+	int links = 0;
+restart:
 	if (path[0] != '/')
 		return -EINVAL;
 	if (strlen(path) >= FS_PATH_MAX)
@@ -80,6 +107,16 @@ int fst_walk(const struct fst *t, const char *path, int *node, int *parent, cons
 		dir = cur;
 		named = name;
 		cur = fst_resolve(t, fst_entry(t, cur, name, len));
+		if (cur >= 0 && t->n[cur].type == FST_SYMLINK && (follow_last || !at_end(p))) {
+			char *out = bufs[links & 1];
+			if (++links > FST_SYMLOOP_MAX)
+				return -ELOOP;
+			int err = expand(t, dir, cur, p, out);
+			if (err)
+				return err;
+			path = out;
+			goto restart;
+		}
 		if (cur >= 0)
 			continue;
 		if (!parent || !at_end(p))
@@ -95,6 +132,39 @@ int fst_walk(const struct fst *t, const char *path, int *node, int *parent, cons
 		*last = named;
 	}
 	return 0;
+}
+
+int fst_walk(const struct fst *t, const char *path, int *node, int *parent, const char **last)
+{
+	return walk(t, path, 1, node, parent, last);
+}
+
+int fst_walk_nofollow(const struct fst *t, const char *path, int *node, int *parent,
+		      const char **last)
+{
+	return walk(t, path, 0, node, parent, last);
+}
+
+int fst_symlink(struct fst *t, int dir, const char *name, unsigned len, const char *target)
+{
+	size_t tl = strlen(target);
+	if (tl == 0)
+		return -ENOENT; /* as Linux: an empty target names nothing */
+	if (tl >= FS_PATH_MAX)
+		return -ENAMETOOLONG;
+	char *text = malloc(tl + 1);
+	if (!text)
+		return -ENOSPC;
+	int node = fst_add(t, dir, name, len, FST_SYMLINK);
+	if (node < 0) {
+		free(text);
+		return node;
+	}
+	memcpy(text, target, tl + 1);
+	t->text[node] = text;
+	t->n[node].size = tl;
+	t->n[node].mode = 0777;
+	return node;
 }
 
 int fst_add(struct fst *t, int dir, const char *name, unsigned len, enum fst_type type)
@@ -178,8 +248,11 @@ int fst_has_children(const struct fst *t, int dir)
 static void drop(struct fst *t, int node)
 {
 	t->n[node].linked = 0;
-	if (t->n[node].opens == 0)
-		t->n[node].type = FST_FREE;
+	if (t->n[node].opens)
+		return;
+	t->n[node].type = FST_FREE;
+	free(t->text[node]); /* a symbolic link's */
+	t->text[node] = 0;
 }
 
 static void unname(struct fst *t, int entry)
@@ -306,16 +379,6 @@ int fst_path(const struct fst *t, int node, char *out, unsigned max)
 	return (int)len;
 }
 
-/* Drop the last component of out (length *len), never past the root. */
-static void pop(char *out, unsigned *len)
-{
-	while (*len > 1 && out[*len - 1] != '/')
-		(*len)--;
-	if (*len > 1)
-		(*len)--;
-	out[*len] = 0;
-}
-
 /* Append "/name" to out. */
 static int push(char *out, unsigned *len, const char *name, unsigned n, unsigned max)
 {
@@ -336,12 +399,8 @@ static int apply(char *out, unsigned *len, const char *p, unsigned max)
 	const char *name;
 	unsigned n;
 	while ((n = next_name(&p, &name)) != 0) {
-		if (n == 1 && name[0] == '.')
-			continue;
-		if (n == 2 && name[0] == '.' && name[1] == '.') {
-			pop(out, len);
-			continue;
-		}
+		if (n == 1 && name[0] == '.' && !at_end(p))
+			continue; /* "." in the middle changes nothing; last, rmdir must see it */
 		if (n > FS_NAME_MAX)
 			return -ENAMETOOLONG;
 		int err = push(out, len, name, n, max);

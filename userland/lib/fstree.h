@@ -19,9 +19,12 @@ enum fst_type {
 	FST_NULL,
 	FST_ZERO,
 	FST_CONSOLE,
-	FST_FIFO, /* a named pipe (mkfifo): the server keeps its pipe (fs.c) */
-	FST_LINK, /* a further name of a file (link): only a name, its target holds the rest */
+	FST_FIFO,    /* a named pipe (mkfifo): the server keeps its pipe (fs.c) */
+	FST_LINK,    /* a further name of a file (link): only a name, its target holds the rest */
+	FST_SYMLINK, /* a symbolic link: its text is struct fst's text[] */
 };
+
+#define FST_SYMLOOP_MAX 8 /* symbolic links one walk may follow (SYMLOOP_MAX): then ELOOP */
 
 struct fst_node {
 	uint8_t type;	  /* enum fst_type */
@@ -40,6 +43,7 @@ struct fst_node {
 
 struct fst {
 	struct fst_node n[FS_NODES];
+	char *text[FS_NODES]; /* an FST_SYMLINK's target path (malloc'd), else NULL */
 };
 
 #define FST_ROOT 0
@@ -55,6 +59,19 @@ void fst_init(struct fst *t);
  * the directory they name, with *last pointing at the dots.)
  */
 int fst_walk(const struct fst *t, const char *path, int *node, int *parent, const char **last);
+/*
+ * Symbolic links: fst_walk follows every one it meets (a relative text from the link's
+ * directory), the last name's too; fst_walk_nofollow the same but for the last name,
+ * which may then be the link itself (lstat, unlink, rename, readlink, and names to be
+ * made). More than FST_SYMLOOP_MAX in one walk: -ELOOP; a path grown past FS_PATH_MAX:
+ * -ENAMETOOLONG. *last may then point into the walk's own buffer, good until the next
+ * walk.
+ */
+int fst_walk_nofollow(const struct fst *t, const char *path, int *node, int *parent,
+		      const char **last);
+/* A symbolic link named name in dir with text target: its index, or -EEXIST, -ENOSPC
+ * (no node, or no memory), -ENOENT (an empty target), -ENAMETOOLONG. */
+int fst_symlink(struct fst *t, int dir, const char *name, unsigned len, const char *target);
 /*
  * Hard links. A node has its own name, and each further name is an FST_LINK entry that
  * names it (target); fst_walk goes through such entries to the node, so only unlink and
@@ -96,8 +113,9 @@ int fst_release(struct fst *t, int node);
 int fst_path(const struct fst *t, int node, char *out, unsigned max);
 
 /*
- * Client side: cwd joined with path into out (size max), with "." and ".." and repeated
- * slashes resolved lexically: 0, or -ENAMETOOLONG, -ENOENT (empty path).
+ * Client side: cwd joined with path into out (size max), repeated slashes and "." in the
+ * middle dropped: 0, or -ENAMETOOLONG, -ENOENT (empty path). ".." stays for the server,
+ * which takes it from where the walk is (after a symbolic link, not lexically).
  */
 int fs_path_join(const char *cwd, const char *path, char *out, unsigned max);
 

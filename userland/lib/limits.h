@@ -16,6 +16,9 @@
 #undef ARG_MAX
 #undef CHILD_MAX
 
+/* Symbolic links one path lookup follows before ELOOP (FST_SYMLOOP_MAX, fstree.h). */
+#define SYMLOOP_MAX 8
+
 #ifndef SSIZE_MAX
 #define SSIZE_MAX LONG_MAX
 #endif

@@ -120,7 +120,11 @@ static long path_limit(int name)
 {
 	switch (name) {
 	case _PC_LINK_MAX:
-		return 1; /* no hard links */
+		return UINT16_MAX; /* a node's link count (fstree.h) */
+	case _PC_SYMLINK_MAX:
+		return FS_PATH_MAX - 1; /* a link's text */
+	case _PC_2_SYMLINKS:
+		return 1;
 	case _PC_NAME_MAX:
 		return FS_NAME_MAX;
 	case _PC_PATH_MAX:
@@ -139,8 +143,6 @@ static long path_limit(int name)
 	case _PC_ASYNC_IO:
 	case _PC_PRIO_IO:
 	case _PC_SYNC_IO:
-	case _PC_SYMLINK_MAX:
-	case _PC_2_SYMLINKS:
 		return -1; /* no limit, or not offered: errno stays */
 	default:
 		errno = EINVAL;

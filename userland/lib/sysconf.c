@@ -113,6 +113,8 @@ long sysconf(int name)
 		return TIMERS_OFFERED;
 	case _SC_DELAYTIMER_MAX:
 		return OVERRUNS_MAX;
+	case _SC_SYMLOOP_MAX:
+		return SYMLOOP_MAX;
 	}
 	if (name < 0 || name >= SC_NAME_END) {
 		errno = EINVAL;
