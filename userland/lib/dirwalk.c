@@ -108,8 +108,15 @@ static int walk_one(struct walk *w, size_t len, int level)
 	struct FTW f = { 0, level };
 	const char *slash = strrchr(w->path, '/');
 	f.base = slash && slash[1] ? (int)(slash - w->path + 1) : 0;
-	if (stat(w->path, &st) != 0)
-		return w->fn(w->path, &st, FTW_NS, &f);
+	/* FTW_PHYS: a symbolic link is reported (FTW_SL), not followed; else followed, and
+	 * one that names nothing is FTW_SLN. */
+	int phys = w->flags & FTW_PHYS;
+	if ((phys ? lstat(w->path, &st) : stat(w->path, &st)) != 0) {
+		int dangling = !phys && lstat(w->path, &st) == 0 && S_ISLNK(st.st_mode);
+		return w->fn(w->path, &st, dangling ? FTW_SLN : FTW_NS, &f);
+	}
+	if (S_ISLNK(st.st_mode))
+		return w->fn(w->path, &st, FTW_SL, &f);
 	if (!S_ISDIR(st.st_mode))
 		return w->fn(w->path, &st, FTW_F, &f);
 	DIR *d = opendir(w->path);
@@ -180,5 +187,5 @@ static int ftw_adapter(const char *path, const struct stat *st, int type, struct
 int ftw(const char *path, int (*fn)(const char *, const struct stat *, int), int fd_limit)
 {
 	ftw_fn = fn;
-	return nftw(path, ftw_adapter, fd_limit, FTW_PHYS);
+	return nftw(path, ftw_adapter, fd_limit, 0); /* ftw follows symbolic links */
 }

@@ -10,11 +10,11 @@
 #define FTW_DNR 3 /* a directory that cannot be read */
 #define FTW_DP	4 /* a directory, after its entries (FTW_DEPTH) */
 #define FTW_NS	5 /* stat failed */
-#define FTW_SL	6 /* a symbolic link (never here: there are none) */
-#define FTW_SLN 7 /* a symbolic link to nothing (never here) */
+#define FTW_SL	6 /* a symbolic link (nftw with FTW_PHYS) */
+#define FTW_SLN 7 /* a symbolic link to nothing (followed: without FTW_PHYS) */
 
 /* nftw's flags. */
-#define FTW_PHYS  1 /* do not follow symbolic links (there are none) */
+#define FTW_PHYS  1 /* do not follow symbolic links: report them (FTW_SL) */
 #define FTW_MOUNT 2 /* stay on one file system */
 #define FTW_DEPTH 4 /* a directory after its entries */
 #define FTW_CHDIR 8 /* chdir into each directory before its entries */

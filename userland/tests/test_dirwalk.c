@@ -1,6 +1,7 @@
 /*
  * nftw and ftw (each name once, directories before or, with FTW_DEPTH, after their
- * entries, levels, a callback's non-zero value ending the walk), scandir with a filter
+ * entries, levels, a callback's non-zero value ending the walk, symbolic links reported or
+ * followed), scandir with a filter
  * and alphasort, telldir/seekdir and readdir_r (docs/userland.md).
  */
 #include <dirent.h>
@@ -56,6 +57,35 @@ static void make_tree(void)
 	close(open("/tmp/dw/b/d/e", O_CREAT | O_WRONLY, 0644));
 }
 
+static int links_seen, dangling_seen;
+
+static int count_links(const char *path, const struct stat *st, int type, struct FTW *f)
+{
+	(void)path, (void)f;
+	links_seen += type == FTW_SL && S_ISLNK(st->st_mode);
+	dangling_seen += type == FTW_SLN;
+	return 0;
+}
+
+/* Symbolic links: reported with FTW_PHYS, followed without (one to nothing: FTW_SLN). */
+static void symlinks(void)
+{
+	CHECK_EQ(mkdir("/tmp/dws", 0755), 0);
+	CHECK_EQ(symlink("/tmp/dw", "/tmp/dws/tree"), 0);
+	CHECK_EQ(symlink("/tmp/dws/none", "/tmp/dws/dang"), 0);
+	CHECK_EQ(nftw("/tmp/dws", count_links, 8, FTW_PHYS), 0);
+	CHECK(links_seen == 2 && dangling_seen == 0);
+	links_seen = files = dirs = 0;
+	CHECK_EQ(nftw("/tmp/dws", count_links, 8, 0), 0);
+	CHECK(links_seen == 0 && dangling_seen == 1);
+	files = 0;
+	CHECK_EQ(nftw("/tmp/dws", visit, 8, 0), 0); /* through the link: the tree's 4 files */
+	CHECK_EQ(files, 4);
+	unlink("/tmp/dws/tree");
+	unlink("/tmp/dws/dang");
+	rmdir("/tmp/dws");
+}
+
 static int no_x(const struct dirent *e)
 {
 	return strcmp(e->d_name, "b") != 0;
@@ -81,6 +111,8 @@ int main(void)
 	CHECK(nftw("/tmp/no_such_dir", visit, 4, 0) == 0); /* FTW_NS for the start */
 	CHECK(nftw("", visit, 4, 0) == -1 && errno == ENOENT);
 	CHECK(nftw("/tmp/dw", visit, 0, 0) == -1 && errno == EINVAL);
+	stop_at = files = 0;
+	symlinks();
 
 	struct dirent **list;
 	int n = scandir("/tmp/dw", &list, no_x, alphasort);

@@ -1,5 +1,5 @@
 /*
- * The programs in /bin, run through `sh -c` (shell_run.h): ls, cp, mv, rm, mkdir, rmdir, mkfifo,
+ * The programs in /bin, run through `sh -c` (shell_run.h): ls, cp, mv, rm, mkdir, rmdir, mkfifo, ln,
  * touch, cat, echo, wc, head, grep, env, true, false and time, each with its options and
  * its exit statuses, on files under /tmp/tb (removed at the end).
  */
@@ -34,6 +34,14 @@ static void files_and_dirs(void)
 	expect("mkfifo /tmp/tb/p; echo through > /tmp/tb/p & cat /tmp/tb/p; wait; rm /tmp/tb/p",
 	       "through\n", 0, 0);
 	expect("mkfifo /tmp/tb/g", "mkfifo: /tmp/tb/g: File exists\n", 1, 1);
+	/* ln: a hard link, a symbolic one, -f over a name, into a directory, and a failure */
+	expect("ln /tmp/tb/g /tmp/tb/h && cat /tmp/tb/h && rm /tmp/tb/h", "hello\n", 0, 0);
+	expect("ln -s g /tmp/tb/s && cat /tmp/tb/s && ln -sf /tmp/tb/g /tmp/tb/s && cat /tmp/tb/s",
+	       "hello\nhello\n", 0, 0);
+	expect("mkdir /tmp/tb/d && ln /tmp/tb/g /tmp/tb/s /tmp/tb/d && ls /tmp/tb/d", "g\ns\n", 0,
+	       0);
+	expect("rm -r /tmp/tb/d /tmp/tb/s && ls /tmp/tb", "g\n", 0, 0);
+	expect("ln /tmp/tb/g /tmp/tb/g", "ln: /tmp/tb/g: File exists\n", 1, 1);
 }
 
 /* ls -l: the mode, the size and the name of a 6-byte file, fields as POSIX lists them. */
