@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -159,6 +160,10 @@ void mq_exec_forget(void) __attribute__((weak));
 int execve(const char *path, char *const argv[], char *const envp[])
 {
 	static char buf[IPC_BUF_MAX];
+	static char real[FS_PATH_MAX];
+	/* A symbolic link elsewhere to a /bin program runs that program from the archive. */
+	if (path && !in_archive(path) && realpath(path, real) && in_archive(real))
+		path = real;
 	const char *name = path ? base_name(path) : "";
 	char *const names[] = { (char *)name, 0 };
 	unsigned len = 0;

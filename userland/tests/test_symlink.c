@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "testlib.h"
@@ -143,6 +144,28 @@ static void loops_and_dangling(void)
 	CHECK_EQ(unlink("/tmp/sl_target"), 0);
 }
 
+/* execve through a link: to an archive program, and to a copy in /tmp by a relative text. */
+static void exec_through(void)
+{
+	CHECK_EQ(symlink("/bin/false", "/tmp/sl_x"), 0);
+	for (int i = 0; i < 2; i++) {
+		pid_t c = fork();
+		if (c == 0) {
+			execl("/tmp/sl_x", "false", (char *)0);
+			_exit(99);
+		}
+		int st = -1;
+		CHECK_EQ(waitpid(c, &st, 0), c);
+		CHECK_EQ(st, 1 << 8); /* false ran, not our _exit */
+		unlink("/tmp/sl_x");
+		if (i == 0) {
+			CHECK_EQ(system("cp /bin/false /tmp/sl_prog"), 0);
+			CHECK_EQ(symlink("sl_prog", "/tmp/sl_x"), 0);
+		}
+	}
+	unlink("/tmp/sl_prog");
+}
+
 static void errors(void)
 {
 	char longtext[PATH_MAX + 8];
@@ -179,6 +202,7 @@ int main(void)
 	basics();
 	directories();
 	loops_and_dangling();
+	exec_through();
 	errors();
 	return test_status();
 }
