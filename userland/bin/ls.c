@@ -32,9 +32,12 @@ static void mode_string(mode_t m, char *s)
 	s[10] = 0;
 }
 
-/* Print one entry: name alone, or the long form from st. */
-static void show(const char *name, const struct stat *st)
+/* Print one entry: name alone, or the long form from st (path: where it is, for a
+ * symbolic link's "-> text"). */
+static void show(const char *name, const char *path, const struct stat *st)
 {
+	char text[PATH_MAX_];
+	ssize_t tl = -1;
 	char mode[11], date[DATE_MAX];
 	if (!opt_l) {
 		printf("%s\n", name);
@@ -47,8 +50,11 @@ static void show(const char *name, const struct stat *st)
 	if (!tm || !strftime(date, sizeof(date), form, tm))
 		snprintf(date, sizeof(date), "?");
 	mode_string(st->st_mode, mode);
-	printf("%s %2lu %u %u %8lld %s %s\n", mode, (unsigned long)st->st_nlink,
-	       (unsigned)st->st_uid, (unsigned)st->st_gid, (long long)st->st_size, date, name);
+	if (S_ISLNK(st->st_mode))
+		tl = readlink(path, text, sizeof(text) - 1);
+	printf("%s %2lu %u %u %8lld %s %s%s%.*s\n", mode, (unsigned long)st->st_nlink,
+	       (unsigned)st->st_uid, (unsigned)st->st_gid, (long long)st->st_size, date, name,
+	       tl >= 0 ? " -> " : "", tl >= 0 ? (int)tl : 0, text);
 }
 
 static int by_name(const void *a, const void *b)
@@ -127,7 +133,7 @@ static int list_dir(const char *dir)
 				continue;
 			}
 		}
-		show(names[i], &st);
+		show(names[i], path, &st);
 		free(names[i]);
 	}
 	free(names);
@@ -157,7 +163,8 @@ static int list_operands(char **ops, int n)
 	struct stat st;
 	for (int pass = 0; pass < 2; pass++) {
 		for (int i = 0; i < n; i++) {
-			if (stat(ops[i], &st) != 0) {
+			/* -l shows a symbolic link operand itself (POSIX, without -H or -L). */
+			if ((opt_l ? lstat(ops[i], &st) : stat(ops[i], &st)) != 0) {
 				if (pass == 0) {
 					fprintf(stderr, "ls: %s: %s\n", ops[i], strerror(errno));
 					status = 1;
@@ -168,7 +175,7 @@ static int list_operands(char **ops, int n)
 			if (as_dir != pass)
 				continue;
 			if (!as_dir) {
-				show(ops[i], &st);
+				show(ops[i], ops[i], &st);
 				shown++;
 				continue;
 			}

@@ -54,6 +54,10 @@ static void ls_long(void)
 	CHECK(sscanf(out, "%15s %ld %*u %*u %ld %*s %*s %*s %63s", mode, &links, &size, name) == 4);
 	CHECK(strncmp(mode, "-rw", 3) == 0 && links == 1 && size == 6);
 	CHECK(strcmp(name, "/tmp/tb/g") == 0);
+	/* a symbolic link: shown itself, with its text */
+	st = sh_run("ln -s g /tmp/tb/s && ls -l /tmp/tb/s; rm /tmp/tb/s", out, 0);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(out[0] == 'l' && strstr(out, " /tmp/tb/s -> g\n") != 0);
 }
 
 static void text_tools(void)
