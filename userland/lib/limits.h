@@ -16,6 +16,16 @@
 #undef ARG_MAX
 #undef CHILD_MAX
 
+/*
+ * Every file system's name and path limits (docs/files.md), as pathconf gives them:
+ * FS_NAME_MAX and FS_PATH_MAX (fs.h; posix.c checks). picolibc's 255 and 1024 promised
+ * names and paths the file server refuses with ENAMETOOLONG.
+ */
+#undef NAME_MAX
+#undef PATH_MAX
+#define NAME_MAX 59
+#define PATH_MAX 256
+
 /* Symbolic links one path lookup follows before ELOOP (FST_SYMLOOP_MAX, fstree.h). */
 #define SYMLOOP_MAX 8
 

@@ -115,6 +115,8 @@ int sched_setparam(pid_t pid, const struct sched_param *p)
 
 #define CONSOLE_INPUT_MAX 256 /* the kernel console's receive ring (kernel/io/console.c) */
 
+_Static_assert(NAME_MAX == FS_NAME_MAX && PATH_MAX == FS_PATH_MAX, "limits.h out of step");
+
 /* The limits of a file system here; every one is the same (docs/files.md). */
 static long path_limit(int name)
 {

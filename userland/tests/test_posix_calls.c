@@ -79,6 +79,17 @@ static void paths(void)
 	CHECK_EQ(chdir("/"), 0);
 	CHECK_EQ(pathconf("/tmp", _PC_NAME_MAX), 59);
 	CHECK_EQ(pathconf("/tmp", _PC_PATH_MAX), 256);
+	CHECK_EQ(NAME_MAX, 59); /* <limits.h> says what the file server keeps */
+	CHECK_EQ(PATH_MAX, 256);
+	char longest[5 + NAME_MAX + 2] = "/tmp/";
+	memset(longest + 5, 'n', NAME_MAX);
+	longest[5 + NAME_MAX] = 0;
+	int lfd = open(longest, O_CREAT | O_WRONLY, 0600); /* a name of NAME_MAX bytes is kept */
+	CHECK(lfd >= 0);
+	close(lfd);
+	CHECK_EQ(unlink(longest), 0);
+	strcat(longest, "n");
+	CHECK(open(longest, O_CREAT | O_WRONLY, 0600) == -1 && errno == ENAMETOOLONG);
 	CHECK_EQ(fpathconf(0, _PC_PIPE_BUF), PIPE_BUF);
 	CHECK(pathconf("/none", _PC_NAME_MAX) == -1 && errno == ENOENT);
 	CHECK(pathconf("/tmp", 12345) == -1 && errno == EINVAL);
