@@ -278,6 +278,10 @@ static int assign_var(void *ctx, const char *name, size_t len, const char *value
 
 static void run_line(const char *text);
 static int run_text(char *text);
+static void on_sigint(int sig);
+static void traps_in_child(void);
+static void run_traps(void);
+static int run_exit_trap(int status);
 
 /* Read what the child writes to fd into out (cap bytes, the rest read and dropped). */
 static size_t read_all(int fd, char *out, size_t cap)
@@ -315,6 +319,7 @@ static const char *command_output(void *ctx, const char *text, size_t len)
 	pid_t pid = fork();
 	if (pid == 0) {
 		char *copy = malloc(len + 1);
+		traps_in_child();
 		close(fds[0]);
 		if (fds[1] != STDOUT_FILENO) {
 			dup2(fds[1], STDOUT_FILENO);
@@ -1393,6 +1398,158 @@ static int cmd_wait(int argc, char **argv)
 	return r;
 }
 
+/* ---- trap --------------------------------------------------------------------------- */
+
+static char *traps[NSIG];		/* a condition's action; NULL: the default */
+static volatile uint64_t traps_pending; /* signals caught, their actions not yet run */
+static int in_trap;			/* an action runs: a signal then waits for it */
+
+static void on_trapped(int sig)
+{
+	__atomic_or_fetch(&traps_pending, 1ULL << sig, __ATOMIC_SEQ_CST);
+}
+
+/* A condition's number: EXIT or 0, or a signal's name without SIG or its number
+ * (str2sig); -1 for none. */
+static int trap_condition(const char *w)
+{
+	int sig;
+	if (strcmp(w, "0") == 0 || strcmp(w, "EXIT") == 0)
+		return 0;
+	return str2sig(w, &sig) == 0 ? sig : -1;
+}
+
+/* What the shell itself does with sig when no trap is set. */
+static void trap_default(int sig)
+{
+	struct sigaction sa = { 0 };
+	sa.sa_handler = sig == SIGINT && job_control ? on_sigint : SIG_DFL;
+	sigaction(sig, &sa, 0);
+}
+
+/* Set condition sig's action: NULL the default, "" ignored, else a command text. */
+static int trap_set(int sig, const char *action)
+{
+	char *copy = action ? strdup(action) : 0;
+	if (action && !copy)
+		return -1;
+	free(traps[sig]);
+	traps[sig] = copy;
+	if (sig == 0)
+		return 0;
+	if (!action) {
+		trap_default(sig);
+		return 0;
+	}
+	struct sigaction sa = { 0 };
+	sa.sa_handler = *action ? on_trapped : SIG_IGN;
+	sa.sa_flags = SA_RESTART; /* a command the shell waits for finishes first (POSIX) */
+	return sigaction(sig, &sa, 0);
+}
+
+/*
+ * A child that goes on as a shell (a subshell, a pipeline's part, a substitution) or
+ * execs: caught conditions go back to the default, ignored ones stay ignored (POSIX).
+ */
+static void traps_in_child(void)
+{
+	for (int sig = 0; sig < NSIG; sig++)
+		if (traps[sig] && *traps[sig])
+			trap_set(sig, 0);
+	traps_pending = 0;
+}
+
+/* Run the actions of the signals caught since the last look, $? kept (POSIX). */
+static void run_traps(void)
+{
+	while (traps_pending && !in_trap) {
+		int sig = __builtin_ctzll(traps_pending);
+		__atomic_and_fetch(&traps_pending, ~(1ULL << sig), __ATOMIC_SEQ_CST);
+		char *text = traps[sig] && *traps[sig] ? strdup(traps[sig]) : 0;
+		if (!text)
+			continue;
+		int status = last_status;
+		in_trap = 1;
+		run_text(text);
+		in_trap = 0;
+		free(text);
+		if (!exiting)
+			last_status = status;
+	}
+}
+
+/* The EXIT condition's action, once, as the shell ends: the status it ends with. */
+static int run_exit_trap(int status)
+{
+	char *text = traps[0];
+	if (!text || !*text || in_trap)
+		return status;
+	traps[0] = 0;
+	last_status = status;
+	exiting = 0;
+	in_trap = 1;
+	run_text(text);
+	in_trap = 0;
+	free(text);
+	fflush(stdout);
+	return exiting ? last_status : status; /* an exit in the action decides */
+}
+
+static void trap_list(void)
+{
+	for (int sig = 0; sig < NSIG; sig++) {
+		if (!traps[sig])
+			continue;
+		printf("trap -- '");
+		for (const char *c = traps[sig]; *c; c++)
+			fputs(*c == '\'' ? "'\\''" : (char[]){ *c, 0 }, stdout);
+		char name[SIG2STR_MAX] = "EXIT";
+		if (sig)
+			sig2str(sig, name);
+		printf("' %s\n", name);
+	}
+}
+
+/*
+ * trap [action condition...]: run action (a command text) when a condition comes: EXIT
+ * as the shell ends, a signal when it is caught, between commands. "-" (or a first
+ * operand that is a number) resets the conditions to the default, "" ignores them.
+ * Without operands: the traps set, as commands that would set them again.
+ */
+static int cmd_trap(int argc, char **argv)
+{
+	int status = 0, first = 1;
+	if (argc > 1 && strcmp(argv[1], "--") == 0)
+		first = 2;
+	if (argc <= first) {
+		trap_list();
+		return 0;
+	}
+	/* "-", or a first condition that is a number: the conditions go back to the default */
+	const char *a = argv[first];
+	int numeric = *a && strspn(a, "0123456789") == strlen(a);
+	int reset = numeric || strcmp(a, "-") == 0;
+	const char *action = reset ? 0 : a;
+	if (argc == first + 1 && !numeric) {
+		fprintf(stderr, "usage: trap [action condition...]\n");
+		return STATUS_SYNTAX;
+	}
+	for (int i = numeric ? first : first + 1; i < argc; i++) {
+		int sig = trap_condition(argv[i]);
+		if (sig < 0 || sig == SIGKILL || sig == SIGSTOP) {
+			fprintf(stderr, "sh: trap: %s: %s\n", argv[i],
+				sig < 0 ? "bad condition" : "cannot be caught");
+			status = 1;
+			continue;
+		}
+		if (trap_set(sig, action) != 0) {
+			fprintf(stderr, "sh: trap: %s: %s\n", argv[i], strerror(errno));
+			status = 1;
+		}
+	}
+	return status;
+}
+
 struct builtin {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -1419,6 +1576,7 @@ static const struct builtin builtins[] = {
 	{ "read", cmd_read },
 	{ "eval", cmd_eval },
 	{ ".", cmd_dot },
+	{ "trap", cmd_trap },
 	{ "[", cmd_test },
 };
 
@@ -1427,7 +1585,7 @@ static int is_special_builtin(const char *name)
 {
 	static const char *const special[] = { "break",	 "continue", "exit",  "export",
 					       "return", "set",	     "shift", "unset",
-					       ":",	 "eval",     "." };
+					       ":",	 "eval",     ".",     "trap" };
 	for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); i++)
 		if (strcmp(special[i], name) == 0)
 			return 1;
@@ -1574,6 +1732,7 @@ static pid_t start(const struct sh_cmd *c, struct command *cmd, int in, int out,
 		to_foreground(pid, job);
 	if (pid != 0)
 		return pid;
+	traps_in_child();
 	if (job_control) {
 		to_foreground(getpid(), job);
 		signal(SIGINT, SIG_DFL); /* the shell's own handler is not the command's */
@@ -1741,6 +1900,7 @@ static void run_background(unsigned first)
 	if (job_control)
 		setpgid(pid > 0 ? pid : 0, 0); /* a group of its own, never the foreground */
 	if (pid == 0) {
+		traps_in_child();
 		job_control = 0;
 		signal(SIGINT, SIG_DFL);
 		/* POSIX, without job control: a background list reads /dev/null, not the terminal. */
@@ -1815,6 +1975,7 @@ static int run_list(unsigned k)
 			run_background(k);
 		else
 			run_and_or(k);
+		run_traps();
 		k = parsed->pipelines[last].next;
 	}
 	return last_status;
@@ -2157,7 +2318,7 @@ int main(int argc, char **argv)
 		if (argc < 3 || start_params(argc - 3, argv + 3) != 0)
 			return usage();
 		run_line(argv[2]);
-		return last_status;
+		return run_exit_trap(last_status);
 	}
 	if (argc > 1 && (fd = open(argv[1], O_RDONLY | O_CLOEXEC)) < 0) {
 		fprintf(stderr, "sh: %s: %s\n", argv[1], strerror(errno));
@@ -2199,5 +2360,6 @@ int main(int argc, char **argv)
 	}
 	if (len && !exiting) /* the input ended inside a command */
 		run_line(text);
-	return last_status;
+	run_traps();
+	return run_exit_trap(last_status);
 }

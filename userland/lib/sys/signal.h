@@ -175,6 +175,10 @@ int sigpending(sigset_t *set);
 int sigaltstack(const stack_t *__restrict ss, stack_t *__restrict old);
 int sigsuspend(const sigset_t *mask);
 int sigqueue(pid_t pid, int sig, const union sigval value);
+/* POSIX.1-2024: a signal's name without "SIG" (signame.c), and back (a number also). */
+#define SIG2STR_MAX 16
+int sig2str(int sig, char *str);
+int str2sig(const char *restrict str, int *restrict sig);
 struct timespec;
 int sigwait(const sigset_t *__restrict set, int *__restrict sig);
 int sigwaitinfo(const sigset_t *__restrict set, siginfo_t *__restrict info);
