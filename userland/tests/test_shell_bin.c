@@ -1,5 +1,6 @@
 /*
  * The programs in /bin, run through `sh -c` (shell_run.h): ls, cp, mv, rm, mkdir, rmdir, mkfifo, ln,
+ * chmod, basename, dirname, tee, uname,
  * touch, cat, echo, wc, head, grep, env, true, false and time, each with its options and
  * its exit statuses, on files under /tmp/tb (removed at the end).
  */
@@ -42,6 +43,27 @@ static void files_and_dirs(void)
 	       0);
 	expect("rm -r /tmp/tb/d /tmp/tb/s && ls /tmp/tb", "g\n", 0, 0);
 	expect("ln /tmp/tb/g /tmp/tb/g", "ln: /tmp/tb/g: File exists\n", 1, 1);
+}
+
+/* chmod (octal and symbolic), basename, dirname, tee, uname. */
+static void small_tools(void)
+{
+	expect("chmod 600 /tmp/tb/g; test -x /tmp/tb/g || echo no-x; chmod u+x,go+r /tmp/tb/g; "
+	       "test -x /tmp/tb/g && echo x",
+	       "no-x\nx\n", 0, 0);
+	expect("chmod a-x /tmp/tb/g; test -x /tmp/tb/g || echo off; chmod 644 /tmp/tb/g", "off\n",
+	       0, 0);
+	expect("chmod zz /tmp/tb/g", "chmod: zz: invalid mode\n", 1, 1);
+	expect("chmod 644 /tmp/tb/none", "chmod: /tmp/tb/none: No such file or directory\n", 1, 1);
+	expect("basename /a/b/c.txt .txt; basename /; basename a/; basename .txt .txt",
+	       "c\n/\na\n.txt\n", 0, 0);
+	expect("dirname /a/b/; dirname a; dirname /; dirname //x; dirname a/b", "/a\n.\n/\n/\na\n",
+	       0, 0);
+	expect("echo hi | tee /tmp/tb/t1 /tmp/tb/t2; echo more | tee -a /tmp/tb/t1 >/dev/null; "
+	       "cat /tmp/tb/t1 /tmp/tb/t2; rm /tmp/tb/t1 /tmp/tb/t2",
+	       "hi\nhi\nmore\nhi\n", 0, 0);
+	expect("test \"$(uname)\" = \"$(uname -s)\" && uname -a | wc -w", "5\n", 0, 0);
+	expect("uname -x", "uname: invalid option -- 'x'\nusage: uname [-amnrsv]\n", 1, 1);
 }
 
 /* ls -l: the mode, the size and the name of a 6-byte file, fields as POSIX lists them. */
@@ -93,6 +115,7 @@ int main(void)
 {
 	files_and_dirs();
 	ls_long();
+	small_tools();
 	text_tools();
 	env_and_status();
 	return test_status();
