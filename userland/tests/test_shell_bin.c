@@ -1,6 +1,6 @@
 /*
  * The programs in /bin, run through `sh -c` (shell_run.h): ls, cp, mv, rm, mkdir, rmdir, mkfifo, ln,
- * chmod, basename, dirname, tee, uname,
+ * chmod, basename, dirname, tee, uname, printf,
  * touch, cat, echo, wc, head, grep, env, true, false and time, each with its options and
  * its exit statuses, on files under /tmp/tb (removed at the end).
  */
@@ -63,6 +63,14 @@ static void small_tools(void)
 	       "cat /tmp/tb/t1 /tmp/tb/t2; rm /tmp/tb/t1 /tmp/tb/t2",
 	       "hi\nhi\nmore\nhi\n", 0, 0);
 	expect("test \"$(uname)\" = \"$(uname -s)\" && uname -a | wc -w", "5\n", 0, 0);
+	expect("printf 'a%sb\\n' x; printf '%s\\n' a b c; printf '%%|\\101|%d\\n' \"'A\"",
+	       "axb\na\nb\nc\n%|A|65\n", 0, 0);
+	expect("printf '%d %5.2f %x %o %c|%-4s|%3d|\\n' 42 3.14159 255 8 hello ab -7",
+	       "42  3.14 ff 10 h|ab  | -7|\n", 0, 0);
+	expect("printf '%b' 'x\\ty\\n' 'a\\cb'; printf 'not reached\\n' | wc -l", "x\ty\na1\n", 0,
+	       0);
+	expect("printf '%d\\n' abc; echo $?", "printf: abc: not a number\n0\n1\n", 0, 1);
+	expect("printf '%s-%s\\n' only", "only-\n", 0, 0);
 	expect("uname -x", "uname: invalid option -- 'x'\nusage: uname [-amnrsv]\n", 1, 1);
 }
 
