@@ -1,6 +1,6 @@
 /*
  * The programs in /bin, run through `sh -c` (shell_run.h): ls, cp, mv, rm, mkdir, rmdir, mkfifo, ln,
- * chmod, basename, dirname, tee, uname, printf,
+ * chmod, basename, dirname, tee, uname, printf, tail, sort, uniq,
  * touch, cat, echo, wc, head, grep, env, true, false and time, each with its options and
  * its exit statuses, on files under /tmp/tb (removed at the end).
  */
@@ -92,6 +92,16 @@ static void ls_long(void)
 
 static void text_tools(void)
 {
+	expect(WORDS "; tail -n 2 /tmp/tb/f; tail -n +3 /tmp/tb/f; tail -c 3 /tmp/tb/f; "
+		     "tail /tmp/tb/f | wc -l; tail -n 0 /tmp/tb/f",
+	       "beta\ngamma\ngamma\nma\n3\n", 0, 0);
+	expect("printf 'b\\na\\nc\\na\\n' | sort; printf 'b\\na\\n' | sort -r; "
+	       "printf 'b\\na\\nb\\n' | sort -u; printf '10\\n9\\n100\\n' | sort -n",
+	       "a\na\nb\nc\nb\na\na\nb\n9\n10\n100\n", 0, 0);
+	expect("printf 'a\\na\\nb\\nc\\nc\\nc' | uniq -c; printf 'a\\na\\nb\\n' | uniq; "
+	       "printf 'a\\na\\nb\\n' | uniq -d; printf 'a\\na\\nb\\n' | uniq -u",
+	       "      2 a\n      1 b\n      3 c\na\nb\na\nb\n", 0, 0);
+	expect("tail -n x /tmp/tb/f", "usage: tail [-n number | -c number] [file]\n", 1, 1);
 	expect(WORDS "; wc /tmp/tb/f; wc -l < /tmp/tb/f", "3 3 17 /tmp/tb/f\n3\n", 0, 0);
 	expect("wc -cw /tmp/tb/f /tmp/tb/g", "3 17 /tmp/tb/f\n1 6 /tmp/tb/g\n4 23 total\n", 0, 0);
 	expect("head -n 2 /tmp/tb/f; head -n 1 /tmp/tb/f /tmp/tb/g",
