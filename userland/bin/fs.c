@@ -1151,6 +1151,8 @@ static int64_t do_rename(unsigned len)
 	size_t a = strlen(buf);
 	if (a + 1 >= len || memchr(buf + a + 1, 0, len - a - 1) == 0 || buf[a + 1] != '/')
 		return -EINVAL;
+	if (dots_last(buf) || dots_last(buf + a + 1))
+		return -EINVAL; /* POSIX: a last "." or ".." on either side */
 	int64_t entry = entry_of(buf);
 	int to, dir, replaced;
 	const char *last;

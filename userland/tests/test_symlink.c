@@ -107,6 +107,10 @@ static void directories(void)
 	CHECK_EQ(errno, EINVAL);
 	CHECK_EQ(rmdir("/tmp/sl_d/sub/.."), -1);
 	CHECK_EQ(errno, EINVAL);
+	CHECK_EQ(rename("/tmp/sl_d/sub/.", "/tmp/sl_moved"), -1);
+	CHECK_EQ(errno, EINVAL);
+	CHECK_EQ(rename("/tmp/sl_d/sub", "/tmp/sl_d/.."), -1);
+	CHECK_EQ(errno, EINVAL);
 	CHECK_EQ(chdir("/tmp/sl_dl/.."), 0); /* the physical parent: getcwd names it */
 	CHECK(getcwd(real, sizeof(real)) != 0 && strcmp(real, "/tmp/sl_d") == 0);
 	CHECK_EQ(chdir(cwd), 0);
