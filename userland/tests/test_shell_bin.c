@@ -1,6 +1,6 @@
 /*
  * The programs in /bin, run through `sh -c` (shell_run.h): ls, cp, mv, rm, mkdir, rmdir, mkfifo, ln,
- * chmod, basename, dirname, tee, uname, printf, tail, sort, uniq,
+ * chmod, basename, dirname, tee, uname, printf, tail, sort, uniq, cut, tr, seq,
  * touch, cat, echo, wc, head, grep, env, true, false and time, each with its options and
  * its exit statuses, on files under /tmp/tb (removed at the end).
  */
@@ -101,6 +101,15 @@ static void text_tools(void)
 	expect("printf 'a\\na\\nb\\nc\\nc\\nc' | uniq -c; printf 'a\\na\\nb\\n' | uniq; "
 	       "printf 'a\\na\\nb\\n' | uniq -d; printf 'a\\na\\nb\\n' | uniq -u",
 	       "      2 a\n      1 b\n      3 c\na\nb\na\nb\n", 0, 0);
+	expect("printf 'a:b:c\\nd:e\\nnone\\n' | cut -d : -f 1,3-; echo abcdef | cut -c 2-3,5-; "
+	       "printf 'x:y\\nz\\n' | cut -s -d : -f 2",
+	       "a:c\nd\nnone\nbcef\ny\n", 0, 0);
+	expect("cut -f 0 /tmp/tb/f", "cut: 0: bad list\n", 1, 1);
+	expect("echo hello | tr a-y b-z; echo 'a  b   c' | tr -s ' '; echo banana | tr -d an; "
+	       "echo aabbcc | tr -s abc xyz",
+	       "ifmmp\na b c\nb\nxyz\n", 0, 0);
+	expect("seq 3; seq -s , 2 2 9; seq 3 -1 1", "1\n2\n3\n2,4,6,8\n3\n2\n1\n", 0, 0);
+	expect("seq 1 0 5", "usage: seq [-s sep] [first [increment]] last\n", 1, 1);
 	expect("tail -n x /tmp/tb/f", "usage: tail [-n number | -c number] [file]\n", 1, 1);
 	expect(WORDS "; wc /tmp/tb/f; wc -l < /tmp/tb/f", "3 3 17 /tmp/tb/f\n3\n", 0, 0);
 	expect("wc -cw /tmp/tb/f /tmp/tb/g", "3 17 /tmp/tb/f\n1 6 /tmp/tb/g\n4 23 total\n", 0, 0);
