@@ -1,6 +1,6 @@
 /*
  * The programs in /bin, run through `sh -c` (shell_run.h): ls, cp, mv, rm, mkdir, rmdir, mkfifo, ln,
- * chmod, basename, dirname, tee, uname, printf, tail, sort, uniq, cut, tr, seq,
+ * chmod, basename, dirname, tee, uname, printf, tail, sort, uniq, cut, tr, seq, id, date,
  * touch, cat, echo, wc, head, grep, env, true, false and time, each with its options and
  * its exit statuses, on files under /tmp/tb (removed at the end).
  */
@@ -71,6 +71,9 @@ static void small_tools(void)
 	       0);
 	expect("printf '%d\\n' abc; echo $?", "printf: abc: not a number\n0\n1\n", 0, 1);
 	expect("printf '%s-%s\\n' only", "only-\n", 0, 0);
+	expect("id; id -u; id -gn", "uid=0(root) gid=0(root) groups=0(root)\n0\nroot\n", 0, 0);
+	expect("date +%Y | wc -c; date -u '+%H:%M' | cut -c 3; date +", "5\n:\n\n", 0, 0);
+	expect("date now", "usage: date [-u] [+format]\n", 1, 1);
 	expect("uname -x", "uname: invalid option -- 'x'\nusage: uname [-amnrsv]\n", 1, 1);
 }
 
