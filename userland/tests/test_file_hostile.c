@@ -1,6 +1,6 @@
 /*
  * A client that misbehaves towards the file server: unknown labels, paths without their
- * NUL or too long, out-of-range words, reads and maps far past the end, forged and stale
+ * NUL or too long, link and symbolic link requests with one path, no NUL or a long text, out-of-range words, reads and maps far past the end, forged and stale
  * badges (FS_REOPEN with a wrong token, a closed description's capability), close with a
  * process index that is not ours, and random words on every label. Each gets an error,
  * the server keeps answering, and a file another process wrote is unchanged.
@@ -58,6 +58,16 @@ static void path_abuse(long fs)
 	CHECK_EQ(raw(fs, FS_OPEN, O_RDONLY, 0, 999, "/tmp", 5, -1), -EINVAL); /* index */
 	CHECK_EQ(raw(fs, FS_RENAME, 0, 0, 0, "/tmp", 5, -1), -EINVAL);
 	CHECK_EQ(raw(fs, FS_RENAME, 0, 0, 0, "/tmp\0x", 6, -1), -EINVAL);
+	CHECK_EQ(raw(fs, FS_LINK, 0, 0, 0, "/tmp", 5, -1), -EINVAL);	  /* one path only */
+	CHECK_EQ(raw(fs, FS_LINK, 0, 0, 0, "/tmp\0/x", 7, -1), -EINVAL);  /* no NUL */
+	CHECK_EQ(raw(fs, FS_SYMLINK, 0, 0, 0, "x\0rel", 6, -1), -EINVAL); /* not absolute */
+	CHECK_EQ(raw(fs, FS_SYMLINK, 0, 0, 0, big, sizeof(big), -1), -EINVAL);
+	CHECK_EQ(raw(fs, FS_READLINK, 0, 0, 0, "/tmp", 5, -1), -EINVAL); /* not a link */
+	CHECK_EQ(raw(fs, FS_LSTAT, 0, 0, 0, "/tmp", 4, -1), -EINVAL);	 /* no NUL */
+	memcpy(big + FS_PATH_MAX + 8, "\0/tmp/hx_long", 14); /* a text longer than a path */
+	CHECK_EQ(raw(fs, FS_SYMLINK, 0, 0, 0, big, FS_PATH_MAX + 8 + 14, -1), -ENAMETOOLONG);
+	memset(big, 'a', sizeof(big));
+	big[0] = '/';
 	CHECK_EQ(raw(fs, 999, 0, 0, 0, 0, 0, -1), -ENOSYS);
 	CHECK_EQ(raw(fs, FS_READ, 10, 0, 0, 0, 0, -1), -ENOSYS); /* not on SLOT_FS */
 	CHECK_EQ(raw(fs, FS_REOPEN, FS_BADGE(3, 0), 12345, 0, 0, 0, slot_alloc()), -EBADF);
