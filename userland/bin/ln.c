@@ -5,6 +5,7 @@
  * "Links" and "Symbolic links".
  */
 #include <errno.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -20,16 +21,13 @@ static int usage(void)
 	return 1;
 }
 
-/* The last name of path (trailing slashes ignored) appended to dir, into out. */
+/* The last name of path (libgen's basename: trailing slashes ignored) under dir. */
 static int under(const char *dir, const char *path, char *out)
 {
-	size_t n = strlen(path);
-	while (n > 1 && path[n - 1] == '/')
-		n--;
-	size_t i = n;
-	while (i > 0 && path[i - 1] != '/')
-		i--;
-	int len = snprintf(out, NAME_BYTES, "%s/%.*s", dir, (int)(n - i), path + i);
+	char copy[NAME_BYTES];
+	if (snprintf(copy, sizeof(copy), "%s", path) >= (int)sizeof(copy))
+		return -1;
+	int len = snprintf(out, NAME_BYTES, "%s/%s", dir, basename(copy));
 	return len > 0 && len < NAME_BYTES ? 0 : -1;
 }
 

@@ -161,18 +161,18 @@ int truncate(const char *path, off_t len)
 	return path_call(FS_TRUNCATE, path, (uint64_t)len, 0, &m) < 0 ? -1 : 0;
 }
 
-/* FS_RENAME, FS_LINK: two absolute paths in one buffer. 0, or -1 and errno. */
-static int two_paths(uint64_t label, const char *from, const char *to)
+/*
+ * A request whose buffer is first (first_len bytes, its NUL included) then path made
+ * absolute, in buf (room for FS_PATH_MAX more): 0, or -1 and errno. FS_RENAME and FS_LINK
+ * send two paths, FS_SYMLINK a link's text and a path.
+ */
+static int call_then_path(uint64_t label, char *buf, size_t first_len, const char *path)
 {
-	char abs[2 * FS_PATH_MAX];
 	struct ipc_msg m = { 0 };
-	if (fd_abs_path(from, abs, FS_PATH_MAX) < 0)
+	if (fd_abs_path(path, buf + first_len, FS_PATH_MAX) < 0)
 		return -1;
-	size_t a = strlen(abs) + 1;
-	if (fd_abs_path(to, abs + a, FS_PATH_MAX) < 0)
-		return -1;
-	m.tag = ipc_tag(label, 0, (unsigned)(a + strlen(abs + a) + 1), 0);
-	m.sbuf = abs;
+	m.tag = ipc_tag(label, 0, (unsigned)(first_len + strlen(buf + first_len) + 1), 0);
+	m.sbuf = buf;
 	m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
 	int64_t r = ipc_call(fd_fs_slot(), &m) ? -EIO : (int64_t)m.w[0];
 	if (r < 0) {
@@ -180,6 +180,14 @@ static int two_paths(uint64_t label, const char *from, const char *to)
 		return -1;
 	}
 	return 0;
+}
+
+static int two_paths(uint64_t label, const char *from, const char *to)
+{
+	char abs[2 * FS_PATH_MAX];
+	if (fd_abs_path(from, abs, FS_PATH_MAX) < 0)
+		return -1;
+	return call_then_path(label, abs, strlen(abs) + 1, to);
 }
 
 int rename(const char *from, const char *to)
@@ -274,7 +282,6 @@ int link(const char *from, const char *to)
 int symlink(const char *target, const char *path)
 {
 	char buf[2 * FS_PATH_MAX];
-	struct ipc_msg m = { 0 };
 	if (!target || !path) {
 		errno = EFAULT;
 		return -1;
@@ -285,17 +292,7 @@ int symlink(const char *target, const char *path)
 		return -1;
 	}
 	memcpy(buf, target, tl);
-	if (fd_abs_path(path, buf + tl, FS_PATH_MAX) < 0)
-		return -1;
-	m.tag = ipc_tag(FS_SYMLINK, 0, (unsigned)(tl + strlen(buf + tl) + 1), 0);
-	m.sbuf = buf;
-	m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
-	int64_t r = ipc_call(fd_fs_slot(), &m) ? -EIO : (int64_t)m.w[0];
-	if (r < 0) {
-		errno = (int)-r;
-		return -1;
-	}
-	return 0;
+	return call_then_path(FS_SYMLINK, buf, tl, path);
 }
 
 int mkfifo(const char *path, mode_t mode)
