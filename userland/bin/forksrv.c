@@ -967,8 +967,8 @@ static int fault_to_handler(struct proc *p, const struct ipc_msg *m)
 
 /* kill(pid > 0), or a process group: pid 0 (the caller's), -1 (all but init), -pgid.
  * value: sigqueue's (one process only), or null. The caller, if a target, comes last
- * and is answered with its own signal (signal_proc_value's asked); others are answered
- * first. */
+ * and is answered with its own signal (signal_proc_value's asked); a caller that is not
+ * a target is answered once every target has been signalled. */
 static void do_kill(struct proc *p, int64_t pid, uint64_t sig, const uint64_t *value)
 {
 	int64_t group = pid == 0 ? p->pgid : pid < -1 ? -pid : 0;
@@ -1000,13 +1000,16 @@ static void do_kill(struct proc *p, int64_t pid, uint64_t sig, const uint64_t *v
 	int self = 0;
 	for (int i = 0; i < n; i++)
 		self |= targets[i] == p;
-	if (!self)
-		reply_now(0);
+	/* Every other target is signalled before the answer goes: once kill returns, what
+	 * the signal does (SIGCONT dropping a stop signal already taken) has been posted, so
+	 * anything the caller does next (a pipe write) cannot overtake it. */
 	for (int i = 0; i < n; i++)
 		if (targets[i] != p && targets[i]->state == PS_RUNNING)
 			signal_proc_value(targets[i], (int)sig, p->pid, value, 0);
 	if (self)
 		signal_proc_value(p, (int)sig, p->pid, value, 1);
+	else
+		reply(0, 0);
 }
 
 /* PROC_KILL_LIVE: signal 0 only, to one pid; a zombie no longer runs (ESRCH). */
