@@ -93,6 +93,7 @@ int as_init(struct as *as, struct quota *quota)
 {
 	as->quota = quota;
 	as->stack_pages = 0;
+	as->tables = 0;
 	if (quota_charge(as->quota, PAGE_SIZE) != 0)
 		return E_QUOTA;
 	as->root = pt_alloc();
@@ -191,16 +192,16 @@ static void free_groups(struct as *as, pte_t *table, uint64_t mask, int level)
 }
 
 /*
- * Let go of one table and everything under it. A shared level-0 table only loses this
- * task's reference: its leaves are the table's, and the last holder drops them. A table
- * freed is left zeroed, and goes on the pool's stack of zeroed frames.
+ * Let go of one table and everything under it. A shared table (level 1 or 0) only loses
+ * this task's reference: what it maps is the table's, and the last holder lets go of
+ * that. A table freed is left zeroed, and goes on the pool's stack of zeroed frames.
+ * Quota is refunded once for the whole tree (as_free_tables), not per table.
  */
 static void free_table(struct as *as, pte_t *table, int level)
 {
 	uint64_t pa = virt_to_phys(table);
-	quota_refund(as->quota, PAGE_SIZE);
 	uint32_t *ref = &kframes.ref[(pa - kframes.base) >> FRAME_SHIFT];
-	if (level == 0 && *ref > 1) {
+	if (*ref > 1) {
 		/* Shared (table_shared): another holder keeps it, so no range test, no free. */
 		if (--*ref == 1)
 			kframes.nshared--;
@@ -223,9 +224,10 @@ void as_free_tables(struct as *as)
 	tlb_flush_all(as);
 	frame_unref_zeroed(&kframes, virt_to_phys(as->root));
 	as_unregister(as);
-	/* The root, and one page per leaf: resident counts them, shared tables or not. */
-	quota_refund(as->quota, (as->resident + 1) * PAGE_SIZE);
+	/* The root, its tables and one page per leaf, shared or not: all counted. */
+	quota_refund(as->quota, (as->resident + as->tables + 1) * PAGE_SIZE);
 	as->resident = 0;
+	as->tables = 0;
 	as->root = 0;
 }
 
@@ -263,19 +265,18 @@ static int table_make(struct as *as, pte_t *e, uint64_t bits)
 	}
 	*e = pte_make(virt_to_phys(next), PTE_V | bits);
 	mark(e);
+	as->tables++;
 	return 0;
 }
 
 /*
- * The level-1 entry above va's level-0 table, making the level-1 table (charged to as)
- * when err is not NULL; on failure *err says why: E_QUOTA or E_NOMEM.
+ * The level-1 entry above va's level-0 table, or NULL if there is no level-1 table: for
+ * reading only, since the table may be shared with other tasks (l1_for_write stores).
  */
-static inline pte_t *as_walk_l1(struct as *as, uint64_t va, int *err)
+static inline pte_t *as_walk_l1(struct as *as, uint64_t va)
 {
 	pte_t *e = &as->root[pt_index(va, PT_LEVELS - 1)];
-	if (!pte_valid(*e) && (!err || (*err = table_make(as, e, 0)) != 0))
-		return 0;
-	return entry_below(*e, va, 1);
+	return pte_valid(*e) ? entry_below(*e, va, 1) : 0;
 }
 
 /*
@@ -285,7 +286,7 @@ static inline pte_t *as_walk_l1(struct as *as, uint64_t va, int *err)
  */
 static inline __attribute__((always_inline)) pte_t *as_walk(struct as *as, uint64_t va)
 {
-	pte_t *l1e = as_walk_l1(as, va, 0);
+	pte_t *l1e = as_walk_l1(as, va);
 	if (!l1e || !pte_valid(*l1e))
 		return 0;
 	return entry_below(*l1e, va, 0);
@@ -317,9 +318,65 @@ static int table_unshare(struct as *as, pte_t *l1e)
 }
 
 /*
+ * Give as its own copy of the level-1 table the root entry *re points at, which other
+ * tasks share: the level-0 tables it names gain a reference each (the copy's), the shared
+ * table loses as's, and as's cached walks are flushed before anything below can change.
+ * A shared level-1 table holds no dirty entry (fork shares only clean ones), so the
+ * copy's entries need no change. 0, or E_NOMEM with nothing changed.
+ */
+static __attribute__((noinline)) int l1_unshare(struct as *as, pte_t *re)
+{
+	uint64_t new_pa, old_pa = pte_pa(*re), groups = *pt_groups(&kframes, old_pa);
+	int zeroed = frame_alloc_zero(&kframes, &new_pa);
+	if (zeroed < 0)
+		return E_NOMEM;
+	/* Each valid entry names a level-0 table: the copy takes a reference on it. */
+	if (zeroed)
+		pt_l0_copy_groups(phys_to_virt(new_pa), phys_to_virt(old_pa), groups, &kframes);
+	else
+		pt_l0_copy(phys_to_virt(new_pa), phys_to_virt(old_pa), &kframes);
+	*pt_groups(&kframes, new_pa) = groups;
+	*re = pte_make(new_pa, PTE_V | PTE_TABLE_DIRTY);
+	frame_drop(&kframes, old_pa); /* never the last reference: another task holds it */
+	tlb_flush_all(as);
+	return 0;
+}
+
+/*
+ * Make the level-1 table behind the root entry *re as's alone, and mark the root entry
+ * dirty: its level-1 entries may change from now on, so the next fork cannot share the
+ * table whole. A dirty root entry proves the table is as's. 0 or E_NOMEM.
+ */
+static inline int l1_own(struct as *as, pte_t *re)
+{
+	if (*re & PTE_TABLE_DIRTY)
+		return 0;
+	if (table_shared(pte_pa(*re)))
+		return l1_unshare(as, re); /* the copy is marked dirty */
+	*re |= PTE_TABLE_DIRTY;		   /* RSW of a non-leaf entry: the MMU ignores it */
+	return 0;
+}
+
+/*
+ * The level-1 entry above va's level-0 table, in a level-1 table as alone holds (made,
+ * charged to as, if missing): the one way to a level-1 entry that will be stored to.
+ * NULL with *err = E_QUOTA or E_NOMEM, and nothing visible changed.
+ */
+static inline pte_t *l1_for_write(struct as *as, uint64_t va, int *err)
+{
+	pte_t *re = &as->root[pt_index(va, PT_LEVELS - 1)];
+	if (!pte_valid(*re))
+		*err = table_make(as, re, PTE_TABLE_DIRTY);
+	else
+		*err = l1_own(as, re);
+	return *err ? 0 : entry_below(*re, va, 1);
+}
+
+/*
  * Make the level-0 table behind as's level-1 entry *l1e as's alone, and mark it dirty. A
  * dirty table is never shared (fork clears the mark before it shares), which keeps the
- * common case, a store fault in a table written before, to one test. 0 or E_NOMEM.
+ * common case, a store fault in a table written before, to one test. *l1e must be in a
+ * level-1 table as holds alone (l1_for_write). 0 or E_NOMEM.
  */
 static inline int table_own(struct as *as, pte_t *l1e)
 {
@@ -331,15 +388,10 @@ static inline int table_own(struct as *as, pte_t *l1e)
 	return 0;
 }
 
-/*
- * The level-0 PTE for va in a table as alone holds, unsharing it first: the one way to a
- * leaf that will be stored to (the rule: no task changes an entry of a shared table).
- * Marks the table dirty for the next fork. Missing tables are made (charged to as).
- * NULL with *err = E_QUOTA or E_NOMEM, and nothing visible changed.
- */
-static pte_t *leaf_for_write(struct as *as, uint64_t va, int *err)
+/* leaf_for_write when a table on the way is missing, shared or not yet dirty. */
+static __attribute__((noinline)) pte_t *leaf_for_write_slow(struct as *as, uint64_t va, int *err)
 {
-	pte_t *l1e = as_walk_l1(as, va, err);
+	pte_t *l1e = l1_for_write(as, va, err);
 	if (!l1e)
 		return 0;
 	if (!pte_valid(*l1e))
@@ -349,6 +401,26 @@ static pte_t *leaf_for_write(struct as *as, uint64_t va, int *err)
 	if (*err)
 		return 0;
 	return entry_below(*l1e, va, 0);
+}
+
+/*
+ * The level-0 PTE for va in a table as alone holds, unsharing it first: the one way to a
+ * leaf that will be stored to (the rule: no task changes an entry of a shared table).
+ * Marks the table dirty for the next fork. Missing tables are made (charged to as).
+ * NULL with *err = E_QUOTA or E_NOMEM, and nothing visible changed; *err is left alone
+ * on success. A dirty root entry and a dirty level-1 entry prove both tables are as's:
+ * the common case, every page of a load or an mmap after the first, costs two tests.
+ */
+static inline pte_t *leaf_for_write(struct as *as, uint64_t va, int *err)
+{
+	const pte_t own = PTE_V | PTE_TABLE_DIRTY;
+	pte_t r = as->root[pt_index(va, PT_LEVELS - 1)];
+	if ((r & own) == own) {
+		pte_t *l1e = entry_below(r, va, 1);
+		if ((*l1e & own) == own)
+			return entry_below(*l1e, va, 0);
+	}
+	return leaf_for_write_slow(as, va, err);
 }
 
 pte_t *as_pte(struct as *as, uint64_t va)
@@ -414,7 +486,8 @@ static void as_prune(struct as *as, uint64_t va, uint64_t end)
 	uint64_t span = pt_level_size(1);
 	for (uint64_t b = va & ~(span - 1); b < end; b += span) {
 		pte_t *l1 = &as->root[pt_index(b, 2)];
-		if (!pte_valid(*l1))
+		/* A level-1 table shared with another task keeps its entries (nothing lost). */
+		if (!pte_valid(*l1) || table_shared(pte_pa(*l1)))
 			continue;
 		pte_t *l1e = entry_below(*l1, b, 1);
 		if (!pte_valid(*l1e) || pte_leaf(*l1e) || !table_empty(table_of(*l1e)))
@@ -425,6 +498,7 @@ static void as_prune(struct as *as, uint64_t va, uint64_t end)
 		/* A non-leaf entry changed: an address-scoped fence does not cover cached walks,
 		 * and the walk cache must forget the table before the frame is reused. */
 		tlb_flush_all(as);
+		as->tables--;
 		quota_refund(as->quota, PAGE_SIZE);
 		frame_unref_zeroed(&kframes, table); /* it is empty */
 	}
@@ -438,7 +512,7 @@ static pte_t *shared_span(struct as *as, uint64_t va, uint64_t left)
 {
 	if ((va & (pt_level_size(1) - 1)) || left < PT_ENTRIES)
 		return 0;
-	pte_t *l1e = as_walk_l1(as, va, 0);
+	pte_t *l1e = as_walk_l1(as, va);
 	return l1e && pte_valid(*l1e) && table_shared(pte_pa(*l1e)) ? l1e : 0;
 }
 
@@ -458,6 +532,7 @@ static void table_release(struct as *as, pte_t *l1e)
 	tlb_flush_all(as);	  /* a level-1 entry went: cached walks must forget the table */
 	frame_drop(&kframes, pa); /* never the last reference: another task holds it */
 	as->resident -= n;
+	as->tables--;
 	quota_refund(as->quota, (n + 1) * PAGE_SIZE);
 }
 
@@ -470,7 +545,7 @@ static void table_release(struct as *as, pte_t *l1e)
 static uint64_t table_hole(struct as *as, uint64_t va, uint64_t left)
 {
 	pte_t *root = &as->root[pt_index(va, PT_LEVELS - 1)];
-	pte_t *l1e = pte_valid(*root) ? as_walk_l1(as, va, 0) : 0;
+	pte_t *l1e = pte_valid(*root) ? as_walk_l1(as, va) : 0;
 	if (l1e && pte_valid(*l1e))
 		return 0;
 	uint64_t span = pt_level_size(l1e ? 1 : 2);
@@ -479,14 +554,21 @@ static uint64_t table_hole(struct as *as, uint64_t va, uint64_t left)
 }
 
 /*
- * Make every level-0 table that maps a page of [va, va + npages pages) as's own, so the
- * caller can then change the range without failing half-way; with whole_ok, a shared
- * table the range covers whole is left shared (as_unmap releases it instead). 0 or
- * E_NOMEM; unsharing changes nothing as or anyone else can see.
+ * Make every table that maps a page of [va, va + npages pages) as's own, so the caller
+ * can then change the range, level-1 entries included, without failing half-way; with
+ * whole_ok, a shared level-0 table the range covers whole is left shared (as_unmap
+ * releases it instead). 0 or E_NOMEM; unsharing changes nothing as or anyone else can
+ * see.
  */
 static int as_own_range(struct as *as, uint64_t va, uint64_t npages, bool whole_ok)
 {
 	int err = 0;
+	uint64_t gib = pt_level_size(2), end = va + npages * PAGE_SIZE;
+	for (uint64_t b = va & ~(gib - 1); b < end; b += gib) {
+		pte_t *re = &as->root[pt_index(b, PT_LEVELS - 1)];
+		if (pte_valid(*re) && (err = l1_own(as, re)) != 0)
+			return err;
+	}
 	for (uint64_t i = 0; i < npages; i++, va += PAGE_SIZE) {
 		if (whole_ok && shared_span(as, va, npages - i)) {
 			i += PT_ENTRIES - 1;
@@ -637,6 +719,34 @@ int as_protect(struct as *as, uint64_t va, uint64_t npages, uint32_t prot)
 }
 
 /*
+ * The level-1 entry above va's level-0 table once both tables are as's own (the level-0
+ * one marked dirty), or NULL for E_NOMEM: cow_fault's way when the table is not dirty
+ * yet and either table may have to be copied or marked. Out of line, so that the common
+ * fault saves no more registers.
+ */
+static __attribute__((noinline)) pte_t *cow_own_slow(struct as *as, uint64_t va)
+{
+	int err;
+	pte_t *l1e = l1_for_write(as, va, &err);
+	return l1e && table_own(as, l1e) == 0 ? l1e : 0;
+}
+
+/*
+ * cow_fault's way when the level-0 table behind *l1e is not dirty yet. The usual case,
+ * after a fork: the level-1 table is already as's (its root entry dirty) and the level-0
+ * table too (a count of 1): it is only marked.
+ */
+static inline pte_t *cow_own(struct as *as, uint64_t va, pte_t *l1e)
+{
+	if ((as->root[pt_index(va, PT_LEVELS - 1)] & PTE_TABLE_DIRTY) &&
+	    !table_shared(pte_pa(*l1e))) {
+		*l1e |= PTE_TABLE_DIRTY;
+		return l1e;
+	}
+	return cow_own_slow(as, va);
+}
+
+/*
  * The store/AMO page fault (EXC_STORE_PAGE_FAULT) on a user address:
  *   1. Find the PTE.
  *   2. If it is not COW, this is a real protection fault: the caller delivers it.
@@ -652,19 +762,20 @@ int as_protect(struct as *as, uint64_t va, uint64_t npages, uint32_t prot)
  */
 static inline __attribute__((always_inline)) enum as_fault cow_fault(struct as *as, uint64_t va)
 {
-	pte_t *l1e = va < USER_VA_MAX ? as_walk_l1(as, va, 0) : 0;
+	pte_t *l1e = va < USER_VA_MAX ? as_walk_l1(as, va) : 0;
 	if (!l1e || !pte_valid(*l1e))
 		return AS_FAULT_REAL;
 	pte_t *e = entry_below(*l1e, va, 0);
 	if ((*e & (PTE_V | PTE_U | PTE_COW | PTE_SHARED)) != (PTE_V | PTE_U | PTE_COW))
 		return AS_FAULT_REAL; /* on a shared leaf the bit is PTE_SHARED_MAYWRITE */
 	/*
-	 * A table not yet dirty may be shared: it is copied first (its count-1 frames are
-	 * still mapped twice), and e is found again in the copy. A dirty one, the common
-	 * case, is the task's own already.
+	 * A table not yet dirty may be shared, and so may the level-1 table above it: each is
+	 * copied first (a count-1 frame in a shared table is still mapped twice), and e is
+	 * found again in the copy. A dirty one, the common case, is the task's own already,
+	 * and so is its level-1 table (only a dirty root entry's table holds dirty entries).
 	 */
 	if (!(*l1e & PTE_TABLE_DIRTY)) {
-		if (table_own(as, l1e) != 0)
+		if (!(l1e = cow_own(as, va, l1e)))
 			return AS_FAULT_NOMEM;
 		e = entry_below(*l1e, va, 0);
 	}
@@ -890,7 +1001,6 @@ struct clone {
 	const pte_t *hot; /* the parent's level-1 entry above the hot address, or NULL */
 	int mode;	  /* FORK_COW or FORK_EAGER */
 	int wp;		  /* set when a parent's page lost W: its translations must go */
-	uint64_t shared;  /* level-0 tables shared so far, not yet charged */
 };
 
 /*
@@ -917,9 +1027,8 @@ static int clone_l0(struct clone *cl, pte_t *pe, pte_t *ce)
 			/* A table is a pool frame the parent holds: no range or reserved test. */
 			if (kframes.ref[(pte_pa(*pe) - kframes.base) >> FRAME_SHIFT]++ == 1)
 				kframes.nshared++;
-			*ce = pte_make(pte_pa(*pe), PTE_V); /* clone_tables marked its group */
-			cl->shared++; /* charged after the walk: sharing allocates nothing */
-			return 0;
+			*ce = pte_make(pte_pa(*pe), PTE_V); /* clone_l1 marked its group */
+			return 0; /* charged after the walk: sharing allocates nothing */
 		}
 	}
 	if (quota_charge(cl->child->quota, PAGE_SIZE) != 0)
@@ -929,6 +1038,7 @@ static int clone_l0(struct clone *cl, pte_t *pe, pte_t *ce)
 		quota_refund(cl->child->quota, PAGE_SIZE);
 		return E_NOMEM;
 	}
+	cl->child->tables++; /* made and charged: the walk's end charges only shared ones */
 	/* An EAGER child's copies are private and writable: its next fork must look. */
 	*ce = pte_make(virt_to_phys(next), PTE_V | (cl->mode == FORK_EAGER ? PTE_TABLE_DIRTY : 0));
 	if (cl->mode == FORK_COW) {
@@ -939,43 +1049,93 @@ static int clone_l0(struct clone *cl, pte_t *pe, pte_t *ce)
 	return clone_leaves(pt, next, cl->mode, &cl->wp);
 }
 
-/* Mirror one level of tables, making the child's tables as we go (charged to it). */
-static int clone_tables(struct clone *cl, pte_t *pt, pte_t *ct, int level)
+/*
+ * A clean level-1 table (its root entry *pe not dirty: every entry clean, every level-0
+ * table below sharable as it is) is shared whole by the child: one reference, whatever
+ * it spans. Neither task may change its entries from now on without a copy (l1_own).
+ */
+static inline void l1_share(pte_t *pe, pte_t *ce)
 {
-	/* At the root only the lower half is the user's: the upper half is the kernel. */
-	uint64_t mask = *groups_of(pt) & (level == PT_LEVELS - 1 ? USER_ROOT_GROUPS : ~0UL);
-	/* The child's level-1 table gets the parent's groups at once, not per entry (clone_l0
-	 * fills them; a mask may say more than a table holds if the clone stops part-way). */
-	if (level == 1)
-		*groups_of(ct) = mask;
+	/* A table is a pool frame the parent holds: no range or reserved test. */
+	if (kframes.ref[(pte_pa(*pe) - kframes.base) >> FRAME_SHIFT]++ == 1)
+		kframes.nshared++;
+	*ce = pte_make(pte_pa(*pe), PTE_V);
+	mark(ce);
+}
+
+/*
+ * The child's own level-1 table for the parent's root entry *pe (made, charged to the
+ * child), its entries cloned one by one (clone_l0). After a COW clone every entry of the
+ * parent's table is clean, and so is its root entry, unless the table holds the hot
+ * address: both tasks store there as soon as the clone returns (as_fork_stack), so both
+ * root entries stay dirty rather than be marked again at once. An EAGER child's level-0
+ * tables are its own dirty copies: its root entry is dirty too.
+ */
+static int clone_l1(struct clone *cl, pte_t *pe, pte_t *ce)
+{
+	pte_t *pt = table_of(*pe);
+	bool hot = cl->hot >= pt && cl->hot < pt + PT_ENTRIES;
+	int err = table_make(cl->child, ce, cl->mode == FORK_EAGER || hot ? PTE_TABLE_DIRTY : 0);
+	if (err)
+		return err;
+	pte_t *ct = table_of(*ce);
+	/* The child's table gets the parent's groups at once, not per entry (clone_l0 fills
+	 * them; a mask may say more than a table holds if the clone stops part-way). */
+	uint64_t mask = *groups_of(pt);
+	*groups_of(ct) = mask;
 	for (; mask; mask &= mask - 1) {
+		unsigned g = pt_lowest_group(mask);
+		for (unsigned i = g * PT_GROUP; i < (g + 1) * PT_GROUP; i++)
+			if (pte_valid(pt[i]) && (err = clone_l0(cl, &pt[i], &ct[i])) != 0)
+				return err;
+	}
+	if (cl->mode == FORK_COW && !hot)
+		*pe &= ~PTE_TABLE_DIRTY; /* RSW of a non-leaf entry: no flush */
+	return 0;
+}
+
+/*
+ * Mirror the parent's user half: a COW clone shares each clean level-1 table whole and
+ * gives the child its own copy of the others (charged to it).
+ */
+static int clone_root(struct clone *cl, pte_t *pt, pte_t *ct)
+{
+	/* Only the lower half is the user's: the upper half is the kernel. */
+	for (uint64_t mask = *groups_of(pt) & USER_ROOT_GROUPS; mask; mask &= mask - 1) {
 		unsigned g = pt_lowest_group(mask);
 		for (unsigned i = g * PT_GROUP; i < (g + 1) * PT_GROUP; i++) {
 			if (!pte_valid(pt[i]))
 				continue;
-			int err = level == 1 ? clone_l0(cl, &pt[i], &ct[i])
-					     : table_make(cl->child, &ct[i], 0);
-			if (!err && level > 1)
-				err = clone_tables(cl, table_of(pt[i]), table_of(ct[i]), level - 1);
-			if (err)
-				return err;
+			if (cl->mode == FORK_COW && !(pt[i] & PTE_TABLE_DIRTY))
+				l1_share(&pt[i], &ct[i]);
+			else {
+				int err = clone_l1(cl, &pt[i], &ct[i]);
+				if (err)
+					return err;
+			}
 		}
 	}
 	return 0;
 }
 
-/* The leaves in as's tree, counted: only for a clone that stopped part-way. */
-static uint64_t tree_leaves(struct as *as)
+/*
+ * The leaves in as's tree, counted, and its tables in *tables: only for a clone that
+ * stopped part-way.
+ */
+static uint64_t tree_leaves(struct as *as, uint64_t *tables)
 {
 	uint64_t n = 0;
+	*tables = 0;
 	for (int i = 0; i < USER_ROOT_ENTRIES; i++) {
 		if (!pte_valid(as->root[i]))
 			continue;
 		pte_t *l1 = table_of(as->root[i]);
+		++*tables;
 		for (int j = 0; j < PT_ENTRIES; j++)
 			if (pte_valid(l1[j])) {
 				uint64_t groups;
 				bool changed;
+				++*tables;
 				n += pt_l0_scan(table_of(l1[j]),
 						*pt_groups(&kframes, pte_pa(l1[j])), false, &groups,
 						&changed);
@@ -988,17 +1148,20 @@ int as_clone(struct as *parent, struct as *child, int mode, uint64_t hot)
 {
 	struct clone cl = { .child = child, .mode = mode };
 	child->stack_pages = parent->stack_pages;
-	cl.hot = hot < USER_VA_MAX ? as_walk_l1(parent, hot, 0) : 0;
-	int err = clone_tables(&cl, parent->root, child->root, PT_LEVELS - 1);
+	cl.hot = hot < USER_VA_MAX ? as_walk_l1(parent, hot) : 0;
+	int err = clone_root(&cl, parent->root, child->root);
 	/*
-	 * A finished clone maps exactly the parent's leaves. The pages and the shared tables
-	 * (each task is charged for every table in its tree, shared or not) are charged after
-	 * the walk, even past the limit, so that destroying a child whose clone failed
-	 * refunds exactly what it holds.
+	 * A finished clone maps exactly the parent's leaves through as many tables. The pages
+	 * and the shared tables (each task is charged for every table in its tree, shared or
+	 * not; child->tables counts those the clone made and charged) are charged after the
+	 * walk, even past the limit, so that destroying a child whose clone failed refunds
+	 * exactly what it holds.
 	 */
-	uint64_t pages = err ? tree_leaves(child) : parent->resident;
+	uint64_t made = child->tables, tables = parent->tables;
+	uint64_t pages = err ? tree_leaves(child, &tables) : parent->resident;
 	child->resident += pages;
-	if (quota_charge_over(child->quota, (pages + cl.shared) * PAGE_SIZE) && !err)
+	child->tables = tables;
+	if (quota_charge_over(child->quota, (pages + tables - made) * PAGE_SIZE) && !err)
 		err = E_QUOTA;
 	/* Pages the parent could write are read-only now: drop its cached translations. */
 	if (cl.wp)

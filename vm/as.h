@@ -23,6 +23,7 @@ struct as {
 	pte_t *root;	       /* the Sv39 root; its upper half is the kernel's */
 	struct quota *quota;   /* the owner's: page tables and mapped pages are charged to it */
 	uint64_t resident;     /* user frames mapped */
+	uint64_t tables;       /* level-1 and level-0 tables in its tree, shared or not */
 	uint64_t active_harts; /* by hart id: harts whose satp holds this tree now */
 	uint64_t tlb_harts;    /* by hart id: harts that may cache its translations */
 	uint64_t stale_harts;  /* by hart id: must flush this ASID before running it again */
@@ -30,7 +31,7 @@ struct as {
 	/*
 	 * Its place in the table of every address space (as_rewrite_all; AS_MAX fits in 12
 	 * bits) and the size of its stack reserve in pages (as_stack_reserve; up to
-	 * USER_STACK_MAX): both in the padding, so a task stays within its 256-byte class.
+	 * USER_STACK_MAX): both in one word.
 	 */
 	uint32_t all_index : 12;
 	uint32_t stack_pages : 20;

@@ -46,6 +46,9 @@ typedef uint64_t pte_t;
  * In a level-1 entry (non-leaf; the MMU ignores RSW there): the level-0 table below may
  * hold private writable leaves, so fork must write-protect them before sharing it. Set by
  * every path that writes a leaf, cleared by fork (docs/vm-cow.md, "Shared page tables").
+ * In a user root entry: the level-1 table below is the task's own and its entries may
+ * have changed since the last fork, which must then visit them; set by every path that
+ * stores a level-1 entry, cleared by fork, which shares a table whose mark is clear.
  */
 #define PTE_TABLE_DIRTY	    (1UL << 8)
 

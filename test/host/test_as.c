@@ -682,6 +682,140 @@ static void test_stack_reserve(void)
 	pool_end();
 }
 
+/* The root entry above va (its level-1 table). */
+static pte_t root_at(struct space *s, uint64_t va)
+{
+	return s->as.root[pt_index(va, 2)];
+}
+
+/*
+ * Level-1 tables shared at fork (docs/vm-cow.md): one not written since the last fork is
+ * shared whole by the next; a store into it by any holder copies it, then the level-0
+ * table, then the page; munmap of a whole span or of one page in a holder, and protect,
+ * leave the others intact; no frame for the copy changes nothing; quotas, resident counts
+ * and frames come back exact.
+ */
+static void test_l1_shared(void)
+{
+	struct space p, c, d;
+	const uint64_t va = DENSE + 7 * PAGE_SIZE;
+	pool_start(POOL_FRAMES);
+	parent_make(&p);
+	uint64_t l1 = pte_pa(root_at(&p, DENSE)), free0 = kframes.nfree;
+	CHECK(root_at(&p, DENSE) & PTE_TABLE_DIRTY); /* written since it was made */
+	CHECK(space_new(&c, 1UL << 30) == 0);
+	CHECK(as_clone(&p.as, &c.as, FORK_COW, AS_CLONE_NO_HOT) == 0);
+	CHECK(pte_pa(root_at(&c, DENSE)) != l1); /* dirty: the child got its own */
+	CHECK(!(root_at(&p, DENSE) & PTE_TABLE_DIRTY) && !(root_at(&c, DENSE) & PTE_TABLE_DIRTY));
+	space_free(&c);
+	CHECK(kframes.nfree == free0);
+
+	/* Clean now: the next fork takes one frame, the child's root, and shares the rest. */
+	CHECK(space_new(&c, 1UL << 30) == 0 && space_new(&d, 1UL << 30) == 0);
+	uint64_t roots = kframes.nfree;
+	CHECK(as_clone(&p.as, &c.as, FORK_COW, AS_CLONE_NO_HOT) == 0);
+	CHECK(as_clone(&p.as, &d.as, FORK_COW, AS_CLONE_NO_HOT) == 0);
+	CHECK(kframes.nfree == roots && frame_count(&kframes, l1) == 3);
+	CHECK(pte_pa(root_at(&c, DENSE)) == l1 && pte_pa(root_at(&d, DENSE)) == l1);
+	CHECK(c.as.resident == p.as.resident && c.quota.used == p.quota.used);
+	CHECK(d.as.tables == p.as.tables && d.quota.used == p.quota.used);
+	CHECK(load(&c, va) == 7 && load(&d, SPARSE) == 10);
+
+	/* A store by c: its own level-1 table, level-0 table and page, flushed first. */
+	unsigned flushes = all_flushes;
+	CHECK(store(&c, va, 99) == 0);
+	CHECK(pte_pa(root_at(&c, DENSE)) != l1 && frame_count(&kframes, l1) == 2);
+	CHECK(root_at(&c, DENSE) & PTE_TABLE_DIRTY);
+	CHECK(all_flushes >= flushes + 2); /* after each table copy */
+	CHECK(load(&c, va) == 99 && load(&p, va) == 7 && load(&d, va) == 7);
+	CHECK(kframes.nfree == roots - 3 && c.quota.used == p.quota.used);
+
+	/* d lets go of the whole dense span and protects a sparse page: p keeps both. */
+	CHECK(as_unmap(&d.as, DENSE, DENSE_PAGES) == 0);
+	CHECK(!as_pte(&d.as, va) && d.as.resident == 3 && load(&p, va) == 7);
+	CHECK(as_protect(&d.as, SPARSE, 1, MAP_PROT_READ) == 0);
+	CHECK((pte_at(&p, SPARSE) & PTE_COW) && !(pte_at(&d, SPARSE) & PTE_COW));
+	CHECK(as_unmap(&d.as, SPARSE + PAGE_SIZE, 1) == 0 && load(&p, SPARSE + PAGE_SIZE) == 11);
+	CHECK(pte_pa(root_at(&p, DENSE)) == l1 && frame_count(&kframes, l1) == 1);
+	space_free(&d);
+	space_free(&c);
+	CHECK(kframes.nfree == free0);
+
+	/* No frame for the level-1 copy: the store fails and nothing changes. */
+	CHECK(space_new(&c, 1UL << 30) == 0);
+	CHECK(as_clone(&p.as, &c.as, FORK_COW, AS_CLONE_NO_HOT) == 0);
+	CHECK(frame_count(&kframes, l1) == 2);
+	uint64_t pa, taken = 0, *held = malloc(kframes.nfree * sizeof(*held));
+	while (frame_alloc(&kframes, &pa) == 0)
+		held[taken++] = pa;
+	pte_t before = pte_at(&p, va);
+	CHECK(as_user_fault(&p.as, va, EXC_STORE_PAGE_FAULT) == AS_FAULT_NOMEM);
+	CHECK(as_unmap(&p.as, DENSE, DENSE_PAGES) == E_NOMEM);
+	CHECK(pte_pa(root_at(&p, DENSE)) == l1 && frame_count(&kframes, l1) == 2);
+	CHECK(pte_at(&p, va) == before && pte_at(&c, va) == before);
+	while (taken)
+		frame_unref(&kframes, held[--taken]);
+	free(held);
+	/* The parent's own store copies the table this time; the child keeps the old one. */
+	CHECK(store(&p, va, 55) == 0 && load(&p, va) == 55 && load(&c, va) == 7);
+	CHECK(pte_pa(root_at(&c, DENSE)) == l1 && frame_count(&kframes, l1) == 1);
+
+	space_free(&c);
+	space_free(&p);
+	pool_end();
+}
+
+/*
+ * A clone that fails part-way while it shares level-1 tables: the child still charges
+ * and refunds exactly what it holds (the clone counts the tables in its tree).
+ */
+static void test_l1_shared_oom(void)
+{
+	struct space p, c;
+	pool_start(POOL_FRAMES);
+	CHECK(space_new(&p, 1UL << 30) == 0);
+	CHECK(as_map_anon(&p.as, SPARSE, 3, RW) == 0);		/* first GiB */
+	CHECK(as_map_anon(&p.as, USER_MMAP_BASE, 40, RW) == 0); /* another GiB */
+	CHECK(space_new(&c, 1UL << 30) == 0);
+	CHECK(as_clone(&p.as, &c.as, FORK_COW, AS_CLONE_NO_HOT) == 0);
+	space_free(&c);				  /* both level-1 tables clean now */
+	CHECK(store(&p, USER_MMAP_BASE, 1) == 0); /* the second one dirty again */
+	uint64_t l1 = pte_pa(root_at(&p, SPARSE));
+
+	/* An EAGER fork of a task whose level-1 table is shared copies every private page. */
+	struct space e;
+	CHECK(space_new(&c, 1UL << 30) == 0 && space_new(&e, 1UL << 30) == 0);
+	CHECK(as_clone(&p.as, &c.as, FORK_COW, AS_CLONE_NO_HOT) == 0);
+	CHECK(pte_pa(root_at(&c, SPARSE)) == l1 && frame_count(&kframes, l1) == 2);
+	CHECK(as_clone(&c.as, &e.as, FORK_EAGER, AS_CLONE_NO_HOT) == 0);
+	CHECK(pte_pa(root_at(&e, SPARSE)) != l1 && load(&e, SPARSE + PAGE_SIZE) == 0);
+	CHECK(pte_pa(pte_at(&e, SPARSE)) != pte_pa(pte_at(&c, SPARSE)));
+	CHECK(e.as.resident == c.as.resident && e.as.tables == c.as.tables);
+	space_free(&e);
+	space_free(&c);
+
+	CHECK(store(&p, USER_MMAP_BASE, 2) == 0); /* that fork cleaned it: dirty it again */
+	uint64_t free0 = kframes.nfree, pa, taken = 0;
+	uint64_t *held = malloc(kframes.nfree * sizeof(*held));
+	CHECK(space_new(&c, 1UL << 30) == 0);
+	while (frame_alloc(&kframes, &pa) == 0)
+		held[taken++] = pa; /* the clean table is shared, the dirty one finds no frame */
+	CHECK(as_clone(&p.as, &c.as, FORK_COW, AS_CLONE_NO_HOT) == E_NOMEM);
+	CHECK(pte_pa(root_at(&c, SPARSE)) == l1 && c.as.tables == 2); /* the shared pair */
+	space_free(&c);
+	while (taken)
+		frame_unref(&kframes, held[--taken]);
+	free(held);
+	CHECK(kframes.nfree == free0);
+	/* A quota that holds the shared tables only past its limit: E_QUOTA, refunded whole. */
+	CHECK(space_new(&c, 3 * PAGE_SIZE) == 0);
+	CHECK(as_clone(&p.as, &c.as, FORK_COW, AS_CLONE_NO_HOT) == E_QUOTA);
+	space_free(&c);
+	CHECK(kframes.nfree == free0);
+	space_free(&p);
+	pool_end();
+}
+
 int main(void)
 {
 	test_map_basics();
@@ -697,6 +831,8 @@ int main(void)
 	test_noaccess();
 	test_shared_maywrite();
 	test_stack_reserve();
+	test_l1_shared();
+	test_l1_shared_oom();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }

@@ -1,8 +1,10 @@
 /*
  * One level-0 table shared by three tasks: parent, child and grandchild (the child
  * forks before writing). Each writes its own page of the region, the grandchild first,
- * then the child, then the parent, and each sees only its own write. The grandchild and
- * the child each copy the table (someone else still shares it) and one page; the
+ * then the child, then the parent, and each sees only its own write. The child forks
+ * without having written the region's level-1 table, so the grandchild shares that one
+ * too, and its store copies the level-1 table, the level-0 table and the page; the
+ * child then copies the level-0 table (the parent still shares it) and one page; the
  * parent, last holder of the original table, writes its page in place. Once all are
  * gone the free frames are back where they were before the first fork.
  */
@@ -23,7 +25,7 @@ static long store(int i, uint64_t who)
 
 static int grandchild(void)
 {
-	if (store(3, 4) != 2)
+	if (store(3, 4) != 3)
 		return 1;
 	return tu_region_ok(3, 4) ? 0 : 2;
 }
