@@ -12,6 +12,8 @@
 #define USER_ROOT_ENTRIES (PT_ENTRIES / 2) /* root slots 0..255: the lower half */
 /* The root's groups of eight entries that are the user's (the lower half). */
 #define USER_ROOT_GROUPS  ((1UL << (USER_ROOT_ENTRIES / PT_GROUP)) - 1)
+_Static_assert(sizeof(((struct as *)0)->l1_used) * 8 == USER_ROOT_ENTRIES,
+	       "one bit per user root entry");
 
 struct cow_stats cow_stats;
 /*
@@ -94,6 +96,8 @@ int as_init(struct as *as, struct quota *quota)
 	as->quota = quota;
 	as->stack_pages = 0;
 	as->tables = 0;
+	for (unsigned w = 0; w < USER_ROOT_ENTRIES / 64; w++)
+		as->l1_used[w] = 0;
 	if (quota_charge(as->quota, PAGE_SIZE) != 0)
 		return E_QUOTA;
 	as->root = pt_alloc();
@@ -214,12 +218,29 @@ static void free_table(struct as *as, pte_t *table, int level)
 	frame_unref_zeroed(&kframes, pa);
 }
 
+/*
+ * The root's user entries in use are few and far apart (text and data, mmap, stack):
+ * struct as keeps a bit for each, so fork and exit visit those alone, not eight root
+ * entries for each (about 100 instructions at each end of a fork).
+ */
+static inline void l1_note(struct as *as, const pte_t *re)
+{
+	uint64_t i = (uint64_t)(re - as->root);
+	as->l1_used[i / 64] |= 1UL << (i % 64);
+}
+
 void as_free_tables(struct as *as)
 {
-	uint64_t mask = *groups_of(as->root);
-	free_groups(as, as->root, mask & USER_ROOT_GROUPS, PT_LEVELS - 1);
+	for (unsigned w = 0; w < USER_ROOT_ENTRIES / 64; w++) {
+		for (uint64_t m = as->l1_used[w]; m; m &= m - 1) {
+			pte_t *re = &as->root[w * 64 + pt_lowest_group(m)];
+			free_table(as, table_of(*re), PT_LEVELS - 2);
+			*re = 0; /* the root goes back zeroed */
+		}
+		as->l1_used[w] = 0;
+	}
 	/* The kernel half's entries are the kernel's tables: only cleared. */
-	for (mask &= ~USER_ROOT_GROUPS; mask; mask &= mask - 1)
+	for (uint64_t mask = *groups_of(as->root) & ~USER_ROOT_GROUPS; mask; mask &= mask - 1)
 		group_zero(&as->root[pt_lowest_group(mask) * PT_GROUP]);
 	tlb_flush_all(as);
 	frame_unref_zeroed(&kframes, virt_to_phys(as->root));
@@ -365,10 +386,10 @@ static inline int l1_own(struct as *as, pte_t *re)
 static inline pte_t *l1_for_write(struct as *as, uint64_t va, int *err)
 {
 	pte_t *re = &as->root[pt_index(va, PT_LEVELS - 1)];
-	if (!pte_valid(*re))
-		*err = table_make(as, re, PTE_TABLE_DIRTY);
-	else
+	if (pte_valid(*re))
 		*err = l1_own(as, re);
+	else if ((*err = table_make(as, re, PTE_TABLE_DIRTY)) == 0)
+		l1_note(as, re);
 	return *err ? 0 : entry_below(*re, va, 1);
 }
 
@@ -999,9 +1020,40 @@ static __attribute__((noinline)) int clone_leaves(pte_t *pt, pte_t *ct, int mode
 struct clone {
 	struct as *child;
 	const pte_t *hot; /* the parent's level-1 entry above the hot address, or NULL */
+	uint64_t hot_va;  /* the hot address */
 	int mode;	  /* FORK_COW or FORK_EAGER */
 	int wp;		  /* set when a parent's page lost W: its translations must go */
 };
+
+/*
+ * Both tasks store to the hot page (the stack's) as soon as the clone returns: in the
+ * hot table's copy (*ce, the child's level-1 entry) the child gets its own copy of the
+ * page now, and the parent, left the last holder of its frame, keeps writing it in place.
+ * That is what a store fault would do in each, without the two faults or the parent's
+ * flush. No frame: both stay copy-on-write, and the first store faults as usual.
+ */
+static void clone_hot_page(struct clone *cl, pte_t *pe, pte_t *ce)
+{
+	unsigned i = pt_index(cl->hot_va, 0);
+	pte_t *pl = &table_of(*pe)[i], *cl_leaf = &table_of(*ce)[i], e = *pl;
+	uint64_t old = pte_pa(e), copy;
+	if ((e & (PTE_V | PTE_U | PTE_COW | PTE_SHARED)) != (PTE_V | PTE_U | PTE_COW) ||
+	    frame_alloc(&kframes, &copy) != 0)
+		return;
+	page_copy(phys_to_virt(copy), phys_to_virt(old));
+	pte_t w = (pte_flags(e) & ~PTE_COW) | PTE_W | PTE_D;
+	*cl_leaf = pte_make(copy, w);
+	*ce |= PTE_TABLE_DIRTY; /* a private writable page: the child's next fork must look */
+	cow_stats.copies++;
+	/* The parent's table and the child's copy held the frame: now the parent alone? */
+	bool last = frame_count(&kframes, old) == 2;
+	frame_drop(&kframes, old);
+	if (last) {
+		*pl = pte_make(old, w);
+		*pe |= PTE_TABLE_DIRTY;
+		cow_stats.reuses++;
+	}
+}
 
 /*
  * One level-0 table for the child, behind the parent's level-1 entry *pe. COW: a dirty
@@ -1042,8 +1094,10 @@ static int clone_l0(struct clone *cl, pte_t *pe, pte_t *ce)
 	/* An EAGER child's copies are private and writable: its next fork must look. */
 	*ce = pte_make(virt_to_phys(next), PTE_V | (cl->mode == FORK_EAGER ? PTE_TABLE_DIRTY : 0));
 	if (cl->mode == FORK_COW) {
+		/* Only the hot table is copied in COW mode. */
 		pt_l0_copy_groups(next, pt, groups, &kframes); /* nothing left to protect */
 		*groups_of(next) = groups;
+		clone_hot_page(cl, pe, ce);
 		return 0;
 	}
 	return clone_leaves(pt, next, cl->mode, &cl->wp);
@@ -1054,20 +1108,21 @@ static int clone_l0(struct clone *cl, pte_t *pe, pte_t *ce)
  * table below sharable as it is) is shared whole by the child: one reference, whatever
  * it spans. Neither task may change its entries from now on without a copy (l1_own).
  */
-static inline void l1_share(pte_t *pe, pte_t *ce)
+static inline void l1_share(struct as *child, pte_t *pe, pte_t *ce)
 {
 	/* A table is a pool frame the parent holds: no range or reserved test. */
 	if (kframes.ref[(pte_pa(*pe) - kframes.base) >> FRAME_SHIFT]++ == 1)
 		kframes.nshared++;
 	*ce = pte_make(pte_pa(*pe), PTE_V);
 	mark(ce);
+	l1_note(child, ce);
 }
 
 /*
  * The child's own level-1 table for the parent's root entry *pe (made, charged to the
  * child), its entries cloned one by one (clone_l0). After a COW clone every entry of the
  * parent's table is clean, and so is its root entry, unless the table holds the hot
- * address: both tasks store there as soon as the clone returns (as_fork_stack), so both
+ * address: both tasks store there as soon as the clone returns (clone_hot_page), so both
  * root entries stay dirty rather than be marked again at once. An EAGER child's level-0
  * tables are its own dirty copies: its root entry is dirty too.
  */
@@ -1078,6 +1133,7 @@ static int clone_l1(struct clone *cl, pte_t *pe, pte_t *ce)
 	int err = table_make(cl->child, ce, cl->mode == FORK_EAGER || hot ? PTE_TABLE_DIRTY : 0);
 	if (err)
 		return err;
+	l1_note(cl->child, ce);
 	pte_t *ct = table_of(*ce);
 	/* The child's table gets the parent's groups at once, not per entry (clone_l0 fills
 	 * them; a mask may say more than a table holds if the clone stops part-way). */
@@ -1098,23 +1154,20 @@ static int clone_l1(struct clone *cl, pte_t *pe, pte_t *ce)
  * Mirror the parent's user half: a COW clone shares each clean level-1 table whole and
  * gives the child its own copy of the others (charged to it).
  */
-static int clone_root(struct clone *cl, pte_t *pt, pte_t *ct)
+static int clone_root(struct clone *cl, struct as *parent)
 {
-	/* Only the lower half is the user's: the upper half is the kernel. */
-	for (uint64_t mask = *groups_of(pt) & USER_ROOT_GROUPS; mask; mask &= mask - 1) {
-		unsigned g = pt_lowest_group(mask);
-		for (unsigned i = g * PT_GROUP; i < (g + 1) * PT_GROUP; i++) {
-			if (!pte_valid(pt[i]))
-				continue;
+	pte_t *pt = parent->root, *ct = cl->child->root;
+	for (unsigned w = 0; w < USER_ROOT_ENTRIES / 64; w++)
+		for (uint64_t m = parent->l1_used[w]; m; m &= m - 1) {
+			unsigned i = w * 64 + pt_lowest_group(m);
 			if (cl->mode == FORK_COW && !(pt[i] & PTE_TABLE_DIRTY))
-				l1_share(&pt[i], &ct[i]);
+				l1_share(cl->child, &pt[i], &ct[i]);
 			else {
 				int err = clone_l1(cl, &pt[i], &ct[i]);
 				if (err)
 					return err;
 			}
 		}
-	}
 	return 0;
 }
 
@@ -1149,7 +1202,8 @@ int as_clone(struct as *parent, struct as *child, int mode, uint64_t hot)
 	struct clone cl = { .child = child, .mode = mode };
 	child->stack_pages = parent->stack_pages;
 	cl.hot = hot < USER_VA_MAX ? as_walk_l1(parent, hot) : 0;
-	int err = clone_root(&cl, parent->root, child->root);
+	cl.hot_va = hot;
+	int err = clone_root(&cl, parent);
 	/*
 	 * A finished clone maps exactly the parent's leaves through as many tables. The pages
 	 * and the shared tables (each task is charged for every table in its tree, shared or

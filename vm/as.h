@@ -24,6 +24,7 @@ struct as {
 	struct quota *quota;   /* the owner's: page tables and mapped pages are charged to it */
 	uint64_t resident;     /* user frames mapped */
 	uint64_t tables;       /* level-1 and level-0 tables in its tree, shared or not */
+	uint64_t l1_used[4];   /* bit i: user root entry i (of 256) names a level-1 table */
 	uint64_t active_harts; /* by hart id: harts whose satp holds this tree now */
 	uint64_t tlb_harts;    /* by hart id: harts that may cache its translations */
 	uint64_t stale_harts;  /* by hart id: must flush this ASID before running it again */
@@ -131,23 +132,12 @@ uint64_t as_rewrite_all(bool (*fn)(pte_t *e, void *ctx), void *ctx);
 /*
  * Clone parent's user half into child (FORK_COW or FORK_EAGER). hot: an address both
  * tasks store to as soon as the clone returns (the calling thread's stack pointer, or
- * AS_CLONE_NO_HOT): a COW clone copies its level-0 table when
- * that is sparse, and shares every other table (docs/vm-cow.md, "Shared page tables").
+ * AS_CLONE_NO_HOT): a COW clone copies its level-0 table when that is sparse, gives the
+ * child its own copy of the page there at once (the parent keeps its frame), and shares
+ * every other table (docs/vm-cow.md, "Shared page tables").
  */
 int as_clone(struct as *parent, struct as *child, int mode, uint64_t hot);
 #define AS_CLONE_NO_HOT ((uint64_t)-1) /* as_clone's hot: no such address */
-
-/*
- * After a COW clone: both tasks store to the stack page as soon as the call returns, so
- * it is copied for the child now and made writable again in the parent, which saves both
- * a trap. Only an early copy-on-write fault: without a frame the page stays shared, and
- * a later store faults as usual. Inline: it is on the path of every fork.
- */
-static inline void as_fork_stack(struct as *parent, struct as *child, uint64_t sp)
-{
-	if (as_cow_fault(child, sp) == 0)
-		as_cow_fault(parent, sp);
-}
 
 /*
  * What vm asks of an address space's owner besides its quota: the kernel's task

@@ -59,8 +59,6 @@ long fork_task(const struct fork_req *r)
 		return err ? err : E_NOMEM;
 	}
 	ipc_answer_clone(th, r->caller);
-	if (r->mode == FORK_COW)
-		as_fork_stack(&r->parent->as, &child->as, sp);
 	cap_install(r->dst, &child->hdr, CAP_ALL, 0, 0);
 	sched_ready(th);
 	return (long)th->id;

@@ -244,11 +244,17 @@ static void test_clone_cow(void)
 	CHECK(as_clone(&p.as, &c.as, FORK_COW, SPARSE) == 0);
 	CHECK(all_flushes > flushes); /* the parent lost W: its translations go */
 	CHECK(c.as.resident == p.as.resident);
-	/* Sparse table: copied; each page COW in both and its frame counted twice. */
-	pte_t pe = pte_at(&p, SPARSE), ce = pte_at(&c, SPARSE);
+	/* Sparse table: copied; each page COW in both and its frame counted twice... */
+	pte_t pe = pte_at(&p, SPARSE + PAGE_SIZE), ce = pte_at(&c, SPARSE + PAGE_SIZE);
 	CHECK((pe & (PTE_W | PTE_COW)) == PTE_COW && pe == ce);
 	CHECK(frame_count(&kframes, pte_pa(pe)) == 2);
 	CHECK(pte_pa(l1_at(&p, SPARSE)) != pte_pa(l1_at(&c, SPARSE)));
+	/* ...but the hot page: the child has its own copy, the parent writes its frame. */
+	pe = pte_at(&p, SPARSE), ce = pte_at(&c, SPARSE);
+	CHECK((pe & (PTE_W | PTE_COW)) == PTE_W && (ce & (PTE_W | PTE_COW)) == PTE_W);
+	CHECK(pte_pa(pe) != pte_pa(ce) && frame_count(&kframes, pte_pa(pe)) == 1);
+	CHECK(load(&c, SPARSE) == 10 && store(&c, SPARSE, 77) == 0 && load(&p, SPARSE) == 10);
+	CHECK((l1_at(&p, SPARSE) & PTE_TABLE_DIRTY) && (l1_at(&c, SPARSE) & PTE_TABLE_DIRTY));
 	/* Dense table: shared, one more reference on the table and none on its pages. */
 	CHECK(pte_pa(l1_at(&p, DENSE)) == pte_pa(l1_at(&c, DENSE)));
 	CHECK(frame_count(&kframes, pte_pa(l1_at(&p, DENSE))) == 2);
@@ -477,10 +483,11 @@ static void test_oom_rollback(void)
 	uint64_t pa, taken = 0, *held = malloc(kframes.nfree * sizeof(*held));
 	while (frame_alloc(&kframes, &pa) == 0)
 		held[taken++] = pa;
-	pte_t before = pte_at(&c, va);
+	/* (va itself, the hot page, is the child's own already) */
+	pte_t before = pte_at(&c, va + PAGE_SIZE);
 	CHECK(frame_count(&kframes, pte_pa(l1_at(&c, va))) == 1);
-	CHECK(as_user_fault(&c.as, va, EXC_STORE_PAGE_FAULT) == AS_FAULT_NOMEM);
-	CHECK(pte_at(&c, va) == before && frame_count(&kframes, pte_pa(before)) == 2);
+	CHECK(as_user_fault(&c.as, va + PAGE_SIZE, EXC_STORE_PAGE_FAULT) == AS_FAULT_NOMEM);
+	CHECK(pte_at(&c, va + PAGE_SIZE) == before && frame_count(&kframes, pte_pa(before)) == 2);
 	/* In a shared table, the table copy itself finds no frame: nothing changed either. */
 	uint64_t table = pte_pa(l1_at(&c, DENSE));
 	CHECK(as_user_fault(&c.as, DENSE, EXC_STORE_PAGE_FAULT) == AS_FAULT_NOMEM);
@@ -816,10 +823,54 @@ static void test_l1_shared_oom(void)
 	pool_end();
 }
 
+/*
+ * The hot page at fork: the child gets its own copy, and the parent keeps its frame
+ * writable only when it is the last holder; with no frame for the copy, both stay
+ * copy-on-write and the first store copies as usual.
+ */
+static void test_clone_hot_page(void)
+{
+	struct space p, c1, c2, c3;
+	const uint64_t hot2 = SPARSE + PAGE_SIZE;
+	pool_start(POOL_FRAMES);
+	CHECK(space_new(&p, 1UL << 30) == 0 && as_map_anon(&p.as, SPARSE, 3, RW) == 0);
+	for (unsigned i = 0; i < 3; i++)
+		CHECK(store(&p, SPARSE + i * PAGE_SIZE, (uint8_t)(20 + i)) == 0);
+	CHECK(space_new(&c1, 1UL << 30) == 0 && space_new(&c2, 1UL << 30) == 0);
+	CHECK(as_clone(&p.as, &c1.as, FORK_COW, SPARSE) == 0);
+	/* c1 still holds hot2's frame: c2 gets a copy, the parent stays copy-on-write. */
+	CHECK(as_clone(&p.as, &c2.as, FORK_COW, hot2) == 0);
+	uint64_t old = pte_pa(pte_at(&p, hot2));
+	CHECK((pte_at(&p, hot2) & (PTE_W | PTE_COW)) == PTE_COW && frame_count(&kframes, old) == 2);
+	CHECK((pte_at(&c2, hot2) & PTE_W) && pte_pa(pte_at(&c2, hot2)) != old);
+	CHECK(pte_pa(pte_at(&c1, hot2)) == old && load(&c2, hot2) == 21);
+	CHECK(store(&p, hot2, 5) == 0 && pte_pa(pte_at(&p, hot2)) != old); /* a copy */
+	CHECK(load(&c1, hot2) == 21 && load(&c2, hot2) == 21 && load(&p, hot2) == 5);
+	space_free(&c2);
+	space_free(&c1);
+
+	/* Two frames left, for the child's level-1 table and the hot table's copy. */
+	CHECK(space_new(&c3, 1UL << 30) == 0);
+	uint64_t pa, taken = 0, *held = malloc(kframes.nfree * sizeof(*held));
+	while (kframes.nfree > 2 && frame_alloc(&kframes, &pa) == 0)
+		held[taken++] = pa;
+	CHECK(as_clone(&p.as, &c3.as, FORK_COW, SPARSE) == 0 && kframes.nfree == 0);
+	CHECK((pte_at(&p, SPARSE) & (PTE_W | PTE_COW)) == PTE_COW);
+	CHECK(pte_at(&c3, SPARSE) == pte_at(&p, SPARSE));
+	while (taken)
+		frame_unref(&kframes, held[--taken]);
+	free(held);
+	CHECK(store(&c3, SPARSE, 9) == 0 && load(&p, SPARSE) == 20 && load(&c3, SPARSE) == 9);
+	space_free(&c3);
+	space_free(&p);
+	pool_end();
+}
+
 int main(void)
 {
 	test_map_basics();
 	test_clone_cow();
+	test_clone_hot_page();
 	test_clone_shares_cold();
 	test_clone_eager();
 	test_fault_copy_reuse();
