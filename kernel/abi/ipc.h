@@ -55,14 +55,17 @@ enum boot_slot {
  * Out: a0 = 0 or enum err, a1 = tag, the 8 words, t6 = the sender's badge (0 for a
  * reply); a capability, if the tag has IPC_TAG_CAP, is in the slot named by t2.
  *
- * The tag: bits 0-3 words used (0..8), bit 4 a capability is attached,
- * bits 16-28 buffer bytes (0..4096; the receiver's capacity is in its t2),
- * bits 32-63 a label the protocol defines.
+ * The tag: bits 0-3 words used (0..8), bit 4 a capability is attached, bit 5 (in an
+ * answer: reply, reply_recv, a send on a reply capability) the caller is queued like any
+ * woken thread rather than run at once on this hart, bits 16-28 buffer bytes (0..4096;
+ * the receiver's capacity is in its t2), bits 32-63 a label the protocol defines. A
+ * received tag never has bit 5.
  */
 #define IPC_WORDS	    8
 #define IPC_BUF_MAX	    4096
 #define IPC_TAG_WORDS	    0xfu
 #define IPC_TAG_CAP	    (1u << 4)
+#define IPC_TAG_QUEUE	    (1u << 5)
 #define IPC_TAG_LEN_SHIFT   16
 #define IPC_TAG_LEN_MASK    0x1fffu
 #define IPC_TAG_LABEL_SHIFT 32

@@ -497,13 +497,13 @@ static void do_fork(struct proc *p, uint64_t mode)
 	c->task = task;
 	c->caps = p->caps;
 	/*
-	 * The parent's fork() returns the pid. A plain reply queues the parent behind the
-	 * child, so the child runs first: one that exits at once is a zombie before the
-	 * parent's wait arrives, which then needs no saved reply.
+	 * The parent's fork() returns the pid. A queued answer (IPC_TAG_QUEUE, with our next
+	 * receive) puts the parent behind the child, so the child runs first: one that exits
+	 * at once is a zombie before the parent's wait arrives, which then needs no saved
+	 * reply.
 	 */
 	reply(c->pid, 0);
-	ipc_reply(&answer);
-	answering = 0;
+	answer.tag |= IPC_TAG_QUEUE;
 }
 
 /*
