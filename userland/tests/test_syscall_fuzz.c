@@ -1024,6 +1024,11 @@ static int many(const char *self, uint32_t seed, unsigned workers, int inject)
 	char role[16];
 	unsigned good = 0, bad = 0;
 	CHECK_EQ(run_helper(self, "targeted", &faulted), 0); /* warms up our own side */
+	/*
+	 * printf reaches deeper into our stack than anything before it: its first call maps
+	 * a stack page (the stack grows on demand), which every seed was then blamed for.
+	 */
+	printf("  %u workers, seeds from %x\n", workers, seed);
 	uint64_t before = frames_settle(free_frames());
 	for (unsigned w = 0; w < workers; w++) {
 		snprintf(role, sizeof(role), "%c%x", inject ? 'i' : 'w', seed + w);
