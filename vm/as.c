@@ -314,15 +314,18 @@ static inline __attribute__((always_inline)) pte_t *as_walk(struct as *as, uint6
 }
 
 /*
- * Give as its own copy of the level-0 table *l1e points at, which other tasks share. The
- * copy maps the same frames, so each gains a reference; the shared table loses as's. Its
- * cached walks may still lead to the old table: they are flushed on every hart before
- * any entry of the copy can change. Quota is unchanged (as was charged for the table).
- * 0, or E_NOMEM with nothing changed.
+ * Give as its own copy of the table *e points at (a level-0 table behind a level-1 entry,
+ * or a level-1 table behind a root entry), which other tasks share. Each entry of the
+ * copy gains a reference on what it maps (a page, or a level-0 table); the shared table
+ * loses as's. The copy's entries need no change: a shared table holds no writable
+ * private leaf and no dirty entry. as's cached walks may still lead to the old table:
+ * they are flushed on every hart before any entry of the copy can change. Quota is
+ * unchanged (as was charged for the table). *e is marked dirty. 0, or E_NOMEM with
+ * nothing changed.
  */
-static int table_unshare(struct as *as, pte_t *l1e)
+static int table_unshare(struct as *as, pte_t *e)
 {
-	uint64_t new_pa, old_pa = pte_pa(*l1e), groups = *pt_groups(&kframes, old_pa);
+	uint64_t new_pa, old_pa = pte_pa(*e), groups = *pt_groups(&kframes, old_pa);
 	int zeroed = frame_alloc_zero(&kframes, &new_pa);
 	if (zeroed < 0)
 		return E_NOMEM;
@@ -332,32 +335,7 @@ static int table_unshare(struct as *as, pte_t *l1e)
 	else
 		pt_l0_copy(phys_to_virt(new_pa), phys_to_virt(old_pa), &kframes);
 	*pt_groups(&kframes, new_pa) = groups;
-	*l1e = pte_make(new_pa, PTE_V | PTE_TABLE_DIRTY);
-	frame_drop(&kframes, old_pa); /* never the last reference: another task holds it */
-	tlb_flush_all(as);
-	return 0;
-}
-
-/*
- * Give as its own copy of the level-1 table the root entry *re points at, which other
- * tasks share: the level-0 tables it names gain a reference each (the copy's), the shared
- * table loses as's, and as's cached walks are flushed before anything below can change.
- * A shared level-1 table holds no dirty entry (fork shares only clean ones), so the
- * copy's entries need no change. 0, or E_NOMEM with nothing changed.
- */
-static __attribute__((noinline)) int l1_unshare(struct as *as, pte_t *re)
-{
-	uint64_t new_pa, old_pa = pte_pa(*re), groups = *pt_groups(&kframes, old_pa);
-	int zeroed = frame_alloc_zero(&kframes, &new_pa);
-	if (zeroed < 0)
-		return E_NOMEM;
-	/* Each valid entry names a level-0 table: the copy takes a reference on it. */
-	if (zeroed)
-		pt_l0_copy_groups(phys_to_virt(new_pa), phys_to_virt(old_pa), groups, &kframes);
-	else
-		pt_l0_copy(phys_to_virt(new_pa), phys_to_virt(old_pa), &kframes);
-	*pt_groups(&kframes, new_pa) = groups;
-	*re = pte_make(new_pa, PTE_V | PTE_TABLE_DIRTY);
+	*e = pte_make(new_pa, PTE_V | PTE_TABLE_DIRTY);
 	frame_drop(&kframes, old_pa); /* never the last reference: another task holds it */
 	tlb_flush_all(as);
 	return 0;
@@ -373,8 +351,8 @@ static inline int l1_own(struct as *as, pte_t *re)
 	if (*re & PTE_TABLE_DIRTY)
 		return 0;
 	if (table_shared(pte_pa(*re)))
-		return l1_unshare(as, re); /* the copy is marked dirty */
-	*re |= PTE_TABLE_DIRTY;		   /* RSW of a non-leaf entry: the MMU ignores it */
+		return table_unshare(as, re); /* the copy is marked dirty */
+	*re |= PTE_TABLE_DIRTY;		      /* RSW of a non-leaf entry: the MMU ignores it */
 	return 0;
 }
 
