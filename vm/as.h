@@ -28,6 +28,12 @@ struct as {
 	uint64_t active_harts; /* by hart id: harts whose satp holds this tree now */
 	uint64_t tlb_harts;    /* by hart id: harts that may cache its translations */
 	uint64_t stale_harts;  /* by hart id: must flush this ASID before running it again */
+	/*
+	 * The satp value that selects this tree with its ASID (tlb_new_asid), for the
+	 * scheduler's inline switch; 0 while it holds the shared ASID, since a switch to it
+	 * must flush then (as_activate).
+	 */
+	uint64_t satp;
 	uint16_t asid;
 	/*
 	 * Its place in the table of every address space (as_rewrite_all; AS_MAX fits in 12

@@ -113,10 +113,17 @@ void tlb_flush_kernel(uint64_t va)
 	sfence_vma_addr(va);
 }
 
+/* The satp value that selects root with asid. */
+static inline uint64_t satp_of(const pte_t *root, uint64_t asid)
+{
+	return SATP_MODE_SV39 | (asid << SATP_ASID_SHIFT) | (virt_to_phys(root) >> PAGE_SHIFT);
+}
+
 void tlb_new_asid(struct as *as)
 {
 	/* One no live space holds (or the shared one); a dead space's is flushed first. */
 	as->asid = asid_take(&asids);
+	as->satp = as->asid == asids.shared ? 0 : satp_of(as->root, as->asid);
 	tlb_flush_all(as);
 	/* Its ASID may have been another task's: every other hart flushes it on first use. */
 	as->stale_harts = ~my_bit();
@@ -153,12 +160,6 @@ static inline void flush_shared(void)
 		__asm__ volatile("sfence.vma zero, %0" ::"r"((uint64_t)asids.shared) : "memory");
 	else
 		sfence_vma_all();
-}
-
-/* The satp value that selects root with asid. */
-static inline uint64_t satp_of(const pte_t *root, uint64_t asid)
-{
-	return SATP_MODE_SV39 | (asid << SATP_ASID_SHIFT) | (virt_to_phys(root) >> PAGE_SHIFT);
 }
 
 void as_activate(struct as *as)

@@ -13,6 +13,7 @@
 #include "kernel/core/sched.h"
 #include "kernel/core/syscall.h"
 #include "kernel/core/upcall.h"
+#include "kernel/cpu/trap.h"
 #include "kernel/core/uaccess.h"
 #include "kernel/io/console.h"
 
@@ -471,10 +472,9 @@ static bool may_run_here(const struct thread *t)
 	return t->affinity < 0 || t->affinity == (int)this_hart()->index;
 }
 
-static struct thread *fast_call(struct thread *t)
+static struct thread *fast_call(struct thread *t, uint64_t *badge)
 {
-	uint64_t badge;
-	struct endpoint *ep = fast_endpoint(t, CAP_SEND, &badge);
+	struct endpoint *ep = fast_endpoint(t, CAP_SEND, badge);
 	struct thread *r = ep ? ep->recvq : 0;
 	if (!r || !words_only(t))
 		return 0;
@@ -484,7 +484,6 @@ static struct thread *fast_call(struct thread *t)
 		return 0; /* the general path gives the error */
 	tq_remove(&ep->recvq, r);
 	r->wait_obj = 0;
-	copy_words(t, r, badge);
 	arm_reply(t, r);
 	return r;
 }
@@ -498,7 +497,6 @@ static struct thread *fast_reply_recv(struct thread *t)
 	    !may_run_here(caller) || caller->in_report || caller->upcall_pending)
 		return 0;
 	t->reply_to = 0;
-	copy_words(t, caller, 0);
 	caller->reply_gen++;
 	kobj_put(&caller->hdr); /* the task's list still holds it: it cannot go here */
 	t->state = TS_BLOCKED_RECV;
@@ -507,29 +505,33 @@ static struct thread *fast_reply_recv(struct thread *t)
 	return caller;
 }
 
-/* A call or reply_recv: switched straight to the partner, or the general path. */
-static __attribute__((noinline)) struct trapframe *fast_call_path(struct thread *t)
+/*
+ * Run to, which receives from's words. With one hart the words go from from's frame
+ * straight into the registers (ipc_return, trapvec.S). With several, the lock is let go
+ * on the way out and from may then be killed from another hart and freed: the words are
+ * copied into to's frame first, under the lock.
+ */
+static inline __attribute__((always_inline)) struct trapframe *
+fast_switch(struct thread *from, struct thread *to, uint64_t badge)
 {
-	struct thread *to = fast_call(t);
-	return to ? sched_switch_to(to) : syscall_dispatch(t);
+	if (smp_on()) {
+		copy_words(from, to, badge);
+		return sched_switch_to(to);
+	}
+	sched_enter(this_hart(), to);
+	return ipc_return(&to->tf, &from->tf, badge);
 }
 
-static __attribute__((noinline)) struct trapframe *fast_reply_recv_path(struct thread *t)
+/* A call or reply_recv: switched straight to the partner, or the general path. */
+struct trapframe *ipc_fast_call(struct thread *t)
+{
+	uint64_t badge;
+	struct thread *to = fast_call(t, &badge);
+	return to ? fast_switch(t, to, badge) : syscall_dispatch(t);
+}
+
+struct trapframe *ipc_fast_reply_recv(struct thread *t)
 {
 	struct thread *to = fast_reply_recv(t);
-	return to ? sched_switch_to(to) : syscall_dispatch(t);
-}
-
-/*
- * Every system call comes here. The tests are apart from the fast paths so that the other
- * calls reach the dispatcher by a jump, without the stack frame the fast paths need.
- */
-struct trapframe *ipc_fast_path(struct thread *t)
-{
-	uint64_t nr = t->tf.x[REG_A7];
-	if (nr == SYS_call)
-		return fast_call_path(t);
-	if (nr == SYS_reply_recv)
-		return fast_reply_recv_path(t);
-	return syscall_dispatch(t);
+	return to ? fast_switch(t, to, 0) : syscall_dispatch(t);
 }

@@ -2,7 +2,9 @@
 #ifndef KERNEL_IPC_H
 #define KERNEL_IPC_H
 
+#include "kernel/abi/syscall.h"
 #include "kernel/core/object.h"
+#include "kernel/core/syscall.h"
 
 /* Each returns 0 if the caller goes on running, or after blocking with its result set. */
 int ipc_send(struct thread *t, struct endpoint *ep, uint64_t badge, bool call, bool block);
@@ -36,13 +38,25 @@ int ipc_check_call_recv(struct thread *t); /* call: the receive buffer must be w
 int notify_signal(struct notify *n, uint64_t bits);
 int notify_wait(struct thread *t, struct notify *n, bool block);
 
+/* The two fast paths (ipc.c): the call or reply_recv done, or handed to syscall_dispatch. */
+struct trapframe *ipc_fast_call(struct thread *t);
+struct trapframe *ipc_fast_reply_recv(struct thread *t);
+
 /*
  * t's system call (its sepc already past the ecall), first stop: a call or reply_recv
  * between threads waiting for each other is done here, switching to the partner; all
  * else, unchanged, goes on to the one dispatcher, syscall_dispatch(). Returns the frame
- * to resume.
+ * to resume. Inline, so that trap_syscall reaches a fast path by one jump.
  */
-struct trapframe *ipc_fast_path(struct thread *t);
+static inline struct trapframe *ipc_fast_path(struct thread *t)
+{
+	uint64_t nr = t->tf.x[REG_A7];
+	if (nr == SYS_call)
+		return ipc_fast_call(t);
+	if (nr == SYS_reply_recv)
+		return ipc_fast_reply_recv(t);
+	return syscall_dispatch(t);
+}
 
 /* Take t off the endpoint, notification or pipe queue it waits in: false if in none. */
 bool ipc_unqueue(struct thread *t);

@@ -7,6 +7,7 @@
 #define KERNEL_OBJECT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "kernel/abi/ipc.h"
@@ -87,6 +88,12 @@ struct thread {
 	uint64_t report_regs[REPORT_REGS];
 	uint64_t run_ticks; /* timebase ticks it ran, sampled at each tick (sched.c) */
 };
+
+/* The thread whose frame tf is (trapvec.S passes a system call the running one's). */
+static inline struct thread *thread_of_frame(struct trapframe *tf)
+{
+	return (struct thread *)((char *)tf - offsetof(struct thread, tf));
+}
 /* Every fork allocates one: a larger class would cost each fork more to clear. */
 _Static_assert(sizeof(struct thread) <= 512, "struct thread fits the 512-byte class");
 

@@ -12,6 +12,7 @@
 
 #include "kernel/core/object.h"
 #include "kernel/cpu/hart.h"
+#include "kernel/cpu/riscv.h"
 #include "kernel/cpu/smp.h"
 #include "vm/as.h"
 
@@ -44,10 +45,18 @@ void sched_report(void);
  */
 static inline void sched_enter(struct hart *h, struct thread *next)
 {
+	struct as *as = &next->task->as;
 	next->state = TS_RUNNING;
 	h->current = next;
-	if (h->as_active != &next->task->as)
-		as_activate(&next->task->as);
+	if (h->as_active == as)
+		return;
+	/* One hart and an ASID of its own: as_activate's work is a satp write. */
+	if (as->satp && !smp_on()) {
+		csr_write(satp, as->satp);
+		h->as_active = as;
+	} else {
+		as_activate(as);
+	}
 }
 
 /* With several harts, the running reference moves from this hart's thread to next. */

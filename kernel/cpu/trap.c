@@ -166,7 +166,6 @@ static void user_fault(struct thread *t, uint64_t scause, uint64_t stval)
  */
 static struct trapframe *system_call(struct thread *t)
 {
-	t->tf.sepc += 4; /* past the ecall, before the call may rewind it */
 	return ipc_fast_path(t);
 }
 
@@ -208,6 +207,8 @@ static struct trapframe *trap_user_locked(struct thread *t, uint64_t scause)
  */
 static struct trapframe *trap_after_upcall(struct thread *t, uint64_t scause)
 {
+	if (scause == EXC_ECALL_U)
+		t->tf.sepc -= 4; /* trapvec.S moved it past the ecall, which must run again */
 	upcall_apply_pending(t);
 	if (scause & SCAUSE_INTR)
 		return user_exception(t, scause);
@@ -243,10 +244,13 @@ struct trapframe *trap_user(uint64_t scause)
 	return user_exception(t, scause);
 }
 
-/* A system call: trapvec.S has told it from every other trap already. */
-struct trapframe *trap_syscall(void)
+/*
+ * A system call: trapvec.S has told it from every other trap already, and passes the
+ * running thread's frame (whose sepc is past the ecall).
+ */
+struct trapframe *trap_syscall(struct trapframe *tf)
 {
-	struct thread *t = this_hart()->current;
+	struct thread *t = thread_of_frame(tf);
 	if (smp_on())
 		return trap_user_smp(t, EXC_ECALL_U);
 	return system_call(t);

@@ -52,7 +52,7 @@ void trap_kernel(struct trapframe *tf);
  */
 struct trapframe *trap_user(uint64_t scause);
 /* The same for a system call (trapvec.S tells them apart). */
-struct trapframe *trap_syscall(void);
+struct trapframe *trap_syscall(struct trapframe *tf);
 /*
  * A store page fault from user mode, s0-s11 still in the registers: 0 if resolved (the
  * thread resumes with its registers), else the value to pass, with the frame complete,
@@ -64,6 +64,12 @@ struct trapframe *trap_store_fault_report(int f);
 struct trapframe *trap_resume(void);
 /* A hart's first entry to user mode, with a frame from trap_resume (trapvec.S). */
 void user_return(struct trapframe *tf) __attribute__((noreturn));
+/*
+ * Return to user mode in the thread whose frame is to, with the message registers (tag,
+ * words) loaded from the frame from, t6 = badge and a0 = 0 (trapvec.S): the end of a fast
+ * IPC on one hart. Declared to return a frame so that the fast path can tail-call it.
+ */
+struct trapframe *ipc_return(struct trapframe *to, struct trapframe *from, uint64_t badge);
 const char *trap_cause_name(uint64_t scause);
 
 /*

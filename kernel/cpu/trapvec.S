@@ -76,7 +76,9 @@ user_return:
 
 /*
  * From user mode: tp = the thread's frame, sscratch = the user's tp. Every user register
- * goes into the frame. A system call goes to trap_syscall(), any other trap to
+ * goes into the frame, a system call's sepc already past its ecall (a call that must run
+ * again, or a thread diverted before its call ran, rewinds it). A system call goes to
+ * trap_syscall(frame), any other trap to
  * trap_user(scause) (stval, needed by faults only, is read there); both return the frame
  * to resume, which may be another thread's.
  *
@@ -93,12 +95,14 @@ from_user:
 	.endr
 	csrrw	t0, sscratch, zero	/* the user's tp; sscratch 0: in the kernel now */
 	sd	t0, 4 * 8(tp)
-	csrr	t0, sepc
-	sd	t0, TF_SEPC(tp)
 	csrr	a0, scause
+	csrr	t0, sepc
 	li	t1, EXC_ECALL_U_VALUE
 	bne	a0, t1, not_syscall
+	addi	t0, t0, 4		/* a system call resumes past its ecall (unless rewound) */
+	sd	t0, TF_SEPC(tp)
 	SAVE_CALLEE tp
+	mv	a0, tp			/* trap_syscall(the frame) */
 	ld	tp, TF_HART(tp)
 	ld	sp, HART_KERNEL_SP(tp)
 	jal	trap_syscall		/* one instruction; the link fails if ever out of reach */
@@ -118,8 +122,34 @@ trap_return:
 	ld	a0, 10 * 8(a0)
 	sret
 
+/*
+ * The end of a fast IPC on one hart (ipc.c): the partner's registers come from its frame
+ * at a0, but the message (a1 = tag, a2-a6 and t3-t5 = the words) straight from the
+ * sender's frame at a1, t6 = the badge (a2) and a0 = 0. So each word is moved once, from
+ * the sender's frame into its register, not copied frame to frame first. The partner's
+ * frame keeps its old message slots, which nothing reads: while it runs in user mode its
+ * frame is not its state, and its next trap saves every register again.
+ */
+	.globl ipc_return
+ipc_return:
+	sd	tp, TF_HART(a0)
+	csrw	sscratch, a0
+	ld	t0, TF_SEPC(a0)
+	csrw	sepc, t0
+	mv	t6, a2
+	.irp n, 12, 13, 14, 15, 16, 28, 29, 30
+	ld	x\n, \n * 8(a1)
+	.endr
+	ld	a1, 11 * 8(a1)
+	.irp n, 1, 2, 3, 4, 5, 6, 7, 8, 9, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27
+	ld	x\n, \n * 8(a0)
+	.endr
+	li	a0, 0
+	sret
+
 /* Interrupts and exceptions: scause in a0, every register but s0-s11 in the frame at tp. */
 not_syscall:
+	sd	t0, TF_SEPC(tp)
 	li	t1, EXC_STORE_PAGE_FAULT_VALUE
 	beq	a0, t1, store_fault
 	SAVE_CALLEE tp

@@ -1313,11 +1313,12 @@ static void table_leave(void)
  */
 static inline __attribute__((always_inline)) void serve_loop(int locked)
 {
+	/* Where requests' bytes and objects arrive: ipc() only reads these, so once will do. */
+	struct ipc_msg *m = &answer;
+	m->rbuf = spawn_buf;
+	m->rspec = ipc_recv_spec(sizeof(spawn_buf), (unsigned)exec_obj);
 	for (;;) {
 		/* One system call per request: the answer to this one, and the next request. */
-		struct ipc_msg *m = &answer;
-		m->rbuf = spawn_buf;
-		m->rspec = ipc_recv_spec(sizeof(spawn_buf), (unsigned)exec_obj);
 		long err = answering ? ipc_reply_recv(SLOT_SERVER, m) : ipc_recv(SLOT_SERVER, m);
 		answering = 0;
 		int got_cap = err == 0 && (m->tag & IPC_TAG_CAP);
