@@ -30,8 +30,8 @@ TIMEOUT = 120  # seconds per boot: generous, a hang still ends
 SUITE_TIMEOUT = 300  # the whole in-guest suite: over 2 minutes on sifive_u on a loaded host
 
 
-def virt(mem, fw, args, smp=1, extra=()):
-    return [QEMU, "-M", "virt", "-m", mem, "-smp", str(smp), "-nographic", "-bios",
+def virt(mem, fw, args, smp=1, extra=(), machine="virt"):
+    return [QEMU, "-M", machine, "-m", mem, "-smp", str(smp), "-nographic", "-bios",
             "%s/fw_%s.bin" % (OPENSBI, fw), "-kernel", B + "/Image", "-append", args, *extra]
 
 
@@ -61,8 +61,10 @@ def host_step(name, argv):
 def qemu_dumps():
     """QEMU's own generated trees, for the parser tests."""
     out = []
-    for machine, opts in (("virt", ["-m", "128M", "-smp", "2"]), ("sifive_u", ["-smp", "5"])):
-        path = "%s/dtb/qemu-dump-%s.dtb" % (B, machine)
+    for name, machine, opts in (("virt", "virt", ["-m", "128M", "-smp", "2"]),
+                                ("virt-aclint", "virt,aclint=on", ["-m", "128M", "-smp", "2"]),
+                                ("sifive_u", "sifive_u", ["-smp", "5"])):
+        path = "%s/dtb/qemu-dump-%s.dtb" % (B, name)
         subprocess.run([QEMU, "-M", "%s,dumpdtb=%s" % (machine, path), *opts, "-nographic"],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if os.path.exists(path):
@@ -92,6 +94,22 @@ def watchdog_fires():
     missing = [w.decode() for w in want if w not in res.output]
     outer.ok = res.reason.startswith("kernel panic") and not missing
     outer.reason = "harness said %r; missing %s" % (str(res), missing)
+    return outer
+
+
+def suite_aclint():
+    """The whole suite at -smp 4 on virt with an ACLINT SSWI (aclint=on): every IPI (the
+    lock's wake-ups, shootdowns, kicks, upcalls) is a store to the SSWI, not an SBI call.
+    The banner must say so, or the SSWI path went untested."""
+    res = harness.run_qemu("user-suite-smp4-aclint-inner",
+                           virt("128M", "dynamic", "test", smp=4, machine="virt,aclint=on"),
+                           SUITE_TIMEOUT)
+    outer = harness.Result("user-suite-smp4-aclint")
+    banner = b"smp: 4 hart(s) running, IPIs by ACLINT SSWI"
+    outer.ok = res.ok and banner in res.output
+    outer.reason = "harness said %r; banner %s" % (
+        str(res), "seen" if banner in res.output else "missing")
+    outer.output, outer.passed, outer.failed = res.output, res.passed, res.failed
     return outer
 
 
@@ -161,6 +179,7 @@ def steps():
         yield lambda smp=smp: harness.run_qemu("user-suite-smp%d" % smp,
                                                virt("128M", "dynamic", "test", smp=smp),
                                                SUITE_TIMEOUT)
+    yield suite_aclint
     yield lambda: harness.run_qemu("user-suite-sifive_u-smp5", sifive_u("test"), SUITE_TIMEOUT)
     for shift in TORTURE_SHIFTS:
         yield lambda shift=shift: torture(shift)

@@ -52,10 +52,13 @@ static void remote_flush(struct as *as, uint64_t va, uint64_t size)
 {
 	if (!smp_on())
 		return; /* one hart: nobody else can hold a translation */
-	uint64_t running = as->active_harts & ~my_bit();
+	uint64_t me = my_bit();
+	if (!(as->tlb_harts & ~me))
+		return; /* no other hart has run it (active_harts is within tlb_harts) */
+	uint64_t running = as->active_harts & ~me;
 	/* Harts that ran it before but not now flush when they next switch to it. */
-	as->stale_harts |= as->tlb_harts & ~as->active_harts & ~my_bit();
-	as->tlb_harts &= as->active_harts | my_bit();
+	as->stale_harts |= as->tlb_harts & ~as->active_harts & ~me;
+	as->tlb_harts &= as->active_harts | me;
 	if (running)
 		smp_shootdown(running, va, size, asid_bits ? (long)as->asid : SMP_ALL_ASIDS);
 }

@@ -83,7 +83,8 @@ void boot_run(const char *bootargs)
 		machine_exit(selftest_run() ? EXIT_TESTS_FAILED : EXIT_OK);
 	irq_off();
 	/* holds the lock from here */
-	printk("smp: %u hart(s) running\n", smp_start(has_word(bootargs, "hsmstale")));
+	unsigned n = smp_start(has_word(bootargs, "hsmstale"));
+	printk("smp: %u hart(s) running, IPIs by %s\n", n, smp_ipi_way());
 	if (has_word(bootargs, "hang") && smp_on()) {
 		/* The SMP watchdog's test: the other harts wait for the lock until it fires. */
 		printk("hang requested: holding the big kernel lock\n");

@@ -4,6 +4,7 @@
  * so every later failure can be printed; the device tree before memory; memory before
  * the real page table; the page table before any device is mapped.
  */
+#include "drivers/aclint_sswi.h"
 #include "drivers/finisher.h"
 #include "drivers/plic.h"
 #include "drivers/timer.h"
@@ -79,6 +80,8 @@ static void devices_setup(uint64_t hartid)
 	const struct dt_hart *me = dt_find_hart(&boot.dt, hartid);
 	console_init(&boot.dt);
 	finisher_init(&boot.dt.finisher);
+	this_hart()->sswi = me ? me->sswi_index : -1;
+	sswi_init(&boot.dt.sswi); /* absent: IPIs go through SBI */
 	if (boot.dt.plic.found && plic_init(&boot.dt.plic, boot.dt.plic_ndev) == 0 && me &&
 	    me->plic_s_context >= 0) {
 		this_hart()->plic_ctx = me->plic_s_context;

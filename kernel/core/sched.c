@@ -223,25 +223,39 @@ static struct thread *best_in(const struct runq *rq, int min)
 }
 
 /*
+ * find() with several harts: the best of this hart's queue, unless another hart's queue
+ * holds one of higher priority that may run here. Apart, so that one hart's pick saves
+ * none of the registers this loop needs.
+ */
+static __attribute__((noinline)) struct thread *find_smp(int min)
+{
+	unsigned me = this_hart()->index;
+	struct thread *best = best_in(&runqs[me], min);
+	for (unsigned i = 0; i < harts_online; i++) {
+		int least = best ? (int)best->prio + 1 : min;
+		/* Most queues are empty, or hold nothing better: one test each, no call. */
+		if (i == me || !(runqs[i].mask & ~((1u << least) - 1)))
+			continue;
+		struct thread *t = best_in(&runqs[i], least);
+		if (t)
+			best = t;
+	}
+	return best;
+}
+
+/*
  * The thread this hart should run next, at priority min or above: the best of its own
  * queue, unless another hart's queue holds one of higher priority that may run here
  * (stolen: that hart is busy, or it would have taken it). NULL if none.
  */
 static inline __attribute__((always_inline)) struct thread *find(int min)
 {
-	unsigned me = this_hart()->index;
 	if (!smp_on()) { /* one hart: every queued thread may run here, none to steal */
+		unsigned me = this_hart()->index;
 		unsigned left = runqs[me].mask & ~((1u << min) - 1);
 		return left ? runqs[me].level[top_level(left)] : 0;
 	}
-	struct thread *best = best_in(&runqs[me], min);
-	for (unsigned i = 0; i < harts_online; i++) {
-		struct thread *t =
-			i == me ? 0 : best_in(&runqs[i], best ? (int)best->prio + 1 : min);
-		if (t)
-			best = t;
-	}
-	return best;
+	return find_smp(min);
 }
 
 /*

@@ -174,7 +174,7 @@ static void leave_pending(struct thread *t, uint64_t pc, uint64_t arg0, uint64_t
 	t->upcall_arg1 = arg1;
 	for (unsigned i = 0; i < harts_online; i++)
 		if (harts[i].current == t && harts[i].hartid < 64)
-			sbi_send_ipi(1UL << harts[i].hartid);
+			smp_ipi(1UL << harts[i].hartid);
 }
 
 /*

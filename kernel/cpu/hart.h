@@ -37,6 +37,7 @@ struct hart {
 	volatile uint64_t lock_wait_since; /* time it began to wait for the big lock, or 0 */
 	uint32_t locks_held;		   /* debug builds: a bit per lock class held */
 	int lock_order_off;		   /* debug builds: the check has fired (lockorder.h) */
+	int sswi;			   /* its register in the ACLINT SSWI, -1 if none */
 };
 
 extern unsigned harts_online;

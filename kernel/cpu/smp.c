@@ -1,6 +1,7 @@
 /* Hart bring-up, the big kernel lock and idle wake-ups: see smp.h. */
 #include "kernel/cpu/smp.h"
 
+#include "drivers/aclint_sswi.h"
 #include "drivers/plic.h"
 #include "drivers/timer.h"
 #include "kernel/boot/boot.h"
@@ -42,6 +43,30 @@ uint64_t smp_fences_sent(void)
 	return fences_sent;
 }
 
+/* IPIs go through the ACLINT SSWI (smp_start decides): every running hart has a register. */
+static bool ipi_by_sswi;
+
+/*
+ * Interrupt the harts in mask (by hart id): a store each to the ACLINT SSWI when the
+ * machine has one, else one SBI call (an ecall, and an M-mode interrupt on each target).
+ * Either way the target finds sip.SSIP set.
+ */
+void smp_ipi(uint64_t mask)
+{
+	if (!ipi_by_sswi) {
+		sbi_send_ipi(mask);
+		return;
+	}
+	for (unsigned i = 0; i < harts_online; i++)
+		if (harts[i].hartid < 64 && (mask & (1UL << harts[i].hartid)))
+			sswi_send((unsigned)harts[i].sswi);
+}
+
+const char *smp_ipi_way(void)
+{
+	return ipi_by_sswi ? "ACLINT SSWI" : "SBI";
+}
+
 /* The hart (index + 1) waiting in shootdown_by_ipi for acknowledgements, 0 if none. */
 static volatile uint32_t shootdown_waiter;
 
@@ -62,7 +87,7 @@ static void flush_if_asked(struct hart *h)
 	__atomic_store_n(&h->flush_ack, req, __ATOMIC_SEQ_CST);
 	uint32_t waiter = __atomic_load_n(&shootdown_waiter, __ATOMIC_SEQ_CST);
 	if (waiter && harts[waiter - 1].hartid < 64)
-		sbi_send_ipi(1UL << harts[waiter - 1].hartid);
+		smp_ipi(1UL << harts[waiter - 1].hartid);
 }
 
 /*
@@ -116,9 +141,21 @@ static void __attribute__((noreturn)) watchdog_fire(const char *what, uint64_t s
 
 /* Harts (by index) asleep in bkl_lock until the holder lets go: it wakes them by IPI. */
 static uint64_t lock_sleepers;
+/*
+ * Harts (by index) in wait_for_lock, asleep or polling. Only a waiter can starve, so an
+ * unlock that finds none skips the search for one (the common, uncontended case).
+ */
+static uint64_t lock_waiters;
 
-/* Polls of the lock before a waiting hart sleeps: a kernel entry is short. */
-#define LOCK_SPINS 64
+/*
+ * Polls of the lock before a waiting hart sleeps: a kernel entry is short, and a sleeper
+ * costs the holder an IPI to wake it. Through the firmware that IPI is an SBI call and an
+ * M-mode trap on the sleeper (about 3,000 instructions on QEMU), worth 64 polls; through
+ * the ACLINT SSWI it is one store, and a few polls are enough (more only take the turn of
+ * the holder when both share a host CPU, as under QEMU's round robin).
+ */
+#define LOCK_SPINS	64
+#define LOCK_SPINS_SSWI 4
 
 /*
  * Sleep in wfi until the lock may be free. The bit is set before the lock is looked at
@@ -159,9 +196,10 @@ static void wait_for_lock(struct hart *h)
 	int slept = 0;
 	bool snoozed = false;
 	h->lock_wait_since = rdtime();
+	__atomic_fetch_or(&lock_waiters, 1UL << h->index, __ATOMIC_RELAXED);
 	for (int spins = 0; !got_lock(me); spins++) {
 		flush_if_asked(h);
-		if (spins < LOCK_SPINS)
+		if (spins < (ipi_by_sswi ? LOCK_SPINS_SSWI : LOCK_SPINS))
 			continue;
 		snoozed |= timer_snooze(); /* a due tick would end every wfi at once */
 		slept = sleep_on_lock(h);
@@ -169,6 +207,7 @@ static void wait_for_lock(struct hart *h)
 			watchdog_fire("the big kernel lock", h->lock_wait_since);
 	}
 	h->lock_wait_since = 0;
+	__atomic_fetch_and(&lock_waiters, ~(1UL << h->index), __ATOMIC_RELAXED);
 	if (snoozed)
 		timer_unsnooze();
 	/* The wake-up IPI has done its work: it must not trap once interrupts are on. */
@@ -226,7 +265,7 @@ static void shootdown_by_ipi(uint64_t mask, uint64_t leave_ppn, uint64_t to)
 	uint64_t since = rdtime();
 	bool snoozed = false;
 	__atomic_store_n(&shootdown_waiter, this_hart()->index + 1, __ATOMIC_SEQ_CST);
-	sbi_send_ipi(ipi);
+	smp_ipi(ipi);
 	for (;;) {
 		csr_clear(sip, SIE_SSIE);
 		if (all_acked(want))
@@ -312,14 +351,14 @@ static int next_sleeper(uint64_t sleepers, uint32_t heir)
 void bkl_unlock_smp(void)
 {
 	lock_order_drop(LOCK_BKL);
-	uint32_t heir = starving();
+	uint32_t heir = __atomic_load_n(&lock_waiters, __ATOMIC_RELAXED) ? starving() : 0;
 	__atomic_store_n(&big_lock, heir, __ATOMIC_SEQ_CST);
 	uint64_t sleepers = __atomic_load_n(&lock_sleepers, __ATOMIC_SEQ_CST);
 	if (!sleepers)
 		return;
 	int wake = next_sleeper(sleepers, heir);
 	if (wake >= 0 && harts[wake].hartid < 64)
-		sbi_send_ipi(1UL << harts[wake].hartid);
+		smp_ipi(1UL << harts[wake].hartid);
 }
 
 int bkl_held(void)
@@ -341,14 +380,14 @@ static int kick_if_idle(struct hart *h)
 {
 	if (!h->idle || h == this_hart() || h->hartid >= 64)
 		return 0;
-	sbi_send_ipi(1UL << h->hartid);
+	smp_ipi(1UL << h->hartid);
 	return 1;
 }
 
 void smp_interrupt(unsigned hart)
 {
 	if (hart < harts_online && &harts[hart] != this_hart() && harts[hart].hartid < 64)
-		sbi_send_ipi(1UL << harts[hart].hartid);
+		smp_ipi(1UL << harts[hart].hartid);
 }
 
 void smp_kick(int hart)
@@ -392,6 +431,7 @@ static int start_one(const struct dt_hart *dh, unsigned index, int stale)
 	h->hartid = dh->hartid;
 	h->index = index;
 	h->plic_ctx = dh->plic_s_context;
+	h->sswi = dh->sswi_index;
 	h->kernel_sp = (uint64_t)&stacks[index][HART_STACK];
 	/* The new hart finds this struct by its id (entry.S): publish it before the start. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -401,6 +441,17 @@ static int start_one(const struct dt_hart *dh, unsigned index, int stale)
 	return err == 0;
 }
 
+/* The SSWI can carry every IPI only if each hart that will run has a register in it. */
+static bool sswi_all_harts(void)
+{
+	if (!sswi_present() || this_hart()->sswi < 0)
+		return false;
+	for (int i = 0; i < boot.dt.nharts; i++)
+		if (boot.dt.harts[i].skip == DT_HART_OK && boot.dt.harts[i].sswi_index < 0)
+			return false;
+	return true;
+}
+
 unsigned smp_start(int stale_starts)
 {
 	if (!sbi_has(SBI_HAS_HSM)) {
@@ -408,6 +459,7 @@ unsigned smp_start(int stale_starts)
 		return 1;
 	}
 	csr_set(sie, SIE_SSIE);
+	ipi_by_sswi = sswi_all_harts();
 	/* From the first other hart on, the kernel is serialised: take the lock first. */
 	for (int i = 0; i < boot.dt.nharts && !lock_on; i++)
 		lock_on = boot.dt.harts[i].skip == DT_HART_OK &&

@@ -65,6 +65,10 @@ unsigned smp_start(int stale_starts);
 void smp_kick(int hart);
 /* Interrupt busy hart (an index, not this one): it enters the kernel and picks again. */
 void smp_interrupt(unsigned hart);
+/* Send an IPI to the harts in mask (by hart id): by ACLINT SSWI if every hart has it, else SBI. */
+void smp_ipi(uint64_t mask);
+/* How IPIs go: "ACLINT SSWI" or "SBI" (for the boot banner). */
+const char *smp_ipi_way(void);
 /* The mask of online harts by hart id, except this one. */
 uint64_t smp_others(void);
 

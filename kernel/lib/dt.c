@@ -47,6 +47,7 @@
 #define DT_ROOT_SIZE_CELLS  1
 #define DT_INTR_CELLS	    1 /* #interrupt-cells assumed for a cpu intc without one */
 #define DT_IRQ_S_EXT	    9 /* supervisor external interrupt, as a cpu-intc irq */
+#define DT_IRQ_S_SOFT	    1 /* supervisor software interrupt (an IPI), as a cpu-intc irq */
 #define DT_PHANDLE_NONE	    0u
 #define DT_PHANDLE_BAD	    0xffffffffu
 #define DT_DEFAULT_IO_WIDTH 1
@@ -862,6 +863,7 @@ static void dt_read_hart(const struct dt_blob *b, uint32_t cpu, struct dt_cells 
 	h = &out->harts[out->nharts++];
 	h->hartid = (uint32_t)r.base;
 	h->plic_s_context = -1;
+	h->sswi_index = -1;
 	if (dt_prop(b, cpu, "riscv,isa", &v)) {
 		dt_copy_str(h->isa, sizeof(h->isa), v);
 		h->has_sstc = dt_isa_has_sstc(v);
@@ -930,18 +932,27 @@ static void dt_set_s_context(struct dt_info *out, uint32_t intc, int ctx)
 			out->harts[i].plic_s_context = ctx;
 }
 
+static void dt_set_sswi_index(struct dt_info *out, uint32_t intc, int index)
+{
+	for (int i = 0; i < out->nharts; i++)
+		if (out->harts[i].intc_phandle == intc && out->harts[i].sswi_index < 0)
+			out->harts[i].sswi_index = index;
+}
+
 /*
- * interrupts-extended lists one (intc phandle, irq...) entry per PLIC context, in context
- * order. An entry's length depends on the intc's #interrupt-cells, so an unknown phandle
- * ends the list: nothing after it can be placed.
+ * interrupts-extended lists one (intc phandle, irq...) entry per output of a device (a
+ * PLIC context, an SSWI register), in output order: set(out, phandle, n) for the n-th
+ * entry whose irq is irq. An entry's length depends on the intc's #interrupt-cells, so
+ * an unknown phandle ends the list: nothing after it can be placed.
  */
-static void dt_plic_contexts(const struct dt_blob *b, uint32_t plic, struct dt_info *out)
+static void dt_irq_outputs(const struct dt_blob *b, uint32_t node, uint32_t irq,
+			   struct dt_info *out, void (*set)(struct dt_info *, uint32_t, int))
 {
 	struct dt_val v;
 	uint32_t ncells, i = 0, intc, n;
-	int ctx = 0;
+	int index = 0;
 
-	if (!dt_prop(b, plic, "interrupts-extended", &v))
+	if (!dt_prop(b, node, "interrupts-extended", &v))
 		return;
 	ncells = v.len / FDT_CELL;
 	while (i < ncells) {
@@ -952,10 +963,10 @@ static void dt_plic_contexts(const struct dt_blob *b, uint32_t plic, struct dt_i
 		n = dt_prop_u32(b, intc, "#interrupt-cells", DT_INTR_CELLS);
 		if (n > DT_MAX_CELLS || n > ncells - i - 1)
 			return;
-		if (n && dt_be32(v.p + (i + 1) * FDT_CELL) == DT_IRQ_S_EXT)
-			dt_set_s_context(out, ph, ctx);
+		if (n && dt_be32(v.p + (i + 1) * FDT_CELL) == irq)
+			set(out, ph, index);
 		i += 1 + n;
-		ctx++;
+		index++;
 	}
 }
 
@@ -973,7 +984,11 @@ static void dt_read_devices(const struct dt_blob *b, struct dt_info *out)
 		if (!out->plic.found && dt_is_plic(v)) {
 			dt_device_at(b, &w, &out->plic);
 			out->plic_ndev = dt_prop_u32(b, node, "riscv,ndev", 0);
-			dt_plic_contexts(b, node, out);
+			dt_irq_outputs(b, node, DT_IRQ_S_EXT, out, dt_set_s_context);
+		}
+		if (!out->sswi.found && dt_list_has(v, "riscv,aclint-sswi")) {
+			dt_device_at(b, &w, &out->sswi);
+			dt_irq_outputs(b, node, DT_IRQ_S_SOFT, out, dt_set_sswi_index);
 		}
 		if (!out->finisher.found && dt_list_has(v, "sifive,test0"))
 			dt_device_at(b, &w, &out->finisher);

@@ -39,6 +39,7 @@ struct dt_hart {
 	enum dt_hart_skip skip;
 	bool has_sstc;	    /* "sstc" in riscv,isa or riscv,isa-extensions */
 	int plic_s_context; /* PLIC context wired to this hart's S external irq, -1 if none */
+	int sswi_index;	    /* its register in the ACLINT SSWI (its S software irq), -1 if none */
 	char isa[DT_MAX_NAME];
 	char mmu_type[24];
 };
@@ -71,6 +72,7 @@ struct dt_info {
 	struct dt_device plic; /* compatible riscv,plic0 / sifive,plic-1.0.0 / *,plic */
 	uint32_t plic_ndev;    /* riscv,ndev */
 	struct dt_device finisher; /* sifive,test0 (QEMU's exit device), if any */
+	struct dt_device sswi;	   /* riscv,aclint-sswi: IPIs without the firmware, if any */
 };
 
 /*

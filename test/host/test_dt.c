@@ -26,6 +26,7 @@
 #define ROOT_SIZE_CELLS	 1
 #define INTC_CELLS	 1
 #define IRQ_S_EXT	 9
+#define IRQ_S_SOFT	 1
 #define IO_WIDTH_DEFAULT 1
 #define TOKEN_NOP	 0x4u
 #define TOKEN_END_NODE	 0x2u
@@ -258,6 +259,7 @@ static void o_hart(const void *fdt, int node, int cpus, struct dt_info *e)
 	h = &e->harts[e->nharts++];
 	h->hartid = (uint32_t)r.base;
 	h->plic_s_context = -1;
+	h->sswi_index = -1;
 	if (o_str(fdt, node, "riscv,isa", isa, sizeof(isa))) {
 		cut_copy(h->isa, sizeof(h->isa), isa);
 		h->has_sstc = o_isa_sstc(isa);
@@ -375,10 +377,19 @@ static void o_set_ctx(struct dt_info *e, uint32_t ph, int ctx)
 			e->harts[i].plic_s_context = ctx;
 }
 
-static void o_contexts(const void *fdt, int plic, struct dt_info *e)
+static void o_set_sswi(struct dt_info *e, uint32_t ph, int index)
 {
-	int len, ctx = 0;
-	const fdt32_t *p = fdt_getprop(fdt, plic, "interrupts-extended", &len);
+	for (int i = 0; i < e->nharts; i++)
+		if (e->harts[i].intc_phandle == ph && e->harts[i].sswi_index < 0)
+			e->harts[i].sswi_index = index;
+}
+
+/* The n-th entry of interrupts-extended whose irq is irq goes to the hart of its intc. */
+static void o_outputs(const void *fdt, int node, uint32_t irq, struct dt_info *e,
+		      void (*set)(struct dt_info *, uint32_t, int))
+{
+	int len, index = 0;
+	const fdt32_t *p = fdt_getprop(fdt, node, "interrupts-extended", &len);
 	uint32_t ncells = p ? (uint32_t)len / 4 : 0, i = 0;
 
 	while (i < ncells) {
@@ -390,10 +401,10 @@ static void o_contexts(const void *fdt, int plic, struct dt_info *e)
 		n = o_cells(fdt, intc, "#interrupt-cells", INTC_CELLS);
 		if (n > FDT_MAX_CELLS || n > ncells - i - 1)
 			break;
-		if (n && fdt32_ld(p + i + 1) == IRQ_S_EXT)
-			o_set_ctx(e, ph, ctx);
+		if (n && fdt32_ld(p + i + 1) == irq)
+			set(e, ph, index);
 		i += 1 + n;
-		ctx++;
+		index++;
 	}
 }
 
@@ -410,7 +421,11 @@ static void o_devices(const void *fdt, struct dt_info *e)
 		if (!e->plic.found && o_is_plic(c, len)) {
 			o_device(fdt, n, &e->plic);
 			e->plic_ndev = o_cells(fdt, n, "riscv,ndev", 0);
-			o_contexts(fdt, n, e);
+			o_outputs(fdt, n, IRQ_S_EXT, e, o_set_ctx);
+		}
+		if (!e->sswi.found && o_list_has(c, len, "riscv,aclint-sswi")) {
+			o_device(fdt, n, &e->sswi);
+			o_outputs(fdt, n, IRQ_S_SOFT, e, o_set_sswi);
 		}
 		if (!e->finisher.found && o_list_has(c, len, "sifive,test0"))
 			o_device(fdt, n, &e->finisher);
@@ -452,6 +467,8 @@ static void cmp_hart(const struct dt_hart *g, const struct dt_hart *x)
 	      g->has_sstc, x->has_sstc);
 	check(g->plic_s_context == x->plic_s_context, "hart %u: S context %d, libfdt says %d",
 	      g->hartid, g->plic_s_context, x->plic_s_context);
+	check(g->sswi_index == x->sswi_index, "hart %u: SSWI register %d, libfdt says %d",
+	      g->hartid, g->sswi_index, x->sswi_index);
 	check(g->intc_phandle == x->intc_phandle, "hart %u: intc phandle %u, libfdt says %u",
 	      g->hartid, g->intc_phandle, x->intc_phandle);
 	check(!strcmp(g->isa, x->isa), "hart %u: isa '%s', libfdt says '%s'", g->hartid, g->isa,
@@ -495,6 +512,7 @@ static void compare(const struct dt_info *g, const struct dt_info *x)
 	check(g->plic_ndev == x->plic_ndev, "plic ndev %u, libfdt says %u", g->plic_ndev,
 	      x->plic_ndev);
 	cmp_device("finisher", &g->finisher, &x->finisher);
+	cmp_device("sswi", &g->sswi, &x->sswi);
 }
 
 /* dt_parse() on an exact-size heap copy, so ASan sees any read past the end. */
@@ -587,7 +605,8 @@ static void expect_sifive(const struct dt_info *d, uint32_t irq, int s_base, int
 	expect_monitor_board(d, s_base, stride);
 }
 
-static void expect_virt(const struct dt_info *d)
+/* QEMU virt; with aclint=on (a dump named so) it must have an ACLINT SSWI. */
+static void expect_virt(const struct dt_info *d, bool aclint)
 {
 	expect_console(d, 0x10000000, "ns16550a", 10);
 	check(d->finisher.found && d->finisher.base == 0x100000, "finisher at %#llx",
@@ -601,7 +620,12 @@ static void expect_virt(const struct dt_info *d)
 		      dt_skip_reason(h->skip), h->has_sstc);
 		check(h->plic_s_context == 2 * (int)h->hartid + 1, "hart %u: S context %d",
 		      h->hartid, h->plic_s_context);
+		/* With aclint=on, register n of the SSWI is hart n's; without, there is none. */
+		check(h->sswi_index == (d->sswi.found ? (int)h->hartid : -1),
+		      "hart %u: SSWI register %d", h->hartid, h->sswi_index);
 	}
+	check(d->sswi.found == aclint && (!aclint || d->sswi.base == 0x2f00000),
+	      "SSWI found %d at %#llx", d->sswi.found, (unsigned long long)d->sswi.base);
 }
 
 static void test_known_board(const char *path, const struct dt_info *d)
@@ -618,7 +642,7 @@ static void test_known_board(const char *path, const struct dt_info *d)
 	else if (strstr(base, "sifive_u") || !strcmp(base, "su.dtb"))
 		expect_sifive(d, 4, 0, 2);
 	else if (strstr(base, "virt"))
-		expect_virt(d);
+		expect_virt(d, strstr(base, "aclint") != NULL);
 	else {
 		printf("%-28s %-34s (no fixed answers for this file)\n", cur_file, cur_group);
 		return;
