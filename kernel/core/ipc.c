@@ -530,8 +530,40 @@ struct trapframe *ipc_fast_call(struct thread *t)
 	return to ? fast_switch(t, to, badge) : syscall_dispatch(t);
 }
 
+/*
+ * A reply_recv whose answer has IPC_TAG_QUEUE and otherwise only words, with no sender
+ * queued: how the fork server answers a fork. The caller is queued like any woken thread
+ * (sched_ready), t waits for its next request, and the hart runs whoever is next (the
+ * new child). The same result as the general path (answer, then do_recv, then the pick)
+ * without its generality; anything else goes there. Apart from the fast path, which it
+ * costs nothing: only a reply_recv the fast path refused comes here (one test sends
+ * any other on to the general path).
+ */
+static __attribute__((noinline)) struct trapframe *queued_reply_recv(struct thread *t)
+{
+	uint64_t badge, tag = t->tf.x[REG_A1];
+	if (!(tag & IPC_TAG_QUEUE) || ((uint32_t)tag & ~IPC_TAG_QUEUE) > IPC_WORDS)
+		return syscall_dispatch(t); /* first, and alone: every refusal of the fast path */
+	struct endpoint *ep = fast_endpoint(t, CAP_RECV, &badge);
+	struct thread *caller = t->reply_to;
+	if (ipc_recv_capacity(t->tf.x[REG_T2]) > IPC_BUF_MAX || !ep || ep->sendq || !caller ||
+	    !ipc_awaits(caller, t->reply_to_gen) || caller->in_report || caller->upcall_pending)
+		return syscall_dispatch(t);
+	t->reply_to = 0;
+	copy_words(t, caller, 0);
+	caller->tf.x[REG_A1] &= ~(uint64_t)IPC_TAG_QUEUE; /* a received tag never has it */
+	caller->reply_gen++;
+	caller->reply_parked = false;
+	sched_ready(caller);
+	kobj_put(&caller->hdr); /* the task's list still holds it: it cannot go here */
+	t->state = TS_BLOCKED_RECV;
+	t->wait_obj = ep;
+	tq_push(&ep->recvq, t);
+	return sched_next();
+}
+
 struct trapframe *ipc_fast_reply_recv(struct thread *t)
 {
 	struct thread *to = fast_reply_recv(t);
-	return to ? fast_switch(t, to, 0) : syscall_dispatch(t);
+	return to ? fast_switch(t, to, 0) : queued_reply_recv(t);
 }

@@ -58,17 +58,35 @@ static void wake_hart(unsigned hart, const struct thread *t)
 	}
 }
 
-void sched_ready(struct thread *t)
+/* Queue t on hart's run queue. */
+static inline __attribute__((always_inline)) void enqueue(struct thread *t, unsigned hart)
 {
-	unsigned hart = place(t);
 	struct runq *rq = &runqs[hart];
 	t->state = TS_READY;
 	t->wait_obj = 0;
 	t->rq_hart = (uint16_t)hart;
 	tq_push(&rq->level[t->prio], t);
 	rq->mask |= 1u << t->prio;
-	if (smp_on()) /* one hart has nobody to kick: it picks the thread itself */
-		wake_hart(hart, t);
+}
+
+/* sched_ready with several harts: placed (place), and its hart woken if need be. */
+static __attribute__((noinline)) void ready_smp(struct thread *t)
+{
+	unsigned hart = place(t);
+	enqueue(t, hart);
+	wake_hart(hart, t);
+}
+
+/*
+ * One hart has one queue (a pinned thread's hart and the last one are both 0 then) and
+ * nobody to kick: the several-hart work is apart (ready_smp), so this saves no registers.
+ */
+void sched_ready(struct thread *t)
+{
+	if (smp_on())
+		ready_smp(t);
+	else
+		enqueue(t, t->last_hart);
 }
 
 static inline __attribute__((always_inline)) void dequeue(struct thread *t)
