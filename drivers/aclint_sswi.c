@@ -44,6 +44,11 @@ bool sswi_present(void)
 	return sswi_regs != NULL;
 }
 
+bool sswi_covers(int index)
+{
+	return sswi_regs && index >= 0 && (uint32_t)index < sswi_count;
+}
+
 void sswi_send(unsigned index)
 {
 	/* mmio_write32 fences first: whatever the target is woken for is in memory. */

@@ -441,13 +441,17 @@ static int start_one(const struct dt_hart *dh, unsigned index, int stale)
 	return err == 0;
 }
 
-/* The SSWI can carry every IPI only if each hart that will run has a register in it. */
+/*
+ * The SSWI can carry every IPI only if each hart that will run has a register in it,
+ * within the device's reg range: an IPI lost would leave a hart asleep in wfi.
+ */
 static bool sswi_all_harts(void)
 {
-	if (!sswi_present() || this_hart()->sswi < 0)
+	if (!sswi_covers(this_hart()->sswi))
 		return false;
 	for (int i = 0; i < boot.dt.nharts; i++)
-		if (boot.dt.harts[i].skip == DT_HART_OK && boot.dt.harts[i].sswi_index < 0)
+		if (boot.dt.harts[i].skip == DT_HART_OK &&
+		    !sswi_covers(boot.dt.harts[i].sswi_index))
 			return false;
 	return true;
 }
