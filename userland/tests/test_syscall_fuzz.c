@@ -139,7 +139,8 @@ static const uint32_t allowed[SYS__COUNT] = {
 	[SYS_dma_addr] = E_SLOTS | E_BIT(E_INVAL) | E_BIT(E_RANGE) | VALUE_OK,
 	[SYS_futex_wait] = E_BIT(E_INVAL) | E_BIT(E_FAULT) | E_BIT(E_AGAIN) | E_BIT(E_TIMEOUT),
 	[SYS_futex_wake] = E_BIT(E_INVAL) | E_BIT(E_FAULT) | VALUE_OK,
-	[SYS_upcall] = E_TASKS | E_BIT(E_FAULT),
+	[SYS_upcall] =
+		E_TASKS | E_BIT(E_FAULT) | E_BIT(E_AGAIN), /* E_AGAIN: its last thread exits */
 	[SYS_upcall_return] = E_BIT(E_FAULT),
 	[SYS_memobj_resize] = E_SLOTS | E_BIT(E_INVAL) | E_BIT(E_RANGE) | E_BIT(E_NOMEM),
 	[SYS_console_intr] = E_SLOTS | E_BIT(E_INVAL) | E_BIT(E_BUSY),
