@@ -50,10 +50,15 @@ static void tell(int fd, char c)
 	CHECK_EQ(write(fd, &c, 1), 1);
 }
 
+/* The next byte from fd, 0 at its end. A signal's handler does not cut the wait short. */
 static char hear(int fd)
 {
 	char c = 0;
-	return read(fd, &c, 1) == 1 ? c : 0;
+	ssize_t n;
+	do
+		n = read(fd, &c, 1);
+	while (n < 0 && errno == EINTR);
+	return n == 1 ? c : 0;
 }
 
 static int open_file(int flags)

@@ -12,9 +12,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "kernel/abi/pipe.h"
 #include "testlib.h"
 
-#define BYTES 10000
+/* More than a pipe holds (PIPE_RING), so the child blocks and is still there to signal. */
+#define BYTES 40000
 
 static volatile sig_atomic_t handled;
 
@@ -76,6 +78,7 @@ int main(void)
 	CHECK_EQ(WEXITSTATUS(st), 0); /* every write returned 1 */
 	CHECK_EQ(got, BYTES);	      /* none lost, none twice */
 	CHECK_EQ(out_of_order, 0);
+	_Static_assert(BYTES > 2 * PIPE_RING, "the child must fill the pipe twice");
 	CHECK(signals > 0);
 	close(p[0]);
 	return test_status();
