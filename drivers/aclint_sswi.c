@@ -39,11 +39,6 @@ int sswi_init(const struct dt_device *dev)
 	return 0;
 }
 
-bool sswi_present(void)
-{
-	return sswi_regs != NULL;
-}
-
 bool sswi_covers(int index)
 {
 	return sswi_regs && index >= 0 && (uint32_t)index < sswi_count;

@@ -13,7 +13,6 @@
 /* Map the device dev (dt.h's sswi): 0, E_NOENT if there is none, E_FORMAT, E_NOMEM. */
 int sswi_init(const struct dt_device *dev);
 /* Was a device mapped, and does its reg range hold register index? */
-bool sswi_present(void);
 bool sswi_covers(int index);
 /* Raise the supervisor software interrupt of the hart wired to register index. */
 void sswi_send(unsigned index);

@@ -159,17 +159,6 @@ static void user_fault(struct thread *t, uint64_t scause, uint64_t stval)
 }
 
 /*
- * A system call goes one way: to ipc_fast_path(), which switches straight to the partner
- * of a call or reply_recv it can finish, or hands the call on to the one dispatcher
- * (syscall_dispatch() in syscall.c). Both are tail calls: the fast path pays for no
- * second frame, and nothing returns here.
- */
-static struct trapframe *system_call(struct thread *t)
-{
-	return ipc_fast_path(t);
-}
-
-/*
  * Interrupts and exceptions from user mode: every trap but a system call. Not inlined
  * (nor is trap_user_smp), so that the system-call path carries none of their frame.
  */
@@ -196,7 +185,7 @@ static __attribute__((noinline)) struct trapframe *user_exception(struct thread 
 static struct trapframe *trap_user_locked(struct thread *t, uint64_t scause)
 {
 	if (scause == EXC_ECALL_U)
-		return system_call(t);
+		return ipc_fast_path(t); /* see trap_syscall */
 	return user_exception(t, scause);
 }
 
@@ -246,14 +235,17 @@ struct trapframe *trap_user(uint64_t scause)
 
 /*
  * A system call: trapvec.S has told it from every other trap already, and passes the
- * running thread's frame (whose sepc is past the ecall).
+ * running thread's frame (whose sepc is past the ecall). It goes one way: to
+ * ipc_fast_path() (inline), which switches straight to the partner of a call or
+ * reply_recv it can finish, or hands the call on to the one dispatcher (syscall_dispatch()
+ * in syscall.c). Both are tail calls: nothing returns here.
  */
 struct trapframe *trap_syscall(struct trapframe *tf)
 {
 	struct thread *t = thread_of_frame(tf);
 	if (smp_on())
 		return trap_user_smp(t, EXC_ECALL_U);
-	return system_call(t);
+	return ipc_fast_path(t);
 }
 
 /*
