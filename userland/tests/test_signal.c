@@ -507,11 +507,19 @@ static void where_handler(int sig)
 	ran_on = pthread_self();
 }
 
+/*
+ * SIGUSR2 stays blocked but inside sigsuspend: one that came between the test of ran_on
+ * and the call would otherwise run its handler there, and leave the thread waiting for a
+ * second signal that never comes.
+ */
 static void *target(void *unused)
 {
 	(void)unused;
-	sigset_t none;
+	sigset_t none, usr2;
 	sigemptyset(&none);
+	sigemptyset(&usr2);
+	sigaddset(&usr2, SIGUSR2);
+	pthread_sigmask(SIG_BLOCK, &usr2, 0);
 	target_ready = 1;
 	while (!ran_on)
 		sigsuspend(&none);
