@@ -70,10 +70,11 @@ static pid_t __attribute__((noinline)) fork_hooked(int mode)
 	int hooks = pthread_threaded || pthread_atfork_count;
 	if (hooks)
 		pthread_fork_prepare();
+	uint64_t kept = signals_registered ? signals_before_fork() : 0;
 	pid_t pid = fork_request(mode);
 	int err = errno;
 	if (pid == 0 && signals_registered)
-		signals_after_fork();
+		signals_after_fork(kept);
 	if (hooks)
 		pthread_fork_after(pid == 0);
 	errno = err;

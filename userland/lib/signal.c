@@ -42,6 +42,17 @@
 
 static struct sigaction actions[NSIG];
 static volatile uint64_t taken_blocked; /* taken from the server while blocked */
+/* The signals kept (keep) since this process's last fork request: a child's own. */
+static volatile uint64_t kept_since_fork;
+/*
+ * Signals sent to this thread alone (pthread_kill, raise, SIGPIPE) while it blocked them:
+ * POSIX keeps them pending for this thread, so only it takes them, by unblocking or by
+ * sigwait, and only its sigpending shows them. The set changes only on this thread and
+ * in its own diversions, hence atomically.
+ */
+static __thread volatile uint64_t thread_kept;
+static __thread pid_t thread_kept_sender[NSIG];
+static __thread sigset_t waiting_here; /* what this thread's sigwait waits for */
 static pid_t taken_sender[NSIG];
 int signals_registered; /* process.c: a forked child registers again */
 static __thread sigset_t thread_mask;
@@ -356,20 +367,41 @@ static int timer_claim(int sig, union sigval *value)
 	return 1;
 }
 
+uint64_t signals_before_fork(void)
+{
+	if (kept_since_fork)
+		kept_since_fork = 0;
+	return taken_blocked;
+}
+
 /*
  * The fork server already takes the child's signals where the parent did (its copy of
- * our handlers is at the same address), so only the timer and the signals we took while
- * blocked are left: POSIX starts a child with none pending. Stores here would each cost
- * the child a copy of a page shared with its parent, so there are none when there is
- * nothing to clear.
+ * our handlers is at the same address), so only the timer and the signals the parent
+ * kept (parents, from signals_before_fork) are left: POSIX starts a child with none
+ * pending. But the child is ours to divert from its first instruction: a signal sent to
+ * it may have been kept here already, and may even share a number with one of the
+ * parent's. Each keep runs whole inside a diversion of this, the child's only thread, so
+ * one atomic AND drops the parent's bits that no keep of ours has set, and a keep that
+ * lands between reading kept_since_fork and the AND puts back what the AND took from it.
+ * Stores here would each cost the child a copy of a page shared with its parent, so there
+ * are none when the parent kept nothing. Not covered: a signal the parent keeps after
+ * signals_before_fork and before the server copies it (another thread's, or one that cut
+ * the queued fork request short) is kept in the child too.
  */
-void signals_after_fork(void)
+void signals_after_fork(uint64_t parents)
 {
 	itimer_after_fork(); /* POSIX: a child's ITIMER_REAL is off */
 	if (alt_size)
 		alt_tell_kernel(); /* the kernel's record of it is the parent thread's */
-	if (taken_blocked)
-		taken_blocked = 0;
+	if (thread_kept)
+		thread_kept = 0; /* the forking thread's, which the child's thread is not */
+	if (!parents)
+		return;
+	uint64_t mine = kept_since_fork;
+	__atomic_and_fetch(&taken_blocked, ~(parents & ~mine), __ATOMIC_SEQ_CST);
+	uint64_t late = kept_since_fork & ~mine & parents;
+	if (late)
+		__atomic_or_fetch(&taken_blocked, late, __ATOMIC_SEQ_CST);
 }
 
 /* POSIX's default action: ignore these (the stop signals' is stop_process). */
@@ -527,14 +559,29 @@ static void keep(int sig, pid_t sender)
 	taken_sender[sig] = sender;
 	kept_info[sig] = fault_taken;
 	__atomic_or_fetch(&taken_blocked, SIG_BIT(sig), __ATOMIC_SEQ_CST);
+	__atomic_or_fetch(&kept_since_fork, SIG_BIT(sig), __ATOMIC_SEQ_CST);
 	__atomic_add_fetch(&taken_seq, 1, __ATOMIC_SEQ_CST);
 	if (waited)
 		futex_wake(&taken_seq, UINT32_MAX);
 }
 
-/* Act on one signal taken for this thread: keep it if blocked here or some thread waits
- * for it (POSIX: a thread in sigwait takes it), else its disposition. */
-static void act_on(int sig, pid_t sender, void *context)
+/*
+ * Keep sig, sent to this thread alone, for this thread. The count moves too: a sigwait of
+ * this thread that the diversion cut short runs its futex_wait again, and must not sleep.
+ */
+static void keep_here(int sig, pid_t sender)
+{
+	thread_kept_sender[sig] = sender;
+	__atomic_or_fetch(&thread_kept, SIG_BIT(sig), __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&taken_seq, 1, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * Act on one signal taken for this thread: keep it if blocked here or some thread waits
+ * for it (POSIX: a thread in sigwait takes it), else its disposition. One sent to this
+ * thread alone (directed) is kept for it alone, and only its own sigwait takes it.
+ */
+static void act_on_as(int sig, pid_t sender, void *context, int directed)
 {
 	if (from_fault(sig, sender) &&
 	    ((thread_mask & SIG_BIT(sig)) || actions[sig].sa_handler == SIG_IGN))
@@ -549,7 +596,11 @@ static void act_on(int sig, pid_t sender, void *context)
 		stop_process(sig); /* never caught, ignored or blocked */
 		return;
 	}
-	if ((thread_mask | waited) & SIG_BIT(sig)) {
+	if (directed && ((thread_mask | waiting_here) & SIG_BIT(sig))) {
+		keep_here(sig, sender);
+		return;
+	}
+	if (!directed && ((thread_mask | waited) & SIG_BIT(sig))) {
 		keep(sig, sender);
 		return;
 	}
@@ -567,11 +618,22 @@ static void act_on(int sig, pid_t sender, void *context)
 		run_handler(sig, sender, context);
 }
 
+/* A signal sent to the process: any thread of it may take it. */
+static void act_on(int sig, pid_t sender, void *context)
+{
+	act_on_as(sig, sender, context, 0);
+}
+
 /* Signals taken earlier while blocked and unblocked now (those a sigwait waits for stay
  * for it). */
 static void act_on_unblocked(void *context)
 {
 	uint64_t ready;
+	while ((ready = thread_kept & ~thread_mask & ~waiting_here) != 0) {
+		int sig = __builtin_ctzl(ready);
+		__atomic_and_fetch(&thread_kept, ~SIG_BIT(sig), __ATOMIC_SEQ_CST);
+		act_on_as(sig, thread_kept_sender[sig], context, 1);
+	}
 	while ((ready = taken_blocked & ~thread_mask & ~waited) != 0) {
 		int sig = __builtin_ctzl(ready);
 		__atomic_and_fetch(&taken_blocked, ~SIG_BIT(sig), __ATOMIC_SEQ_CST);
@@ -653,7 +715,7 @@ void sig_upcall(long a0, long a1, struct upcall_frame *f)
 	if (a0 == PARK_ARG)
 		park_here();
 	if (a0 > 0 && a0 < NSIG)
-		act_on((int)a0, (pid_t)a1, f);
+		act_on_as((int)a0, (pid_t)a1, f, 1); /* pthread_kill's: to this thread */
 	take_all(f);
 	act_on_unblocked(f);
 	settle_interrupted(f);
@@ -713,7 +775,7 @@ void signals_pipe_broken(void)
 {
 	if (!signals_registered)
 		die_of(SIGPIPE);
-	act_on(SIGPIPE, 0, 0);
+	act_on_as(SIGPIPE, 0, 0, 1);
 }
 
 /* --- the calls --- */
@@ -731,8 +793,10 @@ int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 		actions[sig] = *act;
 	/* POSIX: an action that ignores the signal discards it if pending, blocked or not. */
 	if (act &&
-	    (act->sa_handler == SIG_IGN || (act->sa_handler == SIG_DFL && default_ignores(sig))))
+	    (act->sa_handler == SIG_IGN || (act->sa_handler == SIG_DFL && default_ignores(sig)))) {
 		__atomic_and_fetch(&taken_blocked, ~SIG_BIT(sig), __ATOMIC_SEQ_CST);
+		__atomic_and_fetch(&thread_kept, ~SIG_BIT(sig), __ATOMIC_SEQ_CST); /* ours */
+	}
 	if (act && sig == SIGCHLD)
 		sig_tell_server();
 	return 0;
@@ -796,7 +860,7 @@ void signals_thread_start(uint64_t mask)
 
 int sigpending(sigset_t *set)
 {
-	*set = taken_blocked & thread_mask;
+	*set = (taken_blocked | thread_kept) & thread_mask;
 	return 0;
 }
 
@@ -843,10 +907,19 @@ static void wait_mark(sigset_t want, int on)
 		sig_tell_server(); /* a sigwait for SIGCHLD: see chld_flags */
 }
 
-/* Take one kept signal of want, lowest first: its number, or 0. */
-static int take_kept(sigset_t want)
+/* Take one kept signal of want, lowest first, this thread's own before the process's:
+ * its number (and *own set if it was this thread's), or 0. */
+static int take_kept(sigset_t want, int *own)
 {
 	uint64_t ready;
+	*own = 1;
+	while ((ready = thread_kept & want) != 0) {
+		int sig = __builtin_ctzl(ready);
+		if (__atomic_fetch_and(&thread_kept, ~SIG_BIT(sig), __ATOMIC_SEQ_CST) &
+		    SIG_BIT(sig))
+			return sig;
+	}
+	*own = 0;
 	while ((ready = taken_blocked & want) != 0) {
 		int sig = __builtin_ctzl(ready);
 		if (__atomic_fetch_and(&taken_blocked, ~SIG_BIT(sig), __ATOMIC_SEQ_CST) &
@@ -866,13 +939,14 @@ static int wait_signal(const sigset_t *set, siginfo_t *info, uint64_t deadline, 
 {
 	sigset_t want = *set & ~UNBLOCKABLE & ~(sigset_t)1;
 	uint32_t seen = handled;
-	int sig = 0;
+	int sig = 0, own = 0;
 	cancel_point(); /* sigwait, sigwaitinfo and sigtimedwait are cancellation points */
 	sig_register();
 	wait_mark(want, 1);
+	waiting_here = want;
 	for (;;) {
 		uint32_t seq = __atomic_load_n(&taken_seq, __ATOMIC_SEQ_CST);
-		if ((sig = take_kept(want)) != 0)
+		if ((sig = take_kept(want, &own)) != 0)
 			break;
 		if (cancel_due()) { /* no longer a waiter, then act (below) */
 			*err = EINTR;
@@ -883,18 +957,20 @@ static int wait_signal(const sigset_t *set, siginfo_t *info, uint64_t deadline, 
 			break;
 		}
 		if (futex_wait(&taken_seq, seq, deadline) == ETIMEDOUT &&
-		    (sig = take_kept(want)) == 0) {
+		    (sig = take_kept(want, &own)) == 0) {
 			*err = EAGAIN;
 			break;
 		}
 	}
+	waiting_here = 0;
 	wait_mark(want, 0);
 	if (!sig)
 		cancel_point();
 	if (sig) {
 		siginfo_t mine;
-		fault_taken = kept_info[sig];
-		info_fill(sig, taken_sender[sig], info ? info : &mine);
+		fault_taken = own ? (struct taken_info){ 0, 0 } : kept_info[sig];
+		info_fill(sig, own ? thread_kept_sender[sig] : taken_sender[sig],
+			  info ? info : &mine);
 		fault_taken.code = 0;
 	}
 	return sig;
@@ -959,10 +1035,13 @@ int pthread_kill(pthread_t t, int sig)
 		return ESRCH;
 	if (sig == 0)
 		return 0;
+	/* Job control stops or continues the whole process: the fork server must see it. */
+	if ((is_stop_signal(sig) && actions[sig].sa_handler == SIG_DFL) || sig == SIGCONT)
+		return kill(getpid(), sig) == 0 ? 0 : errno;
 	sig_register();
 	pid_t me = getpid();
 	if (t == pthread_self()) {
-		act_on(sig, me, 0);
+		act_on_as(sig, me, 0, 1);
 		return 0;
 	}
 	if (pthread_hold_early_signal(t, sig))
@@ -998,9 +1077,15 @@ int sigqueue(pid_t pid, int sig, const union sigval value)
 	return 0;
 }
 
+/* POSIX: pthread_kill(pthread_self(), sig), so that a blocked one waits for this thread. */
 int raise(int sig)
 {
-	return kill(getpid(), sig);
+	int err = pthread_kill(pthread_self(), sig);
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	return 0;
 }
 
 int killpg(pid_t pgrp, int sig)

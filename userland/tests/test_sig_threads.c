@@ -2,7 +2,8 @@
  * Signals and threads (POSIX): a stopped process's threads all stop, and all go on
  * after SIGCONT; a signal sent to the process goes to a thread that does not block it;
  * while every thread blocks it, it stays pending for the process, and the thread that
- * unblocks it first takes it.
+ * unblocks it first takes it; one sent to a thread (pthread_kill, raise) stays pending
+ * for that thread alone.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "testlib.h"
@@ -167,6 +169,85 @@ static void test_pending_until_unblocked(void)
 	CHECK_EQ(handled_count, 1); /* once only */
 }
 
+/*
+ * pthread_kill to a thread that blocks the signal: pending for that thread alone (POSIX).
+ * Its sigpending shows it, ours does not; we unblock it and do not take it, nor can our
+ * sigtimedwait; the thread's own unblocking runs the handler there, once. The same for
+ * raise on that thread, and sigwait on it takes one sent to it.
+ */
+static volatile int directed_stage; /* what the directed thread is to do next */
+static volatile int directed_seen;  /* its sigpending showed the signal */
+static volatile int directed_waited;
+
+static void await_stage(int stage)
+{
+	for (int t = 0; t < TRIES * 10 && directed_stage < stage; t++)
+		usleep(TICK_US / 10);
+}
+
+static void *directed(void *arg)
+{
+	(void)arg;
+	sigset_t s, pend;
+	sigemptyset(&s);
+	sigaddset(&s, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &s, 0);
+	directed_stage = 1; /* blocked: send */
+	for (int t = 0; t < TRIES && !directed_seen; t++) {
+		sigpending(&pend);
+		directed_seen = sigismember(&pend, SIGUSR1);
+		if (!directed_seen)
+			usleep(TICK_US);
+	}
+	directed_stage = 2; /* seen (or not): the main thread checks it cannot take it */
+	await_stage(3);
+	pthread_sigmask(SIG_UNBLOCK, &s, 0); /* the handler runs here */
+	pthread_sigmask(SIG_BLOCK, &s, 0);
+	raise(SIGUSR1); /* blocked: pending for this thread */
+	sigpending(&pend);
+	directed_seen += sigismember(&pend, SIGUSR1);
+	pthread_sigmask(SIG_UNBLOCK, &s, 0);
+	pthread_sigmask(SIG_BLOCK, &s, 0);
+	directed_stage = 4; /* now sigwait for one more */
+	int got = 0;
+	if (sigwait(&s, &got) == 0 && got == SIGUSR1)
+		directed_waited = 1;
+	return 0;
+}
+
+static void test_pending_for_thread(void)
+{
+	sigset_t s, pend;
+	sigemptyset(&s);
+	sigaddset(&s, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &s, 0);
+	handled_count = 0;
+	handled_on = 0;
+	directed_stage = 0;
+	pthread_t w;
+	CHECK_EQ(pthread_create(&w, 0, directed, 0), 0);
+	await_stage(1);
+	CHECK_EQ(pthread_kill(w, SIGUSR1), 0);
+	await_stage(2);
+	CHECK_EQ(directed_seen, 1);
+	sigpending(&pend);
+	CHECK(!sigismember(&pend, SIGUSR1)); /* not ours */
+	struct timespec none = { 0, 0 };
+	errno = 0;
+	CHECK(sigtimedwait(&s, 0, &none) == -1 && errno == EAGAIN);
+	pthread_sigmask(SIG_UNBLOCK, &s, 0);
+	CHECK_EQ(handled_count, 0); /* unblocking here does not take it */
+	directed_stage = 3;
+	await_stage(4);
+	CHECK_EQ(handled_count, 2); /* the pthread_kill's and the raise's, on w */
+	CHECK(pthread_equal(handled_on, w));
+	CHECK_EQ(directed_seen, 2);
+	CHECK_EQ(pthread_kill(w, SIGUSR1), 0); /* for its sigwait */
+	pthread_join(w, 0);
+	CHECK_EQ(directed_waited, 1);
+	CHECK_EQ(handled_count, 2);
+}
+
 int main(void)
 {
 	counters = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -177,5 +258,6 @@ int main(void)
 	signal(SIGUSR1, on_usr1);
 	test_to_unblocking_thread();
 	test_pending_until_unblocked();
+	test_pending_for_thread();
 	return test_status();
 }

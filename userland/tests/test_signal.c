@@ -1,17 +1,18 @@
 /*
  * Signals (docs/signals.md): a handler with SA_SIGINFO sees si_signo and si_pid (from
  * raise and from another process); a blocked signal stays pending, shows in sigpending
- * and is delivered exactly once when unblocked; SIG_IGN, which discards one pending; default actions (end the
- * process, or ignore SIGCHLD); SA_RESETHAND; the handler's own signal is blocked unless
- * SA_NODEFER; sigsetjmp/siglongjmp out of a handler; sigsuspend and pause end with EINTR
- * after a handler; nanosleep and wait() are cut short with EINTR, and wait() runs on
- * with SA_RESTART; SIGKILL cannot be
- * caught; kill(pid, 0) and killpg; a store to a read-only page and a bad instruction
- * reach a SIGSEGV/SIGILL handler that siglongjmps out, and with SIG_DFL or SIG_IGN the
- * process dies of the fault; a SIGSEGV handler that mends the page and returns sees the
- * store done with every register intact; SIGCHLD carries the child's pid, and SIG_IGN on it leaves
- * no zombie; killpg of our own group has run the handler when it returns (no threads
- * yet), on any number of harts; pthread_kill reaches the thread it names.
+ * and is delivered exactly once when unblocked; SIG_IGN, which discards one pending;
+ * default actions (end the process, or ignore SIGCHLD); SA_RESETHAND; the handler's own
+ * signal is blocked unless SA_NODEFER; a child signalled at birth keeps that signal, and
+ * none of its parent's; sigsetjmp/siglongjmp out of a handler; sigsuspend and pause end
+ * with EINTR after a handler; nanosleep and wait() are cut short with EINTR, and wait()
+ * runs on with SA_RESTART; SIGKILL cannot be caught; kill(pid, 0) and killpg; a store to
+ * a read-only page and a bad instruction reach a SIGSEGV/SIGILL handler that siglongjmps
+ * out, and with SIG_DFL or SIG_IGN the process dies of the fault; a SIGSEGV handler that
+ * mends the page and returns sees the store done with every register intact; SIGCHLD
+ * carries the child's pid, and SIG_IGN on it leaves no zombie; killpg of our own group
+ * has run the handler when it returns (no threads yet), on any number of harts;
+ * pthread_kill reaches the thread it names.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -148,6 +149,50 @@ static void child_keeps_handlers(void)
 	int st = -1;
 	CHECK_EQ(waitpid(c, &st, 0), c);
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+/*
+ * A child signalled the moment it exists: on several harts the diversion can land at its
+ * first instruction, before fork has returned in it. That signal is the child's, kept
+ * while blocked, and must survive the child's dropping of what its parent held: even one
+ * of the same number, pending in the parent (every other round). Each side runs its
+ * handler once for its own signal; a lost one leaves the child waiting until its alarm.
+ */
+static void child_signalled_at_birth(void)
+{
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR1);
+	install(SIGUSR1, 0);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	int bad = 0;
+	for (int round = 0; round < 100; round++) {
+		if (round & 1)
+			raise(SIGUSR1); /* blocked: pending in the parent across the fork */
+		pid_t c = fork();
+		if (c == 0) {
+			hits = 0;
+			alarm(10); /* SIGALRM at SIG_DFL ends a child whose signal was lost */
+			sigset_t open = old;
+			sigdelset(&open, SIGUSR1);
+			sigsuspend(&open);
+			_exit(hits == 1 && last_sig == SIGUSR1 ? 0 : 1);
+		}
+		if (c < 0) {
+			bad++;
+			break;
+		}
+		kill(c, SIGUSR1);
+		int st = -1;
+		waitpid(c, &st, 0);
+		bad += !(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+		hits = 0;
+		sigprocmask(SIG_SETMASK, &old, 0); /* the parent's own, if it raised one */
+		bad += hits != (round & 1);
+		sigprocmask(SIG_BLOCK, &block, 0);
+	}
+	sigprocmask(SIG_SETMASK, &old, 0);
+	CHECK_EQ(bad, 0);
 }
 
 /* POSIX: a child starts with no signal pending, though it keeps the blocked mask. */
@@ -549,6 +594,7 @@ int main(void)
 	siginfo_and_mask();
 	from_another_process();
 	child_keeps_handlers();
+	child_signalled_at_birth();
 	child_none_pending();
 	defaults();
 	ignore_discards_pending();
