@@ -70,11 +70,13 @@ static pid_t __attribute__((noinline)) fork_hooked(int mode)
 	int hooks = pthread_threaded || pthread_atfork_count;
 	if (hooks)
 		pthread_fork_prepare();
-	uint64_t kept = signals_registered ? signals_before_fork() : 0;
+	int sig = signals_registered;
+	if (sig)
+		signals_fork_begin();
 	pid_t pid = fork_request(mode);
 	int err = errno;
-	if (pid == 0 && signals_registered)
-		signals_after_fork(kept);
+	if (sig)
+		signals_fork_end(pid == 0);
 	if (hooks)
 		pthread_fork_after(pid == 0);
 	errno = err;

@@ -52,8 +52,8 @@ extern unsigned pthread_atfork_count;
 
 /* Set once the process takes signals (signal.c): a forked child registers again. */
 extern int signals_registered;
-uint64_t signals_before_fork(void);
-void signals_after_fork(uint64_t parents);
+void signals_fork_begin(void);
+void signals_fork_end(int child);
 /*
  * This thread's count of handlers run (signal.c): a wait that must end with EINTR when a
  * handler runs (poll, select) sleeps on it with futex_wait and compares.

@@ -42,8 +42,11 @@
 
 static struct sigaction actions[NSIG];
 static volatile uint64_t taken_blocked; /* taken from the server while blocked */
-/* The signals kept (keep) since this process's last fork request: a child's own. */
-static volatile uint64_t kept_since_fork;
+/*
+ * A fork request of this thread under way (signals_fork_begin to signals_fork_end): the
+ * server's diversions take nothing meanwhile, and the fork's end takes what they left.
+ */
+static __thread volatile int fork_window, fork_deferred;
 /*
  * Signals sent to this thread alone (pthread_kill, raise, SIGPIPE) while it blocked them:
  * POSIX keeps them pending for this thread, so only it takes them, by unblocking or by
@@ -367,41 +370,45 @@ static int timer_claim(int sig, union sigval *value)
 	return 1;
 }
 
-uint64_t signals_before_fork(void)
+static void take_all(void *context);
+static void act_on_unblocked(void *context);
+
+void signals_fork_begin(void)
 {
-	if (kept_since_fork)
-		kept_since_fork = 0;
-	return taken_blocked;
+	fork_window = 1;
 }
 
 /*
- * The fork server already takes the child's signals where the parent did (its copy of
- * our handlers is at the same address), so only the timer and the signals the parent
- * kept (parents, from signals_before_fork) are left: POSIX starts a child with none
- * pending. But the child is ours to divert from its first instruction: a signal sent to
- * it may have been kept here already, and may even share a number with one of the
- * parent's. Each keep runs whole inside a diversion of this, the child's only thread, so
- * one atomic AND drops the parent's bits that no keep of ours has set, and a keep that
- * lands between reading kept_since_fork and the AND puts back what the AND took from it.
- * Stores here would each cost the child a copy of a page shared with its parent, so there
- * are none when the parent kept nothing. Not covered: a signal the parent keeps after
- * signals_before_fork and before the server copies it (another thread's, or one that cut
- * the queued fork request short) is kept in the child too.
+ * POSIX starts a child with nothing pending. A signal the parent kept (taken while
+ * blocked) before the server copied it is the parent's, so the child drops every kept
+ * one: none of its own can be among them, since a diversion of this thread inside the
+ * fork (fork_window, in the parent before the copy, or in the child from its very first
+ * instruction: the server can divert it before fork has returned in it) takes nothing
+ * from the server and only marks fork_deferred. Both sides then take what the server
+ * holds for them, the child after its drop. The fork server already takes the child's
+ * signals where the parent did (its copy of our handlers is at the same address). Stores
+ * here would each cost the child a copy of a page shared with its parent, so there are
+ * none when there is nothing to clear.
  */
-void signals_after_fork(uint64_t parents)
+void signals_fork_end(int child)
 {
-	itimer_after_fork(); /* POSIX: a child's ITIMER_REAL is off */
-	if (alt_size)
-		alt_tell_kernel(); /* the kernel's record of it is the parent thread's */
-	if (thread_kept)
-		thread_kept = 0; /* the forking thread's, which the child's thread is not */
-	if (!parents)
-		return;
-	uint64_t mine = kept_since_fork;
-	__atomic_and_fetch(&taken_blocked, ~(parents & ~mine), __ATOMIC_SEQ_CST);
-	uint64_t late = kept_since_fork & ~mine & parents;
-	if (late)
-		__atomic_or_fetch(&taken_blocked, late, __ATOMIC_SEQ_CST);
+	if (child) {
+		itimer_after_fork(); /* POSIX: a child's ITIMER_REAL is off */
+		if (alt_size)
+			alt_tell_kernel(); /* the kernel's record of it is the parent thread's */
+		if (taken_blocked)
+			taken_blocked = 0;
+		if (thread_kept)
+			thread_kept = 0; /* the forking thread's, which the child's thread is not */
+	}
+	fork_window = 0; /* after the drop: a diversion from here on keeps for us */
+	if (fork_deferred) {
+		int errno_saved = errno;
+		fork_deferred = 0;
+		take_all(0);
+		act_on_unblocked(0);
+		errno = errno_saved;
+	}
 }
 
 /* POSIX's default action: ignore these (the stop signals' is stop_process). */
@@ -559,7 +566,6 @@ static void keep(int sig, pid_t sender)
 	taken_sender[sig] = sender;
 	kept_info[sig] = fault_taken;
 	__atomic_or_fetch(&taken_blocked, SIG_BIT(sig), __ATOMIC_SEQ_CST);
-	__atomic_or_fetch(&kept_since_fork, SIG_BIT(sig), __ATOMIC_SEQ_CST);
 	__atomic_add_fetch(&taken_seq, 1, __ATOMIC_SEQ_CST);
 	if (waited)
 		futex_wake(&taken_seq, UINT32_MAX);
@@ -716,8 +722,12 @@ void sig_upcall(long a0, long a1, struct upcall_frame *f)
 		park_here();
 	if (a0 > 0 && a0 < NSIG)
 		act_on_as((int)a0, (pid_t)a1, f, 1); /* pthread_kill's: to this thread */
-	take_all(f);
-	act_on_unblocked(f);
+	if (fork_window) {
+		fork_deferred = 1; /* signals_fork_end takes them */
+	} else {
+		take_all(f);
+		act_on_unblocked(f);
+	}
 	settle_interrupted(f);
 	errno = errno_saved;
 	SYSCALL(upcall_return, (uintptr_t)f);
