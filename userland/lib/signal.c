@@ -1087,6 +1087,21 @@ int sigqueue(pid_t pid, int sig, const union sigval value)
 	return 0;
 }
 
+/*
+ * abort (POSIX): SIGABRT, blocked or ignored or not; a handler for it runs, and if it
+ * returns the process ends of SIGABRT all the same. picolibc's own raised SIGABRT and
+ * then called _exit(1): blocked, ignored or caught, the process exited normally.
+ */
+void abort(void)
+{
+	sigset_t abrt = SIG_BIT(SIGABRT);
+	pthread_sigmask(SIG_UNBLOCK, &abrt, 0);
+	raise(SIGABRT);
+	die_of(SIGABRT);
+	for (;;)
+		_exit(128 + SIGABRT);
+}
+
 /* POSIX: pthread_kill(pthread_self(), sig), so that a blocked one waits for this thread. */
 int raise(int sig)
 {

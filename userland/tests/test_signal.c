@@ -2,23 +2,25 @@
  * Signals (docs/signals.md): a handler with SA_SIGINFO sees si_signo and si_pid (from
  * raise and from another process); a blocked signal stays pending, shows in sigpending
  * and is delivered exactly once when unblocked; SIG_IGN, which discards one pending;
- * default actions (end the process, or ignore SIGCHLD); SA_RESETHAND; the handler's own
- * signal is blocked unless SA_NODEFER; a child signalled at birth keeps that signal, and
- * none of its parent's; sigsetjmp/siglongjmp out of a handler; sigsuspend and pause end
- * with EINTR after a handler; nanosleep and wait() are cut short with EINTR, and wait()
- * runs on with SA_RESTART; SIGKILL cannot be caught; kill(pid, 0) and killpg; a store to
- * a read-only page and a bad instruction reach a SIGSEGV/SIGILL handler that siglongjmps
- * out, and with SIG_DFL or SIG_IGN the process dies of the fault; a SIGSEGV handler that
- * mends the page and returns sees the store done with every register intact; SIGCHLD
- * carries the child's pid, and SIG_IGN on it leaves no zombie; killpg of our own group
- * has run the handler when it returns (no threads yet), on any number of harts;
- * pthread_kill reaches the thread it names.
+ * default actions (end the process, or ignore SIGCHLD); abort ends the process of
+ * SIGABRT, blocked, ignored or caught, unless its handler does not return; SA_RESETHAND;
+ * the handler's own signal is blocked unless SA_NODEFER; a child signalled at birth keeps
+ * that signal, and none of its parent's; sigsetjmp/siglongjmp out of a handler;
+ * sigsuspend and pause end with EINTR after a handler; nanosleep and wait() are cut short
+ * with EINTR, and wait() runs on with SA_RESTART; SIGKILL cannot be caught; kill(pid, 0)
+ * and killpg; a store to a read-only page and a bad instruction reach a SIGSEGV/SIGILL
+ * handler that siglongjmps out, and with SIG_DFL or SIG_IGN the process dies of the
+ * fault; a SIGSEGV handler that mends the page and returns sees the store done with every
+ * register intact; SIGCHLD carries the child's pid, and SIG_IGN on it leaves no zombie;
+ * killpg of our own group has run the handler when it returns (no threads yet), on any
+ * number of harts; pthread_kill reaches the thread it names.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/time.h>
@@ -281,6 +283,60 @@ static void resethand(void)
 	raise(SIGUSR1); /* handled, then back to the default */
 	raise(SIGUSR1); /* ends us */
 	_exit(4);
+}
+
+/* abort: SIGABRT's default however it is blocked or ignored, or its handler returns;
+ * a handler that does not return (here: exits) keeps the process. */
+static void abrt_returns(int sig)
+{
+	(void)sig;
+}
+
+static void abrt_exits(int sig)
+{
+	(void)sig;
+	_exit(42);
+}
+
+static void aborts_blocked(void)
+{
+	sigset_t s;
+	sigemptyset(&s);
+	sigaddset(&s, SIGABRT);
+	sigprocmask(SIG_BLOCK, &s, 0);
+	abort();
+}
+
+static void aborts_ignored(void)
+{
+	signal(SIGABRT, SIG_IGN);
+	abort();
+}
+
+static void aborts_caught(void)
+{
+	signal(SIGABRT, abrt_returns);
+	abort();
+}
+
+static void aborts_into_exit(void)
+{
+	signal(SIGABRT, abrt_exits);
+	abort();
+}
+
+static void aborts(void)
+{
+	int st = child_status(abort);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT);
+	st = child_status(aborts_blocked);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT);
+	st = child_status(aborts_ignored);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT);
+	st = child_status(aborts_caught);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT);
+	st = child_status(aborts_into_exit);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 42);
 }
 
 static void defaults(void)
@@ -597,6 +653,7 @@ int main(void)
 	child_signalled_at_birth();
 	child_none_pending();
 	defaults();
+	aborts();
 	ignore_discards_pending();
 	long_jump();
 	faults();
