@@ -772,7 +772,8 @@ static void do_exec(struct proc *p, const struct ipc_msg *m)
 	p->task = s.task;
 	p->gen = gen;
 	p->badge = badge_at(p, gen);
-	sigsrv_clear((unsigned)(p - procs), p->pid); /* the new image has no handlers yet */
+	/* The new image has no handlers yet; what is pending stays for it (POSIX). */
+	sigsrv_exec((unsigned)(p - procs), p->pid);
 	p->sig_chld = 0;
 	if (err || give_caps(p, p->caps) || spawn_start(&s) < 0)
 		proc_exit(p, SIGKILL);
@@ -1241,7 +1242,7 @@ static inline __attribute__((always_inline)) void serve(struct ipc_msg *m)
 			break;
 		sigsrv_set_entry((unsigned)(p - procs), p->pid, m->w[0]);
 		p->sig_chld = m->w[0] ? (uint16_t)(m->w[1] & SIGSRV_CHLD_ALL) : 0;
-		reply(0, 0);
+		reply(0, sigsrv_pending((unsigned)(p - procs), p->pid)); /* e.g. across exec */
 		break;
 	case PROC_SIGTAKE:
 		do_sigtake(p);

@@ -65,7 +65,7 @@ void pthread_cleanup_run(void);
 void pthread_robust_exit(struct pthread *t);
 /* exec's hand-over of the signal mask and ignored signals (signal.c), built in env; or 0. */
 #define SIG_EXEC_ENV	 "MUKERNEL_SIGS="
-#define SIG_EXEC_ENV_MAX (sizeof(SIG_EXEC_ENV) + 2 * 17)
+#define SIG_EXEC_ENV_MAX (sizeof(SIG_EXEC_ENV) + 3 * 17)
 const char *signals_exec_env(char *env, size_t size);
 /* The calling thread's signal mask, and a new thread's first act: set it. */
 uint64_t signals_thread_mask(void);

@@ -245,11 +245,13 @@ static void sig_tell_server(void)
 }
 
 /*
- * exec keeps the calling thread's signal mask and the signals set to SIG_IGN (POSIX;
- * caught ones go back to SIG_DFL, as they cannot be anything else in a new image). They
- * reach the new image in the environment (SIG_EXEC_ENV=mask.ignored, in hex), as the
- * umask does (fd.c), and signals_inherit takes them back before main. 0 if there are
- * none: the usual case costs the exec nothing.
+ * exec keeps the calling thread's signal mask, the signals set to SIG_IGN (POSIX; caught
+ * ones go back to SIG_DFL, as they cannot be anything else in a new image) and the
+ * signals pending for the process and the calling thread (those we kept while blocked;
+ * the fork server keeps the ones it still holds). They reach the new image in the
+ * environment (SIG_EXEC_ENV=mask.ignored.pending, in hex), as the umask does (fd.c), and
+ * signals_inherit takes them back before main. 0 if there are none: the usual case costs
+ * the exec nothing.
  */
 const char *signals_exec_env(char *env, size_t size)
 {
@@ -257,10 +259,11 @@ const char *signals_exec_env(char *env, size_t size)
 	for (int sig = 1; sig < NSIG; sig++)
 		if (actions[sig].sa_handler == SIG_IGN)
 			ignored |= SIG_BIT(sig);
-	if (!thread_mask && !ignored)
+	uint64_t pending = (taken_blocked | thread_kept) & ~ignored;
+	if (!thread_mask && !ignored && !pending)
 		return 0;
-	int n = snprintf(env, size, "%s%lx.%lx", SIG_EXEC_ENV, (unsigned long)thread_mask,
-			 (unsigned long)ignored);
+	int n = snprintf(env, size, "%s%lx.%lx.%lx", SIG_EXEC_ENV, (unsigned long)thread_mask,
+			 (unsigned long)ignored, (unsigned long)pending);
 	return n > 0 && (size_t)n < size ? env : 0;
 }
 
@@ -279,21 +282,35 @@ static int server_has_entry(void)
 	return signals_registered || entry_at_start;
 }
 
+/*
+ * Before main: what exec kept (signals_exec_env) back in place, and our entry with the
+ * server. Its answer's w1 says whether it holds signals for us (sent before the exec
+ * and not yet taken): we take them now, as we would have at a diversion, and act on
+ * those pending here that our mask does not block (by their default action: a new image
+ * has no handlers).
+ */
 __attribute__((constructor)) static void signals_inherit(void)
 {
 	const char *v = fd_take_env(SIG_EXEC_ENV);
+	uint64_t held = 0;
 	if (!v) {
 		if (signals_register_at_start &&
-		    proc_request(PROC_SIGENTRY, (uintptr_t)sig_upcall, 0, 0, 0, 0) == 0)
+		    proc_request(PROC_SIGENTRY, (uintptr_t)sig_upcall, 0, &held, 0, 0) == 0)
 			entry_at_start = 1;
-		return;
+	} else {
+		uint64_t mask = fd_get_hex(&v), ignored = fd_get_hex(&v), pending = fd_get_hex(&v);
+		for (int sig = 1; sig < NSIG; sig++)
+			if ((ignored & SIG_BIT(sig)) && !(UNBLOCKABLE & SIG_BIT(sig)))
+				actions[sig].sa_handler = SIG_IGN;
+		thread_mask = mask & ~UNBLOCKABLE & ~(sigset_t)1;
+		taken_blocked = pending & ~UNBLOCKABLE & ~(sigset_t)1;
+		/* so that the server hands us what we ignore or block */
+		if (proc_request(PROC_SIGENTRY, (uintptr_t)sig_upcall, chld_flags(), &held, 0, 0) ==
+		    0)
+			signals_registered = 1;
 	}
-	uint64_t mask = fd_get_hex(&v), ignored = fd_get_hex(&v);
-	for (int sig = 1; sig < NSIG; sig++)
-		if ((ignored & SIG_BIT(sig)) && !(UNBLOCKABLE & SIG_BIT(sig)))
-			actions[sig].sa_handler = SIG_IGN;
-	thread_mask = mask & ~UNBLOCKABLE & ~(sigset_t)1;
-	sig_tell_server(); /* so that the server hands us what we ignore or block */
+	if ((held || taken_blocked) && server_has_entry())
+		signals_take_now();
 }
 
 static void sig_register(void)

@@ -60,11 +60,14 @@ int sigsrv_takes_signals(unsigned idx, int64_t pid)
 	return state_of(idx, pid)->entry != 0;
 }
 
-void sigsrv_clear(unsigned idx, int64_t pid)
+void sigsrv_exec(unsigned idx, int64_t pid)
 {
-	struct sig_state *s = state_of(idx, pid);
-	s->entry = 0;
-	s->pending = 0;
+	state_of(idx, pid)->entry = 0;
+}
+
+uint64_t sigsrv_pending(unsigned idx, int64_t pid)
+{
+	return state_of(idx, pid)->pending;
 }
 
 void sigsrv_discard(unsigned idx, int64_t pid, uint64_t mask)

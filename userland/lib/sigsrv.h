@@ -16,9 +16,12 @@ void sigsrv_set_entry(unsigned idx, int64_t pid, uint64_t entry);
 void sigsrv_fork(unsigned pidx, int64_t ppid, unsigned cidx, int64_t cpid);
 /* Has process idx (pid) registered where it takes signals? */
 int sigsrv_takes_signals(unsigned idx, int64_t pid);
-/* Forget process idx's entry and pending signals (it exec'd). State is kept per pid:
- * a process that ends needs no call, the next one in its entry starts empty. */
-void sigsrv_clear(unsigned idx, int64_t pid);
+/* Forget process idx's entry (it exec'd); its pending signals stay for the new image,
+ * as POSIX asks. State is kept per pid: a process that ends needs no call, the next one
+ * in its entry starts empty. */
+void sigsrv_exec(unsigned idx, int64_t pid);
+/* The signals pending for process idx (PROC_SIGENTRY's answer: it takes them). */
+uint64_t sigsrv_pending(unsigned idx, int64_t pid);
 /*
  * Post sig from sender (0: the kernel, a fault) to process idx, whose task we hold in
  * task, diverting thread tid (0: its oldest): 1 if its C library takes it (pending now,

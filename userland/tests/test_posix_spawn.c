@@ -1,8 +1,8 @@
 /*
  * posix_spawn, posix_spawnp, system, popen and pclose (docs/userland.md): a program
  * started with file actions (dup2, open, close) and attributes (signal mask, default
- * signals, process group), the error of a program that cannot run with no child left
- * behind, system's status, and popen in both directions.
+ * signals, process group), signals pending across exec, the error of a program that
+ * cannot run with no child left behind, system's status, and popen in both directions.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -98,7 +98,42 @@ static int report(const char *what)
 	}
 	if (strcmp(what, "group") == 0)
 		return getpgrp() == getpid() ? 0 : 1;
+	if (strcmp(what, "pending") == 0) { /* dies of SIGUSR1 if it is really pending */
+		sigset_t p, usr1;
+		sigpending(&p);
+		if (!sigismember(&p, SIGUSR1) || !sigismember(&p, SIGUSR2))
+			return 1;
+		sigemptyset(&usr1);
+		sigaddset(&usr1, SIGUSR1);
+		sigprocmask(SIG_UNBLOCK, &usr1, 0);
+		return 3;
+	}
 	return 2;
+}
+
+/*
+ * exec keeps what is pending (POSIX): SIGUSR1 raised (this thread's) and SIGUSR2 sent by
+ * kill (the process's), both blocked. The new image sees both in sigpending and dies of
+ * SIGUSR1 when it unblocks it.
+ */
+static void exec_keeps_pending(void)
+{
+	pid_t c = fork();
+	if (c == 0) {
+		sigset_t both;
+		sigemptyset(&both);
+		sigaddset(&both, SIGUSR1);
+		sigaddset(&both, SIGUSR2);
+		sigprocmask(SIG_BLOCK, &both, 0);
+		raise(SIGUSR1);
+		kill(getpid(), SIGUSR2);
+		char *argv[] = { "test_posix_spawn", "pending", 0 };
+		execv(SELF, argv);
+		_exit(4);
+	}
+	int st = -1;
+	CHECK_EQ(waitpid(c, &st, 0), c);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGUSR1);
 }
 
 static void attributes(void)
@@ -178,6 +213,7 @@ int main(int argc, char **argv)
 		return report(argv[1]);
 	spawn_basics();
 	attributes();
+	exec_keeps_pending();
 	system_and_popen();
 	return test_status();
 }
