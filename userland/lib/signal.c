@@ -54,7 +54,11 @@ static __thread volatile int fork_window, fork_deferred;
  * in its own diversions, hence atomically.
  */
 static __thread volatile uint64_t thread_kept;
-static __thread pid_t thread_kept_sender[NSIG];
+/* Their senders: this process (thread_kept_by: pthread_kill, raise), or none for those in
+ * thread_kept_anon (SIGPIPE). Two words, not one per signal: each thread's TLS is copied
+ * at every program start and thread creation. */
+static __thread pid_t thread_kept_by;
+static __thread uint64_t thread_kept_anon;
 static __thread sigset_t waiting_here; /* what this thread's sigwait waits for */
 static pid_t taken_sender[NSIG];
 int signals_registered; /* process.c: a forked child registers again */
@@ -588,13 +592,24 @@ static void keep(int sig, pid_t sender)
 		futex_wake(&taken_seq, UINT32_MAX);
 }
 
+/* The sender of sig kept for this thread, which it takes now. */
+static pid_t thread_sender(int sig)
+{
+	pid_t by = (thread_kept_anon & SIG_BIT(sig)) ? 0 : thread_kept_by;
+	thread_kept_anon &= ~SIG_BIT(sig);
+	return by;
+}
+
 /*
  * Keep sig, sent to this thread alone, for this thread. The count moves too: a sigwait of
  * this thread that the diversion cut short runs its futex_wait again, and must not sleep.
  */
 static void keep_here(int sig, pid_t sender)
 {
-	thread_kept_sender[sig] = sender;
+	if (sender)
+		thread_kept_by = sender;
+	else
+		thread_kept_anon |= SIG_BIT(sig);
 	__atomic_or_fetch(&thread_kept, SIG_BIT(sig), __ATOMIC_SEQ_CST);
 	__atomic_add_fetch(&taken_seq, 1, __ATOMIC_SEQ_CST);
 }
@@ -655,7 +670,7 @@ static void act_on_unblocked(void *context)
 	while ((ready = thread_kept & ~thread_mask & ~waiting_here) != 0) {
 		int sig = __builtin_ctzl(ready);
 		__atomic_and_fetch(&thread_kept, ~SIG_BIT(sig), __ATOMIC_SEQ_CST);
-		act_on_as(sig, thread_kept_sender[sig], context, 1);
+		act_on_as(sig, thread_sender(sig), context, 1);
 	}
 	while ((ready = taken_blocked & ~thread_mask & ~waited) != 0) {
 		int sig = __builtin_ctzl(ready);
@@ -996,8 +1011,7 @@ static int wait_signal(const sigset_t *set, siginfo_t *info, uint64_t deadline, 
 	if (sig) {
 		siginfo_t mine;
 		fault_taken = own ? (struct taken_info){ 0, 0 } : kept_info[sig];
-		info_fill(sig, own ? thread_kept_sender[sig] : taken_sender[sig],
-			  info ? info : &mine);
+		info_fill(sig, own ? thread_sender(sig) : taken_sender[sig], info ? info : &mine);
 		fault_taken.code = 0;
 	}
 	return sig;
