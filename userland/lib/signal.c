@@ -606,10 +606,12 @@ static pid_t thread_sender(int sig)
  */
 static void keep_here(int sig, pid_t sender)
 {
-	if (sender)
+	if (sender) {
 		thread_kept_by = sender;
-	else
+		thread_kept_anon &= ~SIG_BIT(sig);
+	} else {
 		thread_kept_anon |= SIG_BIT(sig);
+	}
 	__atomic_or_fetch(&thread_kept, SIG_BIT(sig), __ATOMIC_SEQ_CST);
 	__atomic_add_fetch(&taken_seq, 1, __ATOMIC_SEQ_CST);
 }
