@@ -307,7 +307,8 @@ __attribute__((constructor)) static void signals_inherit(void)
 			if ((ignored & SIG_BIT(sig)) && !(UNBLOCKABLE & SIG_BIT(sig)))
 				actions[sig].sa_handler = SIG_IGN;
 		thread_mask = mask & ~UNBLOCKABLE & ~(sigset_t)1;
-		taken_blocked = pending & ~UNBLOCKABLE & ~(sigset_t)1;
+		/* Our own environment, but any program may set it: signals only. */
+		taken_blocked = pending & (SIG_BIT(NSIG) - 1) & ~UNBLOCKABLE & ~(sigset_t)1;
 		/* so that the server hands us what we ignore or block */
 		if (proc_request(PROC_SIGENTRY, (uintptr_t)sig_upcall, chld_flags(), &held, 0, 0) ==
 		    0)

@@ -13,7 +13,8 @@
  * fault; a SIGSEGV handler that mends the page and returns sees the store done with every
  * register intact; SIGCHLD carries the child's pid, and SIG_IGN on it leaves no zombie;
  * killpg of our own group has run the handler when it returns (no threads yet), on any
- * number of harts; pthread_kill reaches the thread it names.
+ * number of harts; pthread_kill reaches the thread it names, and with a stop signal
+ * stops the process.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -323,6 +324,26 @@ static void aborts_into_exit(void)
 {
 	signal(SIGABRT, abrt_exits);
 	abort();
+}
+
+/* pthread_kill of a stop signal at SIG_DFL stops the whole process (job control). */
+static void thread_stops(void)
+{
+	pthread_kill(pthread_self(), SIGTSTP);
+	_exit(0);
+}
+
+static void stop_by_thread_kill(void)
+{
+	pid_t c = fork();
+	if (c == 0)
+		thread_stops();
+	int st = -1;
+	CHECK_EQ(waitpid(c, &st, WUNTRACED), c);
+	CHECK(WIFSTOPPED(st) && WSTOPSIG(st) == SIGTSTP);
+	kill(c, SIGCONT);
+	CHECK_EQ(waitpid(c, &st, 0), c);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
 static void aborts(void)
@@ -654,6 +675,7 @@ int main(void)
 	child_none_pending();
 	defaults();
 	aborts();
+	stop_by_thread_kill();
 	ignore_discards_pending();
 	long_jump();
 	faults();

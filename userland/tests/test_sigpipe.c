@@ -2,7 +2,8 @@
  * SIGPIPE both ways (POSIX write()): a write to a pipe with no read end open sends
  * SIGPIPE to the writing thread. By default it ends the process (WTERMSIG is SIGPIPE),
  * also in one that has made other signal calls; ignored or caught (the handler runs
- * once per write), the write fails with EPIPE; blocked, the signal stays pending. A
+ * once per write), the write fails with EPIPE; blocked, the signal stays pending (and a
+ * later raise's sender is its own once that one is discarded). A
  * writer blocked on a full pipe whose last reader goes gets it too. A write that moved
  * some bytes before the reader went returns that count, and no signal for that call.
  */
@@ -10,6 +11,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pipe.h"
@@ -128,6 +130,27 @@ static void write_blocked(void)
  * A writer that fills the pipe and then blocks on one more byte; the only reader, a
  * child, ends without reading. With caught set the writer catches SIGPIPE.
  */
+/*
+ * A blocked SIGPIPE (no sender) discarded by SIG_IGN, then raise of it blocked: the one
+ * pending now is raise's, and sigtimedwait says it came from us.
+ */
+static void sender_after_discard(void)
+{
+	int w = broken_pipe();
+	sigset_t set;
+	siginfo_t info;
+	struct timespec none = { 0, 0 };
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &set, 0);
+	CHECK_EQ(write(w, "x", 1), -1);
+	signal(SIGPIPE, SIG_IGN); /* discards it */
+	catch_pipe();
+	CHECK_EQ(raise(SIGPIPE), 0);
+	CHECK_EQ(sigtimedwait(&set, &info, &none), SIGPIPE);
+	CHECK_EQ(info.si_pid, getpid());
+}
+
 static int blocked_writer(int caught)
 {
 	int p[2], st = -1;
@@ -192,6 +215,7 @@ int main(void)
 	CHECK(exited_ok(in_child(write_ignored)));
 	CHECK(exited_ok(in_child(write_caught)));
 	CHECK(exited_ok(in_child(write_blocked)));
+	CHECK(exited_ok(in_child(sender_after_discard)));
 	CHECK(exited_ok(in_child(partial_write)));
 	CHECK(exited_ok(blocked_writer(1)));
 	CHECK(died_of_sigpipe(blocked_writer(0)));
