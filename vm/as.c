@@ -997,10 +997,11 @@ static __attribute__((noinline)) int clone_leaves(pte_t *pt, pte_t *ct, int mode
 /* What one clone carries down the walk. */
 struct clone {
 	struct as *child;
-	const pte_t *hot; /* the parent's level-1 entry above the hot address, or NULL */
-	uint64_t hot_va;  /* the hot address */
-	int mode;	  /* FORK_COW or FORK_EAGER */
-	int wp;		  /* set when a parent's page lost W: its translations must go */
+	const pte_t *hot;    /* the parent's level-1 entry above the hot address, or NULL */
+	const pte_t *hot_re; /* the parent's root entry above it, or NULL */
+	uint64_t hot_va;     /* the hot address */
+	int mode;	     /* FORK_COW or FORK_EAGER */
+	int wp;		     /* set when a parent's page lost W: its translations must go */
 };
 
 /*
@@ -1034,6 +1035,23 @@ static void clone_hot_page(struct clone *cl, pte_t *pe, pte_t *ce)
 }
 
 /*
+ * COW: the dirty level-0 table behind the parent's level-1 entry *pe scanned once, its
+ * private writable pages made copy-on-write (no clean table holds one), and the entry
+ * left clean. Returns its leaves; *groups gets its exact group mask.
+ */
+static inline __attribute__((always_inline)) unsigned l0_protect(struct clone *cl, pte_t *pe,
+								 uint64_t *groups)
+{
+	pte_t *pt = table_of(*pe);
+	bool changed = false;
+	unsigned n = pt_l0_scan(pt, *groups_of(pt), true, groups, &changed);
+	*groups_of(pt) = *groups; /* exact now */
+	*pe &= ~PTE_TABLE_DIRTY;  /* RSW of a non-leaf entry: no flush */
+	cl->wp |= changed;
+	return n;
+}
+
+/*
  * One level-0 table for the child, behind the parent's level-1 entry *pe. COW: a dirty
  * table is scanned once, to write-protect the parent's private writable pages (no clean
  * table holds one) and count its leaves; then the child shares the table (one more
@@ -1045,14 +1063,9 @@ static int clone_l0(struct clone *cl, pte_t *pe, pte_t *ce)
 	pte_t *pt = table_of(*pe);
 	uint64_t groups = 0;
 	if (cl->mode == FORK_COW) {
-		bool changed = false;
 		unsigned n = SHARE_MIN_LEAVES;
-		if (*pe & PTE_TABLE_DIRTY) {
-			n = pt_l0_scan(pt, *groups_of(pt), true, &groups, &changed);
-			*groups_of(pt) = groups; /* exact now */
-			*pe &= ~PTE_TABLE_DIRTY; /* RSW of a non-leaf entry: no flush */
-			cl->wp |= changed;
-		}
+		if (*pe & PTE_TABLE_DIRTY)
+			n = l0_protect(cl, pe, &groups);
 		if (n >= SHARE_MIN_LEAVES || pe != cl->hot) {
 			/* A table is a pool frame the parent holds: no range or reserved test. */
 			if (kframes.ref[(pte_pa(*pe) - kframes.base) >> FRAME_SHIFT]++ == 1)
@@ -1082,6 +1095,55 @@ static int clone_l0(struct clone *cl, pte_t *pe, pte_t *ce)
 }
 
 /*
+ * The child's own level-1 table for the parent's root entry *pe (made, charged to the
+ * child), its entries cloned one by one (clone_l0): in COW mode only the dirty hot table,
+ * the one above the forking thread's stack. Both tasks store there as soon as the clone
+ * returns (clone_hot_page), so both root entries stay dirty rather than be marked again
+ * at once; every level-0 entry of the parent's table is clean after it. An EAGER child's
+ * level-0 tables are its own dirty copies: its root entry is dirty too.
+ */
+static int clone_l1(struct clone *cl, pte_t *pe, pte_t *ce)
+{
+	pte_t *pt = table_of(*pe);
+	int err = table_make(cl->child, ce, PTE_TABLE_DIRTY);
+	if (err)
+		return err;
+	l1_note(cl->child, ce);
+	pte_t *ct = table_of(*ce);
+	/* The child's table gets the parent's groups at once, not per entry (clone_l0 fills
+	 * them; a mask may say more than a table holds if the clone stops part-way). */
+	uint64_t mask = *groups_of(pt);
+	*groups_of(ct) = mask;
+	for (; mask; mask &= mask - 1) {
+		unsigned g = pt_lowest_group(mask);
+		for (unsigned i = g * PT_GROUP; i < (g + 1) * PT_GROUP; i++)
+			if (pte_valid(pt[i]) && (err = clone_l0(cl, &pt[i], &ct[i])) != 0)
+				return err;
+	}
+	return 0;
+}
+
+/*
+ * A dirty level-1 table that the hot address is not under, made clean in place: its dirty
+ * level-0 tables write-protected (l0_protect), its root entry *pe unmarked. The child then
+ * shares it whole like any clean one, where a copy cost a table (about 110 instructions),
+ * a walk of its entries at fork and another at the child's exit. If both tasks live on, the
+ * first of them to change an entry below copies it then (l1_own), as the fork did before.
+ */
+static void l1_clean(struct clone *cl, pte_t *pe)
+{
+	pte_t *pt = table_of(*pe);
+	uint64_t groups;
+	for (uint64_t mask = *groups_of(pt); mask; mask &= mask - 1) {
+		unsigned g = pt_lowest_group(mask);
+		for (unsigned i = g * PT_GROUP; i < (g + 1) * PT_GROUP; i++)
+			if (pt[i] & PTE_TABLE_DIRTY) /* only a valid table entry has the mark */
+				l0_protect(cl, &pt[i], &groups);
+	}
+	*pe &= ~PTE_TABLE_DIRTY; /* RSW of a non-leaf entry: no flush */
+}
+
+/*
  * A clean level-1 table (its root entry *pe not dirty: every entry clean, every level-0
  * table below sharable as it is) is shared whole by the child: one reference, whatever
  * it spans. Neither task may change its entries from now on without a copy (l1_own).
@@ -1097,40 +1159,9 @@ static inline void l1_share(struct as *child, pte_t *pe, pte_t *ce)
 }
 
 /*
- * The child's own level-1 table for the parent's root entry *pe (made, charged to the
- * child), its entries cloned one by one (clone_l0). After a COW clone every entry of the
- * parent's table is clean, and so is its root entry, unless the table holds the hot
- * address: both tasks store there as soon as the clone returns (clone_hot_page), so both
- * root entries stay dirty rather than be marked again at once. An EAGER child's level-0
- * tables are its own dirty copies: its root entry is dirty too.
- */
-static int clone_l1(struct clone *cl, pte_t *pe, pte_t *ce)
-{
-	pte_t *pt = table_of(*pe);
-	bool hot = cl->hot >= pt && cl->hot < pt + PT_ENTRIES;
-	int err = table_make(cl->child, ce, cl->mode == FORK_EAGER || hot ? PTE_TABLE_DIRTY : 0);
-	if (err)
-		return err;
-	l1_note(cl->child, ce);
-	pte_t *ct = table_of(*ce);
-	/* The child's table gets the parent's groups at once, not per entry (clone_l0 fills
-	 * them; a mask may say more than a table holds if the clone stops part-way). */
-	uint64_t mask = *groups_of(pt);
-	*groups_of(ct) = mask;
-	for (; mask; mask &= mask - 1) {
-		unsigned g = pt_lowest_group(mask);
-		for (unsigned i = g * PT_GROUP; i < (g + 1) * PT_GROUP; i++)
-			if (pte_valid(pt[i]) && (err = clone_l0(cl, &pt[i], &ct[i])) != 0)
-				return err;
-	}
-	if (cl->mode == FORK_COW && !hot)
-		*pe &= ~PTE_TABLE_DIRTY; /* RSW of a non-leaf entry: no flush */
-	return 0;
-}
-
-/*
- * Mirror the parent's user half: a COW clone shares each clean level-1 table whole and
- * gives the child its own copy of the others (charged to it).
+ * Mirror the parent's user half: a COW clone shares each level-1 table whole (cleaned
+ * first if dirty) but the hot one when dirty, and gives the child its own copy of that
+ * one (charged to it); an EAGER clone copies them all.
  */
 static int clone_root(struct clone *cl, struct as *parent)
 {
@@ -1138,9 +1169,12 @@ static int clone_root(struct clone *cl, struct as *parent)
 	for (unsigned w = 0; w < USER_ROOT_ENTRIES / 64; w++)
 		for (uint64_t m = parent->l1_used[w]; m; m &= m - 1) {
 			unsigned i = w * 64 + pt_lowest_group(m);
-			if (cl->mode == FORK_COW && !(pt[i] & PTE_TABLE_DIRTY))
+			if (cl->mode == FORK_COW &&
+			    (&pt[i] != cl->hot_re || !(pt[i] & PTE_TABLE_DIRTY))) {
+				if (pt[i] & PTE_TABLE_DIRTY)
+					l1_clean(cl, &pt[i]);
 				l1_share(cl->child, &pt[i], &ct[i]);
-			else {
+			} else {
 				int err = clone_l1(cl, &pt[i], &ct[i]);
 				if (err)
 					return err;
@@ -1180,6 +1214,7 @@ int as_clone(struct as *parent, struct as *child, int mode, uint64_t hot)
 	struct clone cl = { .child = child, .mode = mode };
 	child->stack_pages = parent->stack_pages;
 	cl.hot = hot < USER_VA_MAX ? as_walk_l1(parent, hot) : 0;
+	cl.hot_re = cl.hot ? &parent->root[pt_index(hot, PT_LEVELS - 1)] : 0;
 	cl.hot_va = hot;
 	int err = clone_root(&cl, parent);
 	/*

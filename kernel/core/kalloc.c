@@ -52,8 +52,8 @@ size_t kalloc_charge(size_t size)
 }
 
 /*
- * n is a multiple of 64 (every class is): eight stores a round, so zeroing costs about
- * one instruction per doubleword instead of three.
+ * n is a multiple of 64: eight stores a round, so zeroing costs about one instruction
+ * per doubleword instead of three.
  */
 static void zero(void *p, size_t n)
 {
@@ -149,10 +149,11 @@ void *kzalloc(size_t size)
 {
 	if (size == 0 || size > PAGE_SIZE)
 		return NULL;
-	int c = size_class(size);
-	void *p = alloc_class(c);
+	void *p = alloc_class(size_class(size));
+	/* What the caller asked for, in rounds of 64 bytes: the rest of the chunk is never
+	 * read (a task, 312 bytes, in a 512-byte chunk: 24 stores fewer at every fork). */
 	if (p)
-		zero(p, class_bytes(c));
+		zero(p, (size + 63) & ~(size_t)63);
 	return p;
 }
 

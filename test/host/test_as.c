@@ -271,9 +271,16 @@ static void test_clone_cow(void)
 	pool_end();
 }
 
+/* The root entry above va (its level-1 table). */
+static pte_t root_at(struct space *s, uint64_t va)
+{
+	return s->as.root[pt_index(va, 2)];
+}
+
 /*
- * A sparse dirty table away from the hot address is write-protected and shared; the first
- * store into it copies the table (and then the page), and each task keeps its own values.
+ * A sparse dirty table away from the hot address is write-protected, and the level-1 table
+ * above it, clean then, is shared whole; the first store below copies the level-1 table,
+ * the level-0 table and then the page, and each task keeps its own values.
  */
 static void test_clone_shares_cold(void)
 {
@@ -284,13 +291,17 @@ static void test_clone_shares_cold(void)
 	CHECK(as_clone(&p.as, &c.as, FORK_COW, AS_CLONE_NO_HOT) == 0);
 	uint64_t table = pte_pa(l1_at(&p, SPARSE)), va = SPARSE + PAGE_SIZE;
 	uint64_t old = pte_pa(pte_at(&p, va));
-	CHECK(pte_pa(l1_at(&c, SPARSE)) == table && frame_count(&kframes, table) == 2);
+	uint64_t l1 = pte_pa(root_at(&p, SPARSE));
+	CHECK(pte_pa(root_at(&c, SPARSE)) == l1 && frame_count(&kframes, l1) == 2);
+	CHECK(!(root_at(&p, SPARSE) & PTE_TABLE_DIRTY) && !(root_at(&c, SPARSE) & PTE_TABLE_DIRTY));
+	CHECK(pte_pa(l1_at(&c, SPARSE)) == table && frame_count(&kframes, table) == 1);
 	CHECK(!(l1_at(&p, SPARSE) & PTE_TABLE_DIRTY) && frame_count(&kframes, old) == 1);
 	CHECK((pte_at(&p, va) & (PTE_W | PTE_COW)) == PTE_COW && pte_at(&c, va) == pte_at(&p, va));
 	CHECK(c.quota.used == (4 + 3 + DENSE_PAGES) * PAGE_SIZE && c.as.resident == p.as.resident);
 	unsigned flushes = all_flushes;
-	CHECK(store(&p, va, 55) == 0); /* the parent's table copy, then its page copy */
+	CHECK(store(&p, va, 55) == 0); /* the parent's tables' copies, then its page copy */
 	CHECK(all_flushes > flushes && pte_pa(l1_at(&p, SPARSE)) != table);
+	CHECK(pte_pa(root_at(&p, SPARSE)) != l1 && frame_count(&kframes, l1) == 1);
 	CHECK(frame_count(&kframes, table) == 1 && frame_count(&kframes, old) == 1);
 	CHECK(pte_pa(pte_at(&p, va)) != old && load(&p, va) == 55 && load(&c, va) == 11);
 	struct cow_stats before = cow_stats;
@@ -689,12 +700,6 @@ static void test_stack_reserve(void)
 	pool_end();
 }
 
-/* The root entry above va (its level-1 table). */
-static pte_t root_at(struct space *s, uint64_t va)
-{
-	return s->as.root[pt_index(va, 2)];
-}
-
 /*
  * Level-1 tables shared at fork (docs/vm-cow.md): one not written since the last fork is
  * shared whole by the next; a store into it by any holder copies it, then the level-0
@@ -712,7 +717,8 @@ static void test_l1_shared(void)
 	CHECK(root_at(&p, DENSE) & PTE_TABLE_DIRTY); /* written since it was made */
 	CHECK(space_new(&c, 1UL << 30) == 0);
 	CHECK(as_clone(&p.as, &c.as, FORK_COW, AS_CLONE_NO_HOT) == 0);
-	CHECK(pte_pa(root_at(&c, DENSE)) != l1); /* dirty: the child got its own */
+	CHECK(pte_pa(root_at(&c, DENSE)) == l1); /* dirty: cleaned, then shared */
+	CHECK(frame_count(&kframes, l1) == 2);
 	CHECK(!(root_at(&p, DENSE) & PTE_TABLE_DIRTY) && !(root_at(&c, DENSE) & PTE_TABLE_DIRTY));
 	space_free(&c);
 	CHECK(kframes.nfree == free0);
@@ -806,8 +812,9 @@ static void test_l1_shared_oom(void)
 	uint64_t *held = malloc(kframes.nfree * sizeof(*held));
 	CHECK(space_new(&c, 1UL << 30) == 0);
 	while (frame_alloc(&kframes, &pa) == 0)
-		held[taken++] = pa; /* the clean table is shared, the dirty one finds no frame */
-	CHECK(as_clone(&p.as, &c.as, FORK_COW, AS_CLONE_NO_HOT) == E_NOMEM);
+		held[taken++] =
+			pa; /* the clean table is shared, the dirty hot one finds no frame */
+	CHECK(as_clone(&p.as, &c.as, FORK_COW, USER_MMAP_BASE) == E_NOMEM);
 	CHECK(pte_pa(root_at(&c, SPARSE)) == l1 && c.as.tables == 2); /* the shared pair */
 	space_free(&c);
 	while (taken)

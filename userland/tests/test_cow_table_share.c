@@ -1,9 +1,10 @@
 /*
  * Shared page tables at fork: a region dense enough for its level-0 table to be shared
  * (docs/vm-cow.md). Parent and child each write one page of it and see only their own
- * write; memstat shows one new frame per written page plus one table copy, made by
- * whichever task writes first while the other still shares the table. Once the child
- * is gone the free frames are back where they were before the fork.
+ * write; memstat shows one new frame per written page plus a copy of each table, the
+ * level-1 table (fork shares it whole once its level-0 tables are write-protected) and
+ * the level-0 table, made by whichever task writes first while the other still shares
+ * them. Once the child is gone the free frames are back where they were before the fork.
  */
 #include <stdint.h>
 #include <sys/memstat.h>
@@ -21,7 +22,7 @@ static int child(void)
 {
 	while (*flag != 1)
 		SYSCALL(yield);
-	/* The parent has its own table now: this one is ours alone, only the page is copied. */
+	/* The parent has its own tables now: these are ours alone, only the page is copied. */
 	long used = tu_region_store(2, tu_region_value(2, 3));
 	*flag = 2;
 	if (used != 1)
@@ -45,8 +46,8 @@ int main(void)
 	if (c == 0)
 		_exit(child());
 	CHECK(c > 0);
-	/* The child still shares the table: one frame for the table, one for the page. */
-	CHECK_EQ(tu_region_store(1, tu_region_value(1, 2)), 2);
+	/* The child still shares both tables: a frame for each, and one for the page. */
+	CHECK_EQ(tu_region_store(1, tu_region_value(1, 2)), 3);
 	*flag = 1;
 	while (*flag != 2)
 		SYSCALL(yield);
@@ -54,7 +55,7 @@ int main(void)
 	CHECK(waitpid(c, &st, 0) == c && WIFEXITED(st));
 	CHECK_EQ(WEXITSTATUS(st), 0);
 	CHECK(tu_region_ok(1, 2)); /* the child's exit took nothing of ours */
-	/* Our copied table and page replaced frames the child's exit freed. */
+	/* Our copied tables and page replaced frames the child's exit freed. */
 	memstat(&end);
 	CHECK_EQ(end.free_frames, start.free_frames);
 	CHECK_EQ(munmap((void *)TU_REGION, TU_REGION_PAGES * TU_PAGE), 0);

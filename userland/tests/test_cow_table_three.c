@@ -4,8 +4,9 @@
  * then the child, then the parent, and each sees only its own write. The child forks
  * without having written the region's level-1 table, so the grandchild shares that one
  * too, and its store copies the level-1 table, the level-0 table and the page; the
- * child then copies the level-0 table (the parent still shares it) and one page; the
- * parent, last holder of the original table, writes its page in place. Once all are
+ * child then copies both tables (the parent still shares them: the first fork shared
+ * the region's level-1 table whole too) and one page; the parent, last holder of the
+ * original tables, writes its page in place. Once all are
  * gone the free frames are back where they were before the first fork.
  */
 #include <stdint.h>
@@ -42,8 +43,8 @@ static int child(void)
 		return 10 + WEXITSTATUS(st);
 	if (!tu_region_ok(-1, 0))
 		return 4; /* the grandchild's write showed here */
-	if (store(2, 3) != 2)
-		return 5; /* the parent still shares the table: it must be copied */
+	if (store(2, 3) != 3)
+		return 5; /* the parent still shares both tables: they must be copied */
 	return tu_region_ok(2, 3) ? 0 : 6;
 }
 
