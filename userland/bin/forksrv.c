@@ -772,8 +772,10 @@ static void do_exec(struct proc *p, const struct ipc_msg *m)
 	p->task = s.task;
 	p->gen = gen;
 	p->badge = badge_at(p, gen);
-	/* The new image has no handlers yet; what is pending stays for it (POSIX). */
-	sigsrv_exec((unsigned)(p - procs), p->pid);
+	/* The new image has no handlers yet; what is pending stays for it (POSIX), and what
+	 * comes before it registers is held or dropped as its mask and ignored set say. */
+	int sets = ipc_tag_words(m->tag) >= 5;
+	sigsrv_exec((unsigned)(p - procs), p->pid, sets ? m->w[3] : 0, sets ? m->w[4] : 0);
 	p->sig_chld = 0;
 	if (err || give_caps(p, p->caps) || spawn_start(&s) < 0)
 		proc_exit(p, SIGKILL);
@@ -937,6 +939,9 @@ static void signal_proc_value(struct proc *t, int sig, int64_t sender, const uin
 			}
 		}
 	}
+	/* Exec'd, not registered yet: what its new image blocks waits for it, or is dropped. */
+	if (!taken && sig != SIGKILL && t->task >= 0)
+		taken = sigsrv_exec_hold(idx, t->pid, sig, sender);
 	if (!taken && !default_ignores(sig))
 		proc_end(t, sig, -1, asked);
 	else if (asked)
@@ -983,15 +988,21 @@ static void do_kill(struct proc *p, int64_t pid, uint64_t sig, const uint64_t *v
 		reply(find(pid) ? 0 : -ESRCH, 0);
 		return;
 	}
+	int zombies = 0;
 	for (int i = 0; i < procs_top; i++) {
 		struct proc *q = &procs[i];
-		if (q->state != PS_RUNNING || q->pid == PID_INIT)
+		if (q->state == PS_FREE || q->pid == PID_INIT ||
+		    !(pid > 0 ? q->pid == pid : pid == -1 || q->pgid == group))
 			continue;
-		if (pid > 0 ? q->pid == pid : pid == -1 || q->pgid == group)
+		if (q->state == PS_RUNNING)
 			targets[n++] = q;
+		else
+			zombies++;
 	}
+	/* A zombie is a process until it is waited for: a signal to it succeeds, and does
+	 * nothing (POSIX; Linux and the BSDs answer 0 too). */
 	if (n == 0) {
-		reply(-ESRCH, 0);
+		reply(zombies ? 0 : -ESRCH, 0);
 		return;
 	}
 	if (sig == 0) {

@@ -188,7 +188,9 @@ int execve(const char *path, char *const argv[], char *const envp[])
 		nextra++;
 	if ((files[nextra] = (char *)rlimit_exec_env(limit_env, sizeof(limit_env))))
 		nextra++;
-	if ((files[nextra] = (char *)signals_exec_env(sig_env, sizeof(sig_env))))
+	uint64_t blocked, ignored;
+	if ((files[nextra] =
+		     (char *)signals_exec_env(sig_env, sizeof(sig_env), &blocked, &ignored)))
 		nextra++;
 	files[nextra] = 0;
 	int nenv = -1, nfiles = -1; /* the server takes SPAWN_ARGS_MAX strings in all */
@@ -204,10 +206,12 @@ int execve(const char *path, char *const argv[], char *const envp[])
 	long obj = in_archive(path) ? 0 : file_object(path, &size);
 	if (obj < 0)
 		return -1;
-	struct ipc_msg m = { .tag = ipc_tag(PROC_EXEC, 3, len, obj != 0), .sbuf = buf };
+	struct ipc_msg m = { .tag = ipc_tag(PROC_EXEC, 5, len, obj != 0), .sbuf = buf };
 	m.w[0] = (uint64_t)argc;
 	m.w[1] = fdlen;
 	m.w[2] = size;
+	m.w[3] = blocked; /* what the server does with a signal sent before the new image */
+	m.w[4] = ignored; /* takes signals */
 	m.cap = (uint64_t)obj;
 	m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
 	if (mq_exec_forget) /* linked only by programs that use message queues */

@@ -36,7 +36,8 @@ enum proc_label {
 	/* w0 = argc, w1 = fd list bytes, buffer = name, argv[0..argc), envp..., the fd list
 	 * (pipe.h: the pipe ends to hand over) -> only -errno. With a capability: the program
 	 * is that memory object (a file the file server gave, FS_EXEC), w2 = its bytes, and
-	 * the name is only argv's. */
+	 * the name is only argv's. w3 = the blocked signals, w4 = the ignored ones: held or
+	 * dropped until the new image sends PROC_SIGENTRY. */
 	PROC_EXEC = 7,
 	/* 8 was PROC_PIPE: pipes are the kernel's now (pipe.h) */
 	/* w0 = PROC_TIME_GET, or PROC_TIME_SET with w1 = the new offset -> w0 = 0, w1 = the

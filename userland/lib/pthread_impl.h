@@ -63,10 +63,15 @@ volatile uint32_t *signals_handled_word(void);
 void pthread_cleanup_run(void);
 /* pthread_exit's last: each robust mutex t still holds is marked its owner's death. */
 void pthread_robust_exit(struct pthread *t);
-/* exec's hand-over of the signal mask and ignored signals (signal.c), built in env; or 0. */
+/*
+ * exec's hand-over of the signal mask, ignored and pending signals (signal.c), built in
+ * env, or 0 if there are none; *blocked and *ignored get the calling thread's mask and
+ * the signals set to SIG_IGN, which exec also tells the fork server: it holds or drops
+ * what comes for them until the new image takes signals (docs/signals.md).
+ */
 #define SIG_EXEC_ENV	 "MUKERNEL_SIGS="
 #define SIG_EXEC_ENV_MAX (sizeof(SIG_EXEC_ENV) + 3 * 17)
-const char *signals_exec_env(char *env, size_t size);
+const char *signals_exec_env(char *env, size_t size, uint64_t *blocked, uint64_t *ignored);
 /* The calling thread's signal mask, and a new thread's first act: set it. */
 uint64_t signals_thread_mask(void);
 void signals_thread_start(uint64_t mask);

@@ -241,10 +241,19 @@ static uint64_t chld_flags(void)
 	return f;
 }
 
-/* Tell the fork server where we take signals (and what SIGCHLD means to us). */
+/*
+ * Where we take signals, and what we do with SIGCHLD, to the server: 0 if it took them.
+ * Its answer's w1, in *held when asked for, is the signals it holds for us (sent during
+ * an exec: signals_inherit takes them).
+ */
+static int64_t sig_entry_to_server(uint64_t *held)
+{
+	return proc_request(PROC_SIGENTRY, (uintptr_t)sig_upcall, chld_flags(), held, 0, 0);
+}
+
 static void sig_tell_server(void)
 {
-	if (proc_request(PROC_SIGENTRY, (uintptr_t)sig_upcall, chld_flags(), 0, 0, 0) == 0)
+	if (sig_entry_to_server(0) == 0)
 		signals_registered = 1;
 }
 
@@ -257,17 +266,18 @@ static void sig_tell_server(void)
  * signals_inherit takes them back before main. 0 if there are none: the usual case costs
  * the exec nothing.
  */
-const char *signals_exec_env(char *env, size_t size)
+const char *signals_exec_env(char *env, size_t size, uint64_t *blocked, uint64_t *ignored)
 {
-	uint64_t ignored = 0;
+	*ignored = 0;
 	for (int sig = 1; sig < NSIG; sig++)
 		if (actions[sig].sa_handler == SIG_IGN)
-			ignored |= SIG_BIT(sig);
-	uint64_t pending = (taken_blocked | thread_kept) & ~ignored;
-	if (!thread_mask && !ignored && !pending)
+			*ignored |= SIG_BIT(sig);
+	*blocked = thread_mask;
+	uint64_t pending = (taken_blocked | thread_kept) & ~*ignored;
+	if (!*blocked && !*ignored && !pending)
 		return 0;
-	int n = snprintf(env, size, "%s%lx.%lx.%lx", SIG_EXEC_ENV, (unsigned long)thread_mask,
-			 (unsigned long)ignored, (unsigned long)pending);
+	int n = snprintf(env, size, "%s%lx.%lx.%lx", SIG_EXEC_ENV, (unsigned long)*blocked,
+			 (unsigned long)*ignored, (unsigned long)pending);
 	return n > 0 && (size_t)n < size ? env : 0;
 }
 
@@ -298,8 +308,8 @@ __attribute__((constructor)) static void signals_inherit(void)
 	const char *v = fd_take_env(SIG_EXEC_ENV);
 	uint64_t held = 0;
 	if (!v) {
-		if (signals_register_at_start &&
-		    proc_request(PROC_SIGENTRY, (uintptr_t)sig_upcall, 0, &held, 0, 0) == 0)
+		/* Nothing inherited: no handler, mask or SIGCHLD flag yet (chld_flags() is 0). */
+		if (signals_register_at_start && sig_entry_to_server(&held) == 0)
 			entry_at_start = 1;
 	} else {
 		uint64_t mask = fd_get_hex(&v), ignored = fd_get_hex(&v), pending = fd_get_hex(&v);
@@ -310,8 +320,7 @@ __attribute__((constructor)) static void signals_inherit(void)
 		/* Our own environment, but any program may set it: signals only. */
 		taken_blocked = pending & (SIG_BIT(NSIG) - 1) & ~UNBLOCKABLE & ~(sigset_t)1;
 		/* so that the server hands us what we ignore or block */
-		if (proc_request(PROC_SIGENTRY, (uintptr_t)sig_upcall, chld_flags(), &held, 0, 0) ==
-		    0)
+		if (sig_entry_to_server(&held) == 0)
 			signals_registered = 1;
 	}
 	if ((held || taken_blocked) && server_has_entry())

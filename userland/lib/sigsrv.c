@@ -21,7 +21,9 @@ struct sig_state {
 	int64_t owner; /* the pid that registered */
 	uint64_t entry;
 	uint64_t pending; /* bit n: signal n */
-	uint64_t queued;  /* bit n: signal n came from sigqueue, with value[n] */
+	/* After an exec, until the new image registers: the signals it blocks and ignores. */
+	uint64_t exec_blocked, exec_ignored;
+	uint64_t queued; /* bit n: signal n came from sigqueue, with value[n] */
 	int64_t sender[NSIG];
 	/* A fault's si_code and si_addr, by signal; the code is 0 for a signal sent. */
 	uint32_t fault_code[NSIG];
@@ -39,13 +41,16 @@ static struct sig_state *state_of(unsigned idx, int64_t pid)
 		s->owner = pid;
 		s->entry = 0;
 		s->pending = 0;
+		s->exec_blocked = s->exec_ignored = 0;
 	}
 	return s;
 }
 
 void sigsrv_set_entry(unsigned idx, int64_t pid, uint64_t entry)
 {
-	state_of(idx, pid)->entry = entry;
+	struct sig_state *s = state_of(idx, pid);
+	s->entry = entry;
+	s->exec_blocked = s->exec_ignored = 0; /* its C library decides from now on */
 }
 
 void sigsrv_fork(unsigned pidx, int64_t ppid, unsigned cidx, int64_t cpid)
@@ -60,9 +65,30 @@ int sigsrv_takes_signals(unsigned idx, int64_t pid)
 	return state_of(idx, pid)->entry != 0;
 }
 
-void sigsrv_exec(unsigned idx, int64_t pid)
+void sigsrv_exec(unsigned idx, int64_t pid, uint64_t blocked, uint64_t ignored)
 {
-	state_of(idx, pid)->entry = 0;
+	struct sig_state *s = state_of(idx, pid);
+	/* SIGKILL and SIGSTOP can be neither blocked nor ignored, whatever the request says. */
+	uint64_t may = ((1UL << NSIG) - 1) & ~(1UL << SIGKILL | 1UL << SIGSTOP | 1UL);
+	s->entry = 0;
+	s->exec_blocked = blocked & may;
+	s->exec_ignored = ignored & may & ~s->exec_blocked;
+	s->pending &= ~s->exec_ignored; /* POSIX: setting SIG_IGN discards a pending one */
+}
+
+int sigsrv_exec_hold(unsigned idx, int64_t pid, int sig, int64_t sender)
+{
+	struct sig_state *s = state_of(idx, pid);
+	uint64_t bit = 1UL << sig;
+	if (s->entry || !((s->exec_blocked | s->exec_ignored) & bit))
+		return 0;
+	if (s->exec_blocked & bit) {
+		s->fault_code[sig] = 0;
+		s->pending |= bit;
+		s->queued &= ~bit;
+		s->sender[sig] = sender;
+	}
+	return 1;
 }
 
 uint64_t sigsrv_pending(unsigned idx, int64_t pid)

@@ -17,9 +17,17 @@ void sigsrv_fork(unsigned pidx, int64_t ppid, unsigned cidx, int64_t cpid);
 /* Has process idx (pid) registered where it takes signals? */
 int sigsrv_takes_signals(unsigned idx, int64_t pid);
 /* Forget process idx's entry (it exec'd); its pending signals stay for the new image,
- * as POSIX asks. State is kept per pid: a process that ends needs no call, the next one
- * in its entry starts empty. */
-void sigsrv_exec(unsigned idx, int64_t pid);
+ * as POSIX asks, but for those it ignores. Until the new image registers, blocked and
+ * ignored (its old image's, from the exec request) decide what a signal sent to it does
+ * (sigsrv_exec_hold). State is kept per pid: a process that ends needs no call, the
+ * next one in its entry starts empty. */
+void sigsrv_exec(unsigned idx, int64_t pid, uint64_t blocked, uint64_t ignored);
+/*
+ * sig from sender for process idx, which exec'd and has not registered yet: 1 if it is
+ * held pending (the new image blocks it; PROC_SIGENTRY's answer hands it over) or
+ * dropped (it ignores it); 0 if the caller applies the default action as usual.
+ */
+int sigsrv_exec_hold(unsigned idx, int64_t pid, int sig, int64_t sender);
 /* The signals pending for process idx (PROC_SIGENTRY's answer: it takes them). */
 uint64_t sigsrv_pending(unsigned idx, int64_t pid);
 /*

@@ -1,8 +1,9 @@
 /*
  * posix_spawn, posix_spawnp, system, popen and pclose (docs/userland.md): a program
  * started with file actions (dup2, open, close) and attributes (signal mask, default
- * signals, process group), signals pending across exec, the error of a program that
- * cannot run with no child left behind, system's status, and popen in both directions.
+ * signals, process group), signals pending across exec and sent during it, the error of
+ * a program that cannot run with no child left behind, system's status, and popen in
+ * both directions.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "testlib.h"
@@ -85,6 +87,19 @@ static void spawn_basics(void)
 	unlink(OUT);
 }
 
+/*
+ * In the image exec_window starts: wait before the C library's constructors run (they
+ * have no priority, so this one runs first), that is before the image registers where it
+ * takes signals, so that the signals sent meanwhile reach the fork server in that state.
+ */
+#define WINDOW_ENV "TEST_EXEC_WINDOW"
+__attribute__((constructor(101))) static void window_wait(void)
+{
+	struct timespec wait = { 0, 500 * 1000 * 1000 };
+	if (getenv(WINDOW_ENV))
+		nanosleep(&wait, 0);
+}
+
 /* The spawned image of this test: exit 0 if what argv[1] names holds. */
 static int report(const char *what)
 {
@@ -107,6 +122,11 @@ static int report(const char *what)
 		sigaddset(&usr1, SIGUSR1);
 		sigprocmask(SIG_UNBLOCK, &usr1, 0);
 		return 3;
+	}
+	if (strcmp(what, "window") == 0) { /* alive: SIGUSR1 held, SIGUSR2 dropped */
+		sigset_t p;
+		sigpending(&p);
+		return sigismember(&p, SIGUSR1) == 1 && sigismember(&p, SIGUSR2) == 0 ? 0 : 5;
 	}
 	return 2;
 }
@@ -134,6 +154,35 @@ static void exec_keeps_pending(void)
 	int st = -1;
 	CHECK_EQ(waitpid(c, &st, 0), c);
 	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGUSR1);
+}
+
+/*
+ * A signal sent while exec is under way, after the old image is gone and before the new
+ * one takes signals (docs/signals.md, "exec"): the fork server holds one the new image
+ * blocks and drops one it ignores, where it used to apply the default action and end the
+ * process. The new image waits in a constructor (window_wait) while the signals come; if
+ * this host is slow enough that they come before or after that, the exit is the same.
+ */
+static void exec_window(void)
+{
+	pid_t c = fork();
+	if (c == 0) {
+		sigset_t usr1;
+		sigemptyset(&usr1);
+		sigaddset(&usr1, SIGUSR1);
+		sigprocmask(SIG_BLOCK, &usr1, 0);
+		signal(SIGUSR2, SIG_IGN);
+		setenv(WINDOW_ENV, "1", 1);
+		char *argv[] = { "test_posix_spawn", "window", 0 };
+		execv(SELF, argv);
+		_exit(4);
+	}
+	usleep(100 * 1000); /* the new image is waiting by now, on any host we test on */
+	CHECK_EQ(kill(c, SIGUSR1), 0);
+	CHECK_EQ(kill(c, SIGUSR2), 0);
+	int st = -1;
+	CHECK_EQ(waitpid(c, &st, 0), c);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
 static void attributes(void)
@@ -214,6 +263,7 @@ int main(int argc, char **argv)
 	spawn_basics();
 	attributes();
 	exec_keeps_pending();
+	exec_window();
 	system_and_popen();
 	return test_status();
 }
