@@ -50,6 +50,15 @@ static void test_walk(void)
 	CHECK(walk("/..") == FST_ROOT);
 	CHECK(walk("/tmp/b") == -ENOENT);
 	CHECK(walk("/tmp/a/b") == -ENOTDIR);
+	/* A trailing slash (XBD 4.13): only a directory; a name to be made is told so. */
+	CHECK(walk("/tmp/") == tmp && walk("/tmp//") == tmp && walk("/tmp/./") == tmp);
+	CHECK(walk("/tmp/a/") == -ENOTDIR);
+	CHECK(walk("/tmp/b/") == -ENOENT);
+	int node, dir;
+	const char *last;
+	CHECK(fst_walk(&t, "/tmp/b/", &node, &dir, &last) == 0 && node == -1 && dir == tmp &&
+	      fst_last_dir_only(last));
+	CHECK(fst_walk(&t, "/tmp/b", &node, &dir, &last) == 0 && !fst_last_dir_only(last));
 	CHECK(walk("tmp") == -EINVAL);
 	char longname[FS_NAME_MAX + 3] = "/";
 	memset(longname + 1, 'x', FS_NAME_MAX + 1);
@@ -59,8 +68,6 @@ static void test_walk(void)
 	longpath[sizeof(longpath) - 1] = 0;
 	CHECK(walk(longpath) == -ENAMETOOLONG);
 	/* A missing last name with its directory present, for O_CREAT and mkdir. */
-	int node, dir;
-	const char *last;
 	CHECK(fst_walk(&t, "/tmp/new", &node, &dir, &last) == 0 && node == -1 && dir == tmp &&
 	      strcmp(last, "new") == 0);
 	CHECK(fst_walk(&t, "/tmp/x/new", &node, &dir, &last) == -ENOENT);
@@ -238,7 +245,9 @@ static void test_symlinks(void)
 	CHECK(walk("/abs/f") == f);	 /* through a link in the middle */
 	CHECK(walk("/d/rel") == f);	 /* the last name's link followed */
 	CHECK(walk_nf("/d/rel") == rel); /* or not */
-	CHECK(walk_nf("/abs/f") == f);	 /* a link in the middle always is */
+	CHECK(walk_nf("/abs/") == e);	 /* but always with a trailing slash, to a directory */
+	CHECK(walk("/d/rel/") == -ENOTDIR && walk_nf("/d/rel/") == -ENOTDIR);
+	CHECK(walk_nf("/abs/f") == f); /* a link in the middle always is */
 	CHECK(walk("/d/e/up/up/up/f") == f);
 	CHECK(walk("/abs/../e/f") == f); /* ".." after a link: from where it leads */
 	CHECK(sym(d, "rel", "x") == -EEXIST);
@@ -292,7 +301,9 @@ static void test_join(void)
 	char out[8];
 	CHECK(join("/", "a", "/a"));
 	CHECK(join("/tmp", "a/b", "/tmp/a/b"));
-	CHECK(join("/tmp", "/x//y/", "/x/y"));
+	CHECK(join("/tmp", "/x//y/", "/x/y/")); /* one trailing slash kept: "y" is a directory */
+	CHECK(join("/tmp", "y//", "/tmp/y/"));
+	CHECK(join("/tmp", "/", "/") && join("/tmp", "//", "/"));
 	CHECK(join("/tmp/d", "..", "/tmp/d/.."));
 	CHECK(join("/tmp", "../../..", "/tmp/../../.."));
 	CHECK(join("/tmp", ".", "/tmp/."));

@@ -937,6 +937,8 @@ static int open_node(const char *path, uint64_t flags, uint64_t mode)
 		return node;
 	if (!(flags & O_CREAT))
 		return -ENOENT;
+	if (fst_last_dir_only(last))
+		return -EISDIR; /* "name/" would be a directory; open makes files */
 	if (tree.n[dir].readonly)
 		return -EROFS;
 	if (bootfs_has(&boot, dir))
@@ -1075,6 +1077,8 @@ static int64_t make_node(const char *path, enum fst_type type, uint64_t mode)
 		return err;
 	if (node >= 0)
 		return -EEXIST;
+	if (type != FST_DIR && fst_last_dir_only(last))
+		return -ENOTDIR;
 	if (tree.n[dir].readonly)
 		return -EROFS;
 	unsigned len = (unsigned)strcspn(last, "/");
@@ -1164,6 +1168,8 @@ static int64_t do_rename(unsigned len)
 		return err;
 	if (!last || (boot.root >= 0 && (to == boot.root || node == boot.root)))
 		return -EBUSY; /* onto the root, or onto a mount point */
+	if (to < 0 && tree.n[node].type != FST_DIR && fst_last_dir_only(last))
+		return -ENOTDIR; /* a file cannot take a name "new/" */
 	unsigned nlen = (unsigned)strcspn(last, "/");
 	if (bootfs_has(&boot, (int)node) != bootfs_has(&boot, dir))
 		return -EXDEV; /* between /boot's disk and memory */
@@ -1199,6 +1205,8 @@ static int64_t do_symlink(unsigned len)
 		return err;
 	if (node >= 0 || !last)
 		return -EEXIST;
+	if (fst_last_dir_only(last))
+		return -ENOTDIR; /* a link is not a directory */
 	if (tree.n[dir].readonly)
 		return -EROFS;
 	if (bootfs_has(&boot, dir))
@@ -1242,6 +1250,8 @@ static int64_t do_link(unsigned len)
 		return err;
 	if (to >= 0 || !last)
 		return -EEXIST;
+	if (fst_last_dir_only(last))
+		return -ENOTDIR; /* a further name of a file or FIFO cannot be "new/" */
 	if (bootfs_has(&boot, (int)node) || bootfs_has(&boot, dir))
 		return bootfs_has(&boot, (int)node) && bootfs_has(&boot, dir) ? -EPERM : -EXDEV;
 	if (tree.n[node].readonly)
@@ -1350,7 +1360,11 @@ static int64_t do_seek(struct ofd *o, int64_t off, uint64_t whence)
 		       : whence == SEEK_CUR ? (int64_t)o->off
 		       : whence == SEEK_END ? (int64_t)tree.n[o->node].size
 					    : -1;
-	if (base < 0 || (off > 0 && base > INT64_MAX - off) || base + off < 0)
+	if (base < 0)
+		return -EINVAL; /* whence */
+	if (off > 0 && base > INT64_MAX - off)
+		return -EOVERFLOW; /* past what off_t holds (POSIX) */
+	if (base + off < 0)
 		return -EINVAL;
 	o->off = (uint64_t)(base + off);
 	return (int64_t)o->off;
@@ -1606,9 +1620,13 @@ static int64_t serve_ofd(struct ofd *o, struct ipc_msg *m, uint64_t label, unsig
 		return do_close(o, m->w[0], m->w[1]);
 	case FS_GETFL:
 		return o->flags;
-	case FS_SETFL:
-		o->flags = (o->flags & ~(uint32_t)O_APPEND) | (uint32_t)(m->w[0] & O_APPEND);
+	case FS_SETFL: {
+		/* The status flags a description keeps; O_NONBLOCK changes nothing for a file,
+		 * which never blocks, but F_GETFL shows it, as POSIX asks. */
+		const uint32_t status = O_APPEND | O_NONBLOCK;
+		o->flags = (o->flags & ~status) | ((uint32_t)m->w[0] & status);
 		return 0;
+	}
 	case FS_MAP:
 		return do_map(o, m);
 	case FS_FSYNC: {

@@ -480,10 +480,14 @@ static int get_fl(const struct fd_entry *e)
 		return (e->kind == FD_PIPE_READ ? O_RDONLY : O_WRONLY) |
 		       (pipe_nonblock(e->pipe) ? O_NONBLOCK : 0);
 	int64_t r = file_call(e->file, FS_GETFL, &m, 0);
-	return r < 0 ? (int)fail(r) : (int)(r & (O_ACCMODE | O_APPEND));
+	return r < 0 ? (int)fail(r) : (int)(r & (O_ACCMODE | O_APPEND | O_NONBLOCK));
 }
 
-/* F_SETFL: O_APPEND for a file, O_NONBLOCK for a pipe end; the console ignores both. */
+/*
+ * F_SETFL: O_APPEND and O_NONBLOCK for a file (kept by its description; a file never
+ * blocks, so only F_GETFL shows the second), O_NONBLOCK for a pipe end; the console
+ * ignores both.
+ */
 static int set_fl(const struct fd_entry *e, int flags)
 {
 	struct ipc_msg m = { 0 };
@@ -491,7 +495,7 @@ static int set_fl(const struct fd_entry *e, int flags)
 		pipe_set_nonblock(e->pipe, flags & O_NONBLOCK);
 	if (e->kind != FD_FILE)
 		return 0;
-	m.w[0] = (uint64_t)(flags & O_APPEND);
+	m.w[0] = (uint64_t)(flags & (O_APPEND | O_NONBLOCK));
 	int64_t r = file_call(e->file, FS_SETFL, &m, 0);
 	return r < 0 ? (int)fail(r) : 0;
 }

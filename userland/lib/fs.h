@@ -115,7 +115,7 @@ enum fs_label {
 	FS_READDIR = 21,   /* w0 = index -> w0 = 1 and buffer = name (0: the end), w1 = inode */
 	FS_CLOSE = 22,	   /* w0 = our process index, w1 = our lock key (or 0) -> 0 */
 	FS_GETFL = 23,	   /* -> w0 = O_ flags */
-	FS_SETFL = 24,	   /* w0 = O_APPEND or 0 -> 0 */
+	FS_SETFL = 24,	   /* w0 = O_APPEND | O_NONBLOCK, either or none -> 0 */
 	FS_MAP = 25,	 /* w0 = file page, w1 = 1 for write -> cap, w1 = first page, w2 = pages */
 	FS_FSYNC = 26,	 /* -> 0 */
 	FS_EXEC = 27,	 /* -> cap = the file in one memory object (read-only), w1 = bytes */

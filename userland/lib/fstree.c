@@ -96,7 +96,7 @@ restart:
 		return -EINVAL;
 	if (strlen(path) >= FS_PATH_MAX)
 		return -ENAMETOOLONG;
-	int cur = FST_ROOT, dir = FST_ROOT;
+	int cur = FST_ROOT, dir = FST_ROOT, slash = 0;
 	const char *p = path, *name, *named = 0;
 	unsigned len;
 	while ((len = next_name(&p, &name)) != 0) {
@@ -106,8 +106,11 @@ restart:
 			return -ENAMETOOLONG;
 		dir = cur;
 		named = name;
+		slash = *p ==
+			'/'; /* last, a slash after it names a directory: a link is followed */
 		cur = fst_resolve(t, fst_entry(t, cur, name, len));
-		if (cur >= 0 && t->n[cur].type == FST_SYMLINK && (follow_last || !at_end(p))) {
+		if (cur >= 0 && t->n[cur].type == FST_SYMLINK &&
+		    (follow_last || slash || !at_end(p))) {
 			char *out = bufs[links & 1];
 			if (++links > FST_SYMLOOP_MAX)
 				return -ELOOP;
@@ -126,6 +129,9 @@ restart:
 		*last = name;
 		return 0;
 	}
+	/* "name/" resolves only to a directory (POSIX, XBD 4.13). */
+	if (slash && t->n[cur].type != FST_DIR)
+		return -ENOTDIR;
 	*node = cur;
 	if (parent) {
 		*parent = dir;
@@ -420,5 +426,14 @@ int fs_path_join(const char *cwd, const char *path, char *out, unsigned max)
 	out[0] = '/';
 	out[1] = 0;
 	int err = path[0] == '/' ? 0 : apply(out, &len, cwd ? cwd : "/", max);
-	return err ? err : apply(out, &len, path, max);
+	if (!err)
+		err = apply(out, &len, path, max);
+	/* A trailing slash says the last name is a directory: the server must see it. */
+	if (!err && len > 1 && path[strlen(path) - 1] == '/') {
+		if (len + 2 > max)
+			return -ENAMETOOLONG;
+		out[len++] = '/';
+		out[len] = 0;
+	}
+	return err;
 }

@@ -8,6 +8,7 @@
 #define USER_FSTREE_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include "fs.h"
 
@@ -59,6 +60,15 @@ void fst_init(struct fst *t);
  * the directory they name, with *last pointing at the dots.)
  */
 int fst_walk(const struct fst *t, const char *path, int *node, int *parent, const char **last);
+/*
+ * A trailing slash (POSIX, XBD 4.13): an existing last name must then be a directory
+ * (-ENOTDIR), a symbolic link there is followed, and a missing one may only be made a
+ * directory: the maker tests the name walk gave with fst_last_dir_only.
+ */
+static inline int fst_last_dir_only(const char *last)
+{
+	return last && last[strcspn(last, "/")] == '/';
+}
 /*
  * Symbolic links: fst_walk follows every one it meets (a relative text from the link's
  * directory), the last name's too; fst_walk_nofollow the same but for the last name,
@@ -115,7 +125,8 @@ int fst_path(const struct fst *t, int node, char *out, unsigned max);
 /*
  * Client side: cwd joined with path into out (size max), repeated slashes and "." in the
  * middle dropped: 0, or -ENAMETOOLONG, -ENOENT (empty path). ".." stays for the server,
- * which takes it from where the walk is (after a symbolic link, not lexically).
+ * which takes it from where the walk is (after a symbolic link, not lexically), and so
+ * does one trailing slash, which says the last name must be a directory.
  */
 int fs_path_join(const char *cwd, const char *path, char *out, unsigned max);
 
