@@ -97,12 +97,15 @@ static uint32_t rights_needed(uint32_t flags)
 	return r;
 }
 
-/* PTE flags: shared mappings write the object; write-copy ones start COW. */
-static uint64_t map_flags(uint32_t flags)
+/*
+ * PTE flags: shared mappings write the object; write-copy ones start COW. A shared page
+ * may be made writable later (protect) if the capability it was mapped through writes.
+ */
+static uint64_t map_flags(uint32_t flags, uint32_t rights)
 {
 	uint64_t f = as_prot_flags(flags);
 	if (flags & MAP_KIND_SHARED)
-		return f | PTE_SHARED | ((f & PTE_W) ? PTE_SHARED_MAYWRITE : 0);
+		return f | PTE_SHARED | ((rights & CAP_WRITE) ? PTE_SHARED_MAYWRITE : 0);
 	return (f & PTE_W) ? (f & ~PTE_W) | PTE_COW : f;
 }
 
@@ -123,7 +126,7 @@ int memobj_map(struct task *t, struct memobj *m, uint32_t rights, uint64_t va, u
 	for (uint64_t i = 0; i < n; i++)
 		if (as_pte(&t->as, va + i * PAGE_SIZE))
 			return E_BUSY;
-	uint64_t pte_flags = map_flags(flags);
+	uint64_t pte_flags = map_flags(flags, rights);
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t page = off + i, pa = memobj_page(m, page);
 		int err;

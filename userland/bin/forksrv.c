@@ -48,18 +48,19 @@ struct proc {
 	/* Threads blocked in wait(): their saved replies (0: none) and what each waits for. */
 	long wait_reply[WAITERS];
 	int64_t wait_pid[WAITERS];
-	int nwaits;	      /* how many wait_reply are set: 0 skips a scan */
-	uint16_t orphan;      /* its parent died: init adopted it */
-	uint16_t sig_chld;    /* SIGSRV_CHLD_*: what its C library does with SIGCHLD */
-	unsigned caps;	      /* enum proc_caps: what exec must give the new image */
-	uint8_t wait_keep;    /* bit w: waiter w asked WNOWAIT (waitid): it leaves the zombie */
-	uint8_t wait_stops;   /* bit w: waiter w asked WUNTRACED: a child's stop answers it */
-	uint8_t wait_conts;   /* bit w: waiter w asked WCONTINUED: a child's continue does */
-	uint8_t wait_noexit;  /* bit w: waiter w did not ask WEXITED (waitid): no zombie for it */
-	uint8_t job;	      /* enum job_state */
-	uint8_t report;	      /* enum job_report: a stop or continue no wait has taken yet */
-	uint8_t stopsig;      /* the signal that stopped it (report JOB_REPORT_STOPPED) */
-	long stop_reply;      /* the reply of its thread parked in PROC_STOP while stopped, or 0 */
+	int nwaits;	     /* how many wait_reply are set: 0 skips a scan */
+	uint16_t orphan;     /* its parent died: init adopted it */
+	uint16_t sig_chld;   /* SIGSRV_CHLD_*: what its C library does with SIGCHLD */
+	unsigned caps;	     /* enum proc_caps: what exec must give the new image */
+	uint8_t wait_keep;   /* bit w: waiter w asked WNOWAIT (waitid): it leaves the zombie */
+	uint8_t wait_stops;  /* bit w: waiter w asked WUNTRACED: a child's stop answers it */
+	uint8_t wait_conts;  /* bit w: waiter w asked WCONTINUED: a child's continue does */
+	uint8_t wait_noexit; /* bit w: waiter w did not ask WEXITED (waitid): no zombie for it */
+	uint8_t job;	     /* enum job_state */
+	uint8_t report;	     /* enum job_report: a stop or continue no wait has taken yet */
+	uint8_t stopsig;     /* the signal that stopped it (report JOB_REPORT_STOPPED) */
+	uint8_t execed;	 /* runs an image of its own (exec, spawn): setpgid by its parent fails */
+	long stop_reply; /* the reply of its thread parked in PROC_STOP while stopped, or 0 */
 	uint64_t run_ticks;   /* once a zombie: its run time (timebase ticks) */
 	uint64_t child_ticks; /* its children's and their descendants' it has waited for */
 	uint16_t gen;	      /* the generation its badge carries (badge_of) */
@@ -164,6 +165,7 @@ static struct proc *proc_new(const struct proc *parent)
 		p->report = JOB_REPORT_NONE;
 		p->stop_reply = 0;
 		p->child_ticks = 0;
+		p->execed = 0;
 		if (i >= procs_top)
 			procs_top = i + 1;
 		return p;
@@ -651,6 +653,7 @@ static void do_spawn(struct proc *p, unsigned len, uint64_t nargs)
 	slot_free(sup);
 	if (!err) {
 		c->task = s.task;
+		c->execed = 1;
 		c->caps = spawn_caps(c);
 		err = give_caps(c, c->caps);
 		if (!err && spawn_start(&s) < 0)
@@ -772,6 +775,7 @@ static void do_exec(struct proc *p, const struct ipc_msg *m)
 	p->task = s.task;
 	p->gen = gen;
 	p->badge = badge_at(p, gen);
+	p->execed = 1;
 	/* The new image has no handlers yet; what is pending stays for it (POSIX), and what
 	 * comes before it registers is held or dropped as its mask and ignored set say. */
 	int sets = ipc_tag_words(m->tag) >= 5;
@@ -1069,6 +1073,10 @@ static void do_setpgid(struct proc *p, int64_t pid, int64_t pgid)
 	}
 	if (!t || t->state != PS_RUNNING || (t != p && t->ppid != p->pid)) {
 		reply(-ESRCH, 0); /* only ourselves or a child of ours */
+		return;
+	}
+	if (t != p && t->execed) {
+		reply(-EACCES, 0); /* POSIX: a child that has exec'd is its own */
 		return;
 	}
 	if (pgid == 0)

@@ -9,7 +9,7 @@ _start:
 	.option norelax
 	la	gp, __global_pointer$
 	.option pop
-	la	tp, __tls_base		/* picolibc keeps errno thread-local */
+	la	tp, __tls_first		/* picolibc keeps errno thread-local (user.ld) */
 	/* The loader maps bss zeroed; clear it anyway, a doubleword at a time (user.ld). */
 	la	t0, __bss_start
 	la	t1, __bss_end

@@ -64,6 +64,9 @@ static long map_shared(uintptr_t va, size_t pages, int prot)
 static int map_file(struct ofile *f, uintptr_t va, uint64_t first, size_t pages, int prot,
 		    int shared)
 {
+	/* A shared mapping of a read-write description may be made writable later (mprotect,
+	 * POSIX): the object comes with the write right whatever prot is now. */
+	int writes = shared && ((prot & PROT_WRITE) || (f->flags & O_ACCMODE) == O_RDWR);
 	uint64_t p = first, end = first + pages;
 	long slot = slot_alloc();
 	if (slot < 0)
@@ -71,7 +74,7 @@ static int map_file(struct ofile *f, uintptr_t va, uint64_t first, size_t pages,
 	while (p < end) {
 		struct ipc_msg m = { 0 };
 		m.w[0] = p;
-		m.w[1] = shared && (prot & PROT_WRITE);
+		m.w[1] = writes;
 		m.rspec = ipc_recv_spec(0, (unsigned)slot);
 		m.tag = ipc_tag(FS_MAP, 2, 0, 0);
 		m.cap = 0;
@@ -284,7 +287,15 @@ int mprotect(void *addr, size_t len, int prot)
 		errno = EINVAL;
 		return -1;
 	}
-	long err = SYSCALL(protect, SLOT_SELF, addr, (len + PAGE_BYTES - 1) / PAGE_BYTES, prot);
+	uint64_t npages = (len + PAGE_BYTES - 1) / PAGE_BYTES;
+	long err = SYSCALL(protect, SLOT_SELF, addr, npages, prot);
+	/* E_INVAL is a bad protection (W+X, say) or an aligned range outside user space,
+	 * which POSIX calls ENOMEM: the query (MAP_PROT_QUERY) tells them apart. */
+	if (err == E_INVAL && !((uintptr_t)addr & (PAGE_BYTES - 1)) &&
+	    SYSCALL(protect, SLOT_SELF, addr, npages, MAP_PROT_QUERY) == E_INVAL) {
+		errno = ENOMEM;
+		return -1;
+	}
 	if (err) {
 		errno = to_errno(err);
 		return -1;

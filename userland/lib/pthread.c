@@ -24,7 +24,6 @@
 #include "syscall.h"
 
 extern char __tls_size[];
-extern void _init_tls(void *tls);
 
 static struct pthread main_thread;
 int pthread_threaded;
@@ -35,6 +34,7 @@ static pthread_mutex_t threads_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct pthread *reap_list;
 /* Every live thread once a second one is made, the first included (threads_lock). */
 static struct pthread *live_list;
+static int main_ended; /* the first thread called pthread_exit (threads_lock) */
 
 static void live_add_locked(struct pthread *t)
 {
@@ -136,6 +136,16 @@ void pthread_exit(void *ret)
 	t->ret = ret;
 	pthread_mutex_lock(&threads_lock);
 	live_remove_locked(t);
+	if (t == &main_thread)
+		main_ended = 1;
+	/* The first thread is on live_list only once it made a pthread (threads.h's may have
+	 * come first), so it counts apart. */
+	if (main_ended && !live_list && !__atomic_load_n(&uthreads_live, __ATOMIC_SEQ_CST)) {
+		/* The last thread: POSIX ends the process as if by exit(0), atexit handlers,
+		 * stream flushes and all, whichever thread it is. */
+		pthread_mutex_unlock(&threads_lock);
+		exit(0);
+	}
 	if (t == &main_thread) {
 		pthread_mutex_unlock(&threads_lock);
 		/* The process ends with its last thread; exit() is for the whole process. */
@@ -228,7 +238,7 @@ int pthread_create(pthread_t *out, const pthread_attr_t *a, void *(*fn)(void *),
 	t->detached = a->detachstate == PTHREAD_CREATE_DETACHED;
 	/* The thread-local block at the top, 16-byte aligned; the stack ends below it. */
 	t->tls = (char *)(((uintptr_t)t->mem + len - tls) & ~(uintptr_t)15);
-	_init_tls(t->tls);
+	tls_block_init(t->tls, !a->stackaddr); /* our mmap's pages are zero; the caller's? */
 	/* The stack ends where the thread-local block begins. */
 	long id = SYSCALL(thread_create, SLOT_SELF, -1, pthread_entry, (uintptr_t)t->tls - 16, t);
 	if (id < 0) {
@@ -443,5 +453,7 @@ void pthread_fork_after(int in_child)
 	if (in_child && pthread_threaded) {
 		pthread_threaded = 0;
 		live_list = 0; /* the others are not in the child; pthread_create adds us again */
+		uthreads_live = 0;
+		main_ended = pthread_self() != &main_thread; /* the first is not in the child */
 	}
 }

@@ -72,6 +72,11 @@ void pthread_robust_exit(struct pthread *t);
 #define SIG_EXEC_ENV	 "MUKERNEL_SIGS="
 #define SIG_EXEC_ENV_MAX (sizeof(SIG_EXEC_ENV) + 3 * 17)
 const char *signals_exec_env(char *env, size_t size, uint64_t *blocked, uint64_t *ignored);
+/* A thread's thread-local block made from the program's image (libc_glue.c); zeroed:
+ * the memory is known to be zero already (fresh anonymous pages). */
+void tls_block_init(char *tls, int zeroed);
+/* Threads of threads.h running now (threads.c): pthread_exit's last-thread test. */
+extern volatile int uthreads_live;
 /* The calling thread's signal mask, and a new thread's first act: set it. */
 uint64_t signals_thread_mask(void);
 void signals_thread_start(uint64_t mask);

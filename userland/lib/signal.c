@@ -575,6 +575,9 @@ static void run_handler(int sig, pid_t sender, void *context)
 	if (!(act.sa_flags & SA_RESTART))
 		ran_without_restart = 1;
 	handled++;
+	/* The handler's return unblocks what its mask held: one raised meanwhile runs now. */
+	if ((thread_kept | taken_blocked) & ~thread_mask)
+		act_on_unblocked(context);
 }
 
 /* A signal for a fault (sender 0: the kernel): ignoring or blocking it cannot work. */

@@ -55,7 +55,7 @@ __asm__(".text\n"
 	".option norelax\n"
 	"	la gp, __global_pointer$\n"
 	".option pop\n"
-	"	la tp, __tls_base\n"
+	"	la tp, __tls_first\n"
 	"	tail tu_thread_main\n");
 
 long tu_thread(void (*fn)(uint64_t), uint64_t arg, uint64_t bit)

@@ -24,13 +24,15 @@ struct uthread {
 };
 
 extern char __tls_size[];
-extern void _init_tls(void *tls);
+
+volatile int uthreads_live;
 
 void uthread_main(struct uthread *t);
 void uthread_main(struct uthread *t)
 {
 	pthread_cur = &t->self;
 	t->fn(t->arg);
+	__atomic_sub_fetch(&uthreads_live, 1, __ATOMIC_SEQ_CST);
 	/* The kernel sets done once we are gone, so a join finds the thread ended. */
 	for (;;)
 		SYSCALL(exit, 0, (uintptr_t)&t->done, DONE_BIT);
@@ -67,15 +69,17 @@ int thread_create(thread_t *out, void (*fn)(void *), void *arg)
 	t->fn = fn;
 	t->arg = arg;
 	pthread_threaded = 1; /* fork now takes the C library's lock (pthread.c) */
+	__atomic_add_fetch(&uthreads_live, 1, __ATOMIC_SEQ_CST); /* before it can end */
 	t->slot = slot_alloc();
 	t->tls = (char *)(((uintptr_t)t->mem + STACK_SIZE + 15) & ~(uintptr_t)15);
-	_init_tls(t->tls);
+	tls_block_init(t->tls, 0); /* malloc's memory */
 	long err = t->slot < 0 ? E_RANGE : 0;
 	/* The stack ends where the thread-local block begins. */
 	if (!err)
 		err = SYSCALL(thread_create, SLOT_SELF, t->slot, uthread_entry,
 			      ((uintptr_t)t->tls - 16) & ~(uintptr_t)15, t) < 0;
 	if (err) {
+		__atomic_sub_fetch(&uthreads_live, 1, __ATOMIC_SEQ_CST);
 		release(t);
 		errno = EAGAIN;
 		return -1;

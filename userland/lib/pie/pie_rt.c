@@ -8,11 +8,11 @@
  *   do-nothing definitions.
  * - The linker script's absolute symbols (sizes, not addresses), which its _init_tls
  *   reads as addresses: ld.lld accepts a PC-relative reference to a script-defined
- *   absolute symbol without a word, so at base B it would copy B + size bytes. Here
- *   _init_tls is ours, built -fPIE (the values come from the GOT, unrelocated), and
- *   picolibc's is never pulled in. No other part of libc.a or libgcc refers to those
- *   symbols (checked with nm; picolibc's own sbrk, which reads __heap_start, is replaced
- *   by libc_glue.c's).
+ *   absolute symbol without a word, so at base B it would copy B + size bytes. Thread-
+ *   local blocks are made by libc_glue.c's tls_block_init instead, built -fPIE (the
+ *   values come from the GOT, unrelocated), and picolibc's _init_tls is never pulled in.
+ *   No other part of libc.a or libgcc refers to those symbols (checked with nm;
+ *   picolibc's own sbrk, which reads __heap_start, is replaced by libc_glue.c's).
  *
  * The weak symbols in detail: with the symbol undefined, the linker makes the offset
  * reach 0 from where the code was linked; loaded elsewhere, the same instructions give
@@ -31,17 +31,6 @@
 void _init(void) __attribute__((weak));
 void _fini(void) __attribute__((weak));
 void __call_exitprocs(int code, void *arg) __attribute__((weak));
-void _init_tls(void *tls);
-
-/* The linker script's TLS layout (user-pie.ld): values, not places, but for the source. */
-extern char __tdata_source[], __tdata_size[], __tbss_offset[], __tbss_size[];
-
-/* A new thread's thread-local block (threads.c): .tdata's initial values, .tbss zeroed. */
-void _init_tls(void *tls)
-{
-	memcpy(tls, __tdata_source, (size_t)__tdata_size);
-	memset((char *)tls + (size_t)__tbss_offset, 0, (size_t)__tbss_size);
-}
 
 void _init(void)
 {

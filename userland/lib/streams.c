@@ -1,0 +1,92 @@
+/*
+ * Every buffered stream fdopen makes (fopen's and popen's too) in one list, so that exit
+ * and fflush(NULL) flush them all, as POSIX asks: picolibc 1.8 keeps no such list, and
+ * its exit flushed nothing but the console streams (libc_glue.c), so a program that
+ * wrote to a file with fprintf and then returned from main lost what was still in the
+ * buffer. The link wraps fdopen, fclose and fflush (userland/build.mk): each wrapper
+ * keeps the list, then calls picolibc's own.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+FILE *__real_fdopen(int fd, const char *mode);
+int __real_fclose(FILE *f);
+int __real_fflush(FILE *f);
+
+struct stream {
+	FILE *f;
+	struct stream *next;
+};
+
+static struct stream *streams;
+static pthread_mutex_t streams_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The record is made first: with no memory for it, no stream either (ENOMEM). */
+FILE *__wrap_fdopen(int fd, const char *mode)
+{
+	struct stream *s = malloc(sizeof(*s));
+	if (!s) {
+		errno = ENOMEM;
+		return 0;
+	}
+	FILE *f = __real_fdopen(fd, mode);
+	if (!f) {
+		free(s);
+		return 0;
+	}
+	pthread_mutex_lock(&streams_lock);
+	*s = (struct stream){ f, streams };
+	streams = s;
+	pthread_mutex_unlock(&streams_lock);
+	return f;
+}
+
+int __wrap_fclose(FILE *f)
+{
+	struct stream *gone = 0;
+	pthread_mutex_lock(&streams_lock);
+	for (struct stream **p = &streams; *p; p = &(*p)->next)
+		if ((*p)->f == f) {
+			gone = *p;
+			*p = gone->next;
+			break;
+		}
+	pthread_mutex_unlock(&streams_lock);
+	free(gone);
+	return __real_fclose(f);
+}
+
+/* Each stream in the list: EOF if any flush failed. */
+static int flush_list(void)
+{
+	int r = 0;
+	pthread_mutex_lock(&streams_lock);
+	for (struct stream *s = streams; s; s = s->next)
+		if (__real_fflush(s->f) == EOF)
+			r = EOF;
+	pthread_mutex_unlock(&streams_lock);
+	return r;
+}
+
+int __wrap_fflush(FILE *f)
+{
+	if (f)
+		return __real_fflush(f);
+	int r = flush_list();
+	if (__real_fflush(stdout) == EOF || __real_fflush(stderr) == EOF)
+		r = EOF;
+	return r;
+}
+
+/*
+ * exit runs this after the atexit handlers (picolibc's __libc_fini_array); _exit does
+ * not. The console streams flush themselves then too (libc_glue.c); a program that made
+ * no stream pays one test.
+ */
+__attribute__((destructor)) static void streams_at_exit(void)
+{
+	if (streams)
+		flush_list();
+}
