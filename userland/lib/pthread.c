@@ -435,14 +435,18 @@ void pthread_fork_prepare(void)
 	for (unsigned i = pthread_atfork_count; i-- > 0;)
 		if (atforks[i].prepare)
 			atforks[i].prepare();
-	if (pthread_threaded)
+	if (pthread_threaded) {
+		streams_fork(FORK_PHASE_PREPARE);
 		libc_lock_fork(FORK_PHASE_PREPARE);
+	}
 }
 
 void pthread_fork_after(int in_child)
 {
-	if (pthread_threaded)
+	if (pthread_threaded) {
 		libc_lock_fork(in_child ? FORK_PHASE_CHILD : FORK_PHASE_PARENT);
+		streams_fork(in_child ? FORK_PHASE_CHILD : FORK_PHASE_PARENT);
+	}
 	for (unsigned i = 0; i < pthread_atfork_count; i++) {
 		void (*fn)(void) = in_child ? atforks[i].child : atforks[i].parent;
 		if (fn)

@@ -127,5 +127,7 @@ void pthread_fork_after(int in_child);
 enum { FORK_PHASE_PREPARE, FORK_PHASE_PARENT, FORK_PHASE_CHILD };
 /* picolibc's own lock (malloc, environment, ...) is held across fork (libc_lock.c). */
 void libc_lock_fork(int phase);
+/* So is the list of streams exit flushes (streams.c), taken before that one. */
+void streams_fork(int phase);
 
 #endif

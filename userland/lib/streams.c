@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "pthread_impl.h"
+
 FILE *__real_fdopen(int fd, const char *mode);
 int __real_fclose(FILE *f);
 int __real_fflush(FILE *f);
@@ -56,6 +58,18 @@ int __wrap_fclose(FILE *f)
 	pthread_mutex_unlock(&streams_lock);
 	free(gone);
 	return __real_fclose(f);
+}
+
+/*
+ * fork in a process with threads holds the list's lock across the copy (pthread.c), as
+ * it does the C library's own: a child never finds it taken by a thread it does not have.
+ */
+void streams_fork(int phase)
+{
+	if (phase == FORK_PHASE_PREPARE)
+		pthread_mutex_lock(&streams_lock);
+	else
+		pthread_mutex_unlock(&streams_lock);
 }
 
 /* Each stream in the list: EOF if any flush failed. */
