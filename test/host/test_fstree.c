@@ -88,6 +88,13 @@ static void test_add_list(void)
 	int y = add(d, "y", FST_FILE);
 	CHECK(fst_child(&t, d, 0) > 0 && fst_child(&t, d, 1) == y && fst_child(&t, d, 2) == -1);
 	CHECK(fst_child(&t, FST_ROOT, 0) == d && fst_child(&t, FST_ROOT, 1) == -1);
+	/* readdir's cursor: a node slot, so unlinking what was read skips nothing. */
+	int x = fst_child(&t, d, 0), gone = -1;
+	CHECK(fst_child_from(&t, d, 0) == x && fst_child_from(&t, d, (unsigned)x + 1) == y);
+	CHECK(fst_unlink(&t, x, 0, &gone) == 0);
+	CHECK(fst_child_from(&t, d, (unsigned)x + 1) == y && fst_child_from(&t, d, 0) == y);
+	CHECK(fst_child_from(&t, d, (unsigned)y + 1) == -1);
+	CHECK(add(d, "x", FST_FILE) > 0);
 	/* The table fills: ENOSPC, and a freed node is reused. */
 	char name[16];
 	int last = 0, n;

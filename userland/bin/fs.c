@@ -1110,7 +1110,9 @@ static int64_t do_chmod(int node, uint64_t mode)
 		return -EINVAL;
 	if (n->readonly)
 		return -EROFS;
-	if (bootfs_has(&boot, node) || (n->type != FST_FILE && n->type != FST_DIR))
+	/* A FIFO keeps its mode like a file (docs/files.md); symbolic links were followed. */
+	if (bootfs_has(&boot, node) ||
+	    (n->type != FST_FILE && n->type != FST_DIR && n->type != FST_FIFO))
 		return -EPERM;
 	n->mode = (uint32_t)mode;
 	touch(node, T_CHANGE);
@@ -1374,7 +1376,7 @@ static int64_t do_readdir(struct ofd *o, struct ipc_msg *m)
 {
 	if (tree.n[o->node].type != FST_DIR)
 		return -ENOTDIR;
-	int c = m->w[0] < FS_NODES ? fst_child(&tree, o->node, (unsigned)m->w[0]) : -1;
+	int c = m->w[0] < FS_NODES ? fst_child_from(&tree, o->node, (unsigned)m->w[0]) : -1;
 	if (m->w[0] == 0)
 		touch_read(o->node); /* a listing from its start reads the directory */
 	if (c < 0)
@@ -1384,6 +1386,7 @@ static int64_t do_readdir(struct ofd *o, struct ipc_msg *m)
 	m->tag = ipc_tag(0, 0, (unsigned)strlen(tree.n[c].name) + 1, 0);
 	m->w[1] = (uint64_t)node + 1;
 	m->w[2] = mode_of(&tree.n[node]);
+	m->w[3] = (uint64_t)c + 1; /* the cursor after it (fst_child_from) */
 	return 1;
 }
 

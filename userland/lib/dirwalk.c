@@ -1,6 +1,6 @@
 /*
  * Directory streams beyond readdir, and tree walks (docs/userland.md): telldir and
- * seekdir (a stream's position is the index of the next entry the file server gives),
+ * seekdir (a stream's position is the file server's cursor for its next entry),
  * readdir_r, scandir with alphasort, and nftw and ftw. The walk holds one stream per
  * level open at most, so fd_limit never needs to close and reopen one: a deeper tree
  * than the descriptor table allows gives EMFILE.

@@ -400,7 +400,7 @@ struct dirent *readdir(DIR *d)
 			errno = (int)-r;
 		return 0;
 	}
-	d->next++;
+	d->next = (unsigned)m.w[3]; /* the server's cursor: stable under unlink and create */
 	d->ent.d_name[sizeof(d->ent.d_name) - 1] = 0;
 	d->ent.d_ino = (ino_t)m.w[1];
 	d->ent.d_type = dtype(m.w[2]);

@@ -112,7 +112,8 @@ enum fs_label {
 	FS_SEEK = 18,	   /* w0 = offset, w1 = whence -> w0 = the new offset */
 	FS_FTRUNCATE = 19, /* w0 = length -> 0 */
 	FS_FSTAT = 20,	   /* -> as FS_STAT */
-	FS_READDIR = 21,   /* w0 = index -> w0 = 1 and buffer = name (0: the end), w1 = inode */
+	FS_READDIR = 21,   /* w0 = cursor -> w0 = 1, buffer = name (0: the end), w1 = inode,
+			    * w2 = mode, w3 = the next cursor */
 	FS_CLOSE = 22,	   /* w0 = our process index, w1 = our lock key (or 0) -> 0 */
 	FS_GETFL = 23,	   /* -> w0 = O_ flags */
 	FS_SETFL = 24,	   /* w0 = O_APPEND | O_NONBLOCK, either or none -> 0 */

@@ -245,6 +245,16 @@ int fst_child(const struct fst *t, int dir, unsigned index)
 	return -1;
 }
 
+int fst_child_from(const struct fst *t, int dir, unsigned from)
+{
+	for (unsigned i = from ? from : 1; i < FS_NODES; i++) {
+		const struct fst_node *c = &t->n[i];
+		if (c->type != FST_FREE && c->linked && c->parent == dir)
+			return (int)i;
+	}
+	return -1;
+}
+
 int fst_has_children(const struct fst *t, int dir)
 {
 	return fst_child(t, dir, 0) >= 0;

@@ -102,6 +102,12 @@ unsigned fst_nlink(const struct fst *t, int node);
 int fst_add(struct fst *t, int dir, const char *name, unsigned len, enum fst_type type);
 /* The index-th entry of dir (0, 1, ...): its node, or -1 past the end. */
 int fst_child(const struct fst *t, int dir, unsigned index);
+/*
+ * The first entry of dir at node slot from or above, or -1: readdir's cursor. A slot
+ * moves with no unlink or link of another entry, so a listing that unlinks what it read
+ * (rm -r) neither skips nor repeats an entry, as POSIX asks.
+ */
+int fst_child_from(const struct fst *t, int dir, unsigned from);
 /* Does dir hold anything? */
 int fst_has_children(const struct fst *t, int dir);
 /*

@@ -3,13 +3,14 @@
  * and fflush(NULL) flush them all, as POSIX asks: picolibc 1.8 keeps no such list, and
  * its exit flushed nothing but the console streams (libc_glue.c), so a program that
  * wrote to a file with fprintf and then returned from main lost what was still in the
- * buffer. The link wraps fdopen, fclose and fflush (userland/build.mk): each wrapper
- * keeps the list, then calls picolibc's own.
+ * buffer. The link wraps fdopen, fclose, fflush and setenv (userland/build.mk): each
+ * wrapper keeps the list or checks what picolibc 1.8 did not, then calls picolibc's own.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "pthread_impl.h"
 
@@ -86,8 +87,13 @@ static int flush_list(void)
 
 int __wrap_fflush(FILE *f)
 {
-	if (f)
-		return __real_fflush(f);
+	/* A failed write sets the stream's error indicator (C11 7.21.5.2): picolibc's did not. */
+	if (f) {
+		int r = __real_fflush(f);
+		if (r == EOF)
+			f->flags |= __SERR;
+		return r;
+	}
 	int r = flush_list();
 	if (__real_fflush(stdout) == EOF || __real_fflush(stderr) == EOF)
 		r = EOF;
@@ -103,4 +109,16 @@ __attribute__((destructor)) static void streams_at_exit(void)
 {
 	if (streams)
 		flush_list();
+}
+
+int __real_setenv(const char *name, const char *value, int overwrite);
+
+/* POSIX: an empty name, or one with '=', is EINVAL (picolibc 1.8 took an empty one). */
+int __wrap_setenv(const char *name, const char *value, int overwrite)
+{
+	if (!name || !*name || strchr(name, '=')) {
+		errno = EINVAL;
+		return -1;
+	}
+	return __real_setenv(name, value, overwrite);
 }

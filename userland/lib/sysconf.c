@@ -102,7 +102,7 @@ long sysconf(int name)
 	case _SC_THREAD_DESTRUCTOR_ITERATIONS:
 		return PTHREAD_DESTRUCTOR_ITERATIONS;
 	case _SC_NGROUPS_MAX:
-		return 0;
+		return 8; /* POSIX's least (_POSIX_NGROUPS_MAX); getgroups has none to give */
 	case _SC_IOV_MAX:
 		return IOV_MAX;
 	case _SC_LINE_MAX:

@@ -17,7 +17,7 @@ struct dirent {
 
 typedef struct dir_stream {
 	int fd;
-	unsigned next; /* the index of the next entry to ask for */
+	unsigned next; /* the file server's cursor for the next entry (FS_READDIR) */
 	struct dirent ent;
 } DIR;
 
