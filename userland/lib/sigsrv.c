@@ -46,6 +46,14 @@ static struct sig_state *state_of(unsigned idx, int64_t pid)
 	return s;
 }
 
+/* sig from sender is pending now (a plain one: any sigqueue value is replaced). */
+static void make_pending(struct sig_state *s, int sig, int64_t sender)
+{
+	s->pending |= 1UL << sig;
+	s->queued &= ~(1UL << sig);
+	s->sender[sig] = sender;
+}
+
 void sigsrv_set_entry(unsigned idx, int64_t pid, uint64_t entry)
 {
 	struct sig_state *s = state_of(idx, pid);
@@ -84,9 +92,7 @@ int sigsrv_exec_hold(unsigned idx, int64_t pid, int sig, int64_t sender)
 		return 0;
 	if (s->exec_blocked & bit) {
 		s->fault_code[sig] = 0;
-		s->pending |= bit;
-		s->queued &= ~bit;
-		s->sender[sig] = sender;
+		make_pending(s, sig, sender);
 	}
 	return 1;
 }
@@ -109,9 +115,7 @@ int sigsrv_hold(unsigned idx, int64_t pid, int sig, int64_t sender)
 	if (!s->entry)
 		return 0;
 	s->fault_code[sig] = 0;
-	s->pending |= 1UL << sig;
-	s->queued &= ~(1UL << sig);
-	s->sender[sig] = sender;
+	make_pending(s, sig, sender);
 	return 1;
 }
 
@@ -122,9 +126,7 @@ int sigsrv_post(unsigned idx, int64_t pid, long task, int sig, int64_t sender, u
 		return 0;
 	if (sender != 0)
 		s->fault_code[sig] = 0; /* sent, not a fault (only faults post with sender 0) */
-	s->pending |= 1UL << sig;
-	s->queued &= ~(1UL << sig);
-	s->sender[sig] = sender;
+	make_pending(s, sig, sender);
 	/* Its last thread is in its exit (E_AGAIN): the process has ended as far as POSIX
 	 * goes, and its exit status stands; the signal stays pending until it is gone. */
 	long err = SYSCALL(upcall, task, s->entry, 0, 0, tid);
