@@ -27,6 +27,13 @@ extern int test_failures;
 		}                                                                          \
 	} while (0)
 
+/* Small helpers the tests share (testlib.c). */
+void ms_sleep(long ms);
+/* path now holds exactly text (mode 0644 if it is made); a failed step is a failed check. */
+void put_file(const char *path, const char *text);
+/* The whole of path (at most max - 1 bytes) as a string in out: its length, or -1. */
+long get_file(const char *path, char *out, unsigned long max);
+
 static inline int test_status(void)
 {
 	return test_failures ? 1 : 0;

@@ -34,34 +34,6 @@
 
 static char big[WRITERS * BLOCKS_EACH * ATOMIC_BYTES];
 
-static void ms_sleep(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	nanosleep(&ts, 0);
-}
-
-/* path now holds exactly text. */
-static void put_file(const char *path, const char *text)
-{
-	int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
-	CHECK(fd >= 0);
-	if (fd >= 0) {
-		CHECK_EQ(write(fd, text, strlen(text)), (long)strlen(text));
-		close(fd);
-	}
-}
-
-/* The whole of path (at most max - 1 bytes) as a string in out: its length, or -1. */
-static long get_file(const char *path, char *out, size_t max)
-{
-	int fd = open(path, O_RDONLY);
-	long n = fd < 0 ? -1 : read(fd, out, max - 1);
-	if (fd >= 0)
-		close(fd);
-	out[n < 0 ? 0 : n] = 0;
-	return n;
-}
-
 static off_t size_of(int fd)
 {
 	struct stat st;

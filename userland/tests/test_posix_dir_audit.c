@@ -22,22 +22,6 @@
 
 #define T "/tmp/pda_"
 
-static void ms_sleep(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	nanosleep(&ts, 0);
-}
-
-static void put_file(const char *path, const char *text)
-{
-	int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
-	CHECK(fd >= 0);
-	if (fd >= 0) {
-		CHECK_EQ(write(fd, text, strlen(text)), (long)strlen(text));
-		close(fd);
-	}
-}
-
 /* The permission bits of path (stat), or -1. */
 static long perm_of(const char *path)
 {

@@ -31,12 +31,6 @@
 
 extern char **environ;
 
-static void ms_sleep(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	nanosleep(&ts, 0);
-}
-
 /* Reap pid (again after a handler cut the wait short): its wait status, or -1. */
 static int wait_status(pid_t pid)
 {
@@ -87,18 +81,13 @@ static void wait_eof(int fd)
 		;
 }
 
-static void put_file(const char *path, const char *text, mode_t mode)
+static void put_file_mode(const char *path, const char *text, mode_t mode)
 {
-	int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, mode);
-	CHECK(fd >= 0);
-	if (fd >= 0) {
-		CHECK_EQ(write(fd, text, strlen(text)), (long)strlen(text));
-		close(fd);
-	}
+	put_file(path, text);
 	CHECK_EQ(chmod(path, mode), 0);
 }
 
-static void get_file(const char *path, char *buf, size_t n)
+static void drain_file(const char *path, char *buf, size_t n)
 {
 	int fd = open(path, O_RDONLY);
 	buf[0] = 0;
@@ -422,7 +411,7 @@ static void end_child(int use_exit, char *piped, char *filed, size_t n)
 	drain(p[0], piped, n);
 	close(p[0]);
 	CHECK_EQ(exit_code(kid), 0); /* 5: fopen failed */
-	get_file(OUT, filed, n);
+	drain_file(OUT, filed, n);
 	unlink(OUT);
 }
 
@@ -472,7 +461,7 @@ static void exec_errors(void)
 	errno = 0;
 	CHECK_EQ(execve("/tmp", argv, environ), -1);
 	CHECK_EQ(errno, EACCES);
-	put_file(TEXT, "exit 7\n", 0644);
+	put_file_mode(TEXT, "exit 7\n", 0644);
 	errno = 0;
 	CHECK_EQ(execve(TEXT, argv, environ), -1);
 	CHECK_EQ(errno, EACCES);

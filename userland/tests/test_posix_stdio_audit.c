@@ -78,22 +78,6 @@ static void put_bytes(const char *path, const char *data, size_t len)
 	}
 }
 
-static void put_file(const char *path, const char *text)
-{
-	put_bytes(path, text, strlen(text));
-}
-
-/* The whole of path (at most max - 1 bytes) as a string in out: its length, or -1. */
-static long get_file(const char *path, char *out, size_t max)
-{
-	int fd = open(path, O_RDONLY);
-	long n = fd < 0 ? -1 : read(fd, out, max - 1);
-	if (fd >= 0)
-		close(fd);
-	out[n < 0 ? 0 : n] = 0;
-	return n;
-}
-
 static long size_of(const char *path)
 {
 	struct stat st;

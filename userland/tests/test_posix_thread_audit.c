@@ -37,12 +37,6 @@
 
 /* --- helpers --------------------------------------------------------------------- */
 
-static void ms_sleep(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	nanosleep(&ts, 0);
-}
-
 /* Poll until *w == want, up to limit_ms: 1 if it got there. */
 static int wait_for(volatile int *w, int want, int limit_ms)
 {
