@@ -6,11 +6,13 @@ UCFLAGS := -std=gnu11 $(ARCH) --specs=picolibc.specs -O2 -g -Wall -Wextra -Werro
 	-Iuserland/lib -ffunction-sections -fdata-sections -MMD -MP
 # Linking names the plain ISA so gcc picks picolibc's rv64imac/lp64 multilib. -u takes
 # our locking hooks (libc_lock.c) from lib.a before picolibc's empty ones in libc.a.
-# --wrap puts streams.c in front of picolibc's fdopen, fclose, fflush and setenv.
+# --wrap puts streams.c in front of picolibc's fdopen, fclose, fflush, setenv, ftell,
+# ftello, fseek and fseeko, and fopen.c in front of its freopen.
 ULDFLAGS := -march=rv64imac -mabi=lp64 -mcmodel=medany --specs=picolibc.specs -nostartfiles -static -T userland/lib/user.ld \
 	-Wl,--gc-sections -Wl,--build-id=none -Wl,-z,max-page-size=4096 \
 	-Wl,-u,__lock___libc_recursive_mutex \
-	-Wl,--wrap=fdopen -Wl,--wrap=fclose -Wl,--wrap=fflush -Wl,--wrap=setenv
+	-Wl,--wrap=fdopen -Wl,--wrap=fclose -Wl,--wrap=fflush -Wl,--wrap=setenv \
+	-Wl,--wrap=freopen -Wl,--wrap=ftell -Wl,--wrap=ftello -Wl,--wrap=fseek -Wl,--wrap=fseeko
 
 ULIB_SRC := $(wildcard userland/lib/*.c userland/lib/*.S userland/lib/fs/*.c)
 ULIB_OBJ := $(patsubst %,$(B)/u/%.o,$(basename $(ULIB_SRC)))

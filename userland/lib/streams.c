@@ -9,8 +9,11 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdio-bufio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
 
 #include "pthread_impl.h"
 
@@ -26,8 +29,26 @@ struct stream {
 static struct stream *streams;
 static pthread_mutex_t streams_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* The record is made first: with no memory for it, no stream either (ENOMEM). */
-FILE *__wrap_fdopen(int fd, const char *mode)
+/*
+ * POSIX fdopen: the stream's position is the descriptor's offset. picolibc 1.8's
+ * buffered stream starts counting at 0, so ftell answered from 0 and its next seek
+ * moved the descriptor there. A descriptor that cannot seek (a pipe) keeps 0.
+ */
+static void start_at_offset(FILE *f, int fd)
+{
+	int saved = errno;
+	off_t at = lseek(fd, 0, SEEK_CUR);
+	if (at > 0 && (f->flags & __SBUF))
+		((struct __file_bufio *)f)->pos = at;
+	errno = saved;
+}
+
+/*
+ * The record is made first: with no memory for it, no stream either (ENOMEM). fopen
+ * calls this with at_zero set: its descriptor is new, so asking the file server for the
+ * offset would cost a round trip for nothing.
+ */
+FILE *streams_fdopen(int fd, const char *mode, int at_zero)
 {
 	struct stream *s = malloc(sizeof(*s));
 	if (!s) {
@@ -39,11 +60,18 @@ FILE *__wrap_fdopen(int fd, const char *mode)
 		free(s);
 		return 0;
 	}
+	if (!at_zero)
+		start_at_offset(f, fd);
 	pthread_mutex_lock(&streams_lock);
 	*s = (struct stream){ f, streams };
 	streams = s;
 	pthread_mutex_unlock(&streams_lock);
 	return f;
+}
+
+FILE *__wrap_fdopen(int fd, const char *mode)
+{
+	return streams_fdopen(fd, mode, 0);
 }
 
 int __wrap_fclose(FILE *f)
@@ -109,6 +137,44 @@ __attribute__((destructor)) static void streams_at_exit(void)
 {
 	if (streams)
 		flush_list();
+}
+
+/*
+ * C11 7.21.7.10: after ungetc the position is one less than before it (for a binary
+ * stream, which every POSIX stream is), until the character is read or the stream
+ * positioned. picolibc 1.8's ftell asks the descriptor's position and forgets the
+ * pushed-back byte, and its fseek from SEEK_CUR counts from there too.
+ */
+off_t __real_ftello(FILE *f);
+long __real_ftell(FILE *f);
+int __real_fseeko(FILE *f, off_t off, int whence);
+int __real_fseek(FILE *f, long off, int whence);
+
+static int pushed_back(const FILE *f)
+{
+	return f && f->unget != 0;
+}
+
+off_t __wrap_ftello(FILE *f)
+{
+	off_t at = __real_ftello(f);
+	return at > 0 && pushed_back(f) ? at - 1 : at;
+}
+
+long __wrap_ftell(FILE *f)
+{
+	long at = __real_ftell(f);
+	return at > 0 && pushed_back(f) ? at - 1 : at;
+}
+
+int __wrap_fseeko(FILE *f, off_t off, int whence)
+{
+	return __real_fseeko(f, whence == SEEK_CUR && pushed_back(f) ? off - 1 : off, whence);
+}
+
+int __wrap_fseek(FILE *f, long off, int whence)
+{
+	return __real_fseek(f, whence == SEEK_CUR && pushed_back(f) ? off - 1 : off, whence);
 }
 
 int __real_setenv(const char *name, const char *value, int overwrite);

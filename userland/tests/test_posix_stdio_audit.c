@@ -354,9 +354,22 @@ static void ungetc_and_indicators(void)
 	/* C11 7.21.7.10: one pushed-back character is guaranteed; it is read next, and
 	 * the position of a binary stream (every POSIX stream) goes back by one */
 	CHECK_EQ(ungetc('Z', f), 'Z');
-	/* Not checked: ftell after ungetc does not go back by one (picolibc 1.8, docs/userland.md "Known deviations") */
+	CHECK_EQ(ftell(f), 0);
+	CHECK_EQ(ftello(f), 0);
+	fpos_t pos;
+	CHECK_EQ(fgetpos(f, &pos), 0);
 	CHECK_EQ(getc(f), 'Z');
 	CHECK_EQ(ftell(f), 1);
+	/* fseek from SEEK_CUR counts from that position, and drops the pushed-back byte */
+	CHECK_EQ(ungetc('Z', f), 'Z');
+	CHECK_EQ(fseek(f, 1, SEEK_CUR), 0);
+	CHECK_EQ(ftell(f), 1);
+	CHECK_EQ(getc(f), 'b');
+	CHECK_EQ(fseek(f, -1, SEEK_CUR), 0);
+	/* fsetpos goes back to where fgetpos was, before the pushed-back byte */
+	CHECK_EQ(fsetpos(f, &pos), 0);
+	CHECK_EQ(getc(f), 'a');
+	CHECK_EQ(fseek(f, 1, SEEK_SET), 0);
 	CHECK_EQ(getc(f), 'b');
 	CHECK_EQ(getc(f), EOF);
 	CHECK(feof(f) != 0);
@@ -619,8 +632,11 @@ static void descriptors(void)
 	CHECK(f != NULL);
 	if (f) {
 		CHECK_EQ(getc(f), '4');
-		/* Not checked: ftell of a stream fdopen made at an offset counts from 0, and
-		 * moves the descriptor (picolibc 1.8, docs/userland.md "Known deviations") */
+		CHECK_EQ(ftell(f), 5);
+		CHECK_EQ(fseek(f, 1, SEEK_CUR), 0);
+		CHECK_EQ(getc(f), '6');
+		CHECK_EQ(fseek(f, 0, SEEK_SET), 0);
+		CHECK_EQ(getc(f), '0');
 		CHECK_EQ(fclose(f), 0);
 	}
 	fd = open(F1, O_WRONLY);
@@ -689,6 +705,50 @@ static void write_errors(void)
 	sigaction(SIGPIPE, &old, NULL);
 }
 
+/*
+ * In a child, so this process keeps its own: stdout and stderr reopened onto files
+ * take what printf and fprintf write (flushed at exit), stdin onto a file gives it to
+ * fgets and getchar; the stream keeps descriptor 1, 2 or 0.
+ */
+static void std_reopen(void)
+{
+	char b[64];
+	int st = -1;
+	put_file(F3, "in one\nin two\n");
+	unlink(F1);
+	unlink(F2);
+	pid_t kid = fork();
+	if (kid == 0) {
+		int bad = 0;
+		/* each failure ends the child at once: stdin left on the console would wait */
+		if (freopen(F1, "w", stdout) != stdout || fileno(stdout) != STDOUT_FILENO)
+			_exit(2);
+		if (freopen(F2, "a", stderr) != stderr)
+			_exit(3);
+		if (freopen(F3, "r", stdin) != stdin || fileno(stdin) != STDIN_FILENO)
+			_exit(4);
+		char line[16] = "";
+		bad |= fgets(line, sizeof(line), stdin) != line || strcmp(line, "in one\n") != 0;
+		bad |= getchar() != 'i';
+		printf("out %d\n", 1);
+		fprintf(stderr, "err\n");
+		fputs("out 2", stdout);
+		/* a missing file: NULL, ENOENT */
+		errno = 0;
+		bad |= freopen(FMISS, "r", stdin) != NULL || errno != ENOENT;
+		exit(bad);
+	}
+	CHECK(kid > 0);
+	if (kid <= 0)
+		return;
+	CHECK_EQ(waitpid(kid, &st, 0), kid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK_EQ(get_file(F1, b, sizeof(b)), 11);
+	CHECK_STR(b, "out 1\nout 2");
+	CHECK_EQ(get_file(F2, b, sizeof(b)), 4);
+	CHECK_STR(b, "err\n");
+}
+
 static void reopen_and_temporaries(void)
 {
 	char b[64];
@@ -706,9 +766,35 @@ static void reopen_and_temporaries(void)
 		CHECK_STR(b, "second");
 		/* "The mode argument is used just as in the fopen function": 'x' refuses an
 		 * existing file and leaves it alone */
-		/* Not checked: freopen ignores 'x' (picolibc 1.8, docs/userland.md "Known deviations") */
+		errno = 0;
+		// cppcheck-suppress leakReturnValNotUsed
+		CHECK(freopen(F2, "wx", f) == NULL);
+		CHECK_EQ(errno, EEXIST);
+		CHECK_EQ(get_file(F2, b, sizeof(b)), 6);
+		CHECK_STR(b, "second");
 		// cppcheck-suppress resourceLeak
 		f = fopen(F2, "r");
+	}
+	/* 'x' on a name not there makes the file; freopen(NULL) keeps it, for another mode */
+	unlink(F3);
+	// cppcheck-suppress leakReturnValNotUsed
+	if (f && freopen(F3, "wx", f) == f) {
+		CHECK(fputs("made", f) >= 0);
+		// cppcheck-suppress leakReturnValNotUsed
+		CHECK(freopen(NULL, "a", f) == f);
+		CHECK(fputs("+", f) >= 0);
+		CHECK(fflush(f) == 0);
+		CHECK_EQ(get_file(F3, b, sizeof(b)), 5);
+		CHECK_STR(b, "made+");
+		/* a descriptor opened for writing only cannot become a reading stream */
+		errno = 0;
+		// cppcheck-suppress leakReturnValNotUsed
+		CHECK(freopen(NULL, "r", f) == NULL);
+		CHECK_EQ(errno, EBADF);
+		// cppcheck-suppress resourceLeak
+		f = fopen(F2, "r");
+	} else {
+		CHECK(!"freopen(\"wx\") of a new name");
 	}
 	if (f) {
 		/* a failed freopen returns NULL (POSIX: ENOENT) */
@@ -721,7 +807,7 @@ static void reopen_and_temporaries(void)
 
 	/* C11 7.21.5.4: "The primary use of the freopen function is to change the file
 	 * associated with a standard text stream (stderr, stdin, or stdout)" */
-	/* Not checked: freopen of stdin, stdout or stderr fails (picolibc 1.8, docs/userland.md "Known deviations") */
+	std_reopen();
 
 	/* C11 7.21.4.3: tmpfile makes a binary file opened for update */
 	f = tmpfile();
