@@ -1043,8 +1043,12 @@ static void reply_queue(struct proc *p, const struct ipc_msg *m)
 {
 	int64_t pid = (int64_t)m->w[0];
 	uint64_t value = m->w[3];
+	struct proc *q = pid > 0 ? find(pid) : 0;
 	if (pid <= 0)
 		reply(-ESRCH, 0);
+	else if (q && q->state == PS_RUNNING && m->w[1] < NSIG &&
+		 sigsrv_queue_full((unsigned)(q - procs), q->pid, (int)m->w[1]))
+		reply(-EAGAIN, 0); /* SIGQUEUE_MAX instances wait for it already */
 	else
 		do_kill(p, pid, m->w[1], &value);
 }
@@ -1117,13 +1121,14 @@ static void do_getpgid(struct proc *p, int64_t pid)
  * whose answer did not arrive is given back: a diversion may have cut the call short
  * while the request waited for the table lock (the diverted thread takes again).
  */
-static void do_sigtake(struct proc *p)
+static void do_sigtake(struct proc *p, const struct ipc_msg *m)
 {
 	int64_t sender = 0;
 	uint64_t rest = 0, value = 0, fault[2] = { 0, 0 };
+	uint64_t skip = ipc_tag_words(m->tag) >= 1 ? m->w[0] : 0;
 	int queued = 0;
 	unsigned idx = (unsigned)(p - procs);
-	int sig = sigsrv_take(idx, p->pid, &sender, &rest, &queued, &value, fault);
+	int sig = sigsrv_take(idx, p->pid, skip, &sender, &rest, &queued, &value, fault);
 	reply(sig, (uint64_t)sender);
 	answer.tag = ipc_tag(0, 7, 0, 0);
 	answer.w[2] = rest;
@@ -1135,7 +1140,7 @@ static void do_sigtake(struct proc *p)
 		return; /* answered with our next receive */
 	answering = 0;
 	if (ipc_reply(&answer) != 0)
-		sigsrv_untake(idx, p->pid, sig, queued, fault);
+		sigsrv_untake(idx, p->pid, sig, sender, queued, value, fault);
 }
 
 static void do_list(uint64_t index)
@@ -1264,7 +1269,7 @@ static inline __attribute__((always_inline)) void serve(struct ipc_msg *m)
 		reply(0, sigsrv_pending((unsigned)(p - procs), p->pid)); /* e.g. across exec */
 		break;
 	case PROC_SIGTAKE:
-		do_sigtake(p);
+		do_sigtake(p, m);
 		break;
 	case PROC_STOP:
 		if (!too_short(m, 1))

@@ -10,14 +10,11 @@ _start:
 	la	gp, __global_pointer$
 	.option pop
 	la	tp, __tls_first		/* picolibc keeps errno thread-local (user.ld) */
-	/* The loader maps bss zeroed; clear it anyway, a doubleword at a time (user.ld). */
-	la	t0, __bss_start
-	la	t1, __bss_end
-1:	bgeu	t0, t1, 2f
-	sd	zero, 0(t0)
-	addi	t0, t0, 8
-	j	1b
-2:	ld	a0, 0(sp)		/* argc */
+	/*
+	 * bss is not cleared here: every image starts with it zeroed by its loader (the
+	 * kernel's for init, load.c's zeroed pages for the rest; docs/loader.md).
+	 */
+	ld	a0, 0(sp)		/* argc */
 	addi	a1, sp, 8		/* argv */
 	slli	t0, a0, 3
 	add	a2, a1, t0

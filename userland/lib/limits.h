@@ -29,6 +29,11 @@
 /* Symbolic links one path lookup follows before ELOOP (FST_SYMLOOP_MAX, fstree.h). */
 #define SYMLOOP_MAX 8
 
+/* The realtime signals (SIGRTMIN..SIGRTMAX), and the instances of them that may wait for
+ * one process at once (sigsrv.c; sigqueue then fails with EAGAIN). */
+#define RTSIG_MAX    16
+#define SIGQUEUE_MAX 32
+
 #ifndef SSIZE_MAX
 #define SSIZE_MAX LONG_MAX
 #endif

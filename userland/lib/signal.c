@@ -32,6 +32,7 @@
 #define SIG_BIT(s)   (1UL << (s))
 #define UNBLOCKABLE  (SIG_BIT(SIGKILL) | SIG_BIT(SIGSTOP))
 #define STOP_SIGNALS (SIG_BIT(SIGSTOP) | SIG_BIT(SIGTSTP) | SIG_BIT(SIGTTIN) | SIG_BIT(SIGTTOU))
+#define RT_SIGNALS   ((SIG_BIT(SIGRTMAX + 1) - 1) & ~(SIG_BIT(SIGRTMIN) - 1))
 #define REG_PC	     0
 #define REG_A0	     10
 #define REG_A1	     11
@@ -75,7 +76,13 @@ struct taken_info {
 	void *addr;
 };
 static __thread struct taken_info fault_taken;
-static struct taken_info kept_info[NSIG];
+/* Faults and SIGCHLD are standard signals: a realtime one never has any (kept_of). */
+static struct taken_info kept_info[SIGRTMIN];
+
+static struct taken_info kept_of(int sig)
+{
+	return sig < SIGRTMIN ? kept_info[sig] : (struct taken_info){ 0, 0 };
+}
 
 static int bad_signal(int sig)
 {
@@ -591,14 +598,15 @@ static int from_fault(int sig, pid_t sender)
  * count that moves whenever a signal is kept in taken_blocked, which the waiters sleep on.
  */
 static volatile uint32_t taken_seq;
-static uint32_t wait_count[NSIG];
+static uint16_t wait_count[NSIG]; /* threads waiting: far fewer than 65,536 */
 static pthread_mutex_t wait_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Keep sig for whoever unblocks it or waits for it, and wake the waiters. */
 static void keep(int sig, pid_t sender)
 {
 	taken_sender[sig] = sender;
-	kept_info[sig] = fault_taken;
+	if (sig < SIGRTMIN)
+		kept_info[sig] = fault_taken;
 	__atomic_or_fetch(&taken_blocked, SIG_BIT(sig), __ATOMIC_SEQ_CST);
 	__atomic_add_fetch(&taken_seq, 1, __ATOMIC_SEQ_CST);
 	if (waited)
@@ -677,49 +685,111 @@ static void act_on(int sig, pid_t sender, void *context)
 	act_on_as(sig, sender, context, 0);
 }
 
+/*
+ * A kept instance of each realtime signal in done has been acted on or waited for: the
+ * server held back the next ones (take_all's skip), so take what it has now.
+ */
+static void take_next_instances(uint64_t done, void *context)
+{
+	if ((done & RT_SIGNALS) && server_has_entry() && !fork_window)
+		take_all(context);
+}
+
 /* Signals taken earlier while blocked and unblocked now (those a sigwait waits for stay
  * for it). */
 static void act_on_unblocked(void *context)
 {
-	uint64_t ready;
+	uint64_t ready, rt_done;
 	while ((ready = thread_kept & ~thread_mask & ~waiting_here) != 0) {
 		int sig = __builtin_ctzl(ready);
 		__atomic_and_fetch(&thread_kept, ~SIG_BIT(sig), __ATOMIC_SEQ_CST);
 		act_on_as(sig, thread_sender(sig), context, 1);
 	}
-	while ((ready = taken_blocked & ~thread_mask & ~waited) != 0) {
-		int sig = __builtin_ctzl(ready);
-		__atomic_and_fetch(&taken_blocked, ~SIG_BIT(sig), __ATOMIC_SEQ_CST);
-		fault_taken = kept_info[sig];
-		act_on(sig, taken_sender[sig], context);
-		fault_taken.code = 0;
-	}
+	do {
+		rt_done = 0;
+		while ((ready = taken_blocked & ~thread_mask & ~waited) != 0) {
+			int sig = __builtin_ctzl(ready);
+			__atomic_and_fetch(&taken_blocked, ~SIG_BIT(sig), __ATOMIC_SEQ_CST);
+			rt_done |= SIG_BIT(sig) & RT_SIGNALS;
+			fault_taken = kept_of(sig);
+			act_on(sig, taken_sender[sig], context);
+			fault_taken.code = 0;
+		}
+		take_next_instances(rt_done, context);
+	} while (rt_done);
 }
 
-/* Everything the server holds for us: one signal per request, until none is left. */
-static void take_all(void *context)
+/*
+ * Realtime signals are taken by one take_all at a time in the process (rt_taker): two at
+ * once (two threads diverted, or a diversion inside another's request) could each be
+ * handed an instance of a signal they then both keep, and one would be lost. Another
+ * takes the rest and says so first (rt_wanted); the taker looks again once it is done.
+ * The taker lets go before it acts on a signal it does not keep: a handler may never
+ * return (siglongjmp).
+ */
+static volatile int rt_taker, rt_wanted;
+
+static void rt_let_go(void)
+{
+	__atomic_store_n(&rt_wanted, 1, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&rt_taker, 0, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * What the server holds for us: one signal per request, until none is left. A realtime
+ * signal of which we keep an instance (blocked) stays with the server, so that its later
+ * instances stay queued rather than merge here (take_next_instances); unless rt (we are
+ * the taker), every realtime signal stays there. The taker returns having let go.
+ */
+static void take_some(void *context, int rt)
 {
 	for (;;) {
 		uint32_t conts = conts_taken;
-		struct ipc_msg m = { .tag = ipc_tag(PROC_SIGTAKE, 0, 0, 0) };
+		struct ipc_msg m = { .tag = ipc_tag(PROC_SIGTAKE, 1, 0, 0) };
+		m.w[0] = rt ? taken_blocked & RT_SIGNALS : RT_SIGNALS;
 		m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
 		if (ipc_call(SLOT_PROC, &m) != 0)
-			return;
+			break;
 		int64_t sig = (int64_t)m.w[0];
 		fault_taken.code = (int)m.w[5];
 		fault_taken.addr = (void *)(uintptr_t)m.w[6];
 		if (sig > 0 && sig < NSIG) {
 			uint64_t bit = SIG_BIT(sig), kept_before = taken_blocked & bit;
+			int last = 0;
+			if (rt && !((thread_mask | waited) & bit)) {
+				rt_let_go(); /* not kept: acted on below, perhaps never to return */
+				rt = 0, last = 1;
+			}
 			note_queue((int)sig, m.w[3] == 1, m.w[4]);
 			act_on((int)sig, (pid_t)m.w[1], context);
 			if (is_stop_signal((int)sig) && conts_taken != conts)
 				__atomic_and_fetch(&taken_blocked, ~STOP_SIGNALS, __ATOMIC_SEQ_CST);
 			if (!kept_before && (taken_blocked & bit) && !(waited & bit))
 				hand_to_other((int)sig); /* we block it: another thread may not */
+			if (last) {
+				fault_taken.code = 0;
+				return; /* take_all takes the rest (rt_wanted) */
+			}
 		}
 		fault_taken.code = 0;
 		if (sig <= 0 || sig >= NSIG || m.w[2] == 0)
-			return; /* w2: what is still pending */
+			break; /* w2: what is still pending */
+	}
+	if (rt)
+		__atomic_store_n(&rt_taker, 0, __ATOMIC_SEQ_CST);
+}
+
+/* Everything the server holds for us. */
+static void take_all(void *context)
+{
+	__atomic_store_n(&rt_wanted, 1, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&rt_wanted, __ATOMIC_SEQ_CST)) {
+		if (__atomic_exchange_n(&rt_taker, 1, __ATOMIC_SEQ_CST)) {
+			take_some(context, 0); /* the taker sees rt_wanted when it is done */
+			return;
+		}
+		__atomic_store_n(&rt_wanted, 0, __ATOMIC_SEQ_CST);
+		take_some(context, 1);
 	}
 }
 
@@ -837,6 +907,23 @@ void signals_pipe_broken(void)
 
 /* --- the calls --- */
 
+/*
+ * Drop what we keep of sig for the process. A realtime signal's later instances wait in
+ * the server, which hands out the next only once the one kept here is gone: each is
+ * taken now (kept again, if blocked) and dropped in turn.
+ */
+static void discard_kept(int sig)
+{
+	for (;;) {
+		__atomic_and_fetch(&taken_blocked, ~SIG_BIT(sig), __ATOMIC_SEQ_CST);
+		if (!(SIG_BIT(sig) & RT_SIGNALS))
+			return;
+		signals_take_now();
+		if (!(taken_blocked & SIG_BIT(sig)))
+			return;
+	}
+}
+
 int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 {
 	if (bad_signal(sig) || (act && (sig == SIGKILL || sig == SIGSTOP))) {
@@ -851,8 +938,8 @@ int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 	/* POSIX: an action that ignores the signal discards it if pending, blocked or not. */
 	if (act &&
 	    (act->sa_handler == SIG_IGN || (act->sa_handler == SIG_DFL && default_ignores(sig)))) {
-		__atomic_and_fetch(&taken_blocked, ~SIG_BIT(sig), __ATOMIC_SEQ_CST);
 		__atomic_and_fetch(&thread_kept, ~SIG_BIT(sig), __ATOMIC_SEQ_CST); /* ours */
+		discard_kept(sig);
 	}
 	if (act && sig == SIGCHLD)
 		sig_tell_server();
@@ -953,7 +1040,7 @@ static void wait_mark(sigset_t want, int on)
 	for (int sig = 1; sig < NSIG; sig++) {
 		if (!(want & SIG_BIT(sig)))
 			continue;
-		wait_count[sig] += on ? 1 : (uint32_t)-1;
+		wait_count[sig] = (uint16_t)(wait_count[sig] + (on ? 1 : -1));
 		if (wait_count[sig])
 			__atomic_or_fetch(&waited, SIG_BIT(sig), __ATOMIC_SEQ_CST);
 		else
@@ -1025,9 +1112,11 @@ static int wait_signal(const sigset_t *set, siginfo_t *info, uint64_t deadline, 
 		cancel_point();
 	if (sig) {
 		siginfo_t mine;
-		fault_taken = own ? (struct taken_info){ 0, 0 } : kept_info[sig];
+		fault_taken = own ? (struct taken_info){ 0, 0 } : kept_of(sig);
 		info_fill(sig, own ? thread_sender(sig) : taken_sender[sig], info ? info : &mine);
 		fault_taken.code = 0;
+		if (!own)
+			take_next_instances(SIG_BIT(sig), 0);
 	}
 	return sig;
 }

@@ -48,21 +48,26 @@ void sigsrv_discard(unsigned idx, int64_t pid, uint64_t mask);
  * stopped): 1 if its C library takes signals, 0 if not (nothing done). */
 int sigsrv_hold(unsigned idx, int64_t pid, int sig, int64_t sender);
 /* The same as sigsrv_post for sigqueue: the signal carries value (SI_QUEUE), until a
- * plain one replaces it (standard signals do not queue). */
+ * plain one replaces it (standard signals do not queue; realtime ones do: sigsrv.c). */
 int sigsrv_post_value(unsigned idx, int64_t pid, long task, int sig, int64_t sender,
 		      uint64_t value);
 /*
- * PROC_SIGTAKE: the lowest pending signal (0: none), its sender, and what is left;
+ * PROC_SIGTAKE: the lowest pending signal (0: none) but the realtime ones in skip (the C
+ * library keeps an instance of each already), its sender, and what is left but those;
  * *queued = 1 and *value when sigqueue sent it; for a fault its si_code and si_addr in
- * fault[0] and fault[1] (both 0 otherwise).
+ * fault[0] and fault[1] (both 0 otherwise). A realtime signal's next instance, if one
+ * waits, is pending in its place.
  */
-int sigsrv_take(unsigned idx, int64_t pid, int64_t *sender, uint64_t *rest, int *queued,
-		uint64_t *value, uint64_t fault[2]);
+int sigsrv_take(unsigned idx, int64_t pid, uint64_t skip, int64_t *sender, uint64_t *rest,
+		int *queued, uint64_t *value, uint64_t fault[2]);
 /*
  * Give back a signal sigsrv_take handed out whose answer never arrived (the taker was
- * diverted meanwhile, and takes again): pending as it was, with queued and fault as
- * sigsrv_take gave them.
+ * diverted meanwhile, and takes again): pending as it was, first of its kind, with
+ * sender, queued, value and fault as sigsrv_take gave them.
  */
-void sigsrv_untake(unsigned idx, int64_t pid, int sig, int queued, const uint64_t fault[2]);
+void sigsrv_untake(unsigned idx, int64_t pid, int sig, int64_t sender, int queued, uint64_t value,
+		   const uint64_t fault[2]);
+/* Would sigqueue of realtime signal sig to process idx find no room (EAGAIN)? */
+int sigsrv_queue_full(unsigned idx, int64_t pid, int sig);
 
 #endif

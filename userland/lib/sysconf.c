@@ -60,6 +60,7 @@ static long option(int name)
 	case _SC_SPAWN:
 	case _SC_THREAD_ATTR_STACKADDR:
 	case _SC_JOB_CONTROL:
+	case _SC_REALTIME_SIGNALS:
 	case _SC_CPUTIME:
 	case _SC_THREAD_CPUTIME:
 	case _SC_VERSION:
@@ -115,6 +116,10 @@ long sysconf(int name)
 		return OVERRUNS_MAX;
 	case _SC_SYMLOOP_MAX:
 		return SYMLOOP_MAX;
+	case _SC_RTSIG_MAX:
+		return RTSIG_MAX;
+	case _SC_SIGQUEUE_MAX:
+		return SIGQUEUE_MAX;
 	}
 	if (name < 0 || name >= SC_NAME_END) {
 		errno = EINVAL;

@@ -35,5 +35,7 @@
 #undef _POSIX_THREAD_CPUTIME
 #define _POSIX_CPUTIME	      200809L /* the kernel counts run time (time.c) */
 #define _POSIX_THREAD_CPUTIME 200809L
+#undef _POSIX_REALTIME_SIGNALS
+#define _POSIX_REALTIME_SIGNALS 200809L /* SIGRTMIN..SIGRTMAX queue (sigsrv.c) */
 
 #endif

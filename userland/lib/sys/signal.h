@@ -55,7 +55,13 @@ typedef __sigset_t sigset_t;
 #define SIGLOST	  29
 #define SIGUSR1	  30
 #define SIGUSR2	  31
-#define NSIG	  32 /* signal 0 is not a signal */
+/*
+ * The realtime signals (POSIX): SIGRTMIN to SIGRTMAX, with no meaning of their own;
+ * their default action ends the process. docs/signals.md, "Realtime signals".
+ */
+#define SIGRTMIN  32
+#define SIGRTMAX  47
+#define NSIG	  48 /* signal 0 is not a signal */
 
 union sigval {
 	int sival_int;

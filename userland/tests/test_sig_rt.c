@@ -1,0 +1,281 @@
+/*
+ * The realtime signals (POSIX, docs/signals.md "Realtime signals"): SIGRTMIN..SIGRTMAX
+ * and their limits; their default action ends the process; every instance sent queues
+ * (sigqueue's and kill's alike), and they are taken lowest signal first, each signal's in
+ * the order sent, with their own values, by sigwaitinfo and by a handler when unblocked,
+ * also when another process sends them; at SIGQUEUE_MAX waiting instances sigqueue
+ * fails with EAGAIN; SIG_IGN drops the queued ones; a forked child inherits none; a POSIX
+ * timer may send one; sig2str and str2sig name them.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "testlib.h"
+
+#define SENT 5
+
+static volatile int got_n;
+static volatile int got_sig[SENT * 2];
+static volatile int got_val[SENT * 2];
+
+static void on_rt(int sig, siginfo_t *info, void *ctx)
+{
+	(void)ctx;
+	if (got_n < SENT * 2) {
+		got_sig[got_n] = sig;
+		got_val[got_n] = info->si_code == SI_QUEUE ? info->si_value.sival_int : -1;
+	}
+	got_n++;
+}
+
+static void block(int sig, int how)
+{
+	sigset_t s;
+	sigemptyset(&s);
+	sigaddset(&s, sig);
+	CHECK_EQ(sigprocmask(how, &s, 0), 0);
+}
+
+static int queue(pid_t pid, int sig, int v)
+{
+	union sigval val = { .sival_int = v };
+	return sigqueue(pid, sig, val);
+}
+
+/* Take one of sig now (sigtimedwait with no time): its number, value in *v, or -1. */
+static int take_now(int sig, siginfo_t *info)
+{
+	sigset_t s;
+	struct timespec zero = { 0, 0 };
+	sigemptyset(&s);
+	sigaddset(&s, sig);
+	return sigtimedwait(&s, info, &zero);
+}
+
+static void limits(void)
+{
+	CHECK(SIGRTMIN > 0 && SIGRTMIN <= SIGRTMAX && SIGRTMAX < NSIG);
+	CHECK(SIGRTMAX - SIGRTMIN + 1 >= _POSIX_RTSIG_MAX);
+	CHECK(sysconf(_SC_RTSIG_MAX) >= _POSIX_RTSIG_MAX);
+	CHECK(sysconf(_SC_SIGQUEUE_MAX) >= _POSIX_SIGQUEUE_MAX);
+	CHECK(sysconf(_SC_REALTIME_SIGNALS) > 0);
+	CHECK(_POSIX_REALTIME_SIGNALS > 0);
+	sigset_t s;
+	sigemptyset(&s);
+	CHECK_EQ(sigaddset(&s, SIGRTMAX), 0);
+	CHECK(sigismember(&s, SIGRTMAX) == 1);
+	CHECK_EQ(sigaddset(&s, SIGRTMAX + 1 < NSIG ? NSIG : SIGRTMAX + 1), -1);
+}
+
+static void names(void)
+{
+	char b[SIG2STR_MAX];
+	int sig = 0;
+	CHECK(sig2str(SIGRTMIN, b) == 0 && strcmp(b, "RTMIN") == 0);
+	CHECK(sig2str(SIGRTMIN + 1, b) == 0 && strcmp(b, "RTMIN+1") == 0);
+	CHECK(sig2str(SIGRTMAX, b) == 0 && strcmp(b, "RTMAX") == 0);
+	CHECK(sig2str(SIGRTMAX - 2, b) == 0 && strcmp(b, "RTMAX-2") == 0);
+	CHECK(str2sig("RTMIN+3", &sig) == 0 && sig == SIGRTMIN + 3);
+	CHECK(str2sig("RTMAX-1", &sig) == 0 && sig == SIGRTMAX - 1);
+	CHECK(str2sig("RTMIN", &sig) == 0 && sig == SIGRTMIN);
+	CHECK_EQ(str2sig("RTMIN+99", &sig), -1);
+	CHECK_EQ(str2sig("RTMIN-1", &sig), -1);
+	/* every realtime signal's name reads back as it */
+	for (int s = SIGRTMIN; s <= SIGRTMAX; s++)
+		CHECK(sig2str(s, b) == 0 && str2sig(b, &sig) == 0 && sig == s);
+}
+
+static void default_ends(void)
+{
+	int st = -1;
+	pid_t kid = fork();
+	if (kid == 0) {
+		raise(SIGRTMIN + 3);
+		_exit(0);
+	}
+	CHECK_EQ(waitpid(kid, &st, 0), kid);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGRTMIN + 3);
+}
+
+/* Blocked, then taken by sigtimedwait: lowest signal first, each in order, kill's too. */
+static void queue_to_sigwait(void)
+{
+	int a = SIGRTMIN, b = SIGRTMIN + 1;
+	siginfo_t info;
+	block(a, SIG_BLOCK);
+	block(b, SIG_BLOCK);
+	CHECK_EQ(queue(getpid(), b, 100), 0);
+	for (int i = 1; i <= 3; i++)
+		CHECK_EQ(queue(getpid(), a, i), 0);
+	CHECK_EQ(kill(getpid(), a), 0);
+	sigset_t pend;
+	CHECK_EQ(sigpending(&pend), 0);
+	CHECK(sigismember(&pend, a) == 1 && sigismember(&pend, b) == 1);
+	for (int i = 1; i <= 3; i++) {
+		memset(&info, 0, sizeof(info));
+		CHECK_EQ(take_now(a, &info), a);
+		CHECK_EQ(info.si_code, SI_QUEUE);
+		CHECK_EQ(info.si_value.sival_int, i);
+		CHECK_EQ(info.si_pid, getpid());
+	}
+	memset(&info, 0, sizeof(info));
+	CHECK_EQ(take_now(a, &info), a);
+	CHECK_EQ(info.si_code, SI_USER);
+	errno = 0;
+	CHECK_EQ(take_now(a, &info), -1);
+	CHECK_EQ(errno, EAGAIN);
+	CHECK_EQ(take_now(b, &info), b);
+	CHECK_EQ(info.si_value.sival_int, 100);
+	CHECK_EQ(sigpending(&pend), 0);
+	CHECK(sigismember(&pend, a) == 0 && sigismember(&pend, b) == 0);
+	block(a, SIG_UNBLOCK);
+	block(b, SIG_UNBLOCK);
+}
+
+/* Queued while blocked, then unblocked: the handler runs once per instance, in order. */
+static void queue_to_handler(void)
+{
+	int sig = SIGRTMIN + 2;
+	struct sigaction sa, old;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_rt;
+	sa.sa_flags = SA_SIGINFO;
+	CHECK_EQ(sigaction(sig, &sa, &old), 0);
+	got_n = 0;
+	block(sig, SIG_BLOCK);
+	for (int i = 0; i < SENT; i++)
+		CHECK_EQ(queue(getpid(), sig, 10 + i), 0);
+	CHECK_EQ(got_n, 0);
+	block(sig, SIG_UNBLOCK);
+	CHECK_EQ(got_n, SENT);
+	for (int i = 0; i < SENT && i < got_n; i++) {
+		CHECK_EQ(got_sig[i], sig);
+		CHECK_EQ(got_val[i], 10 + i);
+	}
+	/* unblocked: each is delivered as it is sent */
+	got_n = 0;
+	CHECK_EQ(queue(getpid(), sig, 7), 0);
+	CHECK_EQ(queue(getpid(), sig, 8), 0);
+	CHECK_EQ(got_n, 2);
+	CHECK(got_val[0] == 7 && got_val[1] == 8);
+	sigaction(sig, &old, 0);
+}
+
+/* Another process queues them while we block them: none is lost, none reordered. */
+static void queue_from_child(void)
+{
+	int sig = SIGRTMIN + 6, st = -1, n = SENT * 2;
+	pid_t me = getpid();
+	block(sig, SIG_BLOCK);
+	pid_t kid = fork();
+	if (kid == 0) {
+		int bad = 0;
+		for (int i = 0; i < n; i++)
+			bad |= queue(me, sig, 1000 + i) != 0;
+		_exit(bad);
+	}
+	CHECK_EQ(waitpid(kid, &st, 0), kid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	for (int i = 0; i < n; i++) {
+		siginfo_t info;
+		memset(&info, 0, sizeof(info));
+		CHECK_EQ(take_now(sig, &info), sig);
+		CHECK_EQ(info.si_value.sival_int, 1000 + i);
+		CHECK_EQ(info.si_pid, kid);
+	}
+	siginfo_t info;
+	CHECK_EQ(take_now(sig, &info), -1);
+	block(sig, SIG_UNBLOCK);
+}
+
+/* SIGQUEUE_MAX instances wait at most: then EAGAIN, and those queued all arrive. */
+static void queue_limit(void)
+{
+	int sig = SIGRTMIN + 4, sent = 0;
+	block(sig, SIG_BLOCK);
+	while (sent < 1000 && queue(getpid(), sig, sent) == 0)
+		sent++;
+	CHECK_EQ(errno, EAGAIN);
+	CHECK(sent >= _POSIX_SIGQUEUE_MAX && sent < 1000);
+	CHECK(sent <= sysconf(_SC_SIGQUEUE_MAX) + 1); /* the library may hold one of them */
+	int took = 0;
+	siginfo_t info;
+	while (take_now(sig, &info) == sig) {
+		CHECK_EQ(info.si_value.sival_int, took);
+		took++;
+	}
+	CHECK_EQ(took, sent);
+	CHECK_EQ(queue(getpid(), sig, 0), 0); /* room again */
+	CHECK_EQ(take_now(sig, &info), sig);
+	block(sig, SIG_UNBLOCK);
+}
+
+/* SIG_IGN discards the pending instances; a forked child inherits none. */
+static void ignore_and_fork(void)
+{
+	int sig = SIGRTMIN + 5, st = -1;
+	siginfo_t info;
+	block(sig, SIG_BLOCK);
+	for (int i = 0; i < 3; i++)
+		CHECK_EQ(queue(getpid(), sig, i), 0);
+	pid_t kid = fork();
+	if (kid == 0) {
+		sigset_t pend;
+		sigpending(&pend);
+		_exit(sigismember(&pend, sig) ? 1 : 0);
+	}
+	CHECK_EQ(waitpid(kid, &st, 0), kid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(signal(sig, SIG_IGN) != SIG_ERR);
+	CHECK(signal(sig, SIG_DFL) != SIG_ERR);
+	errno = 0;
+	CHECK_EQ(take_now(sig, &info), -1);
+	CHECK_EQ(errno, EAGAIN);
+	block(sig, SIG_UNBLOCK);
+}
+
+/* A POSIX timer sends a realtime signal: SI_TIMER and the timer's value. */
+static void timer_sends(void)
+{
+	int sig = SIGRTMAX;
+	timer_t t;
+	struct sigevent ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.sigev_notify = SIGEV_SIGNAL;
+	ev.sigev_signo = sig;
+	ev.sigev_value.sival_int = 77;
+	block(sig, SIG_BLOCK);
+	CHECK_EQ(timer_create(CLOCK_MONOTONIC, &ev, &t), 0);
+	struct itimerspec its = { { 0, 0 }, { 0, 5 * 1000000L } };
+	CHECK_EQ(timer_settime(t, 0, &its, 0), 0);
+	sigset_t s;
+	siginfo_t info;
+	struct timespec limit = { 5, 0 };
+	sigemptyset(&s);
+	sigaddset(&s, sig);
+	memset(&info, 0, sizeof(info));
+	CHECK_EQ(sigtimedwait(&s, &info, &limit), sig);
+	CHECK_EQ(info.si_code, SI_TIMER);
+	CHECK_EQ(info.si_value.sival_int, 77);
+	timer_delete(t);
+	block(sig, SIG_UNBLOCK);
+}
+
+int main(void)
+{
+	limits();
+	names();
+	default_ends();
+	queue_to_sigwait();
+	queue_to_handler();
+	queue_from_child();
+	queue_limit();
+	ignore_and_fork();
+	timer_sends();
+	return test_status();
+}
