@@ -628,6 +628,22 @@ static void put_hex(char *out, unsigned *at, uint64_t v, char c)
 	out[(*at)++] = c;
 }
 
+/*
+ * Is f's description gone from this process once exec closes the close-on-exec
+ * descriptors: every descriptor naming it is one? Asked at f's first such descriptor,
+ * so that a description is named once.
+ */
+static int dropped_at_exec(int first, const struct ofile *f)
+{
+	for (int fd = 0; fd < FD_MAX; fd++) {
+		if (fds[fd].kind != FD_FILE || fds[fd].file != f)
+			continue;
+		if (!fds[fd].cloexec || (fd < first))
+			return 0;
+	}
+	return 1;
+}
+
 const char *fd_exec_files(char *env)
 {
 	unsigned at = sizeof(FD_EXEC_ENV) - 1, any = 0;
@@ -635,11 +651,10 @@ const char *fd_exec_files(char *env)
 	for (int fd = 0; fd < FD_MAX; fd++) {
 		if (fds[fd].kind != FD_FILE)
 			continue;
-		if (fds[fd].cloexec) {
-			release(&fds[fd]);
+		/* Closed by the new image (inherit_files): this one runs on if exec fails. */
+		if (fds[fd].cloexec && !dropped_at_exec(fd, fds[fd].file))
 			continue;
-		}
-		put_hex(env, &at, (uint64_t)fd, '.');
+		put_hex(env, &at, fds[fd].cloexec ? FD_EXEC_DROP : (uint64_t)fd, '.');
 		put_hex(env, &at, fds[fd].file->badge, '.');
 		put_hex(env, &at, fds[fd].file->token, ',');
 		any = 1;
@@ -726,14 +741,31 @@ const char *fd_take_env(const char *prefix)
 	return 0;
 }
 
-/* The files exec kept (FD_EXEC_ENV), taken out of the environment. */
+/*
+ * A description the old image held only through close-on-exec descriptors: closed now,
+ * as exec's close would have (our holding of it ends, and so do our record locks on its
+ * file), by way of a descriptor made for the purpose.
+ */
+static void drop_file(uint64_t badge, uint64_t token)
+{
+	int fd = fd_alloc(FD_FREE, 0); /* a number, not yet taken: inherit_file fills it */
+	if (fd < 0)
+		return;
+	inherit_file((unsigned)fd, badge, token);
+	release(&fds[fd]);
+}
+
+/* The files exec kept (FD_EXEC_ENV), taken out of the environment, and those it closes. */
 static void inherit_files(void)
 {
 	const char *s = fd_take_env(FD_EXEC_ENV);
 	while (s && *s) {
-		unsigned fd = (unsigned)fd_get_hex(&s);
+		uint64_t fd = fd_get_hex(&s);
 		uint64_t badge = fd_get_hex(&s), token = fd_get_hex(&s);
-		inherit_file(fd, badge, token);
+		if (fd == FD_EXEC_DROP)
+			drop_file(badge, token);
+		else
+			inherit_file((unsigned)fd, badge, token);
 	}
 }
 

@@ -46,10 +46,13 @@ struct fd_entry *fd_get(int fd);
 int fd_alloc(enum fd_kind kind, struct pipe *p);
 
 /*
- * Before exec: close-on-exec files are closed, and the other file descriptors described
- * in one environment string (FD_EXEC_ENV=fd.badge.token,...), built in env, that the new
- * image's fd_inherit turns back into descriptors: env, or 0 if there are none.
+ * Before exec: the file descriptors described in one environment string
+ * (FD_EXEC_ENV=fd.badge.token,...), built in env, that the new image's fd_inherit turns
+ * back into descriptors: env, or 0 if there are none. A description named only by
+ * close-on-exec descriptors comes as FD_EXEC_DROP.badge.token: the new image closes it,
+ * so a failed exec leaves every descriptor open (POSIX).
  */
+#define FD_EXEC_DROP 0xfffu
 #define FD_EXEC_PREFIX	"MUKERNEL_" /* every name exec hands over starts so */
 #define FD_EXEC_ENV	"MUKERNEL_FDS="
 #define FD_EXEC_ENV_MAX (sizeof(FD_EXEC_ENV) + FD_MAX * 3 * 17)
