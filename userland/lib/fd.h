@@ -52,7 +52,7 @@ int fd_alloc(enum fd_kind kind, struct pipe *p);
  * close-on-exec descriptors comes as FD_EXEC_DROP.badge.token: the new image closes it,
  * so a failed exec leaves every descriptor open (POSIX).
  */
-#define FD_EXEC_DROP 0xfffu
+#define FD_EXEC_DROP	0xfffu
 #define FD_EXEC_PREFIX	"MUKERNEL_" /* every name exec hands over starts so */
 #define FD_EXEC_ENV	"MUKERNEL_FDS="
 #define FD_EXEC_ENV_MAX (sizeof(FD_EXEC_ENV) + FD_MAX * 3 * 17)

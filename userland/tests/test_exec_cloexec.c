@@ -87,7 +87,9 @@ static void exec_closes(void)
 	CHECK_EQ(pipe(p), 0);
 	pid_t kid = fork();
 	if (kid == 0) {
-		struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1 };
+		struct flock fl = {
+			.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1
+		};
 		int gone = open(F_LOCKED, O_RDWR | O_CLOEXEC);
 		int kept = open(F_KEPT, O_RDWR);
 		if (gone < 0 || kept < 0 || fcntl(gone, F_SETLK, &fl) != 0 ||
