@@ -498,8 +498,10 @@ static struct fifo_wait {
 /* 1 if the opener got it; 0 if it went meanwhile (a signal, or death). */
 static int fifo_answer(struct fifo_wait *w, int64_t err, long cap)
 {
-	struct ipc_msg m = { .tag = ipc_tag(0, 2, 0, cap != 0),
-			     .w = { (uint64_t)err, FS_KIND_FIFO },
+	/* w2, w3: the FIFO's inode number and permission bits, for the opener's fstat */
+	struct ipc_msg m = { .tag = ipc_tag(0, 4, 0, cap != 0),
+			     .w = { (uint64_t)err, FS_KIND_FIFO, (uint64_t)w->node + 1,
+				    mode_of(&tree.n[w->node]) & 07777 },
 			     .cap = (uint64_t)cap };
 	int got = ipc_send((uint64_t)w->reply, &m) == 0;
 	slot_free(w->reply);
@@ -604,7 +606,7 @@ static int64_t fifo_open_req(int node, uint64_t flags)
 	 * next request comes: our copy would keep the end open until then (a reader would
 	 * see no end of file after the last writer closed).
 	 */
-	struct fifo_wait now = { .reply = slot_alloc() };
+	struct fifo_wait now = { .reply = slot_alloc(), .node = (int16_t)node };
 	if (now.reply < 0 || SYSCALL(reply_save, now.reply) != 0) {
 		slot_free(now.reply);
 		slot_free(s);

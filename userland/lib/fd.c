@@ -361,7 +361,8 @@ static int fifo_fd(int fd, struct ofile *f, int flags)
 {
 	long slot = f->cap;
 	int writer = (flags & O_ACCMODE) == O_WRONLY;
-	*f = (struct ofile){ 0 }; /* no description: f is free again */
+	uint64_t ino = f->token, perm = f->badge; /* the answer's w2, w3 for a FIFO */
+	*f = (struct ofile){ 0 };		  /* no description: f is free again */
 	/*
 	 * The server sent us a copy of the end and deletes its own just after; one more
 	 * request (it serves one at a time) returns once it has. Else a close of our last
@@ -377,6 +378,7 @@ static int fifo_fd(int fd, struct ofile *f, int flags)
 	}
 	pipe_add_ref(p);
 	pipe_set_nonblock(p, flags & O_NONBLOCK);
+	pipe_set_fifo(p, (uint32_t)ino, (unsigned)perm);
 	fds[fd] = (struct fd_entry){ writer ? FD_PIPE_WRITE : FD_PIPE_READ, p, 0,
 				     (flags & O_CLOEXEC) != 0 };
 	return fd;

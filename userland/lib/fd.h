@@ -119,6 +119,9 @@ long pipe_slot(const struct pipe *p);
 /* O_NONBLOCK of our capability to an end, for every descriptor of ours that names it. */
 void pipe_set_nonblock(struct pipe *p, int on);
 int pipe_nonblock(const struct pipe *p);
+/* An end of a FIFO opened by name: its inode number and permission bits then (fstat). */
+void pipe_set_fifo(struct pipe *p, uint32_t ino, unsigned perm);
+uint32_t pipe_fifo(const struct pipe *p, unsigned *perm); /* 0: a pipe() end */
 
 /* libc_glue.c: the console as fds 0-2. */
 ssize_t console_fd_read(void *buf, size_t n);

@@ -103,9 +103,13 @@ int fstat(int fd, struct stat *st)
 	if (!e)
 		return -1;
 	if (e->kind != FD_FILE) {
-		/* The console is a character device, a pipe a FIFO. */
+		/* The console is a character device, a pipe a FIFO: a named one's inode. */
+		unsigned perm = 0600;
+		uint32_t ino = e->kind == FD_CONSOLE ? 0 : pipe_fifo(e->pipe, &perm);
 		memset(st, 0, sizeof(*st));
-		st->st_mode = e->kind == FD_CONSOLE ? S_IFCHR | 0666 : S_IFIFO | 0600;
+		st->st_mode = e->kind == FD_CONSOLE ? S_IFCHR | 0666 : S_IFIFO | perm;
+		st->st_ino = ino;
+		st->st_dev = ino ? 1 : 0; /* the file system's, as stat gives it */
 		st->st_nlink = 1;
 		st->st_blksize = PAGE_BYTES;
 		return 0;

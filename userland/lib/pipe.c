@@ -23,9 +23,12 @@
 struct pipe {
 	long slot;
 	int refs;
-	int writer;   /* enum pipe_end */
-	int nonblock; /* O_NONBLOCK, shared by the descriptors that name it */
+	uint8_t writer;	    /* enum pipe_end */
+	uint8_t nonblock;   /* O_NONBLOCK, shared by the descriptors that name it */
+	uint16_t fifo_perm; /* a FIFO's: its permission bits when opened */
+	uint32_t fifo_ino;  /* a FIFO's end: the FIFO's inode number; 0 for pipe() */
 };
+_Static_assert(sizeof(struct pipe) == 24, "the FIFO's identity fits the padding");
 
 static struct pipe pipes[FD_MAX];
 
@@ -108,6 +111,18 @@ void pipe_set_nonblock(struct pipe *p, int on)
 	p->nonblock = on != 0;
 }
 
+void pipe_set_fifo(struct pipe *p, uint32_t ino, unsigned perm)
+{
+	p->fifo_ino = ino;
+	p->fifo_perm = (uint16_t)perm;
+}
+
+uint32_t pipe_fifo(const struct pipe *p, unsigned *perm)
+{
+	*perm = p->fifo_perm;
+	return p->fifo_ino;
+}
+
 int pipe_nonblock(const struct pipe *p)
 {
 	return p->nonblock;
@@ -127,7 +142,7 @@ struct pipe *pipe_adopt(long slot, int writer)
 			free_one = &pipes[i];
 	}
 	if (free_one)
-		*free_one = (struct pipe){ .slot = slot, .refs = 0, .writer = writer };
+		*free_one = (struct pipe){ .slot = slot, .refs = 0, .writer = (uint8_t)writer };
 	return free_one;
 }
 

@@ -72,8 +72,24 @@ static void nonblocking(void)
 	CHECK_EQ(read(r, buf, sizeof(buf)), 0); /* no writer: end of file */
 	CHECK_EQ(fstat(r, &st), 0);
 	CHECK(S_ISFIFO(st.st_mode));
+	/* POSIX fstat: the FIFO's own inode, as stat of its name gives it */
+	struct stat named;
+	CHECK_EQ(stat(F1, &named), 0);
+	CHECK(st.st_ino == named.st_ino && st.st_dev == named.st_dev && st.st_ino != 0);
+	CHECK_EQ(st.st_mode, named.st_mode);
 	int w = open(F1, O_WRONLY | O_NONBLOCK);
 	CHECK(w >= 0);
+	CHECK_EQ(fstat(w, &st), 0);
+	CHECK(st.st_ino == named.st_ino && S_ISFIFO(st.st_mode));
+	int d = dup(w);
+	CHECK(d >= 0 && fstat(d, &st) == 0 && st.st_ino == named.st_ino);
+	close(d);
+	/* a pipe() end is no file's */
+	int pp[2];
+	CHECK_EQ(pipe(pp), 0);
+	CHECK(fstat(pp[0], &st) == 0 && S_ISFIFO(st.st_mode) && st.st_ino != named.st_ino);
+	close(pp[0]);
+	close(pp[1]);
 	CHECK_EQ(read(r, buf, sizeof(buf)), -1); /* a writer, nothing written yet */
 	CHECK_EQ(errno, EAGAIN);
 	CHECK_EQ(write(w, "abc", 3), 3);
