@@ -7,12 +7,15 @@ UCFLAGS := -std=gnu11 $(ARCH) --specs=picolibc.specs -O2 -g -Wall -Wextra -Werro
 # Linking names the plain ISA so gcc picks picolibc's rv64imac/lp64 multilib. -u takes
 # our locking hooks (libc_lock.c) from lib.a before picolibc's empty ones in libc.a.
 # --wrap puts streams.c in front of picolibc's fdopen, fclose, fflush, setenv, ftell,
-# ftello, fseek and fseeko, and fopen.c in front of its freopen.
+# ftello, fseek, fseeko and the character, string, block and formatted reads and writes,
+# and fopen.c in front of its freopen.
 ULDFLAGS := -march=rv64imac -mabi=lp64 -mcmodel=medany --specs=picolibc.specs -nostartfiles -static -T userland/lib/user.ld \
 	-Wl,--gc-sections -Wl,--build-id=none -Wl,-z,max-page-size=4096 \
 	-Wl,-u,__lock___libc_recursive_mutex \
 	-Wl,--wrap=fdopen -Wl,--wrap=fclose -Wl,--wrap=fflush -Wl,--wrap=setenv \
-	-Wl,--wrap=freopen -Wl,--wrap=ftell -Wl,--wrap=ftello -Wl,--wrap=fseek -Wl,--wrap=fseeko
+	-Wl,--wrap=freopen -Wl,--wrap=ftell -Wl,--wrap=ftello -Wl,--wrap=fseek -Wl,--wrap=fseeko \
+	-Wl,--wrap=fputc -Wl,--wrap=fgetc -Wl,--wrap=fputs -Wl,--wrap=fgets -Wl,--wrap=fwrite \
+	-Wl,--wrap=fread -Wl,--wrap=vfprintf -Wl,--wrap=vfscanf
 
 ULIB_SRC := $(wildcard userland/lib/*.c userland/lib/*.S userland/lib/fs/*.c)
 ULIB_OBJ := $(patsubst %,$(B)/u/%.o,$(basename $(ULIB_SRC)))

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdio-bufio.h>
 #include <stdlib.h>
@@ -175,6 +176,76 @@ int __wrap_fseeko(FILE *f, off_t off, int whence)
 int __wrap_fseek(FILE *f, long off, int whence)
 {
 	return __real_fseek(f, whence == SEEK_CUR && pushed_back(f) ? off - 1 : off, whence);
+}
+
+/*
+ * C11 7.21.7 and POSIX: a stream used in a direction it was not opened for fails (EBADF)
+ * and sets its error indicator, and so does any failed write, an unbuffered stream's
+ * too. picolibc 1.8 returned EOF (or 0) and set neither. These wrap its entry points;
+ * its formatted output and input come through vfprintf and vfscanf.
+ */
+int __real_fputc(int c, FILE *f);
+int __real_fgetc(FILE *f);
+int __real_fputs(const char *str, FILE *f);
+char *__real_fgets(char *str, int n, FILE *f);
+size_t __real_fwrite(const void *p, size_t size, size_t n, FILE *f);
+size_t __real_fread(void *p, size_t size, size_t n, FILE *f);
+int __real_vfprintf(FILE *f, const char *fmt, va_list ap);
+int __real_vfscanf(FILE *f, const char *fmt, va_list ap);
+
+/* Is f not open for need (__SRD or __SWR)? Then the call fails, as the standard says. */
+static int wrong_way(FILE *f, unsigned need)
+{
+	if (!f || (f->flags & need))
+		return 0;
+	f->flags |= __SERR;
+	errno = EBADF;
+	return 1;
+}
+
+int __wrap_fputc(int c, FILE *f)
+{
+	if (wrong_way(f, __SWR))
+		return EOF;
+	int r = __real_fputc(c, f);
+	if (r == EOF)
+		f->flags |= __SERR; /* fputc returns EOF only for a write error */
+	return r;
+}
+
+int __wrap_fgetc(FILE *f)
+{
+	return wrong_way(f, __SRD) ? EOF : __real_fgetc(f);
+}
+
+int __wrap_fputs(const char *str, FILE *f)
+{
+	return wrong_way(f, __SWR) ? EOF : __real_fputs(str, f);
+}
+
+char *__wrap_fgets(char *str, int n, FILE *f)
+{
+	return wrong_way(f, __SRD) ? NULL : __real_fgets(str, n, f);
+}
+
+size_t __wrap_fwrite(const void *p, size_t size, size_t n, FILE *f)
+{
+	return wrong_way(f, __SWR) ? 0 : __real_fwrite(p, size, n, f);
+}
+
+size_t __wrap_fread(void *p, size_t size, size_t n, FILE *f)
+{
+	return wrong_way(f, __SRD) ? 0 : __real_fread(p, size, n, f);
+}
+
+int __wrap_vfprintf(FILE *f, const char *fmt, va_list ap)
+{
+	return wrong_way(f, __SWR) ? EOF : __real_vfprintf(f, fmt, ap);
+}
+
+int __wrap_vfscanf(FILE *f, const char *fmt, va_list ap)
+{
+	return wrong_way(f, __SRD) ? EOF : __real_vfscanf(f, fmt, ap);
 }
 
 int __real_setenv(const char *name, const char *value, int overwrite);

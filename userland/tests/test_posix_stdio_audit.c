@@ -400,9 +400,24 @@ static void ungetc_and_indicators(void)
 	errno = 0;
 	// cppcheck-suppress IOWithoutPositioning
 	int failed = fputc('x', f) == EOF;
+	CHECK_EQ(errno, EBADF);
 	failed |= fflush(f) == EOF;
 	CHECK(failed);
-	/* Not checked: the error indicator and EBADF for the wrong direction (picolibc 1.8, docs/userland.md "Known deviations") */
+	CHECK(ferror(f) != 0);
+	/* so do the string, block and formatted writes */
+	clearerr(f);
+	errno = 0;
+	// cppcheck-suppress IOWithoutPositioning
+	CHECK_EQ(fputs("x", f), EOF);
+	CHECK(ferror(f) != 0 && errno == EBADF);
+	clearerr(f);
+	// cppcheck-suppress IOWithoutPositioning
+	CHECK_EQ(fwrite("x", 1, 1, f), 0);
+	CHECK(ferror(f) != 0);
+	clearerr(f);
+	// cppcheck-suppress IOWithoutPositioning
+	CHECK(fprintf(f, "%d", 1) < 0);
+	CHECK(ferror(f) != 0);
 	/* C11 7.21.9.5: rewind clears the error indicator */
 	rewind(f);
 	CHECK(ferror(f) == 0);
@@ -417,7 +432,22 @@ static void ungetc_and_indicators(void)
 	errno = 0;
 	CHECK_EQ(getc(f), EOF);
 	CHECK(feof(f) == 0);
-	/* Not checked: the error indicator and EBADF for the wrong direction (picolibc 1.8, docs/userland.md "Known deviations") */
+	CHECK(ferror(f) != 0);
+	CHECK_EQ(errno, EBADF);
+	clearerr(f);
+	char rb[8];
+	// cppcheck-suppress IOWithoutPositioning
+	CHECK(fgets(rb, sizeof(rb), f) == NULL);
+	CHECK(ferror(f) != 0 && feof(f) == 0);
+	clearerr(f);
+	// cppcheck-suppress IOWithoutPositioning
+	CHECK_EQ(fread(rb, 1, 1, f), 0);
+	CHECK(ferror(f) != 0);
+	clearerr(f);
+	int got = 0;
+	// cppcheck-suppress IOWithoutPositioning
+	CHECK_EQ(fscanf(f, "%d", &got), EOF);
+	CHECK(ferror(f) != 0);
 	clearerr(f);
 	CHECK(ferror(f) == 0);
 	fclose(f);
@@ -696,7 +726,7 @@ static void write_errors(void)
 		errno = 0;
 		CHECK_EQ(fputc('x', w), EOF);
 		CHECK_EQ(errno, EPIPE);
-		/* Not checked: an unbuffered fputc's failure sets no error indicator (picolibc 1.8, docs/userland.md "Known deviations") */
+		CHECK(ferror(w) != 0);
 		clearerr(w);
 		CHECK_EQ(setvbuf(w, NULL, _IOFBF, 64), 0);
 		CHECK(fputs("more", w) >= 0);
