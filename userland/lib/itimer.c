@@ -119,7 +119,7 @@ static void give(const struct notice *n)
 		*copy = *n;
 		pthread_attr_init(&a);
 		pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-		if (pthread_create(&t, &a, notify_thread, copy) != 0)
+		if (pthread_create_quiet(&t, &a, notify_thread, copy) != 0)
 			free(copy);
 	}
 }
@@ -175,7 +175,7 @@ static int start_thread(void)
 	pthread_attr_init(&a);
 	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&a, TIMER_STACK);
-	if (pthread_create(&t, &a, timer_main, 0) != 0)
+	if (pthread_create_quiet(&t, &a, timer_main, 0) != 0)
 		return -1;
 	thread_made = 1;
 	return 0;

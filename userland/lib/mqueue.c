@@ -629,7 +629,7 @@ static int start_helper(struct mqd_entry *d, const struct sigevent *ev, uint32_t
 	*h = (struct notify_thread){
 		.token = token, .fn = ev->sigev_notify_function, .value = ev->sigev_value, .q = d->q
 	};
-	int err = pthread_create(&h->thread, 0, notify_helper, h);
+	int err = pthread_create_quiet(&h->thread, 0, notify_helper, h);
 	h->running = err == 0;
 	return err ? EAGAIN : 0;
 }

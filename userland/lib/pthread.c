@@ -198,7 +198,9 @@ __asm__(".text\n"
 	"	ld tp, 0(a0)\n"
 	"	tail pthread_main\n");
 
-int pthread_create(pthread_t *out, const pthread_attr_t *a, void *(*fn)(void *), void *arg)
+/* pthread_create, the new thread starting with signal mask mask. */
+static int create_masked(pthread_t *out, const pthread_attr_t *a, void *(*fn)(void *), void *arg,
+			 uint64_t mask)
 {
 	pthread_attr_t def;
 	if (!a) {
@@ -233,7 +235,7 @@ int pthread_create(pthread_t *out, const pthread_attr_t *a, void *(*fn)(void *),
 		len = a->stacksize;
 	t->fn = fn;
 	t->arg = arg;
-	t->sigmask = signals_thread_mask();
+	t->sigmask = mask;
 	pthread_threaded = 1;
 	t->detached = a->detachstate == PTHREAD_CREATE_DETACHED;
 	/* The thread-local block at the top, 16-byte aligned; the stack ends below it. */
@@ -251,6 +253,22 @@ int pthread_create(pthread_t *out, const pthread_attr_t *a, void *(*fn)(void *),
 	pthread_mutex_unlock(&threads_lock);
 	*out = t;
 	return 0;
+}
+
+int pthread_create(pthread_t *out, const pthread_attr_t *a, void *(*fn)(void *), void *arg)
+{
+	return create_masked(out, a, fn, arg, signals_thread_mask()); /* its creator's, POSIX */
+}
+
+/*
+ * A thread of the C library's own (the timer thread, message queue and SIGEV_THREAD
+ * helpers) blocks every signal: a signal sent to the process is the program's, for one
+ * of its threads, and a helper that took it would act on it by its default action (a
+ * realtime signal every program thread blocked ended the process).
+ */
+int pthread_create_quiet(pthread_t *out, const pthread_attr_t *a, void *(*fn)(void *), void *arg)
+{
+	return create_masked(out, a, fn, arg, ~(uint64_t)1);
 }
 
 int pthread_join(pthread_t t, void **ret)

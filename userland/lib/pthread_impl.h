@@ -87,6 +87,8 @@ int signals_kill_self(pid_t pid, int sig);
 void signals_note_timer(int sig, union sigval value);
 /* After a kill of a group we may be in: act on what the server holds for us now. */
 void signals_take_now(void);
+/* pthread_create of a thread of the library's own, which blocks every signal (pthread.c). */
+int pthread_create_quiet(pthread_t *out, const pthread_attr_t *a, void *(*fn)(void *), void *arg);
 /* Does this thread block sig (in a process that takes signals)? */
 int signals_blocked_here(int sig);
 /* A pipe write found no reader (pipe.c): SIGPIPE to this thread, before EPIPE. */

@@ -4,8 +4,8 @@
  * timer's sigev_value; a periodic one fires again and again
  * until deleted; TIMER_ABSTIME on CLOCK_REALTIME; SIGEV_NONE only counts down;
  * SIGEV_THREAD calls its function in a thread with the timer's value; timer_gettime and
- * disarming; a forked child has none; and the errors (EINVAL for a bad clock, signal,
- * time or id).
+ * disarming; a forked child has none; the errors (EINVAL for a bad clock, signal,
+ * time or id); and the library's timer thread takes none of the program's signals.
  */
 #include <errno.h>
 #include <semaphore.h>
@@ -205,8 +205,44 @@ static void errors_and_fork(void)
 	CHECK_EQ(timer_delete(t), 0);
 }
 
+/*
+ * The library's timer thread takes no signal of the program's: with SIGUSR2 at its
+ * default action and blocked by our only thread after the timer thread exists, one sent
+ * to us stays pending (it ended the process when that thread, which did not block it,
+ * was diverted to take it).
+ */
+static void helper_takes_none(void)
+{
+	timer_t t;
+	struct sigevent ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.sigev_notify = SIGEV_NONE;
+	CHECK_EQ(timer_create(CLOCK_MONOTONIC, &ev, &t), 0); /* the timer thread runs now */
+	struct itimerspec its = { { 0, 0 }, { 60, 0 } };
+	CHECK_EQ(timer_settime(t, 0, &its, 0), 0);
+	sigset_t s, pend;
+	sigemptyset(&s);
+	sigaddset(&s, SIGUSR2);
+	CHECK_EQ(sigprocmask(SIG_BLOCK, &s, 0), 0);
+	int st = -1;
+	pid_t me = getpid(), kid = fork();
+	if (kid == 0)
+		_exit(kill(me, SIGUSR2) == 0 ? 0 : 1);
+	CHECK_EQ(waitpid(kid, &st, 0), kid);
+	struct timespec pause = { 0, 50 * MS };
+	nanosleep(&pause, 0); /* the diversion, wherever it goes, has happened */
+	CHECK_EQ(sigpending(&pend), 0);
+	CHECK(sigismember(&pend, SIGUSR2) == 1);
+	int got = 0;
+	CHECK_EQ(sigwait(&s, &got), 0);
+	CHECK_EQ(got, SIGUSR2);
+	CHECK_EQ(sigprocmask(SIG_UNBLOCK, &s, 0), 0);
+	timer_delete(t);
+}
+
 int main(void)
 {
+	helper_takes_none();
 	one_shot_and_periodic();
 	absolute_realtime();
 	counting_only();

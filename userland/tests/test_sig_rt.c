@@ -9,6 +9,8 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -266,6 +268,73 @@ static void timer_sends(void)
 	block(sig, SIG_UNBLOCK);
 }
 
+/*
+ * With threads: every thread blocks the signal, one waits in sigwaitinfo while another
+ * process queues instances as fast as it can; the other threads' diversions take signals
+ * too. Each instance arrives once, in order.
+ */
+#define FLOOD 24
+static int flood_sig;
+static volatile int flood_seen[FLOOD];
+static volatile int flood_bad;
+
+static void *flood_waiter(void *arg)
+{
+	(void)arg;
+	sigset_t s;
+	sigemptyset(&s);
+	sigaddset(&s, flood_sig);
+	for (int i = 0; i < FLOOD; i++) {
+		siginfo_t info;
+		struct timespec limit = { 10, 0 };
+		if (sigtimedwait(&s, &info, &limit) != flood_sig) {
+			flood_bad = 1;
+			break;
+		}
+		int v = info.si_value.sival_int;
+		if (v != i)
+			flood_bad = 1;
+		if (v >= 0 && v < FLOOD)
+			flood_seen[v]++;
+	}
+	return 0;
+}
+
+static void *flood_idle(void *arg)
+{
+	volatile int *stop = arg;
+	while (!*stop)
+		sched_yield();
+	return 0;
+}
+
+static void queue_with_threads(void)
+{
+	int st = -1;
+	volatile int stop = 0;
+	pthread_t waiter, idle;
+	flood_sig = SIGRTMIN + 7;
+	block(flood_sig, SIG_BLOCK); /* the threads start with this mask */
+	CHECK_EQ(pthread_create(&idle, 0, flood_idle, (void *)&stop), 0);
+	CHECK_EQ(pthread_create(&waiter, 0, flood_waiter, 0), 0);
+	pid_t me = getpid(), kid = fork();
+	if (kid == 0) {
+		int bad = 0;
+		for (int i = 0; i < FLOOD; i++)
+			bad |= queue(me, flood_sig, i) != 0;
+		_exit(bad);
+	}
+	CHECK_EQ(waitpid(kid, &st, 0), kid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK_EQ(pthread_join(waiter, 0), 0);
+	stop = 1;
+	CHECK_EQ(pthread_join(idle, 0), 0);
+	CHECK_EQ(flood_bad, 0);
+	for (int i = 0; i < FLOOD; i++)
+		CHECK_EQ(flood_seen[i], 1);
+	block(flood_sig, SIG_UNBLOCK);
+}
+
 int main(void)
 {
 	limits();
@@ -277,5 +346,6 @@ int main(void)
 	queue_limit();
 	ignore_and_fork();
 	timer_sends();
+	queue_with_threads();
 	return test_status();
 }
