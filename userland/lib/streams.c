@@ -250,6 +250,87 @@ int __wrap_vfscanf(FILE *f, const char *fmt, va_list ap)
 
 int __real_setenv(const char *name, const char *value, int overwrite);
 
+/*
+ * POSIX putenv: the caller's string itself becomes the environment's entry, so that
+ * changing it changes the environment (picolibc 1.8 copied it). picolibc's setenv
+ * writes a new value into the entry's string when it fits; into a string of the
+ * caller's (a literal, perhaps) it must not, so setenv drops such an entry first
+ * (put_strings remembers them; past PUT_MAX of them, setenv drops any entry it replaces,
+ * which costs picolibc's copy of the old one). The environment's lock is picolibc's.
+ */
+#define PUT_MAX 32
+static char *put_strings[PUT_MAX];
+static unsigned put_count;
+static char **put_array; /* the last environ we made, which we may free */
+
+extern char **environ;
+extern struct __lock __lock___libc_recursive_mutex;
+void __retarget_lock_acquire_recursive(struct __lock *lock);
+void __retarget_lock_release_recursive(struct __lock *lock);
+
+/* The entry of environ named by the n bytes at name (n > 0): its index, or -1. */
+static int env_find(const char *name, size_t n)
+{
+	for (int i = 0; environ && environ[i]; i++)
+		if (strncmp(environ[i], name, n) == 0 && environ[i][n] == '=')
+			return i;
+	return -1;
+}
+
+/* Is s one of the caller's strings (from putenv), or might it be (the record overflowed)? */
+static int put_string(const char *s)
+{
+	for (unsigned i = 0; i < put_count && i < PUT_MAX; i++)
+		if (put_strings[i] == s)
+			return 1;
+	return put_count > PUT_MAX;
+}
+
+/* environ, one entry longer, ending in s: 0, or -1 (ENOMEM). */
+static int env_append(char *s)
+{
+	int n = 0;
+	while (environ && environ[n])
+		n++;
+	char **grown = malloc((size_t)(n + 2) * sizeof(*grown));
+	if (!grown)
+		return -1;
+	for (int i = 0; i < n; i++)
+		grown[i] = environ[i];
+	grown[n] = s;
+	grown[n + 1] = 0;
+	if (environ == put_array)
+		free(put_array); /* ours; picolibc's own array is left to it */
+	environ = put_array = grown;
+	return 0;
+}
+
+int putenv(char *string)
+{
+	const char *eq = string ? strchr(string, '=') : 0;
+	if (!eq || eq == string) {
+		errno = EINVAL; /* POSIX leaves a string without a name undefined */
+		return -1;
+	}
+	int r = 0;
+	__retarget_lock_acquire_recursive(&__lock___libc_recursive_mutex);
+	int i = env_find(string, (size_t)(eq - string));
+	if (i >= 0)
+		environ[i] = string;
+	else
+		r = env_append(string);
+	if (r == 0) {
+		if (put_count < PUT_MAX)
+			put_strings[put_count] = string;
+		if (put_count <= PUT_MAX)
+			put_count++;
+	}
+	__retarget_lock_release_recursive(&__lock___libc_recursive_mutex);
+	if (r)
+		errno = ENOMEM;
+	return r;
+}
+
 /* POSIX: an empty name, or one with '=', is EINVAL (picolibc 1.8 took an empty one). */
 int __wrap_setenv(const char *name, const char *value, int overwrite)
 {
@@ -257,5 +338,13 @@ int __wrap_setenv(const char *name, const char *value, int overwrite)
 		errno = EINVAL;
 		return -1;
 	}
-	return __real_setenv(name, value, overwrite);
+	if (!overwrite || !put_count)
+		return __real_setenv(name, value, overwrite);
+	__retarget_lock_acquire_recursive(&__lock___libc_recursive_mutex); /* recursive */
+	int i = env_find(name, strlen(name));
+	if (i >= 0 && put_string(environ[i]))
+		unsetenv(name); /* the caller's string stays as it is */
+	int r = __real_setenv(name, value, overwrite);
+	__retarget_lock_release_recursive(&__lock___libc_recursive_mutex);
+	return r;
 }

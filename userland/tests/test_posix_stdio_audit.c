@@ -1279,8 +1279,25 @@ static void environment(void)
 	static char entry[] = "PSA_PUT=first";
 	CHECK_EQ(putenv(entry), 0);
 	CHECK_STR(getenv("PSA_PUT"), "first");
-	/* Not checked: putenv copies the string, so changing it later changes nothing (picolibc 1.8, docs/userland.md "Known deviations") */
+	entry[8] = 'F';
+	CHECK_STR(getenv("PSA_PUT"), "First");
+	CHECK(getenv("PSA_PUT") == entry + 8);
+	/* putenv of the same name replaces the entry; setenv over a caller's string (a
+	 * literal here) makes a new one and leaves the string alone */
+	static char second[] = "PSA_PUT=second";
+	CHECK_EQ(putenv(second), 0);
+	CHECK_STR(getenv("PSA_PUT"), "second");
+	CHECK_EQ(putenv("PSA_LIT=literal"), 0);
+	CHECK_EQ(setenv("PSA_LIT", "x", 1), 0);
+	CHECK_STR(getenv("PSA_LIT"), "x");
+	CHECK_EQ(setenv("PSA_PUT", "third", 1), 0);
+	CHECK_STR(getenv("PSA_PUT"), "third");
+	CHECK_STR(second, "PSA_PUT=second");
+	errno = 0;
+	CHECK_EQ(putenv("noequals"), -1);
+	CHECK_EQ(errno, EINVAL);
 	CHECK_EQ(unsetenv("PSA_PUT"), 0);
+	CHECK_EQ(unsetenv("PSA_LIT"), 0);
 	CHECK(getenv("PSA_PUT") == NULL);
 }
 
