@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <string.h>
+#include <sys/memstat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,4 +33,16 @@ long get_file(const char *path, char *out, unsigned long max)
 		close(fd);
 	out[n < 0 ? 0 : n] = 0;
 	return n;
+}
+
+void memstat_settled(struct memstat *ms)
+{
+	struct memstat now;
+	memstat(ms);
+	for (int i = 0, still = 0; i < 200 && still < 3; i++) {
+		ms_sleep(10);
+		memstat(&now);
+		still = now.free_frames == ms->free_frames ? still + 1 : 0;
+		*ms = now;
+	}
 }

@@ -33,6 +33,13 @@ void ms_sleep(long ms);
 void put_file(const char *path, const char *text);
 /* The whole of path (at most max - 1 bytes) as a string in out: its length, or -1. */
 long get_file(const char *path, char *out, unsigned long max);
+/*
+ * memstat into *ms once the free-frame count has held still for three polls 10 ms apart
+ * (2 s at most): a task of an earlier test, or of an earlier round, may still be on its
+ * way out (reaped on a later tick, maybe on another hart), and its frames come home then.
+ */
+struct memstat;
+void memstat_settled(struct memstat *ms);
 
 static inline int test_status(void)
 {

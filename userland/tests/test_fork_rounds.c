@@ -20,18 +20,9 @@ int main(void)
 	int bad = 0;
 	CHECK(data != NULL);
 	memset(data, 1, 16 * 1024);
-	/*
-	 * The previous test's last frames may still be on their way home (a task reaped on a
-	 * later tick, on another hart): 15 came back during the rounds once, at -smp 4 on a
-	 * loaded host. Start from a count that has held still for three polls.
-	 */
-	memstat(&before);
-	for (int i = 0, still = 0; i < SETTLE_POLLS && still < 3; i++) {
-		SYSCALL(sleep, SETTLE_NS);
-		memstat(&after);
-		still = after.free_frames == before.free_frames ? still + 1 : 0;
-		before = after;
-	}
+	/* The previous test's last frames may still be on their way home: 15 came back
+	 * during the rounds once, at -smp 4 on a loaded host. */
+	memstat_settled(&before);
 	for (int i = 0; i < ROUNDS; i++) {
 		int st = -1;
 		pid_t c = fork();
