@@ -76,7 +76,7 @@ static pid_t lock_holder(const char *path)
 	return fl.l_type == F_UNLCK ? 0 : fl.l_pid;
 }
 
-/* A child locks both files, one through a close-on-exec descriptor, then execs a shell
+/* A child locks both files, one through a close-on-exec descriptor, then execs an image
  * that says it runs and waits: only the other lock is still held then. */
 static void exec_closes(void)
 {
@@ -98,7 +98,10 @@ static void exec_closes(void)
 		dup2(p[1], STDOUT_FILENO);
 		close(p[0]);
 		close(p[1]);
-		execl("/bin/sh", "sh", "-c", "echo r; sleep 5", (char *)0);
+		/* ourselves again, as the sleeper below: one process, gone when killed (a
+		 * shell's sleep lived on for seconds and handed its frames back during the
+		 * tests after this one) */
+		execl("/bin/test_exec_cloexec", "test_exec_cloexec", "sleeper", (char *)0);
 		_exit(3);
 	}
 	close(p[1]);
@@ -106,13 +109,19 @@ static void exec_closes(void)
 	CHECK_EQ(c, 'r');
 	CHECK_EQ(lock_holder(F_LOCKED), 0);
 	CHECK_EQ(lock_holder(F_KEPT), kid);
-	kill(kid, SIGTERM);
+	kill(kid, SIGKILL);
 	CHECK_EQ(waitpid(kid, &st, 0), kid);
 	close(p[0]);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	if (argc > 1 && strcmp(argv[1], "sleeper") == 0) {
+		/* exec_closes' new image: says it runs (main comes after fd_inherit), waits */
+		CHECK_EQ(write(STDOUT_FILENO, "r", 1), 1);
+		for (;;)
+			pause();
+	}
 	failed_execs();
 	exec_closes();
 	unlink(F_LOCKED);

@@ -163,8 +163,9 @@ int main(void)
 	 */
 	CHECK(bomb());
 	CHECK(storm());
-	/* Counts that hold still: a child the storm's memory pressure killed can still be on
-	 * its way out (CI's 32 MiB suite once counted 16 frames more free after than before). */
+	/* Counts that hold still: a task can still be on its way out. (CI's 32 MiB suite once
+	 * counted 16 frames more free after than before: a sleep an earlier test left
+	 * running, since fixed, ended meanwhile.) */
 	memstat_settled(&before);
 	CHECK(bomb());
 	memstat_settled(&after);
