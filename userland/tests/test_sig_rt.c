@@ -241,6 +241,53 @@ static void ignore_and_fork(void)
 	block(sig, SIG_UNBLOCK);
 }
 
+/*
+ * A process that dies with instances queued for it leaves none behind: the next process
+ * in its table entry (a fork just after the reap takes the same one) starts with none,
+ * and one queued to it arrives alone.
+ */
+static void dead_queue_forgotten(void)
+{
+	int sig = SIGRTMIN + 1, st = -1, p[2];
+	char c;
+	CHECK_EQ(pipe(p), 0);
+	block(sig, SIG_BLOCK); /* both children start blocking it */
+	pid_t a = fork();
+	if (a == 0) {
+		close(p[0]);
+		write(p[1], "a", 1);
+		for (;;)
+			pause(); /* killed with its instances still queued */
+	}
+	CHECK_EQ(read(p[0], &c, 1), 1);
+	for (int i = 0; i < 5; i++)
+		CHECK_EQ(queue(a, sig, i), 0);
+	kill(a, SIGKILL);
+	CHECK_EQ(waitpid(a, &st, 0), a);
+	pid_t b = fork();
+	if (b == 0) {
+		siginfo_t info;
+		sigset_t pend;
+		int bad = sigpending(&pend) != 0 || sigismember(&pend, sig);
+		bad |= take_now(sig, &info) != -1; /* nothing of a's */
+		write(p[1], "b", 1);
+		struct timespec limit = { 5, 0 };
+		sigset_t s;
+		sigemptyset(&s);
+		sigaddset(&s, sig);
+		bad |= sigtimedwait(&s, &info, &limit) != sig || info.si_value.sival_int != 77;
+		bad |= take_now(sig, &info) != -1;
+		_exit(bad);
+	}
+	CHECK_EQ(read(p[0], &c, 1), 1);
+	CHECK_EQ(queue(b, sig, 77), 0); /* b has looked */
+	CHECK_EQ(waitpid(b, &st, 0), b);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(p[0]);
+	close(p[1]);
+	block(sig, SIG_UNBLOCK);
+}
+
 /* A POSIX timer sends a realtime signal: SI_TIMER and the timer's value. */
 static void timer_sends(void)
 {
@@ -345,6 +392,7 @@ int main(void)
 	queue_from_child();
 	queue_limit();
 	ignore_and_fork();
+	dead_queue_forgotten();
 	timer_sends();
 	queue_with_threads();
 	return test_status();
