@@ -5,6 +5,7 @@
 #ifndef USER_TESTLIB_H
 #define USER_TESTLIB_H
 
+#include <errno.h>
 #include <stdio.h>
 
 extern int test_failures;
@@ -40,6 +41,15 @@ long get_file(const char *path, char *out, unsigned long max);
  */
 struct memstat;
 void memstat_settled(struct memstat *ms);
+
+/* expr fails: it returns -1 and sets errno to err (cleared first, so a stale value
+ * cannot pass). */
+#define CHECK_FAILS(expr, err)          \
+	do {                            \
+		errno = 0;              \
+		CHECK_EQ((expr), -1);   \
+		CHECK_EQ(errno, (err)); \
+	} while (0)
 
 static inline int test_status(void)
 {

@@ -46,9 +46,7 @@ static void foreground_group(void)
 	int null = open("/dev/null", O_RDONLY);
 	pid_t me = getpid(), was = tcgetpgrp(STDIN_FILENO);
 	CHECK(was > 0);
-	errno = 0;
-	CHECK_EQ(tcgetpgrp(null), -1);
-	CHECK_EQ(errno, ENOTTY);
+	CHECK_FAILS(tcgetpgrp(null), ENOTTY);
 	CHECK_EQ(tcsetpgrp(null, was), -1);
 	CHECK_EQ(errno, ENOTTY);
 	CHECK_EQ(tcsetpgrp(STDIN_FILENO, -5), -1);

@@ -97,9 +97,7 @@ int main(int argc, char **argv)
 	if (argc == 4 && strcmp(argv[1], "role") == 0)
 		return exec_role(argv);
 	char *none[] = { "no_such_program", 0 };
-	errno = 0;
-	CHECK_EQ(execv("/bin/no_such_program", none), -1);
-	CHECK_EQ(errno, ENOENT);
+	CHECK_FAILS(execv("/bin/no_such_program", none), ENOENT);
 	check_identity(argv[0]);
 	check_copies();
 	return test_status();

@@ -36,24 +36,16 @@ static void failed_execs(void)
 	int fd = open(F_PLAIN, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	CHECK(fd >= 0);
 	unlink("/tmp/tec_missing");
-	errno = 0;
-	CHECK_EQ(execv("/tmp/tec_missing", argv), -1);
-	CHECK_EQ(errno, ENOENT);
+	CHECK_FAILS(execv("/tmp/tec_missing", argv), ENOENT);
 	still_open(fd, "a missing file");
-	errno = 0;
-	CHECK_EQ(execv("tec_no_such_program", argv), -1);
-	CHECK_EQ(errno, ENOENT);
+	CHECK_FAILS(execv("tec_no_such_program", argv), ENOENT);
 	still_open(fd, "a name the archive lacks");
 	CHECK(mkdir(D_DIR, 0755) == 0 || errno == EEXIST);
-	errno = 0;
-	CHECK_EQ(execv(D_DIR, argv), -1);
-	CHECK_EQ(errno, EACCES);
+	CHECK_FAILS(execv(D_DIR, argv), EACCES);
 	still_open(fd, "a directory");
 	put_file(F_KEPT, "not a program\n");
 	chmod(F_KEPT, 0644);
-	errno = 0;
-	CHECK_EQ(execv(F_KEPT, argv), -1);
-	CHECK_EQ(errno, EACCES);
+	CHECK_FAILS(execv(F_KEPT, argv), EACCES);
 	still_open(fd, "a file without an execute bit");
 	/* what was written through it is there: the same open file all along */
 	char b[16];

@@ -540,39 +540,23 @@ static void limit(void)
 static void errors(void)
 {
 	int ro = open_file(O_RDONLY), wo = open_file(O_WRONLY), p[2];
-	errno = 0;
-	CHECK_EQ(lk(ro, F_SETLK, F_WRLCK, 0, 1), -1);
-	CHECK_EQ(errno, EBADF);
-	errno = 0;
-	CHECK_EQ(lk(wo, F_SETLKW, F_RDLCK, 0, 1), -1);
-	CHECK_EQ(errno, EBADF);
+	CHECK_FAILS(lk(ro, F_SETLK, F_WRLCK, 0, 1), EBADF);
+	CHECK_FAILS(lk(wo, F_SETLKW, F_RDLCK, 0, 1), EBADF);
 	CHECK_EQ(lk(ro, F_SETLK, F_RDLCK, 0, 1), 0);
 	CHECK_EQ(lk(wo, F_SETLK, F_WRLCK, 0, 1), 0); /* ours: an upgrade */
 	CHECK_EQ(lk(ro, F_SETLK, F_UNLCK, 0, 1), 0);
-	errno = 0;
-	CHECK_EQ(lk(42, F_SETLK, F_RDLCK, 0, 1), -1);
-	CHECK_EQ(errno, EBADF);
-	errno = 0;
-	CHECK_EQ(lk(ro, F_SETLK, 7, 0, 1), -1);
-	CHECK_EQ(errno, EINVAL);
-	errno = 0;
-	CHECK_EQ(lk(ro, F_SETLK, F_RDLCK, -5, 1), -1);
-	CHECK_EQ(errno, EINVAL);
+	CHECK_FAILS(lk(42, F_SETLK, F_RDLCK, 0, 1), EBADF);
+	CHECK_FAILS(lk(ro, F_SETLK, 7, 0, 1), EINVAL);
+	CHECK_FAILS(lk(ro, F_SETLK, F_RDLCK, -5, 1), EINVAL);
 	errno = 0;
 	CHECK_EQ(lk(ro, F_SETLK, F_RDLCK, 2, -5), -1); /* would start before 0 */
 	CHECK_EQ(errno, EINVAL);
 	struct flock fl = { .l_type = F_RDLCK, .l_whence = 9 };
-	errno = 0;
-	CHECK_EQ(fcntl(ro, F_SETLK, &fl), -1);
-	CHECK_EQ(errno, EINVAL);
+	CHECK_FAILS(fcntl(ro, F_SETLK, &fl), EINVAL);
 	fl = (struct flock){ .l_type = F_UNLCK };
-	errno = 0;
-	CHECK_EQ(fcntl(ro, F_GETLK, &fl), -1);
-	CHECK_EQ(errno, EINVAL);
+	CHECK_FAILS(fcntl(ro, F_GETLK, &fl), EINVAL);
 	CHECK_EQ(pipe(p), 0);
-	errno = 0;
-	CHECK_EQ(lk(p[0], F_SETLK, F_RDLCK, 0, 1), -1);
-	CHECK_EQ(errno, EINVAL);
+	CHECK_FAILS(lk(p[0], F_SETLK, F_RDLCK, 0, 1), EINVAL);
 	close(p[0]);
 	close(p[1]);
 	close(ro);

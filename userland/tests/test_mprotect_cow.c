@@ -67,8 +67,6 @@ int main(void)
 	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
 	CHECK_EQ(p[0], 42);
 
-	errno = 0;
-	CHECK_EQ(mprotect((void *)p, PAGE, PROT_READ | PROT_WRITE | PROT_EXEC), -1);
-	CHECK_EQ(errno, EINVAL);
+	CHECK_FAILS(mprotect((void *)p, PAGE, PROT_READ | PROT_WRITE | PROT_EXEC), EINVAL);
 	return test_status();
 }

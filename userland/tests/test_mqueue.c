@@ -91,9 +91,7 @@ static void open_errors(void)
 {
 	struct mq_attr bad = attr;
 	char longname[80];
-	errno = 0;
-	CHECK_EQ(mq_open("/tq_none", O_RDWR), -1);
-	CHECK_EQ(errno, ENOENT);
+	CHECK_FAILS(mq_open("/tq_none", O_RDWR), ENOENT);
 	mqd_t q = make(Q, O_RDWR);
 	CHECK_EQ(mq_open(Q, O_CREAT | O_EXCL | O_RDWR, 0600, &attr), -1);
 	CHECK_EQ(errno, EEXIST);

@@ -45,17 +45,13 @@ static void bad_buffers_here(void)
 	char b[16] = { 0 };
 	CHECK_EQ(pipe(p), 0);
 	CHECK_EQ(write(p[1], "abcdefgh", 8), 8);
-	errno = 0;
-	CHECK_EQ(read(p[0], NULL, 8), -1);
-	CHECK_EQ(errno, EFAULT);
+	CHECK_FAILS(read(p[0], NULL, 8), EFAULT);
 	errno = 0;
 	CHECK_EQ(read(p[0], (void *)rodata, 8), -1); /* not writable */
 	CHECK_EQ(errno, EFAULT);
 	CHECK_EQ(read(p[0], b, 16), 8);
 	CHECK(memcmp(b, "abcdefgh", 8) == 0);
-	errno = 0;
-	CHECK_EQ(write(p[1], NULL, 8), -1);
-	CHECK_EQ(errno, EFAULT);
+	CHECK_FAILS(write(p[1], NULL, 8), EFAULT);
 	CHECK_EQ(write(p[1], "x", 1), 1); /* not wedged */
 	CHECK_EQ(read(p[0], b, 16), 1);
 	close(p[0]);

@@ -124,9 +124,7 @@ static void epipe(void)
 	int fds[2];
 	CHECK_EQ(pipe(fds), 0);
 	close(fds[0]);
-	errno = 0;
-	CHECK_EQ(write(fds[1], "z", 1), -1);
-	CHECK_EQ(errno, EPIPE);
+	CHECK_FAILS(write(fds[1], "z", 1), EPIPE);
 	close(fds[1]);
 }
 
@@ -144,9 +142,7 @@ static void epipe_while_blocked(void)
 	close(fds[0]);
 	ssize_t n = write(fds[1], big, sizeof(big));
 	CHECK(n > 0 && n < (ssize_t)sizeof(big)); /* what fit before the reader went */
-	errno = 0;
-	CHECK_EQ(write(fds[1], big, 1), -1);
-	CHECK_EQ(errno, EPIPE);
+	CHECK_FAILS(write(fds[1], big, 1), EPIPE);
 	CHECK(child_ok(pid));
 	close(fds[1]);
 }
@@ -156,9 +152,7 @@ static void bad_fds(void)
 	int fds[2];
 	char c;
 	CHECK_EQ(pipe(fds), 0);
-	errno = 0;
-	CHECK_EQ(read(fds[1], &c, 1), -1);
-	CHECK_EQ(errno, EBADF);
+	CHECK_FAILS(read(fds[1], &c, 1), EBADF);
 	CHECK_EQ(write(fds[0], &c, 1), -1);
 	CHECK_EQ(close(fds[0]), 0);
 	CHECK_EQ(close(fds[0]), -1);

@@ -53,9 +53,7 @@ static void open_flags(void)
 	unlink(FNEW);
 	put_file(F1, "hello");
 	/* open: O_CREAT and O_EXCL on an existing file -> EEXIST */
-	errno = 0;
-	CHECK_EQ(open(F1, O_CREAT | O_EXCL | O_WRONLY, 0644), -1);
-	CHECK_EQ(errno, EEXIST);
+	CHECK_FAILS(open(F1, O_CREAT | O_EXCL | O_WRONLY, 0644), EEXIST);
 	/* O_CREAT|O_EXCL on a name not in use creates it */
 	fd = open(FNEW, O_CREAT | O_EXCL | O_RDWR, 0644);
 	CHECK(fd >= 0);
@@ -91,38 +89,22 @@ static void open_flags(void)
 	CHECK(strcmp(b, "ablloXYZ") == 0);
 
 	/* open: EISDIR "the named file is a directory and oflag includes O_WRONLY or O_RDWR" */
-	errno = 0;
-	CHECK_EQ(open("/tmp", O_WRONLY), -1);
-	CHECK_EQ(errno, EISDIR);
-	errno = 0;
-	CHECK_EQ(open("/tmp", O_RDWR), -1);
-	CHECK_EQ(errno, EISDIR);
+	CHECK_FAILS(open("/tmp", O_WRONLY), EISDIR);
+	CHECK_FAILS(open("/tmp", O_RDWR), EISDIR);
 	fd = open("/tmp", O_RDONLY); /* reading a directory's descriptor is allowed */
 	CHECK(fd >= 0);
 	close(fd);
 
 	/* ENOENT: O_CREAT not set and the file does not exist; a missing directory in the
 	 * prefix; an empty path */
-	errno = 0;
-	CHECK_EQ(open("/tmp/pa_nosuch", O_RDONLY), -1);
-	CHECK_EQ(errno, ENOENT);
-	errno = 0;
-	CHECK_EQ(open("/tmp/pa_nosuch/x", O_CREAT | O_WRONLY, 0644), -1);
-	CHECK_EQ(errno, ENOENT);
-	errno = 0;
-	CHECK_EQ(open("", O_RDONLY), -1);
-	CHECK_EQ(errno, ENOENT);
+	CHECK_FAILS(open("/tmp/pa_nosuch", O_RDONLY), ENOENT);
+	CHECK_FAILS(open("/tmp/pa_nosuch/x", O_CREAT | O_WRONLY, 0644), ENOENT);
+	CHECK_FAILS(open("", O_RDONLY), ENOENT);
 	/* ENOTDIR: a component of the path prefix is not a directory */
-	errno = 0;
-	CHECK_EQ(open(F1 "/x", O_RDONLY), -1);
-	CHECK_EQ(errno, ENOTDIR);
-	errno = 0;
-	CHECK_EQ(open(F1 "/x", O_CREAT | O_WRONLY, 0644), -1);
-	CHECK_EQ(errno, ENOTDIR);
+	CHECK_FAILS(open(F1 "/x", O_RDONLY), ENOTDIR);
+	CHECK_FAILS(open(F1 "/x", O_CREAT | O_WRONLY, 0644), ENOTDIR);
 	/* ENOTDIR: O_DIRECTORY and the file is not a directory */
-	errno = 0;
-	CHECK_EQ(open(F1, O_RDONLY | O_DIRECTORY), -1);
-	CHECK_EQ(errno, ENOTDIR);
+	CHECK_FAILS(open(F1, O_RDONLY | O_DIRECTORY), ENOTDIR);
 	/* ENOTDIR: the path ends in a slash and names an existing non-directory (open's
 	 * ERRORS; XBD 4.13: such a pathname "shall not be resolved successfully") */
 	errno = 0;
@@ -132,18 +114,14 @@ static void open_flags(void)
 	if (fd >= 0)
 		close(fd);
 	struct stat st;
-	errno = 0;
-	CHECK_EQ(stat(F1 "/", &st), -1);
-	CHECK_EQ(errno, ENOTDIR);
+	CHECK_FAILS(stat(F1 "/", &st), ENOTDIR);
 	/* XBD 4.13: "name/" resolves only to a directory (or one about to be made): open
 	 * with O_CREAT makes a regular file, so it must fail and create nothing */
 	fd = open(FNEW "/", O_CREAT | O_WRONLY, 0644);
 	CHECK_EQ(fd, -1);
 	if (fd >= 0)
 		close(fd);
-	errno = 0;
-	CHECK_EQ(stat(FNEW, &st), -1);
-	CHECK_EQ(errno, ENOENT);
+	CHECK_FAILS(stat(FNEW, &st), ENOENT);
 	unlink(FNEW);
 
 	/* open returns "the lowest numbered unused file descriptor" */
@@ -188,45 +166,25 @@ static void seeking(void)
 
 	/* EINVAL: the resulting offset would be negative; the offset stays as it was */
 	CHECK_EQ(lseek(fd, 4, SEEK_SET), 4);
-	errno = 0;
-	CHECK_EQ(lseek(fd, -1, SEEK_SET), -1);
-	CHECK_EQ(errno, EINVAL);
-	errno = 0;
-	CHECK_EQ(lseek(fd, -5, SEEK_CUR), -1);
-	CHECK_EQ(errno, EINVAL);
-	errno = 0;
-	CHECK_EQ(lseek(fd, -22, SEEK_END), -1);
-	CHECK_EQ(errno, EINVAL);
+	CHECK_FAILS(lseek(fd, -1, SEEK_SET), EINVAL);
+	CHECK_FAILS(lseek(fd, -5, SEEK_CUR), EINVAL);
+	CHECK_FAILS(lseek(fd, -22, SEEK_END), EINVAL);
 	CHECK_EQ(offset_of(fd), 4);
 	/* EINVAL: whence is not a proper value */
-	errno = 0;
-	CHECK_EQ(lseek(fd, 0, 12345), -1);
-	CHECK_EQ(errno, EINVAL);
+	CHECK_FAILS(lseek(fd, 0, 12345), EINVAL);
 	/* EOVERFLOW: "the resulting file offset would be a value which cannot be
 	 * represented correctly in an object of type off_t" */
 	CHECK_EQ(lseek(fd, INT64_MAX, SEEK_SET), INT64_MAX);
-	errno = 0;
-	CHECK_EQ(lseek(fd, 1, SEEK_CUR), -1);
-	CHECK_EQ(errno, EOVERFLOW);
-	errno = 0;
-	CHECK_EQ(lseek(fd, INT64_MAX, SEEK_END), -1);
-	CHECK_EQ(errno, EOVERFLOW);
+	CHECK_FAILS(lseek(fd, 1, SEEK_CUR), EOVERFLOW);
+	CHECK_FAILS(lseek(fd, INT64_MAX, SEEK_END), EOVERFLOW);
 	close(fd);
 
 	/* ESPIPE: lseek, pread and pwrite on a pipe */
 	CHECK_EQ(pipe(p), 0);
-	errno = 0;
-	CHECK_EQ(lseek(p[0], 0, SEEK_CUR), -1);
-	CHECK_EQ(errno, ESPIPE);
-	errno = 0;
-	CHECK_EQ(lseek(p[1], 0, SEEK_SET), -1);
-	CHECK_EQ(errno, ESPIPE);
-	errno = 0;
-	CHECK_EQ(pread(p[0], b, 1, 0), -1);
-	CHECK_EQ(errno, ESPIPE);
-	errno = 0;
-	CHECK_EQ(pwrite(p[1], "x", 1, 0), -1);
-	CHECK_EQ(errno, ESPIPE);
+	CHECK_FAILS(lseek(p[0], 0, SEEK_CUR), ESPIPE);
+	CHECK_FAILS(lseek(p[1], 0, SEEK_SET), ESPIPE);
+	CHECK_FAILS(pread(p[0], b, 1, 0), ESPIPE);
+	CHECK_FAILS(pwrite(p[1], "x", 1, 0), ESPIPE);
 	close(p[0]);
 	close(p[1]);
 }
@@ -265,9 +223,7 @@ static void read_write(void)
 	CHECK_EQ(pread(fd, b, 4, 6), 4);
 	CHECK(b[0] == 0 && b[1] == 0 && b[2] == 0 && b[3] == 'Q');
 	/* pread: EINVAL for a negative offset */
-	errno = 0;
-	CHECK_EQ(pread(fd, b, 1, -1), -1);
-	CHECK_EQ(errno, EINVAL);
+	CHECK_FAILS(pread(fd, b, 1, -1), EINVAL);
 	close(fd);
 	/* pwrite: "does not change the file offset (regardless of whether O_APPEND is set)" */
 	fd = open(F2, O_RDWR | O_APPEND);
@@ -280,38 +236,20 @@ static void read_write(void)
 	/* EBADF: read on a descriptor not open for reading, write on one not open for
 	 * writing */
 	fd = open(F2, O_WRONLY);
-	errno = 0;
-	CHECK_EQ(read(fd, b, 1), -1);
-	CHECK_EQ(errno, EBADF);
+	CHECK_FAILS(read(fd, b, 1), EBADF);
 	close(fd);
 	fd = open(F2, O_RDONLY);
-	errno = 0;
-	CHECK_EQ(write(fd, "x", 1), -1);
-	CHECK_EQ(errno, EBADF);
+	CHECK_FAILS(write(fd, "x", 1), EBADF);
 	close(fd);
 	/* EBADF: not a valid open descriptor (closed, negative, too large) */
-	errno = 0;
-	CHECK_EQ(close(fd), -1);
-	CHECK_EQ(errno, EBADF);
-	errno = 0;
-	CHECK_EQ(close(-1), -1);
-	CHECK_EQ(errno, EBADF);
-	errno = 0;
-	CHECK_EQ(close(1000), -1);
-	CHECK_EQ(errno, EBADF);
-	errno = 0;
-	CHECK_EQ(read(fd, b, 1), -1);
-	CHECK_EQ(errno, EBADF);
-	errno = 0;
-	CHECK_EQ(write(fd, "x", 1), -1);
-	CHECK_EQ(errno, EBADF);
-	errno = 0;
-	CHECK_EQ(lseek(fd, 0, SEEK_SET), -1);
-	CHECK_EQ(errno, EBADF);
+	CHECK_FAILS(close(fd), EBADF);
+	CHECK_FAILS(close(-1), EBADF);
+	CHECK_FAILS(close(1000), EBADF);
+	CHECK_FAILS(read(fd, b, 1), EBADF);
+	CHECK_FAILS(write(fd, "x", 1), EBADF);
+	CHECK_FAILS(lseek(fd, 0, SEEK_SET), EBADF);
 	struct stat st;
-	errno = 0;
-	CHECK_EQ(fstat(fd, &st), -1);
-	CHECK_EQ(errno, EBADF);
+	CHECK_FAILS(fstat(fd, &st), EBADF);
 }
 
 static void duplicates(void)
@@ -357,18 +295,10 @@ static void duplicates(void)
 	close(other);
 	close(20);
 	/* dup2: EBADF for an invalid fildes, and for fildes2 < 0 or >= OPEN_MAX */
-	errno = 0;
-	CHECK_EQ(dup2(25, 26), -1);
-	CHECK_EQ(errno, EBADF);
-	errno = 0;
-	CHECK_EQ(dup2(fd, -1), -1);
-	CHECK_EQ(errno, EBADF);
-	errno = 0;
-	CHECK_EQ(dup2(fd, (int)sysconf(_SC_OPEN_MAX)), -1);
-	CHECK_EQ(errno, EBADF);
-	errno = 0;
-	CHECK_EQ(dup(25), -1);
-	CHECK_EQ(errno, EBADF);
+	CHECK_FAILS(dup2(25, 26), EBADF);
+	CHECK_FAILS(dup2(fd, -1), EBADF);
+	CHECK_FAILS(dup2(fd, (int)sysconf(_SC_OPEN_MAX)), EBADF);
+	CHECK_FAILS(dup(25), EBADF);
 
 	/* F_DUPFD: "the lowest numbered available file descriptor greater than or equal
 	 * to" arg */
@@ -387,13 +317,9 @@ static void duplicates(void)
 	CHECK_EQ(fcntl(dc, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
 	close(dc);
 	/* F_DUPFD: EINVAL for a negative arg */
-	errno = 0;
-	CHECK_EQ(fcntl(fd, F_DUPFD, -1), -1);
-	CHECK_EQ(errno, EINVAL);
+	CHECK_FAILS(fcntl(fd, F_DUPFD, -1), EINVAL);
 	/* fcntl: EBADF on a descriptor not open */
-	errno = 0;
-	CHECK_EQ(fcntl(25, F_GETFD), -1);
-	CHECK_EQ(errno, EBADF);
+	CHECK_FAILS(fcntl(25, F_GETFD), EBADF);
 	CHECK_EQ(fcntl(fd, F_SETFD, 0), 0);
 	CHECK_EQ(fcntl(fd, F_GETFD) & FD_CLOEXEC, 0);
 
@@ -473,9 +399,7 @@ static void sizes_and_names(void)
 	CHECK_EQ(pread(fd, b, 6, 0), 6);
 	CHECK(memcmp(b, "abc\0\0\0", 6) == 0);
 	/* ftruncate: EINVAL for a negative length */
-	errno = 0;
-	CHECK_EQ(ftruncate(fd, -1), -1);
-	CHECK_EQ(errno, EINVAL);
+	CHECK_FAILS(ftruncate(fd, -1), EINVAL);
 	/* stat and fstat describe the same file alike */
 	CHECK_EQ(stat(F2, &s1), 0);
 	CHECK_EQ(fstat(fd, &s2), 0);
@@ -496,9 +420,7 @@ static void sizes_and_names(void)
 	CHECK_EQ(ftruncate(fd, 0), -1);
 	CHECK(errno == EBADF || errno == EINVAL);
 	close(fd);
-	errno = 0;
-	CHECK_EQ(ftruncate(fd, 0), -1);
-	CHECK_EQ(errno, EBADF);
+	CHECK_FAILS(ftruncate(fd, 0), EBADF);
 	/* truncate by name */
 	CHECK_EQ(truncate(F2, 2), 0);
 	CHECK_EQ(stat(F2, &s1), 0);
@@ -511,12 +433,8 @@ static void sizes_and_names(void)
 	CHECK(fd >= 0);
 	CHECK_EQ(fstat(fd, &s1), 0);
 	CHECK_EQ(unlink(F3), 0);
-	errno = 0;
-	CHECK_EQ(stat(F3, &s2), -1);
-	CHECK_EQ(errno, ENOENT);
-	errno = 0;
-	CHECK_EQ(open(F3, O_RDONLY), -1);
-	CHECK_EQ(errno, ENOENT);
+	CHECK_FAILS(stat(F3, &s2), ENOENT);
+	CHECK_FAILS(open(F3, O_RDONLY), ENOENT);
 	CHECK_EQ(read(fd, b, sizeof(b)), 4);
 	CHECK(memcmp(b, "keep", 4) == 0);
 	CHECK_EQ(write(fd, "!", 1), 1);
@@ -538,9 +456,7 @@ static void sizes_and_names(void)
 	put_file(F3, "bbb");
 	int old = open(F3, O_RDONLY);
 	CHECK_EQ(rename(F1, F3), 0);
-	errno = 0;
-	CHECK_EQ(stat(F1, &s1), -1);
-	CHECK_EQ(errno, ENOENT);
+	CHECK_FAILS(stat(F1, &s1), ENOENT);
 	CHECK_EQ(get_file(F3, b, sizeof(b)), 3);
 	CHECK(strcmp(b, "aaa") == 0);
 	CHECK_EQ(read(old, b, sizeof(b)), 3);
@@ -550,35 +466,23 @@ static void sizes_and_names(void)
 	CHECK_EQ(rename(F3, F3), 0);
 	CHECK_EQ(stat(F3, &s1), 0);
 	/* ENOENT: old does not exist */
-	errno = 0;
-	CHECK_EQ(rename("/tmp/pa_nosuch", F1), -1);
-	CHECK_EQ(errno, ENOENT);
+	CHECK_FAILS(rename("/tmp/pa_nosuch", F1), ENOENT);
 	/* EISDIR: new is a directory, old is not; ENOTDIR: old is a directory, new is not */
 	rmdir(DIR1);
 	CHECK_EQ(mkdir(DIR1, 0755), 0);
-	errno = 0;
-	CHECK_EQ(rename(F3, DIR1), -1);
-	CHECK_EQ(errno, EISDIR);
-	errno = 0;
-	CHECK_EQ(rename(DIR1, F3), -1);
-	CHECK_EQ(errno, ENOTDIR);
+	CHECK_FAILS(rename(F3, DIR1), EISDIR);
+	CHECK_FAILS(rename(DIR1, F3), ENOTDIR);
 	/* rename of an empty directory over an empty directory replaces it */
 	rmdir(DIR1 "b");
 	CHECK_EQ(mkdir(DIR1 "b", 0755), 0);
 	CHECK_EQ(rename(DIR1 "b", DIR1), 0);
-	errno = 0;
-	CHECK_EQ(stat(DIR1 "b", &s1), -1);
-	CHECK_EQ(errno, ENOENT);
+	CHECK_FAILS(stat(DIR1 "b", &s1), ENOENT);
 	/* ENOENT: a directory in new's prefix does not exist */
-	errno = 0;
-	CHECK_EQ(rename(F3, "/tmp/pa_nosuch/x"), -1);
-	CHECK_EQ(errno, ENOENT);
+	CHECK_FAILS(rename(F3, "/tmp/pa_nosuch/x"), ENOENT);
 	CHECK_EQ(rmdir(DIR1), 0);
 	/* unlink: ENOENT for a name not there */
 	CHECK_EQ(unlink(F3), 0);
-	errno = 0;
-	CHECK_EQ(unlink(F3), -1);
-	CHECK_EQ(errno, ENOENT);
+	CHECK_FAILS(unlink(F3), ENOENT);
 }
 
 static volatile int pipe_hits;
@@ -601,9 +505,7 @@ static void sigpipe_cases(void)
 	sigemptyset(&block);
 	sigaddset(&block, SIGPIPE);
 	CHECK_EQ(sigprocmask(SIG_BLOCK, &block, &old), 0);
-	errno = 0;
-	CHECK_EQ(write(p[1], "x", 1), -1);
-	CHECK_EQ(errno, EPIPE);
+	CHECK_FAILS(write(p[1], "x", 1), EPIPE);
 	sigemptyset(&pend);
 	CHECK_EQ(sigpending(&pend), 0);
 	CHECK_EQ(sigismember(&pend, SIGPIPE), 1);
@@ -614,22 +516,16 @@ static void sigpipe_cases(void)
 	CHECK_EQ(sigismember(&pend, SIGPIPE), 0);
 	CHECK_EQ(sigprocmask(SIG_SETMASK, &old, 0), 0);
 	/* ignored: EPIPE */
-	errno = 0;
-	CHECK_EQ(write(p[1], "x", 1), -1);
-	CHECK_EQ(errno, EPIPE);
+	CHECK_FAILS(write(p[1], "x", 1), EPIPE);
 	/* caught: the handler runs once, then write fails with EPIPE */
 	catch.sa_handler = on_pipe;
 	CHECK_EQ(sigaction(SIGPIPE, &catch, 0), 0);
 	pipe_hits = 0;
-	errno = 0;
-	CHECK_EQ(write(p[1], "xy", 2), -1);
-	CHECK_EQ(errno, EPIPE);
+	CHECK_FAILS(write(p[1], "xy", 2), EPIPE);
 	CHECK_EQ(pipe_hits, 1);
 	/* O_NONBLOCK changes nothing: EPIPE, not EAGAIN */
 	CHECK_EQ(fcntl(p[1], F_SETFL, O_NONBLOCK), 0);
-	errno = 0;
-	CHECK_EQ(write(p[1], "x", 1), -1);
-	CHECK_EQ(errno, EPIPE);
+	CHECK_FAILS(write(p[1], "x", 1), EPIPE);
 	CHECK_EQ(pipe_hits, 2);
 	close(p[1]);
 	/* default action: the writer is terminated by SIGPIPE */
@@ -716,18 +612,12 @@ static void pipes(void)
 	CHECK_EQ(fcntl(p[0], F_GETFL) & O_NONBLOCK, 0);
 	CHECK_EQ(fcntl(p[0], F_GETFD) & FD_CLOEXEC, 0);
 	/* EBADF: reading the write end, writing the read end */
-	errno = 0;
-	CHECK_EQ(read(p[1], b, 1), -1);
-	CHECK_EQ(errno, EBADF);
-	errno = 0;
-	CHECK_EQ(write(p[0], "x", 1), -1);
-	CHECK_EQ(errno, EBADF);
+	CHECK_FAILS(read(p[1], b, 1), EBADF);
+	CHECK_FAILS(write(p[0], "x", 1), EBADF);
 	/* O_NONBLOCK, an empty pipe with a writer: EAGAIN */
 	CHECK_EQ(fcntl(p[0], F_SETFL, O_NONBLOCK), 0);
 	CHECK_EQ(fcntl(p[0], F_GETFL) & O_NONBLOCK, O_NONBLOCK);
-	errno = 0;
-	CHECK_EQ(read(p[0], b, 1), -1);
-	CHECK_EQ(errno, EAGAIN);
+	CHECK_FAILS(read(p[0], b, 1), EAGAIN);
 	/* O_NONBLOCK is the description's: a dup of the end shares it */
 	int rd2 = dup(p[0]);
 	CHECK_EQ(fcntl(rd2, F_GETFL) & O_NONBLOCK, O_NONBLOCK);
@@ -738,9 +628,7 @@ static void pipes(void)
 	/* a second writer (dup): closing one is not the end */
 	int w2 = dup(p[1]);
 	close(p[1]);
-	errno = 0;
-	CHECK_EQ(read(p[0], b, 1), -1);
-	CHECK_EQ(errno, EAGAIN);
+	CHECK_FAILS(read(p[0], b, 1), EAGAIN);
 	/* no writer left, empty: 0 (end of file), O_NONBLOCK or not */
 	close(w2);
 	CHECK_EQ(read(p[0], b, 1), 0);
@@ -750,9 +638,7 @@ static void pipes(void)
 
 	/* pipe2(O_NONBLOCK) */
 	CHECK_EQ(pipe2(p, O_NONBLOCK), 0);
-	errno = 0;
-	CHECK_EQ(read(p[0], b, 1), -1);
-	CHECK_EQ(errno, EAGAIN);
+	CHECK_FAILS(read(p[0], b, 1), EAGAIN);
 	/* O_NONBLOCK write: a request of PIPE_BUF or fewer bytes goes whole or not at all
 	 * (EAGAIN); a longer one writes what fits when at least one byte does */
 	long filled = 0;
@@ -764,9 +650,7 @@ static void pipes(void)
 	CHECK_EQ(errno, EAGAIN);
 	CHECK(filled > 0 && filled % ATOMIC_BYTES == 0);
 	CHECK_EQ(read(p[0], b, 100), 100); /* 100 bytes of room */
-	errno = 0;
-	CHECK_EQ(write(p[1], b, ATOMIC_BYTES), -1);
-	CHECK_EQ(errno, EAGAIN);
+	CHECK_FAILS(write(p[1], b, ATOMIC_BYTES), EAGAIN);
 	r = write(p[1], b, sizeof(b)); /* > PIPE_BUF */
 	CHECK(r > 0 && r <= 100);
 	close(p[0]);
@@ -874,9 +758,7 @@ static void fifos(void)
 	CHECK_EQ(stat(FIFO1, &s), 0);
 	CHECK(S_ISFIFO(s.st_mode));
 	/* open O_WRONLY|O_NONBLOCK with no reader: ENXIO */
-	errno = 0;
-	CHECK_EQ(open(FIFO1, O_WRONLY | O_NONBLOCK), -1);
-	CHECK_EQ(errno, ENXIO);
+	CHECK_FAILS(open(FIFO1, O_WRONLY | O_NONBLOCK), ENXIO);
 	/* O_RDONLY|O_NONBLOCK "shall return without delay" */
 	int rd = open(FIFO1, O_RDONLY | O_NONBLOCK);
 	CHECK(rd >= 0);
@@ -886,9 +768,7 @@ static void fifos(void)
 	CHECK(wr >= 0);
 	CHECK_EQ(fstat(rd, &s), 0);
 	CHECK(S_ISFIFO(s.st_mode));
-	errno = 0;
-	CHECK_EQ(lseek(rd, 0, SEEK_CUR), -1);
-	CHECK_EQ(errno, ESPIPE);
+	CHECK_FAILS(lseek(rd, 0, SEEK_CUR), ESPIPE);
 	errno = 0;
 	CHECK_EQ(read(rd, b, 1), -1); /* empty, a writer open */
 	CHECK_EQ(errno, EAGAIN);

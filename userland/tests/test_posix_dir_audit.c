@@ -73,25 +73,17 @@ static void make_remove(void)
 	umask(022);
 
 	/* mkdir [EEXIST]: "The named file exists." */
-	errno = 0;
-	CHECK_EQ(mkdir(T "d", 0755), -1);
-	CHECK_EQ(errno, EEXIST);
+	CHECK_FAILS(mkdir(T "d", 0755), EEXIST);
 	/* mkdir [ENOENT]: "A component of the path prefix ... does not name an existing file" */
-	errno = 0;
-	CHECK_EQ(mkdir(T "nodir/sub", 0755), -1);
-	CHECK_EQ(errno, ENOENT);
+	CHECK_FAILS(mkdir(T "nodir/sub", 0755), ENOENT);
 	/* [ENOTDIR]: "A component of the path prefix names an existing file that is neither a
 	 * directory nor a symbolic link to a directory." */
 	put_file(T "f", "x");
-	errno = 0;
-	CHECK_EQ(mkdir(T "f/sub", 0755), -1);
-	CHECK_EQ(errno, ENOTDIR);
+	CHECK_FAILS(mkdir(T "f/sub", 0755), ENOTDIR);
 	/* mkdir: "If path names a symbolic link, mkdir() shall fail and set errno to [EEXIST]."
 	 * (a dangling one too) */
 	CHECK_EQ(symlink(T "nowhere", T "dangle"), 0);
-	errno = 0;
-	CHECK_EQ(mkdir(T "dangle", 0755), -1);
-	CHECK_EQ(errno, EEXIST);
+	CHECK_FAILS(mkdir(T "dangle", 0755), EEXIST);
 	CHECK_EQ(unlink(T "dangle"), 0);
 
 	/* rmdir [EEXIST] or [ENOTEMPTY]: "The path argument names a directory that is not an
@@ -100,9 +92,7 @@ static void make_remove(void)
 	CHECK_EQ(rmdir(T "d"), -1);
 	CHECK(errno == ENOTEMPTY || errno == EEXIST);
 	/* rmdir [ENOTDIR]: a file */
-	errno = 0;
-	CHECK_EQ(rmdir(T "f"), -1);
-	CHECK_EQ(errno, ENOTDIR);
+	CHECK_FAILS(rmdir(T "f"), ENOTDIR);
 	/* rmdir [EINVAL]: "The path argument contains a last component that is dot."
 	 * ([EBUSY] for a directory in use is allowed too.) */
 	errno = 0;
@@ -112,15 +102,11 @@ static void make_remove(void)
 	/* rmdir: "If path names a symbolic link, then rmdir() shall fail and set errno to
 	 * [ENOTDIR]." */
 	CHECK_EQ(symlink(T "d/m", T "dlink"), 0);
-	errno = 0;
-	CHECK_EQ(rmdir(T "dlink"), -1);
-	CHECK_EQ(errno, ENOTDIR);
+	CHECK_FAILS(rmdir(T "dlink"), ENOTDIR);
 	CHECK_EQ(stat(T "d/m", &st), 0);
 	CHECK_EQ(unlink(T "dlink"), 0);
 	/* rmdir [ENOENT] */
-	errno = 0;
-	CHECK_EQ(rmdir(T "nodir"), -1);
-	CHECK_EQ(errno, ENOENT);
+	CHECK_FAILS(rmdir(T "nodir"), ENOENT);
 
 	/* unlink [EPERM]: "The file named by path is a directory, and either the calling
 	 * process does not have appropriate privileges, or the implementation prohibits
@@ -133,9 +119,7 @@ static void make_remove(void)
 
 	/* An empty directory goes. */
 	CHECK_EQ(rmdir(T "d/m"), 0);
-	errno = 0;
-	CHECK_EQ(stat(T "d/m", &st), -1);
-	CHECK_EQ(errno, ENOENT);
+	CHECK_FAILS(stat(T "d/m", &st), ENOENT);
 	CHECK_EQ(rmdir(T "d"), 0);
 	/* Trailing slashes name a directory (XBD 4.13): mkdir and rmdir take them, and a
 	 * file so named is [ENOTDIR] */
@@ -143,16 +127,12 @@ static void make_remove(void)
 	CHECK_EQ(stat(T "d2", &st), 0);
 	CHECK(S_ISDIR(st.st_mode));
 	CHECK_EQ(rmdir(T "d2/"), 0);
-	errno = 0;
-	CHECK_EQ(unlink(T "f/"), -1);
-	CHECK_EQ(errno, ENOTDIR);
+	CHECK_FAILS(unlink(T "f/"), ENOTDIR);
 	CHECK_EQ(stat(T "f", &st), 0);
 	CHECK_EQ(unlink(T "f"), 0);
 	/* mkdir [EROFS]: "The parent directory resides on a read-only file system." (/bin,
 	 * docs/files.md) */
-	errno = 0;
-	CHECK_EQ(mkdir("/bin/pda_x", 0755), -1);
-	CHECK_EQ(errno, EROFS);
+	CHECK_FAILS(mkdir("/bin/pda_x", 0755), EROFS);
 	umask(old);
 }
 
@@ -170,12 +150,8 @@ static void renames(void)
 
 	/* rename [EINVAL]: "The new directory pathname contains a path prefix that names the
 	 * old directory." */
-	errno = 0;
-	CHECK_EQ(rename(T "ra", T "ra/sub/x"), -1);
-	CHECK_EQ(errno, EINVAL);
-	errno = 0;
-	CHECK_EQ(rename(T "ra", T "ra/sub"), -1);
-	CHECK_EQ(errno, EINVAL);
+	CHECK_FAILS(rename(T "ra", T "ra/sub/x"), EINVAL);
+	CHECK_FAILS(rename(T "ra", T "ra/sub"), EINVAL);
 	/* [EEXIST] or [ENOTEMPTY]: "The link named by new is a directory that is not an empty
 	 * directory." */
 	errno = 0;
@@ -183,26 +159,16 @@ static void renames(void)
 	CHECK(errno == EEXIST || errno == ENOTEMPTY);
 	CHECK_EQ(stat(T "rb/f", &st), 0);
 	/* [ENOTDIR]: "old names a directory and new names an existing non-directory file." */
-	errno = 0;
-	CHECK_EQ(rename(T "rc", T "rf"), -1);
-	CHECK_EQ(errno, ENOTDIR);
+	CHECK_FAILS(rename(T "rc", T "rf"), ENOTDIR);
 	/* [EISDIR]: "The new argument points to a directory and the old argument points to a
 	 * file that is not a directory." */
-	errno = 0;
-	CHECK_EQ(rename(T "rf", T "rc"), -1);
-	CHECK_EQ(errno, EISDIR);
+	CHECK_FAILS(rename(T "rf", T "rc"), EISDIR);
 	/* [ENOENT]: the new name's directory does not exist. */
-	errno = 0;
-	CHECK_EQ(rename(T "rf", T "nodir/x"), -1);
-	CHECK_EQ(errno, ENOENT);
+	CHECK_FAILS(rename(T "rf", T "nodir/x"), ENOENT);
 	/* [EINVAL]: "either pathname argument contains a final component that is dot or
 	 * dot-dot" */
-	errno = 0;
-	CHECK_EQ(rename(T "rc/.", T "rq"), -1);
-	CHECK_EQ(errno, EINVAL);
-	errno = 0;
-	CHECK_EQ(rename(T "rc", T "rb/.."), -1);
-	CHECK_EQ(errno, EINVAL);
+	CHECK_FAILS(rename(T "rc/.", T "rq"), EINVAL);
+	CHECK_FAILS(rename(T "rc", T "rb/.."), EINVAL);
 	/* a trailing slash on new: a directory may take it ... */
 	CHECK_EQ(rename(T "rc", T "rq/"), 0);
 	CHECK_EQ(stat(T "rq", &st), 0);
@@ -210,9 +176,7 @@ static void renames(void)
 	CHECK_EQ(rename(T "rq", T "rc"), 0);
 	/* ... a file not: [ENOTDIR] (XBD 4.13, a trailing slash resolves only to a
 	 * directory) */
-	errno = 0;
-	CHECK_EQ(rename(T "rf", T "rq/"), -1);
-	CHECK_EQ(errno, ENOTDIR);
+	CHECK_FAILS(rename(T "rf", T "rq/"), ENOTDIR);
 	/* A directory onto an empty directory replaces it ("If new names an existing directory,
 	 * it shall be required to be an empty directory"), with its entries. */
 	ino_t a = ino_of(T "ra");
@@ -220,9 +184,7 @@ static void renames(void)
 	CHECK_EQ(ino_of(T "rc"), (long)a);
 	CHECK_EQ(stat(T "rc/sub", &st), 0);
 	CHECK(S_ISDIR(st.st_mode));
-	errno = 0;
-	CHECK_EQ(stat(T "ra", &st), -1);
-	CHECK_EQ(errno, ENOENT);
+	CHECK_FAILS(stat(T "ra", &st), ENOENT);
 	/* "If the old argument and the new argument resolve to ... different directory entries
 	 * for the same existing file, rename() shall return successfully and perform no other
 	 * action." */
@@ -363,9 +325,7 @@ static void streams(void)
 			CHECK_EQ(seen[i], 1);
 		CHECK_EQ(closedir(d), 0);
 		/* closedir: "shall close the directory stream ... and the file descriptor" */
-		errno = 0;
-		CHECK_EQ(fcntl(fd, F_GETFD), -1);
-		CHECK_EQ(errno, EBADF);
+		CHECK_FAILS(fcntl(fd, F_GETFD), EBADF);
 	}
 	/* fdopendir [ENOTDIR]: "The file descriptor fd is not associated with a directory." */
 	fd = open(T "ds/f0", O_RDONLY);
@@ -503,15 +463,9 @@ static void cwd(void)
 	CHECK(getcwd(buf, sizeof(buf)) && strcmp(buf, T "cw") == 0);
 
 	/* chdir [ENOENT], [ENOTDIR], and "" ([ENOENT], XBD 4.13: a null pathname) */
-	errno = 0;
-	CHECK_EQ(chdir(T "none"), -1);
-	CHECK_EQ(errno, ENOENT);
-	errno = 0;
-	CHECK_EQ(chdir(T "cwfile"), -1);
-	CHECK_EQ(errno, ENOTDIR);
-	errno = 0;
-	CHECK_EQ(chdir(""), -1);
-	CHECK_EQ(errno, ENOENT);
+	CHECK_FAILS(chdir(T "none"), ENOENT);
+	CHECK_FAILS(chdir(T "cwfile"), ENOTDIR);
+	CHECK_FAILS(chdir(""), ENOENT);
 	CHECK(getcwd(buf, sizeof(buf)) && strcmp(buf, T "cw") == 0);
 
 	/* A relative path starts at the working directory (XBD 4.13). */
@@ -528,13 +482,9 @@ static void cwd(void)
 	close(fd);
 	/* fchdir [ENOTDIR], [EBADF] */
 	fd = open(T "cwfile", O_RDONLY);
-	errno = 0;
-	CHECK_EQ(fchdir(fd), -1);
-	CHECK_EQ(errno, ENOTDIR);
+	CHECK_FAILS(fchdir(fd), ENOTDIR);
 	close(fd);
-	errno = 0;
-	CHECK_EQ(fchdir(fd), -1);
-	CHECK_EQ(errno, EBADF);
+	CHECK_FAILS(fchdir(fd), EBADF);
 
 	/*
 	 * Not checked, a documented limit (docs/userland.md): the working directory is kept
@@ -613,9 +563,7 @@ static void stat_fields(void)
 	CHECK_EQ(st.st_ino, st2.st_ino);
 	CHECK_EQ(st.st_size, 5);
 	/* a trailing slash names a directory (XBD 4.13): a file so named is [ENOTDIR] */
-	errno = 0;
-	CHECK_EQ(stat(T "sf2/", &st), -1);
-	CHECK_EQ(errno, ENOTDIR);
+	CHECK_FAILS(stat(T "sf2/", &st), ENOTDIR);
 
 	/* fstat of a FIFO's descriptor describes the FIFO: "shall obtain information about an
 	 * open file associated with the file descriptor" -- its type, mode and serial number
@@ -642,9 +590,7 @@ static void stat_fields(void)
 	/* stat [ELOOP]: "A loop exists in symbolic links encountered during resolution" */
 	CHECK_EQ(symlink("pda_loop2", T "loop1"), 0);
 	CHECK_EQ(symlink("pda_loop1", T "loop2"), 0);
-	errno = 0;
-	CHECK_EQ(stat(T "loop1", &st), -1);
-	CHECK_EQ(errno, ELOOP);
+	CHECK_FAILS(stat(T "loop1", &st), ELOOP);
 	unlink(T "loop1");
 	unlink(T "loop2");
 
@@ -692,9 +638,7 @@ static void times_marked(void)
 	/* [EINVAL]: "a tv_nsec ... has a value less than zero or greater than or equal to 1000
 	 * million, and not equal to UTIME_NOW or UTIME_OMIT" */
 	struct timespec bad[2] = { { 0, 1000000000 }, { 0, UTIME_OMIT } };
-	errno = 0;
-	CHECK_EQ(utimensat(AT_FDCWD, T "tf", bad, 0), -1);
-	CHECK_EQ(errno, EINVAL);
+	CHECK_FAILS(utimensat(AT_FDCWD, T "tf", bad, 0), EINVAL);
 	/* a null times: both set to the current time */
 	CHECK_EQ(utimensat(AT_FDCWD, T "tf", 0, 0), 0);
 	st = st_of(T "tf");
@@ -847,9 +791,7 @@ static void modes(void)
 	CHECK_EQ(access(T "af", R_OK), 0);
 	CHECK_EQ(access(T "af", W_OK), 0);
 	CHECK_EQ(access(T "af", R_OK | W_OK), 0);
-	errno = 0;
-	CHECK_EQ(access(T "af", X_OK), -1);
-	CHECK_EQ(errno, EACCES);
+	CHECK_FAILS(access(T "af", X_OK), EACCES);
 	CHECK_EQ(chmod(T "af", 0010), 0);
 	CHECK_EQ(access(T "af", X_OK), 0);
 	CHECK_EQ(chmod(T "af", 04751), 0);
@@ -861,23 +803,15 @@ static void modes(void)
 	CHECK_EQ(chmod(T "ad", 0755), 0);
 	CHECK_EQ(perm_of(T "ad"), 0755);
 	/* access [ENOENT], [ENOTDIR] */
-	errno = 0;
-	CHECK_EQ(access(T "none", F_OK), -1);
-	CHECK_EQ(errno, ENOENT);
-	errno = 0;
-	CHECK_EQ(access(T "af/x", F_OK), -1);
-	CHECK_EQ(errno, ENOTDIR);
+	CHECK_FAILS(access(T "none", F_OK), ENOENT);
+	CHECK_FAILS(access(T "af/x", F_OK), ENOTDIR);
 	/* access follows a symbolic link: a dangling one is [ENOENT] */
 	CHECK_EQ(symlink(T "none", T "adangle"), 0);
-	errno = 0;
-	CHECK_EQ(access(T "adangle", F_OK), -1);
-	CHECK_EQ(errno, ENOENT);
+	CHECK_FAILS(access(T "adangle", F_OK), ENOENT);
 	unlink(T "adangle");
 	/* access [EROFS]: "Write access is requested for a file on a read-only file system."
 	 * (/bin, docs/files.md) -- reading is still granted */
-	errno = 0;
-	CHECK_EQ(access("/bin/hello", W_OK), -1);
-	CHECK_EQ(errno, EROFS);
+	CHECK_FAILS(access("/bin/hello", W_OK), EROFS);
 	CHECK_EQ(access("/bin/hello", R_OK), 0);
 
 	/* fchmod */
@@ -946,19 +880,11 @@ static void symlinks(void)
 	CHECK_EQ(readlink(T "l", buf, 3), 3);
 	CHECK(memcmp(buf, "pdaX", 4) == 0);
 	/* readlink [EINVAL]: "The path argument names a file that is not a symbolic link." */
-	errno = 0;
-	CHECK_EQ(readlink(T "t", buf, sizeof(buf)), -1);
-	CHECK_EQ(errno, EINVAL);
-	errno = 0;
-	CHECK_EQ(readlink(T "none", buf, sizeof(buf)), -1);
-	CHECK_EQ(errno, ENOENT);
+	CHECK_FAILS(readlink(T "t", buf, sizeof(buf)), EINVAL);
+	CHECK_FAILS(readlink(T "none", buf, sizeof(buf)), ENOENT);
 	/* symlink [EEXIST] */
-	errno = 0;
-	CHECK_EQ(symlink("x", T "t"), -1);
-	CHECK_EQ(errno, EEXIST);
-	errno = 0;
-	CHECK_EQ(symlink("x", T "l"), -1);
-	CHECK_EQ(errno, EEXIST);
+	CHECK_FAILS(symlink("x", T "t"), EEXIST);
+	CHECK_FAILS(symlink("x", T "l"), EEXIST);
 
 	/* open follows it; O_NOFOLLOW: "If path names a symbolic link, fail and set errno to
 	 * [ELOOP]." */
@@ -966,9 +892,7 @@ static void symlinks(void)
 	CHECK(fd >= 0);
 	CHECK_EQ(read(fd, buf, sizeof(buf)), 5);
 	close(fd);
-	errno = 0;
-	CHECK_EQ(open(T "l", O_RDONLY | O_NOFOLLOW), -1);
-	CHECK_EQ(errno, ELOOP);
+	CHECK_FAILS(open(T "l", O_RDONLY | O_NOFOLLOW), ELOOP);
 	/* O_NOFOLLOW concerns only the last component */
 	CHECK_EQ(mkdir(T "rd", 0755), 0);
 	CHECK_EQ(symlink("pda_rd", T "rdl"), 0);
@@ -979,18 +903,14 @@ static void symlinks(void)
 
 	/* A dangling link: stat follows it ([ENOENT]), lstat describes the link. */
 	CHECK_EQ(symlink(T "gone", T "dl"), 0);
-	errno = 0;
-	CHECK_EQ(stat(T "dl", &st), -1);
-	CHECK_EQ(errno, ENOENT);
+	CHECK_FAILS(stat(T "dl", &st), ENOENT);
 	CHECK_EQ(lstat(T "dl", &st), 0);
 	CHECK(S_ISLNK(st.st_mode));
 	CHECK_EQ(st.st_size, (long)strlen(T "gone"));
 	/* unlink removes the link, not the file it names */
 	CHECK_EQ(unlink(T "l"), 0);
 	CHECK_EQ(stat(T "t", &st), 0);
-	errno = 0;
-	CHECK_EQ(lstat(T "l", &st), -1);
-	CHECK_EQ(errno, ENOENT);
+	CHECK_FAILS(lstat(T "l", &st), ENOENT);
 
 	/* realpath: "an absolute pathname that resolves to the same directory entry ... and
 	 * does not involve '.', '..', or symbolic links" */
@@ -1051,12 +971,8 @@ static void links(void)
 	CHECK_EQ(stat(T "h", &st), 0);
 	CHECK_EQ(st.st_nlink, 2);
 	/* link [EEXIST]: "The path2 argument resolves to an existing directory entry" */
-	errno = 0;
-	CHECK_EQ(link(T "h", T "hd/h2"), -1);
-	CHECK_EQ(errno, EEXIST);
-	errno = 0;
-	CHECK_EQ(link(T "h", T "hd"), -1);
-	CHECK_EQ(errno, EEXIST);
+	CHECK_FAILS(link(T "h", T "hd/h2"), EEXIST);
+	CHECK_FAILS(link(T "h", T "hd"), EEXIST);
 	/* link [EPERM]: "The file named by path1 is a directory and either the calling process
 	 * does not have appropriate privileges or the implementation prohibits using link()
 	 * on directories." (or success) */
@@ -1066,12 +982,8 @@ static void links(void)
 	if (r == 0)
 		unlink(T "hdl");
 	/* link [ENOENT]: path1 missing, or path2's directory missing */
-	errno = 0;
-	CHECK_EQ(link(T "none", T "hx"), -1);
-	CHECK_EQ(errno, ENOENT);
-	errno = 0;
-	CHECK_EQ(link(T "h", T "none/hx"), -1);
-	CHECK_EQ(errno, ENOENT);
+	CHECK_FAILS(link(T "none", T "hx"), ENOENT);
+	CHECK_FAILS(link(T "h", T "none/hx"), ENOENT);
 	/* the data is the file's: written through one name, read through the other */
 	int fd = open(T "hd/h2", O_WRONLY | O_APPEND);
 	CHECK_EQ(write(fd, "+", 1), 1);
@@ -1116,9 +1028,7 @@ static void limits(void)
 	CHECK_EQ(fpathconf(fd, _PC_NAME_MAX), NAME_MAX);
 	close(fd);
 	/* pathconf [EINVAL]: "The value of name is not valid." (a "shall fail" error) */
-	errno = 0;
-	CHECK_EQ(pathconf("/tmp", 9999), -1);
-	CHECK_EQ(errno, EINVAL);
+	CHECK_FAILS(pathconf("/tmp", 9999), EINVAL);
 
 	/* A name of NAME_MAX bytes is taken; one longer is [ENAMETOOLONG] ("The length of a
 	 * component of a pathname is longer than {NAME_MAX}", a "shall fail" error) */
@@ -1134,15 +1044,9 @@ static void limits(void)
 	name[NAME_MAX] = 'n';
 	name[NAME_MAX + 1] = 0;
 	snprintf(path, sizeof(path), "/tmp/%s", name);
-	errno = 0;
-	CHECK_EQ(open(path, O_CREAT | O_WRONLY, 0644), -1);
-	CHECK_EQ(errno, ENAMETOOLONG);
-	errno = 0;
-	CHECK_EQ(mkdir(path, 0755), -1);
-	CHECK_EQ(errno, ENAMETOOLONG);
-	errno = 0;
-	CHECK_EQ(stat(path, &st), -1);
-	CHECK_EQ(errno, ENAMETOOLONG);
+	CHECK_FAILS(open(path, O_CREAT | O_WRONLY, 0644), ENAMETOOLONG);
+	CHECK_FAILS(mkdir(path, 0755), ENAMETOOLONG);
+	CHECK_FAILS(stat(path, &st), ENAMETOOLONG);
 
 	/*
 	 * {PATH_MAX} bounds a pathname as given: one shorter names its file. pathconf's

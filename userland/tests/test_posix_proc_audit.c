@@ -163,20 +163,12 @@ static void wait_basics(void)
 	CHECK_EQ(info.si_pid, 0);
 	CHECK_EQ(info.si_signo, 0);
 	/* waitpid: ECHILD when pid names no child of the caller (init, ourselves) */
-	errno = 0;
-	CHECK_EQ(waitpid(1, &st, WNOHANG), -1);
-	CHECK_EQ(errno, ECHILD);
-	errno = 0;
-	CHECK_EQ(waitpid(getpid(), &st, 0), -1);
-	CHECK_EQ(errno, ECHILD);
+	CHECK_FAILS(waitpid(1, &st, WNOHANG), ECHILD);
+	CHECK_FAILS(waitpid(getpid(), &st, 0), ECHILD);
 	/* waitpid: EINVAL for an options bit it does not define */
-	errno = 0;
-	CHECK_EQ(waitpid(kid, &st, 0x100), -1);
-	CHECK_EQ(errno, EINVAL);
+	CHECK_FAILS(waitpid(kid, &st, 0x100), EINVAL);
 	/* waitid: EINVAL when options names none of WEXITED, WSTOPPED, WCONTINUED */
-	errno = 0;
-	CHECK_EQ(waitid(P_ALL, 0, &info, WNOHANG), -1);
-	CHECK_EQ(errno, EINVAL);
+	CHECK_FAILS(waitid(P_ALL, 0, &info, WNOHANG), EINVAL);
 	CHECK_EQ(write(go[1], "x", 1), 1);
 	close(go[1]);
 	st = wait_status(kid);
@@ -185,9 +177,7 @@ static void wait_basics(void)
 	CHECK(!WIFSIGNALED(st) && !WIFSTOPPED(st));
 	CHECK_EQ(WEXITSTATUS(st), 0xff);
 	/* reaped: no longer a child */
-	errno = 0;
-	CHECK_EQ(waitpid(kid, &st, WNOHANG), -1);
-	CHECK_EQ(errno, ECHILD);
+	CHECK_FAILS(waitpid(kid, &st, WNOHANG), ECHILD);
 	errno = 0;
 	CHECK_EQ(waitpid(-1, &st, WNOHANG), -1); /* no children at all */
 	CHECK_EQ(errno, ECHILD);
@@ -227,9 +217,7 @@ static void wait_basics(void)
 	close(hold[0]);
 	pid_t g = 0;
 	CHECK_EQ(read(pid_pipe[0], &g, sizeof(g)), (long)sizeof(g));
-	errno = 0;
-	CHECK_EQ(waitpid(g, &st, WNOHANG), -1);
-	CHECK_EQ(errno, ECHILD);
+	CHECK_FAILS(waitpid(g, &st, WNOHANG), ECHILD);
 	close(hold[1]);
 	CHECK_EQ(exit_code(mid), 0);
 	close(pid_pipe[0]);
@@ -255,9 +243,7 @@ static void waitid_and_signals(void)
 	CHECK_EQ(waitid(P_ALL, 0, &info, WEXITED), 0);
 	CHECK_EQ(info.si_pid, kid);
 	CHECK_EQ(info.si_status, 42);
-	errno = 0;
-	CHECK_EQ(waitid(P_PID, (id_t)kid, &info, WEXITED), -1);
-	CHECK_EQ(errno, ECHILD);
+	CHECK_FAILS(waitid(P_PID, (id_t)kid, &info, WEXITED), ECHILD);
 
 	/* Killed: waitid's CLD_KILLED with the signal; WIFSIGNALED and WTERMSIG */
 	int go[2];
@@ -448,32 +434,18 @@ static void exec_errors(void)
 {
 	char *argv[] = { "ppa", 0 };
 	/* ENOENT: the file does not exist, or path is empty */
-	errno = 0;
-	CHECK_EQ(execve(MISSING, argv, environ), -1);
-	CHECK_EQ(errno, ENOENT);
-	errno = 0;
-	CHECK_EQ(execve("/bin/ppa_missing", argv, environ), -1);
-	CHECK_EQ(errno, ENOENT);
-	errno = 0;
-	CHECK_EQ(execve("", argv, environ), -1);
-	CHECK_EQ(errno, ENOENT);
+	CHECK_FAILS(execve(MISSING, argv, environ), ENOENT);
+	CHECK_FAILS(execve("/bin/ppa_missing", argv, environ), ENOENT);
+	CHECK_FAILS(execve("", argv, environ), ENOENT);
 	/* EACCES: not a regular file, or no execute permission (docs/files.md promises it) */
-	errno = 0;
-	CHECK_EQ(execve("/tmp", argv, environ), -1);
-	CHECK_EQ(errno, EACCES);
+	CHECK_FAILS(execve("/tmp", argv, environ), EACCES);
 	put_file_mode(TEXT, "exit 7\n", 0644);
-	errno = 0;
-	CHECK_EQ(execve(TEXT, argv, environ), -1);
-	CHECK_EQ(errno, EACCES);
+	CHECK_FAILS(execve(TEXT, argv, environ), EACCES);
 	/* ENOEXEC: executable, but not in a format the system runs */
 	CHECK_EQ(chmod(TEXT, 0755), 0);
-	errno = 0;
-	CHECK_EQ(execve(TEXT, argv, environ), -1);
-	CHECK_EQ(errno, ENOEXEC);
+	CHECK_FAILS(execve(TEXT, argv, environ), ENOEXEC);
 	/* ENOTDIR: a component of the path prefix is not a directory */
-	errno = 0;
-	CHECK_EQ(execve(TEXT "/x", argv, environ), -1);
-	CHECK_EQ(errno, ENOTDIR);
+	CHECK_FAILS(execve(TEXT "/x", argv, environ), ENOTDIR);
 	/* execvp: a file that fails with ENOEXEC is run by the shell */
 	pid_t kid = fork();
 	if (kid == 0) {
@@ -548,15 +520,9 @@ static int image_fds(int argc, char **argv)
 	CHECK_EQ(fcntl(pw, F_GETFD), 0);
 	CHECK_EQ(write(pw, "ok", 2), 2);
 	/* exec: those with FD_CLOEXEC set are closed */
-	errno = 0;
-	CHECK_EQ(fcntl(ce1, F_GETFD), -1);
-	CHECK_EQ(errno, EBADF);
-	errno = 0;
-	CHECK_EQ(fcntl(ce2, F_GETFD), -1);
-	CHECK_EQ(errno, EBADF);
-	errno = 0;
-	CHECK_EQ(fcntl(ce3, F_GETFD), -1);
-	CHECK_EQ(errno, EBADF);
+	CHECK_FAILS(fcntl(ce1, F_GETFD), EBADF);
+	CHECK_FAILS(fcntl(ce2, F_GETFD), EBADF);
+	CHECK_FAILS(fcntl(ce3, F_GETFD), EBADF);
 	return test_status();
 }
 
@@ -696,49 +662,29 @@ static void sig_errors(void)
 	 * or SIGSTOP */
 	int bad[] = { 0, -1, NSIG, 1000 };
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		errno = 0;
-		CHECK_EQ(sigaction(bad[i], &sa, 0), -1);
-		CHECK_EQ(errno, EINVAL);
+		CHECK_FAILS(sigaction(bad[i], &sa, 0), EINVAL);
 	}
-	errno = 0;
-	CHECK_EQ(sigaction(SIGKILL, &sa, 0), -1);
-	CHECK_EQ(errno, EINVAL);
-	errno = 0;
-	CHECK_EQ(sigaction(SIGSTOP, &sa, 0), -1);
-	CHECK_EQ(errno, EINVAL);
+	CHECK_FAILS(sigaction(SIGKILL, &sa, 0), EINVAL);
+	CHECK_FAILS(sigaction(SIGSTOP, &sa, 0), EINVAL);
 	sa.sa_handler = SIG_IGN;
-	errno = 0;
-	CHECK_EQ(sigaction(SIGKILL, &sa, 0), -1);
-	CHECK_EQ(errno, EINVAL);
-	errno = 0;
-	CHECK_EQ(sigaction(SIGSTOP, &sa, 0), -1);
-	CHECK_EQ(errno, EINVAL);
+	CHECK_FAILS(sigaction(SIGKILL, &sa, 0), EINVAL);
+	CHECK_FAILS(sigaction(SIGSTOP, &sa, 0), EINVAL);
 	errno = 0;
 	CHECK(signal(SIGKILL, on_usr1) == SIG_ERR);
 	CHECK_EQ(errno, EINVAL);
 	/* kill and raise: EINVAL for an invalid signal number */
-	errno = 0;
-	CHECK_EQ(kill(getpid(), NSIG), -1);
-	CHECK_EQ(errno, EINVAL);
-	errno = 0;
-	CHECK_EQ(kill(getpid(), -1), -1);
-	CHECK_EQ(errno, EINVAL);
-	errno = 0;
-	CHECK_EQ(raise(NSIG), -1);
-	CHECK_EQ(errno, EINVAL);
+	CHECK_FAILS(kill(getpid(), NSIG), EINVAL);
+	CHECK_FAILS(kill(getpid(), -1), EINVAL);
+	CHECK_FAILS(raise(NSIG), EINVAL);
 	/* kill: ESRCH when no process has that pid (one that was reaped) */
 	pid_t gone = fork();
 	if (gone == 0)
 		_exit(0);
 	CHECK_EQ(exit_code(gone), 0);
-	errno = 0;
-	CHECK_EQ(kill(gone, SIGUSR1), -1);
-	CHECK_EQ(errno, ESRCH);
+	CHECK_FAILS(kill(gone, SIGUSR1), ESRCH);
 	/* sigprocmask: EINVAL for an unknown how (with a set) */
 	sigset_t s = just(SIGUSR1), orig;
-	errno = 0;
-	CHECK_EQ(sigprocmask(12345, &s, 0), -1);
-	CHECK_EQ(errno, EINVAL);
+	CHECK_FAILS(sigprocmask(12345, &s, 0), EINVAL);
 	/* SIGKILL and SIGSTOP cannot be blocked, silently */
 	sigfillset(&s);
 	CHECK_EQ(sigprocmask(SIG_SETMASK, &s, &orig), 0);
@@ -963,9 +909,7 @@ static void suspend(void)
 	if (is_pending(SIGUSR1)) {
 		/* sigsuspend: the mask is replaced while it waits (the handler runs with it
 		 * and its signal), -1 with EINTR after the handler, the old mask back */
-		errno = 0;
-		CHECK_EQ(sigsuspend(&wait_mask), -1);
-		CHECK_EQ(errno, EINTR);
+		CHECK_FAILS(sigsuspend(&wait_mask), EINTR);
 		CHECK_EQ(usr1_count, 1);
 		CHECK(mask_had_usr1 && mask_had_usr2);
 	}
@@ -1107,9 +1051,7 @@ static void sigchld(void)
 	kid = fork();
 	if (kid == 0)
 		_exit(0);
-	errno = 0;
-	CHECK_EQ(waitpid(kid, &st, 0), -1);
-	CHECK_EQ(errno, ECHILD);
+	CHECK_FAILS(waitpid(kid, &st, 0), ECHILD);
 	kid = fork();
 	if (kid == 0) {
 		ms_sleep(20);
@@ -1138,9 +1080,7 @@ static void setsid_leader(void)
 	/* setsid: EPERM for a process group leader */
 	CHECK_EQ(setpgid(0, 0), 0);
 	CHECK_EQ(getpgrp(), getpid());
-	errno = 0;
-	CHECK_EQ(setsid(), -1);
-	CHECK_EQ(errno, EPERM);
+	CHECK_FAILS(setsid(), EPERM);
 }
 
 static void groups(void)
@@ -1154,23 +1094,15 @@ static void groups(void)
 	CHECK_EQ(getsid(0), getsid(me));
 	/* setpgid: EINVAL for a negative pgid; ESRCH for a pid that is neither the caller
 	 * nor a child of it */
-	errno = 0;
-	CHECK_EQ(setpgid(0, -1), -1);
-	CHECK_EQ(errno, EINVAL);
-	errno = 0;
-	CHECK_EQ(setpgid(1, 1), -1);
-	CHECK_EQ(errno, ESRCH);
+	CHECK_FAILS(setpgid(0, -1), EINVAL);
+	CHECK_FAILS(setpgid(1, 1), ESRCH);
 	/* getpgid and getsid: ESRCH for no such process */
 	pid_t gone = fork();
 	if (gone == 0)
 		_exit(0);
 	CHECK_EQ(exit_code(gone), 0);
-	errno = 0;
-	CHECK_EQ(getpgid(gone), -1);
-	CHECK_EQ(errno, ESRCH);
-	errno = 0;
-	CHECK_EQ(getsid(gone), -1);
-	CHECK_EQ(errno, ESRCH);
+	CHECK_FAILS(getpgid(gone), ESRCH);
+	CHECK_FAILS(getsid(gone), ESRCH);
 
 	/* A child moved to a group of its own and back */
 	int go[2];
@@ -1185,14 +1117,10 @@ static void groups(void)
 	CHECK_EQ(setpgid(kid, kid), 0);
 	CHECK_EQ(getpgid(kid), kid);
 	/* waitpid(0): only children in the caller's group; (-pgid): those in that group */
-	errno = 0;
-	CHECK_EQ(waitpid(0, &st, WNOHANG), -1);
-	CHECK_EQ(errno, ECHILD);
+	CHECK_FAILS(waitpid(0, &st, WNOHANG), ECHILD);
 	CHECK_EQ(waitpid(-kid, &st, WNOHANG), 0);
 	/* setpgid: EPERM for a group no process of the caller's session is in */
-	errno = 0;
-	CHECK_EQ(setpgid(kid, gone), -1);
-	CHECK_EQ(errno, EPERM);
+	CHECK_FAILS(setpgid(kid, gone), EPERM);
 	CHECK_EQ(setpgid(kid, getpgrp()), 0);
 	CHECK_EQ(getpgid(kid), getpgrp());
 	close(go[1]);
@@ -1256,9 +1184,7 @@ static void groups(void)
 	close(ready[1]);
 	close(hold[0]);
 	CHECK_EQ(read(ready[0], &c, 1), 1); /* the new image runs */
-	errno = 0;
-	CHECK_EQ(setpgid(kid, kid), -1);
-	CHECK_EQ(errno, EACCES);
+	CHECK_FAILS(setpgid(kid, kid), EACCES);
 	close(hold[1]);
 	close(ready[0]);
 	CHECK_EQ(exit_code(kid), 0);

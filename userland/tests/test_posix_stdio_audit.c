@@ -304,9 +304,7 @@ static void seeking(void)
 	// cppcheck-suppress invalidFunctionArg
 	CHECK_EQ(fseek(f, 0, 42), -1);
 	CHECK_EQ(errno, EINVAL);
-	errno = 0;
-	CHECK_EQ(fseek(f, -20, SEEK_SET), -1);
-	CHECK_EQ(errno, EINVAL);
+	CHECK_FAILS(fseek(f, -20, SEEK_SET), EINVAL);
 	/* C11 7.21.9.1/3: fsetpos returns to the position fgetpos stored */
 	CHECK_EQ(fseek(f, 2, SEEK_SET), 0);
 	CHECK_EQ(fgetpos(f, &pos), 0);
@@ -516,12 +514,8 @@ static void lines(void)
 	CHECK_STR(line, "bc:");
 	CHECK_EQ(getdelim(&line, &n, ':', f), -1);
 	/* POSIX getline ERRORS: EINVAL, lineptr or n a null pointer */
-	errno = 0;
-	CHECK_EQ(getline(NULL, &n, f), -1);
-	CHECK_EQ(errno, EINVAL);
-	errno = 0;
-	CHECK_EQ(getline(&line, NULL, f), -1);
-	CHECK_EQ(errno, EINVAL);
+	CHECK_FAILS(getline(NULL, &n, f), EINVAL);
+	CHECK_FAILS(getline(&line, NULL, f), EINVAL);
 	fclose(f);
 	free(line);
 
@@ -648,9 +642,7 @@ static void descriptors(void)
 		CHECK(fcntl(fd, F_GETFD) >= 0);
 		CHECK_EQ(fclose(f), 0);
 		/* POSIX fclose: performs a close() of the descriptor */
-		errno = 0;
-		CHECK_EQ(fcntl(fd, F_GETFD), -1);
-		CHECK_EQ(errno, EBADF);
+		CHECK_FAILS(fcntl(fd, F_GETFD), EBADF);
 	}
 
 	/* POSIX fdopen: the stream starts at the descriptor's offset; "w" does not
@@ -689,12 +681,8 @@ static void descriptors(void)
 	CHECK_EQ(fflush(w), 0);
 	CHECK(fgets(b, sizeof(b), r) == b);
 	CHECK_STR(b, "pipe 7\n");
-	errno = 0;
-	CHECK_EQ(ftell(r), -1);
-	CHECK_EQ(errno, ESPIPE);
-	errno = 0;
-	CHECK_EQ(fseek(r, 0, SEEK_SET), -1);
-	CHECK_EQ(errno, ESPIPE);
+	CHECK_FAILS(ftell(r), ESPIPE);
+	CHECK_FAILS(fseek(r, 0, SEEK_SET), ESPIPE);
 	CHECK(fputs("tail", w) >= 0);
 	CHECK_EQ(fclose(w), 0); /* flushes "tail", closes the write end */
 	CHECK(fgets(b, sizeof(b), r) == b);
@@ -860,9 +848,7 @@ static void reopen_and_temporaries(void)
 	put_file(F1, "x");
 	CHECK_EQ(remove(F1), 0);
 	CHECK_EQ(access(F1, F_OK), -1);
-	errno = 0;
-	CHECK_EQ(remove(F1), -1);
-	CHECK_EQ(errno, ENOENT);
+	CHECK_FAILS(remove(F1), ENOENT);
 }
 
 /* ---------------------------------------------------------------- printf, scanf */
@@ -1256,24 +1242,16 @@ static void environment(void)
 	CHECK(in_environ("PSA_VAR=two"));
 	CHECK(!in_environ("PSA_VAR=one"));
 	/* POSIX setenv ERRORS: EINVAL, an empty name or one containing '=' */
-	errno = 0;
-	CHECK_EQ(setenv("PSA=X", "v", 1), -1);
-	CHECK_EQ(errno, EINVAL);
-	errno = 0;
-	CHECK_EQ(setenv("", "v", 1), -1);
-	CHECK_EQ(errno, EINVAL);
+	CHECK_FAILS(setenv("PSA=X", "v", 1), EINVAL);
+	CHECK_FAILS(setenv("", "v", 1), EINVAL);
 	CHECK(getenv("PSA") == NULL);
 	/* POSIX unsetenv: removes; a name not there is success; EINVAL as setenv */
 	CHECK_EQ(unsetenv("PSA_VAR"), 0);
 	CHECK(getenv("PSA_VAR") == NULL);
 	CHECK(!in_environ("PSA_VAR=two"));
 	CHECK_EQ(unsetenv("PSA_NEVER_SET"), 0);
-	errno = 0;
-	CHECK_EQ(unsetenv("PSA=X"), -1);
-	CHECK_EQ(errno, EINVAL);
-	errno = 0;
-	CHECK_EQ(unsetenv(""), -1);
-	CHECK_EQ(errno, EINVAL);
+	CHECK_FAILS(unsetenv("PSA=X"), EINVAL);
+	CHECK_FAILS(unsetenv(""), EINVAL);
 	/* POSIX putenv: "the string pointed to by string shall become part of the
 	 * environment, so altering the string shall change the environment" */
 	static char entry[] = "PSA_PUT=first";
@@ -1293,9 +1271,7 @@ static void environment(void)
 	CHECK_EQ(setenv("PSA_PUT", "third", 1), 0);
 	CHECK_STR(getenv("PSA_PUT"), "third");
 	CHECK_STR(second, "PSA_PUT=second");
-	errno = 0;
-	CHECK_EQ(putenv("noequals"), -1);
-	CHECK_EQ(errno, EINVAL);
+	CHECK_FAILS(putenv("noequals"), EINVAL);
 	CHECK_EQ(unsetenv("PSA_PUT"), 0);
 	CHECK_EQ(unsetenv("PSA_LIT"), 0);
 	CHECK(getenv("PSA_PUT") == NULL);
@@ -1344,13 +1320,9 @@ static void temp_files(void)
 		CHECK_EQ(unlink(t2), 0);
 	/* POSIX mkstemp ERRORS: EINVAL, the template does not end in "XXXXXX" */
 	char bad[] = "/tmp/psa_mkXXXX";
-	errno = 0;
-	CHECK_EQ(mkstemp(bad), -1);
-	CHECK_EQ(errno, EINVAL);
+	CHECK_FAILS(mkstemp(bad), EINVAL);
 	char suffix[] = "/tmp/psa_mkXXXXXXsfx";
-	errno = 0;
-	CHECK_EQ(mkstemp(suffix), -1);
-	CHECK_EQ(errno, EINVAL);
+	CHECK_FAILS(mkstemp(suffix), EINVAL);
 }
 
 static void strings(void)
@@ -1486,23 +1458,15 @@ static void clocks(void)
 	CHECK(res.tv_sec > 0 || res.tv_nsec > 0);
 	CHECK_EQ(clock_getres(CLOCK_MONOTONIC, &res), 0);
 	CHECK(res.tv_sec > 0 || res.tv_nsec > 0);
-	errno = 0;
-	CHECK_EQ(clock_gettime((clockid_t)12345, &ts), -1);
-	CHECK_EQ(errno, EINVAL);
-	errno = 0;
-	CHECK_EQ(clock_getres((clockid_t)12345, &res), -1);
-	CHECK_EQ(errno, EINVAL);
+	CHECK_FAILS(clock_gettime((clockid_t)12345, &ts), EINVAL);
+	CHECK_FAILS(clock_getres((clockid_t)12345, &res), EINVAL);
 
 	/* POSIX nanosleep ERRORS: EINVAL, tv_nsec below zero or at least 1000 million;
 	 * clock_nanosleep returns the error instead */
 	struct timespec bad = { 0, 1000000000L };
-	errno = 0;
-	CHECK_EQ(nanosleep(&bad, NULL), -1);
-	CHECK_EQ(errno, EINVAL);
+	CHECK_FAILS(nanosleep(&bad, NULL), EINVAL);
 	bad.tv_nsec = -1;
-	errno = 0;
-	CHECK_EQ(nanosleep(&bad, NULL), -1);
-	CHECK_EQ(errno, EINVAL);
+	CHECK_FAILS(nanosleep(&bad, NULL), EINVAL);
 	CHECK_EQ(clock_nanosleep(CLOCK_MONOTONIC, 0, &bad, NULL), EINVAL);
 	struct timespec ms = { 0, 1000000L };
 	CHECK_EQ(nanosleep(&ms, NULL), 0);
@@ -1696,12 +1660,8 @@ static void limits(void)
 	CHECK(v >= _POSIX_STREAM_MAX || (v == -1 && errno == 0));
 	CHECK_EQ(sysconf(_SC_VERSION), 200809L);
 	/* an invalid name: -1, EINVAL */
-	errno = 0;
-	CHECK_EQ(sysconf(-1), -1);
-	CHECK_EQ(errno, EINVAL);
-	errno = 0;
-	CHECK_EQ(sysconf(100000), -1);
-	CHECK_EQ(errno, EINVAL);
+	CHECK_FAILS(sysconf(-1), EINVAL);
+	CHECK_FAILS(sysconf(100000), EINVAL);
 
 	/* POSIX confstr: the size with the NUL; a short buffer gets len - 1 bytes and a
 	 * NUL; an invalid name is 0 with EINVAL */

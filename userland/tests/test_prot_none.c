@@ -61,13 +61,9 @@ static void none_and_back(void)
 	/* The kernel refuses it too: a write from it, a read into it. */
 	int fds[2];
 	CHECK_EQ(pipe(fds), 0);
-	errno = 0;
-	CHECK_EQ(write(fds[1], p, 8), -1);
-	CHECK_EQ(errno, EFAULT);
+	CHECK_FAILS(write(fds[1], p, 8), EFAULT);
 	CHECK_EQ(write(fds[1], "xy", 2), 2);
-	errno = 0;
-	CHECK_EQ(read(fds[0], p, 2), -1);
-	CHECK_EQ(errno, EFAULT);
+	CHECK_FAILS(read(fds[0], p, 2), EFAULT);
 	close(fds[0]);
 	close(fds[1]);
 	CHECK_EQ(mprotect(p, PAGE, PROT_READ), 0);
@@ -179,9 +175,7 @@ static void shared_round_trip(void)
 	fd = open("/tmp/prot_none_ro", O_RDONLY);
 	char *r = mmap(0, PAGE, PROT_READ, MAP_SHARED, fd, 0);
 	CHECK(r != MAP_FAILED);
-	errno = 0;
-	CHECK_EQ(mprotect(r, PAGE, PROT_READ | PROT_WRITE), -1);
-	CHECK_EQ(errno, EACCES);
+	CHECK_FAILS(mprotect(r, PAGE, PROT_READ | PROT_WRITE), EACCES);
 	CHECK_EQ(mprotect(r, PAGE, PROT_NONE), 0);
 	CHECK_EQ(mprotect(r, PAGE, PROT_READ), 0);
 	CHECK_EQ(r[0], 0);

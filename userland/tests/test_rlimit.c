@@ -69,9 +69,7 @@ static void file_size(void)
 	CHECK(fd >= 0);
 	CHECK_EQ(write(fd, buf, 600), 600);
 	CHECK_EQ(write(fd, buf, 600), 400); /* cut at the limit */
-	errno = 0;
-	CHECK_EQ(write(fd, buf, 1), -1);
-	CHECK_EQ(errno, EFBIG);
+	CHECK_FAILS(write(fd, buf, 1), EFBIG);
 	CHECK_EQ(xfsz, 1);
 	CHECK(pwrite(fd, buf, 10, 2000) == -1 && errno == EFBIG);
 	CHECK_EQ(pwrite(fd, buf, 10, 10), 10); /* inside: fine */

@@ -128,9 +128,7 @@ static void queue_to_sigwait(void)
 	memset(&info, 0, sizeof(info));
 	CHECK_EQ(take_now(a, &info), a);
 	CHECK_EQ(info.si_code, SI_USER);
-	errno = 0;
-	CHECK_EQ(take_now(a, &info), -1);
-	CHECK_EQ(errno, EAGAIN);
+	CHECK_FAILS(take_now(a, &info), EAGAIN);
 	CHECK_EQ(take_now(b, &info), b);
 	CHECK_EQ(info.si_value.sival_int, 100);
 	CHECK_EQ(sigpending(&pend), 0);
@@ -235,9 +233,7 @@ static void ignore_and_fork(void)
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	CHECK(signal(sig, SIG_IGN) != SIG_ERR);
 	CHECK(signal(sig, SIG_DFL) != SIG_ERR);
-	errno = 0;
-	CHECK_EQ(take_now(sig, &info), -1);
-	CHECK_EQ(errno, EAGAIN);
+	CHECK_FAILS(take_now(sig, &info), EAGAIN);
 	block(sig, SIG_UNBLOCK);
 }
 

@@ -82,13 +82,9 @@ static void already_pending(void)
 	CHECK_EQ(sigtimedwait(&s, 0, &zero), -1); /* nothing left: at once */
 	CHECK_EQ(errno, EAGAIN);
 	struct timespec bad = { 0, 1000000000L };
-	errno = 0;
-	CHECK_EQ(sigtimedwait(&s, 0, &bad), -1);
-	CHECK_EQ(errno, EINVAL);
+	CHECK_FAILS(sigtimedwait(&s, 0, &bad), EINVAL);
 	struct timespec short_wait = { 0, 20 * NS_PER_MS };
-	errno = 0;
-	CHECK_EQ(sigtimedwait(&s, 0, &short_wait), -1);
-	CHECK_EQ(errno, EAGAIN);
+	CHECK_FAILS(sigtimedwait(&s, 0, &short_wait), EAGAIN);
 	CHECK_EQ(usr1_handled, 0); /* taken by the waits, never handled */
 }
 
@@ -137,9 +133,7 @@ static void interrupted(void)
 	usr2_handled = 0;
 	pid_t pid = pester(SIGUSR2); /* unblocked, with a handler, not waited for */
 	struct timespec t = { 30, 0 };
-	errno = 0;
-	CHECK_EQ(sigtimedwait(&s, 0, &t), -1);
-	CHECK_EQ(errno, EINTR);
+	CHECK_FAILS(sigtimedwait(&s, 0, &t), EINTR);
 	CHECK(usr2_handled > 0);
 	stop(pid);
 }
@@ -238,15 +232,9 @@ static void queued(void)
 	CHECK_EQ(kill(getpid(), SIGUSR2), 0);
 	CHECK_EQ(info_code, SI_USER);
 	CHECK_EQ(sigqueue(getpid(), 0, v), 0); /* only: do we exist */
-	errno = 0;
-	CHECK_EQ(sigqueue(getpid(), 99, v), -1);
-	CHECK_EQ(errno, EINVAL);
-	errno = 0;
-	CHECK_EQ(sigqueue(-3, SIGUSR2, v), -1);
-	CHECK_EQ(errno, ESRCH);
-	errno = 0;
-	CHECK_EQ(sigqueue(30000, SIGUSR2, v), -1);
-	CHECK_EQ(errno, ESRCH);
+	CHECK_FAILS(sigqueue(getpid(), 99, v), EINVAL);
+	CHECK_FAILS(sigqueue(-3, SIGUSR2, v), ESRCH);
+	CHECK_FAILS(sigqueue(30000, SIGUSR2, v), ESRCH);
 	CHECK_EQ(sigaction(SIGUSR2, &old, 0), 0);
 }
 

@@ -136,9 +136,7 @@ static void errors(void)
 {
 	struct statvfs v;
 	char longp[400];
-	errno = 0;
-	CHECK_EQ(statvfs("/nope/x", &v), -1);
-	CHECK_EQ(errno, ENOENT);
+	CHECK_FAILS(statvfs("/nope/x", &v), ENOENT);
 	CHECK_EQ(statvfs("", &v), -1);
 	CHECK_EQ(errno, ENOENT);
 	CHECK_EQ(write_file("/tmp/svfs_f", 0), 0);

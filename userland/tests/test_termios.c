@@ -112,9 +112,7 @@ static void not_terminals(void)
 	struct termios t;
 	int p[2];
 	CHECK_EQ(pipe(p), 0);
-	errno = 0;
-	CHECK_EQ(tcgetattr(p[0], &t), -1);
-	CHECK_EQ(errno, ENOTTY);
+	CHECK_FAILS(tcgetattr(p[0], &t), ENOTTY);
 	CHECK_EQ(tcsetattr(p[1], TCSANOW, &t), -1);
 	CHECK_EQ(errno, ENOTTY);
 	CHECK_EQ(tcdrain(p[1]), -1);
