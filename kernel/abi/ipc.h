@@ -173,10 +173,11 @@ struct memstat {
 	uint64_t cow_faults;
 	uint64_t cow_copies;
 	uint64_t cow_reuses;
-	uint64_t task_resident;	  /* frames mapped by the task asked about */
-	uint64_t task_quota_left; /* bytes */
-	uint64_t kernel_objects;  /* kernel allocations outstanding: objects, cspace chunks... */
-	uint64_t tlb_fences;	  /* TLB shootdown requests sent to other harts since boot */
+	uint64_t task_resident;	     /* frames mapped by the task asked about */
+	uint64_t task_quota_left;    /* bytes */
+	uint64_t kernel_objects;     /* kernel allocations outstanding: objects, cspace chunks... */
+	uint64_t tlb_fences;	     /* TLB shootdown requests sent to other harts since boot */
+	uint64_t kernel_slab_frames; /* frames holding the kernel's small objects now */
 };
 
 #endif

@@ -28,7 +28,8 @@ struct slab {
 /* The partial lists and the live count side by side: one base address serves both. */
 static struct {
 	struct slab *partial[SLAB_SHIFTS];
-	uint64_t live; /* chunks and frames handed out and not yet freed */
+	uint64_t live;	 /* chunks and frames handed out and not yet freed */
+	uint64_t frames; /* frames the slabs hold now */
 } slabs;
 
 /* The smallest class that holds size; SLAB_SHIFTS means a whole frame. */
@@ -98,6 +99,7 @@ static struct slab *slab_new(int c)
 		return NULL;
 	struct slab *s = phys_to_virt(pa);
 	char *base = (char *)s;
+	slabs.frames++;
 	s->free = NULL;
 	s->used = 0;
 	for (size_t off = HEADER > sz ? HEADER : sz; off + sz <= PAGE_SIZE; off += sz) {
@@ -175,6 +177,7 @@ void kfree(void *p, size_t size)
 	s->free = ch;
 	if (--s->used == 0) {
 		slab_unlink(c, s);
+		slabs.frames--;
 		frame_unref(&kframes, virt_to_phys(s));
 	}
 }
@@ -182,4 +185,9 @@ void kfree(void *p, size_t size)
 uint64_t kalloc_live(void)
 {
 	return slabs.live;
+}
+
+uint64_t kalloc_slab_frames(void)
+{
+	return slabs.frames;
 }

@@ -18,5 +18,8 @@ void kfree(void *p, size_t size);
 size_t kalloc_charge(size_t size);
 /* Allocations handed out and not yet freed (memstat's kernel_objects): a leak check. */
 uint64_t kalloc_live(void);
+/* Frames the slabs hold now (memstat's kernel_slab_frames): which objects share them is
+ * the allocator's business, so a count of frames a piece of work took can leave them out. */
+uint64_t kalloc_slab_frames(void);
 
 #endif

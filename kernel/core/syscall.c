@@ -477,6 +477,7 @@ static long sys_memstat(struct thread *t)
 		.task_resident = target->as.resident,
 		.task_quota_left = target->quota.limit - target->quota.used,
 		.kernel_objects = kalloc_live(),
+		.kernel_slab_frames = kalloc_slab_frames(),
 		.tlb_fences = smp_fences_sent(),
 	};
 	return user_copy_out(t->task, ARG(t, 1), &ms, sizeof(ms));

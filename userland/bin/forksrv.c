@@ -23,6 +23,7 @@
 #include "fd.h"
 #include "kernel/abi/fault.h"
 #include "fs.h"
+#include "futex.h"
 #include "load.h"
 #include "loader.h"
 #include "pipe.h"
@@ -36,7 +37,9 @@
 /* We are the server the C library would tell where it takes signals (signal.c). */
 const int signals_register_at_start = 0;
 
-#define WAITERS 8 /* threads of one process that may block in wait() at once */
+#define WAITERS	  8		      /* threads of one process that may block in wait() at once */
+#define ALARM_OFF 0		      /* a process's alarm_at when it has no alarm */
+#define ALARM_FAR (FUTEX_FOREVER - 1) /* an alarm too far off to come */
 
 struct proc {
 	int state;    /* enum proc_state */
@@ -63,6 +66,8 @@ struct proc {
 	long stop_reply; /* the reply of its thread parked in PROC_STOP while stopped, or 0 */
 	uint64_t run_ticks;   /* once a zombie: its run time (timebase ticks) */
 	uint64_t child_ticks; /* its children's and their descendants' it has waited for */
+	uint64_t alarm_at;    /* ITIMER_REAL's next SIGALRM, in timebase ticks (ALARM_OFF) */
+	uint64_t alarm_every; /* and the ticks between the ones after it (0: one shot) */
 	uint16_t gen;	      /* the generation its badge carries (badge_of) */
 	uint32_t badge;	      /* its badge while it is not free, 0 when free (by_badge) */
 };
@@ -166,6 +171,7 @@ static struct proc *proc_new(const struct proc *parent)
 		p->stop_reply = 0;
 		p->child_ticks = 0;
 		p->execed = 0;
+		p->alarm_at = ALARM_OFF; /* POSIX: a child has no alarm; exec keeps it */
 		if (i >= procs_top)
 			procs_top = i + 1;
 		return p;
@@ -365,6 +371,7 @@ static void proc_end(struct proc *p, int status, int64_t run_ticks, int from_p)
 	}
 	p->job = JOB_RUNNING;
 	p->report = JOB_REPORT_NONE;
+	p->alarm_at = ALARM_OFF;
 	p->state = PS_ZOMBIE;
 	p->status = status;
 	/* Orphans go to init; their zombies are reaped now, as init never waits for them. */
@@ -1190,14 +1197,130 @@ static void do_tcsetpgrp(struct proc *p, int64_t pgid)
 	reply(0, 0);
 }
 
-/* Terminal requests (outside the switch: its jump table stays small). */
+/*
+ * ITIMER_REAL and alarm. Each process's alarm is here, not in its memory, so that exec
+ * keeps it (POSIX: the new image inherits the time left) at no cost to programs that
+ * never set one. One thread of ours, made at start, sleeps to the earliest
+ * (alarm_next) and then asks a server thread for PROC_ALARM_DUE, which sends the
+ * SIGALRMs due: the table stays the server threads' alone. Deadlines are timebase
+ * ticks, which every hart reads alike (rdtime).
+ */
+static uint64_t alarm_next = FUTEX_FOREVER; /* the earliest alarm_at set: the thread's sleep */
+static volatile uint32_t alarm_changed;	    /* bumped when alarm_next moves: it looks again */
+static int alarm_thread_made;
+
+static uint64_t now_ticks(void)
+{
+	uint64_t t;
+	__asm__ volatile("rdtime %0" : "=r"(t));
+	return t;
+}
+
+/* Tell the alarm thread its next wake-up. */
+static void alarm_publish(uint64_t next)
+{
+	__atomic_store_n(&alarm_next, next, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&alarm_changed, 1, __ATOMIC_RELEASE);
+	futex_wake(&alarm_changed, 1);
+}
+
+/* The alarm thread: sleep to the earliest alarm, then have a server thread send it. */
+static void alarm_main(void *arg)
+{
+	long slot = (long)arg; /* a send capability to our own endpoint */
+	for (;;) {
+		uint32_t seen = __atomic_load_n(&alarm_changed, __ATOMIC_ACQUIRE);
+		uint64_t next = __atomic_load_n(&alarm_next, __ATOMIC_ACQUIRE);
+		if (next != FUTEX_FOREVER && now_ticks() >= next) {
+			struct ipc_msg m = { .tag = ipc_tag(PROC_ALARM_DUE, 0, 0, 0) };
+			m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
+			ipc_call(slot, &m); /* it publishes the next deadline */
+		} else {
+			SYSCALL(futex_wait, (uintptr_t)&alarm_changed, seen, next);
+		}
+	}
+}
+
+/*
+ * Make the alarm thread, at start: alarm() cannot fail, so what it needs is taken before
+ * any process can ask (its stack is heap memory, mapped at once). Without it (no memory
+ * at boot) PROC_ALARM answers -EAGAIN.
+ */
+static void alarm_start(void)
+{
+	thread_t t;
+	long s = slot_alloc();
+	/* Badged as init, whose entry is never free: its requests are never stale. */
+	if (s < 0 || SYSCALL(cap_mint, SLOT_SERVER, s, CAP_SEND, PID_INIT) != 0 ||
+	    thread_create(&t, alarm_main, (void *)s) != 0) {
+		slot_free(s);
+		return;
+	}
+	thread_priority(t, SERVER_PRIO);
+	alarm_thread_made = 1;
+}
+
+/* PROC_ALARM_DUE: send each process its SIGALRM now due, rearm the repeating ones. */
+static void alarms_fire(void)
+{
+	uint64_t now = now_ticks(), next = FUTEX_FOREVER;
+	for (int i = 0; i < procs_top; i++) {
+		struct proc *q = &procs[i];
+		if (q->state != PS_RUNNING || q->alarm_at == ALARM_OFF)
+			continue;
+		if (q->alarm_at <= now) {
+			/* Expirations missed while late are skipped: one signal stands for them. */
+			uint64_t every = q->alarm_every;
+			uint64_t missed = every ? (now - q->alarm_at) / every : 0;
+			q->alarm_at = every ? q->alarm_at + (missed + 1) * every : ALARM_OFF;
+			signal_proc(q, SIGALRM, q->pid); /* as kill by itself: SI_USER */
+		}
+		if (q->state == PS_RUNNING && q->alarm_at != ALARM_OFF && q->alarm_at < next)
+			next = q->alarm_at;
+	}
+	alarm_publish(next);
+	reply(0, 0);
+}
+
+/* PROC_ALARM (set) and PROC_ALARM_GET: answer with what the old alarm had left. */
+static void do_alarm(struct proc *p, uint64_t first, uint64_t every, int set)
+{
+	uint64_t now = now_ticks(), at = p->alarm_at;
+	uint64_t left = at == ALARM_OFF ? 0 : at > now ? at - now : 1; /* due, not yet sent */
+	uint64_t old_every = p->alarm_every;
+	if (set && p->task < 0) {
+		reply(-EPERM, 0); /* init takes no signals */
+		return;
+	}
+	if (set && first && !alarm_thread_made) {
+		reply(-EAGAIN, 0);
+		return;
+	}
+	if (set) {
+		p->alarm_at = !first			 ? ALARM_OFF
+			      : first >= ALARM_FAR - now ? ALARM_FAR
+							 : now + first;
+		p->alarm_every = first ? every : 0;
+		if (first && p->alarm_at < __atomic_load_n(&alarm_next, __ATOMIC_RELAXED))
+			alarm_publish(p->alarm_at);
+	}
+	reply(left > INT64_MAX ? INT64_MAX : (int64_t)left, old_every);
+}
+
+/* Terminal and alarm requests (outside the switch: its jump table stays small). */
 static void serve_other(struct proc *p, struct ipc_msg *m, uint64_t label)
 {
 	if (label == PROC_TCGETPGRP)
 		reply(console_fg, 0);
 	else if (label == PROC_TCSETPGRP && !too_short(m, 1))
 		do_tcsetpgrp(p, (int64_t)m->w[0]);
-	else if (label != PROC_TCSETPGRP)
+	else if (label == PROC_ALARM && !too_short(m, 2))
+		do_alarm(p, m->w[0], m->w[1], 1);
+	else if (label == PROC_ALARM_GET)
+		do_alarm(p, 0, 0, 0);
+	else if (label == PROC_ALARM_DUE)
+		alarms_fire();
+	else if (label != PROC_TCSETPGRP && label != PROC_ALARM)
 		reply(-ENOSYS, 0);
 }
 
@@ -1422,6 +1545,7 @@ int main(void)
 				  .task = -1,
 				  .badge = PID_INIT };
 	timesrv_init();
+	alarm_start();
 	if (start_hart_servers())
 		for (;;)
 			SYSCALL(exit, 0, 0, 0); /* the hart servers serve: this thread ends */

@@ -1,13 +1,15 @@
 /*
- * Timers: ITIMER_REAL and alarm, and the POSIX per-process timers (timer_create and the
- * rest) on CLOCK_REALTIME and CLOCK_MONOTONIC. One thread of the process (made on first
- * use) sleeps in futex_wait until the earliest deadline of any timer, then acts for each
- * one due: sends the process its signal through the fork server, so it arrives like
- * any other (docs/signals.md), or starts a thread for SIGEV_THREAD; and rearms it with
- * its interval. Setting a timer wakes the thread to take the new deadline. Deadlines are
- * in timebase ticks: a CLOCK_REALTIME deadline given as an absolute time is converted
- * once, when it is set. A forked child has no timers (POSIX), and no timer thread until
- * it sets one; exec ends them with the image.
+ * Timers. ITIMER_REAL and alarm are the fork server's (PROC_ALARM, docs/process.md), so
+ * that exec keeps them as POSIX asks; here they only convert times. The POSIX
+ * per-process timers (timer_create and the rest) on CLOCK_REALTIME and CLOCK_MONOTONIC
+ * are the process's own: one thread of it (made on first use) sleeps in futex_wait until
+ * the earliest deadline of any timer, then acts for each one due: sends the process its
+ * signal through the fork server, so it arrives like any other (docs/signals.md), or
+ * starts a thread for SIGEV_THREAD; and rearms it with its interval. Setting a timer
+ * wakes the thread to take the new deadline. Deadlines are in timebase ticks: a
+ * CLOCK_REALTIME deadline given as an absolute time is converted once, when it is set.
+ * A forked child has no timers (POSIX), and no timer thread until it sets one; exec
+ * ends these with the image.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -26,8 +28,8 @@
 #define NS_PER_S      1000000000ULL
 #define NS_PER_US     1000ULL
 #define DISARMED      FUTEX_FOREVER
-#define TIMERS_MAX    33 /* slot 0 is ITIMER_REAL's; timer_create hands out the 32 POSIX asks for */
-#define ITIMER_SLOT   0
+#define TIMERS_MAX    33 /* slot 0 is never used (no timer_t is 0); timer_create hands out 32 */
+#define NO_TIMER      0
 #define OVERRUN_MAX   0x7fffffff /* DELAYTIMER_MAX: a count past it stays there */
 #define TIMER_STACK   16384
 #define SIGNO_INVALID 0
@@ -45,10 +47,7 @@ struct ptimer {
 };
 
 static pthread_mutex_t timer_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct ptimer timers[TIMERS_MAX] = { [ITIMER_SLOT] = { .used = 1,
-							      .notify = SIGEV_SIGNAL,
-							      .signo = SIGALRM,
-							      .deadline = DISARMED } };
+static struct ptimer timers[TIMERS_MAX] = { [NO_TIMER] = { .used = 1, .deadline = DISARMED } };
 static volatile uint32_t changed; /* bumped by every change: the thread re-reads */
 static int thread_made, created;  /* created: timer_create was ever called */
 static uint64_t hz;
@@ -81,7 +80,7 @@ static uint64_t ticks_to_ns(uint64_t t)
 
 /* A due timer's notice, taken under the lock and given after it. */
 struct notice {
-	int notify, signo, posix; /* posix: a timer_create timer (not ITIMER_REAL) */
+	int notify, signo;
 	union sigval value;
 	void (*fn)(union sigval);
 };
@@ -92,7 +91,7 @@ static struct notice expire(struct ptimer *t, uint64_t now)
 	uint64_t missed = t->interval ? (now - t->deadline) / t->interval : 0;
 	t->overrun = missed > OVERRUN_MAX ? OVERRUN_MAX : (int)missed;
 	t->deadline = t->interval ? t->deadline + (missed + 1) * t->interval : DISARMED;
-	return (struct notice){ t->notify, t->signo, t != &timers[ITIMER_SLOT], t->value, t->fn };
+	return (struct notice){ t->notify, t->signo, t->value, t->fn };
 }
 
 static void *notify_thread(void *arg)
@@ -107,8 +106,7 @@ static void *notify_thread(void *arg)
 static void give(const struct notice *n)
 {
 	if (n->notify == SIGEV_SIGNAL) {
-		if (n->posix)
-			signals_note_timer(n->signo, n->value);
+		signals_note_timer(n->signo, n->value);
 		proc_request(PROC_KILL, (uint64_t)getpid(), (uint64_t)n->signo, 0, 0, 0);
 	} else if (n->notify == SIGEV_THREAD) {
 		pthread_t t;
@@ -160,7 +158,7 @@ void itimer_after_fork(void)
 	for (int i = 0; i < TIMERS_MAX; i++) {
 		timers[i].deadline = DISARMED;
 		timers[i].interval = 0;
-		timers[i].used = i == ITIMER_SLOT;
+		timers[i].used = i == NO_TIMER;
 	}
 	thread_made = created = 0;
 	pthread_mutex_init(&timer_lock, 0);
@@ -204,13 +202,13 @@ static struct ptimer *timer_of(timer_t id)
 }
 
 /*
- * Arm timer id (ITIMER_SLOT for setitimer's) with deadline and interval, and wake the
- * thread to take it: 0, or -1 with errno (EINVAL for an id timer_create did not give).
+ * Arm timer id with deadline and interval, and wake the thread to take it: 0, or -1
+ * with errno (EINVAL for an id timer_create did not give).
  */
 static int arm(timer_t id, uint64_t deadline, uint64_t interval)
 {
 	pthread_mutex_lock(&timer_lock);
-	struct ptimer *t = id == ITIMER_SLOT ? &timers[ITIMER_SLOT] : timer_of(id);
+	struct ptimer *t = timer_of(id);
 	int err = t ? arm_locked(t, deadline, interval) : EINVAL;
 	pthread_mutex_unlock(&timer_lock);
 	if (err) {
@@ -243,20 +241,30 @@ static void ticks_to_tv(uint64_t t, struct timeval *tv)
 	tv->tv_usec = (suseconds_t)(ns % NS_PER_S / NS_PER_US);
 }
 
+/* The fork server's ITIMER_REAL: set it (PROC_ALARM) or only read it, and the old one. */
+static int alarm_request(uint64_t label, uint64_t first, uint64_t every, struct itimerval *old)
+{
+	uint64_t old_every = 0;
+	int64_t left = proc_request(label, first, every, &old_every, 0, 0);
+	if (left < 0) {
+		errno = (int)-left;
+		return -1;
+	}
+	if (old) {
+		ticks_to_tv((uint64_t)left, &old->it_value);
+		ticks_to_tv(old_every, &old->it_interval);
+	}
+	return 0;
+}
+
 int getitimer(int which, struct itimerval *v)
 {
-	uint64_t left, interval;
 	if (which != ITIMER_REAL) {
 		errno = EINVAL;
 		return -1;
 	}
 	need_hz();
-	pthread_mutex_lock(&timer_lock);
-	left_locked(&timers[ITIMER_SLOT], &left, &interval);
-	pthread_mutex_unlock(&timer_lock);
-	ticks_to_tv(left, &v->it_value);
-	ticks_to_tv(interval, &v->it_interval);
-	return 0;
+	return alarm_request(PROC_ALARM_GET, 0, 0, v);
 }
 
 int setitimer(int which, const struct itimerval *restrict v, struct itimerval *restrict old)
@@ -267,14 +275,12 @@ int setitimer(int which, const struct itimerval *restrict v, struct itimerval *r
 		errno = EINVAL;
 		return -1;
 	}
-	if (old)
-		getitimer(which, old);
 	need_hz();
 	int on = v->it_value.tv_sec || v->it_value.tv_usec;
 	struct sigaction cur;
 	sigaction(SIGALRM, 0, &cur); /* registers us with the server: SIGALRM must reach us */
-	return arm(ITIMER_SLOT, on ? now_ticks() + tv_to_ticks(&v->it_value) : DISARMED,
-		   tv_to_ticks(&v->it_interval));
+	return alarm_request(PROC_ALARM, on ? tv_to_ticks(&v->it_value) : 0,
+			     tv_to_ticks(&v->it_interval), old);
 }
 
 unsigned alarm(unsigned secs)

@@ -66,6 +66,14 @@ enum proc_label {
 	/* The console's foreground process group (tcgetpgrp, tcsetpgrp): -> w0 = pgid */
 	PROC_TCGETPGRP = 24,
 	PROC_TCSETPGRP = 25, /* w0 = pgid, a group of the caller's session -> w0 = 0 */
+	/* ITIMER_REAL (alarm, setitimer): w0 = ticks to the first SIGALRM (0: off), w1 = ticks
+	 * between the next ones (0: one shot) -> w0 = the ticks the old one had left (0: off),
+	 * w1 = its interval. Kept across exec, none in a forked or spawned child. */
+	PROC_ALARM = 26,
+	PROC_ALARM_GET = 27, /* -> w0, w1 as PROC_ALARM's, changing nothing */
+	/* The server's own alarm thread: send every SIGALRM now due -> w0 = 0 (from another
+	 * process it does the same, which is nothing a process may not ask) */
+	PROC_ALARM_DUE = 28,
 };
 
 enum proc_time_op { PROC_TIME_GET = 0, PROC_TIME_SET = 1 };

@@ -1,10 +1,13 @@
 /*
- * ITIMER_REAL and alarm (userland/lib/itimer.c): setitimer with sigsuspend and pause
- * (SIGALRM comes, not before its time), a repeating timer, alarm reporting what was left,
- * bad arguments.
+ * ITIMER_REAL and alarm (the fork server's, PROC_ALARM): setitimer with sigsuspend and
+ * pause (SIGALRM comes, not before its time), a repeating timer, alarm reporting what
+ * was left, bad arguments; a forked child has no alarm, and exec keeps it (POSIX: the
+ * new image inherits the time left, and a SIGALRM ignored stays ignored).
  */
 #include <errno.h>
 #include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -60,8 +63,81 @@ static void timers(void)
 	signal(SIGALRM, SIG_DFL);
 }
 
-int main(void)
+/* POSIX fork: the child's alarm is off; the parent's runs on. */
+static void none_in_child(void)
 {
+	CHECK_EQ(alarm(100), 0);
+	pid_t kid = fork();
+	if (kid == 0)
+		_exit(alarm(0) == 0 ? 0 : 1);
+	int st = -1;
+	CHECK_EQ(waitpid(kid, &st, 0), kid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	unsigned left = alarm(0);
+	CHECK(left >= 99 && left <= 100);
+}
+
+#define EXEC_FIRST_US 200000 /* the alarm the exec'd image inherits */
+#define EXEC_EVERY_US 300000
+
+/*
+ * A child sets an alarm (ignoring SIGALRM if ignore) and execs this test as "alarmed",
+ * which reports what it inherited and waits: its exit status, or the signal it died of.
+ */
+static int run_alarmed(int ignore, long long *took_ns)
+{
+	long long t0 = mono_ns();
+	pid_t kid = fork();
+	if (kid == 0) {
+		struct itimerval v = { { 0, EXEC_EVERY_US }, { 0, EXEC_FIRST_US } };
+		if (ignore)
+			signal(SIGALRM, SIG_IGN);
+		setitimer(ITIMER_REAL, &v, 0);
+		execl("/bin/test_alarm", "test_alarm", "alarmed", (char *)0);
+		_exit(3);
+	}
+	int st = -1;
+	CHECK_EQ(waitpid(kid, &st, 0), kid);
+	*took_ns = mono_ns() - t0;
+	return st;
+}
+
+/* The new image's side: the time left came along; wait for SIGALRM or 3 intervals. */
+static int alarmed(void)
+{
+	struct itimerval g;
+	if (getitimer(ITIMER_REAL, &g) != 0)
+		return 10;
+	if (g.it_value.tv_sec != 0 || g.it_value.tv_usec <= 0 || g.it_value.tv_usec > EXEC_FIRST_US)
+		return 11; /* no time left, or more than was set */
+	if (g.it_interval.tv_sec != 0 || g.it_interval.tv_usec != EXEC_EVERY_US)
+		return 12;
+	long long end = mono_ns() + 3LL * EXEC_EVERY_US * 1000;
+	while (mono_ns() < end)
+		ms_sleep(10); /* SIGALRM ends us here unless it is ignored */
+	return 0;
+}
+
+static void kept_across_exec(void)
+{
+	long long took = 0;
+	int st = run_alarmed(0, &took);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGALRM);
+	if (!WIFSIGNALED(st))
+		printf("  the exec'd image exited %d\n", WEXITSTATUS(st));
+	CHECK(took >= EXEC_FIRST_US * 1000LL);
+	st = run_alarmed(1, &took); /* ignored before exec: stays ignored, the image lives */
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	if (WIFEXITED(st) && WEXITSTATUS(st))
+		printf("  the exec'd image exited %d\n", WEXITSTATUS(st));
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "alarmed") == 0)
+		return alarmed();
 	timers();
+	none_in_child();
+	kept_across_exec();
 	return test_status();
 }
