@@ -15,6 +15,8 @@
 /* pipe_state on a named pipe's own capability (fifo_create): which ends are open. */
 #define PIPE_STATE_READERS   4	/* some capability names the read end */
 #define PIPE_STATE_WRITERS   16 /* some capability names the write end */
+/* pipe_state on an end: it is O_NONBLOCK (pipe_nonblock) */
+#define PIPE_STATE_NONBLOCK  32
 
 /* fifo_open's a1. */
 #define FIFO_READ  0

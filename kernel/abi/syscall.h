@@ -67,7 +67,8 @@
 	X(51, upcall_stack, 1, "where upcalls write their frame when the stack cannot hold it")   \
 	X(52, cpu_time, 2, "the run time of a task, or of one of its threads, in timebase ticks") \
 	X(53, fifo_create, 2, "create a named pipe: no end open, one capability to the pipe")     \
-	X(54, fifo_open, 3, "a new capability to a named pipe's read or write end")
+	X(54, fifo_open, 3, "a new capability to a named pipe's read or write end")               \
+	X(55, pipe_nonblock, 2, "set or clear a pipe end's O_NONBLOCK, shared by all who hold it")
 
 #define SYS_NONBLOCK 0x100 /* or-ed into the number: fail with E_AGAIN instead of blocking */
 

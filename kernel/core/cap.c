@@ -222,6 +222,8 @@ static bool thread_stuck(struct task *t, const struct thread *th)
 		return o && o->refs == caps_in(t, o);
 	case TS_BLOCKED_PIPE: { /* only t holds the ends that could wake it */
 		const struct pipe *p = th->wait_obj;
+		if (p->fifo)
+			return false; /* whoever holds the named pipe may open another end */
 		return p->end[PIPE_READER].hdr.refs == caps_in(t, &p->end[PIPE_READER].hdr) &&
 		       p->end[PIPE_WRITER].hdr.refs == caps_in(t, &p->end[PIPE_WRITER].hdr);
 	}

@@ -63,9 +63,10 @@ static void kobj_destroy(struct kobj *o)
 		pipe_destroy((struct pipe *)o);
 		break;
 	case OBJ_PIPE_READ:
-	case OBJ_PIPE_WRITE: /* inside its pipe: nothing of its own to free */
-		pipe_end_destroy((struct pipe_end *)o);
-		return;
+	case OBJ_PIPE_WRITE: /* pipe()'s are inside their pipe: nothing of their own to free */
+		if (pipe_end_destroy((struct pipe_end *)o))
+			return;
+		break;
 	default: /* the boot-time authorities are static and never reach zero */
 		return;
 	}

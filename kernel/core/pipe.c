@@ -48,11 +48,16 @@ static int make_ring(struct pipe *p)
 	return 0;
 }
 
-static void end_init(struct pipe *p, enum pipe_side side, uint32_t type)
+static uint32_t end_type(enum pipe_side side)
 {
-	p->end[side].hdr.type = type;
-	p->end[side].hdr.refs = 1; /* until the capability is installed */
-	p->end[side].pipe = p;
+	return side == PIPE_READER ? OBJ_PIPE_READ : OBJ_PIPE_WRITE;
+}
+
+static void end_init(struct pipe_end *e, struct pipe *p, enum pipe_side side)
+{
+	e->pipe = p;
+	e->side = (uint8_t)side;
+	e->nonblock = 0;
 }
 
 /* The rights of a new capability to an end: its one data right, and passing it on. */
@@ -73,8 +78,6 @@ static struct pipe *pipe_new(struct task *payer, int *err)
 		kobj_put(&p->hdr);
 		return 0;
 	}
-	end_init(p, PIPE_READER, OBJ_PIPE_READ);
-	end_init(p, PIPE_WRITER, OBJ_PIPE_WRITE);
 	return p;
 }
 
@@ -85,22 +88,27 @@ int pipe_create(struct task *payer, struct cap *rd, struct cap *wr)
 	if (!p)
 		return err;
 	p->hdr.refs = 2; /* one for each end */
-	cap_install(rd, &p->end[PIPE_READER].hdr, end_rights(PIPE_READER), 0, 0);
-	cap_install(wr, &p->end[PIPE_WRITER].hdr, end_rights(PIPE_WRITER), 0, 0);
-	p->end[PIPE_READER].hdr.refs--;
-	p->end[PIPE_WRITER].hdr.refs--;
+	for (int side = PIPE_READER; side <= PIPE_WRITER; side++) {
+		struct pipe_end *e = &p->end[side];
+		e->hdr.type = end_type(side);
+		e->hdr.refs = 1; /* until the capability is installed */
+		end_init(e, p, side);
+		p->ends[side] = 1;
+		cap_install(side == PIPE_READER ? rd : wr, &e->hdr, end_rights(side), 0, 0);
+		e->hdr.refs--;
+	}
 	return 0;
 }
 
 static bool side_open(const struct pipe *p, enum pipe_side side)
 {
-	return p->end[side].hdr.refs > 0;
+	return p->ends[side] > 0;
 }
 
 /*
- * A named pipe (a FIFO): both ends closed, the one capability names the pipe itself.
- * Its holder (the file server) opens ends with fifo_open; an end whose last capability
- * went is closed (it woke its waiters and let go of the pipe) until opened again.
+ * A named pipe (a FIFO): no end open, the one capability names the pipe itself. Its
+ * holder (the file server) opens ends with fifo_open, one for each open (POSIX: each is
+ * an open file description of its own, with its own O_NONBLOCK).
  */
 int fifo_create(struct task *payer, struct cap *dst)
 {
@@ -109,24 +117,28 @@ int fifo_create(struct task *payer, struct cap *dst)
 	if (!p)
 		return err;
 	p->hdr.refs = 0; /* the capability's, taken by cap_install */
-	p->end[PIPE_READER].hdr.refs = p->end[PIPE_WRITER].hdr.refs = 0; /* closed */
+	p->fifo = true;
 	cap_install(dst, &p->hdr, CAP_CONTROL, 0, 0);
 	return 0;
 }
 
 /*
- * A new capability to p's end side in dst. A closed end opens again and holds the pipe
- * once more; if both were closed, what the last ones left in the ring goes (POSIX: a
- * FIFO's data lasts only while it is open).
+ * A new end of p's side in dst, holding the pipe. If no end was open, what the last ones
+ * left in the ring goes (POSIX: a FIFO's data lasts only while it is open).
  */
-void fifo_open(struct pipe *p, enum pipe_side side, struct cap *dst)
+int fifo_open(struct task *payer, struct pipe *p, enum pipe_side side, struct cap *dst)
 {
-	struct pipe_end *e = &p->end[side];
+	struct pipe_end *e = kobj_alloc(end_type(side), sizeof(*e), payer);
+	if (!e)
+		return E_QUOTA;
 	if (!side_open(p, PIPE_READER) && !side_open(p, PIPE_WRITER))
 		p->tail = p->head;
-	if (e->hdr.refs == 0)
-		kobj_get(&p->hdr); /* the open end's hold on the pipe */
+	end_init(e, p, side);
+	p->ends[side]++;
+	kobj_get(&p->hdr); /* the end's hold on the pipe */
 	cap_install(dst, &e->hdr, end_rights(side), 0, 0);
+	e->hdr.refs--; /* kobj_alloc's: the capability holds it now */
+	return 0;
 }
 
 long fifo_state(const struct pipe *p)
@@ -143,8 +155,10 @@ long pipe_state(const struct pipe_end *e)
 {
 	const struct pipe *p = e->pipe;
 	uint32_t used = p->head - p->tail;
-	bool reader = e == &p->end[PIPE_READER];
+	bool reader = e->side == PIPE_READER;
 	long s = (long)used << PIPE_STATE_BYTES;
+	if (e->nonblock)
+		s |= PIPE_STATE_NONBLOCK;
 	if (!side_open(p, reader ? PIPE_WRITER : PIPE_READER))
 		s |= PIPE_STATE_PEER_GONE;
 	if (reader ? used > 0 : PIPE_RING - used >= PIPE_ATOMIC)
@@ -205,7 +219,7 @@ long pipe_read(struct thread *t, struct pipe_end *e, uint64_t va, uint64_t n, bo
 	if (have == 0) {
 		if (!side_open(p, PIPE_WRITER))
 			return 0;
-		if (!block)
+		if (!block || e->nonblock)
 			return E_AGAIN;
 		wait_on(t, p);
 		return 0;
@@ -289,7 +303,7 @@ long pipe_write(struct thread *t, struct pipe_end *e, uint64_t va, uint64_t n, b
 	if (!side_open(p, PIPE_READER))
 		return E_DEAD;
 	if (room < need) {
-		if (!block)
+		if (!block || e->nonblock)
 			return E_AGAIN;
 		int err = user_check(t->task, va, want, 0);
 		if (err)
@@ -308,11 +322,14 @@ long pipe_write(struct thread *t, struct pipe_end *e, uint64_t va, uint64_t n, b
 	return len;
 }
 
-void pipe_end_destroy(struct pipe_end *e)
+bool pipe_end_destroy(struct pipe_end *e)
 {
 	struct pipe *p = e->pipe;
+	bool inside = e == &p->end[e->side];
+	p->ends[e->side]--;
 	wake_all(p); /* end of file, E_DEAD, or E_BADCAP for one whose slot went */
 	kobj_put(&p->hdr);
+	return inside;
 }
 
 /* A ring is made whole or not at all: its first page says whether it was charged. */

@@ -817,8 +817,8 @@ static long sys_fifo_open(struct thread *t)
 	struct cap *dst = empty_slot(t, ARG(t, 2), &err);
 	if (!dst)
 		return err;
-	fifo_open((struct pipe *)c->obj, side == FIFO_READ ? PIPE_READER : PIPE_WRITER, dst);
-	return 0;
+	return fifo_open(t->task, (struct pipe *)c->obj,
+			 side == FIFO_READ ? PIPE_READER : PIPE_WRITER, dst);
 }
 
 /*
@@ -849,20 +849,46 @@ static long sys_pipe_read(struct thread *t)
 	return pipe_result(t, pipe_read(t, e, ARG(t, 1), ARG(t, 2), may_block(t)));
 }
 
-/* Either end, with the right its kind needs: a read end CAP_READ, a write end CAP_WRITE. */
+/* Either end in argument 0, with the right its kind needs: a read end CAP_READ, a write
+ * end CAP_WRITE; or NULL with *err. */
+static struct pipe_end *either_end(const struct cap *c, int *err)
+{
+	uint32_t type = c->obj->type;
+	if (type != OBJ_PIPE_READ && type != OBJ_PIPE_WRITE)
+		*err = E_TYPE;
+	else if (!(c->rights & (type == OBJ_PIPE_READ ? CAP_READ : CAP_WRITE)))
+		*err = E_RIGHTS;
+	else
+		return (struct pipe_end *)c->obj;
+	return 0;
+}
+
 static long sys_pipe_state(struct thread *t)
 {
+	int err = 0;
 	struct cap *c = cap_lookup(t->task, ARG(t, 0));
 	if (!c || !c->obj)
 		return E_BADCAP;
-	uint32_t type = c->obj->type;
-	if (type == OBJ_PIPE) /* a named pipe's own capability: its open ends */
+	if (c->obj->type == OBJ_PIPE) /* a named pipe's own capability: its open ends */
 		return c->rights & CAP_CONTROL ? fifo_state((const struct pipe *)c->obj) : E_RIGHTS;
-	if (type != OBJ_PIPE_READ && type != OBJ_PIPE_WRITE)
-		return E_TYPE;
-	if (!(c->rights & (type == OBJ_PIPE_READ ? CAP_READ : CAP_WRITE)))
-		return E_RIGHTS;
-	return pipe_state((const struct pipe_end *)c->obj);
+	struct pipe_end *e = either_end(c, &err);
+	return e ? pipe_state(e) : err;
+}
+
+/* An end's O_NONBLOCK is its open file description's: every holder sees the change. */
+static long sys_pipe_nonblock(struct thread *t)
+{
+	int err = 0;
+	struct cap *c = cap_lookup(t->task, ARG(t, 0));
+	if (!c || !c->obj)
+		return E_BADCAP;
+	struct pipe_end *e = either_end(c, &err);
+	if (!e)
+		return err;
+	if (ARG(t, 1) > 1)
+		return E_INVAL;
+	e->nonblock = (uint8_t)ARG(t, 1);
+	return 0;
 }
 
 static long sys_pipe_write(struct thread *t)

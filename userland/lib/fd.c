@@ -377,7 +377,8 @@ static int fifo_fd(int fd, struct ofile *f, int flags)
 		return (int)fail(-EMFILE);
 	}
 	pipe_add_ref(p);
-	pipe_set_nonblock(p, flags & O_NONBLOCK);
+	if (flags & O_NONBLOCK) /* a new end (description) starts blocking */
+		pipe_set_nonblock(p, 1);
 	pipe_set_fifo(p, (uint32_t)ino, (unsigned)perm);
 	fds[fd] = (struct fd_entry){ writer ? FD_PIPE_WRITE : FD_PIPE_READ, p, 0,
 				     (flags & O_CLOEXEC) != 0 };
@@ -494,7 +495,7 @@ static int set_fl(const struct fd_entry *e, int flags)
 {
 	struct ipc_msg m = { 0 };
 	if (is_pipe(e))
-		pipe_set_nonblock(e->pipe, flags & O_NONBLOCK);
+		return pipe_set_nonblock(e->pipe, flags & O_NONBLOCK);
 	if (e->kind != FD_FILE)
 		return 0;
 	m.w[0] = (uint64_t)(flags & (O_APPEND | O_NONBLOCK));

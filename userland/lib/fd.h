@@ -116,8 +116,9 @@ void pipe_add_ref(struct pipe *p); /* one more descriptor of ours names it (dup)
 /* Our entry for the end whose capability is in slot (exec handed it over), or 0. */
 struct pipe *pipe_adopt(long slot, int writer);
 long pipe_slot(const struct pipe *p);
-/* O_NONBLOCK of our capability to an end, for every descriptor of ours that names it. */
-void pipe_set_nonblock(struct pipe *p, int on);
+/* O_NONBLOCK of the end (the kernel's: every descriptor in any process that shares the
+ * end sees it, as POSIX has it for an open file description): 0, or -1 with errno. */
+int pipe_set_nonblock(struct pipe *p, int on);
 int pipe_nonblock(const struct pipe *p);
 /* An end of a FIFO opened by name: its inode number and permission bits then (fstat). */
 void pipe_set_fifo(struct pipe *p, uint32_t ino, unsigned perm);

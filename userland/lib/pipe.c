@@ -7,6 +7,8 @@
  *
  * fork needs nothing here: the kernel copies the capabilities into the same slots and
  * the child's table is a copy of ours. exec hands them over (fd.c, the fork server).
+ * O_NONBLOCK is the kernel end's, which is the open file description: a forked child or
+ * an exec'd image that shares the end shares the flag (POSIX).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,7 +26,6 @@ struct pipe {
 	long slot;
 	int refs;
 	uint8_t writer;	    /* enum pipe_end */
-	uint8_t nonblock;   /* O_NONBLOCK, shared by the descriptors that name it */
 	uint16_t fifo_perm; /* a FIFO's: its permission bits when opened */
 	uint32_t fifo_ino;  /* a FIFO's end: the FIFO's inode number; 0 for pipe() */
 };
@@ -50,11 +51,9 @@ static ssize_t fail(long err)
 	return -1;
 }
 
-/* The kernel's call on our end, blocking unless the end is O_NONBLOCK. */
+/* The kernel's call on our end: it blocks unless the end is O_NONBLOCK (the kernel's). */
 static long end_call(const struct pipe *p, long nr, const void *buf, size_t n)
 {
-	if (p->nonblock)
-		nr |= SYS_NONBLOCK;
 	return syscall6(nr, p->slot, (long)(uintptr_t)buf, (long)n, 0, 0, 0);
 }
 
@@ -106,9 +105,10 @@ long pipe_slot(const struct pipe *p)
 	return p->slot;
 }
 
-void pipe_set_nonblock(struct pipe *p, int on)
+int pipe_set_nonblock(struct pipe *p, int on)
 {
-	p->nonblock = on != 0;
+	long r = SYSCALL(pipe_nonblock, p->slot, on != 0);
+	return r < 0 ? (int)fail(r) : 0;
 }
 
 void pipe_set_fifo(struct pipe *p, uint32_t ino, unsigned perm)
@@ -125,7 +125,8 @@ uint32_t pipe_fifo(const struct pipe *p, unsigned *perm)
 
 int pipe_nonblock(const struct pipe *p)
 {
-	return p->nonblock;
+	long s = SYSCALL(pipe_state, p->slot);
+	return s >= 0 && (s & PIPE_STATE_NONBLOCK);
 }
 
 /*
@@ -158,7 +159,8 @@ int pipe2(int fds[2], int flags)
 	for (int i = 0; i < 2; i++) {
 		struct fd_entry *e = fd_get(fds[i]);
 		e->cloexec = (flags & O_CLOEXEC) != 0;
-		pipe_set_nonblock(e->pipe, flags & O_NONBLOCK);
+		if (flags & O_NONBLOCK)
+			pipe_set_nonblock(e->pipe, 1);
 	}
 	return 0;
 }

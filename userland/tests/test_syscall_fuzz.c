@@ -155,7 +155,8 @@ static const uint32_t allowed[SYS__COUNT] = {
 	[SYS_upcall_stack] = E_BIT(E_INVAL),
 	[SYS_cpu_time] = E_TASKS | E_BIT(E_INVAL) | VALUE_OK,
 	[SYS_fifo_create] = E_TASKS | E_DSTS,
-	[SYS_fifo_open] = E_SLOTS | E_DSTS | E_BIT(E_INVAL),
+	[SYS_fifo_open] = E_SLOTS | E_DSTS | E_BIT(E_INVAL) | E_BIT(E_QUOTA),
+	[SYS_pipe_nonblock] = E_SLOTS | E_BIT(E_INVAL),
 };
 
 /* Is r something call nr may return? Out-of-range numbers get E_NOSYS only. */
@@ -446,6 +447,10 @@ static const struct target targets[] = {
 	{ SYS_fifo_open,
 	  { SYS_fifo_open, { SLOT_PIPE_R, FIFO_READ, SLOT_DST } },
 	  { K_SLOT, K_FREE, K_DST },
+	  { [1] = { 2, -1UL, ENDV } } },
+	{ SYS_pipe_nonblock,
+	  { SYS_pipe_nonblock, { SLOT_PIPE_R, 1 } },
+	  { K_SLOT, K_FREE },
 	  { [1] = { 2, -1UL, ENDV } } },
 };
 
