@@ -16,6 +16,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "fmtext.h"
 #include "pthread_impl.h"
 
 FILE *__real_fdopen(int fd, const char *mode);
@@ -238,14 +239,42 @@ size_t __wrap_fread(void *p, size_t size, size_t n, FILE *f)
 	return wrong_way(f, __SRD) ? 0 : __real_fread(p, size, n, f);
 }
 
+/* One conversion of fmtext_printf's, or one pass of fmtext_scanf's, through picolibc. */
+static int print_one(void *f, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r = __real_vfprintf(f, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+static int scan_all(void *f, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r = __real_vfscanf(f, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* printf's %n and long doubles are ours (fmtext.c); the rest is picolibc's. */
 int __wrap_vfprintf(FILE *f, const char *fmt, va_list ap)
 {
-	return wrong_way(f, __SWR) ? EOF : __real_vfprintf(f, fmt, ap);
+	if (wrong_way(f, __SWR))
+		return EOF;
+	if (fmtext_printf_needed(fmt))
+		return fmtext_printf(print_one, f, fmt, ap);
+	return __real_vfprintf(f, fmt, ap);
 }
 
 int __wrap_vfscanf(FILE *f, const char *fmt, va_list ap)
 {
-	return wrong_way(f, __SRD) ? EOF : __real_vfscanf(f, fmt, ap);
+	if (wrong_way(f, __SRD))
+		return EOF;
+	if (fmtext_scanf_needed(fmt))
+		return fmtext_scanf(scan_all, f, fmt, ap);
+	return __real_vfscanf(f, fmt, ap);
 }
 
 int __real_setenv(const char *name, const char *value, int overwrite);

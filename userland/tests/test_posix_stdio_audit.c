@@ -853,6 +853,8 @@ static void reopen_and_temporaries(void)
 
 /* ---------------------------------------------------------------- printf, scanf */
 
+static void printf_n_and_long_double(void);
+
 static void printf_family(void)
 {
 	char b[64];
@@ -979,6 +981,34 @@ static void printf_family(void)
 		get_file(F1, b, sizeof(b));
 		CHECK_STR(b, "   12|a  |z");
 	}
+	printf_n_and_long_double();
+}
+
+/* C11 7.21.6.1: %n stores the count written so far (its length modifier says the type);
+ * L takes a long double for a, e, f, g. (picolibc as built leaves both out: fmtext.c.) */
+static void printf_n_and_long_double(void)
+{
+	char b[64];
+	int n = -1;
+	short hn = -1;
+	long ln = -1;
+	FMT("1.500000", "%Lf", 1.5L);
+	FMT("  -2.250e+00|0.0001", "%12.3Le|%Lg", -2.25L, 1e-4L);
+	FMT("3.25 7", "%2$Lg %1$d", 7, 3.25L); /* numbered arguments (XSI) with them */
+	CHECK_EQ(snprintf(b, sizeof(b), "ab%ncd%hn%s%ln", &n, &hn, "xyz", &ln), 7);
+	CHECK_STR(b, "abcdxyz");
+	CHECK_EQ(n, 2);
+	CHECK_EQ(hn, 4);
+	CHECK_EQ(ln, 7);
+	CHECK_EQ(snprintf(b, sizeof(b), "%*d%n", 6, 1, &n), 6); /* padding counts */
+	CHECK_EQ(n, 6);
+	long double ld = 0;
+	CHECK_EQ(sscanf("6.5,x", "%Lf,%n", &ld, &n), 1);
+	CHECK(ld == 6.5L);
+	CHECK_EQ(n, 4);
+	ld = -1;
+	CHECK_EQ(sscanf("5 q", "%d %Lg", &n, &ld), 1); /* no match: the long double stays */
+	CHECK(ld == -1);
 }
 
 static void scanf_family(void)
