@@ -1208,6 +1208,14 @@ static void do_tcsetpgrp(struct proc *p, int64_t pgid)
 static uint64_t alarm_next = FUTEX_FOREVER; /* the earliest alarm_at set: the thread's sleep */
 static volatile uint32_t alarm_changed;	    /* bumped when alarm_next moves: it looks again */
 static int alarm_thread_made;
+/*
+ * The shortest alarm and interval, and the shortest gap between two PROC_ALARM_DUE: a
+ * millisecond in ticks. POSIX lets a timer round up to its resolution; without a floor a
+ * process asking for a one-tick interval would keep this server, above every program's
+ * priority, sending it signals, and many staggered alarms would do the same.
+ */
+#define ALARM_MIN_NS 1000000ULL
+static uint64_t alarm_min = 1;
 
 static uint64_t now_ticks(void)
 {
@@ -1224,17 +1232,22 @@ static void alarm_publish(uint64_t next)
 	futex_wake(&alarm_changed, 1);
 }
 
-/* The alarm thread: sleep to the earliest alarm, then have a server thread send it. */
+/* The alarm thread: sleep to the earliest alarm (but at least alarm_min after the last
+ * round), then have a server thread send what is due. */
 static void alarm_main(void *arg)
 {
 	long slot = (long)arg; /* a send capability to our own endpoint */
+	uint64_t last = 0;
 	for (;;) {
 		uint32_t seen = __atomic_load_n(&alarm_changed, __ATOMIC_ACQUIRE);
 		uint64_t next = __atomic_load_n(&alarm_next, __ATOMIC_ACQUIRE);
+		if (next != FUTEX_FOREVER && next < last + alarm_min)
+			next = last + alarm_min;
 		if (next != FUTEX_FOREVER && now_ticks() >= next) {
 			struct ipc_msg m = { .tag = ipc_tag(PROC_ALARM_DUE, 0, 0, 0) };
 			m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
 			ipc_call(slot, &m); /* it publishes the next deadline */
+			last = now_ticks();
 		} else {
 			SYSCALL(futex_wait, (uintptr_t)&alarm_changed, seen, next);
 		}
@@ -1249,6 +1262,9 @@ static void alarm_main(void *arg)
 static void alarm_start(void)
 {
 	thread_t t;
+	struct sysinfo si = { 0 };
+	if (SYSCALL(sysinfo, &si) == 0 && si.timebase_hz >= 1000)
+		alarm_min = si.timebase_hz / (1000000000ULL / ALARM_MIN_NS);
 	long s = slot_alloc();
 	/* Badged as init, whose entry is never free: its requests are never stale. */
 	if (s < 0 || SYSCALL(cap_mint, SLOT_SERVER, s, CAP_SEND, PID_INIT) != 0 ||
@@ -1260,6 +1276,24 @@ static void alarm_start(void)
 	alarm_thread_made = 1;
 }
 
+/* at + ticks, or ALARM_FAR if that is further (an alarm that never comes). */
+static uint64_t alarm_after(uint64_t at, uint64_t ticks)
+{
+	return ticks >= ALARM_FAR - at ? ALARM_FAR : at + ticks;
+}
+
+/* q's alarm went off at now: its next one (its interval on from the last, expirations
+ * missed while late skipped: one signal stands for them), or ALARM_OFF. */
+static uint64_t alarm_rearm(const struct proc *q, uint64_t now)
+{
+	uint64_t every = q->alarm_every;
+	if (!every || q->alarm_at == ALARM_FAR)
+		return every ? ALARM_FAR : ALARM_OFF;
+	uint64_t missed = (now - q->alarm_at) / every;
+	return missed >= ALARM_FAR / every ? ALARM_FAR
+					   : alarm_after(q->alarm_at, (missed + 1) * every);
+}
+
 /* PROC_ALARM_DUE: send each process its SIGALRM now due, rearm the repeating ones. */
 static void alarms_fire(void)
 {
@@ -1269,10 +1303,7 @@ static void alarms_fire(void)
 		if (q->state != PS_RUNNING || q->alarm_at == ALARM_OFF)
 			continue;
 		if (q->alarm_at <= now) {
-			/* Expirations missed while late are skipped: one signal stands for them. */
-			uint64_t every = q->alarm_every;
-			uint64_t missed = every ? (now - q->alarm_at) / every : 0;
-			q->alarm_at = every ? q->alarm_at + (missed + 1) * every : ALARM_OFF;
+			q->alarm_at = alarm_rearm(q, now);
 			signal_proc(q, SIGALRM, q->pid); /* as kill by itself: SI_USER */
 		}
 		if (q->state == PS_RUNNING && q->alarm_at != ALARM_OFF && q->alarm_at < next)
@@ -1280,6 +1311,12 @@ static void alarms_fire(void)
 	}
 	alarm_publish(next);
 	reply(0, 0);
+}
+
+/* A time asked for, rounded up to the shortest we keep (0 stays 0: none). */
+static uint64_t alarm_round(uint64_t ticks)
+{
+	return ticks && ticks < alarm_min ? alarm_min : ticks;
 }
 
 /* PROC_ALARM (set) and PROC_ALARM_GET: answer with what the old alarm had left. */
@@ -1297,10 +1334,8 @@ static void do_alarm(struct proc *p, uint64_t first, uint64_t every, int set)
 		return;
 	}
 	if (set) {
-		p->alarm_at = !first			 ? ALARM_OFF
-			      : first >= ALARM_FAR - now ? ALARM_FAR
-							 : now + first;
-		p->alarm_every = first ? every : 0;
+		p->alarm_at = first ? alarm_after(now, alarm_round(first)) : ALARM_OFF;
+		p->alarm_every = first ? alarm_round(every) : 0;
 		if (first && p->alarm_at < __atomic_load_n(&alarm_next, __ATOMIC_RELAXED))
 			alarm_publish(p->alarm_at);
 	}

@@ -1,7 +1,7 @@
 /*
  * ITIMER_REAL and alarm (the fork server's, PROC_ALARM): setitimer with sigsuspend and
  * pause (SIGALRM comes, not before its time), a repeating timer, alarm reporting what
- * was left, bad arguments; a forked child has no alarm, and exec keeps it (POSIX: the
+ * was left, bad arguments, times rounded up to 1 ms; a forked child has no alarm, and exec keeps it (POSIX: the
  * new image inherits the time left, and a SIGALRM ignored stays ignored).
  */
 #include <errno.h>
@@ -60,6 +60,16 @@ static void timers(void)
 	unsigned left = alarm(0);
 	CHECK(left >= 99 && left <= 100);
 	CHECK(setitimer(5, &off, 0) == -1 && errno == EINVAL);
+	/* Rounded up to the timer's 1 ms (POSIX): a 1 us interval is no flood of signals. */
+	struct itimerval tiny = { { 0, 1 }, { 0, 1 } };
+	CHECK_EQ(setitimer(ITIMER_REAL, &tiny, 0), 0);
+	CHECK_EQ(getitimer(ITIMER_REAL, &g), 0);
+	CHECK(g.it_interval.tv_sec == 0 && g.it_interval.tv_usec >= 1000);
+	CHECK(g.it_value.tv_sec == 0 && g.it_value.tv_usec <= 1000);
+	alarms = 0;
+	ms_sleep(50); /* about 50 alarms, not thousands (they also merge while pending) */
+	setitimer(ITIMER_REAL, &off, 0);
+	CHECK(alarms <= 60);
 	signal(SIGALRM, SIG_DFL);
 }
 
