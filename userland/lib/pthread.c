@@ -167,23 +167,13 @@ void pthread_main(struct pthread *t)
 	pthread_cur = t;
 	signals_thread_start(t->sigmask);
 	__atomic_store_n(&t->started, 1, __ATOMIC_SEQ_CST);
-	uint64_t early = __atomic_exchange_n(&t->early_signals, 0, __ATOMIC_SEQ_CST);
-	for (int sig = 1; sig < NSIG; sig++)
-		if (early & (1ULL << sig))
-			pthread_kill(t, sig); /* to ourselves: acted on here, under our mask */
+	signals_take_mailbox(); /* pthread_kill before it started: acted on under our mask */
 	pthread_exit(t->fn(t->arg));
 }
 
-int pthread_hold_early_signal(struct pthread *t, int sig)
+int pthread_started(struct pthread *t)
 {
-	if (t->kernel_id == 0 || __atomic_load_n(&t->started, __ATOMIC_SEQ_CST))
-		return 0;
-	__atomic_or_fetch(&t->early_signals, 1ULL << sig, __ATOMIC_SEQ_CST);
-	if (!__atomic_load_n(&t->started, __ATOMIC_SEQ_CST))
-		return 1; /* it takes the bit when it starts */
-	/* It started meanwhile: if it has not taken the bit, send it as usual. */
-	uint64_t left = __atomic_fetch_and(&t->early_signals, ~(1ULL << sig), __ATOMIC_SEQ_CST);
-	return (left & (1ULL << sig)) == 0;
+	return t->kernel_id == 0 || __atomic_load_n(&t->started, __ATOMIC_SEQ_CST);
 }
 
 /* A new thread starts with pc, sp and a0 (its struct pthread) only: gp and tp here. */

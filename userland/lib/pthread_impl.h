@@ -19,7 +19,12 @@ struct pthread {
 	volatile uint32_t cancel_pending; /* set by pthread_cancel, never cleared */
 	volatile uint32_t cancel_ack;	  /* the handler's answer to pthread_cancel */
 	volatile uint32_t started;	  /* its gp and tp are set: it may be diverted */
-	volatile uint64_t early_signals;  /* pthread_kill before it started: raised at its start */
+	/* pthread_kill's mailbox (signal.c): signals sent to this thread not yet acted on, and
+	 * a realtime signal's instances, 8 bits each. The upcall that follows only
+	 * says to look: the kernel keeps one pending upcall a thread, so a later one may
+	 * replace it, and what it carried must not be lost with it. */
+	volatile uint64_t mailbox;
+	volatile uint64_t mailbox_rt[2];
 	long kernel_id; /* thread_create's id: pthread_kill diverts this thread (0: the first) */
 	struct pthread *reap_next;
 	/* Its creator's signal mask, which it starts with (POSIX); then its own mask as
@@ -116,11 +121,12 @@ static inline void cancel_point(void)
 }
 
 /*
- * pthread_kill of a thread that has not started yet (no gp or tp to run a handler with):
- * 1 if sig is kept for it to raise on itself as it starts, 0 if it has started and can be
- * diverted now.
+ * Has t started (its gp and tp set: it can run a handler)? One that has not takes its
+ * mailbox as it starts (signals_take_mailbox).
  */
-int pthread_hold_early_signal(struct pthread *t, int sig);
+int pthread_started(struct pthread *t);
+/* The calling thread's mailbox: what pthread_kill sent it, acted on now (signal.c). */
+void signals_take_mailbox(void);
 
 /* fork (process.c): pthread_atfork handlers and the C library's locks around it. */
 void pthread_fork_prepare(void);

@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -60,6 +61,9 @@ static __thread volatile uint64_t thread_kept;
  * at every program start and thread creation. */
 static __thread pid_t thread_kept_by;
 static __thread uint64_t thread_kept_anon;
+/* A realtime signal's instances kept for this thread (POSIX queues each): counts, 8 bits
+ * each (struct sigset_counted). Changed atomically, as thread_kept is. */
+static __thread volatile uint64_t thread_kept_more[2];
 static __thread sigset_t waiting_here; /* what this thread's sigwait waits for */
 static pid_t taken_sender[NSIG];
 int signals_registered; /* process.c: a forked child registers again */
@@ -410,6 +414,7 @@ static int timer_claim(int sig, union sigval *value)
 
 static void take_all(void *context);
 static void act_on_unblocked(void *context);
+static void take_mailbox(void *context, pid_t me);
 
 void signals_fork_begin(void)
 {
@@ -436,8 +441,10 @@ void signals_fork_end(int child)
 			alt_tell_kernel(); /* the kernel's record of it is the parent thread's */
 		if (taken_blocked)
 			taken_blocked = 0;
-		if (thread_kept)
+		if (thread_kept) {
 			thread_kept = 0; /* the forking thread's, which the child's thread is not */
+			thread_kept_more[0] = thread_kept_more[1] = 0;
+		}
 	}
 	fork_window = 0; /* after the drop: a diversion from here on keeps for us */
 	if (fork_deferred) {
@@ -622,6 +629,105 @@ static pid_t thread_sender(int sig)
 }
 
 /*
+ * A set of pending signals that other code may add to while one thread takes from it
+ * (pthread_kill's mailbox, what a thread keeps for itself): a bit a signal, and for a
+ * realtime signal a count of its instances, 8 bits each in two words (small: the
+ * thread-local ones are in every program's first thread). For a realtime signal the
+ * count is the truth and the bit only says "look": a post counts first and sets the bit
+ * after, and a take that empties the count clears the bit and then looks again, so no
+ * order of posts and takes hides an instance behind a clear bit.
+ */
+#define RT_COUNT_BITS  8
+#define RT_COUNT_WORDS (64 / RT_COUNT_BITS) /* counts a word */
+#define RT_COUNT_MASK  ((1u << RT_COUNT_BITS) - 1)
+_Static_assert(SIGRTMAX - SIGRTMIN + 1 <= 2 * RT_COUNT_WORDS, "two words hold every count");
+
+struct sigset_counted {
+	volatile uint64_t *bits;
+	volatile uint64_t *counts; /* two words */
+	unsigned max;		   /* instances of one realtime signal at most */
+};
+
+static volatile uint64_t *count_word(const struct sigset_counted *q, int sig, unsigned *shift)
+{
+	unsigned i = (unsigned)(sig - SIGRTMIN);
+	*shift = i % RT_COUNT_WORDS * RT_COUNT_BITS;
+	return &q->counts[i / RT_COUNT_WORDS];
+}
+
+static unsigned count_of(const struct sigset_counted *q, int sig)
+{
+	unsigned shift;
+	return (unsigned)(__atomic_load_n(count_word(q, sig, &shift), __ATOMIC_SEQ_CST) >> shift) &
+	       RT_COUNT_MASK;
+}
+
+/* Add delta (+1 or -1) to sig's count, within 0..q->max: 1 if it changed. */
+static int count_add(const struct sigset_counted *q, int sig, int delta)
+{
+	unsigned shift, n;
+	volatile uint64_t *w = count_word(q, sig, &shift);
+	uint64_t old = __atomic_load_n(w, __ATOMIC_SEQ_CST);
+	do {
+		n = (unsigned)(old >> shift) & RT_COUNT_MASK;
+		if ((delta < 0 && n == 0) || (delta > 0 && n >= q->max))
+			return 0;
+	} while (!__atomic_compare_exchange_n(w, &old, old + ((uint64_t)(int64_t)delta << shift), 0,
+					      __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
+	return 1;
+}
+
+/* One more instance of sig (a standard signal merges with one pending; a realtime one
+ * past q->max is dropped). */
+static void counted_post(const struct sigset_counted *q, int sig)
+{
+	if (sig >= SIGRTMIN && !count_add(q, sig, 1))
+		return;
+	__atomic_or_fetch(q->bits, SIG_BIT(sig), __ATOMIC_SEQ_CST);
+}
+
+/* Take one instance of sig: 1 if there was one. */
+static int counted_take(const struct sigset_counted *q, int sig)
+{
+	if (sig < SIGRTMIN)
+		return (__atomic_fetch_and(q->bits, ~SIG_BIT(sig), __ATOMIC_SEQ_CST) &
+			SIG_BIT(sig)) != 0;
+	int took = count_add(q, sig, -1);
+	if (count_of(q, sig) == 0) {
+		__atomic_and_fetch(q->bits, ~SIG_BIT(sig), __ATOMIC_SEQ_CST);
+		if (count_of(q, sig) != 0) /* posted meanwhile: its bit may be the one cleared */
+			__atomic_or_fetch(q->bits, SIG_BIT(sig), __ATOMIC_SEQ_CST);
+	}
+	return took;
+}
+
+/* What this thread keeps for itself (thread_kept), up to SIGQUEUE_MAX of each. */
+static struct sigset_counted kept_here(void)
+{
+	return (struct sigset_counted){ &thread_kept, thread_kept_more, SIGQUEUE_MAX };
+}
+
+static void thread_keep(int sig)
+{
+	struct sigset_counted q = kept_here();
+	counted_post(&q, sig);
+}
+
+static int thread_take(int sig)
+{
+	struct sigset_counted q = kept_here();
+	return counted_take(&q, sig);
+}
+
+/* Drop every instance of sig kept for this thread (it is ignored now). */
+static void thread_drop(int sig)
+{
+	struct sigset_counted q = kept_here();
+	while (counted_take(&q, sig))
+		;
+}
+
+/*
  * Keep sig, sent to this thread alone, for this thread. The count moves too: a sigwait of
  * this thread that the diversion cut short runs its futex_wait again, and must not sleep.
  */
@@ -633,7 +739,7 @@ static void keep_here(int sig, pid_t sender)
 	} else {
 		thread_kept_anon |= SIG_BIT(sig);
 	}
-	__atomic_or_fetch(&thread_kept, SIG_BIT(sig), __ATOMIC_SEQ_CST);
+	thread_keep(sig);
 	__atomic_add_fetch(&taken_seq, 1, __ATOMIC_SEQ_CST);
 }
 
@@ -700,10 +806,11 @@ static void take_next_instances(uint64_t done, void *context)
 static void act_on_unblocked(void *context)
 {
 	uint64_t ready, rt_done;
+	take_mailbox(context, 0); /* pthread_kill's whose upcall has not come yet: pending here */
 	while ((ready = thread_kept & ~thread_mask & ~waiting_here) != 0) {
 		int sig = __builtin_ctzl(ready);
-		__atomic_and_fetch(&thread_kept, ~SIG_BIT(sig), __ATOMIC_SEQ_CST);
-		act_on_as(sig, thread_sender(sig), context, 1);
+		if (thread_take(sig))
+			act_on_as(sig, thread_sender(sig), context, 1);
 	}
 	do {
 		rt_done = 0;
@@ -828,8 +935,54 @@ static void settle_interrupted(struct upcall_frame *f)
 }
 
 /*
+ * pthread_kill's mailbox (struct pthread): a signal for one thread goes there first and
+ * the upcall only makes the thread look, so that an upcall replaced by a later one (the
+ * kernel keeps one pending a thread) loses nothing. Up to 255 instances of a realtime
+ * signal wait there.
+ */
+static struct sigset_counted mailbox_of(struct pthread *t)
+{
+	return (struct sigset_counted){ &t->mailbox, t->mailbox_rt, RT_COUNT_MASK };
+}
+
+static void mailbox_post(struct pthread *t, int sig)
+{
+	struct sigset_counted q = mailbox_of(t);
+	counted_post(&q, sig);
+}
+
+static int mailbox_take(struct pthread *t, int sig)
+{
+	struct sigset_counted q = mailbox_of(t);
+	return counted_take(&q, sig);
+}
+
+/* Act on everything in this thread's mailbox, as sent to this thread alone by this
+ * process (pid me; 0: asked for only if there is something). */
+static void take_mailbox(void *context, pid_t me)
+{
+	struct pthread *self = pthread_self_fast();
+	uint64_t in;
+	while ((in = self->mailbox) != 0) {
+		int sig = __builtin_ctzl(in);
+		if (!me)
+			me = getpid();
+		if (mailbox_take(self, sig))
+			act_on_as(sig, me, context, 1);
+	}
+}
+
+void signals_take_mailbox(void)
+{
+	int errno_saved = errno;
+	take_mailbox(0, 0);
+	errno = errno_saved;
+}
+
+/*
  * Where the kernel diverts a thread (a2 = the frame its registers are in): a0 = 0 from
- * the fork server (take what it holds), or a signal pthread_kill aimed at this thread.
+ * the fork server (take what it holds), or a signal pthread_kill put in this thread's
+ * mailbox.
  */
 void sig_upcall(long a0, long a1, struct upcall_frame *f)
 {
@@ -837,8 +990,8 @@ void sig_upcall(long a0, long a1, struct upcall_frame *f)
 	ran_handler = ran_without_restart = 0;
 	if (a0 == PARK_ARG)
 		park_here();
-	if (a0 > 0 && a0 < NSIG)
-		act_on_as((int)a0, (pid_t)a1, f, 1); /* pthread_kill's: to this thread */
+	/* pthread_kill's (a0 its signal, a1 our pid), even if a later upcall replaced its own */
+	take_mailbox(f, a0 > 0 && a0 < NSIG ? (pid_t)a1 : 0);
 	if (fork_window) {
 		fork_deferred = 1; /* signals_fork_end takes them */
 	} else {
@@ -938,7 +1091,7 @@ int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 	/* POSIX: an action that ignores the signal discards it if pending, blocked or not. */
 	if (act &&
 	    (act->sa_handler == SIG_IGN || (act->sa_handler == SIG_DFL && default_ignores(sig)))) {
-		__atomic_and_fetch(&thread_kept, ~SIG_BIT(sig), __ATOMIC_SEQ_CST); /* ours */
+		thread_drop(sig); /* ours */
 		discard_kept(sig);
 	}
 	if (act && sig == SIGCHLD)
@@ -1004,7 +1157,8 @@ void signals_thread_start(uint64_t mask)
 
 int sigpending(sigset_t *set)
 {
-	*set = (taken_blocked | thread_kept) & thread_mask;
+	/* the mailbox's too: sent to this thread by pthread_kill, its upcall still coming */
+	*set = (taken_blocked | thread_kept | pthread_self_fast()->mailbox) & thread_mask;
 	return 0;
 }
 
@@ -1057,10 +1211,10 @@ static int take_kept(sigset_t want, int *own)
 {
 	uint64_t ready;
 	*own = 1;
+	take_mailbox(0, 0); /* what pthread_kill sent us is ours before its upcall comes */
 	while ((ready = thread_kept & want) != 0) {
 		int sig = __builtin_ctzl(ready);
-		if (__atomic_fetch_and(&thread_kept, ~SIG_BIT(sig), __ATOMIC_SEQ_CST) &
-		    SIG_BIT(sig))
+		if (thread_take(sig))
 			return sig;
 	}
 	*own = 0;
@@ -1189,8 +1343,9 @@ int pthread_kill(pthread_t t, int sig)
 		act_on_as(sig, me, 0, 1);
 		return 0;
 	}
-	if (pthread_hold_early_signal(t, sig))
-		return 0;
+	mailbox_post(t, sig);
+	if (!pthread_started(t))
+		return 0; /* it takes its mailbox as it starts */
 	long err = SYSCALL(upcall, SLOT_SELF, (uintptr_t)sig_upcall, sig, me, t->kernel_id);
 	return err == 0 ? 0 : ESRCH;
 }

@@ -5,7 +5,8 @@
  * the order sent, with their own values, by sigwaitinfo and by a handler when unblocked,
  * also when another process sends them; at SIGQUEUE_MAX waiting instances sigqueue
  * fails with EAGAIN; SIG_IGN drops the queued ones; a forked child inherits none; a POSIX
- * timer may send one; sig2str and str2sig name them.
+ * timer may send one; sig2str and str2sig name them; pthread_kill's instances queue for
+ * the thread that blocks them.
  */
 #include <errno.h>
 #include <limits.h>
@@ -378,6 +379,101 @@ static void queue_with_threads(void)
 	block(flood_sig, SIG_UNBLOCK);
 }
 
+static pthread_t directed_target;
+
+static void *directed_sender(void *arg)
+{
+	int sig = *(int *)arg;
+	for (int i = 0; i < SENT; i++)
+		if (pthread_kill(directed_target, sig) != 0)
+			return (void *)1;
+	return 0;
+}
+
+/*
+ * pthread_kill of a realtime signal the target thread blocks: each instance stays
+ * pending for that thread, and unblocking it runs the handler once for each.
+ */
+static void directed_queue(void)
+{
+	int sig = SIGRTMIN + 3;
+	struct sigaction sa, old;
+	pthread_t sender;
+	void *bad = (void *)1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_rt;
+	sa.sa_flags = SA_SIGINFO;
+	CHECK_EQ(sigaction(sig, &sa, &old), 0);
+	got_n = 0;
+	block(sig, SIG_BLOCK);
+	directed_target = pthread_self();
+	CHECK_EQ(pthread_create(&sender, 0, directed_sender, &sig), 0);
+	CHECK_EQ(pthread_join(sender, &bad), 0);
+	CHECK(bad == 0);
+	sigset_t pend;
+	CHECK_EQ(sigpending(&pend), 0);
+	CHECK(sigismember(&pend, sig));
+	CHECK_EQ(got_n, 0);
+	block(sig, SIG_UNBLOCK);
+	CHECK_EQ(got_n, SENT);
+	CHECK_EQ(sigpending(&pend), 0);
+	CHECK(!sigismember(&pend, sig));
+	sigaction(sig, &old, 0);
+}
+
+static volatile int run_ready, run_go, run_counts[NSIG];
+
+static void on_count(int sig)
+{
+	run_counts[sig]++;
+}
+
+/* Blocks the three, says so, spins without a system call until told, unblocks them. */
+static void *running_target(void *arg)
+{
+	sigset_t *set = arg;
+	pthread_sigmask(SIG_BLOCK, set, 0);
+	run_ready = 1;
+	while (!run_go)
+		;
+	pthread_sigmask(SIG_UNBLOCK, set, 0);
+	return 0;
+}
+
+/*
+ * Back to back at a thread running on another hart (the kernel keeps one pending upcall
+ * a thread, and a later one replaces it): two standard signals and SENT instances of a
+ * realtime one all arrive, none replaced by the next.
+ */
+static void directed_while_running(void)
+{
+	int rt = SIGRTMIN + 4;
+	sigset_t set;
+	pthread_t t;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	sigaddset(&set, rt);
+	signal(SIGUSR1, on_count);
+	signal(SIGUSR2, on_count);
+	signal(rt, on_count);
+	CHECK_EQ(pthread_create(&t, 0, running_target, &set), 0);
+	while (!run_ready)
+		sched_yield();
+	CHECK_EQ(pthread_kill(t, SIGUSR1), 0);
+	CHECK_EQ(pthread_kill(t, SIGUSR2), 0);
+	for (int i = 0; i < SENT; i++)
+		CHECK_EQ(pthread_kill(t, rt), 0);
+	run_go = 1;
+	CHECK_EQ(pthread_join(t, 0), 0);
+	CHECK_EQ(run_counts[SIGUSR1], 1);
+	CHECK_EQ(run_counts[SIGUSR2], 1);
+	CHECK_EQ(run_counts[rt], SENT);
+	signal(SIGUSR1, SIG_DFL);
+	signal(SIGUSR2, SIG_DFL);
+	signal(rt, SIG_DFL);
+}
+
 int main(void)
 {
 	limits();
@@ -391,5 +487,7 @@ int main(void)
 	dead_queue_forgotten();
 	timer_sends();
 	queue_with_threads();
+	directed_queue();
+	directed_while_running();
 	return test_status();
 }
