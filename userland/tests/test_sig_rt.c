@@ -36,6 +36,17 @@ static void on_rt(int sig, siginfo_t *info, void *ctx)
 	got_n++;
 }
 
+/* on_rt takes sig from now on (the old action in *old), its count at 0. */
+static void catch_rt(int sig, struct sigaction *old)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_rt;
+	sa.sa_flags = SA_SIGINFO;
+	CHECK_EQ(sigaction(sig, &sa, old), 0);
+	got_n = 0;
+}
+
 static void block(int sig, int how)
 {
 	sigset_t s;
@@ -142,12 +153,8 @@ static void queue_to_sigwait(void)
 static void queue_to_handler(void)
 {
 	int sig = SIGRTMIN + 2;
-	struct sigaction sa, old;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = on_rt;
-	sa.sa_flags = SA_SIGINFO;
-	CHECK_EQ(sigaction(sig, &sa, &old), 0);
-	got_n = 0;
+	struct sigaction old;
+	catch_rt(sig, &old);
 	block(sig, SIG_BLOCK);
 	for (int i = 0; i < SENT; i++)
 		CHECK_EQ(queue(getpid(), sig, 10 + i), 0);
@@ -397,14 +404,10 @@ static void *directed_sender(void *arg)
 static void directed_queue(void)
 {
 	int sig = SIGRTMIN + 3;
-	struct sigaction sa, old;
+	struct sigaction old;
 	pthread_t sender;
 	void *bad = (void *)1;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = on_rt;
-	sa.sa_flags = SA_SIGINFO;
-	CHECK_EQ(sigaction(sig, &sa, &old), 0);
-	got_n = 0;
+	catch_rt(sig, &old);
 	block(sig, SIG_BLOCK);
 	directed_target = pthread_self();
 	CHECK_EQ(pthread_create(&sender, 0, directed_sender, &sig), 0);
