@@ -66,10 +66,13 @@ struct proc {
 	long stop_reply; /* the reply of its thread parked in PROC_STOP while stopped, or 0 */
 	uint64_t run_ticks;   /* once a zombie: its run time (timebase ticks) */
 	uint64_t child_ticks; /* its children's and their descendants' it has waited for */
-	uint64_t alarm_at;    /* ITIMER_REAL's next SIGALRM, in timebase ticks (ALARM_OFF) */
-	uint64_t alarm_every; /* and the ticks between the ones after it (0: one shot) */
-	uint16_t gen;	      /* the generation its badge carries (badge_of) */
-	uint32_t badge;	      /* its badge while it is not free, 0 when free (by_badge) */
+	/* Its interval timers (enum proc_timer): when each goes off next (ALARM_OFF: never),
+	 * ITIMER_REAL's in timebase ticks, the CPU-time ones in its run time's ticks, and the
+	 * ticks between the ones after it (0: one shot). */
+	uint64_t timer_at[PROC_TIMERS];
+	uint64_t timer_every[PROC_TIMERS];
+	uint16_t gen;	/* the generation its badge carries (badge_of) */
+	uint32_t badge; /* its badge while it is not free, 0 when free (by_badge) */
 };
 
 /*
@@ -171,7 +174,9 @@ static struct proc *proc_new(const struct proc *parent)
 		p->stop_reply = 0;
 		p->child_ticks = 0;
 		p->execed = 0;
-		p->alarm_at = ALARM_OFF; /* POSIX: a child has no alarm; exec keeps it */
+		/* POSIX: a child has no alarm or interval timer; exec keeps them */
+		p->timer_at[PROC_TIMER_REAL] = p->timer_at[PROC_TIMER_VIRTUAL] =
+			p->timer_at[PROC_TIMER_PROF] = ALARM_OFF;
 		if (i >= procs_top)
 			procs_top = i + 1;
 		return p;
@@ -371,7 +376,8 @@ static void proc_end(struct proc *p, int status, int64_t run_ticks, int from_p)
 	}
 	p->job = JOB_RUNNING;
 	p->report = JOB_REPORT_NONE;
-	p->alarm_at = ALARM_OFF;
+	p->timer_at[PROC_TIMER_REAL] = p->timer_at[PROC_TIMER_VIRTUAL] =
+		p->timer_at[PROC_TIMER_PROF] = ALARM_OFF;
 	p->state = PS_ZOMBIE;
 	p->status = status;
 	/* Orphans go to init; their zombies are reaped now, as init never waits for them. */
@@ -1215,6 +1221,7 @@ static int alarm_thread_made;
  * priority, sending it signals, and many staggered alarms would do the same.
  */
 #define ALARM_MIN_NS 1000000ULL
+#define CPU_POLL_MS  10 /* how often set CPU-time timers are looked at: the kernel's tick */
 static uint64_t alarm_min = 1;
 
 static uint64_t now_ticks(void)
@@ -1282,33 +1289,69 @@ static uint64_t alarm_after(uint64_t at, uint64_t ticks)
 	return ticks >= ALARM_FAR - at ? ALARM_FAR : at + ticks;
 }
 
-/* q's alarm went off at now: its next one (its interval on from the last, expirations
- * missed while late skipped: one signal stands for them), or ALARM_OFF. */
-static uint64_t alarm_rearm(const struct proc *q, uint64_t now)
+/* Timer k of q went off at now: its next deadline (its interval on from the last,
+ * expirations missed while late skipped: one signal stands for them), or ALARM_OFF. */
+static uint64_t alarm_rearm(const struct proc *q, int k, uint64_t now)
 {
-	uint64_t every = q->alarm_every;
-	if (!every || q->alarm_at == ALARM_FAR)
+	uint64_t every = q->timer_every[k], at = q->timer_at[k];
+	if (!every || at == ALARM_FAR)
 		return every ? ALARM_FAR : ALARM_OFF;
-	uint64_t missed = (now - q->alarm_at) / every;
-	return missed >= ALARM_FAR / every ? ALARM_FAR
-					   : alarm_after(q->alarm_at, (missed + 1) * every);
+	uint64_t missed = (now - at) / every;
+	return missed >= ALARM_FAR / every ? ALARM_FAR : alarm_after(at, (missed + 1) * every);
 }
 
-/* PROC_ALARM_DUE: send each process its SIGALRM now due, rearm the repeating ones. */
+/* The signal each timer sends, as kill by the process itself (SI_USER). */
+static const uint8_t timer_signal[PROC_TIMERS] = { SIGALRM, SIGVTALRM, SIGPROF };
+
+/* Timer k of q, whose clock reads now: sent and rearmed if due. */
+static void timer_check(struct proc *q, int k, uint64_t now)
+{
+	if (q->state != PS_RUNNING || q->timer_at[k] == ALARM_OFF || q->timer_at[k] > now)
+		return;
+	q->timer_at[k] = alarm_rearm(q, k, now);
+	signal_proc(q, timer_signal[k], q->pid);
+}
+
+/* q's run time in timebase ticks (CPU_TIME_HZ samples; 0 for init or a lost task). */
+static uint64_t run_time(const struct proc *q)
+{
+	long t = q->task >= 0 ? SYSCALL(cpu_time, q->task, 0) : 0;
+	return t > 0 ? (uint64_t)t : 0;
+}
+
+/* The clock timer k of p runs on, now. */
+static uint64_t timer_clock(const struct proc *p, int k)
+{
+	return k == PROC_TIMER_REAL ? now_ticks() : run_time(p);
+}
+
+/*
+ * PROC_ALARM_DUE: send each process the timer signals now due, rearm the repeating ones.
+ * The CPU-time timers are looked at on every round while one is set: the thread comes
+ * back every CPU_POLL for them, as run time only moves at the kernel's ticks anyway.
+ */
 static void alarms_fire(void)
 {
 	uint64_t now = now_ticks(), next = FUTEX_FOREVER;
+	int cpu_timers = 0;
 	for (int i = 0; i < procs_top; i++) {
 		struct proc *q = &procs[i];
-		if (q->state != PS_RUNNING || q->alarm_at == ALARM_OFF)
+		if (q->state != PS_RUNNING)
 			continue;
-		if (q->alarm_at <= now) {
-			q->alarm_at = alarm_rearm(q, now);
-			signal_proc(q, SIGALRM, q->pid); /* as kill by itself: SI_USER */
+		timer_check(q, PROC_TIMER_REAL, now);
+		if (q->timer_at[PROC_TIMER_VIRTUAL] != ALARM_OFF ||
+		    q->timer_at[PROC_TIMER_PROF] != ALARM_OFF) {
+			uint64_t ran = run_time(q);
+			timer_check(q, PROC_TIMER_VIRTUAL, ran);
+			timer_check(q, PROC_TIMER_PROF, ran);
+			cpu_timers |= q->state == PS_RUNNING;
 		}
-		if (q->state == PS_RUNNING && q->alarm_at != ALARM_OFF && q->alarm_at < next)
-			next = q->alarm_at;
+		uint64_t at = q->timer_at[PROC_TIMER_REAL];
+		if (q->state == PS_RUNNING && at != ALARM_OFF && at < next)
+			next = at;
 	}
+	if (cpu_timers && now + alarm_min * CPU_POLL_MS < next)
+		next = now + alarm_min * CPU_POLL_MS;
 	alarm_publish(next);
 	reply(0, 0);
 }
@@ -1319,12 +1362,16 @@ static uint64_t alarm_round(uint64_t ticks)
 	return ticks && ticks < alarm_min ? alarm_min : ticks;
 }
 
-/* PROC_ALARM (set) and PROC_ALARM_GET: answer with what the old alarm had left. */
-static void do_alarm(struct proc *p, uint64_t first, uint64_t every, int set)
+/*
+ * PROC_ALARM (set) and PROC_ALARM_GET of timer k (enum proc_timer): answer with what
+ * the old setting had left.
+ */
+static void do_alarm(struct proc *p, int k, uint64_t first, uint64_t every, int set)
 {
-	uint64_t now = now_ticks(), at = p->alarm_at;
-	uint64_t left = at == ALARM_OFF ? 0 : at > now ? at - now : 1; /* due, not yet sent */
-	uint64_t old_every = p->alarm_every;
+	if (k < 0 || k >= PROC_TIMERS) {
+		reply(-EINVAL, 0);
+		return;
+	}
 	if (set && p->task < 0) {
 		reply(-EPERM, 0); /* init takes no signals */
 		return;
@@ -1333,11 +1380,17 @@ static void do_alarm(struct proc *p, uint64_t first, uint64_t every, int set)
 		reply(-EAGAIN, 0);
 		return;
 	}
+	uint64_t now = timer_clock(p, k), at = p->timer_at[k];
+	uint64_t left = at == ALARM_OFF ? 0 : at > now ? at - now : 1; /* due, not yet sent */
+	uint64_t old_every = p->timer_every[k];
 	if (set) {
-		p->alarm_at = first ? alarm_after(now, alarm_round(first)) : ALARM_OFF;
-		p->alarm_every = first ? alarm_round(every) : 0;
-		if (first && p->alarm_at < __atomic_load_n(&alarm_next, __ATOMIC_RELAXED))
-			alarm_publish(p->alarm_at);
+		p->timer_at[k] = first ? alarm_after(now, alarm_round(first)) : ALARM_OFF;
+		p->timer_every[k] = first ? alarm_round(every) : 0;
+		/* the thread's next round: this deadline, or the next look at run times */
+		uint64_t wake = k == PROC_TIMER_REAL ? p->timer_at[k]
+						     : now_ticks() + alarm_min * CPU_POLL_MS;
+		if (first && wake < __atomic_load_n(&alarm_next, __ATOMIC_RELAXED))
+			alarm_publish(wake);
 	}
 	reply(left > INT64_MAX ? INT64_MAX : (int64_t)left, old_every);
 }
@@ -1350,9 +1403,10 @@ static void serve_other(struct proc *p, struct ipc_msg *m, uint64_t label)
 	else if (label == PROC_TCSETPGRP && !too_short(m, 1))
 		do_tcsetpgrp(p, (int64_t)m->w[0]);
 	else if (label == PROC_ALARM && !too_short(m, 2))
-		do_alarm(p, m->w[0], m->w[1], 1);
+		do_alarm(p, ipc_tag_words(m->tag) >= 3 ? (int)m->w[2] : PROC_TIMER_REAL, m->w[0],
+			 m->w[1], 1);
 	else if (label == PROC_ALARM_GET)
-		do_alarm(p, 0, 0, 0);
+		do_alarm(p, ipc_tag_words(m->tag) >= 1 ? (int)m->w[0] : PROC_TIMER_REAL, 0, 0, 0);
 	else if (label == PROC_ALARM_DUE)
 		alarms_fire();
 	else if (label != PROC_TCSETPGRP && label != PROC_ALARM)

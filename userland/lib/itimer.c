@@ -1,6 +1,7 @@
 /*
- * Timers. ITIMER_REAL and alarm are the fork server's (PROC_ALARM, docs/process.md), so
- * that exec keeps them as POSIX asks; here they only convert times. The POSIX
+ * Timers. setitimer's three (ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF) and alarm are the
+ * fork server's (PROC_ALARM, docs/process.md), so that exec keeps them as POSIX asks;
+ * here they only convert times. The POSIX
  * per-process timers (timer_create and the rest) on CLOCK_REALTIME and CLOCK_MONOTONIC
  * are the process's own: one thread of it (made on first use) sleeps in futex_wait until
  * the earliest deadline of any timer, then acts for each one due: sends the process its
@@ -241,35 +242,65 @@ static void ticks_to_tv(uint64_t t, struct timeval *tv)
 	tv->tv_usec = (suseconds_t)(ns % NS_PER_S / NS_PER_US);
 }
 
-/* The fork server's ITIMER_REAL: set it (PROC_ALARM) or only read it, and the old one. */
-static int alarm_request(uint64_t label, uint64_t first, uint64_t every, struct itimerval *old)
+/* setitimer's timers, as the fork server numbers them (enum proc_timer); -1 if none. */
+static int timer_number(int which)
 {
-	uint64_t old_every = 0;
-	int64_t left = proc_request(label, first, every, &old_every, 0, 0);
+	return which == ITIMER_REAL	 ? PROC_TIMER_REAL
+	       : which == ITIMER_VIRTUAL ? PROC_TIMER_VIRTUAL
+	       : which == ITIMER_PROF	 ? PROC_TIMER_PROF
+					 : -1;
+}
+
+/*
+ * The fork server's interval timer k: set it (PROC_ALARM, first and every in ticks) or
+ * only read it (PROC_ALARM_GET), and what the old setting had left: 0 or -1 with errno.
+ */
+static int alarm_request(uint64_t label, int k, uint64_t first, uint64_t every,
+			 struct itimerval *old)
+{
+	struct ipc_msg m = { .tag = ipc_tag(label, label == PROC_ALARM ? 3 : 1, 0, 0) };
+	if (label == PROC_ALARM) {
+		m.w[0] = first;
+		m.w[1] = every;
+		m.w[2] = (uint64_t)k;
+	} else {
+		m.w[0] = (uint64_t)k;
+	}
+	m.rspec = ipc_recv_spec(0, IPC_RECV_SLOT_NONE);
+	long err = ipc_call(SLOT_PROC, &m);
+	int64_t left = err ? (err == E_INTR ? -EINTR : -EIO) : (int64_t)m.w[0];
 	if (left < 0) {
 		errno = (int)-left;
 		return -1;
 	}
 	if (old) {
 		ticks_to_tv((uint64_t)left, &old->it_value);
-		ticks_to_tv(old_every, &old->it_interval);
+		ticks_to_tv(m.w[1], &old->it_interval);
 	}
 	return 0;
 }
 
 int getitimer(int which, struct itimerval *v)
 {
-	if (which != ITIMER_REAL) {
+	int k = timer_number(which);
+	if (k < 0) {
 		errno = EINVAL;
 		return -1;
 	}
 	need_hz();
-	return alarm_request(PROC_ALARM_GET, 0, 0, v);
+	return alarm_request(PROC_ALARM_GET, k, 0, 0, v);
+}
+
+/* The signal timer k sends. */
+static int timer_signal(int k)
+{
+	return k == PROC_TIMER_REAL ? SIGALRM : k == PROC_TIMER_VIRTUAL ? SIGVTALRM : SIGPROF;
 }
 
 int setitimer(int which, const struct itimerval *restrict v, struct itimerval *restrict old)
 {
-	if (which != ITIMER_REAL || v->it_value.tv_usec < 0 || v->it_value.tv_usec >= 1000000 ||
+	int k = timer_number(which);
+	if (k < 0 || v->it_value.tv_usec < 0 || v->it_value.tv_usec >= 1000000 ||
 	    v->it_interval.tv_usec < 0 || v->it_interval.tv_usec >= 1000000 ||
 	    v->it_value.tv_sec < 0 || v->it_interval.tv_sec < 0) {
 		errno = EINVAL;
@@ -278,8 +309,8 @@ int setitimer(int which, const struct itimerval *restrict v, struct itimerval *r
 	need_hz();
 	int on = v->it_value.tv_sec || v->it_value.tv_usec;
 	struct sigaction cur;
-	sigaction(SIGALRM, 0, &cur); /* registers us with the server: SIGALRM must reach us */
-	return alarm_request(PROC_ALARM, on ? tv_to_ticks(&v->it_value) : 0,
+	sigaction(timer_signal(k), 0, &cur); /* registers us with the server: it must reach us */
+	return alarm_request(PROC_ALARM, k, on ? tv_to_ticks(&v->it_value) : 0,
 			     tv_to_ticks(&v->it_interval), old);
 }
 

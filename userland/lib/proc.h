@@ -66,17 +66,22 @@ enum proc_label {
 	/* The console's foreground process group (tcgetpgrp, tcsetpgrp): -> w0 = pgid */
 	PROC_TCGETPGRP = 24,
 	PROC_TCSETPGRP = 25, /* w0 = pgid, a group of the caller's session -> w0 = 0 */
-	/* ITIMER_REAL (alarm, setitimer): w0 = ticks to the first SIGALRM (0: off), w1 = ticks
-	 * between the next ones (0: one shot) -> w0 = the ticks the old one had left (0: off),
-	 * w1 = its interval. Kept across exec, none in a forked or spawned child. */
+	/* An interval timer (alarm, setitimer): w0 = ticks to its first signal (0: off), w1 =
+	 * ticks between the next ones (0: one shot), w2 = enum proc_timer (absent: REAL) ->
+	 * w0 = the ticks the old one had left (0: off), w1 = its interval. Kept across exec,
+	 * none in a forked or spawned child. */
 	PROC_ALARM = 26,
-	PROC_ALARM_GET = 27, /* -> w0, w1 as PROC_ALARM's, changing nothing */
+	PROC_ALARM_GET = 27, /* w0 = enum proc_timer (absent: REAL) -> w0, w1 as PROC_ALARM's */
 	/* The server's own alarm thread: send every SIGALRM now due -> w0 = 0 (from another
 	 * process it does the same, which is nothing a process may not ask) */
 	PROC_ALARM_DUE = 28,
 };
 
 enum proc_time_op { PROC_TIME_GET = 0, PROC_TIME_SET = 1 };
+/* PROC_ALARM's timers, as setitimer's: real time (SIGALRM), the process's run time
+ * (SIGVTALRM; user and system time alike: the kernel counts them together), and its run
+ * time (SIGPROF). */
+enum proc_timer { PROC_TIMER_REAL = 0, PROC_TIMER_VIRTUAL = 1, PROC_TIMER_PROF = 2, PROC_TIMERS };
 #define PROC_KILL_QUEUE	 1 /* PROC_KILL's w2: sigqueue, with a value */
 #define PROC_KILL_LIVE	 2 /* PROC_KILL's w2: signal 0 asks whether it runs, not exists */
 #define PROC_FS_LOCK_KEY 1 /* PROC_FS's w0: and my lock key (made now if I have none) */

@@ -1,7 +1,8 @@
 /*
  * ITIMER_REAL and alarm (the fork server's, PROC_ALARM): setitimer with sigsuspend and
  * pause (SIGALRM comes, not before its time), a repeating timer, alarm reporting what
- * was left, bad arguments, times rounded up to 1 ms; a forked child has no alarm, and exec keeps it (POSIX: the
+ * was left, bad arguments, times rounded up to 1 ms; ITIMER_PROF and ITIMER_VIRTUAL on
+ * the process's run time; a forked child has no alarm, and exec keeps it (POSIX: the
  * new image inherits the time left, and a SIGALRM ignored stays ignored).
  */
 #include <errno.h>
@@ -142,6 +143,71 @@ static void kept_across_exec(void)
 		printf("  the exec'd image exited %d\n", WEXITSTATUS(st));
 }
 
+static volatile int cpu_sig;
+
+static void on_cpu_timer(int sig)
+{
+	cpu_sig = sig;
+}
+
+static long long cpu_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+	return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+/* Spin until timer which sends sig (or 3 s of real time): the CPU time it took, or -1. */
+static long long spin_for(int which, int sig, long usec)
+{
+	struct itimerval v = { { 0, 0 }, { 0, usec } }, g;
+	signal(sig, on_cpu_timer);
+	cpu_sig = 0;
+	long long c0 = cpu_ns(), t0 = mono_ns();
+	CHECK_EQ(setitimer(which, &v, 0), 0);
+	CHECK_EQ(getitimer(which, &g), 0);
+	CHECK(g.it_value.tv_sec == 0 && g.it_value.tv_usec > 0 && g.it_value.tv_usec <= usec);
+	while (!cpu_sig && mono_ns() - t0 < 3000000000LL)
+		;
+	signal(sig, SIG_DFL);
+	return cpu_sig == sig ? cpu_ns() - c0 : -1;
+}
+
+/*
+ * ITIMER_PROF and ITIMER_VIRTUAL count the process's run time (both count user and
+ * system time alike here): a spinning process gets its signal after at least that much
+ * CPU time (less one 10 ms tick of sampling); a sleeping one does not.
+ */
+static void cpu_timers(void)
+{
+	long long took = spin_for(ITIMER_PROF, SIGPROF, 50000);
+	CHECK(took >= 40000000LL);
+	took = spin_for(ITIMER_VIRTUAL, SIGVTALRM, 30000);
+	CHECK(took >= 20000000LL);
+	struct itimerval v = { { 0, 0 }, { 0, 30000 } }, g, off = { { 0, 0 }, { 0, 0 } };
+	signal(SIGPROF, on_cpu_timer);
+	cpu_sig = 0;
+	CHECK_EQ(setitimer(ITIMER_PROF, &v, 0), 0);
+	ms_sleep(200); /* asleep: its run time hardly moves */
+	CHECK_EQ(cpu_sig, 0);
+	CHECK_EQ(getitimer(ITIMER_PROF, &g), 0);
+	CHECK(g.it_value.tv_usec > 0);
+	pid_t kid = fork(); /* POSIX: the child's interval timers are off */
+	if (kid == 0) {
+		struct itimerval c;
+		_exit(getitimer(ITIMER_PROF, &c) == 0 && c.it_value.tv_sec == 0 &&
+				      c.it_value.tv_usec == 0
+			      ? 0
+			      : 1);
+	}
+	int st = -1;
+	CHECK_EQ(waitpid(kid, &st, 0), kid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK_EQ(setitimer(ITIMER_PROF, &off, &g), 0); /* the old value comes back */
+	CHECK(g.it_value.tv_usec > 0);
+	signal(SIGPROF, SIG_DFL);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "alarmed") == 0)
@@ -149,5 +215,6 @@ int main(int argc, char **argv)
 	timers();
 	none_in_child();
 	kept_across_exec();
+	cpu_timers();
 	return test_status();
 }
