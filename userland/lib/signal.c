@@ -436,7 +436,7 @@ void signals_fork_begin(void)
 void signals_fork_end(int child)
 {
 	if (child) {
-		itimer_after_fork(); /* POSIX: a child's ITIMER_REAL is off */
+		itimer_after_fork(); /* POSIX: a child has no timers (the server's are off too) */
 		if (alt_size)
 			alt_tell_kernel(); /* the kernel's record of it is the parent thread's */
 		if (taken_blocked)
@@ -444,6 +444,13 @@ void signals_fork_end(int child)
 		if (thread_kept) {
 			thread_kept = 0; /* the forking thread's, which the child's thread is not */
 			thread_kept_more[0] = thread_kept_more[1] = 0;
+		}
+		/* Likewise the mailbox. A thread whose record was never made (no pthread_self)
+		 * has had no pthread_kill: nobody had its name. */
+		struct pthread *self = pthread_cur;
+		if (self && self->mailbox) {
+			self->mailbox = 0;
+			self->mailbox_rt[0] = self->mailbox_rt[1] = 0;
 		}
 	}
 	fork_window = 0; /* after the drop: a diversion from here on keeps for us */
@@ -961,9 +968,9 @@ static int mailbox_take(struct pthread *t, int sig)
  * process (pid me; 0: asked for only if there is something). */
 static void take_mailbox(void *context, pid_t me)
 {
-	struct pthread *self = pthread_self_fast();
+	struct pthread *self = pthread_cur; /* none made: nobody could name us to pthread_kill */
 	uint64_t in;
-	while ((in = self->mailbox) != 0) {
+	while (self && (in = self->mailbox) != 0) {
 		int sig = __builtin_ctzl(in);
 		if (!me)
 			me = getpid();
@@ -1158,7 +1165,8 @@ void signals_thread_start(uint64_t mask)
 int sigpending(sigset_t *set)
 {
 	/* the mailbox's too: sent to this thread by pthread_kill, its upcall still coming */
-	*set = (taken_blocked | thread_kept | pthread_self_fast()->mailbox) & thread_mask;
+	uint64_t mailbox = pthread_cur ? pthread_cur->mailbox : 0;
+	*set = (taken_blocked | thread_kept | mailbox) & thread_mask;
 	return 0;
 }
 
