@@ -870,12 +870,8 @@ static void inherit_fd(uint64_t v)
  */
 __attribute__((constructor)) static void fd_inherit(void)
 {
-	extern char **environ;
-	char **e = environ;
-	while (e && *e)
-		e++;
-	for (const uint64_t *aux = e ? (const uint64_t *)(e + 1) : 0; aux && aux[0] == AUX_FD;
-	     aux += 2)
+	extern const uint64_t *user_auxv; /* libc_glue.c: found before any constructor ran */
+	for (const uint64_t *aux = user_auxv; aux && aux[0] == AUX_FD; aux += 2)
 		inherit_fd(aux[1]);
 	inherit_files();
 	inherit_cwd();

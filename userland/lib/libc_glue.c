@@ -342,6 +342,16 @@ void tls_block_init(char *tls, int zeroed)
 		z[i] = 0;
 }
 
+/*
+ * The (key, value) pairs the loader put after envp's terminator (pipe.h's AUX_FD), found
+ * before any constructor runs: one that takes an entry out of the environment
+ * (fd_take_env) moves the terminator, and a later walk would miss them. A pipe end exec
+ * handed over was then not taken up, nor its slot kept from the slot allocator, whose
+ * next slot for a file reopened at exec was the pipe's: stdout redirected to a file went
+ * to the console in a program whose signal or limit constructor ran first.
+ */
+const uint64_t *user_auxv;
+
 void __user_start(int argc, char **argv, char **envp)
 {
 	/* Before anything touches errno: the initial values. The loader maps the pages past
@@ -351,6 +361,10 @@ void __user_start(int argc, char **argv, char **envp)
 		((uintptr_t)__bss_start + PAGE_BYTES - 1) & ~(uintptr_t)(PAGE_BYTES - 1);
 	tls_block_init(__tls_first, (uintptr_t)__tls_first >= first_zero);
 	environ = envp;
+	char **e = envp;
+	while (e && *e)
+		e++;
+	user_auxv = e ? (const uint64_t *)(e + 1) : 0;
 	__libc_init_array();
 	exit(main(argc, argv, envp));
 }

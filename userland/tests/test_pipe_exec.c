@@ -2,8 +2,11 @@
  * Pipe ends survive exec: a child execs a program (this one, in a role) that writes to
  * or reads from the descriptor it inherited, under the same number. The reader gets the
  * data, then EOF once the last writer (the exec'd image) is gone, and not before: the
- * old image's death at exec closes nothing. Two execs in a row keep the end too.
+ * old image's death at exec closes nothing. Two execs in a row keep the end too, and a
+ * program whose start-up edits its environment first keeps its ends and a file.
  */
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +103,44 @@ static void reader_execs(const char *self)
 	CHECK(child_ok(pid));
 }
 
+/*
+ * A program whose own start-up takes something out of its environment before the pipe
+ * ends are taken up (echo's signal constructor runs first: an ignored signal is in its
+ * environment) keeps both the ends and a file on stdout. The ends' list after the
+ * environment used to be missed then, and the file's slot clashed with an end's.
+ */
+static void ends_and_file(void)
+{
+	int a[2], b[2], st = -1;
+	char got[16] = { 0 };
+	CHECK_EQ(pipe(a), 0);
+	CHECK_EQ(pipe(b), 0);
+	signal(SIGUSR2, SIG_IGN);
+	pid_t pid = fork();
+	if (pid == 0) {
+		int fd = open("/tmp/tpe_out", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0)
+			_exit(2);
+		close(fd);
+		close(a[1]);
+		close(b[0]);
+		execl("/bin/echo", "echo", "to-file", (char *)0);
+		_exit(3);
+	}
+	signal(SIGUSR2, SIG_DFL);
+	close(a[0]);
+	close(b[1]);
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK_EQ(get_file("/tmp/tpe_out", got, sizeof(got)), 8);
+	CHECK(strcmp(got, "to-file\n") == 0);
+	char c;
+	CHECK_EQ(read(b[0], &c, 1), 0); /* the image's end went with it: end of file */
+	close(a[1]);
+	close(b[0]);
+	unlink("/tmp/tpe_out");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3)
@@ -107,5 +148,6 @@ int main(int argc, char **argv)
 	writer_execs(argv[0], "writer");
 	writer_execs(argv[0], "hop");
 	reader_execs(argv[0]);
+	ends_and_file();
 	return test_status();
 }
