@@ -337,6 +337,90 @@ static void notify_parent(struct proc *p)
 
 static void reply_now(int64_t w0);
 
+/* Some process was ever sent a stop signal: until then no exit can orphan a stopped
+ * group, and exits skip the look (fork+exit+wait pays nothing for it). */
+static int stops_seen;
+
+/*
+ * Would group pgid be orphaned without process gone (POSIX: no member has a parent in
+ * another group of its session)? A parent that is init does not count, as on Linux:
+ * here every session starts as init's, and adoption by init must orphan a group.
+ */
+static int orphaned_without(int64_t pgid, const struct proc *gone)
+{
+	for (int i = 0; i < procs_top; i++) {
+		const struct proc *m = &procs[i];
+		if (m->state != PS_RUNNING || m == gone || m->pgid != pgid)
+			continue;
+		const struct proc *parent = find(m->ppid);
+		if (parent && parent->pid != PID_INIT && parent->pgid != pgid &&
+		    parent->sid == m->sid)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * POSIX _exit: a process group that gone's end orphans, and that has a stopped member,
+ * gets SIGHUP and then SIGCONT, every member (nobody is left to continue it). The
+ * groups to look at: gone's own, if its parent tied it to the session, and groups (room
+ * for one more), its children's that gone tied.
+ */
+static void hangup_orphans(const struct proc *gone, int64_t *groups, int ngroups)
+{
+	const struct proc *parent = find(gone->ppid);
+	if (parent && parent->pgid != gone->pgid && parent->sid == gone->sid)
+		groups[ngroups++] = gone->pgid;
+	for (int g = 0; g < ngroups; g++) {
+		struct proc *members[PROC_MAX];
+		int n = 0, stopped = 0;
+		if (!orphaned_without(groups[g], gone))
+			continue;
+		for (int i = 0; i < procs_top; i++) {
+			struct proc *m = &procs[i];
+			if (m->state == PS_RUNNING && m->pgid == groups[g]) {
+				members[n++] = m;
+				stopped |= m->job != JOB_RUNNING;
+			}
+		}
+		for (int i = 0; stopped && i < n; i++)
+			if (members[i]->state == PS_RUNNING)
+				signal_proc(members[i], SIGHUP, 0);
+		for (int i = 0; stopped && i < n; i++)
+			if (members[i]->state == PS_RUNNING)
+				signal_proc(members[i], SIGCONT, 0);
+	}
+}
+
+/*
+ * p's children go to init; their zombies are reaped now, as init never waits for them.
+ * With tied, the groups of the live ones that p tied to its session are noted there:
+ * their number. Inlined twice, so that the usual exit does not pay for the noting.
+ */
+static inline __attribute__((always_inline)) int reparent(struct proc *p, int64_t *tied)
+{
+	int ntied = 0;
+	for (int i = 0; i < procs_top; i++) {
+		struct proc *c = &procs[i];
+		if (c->state == PS_FREE || c->ppid != p->pid)
+			continue;
+		c->ppid = PID_INIT;
+		c->orphan = 1;
+		if (c->state == PS_ZOMBIE)
+			reap(c);
+		else if (tied && c->pgid != p->pgid && c->sid == p->sid)
+			tied[ntied++] = c->pgid;
+	}
+	return ntied;
+}
+
+/* reparent, then hang up the stopped groups p's end orphans (hangup_orphans). */
+__attribute__((noinline)) static void reparent_and_hang_up(struct proc *p)
+{
+	int64_t tied[PROC_MAX + 1];
+	hangup_orphans(p, tied, reparent(p, tied));
+}
+
 /*
  * p ends with status, having run for run_ticks (the kernel's exit message says; -1:
  * ask the kernel, for a process ended by a signal or PROC_EXIT). With from_p, the
@@ -380,15 +464,10 @@ static void proc_end(struct proc *p, int status, int64_t run_ticks, int from_p)
 		p->timer_at[PROC_TIMER_PROF] = ALARM_OFF;
 	p->state = PS_ZOMBIE;
 	p->status = status;
-	/* Orphans go to init; their zombies are reaped now, as init never waits for them. */
-	for (int i = 0; i < procs_top; i++) {
-		if (procs[i].state == PS_FREE || procs[i].ppid != p->pid)
-			continue;
-		procs[i].ppid = PID_INIT;
-		procs[i].orphan = 1;
-		if (procs[i].state == PS_ZOMBIE)
-			reap(&procs[i]);
-	}
+	if (stops_seen) /* no group can have a stopped member else */
+		reparent_and_hang_up(p);
+	else
+		reparent(p, 0);
 	notify_parent(p);
 }
 
@@ -897,6 +976,7 @@ static int job_signal(struct proc *t, int sig, int64_t sender)
 		sigsrv_discard(idx, t->pid, 1UL << SIGCONT);
 		if (t->job == JOB_RUNNING)
 			t->job = JOB_STOPPING;
+		stops_seen = 1;
 	}
 	return t->job == JOB_STOPPED && sig != SIGKILL && sigsrv_hold(idx, t->pid, sig, sender);
 }

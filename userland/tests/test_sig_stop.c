@@ -5,10 +5,12 @@
  * caught; raise(SIGSTOP) stops the caller before raise returns; signals sent to a
  * stopped child wait until SIGCONT; SIGCONT drops a stop signal still pending; SIGCHLD
  * with CLD_STOPPED unless SA_NOCLDSTOP; waitid with WSTOPPED, WCONTINUED, WNOWAIT;
- * unknown waitpid options are EINVAL.
+ * unknown waitpid options are EINVAL; a group orphaned with a stopped member gets SIGHUP
+ * and SIGCONT.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -261,6 +263,59 @@ static void test_waitid_jobs(void)
 	kill_and_reap(pid);
 }
 
+static int hup_fd;
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	char c = 'H';
+	write(hup_fd, &c, 1);
+	_exit(0);
+}
+
+/*
+ * POSIX _exit: a process group the exit orphans that has a stopped member gets SIGHUP
+ * then SIGCONT. A leads a group of its own in our session; its child B stops; A exits,
+ * B's group is orphaned (init adopts B, and init ties no group: as on Linux), and B,
+ * continued, runs its SIGHUP handler.
+ */
+static void test_orphaned_group(void)
+{
+	int report[2], st = -1;
+	pid_t b = -1;
+	CHECK_EQ(pipe(report), 0);
+	pid_t a = fork();
+	if (a == 0) {
+		close(report[0]);
+		setpgid(0, 0); /* a group of its own, in our session: we tie it to the session */
+		pid_t kid = fork();
+		if (kid == 0) {
+			hup_fd = report[1];
+			signal(SIGHUP, on_hup);
+			raise(SIGSTOP);
+			_exit(2); /* continued without SIGHUP */
+		}
+		int kst;
+		if (waitpid(kid, &kst, WUNTRACED) != kid || !WIFSTOPPED(kst))
+			_exit(1);
+		write(report[1], &kid, sizeof(kid));
+		_exit(0); /* B's group, A's, is orphaned now */
+	}
+	close(report[1]);
+	CHECK_EQ(read(report[0], &b, sizeof(b)), (long)sizeof(b));
+	CHECK_EQ(waitpid(a, &st, 0), a);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	struct pollfd pf = { report[0], POLLIN, 0 };
+	char c = 0;
+	CHECK_EQ(poll(&pf, 1, 3000), 1); /* not stopped for good */
+	if (pf.revents & POLLIN)
+		CHECK_EQ(read(report[0], &c, 1), 1);
+	CHECK_EQ(c, 'H');
+	if (b > 0 && c != 'H')
+		kill(b, SIGKILL);
+	close(report[0]);
+}
+
 int main(void)
 {
 	int st = 0;
@@ -278,5 +333,6 @@ int main(void)
 	test_cont_drops_stop();
 	test_sigchld();
 	test_waitid_jobs();
+	test_orphaned_group();
 	return test_status();
 }
