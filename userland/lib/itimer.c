@@ -230,16 +230,24 @@ static void left_locked(const struct ptimer *t, uint64_t *left, uint64_t *interv
 
 /* ---- setitimer, getitimer, alarm ------------------------------------------------ */
 
+#define US_PER_S 1000000ULL
+
+/* Seconds and microseconds in ticks, rounded up; a time too long for 64 bits of ticks is
+ * taken as the longest there is (the server's "never"). Not through nanoseconds: those
+ * overflow past 584 years, a value setitimer must take. */
 static uint64_t tv_to_ticks(const struct timeval *tv)
 {
-	return ns_to_ticks((uint64_t)tv->tv_sec * NS_PER_S + (uint64_t)tv->tv_usec * NS_PER_US);
+	uint64_t sec = (uint64_t)tv->tv_sec,
+		 part = ((uint64_t)tv->tv_usec * hz + US_PER_S - 1) / US_PER_S;
+	if (sec > (UINT64_MAX - part) / hz)
+		return UINT64_MAX;
+	return sec * hz + part;
 }
 
 static void ticks_to_tv(uint64_t t, struct timeval *tv)
 {
-	uint64_t ns = ticks_to_ns(t);
-	tv->tv_sec = (time_t)(ns / NS_PER_S);
-	tv->tv_usec = (suseconds_t)(ns % NS_PER_S / NS_PER_US);
+	tv->tv_sec = (time_t)(t / hz);
+	tv->tv_usec = (suseconds_t)(t % hz * US_PER_S / hz);
 }
 
 /* setitimer's timers, as the fork server numbers them (enum proc_timer); -1 if none. */

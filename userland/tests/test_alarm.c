@@ -61,6 +61,13 @@ static void timers(void)
 	unsigned left = alarm(0);
 	CHECK(left >= 99 && left <= 100);
 	CHECK(setitimer(5, &off, 0) == -1 && errno == EINVAL);
+	/* A very long time (past 64 bits of nanoseconds) is kept long, not wrapped short. */
+	struct itimerval far = { { 0, 0 }, { (time_t)1 << 40, 0 } };
+	CHECK_EQ(setitimer(ITIMER_REAL, &far, 0), 0);
+	CHECK_EQ(getitimer(ITIMER_REAL, &g), 0);
+	CHECK(g.it_value.tv_sec > (time_t)1 << 39);
+	CHECK_EQ(setitimer(ITIMER_REAL, &off, &g), 0);
+	CHECK(g.it_value.tv_sec > (time_t)1 << 39);
 	/* Rounded up to the timer's 1 ms (POSIX): a 1 us interval is no flood of signals. */
 	struct itimerval tiny = { { 0, 1 }, { 0, 1 } };
 	CHECK_EQ(setitimer(ITIMER_REAL, &tiny, 0), 0);
