@@ -141,7 +141,7 @@ static inline bool table_shared(uint64_t table_pa)
 	return kframes.ref[(table_pa - kframes.base) >> FRAME_SHIFT] > 1;
 }
 
-static void free_table(struct as *as, pte_t *table, int level);
+static inline void free_table(pte_t *table, int level);
 
 /*
  * The leaves of a level-0 table's groups in mask each lose the table's reference, and the
@@ -163,7 +163,7 @@ static void free_leaves(pte_t *table, uint64_t mask)
 			uint64_t i = (pte_pa(g[j]) - base) >> FRAME_SHIFT;
 			if (i >= nframes || ref[i] == FRAME_RESERVED || ref[i] == 0)
 				continue;
-			uint32_t c = --ref[i];
+			uint32_t c = frame_count_put(&ref[i]);
 			if (c == 1)
 				unshared++;
 			else if (c == 0)
@@ -171,14 +171,15 @@ static void free_leaves(pte_t *table, uint64_t mask)
 		}
 		group_zero(g);
 	}
-	p->nshared -= unshared;
+	if (unshared)
+		frame_shared_add(p, -(int64_t)unshared);
 }
 
 /*
  * The entries of the groups in mask, at level: each leaf's frame or lower table let go,
  * and the groups left zero.
  */
-static void free_groups(struct as *as, pte_t *table, uint64_t mask, int level)
+static void free_groups(pte_t *table, uint64_t mask, int level)
 {
 	for (; mask; mask &= mask - 1) {
 		pte_t *p = &table[pt_lowest_group(mask) * PT_GROUP];
@@ -189,33 +190,38 @@ static void free_groups(struct as *as, pte_t *table, uint64_t mask, int level)
 			if (pte_leaf(e))
 				frame_drop(&kframes, pte_pa(e));
 			else
-				free_table(as, table_of(e), level - 1);
+				free_table(table_of(e), level - 1);
 		}
 		group_zero(p);
 	}
 }
 
-/*
- * Let go of one table and everything under it. A shared table (level 1 or 0) only loses
- * this task's reference: what it maps is the table's, and the last holder lets go of
- * that. A table freed is left zeroed, and goes on the pool's stack of zeroed frames.
- * Quota is refunded once for the whole tree (as_free_tables), not per table.
- */
-static void free_table(struct as *as, pte_t *table, int level)
+/* The last reference to table (frame i) is gone: what it maps goes, and then the table. */
+static __attribute__((noinline)) void free_table_last(pte_t *table, uint64_t i, int level)
 {
-	uint64_t pa = virt_to_phys(table);
-	uint32_t *ref = &kframes.ref[(pa - kframes.base) >> FRAME_SHIFT];
-	if (*ref > 1) {
-		/* Shared (table_shared): another holder keeps it, so no range test, no free. */
-		if (--*ref == 1)
-			kframes.nshared--;
-		return;
-	}
 	if (level == 0)
-		free_leaves(table, *pt_groups(&kframes, pa));
+		free_leaves(table, kframes.groups[i]);
 	else
-		free_groups(as, table, *pt_groups(&kframes, pa), level);
-	frame_unref_zeroed(&kframes, pa);
+		free_groups(table, kframes.groups[i], level);
+	frame_drop_last_zeroed(&kframes, i);
+}
+
+/*
+ * Let go of one reference to a table (level 1 or 0). A shared table only loses it: what
+ * it maps is the table's, and whoever lets go of the last reference lets go of that too
+ * (with several harts that may be a holder that was sure another kept it, since a
+ * teardown elsewhere runs without the big lock). A table freed is left zeroed, and goes
+ * on the pool's stack of zeroed frames. Quota is refunded by the caller. Inline, and the
+ * free apart: a shared table, the common case at exit, then costs no frame.
+ */
+static inline void free_table(pte_t *table, int level)
+{
+	uint64_t i = (virt_to_phys(table) - kframes.base) >> FRAME_SHIFT;
+	uint32_t c = frame_count_put(&kframes.ref[i]);
+	if (c == 0)
+		free_table_last(table, i, level);
+	else if (c == 1) /* no longer shared (table_shared): no range test, no free */
+		frame_shared_add(&kframes, -1);
 }
 
 /*
@@ -229,27 +235,50 @@ static inline void l1_note(struct as *as, const pte_t *re)
 	as->l1_used[i / 64] |= 1UL << (i % 64);
 }
 
-void as_free_tables(struct as *as)
+/* The user half of a root whose entries in use are the bits of l1_used, let go and zeroed. */
+static inline void free_user_half(pte_t *root, const uint64_t *l1_used)
 {
-	for (unsigned w = 0; w < USER_ROOT_ENTRIES / 64; w++) {
-		for (uint64_t m = as->l1_used[w]; m; m &= m - 1) {
-			pte_t *re = &as->root[w * 64 + pt_lowest_group(m)];
-			free_table(as, table_of(*re), PT_LEVELS - 2);
+	for (unsigned w = 0; w < AS_L1_WORDS; w++)
+		for (uint64_t m = l1_used[w]; m; m &= m - 1) {
+			pte_t *re = &root[w * 64 + pt_lowest_group(m)];
+			free_table(table_of(*re), PT_LEVELS - 2);
 			*re = 0; /* the root goes back zeroed */
 		}
-		as->l1_used[w] = 0;
-	}
+}
+
+void as_free_tree(pte_t *root, const uint64_t l1_used[AS_L1_WORDS])
+{
+	free_user_half(root, l1_used);
+	frame_unref_zeroed(&kframes, virt_to_phys(root));
+}
+
+static inline pte_t *detach(struct as *as)
+{
 	/* The kernel half's entries are the kernel's tables: only cleared. */
 	for (uint64_t mask = *groups_of(as->root) & ~USER_ROOT_GROUPS; mask; mask &= mask - 1)
 		group_zero(&as->root[pt_lowest_group(mask) * PT_GROUP]);
 	tlb_flush_all(as);
-	frame_unref_zeroed(&kframes, virt_to_phys(as->root));
 	as_unregister(as);
 	/* The root, its tables and one page per leaf, shared or not: all counted. */
 	quota_refund(as->quota, (as->resident + as->tables + 1) * PAGE_SIZE);
 	as->resident = 0;
 	as->tables = 0;
+	for (unsigned w = 0; w < AS_L1_WORDS; w++)
+		as->l1_used[w] = 0;
+	pte_t *root = as->root;
 	as->root = 0;
+	return root;
+}
+
+pte_t *as_detach(struct as *as)
+{
+	return detach(as);
+}
+
+void as_free_tables(struct as *as)
+{
+	free_user_half(as->root, as->l1_used);
+	frame_unref_zeroed(&kframes, virt_to_phys(detach(as)));
 }
 
 uint64_t as_prot_flags(uint32_t prot)
@@ -323,7 +352,7 @@ static inline __attribute__((always_inline)) pte_t *as_walk(struct as *as, uint6
  * unchanged (as was charged for the table). *e is marked dirty. 0, or E_NOMEM with
  * nothing changed.
  */
-static int table_unshare(struct as *as, pte_t *e)
+static int table_unshare(struct as *as, pte_t *e, int level)
 {
 	uint64_t new_pa, old_pa = pte_pa(*e), groups = *pt_groups(&kframes, old_pa);
 	int zeroed = frame_alloc_zero(&kframes, &new_pa);
@@ -336,8 +365,8 @@ static int table_unshare(struct as *as, pte_t *e)
 		pt_l0_copy(phys_to_virt(new_pa), phys_to_virt(old_pa), &kframes);
 	*pt_groups(&kframes, new_pa) = groups;
 	*e = pte_make(new_pa, PTE_V | PTE_TABLE_DIRTY);
-	frame_drop(&kframes, old_pa); /* never the last reference: another task holds it */
 	tlb_flush_all(as);
+	free_table(phys_to_virt(old_pa), level); /* the last reference if the other holder died */
 	return 0;
 }
 
@@ -351,8 +380,8 @@ static inline int l1_own(struct as *as, pte_t *re)
 	if (*re & PTE_TABLE_DIRTY)
 		return 0;
 	if (table_shared(pte_pa(*re)))
-		return table_unshare(as, re); /* the copy is marked dirty */
-	*re |= PTE_TABLE_DIRTY;		      /* RSW of a non-leaf entry: the MMU ignores it */
+		return table_unshare(as, re, 1); /* the copy is marked dirty */
+	*re |= PTE_TABLE_DIRTY;			 /* RSW of a non-leaf entry: the MMU ignores it */
 	return 0;
 }
 
@@ -382,8 +411,8 @@ static inline int table_own(struct as *as, pte_t *l1e)
 	if (*l1e & PTE_TABLE_DIRTY)
 		return 0;
 	if (table_shared(pte_pa(*l1e)))
-		return table_unshare(as, l1e); /* the copy is marked dirty */
-	*l1e |= PTE_TABLE_DIRTY;	       /* RSW of a non-leaf entry: the MMU ignores it */
+		return table_unshare(as, l1e, 0); /* the copy is marked dirty */
+	*l1e |= PTE_TABLE_DIRTY;		  /* RSW of a non-leaf entry: the MMU ignores it */
 	return 0;
 }
 
@@ -528,8 +557,8 @@ static void table_release(struct as *as, pte_t *l1e)
 		pt_l0_scan(phys_to_virt(pa), *pt_groups(&kframes, pa), false, &groups, &changed);
 	*l1e = 0;
 	unmark_if_empty(l1e);
-	tlb_flush_all(as);	  /* a level-1 entry went: cached walks must forget the table */
-	frame_drop(&kframes, pa); /* never the last reference: another task holds it */
+	tlb_flush_all(as); /* a level-1 entry went: cached walks must forget the table */
+	free_table(phys_to_virt(pa), 0); /* the last reference if the other holder died */
 	as->resident -= n;
 	as->tables--;
 	quota_refund(as->quota, (n + 1) * PAGE_SIZE);
@@ -1068,8 +1097,9 @@ static int clone_l0(struct clone *cl, pte_t *pe, pte_t *ce)
 			n = l0_protect(cl, pe, &groups);
 		if (n >= SHARE_MIN_LEAVES || pe != cl->hot) {
 			/* A table is a pool frame the parent holds: no range or reserved test. */
-			if (kframes.ref[(pte_pa(*pe) - kframes.base) >> FRAME_SHIFT]++ == 1)
-				kframes.nshared++;
+			if (frame_count_get(
+				    &kframes.ref[(pte_pa(*pe) - kframes.base) >> FRAME_SHIFT]) == 1)
+				frame_shared_add(&kframes, 1);
 			*ce = pte_make(pte_pa(*pe), PTE_V); /* clone_l1 marked its group */
 			return 0; /* charged after the walk: sharing allocates nothing */
 		}
@@ -1151,8 +1181,8 @@ static void l1_clean(struct clone *cl, pte_t *pe)
 static inline void l1_share(struct as *child, pte_t *pe, pte_t *ce)
 {
 	/* A table is a pool frame the parent holds: no range or reserved test. */
-	if (kframes.ref[(pte_pa(*pe) - kframes.base) >> FRAME_SHIFT]++ == 1)
-		kframes.nshared++;
+	if (frame_count_get(&kframes.ref[(pte_pa(*pe) - kframes.base) >> FRAME_SHIFT]) == 1)
+		frame_shared_add(&kframes, 1);
 	*ce = pte_make(pte_pa(*pe), PTE_V);
 	mark(ce);
 	l1_note(child, ce);

@@ -18,16 +18,19 @@
 #include "kernel/lib/quota.h"
 #include "vm/pte.h"
 
+/* Words of struct as's l1_used: a bit for each of the root's 256 user entries. */
+#define AS_L1_WORDS 4
+
 /* One address space: what vm keeps for it, and nothing else. */
 struct as {
-	pte_t *root;	       /* the Sv39 root; its upper half is the kernel's */
-	struct quota *quota;   /* the owner's: page tables and mapped pages are charged to it */
-	uint64_t resident;     /* user frames mapped */
-	uint64_t tables;       /* level-1 and level-0 tables in its tree, shared or not */
-	uint64_t l1_used[4];   /* bit i: user root entry i (of 256) names a level-1 table */
-	uint64_t active_harts; /* by hart id: harts whose satp holds this tree now */
-	uint64_t tlb_harts;    /* by hart id: harts that may cache its translations */
-	uint64_t stale_harts;  /* by hart id: must flush this ASID before running it again */
+	pte_t *root;	     /* the Sv39 root; its upper half is the kernel's */
+	struct quota *quota; /* the owner's: page tables and mapped pages are charged to it */
+	uint64_t resident;   /* user frames mapped */
+	uint64_t tables;     /* level-1 and level-0 tables in its tree, shared or not */
+	uint64_t l1_used[AS_L1_WORDS]; /* bit i: user root entry i (of 256) names a level-1 table */
+	uint64_t active_harts;	       /* by hart id: harts whose satp holds this tree now */
+	uint64_t tlb_harts;	       /* by hart id: harts that may cache its translations */
+	uint64_t stale_harts; /* by hart id: must flush this ASID before running it again */
 	/*
 	 * The satp value that selects this tree with its ASID (tlb_new_asid), for the
 	 * scheduler's inline switch; 0 while it holds the shared ASID, since a switch to it

@@ -2,6 +2,7 @@
 #include "vm/frame.h"
 
 #include "kernel/abi/error.h"
+#include "kernel/cpu/lockorder.h"
 #include "kernel/lib/failalloc.h"
 
 uint64_t frame_meta_bytes(uint64_t nframes)
@@ -21,6 +22,9 @@ void frame_pool_init(struct frame_pool *p, uint64_t base, uint64_t nframes, void
 	p->nzeroed = 0;
 	p->nusable = 0;
 	p->nshared = 0;
+	p->locking = false;
+	p->lock = 0;
+	p->settle = 0;
 	for (uint64_t i = 0; i < nframes; i++)
 		p->ref[i] = FRAME_RESERVED;
 }
@@ -54,19 +58,88 @@ static uint64_t pop(struct frame_pool *p, bool zeroed)
 	return p->base + ((uint64_t)i << FRAME_SHIFT);
 }
 
+/* The free stacks are this hart's until pool_unlock (several harts). */
+static void pool_lock(struct frame_pool *p)
+{
+	lock_order_take(LOCK_FRAMES);
+	while (__atomic_exchange_n(&p->lock, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(&p->lock, __ATOMIC_RELAXED))
+			;
+}
+
+static void pool_unlock(struct frame_pool *p)
+{
+	lock_order_drop(LOCK_FRAMES);
+	__atomic_store_n(&p->lock, 0, __ATOMIC_RELEASE);
+}
+
+/* Whether an allocation may take a frame now (the injected failure asked only then). */
+static inline bool can_take(struct frame_pool *p)
+{
+	return p->nfree != 0 && !failalloc_hit();
+}
+
+/* Which stack to pop: zeroed if wanted and any, else ordinary ones first. */
+static inline bool pick_zeroed(const struct frame_pool *p, bool want_zeroed)
+{
+	return want_zeroed ? p->nzeroed != 0 : p->nfree == p->nzeroed;
+}
+
+/*
+ * An allocation from a pool several harts share: under its lock, and when it is empty,
+ * after the kernel has settled frames still on their way back (p->settle). Returns
+ * whether the frame is zeroed, or E_NOMEM. Out of line: one hart pays a test for it.
+ */
+static __attribute__((noinline)) int take_locked(struct frame_pool *p, bool want_zeroed,
+						 uint64_t *pa)
+{
+	pool_lock(p);
+	if (p->nfree == 0) {
+		pool_unlock(p);
+		frame_pool_settle(p);
+		pool_lock(p);
+	}
+	int r = E_NOMEM;
+	if (can_take(p)) {
+		bool zeroed = pick_zeroed(p, want_zeroed);
+		*pa = pop(p, zeroed);
+		r = zeroed;
+	}
+	pool_unlock(p);
+	return r;
+}
+
+void frame_push_locked(struct frame_pool *p, uint64_t i, bool zeroed)
+{
+	pool_lock(p);
+	if (zeroed) {
+		p->nfree++;
+		p->stack[p->nframes - ++p->nzeroed] = (uint32_t)i;
+	} else {
+		p->stack[p->nfree++ - p->nzeroed] = (uint32_t)i;
+	}
+	pool_unlock(p);
+}
+
 int frame_alloc(struct frame_pool *p, uint64_t *pa)
 {
-	if (p->nfree == 0 || failalloc_hit())
+	if (p->locking) {
+		int r = take_locked(p, false, pa);
+		return r < 0 ? r : 0;
+	}
+	if (!can_take(p))
 		return E_NOMEM;
-	*pa = pop(p, p->nfree == p->nzeroed); /* zeroed frames only when nothing else is left */
+	*pa = pop(p, pick_zeroed(p, false));
 	return 0;
 }
 
 int frame_alloc_zero(struct frame_pool *p, uint64_t *pa)
 {
-	if (p->nfree == 0 || failalloc_hit())
+	if (p->locking)
+		return take_locked(p, true, pa);
+	if (!can_take(p))
 		return E_NOMEM;
-	bool zeroed = p->nzeroed != 0;
+	bool zeroed = pick_zeroed(p, true);
 	*pa = pop(p, zeroed);
 	return zeroed;
 }
@@ -86,8 +159,8 @@ int frame_ref(struct frame_pool *p, uint64_t pa)
 	int64_t i = frame_used_index(p, pa);
 	if (i < 0 || p->ref[i] >= FRAME_REF_MAX)
 		return E_INVAL;
-	if (p->ref[i]++ == 1)
-		p->nshared++;
+	if (frame_count_get(&p->ref[i]) == 1)
+		frame_shared_add(p, 1);
 	return 0;
 }
 
@@ -97,15 +170,13 @@ static int64_t unref(struct frame_pool *p, uint64_t pa, bool zeroed)
 	int64_t i = frame_used_index(p, pa);
 	if (i < 0)
 		return E_INVAL;
-	uint32_t c = --p->ref[i];
+	uint32_t c = frame_count_put(&p->ref[i]);
 	if (c == 1)
-		p->nshared--;
-	if (c == 0 && zeroed) {
-		p->nfree++;
-		p->stack[p->nframes - ++p->nzeroed] = (uint32_t)i;
-	} else if (c == 0) {
-		p->stack[p->nfree++ - p->nzeroed] = (uint32_t)i;
-	}
+		frame_shared_add(p, -1);
+	if (c == 0 && zeroed)
+		frame_drop_last_zeroed(p, (uint64_t)i);
+	else if (c == 0)
+		frame_drop_last(p, (uint64_t)i);
 	return c;
 }
 

@@ -12,6 +12,12 @@
  * frames known to hold only zeros (page tables emptied as they were freed) from the top.
  * frame_alloc takes ordinary ones first, frame_alloc_zero zeroed ones, so a new page
  * table is usually had without clearing 4 KiB.
+ *
+ * With several harts an address space's teardown runs without the big kernel lock
+ * (vm/tlb.c, as_destroy), so two harts may change one frame's count at once: every
+ * change of a count is one atomic instruction (the same number of instructions as a
+ * load, add and store, or fewer), and the stacks are under the pool's own spinlock
+ * (class LOCK_FRAMES), which only a pool with `locking` set takes.
  */
 #ifndef VM_FRAME_H
 #define VM_FRAME_H
@@ -34,6 +40,15 @@ struct frame_pool {
 	uint64_t nzeroed; /* on the stack of zeroed frames */
 	uint64_t nusable; /* frames that are not reserved */
 	uint64_t nshared; /* frames with a count above 1 */
+	/* Several harts: the stacks and their counts are under lock (set once, at boot). */
+	bool locking;
+	uint32_t lock;
+	/*
+	 * Frames may still come back (teardowns queued or running on some hart): the
+	 * kernel's hook that brings them back before an allocation is refused, or NULL.
+	 * True if it may have freed any.
+	 */
+	bool (*settle)(void);
 };
 
 /* Bytes of metadata a pool of nframes needs (ref + stack), page-rounded. */
@@ -61,6 +76,43 @@ int frame_ref(struct frame_pool *p, uint64_t pa);
 int64_t frame_unref(struct frame_pool *p, uint64_t pa);
 /* The count of a frame; FRAME_RESERVED for reserved or outside the pool. */
 uint32_t frame_count(const struct frame_pool *p, uint64_t pa);
+/*
+ * Count changes, for every hart at once: frame_count_get returns the count before, and
+ * frame_count_put the count after (acquire and release: whoever takes a frame's count to
+ * zero sees every store its other holders made before they let go).
+ */
+static inline uint32_t frame_count_get(uint32_t *ref)
+{
+	return __atomic_fetch_add(ref, 1, __ATOMIC_RELAXED);
+}
+
+static inline uint32_t frame_count_put(uint32_t *ref)
+{
+#ifdef __riscv
+	/* One instruction with both orderings (the compiler's way is a fence and the AMO). */
+	int32_t old;
+	__asm__ volatile("amoadd.w.aqrl %0, %2, %1" : "=r"(old), "+A"(*ref) : "r"(-1) : "memory");
+	return (uint32_t)old - 1;
+#else
+	return __atomic_sub_fetch(ref, 1, __ATOMIC_ACQ_REL);
+#endif
+}
+
+/* nshared moves by n: a statistic, but one every count change may touch. */
+static inline void frame_shared_add(struct frame_pool *p, int64_t n)
+{
+	__atomic_fetch_add(&p->nshared, (uint64_t)n, __ATOMIC_RELAXED);
+}
+
+/* Push frame i, whose count just reached 0, under the pool's lock (locking pools). */
+void frame_push_locked(struct frame_pool *p, uint64_t i, bool zeroed);
+
+/* Bring back frames still on their way (p->settle); true if there were any. */
+static inline bool frame_pool_settle(struct frame_pool *p)
+{
+	return p->settle && p->settle();
+}
+
 /* Inline: every copy between the kernel and user memory asks it (as_translate). */
 static inline bool frame_in_pool(const struct frame_pool *p, uint64_t pa)
 {
@@ -76,14 +128,28 @@ static inline bool frame_in_pool(const struct frame_pool *p, uint64_t pa)
 static inline void frame_share(struct frame_pool *p, uint64_t pa)
 {
 	uint64_t i = (pa - p->base) >> FRAME_SHIFT;
-	if (i < p->nframes && p->ref[i] != FRAME_RESERVED && p->ref[i]++ == 1)
-		p->nshared++;
+	if (i < p->nframes && p->ref[i] != FRAME_RESERVED && frame_count_get(&p->ref[i]) == 1)
+		frame_shared_add(p, 1);
 }
 
 /* Frame i's count has just dropped to zero: it goes on the stack of ordinary free frames. */
 static inline void frame_drop_last(struct frame_pool *p, uint64_t i)
 {
-	p->stack[p->nfree++ - p->nzeroed] = (uint32_t)i;
+	if (p->locking)
+		frame_push_locked(p, i, false);
+	else
+		p->stack[p->nfree++ - p->nzeroed] = (uint32_t)i;
+}
+
+/* The same for a frame the caller left all zero: the stack of zeroed frames. */
+static inline void frame_drop_last_zeroed(struct frame_pool *p, uint64_t i)
+{
+	if (p->locking) {
+		frame_push_locked(p, i, true);
+	} else {
+		p->nfree++;
+		p->stack[p->nframes - ++p->nzeroed] = (uint32_t)i;
+	}
 }
 
 static inline void frame_drop(struct frame_pool *p, uint64_t pa)
@@ -91,9 +157,9 @@ static inline void frame_drop(struct frame_pool *p, uint64_t pa)
 	uint64_t i = (pa - p->base) >> FRAME_SHIFT;
 	if (i >= p->nframes || p->ref[i] == FRAME_RESERVED || p->ref[i] == 0)
 		return;
-	uint32_t c = --p->ref[i];
+	uint32_t c = frame_count_put(&p->ref[i]);
 	if (c == 1)
-		p->nshared--;
+		frame_shared_add(p, -1);
 	else if (c == 0)
 		frame_drop_last(p, i);
 }

@@ -139,12 +139,14 @@ static inline void pt_l0_copy_groups(pte_t *dst, const pte_t *src, uint64_t grou
 			if (!(e & PTE_V))
 				continue;
 			uint64_t f = (pte_pa(e) - base) >> FRAME_SHIFT;
-			if (f < nframes && ref[f] != FRAME_RESERVED && ref[f]++ == 1)
+			if (f < nframes && ref[f] != FRAME_RESERVED &&
+			    frame_count_get(&ref[f]) == 1)
 				shared++;
 			dst[i] = e;
 		}
 	}
-	p->nshared += shared;
+	if (shared)
+		frame_shared_add(p, (int64_t)shared);
 }
 
 /* dst becomes a copy of src, and every frame src maps gains a reference (dst's). */

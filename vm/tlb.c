@@ -9,6 +9,7 @@
 #include "kernel/cpu/smp.h"
 #include "sbi/sbi.h"
 #include "vm/asid.h"
+#include "vm/frame.h"
 #include "vm/pt.h"
 #include "vm/vm.h"
 
@@ -181,11 +182,78 @@ void as_activate(struct as *as)
 }
 
 /*
+ * Teardowns left for after the big lock (several harts). Freeing a tree touches nothing
+ * but the frame pool, whose counts and stacks take any number of harts at once
+ * (vm/frame.h), so a hart frees the trees it detached once it has let the lock go
+ * (tlb_reap, from bkl_unlock_smp), while the others go on: at exit that is about a
+ * tenth of a fork+exit+wait. Each hart keeps a list of detached roots, linked through the
+ * root's first kernel-half entry, with the root's l1_used bits in the next ones: the
+ * kernel half was cleared (as_detach) and no hart walks the tree any more, so nothing is
+ * allocated for it. reaps_pending counts the trees queued or being freed on every hart.
+ */
+#define REAP_LINK (PT_ENTRIES / 2)
+static uint64_t reaps_pending;
+
+static void reap_queue(struct as *as)
+{
+	uint64_t l1_used[AS_L1_WORDS];
+	for (unsigned w = 0; w < AS_L1_WORDS; w++)
+		l1_used[w] = as->l1_used[w];
+	pte_t *root = as_detach(as);
+	struct hart *h = this_hart();
+	root[REAP_LINK] = (pte_t)h->reap;
+	for (unsigned w = 0; w < AS_L1_WORDS; w++)
+		root[REAP_LINK + 1 + w] = l1_used[w];
+	h->reap = root;
+	__atomic_fetch_add(&reaps_pending, 1, __ATOMIC_RELAXED);
+}
+
+void tlb_reap(struct hart *h)
+{
+	while (h->reap) {
+		pte_t *root = h->reap;
+		uint64_t l1_used[AS_L1_WORDS];
+		h->reap = (pte_t *)root[REAP_LINK];
+		for (unsigned w = 0; w <= AS_L1_WORDS; w++) {
+			if (w < AS_L1_WORDS)
+				l1_used[w] = root[REAP_LINK + 1 + w];
+			root[REAP_LINK + w] = 0; /* the root goes back zeroed */
+		}
+		as_free_tree(root, l1_used);
+		__atomic_fetch_sub(&reaps_pending, 1, __ATOMIC_RELEASE);
+	}
+}
+
+/*
+ * The frame pool's settle hook (frame.h): the frames of every teardown begun so far are
+ * back once this returns. This hart's own queue is freed here (it holds the big lock, so
+ * no other hart can queue one now); the others' are being freed without the lock, and
+ * it waits for them: only when the pool ran dry, or for memstat's count.
+ */
+static bool reap_settle(void)
+{
+	if (!__atomic_load_n(&reaps_pending, __ATOMIC_ACQUIRE))
+		return false;
+	tlb_reap(this_hart());
+	while (__atomic_load_n(&reaps_pending, __ATOMIC_ACQUIRE))
+		__asm__ volatile("nop");
+	return true;
+}
+
+void tlb_smp_start(void)
+{
+	kframes.settle = reap_settle;
+	kframes.locking = true;
+}
+
+/*
  * Tear down an address space. Never while a hart's satp holds it: this hart moves to the
  * kernel's tree, and so does every other hart that runs it (the threads there are dead:
- * they run no more user code), before the tables are freed. The frames then come back
- * before the kill returns, so whoever learns of the death next (a waitpid) finds them
- * free, and no stale translation can reach a frame that is reused.
+ * they run no more user code), before the tables are freed: at once with one hart, with
+ * several once this hart lets the big lock go (above). Either way the frames are back
+ * before whoever learns of the death next can count them (a waitpid's memstat, an
+ * allocation that finds the pool empty: reap_settle), and no stale translation can reach
+ * a frame that is reused.
  */
 uint64_t as_destroy(struct as *as)
 {
@@ -199,7 +267,10 @@ uint64_t as_destroy(struct as *as)
 				    satp_of(kernel_root, 0));
 		as->active_harts &= ~others; /* they flushed it all: as_free_tables need not */
 	}
-	as_free_tables(as);
+	if (smp_on())
+		reap_queue(as);
+	else
+		as_free_tables(as);
 	asid_give(&asids, as->asid); /* the next holder flushes it before use (tlb_new_asid) */
 	return others;
 }

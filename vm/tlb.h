@@ -37,7 +37,21 @@ void tlb_flush_kernel(uint64_t va);
 /* Give a new address space an ASID; every hart flushes it before first use. */
 void tlb_new_asid(struct as *as);
 
+struct hart;
+/* Free the trees this hart detached under the big lock (it holds no lock now). */
+void tlb_reap(struct hart *h);
+/* Other harts are about to start: teardowns wait for the lock's release from now on. */
+void tlb_smp_start(void);
+
 /* The tables of as freed at once (as.c): as_destroy's work once no hart holds as. */
 void as_free_tables(struct as *as);
+/*
+ * as_free_tables in two halves, so that the second can wait for the big lock to be let
+ * go: as_detach refunds the owner, forgets the tree (as is empty after it) and returns
+ * its root, which no hart may reach any more; as_free_tree frees a detached tree whose
+ * root entries in use are the bits of l1_used, touching nothing but the frame pool.
+ */
+pte_t *as_detach(struct as *as);
+void as_free_tree(pte_t *root, const uint64_t l1_used[AS_L1_WORDS]);
 
 #endif

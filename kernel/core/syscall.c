@@ -467,6 +467,8 @@ static long sys_memstat(struct thread *t)
 	struct task *target = task_arg(t, 0, &err);
 	if (!target)
 		return err;
+	/* Frames of a teardown still on their way back count as free (vm/tlb.c). */
+	frame_pool_settle(&kframes);
 	struct memstat ms = {
 		.total_frames = kframes.nusable,
 		.free_frames = kframes.nfree,

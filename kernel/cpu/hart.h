@@ -38,6 +38,7 @@ struct hart {
 	uint32_t locks_held;		   /* debug builds: a bit per lock class held */
 	int lock_order_off;		   /* debug builds: the check has fired (lockorder.h) */
 	int sswi;			   /* its register in the ACLINT SSWI, -1 if none */
+	uint64_t *reap;			   /* detached trees to free without the lock (vm/tlb.c) */
 };
 
 extern unsigned harts_online;

@@ -14,6 +14,7 @@
 #include "kernel/io/printk.h"
 #include "sbi/sbi.h"
 #include "vm/pt.h"
+#include "vm/tlb.h"
 #include "vm/vm.h"
 
 #define HART_STACK (16 * 1024)
@@ -354,11 +355,14 @@ void bkl_unlock_smp(void)
 	uint32_t heir = __atomic_load_n(&lock_waiters, __ATOMIC_RELAXED) ? starving() : 0;
 	__atomic_store_n(&big_lock, heir, __ATOMIC_SEQ_CST);
 	uint64_t sleepers = __atomic_load_n(&lock_sleepers, __ATOMIC_SEQ_CST);
-	if (!sleepers)
-		return;
-	int wake = next_sleeper(sleepers, heir);
-	if (wake >= 0 && harts[wake].hartid < 64)
-		smp_ipi(1UL << harts[wake].hartid);
+	if (sleepers) {
+		int wake = next_sleeper(sleepers, heir);
+		if (wake >= 0 && harts[wake].hartid < 64)
+			smp_ipi(1UL << harts[wake].hartid);
+	}
+	/* Address spaces torn down under the lock are freed now, while others hold it. */
+	if (this_hart()->reap)
+		tlb_reap(this_hart());
 }
 
 int bkl_held(void)
@@ -468,6 +472,8 @@ unsigned smp_start(int stale_starts)
 	for (int i = 0; i < boot.dt.nharts && !lock_on; i++)
 		lock_on = boot.dt.harts[i].skip == DT_HART_OK &&
 			  boot.dt.harts[i].hartid != this_hart()->hartid;
+	if (lock_on)
+		tlb_smp_start();
 	bkl_lock();
 	for (int i = 0; i < boot.dt.nharts && harts_online < MAX_HARTS; i++) {
 		const struct dt_hart *dh = &boot.dt.harts[i];
