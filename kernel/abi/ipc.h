@@ -129,6 +129,7 @@ static inline uint64_t ipc_tag_label(uint64_t tag)
 /* thread_ctl operations */
 #define THREAD_CTL_PRIORITY 0
 #define THREAD_CTL_AFFINITY 1
+#define THREAD_CTL_SELF	    0x100 /* or'ed into the operation: the caller, a0 ignored */
 #define THREAD_PRIO_MAX	    7
 #define THREAD_PRIO_DEFAULT 3
 
@@ -164,6 +165,7 @@ struct sysinfo {
 	uint64_t page_size;
 	char model[64]; /* the device tree's model */
 	char isa[64];	/* the boot hart's riscv,isa */
+	uint64_t hart;	/* the index of the hart the call ran on (sched_getcpu) */
 };
 
 struct memstat {

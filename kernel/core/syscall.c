@@ -142,7 +142,8 @@ static long sys_sysinfo(struct thread *t)
 {
 	struct sysinfo si = { .timebase_hz = timer_timebase(),
 			      .harts = harts_online,
-			      .page_size = PAGE_SIZE };
+			      .page_size = PAGE_SIZE,
+			      .hart = this_hart()->index };
 	const struct dt_hart *me = dt_find_hart(&boot.dt, this_hart()->hartid);
 	copy_str(si.model, boot.dt.model, sizeof(si.model));
 	copy_str(si.isa, me ? me->isa : "", sizeof(si.isa));
@@ -703,14 +704,28 @@ static long sys_poweroff(struct thread *t)
 	machine_exit((int)ARG(t, 1));
 }
 
+/*
+ * The thread a thread_ctl names: the thread slot a0 with CAP_CONTROL, or with
+ * THREAD_CTL_SELF in the operation the caller itself, which needs no capability
+ * (whatever it may do to itself it could do to a thread it made): a thread capability
+ * comes only from thread_create, so this is how a task's first thread sets its own.
+ */
+static struct thread *thread_ctl_target(struct thread *t, int *err)
+{
+	if (ARG(t, 1) & THREAD_CTL_SELF)
+		return t;
+	struct cap *c = cap_get(t->task, ARG(t, 0), OBJ_THREAD, CAP_CONTROL, err);
+	return c ? (struct thread *)c->obj : 0;
+}
+
 static long sys_thread_ctl(struct thread *t)
 {
 	int err = 0;
-	struct cap *c = cap_get(t->task, ARG(t, 0), OBJ_THREAD, CAP_CONTROL, &err);
-	if (!c)
+	struct thread *th = thread_ctl_target(t, &err);
+	if (!th)
 		return err;
-	struct thread *th = (struct thread *)c->obj;
-	if (ARG(t, 1) == THREAD_CTL_PRIORITY && ARG(t, 2) <= THREAD_PRIO_MAX) {
+	uint64_t op = ARG(t, 1) & ~(uint64_t)THREAD_CTL_SELF;
+	if (op == THREAD_CTL_PRIORITY && ARG(t, 2) <= THREAD_PRIO_MAX) {
 		bool ready = th->state == TS_READY;
 		sched_remove(th);
 		th->prio = (uint32_t)ARG(t, 2);
@@ -719,9 +734,11 @@ static long sys_thread_ctl(struct thread *t)
 		return 0;
 	}
 	/* A hart that does not run the kernel would leave the thread waiting forever. */
-	if (ARG(t, 1) == THREAD_CTL_AFFINITY &&
-	    ((int64_t)ARG(t, 2) == -1 || ARG(t, 2) < harts_online)) {
+	if (op == THREAD_CTL_AFFINITY && ((int64_t)ARG(t, 2) == -1 || ARG(t, 2) < harts_online)) {
 		sched_set_affinity(th, (int)ARG(t, 2));
+		/* The caller pinned elsewhere moves now, not at this hart's next tick. */
+		if (th == t && th->affinity >= 0 && (unsigned)th->affinity != this_hart()->index)
+			sched_yield();
 		return 0;
 	}
 	return E_INVAL;

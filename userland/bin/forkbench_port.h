@@ -436,14 +436,17 @@ static void port_park(void)
 		SYSCALL(sleep, 1000000000UL);
 }
 
-/* A task's first thread cannot be pinned (thread_ctl): run fn in a pinned thread. */
+/*
+ * Run fn(arg) in this process on hart `hart` only, in its own thread, as Linux's port
+ * does: a helper thread would make every fork a threaded process's (the C library's
+ * locks held across it, a page copied for each on both sides).
+ */
 static int port_run_pinned(int hart, void (*fn)(void *), void *arg)
 {
-	thread_t t;
-	if (thread_create(&t, fn, arg) != 0)
+	if (thread_pin_self(hart) != 0)
 		return -1;
-	thread_pin(t, hart);
-	return thread_join(t);
+	fn(arg);
+	return 0;
 }
 
 /* The fork server starts the program from the boot archive (the loader server loads it). */

@@ -1,6 +1,7 @@
 /*
  * Small POSIX calls that are thin layers over others (docs/userland.md): execle, vfork,
  * setpgrp, gethostname, confstr, nice/getpriority/setpriority, sched_rr_get_interval,
+ * sched_getcpu,
  * ttyname, mkdtemp, posix_fadvise and posix_fallocate.
  */
 #include <errno.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "fd.h"
+#include "syscall.h"
 
 #define EXECLE_ARGS_MAX 64
 #define CONSOLE_NAME	"/dev/console"
@@ -138,6 +140,17 @@ int sched_rr_get_interval(pid_t pid, struct timespec *interval)
 	interval->tv_sec = 0;
 	interval->tv_nsec = RR_QUANTUM_NS;
 	return 0;
+}
+
+/* sysinfo says which hart the call ran on; the thread may move right after, as on Linux. */
+int sched_getcpu(void)
+{
+	struct sysinfo si = { 0 };
+	if (SYSCALL(sysinfo, &si) != 0) {
+		errno = ENOSYS;
+		return -1;
+	}
+	return (int)si.hart;
 }
 
 int ttyname_r(int fd, char *buf, size_t len)

@@ -16,5 +16,7 @@ int sched_get_priority_max(int policy);
 int sched_get_priority_min(int policy);
 struct timespec;
 int sched_rr_get_interval(pid_t pid, struct timespec *interval); /* misc.c */
+/* The index of the hart the caller runs on (a GNU extension, as in glibc; misc.c). */
+int sched_getcpu(void);
 
 #endif

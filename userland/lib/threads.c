@@ -111,6 +111,16 @@ int thread_pin(thread_t t, int hart)
 	return 0;
 }
 
+int thread_pin_self(int hart)
+{
+	int to = hart < 0 ? -1 : hart % thread_harts();
+	if (SYSCALL(thread_ctl, 0, THREAD_CTL_SELF | THREAD_CTL_AFFINITY, to) != 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
 int thread_priority(thread_t t, int prio)
 {
 	if (SYSCALL(thread_ctl, t->slot, THREAD_CTL_PRIORITY, prio) != 0) {

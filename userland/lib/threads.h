@@ -18,6 +18,11 @@ int thread_create(thread_t *t, void (*fn)(void *), void *arg);
 int thread_join(thread_t t);
 /* Run it only on hart index hart (taken modulo the harts running): 0 or -1. */
 int thread_pin(thread_t t, int hart);
+/*
+ * Run the calling thread only on hart index hart (modulo the harts running; -1: any),
+ * moving it there at once: any thread, a process's first one too. 0 or -1.
+ */
+int thread_pin_self(int hart);
 /* Run it at priority prio (0..THREAD_PRIO_MAX; a server's: SERVER_PRIO): 0 or -1. */
 int thread_priority(thread_t t, int prio);
 /* How many harts run the kernel. */

@@ -1,8 +1,10 @@
 /*
- * Work pinned to different harts (with -smp 4; on fewer harts the pins wrap around):
- * IPC ping-pong between two threads on two harts with data checks, then a fork storm
+ * Work pinned to different harts (with -smp 4; on fewer harts the pins wrap around): the
+ * first thread pinning itself to each hart in turn (sched_getcpu then names it), IPC
+ * ping-pong between two threads on two harts with data checks, then a fork storm
  * from one thread per hart at once, after which the free-frame count is exact again.
  */
+#include <sched.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/memstat.h>
@@ -87,9 +89,25 @@ static void nothing(void *unused)
 	(void)unused;
 }
 
+/* The first thread, which has no capability of its own, pins itself and moves at once. */
+static void test_pin_self(void)
+{
+	int harts = thread_harts();
+	for (int h = harts - 1; h >= 0; h--) {
+		CHECK_EQ(thread_pin_self(h), 0);
+		CHECK_EQ(sched_getcpu(), h);
+	}
+	CHECK_EQ(SYSCALL(thread_ctl, 0, THREAD_CTL_SELF | THREAD_CTL_AFFINITY, harts), E_INVAL);
+	CHECK_EQ(SYSCALL(thread_ctl, 0, THREAD_CTL_SELF | THREAD_CTL_PRIORITY, THREAD_PRIO_MAX + 1),
+		 E_INVAL);
+	CHECK_EQ(SYSCALL(thread_ctl, 0, THREAD_CTL_SELF | 2, 0), E_INVAL); /* no such operation */
+	CHECK_EQ(thread_pin_self(-1), 0);
+}
+
 int main(void)
 {
 	thread_t s, c, f[STORM_THREADS];
+	test_pin_self();
 	struct memstat before, after;
 	ep = slot_alloc();
 	CHECK_EQ(SYSCALL(obj_create, SLOT_SELF, OBJ_ENDPOINT, ep, 0), 0);
