@@ -44,6 +44,8 @@ MEMORY_INTS = ["touched_kib", "free_before", "free_after_fork", "free_after_touc
 SKIP_FIELDS = ["test", "mode", "reason"]  # and instead=<case,case> or "-"
 THROUGHPUT_FIELDS = ["harts_busy", "forks", "ticks", "forks_per_s"]  # and test=
 THROUGHPUT_INTS = THROUGHPUT_FIELDS
+# Optional: thousandths of the busy harts' instructions retired under the kernel's big lock.
+THROUGHPUT_OPTIONAL_INTS = ["lock_permille"]
 MODES = {"result": ("cow", "eager", "-"), "memory": ("cow", "eager")}
 UNITS = ("cycles", "instret", "ticks", "ns")
 MISSING_DONE = "missing @done (truncated run?)"
@@ -161,6 +163,9 @@ class Run:
 
     def tput(self, lineno, tokens):
         t = fields(lineno, tokens, THROUGHPUT_FIELDS, THROUGHPUT_INTS, "@throughput")
+        for key in THROUGHPUT_OPTIONAL_INTS:
+            if key in t:
+                t[key] = to_int(lineno, "@throughput", key, t[key])
         t.setdefault("test", "fork_throughput")  # lines from before the test= field
         if t["harts_busy"] == 0:
             raise BenchError("line %d: harts_busy=0 in @throughput line" % lineno)
@@ -312,6 +317,7 @@ def render_csv(run):
     out = io.StringIO()
     extra = sorted({k for r in run.results for k in r} - set(RESULT_FIELDS))
     tput = THROUGHPUT_FIELDS if run.throughput else []
+    tput = tput + [k for k in THROUGHPUT_OPTIONAL_INTS if any(k in t for t in run.throughput)]
     skip = ["skipped", "instead"] if run.skipped else []
     w = csv.DictWriter(out, fieldnames=RESULT_FIELDS + extra + tput + skip,
                        lineterminator="\n")
@@ -377,9 +383,17 @@ def md_memory(run):
 
 
 def md_throughput(run):
+    locked = any("lock_permille" in t for t in run.throughput)
     rows = [(t["test"], t["harts_busy"], num(t["forks"]), num(t["ticks"]), num(t["forks_per_s"]))
-            for t in run.throughput]
-    return md_table(["case", "harts busy", "forks", "ticks", "forks/s"], rows)
+            + ((lock_share(t),) if locked else ()) for t in run.throughput]
+    return md_table(["case", "harts busy", "forks", "ticks", "forks/s"]
+                    + (["under the big lock"] if locked else []), rows)
+
+
+def lock_share(t):
+    """lock_permille as a percentage, or a dash where the line has none."""
+    v = t.get("lock_permille")
+    return "—" if v is None else "%d.%d%%" % (v // 10, v % 10)
 
 
 def md_skipped(run):

@@ -163,9 +163,10 @@ struct sysinfo {
 	uint64_t timebase_hz; /* rdtime ticks per second */
 	uint64_t harts;	      /* harts running the kernel */
 	uint64_t page_size;
-	char model[64]; /* the device tree's model */
-	char isa[64];	/* the boot hart's riscv,isa */
-	uint64_t hart;	/* the index of the hart the call ran on (sched_getcpu) */
+	char model[64];	       /* the device tree's model */
+	char isa[64];	       /* the boot hart's riscv,isa */
+	uint64_t hart;	       /* the index of the hart the call ran on (sched_getcpu) */
+	uint64_t lock_instret; /* instructions that hart retired holding the big lock */
 };
 
 struct memstat {

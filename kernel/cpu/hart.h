@@ -39,6 +39,8 @@ struct hart {
 	int lock_order_off;		   /* debug builds: the check has fired (lockorder.h) */
 	int sswi;			   /* its register in the ACLINT SSWI, -1 if none */
 	uint64_t *reap;			   /* detached trees to free without the lock (vm/tlb.c) */
+	uint64_t lock_instret;		   /* instructions retired holding the big lock (smp.c) */
+	uint64_t lock_instret_at;	   /* instret when it last took the big lock */
 };
 
 extern unsigned harts_online;

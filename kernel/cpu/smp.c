@@ -44,6 +44,16 @@ uint64_t smp_fences_sent(void)
 	return fences_sent;
 }
 
+/*
+ * hart.lock_instret: the instructions a hart has retired while holding the big lock, the
+ * share of the work the lock serialises, which bounds what more harts can add (sysinfo;
+ * docs/benchmark.md). hart.lock_instret_at is its instret when it last took the lock.
+ */
+uint64_t smp_lock_instret(void)
+{
+	return this_hart()->lock_instret;
+}
+
 /* IPIs go through the ACLINT SSWI (smp_start decides): every running hart has a register. */
 static bool ipi_by_sswi;
 
@@ -228,6 +238,7 @@ void bkl_lock_smp(void)
 		wait_for_lock(h);
 	lock_pc = (uint64_t)__builtin_return_address(0);
 	lock_since = rdtime();
+	h->lock_instret_at = rdinstret();
 }
 
 /* Every hart in want (by index) has acknowledged its request. */
@@ -352,6 +363,8 @@ static int next_sleeper(uint64_t sleepers, uint32_t heir)
 void bkl_unlock_smp(void)
 {
 	lock_order_drop(LOCK_BKL);
+	struct hart *me = this_hart();
+	me->lock_instret += rdinstret() - me->lock_instret_at;
 	uint32_t heir = __atomic_load_n(&lock_waiters, __ATOMIC_RELAXED) ? starving() : 0;
 	__atomic_store_n(&big_lock, heir, __ATOMIC_SEQ_CST);
 	uint64_t sleepers = __atomic_load_n(&lock_sleepers, __ATOMIC_SEQ_CST);
@@ -361,8 +374,8 @@ void bkl_unlock_smp(void)
 			smp_ipi(1UL << harts[wake].hartid);
 	}
 	/* Address spaces torn down under the lock are freed now, while others hold it. */
-	if (this_hart()->reap)
-		tlb_reap(this_hart());
+	if (me->reap)
+		tlb_reap(me);
 }
 
 int bkl_held(void)

@@ -50,6 +50,8 @@ void smp_shootdown(uint64_t mask, uint64_t va, uint64_t size, long asid);
 void smp_shootdown_leave(uint64_t mask, uint64_t root_ppn, uint64_t to);
 /* Shootdown requests sent since boot, one per hart asked (memstat's tlb_fences). */
 uint64_t smp_fences_sent(void);
+/* Instructions this hart retired holding the big lock since boot (sysinfo's lock_instret). */
+uint64_t smp_lock_instret(void);
 /*
  * Start the other usable harts, taking the lock first; returns how many run now.
  * stale_starts: start them as OpenSBI 1.1's hart_start race can (entry.S), alternately

@@ -322,6 +322,36 @@ def check_old_throughput(c, tmp):
     c.check("truncated @throughput line: exit 2", p.returncode == 2, p.stderr.strip())
 
 
+def check_lock_share(c, tmp):
+    """lock_permille, where a line has it, is carried into the JSON, CSV and Markdown; a
+    line without it shows a dash; a bad value fails."""
+    lines = sample_lines()
+    done = [i for i, ln in enumerate(lines) if ln.startswith(b"@done")][0]
+    extra = [b"@throughput test=fork_throughput_procs harts_busy=1 forks=10 ticks=100 "
+             b"forks_per_s=100000 lock_permille=724",
+             b"@throughput test=fork_throughput harts_busy=1 forks=10 ticks=100 "
+             b"forks_per_s=100000"]
+    log = os.path.join(tmp, "lock.log")
+    with open(log, "wb") as f:
+        f.write(b"\n".join(lines[:done] + extra + lines[done:]))
+    out = os.path.join(tmp, "lock")
+    p = run_tool(["--log", log, "--out", out])
+    ok = p.returncode == 0
+    doc = json.load(open(os.path.join(out, "forkbench.json"))) if ok else {"throughput": []}
+    mine = [t for t in doc["throughput"] if t.get("lock_permille") == 724]
+    c.check("lock_permille: an integer in the JSON", len(mine) == 1, p.stderr.strip())
+    md = open(os.path.join(out, "forkbench.md")).read() if ok else ""
+    c.check("lock_permille: a percentage in the Markdown, a dash without it",
+            "| 72.4% |" in md and "| — |" in md, md[-400:])
+    csv_text = open(os.path.join(out, "forkbench.csv")).read() if ok else ""
+    c.check("lock_permille: a CSV column", "lock_permille" in csv_text.splitlines()[0]
+            if csv_text else False)
+    with open(log, "wb") as f:
+        f.write(b"\n".join(lines[:done] + [extra[0].replace(b"=724", b"=7x")] + lines[done:]))
+    p = run_tool(["--log", log, "--out", os.path.join(tmp, "lock-bad")])
+    c.check("lock_permille not a number: exit 2", p.returncode == 2, p.stderr.strip())
+
+
 def main():
     c = Checks()
     with tempfile.TemporaryDirectory() as tmp:
@@ -333,6 +363,7 @@ def main():
         check_compare(c, tmp, os.path.join(tmp, "good") if want else None, linux_out)
         check_compare_errors(c, tmp)
         check_old_throughput(c, tmp)
+        check_lock_share(c, tmp)
     print("%d passed, %d failed" % (c.passed, c.failed))
     return 1 if c.failed else 0
 

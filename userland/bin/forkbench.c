@@ -480,6 +480,49 @@ static void procs_worker(void *arg)
 }
 
 /*
+ * Each of the first w harts' counts (port_lock_counts), read by going there: a hart's
+ * instret is its own. The workers are left alone: a mapping or a pipe to report through
+ * would make each of their forks dearer.
+ */
+struct lock_counts {
+	uint64_t retired, locked;
+};
+
+static void lock_counts_read(int w, struct lock_counts *c)
+{
+	for (int i = 0; port_has_lock_counts && i < w && i < MAX_PROCS; i++) {
+		port_pin_self(i);
+		port_lock_counts(&c[i].retired, &c[i].locked);
+	}
+	if (port_has_lock_counts)
+		port_pin_self(-1);
+}
+
+/*
+ * The @throughput line, with lock_permille where the port counts it: of the instructions
+ * the busy harts retired meanwhile, the thousandths retired holding the kernel's big
+ * lock, the serial share that bounds what more harts can add (Amdahl).
+ */
+static void procs_line(int busy, int forks, uint64_t dt, const struct lock_counts *before,
+		       const struct lock_counts *after)
+{
+	uint64_t retired = 0, locked = 0;
+	for (int i = 0; port_has_lock_counts && i < busy; i++) {
+		retired += after[i].retired - before[i].retired;
+		locked += after[i].locked - before[i].locked;
+	}
+	if (!retired) {
+		throughput_line("fork_throughput_procs", busy, forks, dt);
+		return;
+	}
+	at("@throughput test=fork_throughput_procs harts_busy=%d forks=%d ticks=%lu "
+	   "forks_per_s=%lu lock_permille=%lu\n",
+	   busy, forks, (unsigned long)dt,
+	   (unsigned long)(dt ? (uint64_t)forks * real_hz() / dt : 0),
+	   (unsigned long)(locked * 1000 / retired));
+}
+
+/*
  * Fork throughput of processes: w independent processes, each pinned to its own hart,
  * fork+exit+wait in a loop. Nothing is shared between them, so what limits scaling is the
  * kernel itself (its locks and servers). Timed, like fork_throughput, from before the
@@ -489,8 +532,10 @@ static void fork_throughput_procs(struct bench *b)
 {
 	int n = b->iters / 4 + 5;
 	for (int w = 1; w; w = next_busy(w)) {
+		struct lock_counts before[MAX_PROCS], after[MAX_PROCS];
 		pid_t pid[MAX_PROCS];
 		int started = 0, st;
+		lock_counts_read(w, before);
 		uint64_t t0 = real_ticks();
 		for (int i = 0; i < w && i < MAX_PROCS; i++) {
 			pid[started] = fork();
@@ -500,7 +545,9 @@ static void fork_throughput_procs(struct bench *b)
 		}
 		for (int i = 0; i < started; i++)
 			waitpid(pid[i], &st, 0);
-		throughput_line("fork_throughput_procs", w, started * n, real_ticks() - t0);
+		uint64_t dt = real_ticks() - t0;
+		lock_counts_read(started, after);
+		procs_line(started, started * n, dt, before, after);
 	}
 }
 

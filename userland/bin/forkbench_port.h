@@ -13,6 +13,9 @@
  *   port_free_pages()         free physical pages, system-wide
  *   port_yield(), port_park() give up the hart; wait until killed
  *   port_harts(), port_run_pinned()  harts running; run a function on one of them
+ *   port_pin_self()           pin the calling thread to a hart (-1: any)
+ *   port_lock_counts()        instructions this hart retired, and of them those under the
+ *                             kernel's big lock, where port_has_lock_counts
  *   port_spawn_true()         start the `true` program without fork (through the loader
  *                             server where port_has_loader, else posix_spawn), or -1
  *   port_call_prepare(), port_null_call()  one kernel IPC call and reply (the message
@@ -69,6 +72,7 @@ static const int port_has_eager = 0;
 static const int port_has_loader = 0; /* spawn through a loader server */
 static const int port_has_ipc_call = 0;
 static const int port_has_futex = 1;
+static const int port_has_lock_counts = 0; /* Linux has no one lock to count */
 /* rdcycle when user mode may read it (scounteren.CY), else clock_gettime in ns. */
 static int port_rdcycle_ok;
 
@@ -251,6 +255,11 @@ static int port_run_pinned(int hart, void (*fn)(void *), void *arg)
 	return 0;
 }
 
+static void port_lock_counts(uint64_t *retired, uint64_t *locked)
+{
+	*retired = *locked = 0;
+}
+
 /* posix_spawn of the `true` program: Linux's nearest thing to a spawn without fork. */
 static pid_t port_spawn_true(void)
 {
@@ -351,6 +360,7 @@ static const int port_has_eager = 1;
 static const int port_has_loader = 1;
 static const int port_has_ipc_call = 1;
 static const int port_has_futex = 0;
+static const int port_has_lock_counts = 1;
 
 static inline uint64_t cycles(void)
 {
@@ -436,6 +446,12 @@ static void port_park(void)
 		SYSCALL(sleep, 1000000000UL);
 }
 
+/* Pin the calling thread to hart (-1: any). */
+static int port_pin_self(int hart)
+{
+	return thread_pin_self(hart);
+}
+
 /*
  * Run fn(arg) in this process on hart `hart` only, in its own thread, as Linux's port
  * does: a helper thread would make every fork a threaded process's (the C library's
@@ -443,10 +459,19 @@ static void port_park(void)
  */
 static int port_run_pinned(int hart, void (*fn)(void *), void *arg)
 {
-	if (thread_pin_self(hart) != 0)
+	if (port_pin_self(hart) != 0)
 		return -1;
 	fn(arg);
 	return 0;
+}
+
+/* Read together, on the hart the caller is pinned to: sysinfo's lock_instret is that hart's. */
+static void port_lock_counts(uint64_t *retired, uint64_t *locked)
+{
+	struct sysinfo si = { 0 };
+	SYSCALL(sysinfo, &si);
+	__asm__ volatile("rdinstret %0" : "=r"(*retired));
+	*locked = si.lock_instret;
 }
 
 /* The fork server starts the program from the boot archive (the loader server loads it). */
