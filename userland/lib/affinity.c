@@ -1,0 +1,69 @@
+/*
+ * sched_setaffinity and sched_getaffinity (Linux's, declared in <sched.h>): a thread here
+ * runs on one hart or on any (thread_ctl's affinity, docs/syscalls.md 31), so a set names
+ * exactly one online hart or all of them. The kernel has no call that reads a thread's
+ * affinity back: the C library keeps what the thread set, with the pid it was set in,
+ * since a forked child's thread starts on any hart (docs/userland.md).
+ */
+#include <errno.h>
+#include <sched.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "syscall.h"
+#include "threads.h"
+
+/* The hart this thread pinned itself to, and in which process (0: none yet). */
+static __thread int pinned_hart = -1;
+static __thread pid_t pinned_in;
+
+/* pid 0 or the caller's own pid name the calling thread; ESRCH for anyone else. */
+static int self_only(pid_t pid)
+{
+	if (pid == 0 || pid == getpid())
+		return 0;
+	errno = pid < 0 ? EINVAL : ESRCH;
+	return -1;
+}
+
+int sched_setaffinity(pid_t pid, size_t cpusetsize, const cpu_set_t *mask)
+{
+	int harts = thread_harts(), in = 0, one = -1;
+	if (self_only(pid) != 0)
+		return -1;
+	if (!mask || cpusetsize == 0) {
+		errno = mask ? EINVAL : EFAULT;
+		return -1;
+	}
+	/* Only the bytes given count; harts past them are out of the set. */
+	for (int h = 0; h < harts && (size_t)h / 8 < cpusetsize; h++)
+		if (((const unsigned char *)mask)[h / 8] >> (h % 8) & 1) {
+			in++;
+			one = h;
+		}
+	int to = in == harts ? -1 : in == 1 ? one : -2;
+	if (to == -2 || SYSCALL(thread_ctl, 0, THREAD_CTL_SELF | THREAD_CTL_AFFINITY, to) != 0) {
+		errno = EINVAL; /* no online hart, or a set this kernel cannot keep */
+		return -1;
+	}
+	pinned_hart = to;
+	pinned_in = getpid();
+	return 0;
+}
+
+int sched_getaffinity(pid_t pid, size_t cpusetsize, cpu_set_t *mask)
+{
+	int harts = thread_harts();
+	if (self_only(pid) != 0)
+		return -1;
+	if (!mask || cpusetsize < ((size_t)harts + 7) / 8) {
+		errno = mask ? EINVAL : EFAULT;
+		return -1;
+	}
+	memset(mask, 0, cpusetsize);
+	int hart = pinned_in == getpid() ? pinned_hart : -1;
+	for (int h = 0; h < harts; h++)
+		if (hart < 0 || h == hart)
+			((unsigned char *)mask)[h / 8] |= (unsigned char)(1u << (h % 8));
+	return 0;
+}
