@@ -169,7 +169,7 @@ $(B)/dtb/%.dtb: dts/%.dts | deps-build
 	@mkdir -p $(dir $@)
 	dtc -q -I dts -O dtb -o $@ $<
 $(B)/host/test_units: test/host/test_units.c kernel/lib/format.c vm/frame.c vm/memmap.c vm/asid.c \
-		vm/asid.h | deps-build
+		vm/asid.h kernel/lib/chacha20.c kernel/lib/chacha20.h | deps-build
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOSTCFLAGS) $(filter %.c,$^) -o $@
 # vm/as.c as it is, on a frame pool over host memory (the TLB calls are the test's own).

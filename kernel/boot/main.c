@@ -13,6 +13,7 @@
 #include "kernel/cpu/hart.h"
 #include "kernel/cpu/riscv.h"
 #include "kernel/io/console.h"
+#include "kernel/io/entropy.h"
 #include "kernel/io/power.h"
 #include "kernel/io/printk.h"
 #include "kernel/lib/dt.h"
@@ -108,6 +109,19 @@ static void banner(uint64_t hartid)
 	       sbi_impl_name(), v >> 16, v & 0xffff, ext);
 	printk("  console %s, timer %s at %lu Hz, PLIC context %d\n", console_driver_name(),
 	       timer_source(), boot.dt.timebase_hz, this_hart()->plic_ctx);
+	printk("  random bytes: %s\n",
+	       entropy_seeded() ? "keyed from /chosen/rng-seed"
+				: "none (no /chosen/rng-seed): getentropy gives ENOSYS");
+}
+
+/* Key the random generator from the tree's seed, then forget the seed's copy. */
+static void entropy_setup(void)
+{
+	struct dt_info *dt = &boot.dt;
+	uint32_t folded = dt->rng_seed_len < DT_MAX_RNG_SEED ? dt->rng_seed_len : DT_MAX_RNG_SEED;
+	entropy_init(dt->rng_seed, folded, dt->rng_seed_len);
+	for (unsigned i = 0; i < DT_MAX_RNG_SEED; i++)
+		((volatile uint8_t *)dt->rng_seed)[i] = 0;
 }
 
 void kmain(uint64_t hartid, uint64_t dtb_pa, uint64_t load_pa)
@@ -115,6 +129,7 @@ void kmain(uint64_t hartid, uint64_t dtb_pa, uint64_t load_pa)
 	hart_setup(hartid);
 	sbi_init();
 	parse_device_tree(dtb_pa);
+	entropy_setup();
 	memory_setup(load_pa);
 	devices_setup(hartid);
 	banner(hartid);

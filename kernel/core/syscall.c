@@ -26,6 +26,7 @@
 #include "kernel/cpu/hart.h"
 #include "kernel/cpu/riscv.h"
 #include "kernel/io/console.h"
+#include "kernel/io/entropy.h"
 #include "kernel/io/power.h"
 #include "kernel/io/printk.h"
 #include "kernel/lib/failalloc.h"
@@ -149,6 +150,11 @@ static long sys_sysinfo(struct thread *t)
 	copy_str(si.model, boot.dt.model, sizeof(si.model));
 	copy_str(si.isa, me ? me->isa : "", sizeof(si.isa));
 	return user_copy_out(t->task, ARG(t, 0), &si, sizeof(si));
+}
+
+static long sys_entropy(struct thread *t)
+{
+	return entropy_fill(t->task, ARG(t, 0), ARG(t, 1));
 }
 
 static long do_send(struct thread *t, bool call)

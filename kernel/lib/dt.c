@@ -1004,6 +1004,12 @@ static void dt_read_chosen(const struct dt_blob *b, struct dt_info *out)
 		return;
 	if (dt_prop(b, chosen, "bootargs", &v))
 		dt_copy_str(out->bootargs, sizeof(out->bootargs), v);
+	if (dt_prop(b, chosen, "rng-seed", &v)) {
+		/* Every byte counts: a longer seed is folded in, not cut. */
+		for (uint32_t i = 0; i < v.len; i++)
+			out->rng_seed[i % DT_MAX_RNG_SEED] ^= v.p[i];
+		out->rng_seed_len = v.len;
+	}
 	dt_read_console(b, chosen, out);
 }
 

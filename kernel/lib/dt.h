@@ -57,9 +57,17 @@ struct dt_device {
 	uint32_t clock_hz;     /* "clock-frequency", 0 if absent */
 };
 
+#define DT_MAX_RNG_SEED 64 /* bytes of /chosen/rng-seed kept; more are folded in by XOR */
+
 struct dt_info {
 	char model[DT_MAX_NAME];
-	char bootargs[128];   /* /chosen/bootargs, "" if absent */
+	char bootargs[128]; /* /chosen/bootargs, "" if absent */
+	/*
+	 * /chosen/rng-seed (the firmware's or QEMU's random bytes), folded into
+	 * DT_MAX_RNG_SEED bytes; rng_seed_len counts the property's bytes (0: absent).
+	 */
+	uint8_t rng_seed[DT_MAX_RNG_SEED];
+	uint32_t rng_seed_len;
 	uint64_t timebase_hz; /* /cpus timebase-frequency (or the first cpu's) */
 	struct dt_range mem[DT_MAX_MEM];
 	int nmem;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "kernel/abi/error.h"
+#include "kernel/lib/chacha20.h"
 #include "kernel/lib/format.h"
 #include "vm/asid.h"
 #include "vm/frame.h"
@@ -282,6 +283,24 @@ static void test_asids(void)
 	CHECK(clash == 0 && zero == 0);
 }
 
+/* RFC 8439's block function vector (section 2.3.2) and a counter step. */
+static void test_chacha20(void)
+{
+	const uint32_t key[CHACHA20_KEY_WORDS] = { 0x03020100, 0x07060504, 0x0b0a0908, 0x0f0e0d0c,
+						   0x13121110, 0x17161514, 0x1b1a1918, 0x1f1e1d1c };
+	const uint32_t nonce[CHACHA20_NONCE_WORDS] = { 0x09000000, 0x4a000000, 0x00000000 };
+	const uint32_t want[CHACHA20_BLOCK_WORDS] = {
+		0xe4e7f110, 0x15593bd1, 0x1fdd0f50, 0xc47120a3, 0xc7f4d1c7, 0x0368c033,
+		0x9aaa2204, 0x4e6cd4c3, 0x466482d2, 0x09aa9f07, 0x05d7c214, 0xa2028bd9,
+		0xd19c12b5, 0xb94e16de, 0xe883d0cb, 0x4e3c50a2
+	};
+	uint32_t out[CHACHA20_BLOCK_WORDS], next[CHACHA20_BLOCK_WORDS];
+	chacha20_block(key, 1, nonce, out);
+	CHECK(memcmp(out, want, sizeof(want)) == 0);
+	chacha20_block(key, 2, nonce, next);
+	CHECK(memcmp(out, next, sizeof(out)) != 0);
+}
+
 int main(void)
 {
 	test_pte();
@@ -293,6 +312,7 @@ int main(void)
 	test_memmap();
 	test_format();
 	test_asids();
+	test_chacha20();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }

@@ -36,6 +36,9 @@
 
 #ifndef SSIZE_MAX
 #define SSIZE_MAX LONG_MAX
+
+/* The most getentropy gives in one call (POSIX.1-2024): the kernel's ENTROPY_MAX. */
+#define GETENTROPY_MAX 256
 #endif
 
 /* POSIX.1-2008 <limits.h>, "Minimum Values": the least any conforming system offers. */

@@ -157,6 +157,7 @@ static const uint32_t allowed[SYS__COUNT] = {
 	[SYS_fifo_create] = E_TASKS | E_DSTS,
 	[SYS_fifo_open] = E_SLOTS | E_DSTS | E_BIT(E_INVAL) | E_BIT(E_QUOTA),
 	[SYS_pipe_nonblock] = E_SLOTS | E_BIT(E_INVAL),
+	[SYS_entropy] = E_BIT(E_INVAL) | E_BIT(E_FAULT) | E_BIT(E_NOMEM) | E_BIT(E_NOSYS),
 };
 
 /* Is r something call nr may return? Out-of-range numbers get E_NOSYS only. */
@@ -452,6 +453,7 @@ static const struct target targets[] = {
 	  { SYS_pipe_nonblock, { SLOT_PIPE_R, 1 } },
 	  { K_SLOT, K_FREE },
 	  { [1] = { 2, -1UL, ENDV } } },
+	{ SYS_entropy, { SYS_entropy, { P_SCRATCH, 16 } }, { K_WPTR, K_LEN } },
 };
 
 /* Values tried in K_FREE positions: anything documented may come back. */
