@@ -69,6 +69,9 @@ int main(void)
 	expect("for w in apple b.c zed; do case $w in a*) echo A;; *.c|*.h) echo C;; *) echo "
 	       "other;; esac; done",
 	       "A\nC\nother\n", 0, 0);
+	expect("for w in 7up x9 '' ; do case $w in [[:digit:]]*) echo D;; [![:digit:]]*) echo N;; "
+	       "*) echo E;; esac; done",
+	       "D\nN\nE\n", 0, 0);
 	expect("case '*' in \\*) echo star;; esac; case x in y) echo y; esac; echo $?", "star\n0\n",
 	       0, 0);
 	expect("for i in 1 2 3; do if false; then :; else echo $i; fi; done", "1\n2\n3\n", 0, 0);
