@@ -7,6 +7,7 @@
  * the archive's frames); any other is a file, which the file server hands over as one
  * memory object (FS_EXEC) for the fork server to load.
  * Open pipe descriptors go along: their list follows the strings (fd_exec_list).
+ * fexecve runs the file a descriptor is open on, by the path the file server gives it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -225,6 +226,33 @@ int execve(const char *path, char *const argv[], char *const envp[])
 	int64_t r = err ? -EIO : (int64_t)m.w[0];
 	errno = r < 0 ? (int)-r : EIO; /* a successful exec does not come back */
 	return -1;
+}
+
+/*
+ * POSIX fexecve: run the file open on fd. The file server names the file the
+ * descriptor is open on (FS_GETPATH) and that path is exec'd, so a file removed since
+ * it was opened cannot be (ENOENT). EBADF for no descriptor, EACCES for one that is no
+ * file (a pipe, the console).
+ */
+int fexecve(int fd, char *const argv[], char *const envp[])
+{
+	static char path[FS_PATH_MAX];
+	struct fd_entry *e = fd_get(fd);
+	if (!e)
+		return -1;
+	if (e->kind != FD_FILE) {
+		errno = EACCES;
+		return -1;
+	}
+	struct ipc_msg m = { .rbuf = path,
+			     .rspec = ipc_recv_spec(FS_PATH_MAX, IPC_RECV_SLOT_NONE) };
+	int64_t r = fd_file_call(e->file, FS_GETPATH, &m, 0);
+	if (r < 0 || r >= FS_PATH_MAX) {
+		errno = r < 0 ? (int)-r : ENAMETOOLONG;
+		return -1;
+	}
+	path[r] = 0;
+	return execve(path, argv, envp);
 }
 
 int execv(const char *path, char *const argv[])

@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <sched.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -20,6 +21,7 @@
 
 #define EXECLE_ARGS_MAX 64
 #define CONSOLE_NAME	"/dev/console"
+#define CONTROLLING_TTY "/dev/tty"
 #define NICE_MAX	19
 #define NICE_MIN	(-20)
 #define RR_QUANTUM_NS	10000000L /* the tick: a thread runs this long before another may */
@@ -162,6 +164,15 @@ char *ttyname(int fd)
 		return 0;
 	}
 	return name;
+}
+
+/* POSIX: the controlling terminal's name, in s (L_ctermid bytes) or our own buffer. */
+char *ctermid(char *s)
+{
+	static char own[L_ctermid];
+	char *out = s ? s : own;
+	memcpy(out, CONTROLLING_TTY, sizeof(CONTROLLING_TTY));
+	return out;
 }
 
 /* The template's last six X's become letters until mkdir finds a new name. */
