@@ -3,6 +3,7 @@
  * pipelines, and-or lists, redirections, assignments, quoting, $ expansion, glob
  * patterns (sh_pattern), the syntax errors and the limits. Built with ASan and UBSan; ends with "N passed, M failed".
  */
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -596,6 +597,31 @@ static void test_garbage(void)
 	}
 }
 
+/* Tilde expansion: "~" and "~/x" from HOME, "~name" from the user database, as if quoted
+ * (no splitting, no pattern), untouched when quoted, unknown, or not at the start; in an
+ * assignment after the '='. */
+static void test_tilde(void)
+{
+	struct passwd *pw = getpwnam("root");
+	char want[300];
+	if (pw) /* now: a later lookup overwrites what pw points to */
+		snprintf(want, sizeof(want), "%s/x", pw->pw_dir);
+	CHECK(strcmp(exp1("~"), "/home/u") == 0);
+	CHECK(strcmp(exp1("~/x/y"), "/home/u/x/y") == 0);
+	CHECK(strcmp(exp1("'~'/x"), "~/x") == 0);
+	CHECK(strcmp(exp1("\\~"), "~") == 0);
+	CHECK(strcmp(exp1("\"~\""), "~") == 0);
+	CHECK(strcmp(exp1("~'u'"), "~u") == 0);
+	CHECK(strcmp(exp1("a~"), "a~") == 0);
+	CHECK(strcmp(exp1("~no_such_user_zz/x"), "~no_such_user_zz/x") == 0);
+	CHECK(strcmp(exp1("V=~/bin"), "V=/home/u/bin") == 0);
+	CHECK(strcmp(exp1("V=a~"), "V=a~") == 0);
+	if (pw)
+		CHECK(strcmp(exp1("~root/x"), want) == 0);
+	CHECK(strcmp(pat1("~/*"), "/home/u/*") == 0);
+	CHECK(strcmp(fields1("~/*"), "/home/u/*") == 0);
+}
+
 int main(void)
 {
 	test_simple();
@@ -611,6 +637,7 @@ int main(void)
 	test_heredocs();
 	test_garbage();
 	test_parameters();
+	test_tilde();
 	test_substitution();
 	test_functions_groups();
 	printf("%d passed, %d failed\n", passed, failed);

@@ -6,6 +6,7 @@
  * the status false left.
  */
 #include <fnmatch.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -821,12 +822,13 @@ size_t sh_assignment(const struct sh_line *line, struct sh_word w)
 
 /* ---- expansion ------------------------------------------------------------------- */
 
-#define MODE_PATTERN 1	  /* text quotes protect is escaped for glob (sh_pattern, sh_fields) */
-#define MODE_FIELDS  2	  /* unquoted values are split into NUL-separated fields (sh_fields) */
-#define VALUE_MAX    4096 /* a nested text: ${NAME=word}'s word, $((...)), `...` */
-#define ARITH_DEPTH  64	  /* parentheses and operators nested in $((...)) */
-#define WALK_DEPTH   32	  /* ${...}, $((...)) and `...` nested inside one another */
-#define DEFAULT_IFS  " \t\n"
+#define MODE_PATTERN   1    /* text quotes protect is escaped for glob (sh_pattern, sh_fields) */
+#define MODE_FIELDS    2    /* unquoted values are split into NUL-separated fields (sh_fields) */
+#define VALUE_MAX      4096 /* a nested text: ${NAME=word}'s word, $((...)), `...` */
+#define TILDE_NAME_MAX 256  /* the longest login name a "~name" looks up */
+#define ARITH_DEPTH    64   /* parentheses and operators nested in $((...)) */
+#define WALK_DEPTH     32   /* ${...}, $((...)) and `...` nested inside one another */
+#define DEFAULT_IFS    " \t\n"
 
 enum escape { ESC_NONE, ESC_BACKSLASH, ESC_ALL };
 
@@ -1274,12 +1276,77 @@ static long walk_text(struct xp *x, const char *s, size_t i, size_t end, char q,
 	return 0;
 }
 
+/*
+ * Tilde expansion (POSIX 2.6.1) at s[i]: a '~' and the characters up to the first '/' (or
+ * the end), none of them quoted or expanded, is $HOME for "~" and the user's home
+ * directory for "~name"; the result is as if quoted (no field splitting, no pathname
+ * expansion). Where to go on from: past the prefix, or i when there is nothing to
+ * expand (no '~', quotes in the prefix, HOME unset, no such user: the text stays).
+ */
+static size_t tilde(struct xp *x, const char *s, size_t i, size_t end, int *quoted)
+{
+	size_t j = i + 1;
+	if (i >= end || s[i] != '~')
+		return i;
+	while (j < end && s[j] != '/') {
+		if (strchr("'\"\\$`", s[j]))
+			return i;
+		j++;
+	}
+	char name[TILDE_NAME_MAX];
+	const char *home;
+	if (j == i + 1) {
+		home = env_get(x->env, "HOME", 4);
+	} else if (j - i - 1 < sizeof(name)) {
+		memcpy(name, s + i + 1, j - i - 1);
+		name[j - i - 1] = 0;
+		struct passwd *pw = getpwnam(name);
+		home = pw ? pw->pw_dir : 0;
+	} else {
+		home = 0;
+	}
+	if (!home)
+		return i;
+	put_text(x->o, home, strlen(home), (x->o->mode & MODE_PATTERN) ? ESC_ALL : ESC_NONE);
+	mark_quoted(x->o);
+	*quoted = 1;
+	return j;
+}
+
+/* The length of "NAME=" that starts an assignment word s[a, b), or 0. */
+static size_t assignment_prefix(const char *s, size_t a, size_t b)
+{
+	size_t i = a;
+	if (i >= b || !is_name_start(s[i]))
+		return 0;
+	while (i < b && is_name_char(s[i]))
+		i++;
+	return i < b && s[i] == '=' ? i + 1 - a : 0;
+}
+
+/*
+ * The walk of a whole word: a tilde-prefix at its start, or in an assignment right after
+ * the '=' (POSIX also takes one after each unquoted ':' of an assignment; not here),
+ * then the rest.
+ */
+static long walk_word(struct xp *x, const char *s, size_t a, size_t b, int assignment, int *quoted)
+{
+	size_t name = assignment ? assignment_prefix(s, a, b) : 0;
+	int tq = 0;
+	put_text(x->o, s + a, name, ESC_NONE);
+	size_t from = tilde(x, s, a + name, b, &tq);
+	long r = walk(x, s, from, b, 0, quoted);
+	*quoted |= tq;
+	return r;
+}
+
 /* A whole word in mode: its length (NUL-terminated), or -SH_ERR_. */
 static long expand_word(const struct sh_line *line, struct sh_word w, const struct sh_env *env,
 			struct outbuf *o, int *quoted)
 {
 	struct xp x = { env, o };
-	long r = walk(&x, line->text, w.start, (size_t)w.start + w.len, 0, quoted);
+	long r = walk_word(&x, line->text, w.start, (size_t)w.start + w.len,
+			   !(o->mode & MODE_PATTERN), quoted);
 	if (r < 0)
 		return r;
 	if (o->full || o->len >= o->cap)
@@ -1344,7 +1411,7 @@ long sh_fields(const struct sh_line *line, struct sh_word w, const struct sh_env
 	*nfields = 0;
 	if (is_quoted_at(line, w) && (!count || strcmp(count, "0") == 0))
 		return 0;
-	long r = walk(&x, line->text, w.start, (size_t)w.start + w.len, 0, &quoted);
+	long r = walk_word(&x, line->text, w.start, (size_t)w.start + w.len, 0, &quoted);
 	if (r < 0)
 		return r;
 	if (o.real)

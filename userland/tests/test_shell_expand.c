@@ -5,8 +5,8 @@
  * ($1..$9, ${10}, $#, $@, "$@", $*, set --, shift, for without in), ${x:-y}, ${x:=y},
  * ${x+y}, ${x:?}, ${#x}, ${x%y} and kin, $((...)), functions (arguments, return, recursion, in a
  * pipeline, redefinition, unset -f), { } and ( ), the test and [ built-ins, $$ and $!,
- * export and unset (a variable not exported stays out of commands' environments), and
- * pipeline statuses. Each script's whole output and status are compared.
+ * export and unset (a variable not exported stays out of commands' environments),
+ * pipeline statuses, and tilde expansion. Each script's whole output and status are compared.
  */
 #define OUT_FILE "/tmp/test_shell_expand.out"
 
@@ -243,6 +243,11 @@ static void misc(void)
 	expect("L=1; export | grep -c L=; export L; export | grep -c L=", "0\n1\n", 0, 0);
 	expect("for L in a; do :; done; read R <<EOF\nr\nEOF\nsh -c 'echo [$L$R]'", "[]\n", 0, 0);
 	expect("L=1; unset L; export L=4; sh -c 'echo [$L]'", "[4]\n", 0, 0);
+	/* Tilde expansion (POSIX 2.6.1): HOME, the user database (root's home is /), as if
+	 * quoted; not when quoted, not inside a word; in an assignment after the '='. */
+	expect("HOME=/tmp/h; echo ~ ~/a '~' \\~ \"~\" a~ ~root ~root/x ~nosuchuser; V=~/b; echo $V",
+	       "/tmp/h /tmp/h/a ~ ~ ~ a~ / //x ~nosuchuser\n/tmp/h/b\n", 0, 0);
+	expect("HOME='/tmp/a b*'; for w in ~; do echo \"[$w]\"; done", "[/tmp/a b*]\n", 0, 0);
 }
 
 int main(void)
