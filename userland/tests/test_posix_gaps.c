@@ -4,7 +4,7 @@
  * "ident[pid]: " prefix, "%m" as the errno the call began with (which it keeps), "%%m"
  * left alone, setlogmask's levels, one newline; fexecve of /bin/true, of a "#!" script,
  * and its errors (EBADF, EACCES for a pipe and for a file with no execute bit); ctermid;
- * psiginfo's message.
+ * psiginfo's message; wordexp and wordfree (through the shell).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <syslog.h>
 #include <unistd.h>
+#include <wordexp.h>
 
 #include "testlib.h"
 
@@ -134,10 +135,76 @@ static void terminal_and_signals(void)
 	CHECK(strcmp(captured(), want) == 0);
 }
 
+/* wordexp's words joined by '|', or "<err N>" for its error N. */
+static const char *expanded(const char *words, int flags)
+{
+	static char out[256];
+	wordexp_t we;
+	int r = wordexp(words, &we, flags);
+	if (r != 0) {
+		snprintf(out, sizeof(out), "<err %d>", r);
+		return out;
+	}
+	size_t at = 0;
+	out[0] = 0;
+	for (size_t i = 0; i < we.we_wordc && at < sizeof(out); i++)
+		at += (size_t)snprintf(out + at, sizeof(out) - at, "%s%s", i ? "|" : "",
+				       we.we_wordv[i]);
+	CHECK(we.we_wordv[we.we_wordc] == 0);
+	wordfree(&we);
+	return out;
+}
+
+/*
+ * wordexp: the shell's expansions (quotes, parameters and field splitting, command and
+ * arithmetic substitution, tilde, pathnames), the errors POSIX names for characters the
+ * shell would take as operators, command substitution under WRDE_NOCMD, an unset
+ * variable under WRDE_UNDEF and bad syntax; WRDE_DOOFFS, WRDE_APPEND and WRDE_REUSE.
+ */
+static void words(void)
+{
+	setenv("TPG_W", "one two", 1);
+	setenv("HOME", "/tmp/tpg_home", 1);
+	CHECK(strcmp(expanded("a b  c", 0), "a|b|c") == 0);
+	CHECK(strcmp(expanded("'a b' \"c d\" e\\ f", 0), "a b|c d|e f") == 0);
+	CHECK(strcmp(expanded("$TPG_W \"$TPG_W\" ${TPG_W}x", 0), "one|two|one two|one|twox") == 0);
+	CHECK(strcmp(expanded("$((6 * 7)) $(echo hi there)", 0), "42|hi|there") == 0);
+	CHECK(strcmp(expanded("~/x", 0), "/tmp/tpg_home/x") == 0);
+	CHECK(strcmp(expanded("/bin/tru[e]", 0), "/bin/true") == 0);
+	CHECK(strcmp(expanded("", 0), "") == 0);
+	CHECK(strcmp(expanded("$(echo x)", WRDE_NOCMD), "<err 4>") == 0); /* WRDE_CMDSUB */
+	CHECK(strcmp(expanded("`echo x`", WRDE_NOCMD), "<err 4>") == 0);
+	CHECK(strcmp(expanded("$((1 + 1))", WRDE_NOCMD), "2") == 0);
+	CHECK_EQ(WRDE_CMDSUB, 4);
+	CHECK_EQ(WRDE_BADCHAR, 2);
+	const char *bad[] = { "a;b", "a|b", "a&", "a>b", "a<b", "(a)", "{a}", "a\nb" };
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(strcmp(expanded(bad[i], 0), "<err 2>") == 0);
+	CHECK(strcmp(expanded("'a;b' \"c|d\" e\\&f $(echo '(x)')", 0), "a;b|c|d|e&f|(x)") == 0);
+	CHECK(strcmp(expanded("$TPG_UNSET x", 0), "x") == 0);
+	CHECK_EQ(WRDE_BADVAL, 3);
+	CHECK(strcmp(expanded("$TPG_UNSET x", WRDE_UNDEF), "<err 3>") == 0);
+	CHECK_EQ(WRDE_SYNTAX, 5);
+	CHECK(strcmp(expanded("'open", 0), "<err 5>") == 0);
+
+	wordexp_t we;
+	we.we_offs = 2;
+	CHECK_EQ(wordexp("a b", &we, WRDE_DOOFFS), 0);
+	CHECK(we.we_wordc == 2 && !we.we_wordv[0] && !we.we_wordv[1]);
+	CHECK(strcmp(we.we_wordv[2], "a") == 0 && strcmp(we.we_wordv[3], "b") == 0);
+	CHECK_EQ(wordexp("c", &we, WRDE_DOOFFS | WRDE_APPEND), 0);
+	CHECK(we.we_wordc == 3 && strcmp(we.we_wordv[4], "c") == 0 && !we.we_wordv[5]);
+	CHECK_EQ(wordexp("d e", &we, WRDE_DOOFFS | WRDE_REUSE), 0);
+	CHECK(we.we_wordc == 2 && strcmp(we.we_wordv[3], "e") == 0 && !we.we_wordv[4]);
+	wordfree(&we);
+	unsetenv("TPG_W");
+}
+
 int main(void)
 {
 	logging();
 	fexec();
 	terminal_and_signals();
+	words();
 	return test_status();
 }
