@@ -673,7 +673,9 @@ static int cmd_help(int argc, char **argv)
 	printf("built-ins: cd [dir], pwd, export [NAME[=value]]..., unset NAME..., wait [pid]...,\n"
 	       "  exit [N], help, ps, meminfo, poweroff, :, set [-efux] [--] [arg...],\n"
 	       "  shift [n], return [n], "
-	       "read [-r] NAME..., test EXPR, [ EXPR ], eval [arg...], . file\n"
+	       "read [-r] NAME..., test EXPR, [ EXPR ], eval [arg...], . file,\n"
+	       "  trap, exec [cmd...], command [-pvV] name..., umask [-S] [mask],\n"
+	       "  getopts optstring name [arg...]\n"
 	       "programs: ls in /bin; syntax: a | b, a && b, a || b, a; b, a &,\n"
 	       "  <file, >file, >>file, 2>file, 2>&1, <<END, 'quotes', \"$VAR\", $?, NAME=value "
 	       "cmd,\n"
@@ -1550,10 +1552,306 @@ static int cmd_trap(int argc, char **argv)
 	return status;
 }
 
+/* ---- exec, command, umask, getopts ------------------------------------------------ */
+
 struct builtin {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 };
+
+static int keep_redirections; /* set by `exec` alone: run_here leaves its redirections on */
+static const struct builtin *table_builtin(const char *name);
+
+/*
+ * exec [command [arg...]] (a special built-in): with no command its redirections stay
+ * in effect for the shell (run_here sees keep_redirections); with one, the shell
+ * becomes it (the descriptors kept for undoing are close-on-exec and vanish). A command
+ * that cannot run ends a shell that is not interactive: 127 not found, 126 else.
+ */
+static int cmd_exec(int argc, char **argv)
+{
+	if (argc < 2) {
+		keep_redirections = 1;
+		return 0;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	drop_unexported();
+	execvp(argv[1], argv + 1);
+	int e = errno;
+	fprintf(stderr, "sh: exec: %s: %s\n", argv[1], e == ENOENT ? "not found" : strerror(e));
+	if (!interactive)
+		exiting = 1;
+	return e == ENOENT ? STATUS_NOT_FOUND : STATUS_NO_EXEC;
+}
+
+/* The words the shell's grammar reserves (command -v names them as they are). */
+static int is_reserved(const char *w)
+{
+	static const char *const words[] = { "if",   "then", "else", "elif",  "fi",    "do",
+					     "done", "case", "esac", "while", "until", "for",
+					     "{",    "}",    "!",    "in" };
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcmp(words[i], w) == 0)
+			return 1;
+	return 0;
+}
+
+/* name through $PATH (or the standard path, for -p) into out: 1 if an executable file. */
+static int path_search(const char *name, int standard, char *out, size_t n)
+{
+	const char *dirs = standard ? 0 : getenv("PATH");
+	struct stat st;
+	if (strchr(name, '/')) {
+		snprintf(out, n, "%s", name);
+		return stat(out, &st) == 0 && S_ISREG(st.st_mode) && access(out, X_OK) == 0;
+	}
+	for (const char *d = dirs ? dirs : "/bin"; d;) {
+		const char *colon = strchr(d, ':');
+		int len = colon ? (int)(colon - d) : (int)strlen(d);
+		snprintf(out, n, "%.*s/%s", len, len ? d : ".", name);
+		if (stat(out, &st) == 0 && S_ISREG(st.st_mode) && access(out, X_OK) == 0)
+			return 1;
+		d = colon ? colon + 1 : 0;
+	}
+	return 0;
+}
+
+/* command -v or -V name: say what the shell would run; 0, or 1 if nothing. */
+static int describe(const char *name, int verbose, int standard)
+{
+	char path[PATH_MAX_];
+	const char *what = is_reserved(name)				     ? "a reserved word"
+			   : find_function(name)			     ? "a function"
+			   : table_builtin(name)			     ? "a shell builtin"
+			   : path_search(name, standard, path, sizeof(path)) ? path
+									     : 0;
+	if (!what) {
+		if (verbose)
+			fprintf(stderr, "sh: command: %s: not found\n", name);
+		return 1;
+	}
+	if (!verbose)
+		printf("%s\n", what == path ? path : name);
+	else if (what == path)
+		printf("%s is %s\n", name, path);
+	else
+		printf("%s is %s\n", name, what);
+	return 0;
+}
+
+/*
+ * command [-p] [-v|-V] name [arg...]: -v and -V say what name is; otherwise run it, a
+ * built-in or a program but never a function of that name (POSIX), -p with the
+ * standard path.
+ */
+static int cmd_command(int argc, char **argv)
+{
+	int i = 1, verbose = -1, standard = 0;
+	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		for (const char *o = argv[i] + 1; *o; o++) {
+			if (*o == 'v' || *o == 'V') {
+				verbose = *o == 'V';
+			} else if (*o == 'p') {
+				standard = 1;
+			} else {
+				fprintf(stderr, "sh: command: -%c: unknown option\n", *o);
+				return STATUS_SYNTAX;
+			}
+		}
+	}
+	if (i >= argc)
+		return 0;
+	if (verbose >= 0)
+		return describe(argv[i], verbose, standard);
+	const struct builtin *b = table_builtin(argv[i]);
+	if (b)
+		return b->fn(argc - i, argv + i);
+	char path[PATH_MAX_];
+	if (!path_search(argv[i], standard, path, sizeof(path))) {
+		fprintf(stderr, "sh: %s: not found\n", argv[i]);
+		return STATUS_NOT_FOUND;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	pid_t pid = fork();
+	if (pid == 0) {
+		traps_in_child();
+		drop_unexported();
+		execv(path, argv + i);
+		fprintf(stderr, "sh: %s: %s\n", argv[i], strerror(errno));
+		_exit(STATUS_NO_EXEC);
+	}
+	int status = 0;
+	if (pid < 0 || waitpid(pid, &status, 0) != pid) {
+		fprintf(stderr, "sh: command: %s\n", strerror(errno));
+		return STATUS_NO_EXEC;
+	}
+	return exit_code(argv[i], status);
+}
+
+#define UMASK_BITS 0777
+
+/* A symbolic mode for umask (POSIX chmod's, [ugoa]*[+-=][rwx]*, comma-separated) applied
+ * to the permissions the mask lets through, old: the new mask, or -1. */
+static int symbolic_umask(const char *s, mode_t old)
+{
+	mode_t allowed = ~old & UMASK_BITS;
+	while (*s) {
+		mode_t who = 0, perm = 0;
+		for (; strchr("ugoa", *s) && *s; s++)
+			who |= *s == 'u' ? 0700 : *s == 'g' ? 0070 : *s == 'o' ? 0007 : 0777;
+		who = who ? who : 0777;
+		char op = *s++;
+		if (op != '+' && op != '-' && op != '=')
+			return -1;
+		for (; *s && *s != ','; s++) {
+			if (!strchr("rwx", *s))
+				return -1;
+			perm |= *s == 'r' ? 0444 : *s == 'w' ? 0222 : 0111;
+		}
+		perm &= who;
+		allowed = op == '+'   ? allowed | perm
+			  : op == '-' ? allowed & ~perm
+				      : (allowed & ~who) | perm;
+		if (*s == ',')
+			s++;
+	}
+	return (int)(~allowed & UMASK_BITS);
+}
+
+/* umask [-S] [mask]: show the mask (octal, or -S symbolic: what it lets through) or set it. */
+static int cmd_umask(int argc, char **argv)
+{
+	int symbolic = argc > 1 && strcmp(argv[1], "-S") == 0, i = 1 + symbolic;
+	mode_t old = umask(0);
+	umask(old);
+	if (i >= argc) {
+		if (!symbolic) {
+			printf("%04o\n", (unsigned)old);
+			return 0;
+		}
+		mode_t a = ~old & UMASK_BITS;
+		char out[3][4];
+		for (int k = 0; k < 3; k++) {
+			int sh = 6 - 3 * k, n = 0;
+			if (a >> sh & 4)
+				out[k][n++] = 'r';
+			if (a >> sh & 2)
+				out[k][n++] = 'w';
+			if (a >> sh & 1)
+				out[k][n++] = 'x';
+			out[k][n] = 0;
+		}
+		printf("u=%s,g=%s,o=%s\n", out[0], out[1], out[2]);
+		return 0;
+	}
+	char *end;
+	long v = strtol(argv[i], &end, 8);
+	int mask = argv[i][0] >= '0' && argv[i][0] <= '7'
+			   ? (*end || v < 0 || v > UMASK_BITS ? -1 : (int)v)
+			   : symbolic_umask(argv[i], old);
+	if (mask < 0) {
+		fprintf(stderr, "sh: umask: %s: bad mask\n", argv[i]);
+		return 1;
+	}
+	umask((mode_t)mask);
+	return 0;
+}
+
+#define GETOPTS_ARGS_MAX 256 /* the positional parameters getopts looks through */
+
+static int getopts_pos = 1, getopts_at; /* the character of argument OPTIND getopts_at is at */
+
+/* The positional parameters into args (GETOPTS_ARGS_MAX at most): how many. */
+static int positional(char **args)
+{
+	const char *count = lookup(0, "#", 1);
+	int n = count ? atoi(count) : 0;
+	n = n > GETOPTS_ARGS_MAX ? GETOPTS_ARGS_MAX : n;
+	for (int k = 0; k < n; k++) {
+		char key[16];
+		snprintf(key, sizeof(key), "%d", k + 1);
+		const char *v = lookup(0, key, strlen(key));
+		args[k] = (char *)(v ? v : "");
+	}
+	return n;
+}
+
+/* getopts is done: name is "?", OPTIND the first operand's index; status 1. */
+static int getopts_end(const char *name, int optind_v)
+{
+	char num[16];
+	snprintf(num, sizeof(num), "%d", optind_v);
+	set_var("OPTIND", num);
+	set_var(name, "?");
+	unsetenv("OPTARG");
+	getopts_pos = 1;
+	getopts_at = optind_v;
+	return 1;
+}
+
+/*
+ * getopts optstring name [arg...] (POSIX): the next option of the positional parameters
+ * (or the args) into name, its argument into OPTARG, the index of the next argument in
+ * OPTIND; status 1 at the end (name is "?"). A bad option or a missing argument: name is
+ * "?" and a message, or, with optstring starting with ':', name is "?" or ":" and OPTARG
+ * the option, silently. Setting OPTIND (to 1) starts again.
+ */
+static int cmd_getopts(int argc, char **argv)
+{
+	if (argc < 3) {
+		fprintf(stderr, "sh: getopts: usage: getopts optstring name [arg...]\n");
+		return STATUS_SYNTAX;
+	}
+	const char *spec = argv[1], *name = argv[2], *ind = getenv("OPTIND");
+	char *params[GETOPTS_ARGS_MAX], **args = argv + 3, num[16], opt[2] = { 0, 0 };
+	int silent = spec[0] == ':', at = ind ? atoi(ind) : 1;
+	int nargs = argc > 3 ? argc - 3 : positional(args = params);
+	at = at < 1 ? 1 : at;
+	if (at != getopts_at)
+		getopts_pos = 1; /* OPTIND was set (or this is the first call) */
+	const char *arg = at <= nargs ? args[at - 1] : 0;
+	if (getopts_pos == 1 && (!arg || arg[0] != '-' || !arg[1]))
+		return getopts_end(name, at);
+	if (getopts_pos == 1 && strcmp(arg, "--") == 0)
+		return getopts_end(name, at + 1);
+	opt[0] = arg[getopts_pos++];
+	if (!arg[getopts_pos]) { /* the last option of this argument: go on to the next */
+		at++;
+		getopts_pos = 1;
+	}
+	const char *found = opt[0] != ':' ? strchr(spec + silent, opt[0]) : 0;
+	unsetenv("OPTARG");
+	if (!found) {
+		set_var(name, "?");
+		if (silent)
+			set_var("OPTARG", opt);
+		else
+			fprintf(stderr, "sh: getopts: -%c: unknown option\n", opt[0]);
+	} else if (found[1] != ':') {
+		set_var(name, opt);
+	} else if (getopts_pos > 1 || at <= nargs) { /* "-ovalue", or "-o value" */
+		set_var("OPTARG", getopts_pos > 1 ? arg + getopts_pos : args[at - 1]);
+		set_var(name, opt);
+		at++;
+		getopts_pos = 1;
+	} else {
+		set_var(name, silent ? ":" : "?");
+		if (silent)
+			set_var("OPTARG", opt);
+		else
+			fprintf(stderr, "sh: getopts: -%c: argument expected\n", opt[0]);
+	}
+	snprintf(num, sizeof(num), "%d", at);
+	set_var("OPTIND", num);
+	getopts_at = at;
+	return 0;
+}
 
 static const struct builtin builtins[] = {
 	{ "cd", cmd_cd },
@@ -1578,14 +1876,27 @@ static const struct builtin builtins[] = {
 	{ ".", cmd_dot },
 	{ "trap", cmd_trap },
 	{ "[", cmd_test },
+	{ "exec", cmd_exec },
+	{ "command", cmd_command },
+	{ "umask", cmd_umask },
+	{ "getopts", cmd_getopts },
 };
+
+/* The built-in called name, whatever functions there are. */
+static const struct builtin *table_builtin(const char *name)
+{
+	for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
+		if (strcmp(builtins[i].name, name) == 0)
+			return &builtins[i];
+	return 0;
+}
 
 /* The special built-ins POSIX finds before functions (the others come after them). */
 static int is_special_builtin(const char *name)
 {
-	static const char *const special[] = { "break",	 "continue", "exit",  "export",
-					       "return", "set",	     "shift", "unset",
-					       ":",	 "eval",     ".",     "trap" };
+	static const char *const special[] = { "break", "continue", "exit",  "export", "return",
+					       "set",	"shift",    "unset", ":",      "eval",
+					       ".",	"trap",	    "exec" };
 	for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); i++)
 		if (strcmp(special[i], name) == 0)
 			return 1;
@@ -1675,10 +1986,15 @@ static int run_here(const struct sh_cmd *c, struct command *cmd, const struct bu
 			if (assign(cmd->assign[i]) != 0)
 				return 1;
 	fflush(stdout);
+	keep_redirections = 0;
 	if (save_fds(c, saved) == 0 && redirect_all(c) == 0)
 		status = b   ? run_builtin(b, cmd)
 			 : f ? call_function(f, cmd->argc, cmd->argv)
 			     : (subst_status >= 0 ? subst_status : 0);
+	if (keep_redirections) /* exec alone: the shell keeps them; drop the copies */
+		for (int fd = 0; fd <= SH_FD_MAX; fd++)
+			saved[fd] = saved[fd] >= 0 ? (close(saved[fd]), -2) : -2;
+	keep_redirections = 0;
 	restore_fds(saved);
 	return status;
 }

@@ -1,0 +1,76 @@
+/*
+ * The shell's POSIX built-ins exec, command, umask and getopts, run as `sh -c SCRIPT`
+ * with standard output (and for some standard error) in a file: exec replacing the
+ * shell, exec's redirections staying on, exec of nothing found (127, the shell ends);
+ * command -v and -V for programs, built-ins, functions and reserved words, command
+ * running a program or built-in past a function of its name; umask in octal and
+ * symbolic forms, -S; getopts over the positional parameters and given arguments,
+ * grouped options, option arguments in the same and the next argument, --, a bad option
+ * and a missing argument, loud and silent (':'), and OPTIND=1 starting again. Each
+ * script's whole output and status are compared.
+ */
+#define OUT_FILE "/tmp/test_shell_builtins.out"
+
+#include "shell_run.h"
+
+int test_failures;
+
+static void exec_builtin(void)
+{
+	expect("exec echo replaced; echo never", "replaced\n", 0, 0);
+	expect("exec 3>&1 >/tmp/tsb_x; echo into; exec 1>&3 3>&-; cat /tmp/tsb_x; rm /tmp/tsb_x",
+	       "into\n", 0, 0);
+	expect("echo line >/tmp/tsb_in; exec 4</tmp/tsb_in; read l <&4; echo got $l; rm "
+	       "/tmp/tsb_in",
+	       "got line\n", 0, 0);
+	expect("exec tsb_nosuch; echo never", "sh: exec: tsb_nosuch: not found\n", 127, 1);
+	expect("(exec true); echo $?; (exec false); echo $?", "0\n1\n", 0, 0);
+	expect("exec; echo still", "still\n", 0, 0);
+}
+
+static void command_builtin(void)
+{
+	expect("command -v echo; command -v cd; command -v if; f() { :; }; command -v f",
+	       "/bin/echo\ncd\nif\nf\n", 0, 0);
+	expect("command -v tsb_nosuch; echo $?", "1\n", 0, 0);
+	expect("command -V cd; command -V echo", "cd is a shell builtin\necho is /bin/echo\n", 0,
+	       0);
+	expect("echo() { printf 'func\\n'; }; command echo real; echo x", "real\nfunc\n", 0, 0);
+	expect("command tsb_nosuch; echo $?", "sh: tsb_nosuch: not found\n127\n", 0, 1);
+	expect("command cd /tmp; pwd; command -p true; echo $?", "/tmp\n0\n", 0, 0);
+}
+
+static void umask_builtin(void)
+{
+	expect("umask 027; umask; (umask)", "0027\n0027\n", 0, 0);
+	expect("umask 022; umask -S", "u=rwx,g=rx,o=rx\n", 0, 0);
+	expect("umask 077; umask g+rx,o=r; umask; umask a-w; umask", "0023\n0223\n", 0, 0);
+	expect("umask 99; echo $?; umask u=rwz; echo $?",
+	       "sh: umask: 99: bad mask\n1\nsh: umask: u=rwz: bad mask\n1\n", 0, 1);
+}
+
+static void getopts_builtin(void)
+{
+	expect("set -- -a -b val -cfoo x y; while getopts ab:c: o; do echo "
+	       "\"$o${OPTARG:+=$OPTARG}\"; "
+	       "done; shift $((OPTIND - 1)); echo \"$OPTIND:$*\"",
+	       "a\nb=val\nc=foo\n5:x y\n", 0, 0);
+	expect("set -- -ab -- -c; while getopts abc o; do echo $o; done; echo $OPTIND", "a\nb\n3\n",
+	       0, 0);
+	expect("getopts a o -z; echo \"$o $?\"", "sh: getopts: -z: unknown option\n? 0\n", 0, 1);
+	expect("getopts :a: o -z; echo \"$o $OPTARG\"; OPTIND=1; getopts :a: o -a; echo \"$o "
+	       "$OPTARG\"",
+	       "? z\n: a\n", 0, 0);
+	expect("getopts a o x; echo \"$? $o $OPTIND\"", "1 ? 1\n", 0, 0);
+	expect("f() { while getopts x: o; do echo $o$OPTARG; done; }; f -x1 -x 2", "x1\nx2\n", 0,
+	       0);
+}
+
+int main(void)
+{
+	exec_builtin();
+	command_builtin();
+	umask_builtin();
+	getopts_builtin();
+	return test_status();
+}
