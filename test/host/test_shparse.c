@@ -599,7 +599,7 @@ static void test_garbage(void)
 
 /* Tilde expansion: "~" and "~/x" from HOME, "~name" from the user database, as if quoted
  * (no splitting, no pattern), untouched when quoted, unknown, or not at the start; in an
- * assignment after the '='. */
+ * assignment after the '=' and after each unquoted ':'. */
 static void test_tilde(void)
 {
 	struct passwd *pw = getpwnam("root");
@@ -616,6 +616,11 @@ static void test_tilde(void)
 	CHECK(strcmp(exp1("~no_such_user_zz/x"), "~no_such_user_zz/x") == 0);
 	CHECK(strcmp(exp1("V=~/bin"), "V=/home/u/bin") == 0);
 	CHECK(strcmp(exp1("V=a~"), "V=a~") == 0);
+	CHECK(strcmp(exp1("V=~/a:~/b:c~:~"), "V=/home/u/a:/home/u/b:c~:/home/u") == 0);
+	CHECK(strcmp(exp1("V='a:~':\"~\":~"), "V=a:~:~:/home/u") == 0);
+	CHECK(strcmp(exp1("V=$(echo a:~):~"), "V=<echo a:~>:/home/u") == 0);
+	CHECK(strcmp(exp1("V=${X:-b}:~x_no_such_user:~"), "V=a b:~x_no_such_user:/home/u") == 0);
+	CHECK(strcmp(exp1("x:~"), "x:~") == 0);
 	if (pw)
 		CHECK(strcmp(exp1("~root/x"), want) == 0);
 	CHECK(strcmp(pat1("~/*"), "/home/u/*") == 0);

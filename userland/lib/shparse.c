@@ -1277,18 +1277,19 @@ static long walk_text(struct xp *x, const char *s, size_t i, size_t end, char q,
 }
 
 /*
- * Tilde expansion (POSIX 2.6.1) at s[i]: a '~' and the characters up to the first '/' (or
- * the end), none of them quoted or expanded, is $HOME for "~" and the user's home
+ * Tilde expansion (POSIX 2.6.1) at s[i]: a '~' and the characters up to the first '/' (in
+ * an assignment, or ':'; or the end), none of them quoted or expanded, is $HOME for "~" and the user's home
  * directory for "~name"; the result is as if quoted (no field splitting, no pathname
  * expansion). Where to go on from: past the prefix, or i when there is nothing to
  * expand (no '~', quotes in the prefix, HOME unset, no such user: the text stays).
  */
-static size_t tilde(struct xp *x, const char *s, size_t i, size_t end, int *quoted)
+static size_t tilde(struct xp *x, const char *s, size_t i, size_t end, int in_assignment,
+		    int *quoted)
 {
 	size_t j = i + 1;
 	if (i >= end || s[i] != '~')
 		return i;
-	while (j < end && s[j] != '/') {
+	while (j < end && s[j] != '/' && !(in_assignment && s[j] == ':')) {
 		if (strchr("'\"\\$`", s[j]))
 			return i;
 		j++;
@@ -1324,20 +1325,65 @@ static size_t assignment_prefix(const char *s, size_t a, size_t b)
 	return i < b && s[i] == '=' ? i + 1 - a : 0;
 }
 
+/* The end of a quoted or substituted part that starts at s[i] (a quote, '$' or '`'). */
+static size_t skip_part(const char *s, size_t i, size_t end)
+{
+	char open = s[i];
+	if (open == '\'' || open == '`' || open == '"') {
+		for (i++; i < end && s[i] != open; i++)
+			if (s[i] == '\\' && open != '\'' && i + 1 < end)
+				i++;
+		return i < end ? i + 1 : end;
+	}
+	if (open == '$' && i + 1 < end && (s[i + 1] == '(' || s[i + 1] == '{')) {
+		int depth = 0;
+		for (i++; i < end; i++) {
+			if (s[i] == '\'' || s[i] == '"' || s[i] == '`') {
+				i = skip_part(s, i, end) - 1;
+				continue;
+			}
+			depth += s[i] == '(' || s[i] == '{';
+			depth -= s[i] == ')' || s[i] == '}';
+			if (depth == 0)
+				return i + 1;
+		}
+		return end;
+	}
+	return i + 1;
+}
+
+/* The next ':' at s[i, end) outside quotes and substitutions, or end. */
+static size_t next_colon(const char *s, size_t i, size_t end)
+{
+	while (i < end && s[i] != ':') {
+		if (s[i] == '\\')
+			i = i + 2 < end ? i + 2 : end;
+		else
+			i = skip_part(s, i, end);
+	}
+	return i;
+}
+
 /*
- * The walk of a whole word: a tilde-prefix at its start, or in an assignment right after
- * the '=' (POSIX also takes one after each unquoted ':' of an assignment; not here),
- * then the rest.
+ * The walk of a whole word: a tilde-prefix at its start; in an assignment (POSIX), one
+ * right after the '=' and one after each ':' outside quotes, so PATH=~/bin:~/sbin works.
  */
 static long walk_word(struct xp *x, const char *s, size_t a, size_t b, int assignment, int *quoted)
 {
 	size_t name = assignment ? assignment_prefix(s, a, b) : 0;
-	int tq = 0;
+	int tq = 0, q = 0;
 	put_text(x->o, s + a, name, ESC_NONE);
-	size_t from = tilde(x, s, a + name, b, &tq);
-	long r = walk(x, s, from, b, 0, quoted);
-	*quoted |= tq;
-	return r;
+	size_t from = tilde(x, s, a + name, b, name != 0, &tq);
+	*quoted = 0;
+	for (;;) {
+		size_t colon = name ? next_colon(s, from, b) : b;
+		long r = walk(x, s, from, colon, 0, &q);
+		*quoted |= q | tq;
+		if (r < 0 || colon >= b)
+			return r;
+		put_text(x->o, ":", 1, ESC_NONE);
+		from = tilde(x, s, colon + 1, b, 1, &tq);
+	}
 }
 
 /* A whole word in mode: its length (NUL-terminated), or -SH_ERR_. */

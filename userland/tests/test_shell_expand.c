@@ -244,10 +244,13 @@ static void misc(void)
 	expect("for L in a; do :; done; read R <<EOF\nr\nEOF\nsh -c 'echo [$L$R]'", "[]\n", 0, 0);
 	expect("L=1; unset L; export L=4; sh -c 'echo [$L]'", "[4]\n", 0, 0);
 	/* Tilde expansion (POSIX 2.6.1): HOME, the user database (root's home is /), as if
-	 * quoted; not when quoted, not inside a word; in an assignment after the '='. */
+	 * quoted; not when quoted, not inside a word; in an assignment after the '=' and
+	 * after each unquoted ':'. */
 	expect("HOME=/tmp/h; echo ~ ~/a '~' \\~ \"~\" a~ ~root ~root/x ~nosuchuser; V=~/b; echo $V",
 	       "/tmp/h /tmp/h/a ~ ~ ~ a~ / //x ~nosuchuser\n/tmp/h/b\n", 0, 0);
 	expect("HOME='/tmp/a b*'; for w in ~; do echo \"[$w]\"; done", "[/tmp/a b*]\n", 0, 0);
+	expect("HOME=/tmp/h; P=~/bin:~/sbin:'~':/x; echo $P", "/tmp/h/bin:/tmp/h/sbin:~:/x\n", 0,
+	       0);
 }
 
 int main(void)
