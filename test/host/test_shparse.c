@@ -627,6 +627,21 @@ static void test_tilde(void)
 	CHECK(strcmp(fields1("~/*"), "/home/u/*") == 0);
 }
 
+/* Line continuations: removed unquoted and in double quotes, kept in single quotes; a
+ * text ending in a backslash that quotes nothing is marked continued. */
+static void test_continuation(void)
+{
+	CHECK(strcmp(exp1("a\\\nb"), "ab") == 0);
+	CHECK(strcmp(exp1("\"a\\\nb\""), "ab") == 0);
+	CHECK(strcmp(exp1("'a\\\nb'"), "a\\\nb") == 0);
+	CHECK(sh_parse("echo a \\\n b", &L) == SH_OK && L.nwords == 3);
+	CHECK(sh_parse("echo a \\", &L) == SH_OK && L.continued == 1);
+	CHECK(sh_parse("echo a\\", &L) == SH_OK && L.continued == 1);
+	CHECK(sh_parse("echo a\\\\", &L) == SH_OK && L.continued == 0);
+	CHECK(sh_parse("echo 'a\\'", &L) == SH_OK && L.continued == 0);
+	CHECK(sh_parse("echo a", &L) == SH_OK && L.continued == 0);
+}
+
 int main(void)
 {
 	test_simple();
@@ -643,6 +658,7 @@ int main(void)
 	test_garbage();
 	test_parameters();
 	test_tilde();
+	test_continuation();
 	test_substitution();
 	test_functions_groups();
 	printf("%d passed, %d failed\n", passed, failed);

@@ -1972,19 +1972,65 @@ static void child(const struct sh_cmd *c, struct command *cmd)
 	_exit(e == ENOENT ? STATUS_NOT_FOUND : STATUS_NO_EXEC);
 }
 
+/* A variable a regular built-in's NAME=value prefix changes for the while: its old value. */
+struct kept_var {
+	char *name, *old; /* old: 0 if it was unset */
+};
+
+/* Set cmd's assignments, keeping what they replace in keep: how many, or -1. */
+static int push_vars(struct command *cmd, struct kept_var *keep)
+{
+	int n = 0;
+	for (; n < cmd->nassign; n++) {
+		char *nv = cmd->assign[n], *eq = strchr(nv, '=');
+		keep[n].name = strndup(nv, (size_t)(eq - nv));
+		const char *old = keep[n].name ? getenv(keep[n].name) : 0;
+		keep[n].old = old ? strdup(old) : 0;
+		if (!keep[n].name || (old && !keep[n].old) || assign(nv) != 0) {
+			free(keep[n].name);
+			free(keep[n].old);
+			break;
+		}
+	}
+	return n;
+}
+
+/* Put back the n variables push_vars changed, newest first (a name twice ends as it was). */
+static void pop_vars(struct kept_var *keep, int n)
+{
+	while (n-- > 0) {
+		if (keep[n].old) {
+			set_var(keep[n].name, keep[n].old);
+		} else {
+			unsetenv(keep[n].name);
+			mark_exported(keep[n].name); /* forgotten, as unset does */
+		}
+		free(keep[n].name);
+		free(keep[n].old);
+	}
+}
+
 /*
  * A command alone, in the shell: assignments, a built-in, a function (its assignments
  * stay set, as for a special built-in), or only redirections (the status of the last
- * command substitution, if one ran).
+ * command substitution, if one ran). A regular built-in's assignments hold only while it
+ * runs (POSIX 2.9.1: IFS= read -r line).
  */
 static int run_here(const struct sh_cmd *c, struct command *cmd, const struct builtin *b,
 		    const struct func *f)
 {
-	int saved[SH_FD_MAX + 1], status = 1;
-	if (!b)
+	int saved[SH_FD_MAX + 1], status = 1, kept = 0;
+	struct kept_var keep[SH_WORDS_MAX];
+	if (b && !is_special_builtin(b->name)) {
+		if ((kept = push_vars(cmd, keep)) < cmd->nassign) {
+			pop_vars(keep, kept);
+			return 1;
+		}
+	} else {
 		for (int i = 0; i < cmd->nassign; i++)
 			if (assign(cmd->assign[i]) != 0)
 				return 1;
+	}
 	fflush(stdout);
 	keep_redirections = 0;
 	if (save_fds(c, saved) == 0 && redirect_all(c) == 0)
@@ -1996,6 +2042,7 @@ static int run_here(const struct sh_cmd *c, struct command *cmd, const struct bu
 			saved[fd] = saved[fd] >= 0 ? (close(saved[fd]), -2) : -2;
 	keep_redirections = 0;
 	restore_fds(saved);
+	pop_vars(keep, kept);
 	return status;
 }
 
@@ -2667,8 +2714,8 @@ int main(int argc, char **argv)
 		memcpy(text + len, line, n + 1);
 		len += n;
 		enum sh_status st = sh_parse(text, parsed);
-		if (st == SH_ERR_MORE)
-			continue; /* a compound command or here-document goes on */
+		if (st == SH_ERR_MORE || (st == SH_OK && parsed->continued))
+			continue; /* a compound command, here-document or continued line goes on */
 		run_parsed(st, text);
 		len = 0;
 		if (interactive)

@@ -173,12 +173,27 @@ static int io_number(const char *s, size_t start, size_t end)
 	return v;
 }
 
+/* A backslash and a newline: a line continuation, removed wherever it is unquoted (POSIX). */
+static int continuation(const char *s, size_t i)
+{
+	return s[i] == '\\' && s[i + 1] == '\n';
+}
+
+/* Does the word [start, end) end with a backslash that quotes nothing (the text ends)? */
+static int ends_continued(const char *s, size_t start, size_t end)
+{
+	size_t n = 0;
+	while (end > start + n && s[end - 1 - n] == '\\')
+		n++;
+	return !s[end] && n % 2 == 1;
+}
+
 /* Read the token at p->pos into p->tok (without consuming it). */
 static enum sh_status peek(struct parser *p)
 {
 	const char *s = p->line->text;
-	while (is_blank(s[p->pos]))
-		p->pos++;
+	while (is_blank(s[p->pos]) || continuation(s, p->pos))
+		p->pos += is_blank(s[p->pos]) ? 1 : 2;
 	if (s[p->pos] == '#')
 		while (s[p->pos] && s[p->pos] != '\n')
 			p->pos++;
@@ -204,6 +219,8 @@ static enum sh_status peek(struct parser *p)
 		p->line->err_at = p->pos;
 		return SH_ERR_QUOTE;
 	}
+	if (ends_continued(s, p->pos, end))
+		p->line->continued = 1;
 	*t = (struct token){ TOK_WORD, OP_COUNT, p->pos, end - p->pos, io_number(s, p->pos, end) };
 	return SH_OK;
 }
@@ -772,6 +789,7 @@ enum sh_status sh_parse(const char *text, struct sh_line *line)
 	line->text = text;
 	line->err_at = 0;
 	line->nwords = line->nredirs = line->ncmds = line->npipelines = line->nitems = 0;
+	line->continued = 0;
 	line->list = SH_NONE;
 	if (strnlen(text, SH_TEXT_MAX + 1) > SH_TEXT_MAX)
 		return SH_ERR_LIMIT; /* words are 16-bit offsets into the text */
@@ -1255,7 +1273,9 @@ static long walk_text(struct xp *x, const char *s, size_t i, size_t end, char q,
 	enum escape quoted_esc = (o->mode & MODE_PATTERN) ? ESC_ALL : ESC_NONE;
 	while (i < end) {
 		char c = s[i];
-		if ((c == '$' || c == '`') && q != '\'') {
+		if (q != '\'' && continuation(s, i)) {
+			i += 2; /* a line continuation: nothing */
+		} else if ((c == '$' || c == '`') && q != '\'') {
 			long next = expand_one(x, s, i, end, q == '"');
 			if (next < 0)
 				return next;

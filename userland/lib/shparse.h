@@ -136,6 +136,9 @@ struct sh_line {
 	size_t err_at; /* for an error: the offset in text where it was found */
 	unsigned nwords, nredirs, ncmds, npipelines, nitems;
 	uint8_t list; /* the first pipeline of the text's own list, or SH_NONE */
+	/* The text ends with a backslash that quotes nothing: a reader with more lines
+	 * takes the next one too (a line continuation); at the end of input it stays. */
+	uint8_t continued;
 	struct sh_word words[SH_WORDS_MAX];
 	struct sh_redir redirs[SH_REDIRS_MAX];
 	struct sh_cmd cmds[SH_CMDS_MAX];

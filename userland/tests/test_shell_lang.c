@@ -2,7 +2,8 @@
  * The shell's language, run as `sh -c SCRIPT` with standard output in a file: pipelines,
  * redirections, && and ||, $?, quoting and variables, pathname expansion (*, ?, [...]),
  * cd, background jobs and wait, if, while, until, for, case and here-documents,
- * exit statuses (127 not found, 2 syntax error, exit N). Each script's whole output and
+ * exit statuses (127 not found, 2 syntax error, exit N), line continuations, and
+ * NAME=value before a built-in. Each script's whole output and
  * status are compared. The interactive side is test/qemu/test_shell.py.
  */
 #define OUT_FILE "/tmp/test_shell_lang.out"
@@ -72,6 +73,19 @@ int main(void)
 	expect("for w in 7up x9 '' ; do case $w in [[:digit:]]*) echo D;; [![:digit:]]*) echo N;; "
 	       "*) echo E;; esac; done",
 	       "D\nN\nE\n", 0, 0);
+	/* Line continuation (POSIX 2.2.1): a backslash-newline is removed, unquoted and in
+	 * double quotes, between words too; single quotes keep it; in a script file a line
+	 * ending in one goes on in the next. */
+	expect("echo a\\\nb; echo c \\\n d; echo \"x\\\ny\" 'p\\\nq'", "ab\nc d\nxy p\\\nq\n", 0,
+	       0);
+	expect("cat > /tmp/tsl_c <<'E'\necho one \\\n  two\nif true; then \\\n echo three; fi\nE\n"
+	       "sh /tmp/tsl_c; rm /tmp/tsl_c",
+	       "one two\nthree\n", 0, 0);
+	/* A regular built-in's NAME=value holds only while it runs; a special one's stays. */
+	expect("IFS=, read a b <<E\n1,2,3\nE\nread c d <<E\nx,y z\nE\necho \"$a/$b/$c/$d\"",
+	       "1/2,3/x,y/z\n", 0, 0);
+	expect("IFS= read -r line <<E\n  lead  \\t\nE\necho \"[$line]\"", "[  lead  \\t]\n", 0, 0);
+	expect("X=1 cd /tmp; echo ${X-unset}; Y=2 :; echo $Y", "unset\n2\n", 0, 0);
 	expect("case '*' in \\*) echo star;; esac; case x in y) echo y; esac; echo $?", "star\n0\n",
 	       0, 0);
 	expect("for i in 1 2 3; do if false; then :; else echo $i; fi; done", "1\n2\n3\n", 0, 0);
