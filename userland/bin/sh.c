@@ -2232,10 +2232,25 @@ static void errexit_check(unsigned k, int status)
 		exiting = 1;
 }
 
+/*
+ * Pipeline k of an and-or list. One that a && or || follows, or that '!' turns over, is
+ * exempt from set -e, and so is everything it runs: a function, a compound command or a
+ * subshell in it (POSIX: "f || echo failed" runs all of f whatever fails inside).
+ */
+static int run_pipeline_exempt(unsigned k)
+{
+	const struct sh_pipeline *pl = &parsed->pipelines[k];
+	int exempt = pl->op == SH_OP_AND || pl->op == SH_OP_OR || pl->negate;
+	cond_depth += exempt;
+	int status = run_pipeline(k);
+	cond_depth -= exempt;
+	return status;
+}
+
 /* The pipelines from k joined by && and ||: the status of the last that ran. */
 static int run_and_or(unsigned k)
 {
-	int status = run_pipeline(k);
+	int status = run_pipeline_exempt(k);
 	unsigned ran = k; /* the last pipeline that ran */
 	last_status = status;
 	for (int op;
@@ -2243,7 +2258,7 @@ static int run_and_or(unsigned k)
 		k = parsed->pipelines[k].next;
 		if ((op == SH_OP_AND && status != 0) || (op == SH_OP_OR && status == 0))
 			continue;
-		last_status = status = run_pipeline(k);
+		last_status = status = run_pipeline_exempt(k);
 		ran = k;
 	}
 	errexit_check(ran, status);

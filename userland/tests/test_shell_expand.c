@@ -214,6 +214,10 @@ static void set_options(void)
 	expect("set -e; g() { false; return 0; }; if g; then echo in-condition; fi",
 	       "in-condition\n", 0, 0);
 	expect("set -e; (false); echo no", "", 1, 0);
+	/* Before && or ||, or after !, -e is off in everything the pipeline runs (POSIX). */
+	expect("set -e; f() { false; echo in-f; }; f || echo failed; ! f; f && echo ok; "
+	       "{ false; echo grp; } || :; (false; echo sub) && :; echo end; f; echo no",
+	       "in-f\nin-f\nin-f\nok\ngrp\nsub\nend\n", 1, 0);
 	expect("set -e; x=$(exit 3); echo no", "", 3, 0);
 	expect("set -e; set +e; false; echo on", "on\n", 0, 0);
 	expect("echo [$-]; set -ef; echo [$-]; set +e; echo [$-]", "[]\n[ef]\n[f]\n", 0, 0);
