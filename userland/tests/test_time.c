@@ -5,7 +5,7 @@
  * moves CLOCK_REALTIME (and gettimeofday, time) for every process but not
  * CLOCK_MONOTONIC; an absolute clock_nanosleep and a pthread_cond_timedwait on each
  * clock end no earlier than asked; waits of centuries (past 64 bits of nanoseconds) are
- * long, not wrapped short. Also the ids (all 0) and what sysconf answers.
+ * long, not wrapped short; the clock-named waits of POSIX 2024. Also the ids (all 0) and what sysconf answers.
  */
 #include <errno.h>
 #include <string.h>
@@ -220,6 +220,56 @@ static void far_waits(void)
 	signal(SIGALRM, SIG_DFL);
 }
 
+/* A monotonic deadline ms from now, as an absolute time; *at: the same in ns. */
+static struct timespec mono_after(long ms, long long *at)
+{
+	*at = now_ns(CLOCK_MONOTONIC) + ms * MS;
+	return (struct timespec){ (time_t)(*at / NS), (long)(*at % NS) };
+}
+
+/*
+ * POSIX 2024's waits on a named clock: on CLOCK_MONOTONIC (far behind CLOCK_REALTIME, so
+ * a time taken on the wrong clock would be long past) each ends with ETIMEDOUT no earlier
+ * than its monotonic deadline, whatever clock the condition variable was made with;
+ * sem_clockwait is woken by a post; a clock they do not take is EINVAL.
+ */
+static void clock_waits(void)
+{
+	long long at;
+	pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+	pthread_cond_t c = PTHREAD_COND_INITIALIZER; /* its own clock: CLOCK_REALTIME */
+	pthread_rwlock_t rw = PTHREAD_RWLOCK_INITIALIZER;
+	sem_t s;
+	struct timespec abs = mono_after(20, &at);
+	CHECK_EQ(pthread_mutex_lock(&m), 0);
+	CHECK_EQ(pthread_cond_clockwait(&c, &m, CLOCK_MONOTONIC, &abs), ETIMEDOUT);
+	CHECK(now_ns(CLOCK_MONOTONIC) >= at);
+	abs = mono_after(20, &at);
+	CHECK_EQ(pthread_mutex_clocklock(&m, CLOCK_MONOTONIC, &abs), ETIMEDOUT); /* held */
+	CHECK(now_ns(CLOCK_MONOTONIC) >= at);
+	CHECK_EQ(pthread_mutex_clocklock(&m, CLOCK_THREAD_CPUTIME_ID, &abs), EINVAL);
+	CHECK_EQ(pthread_cond_clockwait(&c, &m, CLOCK_PROCESS_CPUTIME_ID, &abs), EINVAL);
+	CHECK_EQ(pthread_mutex_unlock(&m), 0);
+	CHECK_EQ(pthread_rwlock_rdlock(&rw), 0);
+	abs = mono_after(20, &at);
+	CHECK_EQ(pthread_rwlock_clockwrlock(&rw, CLOCK_MONOTONIC, &abs), ETIMEDOUT);
+	CHECK(now_ns(CLOCK_MONOTONIC) >= at);
+	CHECK_EQ(pthread_rwlock_clockrdlock(&rw, CLOCK_MONOTONIC, &abs), 0);
+	CHECK_EQ(pthread_rwlock_unlock(&rw), 0);
+	CHECK_EQ(pthread_rwlock_unlock(&rw), 0);
+	CHECK_EQ(sem_init(&s, 0, 0), 0);
+	abs = mono_after(20, &at);
+	CHECK(sem_clockwait(&s, CLOCK_MONOTONIC, &abs) == -1 && errno == ETIMEDOUT);
+	CHECK(now_ns(CLOCK_MONOTONIC) >= at);
+	pthread_t th;
+	CHECK_EQ(pthread_create(&th, 0, post_later, &s), 0);
+	abs = mono_after(60 * 1000, &at);
+	CHECK_EQ(sem_clockwait(&s, CLOCK_MONOTONIC, &abs), 0);
+	CHECK_EQ(pthread_join(th, 0), 0);
+	CHECK(sem_clockwait(&s, 99, &abs) == -1 && errno == EINVAL);
+	sem_destroy(&s);
+}
+
 int main(void)
 {
 	monotonic();
@@ -227,6 +277,7 @@ int main(void)
 	realtime();
 	timed_waits();
 	far_waits();
+	clock_waits();
 	CHECK(getuid() == 0 && geteuid() == 0 && getgid() == 0 && getegid() == 0);
 	/* What programs probe for before they use it. */
 	CHECK_EQ(sysconf(_SC_CLK_TCK), CLOCKS_PER_SEC);
