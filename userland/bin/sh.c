@@ -237,9 +237,57 @@ static void mark_exported(const char *name)
 	unexported[i] = unexported[--n_unexported];
 }
 
-/* Set name to value; a name new to the shell stays out of children's environments. */
+/* The names readonly made read-only (POSIX: for the rest of the shell's life). */
+static char **readonly_names;
+static int n_readonly, cap_readonly;
+
+static int is_readonly(const char *name)
+{
+	for (int i = 0; i < n_readonly; i++)
+		if (strcmp(readonly_names[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Make name read-only: 0, or -1 (no memory). */
+static int make_readonly(const char *name)
+{
+	if (is_readonly(name))
+		return 0;
+	if (n_readonly == cap_readonly) {
+		int cap = cap_readonly ? 2 * cap_readonly : 16;
+		char **more = realloc(readonly_names, (size_t)cap * sizeof(*more));
+		if (!more)
+			return -1;
+		readonly_names = more;
+		cap_readonly = cap;
+	}
+	char *copy = strdup(name);
+	if (!copy)
+		return -1;
+	readonly_names[n_readonly++] = copy;
+	return 0;
+}
+
+/* Why name could not be set: read-only, or errno's reason. */
+static void var_error(const char *name)
+{
+	if (is_readonly(name))
+		fprintf(stderr, "sh: %s: readonly variable\n", name);
+	else
+		fprintf(stderr, "sh: %s: cannot set (%s)\n", name, strerror(errno));
+}
+
+/*
+ * Set name to value; a name new to the shell stays out of children's environments. A
+ * read-only one is not changed: -1 with EPERM (var_error says so).
+ */
 static int set_var(const char *name, const char *value)
 {
+	if (is_readonly(name)) {
+		errno = EPERM;
+		return -1;
+	}
 	if (!getenv(name) && find_unexported(name) < 0) {
 		if (n_unexported == cap_unexported) {
 			int cap = cap_unexported ? 2 * cap_unexported : 16;
@@ -468,15 +516,23 @@ static int expand_command(const struct sh_cmd *c, struct command *cmd)
 	return 0;
 }
 
-/* NAME=value into the environment (name and value split at the first '='). */
+/*
+ * NAME=value into the environment (name and value split at the first '='). Assigning to
+ * a read-only variable ends a shell that is not interactive (POSIX 2.8.1), status 1.
+ */
 static int assign(char *nv)
 {
 	char *eq = strchr(nv, '=');
 	*eq = 0;
 	int r = set_var(nv, eq + 1);
+	if (r != 0) {
+		var_error(nv);
+		if (is_readonly(nv) && !interactive) {
+			exiting = 1;
+			last_status = 1;
+		}
+	}
 	*eq = '=';
-	if (r != 0)
-		fprintf(stderr, "sh: %s: cannot set (%s)\n", nv, strerror(errno));
 	return r;
 }
 
@@ -855,7 +911,7 @@ static void forget_function(struct func *f)
 /* unset [-fv] NAME...: variables (-v, the default) or functions (-f). */
 static int cmd_unset(int argc, char **argv)
 {
-	int i = 1, funcs_only = 0;
+	int i = 1, funcs_only = 0, status = 0;
 	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
 		if (strcmp(argv[i], "-f") == 0 || strcmp(argv[i], "-v") == 0) {
 			funcs_only = argv[i][1] == 'f';
@@ -868,12 +924,64 @@ static int cmd_unset(int argc, char **argv)
 		struct func *f = find_function(argv[i]);
 		if (funcs_only && f)
 			forget_function(f);
-		else if (!funcs_only) {
+		else if (!funcs_only && is_readonly(argv[i])) {
+			fprintf(stderr, "sh: unset: %s: readonly variable\n", argv[i]);
+			status = 1;
+		} else if (!funcs_only) {
 			unsetenv(argv[i]);
 			mark_exported(argv[i]); /* forgotten: a later one starts unexported */
 		}
 	}
-	return 0;
+	return status;
+}
+
+/*
+ * readonly [-p] [NAME[=value]]... (a special built-in): set and make read-only; a
+ * read-only variable can then be neither set nor unset. Without names (or with -p) the
+ * read-only variables are listed as commands that would make them again.
+ */
+static int cmd_readonly(int argc, char **argv)
+{
+	int i = 1 + (argc > 1 && strcmp(argv[1], "-p") == 0), status = 0;
+	if (i >= argc) {
+		for (int k = 0; k < n_readonly; k++) {
+			const char *v = getenv(readonly_names[k]);
+			printf("readonly %s", readonly_names[k]);
+			if (v) {
+				printf("='");
+				for (; *v; v++) /* a quote in the value: end, escaped, open again */
+					if (*v == '\'')
+						fputs("'\\''", stdout);
+					else
+						putchar(*v);
+				printf("'");
+			}
+			printf("\n");
+		}
+		return 0;
+	}
+	for (; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+		size_t n = eq ? (size_t)(eq - argv[i]) : strlen(argv[i]);
+		if (!valid_name(argv[i], n)) {
+			fprintf(stderr, "sh: readonly: %s: not a valid name\n", argv[i]);
+			status = 1;
+			continue;
+		}
+		if (eq && assign(argv[i]) != 0) {
+			status = 1;
+			continue;
+		}
+		if (eq)
+			*eq = 0;
+		if (make_readonly(argv[i]) != 0) {
+			fprintf(stderr, "sh: readonly: %s\n", strerror(ENOMEM));
+			status = 1;
+		}
+		if (eq)
+			*eq = '=';
+	}
+	return status;
 }
 
 /* The positional parameters become args[0..n) (copied): 0, or -1 with the old ones kept. */
@@ -1059,8 +1167,10 @@ static int cmd_read(int argc, char **argv)
 		}
 		char saved = line[end];
 		line[end] = 0;
-		if (set_var(argv[i], line + start) != 0)
+		if (set_var(argv[i], line + start) != 0) {
+			var_error(argv[i]);
 			status = 2;
+		}
 		line[end] = saved;
 	}
 	return status;
@@ -1880,6 +1990,7 @@ static const struct builtin builtins[] = {
 	{ "command", cmd_command },
 	{ "umask", cmd_umask },
 	{ "getopts", cmd_getopts },
+	{ "readonly", cmd_readonly },
 };
 
 /* The built-in called name, whatever functions there are. */
@@ -1894,9 +2005,9 @@ static const struct builtin *table_builtin(const char *name)
 /* The special built-ins POSIX finds before functions (the others come after them). */
 static int is_special_builtin(const char *name)
 {
-	static const char *const special[] = { "break", "continue", "exit",  "export", "return",
-					       "set",	"shift",    "unset", ":",      "eval",
-					       ".",	"trap",	    "exec" };
+	static const char *const special[] = { "break", "continue", "exit",  "export",	"return",
+					       "set",	"shift",    "unset", ":",	"eval",
+					       ".",	"trap",	    "exec",  "readonly" };
 	for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); i++)
 		if (strcmp(special[i], name) == 0)
 			return 1;
@@ -2154,6 +2265,29 @@ static int run_compound_here(const struct sh_cmd *c)
 }
 
 /* A command alone: run here if it is a built-in, compound or has no name, else in a child. */
+/*
+ * Does a NAME=value before a program name a read-only variable? Then say so, and end a
+ * shell that is not interactive, as assign() does (the child would only have failed).
+ */
+static int readonly_assignment(const struct command *cmd)
+{
+	for (int i = 0; i < cmd->nassign; i++) {
+		const char *nv = cmd->assign[i];
+		char name[NAME_MAX_];
+		size_t n = (size_t)(strchr(nv, '=') - nv);
+		snprintf(name, sizeof(name), "%.*s", (int)n, nv);
+		if (is_readonly(name)) {
+			var_error(name);
+			if (!interactive) {
+				exiting = 1;
+				last_status = 1;
+			}
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static int run_single(const struct sh_cmd *c)
 {
 	char name[CMD_NAME_MAX];
@@ -2166,6 +2300,8 @@ static int run_single(const struct sh_cmd *c)
 	const struct func *f = cmd_buf.argc && !b ? find_function(cmd_buf.argv[0]) : 0;
 	if (cmd_buf.argc == 0 || b || f)
 		return run_here(c, &cmd_buf, b, f);
+	if (readonly_assignment(&cmd_buf))
+		return 1;
 	pid_t job = 0;
 	pid_t pid = start_one(c, STDIN_FILENO, STDOUT_FILENO, -1, name, 1, &job);
 	return wait_all(&pid, &name, 1);
@@ -2414,7 +2550,7 @@ static int run_for(const struct sh_cmd *c)
 	loop_depth++;
 	for (int i = 0; i < words->argc; i++) {
 		if (set_var(name, words->argv[i]) != 0) {
-			fprintf(stderr, "sh: %s: cannot set (%s)\n", name, strerror(errno));
+			var_error(name);
 			status = 1;
 			break;
 		}

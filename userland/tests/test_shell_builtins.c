@@ -1,12 +1,13 @@
 /*
- * The shell's POSIX built-ins exec, command, umask and getopts, run as `sh -c SCRIPT`
+ * The shell's POSIX built-ins exec, command, umask, getopts and readonly, run as `sh -c SCRIPT`
  * with standard output (and for some standard error) in a file: exec replacing the
  * shell, exec's redirections staying on, exec of nothing found (127, the shell ends);
  * command -v and -V for programs, built-ins, functions and reserved words, command
  * running a program or built-in past a function of its name; umask in octal and
  * symbolic forms, -S; getopts over the positional parameters and given arguments,
  * grouped options, option arguments in the same and the next argument, --, a bad option
- * and a missing argument, loud and silent (':'), and OPTIND=1 starting again. Each
+ * and a missing argument, loud and silent (':'), and OPTIND=1 starting again; readonly
+ * variables refusing every way of being set or unset. Each
  * script's whole output and status are compared.
  */
 #define OUT_FILE "/tmp/test_shell_builtins.out"
@@ -66,11 +67,29 @@ static void getopts_builtin(void)
 	       0);
 }
 
+/* readonly: set and listed; a read-only variable cannot be set (by an assignment, which
+ * ends the shell, for, read, export) nor unset; bad names. */
+static void readonly_builtin(void)
+{
+	expect("readonly A=1 B; readonly; readonly -p | wc -l; A=2; echo never",
+	       "readonly A='1'\nreadonly B\n2\nsh: A: readonly variable\n", 1, 1);
+	expect("readonly A=\"it's\"; readonly", "readonly A='it'\\''s'\n", 0, 0);
+	expect("readonly A=1; unset A; echo \"$? $A\"", "sh: unset: A: readonly variable\n1 1\n", 0,
+	       1);
+	expect("readonly A=1; A=2 true; echo never", "sh: A: readonly variable\n", 1, 1);
+	expect("readonly A=1; for A in x; do :; done; echo \"for $?\"; read A <<E\nx\nE\n"
+	       "echo \"read $? $A\"",
+	       "sh: A: readonly variable\nfor 1\nsh: A: readonly variable\nread 2 1\n", 0, 1);
+	expect("readonly 1x=2; echo $?; readonly A=1; export A=3; echo never",
+	       "sh: readonly: 1x=2: not a valid name\n1\nsh: A: readonly variable\n", 1, 1);
+}
+
 int main(void)
 {
 	exec_builtin();
 	command_builtin();
 	umask_builtin();
 	getopts_builtin();
+	readonly_builtin();
 	return test_status();
 }
