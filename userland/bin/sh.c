@@ -727,7 +727,7 @@ static int cmd_help(int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	printf("built-ins: cd [dir], pwd, export [NAME[=value]]..., unset NAME..., wait [pid]...,\n"
-	       "  exit [N], help, ps, meminfo, poweroff, :, set [-efux] [--] [arg...],\n"
+	       "  exit [N], help, ps, meminfo, poweroff, :, set [-efux] [-o name] [--] [arg...],\n"
 	       "  shift [n], return [n], "
 	       "read [-r] NAME..., test EXPR, [ EXPR ], eval [arg...], . file,\n"
 	       "  trap, exec [cmd...], command [-pvV] name..., umask [-S] [mask],\n"
@@ -1008,8 +1008,50 @@ static int set_params(int n, char *const *args)
 	return 0;
 }
 
+/* The -o names of the options there are (POSIX), and their letters. */
+static const struct {
+	const char *name;
+	char letter;
+} long_options[] = { { "errexit", 'e' }, { "noglob", 'f' }, { "nounset", 'u' }, { "xtrace", 'x' } };
+
+/* The flag behind option letter c, or 0. */
+static int *option_flag(char c)
+{
+	return c == 'u'	  ? &shenv.nounset
+	       : c == 'e' ? &opt_errexit
+	       : c == 'x' ? &opt_xtrace
+	       : c == 'f' ? &opt_noglob
+			  : 0;
+}
+
+/* set -o alone: each option, on or off; set +o alone: the commands that set them so. */
+static void list_options(int as_commands)
+{
+	for (size_t k = 0; k < sizeof(long_options) / sizeof(long_options[0]); k++) {
+		int on = *option_flag(long_options[k].letter);
+		if (as_commands)
+			printf("set %co %s\n", on ? '-' : '+', long_options[k].name);
+		else
+			printf("%-12s%s\n", long_options[k].name, on ? "on" : "off");
+	}
+}
+
+/* set -o name or +o name: 0, or STATUS_SYNTAX for a name there is no option for. */
+static int set_long_option(const char *name, int on)
+{
+	for (size_t k = 0; k < sizeof(long_options) / sizeof(long_options[0]); k++) {
+		if (strcmp(long_options[k].name, name) == 0) {
+			*option_flag(long_options[k].letter) = on;
+			return 0;
+		}
+	}
+	fprintf(stderr, "sh: set: %s: unknown option\n", name);
+	return STATUS_SYNTAX;
+}
+
 /*
- * set [-efux] [+efux] [--] [arg...]: options on (-) or off (+); the operands after them
+ * set [-efux] [+efux] [-o name] [+o name] [--] [arg...]: options on (-) or off (+), by
+ * letter or by name (set -o and set +o alone list them); the operands after them
  * become $1... (after "--", none too); without any operand, the variables are listed.
  */
 static int cmd_set(int argc, char **argv)
@@ -1027,11 +1069,17 @@ static int cmd_set(int argc, char **argv)
 			break;
 		}
 		for (const char *o = argv[i] + 1; *o; o++) {
-			int *opt = *o == 'u'   ? &shenv.nounset
-				   : *o == 'e' ? &opt_errexit
-				   : *o == 'x' ? &opt_xtrace
-				   : *o == 'f' ? &opt_noglob
-					       : 0;
+			if (*o == 'o') { /* -o name, +o name; alone, a listing */
+				if (i + 1 >= argc) {
+					list_options(argv[i][0] == '+');
+					return 0;
+				}
+				int on = argv[i][0] == '-';
+				if (set_long_option(argv[++i], on) != 0)
+					return STATUS_SYNTAX;
+				break;
+			}
+			int *opt = option_flag(*o);
 			if (!opt) {
 				fprintf(stderr, "sh: set: -%c: unknown option\n", *o);
 				return STATUS_SYNTAX;

@@ -220,6 +220,15 @@ static void set_options(void)
 	       "in-f\nin-f\nin-f\nok\ngrp\nsub\nend\n", 1, 0);
 	expect("set -e; x=$(exit 3); echo no", "", 3, 0);
 	expect("set -e; set +e; false; echo on", "on\n", 0, 0);
+	/* The same options by their -o names; set -o and set +o alone list them. */
+	expect("set -o noglob; echo /bi*; set +o noglob; echo /bi*; set -o; set -e +o xtrace a b; "
+	       "set +o; echo $# $-; set +e; set -o nosuch; echo $?; set -o errexit; false; echo no",
+	       "/bi*\n/bin\nerrexit     off\nnoglob      off\nnounset     off\nxtrace      off\n"
+	       "set -o errexit\nset +o noglob\nset +o nounset\nset +o xtrace\n2 e\n"
+	       "sh: set: nosuch: unknown option\n2\n",
+	       1, 1);
+	expect("set -o nounset; echo ${TSE_UNSET}; echo no", "sh: parameter null or not set\n", 1,
+	       1);
 	expect("echo [$-]; set -ef; echo [$-]; set +e; echo [$-]", "[]\n[ef]\n[f]\n", 0, 0);
 	expect("set -x; echo hi; X=1; set +x; echo quiet",
 	       "+ echo hi\nhi\n+ X=1\n+ set +x\nquiet\n", 0, 1);
