@@ -768,10 +768,32 @@ static int cmd_exit(int argc, char **argv)
 }
 
 /* cd [dir]: $HOME (or /) without an argument, $OLDPWD for "-"; keeps PWD and OLDPWD. */
+/*
+ * cd's and pwd's -L and -P (POSIX). The working directory is always the physical one
+ * here (getcwd gives no symbolic links, and PWD is set from it), so both are taken and
+ * change nothing. The index of the first operand, or -1 (said why) for another option.
+ */
+static int dir_options(const char *who, int argc, char **argv)
+{
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return i + 1;
+		if (strspn(argv[i] + 1, "LP") != strlen(argv[i] + 1)) {
+			fprintf(stderr, "sh: %s: %s: bad option\n", who, argv[i]);
+			return -1;
+		}
+	}
+	return i;
+}
+
 static int cmd_cd(int argc, char **argv)
 {
 	char old[PATH_MAX_], now[PATH_MAX_] = "";
-	const char *dir = argc > 1 ? argv[1] : getenv("HOME");
+	int i = dir_options("cd", argc, argv);
+	if (i < 0)
+		return STATUS_SYNTAX;
+	const char *dir = i < argc ? argv[i] : getenv("HOME");
 	if (!dir || !*dir)
 		dir = "/";
 	if (strcmp(dir, "-") == 0 && !(dir = getenv("OLDPWD"))) {
@@ -788,7 +810,7 @@ static int cmd_cd(int argc, char **argv)
 		setenv("OLDPWD", old, 1);
 	if (getcwd(now, sizeof(now)))
 		setenv("PWD", now, 1);
-	if (argc > 1 && strcmp(argv[1], "-") == 0)
+	if (i < argc && strcmp(argv[i], "-") == 0)
 		printf("%s\n", now);
 	return 0;
 }
@@ -796,7 +818,8 @@ static int cmd_cd(int argc, char **argv)
 static int cmd_pwd(int argc, char **argv)
 {
 	char dir[PATH_MAX_];
-	(void)argc, (void)argv;
+	if (dir_options("pwd", argc, argv) < 0)
+		return STATUS_SYNTAX;
 	if (!getcwd(dir, sizeof(dir))) {
 		fprintf(stderr, "sh: pwd: %s\n", strerror(errno));
 		return 1;

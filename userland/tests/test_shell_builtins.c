@@ -1,5 +1,6 @@
 /*
- * The shell's POSIX built-ins exec, command, umask, getopts and readonly, run as `sh -c SCRIPT`
+ * The shell's POSIX built-ins exec, command, umask, getopts and readonly, and cd and
+ * pwd with -L and -P, run as `sh -c SCRIPT`
  * with standard output (and for some standard error) in a file: exec replacing the
  * shell, exec's redirections staying on, exec of nothing found (127, the shell ends);
  * command -v and -V for programs, built-ins, functions and reserved words, command
@@ -39,6 +40,15 @@ static void command_builtin(void)
 	expect("echo() { printf 'func\\n'; }; command echo real; echo x", "real\nfunc\n", 0, 0);
 	expect("command tsb_nosuch; echo $?", "sh: tsb_nosuch: not found\n127\n", 0, 1);
 	expect("command cd /tmp; pwd; command -p true; echo $?", "/tmp\n0\n", 0, 0);
+}
+
+/* cd and pwd take POSIX's -L and -P (the directory is the physical one either way). */
+static void cd_options(void)
+{
+	expect("mkdir -p /tmp/tsb_r/d; ln -s /tmp/tsb_r /tmp/tsb_l; cd -P /tmp/tsb_l/d; pwd -P; "
+	       "cd -L ..; pwd -L; cd -- /; pwd; cd -x /tmp; echo $?; rm /tmp/tsb_l; rm -r "
+	       "/tmp/tsb_r",
+	       "/tmp/tsb_r/d\n/tmp/tsb_r\n/\nsh: cd: -x: bad option\n2\n", 0, 1);
 }
 
 static void umask_builtin(void)
@@ -88,6 +98,7 @@ int main(void)
 {
 	exec_builtin();
 	command_builtin();
+	cd_options();
 	umask_builtin();
 	getopts_builtin();
 	readonly_builtin();
