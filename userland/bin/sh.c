@@ -60,6 +60,7 @@
 static struct sh_line parsed_top; /* the text being run, or a function's body (call_function) */
 static struct sh_line *parsed = &parsed_top;
 static int last_status;		 /* $? */
+static pid_t main_pid;		 /* $$: the shell's own pid, which its subshells keep */
 static pid_t last_bg;		 /* $! (0: none yet) */
 static int exiting;		 /* the exit built-in ran */
 static volatile int interrupted; /* ^C: the lists and loops running stop */
@@ -165,12 +166,21 @@ static int read_line(int fd, char *line, const char *prompt)
 /* ---- expansion -------------------------------------------------------------------- */
 
 /* The value of $name for sh_expand: the special parameters, else the environment. */
+/* $$ (POSIX): the pid of the shell that was started (main sets it), also in its
+ * subshells, which are only forks of it. */
+static pid_t shell_pid(void)
+{
+	return main_pid ? main_pid : getpid();
+}
+
 static const char *lookup(void *ctx, const char *name, size_t len)
 {
 	static char num[24], key[NAME_MAX_];
 	(void)ctx;
 	if (len == 1 && (name[0] == '?' || name[0] == '$' || name[0] == '!')) {
-		long v = name[0] == '?' ? last_status : name[0] == '$' ? (long)getpid() : last_bg;
+		long v = name[0] == '?'	  ? last_status
+			 : name[0] == '$' ? (long)shell_pid()
+					  : last_bg;
 		if (name[0] == '!' && !last_bg)
 			return 0;
 		snprintf(num, sizeof(num), "%ld", v);
@@ -328,6 +338,7 @@ static void run_line(const char *text);
 static int run_text(char *text);
 static void on_sigint(int sig);
 static void traps_in_child(void);
+static int assign(char *nv);
 static void run_traps(void);
 static int run_exit_trap(int status);
 
@@ -379,6 +390,7 @@ static const char *command_output(void *ctx, const char *text, size_t len)
 		memcpy(copy, text, len);
 		copy[len] = 0;
 		run_line(copy);
+		last_status = run_exit_trap(last_status); /* a trap the substitution set */
 		fflush(stdout);
 		_exit(last_status);
 	}
@@ -510,6 +522,10 @@ static int expand_command(const struct sh_cmd *c, struct command *cmd)
 		if (!s)
 			return -1; /* an assignment always has its "NAME=" */
 		cmd->assign[cmd->nassign++] = s;
+		/* With no command name, each is made before the next is expanded, so
+		 * "x=$((x*2)) y=$x" gives y the new x, as in other shells. */
+		if (c->nassign == c->nwords && assign(s) != 0)
+			return -1;
 	}
 	cmd->argv[cmd->argc] = 0;
 	trace(cmd);
@@ -2119,7 +2135,7 @@ static void child(const struct sh_cmd *c, struct command *cmd)
 		_exit(1);
 	if (c->kind != SH_CMD_SIMPLE) {
 		interactive = job_control = 0; /* a subshell: its jobs are not the console's */
-		int status = run_compound(c);
+		int status = run_exit_trap(run_compound(c)); /* a trap it set itself (POSIX) */
 		fflush(stdout);
 		fflush(stderr);
 		_exit(status);
@@ -2898,6 +2914,7 @@ int main(int argc, char **argv)
 {
 	static char line[LINE_MAX_];
 	int fd = STDIN_FILENO;
+	main_pid = getpid();
 	default_env();
 	if (argc > 1 && strcmp(argv[1], "-c") == 0) {
 		if (argc < 3 || start_params(argc - 3, argv + 3) != 0)

@@ -219,6 +219,8 @@ static void set_options(void)
 	       "{ false; echo grp; } || :; (false; echo sub) && :; echo end; f; echo no",
 	       "in-f\nin-f\nin-f\nok\ngrp\nsub\nend\n", 1, 0);
 	expect("set -e; x=$(exit 3); echo no", "", 3, 0);
+	/* Assignments alone are made in turn, each seeing the ones before it. */
+	expect("x=5; x=$((x * 2)) y=$x; echo $x $y", "10 10\n", 0, 0);
 	expect("set -e; set +e; false; echo on", "on\n", 0, 0);
 	/* The same options by their -o names; set -o and set +o alone list them. */
 	expect("set -o noglob; echo /bi*; set +o noglob; echo /bi*; set -o; set -e +o xtrace a b; "
