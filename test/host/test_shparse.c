@@ -120,6 +120,13 @@ static void test_redirections(void)
 	CHECK(L.redirs[2].fd == 2 && L.redirs[2].kind == SH_REDIR_OUT);
 	CHECK(L.redirs[3].fd == 1 && L.redirs[3].kind == SH_REDIR_APPEND);
 	CHECK(L.redirs[4].fd == 2 && L.redirs[4].kind == SH_REDIR_DUP);
+	/* >| is >, <> opens to read and write (on 0 by default) */
+	CHECK(sh_parse("cat <>f 3<>g >|h 2>|i", &L) == SH_OK && L.nredirs == 4 && L.nwords == 1);
+	CHECK(L.redirs[0].fd == 0 && L.redirs[0].kind == SH_REDIR_RDWR);
+	CHECK(L.redirs[1].fd == 3 && L.redirs[1].kind == SH_REDIR_RDWR);
+	CHECK(L.redirs[2].fd == 1 && L.redirs[2].kind == SH_REDIR_OUT);
+	CHECK(L.redirs[3].fd == 2 && L.redirs[3].kind == SH_REDIR_OUT);
+	CHECK(sh_parse("sort <in >out 2>err >>log 2>&1", &L) == SH_OK);
 	char buf[32];
 	int q;
 	CHECK(sh_expand(&L, L.redirs[2].target, &env, buf, sizeof(buf), &q) == 3 &&

@@ -598,6 +598,7 @@ static int redirect(const struct sh_redir *r)
 		[SH_REDIR_IN] = O_RDONLY,
 		[SH_REDIR_OUT] = O_WRONLY | O_CREAT | O_TRUNC,
 		[SH_REDIR_APPEND] = O_WRONLY | O_CREAT | O_APPEND,
+		[SH_REDIR_RDWR] = O_RDWR | O_CREAT,
 	};
 	char target[PATH_MAX_];
 	int quoted, fd;

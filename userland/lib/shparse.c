@@ -24,6 +24,8 @@ enum op_id {
 	OP_HEREDOC,
 	OP_DUP_IN,
 	OP_DUP_OUT,
+	OP_CLOBBER,
+	OP_RDWR,
 	OP_DSEMI,
 	OP_PIPE,
 	OP_BG,
@@ -34,8 +36,9 @@ enum op_id {
 	OP_RPAREN,
 	OP_COUNT
 };
-static const char *const op_text[OP_COUNT] = { "||", "&&", ">>", "<<-", "<<", "<&", ">&", ";;",
-					       "|",  "&",  ";",	 "<",	">",  "(",  ")" };
+static const char *const op_text[OP_COUNT] = { "||", "&&", ">>", "<<-", "<<", "<&",
+					       ">&", ">|", "<>", ";;",	"|",  "&",
+					       ";",  "<",  ">",	 "(",	")" };
 
 #define HEREDOCS_MAX	 SH_REDIRS_MAX
 #define HEREDOC_WORD_MAX 256 /* a here-document's word, quotes taken out */
@@ -342,7 +345,8 @@ static int is_redir_op(const struct token *t)
 {
 	return t->kind == TOK_OP &&
 	       (t->op == OP_IN || t->op == OP_OUT || t->op == OP_APPEND || t->op == OP_DUP_IN ||
-		t->op == OP_DUP_OUT || t->op == OP_HEREDOC || t->op == OP_HEREDOC_STRIP);
+		t->op == OP_CLOBBER || t->op == OP_RDWR || t->op == OP_DUP_OUT ||
+		t->op == OP_HEREDOC || t->op == OP_HEREDOC_STRIP);
 }
 
 static struct sh_word word_of(const struct token *t)
@@ -365,7 +369,10 @@ static uint8_t redir_kind(enum op_id op)
 	case OP_IN:
 		return SH_REDIR_IN;
 	case OP_OUT:
+	case OP_CLOBBER: /* >| : there is no noclobber to override, so it is > */
 		return SH_REDIR_OUT;
+	case OP_RDWR:
+		return SH_REDIR_RDWR;
 	case OP_APPEND:
 		return SH_REDIR_APPEND;
 	case OP_HEREDOC:
@@ -387,7 +394,9 @@ static enum sh_status parse_redir(struct parser *p)
 	enum op_id op = p->tok.op;
 	uint8_t kind = redir_kind(op);
 	if (fd < 0)
-		fd = (op == OP_IN || op == OP_DUP_IN || kind == SH_REDIR_HEREDOC) ? 0 : 1;
+		fd = (op == OP_IN || op == OP_DUP_IN || op == OP_RDWR || kind == SH_REDIR_HEREDOC)
+			     ? 0
+			     : 1;
 	if (fd > SH_FD_MAX) {
 		l->err_at = p->tok.start;
 		return SH_ERR_FD;

@@ -51,11 +51,12 @@ enum sh_op {
 };
 
 enum sh_redir_kind {
-	SH_REDIR_IN,	 /* n<file, n is 0 by default */
-	SH_REDIR_OUT,	 /* n>file, n is 1 by default: create or truncate */
-	SH_REDIR_APPEND, /* n>>file: create, or write at the end */
-	SH_REDIR_DUP,	 /* n<&m and n>&m: n becomes a copy of m ("-" closes n) */
-	SH_REDIR_HEREDOC /* n<<word, n<<-word: n reads the body (sh_heredoc) */
+	SH_REDIR_IN,	  /* n<file, n is 0 by default */
+	SH_REDIR_OUT,	  /* n>file, n is 1 by default: create or truncate */
+	SH_REDIR_APPEND,  /* n>>file: create, or write at the end */
+	SH_REDIR_DUP,	  /* n<&m and n>&m: n becomes a copy of m ("-" closes n) */
+	SH_REDIR_HEREDOC, /* n<<word, n<<-word: n reads the body (sh_heredoc) */
+	SH_REDIR_RDWR	  /* n<>file, n is 0 by default: open to read and write, created */
 };
 
 /* A here-document's flags. */

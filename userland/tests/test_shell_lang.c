@@ -73,6 +73,11 @@ int main(void)
 	expect("for w in 7up x9 '' ; do case $w in [[:digit:]]*) echo D;; [![:digit:]]*) echo N;; "
 	       "*) echo E;; esac; done",
 	       "D\nN\nE\n", 0, 0);
+	/* >| writes as > does (there is no noclobber); n<>file opens to read and write. */
+	expect("echo a > /tmp/tsl_r; echo b >| /tmp/tsl_r; cat /tmp/tsl_r; exec 3<>/tmp/tsl_r; "
+	       "read l <&3; echo \"[$l]\"; echo c >&3; exec 3>&-; cat /tmp/tsl_r; "
+	       "cat <> /tmp/tsl_r; rm /tmp/tsl_r",
+	       "b\n[b]\nb\nc\nb\nc\n", 0, 0);
 	/* Line continuation (POSIX 2.2.1): a backslash-newline is removed, unquoted and in
 	 * double quotes, between words too; single quotes keep it; in a script file a line
 	 * ending in one goes on in the next. */
