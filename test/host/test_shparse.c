@@ -649,6 +649,20 @@ static void test_continuation(void)
 	CHECK(sh_parse("echo a", &L) == SH_OK && L.continued == 0);
 }
 
+/* A case inside $(...): its patterns' ')' do not close the substitution. */
+static void test_case_in_substitution(void)
+{
+	CHECK(strcmp(exp1("$(case y in y) echo m;; esac)x"), "<case y in y) echo m;; esac>x") == 0);
+	CHECK(strcmp(exp1("$(case y in (y) echo m;; (*) (echo n);; esac)"),
+		     "<case y in (y) echo m;; (*) (echo n);; esac>") == 0);
+	CHECK(strcmp(exp1("$(if :; then case a in a) :;; esac; fi)"),
+		     "<if :; then case a in a) :;; esac; fi>") == 0);
+	CHECK(strcmp(exp1("$(echo case)y"), "<echo case>y") == 0);
+	CHECK(strcmp(exp1("$(echo esac)"), "<echo esac>") == 0);
+	CHECK(strcmp(exp1("$(x=1; case $x in 1) echo one;; esac) $(echo b)"),
+		     "<x=1; case $x in 1) echo one;; esac>") == 0);
+}
+
 int main(void)
 {
 	test_simple();
@@ -666,6 +680,7 @@ int main(void)
 	test_parameters();
 	test_tilde();
 	test_continuation();
+	test_case_in_substitution();
 	test_substitution();
 	test_functions_groups();
 	printf("%d passed, %d failed\n", passed, failed);

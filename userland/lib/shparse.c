@@ -103,10 +103,46 @@ static size_t dquote_end(const char *s, size_t i)
 	return i + 1;
 }
 
+/* Is s[i] a word boundary: the start of the text (at from) or after a blank or operator? */
+static int word_starts(const char *s, size_t from, size_t i)
+{
+	return i == from || is_blank(s[i - 1]) || strchr(";&|()\n", s[i - 1]);
+}
+
+/* Does the reserved word w stand at s[i], as a word of its own (from: the text's start)? */
+static int reserved_at(const char *s, size_t from, size_t i, const char *w)
+{
+	size_t n = strlen(w);
+	return word_starts(s, from, i) && strncmp(s + i, w, n) == 0 &&
+	       (!s[i + n] || is_blank(s[i + n]) || strchr(";&|)\n", s[i + n]));
+}
+
+/*
+ * Is s[i], a "case" word inside $(...) starting at from, where a command starts: after a
+ * separator, or after a reserved word that a command follows? (Not "echo case".)
+ */
+static int case_starts(const char *s, size_t from, size_t i)
+{
+	static const char *const before[] = { "then", "do", "else", "{", "!", "&&", "||" };
+	size_t j = i;
+	while (j > from && is_blank(s[j - 1]))
+		j--;
+	if (j == from || strchr(";&|(\n", s[j - 1]))
+		return 1;
+	for (size_t k = 0; k < sizeof(before) / sizeof(before[0]); k++) {
+		size_t n = strlen(before[k]);
+		if (j - from >= n && strncmp(s + j - n, before[k], n) == 0 &&
+		    word_starts(s, from, j - n))
+			return 1;
+	}
+	return 0;
+}
+
 /*
  * The index after the $(...), ${...} or `...` at i (nested ones, quotes and backslashes
  * inside taken into account), or 0 if it does not close. An unclosed ${ is only its two
- * characters: expansion reports it (a bad substitution).
+ * characters: expansion reports it (a bad substitution). Inside $(...) a case command's
+ * patterns end with a ')' of their own, which does not close it (POSIX 2.6.3).
  */
 static size_t construct_end(const char *s, size_t i)
 {
@@ -117,10 +153,16 @@ static size_t construct_end(const char *s, size_t i)
 		return i + 1;
 	}
 	char open = s[i + 1], close = open == '(' ? ')' : '}';
-	size_t start = i, depth = 1;
+	size_t start = i, depth = 1, cases = 0, from = i + 2;
 	for (i += 2; s[i]; i++) {
 		char c = s[i];
-		if (c == '\'' && open == '(') { /* literal inside $( ), not inside ${ } */
+		if (open == '(' && reserved_at(s, from, i, "case") && case_starts(s, from, i)) {
+			cases++, i += 3;
+		} else if (open == '(' && cases && reserved_at(s, from, i, "esac")) {
+			cases--, i += 3;
+		} else if (c == ')' && depth == 1 && cases) {
+			continue;		       /* a case pattern's end */
+		} else if (c == '\'' && open == '(') { /* literal inside $( ), not inside ${ } */
 			while (s[++i] != '\'')
 				if (!s[i])
 					return 0;

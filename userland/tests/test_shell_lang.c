@@ -78,6 +78,10 @@ int main(void)
 	       "read l <&3; echo \"[$l]\"; echo c >&3; exec 3>&-; cat /tmp/tsl_r; "
 	       "cat <> /tmp/tsl_r; rm /tmp/tsl_r",
 	       "b\n[b]\nb\nc\nb\nc\n", 0, 0);
+	/* A case inside $(...): its patterns' ')' do not end the substitution. */
+	expect("x=$(case y in y) echo matched;; esac); echo $x; echo \"$(case a in (b) :;; *) echo "
+	       "star;; esac)\"; echo $(echo case) `case q in q) echo bq;; esac`",
+	       "matched\nstar\ncase bq\n", 0, 0);
 	/* Line continuation (POSIX 2.2.1): a backslash-newline is removed, unquoted and in
 	 * double quotes, between words too; single quotes keep it; in a script file a line
 	 * ending in one goes on in the next. */
