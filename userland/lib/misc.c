@@ -1,7 +1,8 @@
 /*
  * Small POSIX calls that are thin layers over others (docs/userland.md): execle, vfork,
  * setpgrp, gethostname, confstr, nice/getpriority/setpriority, sched_rr_get_interval,
- * ttyname, mkdtemp, posix_fadvise and posix_fallocate.
+ * ttyname, mkdtemp, posix_fadvise and posix_fallocate; ctermid, mkostemp, and C11's
+ * at_quick_exit and quick_exit.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -199,6 +200,42 @@ char *mkdtemp(char *template)
 	}
 	errno = EEXIST;
 	return 0;
+}
+
+/*
+ * mkostemp (POSIX 2024): mkstemp with open flags added (O_APPEND, O_CLOEXEC...).
+ * picolibc declares it and has mkostemps, the same with a suffix, but not it.
+ */
+int mkostemps(char *template, int suffixlen, int flags); /* <stdlib.h>: only for _GNU_SOURCE */
+
+int mkostemp(char *template, int flags)
+{
+	return mkostemps(template, 0, flags);
+}
+
+#define QUICK_EXIT_MAX 32 /* C11's minimum number of at_quick_exit registrations */
+
+static void (*quick_handlers[QUICK_EXIT_MAX])(void);
+static int n_quick;
+
+/* C11 (POSIX 2024) at_quick_exit: fn runs at quick_exit, the last registered first. */
+int at_quick_exit(void (*fn)(void))
+{
+	int i = __atomic_fetch_add(&n_quick, 1, __ATOMIC_ACQ_REL);
+	if (i >= QUICK_EXIT_MAX) {
+		__atomic_fetch_sub(&n_quick, 1, __ATOMIC_ACQ_REL);
+		return -1;
+	}
+	quick_handlers[i] = fn;
+	return 0;
+}
+
+/* C11 quick_exit: the at_quick_exit handlers, then _Exit: no atexit handler, no flush. */
+void quick_exit(int status)
+{
+	for (int i = __atomic_load_n(&n_quick, __ATOMIC_ACQUIRE); i > 0; i--)
+		quick_handlers[i - 1]();
+	_Exit(status);
 }
 
 /* Advice: nothing here is read ahead or paged, so any valid advice is taken and kept. */

@@ -4,8 +4,10 @@
  * "ident[pid]: " prefix, "%m" as the errno the call began with (which it keeps), "%%m"
  * left alone, setlogmask's levels, one newline; fexecve of /bin/true, of a "#!" script,
  * and its errors (EBADF, EACCES for a pipe and for a file with no execute bit); ctermid;
- * psiginfo's message; wordexp and wordfree (through the shell).
+ * psiginfo's message; wordexp and wordfree (through the shell); quick_exit and
+ * at_quick_exit; mkostemp.
  */
+#define _GNU_SOURCE 1 /* mkostemp: picolibc declares it only so */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -200,11 +202,65 @@ static void words(void)
 	unsetenv("TPG_W");
 }
 
+static int quick_pipe = -1;
+
+static void quick_one(void)
+{
+	write(quick_pipe, "1", 1);
+}
+
+static void quick_two(void)
+{
+	write(quick_pipe, "2", 1);
+}
+
+static void at_exit_handler(void)
+{
+	write(quick_pipe, "x", 1);
+}
+
+/*
+ * C11's quick_exit runs the at_quick_exit handlers, the last registered first, and no
+ * atexit handler, then ends with the status; mkostemp (POSIX 2024) makes a new 0600
+ * file with the flags asked for (O_CLOEXEC here), and refuses a template without XXXXXX.
+ */
+static void quick_and_temp(void)
+{
+	int p[2];
+	CHECK_EQ(pipe(p), 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		quick_pipe = p[1];
+		int regs = atexit(at_exit_handler) | at_quick_exit(quick_one) |
+			   at_quick_exit(quick_two);
+		quick_exit(regs == 0 ? 7 : 1);
+	}
+	close(p[1]);
+	char got[8] = { 0 };
+	int st = -1;
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 7);
+	CHECK_EQ(read(p[0], got, sizeof(got) - 1), 2);
+	CHECK(strcmp(got, "21") == 0);
+	close(p[0]);
+	char tmpl[] = "/tmp/tpg_oXXXXXX";
+	int fd = mkostemp(tmpl, O_CLOEXEC);
+	struct stat sb;
+	CHECK(fd >= 0 && strncmp(tmpl, "/tmp/tpg_o", 10) == 0 && !strstr(tmpl, "XXXXXX"));
+	CHECK(fcntl(fd, F_GETFD) == FD_CLOEXEC);
+	CHECK(fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & 0777) == 0600);
+	close(fd);
+	CHECK_EQ(unlink(tmpl), 0);
+	char bad[] = "/tmp/tpg_oXXXX";
+	CHECK_FAILS(mkostemp(bad, 0), EINVAL);
+}
+
 int main(void)
 {
 	logging();
 	fexec();
 	terminal_and_signals();
 	words();
+	quick_and_temp();
 	return test_status();
 }
