@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/memstat.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -748,7 +749,7 @@ static int cmd_help(int argc, char **argv)
 	       "  shift [n], return [n], "
 	       "read [-r] NAME..., test EXPR, [ EXPR ], eval [arg...], . file,\n"
 	       "  trap, exec [cmd...], command [-pvV] name..., umask [-S] [mask],\n"
-	       "  getopts optstring name [arg...]\n"
+	       "  getopts optstring name [arg...], readonly, ulimit, type\n"
 	       "programs: ls in /bin; syntax: a | b, a && b, a || b, a; b, a &,\n"
 	       "  <file, >file, >>file, 2>file, 2>&1, <<END, 'quotes', \"$VAR\", $?, NAME=value "
 	       "cmd,\n"
@@ -1815,8 +1816,8 @@ static int path_search(const char *name, int standard, char *out, size_t n)
 	return 0;
 }
 
-/* command -v or -V name: say what the shell would run; 0, or 1 if nothing. */
-static int describe(const char *name, int verbose, int standard)
+/* command -v or -V name (and type, who): say what the shell would run; 0, or 1 if nothing. */
+static int describe(const char *who, const char *name, int verbose, int standard)
 {
 	char path[PATH_MAX_];
 	const char *what = is_reserved(name)				     ? "a reserved word"
@@ -1826,7 +1827,7 @@ static int describe(const char *name, int verbose, int standard)
 									     : 0;
 	if (!what) {
 		if (verbose)
-			fprintf(stderr, "sh: command: %s: not found\n", name);
+			fprintf(stderr, "sh: %s: %s: not found\n", who, name);
 		return 1;
 	}
 	if (!verbose)
@@ -1865,7 +1866,7 @@ static int cmd_command(int argc, char **argv)
 	if (i >= argc)
 		return 0;
 	if (verbose >= 0)
-		return describe(argv[i], verbose, standard);
+		return describe("command", argv[i], verbose, standard);
 	const struct builtin *b = table_builtin(argv[i]);
 	if (b)
 		return b->fn(argc - i, argv + i);
@@ -1958,6 +1959,103 @@ static int cmd_umask(int argc, char **argv)
 		return 1;
 	}
 	umask((mode_t)mask);
+	return 0;
+}
+
+/* type name... (XSI): what each name is, as command -V says it; status 1 if one is nothing. */
+static int cmd_type(int argc, char **argv)
+{
+	int status = 0;
+	for (int i = 1; i < argc; i++)
+		status |= describe("type", argv[i], 1, 0);
+	return status;
+}
+
+/* ulimit's limits: its option, the resource, the unit the number counts, and a label. */
+static const struct {
+	char opt;
+	int resource;
+	rlim_t unit;
+	const char *label;
+} ulimits[] = {
+	{ 'c', RLIMIT_CORE, 512, "core file size (blocks)" },
+	{ 'd', RLIMIT_DATA, 1024, "data size (kbytes)" },
+	{ 'f', RLIMIT_FSIZE, 512, "file size (blocks)" },
+	{ 'n', RLIMIT_NOFILE, 1, "open files" },
+	{ 's', RLIMIT_STACK, 1024, "stack size (kbytes)" },
+	{ 't', RLIMIT_CPU, 1, "cpu time (seconds)" },
+	{ 'v', RLIMIT_AS, 1024, "address space (kbytes)" },
+};
+#define ULIMITS (sizeof(ulimits) / sizeof(ulimits[0]))
+
+/* Print limit k, the hard one or the soft one, in its unit ("unlimited" for none). */
+static void show_limit(size_t k, int hard, int labelled)
+{
+	struct rlimit r = { 0, 0 };
+	getrlimit(ulimits[k].resource, &r);
+	rlim_t v = hard ? r.rlim_max : r.rlim_cur;
+	if (labelled)
+		printf("%-26s(-%c) ", ulimits[k].label, ulimits[k].opt);
+	if (v == RLIM_INFINITY)
+		printf("unlimited\n");
+	else
+		printf("%llu\n", (unsigned long long)(v / ulimits[k].unit));
+}
+
+/*
+ * ulimit [-H|-S] [-a | -c|-d|-f|-n|-s|-t|-v] [limit] (POSIX): show a limit (-f, file size
+ * in 512-byte blocks, by default; the soft one unless -H), all of them (-a), or set it,
+ * to a number in its unit or "unlimited": the soft one with -S, the hard one with -H,
+ * both without either.
+ */
+static int cmd_ulimit(int argc, char **argv)
+{
+	int hard = 0, soft = 0, all = 0, i = 1;
+	size_t k = 2; /* -f */
+	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		for (const char *o = argv[i] + 1; *o; o++) {
+			size_t j = 0;
+			while (j < ULIMITS && ulimits[j].opt != *o)
+				j++;
+			if (*o == 'H' || *o == 'S' || *o == 'a') {
+				hard |= *o == 'H', soft |= *o == 'S', all |= *o == 'a';
+			} else if (j < ULIMITS) {
+				k = j;
+			} else {
+				fprintf(stderr, "sh: ulimit: -%c: unknown option\n", *o);
+				return STATUS_SYNTAX;
+			}
+		}
+	}
+	if (all) {
+		for (size_t j = 0; j < ULIMITS; j++)
+			show_limit(j, hard, 1);
+		return 0;
+	}
+	if (i >= argc) {
+		show_limit(k, hard, 0);
+		return 0;
+	}
+	char *end;
+	unsigned long long n = strtoull(argv[i], &end, 10);
+	int unlimited = strcmp(argv[i], "unlimited") == 0;
+	if (!unlimited &&
+	    (!argv[i][0] || *end || argv[i][0] == '-' || n > RLIM_INFINITY / ulimits[k].unit)) {
+		fprintf(stderr, "sh: ulimit: %s: bad limit\n", argv[i]);
+		return 1;
+	}
+	struct rlimit r;
+	rlim_t v = unlimited ? RLIM_INFINITY : (rlim_t)n * ulimits[k].unit;
+	if (getrlimit(ulimits[k].resource, &r) != 0)
+		return 1;
+	if (hard || !soft)
+		r.rlim_max = v;
+	if (soft || !hard)
+		r.rlim_cur = v;
+	if (setrlimit(ulimits[k].resource, &r) != 0) {
+		fprintf(stderr, "sh: ulimit: %s\n", strerror(errno));
+		return 1;
+	}
 	return 0;
 }
 
@@ -2079,6 +2177,8 @@ static const struct builtin builtins[] = {
 	{ "umask", cmd_umask },
 	{ "getopts", cmd_getopts },
 	{ "readonly", cmd_readonly },
+	{ "type", cmd_type },
+	{ "ulimit", cmd_ulimit },
 };
 
 /* The built-in called name, whatever functions there are. */

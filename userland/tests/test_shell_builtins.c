@@ -1,6 +1,6 @@
 /*
- * The shell's POSIX built-ins exec, command, umask, getopts and readonly, and cd and
- * pwd with -L and -P, run as `sh -c SCRIPT`
+ * The shell's POSIX built-ins exec, command, umask, getopts, readonly, ulimit and type,
+ * and cd and pwd with -L and -P, run as `sh -c SCRIPT`
  * with standard output (and for some standard error) in a file: exec replacing the
  * shell, exec's redirections staying on, exec of nothing found (127, the shell ends);
  * command -v and -V for programs, built-ins, functions and reserved words, command
@@ -94,6 +94,24 @@ static void readonly_builtin(void)
 	       "sh: readonly: 1x=2: not a valid name\n1\nsh: A: readonly variable\n", 1, 1);
 }
 
+/* ulimit: show (-f by default, -a all), set soft and hard or one of them, refuse a soft
+ * limit above the hard one, bad options and numbers; a child inherits the limit. type. */
+static void ulimit_and_type(void)
+{
+	expect("ulimit -n; ulimit -n 16; ulimit -n; ulimit -Hn; ulimit -a | grep -c files; "
+	       "(ulimit -n 8; sh -c 'ulimit -n')",
+	       "32\n16\n16\n1\n8\n", 0, 0);
+	expect("ulimit; ulimit -f 100; ulimit -f; ulimit -Sf unlimited; echo $?; ulimit -Sf 10; "
+	       "ulimit -f; ulimit -Hf",
+	       "unlimited\n100\nsh: ulimit: Invalid argument\n1\n10\n100\n", 0, 1);
+	expect("ulimit -x; echo $?; ulimit -n abc; echo $?",
+	       "sh: ulimit: -x: unknown option\n2\nsh: ulimit: abc: bad limit\n1\n", 0, 1);
+	expect("type cd echo if tsb_nosuch; echo $?",
+	       "cd is a shell builtin\necho is /bin/echo\nif is a reserved word\n"
+	       "sh: type: tsb_nosuch: not found\n1\n",
+	       0, 1);
+}
+
 int main(void)
 {
 	exec_builtin();
@@ -102,5 +120,6 @@ int main(void)
 	umask_builtin();
 	getopts_builtin();
 	readonly_builtin();
+	ulimit_and_type();
 	return test_status();
 }
