@@ -210,13 +210,14 @@ static const char *lookup(void *ctx, const char *name, size_t len)
 }
 
 /*
- * An expansion failed: say why. ${NAME?} of an unset NAME also ends a shell that is not
- * interactive (POSIX), with status 1.
+ * An expansion failed: say why. Any expansion error (${NAME?} of an unset NAME, a bad
+ * $((...)) or substitution, a word too long) also ends a shell that is not interactive,
+ * with status 1 (POSIX 2.8.1).
  */
 static void expansion_error(long err)
 {
 	fprintf(stderr, "sh: %s\n", sh_strerror((enum sh_status)(-err)));
-	if (err == -SH_ERR_UNSET && !interactive) {
+	if (!interactive) {
 		exiting = 1;
 		last_status = 1;
 	}

@@ -111,7 +111,11 @@ static void arithmetic(void)
 	       0);
 	expect("n=5; echo $((n * n)) $(($n - 1)) $((n > 3)) $((n == 4)) $((n != 4 && 1))",
 	       "25 4 1 0 1\n", 0, 0);
-	expect("echo $((1 / 0)); echo after", "sh: bad arithmetic expression\nafter\n", 0, 1);
+	/* An expansion error ends a shell that is not interactive (POSIX 2.8.1). */
+	expect("echo $((1 / 0)); echo after", "sh: bad arithmetic expression\n", 1, 1);
+	expect("echo ${v^x} || echo or; echo after", "sh: bad substitution\n", 1, 1);
+	expect("(echo $((2 +)); echo no); echo \"sub $?\"",
+	       "sh: bad arithmetic expression\nsub 1\n", 0, 1);
 	expect("x=abc; echo $((x + 1))", "sh: bad arithmetic expression\n", 1, 1);
 	expect("i=1; echo $((i += 2)) $((i *= 3)) $i $((j = 4)) $j $((0 && (k = 1))) [$k]",
 	       "3 9 9 4 4 0 []\n", 0, 0);
