@@ -5,9 +5,10 @@
  * left alone, setlogmask's levels, one newline; fexecve of /bin/true, of a "#!" script,
  * and its errors (EBADF, EACCES for a pipe and for a file with no execute bit); ctermid;
  * psiginfo's message; wordexp and wordfree (through the shell); quick_exit and
- * at_quick_exit; mkostemp.
+ * at_quick_exit; mkostemp; <err.h>'s warn and err.
  */
 #define _GNU_SOURCE 1 /* mkostemp: picolibc declares it only so */
+#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -255,6 +256,37 @@ static void quick_and_temp(void)
 	CHECK_FAILS(mkostemp(bad, 0), EINVAL);
 }
 
+/*
+ * <err.h> (BSD, common in ported programs): "progname: message[: strerror(errno)]" on
+ * standard error, errno kept by warn and warnx, err and errx exiting with their status.
+ */
+static void err_family(void)
+{
+	char want[256];
+	capture();
+	pid_t pid = fork();
+	if (pid == 0) {
+		errno = ENOENT;
+		warn("open %s", "x");
+		int kept = errno == ENOENT;
+		warnx("plain %d", 3);
+		warn(0);
+		err(kept ? 3 : 4, "bye");
+	}
+	int st = -1;
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 3);
+	const char *e = strerror(ENOENT);
+	snprintf(want, sizeof(want),
+		 "test_posix_gaps: open x: %s\ntest_posix_gaps: plain 3\ntest_posix_gaps: %s\n"
+		 "test_posix_gaps: bye: %s\n",
+		 e, e, e);
+	const char *got = captured();
+	CHECK(strcmp(got, want) == 0);
+	if (strcmp(got, want) != 0)
+		printf("  got [%s]\n", got);
+}
+
 int main(void)
 {
 	logging();
@@ -262,5 +294,6 @@ int main(void)
 	terminal_and_signals();
 	words();
 	quick_and_temp();
+	err_family();
 	return test_status();
 }
