@@ -3,7 +3,7 @@
  * (when fmt is not null), and for err and warn ": " and the text of the errno they were
  * called with, then a newline, on standard error; err and errx exit with status. The
  * line is made whole first and written with one fputs, so it does not mix with another
- * thread's. progname comes from argv[0] (libc_glue.c keeps it).
+ * thread's. progname is argv[0]'s last component (libc_glue.c keeps argv[0]).
  */
 #include <err.h>
 #include <errno.h>
@@ -13,13 +13,20 @@
 
 #define ERR_LINE_MAX 512
 
-extern const char *user_progname; /* libc_glue.c: argv[0]'s last component */
+extern const char *user_progname; /* libc_glue.c: argv[0] */
+
+/* The last component of argv[0]: the program's name as the messages give it. */
+static const char *progname(void)
+{
+	const char *p = user_progname ? user_progname : "", *slash = strrchr(p, '/');
+	return slash ? slash + 1 : p;
+}
 
 /* The message with errno's text when with_errno (err saved: the errno on entry). */
 static void message(int with_errno, int err, const char *fmt, va_list ap)
 {
 	char line[ERR_LINE_MAX];
-	int n = snprintf(line, sizeof(line), "%s: ", user_progname ? user_progname : "");
+	int n = snprintf(line, sizeof(line), "%s: ", progname());
 	if (fmt && n >= 0 && (size_t)n < sizeof(line))
 		n += vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
 	if (with_errno && n >= 0 && (size_t)n < sizeof(line))

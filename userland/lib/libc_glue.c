@@ -351,7 +351,7 @@ void tls_block_init(char *tls, int zeroed)
  * to the console in a program whose signal or limit constructor ran first.
  */
 const uint64_t *user_auxv;
-const char *user_progname; /* argv[0]'s last component, for err.c's messages */
+const char *user_progname; /* argv[0], for err.c's messages */
 
 void __user_start(int argc, char **argv, char **envp)
 {
@@ -366,10 +366,7 @@ void __user_start(int argc, char **argv, char **envp)
 	while (e && *e)
 		e++;
 	user_auxv = e ? (const uint64_t *)(e + 1) : 0;
-	if (argc > 0 && argv[0]) {
-		const char *slash = strrchr(argv[0], '/');
-		user_progname = slash ? slash + 1 : argv[0];
-	}
+	user_progname = argc > 0 ? argv[0] : 0;
 	__libc_init_array();
 	exit(main(argc, argv, envp));
 }
