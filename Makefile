@@ -48,7 +48,8 @@ DTS := $(wildcard dts/*.dts)
 DTBS := $(patsubst dts/%.dts,$(B)/dtb/%.dtb,$(DTS))
 HOST_TESTS := $(B)/host/test_units $(B)/host/test_as $(B)/host/test_dt $(B)/host/test_fat \
 	$(B)/host/fuzz_fat $(B)/host/test_fstree $(B)/host/test_shparse $(B)/host/test_bootfs \
-	$(B)/host/test_glob $(B)/host/test_fslock $(B)/host/test_ldisc $(B)/host/test_fmtext
+	$(B)/host/test_glob $(B)/host/test_fslock $(B)/host/test_ldisc $(B)/host/test_fmtext \
+	$(B)/host/test_fnmatch
 FS_HOST_SRC := userland/lib/fs/bcache.c userland/lib/fs/part.c userland/lib/fs/fat.c
 
 .PHONY: all run debug bench bench-serial bench-linux test test-full fuzz fuzz-fat kdebug lint host-tests \
@@ -208,6 +209,12 @@ $(B)/host/test_fstree: test/host/test_fstree.c userland/lib/fstree.c | deps-buil
 $(B)/host/test_fmtext: test/host/test_fmtext.c userland/lib/fmtext.c userland/lib/fmtext.h | deps-build
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOSTCFLAGS) -Iuserland/lib $(filter %.c,$^) -o $@
+# Built as lib_fnmatch, so the test compares it with the host C library's fnmatch.
+$(B)/host/test_fnmatch: test/host/test_fnmatch.c userland/lib/fnmatch.c | deps-build
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOSTCFLAGS) -D_GNU_SOURCE -Dfnmatch=lib_fnmatch -c userland/lib/fnmatch.c \
+		-o $(B)/host/fnmatch_lib.o
+	$(HOSTCC) $(HOSTCFLAGS) -D_GNU_SOURCE test/host/test_fnmatch.c $(B)/host/fnmatch_lib.o -o $@
 $(B)/host/test_glob: test/host/test_glob.c userland/lib/glob.c userland/lib/glob.h | deps-build
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOSTCFLAGS) -D_DEFAULT_SOURCE -Iuserland/lib $(filter %.c,$^) -o $@

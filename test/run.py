@@ -192,6 +192,7 @@ def steps():
     yield lambda: host_step("host-bootfs", [B + "/host/test_bootfs", B + "/fat-work"])
     yield lambda: host_step("host-shparse", [B + "/host/test_shparse"])
     yield lambda: host_step("host-glob", [B + "/host/test_glob"])
+    yield lambda: host_step("host-fnmatch", [B + "/host/test_fnmatch"])
     yield lambda: host_step("host-ldisc", [B + "/host/test_ldisc"])
     yield lambda: host_step("syscall-docs", [PY, "test/host/test_syscall_docs.py"])
     yield lambda: host_step("image-header", [PY, "test/host/test_image.py", B + "/Image"])

@@ -3,6 +3,7 @@
  * pipelines, and-or lists, redirections, assignments, quoting, $ expansion, glob
  * patterns (sh_pattern), the syntax errors and the limits. Built with ASan and UBSan; ends with "N passed, M failed".
  */
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +120,13 @@ static void test_redirections(void)
 	CHECK(L.redirs[2].fd == 2 && L.redirs[2].kind == SH_REDIR_OUT);
 	CHECK(L.redirs[3].fd == 1 && L.redirs[3].kind == SH_REDIR_APPEND);
 	CHECK(L.redirs[4].fd == 2 && L.redirs[4].kind == SH_REDIR_DUP);
+	/* >| is >, <> opens to read and write (on 0 by default) */
+	CHECK(sh_parse("cat <>f 3<>g >|h 2>|i", &L) == SH_OK && L.nredirs == 4 && L.nwords == 1);
+	CHECK(L.redirs[0].fd == 0 && L.redirs[0].kind == SH_REDIR_RDWR);
+	CHECK(L.redirs[1].fd == 3 && L.redirs[1].kind == SH_REDIR_RDWR);
+	CHECK(L.redirs[2].fd == 1 && L.redirs[2].kind == SH_REDIR_OUT);
+	CHECK(L.redirs[3].fd == 2 && L.redirs[3].kind == SH_REDIR_OUT);
+	CHECK(sh_parse("sort <in >out 2>err >>log 2>&1", &L) == SH_OK);
 	char buf[32];
 	int q;
 	CHECK(sh_expand(&L, L.redirs[2].target, &env, buf, sizeof(buf), &q) == 3 &&
@@ -596,6 +604,65 @@ static void test_garbage(void)
 	}
 }
 
+/* Tilde expansion: "~" and "~/x" from HOME, "~name" from the user database, as if quoted
+ * (no splitting, no pattern), untouched when quoted, unknown, or not at the start; in an
+ * assignment after the '=' and after each unquoted ':'. */
+static void test_tilde(void)
+{
+	struct passwd *pw = getpwnam("root");
+	char want[300];
+	if (pw) /* now: a later lookup overwrites what pw points to */
+		snprintf(want, sizeof(want), "%s/x", pw->pw_dir);
+	CHECK(strcmp(exp1("~"), "/home/u") == 0);
+	CHECK(strcmp(exp1("~/x/y"), "/home/u/x/y") == 0);
+	CHECK(strcmp(exp1("'~'/x"), "~/x") == 0);
+	CHECK(strcmp(exp1("\\~"), "~") == 0);
+	CHECK(strcmp(exp1("\"~\""), "~") == 0);
+	CHECK(strcmp(exp1("~'u'"), "~u") == 0);
+	CHECK(strcmp(exp1("a~"), "a~") == 0);
+	CHECK(strcmp(exp1("~no_such_user_zz/x"), "~no_such_user_zz/x") == 0);
+	CHECK(strcmp(exp1("V=~/bin"), "V=/home/u/bin") == 0);
+	CHECK(strcmp(exp1("V=a~"), "V=a~") == 0);
+	CHECK(strcmp(exp1("V=~/a:~/b:c~:~"), "V=/home/u/a:/home/u/b:c~:/home/u") == 0);
+	CHECK(strcmp(exp1("V='a:~':\"~\":~"), "V=a:~:~:/home/u") == 0);
+	CHECK(strcmp(exp1("V=$(echo a:~):~"), "V=<echo a:~>:/home/u") == 0);
+	CHECK(strcmp(exp1("V=${X:-b}:~x_no_such_user:~"), "V=a b:~x_no_such_user:/home/u") == 0);
+	CHECK(strcmp(exp1("x:~"), "x:~") == 0);
+	if (pw)
+		CHECK(strcmp(exp1("~root/x"), want) == 0);
+	CHECK(strcmp(pat1("~/*"), "/home/u/*") == 0);
+	CHECK(strcmp(fields1("~/*"), "/home/u/*") == 0);
+}
+
+/* Line continuations: removed unquoted and in double quotes, kept in single quotes; a
+ * text ending in a backslash that quotes nothing is marked continued. */
+static void test_continuation(void)
+{
+	CHECK(strcmp(exp1("a\\\nb"), "ab") == 0);
+	CHECK(strcmp(exp1("\"a\\\nb\""), "ab") == 0);
+	CHECK(strcmp(exp1("'a\\\nb'"), "a\\\nb") == 0);
+	CHECK(sh_parse("echo a \\\n b", &L) == SH_OK && L.nwords == 3);
+	CHECK(sh_parse("echo a \\", &L) == SH_OK && L.continued == 1);
+	CHECK(sh_parse("echo a\\", &L) == SH_OK && L.continued == 1);
+	CHECK(sh_parse("echo a\\\\", &L) == SH_OK && L.continued == 0);
+	CHECK(sh_parse("echo 'a\\'", &L) == SH_OK && L.continued == 0);
+	CHECK(sh_parse("echo a", &L) == SH_OK && L.continued == 0);
+}
+
+/* A case inside $(...): its patterns' ')' do not close the substitution. */
+static void test_case_in_substitution(void)
+{
+	CHECK(strcmp(exp1("$(case y in y) echo m;; esac)x"), "<case y in y) echo m;; esac>x") == 0);
+	CHECK(strcmp(exp1("$(case y in (y) echo m;; (*) (echo n);; esac)"),
+		     "<case y in (y) echo m;; (*) (echo n);; esac>") == 0);
+	CHECK(strcmp(exp1("$(if :; then case a in a) :;; esac; fi)"),
+		     "<if :; then case a in a) :;; esac; fi>") == 0);
+	CHECK(strcmp(exp1("$(echo case)y"), "<echo case>y") == 0);
+	CHECK(strcmp(exp1("$(echo esac)"), "<echo esac>") == 0);
+	CHECK(strcmp(exp1("$(x=1; case $x in 1) echo one;; esac) $(echo b)"),
+		     "<x=1; case $x in 1) echo one;; esac>") == 0);
+}
+
 int main(void)
 {
 	test_simple();
@@ -611,6 +678,9 @@ int main(void)
 	test_heredocs();
 	test_garbage();
 	test_parameters();
+	test_tilde();
+	test_continuation();
+	test_case_in_substitution();
 	test_substitution();
 	test_functions_groups();
 	printf("%d passed, %d failed\n", passed, failed);

@@ -225,13 +225,17 @@ static void fork_to_child(struct bench *b)
 static void fork_exec_wait(struct bench *b)
 {
 	static char *const argv[] = { "true", 0 };
+	char path[PORT_TRUE_MAX + sizeof("/bin/")];
 	int n = b->iters / 10 + 5;
+	/* execv takes a path (POSIX), where the spawn request may take a bare name. */
+	snprintf(path, sizeof(path), "%s%s", strchr(port_true_path, '/') ? "" : "/bin/",
+		 port_true_path);
 	for (int i = 0; i < WARMUP + n; i++) {
 		int st;
 		uint64_t t0 = cycles();
 		pid_t p = fork();
 		if (p == 0) {
-			execv(port_true_path, argv);
+			execv(path, argv);
 			_exit(127);
 		}
 		waitpid(p, &st, 0);

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/memstat.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -60,6 +61,7 @@
 static struct sh_line parsed_top; /* the text being run, or a function's body (call_function) */
 static struct sh_line *parsed = &parsed_top;
 static int last_status;		 /* $? */
+static pid_t main_pid;		 /* $$: the shell's own pid, which its subshells keep */
 static pid_t last_bg;		 /* $! (0: none yet) */
 static int exiting;		 /* the exit built-in ran */
 static volatile int interrupted; /* ^C: the lists and loops running stop */
@@ -165,12 +167,21 @@ static int read_line(int fd, char *line, const char *prompt)
 /* ---- expansion -------------------------------------------------------------------- */
 
 /* The value of $name for sh_expand: the special parameters, else the environment. */
+/* $$ (POSIX): the pid of the shell that was started (main sets it), also in its
+ * subshells, which are only forks of it. */
+static pid_t shell_pid(void)
+{
+	return main_pid ? main_pid : getpid();
+}
+
 static const char *lookup(void *ctx, const char *name, size_t len)
 {
 	static char num[24], key[NAME_MAX_];
 	(void)ctx;
 	if (len == 1 && (name[0] == '?' || name[0] == '$' || name[0] == '!')) {
-		long v = name[0] == '?' ? last_status : name[0] == '$' ? (long)getpid() : last_bg;
+		long v = name[0] == '?'	  ? last_status
+			 : name[0] == '$' ? (long)shell_pid()
+					  : last_bg;
 		if (name[0] == '!' && !last_bg)
 			return 0;
 		snprintf(num, sizeof(num), "%ld", v);
@@ -199,13 +210,14 @@ static const char *lookup(void *ctx, const char *name, size_t len)
 }
 
 /*
- * An expansion failed: say why. ${NAME?} of an unset NAME also ends a shell that is not
- * interactive (POSIX), with status 1.
+ * An expansion failed: say why. Any expansion error (${NAME?} of an unset NAME, a bad
+ * $((...)) or substitution, a word too long) also ends a shell that is not interactive,
+ * with status 1 (POSIX 2.8.1).
  */
 static void expansion_error(long err)
 {
 	fprintf(stderr, "sh: %s\n", sh_strerror((enum sh_status)(-err)));
-	if (err == -SH_ERR_UNSET && !interactive) {
+	if (!interactive) {
 		exiting = 1;
 		last_status = 1;
 	}
@@ -237,9 +249,57 @@ static void mark_exported(const char *name)
 	unexported[i] = unexported[--n_unexported];
 }
 
-/* Set name to value; a name new to the shell stays out of children's environments. */
+/* The names readonly made read-only (POSIX: for the rest of the shell's life). */
+static char **readonly_names;
+static int n_readonly, cap_readonly;
+
+static int is_readonly(const char *name)
+{
+	for (int i = 0; i < n_readonly; i++)
+		if (strcmp(readonly_names[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Make name read-only: 0, or -1 (no memory). */
+static int make_readonly(const char *name)
+{
+	if (is_readonly(name))
+		return 0;
+	if (n_readonly == cap_readonly) {
+		int cap = cap_readonly ? 2 * cap_readonly : 16;
+		char **more = realloc(readonly_names, (size_t)cap * sizeof(*more));
+		if (!more)
+			return -1;
+		readonly_names = more;
+		cap_readonly = cap;
+	}
+	char *copy = strdup(name);
+	if (!copy)
+		return -1;
+	readonly_names[n_readonly++] = copy;
+	return 0;
+}
+
+/* Why name could not be set: read-only, or errno's reason. */
+static void var_error(const char *name)
+{
+	if (is_readonly(name))
+		fprintf(stderr, "sh: %s: readonly variable\n", name);
+	else
+		fprintf(stderr, "sh: %s: cannot set (%s)\n", name, strerror(errno));
+}
+
+/*
+ * Set name to value; a name new to the shell stays out of children's environments. A
+ * read-only one is not changed: -1 with EPERM (var_error says so).
+ */
 static int set_var(const char *name, const char *value)
 {
+	if (is_readonly(name)) {
+		errno = EPERM;
+		return -1;
+	}
 	if (!getenv(name) && find_unexported(name) < 0) {
 		if (n_unexported == cap_unexported) {
 			int cap = cap_unexported ? 2 * cap_unexported : 16;
@@ -280,6 +340,7 @@ static void run_line(const char *text);
 static int run_text(char *text);
 static void on_sigint(int sig);
 static void traps_in_child(void);
+static int assign(char *nv);
 static void run_traps(void);
 static int run_exit_trap(int status);
 
@@ -331,6 +392,7 @@ static const char *command_output(void *ctx, const char *text, size_t len)
 		memcpy(copy, text, len);
 		copy[len] = 0;
 		run_line(copy);
+		last_status = run_exit_trap(last_status); /* a trap the substitution set */
 		fflush(stdout);
 		_exit(last_status);
 	}
@@ -462,21 +524,33 @@ static int expand_command(const struct sh_cmd *c, struct command *cmd)
 		if (!s)
 			return -1; /* an assignment always has its "NAME=" */
 		cmd->assign[cmd->nassign++] = s;
+		/* With no command name, each is made before the next is expanded, so
+		 * "x=$((x*2)) y=$x" gives y the new x, as in other shells. */
+		if (c->nassign == c->nwords && assign(s) != 0)
+			return -1;
 	}
 	cmd->argv[cmd->argc] = 0;
 	trace(cmd);
 	return 0;
 }
 
-/* NAME=value into the environment (name and value split at the first '='). */
+/*
+ * NAME=value into the environment (name and value split at the first '='). Assigning to
+ * a read-only variable ends a shell that is not interactive (POSIX 2.8.1), status 1.
+ */
 static int assign(char *nv)
 {
 	char *eq = strchr(nv, '=');
 	*eq = 0;
 	int r = set_var(nv, eq + 1);
+	if (r != 0) {
+		var_error(nv);
+		if (is_readonly(nv) && !interactive) {
+			exiting = 1;
+			last_status = 1;
+		}
+	}
 	*eq = '=';
-	if (r != 0)
-		fprintf(stderr, "sh: %s: cannot set (%s)\n", nv, strerror(errno));
 	return r;
 }
 
@@ -526,6 +600,7 @@ static int redirect(const struct sh_redir *r)
 		[SH_REDIR_IN] = O_RDONLY,
 		[SH_REDIR_OUT] = O_WRONLY | O_CREAT | O_TRUNC,
 		[SH_REDIR_APPEND] = O_WRONLY | O_CREAT | O_APPEND,
+		[SH_REDIR_RDWR] = O_RDWR | O_CREAT,
 	};
 	char target[PATH_MAX_];
 	int quoted, fd;
@@ -671,9 +746,11 @@ static int cmd_help(int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	printf("built-ins: cd [dir], pwd, export [NAME[=value]]..., unset NAME..., wait [pid]...,\n"
-	       "  exit [N], help, ps, meminfo, poweroff, :, set [-efux] [--] [arg...],\n"
+	       "  exit [N], help, ps, meminfo, poweroff, :, set [-efux] [-o name] [--] [arg...],\n"
 	       "  shift [n], return [n], "
-	       "read [-r] NAME..., test EXPR, [ EXPR ], eval [arg...], . file\n"
+	       "read [-r] NAME..., test EXPR, [ EXPR ], eval [arg...], . file,\n"
+	       "  trap, exec [cmd...], command [-pvV] name..., umask [-S] [mask],\n"
+	       "  getopts optstring name [arg...], readonly, ulimit, type\n"
 	       "programs: ls in /bin; syntax: a | b, a && b, a || b, a; b, a &,\n"
 	       "  <file, >file, >>file, 2>file, 2>&1, <<END, 'quotes', \"$VAR\", $?, NAME=value "
 	       "cmd,\n"
@@ -710,10 +787,32 @@ static int cmd_exit(int argc, char **argv)
 }
 
 /* cd [dir]: $HOME (or /) without an argument, $OLDPWD for "-"; keeps PWD and OLDPWD. */
+/*
+ * cd's and pwd's -L and -P (POSIX). The working directory is always the physical one
+ * here (getcwd gives no symbolic links, and PWD is set from it), so both are taken and
+ * change nothing. The index of the first operand, or -1 (said why) for another option.
+ */
+static int dir_options(const char *who, int argc, char **argv)
+{
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return i + 1;
+		if (strspn(argv[i] + 1, "LP") != strlen(argv[i] + 1)) {
+			fprintf(stderr, "sh: %s: %s: bad option\n", who, argv[i]);
+			return -1;
+		}
+	}
+	return i;
+}
+
 static int cmd_cd(int argc, char **argv)
 {
 	char old[PATH_MAX_], now[PATH_MAX_] = "";
-	const char *dir = argc > 1 ? argv[1] : getenv("HOME");
+	int i = dir_options("cd", argc, argv);
+	if (i < 0)
+		return STATUS_SYNTAX;
+	const char *dir = i < argc ? argv[i] : getenv("HOME");
 	if (!dir || !*dir)
 		dir = "/";
 	if (strcmp(dir, "-") == 0 && !(dir = getenv("OLDPWD"))) {
@@ -730,7 +829,7 @@ static int cmd_cd(int argc, char **argv)
 		setenv("OLDPWD", old, 1);
 	if (getcwd(now, sizeof(now)))
 		setenv("PWD", now, 1);
-	if (argc > 1 && strcmp(argv[1], "-") == 0)
+	if (i < argc && strcmp(argv[i], "-") == 0)
 		printf("%s\n", now);
 	return 0;
 }
@@ -738,7 +837,8 @@ static int cmd_cd(int argc, char **argv)
 static int cmd_pwd(int argc, char **argv)
 {
 	char dir[PATH_MAX_];
-	(void)argc, (void)argv;
+	if (dir_options("pwd", argc, argv) < 0)
+		return STATUS_SYNTAX;
 	if (!getcwd(dir, sizeof(dir))) {
 		fprintf(stderr, "sh: pwd: %s\n", strerror(errno));
 		return 1;
@@ -853,7 +953,7 @@ static void forget_function(struct func *f)
 /* unset [-fv] NAME...: variables (-v, the default) or functions (-f). */
 static int cmd_unset(int argc, char **argv)
 {
-	int i = 1, funcs_only = 0;
+	int i = 1, funcs_only = 0, status = 0;
 	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
 		if (strcmp(argv[i], "-f") == 0 || strcmp(argv[i], "-v") == 0) {
 			funcs_only = argv[i][1] == 'f';
@@ -866,12 +966,64 @@ static int cmd_unset(int argc, char **argv)
 		struct func *f = find_function(argv[i]);
 		if (funcs_only && f)
 			forget_function(f);
-		else if (!funcs_only) {
+		else if (!funcs_only && is_readonly(argv[i])) {
+			fprintf(stderr, "sh: unset: %s: readonly variable\n", argv[i]);
+			status = 1;
+		} else if (!funcs_only) {
 			unsetenv(argv[i]);
 			mark_exported(argv[i]); /* forgotten: a later one starts unexported */
 		}
 	}
-	return 0;
+	return status;
+}
+
+/*
+ * readonly [-p] [NAME[=value]]... (a special built-in): set and make read-only; a
+ * read-only variable can then be neither set nor unset. Without names (or with -p) the
+ * read-only variables are listed as commands that would make them again.
+ */
+static int cmd_readonly(int argc, char **argv)
+{
+	int i = 1 + (argc > 1 && strcmp(argv[1], "-p") == 0), status = 0;
+	if (i >= argc) {
+		for (int k = 0; k < n_readonly; k++) {
+			const char *v = getenv(readonly_names[k]);
+			printf("readonly %s", readonly_names[k]);
+			if (v) {
+				printf("='");
+				for (; *v; v++) /* a quote in the value: end, escaped, open again */
+					if (*v == '\'')
+						fputs("'\\''", stdout);
+					else
+						putchar(*v);
+				printf("'");
+			}
+			printf("\n");
+		}
+		return 0;
+	}
+	for (; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+		size_t n = eq ? (size_t)(eq - argv[i]) : strlen(argv[i]);
+		if (!valid_name(argv[i], n)) {
+			fprintf(stderr, "sh: readonly: %s: not a valid name\n", argv[i]);
+			status = 1;
+			continue;
+		}
+		if (eq && assign(argv[i]) != 0) {
+			status = 1;
+			continue;
+		}
+		if (eq)
+			*eq = 0;
+		if (make_readonly(argv[i]) != 0) {
+			fprintf(stderr, "sh: readonly: %s\n", strerror(ENOMEM));
+			status = 1;
+		}
+		if (eq)
+			*eq = '=';
+	}
+	return status;
 }
 
 /* The positional parameters become args[0..n) (copied): 0, or -1 with the old ones kept. */
@@ -898,8 +1050,50 @@ static int set_params(int n, char *const *args)
 	return 0;
 }
 
+/* The -o names of the options there are (POSIX), and their letters. */
+static const struct {
+	const char *name;
+	char letter;
+} long_options[] = { { "errexit", 'e' }, { "noglob", 'f' }, { "nounset", 'u' }, { "xtrace", 'x' } };
+
+/* The flag behind option letter c, or 0. */
+static int *option_flag(char c)
+{
+	return c == 'u'	  ? &shenv.nounset
+	       : c == 'e' ? &opt_errexit
+	       : c == 'x' ? &opt_xtrace
+	       : c == 'f' ? &opt_noglob
+			  : 0;
+}
+
+/* set -o alone: each option, on or off; set +o alone: the commands that set them so. */
+static void list_options(int as_commands)
+{
+	for (size_t k = 0; k < sizeof(long_options) / sizeof(long_options[0]); k++) {
+		int on = *option_flag(long_options[k].letter);
+		if (as_commands)
+			printf("set %co %s\n", on ? '-' : '+', long_options[k].name);
+		else
+			printf("%-12s%s\n", long_options[k].name, on ? "on" : "off");
+	}
+}
+
+/* set -o name or +o name: 0, or STATUS_SYNTAX for a name there is no option for. */
+static int set_long_option(const char *name, int on)
+{
+	for (size_t k = 0; k < sizeof(long_options) / sizeof(long_options[0]); k++) {
+		if (strcmp(long_options[k].name, name) == 0) {
+			*option_flag(long_options[k].letter) = on;
+			return 0;
+		}
+	}
+	fprintf(stderr, "sh: set: %s: unknown option\n", name);
+	return STATUS_SYNTAX;
+}
+
 /*
- * set [-efux] [+efux] [--] [arg...]: options on (-) or off (+); the operands after them
+ * set [-efux] [+efux] [-o name] [+o name] [--] [arg...]: options on (-) or off (+), by
+ * letter or by name (set -o and set +o alone list them); the operands after them
  * become $1... (after "--", none too); without any operand, the variables are listed.
  */
 static int cmd_set(int argc, char **argv)
@@ -917,11 +1111,17 @@ static int cmd_set(int argc, char **argv)
 			break;
 		}
 		for (const char *o = argv[i] + 1; *o; o++) {
-			int *opt = *o == 'u'   ? &shenv.nounset
-				   : *o == 'e' ? &opt_errexit
-				   : *o == 'x' ? &opt_xtrace
-				   : *o == 'f' ? &opt_noglob
-					       : 0;
+			if (*o == 'o') { /* -o name, +o name; alone, a listing */
+				if (i + 1 >= argc) {
+					list_options(argv[i][0] == '+');
+					return 0;
+				}
+				int on = argv[i][0] == '-';
+				if (set_long_option(argv[++i], on) != 0)
+					return STATUS_SYNTAX;
+				break;
+			}
+			int *opt = option_flag(*o);
 			if (!opt) {
 				fprintf(stderr, "sh: set: -%c: unknown option\n", *o);
 				return STATUS_SYNTAX;
@@ -1057,8 +1257,10 @@ static int cmd_read(int argc, char **argv)
 		}
 		char saved = line[end];
 		line[end] = 0;
-		if (set_var(argv[i], line + start) != 0)
+		if (set_var(argv[i], line + start) != 0) {
+			var_error(argv[i]);
 			status = 2;
+		}
 		line[end] = saved;
 	}
 	return status;
@@ -1550,10 +1752,403 @@ static int cmd_trap(int argc, char **argv)
 	return status;
 }
 
+/* ---- exec, command, umask, getopts ------------------------------------------------ */
+
 struct builtin {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 };
+
+static int keep_redirections; /* set by `exec` alone: run_here leaves its redirections on */
+static const struct builtin *table_builtin(const char *name);
+
+/*
+ * exec [command [arg...]] (a special built-in): with no command its redirections stay
+ * in effect for the shell (run_here sees keep_redirections); with one, the shell
+ * becomes it (the descriptors kept for undoing are close-on-exec and vanish). A command
+ * that cannot run ends a shell that is not interactive: 127 not found, 126 else.
+ */
+static int cmd_exec(int argc, char **argv)
+{
+	if (argc < 2) {
+		keep_redirections = 1;
+		return 0;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	drop_unexported();
+	execvp(argv[1], argv + 1);
+	int e = errno;
+	fprintf(stderr, "sh: exec: %s: %s\n", argv[1], e == ENOENT ? "not found" : strerror(e));
+	if (!interactive)
+		exiting = 1;
+	return e == ENOENT ? STATUS_NOT_FOUND : STATUS_NO_EXEC;
+}
+
+/* The words the shell's grammar reserves (command -v names them as they are). */
+static int is_reserved(const char *w)
+{
+	static const char *const words[] = { "if",   "then", "else", "elif",  "fi",    "do",
+					     "done", "case", "esac", "while", "until", "for",
+					     "{",    "}",    "!",    "in" };
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcmp(words[i], w) == 0)
+			return 1;
+	return 0;
+}
+
+/* name through $PATH (or the standard path, for -p) into out: 1 if an executable file. */
+static int path_search(const char *name, int standard, char *out, size_t n)
+{
+	const char *dirs = standard ? 0 : getenv("PATH");
+	struct stat st;
+	if (strchr(name, '/')) {
+		snprintf(out, n, "%s", name);
+		return stat(out, &st) == 0 && S_ISREG(st.st_mode) && access(out, X_OK) == 0;
+	}
+	for (const char *d = dirs ? dirs : "/bin"; d;) {
+		const char *colon = strchr(d, ':');
+		int len = colon ? (int)(colon - d) : (int)strlen(d);
+		snprintf(out, n, "%.*s/%s", len, len ? d : ".", name);
+		if (stat(out, &st) == 0 && S_ISREG(st.st_mode) && access(out, X_OK) == 0)
+			return 1;
+		d = colon ? colon + 1 : 0;
+	}
+	return 0;
+}
+
+/* command -v or -V name (and type, who): say what the shell would run; 0, or 1 if nothing. */
+static int describe(const char *who, const char *name, int verbose, int standard)
+{
+	char path[PATH_MAX_];
+	const char *what = is_reserved(name)				     ? "a reserved word"
+			   : find_function(name)			     ? "a function"
+			   : table_builtin(name)			     ? "a shell builtin"
+			   : path_search(name, standard, path, sizeof(path)) ? path
+									     : 0;
+	if (!what) {
+		if (verbose)
+			fprintf(stderr, "sh: %s: %s: not found\n", who, name);
+		return 1;
+	}
+	if (!verbose)
+		printf("%s\n", what == path ? path : name);
+	else if (what == path)
+		printf("%s is %s\n", name, path);
+	else
+		printf("%s is %s\n", name, what);
+	return 0;
+}
+
+/*
+ * command [-p] [-v|-V] name [arg...]: -v and -V say what name is; otherwise run it, a
+ * built-in or a program but never a function of that name (POSIX), -p with the
+ * standard path.
+ */
+static int cmd_command(int argc, char **argv)
+{
+	int i = 1, verbose = -1, standard = 0;
+	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		for (const char *o = argv[i] + 1; *o; o++) {
+			if (*o == 'v' || *o == 'V') {
+				verbose = *o == 'V';
+			} else if (*o == 'p') {
+				standard = 1;
+			} else {
+				fprintf(stderr, "sh: command: -%c: unknown option\n", *o);
+				return STATUS_SYNTAX;
+			}
+		}
+	}
+	if (i >= argc)
+		return 0;
+	if (verbose >= 0)
+		return describe("command", argv[i], verbose, standard);
+	const struct builtin *b = table_builtin(argv[i]);
+	if (b)
+		return b->fn(argc - i, argv + i);
+	char path[PATH_MAX_];
+	if (!path_search(argv[i], standard, path, sizeof(path))) {
+		fprintf(stderr, "sh: %s: not found\n", argv[i]);
+		return STATUS_NOT_FOUND;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	pid_t pid = fork();
+	if (pid == 0) {
+		traps_in_child();
+		drop_unexported();
+		execv(path, argv + i);
+		fprintf(stderr, "sh: %s: %s\n", argv[i], strerror(errno));
+		_exit(STATUS_NO_EXEC);
+	}
+	int status = 0;
+	if (pid < 0 || waitpid(pid, &status, 0) != pid) {
+		fprintf(stderr, "sh: command: %s\n", strerror(errno));
+		return STATUS_NO_EXEC;
+	}
+	return exit_code(argv[i], status);
+}
+
+#define UMASK_BITS 0777
+
+/* A symbolic mode for umask (POSIX chmod's, [ugoa]*[+-=][rwx]*, comma-separated) applied
+ * to the permissions the mask lets through, old: the new mask, or -1. */
+static int symbolic_umask(const char *s, mode_t old)
+{
+	mode_t allowed = ~old & UMASK_BITS;
+	while (*s) {
+		mode_t who = 0, perm = 0;
+		for (; strchr("ugoa", *s) && *s; s++)
+			who |= *s == 'u' ? 0700 : *s == 'g' ? 0070 : *s == 'o' ? 0007 : 0777;
+		who = who ? who : 0777;
+		char op = *s++;
+		if (op != '+' && op != '-' && op != '=')
+			return -1;
+		for (; *s && *s != ','; s++) {
+			if (!strchr("rwx", *s))
+				return -1;
+			perm |= *s == 'r' ? 0444 : *s == 'w' ? 0222 : 0111;
+		}
+		perm &= who;
+		allowed = op == '+'   ? allowed | perm
+			  : op == '-' ? allowed & ~perm
+				      : (allowed & ~who) | perm;
+		if (*s == ',')
+			s++;
+	}
+	return (int)(~allowed & UMASK_BITS);
+}
+
+/* umask [-S] [mask]: show the mask (octal, or -S symbolic: what it lets through) or set it. */
+static int cmd_umask(int argc, char **argv)
+{
+	int symbolic = argc > 1 && strcmp(argv[1], "-S") == 0, i = 1 + symbolic;
+	mode_t old = umask(0);
+	umask(old);
+	if (i >= argc) {
+		if (!symbolic) {
+			printf("%04o\n", (unsigned)old);
+			return 0;
+		}
+		mode_t a = ~old & UMASK_BITS;
+		char out[3][4];
+		for (int k = 0; k < 3; k++) {
+			int sh = 6 - 3 * k, n = 0;
+			if (a >> sh & 4)
+				out[k][n++] = 'r';
+			if (a >> sh & 2)
+				out[k][n++] = 'w';
+			if (a >> sh & 1)
+				out[k][n++] = 'x';
+			out[k][n] = 0;
+		}
+		printf("u=%s,g=%s,o=%s\n", out[0], out[1], out[2]);
+		return 0;
+	}
+	char *end;
+	long v = strtol(argv[i], &end, 8);
+	int mask = argv[i][0] >= '0' && argv[i][0] <= '7'
+			   ? (*end || v < 0 || v > UMASK_BITS ? -1 : (int)v)
+			   : symbolic_umask(argv[i], old);
+	if (mask < 0) {
+		fprintf(stderr, "sh: umask: %s: bad mask\n", argv[i]);
+		return 1;
+	}
+	umask((mode_t)mask);
+	return 0;
+}
+
+/* type name... (XSI): what each name is, as command -V says it; status 1 if one is nothing. */
+static int cmd_type(int argc, char **argv)
+{
+	int status = 0;
+	for (int i = 1; i < argc; i++)
+		status |= describe("type", argv[i], 1, 0);
+	return status;
+}
+
+/* ulimit's limits: its option, the resource, the unit the number counts, and a label. */
+static const struct {
+	char opt;
+	int resource;
+	rlim_t unit;
+	const char *label;
+} ulimits[] = {
+	{ 'c', RLIMIT_CORE, 512, "core file size (blocks)" },
+	{ 'd', RLIMIT_DATA, 1024, "data size (kbytes)" },
+	{ 'f', RLIMIT_FSIZE, 512, "file size (blocks)" },
+	{ 'n', RLIMIT_NOFILE, 1, "open files" },
+	{ 's', RLIMIT_STACK, 1024, "stack size (kbytes)" },
+	{ 't', RLIMIT_CPU, 1, "cpu time (seconds)" },
+	{ 'v', RLIMIT_AS, 1024, "address space (kbytes)" },
+};
+#define ULIMITS (sizeof(ulimits) / sizeof(ulimits[0]))
+
+/* Print limit k, the hard one or the soft one, in its unit ("unlimited" for none). */
+static void show_limit(size_t k, int hard, int labelled)
+{
+	struct rlimit r = { 0, 0 };
+	getrlimit(ulimits[k].resource, &r);
+	rlim_t v = hard ? r.rlim_max : r.rlim_cur;
+	if (labelled)
+		printf("%-26s(-%c) ", ulimits[k].label, ulimits[k].opt);
+	if (v == RLIM_INFINITY)
+		printf("unlimited\n");
+	else
+		printf("%llu\n", (unsigned long long)(v / ulimits[k].unit));
+}
+
+/*
+ * ulimit [-H|-S] [-a | -c|-d|-f|-n|-s|-t|-v] [limit] (POSIX): show a limit (-f, file size
+ * in 512-byte blocks, by default; the soft one unless -H), all of them (-a), or set it,
+ * to a number in its unit or "unlimited": the soft one with -S, the hard one with -H,
+ * both without either.
+ */
+static int cmd_ulimit(int argc, char **argv)
+{
+	int hard = 0, soft = 0, all = 0, i = 1;
+	size_t k = 2; /* -f */
+	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		for (const char *o = argv[i] + 1; *o; o++) {
+			size_t j = 0;
+			while (j < ULIMITS && ulimits[j].opt != *o)
+				j++;
+			if (*o == 'H' || *o == 'S' || *o == 'a') {
+				hard |= *o == 'H', soft |= *o == 'S', all |= *o == 'a';
+			} else if (j < ULIMITS) {
+				k = j;
+			} else {
+				fprintf(stderr, "sh: ulimit: -%c: unknown option\n", *o);
+				return STATUS_SYNTAX;
+			}
+		}
+	}
+	if (all) {
+		for (size_t j = 0; j < ULIMITS; j++)
+			show_limit(j, hard, 1);
+		return 0;
+	}
+	if (i >= argc) {
+		show_limit(k, hard, 0);
+		return 0;
+	}
+	char *end;
+	unsigned long long n = strtoull(argv[i], &end, 10);
+	int unlimited = strcmp(argv[i], "unlimited") == 0;
+	if (!unlimited &&
+	    (!argv[i][0] || *end || argv[i][0] == '-' || n > RLIM_INFINITY / ulimits[k].unit)) {
+		fprintf(stderr, "sh: ulimit: %s: bad limit\n", argv[i]);
+		return 1;
+	}
+	struct rlimit r;
+	rlim_t v = unlimited ? RLIM_INFINITY : (rlim_t)n * ulimits[k].unit;
+	if (getrlimit(ulimits[k].resource, &r) != 0)
+		return 1;
+	if (hard || !soft)
+		r.rlim_max = v;
+	if (soft || !hard)
+		r.rlim_cur = v;
+	if (setrlimit(ulimits[k].resource, &r) != 0) {
+		fprintf(stderr, "sh: ulimit: %s\n", strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+#define GETOPTS_ARGS_MAX 256 /* the positional parameters getopts looks through */
+
+static int getopts_pos = 1, getopts_at; /* the character of argument OPTIND getopts_at is at */
+
+/* The positional parameters into args (GETOPTS_ARGS_MAX at most): how many. */
+static int positional(char **args)
+{
+	const char *count = lookup(0, "#", 1);
+	int n = count ? atoi(count) : 0;
+	n = n > GETOPTS_ARGS_MAX ? GETOPTS_ARGS_MAX : n;
+	for (int k = 0; k < n; k++) {
+		char key[16];
+		snprintf(key, sizeof(key), "%d", k + 1);
+		const char *v = lookup(0, key, strlen(key));
+		args[k] = (char *)(v ? v : "");
+	}
+	return n;
+}
+
+/* getopts is done: name is "?", OPTIND the first operand's index; status 1. */
+static int getopts_end(const char *name, int optind_v)
+{
+	char num[16];
+	snprintf(num, sizeof(num), "%d", optind_v);
+	set_var("OPTIND", num);
+	set_var(name, "?");
+	unsetenv("OPTARG");
+	getopts_pos = 1;
+	getopts_at = optind_v;
+	return 1;
+}
+
+/*
+ * getopts optstring name [arg...] (POSIX): the next option of the positional parameters
+ * (or the args) into name, its argument into OPTARG, the index of the next argument in
+ * OPTIND; status 1 at the end (name is "?"). A bad option or a missing argument: name is
+ * "?" and a message, or, with optstring starting with ':', name is "?" or ":" and OPTARG
+ * the option, silently. Setting OPTIND (to 1) starts again.
+ */
+static int cmd_getopts(int argc, char **argv)
+{
+	if (argc < 3) {
+		fprintf(stderr, "sh: getopts: usage: getopts optstring name [arg...]\n");
+		return STATUS_SYNTAX;
+	}
+	const char *spec = argv[1], *name = argv[2], *ind = getenv("OPTIND");
+	char *params[GETOPTS_ARGS_MAX], **args = argv + 3, num[16], opt[2] = { 0, 0 };
+	int silent = spec[0] == ':', at = ind ? atoi(ind) : 1;
+	int nargs = argc > 3 ? argc - 3 : positional(args = params);
+	at = at < 1 ? 1 : at;
+	if (at != getopts_at)
+		getopts_pos = 1; /* OPTIND was set (or this is the first call) */
+	const char *arg = at <= nargs ? args[at - 1] : 0;
+	if (getopts_pos == 1 && (!arg || arg[0] != '-' || !arg[1]))
+		return getopts_end(name, at);
+	if (getopts_pos == 1 && strcmp(arg, "--") == 0)
+		return getopts_end(name, at + 1);
+	opt[0] = arg[getopts_pos++];
+	if (!arg[getopts_pos]) { /* the last option of this argument: go on to the next */
+		at++;
+		getopts_pos = 1;
+	}
+	const char *found = opt[0] != ':' ? strchr(spec + silent, opt[0]) : 0;
+	unsetenv("OPTARG");
+	if (!found) {
+		set_var(name, "?");
+		if (silent)
+			set_var("OPTARG", opt);
+		else
+			fprintf(stderr, "sh: getopts: -%c: unknown option\n", opt[0]);
+	} else if (found[1] != ':') {
+		set_var(name, opt);
+	} else if (getopts_pos > 1 || at <= nargs) { /* "-ovalue", or "-o value" */
+		set_var("OPTARG", getopts_pos > 1 ? arg + getopts_pos : args[at - 1]);
+		set_var(name, opt);
+		at++;
+		getopts_pos = 1;
+	} else {
+		set_var(name, silent ? ":" : "?");
+		if (silent)
+			set_var("OPTARG", opt);
+		else
+			fprintf(stderr, "sh: getopts: -%c: argument expected\n", opt[0]);
+	}
+	snprintf(num, sizeof(num), "%d", at);
+	set_var("OPTIND", num);
+	getopts_at = at;
+	return 0;
+}
 
 static const struct builtin builtins[] = {
 	{ "cd", cmd_cd },
@@ -1578,14 +2173,30 @@ static const struct builtin builtins[] = {
 	{ ".", cmd_dot },
 	{ "trap", cmd_trap },
 	{ "[", cmd_test },
+	{ "exec", cmd_exec },
+	{ "command", cmd_command },
+	{ "umask", cmd_umask },
+	{ "getopts", cmd_getopts },
+	{ "readonly", cmd_readonly },
+	{ "type", cmd_type },
+	{ "ulimit", cmd_ulimit },
 };
+
+/* The built-in called name, whatever functions there are. */
+static const struct builtin *table_builtin(const char *name)
+{
+	for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
+		if (strcmp(builtins[i].name, name) == 0)
+			return &builtins[i];
+	return 0;
+}
 
 /* The special built-ins POSIX finds before functions (the others come after them). */
 static int is_special_builtin(const char *name)
 {
-	static const char *const special[] = { "break",	 "continue", "exit",  "export",
-					       "return", "set",	     "shift", "unset",
-					       ":",	 "eval",     ".",     "trap" };
+	static const char *const special[] = { "break", "continue", "exit",  "export",	"return",
+					       "set",	"shift",    "unset", ":",	"eval",
+					       ".",	"trap",	    "exec",  "readonly" };
 	for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); i++)
 		if (strcmp(special[i], name) == 0)
 			return 1;
@@ -1626,7 +2237,7 @@ static void child(const struct sh_cmd *c, struct command *cmd)
 		_exit(1);
 	if (c->kind != SH_CMD_SIMPLE) {
 		interactive = job_control = 0; /* a subshell: its jobs are not the console's */
-		int status = run_compound(c);
+		int status = run_exit_trap(run_compound(c)); /* a trap it set itself (POSIX) */
 		fflush(stdout);
 		fflush(stderr);
 		_exit(status);
@@ -1661,25 +2272,77 @@ static void child(const struct sh_cmd *c, struct command *cmd)
 	_exit(e == ENOENT ? STATUS_NOT_FOUND : STATUS_NO_EXEC);
 }
 
+/* A variable a regular built-in's NAME=value prefix changes for the while: its old value. */
+struct kept_var {
+	char *name, *old; /* old: 0 if it was unset */
+};
+
+/* Set cmd's assignments, keeping what they replace in keep: how many, or -1. */
+static int push_vars(struct command *cmd, struct kept_var *keep)
+{
+	int n = 0;
+	for (; n < cmd->nassign; n++) {
+		char *nv = cmd->assign[n], *eq = strchr(nv, '=');
+		keep[n].name = strndup(nv, (size_t)(eq - nv));
+		const char *old = keep[n].name ? getenv(keep[n].name) : 0;
+		keep[n].old = old ? strdup(old) : 0;
+		if (!keep[n].name || (old && !keep[n].old) || assign(nv) != 0) {
+			free(keep[n].name);
+			free(keep[n].old);
+			break;
+		}
+	}
+	return n;
+}
+
+/* Put back the n variables push_vars changed, newest first (a name twice ends as it was). */
+static void pop_vars(struct kept_var *keep, int n)
+{
+	while (n-- > 0) {
+		if (keep[n].old) {
+			set_var(keep[n].name, keep[n].old);
+		} else {
+			unsetenv(keep[n].name);
+			mark_exported(keep[n].name); /* forgotten, as unset does */
+		}
+		free(keep[n].name);
+		free(keep[n].old);
+	}
+}
+
 /*
  * A command alone, in the shell: assignments, a built-in, a function (its assignments
  * stay set, as for a special built-in), or only redirections (the status of the last
- * command substitution, if one ran).
+ * command substitution, if one ran). A regular built-in's assignments hold only while it
+ * runs (POSIX 2.9.1: IFS= read -r line).
  */
 static int run_here(const struct sh_cmd *c, struct command *cmd, const struct builtin *b,
 		    const struct func *f)
 {
-	int saved[SH_FD_MAX + 1], status = 1;
-	if (!b)
+	int saved[SH_FD_MAX + 1], status = 1, kept = 0;
+	struct kept_var keep[SH_WORDS_MAX];
+	if (b && !is_special_builtin(b->name)) {
+		if ((kept = push_vars(cmd, keep)) < cmd->nassign) {
+			pop_vars(keep, kept);
+			return 1;
+		}
+	} else {
 		for (int i = 0; i < cmd->nassign; i++)
 			if (assign(cmd->assign[i]) != 0)
 				return 1;
+	}
 	fflush(stdout);
+	keep_redirections = 0;
 	if (save_fds(c, saved) == 0 && redirect_all(c) == 0)
 		status = b   ? run_builtin(b, cmd)
 			 : f ? call_function(f, cmd->argc, cmd->argv)
 			     : (subst_status >= 0 ? subst_status : 0);
+	if (keep_redirections) /* exec alone: the shell keeps them; drop the copies */
+		for (int fd = 0; fd <= SH_FD_MAX; fd++)
+			saved[fd] = saved[fd] >= 0 ? (close(saved[fd]), -2) : -2;
+	keep_redirections = 0;
 	restore_fds(saved);
+	pop_vars(keep, kept);
 	return status;
 }
 
@@ -1791,6 +2454,29 @@ static int run_compound_here(const struct sh_cmd *c)
 }
 
 /* A command alone: run here if it is a built-in, compound or has no name, else in a child. */
+/*
+ * Does a NAME=value before a program name a read-only variable? Then say so, and end a
+ * shell that is not interactive, as assign() does (the child would only have failed).
+ */
+static int readonly_assignment(const struct command *cmd)
+{
+	for (int i = 0; i < cmd->nassign; i++) {
+		const char *nv = cmd->assign[i];
+		char name[NAME_MAX_];
+		size_t n = (size_t)(strchr(nv, '=') - nv);
+		snprintf(name, sizeof(name), "%.*s", (int)n, nv);
+		if (is_readonly(name)) {
+			var_error(name);
+			if (!interactive) {
+				exiting = 1;
+				last_status = 1;
+			}
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static int run_single(const struct sh_cmd *c)
 {
 	char name[CMD_NAME_MAX];
@@ -1803,6 +2489,8 @@ static int run_single(const struct sh_cmd *c)
 	const struct func *f = cmd_buf.argc && !b ? find_function(cmd_buf.argv[0]) : 0;
 	if (cmd_buf.argc == 0 || b || f)
 		return run_here(c, &cmd_buf, b, f);
+	if (readonly_assignment(&cmd_buf))
+		return 1;
 	pid_t job = 0;
 	pid_t pid = start_one(c, STDIN_FILENO, STDOUT_FILENO, -1, name, 1, &job);
 	return wait_all(&pid, &name, 1);
@@ -1869,10 +2557,25 @@ static void errexit_check(unsigned k, int status)
 		exiting = 1;
 }
 
+/*
+ * Pipeline k of an and-or list. One that a && or || follows, or that '!' turns over, is
+ * exempt from set -e, and so is everything it runs: a function, a compound command or a
+ * subshell in it (POSIX: "f || echo failed" runs all of f whatever fails inside).
+ */
+static int run_pipeline_exempt(unsigned k)
+{
+	const struct sh_pipeline *pl = &parsed->pipelines[k];
+	int exempt = pl->op == SH_OP_AND || pl->op == SH_OP_OR || pl->negate;
+	cond_depth += exempt;
+	int status = run_pipeline(k);
+	cond_depth -= exempt;
+	return status;
+}
+
 /* The pipelines from k joined by && and ||: the status of the last that ran. */
 static int run_and_or(unsigned k)
 {
-	int status = run_pipeline(k);
+	int status = run_pipeline_exempt(k);
 	unsigned ran = k; /* the last pipeline that ran */
 	last_status = status;
 	for (int op;
@@ -1880,7 +2583,7 @@ static int run_and_or(unsigned k)
 		k = parsed->pipelines[k].next;
 		if ((op == SH_OP_AND && status != 0) || (op == SH_OP_OR && status == 0))
 			continue;
-		last_status = status = run_pipeline(k);
+		last_status = status = run_pipeline_exempt(k);
 		ran = k;
 	}
 	errexit_check(ran, status);
@@ -2036,7 +2739,7 @@ static int run_for(const struct sh_cmd *c)
 	loop_depth++;
 	for (int i = 0; i < words->argc; i++) {
 		if (set_var(name, words->argv[i]) != 0) {
-			fprintf(stderr, "sh: %s: cannot set (%s)\n", name, strerror(errno));
+			var_error(name);
 			status = 1;
 			break;
 		}
@@ -2313,6 +3016,7 @@ int main(int argc, char **argv)
 {
 	static char line[LINE_MAX_];
 	int fd = STDIN_FILENO;
+	main_pid = getpid();
 	default_env();
 	if (argc > 1 && strcmp(argv[1], "-c") == 0) {
 		if (argc < 3 || start_params(argc - 3, argv + 3) != 0)
@@ -2351,8 +3055,8 @@ int main(int argc, char **argv)
 		memcpy(text + len, line, n + 1);
 		len += n;
 		enum sh_status st = sh_parse(text, parsed);
-		if (st == SH_ERR_MORE)
-			continue; /* a compound command or here-document goes on */
+		if (st == SH_ERR_MORE || (st == SH_OK && parsed->continued))
+			continue; /* a compound command, here-document or continued line goes on */
 		run_parsed(st, text);
 		len = 0;
 		if (interactive)

@@ -1,10 +1,13 @@
 /*
  * execve and execv: the fork server loads the program into a new task for this process
- * (same pid, parent and children) and kills this one. Only a failure returns. A bare
- * name or "/bin/name" is a program of the boot archive (the fast path: the loader maps it
- * from the archive's frames); any other path is a file, which the file server hands over
- * as one memory object (FS_EXEC) for the fork server to load.
+ * (same pid, parent and children) and kills this one. Only a failure returns. The path
+ * is a pathname (POSIX): a name without a slash is relative to the working directory,
+ * like any other, and only execvp and execlp search PATH. A path that is or leads to
+ * "/bin/name" is a program of the boot archive (the fast path: the loader maps it from
+ * the archive's frames); any other is a file, which the file server hands over as one
+ * memory object (FS_EXEC) for the fork server to load.
  * Open pipe descriptors go along: their list follows the strings (fd_exec_list).
+ * fexecve runs the file a descriptor is open on, by the path the file server gives it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -148,10 +151,10 @@ static int exec_script(const char *path, char *interp, char *arg, char *const ar
 	return execve(interp, args, envp);
 }
 
-/* Does path name a program of the archive (a bare name, or /bin/name)? */
+/* Does path name a program of the archive (/bin/name)? */
 static int in_archive(const char *path)
 {
-	return !strchr(path, '/') || (strncmp(path, "/bin/", 5) == 0 && !strchr(path + 5, '/'));
+	return strncmp(path, "/bin/", 5) == 0 && path[5] && !strchr(path + 5, '/');
 }
 
 /* mqueue.c: exec closes message queues, and so takes back our notification requests. */
@@ -161,8 +164,9 @@ int execve(const char *path, char *const argv[], char *const envp[])
 {
 	static char buf[IPC_BUF_MAX];
 	static char real[FS_PATH_MAX];
-	/* A symbolic link elsewhere to a /bin program runs that program from the archive. */
-	if (path && !in_archive(path) && realpath(path, real) && in_archive(real))
+	/* A relative path into /bin ("true" there, "../bin/true"), or a symbolic link
+	 * elsewhere to a /bin program, runs that program from the archive. */
+	if (path && *path && !in_archive(path) && realpath(path, real) && in_archive(real))
 		path = real;
 	const char *name = path ? base_name(path) : "";
 	char *const names[] = { (char *)name, 0 };
@@ -222,6 +226,33 @@ int execve(const char *path, char *const argv[], char *const envp[])
 	int64_t r = err ? -EIO : (int64_t)m.w[0];
 	errno = r < 0 ? (int)-r : EIO; /* a successful exec does not come back */
 	return -1;
+}
+
+/*
+ * POSIX fexecve: run the file open on fd. The file server names the file the
+ * descriptor is open on (FS_GETPATH) and that path is exec'd, so a file removed since
+ * it was opened cannot be (ENOENT). EBADF for no descriptor, EACCES for one that is no
+ * file (a pipe, the console).
+ */
+int fexecve(int fd, char *const argv[], char *const envp[])
+{
+	static char path[FS_PATH_MAX];
+	struct fd_entry *e = fd_get(fd);
+	if (!e)
+		return -1;
+	if (e->kind != FD_FILE) {
+		errno = EACCES;
+		return -1;
+	}
+	struct ipc_msg m = { .rbuf = path,
+			     .rspec = ipc_recv_spec(FS_PATH_MAX, IPC_RECV_SLOT_NONE) };
+	int64_t r = fd_file_call(e->file, FS_GETPATH, &m, 0);
+	if (r < 0 || r >= FS_PATH_MAX) {
+		errno = r < 0 ? (int)-r : ENAMETOOLONG;
+		return -1;
+	}
+	path[r] = 0;
+	return execve(path, argv, envp);
 }
 
 int execv(const char *path, char *const argv[])

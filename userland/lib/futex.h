@@ -22,6 +22,26 @@
  */
 int clock_deadline(clockid_t clock, const struct timespec *abstime, uint64_t *ticks);
 
+/*
+ * Timebase conversions that saturate rather than wrap (time.c). span_ticks: a span of
+ * time (tv_sec >= 0, tv_nsec valid) in ticks, rounded up so a deadline made from it is
+ * never early, and UINT64_MAX when it does not fit; it converts seconds and nanoseconds
+ * apart, since a count of nanoseconds wraps past 584 years, a span POSIX lets a caller
+ * give. ticks_after: the deadline span ticks after now, FUTEX_FOREVER when past what the
+ * timebase counts. ticks_to_timespec: ticks as seconds and nanoseconds, likewise apart.
+ */
+uint64_t span_ticks(const struct timespec *span);
+uint64_t ticks_after(uint64_t now, uint64_t span);
+void ticks_to_timespec(uint64_t t, struct timespec *ts);
+
+/* The timebase now (rdtime): what a deadline is counted in. */
+static inline uint64_t timebase_ticks(void)
+{
+	uint64_t t;
+	__asm__ volatile("rdtime %0" : "=r"(t));
+	return t;
+}
+
 /* Sleep while *w == val, until woken or the deadline: 0 (woken, or *w differed) or ETIMEDOUT. */
 static inline int futex_wait(volatile uint32_t *w, uint32_t val, uint64_t deadline)
 {

@@ -29,6 +29,7 @@
 #define NS_PER_S      1000000000ULL
 #define NS_PER_US     1000ULL
 #define DISARMED      FUTEX_FOREVER
+#define LATEST	      (DISARMED - 1) /* the latest armed deadline: a time too far to count */
 #define TIMERS_MAX    33 /* slot 0 is never used (no timer_t is 0); timer_create hands out 32 */
 #define NO_TIMER      0
 #define OVERRUN_MAX   0x7fffffff /* DELAYTIMER_MAX: a count past it stays there */
@@ -68,17 +69,6 @@ static void need_hz(void)
 	}
 }
 
-/* Rounded up: a deadline made from it is never early. */
-static uint64_t ns_to_ticks(uint64_t ns)
-{
-	return ns / NS_PER_S * hz + (ns % NS_PER_S * hz + NS_PER_S - 1) / NS_PER_S;
-}
-
-static uint64_t ticks_to_ns(uint64_t t)
-{
-	return t / hz * NS_PER_S + t % hz * NS_PER_S / hz;
-}
-
 /* A due timer's notice, taken under the lock and given after it. */
 struct notice {
 	int notify, signo;
@@ -86,12 +76,24 @@ struct notice {
 	void (*fn)(union sigval);
 };
 
+/*
+ * deadline + skipped + interval, the next deadline after an expiry, kept armed: an
+ * interval of centuries (saturated to 64 bits of ticks) must not wrap round to a time
+ * that is due at once. skipped (missed intervals) is at most now - deadline: no overflow.
+ */
+static uint64_t later(uint64_t deadline, uint64_t skipped, uint64_t interval)
+{
+	uint64_t next = ticks_after(ticks_after(deadline, skipped), interval);
+	return next > LATEST ? LATEST : next;
+}
+
 /* Take timer t's expiry at now: its notice, and its next deadline. */
 static struct notice expire(struct ptimer *t, uint64_t now)
 {
 	uint64_t missed = t->interval ? (now - t->deadline) / t->interval : 0;
 	t->overrun = missed > OVERRUN_MAX ? OVERRUN_MAX : (int)missed;
-	t->deadline = t->interval ? t->deadline + (missed + 1) * t->interval : DISARMED;
+	t->deadline =
+		t->interval ? later(t->deadline, missed * t->interval, t->interval) : DISARMED;
 	return (struct notice){ t->notify, t->signo, t->value, t->fn };
 }
 
@@ -398,18 +400,6 @@ static int valid_ts(const struct timespec *ts)
 	return ts->tv_sec >= 0 && ts->tv_nsec >= 0 && (uint64_t)ts->tv_nsec < NS_PER_S;
 }
 
-static uint64_t ts_to_ticks(const struct timespec *ts)
-{
-	return ns_to_ticks((uint64_t)ts->tv_sec * NS_PER_S + (uint64_t)ts->tv_nsec);
-}
-
-static void ticks_to_ts(uint64_t t, struct timespec *ts)
-{
-	uint64_t ns = ticks_to_ns(t);
-	ts->tv_sec = (time_t)(ns / NS_PER_S);
-	ts->tv_nsec = (long)(ns % NS_PER_S);
-}
-
 int timer_gettime(timer_t id, struct itimerspec *v)
 {
 	uint64_t left = 0, interval = 0;
@@ -420,8 +410,8 @@ int timer_gettime(timer_t id, struct itimerspec *v)
 	pthread_mutex_unlock(&timer_lock);
 	if (!t)
 		return -1;
-	ticks_to_ts(left, &v->it_value);
-	ticks_to_ts(interval, &v->it_interval);
+	ticks_to_timespec(left, &v->it_value);
+	ticks_to_timespec(interval, &v->it_interval);
 	return 0;
 }
 
@@ -453,9 +443,12 @@ int timer_settime(timer_t id, int flags, const struct itimerspec *restrict v,
 		if (deadline == 0)
 			deadline = now_ticks();
 	} else if (on) {
-		deadline = now_ticks() + ts_to_ticks(&v->it_value);
+		deadline = ticks_after(now_ticks(), span_ticks(&v->it_value));
 	}
-	return arm(id, deadline, ts_to_ticks(&v->it_interval));
+	/* Centuries away (any tv_sec: no nanosecond count to wrap) stays armed, far off. */
+	if (deadline > LATEST && on)
+		deadline = LATEST;
+	return arm(id, deadline, span_ticks(&v->it_interval));
 }
 
 int timer_getoverrun(timer_t id)

@@ -351,6 +351,7 @@ void tls_block_init(char *tls, int zeroed)
  * to the console in a program whose signal or limit constructor ran first.
  */
 const uint64_t *user_auxv;
+const char *user_progname; /* argv[0], for err.c's messages */
 
 void __user_start(int argc, char **argv, char **envp)
 {
@@ -365,6 +366,7 @@ void __user_start(int argc, char **argv, char **envp)
 	while (e && *e)
 		e++;
 	user_auxv = e ? (const uint64_t *)(e + 1) : 0;
+	user_progname = argc > 0 ? argv[0] : 0;
 	__libc_init_array();
 	exit(main(argc, argv, envp));
 }

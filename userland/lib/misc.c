@@ -1,14 +1,15 @@
 /*
  * Small POSIX calls that are thin layers over others (docs/userland.md): execle, vfork,
  * setpgrp, gethostname, confstr, nice/getpriority/setpriority, sched_rr_get_interval,
- * sched_getcpu,
- * ttyname, mkdtemp, posix_fadvise and posix_fallocate.
+ * sched_getcpu, ttyname, mkdtemp, posix_fadvise and posix_fallocate; ctermid, mkostemp,
+ * and C11's at_quick_exit and quick_exit.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -22,6 +23,7 @@
 
 #define EXECLE_ARGS_MAX 64
 #define CONSOLE_NAME	"/dev/console"
+#define CONTROLLING_TTY "/dev/tty"
 #define NICE_MAX	19
 #define NICE_MIN	(-20)
 #define RR_QUANTUM_NS	10000000L /* the tick: a thread runs this long before another may */
@@ -177,6 +179,15 @@ char *ttyname(int fd)
 	return name;
 }
 
+/* POSIX: the controlling terminal's name, in s (L_ctermid bytes) or our own buffer. */
+char *ctermid(char *s)
+{
+	static char own[L_ctermid];
+	char *out = s ? s : own;
+	memcpy(out, CONTROLLING_TTY, sizeof(CONTROLLING_TTY));
+	return out;
+}
+
 /* The template's last six X's become letters until mkdir finds a new name. */
 char *mkdtemp(char *template)
 {
@@ -201,6 +212,42 @@ char *mkdtemp(char *template)
 	}
 	errno = EEXIST;
 	return 0;
+}
+
+/*
+ * mkostemp (POSIX 2024): mkstemp with open flags added (O_APPEND, O_CLOEXEC...).
+ * picolibc declares it and has mkostemps, the same with a suffix, but not it.
+ */
+int mkostemps(char *template, int suffixlen, int flags); /* <stdlib.h>: only for _GNU_SOURCE */
+
+int mkostemp(char *template, int flags)
+{
+	return mkostemps(template, 0, flags);
+}
+
+#define QUICK_EXIT_MAX 32 /* C11's minimum number of at_quick_exit registrations */
+
+static void (*quick_handlers[QUICK_EXIT_MAX])(void);
+static int n_quick;
+
+/* C11 (POSIX 2024) at_quick_exit: fn runs at quick_exit, the last registered first. */
+int at_quick_exit(void (*fn)(void))
+{
+	int i = __atomic_fetch_add(&n_quick, 1, __ATOMIC_ACQ_REL);
+	if (i >= QUICK_EXIT_MAX) {
+		__atomic_fetch_sub(&n_quick, 1, __ATOMIC_ACQ_REL);
+		return -1;
+	}
+	quick_handlers[i] = fn;
+	return 0;
+}
+
+/* C11 quick_exit: the at_quick_exit handlers, then _Exit: no atexit handler, no flush. */
+void quick_exit(int status)
+{
+	for (int i = __atomic_load_n(&n_quick, __ATOMIC_ACQUIRE); i > 0; i--)
+		quick_handlers[i - 1]();
+	_Exit(status);
 }
 
 /* Advice: nothing here is read ahead or paged, so any valid advice is taken and kept. */

@@ -29,6 +29,7 @@
 #define POLL_NAP_NS 1000000L /* how long a poller sleeps between looks */
 #define NS_PER_MS   1000000L
 #define NS_PER_S    1000000000L
+#define SEC_FOREVER ((time_t)1 << 33) /* 272 years: a timeout this long waits for ever */
 
 #define READ_EVENTS  (POLLIN | POLLRDNORM | POLLRDBAND | POLLPRI)
 #define WRITE_EVENTS (POLLOUT | POLLWRNORM | POLLWRBAND)
@@ -138,14 +139,15 @@ int poll(struct pollfd fds[], nfds_t n, int timeout)
 	return poll_ns(fds, n, timeout < 0 ? -1 : (int64_t)timeout * NS_PER_MS);
 }
 
-/* A timeout as nanoseconds to wait (null: -1, for ever): 0, or -1 with EINVAL. */
+/* A timeout as nanoseconds to wait (null, or one too long to count: -1, for ever): 0,
+ * or -1 with EINVAL. */
 static int timeout_ns(const struct timespec *t, int64_t *ns)
 {
 	if (t && (t->tv_sec < 0 || t->tv_nsec < 0 || t->tv_nsec >= NS_PER_S)) {
 		errno = EINVAL;
 		return -1;
 	}
-	*ns = t ? t->tv_sec * NS_PER_S + t->tv_nsec : -1;
+	*ns = !t || t->tv_sec >= SEC_FOREVER ? -1 : t->tv_sec * NS_PER_S + t->tv_nsec;
 	return 0;
 }
 
@@ -218,7 +220,10 @@ int select(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, struct timeval *timeout
 		errno = EINVAL;
 		return -1;
 	}
-	int64_t ns = timeout ? timeout->tv_sec * NS_PER_S + timeout->tv_usec * 1000L : -1;
+	/* Counted in nanoseconds, which wrap past 292 years: longer is for ever. */
+	int64_t ns = !timeout || timeout->tv_sec >= SEC_FOREVER
+			     ? -1
+			     : timeout->tv_sec * NS_PER_S + timeout->tv_usec * 1000L;
 	return select_ns(nfds, rd, wr, ex, ns, *signals_handled_word());
 }
 

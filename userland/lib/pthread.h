@@ -205,6 +205,8 @@ int pthread_mutex_destroy(pthread_mutex_t *m);
 int pthread_mutex_lock(pthread_mutex_t *m);
 int pthread_mutex_trylock(pthread_mutex_t *m);
 int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *abstime);
+/* POSIX 2024: the timed calls with the clock abstime is on (REALTIME or MONOTONIC). */
+int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clock, const struct timespec *abstime);
 int pthread_mutex_unlock(pthread_mutex_t *m);
 
 int pthread_condattr_init(pthread_condattr_t *a);
@@ -217,6 +219,8 @@ int pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *a);
 int pthread_cond_destroy(pthread_cond_t *c);
 int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m);
 int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *abstime);
+int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clock,
+			   const struct timespec *abstime);
 int pthread_cond_signal(pthread_cond_t *c);
 int pthread_cond_broadcast(pthread_cond_t *c);
 
@@ -235,9 +239,13 @@ int pthread_rwlock_destroy(pthread_rwlock_t *l);
 int pthread_rwlock_rdlock(pthread_rwlock_t *l);
 int pthread_rwlock_tryrdlock(pthread_rwlock_t *l);
 int pthread_rwlock_timedrdlock(pthread_rwlock_t *l, const struct timespec *abstime);
+int pthread_rwlock_clockrdlock(pthread_rwlock_t *l, clockid_t clock,
+			       const struct timespec *abstime);
 int pthread_rwlock_wrlock(pthread_rwlock_t *l);
 int pthread_rwlock_trywrlock(pthread_rwlock_t *l);
 int pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const struct timespec *abstime);
+int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t clock,
+			       const struct timespec *abstime);
 int pthread_rwlock_unlock(pthread_rwlock_t *l);
 
 int pthread_barrierattr_init(pthread_barrierattr_t *a);

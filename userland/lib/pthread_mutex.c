@@ -388,7 +388,8 @@ int pthread_mutex_trylock(pthread_mutex_t *m)
 	return lock_slow(m, 0, 1);
 }
 
-int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *abstime)
+/* POSIX 2024: timedlock with the clock abstime is on (CLOCK_REALTIME or CLOCK_MONOTONIC). */
+int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clock, const struct timespec *abstime)
 {
 	uint64_t deadline;
 	if (m->type == PTHREAD_MUTEX_NORMAL && try_word(m))
@@ -396,8 +397,13 @@ int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *abstime)
 	int err = lock_slow(m, 0, 1);
 	if (err != EBUSY)
 		return err;
-	err = clock_deadline(CLOCK_REALTIME, abstime, &deadline);
+	err = clock_deadline(clock, abstime, &deadline);
 	return err ? err : lock_slow(m, deadline, 0);
+}
+
+int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *abstime)
+{
+	return pthread_mutex_clocklock(m, CLOCK_REALTIME, abstime);
 }
 
 static void __attribute__((noinline)) wake_one(pthread_mutex_t *m)
@@ -548,8 +554,15 @@ int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 
 int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *abstime)
 {
+	return pthread_cond_clockwait(c, m, c->clock, abstime);
+}
+
+/* POSIX 2024: timedwait on the clock the call names, whatever the condition's attribute. */
+int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clock,
+			   const struct timespec *abstime)
+{
 	uint64_t deadline;
-	int err = clock_deadline(c->clock, abstime, &deadline);
+	int err = clock_deadline(clock, abstime, &deadline);
 	return err ? err : cond_wait_point(c, m, deadline);
 }
 

@@ -91,11 +91,17 @@ int pthread_rwlock_tryrdlock(pthread_rwlock_t *l)
 	return rdlock(l, 0, 1);
 }
 
-int pthread_rwlock_timedrdlock(pthread_rwlock_t *l, const struct timespec *abstime)
+/* POSIX 2024: the timed locks with the clock abstime is on. */
+int pthread_rwlock_clockrdlock(pthread_rwlock_t *l, clockid_t clock, const struct timespec *abstime)
 {
 	uint64_t deadline;
-	int err = clock_deadline(CLOCK_REALTIME, abstime, &deadline);
+	int err = clock_deadline(clock, abstime, &deadline);
 	return err ? err : rdlock(l, deadline, 0);
+}
+
+int pthread_rwlock_timedrdlock(pthread_rwlock_t *l, const struct timespec *abstime)
+{
+	return pthread_rwlock_clockrdlock(l, CLOCK_REALTIME, abstime);
 }
 
 int pthread_rwlock_wrlock(pthread_rwlock_t *l)
@@ -108,11 +114,16 @@ int pthread_rwlock_trywrlock(pthread_rwlock_t *l)
 	return wrlock(l, 0, 1);
 }
 
-int pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const struct timespec *abstime)
+int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t clock, const struct timespec *abstime)
 {
 	uint64_t deadline;
-	int err = clock_deadline(CLOCK_REALTIME, abstime, &deadline);
+	int err = clock_deadline(clock, abstime, &deadline);
 	return err ? err : wrlock(l, deadline, 0);
+}
+
+int pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const struct timespec *abstime)
+{
+	return pthread_rwlock_clockwrlock(l, CLOCK_REALTIME, abstime);
 }
 
 /* A writer's unlock lets a waiting writer in first, else every reader. */

@@ -71,13 +71,19 @@ int sem_trywait(sem_t *s)
 	return take(s) ? 0 : fail(EAGAIN);
 }
 
-int sem_timedwait(sem_t *s, const struct timespec *abstime)
+/* POSIX 2024: timedwait with the clock abstime is on (CLOCK_REALTIME or CLOCK_MONOTONIC). */
+int sem_clockwait(sem_t *s, clockid_t clock, const struct timespec *abstime)
 {
 	uint64_t deadline;
 	if (take(s))
 		return 0; /* POSIX: the time is not checked when the count is above 0 */
-	int err = clock_deadline(CLOCK_REALTIME, abstime, &deadline);
+	int err = clock_deadline(clock, abstime, &deadline);
 	return err ? fail(err) : wait_until(s, deadline);
+}
+
+int sem_timedwait(sem_t *s, const struct timespec *abstime)
+{
+	return sem_clockwait(s, CLOCK_REALTIME, abstime);
 }
 
 int sem_post(sem_t *s)

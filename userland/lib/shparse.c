@@ -6,6 +6,7 @@
  * the status false left.
  */
 #include <fnmatch.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,8 @@ enum op_id {
 	OP_HEREDOC,
 	OP_DUP_IN,
 	OP_DUP_OUT,
+	OP_CLOBBER,
+	OP_RDWR,
 	OP_DSEMI,
 	OP_PIPE,
 	OP_BG,
@@ -33,8 +36,9 @@ enum op_id {
 	OP_RPAREN,
 	OP_COUNT
 };
-static const char *const op_text[OP_COUNT] = { "||", "&&", ">>", "<<-", "<<", "<&", ">&", ";;",
-					       "|",  "&",  ";",	 "<",	">",  "(",  ")" };
+static const char *const op_text[OP_COUNT] = { "||", "&&", ">>", "<<-", "<<", "<&",
+					       ">&", ">|", "<>", ";;",	"|",  "&",
+					       ";",  "<",  ">",	 "(",	")" };
 
 #define HEREDOCS_MAX	 SH_REDIRS_MAX
 #define HEREDOC_WORD_MAX 256 /* a here-document's word, quotes taken out */
@@ -99,10 +103,46 @@ static size_t dquote_end(const char *s, size_t i)
 	return i + 1;
 }
 
+/* Is s[i] a word boundary: the start of the text (at from) or after a blank or operator? */
+static int word_starts(const char *s, size_t from, size_t i)
+{
+	return i == from || is_blank(s[i - 1]) || strchr(";&|()\n", s[i - 1]);
+}
+
+/* Does the reserved word w stand at s[i], as a word of its own (from: the text's start)? */
+static int reserved_at(const char *s, size_t from, size_t i, const char *w)
+{
+	size_t n = strlen(w);
+	return word_starts(s, from, i) && strncmp(s + i, w, n) == 0 &&
+	       (!s[i + n] || is_blank(s[i + n]) || strchr(";&|)\n", s[i + n]));
+}
+
+/*
+ * Is s[i], a "case" word inside $(...) starting at from, where a command starts: after a
+ * separator, or after a reserved word that a command follows? (Not "echo case".)
+ */
+static int case_starts(const char *s, size_t from, size_t i)
+{
+	static const char *const before[] = { "then", "do", "else", "{", "!", "&&", "||" };
+	size_t j = i;
+	while (j > from && is_blank(s[j - 1]))
+		j--;
+	if (j == from || strchr(";&|(\n", s[j - 1]))
+		return 1;
+	for (size_t k = 0; k < sizeof(before) / sizeof(before[0]); k++) {
+		size_t n = strlen(before[k]);
+		if (j - from >= n && strncmp(s + j - n, before[k], n) == 0 &&
+		    word_starts(s, from, j - n))
+			return 1;
+	}
+	return 0;
+}
+
 /*
  * The index after the $(...), ${...} or `...` at i (nested ones, quotes and backslashes
  * inside taken into account), or 0 if it does not close. An unclosed ${ is only its two
- * characters: expansion reports it (a bad substitution).
+ * characters: expansion reports it (a bad substitution). Inside $(...) a case command's
+ * patterns end with a ')' of their own, which does not close it (POSIX 2.6.3).
  */
 static size_t construct_end(const char *s, size_t i)
 {
@@ -113,10 +153,16 @@ static size_t construct_end(const char *s, size_t i)
 		return i + 1;
 	}
 	char open = s[i + 1], close = open == '(' ? ')' : '}';
-	size_t start = i, depth = 1;
+	size_t start = i, depth = 1, cases = 0, from = i + 2;
 	for (i += 2; s[i]; i++) {
 		char c = s[i];
-		if (c == '\'' && open == '(') { /* literal inside $( ), not inside ${ } */
+		if (open == '(' && reserved_at(s, from, i, "case") && case_starts(s, from, i)) {
+			cases++, i += 3;
+		} else if (open == '(' && cases && reserved_at(s, from, i, "esac")) {
+			cases--, i += 3;
+		} else if (c == ')' && depth == 1 && cases) {
+			continue;		       /* a case pattern's end */
+		} else if (c == '\'' && open == '(') { /* literal inside $( ), not inside ${ } */
 			while (s[++i] != '\'')
 				if (!s[i])
 					return 0;
@@ -172,12 +218,27 @@ static int io_number(const char *s, size_t start, size_t end)
 	return v;
 }
 
+/* A backslash and a newline: a line continuation, removed wherever it is unquoted (POSIX). */
+static int continuation(const char *s, size_t i)
+{
+	return s[i] == '\\' && s[i + 1] == '\n';
+}
+
+/* Does the word [start, end) end with a backslash that quotes nothing (the text ends)? */
+static int ends_continued(const char *s, size_t start, size_t end)
+{
+	size_t n = 0;
+	while (end > start + n && s[end - 1 - n] == '\\')
+		n++;
+	return !s[end] && n % 2 == 1;
+}
+
 /* Read the token at p->pos into p->tok (without consuming it). */
 static enum sh_status peek(struct parser *p)
 {
 	const char *s = p->line->text;
-	while (is_blank(s[p->pos]))
-		p->pos++;
+	while (is_blank(s[p->pos]) || continuation(s, p->pos))
+		p->pos += is_blank(s[p->pos]) ? 1 : 2;
 	if (s[p->pos] == '#')
 		while (s[p->pos] && s[p->pos] != '\n')
 			p->pos++;
@@ -203,6 +264,8 @@ static enum sh_status peek(struct parser *p)
 		p->line->err_at = p->pos;
 		return SH_ERR_QUOTE;
 	}
+	if (ends_continued(s, p->pos, end))
+		p->line->continued = 1;
 	*t = (struct token){ TOK_WORD, OP_COUNT, p->pos, end - p->pos, io_number(s, p->pos, end) };
 	return SH_OK;
 }
@@ -324,7 +387,8 @@ static int is_redir_op(const struct token *t)
 {
 	return t->kind == TOK_OP &&
 	       (t->op == OP_IN || t->op == OP_OUT || t->op == OP_APPEND || t->op == OP_DUP_IN ||
-		t->op == OP_DUP_OUT || t->op == OP_HEREDOC || t->op == OP_HEREDOC_STRIP);
+		t->op == OP_CLOBBER || t->op == OP_RDWR || t->op == OP_DUP_OUT ||
+		t->op == OP_HEREDOC || t->op == OP_HEREDOC_STRIP);
 }
 
 static struct sh_word word_of(const struct token *t)
@@ -347,7 +411,10 @@ static uint8_t redir_kind(enum op_id op)
 	case OP_IN:
 		return SH_REDIR_IN;
 	case OP_OUT:
+	case OP_CLOBBER: /* >| : there is no noclobber to override, so it is > */
 		return SH_REDIR_OUT;
+	case OP_RDWR:
+		return SH_REDIR_RDWR;
 	case OP_APPEND:
 		return SH_REDIR_APPEND;
 	case OP_HEREDOC:
@@ -369,7 +436,9 @@ static enum sh_status parse_redir(struct parser *p)
 	enum op_id op = p->tok.op;
 	uint8_t kind = redir_kind(op);
 	if (fd < 0)
-		fd = (op == OP_IN || op == OP_DUP_IN || kind == SH_REDIR_HEREDOC) ? 0 : 1;
+		fd = (op == OP_IN || op == OP_DUP_IN || op == OP_RDWR || kind == SH_REDIR_HEREDOC)
+			     ? 0
+			     : 1;
 	if (fd > SH_FD_MAX) {
 		l->err_at = p->tok.start;
 		return SH_ERR_FD;
@@ -771,6 +840,7 @@ enum sh_status sh_parse(const char *text, struct sh_line *line)
 	line->text = text;
 	line->err_at = 0;
 	line->nwords = line->nredirs = line->ncmds = line->npipelines = line->nitems = 0;
+	line->continued = 0;
 	line->list = SH_NONE;
 	if (strnlen(text, SH_TEXT_MAX + 1) > SH_TEXT_MAX)
 		return SH_ERR_LIMIT; /* words are 16-bit offsets into the text */
@@ -821,12 +891,13 @@ size_t sh_assignment(const struct sh_line *line, struct sh_word w)
 
 /* ---- expansion ------------------------------------------------------------------- */
 
-#define MODE_PATTERN 1	  /* text quotes protect is escaped for glob (sh_pattern, sh_fields) */
-#define MODE_FIELDS  2	  /* unquoted values are split into NUL-separated fields (sh_fields) */
-#define VALUE_MAX    4096 /* a nested text: ${NAME=word}'s word, $((...)), `...` */
-#define ARITH_DEPTH  64	  /* parentheses and operators nested in $((...)) */
-#define WALK_DEPTH   32	  /* ${...}, $((...)) and `...` nested inside one another */
-#define DEFAULT_IFS  " \t\n"
+#define MODE_PATTERN   1    /* text quotes protect is escaped for glob (sh_pattern, sh_fields) */
+#define MODE_FIELDS    2    /* unquoted values are split into NUL-separated fields (sh_fields) */
+#define VALUE_MAX      4096 /* a nested text: ${NAME=word}'s word, $((...)), `...` */
+#define TILDE_NAME_MAX 256  /* the longest login name a "~name" looks up */
+#define ARITH_DEPTH    64   /* parentheses and operators nested in $((...)) */
+#define WALK_DEPTH     32   /* ${...}, $((...)) and `...` nested inside one another */
+#define DEFAULT_IFS    " \t\n"
 
 enum escape { ESC_NONE, ESC_BACKSLASH, ESC_ALL };
 
@@ -1253,7 +1324,9 @@ static long walk_text(struct xp *x, const char *s, size_t i, size_t end, char q,
 	enum escape quoted_esc = (o->mode & MODE_PATTERN) ? ESC_ALL : ESC_NONE;
 	while (i < end) {
 		char c = s[i];
-		if ((c == '$' || c == '`') && q != '\'') {
+		if (q != '\'' && continuation(s, i)) {
+			i += 2; /* a line continuation: nothing */
+		} else if ((c == '$' || c == '`') && q != '\'') {
 			long next = expand_one(x, s, i, end, q == '"');
 			if (next < 0)
 				return next;
@@ -1274,12 +1347,123 @@ static long walk_text(struct xp *x, const char *s, size_t i, size_t end, char q,
 	return 0;
 }
 
+/*
+ * Tilde expansion (POSIX 2.6.1) at s[i]: a '~' and the characters up to the first '/' (in
+ * an assignment, or ':'; or the end), none of them quoted or expanded, is $HOME for "~" and the user's home
+ * directory for "~name"; the result is as if quoted (no field splitting, no pathname
+ * expansion). Where to go on from: past the prefix, or i when there is nothing to
+ * expand (no '~', quotes in the prefix, HOME unset, no such user: the text stays).
+ */
+static size_t tilde(struct xp *x, const char *s, size_t i, size_t end, int in_assignment,
+		    int *quoted)
+{
+	size_t j = i + 1;
+	if (i >= end || s[i] != '~')
+		return i;
+	while (j < end && s[j] != '/' && !(in_assignment && s[j] == ':')) {
+		if (strchr("'\"\\$`", s[j]))
+			return i;
+		j++;
+	}
+	char name[TILDE_NAME_MAX];
+	const char *home;
+	if (j == i + 1) {
+		home = env_get(x->env, "HOME", 4);
+	} else if (j - i - 1 < sizeof(name)) {
+		memcpy(name, s + i + 1, j - i - 1);
+		name[j - i - 1] = 0;
+		struct passwd *pw = getpwnam(name);
+		home = pw ? pw->pw_dir : 0;
+	} else {
+		home = 0;
+	}
+	if (!home)
+		return i;
+	put_text(x->o, home, strlen(home), (x->o->mode & MODE_PATTERN) ? ESC_ALL : ESC_NONE);
+	mark_quoted(x->o);
+	*quoted = 1;
+	return j;
+}
+
+/* The length of "NAME=" that starts an assignment word s[a, b), or 0. */
+static size_t assignment_prefix(const char *s, size_t a, size_t b)
+{
+	size_t i = a;
+	if (i >= b || !is_name_start(s[i]))
+		return 0;
+	while (i < b && is_name_char(s[i]))
+		i++;
+	return i < b && s[i] == '=' ? i + 1 - a : 0;
+}
+
+/* The end of a quoted or substituted part that starts at s[i] (a quote, '$' or '`'). */
+static size_t skip_part(const char *s, size_t i, size_t end)
+{
+	char open = s[i];
+	if (open == '\'' || open == '`' || open == '"') {
+		for (i++; i < end && s[i] != open; i++)
+			if (s[i] == '\\' && open != '\'' && i + 1 < end)
+				i++;
+		return i < end ? i + 1 : end;
+	}
+	if (open == '$' && i + 1 < end && (s[i + 1] == '(' || s[i + 1] == '{')) {
+		int depth = 0;
+		for (i++; i < end; i++) {
+			if (s[i] == '\'' || s[i] == '"' || s[i] == '`') {
+				i = skip_part(s, i, end) - 1;
+				continue;
+			}
+			depth += s[i] == '(' || s[i] == '{';
+			depth -= s[i] == ')' || s[i] == '}';
+			if (depth == 0)
+				return i + 1;
+		}
+		return end;
+	}
+	return i + 1;
+}
+
+/* The next ':' at s[i, end) outside quotes and substitutions, or end. */
+static size_t next_colon(const char *s, size_t i, size_t end)
+{
+	while (i < end && s[i] != ':') {
+		if (s[i] == '\\')
+			i = i + 2 < end ? i + 2 : end;
+		else
+			i = skip_part(s, i, end);
+	}
+	return i;
+}
+
+/*
+ * The walk of a whole word: a tilde-prefix at its start; in an assignment (POSIX), one
+ * right after the '=' and one after each ':' outside quotes, so PATH=~/bin:~/sbin works.
+ */
+static long walk_word(struct xp *x, const char *s, size_t a, size_t b, int assignment, int *quoted)
+{
+	size_t name = assignment ? assignment_prefix(s, a, b) : 0;
+	int tq = 0, q = 0;
+	put_text(x->o, s + a, name, ESC_NONE);
+	size_t from = tilde(x, s, a + name, b, name != 0, &tq);
+	*quoted = 0;
+	for (;;) {
+		size_t colon = name ? next_colon(s, from, b) : b;
+		long r = walk(x, s, from, colon, 0, &q);
+		*quoted |= q | tq;
+		if (r < 0 || colon >= b)
+			return r;
+		put_text(x->o, ":", 1, ESC_NONE);
+		from = tilde(x, s, colon + 1, b, 1, &tq);
+	}
+}
+
 /* A whole word in mode: its length (NUL-terminated), or -SH_ERR_. */
 static long expand_word(const struct sh_line *line, struct sh_word w, const struct sh_env *env,
 			struct outbuf *o, int *quoted)
 {
 	struct xp x = { env, o };
-	long r = walk(&x, line->text, w.start, (size_t)w.start + w.len, 0, quoted);
+	long r = walk_word(&x, line->text, w.start, (size_t)w.start + w.len,
+			   !(o->mode & MODE_PATTERN), quoted);
 	if (r < 0)
 		return r;
 	if (o->full || o->len >= o->cap)
@@ -1344,7 +1528,7 @@ long sh_fields(const struct sh_line *line, struct sh_word w, const struct sh_env
 	*nfields = 0;
 	if (is_quoted_at(line, w) && (!count || strcmp(count, "0") == 0))
 		return 0;
-	long r = walk(&x, line->text, w.start, (size_t)w.start + w.len, 0, &quoted);
+	long r = walk_word(&x, line->text, w.start, (size_t)w.start + w.len, 0, &quoted);
 	if (r < 0)
 		return r;
 	if (o.real)

@@ -51,11 +51,12 @@ enum sh_op {
 };
 
 enum sh_redir_kind {
-	SH_REDIR_IN,	 /* n<file, n is 0 by default */
-	SH_REDIR_OUT,	 /* n>file, n is 1 by default: create or truncate */
-	SH_REDIR_APPEND, /* n>>file: create, or write at the end */
-	SH_REDIR_DUP,	 /* n<&m and n>&m: n becomes a copy of m ("-" closes n) */
-	SH_REDIR_HEREDOC /* n<<word, n<<-word: n reads the body (sh_heredoc) */
+	SH_REDIR_IN,	  /* n<file, n is 0 by default */
+	SH_REDIR_OUT,	  /* n>file, n is 1 by default: create or truncate */
+	SH_REDIR_APPEND,  /* n>>file: create, or write at the end */
+	SH_REDIR_DUP,	  /* n<&m and n>&m: n becomes a copy of m ("-" closes n) */
+	SH_REDIR_HEREDOC, /* n<<word, n<<-word: n reads the body (sh_heredoc) */
+	SH_REDIR_RDWR	  /* n<>file, n is 0 by default: open to read and write, created */
 };
 
 /* A here-document's flags. */
@@ -136,6 +137,9 @@ struct sh_line {
 	size_t err_at; /* for an error: the offset in text where it was found */
 	unsigned nwords, nredirs, ncmds, npipelines, nitems;
 	uint8_t list; /* the first pipeline of the text's own list, or SH_NONE */
+	/* The text ends with a backslash that quotes nothing: a reader with more lines
+	 * takes the next one too (a line continuation); at the end of input it stays. */
+	uint8_t continued;
 	struct sh_word words[SH_WORDS_MAX];
 	struct sh_redir redirs[SH_REDIRS_MAX];
 	struct sh_cmd cmds[SH_CMDS_MAX];

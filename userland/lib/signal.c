@@ -1289,17 +1289,12 @@ int sigtimedwait(const sigset_t *restrict set, siginfo_t *restrict info,
 	uint64_t deadline = FUTEX_FOREVER;
 	int err = 0;
 	if (timeout) {
-		struct timespec now, end;
 		if (timeout->tv_nsec < 0 || timeout->tv_nsec >= NS_PER_S || timeout->tv_sec < 0) {
 			errno = EINVAL;
 			return -1;
 		}
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		end.tv_sec = now.tv_sec + timeout->tv_sec;
-		end.tv_nsec = now.tv_nsec + timeout->tv_nsec;
-		if (end.tv_nsec >= NS_PER_S)
-			end.tv_sec++, end.tv_nsec -= NS_PER_S;
-		clock_deadline(CLOCK_MONOTONIC, &end, &deadline);
+		/* Saturating: a timeout of centuries waits for ever instead of wrapping short. */
+		deadline = ticks_after(timebase_ticks(), span_ticks(timeout));
 	}
 	int sig = wait_signal(set, info, deadline, &err);
 	if (!sig)

@@ -1,7 +1,8 @@
 /*
  * Signal names (POSIX.1-2024 sig2str and str2sig): the names of <signal.h> without
  * "SIG", for the shell's trap and kill(1). One table, in signal number order; the
- * realtime signals are named from SIGRTMIN and SIGRTMAX.
+ * realtime signals are named from SIGRTMIN and SIGRTMAX. And psiginfo (POSIX 2008),
+ * which picolibc lacks.
  */
 #include <signal.h>
 #include <stdlib.h>
@@ -88,4 +89,10 @@ int str2sig(const char *restrict str, int *restrict sig)
 		}
 	}
 	return rt_number(str, sig);
+}
+
+/* POSIX psiginfo: what psignal writes for the signal info describes. */
+void psiginfo(const siginfo_t *info, const char *message)
+{
+	psignal(info->si_signo, message);
 }

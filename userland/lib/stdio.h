@@ -1,7 +1,7 @@
 /* picolibc's <stdio.h>, plus what it lacks: renameat (POSIX 2008, userland/lib/fileat.c),
  * popen and pclose (popen.c), and getline, getdelim, dprintf, the stream locks and the
- * _unlocked character calls (stdio_more.c), and open_memstream (memstream.c, which also
- * replaces picolibc's fmemopen). */
+ * _unlocked character calls (stdio_more.c), open_memstream (memstream.c, which also
+ * replaces picolibc's fmemopen), and ctermid (misc.c). */
 #ifndef USER_STDIO_H
 #define USER_STDIO_H
 
@@ -24,5 +24,9 @@ int getchar_unlocked(void);
 int putc_unlocked(int c, FILE *f);
 int putchar_unlocked(int c);
 FILE *open_memstream(char **bufp, size_t *sizep);
+
+/* ctermid (misc.c): "/dev/tty", the console as every process's controlling terminal. */
+#define L_ctermid 9 /* "/dev/tty" and its NUL */
+char *ctermid(char *s);
 
 #endif

@@ -20,7 +20,9 @@
 
 #define NS_PER_S    1000000000ULL
 #define NS_PER_US   1000ULL
-#define TIMES_PER_S CLOCKS_PER_SEC /* times() units: sysconf(_SC_CLK_TCK) (sysconf.c) */
+#define TIMES_PER_S CLOCKS_PER_SEC	  /* times() units: sysconf(_SC_CLK_TCK) (sysconf.c) */
+#define NS_LONGEST  ((uint64_t)INT64_MAX) /* ticks_to_ns's ceiling: still an int64_t */
+#define SEC_LONGEST (INT64_MAX / (int64_t)NS_PER_S - 1) /* a time in ns: |tv_sec| below it */
 
 static uint64_t timebase_hz;
 static int64_t local_offset_ns; /* without a fork server (init): our own offset */
@@ -41,23 +43,25 @@ static uint64_t ticks_now(void)
 	return t;
 }
 
-/* Split to avoid overflow: whole seconds, then the rest. */
+/* Split to avoid overflow: whole seconds, then the rest; a count past what 63 bits of
+ * nanoseconds hold (292 years) is taken as that much, which is "for ever" to any sleep. */
 static uint64_t ticks_to_ns(uint64_t t)
 {
 	uint64_t hz = timebase();
+	if (t / hz >= NS_LONGEST / NS_PER_S)
+		return NS_LONGEST;
 	return t / hz * NS_PER_S + t % hz * NS_PER_S / hz;
-}
-
-/* Rounded up: a deadline made from it is never early. */
-static uint64_t ns_to_ticks(uint64_t ns)
-{
-	uint64_t hz = timebase();
-	return ns / NS_PER_S * hz + (ns % NS_PER_S * hz + NS_PER_S - 1) / NS_PER_S;
 }
 
 static int valid(const struct timespec *ts)
 {
 	return ts->tv_nsec >= 0 && (uint64_t)ts->tv_nsec < NS_PER_S;
+}
+
+/* A time clock_settime can keep: as nanoseconds it fits in 63 bits (until 2262). */
+static int fits_ns(const struct timespec *ts)
+{
+	return ts->tv_sec < SEC_LONGEST && ts->tv_sec > -SEC_LONGEST;
 }
 
 static int64_t ts_to_ns(const struct timespec *ts)
@@ -146,7 +150,7 @@ int clock_getres(clockid_t id, struct timespec *res)
 
 int clock_settime(clockid_t id, const struct timespec *ts)
 {
-	if (id != CLOCK_REALTIME || !valid(ts)) {
+	if (id != CLOCK_REALTIME || !valid(ts) || !fits_ns(ts)) {
 		errno = EINVAL; /* POSIX: CLOCK_MONOTONIC cannot be set */
 		return -1;
 	}
@@ -168,6 +172,51 @@ int gettimeofday(struct timeval *restrict tv, void *restrict tz)
 	return 0;
 }
 
+uint64_t span_ticks(const struct timespec *span)
+{
+	uint64_t hz = timebase(), sec = (uint64_t)span->tv_sec,
+		 part = ((uint64_t)span->tv_nsec * hz + NS_PER_S - 1) / NS_PER_S;
+	if (sec > (UINT64_MAX - part) / hz)
+		return UINT64_MAX;
+	return sec * hz + part;
+}
+
+uint64_t ticks_after(uint64_t now, uint64_t span)
+{
+	return span >= FUTEX_FOREVER - now ? FUTEX_FOREVER : now + span;
+}
+
+void ticks_to_timespec(uint64_t t, struct timespec *ts)
+{
+	uint64_t hz = timebase();
+	ts->tv_sec = (time_t)(t / hz);
+	ts->tv_nsec = (long)(t % hz * NS_PER_S / hz);
+}
+
+/*
+ * at - now into *left when at is later: 1, else 0. In seconds and nanoseconds apart, so
+ * a time centuries away (any tv_sec) neither wraps nor overflows; one too far for
+ * time_t's difference is as far as time_t goes.
+ */
+static int later_by(const struct timespec *at, const struct timespec *now, struct timespec *left)
+{
+	time_t sec;
+	long nsec = at->tv_nsec - now->tv_nsec;
+	if (__builtin_sub_overflow(at->tv_sec, now->tv_sec, &sec)) {
+		if (at->tv_sec < 0)
+			return 0;
+		sec = INT64_MAX, nsec = 0;
+	}
+	if (nsec < 0) {
+		sec--;
+		nsec += (long)NS_PER_S;
+	}
+	if (sec < 0 || (sec == 0 && nsec == 0))
+		return 0;
+	*left = (struct timespec){ sec, nsec };
+	return 1;
+}
+
 int clock_deadline(clockid_t clock, const struct timespec *abstime, uint64_t *ticks)
 {
 	if (!abstime) {
@@ -179,14 +228,10 @@ int clock_deadline(clockid_t clock, const struct timespec *abstime, uint64_t *ti
 	/* The offset first (a call to the fork server), then one reading for both sides. */
 	int64_t off = clock == CLOCK_REALTIME ? realtime_offset() : 0;
 	uint64_t now = ticks_now();
-	int64_t left = ts_to_ns(abstime) - ((int64_t)ticks_to_ns(now) + off);
-	if (left <= 0) {
-		*ticks = 0; /* already past: a wait on it times out at once */
-		return 0;
-	}
-	*ticks = now + ns_to_ticks((uint64_t)left);
-	if (*ticks < now)
-		*ticks = FUTEX_FOREVER; /* so far ahead it overflowed */
+	struct timespec at_now, left;
+	ns_to_ts((int64_t)ticks_to_ns(now) + off, &at_now);
+	/* Already past: a wait on it times out at once. Too far ahead to count: for ever. */
+	*ticks = later_by(abstime, &at_now, &left) ? ticks_after(now, span_ticks(&left)) : 0;
 	return 0;
 }
 
@@ -204,15 +249,17 @@ int clock_nanosleep(clockid_t clock, int flags, const struct timespec *req, stru
 	uint64_t deadline;
 	if (!valid(req) || (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC))
 		return EINVAL;
+	/* A relative time below zero has passed already (POSIX gives no error for it). */
 	if (flags & TIMER_ABSTIME)
 		clock_deadline(clock, req, &deadline);
 	else
-		deadline = ticks_now() + ns_to_ticks((uint64_t)ts_to_ns(req));
+		deadline =
+			req->tv_sec < 0 ? ticks_now() : ticks_after(ticks_now(), span_ticks(req));
 	cancel_point(); /* sleep, usleep and nanosleep too */
 	int err = sleep_until(deadline);
 	if (rem && !(flags & TIMER_ABSTIME)) {
 		uint64_t now = ticks_now();
-		ns_to_ts(now < deadline ? (int64_t)ticks_to_ns(deadline - now) : 0, rem);
+		ticks_to_timespec(now < deadline ? deadline - now : 0, rem);
 	}
 	cancel_point();
 	return err;

@@ -2,13 +2,16 @@
  * exec after fork: the child becomes another program with the same pid and parent, gets
  * its arguments and environment, and fork + exec copies no page beyond what the child
  * touched before exec (compared with spawning the same program directly). All frames
- * come back after wait. A failed exec returns -1 and leaves the caller running.
+ * come back after wait. A failed exec returns -1 and leaves the caller running. A name
+ * without a slash is a path relative to the working directory, not the archive's program.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <spawn.h>
 #include <sys/memstat.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,6 +20,8 @@
 
 #define COPY_BOUND  4 /* pages the child may write between fork and exec (its stack) */
 #define EXIT_NOEXEC 99
+
+extern char **environ;
 
 static struct memstat now(void)
 {
@@ -92,13 +97,69 @@ static void check_copies(void)
 	CHECK_EQ(c.free_frames, a.free_frames);
 }
 
+#define BARE_DIR    "/tmp/exec_bare"
+#define EXIT_ENOENT 42
+#define EXIT_OTHER  43
+#define SCRIPT_EXIT 7 /* what the script below exits with */
+
+/* In a child: chdir to dir, then exec name as execl does (no PATH search): its status,
+ * EXIT_ENOENT for a failure with ENOENT. */
+static int exec_in(const char *dir, const char *name, int spawn)
+{
+	pid_t c = fork();
+	if (c == 0) {
+		if (chdir(dir) != 0)
+			_exit(EXIT_OTHER);
+		char *argv[] = { (char *)name, 0 };
+		if (spawn) {
+			pid_t p;
+			int err = posix_spawn(&p, name, 0, 0, argv, environ);
+			_exit(err == ENOENT ? EXIT_ENOENT : err ? EXIT_OTHER : wait_exit(p));
+		}
+		execl(name, name, (char *)0);
+		_exit(errno == ENOENT ? EXIT_ENOENT : EXIT_OTHER);
+	}
+	return c > 0 ? wait_exit(c) : -1;
+}
+
+/*
+ * POSIX: execve's path is a pathname, so a name without a slash is a file in the working
+ * directory (only execvp and execlp search PATH). From / there is no "true"; from /bin
+ * it is the archive's; a script in a directory runs by its bare name, and one named like
+ * a /bin program runs instead of that program. The library used to take any bare name as
+ * the archive's program.
+ */
+static void bare_names(void)
+{
+	CHECK_EQ(exec_in("/", "true", 0), EXIT_ENOENT);
+	CHECK_EQ(exec_in("/", "true", 1), EXIT_ENOENT);
+	CHECK_EQ(exec_in("/bin", "true", 0), 0);
+	CHECK_EQ(exec_in("/bin", "true", 1), 0);
+	mkdir(BARE_DIR, 0755);
+	put_file(BARE_DIR "/echo", "#!/bin/sh\nexit 7\n");
+	CHECK_EQ(chmod(BARE_DIR "/echo", 0755), 0);
+	CHECK_EQ(exec_in(BARE_DIR, "echo", 0), SCRIPT_EXIT);
+	CHECK_EQ(exec_in(BARE_DIR, "echo", 1), SCRIPT_EXIT);
+	CHECK_EQ(exec_in(BARE_DIR, "../exec_bare/echo", 0), SCRIPT_EXIT);
+	pid_t c = fork();
+	if (c == 0) { /* execlp searches PATH (unset: /bin), so it finds the archive's */
+		chdir(BARE_DIR);
+		execlp("true", "true", (char *)0);
+		_exit(EXIT_OTHER);
+	}
+	CHECK_EQ(wait_exit(c), 0);
+	CHECK_EQ(unlink(BARE_DIR "/echo"), 0);
+	CHECK_EQ(rmdir(BARE_DIR), 0);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 4 && strcmp(argv[1], "role") == 0)
 		return exec_role(argv);
 	char *none[] = { "no_such_program", 0 };
 	CHECK_FAILS(execv("/bin/no_such_program", none), ENOENT);
-	check_identity(argv[0]);
+	check_identity("/bin/test_exec");
+	bare_names(); /* a path: argv[0] is a bare name */
 	check_copies();
 	return test_status();
 }

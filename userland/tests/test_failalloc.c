@@ -87,7 +87,7 @@ static int w_exec(uint64_t n)
 	pid_t pid = fork();
 	if (pid == 0) {
 		char *argv[] = { "true", 0 };
-		execv("true", argv);
+		execv("/bin/true", argv);
 		_exit(outcome(1));
 	}
 	return pid < 0 ? outcome_create(1) : child_outcome(pid);

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/memstat.h>
 #include <unistd.h>
@@ -13,6 +14,8 @@
 #include "testlib.h"
 
 int test_failures;
+
+#define MIN_FILLED (512 * 1024L) /* bytes the RAM file system must take before ENOSPC */
 
 static char chunk[4096];
 
@@ -83,7 +86,12 @@ static void enospc(void)
 		break;
 	}
 	CHECK(r >= 0 || errno == ENOSPC);
-	CHECK(total > 1024 * 1024);
+	/* A sanity floor, not the size: file data may take a quarter of the memory free when
+	 * the server started, which at 32 MiB of RAM (with the boot archive in it) is only
+	 * about 1 MiB, and shrinks as the archive grows. */
+	CHECK(total > MIN_FILLED);
+	if (total <= MIN_FILLED)
+		printf("  the file system took only %ld bytes\n", total);
 	close(fd);
 	struct stat;
 	/* The server still answers. Closed again before the unlinks: open, big0 would keep

@@ -19,6 +19,7 @@
 #define NS_PER_MS 1000000L
 #define LATE_MS	  50
 #define MSG	  "written after exec"
+#define SELF	  "/bin/test_pipe_exec" /* a path to exec: argv[0] is a bare name */
 
 static void nap(long ms)
 {
@@ -145,9 +146,9 @@ int main(int argc, char **argv)
 {
 	if (argc == 3)
 		return role(argv);
-	writer_execs(argv[0], "writer");
-	writer_execs(argv[0], "hop");
-	reader_execs(argv[0]);
+	writer_execs(SELF, "writer");
+	writer_execs(SELF, "hop");
+	reader_execs(SELF);
 	ends_and_file();
 	return test_status();
 }

@@ -32,7 +32,7 @@ int main(int argc, char **argv)
 		char *args[] = { argv[0], "4", "5", 0 };
 		close(3);
 		close(6);
-		execv(argv[0], args);
+		execv("/bin/test_pipe_exec_two", args); /* a path: argv[0] is a bare name */
 		_exit(127);
 	}
 	close(a[1]);

@@ -3,13 +3,15 @@
  * POSIX.1-2017: stdio on files and pipes (fopen's modes, counts, positioning, ungetc and
  * the indicators, lines, flushing and buffering, fdopen, freopen, tmpfile, remove), the
  * printf and scanf families, the stdlib and string calls (number conversion, sorting,
- * the environment, mkstemp, strings), clocks and calendar time, sysconf and confstr.
+ * the environment, mkstemp, strings), clocks and calendar time, sysconf and confstr,
+ * fnmatch's patterns.
  * Each CHECK asserts what the standard specifies (the comment names the rule), nothing
  * Linux- or glibc-only; what the standard leaves implementation-defined is not checked.
  * Files live under /tmp/psa_*.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
@@ -1708,6 +1710,35 @@ static void limits(void)
 	CHECK_EQ(errno, EINVAL);
 }
 
+/*
+ * fnmatch (POSIX XCU 2.13): bracket expressions with character classes, alone, negated
+ * and with other items, "[.c.]" and "[=c=]"; FNM_PATHNAME and FNM_PERIOD; a backslash
+ * at the end matches nothing. picolibc's fnmatch knew no class: "[[:digit:]]" matched
+ * nothing (and so did the shell's case and glob with one).
+ */
+static void patterns(void)
+{
+	CHECK_EQ(fnmatch("[[:digit:]]x", "5x", 0), 0);
+	CHECK_EQ(fnmatch("[[:digit:]]x", "ax", 0), FNM_NOMATCH);
+	CHECK_EQ(fnmatch("[![:space:]]", "q", 0), 0);
+	CHECK_EQ(fnmatch("[![:space:]]", " ", 0), FNM_NOMATCH);
+	CHECK_EQ(fnmatch("[[:upper:][:digit:]_]*", "_rest", 0), 0);
+	CHECK_EQ(fnmatch("[[:alpha:]][[:alnum:]]*", "a1b2", 0), 0);
+	CHECK_EQ(fnmatch("[[:xdigit:]]", "g", 0), FNM_NOMATCH);
+	CHECK_EQ(fnmatch("[[.-.]a]", "-", 0), 0);
+	CHECK_EQ(fnmatch("[[=e=]]", "e", 0), 0);
+	CHECK_EQ(fnmatch("[!]a]", "]", 0), FNM_NOMATCH);
+	CHECK_EQ(fnmatch("a/*", "a/b/c", FNM_PATHNAME), FNM_NOMATCH);
+	CHECK_EQ(fnmatch("a/*/c", "a/b/c", FNM_PATHNAME), 0);
+	CHECK_EQ(fnmatch("a[/]b", "a/b", FNM_PATHNAME), FNM_NOMATCH);
+	CHECK_EQ(fnmatch("*", ".profile", FNM_PERIOD), FNM_NOMATCH);
+	CHECK_EQ(fnmatch("[[:punct:]]*", ".profile", FNM_PERIOD), FNM_NOMATCH);
+	CHECK_EQ(fnmatch(".*", ".profile", FNM_PERIOD), 0);
+	CHECK_EQ(fnmatch("d/*", "d/.x", FNM_PATHNAME | FNM_PERIOD), FNM_NOMATCH);
+	CHECK(fnmatch("ab\\", "ab\\", 0) != 0);
+	CHECK_EQ(fnmatch("\\[", "[", 0), 0);
+}
+
 int main(void)
 {
 	fopen_modes();
@@ -1729,6 +1760,7 @@ int main(void)
 	clocks();
 	calendar();
 	limits();
+	patterns();
 	unlink(F1);
 	unlink(F2);
 	unlink(F3);

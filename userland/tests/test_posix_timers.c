@@ -4,12 +4,14 @@
  * timer's sigev_value; a periodic one fires again and again
  * until deleted; TIMER_ABSTIME on CLOCK_REALTIME; SIGEV_NONE only counts down;
  * SIGEV_THREAD calls its function in a thread with the timer's value; timer_gettime and
- * disarming; a forked child has none; the errors (EINVAL for a bad clock, signal,
+ * disarming; times past 64 bits of nanoseconds stay far off (they wrapped short); a
+ * forked child has none; the errors (EINVAL for a bad clock, signal,
  * time or id); and the library's timer thread takes none of the program's signals.
  */
 #include <errno.h>
 #include <semaphore.h>
 #include <signal.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -153,6 +155,59 @@ static void counting_only(void)
 	CHECK_EQ(timer_delete(t), 0);
 }
 
+#define FAR_S  ((time_t)1 << 40) /* 35,000 years: past 64 bits of nanoseconds */
+#define WRAP_S 18446744074L	 /* just past 2^64 ns: wrapped through them, 0.29 s */
+
+/*
+ * Times past 64 bits of nanoseconds stay far off, as setitimer's do: relative, the
+ * largest there is (saturated, still armed), absolute on CLOCK_REALTIME; and an interval
+ * of for ever after a first expiry is one expiry, not a flood. They wrapped short when
+ * timer_settime converted through a nanosecond count.
+ */
+static void far_times(void)
+{
+	timer_t t = make(CLOCK_MONOTONIC, SIGEV_NONE, 0);
+	struct itimerspec v = { .it_interval = { FAR_S, 0 }, .it_value = { WRAP_S, 0 } }, cur, was;
+	CHECK_EQ(timer_settime(t, 0, &v, 0), 0);
+	CHECK_EQ(timer_gettime(t, &cur), 0);
+	CHECK(cur.it_value.tv_sec >= WRAP_S - 60 && cur.it_value.tv_sec <= WRAP_S);
+	CHECK_EQ(cur.it_interval.tv_sec, FAR_S);
+	struct itimerspec most = { { INT64_MAX, 999999999 }, { INT64_MAX, 999999999 } };
+	CHECK_EQ(timer_settime(t, 0, &most, &was), 0);
+	CHECK(was.it_value.tv_sec >= WRAP_S - 60);
+	CHECK_EQ(timer_gettime(t, &cur), 0);
+	CHECK(cur.it_value.tv_sec >= FAR_S && cur.it_interval.tv_sec >= FAR_S);
+	CHECK_EQ(timer_delete(t), 0);
+
+	t = make(CLOCK_REALTIME, SIGEV_NONE, 0);
+	struct itimerspec at = { .it_value = { FAR_S, 0 } };
+	CHECK_EQ(timer_settime(t, TIMER_ABSTIME, &at, 0), 0);
+	CHECK_EQ(timer_gettime(t, &cur), 0);
+	CHECK(cur.it_value.tv_sec > FAR_S / 2);
+	at.it_value.tv_sec = INT64_MAX;
+	CHECK_EQ(timer_settime(t, TIMER_ABSTIME, &at, 0), 0);
+	CHECK_EQ(timer_gettime(t, &cur), 0);
+	CHECK(cur.it_value.tv_sec > FAR_S / 2);
+	CHECK_EQ(timer_delete(t), 0);
+
+	sigset_t usr1, old;
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, &old);
+	t = make(CLOCK_MONOTONIC, SIGEV_SIGNAL, SIGUSR1);
+	most.it_value = (struct timespec){ 0, 10 * MS };
+	hits = 0;
+	CHECK_EQ(timer_settime(t, 0, &most, 0), 0);
+	wait_hits(1);
+	ms_sleep(30); /* a wrapped next deadline would be due at once, again and again */
+	sigprocmask(SIG_UNBLOCK, &usr1, 0);
+	CHECK_EQ(hits, 1);
+	CHECK_EQ(timer_gettime(t, &cur), 0);
+	CHECK(cur.it_value.tv_sec >= FAR_S);
+	CHECK_EQ(timer_delete(t), 0);
+	sigprocmask(SIG_SETMASK, &old, 0);
+}
+
 static sem_t fired;
 static volatile int fired_value;
 
@@ -246,6 +301,7 @@ int main(void)
 	one_shot_and_periodic();
 	absolute_realtime();
 	counting_only();
+	far_times();
 	thread_notify();
 	errors_and_fork();
 	return test_status();

@@ -1,7 +1,7 @@
 /*
  * The programs in /bin, run through `sh -c` (shell_run.h): ls, cp, mv, rm, mkdir, rmdir, mkfifo, ln,
  * chmod, basename, dirname, tee, uname, printf, tail, sort, uniq, cut, tr, seq, id, date,
- * touch, cat, echo, wc, head, grep, env, true, false and time, each with its options and
+ * touch, cat, echo, wc, head, grep, env, true, false, time and expr, each with its options and
  * its exit statuses, on files under /tmp/tb (removed at the end).
  */
 #define OUT_FILE "/tmp/test_shell_bin.out"
@@ -134,6 +134,24 @@ static void text_tools(void)
 	expect("echo -n a; echo b c", "ab c\n", 0, 0);
 }
 
+/* expr: arithmetic and precedence, comparisons (integers and strings), | and &, the ':'
+ * match (length, or the \(...\) text), its exit statuses (1 null or 0, 2 bad). */
+static void expr_utility(void)
+{
+	expect("expr 1 + 2 \\* 3; expr \\( 1 + 2 \\) \\* 3; expr -7 / 2; expr -7 % 3",
+	       "7\n9\n-3\n-1\n", 0, 0);
+	expect("expr 10 \\> 9; expr 10 \\> 9a; expr abc \\< abd; expr 3 = 03; expr a != a",
+	       "1\n0\n1\n1\n0\n", 1, 0);
+	expect("expr 0 \\| x; expr '' \\| 5; expr 3 \\& 0; expr 3 \\& 4", "x\n5\n0\n3\n", 0, 0);
+	expect("expr /usr/lib/f.txt : '.*/\\(.*\\)'; expr abcdef : 'a.c'; expr abc : x",
+	       "f.txt\n3\n0\n", 1, 0);
+	expect("i=4; i=$(expr $i + 1); echo $i; expr 0; echo $?", "5\n0\n1\n", 0, 0);
+	expect("expr 1 + a; echo $?; expr 5 / 0; echo $?; expr 1 +; echo $?",
+	       "expr: non-integer argument\n2\nexpr: division by zero\n2\nexpr: syntax error: "
+	       "missing operand\n2\n",
+	       0, 1);
+}
+
 static void env_and_status(void)
 {
 	expect("env -i A=1 B='x y' env", "A=1\nB=x y\n", 0, 0);
@@ -150,6 +168,7 @@ int main(void)
 	ls_long();
 	small_tools();
 	text_tools();
+	expr_utility();
 	env_and_status();
 	return test_status();
 }

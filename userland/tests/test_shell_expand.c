@@ -5,8 +5,8 @@
  * ($1..$9, ${10}, $#, $@, "$@", $*, set --, shift, for without in), ${x:-y}, ${x:=y},
  * ${x+y}, ${x:?}, ${#x}, ${x%y} and kin, $((...)), functions (arguments, return, recursion, in a
  * pipeline, redefinition, unset -f), { } and ( ), the test and [ built-ins, $$ and $!,
- * export and unset (a variable not exported stays out of commands' environments), and
- * pipeline statuses. Each script's whole output and status are compared.
+ * export and unset (a variable not exported stays out of commands' environments),
+ * pipeline statuses, and tilde expansion. Each script's whole output and status are compared.
  */
 #define OUT_FILE "/tmp/test_shell_expand.out"
 
@@ -111,7 +111,11 @@ static void arithmetic(void)
 	       0);
 	expect("n=5; echo $((n * n)) $(($n - 1)) $((n > 3)) $((n == 4)) $((n != 4 && 1))",
 	       "25 4 1 0 1\n", 0, 0);
-	expect("echo $((1 / 0)); echo after", "sh: bad arithmetic expression\nafter\n", 0, 1);
+	/* An expansion error ends a shell that is not interactive (POSIX 2.8.1). */
+	expect("echo $((1 / 0)); echo after", "sh: bad arithmetic expression\n", 1, 1);
+	expect("echo ${v^x} || echo or; echo after", "sh: bad substitution\n", 1, 1);
+	expect("(echo $((2 +)); echo no); echo \"sub $?\"",
+	       "sh: bad arithmetic expression\nsub 1\n", 0, 1);
 	expect("x=abc; echo $((x + 1))", "sh: bad arithmetic expression\n", 1, 1);
 	expect("i=1; echo $((i += 2)) $((i *= 3)) $i $((j = 4)) $j $((0 && (k = 1))) [$k]",
 	       "3 9 9 4 4 0 []\n", 0, 0);
@@ -214,8 +218,23 @@ static void set_options(void)
 	expect("set -e; g() { false; return 0; }; if g; then echo in-condition; fi",
 	       "in-condition\n", 0, 0);
 	expect("set -e; (false); echo no", "", 1, 0);
+	/* Before && or ||, or after !, -e is off in everything the pipeline runs (POSIX). */
+	expect("set -e; f() { false; echo in-f; }; f || echo failed; ! f; f && echo ok; "
+	       "{ false; echo grp; } || :; (false; echo sub) && :; echo end; f; echo no",
+	       "in-f\nin-f\nin-f\nok\ngrp\nsub\nend\n", 1, 0);
 	expect("set -e; x=$(exit 3); echo no", "", 3, 0);
+	/* Assignments alone are made in turn, each seeing the ones before it. */
+	expect("x=5; x=$((x * 2)) y=$x; echo $x $y", "10 10\n", 0, 0);
 	expect("set -e; set +e; false; echo on", "on\n", 0, 0);
+	/* The same options by their -o names; set -o and set +o alone list them. */
+	expect("set -o noglob; echo /bi*; set +o noglob; echo /bi*; set -o; set -e +o xtrace a b; "
+	       "set +o; echo $# $-; set +e; set -o nosuch; echo $?; set -o errexit; false; echo no",
+	       "/bi*\n/bin\nerrexit     off\nnoglob      off\nnounset     off\nxtrace      off\n"
+	       "set -o errexit\nset +o noglob\nset +o nounset\nset +o xtrace\n2 e\n"
+	       "sh: set: nosuch: unknown option\n2\n",
+	       1, 1);
+	expect("set -o nounset; echo ${TSE_UNSET}; echo no", "sh: parameter null or not set\n", 1,
+	       1);
 	expect("echo [$-]; set -ef; echo [$-]; set +e; echo [$-]", "[]\n[ef]\n[f]\n", 0, 0);
 	expect("set -x; echo hi; X=1; set +x; echo quiet",
 	       "+ echo hi\nhi\n+ X=1\n+ set +x\nquiet\n", 0, 1);
@@ -243,6 +262,14 @@ static void misc(void)
 	expect("L=1; export | grep -c L=; export L; export | grep -c L=", "0\n1\n", 0, 0);
 	expect("for L in a; do :; done; read R <<EOF\nr\nEOF\nsh -c 'echo [$L$R]'", "[]\n", 0, 0);
 	expect("L=1; unset L; export L=4; sh -c 'echo [$L]'", "[4]\n", 0, 0);
+	/* Tilde expansion (POSIX 2.6.1): HOME, the user database (root's home is /), as if
+	 * quoted; not when quoted, not inside a word; in an assignment after the '=' and
+	 * after each unquoted ':'. */
+	expect("HOME=/tmp/h; echo ~ ~/a '~' \\~ \"~\" a~ ~root ~root/x ~nosuchuser; V=~/b; echo $V",
+	       "/tmp/h /tmp/h/a ~ ~ ~ a~ / //x ~nosuchuser\n/tmp/h/b\n", 0, 0);
+	expect("HOME='/tmp/a b*'; for w in ~; do echo \"[$w]\"; done", "[/tmp/a b*]\n", 0, 0);
+	expect("HOME=/tmp/h; P=~/bin:~/sbin:'~':/x; echo $P", "/tmp/h/bin:/tmp/h/sbin:~:/x\n", 0,
+	       0);
 }
 
 int main(void)

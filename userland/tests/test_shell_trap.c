@@ -16,6 +16,16 @@ int main(void)
 	expect("trap 'echo bye' 0; exit 3", "bye\n", 3, 0);
 	expect("trap 'echo bye; exit 5' EXIT; true", "bye\n", 5, 0); /* exit in the action */
 	expect("trap 'echo bye' EXIT; trap - EXIT; echo hi", "hi\n", 0, 0);
+	/* A subshell's own EXIT trap runs as it ends ((...) and $(...)); the parent's does not
+	 * run there. $$ in a subshell is the shell's pid, so a signal sent to it reaches the
+	 * shell's trap (POSIX). */
+	expect("trap 'echo parent' EXIT; (trap 'echo sub-exit' EXIT; echo in; exit 4); echo \"out "
+	       "$?\"; "
+	       "x=$(trap 'echo s2' EXIT; echo v); echo $x",
+	       "in\nsub-exit\nout 4\nv s2\nparent\n", 0, 0);
+	expect("trap 'echo got USR1' USR1; (kill -USR1 $$); echo after; echo $$ $(echo $$) | "
+	       "(read a b; [ $a = $b ] && echo same)",
+	       "got USR1\nafter\nsame\n", 0, 0);
 	/* a signal to ourselves: the action runs after that command, $? as it was */
 	expect("trap 'echo got USR1' USR1; kill -USR1 $$; echo after $?", "got USR1\nafter 0\n", 0,
 	       0);

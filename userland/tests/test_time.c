@@ -4,12 +4,17 @@
  * the device tree names one (after 2020) and from 1970 when it does not; clock_settime
  * moves CLOCK_REALTIME (and gettimeofday, time) for every process but not
  * CLOCK_MONOTONIC; an absolute clock_nanosleep and a pthread_cond_timedwait on each
- * clock end no earlier than asked. Also the ids (all 0) and what sysconf answers.
+ * clock end no earlier than asked; waits of centuries (past 64 bits of nanoseconds) are
+ * long, not wrapped short; the clock-named waits of POSIX 2024. Also the ids (all 0) and what sysconf answers.
  */
 #include <errno.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <poll.h>
 #include <pthread.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <sys/select.h>
 #include <sys/time.h>
 #include <sys/times.h>
 #include <time.h>
@@ -147,12 +152,132 @@ static void timed_waits(void)
 	}
 }
 
+#define FAR_S ((time_t)1 << 40) /* 35,000 years: past 64 bits of nanoseconds */
+#define MS    1000000L
+
+static void on_alrm(int sig)
+{
+	(void)sig;
+}
+
+static void *post_later(void *sem)
+{
+	ms_sleep(20);
+	sem_post(sem);
+	return 0;
+}
+
+/* An interval timer's SIGALRM in 20 ms, caught without SA_RESTART: it ends a wait. */
+static void alarm_soon(void)
+{
+	struct itimerval it = { { 0, 0 }, { 0, 20000 } };
+	CHECK_EQ(setitimer(ITIMER_REAL, &it, 0), 0);
+}
+
+/*
+ * Waits of centuries wait (until a signal or a post ends them) rather than wrapping
+ * short through a 64-bit nanosecond count: a relative nanosleep keeps its remainder, an
+ * absolute sem_timedwait, sigtimedwait, and select and ppoll whose nanoseconds came to
+ * a few (2^64 ns and a bit) or nothing.
+ */
+static void far_waits(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alrm;
+	CHECK_EQ(sigaction(SIGALRM, &sa, 0), 0);
+	struct timespec wrap = { 18446744074L, 0 }, rem = { 0, 0 };
+	alarm_soon();
+	CHECK(nanosleep(&wrap, &rem) == -1 && errno == EINTR);
+	CHECK(rem.tv_sec >= wrap.tv_sec - 60 && rem.tv_sec <= wrap.tv_sec);
+
+	sem_t s;
+	pthread_t th;
+	CHECK_EQ(sem_init(&s, 0, 0), 0);
+	CHECK_EQ(pthread_create(&th, 0, post_later, &s), 0);
+	struct timespec far = { FAR_S, 0 };
+	CHECK_EQ(sem_timedwait(&s, &far), 0);
+	CHECK_EQ(pthread_join(th, 0), 0);
+	sem_destroy(&s);
+
+	sigset_t alrm, old;
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	CHECK_EQ(sigprocmask(SIG_BLOCK, &alrm, &old), 0);
+	alarm_soon();
+	CHECK_EQ(sigtimedwait(&alrm, 0, &far), SIGALRM);
+	CHECK_EQ(sigprocmask(SIG_SETMASK, &old, 0), 0);
+
+	struct timeval tv = { 18446744073L, 709552 }; /* 2^64 ns + 384 ns */
+	alarm_soon();
+	CHECK(select(0, 0, 0, 0, &tv) == -1 && errno == EINTR);
+	struct timespec ts = { 18446744073L, 709551616 }; /* 2^64 ns */
+	alarm_soon();
+	CHECK(ppoll(0, 0, &ts, 0) == -1 && errno == EINTR);
+	/* A relative time below zero has passed: no wait, no error. */
+	struct timespec neg = { -1, 0 };
+	CHECK_EQ(nanosleep(&neg, 0), 0);
+	signal(SIGALRM, SIG_DFL);
+}
+
+/* A monotonic deadline ms from now, as an absolute time; *at: the same in ns. */
+static struct timespec mono_after(long ms, long long *at)
+{
+	*at = now_ns(CLOCK_MONOTONIC) + ms * MS;
+	return (struct timespec){ (time_t)(*at / NS), (long)(*at % NS) };
+}
+
+/*
+ * POSIX 2024's waits on a named clock: on CLOCK_MONOTONIC (far behind CLOCK_REALTIME, so
+ * a time taken on the wrong clock would be long past) each ends with ETIMEDOUT no earlier
+ * than its monotonic deadline, whatever clock the condition variable was made with;
+ * sem_clockwait is woken by a post; a clock they do not take is EINVAL.
+ */
+static void clock_waits(void)
+{
+	long long at;
+	pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+	pthread_cond_t c = PTHREAD_COND_INITIALIZER; /* its own clock: CLOCK_REALTIME */
+	pthread_rwlock_t rw = PTHREAD_RWLOCK_INITIALIZER;
+	sem_t s;
+	struct timespec abs = mono_after(20, &at);
+	CHECK_EQ(pthread_mutex_lock(&m), 0);
+	CHECK_EQ(pthread_cond_clockwait(&c, &m, CLOCK_MONOTONIC, &abs), ETIMEDOUT);
+	CHECK(now_ns(CLOCK_MONOTONIC) >= at);
+	abs = mono_after(20, &at);
+	CHECK_EQ(pthread_mutex_clocklock(&m, CLOCK_MONOTONIC, &abs), ETIMEDOUT); /* held */
+	CHECK(now_ns(CLOCK_MONOTONIC) >= at);
+	CHECK_EQ(pthread_mutex_clocklock(&m, CLOCK_THREAD_CPUTIME_ID, &abs), EINVAL);
+	CHECK_EQ(pthread_cond_clockwait(&c, &m, CLOCK_PROCESS_CPUTIME_ID, &abs), EINVAL);
+	CHECK_EQ(pthread_mutex_unlock(&m), 0);
+	CHECK_EQ(pthread_rwlock_rdlock(&rw), 0);
+	abs = mono_after(20, &at);
+	CHECK_EQ(pthread_rwlock_clockwrlock(&rw, CLOCK_MONOTONIC, &abs), ETIMEDOUT);
+	CHECK(now_ns(CLOCK_MONOTONIC) >= at);
+	CHECK_EQ(pthread_rwlock_clockrdlock(&rw, CLOCK_MONOTONIC, &abs), 0);
+	CHECK_EQ(pthread_rwlock_unlock(&rw), 0);
+	CHECK_EQ(pthread_rwlock_unlock(&rw), 0);
+	CHECK_EQ(sem_init(&s, 0, 0), 0);
+	abs = mono_after(20, &at);
+	CHECK(sem_clockwait(&s, CLOCK_MONOTONIC, &abs) == -1 && errno == ETIMEDOUT);
+	CHECK(now_ns(CLOCK_MONOTONIC) >= at);
+	pthread_t th;
+	CHECK_EQ(pthread_create(&th, 0, post_later, &s), 0);
+	abs = mono_after(60 * 1000, &at);
+	CHECK_EQ(sem_clockwait(&s, CLOCK_MONOTONIC, &abs), 0);
+	CHECK_EQ(pthread_join(th, 0), 0);
+	CHECK(sem_clockwait(&s, 99, &abs) == -1 && errno == EINVAL);
+	sem_destroy(&s);
+}
+
 int main(void)
 {
 	monotonic();
 	sleeps();
 	realtime();
 	timed_waits();
+	far_waits();
+	clock_waits();
 	CHECK(getuid() == 0 && geteuid() == 0 && getgid() == 0 && getegid() == 0);
 	/* What programs probe for before they use it. */
 	CHECK_EQ(sysconf(_SC_CLK_TCK), CLOCKS_PER_SEC);

@@ -90,6 +90,9 @@ typedef struct {
 	union sigval si_value;
 } siginfo_t;
 
+/* POSIX: psignal's message for info's signal (signame.c). */
+void psiginfo(const siginfo_t *info, const char *message);
+
 #define SI_USER	   1 /* kill, raise, killpg, pthread_kill */
 #define SI_QUEUE   2
 #define SI_TIMER   3
