@@ -84,7 +84,8 @@ void boot_run(const char *bootargs)
 	irq_off();
 	/* holds the lock from here */
 	unsigned n = smp_start(has_word(bootargs, "hsmstale"));
-	printk("smp: %u hart(s) running, IPIs by %s\n", n, smp_ipi_way());
+	printk("smp: %u hart(s) running, IPIs by %s, %s\n", n, smp_ipi_way(),
+	       smp_parallel() ? "at once" : "taking turns");
 	if (has_word(bootargs, "hang") && smp_on()) {
 		/* The SMP watchdog's test: the other harts wait for the lock until it fires. */
 		printk("hang requested: holding the big kernel lock\n");

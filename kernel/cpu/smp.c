@@ -159,14 +159,63 @@ static uint64_t lock_sleepers;
 static uint64_t lock_waiters;
 
 /*
- * Polls of the lock before a waiting hart sleeps: a kernel entry is short, and a sleeper
- * costs the holder an IPI to wake it. Through the firmware that IPI is an SBI call and an
- * M-mode trap on the sleeper (about 3,000 instructions on QEMU), worth 64 polls; through
- * the ACLINT SSWI it is one store, and a few polls are enough (more only take the turn of
- * the holder when both share a host CPU, as under QEMU's round robin).
+ * Polls of the lock before a waiting hart sleeps. A sleeper costs the holder an IPI to
+ * wake it: through the firmware an SBI call and an M-mode trap on the sleeper (about
+ * 3,000 instructions on QEMU), worth 64 polls; through the ACLINT SSWI one store, and a
+ * few polls are enough where the harts take turns on one CPU (QEMU's round robin under
+ * icount), since there every poll takes the holder's turn. Where they really run at once
+ * (a board, QEMU's thread per hart: harts_parallel) the sleeper's wake-up is the cost: a
+ * kernel entry holds the lock for microseconds, and two busy harts that slept at once
+ * made fewer forks a second than one (docs/benchmark.md), so a waiter polls for about as
+ * long as a hold.
  */
-#define LOCK_SPINS	64
-#define LOCK_SPINS_SSWI 4
+#define LOCK_SPINS	    64
+#define LOCK_SPINS_SSWI	    4
+#define LOCK_SPINS_PARALLEL 2048
+
+/*
+ * Whether the harts run at once, probed at boot (probe_parallel): hart 1 counts in a loop
+ * while hart 0 watches the count for PROBE_LOOKS reads. Harts that take turns show it
+ * move at most at a turn's end; parallel ones show it move all the time.
+ */
+static bool harts_parallel;
+#define PROBE_LOOKS	100000
+#define PROBE_MOVES	64	  /* moves seen that mean parallel */
+#define PROBE_COUNT_MAX 100000000 /* hart 1 stops counting by itself after this */
+#define PROBE_WAIT_MS	100	  /* for hart 1 to arrive */
+static volatile uint64_t probe_count;
+static volatile int probe_ready, probe_done;
+
+/* Hart 1's side: count until hart 0 has seen enough (or for a bounded time). */
+static void probe_count_up(void)
+{
+	probe_ready = 1;
+	for (uint64_t n = 0; !probe_done && n < PROBE_COUNT_MAX; n++)
+		probe_count = n;
+}
+
+/* Hart 0's side, once the others are started: true if hart 1 counted alongside. */
+static bool probe_parallel(void)
+{
+	uint64_t since = rdtime(), wait = timer_timebase() / 1000 * PROBE_WAIT_MS;
+	while (!probe_ready && rdtime() - since < wait)
+		;
+	unsigned moves = 0;
+	uint64_t last = probe_count;
+	for (unsigned i = 0; probe_ready && i < PROBE_LOOKS; i++) {
+		uint64_t c = probe_count;
+		moves += c != last;
+		last = c;
+	}
+	probe_done = 1;
+	return moves >= PROBE_MOVES;
+}
+
+/* The polls a waiter makes before it sleeps (above). */
+static unsigned lock_spins(void)
+{
+	return harts_parallel ? LOCK_SPINS_PARALLEL : ipi_by_sswi ? LOCK_SPINS_SSWI : LOCK_SPINS;
+}
 
 /*
  * Sleep in wfi until the lock may be free. The bit is set before the lock is looked at
@@ -208,9 +257,10 @@ static void wait_for_lock(struct hart *h)
 	bool snoozed = false;
 	h->lock_wait_since = rdtime();
 	__atomic_fetch_or(&lock_waiters, 1UL << h->index, __ATOMIC_RELAXED);
-	for (int spins = 0; !got_lock(me); spins++) {
+	unsigned limit = lock_spins();
+	for (unsigned spins = 0; !got_lock(me); spins++) {
 		flush_if_asked(h);
-		if (spins < (ipi_by_sswi ? LOCK_SPINS_SSWI : LOCK_SPINS))
+		if (spins < limit)
 			continue;
 		snoozed |= timer_snooze(); /* a due tick would end every wfi at once */
 		slept = sleep_on_lock(h);
@@ -432,6 +482,8 @@ void smp_secondary_main(struct hart *h)
 	}
 	csr_set(sie, SIE_SSIE);
 	timer_start();
+	if (h->index == 1)
+		probe_count_up();
 	bkl_lock();
 	h->online = 1;
 	struct trapframe *tf = trap_resume();
@@ -495,5 +547,12 @@ unsigned smp_start(int stale_starts)
 		if (start_one(dh, harts_online, stale_starts))
 			harts_online++;
 	}
+	if (harts_online > 1)
+		harts_parallel = probe_parallel();
 	return harts_online;
+}
+
+bool smp_parallel(void)
+{
+	return harts_parallel;
 }

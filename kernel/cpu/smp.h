@@ -7,6 +7,7 @@
 #ifndef KERNEL_SMP_H
 #define KERNEL_SMP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Set once, at boot, if other harts run: single-hart systems skip the lock and the
@@ -69,6 +70,8 @@ void smp_kick(int hart);
 void smp_interrupt(unsigned hart);
 /* Send an IPI to the harts in mask (by hart id): by ACLINT SSWI if every hart has it, else SBI. */
 void smp_ipi(uint64_t mask);
+/* True if the harts were seen to run at once at boot (the lock's waiters poll longer). */
+bool smp_parallel(void);
 /* How IPIs go: "ACLINT SSWI" or "SBI" (for the boot banner). */
 const char *smp_ipi_way(void);
 /* The mask of online harts by hart id, except this one. */
