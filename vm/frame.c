@@ -41,7 +41,7 @@ uint64_t frame_pool_release(struct frame_pool *p, uint64_t pa, uint64_t size)
 		if (!frame_in_pool(p, f) || p->ref[i] != FRAME_RESERVED)
 			continue;
 		p->ref[i] = 0;
-		p->stack[p->nfree++ - p->nzeroed] = (uint32_t)i;
+		frame_push(p, i, false);
 		p->nusable++;
 		n++;
 	}
@@ -112,12 +112,7 @@ static __attribute__((noinline)) int take_locked(struct frame_pool *p, bool want
 void frame_push_locked(struct frame_pool *p, uint64_t i, bool zeroed)
 {
 	pool_lock(p);
-	if (zeroed) {
-		p->nfree++;
-		p->stack[p->nframes - ++p->nzeroed] = (uint32_t)i;
-	} else {
-		p->stack[p->nfree++ - p->nzeroed] = (uint32_t)i;
-	}
+	frame_push(p, i, zeroed);
 	pool_unlock(p);
 }
 

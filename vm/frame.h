@@ -104,7 +104,21 @@ static inline void frame_shared_add(struct frame_pool *p, int64_t n)
 	__atomic_fetch_add(&p->nshared, (uint64_t)n, __ATOMIC_RELAXED);
 }
 
-/* Push frame i, whose count just reached 0, under the pool's lock (locking pools). */
+/*
+ * Put free frame i on the ordinary stack, or on the zeroed one (the caller left it all
+ * zero). A locking pool's caller holds its lock (frame_push_locked takes it).
+ */
+static inline void frame_push(struct frame_pool *p, uint64_t i, bool zeroed)
+{
+	if (zeroed) {
+		p->nfree++;
+		p->stack[p->nframes - ++p->nzeroed] = (uint32_t)i;
+	} else {
+		p->stack[p->nfree++ - p->nzeroed] = (uint32_t)i;
+	}
+}
+
+/* frame_push under the pool's lock (locking pools). */
 void frame_push_locked(struct frame_pool *p, uint64_t i, bool zeroed);
 
 /* Bring back frames still on their way (p->settle); true if there were any. */
@@ -138,18 +152,16 @@ static inline void frame_drop_last(struct frame_pool *p, uint64_t i)
 	if (p->locking)
 		frame_push_locked(p, i, false);
 	else
-		p->stack[p->nfree++ - p->nzeroed] = (uint32_t)i;
+		frame_push(p, i, false);
 }
 
 /* The same for a frame the caller left all zero: the stack of zeroed frames. */
 static inline void frame_drop_last_zeroed(struct frame_pool *p, uint64_t i)
 {
-	if (p->locking) {
+	if (p->locking)
 		frame_push_locked(p, i, true);
-	} else {
-		p->nfree++;
-		p->stack[p->nframes - ++p->nzeroed] = (uint32_t)i;
-	}
+	else
+		frame_push(p, i, true);
 }
 
 static inline void frame_drop(struct frame_pool *p, uint64_t pa)
