@@ -59,6 +59,9 @@ long fork_task(const struct fork_req *r)
 		return err ? err : E_NOMEM;
 	}
 	ipc_answer_clone(th, r->caller);
+	/* The child's thread runs where the caller's may (Linux's fork keeps the affinity
+	 * mask): a process pinned to a hart forks there, its children too. */
+	th->affinity = r->caller->affinity;
 	cap_install(r->dst, &child->hdr, CAP_ALL, 0, 0);
 	sched_ready(th);
 	return (long)th->id;

@@ -271,9 +271,11 @@ static void wait_for_lock(struct hart *h)
 	__atomic_fetch_and(&lock_waiters, ~(1UL << h->index), __ATOMIC_RELAXED);
 	if (snoozed)
 		timer_unsnooze();
-	/* The wake-up IPI has done its work: it must not trap once interrupts are on. */
+	/* The wake-up IPI has done its work: it must not trap once interrupts are on. Cleared
+	 * before the mark, so an IPI sent meanwhile stays pending for the next wait. */
 	if (slept)
 		csr_clear(sip, SIE_SSIE);
+	__atomic_store_n(&h->lock_kicked, 0, __ATOMIC_RELAXED);
 	flush_if_asked(h);
 }
 
@@ -373,9 +375,10 @@ void smp_shootdown_leave(uint64_t mask, uint64_t root_ppn, uint64_t to)
 }
 
 /* The hart (index + 1) that has waited longest, if over STARVE_MS; else 0. */
+static uint64_t starve_ticks; /* STARVE_MS in timer ticks, worked out once (smp_start) */
 static uint32_t starving(void)
 {
-	uint64_t now = rdtime(), oldest = now - STARVE_MS * timer_timebase() / 1000;
+	uint64_t oldest = rdtime() - starve_ticks;
 	uint32_t heir = 0;
 	for (unsigned i = 0; i < harts_online; i++) {
 		uint64_t since = harts[i].lock_wait_since;
@@ -404,9 +407,21 @@ static int next_sleeper(uint64_t sleepers, uint32_t heir)
 }
 
 /*
+ * Has h been sent its wake-up already in this wait? Then the IPI is pending there (a
+ * waiter clears it only once it has the lock, and then this mark), and another would
+ * only cost this hart its sending: where harts take turns (QEMU's round robin under
+ * icount) a sleeper waits for its turn, and every unlock meanwhile sent it one more.
+ */
+static bool kicked_already(struct hart *h)
+{
+	return __atomic_exchange_n(&h->lock_kicked, 1, __ATOMIC_RELAXED) != 0;
+}
+
+/*
  * Free the lock, or hand it to a starving waiter, then wake one hart that sleeps waiting
- * for it (see sleep_on_lock). One is enough: a woken hart that loses the race sleeps
- * again with its bit set, and whoever holds the lock then wakes the next at its unlock.
+ * for it (see sleep_on_lock). One is enough: a woken hart's IPI stays pending until it
+ * has the lock, so it polls from then on, and whoever holds the lock next wakes the
+ * next sleeper at its unlock.
  * Waking them all cost an IPI per sleeper per unlock (an SBI call, and an M-mode trap on
  * each target, about 3,000 instructions under QEMU), and all but one slept again.
  */
@@ -420,7 +435,7 @@ void bkl_unlock_smp(void)
 	uint64_t sleepers = __atomic_load_n(&lock_sleepers, __ATOMIC_SEQ_CST);
 	if (sleepers) {
 		int wake = next_sleeper(sleepers, heir);
-		if (wake >= 0 && harts[wake].hartid < 64)
+		if (wake >= 0 && harts[wake].hartid < 64 && !kicked_already(&harts[wake]))
 			smp_ipi(1UL << harts[wake].hartid);
 	}
 	/* Address spaces torn down under the lock are freed now, while others hold it. */
@@ -533,6 +548,7 @@ unsigned smp_start(int stale_starts)
 	}
 	csr_set(sie, SIE_SSIE);
 	ipi_by_sswi = sswi_all_harts();
+	starve_ticks = STARVE_MS * timer_timebase() / 1000;
 	/* From the first other hart on, the kernel is serialised: take the lock first. */
 	for (int i = 0; i < boot.dt.nharts && !lock_on; i++)
 		lock_on = boot.dt.harts[i].skip == DT_HART_OK &&

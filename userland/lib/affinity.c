@@ -2,8 +2,8 @@
  * sched_setaffinity and sched_getaffinity (Linux's, declared in <sched.h>): a thread here
  * runs on one hart or on any (thread_ctl's affinity, docs/syscalls.md 31), so a set names
  * exactly one online hart or all of them. The kernel has no call that reads a thread's
- * affinity back: the C library keeps what the thread set, with the pid it was set in,
- * since a forked child's thread starts on any hart (docs/userland.md).
+ * affinity back: the C library keeps what the thread set. A forked child's thread
+ * inherits the affinity (fork, docs/syscalls.md), as its copy of this variable does.
  */
 #include <errno.h>
 #include <sched.h>
@@ -13,9 +13,8 @@
 #include "syscall.h"
 #include "threads.h"
 
-/* The hart this thread pinned itself to, and in which process (0: none yet). */
+/* The hart this thread pinned itself to, -1 for any. */
 static __thread int pinned_hart = -1;
-static __thread pid_t pinned_in;
 
 /* pid 0 or the caller's own pid name the calling thread; ESRCH for anyone else. */
 static int self_only(pid_t pid)
@@ -47,7 +46,6 @@ int sched_setaffinity(pid_t pid, size_t cpusetsize, const cpu_set_t *mask)
 		return -1;
 	}
 	pinned_hart = to;
-	pinned_in = getpid();
 	return 0;
 }
 
@@ -61,7 +59,7 @@ int sched_getaffinity(pid_t pid, size_t cpusetsize, cpu_set_t *mask)
 		return -1;
 	}
 	memset(mask, 0, cpusetsize);
-	int hart = pinned_in == getpid() ? pinned_hart : -1;
+	int hart = pinned_hart;
 	for (int h = 0; h < harts; h++)
 		if (hart < 0 || h == hart)
 			((unsigned char *)mask)[h / 8] |= (unsigned char)(1u << (h % 8));

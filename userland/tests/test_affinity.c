@@ -2,7 +2,7 @@
  * sched_setaffinity and sched_getaffinity (Linux's) and the CPU_* set macros: the calling
  * thread pinned to each hart in turn runs there (sched_getcpu) and reads its set back;
  * every hart at once unpins it; sets this kernel cannot keep, other processes and bad
- * arguments are refused; a forked child starts on any hart.
+ * arguments are refused; a forked child's thread keeps its parent's pin.
  */
 #include <errno.h>
 #include <sched.h>
@@ -76,24 +76,47 @@ static void test_refused(int harts)
 	CHECK_EQ(waitpid(child, 0, 0), child);
 }
 
-/* The child's thread is not the pinned one: its set is every hart. */
+/* A forked child is pinned where its parent was: exit status 0, 1 or 2. */
+static int child_pinned(int hart)
+{
+	cpu_set_t set, want;
+	CPU_ZERO(&want);
+	CPU_SET(hart, &want);
+	if (sched_getaffinity(0, sizeof(set), &set) != 0 || !CPU_EQUAL(&set, &want))
+		return 1;
+	for (int i = 0; i < 100; i++) { /* the kernel's pin, not only the C library's record */
+		if (sched_getcpu() != hart)
+			return 2;
+		sched_yield();
+	}
+	return 0;
+}
+
+/* Linux's fork keeps the affinity: the child of a pinned thread runs on its hart only. */
 static void test_fork(int harts)
 {
 	cpu_set_t set, all;
-	CPU_ZERO(&set);
-	CPU_SET(harts - 1, &set);
-	CHECK_EQ(sched_setaffinity(0, sizeof(set), &set), 0);
-	pid_t child = fork();
-	if (child == 0) {
-		all_harts(&all, harts);
+	for (int h = harts - 1; h >= 0; h -= harts > 1 ? harts - 1 : 1) {
+		CPU_ZERO(&set);
+		CPU_SET(h, &set);
+		CHECK_EQ(sched_setaffinity(0, sizeof(set), &set), 0);
+		pid_t child = fork();
+		if (child == 0)
+			_exit(child_pinned(h));
+		int st = -1;
+		CHECK_EQ(waitpid(child, &st, 0), child);
+		CHECK(WIFEXITED(st));
+		CHECK_EQ(WEXITSTATUS(st), 0);
+	}
+	all_harts(&all, harts);
+	CHECK_EQ(sched_setaffinity(0, sizeof(all), &all), 0);
+	pid_t child = fork(); /* unpinned again: so is the child */
+	if (child == 0)
 		_exit(sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_EQUAL(&set, &all) ? 0
 											    : 1);
-	}
 	int st = -1;
 	CHECK_EQ(waitpid(child, &st, 0), child);
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	all_harts(&all, harts);
-	CHECK_EQ(sched_setaffinity(0, sizeof(all), &all), 0);
 }
 
 int main(void)
