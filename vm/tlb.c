@@ -75,22 +75,54 @@ static void remote_now_or_batched(struct as *as, uint64_t va, uint64_t size)
 		remote_flush(as, va, size);
 }
 
-void tlb_flush_page(struct as *as, uint64_t va)
+/* Flush this hart's entries for asid (every entry without ASIDs). */
+static inline void flush_asid(uint64_t asid)
 {
 	if (asid_bits)
+		__asm__ volatile("sfence.vma zero, %0" ::"r"(asid) : "memory");
+	else
+		sfence_vma_all();
+}
+
+/*
+ * With several harts, this hart's own entries for a space it does not run are flushed
+ * when it next switches to it (as_track finds it stale), after the big lock: nothing
+ * reaches them before (the kernel never goes through user addresses). Under QEMU every
+ * sfence.vma empties the hart's whole translation cache, which the rest of the locked
+ * work then refilled: a fork flushed its parent's and its child's spaces so. Apart, so
+ * that one hart's flush pays one test for it.
+ */
+static __attribute__((noinline)) void flush_smp(struct as *as, uint64_t va, uint64_t size)
+{
+	if (this_hart()->as_active != as)
+		as->stale_harts |= my_bit();
+	else if (size != PAGE_SIZE)
+		flush_asid(as->asid);
+	else if (asid_bits)
 		__asm__ volatile("sfence.vma %0, %1" ::"r"(va), "r"((uint64_t)as->asid) : "memory");
 	else
 		sfence_vma_addr(va);
-	remote_now_or_batched(as, va, PAGE_SIZE);
+	remote_now_or_batched(as, va, size);
+}
+
+void tlb_flush_page(struct as *as, uint64_t va)
+{
+	if (smp_on())
+		flush_smp(as, va, PAGE_SIZE);
+	else if (asid_bits)
+		__asm__ volatile("sfence.vma %0, %1" ::"r"(va), "r"((uint64_t)as->asid) : "memory");
+	else
+		sfence_vma_addr(va);
 }
 
 void tlb_flush_all(struct as *as)
 {
-	if (asid_bits)
+	if (smp_on())
+		flush_smp(as, 0, SBI_RFENCE_ALL);
+	else if (asid_bits)
 		__asm__ volatile("sfence.vma zero, %0" ::"r"((uint64_t)as->asid) : "memory");
 	else
 		sfence_vma_all();
-	remote_now_or_batched(as, 0, SBI_RFENCE_ALL);
 }
 
 void tlb_batch_begin(struct as *as)
@@ -128,9 +160,10 @@ void tlb_new_asid(struct as *as)
 	/* One no live space holds (or the shared one); a dead space's is flushed first. */
 	as->asid = asid_take(&asids);
 	as->satp = as->asid == asids.shared ? 0 : satp_of(as->root, as->asid);
-	tlb_flush_all(as);
-	/* Its ASID may have been another task's: every other hart flushes it on first use. */
+	/* Its ASID may have been another task's: every other hart flushes it on first use,
+	 * and this one now or, with several harts, on first use too (flush_later). */
 	as->stale_harts = ~my_bit();
+	tlb_flush_all(as);
 }
 
 /*
@@ -139,22 +172,43 @@ void tlb_new_asid(struct as *as)
  * before running it. Not inlined: as_activate, on every switch between tasks, then needs
  * no frame.
  */
-static __attribute__((noinline)) void as_track(struct as *as, struct as *old, uint64_t asid)
+static __attribute__((noinline)) bool as_track(struct as *as, struct as *old)
 {
 	uint64_t me = my_bit();
+	bool stale = false;
 	if (as) {
 		as_hold(as);
 		as->active_harts |= me;
 		as->tlb_harts |= me;
-		if (as->stale_harts & me) {
-			as->stale_harts &= ~me;
-			__asm__ volatile("sfence.vma zero, %0" ::"r"(asid) : "memory");
-		}
+		stale = as->stale_harts & me;
+		as->stale_harts &= ~me;
 	}
 	if (old) {
 		old->active_harts &= ~me;
 		as_release(old);
 	}
+	return stale;
+}
+
+/*
+ * The switch as_activate decided, with several harts: made once the big lock is let go
+ * (bkl_unlock_smp), or at once by as_destroy. The kernel never reaches user memory through
+ * satp (it copies through the direct map), so until this hart returns to user mode its
+ * satp only has to hold a live tree with the kernel's half: the one it had does, since
+ * a tree leaves every hart before it is freed. Under QEMU a satp write that changes the
+ * ASID, and every sfence.vma, throws away the hart's whole translation cache, and the
+ * kernel's work after the switch refilled it while holding the lock.
+ */
+void tlb_switch_pending(struct hart *h)
+{
+	uint64_t satp = h->satp_next;
+	if (!satp)
+		return;
+	h->satp_next = 0;
+	csr_write(satp, satp);
+	if (h->flush_next)
+		flush_asid((satp >> SATP_ASID_SHIFT) & SATP_ASID_MASK);
+	h->flush_next = 0;
 }
 
 /* The shared ASID's translations on this hart: they may be another space's. */
@@ -172,13 +226,16 @@ void as_activate(struct as *as)
 	struct as *old = h->as_active;
 	pte_t *root = as ? as->root : kernel_root;
 	uint64_t asid = as ? as->asid : 0;
+	h->as_active = as;
+	if (smp_on()) { /* made after the lock (tlb_switch_pending) */
+		h->flush_next = as_track(as, old) || asid == asids.shared;
+		h->satp_next = satp_of(root, asid);
+		return;
+	}
 	csr_write(satp, satp_of(root, asid));
 	/* Spaces that share an ASID (asid.h; all of them without ASIDs) flush at each switch. */
 	if (asid == asids.shared)
 		flush_shared();
-	h->as_active = as;
-	if (smp_on())
-		as_track(as, old, asid);
 }
 
 /*
@@ -262,6 +319,8 @@ uint64_t as_destroy(struct as *as)
 		return 0;
 	if (this_hart()->as_active == as)
 		as_activate(0);
+	/* Off the tree now: its kernel half goes (as_detach) while the lock is still held. */
+	tlb_switch_pending(this_hart());
 	if (smp_on() && (others = as->active_harts & ~my_bit()) != 0) {
 		smp_shootdown_leave(others, virt_to_phys(as->root) >> PAGE_SHIFT,
 				    satp_of(kernel_root, 0));

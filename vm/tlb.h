@@ -40,6 +40,8 @@ void tlb_new_asid(struct as *as);
 struct hart;
 /* Free the trees this hart detached under the big lock (it holds no lock now). */
 void tlb_reap(struct hart *h);
+/* Load the satp (and flush) as_activate left for after the big lock; nothing if none. */
+void tlb_switch_pending(struct hart *h);
 /* Other harts are about to start: teardowns wait for the lock's release from now on. */
 void tlb_smp_start(void);
 

@@ -39,9 +39,11 @@ struct hart {
 	uint32_t locks_held;		   /* debug builds: a bit per lock class held */
 	int lock_order_off;		   /* debug builds: the check has fired (lockorder.h) */
 	int sswi;			   /* its register in the ACLINT SSWI, -1 if none */
+	uint32_t flush_next;		   /* with satp_next: flush its ASID's entries too */
 	uint64_t *reap;			   /* detached trees to free without the lock (vm/tlb.c) */
 	uint64_t lock_instret;		   /* instructions retired holding the big lock (smp.c) */
 	uint64_t lock_instret_at;	   /* instret when it last took the big lock */
+	uint64_t satp_next; /* several harts: satp to load once the big lock is let go, or 0 */
 };
 
 extern unsigned harts_online;

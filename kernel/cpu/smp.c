@@ -438,7 +438,9 @@ void bkl_unlock_smp(void)
 		if (wake >= 0 && harts[wake].hartid < 64 && !kicked_already(&harts[wake]))
 			smp_ipi(1UL << harts[wake].hartid);
 	}
-	/* Address spaces torn down under the lock are freed now, while others hold it. */
+	/* The switch to the next thread's tree, and the teardowns, now others may hold it. */
+	if (me->satp_next)
+		tlb_switch_pending(me);
 	if (me->reap)
 		tlb_reap(me);
 }
