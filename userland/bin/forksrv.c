@@ -62,8 +62,12 @@ struct proc {
 	uint8_t job;	     /* enum job_state */
 	uint8_t report;	     /* enum job_report: a stop or continue no wait has taken yet */
 	uint8_t stopsig;     /* the signal that stopped it (report JOB_REPORT_STOPPED) */
-	uint8_t execed;	 /* runs an image of its own (exec, spawn): setpgid by its parent fails */
-	long stop_reply; /* the reply of its thread parked in PROC_STOP while stopped, or 0 */
+	uint8_t execed; /* runs an image of its own (exec, spawn): setpgid by its parent fails */
+	/* While PS_FORKING (do_fork), when task is the parent's task slot the kernel's fork
+	 * reads: whether a request waits for the entry (wait_forked), and how to give back
+	 * that slot if its process ended meanwhile (task_slot_release: SLOT_BACK_*, or 0). */
+	uint8_t fork_waiters, fork_slot_left;
+	long stop_reply;      /* the reply of its thread parked in PROC_STOP while stopped, or 0 */
 	uint64_t run_ticks;   /* once a zombie: its run time (timebase ticks) */
 	uint64_t child_ticks; /* its children's and their descendants' it has waited for */
 	/* Its interval timers (enum proc_timer): when each goes off next (ALARM_OFF: never),
@@ -74,6 +78,18 @@ struct proc {
 	uint16_t gen;	/* the generation its badge carries (badge_of) */
 	uint32_t badge; /* its badge while it is not free, 0 when free (by_badge) */
 };
+
+/*
+ * The server's own state beside enum proc_state (never listed): an entry a server thread
+ * is forking, with the table lock let go while the kernel clones the parent (do_fork). It
+ * is nobody's to see until then (visible): not found by pid, not a child to wait for or
+ * reparent, not a target of a signal; a request of its own (the child, running already)
+ * waits for it (wait_forked).
+ */
+#define PS_FORKING 3
+
+/* How a task slot goes back (task_slot_release): to the spares (emptied) or freed. */
+enum { SLOT_BACK_SPARE = 1, SLOT_BACK_FREE = 2 };
 
 /*
  * Job control (docs/signals.md, "Stopping and continuing"). A stop signal posted makes a
@@ -113,6 +129,9 @@ static __thread long exec_obj;
  */
 static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
 static int threaded;
+static void table_enter(void);
+static void table_leave(void);
+static void table_take(void);
 
 /*
  * A process's badge is its table index + 1, with the entry's generation above
@@ -143,10 +162,16 @@ static struct proc *by_badge(uint64_t badge)
 	return &procs[index];
 }
 
+/* A process anyone may see: not free, and not being forked (PS_FORKING). */
+static inline int visible(const struct proc *q)
+{
+	return q->state == PS_RUNNING || q->state == PS_ZOMBIE;
+}
+
 static struct proc *find(int64_t pid)
 {
 	for (int i = 0; i < procs_top; i++)
-		if (procs[i].state != PS_FREE && procs[i].pid == pid)
+		if (procs[i].pid == pid && visible(&procs[i]))
 			return &procs[i];
 	return 0;
 }
@@ -215,6 +240,34 @@ static void spare_put(long slot)
 		slot_free(slot);
 }
 
+/* Forks whose kernel call is in flight without the table lock (do_fork): 0 skips a scan. */
+static int forks_in_flight;
+
+/*
+ * A process's task slot goes back (how: SLOT_BACK_*) once its task is killed: unless a
+ * fork of that process is in the kernel without the table lock, still naming the slot
+ * (its entry's task while PS_FORKING), since a new task in it would be forked instead. Then that fork gives it
+ * back when it returns (fork_settle_slot).
+ */
+static __attribute__((noinline)) struct proc *fork_naming(long slot)
+{
+	for (int i = 0; i < procs_top; i++)
+		if (procs[i].state == PS_FORKING && procs[i].task == slot)
+			return &procs[i];
+	return 0;
+}
+
+static inline void task_slot_release(long slot, int how)
+{
+	struct proc *f = forks_in_flight ? fork_naming(slot) : 0;
+	if (f)
+		f->fork_slot_left = (uint8_t)how;
+	else if (how == SLOT_BACK_SPARE)
+		spare_put(slot);
+	else
+		slot_free(slot);
+}
+
 /* Answer through a saved reply capability. */
 /* 0 if the answer reached its caller; E_DEAD if the caller stopped waiting (a signal). */
 static int reply_saved(long slot, int64_t w0, uint64_t w1)
@@ -234,7 +287,7 @@ static int reply_saved(long slot, int64_t w0, uint64_t w1)
 /* Is child one that parent's wait for want (waitpid's pid argument) is about? */
 static int matches(const struct proc *child, const struct proc *parent, int64_t want)
 {
-	if (child->state == PS_FREE || child->ppid != parent->pid)
+	if (child->ppid != parent->pid || !visible(child))
 		return 0;
 	if (want > 0)
 		return child->pid == want;
@@ -402,8 +455,8 @@ static inline __attribute__((always_inline)) int reparent(struct proc *p, int64_
 	int ntied = 0;
 	for (int i = 0; i < procs_top; i++) {
 		struct proc *c = &procs[i];
-		if (c->state == PS_FREE || c->ppid != p->pid)
-			continue;
+		if (c->ppid != p->pid || !visible(c))
+			continue; /* one being forked: do_fork finds its parent gone */
 		c->ppid = PID_INIT;
 		c->orphan = 1;
 		if (c->state == PS_ZOMBIE)
@@ -436,10 +489,9 @@ static void proc_end(struct proc *p, int status, int64_t run_ticks, int from_p)
 		run_ticks = SYSCALL(cpu_time, p->task, 0);
 	p->run_ticks = run_ticks < 0 ? 0 : (uint64_t)run_ticks;
 	if (p->task >= 0) {
-		if (SYSCALL(task_kill, p->task) == 0)
-			spare_put(p->task); /* the kill emptied the slot */
-		else
-			slot_free(p->task);
+		/* The kill empties the slot: a spare again. */
+		task_slot_release(p->task, SYSCALL(task_kill, p->task) == 0 ? SLOT_BACK_SPARE
+									    : SLOT_BACK_FREE);
 		p->task = -1;
 	}
 	if (from_p && threaded)
@@ -565,6 +617,77 @@ static unsigned spawn_caps(const struct proc *c)
  * supervisor and SLOT_PROC capabilities (badged with its table entry) and answers the
  * child's copy of the call with 0. We answer the parent with the pid.
  */
+/*
+ * The fork's end, back under the table lock: a release of the parent's task slot handed to
+ * this fork meanwhile (task_slot_release) is done now, or handed on to another fork still
+ * naming the slot.
+ */
+static void fork_settle_slot(struct proc *c)
+{
+	long slot = c->task;
+	int how = c->fork_slot_left;
+	c->task = -1;
+	c->fork_slot_left = 0;
+	forks_in_flight--;
+	if (how)
+		task_slot_release(slot, how);
+}
+
+/* The entry is out of PS_FORKING: requests that waited for it look again. */
+static void fork_published(struct proc *c, int state)
+{
+	c->state = state;
+	if (c->fork_waiters) {
+		c->fork_waiters = 0;
+		futex_wake((volatile uint32_t *)&c->state, UINT32_MAX);
+	}
+}
+
+/*
+ * The kernel's fork of p into child entry c, with several server threads: without the
+ * table lock, which it held for most of a fork's time, so that forks on other harts go on
+ * meanwhile. c is PS_FORKING until then (nobody else's to see). The parent may end or
+ * exec while the lock is let go: its slot then stays until this fork is back
+ * (task_slot_release), and a child made for a parent that is gone (its badge changed) is
+ * killed: the fork fails as if the end had come first. The child may run and ask before
+ * that: its requests wait (wait_forked).
+ */
+static __attribute__((noinline)) long fork_unlocked(struct proc *p, struct proc *c, long task,
+						    uint64_t mode, uint64_t badge)
+{
+	uint32_t parent = p->badge;
+	c->state = PS_FORKING;
+	c->task = p->task; /* the parent's, until the fork is back (task_slot_release) */
+	c->caps = p->caps;
+	forks_in_flight++;
+	table_leave();
+	long tid = SYSCALL(fork, c->task, task, mode, SLOT_SERVER, badge, SLOT_PROC);
+	table_enter();
+	fork_settle_slot(c);
+	if (tid >= 0 && (p->badge != parent || p->state != PS_RUNNING)) {
+		SYSCALL(task_kill, task); /* empties the slot, as a failed fork leaves it */
+		tid = E_DEAD;
+	}
+	return tid;
+}
+
+/*
+ * A request from a process another server thread is still forking (its child, running
+ * already, or the kernel's message that it ended): it waits until the entry is published
+ * or given up, then looks again. Only with several server threads.
+ */
+static struct proc *wait_forked(struct proc *p, uint64_t badge)
+{
+	while (p && p->state == PS_FORKING) {
+		p->fork_waiters = 1;
+		table_leave();
+		futex_wait((volatile uint32_t *)&p->state, PS_FORKING, FUTEX_FOREVER);
+		table_enter();
+		p = by_badge(badge);
+	}
+	return p;
+}
+
 static void do_fork(struct proc *p, uint64_t mode)
 {
 	struct proc *c = proc_new(p);
@@ -577,19 +700,28 @@ static void do_fork(struct proc *p, uint64_t mode)
 		c->sig_chld = p->sig_chld;
 	}
 	uint64_t badge = c ? badge_of(c) : 0;
-	long tid = task >= 0 ? SYSCALL(fork, p->task, task, mode, SLOT_SERVER, badge, SLOT_PROC)
-			     : E_RANGE;
+	long tid;
+	if (threaded)
+		tid = task >= 0 ? fork_unlocked(p, c, task, mode, badge) : E_RANGE;
+	else
+		tid = task >= 0 ? SYSCALL(fork, p->task, task, mode, SLOT_SERVER, badge, SLOT_PROC)
+				: E_RANGE;
 	if (tid < 0) {
 		if (c) {
 			fsholders_release((unsigned)(c - procs));
 			reap(c);
 		}
 		spare_put(task); /* still empty */
+		if (c && threaded)
+			fork_published(c, PS_FREE); /* reap's: waiting requests find it stale */
 		reply(tid == E_NOMEM || tid == E_QUOTA ? -ENOMEM : -EAGAIN, 0);
 		return;
 	}
 	c->task = task;
-	c->caps = p->caps;
+	if (threaded)
+		fork_published(c, PS_RUNNING); /* caps set by fork_unlocked */
+	else
+		c->caps = p->caps;
 	/*
 	 * The parent's fork() returns the pid. A queued answer (IPC_TAG_QUEUE, with our next
 	 * receive) puts the parent behind the child, so the child runs first: one that exits
@@ -863,7 +995,7 @@ static void do_exec(struct proc *p, const struct ipc_msg *m)
 	}
 	err = exec_give_pipes(s.task, fds, nfd, taken);
 	SYSCALL(task_kill, p->task);
-	slot_free(p->task);
+	task_slot_release(p->task, SLOT_BACK_FREE);
 	p->task = s.task;
 	p->gen = gen;
 	p->badge = badge_at(p, gen);
@@ -1088,7 +1220,7 @@ static void do_kill(struct proc *p, int64_t pid, uint64_t sig, const uint64_t *v
 	int zombies = 0;
 	for (int i = 0; i < procs_top; i++) {
 		struct proc *q = &procs[i];
-		if (q->state == PS_FREE || q->pid == PID_INIT ||
+		if (!visible(q) || q->pid == PID_INIT ||
 		    !(pid > 0 ? q->pid == pid : pid == -1 || q->pgid == group))
 			continue;
 		if (q->state == PS_RUNNING)
@@ -1240,7 +1372,7 @@ static void do_list(uint64_t index)
 {
 	for (uint64_t i = index; i < PROC_MAX; i++) {
 		struct proc *q = &procs[i];
-		if (q->state == PS_FREE)
+		if (!visible(q))
 			continue;
 		reply(q->pid, (uint64_t)q->ppid);
 		answer.tag = ipc_tag(0, 5, 0, 0);
@@ -1493,10 +1625,12 @@ static void serve_other(struct proc *p, struct ipc_msg *m, uint64_t label)
 		reply(-ENOSYS, 0);
 }
 
-static inline __attribute__((always_inline)) void serve(struct ipc_msg *m)
+static inline __attribute__((always_inline)) void serve(struct ipc_msg *m, int locked)
 {
 	struct proc *p = by_badge(m->badge);
 	uint64_t label = ipc_tag_label(m->tag);
+	if (locked && p && p->state == PS_FORKING) /* only several threads fork so */
+		p = wait_forked(p, m->badge);
 	/*
 	 * Every request is answered, even one whose answer misses (its sender is gone, or
 	 * was diverted): the answer also releases the kernel's hold on the sender's thread,
@@ -1611,10 +1745,25 @@ static inline __attribute__((always_inline)) void serve(struct ipc_msg *m)
 	}
 }
 
+/*
+ * Take the table lock (several server threads). Its holder is another hart's thread (one
+ * per hart), in the middle of a request: wait for it a while before sleeping in the
+ * kernel, since a sleep costs a futex_wait and a futex_wake, the hart idles meanwhile,
+ * and waking it takes an IPI.
+ */
+#define TABLE_SPINS 256
+static void table_take(void)
+{
+	for (int i = 0; i < TABLE_SPINS; i++)
+		if (pthread_mutex_trylock(&table_lock) == 0)
+			return;
+	pthread_mutex_lock(&table_lock);
+}
+
 static void table_enter(void)
 {
 	if (threaded)
-		pthread_mutex_lock(&table_lock);
+		table_take();
 }
 
 static void table_leave(void)
@@ -1641,8 +1790,8 @@ static inline __attribute__((always_inline)) void serve_loop(int locked)
 		int got_cap = err == 0 && (m->tag & IPC_TAG_CAP);
 		if (err == 0) {
 			if (locked)
-				pthread_mutex_lock(&table_lock);
-			serve(m);
+				table_take();
+			serve(m, locked);
 			if (locked)
 				pthread_mutex_unlock(&table_lock);
 		}
