@@ -688,6 +688,21 @@ static struct proc *wait_forked(struct proc *p, uint64_t badge)
 	return p;
 }
 
+/*
+ * A request whose process is not simply running, with several server threads: one being
+ * forked is waited for (wait_forked); one that has ended is stale (NULL). A zombie has
+ * no threads, but another server thread may have received a request from one of them
+ * before the process ended: two threads that fault at once on two harts send two fault
+ * reports, and the second, served after the first ended the process, ended it again
+ * (its status, its parent's SIGCHLD twice). With one thread the kill takes every
+ * pending request back first.
+ */
+static struct proc *settle_request(struct proc *p, uint64_t badge)
+{
+	p = wait_forked(p, badge);
+	return p && p->state == PS_ZOMBIE ? 0 : p;
+}
+
 static void do_fork(struct proc *p, uint64_t mode)
 {
 	struct proc *c = proc_new(p);
@@ -1629,8 +1644,8 @@ static inline __attribute__((always_inline)) void serve(struct ipc_msg *m, int l
 {
 	struct proc *p = by_badge(m->badge);
 	uint64_t label = ipc_tag_label(m->tag);
-	if (locked && p && p->state == PS_FORKING) /* only several threads fork so */
-		p = wait_forked(p, m->badge);
+	if (locked && p && p->state != PS_RUNNING) /* only several threads see these */
+		p = settle_request(p, m->badge);
 	/*
 	 * Every request is answered, even one whose answer misses (its sender is gone, or
 	 * was diverted): the answer also releases the kernel's hold on the sender's thread,
