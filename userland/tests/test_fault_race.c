@@ -6,6 +6,7 @@
  * for.
  */
 #include <signal.h>
+#include <stdint.h>
 #include <sched.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -26,6 +27,13 @@ static void on_chld(int sig)
 	chld++;
 }
 
+/* A store where nothing is mapped (the first page): SIGSEGV. */
+static void store_to_nothing(void)
+{
+	volatile uintptr_t nothing = 8;
+	*(volatile int *)nothing = 1;
+}
+
 static void pin(int hart)
 {
 	cpu_set_t set;
@@ -34,14 +42,14 @@ static void pin(int hart)
 	sched_setaffinity(0, sizeof(set), &set);
 }
 
-/* Wait on its hart for the go, then store through a null pointer. */
+/* Wait on its hart for the go, then store where nothing is mapped. */
 static void fault_on(void *arg)
 {
 	pin((int)(long)arg);
 	__atomic_add_fetch(&ready, 1, __ATOMIC_SEQ_CST);
 	while (!__atomic_load_n(&go, __ATOMIC_ACQUIRE))
 		;
-	*(volatile int *)0 = 1;
+	store_to_nothing();
 }
 
 /* The child: a thread on every other hart, then all fault together. */
@@ -56,7 +64,7 @@ static void fault_together(int n)
 	while (__atomic_load_n(&ready, __ATOMIC_ACQUIRE) < n - 1)
 		sched_yield();
 	__atomic_store_n(&go, 1, __ATOMIC_RELEASE);
-	*(volatile int *)0 = 1;
+	store_to_nothing();
 	_exit(3);
 }
 
