@@ -161,7 +161,7 @@ void tlb_new_asid(struct as *as)
 	as->asid = asid_take(&asids);
 	as->satp = as->asid == asids.shared ? 0 : satp_of(as->root, as->asid);
 	/* Its ASID may have been another task's: every other hart flushes it on first use,
-	 * and this one now or, with several harts, on first use too (flush_later). */
+	 * and this one now or, with several harts, on first use too (flush_smp). */
 	as->stale_harts = ~my_bit();
 	tlb_flush_all(as);
 }
@@ -228,6 +228,10 @@ void as_activate(struct as *as)
 	uint64_t asid = as ? as->asid : 0;
 	h->as_active = as;
 	if (smp_on()) { /* made after the lock (tlb_switch_pending) */
+		/* A second switch under one hold: the first is made now, since its space's
+		 * stale mark is used up and its flush would be lost with it. */
+		if (h->satp_next)
+			tlb_switch_pending(h);
 		h->flush_next = as_track(as, old) || asid == asids.shared;
 		h->satp_next = satp_of(root, asid);
 		return;
