@@ -84,6 +84,15 @@ static inline void flush_asid(uint64_t asid)
 		sfence_vma_all();
 }
 
+/* Flush this hart's entry for va in as (every space's without ASIDs). */
+static inline void flush_page_here(const struct as *as, uint64_t va)
+{
+	if (asid_bits)
+		__asm__ volatile("sfence.vma %0, %1" ::"r"(va), "r"((uint64_t)as->asid) : "memory");
+	else
+		sfence_vma_addr(va);
+}
+
 /*
  * With several harts, this hart's own entries for a space it does not run are flushed
  * when it next switches to it (as_track finds it stale), after the big lock: nothing
@@ -98,10 +107,8 @@ static __attribute__((noinline)) void flush_smp(struct as *as, uint64_t va, uint
 		as->stale_harts |= my_bit();
 	else if (size != PAGE_SIZE)
 		flush_asid(as->asid);
-	else if (asid_bits)
-		__asm__ volatile("sfence.vma %0, %1" ::"r"(va), "r"((uint64_t)as->asid) : "memory");
 	else
-		sfence_vma_addr(va);
+		flush_page_here(as, va);
 	remote_now_or_batched(as, va, size);
 }
 
@@ -109,20 +116,16 @@ void tlb_flush_page(struct as *as, uint64_t va)
 {
 	if (smp_on())
 		flush_smp(as, va, PAGE_SIZE);
-	else if (asid_bits)
-		__asm__ volatile("sfence.vma %0, %1" ::"r"(va), "r"((uint64_t)as->asid) : "memory");
 	else
-		sfence_vma_addr(va);
+		flush_page_here(as, va);
 }
 
 void tlb_flush_all(struct as *as)
 {
 	if (smp_on())
 		flush_smp(as, 0, SBI_RFENCE_ALL);
-	else if (asid_bits)
-		__asm__ volatile("sfence.vma zero, %0" ::"r"((uint64_t)as->asid) : "memory");
 	else
-		sfence_vma_all();
+		flush_asid(as->asid);
 }
 
 void tlb_batch_begin(struct as *as)
@@ -211,15 +214,6 @@ void tlb_switch_pending(struct hart *h)
 	h->flush_next = 0;
 }
 
-/* The shared ASID's translations on this hart: they may be another space's. */
-static inline void flush_shared(void)
-{
-	if (asid_bits)
-		__asm__ volatile("sfence.vma zero, %0" ::"r"((uint64_t)asids.shared) : "memory");
-	else
-		sfence_vma_all();
-}
-
 void as_activate(struct as *as)
 {
 	struct hart *h = this_hart();
@@ -239,7 +233,7 @@ void as_activate(struct as *as)
 	csr_write(satp, satp_of(root, asid));
 	/* Spaces that share an ASID (asid.h; all of them without ASIDs) flush at each switch. */
 	if (asid == asids.shared)
-		flush_shared();
+		flush_asid(asids.shared); /* it may hold another space's entries */
 }
 
 /*
