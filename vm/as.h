@@ -56,8 +56,8 @@ struct cow_stats {
 };
 extern struct cow_stats cow_stats;
 
-/* Work out how many ASID bits the hart has (0 on JH7110); call once at boot. */
-void as_probe_asids(void);
+/* Work out how many ASID bits the hart has (0 on JH7110), using at most max_bits; once. */
+void as_probe_asids(unsigned max_bits);
 /* An empty address space (the kernel half shared) charged to quota: 0, E_QUOTA or E_NOMEM. */
 int as_init(struct as *as, struct quota *quota);
 /*

@@ -9,7 +9,7 @@ void asid_pool_init(struct asid_pool *p, unsigned bits)
 	p->shared = (uint16_t)(p->n - 1);
 	p->next = 1;
 	for (unsigned w = 0; w < ASID_WORDS; w++)
-		p->used[w] = 0;
+		p->used[w] = p->dirty[w] = 0;
 	/* Past n, the kernel's 0 and the shared one are never free: the search skips them. */
 	for (uint32_t a = p->n; a < ASID_WORDS * 64 && a % 64; a++)
 		p->used[a / 64] |= ASID_BIT(a);
@@ -18,22 +18,32 @@ void asid_pool_init(struct asid_pool *p, unsigned bits)
 }
 
 /*
- * First free ASID at or after next, wrapping once: one word per 64 ASIDs.
+ * First free, clean ASID at or after next, wrapping once: one word per 64 ASIDs. Free
+ * ones that are all dirty ask for the flush first; none free at all gives the shared one.
  */
-uint16_t asid_search(struct asid_pool *p)
+uint32_t asid_search(struct asid_pool *p)
 {
 	uint32_t words = (p->n + 63) / 64, start = p->next / 64;
+	uint64_t dirty = 0;
 	for (uint32_t i = 0; i <= words; i++) {
 		uint32_t w = (start + i) % words;
 		uint64_t free = ~p->used[w];
 		if (i == 0)
 			free &= ~0UL << (p->next % 64); /* this round: from next on */
+		dirty |= free & p->dirty[w];
+		free &= ~p->dirty[w];
 		if (free) {
 			uint32_t a = w * 64 + pt_lowest_group(free); /* its lowest set bit */
 			p->used[w] |= ASID_BIT(a);
 			p->next = (uint16_t)(a + 1 < p->n ? a + 1 : 1);
-			return (uint16_t)a;
+			return a;
 		}
 	}
-	return p->shared;
+	return dirty ? ASID_FLUSH_FIRST : p->shared;
+}
+
+void asid_clean(struct asid_pool *p)
+{
+	for (unsigned w = 0; w < ASID_WORDS; w++)
+		p->dirty[w] = 0;
 }

@@ -7,6 +7,7 @@
 #include "kernel/cpu/hart.h"
 #include "kernel/cpu/riscv.h"
 #include "kernel/cpu/smp.h"
+#include "kernel/io/printk.h"
 #include "sbi/sbi.h"
 #include "vm/asid.h"
 #include "vm/frame.h"
@@ -14,6 +15,9 @@
 #include "vm/vm.h"
 
 static unsigned asid_bits;
+/* hart.flush_next: what a pending switch flushes besides writing satp. */
+#define FLUSH_ASID 1	       /* the new space's ASID: stale here, or the shared one */
+#define FLUSH_ALL  2	       /* everything: the hart is behind an ASID rollover */
 static struct asid_pool asids; /* which ASIDs live address spaces hold (asid.h) */
 
 /*
@@ -25,7 +29,7 @@ static struct {
 	bool remote_due;
 } batch[MAX_HARTS];
 
-void as_probe_asids(void)
+void as_probe_asids(unsigned max_bits)
 {
 	uint64_t old = csr_read(satp);
 	csr_write(satp, old | (SATP_ASID_MASK << SATP_ASID_SHIFT));
@@ -35,6 +39,11 @@ void as_probe_asids(void)
 	while (got & 1) {
 		asid_bits++;
 		got >>= 1;
+	}
+	if (asid_bits > max_bits) {
+		printk("asid_bits=%u: %u of the hart's %u ASID bits used\n", max_bits, max_bits,
+		       asid_bits);
+		asid_bits = max_bits;
 	}
 	asid_pool_init(&asids, asid_bits);
 }
@@ -158,15 +167,35 @@ static inline uint64_t satp_of(const pte_t *root, uint64_t asid)
 	return SATP_MODE_SV39 | (asid << SATP_ASID_SHIFT) | (virt_to_phys(root) >> PAGE_SHIFT);
 }
 
+/*
+ * The dirty ASIDs are clean again once every hart has dropped all its translations: once
+ * in 2^bits - 2 new spaces (asid.h). This hart now; with several, each other one when it
+ * next switches to a space (as_activate sees a newer asid_gen), since a stale entry for
+ * an ASID can only be used by a hart whose satp holds that ASID. No IPI, no wait.
+ */
+static uint32_t asid_gen;
+
+static void flush_everywhere(void)
+{
+	sfence_vma_all();
+	asid_clean(&asids);
+	this_hart()->asid_gen = ++asid_gen;
+}
+
 void tlb_new_asid(struct as *as)
 {
-	/* One no live space holds (or the shared one); a dead space's is flushed first. */
-	as->asid = asid_take(&asids);
+	/* One no live space holds, and no hart caches (asid.h); or the shared one. */
+	uint32_t a = asid_take(&asids);
+	if (a == ASID_FLUSH_FIRST) {
+		flush_everywhere();
+		a = asid_take(&asids);
+	}
+	as->asid = (uint16_t)a;
 	as->satp = as->asid == asids.shared ? 0 : satp_of(as->root, as->asid);
-	/* Its ASID may have been another task's: every other hart flushes it on first use,
-	 * and this one now or, with several harts, on first use too (flush_smp). */
-	as->stale_harts = ~my_bit();
-	tlb_flush_all(as);
+	/* So nothing to flush, on any hart: a switch to the shared one flushes it anyway
+	 * (as_activate), and a clean one has no translations anywhere (a hart still behind
+	 * the last flush_everywhere catches up before it switches to it). */
+	as->stale_harts = 0;
 }
 
 /*
@@ -209,9 +238,18 @@ void tlb_switch_pending(struct hart *h)
 		return;
 	h->satp_next = 0;
 	csr_write(satp, satp);
-	if (h->flush_next)
+	if (h->flush_next == FLUSH_ALL)
+		sfence_vma_all();
+	else if (h->flush_next)
 		flush_asid((satp >> SATP_ASID_SHIFT) & SATP_ASID_MASK);
 	h->flush_next = 0;
+}
+
+/* This hart is behind the last flush_everywhere: its switch flushes everything. */
+static __attribute__((noinline)) void catch_up(struct hart *h)
+{
+	h->asid_gen = asid_gen;
+	h->flush_next = FLUSH_ALL;
 }
 
 void as_activate(struct as *as)
@@ -226,7 +264,9 @@ void as_activate(struct as *as)
 		 * stale mark is used up and its flush would be lost with it. */
 		if (h->satp_next)
 			tlb_switch_pending(h);
-		h->flush_next = as_track(as, old) || asid == asids.shared;
+		h->flush_next = as_track(as, old) || asid == asids.shared ? FLUSH_ASID : 0;
+		if (h->asid_gen != asid_gen)
+			catch_up(h);
 		h->satp_next = satp_of(root, asid);
 		return;
 	}
@@ -328,7 +368,7 @@ uint64_t as_destroy(struct as *as)
 		reap_queue(as);
 	else
 		as_free_tables(as);
-	asid_give(&asids, as->asid); /* the next holder flushes it before use (tlb_new_asid) */
+	asid_give(&asids, as->asid); /* dirty: not handed out before every hart flushes */
 	return others;
 }
 

@@ -34,7 +34,7 @@ void tlb_batch_end(struct as *as);
 void tlb_flush_here(uint64_t va);
 /* The kernel's own tree changed at va (boot-time mappings): this hart. */
 void tlb_flush_kernel(uint64_t va);
-/* Give a new address space an ASID; every hart flushes it before first use. */
+/* Give a new address space an ASID that no hart caches translations for (asid.h). */
 void tlb_new_asid(struct as *as);
 
 struct hart;

@@ -19,6 +19,8 @@ int boot_usable_harts(void);
  * fires; otherwise init starts with the words of the command line as its arguments.
  */
 void boot_run(const char *bootargs) __attribute__((noreturn));
+/* The decimal number of a word "prefix<n>" of args (e.g. "failalloc="), or absent. */
+uint64_t boot_number(const char *args, const char *prefix, uint64_t absent);
 /* Load init from the boot archive with the command line as its arguments. */
 void init_start(const char *cmdline);
 

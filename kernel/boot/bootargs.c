@@ -30,8 +30,7 @@ static bool has_word(const char *args, const char *word)
 	return false;
 }
 
-/* The decimal number after a word "prefix" (e.g. "failalloc="), or 0 if none. */
-static uint64_t word_number(const char *args, const char *prefix)
+uint64_t boot_number(const char *args, const char *prefix, uint64_t absent)
 {
 	for (const char *p = args; *p;) {
 		while (*p == ' ')
@@ -47,13 +46,13 @@ static uint64_t word_number(const char *args, const char *prefix)
 		while (*p && *p != ' ')
 			p++;
 	}
-	return 0;
+	return absent;
 }
 
 /* failalloc=N (debug builds): the Nth allocation once init runs fails (not init's own making). */
 static void arm_failalloc(const char *bootargs)
 {
-	uint64_t n = word_number(bootargs, "failalloc=");
+	uint64_t n = boot_number(bootargs, "failalloc=", 0);
 	if (n && failalloc_arm(n, 0) == E_NOSYS)
 		printk("failalloc=%lu ignored: not a debug build (make KDEBUG=1)\n", n);
 }

@@ -19,6 +19,7 @@
 #include "kernel/lib/dt.h"
 #include "sbi/sbi.h"
 #include "vm/as.h"
+#include "vm/asid.h"
 #include "vm/frame.h"
 #include "vm/kmem.h"
 #include "vm/vm.h"
@@ -73,7 +74,8 @@ static void memory_setup(uint64_t load_pa)
 		panic("memory set-up failed: %s", err_name(err));
 	if ((err = kmem_paging_init(&boot.dt, &boot.mem)) != 0)
 		panic("kernel page table failed: %s", err_name(err));
-	as_probe_asids();
+	/* asid_bits=N uses at most N (docs/boot.md): the narrow harts' paths, on QEMU. */
+	as_probe_asids((unsigned)boot_number(boot.dt.bootargs, "asid_bits=", ASID_BITS_MAX));
 }
 
 static void devices_setup(uint64_t hartid)

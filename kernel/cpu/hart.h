@@ -39,7 +39,8 @@ struct hart {
 	uint32_t locks_held;		   /* debug builds: a bit per lock class held */
 	int lock_order_off;		   /* debug builds: the check has fired (lockorder.h) */
 	int sswi;			   /* its register in the ACLINT SSWI, -1 if none */
-	uint32_t flush_next;		   /* with satp_next: flush its ASID's entries too */
+	uint32_t flush_next;		   /* with satp_next: flush (FLUSH_ASID or FLUSH_ALL) */
+	uint32_t asid_gen;		   /* the ASID pool's generation it last flushed all for */
 	uint64_t *reap;			   /* detached trees to free without the lock (vm/tlb.c) */
 	uint64_t lock_instret;		   /* instructions retired holding the big lock (smp.c) */
 	uint64_t lock_instret_at;	   /* instret when it last took the big lock */
