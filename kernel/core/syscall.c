@@ -420,6 +420,11 @@ static long sys_task_kill(struct thread *t)
 	task_kill(target);
 	if (t->state == TS_DEAD)
 		return KEEP;
+	/* A pending reply to one of its threads has nobody to answer: its hold (the dead
+	 * thread's memory) goes now, not at the caller's next receive. How a supervisor ends
+	 * a task that called it to exit. */
+	if (t->reply_to && t->reply_to->task == target)
+		ipc_drop_reply(t);
 	cap_delete(slot);
 	return 0;
 }

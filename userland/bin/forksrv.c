@@ -477,26 +477,29 @@ __attribute__((noinline)) static void reparent_and_hang_up(struct proc *p)
 /*
  * p ends with status, having run for run_ticks (the kernel's exit message says; -1:
  * ask the kernel, for a process ended by a signal or PROC_EXIT). With from_p, the
- * request being answered is the kernel's message from p's own (now dead) thread, and
- * the answer releases the kernel's hold on that thread. With several harts it goes as
- * soon as the task is killed, so that a waitpid on another hart that learns of the death
- * finds all of p's memory back; on one hart, where the waiter runs only once we wait
- * again, it goes with that wait (one system call less for every exit).
+ * request being answered is the kernel's message from p's own (now dead) thread: our
+ * task_kill drops it and the kernel's hold on that thread, so a waitpid (on any hart)
+ * that learns of the death finds all of p's memory back, and there is nothing to answer.
+ * Only if the kill failed does the answer still go: at once with several harts, with the
+ * next receive on one.
  */
 static void proc_end(struct proc *p, int status, int64_t run_ticks, int from_p)
 {
 	if (run_ticks < 0 && p->task >= 0)
 		run_ticks = SYSCALL(cpu_time, p->task, 0);
 	p->run_ticks = run_ticks < 0 ? 0 : (uint64_t)run_ticks;
+	long killed = E_DEAD;
 	if (p->task >= 0) {
 		/* The kill empties the slot: a spare again. */
-		task_slot_release(p->task, SYSCALL(task_kill, p->task) == 0 ? SLOT_BACK_SPARE
-									    : SLOT_BACK_FREE);
+		killed = SYSCALL(task_kill, p->task);
+		task_slot_release(p->task, killed == 0 ? SLOT_BACK_SPARE : SLOT_BACK_FREE);
 		p->task = -1;
 	}
-	if (from_p && threaded)
+	/* Our kill dropped p's call, and the dead thread's memory is back: nothing to answer
+	 * (docs/syscalls.md, task_kill). */
+	if (from_p && killed != 0 && threaded)
 		reply_now(0);
-	else if (from_p)
+	else if (from_p && killed != 0)
 		reply(0, 0);
 	fsholders_release((unsigned)(p - procs)); /* open files it did not close */
 	for (int w = 0; p->nwaits && w < WAITERS; w++) {
@@ -1022,7 +1025,7 @@ static void do_exec(struct proc *p, const struct ipc_msg *m)
 	p->sig_chld = 0;
 	if (err || give_caps(p, p->caps) || spawn_start(&s) < 0)
 		proc_exit(p, SIGKILL);
-	reply(0, 0); /* to the old, dead thread: releases the kernel's hold on it */
+	/* No answer: killing the old task dropped its thread's call (task_kill). */
 }
 
 /*
