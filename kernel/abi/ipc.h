@@ -167,6 +167,7 @@ struct sysinfo {
 	char isa[64];	       /* the boot hart's riscv,isa */
 	uint64_t hart;	       /* the index of the hart the call ran on (sched_getcpu) */
 	uint64_t lock_instret; /* instructions that hart retired holding the big lock */
+	uint64_t parallel;     /* 1 if the harts run at once, 0 if they take turns or one */
 };
 
 struct memstat {

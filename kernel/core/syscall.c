@@ -145,7 +145,8 @@ static long sys_sysinfo(struct thread *t)
 			      .harts = harts_online,
 			      .page_size = PAGE_SIZE,
 			      .hart = this_hart()->index,
-			      .lock_instret = smp_lock_instret() };
+			      .lock_instret = smp_lock_instret(),
+			      .parallel = smp_parallel() };
 	const struct dt_hart *me = dt_find_hart(&boot.dt, this_hart()->hartid);
 	copy_str(si.model, boot.dt.model, sizeof(si.model));
 	copy_str(si.isa, me ? me->isa : "", sizeof(si.isa));

@@ -1767,12 +1767,18 @@ static inline __attribute__((always_inline)) void serve(struct ipc_msg *m, int l
  * Take the table lock (several server threads). Its holder is another hart's thread (one
  * per hart), in the middle of a request: wait for it a while before sleeping in the
  * kernel, since a sleep costs a futex_wait and a futex_wake, the hart idles meanwhile,
- * and waking it takes an IPI.
+ * and waking it takes an IPI. Where the harts run at once (sysinfo's parallel) the
+ * holder is at work meanwhile, and the wait covers a whole request with a system call in
+ * it (an exit's task_kill); where they take turns, spinning only spends the turn the
+ * holder needs, so the wait is short.
  */
-#define TABLE_SPINS 256
+#define TABLE_SPINS	     256
+#define TABLE_SPINS_PARALLEL 8192
+static int table_spins = TABLE_SPINS;
+
 static void table_take(void)
 {
-	for (int i = 0; i < TABLE_SPINS; i++)
+	for (int i = 0; i < table_spins; i++)
 		if (pthread_mutex_trylock(&table_lock) == 0)
 			return;
 	pthread_mutex_lock(&table_lock);
@@ -1841,6 +1847,9 @@ static int start_hart_servers(void)
 	int harts = thread_harts(), made = 0;
 	if (harts < 2)
 		return 0;
+	struct sysinfo si = { 0 };
+	if (SYSCALL(sysinfo, &si) == 0 && si.parallel)
+		table_spins = TABLE_SPINS_PARALLEL;
 	threaded = 1;  /* before any thread runs: from now on the table is locked */
 	table_enter(); /* held while making them: thread_create takes slots too */
 	for (int h = 0; h < harts; h++) {
