@@ -1,9 +1,11 @@
 /*
  * Peer death: a call to a server task that exits without replying, and to one that is
  * killed, returns E_DEAD; a thread blocked in recv on an endpoint whose last
- * capability another thread deletes wakes with E_DEAD.
+ * capability another thread deletes wakes with E_DEAD; a supervisor that kills the task
+ * whose exit it received holds no reply afterwards.
  */
 #include <string.h>
+#include <sys/memstat.h>
 
 #include "testlib.h"
 #include "testutil.h"
@@ -89,6 +91,30 @@ static void deleted_endpoint(void)
 	slot_free(lonely);
 }
 
+/*
+ * The kill drops the reply its caller held for the killed task's exit call (task_kill,
+ * docs/syscalls.md): a reply after it finds nothing pending (E_BADCAP; E_DEAD while the
+ * kernel still held the dead thread for it), and the thread and its task are freed by
+ * the kill, not by a later answer.
+ */
+static void kill_drops_reply(const char *self)
+{
+	struct tu_helper h;
+	struct ipc_msg m, r = { .tag = ipc_tag(0, 0, 0, 0) };
+	struct memstat before = { 0 }, after = { 0 };
+	CHECK_EQ(tu_helper_create(&h, self, "exit", 0), 0);
+	CHECK(tu_helper_start(&h) > 0);
+	CHECK_EQ(tu_helper_wait(&h, &m, 5000), 0); /* its exit: the reply is ours now */
+	CHECK_EQ(ipc_tag_label(m.tag), LABEL_EXIT);
+	memstat(&before);
+	CHECK_EQ(SYSCALL(task_kill, h.s.task), 0);
+	memstat(&after);
+	CHECK_EQ(ipc_reply(&r), E_BADCAP);
+	/* At least the thread, its task and the task's first slot chunk went with the kill. */
+	CHECK(before.kernel_objects >= after.kernel_objects + 3);
+	tu_helper_kill(&h); /* the slot is empty: only our slots go */
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1)
@@ -99,5 +125,6 @@ int main(int argc, char **argv)
 	dead_server(argv[0], 0, 1);
 	dead_server(argv[0], 1, 2);
 	deleted_endpoint();
+	kill_drops_reply(argv[0]);
 	return test_status();
 }
