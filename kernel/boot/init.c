@@ -190,6 +190,6 @@ void init_start(const char *cmdline)
 	    (err = init_stack(init_task, cmdline, &sp)))
 		panic("loading init failed: %s", err_name(err));
 	give_boot_caps(init_task);
-	if (!thread_new(init_task, 0, entry, sp, 0))
+	if (!thread_new(init_task, 0, entry, sp, 0, -1))
 		panic("no memory for init's thread");
 }

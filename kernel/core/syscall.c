@@ -398,7 +398,10 @@ static long sys_thread_create(struct thread *t)
 		return err;
 	if (target->dead)
 		return E_DEAD;
-	struct thread *th = thread_new(target, t->task, ARG(t, 2), ARG(t, 3), ARG(t, 4));
+	/* A thread of the caller's own task runs where the caller may (Linux's threads keep
+	 * their creator's affinity mask); one made in another task runs anywhere. */
+	int affinity = target == t->task ? t->affinity : -1;
+	struct thread *th = thread_new(target, t->task, ARG(t, 2), ARG(t, 3), ARG(t, 4), affinity);
 	if (!th)
 		return E_QUOTA;
 	if (dst)

@@ -79,7 +79,7 @@ struct thread *thread_make(struct task *task, struct task *payer)
 }
 
 struct thread *thread_new(struct task *task, struct task *payer, uint64_t pc, uint64_t sp,
-			  uint64_t arg)
+			  uint64_t arg, int affinity)
 {
 	struct thread *th = thread_make(task, payer);
 	if (!th)
@@ -87,6 +87,7 @@ struct thread *thread_new(struct task *task, struct task *payer, uint64_t pc, ui
 	th->tf.sepc = pc;
 	th->tf.x[REG_SP] = sp;
 	th->tf.x[REG_A0] = arg;
+	th->affinity = affinity;
 	sched_ready(th);
 	return th;
 }

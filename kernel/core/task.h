@@ -8,9 +8,9 @@
 struct task *task_new(struct task *creator, uint64_t quota);
 /* A new thread in task with zeroed registers, not yet runnable (TS_INACTIVE). */
 struct thread *thread_make(struct task *task, struct task *payer);
-/* A new thread in task, ready to run at pc with sp and a0 = arg. */
+/* A new thread in task, ready to run at pc with sp and a0 = arg, on hart affinity (-1: any). */
 struct thread *thread_new(struct task *task, struct task *payer, uint64_t pc, uint64_t sp,
-			  uint64_t arg);
+			  uint64_t arg, int affinity);
 /* Stop every thread, release memory and slots. The object lives while caps name it. */
 void task_kill(struct task *t);
 /*

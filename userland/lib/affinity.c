@@ -3,18 +3,28 @@
  * runs on one hart or on any (thread_ctl's affinity, docs/syscalls.md 31), so a set names
  * exactly one online hart or all of them. The kernel has no call that reads a thread's
  * affinity back: the C library keeps what the thread set. A forked child's thread
- * inherits the affinity (fork, docs/syscalls.md), as its copy of this variable does.
+ * inherits the affinity (fork, docs/syscalls.md), as its copy of this variable does, and
+ * so does a new thread of the process (thread_create), whose block gets the creator's.
  */
 #include <errno.h>
 #include <sched.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "pthread_impl.h"
 #include "syscall.h"
 #include "threads.h"
 
 /* The hart this thread pinned itself to, -1 for any. */
 static __thread int pinned_hart = -1;
+
+void affinity_inherit(char *tls)
+{
+	char *tp;
+	__asm__("mv %0, tp" : "=r"(tp));
+	/* Thread-local variables sit at the same offset from every thread's pointer. */
+	*(int *)(tls + ((char *)&pinned_hart - tp)) = pinned_hart;
+}
 
 /* pid 0 or the caller's own pid name the calling thread; ESRCH for anyone else. */
 static int self_only(pid_t pid)

@@ -231,6 +231,7 @@ static int create_masked(pthread_t *out, const pthread_attr_t *a, void *(*fn)(vo
 	/* The thread-local block at the top, 16-byte aligned; the stack ends below it. */
 	t->tls = (char *)(((uintptr_t)t->mem + len - tls) & ~(uintptr_t)15);
 	tls_block_init(t->tls, !a->stackaddr); /* our mmap's pages are zero; the caller's? */
+	affinity_inherit(t->tls);
 	/* The stack ends where the thread-local block begins. */
 	long id = SYSCALL(thread_create, SLOT_SELF, -1, pthread_entry, (uintptr_t)t->tls - 16, t);
 	if (id < 0) {

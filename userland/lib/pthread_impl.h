@@ -80,6 +80,9 @@ const char *signals_exec_env(char *env, size_t size, uint64_t *blocked, uint64_t
 /* A thread's thread-local block made from the program's image (libc_glue.c); zeroed:
  * the memory is known to be zero already (fresh anonymous pages). */
 void tls_block_init(char *tls, int zeroed);
+/* A new thread's block (its thread pointer tls) takes this thread's affinity record, as
+ * the kernel gives the thread this one's pin (affinity.c, thread_create). */
+void affinity_inherit(char *tls);
 /* Threads of threads.h running now (threads.c): pthread_exit's last-thread test. */
 extern volatile int uthreads_live;
 /* The calling thread's signal mask, and a new thread's first act: set it. */

@@ -73,6 +73,7 @@ int thread_create(thread_t *out, void (*fn)(void *), void *arg)
 	t->slot = slot_alloc();
 	t->tls = (char *)(((uintptr_t)t->mem + STACK_SIZE + 15) & ~(uintptr_t)15);
 	tls_block_init(t->tls, 0); /* malloc's memory */
+	affinity_inherit(t->tls);
 	long err = t->slot < 0 ? E_RANGE : 0;
 	/* The stack ends where the thread-local block begins. */
 	if (!err)

@@ -2,9 +2,11 @@
  * sched_setaffinity and sched_getaffinity (Linux's) and the CPU_* set macros: the calling
  * thread pinned to each hart in turn runs there (sched_getcpu) and reads its set back;
  * every hart at once unpins it; sets this kernel cannot keep, other processes and bad
- * arguments are refused; a forked child's thread keeps its parent's pin.
+ * arguments are refused; a forked child's thread keeps its parent's pin, and so does a
+ * new thread of the process (pthread_create).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <sched.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -119,6 +121,38 @@ static void test_fork(int harts)
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
+static void *thread_pinned(void *arg)
+{
+	return (void *)(long)child_pinned((int)(long)arg);
+}
+
+static void *thread_any(void *all)
+{
+	cpu_set_t set;
+	return (void *)(long)(sched_getaffinity(0, sizeof(set), &set) != 0 ||
+			      !CPU_EQUAL(&set, (cpu_set_t *)all));
+}
+
+/* Linux's new threads keep their creator's affinity mask: the kernel's pin and the set. */
+static void test_thread(int harts)
+{
+	cpu_set_t set, all;
+	int h = harts - 1;
+	void *got = (void *)-1L;
+	pthread_t t;
+	CPU_ZERO(&set);
+	CPU_SET(h, &set);
+	CHECK_EQ(sched_setaffinity(0, sizeof(set), &set), 0);
+	CHECK_EQ(pthread_create(&t, 0, thread_pinned, (void *)(long)h), 0);
+	CHECK_EQ(pthread_join(t, &got), 0);
+	CHECK_EQ((long)got, 0);
+	all_harts(&all, harts);
+	CHECK_EQ(sched_setaffinity(0, sizeof(all), &all), 0);
+	CHECK_EQ(pthread_create(&t, 0, thread_any, &all), 0); /* unpinned: so is the new one */
+	CHECK_EQ(pthread_join(t, &got), 0);
+	CHECK_EQ((long)got, 0);
+}
+
 int main(void)
 {
 	int harts = thread_harts();
@@ -126,5 +160,6 @@ int main(void)
 	test_pin_each(harts);
 	test_refused(harts);
 	test_fork(harts);
+	test_thread(harts);
 	return test_status();
 }
