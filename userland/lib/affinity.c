@@ -18,16 +18,6 @@
 /* The hart this thread pinned itself to, -1 for any. */
 static __thread int pinned_hart = -1;
 
-int affinity_pinned(void)
-{
-	return pinned_hart;
-}
-
-void affinity_record(int hart)
-{
-	pinned_hart = hart;
-}
-
 void affinity_inherit(char *tls)
 {
 	char *tp;

@@ -182,8 +182,7 @@ int execve(const char *path, char *const argv[], char *const envp[])
 	uint32_t fds[FD_MAX];
 	unsigned nfd = fd_exec_list(fds, FD_MAX), fdlen = nfd * (unsigned)sizeof(fds[0]);
 	char env[FD_EXEC_ENV_MAX], cwd_env[FD_EXEC_CWD_MAX], mask_env[FD_EXEC_UMASK_MAX];
-	char limit_env[RLIMIT_EXEC_ENV_MAX], sig_env[SIG_EXEC_ENV_MAX], pin_env[FD_EXEC_PIN_MAX];
-	char *files[7];
+	char limit_env[RLIMIT_EXEC_ENV_MAX], sig_env[SIG_EXEC_ENV_MAX], *files[6];
 	unsigned nextra = 0;
 	if ((files[nextra] = (char *)fd_exec_files(env)))
 		nextra++;
@@ -192,9 +191,6 @@ int execve(const char *path, char *const argv[], char *const envp[])
 	if ((files[nextra] = (char *)fd_exec_umask(mask_env)))
 		nextra++;
 	if ((files[nextra] = (char *)rlimit_exec_env(limit_env, sizeof(limit_env))))
-		nextra++;
-	if ((files[nextra] =
-		     (char *)fd_exec_pin(pin_env, affinity_pinned ? affinity_pinned() : -1)))
 		nextra++;
 	uint64_t blocked, ignored;
 	if ((files[nextra] =

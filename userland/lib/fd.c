@@ -868,36 +868,6 @@ static void inherit_fd(uint64_t v)
  * capabilities. The kernel starts init with no such pairs: the first key that is not
  * AUX_FD ends the list.
  */
-const char *fd_exec_pin(char *env, int hart)
-{
-	if (hart < 0)
-		return 0;
-	size_t n = sizeof(FD_EXEC_PIN) - 1, digits = 1;
-	memcpy(env, FD_EXEC_PIN, n);
-	for (unsigned v = (unsigned)hart; v >= 16; v /= 16)
-		digits++;
-	for (size_t i = digits; i-- > 0; hart /= 16)
-		env[n + i] = "0123456789abcdef"[hart % 16];
-	env[n + digits] = '\0';
-	return env;
-}
-
-/*
- * The pin the old image's thread had (Linux's execve keeps the affinity mask): the
- * kernel made this thread for another task, on any hart, so it pins itself again, and
- * tells the C library's record if the program has one.
- */
-static void inherit_pin(void)
-{
-	const char *v = fd_take_env(FD_EXEC_PIN);
-	if (!v)
-		return;
-	uint64_t hart = fd_get_hex(&v);
-	if (SYSCALL(thread_ctl, 0, THREAD_CTL_SELF | THREAD_CTL_AFFINITY, hart) == 0 &&
-	    affinity_record)
-		affinity_record((int)hart);
-}
-
 __attribute__((constructor)) static void fd_inherit(void)
 {
 	extern const uint64_t *user_auxv; /* libc_glue.c: found before any constructor ran */
@@ -906,5 +876,4 @@ __attribute__((constructor)) static void fd_inherit(void)
 	inherit_files();
 	inherit_cwd();
 	inherit_umask();
-	inherit_pin();
 }

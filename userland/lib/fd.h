@@ -66,11 +66,6 @@ const char *fd_exec_cwd(char *env); /* env: FD_EXEC_CWD_MAX bytes */
 #define FD_EXEC_UMASK	  "MUKERNEL_UMASK="
 #define FD_EXEC_UMASK_MAX (sizeof(FD_EXEC_UMASK) + 4)
 const char *fd_exec_umask(char *env); /* env: FD_EXEC_UMASK_MAX bytes */
-/* The hart the exec'ing thread was pinned to (FD_EXEC_PIN=hex), built in env; 0 if it
- * was not pinned. The new image's first thread is pinned there again before main. */
-#define FD_EXEC_PIN	"MUKERNEL_PIN="
-#define FD_EXEC_PIN_MAX (sizeof(FD_EXEC_PIN) + 8)
-const char *fd_exec_pin(char *env, int hart); /* env: FD_EXEC_PIN_MAX bytes */
 /* Take the environment string that starts with prefix out of environ: its value, or 0. */
 const char *fd_take_env(const char *prefix);
 /* A lower-case hex number at *s, which then moves past it and one separator after it. */

@@ -83,11 +83,6 @@ void tls_block_init(char *tls, int zeroed);
 /* A new thread's block (its thread pointer tls) takes this thread's affinity record, as
  * the kernel gives the thread this one's pin (affinity.c, thread_create). */
 void affinity_inherit(char *tls);
-/* The hart the calling thread pinned itself to, -1 for any (affinity.c; weak: a program
- * that never pins has no record, and is never pinned). */
-int affinity_pinned(void) __attribute__((weak));
-/* The C library's record of the calling thread's pin, set (affinity.c, where linked). */
-void affinity_record(int hart) __attribute__((weak));
 /* Threads of threads.h running now (threads.c): pthread_exit's last-thread test. */
 extern volatile int uthreads_live;
 /* The calling thread's signal mask, and a new thread's first act: set it. */

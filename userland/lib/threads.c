@@ -119,8 +119,6 @@ int thread_pin_self(int hart)
 		errno = EINVAL;
 		return -1;
 	}
-	if (affinity_record) /* sched_getaffinity and exec see it too */
-		affinity_record(to);
 	return 0;
 }
 

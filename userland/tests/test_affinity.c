@@ -2,15 +2,12 @@
  * sched_setaffinity and sched_getaffinity (Linux's) and the CPU_* set macros: the calling
  * thread pinned to each hart in turn runs there (sched_getcpu) and reads its set back;
  * every hart at once unpins it; sets this kernel cannot keep, other processes and bad
- * arguments are refused; a forked child's thread keeps its parent's pin, and so do a
- * new thread of the process (pthread_create) and a new image (exec), as on Linux.
+ * arguments are refused; a forked child's thread keeps its parent's pin, and so does a
+ * new thread of the process (pthread_create).
  */
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -156,39 +153,13 @@ static void test_thread(int harts)
 	CHECK_EQ((long)got, 0);
 }
 
-/* Linux's execve keeps the affinity mask: the new image starts pinned where the old was. */
-static void test_exec(const char *self, int harts)
+int main(void)
 {
-	cpu_set_t set, all;
-	int h = harts - 1, st = -1;
-	char hart[16];
-	snprintf(hart, sizeof(hart), "%d", h);
-	CPU_ZERO(&set);
-	CPU_SET(h, &set);
-	CHECK_EQ(sched_setaffinity(0, sizeof(set), &set), 0);
-	pid_t child = fork();
-	if (child == 0) {
-		char *argv[] = { (char *)self, "pinned", hart, 0 };
-		execv(self, argv);
-		_exit(3);
-	}
-	CHECK_EQ(waitpid(child, &st, 0), child);
-	CHECK(WIFEXITED(st));
-	CHECK_EQ(WEXITSTATUS(st), 0);
-	all_harts(&all, harts);
-	CHECK_EQ(sched_setaffinity(0, sizeof(all), &all), 0);
-}
-
-int main(int argc, char **argv)
-{
-	if (argc == 3 && strcmp(argv[1], "pinned") == 0)
-		return child_pinned(atoi(argv[2])); /* the image test_exec started */
 	int harts = thread_harts();
 	test_macros();
 	test_pin_each(harts);
 	test_refused(harts);
 	test_fork(harts);
 	test_thread(harts);
-	test_exec("/bin/test_affinity", harts);
 	return test_status();
 }
