@@ -97,20 +97,25 @@ def watchdog_fires():
     return outer
 
 
-def suite_aclint():
-    """The whole suite at -smp 4 on virt with an ACLINT SSWI (aclint=on): every IPI (the
-    lock's wake-ups, shootdowns, kicks, upcalls) is a store to the SSWI, not an SBI call.
-    The banner must say so, or the SSWI path went untested."""
-    res = harness.run_qemu("user-suite-smp4-aclint-inner",
-                           virt("128M", "dynamic", "test", smp=4, machine="virt,aclint=on"),
-                           SUITE_TIMEOUT)
-    outer = harness.Result("user-suite-smp4-aclint")
-    banner = b"smp: 4 hart(s) running, IPIs by ACLINT SSWI"
+def suite_with_banner(name, argv, banner):
+    """The whole suite under argv, as step `name`: it must pass and print banner, or the
+    configuration it is run for went untested."""
+    res = harness.run_qemu(name + "-inner", argv, SUITE_TIMEOUT)
+    outer = harness.Result(name)
     outer.ok = res.ok and banner in res.output
     outer.reason = "harness said %r; banner %s" % (
         str(res), "seen" if banner in res.output else "missing")
     outer.output, outer.passed, outer.failed = res.output, res.passed, res.failed
     return outer
+
+
+def suite_aclint():
+    """The whole suite at -smp 4 on virt with an ACLINT SSWI (aclint=on): every IPI (the
+    lock's wake-ups, shootdowns, kicks, upcalls) is a store to the SSWI, not an SBI call.
+    The banner must say so, or the SSWI path went untested."""
+    return suite_with_banner("user-suite-smp4-aclint",
+                             virt("128M", "dynamic", "test", smp=4, machine="virt,aclint=on"),
+                             b"smp: 4 hart(s) running, IPIs by ACLINT SSWI")
 
 
 def suite_narrow_asids():
@@ -118,15 +123,9 @@ def suite_narrow_asids():
     so the shared one and a rollover every few forks (vm/asid.h), with the other hart
     catching up at its next switch. QEMU drops its whole TLB at every satp write, so this
     checks the bookkeeping, not the hardware's view; the banner must show the cap."""
-    res = harness.run_qemu("user-suite-smp2-asid3-inner",
-                           virt("128M", "dynamic", "asid_bits=3 test", smp=2), SUITE_TIMEOUT)
-    outer = harness.Result("user-suite-smp2-asid3")
-    banner = b"asid_bits=3: 3 of the hart's 16 ASID bits used"
-    outer.ok = res.ok and banner in res.output
-    outer.reason = "harness said %r; banner %s" % (
-        str(res), "seen" if banner in res.output else "missing")
-    outer.output, outer.passed, outer.failed = res.output, res.passed, res.failed
-    return outer
+    return suite_with_banner("user-suite-smp2-asid3",
+                             virt("128M", "dynamic", "asid_bits=3 test", smp=2),
+                             b"asid_bits=3: 3 of the hart's 16 ASID bits used")
 
 
 def sswi_short():
