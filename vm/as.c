@@ -4,6 +4,7 @@
 #include "kernel/abi/error.h"
 #include "kernel/abi/fault.h"
 #include "kernel/abi/ipc.h"
+#include "kernel/cpu/lockorder.h"
 #include "vm/frame.h"
 #include "vm/pt.h"
 #include "vm/tlb.h"
@@ -451,12 +452,19 @@ static inline pte_t *leaf_for_write(struct as *as, uint64_t va, int *err)
 	return leaf_for_write_slow(as, va, err);
 }
 
-pte_t *as_pte(struct as *as, uint64_t va)
+/* as_pte for the functions here, which have settled as already. */
+static inline pte_t *pte_at(struct as *as, uint64_t va)
 {
 	if (va >= USER_VA_MAX)
 		return 0;
 	pte_t *e = as_walk(as, va);
 	return e && pte_valid(*e) ? e : 0;
+}
+
+pte_t *as_pte(struct as *as, uint64_t va)
+{
+	as_settle(as);
+	return pte_at(as, va);
 }
 
 /* Install the leaf e at va (pa: the frame it maps, whose reference it holds). */
@@ -466,7 +474,7 @@ static int map_leaf(struct as *as, uint64_t va, uint64_t pa, pte_t leaf)
 	pte_t *e = 0;
 	if (!user_va_ok(va, 1))
 		err = E_INVAL;
-	else if (as_pte(as, va))
+	else if (pte_at(as, va))
 		err = E_BUSY; /* before any table is made or unshared */
 	else if (quota_charge(as->quota, PAGE_SIZE) != 0)
 		err = E_QUOTA;
@@ -484,11 +492,13 @@ static int map_leaf(struct as *as, uint64_t va, uint64_t pa, pte_t leaf)
 
 int as_map(struct as *as, uint64_t va, uint64_t pa, uint64_t flags)
 {
+	as_settle(as);
 	return map_leaf(as, va, pa, pte_make(pa, flags | PTE_V | PTE_A | PTE_D));
 }
 
 int as_map_gone(struct as *as, uint64_t va, pte_t gone)
 {
+	as_settle(as);
 	return map_leaf(as, va, pte_pa(gone), gone);
 }
 
@@ -609,7 +619,7 @@ static int as_own_range(struct as *as, uint64_t va, uint64_t npages, bool whole_
 			va += (hole - 1) * PAGE_SIZE;
 			continue;
 		}
-		if (as_pte(as, va) && !leaf_for_write(as, va, &err))
+		if (pte_at(as, va) && !leaf_for_write(as, va, &err))
 			return err;
 	}
 	return 0;
@@ -617,6 +627,7 @@ static int as_own_range(struct as *as, uint64_t va, uint64_t npages, bool whole_
 
 int as_unmap(struct as *as, uint64_t va, uint64_t npages)
 {
+	as_settle(as);
 	uint64_t start = va;
 	if (!user_va_ok(va, npages))
 		return E_INVAL;
@@ -638,7 +649,7 @@ int as_unmap(struct as *as, uint64_t va, uint64_t npages)
 			va += (PT_ENTRIES - 1) * PAGE_SIZE;
 			continue;
 		}
-		pte_t *e = as_pte(as, va);
+		pte_t *e = pte_at(as, va);
 		if (!e)
 			continue;
 		uint64_t pa = pte_pa(*e);
@@ -656,13 +667,14 @@ int as_unmap(struct as *as, uint64_t va, uint64_t npages)
 
 int as_map_anon(struct as *as, uint64_t va, uint64_t npages, uint32_t prot)
 {
+	as_settle(as);
 	uint64_t flags = as_prot_flags(prot);
 	if (!flags || (prot & ~MAP_PROT_ALL) || !user_va_ok(va, npages) || npages == 0)
 		return E_INVAL;
 	for (uint64_t i = 0, hole; i < npages; i++) {
 		if ((hole = table_hole(as, va + i * PAGE_SIZE, npages - i)) != 0)
 			i += hole - 1; /* nothing mapped there */
-		else if (as_pte(as, va + i * PAGE_SIZE))
+		else if (pte_at(as, va + i * PAGE_SIZE))
 			return E_BUSY; /* checked first: nothing changes on a clash */
 	}
 	for (uint64_t i = 0; i < npages; i++) {
@@ -697,20 +709,21 @@ static int range_mapped(struct as *as, uint64_t va, uint64_t npages)
 	if (!user_va_ok(va, npages))
 		return E_INVAL;
 	for (uint64_t i = 0; i < npages; i++)
-		if (!as_pte(as, va + i * PAGE_SIZE))
+		if (!pte_at(as, va + i * PAGE_SIZE))
 			return E_FAULT;
 	return 0;
 }
 
 int as_protect(struct as *as, uint64_t va, uint64_t npages, uint32_t prot)
 {
+	as_settle(as);
 	if (prot == MAP_PROT_QUERY)
 		return range_mapped(as, va, npages);
 	uint64_t flags = as_prot_flags(prot);
 	if (!flags || (prot & ~MAP_PROT_ALL) || !user_va_ok(va, npages))
 		return E_INVAL;
 	for (uint64_t i = 0; i < npages; i++) {
-		pte_t *e = as_pte(as, va + i * PAGE_SIZE);
+		pte_t *e = pte_at(as, va + i * PAGE_SIZE);
 		if (!e)
 			return E_FAULT;
 		/* A shared mapping never gains more than its capability allowed at map time. */
@@ -723,7 +736,7 @@ int as_protect(struct as *as, uint64_t va, uint64_t npages, uint32_t prot)
 		return err;
 	tlb_batch_begin(as); /* other harts are fenced once, below (nothing is allocated) */
 	for (uint64_t i = 0; i < npages; i++, va += PAGE_SIZE) {
-		pte_t *e = as_pte(as, va);
+		pte_t *e = pte_at(as, va);
 		if (pte_is_gone(*e))
 			continue; /* stays a bus error whatever the protection */
 		pte_t old = *e, keep = old & ~(PTE_PERM_MASK | PTE_U);
@@ -813,16 +826,16 @@ static inline __attribute__((always_inline)) enum as_fault cow_fault(struct as *
 
 	if (fi < kframes.nframes && kframes.ref[fi] == 1) {
 		*e = pte_make(old_pa, flags);
-		cow_stats.reuses++;
+		cow_count(&cow_stats.reuses);
 	} else {
 		if (frame_alloc(&kframes, &new_pa) != 0) {
-			cow_stats.no_frame++;
+			cow_count(&cow_stats.no_frame);
 			return AS_FAULT_NOMEM;
 		}
 		page_copy(phys_to_virt(new_pa), phys_to_virt(old_pa));
 		*e = pte_make(new_pa, flags);
 		frame_drop(&kframes, old_pa);
-		cow_stats.copies++;
+		cow_count(&cow_stats.copies);
 	}
 	tlb_flush_page(as, va);
 	return AS_FAULT_RESOLVED;
@@ -830,6 +843,7 @@ static inline __attribute__((always_inline)) enum as_fault cow_fault(struct as *
 
 int as_cow_fault(struct as *as, uint64_t va)
 {
+	as_settle(as);
 	enum as_fault f = cow_fault(as, va);
 	return f == AS_FAULT_RESOLVED ? 0 : f == AS_FAULT_NOMEM ? E_NOMEM : E_FAULT;
 }
@@ -851,6 +865,7 @@ static uint64_t fault_needs(uint64_t cause)
 
 int as_stack_reserve(struct as *as, uint64_t npages)
 {
+	as_settle(as);
 	if (npages > USER_STACK_MAX / PAGE_SIZE)
 		return E_INVAL;
 	as->stack_pages = (uint32_t)npages;
@@ -869,8 +884,9 @@ static bool in_stack_reserve(const struct as *as, uint64_t va)
  */
 int as_stack_fault(struct as *as, uint64_t va)
 {
+	as_settle(as);
 	uint64_t pa;
-	if (!in_stack_reserve(as, va) || as_pte(as, va))
+	if (!in_stack_reserve(as, va) || pte_at(as, va))
 		return E_FAULT;
 	if (frame_alloc(&kframes, &pa) != 0)
 		return E_NOMEM;
@@ -914,7 +930,7 @@ static __attribute__((noinline)) enum as_fault fault_real(struct as *as, uint64_
 	return pte_is_gone(*e) ? AS_FAULT_GONE : AS_FAULT_DENIED;
 }
 
-enum as_fault as_user_fault(struct as *as, uint64_t va, uint64_t cause)
+enum as_fault as_user_fault_alone(struct as *as, uint64_t va, uint64_t cause)
 {
 	if (cause == EXC_STORE_PAGE_FAULT) {
 		enum as_fault f = cow_fault(as, va);
@@ -922,6 +938,12 @@ enum as_fault as_user_fault(struct as *as, uint64_t va, uint64_t cause)
 			return f;
 	}
 	return fault_stale(as, va, cause) ? AS_FAULT_RESOLVED : fault_real(as, va, cause);
+}
+
+enum as_fault as_user_fault(struct as *as, uint64_t va, uint64_t cause)
+{
+	as_settle(as);
+	return as_user_fault_alone(as, va, cause);
 }
 
 /*
@@ -934,7 +956,7 @@ static __attribute__((noinline)) int translate_cow(struct as *as, uint64_t va, u
 	int err = as_cow_fault(as, va);
 	if (err)
 		return err;
-	*pa = pte_pa(*as_pte(as, va & ~(PAGE_SIZE - 1))) + (va & (PAGE_SIZE - 1));
+	*pa = pte_pa(*pte_at(as, va & ~(PAGE_SIZE - 1))) + (va & (PAGE_SIZE - 1));
 	return 0;
 }
 
@@ -944,12 +966,13 @@ static __attribute__((noinline)) int translate_stack(struct as *as, uint64_t va,
 	int err = as_stack_fault(as, va);
 	if (err)
 		return err == E_QUOTA ? E_NOMEM : err;
-	*pa = pte_pa(*as_pte(as, va & ~(PAGE_SIZE - 1))) + (va & (PAGE_SIZE - 1));
+	*pa = pte_pa(*pte_at(as, va & ~(PAGE_SIZE - 1))) + (va & (PAGE_SIZE - 1));
 	return 0;
 }
 
 int as_translate(struct as *as, uint64_t va, int write, uint64_t *pa)
 {
+	as_settle(as);
 	pte_t *e = va < USER_VA_MAX ? as_walk(as, va & ~(PAGE_SIZE - 1)) : 0;
 	if (!e || !pte_valid(*e))
 		return translate_stack(as, va, pa);
@@ -1052,14 +1075,14 @@ static void clone_hot_page(struct clone *cl, pte_t *pe, pte_t *ce)
 	pte_t w = (pte_flags(e) & ~PTE_COW) | PTE_W | PTE_D;
 	*cl_leaf = pte_make(copy, w);
 	*ce |= PTE_TABLE_DIRTY; /* a private writable page: the child's next fork must look */
-	cow_stats.copies++;
+	cow_count(&cow_stats.copies);
 	/* The parent's table and the child's copy held the frame: now the parent alone? */
 	bool last = frame_count(&kframes, old) == 2;
 	frame_drop(&kframes, old);
 	if (last) {
 		*pl = pte_make(old, w);
 		*pe |= PTE_TABLE_DIRTY;
-		cow_stats.reuses++;
+		cow_count(&cow_stats.reuses);
 	}
 }
 
@@ -1239,7 +1262,7 @@ static uint64_t tree_leaves(struct as *as, uint64_t *tables)
 	return n;
 }
 
-int as_clone(struct as *parent, struct as *child, int mode, uint64_t hot)
+int as_clone_tree(struct as *parent, struct as *child, int mode, uint64_t hot, bool *wp)
 {
 	struct clone cl = { .child = child, .mode = mode };
 	child->stack_pages = parent->stack_pages;
@@ -1260,10 +1283,43 @@ int as_clone(struct as *parent, struct as *child, int mode, uint64_t hot)
 	child->tables = tables;
 	if (quota_charge_over(child->quota, (pages + tables - made) * PAGE_SIZE) && !err)
 		err = E_QUOTA;
-	/* Pages the parent could write are read-only now: drop its cached translations. */
-	if (cl.wp)
+	if (wp)
+		*wp = cl.wp;
+	else if (cl.wp) /* the parent's pages are read-only now: its translations go */
 		tlb_flush_all(parent);
 	return err;
+}
+
+int as_clone(struct as *parent, struct as *child, int mode, uint64_t hot)
+{
+	return as_clone_tree(parent, child, mode, hot, 0);
+}
+
+void as_clone_begin(struct as *parent, struct as *child)
+{
+	as_settle(parent); /* another thread's fork of the same parent, under way */
+	parent->cloning = 1;
+	child->cloning = 1;
+}
+
+/* The release orders the clone's writes before the marks: as_settle's load acquires. */
+void as_clone_end(struct as *parent, struct as *child)
+{
+	__atomic_store_n(&child->cloning, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&parent->cloning, 0, __ATOMIC_RELEASE);
+}
+
+/*
+ * A holder of the big lock waits for a clone made without it. The cloner needs nothing
+ * this hart holds (only the frame pool's lock, and no hart waits inside that), so the
+ * wait ends; it is one fork's clone at most, since no other can begin meanwhile.
+ */
+void as_clone_wait(struct as *as)
+{
+	lock_order_take(LOCK_AS);
+	while (__atomic_load_n(&as->cloning, __ATOMIC_ACQUIRE))
+		__asm__ volatile("nop");
+	lock_order_drop(LOCK_AS);
 }
 
 /* Offer the leaves of one level-0 table to fn; true if any was rewritten. */
@@ -1299,8 +1355,10 @@ static bool rewrite_as(struct as *as, bool (*fn)(pte_t *e, void *ctx), void *ctx
 uint64_t as_rewrite_all(bool (*fn)(pte_t *e, void *ctx), void *ctx)
 {
 	uint64_t changed = 0;
-	for (uint64_t i = 0; i < as_count; i++)
+	for (uint64_t i = 0; i < as_count; i++) {
+		as_settle(as_table[i]);
 		changed += rewrite_as(as_table[i], fn, ctx);
+	}
 	/* A table shared at fork changed under holders visited later: flush them all. */
 	for (uint64_t i = 0; changed && i < as_count; i++)
 		tlb_flush_all(as_table[i]);

@@ -39,6 +39,11 @@ struct as {
 	uint64_t satp;
 	uint16_t asid;
 	/*
+	 * Set while a fork clones this space (as parent or child) without the big lock
+	 * (as_clone_begin): every other look at the tree waits for it (as_settle).
+	 */
+	uint8_t cloning;
+	/*
 	 * Its place in the table of every address space (as_rewrite_all; AS_MAX fits in 12
 	 * bits) and the size of its stack reserve in pages (as_stack_reserve; up to
 	 * USER_STACK_MAX): both in one word.
@@ -55,6 +60,12 @@ struct cow_stats {
 	uint64_t copies, reuses, no_frame;
 };
 extern struct cow_stats cow_stats;
+
+/* One more in a counter: atomic, since a fork's clone counts without the big lock. */
+static inline void cow_count(uint64_t *c)
+{
+	__atomic_fetch_add(c, 1, __ATOMIC_RELAXED);
+}
 
 /* Work out how many ASID bits the hart has (0 on JH7110), using at most max_bits; once. */
 void as_probe_asids(unsigned max_bits);
@@ -122,6 +133,8 @@ enum as_fault {
  * and a load or store on an unmapped page of the stack reserve, which maps it.
  */
 enum as_fault as_user_fault(struct as *as, uint64_t va, uint64_t cause);
+/* as_user_fault where no clone can be under way (one hart): the store-fault fast path. */
+enum as_fault as_user_fault_alone(struct as *as, uint64_t va, uint64_t cause);
 /*
  * The physical address for a user access, breaking COW for a write and mapping a stack
  * reserve page not touched yet; 0 or E_FAULT/E_NOMEM.
@@ -146,6 +159,28 @@ uint64_t as_rewrite_all(bool (*fn)(pte_t *e, void *ctx), void *ctx);
  * every other table (docs/vm-cow.md, "Shared page tables").
  */
 int as_clone(struct as *parent, struct as *child, int mode, uint64_t hot);
+
+/*
+ * The clone in three steps, so that several harts need not hold the big lock for it
+ * (kernel/core/fork.c): as_clone_begin, under the lock, marks both spaces (after waiting
+ * for a clone of the parent that is under way); as_clone_tree, without the lock, is
+ * as_clone but for the flush, and sets *wp if the parent lost write access to a page, so
+ * its translations must go (tlb_flush_all, under the lock again; wp NULL: as_clone,
+ * which flushes itself); as_clone_end unmarks.
+ * While marked, nothing else reads or changes either tree: every as_ function that does
+ * waits in as_settle first, and a mark is only ever set under the lock, so a holder that
+ * has waited once is safe for the rest of its hold.
+ */
+void as_clone_begin(struct as *parent, struct as *child);
+int as_clone_tree(struct as *parent, struct as *child, int mode, uint64_t hot, bool *wp);
+void as_clone_end(struct as *parent, struct as *child);
+
+void as_clone_wait(struct as *as);
+static inline void as_settle(struct as *as)
+{
+	if (__atomic_load_n(&as->cloning, __ATOMIC_ACQUIRE))
+		as_clone_wait(as);
+}
 #define AS_CLONE_NO_HOT ((uint64_t)-1) /* as_clone's hot: no such address */
 
 /*

@@ -329,6 +329,11 @@ static bool reap_settle(void)
 {
 	if (!__atomic_load_n(&reaps_pending, __ATOMIC_ACQUIRE))
 		return false;
+	/* Without the lock (a fork's clone, kernel/core/fork.c) a queued teardown may be a
+	 * holder's that waits for that very clone: the clone fails, and is made again under
+	 * the lock (which settles then). */
+	if (!bkl_held())
+		return false;
 	tlb_reap(this_hart());
 	while (__atomic_load_n(&reaps_pending, __ATOMIC_ACQUIRE))
 		__asm__ volatile("nop");
@@ -353,6 +358,7 @@ void tlb_smp_start(void)
 uint64_t as_destroy(struct as *as)
 {
 	uint64_t others = 0;
+	as_settle(as);
 	if (!as->root)
 		return 0;
 	if (this_hart()->as_active == as)

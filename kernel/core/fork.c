@@ -12,6 +12,11 @@
 #include "kernel/core/ipc.h"
 #include "kernel/core/sched.h"
 #include "kernel/core/task.h"
+#include "kernel/cpu/hart.h"
+#include "kernel/cpu/lockorder.h"
+#include "kernel/cpu/smp.h"
+#include "vm/frame.h"
+#include "vm/tlb.h"
 #include "vm/as.h"
 
 /*
@@ -39,20 +44,16 @@ static uint64_t child_quota(const struct fork_req *r)
 }
 
 /*
- * Clone the parent (COW or eager), its slots and the calling thread, whose call is
- * answered at once so it starts as soon as it is scheduled. The server's own pending
- * reply still answers the parent. A failure part-way kills and frees the child.
+ * The rest of a fork once the child has its tree (err 0) or failed to get it: its slots,
+ * supervisor and thread, whose copy of the call is answered at once so it starts as soon
+ * as it is scheduled. The server's own pending reply still answers the parent. A failure
+ * part-way kills and frees the child.
  */
-long fork_task(const struct fork_req *r)
+static inline __attribute__((always_inline)) long fork_finish(const struct fork_req *r,
+							      struct task *child, int err)
 {
-	int err;
-	struct task *child = task_new(r->server, child_quota(r));
-	if (!child)
-		return E_NOMEM;
 	struct thread *th = 0;
-	uint64_t sp = r->caller->tf.x[REG_SP]; /* both tasks store there first */
-	if ((err = as_clone(&r->parent->as, &child->as, r->mode, sp)) != 0 ||
-	    (err = cspace_copy(r->parent, child, r->sup_slot)) != 0 ||
+	if (err || (err = cspace_copy(r->parent, child, r->sup_slot)) != 0 ||
 	    (r->sup->obj && (err = fork_supervise(child, r)) != 0) ||
 	    !(th = thread_make(child, r->server))) {
 		task_kill(child); /* its own slot held the last reference: this frees it */
@@ -65,4 +66,75 @@ long fork_task(const struct fork_req *r)
 	cap_install(r->dst, &child->hdr, CAP_ALL, 0, 0);
 	sched_ready(th);
 	return (long)th->id;
+}
+
+/* The stack pointer of the parent's calling thread: both tasks store there first. */
+static uint64_t hot_address(const struct fork_req *r)
+{
+	return r->caller->tf.x[REG_SP];
+}
+
+long fork_task(const struct fork_req *r)
+{
+	struct task *child = task_new(r->server, child_quota(r));
+	if (!child)
+		return E_NOMEM;
+	return fork_finish(r, child, as_clone(&r->parent->as, &child->as, r->mode, hot_address(r)));
+}
+
+/*
+ * The clone without the big lock: the walk of the parent's tables (and a copy of every
+ * page, for EAGER) holds up no other hart. Both spaces are marked first, so anything that
+ * would read or change either tree waits for the walk (as_settle); the parent and its
+ * thread are held, so neither is freed meanwhile. Returns with the lock held again and
+ * *wp set if the parent's translations must be flushed.
+ */
+static int clone_unlocked(const struct fork_req *r, struct task *child, bool *wp)
+{
+	uint64_t hot = hot_address(r);
+	as_clone_begin(&r->parent->as, &child->as);
+	lock_order_take(LOCK_AS);
+	bkl_unlock_smp();
+	int err = as_clone_tree(&r->parent->as, &child->as, r->mode, hot, wp);
+	as_clone_end(&r->parent->as, &child->as);
+	lock_order_drop(LOCK_AS);
+	bkl_lock_smp();
+	return err;
+}
+
+/*
+ * Several harts: fork_task with the clone made without the lock. Anything may have
+ * happened meanwhile, so the call is decoded again (args) and must still name the same
+ * parent and thread: if the server's thread was killed, or the parent or its call went,
+ * the child goes and the error says why. A clone that found the frame pool empty is made
+ * again under the lock, where frames on their way back can be waited for.
+ */
+long fork_task_apart(struct thread *self, struct fork_req *r, fork_args_fn *args)
+{
+	struct task *child = task_new(r->server, child_quota(r));
+	if (!child)
+		return E_NOMEM;
+	struct task *parent = r->parent;
+	struct thread *caller = r->caller;
+	bool wp = false;
+	kobj_get(&parent->hdr);
+	kobj_get(&caller->hdr);
+	int err = clone_unlocked(r, child, &wp);
+	if (wp && !parent->dead)
+		tlb_flush_all(&parent->as);
+	/* self is safe to look at while its hart holds it (sched.c): current is self or 0. */
+	int again = this_hart()->current != self || self->state == TS_DEAD ? E_DEAD : args(self, r);
+	if (!again && (r->parent != parent || r->caller != caller))
+		again = E_DEAD;
+	kobj_put(&caller->hdr);
+	kobj_put(&parent->hdr);
+	if (again) {
+		task_kill(child);
+		return again;
+	}
+	if (err == E_NOMEM && frame_pool_settle(&kframes)) {
+		task_kill(child);
+		return fork_task(r);
+	}
+	return fork_finish(r, child, err);
 }

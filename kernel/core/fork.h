@@ -26,4 +26,14 @@ struct fork_req {
  */
 long fork_task(const struct fork_req *r);
 
+/* Decode and check a fork call's arguments into r: 0, or why not (syscall.c's). */
+typedef int fork_args_fn(struct thread *self, struct fork_req *r);
+
+/*
+ * fork_task with several harts: the address space is cloned without the big lock, then
+ * the call (self's) is checked again with args. If self was killed meanwhile its hart may
+ * have let go of it: the caller must look (this_hart()->current) before touching it.
+ */
+long fork_task_apart(struct thread *self, struct fork_req *r, fork_args_fn *args);
+
 #endif

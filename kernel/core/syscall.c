@@ -25,6 +25,7 @@
 #include "kernel/core/uaccess.h"
 #include "kernel/cpu/hart.h"
 #include "kernel/cpu/riscv.h"
+#include "kernel/cpu/smp.h"
 #include "kernel/io/console.h"
 #include "kernel/io/entropy.h"
 #include "kernel/io/power.h"
@@ -522,25 +523,38 @@ static int sup_slot_arg(uint64_t slot, const struct cap *sup)
  * server's empty slot, the supervisor, the parent's thread waiting on the server's
  * pending reply, the mode, the badge and the child's slot for the supervisor's copy.
  */
-static long sys_fork(struct thread *t)
+static inline __attribute__((always_inline)) int fork_args(struct thread *t, struct fork_req *r)
 {
 	int err = 0;
-	struct fork_req r = { .server = t->task, .badge = ARG(t, 4), .sup_slot = ARG(t, 5) };
+	*r = (struct fork_req){ .server = t->task, .badge = ARG(t, 4), .sup_slot = ARG(t, 5) };
 	uint64_t mode = ARG(t, 2);
-	r.parent = task_arg(t, 0, &err);
-	r.dst = r.parent ? empty_slot(t, ARG(t, 1), &err) : 0;
-	r.sup = r.dst ? supervisor_arg(t, ARG(t, 3), &err) : 0;
-	r.caller = r.sup ? ipc_waiting_caller(t, r.parent) : 0;
-	if (!r.sup)
+	r->parent = task_arg(t, 0, &err);
+	r->dst = r->parent ? empty_slot(t, ARG(t, 1), &err) : 0;
+	r->sup = r->dst ? supervisor_arg(t, ARG(t, 3), &err) : 0;
+	r->caller = r->sup ? ipc_waiting_caller(t, r->parent) : 0;
+	if (!r->sup)
 		return err;
-	if (!r.caller || (mode != FORK_COW && mode != FORK_EAGER))
+	if (!r->caller || (mode != FORK_COW && mode != FORK_EAGER))
 		return E_INVAL;
-	if (r.badge && (!r.sup->obj || r.sup->badge))
+	if (r->badge && (!r->sup->obj || r->sup->badge))
 		return E_INVAL; /* badges are set once */
-	if ((err = sup_slot_arg(r.sup_slot, r.sup)) != 0)
+	if ((err = sup_slot_arg(r->sup_slot, r->sup)) != 0)
 		return err;
-	r.mode = (int)mode;
-	return fork_task(&r);
+	r->mode = (int)mode;
+	return 0;
+}
+
+static long sys_fork(struct thread *t)
+{
+	struct fork_req r;
+	int err = fork_args(t, &r);
+	if (err)
+		return err;
+	if (!smp_on())
+		return fork_task(&r);
+	long ret = fork_task_apart(t, &r, fork_args);
+	/* Killed while the clone was made, and let go of by its hart: t may be gone. */
+	return this_hart()->current == t ? ret : KEEP;
 }
 
 /* The device-control capability (OBJ_IRQCTL with CONTROL) in argument 0: 0 or why not. */

@@ -258,8 +258,8 @@ int trap_store_fault(void)
 {
 	if (smp_on())
 		return STORE_FAULT_SMP;
-	return as_user_fault(&this_hart()->current->task->as, csr_read(stval),
-			     EXC_STORE_PAGE_FAULT);
+	return as_user_fault_alone(&this_hart()->current->task->as, csr_read(stval),
+				   EXC_STORE_PAGE_FAULT);
 }
 
 /* The rest of a store fault, with the whole frame saved: f is trap_store_fault()'s. */

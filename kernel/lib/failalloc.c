@@ -1,4 +1,7 @@
-/* Fault injection (debug builds): see failalloc.h. Callers hold the kernel lock. */
+/*
+ * Fault injection (debug builds): see failalloc.h. Callers hold the kernel lock, but for
+ * a fork's clone (kernel/core/fork.c): the count is atomic.
+ */
 #include "kernel/lib/failalloc.h"
 
 #ifdef KDEBUG
@@ -8,7 +11,7 @@ static uint64_t period;	 /* then every period-th one after it; 0: only that one 
 
 bool failalloc_hit(void)
 {
-	if (++counted != target)
+	if (__atomic_add_fetch(&counted, 1, __ATOMIC_RELAXED) != target)
 		return false;
 	target += period;
 	return true;

@@ -3,14 +3,17 @@
  * they are in the kernel: the frame pool covers a buffer of this process ("physical"
  * addresses are the buffer's minus the direct map's base, so phys_to_virt lands in it),
  * the quota is a struct quota, and the TLB calls (vm/tlb.h) are counted instead of made.
- * Covers clone (COW and EAGER), the store-fault steps (copy, reuse, a shared level-0
+ * Covers clone (COW and EAGER, in one go and in the steps several harts take), the store-fault steps (copy, reuse, a shared level-0
  * table), unmap and protect over shared tables, and out-of-memory rollback; every test
  * ends with the pool's free count back where it started. Ends with "N passed, M failed".
  */
+#define _GNU_SOURCE /* pthread_tryjoin_np */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kernel/abi/error.h"
 #include "kernel/abi/fault.h"
@@ -330,6 +333,53 @@ static void test_clone_eager(void)
 	CHECK(pte_pa(l1_at(&p, DENSE)) != pte_pa(l1_at(&c, DENSE)));
 	CHECK(load(&c, DENSE + 300 * PAGE_SIZE) == (300 & 0xff));
 	CHECK(store(&c, SPARSE, 99) == 0 && load(&p, SPARSE) == 10);
+	space_free(&c);
+	space_free(&p);
+	pool_end();
+}
+
+/* A holder of the kernel lock that wants the parent's tree while a clone is under way. */
+static void *settle_parent(void *arg)
+{
+	struct space *p = arg;
+	as_settle(&p->as);
+	return (void *)1;
+}
+
+/*
+ * The clone in steps (several harts, kernel/core/fork.c): the walk flushes nothing but
+ * says whether the parent lost W, makes the same child as as_clone, and while the marks
+ * are set a look at the parent's tree waits for as_clone_end.
+ */
+static void test_clone_in_steps(void)
+{
+	struct space p, c, e;
+	pool_start(POOL_FRAMES * 2);
+	parent_make(&p);
+	CHECK(space_new(&c, 1UL << 30) == 0 && space_new(&e, 1UL << 30) == 0);
+	as_clone_begin(&p.as, &c.as);
+	CHECK(p.as.cloning && c.as.cloning);
+	pthread_t waiter;
+	void *passed_settle = 0;
+	CHECK(pthread_create(&waiter, 0, settle_parent, &p) == 0);
+	unsigned flushes = all_flushes;
+	bool wp = false;
+	CHECK(as_clone_tree(&p.as, &c.as, FORK_COW, SPARSE, &wp) == 0);
+	CHECK(wp && all_flushes == flushes); /* the caller flushes, once it has the lock */
+	usleep(20000);			     /* time enough to get past a mark it should not */
+	CHECK(pthread_tryjoin_np(waiter, &passed_settle) != 0 && !passed_settle);
+	as_clone_end(&p.as, &c.as);
+	CHECK(pthread_join(waiter, &passed_settle) == 0 && passed_settle == (void *)1);
+	CHECK(!p.as.cloning && !c.as.cloning);
+	pte_t pe = pte_at(&p, SPARSE + PAGE_SIZE), ce = pte_at(&c, SPARSE + PAGE_SIZE);
+	CHECK((pe & (PTE_W | PTE_COW)) == PTE_COW && pe == ce && c.as.resident == p.as.resident);
+	CHECK(load(&c, SPARSE) == 10 && store(&c, SPARSE, 77) == 0 && load(&p, SPARSE) == 10);
+	/* An EAGER walk leaves the parent's pages as they were: nothing to flush. */
+	as_clone_begin(&p.as, &e.as);
+	CHECK(as_clone_tree(&p.as, &e.as, FORK_EAGER, AS_CLONE_NO_HOT, &wp) == 0 && !wp);
+	as_clone_end(&p.as, &e.as);
+	CHECK(load(&e, DENSE + 300 * PAGE_SIZE) == (300 & 0xff));
+	space_free(&e);
 	space_free(&c);
 	space_free(&p);
 	pool_end();
@@ -880,6 +930,7 @@ int main(void)
 	test_clone_hot_page();
 	test_clone_shares_cold();
 	test_clone_eager();
+	test_clone_in_steps();
 	test_fault_copy_reuse();
 	test_fault_shared_table();
 	test_unmap_protect_shared();
