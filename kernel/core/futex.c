@@ -22,6 +22,7 @@
 #include "kernel/core/uaccess.h"
 #include "kernel/cpu/riscv.h"
 #include "vm/as.h"
+#include "vm/frame.h"
 #include "vm/vm.h"
 
 #define FUTEX_WORD 4 /* bytes: the word is a 32-bit integer, naturally aligned */
@@ -36,12 +37,14 @@ static int key_of(struct task *t, uint64_t va, struct futex_key *k, uint64_t *pa
 {
 	if (va & (FUTEX_WORD - 1))
 		return E_INVAL;
-	int err = user_check(t, va, FUTEX_WORD, 0);
-	if (!err)
-		err = as_translate(&t->as, va, 0, pa);
-	if (err)
+	/* Mapped (a stack page first touched here is mapped now), user, readable: one PTE
+	 * then gives the frame and the kind. Only RAM is in the kernel's direct map, as
+	 * as_translate's rule says: a word in device memory is no futex. */
+	pte_t *e = user_check(t, va, FUTEX_WORD, 0) ? 0 : as_pte(&t->as, va & ~(PAGE_SIZE - 1));
+	if (!e || !frame_in_pool(&kframes, pte_pa(*e)))
 		return E_FAULT;
-	bool shared = (*as_pte(&t->as, va & ~(PAGE_SIZE - 1)) & PTE_SHARED) != 0;
+	*pa = pte_pa(*e) + (va & (PAGE_SIZE - 1));
+	bool shared = (*e & PTE_SHARED) != 0;
 	k->task = shared ? 0 : t;
 	k->addr = shared ? *pa : va;
 	return 0;
