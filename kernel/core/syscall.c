@@ -522,6 +522,7 @@ static int sup_slot_arg(uint64_t slot, const struct cap *sup)
  * fork's checks, all before anything is made (fork.c does the work): the parent, the
  * server's empty slot, the supervisor, the parent's thread waiting on the server's
  * pending reply, the mode, the badge and the child's slot for the supervisor's copy.
+ * With several harts fork.c runs them again after its clone without the lock.
  */
 static inline __attribute__((always_inline)) int fork_args(struct thread *t, struct fork_req *r)
 {
