@@ -788,6 +788,20 @@ static inline pte_t *cow_own(struct as *as, uint64_t va, pte_t *l1e)
 }
 
 /*
+ * A copy left for the caller to make without its lock: the old frame is held (if it can
+ * be freed at all), so it stays what the noted PTE maps while the lock is let go.
+ */
+static __attribute__((noinline)) enum as_fault cow_defer(struct cow_copy *c, uint64_t va, pte_t old,
+							 uint64_t new_pa)
+{
+	c->va = va;
+	c->old = old;
+	c->new_pa = new_pa;
+	c->held = frame_ref(&kframes, pte_pa(old)) == 0;
+	return AS_FAULT_COPY;
+}
+
+/*
  * The store/AMO page fault (EXC_STORE_PAGE_FAULT) on a user address:
  *   1. Find the PTE.
  *   2. If it is not COW, this is a real protection fault: the caller delivers it.
@@ -801,7 +815,8 @@ static inline pte_t *cow_own(struct as *as, uint64_t va, pte_t *l1e)
  * No frame: AS_FAULT_NOMEM, and nothing has changed. Inlined in as_user_fault, the
  * trap's way in, so that a COW fault pays for no further call.
  */
-static inline __attribute__((always_inline)) enum as_fault cow_fault(struct as *as, uint64_t va)
+static inline __attribute__((always_inline)) enum as_fault cow_fault(struct as *as, uint64_t va,
+								     struct cow_copy *defer)
 {
 	pte_t *l1e = va < USER_VA_MAX ? as_walk_l1(as, va) : 0;
 	if (!l1e || !pte_valid(*l1e))
@@ -832,6 +847,8 @@ static inline __attribute__((always_inline)) enum as_fault cow_fault(struct as *
 			cow_count(&cow_stats.no_frame);
 			return AS_FAULT_NOMEM;
 		}
+		if (defer) /* several harts: the caller copies without its lock (as_cow_end) */
+			return cow_defer(defer, va, *e, new_pa);
 		page_copy(phys_to_virt(new_pa), phys_to_virt(old_pa));
 		*e = pte_make(new_pa, flags);
 		frame_drop(&kframes, old_pa);
@@ -844,7 +861,7 @@ static inline __attribute__((always_inline)) enum as_fault cow_fault(struct as *
 int as_cow_fault(struct as *as, uint64_t va)
 {
 	as_settle(as);
-	enum as_fault f = cow_fault(as, va);
+	enum as_fault f = cow_fault(as, va, 0);
 	return f == AS_FAULT_RESOLVED ? 0 : f == AS_FAULT_NOMEM ? E_NOMEM : E_FAULT;
 }
 
@@ -930,20 +947,76 @@ static __attribute__((noinline)) enum as_fault fault_real(struct as *as, uint64_
 	return pte_is_gone(*e) ? AS_FAULT_GONE : AS_FAULT_DENIED;
 }
 
-enum as_fault as_user_fault_alone(struct as *as, uint64_t va, uint64_t cause)
+/* The one fault entry's body; defer: see as_user_fault_begin. */
+static inline __attribute__((always_inline)) enum as_fault
+user_fault(struct as *as, uint64_t va, uint64_t cause, struct cow_copy *defer)
 {
 	if (cause == EXC_STORE_PAGE_FAULT) {
-		enum as_fault f = cow_fault(as, va);
+		enum as_fault f = cow_fault(as, va, defer);
 		if (f != AS_FAULT_REAL)
 			return f;
 	}
 	return fault_stale(as, va, cause) ? AS_FAULT_RESOLVED : fault_real(as, va, cause);
 }
 
+enum as_fault as_user_fault_alone(struct as *as, uint64_t va, uint64_t cause)
+{
+	return user_fault(as, va, cause, 0);
+}
+
 enum as_fault as_user_fault(struct as *as, uint64_t va, uint64_t cause)
 {
 	as_settle(as);
-	return as_user_fault_alone(as, va, cause);
+	return user_fault(as, va, cause, 0);
+}
+
+enum as_fault as_user_fault_begin(struct as *as, uint64_t va, uint64_t cause, struct cow_copy *c)
+{
+	as_settle(as);
+	return user_fault(as, va, cause, c);
+}
+
+void as_cow_copy(const struct cow_copy *c)
+{
+	page_copy(phys_to_virt(c->new_pa), phys_to_virt(pte_pa(c->old)));
+}
+
+void as_cow_drop(const struct cow_copy *c)
+{
+	frame_drop(&kframes, c->new_pa);
+	if (c->held)
+		frame_drop(&kframes, pte_pa(c->old));
+}
+
+/*
+ * The copy goes in only if the PTE is still the one noted: anything may have happened to
+ * the tree meanwhile (an unmap, another thread's fault on the page, a fork that shares
+ * its tables again, which cow_own undoes as in a fault). Otherwise the copy is dropped
+ * and the store retried, which faults again if it still must.
+ */
+enum as_fault as_cow_end(struct as *as, const struct cow_copy *c)
+{
+	as_settle(as);
+	pte_t *l1e = as_walk_l1(as, c->va);
+	pte_t *e = l1e && pte_valid(*l1e) ? entry_below(*l1e, c->va, 0) : 0;
+	if (!e || *e != c->old) {
+		as_cow_drop(c);
+		return AS_FAULT_RESOLVED;
+	}
+	if (!(*l1e & PTE_TABLE_DIRTY)) {
+		if (!(l1e = cow_own(as, c->va, l1e))) {
+			as_cow_drop(c);
+			return AS_FAULT_NOMEM;
+		}
+		e = entry_below(*l1e, c->va, 0);
+	}
+	*e = pte_make(c->new_pa, (pte_flags(c->old) & ~PTE_COW) | PTE_W | PTE_D);
+	frame_drop(&kframes, pte_pa(c->old)); /* the mapping's reference */
+	if (c->held)
+		frame_drop(&kframes, pte_pa(c->old));
+	cow_count(&cow_stats.copies);
+	tlb_flush_page(as, c->va);
+	return AS_FAULT_RESOLVED;
 }
 
 /*

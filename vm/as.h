@@ -124,6 +124,7 @@ enum as_fault {
 	AS_FAULT_NOMEM = 2,    /* a copy-on-write store found no frame */
 	AS_FAULT_GONE = 3,     /* the page's memory object no longer holds it (a bus error) */
 	AS_FAULT_DENIED = 4,   /* a real fault on a mapped page its protection forbids */
+	AS_FAULT_COPY = 5,     /* as_user_fault_begin only: the caller makes the copy */
 };
 /*
  * The one entry for an exception a user thread took at va (cause: enum exc_cause): a
@@ -135,6 +136,25 @@ enum as_fault {
 enum as_fault as_user_fault(struct as *as, uint64_t va, uint64_t cause);
 /* as_user_fault where no clone can be under way (one hart): the store-fault fast path. */
 enum as_fault as_user_fault_alone(struct as *as, uint64_t va, uint64_t cause);
+
+/*
+ * A copy-on-write store fault in steps, so that several harts need not hold the big lock
+ * for the copy (kernel/cpu/trap.c): as_user_fault_begin is as_user_fault, but where the
+ * page must be copied it allocates the copy, holds the old frame and returns
+ * AS_FAULT_COPY; the caller lets its lock go, copies (as_cow_copy), takes it again and
+ * either installs the copy (as_cow_end, which checks that the PTE is still the one the
+ * copy was made of) or throws it away (as_cow_drop: the thread died meanwhile).
+ */
+struct cow_copy {
+	uint64_t va;
+	pte_t old; /* the PTE the copy was made from */
+	uint64_t new_pa;
+	bool held; /* a reference on the old frame is held (a frame that can be freed) */
+};
+enum as_fault as_user_fault_begin(struct as *as, uint64_t va, uint64_t cause, struct cow_copy *c);
+void as_cow_copy(const struct cow_copy *c);
+enum as_fault as_cow_end(struct as *as, const struct cow_copy *c);
+void as_cow_drop(const struct cow_copy *c);
 /*
  * The physical address for a user access, breaking COW for a write and mapping a stack
  * reserve page not touched yet; 0 or E_FAULT/E_NOMEM.

@@ -159,6 +159,33 @@ static void user_fault(struct thread *t, uint64_t scause, uint64_t stval)
 }
 
 /*
+ * Several harts: a store fault whose page must be copied makes the copy without the big
+ * lock (vm/as.h, as_user_fault_begin), the task held meanwhile. If the thread was killed
+ * in between (its hart may even have let go of it), the copy is thrown away, unreported.
+ */
+static void store_fault_smp(struct thread *t, uint64_t stval)
+{
+	struct cow_copy c;
+	struct task *task = t->task;
+	enum as_fault f = as_user_fault_begin(&task->as, stval, EXC_STORE_PAGE_FAULT, &c);
+	if (f == AS_FAULT_COPY) {
+		kobj_get(&task->hdr);
+		bkl_unlock_smp();
+		as_cow_copy(&c);
+		bkl_lock_smp();
+		bool alive = this_hart()->current == t && t->state != TS_DEAD;
+		if (alive)
+			f = as_cow_end(&task->as, &c);
+		else
+			as_cow_drop(&c);
+		kobj_put(&task->hdr);
+		if (!alive)
+			return;
+	}
+	user_fault_report(t, EXC_STORE_PAGE_FAULT, stval, f);
+}
+
+/*
  * Interrupts and exceptions from user mode: every trap but a system call. Not inlined
  * (nor is trap_user_smp), so that the system-call path carries none of their frame.
  */
@@ -172,7 +199,10 @@ static __attribute__((noinline)) struct trapframe *user_exception(struct thread 
 		interrupt(scause);
 		break;
 	case EXC_STORE_PAGE_FAULT: /* copy-on-write, the common one: its own test, first */
-		user_fault(t, EXC_STORE_PAGE_FAULT, stval);
+		if (smp_on())
+			store_fault_smp(t, stval);
+		else
+			user_fault(t, EXC_STORE_PAGE_FAULT, stval);
 		break;
 	default:
 		user_fault(t, scause, stval);

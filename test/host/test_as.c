@@ -417,6 +417,49 @@ static void test_fault_copy_reuse(void)
 	pool_end();
 }
 
+/*
+ * A copy-on-write fault in steps (several harts, kernel/cpu/trap.c): the copy is made
+ * between begin and end, the old frame held meanwhile; it goes in only if the PTE is
+ * still the one it was made of, and is thrown away (every frame back) otherwise.
+ */
+static void test_fault_in_steps(void)
+{
+	struct space p, c;
+	pool_start(POOL_FRAMES);
+	family_make(&p, &c);
+	uint64_t va = SPARSE + PAGE_SIZE, old = pte_pa(pte_at(&p, va));
+	uint64_t free_before = kframes.nfree;
+	struct cow_stats before = cow_stats;
+	struct cow_copy k;
+	CHECK(as_user_fault_begin(&c.as, va, EXC_STORE_PAGE_FAULT, &k) == AS_FAULT_COPY);
+	CHECK(k.held && frame_count(&kframes, old) == 3 && kframes.nfree == free_before - 1);
+	as_cow_copy(&k);
+	CHECK(as_cow_end(&c.as, &k) == AS_FAULT_RESOLVED);
+	CHECK(pte_pa(pte_at(&c, va)) == k.new_pa && (pte_at(&c, va) & PTE_W));
+	CHECK(frame_count(&kframes, old) == 1 && cow_stats.copies == before.copies + 1);
+	CHECK(load(&c, va) == 11 && store(&c, va, 66) == 0 && load(&p, va) == 11);
+	/* The parent's page changes under a pending copy: the copy goes, nothing leaks. */
+	va = DENSE + 3 * PAGE_SIZE;
+	CHECK(as_user_fault_begin(&p.as, va, EXC_STORE_PAGE_FAULT, &k) == AS_FAULT_COPY);
+	uint64_t mid = kframes.nfree; /* the table is the parent's own now, and the copy is out */
+	as_cow_copy(&k);
+	CHECK(as_unmap(&p.as, va, 1) == 0);
+	CHECK(as_cow_end(&p.as, &k) == AS_FAULT_RESOLVED && !pte_at(&p, va));
+	CHECK(kframes.nfree == mid + 1 && cow_stats.copies == before.copies + 1);
+	CHECK(frame_count(&kframes, pte_pa(pte_at(&c, va))) == 1 && load(&c, va) == 3);
+	/* A thread killed meanwhile: dropped. Not a copy at all: as as_user_fault. */
+	va = DENSE + 4 * PAGE_SIZE;
+	CHECK(as_user_fault_begin(&c.as, va, EXC_STORE_PAGE_FAULT, &k) == AS_FAULT_COPY);
+	mid = kframes.nfree;
+	as_cow_drop(&k);
+	CHECK(kframes.nfree == mid + 1 && (pte_at(&c, va) & PTE_COW));
+	CHECK(frame_count(&kframes, pte_pa(pte_at(&c, va))) == 2);
+	CHECK(as_user_fault_begin(&c.as, 0x7000, EXC_STORE_PAGE_FAULT, &k) == AS_FAULT_REAL);
+	space_free(&c);
+	space_free(&p);
+	pool_end();
+}
+
 /* A store into a shared level-0 table: the table is unshared first, then the page copied. */
 static void test_fault_shared_table(void)
 {
@@ -932,6 +975,7 @@ int main(void)
 	test_clone_eager();
 	test_clone_in_steps();
 	test_fault_copy_reuse();
+	test_fault_in_steps();
 	test_fault_shared_table();
 	test_unmap_protect_shared();
 	test_batches();
