@@ -788,6 +788,50 @@ static inline pte_t *cow_own(struct as *as, uint64_t va, pte_t *l1e)
 }
 
 /*
+ * Steps 1 and 2 of a store fault (below): the copy-on-write leaf at va, its tables made
+ * as's own. NULL, with *f AS_FAULT_REAL if it is no such leaf or AS_FAULT_NOMEM.
+ */
+static inline __attribute__((always_inline)) pte_t *cow_leaf(struct as *as, uint64_t va,
+							     enum as_fault *f)
+{
+	pte_t *l1e = va < USER_VA_MAX ? as_walk_l1(as, va) : 0;
+	*f = AS_FAULT_REAL;
+	if (!l1e || !pte_valid(*l1e))
+		return 0;
+	pte_t *e = entry_below(*l1e, va, 0);
+	if ((*e & (PTE_V | PTE_U | PTE_COW | PTE_SHARED)) != (PTE_V | PTE_U | PTE_COW))
+		return 0; /* on a shared leaf the bit is PTE_SHARED_MAYWRITE */
+	/*
+	 * A table not yet dirty may be shared, and so may the level-1 table above it: each is
+	 * copied first (a count-1 frame in a shared table is still mapped twice), and e is
+	 * found again in the copy. A dirty one, the common case, is the task's own already,
+	 * and so is its level-1 table (only a dirty root entry's table holds dirty entries).
+	 */
+	if (!(*l1e & PTE_TABLE_DIRTY)) {
+		*f = AS_FAULT_NOMEM;
+		if (!(l1e = cow_own(as, va, l1e)))
+			return 0;
+		e = entry_below(*l1e, va, 0);
+	}
+	return e;
+}
+
+/* The leaf e made writable and its own over the frame at pa: no longer copy-on-write. */
+static inline pte_t cow_writable(pte_t e, uint64_t pa)
+{
+	return pte_make(pa, (pte_flags(e) & ~PTE_COW) | PTE_W | PTE_D);
+}
+
+/* Step 5: the copy at new_pa replaces the leaf *e, whose frame (old_pa) loses that reference. */
+static inline __attribute__((always_inline)) void cow_install(pte_t *e, uint64_t old_pa,
+							      uint64_t new_pa)
+{
+	*e = cow_writable(*e, new_pa);
+	frame_drop(&kframes, old_pa);
+	cow_count(&cow_stats.copies);
+}
+
+/*
  * A copy left for the caller to make without its lock: the old frame is held (if it can
  * be freed at all), so it stays what the noted PTE maps while the lock is let go.
  */
@@ -818,29 +862,15 @@ static __attribute__((noinline)) enum as_fault cow_defer(struct cow_copy *c, uin
 static inline __attribute__((always_inline)) enum as_fault cow_fault(struct as *as, uint64_t va,
 								     struct cow_copy *defer)
 {
-	pte_t *l1e = va < USER_VA_MAX ? as_walk_l1(as, va) : 0;
-	if (!l1e || !pte_valid(*l1e))
-		return AS_FAULT_REAL;
-	pte_t *e = entry_below(*l1e, va, 0);
-	if ((*e & (PTE_V | PTE_U | PTE_COW | PTE_SHARED)) != (PTE_V | PTE_U | PTE_COW))
-		return AS_FAULT_REAL; /* on a shared leaf the bit is PTE_SHARED_MAYWRITE */
-	/*
-	 * A table not yet dirty may be shared, and so may the level-1 table above it: each is
-	 * copied first (a count-1 frame in a shared table is still mapped twice), and e is
-	 * found again in the copy. A dirty one, the common case, is the task's own already,
-	 * and so is its level-1 table (only a dirty root entry's table holds dirty entries).
-	 */
-	if (!(*l1e & PTE_TABLE_DIRTY)) {
-		if (!(l1e = cow_own(as, va, l1e)))
-			return AS_FAULT_NOMEM;
-		e = entry_below(*l1e, va, 0);
-	}
+	enum as_fault f;
+	pte_t *e = cow_leaf(as, va, &f);
+	if (!e)
+		return f;
 	uint64_t old_pa = pte_pa(*e), new_pa;
-	pte_t flags = (pte_flags(*e) & ~PTE_COW) | PTE_W | PTE_D;
 	uint64_t fi = (old_pa - kframes.base) >> FRAME_SHIFT;
 
 	if (fi < kframes.nframes && kframes.ref[fi] == 1) {
-		*e = pte_make(old_pa, flags);
+		*e = cow_writable(*e, old_pa);
 		cow_count(&cow_stats.reuses);
 	} else {
 		if (frame_alloc(&kframes, &new_pa) != 0) {
@@ -850,9 +880,7 @@ static inline __attribute__((always_inline)) enum as_fault cow_fault(struct as *
 		if (defer) /* several harts: the caller copies without its lock (as_cow_end) */
 			return cow_defer(defer, va, *e, new_pa);
 		page_copy(phys_to_virt(new_pa), phys_to_virt(old_pa));
-		*e = pte_make(new_pa, flags);
-		frame_drop(&kframes, old_pa);
-		cow_count(&cow_stats.copies);
+		cow_install(e, old_pa, new_pa);
 	}
 	tlb_flush_page(as, va);
 	return AS_FAULT_RESOLVED;
@@ -997,24 +1025,15 @@ void as_cow_drop(const struct cow_copy *c)
 enum as_fault as_cow_end(struct as *as, const struct cow_copy *c)
 {
 	as_settle(as);
-	pte_t *l1e = as_walk_l1(as, c->va);
-	pte_t *e = l1e && pte_valid(*l1e) ? entry_below(*l1e, c->va, 0) : 0;
+	enum as_fault f = AS_FAULT_RESOLVED;
+	pte_t *e = cow_leaf(as, c->va, &f);
 	if (!e || *e != c->old) {
 		as_cow_drop(c);
-		return AS_FAULT_RESOLVED;
+		return f == AS_FAULT_NOMEM ? f : AS_FAULT_RESOLVED;
 	}
-	if (!(*l1e & PTE_TABLE_DIRTY)) {
-		if (!(l1e = cow_own(as, c->va, l1e))) {
-			as_cow_drop(c);
-			return AS_FAULT_NOMEM;
-		}
-		e = entry_below(*l1e, c->va, 0);
-	}
-	*e = pte_make(c->new_pa, (pte_flags(c->old) & ~PTE_COW) | PTE_W | PTE_D);
-	frame_drop(&kframes, pte_pa(c->old)); /* the mapping's reference */
+	cow_install(e, pte_pa(c->old), c->new_pa);
 	if (c->held)
 		frame_drop(&kframes, pte_pa(c->old));
-	cow_count(&cow_stats.copies);
 	tlb_flush_page(as, c->va);
 	return AS_FAULT_RESOLVED;
 }
@@ -1145,15 +1164,14 @@ static void clone_hot_page(struct clone *cl, pte_t *pe, pte_t *ce)
 	    frame_alloc(&kframes, &copy) != 0)
 		return;
 	page_copy(phys_to_virt(copy), phys_to_virt(old));
-	pte_t w = (pte_flags(e) & ~PTE_COW) | PTE_W | PTE_D;
-	*cl_leaf = pte_make(copy, w);
+	*cl_leaf = cow_writable(e, copy);
 	*ce |= PTE_TABLE_DIRTY; /* a private writable page: the child's next fork must look */
 	cow_count(&cow_stats.copies);
 	/* The parent's table and the child's copy held the frame: now the parent alone? */
 	bool last = frame_count(&kframes, old) == 2;
 	frame_drop(&kframes, old);
 	if (last) {
-		*pl = pte_make(old, w);
+		*pl = cow_writable(e, old);
 		*pe |= PTE_TABLE_DIRTY;
 		cow_count(&cow_stats.reuses);
 	}
@@ -1361,11 +1379,6 @@ int as_clone_tree(struct as *parent, struct as *child, int mode, uint64_t hot, b
 	else if (cl.wp) /* the parent's pages are read-only now: its translations go */
 		tlb_flush_all(parent);
 	return err;
-}
-
-int as_clone(struct as *parent, struct as *child, int mode, uint64_t hot)
-{
-	return as_clone_tree(parent, child, mode, hot, 0);
 }
 
 void as_clone_begin(struct as *parent, struct as *child)

@@ -178,7 +178,11 @@ uint64_t as_rewrite_all(bool (*fn)(pte_t *e, void *ctx), void *ctx);
  * child its own copy of the page there at once (the parent keeps its frame), and shares
  * every other table (docs/vm-cow.md, "Shared page tables").
  */
-int as_clone(struct as *parent, struct as *child, int mode, uint64_t hot);
+int as_clone_tree(struct as *parent, struct as *child, int mode, uint64_t hot, bool *wp);
+static inline int as_clone(struct as *parent, struct as *child, int mode, uint64_t hot)
+{
+	return as_clone_tree(parent, child, mode, hot, 0); /* flushes the parent itself */
+}
 
 /*
  * The clone in three steps, so that several harts need not hold the big lock for it
@@ -192,7 +196,6 @@ int as_clone(struct as *parent, struct as *child, int mode, uint64_t hot);
  * has waited once is safe for the rest of its hold.
  */
 void as_clone_begin(struct as *parent, struct as *child);
-int as_clone_tree(struct as *parent, struct as *child, int mode, uint64_t hot, bool *wp);
 void as_clone_end(struct as *parent, struct as *child);
 
 void as_clone_wait(struct as *as);

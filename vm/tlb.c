@@ -358,7 +358,6 @@ void tlb_smp_start(void)
 uint64_t as_destroy(struct as *as)
 {
 	uint64_t others = 0;
-	as_settle(as);
 	if (!as->root)
 		return 0;
 	if (this_hart()->as_active == as)
@@ -370,10 +369,12 @@ uint64_t as_destroy(struct as *as)
 				    satp_of(kernel_root, 0));
 		as->active_harts &= ~others; /* they flushed it all: as_free_tables need not */
 	}
-	if (smp_on())
+	if (smp_on()) {
+		as_settle(as); /* a fork's walk of it, made without the lock, ends first */
 		reap_queue(as);
-	else
+	} else {
 		as_free_tables(as);
+	}
 	asid_give(&asids, as->asid); /* dirty: not handed out before every hart flushes */
 	return others;
 }

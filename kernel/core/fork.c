@@ -23,7 +23,8 @@
  * The child's supervisor, and the copy of it in sup_slot unless there is none: copies of
  * the endpoint cap sup (CAP_SEND only), with badge, or with sup's own badge when it is 0.
  */
-static int fork_supervise(struct task *child, const struct fork_req *r)
+static inline __attribute__((always_inline)) int fork_supervise(struct task *child,
+								const struct fork_req *r)
 {
 	int err;
 	struct cap *copy = 0;
@@ -122,8 +123,7 @@ long fork_task_apart(struct thread *self, struct fork_req *r, fork_args_fn *args
 	int err = clone_unlocked(r, child, &wp);
 	if (wp && !parent->dead)
 		tlb_flush_all(&parent->as);
-	/* self is safe to look at while its hart holds it (sched.c): current is self or 0. */
-	int again = this_hart()->current != self || self->state == TS_DEAD ? E_DEAD : args(self, r);
+	int again = sched_still_running(self) ? args(self, r) : E_DEAD;
 	if (!again && (r->parent != parent || r->caller != caller))
 		again = E_DEAD;
 	kobj_put(&caller->hdr);

@@ -128,6 +128,16 @@ static inline bool sched_allowed_here(const struct thread *t)
 	return t->affinity < 0 || t->affinity == (int)this_hart()->index;
 }
 
+/*
+ * After this hart let the big lock go and took it again inside t's call (a fork's clone,
+ * a COW fault's copy): does it still run t, alive? If not, t was killed meanwhile and
+ * the hart may have let go of it (sched_let_go), so t must not be touched.
+ */
+static inline bool sched_still_running(const struct thread *t)
+{
+	return this_hart()->current == t && t->state != TS_DEAD;
+}
+
 /* Of threads waiting on a queue, the first pinned to this hart, else the first that may
  * run on any hart; NULL if all are pinned to others (sched.c). */
 struct thread *sched_nearest(struct thread *q);

@@ -527,7 +527,9 @@ static int sup_slot_arg(uint64_t slot, const struct cap *sup)
 static inline __attribute__((always_inline)) int fork_args(struct thread *t, struct fork_req *r)
 {
 	int err = 0;
-	*r = (struct fork_req){ .server = t->task, .badge = ARG(t, 4), .sup_slot = ARG(t, 5) };
+	r->server = t->task; /* every field is set on the way to 0: no zeroing first */
+	r->badge = ARG(t, 4);
+	r->sup_slot = ARG(t, 5);
 	uint64_t mode = ARG(t, 2);
 	r->parent = task_arg(t, 0, &err);
 	r->dst = r->parent ? empty_slot(t, ARG(t, 1), &err) : 0;

@@ -173,7 +173,7 @@ static void store_fault_smp(struct thread *t, uint64_t stval)
 		bkl_unlock_smp();
 		as_cow_copy(&c);
 		bkl_lock_smp();
-		bool alive = this_hart()->current == t && t->state != TS_DEAD;
+		bool alive = sched_still_running(t);
 		if (alive)
 			f = as_cow_end(&task->as, &c);
 		else
