@@ -1025,11 +1025,13 @@ void as_cow_drop(const struct cow_copy *c)
 enum as_fault as_cow_end(struct as *as, const struct cow_copy *c)
 {
 	as_settle(as);
-	enum as_fault f = AS_FAULT_RESOLVED;
+	enum as_fault f;
 	pte_t *e = cow_leaf(as, c->va, &f);
 	if (!e || *e != c->old) {
 		as_cow_drop(c);
-		return f == AS_FAULT_NOMEM ? f : AS_FAULT_RESOLVED;
+		/* f says why only when there is no leaf: a table copy found no frame, or
+		 * the page is no COW leaf now (a retried store faults again if it must). */
+		return !e && f == AS_FAULT_NOMEM ? f : AS_FAULT_RESOLVED;
 	}
 	cow_install(e, pte_pa(c->old), c->new_pa);
 	if (c->held)

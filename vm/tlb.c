@@ -320,12 +320,12 @@ void tlb_reap(struct hart *h)
 }
 
 /*
- * The frame pool's settle hook (frame.h): the frames of every teardown begun so far are
- * back once this returns. This hart's own queue is freed here (it holds the big lock, so
- * no other hart can queue one now); the others' are being freed without the lock, and
+ * Part of the frame pool's settle hook (smp.c): the frames of every teardown begun so far
+ * are back once this returns. This hart's own queue is freed here (it holds the big lock,
+ * so no other hart can queue one now); the others' are being freed without the lock, and
  * it waits for them: only when the pool ran dry, or for memstat's count.
  */
-static bool reap_settle(void)
+bool tlb_reap_settle(void)
 {
 	if (!__atomic_load_n(&reaps_pending, __ATOMIC_ACQUIRE))
 		return false;
@@ -340,9 +340,9 @@ static bool reap_settle(void)
 	return true;
 }
 
-void tlb_smp_start(void)
+void tlb_smp_start(bool (*settle)(void))
 {
-	kframes.settle = reap_settle;
+	kframes.settle = settle;
 	kframes.locking = true;
 }
 
@@ -352,7 +352,7 @@ void tlb_smp_start(void)
  * they run no more user code), before the tables are freed: at once with one hart, with
  * several once this hart lets the big lock go (above). Either way the frames are back
  * before whoever learns of the death next can count them (a waitpid's memstat, an
- * allocation that finds the pool empty: reap_settle), and no stale translation can reach
+ * allocation that finds the pool empty: tlb_reap_settle), and no stale translation can reach
  * a frame that is reused.
  */
 uint64_t as_destroy(struct as *as)

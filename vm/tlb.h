@@ -42,8 +42,14 @@ struct hart;
 void tlb_reap(struct hart *h);
 /* Load the satp (and flush) as_activate left for after the big lock; nothing if none. */
 void tlb_switch_pending(struct hart *h);
-/* Other harts are about to start: teardowns wait for the lock's release from now on. */
-void tlb_smp_start(void);
+/*
+ * Other harts are about to start: teardowns wait for the lock's release from now on, and
+ * the frame pool brings frames still on their way back with settle (frame.h), which
+ * calls tlb_reap_settle among others.
+ */
+void tlb_smp_start(bool (*settle)(void));
+/* The frames of every teardown begun so far back (under the big lock); true if any were not. */
+bool tlb_reap_settle(void);
 
 /* The tables of as freed at once (as.c): as_destroy's work once no hart holds as. */
 void as_free_tables(struct as *as);

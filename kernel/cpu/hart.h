@@ -45,6 +45,7 @@ struct hart {
 	uint64_t lock_instret;		   /* instructions retired holding the big lock (smp.c) */
 	uint64_t lock_instret_at;	   /* instret when it last took the big lock */
 	uint64_t satp_next; /* several harts: satp to load once the big lock is let go, or 0 */
+	struct cow_apart *cow_apart; /* a COW copy it makes without the big lock (trap.c) */
 };
 
 extern unsigned harts_online;

@@ -542,6 +542,17 @@ static bool sswi_all_harts(void)
 	return true;
 }
 
+/*
+ * The frame pool's settle hook with several harts: frames still on their way back are
+ * the trees of teardowns queued for after the lock (vm/tlb.c) and the copies other harts
+ * make without it for tasks that died meanwhile (trap.c). Both are tried.
+ */
+static bool settle_frames(void)
+{
+	bool reaped = tlb_reap_settle();
+	return trap_settle_copies() || reaped;
+}
+
 unsigned smp_start(int stale_starts)
 {
 	if (!sbi_has(SBI_HAS_HSM)) {
@@ -556,7 +567,7 @@ unsigned smp_start(int stale_starts)
 		lock_on = boot.dt.harts[i].skip == DT_HART_OK &&
 			  boot.dt.harts[i].hartid != this_hart()->hartid;
 	if (lock_on)
-		tlb_smp_start();
+		tlb_smp_start(settle_frames);
 	bkl_lock();
 	for (int i = 0; i < boot.dt.nharts && harts_online < MAX_HARTS; i++) {
 		const struct dt_hart *dh = &boot.dt.harts[i];

@@ -159,30 +159,67 @@ static void user_fault(struct thread *t, uint64_t scause, uint64_t stval)
 }
 
 /*
+ * A copy made without the big lock, noted in the hart (struct hart.cow_apart) so that the
+ * frame pool's settle can take its frames back if its task dies meanwhile: the copy and
+ * the old frame it holds are the dead task's, and must be back before whoever learns of
+ * the death counts frames (vm/tlb.c, as_destroy). The state says who drops them.
+ */
+enum { APART_COPYING, APART_COPIED, APART_TAKEN };
+struct cow_apart {
+	struct cow_copy c;
+	struct task *task; /* held while the copy is made */
+	uint32_t state;	   /* APART_: COPIED with a release once the hart needs c no more */
+};
+
+/*
  * Several harts: a store fault whose page must be copied makes the copy without the big
  * lock (vm/as.h, as_user_fault_begin), the task held meanwhile. If the thread was killed
- * in between (its hart may even have let go of it), the copy is thrown away, unreported.
+ * in between (its hart may even have let go of it), the copy is thrown away, unreported:
+ * here, or by trap_settle_copies if the task died and someone counted frames first.
  */
 static void store_fault_smp(struct thread *t, uint64_t stval)
 {
-	struct cow_copy c;
 	struct task *task = t->task;
-	enum as_fault f = as_user_fault_begin(&task->as, stval, EXC_STORE_PAGE_FAULT, &c);
+	struct cow_apart a = { .task = task, .state = APART_COPYING };
+	enum as_fault f = as_user_fault_begin(&task->as, stval, EXC_STORE_PAGE_FAULT, &a.c);
 	if (f == AS_FAULT_COPY) {
+		struct hart *h = this_hart();
 		kobj_get(&task->hdr);
+		h->cow_apart = &a; /* set and cleared under the lock: settle reads it under it */
 		bkl_unlock_smp();
-		as_cow_copy(&c);
+		as_cow_copy(&a.c);
+		__atomic_store_n(&a.state, APART_COPIED, __ATOMIC_RELEASE);
 		bkl_lock_smp();
-		bool alive = sched_still_running(t);
+		h->cow_apart = 0;
+		bool alive = a.state != APART_TAKEN && sched_still_running(t);
 		if (alive)
-			f = as_cow_end(&task->as, &c);
-		else
-			as_cow_drop(&c);
+			f = as_cow_end(&task->as, &a.c);
+		else if (a.state != APART_TAKEN)
+			as_cow_drop(&a.c);
 		kobj_put(&task->hdr);
 		if (!alive)
 			return;
 	}
 	user_fault_report(t, EXC_STORE_PAGE_FAULT, stval, f);
+}
+
+bool trap_settle_copies(void)
+{
+	bool took = false;
+	if (!bkl_held())
+		return false; /* a clone's allocation: the hart may wait for this very one */
+	for (unsigned i = 0; i < harts_online; i++) {
+		struct cow_apart *a = harts[i].cow_apart;
+		if (!a || !a->task->dead || &harts[i] == this_hart())
+			continue;
+		while (__atomic_load_n(&a->state, __ATOMIC_ACQUIRE) == APART_COPYING)
+			__asm__ volatile("nop"); /* one page's copy, made without any lock */
+		as_cow_drop(&a->c);
+		a->state = APART_TAKEN; /* its hart reads it once it has the lock again */
+		harts[i].cow_apart = 0; /* taken once: the next settle must not drop it again */
+		took = true;
+	}
+	return took;
 }
 
 /*

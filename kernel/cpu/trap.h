@@ -2,6 +2,7 @@
 #ifndef KERNEL_TRAP_H
 #define KERNEL_TRAP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct thread;
@@ -60,6 +61,12 @@ struct trapframe *trap_syscall(struct trapframe *tf);
  */
 int trap_store_fault(void);
 struct trapframe *trap_store_fault_report(int f);
+/*
+ * Several harts, the big lock held: the frames of copy-on-write copies being made for
+ * tasks that died meanwhile (another hart copies without the lock) are back once this
+ * returns; true if there were any. Part of the frame pool's settle hook (smp.c).
+ */
+bool trap_settle_copies(void);
 /* Pick the next thread and prepare its frame for user_return. */
 struct trapframe *trap_resume(void);
 /* A hart's first entry to user mode, with a frame from trap_resume (trapvec.S). */

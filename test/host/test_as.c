@@ -447,6 +447,23 @@ static void test_fault_in_steps(void)
 	CHECK(as_cow_end(&p.as, &k) == AS_FAULT_RESOLVED && !pte_at(&p, va));
 	CHECK(kframes.nfree == mid + 1 && cow_stats.copies == before.copies + 1);
 	CHECK(frame_count(&kframes, pte_pa(pte_at(&c, va))) == 1 && load(&c, va) == 3);
+	/* Another thread's store, then a fork, come between: the page is no longer the one
+	 * copied, and its table is shared again (the end makes the parent its own copy).
+	 * The copy goes and the store is retried: resolved, not out of memory. */
+	struct space g;
+	va = DENSE + 6 * PAGE_SIZE;
+	CHECK(as_user_fault_begin(&p.as, va, EXC_STORE_PAGE_FAULT, &k) == AS_FAULT_COPY);
+	as_cow_copy(&k);
+	CHECK(store(&p, va + 1, 77) == 0);
+	CHECK(space_new(&g, 1UL << 30) == 0);
+	CHECK(as_clone(&p.as, &g.as, FORK_COW, SPARSE) == 0);
+	CHECK(!(l1_at(&p, DENSE) & PTE_TABLE_DIRTY));
+	mid = kframes.nfree;
+	CHECK(as_cow_end(&p.as, &k) == AS_FAULT_RESOLVED);
+	CHECK(kframes.nfree == mid && pte_pa(pte_at(&p, va)) != k.new_pa); /* copy out, table in */
+	CHECK((l1_at(&p, DENSE) & PTE_TABLE_DIRTY) && (pte_at(&p, va) & PTE_COW));
+	CHECK(load(&p, va + 1) == 77 && load(&g, va + 1) == 77 && load(&c, va + 1) == 0);
+	space_free(&g);
 	/* A thread killed meanwhile: dropped. Not a copy at all: as as_user_fault. */
 	va = DENSE + 4 * PAGE_SIZE;
 	CHECK(as_user_fault_begin(&c.as, va, EXC_STORE_PAGE_FAULT, &k) == AS_FAULT_COPY);
