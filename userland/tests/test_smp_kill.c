@@ -6,6 +6,9 @@
  * 2. _exit from the main thread while the others spin;
  * 3. threads joined (thread_join and pthread_join) before _exit: a join returns once
  *    the thread is gone from the kernel, so the exit finds one thread left.
+ * While they spin the threads store into pages the process shares copy-on-write with its
+ * parent, so that copies made without the big lock are under way when it ends: their
+ * frames must be back by then too.
  * On one hart it passes trivially and still checks the same things.
  */
 #include <pthread.h>
@@ -24,6 +27,7 @@
 #define OWN	      16 /* pages each spinner dirties: frames only the child holds */
 #define ROUNDS	      4
 #define WARMUPS	      8
+#define COW_PAGES     512 /* pages the parent wrote before the fork: each first store copies */
 /*
  * The child holds about 150 frames of its own (dirty pages, stacks, tables); a late
  * teardown shows as all of them missing (or, a round later, as a surplus). A server may
@@ -36,15 +40,18 @@ enum how { KILLED, EXITS, JOINS };
 
 static volatile uint64_t *ready; /* shared with the parent: spinners running */
 static volatile int stop;
+static char cow[COW_PAGES * PAGE]; /* written by the parent: shared copy-on-write after fork */
 
 static void spin(void *arg)
 {
-	volatile char *mem = arg;
+	volatile char *mem = arg, *shared = cow;
 	for (int i = 0; i < OWN; i++)
 		mem[i * PAGE] = 1;
 	__atomic_add_fetch(ready, 1, __ATOMIC_SEQ_CST);
-	for (uint64_t n = 0; !stop; n++)
+	for (uint64_t n = 0; !stop; n++) {
 		mem[(n % OWN) * PAGE] = (char)n;
+		shared[(n % COW_PAGES) * PAGE] = (char)n; /* a copy, the first time round */
+	}
 }
 
 static void *spin_pthread(void *arg)
@@ -136,6 +143,8 @@ int main(void)
 	 * tables, our stack and data pages) until a whole cycle gives every frame back.
 	 */
 	own_stack();
+	for (size_t i = 0; i < sizeof(cow); i += PAGE)
+		cow[i] = 1; /* ours before the first fork: every child shares them */
 	for (int w = 0; w < WARMUPS; w++) {
 		struct memstat a, b;
 		memstat(&a);
