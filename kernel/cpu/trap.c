@@ -160,47 +160,49 @@ static void user_fault(struct thread *t, uint64_t scause, uint64_t stval)
 
 /*
  * A copy made without the big lock, noted in the hart (struct hart.cow_apart) so that the
- * frame pool's settle can take its frames back if its task dies meanwhile: the copy and
- * the old frame it holds are the dead task's, and must be back before whoever learns of
- * the death counts frames (vm/tlb.c, as_destroy). The state says who drops them.
+ * frame pool's settle can take its frames back if its thread dies meanwhile: the copy and
+ * the old frame it holds are then the dead task's, and must be back before whoever learns
+ * of the death counts frames (vm/tlb.c, as_destroy). The state says who drops them.
  */
 enum { APART_COPYING, APART_COPIED, APART_TAKEN };
 struct cow_apart {
 	struct cow_copy c;
-	struct task *task; /* held while the copy is made */
-	uint32_t state;	   /* APART_: COPIED with a release once the hart needs c no more */
+	struct thread *thread; /* the faulting thread: dead once its hart lets go of it */
+	uint32_t state;	       /* APART_: COPIED with a release once the hart needs c no more */
 };
 
 /*
  * Several harts: a store fault whose page must be copied makes the copy without the big
- * lock (vm/as.h, as_user_fault_begin), the task held meanwhile. If the thread was killed
- * in between (its hart may even have let go of it), the copy is thrown away, unreported:
- * here, or by trap_settle_copies if the task died and someone counted frames first.
+ * lock (vm/as.h, as_user_fault_begin). Nothing is held for it: if the thread was killed
+ * in between (its hart may even have let go of it, and its task be gone), the copy is
+ * thrown away unreported, here or by trap_settle_copies if someone counted frames first.
  */
 static void store_fault_smp(struct thread *t, uint64_t stval)
 {
-	struct task *task = t->task;
-	struct cow_apart a = { .task = task, .state = APART_COPYING };
-	enum as_fault f = as_user_fault_begin(&task->as, stval, EXC_STORE_PAGE_FAULT, &a.c);
+	struct cow_apart a = { .thread = t, .state = APART_COPYING };
+	enum as_fault f = as_user_fault_begin(&t->task->as, stval, EXC_STORE_PAGE_FAULT, &a.c);
 	if (f == AS_FAULT_COPY) {
 		struct hart *h = this_hart();
-		kobj_get(&task->hdr);
 		h->cow_apart = &a; /* set and cleared under the lock: settle reads it under it */
 		bkl_unlock_smp();
 		as_cow_copy(&a.c);
 		__atomic_store_n(&a.state, APART_COPIED, __ATOMIC_RELEASE);
 		bkl_lock_smp();
 		h->cow_apart = 0;
-		bool alive = a.state != APART_TAKEN && sched_still_running(t);
-		if (alive)
-			f = as_cow_end(&task->as, &a.c);
-		else if (a.state != APART_TAKEN)
-			as_cow_drop(&a.c);
-		kobj_put(&task->hdr);
-		if (!alive)
+		if (a.state == APART_TAKEN || !sched_still_running(t)) {
+			if (a.state != APART_TAKEN)
+				as_cow_drop(&a.c);
 			return;
+		}
+		f = as_cow_end(&t->task->as, &a.c);
 	}
 	user_fault_report(t, EXC_STORE_PAGE_FAULT, stval, f);
+}
+
+/* Is the thread of a copy apart on hart h dead? A hart still running it holds it. */
+static bool copy_orphaned(const struct hart *h, const struct cow_apart *a)
+{
+	return h->current != a->thread || a->thread->state == TS_DEAD;
 }
 
 bool trap_settle_copies(void)
@@ -210,7 +212,7 @@ bool trap_settle_copies(void)
 		return false; /* a clone's allocation: the hart may wait for this very one */
 	for (unsigned i = 0; i < harts_online; i++) {
 		struct cow_apart *a = harts[i].cow_apart;
-		if (!a || !a->task->dead || &harts[i] == this_hart())
+		if (!a || &harts[i] == this_hart() || !copy_orphaned(&harts[i], a))
 			continue;
 		while (__atomic_load_n(&a->state, __ATOMIC_ACQUIRE) == APART_COPYING)
 			__asm__ volatile("nop"); /* one page's copy, made without any lock */
@@ -257,13 +259,26 @@ static struct trapframe *trap_user_locked(struct thread *t, uint64_t scause)
 }
 
 /*
+ * A handler's last call, upcall_return, is made before a new upcall is applied: the new
+ * frame then goes where the frame it leaves was, not below it, so a thread diverted again
+ * each time it leaves a handler (pthread_cancel's retries) does not pile frames up its
+ * stack until it overflows. False if the trap is no such call, or its frame is bad.
+ */
+static bool upcall_return_first(struct thread *t, uint64_t scause)
+{
+	return scause == EXC_ECALL_U && t->tf.x[REG_A7] == SYS_upcall_return &&
+	       upcall_return(t, t->tf.x[REG_A0]) == 0;
+}
+
+/*
  * An upcall was left for t while it ran (upcall.c): divert it first, so the frame holds
  * its user state. An interrupt is still handled; a system call or fault is not, since
- * the instruction that trapped runs again when the handler returns.
+ * the instruction that trapped runs again when the handler returns (but upcall_return,
+ * above, which is made first).
  */
 static struct trapframe *trap_after_upcall(struct thread *t, uint64_t scause)
 {
-	if (scause == EXC_ECALL_U)
+	if (scause == EXC_ECALL_U && !upcall_return_first(t, scause))
 		t->tf.sepc -= 4; /* trapvec.S moved it past the ecall, which must run again */
 	upcall_apply_pending(t);
 	if (scause & SCAUSE_INTR)

@@ -63,7 +63,7 @@ int trap_store_fault(void);
 struct trapframe *trap_store_fault_report(int f);
 /*
  * Several harts, the big lock held: the frames of copy-on-write copies being made for
- * tasks that died meanwhile (another hart copies without the lock) are back once this
+ * threads that died meanwhile (another hart copies without the lock) are back once this
  * returns; true if there were any. Part of the frame pool's settle hook (smp.c).
  */
 bool trap_settle_copies(void);
