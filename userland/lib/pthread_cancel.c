@@ -37,6 +37,7 @@ enum { ACK_NONE, ACK_SETTLED, ACK_AGAIN };
 
 #define CANCEL_TRIES	   200	   /* diversions of a running target, then it is left */
 #define CANCEL_ACK_WAIT_NS 2000000 /* how long one diversion may take to be answered */
+#define HANDLER_YIELDS	   10000   /* yields a retry waits for the last handler to end */
 #define NS_PER_S	   1000000000L
 
 volatile uint32_t cancel_requested;
@@ -101,6 +102,7 @@ void cancel_upcall(long a0, long a1, struct upcall_frame *f)
 	(void)a1;
 	int errno_saved = errno;
 	struct pthread *t = pthread_self();
+	__atomic_store_n(&t->in_cancel_upcall, 1, __ATOMIC_SEQ_CST);
 	if (t->cancel_state == PTHREAD_CANCEL_ENABLE &&
 	    t->cancel_type == PTHREAD_CANCEL_ASYNCHRONOUS)
 		cancel_act(t); /* anywhere: only async-cancel-safe code runs like this */
@@ -111,6 +113,9 @@ void cancel_upcall(long a0, long a1, struct upcall_frame *f)
 	 * take whatever signals it holds for us. */
 	signals_take_now(); /* if the server knows where we take signals */
 	errno = errno_saved;
+	/* Nothing traps from here but upcall_return, which the kernel makes before it
+	 * applies another upcall: a diversion sent now does not nest below this frame. */
+	__atomic_store_n(&t->in_cancel_upcall, 0, __ATOMIC_SEQ_CST);
 	SYSCALL(upcall_return, (uintptr_t)f);
 	for (;;) /* a frame we cannot read: nothing to go back to */
 		SYSCALL(exit, 0, 0, 0);
@@ -144,6 +149,14 @@ static void wake_target(struct pthread *t)
 		if (__atomic_load_n(&t->cancel_ack, __ATOMIC_SEQ_CST) == ACK_SETTLED)
 			return;
 		sched_yield(); /* not blocked yet: let it get there, then divert it again */
+		/* Not while it is still in the handler: every call the handler makes could take
+		 * the next diversion, whose frame would go below this one's, and a retry each
+		 * time would overflow its stack. */
+		for (int y = 0; y < HANDLER_YIELDS && __atomic_load_n(&t->in_cancel_upcall,
+									__ATOMIC_SEQ_CST) &&
+				!__atomic_load_n(&t->done, __ATOMIC_ACQUIRE);
+		     y++)
+			sched_yield();
 	}
 }
 

@@ -18,6 +18,7 @@ struct pthread {
 	int cancel_state, cancel_type;	  /* this thread's own, read by its upcall handler */
 	volatile uint32_t cancel_pending; /* set by pthread_cancel, never cleared */
 	volatile uint32_t cancel_ack;	  /* the handler's answer to pthread_cancel */
+	volatile uint32_t in_cancel_upcall; /* inside cancel_upcall: not to be diverted again */
 	volatile uint32_t started;	  /* its gp and tp are set: it may be diverted */
 	/* pthread_kill's mailbox (signal.c): signals sent to this thread not yet acted on, and
 	 * a realtime signal's instances, 8 bits each. The upcall that follows only

@@ -7,7 +7,8 @@
  * point; an asynchronous cancel stops a loop that reaches no point; a cancel sent before
  * the thread has started acts at its first point; pthread_kill right after
  * pthread_create reaches the new thread's handler; pthread_cancel of a thread that has
- * ended is not an error; bad arguments give EINVAL.
+ * ended is not an error; bad arguments give EINVAL; a thread on the smallest stack that is
+ * diverted again and again while it spins does not overflow it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -214,6 +215,31 @@ static void state_and_type(void)
 	CHECK_EQ(old, PTHREAD_CANCEL_DEFERRED);
 }
 
+/*
+ * A thread that spins through points on the smallest stack, cancelled again and again: a
+ * cancel that reached it inside the handler of the one before must not nest its frame
+ * below that one's, or a few dozen retries overflow the stack (SIGSEGV).
+ */
+#define SMALL_STACK_ROUNDS 200
+static void small_stack_rounds(void)
+{
+	pthread_attr_t a;
+	CHECK_EQ(pthread_attr_init(&a), 0);
+	CHECK_EQ(pthread_attr_setstacksize(&a, PTHREAD_STACK_MIN), 0);
+	for (int i = 0; i < SMALL_STACK_ROUNDS; i++) {
+		pthread_t t;
+		void *ret = 0;
+		reached = 0;
+		CHECK_EQ(pthread_create(&t, &a, spin_with_points, 0), 0);
+		while (!reached)
+			sched_yield();
+		CHECK_EQ(pthread_cancel(t), 0);
+		CHECK_EQ(pthread_join(t, &ret), 0);
+		CHECK(ret == PTHREAD_CANCELED);
+	}
+	pthread_attr_destroy(&a);
+}
+
 static void before_start_and_after_end(void)
 {
 	pthread_t t;
@@ -242,5 +268,6 @@ int main(void)
 	deferred_points();
 	state_and_type();
 	before_start_and_after_end();
+	small_stack_rounds();
 	return test_status();
 }
