@@ -152,8 +152,8 @@ static void wake_target(struct pthread *t)
 		/* Not while it is still in the handler: every call the handler makes could take
 		 * the next diversion, whose frame would go below this one's, and a retry each
 		 * time would overflow its stack. */
-		for (int y = 0; y < HANDLER_YIELDS && __atomic_load_n(&t->in_cancel_upcall,
-									__ATOMIC_SEQ_CST) &&
+		for (int y = 0; y < HANDLER_YIELDS &&
+				__atomic_load_n(&t->in_cancel_upcall, __ATOMIC_SEQ_CST) &&
 				!__atomic_load_n(&t->done, __ATOMIC_ACQUIRE);
 		     y++)
 			sched_yield();

@@ -15,11 +15,11 @@ struct pthread {
 	volatile uint32_t done; /* set by the thread's last instructions; joiners wait on it */
 	int detached;		/* under threads_lock */
 	int exiting;		/* under threads_lock: past its last use of the lock */
-	int cancel_state, cancel_type;	  /* this thread's own, read by its upcall handler */
-	volatile uint32_t cancel_pending; /* set by pthread_cancel, never cleared */
-	volatile uint32_t cancel_ack;	  /* the handler's answer to pthread_cancel */
+	int cancel_state, cancel_type;	    /* this thread's own, read by its upcall handler */
+	volatile uint32_t cancel_pending;   /* set by pthread_cancel, never cleared */
+	volatile uint32_t cancel_ack;	    /* the handler's answer to pthread_cancel */
 	volatile uint32_t in_cancel_upcall; /* inside cancel_upcall: not to be diverted again */
-	volatile uint32_t started;	  /* its gp and tp are set: it may be diverted */
+	volatile uint32_t started;	    /* its gp and tp are set: it may be diverted */
 	/* pthread_kill's mailbox (signal.c): signals sent to this thread not yet acted on, and
 	 * a realtime signal's instances, 8 bits each. The upcall that follows only
 	 * says to look: the kernel keeps one pending upcall a thread, so a later one may
