@@ -60,6 +60,7 @@ struct bench {
 	int icount;
 	int iters;
 	int forks;	  /* forks=: each throughput worker's forks, or 0 for iters/4 + 5 */
+	int busy;	  /* busy=: the throughput cases run only this many busy harts, or 0 */
 	const char *only; /* run just this case (for profiling), or NULL */
 	const char *log;  /* log=: the file the @ lines are appended to, or NULL */
 	char *mem;	  /* the touched private memory */
@@ -465,6 +466,12 @@ static int next_busy(int w)
 	return w * 2 <= 4 && w * 2 <= harts ? w * 2 : harts;
 }
 
+/* Does this run want the phase with w busy harts? All of them, unless busy= names one. */
+static int busy_wanted(const struct bench *b, int w)
+{
+	return !b->busy || b->busy == w;
+}
+
 /*
  * Fork throughput of threads: w threads of one process, each pinned to its own hart,
  * fork+exit+wait in a loop. They share an address space, so this also measures the
@@ -476,6 +483,8 @@ static void fork_throughput(struct bench *b)
 {
 	int n = worker_forks(b);
 	for (int w = 1; w; w = next_busy(w)) {
+		if (!busy_wanted(b, w))
+			continue;
 		thread_t t[MAX_PROCS];
 		int started = 0;
 		uint64_t t0 = real_ticks();
@@ -547,6 +556,8 @@ static void fork_throughput_procs(struct bench *b)
 {
 	int n = worker_forks(b);
 	for (int w = 1; w; w = next_busy(w)) {
+		if (!busy_wanted(b, w))
+			continue;
 		struct lock_counts before[MAX_PROCS], after[MAX_PROCS];
 		pid_t pid[MAX_PROCS];
 		int started = 0, st;
@@ -816,6 +827,8 @@ static void parse_args(struct bench *b, int argc, char **argv)
 			b->iters = atoi(argv[i] + 6);
 		else if (strncmp(argv[i], "forks=", 6) == 0)
 			b->forks = atoi(argv[i] + 6);
+		else if (strncmp(argv[i], "busy=", 5) == 0)
+			b->busy = atoi(argv[i] + 5);
 		else if (strncmp(argv[i], "only=", 5) == 0)
 			b->only = argv[i] + 5;
 		else if (strncmp(argv[i], "log=", 4) == 0)

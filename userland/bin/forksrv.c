@@ -1769,10 +1769,11 @@ static inline __attribute__((always_inline)) void serve(struct ipc_msg *m, int l
  * kernel, since a sleep costs a futex_wait and a futex_wake, the hart idles meanwhile,
  * and waking it takes an IPI. Where the harts run at once (sysinfo's parallel) the
  * holder is at work meanwhile, and the wait covers a whole request with a system call in
- * it (an exit's task_kill); where they take turns, spinning only spends the turn the
- * holder needs, so the wait is short.
+ * it (an exit's task_kill). Where they take turns (QEMU under icount) the holder cannot
+ * move while this hart runs, so a poll can only fail: one try, then sleep. 256 tries
+ * there cost about 1,300 instructions a fork with four busy harts (docs/benchmark.md).
  */
-#define TABLE_SPINS	     256
+#define TABLE_SPINS	     1
 #define TABLE_SPINS_PARALLEL 8192
 static int table_spins = TABLE_SPINS;
 
