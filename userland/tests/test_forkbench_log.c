@@ -1,7 +1,9 @@
 /*
  * forkbench's log=PATH (docs/benchmark.md, "On a board"): two runs append their @ lines
  * to one file (on a board, /boot/forkbench.log, read later with forkbench_report.py),
- * each with its header, its result and @done, the same lines standard output got.
+ * each with its header, its result and @done, the same lines standard output got. And
+ * busy=N: a throughput case runs only the phase with N busy harts (one line, not one per
+ * count of harts).
  */
 #include <fcntl.h>
 #include <string.h>
@@ -14,8 +16,8 @@
 
 int test_failures;
 
-/* Run forkbench only=name log=LOG with its output dropped: its exit status. */
-static int bench(const char *name)
+/* Run forkbench only=name log=LOG [extra] with its output dropped: its exit status. */
+static int bench(const char *name, const char *extra)
 {
 	char only[64] = "only=";
 	strncat(only, name, sizeof(only) - 6);
@@ -23,7 +25,8 @@ static int bench(const char *name)
 	if (c == 0) {
 		int null = open("/dev/null", O_WRONLY);
 		dup2(null, STDOUT_FILENO);
-		execl("/bin/forkbench", "forkbench", "iters=20", only, "log=" LOG, (char *)0);
+		execl("/bin/forkbench", "forkbench", "iters=20", only, "log=" LOG, extra,
+		      (char *)0);
 		_exit(127);
 	}
 	int st = -1;
@@ -46,8 +49,8 @@ int main(void)
 {
 	static char text[8192];
 	unlink(LOG);
-	CHECK_EQ(bench("mutex_uncontended"), 0);
-	CHECK_EQ(bench("signal_self"), 0);
+	CHECK_EQ(bench("mutex_uncontended", 0), 0);
+	CHECK_EQ(bench("signal_self", 0), 0);
 	int fd = open(LOG, O_RDONLY);
 	CHECK(fd >= 0);
 	ssize_t n = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
@@ -57,6 +60,17 @@ int main(void)
 	CHECK_EQ(lines_with(text, "@result test=signal_self "), 1);
 	CHECK_EQ(lines_with(text, "@done"), 2);
 	CHECK_EQ(lines_with(text, "forkbench:"), 0); /* only the @ lines */
+	close(fd);
+	unlink(LOG);
+
+	/* busy=1: one phase (iters=20: 10 forks), one line, whatever the number of harts. */
+	CHECK_EQ(bench("fork_throughput_procs", "busy=1"), 0);
+	fd = open(LOG, O_RDONLY);
+	CHECK(fd >= 0);
+	n = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
+	text[n > 0 ? n : 0] = 0;
+	CHECK_EQ(lines_with(text, "@throughput test=fork_throughput_procs "), 1);
+	CHECK_EQ(lines_with(text, "@throughput test=fork_throughput_procs harts_busy=1 "), 1);
 	close(fd);
 	unlink(LOG);
 	return test_status();
