@@ -466,10 +466,13 @@ static int next_busy(int w)
 	return w * 2 <= 4 && w * 2 <= harts ? w * 2 : harts;
 }
 
-/* Does this run want the phase with w busy harts? All of them, unless busy= names one. */
-static int busy_wanted(const struct bench *b, int w)
+/* The phase after w busy harts (0: the first) this run wants: every one, unless busy= names one. */
+static int next_phase(const struct bench *b, int w)
 {
-	return !b->busy || b->busy == w;
+	do
+		w = w ? next_busy(w) : 1;
+	while (w && b->busy && w != b->busy);
+	return w;
 }
 
 /*
@@ -482,9 +485,7 @@ static int busy_wanted(const struct bench *b, int w)
 static void fork_throughput(struct bench *b)
 {
 	int n = worker_forks(b);
-	for (int w = 1; w; w = next_busy(w)) {
-		if (!busy_wanted(b, w))
-			continue;
+	for (int w = next_phase(b, 0); w; w = next_phase(b, w)) {
 		thread_t t[MAX_PROCS];
 		int started = 0;
 		uint64_t t0 = real_ticks();
@@ -555,9 +556,7 @@ static void procs_line(int busy, int forks, uint64_t dt, const struct lock_count
 static void fork_throughput_procs(struct bench *b)
 {
 	int n = worker_forks(b);
-	for (int w = 1; w; w = next_busy(w)) {
-		if (!busy_wanted(b, w))
-			continue;
+	for (int w = next_phase(b, 0); w; w = next_phase(b, w)) {
 		struct lock_counts before[MAX_PROCS], after[MAX_PROCS];
 		pid_t pid[MAX_PROCS];
 		int started = 0, st;

@@ -45,33 +45,35 @@ static int lines_with(const char *text, const char *prefix)
 	return n;
 }
 
+/* The log's text into text (size bytes with the NUL), then the log removed: 0 or -1. */
+static int take_log(char *text, size_t size)
+{
+	int fd = open(LOG, O_RDONLY);
+	ssize_t n = fd >= 0 ? read(fd, text, size - 1) : -1;
+	text[n > 0 ? n : 0] = 0;
+	if (fd >= 0)
+		close(fd);
+	unlink(LOG);
+	return fd >= 0 ? 0 : -1;
+}
+
 int main(void)
 {
 	static char text[8192];
 	unlink(LOG);
 	CHECK_EQ(bench("mutex_uncontended", 0), 0);
 	CHECK_EQ(bench("signal_self", 0), 0);
-	int fd = open(LOG, O_RDONLY);
-	CHECK(fd >= 0);
-	ssize_t n = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
-	text[n > 0 ? n : 0] = 0;
+	CHECK_EQ(take_log(text, sizeof(text)), 0);
 	CHECK_EQ(lines_with(text, "@forkbench v1 "), 2);
 	CHECK_EQ(lines_with(text, "@result test=mutex_uncontended "), 1);
 	CHECK_EQ(lines_with(text, "@result test=signal_self "), 1);
 	CHECK_EQ(lines_with(text, "@done"), 2);
 	CHECK_EQ(lines_with(text, "forkbench:"), 0); /* only the @ lines */
-	close(fd);
-	unlink(LOG);
 
 	/* busy=1: one phase (iters=20: 10 forks), one line, whatever the number of harts. */
 	CHECK_EQ(bench("fork_throughput_procs", "busy=1"), 0);
-	fd = open(LOG, O_RDONLY);
-	CHECK(fd >= 0);
-	n = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
-	text[n > 0 ? n : 0] = 0;
+	CHECK_EQ(take_log(text, sizeof(text)), 0);
 	CHECK_EQ(lines_with(text, "@throughput test=fork_throughput_procs "), 1);
 	CHECK_EQ(lines_with(text, "@throughput test=fork_throughput_procs harts_busy=1 "), 1);
-	close(fd);
-	unlink(LOG);
 	return test_status();
 }
