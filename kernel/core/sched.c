@@ -15,14 +15,24 @@
 
 /*
  * One ready queue per hart (docs/architecture.md, "Scheduling"): a circular list per
- * priority level and a mask of the levels that are not empty. Still under the big kernel
+ * priority level, and a byte of levels that are not empty. Still under the big kernel
  * lock: a hart reads the others' queues only to steal.
  */
 struct runq {
 	struct thread *level[NPRIO];
-	unsigned mask; /* bit p set: level[p] is not empty */
 };
 static struct runq runqs[MAX_HARTS];
+/*
+ * Every hart's byte of non-empty levels (bit p of byte h: runqs[h].level[p] holds
+ * threads), side by side in one word: a pick learns whether any other hart has something
+ * worth stealing with one load and one test, however many harts there are (find_smp).
+ */
+static union {
+	uint8_t hart[MAX_HARTS];
+	uint64_t all;
+} levels;
+_Static_assert(MAX_HARTS <= 8 && NPRIO <= 8, "every hart's levels fit one byte of one word");
+#define EVERY_BYTE 0x0101010101010101UL /* times a byte: that byte in each hart's place */
 static struct thread *sleepers; /* unsorted: few sleep at once */
 
 /*
@@ -66,7 +76,7 @@ static inline __attribute__((always_inline)) void enqueue(struct thread *t, unsi
 	t->wait_obj = 0;
 	t->rq_hart = (uint16_t)hart;
 	tq_push(&rq->level[t->prio], t);
-	rq->mask |= 1u << t->prio;
+	levels.hart[hart] |= (uint8_t)(1u << t->prio);
 }
 
 /* sched_ready with several harts: placed (place), and its hart woken if need be. */
@@ -94,7 +104,7 @@ static inline __attribute__((always_inline)) void dequeue(struct thread *t)
 	struct runq *rq = &runqs[t->rq_hart];
 	tq_remove(&rq->level[t->prio], t);
 	if (!rq->level[t->prio])
-		rq->mask &= ~(1u << t->prio);
+		levels.hart[t->rq_hart] &= (uint8_t)~(1u << t->prio);
 }
 
 void sched_remove(struct thread *t)
@@ -228,11 +238,11 @@ static inline int top_level(unsigned mask)
 
 /* The best thread of rq this hart may run at priority min or above, or NULL: only the
  * levels that hold threads are looked at, highest first. */
-static struct thread *best_in(const struct runq *rq, int min)
+static struct thread *best_in(unsigned hart, int min)
 {
-	for (unsigned left = rq->mask & ~((1u << min) - 1); left;) {
+	for (unsigned left = levels.hart[hart] & ~((1u << min) - 1); left;) {
 		int p = top_level(left);
-		struct thread *t = eligible(rq, p);
+		struct thread *t = eligible(&runqs[hart], p);
 		if (t)
 			return t;
 		left &= ~(1u << p);
@@ -240,24 +250,45 @@ static struct thread *best_in(const struct runq *rq, int min)
 	return 0;
 }
 
+/* The levels at or above least, in every hart's byte of a levels word. */
+static inline uint64_t levels_from(int least)
+{
+	return (uint64_t)(uint8_t)~((1u << least) - 1) * EVERY_BYTE;
+}
+
+/*
+ * What a pick steals: the best thread above least in the queues of the harts whose
+ * bytes are in wanted (levels of interest only), or NULL. Apart from find_smp, which
+ * then needs no registers for the loop when there is nothing to steal (nearly always).
+ */
+static __attribute__((noinline)) struct thread *steal(uint64_t wanted, int least)
+{
+	struct thread *best = 0;
+	for (unsigned i = 0; wanted; i++, wanted >>= 8) {
+		if (!(wanted & 0xff))
+			continue;
+		struct thread *t = best_in(i, least);
+		if (t) {
+			best = t;
+			least = (int)t->prio + 1;
+			wanted &= levels_from(least);
+		}
+	}
+	return best;
+}
+
 /*
  * find() with several harts: the best of this hart's queue, unless another hart's queue
- * holds one of higher priority that may run here. Apart, so that one hart's pick saves
- * none of the registers this loop needs.
+ * holds one of higher priority that may run here.
  */
 static __attribute__((noinline)) struct thread *find_smp(int min)
 {
 	unsigned me = this_hart()->index;
-	struct thread *best = best_in(&runqs[me], min);
-	for (unsigned i = 0; i < harts_online; i++) {
-		int least = best ? (int)best->prio + 1 : min;
-		/* Most queues are empty, or hold nothing better: one test each, no call. */
-		if (i == me || !(runqs[i].mask & ~((1u << least) - 1)))
-			continue;
-		struct thread *t = best_in(&runqs[i], least);
-		if (t)
-			best = t;
-	}
+	struct thread *best = best_in(me, min), *stolen;
+	int least = best ? (int)best->prio + 1 : min;
+	uint64_t wanted = levels.all & ~(0xffUL << (8 * me)) & levels_from(least);
+	if (wanted && (stolen = steal(wanted, least)) != 0)
+		return stolen;
 	return best;
 }
 
@@ -270,7 +301,7 @@ static inline __attribute__((always_inline)) struct thread *find(int min)
 {
 	if (!smp_on()) { /* one hart: every queued thread may run here, none to steal */
 		unsigned me = this_hart()->index;
-		unsigned left = runqs[me].mask & ~((1u << min) - 1);
+		unsigned left = levels.hart[me] & ~((1u << min) - 1);
 		return left ? runqs[me].level[top_level(left)] : 0;
 	}
 	return find_smp(min);
@@ -439,7 +470,7 @@ static void report_queue(const char *name, struct thread *q)
 void sched_report(void)
 {
 	for (unsigned i = 0; i < harts_online; i++) {
-		printk("  hart %u's run queue: mask 0x%x\n", i, runqs[i].mask);
+		printk("  hart %u's run queue: levels 0x%x\n", i, levels.hart[i]);
 		for (int p = THREAD_PRIO_MAX; p >= 0; p--)
 			report_queue("ready", runqs[i].level[p]);
 	}
