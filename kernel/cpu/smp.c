@@ -374,11 +374,20 @@ void smp_shootdown_leave(uint64_t mask, uint64_t root_ppn, uint64_t to)
 		shootdown_by_ipi(mask, root_ppn, to);
 }
 
-/* The hart (index + 1) that has waited longest, if over STARVE_MS; else 0. */
+/*
+ * The hart (index + 1) that has waited longest, if over STARVE_MS; else 0. Nobody can
+ * have waited that long in the first STARVE_MS since the timer started: the bound would
+ * wrap around below zero, and made every waiter an heir, so that each unlock handed the
+ * lock to a sleeping hart (four busy harts under icount, whose fork benchmark runs in
+ * those first 100 ms of guest time, went a third slower: docs/benchmark.md).
+ */
 static uint64_t starve_ticks; /* STARVE_MS in timer ticks, worked out once (smp_start) */
 static uint32_t starving(void)
 {
-	uint64_t oldest = rdtime() - starve_ticks;
+	uint64_t now = rdtime();
+	if (now < starve_ticks)
+		return 0;
+	uint64_t oldest = now - starve_ticks;
 	uint32_t heir = 0;
 	for (unsigned i = 0; i < harts_online; i++) {
 		uint64_t since = harts[i].lock_wait_since;
