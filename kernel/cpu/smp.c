@@ -21,17 +21,15 @@
 
 unsigned harts_online = 1;
 /*
- * The big kernel lock: 0 free, else the holder's index + 1. Free harts race for it, so a
- * hart that leaves the kernel and comes back at once usually gets it again without waking
- * anyone; but a hart that has waited STARVE_MS is handed it directly at the next unlock.
+ * The big kernel lock (smp.h, struct big_lock). Free harts race for it, so a hart that
+ * leaves the kernel and comes back at once usually gets it again without waking anyone;
+ * but a hart that has waited STARVE_MS is handed it directly at the next unlock.
  * Without that a hart could take it again between its own system calls while another
  * waited 10 s (under QEMU's round robin at -icount shift=7, where the waiter only ran while
  * the holder was inside the kernel); the torture test's watchdog caught it.
  */
-static volatile uint32_t big_lock;
+struct big_lock bkl;
 #define STARVE_MS 100
-/* Where and when the holder took it: the watchdog's report (written by the holder only). */
-static volatile uint64_t lock_pc, lock_since;
 int lock_on; /* set when a second hart starts: one hart needs no lock */
 static uint8_t stacks[MAX_HARTS][HART_STACK] __attribute__((aligned(16)));
 extern char _start[], secondary_entry[];
@@ -133,7 +131,7 @@ static void __attribute__((noreturn)) watchdog_fire(const char *what, uint64_t s
 {
 	static uint32_t fired;
 	uint64_t now = rdtime();
-	uint32_t holder = big_lock;
+	uint32_t holder = bkl.word;
 	if (__atomic_exchange_n(&fired, 1, __ATOMIC_SEQ_CST))
 		for (;;) /* another hart reports: one report, not interleaved copies */
 			wfi();
@@ -143,20 +141,12 @@ static void __attribute__((noreturn)) watchdog_fire(const char *what, uint64_t s
 		report_hart(&harts[i], now);
 	if (holder)
 		printk("  big kernel lock: held by hart %u for %lu ms, taken at %p\n", holder - 1,
-		       (now - lock_since) * 1000 / timer_timebase(), (void *)lock_pc);
+		       (now - bkl.since) * 1000 / timer_timebase(), (void *)bkl.pc);
 	else
 		printk("  big kernel lock: free\n");
 	sched_report();
 	panic("watchdog: no progress for %d s (%s)", WATCHDOG_S, what);
 }
-
-/* Harts (by index) asleep in bkl_lock until the holder lets go: it wakes them by IPI. */
-static uint64_t lock_sleepers;
-/*
- * Harts (by index) in wait_for_lock, asleep or polling. Only a waiter can starve, so an
- * unlock that finds none skips the search for one (the common, uncontended case).
- */
-static uint64_t lock_waiters;
 
 /*
  * Polls of the lock before a waiting hart sleeps. A sleeper costs the holder an IPI to
@@ -227,21 +217,21 @@ static int sleep_on_lock(struct hart *h)
 {
 	uint64_t bit = 1UL << h->index;
 	uint32_t me = h->index + 1;
-	__atomic_fetch_or(&lock_sleepers, bit, __ATOMIC_SEQ_CST);
-	uint32_t v = __atomic_load_n(&big_lock, __ATOMIC_SEQ_CST);
+	__atomic_fetch_or(&bkl.sleepers, bit, __ATOMIC_SEQ_CST);
+	uint32_t v = __atomic_load_n(&bkl.word, __ATOMIC_SEQ_CST);
 	if (v && v != me)
 		wfi();
-	__atomic_fetch_and(&lock_sleepers, ~bit, __ATOMIC_SEQ_CST);
+	__atomic_fetch_and(&bkl.sleepers, ~bit, __ATOMIC_SEQ_CST);
 	return 1;
 }
 
 /* Take the lock if it is free, or if the last holder handed it to us. */
 static int got_lock(uint32_t me)
 {
-	uint32_t v = __atomic_load_n(&big_lock, __ATOMIC_ACQUIRE);
+	uint32_t v = __atomic_load_n(&bkl.word, __ATOMIC_ACQUIRE);
 	if (v == me)
 		return 1;
-	return !v && __atomic_compare_exchange_n(&big_lock, &v, me, 0, __ATOMIC_ACQUIRE,
+	return !v && __atomic_compare_exchange_n(&bkl.word, &v, me, 0, __ATOMIC_ACQUIRE,
 						 __ATOMIC_RELAXED);
 }
 
@@ -250,13 +240,13 @@ static int got_lock(uint32_t me)
  * and they cannot take an interrupt here. After a short spin a waiter sleeps in wfi, so a
  * hart never burns its time (or, under QEMU's round robin, the holder's) on the lock.
  */
-static void wait_for_lock(struct hart *h)
+void bkl_wait(struct hart *h)
 {
 	uint32_t me = h->index + 1;
 	int slept = 0;
 	bool snoozed = false;
 	h->lock_wait_since = rdtime();
-	__atomic_fetch_or(&lock_waiters, 1UL << h->index, __ATOMIC_RELAXED);
+	__atomic_fetch_or(&bkl.waiters, 1UL << h->index, __ATOMIC_RELAXED);
 	unsigned limit = lock_spins();
 	for (unsigned spins = 0; !got_lock(me); spins++) {
 		flush_if_asked(h);
@@ -268,7 +258,7 @@ static void wait_for_lock(struct hart *h)
 			watchdog_fire("the big kernel lock", h->lock_wait_since);
 	}
 	h->lock_wait_since = 0;
-	__atomic_fetch_and(&lock_waiters, ~(1UL << h->index), __ATOMIC_RELAXED);
+	__atomic_fetch_and(&bkl.waiters, ~(1UL << h->index), __ATOMIC_RELAXED);
 	if (snoozed)
 		timer_unsnooze();
 	/* The wake-up IPI has done its work: it must not trap once interrupts are on. Cleared
@@ -277,20 +267,6 @@ static void wait_for_lock(struct hart *h)
 		csr_clear(sip, SIE_SSIE);
 	__atomic_store_n(&h->lock_kicked, 0, __ATOMIC_RELAXED);
 	flush_if_asked(h);
-}
-
-void bkl_lock_smp(void)
-{
-	struct hart *h = this_hart();
-	uint32_t free = 0;
-	lock_order_take(LOCK_BKL);
-	/* Uncontended, nobody can be waiting for this hart's acknowledgement. */
-	if (!__atomic_compare_exchange_n(&big_lock, &free, h->index + 1, 0, __ATOMIC_ACQUIRE,
-					 __ATOMIC_RELAXED))
-		wait_for_lock(h);
-	lock_pc = (uint64_t)__builtin_return_address(0);
-	lock_since = rdtime();
-	h->lock_instret_at = rdinstret();
 }
 
 /* Every hart in want (by index) has acknowledged its request. */
@@ -426,37 +402,50 @@ static bool kicked_already(struct hart *h)
 	return __atomic_exchange_n(&h->lock_kicked, 1, __ATOMIC_RELAXED) != 0;
 }
 
+/* Wake sleeper wake (an index), unless its wake-up is pending already. */
+static void wake(int wake)
+{
+	if (wake >= 0 && harts[wake].hartid < 64 && !kicked_already(&harts[wake]))
+		smp_ipi(1UL << harts[wake].hartid);
+}
+
 /*
- * Free the lock, or hand it to a starving waiter, then wake one hart that sleeps waiting
- * for it (see sleep_on_lock). One is enough: a woken hart's IPI stays pending until it
- * has the lock, so it polls from then on, and whoever holds the lock next wakes the
- * next sleeper at its unlock.
+ * bkl_unlock_smp with a hart waiting: free the lock, or hand it to a starving waiter,
+ * then wake one hart that sleeps waiting for it (see sleep_on_lock). One is enough: a
+ * woken hart's IPI stays pending until it has the lock, so it polls from then on, and
+ * whoever holds the lock next wakes the next sleeper at its unlock.
  * Waking them all cost an IPI per sleeper per unlock (an SBI call, and an M-mode trap on
  * each target, about 3,000 instructions under QEMU), and all but one slept again.
  */
-void bkl_unlock_smp(void)
+void bkl_unlock_waited(struct hart *h)
 {
-	lock_order_drop(LOCK_BKL);
-	struct hart *me = this_hart();
-	me->lock_instret += rdinstret() - me->lock_instret_at;
-	uint32_t heir = __atomic_load_n(&lock_waiters, __ATOMIC_RELAXED) ? starving() : 0;
-	__atomic_store_n(&big_lock, heir, __ATOMIC_SEQ_CST);
-	uint64_t sleepers = __atomic_load_n(&lock_sleepers, __ATOMIC_SEQ_CST);
-	if (sleepers) {
-		int wake = next_sleeper(sleepers, heir);
-		if (wake >= 0 && harts[wake].hartid < 64 && !kicked_already(&harts[wake]))
-			smp_ipi(1UL << harts[wake].hartid);
-	}
-	/* The switch to the next thread's tree, and the teardowns, now others may hold it. */
-	if (me->satp_next)
-		tlb_switch_pending(me);
-	if (me->reap)
-		tlb_reap(me);
+	(void)h;
+	uint32_t heir = starving();
+	__atomic_store_n(&bkl.word, heir, __ATOMIC_SEQ_CST);
+	uint64_t sleepers = __atomic_load_n(&bkl.sleepers, __ATOMIC_SEQ_CST);
+	if (sleepers)
+		wake(next_sleeper(sleepers, heir));
+}
+
+void bkl_wake_sleeper(void)
+{
+	uint64_t sleepers = __atomic_load_n(&bkl.sleepers, __ATOMIC_SEQ_CST);
+	if (sleepers)
+		wake(next_sleeper(sleepers, 0));
+}
+
+/* The switch to the next thread's tree, and the teardowns, now others may hold the lock. */
+void bkl_after(struct hart *h)
+{
+	if (h->satp_next)
+		tlb_switch_pending(h);
+	if (h->reap)
+		tlb_reap(h);
 }
 
 int bkl_held(void)
 {
-	return lock_on && __atomic_load_n(&big_lock, __ATOMIC_RELAXED) == this_hart()->index + 1;
+	return lock_on && __atomic_load_n(&bkl.word, __ATOMIC_RELAXED) == this_hart()->index + 1;
 }
 
 uint64_t smp_others(void)

@@ -10,6 +10,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kernel/cpu/hart.h"
+#include "kernel/cpu/lockorder.h"
+#include "kernel/cpu/riscv.h"
+
 /* Set once, at boot, if other harts run: single-hart systems skip the lock and the
  * references that keep objects alive while another hart uses them. */
 extern int lock_on;
@@ -18,8 +22,58 @@ static inline int smp_on(void)
 	return lock_on;
 }
 
-void bkl_lock_smp(void);
-void bkl_unlock_smp(void);
+/*
+ * The big kernel lock (smp.c). Its state is here only for the uncontended way in and out,
+ * inline, since every entry from user mode takes it: a call each way cost about a third
+ * of the lock's instructions (docs/benchmark.md).
+ */
+struct big_lock {
+	volatile uint32_t word;	     /* 0 free, else the holder's index + 1 */
+	uint64_t waiters;	     /* harts (by index) in the lock's wait, asleep or polling */
+	uint64_t sleepers;	     /* harts (by index) asleep until an unlock wakes them */
+	volatile uint64_t pc, since; /* where and when the holder took it (the watchdog) */
+};
+extern struct big_lock bkl;
+
+/* The ways out of the inline paths, in smp.c. */
+void bkl_wait(struct hart *h);	     /* the lock was taken: wait for it */
+void bkl_unlock_waited(struct hart *h); /* some hart waits: maybe hand it on, wake one */
+void bkl_wake_sleeper(void);	     /* a hart fell asleep as the lock was let go */
+void bkl_after(struct hart *h);	     /* the switch and teardowns left for after the lock */
+
+static inline void bkl_lock_smp(void)
+{
+	struct hart *h = this_hart();
+	uint32_t free = 0;
+	lock_order_take(LOCK_BKL);
+	if (!__atomic_compare_exchange_n(&bkl.word, &free, h->index + 1, 0, __ATOMIC_ACQUIRE,
+					 __ATOMIC_RELAXED))
+		bkl_wait(h);
+	bkl.pc = (uint64_t)__builtin_return_address(0);
+	bkl.since = rdtime();
+	h->lock_instret_at = rdinstret();
+}
+
+/*
+ * Free the lock. A hart that began to wait meanwhile may have gone to sleep on it: the
+ * sleepers are read after the lock is freed, and a sleeper marks itself before it looks
+ * at the lock, so one of the two sees the other (smp.c, sleep_on_lock).
+ */
+static inline void bkl_unlock_smp(void)
+{
+	struct hart *h = this_hart();
+	lock_order_drop(LOCK_BKL);
+	h->lock_instret += rdinstret() - h->lock_instret_at;
+	if (__atomic_load_n(&bkl.waiters, __ATOMIC_RELAXED)) {
+		bkl_unlock_waited(h);
+	} else {
+		__atomic_store_n(&bkl.word, 0, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&bkl.sleepers, __ATOMIC_SEQ_CST))
+			bkl_wake_sleeper();
+	}
+	if (h->satp_next || h->reap)
+		bkl_after(h);
+}
 
 /* The big kernel lock: free of cost when only one hart runs. */
 static inline void bkl_lock(void)
