@@ -33,7 +33,7 @@ static union {
 } levels;
 _Static_assert(MAX_HARTS <= 8 && NPRIO <= 8, "every hart's levels fit one byte of one word");
 #define EVERY_BYTE 0x0101010101010101UL /* times a byte: that byte in each hart's place */
-static struct thread *sleepers; /* unsorted: few sleep at once */
+static struct thread *sleepers;		/* unsorted: few sleep at once */
 
 /*
  * The hart whose queue t joins: the one it is pinned to; else the hart it last ran on if
@@ -104,7 +104,7 @@ static inline __attribute__((always_inline)) void dequeue(struct thread *t)
 	struct runq *rq = &runqs[t->rq_hart];
 	tq_remove(&rq->level[t->prio], t);
 	if (!rq->level[t->prio])
-		levels.hart[t->rq_hart] &= (uint8_t)~(1u << t->prio);
+		levels.hart[t->rq_hart] &= (uint8_t) ~(1u << t->prio);
 }
 
 void sched_remove(struct thread *t)
@@ -253,7 +253,7 @@ static struct thread *best_in(unsigned hart, int min)
 /* The levels at or above least, in every hart's byte of a levels word. */
 static inline uint64_t levels_from(int least)
 {
-	return (uint64_t)(uint8_t)~((1u << least) - 1) * EVERY_BYTE;
+	return (uint64_t)(uint8_t) ~((1u << least) - 1) * EVERY_BYTE;
 }
 
 /*

@@ -36,10 +36,10 @@ struct big_lock {
 extern struct big_lock bkl;
 
 /* The ways out of the inline paths, in smp.c. */
-void bkl_wait(struct hart *h);	     /* the lock was taken: wait for it */
+void bkl_wait(struct hart *h);		/* the lock was taken: wait for it */
 void bkl_unlock_waited(struct hart *h); /* some hart waits: maybe hand it on, wake one */
-void bkl_wake_sleeper(void);	     /* a hart fell asleep as the lock was let go */
-void bkl_after(struct hart *h);	     /* the switch and teardowns left for after the lock */
+void bkl_wake_sleeper(void);		/* a hart fell asleep as the lock was let go */
+void bkl_after(struct hart *h);		/* the switch and teardowns left for after the lock */
 
 static inline void bkl_lock_smp(void)
 {
