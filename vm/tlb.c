@@ -104,7 +104,7 @@ static inline void flush_page_here(const struct as *as, uint64_t va)
 
 /*
  * With several harts, this hart's own entries for a space it does not run are flushed
- * when it next switches to it (as_track finds it stale), after the big lock: nothing
+ * when it next switches to it (activate_smp finds it stale), after the big lock: nothing
  * reaches them before (the kernel never goes through user addresses). Under QEMU every
  * sfence.vma empties the hart's whole translation cache, which the rest of the locked
  * work then refilled: a fork flushed its parent's and its child's spaces so. Apart, so
@@ -199,30 +199,6 @@ void tlb_new_asid(struct as *as)
 }
 
 /*
- * With several harts: which harts use or may cache a tree. Its owner outlives this hart's
- * use of it (as_hold). A hart told its entries for as's ASID may be stale flushes them
- * before running it. Not inlined: as_activate, on every switch between tasks, then needs
- * no frame.
- */
-static __attribute__((noinline)) bool as_track(struct as *as, struct as *old)
-{
-	uint64_t me = my_bit();
-	bool stale = false;
-	if (as) {
-		as_hold(as);
-		as->active_harts |= me;
-		as->tlb_harts |= me;
-		stale = as->stale_harts & me;
-		as->stale_harts &= ~me;
-	}
-	if (old) {
-		old->active_harts &= ~me;
-		as_release(old);
-	}
-	return stale;
-}
-
-/*
  * The switch as_activate decided, with several harts: made once the big lock is let go
  * (bkl_unlock_smp), or at once by as_destroy. The kernel never reaches user memory through
  * satp (it copies through the direct map), so until this hart returns to user mode its
@@ -245,11 +221,43 @@ void tlb_switch_pending(struct hart *h)
 	h->flush_next = 0;
 }
 
-/* This hart is behind the last flush_everywhere: its switch flushes everything. */
-static __attribute__((noinline)) void catch_up(struct hart *h)
+/*
+ * as_activate with several harts: the switch is made after the lock (tlb_switch_pending).
+ * Meanwhile the spaces learn which harts use or may cache them: as is held (its owner
+ * outlives this hart's use of it, as_hold) and old let go; a hart told its entries for
+ * as's ASID may be stale flushes them before running it, and so does a hart behind the
+ * last flush_everywhere, everything. One function with the bookkeeping inline: as_track
+ * apart, with its calls, cost about 50 instructions a switch, 6 switches a fork.
+ */
+static __attribute__((noinline)) void activate_smp(struct hart *h, struct as *as, struct as *old,
+						   uint64_t satp)
 {
-	h->asid_gen = asid_gen;
-	h->flush_next = FLUSH_ALL;
+	uint64_t me = h->hartid < 64 ? 1UL << h->hartid : 0;
+	uint32_t flush =
+		((satp >> SATP_ASID_SHIFT) & SATP_ASID_MASK) == asids.shared ? FLUSH_ASID : 0;
+	/* A second switch under one hold: the first is made now, since its space's stale
+	 * mark is used up and its flush would be lost with it. */
+	if (h->satp_next)
+		tlb_switch_pending(h);
+	if (as) {
+		as_hold(as);
+		as->active_harts |= me;
+		as->tlb_harts |= me;
+		if (as->stale_harts & me) {
+			as->stale_harts &= ~me;
+			flush = FLUSH_ASID;
+		}
+	}
+	if (old) {
+		old->active_harts &= ~me;
+		as_release(old);
+	}
+	if (h->asid_gen != asid_gen) {
+		h->asid_gen = asid_gen;
+		flush = FLUSH_ALL;
+	}
+	h->flush_next = flush;
+	h->satp_next = satp;
 }
 
 void as_activate(struct as *as)
@@ -259,15 +267,8 @@ void as_activate(struct as *as)
 	pte_t *root = as ? as->root : kernel_root;
 	uint64_t asid = as ? as->asid : 0;
 	h->as_active = as;
-	if (smp_on()) { /* made after the lock (tlb_switch_pending) */
-		/* A second switch under one hold: the first is made now, since its space's
-		 * stale mark is used up and its flush would be lost with it. */
-		if (h->satp_next)
-			tlb_switch_pending(h);
-		h->flush_next = as_track(as, old) || asid == asids.shared ? FLUSH_ASID : 0;
-		if (h->asid_gen != asid_gen)
-			catch_up(h);
-		h->satp_next = satp_of(root, asid);
+	if (smp_on()) {
+		activate_smp(h, as, old, satp_of(root, asid));
 		return;
 	}
 	csr_write(satp, satp_of(root, asid));
