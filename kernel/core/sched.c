@@ -84,7 +84,8 @@ static __attribute__((noinline)) void ready_smp(struct thread *t)
 {
 	unsigned hart = place(t);
 	enqueue(t, hart);
-	wake_hart(hart, t);
+	if (hart != this_hart()->index) /* this hart picks at its next switch: nothing to wake */
+		wake_hart(hart, t);
 }
 
 /*
