@@ -90,7 +90,7 @@ def watchdog_fires():
     # Every hart by index; their hart ids depend on which one OpenSBI's lottery made the
     # boot hart (index 0), so only the indices are fixed.
     want = [b"watchdog: hart", b"big kernel lock: held by hart 0", b"hart 1 (id ",
-            b"hart 2 (id ", b"hart 3 (id ", b"run queue: mask"]
+            b"hart 2 (id ", b"hart 3 (id ", b"run queue: levels"]
     missing = [w.decode() for w in want if w not in res.output]
     outer.ok = res.reason.startswith("kernel panic") and not missing
     outer.reason = "harness said %r; missing %s" % (str(res), missing)
