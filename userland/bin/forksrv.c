@@ -751,19 +751,16 @@ static void do_fork(struct proc *p, uint64_t mode)
 }
 
 /*
- * Answer p's wait with its zombie child z, and reap z unless the wait asked WNOWAIT.
- * With several server threads the answer goes first and z is reaped only if it arrived:
- * a signal may have cut the wait short while the request waited for the table lock, and
- * the status must then stay for the next wait. One thread answers with its next receive.
+ * Answer p's wait with its zombie child z, and reap z unless the wait asked WNOWAIT. The
+ * answer goes with our next receive, whichever thread serves: a request a server has
+ * received cannot be cut short by a signal (the kernel's upcall waits for its answer,
+ * docs/syscalls.md 40), so it misses only if p's thread has died, and then nobody is
+ * left to want z's status. Several threads used to answer at once and reap only if it
+ * arrived, from before the kernel waited so: a system call more a fork+exit+wait.
  */
 static void wait_take_zombie(struct proc *p, struct proc *z, uint64_t options)
 {
 	reply(z->pid, (uint64_t)z->status);
-	if (threaded) {
-		answering = 0;
-		if (ipc_reply(&answer) != 0)
-			return; /* nobody waits now: the zombie stays */
-	}
 	if (options & WNOWAIT)
 		return; /* waitid: the zombie stays waitable */
 	count_child_time(p, z);
@@ -786,15 +783,10 @@ static int wait_event(const struct proc *c, uint64_t options)
 }
 
 /* Answer p's wait with child c's stop or continue (status), which is then taken unless
- * the wait asked WNOWAIT; as wait_take_zombie, only if the answer arrived. */
+ * the wait asked WNOWAIT; answered with our next receive, as wait_take_zombie. */
 static void wait_take_report(struct proc *c, int status, uint64_t options)
 {
 	reply(c->pid, (uint64_t)status);
-	if (threaded) {
-		answering = 0;
-		if (ipc_reply(&answer) != 0)
-			return;
-	}
 	if (!(options & WNOWAIT))
 		c->report = JOB_REPORT_NONE;
 }
