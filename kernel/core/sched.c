@@ -278,14 +278,22 @@ static __attribute__((noinline)) struct thread *steal(uint64_t wanted, int least
 	return best;
 }
 
+/* The first thread of this hart's highest level at or above min, or NULL: every thread
+ * on a hart's queue may run there (place() puts a pinned one on its own hart's). */
+static inline struct thread *best_here(unsigned me, int min)
+{
+	unsigned left = levels.hart[me] & ~((1u << min) - 1);
+	return left ? runqs[me].level[top_level(left)] : 0;
+}
+
 /*
  * find() with several harts: the best of this hart's queue, unless another hart's queue
  * holds one of higher priority that may run here.
  */
-static __attribute__((noinline)) struct thread *find_smp(int min)
+static inline struct thread *find_smp(int min)
 {
 	unsigned me = this_hart()->index;
-	struct thread *best = best_in(me, min), *stolen;
+	struct thread *best = best_here(me, min), *stolen;
 	int least = best ? (int)best->prio + 1 : min;
 	uint64_t wanted = levels.all & ~(0xffUL << (8 * me)) & levels_from(least);
 	if (wanted && (stolen = steal(wanted, least)) != 0)
@@ -300,11 +308,8 @@ static __attribute__((noinline)) struct thread *find_smp(int min)
  */
 static inline __attribute__((always_inline)) struct thread *find(int min)
 {
-	if (!smp_on()) { /* one hart: every queued thread may run here, none to steal */
-		unsigned me = this_hart()->index;
-		unsigned left = levels.hart[me] & ~((1u << min) - 1);
-		return left ? runqs[me].level[top_level(left)] : 0;
-	}
+	if (!smp_on()) /* one hart: none to steal */
+		return best_here(this_hart()->index, min);
 	return find_smp(min);
 }
 
