@@ -50,6 +50,7 @@ struct as {
 	 */
 	uint32_t all_index : 12;
 	uint32_t stack_pages : 20;
+	uint32_t *owner_refs; /* the owner's reference count, set by the owner (as_hold) */
 };
 
 /*
@@ -208,10 +209,26 @@ static inline void as_settle(struct as *as)
 
 /*
  * What vm asks of an address space's owner besides its quota: the kernel's task
- * (kernel/core/task.c), or a host test's double. Keep the owner (and so as) alive while
- * a hart has as in its satp (vm/tlb.c), and let go.
+ * (kernel/core/task.c). Keep the owner (and so as) alive while a hart has as in its satp
+ * (vm/tlb.c), and let go: one more or one fewer in the owner's count (owner_refs), inline
+ * since a switch between tasks on several harts takes one and drops one (as calls, with
+ * the registers they made the switch save, about 30 instructions a switch). The last
+ * reference is the owner's to drop (as_release_last). Under the big lock, as every
+ * change of an owner's count.
  */
-void as_hold(struct as *as);
-void as_release(struct as *as);
+void as_release_last(struct as *as);
+
+static inline void as_hold(struct as *as)
+{
+	(*as->owner_refs)++;
+}
+
+static inline void as_release(struct as *as)
+{
+	if (*as->owner_refs > 1)
+		(*as->owner_refs)--;
+	else
+		as_release_last(as);
+}
 
 #endif

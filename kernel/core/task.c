@@ -29,15 +29,11 @@ static inline struct task *as_owner(struct as *as)
 	return (struct task *)((char *)as - offsetof(struct task, as));
 }
 
-void as_hold(struct as *as)
+void as_release_last(struct as *as)
 {
-	kobj_get(&as_owner(as)->hdr);
+	kobj_put_last(&as_owner(as)->hdr);
 }
 
-void as_release(struct as *as)
-{
-	kobj_put(&as_owner(as)->hdr);
-}
 static uint64_t next_thread_id = 1;
 
 struct task *task_new(struct task *creator, uint64_t quota)
@@ -47,6 +43,7 @@ struct task *task_new(struct task *creator, uint64_t quota)
 		return 0;
 	int err;
 	t->quota.limit = quota;
+	t->as.owner_refs = &t->hdr.refs; /* what a hart holds while it runs the space */
 	struct cap *self = cap_slot(t, SLOT_SELF, &err);
 	if (!self || as_init(&t->as, &t->quota) != 0) {
 		t->dead = true; /* nothing to stop: only free what was made */
