@@ -207,7 +207,7 @@ void tlb_new_asid(struct as *as)
  * ASID, and every sfence.vma, throws away the hart's whole translation cache, and the
  * kernel's work after the switch refilled it while holding the lock.
  */
-void tlb_switch_pending(struct hart *h)
+static inline void switch_pending(struct hart *h)
 {
 	uint64_t satp = h->satp_next;
 	if (!satp)
@@ -219,6 +219,19 @@ void tlb_switch_pending(struct hart *h)
 	else if (h->flush_next)
 		flush_asid((satp >> SATP_ASID_SHIFT) & SATP_ASID_MASK);
 	h->flush_next = 0;
+}
+
+void tlb_switch_pending(struct hart *h)
+{
+	switch_pending(h);
+}
+
+/* One call from the unlock for both: the switch inline here, the reaps rarely due. */
+void tlb_after_lock(struct hart *h)
+{
+	switch_pending(h);
+	if (h->reap)
+		tlb_reap(h);
 }
 
 /*

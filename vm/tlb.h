@@ -42,6 +42,8 @@ struct hart;
 void tlb_reap(struct hart *h);
 /* Load the satp (and flush) as_activate left for after the big lock; nothing if none. */
 void tlb_switch_pending(struct hart *h);
+/* What the big lock's holder left for after it (bkl_unlock_smp): the switch, the reaps. */
+void tlb_after_lock(struct hart *h);
 /*
  * Other harts are about to start: teardowns wait for the lock's release from now on, and
  * the frame pool brings frames still on their way back with settle (frame.h), which

@@ -434,15 +434,6 @@ void bkl_wake_sleeper(void)
 		wake(next_sleeper(sleepers, 0));
 }
 
-/* The switch to the next thread's tree, and the teardowns, now others may hold the lock. */
-void bkl_after(struct hart *h)
-{
-	if (h->satp_next)
-		tlb_switch_pending(h);
-	if (h->reap)
-		tlb_reap(h);
-}
-
 int bkl_held(void)
 {
 	return lock_on && __atomic_load_n(&bkl.word, __ATOMIC_RELAXED) == this_hart()->index + 1;

@@ -13,6 +13,7 @@
 #include "kernel/cpu/hart.h"
 #include "kernel/cpu/lockorder.h"
 #include "kernel/cpu/riscv.h"
+#include "vm/tlb.h"
 
 /* Set once, at boot, if other harts run: single-hart systems skip the lock and the
  * references that keep objects alive while another hart uses them. */
@@ -39,7 +40,6 @@ extern struct big_lock bkl;
 void bkl_wait(struct hart *h);		/* the lock was taken: wait for it */
 void bkl_unlock_waited(struct hart *h); /* some hart waits: maybe hand it on, wake one */
 void bkl_wake_sleeper(void);		/* a hart fell asleep as the lock was let go */
-void bkl_after(struct hart *h);		/* the switch and teardowns left for after the lock */
 
 static inline void bkl_lock_smp(void)
 {
@@ -72,7 +72,7 @@ static inline void bkl_unlock_smp(void)
 			bkl_wake_sleeper();
 	}
 	if (h->satp_next || h->reap)
-		bkl_after(h);
+		tlb_after_lock(h); /* the switch and teardowns left for after the lock */
 }
 
 /* The big kernel lock: free of cost when only one hart runs. */
