@@ -30,7 +30,6 @@ struct hart {
 	int online;		     /* running the kernel */
 	volatile int idle;	     /* waiting in wfi for work: wake it with an IPI */
 	int preempt;		     /* asked to run queued work above its thread's priority */
-	uint32_t lock_kicked;	     /* waiting for the big lock, an IPI was sent to wake it */
 	volatile uint64_t flush_req; /* TLB shootdowns asked of this hart */
 	volatile uint64_t flush_ack; /* and done by it */
 	/* With a shootdown: a tree to leave, if satp holds it (smp_shootdown_leave). */

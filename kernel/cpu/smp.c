@@ -265,7 +265,7 @@ void bkl_wait(struct hart *h)
 	 * before the mark, so an IPI sent meanwhile stays pending for the next wait. */
 	if (slept)
 		csr_clear(sip, SIE_SSIE);
-	__atomic_store_n(&h->lock_kicked, 0, __ATOMIC_RELAXED);
+	__atomic_fetch_and(&bkl.kicked, ~(1UL << h->index), __ATOMIC_RELAXED);
 	flush_if_asked(h);
 }
 
@@ -399,7 +399,8 @@ static int next_sleeper(uint64_t sleepers, uint32_t heir)
  */
 static bool kicked_already(struct hart *h)
 {
-	return __atomic_exchange_n(&h->lock_kicked, 1, __ATOMIC_RELAXED) != 0;
+	return __atomic_fetch_or(&bkl.kicked, 1UL << h->index, __ATOMIC_RELAXED) &
+	       (1UL << h->index);
 }
 
 /* Wake sleeper wake (an index), unless its wake-up is pending already. */
@@ -423,7 +424,9 @@ void bkl_unlock_waited(struct hart *h)
 	uint32_t heir = starving();
 	__atomic_store_n(&bkl.word, heir, __ATOMIC_SEQ_CST);
 	uint64_t sleepers = __atomic_load_n(&bkl.sleepers, __ATOMIC_SEQ_CST);
-	if (sleepers)
+	/* Every sleeper sent its wake-up already (an idle hart's tick waiting its turn, the
+	 * common case): nothing to look for. Else the one next_sleeper picks, if not sent. */
+	if (sleepers & ~__atomic_load_n(&bkl.kicked, __ATOMIC_RELAXED))
 		wake(next_sleeper(sleepers, heir));
 }
 

@@ -32,6 +32,7 @@ struct big_lock {
 	volatile uint32_t word;	     /* 0 free, else the holder's index + 1 */
 	uint64_t waiters;	     /* harts (by index) in the lock's wait, asleep or polling */
 	uint64_t sleepers;	     /* harts (by index) asleep until an unlock wakes them */
+	uint64_t kicked;	     /* waiters (by index) sent their wake-up in this wait */
 	volatile uint64_t pc, since; /* where and when the holder took it (the watchdog) */
 };
 extern struct big_lock bkl;
