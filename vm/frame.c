@@ -49,7 +49,7 @@ uint64_t frame_pool_release(struct frame_pool *p, uint64_t pa, uint64_t size)
 }
 
 /* Pop the top of the ordinary stack (zeroed: the zeroed stack); both must be non-empty. */
-static uint64_t pop(struct frame_pool *p, bool zeroed)
+static inline __attribute__((always_inline)) uint64_t pop(struct frame_pool *p, bool zeroed)
 {
 	uint32_t i =
 		zeroed ? p->stack[p->nframes - p->nzeroed--] : p->stack[p->nfree - p->nzeroed - 1];
@@ -85,10 +85,32 @@ static inline bool pick_zeroed(const struct frame_pool *p, bool want_zeroed)
 	return want_zeroed ? p->nzeroed != 0 : p->nfree == p->nzeroed;
 }
 
+/* take_locked's pop, the lock held: whether the frame is zeroed, or E_NOMEM. */
+static inline int pop_locked(struct frame_pool *p, bool want_zeroed, uint64_t *pa)
+{
+	if (!can_take(p))
+		return E_NOMEM;
+	bool zeroed = pick_zeroed(p, want_zeroed);
+	*pa = pop(p, zeroed);
+	return zeroed;
+}
+
+/* take_locked when the pool was empty: settle frames on their way back, then try again. */
+static __attribute__((noinline)) int take_settled(struct frame_pool *p, bool want_zeroed,
+						  uint64_t *pa)
+{
+	frame_pool_settle(p);
+	pool_lock(p);
+	int r = pop_locked(p, want_zeroed, pa);
+	pool_unlock(p);
+	return r;
+}
+
 /*
  * An allocation from a pool several harts share: under its lock, and when it is empty,
  * after the kernel has settled frames still on their way back (p->settle). Returns
- * whether the frame is zeroed, or E_NOMEM. Out of line: one hart pays a test for it.
+ * whether the frame is zeroed, or E_NOMEM. Out of line: one hart pays a test for it; and
+ * a leaf, with the empty pool's way apart (a tail call), so that it saves no registers.
  */
 static __attribute__((noinline)) int take_locked(struct frame_pool *p, bool want_zeroed,
 						 uint64_t *pa)
@@ -96,15 +118,9 @@ static __attribute__((noinline)) int take_locked(struct frame_pool *p, bool want
 	pool_lock(p);
 	if (p->nfree == 0) {
 		pool_unlock(p);
-		frame_pool_settle(p);
-		pool_lock(p);
+		return take_settled(p, want_zeroed, pa);
 	}
-	int r = E_NOMEM;
-	if (can_take(p)) {
-		bool zeroed = pick_zeroed(p, want_zeroed);
-		*pa = pop(p, zeroed);
-		r = zeroed;
-	}
+	int r = pop_locked(p, want_zeroed, pa);
 	pool_unlock(p);
 	return r;
 }
