@@ -236,6 +236,55 @@ static int got_lock(uint32_t me)
 }
 
 /*
+ * The hart (index + 1) that has waited longest, if over STARVE_MS; else 0. Nobody can
+ * have waited that long in the first STARVE_MS since the timer started: the bound would
+ * wrap around below zero, and made every waiter an heir, so that each unlock handed the
+ * lock to a sleeping hart (four busy harts under icount, whose fork benchmark runs in
+ * those first 100 ms of guest time, went a third slower: docs/benchmark.md).
+ */
+static uint64_t starve_ticks; /* STARVE_MS in timer ticks, worked out once (smp_start) */
+/*
+ * No waiter can be starving before this time: the earliest wait's start plus STARVE_MS,
+ * or earlier. A hart that begins to wait lowers it (starve_note); a look at every
+ * hart's wait (starving) sets it again. So an unlock looks at the harts only once one
+ * may starve: the look cost about 45 instructions an unlock, and where harts take turns
+ * (QEMU's round robin) nearly every unlock has a hart waiting for its turn.
+ */
+static uint64_t starve_at = UINT64_MAX;
+
+static void starve_note(uint64_t since)
+{
+	uint64_t at = since + starve_ticks, old = __atomic_load_n(&starve_at, __ATOMIC_RELAXED);
+	while (at < old && !__atomic_compare_exchange_n(&starve_at, &old, at, 0, __ATOMIC_RELAXED,
+							__ATOMIC_RELAXED))
+		;
+}
+
+static uint32_t starving(void)
+{
+	uint64_t now = rdtime(), seen = __atomic_load_n(&starve_at, __ATOMIC_RELAXED);
+	if (now < seen)
+		return 0;
+	uint64_t oldest = now - starve_ticks, first = UINT64_MAX; /* seen: no wrap below 0 */
+	uint32_t heir = 0;
+	for (unsigned i = 0; i < harts_online; i++) {
+		uint64_t since = harts[i].lock_wait_since;
+		if (!since)
+			continue;
+		if (since < first)
+			first = since;
+		if (since < oldest) {
+			oldest = since;
+			heir = i + 1;
+		}
+	}
+	/* A hart that began to wait meanwhile has lowered it: then its value stays. */
+	uint64_t next = first == UINT64_MAX ? UINT64_MAX : first + starve_ticks;
+	__atomic_compare_exchange_n(&starve_at, &seen, next, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+	return heir;
+}
+
+/*
  * Waiting harts answer shootdowns while they wait: the holder may be waiting for them,
  * and they cannot take an interrupt here. After a short spin a waiter sleeps in wfi, so a
  * hart never burns its time (or, under QEMU's round robin, the holder's) on the lock.
@@ -246,6 +295,7 @@ void bkl_wait(struct hart *h)
 	int slept = 0;
 	bool snoozed = false;
 	h->lock_wait_since = rdtime();
+	starve_note(h->lock_wait_since);
 	__atomic_fetch_or(&bkl.waiters, 1UL << h->index, __ATOMIC_RELAXED);
 	unsigned limit = lock_spins();
 	for (unsigned spins = 0; !got_lock(me); spins++) {
@@ -348,31 +398,6 @@ void smp_shootdown_leave(uint64_t mask, uint64_t root_ppn, uint64_t to)
 	mask &= ~(this_hart()->hartid < 64 ? 1UL << this_hart()->hartid : 0);
 	if (mask)
 		shootdown_by_ipi(mask, root_ppn, to);
-}
-
-/*
- * The hart (index + 1) that has waited longest, if over STARVE_MS; else 0. Nobody can
- * have waited that long in the first STARVE_MS since the timer started: the bound would
- * wrap around below zero, and made every waiter an heir, so that each unlock handed the
- * lock to a sleeping hart (four busy harts under icount, whose fork benchmark runs in
- * those first 100 ms of guest time, went a third slower: docs/benchmark.md).
- */
-static uint64_t starve_ticks; /* STARVE_MS in timer ticks, worked out once (smp_start) */
-static uint32_t starving(void)
-{
-	uint64_t now = rdtime();
-	if (now < starve_ticks)
-		return 0;
-	uint64_t oldest = now - starve_ticks;
-	uint32_t heir = 0;
-	for (unsigned i = 0; i < harts_online; i++) {
-		uint64_t since = harts[i].lock_wait_since;
-		if (since && since < oldest) {
-			oldest = since;
-			heir = i + 1;
-		}
-	}
-	return heir;
 }
 
 /*
