@@ -23,7 +23,10 @@ void frame_pool_init(struct frame_pool *p, uint64_t base, uint64_t nframes, void
 	p->nusable = 0;
 	p->nshared = 0;
 	p->locking = false;
-	p->lock = 0;
+	p->lock = POOL_LOCK_FREE;
+	p->lock_sleepers = 0;
+	p->lock_sleep = 0;
+	p->lock_wake = 0;
 	p->settle = 0;
 	for (uint64_t i = 0; i < nframes; i++)
 		p->ref[i] = FRAME_RESERVED;
@@ -58,19 +61,61 @@ static inline __attribute__((always_inline)) uint64_t pop(struct frame_pool *p, 
 	return p->base + ((uint64_t)i << FRAME_SHIFT);
 }
 
-/* The free stacks are this hart's until pool_unlock (several harts). */
-static void pool_lock(struct frame_pool *p)
+/*
+ * The pool's lock (several harts). The ways in and out that meet nobody are inline, in
+ * callers that stay leaves: whatever must call out (a wait, a wake-up) is reached by a
+ * tail call, since a call of its own made every allocation save registers for it.
+ */
+#define POOL_SPINS 64 /* polls of a taken lock before a waiter marks it and sleeps */
+
+static inline bool pool_try(struct frame_pool *p)
 {
-	lock_order_take(LOCK_FRAMES);
-	while (__atomic_exchange_n(&p->lock, 1, __ATOMIC_ACQUIRE))
-		while (__atomic_load_n(&p->lock, __ATOMIC_RELAXED))
-			;
+	uint32_t free = POOL_LOCK_FREE;
+	return __atomic_compare_exchange_n(&p->lock, &free, POOL_LOCK_HELD, 0, __ATOMIC_ACQUIRE,
+					   __ATOMIC_RELAXED);
 }
 
-static void pool_unlock(struct frame_pool *p)
+/* The lock was taken: poll it; then mark it waited-for and sleep until it is let go. */
+static void pool_wait(struct frame_pool *p)
+{
+	for (unsigned spins = 0; spins < POOL_SPINS || !p->lock_sleep; spins++)
+		if (__atomic_load_n(&p->lock, __ATOMIC_RELAXED) == POOL_LOCK_FREE && pool_try(p))
+			return;
+	/* Taken once it was free; left marked, so its unlock wakes whoever else sleeps. */
+	while (__atomic_exchange_n(&p->lock, POOL_LOCK_WAITED, __ATOMIC_ACQUIRE) != POOL_LOCK_FREE)
+		p->lock_sleep(p);
+}
+
+static inline void pool_lock(struct frame_pool *p)
+{
+	lock_order_take(LOCK_FRAMES);
+	if (!pool_try(p))
+		pool_wait(p);
+}
+
+/*
+ * Let go: true if a waiter may sleep, whom the caller then wakes (pool_wake). The
+ * sleepers are read after the lock is freed (both sequentially consistent), and a
+ * sleeper marks itself before it looks at the lock again, so one of the two sees the
+ * other.
+ */
+static inline bool pool_release(struct frame_pool *p)
 {
 	lock_order_drop(LOCK_FRAMES);
-	__atomic_store_n(&p->lock, 0, __ATOMIC_RELEASE);
+	return __atomic_exchange_n(&p->lock, POOL_LOCK_FREE, __ATOMIC_SEQ_CST) == POOL_LOCK_WAITED;
+}
+
+static void pool_wake(struct frame_pool *p)
+{
+	uint64_t sleepers = __atomic_load_n(&p->lock_sleepers, __ATOMIC_SEQ_CST);
+	if (sleepers)
+		p->lock_wake(sleepers);
+}
+
+static inline void pool_unlock(struct frame_pool *p)
+{
+	if (pool_release(p))
+		pool_wake(p);
 }
 
 /* Whether an allocation may take a frame now (the injected failure asked only then). */
@@ -95,10 +140,30 @@ static inline int pop_locked(struct frame_pool *p, bool want_zeroed, uint64_t *p
 	return zeroed;
 }
 
-/* take_locked when the pool was empty: settle frames on their way back, then try again. */
-static __attribute__((noinline)) int take_settled(struct frame_pool *p, bool want_zeroed,
-						  uint64_t *pa)
+/*
+ * take_locked's ways out of line: the lock was taken, or the pool was empty (settle the
+ * frames on their way back first), or its unlock must wake a sleeper (woken: r, the
+ * result). Each reached by a tail call.
+ */
+static __attribute__((noinline)) int take_waited(struct frame_pool *p, bool want_zeroed,
+						 uint64_t *pa)
 {
+	pool_wait(p);
+	if (p->nfree == 0) {
+		pool_unlock(p);
+		frame_pool_settle(p);
+		pool_lock(p);
+	}
+	int r = pop_locked(p, want_zeroed, pa);
+	pool_unlock(p);
+	return r;
+}
+
+static __attribute__((noinline)) int take_settled(struct frame_pool *p, bool want_zeroed,
+						  uint64_t *pa, bool woken)
+{
+	if (woken)
+		pool_wake(p);
 	frame_pool_settle(p);
 	pool_lock(p);
 	int r = pop_locked(p, want_zeroed, pa);
@@ -106,30 +171,49 @@ static __attribute__((noinline)) int take_settled(struct frame_pool *p, bool wan
 	return r;
 }
 
+static __attribute__((noinline)) int take_woken(struct frame_pool *p, int r)
+{
+	pool_wake(p);
+	return r;
+}
+
 /*
  * An allocation from a pool several harts share: under its lock, and when it is empty,
  * after the kernel has settled frames still on their way back (p->settle). Returns
  * whether the frame is zeroed, or E_NOMEM. Out of line: one hart pays a test for it; and
- * a leaf, with the empty pool's way apart (a tail call), so that it saves no registers.
+ * a leaf, with every other way apart (tail calls), so that it saves no registers.
  */
 static __attribute__((noinline)) int take_locked(struct frame_pool *p, bool want_zeroed,
 						 uint64_t *pa)
 {
-	pool_lock(p);
-	if (p->nfree == 0) {
-		pool_unlock(p);
-		return take_settled(p, want_zeroed, pa);
-	}
+	lock_order_take(LOCK_FRAMES);
+	if (!pool_try(p))
+		return take_waited(p, want_zeroed, pa);
+	if (p->nfree == 0)
+		return take_settled(p, want_zeroed, pa, pool_release(p));
 	int r = pop_locked(p, want_zeroed, pa);
-	pool_unlock(p);
+	if (pool_release(p))
+		return take_woken(p, r);
 	return r;
+}
+
+static __attribute__((noinline)) void push_waited(struct frame_pool *p, uint64_t i, bool zeroed)
+{
+	pool_wait(p);
+	frame_push(p, i, zeroed);
+	pool_unlock(p);
 }
 
 void frame_push_locked(struct frame_pool *p, uint64_t i, bool zeroed)
 {
-	pool_lock(p);
+	lock_order_take(LOCK_FRAMES);
+	if (!pool_try(p)) {
+		push_waited(p, i, zeroed);
+		return;
+	}
 	frame_push(p, i, zeroed);
-	pool_unlock(p);
+	if (pool_release(p))
+		pool_wake(p);
 }
 
 int frame_alloc(struct frame_pool *p, uint64_t *pa)

@@ -30,6 +30,11 @@
 #define FRAME_RESERVED UINT32_MAX /* count of a frame that is never handed out */
 #define FRAME_REF_MAX  (UINT32_MAX - 1)
 
+/* frame_pool.lock */
+#define POOL_LOCK_FREE	 0
+#define POOL_LOCK_HELD	 1
+#define POOL_LOCK_WAITED 2
+
 struct frame_pool {
 	uint64_t base; /* physical address of frame 0 */
 	uint64_t nframes;
@@ -42,7 +47,18 @@ struct frame_pool {
 	uint64_t nshared; /* frames with a count above 1 */
 	/* Several harts: the stacks and their counts are under lock (set once, at boot). */
 	bool locking;
-	uint32_t lock;
+	uint32_t lock; /* POOL_LOCK_: free, held, or held with a waiter that may sleep */
+	/*
+	 * Several harts: a waiter that has polled the lock a while marks it and sleeps
+	 * (lock_sleep, the kernel's: it marks its hart in lock_sleepers and waits in wfi),
+	 * and a holder that finds the mark as it lets go wakes the marked harts
+	 * (lock_wake). Where harts take turns (QEMU's round robin) a holder whose turn ended
+	 * with the lock held left the others polling it for whole turns of their own,
+	 * millions of instructions each.
+	 */
+	uint64_t lock_sleepers;
+	void (*lock_sleep)(struct frame_pool *p);
+	void (*lock_wake)(uint64_t sleepers);
 	/*
 	 * Frames may still come back (teardowns queued or running on some hart): the
 	 * kernel's hook that brings them back before an allocation is refused, or NULL.

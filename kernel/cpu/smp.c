@@ -13,6 +13,7 @@
 #include "kernel/cpu/trap.h"
 #include "kernel/io/printk.h"
 #include "sbi/sbi.h"
+#include "vm/frame.h"
 #include "vm/pt.h"
 #include "vm/tlb.h"
 #include "vm/vm.h"
@@ -570,6 +571,33 @@ static bool settle_frames(void)
 	return trap_settle_copies() || reaped;
 }
 
+/*
+ * The frame pool's lock waiter, past its polls (vm/frame.h): mark this hart and wait in
+ * wfi while the lock is still held and marked (its holder then wakes the marked harts).
+ * The wake-up IPI is left pending, as any other that came meanwhile (a shootdown's, a
+ * kick): it ends later waits at once, and is taken once interrupts are on. Where harts
+ * take turns the wfi gives the holder its turn.
+ */
+static void frames_sleep(struct frame_pool *p)
+{
+	uint64_t bit = 1UL << this_hart()->index;
+	__atomic_fetch_or(&p->lock_sleepers, bit, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&p->lock, __ATOMIC_SEQ_CST) == POOL_LOCK_WAITED)
+		wfi();
+	__atomic_fetch_and(&p->lock_sleepers, ~bit, __ATOMIC_SEQ_CST);
+}
+
+/* The frame pool's holder wakes the sleepers (by index) as it lets go. */
+static void frames_wake(uint64_t sleepers)
+{
+	uint64_t mask = 0;
+	for (unsigned i = 0; i < harts_online; i++)
+		if ((sleepers & (1UL << i)) && harts[i].hartid < 64)
+			mask |= 1UL << harts[i].hartid;
+	if (mask)
+		smp_ipi(mask);
+}
+
 unsigned smp_start(int stale_starts)
 {
 	if (!sbi_has(SBI_HAS_HSM)) {
@@ -583,8 +611,11 @@ unsigned smp_start(int stale_starts)
 	for (int i = 0; i < boot.dt.nharts && !lock_on; i++)
 		lock_on = boot.dt.harts[i].skip == DT_HART_OK &&
 			  boot.dt.harts[i].hartid != this_hart()->hartid;
-	if (lock_on)
+	if (lock_on) {
+		kframes.lock_sleep = frames_sleep;
+		kframes.lock_wake = frames_wake;
 		tlb_smp_start(settle_frames);
+	}
 	bkl_lock();
 	for (int i = 0; i < boot.dt.nharts && harts_online < MAX_HARTS; i++) {
 		const struct dt_hart *dh = &boot.dt.harts[i];
