@@ -476,6 +476,20 @@ static int next_phase(const struct bench *b, int w)
 }
 
 /*
+ * busy= must name a phase this machine runs: one that names none (say 3 on four harts)
+ * is reported and dropped, so that every phase runs rather than none, quietly.
+ */
+static void check_busy(struct bench *b)
+{
+	if (b->busy && !next_phase(b, 0)) {
+		printf("forkbench: busy=%d is no phase here (1, 2, 4 or all %d harts): every "
+		       "phase runs\n",
+		       b->busy, port_harts());
+		b->busy = 0;
+	}
+}
+
+/*
  * Fork throughput of threads: w threads of one process, each pinned to its own hart,
  * fork+exit+wait in a loop. They share an address space, so this also measures the
  * shootdowns and locks that sharing costs. Forks per second of guest time. Under icount
@@ -819,6 +833,7 @@ static void parse_args(struct bench *b, int argc, char **argv)
 	b->forks = 0;
 	b->only = 0;
 	b->log = 0;
+	b->busy = 0;
 	for (int i = 1; i < argc; i++) {
 		if (strncmp(argv[i], "icount=", 7) == 0)
 			b->icount = atoi(argv[i] + 7);
@@ -851,6 +866,7 @@ int main(int argc, char **argv)
 		printf("forkbench: cannot open %s: %s\n", b.log, strerror(errno));
 	port_init();
 	port_header(b.icount);
+	check_busy(&b);
 	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		if (b.only && strcmp(b.only, cases[i].name) != 0)
 			continue;

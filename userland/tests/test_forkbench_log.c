@@ -3,7 +3,7 @@
  * to one file (on a board, /boot/forkbench.log, read later with forkbench_report.py),
  * each with its header, its result and @done, the same lines standard output got. And
  * busy=N: a throughput case runs only the phase with N busy harts (one line, not one per
- * count of harts).
+ * count of harts); an N that is no phase is dropped, and every phase runs.
  */
 #include <fcntl.h>
 #include <string.h>
@@ -75,5 +75,11 @@ int main(void)
 	CHECK_EQ(take_log(text, sizeof(text)), 0);
 	CHECK_EQ(lines_with(text, "@throughput test=fork_throughput_procs "), 1);
 	CHECK_EQ(lines_with(text, "@throughput test=fork_throughput_procs harts_busy=1 "), 1);
+
+	/* busy=3 is a phase at no number of harts (1, 2, 4, all): dropped, every phase runs. */
+	CHECK_EQ(bench("fork_throughput_procs", "busy=3"), 0);
+	CHECK_EQ(take_log(text, sizeof(text)), 0);
+	CHECK_EQ(lines_with(text, "@throughput test=fork_throughput_procs harts_busy=1 "), 1);
+	CHECK_EQ(lines_with(text, "@throughput test=fork_throughput_procs harts_busy=3 "), 0);
 	return test_status();
 }
