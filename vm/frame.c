@@ -145,6 +145,20 @@ static inline int pop_locked(struct frame_pool *p, bool want_zeroed, uint64_t *p
  * frames on their way back first), or its unlock must wake a sleeper (woken: r, the
  * result). Each reached by a tail call.
  */
+static __attribute__((noinline)) int take_waited(struct frame_pool *p, bool want_zeroed,
+						 uint64_t *pa)
+{
+	pool_wait(p);
+	if (p->nfree == 0) {
+		pool_unlock(p);
+		frame_pool_settle(p);
+		pool_lock(p);
+	}
+	int r = pop_locked(p, want_zeroed, pa);
+	pool_unlock(p);
+	return r;
+}
+
 static __attribute__((noinline)) int take_settled(struct frame_pool *p, bool want_zeroed,
 						  uint64_t *pa, bool woken)
 {
@@ -152,17 +166,6 @@ static __attribute__((noinline)) int take_settled(struct frame_pool *p, bool wan
 		pool_wake(p);
 	frame_pool_settle(p);
 	pool_lock(p);
-	int r = pop_locked(p, want_zeroed, pa);
-	pool_unlock(p);
-	return r;
-}
-
-static __attribute__((noinline)) int take_waited(struct frame_pool *p, bool want_zeroed,
-						 uint64_t *pa)
-{
-	pool_wait(p);
-	if (p->nfree == 0)
-		return take_settled(p, want_zeroed, pa, pool_release(p));
 	int r = pop_locked(p, want_zeroed, pa);
 	pool_unlock(p);
 	return r;

@@ -245,12 +245,13 @@ void tlb_after_lock(struct hart *h)
 static __attribute__((noinline)) void activate_smp(struct hart *h, struct as *as, struct as *old,
 						   uint64_t satp)
 {
-	uint64_t me = my_bit();
+	uint64_t me = h->hartid < 64 ? 1UL << h->hartid : 0;
 	uint32_t flush =
 		((satp >> SATP_ASID_SHIFT) & SATP_ASID_MASK) == asids.shared ? FLUSH_ASID : 0;
 	/* A second switch under one hold: the first is made now, since its space's stale
 	 * mark is used up and its flush would be lost with it. */
-	switch_pending(h);
+	if (h->satp_next)
+		tlb_switch_pending(h);
 	if (as) {
 		as_hold(as);
 		as->active_harts |= me;

@@ -444,31 +444,30 @@ static void wake(int wake)
  * Waking them all cost an IPI per sleeper per unlock (an SBI call, and an M-mode trap on
  * each target, about 3,000 instructions under QEMU), and all but one slept again.
  */
-/*
- * After the lock is freed (or handed to heir): wake one sleeper not sent its wake-up yet.
- * One sent it already polls from then on (its IPI pending). Picking among all of them
- * left the oldest, sent its wake-up and waiting for its turn (QEMU's round robin), picked
- * at every unlock, each a search for nothing (about 45 instructions, 8 a fork with four
- * busy harts); now each sleeper is sent one once, and then nothing is looked for.
- */
-static void wake_unsent(uint32_t heir)
+void bkl_unlock_waited(struct hart *h)
 {
+	(void)h;
+	uint32_t heir = starving();
+	__atomic_store_n(&bkl.word, heir, __ATOMIC_SEQ_CST);
 	uint64_t sleepers = __atomic_load_n(&bkl.sleepers, __ATOMIC_SEQ_CST);
+	/*
+	 * Only sleepers not sent their wake-up yet are looked at: one was sent already
+	 * polls from then on (its IPI pending). Picking among all of them left the oldest,
+	 * sent its wake-up and waiting for its turn (QEMU's round robin), picked at every
+	 * unlock, each a search for nothing (about 45 instructions, 8 a fork with four busy
+	 * harts); now each sleeper is sent one once, and then nothing is looked for.
+	 */
 	uint64_t unsent = sleepers & ~__atomic_load_n(&bkl.kicked, __ATOMIC_RELAXED);
 	if (unsent)
 		wake(next_sleeper(unsent, heir));
 }
 
-void bkl_unlock_waited(void)
-{
-	uint32_t heir = starving();
-	__atomic_store_n(&bkl.word, heir, __ATOMIC_SEQ_CST);
-	wake_unsent(heir);
-}
-
 void bkl_wake_sleeper(void)
 {
-	wake_unsent(0);
+	uint64_t sleepers = __atomic_load_n(&bkl.sleepers, __ATOMIC_SEQ_CST);
+	uint64_t unsent = sleepers & ~__atomic_load_n(&bkl.kicked, __ATOMIC_RELAXED);
+	if (unsent)
+		wake(next_sleeper(unsent, 0));
 }
 
 int bkl_held(void)

@@ -38,9 +38,9 @@ struct big_lock {
 extern struct big_lock bkl;
 
 /* The ways out of the inline paths, in smp.c. */
-void bkl_wait(struct hart *h); /* the lock was taken: wait for it */
-void bkl_unlock_waited(void);  /* some hart waits: maybe hand it on, wake one */
-void bkl_wake_sleeper(void);   /* a hart fell asleep as the lock was let go */
+void bkl_wait(struct hart *h);		/* the lock was taken: wait for it */
+void bkl_unlock_waited(struct hart *h); /* some hart waits: maybe hand it on, wake one */
+void bkl_wake_sleeper(void);		/* a hart fell asleep as the lock was let go */
 
 static inline void bkl_lock_smp(void)
 {
@@ -50,10 +50,7 @@ static inline void bkl_lock_smp(void)
 	if (!__atomic_compare_exchange_n(&bkl.word, &free, h->index + 1, 0, __ATOMIC_ACQUIRE,
 					 __ATOMIC_RELAXED))
 		bkl_wait(h);
-	/* Where it was taken, for the watchdog: this inlined copy's own address. */
-	uint64_t pc;
-	__asm__ volatile("auipc %0, 0" : "=r"(pc));
-	bkl.pc = pc;
+	bkl.pc = (uint64_t)__builtin_return_address(0);
 	bkl.since = rdtime();
 	h->lock_instret_at = rdinstret();
 }
@@ -69,7 +66,7 @@ static inline void bkl_unlock_smp(void)
 	lock_order_drop(LOCK_BKL);
 	h->lock_instret += rdinstret() - h->lock_instret_at;
 	if (__atomic_load_n(&bkl.waiters, __ATOMIC_RELAXED)) {
-		bkl_unlock_waited();
+		bkl_unlock_waited(h);
 	} else {
 		__atomic_store_n(&bkl.word, 0, __ATOMIC_SEQ_CST);
 		if (__atomic_load_n(&bkl.sleepers, __ATOMIC_SEQ_CST))

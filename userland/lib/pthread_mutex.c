@@ -25,7 +25,7 @@
 #include "proc.h"
 #include "pthread_impl.h"
 
-enum { FREE = FUTEX_LOCK_FREE, HELD = FUTEX_LOCK_HELD, CONTENDED = FUTEX_LOCK_WAITED };
+enum { FREE, HELD, CONTENDED };
 
 /* pthread_mutex_t's type: the POSIX type in the low bits, then ours. */
 #define MUTEX_KIND_MASK	   0x0f
@@ -186,13 +186,18 @@ static void set_owner(pthread_mutex_t *m, pthread_t self)
 
 static int try_word(pthread_mutex_t *m)
 {
-	return futex_lock_try(&m->word);
+	uint32_t expect = FREE;
+	return __atomic_compare_exchange_n(&m->word, &expect, HELD, 0, __ATOMIC_ACQUIRE,
+					   __ATOMIC_RELAXED);
 }
 
 /* The contended path: mark the word 2 and sleep until we swap a 0 out of it. */
 static int lock_wait(pthread_mutex_t *m, uint64_t deadline)
 {
-	return futex_lock_wait(&m->word, deadline);
+	while (__atomic_exchange_n(&m->word, CONTENDED, __ATOMIC_ACQUIRE) != FREE)
+		if (futex_wait(&m->word, CONTENDED, deadline) == ETIMEDOUT)
+			return ETIMEDOUT;
+	return 0;
 }
 
 /* Ownership first, for recursive and error-checking mutexes: 0 to go on and lock, or
@@ -408,7 +413,7 @@ static void __attribute__((noinline)) wake_one(pthread_mutex_t *m)
 
 static void unlock_word(pthread_mutex_t *m)
 {
-	if (futex_lock_give(&m->word))
+	if (__atomic_exchange_n(&m->word, FREE, __ATOMIC_RELEASE) == CONTENDED)
 		wake_one(m);
 }
 
@@ -433,7 +438,8 @@ int pthread_mutex_unlock(pthread_mutex_t *m)
 {
 	if (m->type != PTHREAD_MUTEX_NORMAL)
 		return unlock_slow(m);
-	unlock_word(m);
+	if (__atomic_exchange_n(&m->word, FREE, __ATOMIC_RELEASE) == CONTENDED)
+		wake_one(m);
 	return 0;
 }
 
