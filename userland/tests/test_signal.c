@@ -7,14 +7,15 @@
  * the handler's own signal is blocked unless SA_NODEFER; a child signalled at birth keeps
  * that signal, and none of its parent's; sigsetjmp/siglongjmp out of a handler;
  * sigsuspend and pause end with EINTR after a handler; nanosleep and wait() are cut short
- * with EINTR, and wait() runs on with SA_RESTART; SIGKILL cannot be caught; kill(pid, 0)
- * and killpg; a store to a read-only page and a bad instruction reach a SIGSEGV/SIGILL
- * handler that siglongjmps out, and with SIG_DFL or SIG_IGN the process dies of the
- * fault; a SIGSEGV handler that mends the page and returns sees the store done with every
- * register intact; SIGCHLD carries the child's pid, and SIG_IGN on it leaves no zombie;
- * killpg of our own group has run the handler when it returns (no threads yet), on any
- * number of harts; pthread_kill reaches the thread it names, and with a stop signal
- * stops the process.
+ * with EINTR, and wait() runs on with SA_RESTART; 200 waits cut short by a stream of
+ * signals and made again each return their child and its code; SIGKILL cannot be caught;
+ * kill(pid, 0) and killpg; a store to a read-only page and a bad instruction reach a
+ * SIGSEGV/SIGILL handler that siglongjmps out, and with SIG_DFL or SIG_IGN the process
+ * dies of the fault; a SIGSEGV handler that mends the page and returns sees the store
+ * done with every register intact; SIGCHLD carries the child's pid, and SIG_IGN on it
+ * leaves no zombie; killpg of our own group has run the handler when it returns (no
+ * threads yet), on any number of harts; pthread_kill reaches the thread it names, and
+ * with a stop signal stops the process.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -547,6 +548,68 @@ static void interrupted_calls(void)
 	CHECK_EQ(hits, 1);
 }
 
+/* waitpid, made again while a signal cuts it short. */
+static pid_t wait_through(pid_t c, int *st)
+{
+	pid_t r;
+	while ((r = waitpid(c, st, 0)) == -1 && errno == EINTR)
+		;
+	return r;
+}
+
+/*
+ * A wait that finds a zombie under a stream of signals never loses the child. The fork
+ * server reaps a zombie as it answers the wait (docs/process.md, "Several harts"), right
+ * only because a signal cannot cut short a request the server has received: each of 200
+ * waits, cut short by SIGUSR1 (caught, no SA_RESTART) from a child that sends it without
+ * pause, is made again and must return its child with the child's code, never ECHILD.
+ */
+#define STREAM_ROUNDS 200
+static void wait_under_signal_stream(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = plain_handler; /* no SA_RESTART: a wait the handler cuts short fails */
+	CHECK_EQ(sigaction(SIGUSR1, &sa, 0), 0);
+	volatile int *stop =
+		mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	CHECK(stop != MAP_FAILED);
+	if (stop == MAP_FAILED)
+		return;
+	*stop = 0;
+	hits = 0;
+	pid_t me = getpid(), sender = fork();
+	if (sender == 0) {
+		while (!*stop) {
+			kill(me, SIGUSR1);
+			sched_yield();
+		}
+		_exit(0);
+	}
+	CHECK(sender > 0);
+	int lost = 0, wrong = 0, st;
+	for (int i = 0; i < STREAM_ROUNDS; i++) {
+		pid_t c = fork();
+		if (c == 0)
+			_exit(i & 0x7f);
+		if (c < 0) {
+			lost++;
+			continue;
+		}
+		st = 0;
+		pid_t r = wait_through(c, &st);
+		lost += r != c;
+		wrong += r == c && !(WIFEXITED(st) && WEXITSTATUS(st) == (i & 0x7f));
+	}
+	*stop = 1;
+	CHECK_EQ(wait_through(sender, &st), sender);
+	CHECK_EQ(lost, 0);
+	CHECK_EQ(wrong, 0);
+	CHECK(hits > 0); /* the signals did come */
+	signal(SIGUSR1, SIG_DFL);
+	munmap((void *)stop, 4096);
+}
+
 /* SIGCHLD to the parent with the child's pid; SIG_IGN on it means no zombies. */
 static volatile pid_t chld_from;
 static volatile int chld_code, chld_status;
@@ -682,6 +745,7 @@ int main(void)
 	handler_returns();
 	sigchld();
 	interrupted_calls();
+	wait_under_signal_stream();
 	own_group(); /* before thread_kill: a process without threads */
 	thread_kill();
 	return test_status();
