@@ -125,35 +125,26 @@ static __thread long exec_obj;
 /*
  * The lock over everything the server threads share: the table, the spare slots, the
  * slot allocator, the signal, file-holder and clock state. Taken only once a second
- * thread exists (threaded), so one hart pays nothing for it. A word of our own rather
- * than a pthread mutex: free, held, or held with a thread asleep on it (futex_wait), so
- * an uncontended take and give are one atomic instruction each, inline; the mutex's
- * calls cost about 100 instructions a fork+exit+wait with several harts.
+ * thread exists (threaded), so one hart pays nothing for it. A futex word lock (futex.h)
+ * rather than a pthread mutex: an uncontended take and give are one atomic instruction
+ * each, inline; the mutex's calls cost about 100 instructions a fork+exit+wait with
+ * several harts.
  */
-enum { TABLE_FREE, TABLE_HELD, TABLE_WAITED };
 static volatile uint32_t table_word;
 static int threaded;
 static void table_enter(void);
 static void table_leave(void);
 static void table_wait(void);
 
-static inline int table_try(void)
-{
-	uint32_t free = TABLE_FREE;
-	return __atomic_compare_exchange_n(&table_word, &free, TABLE_HELD, 0, __ATOMIC_ACQUIRE,
-					   __ATOMIC_RELAXED);
-}
-
 static inline void table_take(void)
 {
-	if (!table_try())
+	if (!futex_lock_try(&table_word))
 		table_wait();
 }
 
-/* Give the table back, waking one sleeper if any marked the word. */
 static inline void table_give(void)
 {
-	if (__atomic_exchange_n(&table_word, TABLE_FREE, __ATOMIC_RELEASE) == TABLE_WAITED)
+	if (futex_lock_give(&table_word))
 		futex_wake(&table_word, 1);
 }
 
@@ -1796,11 +1787,9 @@ static int table_spins = TABLE_SPINS;
 static void table_wait(void)
 {
 	for (int i = 1; i < table_spins; i++)
-		if (table_try())
+		if (futex_lock_try(&table_word))
 			return;
-	/* Marked, so the holder wakes us as it gives the table back; taken once it was free. */
-	while (__atomic_exchange_n(&table_word, TABLE_WAITED, __ATOMIC_ACQUIRE) != TABLE_FREE)
-		futex_wait(&table_word, TABLE_WAITED, FUTEX_FOREVER);
+	futex_lock_wait(&table_word, FUTEX_FOREVER);
 }
 
 static void table_enter(void)

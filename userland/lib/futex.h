@@ -55,4 +55,35 @@ static inline void futex_wake(volatile uint32_t *w, uint32_t n)
 	SYSCALL(futex_wake, (uintptr_t)w, n);
 }
 
+/*
+ * A lock in one futex word: free, held, or held with a waiter that may sleep on it. Taking
+ * a free one is a compare-and-swap, giving it back a swap: both inline. A taker that
+ * finds it held marks it and sleeps until it swaps a free word out (futex_lock_wait); a
+ * giver that swaps a marked word out wakes one sleeper. pthread mutexes' plain word
+ * (pthread_mutex.c) and the fork server's table lock.
+ */
+enum { FUTEX_LOCK_FREE, FUTEX_LOCK_HELD, FUTEX_LOCK_WAITED };
+
+static inline int futex_lock_try(volatile uint32_t *w)
+{
+	uint32_t free = FUTEX_LOCK_FREE;
+	return __atomic_compare_exchange_n(w, &free, FUTEX_LOCK_HELD, 0, __ATOMIC_ACQUIRE,
+					   __ATOMIC_RELAXED);
+}
+
+/* The taken lock's wait: 0 once it is ours (left marked), or ETIMEDOUT at the deadline. */
+static inline int futex_lock_wait(volatile uint32_t *w, uint64_t deadline)
+{
+	while (__atomic_exchange_n(w, FUTEX_LOCK_WAITED, __ATOMIC_ACQUIRE) != FUTEX_LOCK_FREE)
+		if (futex_wait(w, FUTEX_LOCK_WAITED, deadline) == ETIMEDOUT)
+			return ETIMEDOUT;
+	return 0;
+}
+
+/* Give the lock back: true if it was marked, and the caller must wake one (futex_wake). */
+static inline int futex_lock_give(volatile uint32_t *w)
+{
+	return __atomic_exchange_n(w, FUTEX_LOCK_FREE, __ATOMIC_RELEASE) == FUTEX_LOCK_WAITED;
+}
+
 #endif

@@ -25,7 +25,7 @@
 #include "proc.h"
 #include "pthread_impl.h"
 
-enum { FREE, HELD, CONTENDED };
+enum { FREE = FUTEX_LOCK_FREE, HELD = FUTEX_LOCK_HELD, CONTENDED = FUTEX_LOCK_WAITED };
 
 /* pthread_mutex_t's type: the POSIX type in the low bits, then ours. */
 #define MUTEX_KIND_MASK	   0x0f
@@ -186,18 +186,13 @@ static void set_owner(pthread_mutex_t *m, pthread_t self)
 
 static int try_word(pthread_mutex_t *m)
 {
-	uint32_t expect = FREE;
-	return __atomic_compare_exchange_n(&m->word, &expect, HELD, 0, __ATOMIC_ACQUIRE,
-					   __ATOMIC_RELAXED);
+	return futex_lock_try(&m->word);
 }
 
 /* The contended path: mark the word 2 and sleep until we swap a 0 out of it. */
 static int lock_wait(pthread_mutex_t *m, uint64_t deadline)
 {
-	while (__atomic_exchange_n(&m->word, CONTENDED, __ATOMIC_ACQUIRE) != FREE)
-		if (futex_wait(&m->word, CONTENDED, deadline) == ETIMEDOUT)
-			return ETIMEDOUT;
-	return 0;
+	return futex_lock_wait(&m->word, deadline);
 }
 
 /* Ownership first, for recursive and error-checking mutexes: 0 to go on and lock, or
@@ -413,7 +408,7 @@ static void __attribute__((noinline)) wake_one(pthread_mutex_t *m)
 
 static void unlock_word(pthread_mutex_t *m)
 {
-	if (__atomic_exchange_n(&m->word, FREE, __ATOMIC_RELEASE) == CONTENDED)
+	if (futex_lock_give(&m->word))
 		wake_one(m);
 }
 
@@ -438,8 +433,7 @@ int pthread_mutex_unlock(pthread_mutex_t *m)
 {
 	if (m->type != PTHREAD_MUTEX_NORMAL)
 		return unlock_slow(m);
-	if (__atomic_exchange_n(&m->word, FREE, __ATOMIC_RELEASE) == CONTENDED)
-		wake_one(m);
+	unlock_word(m);
 	return 0;
 }
 
