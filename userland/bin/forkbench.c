@@ -9,8 +9,9 @@
  * To add a case: write `static void my_case(struct bench *b)` and add it to `cases`.
  *
  * Arguments: icount=0|1 (told by make bench), iters=N (default 1000), only=<case>,
- * forks=N (each throughput worker's count, default iters/4 + 5), true=<program> (what fork_exec_wait and the spawn case start), counter=clock_gettime
- * (Linux: time with the clock even where user mode may read rdcycle).
+ * forks=N (each throughput worker's count; default iters/4 + 5 with icount=1, else
+ * 3000), true=<program> (what fork_exec_wait and the spawn case start),
+ * counter=clock_gettime (Linux: time with the clock even where user mode may read rdcycle).
  */
 #define _GNU_SOURCE /* Linux: CPU affinity */
 #include <errno.h>
@@ -449,12 +450,16 @@ static void throughput_line(const char *name, int busy, int forks, uint64_t dt)
 }
 
 /*
- * Forks per worker in a throughput case: a real-time run wants far more than iters allows
- * (255 forks take a few tens of milliseconds, where a busy host's noise decides).
+ * Forks per worker in a throughput case: forks=, else iters/4 + 5 under icount (where the
+ * count repeats exactly), else REAL_TIME_FORKS: a real-time run wants far more than iters
+ * allows (255 forks take a few tens of milliseconds, where a busy host's noise decides).
  */
+#define REAL_TIME_FORKS 3000
 static int worker_forks(const struct bench *b)
 {
-	return b->forks ? b->forks : b->iters / 4 + 5;
+	if (b->forks)
+		return b->forks;
+	return b->icount ? b->iters / 4 + 5 : REAL_TIME_FORKS;
 }
 
 /* The busy-hart counts the throughput cases try: 1, 2, 4 and all harts, as far as there are. */
