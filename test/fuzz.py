@@ -4,7 +4,9 @@
 Each boot runs one fuzzer over a batch of seeds, in turn: test_syscall_fuzz.c (random
 system calls), test_proto_fuzz.c (random messages to the fork server and the loader), and
 the system-call fuzzer again on the debug kernel (build/kdebug, make KDEBUG=1) with every
-fifth kernel allocation failing (userland/tests/). A boot that panics, hangs (no end
+fifth kernel allocation failing (userland/tests/). The three take turns on one hart and on
+SMP_HARTS, where the workers run at once and the kernel's several-hart paths (the lock,
+clones and copies made without it, shootdowns) meet random calls. A boot that panics, hangs (no end
 within TIMEOUT) or reports a leak or a bad answer stops the run, which prints the seed
 and the command that replays it. At the end it prints how many calls and messages were made
 (docs/testing.md).
@@ -20,6 +22,7 @@ import harness  # noqa: E402
 
 OPENSBI = "/usr/lib/riscv64-linux-gnu/opensbi/generic"
 TIMEOUT = 600  # seconds per boot: a batch takes well under a minute
+SMP_HARTS = 4  # every other round of the three batches
 SYSCALL_WORKERS = 16  # 3,000 calls each
 PROTO_WORKERS = 16
 PROTO_CALLS = 5000
@@ -28,8 +31,13 @@ SEEDS = re.compile(rb"^  (syscall|proto) seed ([0-9a-f]+)", re.M)
 FAILED = re.compile(rb"^  (syscall|proto) FAILED seed ([0-9a-f]+)", re.M)
 
 
-def boot(cmd, image):
-    return ["qemu-system-riscv64", "-M", "virt", "-m", "128M", "-smp", "1", "-nographic",
+def harts(n):
+    """Boot n's harts: a round of the three batches on one, the next on SMP_HARTS."""
+    return SMP_HARTS if (n // 3) % 2 else 1
+
+
+def boot(cmd, image, smp):
+    return ["qemu-system-riscv64", "-M", "virt", "-m", "128M", "-smp", str(smp), "-nographic",
             "-bios", OPENSBI + "/fw_dynamic.bin", "-kernel", image, "-append", cmd]
 
 
@@ -56,7 +64,8 @@ def main():
     seed = args.seed << 12  # each boot takes the next block of seeds
     while time.monotonic() < deadline:
         image, cmd = batch(n, seed)
-        res = harness.run_qemu("fuzz", boot(cmd, image), TIMEOUT)
+        smp = harts(n)
+        res = harness.run_qemu("fuzz", boot(cmd, image, smp), TIMEOUT)
         for kind, calls in CALLS.findall(res.output):
             totals[kind] += int(calls)
         if not res.ok:
@@ -64,12 +73,13 @@ def main():
             seeds = FAILED.findall(res.output)[:1] or SEEDS.findall(res.output)[-1:]
             last = seeds[0][1].decode() if seeds else "%x" % seed
             print("fuzz: %s" % res)
-            print("fuzz: stopped at seed %s of boot '%s' on %s (log build/test-logs/fuzz.log);"
-                  " replay the batch with make%s run CMD=\"%s\""
-                  % (last, cmd, image, " KDEBUG=1" if "kdebug" in image else "", cmd[4:]))
+            print("fuzz: stopped at seed %s of boot '%s' on %s, %d hart(s) (log"
+                  " build/test-logs/fuzz.log); replay the batch with make%s%s run CMD=\"%s\""
+                  % (last, cmd, image, smp, " KDEBUG=1" if "kdebug" in image else "",
+                     " SMP=%d" % smp if smp > 1 else "", cmd[4:]))
             break
-        print("fuzz: boot %d ok (%s); %d system calls, %d server messages so far"
-              % (n, cmd[4:], totals[b"syscall"], totals[b"proto"]), flush=True)
+        print("fuzz: boot %d ok (%s, %d hart(s)); %d system calls, %d server messages so far"
+              % (n, cmd[4:], smp, totals[b"syscall"], totals[b"proto"]), flush=True)
         n += 1
         seed += 1 << 6
     else:
