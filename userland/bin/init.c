@@ -79,7 +79,16 @@ static int start_fs(long holders, struct spawned *s, int noboot)
 {
 	char *argv[] = { "fs", noboot ? "noboot" : 0, 0 };
 	long ep = slot_alloc();
-	struct spawn_req req = { .name = "fs", .argv = argv, .supervisor = -1 };
+	/*
+	 * Its quota is the machine's memory, not what init has left (spawn's default): a
+	 * quota counts every page a task maps, and init and the server both map the boot
+	 * archive's files, about 2,500 pages, so at 32 MiB what was left held barely 1 MiB of
+	 * file data. The server's own budget (docs/files.md, "Memory and errors") is the limit.
+	 */
+	struct memstat ms = { 0 };
+	SYSCALL(memstat, SLOT_SELF, &ms);
+	struct spawn_req req = { .name = "fs", .argv = argv, .supervisor = -1,
+				 .quota = ms.total_frames * (uint64_t)sysconf(_SC_PAGESIZE) };
 	int err = (int)SYSCALL(obj_create, SLOT_SELF, OBJ_ENDPOINT, ep, 0);
 	if (!err)
 		err = (int)SYSCALL(obj_create, SLOT_SELF, OBJ_MEMORY, holders, 1);
