@@ -258,7 +258,7 @@ static inline pte_t *detach(struct as *as)
 	/* The kernel half's entries are the kernel's tables: only cleared. */
 	for (uint64_t mask = *groups_of(as->root) & ~USER_ROOT_GROUPS; mask; mask &= mask - 1)
 		group_zero(&as->root[pt_lowest_group(mask) * PT_GROUP]);
-	tlb_flush_all(as);
+	tlb_space_gone(as);
 	as_unregister(as);
 	/* The root, its tables and one page per leaf, shared or not: all counted. */
 	quota_refund(as->quota, (as->resident + as->tables + 1) * PAGE_SIZE);

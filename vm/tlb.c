@@ -137,6 +137,20 @@ void tlb_flush_all(struct as *as)
 		flush_asid(as->asid);
 }
 
+/*
+ * A hart uses cached translations only of the ASID its satp holds (and global ones, which
+ * user trees have none of), and an ASID given back stays dirty until every hart has
+ * flushed all its translations (asid.h): entries of a private ASID whose space no hart
+ * runs can never be used again, whatever becomes of its tables. Only the ASID spaces
+ * share (every space's, without ASID bits) must be flushed. Under QEMU each flush empties
+ * the hart's whole translation cache, which the teardown of every fork's child paid.
+ */
+void tlb_space_gone(struct as *as)
+{
+	if (as->asid == asids.shared)
+		tlb_flush_all(as);
+}
+
 void tlb_batch_begin(struct as *as)
 {
 	batch[this_hart()->index].as = as;

@@ -19,6 +19,11 @@ void tlb_flush_page(struct as *as, uint64_t va);
 /* The same for every translation of as (a non-leaf entry changed, or a table went). */
 void tlb_flush_all(struct as *as);
 /*
+ * as's tree is about to be freed, and no hart runs it any more (as_destroy): flush what
+ * could still reach it. Nothing, for a space with an ASID of its own (tlb.c says why).
+ */
+void tlb_space_gone(struct as *as);
+/*
  * A batch of changes to as (munmap or mprotect of a range): tlb_flush_page and
  * tlb_flush_all fence this hart at once, and the other harts that may cache as once, at
  * tlb_batch_end, instead of once per page or emptied table. Safe because the caller

@@ -58,6 +58,11 @@ void tlb_flush_all(struct as *as)
 	batch_check_no_alloc();
 }
 
+void tlb_space_gone(struct as *as)
+{
+	tlb_flush_all(as);
+}
+
 void tlb_batch_begin(struct as *as)
 {
 	(void)as;
