@@ -87,7 +87,9 @@ static int start_fs(long holders, struct spawned *s, int noboot)
 	 */
 	struct memstat ms = { 0 };
 	SYSCALL(memstat, SLOT_SELF, &ms);
-	struct spawn_req req = { .name = "fs", .argv = argv, .supervisor = -1,
+	struct spawn_req req = { .name = "fs",
+				 .argv = argv,
+				 .supervisor = -1,
 				 .quota = ms.total_frames * (uint64_t)sysconf(_SC_PAGESIZE) };
 	int err = (int)SYSCALL(obj_create, SLOT_SELF, OBJ_ENDPOINT, ep, 0);
 	if (!err)
