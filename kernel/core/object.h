@@ -46,8 +46,9 @@ enum thread_state {
 	TS_BLOCKED_REPLY, /* called, waiting for the answer */
 	TS_BLOCKED_NOTIFY,
 	TS_SLEEPING,
-	TS_BLOCKED_IO,	 /* console input */
-	TS_BLOCKED_PIPE, /* on its ecall in a pipe's wait queue (pipe.c) */
+	TS_BLOCKED_IO,	   /* console input */
+	TS_BLOCKED_PIPE,   /* on its ecall in a pipe's wait queue (pipe.c) */
+	TS_BLOCKED_UPCALL, /* until a thread it diverted on another hart takes it (upcall.c) */
 	TS_DEAD,
 };
 

@@ -801,8 +801,9 @@ static long sys_upcall(struct thread *t)
 	if (!task)
 		return err;
 	err = upcall_send(t, task, ARG(t, 4), ARG(t, 1), ARG(t, 2), ARG(t, 3));
-	/* The caller itself diverted (1): its registers are the handler's now. */
-	return err == UPCALL_SELF ? KEEP : err;
+	/* The caller itself diverted: its registers are the handler's now. Or it waits
+	 * until another hart's thread has taken it, and 0 is in its a0 already. */
+	return err == UPCALL_SELF || err == UPCALL_WAITS ? KEEP : err;
 }
 
 static long sys_upcall_return(struct thread *t)

@@ -1,5 +1,6 @@
 /* Tasks and threads: see task.h. */
 #include "kernel/core/task.h"
+#include "kernel/core/upcall.h"
 
 #include <stddef.h>
 
@@ -110,6 +111,7 @@ static void thread_kill(struct thread *th)
 	sched_unsleep(th);
 	console_cancel(th);
 	ipc_cancel(th);
+	upcall_forget(th);
 	th->state = TS_DEAD;
 	unlink_thread(th);
 	kobj_put(&th->hdr);

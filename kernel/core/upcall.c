@@ -6,7 +6,9 @@
  *      report not yet received), which the supervisor must see as it is.
  *   2. If it is running on another hart, leave the upcall with it and interrupt that
  *      hart: it is applied at that thread's next trap (trap_user_smp), before anything
- *      else, so the frame holds exactly the registers it had in user mode.
+ *      else, so the frame holds exactly the registers it had in user mode. The caller
+ *      waits until then (TS_BLOCKED_UPCALL): once its call returns, the thread runs
+ *      none of its own code (a stop relies on it, docs/signals.md).
  *   3. Otherwise check its stack can hold the frame, cut short the call it is blocked
  *      in (the call returns E_INTR, and the frame says how to run it again), write the
  *      frame below its stack pointer, and point its registers at the handler. A thread
@@ -178,6 +180,48 @@ static void leave_pending(struct thread *t, uint64_t pc, uint64_t arg0, uint64_t
 }
 
 /*
+ * Callers waiting until a thread running on another hart has taken their upcall
+ * (TS_BLOCKED_UPCALL, wait_obj the thread), on a queue through their run-queue links,
+ * which a blocked thread does not use. A handful at most: one per thread diverting.
+ */
+struct thread *upcall_waiters;
+
+static void wait_until_taken(struct thread *caller, struct thread *t)
+{
+	caller->wait_obj = t;
+	caller->tf.x[REG_A0] = 0; /* the call's result once it goes on */
+	caller->state = TS_BLOCKED_UPCALL;
+	tq_push(&upcall_waiters, caller);
+}
+
+/*
+ * t took its upcall, or is gone: the callers waiting for that go on. An upcall left for
+ * one of them meanwhile (upcall_send) is applied now, as at a trap: its frame resumes
+ * the caller after its call, which returns 0.
+ */
+static void release_waiters(struct thread *t)
+{
+	struct thread *w = upcall_waiters;
+	while (w) {
+		struct thread *next = w->next == upcall_waiters ? 0 : w->next;
+		if (w->wait_obj == t) {
+			tq_remove(&upcall_waiters, w);
+			w->wait_obj = 0;
+			sched_ready(w);
+			upcall_apply_pending(w);
+		}
+		w = next;
+	}
+}
+
+void upcall_forget_waits(struct thread *t)
+{
+	if (t->state == TS_BLOCKED_UPCALL)
+		tq_remove(&upcall_waiters, t);
+	release_waiters(t);
+}
+
+/*
  * A call a server has taken and is working on: cut short, its answer would miss, and a
  * request that changed something (a write, an unlink) could not be told from one that
  * did not, nor safely run again. Only a queued call, or one whose answer the server
@@ -196,7 +240,8 @@ int upcall_send(struct thread *caller, struct task *task, uint64_t tid, uint64_t
 	struct thread *t = pick(task, tid);
 	if (!t)
 		return ending(task) ? E_AGAIN : E_DEAD;
-	if (t != caller && call_in_hand(t)) {
+	/* A call in hand, or a wait for another thread's upcall: diverted once it ends. */
+	if (t != caller && (call_in_hand(t) || t->state == TS_BLOCKED_UPCALL)) {
 		t->upcall_pending = true;
 		t->upcall_pc = pc;
 		t->upcall_arg0 = arg0;
@@ -205,7 +250,8 @@ int upcall_send(struct thread *caller, struct task *task, uint64_t tid, uint64_t
 	}
 	if (t->state == TS_RUNNING && t != caller) {
 		leave_pending(t, pc, arg0, arg1);
-		return 0;
+		wait_until_taken(caller, t);
+		return UPCALL_WAITS;
 	}
 	if (t != caller) {
 		/* A fault report the caller holds unanswered is answered by the diversion:
@@ -237,6 +283,8 @@ int upcall_apply_pending(struct thread *t)
 	t->upcall_pending = false;
 	/* No frame (a bad stack): the upcall is lost, as it would be for a blocked one. */
 	deliver(t, DIVERT_AT_TRAP, t->upcall_pc, t->upcall_arg0, t->upcall_arg1);
+	if (upcall_waiters)
+		release_waiters(t);
 	return 1;
 }
 
