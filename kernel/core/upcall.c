@@ -167,13 +167,19 @@ static int deliver(struct thread *t, enum divert how, uint64_t pc, uint64_t arg0
 	return err ? E_FAULT : 0;
 }
 
-/* t runs on another hart: leave the upcall with it and make that hart trap. */
-static void leave_pending(struct thread *t, uint64_t pc, uint64_t arg0, uint64_t arg1)
+/* The upcall waits with t until it can be applied (upcall_apply_pending). */
+static void keep_for_later(struct thread *t, uint64_t pc, uint64_t arg0, uint64_t arg1)
 {
 	t->upcall_pending = true;
 	t->upcall_pc = pc;
 	t->upcall_arg0 = arg0;
 	t->upcall_arg1 = arg1;
+}
+
+/* t runs on another hart: leave the upcall with it and make that hart trap. */
+static void leave_pending(struct thread *t, uint64_t pc, uint64_t arg0, uint64_t arg1)
+{
+	keep_for_later(t, pc, arg0, arg1);
 	for (unsigned i = 0; i < harts_online; i++)
 		if (harts[i].current == t && harts[i].hartid < 64)
 			smp_ipi(1UL << harts[i].hartid);
@@ -194,6 +200,20 @@ static void wait_until_taken(struct thread *caller, struct thread *t)
 	tq_push(&upcall_waiters, caller);
 }
 
+/* The first caller waiting for t to take its upcall, or NULL. */
+static struct thread *waiting_on(const struct thread *t)
+{
+	struct thread *w = upcall_waiters;
+	if (!w)
+		return 0;
+	do {
+		if (w->wait_obj == t)
+			return w;
+		w = w->next;
+	} while (w != upcall_waiters);
+	return 0;
+}
+
 /*
  * t took its upcall, or is gone: the callers waiting for that go on. An upcall left for
  * one of them meanwhile (upcall_send) is applied now, as at a trap: its frame resumes
@@ -201,16 +221,12 @@ static void wait_until_taken(struct thread *caller, struct thread *t)
  */
 static void release_waiters(struct thread *t)
 {
-	struct thread *w = upcall_waiters;
-	while (w) {
-		struct thread *next = w->next == upcall_waiters ? 0 : w->next;
-		if (w->wait_obj == t) {
-			tq_remove(&upcall_waiters, w);
-			w->wait_obj = 0;
-			sched_ready(w);
-			upcall_apply_pending(w);
-		}
-		w = next;
+	struct thread *w;
+	while ((w = waiting_on(t)) != 0) {
+		tq_remove(&upcall_waiters, w);
+		w->wait_obj = 0;
+		sched_ready(w);
+		upcall_apply_pending(w);
 	}
 }
 
@@ -242,10 +258,7 @@ int upcall_send(struct thread *caller, struct task *task, uint64_t tid, uint64_t
 		return ending(task) ? E_AGAIN : E_DEAD;
 	/* A call in hand, or a wait for another thread's upcall: diverted once it ends. */
 	if (t != caller && (call_in_hand(t) || t->state == TS_BLOCKED_UPCALL)) {
-		t->upcall_pending = true;
-		t->upcall_pc = pc;
-		t->upcall_arg0 = arg0;
-		t->upcall_arg1 = arg1;
+		keep_for_later(t, pc, arg0, arg1);
 		return 0;
 	}
 	if (t->state == TS_RUNNING && t != caller) {
