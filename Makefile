@@ -19,8 +19,10 @@ SETUP := tools/setup.sh
 
 # Flags that run on every supported core (the FU540's U54 has no Zba/Zbb).
 ARCH := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany
+# A section per function and variable, so the linker can put the hot path together
+# (kernel/boot/hot.ld).
 KCFLAGS := -std=gnu11 $(ARCH) -ffreestanding -nostdlib -fno-builtin -fno-common -fno-pie \
-	-mno-relax -O2 -g -Wall -Wextra -Werror -I. -MMD -MP
+	-mno-relax -O2 -g -Wall -Wextra -Werror -I. -MMD -MP -ffunction-sections -fdata-sections
 ifeq ($(KDEBUG),1)
 KCFLAGS += -DKDEBUG
 endif
@@ -77,7 +79,7 @@ $(B)/k/%.o: %.S | deps-build
 $(B)/k/kernel/boot/archive.o: kernel/boot/archive.S $(B)/archive.bin
 	@mkdir -p $(dir $@)
 	$(CC) $(KCFLAGS) -DARCHIVE_BIN='"$(B)/archive.bin"' -c $< -o $@
-$(B)/kernel.elf: $(KOBJ) kernel/boot/kernel.ld
+$(B)/kernel.elf: $(KOBJ) kernel/boot/kernel.ld kernel/boot/hot.ld
 	$(CC) $(KCFLAGS) $(KLDFLAGS) $(KOBJ) -o $@
 $(B)/Image: $(B)/kernel.elf tools/check_image.py
 	$(OBJCOPY) -O binary $< $@

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# make lint: every C file must match .clang-format, and cppcheck must find nothing.
+# make lint: every C file must match .clang-format, cppcheck must find nothing, and the
+# hot-path list must name only functions the built kernel has.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 files=$(git ls-files '*.c' '*.h' 2>/dev/null)
@@ -15,6 +16,11 @@ if ! cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-s
 	--suppress=unknownMacro --std=c11 -I. -D__riscv=1 -D__riscv_xlen=64 \
 	--suppress=missingIncludeSystem --suppress=constStatement:userland/lib/syscall.h $files 2>&1; then
 	echo "lint: cppcheck found problems (above)"
+	status=1
+fi
+# The hot-path list (kernel/boot/hot.ld) may name only functions the kernel still has.
+if [ -f build/kernel.elf ] && ! python3 tools/hotlist.py --check build/kernel.elf kernel/boot/hot.ld; then
+	echo "lint: kernel/boot/hot.ld is out of date (above)"
 	status=1
 fi
 [ $status -eq 0 ] && echo "lint: $(echo $files | wc -w) files clean"
