@@ -102,6 +102,14 @@ def main():
         rc, _, report, doc = run_bench(binary, ["counter=clock_gettime", "only=cow_fault_reuse"],
                                        tmp, "clock")
         check_header(c, "clock_gettime", rc, report, doc, "clock_gettime")
+        # Rounds that do not divide the forks: each phase still makes every fork it names.
+        rc, log, _, _ = run_bench(binary, ["only=fork_throughput_procs", "forks=10",
+                                           "rounds=3"], tmp, "rounds")
+        procs = [dict(f.split("=", 1) for f in line.split()[1:]) for line in log.splitlines()
+                 if line.startswith("@throughput test=fork_throughput_procs ")]
+        c.check("rounds=3 forks=10: every phase reports 10 forks a busy hart",
+                rc == 0 and procs and
+                all(int(t["forks"]) == 10 * int(t["harts_busy"]) for t in procs), str(procs))
     print("%d passed, %d failed" % (c.passed, c.failed))
     return 1 if c.failed else 0
 

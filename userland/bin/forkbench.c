@@ -10,7 +10,8 @@
  *
  * Arguments: icount=0|1 (told by make bench), iters=N (default 1000), only=<case>,
  * forks=N (each throughput worker's count; default iters/4 + 5 with icount=1, else
- * 3000), true=<program> (what fork_exec_wait and the spawn case start),
+ * 3000), rounds=N (fork_throughput_procs's interleaved rounds; default 1 with icount=1,
+ * else 10), true=<program> (what fork_exec_wait and the spawn case start),
  * counter=clock_gettime (Linux: time with the clock even where user mode may read rdcycle).
  */
 #define _GNU_SOURCE /* Linux: CPU affinity */
@@ -62,6 +63,7 @@ struct bench {
 	int iters;
 	int forks;	  /* forks=: each throughput worker's forks, or 0 for iters/4 + 5 */
 	int busy;	  /* busy=: the throughput cases run only this many busy harts, or 0 */
+	int rounds;	  /* rounds=: fork_throughput_procs's interleaved rounds, or 0 */
 	const char *only; /* run just this case (for profiling), or NULL */
 	const char *log;  /* log=: the file the @ lines are appended to, or NULL */
 	char *mem;	  /* the touched private memory */
@@ -543,27 +545,70 @@ static void lock_counts_read(int w, struct lock_counts *c)
 }
 
 /*
+ * One phase of fork_throughput_procs summed over its rounds: forks, ticks, and the busy
+ * harts' instructions retired and retired holding the kernel's big lock.
+ */
+struct procs_phase {
+	int busy, forks;
+	uint64_t dt, retired, locked;
+};
+
+/*
  * The @throughput line, with lock_permille where the port counts it: of the instructions
  * the busy harts retired meanwhile, the thousandths retired holding the kernel's big
  * lock, the serial share that bounds what more harts can add (Amdahl).
  */
-static void procs_line(int busy, int forks, uint64_t dt, const struct lock_counts *before,
-		       const struct lock_counts *after)
+static void procs_line(const struct procs_phase *p)
 {
-	uint64_t retired = 0, locked = 0;
-	for (int i = 0; port_has_lock_counts && i < busy; i++) {
-		retired += after[i].retired - before[i].retired;
-		locked += after[i].locked - before[i].locked;
-	}
-	if (!retired) {
-		throughput_line("fork_throughput_procs", busy, forks, dt);
+	if (!p->retired) {
+		throughput_line("fork_throughput_procs", p->busy, p->forks, p->dt);
 		return;
 	}
 	at("@throughput test=fork_throughput_procs harts_busy=%d forks=%d ticks=%lu "
 	   "forks_per_s=%lu lock_permille=%lu\n",
-	   busy, forks, (unsigned long)dt,
-	   (unsigned long)(dt ? (uint64_t)forks * real_hz() / dt : 0),
-	   (unsigned long)(locked * 1000 / retired));
+	   p->busy, p->forks, (unsigned long)p->dt,
+	   (unsigned long)(p->dt ? (uint64_t)p->forks * real_hz() / p->dt : 0),
+	   (unsigned long)(p->locked * 1000 / p->retired));
+}
+
+/* w workers, n fork+exit+wait each, one pinned to each of the first w harts; into p. */
+static void procs_run(struct procs_phase *p, int w, int n)
+{
+	struct lock_counts before[MAX_PROCS], after[MAX_PROCS];
+	pid_t pid[MAX_PROCS];
+	int started = 0, st;
+	lock_counts_read(w, before);
+	uint64_t t0 = real_ticks();
+	for (int i = 0; i < w && i < MAX_PROCS; i++) {
+		pid[started] = fork();
+		if (pid[started] == 0)
+			_exit(port_run_pinned(i, procs_worker, &n) == 0 ? 0 : 1);
+		started += pid[started] > 0;
+	}
+	for (int i = 0; i < started; i++)
+		waitpid(pid[i], &st, 0);
+	p->dt += real_ticks() - t0;
+	lock_counts_read(started, after);
+	p->busy = started;
+	p->forks += started * n;
+	for (int i = 0; port_has_lock_counts && i < started; i++) {
+		p->retired += after[i].retired - before[i].retired;
+		p->locked += after[i].locked - before[i].locked;
+	}
+}
+
+/*
+ * Rounds a real-time run splits the case into (rounds=; 1 under icount, where nothing
+ * drifts): each round runs every phase once with its share of the forks, and a phase's
+ * figures are its sums over the rounds. A host whose speed drifts (a shared machine, a
+ * CPU changing its clock) then slows every phase alike, rather than whichever ran while
+ * it was slow, so the ratio between phases, the scaling figure, stays the kernel's.
+ */
+#define REAL_TIME_ROUNDS 10
+static int procs_rounds(const struct bench *b, int forks)
+{
+	int r = b->rounds ? b->rounds : b->icount ? 1 : REAL_TIME_ROUNDS;
+	return r > forks ? forks : r;
 }
 
 /*
@@ -574,25 +619,17 @@ static void procs_line(int busy, int forks, uint64_t dt, const struct lock_count
  */
 static void fork_throughput_procs(struct bench *b)
 {
-	int n = worker_forks(b);
-	for (int w = next_phase(b, 0); w; w = next_phase(b, w)) {
-		struct lock_counts before[MAX_PROCS], after[MAX_PROCS];
-		pid_t pid[MAX_PROCS];
-		int started = 0, st;
-		lock_counts_read(w, before);
-		uint64_t t0 = real_ticks();
-		for (int i = 0; i < w && i < MAX_PROCS; i++) {
-			pid[started] = fork();
-			if (pid[started] == 0)
-				_exit(port_run_pinned(i, procs_worker, &n) == 0 ? 0 : 1);
-			started += pid[started] > 0;
-		}
-		for (int i = 0; i < started; i++)
-			waitpid(pid[i], &st, 0);
-		uint64_t dt = real_ticks() - t0;
-		lock_counts_read(started, after);
-		procs_line(started, started * n, dt, before, after);
+	struct procs_phase phase[8] = { 0 };
+	int n = worker_forks(b), rounds = procs_rounds(b, n), phases = 0;
+	for (int r = 0; r < rounds; r++) {
+		/* This round's share: the remainder goes to the first rounds. */
+		int share = n / rounds + (r < n % rounds), i = 0;
+		for (int w = next_phase(b, 0); w && i < 8; w = next_phase(b, w))
+			procs_run(&phase[i++], w, share);
+		phases = i;
 	}
+	for (int i = 0; i < phases; i++)
+		procs_line(&phase[i]);
 }
 
 /* pthread_mutex_lock and unlock of a free mutex: no system call (docs/userland.md). */
@@ -839,6 +876,7 @@ static void parse_args(struct bench *b, int argc, char **argv)
 	b->only = 0;
 	b->log = 0;
 	b->busy = 0;
+	b->rounds = 0;
 	for (int i = 1; i < argc; i++) {
 		if (strncmp(argv[i], "icount=", 7) == 0)
 			b->icount = atoi(argv[i] + 7);
@@ -848,6 +886,8 @@ static void parse_args(struct bench *b, int argc, char **argv)
 			b->forks = atoi(argv[i] + 6);
 		else if (strncmp(argv[i], "busy=", 5) == 0)
 			b->busy = atoi(argv[i] + 5);
+		else if (strncmp(argv[i], "rounds=", 7) == 0)
+			b->rounds = atoi(argv[i] + 7);
 		else if (strncmp(argv[i], "only=", 5) == 0)
 			b->only = argv[i] + 5;
 		else if (strncmp(argv[i], "log=", 4) == 0)
@@ -861,6 +901,8 @@ static void parse_args(struct bench *b, int argc, char **argv)
 		b->iters = MAX_ITERS;
 	if (b->forks < 0 || b->forks > MAX_FORKS)
 		b->forks = 0;
+	if (b->rounds < 0 || b->rounds > MAX_FORKS)
+		b->rounds = 0;
 }
 
 int main(int argc, char **argv)
