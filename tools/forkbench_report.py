@@ -384,10 +384,17 @@ def md_memory(run):
 
 def md_throughput(run):
     locked = any("lock_permille" in t for t in run.throughput)
-    rows = [(t["test"], t["harts_busy"], num(t["forks"]), num(t["ticks"]), num(t["forks_per_s"]))
-            + ((lock_share(t),) if locked else ()) for t in run.throughput]
-    return md_table(["case", "harts busy", "forks", "ticks", "forks/s"]
+    rows = [(t["test"], t["harts_busy"], num(t["forks"]), num(t["ticks"]), num(t["forks_per_s"]),
+             scaling(run.throughput, t)) + ((lock_share(t),) if locked else ())
+            for t in run.throughput]
+    return md_table(["case", "harts busy", "forks", "ticks", "forks/s", "against 1 busy"]
                     + (["under the big lock"] if locked else []), rows)
+
+
+def scaling(lines, t):
+    """t's forks per second over its case's with one busy hart in the same run, or a dash."""
+    one = [u["forks_per_s"] for u in lines if u["test"] == t["test"] and u["harts_busy"] == 1]
+    return "%.2fx" % (t["forks_per_s"] / one[0]) if one and one[0] else "—"
 
 
 def lock_share(t):

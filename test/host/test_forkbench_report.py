@@ -329,6 +329,8 @@ def check_lock_share(c, tmp):
     done = [i for i, ln in enumerate(lines) if ln.startswith(b"@done")][0]
     extra = [b"@throughput test=fork_throughput_procs harts_busy=1 forks=10 ticks=100 "
              b"forks_per_s=100000 lock_permille=724",
+             b"@throughput test=fork_throughput_procs harts_busy=2 forks=20 ticks=100 "
+             b"forks_per_s=162000 lock_permille=600",
              b"@throughput test=fork_throughput harts_busy=1 forks=10 ticks=100 "
              b"forks_per_s=100000"]
     log = os.path.join(tmp, "lock.log")
@@ -343,6 +345,9 @@ def check_lock_share(c, tmp):
     md = open(os.path.join(out, "forkbench.md")).read() if ok else ""
     c.check("lock_permille: a percentage in the Markdown, a dash without it",
             "| 72.4% |" in md and "| — |" in md, md[-400:])
+    c.check("throughput: two busy harts against one as a ratio in the Markdown",
+            "| 162,000 | 1.62x | 60.0% |" in md and "| 100,000 | 1.00x | 72.4% |" in md,
+            md[-600:])
     csv_text = open(os.path.join(out, "forkbench.csv")).read() if ok else ""
     c.check("lock_permille: a CSV column", "lock_permille" in csv_text.splitlines()[0]
             if csv_text else False)
