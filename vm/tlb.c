@@ -226,13 +226,14 @@ static inline void switch_pending(struct hart *h)
 	uint64_t satp = h->satp_next;
 	if (!satp)
 		return;
-	h->satp_next = 0;
 	csr_write(satp, satp);
 	if (h->flush_next == FLUSH_ALL)
 		sfence_vma_all();
 	else if (h->flush_next)
 		flush_asid((satp >> SATP_ASID_SHIFT) & SATP_ASID_MASK);
 	h->flush_next = 0;
+	h->satp_next = 0;
+	tlb_satp_now(h, satp);
 }
 
 void tlb_switch_pending(struct hart *h)
@@ -383,6 +384,28 @@ void tlb_smp_start(bool (*settle)(void))
  * allocation that finds the pool empty: tlb_reap_settle), and no stale translation can reach
  * a frame that is reused.
  */
+/*
+ * The other harts whose satp holds the tree at root_ppn (hart.satp_now). Those running
+ * the space are in its active_harts; these may also be harts that let the lock go after
+ * as_activate took them off the space, and have not made the switch yet
+ * (switch_pending, after the lock). Such a hart must be asked to leave a tree that is
+ * destroyed meanwhile like the harts that run it: otherwise its kernel half was cleared
+ * (as_detach) and then freed under the hart, and the first kernel page it had not cached
+ * faulted (an instruction page fault in the -smp 8 suite, once the hot path's text was
+ * packed and the rest rarely cached). The window is a few instructions long, or an IPI's
+ * SBI call.
+ */
+static uint64_t harts_on_tree(uint64_t root_ppn)
+{
+	uint64_t mask = 0;
+	for (unsigned i = 0; i < harts_online; i++)
+		if (&harts[i] != this_hart() && harts[i].hartid < 64 &&
+		    (__atomic_load_n(&harts[i].satp_now, __ATOMIC_ACQUIRE) & SATP_PPN_MASK) ==
+			    root_ppn)
+			mask |= 1UL << harts[i].hartid;
+	return mask;
+}
+
 uint64_t as_destroy(struct as *as)
 {
 	uint64_t others = 0;
@@ -392,9 +415,13 @@ uint64_t as_destroy(struct as *as)
 		as_activate(0);
 	/* Off the tree now: its kernel half goes (as_detach) while the lock is still held. */
 	tlb_switch_pending(this_hart());
-	if (smp_on() && (others = as->active_harts & ~my_bit()) != 0) {
-		smp_shootdown_leave(others, virt_to_phys(as->root) >> PAGE_SHIFT,
-				    satp_of(kernel_root, 0));
+	if (smp_on()) {
+		/* Only the harts that run it are returned (their threads here are dead). */
+		others = as->active_harts & ~my_bit();
+		uint64_t ppn = virt_to_phys(as->root) >> PAGE_SHIFT;
+		uint64_t leave = (others | harts_on_tree(ppn)) & ~my_bit();
+		if (leave)
+			smp_shootdown_leave(leave, ppn, satp_of(kernel_root, 0));
 		as->active_harts &= ~others; /* they flushed it all: as_free_tables need not */
 	}
 	if (smp_on()) {

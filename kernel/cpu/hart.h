@@ -44,8 +44,15 @@ struct hart {
 	uint64_t lock_instret;		   /* instructions retired holding the big lock (smp.c) */
 	uint64_t lock_instret_at;	   /* instret when it last took the big lock */
 	uint64_t satp_next; /* several harts: satp to load once the big lock is let go, or 0 */
+	uint64_t satp_now;  /* several harts: what its satp holds (as_destroy reads it) */
 	struct cow_apart *cow_apart; /* a COW copy it makes without the big lock (trap.c) */
 };
+
+/* Several harts: h's satp now holds satp (a release store: as_destroy reads it). */
+static inline void tlb_satp_now(struct hart *h, uint64_t satp)
+{
+	__atomic_store_n(&h->satp_now, satp, __ATOMIC_RELEASE);
+}
 
 extern unsigned harts_online;
 

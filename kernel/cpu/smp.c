@@ -91,8 +91,10 @@ static void flush_if_asked(struct hart *h)
 		return;
 	/* Asked to leave a tree that is about to be freed: the kernel's serves until the
 	 * next switch, since this hart runs no user code of it before then. */
-	if (h->leave_satp && (csr_read(satp) & SATP_PPN_MASK) == h->leave_for)
+	if (h->leave_satp && (csr_read(satp) & SATP_PPN_MASK) == h->leave_for) {
 		csr_write(satp, h->leave_satp);
+		tlb_satp_now(h, h->leave_satp);
+	}
 	sfence_vma_all();
 	__atomic_store_n(&h->flush_ack, req, __ATOMIC_SEQ_CST);
 	uint32_t waiter = __atomic_load_n(&shootdown_waiter, __ATOMIC_SEQ_CST);
