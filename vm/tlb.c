@@ -376,15 +376,6 @@ void tlb_smp_start(bool (*settle)(void))
 }
 
 /*
- * Tear down an address space. Never while a hart's satp holds it: this hart moves to the
- * kernel's tree, and so does every other hart that runs it (the threads there are dead:
- * they run no more user code), before the tables are freed: at once with one hart, with
- * several once this hart lets the big lock go (above). Either way the frames are back
- * before whoever learns of the death next can count them (a waitpid's memstat, an
- * allocation that finds the pool empty: tlb_reap_settle), and no stale translation can reach
- * a frame that is reused.
- */
-/*
  * The other harts whose satp holds the tree at root_ppn (hart.satp_now). Those running
  * the space are in its active_harts; these may also be harts that let the lock go after
  * as_activate took them off the space, and have not made the switch yet
@@ -406,6 +397,15 @@ static uint64_t harts_on_tree(uint64_t root_ppn)
 	return mask;
 }
 
+/*
+ * Tear down an address space. Never while a hart's satp holds it: this hart moves to the
+ * kernel's tree, and so does every other hart that runs it (the threads there are dead:
+ * they run no more user code), before the tables are freed: at once with one hart, with
+ * several once this hart lets the big lock go (above). Either way the frames are back
+ * before whoever learns of the death next can count them (a waitpid's memstat, an
+ * allocation that finds the pool empty: tlb_reap_settle), and no stale translation can reach
+ * a frame that is reused.
+ */
 uint64_t as_destroy(struct as *as)
 {
 	uint64_t others = 0;
