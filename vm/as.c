@@ -634,7 +634,9 @@ int as_unmap(struct as *as, uint64_t va, uint64_t npages)
 	int err = as_own_range(as, va, npages, true);
 	if (err)
 		return err;
-	tlb_batch_begin(as); /* other harts are fenced once, below (nothing is allocated) */
+	/* Other harts are fenced once, at the end: the frames freed before it are held back
+	 * until then (tlb_batch_begin), and nothing is allocated meanwhile. */
+	tlb_batch_begin(as);
 	for (uint64_t i = 0; i < npages; i++, va += PAGE_SIZE) {
 		uint64_t hole = table_hole(as, va, npages - i);
 		if (hole) {
@@ -654,7 +656,8 @@ int as_unmap(struct as *as, uint64_t va, uint64_t npages)
 			continue;
 		uint64_t pa = pte_pa(*e);
 		*e = 0;
-		/* The frame may be reused at once: no stale translation may outlive this. */
+		/* The frame may be reused as soon as it is free: no stale translation may
+		 * outlive this (other harts' at the batch's end, the frame held until then). */
 		tlb_flush_page(as, va);
 		frame_drop(&kframes, pa);
 		as->resident--;
@@ -822,11 +825,17 @@ static inline pte_t cow_writable(pte_t e, uint64_t pa)
 	return pte_make(pa, (pte_flags(e) & ~PTE_COW) | PTE_W | PTE_D);
 }
 
-/* Step 5: the copy at new_pa replaces the leaf *e, whose frame (old_pa) loses that reference. */
-static inline __attribute__((always_inline)) void cow_install(pte_t *e, uint64_t old_pa,
-							      uint64_t new_pa)
+/*
+ * Step 5: the copy at new_pa replaces the leaf *e, and the flush of va follows; only then
+ * does the old frame (old_pa) lose that reference. Freed before the fence, it could be
+ * handed out (a fork's clone on another hart allocates without the big lock) while
+ * another hart that runs the space could still read it.
+ */
+static inline __attribute__((always_inline)) void cow_install(struct as *as, uint64_t va, pte_t *e,
+							      uint64_t old_pa, uint64_t new_pa)
 {
 	*e = cow_writable(*e, new_pa);
+	tlb_flush_page(as, va);
 	frame_drop(&kframes, old_pa);
 	cow_count(&cow_stats.copies);
 }
@@ -872,6 +881,7 @@ static inline __attribute__((always_inline)) enum as_fault cow_fault(struct as *
 	if (fi < kframes.nframes && kframes.ref[fi] == 1) {
 		*e = cow_writable(*e, old_pa);
 		cow_count(&cow_stats.reuses);
+		tlb_flush_page(as, va);
 	} else {
 		if (frame_alloc(&kframes, &new_pa) != 0) {
 			cow_count(&cow_stats.no_frame);
@@ -880,9 +890,8 @@ static inline __attribute__((always_inline)) enum as_fault cow_fault(struct as *
 		if (defer) /* several harts: the caller copies without its lock (as_cow_end) */
 			return cow_defer(defer, va, *e, new_pa);
 		page_copy(phys_to_virt(new_pa), phys_to_virt(old_pa));
-		cow_install(e, old_pa, new_pa);
+		cow_install(as, va, e, old_pa, new_pa);
 	}
-	tlb_flush_page(as, va);
 	return AS_FAULT_RESOLVED;
 }
 
@@ -1033,10 +1042,9 @@ enum as_fault as_cow_end(struct as *as, const struct cow_copy *c)
 		 * the page is no COW leaf now (a retried store faults again if it must). */
 		return !e && f == AS_FAULT_NOMEM ? f : AS_FAULT_RESOLVED;
 	}
-	cow_install(e, pte_pa(c->old), c->new_pa);
+	cow_install(as, c->va, e, pte_pa(c->old), c->new_pa);
 	if (c->held)
 		frame_drop(&kframes, pte_pa(c->old));
-	tlb_flush_page(as, c->va);
 	return AS_FAULT_RESOLVED;
 }
 

@@ -28,6 +28,8 @@ void frame_pool_init(struct frame_pool *p, uint64_t base, uint64_t nframes, void
 	p->lock_sleep = 0;
 	p->lock_wake = 0;
 	p->settle = 0;
+	p->holding = 0;
+	p->hold = 0;
 	for (uint64_t i = 0; i < nframes; i++)
 		p->ref[i] = FRAME_RESERVED;
 }
@@ -204,8 +206,49 @@ static __attribute__((noinline)) void push_waited(struct frame_pool *p, uint64_t
 	pool_unlock(p);
 }
 
+void frame_hold_begin(struct frame_pool *p)
+{
+	__atomic_fetch_add(&p->holding, 1, __ATOMIC_RELAXED);
+}
+
+bool frame_hold_end(struct frame_pool *p, uint64_t *list)
+{
+	uint64_t next = *list;
+	__atomic_fetch_sub(&p->holding, 1, __ATOMIC_RELAXED);
+	if (!next)
+		return false;
+	*list = 0;
+	pool_lock(p);
+	while (next) {
+		uint64_t i = next - 1, link = p->groups[i];
+		p->groups[i] = 0;
+		frame_push(p, i, link & 1);
+		next = link >> 1;
+	}
+	pool_unlock(p);
+	return true;
+}
+
+/* frame_push_locked while some hart holds frames back: onto this hart's list if it does. */
+static __attribute__((noinline)) void push_or_hold(struct frame_pool *p, uint64_t i, bool zeroed)
+{
+	uint64_t *list = p->hold ? p->hold() : 0;
+	if (!list) {
+		pool_lock(p);
+		frame_push(p, i, zeroed);
+		pool_unlock(p);
+		return;
+	}
+	p->groups[i] = *list << 1 | zeroed;
+	*list = i + 1;
+}
+
 void frame_push_locked(struct frame_pool *p, uint64_t i, bool zeroed)
 {
+	if (__atomic_load_n(&p->holding, __ATOMIC_RELAXED)) {
+		push_or_hold(p, i, zeroed);
+		return;
+	}
 	lock_order_take(LOCK_FRAMES);
 	if (!pool_try(p)) {
 		push_waited(p, i, zeroed);

@@ -65,6 +65,16 @@ struct frame_pool {
 	 * True if it may have freed any.
 	 */
 	bool (*settle)(void);
+	/*
+	 * Several harts: frames freed while another hart may still hold a translation of
+	 * them, until the fence that removes it is done, are held back rather than freed, so
+	 * nobody can be handed one meanwhile (a fork's clone allocates without the big lock).
+	 * A hart that owes such a fence counts itself in holding (frame_hold_begin), and hold,
+	 * the kernel's hook, names the list of the calling hart's held frames, or NULL if it
+	 * owes none: then the frame is freed at once.
+	 */
+	uint32_t holding;
+	uint64_t *(*hold)(void);
 };
 
 /* Bytes of metadata a pool of nframes needs (ref + stack), page-rounded. */
@@ -134,8 +144,18 @@ static inline void frame_push(struct frame_pool *p, uint64_t i, bool zeroed)
 	}
 }
 
-/* frame_push under the pool's lock (locking pools). */
+/* frame_push under the pool's lock (locking pools), or onto the list p->hold names. */
 void frame_push_locked(struct frame_pool *p, uint64_t i, bool zeroed);
+
+/*
+ * A hart begins to owe a fence: from now on the frames it frees go on its list (p->hold)
+ * instead of the stacks, until frame_hold_end, once the fence is done, gives them back
+ * under one lock. A held frame is linked through its group mask (p->groups, which only a
+ * page table uses, and pt_alloc sets): bit 0 says it went back zeroed, the rest is the
+ * next frame's number plus one. frame_hold_end returns true if there were any.
+ */
+void frame_hold_begin(struct frame_pool *p);
+bool frame_hold_end(struct frame_pool *p, uint64_t *list);
 
 /* Bring back frames still on their way (p->settle); true if there were any. */
 static inline bool frame_pool_settle(struct frame_pool *p)

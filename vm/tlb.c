@@ -22,11 +22,14 @@ static struct asid_pool asids; /* which ASIDs live address spaces hold (asid.h) 
 
 /*
  * Each hart's open batch (tlb_batch_begin): the address space whose other harts it will
- * fence once at the end, and whether any change since asks for that fence.
+ * fence once at the end, whether any change since asks for that fence, and, if other
+ * harts run the space, the frames freed meanwhile, held back until that fence is done.
  */
 static struct {
 	struct as *as;
 	bool remote_due;
+	bool hold;
+	uint64_t held; /* the pool's list (frame_hold_begin) */
 } batch[MAX_HARTS];
 
 void as_probe_asids(unsigned max_bits)
@@ -151,18 +154,40 @@ void tlb_space_gone(struct as *as)
 		tlb_flush_all(as);
 }
 
+/*
+ * A batch frees frames (an unmap's pages and emptied tables) before its one fence at the
+ * end: until then the other harts that run the space may still reach them, and a fork's
+ * clone on another hart allocates without the big lock, so they are held back
+ * (frame_hold_begin) and freed after the fence. Without other harts nothing is held.
+ */
 void tlb_batch_begin(struct as *as)
 {
-	batch[this_hart()->index].as = as;
-	batch[this_hart()->index].remote_due = false;
+	struct hart *h = this_hart();
+	batch[h->index].as = as;
+	batch[h->index].remote_due = false;
+	batch[h->index].hold = smp_on() && (as->active_harts & ~my_bit());
+	if (batch[h->index].hold)
+		frame_hold_begin(&kframes);
 }
 
 void tlb_batch_end(struct as *as)
 {
-	bool due = batch[this_hart()->index].remote_due;
-	batch[this_hart()->index].as = 0;
+	struct hart *h = this_hart();
+	bool due = batch[h->index].remote_due;
+	batch[h->index].as = 0;
 	if (due)
 		remote_flush(as, 0, SBI_RFENCE_ALL);
+	if (batch[h->index].hold) {
+		batch[h->index].hold = false;
+		frame_hold_end(&kframes, &batch[h->index].held);
+	}
+}
+
+/* The frame pool's hold hook: this hart's batch list while it holds frames back. */
+static uint64_t *frames_held(void)
+{
+	unsigned i = this_hart()->index;
+	return batch[i].hold ? &batch[i].held : 0;
 }
 
 void tlb_flush_here(uint64_t va)
@@ -372,6 +397,7 @@ bool tlb_reap_settle(void)
 void tlb_smp_start(bool (*settle)(void))
 {
 	kframes.settle = settle;
+	kframes.hold = frames_held;
 	kframes.locking = true;
 }
 

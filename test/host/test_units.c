@@ -131,6 +131,54 @@ static void test_zeroed_frames(void)
 	free(meta);
 }
 
+/* The hold hook's list, when the test says this "hart" holds frames back. */
+static uint64_t held_list;
+static bool holding;
+static uint64_t *test_hold(void)
+{
+	return holding ? &held_list : 0;
+}
+
+/*
+ * Frames held back (several harts: freed before the fence that removes the last
+ * translation of them): not handed out, not counted free, until frame_hold_end gives them
+ * back, each to the stack it was freed for. A free by a hart that holds none (the hook
+ * says NULL) goes back at once even while another holds.
+ */
+static void test_held_frames(void)
+{
+	struct frame_pool p;
+	void *meta = malloc(frame_meta_bytes(POOL_FRAMES));
+	uint64_t got[4], pa;
+
+	frame_pool_init(&p, POOL_BASE, POOL_FRAMES, meta);
+	frame_pool_release(&p, POOL_BASE, 4 * FRAME_SIZE);
+	p.locking = true; /* frees go through frame_push_locked, which may hold them */
+	p.hold = test_hold;
+	for (int i = 0; i < 4; i++)
+		CHECK(frame_alloc(&p, &got[i]) == 0);
+	frame_hold_begin(&p);
+	holding = true;
+	CHECK(frame_unref(&p, got[0]) == 0 && frame_unref_zeroed(&p, got[1]) == 0);
+	frame_drop(&p, got[2]);
+	CHECK(p.nfree == 0 && frame_alloc(&p, &pa) == E_NOMEM && held_list != 0);
+	CHECK(frame_count(&p, got[0]) == 0 && frame_unref(&p, got[0]) == E_INVAL);
+	holding = false; /* another hart's free meanwhile */
+	CHECK(frame_unref(&p, got[3]) == 0 && p.nfree == 1);
+	CHECK(frame_hold_end(&p, &held_list) && held_list == 0 && p.holding == 0);
+	CHECK(p.nfree == 4 && p.nzeroed == 1);
+	for (int i = 0; i < 3; i++)
+		CHECK(*pt_groups(&p, got[i]) == 0); /* the links are gone */
+	frame_hold_begin(&p);
+	CHECK(!frame_hold_end(&p, &held_list) && p.nfree == 4); /* held nothing */
+	CHECK(frame_alloc_zero(&p, &pa) == 1 && pa == got[1]);
+	/* Nobody holds: a free goes straight back (the hook is not asked). */
+	holding = true;
+	CHECK(frame_unref(&p, pa) == 0 && p.nfree == 4 && held_list == 0);
+	holding = false;
+	free(meta);
+}
+
 /* Group masks: the group of an entry from its address, the lowest group of a mask. */
 static void test_groups(void)
 {
@@ -323,6 +371,7 @@ int main(void)
 	test_pte_gone();
 	test_frames();
 	test_zeroed_frames();
+	test_held_frames();
 	test_groups();
 	test_l0_tables();
 	test_memmap();
