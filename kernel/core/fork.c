@@ -56,7 +56,7 @@ static inline __attribute__((always_inline)) long fork_finish(const struct fork_
 	struct thread *th = 0;
 	if (err || (err = cspace_copy(r->parent, child, r->sup_slot)) != 0 ||
 	    (r->sup->obj && (err = fork_supervise(child, r)) != 0) ||
-	    !(th = thread_make(child, r->server))) {
+	    !(th = thread_make_clone(child, r->server))) {
 		task_kill(child); /* its own slot held the last reference: this frees it */
 		return err ? err : E_NOMEM;
 	}

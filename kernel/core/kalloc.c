@@ -159,6 +159,17 @@ void *kzalloc(size_t size)
 	return p;
 }
 
+void *kzalloc_from(size_t size, size_t from)
+{
+	if (size == 0 || size > PAGE_SIZE || from > size)
+		return NULL;
+	char *p = alloc_class(size_class(size));
+	size_t start = from & ~(size_t)63;
+	if (p)
+		zero(p + start, ((size + 63) & ~(size_t)63) - start);
+	return p;
+}
+
 void kfree(void *p, size_t size)
 {
 	int c = size_class(size);

@@ -11,6 +11,11 @@
 
 /* A zeroed chunk of at least size bytes (size <= 4096), or NULL. */
 void *kzalloc(size_t size);
+/*
+ * kzalloc that zeroes only from byte from (rounded down to 64) on: the caller writes the
+ * bytes before it itself (a forked thread's registers, copied at once).
+ */
+void *kzalloc_from(size_t size, size_t from);
 /* The same without the zeroing, for a caller that initialises every byte it reads. */
 void *kalloc(size_t size);
 void kfree(void *p, size_t size);

@@ -19,12 +19,14 @@ void quota_give(struct task *t, uint64_t bytes)
 		quota_refund(&t->quota, bytes);
 }
 
-void *kobj_alloc(uint32_t type, uint32_t size, struct task *payer)
+/* kobj_alloc and kobj_alloc_from, each with its own zeroing inlined (from is constant). */
+static inline __attribute__((always_inline)) void *kobj_make(uint32_t type, uint32_t size,
+							     struct task *payer, uint32_t from)
 {
 	uint32_t charge = (uint32_t)kalloc_charge(size);
 	if (quota_take(payer, charge) != 0)
 		return NULL;
-	struct kobj *o = kzalloc(size);
+	struct kobj *o = from ? kzalloc_from(size, from) : kzalloc(size);
 	if (!o) {
 		quota_give(payer, charge);
 		return NULL;
@@ -36,6 +38,16 @@ void *kobj_alloc(uint32_t type, uint32_t size, struct task *payer)
 	if (payer)
 		kobj_get(&payer->hdr);
 	return o;
+}
+
+void *kobj_alloc(uint32_t type, uint32_t size, struct task *payer)
+{
+	return kobj_make(type, size, payer, 0);
+}
+
+void *kobj_alloc_from(uint32_t type, uint32_t size, struct task *payer, uint32_t from)
+{
+	return kobj_make(type, size, payer, from);
 }
 
 static void kobj_destroy(struct kobj *o)

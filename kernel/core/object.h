@@ -161,6 +161,8 @@ static inline void kobj_put(struct kobj *o)
 }
 /* Allocate size bytes for a new object of type, charged to payer (may be NULL at boot). */
 void *kobj_alloc(uint32_t type, uint32_t size, struct task *payer);
+/* The same, zeroed only from byte from on (kzalloc_from): the caller writes the rest. */
+void *kobj_alloc_from(uint32_t type, uint32_t size, struct task *payer, uint32_t from);
 /* Charge or refund bytes on a task's quota: 0, or E_QUOTA. */
 int quota_take(struct task *t, uint64_t bytes);
 void quota_give(struct task *t, uint64_t bytes);

@@ -57,11 +57,10 @@ struct task *task_new(struct task *creator, uint64_t quota)
 	return t;
 }
 
-struct thread *thread_make(struct task *task, struct task *payer)
+/* A new thread's fields (th zeroed, its registers aside), on task's list. */
+static inline __attribute__((always_inline)) struct thread *thread_setup(struct thread *th,
+									 struct task *task)
 {
-	struct thread *th = kobj_alloc(OBJ_THREAD, sizeof(*th), payer);
-	if (!th)
-		return 0;
 	th->task = task;
 	kobj_get(&task->hdr);
 	th->id = next_thread_id++;
@@ -74,6 +73,23 @@ struct thread *thread_make(struct task *task, struct task *payer)
 	th->task_next = task->threads;
 	task->threads = th;
 	return th;
+}
+
+struct thread *thread_make(struct task *task, struct task *payer)
+{
+	struct thread *th = kobj_alloc(OBJ_THREAD, sizeof(*th), payer);
+	return th ? thread_setup(th, task) : 0;
+}
+
+/*
+ * A fork's child thread: its registers are the caller's, copied at once
+ * (ipc_answer_clone), so they need not be cleared first: the fields after them are.
+ */
+struct thread *thread_make_clone(struct task *task, struct task *payer)
+{
+	struct thread *th = kobj_alloc_from(OBJ_THREAD, sizeof(*th), payer,
+					    offsetof(struct thread, tf) + sizeof(th->tf));
+	return th ? thread_setup(th, task) : 0;
 }
 
 struct thread *thread_new(struct task *task, struct task *payer, uint64_t pc, uint64_t sp,

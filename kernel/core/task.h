@@ -8,6 +8,8 @@
 struct task *task_new(struct task *creator, uint64_t quota);
 /* A new thread in task with zeroed registers, not yet runnable (TS_INACTIVE). */
 struct thread *thread_make(struct task *task, struct task *payer);
+/* The same with its registers unwritten: the caller fills them at once (a fork). */
+struct thread *thread_make_clone(struct task *task, struct task *payer);
 /* A new thread in task, ready to run at pc with sp and a0 = arg, on hart affinity (-1: any). */
 struct thread *thread_new(struct task *task, struct task *payer, uint64_t pc, uint64_t sp,
 			  uint64_t arg, int affinity);
