@@ -658,7 +658,7 @@ int as_unmap(struct as *as, uint64_t va, uint64_t npages)
 		*e = 0;
 		/* The frame may be reused as soon as it is free: no stale translation may
 		 * outlive this (other harts' at the batch's end, the frame held until then). */
-		tlb_flush_page(as, va);
+		tlb_batch_page(as, va);
 		frame_drop(&kframes, pa);
 		as->resident--;
 		quota_refund(as->quota, PAGE_SIZE);
@@ -756,7 +756,7 @@ int as_protect(struct as *as, uint64_t va, uint64_t npages, uint32_t prot)
 			keep |= PTE_COW;
 		}
 		*e = keep | perm | (flags & PTE_U);
-		tlb_flush_page(as, va);
+		tlb_batch_page(as, va);
 	}
 	tlb_batch_end(as);
 	return 0;

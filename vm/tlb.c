@@ -29,8 +29,20 @@ static struct {
 	struct as *as;
 	bool remote_due;
 	bool hold;
-	uint64_t held; /* the pool's list (frame_hold_begin) */
+	bool flush_all; /* past BATCH_PAGES: this space's whole flush at the end, here too */
+	unsigned pages; /* pages flushed one by one so far */
+	uint64_t held;	/* the pool's list (frame_hold_begin) */
 } batch[MAX_HARTS];
+
+/*
+ * A batch flushes this hart's entries page by page up to this many pages, then the whole
+ * space once at its end: under QEMU every sfence.vma empties the hart's whole translation
+ * cache, and an unmap of 250 MB (test_cow_table_oom) held the big lock for seconds on
+ * sifive_u, past the SMP watchdog once the host was busy; on a board a range this long
+ * is cheaper to flush whole too (Linux's threshold is 64 pages). Until the end this hart
+ * runs no user code, and the kernel never reaches user memory through its translations.
+ */
+#define BATCH_PAGES 32
 
 void as_probe_asids(unsigned max_bits)
 {
@@ -132,6 +144,17 @@ void tlb_flush_page(struct as *as, uint64_t va)
 		flush_page_here(as, va);
 }
 
+void tlb_batch_page(struct as *as, uint64_t va)
+{
+	unsigned i = this_hart()->index;
+	if (batch[i].pages < BATCH_PAGES) {
+		batch[i].pages++;
+		tlb_flush_page(as, va);
+	} else {
+		batch[i].flush_all = true;
+	}
+}
+
 void tlb_flush_all(struct as *as)
 {
 	if (smp_on())
@@ -165,6 +188,8 @@ void tlb_batch_begin(struct as *as)
 	struct hart *h = this_hart();
 	batch[h->index].as = as;
 	batch[h->index].remote_due = false;
+	batch[h->index].flush_all = false;
+	batch[h->index].pages = 0;
 	batch[h->index].hold = smp_on() && (as->active_harts & ~my_bit());
 	if (batch[h->index].hold)
 		frame_hold_begin(&kframes);
@@ -175,7 +200,9 @@ void tlb_batch_end(struct as *as)
 	struct hart *h = this_hart();
 	bool due = batch[h->index].remote_due;
 	batch[h->index].as = 0;
-	if (due)
+	if (batch[h->index].flush_all)
+		tlb_flush_all(as); /* here, and (the batch closed) on the other harts */
+	else if (due)
 		remote_flush(as, 0, SBI_RFENCE_ALL);
 	if (batch[h->index].hold) {
 		batch[h->index].hold = false;

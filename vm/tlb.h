@@ -27,14 +27,17 @@ void tlb_space_gone(struct as *as);
  * A batch of changes to as (munmap or mprotect of a range): tlb_flush_page and
  * tlb_flush_all fence this hart at once, and the other harts that may cache as once, at
  * tlb_batch_end, instead of once per page or emptied table. Safe because the caller
- * holds the big kernel lock throughout and allocates no frame inside the batch: a frame
- * or page table it frees cannot be handed out before every hart has dropped its
- * translations (no hart writes a page table: A and D are always set), and a thread
+ * holds the big kernel lock throughout and allocates no frame inside the batch, and the
+ * frames it frees while other harts run as are held back until that fence (frame.h,
+ * frame_hold_begin): none can be handed out before every hart has dropped its
+ * translations (no hart writes a page table: A and D are always set). A thread
  * elsewhere that uses an old translation meanwhile only acts as if it had come before
  * the call, which has not returned.
  */
 void tlb_batch_begin(struct as *as);
 void tlb_batch_end(struct as *as);
+/* tlb_flush_page inside a batch: past a few pages, one flush of as at the batch's end. */
+void tlb_batch_page(struct as *as, uint64_t va);
 /* This hart's entry for va only: a stale translation whose PTE now allows the access. */
 void tlb_flush_here(uint64_t va);
 /* The kernel's own tree changed at va (boot-time mappings): this hart. */

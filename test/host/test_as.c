@@ -80,6 +80,14 @@ void tlb_batch_end(struct as *as)
 		batch_errors++;
 }
 
+/* The kernel's may flush the space once at the batch's end instead: a page's flush here. */
+void tlb_batch_page(struct as *as, uint64_t va)
+{
+	if (batch_depth != 1)
+		batch_errors++;
+	tlb_flush_page(as, va);
+}
+
 void tlb_flush_here(uint64_t va)
 {
 	(void)va;
