@@ -147,19 +147,13 @@ void *kalloc(size_t size)
 	return alloc_class(size_class(size));
 }
 
-void *kzalloc(size_t size)
-{
-	if (size == 0 || size > PAGE_SIZE)
-		return NULL;
-	void *p = alloc_class(size_class(size));
-	/* What the caller asked for, in rounds of 64 bytes: the rest of the chunk is never
-	 * read (a task, 312 bytes, in a 512-byte chunk: 24 stores fewer at every fork). */
-	if (p)
-		zero(p, (size + 63) & ~(size_t)63);
-	return p;
-}
-
-void *kzalloc_from(size_t size, size_t from)
+/*
+ * kzalloc and kzalloc_from, each with its zeroing inlined. What the caller asked for is
+ * zeroed, from the 64-byte round holding from, in rounds of 64 bytes: the rest of the
+ * chunk is never read (a task, 312 bytes, in a 512-byte chunk: 24 stores fewer at every
+ * fork).
+ */
+static inline __attribute__((always_inline)) void *zalloc(size_t size, size_t from)
 {
 	if (size == 0 || size > PAGE_SIZE || from > size)
 		return NULL;
@@ -168,6 +162,16 @@ void *kzalloc_from(size_t size, size_t from)
 	if (p)
 		zero(p + start, ((size + 63) & ~(size_t)63) - start);
 	return p;
+}
+
+void *kzalloc(size_t size)
+{
+	return zalloc(size, 0);
+}
+
+void *kzalloc_from(size_t size, size_t from)
+{
+	return zalloc(size, from);
 }
 
 void kfree(void *p, size_t size)
