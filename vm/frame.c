@@ -4,6 +4,11 @@
 #include "kernel/abi/error.h"
 #include "kernel/cpu/lockorder.h"
 #include "kernel/lib/failalloc.h"
+#ifdef __riscv
+#include "kernel/cpu/hart.h"
+#else
+unsigned frame_host_hart;
+#endif
 
 uint64_t frame_meta_bytes(uint64_t nframes)
 {
@@ -30,6 +35,12 @@ void frame_pool_init(struct frame_pool *p, uint64_t base, uint64_t nframes, void
 	p->settle = 0;
 	p->holding = 0;
 	p->hold = 0;
+	for (unsigned h = 0; h < FRAME_CACHES; h++) {
+		for (unsigned k = 0; k < 2; k++) {
+			p->cache[h].kind[k].n = 0;
+			p->cache[h].kind[k].lock = POOL_LOCK_FREE;
+		}
+	}
 	for (uint64_t i = 0; i < nframes; i++)
 		p->ref[i] = FRAME_RESERVED;
 }
@@ -132,7 +143,80 @@ static inline bool pick_zeroed(const struct frame_pool *p, bool want_zeroed)
 	return want_zeroed ? p->nzeroed != 0 : p->nfree == p->nzeroed;
 }
 
-/* take_locked's pop, the lock held: whether the frame is zeroed, or E_NOMEM. */
+/*
+ * The calling hart's cache. The kernel's one locking pool is kframes, and each hart keeps
+ * a pointer to its cache there (set with `locking`, vm/tlb.c): one load, not an index
+ * scaled and added.
+ */
+static inline struct frame_cache *my_cache(struct frame_pool *p)
+{
+#ifdef __riscv
+	(void)p;
+	return this_hart()->frame_cache;
+#else
+	return &p->cache[frame_host_hart];
+#endif
+}
+
+_Static_assert(sizeof(struct frame_stack) == 1u << FRAME_STACK_SHIFT, "a stack is a line");
+
+/* c's stack of kind k (1: zeroed), by a shift rather than an index (k is 0 or 1). */
+static inline struct frame_stack *stack_of(struct frame_cache *c, bool k)
+{
+	return (struct frame_stack *)((char *)c + ((uintptr_t)k << FRAME_STACK_SHIFT));
+}
+
+/*
+ * A cache's lock: its own hart takes it free, so a spin is all a rare meeting needs (a
+ * hart emptying caches for an allocation that found the pool dry).
+ */
+static inline void cache_lock(struct frame_cache *c)
+{
+	lock_order_take(LOCK_FRAME_CACHE);
+	uint32_t *lock = &c->kind[0].lock;
+	while (__atomic_exchange_n(lock, POOL_LOCK_HELD, __ATOMIC_ACQUIRE) != POOL_LOCK_FREE)
+		while (__atomic_load_n(lock, __ATOMIC_RELAXED) != POOL_LOCK_FREE)
+			;
+}
+
+static inline void cache_unlock(struct frame_cache *c)
+{
+	lock_order_drop(LOCK_FRAME_CACHE);
+#ifdef __riscv
+	/* One instruction with release order (the compiler's release store is a fence and
+	 * an AMO). */
+	__asm__ volatile("amoswap.w.rl zero, zero, %0" : "+A"(c->kind[0].lock) : : "memory");
+#else
+	__atomic_store_n(&c->kind[0].lock, POOL_LOCK_FREE, __ATOMIC_RELEASE);
+#endif
+}
+
+/* Every cache's frames back to the pool (it ran dry): one cache lock at a time. */
+static void caches_empty(struct frame_pool *p)
+{
+	for (unsigned h = 0; h < FRAME_CACHES; h++) {
+		struct frame_cache *c = &p->cache[h];
+		if (!__atomic_load_n(&c->kind[0].n, __ATOMIC_RELAXED) &&
+		    !__atomic_load_n(&c->kind[1].n, __ATOMIC_RELAXED))
+			continue;
+		cache_lock(c);
+		pool_lock(p);
+		for (unsigned k = 0; k < 2; k++)
+			while (c->kind[k].n)
+				frame_push(p, c->kind[k].frame[--c->kind[k].n], k);
+		pool_unlock(p);
+		cache_unlock(c);
+	}
+}
+
+/* The pool is dry: bring back the frames on their way (p->settle) and the cached ones. */
+static void pool_refill(struct frame_pool *p)
+{
+	frame_pool_settle(p);
+	caches_empty(p);
+}
+
+/* take_pool's pop, the lock held: whether the frame is zeroed, or E_NOMEM. */
 static inline int pop_locked(struct frame_pool *p, bool want_zeroed, uint64_t *pa)
 {
 	if (!can_take(p))
@@ -143,9 +227,9 @@ static inline int pop_locked(struct frame_pool *p, bool want_zeroed, uint64_t *p
 }
 
 /*
- * take_locked's ways out of line: the lock was taken, or the pool was empty (settle the
- * frames on their way back first), or its unlock must wake a sleeper (woken: r, the
- * result). Each reached by a tail call.
+ * take_pool's ways out of line: the lock was taken, or the pool was empty (refill it
+ * first), or its unlock must wake a sleeper (woken: r, the result). Each reached by a
+ * tail call.
  */
 static __attribute__((noinline)) int take_waited(struct frame_pool *p, bool want_zeroed,
 						 uint64_t *pa)
@@ -153,7 +237,7 @@ static __attribute__((noinline)) int take_waited(struct frame_pool *p, bool want
 	pool_wait(p);
 	if (p->nfree == 0) {
 		pool_unlock(p);
-		frame_pool_settle(p);
+		pool_refill(p);
 		pool_lock(p);
 	}
 	int r = pop_locked(p, want_zeroed, pa);
@@ -161,12 +245,12 @@ static __attribute__((noinline)) int take_waited(struct frame_pool *p, bool want
 	return r;
 }
 
-static __attribute__((noinline)) int take_settled(struct frame_pool *p, bool want_zeroed,
-						  uint64_t *pa, bool woken)
+static __attribute__((noinline)) int take_refilled(struct frame_pool *p, bool want_zeroed,
+						   uint64_t *pa, bool woken)
 {
 	if (woken)
 		pool_wake(p);
-	frame_pool_settle(p);
+	pool_refill(p);
 	pool_lock(p);
 	int r = pop_locked(p, want_zeroed, pa);
 	pool_unlock(p);
@@ -180,30 +264,61 @@ static __attribute__((noinline)) int take_woken(struct frame_pool *p, int r)
 }
 
 /*
- * An allocation from a pool several harts share: under its lock, and when it is empty,
- * after the kernel has settled frames still on their way back (p->settle). Returns
- * whether the frame is zeroed, or E_NOMEM. Out of line: one hart pays a test for it; and
- * a leaf, with every other way apart (tail calls), so that it saves no registers.
+ * An allocation from the pool itself, under its lock: this hart's cache had none of the
+ * kind. Returns whether the frame is zeroed, or E_NOMEM. A leaf, with every other way
+ * apart (tail calls), so that it saves no registers.
  */
-static __attribute__((noinline)) int take_locked(struct frame_pool *p, bool want_zeroed,
-						 uint64_t *pa)
+static inline __attribute__((always_inline)) int take_pool(struct frame_pool *p, bool want_zeroed,
+							   uint64_t *pa)
 {
 	lock_order_take(LOCK_FRAMES);
 	if (!pool_try(p))
 		return take_waited(p, want_zeroed, pa);
 	if (p->nfree == 0)
-		return take_settled(p, want_zeroed, pa, pool_release(p));
+		return take_refilled(p, want_zeroed, pa, pool_release(p));
 	int r = pop_locked(p, want_zeroed, pa);
 	if (pool_release(p))
 		return take_woken(p, r);
 	return r;
 }
 
-static __attribute__((noinline)) void push_waited(struct frame_pool *p, uint64_t i, bool zeroed)
+/*
+ * An allocation from a pool several harts share: from this hart's cache if it holds a
+ * frame of the kind wanted, else from the pool. The cache's count is read before its
+ * lock as a hint: only its hart adds to it, so a cache that looks empty is, and the pool
+ * is asked without taking the cache's lock. Returns whether the frame is zeroed, or
+ * E_NOMEM.
+ */
+static __attribute__((noinline)) int take_locked(struct frame_pool *p, bool want_zeroed,
+						 uint64_t *pa)
 {
-	pool_wait(p);
-	frame_push(p, i, zeroed);
-	pool_unlock(p);
+	struct frame_cache *c = my_cache(p);
+	struct frame_stack *s = stack_of(c, want_zeroed);
+	if (!__atomic_load_n(&s->n, __ATOMIC_RELAXED))
+		return take_pool(p, want_zeroed, pa);
+	if (FAILALLOC_ON && failalloc_hit()) /* asked once a frame is there, as can_take does */
+		return E_NOMEM;
+	cache_lock(c);
+	uint32_t n = s->n;
+	if (!n) { /* emptied by a hart that found the pool dry meanwhile */
+		cache_unlock(c);
+		return take_pool(p, want_zeroed, pa);
+	}
+	s->n = --n;
+	uint32_t i = s->frame[n];
+	p->ref[i] = 1;
+	*pa = p->base + ((uint64_t)i << FRAME_SHIFT);
+	cache_unlock(c);
+	return want_zeroed;
+}
+
+uint64_t frame_free_count_smp(const struct frame_pool *p)
+{
+	uint64_t n = __atomic_load_n(&p->nfree, __ATOMIC_RELAXED);
+	for (unsigned h = 0; h < FRAME_CACHES; h++)
+		n += __atomic_load_n(&p->cache[h].kind[0].n, __ATOMIC_RELAXED) +
+		     __atomic_load_n(&p->cache[h].kind[1].n, __ATOMIC_RELAXED);
+	return n;
 }
 
 void frame_hold_begin(struct frame_pool *p)
@@ -243,12 +358,17 @@ static __attribute__((noinline)) void push_or_hold(struct frame_pool *p, uint64_
 	*list = i + 1;
 }
 
-void frame_push_locked(struct frame_pool *p, uint64_t i, bool zeroed)
+static __attribute__((noinline)) void push_waited(struct frame_pool *p, uint64_t i, bool zeroed)
 {
-	if (__atomic_load_n(&p->holding, __ATOMIC_RELAXED)) {
-		push_or_hold(p, i, zeroed);
-		return;
-	}
+	pool_wait(p);
+	frame_push(p, i, zeroed);
+	pool_unlock(p);
+}
+
+/* A free onto the pool itself, under its lock: this hart's cache is full of the kind. */
+static inline __attribute__((always_inline)) void push_pool(struct frame_pool *p, uint64_t i,
+							    bool zeroed)
+{
 	lock_order_take(LOCK_FRAMES);
 	if (!pool_try(p)) {
 		push_waited(p, i, zeroed);
@@ -257,6 +377,24 @@ void frame_push_locked(struct frame_pool *p, uint64_t i, bool zeroed)
 	frame_push(p, i, zeroed);
 	if (pool_release(p))
 		pool_wake(p);
+}
+
+/* Into this hart's cache unless it is full of the kind (only its hart adds to it). */
+void frame_push_locked(struct frame_pool *p, uint64_t i, bool zeroed)
+{
+	if (__atomic_load_n(&p->holding, __ATOMIC_RELAXED)) {
+		push_or_hold(p, i, zeroed);
+		return;
+	}
+	struct frame_cache *c = my_cache(p);
+	struct frame_stack *s = stack_of(c, zeroed);
+	if (__atomic_load_n(&s->n, __ATOMIC_RELAXED) == FRAME_CACHE_MAX) {
+		push_pool(p, i, zeroed);
+		return;
+	}
+	cache_lock(c);
+	s->frame[s->n++] = (uint32_t)i; /* others only take from it: there is room */
+	cache_unlock(c);
 }
 
 int frame_alloc(struct frame_pool *p, uint64_t *pa)

@@ -16,8 +16,9 @@
  * With several harts an address space's teardown runs without the big kernel lock
  * (vm/tlb.c, as_destroy), so two harts may change one frame's count at once: every
  * change of a count is one atomic instruction (the same number of instructions as a
- * load, add and store, or fewer), and the stacks are under the pool's own spinlock
- * (class LOCK_FRAMES), which only a pool with `locking` set takes.
+ * load, add and store, or fewer), the stacks are under the pool's own spinlock
+ * (class LOCK_FRAMES), and each hart has a cache in front of them (class
+ * LOCK_FRAME_CACHE, below), which only a pool with `locking` set uses.
  */
 #ifndef VM_FRAME_H
 #define VM_FRAME_H
@@ -30,10 +31,36 @@
 #define FRAME_RESERVED UINT32_MAX /* count of a frame that is never handed out */
 #define FRAME_REF_MAX  (UINT32_MAX - 1)
 
-/* frame_pool.lock */
+/* frame_pool.lock (and frame_cache.lock: free or held) */
 #define POOL_LOCK_FREE	 0
 #define POOL_LOCK_HELD	 1
 #define POOL_LOCK_WAITED 2
+
+/*
+ * Several harts: each keeps up to 14 free frames of each kind in a cache of its own, in
+ * front of the pool: a free goes there unless it is full, an allocation comes from there
+ * unless it is empty, and only then the pool is used, a frame at a time. So work that
+ * frees about what it allocates (fork and exit) touches neither the pool's lock nor its
+ * stacks, which every hart would otherwise pass back and forth (on a board, cache lines;
+ * under QEMU, host cache lines), and work that allocates or frees many at once (an eager
+ * fork, a big munmap) costs what it did. A cache is under a lock of its own, which its
+ * hart takes uncontended; another hart takes it only to empty the cache into the pool
+ * when the pool has run dry (frame_alloc never fails while any cache holds a frame). Its
+ * frames count as free (frame_free_count).
+ */
+#define FRAME_CACHES	  8  /* harts with a cache (MAX_HARTS, kernel/cpu/hart.h) */
+#define FRAME_CACHE_MAX	  14 /* frames of each kind one cache holds at most */
+#define FRAME_STACK_SHIFT 6  /* a cache's stack of one kind: 64 bytes, a line */
+
+struct frame_stack {
+	uint32_t n; /* frames on it */
+	uint32_t frame[FRAME_CACHE_MAX];
+	uint32_t lock; /* kind[0]'s is the cache's: POOL_LOCK_FREE or POOL_LOCK_HELD */
+};
+
+struct frame_cache {
+	struct frame_stack kind[2]; /* [0] ordinary frames, [1] zeroed ones */
+} __attribute__((aligned(64)));	    /* its own hart's lines alone */
 
 struct frame_pool {
 	uint64_t base; /* physical address of frame 0 */
@@ -75,7 +102,13 @@ struct frame_pool {
 	 */
 	uint32_t holding;
 	uint64_t *(*hold)(void);
+	struct frame_cache cache[FRAME_CACHES]; /* several harts: one per hart, by index */
 };
+
+#ifndef __riscv
+/* Host tests: the index of the "hart" that calls (the kernel's is its own, in tp). */
+extern unsigned frame_host_hart;
+#endif
 
 /* Bytes of metadata a pool of nframes needs (ref + stack), page-rounded. */
 uint64_t frame_meta_bytes(uint64_t nframes);
@@ -84,6 +117,12 @@ void frame_pool_init(struct frame_pool *p, uint64_t base, uint64_t nframes, void
 /* Hand the whole frames inside [pa, pa+size) to the free stack; returns how many. */
 uint64_t frame_pool_release(struct frame_pool *p, uint64_t pa, uint64_t size);
 
+/* Free frames: on the pool's stacks and in the harts' caches (several harts). */
+uint64_t frame_free_count_smp(const struct frame_pool *p);
+static inline uint64_t frame_free_count(const struct frame_pool *p)
+{
+	return p->locking ? frame_free_count_smp(p) : p->nfree;
+}
 /* Take a free frame (count 1) into *pa, an ordinary one if any; 0 or E_NOMEM. */
 int frame_alloc(struct frame_pool *p, uint64_t *pa);
 /*
@@ -132,7 +171,7 @@ static inline void frame_shared_add(struct frame_pool *p, int64_t n)
 
 /*
  * Put free frame i on the ordinary stack, or on the zeroed one (the caller left it all
- * zero). A locking pool's caller holds its lock (frame_push_locked takes it).
+ * zero). A locking pool's caller holds its lock.
  */
 static inline void frame_push(struct frame_pool *p, uint64_t i, bool zeroed)
 {
@@ -144,7 +183,7 @@ static inline void frame_push(struct frame_pool *p, uint64_t i, bool zeroed)
 	}
 }
 
-/* frame_push under the pool's lock (locking pools), or onto the list p->hold names. */
+/* A locking pool's free: into this hart's cache, or onto the list p->hold names. */
 void frame_push_locked(struct frame_pool *p, uint64_t i, bool zeroed);
 
 /*

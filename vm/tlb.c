@@ -423,8 +423,11 @@ bool tlb_reap_settle(void)
 
 void tlb_smp_start(bool (*settle)(void))
 {
+	_Static_assert(MAX_HARTS <= FRAME_CACHES, "a frame cache for every hart");
 	kframes.settle = settle;
 	kframes.hold = frames_held;
+	for (unsigned i = 0; i < MAX_HARTS; i++)
+		harts[i].frame_cache = &kframes.cache[i];
 	kframes.locking = true;
 }
 

@@ -489,7 +489,7 @@ static long sys_memstat(struct thread *t)
 	frame_pool_settle(&kframes);
 	struct memstat ms = {
 		.total_frames = kframes.nusable,
-		.free_frames = kframes.nfree,
+		.free_frames = frame_free_count(&kframes),
 		.shared_frames = kframes.nshared,
 		.cow_faults = cow_stats.copies + cow_stats.reuses + cow_stats.no_frame,
 		.cow_copies = cow_stats.copies,

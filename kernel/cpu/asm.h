@@ -22,7 +22,7 @@
 #define HART_KERNEL_SP	 8
 #define HART_HARTID	 16
 #define HART_PROBE_FIXUP 48
-#define HART_SIZE	 208
+#define HART_SIZE	 216
 #define HART_SLOTS	 8    /* MAX_HARTS */
 #define E_FAULT_VALUE	 (-3) /* E_FAULT in kernel/abi/error.h */
 

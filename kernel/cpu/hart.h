@@ -12,6 +12,7 @@ struct thread;
 struct task;
 struct as;
 struct trapframe;
+struct frame_cache;
 
 #define MAX_HARTS 8
 
@@ -45,7 +46,8 @@ struct hart {
 	uint64_t lock_instret_at;	   /* instret when it last took the big lock */
 	uint64_t satp_next; /* several harts: satp to load once the big lock is let go, or 0 */
 	uint64_t satp_now;  /* several harts: what its satp holds (as_destroy reads it) */
-	struct cow_apart *cow_apart; /* a COW copy it makes without the big lock (trap.c) */
+	struct cow_apart *cow_apart;	 /* a COW copy it makes without the big lock (trap.c) */
+	struct frame_cache *frame_cache; /* several harts: its cache in kframes (vm/frame.h) */
 };
 
 /* Several harts: h's satp now holds satp (a release store: as_destroy reads it). */

@@ -9,6 +9,7 @@ static const char *const class_name[LOCK_CLASSES] = {
 	[LOCK_NONE] = "unchecked",
 	[LOCK_BKL] = "the big kernel lock",
 	[LOCK_AS] = "an address space's clone mark",
+	[LOCK_FRAME_CACHE] = "a hart's frame cache lock",
 	[LOCK_FRAMES] = "the frame pool lock",
 	[LOCK_CONSOLE_RX] = "the console receive lock",
 	[LOCK_PRINT] = "the printk lock",
@@ -31,8 +32,9 @@ static void __attribute__((noreturn)) order_broken(enum lock_class c, const char
 	for (int k = 1; k < LOCK_CLASSES; k++)
 		if (held & (1u << k))
 			printk(" %s (class %d)", class_name[k], k);
-	printk("\n  the order is: the big kernel lock, then a clone mark, then the frame pool "
-	       "lock, then the console receive lock, then the printk lock "
+	printk("\n  the order is: the big kernel lock, then a clone mark, then a frame cache "
+	       "lock, then the frame pool lock, then the console receive lock, then the printk "
+	       "lock "
 	       "(docs/architecture.md)\n");
 	panic("lock order broken");
 }

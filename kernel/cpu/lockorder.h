@@ -12,12 +12,13 @@
 
 /* In the order they must be taken. */
 enum lock_class {
-	LOCK_NONE = 0,	 /* unchecked */
-	LOCK_BKL,	 /* the big kernel lock: all kernel state (kernel/cpu/smp.c) */
-	LOCK_AS,	 /* a fork's clone mark on two address spaces (vm/as.h) */
-	LOCK_FRAMES,	 /* the frame pool's free stacks (vm/frame.h) */
-	LOCK_CONSOLE_RX, /* the console's receive ring (kernel/io/console.c) */
-	LOCK_PRINT,	 /* printk's output, so lines do not interleave (kernel/io/printk.c) */
+	LOCK_NONE = 0,	  /* unchecked */
+	LOCK_BKL,	  /* the big kernel lock: all kernel state (kernel/cpu/smp.c) */
+	LOCK_AS,	  /* a fork's clone mark on two address spaces (vm/as.h) */
+	LOCK_FRAME_CACHE, /* a hart's cache of free frames (vm/frame.h) */
+	LOCK_FRAMES,	  /* the frame pool's free stacks (vm/frame.h) */
+	LOCK_CONSOLE_RX,  /* the console's receive ring (kernel/io/console.c) */
+	LOCK_PRINT,	  /* printk's output, so lines do not interleave (kernel/io/printk.c) */
 	LOCK_CLASSES
 };
 

@@ -69,7 +69,7 @@ static const char *test_format(void)
 
 static const char *test_frames(void)
 {
-	uint64_t free0 = kframes.nfree, a, b;
+	uint64_t free0 = frame_free_count(&kframes), a, b;
 	CHECK(frame_alloc(&kframes, &a) == 0 && frame_alloc(&kframes, &b) == 0, "alloc failed");
 	CHECK(a != b && frame_count(&kframes, a) == 1, "bad first count");
 	CHECK(frame_ref(&kframes, a) == 0 && frame_count(&kframes, a) == 2, "ref did not count");
@@ -77,14 +77,15 @@ static const char *test_frames(void)
 	CHECK(frame_unref(&kframes, a) == 0 && frame_unref(&kframes, b) == 0, "unref to 0");
 	CHECK(frame_unref(&kframes, a) == E_INVAL, "double free accepted");
 	CHECK(frame_ref(&kframes, boot.mem.load_pa) == E_INVAL, "kernel image frame is refcounted");
-	CHECK(kframes.nfree == free0, "free count %lu, expected %lu", kframes.nfree, free0);
+	CHECK(frame_free_count(&kframes) == free0, "free count %lu, expected %lu",
+	      frame_free_count(&kframes), free0);
 	return NULL;
 }
 
 /* Take every free frame, see E_NOMEM, give them all back: the pool survives exhaustion. */
 static const char *test_frames_exhaust(void)
 {
-	uint64_t n = kframes.nfree, pa, chain = 0, got = 0;
+	uint64_t n = frame_free_count(&kframes), pa, chain = 0, got = 0;
 	/* Chain the taken frames through their own first word: no other memory is left. */
 	while (frame_alloc(&kframes, &pa) == 0) {
 		*(uint64_t *)phys_to_virt(pa) = chain;
@@ -99,7 +100,8 @@ static const char *test_frames_exhaust(void)
 	}
 	CHECK(got == n, "took %lu of %lu", got, n);
 	CHECK(err == E_NOMEM, "empty pool gave %s", err_name(err));
-	CHECK(kframes.nfree == n, "%lu free after, expected %lu", kframes.nfree, n);
+	CHECK(frame_free_count(&kframes) == n, "%lu free after, expected %lu",
+	      frame_free_count(&kframes), n);
 	return NULL;
 }
 
@@ -215,7 +217,7 @@ int selftest_run(void)
 	int passed = 0, failed = 0;
 	/* The mapping test leaves its page tables behind on purpose; make them first. */
 	pt_walk(kernel_root, SCRATCH_VA, 0, 1);
-	uint64_t free0 = kframes.nfree;
+	uint64_t free0 = frame_free_count(&kframes);
 
 	printk("selftest: %d tests, %lu free frames\n", (int)(sizeof(tests) / sizeof(tests[0])),
 	       free0);
@@ -224,9 +226,9 @@ int selftest_run(void)
 		printk("test %-16s %s%s\n", tests[i].name, r ? "FAIL: " : "ok", r ? r : "");
 		r ? failed++ : passed++;
 	}
-	if (kframes.nfree != free0) {
+	if (frame_free_count(&kframes) != free0) {
 		printk("test %-16s FAIL: %lu free frames, expected %lu\n", "frame_leak",
-		       kframes.nfree, free0);
+		       frame_free_count(&kframes), free0);
 		failed++;
 	} else {
 		printk("test %-16s ok\n", "frame_leak");

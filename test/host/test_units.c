@@ -161,21 +161,64 @@ static void test_held_frames(void)
 	holding = true;
 	CHECK(frame_unref(&p, got[0]) == 0 && frame_unref_zeroed(&p, got[1]) == 0);
 	frame_drop(&p, got[2]);
-	CHECK(p.nfree == 0 && frame_alloc(&p, &pa) == E_NOMEM && held_list != 0);
+	CHECK(frame_free_count(&p) == 0 && frame_alloc(&p, &pa) == E_NOMEM && held_list != 0);
 	CHECK(frame_count(&p, got[0]) == 0 && frame_unref(&p, got[0]) == E_INVAL);
 	holding = false; /* another hart's free meanwhile */
-	CHECK(frame_unref(&p, got[3]) == 0 && p.nfree == 1);
+	CHECK(frame_unref(&p, got[3]) == 0 && frame_free_count(&p) == 1);
 	CHECK(frame_hold_end(&p, &held_list) && held_list == 0 && p.holding == 0);
-	CHECK(p.nfree == 4 && p.nzeroed == 1);
+	CHECK(frame_free_count(&p) == 4 && p.nfree == 4 && p.nzeroed == 1);
 	for (int i = 0; i < 3; i++)
 		CHECK(*pt_groups(&p, got[i]) == 0); /* the links are gone */
 	frame_hold_begin(&p);
-	CHECK(!frame_hold_end(&p, &held_list) && p.nfree == 4); /* held nothing */
+	CHECK(!frame_hold_end(&p, &held_list) && frame_free_count(&p) == 4); /* held nothing */
 	CHECK(frame_alloc_zero(&p, &pa) == 1 && pa == got[1]);
 	/* Nobody holds: a free goes straight back (the hook is not asked). */
 	holding = true;
-	CHECK(frame_unref(&p, pa) == 0 && p.nfree == 4 && held_list == 0);
+	CHECK(frame_unref(&p, pa) == 0 && frame_free_count(&p) == 4 && held_list == 0);
 	holding = false;
+	free(meta);
+}
+
+/*
+ * Several harts' caches: a free goes into the freeing hart's cache until it is full, then
+ * to the pool; an allocation comes from the cache, each kind apart, else from the pool;
+ * and one that finds its cache and the pool dry empties the other harts' caches rather
+ * than fail.
+ */
+static void test_frame_caches(void)
+{
+	enum { N = 40 };
+	struct frame_pool p;
+	void *meta = malloc(frame_meta_bytes(N));
+	uint64_t got[N], pa;
+
+	frame_pool_init(&p, POOL_BASE, N, meta);
+	frame_pool_release(&p, POOL_BASE, N * FRAME_SIZE);
+	p.locking = true;
+	frame_host_hart = 0;
+	CHECK(frame_alloc(&p, &got[0]) == 0 && p.nfree == N - 1); /* the cache was empty */
+	CHECK(frame_unref(&p, got[0]) == 0 && p.cache[0].kind[0].n == 1 && p.nfree == N - 1);
+	CHECK(frame_free_count(&p) == N);
+	CHECK(frame_alloc(&p, &pa) == 0 && pa == got[0] && p.cache[0].kind[0].n == 0);
+	CHECK(frame_unref_zeroed(&p, pa) == 0 && p.cache[0].kind[1].n == 1);
+	CHECK(frame_alloc(&p, &pa) == 0 && pa != got[0]); /* ordinary wanted: from the pool */
+	CHECK(frame_unref(&p, pa) == 0 && p.cache[0].kind[0].n == 1);
+	CHECK(frame_alloc_zero(&p, &pa) == 1 && pa == got[0]); /* the zeroed kind apart */
+	CHECK(frame_unref(&p, pa) == 0 && p.cache[0].kind[0].n == 2);
+	/* Hart 1 takes every frame: the last ones from hart 0's cache. */
+	frame_host_hart = 1;
+	int n = 0;
+	while (n < N && frame_alloc(&p, &got[n]) == 0)
+		n++;
+	CHECK(n == N && frame_alloc(&p, &pa) == E_NOMEM && frame_free_count(&p) == 0);
+	CHECK(p.cache[0].kind[0].n == 0 && p.cache[0].kind[1].n == 0);
+	/* All back on hart 1: its cache fills, the rest goes to the pool. */
+	for (int i = 0; i < N; i++)
+		CHECK(frame_unref(&p, got[i]) == 0);
+	CHECK(p.cache[1].kind[0].n == FRAME_CACHE_MAX && p.nfree == N - FRAME_CACHE_MAX);
+	CHECK(frame_free_count(&p) == N);
+	CHECK(frame_unref(&p, got[0]) == E_INVAL); /* a cached frame is free: no double free */
+	frame_host_hart = 0;
 	free(meta);
 }
 
@@ -372,6 +415,7 @@ int main(void)
 	test_frames();
 	test_zeroed_frames();
 	test_held_frames();
+	test_frame_caches();
 	test_groups();
 	test_l0_tables();
 	test_memmap();
