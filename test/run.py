@@ -239,6 +239,7 @@ def steps():
     yield lambda: expect_panic("lock-order-inversion", kdebug_virt("lockorder", 2))
     yield lambda: failalloc.step()
     yield lambda: host_step("bench-report", [PY, "test/host/test_forkbench_report.py"])
+    yield lambda: host_step("tbprof", [PY, "test/host/test_tbprof.py", B + "/kernel.elf"])
     yield lambda: host_step("bench-linux-format", [PY, "test/host/test_forkbench_linux.py",
                                                    B + "/linux/forkbench"])
     bench = virt("128M", "dynamic", "run forkbench icount=1 iters=20",
