@@ -265,8 +265,8 @@ static __attribute__((noinline)) int take_woken(struct frame_pool *p, int r)
 
 /*
  * An allocation from the pool itself, under its lock: this hart's cache had none of the
- * kind. Returns whether the frame is zeroed, or E_NOMEM. A leaf, with every other way
- * apart (tail calls), so that it saves no registers.
+ * kind. Returns whether the frame is zeroed, or E_NOMEM. Inline in take_locked, which
+ * stays a leaf: every other way is apart (tail calls), so it saves no registers.
  */
 static inline __attribute__((always_inline)) int take_pool(struct frame_pool *p, bool want_zeroed,
 							   uint64_t *pa)
@@ -296,13 +296,15 @@ static __attribute__((noinline)) int take_locked(struct frame_pool *p, bool want
 	struct frame_stack *s = stack_of(c, want_zeroed);
 	if (!__atomic_load_n(&s->n, __ATOMIC_RELAXED))
 		return take_pool(p, want_zeroed, pa);
-	if (FAILALLOC_ON && failalloc_hit()) /* asked once a frame is there, as can_take does */
-		return E_NOMEM;
 	cache_lock(c);
 	uint32_t n = s->n;
 	if (!n) { /* emptied by a hart that found the pool dry meanwhile */
 		cache_unlock(c);
 		return take_pool(p, want_zeroed, pa);
+	}
+	if (failalloc_hit()) { /* asked once a frame is there, as can_take does */
+		cache_unlock(c);
+		return E_NOMEM;
 	}
 	s->n = --n;
 	uint32_t i = s->frame[n];
@@ -344,20 +346,6 @@ bool frame_hold_end(struct frame_pool *p, uint64_t *list)
 	return true;
 }
 
-/* frame_push_locked while some hart holds frames back: onto this hart's list if it does. */
-static __attribute__((noinline)) void push_or_hold(struct frame_pool *p, uint64_t i, bool zeroed)
-{
-	uint64_t *list = p->hold ? p->hold() : 0;
-	if (!list) {
-		pool_lock(p);
-		frame_push(p, i, zeroed);
-		pool_unlock(p);
-		return;
-	}
-	p->groups[i] = *list << 1 | zeroed;
-	*list = i + 1;
-}
-
 static __attribute__((noinline)) void push_waited(struct frame_pool *p, uint64_t i, bool zeroed)
 {
 	pool_wait(p);
@@ -365,7 +353,7 @@ static __attribute__((noinline)) void push_waited(struct frame_pool *p, uint64_t
 	pool_unlock(p);
 }
 
-/* A free onto the pool itself, under its lock: this hart's cache is full of the kind. */
+/* A free onto the pool itself, under its lock (this hart's cache is full of the kind). */
 static inline __attribute__((always_inline)) void push_pool(struct frame_pool *p, uint64_t i,
 							    bool zeroed)
 {
@@ -377,6 +365,18 @@ static inline __attribute__((always_inline)) void push_pool(struct frame_pool *p
 	frame_push(p, i, zeroed);
 	if (pool_release(p))
 		pool_wake(p);
+}
+
+/* frame_push_locked while some hart holds frames back: onto this hart's list if it does. */
+static __attribute__((noinline)) void push_or_hold(struct frame_pool *p, uint64_t i, bool zeroed)
+{
+	uint64_t *list = p->hold ? p->hold() : 0;
+	if (!list) {
+		push_pool(p, i, zeroed);
+		return;
+	}
+	p->groups[i] = *list << 1 | zeroed;
+	*list = i + 1;
 }
 
 /* Into this hart's cache unless it is full of the kind (only its hart adds to it). */

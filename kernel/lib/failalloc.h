@@ -18,8 +18,6 @@
 #include "kernel/abi/error.h"
 
 #ifdef KDEBUG
-/* Whether failalloc_hit can be true: a fast path may leave the asking to its slow one. */
-#define FAILALLOC_ON 1
 /* Count one allocation; true if it is the one that must fail. */
 bool failalloc_hit(void);
 /*
@@ -28,7 +26,6 @@ bool failalloc_hit(void);
  */
 long failalloc_arm(uint64_t n, uint64_t every);
 #else
-#define FAILALLOC_ON 0
 static inline bool failalloc_hit(void)
 {
 	return false;
